@@ -1,0 +1,162 @@
+"""Argument checks shared by every module.
+
+Each check raises a :mod:`forecast.errors` subclass whose message says what must
+hold, what was received and how to fix it. They return the normalised value so that
+callers can write ``h = check_int("h", h, 1, 100)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import ForecastTypeError, ParameterError
+
+SeedLike = int | np.random.Generator | np.random.SeedSequence | None
+
+
+def check_int(
+    name: str, value: object, lo: int | None = None, hi: int | None = None, fix: str = ""
+) -> int:
+    """Return `value` as an int, or raise naming `name`, the range and `fix`."""
+    rng = f" in [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ForecastTypeError(
+                f"`{name}` must be an int{rng}; got {value!r} ({type(value).__name__}). "
+                f"{fix or 'Pass a whole number.'}"
+            )
+    value = int(value)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ParameterError(f"`{name}` must be an int{rng}; got {value}. {fix}".rstrip())
+    return value
+
+
+def check_float(
+    name: str,
+    value: object,
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    fix: str = "",
+) -> float:
+    """Return `value` as a finite float within the bounds, or raise a clear error."""
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    rng = f" in {left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ForecastTypeError(
+            f"`{name}` must be a number{rng}; got {value!r} ({type(value).__name__}). "
+            f"{fix or 'Pass a float.'}"
+        )
+    v = float(value)
+    bad = not np.isfinite(v)
+    if lo is not None:
+        bad |= v <= lo if lo_open else v < lo
+    if hi is not None:
+        bad |= v >= hi if hi_open else v > hi
+    if bad:
+        raise ParameterError(
+            f"`{name}` must be a finite number{rng}; got {value!r}. {fix}".rstrip()
+        )
+    return v
+
+
+def check_level(name: str, level: object) -> float:
+    """Check a confidence level given as a percentage in (0, 100).
+
+    Examples
+    --------
+    >>> check_level("level", 80)
+    80.0
+    """
+    if isinstance(level, numbers.Real) and not isinstance(level, bool) and 0 < level < 1:
+        raise ParameterError(
+            f"`{name}` must be a percentage in (0, 100); got {level}. "
+            f"Did you mean {100 * float(level):g}?"
+        )
+    return check_float(
+        name, level, 0, 100, lo_open=True, hi_open=True, fix="Pass e.g. 80 for an 80% interval."
+    )
+
+
+def check_levels(name: str, levels: object) -> tuple[float, ...]:
+    """Check a sequence of confidence levels; return them sorted and unique."""
+    if isinstance(levels, numbers.Real):
+        levels = (levels,)
+    if not isinstance(levels, Sequence) or isinstance(levels, str) or len(levels) == 0:
+        raise ForecastTypeError(
+            f"`{name}` must be a non-empty sequence of percentages; got {levels!r}. "
+            "Pass e.g. (80, 95)."
+        )
+    return tuple(sorted({check_level(name, lv) for lv in levels}))
+
+
+def check_quantiles(name: str, q: object) -> np.ndarray:
+    """Check probabilities in [0, 1]; return a float array (scalar input gives 1 element)."""
+    try:
+        arr = np.atleast_1d(np.asarray(q, dtype=float))
+    except (TypeError, ValueError):
+        raise ForecastTypeError(
+            f"`{name}` must be probabilities in [0, 1]; got {q!r}. Pass e.g. [0.1, 0.5, 0.9]."
+        ) from None
+    if (
+        arr.ndim != 1
+        or arr.size == 0
+        or not np.all(np.isfinite(arr))
+        or np.any((arr < 0) | (arr > 1))
+    ):
+        hint = " Did you mean percentages divided by 100?" if np.any(arr > 1) else ""
+        raise ParameterError(f"`{name}` must be probabilities in [0, 1]; got {q!r}.{hint}")
+    return arr
+
+
+def as_seed_sequence(seed: object, name: str = "seed") -> np.random.SeedSequence:
+    """Normalise a SPEC 7 seed (int, Generator, SeedSequence or None) to a SeedSequence.
+
+    A Generator is consumed: one 128-bit draw from it becomes the entropy, so the
+    caller's generator advances exactly as if it had produced one number.
+    """
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(0, 2**63 - 1)))
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ForecastTypeError(
+            f"`{name}` must be an int >= 0, a numpy Generator, a SeedSequence or None; "
+            f"got {seed!r} ({type(seed).__name__}). Pass e.g. seed=2025."
+        )
+    if int(seed) < 0:
+        raise ParameterError(f"`{name}` must be an int >= 0; got {seed}. Pass e.g. seed=2025.")
+    return np.random.SeedSequence(int(seed))
+
+
+def as_generator(seed: object, name: str = "seed") -> np.random.Generator:
+    """Normalise a SPEC 7 seed to a Generator (a Generator is returned as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(as_seed_sequence(seed, name))
+
+
+def seed_record(seed: object) -> int | None:
+    """The int to record in results so a run can be reproduced, when one exists."""
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return int(seed)
+    if isinstance(seed, np.random.SeedSequence) and isinstance(seed.entropy, int):
+        return int(seed.entropy)
+    return None
+
+
+def readonly(a: np.ndarray) -> np.ndarray:
+    """Return a read-only view of `a` (values held by frozen dataclasses are immutable)."""
+    v = np.asarray(a).view()
+    v.flags.writeable = False
+    return v

@@ -1,0 +1,61 @@
+"""The one error hierarchy of `forecast`.
+
+Every error a user can trigger with bad input is a :class:`ForecastError`. Each
+subclass also derives from the built-in exception that code written against numpy
+or pandas would expect (``ValueError`` or ``TypeError``), so ``except ValueError``
+keeps working.
+
+Messages follow one template: what must hold; what was received; how to fix it,
+for example ``"`h` must be an int in [1, 50]; got 0. Pass a horizon of at least 1
+year."``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "ForecastError",
+    "ForecastTypeError",
+    "ModelError",
+    "ParameterError",
+    "ScenarioError",
+    "SeriesError",
+    "SimulationError",
+]
+
+
+class ForecastError(Exception):
+    """Base class of every error raised by `forecast` for bad input or data."""
+
+
+class DataError(ForecastError, ValueError):
+    """Published records (the releases CSV, exchange rates) are malformed or unusable."""
+
+
+class SeriesError(ForecastError, ValueError):
+    """An annual series is malformed: gaps, non-positive values, bad years."""
+
+
+class ParameterError(ForecastError, ValueError):
+    """A function argument has a value outside what it accepts."""
+
+
+class ForecastTypeError(ForecastError, TypeError):
+    """A function argument has the wrong type."""
+
+
+class ModelError(ForecastError, ValueError):
+    """A model cannot be fitted to the data it was given (too short, degenerate)."""
+
+
+class ScenarioError(ForecastError, ValueError):
+    """A scenario or assumption is inconsistent (bad start year, duplicate names)."""
+
+
+class ConfigError(ScenarioError):
+    """A scenario file (TOML) is malformed; the message names the key path."""
+
+
+class SimulationError(ForecastError, ArithmeticError):
+    """A simulation produced values that cannot be represented (overflow of ``exp``)."""

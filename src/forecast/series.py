@@ -1,0 +1,263 @@
+"""AnnualSeries: a frozen, validated annual series of positive values."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._validation import readonly
+from .errors import DataError, ForecastTypeError, SeriesError
+
+__all__ = ["AnnualSeries"]
+
+
+@dataclass(frozen=True, eq=False)
+class AnnualSeries:
+    """An annual series: consecutive int years, finite strictly positive values.
+
+    Parameters
+    ----------
+    years : array-like of int
+        Consecutive calendar years, increasing by one.
+    values : array-like of float
+        The level in each year, finite and strictly positive.
+    unit : str, default "USD_bn"
+        Unit of `values`, e.g. ``"USD_bn"`` or ``"CNY_bn"``.
+    name : str, default ""
+        What the series measures, e.g. ``"US offshore execution"``.
+
+    Examples
+    --------
+    >>> s = AnnualSeries([2020, 2021, 2022], [22.5, 24.0, 27.9], name="US")
+    >>> s.last_year, len(s)
+    (2022, 3)
+    >>> s.to_pandas().index.freqstr
+    'Y-DEC'
+    """
+
+    years: np.ndarray
+    values: np.ndarray
+    unit: str = "USD_bn"
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        try:
+            years = np.asarray(self.years)
+            values = np.asarray(self.values, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise SeriesError(
+                f"series values must be numbers; got {self.values!r} ({exc}). "
+                "Pass a list or array of floats."
+            ) from None
+        if years.ndim != 1 or values.ndim != 1:
+            raise SeriesError(
+                f"`years` and `values` must be one-dimensional; got shapes {years.shape} "
+                f"and {values.shape}. Flatten them first."
+            )
+        if years.size != values.size:
+            raise SeriesError(
+                f"`years` and `values` must have the same length; got {years.size} years "
+                f"and {values.size} values."
+            )
+        if years.size == 0:
+            raise SeriesError("a series needs at least one year; got none. Pass some data.")
+        if (
+            years.dtype.kind == "f"
+            and np.all(np.isfinite(years))
+            and np.all(years == np.round(years))
+        ):
+            years = years.astype(np.int64)
+        if years.dtype.kind not in "iu":
+            raise SeriesError(
+                f"`years` must be int calendar years; got {years[:3].tolist()!r} "
+                f"(dtype {years.dtype}). Convert them with int()."
+            )
+        years = years.astype(np.int64)
+        steps = np.diff(years)
+        if np.any(steps != 1):
+            i = int(np.flatnonzero(steps != 1)[0])
+            a, b = int(years[i]), int(years[i + 1])
+            if b > a + 1:
+                missing = ", ".join(str(y) for y in range(a + 1, min(b, a + 4)))
+                more = ", ..." if b - a > 4 else ""
+                raise SeriesError(
+                    f"series has a gap: {missing}{more} missing between {a} and {b}; "
+                    "fill it or pass a History (forecast.reconstruct) instead."
+                )
+            raise SeriesError(
+                f"`years` must increase by one; got {a} followed by {b}. "
+                "Sort the series and remove duplicate years."
+            )
+        bad = ~np.isfinite(values) | (values <= 0)
+        if np.any(bad):
+            i = int(np.flatnonzero(bad)[0])
+            raise SeriesError(
+                f"series values must be finite and > 0 (models work on the log level); "
+                f"got {float(values[i])!r} in {int(years[i])}. Remove or correct that year."
+            )
+        if not isinstance(self.unit, str) or not self.unit:
+            raise ForecastTypeError(f"`unit` must be a non-empty str; got {self.unit!r}.")
+        if not isinstance(self.name, str):
+            raise ForecastTypeError(f"`name` must be a str; got {self.name!r}.")
+        object.__setattr__(self, "years", readonly(years))
+        object.__setattr__(self, "values", readonly(values))
+
+    # ------------------------------------------------------------------ basics
+    def __len__(self) -> int:
+        return int(self.years.size)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AnnualSeries):
+            return NotImplemented
+        return (
+            self.unit == other.unit
+            and self.name == other.name
+            and np.array_equal(self.years, other.years)
+            and np.array_equal(self.values, other.values)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def first_year(self) -> int:
+        """The first year of the series."""
+        return int(self.years[0])
+
+    @property
+    def last_year(self) -> int:
+        """The last observed year; forecasts start the year after."""
+        return int(self.years[-1])
+
+    @property
+    def log_values(self) -> np.ndarray:
+        """Natural log of the values (every model works on this scale)."""
+        return np.log(self.values)
+
+    def window(self, start: int | None = None, end: int | None = None) -> AnnualSeries:
+        """Return the years in [start, end] (inclusive) as a new series.
+
+        Examples
+        --------
+        >>> AnnualSeries([2020, 2021, 2022], [1.0, 2.0, 3.0]).window(end=2021).last_year
+        2021
+        """
+        lo = self.first_year if start is None else int(start)
+        hi = self.last_year if end is None else int(end)
+        keep = (self.years >= lo) & (self.years <= hi)
+        if not np.any(keep):
+            raise SeriesError(
+                f"window [{lo}, {hi}] holds no year of a series covering "
+                f"{self.first_year}-{self.last_year}; pick years inside that range."
+            )
+        return dataclasses.replace(self, years=self.years[keep], values=self.values[keep])
+
+    # ------------------------------------------------------------------ pandas
+    def to_pandas(self) -> pd.Series:
+        """Return a pandas Series indexed by ``PeriodIndex(freq="Y")``."""
+        idx = pd.PeriodIndex(pd.Index(self.years.tolist()).astype(str), freq="Y", name="year")
+        return pd.Series(np.array(self.values), index=idx, name=self.name or "value")
+
+    @classmethod
+    def from_pandas(
+        cls, s: pd.Series, unit: str = "USD_bn", name: str | None = None
+    ) -> AnnualSeries:
+        """Build a series from a pandas Series.
+
+        The index may be a yearly ``PeriodIndex``, int years, or a year-end or
+        year-start ``DatetimeIndex`` (one observation per year).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> s = pd.Series([1.0, 2.0], index=pd.period_range("2020", periods=2, freq="Y"))
+        >>> AnnualSeries.from_pandas(s).years.tolist()
+        [2020, 2021]
+        """
+        if isinstance(s, pd.DataFrame):
+            if s.shape[1] != 1:
+                raise ForecastTypeError(
+                    f"from_pandas needs a Series; got a DataFrame with columns "
+                    f"{list(s.columns)}. Select one column, e.g. df['value']."
+                )
+            s = s.iloc[:, 0]
+        if not isinstance(s, pd.Series):
+            raise ForecastTypeError(
+                f"from_pandas needs a pandas Series; got {type(s).__name__}. "
+                "Wrap your data with pd.Series(values, index=years)."
+            )
+        idx = s.index
+        if isinstance(idx, pd.PeriodIndex):
+            if idx.freqstr not in ("Y-DEC", "A-DEC", "Y", "A"):
+                raise SeriesError(
+                    f"the PeriodIndex must be annual (freq='Y'); got freq={idx.freqstr!r}. "
+                    "Aggregate to calendar years first, e.g. s.resample('Y').sum()."
+                )
+            years = np.asarray(idx.year)
+        elif isinstance(idx, pd.DatetimeIndex):
+            ok = ((idx.month == 12) & (idx.day == 31)) | ((idx.month == 1) & (idx.day == 1))
+            if not ok.all():
+                bad = idx[~ok][0]
+                raise SeriesError(
+                    f"a DatetimeIndex must hold year-end or year-start dates; got {bad.date()}. "
+                    "Aggregate to calendar years first."
+                )
+            years = np.asarray(idx.year)
+        else:
+            try:
+                years = np.asarray(idx, dtype=float)
+            except (TypeError, ValueError):
+                raise SeriesError(
+                    f"the index must be years (int, PeriodIndex or DatetimeIndex); got "
+                    f"{list(idx[:3])!r}. Set the index to calendar years."
+                ) from None
+        if s.isna().any():
+            y = years[np.flatnonzero(s.isna().to_numpy())[0]]
+            raise SeriesError(
+                f"series has a missing value in {int(y)}; fill it or pass a History "
+                "(forecast.reconstruct) that carries the uncertainty of gap years."
+            )
+        order = np.argsort(years, kind="stable")
+        return cls(
+            years=years[order],
+            values=np.asarray(s.to_numpy(dtype=float))[order],
+            unit=unit,
+            name=str(s.name) if name is None and s.name is not None else (name or ""),
+        )
+
+    @classmethod
+    def from_csv(
+        cls,
+        path: str | os.PathLike[str],
+        year_column: str = "year",
+        value_column: str = "value",
+        unit: str = "USD_bn",
+        name: str = "",
+    ) -> AnnualSeries:
+        """Read a series from a CSV file with a year column and a value column."""
+        try:
+            df = pd.read_csv(path)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DataError(f"cannot read series CSV {os.fspath(path)!r}: {exc}.") from None
+        for col in (year_column, value_column):
+            if col not in df.columns:
+                raise DataError(
+                    f"series CSV {os.fspath(path)!r} has no column {col!r}; its columns are "
+                    f"{list(df.columns)}. Pass year_column=/value_column= to name them."
+                )
+        values = pd.to_numeric(df[value_column], errors="coerce")
+        if values.isna().any():
+            row = int(np.flatnonzero(values.isna().to_numpy())[0])
+            raise DataError(
+                f"series CSV row {row + 2}, column {value_column!r}: "
+                f"{df[value_column].iloc[row]!r} is not a number. Correct or remove the row."
+            )
+        s = pd.Series(values.to_numpy(), index=df[year_column].to_numpy())
+        return cls.from_pandas(s, unit=unit, name=name)
+
+    def to_csv(self, path: str | os.PathLike[str]) -> None:
+        """Write ``year,value`` rows to `path` (read back with :meth:`from_csv`)."""
+        pd.DataFrame({"year": self.years, "value": self.values}).to_csv(path, index=False)

@@ -1,0 +1,47 @@
+"""Shared pytest configuration: hypothesis profiles and common fixtures."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+# "ci" is deterministic (derandomize) so a CI run can never fail by chance; "dev" explores.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=40,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "dev",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(scope="session")
+def releases():
+    """The embedded release records."""
+    import forecast
+
+    return forecast.load_releases()
+
+
+@pytest.fixture(scope="session")
+def us_history(releases):
+    """The reconstructed US offshore-execution history in USD bn (computed once)."""
+    import forecast
+
+    return forecast.reconstruct(releases)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)

@@ -1,0 +1,223 @@
+"""Tests of forecast.fx: implied rates, annual preference, uncertainty, validation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.errors import DataError, ForecastTypeError, ParameterError
+from forecast.fx import ExchangeRates, FxRate, load_exchange_rates
+
+FX_CSV = resources.files("forecast").joinpath("data", "fx.csv")
+
+
+@pytest.fixture(scope="module")
+def fx():
+    return load_exchange_rates()
+
+
+def raw_fx() -> pd.DataFrame:
+    with resources.as_file(FX_CSV) as p:
+        return pd.read_csv(p, dtype=str, keep_default_na=False)
+
+
+def test_every_fx_row_loads(fx):
+    assert len(fx) == len(raw_fx()) == 33
+    f = fx.frame
+    assert list(f.columns) == ["year", "month", "series", "cny_per_usd", "source", "address",
+                               "confidence", "note", "row", "origin"]
+    assert f["month"].isna().sum() == 24
+    np.testing.assert_array_equal(f["cny_per_usd"], raw_fx()["cny_per_usd"].astype(float))
+    assert load_exchange_rates() is fx
+    assert "33 rows" in repr(fx)
+    assert "2020, 2021, 2022, 2023" in repr(fx)
+
+
+@pytest.mark.parametrize(("year", "rate"), [(2020, 6.903), (2022, 6.545), (2023, 6.868)])
+def test_implied_rates_reproduce_mofcom(fx, releases, year, rate):
+    r = fx.implied(releases, year)
+    assert r.method == "implied"
+    assert round(r.rate, 3) == rate
+    assert (r.year, r.months) == (year, 12)
+    assert "offshore_execution" in r.source
+    assert 0 < r.log_sd < 0.01
+    assert fx.for_period(releases, year) == r
+
+
+def test_implied_partial_period(fx, releases):
+    r = fx.implied(releases, 2020, months=8)
+    assert r.rate == pytest.approx(3561.5 / 516.5)
+    assert r.months == 8
+    assert fx.implied(releases, 2019) is None
+    assert fx.implied(None, 2020).rate == fx.implied(releases, 2020).rate
+
+
+def test_implied_fallback_flow_has_larger_sd(fx, releases):
+    r = fx.implied(releases, 2021)  # no ALL offshore_execution pair for 2021
+    assert "so_execution" in r.source
+    assert r.rate == pytest.approx(14972 / 2265)
+    assert r.log_sd > fx.implied(releases, 2022).log_sd
+
+
+def test_implied_respects_the_records_given(fx, releases):
+    assert fx.implied(releases.filter(as_of="2023-12"), 2023) is None
+    assert fx.implied(releases.filter(as_of="2024-12"), 2023) is not None
+
+
+def test_annual_preference(fx):
+    r2020 = fx.annual(2020)  # prc_official 6.8974 preferred over fed_g5a 6.9042
+    assert (r2020.rate, r2020.method) == (6.8974, "annual")
+    assert r2020.source.startswith("prc_official")
+    assert fx.annual(2022).rate == 6.729
+    assert fx.annual(2022).source.startswith("fed_g5a")
+    assert fx.annual(2011).rate == 6.4588  # prc_official over wdi 6.46
+    r2009 = fx.annual(2009)
+    assert r2009.rate == 6.83
+    assert r2009.source.startswith("wdi")
+    assert r2009.log_sd > r2020.log_sd  # wdi row marked uncertain
+    r2024 = fx.annual(2024)  # monthly values only
+    assert r2024.method == "monthly"
+    months = [7.2374, 7.2327, 7.2547, 7.0881, 7.2063, 7.2807]
+    assert r2024.rate == pytest.approx(math.exp(np.mean(np.log(months))))
+    assert r2024.log_sd > r2020.log_sd
+    assert "months 4, 5, 6, 10, 11, 12" in r2024.source
+
+
+def test_gap_estimated_from_data(fx, releases):
+    gaps = []
+    for y in fx.gap_years:
+        gaps.append(fx.implied(releases, y).log_rate - math.log(fx._average(y).rate))
+    assert fx.gap_years == (2020, 2021, 2022, 2023)
+    assert fx.gap_log_sd == pytest.approx(math.sqrt(np.mean(np.square(gaps))))
+    assert 0.01 < fx.gap_log_sd < 0.05
+    a = fx.annual(2022)
+    assert a.log_sd == pytest.approx(math.hypot(fx.series_log_sd, fx.gap_log_sd))
+    # a wider assumed gap widens every non-implied conversion
+    wide = replace(fx, gap_log_sd=0.1)
+    assert wide.annual(2022).log_sd > a.log_sd
+
+
+def test_for_period_partial_year_falls_back_to_annual(fx, releases):
+    r = fx.for_period(releases, 2016, months=5)
+    assert r.method == "annual"
+    assert r.months == 5
+    assert r.rate == 6.6423
+    assert r.log_sd > fx.annual(2016).log_sd
+    assert fx.for_period(releases, 2016, months=12).log_sd == pytest.approx(
+        fx.annual(2016).log_sd)
+
+
+def test_no_rate_names_the_year(fx, releases):
+    with pytest.raises(DataError) as info:
+        fx.annual(2006)
+    msg = str(info.value)
+    assert "2006" in msg
+    assert "2009, 2010" in msg
+    assert "ExchangeRates.from_csv" in msg
+    with pytest.raises(DataError, match="2007"):
+        fx.for_period(releases, 2007)
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "fragments"),
+    [
+        (lambda fx, rec: fx.annual("2020"), ForecastTypeError, ["`year`", "'2020'", "e.g. 2023"]),
+        (lambda fx, rec: fx.annual(1800), ParameterError, ["`year`", "1800", "e.g. 2023"]),
+        (lambda fx, rec: fx.implied(rec, 2020, months=13), ParameterError,
+         ["`months`", "13", "12 = full year"]),
+        (lambda fx, rec: fx.for_period("releases.csv", 2020), ForecastTypeError,
+         ["`records`", "str", "load_releases()"]),
+    ],
+)
+def test_bad_arguments(fx, releases, call, exc, fragments):
+    with pytest.raises(exc) as info:
+        call(fx, releases)
+    for frag in fragments:
+        assert frag in str(info.value)
+
+
+def test_fxrate_validation():
+    ok = FxRate(2020, 12, 6.9, 0.01, "annual", "x")
+    assert ok.log_rate == pytest.approx(math.log(6.9))
+    with pytest.raises(ParameterError, match="`rate`.*-1"):
+        FxRate(2020, 12, -1.0, 0.01, "annual", "x")
+    with pytest.raises(ParameterError, match="`method`.*'guess'"):
+        FxRate(2020, 12, 6.9, 0.01, "guess", "x")
+    with pytest.raises(ParameterError, match="`months`"):
+        replace(ok, months=0)
+
+
+# ---------------------------------------------------------------- user fx files
+
+
+def write(df, tmp_path, name="fx.csv"):
+    path = tmp_path / name
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_fx_round_trip(fx, tmp_path):
+    path = tmp_path / "out.csv"
+    fx.to_csv(path)
+    back = ExchangeRates.from_csv(path)
+    assert back == ExchangeRates.from_csv(path)
+    assert back != fx  # origin differs
+    assert fx == load_exchange_rates()
+    pd.testing.assert_frame_equal(back.frame.drop(columns="origin"),
+                                  fx.frame.drop(columns="origin"))
+    assert back.gap_log_sd == pytest.approx(fx.gap_log_sd)
+
+
+def test_user_fx_file_all_problems_at_once(tmp_path):
+    df = raw_fx()
+    df.loc[0, "cny_per_usd"] = "0.1464"  # USD per CNY by mistake
+    df.loc[3, "month"] = "6"  # month on an annual series
+    df.loc[5, "series"] = "fed"
+    df.loc[7, "year"] = "20x3"
+    df.loc[24, "month"] = ""  # monthly series without month
+    df.loc[9, "confidence"] = "sure"
+    df.loc[10, "source"] = ""
+    df.loc[11, "cny_per_usd"] = "abc"
+    with pytest.raises(DataError) as info:
+        ExchangeRates.from_csv(write(df, tmp_path))
+    probs = {(p.row, p.column) for p in info.value.problems}
+    assert probs == {(1, "cny_per_usd"), (4, "month"), (6, "series"), (8, "year"),
+                     (25, "month"), (10, "confidence"), (11, "source"), (12, "cny_per_usd")}
+    msg = str(info.value)
+    for frag in ["Did you enter USD per CNY? Use 6.8306", "leave month blank",
+                 "'fed' is not one of", "'20x3'", "'sure'", "source is missing",
+                 "'abc' is not a number", "8 problems"]:
+        assert frag in msg, frag
+
+
+def test_user_fx_conflicting_rates(tmp_path):
+    df = raw_fx()
+    extra = df.iloc[[4]].assign(cny_per_usd="6.40")
+    with pytest.raises(DataError) as info:
+        ExchangeRates.from_csv(write(pd.concat([df, extra], ignore_index=True), tmp_path))
+    msg = str(info.value)
+    assert "row 5 = 6.3125" in msg
+    assert "row 34 = 6.4" in msg
+    assert "one row per series" in msg
+
+
+def test_user_fx_file_structure(tmp_path):
+    df = raw_fx().drop(columns=["series"]).assign(rate_type="avg")
+    with pytest.raises(DataError, match="missing required column.*'series'.*unknown.*'rate_type'"):
+        ExchangeRates.from_csv(write(df, tmp_path))
+    with pytest.raises(DataError, match="does not exist"):
+        ExchangeRates.from_csv(tmp_path / "none.csv")
+
+
+def test_user_fx_without_overlap_uses_default_gap(tmp_path):
+    df = raw_fx()
+    df = df[df["year"].astype(int) < 2016]
+    rates = ExchangeRates.from_csv(write(df, tmp_path))
+    assert rates.gap_years == ()
+    assert rates.gap_log_sd == 0.03
+    assert rates.annual(2013).log_sd > 0.03

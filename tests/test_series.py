@@ -1,0 +1,144 @@
+"""AnnualSeries: validation, pandas round trips, CSV."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import AnnualSeries, ForecastError, SeriesError
+from forecast.errors import DataError, ForecastTypeError
+
+
+def test_basic_properties():
+    s = AnnualSeries([2020, 2021, 2022], [1.0, 2.0, 4.0], unit="CNY_bn", name="x")
+    assert (s.first_year, s.last_year, len(s)) == (2020, 2022, 3)
+    np.testing.assert_allclose(s.log_values, np.log([1.0, 2.0, 4.0]))
+    assert s.years.dtype == np.int64
+
+
+def test_frozen_and_readonly():
+    s = AnnualSeries([2020, 2021], [1.0, 2.0])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.unit = "x"  # type: ignore[misc]
+    with pytest.raises(ValueError, match="read-only"):
+        s.values[0] = 5.0
+
+
+def test_input_arrays_are_not_aliased():
+    values = np.array([1.0, 2.0])
+    s = AnnualSeries([2020, 2021], values)
+    values[0] = 99.0
+    assert s.values[0] in (1.0, 99.0)  # a view is allowed, but the series' view is read-only
+    with pytest.raises(ValueError):
+        s.values[1] = 3.0
+
+
+def test_replace_revalidates():
+    s = AnnualSeries([2020, 2021], [1.0, 2.0])
+    with pytest.raises(SeriesError, match="> 0"):
+        dataclasses.replace(s, values=np.array([1.0, -2.0]))
+
+
+@pytest.mark.parametrize(
+    ("years", "values", "match"),
+    [
+        ([2015, 2017], [1.0, 2.0], "gap: 2016 missing between 2015 and 2017"),
+        ([2016, 2015], [1.0, 2.0], "increase by one"),
+        ([2015, 2015], [1.0, 2.0], "increase by one"),
+        ([2015, 2016], [1.0, 0.0], "got 0.0 in 2016"),
+        ([2015, 2016], [1.0, np.nan], "finite and > 0"),
+        ([2015, 2016], [1.0, np.inf], "finite and > 0"),
+        ([2015, 2016, 2017], [1.0, 2.0], "same length"),
+        ([], [], "at least one year"),
+        ([2015.5, 2016.5], [1.0, 2.0], "int calendar years"),
+        (["a", "b"], [1.0, 2.0], "int calendar years"),
+        ([2015, 2016], ["x", "y"], "must be numbers"),
+    ],
+)
+def test_malformed_series(years, values, match):
+    with pytest.raises(SeriesError, match=match) as info:
+        AnnualSeries(years, values)
+    assert isinstance(info.value, ForecastError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_bad_unit_type():
+    with pytest.raises(ForecastTypeError, match="unit"):
+        AnnualSeries([2020], [1.0], unit="")
+
+
+def test_pandas_round_trip():
+    s = AnnualSeries([2019, 2020, 2021], [3.0, 4.0, 5.0], name="US")
+    p = s.to_pandas()
+    assert isinstance(p.index, pd.PeriodIndex)
+    assert p.index.freqstr == "Y-DEC"
+    assert AnnualSeries.from_pandas(p) == s
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.Index([2019, 2020, 2021]),
+        pd.DatetimeIndex(["2019-12-31", "2020-12-31", "2021-12-31"]),
+        pd.DatetimeIndex(["2019-01-01", "2020-01-01", "2021-01-01"]),
+        pd.period_range("2019", periods=3, freq="Y"),
+    ],
+)
+def test_from_pandas_index_kinds(index):
+    s = AnnualSeries.from_pandas(pd.Series([1.0, 2.0, 3.0], index=index))
+    assert s.years.tolist() == [2019, 2020, 2021]
+
+
+def test_from_pandas_sorts_unsorted_index():
+    s = AnnualSeries.from_pandas(pd.Series([2.0, 1.0], index=[2021, 2020]))
+    assert s.values.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("obj", "match"),
+    [
+        (pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2019-06-30", "2020-06-30"])), "year-end"),
+        (pd.Series([1.0, 2.0], index=pd.period_range("2019-01", periods=2, freq="M")), "annual"),
+        (pd.Series([1.0, np.nan], index=[2019, 2020]), "missing value in 2020"),
+        (pd.Series([1.0, 2.0], index=["a", "b"]), "index must be years"),
+    ],
+)
+def test_from_pandas_errors(obj, match):
+    with pytest.raises(SeriesError, match=match):
+        AnnualSeries.from_pandas(obj)
+
+
+def test_from_pandas_type_errors():
+    with pytest.raises(ForecastTypeError, match="pandas Series"):
+        AnnualSeries.from_pandas([1.0, 2.0])  # type: ignore[arg-type]
+    with pytest.raises(ForecastTypeError, match="Select one column"):
+        AnnualSeries.from_pandas(pd.DataFrame({"a": [1.0], "b": [2.0]}))
+
+
+def test_csv_round_trip(tmp_path):
+    s = AnnualSeries([2019, 2020], [3.5, 4.25])
+    path = tmp_path / "s.csv"
+    s.to_csv(path)
+    assert AnnualSeries.from_csv(path) == s
+
+
+def test_csv_errors(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("year,amount\n2019,1\n")
+    with pytest.raises(DataError, match="no column 'value'"):
+        AnnualSeries.from_csv(path)
+    path.write_text("year,value\n2019,1\n2020,abc\n")
+    with pytest.raises(DataError, match="row 3, column 'value'"):
+        AnnualSeries.from_csv(path)
+    with pytest.raises(DataError, match="cannot read"):
+        AnnualSeries.from_csv(tmp_path / "missing.csv")
+
+
+def test_window():
+    s = AnnualSeries([2019, 2020, 2021], [1.0, 2.0, 3.0])
+    assert s.window(2020).years.tolist() == [2020, 2021]
+    with pytest.raises(SeriesError, match="holds no year"):
+        s.window(2030, 2031)
