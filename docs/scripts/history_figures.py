@@ -1,0 +1,76 @@
+"""Print the validation figures of docs/history.md (run from the repository root).
+
+    PYTHONPATH=src python docs/scripts/history_figures.py
+
+Reconstructs US offshore execution from the embedded releases and prints: medians
+against the published full-year figures, the leave-one-out table, the 2025 nowcast
+and the intra-year profile. Output is Markdown, pasted into docs/history.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import forecast
+from forecast._history_check import loo_full_year
+from forecast._profile import month_label
+
+PUBLISHED_USD = {2009: 2.81, 2013: 11.75, 2024: 31.59}
+LOO_YEARS = (2009, 2013, 2020, 2022, 2023, 2024)
+
+
+def _md(df: pd.DataFrame, floatfmt: str = "{:.2f}") -> str:
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in df.itertuples(index=False):
+        cells = [floatfmt.format(v) if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    records = forecast.load_releases()
+    h = forecast.reconstruct(records)
+    print(f"params: {h.params}\n")
+    frame = h.to_frame()
+    print("## Reconstructed history (USD bn)\n")
+    print(_md(frame))
+    print("\n## Medians against published full-year figures (USD bn)\n")
+    rows = []
+    for year, pub in PUBLISHED_USD.items():
+        med = float(frame.loc[frame["year"] == year, "median"].iloc[0])
+        rows.append({"year": year, "published": pub, "median": med,
+                     "error %": 100 * (med / pub - 1)})
+    print(_md(pd.DataFrame(rows)))
+    print("\n## Leave-one-out (each published US full-year level dropped in turn)\n")
+    loo = loo_full_year(records, LOO_YEARS)
+    print(_md(loo))
+    print(f"\ncovered: {int(loo['covered_95'].sum())} of {len(loo)}")
+    print("\n## 2025 nowcast\n")
+    nc = h.nowcast()
+    hc = forecast.reconstruct(records, currency="CNY")
+    ncc = hc.nowcast()
+    rows = []
+    for label, n in (("USD bn (USD reconstruction)", nc),
+                     ("CNY bn (converted at the 2025 rate)", nc.in_currency("CNY")),
+                     ("CNY bn (CNY reconstruction)", ncc)):
+        s = n.summary()
+        rows.append({"nowcast": label, "median": s["median"], "lower_80": s["lower_80"],
+                     "upper_80": s["upper_80"], "lower_95": s["lower_95"],
+                     "upper_95": s["upper_95"]})
+    print(f"year {nc.year}, from the {month_label(nc.months)} figure; fx {nc.fx_rate:.4f} "
+          f"({nc.fx_method})\n")
+    print(_md(pd.DataFrame(rows)))
+    print("\n## Intra-year profile\n")
+    p = h.profile
+    print(f"c(11) = {np.exp(p.log_c11):.3f} (December share {1 - np.exp(p.log_c11):.3f}), "
+          f"exponent {p.exponent:.3f}, spread scale s = {p.scale:.3f}, "
+          f"{len(p.pairs)} pairs ({p.source})\n")
+    print(_md(p.to_frame().drop(columns=["months"]), "{:.3f}"))
+    print("\n### Pairs\n")
+    print(_md(p.pairs, "{:.3f}"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Properties of the history reconstruction (forecast.history).
+
+Each example reconstructs a synthetic market in USD (no currency conversion), with the
+trend variances and the intra-year profile fixed, so an example costs one Kalman smoother
+pass rather than a maximum-likelihood fit; one property re-estimates to cover that path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from strategies import history_frames
+
+from forecast._profile import IntraYearProfile, estimate_profile
+from forecast.fx import load_exchange_rates
+from forecast.history import reconstruct
+from forecast.records import Records
+
+PARAMS = {"sigma_level": 0.03, "sigma_slope": 0.05}
+PROFILE = IntraYearProfile(np.log(0.78), 1.2, 0.05, np.diag([1e-4, 1e-3]))
+_FX = []
+
+
+def _fx():
+    if not _FX:
+        _FX.append(load_exchange_rates())
+    return _FX[0]
+
+
+def _history(df: pd.DataFrame, **kw):
+    kw = {"params": PARAMS, "profile": PROFILE, **kw}
+    return reconstruct(Records.from_frame(df, origin="generated"), market="XX", fx=_fx(), **kw)
+
+
+@settings(max_examples=10, deadline=None)
+@given(df=history_frames(), log_c=st.floats(-3, 3))
+def test_scaling_levels_scales_median(df, log_c):
+    c = float(np.exp(log_c))
+    scaled = df.copy()
+    lev = scaled["measure"] == "level"
+    scaled.loc[lev, "value"] = scaled.loc[lev, "value"] * c
+    a, b = _history(df), _history(scaled)
+    np.testing.assert_allclose(b.series.values, c * a.series.values, rtol=1e-7)
+    np.testing.assert_allclose(b.log_sd, a.log_sd, rtol=1e-6, atol=1e-9)
+
+
+@settings(max_examples=8, deadline=None)
+@given(df=history_frames(), seed=st.integers(0, 2**32 - 1))
+def test_record_order_does_not_matter(df, seed):
+    perm = np.random.default_rng(seed).permutation(len(df))
+    shuffled = df.assign(row=np.arange(1, len(df) + 1)).iloc[perm]
+    original = df.assign(row=np.arange(1, len(df) + 1))
+    # estimated (not fixed) variances: the whole pipeline must be order-free
+    a, b = _history(original, params=None), _history(shuffled, params=None)
+    np.testing.assert_array_equal(a.years, b.years)
+    np.testing.assert_allclose(b.log_mean, a.log_mean, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(b.log_sd, a.log_sd, rtol=0, atol=1e-10)
+    key = ["year", "months", "measure", "row"]
+    oa = a.observations().sort_values(key, ignore_index=True)
+    ob = b.observations().sort_values(key, ignore_index=True)
+    pd.testing.assert_frame_equal(oa, ob)
+
+
+@settings(max_examples=10, deadline=None)
+@given(df=history_frames(), data=st.data())
+def test_exact_full_year_level_does_not_widen_band(df, data):
+    before = _history(df)
+    full = set(df.loc[(df["measure"] == "level") & (df["months"] == 12), "year"])
+    free = [int(y) for y in before.years if int(y) not in full]
+    assume(free)
+    year = data.draw(st.sampled_from(free))
+    i = year - int(before.years[0])
+    new = df.iloc[[0]].assign(year=year, months=12, measure="level", unit="USD_1e8",
+                              published=f"{year + 1}-01",
+                              value=float(np.exp(before.log_mean[i])) * 10 * (1 + 1e-12))
+    after = _history(pd.concat([df, new], ignore_index=True))
+    assert after.log_sd[i] <= before.log_sd[i] + 1e-12
+    # and no other year's band widens either
+    assert np.all(after.log_sd <= before.log_sd + 1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    a=st.floats(np.log(0.5), np.log(0.97)),
+    p=st.floats(0.5, 2.5),
+    noise=st.lists(st.floats(-0.1, 0.1), min_size=12, max_size=12),
+    months=st.lists(st.integers(2, 11), min_size=3, max_size=12),
+)
+def test_estimated_profile_increases_to_one(a, p, noise, months):
+    assume(len(set(months)) >= 2)
+    rows = []
+    for k, m in enumerate(months):
+        year = 2000 + k
+        full = 100.0 + k
+        part = full * np.exp(a + p * np.log(m / 11) + noise[k])
+        for mm, v in ((12, full), (m, min(part, 0.999 * full))):
+            rows.append({"market": "US", "segment": "all", "flow": "offshore_execution",
+                         "year": year, "months": mm, "measure": "level", "value": v,
+                         "unit": "USD_1e8", "confidence": "read"})
+    prof = estimate_profile(pd.DataFrame(rows), "generated")
+    assert prof is not None
+    c = prof.share(np.arange(1, 13))
+    assert np.all(np.diff(c) > 0)
+    assert c[-1] == 1.0
+    assert np.all(c[:-1] < 1.0)
+    assert np.all(prof.log_var(np.arange(1, 12)) > 0)
+    assert prof.log_var(12)[0] == 0.0
