@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "ScenarioError": "errors",
     "ConfigError": "errors",
     "SimulationError": "errors",
+    "MissingDependencyError": "errors",
     # stage 1-3
     "Records": "records",
     "load_releases": "records",

@@ -17,6 +17,7 @@ __all__ = [
     "DataError",
     "ForecastError",
     "ForecastTypeError",
+    "MissingDependencyError",
     "ModelError",
     "ParameterError",
     "ScenarioError",
@@ -59,3 +60,7 @@ class ConfigError(ScenarioError):
 
 class SimulationError(ForecastError, ArithmeticError):
     """A simulation produced values that cannot be represented (overflow of ``exp``)."""
+
+
+class MissingDependencyError(ForecastError, ImportError):
+    """An optional dependency needed by the requested feature is not installed."""

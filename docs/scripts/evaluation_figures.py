@@ -1,0 +1,155 @@
+"""Print the backtest tables of docs/evaluation.md (run from the repository root).
+
+    PYTHONPATH=src python docs/scripts/evaluation_figures.py [--workers 2] [--paths 2000]
+
+Backtests every model family (plus the naive benchmark) on the reconstructed US
+offshore-execution series in USD: rolling origin on the latest reconstruction, and
+pseudo-real-time from the releases as published at each origin. Output is Markdown,
+pasted into docs/evaluation.md. Takes a few minutes (the pseudo-real-time part rebuilds
+the history at every origin). The first part prints the tornado and Sobol' tables of the
+fragmentation preset on the default Auto fit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+import forecast
+from forecast.evaluation import Naive, backtest, summarize
+
+SEED = 2025
+HORIZON = 5
+ROLLING_ORIGINS = list(range(2014, 2025))  # >= 6 training years (2009-2014) at the first
+PRT_ORIGINS = [f"{y}-06" for y in range(2014, 2026)]
+
+
+def specs() -> list:
+    return [Naive(), forecast.Drift(), forecast.LogLinearTrend(), forecast.DampedTrend(),
+            forecast.ARIMA(), forecast.LocalLinearTrend(), forecast.Theta(), forecast.Auto()]
+
+
+def _md(df: pd.DataFrame, fmt: str = "{:.2f}") -> str:
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in df.itertuples(index=False):
+        cells = [fmt.format(v) if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def tables(frame: pd.DataFrame, title: str) -> None:
+    s = summarize(frame, by=("model", "target", "horizon"))
+    frame = frame.assign(rel_width_95=(frame["upper_95"] - frame["lower_95"]) / frame["median"])
+    width = frame.groupby(["model", "target", "horizon"])["rel_width_95"].median()
+    s = s.merge(width.rename("rel_width_95").reset_index(), on=["model", "target", "horizon"])
+    order = {sp.name: i for i, sp in enumerate(specs())}
+    for target, sub in s.groupby("target"):
+        print(f"\n### {title}: truth = {target}\n")
+        n = sub.pivot(index="model", columns="horizon", values="n").iloc[:, 0]
+        n = {k: int(v) for k, v in sorted(n.items(), key=lambda kv: order.get(kv[0], 99))}
+        print(f"forecasts per model at horizon 1: {n}\n")
+        for col, label, fmt in [
+            ("mase", "MASE (median forecast; < 1 beats the in-sample naive)", "{:.2f}"),
+            ("crps_log", "CRPS of the log level (x100, lower is better)", "{:.1f}"),
+            ("coverage_80", "coverage of the 80% interval", "{:.2f}"),
+            ("coverage_95", "coverage of the 95% interval", "{:.2f}"),
+            ("rel_width_95", "median width of the 95% interval / median", "{:.2f}"),
+            ("mean_pit", "mean PIT (0.5 = unbiased; < 0.5: forecasts too high)", "{:.2f}"),
+        ]:
+            t = sub.pivot(index="model", columns="horizon", values=col)
+            if col == "crps_log":
+                t = t * 100
+            t = t.loc[sorted(t.index, key=lambda m: order.get(m, 99))]
+            t.columns = [f"h={c}" for c in t.columns]
+            print(f"**{label}**\n")
+            print(_md(t.reset_index(), fmt))
+            print()
+
+
+def calibration(frame: pd.DataFrame, title: str) -> None:
+    """Band half-widths against the errors they had to cover, log scale, all horizons."""
+    f = frame[frame["target"] != "published"]
+    err = np.abs(np.log(f["truth"] / f["median"]))
+    rows = []
+    for model, idx in f.groupby("model").groups.items():
+        e, g = err[idx], f.loc[idx]
+        row = {"model": model, "n": len(idx)}
+        for lv in (80, 95):
+            half = float(np.median(0.5 * np.log(g[f"upper_{lv}"] / g[f"lower_{lv}"])))
+            q = float(np.quantile(e, lv / 100))
+            row[f"half_width_{lv}"], row[f"abs_log_error_q{lv}"] = half, q
+            row[f"ratio_{lv}"] = half / q
+        rows.append(row)
+    order = {sp.name: i for i, sp in enumerate(specs())}
+    t = pd.DataFrame(rows).sort_values("model", key=lambda m: m.map(order))
+    print(f"\n### {title}: median band half-width vs the {80}%/{95}% quantile of |log error|\n")
+    print(_md(t, "{:.2f}"))
+
+
+def sensitivity(history) -> None:
+    """Tornado and Sobol' indices of the fragmentation preset on the default Auto fit."""
+    fit = forecast.Auto().fit(history, seed=SEED)
+    sc = forecast.presets.get("fragmentation")
+    t0 = time.perf_counter()
+    tor = forecast.tornado(fit, sc, [2030, 2035], n_paths=4000, seed=SEED)
+    t1 = time.perf_counter()
+    sob = forecast.sobol(fit, sc, [2030, 2035], n=2048, seed=SEED)
+    t2 = time.perf_counter()
+    print(f"\n### Tornado: fragmentation on Auto, median level in USD bn ({t1 - t0:.1f} s)\n")
+    print(_md(tor.drop(columns=["assumption"]), "{:.3f}"))
+    print(f"\n### Sobol' indices of the log level: fragmentation on Auto, n = 2048 "
+          f"({t2 - t1:.1f} s)\n")
+    cols = ["year", "parameter", "kind", "first_order", "first_order_lower",
+            "first_order_upper", "total", "total_lower", "total_upper"]
+    keep = sob["kind"].isin(["assumption", "baseline", "chance"])
+    print(_md(sob.loc[keep, cols], "{:.3f}"))
+    eff = forecast.sobol(fit, sc, [2030, 2035], n=2048, seed=SEED, output="effect")
+    print("\n### Sobol' indices of the scenario effect alone (output='effect'), n = 2048\n")
+    print(_md(eff[cols], "{:.3f}"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--paths", type=int, default=2000)
+    ap.add_argument("--parts", default="backtest,sensitivity")
+    args = ap.parse_args()
+    records = forecast.load_releases()
+    history = forecast.reconstruct(records)
+    if "sensitivity" in args.parts:
+        sensitivity(history)
+    if "backtest" not in args.parts:
+        return
+    ex = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
+    try:
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            roll = backtest(specs(), history, origins=ROLLING_ORIGINS, horizon=HORIZON,
+                            n_paths=args.paths, seed=SEED, executor=ex)
+        t1 = time.perf_counter()
+        tables(roll, "Rolling origin, origins 2014-2024")
+        calibration(roll, "Rolling origin")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prt = backtest(specs(), records, origins=PRT_ORIGINS, horizon=HORIZON,
+                           n_paths=args.paths, seed=SEED, executor=ex)
+        t2 = time.perf_counter()
+        tables(prt, "Pseudo-real-time, origins June 2014-2025")
+        calibration(prt, "Pseudo-real-time (truth = latest)")
+        print("\nskipped:", *roll.attrs["skipped"], *prt.attrs["skipped"], sep="\n- ")
+        print(f"\nrolling origin {t1 - t0:.0f} s, pseudo-real-time {t2 - t1:.0f} s "
+              f"({args.workers} workers, {args.paths} paths)")
+    finally:
+        if ex is not None:
+            ex.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Project the seven preset scenarios and compare them.
+
+Every scenario is applied to the same baseline paths (common random numbers), so the
+differences between scenarios are the scenarios' own, not Monte Carlo noise.
+
+Run: ``python examples/03_scenarios.py``; the test suite shrinks it
+with ``FORECAST_EXAMPLE_PATHS`` and ``FORECAST_EXAMPLE_IMPUTATIONS``.
+"""
+
+import os
+
+import forecast
+from forecast import plotting, presets, report
+
+n_paths = int(os.environ.get("FORECAST_EXAMPLE_PATHS", "10000"))
+imputations = int(os.environ.get("FORECAST_EXAMPLE_IMPUTATIONS", "20"))
+
+history = forecast.reconstruct()
+fit = forecast.Auto(imputations=imputations).fit(history, seed=1)
+scenarios = presets.all()                      # baseline first
+proj = forecast.project(fit, scenarios, to=2035, n_paths=n_paths, seed=2026)
+
+print(report.compact_table(proj).round(1).to_string(index=False))
+
+# Per-path differences to the baseline (in USD bn and percent)
+diff = proj.difference("baseline")
+print(diff[diff["year"] == 2035][["scenario", "median", "median_pct", "prob_below"]]
+      .round(2).to_string(index=False))
+
+# Events: how likely is USD 40 bn in 2030, and when is it first reached?
+print(proj.prob_above(40.0, 2030).round(3))
+print(proj.year_reaching(40.0, "baseline").round(3).head(6).to_string(index=False))
+print(proj.cagr(2025, 2035)[["scenario", "median", "lower_80", "upper_80"]].round(2))
+
+# Tables for other tools: long, wide, and IAMC (reads into pyam)
+proj.to_frame().to_csv("projection_long.csv", index=False)
+proj.to_iamc().to_csv("projection_iamc.csv", index=False)
+
+ax = plotting.comparison_chart(proj, history=history)
+ax.figure.savefig("comparison.png", dpi=100, bbox_inches="tight")
+ax = plotting.fan_chart(proj, "escalation", history=history)
+ax.figure.savefig("fan_escalation.png", dpi=100, bbox_inches="tight")
+print("wrote projection_long.csv, projection_iamc.csv, comparison.png, fan_escalation.png")

@@ -1,0 +1,67 @@
+"""Hypothesis properties of the model families (few examples: every fit costs time).
+
+An exact geometric series is reproduced by Drift; simulation is a pure function of
+the seed; scaling a series by c shifts every family's log paths by log c.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from strategies import annual_series
+
+from forecast.models import (
+    ARIMA,
+    DampedTrend,
+    Drift,
+    LocalLinearTrend,
+    LogLinearTrend,
+    Theta,
+)
+from forecast.series import AnnualSeries
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+@settings(max_examples=25)
+@given(a=st.floats(0.1, 1e4), g=st.floats(0.5, 2.0), n=st.integers(3, 30),
+       start=st.integers(1990, 2030), seed=seeds)
+def test_drift_reproduces_a_geometric_series(a, g, n, start, seed):
+    t = np.arange(n)
+    s = AnnualSeries(start + t, a * g**t)
+    fit = Drift().fit(s)
+    future = np.log(a) + np.log(g) * np.arange(n, n + 6)
+    tol = 1e-9 * (1 + float(np.max(np.abs(future))))
+    np.testing.assert_allclose(fit.point_forecast(6), future, atol=tol)
+    # no noise and no parameter uncertainty in an exact series: every path is the line
+    np.testing.assert_allclose(fit.simulate(6, 5, seed=seed), np.tile(future, (5, 1)),
+                               atol=1e-8 * (1 + float(np.max(np.abs(future)))))
+
+
+@settings(max_examples=10)
+@given(s=annual_series(min_len=8, max_len=20), seed=seeds,
+       spec=st.sampled_from([Drift(), Theta(), LogLinearTrend(ar1=True), DampedTrend()]))
+def test_simulation_is_a_function_of_the_seed(s, seed, spec):
+    assume(np.std(np.diff(s.log_values)) > 1e-3)
+    fit = spec.fit(s)
+    a = fit.simulate(4, 20, seed=seed)
+    assert np.array_equal(a, fit.simulate(4, 20, seed=seed))
+    assert np.array_equal(a, fit.simulate(4, 20, seed=np.random.SeedSequence(seed)))
+
+
+SPECS = [Drift(), LogLinearTrend(), LogLinearTrend(ar1=True), DampedTrend(),
+         ARIMA(order=(1, 0)), LocalLinearTrend(), Theta()]
+
+
+@settings(max_examples=2)
+@given(s=annual_series(min_len=10, max_len=18), c=st.floats(1e-3, 1e3), seed=seeds)
+def test_scaling_shifts_log_paths(s, c, seed):
+    assume(np.std(np.diff(s.log_values)) > 1e-2)
+    scaled = AnnualSeries(s.years, s.values * c)
+    for spec in SPECS:
+        a = spec.fit(s).simulate(5, 50, seed=seed)
+        b = spec.fit(scaled).simulate(5, 50, seed=seed)
+        spread = float(np.std(a)) + 1e-9
+        np.testing.assert_allclose(b - a, np.log(c), atol=2e-3 * spread + 1e-7,
+                                   err_msg=spec.name)

@@ -1,0 +1,292 @@
+"""The command line end to end: every command in a subprocess, error paths included.
+
+The subprocesses are few, small (a few hundred paths, the fast Drift model) and run
+two at a time; in-process calls of ``main`` cover the remaining error paths cheaply.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pathlib
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from forecast import cli
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+
+
+def _env():
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
+    probe = subprocess.run([sys.executable, "-c", "import forecast"], env=env,
+                           capture_output=True, cwd="/")
+    if probe.returncode:  # not installed: use the source tree
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    return env
+
+
+def _commands(tmp: pathlib.Path) -> dict[str, list[str]]:
+    (tmp / "bad.csv").write_text(
+        "market,segment,flow,year,months,measure,value,unit,basis,published,source,"
+        "address,confidence,note\n"
+        "US,all,offshore_execution,2013,13,level,117.5,USD_1e8,USD,2014-01-20,src,,read,\n"
+        "US,all,offshore_flow,2014,12,level,-3,USD_1e8,USD,2015-01-20,src,,read,\n")
+    (tmp / "bad.toml").write_text('[[scenario]]\nname = "x"\nbogus = 1\n')
+    small = ["--model", "drift", "--paths", "500", "--seed", "1"]  # Drift: the fastest fit
+    return {
+        "help": ["--help"],
+        "run": ["run", *small, "--scenario", "baseline", "--scenario", "escalation",
+                "--format", "wide", "--out", str(tmp / "out"), "--quiet"],
+        "report": ["report", *small, "--to", "2030", "--scenario", "baseline",
+                   "--out", str(tmp / "r" / "rep.html")],
+        "history": ["history", "--out", str(tmp / "h.csv"), "--plot", str(tmp / "h.png")],
+        "nowcast": ["nowcast", "--plot", str(tmp / "n.png")],
+        "backtest": ["backtest", "--model", "drift", "--horizon", "2", "--paths", "200",
+                     "--seed", "1", "--out", str(tmp / "bt.csv")],
+        "sensitivity": ["sensitivity", "--scenario", "escalation", "--model", "drift",
+                        "--n", "100", "--seed", "1", "--year", "2030",
+                        "--out", str(tmp / "s.csv"), "--plot", str(tmp / "s.png")],
+        "scenarios": ["scenarios", "-v"],
+        "scenarios_file": ["scenarios", str(ROOT / "examples" / "04_custom_scenario.toml"),
+                           "--dump", str(tmp / "dump.toml")],
+        "data": ["data", "--market", "US", "--measure", "level", "--months", "12",
+                 "--out", str(tmp / "us.csv")],
+        "data_valid": ["data", str(SRC / "forecast" / "data" / "releases.csv"), "--validate"],
+        # error paths: exit 2 with one line naming the problem and the fix
+        "err_scenario": ["run", "--scenario", "nope", "--paths", "100"],
+        "err_toml": ["scenarios", str(tmp / "bad.toml")],
+        "err_csv": ["data", str(tmp / "bad.csv"), "--validate"],
+        "err_usage": ["run", "--paths", "0"],
+        "err_market": ["history", "--market", "XX"],
+        "err_missing": ["run", str(tmp / "missing.toml")],
+    }
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    env = _env()
+
+    def run(args):
+        return subprocess.run([sys.executable, "-m", "forecast", *args], env=env, cwd=tmp,
+                              capture_output=True, text=True, timeout=300)
+
+    cmds = _commands(tmp)
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        results = dict(zip(cmds, ex.map(run, cmds.values()), strict=True))
+    results["tmp"] = tmp
+    return results
+
+
+def _ok(r):
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    return r.stdout
+
+
+def _fails_with_one_line(r, *needles):
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    err = r.stderr.strip()
+    assert "\n" not in err
+    assert "Traceback" not in err
+    assert err.startswith("forecast")
+    for needle in needles:
+        assert needle in err
+    return err
+
+
+def test_help_lists_every_command(runs):
+    out = _ok(runs["help"])
+    for command in ("run", "history", "nowcast", "backtest", "sensitivity", "scenarios",
+                    "data", "report"):
+        assert f"    {command}" in out
+    assert "exit codes" in out
+
+
+def test_run_prints_table_and_writes_every_output(runs):
+    out = _ok(runs["run"])
+    assert runs["run"].stderr == ""  # --quiet, and no terminal: nothing on stderr
+    lines = out.splitlines()
+    assert lines[0].endswith("median [80% band]")
+    assert lines[1].split() == ["scenario", "2026", "2030", "2035"]
+    assert lines[2].startswith("baseline")
+    assert lines[3].startswith("escalation")
+    assert "seed 1" in out
+    folder = runs["tmp"] / "out"
+    names = {p.name for p in folder.iterdir()}
+    assert names == {"report.html", "summary.csv", "projection_wide.csv", "history.csv",
+                     "settings.json", "sensitivity.csv", "history.png", "comparison.png",
+                     "fans.png", "decompositions.png", "tornado.png"}
+    with open(folder / "projection_wide.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 2 * 10
+    assert rows[0]["scenario"] == "baseline"
+    settings = json.loads((folder / "settings.json").read_text())
+    assert settings["seed"] == 1
+    assert settings["command"].startswith("forecast run --model drift")
+    assert settings["model_spec"] == f"Drift(imputations={cli.DEFAULT_IMPUTATIONS})"
+    from test_report import check_self_contained
+
+    text = check_self_contained(folder / "report.html", n_images=5)
+    assert "Scenario <b>escalation</b>" in text  # its tornado
+    assert f"forecast.Drift(imputations={cli.DEFAULT_IMPUTATIONS}).fit(history, seed=1)" in text
+
+
+def test_run_is_reproducible_from_python(runs, us_history):
+    import numpy as np
+
+    import forecast
+
+    fit = forecast.Drift(imputations=cli.DEFAULT_IMPUTATIONS).fit(us_history, seed=1)
+    scenarios = forecast.presets.all()
+    proj = forecast.project(fit, [scenarios["baseline"], scenarios["escalation"]], to=2035,
+                            n_paths=500, seed=1)
+    with open(runs["tmp"] / "out" / "summary.csv") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["scenario"] == "escalation"]
+    expected = np.median(proj.samples[1], axis=0)
+    assert np.allclose([float(r["median"]) for r in rows], expected)
+
+
+def test_report_command(runs):
+    out = _ok(runs["report"])
+    assert "rep.html" in out
+    from test_report import check_self_contained
+
+    # history, comparison, fans; no decomposition without a second scenario
+    text = check_self_contained(runs["tmp"] / "r" / "rep.html", n_images=3)
+    assert "to=2030" in text
+
+
+def test_history_and_nowcast(runs):
+    out = _ok(runs["history"])
+    assert out.split()[:3] == ["year", "median", "lower_80"]
+    assert "2025" in out
+    assert (runs["tmp"] / "h.csv").read_text().startswith("year,median")
+    assert (runs["tmp"] / "h.png").read_bytes().startswith(b"\x89PNG")
+    out = _ok(runs["nowcast"])
+    assert out.startswith("Nowcast of full-year 2025")
+    assert "USD_bn" in out
+    assert "CNY_bn" in out
+    assert (runs["tmp"] / "n.png").stat().st_size > 1000
+
+
+def test_backtest_and_sensitivity(runs):
+    out = _ok(runs["backtest"])
+    assert "rolling-origin" in out
+    assert "Naive" in out
+    assert "Drift" in out
+    assert "mase" in (runs["tmp"] / "bt.csv").read_text().splitlines()[0]
+    out = _ok(runs["sensitivity"])
+    assert "escalation" in out
+    assert "trade_friction.drift.delta" in out
+    assert (runs["tmp"] / "s.png").read_bytes().startswith(b"\x89PNG")
+    assert "swing" in (runs["tmp"] / "s.csv").read_text().splitlines()[0]
+
+
+def test_scenarios_lists_and_validates(runs):
+    out = _ok(runs["scenarios"])
+    for name in cli.PRESET_NAMES:
+        assert f"\n{name}" in out
+    assert "Triangular" in out  # -v lists the distributions
+    out = _ok(runs["scenarios_file"])
+    assert "valid, 3 scenario(s)" in out
+    assert "levy_and_opening (probability 0.3)" in out
+    assert "[[scenario]]" in (runs["tmp"] / "dump.toml").read_text()
+
+
+def test_data_lists_filters_and_validates(runs):
+    out = _ok(runs["data_valid"])
+    assert "releases.csv: valid, " in out
+    out = _ok(runs["data"])
+    assert "2024" in out
+    assert out.strip().endswith("match these filters.")
+    assert (runs["tmp"] / "us.csv").read_text().startswith("market,")
+
+
+def test_error_paths_exit_2_with_one_line(runs):
+    _fails_with_one_line(runs["err_scenario"], "'nope'", "Choose among: baseline")
+    _fails_with_one_line(runs["err_toml"], "bogus", "Remove it")
+    err = _fails_with_one_line(runs["err_csv"], "bad.csv")
+    assert "row 1" in runs["err_csv"].stdout
+    assert "row 2" in runs["err_csv"].stdout
+    assert "fix" in err
+    _fails_with_one_line(runs["err_usage"], "--paths", ">= 1", "--help")
+    _fails_with_one_line(runs["err_market"], "'XX'", "US")
+    _fails_with_one_line(runs["err_missing"], "missing.toml", "not found")
+
+
+# ----------------------------------------------------------------------------- in process
+
+
+def test_main_without_command_prints_help(capsys):
+    assert cli.main([]) == 0
+    assert "usage: forecast" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("forecast ")
+
+
+def test_bad_option_values_exit_2(capsys):
+    for argv in (["run", "--seed", "-1"], ["run", "--to", "soon"], ["run", "--format", "xls"],
+                 ["run", "--workers", "2", "--scheduler", "tcp://x:1"],
+                 ["data", "--as-of", "June"]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err, argv
+        assert "See `forecast" in err, argv
+
+
+def test_unexpected_error_exits_1_with_traceback(monkeypatch, capsys):
+    from forecast import _cli_commands
+
+    def boom(args):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(_cli_commands, "cmd_data", boom)
+    assert cli.main(["data"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err
+    assert "kaput" in err
+    assert "please report it" in err
+
+
+def test_cli_module_imports_only_the_standard_library():
+    code = ("import sys, forecast.cli; heavy = {'numpy', 'pandas', 'matplotlib', "
+            "'statsmodels', 'scipy'} & set(sys.modules); print(sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_parser_matches_presets_and_models():
+    from forecast import models, presets
+
+    assert tuple(presets.all().names) == cli.PRESET_NAMES
+    assert all(hasattr(models, name) for name in cli.MODELS.values())
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_only_in_a_terminal_and_not_quiet(monkeypatch, capsys, quiet):
+    import argparse
+
+    from forecast import _cli_util
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    args = argparse.Namespace(quiet=quiet, steps=2)
+    _cli_util.status(args, "reconstructing the history ...")
+    _cli_util.status(args, "fitting")
+    _cli_util.done(args)
+    err = capsys.readouterr().err
+    if quiet:
+        assert err == ""
+    else:
+        assert "reconstructing the history" in err
+        assert "fitting" in err

@@ -1,0 +1,165 @@
+"""Backtests: rolling origin, pseudo-real-time, compare, determinism across executors."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast import metrics
+from forecast.errors import ForecastTypeError, ParameterError
+from forecast.evaluation import Naive, backtest, compare, published_truth, summarize
+
+YEARS = np.arange(2008, 2024)
+VALUES = 10 * np.exp(0.1 * np.arange(16) + 0.03 * np.sin(np.arange(16) * 1.7))
+SERIES = forecast.AnnualSeries(YEARS, VALUES, name="toy")
+
+
+def test_naive_backtest_hand_checked():
+    bt = backtest(Naive(), SERIES, origins=[2015, 2020], horizon=3, n_paths=400, seed=1)
+    assert bt[["origin", "year", "horizon"]].values.tolist() == [
+        [2015, 2016, 1], [2015, 2017, 2], [2015, 2018, 3],
+        [2020, 2021, 1], [2020, 2022, 2], [2020, 2023, 3],
+    ]
+    assert (bt["model"] == "Naive").all()
+    assert (bt["target"] == "series").all()
+    row = bt.iloc[3]
+    truth = VALUES[YEARS == 2021][0]
+    last = VALUES[YEARS == 2020][0]
+    assert row["truth"] == truth
+    # a driftless random walk on the log level: the median is the last value
+    assert row["median"] == pytest.approx(last, rel=0.02)
+    scale = np.mean(np.abs(np.diff(VALUES[YEARS <= 2020])))
+    assert row["scaled_error"] == pytest.approx(abs(row["median"] - truth) / scale)
+    assert row["ape"] == pytest.approx(100 * abs(row["median"] - truth) / truth)
+    assert row["lower_80"] < row["median"] < row["upper_80"]
+    assert row["lower_95"] < row["lower_80"]
+    assert bool(row["covered_95"]) == (row["lower_95"] <= truth <= row["upper_95"])
+    assert row["interval_score_80"] == pytest.approx(
+        metrics.interval_score(truth, row["lower_80"], row["upper_80"], 80))
+    assert 0 <= row["pit"] <= 1
+    assert row["crps"] >= 0
+
+
+def test_default_origins_and_truncated_horizon():
+    bt = backtest(forecast.Drift(), SERIES, horizon=2, n_paths=100, seed=0)
+    # at least 6 training years: first origin 2013; the last origin forecasts 1 year
+    assert bt["origin"].min() == 2013
+    assert bt["origin"].max() == 2022
+    assert bt["year"].max() == 2023
+    assert len(bt) == 2 * 9 + 1
+
+
+def test_drift_beats_naive_on_a_trending_series_and_is_calibrated():
+    bt = backtest([forecast.Drift(), Naive()], SERIES, origins=range(2014, 2022), horizon=2,
+                  n_paths=1000, seed=3)
+    summ = summarize(bt, by=("model", "horizon")).set_index(["model", "horizon"])
+    for h in (1, 2):
+        assert summ.loc[("Drift", h), "mase"] < 0.5 * summ.loc[("Naive", h), "mase"]
+        assert summ.loc[("Drift", h), "crps"] < summ.loc[("Naive", h), "crps"]
+    assert summ.loc["Drift", "coverage_95"].min() >= 0.75
+
+
+def test_summarize_matches_metrics_module():
+    bt = backtest(Naive(), SERIES, origins=[2014, 2016, 2018], horizon=2, n_paths=300, seed=2)
+    s = summarize(bt, by=("model", "horizon"))
+    h1 = bt[bt["horizon"] == 1]
+    row = s[s["horizon"] == 1].iloc[0]
+    assert row["n"] == 3
+    assert row["mae"] == pytest.approx(metrics.mae(h1["truth"], h1["median"]))
+    assert row["mape"] == pytest.approx(metrics.mape(h1["truth"], h1["median"]))
+    assert row["smape"] == pytest.approx(metrics.smape(h1["truth"], h1["median"]))
+    assert row["coverage_80"] == pytest.approx(
+        metrics.coverage(h1["truth"], h1["lower_80"], h1["upper_80"]))
+    assert set(s.columns) >= {"mase", "crps", "scaled_crps", "crps_log", "mean_pit",
+                              "interval_score_95"}
+
+
+def test_executors_give_bit_identical_results():
+    specs = [Naive(), forecast.Drift()]
+    kw = {"origins": [2016, 2018, 2020], "horizon": 3, "n_paths": 200, "seed": 11}
+    serial = backtest(specs, SERIES, **kw)
+    with ThreadPoolExecutor(2) as ex:
+        threads = backtest(specs, SERIES, executor=ex, **kw)
+    with ProcessPoolExecutor(2) as ex:
+        procs = backtest(specs, SERIES, executor=ex, **kw)
+    pd.testing.assert_frame_equal(serial, threads, check_exact=True)
+    pd.testing.assert_frame_equal(serial, procs, check_exact=True)
+    # a model's backtest alone equals its rows in a joint run (seeds per origin)
+    alone = backtest(forecast.Drift(), SERIES, **kw)
+    joint = serial[serial["model"] == "Drift"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone, joint, check_exact=True)
+    other = backtest(specs, SERIES, **{**kw, "seed": 12})
+    assert not np.array_equal(other["median"], serial["median"])
+
+
+def test_compare_always_includes_benchmarks():
+    t = compare([forecast.LogLinearTrend()], SERIES, origins=[2018, 2019], horizon=2,
+                n_paths=100, seed=0)
+    assert set(t["model"]) == {"Drift", "Naive", "LogLinearTrend"}
+    assert sorted(t["horizon"].unique().tolist()) == [1, 2]
+    with pytest.raises(ParameterError, match="unique"):
+        compare([Naive(), Naive()], SERIES, origins=[2018], horizon=1, n_paths=50)
+
+
+class Picky(Naive):
+    """A spec needing 8 years, like DampedTrend (which fits more slowly)."""
+
+    name = "Picky"
+    min_length = 8
+
+
+def test_too_short_training_is_skipped_with_a_warning():
+    with pytest.warns(UserWarning, match="Picky at origin 2012"):
+        bt = backtest([Picky(), Naive()], SERIES, origins=[2012, 2016], horizon=1,
+                      n_paths=50, seed=0)
+    assert bt.attrs["skipped"] == ["Picky at origin 2012: 5 years known, the model needs 8"]
+    assert set(bt.loc[bt["origin"] == 2012, "model"]) == {"Naive"}
+    assert set(bt.loc[bt["origin"] == 2016, "model"]) == {"Naive", "Picky"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err", "match"),
+    [
+        ({"data": [1.0, 2.0]}, ForecastTypeError, "AnnualSeries"),
+        ({"spec": "Drift"}, ForecastTypeError, "model spec"),
+        ({"spec": []}, ParameterError, "non-empty"),
+        ({"horizon": 0}, ParameterError, "horizon"),
+        ({"origins": [2030]}, ParameterError, "origins"),
+        ({"executor": object()}, ForecastTypeError, "executor"),
+        ({"levels": (0.8,)}, ParameterError, "Did you mean 80"),
+    ],
+)
+def test_bad_arguments(kwargs, err, match):
+    args = {"spec": Naive(), "data": SERIES, "origins": [2018], "horizon": 1, "n_paths": 50}
+    args.update(kwargs)
+    with pytest.raises(err, match=match):
+        backtest(**args)
+
+
+def test_published_truth_converts_cny(releases):
+    pub = published_truth(releases, "US", "all", "offshore_execution", "USD")
+    assert pub[2024] == pytest.approx(31.59)
+    assert pub[2009] == pytest.approx(2.81)
+    fx = forecast.load_exchange_rates().for_period(releases, 2020)
+    assert pub[2020] == pytest.approx(155.06 / fx.rate)
+
+
+def test_pseudo_real_time_backtest(releases):
+    bt = backtest(Naive(), releases, origins=["2021-06"], horizon=2, n_paths=200, seed=1)
+    # the History is rebuilt inside the worker: process pools work and agree bit for bit
+    with ProcessPoolExecutor(1) as ex:
+        par = backtest(Naive(), releases, origins=["2021-06"], horizon=2, n_paths=200, seed=1,
+                       executor=ex)
+    pd.testing.assert_frame_equal(bt, par, check_exact=True)
+    assert set(bt["target"]) == {"latest", "published"}
+    latest = bt[bt["target"] == "latest"]
+    # records published by June 2021 run to the partial year 2021: forecasts 2022-2023
+    assert latest["year"].tolist() == [2022, 2023]
+    assert latest["horizon"].tolist() == [1, 2]
+    pub = bt[bt["target"] == "published"]
+    assert set(pub["year"]) <= {2022, 2023}
+    assert (pub["truth"] != latest["truth"].iloc[: len(pub)].to_numpy()).all()

@@ -1,0 +1,191 @@
+"""Metrics against hand-computed cases, closed forms and known distributions."""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+from forecast import metrics as M
+from forecast.errors import ForecastTypeError, ParameterError
+
+
+def _crps_kernel(y, x):
+    """Brute-force CRPS of an ensemble: E|X - y| - E|X - X'| / 2 (O(n^2))."""
+    x = np.asarray(x, dtype=float)
+    return np.mean(np.abs(x - y)) - 0.5 * np.mean(np.abs(x[:, None] - x[None, :]))
+
+
+# --------------------------------------------------------------------------- point metrics
+def test_point_metrics_hand_computed():
+    y, f = [10.0, 20.0, 40.0], [12.0, 17.0, 40.0]
+    assert M.mae(y, f) == pytest.approx(5.0 / 3)
+    assert M.mape(y, f) == pytest.approx(100 * (0.2 + 0.15 + 0.0) / 3)
+    assert M.smape(y, f) == pytest.approx(100 * (4 / 22 + 6 / 37 + 0) / 3)
+    # naive in-sample errors |10-8|, |12-10| -> scale 2
+    assert M.mase(y, f, insample=[8.0, 10.0, 12.0]) == pytest.approx(5.0 / 3 / 2)
+    # seasonal scale with m=2: |12-8| -> 4
+    assert M.mase(y, f, insample=[8.0, 10.0, 12.0], m=2) == pytest.approx(5.0 / 3 / 4)
+
+
+def test_axis_rules_keep_or_reduce():
+    y = np.array([[1.0, 2.0], [3.0, 4.0]])
+    f = np.zeros((2, 2))
+    assert M.mae(y, f) == pytest.approx(2.5)
+    np.testing.assert_allclose(M.mae(y, f, axis=0), [2.0, 3.0])
+    np.testing.assert_allclose(M.mae(y, f, axis=()), y)
+    np.testing.assert_allclose(M.mae(y, 0.0, axis=1), [1.5, 3.5])  # broadcasting
+
+
+def test_smape_zero_over_zero_is_zero():
+    assert M.smape([0.0, 1.0], [0.0, 1.0]) == 0.0
+    assert M.smape([1.0], [-1.0]) == pytest.approx(200.0)
+
+
+# --------------------------------------------------------------------------- CRPS
+def test_crps_samples_matches_kernel_form(rng):
+    for n in (1, 2, 5, 50):
+        x = rng.normal(size=n)
+        y = float(rng.normal())
+        assert M.crps_samples(y, x) == pytest.approx(_crps_kernel(y, x), abs=1e-12)
+
+
+def test_crps_samples_hand_cases():
+    assert M.crps_samples(0.0, [-1.0, 1.0]) == pytest.approx(0.5)
+    assert M.crps_samples(3.0, [3.0]) == 0.0
+    assert M.crps_samples(5.0, [3.0]) == pytest.approx(2.0)  # one draw: absolute error
+    # fair CRPS of two draws: E|X-y| - |x1-x2| / 2 = 1 - 1 = 0
+    assert M.crps_samples(0.0, [-1.0, 1.0], fair=True) == pytest.approx(0.0)
+
+
+def test_crps_samples_is_vectorised_over_forecasts(rng):
+    s = rng.normal(size=(300, 4))  # (n_paths, h): sample axis 0
+    y = rng.normal(size=4)
+    per = M.crps_samples(y, s, axis=())
+    assert per.shape == (4,)
+    for j in range(4):
+        assert per[j] == pytest.approx(_crps_kernel(y[j], s[:, j]), rel=1e-10)
+    same = M.crps_samples(y, s.T, sample_axis=1, axis=())
+    np.testing.assert_allclose(per, same)
+    assert M.crps_samples(y, s) == pytest.approx(per.mean())
+
+
+def test_crps_stable_for_very_wide_ensembles():
+    x = np.array([1.0, 2.0, 1e300])
+    assert np.isfinite(M.crps_samples(1.5, x))
+    assert M.crps_samples(1.5, x) > 1e299 / 10
+
+
+def test_crps_normal_closed_form():
+    # sd * (z (2 Phi(z) - 1) + 2 phi(z) - 1/sqrt(pi)); at z = 0: sd (2 phi(0) - 1/sqrt(pi))
+    assert M.crps_normal(0.0, 0.0, 2.0) == pytest.approx(
+        2 * (2 / math.sqrt(2 * math.pi) - 1 / math.sqrt(math.pi))
+    )
+    # numerical integral of (F(x) - 1{x >= y})^2
+    nd = NormalDist(1.0, 0.5)
+    left, right = np.linspace(-6, 2, 40_001), np.linspace(2, 8, 30_001)  # split at y = 2
+    cdf = np.vectorize(nd.cdf)
+    integral = np.trapezoid(cdf(left) ** 2, left) + np.trapezoid((1 - cdf(right)) ** 2, right)
+    assert M.crps_normal(2.0, 1.0, 0.5) == pytest.approx(integral, rel=1e-6)
+
+
+def test_crps_of_normal_samples_matches_closed_form(rng):
+    draws = rng.normal(1.0, 2.0, size=200_000)
+    for y in (-1.0, 1.0, 4.0):
+        assert M.crps_samples(y, draws) == pytest.approx(M.crps_normal(y, 1.0, 2.0), rel=0.01)
+
+
+def test_fair_crps_is_unbiased_for_small_ensembles(rng):
+    # mean over many 5-member ensembles: fair CRPS matches the true CRPS, plain is above
+    ens = rng.normal(size=(40_000, 5))
+    y = rng.normal(size=40_000)
+    truth = M.crps_normal(y, 0.0, 1.0)
+    fair = M.crps_samples(y, ens, sample_axis=1, fair=True)
+    plain = M.crps_samples(y, ens, sample_axis=1)
+    assert fair == pytest.approx(truth, rel=0.02)
+    assert plain > truth * 1.05
+
+
+def test_crps_quantiles_approximates_crps():
+    q = (np.arange(199) + 0.5) / 199
+    nd = NormalDist(0.0, 1.0)
+    quants = np.array([nd.inv_cdf(p) for p in q])
+    assert M.crps_quantiles(0.7, quants, q) == pytest.approx(M.crps_normal(0.7, 0, 1), rel=0.01)
+
+
+# --------------------------------------------------------------------------- quantiles/intervals
+def test_pinball_hand_computed():
+    assert M.pinball_loss(10.0, 8.0, 0.9) == pytest.approx(1.8)  # under-forecast: q (y - f)
+    assert M.pinball_loss(10.0, 12.0, 0.9) == pytest.approx(0.2)  # over: (1 - q)(f - y)
+    per = M.pinball_loss([10.0, 0.0], [[8.0, 12.0], [0.0, 0.0]], [0.1, 0.9], axis=())
+    np.testing.assert_allclose(per, [0.2, 0.0])
+
+
+def test_interval_score_and_coverage_hand_computed():
+    y = [5.0, 12.0, 1.0]
+    np.testing.assert_allclose(M.interval_score(y, 4.0, 10.0, 80, axis=()), [6.0, 26.0, 36.0])
+    assert M.coverage(y, 4.0, 10.0) == pytest.approx(1 / 3)
+    assert M.coverage([4.0, 10.0], 4.0, 10.0) == 1.0  # closed interval
+
+
+def test_coverage_of_known_distribution(rng):
+    y = rng.normal(size=100_000)
+    for level in (50, 80, 95):
+        z = NormalDist().inv_cdf(0.5 + level / 200)
+        assert M.coverage(y, -z, z) == pytest.approx(level / 100, abs=0.01)
+
+
+def test_interval_from_samples_and_pit(rng):
+    s = rng.normal(size=(100_000, 2))
+    lo, hi = M.interval_from_samples(s, 90)
+    np.testing.assert_allclose(lo, -1.645, atol=0.03)
+    np.testing.assert_allclose(hi, 1.645, atol=0.03)
+    # PIT of truths from the forecast distribution is uniform
+    draws = rng.normal(size=2000)
+    truths = rng.normal(size=4000)
+    p = M.pit(truths, draws[:, None])
+    assert p.shape == (4000,)
+    assert abs(p.mean() - 0.5) < 0.02
+    assert abs(np.mean(p < 0.2) - 0.2) < 0.02
+
+
+# --------------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: M.mae([1.0, 2.0], [1.0, 2.0, 3.0]), "broadcast"),
+        (lambda: M.mae([1.0, np.nan], [1.0, 2.0]), "finite"),
+        (lambda: M.mape([0.0], [1.0]), "non-zero"),
+        (lambda: M.mase([1.0], [1.0], insample=[2.0, 2.0]), "constant"),
+        (lambda: M.mase([1.0], [1.0], insample=[2.0]), "longer"),
+        (lambda: M.crps_normal(0.0, 0.0, 0.0), "sd"),
+        (lambda: M.interval_score(1.0, 0.0, 2.0, 0.8), "Did you mean 80"),
+        (lambda: M.interval_score(1.0, 3.0, 2.0, 80), "lower"),
+        (lambda: M.pinball_loss(1.0, [1.0, 2.0], [0.1, 0.5, 0.9]), "one entry per"),
+        (lambda: M.pinball_loss(1.0, 1.0, 1.5), "probabilities"),
+        (lambda: M.crps_samples(1.0, 2.0), "sample axis"),
+        (lambda: M.crps_samples(1.0, [[1.0]], sample_axis=3), "sample_axis"),
+        (lambda: M.mae([1.0], [1.0], axis=4), "axis"),
+        (lambda: M.mae([], []), "empty"),
+    ],
+)
+def test_bad_input_raises_parameter_error(call, match):
+    with pytest.raises(ParameterError, match=match):
+        call()
+
+
+def test_non_numeric_raises_type_error():
+    with pytest.raises(ForecastTypeError, match="numbers"):
+        M.mae(["a"], [1.0])
+
+
+def test_import_does_not_load_scipy():
+    import subprocess
+    import sys
+
+    code = "import sys, forecast.metrics; print(any(m.startswith('scipy') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": "src"}, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,163 @@
+"""The HTML report: parses, embeds every image, loads nothing, stays small."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+import forecast
+from forecast import presets, report
+from forecast.errors import ForecastTypeError, ParameterError
+from forecast.series import AnnualSeries
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class _DriftFit:
+    """A minimal Fit (the engine's duck-typed contract): log random walk with drift."""
+
+    series: AnnualSeries
+    name: str = "drift-stub"
+
+    last_year = property(lambda self: self.series.last_year)
+    unit = property(lambda self: self.series.unit)
+
+    def point_forecast(self, h):
+        return np.log(self.series.values[-1]) + 0.06 * np.arange(1, h + 1)
+
+    def simulate(self, h, n_paths, seed=None, innovations=None):
+        if innovations is None:
+            innovations = np.random.default_rng(seed).standard_normal((n_paths, h))
+        return self.point_forecast(h) + np.cumsum(0.08 * innovations, axis=1)
+
+
+@pytest.fixture(scope="module")
+def proj():
+    series = AnnualSeries(np.arange(2013, 2026), 11.75 * 1.1 ** np.arange(13),
+                          name="US offshore execution")
+    return forecast.project(_DriftFit(series),
+                            [presets.baseline(), presets.escalation()],
+                            to=2032, n_paths=300, seed=11)
+
+
+@pytest.fixture(scope="module")
+def figures(proj):
+    return report.render_figures(proj, history=proj.history,
+                                 decompositions={"escalation": proj.decompose("escalation")})
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.ids, self.srcs, self.hrefs, self.errors = [], set(), [], [], []
+        self.stack = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if "src" in a:
+            self.srcs.append(a["src"])
+        if "href" in a:
+            self.hrefs.append(a["href"])
+        if tag not in ("img", "meta", "br", "hr", "link", "input"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"unbalanced </{tag}> (open: {self.stack[-3:]})")
+        else:
+            self.stack.pop()
+
+
+def check_self_contained(path, n_images=None):
+    """Assert the report parses, embeds every image, references nothing external, <= 3 MB."""
+    data = path.read_bytes()
+    assert len(data) <= 3_000_000
+    text = data.decode("utf-8")
+    parser = _Collector()
+    parser.feed(text)
+    parser.close()
+    assert parser.errors == []
+    assert parser.stack == []
+    assert parser.tags[0] == "html"
+    assert "script" not in parser.tags
+    assert "link" not in parser.tags
+    assert "iframe" not in parser.tags
+    for src in parser.srcs:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+    for href in parser.hrefs:
+        assert href.startswith("#"), href
+        assert href[1:] in parser.ids, href
+    for attr in ("src=\"http", "href=\"http", "src='http", "href='http", "url(http", "@import"):
+        assert attr not in text
+    if n_images is not None:
+        assert len(parser.srcs) == n_images
+    return text
+
+
+def test_report_is_self_contained_with_every_section(proj, tmp_path):
+    path = report.write_report(proj, tmp_path / "r.html", settings={"command": "test"})
+    assert path == tmp_path / "r.html"
+    # history, comparison, fans (small multiples), decompositions
+    text = check_self_contained(path, n_images=4)
+    for section in ("Summary", "Data provenance", "History", "Baseline model",
+                    "Scenario fan charts", "Comparison table", "Decomposition",
+                    "Sensitivity", "Reproduce"):
+        assert f">{section}</h2>" in text
+    assert "seed=11" in text
+    assert "n_paths=300" in text
+    assert "trade_friction" in text  # scenario assumptions are described
+
+
+def test_report_with_sensitivity_and_without_plots(proj, figures, tmp_path):
+    import pandas as pd
+
+    tornado = pd.DataFrame({"year": 2030, "parameter": ["a.x", "a.y"], "assumption": "a",
+                            "level_low": [9.0, 8.0], "level_high": [11.0, 13.0],
+                            "level_median": [10.0, 10.0], "swing": [2.0, 5.0]})
+    text = check_self_contained(
+        report.write_report(proj, tmp_path / "a.html", sensitivity=tornado, decompose=False,
+                            figures=figures),
+        n_images=4)  # history, comparison, fans passed; tornado drawn; no decomposition
+    assert "a.y" in text
+    assert "alt=\"tornado\"" in text
+    text = check_self_contained(report.write_report(proj, tmp_path / "b.html", plots=False,
+                                                    decompose=False), n_images=0)
+    assert "escalation" in text
+
+
+def test_figures_can_be_reused(proj, figures, tmp_path):
+    assert set(figures) == {"history", "comparison", "fans", "decompositions"}
+    assert all(png.startswith(PNG) for png in figures.values())
+    out = report.write_report(proj, tmp_path / "c.html", figures=figures, plots=False)
+    check_self_contained(out, n_images=4)
+
+
+def test_compact_table_matches_samples(proj):
+    table = report.compact_table(proj, years=[2026, 2032], level=80)
+    assert list(table.columns) == ["scenario", "year", "median", "lower_80", "upper_80"]
+    assert len(table) == 4
+    row = table[(table.scenario == "escalation") & (table.year == 2032)].iloc[0]
+    paths = proj.samples[1][:, -1]
+    assert row["median"] == pytest.approx(np.median(paths))
+    assert row["lower_80"] == pytest.approx(np.quantile(paths, 0.1))
+    assert report.compact_table(proj).year.unique().tolist() == [2026, 2030, 2032]
+
+
+def test_bad_arguments(proj, tmp_path):
+    with pytest.raises(ForecastTypeError, match="forecast.project"):
+        report.write_report("not a projection", tmp_path / "x.html")
+    with pytest.raises(ParameterError, match="2040"):
+        report.compact_table(proj, years=[2040])

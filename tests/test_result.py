@@ -1,0 +1,381 @@
+"""Tests of forecast.result.Projection: summaries, scenario comparisons, decomposition,
+events and save/load. Exact checks use the test doubles of ``_engine_fakes``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from _engine_fakes import FakeFit, FakeScenario, FakeSet, Growth, Shift, history, scenarios
+
+from forecast.engine import project
+from forecast.errors import (
+    DataError,
+    ForecastTypeError,
+    ParameterError,
+    ScenarioError,
+    SimulationError,
+)
+from forecast.result import Projection
+
+FIT = FakeFit(history())
+SCEN = scenarios()
+NAMES = ("baseline", "friction", "opening", "mixed")
+
+
+@pytest.fixture(scope="module")
+def proj():
+    return project(FIT, FakeSet(SCEN, (0.4, 0.3, 0.2, 0.1)), to=2035, n_paths=401, seed=3,
+                   chunk_size=150)
+
+
+# --------------------------------------------------------------------------- summaries
+def test_quantiles_long_frame_matches_numpy(proj):
+    df = proj.quantiles([0.1, 0.5, 0.9])
+    assert df.columns.tolist() == ["scenario", "year", "quantile", "value"]
+    assert len(df) == 4 * 10 * 3
+    sub = df[(df.scenario == "opening") & (df.year == 2030)]
+    expected = np.quantile(proj.samples[2][:, 4], [0.1, 0.5, 0.9])
+    np.testing.assert_allclose(sub["value"], expected, rtol=1e-14)
+    one = proj.quantiles(0.5, scenario="mixed")
+    assert set(one.scenario) == {"mixed"}
+    assert len(one) == 10
+    two = proj.quantiles(0.5, scenario=["mixed", "baseline"])
+    assert two.scenario.unique().tolist() == ["mixed", "baseline"]
+    with pytest.raises(ParameterError, match="percentages divided by 100"):
+        proj.quantiles(50)
+    with pytest.raises(ScenarioError, match="'nope'"):
+        proj.quantiles(0.5, scenario="nope")
+
+
+@pytest.mark.parametrize("shape", [(7, 300, 10), (1, 301, 10), (2, 5, 3), (3, 1, 1), (2, 1, 4)])
+def test_blocked_quantiles_equal_numpy(shape):
+    from forecast._stats import column_quantiles
+
+    x = np.random.default_rng(4).standard_normal(shape)
+    x.flags.writeable = False  # samples are read-only; the input must never be partitioned
+    q = [0.0, 0.05, 0.5, 0.975, 1.0]
+    np.testing.assert_array_equal(column_quantiles(x, q), np.quantile(x, q, axis=1))
+    np.testing.assert_array_equal(column_quantiles(x[0], q), np.quantile(x[0], q, axis=0))
+
+
+def test_interval_and_summary_frame(proj):
+    iv = proj.interval(80)
+    assert iv.columns.tolist() == ["scenario", "year", "lower", "upper"]
+    sf = proj.summary_frame()
+    assert sf.columns.tolist() == ["scenario", "year", "mean", "median", "lower_80",
+                                   "upper_80", "lower_95", "upper_95"]
+    np.testing.assert_allclose(sf["lower_80"], iv["lower"], rtol=1e-14)
+    np.testing.assert_allclose(sf["mean"], proj.samples.mean(axis=1).reshape(-1), rtol=1e-14)
+    assert (sf.lower_95 <= sf.lower_80).all()
+    assert (sf.lower_80 <= sf["median"]).all()
+    assert (sf["median"] <= sf.upper_80).all()
+    assert (sf.upper_80 <= sf.upper_95).all()
+    assert proj.summary_frame(levels=(50,), scenario="opening").columns.tolist()[-2:] == [
+        "lower_50", "upper_50"]
+    with pytest.raises(ParameterError, match="Did you mean 80"):
+        proj.interval(0.8)
+
+
+def test_to_frame_and_to_wide(proj):
+    long = proj.to_frame()
+    assert long.columns.tolist() == ["model", "scenario", "year", "quantile", "value"]
+    assert (long.model == "FakeDrift").all()
+    assert len(long) == 4 * 10 * 7
+    wide = proj.to_wide()
+    assert wide.columns.tolist() == ["scenario", "year", "mean", "p5", "p10", "p25", "p50",
+                                     "p75", "p90", "p95"]
+    merged = long[long["quantile"] == 0.25].reset_index(drop=True)
+    np.testing.assert_allclose(merged["value"], wide["p25"], rtol=1e-14)
+
+
+def test_to_iamc(proj):
+    df = proj.to_iamc()
+    assert df.columns.tolist()[:5] == ["model", "scenario", "region", "variable", "unit"]
+    assert df.columns.tolist()[5:] == list(range(2026, 2036))
+    assert df.scenario.tolist() == list(NAMES)
+    assert (df.region == "United States").all()
+    assert (df.variable == "Service Outsourcing|Offshore Execution|China").all()
+    assert (df.unit == "billion USD/yr").all()
+    np.testing.assert_allclose(df.loc[1, 2030], np.median(proj.samples[1][:, 4]), rtol=1e-14)
+    more = proj.to_iamc(model="m", region="USA", unit="bn", quantiles=[0.05, 0.95])
+    assert len(more) == 12
+    assert more.variable.iloc[-1] == "Service Outsourcing|Offshore Execution|China|p95"
+    assert (more.model == "m").all()
+
+
+def test_repr_is_compact(proj):
+    text = repr(proj)
+    assert text.startswith("Projection(model='FakeDrift'")
+    assert "n_paths=401" in text
+    assert "2026-2035" in text
+    assert "seed=3" in text
+    assert len(text) < 200
+
+
+# --------------------------------------------------------------------------- comparisons
+def test_mixture_pools_paths_by_probability(proj):
+    mix = proj.mixture()
+    assert mix.scenario_names == ("mixture",)
+    counts = mix.settings["mixture"]
+    assert counts == {"baseline": 161, "friction": 120, "opening": 80, "mixed": 40}
+    np.testing.assert_array_equal(mix.samples[0, :161], proj.samples[0, :161])
+    np.testing.assert_array_equal(mix.samples[0, 161:281], proj.samples[1, 161:281])
+    np.testing.assert_array_equal(mix.samples[0, 361:], proj.samples[3, 361:])
+    with pytest.raises(ScenarioError, match="mixture"):
+        mix.decompose("mixture")
+    plain = dataclasses.replace(proj, probabilities=None)
+    with pytest.raises(ScenarioError, match="probabilities"):
+        plain.mixture()
+
+
+def test_difference_is_per_path(proj):
+    df = proj.difference()
+    assert df.columns.tolist() == [
+        "scenario", "year", "mean", "median", "lower_80", "upper_80", "lower_95", "upper_95",
+        "mean_pct", "median_pct", "lower_80_pct", "upper_80_pct", "lower_95_pct",
+        "upper_95_pct", "prob_below"]
+    assert df.scenario.unique().tolist() == ["friction", "opening", "mixed"]
+    d = proj.samples[1] - proj.samples[0]
+    row = df[(df.scenario == "friction") & (df.year == 2031)].iloc[0]
+    assert row["mean"] == pytest.approx(d[:, 5].mean(), rel=1e-14)
+    pct = 100 * (proj.samples[1][:, 5] / proj.samples[0][:, 5] - 1)
+    assert row["median_pct"] == pytest.approx(np.median(pct), rel=1e-14)
+    assert row["prob_below"] == 1.0
+    first = df[(df.scenario == "friction") & (df.year == 2026)].iloc[0]
+    assert first["upper_95"] == 0.0  # friction starts in 2027: identical paths (CRN)
+    assert proj.difference(baseline="opening").scenario.tolist()[0] == "baseline"
+    with pytest.raises(ScenarioError, match="'none'"):
+        proj.difference(baseline="none")
+
+
+# --------------------------------------------------------------------------- decomposition
+def _gaps(proj, s, b):
+    i, j = NAMES.index(s), NAMES.index(b)
+    log_gap = 100 * (np.log(proj.samples[i]) - np.log(proj.samples[j])).mean(axis=0)
+    level_gap = (proj.samples[i] - proj.samples[j]).mean(axis=0)
+    return log_gap, level_gap
+
+
+def test_decomposition_sums_exactly_to_the_gap(proj):
+    df = proj.decompose("mixed")
+    assert df.columns.tolist() == ["year", "assumption", "log_points", "level"]
+    assert df.assumption.unique().tolist() == ["friction", "opening", "volatility"]
+    totals = df.groupby("year", sort=True)[["log_points", "level"]].sum()
+    log_gap, level_gap = _gaps(proj, "mixed", "baseline")
+    np.testing.assert_allclose(totals["log_points"], log_gap, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(totals["level"], level_gap, rtol=1e-12, atol=1e-12)
+    # before its start an assumption contributes nothing
+    early = df[(df.year == 2026) & (df.assumption == "friction")].iloc[0]
+    assert early["log_points"] == 0.0
+    assert early["level"] == 0.0
+
+
+def test_single_assumption_gets_the_whole_gap(proj):
+    df = proj.decompose("opening")
+    log_gap, level_gap = _gaps(proj, "opening", "baseline")
+    np.testing.assert_allclose(df["log_points"], log_gap, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(df["level"], level_gap, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(df["log_points"].to_numpy()[2:], 3.0 * np.arange(1, 9))
+
+
+def test_decomposition_against_a_baseline_with_assumptions(proj):
+    df = proj.decompose("friction", baseline="mixed")
+    by = df.pivot(index="year", columns="assumption", values="log_points")
+    assert np.all(by["friction"] == 0.0)  # shared assumption: identical draws cancel
+    assert np.all(by["opening"].to_numpy()[2:] < 0)
+    totals = df.groupby("year")[["log_points", "level"]].sum()
+    log_gap, level_gap = _gaps(proj, "friction", "mixed")
+    np.testing.assert_allclose(totals["log_points"], log_gap, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(totals["level"], level_gap, rtol=1e-12, atol=1e-12)
+
+
+def test_offsetting_assumptions_use_the_tangent_rule():
+    up, down = Shift("up", 0.1, 2027), Shift("down", -0.1, 2027)
+    p = project(FIT, [FakeScenario("baseline"), FakeScenario("both", (up, down))], horizon=4,
+                n_paths=50, seed=1)
+    df = p.decompose("both")
+    lv = df.pivot(index="year", columns="assumption", values="level")
+    base_mean = p.samples[0].mean(axis=0)
+    np.testing.assert_allclose(lv["up"].to_numpy()[1:], 0.1 * base_mean[1:], rtol=1e-9)
+    np.testing.assert_allclose((lv["up"] + lv["down"]).to_numpy(),
+                               (p.samples[1] - p.samples[0]).mean(axis=0), atol=1e-12)
+    assert np.all(np.isfinite(lv.to_numpy()))
+
+
+def test_decompose_detects_changed_definitions_and_bad_arguments(proj):
+    changed = list(proj.scenarios)
+    changed[2] = FakeScenario("opening", (Growth("opening", 0.031, 2028),))
+    with pytest.raises(SimulationError, match="reproduce its stored samples"):
+        dataclasses.replace(proj, scenarios=tuple(changed)).decompose("opening")
+    with pytest.raises(ScenarioError, match="must differ"):
+        proj.decompose("baseline")
+    with pytest.raises(ForecastTypeError):
+        proj.decompose(3)
+
+
+# --------------------------------------------------------------------------- events
+def test_prob_above(proj):
+    p = proj.prob_above(30.0, 2030, "friction")
+    assert isinstance(p, float)
+    assert p == pytest.approx((proj.samples[1][:, 4] > 30).mean())
+    s = proj.prob_above(30.0, 2030)
+    assert isinstance(s, pd.Series)
+    assert s.index.tolist() == list(NAMES)
+    assert s["friction"] == p
+    with pytest.raises(ParameterError, match=r"\[2026, 2035\]"):
+        proj.prob_above(30.0, 2024)
+    with pytest.raises(ParameterError, match="`value`"):
+        proj.prob_above(-1.0, 2030)
+
+
+def test_year_reaching(proj):
+    df = proj.year_reaching(40.0)
+    assert df.columns.tolist() == ["scenario", "first_year", "share", "cumulative"]
+    assert len(df) == 4 * 11
+    for name, g in df.groupby("scenario"):
+        assert g["share"].sum() == pytest.approx(1.0)
+        assert g["cumulative"].iloc[-1] == 1.0
+        assert pd.isna(g["first_year"].iloc[-1])
+        x = proj.samples[NAMES.index(name)]
+        never = (~(x >= 40).any(axis=1)).mean()
+        assert g["share"].iloc[-1] == pytest.approx(never)
+        by_2030 = (x[:, :5] >= 40).any(axis=1).mean()
+        assert g[g.first_year == 2030]["cumulative"].iloc[0] == pytest.approx(by_2030)
+
+
+def test_cagr(proj):
+    df = proj.cagr(2025, 2035)
+    assert df.columns.tolist() == ["scenario", "start", "end", "mean", "median", "lower_80",
+                                   "upper_80", "lower_95", "upper_95"]
+    last = FIT.series.values[-1]
+    g = 100 * ((proj.samples[0][:, -1] / last) ** 0.1 - 1)
+    assert df["median"].iloc[0] == pytest.approx(np.median(g), rel=1e-12)
+    inner = proj.cagr(2027, 2030, scenario="opening")
+    g2 = 100 * ((proj.samples[2][:, 4] / proj.samples[2][:, 1]) ** (1 / 3) - 1)
+    assert inner["mean"].iloc[0] == pytest.approx(g2.mean(), rel=1e-12)
+    with pytest.raises(ParameterError, match="before `end`"):
+        proj.cagr(2030, 2027)
+    with pytest.raises(ParameterError, match="`end`"):
+        proj.cagr(2020, 2024)
+
+
+# --------------------------------------------------------------------------- save / load
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_save_load_round_trip(proj, tmp_path, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    out = proj.save(tmp_path / "run", format=fmt)
+    assert (out / f"samples.{fmt}").is_file()
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["seed"] == 3
+    assert meta["model"] == "FakeDrift"
+    assert meta["settings"]["chunk_size"] == 150
+    back = Projection.load(out)
+    np.testing.assert_array_equal(back.samples, proj.samples)
+    np.testing.assert_array_equal(back.base_log, proj.base_log)
+    np.testing.assert_array_equal(back.center, proj.center)
+    np.testing.assert_array_equal(back.history.values, proj.history.values)
+    assert back.scenario_names == proj.scenario_names
+    assert back.probabilities == proj.probabilities
+    assert (back.seed, back.model, back.unit) == (proj.seed, proj.model, proj.unit)
+    # fake scenarios cannot be written as TOML: decompose says why and how to re-run
+    assert back.scenarios is None
+    with pytest.raises(ScenarioError, match=r"Re-run forecast.project\(.*seed=3"):
+        back.decompose("mixed")
+    again = dataclasses.replace(back, scenarios=proj.scenarios)
+    pd.testing.assert_frame_equal(again.decompose("mixed"), proj.decompose("mixed"))
+
+
+def test_save_falls_back_to_csv_without_pyarrow(proj, tmp_path, monkeypatch):
+    from forecast import _io
+
+    monkeypatch.setattr(_io, "_has_pyarrow", lambda: False)
+    out = proj.save(tmp_path / "run")
+    assert (out / "samples.csv").is_file()
+    assert not (out / "samples.parquet").exists()
+    np.testing.assert_array_equal(Projection.load(out).samples, proj.samples)
+
+
+def test_load_errors(proj, tmp_path):
+    with pytest.raises(DataError, match="metadata.json"):
+        Projection.load(tmp_path / "missing")
+    out = proj.save(tmp_path / "run", format="csv")
+    (out / "metadata.json").write_text("{not json")
+    with pytest.raises(DataError, match="valid JSON"):
+        Projection.load(out)
+    out = proj.save(tmp_path / "run2", format="csv")
+    df = pd.read_csv(out / "samples.csv")
+    df.drop(columns="2030").to_csv(out / "samples.csv", index=False)
+    with pytest.raises(DataError, match="columns"):
+        Projection.load(out)
+    with pytest.raises(ParameterError, match="format"):
+        proj.save(tmp_path / "x", format="xlsx")
+
+
+# --------------------------------------------------------------------------- validation
+def test_projection_is_frozen_and_validated(proj):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        proj.seed = 4
+    with pytest.raises(ValueError, match="read-only"):
+        proj.samples[0, 0, 0] = 1.0
+    bad = proj.samples.copy()
+    bad[0, 0, 0] = -1.0
+    with pytest.raises(ParameterError, match="positive"):
+        dataclasses.replace(proj, samples=bad)
+    with pytest.raises(ParameterError, match="shape"):
+        dataclasses.replace(proj, samples=proj.samples[:, :, :3])
+    with pytest.raises(ScenarioError, match="unique"):
+        dataclasses.replace(proj, scenario_names=("a", "a", "b", "c"), scenarios=None)
+    with pytest.raises(ParameterError, match="sum"):
+        dataclasses.replace(proj, probabilities=(0.5, 0.5, 0.5, 0.5))
+    with pytest.raises(ScenarioError, match="order"):
+        dataclasses.replace(proj, scenarios=proj.scenarios[::-1])
+    with pytest.raises(TypeError, match="read-only"):
+        proj.settings["n_paths"] = 3
+
+
+def _echo(x):
+    return x
+
+
+def test_projection_crosses_process_boundaries(proj):
+    import copy
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1) as pool:  # what executors do with results
+        back = pool.submit(_echo, proj).result()
+    for other in (back, copy.deepcopy(proj)):
+        np.testing.assert_array_equal(other.samples, proj.samples)
+        assert not other.samples.flags.writeable
+        assert other.settings == proj.settings
+        assert other.scenario_names == proj.scenario_names
+
+
+# --------------------------------------------------------------------------- real classes
+def test_decompose_and_round_trip_with_real_presets(tmp_path):
+    models = pytest.importorskip("forecast.models")
+    presets = pytest.importorskip("forecast.presets")
+    from forecast.series import AnnualSeries
+
+    s = AnnualSeries(np.arange(2012, 2026), 10 * 1.09 ** np.arange(14), name="US")
+    fit = models.Drift().fit(s)
+    proj = project(fit, presets.all(), to=2035, n_paths=200, seed=9, chunk_size=64)
+    for name in proj.scenario_names[1:]:
+        df = proj.decompose(name)
+        totals = df.groupby("year")[["log_points", "level"]].sum()
+        log_gap, level_gap = (
+            100 * (np.log(proj.samples[proj.scenario_names.index(name)])
+                   - np.log(proj.samples[0])).mean(axis=0),
+            (proj.samples[proj.scenario_names.index(name)] - proj.samples[0]).mean(axis=0),
+        )
+        np.testing.assert_allclose(totals["log_points"], log_gap, rtol=1e-12, atol=1e-10)
+        np.testing.assert_allclose(totals["level"], level_gap, rtol=1e-12, atol=1e-10)
+    back = Projection.load(proj.save(tmp_path / "real"))
+    np.testing.assert_array_equal(back.samples, proj.samples)
+    if back.scenarios is not None:  # TOML round trip through forecast.config
+        last = proj.scenario_names[-1]
+        pd.testing.assert_frame_equal(back.decompose(last), proj.decompose(last))

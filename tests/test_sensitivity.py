@@ -1,0 +1,191 @@
+"""Sobol' indices against analytic values; tornado and scenario Sobol' under CRN."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import forecast
+from forecast._validation import as_generator
+from forecast.distributions import DiscreteUniform, Normal, Uniform
+from forecast.errors import ForecastTypeError, ParameterError, ScenarioError
+from forecast.scenarios import Group, LevelShift, Scenario
+from forecast.sensitivity import sobol, sobol_indices, tornado
+
+PI = np.pi
+
+
+class FakeFit:
+    """A minimal Fit: log random walk with drift, so tests need no model estimation."""
+
+    last_year = 2025
+    name = "fake"
+    unit = "USD_bn"
+
+    def __init__(self, sd: float = 0.05) -> None:
+        self.sd = sd
+
+    def point_forecast(self, h):
+        return 3.4 + 0.08 * np.arange(1, h + 1)
+
+    def simulate(self, h, n_paths, seed=None, innovations=None):
+        z = as_generator(seed).standard_normal((n_paths, h))
+        return self.point_forecast(h) + self.sd * np.cumsum(z, axis=1)
+
+
+def _ishigami(x, a=7.0, b=0.1):
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def test_ishigami_matches_analytic_indices():
+    a, b = 7.0, 0.1
+    v = a**2 / 8 + b * PI**4 / 5 + b**2 * PI**8 / 18 + 0.5
+    v1, v2, v13 = 0.5 * (1 + b * PI**4 / 5) ** 2, a**2 / 8, 8 * b**2 * PI**8 / 225
+    first = [v1 / v, v2 / v, 0.0]
+    total = [(v1 + v13) / v, v2 / v, v13 / v]
+    problem = {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)}
+    df = sobol_indices(_ishigami, problem, n=2**14, seed=7, n_bootstrap=50)
+    assert df["parameter"].tolist() == ["x1", "x2", "x3"]
+    np.testing.assert_allclose(df["first_order"], first, atol=0.02)
+    np.testing.assert_allclose(df["total"], total, atol=0.02)
+    assert np.all(df["first_order_lower"] <= df["first_order_upper"])
+    assert df["variance"].iloc[0] == pytest.approx(v, rel=0.02)
+
+
+def test_linear_model_groups_and_several_outputs():
+    # y1 = x1 + 2 x2 (uniform inputs): S = (1/5, 4/5); y2 = 3 x3 only
+    def f(x):
+        return np.column_stack([x[:, 0] + 2 * x[:, 1], 3 * x[:, 2]])
+
+    df = sobol_indices(f, {"x1": (0, 1), "x2": (0, 1), "x3": Normal(0, 1)}, n=1024,
+                       seed=1, groups={"g12": ["x1", "x2"]}, outputs=["a", "b"])
+    a = df[df["output"] == "a"].set_index("parameter")
+    np.testing.assert_allclose(a.loc[["x1", "x2", "x3"], "first_order"], [0.2, 0.8, 0.0],
+                               atol=0.01)
+    np.testing.assert_allclose(a.loc[["x1", "x2", "x3"], "total"], [0.2, 0.8, 0.0], atol=0.01)
+    assert a.loc["g12", "kind"] == "group"
+    assert a.loc["g12", "first_order"] == pytest.approx(1.0, abs=1e-3)
+    bb = df[df["output"] == "b"].set_index("parameter")
+    assert bb.loc["x3", "first_order"] == pytest.approx(1.0, abs=0.01)
+    assert bb.loc["x3", "total"] == pytest.approx(1.0, abs=0.01)
+
+
+def test_sobol_indices_is_deterministic_and_random_sampling_works():
+    prob = {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)}
+    one = sobol_indices(_ishigami, prob, n=256, seed=3, n_bootstrap=20)
+    two = sobol_indices(_ishigami, prob, n=256, seed=3, n_bootstrap=20)
+    assert one.equals(two)
+    rnd = sobol_indices(_ishigami, prob, n=4096, seed=3, n_bootstrap=0, sampling="random")
+    assert rnd["total"].iloc[1] == pytest.approx(0.442, abs=0.05)
+    assert rnd["first_order_lower"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err", "match"),
+    [
+        ({"problem": {}}, ForecastTypeError, "non-empty dict"),
+        ({"problem": {"x": (1, 0)}}, ParameterError, "low < high"),
+        ({"func": lambda x: x[:5, 0]}, ParameterError, "shape"),
+        ({"func": lambda x: np.full(len(x), np.nan)}, ParameterError, "finite"),
+        ({"func": 3}, ForecastTypeError, "callable"),
+        ({"n": 4}, ParameterError, "`n`"),
+        ({"groups": {"g": ["nope"]}}, ParameterError, "group"),
+        ({"sampling": "lhs"}, ParameterError, "sampling"),
+    ],
+)
+def test_sobol_indices_errors(kwargs, err, match):
+    args = {"func": lambda x: x[:, 0], "problem": {"x": (0, 1), "y": (0, 1)}, "n": 64,
+            "seed": 1}
+    args.update(kwargs)
+    with pytest.raises(err, match=match):
+        sobol_indices(**args)
+
+
+# --------------------------------------------------------------------------- scenarios
+def _two_shifts():
+    return Scenario("two", [
+        LevelShift(2026, Uniform(-0.2, 0.0), name="big"),
+        LevelShift(DiscreteUniform(2026, 2028), Uniform(-0.1, 0.0), name="small"),
+    ])
+
+
+def test_tornado_swings_are_exact_under_common_random_numbers():
+    sc = _two_shifts()
+    tor = tornado(FakeFit(), sc, [2027, 2030], n_paths=500, seed=4)
+    assert list(tor.columns[:3]) == ["year", "parameter", "assumption"]
+    t30 = tor[tor["year"] == 2030].set_index("parameter")
+    # an additive log shift moves the median level by exactly exp(high - low)
+    big = t30.loc["big.size"]
+    assert big["low_value"] == pytest.approx(-0.18)
+    assert big["high_value"] == pytest.approx(-0.02)
+    assert big["level_high"] / big["level_low"] == pytest.approx(np.exp(0.16), rel=1e-12)
+    # by 2030 every start year has passed: the start year does not matter
+    assert t30.loc["small.start", "swing"] == 0.0
+    # sorted by |swing| within each year
+    assert tor[tor["year"] == 2030]["parameter"].iloc[0] == "big.size"
+    again = tornado(FakeFit(), sc, [2027, 2030], n_paths=500, seed=4)
+    assert again.equals(tor)
+
+
+def test_scenario_sobol_effect_indices_are_analytic():
+    # effect = big + small (independent uniforms, widths 0.2 and 0.1): S = 0.8, 0.2
+    sc = Scenario("two", [LevelShift(2026, Uniform(-0.2, 0.0), name="big"),
+                          LevelShift(2026, Uniform(-0.1, 0.0), name="small")])
+    df = sobol(FakeFit(), sc, [2028], n=512, seed=2, output="effect", n_bootstrap=50)
+    ix = df.set_index("parameter")
+    assert ix.loc["big.size", "first_order"] == pytest.approx(0.8, abs=0.02)
+    assert ix.loc["small.size", "total"] == pytest.approx(0.2, abs=0.02)
+    assert ix.loc["big", "kind"] == "assumption"
+    # common random numbers: baseline and chance draws have no effect on the effect
+    assert abs(ix.loc["baseline", "total"]) < 1e-12
+    assert abs(ix.loc["chance", "total"]) < 1e-12
+
+
+def test_scenario_sobol_log_level_shares_with_baseline():
+    sc = Scenario("one", [LevelShift(2026, Uniform(-0.2, 0.0), name="shift")])
+    fit = FakeFit(sd=0.05)
+    df = sobol(fit, sc, [2026, 2029], n=1024, seed=5, n_bootstrap=50)
+    v_shift = 0.2**2 / 12
+    for year, k in ((2026, 1), (2029, 4)):
+        sub = df[df["year"] == year].set_index("parameter")
+        share = v_shift / (v_shift + k * 0.05**2)
+        assert sub.loc["shift.size", "total"] == pytest.approx(share, abs=0.03)
+        assert sub.loc["baseline", "total"] == pytest.approx(1 - share, abs=0.06)
+        assert sub.loc["shift.size", "total_lower"] <= sub.loc["shift.size", "total_upper"]
+
+
+def test_scenario_sobol_group_and_probability():
+    g = Group("friction", (LevelShift(2026, Uniform(-0.2, -0.1), name="step"),),
+              probability=Uniform(0.2, 0.8))
+    df = sobol(FakeFit(), Scenario("g", [g]), 2030, n=256, seed=1, output="effect",
+               n_bootstrap=0)
+    ix = df.set_index("parameter")
+    assert set(ix.index) >= {"friction.probability", "friction.step.size", "friction",
+                             "baseline", "chance"}
+    # whether the group happens is a chance draw: it explains a large share
+    assert ix.loc["chance", "total"] > 0.3
+    assert ix.loc["friction", "total"] > ix.loc["friction.step.size", "total"]
+
+
+def test_scenario_errors():
+    fit = FakeFit()
+    with pytest.raises(ScenarioError, match="no uncertain parameter"):
+        sobol(fit, Scenario("fixed", [LevelShift(2027, -0.1)]), 2030, n=32)
+    with pytest.raises(ParameterError, match="after the history"):
+        tornado(fit, _two_shifts(), [2020], n_paths=50)
+    with pytest.raises(ForecastTypeError, match="Scenario"):
+        tornado(fit, "escalation", [2030])
+    with pytest.raises(ForecastTypeError, match="Fit"):
+        sobol(object(), _two_shifts(), 2030)
+    with pytest.raises(ParameterError, match="output"):
+        sobol(fit, _two_shifts(), 2030, output="level")
+    with pytest.raises(ParameterError, match="below"):
+        tornado(fit, _two_shifts(), 2030, low=90, high=10)
+
+
+def test_tornado_with_a_real_fit():
+    s = forecast.AnnualSeries(range(2012, 2026), [10 * 1.1**i for i in range(14)])
+    fit = forecast.Drift().fit(s)
+    tor = tornado(fit, _two_shifts(), 2030, n_paths=200, seed=1)
+    assert len(tor) == 3
+    assert np.isfinite(tor["swing"]).all()
