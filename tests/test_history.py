@@ -423,3 +423,19 @@ def test_pseudo_real_time(releases):
     nc = h.nowcast()
     assert (nc.year, nc.months) == (2021, 2)
     assert h.nowcast().interval(95)[1] / h.nowcast().interval(95)[0] > 1.2  # a wide band
+
+
+def _last_year_in_worker(history):
+    return history.series.last_year, float(history.params["sigma_slope"])
+
+
+def test_history_crosses_process_boundaries(us_history):
+    """A History can be sent to a process pool (evaluation and dask workers need it)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        year, sigma = pool.submit(_last_year_in_worker, us_history).result()
+    assert year == us_history.series.last_year
+    assert sigma == us_history.params["sigma_slope"]
+    with pytest.raises(forecast.ForecastTypeError, match="History.params is read-only"):
+        us_history.params["sigma_slope"] = 1.0  # type: ignore[index]

@@ -9,7 +9,7 @@ import forecast
 from forecast._validation import as_generator
 from forecast.distributions import DiscreteUniform, Normal, Uniform
 from forecast.errors import ForecastTypeError, ParameterError, ScenarioError
-from forecast.scenarios import Group, LevelShift, Scenario
+from forecast.scenarios import Escalation, Group, LevelShift, Scenario
 from forecast.sensitivity import sobol, sobol_indices, tornado
 
 PI = np.pi
@@ -165,6 +165,16 @@ def test_scenario_sobol_group_and_probability():
     # whether the group happens is a chance draw: it explains a large share
     assert ix.loc["chance", "total"] > 0.3
     assert ix.loc["friction", "total"] > ix.loc["friction.step.size", "total"]
+
+
+def test_scenario_sobol_pins_per_year_draws():
+    # Escalation draws its jump size per path and year: a pinned size is used every year
+    esc = Escalation(2026, 1.0, Uniform(-0.05, -0.01), name="jumps")
+    df = sobol(FakeFit(), Scenario("e", [esc]), [2027, 2030], n=256, seed=3,
+               output="effect", n_bootstrap=0)
+    ix = df[df["year"] == 2030].set_index("parameter")
+    assert ix.loc["jumps.size", "first_order"] == pytest.approx(1.0, abs=0.01)
+    assert abs(ix.loc["chance", "total"]) < 1e-12
 
 
 def test_scenario_errors():

@@ -90,6 +90,17 @@ def calibration(frame: pd.DataFrame, title: str) -> None:
     t = pd.DataFrame(rows).sort_values("model", key=lambda m: m.map(order))
     print(f"\n### {title}: median band half-width vs the {80}%/{95}% quantile of |log error|\n")
     print(_md(t, "{:.2f}"))
+    auto = f[f["model"] == "Auto(combine)"]
+    e = err[auto.index]
+    by_h = pd.DataFrame({
+        "horizon": sorted(auto["horizon"].unique()),
+        "half_width_80": auto.groupby("horizon").apply(
+            lambda g: float(np.median(0.5 * np.log(g["upper_80"] / g["lower_80"])))).to_numpy(),
+        "abs_log_error_q80": e.groupby(auto["horizon"]).quantile(0.8).to_numpy(),
+    })
+    by_h["ratio_80"] = by_h["half_width_80"] / by_h["abs_log_error_q80"]
+    print(f"\n{title}, Auto by horizon:\n")
+    print(_md(by_h, "{:.2f}"))
 
 
 def sensitivity(history) -> None:

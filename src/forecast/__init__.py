@@ -75,6 +75,9 @@ _EXPORTS: dict[str, str] = {
     "combine": "scenarios",
     "load_scenarios": "config",
     "dump_scenarios": "config",
+    "loads_scenarios": "config",
+    "dumps_scenarios": "config",
+    "as_distribution": "distributions",
     # stage 6: projection
     "project": "engine",
     "Projection": "result",
@@ -111,18 +114,90 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
+    from .config import (  # noqa: F401
+        dump_scenarios,
+        dumps_scenarios,
+        load_scenarios,
+        loads_scenarios,
+    )
+    from .distributions import (  # noqa: F401
+        Bernoulli,
+        Beta,
+        DiscreteUniform,
+        Distribution,
+        Fixed,
+        LogNormal,
+        Normal,
+        Triangular,
+        Uniform,
+        as_distribution,
+    )
+    from .engine import (  # noqa: F401
+        project,
+    )
     from .errors import (  # noqa: F401
         ConfigError,
         DataError,
         ForecastError,
         ForecastTypeError,
+        MissingDependencyError,
         ModelError,
         ParameterError,
         ScenarioError,
         SeriesError,
         SimulationError,
     )
-    from .fx import ExchangeRates, FxRate, load_exchange_rates  # noqa: F401
-    from .history import History, Nowcast, reconstruct  # noqa: F401
-    from .records import Records, load_releases  # noqa: F401
-    from .series import AnnualSeries  # noqa: F401
+    from .evaluation import (  # noqa: F401
+        backtest,
+        compare,
+    )
+    from .fx import (  # noqa: F401
+        ExchangeRates,
+        FxRate,
+        load_exchange_rates,
+    )
+    from .history import (  # noqa: F401
+        History,
+        IntraYearProfile,
+        Nowcast,
+        reconstruct,
+    )
+    from .models import (  # noqa: F401
+        ARIMA,
+        Auto,
+        DampedTrend,
+        Drift,
+        Fit,
+        LocalLinearTrend,
+        LogLinearTrend,
+        ModelSpec,
+        Theta,
+    )
+    from .records import (  # noqa: F401
+        Records,
+        load_releases,
+    )
+    from .result import (  # noqa: F401
+        Projection,
+    )
+    from .scenarios import (  # noqa: F401
+        Adoption,
+        Assumption,
+        Escalation,
+        Group,
+        GrowthShift,
+        LevelShift,
+        PathContext,
+        Scenario,
+        ScenarioSet,
+        Volatility,
+        combine,
+    )
+    from .sensitivity import (  # noqa: F401
+        sobol,
+        sobol_indices,
+        tornado,
+    )
+    from .series import (  # noqa: F401
+        AnnualSeries,
+    )

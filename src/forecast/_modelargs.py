@@ -7,21 +7,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validation import FrozenDict
 from .errors import ForecastTypeError, ParameterError
 from .series import AnnualSeries
 
 
-class Params(dict):
-    """A read-only dict of parameter estimates (picklable, unlike MappingProxyType)."""
+class Params(FrozenDict):
+    """A read-only dict of parameter estimates."""
 
-    def _ro(self, *a: object, **k: object) -> None:
-        raise ForecastTypeError("Fit.params is read-only; refit the model to change it.")
-
-    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _ro  # type: ignore
-
-    def __reduce__(self):
-        return (Params, (dict(self),))
-
+    what = "Fit.params"
+    fix = "refit the model to change it."
 
 
 def check_innovations(innovations: Any, n: int, h: int) -> np.ndarray:

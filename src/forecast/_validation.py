@@ -160,3 +160,29 @@ def readonly(a: np.ndarray) -> np.ndarray:
     v = np.asarray(a).view()
     v.flags.writeable = False
     return v
+
+
+class FrozenDict(dict):
+    """A read-only dict (picklable, unlike ``types.MappingProxyType``).
+
+    Values held by frozen dataclasses (parameter estimates, settings) use it so that
+    they can cross process boundaries and still refuse mutation.
+
+    Examples
+    --------
+    >>> d = FrozenDict({"a": 1.0})
+    >>> d["a"]
+    1.0
+    """
+
+    what = "this mapping"
+    fix = "build a new object instead."
+
+    def _read_only(self, *args: object, **kwargs: object) -> None:
+        raise ForecastTypeError(f"{self.what} is read-only; {self.fix}")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only  # type: ignore[assignment]
+    __ior__ = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[dict]]:
+        return (type(self), (dict(self),))

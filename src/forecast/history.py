@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from ._history_nowcast import Nowcast
 from ._profile import IntraYearProfile
-from ._validation import as_generator, check_int, check_level, readonly
+from ._validation import FrozenDict, as_generator, check_int, check_level, readonly
 from .errors import ForecastTypeError, ModelError, ParameterError
 from .series import AnnualSeries
 
@@ -35,6 +34,11 @@ OBS_COLUMNS = ("row", "origin", "year", "months", "measure", "basis", "value", "
 
 def _z(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 200.0)
+
+
+class _Params(FrozenDict):
+    what = "History.params"
+    fix = "pass params= to forecast.reconstruct() to fix the trend variances."
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +107,7 @@ class History:
         # without the simulation smoother's map, draws are independent across years
         dmap = np.diag(sd) if self._map is None else np.asarray(self._map, dtype=float)
         object.__setattr__(self, "_map", readonly(dmap.copy()))
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "params", _Params(dict(self.params)))
 
     def __repr__(self) -> str:
         return (f"History({self.name!r}, {self.years[0]}-{self.years[-1]}, {self.unit})")
