@@ -1,0 +1,29 @@
+"""The README's promises: its Python example runs and its set-up commands are the CI's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_python_example_runs(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    assert blocks, "README has no Python example"
+    code = blocks[0].replace("n_paths=10_000", "n_paths=2_000")
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out
+    assert "fragmentation" in out
+    assert "trade_friction" in out
+
+
+def test_readme_setup_commands_are_what_ci_runs():
+    first_block = re.search(r"```bash\n(.*?)```", README, flags=re.S).group(1)
+    assert 'pip install ".[all]" && forecast run' in first_block
+    assert 'pip install -e ".[test]" && pytest' in first_block
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'pip install --quiet -e ".[test]"' in ci
+    assert "\npytest" in ci
+    assert "forecast run" in ci
