@@ -5,7 +5,9 @@ Run: ``PYTHONPATH=src python benchmarks/calibration.py [--series 200]``.
 Part 1 (issue 3): ``--series`` synthetic series of length 16 (half random walks with
 drift, half local linear trends; parameters drawn per series, seed fixed), forecast
 h = 1..5 ahead; prints the share of true values inside the 80% interval for several
-configurations of ``Auto``. Target for the default: between 72% and 88%.
+configurations of ``Auto`` and for the candidate default member sets compared in
+docs/models.md (and, after "95%:", the coverage of the 95% interval). Target for the
+default: between 72% and 88% of the 80% intervals over h = 1..5.
 
 Part 2: rolling-origin backtest on the reconstructed US median (tests/reference/
 series_us_median.csv): origins 2016-2020, h = 1..5, mean absolute log error and 80%
@@ -24,6 +26,17 @@ from forecast.models import ARIMA, Auto, DampedTrend, Drift, LocalLinearTrend, T
 from forecast.series import AnnualSeries
 
 H = 5
+#: candidate default member sets of Auto(method="combine") (docs/models.md)
+CANDIDATES = [
+    ("Drift", "DampedTrend", "ARIMA", "LocalLinearTrend", "Theta"),  # default until 2026-11
+    ("DampedTrend", "Theta"),
+    ("DampedTrend", "Theta", "ARIMA"),
+    ("DampedTrend", "Theta", "Drift"),
+    ("DampedTrend", "ARIMA", "LocalLinearTrend", "Theta"),
+    ("Drift", "DampedTrend", "LocalLinearTrend", "Theta"),
+    ("Drift", "DampedTrend", "ARIMA", "Theta"),
+    ("Theta",),  # for reference: a single family
+]
 
 
 def synthetic(i: int, rng: np.random.Generator, n: int = 16 + H) -> np.ndarray:
@@ -38,14 +51,22 @@ def synthetic(i: int, rng: np.random.Generator, n: int = 16 + H) -> np.ndarray:
     return level + s_irr * rng.standard_normal(n)
 
 
-def coverage(spec, series: list[np.ndarray]) -> tuple[float, np.ndarray]:
-    hits = []
+def coverage(spec, series: list[np.ndarray], level: int = 80) -> tuple[float, np.ndarray]:
+    """Share of truths inside the central `level`% interval: overall and by horizon."""
+    return coverages(spec, series, (level,))[level]
+
+
+def coverages(spec, series: list[np.ndarray],
+              levels: tuple[int, ...] = (80, 95)) -> dict[int, tuple[float, np.ndarray]]:
+    """`coverage` for several levels from the same fits and forecasts."""
+    hits: dict[int, list[np.ndarray]] = {lv: [] for lv in levels}
     for y in series:
         s = AnnualSeries(np.arange(2000, 2016), np.exp(y[:16]))
-        f = spec.fit(s).forecast(H, levels=(80,), log=True)
-        hits.append((f["lower_80"].to_numpy() <= y[16:]) & (y[16:] <= f["upper_80"].to_numpy()))
-    hits = np.array(hits)
-    return float(hits.mean()), hits.mean(axis=0)
+        f = spec.fit(s).forecast(H, levels=levels, log=True)
+        for lv in levels:
+            hits[lv].append((f[f"lower_{lv}"].to_numpy() <= y[16:])
+                            & (y[16:] <= f[f"upper_{lv}"].to_numpy()))
+    return {lv: (float(np.mean(h)), np.mean(h, axis=0)) for lv, h in hits.items()}
 
 
 def part1(n_series: int) -> None:
@@ -57,14 +78,18 @@ def part1(n_series: int) -> None:
         "Auto(method='select')": Auto(method="select"),
         "Auto(weights='aicc')": Auto(weights="aicc"),
     }
+    for fams in CANDIDATES:
+        configs["families=" + "+".join(fams)] = Auto(families=fams)
     print(f"Part 1: 80% interval coverage, {n_series} synthetic series of length 16, h=1..{H}")
     se = np.sqrt(0.16 / n_series)
     print(f"(binomial sd of a coverage with one independent event per series: {se:.3f})")
     for label, spec in configs.items():
         t0 = time.perf_counter()
-        total, by_h = coverage(spec, series)
+        cov = coverages(spec, series)
+        total, by_h = cov[80]
         print(f"  {label:<66s} {total:6.1%}   by h: "
-              + " ".join(f"{v:.0%}" for v in by_h) + f"   ({time.perf_counter() - t0:.0f} s)")
+              + " ".join(f"{v:.1%}" for v in by_h) + f"   95%: {cov[95][0]:.1%}"
+              + f"   ({time.perf_counter() - t0:.0f} s)")
 
 
 def part2() -> None:

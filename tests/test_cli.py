@@ -290,3 +290,10 @@ def test_progress_only_in_a_terminal_and_not_quiet(monkeypatch, capsys, quiet):
     else:
         assert "reconstructing the history" in err
         assert "fitting" in err
+
+
+def test_cli_default_imputations_match_the_library():
+    """`forecast run` fits the same model as `Auto().fit(history)` in Python."""
+    from forecast import models
+
+    assert cli.DEFAULT_IMPUTATIONS == models.DEFAULT_IMPUTATIONS

@@ -197,12 +197,14 @@ def test_auto_skips_ineligible_families_and_says_why(series):
     fit = Auto().fit(short)
     assert any("skipped DampedTrend: needs 8 years, got 7" in n for n in fit.notes)
     assert "weight.DampedTrend" not in fit.params
-    assert fit.params["weight.Drift"] == pytest.approx(0.25)
+    assert fit.params["weight.Theta"] == pytest.approx(0.5)  # LocalLinearTrend, Theta
 
 
 def test_auto_errors_when_nothing_fits(series):
+    with pytest.raises(ModelError, match="at least 4 years"):  # Theta, the shortest default
+        Auto().fit(series.window(end=series.first_year + 2))
     with pytest.raises(ModelError, match="at least 3 years"):
-        Auto().fit(series.window(end=series.first_year + 1))
+        Auto(families=("Drift", "Theta")).fit(series.window(end=series.first_year + 1))
     flat = AnnualSeries(np.arange(2000, 2010), np.full(10, 5.0))
     with pytest.raises(ModelError, match="no family"):
         _fit_with_broken_family(flat)
@@ -235,8 +237,7 @@ def test_auto_select_and_combine_rules(series, auto_fit):
     assert sel.params[f"weight.{best}"] == 1.0
     assert sel.aicc == pytest.approx(aiccs[best])
     assert len(sel.components) == 1
-    members = [s.fit(series) for s in (Drift(), DampedTrend(), ARIMA(), LocalLinearTrend(),
-                                       Theta())]
+    members = [s.fit(series) for s in (DampedTrend(), LocalLinearTrend(), Theta())]
     expected = np.mean([m.point_forecast(4) for m in members], axis=0)
     np.testing.assert_allclose(auto_fit.point_forecast(4), expected, atol=1e-9)
     assert np.isnan(auto_fit.aicc)

@@ -32,10 +32,10 @@ __all__ = ["DEFAULT_IMPUTATIONS", "DEFAULT_PATHS", "MODELS", "PRESET_NAMES", "bu
 
 #: Default number of Monte Carlo paths of ``forecast run`` (fast enough for a laptop).
 DEFAULT_PATHS = 10_000
-#: History draws the model is fitted on by default (``--imputations``): fewer than the
-#: library's 20 so that ``forecast run`` stays within 15 s (each draw refits every family;
-#: ``Auto().fit(history)`` with 20 draws takes about 16 s of CPU on the 2-core machine).
-DEFAULT_IMPUTATIONS = 5
+#: History draws the model is fitted on by default (``--imputations``): the library's
+#: default, ``forecast.models.DEFAULT_IMPUTATIONS`` (a test keeps the two equal; the value
+#: is repeated here so that ``forecast --help`` does not import the models).
+DEFAULT_IMPUTATIONS = 20
 #: ``--model`` choice -> model spec class name in :mod:`forecast.models`.
 MODELS = {
     "auto": "Auto",
