@@ -17,6 +17,7 @@ from forecast.models import (
     Drift,
     LocalLinearTrend,
     LogLinearTrend,
+    Naive,
     Theta,
 )
 from forecast.series import AnnualSeries
@@ -296,3 +297,26 @@ def test_auto_80_percent_intervals_are_calibrated():
         hits.append((f["lower_80"] <= y[16:]) & (y[16:] <= f["upper_80"]))
     cover = float(np.mean(hits))
     assert 0.62 <= cover <= 0.95, cover
+
+
+def test_naive_matches_its_closed_form():
+    """Naive: median = last value; log-level sd = sigma * sqrt(h), sigma = RMS of changes."""
+    s = AnnualSeries(np.arange(2010, 2020), np.exp(np.cumsum([0.1, -0.05, 0.2, 0.0, 0.1,
+                                                              -0.1, 0.05, 0.15, 0.0, 0.1])))
+    fit = Naive(param_uncertainty=False).fit(s)
+    d = np.diff(s.log_values)
+    sigma = np.sqrt(np.mean(d**2))
+    assert fit.params["sigma"] == pytest.approx(sigma)
+    np.testing.assert_allclose(fit.point_forecast(3), s.log_values[-1])
+    paths = fit.simulate(3, 200_000, seed=4)
+    np.testing.assert_allclose(paths.std(axis=0), sigma * np.sqrt([1, 2, 3]), rtol=0.01)
+    np.testing.assert_allclose(np.median(paths, axis=0), s.log_values[-1], atol=0.005)
+    # with parameter uncertainty the bands widen (sigma drawn from its sampling distribution)
+    wide = Naive().fit(s).simulate(3, 200_000, seed=4)
+    assert wide.std(axis=0)[-1] > paths.std(axis=0)[-1]
+
+
+def test_naive_is_a_family_of_auto():
+    s = AnnualSeries(np.arange(2010, 2020), np.linspace(1.0, 2.0, 10))
+    fit = Auto(families=("Naive", "Drift")).fit(s)
+    assert fit.params["weight.Naive"] == pytest.approx(0.5)

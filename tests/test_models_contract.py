@@ -17,6 +17,7 @@ from forecast.models import (
     LocalLinearTrend,
     LogLinearTrend,
     ModelSpec,
+    Naive,
     Theta,
 )
 from forecast.series import AnnualSeries
@@ -24,6 +25,7 @@ from forecast.series import AnnualSeries
 US_FIXTURE = [28.1, 40, 55, 75, 100, 117.5, 130, 152, 180, 200, 225, 245, 250, 272, 300, 316]
 
 SPECS = [
+    Naive(),
     Drift(),
     LogLinearTrend(),
     LogLinearTrend(ar1=True),

@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "ModelSpec": "models",
     "Fit": "models",
     "Drift": "models",
+    "Naive": "models",
     "LogLinearTrend": "models",
     "DampedTrend": "models",
     "ARIMA": "models",
@@ -171,6 +172,7 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         LocalLinearTrend,
         LogLinearTrend,
         ModelSpec,
+        Naive,
         Theta,
     )
     from .records import (  # noqa: F401

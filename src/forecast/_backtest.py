@@ -10,12 +10,11 @@ results do not depend on the executor or on the number of workers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ._validation import as_generator
 from .errors import ForecastError, ModelError
 from .series import AnnualSeries
 
@@ -26,55 +25,6 @@ def child(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
     """``SeedSequence(ss).spawn(k + 1)[k]`` for a fresh copy of `ss` (no mutation)."""
     return np.random.SeedSequence(entropy=ss.entropy, spawn_key=(*ss.spawn_key, int(k)),
                                   pool_size=ss.pool_size)
-
-
-# --------------------------------------------------------------------------- naive benchmark
-@dataclass(frozen=True)
-class NaiveFit:
-    """Random walk on the log level without drift (the naive benchmark's Fit)."""
-
-    series: AnnualSeries
-    sigma: float
-    params: dict = field(default_factory=dict)
-
-    name = "Naive"
-
-    @property
-    def last_year(self) -> int:
-        return self.series.last_year
-
-    @property
-    def unit(self) -> str:
-        return self.series.unit
-
-    def point_forecast(self, h: int) -> np.ndarray:
-        return np.full(int(h), float(self.series.log_values[-1]))
-
-    def simulate(self, h: int, n_paths: int, seed: object = None,
-                 innovations: np.ndarray | None = None) -> np.ndarray:
-        z = (as_generator(seed).standard_normal((int(n_paths), int(h)))
-             if innovations is None else np.asarray(innovations, dtype=float))
-        return self.point_forecast(h)[None, :] + self.sigma * np.cumsum(z, axis=1)
-
-
-@dataclass(frozen=True)
-class Naive:
-    """Naive benchmark spec: the last value carried forward, random-walk bands.
-
-    The innovation sd is the root mean square of the log changes (no drift removed),
-    so the bands are those of a driftless random walk fitted by maximum likelihood.
-    """
-
-    name = "Naive"
-    min_length = 2
-
-    def fit(self, data: Any, *, seed: object = None) -> NaiveFit:
-        series = data if isinstance(data, AnnualSeries) else data.series
-        if len(series) < 2:
-            raise ModelError(f"Naive needs at least 2 years; got {len(series)}. Pass a longer "
-                             "series.")
-        d = np.diff(series.log_values)
-        return NaiveFit(series, float(np.sqrt(np.mean(d * d))) or 1e-12)
 
 
 # --------------------------------------------------------------------------- tasks

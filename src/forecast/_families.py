@@ -49,6 +49,16 @@ def gauss_llf(resid: np.ndarray, sigma2: float | None = None) -> float:
 
 
 # --------------------------------------------------------------------------- drift
+def fit_naive(y: np.ndarray) -> Estimate:
+    """Random walk without drift: dy_t = e_t; sigma by maximum likelihood (no mean removed)."""
+    d = np.diff(y)
+    N = d.size
+    s = max(float(np.sqrt(d @ d / N)), 1e-12)
+    rep = Linear("ssoe", origin=[0.0, 0.0, y[-1]], a=[1.0], b=[[1.0]], c=[1.0], sigma=s,
+                 perturb=[[0.0], [0.0], [0.0]], df=N)
+    return Estimate(rep, {"sigma": s}, aicc(gauss_llf(d), 1, N), d)
+
+
 def fit_drift(y: np.ndarray) -> Estimate:
     """Random walk with drift: dy_t = mu + e_t; mu, sigma by least squares."""
     d = np.diff(y)

@@ -33,9 +33,10 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
-from ._backtest import Naive, Task, map_tasks, min_length
+from ._backtest import Task, map_tasks, min_length
 from ._validation import as_seed_sequence, check_int, check_levels
 from .errors import ForecastTypeError, ParameterError
+from .models import Drift, Naive
 from .series import AnnualSeries
 
 __all__ = ["Naive", "backtest", "compare", "published_truth", "summarize"]
@@ -374,8 +375,6 @@ def compare(
     >>> t["model"].tolist()
     ['Drift', 'Naive']
     """
-    from .models import Drift
-
     if isinstance(specs, str) or not isinstance(specs, Sequence):
         specs = [specs]
     specs = list(specs)

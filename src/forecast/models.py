@@ -36,7 +36,7 @@ from .errors import ForecastError, ForecastTypeError, ModelError, ParameterError
 from .series import AnnualSeries
 
 __all__ = ["ARIMA", "Auto", "DampedTrend", "Drift", "Fit", "LocalLinearTrend",
-           "LogLinearTrend", "ModelSpec", "Theta"]
+           "LogLinearTrend", "ModelSpec", "Naive", "Theta"]
 
 #: number of history draws a spec fits on when given a History (multiple imputation)
 DEFAULT_IMPUTATIONS = 20
@@ -298,6 +298,21 @@ class _Spec:
 
 
 @dataclass(frozen=True)
+class Naive(_Spec):
+    """Random walk without drift on the log level: ``y_t = y_(t-1) + e_t``.
+
+    The last value carried forward, with random-walk bands; the benchmark every
+    evaluation includes (``forecast.evaluation.compare``). ``sigma`` is the root mean
+    square of the log changes (maximum likelihood, no mean removed).
+    """
+
+    min_length = 2
+
+    def _estimate(self, y):
+        return fam.fit_naive(y)
+
+
+@dataclass(frozen=True)
 class Drift(_Spec):
     """Random walk with drift on the log level: ``y_t = y_(t-1) + mu + e_t``."""
 
@@ -401,8 +416,9 @@ class ARIMA(_Spec):
 #: families `Auto` uses by default: the candidate set that met the synthetic calibration
 #: target with the best backtest on the US series (docs/models.md, "Auto: which families")
 DEFAULT_FAMILIES = ("DampedTrend", "LocalLinearTrend", "Theta")
-_FAMILIES = {"Drift": Drift, "LogLinearTrend": LogLinearTrend, "DampedTrend": DampedTrend,
-             "ARIMA": ARIMA, "LocalLinearTrend": LocalLinearTrend, "Theta": Theta}
+_FAMILIES = {"Naive": Naive, "Drift": Drift, "LogLinearTrend": LogLinearTrend,
+             "DampedTrend": DampedTrend, "ARIMA": ARIMA, "LocalLinearTrend": LocalLinearTrend,
+             "Theta": Theta}
 
 
 @dataclass(frozen=True)
