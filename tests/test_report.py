@@ -161,3 +161,24 @@ def test_bad_arguments(proj, tmp_path):
         report.write_report("not a projection", tmp_path / "x.html")
     with pytest.raises(ParameterError, match="2040"):
         report.compact_table(proj, years=[2040])
+
+
+def test_projection_methods_delegate_to_plotting_and_report(tmp_path):
+    """`Projection.plot` and `Projection.report` are the API behind the CLI's charts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from forecast.result import _example
+
+    proj = _example()
+    ax = proj.plot("baseline")
+    assert ax.get_title() or ax.get_legend() is not None
+    assert len(ax.collections) >= 3  # the nested 50/80/95% bands
+    plt.close(ax.figure)
+    path = proj.report(tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert str(path).endswith("r.html")
+    assert "<img" in text
+    assert "data:image/png;base64," in text
