@@ -297,3 +297,38 @@ def test_cli_default_imputations_match_the_library():
     from forecast import models
 
     assert cli.DEFAULT_IMPUTATIONS == models.DEFAULT_IMPUTATIONS
+
+
+def test_run_on_a_dask_scheduler_matches_serial(tmp_path):
+    """`forecast run --scheduler ADDRESS` uses a real dask scheduler; results equal serial."""
+    distributed = pytest.importorskip("distributed")
+    small = ["run", "--model", "drift", "--paths", "400", "--seed", "5", "--scenario",
+             "baseline", "--no-plot", "--quiet", "--format", "long"]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        dask_run = subprocess.run(
+            [sys.executable, "-m", "forecast", *small, "--scheduler", cluster.scheduler_address,
+             "--out", str(tmp_path / "dask")],
+            env=_env(), capture_output=True, text=True, timeout=180)
+    assert dask_run.returncode == 0, dask_run.stderr
+    serial = subprocess.run(
+        [sys.executable, "-m", "forecast", *small, "--out", str(tmp_path / "serial")],
+        env=_env(), capture_output=True, text=True, timeout=180)
+    assert serial.returncode == 0, serial.stderr
+    a = (tmp_path / "dask" / "projection_long.csv").read_text()
+    b = (tmp_path / "serial" / "projection_long.csv").read_text()
+    assert a == b
+
+
+def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
+    pytest.importorskip("distributed")
+    out = subprocess.run(
+        [sys.executable, "-m", "forecast", "run", "--model", "drift", "--paths", "100",
+         "--no-plot", "--quiet", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path)],
+        env=_env(), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "--scheduler" in lines[0]
+    assert "dask scheduler" in lines[0]
