@@ -120,8 +120,9 @@ def check_quantiles(name: str, q: object) -> np.ndarray:
 def as_seed_sequence(seed: object, name: str = "seed") -> np.random.SeedSequence:
     """Normalise a SPEC 7 seed (int, Generator, SeedSequence or None) to a SeedSequence.
 
-    A Generator is consumed: one 128-bit draw from it becomes the entropy, so the
-    caller's generator advances exactly as if it had produced one number.
+    A Generator is consumed: one integer drawn from it, uniform in [0, 2**63 - 1)
+    (63 bits), becomes the entropy, so the caller's generator advances exactly as if
+    it had produced one integer.
     """
     if seed is None:
         return np.random.SeedSequence()

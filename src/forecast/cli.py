@@ -27,6 +27,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ._version import __version__
+
 __all__ = ["DEFAULT_IMPUTATIONS", "DEFAULT_PATHS", "MODELS", "PRESET_NAMES", "build_parser",
            "main"]
 
@@ -154,8 +156,6 @@ def _add_quiet(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``forecast`` argument parser (standard library only, so it is fast)."""
-    from . import __version__
-
     parser = _Parser(
         prog="forecast",
         description="Scenario forecasts of China's service outsourcing to the United States: "

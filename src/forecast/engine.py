@@ -19,6 +19,7 @@ import numpy as np
 
 from ._chunks import Job, chunk_bounds, run_chunk
 from ._validation import as_seed_sequence, check_int
+from ._version import __version__
 from .errors import ForecastTypeError, ParameterError, ScenarioError
 from .result import Projection
 
@@ -268,6 +269,4 @@ def _progress_bar(enabled: bool, total: int) -> Any:
 
 
 def _versions() -> dict[str, str]:
-    from . import __version__
-
     return {"forecast": __version__, "numpy": np.__version__}

@@ -269,7 +269,8 @@ def backtest(
         one (see the module docstring).
     origins : int, str or sequence, optional
         Rolling origin: last training years (default: every year from the first with
-        ``max(spec.min_length, 3)`` observations to the second-last). Pseudo-real-time:
+        ``max(spec.min_length, 6)`` observations, the largest ``min_length`` of the
+        specs, to the second-last). Pseudo-real-time:
         publication cut-off dates such as ``"2016-06"`` or years (default: June of every
         year from 2013 to the year before the last publication).
     horizon : int, default 5

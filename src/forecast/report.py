@@ -27,6 +27,7 @@ from . import _report_html as H
 from . import _report_sections as S
 from ._summaries import unit_label
 from ._validation import check_level
+from ._version import __version__
 from .errors import ForecastTypeError
 
 __all__ = ["compact_table", "compact_years", "render_figures", "write_report"]
@@ -273,8 +274,6 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     code = S.python_code(conf, projection)
     sections.append(("Reproduce", H.table(S.settings_frame(conf)) + H.pre(code)
                      + H.pre(json.dumps(conf, indent=2, default=str))))
-    from . import __version__
-
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = H.page(title or f"forecast: {name} scenarios",
                   sections, subtitle=f"forecast {__version__}, {stamp}")
