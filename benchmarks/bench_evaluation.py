@@ -33,15 +33,17 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 import forecast
-from forecast.distributions import Beta, Triangular, Uniform
+from forecast.evaluation import sobol, sobol_indices
 from forecast.scenarios import (
     Adoption,
+    Beta,
     Escalation,
     GrowthShift,
     LevelShift,
     Scenario,
+    Triangular,
+    Uniform,
 )
-from forecast.sensitivity import sobol, sobol_indices
 
 YEARS = np.arange(2026, 2041)  # 15 years
 

@@ -13,7 +13,7 @@ import pathlib
 
 import forecast
 from forecast import plotting, presets, report
-from forecast.distributions import DiscreteUniform, Triangular, Uniform
+from forecast.scenarios import DiscreteUniform, Triangular, Uniform
 
 n_paths = int(os.environ.get("FORECAST_EXAMPLE_PATHS", "10000"))
 imputations = int(os.environ.get("FORECAST_EXAMPLE_IMPUTATIONS", "20"))

@@ -127,8 +127,8 @@ def history_frames(draw, market: str = "XX", min_years: int = 4, max_years: int 
 # --------------------------------------------------------------------------- scenarios
 # distributions, assumptions, scenarios and scenario sets (valid by construction)
 
-from forecast import distributions as _d  # noqa: E402
 from forecast import scenarios as _s  # noqa: E402
+from forecast.scenarios import distributions as _d  # noqa: E402
 
 
 @st.composite

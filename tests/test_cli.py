@@ -245,12 +245,12 @@ def test_bad_option_values_exit_2(capsys):
 
 
 def test_unexpected_error_exits_1_with_traceback(monkeypatch, capsys):
-    from forecast import _cli_commands
+    from forecast.cli import commands
 
     def boom(args):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(_cli_commands, "cmd_data", boom)
+    monkeypatch.setattr(commands, "cmd_data", boom)
     assert cli.main(["data"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" in err
@@ -277,13 +277,13 @@ def test_parser_matches_presets_and_models():
 def test_progress_only_in_a_terminal_and_not_quiet(monkeypatch, capsys, quiet):
     import argparse
 
-    from forecast import _cli_util
+    from forecast.cli import _util
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     args = argparse.Namespace(quiet=quiet, steps=2)
-    _cli_util.status(args, "reconstructing the history ...")
-    _cli_util.status(args, "fitting")
-    _cli_util.done(args)
+    _util.status(args, "reconstructing the history ...")
+    _util.status(args, "fitting")
+    _util.done(args)
     err = capsys.readouterr().err
     if quiet:
         assert err == ""
@@ -294,9 +294,9 @@ def test_progress_only_in_a_terminal_and_not_quiet(monkeypatch, capsys, quiet):
 
 def test_cli_default_imputations_match_the_library():
     """`forecast run` fits the same model as `Auto().fit(history)` in Python."""
-    from forecast import models
+    from forecast.models.base import DEFAULT_IMPUTATIONS
 
-    assert cli.DEFAULT_IMPUTATIONS == models.DEFAULT_IMPUTATIONS
+    assert cli.DEFAULT_IMPUTATIONS == DEFAULT_IMPUTATIONS
 
 
 def test_run_on_a_dask_scheduler_matches_serial(tmp_path):

@@ -7,16 +7,22 @@ from pathlib import Path
 import pytest
 
 from forecast import presets
-from forecast.config import (
+from forecast.errors import ConfigError, ForecastError
+from forecast.scenarios import (
+    DiscreteUniform,
+    GrowthShift,
+    LevelShift,
+    Scenario,
+    ScenarioSet,
+    Uniform,
+)
+from forecast.scenarios.files import (
     MAX_BYTES,
     dump_scenarios,
     dumps_scenarios,
     load_scenarios,
     loads_scenarios,
 )
-from forecast.distributions import DiscreteUniform, Uniform
-from forecast.errors import ConfigError, ForecastError
-from forecast.scenarios import GrowthShift, LevelShift, Scenario, ScenarioSet
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "04_custom_scenario.toml"
 

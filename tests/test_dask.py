@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from _engine_fakes import FakeFit, history, scenarios
 
-from forecast.engine import project
+from forecast.projection import project
 
 distributed = pytest.importorskip("distributed")
 
@@ -34,8 +34,7 @@ def test_dask_executor_matches_serial_and_process_pool(client):
 
 
 def test_dask_with_real_model_and_presets(client):
-    models = pytest.importorskip("forecast.models")
-    presets = pytest.importorskip("forecast.presets")
+    from forecast import models, presets
     from forecast.series import AnnualSeries
 
     s = AnnualSeries(np.arange(2010, 2026), 5 * 1.1 ** np.arange(16) * (1 + 0.03 * np.cos(

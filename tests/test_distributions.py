@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from forecast.distributions import (
+from forecast.errors import ForecastError, ForecastTypeError, ParameterError
+from forecast.scenarios.distributions import (
     Bernoulli,
     Beta,
     DiscreteUniform,
@@ -20,7 +21,6 @@ from forecast.distributions import (
     Uniform,
     as_distribution,
 )
-from forecast.errors import ForecastError, ForecastTypeError, ParameterError
 
 ALL = [
     Fixed(0.02),
@@ -181,7 +181,8 @@ def test_sample_checks_arguments() -> None:
 
 
 def test_import_does_not_load_scipy() -> None:
-    code = ("import sys; sys.path.insert(0, 'src'); import forecast.config, forecast.presets;"
+    code = ("import sys; sys.path.insert(0, 'src');"
+            "import forecast.scenarios.files, forecast.scenarios.presets;"
             "import numpy as np; from forecast import presets;"
             "from forecast.scenarios import PathContext;"
             "presets.get('cooperation').effects(PathContext.flat([2026, 2027], 5), 1);"

@@ -1,4 +1,4 @@
-"""Tests of forecast.engine.project: seeding contract, common random numbers, executors,
+"""Tests of forecast.project: seeding contract, common random numbers, executors,
 validation and overflow. Exact checks use the test doubles of ``_engine_fakes``; the
 integration tests at the end use the real models and presets."""
 
@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from _engine_fakes import FakeFit, FakeScenario, FakeSet, Growth, Shift, history, scenarios
 
-from forecast.engine import project
 from forecast.errors import (
     ForecastError,
     ForecastTypeError,
@@ -19,6 +18,7 @@ from forecast.errors import (
     ScenarioError,
     SimulationError,
 )
+from forecast.projection import project
 
 FIT = FakeFit(history())
 SCEN = scenarios()
@@ -241,7 +241,7 @@ def test_baseline_model_overflow_is_reported():
 
 # --------------------------------------------------------------------------- real classes
 def _real_fit():
-    models = pytest.importorskip("forecast.models")
+    from forecast import models
     from forecast.series import AnnualSeries
 
     s = AnnualSeries(np.arange(2012, 2026), 10 * 1.09 ** np.arange(14) * (1 + 0.02 * np.sin(
@@ -250,7 +250,8 @@ def _real_fit():
 
 
 def test_real_model_and_presets_integration():
-    presets = pytest.importorskip("forecast.presets")
+    from forecast import presets
+
     fit = _real_fit()
     sset = presets.all()
     proj = project(fit, sset, to=2035, n_paths=300, seed=5, chunk_size=128)
@@ -279,7 +280,8 @@ def test_real_model_and_presets_integration():
 
 
 def test_real_scenario_start_error():
-    scenarios = pytest.importorskip("forecast.scenarios")
+    from forecast import scenarios
+
     fit = _real_fit()
     early = scenarios.Scenario("early", [scenarios.LevelShift(2024, -0.1, name="step")])
     with pytest.raises(ScenarioError, match=r"'early'.*'step'.*2024"):

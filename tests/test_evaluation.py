@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast import metrics
 from forecast.errors import ForecastTypeError, ParameterError
-from forecast.evaluation import Naive, backtest, compare, published_truth, summarize
+from forecast.evaluation import backtest, compare, metrics, published_truth, summarize
+from forecast.models import Naive
 
 YEARS = np.arange(2008, 2024)
 VALUES = 10 * np.exp(0.1 * np.arange(16) + 0.03 * np.sin(np.arange(16) * 1.7))

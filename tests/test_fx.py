@@ -1,4 +1,4 @@
-"""Tests of forecast.fx: implied rates, annual preference, uncertainty, validation."""
+"""Tests of forecast.records.fx: implied rates, annual preference, uncertainty, validation."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from forecast.errors import DataError, ForecastTypeError, ParameterError
-from forecast.fx import ExchangeRates, FxRate, load_exchange_rates
+from forecast.records import ExchangeRates, FxRate, load_exchange_rates
 
 FX_CSV = resources.files("forecast").joinpath("data", "fx.csv")
 

@@ -8,8 +8,8 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from forecast import metrics as M
 from forecast.errors import ForecastTypeError, ParameterError
+from forecast.evaluation import metrics as M
 
 
 def _crps_kernel(y, x):
@@ -185,7 +185,8 @@ def test_import_does_not_load_scipy():
     import subprocess
     import sys
 
-    code = "import sys, forecast.metrics; print(any(m.startswith('scipy') for m in sys.modules))"
+    code = ("import sys, forecast.evaluation.metrics;"
+            "print(any(m.startswith('scipy') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PYTHONPATH": "src"}, check=True)
     assert out.stdout.strip() == "False"

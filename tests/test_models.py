@@ -216,7 +216,7 @@ def _fit_with_broken_family(flat):
         def _estimate(self, y):
             raise np.linalg.LinAlgError("singular")
 
-    from forecast import models
+    from forecast.models import base as models
 
     saved = models._FAMILIES["DampedTrend"]
     models._FAMILIES["DampedTrend"] = Broken
@@ -247,7 +247,7 @@ def test_auto_select_and_combine_rules(series, auto_fit):
 
 
 def test_akaike_weights():
-    from forecast._selection import combination_weights
+    from forecast.models.auto import combination_weights
 
     w = combination_weights(np.array([-10.0, -8.0, np.inf]), "aicc")
     np.testing.assert_allclose(w, [1 / (1 + np.exp(-1)), np.exp(-1) / (1 + np.exp(-1)), 0])

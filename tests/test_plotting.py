@@ -14,7 +14,7 @@ from matplotlib.collections import PolyCollection
 
 from forecast import plotting
 from forecast.errors import ForecastError, ParameterError
-from forecast.result import Projection
+from forecast.projection import Projection
 from forecast.series import AnnualSeries
 
 

@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from forecast import presets
-from forecast.distributions import DiscreteUniform
 from forecast.errors import ParameterError, ScenarioError
-from forecast.scenarios import Group, PathContext, Scenario, ScenarioSet
+from forecast.scenarios import DiscreteUniform, Group, PathContext, Scenario, ScenarioSet
 
 YEARS = np.arange(2026, 2036)
 

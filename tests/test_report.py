@@ -170,7 +170,7 @@ def test_projection_methods_delegate_to_plotting_and_report(tmp_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from forecast.result import _example
+    from forecast.projection.projection import _example
 
     proj = _example()
     ax = proj.plot("baseline")

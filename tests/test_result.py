@@ -1,4 +1,4 @@
-"""Tests of forecast.result.Projection: summaries, scenario comparisons, decomposition,
+"""Tests of forecast.Projection: summaries, scenario comparisons, decomposition,
 events and save/load. Exact checks use the test doubles of ``_engine_fakes``."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from _engine_fakes import FakeFit, FakeScenario, FakeSet, Growth, Shift, history, scenarios
 
-from forecast.engine import project
 from forecast.errors import (
     DataError,
     ForecastTypeError,
@@ -19,7 +18,7 @@ from forecast.errors import (
     ScenarioError,
     SimulationError,
 )
-from forecast.result import Projection
+from forecast.projection import Projection, project
 
 FIT = FakeFit(history())
 SCEN = scenarios()
@@ -53,7 +52,7 @@ def test_quantiles_long_frame_matches_numpy(proj):
 
 @pytest.mark.parametrize("shape", [(7, 300, 10), (1, 301, 10), (2, 5, 3), (3, 1, 1), (2, 1, 4)])
 def test_blocked_quantiles_equal_numpy(shape):
-    from forecast._stats import column_quantiles
+    from forecast.projection.summaries import column_quantiles
 
     x = np.random.default_rng(4).standard_normal(shape)
     x.flags.writeable = False  # samples are read-only; the input must never be partitioned
@@ -291,9 +290,9 @@ def test_save_load_round_trip(proj, tmp_path, fmt):
 
 
 def test_save_falls_back_to_csv_without_pyarrow(proj, tmp_path, monkeypatch):
-    from forecast import _io
+    from forecast.projection import files
 
-    monkeypatch.setattr(_io, "_has_pyarrow", lambda: False)
+    monkeypatch.setattr(files, "_has_pyarrow", lambda: False)
     out = proj.save(tmp_path / "run")
     assert (out / "samples.csv").is_file()
     assert not (out / "samples.parquet").exists()
@@ -357,8 +356,7 @@ def test_projection_crosses_process_boundaries(proj):
 
 # --------------------------------------------------------------------------- real classes
 def test_decompose_and_round_trip_with_real_presets(tmp_path):
-    models = pytest.importorskip("forecast.models")
-    presets = pytest.importorskip("forecast.presets")
+    from forecast import models, presets
     from forecast.series import AnnualSeries
 
     s = AnnualSeries(np.arange(2012, 2026), 10 * 1.09 ** np.arange(14), name="US")
@@ -376,6 +374,6 @@ def test_decompose_and_round_trip_with_real_presets(tmp_path):
         np.testing.assert_allclose(totals["level"], level_gap, rtol=1e-12, atol=1e-10)
     back = Projection.load(proj.save(tmp_path / "real"))
     np.testing.assert_array_equal(back.samples, proj.samples)
-    if back.scenarios is not None:  # TOML round trip through forecast.config
+    if back.scenarios is not None:  # TOML round trip through forecast.scenarios.files
         last = proj.scenario_names[-1]
         pd.testing.assert_frame_equal(back.decompose(last), proj.decompose(last))

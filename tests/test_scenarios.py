@@ -7,17 +7,21 @@ import zlib
 import numpy as np
 import pytest
 
-from forecast.distributions import Beta, DiscreteUniform, Fixed, Normal, Uniform
 from forecast.errors import ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from forecast.scenarios import (
     Adoption,
+    Beta,
+    DiscreteUniform,
     Escalation,
+    Fixed,
     Group,
     GrowthShift,
     LevelShift,
+    Normal,
     PathContext,
     Scenario,
     ScenarioSet,
+    Uniform,
     Volatility,
     combine,
 )

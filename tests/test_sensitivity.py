@@ -7,10 +7,17 @@ import pytest
 
 import forecast
 from forecast._validation import as_generator
-from forecast.distributions import DiscreteUniform, Normal, Uniform
 from forecast.errors import ForecastTypeError, ParameterError, ScenarioError
-from forecast.scenarios import Escalation, Group, LevelShift, Scenario
-from forecast.sensitivity import sobol, sobol_indices, tornado
+from forecast.evaluation import sobol, sobol_indices, tornado
+from forecast.scenarios import (
+    DiscreteUniform,
+    Escalation,
+    Group,
+    LevelShift,
+    Normal,
+    Scenario,
+    Uniform,
+)
 
 PI = np.pi
 

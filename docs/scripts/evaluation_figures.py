@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 import forecast
-from forecast.evaluation import Naive, backtest, summarize
+from forecast import Naive
+from forecast.evaluation import backtest, summarize
 
 SEED = 2025
 HORIZON = 5

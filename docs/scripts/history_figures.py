@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from history_loo import loo_full_year  # this folder: python puts a script's folder on sys.path
 
 import forecast
-from forecast._history_check import loo_full_year
-from forecast._profile import month_label
+from forecast.history.profile import month_label
 
 PUBLISHED_USD = {2009: 2.81, 2013: 11.75, 2024: 31.59}
 LOO_YEARS = (2009, 2013, 2020, 2022, 2023, 2024)

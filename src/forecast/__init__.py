@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__  # re-exported
 
-# public name -> module that defines it
+# public name -> subpackage (or core module) that exports it
 _EXPORTS: dict[str, str] = {
     # errors
     "ForecastError": "errors",
@@ -34,9 +34,9 @@ _EXPORTS: dict[str, str] = {
     # stage 1-3
     "Records": "records",
     "load_releases": "records",
-    "ExchangeRates": "fx",
-    "load_exchange_rates": "fx",
-    "FxRate": "fx",
+    "ExchangeRates": "records",
+    "load_exchange_rates": "records",
+    "FxRate": "records",
     "AnnualSeries": "series",
     "History": "history",
     "Nowcast": "history",
@@ -54,15 +54,15 @@ _EXPORTS: dict[str, str] = {
     "Theta": "models",
     "Auto": "models",
     # stage 5: scenarios
-    "Distribution": "distributions",
-    "Fixed": "distributions",
-    "Uniform": "distributions",
-    "Triangular": "distributions",
-    "Normal": "distributions",
-    "LogNormal": "distributions",
-    "Beta": "distributions",
-    "Bernoulli": "distributions",
-    "DiscreteUniform": "distributions",
+    "Distribution": "scenarios",
+    "Fixed": "scenarios",
+    "Uniform": "scenarios",
+    "Triangular": "scenarios",
+    "Normal": "scenarios",
+    "LogNormal": "scenarios",
+    "Beta": "scenarios",
+    "Bernoulli": "scenarios",
+    "DiscreteUniform": "scenarios",
     "Assumption": "scenarios",
     "PathContext": "scenarios",
     "LevelShift": "scenarios",
@@ -74,26 +74,44 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "scenarios",
     "ScenarioSet": "scenarios",
     "combine": "scenarios",
-    "load_scenarios": "config",
-    "dump_scenarios": "config",
-    "loads_scenarios": "config",
-    "dumps_scenarios": "config",
-    "as_distribution": "distributions",
+    "load_scenarios": "scenarios",
+    "dump_scenarios": "scenarios",
+    "loads_scenarios": "scenarios",
+    "dumps_scenarios": "scenarios",
+    "as_distribution": "scenarios",
     # stage 6: projection
-    "project": "engine",
-    "Projection": "result",
+    "project": "projection",
+    "Projection": "projection",
     # stage 7: evaluation and sensitivity
     "backtest": "evaluation",
     "compare": "evaluation",
-    "tornado": "sensitivity",
-    "sobol": "sensitivity",
-    "sobol_indices": "sensitivity",
+    "tornado": "evaluation",
+    "sobol": "evaluation",
+    "sobol_indices": "evaluation",
 }
 
-_SUBMODULES = {
-    "errors", "records", "fx", "series", "history", "models", "distributions",
-    "scenarios", "presets", "config", "engine", "result", "evaluation", "metrics",
-    "sensitivity", "plotting", "report", "cli",
+# attribute -> module it names: the stage subpackages, and the modules that were
+# top-level before the stage layout (`from forecast import presets` keeps working)
+_SUBMODULES: dict[str, str] = {
+    "errors": "errors",
+    "series": "series",
+    "records": "records",
+    "fx": "records.fx",
+    "history": "history",
+    "models": "models",
+    "scenarios": "scenarios",
+    "distributions": "scenarios.distributions",
+    "presets": "scenarios.presets",
+    "config": "scenarios.files",
+    "projection": "projection",
+    "engine": "projection.engine",
+    "result": "projection.projection",
+    "evaluation": "evaluation",
+    "metrics": "evaluation.metrics",
+    "sensitivity": "evaluation.sensitivity",
+    "plotting": "plotting",
+    "report": "report",
+    "cli": "cli",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -106,36 +124,15 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     raise AttributeError(f"module 'forecast' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))
 
 
 if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
-    from .config import (  # noqa: F401
-        dump_scenarios,
-        dumps_scenarios,
-        load_scenarios,
-        loads_scenarios,
-    )
-    from .distributions import (  # noqa: F401
-        Bernoulli,
-        Beta,
-        DiscreteUniform,
-        Distribution,
-        Fixed,
-        LogNormal,
-        Normal,
-        Triangular,
-        Uniform,
-        as_distribution,
-    )
-    from .engine import (  # noqa: F401
-        project,
-    )
     from .errors import (  # noqa: F401
         ConfigError,
         DataError,
@@ -151,11 +148,9 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
     from .evaluation import (  # noqa: F401
         backtest,
         compare,
-    )
-    from .fx import (  # noqa: F401
-        ExchangeRates,
-        FxRate,
-        load_exchange_rates,
+        sobol,
+        sobol_indices,
+        tornado,
     )
     from .history import (  # noqa: F401
         History,
@@ -175,30 +170,43 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         Naive,
         Theta,
     )
-    from .records import (  # noqa: F401
-        Records,
-        load_releases,
-    )
-    from .result import (  # noqa: F401
+    from .projection import (  # noqa: F401
         Projection,
+        project,
+    )
+    from .records import (  # noqa: F401
+        ExchangeRates,
+        FxRate,
+        Records,
+        load_exchange_rates,
+        load_releases,
     )
     from .scenarios import (  # noqa: F401
         Adoption,
         Assumption,
+        Bernoulli,
+        Beta,
+        DiscreteUniform,
+        Distribution,
         Escalation,
+        Fixed,
         Group,
         GrowthShift,
         LevelShift,
+        LogNormal,
+        Normal,
         PathContext,
         Scenario,
         ScenarioSet,
+        Triangular,
+        Uniform,
         Volatility,
+        as_distribution,
         combine,
-    )
-    from .sensitivity import (  # noqa: F401
-        sobol,
-        sobol_indices,
-        tornado,
+        dump_scenarios,
+        dumps_scenarios,
+        load_scenarios,
+        loads_scenarios,
     )
     from .series import (  # noqa: F401
         AnnualSeries,

@@ -12,14 +12,13 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import pytest
 from _engine_fakes import FakeFit, FakeScenario, Growth, Shift, Vol, history
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import scenarios as real_scenarios
 
-from forecast.engine import project
 from forecast.errors import SimulationError
+from forecast.projection import project
 
 FIT = FakeFit(history())
 BASELINE = FakeScenario("baseline")
@@ -112,8 +111,8 @@ def test_levels_positive_finite_or_named_simulation_error(seed, rate, start, h):
 
 @given(seeds, st.integers(1, 30), st.integers(2026, 2030))
 def test_real_zero_assumption_reproduces_baseline(seed, n, start):
-    scenarios = pytest.importorskip("forecast.scenarios")
-    models = pytest.importorskip("forecast.models")
+    from forecast import models, scenarios
+
     fit = _real_fit(models)
     zero = scenarios.Scenario("zero", [scenarios.LevelShift(start, 0.0, name="nothing")])
     proj = project(fit, [scenarios.Scenario("baseline"), zero], horizon=5, n_paths=n,
@@ -123,8 +122,8 @@ def test_real_zero_assumption_reproduces_baseline(seed, n, start):
 
 @given(seeds, st.integers(1, 30), st.integers(1, 12), st.data())
 def test_real_scenarios_decompose_exactly_and_ignore_the_executor(seed, n, chunk, data):
-    scenarios = pytest.importorskip("forecast.scenarios")
-    models = pytest.importorskip("forecast.models")
+    from forecast import models, scenarios
+
     fit = _real_fit(models)
     alt = data.draw(real_scenarios(name="alt"))
     sset = [scenarios.Scenario("baseline"), alt]

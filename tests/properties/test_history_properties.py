@@ -13,10 +13,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import history_frames
 
-from forecast._profile import IntraYearProfile, estimate_profile
-from forecast.fx import load_exchange_rates
 from forecast.history import reconstruct
-from forecast.records import Records
+from forecast.history.profile import IntraYearProfile, estimate_profile
+from forecast.records import Records, load_exchange_rates
 
 PARAMS = {"sigma_level": 0.03, "sigma_slope": 0.05}
 PROFILE = IntraYearProfile(np.log(0.78), 1.2, 0.05, np.diag([1e-4, 1e-3]))

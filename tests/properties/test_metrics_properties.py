@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import forecast_pairs
 
-from forecast import metrics as M
-from forecast.sensitivity import sobol_indices
+from forecast.evaluation import metrics as M
+from forecast.evaluation import sobol_indices
 
 scales = st.floats(0.01, 100.0, allow_nan=False)
 shifts = st.floats(-100.0, 100.0, allow_nan=False)

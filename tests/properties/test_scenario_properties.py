@@ -7,10 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import assumptions, distributions, names, params, scenario_sets, scenarios, starts
 
-from forecast.config import dumps_scenarios, loads_scenarios
-from forecast.distributions import Distribution
 from forecast.scenarios import (
     Adoption,
+    Distribution,
     Escalation,
     Group,
     GrowthShift,
@@ -18,6 +17,8 @@ from forecast.scenarios import (
     PathContext,
     Scenario,
     combine,
+    dumps_scenarios,
+    loads_scenarios,
 )
 
 YEARS = np.arange(2026, 2034)

@@ -1,0 +1,200 @@
+"""Helpers of the ``forecast`` subcommands (private): inputs, progress, output.
+
+Everything here is standard library at import time; heavy modules load inside the
+functions, when a command needs them.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import shlex
+import sys
+from contextlib import contextmanager
+
+from ..errors import ParameterError, ScenarioError
+from .parser import MODELS
+
+
+def interactive(args) -> bool:
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+class Progress:
+    """A stage-by-stage progress bar on stderr: tqdm in a terminal, nothing otherwise.
+
+    Without tqdm (the ``progress`` extra) a terminal gets one status line per stage.
+    """
+
+    def __init__(self, args, total: int):
+        self.bar = None
+        self.on = interactive(args)
+        if self.on:
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                return
+            self.bar = tqdm(total=total, file=sys.stderr, leave=False, unit="step",
+                            bar_format="{desc:<42} {bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
+
+    def step(self, message: str) -> None:
+        if self.bar is not None:
+            if self.bar.desc:
+                self.bar.update(1)
+            self.bar.set_description_str(message)
+        elif self.on:
+            print(f"  {message} ...", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+BARS: dict[int, Progress] = {}
+
+
+def status(args, message: str) -> None:
+    """Advance the command's progress bar (made on first use) to `message`."""
+    bar = BARS.get(id(args))
+    if bar is None:
+        bar = BARS[id(args)] = Progress(args, getattr(args, "steps", 1))
+    bar.step(message.rstrip(" ."))
+
+
+def done(args) -> None:
+    bar = BARS.pop(id(args), None)
+    if bar is not None:
+        bar.close()
+
+
+def existing_file(path: str, what: str) -> pathlib.Path:
+    p = pathlib.Path(path)
+    if not p.is_file():
+        raise ParameterError(
+            f"{what} must be an existing file; got {path!r}"
+            + (" (a folder)" if p.is_dir() else " (not found)")
+            + ". Check the path, e.g. `ls " + shlex.quote(str(p.parent)) + "`."
+        )
+    return p
+
+
+def load_records(args):
+    from ..records.releases import Records, load_releases
+
+    records = Records.from_csv(existing_file(args.data, "--data")) if args.data \
+        else load_releases()
+    for extra in args.add:
+        records = records + Records.from_csv(existing_file(extra, "--add"))
+    if getattr(args, "as_of", None):
+        records = records.filter(as_of=args.as_of)
+    return records
+
+
+def build_history(args, records):
+    from ..history.history import reconstruct
+
+    return reconstruct(records, market=args.market, flow=args.flow, segment=args.segment,
+                       currency=args.currency)
+
+
+def make_spec(name: str, imputations: int | None = None):
+    from .. import models
+
+    cls = getattr(models, MODELS[name])
+    return cls() if imputations is None else cls(imputations=imputations)
+
+
+def spec_text(args) -> str:
+    k = getattr(args, "imputations", None)
+    return f"{MODELS[args.model]}({'' if k is None else f'imputations={k}'})"
+
+
+def scenario_set(args):
+    from ..scenarios.scenario import ScenarioSet
+
+    if args.file:
+        from ..scenarios.files import load_scenarios
+
+        sset = load_scenarios(existing_file(args.file, "the scenario file"))
+    else:
+        from ..scenarios import presets
+
+        sset = presets.all()
+    if not args.scenarios:
+        return sset
+    by_name = {s.name: s for s in sset.scenarios}
+    unknown = [n for n in args.scenarios if n not in by_name]
+    if unknown:
+        raise ScenarioError(
+            f"--scenario must name a scenario of {args.file or 'the presets'}; got "
+            f"{', '.join(map(repr, unknown))}. Choose among: {', '.join(by_name)}."
+        )
+    return ScenarioSet(tuple(by_name[n] for n in dict.fromkeys(args.scenarios)))
+
+
+@contextmanager
+def executor(args):
+    if getattr(args, "workers", None):
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=args.workers) as ex:
+            yield ex
+    elif getattr(args, "scheduler", None):
+        from .._optional import require
+
+        distributed = require("dask.distributed", "dask", "--scheduler")
+        try:
+            client = distributed.Client(args.scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ParameterError(
+                f"--scheduler must be the address of a running dask scheduler; could not "
+                f"connect to {args.scheduler!r} ({exc}). Start one with `dask scheduler` or "
+                "use --workers N."
+            ) from None
+        with client:
+            yield client.get_executor()
+    else:
+        yield None
+
+
+def print_frame(frame, float_format: str = "{:,.2f}") -> None:
+    import pandas as pd
+
+    def fmt(v: float) -> str:  # years stored as floats print as years
+        return f"{v:.0f}" if float(v).is_integer() and 1000 <= abs(v) < 3000 \
+            else float_format.format(v)
+
+    with pd.option_context("display.max_rows", 500, "display.max_columns", 30,
+                           "display.width", 160, "display.max_colwidth", 60):
+        print(frame.to_string(index=False, float_format=fmt))
+
+
+def write_csv(frame, path: str) -> None:
+    p = pathlib.Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(p, index=False)
+
+
+def save_axes_png(draw, path: str, *args, size=(7.5, 4.2), **kwargs) -> None:
+    from .._optional import require
+    from ..report import _html as _report_html
+
+    fig = require("matplotlib.figure", "plot", "--plot").Figure(figsize=size)
+    draw(*args, ax=fig.subplots(), **kwargs)
+    p = pathlib.Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(_report_html.png_bytes(fig, dpi=100, tight=True))
+
+
+def format_compact(table, unit: str) -> str:
+    """Text table: one row per scenario, ``median [lower, upper]`` per year."""
+    from ..report._sections import compact_wide
+
+    wide = compact_wide(table)  # scenario, then one "median [lower, upper]" column per year
+    lo = next(c for c in table.columns if c.startswith("lower_"))
+    width = max(len(str(s)) for s in wide["scenario"]) + 2
+    colw = max(12, *(len(str(c)) for c in wide.iloc[:, 1:].to_numpy().ravel())) + 2
+    head = "scenario".ljust(width) + "".join(str(y).rjust(colw) for y in wide.columns[1:])
+    lines = [head] + [str(row[0]).ljust(width) + "".join(str(c).rjust(colw) for c in row[1:])
+                      for row in wide.to_numpy()]
+    return f"{unit}: median [{lo[6:]}% band]\n" + "\n".join(lines)

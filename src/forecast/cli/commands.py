@@ -1,0 +1,323 @@
+"""Implementations of the ``forecast`` subcommands (private; see :mod:`forecast.cli`).
+
+Each ``cmd_<name>(args)`` is a few calls of the public API; heavy imports happen here,
+when a command runs, never when the CLI module is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import shlex
+import time
+
+from ..errors import ParameterError
+from ..plotting._shapes import unit_label
+from ._util import (
+    build_history,
+    done,
+    executor,
+    existing_file,
+    format_compact,
+    load_records,
+    make_spec,
+    print_frame,
+    save_axes_png,
+    scenario_set,
+    spec_text,
+    status,
+    write_csv,
+)
+
+# ----------------------------------------------------------------------------- run/report
+
+
+def _project(args):
+    """reconstruct -> fit -> project, exactly as a user would in Python."""
+    from ..projection.engine import project
+
+    t0 = time.perf_counter()
+    sset = scenario_set(args)  # first: a misspelt scenario fails before any slow work
+    # the executor next: an unreachable scheduler fails before the slow work too
+    with executor(args) as ex:
+        records = load_records(args)
+        status(args, "reconstructing the history ...")
+        history = build_history(args, records)
+        if args.seed is None:  # draw one seed for the whole run, so that it can be printed
+            import secrets
+
+            args.seed = secrets.randbits(32)
+        status(args, f"fitting {spec_text(args)} ...")
+        fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
+        status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} paths ...")
+        proj = project(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed, executor=ex)
+    settings = {
+        "command": "forecast " + " ".join(shlex.quote(a) for a in getattr(args, "argv", [])),
+        "model_spec": spec_text(args),
+        "data": args.data or "embedded", "added": list(args.add), "as_of": args.as_of,
+        "market": args.market, "flow": args.flow, "segment": args.segment,
+        "currency": args.currency, "scenario_file": args.file or "presets",
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    return records, history, fit, sset, proj, settings
+
+
+def _tornado_of(args, fit, proj):
+    """Tornado of the projected scenario with the most uncertain parameters, or None."""
+    from ..evaluation.sensitivity import tornado
+
+    scenarios = [s for s in (proj.scenarios or ()) if s.parameters()]
+    if not scenarios:
+        return None
+    scenario = max(reversed(scenarios), key=lambda s: len(s.parameters()))
+    years = sorted({y for y in (2030, int(proj.years[-1])) if y in set(proj.years.tolist())})
+    table = tornado(fit, scenario, years, n_paths=max(10, min(args.paths, 2000)),
+                    seed=args.seed)
+    table.attrs["scenario"] = scenario.name
+    return table
+
+
+def _seed_of(proj, fallback):
+    seed = getattr(proj, "seed", None)
+    return fallback if seed is None else seed
+
+
+def cmd_run(args) -> int:
+    from .. import report
+
+    args.steps = 6
+    try:
+        records, history, fit, sset, proj, settings = _project(args)
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        status(args, "writing tables")
+        written = {"history.csv": history.to_frame(),
+                   "summary.csv": proj.summary_frame((50, 80, 95)),
+                   f"projection_{args.format}.csv": {"long": proj.to_frame, "wide": proj.to_wide,
+                                                     "iamc": proj.to_iamc}[args.format]()}
+        for name, frame in written.items():
+            frame.to_csv(out / name, index=False)
+        names = list(proj.scenario_names)
+        decomps = ({n: proj.decompose(n) for n in names if n != "baseline"}
+                   if "baseline" in names else {})
+        sens = _tornado_of(args, fit, proj)
+        if sens is not None:
+            written["sensitivity.csv"] = sens
+            sens.to_csv(out / "sensitivity.csv", index=False)
+        figures = None
+        if not args.no_plot:
+            status(args, "drawing charts")
+            figures = report.render_figures(proj, history=history, decompositions=decomps,
+                                            sensitivity=sens)
+            for key, png in figures.items():
+                (out / f"{key}.png").write_bytes(png)
+                written[f"{key}.png"] = png
+        settings["seed"] = _seed_of(proj, args.seed)
+        (out / "settings.json").write_text(json.dumps(settings, indent=2, default=str) + "\n")
+        status(args, "writing report.html")
+        report.write_report(proj, out / "report.html", history=history, fit=fit,
+                            records=records, scenarios=sset, decompose=list(decomps),
+                            sensitivity=sens, settings=settings, figures=figures,
+                            plots=not args.no_plot)
+    finally:
+        done(args)
+    table = report.compact_table(proj)
+    print(format_compact(table, f"{history.name or args.market} "
+                                f"({unit_label(history.unit)}, {fit.name})"))
+    seed = settings["seed"]
+    print(f"\n{args.paths:,} paths, seed {seed} (pass --seed {seed} to reproduce). "
+          f"Wrote {len(written) + 2} files to {out}/ (open {out / 'report.html'}).")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .. import report
+
+    args.steps = 4
+    try:
+        records, history, fit, sset, proj, settings = _project(args)
+        settings["seed"] = _seed_of(proj, args.seed)
+        path = pathlib.Path(args.out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        status(args, "drawing charts and writing the report")
+        report.write_report(proj, path, history=history, fit=fit, records=records,
+                            scenarios=sset, sensitivity=_tornado_of(args, fit, proj),
+                            settings=settings)
+    finally:
+        done(args)
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.2f} MB); seed {settings['seed']}.")
+    return 0
+
+
+# ----------------------------------------------------------------------------- other commands
+
+
+def cmd_history(args) -> int:
+    history = build_history(args, load_records(args))
+    frame = history.to_frame()
+    print_frame(frame)
+    if args.out:
+        write_csv(frame, args.out)
+    if args.plot:
+        from ..plotting.charts import history_chart
+
+        save_axes_png(history_chart, args.plot, history)
+    return 0
+
+
+def cmd_nowcast(args) -> int:
+    import pandas as pd
+
+    history = build_history(args, load_records(args))
+    now = history.nowcast(args.year)
+    rows = [now.summary()]
+    other = "CNY" if now.currency == "USD" else "USD"
+    if now.fx_rate == now.fx_rate:  # a rate exists (not NaN): show both currencies
+        rows.append(now.in_currency(other).summary())
+    print(f"Nowcast of full-year {now.year} from January-to-month {now.months} figures, "
+          f"{history_label(args)}")
+    print_frame(pd.DataFrame(rows).drop(columns=["year", "months"]))
+    if len(rows) > 1:
+        print(f"(CNY per USD: {now.fx_rate:.4f}, {now.fx_method} rate)")
+    if args.plot:
+        from ..plotting.charts import nowcast_chart
+
+        save_axes_png(nowcast_chart, args.plot, now, size=(6.5, 3.6))
+    return 0
+
+
+_BACKTEST_COLUMNS = ["model", "target", "horizon", "n", "mase", "mape", "crps",
+                     "coverage_80", "coverage_95"]
+
+
+def cmd_backtest(args) -> int:
+    from ..evaluation.backtests import compare
+
+    names = args.models or ["drift", "damped", "theta"]
+    specs = [make_spec(n, args.imputations) for n in dict.fromkeys(names)]
+    records = load_records(args)
+    if args.pseudo_real_time:
+        data, kw = records, {"market": args.market, "flow": args.flow, "segment": args.segment,
+                             "currency": args.currency}
+    else:
+        data, kw = build_history(args, records), {}
+    status(args, f"backtesting {', '.join(names)} (+ naive and drift benchmarks) ...")
+    try:
+        with executor(args) as ex:
+            table = compare(specs, data, horizon=args.horizon, n_paths=args.paths,
+                            seed=args.seed, executor=ex, **kw)
+    finally:
+        done(args)
+    how = "pseudo-real-time" if args.pseudo_real_time else "rolling-origin"
+    print(f"{how} backtest, {history_label(args)}; metrics averaged over origins")
+    print_frame(table[[c for c in _BACKTEST_COLUMNS if c in table.columns]], "{:,.3f}")
+    if args.out:
+        write_csv(table, args.out)
+    return 0
+
+
+def history_label(args) -> str:
+    return f"{args.market} {args.flow} ({args.segment}, {args.currency})"
+
+
+def cmd_sensitivity(args) -> int:
+    from ..evaluation import sensitivity
+
+    sset = scenario_set(args)
+    scenarios = list(sset.scenarios)
+    scenario = scenarios[-1] if not args.scenarios else scenarios[0]
+    history = build_history(args, load_records(args))
+    fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
+    years = args.years or [2030, 2035]
+    if args.method == "tornado":
+        table = sensitivity.tornado(fit, scenario, years, n_paths=args.n, seed=args.seed)
+    else:
+        table = sensitivity.sobol(fit, scenario, years, n=args.n, seed=args.seed)
+    print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
+    print_frame(table, "{:,.3f}")
+    if args.out:
+        write_csv(table, args.out)
+    if args.plot:
+        if args.method != "tornado":
+            raise ParameterError("--plot draws a tornado chart; got --method sobol. "
+                                 "Use --method tornado with --plot, or --out for Sobol indices.")
+        from ..plotting.charts import tornado_chart
+
+        save_axes_png(tornado_chart, args.plot, table)
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    args.scenarios = None
+    sset = scenario_set(args)
+    origin = args.file or "presets"
+    if args.file:
+        print(f"{args.file}: valid, {len(sset.scenarios)} scenario(s).")
+    else:
+        print(f"{len(sset.scenarios)} preset scenarios (forecast.presets.all()); "
+              "-v lists their uncertain parameters.")
+    probs = sset.probabilities or (None,) * len(sset.scenarios)
+    for s, p in zip(sset.scenarios, probs, strict=True):
+        desc = getattr(s, "description", "")
+        print(f"\n{s.name}" + (f" (probability {p:g})" if p is not None else "")
+              + (f": {desc}" if desc else ""))
+        if not s.assumptions:
+            print("  (no assumption: the baseline model alone)")
+        for a in s.assumptions:
+            params = a.parameters()
+            prob = getattr(a, "probability", 1)
+            prob = prob.value if type(prob).__name__ == "Fixed" else prob
+            prob = f"probability {prob:g}" if isinstance(prob, int | float) else f"{prob!r}"
+            print(f"  - {a.name} [{type(a).__name__}], {prob}, first start {a.first_start}, "
+                  f"{len(params)} uncertain parameter(s)")
+            if args.verbose:
+                for key, dist in params.items():
+                    print(f"      {key}: {dist!r}")
+    if args.dump:
+        from ..scenarios.files import dump_scenarios
+
+        dump_scenarios(sset, args.dump)
+        print(f"\nWrote {len(sset.scenarios)} scenario(s) from {origin} to {args.dump}.")
+    return 0
+
+
+_LIST_COLUMNS = ["row", "market", "segment", "flow", "year", "months", "measure", "value",
+                 "unit", "basis", "published", "confidence"]
+
+
+def cmd_data(args) -> int:
+    from ..errors import DataError
+    from ..records.releases import Records, load_releases
+
+    if args.file:
+        path = existing_file(args.file, "the releases file")
+        try:
+            records = Records.from_csv(path)
+        except DataError as exc:
+            if not args.validate:
+                raise
+            print(str(exc))
+            raise DataError(f"{args.file} is not valid: see the problems listed on stdout "
+                            "and fix those rows.") from None
+    else:
+        records = load_releases()
+    if args.validate:
+        frame = records.frame
+        print(f"{args.file or 'embedded releases'}: valid, {len(frame)} rows, markets "
+              f"{', '.join(sorted(frame['market'].unique()))}, years "
+              f"{frame['year'].min()}-{frame['year'].max()}.")
+        return 0
+    filters = {k: getattr(args, k) for k in ("market", "segment", "flow", "measure", "basis",
+                                             "confidence", "year", "months")}
+    filters = {k: v for k, v in filters.items() if v}
+    if args.as_of:
+        filters["as_of"] = args.as_of
+    subset = records.filter(**filters) if filters else records
+    frame = subset.frame
+    if len(frame):
+        print_frame(frame[[c for c in _LIST_COLUMNS if c in frame.columns]], "{:,.2f}")
+    print(f"{len(frame)} of {len(records.frame)} rows" + (" match these filters." if filters
+                                                          else "."))
+    if args.out:
+        subset.to_csv(args.out)
+    return 0

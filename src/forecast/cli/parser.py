@@ -1,0 +1,360 @@
+"""The ``forecast`` command line: a thin argparse layer over the Python API.
+
+Every command calls public functions (``reconstruct``, ``Auto().fit``, ``project``,
+``backtest``, ``tornado``, ``load_scenarios``, ``forecast.plotting``,
+``forecast.report``); nothing here computes anything the API cannot.
+
+Exit codes: 0 on success; 2 with a one-line message on stderr for bad usage or any
+:class:`~forecast.errors.ForecastError` (bad data, bad scenario file, bad argument);
+1 for anything else (a bug: the traceback is printed so it can be reported).
+
+This module imports only the standard library at import time, so that
+``forecast --help`` starts fast; numpy, pandas, statsmodels and matplotlib load when a
+command runs.
+
+Examples
+--------
+>>> parser = build_parser()
+>>> args = parser.parse_args(["run", "--paths", "500", "--seed", "1"])
+>>> args.command, args.paths, args.seed, args.to
+('run', 500, 1, 2035)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from .._version import __version__
+
+__all__ = ["DEFAULT_IMPUTATIONS", "DEFAULT_PATHS", "MODELS", "PRESET_NAMES", "build_parser",
+           "main"]
+
+#: Default number of Monte Carlo paths of ``forecast run`` (fast enough for a laptop).
+DEFAULT_PATHS = 10_000
+#: History draws the model is fitted on by default (``--imputations``): the library's
+#: default, ``forecast.models.base.DEFAULT_IMPUTATIONS`` (a test keeps the two equal; the value
+#: is repeated here so that ``forecast --help`` does not import the models).
+DEFAULT_IMPUTATIONS = 20
+#: ``--model`` choice -> model spec class name in :mod:`forecast.models`.
+MODELS = {
+    "auto": "Auto",
+    "drift": "Drift",
+    "damped": "DampedTrend",
+    "arima": "ARIMA",
+    "llt": "LocalLinearTrend",
+    "theta": "Theta",
+    "loglinear": "LogLinearTrend",
+}
+#: Names of the preset scenarios (``forecast.presets.all()``), listed in help texts.
+PRESET_NAMES = (
+    "baseline",
+    "managed_friction",
+    "escalation",
+    "digital_opening",
+    "green_partnership",
+    "cooperation",
+    "fragmentation",
+)
+
+_EPILOG = """\
+exit codes: 0 success; 2 bad usage, bad data or bad scenario file (one-line message);
+1 unexpected error (a bug: please report it with the traceback).
+Documentation: docs/cli.md. Python API: every command is a few calls of `forecast.*`."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line naming the problem and the fix."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}. See `{self.prog} --help`.\n")
+
+
+def _int_arg(lo: int, hi: int | None = None, what: str = "a whole number"):
+    def parse(text: str) -> int:
+        try:
+            value = int(text.replace("_", "").replace(",", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}; got {text!r}") from None
+        if value < lo or (hi is not None and value > hi):
+            bound = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
+            raise argparse.ArgumentTypeError(f"must be {what} {bound}; got {value}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+def _year_month(text: str) -> str:
+    parts = text.split("-")
+    ok = 1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4
+    if not ok:
+        raise argparse.ArgumentTypeError(f"must be a date like 2023-06; got {text!r}")
+    return text
+
+
+def _add_data_options(p: argparse.ArgumentParser, *, series: bool = True) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--data", metavar="CSV",
+                   help="use this releases CSV (same schema as the embedded data) "
+                        "instead of the embedded releases")
+    g.add_argument("--add", metavar="CSV", action="append", default=[],
+                   help="append newer releases from CSV to the data (repeatable)")
+    g.add_argument("--as-of", metavar="YYYY-MM", type=_year_month,
+                   help="use only releases published by this date (pseudo-real time)")
+    if series:
+        g.add_argument("--market", default="US", help="source market (default: %(default)s)")
+        g.add_argument("--flow", default="offshore_execution",
+                       help="flow to reconstruct (default: %(default)s)")
+        g.add_argument("--segment", default="all", help="segment (default: %(default)s)")
+        g.add_argument("--currency", default="USD", choices=["USD", "CNY"],
+                       help="currency of the annual series (default: %(default)s)")
+
+
+def _add_model_option(p: argparse.ArgumentParser, default: str = "auto") -> None:
+    p.add_argument("--model", default=default, choices=list(MODELS),
+                   help="baseline model family (default: %(default)s)")
+    p.add_argument("--imputations", type=_int_arg(1, 1000), default=DEFAULT_IMPUTATIONS,
+                   metavar="K",
+                   help="fit the model on K draws of the reconstructed history, so that its "
+                        "uncertainty carries into the projection (default: %(default)s, for "
+                        "speed; the Python default is 20)")
+
+
+def _add_projection_options(p: argparse.ArgumentParser, paths: int) -> None:
+    p.add_argument("--to", type=_int_arg(1900, 2200, "a year"), default=2035, metavar="YEAR",
+                   help="last projected year (default: %(default)s)")
+    p.add_argument("--paths", type=_int_arg(1), default=paths, metavar="N",
+                   help="Monte Carlo paths per scenario (default: %(default)s)")
+    p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
+                   help="random seed (default: fresh entropy; the seed used is printed "
+                        "and stored in the outputs so the run can be reproduced)")
+
+
+def _add_scenario_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", metavar="FILE.toml",
+                   help="scenario file (TOML); default: the preset scenarios")
+    p.add_argument("--scenario", action="append", metavar="NAME", dest="scenarios",
+                   help="run only this scenario (repeatable); presets: "
+                        + ", ".join(PRESET_NAMES))
+
+
+def _add_execution_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("execution").add_mutually_exclusive_group()
+    g.add_argument("--workers", type=_int_arg(1, 256), metavar="N",
+                   help="run chunks in N local processes (results identical to serial)")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run chunks on a dask.distributed scheduler, e.g. tcp://host:8786")
+
+
+def _add_quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bars or status messages (results still printed)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the ``forecast`` argument parser (standard library only, so it is fast)."""
+    parser = _Parser(
+        prog="forecast",
+        description="Scenario forecasts of China's service outsourcing to the United States: "
+                    "reconstruct the history from MOFCOM releases, fit a baseline model and "
+                    "project scenarios as Monte Carlo fan charts.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"forecast {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, help_: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=description, epilog=_EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = add("run", "project scenarios; write tables, fan charts and report.html (the main job)",
+            "Reconstruct the history, fit the baseline model, project every scenario with "
+            "common random numbers, print the median and 80% band at a few years, and write "
+            "tables, fan charts and a self-contained report.html into --out.")
+    _add_scenario_options(p)
+    _add_projection_options(p, DEFAULT_PATHS)
+    _add_model_option(p)
+    p.add_argument("--out", default="forecast-output", metavar="DIR",
+                   help="output folder, created if needed (default: %(default)s)")
+    p.add_argument("--format", default="long", choices=["long", "wide", "iamc"],
+                   help="layout of the projection table (default: %(default)s)")
+    p.add_argument("--no-plot", action="store_true",
+                   help="write no PNG charts (the report then has tables only)")
+    _add_data_options(p)
+    _add_execution_options(p)
+    _add_quiet(p)
+
+    p = add("history", "reconstruct the annual history with its uncertainty band",
+            "Reconstruct the annual series from every usable release (state-space model) "
+            "and print the median with 80% and 95% bands and the evidence per year.")
+    _add_data_options(p)
+    p.add_argument("--out", metavar="CSV", help="also write the table to this CSV file")
+    p.add_argument("--plot", metavar="PNG", help="also draw the history with its records")
+    _add_quiet(p)
+
+    p = add("nowcast", "full-year nowcast of the latest partial year",
+            "Estimate the full-year value of the latest (or given) year from its "
+            "January-to-month figures, as a distribution.")
+    p.add_argument("--year", type=_int_arg(1900, 2200, "a year"), metavar="YEAR",
+                   help="year to nowcast (default: the latest partial year)")
+    _add_data_options(p)
+    p.add_argument("--plot", metavar="PNG", help="also draw the nowcast distribution")
+    _add_quiet(p)
+
+    p = add("backtest", "rolling-origin backtest of the baseline models",
+            "Compare model families by rolling-origin (or pseudo-real-time) backtest: "
+            "MASE, CRPS and interval coverage by horizon.")
+    p.add_argument("--model", action="append", choices=list(MODELS), dest="models",
+                   help="model to evaluate (repeatable; default: drift, damped and theta; "
+                        "naive and drift benchmarks are always included; auto refits every "
+                        "family at every origin, so it is slow)")
+    p.add_argument("--horizon", type=_int_arg(1, 20), default=5, metavar="H",
+                   help="longest horizon in years (default: %(default)s)")
+    p.add_argument("--paths", type=_int_arg(10), default=1000, metavar="N",
+                   help="simulated paths per forecast (default: %(default)s)")
+    p.add_argument("--imputations", type=_int_arg(1, 1000), default=DEFAULT_IMPUTATIONS,
+                   metavar="K", help="history draws each model is fitted on at each origin "
+                                     "(default: %(default)s; the Python default is 20)")
+    p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S", help="random seed")
+    p.add_argument("--pseudo-real-time", action="store_true",
+                   help="at each origin, rebuild the history from what was published by then")
+    p.add_argument("--out", metavar="CSV", help="also write the full table to this CSV file")
+    _add_data_options(p)
+    _add_execution_options(p)
+    _add_quiet(p)
+
+    p = add("sensitivity", "which scenario parameters matter (tornado or Sobol)",
+            "Sensitivity of the projected median level to each uncertain parameter of a "
+            "scenario: one-at-a-time tornado, or variance-based Sobol indices.")
+    _add_scenario_options(p)
+    p.add_argument("--method", default="tornado", choices=["tornado", "sobol"],
+                   help="sensitivity method (default: %(default)s)")
+    p.add_argument("--year", type=_int_arg(1900, 2200, "a year"), action="append",
+                   dest="years", metavar="YEAR",
+                   help="year to analyse (repeatable; default: 2030 and 2035)")
+    p.add_argument("--n", type=_int_arg(16), default=512, metavar="N",
+                   help="base samples for Sobol, paths for tornado (default: %(default)s)")
+    p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S", help="random seed")
+    _add_model_option(p)
+    p.add_argument("--out", metavar="CSV", help="also write the table to this CSV file")
+    p.add_argument("--plot", metavar="PNG", help="also draw the tornado chart")
+    _add_data_options(p)
+    _add_quiet(p)
+
+    p = add("scenarios", "list the preset scenarios, or validate a scenario file",
+            "Without FILE: list the preset scenarios and their assumptions. With FILE: "
+            "validate the TOML scenario file and list what it defines.")
+    p.add_argument("file", nargs="?", metavar="FILE.toml", help="scenario file to validate")
+    p.add_argument("--dump", metavar="FILE.toml",
+                   help="write the scenarios as TOML (a starting point for your own)")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="also list every uncertain parameter and its distribution")
+
+    p = add("data", "list, filter or validate release records",
+            "List the embedded release records (or those of FILE), filtered; with "
+            "--validate, only check FILE and report every bad row at once.")
+    p.add_argument("file", nargs="?", metavar="FILE.csv", help="releases CSV to read")
+    p.add_argument("--validate", action="store_true", help="only validate; print a summary")
+    for name in ("market", "segment", "flow", "measure", "basis", "confidence"):
+        p.add_argument(f"--{name}", action="append", metavar="VALUE",
+                       help=f"keep rows with this {name} (repeatable)")
+    p.add_argument("--year", type=_int_arg(1900, 2200, "a year"), action="append",
+                   metavar="YEAR", help="keep rows of this year (repeatable)")
+    p.add_argument("--months", type=_int_arg(1, 12, "a month count"), action="append",
+                   metavar="M", help="keep rows covering January to month M (repeatable)")
+    p.add_argument("--as-of", metavar="YYYY-MM", type=_year_month,
+                   help="keep rows published by this date")
+    p.add_argument("--out", metavar="CSV", help="write the filtered records to this CSV")
+
+    p = add("report", "write only the self-contained HTML report",
+            "Run the same pipeline as `forecast run` and write one self-contained HTML "
+            "report (images embedded, no network access needed).")
+    _add_scenario_options(p)
+    _add_projection_options(p, DEFAULT_PATHS)
+    _add_model_option(p)
+    p.add_argument("--out", default="forecast-report.html", metavar="FILE.html",
+                   help="report file (default: %(default)s)")
+    _add_data_options(p)
+    _add_execution_options(p)
+    _add_quiet(p)
+    return parser
+
+
+def _one_line(message: str) -> str:
+    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
+    return " | ".join(lines) if lines else "unknown error"
+
+
+def _single_threaded_blas() -> None:
+    """Keep BLAS to one thread unless the user chose otherwise.
+
+    The models multiply tiny matrices, where BLAS threads only add contention: on a
+    2-core machine they made model fits 3-4 times slower. The variables must be set
+    before numpy is first imported, so this runs before any subcommand imports it.
+    """
+    if "numpy" in sys.modules:
+        return
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0, 1 or 2).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success, 2 for bad usage or a :class:`~forecast.errors.ForecastError`,
+        1 for an unexpected error.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    if args.command is None:
+        parser.print_help()
+        return 0
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded for reproduction
+    _single_threaded_blas()
+    from ..errors import ForecastError
+
+    try:
+        from . import commands
+
+        return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+    except ForecastError as exc:
+        print(f"forecast {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"forecast {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `forecast data | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        where = f" {exc.filename!r}" if exc.filename else ""
+        print(f"forecast {args.command}: error: cannot access{where}: {exc.strerror or exc}. "
+              "Check the path and its permissions.", file=sys.stderr)
+        return 2
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        print(f"forecast {args.command}: internal error (a bug); please report it with the "
+              "traceback above.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""The evaluation stage: backtests, accuracy metrics and sensitivity to scenario parameters.
+
+Modules: ``backtests`` (:func:`backtest`, :func:`compare`, :func:`summarize`,
+:func:`published_truth`), ``metrics`` (point, sample and quantile scores,
+``forecast.metrics``), ``sensitivity`` (:func:`tornado`, :func:`sobol`,
+:func:`sobol_indices`); internal: ``_tasks`` (backtest tasks), ``crn`` (scenario effects
+under common random numbers), ``_sobol`` (Saltelli sampling and estimators).
+"""
+
+from . import metrics
+from .backtests import backtest, compare, published_truth, summarize
+from .sensitivity import sobol, sobol_indices, tornado
+
+__all__ = ["backtest", "compare", "metrics", "published_truth", "sobol", "sobol_indices",
+           "summarize", "tornado"]

@@ -1,0 +1,116 @@
+"""Backtest tasks, benchmark models and truths (private helpers of ``evaluation``).
+
+A task is one (model, origin) pair: fit on what was known at the origin, simulate
+``n_paths`` paths, return the level samples. Tasks are small frozen values that a
+process pool can ship; each carries its own seed, the ``i``-th child of the run's root
+SeedSequence built directly from ``(entropy, spawn_key + (i,))`` (what
+``SeedSequence(seed).spawn(n)[i]`` returns, without mutating the caller's sequence), so
+results do not depend on the executor or on the number of workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import ForecastError, ModelError
+from ..series import AnnualSeries
+
+__all__: list[str] = []
+
+
+def child(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """``SeedSequence(ss).spawn(k + 1)[k]`` for a fresh copy of `ss` (no mutation)."""
+    return np.random.SeedSequence(entropy=ss.entropy, spawn_key=(*ss.spawn_key, int(k)),
+                                  pool_size=ss.pool_size)
+
+
+# --------------------------------------------------------------------------- tasks
+@dataclass(frozen=True)
+class Task:
+    """Fits at one origin: each of `specs` on `data` known at origin `label`.
+
+    For pseudo-real-time `data` is the Records published by the origin and
+    `reconstruct` the keyword arguments of :func:`forecast.reconstruct`: the History is
+    rebuilt inside the task, once for all specs, and never crosses a process boundary.
+    """
+
+    index: int
+    specs: tuple[Any, ...]
+    data: Any  # AnnualSeries (rolling origin) or Records (pseudo-real-time)
+    label: object
+    horizon: int
+    n_paths: int
+    entropy: Any
+    spawn_key: tuple[int, ...]
+    pool_size: int
+    reconstruct: dict | None = None
+
+    @property
+    def seed(self) -> np.random.SeedSequence:
+        root = np.random.SeedSequence(entropy=self.entropy, spawn_key=self.spawn_key,
+                                      pool_size=self.pool_size)
+        return child(root, self.index)
+
+
+def _fit_simulate(spec: Any, data: Any, task: Task) -> dict[str, Any]:
+    fit_seed, sim_seed = child(task.seed, 0), child(task.seed, 1)
+    try:
+        fit = spec.fit(data, seed=fit_seed)
+        series = fit.series
+        logs = np.asarray(fit.simulate(task.horizon, task.n_paths, seed=sim_seed), dtype=float)
+    except ForecastError as exc:
+        raise type(exc)(f"backtest of {spec.name} at origin {task.label}: {exc}") from exc
+    if logs.shape != (task.n_paths, task.horizon) or not np.all(np.isfinite(logs)):
+        raise ModelError(f"backtest of {spec.name} at origin {task.label}: simulate() "
+                         f"returned shape {logs.shape} or non-finite values; the model breaks "
+                         "the Fit contract.")
+    values = np.asarray(series.values, dtype=float)
+    return {
+        "last_year": int(series.last_year),
+        # exp(690) ~ 1e300 keeps sums over thousands of draws finite
+        "samples": np.exp(np.clip(logs, -690.0, 690.0)),
+        "scale": float(np.mean(np.abs(np.diff(values)))) if values.size > 1 else float("nan"),
+    }
+
+
+def run_task(task: Task) -> list[dict[str, Any] | str]:
+    """Per spec: the level samples ``(n_paths, h)`` and training facts, or why skipped."""
+    data = task.data
+    if task.reconstruct is not None:
+        from ..history.history import reconstruct
+
+        try:
+            data = reconstruct(data, **task.reconstruct)
+        except ForecastError as exc:
+            return [f"origin {task.label}: no history could be reconstructed ({exc})"] * len(
+                task.specs)
+    out: list[dict[str, Any] | str] = []
+    for spec in task.specs:
+        n, need = data_length(data), min_length(spec)
+        if n < need:
+            out.append(f"{spec.name} at origin {task.label}: {n} years known, the model "
+                       f"needs {need}")
+        else:
+            out.append(_fit_simulate(spec, data, task))
+    return out
+
+
+def map_tasks(tasks: list[Task], executor: Any) -> list[list[dict[str, Any] | str]]:
+    """Run tasks serially or with ``executor.map``; results in task order."""
+    results = map(run_task, tasks) if executor is None else executor.map(run_task, tasks)
+    return list(results)  # map() keeps the order of its input, whatever the executor
+
+
+def data_length(data: Any) -> int:
+    """Number of years a spec would be fitted on."""
+    return len(data if isinstance(data, AnnualSeries) else data.series)
+
+
+def min_length(spec: Any) -> int:
+    try:
+        return int(getattr(spec, "min_length", 1))
+    except (TypeError, ValueError):
+        return 1

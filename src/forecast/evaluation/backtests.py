@@ -1,0 +1,389 @@
+"""Backtests: how well would a model have forecast the series, from what was known then?
+
+Two designs:
+
+- **Rolling origin** on an :class:`~forecast.series.AnnualSeries` or a
+  :class:`~forecast.history.History`: at each origin year, fit on the years up to it,
+  forecast ``horizon`` years, score against the series (a History's median: the latest
+  reconstruction).
+- **Pseudo-real-time** on :class:`~forecast.records.Records`: at each origin date
+  (``"2016-06"``, or a year meaning its end), keep only the records published by then
+  (``records.filter(as_of=...)``), reconstruct the history from them, fit, forecast the
+  years after the reconstructed history, and score twice: against the latest
+  reconstruction from all records (``target="latest"``) and against the full-year
+  figures published for those years (``target="published"``, converted to the
+  history's currency with the exchange rate MOFCOM's own totals imply, else the annual
+  average).
+
+Each (model, origin) fit is a task seeded by the ``i``-th child of
+``SeedSequence(seed)`` (``spawn``), mapped over an optional executor: results are
+bit-identical for serial, thread and process executors. The same origin gets the same
+seed for every model (common random numbers across models in :func:`compare`).
+Forecast years without a truth are not scored and do not appear in the frame.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import as_seed_sequence, check_int, check_levels
+from ..errors import ForecastTypeError, ParameterError
+from ..models.base import Drift, Naive
+from ..series import AnnualSeries
+from . import metrics
+from ._tasks import Task, map_tasks, min_length
+
+__all__ = ["Naive", "backtest", "compare", "published_truth", "summarize"]
+
+MIN_TRAIN = 6  # default origins leave at least this many training years
+
+_POINT = ["model", "origin", "target", "year", "horizon", "truth", "mean", "median"]
+
+
+def _levels_cols(levels: Sequence[float]) -> list[str]:
+    cols = []
+    for lv in levels:
+        cols += [f"lower_{lv:g}", f"upper_{lv:g}"]
+    return cols
+
+
+def _metric_cols(levels: Sequence[float]) -> list[str]:
+    return (["error", "ape", "scaled_error", "crps", "scaled_crps", "crps_log", "pit"]
+            + [f"covered_{lv:g}" for lv in levels]
+            + [f"interval_score_{lv:g}" for lv in levels])
+
+
+# --------------------------------------------------------------------------- inputs
+def _kind(data: Any) -> str:
+    from ..records.releases import Records
+
+    if isinstance(data, AnnualSeries):
+        return "series"
+    if isinstance(data, Records):
+        return "records"
+    if hasattr(data, "series") and hasattr(data, "draws"):
+        return "history"
+    raise ForecastTypeError(
+        f"`data` must be an AnnualSeries, a History or Records; got {type(data).__name__}. "
+        "Pass forecast.reconstruct(...) or forecast.load_releases()."
+    )
+
+
+def _check_spec(spec: Any) -> None:
+    if not (hasattr(spec, "fit") and hasattr(spec, "name")):
+        raise ForecastTypeError(
+            f"`spec` must be a model spec such as forecast.Drift(); got {spec!r}. "
+            "Pass a ModelSpec instance (with .fit and .name)."
+        )
+
+
+def _series_origins(series: AnnualSeries, spec_min: int, origins: Any) -> list[int]:
+    lo = series.first_year + max(int(spec_min), MIN_TRAIN) - 1
+    hi = series.last_year - 1
+    if origins is None:
+        if hi < lo:
+            raise ParameterError(
+                f"the series ({series.first_year}-{series.last_year}) is too short for a "
+                f"backtest: the first origin would be {lo}. Pass a longer series."
+            )
+        return list(range(lo, hi + 1))
+    if isinstance(origins, numbers.Integral):
+        origins = [origins]
+    out = []
+    for o in origins:
+        oi = check_int("origins", o, series.first_year, hi,
+                       f"Origins are the last training years, in [{series.first_year}, {hi}].")
+        out.append(oi)
+    return sorted(set(out))
+
+
+def _records_origins(records: Any, origins: Any) -> list[str]:
+    if origins is None:
+        years = records.frame["published_date"].dt.year
+        first, last = int(years.min()), int(years.max())
+        origins = [f"{y}-06" for y in range(max(first, 2013), last + 1)]
+    if isinstance(origins, str | numbers.Integral):
+        origins = [origins]
+    out = []
+    for o in origins:
+        if isinstance(o, numbers.Integral) and not isinstance(o, bool):
+            out.append(str(int(o)))
+        elif isinstance(o, str) and o.strip():
+            out.append(o.strip())
+        else:
+            raise ForecastTypeError(f"pseudo-real-time origins must be dates such as '2016-06' "
+                                    f"or years; got {o!r}.")
+    return out
+
+
+def published_truth(records: Any, market: str, segment: str, flow: str,
+                    currency: str, fx: Any = None) -> dict[int, float]:
+    """Full-year published levels in bn of `currency`, by year (the "published" truth).
+
+    Rows in the other currency are converted with ``fx.for_period(records, year)``
+    (MOFCOM's implied rate when both totals exist, else the annual average); when a
+    year has rows in both currencies, the rows in `currency` are used. Corroborating
+    duplicates are averaged (they are identical by construction of Records).
+    """
+    from ..records.fx import load_exchange_rates
+
+    fx = load_exchange_rates() if fx is None else fx
+    rows = records.filter(market=market, segment=segment, flow=flow, measure="level",
+                          months=12).frame
+    out: dict[int, float] = {}
+    for year, grp in rows.groupby("year"):
+        same = grp[grp["basis"] == currency]
+        use = same if len(same) else grp
+        vals = []
+        for _, r in use.iterrows():
+            v = float(r["value"]) / 10.0  # 1e8 -> bn
+            basis = str(r["basis"])
+            if basis != currency:
+                rate = fx.for_period(records, int(year)).rate
+                v = v / rate if currency == "USD" else v * rate
+            vals.append(v)
+        out[int(year)] = float(np.mean(vals))
+    return out
+
+
+# --------------------------------------------------------------------------- scoring
+def _score(res: dict, truth: dict[int, float], model: str, origin: object, target: str,
+           levels: Sequence[float]) -> list[dict]:
+    s = res["samples"]
+    h = s.shape[1]
+    years = res["last_year"] + 1 + np.arange(h)
+    keep = [j for j, y in enumerate(years) if int(y) in truth]
+    rows = []
+    for j in keep:
+        x = s[:, j]
+        y = truth[int(years[j])]
+        med = float(np.median(x))
+        row = {"model": model, "origin": origin, "target": target, "year": int(years[j]),
+               "horizon": j + 1, "truth": y, "mean": float(x.mean()), "median": med}
+        for lv in levels:
+            lo, hi = metrics.interval_from_samples(x, lv)
+            row[f"lower_{lv:g}"], row[f"upper_{lv:g}"] = float(lo), float(hi)
+        row["error"] = med - y
+        row["ape"] = 100.0 * abs(med - y) / abs(y)
+        row["scaled_error"] = abs(med - y) / res["scale"]
+        row["crps"] = metrics.crps_samples(y, x)
+        row["scaled_crps"] = row["crps"] / res["scale"]
+        row["crps_log"] = metrics.crps_samples(np.log(y), np.log(x))
+        row["pit"] = float(metrics.pit(y, x))
+        for lv in levels:
+            lo, hi = row[f"lower_{lv:g}"], row[f"upper_{lv:g}"]
+            row[f"covered_{lv:g}"] = bool(lo <= y <= hi)
+            row[f"interval_score_{lv:g}"] = metrics.interval_score(y, lo, hi, lv)
+        rows.append(row)
+    return rows
+
+
+def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: int,
+         seed: Any, executor: Any, levels: tuple[float, ...], reconstruct_kw: dict) -> pd.DataFrame:
+    horizon = check_int("horizon", horizon, 1, 50, "Pass e.g. horizon=5.")
+    n_paths = check_int("n_paths", n_paths, 10, 10_000_000, "Pass e.g. n_paths=2000.")
+    if executor is not None and not callable(getattr(executor, "map", None)):
+        raise ForecastTypeError(f"`executor` must have a `.map(fn, iterable)` method; got "
+                                f"{type(executor).__name__}. Pass a concurrent.futures "
+                                "executor, client.get_executor() or None.")
+    for spec in specs:
+        _check_spec(spec)
+    names = [spec.name for spec in specs]
+    dup = sorted({x for x in names if names.count(x) > 1})
+    if dup:
+        raise ParameterError(f"model names must be unique in a backtest; {dup[0]!r} appears "
+                             "more than once. Drop the duplicate.")
+    root = as_seed_sequence(seed)
+    kind = _kind(data)
+    seeds = (root.entropy, tuple(root.spawn_key), int(root.pool_size))
+    if kind == "records":
+        from ..history.history import reconstruct
+
+        rk = dict(reconstruct_kw)
+        latest = reconstruct(data, **rk).series
+        truths = {"latest": dict(zip(latest.years.tolist(), latest.values.tolist(), strict=True)),
+                  "published": published_truth(
+                      data, rk.get("market", "US"), rk.get("segment", "all"),
+                      rk.get("flow", "offshore_execution"), rk.get("currency", "USD"),
+                      rk.get("fx"))}
+        olist: list[object] = list(_records_origins(data, origins))
+        # one task per origin: the reconstruction (the slow part) is shared by all specs
+        tasks = [Task(i, tuple(specs), data.filter(as_of=o), o, horizon, n_paths, *seeds, rk)
+                 for i, o in enumerate(olist)]
+    else:
+        series = data if kind == "series" else data.series
+        target = "series" if kind == "series" else "latest"
+        truths = {target: dict(zip(series.years.tolist(), series.values.tolist(), strict=True))}
+        olist = list(_series_origins(series, max(min_length(s) for s in specs), origins))
+        tasks = [Task(i, (spec,), series.window(end=o), o, horizon, n_paths, *seeds)
+                 for spec in specs for i, o in enumerate(olist)]
+    rows: list[dict] = []
+    skipped: list[str] = []
+    by_spec: dict[str, list[dict]] = {spec.name: [] for spec in specs}
+    for task, results in zip(tasks, map_tasks(tasks, executor), strict=True):
+        for spec, res in zip(task.specs, results, strict=True):
+            if isinstance(res, str):
+                skipped.append(res)
+                continue
+            for target, truth in truths.items():
+                by_spec[spec.name] += _score(res, truth, spec.name, task.label, target, levels)
+    for spec in specs:  # model by model, origins in order, whatever the task layout
+        rows += by_spec[spec.name]
+    skipped = list(dict.fromkeys(skipped))
+    if skipped:
+        warnings.warn("backtest skipped " + "; ".join(skipped) + " (listed in "
+                      "frame.attrs['skipped'])", UserWarning, stacklevel=3)
+    cols = _POINT + _levels_cols(levels) + _metric_cols(levels)
+    frame = pd.DataFrame(rows, columns=cols)
+    frame.attrs["skipped"] = skipped
+    return frame
+
+
+def backtest(
+    spec: Any,
+    data: Any,
+    origins: Any = None,
+    horizon: int = 5,
+    n_paths: int = 2000,
+    seed: Any = None,
+    executor: Any = None,
+    *,
+    levels: Sequence[float] = (80, 95),
+    **reconstruct_kw: Any,
+) -> pd.DataFrame:
+    """Rolling-origin or pseudo-real-time backtest of a model (or several).
+
+    Parameters
+    ----------
+    spec : ModelSpec or sequence of ModelSpec
+        E.g. ``forecast.Auto()``. Several specs share the origins, the seeds and (for
+        Records) the reconstructions, which are the slow part.
+    data : AnnualSeries, History or Records
+        A series or History gives a rolling-origin backtest; Records a pseudo-real-time
+        one (see the module docstring).
+    origins : int, str or sequence, optional
+        Rolling origin: last training years (default: every year from the first with
+        ``max(spec.min_length, 6)`` observations, the largest ``min_length`` of the
+        specs, to the second-last). Pseudo-real-time:
+        publication cut-off dates such as ``"2016-06"`` or years (default: June of every
+        year from 2013 to the year before the last publication).
+    horizon : int, default 5
+        Years forecast at each origin.
+    n_paths : int, default 2000
+        Simulated paths per forecast.
+    seed : int, Generator, SeedSequence or None
+        Origin ``i`` is seeded by ``SeedSequence(seed).spawn(n_origins)[i]``.
+    executor : object with ``.map``, optional
+        E.g. a ``concurrent.futures`` executor; results do not depend on it.
+    levels : sequence of float, default (80, 95)
+        Central interval levels in percent.
+    **reconstruct_kw
+        For Records: keyword arguments of :func:`forecast.reconstruct` (``market``,
+        ``flow``, ``segment``, ``currency``, ``fx``...).
+
+    Returns
+    -------
+    DataFrame
+        One row per model, origin, target and forecast year with a truth: ``model,
+        origin, target`` ("series", "latest" or "published"), ``year, horizon, truth,
+        mean, median``, ``lower_<L>, upper_<L>`` per level, ``error`` (median - truth),
+        ``ape`` (percent), ``scaled_error`` (|error| / in-sample naive MAE: MASE terms),
+        ``crps`` (level units), ``scaled_crps`` (crps / naive MAE), ``crps_log`` (CRPS of
+        the log level), ``pit``, ``covered_<L>``, ``interval_score_<L>``.
+        Summarise it with :func:`summarize`.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> s = forecast.AnnualSeries(range(2010, 2022), [10 * 1.1**i for i in range(12)])
+    >>> bt = backtest(Naive(), s, origins=[2018, 2019], horizon=2, n_paths=200, seed=1)
+    >>> bt[["origin", "year", "horizon"]].values.tolist()
+    [[2018, 2019, 1], [2018, 2020, 2], [2019, 2020, 1], [2019, 2021, 2]]
+    """
+    lv = check_levels("levels", levels)
+    specs = list(spec) if isinstance(spec, Sequence) and not isinstance(spec, str) else [spec]
+    if not specs:
+        raise ParameterError("`spec` must be a model spec or a non-empty sequence of them; got "
+                             "an empty sequence. Pass e.g. forecast.Auto().")
+    return _run(specs, data, origins, horizon, n_paths, seed, executor, lv, reconstruct_kw)
+
+
+def summarize(frame: pd.DataFrame, by: Sequence[str] = ("model", "target", "horizon"),
+              ) -> pd.DataFrame:
+    """Average the per-forecast metrics of a backtest frame by `by`.
+
+    Returns
+    -------
+    DataFrame
+        `by` columns, then ``n, mae, mape, smape, mase, crps, scaled_crps, crps_log,
+        mean_pit``, ``coverage_<L>`` and ``interval_score_<L>`` per level in the frame.
+    """
+    if not isinstance(frame, pd.DataFrame) or "scaled_error" not in frame.columns:
+        raise ForecastTypeError("`frame` must be a backtest() frame; got "
+                                f"{type(frame).__name__}. Pass the output of backtest().")
+    by = [b for b in by if b in frame.columns]
+    lv = [c[len("covered_"):] for c in frame.columns if c.startswith("covered_")]
+    f = frame.assign(
+        _ae=frame["error"].abs(),
+        _smape=200.0 * frame["error"].abs() / (frame["truth"].abs() + frame["median"].abs()),
+    )
+    agg = {"n": ("truth", "size"), "mae": ("_ae", "mean"), "mape": ("ape", "mean"),
+           "smape": ("_smape", "mean"), "mase": ("scaled_error", "mean"),
+           "crps": ("crps", "mean"), "scaled_crps": ("scaled_crps", "mean"),
+           "crps_log": ("crps_log", "mean"), "mean_pit": ("pit", "mean")}
+    for x in lv:
+        agg[f"coverage_{x}"] = (f"covered_{x}", "mean")
+        agg[f"interval_score_{x}"] = (f"interval_score_{x}", "mean")
+    if not by:
+        return f.groupby(lambda _: 0).agg(**agg).reset_index(drop=True)
+    return f.groupby(by, sort=True).agg(**agg).reset_index()
+
+
+def compare(
+    specs: Sequence[Any],
+    data: Any,
+    origins: Any = None,
+    horizon: int = 5,
+    n_paths: int = 2000,
+    seed: Any = None,
+    executor: Any = None,
+    *,
+    levels: Sequence[float] = (80, 95),
+    **reconstruct_kw: Any,
+) -> pd.DataFrame:
+    """Backtest several models on the same origins; metrics per model and horizon.
+
+    The naive (random walk) and drift benchmarks are always included (added when
+    missing from `specs`), so every table says whether a model beats them. Every model
+    sees the same origins and seeds.
+
+    Returns
+    -------
+    DataFrame
+        :func:`summarize` of the combined backtest by ``model, target, horizon``.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> s = forecast.AnnualSeries(range(2010, 2022), [10 * 1.1**i for i in range(12)])
+    >>> t = compare([], s, origins=[2018, 2019], horizon=1, n_paths=100, seed=0)
+    >>> t["model"].tolist()
+    ['Drift', 'Naive']
+    """
+    if isinstance(specs, str) or not isinstance(specs, Sequence):
+        specs = [specs]
+    specs = list(specs)
+    names = [getattr(s, "name", None) for s in specs]
+    if "Naive" not in names:
+        specs.append(Naive())
+    if "Drift" not in names:
+        specs.append(Drift())
+    lv = check_levels("levels", levels)
+    bt = _run(specs, data, origins, horizon, n_paths, seed, executor, lv, reconstruct_kw)
+    return summarize(bt)

@@ -1,0 +1,332 @@
+"""Sensitivity of projections to scenario parameters: tornado and Sobol' indices.
+
+Which uncertain inputs matter, and when? :func:`tornado` moves one parameter at a time
+between its 10th and 90th percentiles; :func:`sobol` apportions the variance of each
+year's projected log level to every parameter, every assumption (as a group), the
+baseline model's own noise and the remaining chance draws of the scenario (does an
+assumption happen, when do jumps occur). :func:`sobol_indices` is the generic engine for
+any vectorised function.
+
+Both scenario methods use common random numbers: every evaluation sees the same
+baseline paths and the same non-parameter draws, path by path (each assumption draws
+each parameter from its own named stream, so pinning one parameter leaves the others'
+draws alone). Differences between evaluations are therefore the parameters' doing, not
+Monte Carlo noise.
+
+Sobol' indices are computed with numpy (Saltelli sampling on scrambled Sobol' points,
+Saltelli 2010 first-order and Jansen total-effect estimators, bootstrap intervals from
+one multinomial weight matrix), not SALib: no extra dependency, and the estimators are
+a handful of vectorised lines; see ``forecast.evaluation._sobol`` and ``docs/evaluation.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._validation import as_seed_sequence, check_float, check_int, check_level
+from ..errors import ForecastTypeError, ParameterError
+from . import _sobol
+from .crn import Evaluator, by_assumption, scenario_parameters
+
+__all__ = ["sobol", "sobol_indices", "tornado"]
+
+TORNADO_COLUMNS = [
+    "year", "parameter", "assumption", "low_value", "high_value", "level_low",
+    "level_high", "level_median", "swing",
+]
+SOBOL_COLUMNS = [
+    "year", "parameter", "kind", "first_order", "first_order_lower", "first_order_upper",
+    "total", "total_lower", "total_upper",
+]
+
+
+def sobol_indices(
+    func: Callable[[np.ndarray], np.ndarray],
+    problem: Mapping[str, object],
+    n: int = 1024,
+    seed: object = None,
+    *,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    outputs: Sequence[object] | None = None,
+    n_bootstrap: int = 200,
+    level: float = 95,
+    sampling: str = "sobol",
+) -> pd.DataFrame:
+    """First-order and total Sobol' indices of a vectorised function.
+
+    Parameters
+    ----------
+    func : callable
+        Maps an ``(N, d)`` array (columns in the order of `problem`) to ``(N,)`` or
+        ``(N, k)`` outputs; called once with ``N = n (d + 2 + n_groups)`` rows.
+    problem : dict
+        Input name -> :class:`~forecast.scenarios.Distribution` or ``(low, high)``
+        bounds of a uniform input. Inputs are independent.
+    n : int, default 1024
+        Base sample size (a power of two suits Sobol' points).
+    seed : int, Generator, SeedSequence or None
+    groups : dict, optional
+        Group name -> input names; each group also gets indices (inputs moved together).
+    outputs : sequence, optional
+        Labels of the k outputs (default 0..k-1).
+    n_bootstrap : int, default 200
+        Bootstrap resamples of the base rows for the intervals (0: no intervals). With
+        Sobol' points the intervals are conservative (they treat the points as random).
+    level : float, default 95
+        Interval level in percent.
+    sampling : {"sobol", "random"}, default "sobol"
+        Scrambled Sobol' points (scipy.stats.qmc) or plain pseudo-random numbers.
+
+    Returns
+    -------
+    DataFrame
+        One row per output and input (then group): ``output, parameter, kind``
+        ("parameter" or "group"), ``first_order, first_order_lower, first_order_upper,
+        total, total_lower, total_upper, variance`` (the output's variance).
+
+    Examples
+    --------
+    >>> f = lambda x: x[:, 0] + 2 * x[:, 1]
+    >>> df = sobol_indices(f, {"a": (0, 1), "b": (0, 1)}, n=256, seed=1, n_bootstrap=0)
+    >>> df["first_order"].round(2).tolist()
+    [0.2, 0.8]
+    """
+    if not callable(func):
+        raise ForecastTypeError(f"`func` must be callable; got {type(func).__name__}. "
+                                "Pass a function of an (N, d) array.")
+    return _sobol.run(func, problem, n, seed, groups=groups, outputs=outputs,
+                      n_bootstrap=n_bootstrap, level=level, sampling=sampling)
+
+
+# --------------------------------------------------------------------------- scenarios
+def _setup(fit: object, scenario: object, years: object):
+    from ..scenarios.scenario import Scenario
+
+    if not isinstance(scenario, Scenario):
+        raise ForecastTypeError(f"`scenario` must be a Scenario; got {type(scenario).__name__}. "
+                                "Pick one, e.g. forecast.presets.get('escalation').")
+    for attr in ("last_year", "simulate", "point_forecast"):
+        if not hasattr(fit, attr):
+            raise ForecastTypeError(f"`fit` must be a Fit (from spec.fit(data)); got "
+                                    f"{type(fit).__name__} without `{attr}`.")
+    last = int(fit.last_year)  # type: ignore[attr-defined]
+    yrs = np.atleast_1d(np.asarray(years))
+    if yrs.size == 0 or yrs.dtype.kind not in "iu" or np.any(yrs <= last) or np.any(
+        yrs > last + 100
+    ):
+        raise ParameterError(f"`years` must be int years after the history ({last}) and at "
+                             f"most {last + 100}; got {np.asarray(years).tolist()!r}. "
+                             f"Pass e.g. years=range({last + 1}, {last + 11}).")
+    yrs = np.unique(yrs.astype(np.int64))
+    scenario.validate_against(last)
+    h = int(yrs.max()) - last
+    params = scenario_parameters(scenario)
+    center = np.asarray(fit.point_forecast(h), dtype=float)  # type: ignore[attr-defined]
+    ev = Evaluator(scenario, params, np.arange(last + 1, last + h + 1), center, last)
+    return ev, params, yrs, yrs - last - 1, h
+
+
+def tornado(
+    fit: object,
+    scenario: object,
+    years: object,
+    *,
+    n_paths: int = 2000,
+    seed: object = None,
+    low: float = 10,
+    high: float = 90,
+) -> pd.DataFrame:
+    """One-at-a-time sensitivity: swing of the median level per parameter and year.
+
+    Every uncertain parameter of `scenario` is set to its `low` and `high` percentiles
+    while all the others sit at their medians; the projected level's median over
+    `n_paths` common paths is recorded at both ends.
+
+    Parameters
+    ----------
+    fit : Fit
+    scenario : Scenario
+    years : int or sequence of int
+        Projection years to report (after the fit's last year).
+    n_paths : int, default 2000
+    seed : int, Generator, SeedSequence or None
+    low, high : float, default 10 and 90
+        Percentiles of each parameter's distribution.
+
+    Returns
+    -------
+    DataFrame
+        ``year, parameter`` ("<assumption>.<parameter>"), ``assumption, low_value,
+        high_value`` (the parameter at its low/high percentile), ``level_low,
+        level_high`` (median level), ``level_median`` (all at medians), ``swing``
+        (``level_high - level_low``); sorted by year, then by ``|swing|`` descending.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> s = forecast.AnnualSeries(range(2012, 2026), [10 * 1.1**i for i in range(14)])
+    >>> fit = forecast.Drift().fit(s)
+    >>> sc = forecast.Scenario("s", [forecast.LevelShift(2027, forecast.Uniform(-0.2, 0.0),
+    ...                                                  name="step")])
+    >>> t = tornado(fit, sc, 2030, n_paths=200, seed=1)
+    >>> t[["parameter", "low_value", "high_value"]].round(2).values.tolist()
+    [['step.size', -0.18, -0.02]]
+    """
+    n_paths = check_int("n_paths", n_paths, 10, 10_000_000)
+    lo = check_float("low", low, 0, 100, lo_open=True, hi_open=True)
+    hi = check_float("high", high, 0, 100, lo_open=True, hi_open=True)
+    if lo >= hi:
+        raise ParameterError(f"`low` must be below `high`; got low={low}, high={high}. "
+                             "Pass e.g. low=10, high=90.")
+    ev, params, yrs, cols, h = _setup(fit, scenario, years)
+    ss = as_seed_sequence(seed)
+    s_base, s_chance = ss.spawn(2)
+    base = np.asarray(fit.simulate(h, n_paths, seed=s_base), dtype=float)  # type: ignore[attr-defined]
+    ctx = ev.context(base)
+    med = [p.dist.quantile(0.5) for p in params]
+    eff = ev.effects(by_assumption(params, med), ctx, s_chance)
+    total = sum(eff.values())
+
+    def median_level(tot: np.ndarray) -> np.ndarray:
+        return np.median(np.exp(base + tot)[:, cols], axis=0)
+
+    mid = median_level(total)
+    rows = []
+    for i, p in enumerate(params):
+        ends = []
+        for q in (lo / 100.0, hi / 100.0):
+            val = p.dist.quantile(q)
+            vals = by_assumption(params, [val if j == i else m for j, m in enumerate(med)])
+            e = ev.effect(p.assumption, vals[p.assumption], ctx, s_chance)
+            ends.append((val, median_level(total - eff[p.assumption] + e)))
+        (v_lo, l_lo), (v_hi, l_hi) = ends
+        for j, y in enumerate(yrs):
+            rows.append((int(y), p.label, p.assumption, float(v_lo), float(v_hi),
+                         float(l_lo[j]), float(l_hi[j]), float(mid[j]),
+                         float(l_hi[j] - l_lo[j])))
+    df = pd.DataFrame(rows, columns=TORNADO_COLUMNS)
+    order = df.assign(_a=-df["swing"].abs()).sort_values(["year", "_a"], kind="stable").index
+    return df.loc[order].reset_index(drop=True)
+
+
+def sobol(
+    fit: object,
+    scenario: object,
+    years: object,
+    *,
+    n: int = 1024,
+    seed: object = None,
+    output: str = "log_level",
+    n_bootstrap: int = 200,
+    level: float = 95,
+    sampling: str = "sobol",
+) -> pd.DataFrame:
+    """Variance-based (Sobol') sensitivity of each year's projection to scenario inputs.
+
+    Inputs are every uncertain parameter of `scenario`, plus two blocks of
+    non-parameter randomness: ``baseline`` (the fit's simulated paths) and ``chance``
+    (the scenario's other draws: whether an assumption happens, when jumps occur).
+    Each assumption's parameters also get group indices (kind "assumption"). Each of
+    the ``n`` base rows is one path; the pick-and-freeze rows reuse its baseline path
+    and chance draws (common random numbers), so a parameter's index reflects only
+    what that parameter changes.
+
+    Parameters
+    ----------
+    fit : Fit
+    scenario : Scenario
+    years : int or sequence of int
+    n : int, default 1024
+        Base sample size; the scenario is evaluated on ``n (d + 2)`` paths (d parameters)
+        and each assumption once more per parameter group.
+    seed : int, Generator, SeedSequence or None
+    output : {"log_level", "effect"}, default "log_level"
+        The log level of the path (baseline plus scenario effects), or the scenario's
+        effect alone (the baseline then matters only through Volatility assumptions).
+    n_bootstrap, level, sampling
+        As in :func:`sobol_indices`.
+
+    Returns
+    -------
+    DataFrame
+        ``year, parameter`` ("<assumption>.<parameter>", an assumption name,
+        "baseline" or "chance"), ``kind`` ("parameter", "assumption", "baseline",
+        "chance"), ``first_order, first_order_lower, first_order_upper, total,
+        total_lower, total_upper``.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> s = forecast.AnnualSeries(range(2012, 2026), [10 * 1.1**i for i in range(14)])
+    >>> fit = forecast.Drift().fit(s)
+    >>> sc = forecast.Scenario("s", [forecast.LevelShift(2027, forecast.Uniform(-0.2, 0.0),
+    ...                                                  name="step")])
+    >>> df = sobol(fit, sc, 2030, n=256, seed=1, output="effect", n_bootstrap=0)
+    >>> df["parameter"].tolist()
+    ['step.size', 'step', 'baseline', 'chance']
+    >>> round(float(df["total"].iloc[0]), 2)
+    1.0
+    """
+    if output not in ("log_level", "effect"):
+        raise ParameterError(f"`output` must be 'log_level' or 'effect'; got {output!r}.")
+    n = check_int("n", n, 16, 2**20, "Pass e.g. n=1024.")
+    n_bootstrap = check_int("n_bootstrap", n_bootstrap, 0, 10_000)
+    lv = check_level("level", level)
+    ev, params, yrs, cols, h = _setup(fit, scenario, years)
+    ss = as_seed_sequence(seed)
+    s_design, s_boot, s_base_a, s_base_b, s_ch_a, s_ch_b = ss.spawn(6)
+    d = len(params)
+    u = _sobol.base_uniforms(n, d, np.random.default_rng(s_design), sampling)
+    names = [p.assumption for p in params]
+    groups = list(dict.fromkeys(names))
+    col_groups = [[i] for i in range(d)] + [
+        [i for i, nm in enumerate(names) if nm == g] for g in groups
+    ]
+    a_u, b_u, swapped = _sobol.design(u, col_groups)
+
+    def values(mat: np.ndarray) -> list[np.ndarray]:
+        return [np.asarray(p.dist.quantile(mat[:, j])) for j, p in enumerate(params)]
+
+    base_a = np.asarray(fit.simulate(h, n, seed=s_base_a), dtype=float)  # type: ignore[attr-defined]
+    base_b = np.asarray(fit.simulate(h, n, seed=s_base_b), dtype=float)  # type: ignore[attr-defined]
+    ctx_a, ctx_b = ev.context(base_a), ev.context(base_b)
+    keep_base = 1.0 if output == "log_level" else 0.0
+
+    def out(base: np.ndarray, tot: np.ndarray) -> np.ndarray:
+        return (keep_base * base + tot)[:, cols]
+
+    va = by_assumption(params, values(a_u))
+    eff_a = ev.effects(va, ctx_a, s_ch_a)
+    tot_a = sum(eff_a.values())
+    f_a = out(base_a, tot_a)
+    f_b = out(base_b, sum(ev.effects(by_assumption(params, values(b_u)), ctx_b, s_ch_b).values()))
+    f_ab = []
+    for cg, mat in zip(col_groups, swapped, strict=True):
+        owner = names[cg[0]]  # every column of a group belongs to one assumption
+        vals = by_assumption(params, values(mat))[owner]
+        e = ev.effect(owner, vals, ctx_a, s_ch_a)
+        f_ab.append(out(base_a, tot_a - eff_a[owner] + e))
+    # non-parameter blocks: the baseline paths, then the chance draws, taken from B
+    f_ab.append(out(base_b, sum(ev.effects(va, ctx_b, s_ch_a).values())))
+    f_ab.append(out(base_a, sum(ev.effects(va, ctx_a, s_ch_b).values())))
+    w = (_sobol.bootstrap_weights(n, n_bootstrap, np.random.default_rng(s_boot))
+         if n_bootstrap else np.zeros((0, n)))
+    est = _sobol.estimate(f_a, f_b, f_ab, w)
+    labels = ([(p.label, "parameter") for p in params] + [(g, "assumption") for g in groups]
+              + [("baseline", "baseline"), ("chance", "chance")])
+    tail = (100.0 - lv) / 200.0
+    rows = []
+    for gi, (label, kind) in enumerate(labels):
+        for j, y in enumerate(yrs):
+            row = [int(y), label, kind]
+            for key in ("S1", "ST"):
+                reps = est[f"{key}_boot"][:, gi, j]
+                reps = reps[np.isfinite(reps)]
+                ci = np.quantile(reps, [tail, 1 - tail]) if reps.size else (np.nan, np.nan)
+                row += [float(est[key][gi, j]), float(ci[0]), float(ci[1])]
+            rows.append(row)
+    df = pd.DataFrame(rows, columns=SOBOL_COLUMNS)
+    return df.sort_values(["year"], kind="stable").reset_index(drop=True)

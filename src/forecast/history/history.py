@@ -1,0 +1,349 @@
+"""Reconstruct an annual series, with honest uncertainty, from scattered MOFCOM releases.
+
+:func:`reconstruct` turns every published figure of one market and flow (full-year and
+January-to-month levels in USD or CNY, growth rates, shares) into observations of a
+linear Gaussian state-space model on the log annual level (local linear trend plus the
+lagged level), estimates its two variances and smooths it with statsmodels. The result
+is a :class:`History`: medians, bands, whole-history draws, the evidence behind each
+year, and a :class:`Nowcast` of the current partial year. See ``docs/history.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from .._validation import FrozenDict, as_generator, check_int, check_level, readonly
+from ..errors import ForecastTypeError, ModelError, ParameterError
+from ..series import AnnualSeries
+from .nowcast import Nowcast
+from .profile import IntraYearProfile
+
+__all__ = ["History", "IntraYearProfile", "Nowcast", "reconstruct"]
+
+FLOWS = ("offshore_execution", "offshore_contract", "so_execution", "so_contract")
+CURRENCIES = ("USD", "CNY")
+OBS_COLUMNS = ("row", "origin", "year", "months", "measure", "basis", "value", "unit",
+               "confidence", "kind", "evidence", "implied", "log_se", "fx_rate", "fx_method",
+               "used", "reason")
+
+
+def _z(level: float) -> float:
+    return NormalDist().inv_cdf(0.5 + level / 200.0)
+
+
+class _Params(FrozenDict):
+    what = "History.params"
+    fix = "pass params= to forecast.reconstruct() to fix the trend variances."
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """A reconstructed annual history: smoothed log level with its uncertainty.
+
+    Made by :func:`reconstruct`. Values are in billions of the target currency
+    (``unit`` "USD_bn" or "CNY_bn"); ``log_mean`` and ``log_sd`` are the smoothed mean
+    and sd of the log level, so ``exp(log_mean)`` is the median. ``params`` holds the
+    estimated ``sigma_level``, ``sigma_slope``, ``loglike`` and ``estimated``;
+    ``n_records`` and ``evidence`` the records used in each year.
+
+    A History can also be built directly from ``years``, ``log_mean`` and ``log_sd``
+    (e.g. in tests of later stages); its draws are then independent across years and
+    it has no observations.
+
+    Examples
+    --------
+    >>> h = History([2020, 2021], [3.0, 3.1], [0.01, 0.05])
+    >>> h
+    History('', 2020-2021, USD_bn)
+    >>> [round(float(v), 2) for v in h.series.values]
+    [20.09, 22.2]
+    """
+
+    years: np.ndarray
+    log_mean: np.ndarray
+    log_sd: np.ndarray
+    unit: str = "USD_bn"
+    name: str = ""
+    market: str = ""
+    flow: str = "offshore_execution"
+    segment: str = "all"
+    currency: str = "USD"
+    profile: IntraYearProfile | None = field(default=None, repr=False)
+    params: Mapping = field(default_factory=dict)
+    n_records: np.ndarray = field(default=None, repr=False)
+    evidence: tuple = field(default=(), repr=False)
+    _map: np.ndarray = field(default=None, repr=False)
+    _obs: pd.DataFrame = field(default=None, repr=False)
+    _fx: tuple = field(default=(), repr=False)
+    _conv: object = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        years = np.asarray(self.years, dtype=np.int64)
+        mean = np.asarray(self.log_mean, dtype=float)
+        sd = np.asarray(self.log_sd, dtype=float)
+        n = years.size
+        if n == 0 or mean.shape != (n,) or sd.shape != (n,) or np.any(np.diff(years) != 1):
+            raise ModelError(f"a History needs consecutive years with one mean and sd each; "
+                             f"got {n} years, mean {mean.shape}, sd {sd.shape}. Build it "
+                             "with forecast.reconstruct().")
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sd)) and np.all(sd >= 0)):
+            raise ModelError("a History needs finite log means and sds >= 0. Build it with "
+                             "forecast.reconstruct().")
+        if self.currency not in CURRENCIES or self.unit != f"{self.currency}_bn":
+            raise ParameterError(f"`unit` must be '<currency>_bn' with currency USD or CNY; "
+                                 f"got unit={self.unit!r}, currency={self.currency!r}. Pass "
+                                 "e.g. unit='USD_bn', currency='USD'.")
+        counts = np.zeros(n, dtype=np.int64) if self.n_records is None else self.n_records
+        object.__setattr__(self, "years", readonly(years.copy()))
+        object.__setattr__(self, "log_mean", readonly(mean.copy()))
+        object.__setattr__(self, "log_sd", readonly(sd.copy()))
+        object.__setattr__(self, "n_records", readonly(np.asarray(counts, dtype=np.int64)))
+        object.__setattr__(self, "evidence", tuple(self.evidence) or ("",) * n)
+        # without the simulation smoother's map, draws are independent across years
+        dmap = np.diag(sd) if self._map is None else np.asarray(self._map, dtype=float)
+        object.__setattr__(self, "_map", readonly(dmap.copy()))
+        object.__setattr__(self, "params", _Params(dict(self.params)))
+
+    def __repr__(self) -> str:
+        return (f"History({self.name!r}, {self.years[0]}-{self.years[-1]}, {self.unit})")
+
+    def __len__(self) -> int:
+        return int(self.years.size)
+
+    @property
+    def series(self) -> AnnualSeries:
+        """The median history as an :class:`~forecast.series.AnnualSeries` (in bn)."""
+        return AnnualSeries(self.years, np.exp(self.log_mean), unit=self.unit, name=self.name)
+
+    def interval(self, level: float = 80) -> pd.DataFrame:
+        """Central interval of each year's level.
+
+        Parameters
+        ----------
+        level : float
+            Percentage in (0, 100), e.g. 80.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``year``, ``lower``, ``upper`` (in ``unit``).
+        """
+        z = _z(check_level("level", level))
+        return pd.DataFrame({"year": self.years,
+                             "lower": np.exp(self.log_mean - z * self.log_sd),
+                             "upper": np.exp(self.log_mean + z * self.log_sd)})
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per year: median, 80% and 95% bands, and the evidence behind it.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``year``, ``median``, ``lower_80``, ``upper_80``, ``lower_95``,
+            ``upper_95`` (in ``unit``), ``n_records`` (records dated that year that were
+            used) and ``evidence`` (their kinds, e.g. "level(CNY); growth(CNY)"; empty in
+            a year known only from its neighbours).
+        """
+        out = {"year": self.years, "median": np.exp(self.log_mean)}
+        for lv in (80, 95):
+            band = self.interval(lv)
+            out[f"lower_{lv}"], out[f"upper_{lv}"] = band["lower"], band["upper"]
+        out["n_records"] = self.n_records
+        out["evidence"] = list(self.evidence)
+        return pd.DataFrame(out)
+
+    def draws(self, n: int, seed=None) -> np.ndarray:
+        """Whole plausible histories from the simulation smoother.
+
+        Parameters
+        ----------
+        n : int
+            Number of draws, in [1, 10_000_000].
+        seed : int, Generator, SeedSequence or None
+            Same int seed, same draws.
+
+        Returns
+        -------
+        ndarray, shape (n, len(years))
+            Levels in ``unit``; each row is one history consistent with all records.
+        """
+        n = check_int("n", n, 1, 10_000_000, fix="Pass the number of histories, e.g. 1000.")
+        rng = as_generator(seed)
+        eps = rng.standard_normal((n, self._map.shape[1]))
+        return np.exp(self.log_mean + eps @ self._map.T)
+
+    def observations(self) -> pd.DataFrame:
+        """Every record of the series and what it says about the annual level.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``row``, ``origin`` (where the record is), ``year``, ``months``,
+            ``measure``, ``basis``, ``value`` (as published), ``unit``, ``confidence``,
+            ``kind`` (level, partial, growth, partial_growth, share), ``evidence``,
+            ``implied`` (the annual level of ``year`` in ``unit`` it implies: a growth
+            rate is applied to the median of the year before), ``log_se`` (its standard
+            error on the log scale), ``fx_rate`` and ``fx_method`` (conversion used, if
+            any), ``used`` and ``reason`` (why a record is not used).
+        """
+        from .observations import finish
+
+        if self._obs is None:
+            return pd.DataFrame(columns=list(OBS_COLUMNS))
+        if self._conv is not None and self._obs["pending"].any():
+            # records not used by the model are converted only when asked for
+            object.__setattr__(self, "_obs", finish(self._obs, self._conv))
+        obs = self._obs.copy()
+        prev = dict(zip(self.years + 1, self.log_mean, strict=True))
+        base = np.array([0.0 if s == 0 else prev.get(y, np.nan)
+                         for y, s in zip(obs["year"], obs["slot"], strict=True)])
+        obs["implied"] = np.exp(obs["y"] + base)
+        obs["log_se"] = np.sqrt(obs["var"])
+        return obs[list(OBS_COLUMNS)].reset_index(drop=True)
+
+    def nowcast(self, year: int | None = None, *, n: int = 10_000, seed=0) -> Nowcast:
+        """Full-year distribution of a year known only from partial-year figures.
+
+        Parameters
+        ----------
+        year : int, optional
+            Defaults to the last year of the history.
+        n : int
+            Number of samples (default 10 000).
+        seed : int, Generator, SeedSequence or None
+            Seed of the samples (default 0: the same nowcast every call).
+
+        Returns
+        -------
+        Nowcast
+        """
+        last = int(self.years[-1])
+        year = last if year is None else check_int(
+            "year", year, int(self.years[0]), last,
+            fix="Pass a year of the history with partial-year figures.")
+        if self._obs is None:
+            raise ParameterError("`year` must have a partial-year record in use, and this "
+                                 "History has no records. Build it with reconstruct().")
+        used = self._obs[self._obs["used"] & (self._obs["year"] == year)]
+        if ((used["slot"] == 0) & (used["months"] == 12)).any():
+            raise ParameterError(
+                f"`year` must be a year known only from partial-year figures; {year} has a "
+                "full-year level. Read history.to_frame() for it, or pass a later year.")
+        part = used[used["months"] < 12]
+        if part.empty:
+            have = sorted(set(self._obs.loc[self._obs["used"] & (self._obs["months"] < 12),
+                                            "year"]))
+            raise ParameterError(
+                f"`year` must have a partial-year (January-to-month) record in use; {year} "
+                f"has none. Years with one: {have or 'none'}.")
+        idx = int(year - self.years[0])
+        samples = self.draws(n, seed)[:, idx]
+        rate, method = self._fx[idx] if self._fx else (np.nan, "")
+        return Nowcast(year=year, months=int(part["months"].max()), samples=samples,
+                       currency=self.currency, market=self.market, flow=self.flow,
+                       fx_rate=float(rate), fx_method=str(method))
+
+
+def _check_str(name: str, value: object, allowed: tuple[str, ...] | None, fix: str) -> str:
+    if not isinstance(value, str):
+        raise ForecastTypeError(f"`{name}` must be a str; got {value!r} "
+                                f"({type(value).__name__}). {fix}")
+    if allowed is not None and value not in allowed:
+        near = [a for a in allowed if a.lower() == value.lower()]
+        hint = f" Did you mean {near[0]!r}?" if near else ""
+        raise ParameterError(f"`{name}` must be one of {', '.join(allowed)}; got "
+                             f"{value!r}.{hint} {fix}".rstrip())
+    return value
+
+
+def _year_arg(name: str, value: object) -> int | None:
+    if value is None:
+        return None
+    return check_int(name, value, 1950, 2200, fix=f"Pass a calendar year or None for {name}.")
+
+
+def reconstruct(records=None, market: str = "US", flow: str = "offshore_execution",
+                segment: str = "all", currency: str = "USD", *, fx=None,
+                start: int | None = None, end: int | None = None,
+                profile: IntraYearProfile | None = None,
+                params: dict | None = None) -> History:
+    """Reconstruct the annual history of one market and flow from all its records.
+
+    Parameters
+    ----------
+    records : Records, optional
+        Release records; default the embedded ones (:func:`forecast.load_releases`).
+    market, flow, segment : str
+        The series, e.g. "US" (default), "ALL" (China total) or a user's own market.
+    currency : {"USD", "CNY"}
+        Target currency; values are in billions of it.
+    fx : ExchangeRates, optional
+        Exchange rates; default :func:`forecast.load_exchange_rates`.
+    start, end : int, optional
+        First and last year reconstructed; default the first and last year with a
+        record. Records outside are reported as unused.
+    profile : IntraYearProfile, optional
+        Fix the intra-year profile instead of estimating it from the records.
+    params : dict, optional
+        Fix ``sigma_level`` and ``sigma_slope`` instead of estimating them.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    ParameterError, ForecastTypeError
+        Unknown market, flow or currency; bad years or parameters.
+    DataError
+        The series has no usable record, or no level at all (growth rates alone cannot
+        pin the level).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> h = forecast.reconstruct()            # US offshore execution, USD bn
+    >>> (h.series.first_year, h.series.last_year, h.unit)
+    (2009, 2025, 'USD_bn')
+    >>> round(float(h.series.values[0]), 1)   # published: USD 2.81 bn
+    2.8
+    >>> h.draws(3, seed=1).shape
+    (3, 17)
+    >>> nc = h.nowcast()                      # full-year 2025 from January-October
+    >>> (nc.year, nc.months, nc.currency)
+    (2025, 10, 'USD')
+    """
+    from ..records.fx import ExchangeRates, load_exchange_rates
+    from ..records.releases import Records, load_releases
+    from .reconstruction import fit_history
+
+    records = load_releases() if records is None else records
+    if not isinstance(records, Records):
+        raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}. "
+                                "Load them with forecast.load_releases() or "
+                                "Records.from_csv(path).")
+    fx = load_exchange_rates() if fx is None else fx
+    if not isinstance(fx, ExchangeRates):
+        raise ForecastTypeError(f"`fx` must be ExchangeRates; got {type(fx).__name__}. "
+                                "Use forecast.load_exchange_rates().")
+    currency = _check_str("currency", currency, CURRENCIES, "Pass 'USD' or 'CNY'.")
+    flow = _check_str("flow", flow, FLOWS, "")
+    segment = _check_str("segment", segment, None, "Pass e.g. 'all'.")
+    market = _check_str("market", market, None, "Pass e.g. 'US' or 'ALL'.")
+    if market not in records.markets:
+        raise ParameterError(f"`market` must be a market present in the records; got "
+                             f"{market!r}. Markets present: {', '.join(records.markets)}.")
+    start, end = _year_arg("start", start), _year_arg("end", end)
+    if start is not None and end is not None and start > end:
+        raise ParameterError(f"`start` must be <= `end`; got start={start}, end={end}. "
+                             "Swap them.")
+    if profile is not None and not isinstance(profile, IntraYearProfile):
+        raise ForecastTypeError(f"`profile` must be an IntraYearProfile or None; got "
+                                f"{type(profile).__name__}. Pass history.profile.")
+    return fit_history(records, fx, market, flow, segment, currency, start, end, profile,
+                       params)

@@ -1,0 +1,235 @@
+"""Turn release records into observations of the log annual level (private to history).
+
+Every record of the requested series becomes one row of the observation table: what it
+says about the target-currency annual level (``y`` on the log scale, with variance
+``var``), which state-space slot it feeds (``0``: the level ``x_t``; ``1``: the growth
+``x_t - x_{t-1}``), and whether it is used, with the reason when it is not. Nothing is
+dropped silently: unused records stay in the table with their reason.
+
+Per year at most one record feeds each slot. January-to-month figures are cumulative, so
+the figure covering the most months of a year contains the shorter ones (and a full-year
+figure contains every partial one); the same figure published in both currencies, or
+again in another re-post, or re-derived from a share, is one piece of evidence, not two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from .profile import IntraYearProfile, month_label
+
+# Measurement sd (log scale) by confidence, before rounding and conversion terms:
+# "read" covers revisions and label drift between re-posts; "uncertain" covers a wrong
+# year or a garbled copy.
+LEVEL_SD = {"read": 0.01, "uncertain": 0.10}
+GROWTH_SD = {"read": 0.005, "uncertain": 0.05}
+
+COLUMNS = ["row", "origin", "year", "months", "measure", "basis", "value", "unit",
+           "confidence", "kind", "evidence", "slot", "y", "var", "fx_rate", "fx_method",
+           "used", "reason", "y0", "var0", "pending"]
+
+
+def _half_unit(value: float) -> float:
+    """Half a unit of the last published digit (figures are rounded when published)."""
+    text = repr(abs(float(value)))
+    if "e" in text or "." not in text:
+        return 0.5
+    decimals = len(text.split(".")[1].rstrip("0"))
+    return 0.5 * 10.0 ** (-decimals)
+
+
+def _round_var(value: float, scale: float) -> float:
+    """Variance of a uniform rounding error, on the log scale of a quantity ``scale``."""
+    return (_half_unit(value) / scale) ** 2 / 3.0
+
+
+class _Converter:
+    """Conversion of log values between USD and CNY with the fx stage's rates."""
+
+    def __init__(self, records, fx, currency: str) -> None:
+        self.records, self.fx, self.currency = records, fx, currency
+        self.cache: dict[tuple[int, int], object] = {}
+
+    def rate(self, year: int, months: int):
+        key = (year, months)
+        if key not in self.cache:
+            try:
+                self.cache[key] = self.fx.for_period(self.records, year, months)
+            except DataError as exc:
+                self.cache[key] = exc
+        return self.cache[key]
+
+    def shift(self, basis: str, year: int, months: int) -> tuple[float, float, float, str]:
+        """(log shift, variance, rate, method) taking a `basis` value to the target currency.
+
+        Raises DataError (caught by the caller) when no rate exists.
+        """
+        if basis == self.currency:
+            return 0.0, 0.0, np.nan, ""
+        r = self.rate(year, months)
+        if isinstance(r, Exception):
+            raise r
+        sign = -1.0 if self.currency == "USD" else 1.0  # CNY -> USD divides by CNY/USD
+        return sign * float(np.log(r.rate)), float(r.log_sd) ** 2, float(r.rate), str(r.method)
+
+
+def _evidence(kind: str, months: int, basis: str) -> str:
+    """Label of a record in ``History.to_frame()["evidence"]``: "partial(Jan-Oct, CNY)"."""
+    period = "" if months == 12 else f"{month_label(months)}, "
+    name = {"partial_growth": "growth"}.get(kind, kind)
+    return f"{name}({period}{basis})"
+
+
+def build(records, series: pd.DataFrame, totals: pd.DataFrame, market: str, currency: str,
+          fx, profile: IntraYearProfile, span: tuple[int, int]
+          ) -> tuple[pd.DataFrame, _Converter]:
+    """Observation table for the rows of `series` (one market, segment, flow).
+
+    `totals` holds the China-total (ALL) levels of the same segment and flow, used to turn
+    shares into levels. `span` is the (first, last) year reconstructed.
+    """
+    conv = _Converter(records, fx, currency)
+    total_of = {}
+    for t in totals.itertuples(index=False):
+        total_of.setdefault((int(t.year), int(t.months), t.unit[:3]), (float(t.value),
+                                                                       t.confidence))
+    first, last = span
+    out = []
+    for rec in series.itertuples(index=False):
+        year, months, value = int(rec.year), int(rec.months), float(rec.value)
+        basis = rec.unit[:3] if rec.measure == "level" else str(rec.basis)
+        conf = rec.confidence if rec.confidence in LEVEL_SD else "uncertain"
+        row = {"row": int(rec.row), "origin": rec.origin, "year": year, "months": months,
+               "measure": rec.measure, "basis": basis, "value": value, "unit": rec.unit,
+               "confidence": rec.confidence, "slot": 0, "y": np.nan, "var": np.nan,
+               "fx_rate": np.nan, "fx_method": "", "used": True, "reason": "",
+               "y0": np.nan, "var0": np.nan, "pending": False}
+        out.append(row)
+        if rec.measure == "share":
+            kind = "share"
+        elif rec.measure == "yoy_growth":
+            kind = "growth" if months == 12 else "partial_growth"
+        elif rec.measure == "level":
+            kind = "level" if months == 12 else "partial"
+        else:
+            kind = str(rec.measure)
+        row["kind"] = kind
+        row["evidence"] = _evidence(kind, months, basis)
+        if not first <= year <= last:
+            row.update(used=False, reason=f"outside the reconstructed years {first}-{last}")
+            continue
+        try:
+            if kind in ("level", "partial", "share"):
+                level = value
+                var = LEVEL_SD[conf] ** 2 + _round_var(value, value)
+                if kind == "share":
+                    if market == "ALL":
+                        raise _Unused("a share of China's total cannot inform the total")
+                    tot = total_of.get((year, months, basis))
+                    if tot is None:
+                        raise _Unused(f"no China-total (ALL) level for {year} "
+                                      f"{month_label(months)} in {basis} to apply the "
+                                      "share to; add that record to use it")
+                    total = tot[0]
+                    level = value / 100.0 * total
+                    var += _round_var(total, total)
+                    if tot[1] != "read":
+                        var += LEVEL_SD["uncertain"] ** 2
+                if not level > 0:
+                    raise _Unused(f"a level must be > 0; got {level:g}")
+                y = np.log(level / 10.0)
+                if months < 12:
+                    y -= float(profile.log_share(months)[0])
+                    var += float(profile.log_var(months)[0])
+                row.update(y0=y, var0=var, pending=True)
+            elif kind in ("growth", "partial_growth"):
+                if year - 1 < first:
+                    raise _Unused(f"it relates {year} to {year - 1}, before the first "
+                                  f"reconstructed year; pass start={year - 1} to use it")
+                if not value > -100:
+                    raise _Unused(f"a growth rate must be > -100%; got {value:g}")
+                var = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)
+                if months < 12:
+                    var += 2.0 * float(profile.variation_var(months)[0])
+                row.update(slot=1, y0=float(np.log1p(value / 100.0)), var0=var, pending=True)
+            else:
+                raise _Unused(f"measure {rec.measure!r} is not used by the history model")
+        except _Unused as exc:
+            row.update(used=False, reason=str(exc))
+    _select(out, conv)
+    return pd.DataFrame(out, columns=COLUMNS), conv
+
+
+def convert(row: dict, conv: _Converter) -> None:
+    """Fill ``y``, ``var`` and the rate of a pending row (raises DataError without a rate)."""
+    year, months, basis = row["year"], row["months"], row["basis"]
+    shift, fvar, rate, method = conv.shift(basis, year, months)
+    if row["slot"] == 1:
+        s0, v0, _, _ = conv.shift(basis, year - 1, months)
+        shift, fvar = shift - s0, fvar + v0
+    row.update(y=row["y0"] + shift, var=row["var0"] + fvar, fx_rate=rate, fx_method=method,
+               pending=False)
+
+
+def finish(table: pd.DataFrame, conv: _Converter) -> pd.DataFrame:
+    """Convert the rows left pending (records not used by the model), for display."""
+    rows = table.to_dict("records")
+    for r in rows:
+        if r["pending"]:
+            try:
+                convert(r, conv)
+            except DataError as exc:
+                r.update(pending=False, reason=f"{r['reason']}; no exchange rate: {exc}")
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+class _Unused(Exception):
+    """A record that cannot inform the model; the message is the reason shown to users."""
+
+
+def _ref(r: dict) -> str:
+    return f"row {r['row']} of {r['origin']}"
+
+
+def _select(rows: list[dict], conv: _Converter) -> None:
+    """Keep one record per (year, slot); give every other candidate its reason (in place).
+
+    Only the kept record is converted (rates are costly to look up); a kept record whose
+    currency has no rate is reported and the next candidate is tried.
+    """
+    currency = conv.currency
+    groups: dict[tuple[int, int], list[dict]] = {}
+    for r in rows:
+        if r["used"]:
+            groups.setdefault((r["year"], r["slot"]), []).append(r)
+    for grp in groups.values():
+        # stable sort: the caller's canonical record order breaks the remaining ties
+        grp.sort(key=lambda r: (-r["months"], r["confidence"] != "read", r["kind"] == "share",
+                                r["basis"] != currency))
+        while grp:
+            try:
+                convert(grp[0], conv)
+                break
+            except DataError as exc:
+                grp.pop(0).update(used=False, reason=f"no exchange rate to convert it: {exc}")
+        if not grp:
+            continue
+        best = grp[0]
+        for r in grp[1:]:
+            if r["months"] < best["months"]:
+                what = "full-year" if best["months"] == 12 else month_label(best["months"])
+                why = (f"superseded by the {what} figure of the same year ({_ref(best)}), "
+                       "which contains these months")
+            elif r["kind"] == "share" and best["kind"] != "share":
+                why = f"the same period's level is published directly ({_ref(best)})"
+            elif r["basis"] != best["basis"]:
+                why = (f"the same period is also published in {best['basis']} "
+                       f"({_ref(best)}); one currency's figure is a conversion of the other's")
+            elif r["kind"] == best["kind"] and r["value"] == best["value"]:
+                why = (f"duplicate of {_ref(best)} (same figure, another re-post); "
+                       "counted once")
+            else:
+                why = f"another figure for the same period is preferred ({_ref(best)})"
+            r["used"], r["reason"] = False, why

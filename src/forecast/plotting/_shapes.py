@@ -1,0 +1,117 @@
+"""Small helpers shared by plotting and the report (private).
+
+They find scenarios, label units and normalise the few result shapes the faces draw
+(History or AnnualSeries, decomposition and tornado frames), so that plotting and the
+report do not depend on one exact column layout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ForecastTypeError, ParameterError
+
+
+def scenario_index(projection, scenario: str | int | None) -> int:
+    """Index of `scenario` (a name, an index or None for the first) in the projection."""
+    names = list(projection.scenario_names)
+    if scenario is None:
+        return 0
+    if isinstance(scenario, int | np.integer) and not isinstance(scenario, bool):
+        if not 0 <= int(scenario) < len(names):
+            raise ParameterError(
+                f"`scenario` index must be in [0, {len(names) - 1}]; got {scenario}. "
+                f"Pass a name among {names}."
+            )
+        return int(scenario)
+    if scenario not in names:
+        raise ParameterError(
+            f"`scenario` must be one of the projection's scenarios {names}; got {scenario!r}. "
+            "Check the spelling or project that scenario first."
+        )
+    return names.index(scenario)
+
+
+def unit_label(unit: str) -> str:
+    """Human label of a unit code: ``"USD_bn"`` -> ``"USD bn"``."""
+    return str(unit).replace("_", " ")
+
+
+def history_parts(history):
+    """(years, median, band95 or None, unit, name) from a History or an AnnualSeries."""
+    if history is None:
+        return None
+    if hasattr(history, "to_frame") and hasattr(history, "interval"):  # a History
+        frame = history.to_frame()
+        years = np.asarray(frame["year"], dtype=int)
+        median = np.asarray(frame["median"], dtype=float)
+        band = None
+        if {"lower_95", "upper_95"} <= set(frame.columns):
+            band = (np.asarray(frame["lower_95"], float), np.asarray(frame["upper_95"], float))
+        return years, median, band, history.unit, getattr(history, "name", "")
+    if hasattr(history, "years") and hasattr(history, "values"):  # an AnnualSeries
+        return (np.asarray(history.years, dtype=int), np.asarray(history.values, dtype=float),
+                None, history.unit, history.name)
+    raise ForecastTypeError(
+        f"`history` must be a History or an AnnualSeries; got {type(history).__name__}. "
+        "Pass forecast.reconstruct(...) or its .series."
+    )
+
+
+def decomposition_wide(data, scenario, value):
+    """Wide frame (index year, one column per assumption) and the value column drawn."""
+    import pandas as pd
+
+    frame = data.decompose(scenario) if hasattr(data, "decompose") else data
+    if not isinstance(frame, pd.DataFrame):
+        raise ForecastTypeError(
+            f"`data` must be a Projection or the DataFrame of Projection.decompose(); got "
+            f"{type(data).__name__}. Pass projection or projection.decompose(name)."
+        )
+    if "assumption" in frame.columns and "year" in frame.columns:  # long layout
+        if value is None and "log_points" in frame.columns:
+            value = "log_points"
+        if value is None:
+            numeric = [c for c in frame.columns
+                       if c not in ("year", "assumption", "scenario")
+                       and pd.api.types.is_numeric_dtype(frame[c])]
+            if not numeric:
+                raise ParameterError("the decomposition frame has no numeric column to draw; "
+                                     f"got columns {list(frame.columns)}. Pass `value=`.")
+            value = numeric[0]
+        if "assumption" in frame.columns:
+            frame = frame[frame["assumption"].astype(str) != "total"]
+        return frame.pivot_table(index="year", columns="assumption", values=value,
+                                 aggfunc="sum", sort=False), value
+    wide = frame.set_index("year") if "year" in frame.columns else frame
+    wide = wide.drop(columns=[c for c in wide.columns if str(c) in ("total", "scenario")])
+    return wide, value
+
+
+def tornado_rows(frame, year):
+    """Rows of one year and the names of the parameter, low, high and base columns."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise ForecastTypeError(
+            f"`frame` must be the DataFrame of forecast.tornado(); got {type(frame).__name__}."
+        )
+    if "year" in frame.columns:
+        years = sorted(frame["year"].unique())
+        year = years[-1] if year is None else year
+        if year not in years:
+            raise ParameterError(f"`year` must be one of {years}; got {year}.")
+        frame = frame[frame["year"] == year]
+    cols = {c.lower(): c for c in frame.columns}
+    low = next((cols[c] for c in ("low", "at_low", "level_low", "median_low") if c in cols), None)
+    high = next((cols[c] for c in ("high", "at_high", "level_high", "median_high") if c in cols),
+                None)
+    base = next((cols[c] for c in ("level_median", "base", "baseline", "center", "median")
+                 if c in cols), None)
+    par = next((cols[c] for c in ("parameter", "name") if c in cols), None)
+    if low is None or high is None or par is None:
+        raise ParameterError(
+            "the tornado frame must have parameter, low and high columns; got "
+            f"{list(frame.columns)}. Pass the frame returned by forecast.tornado()."
+        )
+    return frame, par, low, high, base, year

@@ -1,0 +1,395 @@
+"""Charts: fan charts, scenario comparison, decomposition, tornado, history, nowcast.
+
+matplotlib (the ``plot`` extra) is imported only when a chart is drawn. Every function
+takes an optional matplotlib ``ax``, draws on it (or on a new figure) and returns it;
+none calls ``plt.show``, so the charts work the same in Jupyter, scripts and the
+report.
+
+Conventions: history in black (with its reconstruction band when a ``History`` is
+given), projected bands nested from light (95%) to dark (50%), the median as a line.
+Values are levels in the projection's unit (e.g. USD bn).
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from forecast.series import AnnualSeries
+>>> ax = history_chart(AnnualSeries([2020, 2021, 2022], [22.5, 24.0, 27.9], name="US"))
+>>> ax.get_ylabel()
+'USD bn'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._optional import require
+from ._base import (
+    HISTORY_COLOR,
+    PALETTE,
+    draw_history,
+    draw_observations,
+    finish,
+    new_axes,
+    set_yscale,
+    unit_of,
+)
+from ._shapes import (
+    decomposition_wide,
+    history_parts,
+    scenario_index,
+    tornado_rows,
+    unit_label,
+)
+
+__all__ = [
+    "comparison_chart",
+    "decomposition_chart",
+    "fan_chart",
+    "fan_grid",
+    "history_chart",
+    "nowcast_chart",
+    "small_multiples",
+    "tornado_chart",
+]
+
+def _anchored(anchor, projection, i, levels):
+    """Years, median and bands of scenario `i`, joined to the last history point."""
+    frame = projection.summary_frame(levels, scenario=projection.scenario_names[i])
+    years = np.asarray(frame["year"], dtype=int)
+    median = np.asarray(frame["median"], dtype=float)
+    bnds = {float(lv): (np.asarray(frame[f"lower_{lv:g}"], dtype=float),
+                        np.asarray(frame[f"upper_{lv:g}"], dtype=float)) for lv in levels}
+    if anchor is not None and anchor[0] == years[0] - 1:  # the fan starts where history ends
+        years = np.r_[anchor[0], years]
+        median = np.r_[anchor[1], median]
+        bnds = {lv: (np.r_[anchor[1], lo], np.r_[anchor[1], hi]) for lv, (lo, hi) in bnds.items()}
+    return years, median, bnds
+
+
+def fan_chart(projection, scenario: str | int | None = None, *, history=None,
+              levels: Sequence[float] = (50, 80, 95), color: str | None = None,
+              yscale: str = "linear", ax=None, title: str | None = None):
+    """Fan chart of one scenario: history, nested central bands and the median.
+
+    Parameters
+    ----------
+    projection : Projection
+        The result of :func:`forecast.project`.
+    scenario : str or int, optional
+        Scenario name or index; default the first (usually ``"baseline"``).
+    history : History or AnnualSeries, optional
+        History to draw in black; a ``History`` adds its 95% reconstruction band.
+        Default: ``projection.history``.
+    levels : sequence of float, default (50, 80, 95)
+        Central interval levels in percent, drawn nested (widest lightest).
+    color : str, optional
+        Colour of the bands and median; default from the palette by scenario index.
+    yscale : {"linear", "log"}, default "linear"
+        "log" shows multiplicative uncertainty evenly (wide upper tails stop hiding the
+        median).
+    ax : matplotlib Axes, optional
+        Axes to draw on; default a new figure.
+    title : str, optional
+        Default: the scenario name.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One filled band per level (plus one for a History's band), a median line,
+        a legend.
+    """
+    i = scenario_index(projection, scenario)
+    name = list(projection.scenario_names)[i]
+    ax = new_axes(ax)
+    color = color or PALETTE[i % len(PALETTE)]
+    anchor = draw_history(ax, projection.history if history is None else history)
+    years, median, bnds = _anchored(anchor, projection, i, levels)
+    lvls = sorted(bnds, reverse=True)
+    for k, lv in enumerate(lvls):
+        alpha = 0.18 + 0.5 * (k + 1) / (len(lvls) + 1)
+        ax.fill_between(years, *bnds[lv], color=color, alpha=alpha, linewidth=0,
+                        label=f"{lv:g}% band")
+    ax.plot(years, median, color=color, linewidth=2, label="median")
+    set_yscale(ax, yscale)
+    return finish(ax, title if title is not None else name, unit_label(unit_of(projection)))
+
+
+def small_multiples(n: int, ncols: int = 4, *, panel=(3.2, 2.6), fig=None):
+    """A grid of `n` panels sharing both axes (unused panels hidden).
+
+    Parameters
+    ----------
+    n : int
+        Number of panels.
+    ncols : int, default 4
+    panel : (float, float)
+        Size of one panel in inches (for a new figure).
+    fig : matplotlib Figure, optional
+        Figure to draw on; default a new pyplot figure.
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes
+        The `n` visible panels, row by row.
+    """
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    if fig is None:
+        plt = require("matplotlib.pyplot", "plot", "Plotting")
+        fig = plt.figure(figsize=(panel[0] * ncols, panel[1] * nrows))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return list(axes[:n])
+
+
+def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None,
+             levels: Sequence[float] = (50, 80, 95), yscale: str = "linear", ncols: int = 4,
+             fig=None):
+    """Fan charts of several scenarios as small multiples on shared axes.
+
+    One figure instead of one per scenario: easier to compare, and much cheaper to draw.
+
+    Parameters
+    ----------
+    projection : Projection
+    scenarios : sequence of str, optional
+        Default: every scenario.
+    history : History or AnnualSeries, optional
+        Default ``projection.history``.
+    levels : sequence of float, default (50, 80, 95)
+    yscale : {"linear", "log"}, default "linear"
+    ncols : int, default 4
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes
+        One panel per scenario, titled by its name; the legend only on the first.
+    """
+    names = list(projection.scenario_names) if scenarios is None else list(scenarios)
+    axes = small_multiples(len(names), ncols, fig=fig)
+    for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
+        fan_chart(projection, name, history=history, levels=levels, yscale=yscale, ax=ax)
+        if k:
+            ax.get_legend().remove()
+        if k % ncols:
+            ax.set_ylabel("")
+        ax.title.set_fontsize("medium")
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes:  # small panels: few ticks read better (and draw faster)
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        if yscale == "linear":
+            ax.yaxis.set_major_locator(MaxNLocator(5))
+    return axes
+
+
+def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
+                     level: float | None = 80, history=None, yscale: str = "linear", ax=None,
+                     title: str | None = "Scenarios compared"):
+    """Medians of several scenarios on one axis, each with a light central band.
+
+    Parameters
+    ----------
+    projection : Projection
+    scenarios : sequence of str, optional
+        Default: every scenario of the projection.
+    level : float or None, default 80
+        Band drawn around each median; None for medians only.
+    history : History or AnnualSeries, optional
+        Default ``projection.history``.
+    yscale : {"linear", "log"}, default "linear"
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One median line per scenario labelled by its name (and one band each when
+        `level` is given).
+    """
+    names = list(projection.scenario_names) if scenarios is None else list(scenarios)
+    ax = new_axes(ax)
+    anchor = draw_history(ax, projection.history if history is None else history)
+    for name in names:
+        i = scenario_index(projection, name)
+        color = PALETTE[i % len(PALETTE)]
+        years, median, bnds = _anchored(anchor, projection, i, (level,) if level else (50,))
+        if level:
+            ax.fill_between(years, *next(iter(bnds.values())), color=color, alpha=0.12,
+                            linewidth=0)
+        ax.plot(years, median, color=color, linewidth=1.8, label=name)
+    set_yscale(ax, yscale)
+    band = f" (median, {level:g}% band)" if level else " (median)"
+    ylabel = unit_label(unit_of(projection)) + band
+    return finish(ax, title, ylabel)
+
+
+def decomposition_chart(data, scenario: str | None = None, *, value: str | None = None,
+                        unit: str | None = None, ax=None, title: str | None = None):
+    """Stacked contribution of each assumption to a scenario's gap to the baseline, per year.
+
+    Parameters
+    ----------
+    data : Projection or DataFrame
+        A Projection (its ``decompose(scenario)`` is drawn) or that frame itself, in
+        long layout (``year, assumption, <value columns>``) or wide (one column per
+        assumption).
+    scenario : str, optional
+        Scenario to decompose when `data` is a Projection.
+    value : str, optional
+        Which numeric column to draw from a long frame: ``"log_points"`` (default:
+        100 x the contribution to the mean log gap, about percent of the baseline level;
+        robust to heavy tails) or ``"level"`` (contribution to the gap between mean
+        levels, in the projection's unit).
+    unit : str, optional
+        Unit of the level, for the axis label; default the projection's.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar container per assumption (positive parts stacked up, negative down),
+        a black line with the total, a legend.
+    """
+    wide, value = decomposition_wide(data, scenario, value)
+    ax = new_axes(ax)
+    years = np.asarray(wide.index, dtype=int)
+    pos = np.zeros(len(years))
+    neg = np.zeros(len(years))
+    for k, col in enumerate(wide.columns):
+        v = np.asarray(wide[col], dtype=float)
+        bottom = np.where(v >= 0, pos, neg)
+        ax.bar(years, v, bottom=bottom, width=0.75, color=PALETTE[(k + 1) % len(PALETTE)],
+               label=str(col))
+        pos += np.where(v >= 0, v, 0)
+        neg += np.where(v < 0, v, 0)
+    ax.plot(years, pos + neg, color="black", marker="o", markersize=3, linewidth=1.2,
+            label="total")
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    unit = unit or getattr(data, "unit", None)
+    if value == "log_points":
+        label = "contribution to the gap (log points, ~%)"
+    elif value == "level" and unit:
+        label = f"contribution to the gap ({unit_label(unit)})"
+    else:
+        label = "contribution" + (f" ({value.replace('_', ' ')})" if value else "")
+    down = (pos + neg).sum() < 0  # keep the legend clear of the bars
+    return finish(ax, title or (f"What drives {scenario}" if scenario else "Decomposition"),
+                   label, loc="lower left" if down else "upper left")
+
+
+def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
+                  title: str | None = None):
+    """Tornado chart: the median level with each parameter at its low and high value.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The result of :func:`forecast.tornado` (columns ``year, parameter, level_low,
+        level_high, level_median``).
+    year : int, optional
+        Year to draw; default the last.
+    top : int, default 12
+        Draw the `top` parameters with the largest swing.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Two bar containers (low, high), parameters as y tick labels, widest on top.
+    """
+    which = getattr(frame, "attrs", {}).get("scenario")
+    frame, par, low, high, base, year = tornado_rows(frame, year)
+    lo = np.asarray(frame[low], dtype=float)
+    hi = np.asarray(frame[high], dtype=float)
+    names = [str(n) for n in frame[par]]
+    centre = (np.asarray(frame[base], dtype=float) if base is not None
+              else np.full(len(lo), np.median(np.r_[lo, hi])))
+    order = np.argsort(np.abs(hi - lo))[::-1][:top][::-1]
+    ax = new_axes(ax, figsize=(7.5, 0.45 * len(order) + 1.5))
+    y = np.arange(len(order))
+    ax.barh(y, lo[order] - centre[order], left=centre[order], color=PALETTE[0],
+            label="parameter at its low value")
+    ax.barh(y, hi[order] - centre[order], left=centre[order], color=PALETTE[1],
+            label="parameter at its high value")
+    ax.set_yticks(y, [names[k] for k in order])
+    ax.axvline(float(np.median(centre)), color="black", linewidth=0.9)
+    ax.set_xlabel("median level" + (f" in {year}" if year is not None else ""))
+    default = "Sensitivity of the median" + (f": {which}" if which else " (tornado)")
+    return finish(ax, title or default, None, years=False, loc="lower right")
+
+
+def history_chart(history, *, records: bool = True, levels: Sequence[float] = (80, 95),
+                  ax=None, title: str | None = None):
+    """The reconstructed history: median, bands and each published record as a point.
+
+    Parameters
+    ----------
+    history : History or AnnualSeries
+    records : bool, default True
+        Draw ``history.observations()`` as points, one marker per kind of record.
+    levels : sequence of float, default (80, 95)
+        Reconstruction bands (a History only).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One band per level, the median line, one marker series per record kind.
+    """
+    parts = history_parts(history)
+    ax = new_axes(ax)
+    years, median, _, unit, name = parts
+    if hasattr(history, "interval"):
+        for k, lv in enumerate(sorted(levels, reverse=True)):
+            iv = history.interval(lv)
+            ax.fill_between(np.asarray(iv["year"], int), np.asarray(iv["lower"], float),
+                            np.asarray(iv["upper"], float), color="0.55",
+                            alpha=0.2 + 0.2 * k, linewidth=0, label=f"{lv:g}% band")
+    ax.plot(years, median, color=HISTORY_COLOR, linewidth=1.8, label="median")
+    if records and hasattr(history, "observations"):
+        draw_observations(ax, history.observations())
+    return finish(ax, title or (name or "History"), unit_label(unit))
+
+
+def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60, ax=None,
+                  title: str | None = None):
+    """Distribution of a full-year nowcast: histogram of samples, median and bands.
+
+    Parameters
+    ----------
+    nowcast : Nowcast
+        ``History.nowcast()``; needs ``samples``, ``median`` and ``interval(level)``.
+    levels : sequence of float, default (80, 95)
+    bins : int, default 60
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        A histogram, one shaded span per level and a median line.
+    """
+    samples = np.asarray(nowcast.samples, dtype=float).ravel()
+    ax = new_axes(ax)
+    ax.hist(samples, bins=bins, density=True, color="0.75", label="nowcast samples")
+    for k, lv in enumerate(sorted(levels, reverse=True)):
+        lo, hi = nowcast.interval(lv)
+        ax.axvspan(lo, hi, color=PALETTE[0], alpha=0.12 + 0.12 * k, label=f"{lv:g}% interval")
+    med = float(nowcast.median)
+    ax.axvline(med, color=PALETTE[1], linewidth=2, label=f"median {med:,.2f}")
+    ax.set_ylabel("density")
+    unit = getattr(nowcast, "unit", "")
+    year = getattr(nowcast, "year", None)
+    months = getattr(nowcast, "months", None)
+    ax.set_xlabel(f"full-year {year or ''} level, {unit_label(unit)}".replace("  ", " "))
+    default = f"Nowcast of {year}" + (f" from January-to-month {months} figures" if months else "")
+    return finish(ax, title or default, None, years=False)

@@ -1,0 +1,230 @@
+"""Chunked Monte Carlo kernel shared by :func:`forecast.project` and ``Projection.decompose``.
+
+A run of ``n_paths`` paths is cut into fixed-size chunks. Chunk ``i`` is seeded by the
+``i``-th child of the root :class:`numpy.random.SeedSequence` (what
+``SeedSequence(seed).spawn(n_chunks)[i]`` returns) and that child's two children seed
+the baseline simulation and the scenario effects (what ``child.spawn(2)`` returns).
+Children are built from ``(entropy, spawn_key + (k,))`` directly instead of calling
+``spawn``, because ``spawn`` advances a counter on the parent: building them directly
+never mutates a caller's SeedSequence and lets ``decompose`` recompute chunk ``i``
+alone, with the very same seeds, long after the run.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._validation import readonly
+from ..errors import ScenarioError, SimulationError
+
+# Levels must stay within [1e-300, 1e300]; checked on the log scale before ``exp``.
+LOG_MAX = float(np.log(1e300))
+LOG_MIN = -LOG_MAX
+
+
+def child_seed(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """The ``k``-th child of `ss`, equal to ``fresh_copy_of(ss).spawn(k + 1)[k]``."""
+    return np.random.SeedSequence(
+        entropy=ss.entropy, spawn_key=(*ss.spawn_key, int(k)), pool_size=ss.pool_size
+    )
+
+
+def chunk_seeds(
+    root: np.random.SeedSequence, i: int
+) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """(simulation seed, effects seed) of chunk `i`."""
+    child = child_seed(root, i)
+    return child_seed(child, 0), child_seed(child, 1)
+
+
+def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Half-open path ranges ``[lo, hi)`` of every chunk, in order."""
+    return [(lo, min(lo + chunk_size, n_paths)) for lo in range(0, n_paths, chunk_size)]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to run one chunk (small, picklable)."""
+
+    fit: Any
+    scenarios: tuple[Any, ...]
+    years: np.ndarray
+    center: np.ndarray
+    last_year: int
+    entropy: Any
+    spawn_key: tuple[int, ...]
+    pool_size: int
+    n_paths: int
+    chunk_size: int
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def __dask_tokenize__(self) -> str:
+        # dask.distributed names tasks by hashing their arguments and refuses objects it
+        # cannot hash deterministically; a per-run random token keeps the keys unique
+        # (two runs never share cached chunks) without hashing the fit or the scenarios.
+        return self.token
+
+    @property
+    def root(self) -> np.random.SeedSequence:
+        return np.random.SeedSequence(
+            entropy=self.entropy, spawn_key=self.spawn_key, pool_size=self.pool_size
+        )
+
+
+def make_context(years: np.ndarray, base: np.ndarray, center: np.ndarray, last_year: int):
+    """A :class:`forecast.scenarios.PathContext` over a read-only view of `base`."""
+    from ..scenarios.scenario import PathContext
+
+    return PathContext(years, readonly(base), center, last_year)
+
+
+def _assumption_seed(seed: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
+    """The contract's seed of one assumption's draws below the effects seed."""
+    return np.random.SeedSequence(entropy=seed.entropy,
+                                  spawn_key=(*seed.spawn_key, zlib.crc32(key.encode())))
+
+
+def _is_plain_scenario(scenario: Any) -> bool:
+    from ..scenarios.scenario import Scenario
+
+    return type(scenario) is Scenario
+
+
+def scenario_effects(scenario: Any, ctx: Any, seed: np.random.SeedSequence, n: int, h: int,
+                     cache: dict[Any, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """``scenario.effects(ctx, seed)``, with shapes checked.
+
+    For a plain :class:`forecast.scenarios.Scenario` the effects are computed here by the
+    contract's rule (assumption ``a`` draws from the seed ``crc32(a.key)`` below `seed`),
+    sharing `cache` between the scenarios of one chunk: an assumption used by several
+    scenarios (equal as a frozen dataclass: same type, parameters and key; e.g. the
+    presets ``digital_opening`` and ``cooperation`` share one) is evaluated once. The values
+    are bit-identical to ``scenario.effects``; tests check it. Other scenario types
+    (subclasses, test doubles) are always asked through their own ``effects``.
+    """
+    if cache is not None and _is_plain_scenario(scenario):
+        effects = {}
+        for a in scenario.assumptions:
+            try:  # equal assumptions (same type, parameters and key) have equal effects
+                hit = cache.get(a)
+            except (TypeError, ValueError):  # unhashable: evaluate without caching
+                hit, a_cacheable = None, False
+            else:
+                a_cacheable = True
+            if hit is None:
+                hit = a.effect(ctx, np.random.default_rng(_assumption_seed(seed, a.key)))
+                if a_cacheable:
+                    cache[a] = hit
+            effects[a.name] = hit
+    else:
+        effects = scenario.effects(ctx, seed)
+    out: dict[str, np.ndarray] = {}
+    for name, eff in effects.items():
+        arr = np.asarray(eff, dtype=float)
+        try:
+            shape = np.broadcast_shapes(arr.shape, (n, h))
+        except ValueError:
+            shape = None
+        if shape != (n, h):
+            raise ScenarioError(
+                f"scenario {scenario.name!r}: assumption {name!r} must return an effect of "
+                f"shape ({n}, {h}) (paths x years); got {arr.shape}. Fix its `effect` method."
+            )
+        out[name] = arr
+    return out
+
+
+def total_effect(effects: Mapping[str, np.ndarray], n: int, h: int) -> np.ndarray | None:
+    """``sum(effects.values())`` in insertion order (None when there is no assumption)."""
+    total = None
+    for eff in effects.values():
+        if total is None:
+            total = np.array(np.broadcast_to(eff, (n, h)), dtype=float)
+        else:
+            total += eff
+    return total
+
+
+def log_paths(base: np.ndarray, total: np.ndarray | None) -> np.ndarray:
+    """Scenario log paths ``base + total`` (`base` itself for an empty scenario).
+
+    `total` is a fresh array from :func:`total_effect`, so it is updated in place
+    (``total + base`` equals ``base + total`` bit for bit).
+    """
+    if total is None:
+        return base
+    total += base
+    return total
+
+
+def check_range(logs: np.ndarray, what: str, years: np.ndarray) -> None:
+    """Raise SimulationError naming `what` and the first bad year unless exp(logs) is usable."""
+    hi, lo = logs.max(), logs.min()
+    if hi <= LOG_MAX and lo >= LOG_MIN:  # False for NaN as well
+        return
+    bad = ~((logs <= LOG_MAX) & (logs >= LOG_MIN))
+    j = int(np.flatnonzero(bad.any(axis=0))[0])
+    v = float(logs[:, j][bad[:, j]][0])
+    if np.isnan(v):
+        detail = "the log level is NaN (an effect returned NaN or opposite infinities)"
+    elif v > 0:
+        detail = f"the log level reached {v:.6g}, so the level exceeds 1e300 (overflow)"
+    else:
+        detail = f"the log level fell to {v:.6g}, so the level is below 1e-300 (underflow)"
+    raise SimulationError(
+        f"{what}: every simulated level must be a finite positive number in "
+        f"[1e-300, 1e300]; in {int(years[j])} {detail} on {int(bad[:, j].sum())} of "
+        f"{logs.shape[0]} paths in one chunk. Reduce the assumption sizes or rates, "
+        "shorten the horizon, or check the baseline model's growth."
+    )
+
+
+def run_chunk(
+    job: Job, i: int, out: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[int, np.ndarray | None, np.ndarray | None]:
+    """Simulate chunk `i`: returns (i, levels (n_scenarios, n_i, h), base log paths (n_i, h)).
+
+    With `out` = (levels view, base view) of the caller's arrays (serial or threaded
+    runs) the results are written there and (i, None, None) is returned, saving a copy.
+    """
+    lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
+    n, h = hi - lo, job.years.size
+    sim_seed, eff_seed = chunk_seeds(job.root, i)
+    base = np.asarray(job.fit.simulate(h, n, seed=sim_seed), dtype=float)
+    if base.shape != (n, h):
+        raise SimulationError(
+            f"`fit.simulate({h}, {n})` must return log paths of shape ({n}, {h}); got "
+            f"{base.shape}. The model {getattr(job.fit, 'name', job.fit)!r} breaks the Fit "
+            "contract."
+        )
+    check_range(base, f"baseline model {getattr(job.fit, 'name', '?')!r}", job.years)
+    ctx = make_context(job.years, base, job.center, job.last_year)
+    levels = np.empty((len(job.scenarios), n, h)) if out is None else out[0]
+    cache: dict[Any, np.ndarray] = {}
+    for s, scenario in enumerate(job.scenarios):
+        effects = scenario_effects(scenario, ctx, eff_seed, n, h, cache)
+        logs = log_paths(base, total_effect(effects, n, h))
+        check_range(logs, f"scenario {scenario.name!r}", job.years)
+        np.exp(logs, out=levels[s])
+    if out is None:
+        return i, levels, base
+    out[1][...] = base
+    return i, None, None
+
+
+def recompute_effects(
+    scenarios: Sequence[Any], base: np.ndarray, center: np.ndarray, years: np.ndarray,
+    last_year: int, root: np.random.SeedSequence, i: int,
+) -> list[dict[str, np.ndarray]]:
+    """The per-assumption effects of chunk `i` for each of `scenarios`, as in the run."""
+    n, h = base.shape
+    _, eff_seed = chunk_seeds(root, i)
+    ctx = make_context(years, base, center, last_year)
+    cache: dict[Any, np.ndarray] = {}
+    return [scenario_effects(s, ctx, eff_seed, n, h, cache) for s in scenarios]

@@ -1,0 +1,123 @@
+"""Exact per-assumption decomposition of a scenario's gap to the baseline.
+
+Assumption effects are not stored. They are recomputed chunk by chunk from the stored
+baseline log paths, the stored seed (same chunk seeds as the run) and the stored scenario
+definitions, which keeps a Projection's memory at one array of levels per scenario. Each
+recomputed chunk is checked to reproduce the stored samples bit for bit.
+
+Rule, per path ``j`` and year, with ``c_a`` the log effect of assumption ``a`` in the
+scenario minus its log effect in the baseline and ``E = sum_a c_a``:
+
+* log points: ``100 * c_a``, averaged over paths. They sum to the mean log gap.
+* level: the path's level gap ``g = S - B`` is shared in proportion to the log effects,
+  ``g * c_a / E`` (``g / E`` is the secant slope of ``exp`` between the two log levels).
+  When ``|E| < 1e-9`` the secant is numerically undefined (offsetting effects, or no
+  effect yet) and the tangent slope ``B`` replaces it, i.e. ``B * c_a``. Whatever rounding
+  remainder is left (``g - sum_a share_a``) is added to the assumption with the largest
+  ``|c_a|`` on that path, so that shares sum to ``g`` exactly. Shares are then averaged
+  over paths and sum to the mean level gap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ScenarioError, SimulationError
+from .chunks import chunk_bounds, log_paths, recompute_effects, total_effect
+
+TANGENT_TOL = 1e-9
+
+
+def _rerun_hint(p: Any) -> str:
+    s = p.settings
+    return (
+        f"Re-run forecast.project(fit, scenarios, to={int(p.years[-1])}, "
+        f"n_paths={s.get('n_paths', p.n_paths)}, chunk_size={s.get('chunk_size', '?')}, "
+        f"seed={p.seed!r}) with the same fit and scenario definitions; it reproduces the "
+        "samples exactly and can decompose them."
+    )
+
+
+def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
+    """Per-year, per-assumption contributions (see the module docstring for the rule)."""
+    s, b = p._index(scenario), p._index(baseline, "baseline")
+    if s == b:
+        raise ScenarioError(
+            f"`scenario` and `baseline` must differ; got {scenario!r} for both. Pass another "
+            "scenario to decompose."
+        )
+    if p.scenarios is None:
+        why = p.settings.get("scenarios_unavailable", "the scenario definitions are missing")
+        raise ScenarioError(
+            f"decompose needs the scenario definitions to recompute each assumption's "
+            f"effect; this projection has none ({why}). Attach them with "
+            "dataclasses.replace(projection, scenarios=(...)) in the order of scenario_names, "
+            f"or: {_rerun_hint(p)}"
+        )
+    if "chunk_size" not in p.settings:
+        raise ScenarioError(
+            "decompose needs settings['chunk_size'] to rebuild the chunk seeds; this "
+            f"projection has none. {_rerun_hint(p)}"
+        )
+    root = np.random.SeedSequence(
+        entropy=p.seed if isinstance(p.seed, int) else list(p.seed),
+        spawn_key=tuple(p.settings.get("spawn_key", ())),
+        pool_size=int(p.settings.get("pool_size", 4)),
+    )
+    n, h = p.n_paths, p.horizon
+    sc_s, sc_b = p.scenarios[s], p.scenarios[b]
+    names: list[str] | None = None
+    log_sum: np.ndarray | None = None
+    lvl_sum: np.ndarray | None = None
+    last_year = int(p.settings.get("last_year", p.years[0] - 1))
+    for i, (lo, hi) in enumerate(chunk_bounds(n, int(p.settings["chunk_size"]))):
+        base = p.base_log[lo:hi]
+        m = hi - lo
+        eff_s, eff_b = recompute_effects([sc_s, sc_b], base, p.center, p.years, last_year,
+                                         root, i)
+        for eff, k in ((eff_s, s), (eff_b, b)):
+            levels = np.exp(log_paths(base, total_effect(eff, m, h)))
+            if not np.array_equal(levels, p.samples[k, lo:hi]):
+                raise SimulationError(
+                    f"the recomputed effects of scenario {p.scenario_names[k]!r} must "
+                    f"reproduce its stored samples; they differ in paths {lo}-{hi - 1}. The "
+                    "scenario definitions, the seed or the code changed since the run. "
+                    f"{_rerun_hint(p)}"
+                )
+        if names is None:
+            names = list(eff_s) + [a for a in eff_b if a not in eff_s]
+            log_sum = np.zeros((len(names), h))
+            lvl_sum = np.zeros((len(names), h))
+        zero = np.zeros((m, h))
+        c = np.zeros((0, m, h))
+        if names:
+            c = np.stack([np.broadcast_to(eff_s.get(a, zero), (m, h))
+                          - np.broadcast_to(eff_b.get(a, zero), (m, h)) for a in names])
+        log_sum += c.sum(axis=1)
+        lvl_sum += _level_shares(c, p.samples[s, lo:hi], p.samples[b, lo:hi]).sum(axis=1)
+    names = names or []
+    k = len(names)
+    return pd.DataFrame({
+        "year": np.repeat(p.years, k),
+        "assumption": np.tile(np.array(names, dtype=object), h),
+        "log_points": (100.0 * log_sum / n).T.reshape(-1),
+        "level": (lvl_sum / n).T.reshape(-1),
+    })
+
+
+def _level_shares(c: np.ndarray, lv_s: np.ndarray, lv_b: np.ndarray) -> np.ndarray:
+    """Split each path's level gap over assumptions; shape (k, m, h), summing to the gap."""
+    if c.shape[0] == 0:
+        return c
+    gap = lv_s - lv_b
+    total = c.sum(axis=0)
+    tangent = np.abs(total) < TANGENT_TOL
+    slope = np.where(tangent, lv_b, gap / np.where(tangent, 1.0, total))
+    shares = c * slope
+    rest = gap - shares.sum(axis=0)
+    top = np.abs(c).argmax(axis=0)
+    np.put_along_axis(shares, top[None], np.take_along_axis(shares, top[None], 0) + rest, 0)
+    return shares

@@ -1,0 +1,272 @@
+"""The Monte Carlo engine: project a fitted model under scenarios with common random numbers.
+
+:func:`project` simulates the baseline model's log paths once per chunk of paths and adds
+every scenario's log effects to those same paths, so that differences between scenarios
+are the scenarios' own and not Monte Carlo noise. Chunks have a fixed size and their own
+seeds, so the result is bit-identical whatever executor runs them and however many
+workers it has. See ``docs/results.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from .._validation import as_seed_sequence, check_int
+from .._version import __version__
+from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from .chunks import Job, chunk_bounds, run_chunk
+from .projection import Projection
+
+__all__ = ["project"]
+
+MAX_HORIZON = 100
+
+
+def project(
+    fit: Any,
+    scenarios: Any,
+    *,
+    to: int | None = None,
+    horizon: int | None = None,
+    n_paths: int = 10_000,
+    seed: Any = None,
+    executor: Any = None,
+    chunk_size: int = 10_000,
+    progress: bool = False,
+) -> Projection:
+    """Project a fitted model under one or more scenarios by Monte Carlo simulation.
+
+    Each chunk of paths draws the baseline log paths once, ``fit.simulate(h, n, seed)``,
+    and every scenario adds the sum of its assumptions' log effects to those same paths
+    (common random numbers); levels are ``exp`` of the result.
+
+    Parameters
+    ----------
+    fit : Fit
+        A fitted model (``spec.fit(data)``); projections start in ``fit.last_year + 1``.
+    scenarios : Scenario, sequence of Scenario or ScenarioSet
+        The scenarios to project, with unique names. A ScenarioSet with probabilities
+        makes ``Projection.mixture()`` available.
+    to : int, optional
+        Last projected year (e.g. 2035), after ``fit.last_year``. Give `to` or `horizon`.
+    horizon : int, optional
+        Number of projected years, in [1, 100]. Give `to` or `horizon`.
+    n_paths : int, default 10_000
+        Number of simulated paths (shared by every scenario), at least 1.
+    seed : int, numpy Generator, SeedSequence or None
+        Seed of the run (SPEC 7). None draws fresh entropy; the entropy used is recorded
+        in ``Projection.seed`` so that any run can be reproduced.
+    executor : object with ``.map``, optional
+        Runs the chunks, e.g. a ``concurrent.futures`` executor or a dask
+        ``client.get_executor()``. None runs them serially. The result does not depend on it.
+    chunk_size : int, default 10_000
+        Paths per chunk (at least 1). Chunk ``i`` is seeded by
+        ``SeedSequence(seed).spawn(n_chunks)[i]``, so changing `chunk_size` changes the
+        draws; changing the executor or the number of workers does not.
+    progress : bool, default False
+        Show a tqdm progress bar over chunks (when tqdm is installed).
+
+    Returns
+    -------
+    Projection
+        Samples of the level, shape (n_scenarios, n_paths, horizon), with everything
+        needed to summarise, decompose, save and reproduce the run.
+
+    Raises
+    ------
+    ParameterError, ForecastTypeError
+        For a bad `to`/`horizon`, `n_paths`, `chunk_size`, `seed` or `executor`.
+    ScenarioError
+        For duplicate or missing scenario names, or an assumption starting before the
+        first projected year.
+    SimulationError
+        When a level leaves [1e-300, 1e300] (overflow of ``exp``), naming the scenario
+        and the year.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> s = forecast.AnnualSeries(range(2015, 2025), [10 * 1.08**i for i in range(10)])
+    >>> fit = forecast.Drift().fit(s)
+    >>> proj = forecast.project(fit, forecast.Scenario("baseline"), to=2030,
+    ...                         n_paths=200, seed=1)
+    >>> proj.samples.shape, proj.years[0], proj.seed
+    ((1, 200, 6), np.int64(2025), 1)
+    """
+    _check_fit(fit)
+    last_year = int(fit.last_year)
+    h = _horizon(to, horizon, last_year)
+    years = np.arange(last_year + 1, last_year + h + 1, dtype=np.int64)
+    items, probabilities = _normalise_scenarios(scenarios)
+    _check_starts(items, int(years[0]))
+    n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
+    chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
+    if executor is not None and not callable(getattr(executor, "map", None)):
+        raise ForecastTypeError(
+            f"`executor` must have a `.map(fn, iterable)` method; got {executor!r} "
+            f"({type(executor).__name__}). Pass a concurrent.futures executor, "
+            "client.get_executor() from dask.distributed, or None to run serially."
+        )
+    if not isinstance(progress, bool | np.bool_):
+        raise ForecastTypeError(f"`progress` must be True or False; got {progress!r}.")
+    root = as_seed_sequence(seed)
+    center = np.asarray(fit.point_forecast(h), dtype=float)
+    if center.shape != (h,) or not np.all(np.isfinite(center)):
+        raise ParameterError(
+            f"`fit.point_forecast({h})` must return {h} finite log levels; got shape "
+            f"{center.shape}. The model {fit.name!r} breaks the Fit contract."
+        )
+
+    bounds = chunk_bounds(n_paths, chunk_size)
+    try:
+        samples = np.empty((len(items), n_paths, h))
+        base_log = np.empty((n_paths, h))
+    except MemoryError:
+        gb = 8 * (len(items) + 1) * n_paths * h / 1e9
+        raise ParameterError(
+            f"the samples need {gb:.1f} GB of memory, more than is available; got "
+            f"n_paths={n_paths} for {len(items)} scenarios x {h} years. Reduce `n_paths`."
+        ) from None
+    job = Job(fit, tuple(items), years, center, last_year, root.entropy,
+              tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
+    indices = range(len(bounds))
+    if executor is None or isinstance(executor, ThreadPoolExecutor):
+        # shared memory: each chunk writes its own disjoint slices of the output
+        def task(i: int) -> tuple[int, None, None]:
+            lo, hi = bounds[i]
+            return run_chunk(job, i, out=(samples[:, lo:hi], base_log[lo:hi]))
+    else:
+        task = functools.partial(run_chunk, job)
+    results = map(task, indices) if executor is None else executor.map(task, indices)
+    bar = _progress_bar(progress, len(bounds))
+    try:
+        for i, levels, base in results:
+            if levels is not None:
+                lo, hi = bounds[i]
+                samples[:, lo:hi] = levels
+                base_log[lo:hi] = base
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    settings = {
+        "n_paths": n_paths,
+        "chunk_size": chunk_size,
+        "n_chunks": len(bounds),
+        "horizon": h,
+        "last_year": last_year,
+        "spawn_key": list(root.spawn_key),
+        "pool_size": int(root.pool_size),
+        "versions": _versions(),
+    }
+    entropy = root.entropy
+    seed_value = int(entropy) if isinstance(entropy, numbers.Integral) else tuple(entropy)
+    return Projection(
+        years=years,
+        scenario_names=tuple(s.name for s in items),
+        samples=samples,
+        base_log=base_log,
+        center=center,
+        history=fit.series,
+        seed=seed_value,
+        model=str(fit.name),
+        unit=str(fit.unit),
+        probabilities=probabilities,
+        scenarios=tuple(items),
+        settings=settings,
+    )
+
+
+def _check_fit(fit: Any) -> None:
+    missing = [a for a in ("simulate", "point_forecast", "last_year", "series", "name", "unit")
+               if not hasattr(fit, a)]
+    if missing:
+        raise ForecastTypeError(
+            f"`fit` must be a fitted model (a Fit); got {type(fit).__name__} without "
+            f"{', '.join(missing)}. Fit a model first, e.g. fit = forecast.Drift().fit(series)."
+        )
+
+
+def _horizon(to: Any, horizon: Any, last_year: int) -> int:
+    if (to is None) == (horizon is None):
+        raise ParameterError(
+            "pass exactly one of `to` (the last projected year) and `horizon` (the number of "
+            f"years); got to={to!r}, horizon={horizon!r}. Pass e.g. to=2035 or horizon=10."
+        )
+    if to is not None:
+        to = check_int("to", to, last_year + 1, last_year + MAX_HORIZON,
+                       fix=f"The data end in {last_year}; pass a later year, e.g. "
+                           f"to={last_year + 10}.")
+        return to - last_year
+    return check_int("horizon", horizon, 1, MAX_HORIZON, fix="Pass e.g. horizon=10.")
+
+
+def _normalise_scenarios(scenarios: Any) -> tuple[list[Any], tuple[float, ...] | None]:
+    probabilities = None
+    if hasattr(scenarios, "effects"):
+        items = [scenarios]
+    elif hasattr(scenarios, "scenarios") and hasattr(scenarios, "probabilities"):
+        items = list(scenarios.scenarios)
+        if scenarios.probabilities is not None:
+            probabilities = tuple(float(p) for p in scenarios.probabilities)
+    elif isinstance(scenarios, Sequence) and not isinstance(scenarios, str | bytes):
+        items = list(scenarios)
+    else:
+        raise ForecastTypeError(
+            f"`scenarios` must be a Scenario, a sequence of Scenarios or a ScenarioSet; got "
+            f"{type(scenarios).__name__}. Pass e.g. forecast.presets.all()."
+        )
+    if not items:
+        raise ScenarioError(
+            "`scenarios` must hold at least one scenario; got none. Pass e.g. "
+            "forecast.Scenario('baseline')."
+        )
+    for k, s in enumerate(items):
+        if not (hasattr(s, "effects") and hasattr(s, "name")):
+            raise ForecastTypeError(
+                f"`scenarios[{k}]` must be a Scenario; got {type(s).__name__}. "
+                "Build it with forecast.Scenario(name, assumptions)."
+            )
+    names = [s.name for s in items]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ScenarioError(
+            f"scenario names must be unique; got {', '.join(map(repr, dupes))} more than "
+            "once. Rename them, e.g. with dataclasses.replace(scenario, name=...)."
+        )
+    return items, probabilities
+
+
+def _check_starts(items: list[Any], first_year: int) -> None:
+    for s in items:
+        for a in getattr(s, "assumptions", ()):
+            start = getattr(a, "first_start", None)
+            if start is not None and int(start) < first_year:
+                raise ScenarioError(
+                    f"scenario {s.name!r}: assumption {getattr(a, 'name', a)!r} must start "
+                    f"in or after the first projected year {first_year}; got start "
+                    f"{int(start)}. Assumptions act on projected years only: pass a start >= "
+                    f"{first_year}, or fit the model on data ending before {int(start)}."
+                )
+
+
+def _progress_bar(enabled: bool, total: int) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="chunk", desc="project")
+
+
+def _versions() -> dict[str, str]:
+    return {"forecast": __version__, "numpy": np.__version__}

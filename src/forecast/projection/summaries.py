@@ -1,0 +1,130 @@
+"""Statistics of sample arrays behind the Projection methods (private).
+
+Quantiles: ``np.quantile(samples, q, axis=1)`` copies the whole (scenarios, paths, years)
+array and then partitions strided columns. Here each scenario's years are transposed in
+blocks into a small contiguous copy that is partitioned in place
+(``overwrite_input=True``): the transient copy is at most a quarter of the stored samples
+(or one year column), and the results are identical to ``np.quantile``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_levels
+from ..errors import ForecastTypeError, ParameterError
+
+
+def column_quantiles(x: np.ndarray, probs: Any) -> np.ndarray:
+    """Quantiles over axis -2 of `x` (..., n, h): returns shape (n_probs, ..., h)."""
+    probs = np.asarray(probs, dtype=float)
+    lead, (n, h) = x.shape[:-2], x.shape[-2:]
+    flat = x.reshape(-1, n, h)
+    out = np.empty((probs.size, flat.shape[0], h))
+    block = min(h, max(1, (h * flat.shape[0]) // 4))  # years per copy: <= 1/4 of `x`
+    for k in range(flat.shape[0]):
+        for j in range(0, h, block):
+            part = np.array(flat[k, :, j:j + block].T, order="C")  # (years, n): own copy
+            out[:, k, j:j + block] = np.quantile(part, probs, axis=1, overwrite_input=True)
+            del part  # free the block before the next one is copied
+    return out.reshape((probs.size, *lead, h))
+
+
+def summary_row(x: np.ndarray, levels: Sequence[float]) -> dict[str, float]:
+    """mean, median, lower_<level>, upper_<level> of the 1-d sample `x`."""
+    probs = [0.5] + [p for lv in levels for p in (0.5 - lv / 200, 0.5 + lv / 200)]
+    qs = np.quantile(x, probs)
+    row = {"mean": float(x.mean()), "median": float(qs[0])}
+    for k, lv in enumerate(levels):
+        row[f"lower_{lv:g}"], row[f"upper_{lv:g}"] = float(qs[1 + 2 * k]), float(qs[2 + 2 * k])
+    return row
+
+
+def mixture_samples(samples: np.ndarray, probabilities: Sequence[float]):
+    """Pool ``round(p_s * n)`` consecutive paths of each scenario (largest remainders)."""
+    _, n, h = samples.shape
+    p = np.asarray(probabilities, dtype=float)
+    counts = np.floor(p * n).astype(int)
+    order = np.argsort(-(p * n - counts), kind="stable")
+    counts[order[: n - counts.sum()]] += 1
+    pooled = np.empty((1, n, h))
+    lo = 0
+    for s, k in enumerate(counts):
+        pooled[0, lo:lo + k] = samples[s, lo:lo + k]
+        lo += k
+    return pooled, counts
+
+
+def first_year_frame(p: Any, idx: Sequence[int], value: float) -> pd.DataFrame:
+    """Distribution of the first year each path reaches `value` (see year_reaching)."""
+    frames = []
+    for i in idx:
+        reached = p.samples[i] >= value
+        ever = reached.any(axis=1)
+        share = np.bincount(reached.argmax(axis=1)[ever], minlength=p.horizon) / p.n_paths
+        frames.append(pd.DataFrame({
+            "scenario": p.scenario_names[i],
+            "first_year": pd.array([*p.years.tolist(), None], dtype="Int64"),
+            "share": [*share, 1.0 - ever.mean()],
+            "cumulative": [*np.cumsum(share), 1.0],
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def iamc_frame(p: Any, model: str, region: str, variable: str, unit: str,
+               extra: np.ndarray) -> pd.DataFrame:
+    """IAMC wide rows: the median per scenario, then one row per extra quantile."""
+    probs = np.concatenate([[0.5], extra])
+    vals = column_quantiles(p.samples, probs)  # (nq, S, h)
+    rows = []
+    for k, q in enumerate(probs):
+        var = variable if k == 0 else f"{variable}|p{100 * q:g}"
+        for s, name in enumerate(p.scenario_names):
+            meta = {"model": model, "scenario": name, "region": region, "variable": var,
+                    "unit": unit}
+            rows.append({**meta, **dict(zip(p.years.tolist(), vals[k, s], strict=True))})
+    return pd.DataFrame(rows)
+
+
+def year_index(p: Any, year: object, arg: str = "year") -> int:
+    """Column of a projected `year`, or a clear error."""
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral):
+        raise ForecastTypeError(f"`{arg}` must be an int year; got {year!r}.")
+    if not p.years[0] <= year <= p.years[-1]:
+        raise ParameterError(
+            f"`{arg}` must be a projected year in [{p.years[0]}, {p.years[-1]}]; "
+            f"got {year}. Pass a year of the projection."
+        )
+    return int(year - p.years[0])
+
+
+def long_frame(p: Any, idx: Sequence[int], stats: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Frame with scenario, year and one column per (n_sel, h) statistic."""
+    names = np.array([p.scenario_names[i] for i in idx], dtype=object)
+    data: dict[str, Any] = {"scenario": np.repeat(names, p.horizon),
+                            "year": np.tile(p.years, len(idx))}
+    data.update({k: np.asarray(v).reshape(-1) for k, v in stats.items()})
+    return pd.DataFrame(data)
+
+
+def summary_stats(p: Any, idx: Sequence[int], levels: Any, transform: Any = None,
+                  suffix: str = "") -> pd.DataFrame:
+    """mean, median and interval bounds per scenario and year of (transformed) samples."""
+    levels = check_levels("levels", levels)
+    probs = [0.5] + [q for lv in levels for q in (0.5 - lv / 200, 0.5 + lv / 200)]
+    means, quants = [], []
+    for i in idx:
+        x = p.samples[i] if transform is None else transform(p.samples[i])
+        means.append(x.mean(axis=0))
+        quants.append(column_quantiles(x, probs))
+    qs = np.stack(quants, axis=1)  # (n_probs, n_sel, h)
+    stats = {f"mean{suffix}": np.stack(means), f"median{suffix}": qs[0]}
+    for k, lv in enumerate(levels):
+        stats[f"lower_{lv:g}{suffix}"] = qs[1 + 2 * k]
+        stats[f"upper_{lv:g}{suffix}"] = qs[2 + 2 * k]
+    return long_frame(p, idx, stats)

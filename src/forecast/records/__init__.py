@@ -1,0 +1,12 @@
+"""The records stage: every published figure as a typed, validated row, and exchange rates.
+
+Modules: ``releases`` (:class:`Records`, :func:`load_releases`), ``fx``
+(:class:`ExchangeRates`, :class:`FxRate`, :func:`load_exchange_rates`); internal:
+``schema`` (release columns and row checks), ``_fx_schema`` (exchange-rate columns and
+row checks), ``csvfile`` (reading embedded and users' CSV files).
+"""
+
+from .fx import ExchangeRates, FxRate, load_exchange_rates
+from .releases import Records, load_releases
+
+__all__ = ["ExchangeRates", "FxRate", "Records", "load_exchange_rates", "load_releases"]

@@ -1,0 +1,353 @@
+"""Published figures as typed, validated records (stage 1 of the data flow).
+
+One row per figure MOFCOM published (as re-posted in the press): market, segment,
+flow, year, months covered from January, measure, value, unit, basis currency,
+publication date, source, confidence and note. See ``docs/data.md`` for the schema,
+the sources and the caveats.
+
+Examples
+--------
+>>> import forecast
+>>> rec = forecast.load_releases()
+>>> len(rec)
+340
+>>> us = rec.filter(market="US", measure="level", months=12, as_of="2023-06")
+>>> list(zip(us.frame["year"], us.frame["value"], us.frame["unit"]))[:3]
+[(2013, 117.5, 'USD_1e8'), (2020, 1550.6, 'CNY_1e8'), (2022, 1878.0, 'CNY_1e8')]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_int
+from ..errors import DataError, ForecastTypeError, ParameterError
+from . import schema as S
+from .csvfile import embedded_text, parse_csv, read_user_text
+
+__all__ = ["Records", "load_releases"]
+
+_STR_COLUMNS = ("market", "segment", "flow", "measure", "unit", "basis", "published",
+                "source", "address", "confidence", "note", "origin")
+_DTYPES = {"year": "int64", "months": "int64", "value": "float64", "row": "int64"}
+
+
+def _typed_frame(cols: dict, rows: list[int], origins: list[str]) -> pd.DataFrame:
+    data: dict[str, object] = {}
+    for c in S.FRAME_COLUMNS:
+        values = rows if c == "row" else origins if c == "origin" else cols[c]
+        if c in _DTYPES:
+            data[c] = np.asarray(values, dtype=_DTYPES[c])
+        elif c == "published_date":
+            data[c] = np.asarray(values, dtype="datetime64[ns]")
+        else:
+            data[c] = values
+    frame = pd.DataFrame(data)  # lists of text become pandas' default string dtype
+    if len(frame) == 0:
+        frame = frame.astype({c: str for c in _STR_COLUMNS})
+    return frame
+
+
+def _build(raw: pd.DataFrame, rows: list[int], origins: list[str], where: str) -> Records:
+    cols, problems = S.validate_rows(raw, rows)
+    S.raise_problems(where, problems)
+    frame = _typed_frame(cols, rows, origins)
+    S.raise_problems(where, S.conflict_problems(frame))
+    return Records(frame)
+
+
+@functools.cache
+def _embedded() -> Records:
+    raw, rows = parse_csv(embedded_text("releases.csv"), "embedded releases.csv",
+                          S.CSV_COLUMNS, S.REQUIRED_COLUMNS)
+    return _build(raw, rows, ["embedded"] * len(rows), "embedded releases.csv")
+
+
+def load_releases() -> Records:
+    """Load the embedded MOFCOM release records (340 rows, 2006-2025).
+
+    Parsed once per process and cached; the returned value is immutable.
+
+    Returns
+    -------
+    Records
+        Its ``frame`` has the columns listed in :class:`Records`; ``origin`` is
+        ``"embedded"`` and ``row`` the data-row number in ``forecast/data/releases.csv``.
+
+    Examples
+    --------
+    >>> rec = load_releases()
+    >>> rec.markets[:4]
+    ('ALL', 'BRI', 'EU', 'HK')
+    """
+    return _embedded()
+
+
+def _as_of_end(as_of: object) -> pd.Timestamp:
+    fix = ("Pass a year, 'YYYY-MM' or 'YYYY-MM-DD' text, a date or a Timestamp, "
+           "e.g. as_of='2023-06' (= known by 30 June 2023).")
+    if isinstance(as_of, bool):
+        raise ForecastTypeError(f"`as_of` must be a date; got {as_of!r}. {fix}")
+    if isinstance(as_of, int | np.integer):
+        y = check_int("as_of", int(as_of), 1900, 2200, fix)
+        return pd.Timestamp(y, 12, 31)
+    if isinstance(as_of, str):
+        end = S.parse_period_end(as_of)
+        if end is None:
+            raise ParameterError(f"`as_of` must be 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' "
+                                 f"(a real calendar date); got {as_of!r}. {fix}")
+        return end
+    if isinstance(as_of, _dt.date | np.datetime64):
+        ts = pd.Timestamp(as_of)
+        if pd.isna(ts):
+            raise ParameterError(f"`as_of` must be a date; got {as_of!r}. {fix}")
+        if ts.tzinfo is not None:
+            ts = ts.tz_localize(None)
+        return ts.normalize()
+    raise ForecastTypeError(f"`as_of` must be a date; got {as_of!r} "
+                            f"({type(as_of).__name__}). {fix}")
+
+
+def _values(name: str, v: object) -> list:
+    if isinstance(v, str) or not isinstance(v, Iterable):
+        return [v]
+    out = list(v)
+    if not out:
+        raise ParameterError(f"`{name}` must be a value or a non-empty list of values; got "
+                             f"{v!r}. Pass None to keep every {name}.")
+    return out
+
+
+def _check_choice(name: str, v: object, allowed: tuple[str, ...]) -> str:
+    if not isinstance(v, str) or v not in allowed:
+        shown = "', '".join(allowed)
+        hint = S.suggest(v, allowed) if isinstance(v, str) else ""
+        raise ParameterError(f"`{name}` must be one of '{shown}' (or a list of them); "
+                             f"got {v!r}.{hint}")
+    return v
+
+
+@dataclass(frozen=True, eq=False)
+class Records:
+    """Validated release records; build with :func:`load_releases`, ``from_csv``, ``from_frame``.
+
+    ``frame`` returns a copy (the stored table cannot be changed) with the columns
+    ``market, segment, flow, year (int64), months (int64), measure, value (float64), unit,
+    basis, published (as given), published_date (datetime64: the last day ``published``
+    allows), source, address ("" if blank), confidence ("read" | "uncertain"), note
+    ("" if blank), row (1-based data row in its file), origin (file name or "embedded")``.
+
+    Rows with the same key (market, segment, flow, year, months, measure, basis) and the same
+    value are all kept (corroboration); the same key with different values is a DataError.
+    """
+
+    _frame: pd.DataFrame = field(repr=False)
+
+    def __post_init__(self) -> None:
+        f = self._frame
+        if not isinstance(f, pd.DataFrame) or tuple(f.columns) != S.FRAME_COLUMNS:
+            raise ForecastTypeError(
+                "Records(...) takes a table already in the Records schema; got "
+                f"{type(f).__name__}. Build records with Records.from_frame(df), "
+                "Records.from_csv(path) or forecast.load_releases()."
+            )
+        object.__setattr__(self, "_frame", f.reset_index(drop=True).copy())
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike) -> Records:
+        """Load a user's CSV with the columns of ``releases.csv`` (``address``, ``note`` optional).
+
+        Every bad cell is reported at once in one :class:`~forecast.errors.DataError`
+        whose ``problems`` attribute holds ``(row, column, value, message)`` tuples.
+        """
+        text, name = read_user_text(path, "releases")
+        where = f"releases file {os.fspath(path)!r}"
+        raw, rows = parse_csv(text, where, S.CSV_COLUMNS, S.REQUIRED_COLUMNS)
+        return _build(raw, rows, [name] * len(rows), where)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, origin: str = "frame") -> Records:
+        """Validate a DataFrame with the columns of ``releases.csv`` (or of ``Records.frame``).
+
+        ``row`` and ``origin`` columns are kept when present (else rows are numbered
+        1..n and ``origin`` is used); ``published_date`` is recomputed from ``published``.
+
+        Examples
+        --------
+        >>> rec = load_releases()
+        >>> Records.from_frame(rec.frame) == rec  # row and origin are kept
+        True
+        >>> Records.from_frame(rec.frame.drop(columns="origin"), origin="mine").frame["origin"][0]
+        'mine'
+        """
+        if not isinstance(df, pd.DataFrame):
+            raise ForecastTypeError(f"`df` must be a pandas DataFrame; got "
+                                    f"{type(df).__name__}. Use Records.from_csv(path) for a file.")
+        allowed = S.CSV_COLUMNS + ("row", "origin", "published_date")
+        unknown = [c for c in df.columns if c not in allowed]
+        missing = [c for c in S.REQUIRED_COLUMNS if c not in df.columns]
+        if unknown or missing:
+            raise DataError(
+                f"records frame has {'missing required column(s) ' if missing else ''}"
+                + ", ".join(f"'{c}'" for c in missing) + ("; " if missing and unknown else "")
+                + ("unknown column(s) " + ", ".join(f"'{c}'" for c in unknown) if unknown else "")
+                + f". Columns must be {', '.join(S.CSV_COLUMNS)} (address, note optional; "
+                "row, origin allowed); rename or drop columns to match."
+            )
+        raw = df.reset_index(drop=True)
+        n = len(raw)
+        rows = list(range(1, n + 1))
+        if "row" in raw.columns:
+            rows = [S._as_int(r) or 0 for r in raw["row"].tolist()]
+            bad = [i for i, r in enumerate(rows) if r < 1]
+            if bad:
+                raise DataError(f"records frame column 'row' must hold ints >= 1; got "
+                                f"{raw['row'].iloc[bad[0]]!r} at position {bad[0]}. Drop the "
+                                "column to number rows 1..n.")
+        origins = [origin] * n
+        if "origin" in raw.columns:
+            origins = [S._text(o) or origin for o in raw["origin"].tolist()]
+        return _build(raw, rows, origins, f"records from {origin!r}")
+
+    @classmethod
+    def concat(cls, *records: Records) -> Records:
+        """Combine records (keeping each row's own ``row`` and ``origin``).
+
+        The same record (same origin, row and content) is kept once, so ``a + a == a``;
+        a figure that conflicts with another for the same key is a DataError.
+        """
+        if len(records) == 1 and isinstance(records[0], list | tuple):
+            records = tuple(records[0])
+        for i, r in enumerate(records):
+            if not isinstance(r, Records):
+                raise ForecastTypeError(f"Records.concat takes Records; argument {i} is "
+                                        f"{type(r).__name__}. Load it with Records.from_csv.")
+        if not records:
+            return cls(_typed_frame({c: [] for c in S.FRAME_COLUMNS}, [], []))
+        frames = [r._frame for r in records]
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        seen: set[tuple] = set()
+        first = [not (t in seen or seen.add(t))  # type: ignore[func-returns-value]
+                 for t in frame.itertuples(index=False, name=None)]
+        if not all(first):
+            frame = frame.loc[first]
+        S.raise_problems("combined records", S.conflict_problems(frame))
+        return cls(frame)
+
+    def __add__(self, other: object) -> Records:
+        if not isinstance(other, Records):
+            raise ForecastTypeError(f"records + other needs Records on both sides; got "
+                                    f"{type(other).__name__}. Use Records.from_csv(path) or "
+                                    "Records.from_frame(df) first.")
+        return Records.concat(self, other)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def frame(self) -> pd.DataFrame:
+        """A copy of the records table (see the class docstring for its columns)."""
+        return self._frame.copy()
+
+    @functools.cached_property
+    def _key_index(self) -> dict[tuple, tuple[int, ...]]:
+        """Row positions by key (market, segment, flow, year, months, measure, basis).
+
+        Computed once per (immutable) Records; cached_property writes to the instance
+        ``__dict__`` directly, which a frozen dataclass allows.
+        """
+        f = self._frame
+        index: dict[tuple, list[int]] = {}
+        cols = [f[c].tolist() for c in S.KEY_COLUMNS]
+        for i, key in enumerate(zip(*cols, strict=True)):
+            index.setdefault(key, []).append(i)
+        return {k: tuple(v) for k, v in index.items()}
+
+    @property
+    def markets(self) -> tuple[str, ...]:
+        """The markets present, sorted."""
+        return tuple(sorted(self._frame["market"].unique()))
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Records):
+            return NotImplemented
+        return self._frame.equals(other._frame)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def filter(self, market=None, segment=None, flow=None, measure=None, months=None,
+               year=None, basis=None, confidence=None, as_of=None) -> Records:
+        """Keep rows matching every given argument (a value or a list of values).
+
+        ``as_of`` keeps rows known by that date: ``published_date <= `` the last day the
+        argument allows (``"2023"`` = 31 Dec 2023, ``"2023-06"`` = 30 Jun 2023).
+
+        Examples
+        --------
+        >>> rec = load_releases()
+        >>> len(rec.filter(market="US", as_of="2013-12")) < len(rec.filter(market="US"))
+        True
+        """
+        f = self._frame
+        keep = np.ones(len(f), dtype=bool)
+        if market is not None:
+            vals = _values("market", market)
+            for v in vals:
+                msg = S.market_problem(v) if isinstance(v, str) else f"{v!r} is not text"
+                if msg is not None:
+                    raise ParameterError(f"`market`: {msg}")
+            keep &= f["market"].isin(vals).to_numpy()
+        for name, arg in (("segment", segment), ("flow", flow), ("measure", measure),
+                          ("basis", basis), ("confidence", confidence)):
+            if arg is not None:
+                vals = [_check_choice(name, v, S.VOCABULARY[name]) for v in _values(name, arg)]
+                keep &= f[name].isin(vals).to_numpy()
+        if months is not None:
+            vals = [check_int("months", v, 1, 12, "months counts from January (12 = full "
+                              "year).") for v in _values("months", months)]
+            keep &= f["months"].isin(vals).to_numpy()
+        if year is not None:
+            vals = [check_int("year", v, *S.YEAR_RANGE, "Pass a calendar year, e.g. 2023.")
+                    for v in _values("year", year)]
+            keep &= f["year"].isin(vals).to_numpy()
+        if as_of is not None:
+            keep &= (f["published_date"] <= _as_of_end(as_of)).to_numpy()
+        return Records(f.loc[keep])
+
+    def to_csv(self, path: str | os.PathLike) -> None:
+        """Write the records in the ``releases.csv`` schema (readable by ``from_csv``).
+
+        ``row``, ``origin`` and ``published_date`` are not written: read back, rows are
+        numbered in the new file and ``published_date`` is recomputed.
+        """
+        try:
+            self._frame.loc[:, list(S.CSV_COLUMNS)].to_csv(path, index=False, encoding="utf-8")
+        except OSError as exc:
+            raise DataError(f"cannot write records to {os.fspath(path)!r}: {exc.strerror}. "
+                            "Check that the folder exists and is writable.") from None
+
+    def __repr__(self) -> str:
+        f = self._frame
+        if len(f) == 0:
+            return "Records(0 rows)"
+        origins = ", ".join(f["origin"].unique()[:3]) + (", ..." if f["origin"].nunique() > 3
+                                                         else "")
+        head = (f"Records({len(f)} rows from {origins}; years {f['year'].min()}-"
+                f"{f['year'].max()}; published {f['published_date'].min().date()} to "
+                f"{f['published_date'].max().date()}; "
+                f"{int((f['confidence'] == 'uncertain').sum())} uncertain)")
+        counts = pd.crosstab(f["market"], f["measure"])
+        counts = counts.reindex(columns=[m for m in S.MEASURES if m in counts.columns])
+        counts["total"] = counts.sum(axis=1)
+        counts = counts.sort_values("total", ascending=False)
+        body = counts.to_string().splitlines()
+        return head + "\n" + "\n".join("  " + line for line in body)

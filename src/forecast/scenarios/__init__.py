@@ -1,0 +1,55 @@
+"""The scenarios stage: uncertain assumptions acting on the log level, and their files.
+
+Modules: ``scenario`` (:class:`Scenario`, :class:`ScenarioSet`, :func:`combine`),
+``assumption`` (:class:`Assumption`, :class:`PathContext`, :class:`Group`),
+``primitives`` (the five assumption primitives), ``distributions`` (uncertain
+parameters), ``presets`` (domain assumptions and named scenarios, ``forecast.presets``),
+``files`` (TOML scenario files, ``forecast.config``); internal: ``_distribution_base``.
+"""
+
+from . import presets
+from .assumption import Assumption, Group, PathContext
+from .distributions import (
+    Bernoulli,
+    Beta,
+    DiscreteUniform,
+    Distribution,
+    Fixed,
+    LogNormal,
+    Normal,
+    Triangular,
+    Uniform,
+    as_distribution,
+)
+from .files import dump_scenarios, dumps_scenarios, load_scenarios, loads_scenarios
+from .primitives import Adoption, Escalation, GrowthShift, LevelShift, Volatility
+from .scenario import Scenario, ScenarioSet, combine
+
+__all__ = [
+    "Adoption",
+    "Assumption",
+    "Bernoulli",
+    "Beta",
+    "DiscreteUniform",
+    "Distribution",
+    "Escalation",
+    "Fixed",
+    "Group",
+    "GrowthShift",
+    "LevelShift",
+    "LogNormal",
+    "Normal",
+    "PathContext",
+    "Scenario",
+    "ScenarioSet",
+    "Triangular",
+    "Uniform",
+    "Volatility",
+    "as_distribution",
+    "combine",
+    "dump_scenarios",
+    "dumps_scenarios",
+    "load_scenarios",
+    "loads_scenarios",
+    "presets",
+]

@@ -1,0 +1,426 @@
+"""Probability distributions for uncertain scenario parameters.
+
+Every distribution is a frozen, validated value with ``sample(n, rng)``, ``mean()``,
+``median()`` and ``quantile(q)``, and a canonical ``to_dict()`` / ``from_dict()`` used by
+scenario files (TOML inline tables such as ``{dist = "uniform", low = 0.1, high = 0.2}``).
+Assumption parameters accept a plain number (turned into :class:`Fixed` by
+:func:`as_distribution`) or any of these.
+
+scipy is imported only inside the few methods that need special functions (the
+truncated normal and the beta quantile), so ``import forecast`` stays light.
+
+Examples
+--------
+>>> import numpy as np
+>>> d = Uniform(-0.04, -0.02)
+>>> d.mean()
+-0.03
+>>> d.sample(3, np.random.default_rng(0)).shape
+(3,)
+>>> Distribution.from_dict(d.to_dict()) == d
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._validation import check_int
+from ..errors import ForecastTypeError, ParameterError
+from ._distribution_base import _STD, Distribution, _fail, _num, _out, _q
+
+__all__ = [
+    "Bernoulli",
+    "Beta",
+    "DiscreteUniform",
+    "Distribution",
+    "Fixed",
+    "LogNormal",
+    "Normal",
+    "Triangular",
+    "Uniform",
+    "as_distribution",
+]
+
+@dataclass(frozen=True)
+class Fixed(Distribution):
+    """A known value (a point mass). Plain numbers become ``Fixed``.
+
+    >>> Fixed(0.02).quantile([0.1, 0.9]).tolist()
+    [0.02, 0.02]
+    """
+
+    value: float
+    kind: ClassVar[str] = "fixed"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", _num("Fixed", "value", self.value))
+
+    def _sample(self, n, rng):
+        return np.full(n, self.value)
+
+    def mean(self) -> float:
+        return self.value
+
+    def quantile(self, q):
+        arr, scalar = _q(q)
+        return _out(np.full(arr.shape, self.value), scalar)
+
+    @property
+    def is_fixed(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Uniform(Distribution):
+    """Uniform on ``[low, high]`` with ``low < high``."""
+
+    low: float
+    high: float
+    kind: ClassVar[str] = "uniform"
+
+    def __post_init__(self) -> None:
+        lo = _num("Uniform", "low", self.low)
+        hi = _num("Uniform", "high", self.high, lo, lo_open=True,
+                  fix="Pass high > low, or a plain number for a known value.")
+        object.__setattr__(self, "low", lo)
+        object.__setattr__(self, "high", hi)
+
+    def _sample(self, n, rng):
+        return rng.uniform(self.low, self.high, n)
+
+    def mean(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    def quantile(self, q):
+        arr, scalar = _q(q)
+        return _out(self.low + arr * (self.high - self.low), scalar)
+
+
+@dataclass(frozen=True)
+class Triangular(Distribution):
+    """Triangular on ``[low, high]`` with most likely value `mode`."""
+
+    low: float
+    mode: float
+    high: float
+    kind: ClassVar[str] = "triangular"
+
+    def __post_init__(self) -> None:
+        lo = _num("Triangular", "low", self.low)
+        mo = _num("Triangular", "mode", self.mode, lo, fix="Pass low <= mode <= high.")
+        hi = _num("Triangular", "high", self.high, mo,
+                  fix="Pass low <= mode <= high with low < high.")
+        if not lo < hi:
+            raise _fail("high", f"`Triangular.high` must exceed `low`; got low={lo}, high={hi}. "
+                        "Pass a plain number for a known value.")
+        for k, v in (("low", lo), ("mode", mo), ("high", hi)):
+            object.__setattr__(self, k, v)
+
+    def _sample(self, n, rng):
+        return rng.triangular(self.low, self.mode, self.high, n)
+
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3.0
+
+    def quantile(self, q):
+        arr, scalar = _q(q)
+        a, c, b = self.low, self.mode, self.high
+        fc = (c - a) / (b - a)
+        left = a + np.sqrt(arr * (b - a) * (c - a))
+        right = b - np.sqrt((1 - arr) * (b - a) * (b - c))
+        return _out(np.where(arr <= fc, left, right), scalar)
+
+
+@dataclass(frozen=True)
+class Normal(Distribution):
+    """Normal with `mean` and `sd`, optionally truncated to ``[low, high]``.
+
+    Truncated draws use the inverse CDF, so they stay inside the bounds exactly.
+
+    >>> round(Normal(0.0, 1.0, low=0.0).median(), 4)
+    0.6745
+    """
+
+    mean_: float
+    sd: float
+    low: float | None = None
+    high: float | None = None
+    kind: ClassVar[str] = "normal"
+
+    def __init__(self, mean: float = None, sd: float = None,  # type: ignore[assignment]
+                 low: float | None = None, high: float | None = None, *,
+                 mean_: float | None = None) -> None:
+        # `mean_` (the field name) keeps dataclasses.replace working
+        object.__setattr__(self, "mean_", mean if mean_ is None else mean_)
+        object.__setattr__(self, "sd", sd)
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        m = _num("Normal", "mean", self.mean_)
+        s = _num("Normal", "sd", self.sd, 0, lo_open=True, fix="Pass a positive sd.")
+        lo = None if self.low is None else _num("Normal", "low", self.low)
+        hi = None if self.high is None else _num("Normal", "high", self.high)
+        if lo is not None and hi is not None and not lo < hi:
+            raise _fail("high", f"`Normal.high` must exceed `low`; got low={lo}, high={hi}. "
+                        "Widen the bounds.")
+        for k, v in (("mean_", m), ("sd", s), ("low", lo), ("high", hi)):
+            object.__setattr__(self, k, v)
+        a, b = self._cdf_bounds()
+        if b - a < 1e-12:
+            raise _fail("low", f"`Normal` truncated to [{lo}, {hi}] keeps probability {b - a:.2g}"
+                        f" of N({m}, {s}); the bounds must cover some mass. Move them "
+                        "towards the mean or raise sd.")
+
+    @classmethod
+    def keys(cls) -> dict[str, bool]:
+        return {"mean": True, "sd": True, "low": False, "high": False}
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={getattr(self, k)!r}" for k in ("low", "high")
+                        if getattr(self, k) is not None)
+        return f"Normal(mean={self.mean_!r}, sd={self.sd!r}{extra})"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"dist": "normal", "mean": self.mean_, "sd": self.sd}
+        if self.low is not None:
+            out["low"] = self.low
+        if self.high is not None:
+            out["high"] = self.high
+        return out
+
+    def _cdf_bounds(self) -> tuple[float, float]:
+        z = NormalDist(self.mean_, self.sd)
+        return (0.0 if self.low is None else z.cdf(self.low),
+                1.0 if self.high is None else z.cdf(self.high))
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (-math.inf if self.low is None else self.low,
+                math.inf if self.high is None else self.high)
+
+    @property
+    def truncated(self) -> bool:
+        return self.low is not None or self.high is not None
+
+    def _sample(self, n, rng):
+        if not self.truncated:
+            return rng.normal(self.mean_, self.sd, n)
+        a, b = self._cdf_bounds()
+        return self._ppf(a + rng.random(n) * (b - a))
+
+    def _ppf(self, p: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtri
+
+        x = self.mean_ + self.sd * ndtri(p)
+        lo = -np.inf if self.low is None else self.low
+        hi = np.inf if self.high is None else self.high
+        return np.clip(x, lo, hi)
+
+    def mean(self) -> float:
+        if not self.truncated:
+            return self.mean_
+        a_, b_ = self._cdf_bounds()
+        al = -np.inf if self.low is None else (self.low - self.mean_) / self.sd
+        be = np.inf if self.high is None else (self.high - self.mean_) / self.sd
+        pdf = [0.0 if math.isinf(x) else _STD.pdf(x) for x in (al, be)]
+        return float(self.mean_ + self.sd * (pdf[0] - pdf[1]) / (b_ - a_))
+
+    def quantile(self, q):
+        arr, scalar = _q(q)
+        a, b = self._cdf_bounds()
+        return _out(self._ppf(a + arr * (b - a)), scalar)
+
+
+@dataclass(frozen=True)
+class LogNormal(Distribution):
+    """Log-normal, parametrised by its `median` and `sigma` (the sd of the log).
+
+    ``log X ~ N(log(median), sigma**2)``; the median is more natural than the mean for
+    elicitation ("a typical value and a spread"). Use :meth:`from_mean_sd` to give the
+    mean and sd of X instead. Values are positive; negate in the assumption if needed.
+
+    >>> round(LogNormal.from_mean_sd(1.0, 0.5).mean(), 12)
+    1.0
+    """
+
+    median_: float
+    sigma: float
+    kind: ClassVar[str] = "lognormal"
+
+    def __init__(self, median: float = None, sigma: float = None, *,  # type: ignore[assignment]
+                 median_: float | None = None) -> None:
+        object.__setattr__(self, "median_", median if median_ is None else median_)
+        object.__setattr__(self, "sigma", sigma)
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "median_", _num("LogNormal", "median", self.median_, 0,
+                                                 lo_open=True, fix="Pass a positive median."))
+        object.__setattr__(self, "sigma", _num("LogNormal", "sigma", self.sigma, 0,
+                                               lo_open=True, fix="Pass a positive sigma."))
+
+    @classmethod
+    def from_mean_sd(cls, mean: float, sd: float) -> LogNormal:
+        """The log-normal with the given mean and standard deviation of X."""
+        m = _num("LogNormal", "mean", mean, 0, lo_open=True, fix="Pass a positive mean.")
+        s = _num("LogNormal", "sd", sd, 0, lo_open=True, fix="Pass a positive sd.")
+        s2 = math.log1p((s / m) ** 2)
+        return cls(m / math.sqrt(1 + (s / m) ** 2), math.sqrt(s2))
+
+    @classmethod
+    def keys(cls) -> dict[str, bool]:
+        return {"median": True, "sigma": True}
+
+    def __repr__(self) -> str:
+        return f"LogNormal(median={self.median_!r}, sigma={self.sigma!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dist": "lognormal", "median": self.median_, "sigma": self.sigma}
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
+
+    def _sample(self, n, rng):
+        return self.median_ * np.exp(self.sigma * rng.standard_normal(n))
+
+    def mean(self) -> float:
+        return self.median_ * math.exp(0.5 * self.sigma**2)
+
+    def median(self) -> float:
+        return self.median_
+
+    def quantile(self, q):
+        arr, scalar = _q(q)
+        with np.errstate(divide="ignore"):
+            z = np.array([_STD.inv_cdf(x) if 0 < x < 1 else (-np.inf if x == 0 else np.inf)
+                          for x in arr])
+        return _out(self.median_ * np.exp(self.sigma * z), scalar)
+
+
+@dataclass(frozen=True)
+class Beta(Distribution):
+    """Beta(a, b) rescaled to ``[low, high]`` (default [0, 1]), e.g. for probabilities."""
+
+    a: float
+    b: float
+    low: float = 0.0
+    high: float = 1.0
+    kind: ClassVar[str] = "beta"
+
+    def __post_init__(self) -> None:
+        a = _num("Beta", "a", self.a, 0, lo_open=True, fix="Pass a > 0.")
+        b = _num("Beta", "b", self.b, 0, lo_open=True, fix="Pass b > 0.")
+        lo = _num("Beta", "low", self.low)
+        hi = _num("Beta", "high", self.high, lo, lo_open=True, fix="Pass high > low.")
+        for k, v in (("a", a), ("b", b), ("low", lo), ("high", hi)):
+            object.__setattr__(self, k, v)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
+    def _sample(self, n, rng):
+        return self.low + (self.high - self.low) * rng.beta(self.a, self.b, n)
+
+    def mean(self) -> float:
+        return self.low + (self.high - self.low) * self.a / (self.a + self.b)
+
+    def quantile(self, q):
+        from scipy.special import betaincinv
+
+        arr, scalar = _q(q)
+        return _out(self.low + (self.high - self.low) * betaincinv(self.a, self.b, arr), scalar)
+
+
+@dataclass(frozen=True)
+class Bernoulli(Distribution):
+    """1 with probability `p`, else 0 (as floats)."""
+
+    p: float
+    kind: ClassVar[str] = "bernoulli"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "p", _num("Bernoulli", "p", self.p, 0, 1,
+                                           fix="Pass a probability such as 0.3."))
+
+    def _sample(self, n, rng):
+        return (rng.random(n) < self.p).astype(float)
+
+    def mean(self) -> float:
+        return self.p
+
+    def quantile(self, q):
+        arr, scalar = _q(q)
+        return _out(np.where(arr <= 1 - self.p, 0.0, 1.0) if self.p < 1 else
+                    np.where(arr <= 0, 0.0, 1.0) if self.p > 0 else np.zeros(arr.shape),
+                    scalar)
+
+
+@dataclass(frozen=True)
+class DiscreteUniform(Distribution):
+    """Equally likely integers ``low, low+1, ..., high`` (e.g. an uncertain start year).
+
+    >>> DiscreteUniform(2027, 2030).quantile([0.0, 0.5, 1.0]).tolist()
+    [2027, 2028, 2030]
+    """
+
+    low: int
+    high: int
+    kind: ClassVar[str] = "discrete_uniform"
+
+    def __post_init__(self) -> None:
+        try:
+            lo = check_int("DiscreteUniform.low", self.low)
+        except (ParameterError, ForecastTypeError) as e:
+            raise _fail("low", str(e), type(e)) from None
+        try:
+            hi = check_int("DiscreteUniform.high", self.high, lo, None,
+                           "Pass high >= low (equal for a known value).")
+        except (ParameterError, ForecastTypeError) as e:
+            raise _fail("high", str(e), type(e)) from None
+        object.__setattr__(self, "low", lo)
+        object.__setattr__(self, "high", hi)
+
+    def _sample(self, n, rng):
+        return rng.integers(self.low, self.high + 1, n)
+
+    def mean(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    def median(self) -> float:
+        return float(self.quantile(0.5))
+
+    def quantile(self, q):
+        arr, scalar = _q(q)
+        k = self.high - self.low + 1
+        vals = self.low + np.maximum(np.ceil(arr * k).astype(np.int64) - 1, 0)
+        return int(vals[0]) if scalar else vals
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.low == self.high
+
+
+def as_distribution(x: object, name: str = "parameter") -> Distribution:
+    """Return `x` if it is a Distribution, ``Fixed(x)`` for a real number; else raise.
+
+    >>> as_distribution(0.5)
+    Fixed(value=0.5)
+    """
+    if isinstance(x, Distribution):
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return Fixed(float(x))
+    raise _fail(name, f"`{name}` must be a number or a Distribution; got {x!r} "
+                f"({type(x).__name__}). Pass e.g. 0.02 or Uniform(0.01, 0.03).",
+                ForecastTypeError)

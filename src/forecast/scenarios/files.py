@@ -1,0 +1,350 @@
+"""Scenario files in TOML: strict loading and exact round-trip writing.
+
+The format (see ``docs/scenarios.md`` for the full reference)::
+
+    [[scenario]]
+    name = "my_friction"
+    description = "Friction with an uncertain levy"
+    probability = 0.4                       # optional; all scenarios or none
+
+    [[scenario.assumption]]
+    type = "level_shift"                    # level_shift, growth_shift, adoption,
+    name = "levy"                           # escalation, volatility, group
+    start = {dist = "discrete_uniform", low = 2027, high = 2029}
+    size = {dist = "uniform", low = -0.08, high = -0.02}
+    phase_in = 2
+    probability = 0.5
+
+    [[scenario.assumption]]
+    preset = "trade_friction"               # a domain assumption from forecast.presets
+    severity = "mild"
+
+Every error is a :class:`~forecast.errors.ConfigError` naming the key path (tables
+counted from 1 in file order, e.g. ``scenario[2].assumption[1].half_life``), the value and
+the fix. Files over 1 MB are refused before they are read.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from forecast import presets
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
+>>> _ = dump_scenarios(presets.all(), path)
+>>> load_scenarios(path) == presets.all()
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, ForecastError
+from . import presets as _presets
+from .distributions import DiscreteUniform, Distribution, Fixed
+from .scenario import Assumption, Group, Scenario, ScenarioSet
+
+__all__ = ["MAX_BYTES", "dump_scenarios", "dumps_scenarios", "load_scenarios", "loads_scenarios"]
+
+MAX_BYTES = 1_048_576  # 1 MB: a scenario file is a few KB; anything larger is a mistake
+
+_TOP = ("scenario",)
+_SCENARIO = ("name", "description", "probability", "preset", "assumption")
+
+
+def _err(path: str, msg: str) -> ConfigError:
+    return ConfigError(f"{path}: {msg}")
+
+
+def _reraise(path: str, e: ForecastError) -> ConfigError:
+    where = f"{path}.{e.field}" if getattr(e, "field", None) else path
+    return _err(where, str(e))
+
+
+def _keys(path: str, table: dict, allowed: tuple[str, ...] | list[str]) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            raise _err(f"{path}.{key}", f"unknown key {key!r} (value {value!r}). Allowed keys: "
+                       f"{', '.join(allowed)}. Remove it or fix its spelling.")
+
+
+def _string(path: str, v: object, fix: str) -> str:
+    if not isinstance(v, str):
+        raise _err(path, f"must be a string; got {v!r} ({type(v).__name__}). {fix}")
+    return v
+
+
+def _is_num(v: object) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _dist(path: str, v: dict) -> Distribution:
+    try:
+        return Distribution.from_dict(v)
+    except ForecastError as e:
+        raise _reraise(path, e) from None
+
+
+def _param(path: str, v: object) -> float | Distribution:
+    if _is_num(v):
+        return float(v)  # type: ignore[arg-type]
+    if isinstance(v, dict):
+        return _dist(path, v)
+    raise _err(path, f"must be a number or a distribution table; got {v!r} "
+               f"({type(v).__name__}). Write e.g. 0.02 or {{dist = \"uniform\", low = 0.01, "
+               "high = 0.03}.")
+
+
+def _year(path: str, v: object) -> int | Distribution:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    if isinstance(v, dict):
+        d = _dist(path, v)
+        if isinstance(d, DiscreteUniform | Fixed):
+            return d
+    raise _err(path, f"must be a year (integer) or {{dist = \"discrete_uniform\", low = ..., "
+               f"high = ...}}; got {v!r}. Write e.g. 2027.")
+
+
+def _assumption(path: str, table: object) -> Assumption:
+    if not isinstance(table, dict):
+        raise _err(path, f"must be a table; got {table!r}. Write [[scenario.assumption]].")
+    if "preset" in table:
+        return _preset_assumption(path, table)
+    if "type" not in table:
+        raise _err(f"{path}.type", "missing; every assumption needs `type` (one of "
+                   f"{', '.join(Assumption.registry)}) or `preset` (one of "
+                   f"{', '.join(_presets.ASSUMPTIONS)}). Add type = \"level_shift\", say.")
+    kind = table["type"]
+    cls = Assumption.registry.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise _err(f"{path}.type", f"unknown assumption type {kind!r}. Use one of "
+                   f"{', '.join(Assumption.registry)}.")
+    if cls is Group:
+        return _group(path, table)
+    fields = [f for f in inspect.signature(cls).parameters]
+    _keys(path, table, ["type", *fields])
+    kwargs: dict[str, Any] = {}
+    for key, v in table.items():
+        if key == "type":
+            continue
+        if key == "name":
+            kwargs[key] = _string(f"{path}.name", v, "Write name = \"tariff_step\".")
+            if not v.strip():
+                raise _err(f"{path}.name", f"must be a non-empty name; got {v!r}. Write "
+                           "name = \"tariff_step\", or leave it out to use the type.")
+        elif key in cls._years:
+            kwargs[key] = _year(f"{path}.{key}", v)
+        else:
+            kwargs[key] = _param(f"{path}.{key}", v)
+    try:
+        return cls(**kwargs)
+    except TypeError:  # a required parameter is missing
+        need = [p.name for p in inspect.signature(cls).parameters.values()
+                if p.default is inspect.Parameter.empty and p.name not in kwargs]
+        key = need[0] if need else "type"
+        raise _err(f"{path}.{key}", f"missing; type {kind!r} needs `{key}`. Add {key} = "
+                   "<number or distribution table>.") from None
+    except ForecastError as e:
+        raise _reraise(path, e) from None
+
+
+def _group(path: str, table: dict) -> Group:
+    _keys(path, table, ["type", "name", "probability", "part"])
+    if "name" not in table:
+        raise _err(f"{path}.name", "missing; a group needs a name. Add name = \"my_group\".")
+    name = _string(f"{path}.name", table["name"], "Write name = \"my_group\".")
+    parts = table.get("part", [])
+    if not isinstance(parts, list) or not parts:
+        raise _err(f"{path}.part", f"a group needs at least one [[...part]] table; got "
+                   f"{parts!r}. Add its parts as [[scenario.assumption.part]] tables.")
+    items = tuple(_assumption(f"{path}.part[{k}]", p) for k, p in enumerate(parts, 1))
+    try:
+        return Group(name, items, _param(f"{path}.probability", table.get("probability", 1.0)))
+    except ForecastError as e:
+        raise _reraise(path, e) from None
+
+
+def _preset_assumption(path: str, table: dict) -> Assumption:
+    key = table["preset"]
+    fn = _presets.ASSUMPTIONS.get(key) if isinstance(key, str) else None
+    if fn is None:
+        raise _err(f"{path}.preset", f"unknown preset {key!r}. Use one of "
+                   f"{', '.join(_presets.ASSUMPTIONS)}.")
+    params = inspect.signature(fn).parameters
+    _keys(path, table, ["preset", *params])
+    kwargs: dict[str, Any] = {}
+    for k, v in table.items():
+        if k == "preset":
+            continue
+        if isinstance(v, str) and k in ("severity", "name"):
+            kwargs[k] = v
+        elif k == "start":
+            kwargs[k] = _year(f"{path}.{k}", v)
+        else:
+            kwargs[k] = _param(f"{path}.{k}", v)
+    try:
+        return fn(**kwargs)
+    except ForecastError as e:
+        first = next(iter(kwargs), "preset")
+        field = getattr(e, "field", None) or ("severity" if "severity" in str(e) else first)
+        raise _err(f"{path}.{field}", str(e)) from None
+
+
+def _scenario(path: str, table: object) -> tuple[Scenario, float | None]:
+    if not isinstance(table, dict):
+        raise _err(path, f"must be a table; got {table!r}. Write [[scenario]].")
+    _keys(path, table, _SCENARIO)
+    base: Scenario | None = None
+    if "preset" in table:
+        pname = table["preset"]
+        if not isinstance(pname, str) or pname not in _presets.names():
+            raise _err(f"{path}.preset", f"unknown named scenario {pname!r}. Use one of "
+                       f"{', '.join(_presets.names())}.")
+        base = _presets.get(pname)
+    if "name" not in table and base is None:
+        raise _err(f"{path}.name", "missing; every scenario needs a name. Add name = \"...\".")
+    name = _string(f"{path}.name", table.get("name", base.name if base else ""),
+                   "Write name = \"my_scenario\".")
+    desc = _string(f"{path}.description",
+                   table.get("description", base.description if base else ""),
+                   "Write description = \"...\" or leave it out.")
+    prob = table.get("probability")
+    if prob is not None and (not _is_num(prob) or not 0 <= prob <= 1):
+        raise _err(f"{path}.probability", f"must be a number in [0, 1]; got {prob!r}. Give "
+                   "each scenario's probability, summing to 1 over the file.")
+    raw = table.get("assumption", [])
+    if not isinstance(raw, list):
+        raise _err(f"{path}.assumption", f"must be an array of tables; got {raw!r}. Write "
+                   "[[scenario.assumption]] sections.")
+    items = tuple(_assumption(f"{path}.assumption[{k}]", a) for k, a in enumerate(raw, 1))
+    if base is not None:
+        items = base.assumptions + items
+    try:
+        return Scenario(name, items, desc), (None if prob is None else float(prob))
+    except ForecastError as e:  # a bad scenario name, or two assumptions with one name
+        field = "name" if str(e).startswith("scenario name") else "assumption"
+        raise _err(f"{path}.{field}", str(e)) from None
+
+
+def loads_scenarios(text: str, source: str = "<string>") -> ScenarioSet:
+    """Parse scenario TOML text (see :func:`load_scenarios`)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{source}: not valid TOML: {e}. Fix the syntax there.") from None
+    _keys("<top>", data, _TOP)
+    if "scenario" not in data:
+        raise _err("scenario", "missing; a scenario file needs at least one [[scenario]] "
+                   "table. Add one.")
+    raw = data["scenario"]
+    if not isinstance(raw, list) or not raw:
+        raise _err("scenario", f"must be an array of [[scenario]] tables; got {raw!r}. Write "
+                   "[[scenario]] sections.")
+    parsed = [_scenario(f"scenario[{i}]", t) for i, t in enumerate(raw, 1)]
+    probs = [p for _, p in parsed]
+    if any(p is None for p in probs) and not all(p is None for p in probs):
+        k = next(i for i, p in enumerate(probs, 1) if p is None)
+        raise _err(f"scenario[{k}].probability", "missing while other scenarios have one. "
+                   "Give every scenario a probability, or none.")
+    names = [s.name for s, _ in parsed]
+    for i, nm in enumerate(names, 1):
+        if nm in names[: i - 1]:
+            raise _err(f"scenario[{i}].name", f"duplicate scenario name {nm!r} (also "
+                       f"scenario[{names.index(nm) + 1}]). Give each scenario its own name.")
+    try:
+        return ScenarioSet(tuple(s for s, _ in parsed),
+                           None if probs[0] is None else tuple(probs))  # type: ignore[arg-type]
+    except ForecastError as e:
+        raise _err("scenario[*].probability", str(e)) from None
+
+
+def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
+    """Load a TOML scenario file into a ScenarioSet, validating it strictly.
+
+    Raises
+    ------
+    ConfigError
+        For a missing, oversized or non-UTF-8 file, a TOML syntax error (with its line) or
+        any invalid entry (naming the key path, the value and the fix).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: scenario file not found. Check the path (cwd is "
+                          f"{Path.cwd()}).")
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise ConfigError(f"{p}: a scenario file must be at most {MAX_BYTES} bytes (1 MB); got "
+                          f"{size} bytes. Split it or remove generated content.")
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{p}: must be UTF-8 text; byte {e.start} is not. Save the file as "
+                          "UTF-8.") from None
+    return loads_scenarios(text, str(p))
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _str(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, str):
+        return _str(v)
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + "}"
+    raise ConfigError(f"cannot write {v!r} ({type(v).__name__}) to TOML. Use numbers, strings "
+                      "or distributions.")  # pragma: no cover - to_dict only makes those
+
+
+def _write_assumption(lines: list[str], header: str, d: dict[str, Any]) -> None:
+    lines += ["", f"[[{header}]]"]
+    for k, v in d.items():
+        if k != "part":
+            lines.append(f"{k} = {_value(v)}")
+    for part in d.get("part", []):
+        _write_assumption(lines, f"{header}.part", part)
+
+
+def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
+    """TOML text for `scenarios`; :func:`loads_scenarios` gives back an equal set."""
+    ss = ScenarioSet.coerce(scenarios)
+    lines = ["# Scenario file for forecast (see docs/scenarios.md for the format)."]
+    probs = ss.probabilities or (None,) * len(ss)
+    for s, p in zip(ss, probs, strict=True):
+        lines += ["", "[[scenario]]", f"name = {_str(s.name)}"]
+        if s.description:
+            lines.append(f"description = {_str(s.description)}")
+        if p is not None:
+            lines.append(f"probability = {_value(float(p))}")
+        for a in s.assumptions:
+            _write_assumption(lines, "scenario.assumption", a.to_dict())
+    return "\n".join(lines) + "\n"
+
+
+def dump_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario],
+                   path: str | os.PathLike[str]) -> Path:
+    """Write `scenarios` to a TOML file at `path` (UTF-8); return the path."""
+    p = Path(path)
+    p.write_text(dumps_scenarios(scenarios), encoding="utf-8")
+    return p

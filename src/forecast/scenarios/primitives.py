@@ -1,0 +1,223 @@
+"""Assumption primitives: LevelShift, GrowthShift, Adoption, Escalation, Volatility.
+
+Re-exported by :mod:`forecast.scenarios`; the equations are in each docstring and in
+``docs/scenarios.md``. Each ``_effect(ctx, draw)`` is vectorised over paths; ``draw(name)``
+returns the per-path draws of a parameter from its own stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from .assumption import _PROB, Assumption, PathContext, _fail
+from .distributions import DiscreteUniform, Distribution, Fixed
+
+__all__ = ["Adoption", "Escalation", "GrowthShift", "LevelShift", "Volatility"]
+
+
+
+
+def _since(ctx: PathContext, start: np.ndarray) -> np.ndarray:
+    """Years since start, counting the start year as 1 (<= 0 before the start)."""
+    return (ctx.years[None, :] - start[:, None] + 1).astype(float)
+
+
+@dataclass(frozen=True)
+class LevelShift(Assumption):
+    """A step of `size` log points from `start`, phased in linearly over `phase_in` years.
+
+    ``effect_t = size * min(1, max(0, (t - start + 1) / phase_in))``.
+
+    >>> ctx = PathContext.flat([2026, 2027, 2028], n_paths=1)
+    >>> rng = np.random.default_rng(0)
+    >>> (LevelShift(2027, -0.1, phase_in=2).effect(ctx, rng).round(3) + 0.0).tolist()
+    [[0.0, -0.05, -0.1]]
+    """
+
+    start: int | DiscreteUniform
+    size: float | Distribution
+    phase_in: float | Distribution = 1.0
+    name: str = field(default="", kw_only=True)
+    probability: float | Distribution = field(default=1.0, kw_only=True)
+    kind: ClassVar[str] = "level_shift"
+    _specs: ClassVar[dict] = {
+        "size": (None, None, "Pass a size in log points, e.g. -0.05."),
+        "phase_in": (1.0, None, "Pass phase_in >= 1 (years to full effect; 1 = at once)."),
+        "probability": _PROB,
+    }
+
+    def _effect(self, ctx, draw):
+        k = _since(ctx, draw("start"))
+        if self.phase_in == Fixed(1.0):
+            frac = (k >= 1.0).astype(float)
+        else:
+            frac = np.clip(k / draw("phase_in")[:, None], 0.0, 1.0)
+        return draw("size")[:, None] * frac
+
+
+@dataclass(frozen=True)
+class GrowthShift(Assumption):
+    """`delta` added to the yearly log growth from `start` (to `end`), optionally decaying.
+
+    ``g_t = delta * 0.5 ** ((t - start) / half_life)`` for ``start <= t <= end`` (no
+    decay without `half_life`, no end without `end`); ``effect_t = sum_{u <= t} g_u``.
+
+    >>> ctx = PathContext.flat([2026, 2027, 2028], n_paths=1)
+    >>> GrowthShift(2026, -0.01).effect(ctx, np.random.default_rng(0)).round(3).tolist()
+    [[-0.01, -0.02, -0.03]]
+    """
+
+    start: int | DiscreteUniform
+    delta: float | Distribution
+    end: int | DiscreteUniform | None = None
+    half_life: float | Distribution | None = None
+    name: str = field(default="", kw_only=True)
+    probability: float | Distribution = field(default=1.0, kw_only=True)
+    kind: ClassVar[str] = "growth_shift"
+    _years: ClassVar[tuple[str, ...]] = ("start", "end")
+    _optional: ClassVar[tuple[str, ...]] = ("end", "half_life")
+    _positive: ClassVar[tuple[str, ...]] = ("half_life",)
+    _specs: ClassVar[dict] = {
+        "delta": (None, None, "Pass a growth change in log points per year, e.g. -0.01."),
+        "half_life": (0.0, None, "Pass a positive half-life in years, or leave it out "
+                      "(None) for a permanent shift."),
+        "probability": _PROB,
+    }
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.end is not None:
+            last_end = self.end.high if isinstance(self.end, DiscreteUniform) else self.end
+            if last_end < self.first_start:
+                raise _fail("end", f"`end` must not precede `start`; got start={self.start!r}, "
+                            f"end={self.end!r}. Pass end >= start or end=None.")
+
+    def _effect(self, ctx, draw):
+        t = ctx.years[None, :]
+        s = draw("start")[:, None]
+        active = t >= s
+        if self.end is not None:
+            active &= t <= draw("end")[:, None]
+        g = np.where(active, draw("delta")[:, None], 0.0)
+        if self.half_life is not None:
+            g = g * np.exp2(-np.maximum(t - s, 0) / draw("half_life")[:, None])
+        return np.add.accumulate(g, axis=1)
+
+
+@dataclass(frozen=True)
+class Adoption(Assumption):
+    """A logistic S-curve from 0 (before `start`) towards `ceiling` log points.
+
+    With ``x = t - start + 1`` and ``L(x) = 1 / (1 + exp(-steepness * (x - years_to_half)))``,
+    ``effect_t = ceiling * (L(x) - L(0)) / (1 - L(0))`` for ``x >= 1``: the logistic, shifted
+    to start at exactly 0, reaching about half the ceiling after `years_to_half` years.
+    """
+
+    start: int | DiscreteUniform
+    ceiling: float | Distribution
+    years_to_half: float | Distribution = 3.0
+    steepness: float | Distribution = 1.0
+    name: str = field(default="", kw_only=True)
+    probability: float | Distribution = field(default=1.0, kw_only=True)
+    kind: ClassVar[str] = "adoption"
+    _positive: ClassVar[tuple[str, ...]] = ("years_to_half", "steepness")
+    _specs: ClassVar[dict] = {
+        "ceiling": (None, None, "Pass the long-run effect in log points, e.g. 0.03."),
+        "years_to_half": (0.0, None, "Pass a positive number of years, e.g. 3."),
+        "steepness": (0.0, None, "Pass a positive steepness per year, e.g. 1."),
+        "probability": _PROB,
+    }
+
+    @staticmethod
+    def _curve(x, k, m):
+        with np.errstate(over="ignore"):
+            lx = 1.0 / (1.0 + np.exp(-k * (x - m)))
+            l0 = 1.0 / (1.0 + np.exp(k * m))
+        return np.where(x >= 1, (lx - l0) / (1.0 - l0), 0.0)
+
+    def _effect(self, ctx, draw):
+        start = draw("start")
+        if isinstance(self.steepness, Fixed) and isinstance(self.years_to_half, Fixed):
+            # the curve depends on the whole years since start only: look it up
+            lo = int(ctx.years[0] - start.max() + 1)
+            table = self._curve(np.arange(lo, int(ctx.years[-1] - start.min() + 2), dtype=float),
+                                self.steepness.value, self.years_to_half.value)
+            idx = (ctx.years[None, :] - start[:, None] + 1 - lo).astype(np.intp)
+            frac = table[idx]
+        else:
+            frac = self._curve(_since(ctx, start), draw("steepness")[:, None],
+                               draw("years_to_half")[:, None])
+        return draw("ceiling")[:, None] * frac
+
+
+@dataclass(frozen=True)
+class Escalation(Assumption):
+    """Random yearly shocks: from `start`, each year a jump with probability `rate`.
+
+    Jump sizes are drawn from `size` independently for every path and year. Each jump
+    persists, or fades by the share `decay` per year: ``E_t = (1 - decay) E_{t-1} + J_t``.
+    """
+
+    start: int | DiscreteUniform
+    rate: float | Distribution
+    size: float | Distribution
+    decay: float | Distribution | None = None
+    name: str = field(default="", kw_only=True)
+    probability: float | Distribution = field(default=1.0, kw_only=True)
+    kind: ClassVar[str] = "escalation"
+    _optional: ClassVar[tuple[str, ...]] = ("decay",)
+    _specs: ClassVar[dict] = {
+        "rate": (0.0, 1.0, "Pass a yearly jump probability in [0, 1], e.g. 0.2."),
+        "size": (None, None, "Pass a jump size in log points, e.g. Uniform(-0.04, -0.01)."),
+        "decay": (0.0, 1.0, "Pass the share of a jump that fades each year, in [0, 1]."),
+        "probability": _PROB,
+    }
+
+    def _effect(self, ctx, draw):
+        n, h = ctx.n_paths, ctx.horizon
+        s = draw("start")[:, None]
+        rate = draw("rate")[:, None]
+        u = draw("jump_occurs", n * h).reshape(n, h)
+        sizes = draw("size", n * h).reshape(n, h)
+        jumps = np.where((u < rate) & (ctx.years[None, :] >= s), sizes, 0.0)
+        if self.decay is None:
+            return np.add.accumulate(jumps, axis=1)
+        keep = 1.0 - draw("decay")
+        out = np.empty_like(jumps)
+        acc = np.zeros(n)
+        for j in range(h):
+            acc = keep * acc + jumps[:, j]
+            out[:, j] = acc
+        return out
+
+
+@dataclass(frozen=True)
+class Volatility(Assumption):
+    """Scale the baseline's deviations from the point forecast after `start` by `scale`.
+
+    ``effect_t = (scale - 1) * (d_t - d_{start-1})`` for ``t >= start``, with
+    ``d = base - center`` and ``d_{last_year} = 0``: paths fan out `scale` times as fast
+    from the start year on, continuously (no jump at the start).
+    """
+
+    start: int | DiscreteUniform
+    scale: float | Distribution
+    name: str = field(default="", kw_only=True)
+    probability: float | Distribution = field(default=1.0, kw_only=True)
+    kind: ClassVar[str] = "volatility"
+    _specs: ClassVar[dict] = {
+        "scale": (0.0, None, "Pass a non-negative scale, e.g. 1.5 (1 = unchanged)."),
+        "probability": _PROB,
+    }
+
+    def _effect(self, ctx, draw):
+        n = ctx.n_paths
+        d = np.concatenate([np.zeros((n, 1)), ctx.base - ctx.center[None, :]], axis=1)
+        s = draw("start")
+        idx = np.clip(s - 1 - ctx.last_year, 0, ctx.horizon).astype(np.int64)
+        ref = d[np.arange(n), idx]
+        after = ctx.years[None, :] >= s[:, None]
+        return np.where(after, (draw("scale") - 1.0)[:, None] * (d[:, 1:] - ref[:, None]), 0.0)

@@ -1,0 +1,301 @@
+"""Scenarios: named sets of uncertain assumptions acting on the log level.
+
+An assumption (:class:`LevelShift`, :class:`GrowthShift`, :class:`Adoption`,
+:class:`Escalation`, :class:`Volatility`, or a :class:`Group` of them) returns an additive
+effect on the log level of every projected path. A :class:`Scenario` is a name plus
+assumptions; :meth:`Scenario.effects` gives one effect array per assumption, each drawn
+from its own generator seeded by the assumption's ``key``, so effects do not depend on
+the order of the assumptions or on which other assumptions are present. Effects add in
+log space, which makes :func:`combine` order-free and decompositions exact.
+
+Examples
+--------
+>>> import numpy as np
+>>> from forecast.scenarios import Uniform
+>>> s = Scenario("friction", [LevelShift(2027, Uniform(-0.05, -0.01), name="step")])
+>>> ctx = PathContext.flat(np.arange(2026, 2031), n_paths=100)
+>>> eff = s.effects(ctx, np.random.SeedSequence(1))
+>>> list(eff), eff["step"].shape, bool((eff["step"] <= 0).all())
+(['step'], (100, 5), True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import as_seed_sequence
+from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from .assumption import Assumption, Group, PathContext, child_seed
+from .distributions import Distribution
+from .primitives import Adoption, Escalation, GrowthShift, LevelShift, Volatility
+
+__all__ = [
+    "Adoption",
+    "Assumption",
+    "Escalation",
+    "Group",
+    "GrowthShift",
+    "LevelShift",
+    "PathContext",
+    "Scenario",
+    "ScenarioSet",
+    "Volatility",
+    "combine",
+]
+
+
+def _check_name(what: str, name: object) -> str:
+    if not isinstance(name, str) or not name.strip() or name != name.strip():
+        raise ScenarioError(f"{what} name must be a non-empty string without surrounding "
+                            f"spaces; got {name!r}. Pass e.g. name=\"managed_friction\".")
+    return name
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of assumptions; the empty scenario is the baseline.
+
+    Parameters
+    ----------
+    name : str
+        Label of the scenario in results.
+    assumptions : sequence of Assumption
+        Their names must be unique within the scenario (they label decompositions).
+    description : str
+        Free text for reports.
+    """
+
+    name: str
+    assumptions: tuple[Assumption, ...] = ()
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        _check_name("scenario", self.name)
+        items = self.assumptions
+        if isinstance(items, Assumption):
+            items = (items,)
+        if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+            raise ForecastTypeError(f"`assumptions` of scenario {self.name!r} must be a sequence"
+                                    f" of Assumption objects; got {items!r}. Pass a list.")
+        items = tuple(items)
+        for a in items:
+            if not isinstance(a, Assumption):
+                raise ForecastTypeError(
+                    f"every assumption of scenario {self.name!r} must be an Assumption; got "
+                    f"{a!r} ({type(a).__name__}). Pass LevelShift, GrowthShift, ... or a preset.")
+        names = [a.name for a in items]
+        dup = sorted({x for x in names if names.count(x) > 1})
+        if dup:
+            raise ScenarioError(f"assumption names must be unique within scenario "
+                                f"{self.name!r}; got {dup[0]!r} {names.count(dup[0])} "
+                                "times. Pass name=... to each so they can be told apart.")
+        if not isinstance(self.description, str):
+            raise ForecastTypeError(f"`description` must be a string; got "
+                                    f"{self.description!r}. Pass text or leave it out.")
+        object.__setattr__(self, "assumptions", items)
+
+    def __len__(self) -> int:
+        return len(self.assumptions)
+
+    def __getitem__(self, name: str) -> Assumption:
+        for a in self.assumptions:
+            if a.name == name:
+                return a
+        raise KeyError(f"scenario {self.name!r} has no assumption {name!r}; it has "
+                       f"{[a.name for a in self.assumptions]}")
+
+    @property
+    def assumption_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.assumptions)
+
+    @property
+    def first_start(self) -> int | None:
+        """Earliest possible start year of any assumption (None for the baseline)."""
+        return min((a.first_start for a in self.assumptions), default=None)
+
+    def validate_against(self, last_year: int) -> Scenario:
+        """Check that nothing starts before the first projected year ``last_year + 1``.
+
+        Raises
+        ------
+        ScenarioError
+            Naming the assumption, its start and the fix.
+        """
+        for a in self.assumptions:
+            if a.first_start <= last_year:
+                raise ScenarioError(
+                    f"assumption {a.name!r} of scenario {self.name!r} must start after the "
+                    f"history ends in {last_year}; its earliest start is {a.first_start}. "
+                    f"Pass start={last_year + 1} or later.")
+        return self
+
+    def effects(self, ctx: PathContext, seed: object) -> dict[str, np.ndarray]:
+        """One additive log-level effect ``(n_paths, horizon)`` per assumption, by name.
+
+        Assumption ``a`` draws from ``default_rng(SeedSequence(entropy=seed.entropy,
+        spawn_key=seed.spawn_key + (crc32(a.key),)))``: the same draws whatever the order
+        or the company of the assumption.
+        """
+        if not isinstance(ctx, PathContext):
+            raise ForecastTypeError(f"`ctx` must be a PathContext; got {type(ctx).__name__}. "
+                                    "Build one with PathContext(years, base, center, last_year).")
+        ss = as_seed_sequence(seed)
+        self.validate_against(ctx.last_year)
+        return {a.name: a.effect(ctx, np.random.default_rng(child_seed(ss, a.key)))
+                for a in self.assumptions}
+
+    def parameters(self) -> dict[str, Distribution]:
+        """Uncertain parameters of all assumptions, as ``"<assumption>.<parameter>"``."""
+        return {f"{a.name}.{k}": v for a in self.assumptions for k, v in a.parameters().items()}
+
+    def with_parameters(self, **values: object) -> Scenario:
+        """The scenario with some parameters replaced, by dotted name.
+
+        >>> s = Scenario("s", [LevelShift(2027, -0.05, name="step")])
+        >>> s.with_parameters(**{"step.size": -0.1})["step"].size.value
+        -0.1
+        """
+        by: dict[str, dict[str, object]] = {}
+        for k, v in values.items():
+            head, _, rest = k.partition(".")
+            if head not in self.assumption_names or not rest:
+                raise ParameterError(
+                    f"parameter names must be '<assumption>.<parameter>' with an assumption of "
+                    f"scenario {self.name!r} ({', '.join(self.assumption_names) or 'none'}); got"
+                    f" {k!r}. See scenario.parameters() for the names.")
+            by.setdefault(head, {})[rest] = v
+        new = tuple(a.with_parameters(**by[a.name]) if a.name in by else a
+                    for a in self.assumptions)
+        return dataclasses.replace(self, assumptions=new)
+
+
+def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
+    """Union of the scenarios' assumptions, in canonical (name, key) order.
+
+    Associative and commutative, with the empty scenario as identity (it is also left out
+    of the default name). Identical assumptions shared by several scenarios are kept once;
+    two different assumptions with the same name are an error.
+
+    >>> a = Scenario("a", [LevelShift(2027, -0.02, name="x")])
+    >>> b = Scenario("b", [GrowthShift(2027, 0.01, name="y")])
+    >>> combine(b, a).name, combine(b, a).assumption_names
+    ('a+b', ('x', 'y'))
+    """
+    for s in scenarios:
+        if not isinstance(s, Scenario):
+            raise ForecastTypeError(f"combine() takes Scenario objects; got {s!r} "
+                                    f"({type(s).__name__}). Wrap assumptions in Scenario(...).")
+    by_name: dict[str, Assumption] = {}
+    for s in scenarios:
+        for a in s.assumptions:
+            if a.name in by_name and by_name[a.name] != a:
+                raise ScenarioError(
+                    f"cannot combine: assumption name {a.name!r} means two different "
+                    f"assumptions ({by_name[a.name]!r} and {a!r}). Rename one of them.")
+            by_name[a.name] = a
+    items = tuple(sorted(by_name.values(), key=lambda a: (a.name, a.key)))
+    if name is None:
+        tokens = {t for s in scenarios if s.assumptions for t in s.name.split("+")}
+        if not tokens:
+            tokens = {t for s in scenarios for t in s.name.split("+")} or {"baseline"}
+        name = "+".join(sorted(tokens))
+    return Scenario(name, items, "")
+
+
+@dataclass(frozen=True)
+class ScenarioSet:
+    """Scenarios to project together, optionally with probabilities (a mixture).
+
+    >>> ss = ScenarioSet([Scenario("baseline"), Scenario("x")], probabilities=[0.7, 0.3])
+    >>> ss.names, len(ss), ss["x"].name
+    (('baseline', 'x'), 2, 'x')
+    """
+
+    scenarios: tuple[Scenario, ...]
+    probabilities: tuple[float, ...] | None = None
+
+    def __post_init__(self) -> None:
+        items = self.scenarios
+        if isinstance(items, Scenario):
+            items = (items,)
+        if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+            raise ForecastTypeError(f"`scenarios` must be a sequence of Scenario; got "
+                                    f"{items!r}. Pass a list.")
+        items = tuple(items)
+        if not items:
+            raise ScenarioError("a ScenarioSet needs at least one scenario; got none. "
+                                "Pass e.g. [Scenario('baseline')].")
+        for s in items:
+            if not isinstance(s, Scenario):
+                raise ForecastTypeError(f"every item of a ScenarioSet must be a Scenario; got "
+                                        f"{s!r}. Wrap assumptions in Scenario(name, [...]).")
+        names = [s.name for s in items]
+        dup = sorted({x for x in names if names.count(x) > 1})
+        if dup:
+            raise ScenarioError(f"scenario names must be unique in a set; got {dup[0]!r} "
+                                f"{names.count(dup[0])} times. Rename one of them.")
+        object.__setattr__(self, "scenarios", items)
+        if self.probabilities is not None:
+            object.__setattr__(self, "probabilities", self._check_probs(self.probabilities))
+
+    def _check_probs(self, probs: object) -> tuple[float, ...]:
+        if isinstance(probs, str | bytes) or not isinstance(probs, Sequence | np.ndarray):
+            raise ForecastTypeError(f"`probabilities` must be a sequence of numbers; got "
+                                    f"{probs!r}. Pass one probability per scenario.")
+        vals = list(probs)
+        if len(vals) != len(self.scenarios):
+            raise ParameterError(f"`probabilities` must have one value per scenario "
+                                 f"({len(self.scenarios)}); got {len(vals)}. Pass "
+                                 f"{len(self.scenarios)} numbers summing to 1.")
+        out = []
+        for nm, p in zip(self.names, vals, strict=True):
+            if isinstance(p, bool) or not isinstance(p, numbers.Real) or not math.isfinite(p) \
+                    or p < 0:
+                raise ParameterError(f"probability of scenario {nm!r} must be a number >= 0; "
+                                     f"got {p!r}. Pass non-negative weights summing to 1.")
+            out.append(float(p))
+        total = math.fsum(out)
+        if abs(total - 1.0) > 1e-9:
+            raise ParameterError(f"`probabilities` must sum to 1 (within 1e-9); got {total!r}."
+                                 " Divide each by their sum.")
+        return tuple(out)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.scenarios)
+
+    def __iter__(self) -> Iterator[Scenario]:
+        return iter(self.scenarios)
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    def __getitem__(self, key: str | int) -> Scenario:
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            return self.scenarios[int(key)]
+        for s in self.scenarios:
+            if s.name == key:
+                return s
+        raise KeyError(f"no scenario {key!r}; the set has {list(self.names)}")
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def validate_against(self, last_year: int) -> ScenarioSet:
+        """:meth:`Scenario.validate_against` for every scenario."""
+        for s in self.scenarios:
+            s.validate_against(last_year)
+        return self
+
+    @classmethod
+    def coerce(cls, scenarios: object) -> ScenarioSet:
+        """A ScenarioSet from a set, one Scenario, or a sequence of Scenarios."""
+        if isinstance(scenarios, ScenarioSet):
+            return scenarios
+        return cls(scenarios)  # type: ignore[arg-type]
