@@ -216,14 +216,14 @@ def _fit_with_broken_family(flat):
         def _estimate(self, y):
             raise np.linalg.LinAlgError("singular")
 
-    from forecast.models import base as models
+    from forecast.models import auto
 
-    saved = models._FAMILIES["DampedTrend"]
-    models._FAMILIES["DampedTrend"] = Broken
+    saved = auto._FAMILIES["DampedTrend"]
+    auto._FAMILIES["DampedTrend"] = Broken
     try:
         Auto(families=("DampedTrend",)).fit(flat)
     finally:
-        models._FAMILIES["DampedTrend"] = saved
+        auto._FAMILIES["DampedTrend"] = saved
 
 
 @pytest.fixture(scope="module")

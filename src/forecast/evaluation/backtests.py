@@ -34,7 +34,7 @@ import pandas as pd
 
 from .._validation import as_seed_sequence, check_int, check_levels
 from ..errors import ForecastTypeError, ParameterError
-from ..models.base import Drift, Naive
+from ..models.families import Drift, Naive
 from ..series import AnnualSeries
 from . import metrics
 from ._tasks import Task, map_tasks, min_length

@@ -1,44 +1,107 @@
-"""ARIMA order screening and the weights of `Auto` combinations (private)."""
+"""Auto: fit every eligible family, then combine them (a linear pool) or select one by AICc.
+
+Also the combination weights (equal or Akaike) and the pooling of the members' fits.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
-from .estimation import aicc, arima_mle
+from .._validation import as_seed_sequence
+from ..errors import ModelError, ParameterError
+from ._args import as_data
+from .base import _TOKEN, Fit, _Spec
+from .families import ARIMA, DampedTrend, Drift, LocalLinearTrend, LogLinearTrend, Naive, Theta
+
+__all__ = ["DEFAULT_FAMILIES", "Auto"]
+
+#: families `Auto` uses by default: the candidate set that met the synthetic calibration
+#: target with the best backtest on the US series (docs/models.md, "Auto: which families")
+DEFAULT_FAMILIES = ("DampedTrend", "LocalLinearTrend", "Theta")
+_FAMILIES = {"Naive": Naive, "Drift": Drift, "LogLinearTrend": LogLinearTrend,
+             "DampedTrend": DampedTrend, "ARIMA": ARIMA, "LocalLinearTrend": LocalLinearTrend,
+             "Theta": Theta}
 
 
-def arima_grid(n: int, max_order: int = 2) -> list[tuple[int, int]]:
-    """Orders (p, q) with p, q <= max_order that a series of length n supports."""
-    return [(p, q) for p in range(max_order + 1) for q in range(max_order + 1)
-            if n >= p + q + 6]
+@dataclass(frozen=True)
+class Auto(_Spec):
+    """Fit every eligible family, then combine them (default) or select one by AICc.
 
+    Parameters
+    ----------
+    method : {"combine", "select"}
+        ``"combine"``: a linear pool of the families' forecast distributions (each path
+        follows one family, drawn with the combination weights); the point forecast is
+        the weighted mean of the families' point forecasts, as in M4's combinations.
+        ``"select"``: the family with the smallest AICc.
+    families : tuple of str
+        Candidate families, by name (default: DampedTrend, LocalLinearTrend, Theta;
+        also available: Drift, ARIMA, LogLinearTrend).
+    weights : {"equal", "aicc"}
+        Combination weights: equal (default) or Akaike weights.
 
-def _near_unit_root(ar: np.ndarray, ma: np.ndarray, bound: float = 1.01) -> bool:
-    """True when an AR or MA root lies within `bound` of the unit circle.
-
-    Such fits (e.g. MA(1) at -0.999 from over-differencing) are rejected, as R's
-    ``auto.arima`` does, because their forecasts and intervals are unstable.
+    Notes
+    -----
+    Families too long for the series, or whose estimation fails, are skipped and the
+    reason recorded in ``Fit.notes``; a ModelError is raised when none remains.
     """
-    for poly in (np.r_[1.0, -ar], np.r_[1.0, ma]):
-        if poly.size > 1 and np.any(poly[1:] != 0):
-            roots = np.roots(poly[::-1])
-            if roots.size and np.min(np.abs(roots)) < bound:
-                return True
-    return False
 
+    method: str = "combine"
+    families: tuple[str, ...] = DEFAULT_FAMILIES
+    weights: str = "equal"
 
-def select_order(y: np.ndarray) -> tuple[int, int]:
-    """The (p, q) of the grid with the smallest exact AICc on the differences."""
-    w = np.diff(y)
-    best, best_order = np.inf, (0, 0)
-    for p, q in arima_grid(y.size):
-        llf, ar, ma, _, _ = arima_mle(w, p, q)
-        if _near_unit_root(ar, ma):
-            continue
-        score = aicc(llf, p + q + 2, w.size)
-        if score < best - 1e-9:
-            best, best_order = score, (p, q)
-    return best_order
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.method not in ("combine", "select"):
+            raise ParameterError(
+                f'`method` must be "combine" or "select"; got {self.method!r}.')
+        if self.weights not in ("equal", "aicc"):
+            raise ParameterError(f'`weights` must be "equal" or "aicc"; got {self.weights!r}.')
+        fams = (self.families,) if isinstance(self.families, str) else tuple(self.families)
+        bad = [f for f in fams if f not in _FAMILIES]
+        if bad or not fams:
+            raise ParameterError(
+                f"`families` must be non-empty names among {sorted(_FAMILIES)}; got "
+                f"{list(self.families)!r}.")
+        object.__setattr__(self, "families", fams)
+
+    @property
+    def name(self) -> str:
+        return f"Auto({self.method})"
+
+    @property
+    def min_length(self) -> int:  # type: ignore[override]
+        return min(self._member(f).min_length for f in self.families)
+
+    def _member(self, family: str) -> _Spec:
+        return _FAMILIES[family](param_uncertainty=self.param_uncertainty,
+                                 imputations=self.imputations)
+
+    def fit(self, data: Any, *, seed: Any = None) -> Fit:
+        series, _ = as_data(data, self.name)
+        self._check_length(series)
+        ss = as_seed_sequence(seed)  # every member sees the same history draws
+        fits, notes = [], []
+        for fname in self.families:
+            member = self._member(fname)
+            if len(series) < member.min_length:
+                notes.append(f"skipped {fname}: needs {member.min_length} years, "
+                             f"got {len(series)}")
+                continue
+            try:
+                fits.append(member.fit(data, seed=np.random.SeedSequence(
+                    ss.entropy, spawn_key=ss.spawn_key)))
+            except ModelError as exc:
+                notes.append(f"skipped {fname}: {exc}")
+        if not fits:
+            raise ModelError(
+                f"Auto found no family that fits this series ({len(series)} years): "
+                + "; ".join(notes) + ". Pass a longer series or families=('Drift',).")
+        comps, cw, params, res, aicc, more = pool_fits(fits, self.method, self.weights)
+        return Fit(self, series, params, aicc, res, (*notes, *more), comps, cw, _TOKEN)
 
 
 def combination_weights(aiccs: np.ndarray, weights: str) -> np.ndarray:

@@ -1,26 +1,13 @@
-"""Baseline models on the log level: specs, fitted models and path simulation.
+"""The model contract: the :class:`ModelSpec` protocol, :class:`Fit` and the shared spec logic.
 
-A *spec* (``Drift()``, ``DampedTrend()``, ``Auto()``, ...) is a frozen description of a
-model; ``spec.fit(data)`` estimates it on an :class:`~forecast.series.AnnualSeries` or a
-``History`` and returns a :class:`Fit`, the only way a fitted model comes to exist.
-A Fit simulates log-level paths fast (numpy recursions, not statsmodels), includes
-parameter uncertainty by default and, when fitted on a History, the uncertainty of the
-reconstructed history itself (multiple imputation). See ``docs/models.md``.
-
-Examples
---------
->>> from forecast.series import AnnualSeries
->>> s = AnnualSeries(range(2015, 2025), [10, 11, 12.5, 13, 15, 16, 18.5, 20, 21, 24])
->>> fit = Drift().fit(s)
->>> fit.simulate(h=3, n_paths=4, seed=1).shape
-(4, 3)
->>> list(fit.forecast(2)["year"])
-[2025, 2026]
+``_Spec`` holds what every family shares (length check, multiple imputation over History
+draws, error wrapping); a family implements only ``_estimate(y) -> Estimate``. A
+:class:`Fit` is made only by a spec and simulates log-level paths with the library's own
+recursions (:mod:`forecast.models.linear`), not statsmodels.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -29,14 +16,13 @@ import numpy as np
 import pandas as pd
 
 from .._validation import as_seed_sequence, check_int, check_levels, readonly, seed_record
-from ..errors import ForecastError, ForecastTypeError, ModelError, ParameterError
+from ..errors import ForecastError, ForecastTypeError, ModelError
 from ..series import AnnualSeries
 from . import estimation as fam
 from ._args import Params, as_data, check_innovations, forecast_frame
 from .linear import Linear, simulate_mixture
 
-__all__ = ["ARIMA", "Auto", "DampedTrend", "Drift", "Fit", "LocalLinearTrend",
-           "LogLinearTrend", "ModelSpec", "Naive", "Theta"]
+__all__ = ["DEFAULT_IMPUTATIONS", "Fit", "ModelSpec"]
 
 #: number of history draws a spec fits on when given a History (multiple imputation)
 DEFAULT_IMPUTATIONS = 20
@@ -295,207 +281,3 @@ class _Spec:
                 f"({self.imputations}, {len(series)}); got {draws.shape}."
             )
         return draws
-
-
-@dataclass(frozen=True)
-class Naive(_Spec):
-    """Random walk without drift on the log level: ``y_t = y_(t-1) + e_t``.
-
-    The last value carried forward, with random-walk bands; the benchmark every
-    evaluation includes (``forecast.evaluation.compare``). ``sigma`` is the root mean
-    square of the log changes (maximum likelihood, no mean removed).
-    """
-
-    min_length = 2
-
-    def _estimate(self, y):
-        return fam.fit_naive(y)
-
-
-@dataclass(frozen=True)
-class Drift(_Spec):
-    """Random walk with drift on the log level: ``y_t = y_(t-1) + mu + e_t``."""
-
-    min_length = 3
-
-    def _estimate(self, y):
-        return fam.fit_drift(y)
-
-
-@dataclass(frozen=True)
-class LogLinearTrend(_Spec):
-    """Deterministic linear trend on the log level, errors iid or AR(1) (``ar1=True``)."""
-
-    ar1: bool = False
-
-    @property
-    def min_length(self) -> int:  # type: ignore[override]
-        return 6 if self.ar1 else 4
-
-    def _estimate(self, y):
-        return fam.fit_trend(y, self.ar1)
-
-
-@dataclass(frozen=True)
-class DampedTrend(_Spec):
-    """ETS(A,Ad,N) on the log level (statsmodels ``ETSModel``)."""
-
-    min_length = 8
-
-    def _estimate(self, y):
-        return fam.fit_damped(y)
-
-
-@dataclass(frozen=True)
-class LocalLinearTrend(_Spec):
-    """Local linear trend: level and slope random walks plus noise (statsmodels UC)."""
-
-    min_length = 6
-
-    def _estimate(self, y):
-        return fam.fit_llt(y)
-
-
-@dataclass(frozen=True)
-class Theta(_Spec):
-    """The theta method (theta = 2; statsmodels ``ThetaModel``): SES plus half the trend."""
-
-    min_length = 4
-
-    def _estimate(self, y):
-        return fam.fit_theta(y)
-
-
-@dataclass(frozen=True)
-class ARIMA(_Spec):
-    """ARIMA(p, 1, q) with drift; ``order=None`` searches p, q in 0..2 by AICc."""
-
-    order: tuple[int, int] | None = None
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.order is not None:
-            if not isinstance(self.order, tuple | list) or len(self.order) != 2:
-                raise ForecastTypeError(
-                    f"`order` must be (p, q) or None; got {self.order!r}. The differencing "
-                    "order is always 1, e.g. ARIMA(order=(1, 1)) for ARIMA(1,1,1)."
-                )
-            p, q = (check_int(f"order[{i}]", v, 0, 3) for i, v in enumerate(self.order))
-            object.__setattr__(self, "order", (p, q))
-
-    @property
-    def name(self) -> str:
-        return "ARIMA" if self.order is None else f"ARIMA({self.order[0]},1,{self.order[1]})"
-
-    @property
-    def min_length(self) -> int:  # type: ignore[override]
-        return 6 if self.order is None else sum(self.order) + 6
-
-    def _estimate(self, y):
-        from .auto import select_order
-
-        order = self.order if self.order is not None else select_order(y)
-        est = fam.fit_arima(y, order)
-        est.params["p"], est.params["q"] = map(float, order)
-        return est
-
-    def fit(self, data: Any, *, seed: Any = None) -> Fit:
-        series, history = as_data(data, self.name)
-        if history is None or self.order is not None:
-            return super().fit(data, seed=seed)
-        # choose the order once, on the median, then fit it on every history draw
-        self._check_length(series)
-        chosen = self._safe(series.log_values).params
-        order = (int(chosen["p"]), int(chosen["q"]))
-        fixed = dataclasses.replace(self, order=order)
-        fit = fixed.fit(data, seed=seed)
-        return dataclasses.replace(fit, spec=self, notes=(
-            *fit.notes, f"order ({order[0]},1,{order[1]}) chosen on the median by AICc"))
-
-
-#: families `Auto` uses by default: the candidate set that met the synthetic calibration
-#: target with the best backtest on the US series (docs/models.md, "Auto: which families")
-DEFAULT_FAMILIES = ("DampedTrend", "LocalLinearTrend", "Theta")
-_FAMILIES = {"Naive": Naive, "Drift": Drift, "LogLinearTrend": LogLinearTrend,
-             "DampedTrend": DampedTrend, "ARIMA": ARIMA, "LocalLinearTrend": LocalLinearTrend,
-             "Theta": Theta}
-
-
-@dataclass(frozen=True)
-class Auto(_Spec):
-    """Fit every eligible family, then combine them (default) or select one by AICc.
-
-    Parameters
-    ----------
-    method : {"combine", "select"}
-        ``"combine"``: a linear pool of the families' forecast distributions (each path
-        follows one family, drawn with the combination weights); the point forecast is
-        the weighted mean of the families' point forecasts, as in M4's combinations.
-        ``"select"``: the family with the smallest AICc.
-    families : tuple of str
-        Candidate families, by name (default: DampedTrend, LocalLinearTrend, Theta;
-        also available: Drift, ARIMA, LogLinearTrend).
-    weights : {"equal", "aicc"}
-        Combination weights: equal (default) or Akaike weights.
-
-    Notes
-    -----
-    Families too long for the series, or whose estimation fails, are skipped and the
-    reason recorded in ``Fit.notes``; a ModelError is raised when none remains.
-    """
-
-    method: str = "combine"
-    families: tuple[str, ...] = DEFAULT_FAMILIES
-    weights: str = "equal"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.method not in ("combine", "select"):
-            raise ParameterError(
-                f'`method` must be "combine" or "select"; got {self.method!r}.')
-        if self.weights not in ("equal", "aicc"):
-            raise ParameterError(f'`weights` must be "equal" or "aicc"; got {self.weights!r}.')
-        fams = (self.families,) if isinstance(self.families, str) else tuple(self.families)
-        bad = [f for f in fams if f not in _FAMILIES]
-        if bad or not fams:
-            raise ParameterError(
-                f"`families` must be non-empty names among {sorted(_FAMILIES)}; got "
-                f"{list(self.families)!r}.")
-        object.__setattr__(self, "families", fams)
-
-    @property
-    def name(self) -> str:
-        return f"Auto({self.method})"
-
-    @property
-    def min_length(self) -> int:  # type: ignore[override]
-        return min(self._member(f).min_length for f in self.families)
-
-    def _member(self, family: str) -> _Spec:
-        return _FAMILIES[family](param_uncertainty=self.param_uncertainty,
-                                 imputations=self.imputations)
-
-    def fit(self, data: Any, *, seed: Any = None) -> Fit:
-        series, _ = as_data(data, self.name)
-        self._check_length(series)
-        ss = as_seed_sequence(seed)  # every member sees the same history draws
-        fits, notes = [], []
-        for fname in self.families:
-            member = self._member(fname)
-            if len(series) < member.min_length:
-                notes.append(f"skipped {fname}: needs {member.min_length} years, "
-                             f"got {len(series)}")
-                continue
-            try:
-                fits.append(member.fit(data, seed=np.random.SeedSequence(
-                    ss.entropy, spawn_key=ss.spawn_key)))
-            except ModelError as exc:
-                notes.append(f"skipped {fname}: {exc}")
-        if not fits:
-            raise ModelError(
-                f"Auto found no family that fits this series ({len(series)} years): "
-                + "; ".join(notes) + ". Pass a longer series or families=('Drift',).")
-        from .auto import pool_fits
-
-        comps, cw, params, res, aicc, more = pool_fits(fits, self.method, self.weights)
-        return Fit(self, series, params, aicc, res, (*notes, *more), comps, cw, _TOKEN)
