@@ -410,7 +410,9 @@ def test_history_built_directly():
     np.testing.assert_allclose(d.std(axis=0), [0.01, 0.05, 0.1], rtol=0.1)
     obs = h.observations()
     assert obs.empty
-    assert list(obs.columns) == list(forecast.reconstruct.__globals__["OBS_COLUMNS"])
+    from forecast.history.history import OBS_COLUMNS
+
+    assert list(obs.columns) == list(OBS_COLUMNS)
     with pytest.raises(ParameterError, match="no records"):
         h.nowcast()
 

@@ -1,11 +1,13 @@
 """Face: the ``forecast`` command line, a thin argparse layer over the Python API.
 
-Modules: ``parser`` (:func:`main`, :func:`build_parser`; standard library only, so that
-``forecast --help`` is fast); internal: ``commands`` (one ``cmd_<name>`` per subcommand,
-imported when a command runs), ``_util`` (inputs, progress, output).
+Modules: ``parser`` (:func:`main`, :func:`build_parser`; no third-party import, so that
+``forecast --help`` is fast); internal: ``_options`` (the option tables the parser and
+the commands share), ``commands`` (one ``cmd_<name>`` per subcommand, imported when a
+command runs), ``_util`` (inputs, progress, output).
 """
 
-from .parser import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES, build_parser, main
+from ._options import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES
+from .parser import build_parser, main
 
 __all__ = ["DEFAULT_IMPUTATIONS", "DEFAULT_PATHS", "MODELS", "PRESET_NAMES", "build_parser",
            "main"]

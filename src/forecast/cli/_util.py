@@ -1,7 +1,8 @@
 """Helpers of the ``forecast`` subcommands (private): inputs, progress, output.
 
-Everything here is standard library at import time; heavy modules load inside the
-functions, when a command needs them.
+Imported with :mod:`forecast.cli.commands`, only when a command runs (never by
+``forecast --help``); statsmodels and matplotlib still load only inside the API calls
+that need them.
 """
 
 from __future__ import annotations
@@ -9,10 +10,20 @@ from __future__ import annotations
 import pathlib
 import shlex
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
+import pandas as pd
+
+from .. import models
+from .._optional import require
 from ..errors import ParameterError, ScenarioError
-from .parser import MODELS
+from ..history import reconstruct
+from ..records import Records, load_releases
+from ..report._html import png_bytes
+from ..report._sections import compact_wide
+from ..scenarios import ScenarioSet, load_scenarios, presets
+from ._options import MODELS
 
 
 def interactive(args) -> bool:
@@ -30,7 +41,7 @@ class Progress:
         self.on = interactive(args)
         if self.on:
             try:
-                from tqdm import tqdm
+                from tqdm import tqdm  # lazy: the optional `progress` extra
             except ImportError:
                 return
             self.bar = tqdm(total=total, file=sys.stderr, leave=False, unit="step",
@@ -79,8 +90,6 @@ def existing_file(path: str, what: str) -> pathlib.Path:
 
 
 def load_records(args):
-    from ..records.releases import Records, load_releases
-
     records = Records.from_csv(existing_file(args.data, "--data")) if args.data \
         else load_releases()
     for extra in args.add:
@@ -91,15 +100,11 @@ def load_records(args):
 
 
 def build_history(args, records):
-    from ..history.history import reconstruct
-
     return reconstruct(records, market=args.market, flow=args.flow, segment=args.segment,
                        currency=args.currency)
 
 
 def make_spec(name: str, imputations: int | None = None):
-    from .. import models
-
     cls = getattr(models, MODELS[name])
     return cls() if imputations is None else cls(imputations=imputations)
 
@@ -110,15 +115,9 @@ def spec_text(args) -> str:
 
 
 def scenario_set(args):
-    from ..scenarios.scenario import ScenarioSet
-
     if args.file:
-        from ..scenarios.files import load_scenarios
-
         sset = load_scenarios(existing_file(args.file, "the scenario file"))
     else:
-        from ..scenarios import presets
-
         sset = presets.all()
     if not args.scenarios:
         return sset
@@ -135,13 +134,9 @@ def scenario_set(args):
 @contextmanager
 def executor(args):
     if getattr(args, "workers", None):
-        from concurrent.futures import ProcessPoolExecutor
-
         with ProcessPoolExecutor(max_workers=args.workers) as ex:
             yield ex
     elif getattr(args, "scheduler", None):
-        from .._optional import require
-
         distributed = require("dask.distributed", "dask", "--scheduler")
         try:
             client = distributed.Client(args.scheduler, timeout="10s")
@@ -158,8 +153,6 @@ def executor(args):
 
 
 def print_frame(frame, float_format: str = "{:,.2f}") -> None:
-    import pandas as pd
-
     def fmt(v: float) -> str:  # years stored as floats print as years
         return f"{v:.0f}" if float(v).is_integer() and 1000 <= abs(v) < 3000 \
             else float_format.format(v)
@@ -176,20 +169,15 @@ def write_csv(frame, path: str) -> None:
 
 
 def save_axes_png(draw, path: str, *args, size=(7.5, 4.2), **kwargs) -> None:
-    from .._optional import require
-    from ..report import _html as _report_html
-
     fig = require("matplotlib.figure", "plot", "--plot").Figure(figsize=size)
     draw(*args, ax=fig.subplots(), **kwargs)
     p = pathlib.Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(_report_html.png_bytes(fig, dpi=100, tight=True))
+    p.write_bytes(png_bytes(fig, dpi=100, tight=True))
 
 
 def format_compact(table, unit: str) -> str:
     """Text table: one row per scenario, ``median [lower, upper]`` per year."""
-    from ..report._sections import compact_wide
-
     wide = compact_wide(table)  # scenario, then one "median [lower, upper]" column per year
     lo = next(c for c in table.columns if c.startswith("lower_"))
     width = max(len(str(s)) for s in wide["scenario"]) + 2

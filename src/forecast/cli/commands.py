@@ -1,18 +1,27 @@
 """Implementations of the ``forecast`` subcommands (private; see :mod:`forecast.cli`).
 
-Each ``cmd_<name>(args)`` is a few calls of the public API; heavy imports happen here,
-when a command runs, never when the CLI module is imported.
+Each ``cmd_<name>(args)`` is a few calls of the public API. :func:`forecast.cli.main`
+imports this module only when a command runs, never for ``forecast --help``.
 """
 
 from __future__ import annotations
 
 import json
 import pathlib
+import secrets
 import shlex
 import time
 
-from ..errors import ParameterError
+import pandas as pd
+
+from .. import report
+from ..errors import DataError, ParameterError
+from ..evaluation import compare, sobol, tornado
+from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..plotting._shapes import unit_label
+from ..projection import project
+from ..records import Records, load_releases
+from ..scenarios import dump_scenarios
 from ._util import (
     build_history,
     done,
@@ -34,8 +43,6 @@ from ._util import (
 
 def _project(args):
     """reconstruct -> fit -> project, exactly as a user would in Python."""
-    from ..projection.engine import project
-
     t0 = time.perf_counter()
     sset = scenario_set(args)  # first: a misspelt scenario fails before any slow work
     # the executor next: an unreachable scheduler fails before the slow work too
@@ -44,8 +51,6 @@ def _project(args):
         status(args, "reconstructing the history ...")
         history = build_history(args, records)
         if args.seed is None:  # draw one seed for the whole run, so that it can be printed
-            import secrets
-
             args.seed = secrets.randbits(32)
         status(args, f"fitting {spec_text(args)} ...")
         fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
@@ -64,8 +69,6 @@ def _project(args):
 
 def _tornado_of(args, fit, proj):
     """Tornado of the projected scenario with the most uncertain parameters, or None."""
-    from ..evaluation.sensitivity import tornado
-
     scenarios = [s for s in (proj.scenarios or ()) if s.parameters()]
     if not scenarios:
         return None
@@ -83,8 +86,6 @@ def _seed_of(proj, fallback):
 
 
 def cmd_run(args) -> int:
-    from .. import report
-
     args.steps = 6
     try:
         records, history, fit, sset, proj, settings = _project(args)
@@ -131,8 +132,6 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .. import report
-
     args.steps = 4
     try:
         records, history, fit, sset, proj, settings = _project(args)
@@ -159,15 +158,11 @@ def cmd_history(args) -> int:
     if args.out:
         write_csv(frame, args.out)
     if args.plot:
-        from ..plotting.charts import history_chart
-
         save_axes_png(history_chart, args.plot, history)
     return 0
 
 
 def cmd_nowcast(args) -> int:
-    import pandas as pd
-
     history = build_history(args, load_records(args))
     now = history.nowcast(args.year)
     rows = [now.summary()]
@@ -180,8 +175,6 @@ def cmd_nowcast(args) -> int:
     if len(rows) > 1:
         print(f"(CNY per USD: {now.fx_rate:.4f}, {now.fx_method} rate)")
     if args.plot:
-        from ..plotting.charts import nowcast_chart
-
         save_axes_png(nowcast_chart, args.plot, now, size=(6.5, 3.6))
     return 0
 
@@ -191,8 +184,6 @@ _BACKTEST_COLUMNS = ["model", "target", "horizon", "n", "mase", "mape", "crps",
 
 
 def cmd_backtest(args) -> int:
-    from ..evaluation.backtests import compare
-
     names = args.models or ["drift", "damped", "theta"]
     specs = [make_spec(n, args.imputations) for n in dict.fromkeys(names)]
     records = load_records(args)
@@ -221,8 +212,6 @@ def history_label(args) -> str:
 
 
 def cmd_sensitivity(args) -> int:
-    from ..evaluation import sensitivity
-
     sset = scenario_set(args)
     scenarios = list(sset.scenarios)
     scenario = scenarios[-1] if not args.scenarios else scenarios[0]
@@ -230,9 +219,9 @@ def cmd_sensitivity(args) -> int:
     fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
     years = args.years or [2030, 2035]
     if args.method == "tornado":
-        table = sensitivity.tornado(fit, scenario, years, n_paths=args.n, seed=args.seed)
+        table = tornado(fit, scenario, years, n_paths=args.n, seed=args.seed)
     else:
-        table = sensitivity.sobol(fit, scenario, years, n=args.n, seed=args.seed)
+        table = sobol(fit, scenario, years, n=args.n, seed=args.seed)
     print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
     print_frame(table, "{:,.3f}")
     if args.out:
@@ -241,8 +230,6 @@ def cmd_sensitivity(args) -> int:
         if args.method != "tornado":
             raise ParameterError("--plot draws a tornado chart; got --method sobol. "
                                  "Use --method tornado with --plot, or --out for Sobol indices.")
-        from ..plotting.charts import tornado_chart
-
         save_axes_png(tornado_chart, args.plot, table)
     return 0
 
@@ -274,8 +261,6 @@ def cmd_scenarios(args) -> int:
                 for key, dist in params.items():
                     print(f"      {key}: {dist!r}")
     if args.dump:
-        from ..scenarios.files import dump_scenarios
-
         dump_scenarios(sset, args.dump)
         print(f"\nWrote {len(sset.scenarios)} scenario(s) from {origin} to {args.dump}.")
     return 0
@@ -286,9 +271,6 @@ _LIST_COLUMNS = ["row", "market", "segment", "flow", "year", "months", "measure"
 
 
 def cmd_data(args) -> int:
-    from ..errors import DataError
-    from ..records.releases import Records, load_releases
-
     if args.file:
         path = existing_file(args.file, "the releases file")
         try:

@@ -8,9 +8,9 @@ Exit codes: 0 on success; 2 with a one-line message on stderr for bad usage or a
 :class:`~forecast.errors.ForecastError` (bad data, bad scenario file, bad argument);
 1 for anything else (a bug: the traceback is printed so it can be reported).
 
-This module imports only the standard library at import time, so that
-``forecast --help`` starts fast; numpy, pandas, statsmodels and matplotlib load when a
-command runs.
+This module imports only the standard library (and the library's own errors, version
+and option tables, which need nothing else) at import time, so that ``forecast --help``
+starts fast; numpy, pandas, statsmodels and matplotlib load when a command runs.
 
 Examples
 --------
@@ -25,39 +25,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from .._version import __version__
+from ..errors import ForecastError
+from ._options import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES
 
-__all__ = ["DEFAULT_IMPUTATIONS", "DEFAULT_PATHS", "MODELS", "PRESET_NAMES", "build_parser",
-           "main"]
-
-#: Default number of Monte Carlo paths of ``forecast run`` (fast enough for a laptop).
-DEFAULT_PATHS = 10_000
-#: History draws the model is fitted on by default (``--imputations``): the library's
-#: default, ``forecast.models.base.DEFAULT_IMPUTATIONS`` (a test keeps the two equal; the value
-#: is repeated here so that ``forecast --help`` does not import the models).
-DEFAULT_IMPUTATIONS = 20
-#: ``--model`` choice -> model spec class name in :mod:`forecast.models`.
-MODELS = {
-    "auto": "Auto",
-    "drift": "Drift",
-    "damped": "DampedTrend",
-    "arima": "ARIMA",
-    "llt": "LocalLinearTrend",
-    "theta": "Theta",
-    "loglinear": "LogLinearTrend",
-}
-#: Names of the preset scenarios (``forecast.presets.all()``), listed in help texts.
-PRESET_NAMES = (
-    "baseline",
-    "managed_friction",
-    "escalation",
-    "digital_opening",
-    "green_partnership",
-    "cooperation",
-    "fragmentation",
-)
+__all__ = ["build_parser", "main"]
 
 _EPILOG = """\
 exit codes: 0 success; 2 bad usage, bad data or bad scenario file (one-line message);
@@ -326,9 +301,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded for reproduction
     _single_threaded_blas()
-    from ..errors import ForecastError
-
     try:
+        # lazy: the commands load numpy and pandas, which must wait for the BLAS setting
+        # above and which `forecast --help` does without (so it starts fast)
         from . import commands
 
         return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
@@ -348,8 +323,6 @@ def main(argv: Sequence[str] | None = None) -> int:
               "Check the path and its permissions.", file=sys.stderr)
         return 2
     except Exception:
-        import traceback
-
         traceback.print_exc()
         print(f"forecast {args.command}: internal error (a bug); please report it with the "
               "traceback above.", file=sys.stderr)

@@ -31,6 +31,7 @@ import pandas as pd
 
 from .._validation import as_generator, check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
+from ..scenarios import Distribution
 
 __all__: list[str] = []
 
@@ -44,8 +45,6 @@ _EPS = 1e-12
 
 def as_problem(problem: object) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     """Map name -> inverse CDF, from Distributions or ``(low, high)`` bounds."""
-    from ..scenarios.distributions import Distribution
-
     if not isinstance(problem, Mapping) or not problem:
         raise ForecastTypeError(
             f"`problem` must be a non-empty dict of name -> Distribution or (low, high); got "

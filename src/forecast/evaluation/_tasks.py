@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ForecastError, ModelError
+from ..history import reconstruct
 from ..series import AnnualSeries
 
 __all__: list[str] = []
@@ -80,8 +81,6 @@ def run_task(task: Task) -> list[dict[str, Any] | str]:
     """Per spec: the level samples ``(n_paths, h)`` and training facts, or why skipped."""
     data = task.data
     if task.reconstruct is not None:
-        from ..history.history import reconstruct
-
         try:
             data = reconstruct(data, **task.reconstruct)
         except ForecastError as exc:

@@ -34,7 +34,9 @@ import pandas as pd
 
 from .._validation import as_seed_sequence, check_int, check_levels
 from ..errors import ForecastTypeError, ParameterError
-from ..models.families import Drift, Naive
+from ..history import reconstruct
+from ..models import Drift, Naive
+from ..records import Records, load_exchange_rates
 from ..series import AnnualSeries
 from . import metrics
 from ._tasks import Task, map_tasks, min_length
@@ -61,8 +63,6 @@ def _metric_cols(levels: Sequence[float]) -> list[str]:
 
 # --------------------------------------------------------------------------- inputs
 def _kind(data: Any) -> str:
-    from ..records.releases import Records
-
     if isinstance(data, AnnualSeries):
         return "series"
     if isinstance(data, Records):
@@ -131,8 +131,6 @@ def published_truth(records: Any, market: str, segment: str, flow: str,
     year has rows in both currencies, the rows in `currency` are used. Corroborating
     duplicates are averaged (they are identical by construction of Records).
     """
-    from ..records.fx import load_exchange_rates
-
     fx = load_exchange_rates() if fx is None else fx
     rows = records.filter(market=market, segment=segment, flow=flow, measure="level",
                           months=12).frame
@@ -203,8 +201,6 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     kind = _kind(data)
     seeds = (root.entropy, tuple(root.spawn_key), int(root.pool_size))
     if kind == "records":
-        from ..history.history import reconstruct
-
         rk = dict(reconstruct_kw)
         latest = reconstruct(data, **rk).series
         truths = {"latest": dict(zip(latest.years.tolist(), latest.values.tolist(), strict=True)),

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ScenarioError, SimulationError
-from ..scenarios.distributions import DiscreteUniform, Distribution
+from ..scenarios import DiscreteUniform, Distribution, PathContext
 
 __all__: list[str] = []
 
@@ -121,8 +121,6 @@ class Evaluator:
     """
 
     def __init__(self, scenario, params, years, center, last_year) -> None:
-        from ..scenarios.scenario import PathContext
-
         self._ctx_cls = PathContext
         self.assumptions = {a.name: a for a in scenario.assumptions}
         self.params = params

@@ -28,6 +28,7 @@ import pandas as pd
 
 from .._validation import as_seed_sequence, check_float, check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
+from ..scenarios import Scenario
 from . import _sobol
 from .crn import Evaluator, by_assumption, scenario_parameters
 
@@ -103,8 +104,6 @@ def sobol_indices(
 
 # --------------------------------------------------------------------------- scenarios
 def _setup(fit: object, scenario: object, years: object):
-    from ..scenarios.scenario import Scenario
-
     if not isinstance(scenario, Scenario):
         raise ForecastTypeError(f"`scenario` must be a Scenario; got {type(scenario).__name__}. "
                                 "Pick one, e.g. forecast.presets.get('escalation').")

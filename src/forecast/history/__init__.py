@@ -7,8 +7,9 @@ Modules: ``history`` (the :class:`History` value), ``reconstruction``
 imported only when a history is estimated).
 """
 
-from .history import History, reconstruct
+from .history import History
 from .nowcast import Nowcast
 from .profile import IntraYearProfile
+from .reconstruction import reconstruct
 
 __all__ = ["History", "IntraYearProfile", "Nowcast", "reconstruct"]

@@ -1,11 +1,7 @@
-"""Reconstruct an annual series, with honest uncertainty, from scattered MOFCOM releases.
+"""The History value: a reconstructed annual series with its uncertainty.
 
-:func:`reconstruct` turns every published figure of one market and flow (full-year and
-January-to-month levels in USD or CNY, growth rates, shares) into observations of a
-linear Gaussian state-space model on the log annual level (local linear trend plus the
-lagged level), estimates its two variances and smooths it with statsmodels. The result
-is a :class:`History`: medians, bands, whole-history draws, the evidence behind each
-year, and a :class:`Nowcast` of the current partial year. See ``docs/history.md``.
+Made by :func:`forecast.reconstruct` (:mod:`forecast.history.reconstruction`), or directly
+from ``years``, ``log_mean`` and ``log_sd``. See ``docs/history.md``.
 """
 
 from __future__ import annotations
@@ -18,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from .._validation import FrozenDict, as_generator, check_int, check_level, readonly
-from ..errors import ForecastTypeError, ModelError, ParameterError
+from ..errors import ModelError, ParameterError
 from ..series import AnnualSeries
 from .nowcast import Nowcast
+from .observations import finish
 from .profile import IntraYearProfile
 
-__all__ = ["History", "IntraYearProfile", "Nowcast", "reconstruct"]
+__all__ = ["History"]
 
 FLOWS = ("offshore_execution", "offshore_contract", "so_execution", "so_contract")
 CURRENCIES = ("USD", "CNY")
@@ -191,8 +188,6 @@ class History:
             error on the log scale), ``fx_rate`` and ``fx_method`` (conversion used, if
             any), ``used`` and ``reason`` (why a record is not used).
         """
-        from .observations import finish
-
         if self._obs is None:
             return pd.DataFrame(columns=list(OBS_COLUMNS))
         if self._conv is not None and self._obs["pending"].any():
@@ -247,103 +242,3 @@ class History:
         return Nowcast(year=year, months=int(part["months"].max()), samples=samples,
                        currency=self.currency, market=self.market, flow=self.flow,
                        fx_rate=float(rate), fx_method=str(method))
-
-
-def _check_str(name: str, value: object, allowed: tuple[str, ...] | None, fix: str) -> str:
-    if not isinstance(value, str):
-        raise ForecastTypeError(f"`{name}` must be a str; got {value!r} "
-                                f"({type(value).__name__}). {fix}")
-    if allowed is not None and value not in allowed:
-        near = [a for a in allowed if a.lower() == value.lower()]
-        hint = f" Did you mean {near[0]!r}?" if near else ""
-        raise ParameterError(f"`{name}` must be one of {', '.join(allowed)}; got "
-                             f"{value!r}.{hint} {fix}".rstrip())
-    return value
-
-
-def _year_arg(name: str, value: object) -> int | None:
-    if value is None:
-        return None
-    return check_int(name, value, 1950, 2200, fix=f"Pass a calendar year or None for {name}.")
-
-
-def reconstruct(records=None, market: str = "US", flow: str = "offshore_execution",
-                segment: str = "all", currency: str = "USD", *, fx=None,
-                start: int | None = None, end: int | None = None,
-                profile: IntraYearProfile | None = None,
-                params: dict | None = None) -> History:
-    """Reconstruct the annual history of one market and flow from all its records.
-
-    Parameters
-    ----------
-    records : Records, optional
-        Release records; default the embedded ones (:func:`forecast.load_releases`).
-    market, flow, segment : str
-        The series, e.g. "US" (default), "ALL" (China total) or a user's own market.
-    currency : {"USD", "CNY"}
-        Target currency; values are in billions of it.
-    fx : ExchangeRates, optional
-        Exchange rates; default :func:`forecast.load_exchange_rates`.
-    start, end : int, optional
-        First and last year reconstructed; default the first and last year with a
-        record. Records outside are reported as unused.
-    profile : IntraYearProfile, optional
-        Fix the intra-year profile instead of estimating it from the records.
-    params : dict, optional
-        Fix ``sigma_level`` and ``sigma_slope`` instead of estimating them.
-
-    Returns
-    -------
-    History
-
-    Raises
-    ------
-    ParameterError, ForecastTypeError
-        Unknown market, flow or currency; bad years or parameters.
-    DataError
-        The series has no usable record, or no level at all (growth rates alone cannot
-        pin the level).
-
-    Examples
-    --------
-    >>> import forecast
-    >>> h = forecast.reconstruct()            # US offshore execution, USD bn
-    >>> (h.series.first_year, h.series.last_year, h.unit)
-    (2009, 2025, 'USD_bn')
-    >>> round(float(h.series.values[0]), 1)   # published: USD 2.81 bn
-    2.8
-    >>> h.draws(3, seed=1).shape
-    (3, 17)
-    >>> nc = h.nowcast()                      # full-year 2025 from January-October
-    >>> (nc.year, nc.months, nc.currency)
-    (2025, 10, 'USD')
-    """
-    from ..records.fx import ExchangeRates, load_exchange_rates
-    from ..records.releases import Records, load_releases
-    from .reconstruction import fit_history
-
-    records = load_releases() if records is None else records
-    if not isinstance(records, Records):
-        raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}. "
-                                "Load them with forecast.load_releases() or "
-                                "Records.from_csv(path).")
-    fx = load_exchange_rates() if fx is None else fx
-    if not isinstance(fx, ExchangeRates):
-        raise ForecastTypeError(f"`fx` must be ExchangeRates; got {type(fx).__name__}. "
-                                "Use forecast.load_exchange_rates().")
-    currency = _check_str("currency", currency, CURRENCIES, "Pass 'USD' or 'CNY'.")
-    flow = _check_str("flow", flow, FLOWS, "")
-    segment = _check_str("segment", segment, None, "Pass e.g. 'all'.")
-    market = _check_str("market", market, None, "Pass e.g. 'US' or 'ALL'.")
-    if market not in records.markets:
-        raise ParameterError(f"`market` must be a market present in the records; got "
-                             f"{market!r}. Markets present: {', '.join(records.markets)}.")
-    start, end = _year_arg("start", start), _year_arg("end", end)
-    if start is not None and end is not None and start > end:
-        raise ParameterError(f"`start` must be <= `end`; got start={start}, end={end}. "
-                             "Swap them.")
-    if profile is not None and not isinstance(profile, IntraYearProfile):
-        raise ForecastTypeError(f"`profile` must be an IntraYearProfile or None; got "
-                                f"{type(profile).__name__}. Pass history.profile.")
-    return fit_history(records, fx, market, flow, segment, currency, start, end, profile,
-                       params)

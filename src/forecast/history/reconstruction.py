@@ -1,4 +1,16 @@
-"""Assemble, estimate and smooth the history model (private to :mod:`forecast.history`)."""
+"""Reconstruct an annual series, with honest uncertainty, from scattered MOFCOM releases.
+
+:func:`reconstruct` turns every published figure of one market and flow (full-year and
+January-to-month levels in USD or CNY, growth rates, shares) into observations of a
+linear Gaussian state-space model on the log annual level (local linear trend plus the
+lagged level), estimates its two variances and smooths it with statsmodels. The result
+is a :class:`History`: medians, bands, whole-history draws, the evidence behind each
+year, and a :class:`Nowcast` of the current partial year. See ``docs/history.md``.
+
+:func:`reconstruct` checks its arguments; ``fit_history`` assembles the observations,
+estimates and smooths the model (:mod:`forecast.history.statespace`, which imports
+statsmodels, loads only then) and builds the :class:`History`.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +19,14 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from .._validation import check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
+from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
 from . import observations as obsmod
+from .history import CURRENCIES, FLOWS, History
 from .profile import IntraYearProfile, estimate_profile
+
+__all__ = ["reconstruct"]
 
 _SORT = ["year", "months", "measure", "unit", "basis", "value", "confidence", "origin", "row"]
 
@@ -23,8 +40,6 @@ def _profile_for(frame: pd.DataFrame, market: str, segment: str, flow: str
     prof = estimate_profile(frame[own | ref], f"pairs from {', '.join(markets)}")
     if prof is not None:
         return prof
-    from ..records.releases import load_releases
-
     emb = load_releases().frame
     ref = emb["market"].isin(("US", "ALL")) & (emb["segment"] == "all") & (
         emb["flow"] == "offshore_execution")
@@ -37,7 +52,7 @@ def _profile_for(frame: pd.DataFrame, market: str, segment: str, flow: str
 
 
 def _check_params(params: object) -> np.ndarray:
-    from .statespace import BOUNDS, PARAM_NAMES
+    from .statespace import BOUNDS, PARAM_NAMES  # lazy: statespace imports statsmodels
 
     if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
         raise ForecastTypeError(f"`params` must be a dict with keys {', '.join(PARAM_NAMES)}; "
@@ -56,8 +71,7 @@ def _check_params(params: object) -> np.ndarray:
 def fit_history(records, fx, market: str, flow: str, segment: str, currency: str,
                 start: int | None, end: int | None, profile: IntraYearProfile | None,
                 params: dict | None):
-    from . import statespace as ssm
-    from .history import History
+    from . import statespace as ssm  # lazy: statsmodels loads only when a history is fitted
 
     fixed = None if params is None else _check_params(params)
     frame = records.frame
@@ -133,3 +147,99 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
                            "loglike": loglike, "estimated": fixed is None},
                    n_records=n_rec, evidence=evidence, _map=dmap, _obs=obs, _fx=tuple(fxs),
                    _conv=conv)
+
+
+def _check_str(name: str, value: object, allowed: tuple[str, ...] | None, fix: str) -> str:
+    if not isinstance(value, str):
+        raise ForecastTypeError(f"`{name}` must be a str; got {value!r} "
+                                f"({type(value).__name__}). {fix}")
+    if allowed is not None and value not in allowed:
+        near = [a for a in allowed if a.lower() == value.lower()]
+        hint = f" Did you mean {near[0]!r}?" if near else ""
+        raise ParameterError(f"`{name}` must be one of {', '.join(allowed)}; got "
+                             f"{value!r}.{hint} {fix}".rstrip())
+    return value
+
+
+def _year_arg(name: str, value: object) -> int | None:
+    if value is None:
+        return None
+    return check_int(name, value, 1950, 2200, fix=f"Pass a calendar year or None for {name}.")
+
+
+def reconstruct(records=None, market: str = "US", flow: str = "offshore_execution",
+                segment: str = "all", currency: str = "USD", *, fx=None,
+                start: int | None = None, end: int | None = None,
+                profile: IntraYearProfile | None = None,
+                params: dict | None = None) -> History:
+    """Reconstruct the annual history of one market and flow from all its records.
+
+    Parameters
+    ----------
+    records : Records, optional
+        Release records; default the embedded ones (:func:`forecast.load_releases`).
+    market, flow, segment : str
+        The series, e.g. "US" (default), "ALL" (China total) or a user's own market.
+    currency : {"USD", "CNY"}
+        Target currency; values are in billions of it.
+    fx : ExchangeRates, optional
+        Exchange rates; default :func:`forecast.load_exchange_rates`.
+    start, end : int, optional
+        First and last year reconstructed; default the first and last year with a
+        record. Records outside are reported as unused.
+    profile : IntraYearProfile, optional
+        Fix the intra-year profile instead of estimating it from the records.
+    params : dict, optional
+        Fix ``sigma_level`` and ``sigma_slope`` instead of estimating them.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    ParameterError, ForecastTypeError
+        Unknown market, flow or currency; bad years or parameters.
+    DataError
+        The series has no usable record, or no level at all (growth rates alone cannot
+        pin the level).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> h = forecast.reconstruct()            # US offshore execution, USD bn
+    >>> (h.series.first_year, h.series.last_year, h.unit)
+    (2009, 2025, 'USD_bn')
+    >>> round(float(h.series.values[0]), 1)   # published: USD 2.81 bn
+    2.8
+    >>> h.draws(3, seed=1).shape
+    (3, 17)
+    >>> nc = h.nowcast()                      # full-year 2025 from January-October
+    >>> (nc.year, nc.months, nc.currency)
+    (2025, 10, 'USD')
+    """
+    records = load_releases() if records is None else records
+    if not isinstance(records, Records):
+        raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}. "
+                                "Load them with forecast.load_releases() or "
+                                "Records.from_csv(path).")
+    fx = load_exchange_rates() if fx is None else fx
+    if not isinstance(fx, ExchangeRates):
+        raise ForecastTypeError(f"`fx` must be ExchangeRates; got {type(fx).__name__}. "
+                                "Use forecast.load_exchange_rates().")
+    currency = _check_str("currency", currency, CURRENCIES, "Pass 'USD' or 'CNY'.")
+    flow = _check_str("flow", flow, FLOWS, "")
+    segment = _check_str("segment", segment, None, "Pass e.g. 'all'.")
+    market = _check_str("market", market, None, "Pass e.g. 'US' or 'ALL'.")
+    if market not in records.markets:
+        raise ParameterError(f"`market` must be a market present in the records; got "
+                             f"{market!r}. Markets present: {', '.join(records.markets)}.")
+    start, end = _year_arg("start", start), _year_arg("end", end)
+    if start is not None and end is not None and start > end:
+        raise ParameterError(f"`start` must be <= `end`; got start={start}, end={end}. "
+                             "Swap them.")
+    if profile is not None and not isinstance(profile, IntraYearProfile):
+        raise ForecastTypeError(f"`profile` must be an IntraYearProfile or None; got "
+                                f"{type(profile).__name__}. Pass history.profile.")
+    return fit_history(records, fx, market, flow, segment, currency, start, end, profile,
+                       params)

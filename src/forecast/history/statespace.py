@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from scipy.optimize import minimize
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
 from ..errors import ModelError
@@ -67,8 +68,6 @@ def _log_prior(u: np.ndarray) -> float:
 
 def estimate(model: LogLevelModel) -> tuple[np.ndarray, float]:
     """Penalised ML estimates of the two sds (bounded); returns (params, loglike)."""
-    from scipy.optimize import minimize
-
     lo = np.log([b[0] for b in BOUNDS])
     hi = np.log([b[1] for b in BOUNDS])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -51,8 +52,6 @@ def as_data(data: Any, name: str) -> tuple[AnnualSeries, Any]:
 def forecast_frame(fit: Any, h: int, lv: tuple[float, ...], log: bool, n_paths: int,
                    seed: int) -> pd.DataFrame:
     """The body of ``Fit.forecast`` (arguments already checked)."""
-    from statistics import NormalDist
-
     out = {"year": fit.years(h)}
     single = len(fit.components) == 1 and not fit.spec.param_uncertainty
     if single:

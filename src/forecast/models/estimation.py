@@ -103,6 +103,7 @@ def fit_trend(y: np.ndarray, ar1: bool) -> Estimate:
         params = {"intercept": float(beta[0]), "slope": float(beta[1]), "sigma": s}
         return Estimate(rep, params, aicc(gauss_llf(resid), 3, n), resid)
 
+    # lazy: statsmodels and scipy load only when a model is fitted
     from scipy.optimize import minimize_scalar
 
     def nll(phi: float) -> float:
@@ -135,6 +136,7 @@ def fit_trend(y: np.ndarray, ar1: bool) -> Estimate:
 # ----------------------------------------------------------------- damped trend ETS
 def fit_damped(y: np.ndarray) -> Estimate:
     """ETS(A,Ad,N) on the log level, estimated by statsmodels' ETSModel."""
+    # lazy: statsmodels and scipy load only when a model is fitted
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     n = y.size
@@ -179,6 +181,7 @@ def fit_damped(y: np.ndarray) -> Estimate:
 # ----------------------------------------------------------------------- theta
 def fit_theta(y: np.ndarray) -> Estimate:
     """Theta method (theta = 2): SES plus half the OLS trend (statsmodels ThetaModel)."""
+    # lazy: statsmodels and scipy load only when a model is fitted
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
     n = y.size
@@ -228,6 +231,7 @@ def _from_statespace(res, model, sigma_scale: float = 1.0):
 
 def fit_llt(y: np.ndarray) -> Estimate:
     """Local linear trend (statsmodels UnobservedComponents), diffuse initial state."""
+    # lazy: statsmodels and scipy load only when a model is fitted
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
     n = y.size
@@ -306,6 +310,7 @@ def arima_mle(w: np.ndarray, p: int, q: int):
     A coarse grid over the (transformed) coefficients, evaluated in one batch, gives
     the start of a short BFGS search, so no local optimum near zero is missed.
     """
+    # lazy: statsmodels and scipy load only when a model is fitted
     from scipy.optimize import minimize
 
     k = p + q
@@ -339,6 +344,7 @@ def fit_arima(y: np.ndarray, order: tuple[int, int]) -> Estimate:
     The state-space form at the origin comes from statsmodels ``SARIMAX`` filtering
     the differences with the estimates (trend "c" is the ARMA intercept).
     """
+    # lazy: statsmodels and scipy load only when a model is fitted
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     p, q = order

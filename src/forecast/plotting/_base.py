@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._optional import require
+from ..errors import ParameterError
 from ._shapes import history_parts
 
 #: Colours of scenarios, in order (colour-blind-safe Okabe-Ito palette, baseline grey-blue).
@@ -24,7 +25,7 @@ def new_axes(ax, figsize=(7.5, 4.2)):
 def finish(ax, title: str | None, ylabel: str | None, legend: bool = True,
             years: bool = True, loc: str = "upper left"):
     if years:  # calendar years on the x axis, never 2027.5
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
@@ -39,12 +40,14 @@ def finish(ax, title: str | None, ylabel: str | None, legend: bool = True,
 
 def set_yscale(ax, yscale: str) -> None:
     if yscale not in ("linear", "log"):
-        from ..errors import ParameterError
-
         raise ParameterError(f'`yscale` must be "linear" or "log"; got {yscale!r}. Pass "log" '
                              "to read wide fans as ratios.")
     if yscale == "log":
-        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+        from matplotlib.ticker import (  # lazy: matplotlib is the optional `plot` extra
+            FuncFormatter,
+            LogLocator,
+            NullFormatter,
+        )
 
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))

@@ -8,6 +8,7 @@ report do not depend on one exact column layout.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..errors import ForecastTypeError, ParameterError
 
@@ -60,8 +61,6 @@ def history_parts(history):
 
 def decomposition_wide(data, scenario, value):
     """Wide frame (index year, one column per assumption) and the value column drawn."""
-    import pandas as pd
-
     frame = data.decompose(scenario) if hasattr(data, "decompose") else data
     if not isinstance(frame, pd.DataFrame):
         raise ForecastTypeError(
@@ -90,8 +89,6 @@ def decomposition_wide(data, scenario, value):
 
 def tornado_rows(frame, year):
     """Rows of one year and the names of the parameter, low, high and base columns."""
-    import pandas as pd
-
     if not isinstance(frame, pd.DataFrame):
         raise ForecastTypeError(
             f"`frame` must be the DataFrame of forecast.tornado(); got {type(frame).__name__}."

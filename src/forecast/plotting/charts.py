@@ -179,7 +179,7 @@ def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None
         if k % ncols:
             ax.set_ylabel("")
         ax.title.set_fontsize("medium")
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
 
     for ax in axes:  # small panels: few ticks read better (and draw faster)
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))

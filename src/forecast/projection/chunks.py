@@ -22,6 +22,7 @@ import numpy as np
 
 from .._validation import readonly
 from ..errors import ScenarioError, SimulationError
+from ..scenarios import PathContext, Scenario
 
 # Levels must stay within [1e-300, 1e300]; checked on the log scale before ``exp``.
 LOG_MAX = float(np.log(1e300))
@@ -79,8 +80,6 @@ class Job:
 
 def make_context(years: np.ndarray, base: np.ndarray, center: np.ndarray, last_year: int):
     """A :class:`forecast.scenarios.PathContext` over a read-only view of `base`."""
-    from ..scenarios.scenario import PathContext
-
     return PathContext(years, readonly(base), center, last_year)
 
 
@@ -91,8 +90,6 @@ def _assumption_seed(seed: np.random.SeedSequence, key: str) -> np.random.SeedSe
 
 
 def _is_plain_scenario(scenario: Any) -> bool:
-    from ..scenarios.scenario import Scenario
-
     return type(scenario) is Scenario
 
 

@@ -262,7 +262,7 @@ def _progress_bar(enabled: bool, total: int) -> Any:
     if not enabled:
         return None
     try:
-        from tqdm import tqdm
+        from tqdm import tqdm  # lazy: the optional `progress` extra
     except ImportError:
         return None
     return tqdm(total=total, unit="chunk", desc="project")

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError
+from ..scenarios import ScenarioSet, dump_scenarios, load_scenarios
 from ..series import AnnualSeries
 
 FORMAT = "forecast.Projection"
@@ -133,9 +134,6 @@ def _dump_scenarios(p: Any, path: Path) -> dict[str, Any]:
         return {"file": None, "unavailable": why}
     target = path / "scenarios.toml"
     try:
-        from ..scenarios.files import dump_scenarios
-        from ..scenarios.scenario import ScenarioSet
-
         dump_scenarios(ScenarioSet(p.scenarios, probabilities=p.probabilities), target)
     except (ImportError, ForecastError, TypeError, ValueError, NotImplementedError,
             AttributeError) as exc:
@@ -150,8 +148,6 @@ def _load_scenarios(meta: dict[str, Any], path: Path, names: tuple[str, ...]):
     if not info.get("file"):
         return None, info.get("unavailable", "the file has no scenario definitions")
     try:
-        from ..scenarios.files import load_scenarios
-
         loaded = {s.name: s for s in load_scenarios(path / info["file"]).scenarios}
         return tuple(loaded[n] for n in names), None
     except (ImportError, ForecastError, KeyError, OSError) as exc:
@@ -170,10 +166,12 @@ def _frame_array(df: pd.DataFrame, cols: list[str], lead: list[str], file: str) 
         raise DataError(f"{file} must hold numbers in the year columns; it does not.") from None
 
 
-def load(directory: Any) -> Any:
-    """Read a projection written by :func:`save`."""
-    from .projection import Projection
+def read_fields(directory: Any) -> dict[str, Any]:
+    """Read a projection written by :func:`save`: the keyword arguments of ``Projection``.
 
+    Returns the fields rather than the object, so that this module does not import
+    :mod:`forecast.projection.projection` (which imports this one).
+    """
     path = _dir(directory)
     try:
         meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
@@ -218,7 +216,7 @@ def load(directory: Any) -> Any:
     scenarios, why = _load_scenarios(meta, path, names)
     if why is not None:
         settings["scenarios_unavailable"] = why
-    return Projection(
+    return dict(
         years=years, scenario_names=names, samples=flat.reshape(len(names), n, years.size),
         base_log=base, center=np.asarray(center, dtype=float), history=history,
         seed=seed if isinstance(seed, int) else tuple(seed), model=model, unit=unit,

@@ -18,6 +18,9 @@ import pandas as pd
 from .._validation import check_float, check_level, check_levels, check_quantiles
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from ..series import AnnualSeries
+from . import files as _files
+from .checks import check_projection
+from .decompose import decompose as _decompose
 from .summaries import (
     column_quantiles,
     first_year_frame,
@@ -82,8 +85,6 @@ class Projection:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from .checks import check_projection
-
         for name, value in check_projection(self).items():
             object.__setattr__(self, name, value)
 
@@ -329,9 +330,7 @@ class Projection:
             ``level`` its share of the mean level gap in the projection's unit.
             Assumptions only in the baseline appear with the opposite sign.
         """
-        from .decompose import decompose
-
-        return decompose(self, scenario, baseline)
+        return _decompose(self, scenario, baseline)
 
     # ------------------------------------------------------------------ events
     def prob_above(self, value: float, year: int, scenario: str | None = None) -> Any:
@@ -401,16 +400,15 @@ class Projection:
         """Draw the fan chart of one scenario; see :func:`forecast.plotting.fan_chart`.
 
         Returns the matplotlib Axes (needs the ``plot`` extra); never calls ``plt.show``.
+        A convenience for interactive use: the one place where the projection stage
+        reaches a face. For the HTML report use
+        ``forecast.report.write_report(projection, path)``.
         """
-        from ..plotting.charts import fan_chart
+        # lazy, and the only import of a face here: plotting is a later stage (and needs
+        # matplotlib); a convenience method, as pandas' and xarray's .plot are
+        from ..plotting import fan_chart
 
         return fan_chart(self, scenario, **kwargs)
-
-    def report(self, path: Any, **kwargs: Any) -> Any:
-        """Write a self-contained HTML report; see :func:`forecast.report.write_report`."""
-        from ..report.report import write_report
-
-        return write_report(self, path, **kwargs)
 
     # ------------------------------------------------------------------ files
     def save(self, directory: Any, format: str = "parquet") -> Any:
@@ -421,16 +419,12 @@ class Projection:
         (seed, model, settings, history, probabilities) to ``metadata.json``, and the
         scenario definitions to ``scenarios.toml``. No pickle.
         """
-        from .files import save
-
-        return save(self, directory, format)
+        return _files.save(self, directory, format)
 
     @classmethod
     def load(cls, directory: Any) -> Projection:
         """Read a projection written by :meth:`save`."""
-        from .files import load
-
-        return load(directory)
+        return cls(**_files.read_fields(directory))
 
 
 def _example() -> Projection:

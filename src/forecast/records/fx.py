@@ -39,6 +39,7 @@ from .._validation import check_float, check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from . import _fx_schema as F
 from .csvfile import embedded_text, parse_csv, read_user_text
+from .releases import Records, load_releases
 from .schema import raise_problems
 
 __all__ = ["ExchangeRates", "FxRate", "load_exchange_rates"]
@@ -293,8 +294,6 @@ class ExchangeRates:
 
 
 def _records(records):
-    from .releases import Records, load_releases
-
     if records is None:
         records = load_releases()
     if not isinstance(records, Records):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 
+from ..plotting._shapes import decomposition_wide
 from . import _html as H
 
 
 def few_ticks(axes) -> None:
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
 
     for ax in axes:  # ticks are most of the drawing time of small panels
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
@@ -89,8 +91,6 @@ def _members(params):
     fams = [k[len("weight."):] for k in params if str(k).startswith("weight.")]
     if not fams:
         return None
-    import pandas as pd
-
     return pd.DataFrame({"family": fams,
                          "aicc": [params.get(f"aicc.{f}", np.nan) for f in fams],
                          "weight": [params[f"weight.{f}"] for f in fams]})
@@ -108,8 +108,6 @@ def compact_wide(table):
 
 
 def wide_decomposition(frame):
-    from ..plotting._shapes import decomposition_wide
-
     wide, _ = decomposition_wide(frame, None, None)
     wide = wide.copy()
     wide["total"] = wide.sum(axis=1)
@@ -143,6 +141,4 @@ def python_code(conf: Mapping, projection) -> str:
 
 
 def settings_frame(conf: Mapping):
-    import pandas as pd
-
     return pd.DataFrame({"setting": list(conf), "value": [str(v) for v in conf.values()]})

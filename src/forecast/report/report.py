@@ -23,9 +23,11 @@ import os
 import pathlib
 from collections.abc import Mapping, Sequence
 
+from .. import plotting
+from .._optional import require
 from .._validation import check_level
 from .._version import __version__
-from ..errors import ForecastTypeError
+from ..errors import ForecastTypeError, ParameterError
 from ..plotting._shapes import unit_label
 from . import _html as H
 from . import _sections as S
@@ -70,8 +72,6 @@ def compact_table(projection, years: Sequence[int] | None = None, level: float =
     years = compact_years(all_years) if years is None else [int(y) for y in years]
     missing = [y for y in years if y not in all_years]
     if missing:
-        from ..errors import ParameterError
-
         raise ParameterError(
             f"`years` must be projected years {all_years[0]}..{all_years[-1]}; got {missing}. "
             "Pick years inside the projection or project further with `to=`."
@@ -113,9 +113,6 @@ def render_figures(projection, *, history=None, decompositions: Mapping | None =
         scenario), ``tornado`` (those that apply), PNG bytes each; write them to
         ``<key>.png``.
     """
-    from .._optional import require
-    from ..plotting import charts as plotting
-
     fig_cls = require("matplotlib.figure", "plot", "Drawing the report's charts").Figure
     out: dict[str, bytes] = {}
 
@@ -279,8 +276,6 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
                   sections, subtitle=f"forecast {__version__}, {stamp}")
     data = text.encode("utf-8")
     if len(data) > MAX_BYTES:
-        from ..errors import ParameterError
-
         raise ParameterError(
             f"the report must be at most {MAX_BYTES:,} bytes; got {len(data):,}. "
             "Pass fewer scenarios, a lower `dpi`, or `decompose=False`."

@@ -218,6 +218,7 @@ class Normal(Distribution):
         return self._ppf(a + rng.random(n) * (b - a))
 
     def _ppf(self, p: np.ndarray) -> np.ndarray:
+        # lazy: scipy loads only when this quantile is needed
         from scipy.special import ndtri
 
         x = self.mean_ + self.sd * ndtri(p)
@@ -336,6 +337,7 @@ class Beta(Distribution):
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
 
     def quantile(self, q):
+        # lazy: scipy loads only when this quantile is needed
         from scipy.special import betaincinv
 
         arr, scalar = _q(q)

@@ -1,0 +1,35 @@
+"""The option tables shared by the parser and the commands (standard library only).
+
+The parser needs them to build ``--help`` before anything else loads, and the commands
+need them to turn options into API calls; keeping them here lets both import them without
+importing each other.
+"""
+
+__all__ = ["DEFAULT_IMPUTATIONS", "DEFAULT_PATHS", "MODELS", "PRESET_NAMES"]
+
+#: Default number of Monte Carlo paths of ``forecast run`` (fast enough for a laptop).
+DEFAULT_PATHS = 10_000
+#: History draws the model is fitted on by default (``--imputations``): the library's
+#: default, ``forecast.models.base.DEFAULT_IMPUTATIONS`` (a test keeps the two equal; the
+#: value is repeated here so that ``forecast --help`` does not import the models).
+DEFAULT_IMPUTATIONS = 20
+#: ``--model`` choice -> model spec class name in :mod:`forecast.models`.
+MODELS = {
+    "auto": "Auto",
+    "drift": "Drift",
+    "damped": "DampedTrend",
+    "arima": "ARIMA",
+    "llt": "LocalLinearTrend",
+    "theta": "Theta",
+    "loglinear": "LogLinearTrend",
+}
+#: Names of the preset scenarios (``forecast.presets.all()``), listed in help texts.
+PRESET_NAMES = (
+    "baseline",
+    "managed_friction",
+    "escalation",
+    "digital_opening",
+    "green_partnership",
+    "cooperation",
+    "fragmentation",
+)
