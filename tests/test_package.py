@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
 import subprocess
 import sys
 
@@ -12,20 +14,65 @@ import forecast
 from forecast import _validation as v
 from forecast import errors
 
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
-def test_import_is_light():
-    code = (
-        "import sys, forecast; forecast.load_releases(); "
-        "heavy = [m for m in ('statsmodels', 'matplotlib', 'scipy.optimize') if m in sys.modules];"
-        "print(','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+
+#: (code, modules it must not load): importing the package, or one stage, stays light;
+#: statsmodels, scipy and matplotlib load only when a model is fitted, a history
+#: estimated, an exact quantile computed or a chart drawn
+LIGHT = {
+    "package": ("import forecast; forecast.load_releases(); forecast.History",
+                ("statsmodels", "scipy", "matplotlib")),
+    "cli": ("import forecast.cli",  # `forecast --help` starts without numpy
+            ("numpy", "pandas", "statsmodels", "scipy", "matplotlib")),
+    "history": ("import forecast.history; forecast.history.History",
+                ("statsmodels", "scipy")),
+    "models": ("import forecast.models; forecast.models.Drift()", ("statsmodels", "scipy")),
+    "scenarios": ("from forecast import presets; from forecast.scenarios import PathContext; "
+                  "presets.get('cooperation').effects(PathContext.flat([2026, 2027], 5), 1)",
+                  ("scipy",)),
+    "metrics": ("import forecast.evaluation.metrics", ("scipy",)),
+    "faces": ("import forecast.plotting, forecast.report", ("matplotlib",)),
+}
+
+
+@pytest.mark.parametrize("case", list(LIGHT))
+def test_import_is_light(case):
+    code, heavy = LIGHT[case]
+    probe = (f"import sys; {code}; heavy = {heavy!r}; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=ROOT, env=env)
+    assert out.stdout.strip() == "[]", f"{code!r} loads {out.stdout.strip()}"
 
 
 def test_every_public_name_resolves():
     for name in forecast.__all__:
         assert getattr(forecast, name) is not None, name
+
+
+@pytest.mark.parametrize(("name", "module"), [
+    ("records", "forecast.records"), ("fx", "forecast.records.fx"),
+    ("history", "forecast.history"), ("models", "forecast.models"),
+    ("scenarios", "forecast.scenarios"), ("distributions", "forecast.scenarios.distributions"),
+    ("presets", "forecast.scenarios.presets"), ("config", "forecast.scenarios.files"),
+    ("engine", "forecast.projection.engine"), ("result", "forecast.projection.projection"),
+    ("evaluation", "forecast.evaluation"), ("metrics", "forecast.evaluation.metrics"),
+    ("sensitivity", "forecast.evaluation.sensitivity"), ("plotting", "forecast.plotting"),
+    ("report", "forecast.report"), ("cli", "forecast.cli"), ("errors", "forecast.errors"),
+    ("series", "forecast.series"),
+])
+def test_stage_modules_are_attributes(name, module):
+    """`forecast.presets` and friends name the module that now holds them."""
+    assert getattr(forecast, name).__name__ == module
+    assert name in dir(forecast)
+
+
+def test_from_forecast_import_presets():
+    from forecast import presets
+
+    assert presets.all().names[0] == "baseline"
 
 
 def test_unknown_attribute():

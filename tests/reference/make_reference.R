@@ -1,4 +1,4 @@
-# Reference forecasts from R's forecast package for tests/test_models_reference.py.
+# Reference forecasts from R's forecast package for tests/models/test_models_reference.py.
 #
 # Run from the repository root:   Rscript tests/reference/make_reference.R
 # Reads   tests/reference/series_us_median.csv  (the reconstructed US offshore-execution

@@ -17,7 +17,7 @@ import pytest
 from forecast.models import ARIMA, DampedTrend, Drift, Theta
 from forecast.series import AnnualSeries
 
-REF = Path(__file__).parent / "reference"
+REF = Path(__file__).resolve().parents[1] / "reference"
 R = json.loads((REF / "r_forecast.json").read_text())
 NAMES = sorted(R["series"])
 Z80 = 1.2815515655446004

@@ -24,7 +24,7 @@ from forecast.scenarios.files import (
     loads_scenarios,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "04_custom_scenario.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "04_custom_scenario.toml"
 
 OK = """
 [[scenario]]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -178,15 +175,3 @@ def test_sample_checks_arguments() -> None:
     assert Uniform(0, 1).sample(0, np.random.default_rng(0)).shape == (0,)
     with pytest.raises(ParameterError, match="probabilities"):
         Uniform(0, 1).quantile(1.5)
-
-
-def test_import_does_not_load_scipy() -> None:
-    code = ("import sys; sys.path.insert(0, 'src');"
-            "import forecast.scenarios.files, forecast.scenarios.presets;"
-            "import numpy as np; from forecast import presets;"
-            "from forecast.scenarios import PathContext;"
-            "presets.get('cooperation').effects(PathContext.flat([2026, 2027], 5), 1);"
-            "print('scipy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"

@@ -105,10 +105,10 @@ def test_every_default_is_sourced_or_a_judgement(fn) -> None:
 def test_docs_cite_the_evidence() -> None:
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "scenarios.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
     for needle in ("-1%/yr", "+9.8%/yr", "FRBNY", "DEPA", "+3.6%", "-1.7%", "ITIF",
                    "Borchert", "+61.3%", "+140%", "0.16%", "OBBBA", "judgement",
                    "img/preset_effects.png"):
         assert needle in text, needle
-    png = Path(__file__).resolve().parents[1] / "docs" / "img" / "preset_effects.png"
+    png = Path(__file__).resolve().parents[2] / "docs" / "img" / "preset_effects.png"
     assert 0 < png.stat().st_size < 200_000

@@ -179,14 +179,3 @@ def test_bad_input_raises_parameter_error(call, match):
 def test_non_numeric_raises_type_error():
     with pytest.raises(ForecastTypeError, match="numbers"):
         M.mae(["a"], [1.0])
-
-
-def test_import_does_not_load_scipy():
-    import subprocess
-    import sys
-
-    code = ("import sys, forecast.evaluation.metrics;"
-            "print(any(m.startswith('scipy') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PYTHONPATH": "src"}, check=True)
-    assert out.stdout.strip() == "False"
