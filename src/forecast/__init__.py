@@ -9,6 +9,10 @@ The public API, stage by stage (see ``docs/``)::
 
 Names are imported lazily so that ``import forecast`` stays light: statsmodels and
 matplotlib load only when a model is fitted or a chart drawn.
+
+The code has one subpackage per stage, each importing only the stages before it:
+``records``, ``history``, ``models``, ``scenarios``, ``projection``, ``evaluation``, and
+the faces ``plotting``, ``report`` and ``cli`` (``docs/architecture.md``).
 """
 
 from __future__ import annotations
