@@ -18,7 +18,7 @@ _STD = NormalDist()
 
 
 def _fail(field: str, msg: str, cls: type[Exception] = ParameterError) -> Exception:
-    """An error carrying the offending field name (config.py adds the key path)."""
+    """An error carrying the offending field name (scenarios/files.py adds the key path)."""
     err = cls(msg)
     err.field = field  # type: ignore[attr-defined]
     return err
