@@ -62,6 +62,7 @@ def test_spec_is_frozen_protocol(case):
     assert spec.min_length >= 2
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec.param_uncertainty = False  # type: ignore[misc]
+    assert 0.0 <= fit.lam <= 1.0
     assert fit.spec is spec
     assert fit.name == spec.name
 
@@ -116,21 +117,14 @@ def test_quantiles_monotone(case):
 
 
 def test_innovations_give_common_random_numbers(case):
+    """Paths are a function of the shocks alone (common random numbers), monotone in
+    each year's own shock."""
     _, fit, _ = case
     e = np.random.default_rng(5).standard_normal((2000, 3))
     a = fit.simulate(3, 2000, seed=1, innovations=e)
-    assert np.array_equal(a, fit.simulate(3, 2000, seed=1, innovations=e))
-    b = fit.simulate(3, 2000, seed=2, innovations=e)
-    # only parameter / member draws differ: the shocks are shared
-    assert np.corrcoef(a[:, 0], b[:, 0])[0, 1] > 0.3
-
-
-def test_without_parameter_uncertainty_innovations_fix_paths(series):
-    for spec in (Drift(param_uncertainty=False), DampedTrend(param_uncertainty=False)):
-        fit = spec.fit(series)
-        e = np.random.default_rng(5).standard_normal((50, 3))
-        assert np.array_equal(fit.simulate(3, 50, seed=1, innovations=e),
-                              fit.simulate(3, 50, seed=2, innovations=e))
+    assert np.array_equal(a, fit.simulate(3, 2000, seed=2, innovations=e))
+    order = np.argsort(e[:, 0])
+    assert np.all(np.diff(a[order, 0]) >= 0)
 
 
 def test_short_series_error_is_clear(case):
@@ -164,8 +158,8 @@ def test_fit_is_frozen_and_only_made_by_specs(case):
         fit.params["x"] = 1.0  # type: ignore[index]
     with pytest.raises(ForecastTypeError, match="made by a model spec"):
         Fit(Drift(), series, {}, 0.0, np.zeros(3))
-    # only plain arrays and dataclasses inside: cheap to send to worker processes
+    # only plain arrays inside: cheap to send to worker processes
     for comp in fit.components:
         for f in dataclasses.fields(comp):
-            v = getattr(comp, f.name)
-            assert v is None or isinstance(v, np.ndarray | float | int | bool | str)
+            if not f.name.startswith("_"):
+                assert isinstance(getattr(comp, f.name), np.ndarray)

@@ -1,7 +1,9 @@
 """Hypothesis properties of the model families (few examples: every fit costs time).
 
 An exact geometric series is reproduced by Drift; simulation is a pure function of
-the seed; scaling a series by c shifts every family's log paths by log c.
+the seed; scaling a series by c shifts every family's log paths by log c (the working
+scale is chosen by a unit-free rule); constant series forecast flat; and the upper
+tail stays within what growth of at most 50% a year can support.
 """
 
 from __future__ import annotations

@@ -1,22 +1,23 @@
-"""The models stage: baseline model specs on the log level and the fits they make.
+"""The models stage: model specs and the fits they make.
 
 A *spec* (``Drift()``, ``DampedTrend()``, ``Auto()``, ...) is a frozen description of a
 model; ``spec.fit(data)`` estimates it on an :class:`~forecast.series.AnnualSeries` or a
 ``History`` and returns a :class:`Fit`, the only way a fitted model comes to exist.
-A Fit simulates log-level paths fast (numpy recursions, not statsmodels), includes
-parameter uncertainty by default and, when fitted on a History, the uncertainty of the
-reconstructed history itself (multiple imputation). See ``docs/models.md``.
+Every family works on a working scale between the level and its log chosen from the
+data (:mod:`.scale`); its forecast distribution is Gaussian there, with the uncertainty
+of the linear parameters, of the estimated variances and, for a History, of the
+history itself, and is calibrated by the model's own out-of-sample errors
+(:mod:`.gaussian`). See ``docs/models.md``.
 
-Modules: ``base`` (the :class:`ModelSpec` protocol, :class:`Fit` and the shared fitting
-logic), ``families`` (the specs), ``auto`` (:class:`Auto` and its combination weights);
-internal: ``estimation`` (each family's estimator), ``linear`` (the linear Gaussian
-representation every family reduces to, and its path simulator), ``_args`` (argument
-helpers).
+Public contract (``docs/extending.md``): :class:`ModelSpec` (base class of every spec),
+:class:`Estimate` and :class:`Linear` (what a family's estimator returns),
+:class:`Fit` and the :class:`FitLike` protocol (what projection and evaluation need).
 """
 
 from .auto import Auto
-from .base import Fit, ModelSpec
+from .base import Fit, FitLike, ModelSpec
 from .families import ARIMA, DampedTrend, Drift, LocalLinearTrend, LogLinearTrend, Naive, Theta
+from .linear import Estimate, Linear
 
-__all__ = ["ARIMA", "Auto", "DampedTrend", "Drift", "Fit", "LocalLinearTrend",
-           "LogLinearTrend", "ModelSpec", "Naive", "Theta"]
+__all__ = ["ARIMA", "Auto", "DampedTrend", "Drift", "Estimate", "Fit", "FitLike", "Linear",
+           "LocalLinearTrend", "LogLinearTrend", "ModelSpec", "Naive", "Theta"]

@@ -1,56 +1,54 @@
-"""Auto: fit every eligible family, then combine them (a linear pool) or select one by AICc.
-
-Also the combination weights (equal or Akaike) and the pooling of the members' fits.
-"""
+"""``Auto``: fit several families on one working scale and combine (or select) them."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validation import as_seed_sequence
 from ..errors import ModelError, ParameterError
+from . import scale
 from ._args import as_data
-from .base import _TOKEN, Fit, _Spec
-from .families import ARIMA, DampedTrend, Drift, LocalLinearTrend, LogLinearTrend, Naive, Theta
+from .base import Fit, ModelSpec, history_draws, make_fit
+from .families import FAMILIES
+from .filtered import select_order
 
 __all__ = ["DEFAULT_FAMILIES", "Auto"]
 
-#: families `Auto` uses by default: the candidate set that met the synthetic calibration
-#: target with the best backtest on the US series (docs/models.md, "Auto: which families")
-DEFAULT_FAMILIES = ("DampedTrend", "LocalLinearTrend", "Theta")
-_FAMILIES = {"Naive": Naive, "Drift": Drift, "LogLinearTrend": LogLinearTrend,
-             "DampedTrend": DampedTrend, "ARIMA": ARIMA, "LocalLinearTrend": LocalLinearTrend,
-             "Theta": Theta}
+#: families `Auto` combines by default (docs/models.md, "Auto: which families")
+DEFAULT_FAMILIES = ("Drift", "LocalLinearTrend")
 
 
 @dataclass(frozen=True)
-class Auto(_Spec):
+class Auto(ModelSpec):
     """Fit every eligible family, then combine them (default) or select one by AICc.
 
     Parameters
     ----------
     method : {"combine", "select"}
-        ``"combine"``: a linear pool of the families' forecast distributions (each path
-        follows one family, drawn with the combination weights); the point forecast is
-        the weighted mean of the families' point forecasts, as in M4's combinations.
-        ``"select"``: the family with the smallest AICc.
-    families : tuple of str
-        Candidate families, by name (default: DampedTrend, LocalLinearTrend, Theta;
-        also available: Drift, ARIMA, LogLinearTrend).
+        ``"combine"``: the Gaussian with the mean and covariance of the families'
+        equally weighted mixture (each family's members calibrated first), so the
+        point forecast is the mean of the families' and the bands include their
+        disagreement. ``"select"``: the family with the smallest AICc.
+    families : tuple of str or ModelSpec
+        Candidate families, by name (default: Drift and LocalLinearTrend, a constant
+        and an evolving trend; also available: Naive, DampedTrend, Theta, ARIMA,
+        LogLinearTrend) or as spec instances, including outside families
+        (``docs/extending.md``).
     weights : {"equal", "aicc"}
         Combination weights: equal (default) or Akaike weights.
 
     Notes
     -----
-    Families too long for the series, or whose estimation fails, are skipped and the
-    reason recorded in ``Fit.notes``; a ModelError is raised when none remains.
+    One working scale is chosen for all members (``scale``), so that they can be
+    pooled. Families too long for the series, or whose estimation fails, are skipped
+    and the reason recorded in ``Fit.notes``; a ModelError is raised when none remains.
     """
 
     method: str = "combine"
-    families: tuple[str, ...] = DEFAULT_FAMILIES
+    families: tuple[Any, ...] = DEFAULT_FAMILIES
     weights: str = "equal"
 
     def __post_init__(self) -> None:
@@ -60,12 +58,13 @@ class Auto(_Spec):
                 f'`method` must be "combine" or "select"; got {self.method!r}.')
         if self.weights not in ("equal", "aicc"):
             raise ParameterError(f'`weights` must be "equal" or "aicc"; got {self.weights!r}.')
-        fams = (self.families,) if isinstance(self.families, str) else tuple(self.families)
-        bad = [f for f in fams if f not in _FAMILIES]
+        fams = (self.families,) if isinstance(self.families, str | ModelSpec) \
+            else tuple(self.families)
+        bad = [f for f in fams if not (isinstance(f, ModelSpec) or f in FAMILIES)]
         if bad or not fams:
             raise ParameterError(
-                f"`families` must be non-empty names among {sorted(_FAMILIES)}; got "
-                f"{list(self.families)!r}.")
+                f"`families` must be non-empty names among {sorted(FAMILIES)} or ModelSpec "
+                f"instances; got {list(fams)!r}.")
         object.__setattr__(self, "families", fams)
 
     @property
@@ -74,72 +73,70 @@ class Auto(_Spec):
 
     @property
     def min_length(self) -> int:  # type: ignore[override]
-        return min(self._member(f).min_length for f in self.families)
+        return min(m.min_length for m in self._members())
 
-    def _member(self, family: str) -> _Spec:
-        return _FAMILIES[family](param_uncertainty=self.param_uncertainty,
-                                 imputations=self.imputations)
+    def _members(self) -> list[ModelSpec]:
+        out = []
+        for f in self.families:
+            if isinstance(f, ModelSpec):
+                out.append(f)
+            else:
+                out.append(FAMILIES[f](param_uncertainty=self.param_uncertainty,
+                                       calibrate=self.calibrate, imputations=self.imputations))
+        return out
 
     def fit(self, data: Any, *, seed: Any = None) -> Fit:
-        series, _ = as_data(data, self.name)
-        self._check_length(series)
-        ss = as_seed_sequence(seed)  # every member sees the same history draws
-        fits, notes = [], []
-        for fname in self.families:
-            member = self._member(fname)
+        series, history = as_data(data, self.name)
+        self.check_length(series)
+        lam = scale.resolve(self.scale, series.values)
+        if history is None:
+            Y, entropy, notes = scale.transform(series.values, lam)[None, :], None, []
+        else:
+            draws, entropy = history_draws(history, series, self.imputations, seed)
+            Y = scale.transform(draws, lam)
+            notes = [f"multiple imputation over {len(Y)} history draws (seed {entropy})"]
+        fitted, skipped = [], []
+        for member in self._members():
             if len(series) < member.min_length:
-                notes.append(f"skipped {fname}: needs {member.min_length} years, "
-                             f"got {len(series)}")
+                skipped.append(f"skipped {member.name}: needs {member.min_length} years, "
+                               f"got {len(series)}")
                 continue
             try:
-                fits.append(member.fit(data, seed=np.random.SeedSequence(
-                    ss.entropy, spawn_key=ss.spawn_key)))
+                spec = member.with_scale(lam)
+                if getattr(spec, "order", 0) is None:  # ARIMA: the order chosen on the median
+                    spec = dataclasses.replace(spec, order=select_order(
+                        scale.transform(series.values, lam)))
+                fitted.append((member, spec.safe_estimates(Y)))
             except ModelError as exc:
-                notes.append(f"skipped {fname}: {exc}")
-        if not fits:
+                skipped.append(f"skipped {member.name}: {exc}")
+        if not fitted:
             raise ModelError(
                 f"Auto found no family that fits this series ({len(series)} years): "
-                + "; ".join(notes) + ". Pass a longer series or families=('Drift',).")
-        comps, cw, params, res, aicc, more = pool_fits(fits, self.method, self.weights)
-        return Fit(self, series, params, aicc, res, (*notes, *more), comps, cw, _TOKEN)
+                + "; ".join(skipped) + ". Pass a longer series or families=('Drift',).")
+        aiccs = np.array([np.mean([e.aicc for e in ests]) for _, ests in fitted])
+        w = _family_weights(aiccs, self.method, self.weights)
+        keep = [i for i in range(len(fitted)) if w[i] > 0]
+        ests = [e for i in keep for e in fitted[i][1]]
+        comp_w = np.concatenate([np.full(len(fitted[i][1]), w[i] / len(fitted[i][1]))
+                                 for i in keep])
+        extra = {f"weight.{m.name}": float(w[i]) for i, (m, _) in enumerate(fitted)}
+        extra.update({f"aicc.{m.name}": float(aiccs[i]) for i, (m, _) in enumerate(fitted)})
+        if self.method == "select":
+            notes.append(f"selected {fitted[keep[0]][0].name} by AICc")
+        aicc = float(aiccs[keep[0]]) if self.method == "select" else float("nan")
+        return make_fit(self, series, ests, lam, (*notes, *skipped), seed=entropy,
+                        weights=comp_w / comp_w.sum(), extra=extra, aicc=aicc)
 
 
-def combination_weights(aiccs: np.ndarray, weights: str) -> np.ndarray:
-    """Equal weights, or Akaike weights exp(-d/2) from AICc differences d."""
-    if weights == "equal":
-        return np.full(aiccs.size, 1.0 / aiccs.size)
+def _family_weights(aiccs: np.ndarray, method: str, weights: str) -> np.ndarray:
+    """Equal, Akaike or selection (one-hot on the smallest AICc) weights."""
     finite = np.isfinite(aiccs)
-    if not finite.any():
+    if method == "select":
+        w = np.zeros(aiccs.size)
+        w[int(np.argmin(np.where(finite, aiccs, np.inf)))] = 1.0
+        return w
+    if weights == "equal" or not finite.any():
         return np.full(aiccs.size, 1.0 / aiccs.size)
     d = np.where(finite, aiccs - np.min(aiccs[finite]), np.inf)
     w = np.exp(-0.5 * d)
     return w / w.sum()
-
-
-def pool_fits(fits: list, method: str, weights: str):
-    """Members, weights, params, residuals, AICc and notes of an Auto fit.
-
-    ``select`` keeps the member with the smallest AICc; ``combine`` weights every
-    member (equal or Akaike weights); a member's own members (history imputations)
-    share its weight equally.
-    """
-    aiccs = np.array([f.aicc for f in fits])
-    notes = []
-    if method == "select":
-        best = int(np.argmin(np.where(np.isfinite(aiccs), aiccs, np.inf)))
-        w = np.zeros(len(fits))
-        w[best] = 1.0
-        notes.append(f"selected {fits[best].name} by AICc")
-    else:
-        w = combination_weights(aiccs, weights)
-    keep = [i for i in range(len(fits)) if w[i] > 0]
-    comps = tuple(c for i in keep for c in fits[i].components)
-    cw = np.concatenate([w[i] * np.asarray(fits[i].weights) for i in keep])
-    params = {f"weight.{f.name}": float(w[i]) for i, f in enumerate(fits)}
-    params.update({f"aicc.{f.name}": float(f.aicc) for f in fits})
-    n_res = min(fits[i].residuals.size for i in keep)
-    res = sum(w[i] * fits[i].residuals[-n_res:] for i in keep)
-    aicc = float(fits[keep[0]].aicc) if method == "select" else float("nan")
-    for i in keep:
-        notes.extend(f"{fits[i].name}: {n}" for n in fits[i].notes)
-    return comps, cw / cw.sum(), params, res, aicc, notes

@@ -1,52 +1,70 @@
-"""The model contract: the :class:`ModelSpec` protocol, :class:`Fit` and the shared spec logic.
+"""The model contract: :class:`ModelSpec`, :class:`Estimate`, :class:`Fit` and :class:`FitLike`.
 
-``_Spec`` holds what every family shares (length check, multiple imputation over History
-draws, error wrapping); a family implements only ``_estimate(y) -> Estimate``. A
-:class:`Fit` is made only by a spec and simulates log-level paths with the library's own
-recursions (:mod:`forecast.models.linear`), not statsmodels.
+A spec is a frozen dataclass of constructor arguments. ``spec.fit(data)`` resolves the
+working scale (:mod:`forecast.models.scale`), estimates the family on the series or on
+history draws (``estimate_batch``), calibrates each member and pools them into the
+Fit's Gaussian forecast distribution (:mod:`forecast.models.gaussian`). A new family
+subclasses :class:`ModelSpec` and implements ``estimate(y) -> Estimate`` for one
+series on its working scale (``docs/extending.md``); the built-in families override
+``estimate_batch`` to estimate all history draws at once.
+
+Examples
+--------
+>>> import forecast
+>>> s = forecast.AnnualSeries(range(2015, 2025), [10, 11, 12.5, 13, 15, 16, 18.5, 20, 21, 24])
+>>> fit = forecast.Drift().fit(s)
+>>> fit.simulate(h=3, n_paths=4, seed=1).shape
+(4, 3)
+>>> list(fit.forecast(2)["year"])
+[2025, 2026]
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from .._validation import as_seed_sequence, check_int, check_levels, readonly, seed_record
+from .._validation import as_seed_sequence, check_int, check_levels, readonly
 from ..errors import ForecastError, ForecastTypeError, ModelError
 from ..series import AnnualSeries
-from . import estimation as fam
-from ._args import Params, as_data, check_innovations, forecast_frame
-from .linear import Linear, simulate_mixture
+from . import gaussian, scale
+from ._args import Params, as_data, check_innovations, forecast_frame, matmul_rows
+from .linear import Estimate, Linear
 
-__all__ = ["DEFAULT_IMPUTATIONS", "Fit", "ModelSpec"]
+__all__ = ["DEFAULT_IMPUTATIONS", "Estimate", "Fit", "FitLike", "ModelSpec"]
 
 #: number of history draws a spec fits on when given a History (multiple imputation)
 DEFAULT_IMPUTATIONS = 20
-#: paths and seed behind ``Fit.forecast`` when it cannot be computed analytically
-FORECAST_PATHS, FORECAST_SEED = 40_000, 20_251_126
+MAX_H = 200
 _TOKEN = object()
 
 
 @runtime_checkable
-class ModelSpec(Protocol):
-    """What every model spec provides: a name, a minimum length and ``fit``."""
+class FitLike(Protocol):
+    """What :func:`forecast.project`, backtests, sensitivity and the report need of a fit."""
 
     name: str
-    min_length: int
+    series: AnnualSeries
+    last_year: int
+    unit: str
 
-    def fit(self, data: Any, *, seed: Any = None) -> Fit: ...
+    def simulate(self, h: int, n_paths: int, seed: Any = None,
+                 innovations: np.ndarray | None = None) -> np.ndarray: ...
+
+    def point_forecast(self, h: int) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, eq=False)
 class Fit:
-    """A fitted model: estimates, residuals and a fast path simulator.
+    """A fitted model: estimates and its Gaussian forecast distribution on the working scale.
 
-    Made only by ``spec.fit(data)``. It holds plain arrays and dataclasses (no
-    statsmodels objects), so it pickles cheaply for process pools.
+    Made only by ``spec.fit(data)``. It holds plain arrays and small dataclasses, so it
+    crosses process boundaries cheaply.
 
     Attributes
     ----------
@@ -55,15 +73,24 @@ class Fit:
     series : AnnualSeries
         The series fitted (the History median when fitted on a History).
     params : Mapping[str, float]
-        Estimates by name (averaged over imputations for a History; combination
-        weights ``weight.<family>`` for ``Auto``).
+        Estimates by name (averaged over history draws; combination weights
+        ``weight.<family>`` for ``Auto``), plus ``scale.lambda`` and the mean
+        calibration factor ``calibration``.
     aicc : float
         Small-sample AIC of the family's own likelihood (NaN for an ``Auto``
-        combination, whose members' AICc are in ``summary()``).
+        combination, whose members' AICc are in ``params``).
     residuals : ndarray
-        One-step in-sample errors on the log scale, read-only.
+        One-step in-sample errors on the working scale, read-only.
     notes : tuple of str
-        What happened during fitting (skipped families, imputations, orders).
+        What happened during fitting (skipped families, imputations, orders, seed).
+    components : tuple of Linear
+        The calibrated members (one per family and history draw).
+    weights : ndarray
+        Their weights in the combination, summing to 1.
+    lam : float
+        Box-Cox lambda of the working scale (0 = log, 1 = level).
+    seed : int or tuple or None
+        Entropy of the history draws (None when fitted on an AnnualSeries).
     """
 
     spec: Any
@@ -74,6 +101,8 @@ class Fit:
     notes: tuple[str, ...] = ()
     components: tuple[Linear, ...] = field(default=(), repr=False)
     weights: np.ndarray = field(default_factory=lambda: np.ones(1), repr=False)
+    lam: float = 0.0
+    seed: Any = None
     _token: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +117,13 @@ class Fit:
         object.__setattr__(self, "weights", readonly(w))
         object.__setattr__(self, "params", Params(self.params))
         object.__setattr__(self, "residuals", readonly(np.array(self.residuals, dtype=float)))
+        object.__setattr__(self, "_moments", {})
+        object.__setattr__(self, "_floor", scale.floor_log(self.series.values))
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_moments"] = {}
+        return state
 
     @property
     def name(self) -> str:
@@ -106,8 +142,33 @@ class Fit:
 
     def years(self, h: int) -> np.ndarray:
         """The forecast years last_year+1 .. last_year+h."""
-        h = check_int("h", h, 1, 200, "Pass a horizon of 1 to 200 years.")
+        h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
         return np.arange(self.last_year + 1, self.last_year + 1 + h, dtype=np.int64)
+
+    def moments(self, h: int) -> tuple[np.ndarray, np.ndarray]:
+        """Mean (h,) and lower-triangular factor (h, h) of the working-scale forecast.
+
+        The distribution of the next h values on the working scale is Gaussian with this
+        mean and covariance ``L @ L.T``: the members' mixture, moment-matched.
+        """
+        h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
+        hit = self._moments.get(h)
+        if hit is None:
+            if len(self.components) == 1:
+                mean, cov = self.components[0].moments(h)
+            else:
+                ms = [c.moments(h) for c in self.components]
+                mean, cov = gaussian.pool(np.stack([m for m, _ in ms]),
+                                          np.stack([c for _, c in ms]), self.weights)
+            hit = (readonly(np.array(mean)), readonly(gaussian.factor(cov)))
+            if len(self._moments) > 16:
+                self._moments.clear()
+            self._moments[h] = hit
+        return hit
+
+    def to_log_level(self, z: np.ndarray) -> np.ndarray:
+        """Log levels for working-scale values (censored at the floor, see ``scale``)."""
+        return scale.to_log_level(z, self.lam, self._floor)
 
     def simulate(self, h: int, n_paths: int, seed: Any = None,
                  innovations: np.ndarray | None = None) -> np.ndarray:
@@ -123,30 +184,33 @@ class Fit:
             Random source (SPEC 7); an int or SeedSequence makes the output repeatable.
         innovations : ndarray of shape (n_paths, h), optional
             Standard-normal shocks to use instead of fresh draws (common random
-            numbers); parameter and member draws still come from `seed`.
+            numbers): the paths are then a function of `innovations` alone.
 
         Returns
         -------
         ndarray of shape (n_paths, h)
-            Log levels; parameter (and, for a History, imputation) uncertainty
-            included unless the spec has ``param_uncertainty=False``.
+            Log levels. Path ``i`` is ``g^-1(mean + L e_i)`` with ``e_i`` standard normal
+            and ``(mean, L)`` from :meth:`moments`.
         """
-        h = check_int("h", h, 1, 200, "Pass a horizon of 1 to 200 years.")
+        h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
         n = check_int("n_paths", n_paths, 1, 50_000_000, "Pass e.g. n_paths=10_000.")
-        e = None if innovations is None else check_innovations(innovations, n, h)
-        return simulate_mixture(self.components, self.weights, n, h, as_seed_sequence(seed),
-                                bool(self.spec.param_uncertainty), e)
+        if innovations is None:
+            e = np.random.default_rng(as_seed_sequence(seed)).standard_normal((n, h))
+        else:
+            e = check_innovations(innovations, n, h)
+        mean, L = self.moments(h)
+        out = matmul_rows(e, L.T)
+        out += mean
+        if self.lam != 0.0:
+            out = self.to_log_level(out)
+        return out
 
     def point_forecast(self, h: int) -> np.ndarray:
-        """The log-level point path without noise (mean of members' median paths)."""
-        h = check_int("h", h, 1, 200, "Pass a horizon of 1 to 200 years.")
-        return sum(w * c.mean(h) for w, c in zip(self.weights, self.components, strict=True))
+        """The log-level median path (the back-transformed working-scale mean)."""
+        return self.to_log_level(np.array(self.moments(h)[0]))
 
     def forecast(self, h: int, levels: Any = (80, 95), *, log: bool = False) -> pd.DataFrame:
-        """Forecast distribution summary per year, consistent with :meth:`simulate`.
-
-        Analytic for a single member without parameter uncertainty; otherwise from
-        ``FORECAST_PATHS`` simulated paths with a fixed seed (repeatable).
+        """Forecast distribution summary per year, exact (no simulation).
 
         Parameters
         ----------
@@ -163,66 +227,102 @@ class Fit:
             Columns ``year``, ``mean``, ``median``, then ``lower_<L>``, ``upper_<L>``
             for each level L (default ``lower_80, upper_80, lower_95, upper_95``).
         """
-        h = check_int("h", h, 1, 200, "Pass a horizon of 1 to 200 years.")
-        return forecast_frame(self, h, check_levels("levels", levels), log,
-                              FORECAST_PATHS, FORECAST_SEED)
+        h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
+        return forecast_frame(self, h, check_levels("levels", levels), log)
 
     def summary(self) -> str:
-        """A short text report: model, data, estimates, AICc, uncertainty, notes."""
+        """A short text report: model, data, scale, estimates, AICc, notes."""
         s = self.series
         lines = [f"{self.name} fitted to {s.name or 'series'} {s.first_year}-{s.last_year} "
-                 f"({len(s)} years, log {s.unit})",
+                 f"({len(s)} years, {s.unit}; Box-Cox lambda {self.lam:.3g})",
                  f"members: {len(self.components)}; parameter uncertainty: "
-                 f"{'on' if self.spec.param_uncertainty else 'off'}",
+                 f"{'on' if self.spec.param_uncertainty else 'off'}; calibration: "
+                 f"{'on' if getattr(self.spec, 'calibrate', False) else 'off'}",
                  f"AICc: {self.aicc:.3f}"]
         lines += [f"  {k:<20s} {v: .6g}" for k, v in self.params.items()]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-def _pool(spec: Any, series: AnnualSeries, ests: list[fam.Estimate],
-          notes: tuple[str, ...]) -> Fit:
-    """A Fit whose members are the estimates, equally weighted (a linear pool)."""
+def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
+             notes: tuple[str, ...], seed: Any = None,
+             weights: np.ndarray | None = None, extra: Mapping[str, float] | None = None,
+             aicc: float | None = None) -> Fit:
+    """Calibrate the estimates and pool them into a Fit (equal weights by default)."""
+    calibrate = bool(getattr(spec, "calibrate", True))
+    inflate = bool(getattr(spec, "param_uncertainty", True))
+    factors = np.array([gaussian.variance_factor(e.calib, e.dof, calibrate, inflate)
+                        for e in ests])
+    comps = tuple(e.rep.scaled(f) for e, f in zip(ests, factors, strict=True))
     keys = list(ests[0].params)
     params = {k: float(np.mean([e.params.get(k, np.nan) for e in ests])) for k in keys}
+    params["scale.lambda"] = float(lam)
+    params["calibration"] = float(np.mean(factors))
+    if extra:
+        params.update(extra)
     n_res = min(e.residuals.size for e in ests)
-    res = np.mean([e.residuals[-n_res:] for e in ests], axis=0)
-    return Fit(spec, series, params, float(np.mean([e.aicc for e in ests])), res, notes,
-               tuple(e.rep for e in ests), np.full(len(ests), 1.0 / len(ests)), _TOKEN)
+    res = np.mean([np.asarray(e.residuals)[e.residuals.size - n_res:] for e in ests], axis=0)
+    w = np.full(len(ests), 1.0 / len(ests)) if weights is None else weights
+    a = float(np.mean([e.aicc for e in ests])) if aicc is None else aicc
+    return Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, _TOKEN)
 
 
 @dataclass(frozen=True)
-class _Spec:
-    """Shared fitting logic; subclasses implement ``_estimate(y) -> Estimate``.
+class ModelSpec:
+    """Base class of every model spec: shared arguments, validation and ``fit``.
 
-    Every spec accepts these keyword arguments besides its own.
+    A family subclasses it, sets ``min_length`` and implements :meth:`estimate` (one
+    series) or :meth:`estimate_batch` (many). Every spec accepts these keyword
+    arguments besides its own.
 
     Parameters
     ----------
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale: the Box-Cox lambda in [0, 1] (0 = log, 1 = level), or "auto"
+        to choose it from the data (:mod:`forecast.models.scale`).
     param_uncertainty : bool, default True
-        Draw the innovation variance and the parameters that enter the forecast
-        linearly (drift, trend, initial states) per path; False gives the plug-in
-        (statsmodels-analytic) distribution.
+        Integrate the linear parameters (drift, trend, initial states) and the
+        estimation error of the variances into the forecast distribution; False gives
+        the textbook plug-in distribution.
+    calibrate : bool, default True
+        Rescale the model's variance by the mean squared standardised error of its own
+        out-of-sample forecasts within the sample (:mod:`forecast.models.gaussian`).
     imputations : int, default 20
         Number of history draws fitted and pooled when ``fit`` receives a History.
     """
 
+    scale: Any = field(default="auto", kw_only=True)
     param_uncertainty: bool = field(default=True, kw_only=True)
+    calibrate: bool = field(default=True, kw_only=True)
     imputations: int = field(default=DEFAULT_IMPUTATIONS, kw_only=True)
-    min_length = 3
+    min_length: ClassVar[int] = 3
 
     def __post_init__(self) -> None:
-        if not isinstance(self.param_uncertainty, bool):
-            raise ForecastTypeError(
-                f"`param_uncertainty` must be True or False; got {self.param_uncertainty!r}."
-            )
+        for arg in ("param_uncertainty", "calibrate"):
+            v = getattr(self, arg)
+            if not isinstance(v, bool):
+                raise ForecastTypeError(f"`{arg}` must be True or False; got {v!r}.")
+        object.__setattr__(self, "scale", scale.check_scale(self.scale))
         check_int("imputations", self.imputations, 1, 1000, "Pass e.g. imputations=20.")
 
     @property
     def name(self) -> str:
+        """The family's name, e.g. ``"Drift"``."""
         return type(self).__name__
 
-    def _check_length(self, series: AnnualSeries) -> None:
+    # ------------------------------------------------------------------ hooks
+    def estimate(self, y: np.ndarray) -> Estimate:
+        """Estimate the family on one series `y` (1-D, working scale); override this."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement estimate(y) or estimate_batch(Y).")
+
+    def estimate_batch(self, Y: np.ndarray) -> list[Estimate]:
+        """Estimate on each row of `Y` (B, n); the default calls :meth:`estimate` per row."""
+        return [self.estimate(np.array(y)) for y in Y]
+
+    # ------------------------------------------------------------------- fitting
+    def check_length(self, series: AnnualSeries) -> None:
+        """Raise ModelError when `series` is shorter than ``min_length``."""
         if len(series) < self.min_length:
             raise ModelError(
                 f"{self.name} needs a series of at least {self.min_length} years; got "
@@ -230,9 +330,39 @@ class _Spec:
                 "series or a simpler model such as Drift() (3 years)."
             )
 
-    def _safe(self, y: np.ndarray) -> fam.Estimate:
+    def fit(self, data: Any, *, seed: Any = None) -> Fit:
+        """Estimate the model on an AnnualSeries, or on History draws.
+
+        Parameters
+        ----------
+        data : AnnualSeries or History
+            The series. With a History the model is fitted to ``imputations`` draws of
+            the whole history and the draws' forecasts are pooled (Rubin's rules).
+        seed : int, Generator, SeedSequence or None
+            Seeds the history draws (unused for an AnnualSeries). With None, fresh
+            entropy is drawn and recorded in ``Fit.seed`` so the fit can be repeated.
+
+        Returns
+        -------
+        Fit
+        """
+        series, history = as_data(data, self.name)
+        self.check_length(series)
+        lam = scale.resolve(self.scale, series.values)
+        if history is None:
+            ests = self.safe_estimates(scale.transform(series.values, lam)[None, :])
+            return make_fit(self, series, ests, lam, ())
+        draws, entropy = history_draws(history, series, self.imputations, seed)
+        ests = self.safe_estimates(scale.transform(draws, lam))
+        return make_fit(self, series, ests, lam, (
+            f"multiple imputation over {len(ests)} history draws (seed {entropy})",),
+            seed=entropy)
+
+    def safe_estimates(self, Y: np.ndarray) -> list[Estimate]:
+        """:meth:`estimate_batch` with failures and non-finite results as ModelError."""
         try:
-            est = self._estimate(y)
+            with np.errstate(all="ignore"):
+                ests = list(self.estimate_batch(Y))
         except ForecastError:
             raise
         except (ValueError, ArithmeticError, np.linalg.LinAlgError, RuntimeError) as exc:
@@ -240,44 +370,30 @@ class _Spec:
                 f"{self.name} could not be estimated on this series ({type(exc).__name__}: "
                 f"{exc}). Try a simpler model such as Drift()."
             ) from None
-        rep = est.rep
-        if not all(np.all(np.isfinite(v)) for v in (rep.origin, rep.a, rep.b, rep.c, rep.sigma)):
-            raise ModelError(f"{self.name} produced non-finite estimates on this series; "
-                             "try a simpler model such as Drift().")
-        return est
-
-    def fit(self, data: Any, *, seed: Any = None) -> Fit:
-        """Estimate the model on an AnnualSeries, or on History draws (see class doc).
-
-        Parameters
-        ----------
-        data : AnnualSeries or History
-            The series (log levels are modelled). With a History the model is fitted
-            to ``imputations`` draws of the whole history and the fits are pooled:
-            each simulated path follows one draw's fit chosen uniformly.
-        seed : int, Generator, SeedSequence or None
-            Seeds the history draws (unused for an AnnualSeries).
-
-        Returns
-        -------
-        Fit
-        """
-        series, history = as_data(data, self.name)
-        self._check_length(series)
-        if history is None:
-            return _pool(self, series, [self._safe(series.log_values)], ())
-        draws = self._history_draws(history, series, seed)
-        ests = [self._safe(np.log(d)) for d in draws]
-        return _pool(self, series, ests, (
-            f"multiple imputation over {len(ests)} history draws "
-            f"(seed {seed_record(seed)})",))
-
-    def _history_draws(self, history: Any, series: AnnualSeries, seed: Any) -> np.ndarray:
-        draws = np.asarray(history.draws(self.imputations, seed=as_seed_sequence(seed)),
-                           dtype=float)
-        if draws.shape != (self.imputations, len(series)) or not np.all(draws > 0):
+        if len(ests) != Y.shape[0] or not all(isinstance(e, Estimate) for e in ests):
             raise ModelError(
-                f"History.draws must return positive levels of shape "
-                f"({self.imputations}, {len(series)}); got {draws.shape}."
-            )
-        return draws
+                f"{self.name}.estimate_batch must return one Estimate per series; got "
+                f"{len(ests)} for {Y.shape[0]}. Fix the family's estimator.")
+        for e in ests:
+            if not e.rep.is_finite():
+                raise ModelError(
+                    f"{self.name} produced non-finite estimates on this series; try a "
+                    "simpler model such as Drift().")
+        return ests
+
+    def with_scale(self, lam: float) -> ModelSpec:
+        """This spec with a fixed working scale (used by Auto to share one scale)."""
+        return dataclasses.replace(self, scale=float(lam))
+
+
+def history_draws(history: Any, series: AnnualSeries, k: int, seed: Any):
+    """`k` whole-history draws (k, n) and the entropy that seeded them."""
+    ss = as_seed_sequence(seed)
+    entropy = ss.entropy if isinstance(ss.entropy, int) else tuple(ss.entropy)
+    draws = np.asarray(history.draws(k, seed=ss), dtype=float)
+    if draws.shape != (k, len(series)) or not np.all(np.isfinite(draws)) \
+            or not np.all(draws > 0):
+        raise ModelError(
+            f"History.draws must return positive finite levels of shape ({k}, "
+            f"{len(series)}); got shape {draws.shape}.")
+    return draws, entropy

@@ -1,18 +1,12 @@
-"""The model families: Naive, Drift, LogLinearTrend, DampedTrend, LocalLinearTrend, Theta, ARIMA.
+"""The built-in model families: Naive, Drift, LogLinearTrend, DampedTrend, ARIMA,
+LocalLinearTrend and Theta.
 
-Each spec is a frozen dataclass over :class:`~forecast.models.base._Spec` that names its
-minimum length and calls its estimator in :mod:`forecast.models.estimation`. ARIMA's order
-screening (``order=None``) is here too.
-
-Examples
---------
->>> from forecast.series import AnnualSeries
->>> s = AnnualSeries(range(2015, 2025), [10, 11, 12.5, 13, 15, 16, 18.5, 20, 21, 24])
->>> fit = Drift().fit(s)
->>> fit.simulate(h=3, n_paths=4, seed=1).shape
-(4, 3)
->>> list(fit.forecast(2)["year"])
-[2025, 2026]
+Each is a frozen spec (:class:`~forecast.models.base.ModelSpec`) whose
+``estimate_batch`` calls a vectorised estimator of :mod:`forecast.models.estimation`
+or :mod:`forecast.models.filtered`; everything else (working scale, history draws,
+calibration, pooling) is shared. The equations are in each docstring and in
+``docs/models.md``; they hold on the working scale ``z`` (the Box-Cox transform of the
+level, see :mod:`forecast.models.scale`).
 """
 
 from __future__ import annotations
@@ -21,90 +15,112 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from .._validation import check_int
 from ..errors import ForecastTypeError
-from . import estimation as fam
+from . import estimation as est
+from . import filtered
 from ._args import as_data
-from .base import Fit, _Spec
-from .estimation import aicc, arima_mle
+from .base import Fit, ModelSpec, history_draws, make_fit
 
 __all__ = ["ARIMA", "DampedTrend", "Drift", "LocalLinearTrend", "LogLinearTrend", "Naive",
            "Theta"]
 
 
 @dataclass(frozen=True)
-class Naive(_Spec):
-    """Random walk without drift on the log level: ``y_t = y_(t-1) + e_t``.
+class Naive(ModelSpec):
+    """Random walk without drift: ``z_t = z_(t-1) + e_t``.
 
-    The last value carried forward, with random-walk bands; the benchmark every
-    evaluation includes (``forecast.evaluation.compare``). ``sigma`` is the root mean
-    square of the log changes (maximum likelihood, no mean removed).
+    The last value carried forward; the benchmark every evaluation includes
+    (``forecast.evaluation.compare``). ``sigma`` is the root mean square of the changes
+    (maximum likelihood, no mean removed).
     """
 
     min_length = 2
 
-    def _estimate(self, y):
-        return fam.fit_naive(y)
+    def estimate_batch(self, Y):
+        return est.fit_naive(Y)
 
 
 @dataclass(frozen=True)
-class Drift(_Spec):
-    """Random walk with drift on the log level: ``y_t = y_(t-1) + mu + e_t``."""
+class Drift(ModelSpec):
+    """Random walk with drift: ``z_t = z_(t-1) + mu + e_t``.
+
+    ``mu`` and ``sigma`` are the mean and standard deviation of the changes; with
+    parameter uncertainty the drift's standard error widens the bands exactly as R's
+    ``rwf(drift = TRUE)``.
+    """
 
     min_length = 3
 
-    def _estimate(self, y):
-        return fam.fit_drift(y)
+    def estimate_batch(self, Y):
+        return est.fit_drift(Y, self.param_uncertainty)
 
 
 @dataclass(frozen=True)
-class LogLinearTrend(_Spec):
-    """Deterministic linear trend on the log level, errors iid or AR(1) (``ar1=True``)."""
+class LogLinearTrend(ModelSpec):
+    """Deterministic linear trend ``z_t = a + b t + u_t``, u iid or AR(1) (``ar1=True``).
+
+    The name is historical: the trend is linear on the working scale (log by default
+    before scale selection existed). Exact Gaussian ML (Prais-Winsten) over the AR
+    coefficient; intercept and slope by GLS with their sampling uncertainty.
+    """
 
     ar1: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not isinstance(self.ar1, bool):
+            raise ForecastTypeError(f"`ar1` must be True or False; got {self.ar1!r}.")
 
     @property
     def min_length(self) -> int:  # type: ignore[override]
         return 6 if self.ar1 else 4
 
-    def _estimate(self, y):
-        return fam.fit_trend(y, self.ar1)
+    def estimate_batch(self, Y):
+        return est.fit_trend(Y, self.ar1, self.param_uncertainty)
 
 
 @dataclass(frozen=True)
-class DampedTrend(_Spec):
-    """ETS(A,Ad,N) on the log level (statsmodels ``ETSModel``)."""
+class DampedTrend(ModelSpec):
+    """ETS(A,Ad,N): ``z_t = l + phi b + e``, ``l' = l + phi b + alpha e``, ``b' = phi b + beta e``.
+
+    Maximum likelihood over alpha, beta <= alpha and phi in R's ``ets()`` bounds, with
+    the initial level and trend profiled out (and integrated into the forecast as
+    diffuse states when ``param_uncertainty``).
+    """
 
     min_length = 8
 
-    def _estimate(self, y):
-        return fam.fit_damped(y)
+    def estimate_batch(self, Y):
+        return filtered.fit_damped(Y, self.param_uncertainty)
 
 
 @dataclass(frozen=True)
-class LocalLinearTrend(_Spec):
-    """Local linear trend: level and slope random walks plus noise (statsmodels UC)."""
+class LocalLinearTrend(ModelSpec):
+    """Local linear trend: ``z = mu + eps``, ``mu' = mu + beta + eta``, ``beta' = beta + zeta``.
+
+    Exact maximum likelihood of the three variances through the MA(2) form of the
+    second differences; level and slope filtered from a diffuse start.
+    """
 
     min_length = 6
 
-    def _estimate(self, y):
-        return fam.fit_llt(y)
+    def estimate_batch(self, Y):
+        return filtered.fit_llt(Y)
 
 
 @dataclass(frozen=True)
-class Theta(_Spec):
-    """The theta method (theta = 2; statsmodels ``ThetaModel``): SES plus half the trend."""
+class Theta(ModelSpec):
+    """The theta method (theta = 2) as R's ``thetaf``: SES plus half the OLS trend."""
 
     min_length = 4
 
-    def _estimate(self, y):
-        return fam.fit_theta(y)
+    def estimate_batch(self, Y):
+        return est.fit_theta(Y, self.param_uncertainty)
 
 
 @dataclass(frozen=True)
-class ARIMA(_Spec):
+class ARIMA(ModelSpec):
     """ARIMA(p, 1, q) with drift; ``order=None`` searches p, q in 0..2 by AICc."""
 
     order: tuple[int, int] | None = None
@@ -117,7 +133,9 @@ class ARIMA(_Spec):
                     f"`order` must be (p, q) or None; got {self.order!r}. The differencing "
                     "order is always 1, e.g. ARIMA(order=(1, 1)) for ARIMA(1,1,1)."
                 )
-            p, q = (check_int(f"order[{i}]", v, 0, 3) for i, v in enumerate(self.order))
+            p, q = (check_int(f"order[{i}]", v, 0, 3,
+                              "Pass p and q in 0..3, e.g. order=(1, 1).")
+                    for i, v in enumerate(self.order))
             object.__setattr__(self, "order", (p, q))
 
     @property
@@ -128,55 +146,33 @@ class ARIMA(_Spec):
     def min_length(self) -> int:  # type: ignore[override]
         return 6 if self.order is None else sum(self.order) + 6
 
-    def _estimate(self, y):
-        order = self.order if self.order is not None else select_order(y)
-        est = fam.fit_arima(y, order)
-        est.params["p"], est.params["q"] = map(float, order)
-        return est
+    def estimate_batch(self, Y):
+        order = self.order if self.order is not None else filtered.select_order(Y[0])
+        ests = filtered.fit_arima(Y, order, self.param_uncertainty)
+        for e in ests:
+            e.params["p"], e.params["q"] = float(order[0]), float(order[1])
+        return ests
 
     def fit(self, data: Any, *, seed: Any = None) -> Fit:
         series, history = as_data(data, self.name)
         if history is None or self.order is not None:
             return super().fit(data, seed=seed)
         # choose the order once, on the median, then fit it on every history draw
-        self._check_length(series)
-        chosen = self._safe(series.log_values).params
-        order = (int(chosen["p"]), int(chosen["q"]))
-        fixed = dataclasses.replace(self, order=order)
-        fit = fixed.fit(data, seed=seed)
-        return dataclasses.replace(fit, spec=self, notes=(
-            *fit.notes, f"order ({order[0]},1,{order[1]}) chosen on the median by AICc"))
+        self.check_length(series)
+        from . import scale
+
+        lam = scale.resolve(self.scale, series.values)
+        order = filtered.select_order(scale.transform(series.values, lam))
+        fixed = dataclasses.replace(self, order=order, scale=lam)
+        draws, entropy = history_draws(history, series, self.imputations, seed)
+        ests = fixed.safe_estimates(scale.transform(draws, lam))
+        return make_fit(self, series, ests, lam, (
+            f"multiple imputation over {len(ests)} history draws (seed {entropy})",
+            f"order ({order[0]},1,{order[1]}) chosen on the median by AICc"), seed=entropy)
 
 
-def arima_grid(n: int, max_order: int = 2) -> list[tuple[int, int]]:
-    """Orders (p, q) with p, q <= max_order that a series of length n supports."""
-    return [(p, q) for p in range(max_order + 1) for q in range(max_order + 1)
-            if n >= p + q + 6]
-
-
-def _near_unit_root(ar: np.ndarray, ma: np.ndarray, bound: float = 1.01) -> bool:
-    """True when an AR or MA root lies within `bound` of the unit circle.
-
-    Such fits (e.g. MA(1) at -0.999 from over-differencing) are rejected, as R's
-    ``auto.arima`` does, because their forecasts and intervals are unstable.
-    """
-    for poly in (np.r_[1.0, -ar], np.r_[1.0, ma]):
-        if poly.size > 1 and np.any(poly[1:] != 0):
-            roots = np.roots(poly[::-1])
-            if roots.size and np.min(np.abs(roots)) < bound:
-                return True
-    return False
-
-
-def select_order(y: np.ndarray) -> tuple[int, int]:
-    """The (p, q) of the grid with the smallest exact AICc on the differences."""
-    w = np.diff(y)
-    best, best_order = np.inf, (0, 0)
-    for p, q in arima_grid(y.size):
-        llf, ar, ma, _, _ = arima_mle(w, p, q)
-        if _near_unit_root(ar, ma):
-            continue
-        score = aicc(llf, p + q + 2, w.size)
-        if score < best - 1e-9:
-            best, best_order = score, (p, q)
-    return best_order
+#: every family by name (Auto's `families` argument)
+FAMILIES: dict[str, type[ModelSpec]] = {
+    "Naive": Naive, "Drift": Drift, "LogLinearTrend": LogLinearTrend,
+    "DampedTrend": DampedTrend, "ARIMA": ARIMA, "LocalLinearTrend": LocalLinearTrend,
+    "Theta": Theta}

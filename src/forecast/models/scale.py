@@ -1,0 +1,109 @@
+"""The working scale of a model: a Box-Cox transform between the level and its log.
+
+Every family models ``z = g(y)``, the Box-Cox transform of the level ``y`` with
+``lambda`` in [0, 1]: ``g(y) = log y`` for lambda = 0 (growth is multiplicative,
+errors proportional to the level) and ``g(y) = y - 1`` for lambda = 1 (growth is
+additive); values in between bridge the two. ``scale="auto"`` (the default of every
+spec) picks lambda by maximum likelihood: the profile likelihood of a random walk with
+drift on ``g(y)``, Jacobian included (Box & Cox 1964), maximised over [0, 1]. The rule
+uses one reference model for all families so that the members of a combination share
+one scale; it is cheap and closed form. On the 181 yearly M1 series it lowered the
+random walk with drift's sMAPE from 19.9 (log) and 16.7 (level) to 15.5
+(``docs/models.md``).
+
+Back-transformed levels are positive: for lambda > 0 a working value below ``-1 /
+lambda`` has no level, and such values are censored at a floor of one millionth of the
+smallest observed level (far below anything the quantiles reported reach).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError
+
+#: censoring point of back-transformed levels, relative to the smallest observation
+FLOOR = 1e-6
+_NAMES = {"log": 0.0, "level": 1.0}
+
+
+def check_scale(scale: Any) -> str | float:
+    """Validate a spec's ``scale`` argument: "auto", "log", "level" or lambda in [0, 1]."""
+    if isinstance(scale, str):
+        if scale == "auto" or scale in _NAMES:
+            return scale
+    elif isinstance(scale, int | float) and not isinstance(scale, bool):
+        lam = float(scale)
+        if 0.0 <= lam <= 1.0:
+            return lam
+    raise ParameterError(
+        f'`scale` must be "auto", "log", "level" or a Box-Cox lambda in [0, 1]; got '
+        f'{scale!r}. Pass scale="auto" to choose it from the data.')
+
+
+def transform(x: np.ndarray, lam: float) -> np.ndarray:
+    """Box-Cox transform of positive levels (any shape)."""
+    lx = np.log(np.asarray(x, dtype=float))
+    return lx if lam == 0.0 else np.expm1(lam * lx) / lam
+
+
+def to_log_level(z: np.ndarray, lam: float, floor_log: float) -> np.ndarray:
+    """Log of the level for working-scale values `z`, censored below at `floor_log`."""
+    z = np.asarray(z, dtype=float)
+    if lam == 0.0:
+        return z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log1p(np.maximum(lam * z, -1.0))
+    out /= lam
+    return np.maximum(out, floor_log)
+
+
+def floor_log(x: np.ndarray) -> float:
+    """Log of the censoring floor for a series with positive levels `x`."""
+    return float(np.log(np.min(x)) + np.log(FLOOR))
+
+
+def profile(x: np.ndarray, lams: np.ndarray) -> np.ndarray:
+    """Profile log-likelihood of a random walk with drift on each lambda's scale (+ Jacobian)."""
+    lx = np.log(np.asarray(x, dtype=float))
+    lams = np.asarray(lams, dtype=float)
+    safe = np.where(lams == 0.0, 1.0, lams)
+    z = np.where(lams[:, None] == 0.0, lx, np.expm1(lams[:, None] * lx) / safe[:, None])
+    s2 = np.diff(z, axis=1).var(axis=1)
+    with np.errstate(divide="ignore"):
+        ll = -0.5 * (lx.size - 1) * np.log(s2) + (lams - 1.0) * lx[1:].sum()
+    # zero variance: the changes are exactly constant on that scale (a perfect fit)
+    return np.where(s2 > 0, ll, np.inf)
+
+
+def choose(x: np.ndarray) -> float:
+    """Box-Cox lambda in [0, 1]: the posterior mean under a flat prior and :func:`profile`.
+
+    Where the likelihood identifies lambda sharply this is its maximum; where it is flat
+    (short or noisy series) it stays near the middle of [0, 1] instead of jumping to an
+    end, because the log scale turns wide forecast distributions into very long upper
+    tails of the level.
+    """
+    grid = np.linspace(0.0, 1.0, 41)
+    ll = profile(x, grid)
+    exact = np.isposinf(ll)
+    if exact.all():
+        return 1.0  # a constant series: any scale fits; the level keeps it simple
+    if exact.any():
+        return float(grid[np.argmax(exact)])  # constant changes on one scale: that scale
+    w = np.exp(ll - np.max(ll))
+    w[0] *= 0.5  # trapezoid rule over [0, 1]
+    w[-1] *= 0.5
+    lam = float(np.clip((w @ grid) / w.sum(), 0.0, 1.0))
+    return 0.0 if lam < 1e-6 else lam  # below this the scale is the log to 1e-6
+
+
+def resolve(scale: str | float, x: np.ndarray) -> float:
+    """The lambda a spec's `scale` means for the positive series `x`."""
+    if scale == "auto":
+        return choose(x)
+    if isinstance(scale, str):
+        return _NAMES[scale]
+    return float(scale)

@@ -1,0 +1,179 @@
+"""Fitting on history draws (multiple imputation) and Auto's rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _model_fakes import FakeHistory
+
+from forecast.errors import ModelError
+from forecast.models import ARIMA, Auto, DampedTrend, Drift, Naive, Theta
+from forecast.models.auto import DEFAULT_FAMILIES
+from forecast.series import AnnualSeries
+
+
+def test_history_fit_pools_draws(series, fake_history):
+    fit = Theta(imputations=6).fit(fake_history, seed=4)
+    assert len(fit.components) == 6
+    assert fit.series is series
+    assert fake_history.calls == 1
+    assert "6 history draws (seed 4)" in fit.notes[0]
+    assert fit.seed == 4
+    again = Theta(imputations=6).fit(fake_history, seed=4)
+    assert np.array_equal(fit.simulate(4, 300, seed=1), again.simulate(4, 300, seed=1))
+    # Rubin's rules: total covariance = mean within-draw covariance + between-draw spread
+    means = np.stack([np.array(c.moments(4)[0]) for c in fit.components])
+    covs = np.stack([np.array(c.moments(4)[1]) for c in fit.components])
+    mean, L = fit.moments(4)
+    np.testing.assert_allclose(mean, means.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(L @ L.T, covs.mean(0) + np.cov(means.T, bias=True), rtol=1e-9)
+
+
+def test_history_fit_without_seed_records_entropy(series):
+    fit = Drift(imputations=3).fit(FakeHistory(series))
+    assert fit.seed is not None
+    assert str(fit.seed) in fit.notes[0]
+    again = Drift(imputations=3).fit(FakeHistory(series), seed=fit.seed)
+    np.testing.assert_array_equal(fit.point_forecast(5), again.point_forecast(5))
+
+
+def test_fit_on_the_real_us_history(us_history):
+    fit = Auto(families=("Drift", "Theta"), imputations=5).fit(us_history, seed=3)
+    assert fit.series == us_history.series
+    assert fit.last_year == us_history.series.last_year
+    assert len(fit.components) == 10
+    paths = fit.simulate(6, 500, seed=1)
+    assert paths.shape == (500, 6)
+    assert np.all(np.isfinite(paths))
+    again = Auto(families=("Drift", "Theta"), imputations=5).fit(us_history, seed=3)
+    assert np.array_equal(paths, again.simulate(6, 500, seed=1))
+    # imputation spreads the fitted drifts: members differ
+    assert len({round(float(c.a[-1]), 12) for c in fit.components[:5]}) > 1
+
+
+def test_history_draws_checked(series):
+    class Bad(FakeHistory):
+        def draws(self, n, seed=None):
+            return np.ones((n, 3))
+
+    with pytest.raises(ModelError, match="shape"):
+        Drift().fit(Bad(series))
+
+
+def test_arima_on_history_chooses_order_once(fake_history):
+    fit = ARIMA(imputations=4).fit(fake_history, seed=1)
+    assert len(fit.components) == 4
+    assert "chosen on the median" in fit.notes[-1]
+    assert fit.name == "ARIMA"
+
+
+def test_auto_on_history_gives_every_member_the_same_draws(fake_history):
+    fit = Auto(families=("Drift", "Theta"), imputations=3).fit(fake_history, seed=2)
+    assert len(fit.components) == 6
+    np.testing.assert_allclose(fit.weights, 1 / 6)
+    assert fake_history.calls == 1
+
+
+def test_auto_default_members():
+    assert DEFAULT_FAMILIES == ("Drift", "LocalLinearTrend")
+    assert Auto().min_length == 3
+
+
+def test_auto_skips_ineligible_families_and_says_why(series):
+    short = series.window(end=series.first_year + 4)  # 5 years
+    fit = Auto().fit(short)
+    assert any("skipped LocalLinearTrend: needs 6 years, got 5" in n for n in fit.notes)
+    assert "weight.LocalLinearTrend" not in fit.params
+    assert fit.params["weight.Drift"] == pytest.approx(1.0)
+
+
+def test_auto_errors_when_nothing_fits(series):
+    with pytest.raises(ModelError, match="at least 3 years"):
+        Auto().fit(series.window(end=series.first_year + 1))
+
+    class Broken(DampedTrend):
+        def estimate_batch(self, Y):
+            raise np.linalg.LinAlgError("singular")
+
+    flat = AnnualSeries(np.arange(2000, 2010), np.linspace(5.0, 6.0, 10))
+    with pytest.raises(ModelError, match="no family.*singular"):
+        Auto(families=(Broken(),)).fit(flat)
+
+
+def test_auto_select_and_combine_rules(series):
+    sel = Auto(method="select").fit(series)
+    aiccs = {k[5:]: v for k, v in sel.params.items() if k.startswith("aicc.")}
+    best = min(aiccs, key=aiccs.get)
+    assert sel.params[f"weight.{best}"] == 1.0
+    assert sel.aicc == pytest.approx(aiccs[best])
+    assert len(sel.components) == 1
+    comb = Auto().fit(series)
+    assert np.isnan(comb.aicc)
+    assert [k for k in comb.params if k.startswith("weight.")] == [
+        "weight.Drift", "weight.LocalLinearTrend"]
+    aic = Auto(weights="aicc").fit(series)
+    d = aiccs["Drift"] - aiccs["LocalLinearTrend"]
+    assert aic.params["weight.Drift"] == pytest.approx(1 / (1 + np.exp(0.5 * d)))
+
+
+def test_auto_accepts_spec_instances(series):
+    fit = Auto(families=(Naive(), "Drift")).fit(series)
+    assert fit.params["weight.Naive"] == pytest.approx(0.5)
+    assert fit.params["weight.Drift"] == pytest.approx(0.5)
+
+
+def test_auto_argument_errors():
+    with pytest.raises(ValueError, match="method"):
+        Auto(method="best")
+    with pytest.raises(ValueError, match="families"):
+        Auto(families=("Prophet",))
+    with pytest.raises(TypeError, match="order"):
+        ARIMA(order=(1, 1, 1))
+
+
+def test_forecast_frame_agrees_with_simulate(series):
+    fit = Auto().fit(series)
+    f = fit.forecast(3)
+    paths = np.exp(fit.simulate(3, 100_000, seed=8))
+    np.testing.assert_allclose(f["median"], np.median(paths, axis=0), rtol=0.005)
+    np.testing.assert_allclose(f["upper_95"], np.quantile(paths, 0.975, axis=0), rtol=0.01)
+    np.testing.assert_allclose(f["mean"], paths.mean(axis=0), rtol=0.005)
+
+
+def _synthetic(kind: str, rng: np.random.Generator, n: int) -> np.ndarray:
+    if kind == "drift":
+        return 3 + np.cumsum(0.08 + 0.06 * rng.standard_normal(n))
+    slope = 0.1 + np.cumsum(0.02 * rng.standard_normal(n))
+    return 3 + np.cumsum(slope + 0.04 * rng.standard_normal(n))
+
+
+@pytest.mark.slow
+def test_auto_80_percent_intervals_are_calibrated():
+    """40 series x 5 horizons: coverage of 80% intervals within binomial error.
+
+    Coverage events of one series are correlated, so the effective sample lies between
+    40 and 200 events: sd between 0.03 and 0.065. We require [0.66, 0.93] (about 2 sd
+    of the pessimistic case). The full study (200 series) is benchmarks/calibration.py.
+    """
+    rng = np.random.default_rng(20251126)
+    hits = []
+    for i in range(40):
+        y = _synthetic("drift" if i % 2 else "llt", rng, 21)
+        s = AnnualSeries(np.arange(2000, 2016), np.exp(y[:16]))
+        f = Auto().fit(s).forecast(5, levels=(80,), log=True)
+        hits.append((f["lower_80"] <= y[16:]) & (y[16:] <= f["upper_80"]))
+    cover = float(np.mean(hits))
+    assert 0.66 <= cover <= 0.93, cover
+
+
+def test_naive_matches_its_closed_form():
+    """Naive plug-in: median = last value; sd = sigma sqrt(h), sigma = RMS of changes."""
+    s = AnnualSeries(np.arange(2010, 2020), np.exp(np.cumsum([0.1, -0.05, 0.2, 0.0, 0.1,
+                                                              -0.1, 0.05, 0.15, 0.0, 0.1])))
+    fit = Naive(scale="log", param_uncertainty=False, calibrate=False).fit(s)
+    sigma = np.sqrt(np.mean(np.diff(s.log_values) ** 2))
+    assert fit.params["sigma"] == pytest.approx(sigma)
+    np.testing.assert_allclose(fit.point_forecast(3), s.log_values[-1])
+    f = fit.forecast(3, levels=(80,), log=True)
+    np.testing.assert_allclose((f["upper_80"] - f["median"]) / 1.2815515655446004,
+                               sigma * np.sqrt([1, 2, 3]), rtol=1e-9)

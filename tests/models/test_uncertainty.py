@@ -1,0 +1,190 @@
+"""How uncertainty is built: working scale, linear parameters, calibration, estimated
+variances, pooling, and the guarantees that follow (finite moments, bounded tails)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecast.models import (
+    Auto,
+    DampedTrend,
+    Drift,
+    LocalLinearTrend,
+    Naive,
+    Theta,
+    gaussian,
+    scale,
+)
+from forecast.series import AnnualSeries
+
+Z80 = 1.2815515655446004
+PLUGIN = {"scale": "log", "param_uncertainty": False, "calibrate": False}
+
+
+def _sd(fit, h):
+    f = fit.forecast(h, levels=(80,), log=True)
+    return ((f["upper_80"] - f["median"]) / Z80).to_numpy()
+
+
+# ------------------------------------------------------------------ working scale
+def test_scale_follows_the_shape_of_growth():
+    t = np.arange(30)
+    rng = np.random.default_rng(1)
+    multiplicative = 10 * np.exp(0.1 * t + 0.03 * rng.standard_normal(30))
+    additive = 100 + 5 * t + 2 * rng.standard_normal(30)
+    assert scale.choose(multiplicative) < 0.2
+    assert scale.choose(additive) > 0.8
+
+
+def test_scale_rule_is_the_posterior_mean_of_the_profile_likelihood():
+    x = np.array([159.0, 110, 80, 95, 141, 130, 111, 98, 97, 98, 142])
+    grid = np.linspace(0, 1, 41)
+    ll = scale.profile(x, grid)
+    w = np.exp(ll - ll.max())
+    w[[0, -1]] *= 0.5
+    assert scale.choose(x) == pytest.approx((w @ grid) / w.sum())
+    # a flat likelihood keeps lambda inside (0, 1): here the maximum is at 0
+    assert np.argmax(ll) == 0
+    assert 0.2 < scale.choose(x) < 0.8
+
+
+def test_scale_is_invariant_to_the_unit():
+    x = np.array([3.1, 4.0, 5.2, 6.1, 7.9, 9.5, 10.2, 12.8])
+    assert scale.choose(x) == pytest.approx(scale.choose(1000 * x), abs=1e-9)
+
+
+def test_exact_series_pick_their_scale():
+    assert scale.choose(2 * 1.1 ** np.arange(10)) == 0.0
+    assert scale.choose(np.arange(1.0, 11.0)) == 1.0
+    assert scale.choose(np.full(10, 5.0)) == 1.0
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.3, 1.0])
+def test_transform_round_trip_and_floor(lam):
+    x = np.array([0.5, 1.0, 7.0, 300.0])
+    z = scale.transform(x, lam)
+    np.testing.assert_allclose(scale.to_log_level(z, lam, -50.0), np.log(x), rtol=1e-12)
+    if lam > 0:  # below -1/lambda there is no level: censored at the floor
+        assert scale.to_log_level(np.array([-2 / lam]), lam, -7.0)[0] == -7.0
+
+
+def test_scale_argument_is_checked():
+    for bad in ("sqrt", -0.1, 1.5, True, None):
+        with pytest.raises((ValueError, TypeError), match="scale"):
+            Drift(scale=bad)
+    assert Drift(scale="level").fit(
+        AnnualSeries(range(2000, 2010), np.linspace(1, 2, 10))).lam == 1.0
+
+
+# --------------------------------------------------- linear parameters, variances
+def test_drift_uncertainty_and_variance_inflation(series):
+    """Drift with parameter uncertainty: var = (h + h^2/N) sigma^2 * dof / (dof - 2),
+    the Gaussian with the variance of the Student-t predictive (dof = N - 1)."""
+    fit = Drift(scale="log", calibrate=False).fit(series)
+    N = len(series) - 1
+    dof = N - 1
+    h = np.arange(1, 6)
+    expected = fit.params["sigma"] * np.sqrt((h + h**2 / N) * dof / (dof - 2))
+    np.testing.assert_allclose(_sd(fit, 5), expected, rtol=1e-9)
+    plug = Drift(**PLUGIN).fit(series)
+    np.testing.assert_allclose(_sd(plug, 5), fit.params["sigma"] * np.sqrt(h), rtol=1e-9)
+
+
+@pytest.mark.parametrize("spec", [DampedTrend, Theta, Drift], ids=lambda s: s.__name__)
+def test_parameter_uncertainty_widens_and_keeps_center(spec, series):
+    on = spec(scale="log", calibrate=False).fit(series)
+    off = spec(**PLUGIN).fit(series)
+    assert np.all(_sd(on, 8) > _sd(off, 8))
+    np.testing.assert_allclose(on.point_forecast(8), off.point_forecast(8), atol=1e-12)
+
+
+def test_variance_factor_rules():
+    # calibration: the mean squared standardised out-of-sample error
+    calib = (np.array([8.0, 6.0]), np.array([4.0, 3.0]))
+    assert gaussian.variance_factor(calib, np.inf, True, False) == pytest.approx(2.0)
+    # with estimated-variance inflation: m/(m-2) for m = 4 origins, dof/(dof-2)
+    assert gaussian.variance_factor(calib, 10.0, True, True) == pytest.approx(
+        2.0 * 4 / 2 * 10 / 8)
+    assert gaussian.variance_factor(calib, 10.0, False, False) == 1.0
+    assert gaussian.variance_factor(None, 1.0, True, True) == pytest.approx(3.0)  # dof floor
+
+
+def test_calibration_widens_an_overconfident_model():
+    """A trend that breaks: the drift model's past errors exceed its variance."""
+    y = np.r_[np.linspace(1, 2, 10), np.linspace(2.05, 4, 10)] ** 2
+    s = AnnualSeries(range(2000, 2020), y)
+    cal = Drift(scale="log", param_uncertainty=False).fit(s)
+    raw = Drift(**PLUGIN).fit(s)
+    assert cal.params["calibration"] > 1.0
+    assert np.all(_sd(cal, 4) > _sd(raw, 4))
+
+
+def test_calibration_narrows_a_random_walk_on_a_mean_reverting_series():
+    rng = np.random.default_rng(3)
+    y = np.exp(4 + 0.5 * rng.standard_normal(40))  # white noise around a level
+    s = AnnualSeries(range(1980, 2020), y)
+    cal = Naive(scale="log", param_uncertainty=False).fit(s)
+    assert cal.params["calibration"] < 0.8
+    assert _sd(cal, 6)[-1] < _sd(Naive(**PLUGIN).fit(s), 6)[-1]
+
+
+# -------------------------------------------------------------------- pooling
+def test_pool_is_the_moment_matched_mixture():
+    rng = np.random.default_rng(0)
+    means = rng.standard_normal((3, 4))
+    L = rng.standard_normal((3, 4, 4)) * 0.3
+    covs = L @ np.swapaxes(L, 1, 2) + 0.1 * np.eye(4)
+    w = np.array([0.2, 0.3, 0.5])
+    mean, cov = gaussian.pool(means, covs, w)
+    k = rng.choice(3, size=400_000, p=w)
+    x = means[k] + np.einsum("nij,nj->ni", np.linalg.cholesky(covs)[k],
+                             rng.standard_normal((400_000, 4)))
+    np.testing.assert_allclose(mean, x.mean(0), atol=0.01)
+    np.testing.assert_allclose(cov, np.cov(x.T), atol=0.02)
+
+
+def test_auto_point_forecast_is_the_mean_of_its_members(series):
+    fit = Auto(families=("Drift", "Theta")).fit(series)
+    lam = fit.lam
+    members = [s(scale=lam).fit(series) for s in (Drift, Theta)]
+    z = np.mean([np.array(m.moments(4)[0]) for m in members], axis=0)
+    np.testing.assert_allclose(fit.moments(4)[0], z, atol=1e-10)
+
+
+# ------------------------------------------------------------ finite, bounded tails
+def test_level_mean_is_finite_and_close_to_the_median(series):
+    """Gaussian tails on the working scale: the level's mean exists and, for a 10-year
+    projection of a smooth series, stays within 1.5x the median."""
+    fit = Auto().fit(series)
+    f = fit.forecast(10)
+    assert np.all(np.isfinite(f["mean"]))
+    assert np.all(f["mean"] / f["median"] < 1.5)
+    paths = np.exp(fit.simulate(10, 200_000, seed=5))
+    np.testing.assert_allclose(f["mean"], paths.mean(axis=0), rtol=0.01)
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.4, 1.0])
+def test_level_mean_quadrature(lam):
+    mean, sd = np.array([1.0, 2.0]), np.array([0.3, 0.8])
+    got = gaussian.level_mean(mean, sd, lambda z: scale.to_log_level(z, lam, -60.0))
+    z = mean + sd * np.random.default_rng(1).standard_normal((1_000_000, 1))
+    mc = np.exp(scale.to_log_level(z, lam, -60.0)).mean(axis=0)
+    np.testing.assert_allclose(got, mc, rtol=5e-3)
+
+
+def test_constant_series_forecast_flat():
+    s = AnnualSeries(range(2000, 2016), np.full(16, 5.0))
+    for spec in (Naive(), Drift(), Theta(), DampedTrend(), LocalLinearTrend(), Auto()):
+        f = spec.fit(s).forecast(10)
+        np.testing.assert_allclose(f[["median", "lower_95", "upper_95", "mean"]], 5.0,
+                                   rtol=1e-6, err_msg=spec.name)
+
+
+def test_short_series_have_finite_forecasts():
+    for values in ([2.0, 4.0], [3.0, 1.0, 9.0], [1.0, 50.0, 2.0, 80.0]):
+        s = AnnualSeries(range(2000, 2000 + len(values)), values)
+        for spec in (Naive(), Drift()):
+            if len(s) >= spec.min_length:
+                f = spec.fit(s).forecast(10)
+                assert np.isfinite(f.drop(columns="year").to_numpy()).all()
