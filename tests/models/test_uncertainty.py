@@ -100,14 +100,28 @@ def test_parameter_uncertainty_widens_and_keeps_center(spec, series):
 
 
 def test_variance_factor_rules():
-    # calibration: the mean squared standardised out-of-sample error
+    """Student-t factors: dof/(dof-2) for sigma, m/(m-2) for the calibration scale
+    (m = number of origins: the count of one-step errors), dof floored at 3."""
     calib = (np.array([8.0, 6.0]), np.array([4.0, 3.0]))
-    assert gaussian.variance_factor(calib, np.inf, True, False) == pytest.approx(2.0)
-    # with estimated-variance inflation: m/(m-2) for m = 4 origins, dof/(dof-2)
-    assert gaussian.variance_factor(calib, 10.0, True, True) == pytest.approx(
-        2.0 * 4 / 2 * 10 / 8)
-    assert gaussian.variance_factor(calib, 10.0, False, False) == 1.0
-    assert gaussian.variance_factor(None, 1.0, True, True) == pytest.approx(3.0)  # dof floor
+    assert gaussian.variance_factor(calib, 10.0, True, True) == pytest.approx(4 / 2 * 10 / 8)
+    assert gaussian.variance_factor(calib, 10.0, False, True) == pytest.approx(10 / 8)
+    assert gaussian.variance_factor(calib, 10.0, True, False) == 1.0
+    assert gaussian.variance_factor(None, 1.0, True, True) == pytest.approx(3.0)
+
+
+def test_calibration_scale_and_growth_are_maximum_likelihood():
+    rng = np.random.default_rng(7)
+    h = np.arange(1, 7)
+    counts = np.array([400, 380, 360, 340, 320, 300])
+    sums = np.array([np.sum((1.5 * k**0.5) * rng.chisquare(1, c))
+                     for k, c in zip(h, counts, strict=True)])
+    k2, gamma, hmax = gaussian.calibration((sums, counts))
+    assert k2 == pytest.approx(1.5, rel=0.1)
+    assert gamma == pytest.approx(0.5, abs=0.1)
+    assert hmax == 6
+    f = gaussian.horizon_factor((k2, gamma, hmax), 9)
+    assert f[6] == f[7] == f[8] == f[5]  # held beyond the horizons the data cover
+    assert gaussian.calibration(None) == (1.0, 0.0, 0)
 
 
 def test_calibration_widens_an_overconfident_model():

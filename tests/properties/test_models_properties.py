@@ -15,10 +15,12 @@ from strategies import annual_series
 
 from forecast.models import (
     ARIMA,
+    Auto,
     DampedTrend,
     Drift,
     LocalLinearTrend,
     LogLinearTrend,
+    Naive,
     Theta,
 )
 from forecast.series import AnnualSeries
@@ -67,3 +69,44 @@ def test_scaling_shifts_log_paths(s, c, seed):
         spread = float(np.std(a)) + 1e-9
         np.testing.assert_allclose(b - a, np.log(c), atol=2e-3 * spread + 1e-7,
                                    err_msg=spec.name)
+
+
+@st.composite
+def bounded_growth(draw, min_len=10, max_len=30):
+    """Positive series whose year-on-year growth stays within +-50%."""
+    n = draw(st.integers(min_len, max_len))
+    g = draw(st.lists(st.floats(-0.5, 0.5), min_size=n - 1, max_size=n - 1))
+    start = draw(st.floats(0.1, 1e5))
+    return AnnualSeries(np.arange(2000, 2000 + n), start * np.cumprod([1.0, *np.add(1, g)]))
+
+
+TAIL_SPECS = [Naive(), Drift(), Theta(), DampedTrend(), LocalLinearTrend(), Auto()]
+
+
+@settings(max_examples=15, deadline=None)
+@given(s=bounded_growth(), seed=seeds)
+def test_upper_tail_is_bounded_by_what_the_data_support(s, seed):
+    """No family puts the 99.9th percentile of the 6-year-ahead level above 100x the last
+    value of a series that never grew more than 50% in a year (1.5^6 = 11.4x at most)."""
+    for spec in TAIL_SPECS:
+        if len(s) < spec.min_length:
+            continue
+        f = spec.fit(s)
+        mean, L = f.moments(6)
+        sd = float(np.sqrt(np.sum(L[-1] ** 2)))
+        q999 = f.to_log_level(np.array([mean[-1] + 3.090232306 * sd]))[0]
+        assert q999 - np.log(s.values[-1]) <= np.log(100), spec.name
+
+
+@settings(max_examples=15, deadline=None)
+@given(level=st.floats(1e-3, 1e6), n=st.integers(3, 30))
+def test_constant_series_forecast_flat(level, n):
+    """Flat to 1e-5: a zero variance is floored at 1e-10 of the working-scale level so the
+    algebra stays defined, which leaves bands of relative width ~1e-6 at most."""
+    s = AnnualSeries(np.arange(2000, 2000 + n), np.full(n, level))
+    for spec in [Naive(), Drift(), Theta(), LocalLinearTrend(), DampedTrend(), Auto()]:
+        if n < spec.min_length:
+            continue
+        f = spec.fit(s).forecast(8, levels=(95,))
+        np.testing.assert_allclose(f[["median", "lower_95", "upper_95", "mean"]], level,
+                                   rtol=1e-5, err_msg=spec.name)

@@ -103,6 +103,7 @@ class Fit:
     weights: np.ndarray = field(default_factory=lambda: np.ones(1), repr=False)
     lam: float = 0.0
     seed: Any = None
+    calibrations: tuple[tuple[float, float, int], ...] = field(default=(), repr=False)
     _token: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -154,10 +155,10 @@ class Fit:
         h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
         hit = self._moments.get(h)
         if hit is None:
-            if len(self.components) == 1:
-                mean, cov = self.components[0].moments(h)
+            ms = [self._member_moments(i, h) for i in range(len(self.components))]
+            if len(ms) == 1:
+                mean, cov = ms[0]
             else:
-                ms = [c.moments(h) for c in self.components]
                 mean, cov = gaussian.pool(np.stack([m for m, _ in ms]),
                                           np.stack([c for _, c in ms]), self.weights)
             hit = (readonly(np.array(mean)), readonly(gaussian.factor(cov)))
@@ -165,6 +166,13 @@ class Fit:
                 self._moments.clear()
             self._moments[h] = hit
         return hit
+
+    def _member_moments(self, i: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+        mean, cov = self.components[i].moments(h)
+        if self.calibrations:
+            root = np.sqrt(gaussian.horizon_factor(self.calibrations[i], h))
+            cov = cov * root[:, None] * root[None, :]
+        return mean, cov
 
     def to_log_level(self, z: np.ndarray) -> np.ndarray:
         """Log levels for working-scale values (censored at the floor, see ``scale``)."""
@@ -254,17 +262,19 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
     factors = np.array([gaussian.variance_factor(e.calib, e.dof, calibrate, inflate)
                         for e in ests])
     comps = tuple(e.rep.scaled(f) for e, f in zip(ests, factors, strict=True))
+    cals = tuple(gaussian.calibration(e.calib) if calibrate else (1.0, 0.0, 0) for e in ests)
     keys = list(ests[0].params)
     params = {k: float(np.mean([e.params.get(k, np.nan) for e in ests])) for k in keys}
     params["scale.lambda"] = float(lam)
-    params["calibration"] = float(np.mean(factors))
+    params["calibration"] = float(np.mean([c[0] for c in cals]))
+    params["calibration.growth"] = float(np.mean([c[1] for c in cals]))
     if extra:
         params.update(extra)
     n_res = min(e.residuals.size for e in ests)
     res = np.mean([np.asarray(e.residuals)[e.residuals.size - n_res:] for e in ests], axis=0)
     w = np.full(len(ests), 1.0 / len(ests)) if weights is None else weights
     a = float(np.mean([e.aicc for e in ests])) if aicc is None else aicc
-    return Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, _TOKEN)
+    return Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, cals, _TOKEN)
 
 
 @dataclass(frozen=True)

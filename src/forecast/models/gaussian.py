@@ -4,18 +4,21 @@ A :class:`~forecast.models.base.Fit` holds one or more members (families, histor
 draws). Each member's h-step distribution on the working scale is Gaussian
 (:mod:`forecast.models.linear`). This module turns them into the Fit's distribution:
 
-1. **Calibration** (:func:`variance_factor`). The model's variance is multiplied by
-   ``kappa^2``, the maximum-likelihood scale of its own out-of-sample errors: at every
-   origin of the sample the member forecast the rest of the series with its nonlinear
-   parameters fixed and its linear ones re-estimated from the data up to the origin;
-   ``kappa^2`` is the mean squared standardised error. It widens the bands of a model
-   whose past errors were larger than it claims and narrows those of a model that was
-   over-dispersed (a random walk on a mean-reverting series).
-2. **Estimated variances.** The innovation variance (``dof`` = observations minus
-   parameters) and ``kappa^2`` (``m`` = number of origins) are estimates; their
-   Student-t predictives are replaced by the Gaussians with the same variance, i.e.
-   the variance is multiplied by ``dof / (dof - 2)`` and ``m / (m - 2)``. Tails stay
-   Gaussian on the working scale, so every moment of the level is finite.
+1. **Calibration** (:func:`calibration`). At every origin of the sample the member
+   forecast the rest of the series with its nonlinear parameters fixed and its linear
+   ones re-estimated from the data up to the origin. The squared standardised errors
+   of those forecasts give, by maximum likelihood, a variance scale ``kappa^2`` and its
+   growth with the horizon ``h^gamma`` (gamma in [-1, 1], held constant beyond the
+   longest horizon the sample covers). The member's covariance is rescaled by
+   ``kappa^2 h^gamma``: wider for a model whose past errors were larger than it claims,
+   narrower for one that was over-dispersed (a random walk on a mean-reverting series),
+   and with the variance growing as fast as the errors did.
+2. **Estimated variances** (:func:`variance_factor`). The innovation variance (``dof``
+   = observations minus parameters) and ``kappa^2`` (``m`` = number of origins) are
+   estimates; their Student-t predictives are replaced by the Gaussians with the same
+   variance, i.e. the variance is multiplied by ``dof / (dof - 2)`` and
+   ``m / (m - 2)``. Tails stay Gaussian on the working scale, so every moment of the
+   level is finite.
 3. **Combination** (:func:`pool`). Members are pooled into the Gaussian with the
    mean and covariance of their equally weighted mixture (``Rubin's rules`` for history
    draws: the within-member covariance plus the spread of the members' means).
@@ -35,18 +38,53 @@ def _t_factor(dof: float) -> float:
 
 
 def variance_factor(calib, dof: float, calibrate: bool, inflate: bool) -> float:
-    """Multiplier of a member's covariance (see the module docstring, steps 1-2)."""
+    """Constant multiplier of a member's covariance: the Student-t factors of step 2.
+
+    ``dof / (dof - 2)`` for the innovation variance and, when the member is calibrated,
+    ``m / (m - 2)`` for the calibration scale estimated from ``m`` origins.
+    """
     factor = 1.0
-    if calibrate and calib is not None:
-        sums, counts = (np.asarray(v, dtype=float) for v in calib)
-        total = counts.sum()
-        if total > 0 and np.isfinite(sums.sum()):
-            factor = float(sums.sum() / total)
-            if inflate:
-                factor *= _t_factor(counts[0] if counts.size else 0.0)
     if inflate:
         factor *= _t_factor(dof)
+        if calibrate and calib is not None:
+            counts = np.asarray(calib[1], dtype=float)
+            if counts.size and counts.sum() > 0:
+                factor *= _t_factor(counts[0])
     return factor
+
+
+#: bounds of the calibration's growth exponent: at most one power of the horizon either way
+GAMMA = (-1.0, 1.0)
+
+
+def calibration(calib) -> tuple[float, float, int]:
+    """(kappa^2, gamma, hmax): variance scale ``kappa^2 h^gamma`` of the out-of-sample errors.
+
+    Maximum likelihood for squared standardised errors ``u^2 ~ kappa^2 h^gamma chi2_1``
+    from per-horizon sums; ``hmax`` is the longest horizon with errors (the factor is
+    held constant beyond it rather than extrapolated).
+    """
+    if calib is None:
+        return 1.0, 0.0, 0
+    sums, counts = (np.asarray(v, dtype=float) for v in calib)
+    ok = counts > 0
+    if not ok.any() or not np.isfinite(sums[ok]).all():
+        return 1.0, 0.0, 0
+    h = np.arange(1, counts.size + 1)[ok]
+    s, c = sums[ok], counts[ok]
+    total = c.sum()
+    gammas = np.linspace(GAMMA[0], GAMMA[1], 41) if h.size > 1 else np.zeros(1)
+    k2 = (s[None, :] * h[None, :] ** -gammas[:, None]).sum(1) / total
+    ll = -0.5 * (total * np.log(np.maximum(k2, 1e-300)) + gammas * (c * np.log(h)).sum())
+    i = int(np.argmax(ll))
+    return float(k2[i]), float(gammas[i]), int(h.max())
+
+
+def horizon_factor(cal: tuple[float, float, int], h: int) -> np.ndarray:
+    """The calibration's variance multiplier for horizons 1..h."""
+    k2, gamma, hmax = cal
+    hk = np.minimum(np.arange(1, h + 1), max(hmax, 1)).astype(float)
+    return k2 * hk**gamma
 
 
 def pool(means: np.ndarray, covs: np.ndarray, weights: np.ndarray):
