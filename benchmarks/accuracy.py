@@ -451,12 +451,18 @@ def markdown_table(rows: list[dict[str, object]]) -> str:
 
 def machine_note() -> str:
     """One line about the machine and the software measured."""
-    try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return (f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores, BLAS threads 1;"
+    def git(*cmd: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(ROOT), *cmd], capture_output=True,
+                                  text=True, check=True).stdout.strip() or "unknown"
+        except (OSError, subprocess.CalledProcessError):
+            return "unknown"
+
+    commit = f"{git('rev-parse', '--short', 'HEAD')}, src/ at " \
+             f"{git('log', '-1', '--format=%h', '--', 'src')}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores (load average "
+            f"{load} at start), BLAS threads 1;"
             f" Python {platform.python_version()}, numpy {np.__version__}, pandas "
             f"{pd.__version__}; forecast {forecast.__version__} (git {commit})")
 
