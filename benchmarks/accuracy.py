@@ -492,7 +492,8 @@ def notes(results: list[FamilyResult]) -> list[str]:
         if res.tails:
             worst = max(res.tails, key=lambda k: -math.inf if math.isnan(res.tails[k])
                         else res.tails[k])
-            over = [k for k, v in res.tails.items() if not v <= TAIL_LIMIT]
+            over = [k + (" (NaN)" if math.isnan(v) else "") for k, v in res.tails.items()
+                    if not v <= TAIL_LIMIT]
             out.append(f"- {res.name}: largest tail ratio {_fmt('tail max', res.tails[worst])}"
                        f" on {worst}" + (f"; above {TAIL_LIMIT:g}x: {_ids(over)}" if over
                                          else ""))
@@ -545,8 +546,9 @@ def main(argv: list[str] | None = None) -> None:
         f"min of {args.rounds} pass(es)); tail = 99.9th percentile of the 6-step-ahead level "
         f"from `fit.simulate(6, {args.paths:,}, seed=k)` over the last training value (max "
         f"over series, and number of series above {TAIL_LIMIT:g}x). `scored` excludes "
-        "series the family could not fit (`no fit`: ModelError), other errors and "
-        "non-finite forecasts.",
+        "series the family could not fit (`no fit`: ModelError), `errors` (any other "
+        "exception, listed in the notes; **BUG** when not a ForecastError) and `non-finite` "
+        "forecasts (a non-finite median or bound).",
         "",
         table,
         "",
