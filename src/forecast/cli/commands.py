@@ -179,7 +179,7 @@ def cmd_nowcast(args) -> int:
     return 0
 
 
-_BACKTEST_COLUMNS = ["model", "target", "horizon", "n", "mase", "mape", "crps",
+_BACKTEST_COLUMNS = ["model", "target", "horizon", "n", "mase", "mape", "crps", "crps_log",
                      "coverage_80", "coverage_95"]
 
 

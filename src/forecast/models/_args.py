@@ -88,7 +88,7 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
     out["median"] = q[0]
     for k, lv in enumerate(levels):
         out[f"lower_{lv:g}"], out[f"upper_{lv:g}"] = q[1 + 2 * k], q[2 + 2 * k]
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def _log_mean(fit: Any, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:

@@ -125,7 +125,7 @@ class Auto(ModelSpec):
             notes.append(f"selected {fitted[keep[0]][0].name} by AICc")
         aicc = float(aiccs[keep[0]]) if self.method == "select" else float("nan")
         return make_fit(self, series, ests, lam, (*notes, *skipped), seed=entropy,
-                        weights=comp_w / comp_w.sum(), extra=extra, aicc=aicc)
+                        weights=comp_w / comp_w.sum(), extra=extra, aicc=aicc, average=False)
 
 
 def _family_weights(aiccs: np.ndarray, method: str, weights: str) -> np.ndarray:

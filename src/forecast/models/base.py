@@ -255,15 +255,20 @@ class Fit:
 def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
              notes: tuple[str, ...], seed: Any = None,
              weights: np.ndarray | None = None, extra: Mapping[str, float] | None = None,
-             aicc: float | None = None) -> Fit:
-    """Calibrate the estimates and pool them into a Fit (equal weights by default)."""
+             aicc: float | None = None, average: bool = True) -> Fit:
+    """Calibrate the estimates and pool them into a Fit (equal weights by default).
+
+    With `average`, ``Fit.params`` holds the members' estimates averaged by name (the
+    history draws of one family); a combination of families passes ``average=False``
+    and reports its own figures in `extra`.
+    """
     calibrate = bool(getattr(spec, "calibrate", True))
     inflate = bool(getattr(spec, "param_uncertainty", True))
     factors = np.array([gaussian.variance_factor(e.calib, e.dof, calibrate, inflate)
                         for e in ests])
     comps = tuple(e.rep.scaled(f) for e, f in zip(ests, factors, strict=True))
     cals = tuple(gaussian.calibration(e.calib) if calibrate else (1.0, 0.0, 0) for e in ests)
-    keys = list(ests[0].params)
+    keys = list(ests[0].params) if average else []
     params = {k: float(np.mean([e.params.get(k, np.nan) for e in ests])) for k in keys}
     params["scale.lambda"] = float(lam)
     params["calibration"] = float(np.mean([c[0] for c in cals]))

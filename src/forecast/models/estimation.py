@@ -76,13 +76,7 @@ def fit_naive(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
     d = np.diff(Y, axis=1)
     s2 = _floor_var((d * d).mean(1), Y)
     sd = np.sqrt(s2)
-    E2 = np.zeros((B, max(n - 2, 0)))
-    V = np.zeros(max(n - 2, 0))
-    for t in range(_first(1, n), n - 1):
-        hk = np.arange(1, n - t)
-        e = Y[:, t + 1:] - Y[:, t:t + 1]
-        E2[:, :hk.size] += e * e / np.outer(s2, hk)
-        V[:hk.size] += 1
+    E2, V = _walk_calib(Y, s2, _first(1, n))
     reps = _build(B, Z=np.ones((B, 1)), T=np.ones((B, 1, 1)), Rf=sd[:, None, None],
                   cf=np.zeros((B, 1)), a=Y[:, -1:], P=s2[:, None, None])
     llf = gauss_llf(d, s2)
@@ -112,6 +106,21 @@ def fit_drift(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
                   a=np.stack([Y[:, -1] + mu, mu], 1), P=P)
     llf = gauss_llf(resid, (resid * resid).mean(1))
     return _estimates(reps, {"drift": mu, "sigma": sd}, aicc(llf, 2, N), resid, N - 1, E2, V)
+
+
+def _walk_calib(Y, s2, first):
+    """Sums of squared standardised errors per horizon of no-change forecasts."""
+    B, n = Y.shape
+    H = max(n - first - 1, 0)
+    if H == 0:
+        return np.zeros((B, 0)), np.zeros(0)
+    origins = np.arange(first, n - 1)
+    hk = np.arange(1, H + 1)
+    idx = origins[:, None] + hk[None, :]
+    valid = idx <= n - 1
+    e = Y[:, np.minimum(idx, n - 1)] - Y[:, origins, None]
+    u2 = np.where(valid, e * e / (hk[None, None, :] * s2[:, None, None]), 0.0)
+    return u2.sum(1), valid.sum(0).astype(float)
 
 
 def _drift_calib(Y, d, s2, first):

@@ -55,6 +55,7 @@ def variance_factor(calib, dof: float, calibrate: bool, inflate: bool) -> float:
 
 #: bounds of the calibration's growth exponent: at most one power of the horizon either way
 GAMMA = (-1.0, 1.0)
+_GAMMAS = np.linspace(GAMMA[0], GAMMA[1], 41)
 
 
 def calibration(calib) -> tuple[float, float, int]:
@@ -73,7 +74,7 @@ def calibration(calib) -> tuple[float, float, int]:
     h = np.arange(1, counts.size + 1)[ok]
     s, c = sums[ok], counts[ok]
     total = c.sum()
-    gammas = np.linspace(GAMMA[0], GAMMA[1], 41) if h.size > 1 else np.zeros(1)
+    gammas = _GAMMAS if h.size > 1 else np.zeros(1)
     k2 = (s[None, :] * h[None, :] ** -gammas[:, None]).sum(1) / total
     ll = -0.5 * (total * np.log(np.maximum(k2, 1e-300)) + gammas * (c * np.log(h)).sum())
     i = int(np.argmax(ll))
