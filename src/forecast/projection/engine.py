@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import numbers
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ import numpy as np
 from .._validation import as_seed_sequence, check_int
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from ._shared import SharedArrays, run_chunk_shared
 from .chunks import Job, chunk_bounds, run_chunk
 from .projection import Projection
 
@@ -136,7 +137,12 @@ def project(
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     indices = range(len(bounds))
-    if executor is None or isinstance(executor, ThreadPoolExecutor):
+    shared = None
+    if isinstance(executor, ProcessPoolExecutor):
+        # workers write straight into shared memory instead of pickling chunks back
+        shared = SharedArrays([samples.shape, base_log.shape])
+        task = functools.partial(run_chunk_shared, job, shared.names, shared.shapes)
+    elif executor is None or isinstance(executor, ThreadPoolExecutor):
         # shared memory: each chunk writes its own disjoint slices of the output
         def task(i: int) -> tuple[int, None, None]:
             lo, hi = bounds[i]
@@ -153,9 +159,13 @@ def project(
                 base_log[lo:hi] = base
             if bar is not None:
                 bar.update(1)
+        if shared is not None:
+            samples[...], base_log[...] = shared.arrays
     finally:
         if bar is not None:
             bar.close()
+        if shared is not None:
+            shared.close()
 
     settings = {
         "n_paths": n_paths,
