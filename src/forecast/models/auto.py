@@ -11,9 +11,9 @@ import numpy as np
 from ..errors import ModelError, ParameterError
 from . import scale
 from ._args import as_data
+from .arima import select_order
 from .base import Fit, ModelSpec, history_draws, make_fit
 from .families import FAMILIES
-from .filtered import select_order
 
 __all__ = ["DEFAULT_FAMILIES", "Auto"]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from .._validation import check_int
 from ..errors import ForecastTypeError
+from . import arima, filtered
 from . import estimation as est
-from . import filtered
 from ._args import as_data
 from .base import Fit, ModelSpec, history_draws, make_fit
 
@@ -147,8 +147,8 @@ class ARIMA(ModelSpec):
         return 6 if self.order is None else sum(self.order) + 6
 
     def estimate_batch(self, Y):
-        order = self.order if self.order is not None else filtered.select_order(Y[0])
-        ests = filtered.fit_arima(Y, order, self.param_uncertainty)
+        order = self.order if self.order is not None else arima.select_order(Y[0])
+        ests = arima.fit_arima(Y, order, self.param_uncertainty)
         for e in ests:
             e.params["p"], e.params["q"] = float(order[0]), float(order[1])
         return ests
@@ -162,7 +162,7 @@ class ARIMA(ModelSpec):
         from . import scale
 
         lam = scale.resolve(self.scale, series.values)
-        order = filtered.select_order(scale.transform(series.values, lam))
+        order = arima.select_order(scale.transform(series.values, lam))
         fixed = dataclasses.replace(self, order=order, scale=lam)
         draws, entropy = history_draws(history, series, self.imputations, seed)
         ests = fixed.safe_estimates(scale.transform(draws, lam))
