@@ -28,7 +28,7 @@ SRC = ROOT / "src" / "forecast"
 #: a module, or a package standing for all its modules; the front door (the package
 #: root and ``python -m forecast``) may import everything.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("core", ("forecast.errors", "forecast._validation", "forecast._optional",
+    ("core", ("forecast.errors", "forecast._seeds", "forecast._validation", "forecast._optional",
               "forecast._version", "forecast.series")),
     ("records", ("forecast.records",)),
     ("history", ("forecast.history",)),

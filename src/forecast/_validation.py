@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+# The seed rules live in `_seeds`; these names stay importable from here only for the
+# models stage, which has not switched yet (forecast/models/base.py, auto.py).
+from ._seeds import SeedLike, as_generator, as_seed_sequence, seed_record  # noqa: F401
 from .errors import ForecastTypeError, ParameterError
-
-SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 
 
 def check_int(
@@ -115,45 +116,6 @@ def check_quantiles(name: str, q: object) -> np.ndarray:
         hint = " Did you mean percentages divided by 100?" if np.any(arr > 1) else ""
         raise ParameterError(f"`{name}` must be probabilities in [0, 1]; got {q!r}.{hint}")
     return arr
-
-
-def as_seed_sequence(seed: object, name: str = "seed") -> np.random.SeedSequence:
-    """Normalise a SPEC 7 seed (int, Generator, SeedSequence or None) to a SeedSequence.
-
-    A Generator is consumed: one integer drawn from it, uniform in [0, 2**63 - 1)
-    (63 bits), becomes the entropy, so the caller's generator advances exactly as if
-    it had produced one integer.
-    """
-    if seed is None:
-        return np.random.SeedSequence()
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.Generator):
-        return np.random.SeedSequence(int(seed.integers(0, 2**63 - 1)))
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ForecastTypeError(
-            f"`{name}` must be an int >= 0, a numpy Generator, a SeedSequence or None; "
-            f"got {seed!r} ({type(seed).__name__}). Pass e.g. seed=2025."
-        )
-    if int(seed) < 0:
-        raise ParameterError(f"`{name}` must be an int >= 0; got {seed}. Pass e.g. seed=2025.")
-    return np.random.SeedSequence(int(seed))
-
-
-def as_generator(seed: object, name: str = "seed") -> np.random.Generator:
-    """Normalise a SPEC 7 seed to a Generator (a Generator is returned as is)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(as_seed_sequence(seed, name))
-
-
-def seed_record(seed: object) -> int | None:
-    """The int to record in results so a run can be reproduced, when one exists."""
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        return int(seed)
-    if isinstance(seed, np.random.SeedSequence) and isinstance(seed.entropy, int):
-        return int(seed.entropy)
-    return None
 
 
 def readonly(a: np.ndarray) -> np.ndarray:

@@ -29,7 +29,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._validation import as_generator, check_int, check_level
+from .._seeds import as_generator
+from .._validation import check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
 from ..scenarios import Distribution
 

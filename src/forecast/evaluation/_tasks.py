@@ -2,10 +2,10 @@
 
 A task is one (model, origin) pair: fit on what was known at the origin, simulate
 ``n_paths`` paths, return the level samples. Tasks are small frozen values that a
-process pool can ship; each carries its own seed, the ``i``-th child of the run's root
-SeedSequence built directly from ``(entropy, spawn_key + (i,))`` (what
-``SeedSequence(seed).spawn(n)[i]`` returns, without mutating the caller's sequence), so
-results do not depend on the executor or on the number of workers.
+process pool can ship; each carries the parts of the run's root SeedSequence and its
+index ``i``, and fits and simulates with the two seeds of unit ``i``
+(:func:`forecast._seeds.task_seeds`), so results do not depend on the executor or on the
+number of workers.
 """
 
 from __future__ import annotations
@@ -15,17 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from .._seeds import rebuild, task_seeds
 from ..errors import ForecastError, ModelError
 from ..history import reconstruct
 from ..series import AnnualSeries
 
 __all__: list[str] = []
-
-
-def child(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
-    """``SeedSequence(ss).spawn(k + 1)[k]`` for a fresh copy of `ss` (no mutation)."""
-    return np.random.SeedSequence(entropy=ss.entropy, spawn_key=(*ss.spawn_key, int(k)),
-                                  pool_size=ss.pool_size)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -50,14 +45,13 @@ class Task:
     reconstruct: dict | None = None
 
     @property
-    def seed(self) -> np.random.SeedSequence:
-        root = np.random.SeedSequence(entropy=self.entropy, spawn_key=self.spawn_key,
-                                      pool_size=self.pool_size)
-        return child(root, self.index)
+    def seeds(self) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+        """(fit seed, simulation seed) of this task."""
+        return task_seeds(rebuild(self.entropy, self.spawn_key, self.pool_size), self.index)
 
 
 def _fit_simulate(spec: Any, data: Any, task: Task) -> dict[str, Any]:
-    fit_seed, sim_seed = child(task.seed, 0), child(task.seed, 1)
+    fit_seed, sim_seed = task.seeds
     try:
         fit = spec.fit(data, seed=fit_seed)
         series = fit.series

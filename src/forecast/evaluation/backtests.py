@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import as_seed_sequence, check_int, check_levels
+from .._seeds import as_seed_sequence, seed_parts
+from .._validation import check_int, check_levels
 from ..errors import ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..models import Drift, Naive
@@ -199,7 +200,7 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
                              "more than once. Drop the duplicate.")
     root = as_seed_sequence(seed)
     kind = _kind(data)
-    seeds = (root.entropy, tuple(root.spawn_key), int(root.pool_size))
+    seeds = seed_parts(root)
     if kind == "records":
         rk = dict(reconstruct_kw)
         latest = reconstruct(data, **rk).series

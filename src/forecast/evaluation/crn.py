@@ -10,13 +10,13 @@ non-parameter draws, path by path.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
+from .._seeds import assumption_seed
 from ..errors import ScenarioError, SimulationError
 from ..scenarios import DiscreteUniform, Distribution, PathContext
 
@@ -102,10 +102,7 @@ def scenario_parameters(scenario: Any) -> list[Parameter]:
 
 def assumption_rng(assumption: Any, seed: np.random.SeedSequence) -> np.random.Generator:
     """The generator ``Scenario.effects`` gives `assumption` below `seed` (contract rule)."""
-    return np.random.default_rng(np.random.SeedSequence(
-        entropy=seed.entropy,
-        spawn_key=tuple(seed.spawn_key) + (zlib.crc32(assumption.key.encode()),),
-    ))
+    return np.random.default_rng(assumption_seed(seed, assumption.key))
 
 
 class Evaluator:

@@ -26,7 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._validation import as_seed_sequence, check_float, check_int, check_level
+from .._seeds import as_seed_sequence, spawn
+from .._validation import check_float, check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
 from ..scenarios import Scenario
 from . import _sobol
@@ -182,7 +183,7 @@ def tornado(
                              "Pass e.g. low=10, high=90.")
     ev, params, yrs, cols, h = _setup(fit, scenario, years)
     ss = as_seed_sequence(seed)
-    s_base, s_chance = ss.spawn(2)
+    s_base, s_chance = spawn(ss, 2)
     base = np.asarray(fit.simulate(h, n_paths, seed=s_base), dtype=float)  # type: ignore[attr-defined]
     ctx = ev.context(base)
     med = [p.dist.quantile(0.5) for p in params]
@@ -276,7 +277,7 @@ def sobol(
     lv = check_level("level", level)
     ev, params, yrs, cols, h = _setup(fit, scenario, years)
     ss = as_seed_sequence(seed)
-    s_design, s_boot, s_base_a, s_base_b, s_ch_a, s_ch_b = ss.spawn(6)
+    s_design, s_boot, s_base_a, s_base_b, s_ch_a, s_ch_b = spawn(ss, 6)
     d = len(params)
     u = _sobol.base_uniforms(n, d, np.random.default_rng(s_design), sampling)
     names = [p.assumption for p in params]

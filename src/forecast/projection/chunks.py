@@ -3,23 +3,22 @@
 A run of ``n_paths`` paths is cut into fixed-size chunks. Chunk ``i`` is seeded by the
 ``i``-th child of the root :class:`numpy.random.SeedSequence` (what
 ``SeedSequence(seed).spawn(n_chunks)[i]`` returns) and that child's two children seed
-the baseline simulation and the scenario effects (what ``child.spawn(2)`` returns).
-Children are built from ``(entropy, spawn_key + (k,))`` directly instead of calling
-``spawn``, because ``spawn`` advances a counter on the parent: building them directly
-never mutates a caller's SeedSequence and lets ``decompose`` recompute chunk ``i``
-alone, with the very same seeds, long after the run.
+the baseline simulation and the scenario effects (:func:`forecast._seeds.task_seeds`).
+The seeds are built without ``spawn``, so a caller's SeedSequence is never mutated and
+``decompose`` can recompute chunk ``i`` alone, with the very same seeds, long after the
+run.
 """
 
 from __future__ import annotations
 
 import uuid
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .._seeds import assumption_seed, rebuild, task_seeds
 from .._validation import readonly
 from ..errors import ScenarioError, SimulationError
 from ..scenarios import PathContext, Scenario
@@ -27,21 +26,6 @@ from ..scenarios import PathContext, Scenario
 # Levels must stay within [1e-300, 1e300]; checked on the log scale before ``exp``.
 LOG_MAX = float(np.log(1e300))
 LOG_MIN = -LOG_MAX
-
-
-def child_seed(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
-    """The ``k``-th child of `ss`, equal to ``fresh_copy_of(ss).spawn(k + 1)[k]``."""
-    return np.random.SeedSequence(
-        entropy=ss.entropy, spawn_key=(*ss.spawn_key, int(k)), pool_size=ss.pool_size
-    )
-
-
-def chunk_seeds(
-    root: np.random.SeedSequence, i: int
-) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
-    """(simulation seed, effects seed) of chunk `i`."""
-    child = child_seed(root, i)
-    return child_seed(child, 0), child_seed(child, 1)
 
 
 def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -73,20 +57,12 @@ class Job:
 
     @property
     def root(self) -> np.random.SeedSequence:
-        return np.random.SeedSequence(
-            entropy=self.entropy, spawn_key=self.spawn_key, pool_size=self.pool_size
-        )
+        return rebuild(self.entropy, self.spawn_key, self.pool_size)
 
 
 def make_context(years: np.ndarray, base: np.ndarray, center: np.ndarray, last_year: int):
     """A :class:`forecast.scenarios.PathContext` over a read-only view of `base`."""
     return PathContext(years, readonly(base), center, last_year)
-
-
-def _assumption_seed(seed: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
-    """The contract's seed of one assumption's draws below the effects seed."""
-    return np.random.SeedSequence(entropy=seed.entropy,
-                                  spawn_key=(*seed.spawn_key, zlib.crc32(key.encode())))
 
 
 def _is_plain_scenario(scenario: Any) -> bool:
@@ -115,7 +91,7 @@ def scenario_effects(scenario: Any, ctx: Any, seed: np.random.SeedSequence, n: i
             else:
                 a_cacheable = True
             if hit is None:
-                hit = a.effect(ctx, np.random.default_rng(_assumption_seed(seed, a.key)))
+                hit = a.effect(ctx, np.random.default_rng(assumption_seed(seed, a.key)))
                 if a_cacheable:
                     cache[a] = hit
             effects[a.name] = hit
@@ -192,7 +168,7 @@ def run_chunk(
     """
     lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
     n, h = hi - lo, job.years.size
-    sim_seed, eff_seed = chunk_seeds(job.root, i)
+    sim_seed, eff_seed = task_seeds(job.root, i)
     base = np.asarray(job.fit.simulate(h, n, seed=sim_seed), dtype=float)
     if base.shape != (n, h):
         raise SimulationError(
@@ -221,7 +197,7 @@ def recompute_effects(
 ) -> list[dict[str, np.ndarray]]:
     """The per-assumption effects of chunk `i` for each of `scenarios`, as in the run."""
     n, h = base.shape
-    _, eff_seed = chunk_seeds(root, i)
+    _, eff_seed = task_seeds(root, i)
     ctx = make_context(years, base, center, last_year)
     cache: dict[Any, np.ndarray] = {}
     return [scenario_effects(s, ctx, eff_seed, n, h, cache) for s in scenarios]

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._seeds import rebuild
 from ..errors import ScenarioError, SimulationError
 from .chunks import chunk_bounds, log_paths, recompute_effects, total_effect
 
@@ -62,11 +63,8 @@ def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
             "decompose needs settings['chunk_size'] to rebuild the chunk seeds; this "
             f"projection has none. {_rerun_hint(p)}"
         )
-    root = np.random.SeedSequence(
-        entropy=p.seed if isinstance(p.seed, int) else list(p.seed),
-        spawn_key=tuple(p.settings.get("spawn_key", ())),
-        pool_size=int(p.settings.get("pool_size", 4)),
-    )
+    root = rebuild(p.seed, tuple(p.settings.get("spawn_key", ())),
+                   int(p.settings.get("pool_size", 4)))
     n, h = p.n_paths, p.horizon
     sc_s, sc_b = p.scenarios[s], p.scenarios[b]
     names: list[str] | None = None

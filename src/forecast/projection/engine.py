@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_seed_sequence, check_int
+from .._seeds import as_seed_sequence
+from .._validation import check_int
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from ._shared import SharedArrays, run_chunk_shared

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
+from .._seeds import assumption_seed, from_generator, keyed
 from .._validation import readonly
 from ..errors import ForecastTypeError, ParameterError
 from .distributions import DiscreteUniform, Distribution, Fixed, as_distribution
@@ -31,19 +31,6 @@ def _fail(field_: str, msg: str, cls: type[Exception] = ParameterError) -> Excep
     err = cls(msg)
     err.field = field_  # type: ignore[attr-defined]
     return err
-
-
-def child_seed(ss: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
-    """The SeedSequence for `key` below `ss` (the contract's crc32 spawn-key rule)."""
-    return np.random.SeedSequence(entropy=ss.entropy,
-                                  spawn_key=tuple(ss.spawn_key) + (zlib.crc32(key.encode()),))
-
-
-def _base_seed(rng: np.random.Generator) -> np.random.SeedSequence:
-    if not isinstance(rng, np.random.Generator):
-        raise ForecastTypeError(f"`rng` must be a numpy Generator; got {type(rng).__name__}. "
-                                "Pass np.random.default_rng(seed).")
-    return np.random.SeedSequence([int(x) for x in rng.integers(0, 2**32, size=4)])
 
 
 @dataclass(frozen=True)
@@ -253,12 +240,12 @@ class Assumption:
         if not isinstance(ctx, PathContext):
             raise ForecastTypeError(f"`ctx` must be a PathContext; got {type(ctx).__name__}. "
                                     "Build one with PathContext(years, base, center, last_year).")
-        ss = _base_seed(rng)
+        ss = from_generator(rng)
         n = ctx.n_paths
 
         def draw(key: str, size: int = n) -> np.ndarray:
             # one stream per parameter name; a name that is not a field gives uniforms
-            g = np.random.default_rng(child_seed(ss, key))
+            g = np.random.default_rng(keyed(ss, key))
             value = getattr(self, key, None)
             if isinstance(value, Distribution):
                 return value.sample(size, g)
@@ -374,14 +361,14 @@ class Group(Assumption):
         if not isinstance(ctx, PathContext):
             raise ForecastTypeError(f"`ctx` must be a PathContext; got {type(ctx).__name__}. "
                                     "Build one with PathContext(years, base, center, last_year).")
-        ss = _base_seed(rng)
+        ss = from_generator(rng)
         n = ctx.n_paths
         total = None
         for part in self.parts:
-            eff = part.effect(ctx, np.random.default_rng(child_seed(ss, part.key)))
+            eff = part.effect(ctx, np.random.default_rng(assumption_seed(ss, part.key)))
             total = eff if total is None else total + eff
         if self.probability == Fixed(1.0):
             return total
-        p = self.probability.sample(n, np.random.default_rng(child_seed(ss, "probability")))
-        happens = np.random.default_rng(child_seed(ss, "happens")).random(n) < p
+        p = self.probability.sample(n, np.random.default_rng(keyed(ss, "probability")))
+        happens = np.random.default_rng(keyed(ss, "happens")).random(n) < p
         return np.where(happens[:, None], total, 0.0)

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_seed_sequence
+from .._seeds import as_seed_sequence, assumption_seed
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
-from .assumption import Assumption, Group, PathContext, child_seed
+from .assumption import Assumption, Group, PathContext
 from .distributions import Distribution
 from .primitives import Adoption, Escalation, GrowthShift, LevelShift, Volatility
 
@@ -147,7 +147,7 @@ class Scenario:
                                     "Build one with PathContext(years, base, center, last_year).")
         ss = as_seed_sequence(seed)
         self.validate_against(ctx.last_year)
-        return {a.name: a.effect(ctx, np.random.default_rng(child_seed(ss, a.key)))
+        return {a.name: a.effect(ctx, np.random.default_rng(assumption_seed(ss, a.key)))
                 for a in self.assumptions}
 
     def parameters(self) -> dict[str, Distribution]:

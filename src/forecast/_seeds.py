@@ -1,0 +1,171 @@
+"""Every seed the library derives, by one set of rules (SPEC 7 inputs, children, streams).
+
+A run's `seed` (int, Generator, SeedSequence or None) becomes one root
+:class:`numpy.random.SeedSequence` (:func:`as_seed_sequence`); every other seed is
+derived from it here, by one of four rules:
+
+- **By position**, :func:`child`: the ``k``-th child is ``SeedSequence(entropy,
+  spawn_key + (k,), pool_size)``, what ``copy(ss).spawn(k + 1)[k]`` returns. It is built
+  directly instead of calling ``spawn`` because ``spawn`` advances a counter on the
+  parent: building children directly never mutates a caller's SeedSequence, and a
+  Projection can rebuild chunk ``i``'s seeds long after the run (``decompose``).
+  :func:`task_seeds` gives the two seeds of unit of work ``i``: a projection chunk
+  (baseline simulation, scenario effects) or a backtest origin (fit, simulation).
+- **By name**, :func:`keyed`: ``SeedSequence(entropy, spawn_key + (crc32(key),))``. An
+  assumption's draws come from the stream of its ``key`` below the effects seed
+  (:func:`assumption_seed`), and each of its parameters from the stream of the parameter's
+  name below the assumption's own seed, so draws depend neither on the order nor on the
+  company of assumptions and parameters (common random numbers). Unlike :func:`child`,
+  the name rule does not carry ``pool_size`` (the default, 4, is used): that is how the
+  draws were first defined, and changing it would change every scenario's draws for a
+  seed given as a SeedSequence with another pool size.
+- **From a Generator**, :func:`from_generator`: an assumption called with a Generator
+  (``Assumption.effect(ctx, rng)``) seeds its streams from four 32-bit words drawn from it.
+- **By spawning**, :func:`spawn`: ``ss.spawn(n)``, the rule of the sensitivity tools
+  (:func:`forecast.tornado`, :func:`forecast.sobol`). It advances the counter of a
+  SeedSequence passed in, as ``numpy`` does; for an int seed it equals ``child(ss, k)``.
+
+Keep every derived seed here: results must stay bit-identical for a given seed, and
+``tests/test_seeds.py`` checks each rule against numpy's own ``spawn``.
+
+The models stage (:mod:`forecast.models`) still builds its member seeds itself
+(``models/linear.py``: ``SeedSequence(entropy, spawn_key + (i,))``, i.e. :func:`child`
+without ``pool_size``; ``models/auto.py``: a fresh copy of the root for every member).
+"""
+
+from __future__ import annotations
+
+import numbers
+import zlib
+
+import numpy as np
+
+from .errors import ForecastTypeError, ParameterError
+
+__all__ = [
+    "SeedLike",
+    "as_generator",
+    "as_seed_sequence",
+    "assumption_seed",
+    "child",
+    "from_generator",
+    "keyed",
+    "rebuild",
+    "seed_parts",
+    "seed_record",
+    "spawn",
+    "task_seeds",
+]
+
+SeedLike = int | np.random.Generator | np.random.SeedSequence | None
+
+
+def as_seed_sequence(seed: object, name: str = "seed") -> np.random.SeedSequence:
+    """Normalise a SPEC 7 seed (int, Generator, SeedSequence or None) to a SeedSequence.
+
+    A SeedSequence is returned as is. A Generator is consumed: one integer drawn from
+    it, uniform in [0, 2**63 - 1) (63 bits), becomes the entropy, so the caller's
+    generator advances exactly as if it had produced one integer.
+
+    Examples
+    --------
+    >>> as_seed_sequence(7).entropy
+    7
+    """
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(0, 2**63 - 1)))
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ForecastTypeError(
+            f"`{name}` must be an int >= 0, a numpy Generator, a SeedSequence or None; "
+            f"got {seed!r} ({type(seed).__name__}). Pass e.g. seed=2025."
+        )
+    if int(seed) < 0:
+        raise ParameterError(f"`{name}` must be an int >= 0; got {seed}. Pass e.g. seed=2025.")
+    return np.random.SeedSequence(int(seed))
+
+
+def as_generator(seed: object, name: str = "seed") -> np.random.Generator:
+    """Normalise a SPEC 7 seed to a Generator (a Generator is returned as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(as_seed_sequence(seed, name))
+
+
+def seed_record(seed: object) -> int | None:
+    """The int to record in results so a run can be reproduced, when one exists."""
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return int(seed)
+    if isinstance(seed, np.random.SeedSequence) and isinstance(seed.entropy, int):
+        return int(seed.entropy)
+    return None
+
+
+def seed_parts(ss: np.random.SeedSequence) -> tuple[object, tuple[int, ...], int]:
+    """``(entropy, spawn_key, pool_size)``: what :func:`rebuild` needs, small and picklable."""
+    return ss.entropy, tuple(ss.spawn_key), int(ss.pool_size)
+
+
+def rebuild(entropy: object, spawn_key: tuple[int, ...] = (),
+            pool_size: int = 4) -> np.random.SeedSequence:
+    """The SeedSequence with these parts (a run's root, from what a result recorded).
+
+    A list or tuple entropy (a seed that was itself an array) is passed on as a list.
+    """
+    if isinstance(entropy, list | tuple):
+        entropy = list(entropy)
+    return np.random.SeedSequence(entropy=entropy, spawn_key=tuple(spawn_key),
+                                  pool_size=int(pool_size))
+
+
+def child(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """The ``k``-th child of `ss`, equal to ``copy(ss).spawn(k + 1)[k]``; `ss` is untouched.
+
+    Examples
+    --------
+    >>> ss = np.random.SeedSequence(5)
+    >>> child(ss, 1).spawn_key == ss.spawn(2)[1].spawn_key
+    True
+    """
+    return np.random.SeedSequence(
+        entropy=ss.entropy, spawn_key=(*ss.spawn_key, int(k)), pool_size=ss.pool_size
+    )
+
+
+def task_seeds(
+    root: np.random.SeedSequence, i: int
+) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """The two seeds of unit of work `i`: children 0 and 1 of ``child(root, i)``.
+
+    A projection chunk uses them for (baseline simulation, scenario effects), a backtest
+    origin for (fit, simulation).
+    """
+    unit = child(root, i)
+    return child(unit, 0), child(unit, 1)
+
+
+def keyed(ss: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
+    """The stream named `key` below `ss`: spawn key ``+ (crc32(key),)``, default pool size."""
+    return np.random.SeedSequence(entropy=ss.entropy,
+                                  spawn_key=(*ss.spawn_key, zlib.crc32(key.encode())))
+
+
+def assumption_seed(seed: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
+    """The seed of an assumption's draws (its ``key``, ``"<kind>:<name>"``) below `seed`."""
+    return keyed(seed, key)
+
+
+def from_generator(rng: np.random.Generator) -> np.random.SeedSequence:
+    """A SeedSequence from four 32-bit words drawn from `rng` (which advances)."""
+    if not isinstance(rng, np.random.Generator):
+        raise ForecastTypeError(f"`rng` must be a numpy Generator; got {type(rng).__name__}. "
+                                "Pass np.random.default_rng(seed).")
+    return np.random.SeedSequence([int(x) for x in rng.integers(0, 2**32, size=4)])
+
+
+def spawn(ss: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
+    """``ss.spawn(n)``: `n` new children (advances the spawn counter of `ss`)."""
+    return ss.spawn(int(n))

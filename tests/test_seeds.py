@@ -1,0 +1,92 @@
+"""The seed rules of ``forecast._seeds``, checked against numpy's own ``spawn`` and against
+the formulas each stage used before the rules moved there (results stay bit-identical)."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from forecast import _seeds
+from forecast.errors import ForecastTypeError, ParameterError
+
+ROOTS = [
+    np.random.SeedSequence(7),
+    np.random.SeedSequence(11, spawn_key=(2, 5)),
+    np.random.SeedSequence(13, pool_size=8),
+    np.random.SeedSequence([1, 2, 3]),
+]
+
+
+def _state(ss: np.random.SeedSequence) -> list[int]:
+    return ss.generate_state(8).tolist()
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=["int", "spawn_key", "pool8", "list"])
+def test_child_equals_spawn_and_never_mutates(root):
+    fresh = _seeds.rebuild(*_seeds.seed_parts(root))
+    kids = fresh.spawn(4)
+    for k in range(4):
+        assert _state(_seeds.child(root, k)) == _state(kids[k])
+    assert root.n_children_spawned == 0
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=["int", "spawn_key", "pool8", "list"])
+def test_task_seeds_are_the_children_of_the_ith_child(root):
+    fresh = _seeds.rebuild(*_seeds.seed_parts(root))
+    unit = fresh.spawn(3)[2]
+    a, b = unit.spawn(2)
+    first, second = _seeds.task_seeds(root, 2)
+    assert (_state(first), _state(second)) == (_state(a), _state(b))
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=["int", "spawn_key", "pool8", "list"])
+def test_keyed_is_the_crc32_rule_with_the_default_pool_size(root):
+    old = np.random.SeedSequence(entropy=root.entropy,
+                                 spawn_key=tuple(root.spawn_key) + (zlib.crc32(b"a:b"),))
+    assert _state(_seeds.keyed(root, "a:b")) == _state(old)
+    assert _seeds.assumption_seed(root, "a:b").spawn_key == old.spawn_key
+    assert _seeds.keyed(root, "a:b").pool_size == 4
+
+
+def test_from_generator_draws_four_words():
+    g1, g2 = np.random.default_rng(3), np.random.default_rng(3)
+    ss = _seeds.from_generator(g1)
+    words = [int(x) for x in g2.integers(0, 2**32, size=4)]
+    assert _state(ss) == _state(np.random.SeedSequence(words))
+    assert g1.random() == g2.random()  # the generator advanced by the same amount
+    with pytest.raises(ForecastTypeError, match="Generator"):
+        _seeds.from_generator(3)
+
+
+def test_spawn_advances_the_counter_like_numpy():
+    ss = np.random.SeedSequence(5)
+    a = _seeds.spawn(ss, 2)
+    assert ss.n_children_spawned == 2
+    assert [_state(x) for x in a] == [_state(_seeds.child(np.random.SeedSequence(5), k))
+                                      for k in range(2)]
+
+
+def test_rebuild_round_trips_the_parts():
+    for root in ROOTS:
+        assert _state(_seeds.rebuild(*_seeds.seed_parts(root))) == _state(root)
+    assert _state(_seeds.rebuild((1, 2, 3))) == _state(np.random.SeedSequence([1, 2, 3]))
+
+
+def test_as_seed_sequence_follows_spec_7():
+    assert _seeds.as_seed_sequence(5).entropy == 5
+    ss = np.random.SeedSequence(1)
+    assert _seeds.as_seed_sequence(ss) is ss
+    g = np.random.default_rng(0)
+    expected = int(np.random.default_rng(0).integers(0, 2**63 - 1))
+    assert _seeds.as_seed_sequence(g).entropy == expected
+    assert isinstance(_seeds.as_generator(None), np.random.Generator)
+    assert _seeds.as_generator(g) is g
+    with pytest.raises(ParameterError, match="seed=2025"):
+        _seeds.as_seed_sequence(-1)
+    with pytest.raises(ForecastTypeError, match="Generator"):
+        _seeds.as_seed_sequence("1")
+    assert _seeds.seed_record(3) == 3
+    assert _seeds.seed_record(np.random.SeedSequence(4)) == 4
+    assert _seeds.seed_record(g) is None
