@@ -15,7 +15,7 @@ import numpy as np
 # The seed rules live in `_seeds`; these names stay importable from here only for the
 # models stage, which has not switched yet (forecast/models/base.py, auto.py).
 from ._seeds import SeedLike, as_generator, as_seed_sequence, seed_record  # noqa: F401
-from .errors import ForecastTypeError, ParameterError
+from .errors import ForecastError, ForecastTypeError, ParameterError
 
 
 def check_int(
@@ -116,6 +116,27 @@ def check_quantiles(name: str, q: object) -> np.ndarray:
         hint = " Did you mean percentages divided by 100?" if np.any(arr > 1) else ""
         raise ParameterError(f"`{name}` must be probabilities in [0, 1]; got {q!r}.{hint}")
     return arr
+
+
+def check_unique(names: Sequence[object], what: str, fix: str,
+                 error: type[ForecastError] = ParameterError, *, field: str | None = None) -> None:
+    """Raise `error` naming the first duplicate (in sorted order) of `names`, if any.
+
+    The one unique-name check: scenario names in a set, assumption names in a scenario,
+    part names in a group, model names in a backtest, projected scenario names.
+
+    Examples
+    --------
+    >>> check_unique(["a", "b", "a"], "names", "Rename one.")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ParameterError: names must be unique; got 'a' 2 times. Rename one.
+    """
+    names = list(names)
+    dup = sorted({x for x in names if names.count(x) > 1}, key=str)
+    if dup:
+        raise error(f"{what} must be unique; got {dup[0]!r} {names.count(dup[0])} times. "
+                    f"{fix}".rstrip(), field=field)
 
 
 def readonly(a: np.ndarray) -> np.ndarray:

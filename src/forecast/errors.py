@@ -27,7 +27,27 @@ __all__ = [
 
 
 class ForecastError(Exception):
-    """Base class of every error raised by `forecast` for bad input or data."""
+    """Base class of every error raised by `forecast` for bad input or data.
+
+    Parameters
+    ----------
+    *args
+        The message (what must hold; what was received; how to fix it).
+    field : str, optional
+        The argument, parameter or key the error is about, when there is one, e.g.
+        ``"half_life"``. It is data, not text to parse: scenario files append it to the
+        key path they report (``scenario[2].assumption[1].half_life``).
+
+    Examples
+    --------
+    >>> err = ParameterError("`size` must be <= 0; got 0.1. Pass a fall.", field="size")
+    >>> err.field
+    'size'
+    """
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class DataError(ForecastError, ValueError):

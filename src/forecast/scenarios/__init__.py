@@ -1,14 +1,15 @@
 """The scenarios stage: uncertain assumptions acting on the log level, and their files.
 
 Modules: ``scenario`` (:class:`Scenario`, :class:`ScenarioSet`, :func:`combine`),
-``assumption`` (:class:`Assumption`, :class:`PathContext`, :class:`Group`),
-``primitives`` (the five assumption primitives), ``distributions`` (uncertain
+``assumption`` (the assumption contract: :class:`Assumption`, :class:`Bound`,
+:class:`PathContext`, :func:`register`), ``group`` (:class:`Group`), ``primitives`` (the
+five assumption primitives), ``distributions`` (uncertain
 parameters), ``presets`` (domain assumptions and named scenarios, ``forecast.presets``),
 ``files`` (TOML scenario files, ``forecast.config``); internal: ``_distribution_base``.
 """
 
 from . import presets
-from .assumption import Assumption, Group, PathContext
+from .assumption import PROBABILITY, Assumption, Bound, PathContext, register, registered
 from .distributions import (
     Bernoulli,
     Beta,
@@ -22,14 +23,17 @@ from .distributions import (
     as_distribution,
 )
 from .files import dump_scenarios, dumps_scenarios, load_scenarios, loads_scenarios
+from .group import Group
 from .primitives import Adoption, Escalation, GrowthShift, LevelShift, Volatility
 from .scenario import Scenario, ScenarioSet, combine
 
 __all__ = [
+    "PROBABILITY",
     "Adoption",
     "Assumption",
     "Bernoulli",
     "Beta",
+    "Bound",
     "DiscreteUniform",
     "Distribution",
     "Escalation",
@@ -52,4 +56,6 @@ __all__ = [
     "load_scenarios",
     "loads_scenarios",
     "presets",
+    "register",
+    "registered",
 ]

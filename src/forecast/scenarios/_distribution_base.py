@@ -12,16 +12,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._validation import check_float, check_int, check_quantiles
-from ..errors import ForecastTypeError, ParameterError
+from ..errors import ForecastError, ForecastTypeError, ParameterError
 
 _STD = NormalDist()
 
 
-def _fail(field: str, msg: str, cls: type[Exception] = ParameterError) -> Exception:
+def _fail(field: str, msg: str, cls: type[ForecastError] = ParameterError) -> ForecastError:
     """An error carrying the offending field name (scenarios/files.py adds the key path)."""
-    err = cls(msg)
-    err.field = field  # type: ignore[attr-defined]
-    return err
+    return cls(msg, field=field)
 
 
 def _num(owner: str, field: str, value: object, lo=None, hi=None, *, lo_open=False,

@@ -1,36 +1,83 @@
-"""Assumption base class, PathContext and Group: effects on the log level of paths.
+"""The assumption contract: the Assumption base class, its hooks, PathContext and registration.
 
-The primitives live in :mod:`forecast.scenarios.primitives`; public names are re-exported by
-:mod:`forecast.scenarios`; see ``docs/scenarios.md`` for the equations. Every parameter
-is a number or a :class:`~forecast.scenarios.Distribution` drawn once per path
-(Escalation's jump size: once per path and year). Draws come only from the assumption's
-own generator, split by parameter name (``crc32`` of the name), so fixing one parameter
-with :meth:`Assumption.with_parameters` leaves the draws of the others unchanged (common
-random numbers for sensitivity analysis).
+An assumption is an additive effect on the log level of every projected path. A new one
+subclasses :class:`Assumption` as a frozen dataclass and implements these public hooks
+(``docs/extending.md`` walks through an example):
+
+- ``kind`` (class variable): its type name in scenario files (``type = "..."``) and the
+  default ``name``;
+- ``bounds`` (class variable): parameter name -> :class:`Bound`, the allowed support of
+  each number-or-distribution parameter and the fix shown when a value is outside it;
+- ``year_fields`` (class variable): the parameters that are years (an int or a
+  :class:`~forecast.scenarios.DiscreteUniform`), ``("start",)`` by default;
+- ``compute_effect(ctx, draw)``: the effect, shape ``(n_paths, horizon)``, from the
+  :class:`PathContext` and ``draw(name)``, one value per path of that parameter.
+
+A parameter whose field defaults to ``None`` is optional (``None`` skips its check).
+:func:`register` makes a class loadable from scenario files and refuses a ``kind`` that
+another class already holds.
+
+The primitives live in :mod:`forecast.scenarios.primitives` and :class:`Group` in
+:mod:`forecast.scenarios.group`; see ``docs/scenarios.md`` for the equations. Draws come
+only from the assumption's own generator, split by parameter name (``crc32`` of the name,
+:func:`forecast._seeds.keyed`), so fixing one parameter with
+:meth:`Assumption.with_parameters` leaves the draws of the others unchanged (common random
+numbers for sensitivity analysis).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from .._seeds import assumption_seed, from_generator, keyed
+from .._seeds import from_generator, keyed
 from .._validation import readonly
-from ..errors import ForecastTypeError, ParameterError
+from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from .distributions import DiscreteUniform, Distribution, Fixed, as_distribution
+
+__all__ = ["PROBABILITY", "Assumption", "Bound", "PathContext", "register", "registered"]
 
 YEAR_RANGE = (1900, 2200)
 
 
-def _fail(field_: str, msg: str, cls: type[Exception] = ParameterError) -> Exception:
-    err = cls(msg)
-    err.field = field_  # type: ignore[attr-defined]
-    return err
+class Bound(NamedTuple):
+    """The allowed support of one assumption parameter, and the fix to show outside it.
+
+    Every value the parameter's distribution can take must lie in ``[low, high]``
+    (``(low, high]`` with ``low_open=True``); ``None`` leaves that side unbounded.
+
+    Examples
+    --------
+    >>> Bound(0.0, None, "Pass a positive half-life in years.", low_open=True).low_open
+    True
+    """
+
+    low: float | None = None
+    high: float | None = None
+    fix: str = ""
+    low_open: bool = False
+
+    def describe(self) -> str:
+        """The range as text, e.g. ``"(0, inf)"`` or ``"[0, 1]"``."""
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf)" if self.high is None else f"{self.high:g}]"
+        return f"{'(' if self.low_open else '['}{lo}, {hi}"
+
+    def holds(self, lo: float, hi: float) -> bool:
+        """Whether a support ``[lo, hi]`` lies inside the bound."""
+        if self.low is not None and (lo <= self.low if self.low_open else lo < self.low):
+            return False
+        return self.high is None or hi <= self.high
+
+
+#: the bound of every ``probability`` parameter
+PROBABILITY = Bound(0.0, 1.0, "Pass a probability in [0, 1], e.g. 0.5, or Beta(2, 3).")
 
 
 @dataclass(frozen=True)
@@ -70,18 +117,19 @@ class PathContext:
                                     "`center`. Pass numpy arrays.") from None
         if years.ndim != 1 or years.size == 0 or not np.issubdtype(years.dtype, np.integer):
             raise ParameterError(f"`years` must be a non-empty 1-d int array; got {years!r}. "
-                                 "Pass np.arange(first, last + 1).")
+                                 "Pass np.arange(first, last + 1).", field="years")
         last = int(self.last_year)
         if years[0] != last + 1 or np.any(np.diff(years) != 1):
             raise ParameterError(f"`years` must be consecutive from last_year + 1 = {last + 1}; "
-                                 f"got {years.tolist()}. Pass np.arange(last_year + 1, to + 1).")
+                                 f"got {years.tolist()}. Pass np.arange(last_year + 1, to + 1).",
+                                 field="years")
         h = years.size
         if base.ndim != 2 or base.shape[1] != h:
             raise ParameterError(f"`base` must have shape (n_paths, {h}); got {base.shape}. "
-                                 "Pass the baseline log paths, one row per path.")
+                                 "Pass the baseline log paths, one row per path.", field="base")
         if center.shape != (h,):
             raise ParameterError(f"`center` must have shape ({h},); got {center.shape}. "
-                                 "Pass fit.point_forecast(h).")
+                                 "Pass fit.point_forecast(h).", field="center")
         object.__setattr__(self, "years", readonly(years.astype(np.int64)))
         object.__setattr__(self, "base", readonly(base))
         object.__setattr__(self, "center", readonly(center))
@@ -103,44 +151,73 @@ class PathContext:
         return int(self.years.size)
 
 
+def check_context(ctx: object) -> PathContext:
+    """`ctx` if it is a PathContext, else a ForecastTypeError naming the fix."""
+    if not isinstance(ctx, PathContext):
+        raise ForecastTypeError(f"`ctx` must be a PathContext; got {type(ctx).__name__}. "
+                                "Build one with PathContext(years, base, center, last_year).",
+                                field="ctx")
+    return ctx
+
+
 @dataclass(frozen=True)
 class Assumption:
     """Base class of every assumption: an additive effect on the log level.
 
-    Subclasses declare their parameters in ``_specs`` as ``name -> (low, high, fix)``
-    bounds on the support; ``start`` (an int or a DiscreteUniform year) is separate.
+    Subclasses are frozen dataclasses with a ``start`` field (unless ``year_fields`` says
+    otherwise), keyword-only ``name`` and ``probability`` fields, and the hooks ``kind``,
+    ``bounds``, ``year_fields`` and ``compute_effect`` (see the module docstring).
     """
 
     kind: ClassVar[str] = ""
-    _specs: ClassVar[dict[str, tuple[float | None, float | None, str]]] = {}
-    _optional: ClassVar[tuple[str, ...]] = ()
-    _positive: ClassVar[tuple[str, ...]] = ()  # parameters whose support must be > 0
-    _years: ClassVar[tuple[str, ...]] = ("start",)
-    registry: ClassVar[dict[str, type[Assumption]]] = {}
+    bounds: ClassVar[Mapping[str, Bound]] = {}
+    year_fields: ClassVar[tuple[str, ...]] = ("start",)
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        if cls.kind:
-            Assumption.registry[cls.kind] = cls
+        # accept plain (low, high, fix) tuples, as the hooks were first written
+        cls.bounds = MappingProxyType({k: Bound(*v) for k, v in cls.bounds.items()})
+
+    # ----------------------------------------------------------------- the hook
+    def compute_effect(self, ctx: PathContext, draw: Callable[..., np.ndarray]) -> np.ndarray:
+        """The effect on every path, shape ``(n_paths, horizon)``, before `probability`.
+
+        Parameters
+        ----------
+        ctx : PathContext
+            Projected years, baseline log paths, point forecast, last history year.
+        draw : callable
+            ``draw(name)`` returns ``n_paths`` draws of parameter `name` from its own
+            stream (a name that is not a parameter gives uniforms in [0, 1));
+            ``draw(name, size)`` returns `size` draws, e.g. one per path and year.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement "
+                                  "compute_effect(ctx, draw)")
 
     # ----------------------------------------------------------------- validation
     def __post_init__(self) -> None:
         name = self.name if self.name != "" else self.kind
         if not isinstance(name, str) or not name.strip() or "." in name or name != name.strip():
-            raise _fail("name", f"`name` must be a non-empty string without dots or surrounding "
-                        f"spaces; got {name!r}. Pass e.g. name=\"tariff_step\".")
+            raise ParameterError(f"`name` must be a non-empty string without dots or "
+                                 f"surrounding spaces; got {name!r}. Pass e.g. "
+                                 "name=\"tariff_step\".", field="name")
         object.__setattr__(self, "name", name)
-        for key in self._years:
-            object.__setattr__(self, key, self._check_year(key, getattr(self, key)))
-        for key, (lo, hi, fix) in self._specs.items():
+        optional = self._optional()
+        for key in self.year_fields:
             value = getattr(self, key)
-            if value is None and key in self._optional:
-                continue
-            object.__setattr__(self, key, self._check_param(key, value, lo, hi, fix))
+            if not (value is None and key in optional):
+                object.__setattr__(self, key, self._check_year(key, value))
+        for key, bound in self.bounds.items():
+            value = getattr(self, key)
+            if not (value is None and key in optional):
+                object.__setattr__(self, key, self._check_param(key, value, bound))
 
-    def _check_year(self, key: str, value: object) -> int | DiscreteUniform | None:
-        if value is None and key in self._optional:
-            return None
+    @classmethod
+    def _optional(cls) -> set[str]:
+        """Parameters that may be None: those whose field defaults to None."""
+        return {f.name for f in dataclasses.fields(cls) if f.default is None}
+
+    def _check_year(self, key: str, value: object) -> int | DiscreteUniform:
         if isinstance(value, Fixed):
             value = value.value
         if isinstance(value, float) and value.is_integer():
@@ -148,32 +225,35 @@ class Assumption:
         if isinstance(value, DiscreteUniform):
             value = value.low if value.is_fixed else value
             if isinstance(value, DiscreteUniform):
-                lo, hi = value.low, value.high
-                if lo < YEAR_RANGE[0] or hi > YEAR_RANGE[1]:
-                    raise _fail(key, f"`{key}` years must lie in {list(YEAR_RANGE)}; got "
-                                f"{value!r}. Pass calendar years such as 2027.")
+                if value.low < YEAR_RANGE[0] or value.high > YEAR_RANGE[1]:
+                    raise ParameterError(f"`{key}` years must lie in {list(YEAR_RANGE)}; got "
+                                         f"{value!r}. Pass calendar years such as 2027.",
+                                         field=key)
                 return value
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise _fail(key, f"`{key}` must be a year (int) or a DiscreteUniform of years; got "
-                        f"{value!r} ({type(value).__name__}). Pass e.g. {key}=2027 or "
-                        f"{key}=DiscreteUniform(2027, 2030).", ForecastTypeError)
+            raise ForecastTypeError(
+                f"`{key}` must be a year (int) or a DiscreteUniform of years; got {value!r} "
+                f"({type(value).__name__}). Pass e.g. {key}=2027 or "
+                f"{key}=DiscreteUniform(2027, 2030).", field=key)
         if not YEAR_RANGE[0] <= int(value) <= YEAR_RANGE[1]:
-            raise _fail(key, f"`{key}` must be a calendar year in {list(YEAR_RANGE)}; got "
-                        f"{value}. Pass e.g. {key}=2027.")
+            raise ParameterError(f"`{key}` must be a calendar year in {list(YEAR_RANGE)}; got "
+                                 f"{value}. Pass e.g. {key}=2027.", field=key)
         return int(value)
 
-    def _check_param(self, key, value, lo, hi, fix) -> Distribution:
-        dist = as_distribution(value, key)
+    def _check_param(self, key: str, value: object, bound: Bound) -> Distribution:
+        try:
+            dist = as_distribution(value, key)
+        except ParameterError as e:
+            raise ParameterError(str(e), field=key) from None
+        except ForecastTypeError as e:
+            raise ForecastTypeError(str(e), field=key) from None
         slo, shi = dist.support
-        pos = key in self._positive
-        if (lo is not None and (slo <= lo if pos else slo < lo)) or (hi is not None and shi > hi):
-            left = "(" if pos else "["
-            lo_s = "-inf" if lo is None else f"{lo:g}"
-            rng = f"{left}{lo_s}, {'inf)' if hi is None else f'{hi:g}]'}"
+        if not bound.holds(slo, shi):
             got = f"{dist.value!r}" if isinstance(dist, Fixed) else \
                 f"{value!r} (support [{slo:g}, {shi:g}])"
-            raise _fail(key, f"`{key}` of {type(self).__name__} {self.name!r} must lie in "
-                        f"{rng}; got {got}. {fix}")
+            raise ParameterError(f"`{key}` of {type(self).__name__} {self.name!r} must lie in "
+                                 f"{bound.describe()}; got {got}. {bound.fix}".rstrip(),
+                                 field=key)
         return dist
 
     # ----------------------------------------------------------------- introspection
@@ -182,13 +262,15 @@ class Assumption:
         """Stable text that seeds this assumption's draws: ``"<kind>:<name>"``."""
         return f"{self.kind}:{self.name}"
 
-    def _param_names(self) -> tuple[str, ...]:
-        return (*self._years, *self._specs)
+    @classmethod
+    def parameter_names(cls) -> tuple[str, ...]:
+        """Every declared parameter: the year fields, then the bounded parameters."""
+        return (*cls.year_fields, *cls.bounds)
 
     def parameters(self) -> dict[str, Distribution]:
         """Uncertain parameters (not fixed) by name, for sensitivity analysis."""
         out: dict[str, Distribution] = {}
-        for key in self._param_names():
+        for key in self.parameter_names():
             v = getattr(self, key)
             if isinstance(v, Distribution) and not v.is_fixed:
                 out[key] = v
@@ -197,16 +279,16 @@ class Assumption:
     def with_parameters(self, **values: object) -> Assumption:
         """The same assumption with some parameters replaced (numbers or distributions).
 
-        >>> from forecast.scenarios import Uniform
-        >>> from forecast.scenarios import LevelShift
+        >>> from forecast.scenarios import LevelShift, Uniform
         >>> LevelShift(2027, Uniform(-0.1, 0.0)).with_parameters(size=-0.05).size
         Fixed(value=-0.05)
         """
-        names = self._param_names()
+        names = self.parameter_names()
         bad = [k for k in values if k not in names]
         if bad:
-            raise _fail(bad[0], f"{type(self).__name__} {self.name!r} has no parameter "
-                        f"{bad[0]!r}; allowed: {', '.join(names)}. Use one of those names.")
+            raise ParameterError(f"{type(self).__name__} {self.name!r} has no parameter "
+                                 f"{bad[0]!r}; allowed: {', '.join(names)}. Use one of those "
+                                 "names.", field=bad[0])
         return dataclasses.replace(self, **values)
 
     @property
@@ -235,11 +317,11 @@ class Assumption:
     def effect(self, ctx: PathContext, rng: np.random.Generator) -> np.ndarray:
         """Additive effect on the log level, shape ``(n_paths, horizon)``.
 
-        Depends only on `ctx` and draws from `rng` (never on other assumptions).
+        Depends only on `ctx` and draws from `rng` (never on other assumptions): calls
+        :meth:`compute_effect` with one stream per parameter, then keeps it on the paths
+        where the assumption happens (``draw("happens") < draw("probability")``).
         """
-        if not isinstance(ctx, PathContext):
-            raise ForecastTypeError(f"`ctx` must be a PathContext; got {type(ctx).__name__}. "
-                                    "Build one with PathContext(years, base, center, last_year).")
+        check_context(ctx)
         ss = from_generator(rng)
         n = ctx.n_paths
 
@@ -253,122 +335,61 @@ class Assumption:
                 return g.random(size)
             return np.full(size, value)
 
-        eff = self._effect(ctx, draw)
+        eff = self.compute_effect(ctx, draw)
         if self.probability == Fixed(1.0):  # always happens: skip the gate
             return eff
         happens = draw("happens") < draw("probability")
         return np.where(happens[:, None], eff, 0.0)
 
-    def _effect(self, ctx: PathContext, draw: Callable[..., np.ndarray]) -> np.ndarray:
-        raise NotImplementedError  # pragma: no cover
+
+# ---------------------------------------------------------------------------- registration
+_KINDS: dict[str, type[Assumption]] = {}
 
 
-_PROB = (0.0, 1.0, "Pass a probability in [0, 1], e.g. 0.5, or Beta(2, 3).")
+def register(cls: type[Assumption]) -> type[Assumption]:
+    """Make an assumption class loadable from scenario files under its ``kind``.
 
+    Use it as the outermost class decorator. Registering the same class again, or a
+    new definition of it (same module and qualified name, e.g. a notebook cell run
+    twice), is allowed; a different class with a ``kind`` already taken is refused.
 
-@dataclass(frozen=True)
-class Group(Assumption):
-    """A named composition of assumptions (a domain assumption) gated as a whole.
+    Raises
+    ------
+    ScenarioError
+        When another class holds ``cls.kind`` (``err.field == "kind"``).
+    ForecastTypeError
+        When `cls` is not an Assumption subclass with a non-empty str ``kind``.
 
-    One Bernoulli(`probability`) draw per path decides whether the whole group happens;
-    each part then draws as usual from its own stream (keyed by the part's ``key``), so
-    ``effect = gate * sum(part effects)``.
-
-    >>> from forecast.scenarios import GrowthShift, LevelShift
-    >>> g = Group("friction", (LevelShift(2027, -0.02, name="step"),
-    ...                        GrowthShift(2026, -0.01, name="drift")))
-    >>> ctx = PathContext.flat([2026, 2027], n_paths=1)
-    >>> g.effect(ctx, np.random.default_rng(0)).round(3).tolist()
-    [[-0.01, -0.04]]
+    Examples
+    --------
+    >>> from forecast.scenarios import LevelShift
+    >>> register(LevelShift) is LevelShift
+    True
     """
+    if not (isinstance(cls, type) and issubclass(cls, Assumption)) or cls is Assumption:
+        raise ForecastTypeError(f"register() takes an Assumption subclass; got {cls!r}. "
+                                "Decorate a frozen dataclass that subclasses Assumption.")
+    kind = cls.kind
+    if not isinstance(kind, str) or not kind.strip() or kind != kind.strip():
+        raise ForecastTypeError(f"`kind` of {cls.__qualname__} must be a non-empty str; got "
+                                f"{kind!r}. Add kind: ClassVar[str] = \"my_assumption\".",
+                                field="kind")
+    taken = _KINDS.get(kind)
+    same = taken is not None and (taken.__module__, taken.__qualname__) == (
+        cls.__module__, cls.__qualname__)
+    if taken is not None and not same:
+        raise ScenarioError(
+            f"assumption type {kind!r} must name one class; it is already registered to "
+            f"{taken.__module__}.{taken.__qualname__}, got {cls.__module__}.{cls.__qualname__}."
+            f" Give your class another kind, e.g. kind = \"my_{kind}\".", field="kind")
+    _KINDS[kind] = cls
+    return cls
 
-    name: str
-    parts: tuple[Assumption, ...] = ()
-    probability: float | Distribution = 1.0
-    kind: ClassVar[str] = "group"
-    _years: ClassVar[tuple[str, ...]] = ()
-    _specs: ClassVar[dict] = {"probability": _PROB}
 
-    def __post_init__(self) -> None:
-        parts = self.parts
-        if isinstance(parts, Assumption):
-            parts = (parts,)
-        try:
-            parts = tuple(parts)
-        except TypeError:
-            raise _fail("parts", f"`parts` must be a sequence of assumptions; got {parts!r}. "
-                        "Pass e.g. (LevelShift(2027, -0.02), GrowthShift(2026, -0.01)).",
-                        ForecastTypeError) from None
-        if not parts:
-            raise _fail("parts", f"Group {self.name!r} must have at least one part; got none. "
-                        "Add assumptions, or leave the group out.")
-        for p in parts:
-            if not isinstance(p, Assumption):
-                raise _fail("parts", f"every part of Group {self.name!r} must be an Assumption;"
-                            f" got {p!r}. Pass LevelShift, GrowthShift, ... objects.",
-                            ForecastTypeError)
-        names = [p.name for p in parts]
-        dup = sorted({x for x in names if names.count(x) > 1})
-        if dup:
-            raise _fail("parts", f"part names in Group {self.name!r} must be unique; got "
-                        f"{dup[0]!r} {names.count(dup[0])} times. Pass name=... to tell them "
-                        "apart.")
-        object.__setattr__(self, "parts", parts)
-        super().__post_init__()
+def registered() -> Mapping[str, type[Assumption]]:
+    """The registered assumption types by ``kind`` (a read-only view).
 
-    @property
-    def first_start(self) -> int:
-        return min(p.first_start for p in self.parts)
-
-    def _part(self, name: str) -> Assumption:
-        for p in self.parts:
-            if p.name == name:
-                return p
-        raise _fail(name, f"Group {self.name!r} has no part {name!r}; parts: "
-                    f"{', '.join(p.name for p in self.parts)}. Use one of those names.")
-
-    def parameters(self) -> dict[str, Distribution]:
-        out = super().parameters()
-        for p in self.parts:
-            out.update({f"{p.name}.{k}": v for k, v in p.parameters().items()})
-        return out
-
-    def with_parameters(self, **values: object) -> Group:
-        own = {k: v for k, v in values.items() if "." not in k}
-        if any(k != "probability" for k in own):
-            bad = next(k for k in own if k != "probability")
-            raise _fail(bad, f"Group {self.name!r} has no parameter {bad!r}; use "
-                        "'probability' or '<part>.<parameter>', e.g. 'step.size'.")
-        by_part: dict[str, dict[str, object]] = {}
-        for k, v in values.items():
-            if "." in k:
-                part, rest = k.split(".", 1)
-                self._part(part)
-                by_part.setdefault(part, {})[rest] = v
-        parts = tuple(p.with_parameters(**by_part[p.name]) if p.name in by_part else p
-                      for p in self.parts)
-        return dataclasses.replace(self, parts=parts, **own)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "group", "name": self.name}
-        prob = self.probability
-        out["probability"] = prob.value if isinstance(prob, Fixed) else prob.to_dict()
-        out["part"] = [p.to_dict() for p in self.parts]
-        return out
-
-    def effect(self, ctx: PathContext, rng: np.random.Generator) -> np.ndarray:
-        """Gate (one draw per path) times the sum of the parts' effects."""
-        if not isinstance(ctx, PathContext):
-            raise ForecastTypeError(f"`ctx` must be a PathContext; got {type(ctx).__name__}. "
-                                    "Build one with PathContext(years, base, center, last_year).")
-        ss = from_generator(rng)
-        n = ctx.n_paths
-        total = None
-        for part in self.parts:
-            eff = part.effect(ctx, np.random.default_rng(assumption_seed(ss, part.key)))
-            total = eff if total is None else total + eff
-        if self.probability == Fixed(1.0):
-            return total
-        p = self.probability.sample(n, np.random.default_rng(keyed(ss, "probability")))
-        happens = np.random.default_rng(keyed(ss, "happens")).random(n) < p
-        return np.where(happens[:, None], total, 0.0)
+    >>> sorted(registered())[:3]
+    ['adoption', 'escalation', 'group']
+    """
+    return MappingProxyType(_KINDS)

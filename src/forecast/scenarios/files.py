@@ -21,7 +21,9 @@ The format (see ``docs/scenarios.md`` for the full reference)::
 
 Every error is a :class:`~forecast.errors.ConfigError` naming the key path (tables
 counted from 1 in file order, e.g. ``scenario[2].assumption[1].half_life``), the value and
-the fix. Files over 1 MB are refused before they are read.
+the fix. The key comes from the ``field`` an error of the constructors carries, never from
+its text. Assumption types are the classes :func:`~forecast.scenarios.register` made
+known. Files over 1 MB are refused before they are read.
 
 Examples
 --------
@@ -44,8 +46,10 @@ from typing import Any
 
 from ..errors import ConfigError, ForecastError
 from . import presets as _presets
+from .assumption import Assumption, registered
 from .distributions import DiscreteUniform, Distribution, Fixed
-from .scenario import Assumption, Group, Scenario, ScenarioSet
+from .group import Group
+from .scenario import Scenario, ScenarioSet
 
 __all__ = ["MAX_BYTES", "dump_scenarios", "dumps_scenarios", "load_scenarios", "loads_scenarios"]
 
@@ -59,9 +63,10 @@ def _err(path: str, msg: str) -> ConfigError:
     return ConfigError(f"{path}: {msg}")
 
 
-def _reraise(path: str, e: ForecastError) -> ConfigError:
-    where = f"{path}.{e.field}" if getattr(e, "field", None) else path
-    return _err(where, str(e))
+def _reraise(path: str, e: ForecastError, keys: dict[str, str] | None = None) -> ConfigError:
+    """`e` as a ConfigError at `path`, plus the key its ``field`` names (mapped by `keys`)."""
+    key = (keys or {}).get(e.field, e.field) if e.field else None
+    return _err(f"{path}.{key}" if key else path, str(e))
 
 
 def _keys(path: str, table: dict, allowed: tuple[str, ...] | list[str]) -> None:
@@ -114,15 +119,17 @@ def _assumption(path: str, table: object) -> Assumption:
         raise _err(path, f"must be a table; got {table!r}. Write [[scenario.assumption]].")
     if "preset" in table:
         return _preset_assumption(path, table)
+    kinds = registered()
     if "type" not in table:
         raise _err(f"{path}.type", "missing; every assumption needs `type` (one of "
-                   f"{', '.join(Assumption.registry)}) or `preset` (one of "
+                   f"{', '.join(kinds)}) or `preset` (one of "
                    f"{', '.join(_presets.ASSUMPTIONS)}). Add type = \"level_shift\", say.")
     kind = table["type"]
-    cls = Assumption.registry.get(kind) if isinstance(kind, str) else None
+    cls: type[Assumption] | None = kinds.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise _err(f"{path}.type", f"unknown assumption type {kind!r}. Use one of "
-                   f"{', '.join(Assumption.registry)}.")
+                   f"{', '.join(kinds)}, or register your class with "
+                   "forecast.scenarios.register.")
     if cls is Group:
         return _group(path, table)
     fields = [f for f in inspect.signature(cls).parameters]
@@ -136,7 +143,7 @@ def _assumption(path: str, table: object) -> Assumption:
             if not v.strip():
                 raise _err(f"{path}.name", f"must be a non-empty name; got {v!r}. Write "
                            "name = \"tariff_step\", or leave it out to use the type.")
-        elif key in cls._years:
+        elif key in cls.year_fields:
             kwargs[key] = _year(f"{path}.{key}", v)
         else:
             kwargs[key] = _param(f"{path}.{key}", v)
@@ -189,9 +196,8 @@ def _preset_assumption(path: str, table: dict) -> Assumption:
     try:
         return fn(**kwargs)
     except ForecastError as e:
-        first = next(iter(kwargs), "preset")
-        field = getattr(e, "field", None) or ("severity" if "severity" in str(e) else first)
-        raise _err(f"{path}.{field}", str(e)) from None
+        # blame the key the error names when the file gave it, else the preset itself
+        raise _err(f"{path}.{e.field if e.field in kwargs else 'preset'}", str(e)) from None
 
 
 def _scenario(path: str, table: object) -> tuple[Scenario, float | None]:
@@ -226,8 +232,7 @@ def _scenario(path: str, table: object) -> tuple[Scenario, float | None]:
     try:
         return Scenario(name, items, desc), (None if prob is None else float(prob))
     except ForecastError as e:  # a bad scenario name, or two assumptions with one name
-        field = "name" if str(e).startswith("scenario name") else "assumption"
-        raise _err(f"{path}.{field}", str(e)) from None
+        raise _reraise(path, e, {"assumptions": "assumption"}) from None
 
 
 def loads_scenarios(text: str, source: str = "<string>") -> ScenarioSet:

@@ -24,16 +24,9 @@ from collections.abc import Callable
 
 from ..errors import ParameterError
 from .distributions import DiscreteUniform, Distribution, Triangular, Uniform
-from .scenario import (
-    Adoption,
-    Escalation,
-    Group,
-    GrowthShift,
-    LevelShift,
-    Scenario,
-    ScenarioSet,
-    Volatility,
-)
+from .group import Group
+from .primitives import Adoption, Escalation, GrowthShift, LevelShift, Volatility
+from .scenario import Scenario, ScenarioSet
 
 __all__ = [
     "all",
@@ -112,7 +105,7 @@ def trade_friction(severity: str = "moderate", *, start: Year = FIRST_YEAR,
     """
     if severity not in _FRICTION:
         raise ParameterError(f"`severity` must be one of 'mild', 'moderate', 'severe'; got "
-                             f"{severity!r}. Pass e.g. severity=\"moderate\".")
+                             f"{severity!r}. Pass e.g. severity=\"moderate\".", field="severity")
     drift, step, p_step, rate, shock = _FRICTION[severity]
     s0 = start.low if isinstance(start, DiscreteUniform) else start
     parts: list = [GrowthShift(start, drift, name="drift")]
@@ -255,7 +248,7 @@ def get(name: str) -> Scenario:
     """The named scenario `name`."""
     if name not in _SCENARIOS:
         raise ParameterError(f"`name` must be one of {', '.join(_SCENARIOS)}; got {name!r}. "
-                             "See forecast.presets.names().")
+                             "See forecast.presets.names().", field="name")
     return _SCENARIOS[name]()
 
 

@@ -1,8 +1,8 @@
 """Assumption primitives: LevelShift, GrowthShift, Adoption, Escalation, Volatility.
 
 Re-exported by :mod:`forecast.scenarios`; the equations are in each docstring and in
-``docs/scenarios.md``. Each ``_effect(ctx, draw)`` is vectorised over paths; ``draw(name)``
-returns the per-path draws of a parameter from its own stream.
+``docs/scenarios.md``. Each ``compute_effect(ctx, draw)`` is vectorised over paths;
+``draw(name)`` returns the per-path draws of a parameter from its own stream.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from .assumption import _PROB, Assumption, PathContext, _fail
+from ..errors import ParameterError
+from .assumption import PROBABILITY, Assumption, Bound, PathContext, register
 from .distributions import DiscreteUniform, Distribution, Fixed
 
 __all__ = ["Adoption", "Escalation", "GrowthShift", "LevelShift", "Volatility"]
-
-
 
 
 def _since(ctx: PathContext, start: np.ndarray) -> np.ndarray:
@@ -25,6 +24,7 @@ def _since(ctx: PathContext, start: np.ndarray) -> np.ndarray:
     return (ctx.years[None, :] - start[:, None] + 1).astype(float)
 
 
+@register
 @dataclass(frozen=True)
 class LevelShift(Assumption):
     """A step of `size` log points from `start`, phased in linearly over `phase_in` years.
@@ -43,13 +43,13 @@ class LevelShift(Assumption):
     name: str = field(default="", kw_only=True)
     probability: float | Distribution = field(default=1.0, kw_only=True)
     kind: ClassVar[str] = "level_shift"
-    _specs: ClassVar[dict] = {
+    bounds: ClassVar[dict] = {
         "size": (None, None, "Pass a size in log points, e.g. -0.05."),
         "phase_in": (1.0, None, "Pass phase_in >= 1 (years to full effect; 1 = at once)."),
-        "probability": _PROB,
+        "probability": PROBABILITY,
     }
 
-    def _effect(self, ctx, draw):
+    def compute_effect(self, ctx, draw):
         k = _since(ctx, draw("start"))
         if self.phase_in == Fixed(1.0):
             frac = (k >= 1.0).astype(float)
@@ -58,6 +58,7 @@ class LevelShift(Assumption):
         return draw("size")[:, None] * frac
 
 
+@register
 @dataclass(frozen=True)
 class GrowthShift(Assumption):
     """`delta` added to the yearly log growth from `start` (to `end`), optionally decaying.
@@ -77,14 +78,12 @@ class GrowthShift(Assumption):
     name: str = field(default="", kw_only=True)
     probability: float | Distribution = field(default=1.0, kw_only=True)
     kind: ClassVar[str] = "growth_shift"
-    _years: ClassVar[tuple[str, ...]] = ("start", "end")
-    _optional: ClassVar[tuple[str, ...]] = ("end", "half_life")
-    _positive: ClassVar[tuple[str, ...]] = ("half_life",)
-    _specs: ClassVar[dict] = {
+    year_fields: ClassVar[tuple[str, ...]] = ("start", "end")
+    bounds: ClassVar[dict] = {
         "delta": (None, None, "Pass a growth change in log points per year, e.g. -0.01."),
-        "half_life": (0.0, None, "Pass a positive half-life in years, or leave it out "
-                      "(None) for a permanent shift."),
-        "probability": _PROB,
+        "half_life": Bound(0.0, None, "Pass a positive half-life in years, or leave it out "
+                           "(None) for a permanent shift.", low_open=True),
+        "probability": PROBABILITY,
     }
 
     def __post_init__(self) -> None:
@@ -92,10 +91,11 @@ class GrowthShift(Assumption):
         if self.end is not None:
             last_end = self.end.high if isinstance(self.end, DiscreteUniform) else self.end
             if last_end < self.first_start:
-                raise _fail("end", f"`end` must not precede `start`; got start={self.start!r}, "
-                            f"end={self.end!r}. Pass end >= start or end=None.")
+                raise ParameterError(f"`end` must not precede `start`; got start="
+                                     f"{self.start!r}, end={self.end!r}. Pass end >= start or "
+                                     "end=None.", field="end")
 
-    def _effect(self, ctx, draw):
+    def compute_effect(self, ctx, draw):
         t = ctx.years[None, :]
         s = draw("start")[:, None]
         active = t >= s
@@ -107,6 +107,7 @@ class GrowthShift(Assumption):
         return np.add.accumulate(g, axis=1)
 
 
+@register
 @dataclass(frozen=True)
 class Adoption(Assumption):
     """A logistic S-curve from 0 (before `start`) towards `ceiling` log points.
@@ -123,12 +124,13 @@ class Adoption(Assumption):
     name: str = field(default="", kw_only=True)
     probability: float | Distribution = field(default=1.0, kw_only=True)
     kind: ClassVar[str] = "adoption"
-    _positive: ClassVar[tuple[str, ...]] = ("years_to_half", "steepness")
-    _specs: ClassVar[dict] = {
+    bounds: ClassVar[dict] = {
         "ceiling": (None, None, "Pass the long-run effect in log points, e.g. 0.03."),
-        "years_to_half": (0.0, None, "Pass a positive number of years, e.g. 3."),
-        "steepness": (0.0, None, "Pass a positive steepness per year, e.g. 1."),
-        "probability": _PROB,
+        "years_to_half": Bound(0.0, None, "Pass a positive number of years, e.g. 3.",
+                               low_open=True),
+        "steepness": Bound(0.0, None, "Pass a positive steepness per year, e.g. 1.",
+                           low_open=True),
+        "probability": PROBABILITY,
     }
 
     @staticmethod
@@ -138,7 +140,7 @@ class Adoption(Assumption):
             l0 = 1.0 / (1.0 + np.exp(k * m))
         return np.where(x >= 1, (lx - l0) / (1.0 - l0), 0.0)
 
-    def _effect(self, ctx, draw):
+    def compute_effect(self, ctx, draw):
         start = draw("start")
         if isinstance(self.steepness, Fixed) and isinstance(self.years_to_half, Fixed):
             # the curve depends on the whole years since start only: look it up
@@ -153,6 +155,7 @@ class Adoption(Assumption):
         return draw("ceiling")[:, None] * frac
 
 
+@register
 @dataclass(frozen=True)
 class Escalation(Assumption):
     """Random yearly shocks: from `start`, each year a jump with probability `rate`.
@@ -168,15 +171,14 @@ class Escalation(Assumption):
     name: str = field(default="", kw_only=True)
     probability: float | Distribution = field(default=1.0, kw_only=True)
     kind: ClassVar[str] = "escalation"
-    _optional: ClassVar[tuple[str, ...]] = ("decay",)
-    _specs: ClassVar[dict] = {
+    bounds: ClassVar[dict] = {
         "rate": (0.0, 1.0, "Pass a yearly jump probability in [0, 1], e.g. 0.2."),
         "size": (None, None, "Pass a jump size in log points, e.g. Uniform(-0.04, -0.01)."),
         "decay": (0.0, 1.0, "Pass the share of a jump that fades each year, in [0, 1]."),
-        "probability": _PROB,
+        "probability": PROBABILITY,
     }
 
-    def _effect(self, ctx, draw):
+    def compute_effect(self, ctx, draw):
         n, h = ctx.n_paths, ctx.horizon
         s = draw("start")[:, None]
         rate = draw("rate")[:, None]
@@ -194,6 +196,7 @@ class Escalation(Assumption):
         return out
 
 
+@register
 @dataclass(frozen=True)
 class Volatility(Assumption):
     """Scale the baseline's deviations from the point forecast after `start` by `scale`.
@@ -208,12 +211,12 @@ class Volatility(Assumption):
     name: str = field(default="", kw_only=True)
     probability: float | Distribution = field(default=1.0, kw_only=True)
     kind: ClassVar[str] = "volatility"
-    _specs: ClassVar[dict] = {
+    bounds: ClassVar[dict] = {
         "scale": (0.0, None, "Pass a non-negative scale, e.g. 1.5 (1 = unchanged)."),
-        "probability": _PROB,
+        "probability": PROBABILITY,
     }
 
-    def _effect(self, ctx, draw):
+    def compute_effect(self, ctx, draw):
         n = ctx.n_paths
         d = np.concatenate([np.zeros((n, 1)), ctx.base - ctx.center[None, :]], axis=1)
         s = draw("start")

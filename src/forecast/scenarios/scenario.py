@@ -26,13 +26,16 @@ import math
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .._seeds import as_seed_sequence, assumption_seed
+from .._validation import check_unique
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
-from .assumption import Assumption, Group, PathContext
+from .assumption import Assumption, PathContext, check_context
 from .distributions import Distribution
+from .group import Group
 from .primitives import Adoption, Escalation, GrowthShift, LevelShift, Volatility
 
 __all__ = [
@@ -46,6 +49,9 @@ __all__ = [
     "Scenario",
     "ScenarioSet",
     "Volatility",
+    "assumption_effect",
+    "assumption_effects",
+    "check_starts",
     "combine",
 ]
 
@@ -53,8 +59,71 @@ __all__ = [
 def _check_name(what: str, name: object) -> str:
     if not isinstance(name, str) or not name.strip() or name != name.strip():
         raise ScenarioError(f"{what} name must be a non-empty string without surrounding "
-                            f"spaces; got {name!r}. Pass e.g. name=\"managed_friction\".")
+                            f"spaces; got {name!r}. Pass e.g. name=\"managed_friction\".",
+                            field="name")
     return name
+
+
+def assumption_effect(a: Assumption, ctx: PathContext,
+                      seed: np.random.SeedSequence) -> np.ndarray:
+    """The effect of assumption `a` below the effects seed `seed`: the one rule.
+
+    `a` draws from ``default_rng(assumption_seed(seed, a.key))``, the stream named by its
+    key, so its draws depend neither on the order nor on the company of assumptions.
+    :meth:`Scenario.effects`, the projection's chunks and ``decompose``, and the
+    sensitivity tools all compute effects through here.
+    """
+    return a.effect(ctx, np.random.default_rng(assumption_seed(seed, a.key)))
+
+
+def assumption_effects(assumptions: Iterable[Assumption], ctx: PathContext,
+                       seed: np.random.SeedSequence,
+                       cache: dict[Any, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """``{a.name: assumption_effect(a, ctx, seed)}`` for every assumption, in order.
+
+    With `cache` (a dict shared by the scenarios of one chunk), an assumption equal to
+    one evaluated before (same type, parameters and key, hence the same draws) reuses its
+    effect: the presets ``digital_opening`` and ``cooperation`` share one, for example.
+    Unhashable assumptions are evaluated without caching.
+    """
+    out: dict[str, np.ndarray] = {}
+    for a in assumptions:
+        hit, cacheable = None, cache is not None
+        if cache is not None:
+            try:
+                hit = cache.get(a)
+            except (TypeError, ValueError):
+                cacheable = False
+        if hit is None:
+            hit = assumption_effect(a, ctx, seed)
+            if cacheable:
+                cache[a] = hit  # type: ignore[index]
+        out[a.name] = hit
+    return out
+
+
+def check_starts(scenarios: Iterable[Any], last_year: int) -> None:
+    """The one rule: every assumption starts after the history, in ``last_year + 1`` or later.
+
+    Takes scenarios (or anything with ``name`` and ``assumptions`` whose items have
+    ``name`` and ``first_start``), so the engine applies it to any scenario-like input.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the scenario, the assumption, its earliest start and the fix
+        (``err.field == "start"``).
+    """
+    for s in scenarios:
+        for a in getattr(s, "assumptions", ()):
+            start = getattr(a, "first_start", None)
+            if start is not None and int(start) <= last_year:
+                raise ScenarioError(
+                    f"scenario {s.name!r}: assumption {getattr(a, 'name', a)!r} must start "
+                    f"after the history (which ends in {last_year}), in {last_year + 1} or "
+                    f"later; its earliest start is {int(start)}. Pass start={last_year + 1} or "
+                    f"later, or fit the model on data ending before {int(start)}.",
+                    field="start")
 
 
 @dataclass(frozen=True)
@@ -82,22 +151,22 @@ class Scenario:
             items = (items,)
         if isinstance(items, str | bytes) or not isinstance(items, Iterable):
             raise ForecastTypeError(f"`assumptions` of scenario {self.name!r} must be a sequence"
-                                    f" of Assumption objects; got {items!r}. Pass a list.")
+                                    f" of Assumption objects; got {items!r}. Pass a list.",
+                                    field="assumptions")
         items = tuple(items)
         for a in items:
             if not isinstance(a, Assumption):
                 raise ForecastTypeError(
                     f"every assumption of scenario {self.name!r} must be an Assumption; got "
-                    f"{a!r} ({type(a).__name__}). Pass LevelShift, GrowthShift, ... or a preset.")
-        names = [a.name for a in items]
-        dup = sorted({x for x in names if names.count(x) > 1})
-        if dup:
-            raise ScenarioError(f"assumption names must be unique within scenario "
-                                f"{self.name!r}; got {dup[0]!r} {names.count(dup[0])} "
-                                "times. Pass name=... to each so they can be told apart.")
+                    f"{a!r} ({type(a).__name__}). Pass LevelShift, GrowthShift, ... or a preset.",
+                    field="assumptions")
+        check_unique([a.name for a in items], f"assumption names within scenario {self.name!r}",
+                     "Pass name=... to each so they can be told apart.", ScenarioError,
+                     field="assumptions")
         if not isinstance(self.description, str):
             raise ForecastTypeError(f"`description` must be a string; got "
-                                    f"{self.description!r}. Pass text or leave it out.")
+                                    f"{self.description!r}. Pass text or leave it out.",
+                                    field="description")
         object.__setattr__(self, "assumptions", items)
 
     def __len__(self) -> int:
@@ -125,14 +194,9 @@ class Scenario:
         Raises
         ------
         ScenarioError
-            Naming the assumption, its start and the fix.
+            Naming the assumption, its start and the fix (:func:`check_starts`).
         """
-        for a in self.assumptions:
-            if a.first_start <= last_year:
-                raise ScenarioError(
-                    f"assumption {a.name!r} of scenario {self.name!r} must start after the "
-                    f"history ends in {last_year}; its earliest start is {a.first_start}. "
-                    f"Pass start={last_year + 1} or later.")
+        check_starts((self,), last_year)
         return self
 
     def effects(self, ctx: PathContext, seed: object) -> dict[str, np.ndarray]:
@@ -142,13 +206,10 @@ class Scenario:
         spawn_key=seed.spawn_key + (crc32(a.key),)))``: the same draws whatever the order
         or the company of the assumption.
         """
-        if not isinstance(ctx, PathContext):
-            raise ForecastTypeError(f"`ctx` must be a PathContext; got {type(ctx).__name__}. "
-                                    "Build one with PathContext(years, base, center, last_year).")
+        check_context(ctx)
         ss = as_seed_sequence(seed)
         self.validate_against(ctx.last_year)
-        return {a.name: a.effect(ctx, np.random.default_rng(assumption_seed(ss, a.key)))
-                for a in self.assumptions}
+        return assumption_effects(self.assumptions, ctx, ss)
 
     def parameters(self) -> dict[str, Distribution]:
         """Uncertain parameters of all assumptions, as ``"<assumption>.<parameter>"``."""
@@ -168,7 +229,7 @@ class Scenario:
                 raise ParameterError(
                     f"parameter names must be '<assumption>.<parameter>' with an assumption of "
                     f"scenario {self.name!r} ({', '.join(self.assumption_names) or 'none'}); got"
-                    f" {k!r}. See scenario.parameters() for the names.")
+                    f" {k!r}. See scenario.parameters() for the names.", field=k)
             by.setdefault(head, {})[rest] = v
         new = tuple(a.with_parameters(**by[a.name]) if a.name in by else a
                     for a in self.assumptions)
@@ -197,7 +258,8 @@ def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
             if a.name in by_name and by_name[a.name] != a:
                 raise ScenarioError(
                     f"cannot combine: assumption name {a.name!r} means two different "
-                    f"assumptions ({by_name[a.name]!r} and {a!r}). Rename one of them.")
+                    f"assumptions ({by_name[a.name]!r} and {a!r}). Rename one of them.",
+                    field="assumptions")
             by_name[a.name] = a
     items = tuple(sorted(by_name.values(), key=lambda a: (a.name, a.key)))
     if name is None:
@@ -226,20 +288,18 @@ class ScenarioSet:
             items = (items,)
         if isinstance(items, str | bytes) or not isinstance(items, Iterable):
             raise ForecastTypeError(f"`scenarios` must be a sequence of Scenario; got "
-                                    f"{items!r}. Pass a list.")
+                                    f"{items!r}. Pass a list.", field="scenarios")
         items = tuple(items)
         if not items:
             raise ScenarioError("a ScenarioSet needs at least one scenario; got none. "
-                                "Pass e.g. [Scenario('baseline')].")
+                                "Pass e.g. [Scenario('baseline')].", field="scenarios")
         for s in items:
             if not isinstance(s, Scenario):
                 raise ForecastTypeError(f"every item of a ScenarioSet must be a Scenario; got "
-                                        f"{s!r}. Wrap assumptions in Scenario(name, [...]).")
-        names = [s.name for s in items]
-        dup = sorted({x for x in names if names.count(x) > 1})
-        if dup:
-            raise ScenarioError(f"scenario names must be unique in a set; got {dup[0]!r} "
-                                f"{names.count(dup[0])} times. Rename one of them.")
+                                        f"{s!r}. Wrap assumptions in Scenario(name, [...]).",
+                                        field="scenarios")
+        check_unique([s.name for s in items], "scenario names in a set", "Rename one of them.",
+                     ScenarioError, field="scenarios")
         object.__setattr__(self, "scenarios", items)
         if self.probabilities is not None:
             object.__setattr__(self, "probabilities", self._check_probs(self.probabilities))
@@ -247,23 +307,26 @@ class ScenarioSet:
     def _check_probs(self, probs: object) -> tuple[float, ...]:
         if isinstance(probs, str | bytes) or not isinstance(probs, Sequence | np.ndarray):
             raise ForecastTypeError(f"`probabilities` must be a sequence of numbers; got "
-                                    f"{probs!r}. Pass one probability per scenario.")
+                                    f"{probs!r}. Pass one probability per scenario.",
+                                    field="probabilities")
         vals = list(probs)
         if len(vals) != len(self.scenarios):
             raise ParameterError(f"`probabilities` must have one value per scenario "
                                  f"({len(self.scenarios)}); got {len(vals)}. Pass "
-                                 f"{len(self.scenarios)} numbers summing to 1.")
+                                 f"{len(self.scenarios)} numbers summing to 1.",
+                                 field="probabilities")
         out = []
         for nm, p in zip(self.names, vals, strict=True):
             if isinstance(p, bool) or not isinstance(p, numbers.Real) or not math.isfinite(p) \
                     or p < 0:
                 raise ParameterError(f"probability of scenario {nm!r} must be a number >= 0; "
-                                     f"got {p!r}. Pass non-negative weights summing to 1.")
+                                     f"got {p!r}. Pass non-negative weights summing to 1.",
+                                     field="probabilities")
             out.append(float(p))
         total = math.fsum(out)
         if abs(total - 1.0) > 1e-9:
             raise ParameterError(f"`probabilities` must sum to 1 (within 1e-9); got {total!r}."
-                                 " Divide each by their sum.")
+                                 " Divide each by their sum.", field="probabilities")
         return tuple(out)
 
     @property

@@ -1,0 +1,186 @@
+"""The public assumption contract: hooks, explicit registration, errors that carry their field."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from forecast.errors import ConfigError, ForecastTypeError, ParameterError, ScenarioError
+from forecast.scenarios import (
+    PROBABILITY,
+    Assumption,
+    Bound,
+    DiscreteUniform,
+    Distribution,
+    GrowthShift,
+    LevelShift,
+    PathContext,
+    Scenario,
+    ScenarioSet,
+    dumps_scenarios,
+    loads_scenarios,
+    register,
+    registered,
+)
+from forecast.scenarios import assumption as assumption_module
+
+
+@dataclass(frozen=True)
+class Ramp(Assumption):
+    """A linear ramp of `slope` per year between `start` and `stop` (a test assumption)."""
+
+    start: int | DiscreteUniform
+    stop: int | DiscreteUniform
+    slope: float | Distribution
+    cap: float | Distribution | None = None
+    name: str = field(default="", kw_only=True)
+    probability: float | Distribution = field(default=1.0, kw_only=True)
+
+    kind: ClassVar[str] = "test_ramp"
+    year_fields: ClassVar[tuple[str, ...]] = ("start", "stop")
+    bounds: ClassVar[dict] = {
+        "slope": (None, None, "Pass a slope in log points per year."),  # a plain tuple works
+        "cap": Bound(0.0, None, "Pass a positive cap.", low_open=True),
+        "probability": PROBABILITY,
+    }
+
+    def compute_effect(self, ctx, draw):
+        t = ctx.years[None, :]
+        since = np.clip(t - draw("start")[:, None] + 1, 0, None)
+        until = np.clip(draw("stop")[:, None] - draw("start")[:, None] + 1, 0, None)
+        out = draw("slope")[:, None] * np.minimum(since, until)
+        return out if self.cap is None else np.minimum(out, draw("cap")[:, None])
+
+
+@pytest.fixture(autouse=True)
+def _clean_registry():
+    before = dict(assumption_module._KINDS)
+    yield
+    assumption_module._KINDS.clear()
+    assumption_module._KINDS.update(before)
+
+
+def test_hooks_are_public_and_bounds_are_normalised():
+    assert Ramp.bounds["slope"] == Bound(None, None, "Pass a slope in log points per year.")
+    assert Ramp.parameter_names() == ("start", "stop", "slope", "cap", "probability")
+    assert GrowthShift.year_fields == ("start", "end")
+    assert GrowthShift.bounds["half_life"].low_open
+    assert Bound(0.0, 1.0).describe() == "[0, 1]"
+    assert Bound(0.0, None, low_open=True).describe() == "(0, inf)"
+    r = Ramp(2027, 2030, 0.01)
+    assert r.cap is None  # a field defaulting to None is optional
+    eff = r.effect(PathContext.flat(range(2026, 2033), 2), np.random.default_rng(1))
+    np.testing.assert_allclose(eff[0], [0, 0.01, 0.02, 0.03, 0.04, 0.04, 0.04])
+
+
+def test_a_class_is_loadable_only_once_registered():
+    text = dumps_scenarios(Scenario("s", [Ramp(2027, 2030, 0.01, name="r")]))
+    assert 'type = "test_ramp"' in text
+    with pytest.raises(ConfigError, match="register"):
+        loads_scenarios(text)
+    assert register(Ramp) is Ramp
+    assert registered()["test_ramp"] is Ramp
+    back = loads_scenarios(text)
+    assert back == ScenarioSet([Scenario("s", [Ramp(2027, 2030, 0.01, name="r")])])
+    # the year fields the class declares are read as years, not numbers
+    assert isinstance(back["s"]["r"].stop, int)
+    with pytest.raises(TypeError):
+        registered()["x"] = Ramp  # type: ignore[index]
+
+
+def test_a_kind_already_taken_is_refused():
+    @dataclass(frozen=True)
+    class MyShift(LevelShift):
+        kind: ClassVar[str] = "level_shift"
+
+    with pytest.raises(ScenarioError) as info:
+        register(MyShift)
+    assert info.value.field == "kind"
+    msg = str(info.value)
+    assert "forecast.scenarios.primitives.LevelShift" in msg
+    assert "MyShift" in msg
+    assert "another kind" in msg
+    assert registered()["level_shift"] is LevelShift
+
+
+def test_registering_again_or_redefining_is_allowed():
+    register(Ramp)
+    register(Ramp)
+    redefined = type("Ramp", (Ramp,), {"__module__": Ramp.__module__,
+                                       "__qualname__": Ramp.__qualname__})
+    assert register(redefined) is redefined
+    assert registered()["test_ramp"] is redefined
+
+
+@pytest.mark.parametrize("bad", [LevelShift(2027, 0.1), int, Assumption])
+def test_register_needs_an_assumption_class(bad):
+    with pytest.raises(ForecastTypeError, match="Assumption subclass"):
+        register(bad)
+
+
+def test_register_needs_a_kind():
+    @dataclass(frozen=True)
+    class NoKind(LevelShift):
+        kind: ClassVar[str] = ""
+
+    with pytest.raises(ForecastTypeError, match="kind") as info:
+        register(NoKind)
+    assert info.value.field == "kind"
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "fld"),
+    [
+        (lambda: LevelShift(2027, -0.1, phase_in=0.5), ParameterError, "phase_in"),
+        (lambda: LevelShift("2027", -0.1), ForecastTypeError, "start"),
+        (lambda: LevelShift(2027, "big"), ForecastTypeError, "size"),
+        (lambda: LevelShift(2027, -0.1, name="a.b"), ParameterError, "name"),
+        (lambda: GrowthShift(2030, 0.01, end=2028), ParameterError, "end"),
+        (lambda: Ramp(2027, 2030, 0.01, cap=0.0), ParameterError, "cap"),
+        (lambda: LevelShift(2027, -0.1).with_parameters(sise=1), ParameterError, "sise"),
+        (lambda: Scenario(""), ScenarioError, "name"),
+        (lambda: Scenario("s", (LevelShift(2027, 0), LevelShift(2028, 0))), ScenarioError,
+         "assumptions"),
+        (lambda: ScenarioSet([Scenario("a"), Scenario("a")]), ScenarioError, "scenarios"),
+        (lambda: ScenarioSet([Scenario("a")], [2.0]), ParameterError, "probabilities"),
+        (lambda: Scenario("s", (LevelShift(2025, 0),)).validate_against(2025), ScenarioError,
+         "start"),
+    ],
+)
+def test_errors_carry_their_field(make, error, fld):
+    with pytest.raises(error) as info:
+        make()
+    assert info.value.field == fld
+    assert fld in str(info.value) or fld in ("assumptions", "scenarios")
+
+
+def test_the_field_survives_pickling():
+    err = ParameterError("`x` must be 1; got 2. Pass 1.", field="x")
+    assert pickle.loads(pickle.dumps(err)).field == "x"
+    assert ParameterError("no field").field is None
+
+
+def test_files_blame_the_key_the_error_names():
+    # from a preset: the field of the error is a key the file gave
+    text = ('[[scenario]]\nname = "a"\n[[scenario.assumption]]\n'
+            'preset = "data_flow_liberalization"\nyears_to_half = -1.0\n')
+    with pytest.raises(ConfigError, match=r"^scenario\[1\]\.assumption\[1\]\.years_to_half:"):
+        loads_scenarios(text)
+    # the field names no key of the file: the preset itself is blamed
+    text = ('[[scenario]]\nname = "a"\n[[scenario.assumption]]\n'
+            'preset = "trade_friction"\nname = "x.y"\n')
+    with pytest.raises(ConfigError, match=r"^scenario\[1\]\.assumption\[1\]\.name:"):
+        loads_scenarios(text)
+
+
+def test_with_parameters_revalidates():
+    a = LevelShift(2027, -0.1)
+    with pytest.raises(ParameterError) as info:
+        a.with_parameters(phase_in=0.0)
+    assert info.value.field == "phase_in"
+    assert dataclasses.replace(a, size=0.2).size.value == 0.2
