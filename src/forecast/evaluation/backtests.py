@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .._seeds import as_seed_sequence, seed_parts
-from .._validation import check_int, check_levels
+from .._validation import check_int, check_levels, check_unique
 from ..errors import ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..models import Drift, Naive
@@ -193,11 +193,8 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
                                 "executor, client.get_executor() or None.")
     for spec in specs:
         _check_spec(spec)
-    names = [spec.name for spec in specs]
-    dup = sorted({x for x in names if names.count(x) > 1})
-    if dup:
-        raise ParameterError(f"model names must be unique in a backtest; {dup[0]!r} appears "
-                             "more than once. Drop the duplicate.")
+    check_unique([spec.name for spec in specs], "model names in a backtest",
+                 "Drop the duplicate.", field="spec")
     root = as_seed_sequence(seed)
     kind = _kind(data)
     seeds = seed_parts(root)

@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._seeds import assumption_seed
 from ..errors import ScenarioError, SimulationError
 from ..scenarios import DiscreteUniform, Distribution, PathContext
+from ..scenarios.scenario import assumption_effect
 
 __all__: list[str] = []
 
@@ -100,11 +100,6 @@ def scenario_parameters(scenario: Any) -> list[Parameter]:
     return out
 
 
-def assumption_rng(assumption: Any, seed: np.random.SeedSequence) -> np.random.Generator:
-    """The generator ``Scenario.effects`` gives `assumption` below `seed` (contract rule)."""
-    return np.random.default_rng(assumption_seed(seed, assumption.key))
-
-
 class Evaluator:
     """Effects of one scenario's assumptions with chosen parameter values, under CRN.
 
@@ -149,8 +144,7 @@ class Evaluator:
             repl[p.name] = pin(p.dist, np.asarray(v)) if np.ndim(v) else v
         if repl:
             a = a.with_parameters(**repl)
-        out = np.asarray(a.effect(ctx, assumption_rng(a, seed)), dtype=float)
-        return out
+        return np.asarray(assumption_effect(a, ctx, seed), dtype=float)
 
     def effects(
         self,

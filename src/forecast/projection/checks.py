@@ -7,23 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import readonly
+from .._validation import FrozenDict, check_unique, readonly
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from ..series import AnnualSeries
 
 
-class FrozenDict(dict):
-    """A read-only dict (Projection settings) that still deep-copies and crosses processes."""
+class Settings(FrozenDict):
+    """Projection settings: a read-only dict that still deep-copies and crosses processes."""
 
-    def _readonly(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("Projection settings are read-only; build a new Projection with "
-                        "dataclasses.replace(projection, settings={...}).")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly
-    __ior__ = _readonly
-
-    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
-        return FrozenDict, (dict(self),)
+    what = "Projection settings"
+    fix = "build a new Projection with dataclasses.replace(projection, settings={...})."
 
 
 def _array(name: str, value: Any, ndim: int, dtype: Any = float) -> np.ndarray:
@@ -57,8 +50,8 @@ def check_projection(p: Any) -> dict[str, Any]:
             f"`scenario_names` must be a non-empty sequence of non-empty str; got "
             f"{p.scenario_names!r}. Pass e.g. ('baseline',)."
         )
-    if len(set(names)) != len(names):
-        raise ScenarioError(f"`scenario_names` must be unique; got {names!r}. Rename them.")
+    check_unique(names, "`scenario_names`", "Rename them.", ScenarioError,
+                 field="scenario_names")
     samples = _array("samples", p.samples, 3)
     if samples.shape[0] != len(names) or samples.shape[2] != h or samples.shape[1] < 1:
         raise ParameterError(
@@ -125,5 +118,5 @@ def check_projection(p: Any) -> dict[str, Any]:
         "seed": seed,
         "model": str(p.model),
         "unit": str(p.unit),
-        "settings": FrozenDict(p.settings),
+        "settings": Settings(p.settings),
     }

@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from .._seeds import assumption_seed, rebuild, task_seeds
+from .._seeds import rebuild, task_seeds
 from .._validation import readonly
 from ..errors import ScenarioError, SimulationError
 from ..scenarios import PathContext, Scenario
+from ..scenarios.scenario import assumption_effects
 
 # Levels must stay within [1e-300, 1e300]; checked on the log scale before ``exp``.
 LOG_MAX = float(np.log(1e300))
@@ -73,28 +74,15 @@ def scenario_effects(scenario: Any, ctx: Any, seed: np.random.SeedSequence, n: i
                      cache: dict[Any, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """``scenario.effects(ctx, seed)``, with shapes checked.
 
-    For a plain :class:`forecast.scenarios.Scenario` the effects are computed here by the
-    contract's rule (assumption ``a`` draws from the seed ``crc32(a.key)`` below `seed`),
-    sharing `cache` between the scenarios of one chunk: an assumption used by several
-    scenarios (equal as a frozen dataclass: same type, parameters and key; e.g. the
-    presets ``digital_opening`` and ``cooperation`` share one) is evaluated once. The values
-    are bit-identical to ``scenario.effects``; tests check it. Other scenario types
-    (subclasses, test doubles) are always asked through their own ``effects``.
+    For a plain :class:`forecast.scenarios.Scenario` the effects come from the one effects
+    routine (:func:`forecast.scenarios.scenario.assumption_effects`, which
+    ``Scenario.effects`` also uses) with `cache` shared between the scenarios of one
+    chunk, so an assumption used by several scenarios is evaluated once; the starts were
+    checked by the engine. Other scenario types (subclasses, test doubles) are always
+    asked through their own ``effects``.
     """
     if cache is not None and _is_plain_scenario(scenario):
-        effects = {}
-        for a in scenario.assumptions:
-            try:  # equal assumptions (same type, parameters and key) have equal effects
-                hit = cache.get(a)
-            except (TypeError, ValueError):  # unhashable: evaluate without caching
-                hit, a_cacheable = None, False
-            else:
-                a_cacheable = True
-            if hit is None:
-                hit = a.effect(ctx, np.random.default_rng(assumption_seed(seed, a.key)))
-                if a_cacheable:
-                    cache[a] = hit
-            effects[a.name] = hit
+        effects = assumption_effects(scenario.assumptions, ctx, seed, cache)
     else:
         effects = scenario.effects(ctx, seed)
     out: dict[str, np.ndarray] = {}

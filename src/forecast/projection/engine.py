@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from .._seeds import as_seed_sequence
-from .._validation import check_int
+from .._validation import check_int, check_unique
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from ..scenarios.scenario import check_starts
 from ._shared import SharedArrays, run_chunk_shared
 from .chunks import Job, chunk_bounds, run_chunk
 from .projection import Projection
@@ -106,7 +107,7 @@ def project(
     h = _horizon(to, horizon, last_year)
     years = np.arange(last_year + 1, last_year + h + 1, dtype=np.int64)
     items, probabilities = _normalise_scenarios(scenarios)
-    _check_starts(items, int(years[0]))
+    check_starts(items, last_year)
     n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
     chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
     if executor is not None and not callable(getattr(executor, "map", None)):
@@ -246,27 +247,9 @@ def _normalise_scenarios(scenarios: Any) -> tuple[list[Any], tuple[float, ...] |
                 f"`scenarios[{k}]` must be a Scenario; got {type(s).__name__}. "
                 "Build it with forecast.Scenario(name, assumptions)."
             )
-    names = [s.name for s in items]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ScenarioError(
-            f"scenario names must be unique; got {', '.join(map(repr, dupes))} more than "
-            "once. Rename them, e.g. with dataclasses.replace(scenario, name=...)."
-        )
+    check_unique([s.name for s in items], "scenario names", "Rename them, e.g. with "
+                 "dataclasses.replace(scenario, name=...).", ScenarioError, field="scenarios")
     return items, probabilities
-
-
-def _check_starts(items: list[Any], first_year: int) -> None:
-    for s in items:
-        for a in getattr(s, "assumptions", ()):
-            start = getattr(a, "first_start", None)
-            if start is not None and int(start) < first_year:
-                raise ScenarioError(
-                    f"scenario {s.name!r}: assumption {getattr(a, 'name', a)!r} must start "
-                    f"in or after the first projected year {first_year}; got start "
-                    f"{int(start)}. Assumptions act on projected years only: pass a start >= "
-                    f"{first_year}, or fit the model on data ending before {int(start)}."
-                )
 
 
 def _progress_bar(enabled: bool, total: int) -> Any:
