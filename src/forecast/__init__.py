@@ -12,7 +12,8 @@ matplotlib load only when a model is fitted or a chart drawn.
 
 The code has one subpackage per stage, each importing only the stages before it:
 ``records``, ``history``, ``models``, ``scenarios``, ``projection``, ``evaluation``, and
-the faces ``plotting``, ``report`` and ``cli`` (``docs/architecture.md``).
+the faces ``plotting``, ``report`` and ``cli`` (``docs/architecture.md``);
+``forecast.testing`` checks your own assumptions and models against the contracts.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ _SUBMODULES: dict[str, str] = {
     "evaluation": "evaluation",
     "metrics": "evaluation.metrics",
     "sensitivity": "evaluation.sensitivity",
+    "testing": "testing",
     "plotting": "plotting",
     "report": "report",
     "cli": "cli",
