@@ -166,3 +166,10 @@ def test_pseudo_real_time_backtest(releases):
     pub = bt[bt["target"] == "published"]
     assert set(pub["year"]) <= {2022, 2023}
     assert (pub["truth"] != latest["truth"].iloc[: len(pub)].to_numpy()).all()
+
+
+def test_everything_after_the_data_is_keyword_only():
+    with pytest.raises(TypeError, match="positional"):
+        backtest(Naive(), SERIES, [2015])  # type: ignore[misc]
+    with pytest.raises(TypeError, match="positional"):
+        compare([Naive()], SERIES, [2015])  # type: ignore[misc]

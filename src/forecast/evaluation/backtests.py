@@ -242,12 +242,12 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
 def backtest(
     spec: Any,
     data: Any,
+    *,
     origins: Any = None,
     horizon: int = 5,
     n_paths: int = 2000,
     seed: Any = None,
     executor: Any = None,
-    *,
     levels: Sequence[float] = (80, 95),
     **reconstruct_kw: Any,
 ) -> pd.DataFrame:
@@ -342,12 +342,12 @@ def summarize(frame: pd.DataFrame, by: Sequence[str] = ("model", "target", "hori
 def compare(
     specs: Sequence[Any],
     data: Any,
+    *,
     origins: Any = None,
     horizon: int = 5,
     n_paths: int = 2000,
     seed: Any = None,
     executor: Any = None,
-    *,
     levels: Sequence[float] = (80, 95),
     **reconstruct_kw: Any,
 ) -> pd.DataFrame:
