@@ -92,7 +92,9 @@ def test_to_frame_and_to_wide(proj):
 
 
 def test_to_iamc(proj):
-    df = proj.to_iamc()
+    us = dataclasses.replace(proj, history=dataclasses.replace(
+        proj.history, name="US offshore_execution"))
+    df = us.to_iamc()
     assert df.columns.tolist()[:5] == ["model", "scenario", "region", "variable", "unit"]
     assert df.columns.tolist()[5:] == list(range(2026, 2036))
     assert df.scenario.tolist() == list(NAMES)
@@ -100,10 +102,37 @@ def test_to_iamc(proj):
     assert (df.variable == "Service Outsourcing|Offshore Execution|China").all()
     assert (df.unit == "billion USD/yr").all()
     np.testing.assert_allclose(df.loc[1, 2030], np.median(proj.samples[1][:, 4]), rtol=1e-14)
-    more = proj.to_iamc(model="m", region="USA", unit="bn", quantiles=[0.05, 0.95])
+    more = us.to_iamc(model="m", region="USA", unit="bn", quantiles=[0.05, 0.95])
     assert len(more) == 12
     assert more.variable.iloc[-1] == "Service Outsourcing|Offshore Execution|China|p95"
     assert (more.model == "m").all()
+
+
+@pytest.mark.parametrize(("name", "region", "variable"), [
+    ("HK offshore_execution", "Hong Kong", "Service Outsourcing|Offshore Execution|China"),
+    ("ALL so_contract (ITO)", "World", "Service Outsourcing|Contract|China|ITO"),
+    ("US+EU offshore_contract", "United States+European Union",
+     "Service Outsourcing|Offshore Contract|China"),
+    ("XY offshore_execution", "XY", "Service Outsourcing|Offshore Execution|China"),
+])
+def test_to_iamc_labels_follow_the_projected_series(proj, name, region, variable):
+    p = dataclasses.replace(proj, history=dataclasses.replace(proj.history, name=name))
+    df = p.to_iamc(quantiles=[0.9])
+    assert (df.region == region).all()
+    assert df.variable.tolist()[:4] == [variable] * 4
+    assert df.variable.iloc[-1] == f"{variable}|p90"
+
+
+def test_to_iamc_needs_labels_the_series_does_not_tell(proj):
+    assert proj.history.name == "test"
+    with pytest.raises(ParameterError, match=r"`region` and `variable`.*'test'") as info:
+        proj.to_iamc()
+    assert info.value.field == "region"
+    hk = dataclasses.replace(proj, history=dataclasses.replace(proj.history, name="HK"))
+    with pytest.raises(ParameterError, match=r"needs `variable`"):
+        hk.to_iamc()
+    assert (hk.to_iamc(variable="v").region == "Hong Kong").all()
+    assert (proj.to_iamc(region="r", variable="v").region == "r").all()
 
 
 def test_repr_is_compact(proj):

@@ -21,13 +21,43 @@ from .nowcast import Nowcast
 from .observations import finish
 from .profile import IntraYearProfile
 
-__all__ = ["History"]
+__all__ = ["History", "parse_series_name", "series_name"]
 
 FLOWS = ("offshore_execution", "offshore_contract", "so_execution", "so_contract")
 CURRENCIES = ("USD", "CNY")
 OBS_COLUMNS = ("row", "origin", "year", "months", "measure", "basis", "value", "unit",
                "confidence", "kind", "evidence", "implied", "log_se", "fx_rate", "fx_method",
                "used", "reason")
+
+
+def series_name(market: str, flow: str, segment: str = "all") -> str:
+    """The name a reconstructed series carries, e.g. ``"US offshore_execution"``.
+
+    :func:`parse_series_name` reads it back, so later stages (the IAMC table of a
+    Projection) can tell which market and flow a fitted series measures.
+
+    >>> series_name("HK", "offshore_execution", "ITO")
+    'HK offshore_execution (ITO)'
+    """
+    return f"{market} {flow}" + ("" if segment == "all" else f" ({segment})")
+
+
+def parse_series_name(name: str) -> tuple[str, str, str] | None:
+    """``(market, flow, segment)`` of a name made by :func:`series_name`, else None.
+
+    >>> parse_series_name("US offshore_execution")
+    ('US', 'offshore_execution', 'all')
+    >>> parse_series_name("my series") is None
+    True
+    """
+    head, _, rest = name.partition(" (")
+    segment = rest[:-1] if rest.endswith(")") and rest[:-1] else "all"
+    if rest and segment == "all":
+        return None
+    market, _, flow = head.partition(" ")
+    if not market or flow not in FLOWS:
+        return None
+    return market, flow, segment
 
 
 def _z(level: float) -> float:

@@ -23,7 +23,7 @@ from .._validation import check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
 from . import observations as obsmod
-from .history import CURRENCIES, FLOWS, History
+from .history import CURRENCIES, FLOWS, History, series_name
 from .profile import IntraYearProfile, estimate_profile
 
 __all__ = ["reconstruct"]
@@ -139,7 +139,7 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
                 pass
         fxs.append((rate, method))
     unit = f"{currency}_bn"
-    name = f"{market} {flow}" + ("" if segment == "all" else f" ({segment})")
+    name = series_name(market, flow, segment)
     return History(years=years, log_mean=mean, log_sd=sd, unit=unit, name=name,
                    market=market, flow=flow, segment=segment, currency=currency,
                    profile=prof,

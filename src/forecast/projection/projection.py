@@ -25,6 +25,7 @@ from .summaries import (
     column_quantiles,
     first_year_frame,
     iamc_frame,
+    iamc_labels,
     long_frame,
     mixture_samples,
     summary_row,
@@ -35,7 +36,6 @@ from .summaries import (
 __all__ = ["Projection"]
 
 DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-IAMC_VARIABLE = "Service Outsourcing|Offshore Execution|China"
 _IAMC_UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
 
 
@@ -234,8 +234,8 @@ class Projection:
     def to_iamc(
         self,
         model: str | None = None,
-        region: str = "United States",
-        variable: str = IAMC_VARIABLE,
+        region: str | None = None,
+        variable: str | None = None,
         unit: str | None = None,
         quantiles: Any = (),
     ) -> pd.DataFrame:
@@ -246,8 +246,11 @@ class Projection:
         model, unit : str, optional
             Defaults: the projection's model name; the unit mapped to IAMC style
             (``"USD_bn"`` -> ``"billion USD/yr"``).
-        region, variable : str
-            IAMC region and variable of the median rows.
+        region, variable : str, optional
+            IAMC region and variable of the median rows. Default: from the projected
+            series, e.g. ``"Hong Kong"`` and ``"Service Outsourcing|Offshore
+            Execution|China"`` for ``forecast.reconstruct(market="HK")``; a series
+            whose name does not say its market and flow needs them given.
         quantiles : sequence of float
             Extra rows per quantile ``q`` with variable ``f"{variable}|p{100 * q:g}"``.
 
@@ -258,6 +261,7 @@ class Projection:
             year; one row per scenario (and per extra quantile).
         """
         extra = check_quantiles("quantiles", quantiles) if len(quantiles) else np.array([])
+        region, variable = iamc_labels(self.history, region, variable)
         return iamc_frame(self, model or self.model, region, variable,
                           unit or _IAMC_UNITS.get(self.unit, self.unit), extra)
 

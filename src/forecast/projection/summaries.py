@@ -18,6 +18,8 @@ import pandas as pd
 
 from .._validation import check_levels
 from ..errors import ForecastTypeError, ParameterError
+from ..history.history import parse_series_name
+from ..series import AnnualSeries
 
 
 def column_quantiles(x: np.ndarray, probs: Any) -> np.ndarray:
@@ -74,6 +76,55 @@ def first_year_frame(p: Any, idx: Sequence[int], value: float) -> pd.DataFrame:
             "cumulative": [*np.cumsum(share), 1.0],
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+#: market code (forecast.records) -> IAMC region name; a sum such as "US+HK" joins names
+IAMC_REGIONS = {
+    "US": "United States", "ALL": "World", "HK": "Hong Kong", "EU": "European Union",
+    "JP": "Japan", "KR": "South Korea", "SG": "Singapore", "RCEP": "RCEP",
+    "BRI": "Belt and Road countries",
+}
+#: flow -> IAMC variable (China is the supplier; the region is the client market)
+IAMC_VARIABLES = {
+    "offshore_execution": "Service Outsourcing|Offshore Execution|China",
+    "offshore_contract": "Service Outsourcing|Offshore Contract|China",
+    "so_execution": "Service Outsourcing|Execution|China",
+    "so_contract": "Service Outsourcing|Contract|China",
+}
+
+
+def iamc_labels(series: AnnualSeries, region: str | None,
+                variable: str | None) -> tuple[str, str]:
+    """IAMC region and variable of a projected series: given, or read from its name.
+
+    A series from :func:`forecast.reconstruct` is named ``"<market> <flow>[ (<segment>)]"``
+    (:func:`forecast.history.history.series_name`): the market gives the region
+    (:data:`IAMC_REGIONS`; an unknown code stays as it is), the flow the variable
+    (:data:`IAMC_VARIABLES`, with ``|<segment>`` appended for a segment). A series named by
+    a known market code alone (``"HK"``, ``"US+EU"``) gives the region only.
+
+    Raises
+    ------
+    ParameterError
+        When a label is not given and the name does not tell it, rather than labelling,
+        say, a Hong Kong series "United States".
+    """
+    parsed = parse_series_name(series.name)
+    bare = series.name if set(series.name.split("+")) <= set(IAMC_REGIONS) else None
+    market = parsed[0] if parsed else bare
+    if region is None and market is not None:
+        region = "+".join(IAMC_REGIONS.get(m, m) for m in market.split("+"))
+    if variable is None and parsed is not None:
+        variable = IAMC_VARIABLES[parsed[1]] + ("" if parsed[2] == "all" else f"|{parsed[2]}")
+    missing = [k for k, v in (("region", region), ("variable", variable)) if v is None]
+    if missing:
+        raise ParameterError(
+            f"to_iamc needs {' and '.join(f'`{m}`' for m in missing)} for a series named "
+            f"{series.name!r}, which does not say which market and flow it measures; pass "
+            "e.g. region=\"United States\", variable=\"Service Outsourcing|Offshore "
+            "Execution|China\", or fit the model on forecast.reconstruct(market=...).",
+            field=missing[0])
+    return str(region), str(variable)
 
 
 def iamc_frame(p: Any, model: str, region: str, variable: str, unit: str,
