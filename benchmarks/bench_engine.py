@@ -189,7 +189,7 @@ def r_(a: tuple[float, float], b: tuple[float, float]) -> str:
 # ------------------------------------------------------------------ sections 1-3 (as before)
 def legacy(args, cap, out: list[str]) -> None:
     fit = baseline_fit()
-    scen = presets.all()
+    scen = presets.scenario_set()
     h = TO - fit.last_year
     s = len(scen.scenarios)
     paths = cap(args.paths)

@@ -17,7 +17,7 @@ imputations = int(os.environ.get("FORECAST_EXAMPLE_IMPUTATIONS", "20"))
 
 history = forecast.reconstruct()
 fit = forecast.Auto(imputations=imputations).fit(history, seed=1)
-scenarios = presets.all()                      # baseline first
+scenarios = presets.scenario_set()                      # baseline first
 proj = forecast.project(fit, scenarios, to=2035, n_paths=n_paths, seed=2026)
 
 print(report.compact_table(proj).round(1).to_string(index=False))

@@ -22,13 +22,13 @@ n_paths = int(os.environ.get("FORECAST_EXAMPLE_PATHS", "40000"))
 fit = forecast.Drift().fit(forecast.reconstruct(), seed=1)
 chunk = max(100, n_paths // 8)
 
-serial = forecast.project(fit, presets.all(), to=2035, n_paths=n_paths, seed=5,
+serial = forecast.project(fit, presets.scenario_set(), to=2035, n_paths=n_paths, seed=5,
                           chunk_size=chunk)
 
 # processes=False keeps the example light; use worker processes for real speed-ups
 with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster, \
         Client(cluster) as client:
-    distributed = forecast.project(fit, presets.all(), to=2035, n_paths=n_paths, seed=5,
+    distributed = forecast.project(fit, presets.scenario_set(), to=2035, n_paths=n_paths, seed=5,
                                    chunk_size=chunk, executor=client.get_executor())
 
 print(distributed)

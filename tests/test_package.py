@@ -72,7 +72,7 @@ def test_stage_modules_are_attributes(name, module):
 def test_from_forecast_import_presets():
     from forecast import presets
 
-    assert presets.all().names[0] == "baseline"
+    assert presets.scenario_set().names[0] == "baseline"
 
 
 def test_unknown_attribute():

@@ -16,7 +16,7 @@ from forecast import plotting, presets
 
 history = forecast.reconstruct()
 fit = forecast.Auto().fit(history, seed=2026)
-proj = forecast.project(fit, presets.all(), to=2035, n_paths=10_000, seed=2026)
+proj = forecast.project(fit, presets.scenario_set(), to=2035, n_paths=10_000, seed=2026)
 
 fig = Figure(figsize=(13.2, 5.8))
 plotting.fan_grid(proj, history=history, fig=fig, yscale="log")

@@ -35,7 +35,7 @@ def effect_quantiles(seed: int = 2026) -> dict[str, np.ndarray]:
     steps = rng.normal(0.0, 0.06, (N, YEARS.size))
     ctx = PathContext(YEARS, np.cumsum(steps, axis=1), np.zeros(YEARS.size), 2025)
     out = {}
-    for s in presets.all():
+    for s in presets.scenario_set():
         eff = s.effects(ctx, np.random.SeedSequence(seed))
         total = sum(eff.values()) if eff else np.zeros((N, YEARS.size))
         qs = np.quantile(total, [0.025, 0.1, 0.5, 0.9, 0.975], axis=0)

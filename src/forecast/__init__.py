@@ -5,7 +5,7 @@ The public API, stage by stage (see ``docs/``)::
     records = forecast.load_releases()                 # Records: published figures
     history = forecast.reconstruct(records)            # History: annual series with bands
     fit = forecast.Auto().fit(history)                 # Fit: baseline model
-    proj = forecast.project(fit, forecast.presets.all(), to=2035, seed=1)  # Projection
+    proj = forecast.project(fit, forecast.presets.scenario_set(), to=2035, seed=1)  # Projection
 
 Names are imported lazily so that ``import forecast`` stays light: statsmodels and
 matplotlib load only when a model is fitted or a chart drawn.

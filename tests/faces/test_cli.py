@@ -144,7 +144,7 @@ def test_run_is_reproducible_from_python(runs, us_history):
     import forecast
 
     fit = forecast.Drift(imputations=cli.DEFAULT_IMPUTATIONS).fit(us_history, seed=1)
-    scenarios = forecast.presets.all()
+    scenarios = forecast.presets.scenario_set()
     proj = forecast.project(fit, [scenarios["baseline"], scenarios["escalation"]], to=2035,
                             n_paths=500, seed=1)
     with open(runs["tmp"] / "out" / "summary.csv") as fh:
@@ -261,7 +261,7 @@ def test_unexpected_error_exits_1_with_traceback(monkeypatch, capsys):
 def test_parser_matches_presets_and_models():
     from forecast import models, presets
 
-    assert tuple(presets.all().names) == cli.PRESET_NAMES
+    assert tuple(presets.scenario_set().names) == cli.PRESET_NAMES
     assert all(hasattr(models, name) for name in cli.MODELS.values())
 
 

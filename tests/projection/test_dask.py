@@ -41,6 +41,6 @@ def test_dask_with_real_model_and_presets(client):
         np.arange(16))))
     fit = models.Drift().fit(s)
     kw = {"to": 2035, "n_paths": 300, "seed": 8, "chunk_size": 100}
-    serial = project(fit, presets.all(), **kw)
-    par = project(fit, presets.all(), executor=client.get_executor(), **kw)
+    serial = project(fit, presets.scenario_set(), **kw)
+    par = project(fit, presets.scenario_set(), executor=client.get_executor(), **kw)
     assert np.array_equal(par.samples, serial.samples)

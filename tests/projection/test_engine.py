@@ -253,7 +253,7 @@ def test_real_model_and_presets_integration():
     from forecast import presets
 
     fit = _real_fit()
-    sset = presets.all()
+    sset = presets.scenario_set()
     proj = project(fit, sset, to=2035, n_paths=300, seed=5, chunk_size=128)
     assert proj.samples.shape == (len(sset.scenarios), 300, 10)
     assert proj.scenario_names[0] == "baseline"

@@ -390,7 +390,7 @@ def test_decompose_and_round_trip_with_real_presets(tmp_path):
 
     s = AnnualSeries(np.arange(2012, 2026), 10 * 1.09 ** np.arange(14), name="US")
     fit = models.Drift().fit(s)
-    proj = project(fit, presets.all(), to=2035, n_paths=200, seed=9, chunk_size=64)
+    proj = project(fit, presets.scenario_set(), to=2035, n_paths=200, seed=9, chunk_size=64)
     for name in proj.scenario_names[1:]:
         df = proj.decompose(name)
         totals = df.groupby("year")[["log_points", "level"]].sum()

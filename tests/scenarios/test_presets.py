@@ -27,7 +27,7 @@ def total(s: Scenario, ctx: PathContext, seed: int = 1) -> np.ndarray:
 
 
 def test_all_has_seven_with_baseline_first() -> None:
-    ss = presets.all()
+    ss = presets.scenario_set()
     assert isinstance(ss, ScenarioSet)
     assert ss.names == presets.names()
     assert ss.names[0] == "baseline"
@@ -68,7 +68,7 @@ def test_openings_never_lower(ctx: PathContext) -> None:
 
 def test_effects_are_modest(ctx: PathContext) -> None:
     # the evidence is mostly indirect: no preset moves the median level by a third by 2035
-    for s in presets.all():
+    for s in presets.scenario_set():
         e = total(s, ctx)
         med = np.median(e[:, -1])
         assert abs(med) < np.log(1.5)
@@ -112,3 +112,11 @@ def test_docs_cite_the_evidence() -> None:
         assert needle in text, needle
     png = Path(__file__).resolve().parents[2] / "docs" / "img" / "preset_effects.png"
     assert 0 < png.stat().st_size < 200_000
+
+
+def test_no_preset_name_shadows_a_builtin() -> None:
+    import builtins
+
+    assert not hasattr(presets, "all")
+    assert not set(presets.__all__) & set(dir(builtins))
+    assert presets.scenario_set().names == presets.names()

@@ -39,9 +39,9 @@ size = -0.05
 
 
 def test_round_trip_presets(tmp_path: Path) -> None:
-    path = dump_scenarios(presets.all(), tmp_path / "p.toml")
+    path = dump_scenarios(presets.scenario_set(), tmp_path / "p.toml")
     back = load_scenarios(path)
-    assert back == presets.all()
+    assert back == presets.scenario_set()
     assert back.names[0] == "baseline"
 
 

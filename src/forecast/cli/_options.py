@@ -23,7 +23,7 @@ MODELS = {
     "theta": "Theta",
     "loglinear": "LogLinearTrend",
 }
-#: Names of the preset scenarios (``forecast.presets.all()``), listed in help texts.
+#: Names of the preset scenarios (``forecast.presets.scenario_set()``), listed in help texts.
 PRESET_NAMES = (
     "baseline",
     "managed_friction",

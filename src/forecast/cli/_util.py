@@ -118,7 +118,7 @@ def scenario_set(args):
     if args.file:
         sset = load_scenarios(existing_file(args.file, "the scenario file"))
     else:
-        sset = presets.all()
+        sset = presets.scenario_set()
     if not args.scenarios:
         return sset
     by_name = {s.name: s for s in sset.scenarios}

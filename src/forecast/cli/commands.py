@@ -241,7 +241,7 @@ def cmd_scenarios(args) -> int:
     if args.file:
         print(f"{args.file}: valid, {len(sset.scenarios)} scenario(s).")
     else:
-        print(f"{len(sset.scenarios)} preset scenarios (forecast.presets.all()); "
+        print(f"{len(sset.scenarios)} preset scenarios (forecast.presets.scenario_set()); "
               "-v lists their uncertain parameters.")
     probs = sset.probabilities or (None,) * len(sset.scenarios)
     for s, p in zip(sset.scenarios, probs, strict=True):

@@ -234,7 +234,7 @@ def _normalise_scenarios(scenarios: Any) -> tuple[list[Any], tuple[float, ...] |
     else:
         raise ForecastTypeError(
             f"`scenarios` must be a Scenario, a sequence of Scenarios or a ScenarioSet; got "
-            f"{type(scenarios).__name__}. Pass e.g. forecast.presets.all()."
+            f"{type(scenarios).__name__}. Pass e.g. forecast.presets.scenario_set()."
         )
     if not items:
         raise ScenarioError(

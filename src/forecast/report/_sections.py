@@ -131,7 +131,7 @@ def python_code(conf: Mapping, projection) -> str:
     lines.append(f"history = forecast.reconstruct(records{kw})")
     lines.append(f"fit = forecast.{conf.get('model_spec', 'Auto()')}.fit(history, seed={seed})")
     src = conf.get("scenario_file", "presets")
-    lines.append("scenarios = presets.all()" if src in ("presets", None)
+    lines.append("scenarios = presets.scenario_set()" if src in ("presets", None)
                  else f"scenarios = forecast.load_scenarios({src!r})")
     names = list(projection.scenario_names)
     lines.append(f"scenarios = [scenarios[name] for name in {names!r}]")

@@ -6,7 +6,7 @@ Sections: summary, data provenance, history, baseline model, scenario fan charts
 comparison table, decomposition, sensitivity, and the exact settings and seed to
 reproduce the run. ``forecast run`` and ``forecast report`` call it; so can you::
 
-    proj = forecast.project(fit, forecast.presets.all(), to=2035, seed=1)
+    proj = forecast.project(fit, forecast.presets.scenario_set(), to=2035, seed=1)
     forecast.report.write_report(proj, "report.html", history=history, fit=fit)
 
 Examples

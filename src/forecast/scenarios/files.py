@@ -30,8 +30,8 @@ Examples
 >>> import tempfile, pathlib
 >>> from forecast import presets
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
->>> _ = dump_scenarios(presets.all(), path)
->>> load_scenarios(path) == presets.all()
+>>> _ = dump_scenarios(presets.scenario_set(), path)
+>>> load_scenarios(path) == presets.scenario_set()
 True
 """
 

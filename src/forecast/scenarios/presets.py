@@ -29,7 +29,6 @@ from .primitives import Adoption, Escalation, GrowthShift, LevelShift, Volatilit
 from .scenario import Scenario, ScenarioSet
 
 __all__ = [
-    "all",
     "baseline",
     "cooperation",
     "data_flow_fragmentation",
@@ -42,6 +41,7 @@ __all__ = [
     "green_tech_cooperation",
     "managed_friction",
     "names",
+    "scenario_set",
     "trade_friction",
 ]
 
@@ -252,6 +252,12 @@ def get(name: str) -> Scenario:
     return _SCENARIOS[name]()
 
 
-def all() -> ScenarioSet:
-    """The 7 named scenarios as a ScenarioSet (no probabilities), baseline first."""
+def scenario_set() -> ScenarioSet:
+    """The 7 named scenarios as a ScenarioSet (no probabilities), baseline first.
+
+    (Named so that it does not shadow the builtin ``all`` inside this module.)
+
+    >>> scenario_set().names[:2]
+    ('baseline', 'managed_friction')
+    """
     return ScenarioSet(tuple(f() for f in _SCENARIOS.values()))
