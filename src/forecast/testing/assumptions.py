@@ -1,36 +1,15 @@
-"""Contract checks for your own assumptions and models, as the library runs them on its own.
-
-:func:`check_assumption` and :func:`check_model` run a battery of checks, as
-scikit-learn's ``check_estimator`` does, and raise an :class:`AssertionError` naming the
-check that failed and what to fix. They use only public API, so an assumption or a model
-that passes them works with :func:`forecast.project`, ``Projection.decompose``, scenario
-files, :func:`forecast.backtest`, :func:`forecast.tornado`/:func:`forecast.sobol` and
-:class:`forecast.Auto`. ``docs/extending.md`` lists every check.
-
-Not imported by ``import forecast``; import it as ``forecast.testing``.
-
-Examples
---------
->>> from forecast.scenarios import LevelShift
->>> from forecast.testing import check_assumption
->>> check_assumption(LevelShift)
-"""
+"""check_assumption: the assumption contract, checked (see :mod:`forecast.testing`)."""
 
 from __future__ import annotations
 
 import dataclasses
-import warnings
-from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import ForecastError, ForecastTypeError, ModelError
-from .evaluation import backtest
-from .models import Auto
-from .projection import project
-from .scenarios import (
+from ..errors import ForecastError, ForecastTypeError
+from ..scenarios import (
     Assumption,
     Bound,
     DiscreteUniform,
@@ -44,31 +23,16 @@ from .scenarios import (
     loads_scenarios,
     registered,
 )
-from .series import AnnualSeries
+from ._common import require
 
-__all__ = ["ASSUMPTION_CHECKS", "CHECK_SERIES", "MODEL_CHECKS", "check_assumption", "check_model"]
+__all__ = ["ASSUMPTION_CHECKS", "check_assumption"]
 
 #: the names of the checks :func:`check_assumption` runs, in order
 ASSUMPTION_CHECKS = ("declaration", "toml round trip", "shape and finite", "deterministic",
                      "zero before start", "own streams", "company", "with parameters",
                      "error fields")
-#: the names of the checks :func:`check_model` runs, in order
-MODEL_CHECKS = ("members", "simulate", "innovations", "forecast", "short series", "project",
-                "backtest", "Auto")
-
-#: the series :func:`check_model` fits by default (a synthetic, US-like shape: not data)
-CHECK_SERIES = AnnualSeries(
-    np.arange(2009, 2025),
-    [28.1, 40, 55, 75, 100, 117.5, 130, 152, 180, 200, 225, 245, 250, 272, 300, 316],
-    name="check series (synthetic)")
 
 
-def _require(ok: object, who: str, check: str, message: str) -> None:
-    if not ok:
-        raise AssertionError(f"{who}: {check}: {message}")
-
-
-# ============================================================================ assumptions
 def _inside(bound: Bound) -> Uniform:
     """A Uniform well inside `bound` (effect sizes of a few log points when unbounded)."""
     lo, hi = bound.low, bound.high
@@ -167,7 +131,7 @@ class _AssumptionChecks:
                                      f"{e}") from e
 
     def need(self, ok: object, message: str) -> None:
-        _require(ok, self.who, self.check, message)
+        require(ok, self.who, self.check, message)
 
     def effect(self, a: Assumption | None = None, seed: int | None = None) -> np.ndarray:
         a = self.a if a is None else a
@@ -349,170 +313,3 @@ def check_assumption(assumption: type[Assumption] | Assumption, *, seed: int = 0
                                 f"got {assumption!r}. Pass e.g. LevelShift or LevelShift(2027,"
                                 " -0.1).")
     _AssumptionChecks(assumption, seed, n_paths).run()
-
-
-# ============================================================================ models
-def _model_checks(spec: Any, series: AnnualSeries, seed: int,
-                  exact_innovations: bool) -> list[tuple[str, Callable[[Any], None]]]:
-    who = f"check_model({getattr(spec, 'name', type(spec).__name__)})"
-    h, n = 5, 64
-
-    def need(ok: object, check: str, message: str) -> None:
-        _require(ok, who, check, message)
-
-    def members(fit: Any) -> None:
-        need(isinstance(spec.name, str) and spec.name, "spec", "`name` must be a non-empty "
-             "str.")
-        need(isinstance(spec.min_length, int) and spec.min_length >= 1, "spec",
-             "`min_length` must be an int >= 1.")
-        need(fit.name == spec.name, "fit", f"fit.name must be the spec's name; got "
-             f"{fit.name!r}.")
-        need(fit.series == series and fit.last_year == series.last_year
-             and fit.unit == series.unit, "fit", "fit.series, last_year and unit must be "
-             "those of the series fitted.")
-
-    def simulate(fit: Any) -> None:
-        paths = fit.simulate(h, n, seed=1)
-        need(isinstance(paths, np.ndarray) and paths.shape == (n, h), "simulate",
-             f"simulate({h}, {n}) must return an ndarray of shape ({n}, {h}); got "
-             f"{getattr(paths, 'shape', type(paths))}.")
-        need(np.all(np.isfinite(paths)), "simulate", "paths must be finite.")
-        log_last = float(np.log(series.values[-1]))
-        need(abs(float(np.median(paths[:, 0])) - log_last) < 2.0, "simulate",
-             "paths must be LOG levels continuing the series; the first year's median is "
-             f"{np.median(paths[:, 0]):.3g}, the last log value {log_last:.3g}.")
-        need(np.array_equal(paths, fit.simulate(h, n, seed=1)), "deterministic",
-             "the same int seed must give the same paths.")
-        ss = np.random.SeedSequence(99)
-        need(np.array_equal(fit.simulate(h, n, seed=ss), fit.simulate(h, n, seed=ss)),
-             "deterministic", "the same SeedSequence must give the same paths.")
-        need(not np.array_equal(paths, fit.simulate(h, n, seed=2)), "deterministic",
-             "different seeds must give different paths.")
-
-    def innovations(fit: Any) -> None:
-        e = np.random.default_rng(5).standard_normal((2000, 3))
-        e.flags.writeable = False  # must be accepted and never written
-        a = fit.simulate(3, 2000, seed=1, innovations=e)
-        need(np.array_equal(a, fit.simulate(3, 2000, seed=1, innovations=e)), "innovations",
-             "the same seed and innovations must give the same paths.")
-        need(not np.array_equal(a, fit.simulate(3, 2000, seed=1, innovations=-e)),
-             "innovations", "paths must be a function of `innovations`: use them.")
-        b = fit.simulate(3, 2000, seed=2, innovations=e)
-        if exact_innovations:
-            need(np.array_equal(a, b), "innovations", "paths must depend on `innovations` "
-                 "alone (exact_innovations=True): other draws came from the seed.")
-        else:
-            need(np.corrcoef(a[:, 0], b[:, 0])[0, 1] > 0.3, "innovations", "shared "
-                 "innovations must make paths of two seeds agree (common random numbers).")
-
-    def point_and_frame(fit: Any) -> None:
-        pf = np.asarray(fit.point_forecast(h))
-        need(pf.shape == (h,) and np.all(np.isfinite(pf)), "point_forecast",
-             f"point_forecast({h}) must return {h} finite log levels; got {pf.shape}.")
-        frame = fit.forecast(h, levels=(50, 90))
-        cols = ["year", "mean", "median", "lower_50", "upper_50", "lower_90", "upper_90"]
-        need(list(frame.columns) == cols, "forecast", f"forecast({h}, levels=(50, 90)) must "
-             f"have columns {cols}; got {list(frame.columns)}.")
-        need(frame["year"].tolist() == list(range(series.last_year + 1,
-                                                  series.last_year + h + 1)),
-             "forecast", "years must continue the series.")
-        q = frame[["lower_90", "lower_50", "median", "upper_50", "upper_90"]].to_numpy()
-        need(np.all(np.diff(q, axis=1) >= 0) and np.all(q > 0), "forecast", "quantiles must "
-             "be positive levels, increasing from lower_90 to upper_90.")
-
-    def short(fit: Any) -> None:
-        if spec.min_length < 2:
-            return
-        window = series.window(end=series.first_year + spec.min_length - 2)
-        try:
-            spec.fit(window, seed=seed)
-        except ModelError:
-            return
-        raise AssertionError(f"{who}: short series: fitting {len(window)} years (min_length "
-                             f"{spec.min_length}) must raise ModelError.")
-
-    def projects(fit: Any) -> None:
-        s = [Scenario("baseline"), Scenario("shift", [LevelShift(
-            series.last_year + 2, -0.05, name="shift")])]
-        p1 = project(fit, s, horizon=4, n_paths=50, seed=seed)
-        p2 = project(fit, s, horizon=4, n_paths=50, seed=seed)
-        need(p1.samples.shape == (2, 50, 4) and np.array_equal(p1.samples, p2.samples),
-             "project", "forecast.project must run and repeat for one seed.")
-
-    def backtests(fit: Any) -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a skipped origin would hide a failure
-            bt = backtest(spec, series, origins=[series.last_year - 2], horizon=2,
-                          n_paths=50, seed=seed)
-        need(len(bt) == 2 and set(bt["model"]) == {spec.name}, "backtest",
-             "forecast.backtest must score the two forecast years.")
-
-    def auto(fit: Any) -> None:
-        member = Auto(families=(spec,)).fit(series, seed=seed).simulate(3, 20, seed=1)
-        need(member.shape == (20, 3) and np.all(np.isfinite(member)), "Auto",
-             "Auto(families=(spec,)) must fit and simulate.")
-
-    return [("members", members), ("simulate", simulate), ("innovations", innovations),
-            ("forecast", point_and_frame), ("short series", short), ("project", projects),
-            ("backtest", backtests), ("Auto", auto)]
-
-
-def check_model(spec: Any, series: AnnualSeries | None = None, *, seed: int = 0,
-                exact_innovations: bool = False,
-                expected_failed_checks: Mapping[str, str] | None = None) -> None:
-    """Check that a model spec keeps the model contract, through public API only.
-
-    Parameters
-    ----------
-    spec : model spec
-        An object with ``name``, ``min_length`` and ``fit(data, *, seed=None)``.
-    series : AnnualSeries, optional
-        The series to fit; default :data:`CHECK_SERIES` (16 synthetic years).
-    seed : int, default 0
-        Seed of the fits and of the projection and backtest.
-    exact_innovations : bool, default False
-        Require paths to depend on `innovations` alone (a spec without parameter
-        uncertainty); by default shared innovations need only make paths agree.
-    expected_failed_checks : mapping, optional
-        Check name -> reason, for checks known to fail (as in scikit-learn's
-        ``check_estimator``). Each must fail; one that passes is reported, so the entry
-        can be removed.
-
-    Raises
-    ------
-    AssertionError
-        Naming the check (:data:`MODEL_CHECKS`) and the fix.
-
-    Examples
-    --------
-    >>> from forecast.models import Drift
-    >>> check_model(Drift(param_uncertainty=False), exact_innovations=True,
-    ...             expected_failed_checks={"Auto": "Auto takes family names"})
-    """
-    series = CHECK_SERIES if series is None else series
-    if not isinstance(series, AnnualSeries):
-        raise ForecastTypeError(f"`series` must be an AnnualSeries; got "
-                                f"{type(series).__name__}.", field="series")
-    expected = dict(expected_failed_checks or {})
-    unknown = sorted(set(expected) - set(MODEL_CHECKS))
-    if unknown:
-        raise ForecastTypeError(f"`expected_failed_checks` must name checks among "
-                                f"{', '.join(MODEL_CHECKS)}; got {unknown}.",
-                                field="expected_failed_checks")
-    who = f"check_model({getattr(spec, 'name', type(spec).__name__)})"
-    before = series.values.copy()
-    fit = spec.fit(series, seed=seed)
-    for name, check in _model_checks(spec, series, seed, exact_innovations):
-        try:
-            check(fit)
-        except (AssertionError, ForecastError) as e:
-            if name in expected:
-                continue
-            if isinstance(e, AssertionError):
-                raise
-            raise AssertionError(f"{who}: {name}: raised {type(e).__name__}: {e}") from e
-        else:
-            _require(name not in expected, who, name, f"passes but is listed in "
-                     f"expected_failed_checks ({expected.get(name)}); remove it from there.")
-    _require(np.array_equal(series.values, before), who, "purity",
-             "fitting and simulating must not change the series.")
