@@ -1,4 +1,8 @@
-"""Validation of a :class:`forecast.Projection` (kept out of projection.py for length)."""
+"""Validation of a :class:`forecast.Projection`: one check per field, run in field order.
+
+:func:`check_projection` is what ``Projection.__post_init__`` calls; it returns the
+normalised values (read-only arrays, tuples, the read-only :class:`Settings`).
+"""
 
 from __future__ import annotations
 
@@ -36,26 +40,61 @@ def _array(name: str, value: Any, ndim: int, dtype: Any = float) -> np.ndarray:
 
 def check_projection(p: Any) -> dict[str, Any]:
     """Check every field of `p`; return the normalised values to set on it."""
-    years = _array("years", p.years, 1, None)
+    years = _years(p.years)
+    names = _names(p.scenario_names)
+    samples, base, center = _arrays(p, len(names), years.size)
+    if not isinstance(p.history, AnnualSeries):
+        raise ForecastTypeError(
+            f"`history` must be an AnnualSeries; got {type(p.history).__name__}."
+        )
+    if p.history.last_year >= years[0]:
+        raise ParameterError(
+            f"`years` must start after the history's last year {p.history.last_year}; got "
+            f"{years[0]}."
+        )
+    return {
+        "years": readonly(years),
+        "scenario_names": names,
+        "samples": readonly(samples),
+        "base_log": readonly(base),
+        "center": readonly(center),
+        "probabilities": _probabilities(p.probabilities, len(names)),
+        "scenarios": _scenarios(p.scenarios, names),
+        "seed": _seed(p.seed),
+        "model": str(p.model),
+        "unit": str(p.unit),
+        "settings": Settings(p.settings),
+    }
+
+
+def _years(value: Any) -> np.ndarray:
+    years = _array("years", value, 1, None)
     if years.dtype.kind not in "iu" or years.size == 0 or np.any(np.diff(years) != 1):
         raise ParameterError(
             f"`years` must be consecutive int years; got {years[:5].tolist()!r}. "
             "Pass e.g. np.arange(2026, 2036)."
         )
-    years = years.astype(np.int64)
-    h = years.size
-    names = tuple(p.scenario_names) if not isinstance(p.scenario_names, str) else None
+    return years.astype(np.int64)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    names = tuple(value) if not isinstance(value, str) else None
     if not names or not all(isinstance(n, str) and n for n in names):
         raise ScenarioError(
             f"`scenario_names` must be a non-empty sequence of non-empty str; got "
-            f"{p.scenario_names!r}. Pass e.g. ('baseline',)."
+            f"{value!r}. Pass e.g. ('baseline',)."
         )
     check_unique(names, "`scenario_names`", "Rename them.", ScenarioError,
                  field="scenario_names")
+    return names
+
+
+def _arrays(p: Any, n_scenarios: int, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """samples (n_scenarios, n, h) of finite positive levels, base_log (n, h), center (h,)."""
     samples = _array("samples", p.samples, 3)
-    if samples.shape[0] != len(names) or samples.shape[2] != h or samples.shape[1] < 1:
+    if samples.shape[0] != n_scenarios or samples.shape[2] != h or samples.shape[1] < 1:
         raise ParameterError(
-            f"`samples` must have shape (n_scenarios={len(names)}, n_paths, h={h}); got "
+            f"`samples` must have shape (n_scenarios={n_scenarios}, n_paths, h={h}); got "
             f"{samples.shape}. Check the scenario names and years."
         )
     lo, hi = samples.min(), samples.max()  # NaN propagates; no n-sized temporaries
@@ -73,50 +112,38 @@ def check_projection(p: Any) -> dict[str, Any]:
     center = _array("center", p.center, 1)
     if center.shape != (h,):
         raise ParameterError(f"`center` must have shape ({h},); got {center.shape}.")
-    if not isinstance(p.history, AnnualSeries):
-        raise ForecastTypeError(
-            f"`history` must be an AnnualSeries; got {type(p.history).__name__}."
-        )
-    if p.history.last_year >= years[0]:
+    return samples, base, center
+
+
+def _probabilities(probs: Any, n_scenarios: int) -> tuple[float, ...] | None:
+    if probs is None:
+        return None
+    probs = tuple(float(x) for x in probs)
+    if len(probs) != n_scenarios or min(probs) < 0 or not np.isclose(sum(probs), 1.0):
         raise ParameterError(
-            f"`years` must start after the history's last year {p.history.last_year}; got "
-            f"{years[0]}."
+            f"`probabilities` must be {n_scenarios} numbers >= 0 summing to 1; got "
+            f"{probs!r}. Normalise them or pass None."
         )
-    probs = p.probabilities
-    if probs is not None:
-        probs = tuple(float(x) for x in probs)
-        if len(probs) != len(names) or min(probs) < 0 or not np.isclose(sum(probs), 1.0):
-            raise ParameterError(
-                f"`probabilities` must be {len(names)} numbers >= 0 summing to 1; got "
-                f"{probs!r}. Normalise them or pass None."
-            )
-    scenarios = p.scenarios
-    if scenarios is not None:
-        scenarios = tuple(scenarios)
-        if tuple(getattr(s, "name", None) for s in scenarios) != names:
-            raise ScenarioError(
-                "`scenarios` must be the scenario definitions in the order of "
-                f"`scenario_names` {names!r}; got {[getattr(s, 'name', s) for s in scenarios]}."
-            )
-    seed = p.seed
+    return probs
+
+
+def _scenarios(scenarios: Any, names: tuple[str, ...]) -> tuple[Any, ...] | None:
+    if scenarios is None:
+        return None
+    scenarios = tuple(scenarios)
+    if tuple(getattr(s, "name", None) for s in scenarios) != names:
+        raise ScenarioError(
+            "`scenarios` must be the scenario definitions in the order of "
+            f"`scenario_names` {names!r}; got {[getattr(s, 'name', s) for s in scenarios]}."
+        )
+    return scenarios
+
+
+def _seed(seed: Any) -> int | tuple[int, ...]:
     if isinstance(seed, list | tuple):
-        seed = tuple(int(x) for x in seed)
-    elif isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        seed = int(seed)
-    else:
-        raise ForecastTypeError(
-            f"`seed` must be the int entropy of the run; got {seed!r}. Pass Projection.seed."
-        )
-    return {
-        "years": readonly(years),
-        "scenario_names": names,
-        "samples": readonly(samples),
-        "base_log": readonly(base),
-        "center": readonly(center),
-        "probabilities": probs,
-        "scenarios": scenarios,
-        "seed": seed,
-        "model": str(p.model),
-        "unit": str(p.unit),
-        "settings": Settings(p.settings),
-    }
+        return tuple(int(x) for x in seed)
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return int(seed)
+    raise ForecastTypeError(
+        f"`seed` must be the int entropy of the run; got {seed!r}. Pass Projection.seed."
+    )

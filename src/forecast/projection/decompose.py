@@ -65,45 +65,48 @@ def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
         )
     root = rebuild(p.seed, tuple(p.settings.get("spawn_key", ())),
                    int(p.settings.get("pool_size", 4)))
-    n, h = p.n_paths, p.horizon
-    sc_s, sc_b = p.scenarios[s], p.scenarios[b]
+    h = p.horizon
     names: list[str] | None = None
-    log_sum: np.ndarray | None = None
-    lvl_sum: np.ndarray | None = None
-    last_year = int(p.settings.get("last_year", p.years[0] - 1))
-    for i, (lo, hi) in enumerate(chunk_bounds(n, int(p.settings["chunk_size"]))):
-        base = p.base_log[lo:hi]
-        m = hi - lo
-        eff_s, eff_b = recompute_effects([sc_s, sc_b], base, p.center, p.years, last_year,
-                                         root, i)
-        for eff, k in ((eff_s, s), (eff_b, b)):
-            levels = np.exp(log_paths(base, total_effect(eff, m, h)))
-            if not np.array_equal(levels, p.samples[k, lo:hi]):
-                raise SimulationError(
-                    f"the recomputed effects of scenario {p.scenario_names[k]!r} must "
-                    f"reproduce its stored samples; they differ in paths {lo}-{hi - 1}. The "
-                    "scenario definitions, the seed or the code changed since the run. "
-                    f"{_rerun_hint(p)}"
-                )
-        if names is None:
+    log_sum = lvl_sum = np.zeros((0, h))
+    for i, (lo, hi) in enumerate(chunk_bounds(p.n_paths, int(p.settings["chunk_size"]))):
+        eff_s, eff_b = _chunk_effects(p, s, b, root, i, lo, hi)
+        if names is None:  # the scenario's assumptions, then the baseline's own
             names = list(eff_s) + [a for a in eff_b if a not in eff_s]
-            log_sum = np.zeros((len(names), h))
-            lvl_sum = np.zeros((len(names), h))
-        zero = np.zeros((m, h))
-        c = np.zeros((0, m, h))
+            log_sum, lvl_sum = np.zeros((len(names), h)), np.zeros((len(names), h))
+        zero = np.zeros((hi - lo, h))
+        c = np.zeros((0, hi - lo, h))
         if names:
-            c = np.stack([np.broadcast_to(eff_s.get(a, zero), (m, h))
-                          - np.broadcast_to(eff_b.get(a, zero), (m, h)) for a in names])
+            c = np.stack([np.broadcast_to(eff_s.get(a, zero), zero.shape)
+                          - np.broadcast_to(eff_b.get(a, zero), zero.shape) for a in names])
         log_sum += c.sum(axis=1)
         lvl_sum += _level_shares(c, p.samples[s, lo:hi], p.samples[b, lo:hi]).sum(axis=1)
     names = names or []
-    k = len(names)
+    k, n = len(names), p.n_paths
     return pd.DataFrame({
         "year": np.repeat(p.years, k),
         "assumption": np.tile(np.array(names, dtype=object), h),
         "log_points": (100.0 * log_sum / n).T.reshape(-1),
         "level": (lvl_sum / n).T.reshape(-1),
     })
+
+
+def _chunk_effects(p: Any, s: int, b: int, root: np.random.SeedSequence, i: int, lo: int,
+                   hi: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The effects of scenarios `s` and `b` in chunk `i`, checked against the samples."""
+    base = p.base_log[lo:hi]
+    last_year = int(p.settings.get("last_year", p.years[0] - 1))
+    effects = recompute_effects([p.scenarios[s], p.scenarios[b]], base, p.center, p.years,
+                                last_year, root, i)
+    for eff, k in zip(effects, (s, b), strict=True):
+        levels = np.exp(log_paths(base, total_effect(eff, hi - lo, p.horizon)))
+        if not np.array_equal(levels, p.samples[k, lo:hi]):
+            raise SimulationError(
+                f"the recomputed effects of scenario {p.scenario_names[k]!r} must "
+                f"reproduce its stored samples; they differ in paths {lo}-{hi - 1}. The "
+                "scenario definitions, the seed or the code changed since the run. "
+                f"{_rerun_hint(p)}"
+            )
+    return effects[0], effects[1]
 
 
 def _level_shares(c: np.ndarray, lv_s: np.ndarray, lv_b: np.ndarray) -> np.ndarray:
