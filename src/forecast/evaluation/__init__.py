@@ -4,7 +4,8 @@ Modules: ``backtests`` (:func:`backtest`, :func:`compare`, :func:`summarize`,
 :func:`published_truth`), ``metrics`` (point, sample and quantile scores,
 ``forecast.metrics``), ``sensitivity`` (:func:`tornado`, :func:`sobol`,
 :func:`sobol_indices`); internal: ``_tasks`` (backtest tasks), ``crn`` (scenario effects
-under common random numbers), ``_sobol`` (Saltelli sampling and estimators).
+under common random numbers), ``_sobol`` (Saltelli sampling and estimators), ``_arrays``
+(the array checks of the metrics).
 """
 
 from . import metrics

@@ -146,6 +146,68 @@ def estimate(
     return {"S1": s1[0], "ST": st[0], "S1_boot": s1[1:], "ST_boot": st[1:], "variance": var[0]}
 
 
+def index_rows(est: Mapping[str, np.ndarray], labels: Sequence[tuple[str, str]],
+               outputs: Sequence[object], level: float) -> list[dict[str, object]]:
+    """One row per (input or group, output): the indices and their bootstrap intervals.
+
+    Keys: ``output, parameter, kind, first_order, first_order_lower, first_order_upper,
+    total, total_lower, total_upper, variance``; rows are grouped by input, outputs in order.
+    """
+    tail = (100.0 - level) / 200.0
+    rows = []
+    for gi, (label, kind) in enumerate(labels):
+        for j, out in enumerate(outputs):
+            row: dict[str, object] = {"output": out, "parameter": label, "kind": kind}
+            for key, col in (("S1", "first_order"), ("ST", "total")):
+                reps = est[f"{key}_boot"][:, gi, j]
+                reps = reps[np.isfinite(reps)]
+                lo, hi = (np.quantile(reps, [tail, 1 - tail]) if reps.size else (np.nan, np.nan))
+                row[col] = float(est[key][gi, j])
+                row[f"{col}_lower"], row[f"{col}_upper"] = float(lo), float(hi)
+            row["variance"] = float(est["variance"][j])
+            rows.append(row)
+    return rows
+
+
+def _groups(groups: Mapping[str, Sequence[str]] | None, names: list[str]
+            ) -> tuple[list[list[int]], list[tuple[str, str]]]:
+    """Column groups and labels: each input alone, then each named group."""
+    col_groups: list[list[int]] = [[i] for i in range(len(names))]
+    labels = [(nm, "parameter") for nm in names]
+    for gname, members in (groups or {}).items():
+        bad = [m for m in members if m not in names]
+        if bad or not members:
+            raise ParameterError(
+                f"group {gname!r} must list parameters of `problem`; got unknown {bad!r} "
+                f"(known: {names}). Fix the group's members."
+            )
+        col_groups.append([names.index(m) for m in members])
+        labels.append((str(gname), "group"))
+    return col_groups, labels
+
+
+def _evaluate(func: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """``func(x)`` as an ``(N, k)`` array of finite values, or a clear error."""
+    try:
+        y = np.asarray(func(x), dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(
+            f"`func` must map an (N, {x.shape[1]}) array of inputs to N outputs; it raised "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape[0] != x.shape[0]:
+        raise ParameterError(
+            f"`func` must return shape (N,) or (N, k) for N={x.shape[0]} input rows; got "
+            f"{y.shape}. Vectorise it over the rows of its argument."
+        )
+    if not np.all(np.isfinite(y)):
+        raise ParameterError("`func` returned NaN or infinite values; Sobol' indices need finite "
+                             "outputs. Check the function over the whole input ranges.")
+    return y
+
+
 def run(
     func: Callable[[np.ndarray], np.ndarray],
     problem: object,
@@ -165,38 +227,12 @@ def run(
     n_bootstrap = check_int("n_bootstrap", n_bootstrap, 0, 10_000)
     lv = check_level("level", level)
     rng = as_generator(seed)
-    col_groups: list[list[int]] = [[i] for i in range(len(names))]
-    labels = [(nm, "parameter") for nm in names]
-    for gname, members in (groups or {}).items():
-        bad = [m for m in members if m not in names]
-        if bad or not members:
-            raise ParameterError(
-                f"group {gname!r} must list parameters of `problem`; got unknown {bad!r} "
-                f"(known: {names}). Fix the group's members."
-            )
-        col_groups.append([names.index(m) for m in members])
-        labels.append((str(gname), "group"))
+    col_groups, labels = _groups(groups, names)
     u = base_uniforms(n, len(names), rng, sampling)
     a, b, swapped = design(u, col_groups)
     stacked = np.vstack([a, b, *swapped])
     x = np.column_stack([inv[nm](stacked[:, j]) for j, nm in enumerate(names)])
-    try:
-        y = np.asarray(func(x), dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(
-            f"`func` must map an (N, {len(names)}) array of inputs to N outputs; it raised "
-            f"{type(exc).__name__}: {exc}"
-        ) from None
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.ndim != 2 or y.shape[0] != x.shape[0]:
-        raise ParameterError(
-            f"`func` must return shape (N,) or (N, k) for N={x.shape[0]} input rows; got "
-            f"{y.shape}. Vectorise it over the rows of its argument."
-        )
-    if not np.all(np.isfinite(y)):
-        raise ParameterError("`func` returned NaN or infinite values; Sobol' indices need finite "
-                             "outputs. Check the function over the whole input ranges.")
+    y = _evaluate(func, x)
     k = y.shape[1]
     if outputs is None:
         outputs = list(range(k))
@@ -205,17 +241,4 @@ def run(
     blocks = y.reshape(2 + len(col_groups), n, k)
     w = bootstrap_weights(n, n_bootstrap, rng) if n_bootstrap else np.zeros((0, n))
     est = estimate(blocks[0], blocks[1], list(blocks[2:]), w)
-    tail = (100.0 - lv) / 200.0
-    rows = []
-    for gi, (label, kind) in enumerate(labels):
-        for j, out in enumerate(outputs):
-            row = {"output": out, "parameter": label, "kind": kind,
-                   "first_order": est["S1"][gi, j], "total": est["ST"][gi, j],
-                   "variance": est["variance"][j]}
-            for key, col in (("S1", "first_order"), ("ST", "total")):
-                reps = est[f"{key}_boot"][:, gi, j]
-                reps = reps[np.isfinite(reps)]
-                lo, hi = (np.quantile(reps, [tail, 1 - tail]) if reps.size else (np.nan, np.nan))
-                row[f"{col}_lower"], row[f"{col}_upper"] = float(lo), float(hi)
-            rows.append(row)
-    return pd.DataFrame(rows, columns=SOBOL_COLUMNS)
+    return pd.DataFrame(index_rows(est, labels, outputs, lv), columns=SOBOL_COLUMNS)

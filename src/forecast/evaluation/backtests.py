@@ -15,10 +15,11 @@ Two designs:
   history's currency with the exchange rate MOFCOM's own totals imply, else the annual
   average).
 
-Each (model, origin) fit is a task seeded by the ``i``-th child of
-``SeedSequence(seed)`` (``spawn``), mapped over an optional executor: results are
-bit-identical for serial, thread and process executors. The same origin gets the same
-seed for every model (common random numbers across models in :func:`compare`).
+Origin ``i`` is seeded by the ``i``-th child of ``SeedSequence(seed)``, whose two
+children seed the fit and the simulation (:func:`forecast._seeds.task_seeds`); tasks are
+mapped over an optional executor, so results are bit-identical for serial, thread and
+process executors. The same origin gets the same seeds for every model (common random
+numbers across models in :func:`compare`).
 Forecast years without a truth are not scored and do not appear in the frame.
 """
 

@@ -276,13 +276,35 @@ def sobol(
     n_bootstrap = check_int("n_bootstrap", n_bootstrap, 0, 10_000)
     lv = check_level("level", level)
     ev, params, yrs, cols, h = _setup(fit, scenario, years)
-    ss = as_seed_sequence(seed)
-    s_design, s_boot, s_base_a, s_base_b, s_ch_a, s_ch_b = spawn(ss, 6)
-    d = len(params)
-    u = _sobol.base_uniforms(n, d, np.random.default_rng(s_design), sampling)
+    s_design, s_boot, *s_paths = spawn(as_seed_sequence(seed), 6)
+    u = _sobol.base_uniforms(n, len(params), np.random.default_rng(s_design), sampling)
+    keep_base = 1.0 if output == "log_level" else 0.0
+    f_a, f_b, f_ab, groups = _pick_and_freeze(fit, ev, params, u, s_paths, h,
+                                              lambda base, tot: (keep_base * base + tot)[:, cols])
+    w = (_sobol.bootstrap_weights(n, n_bootstrap, np.random.default_rng(s_boot))
+         if n_bootstrap else np.zeros((0, n)))
+    est = _sobol.estimate(f_a, f_b, f_ab, w)
+    labels = ([(p.label, "parameter") for p in params] + [(g, "assumption") for g in groups]
+              + [("baseline", "baseline"), ("chance", "chance")])
+    rows = _sobol.index_rows(est, labels, [int(y) for y in yrs], lv)
+    df = pd.DataFrame(rows).rename(columns={"output": "year"})[SOBOL_COLUMNS]
+    return df.sort_values(["year"], kind="stable").reset_index(drop=True)
+
+
+def _pick_and_freeze(fit: object, ev: Evaluator, params: list, u: np.ndarray, seeds: list,
+                     h: int, out: Callable[[np.ndarray, np.ndarray], np.ndarray]):
+    """Outputs ``f(A)``, ``f(B)`` and ``f(A_B^g)`` of every column group, under CRN.
+
+    Each row is one path: A and B draw baseline paths and chance draws from their own
+    seeds (``seeds``: base A, base B, chance A, chance B); a swapped matrix reuses A's,
+    and only the assumption owning the swapped columns is recomputed. The last two
+    blocks swap the baseline paths, then the chance draws, taken from B.
+    """
+    s_base_a, s_base_b, s_ch_a, s_ch_b = seeds
+    n = u.shape[0]
     names = [p.assumption for p in params]
     groups = list(dict.fromkeys(names))
-    col_groups = [[i] for i in range(d)] + [
+    col_groups = [[i] for i in range(len(params))] + [
         [i for i, nm in enumerate(names) if nm == g] for g in groups
     ]
     a_u, b_u, swapped = _sobol.design(u, col_groups)
@@ -293,15 +315,9 @@ def sobol(
     base_a = np.asarray(fit.simulate(h, n, seed=s_base_a), dtype=float)  # type: ignore[attr-defined]
     base_b = np.asarray(fit.simulate(h, n, seed=s_base_b), dtype=float)  # type: ignore[attr-defined]
     ctx_a, ctx_b = ev.context(base_a), ev.context(base_b)
-    keep_base = 1.0 if output == "log_level" else 0.0
-
-    def out(base: np.ndarray, tot: np.ndarray) -> np.ndarray:
-        return (keep_base * base + tot)[:, cols]
-
     va = by_assumption(params, values(a_u))
     eff_a = ev.effects(va, ctx_a, s_ch_a)
     tot_a = sum(eff_a.values())
-    f_a = out(base_a, tot_a)
     f_b = out(base_b, sum(ev.effects(by_assumption(params, values(b_u)), ctx_b, s_ch_b).values()))
     f_ab = []
     for cg, mat in zip(col_groups, swapped, strict=True):
@@ -309,24 +325,6 @@ def sobol(
         vals = by_assumption(params, values(mat))[owner]
         e = ev.effect(owner, vals, ctx_a, s_ch_a)
         f_ab.append(out(base_a, tot_a - eff_a[owner] + e))
-    # non-parameter blocks: the baseline paths, then the chance draws, taken from B
     f_ab.append(out(base_b, sum(ev.effects(va, ctx_b, s_ch_a).values())))
     f_ab.append(out(base_a, sum(ev.effects(va, ctx_a, s_ch_b).values())))
-    w = (_sobol.bootstrap_weights(n, n_bootstrap, np.random.default_rng(s_boot))
-         if n_bootstrap else np.zeros((0, n)))
-    est = _sobol.estimate(f_a, f_b, f_ab, w)
-    labels = ([(p.label, "parameter") for p in params] + [(g, "assumption") for g in groups]
-              + [("baseline", "baseline"), ("chance", "chance")])
-    tail = (100.0 - lv) / 200.0
-    rows = []
-    for gi, (label, kind) in enumerate(labels):
-        for j, y in enumerate(yrs):
-            row = [int(y), label, kind]
-            for key in ("S1", "ST"):
-                reps = est[f"{key}_boot"][:, gi, j]
-                reps = reps[np.isfinite(reps)]
-                ci = np.quantile(reps, [tail, 1 - tail]) if reps.size else (np.nan, np.nan)
-                row += [float(est[key][gi, j]), float(ci[0]), float(ci[1])]
-            rows.append(row)
-    df = pd.DataFrame(rows, columns=SOBOL_COLUMNS)
-    return df.sort_values(["year"], kind="stable").reset_index(drop=True)
+    return out(base_a, tot_a), f_b, f_ab, groups
