@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -21,12 +22,14 @@ RATE_RANGE: tuple[float, float] = (1.0, 15.0)
 
 
 def validate_fx_rows(raw: pd.DataFrame, rows: list[int]) -> tuple[pd.DataFrame, list[Problem]]:
-    """Check every cell of an exchange-rate table; return the typed frame and all problems."""
+    """Check every cell of an exchange-rate table; return the typed frame and all problems.
+
+    Problems are reported per row in column order: year, month, series, cny_per_usd,
+    source, confidence; conflicting rates only when every row is valid.
+    """
     problems: list[Problem] = []
     out: dict[str, list] = {c: [] for c in FX_FRAME_COLUMNS}
     get = {c: (raw[c].tolist() if c in raw.columns else [""] * len(raw)) for c in FX_COLUMNS}
-    lo, hi = YEAR_RANGE
-    rlo, rhi = RATE_RANGE
     for i, row in enumerate(rows):
         cell = {c: get[c][i] for c in FX_COLUMNS}
         txt = {c: _text(v) for c, v in cell.items()}
@@ -34,39 +37,8 @@ def validate_fx_rows(raw: pd.DataFrame, rows: list[int]) -> tuple[pd.DataFrame, 
         def bad(col: str, msg: str, _row: int = row, _txt: dict = txt) -> None:
             problems.append(Problem(_row, col, _txt[col], msg))
 
-        year = _as_int(cell["year"])
-        if year is None or not lo <= year <= hi:
-            shown = txt["year"] if year is not None else repr(txt["year"])
-            bad("year", f"{shown} is not a year in {lo}..{hi}; year is the "
-                "calendar year of the average, e.g. 2023")
-        month = None if txt["month"] == "" else _as_int(cell["month"])
-        if txt["month"] != "" and (month is None or not 1 <= month <= 12):
-            bad("month", f"{txt['month']} is outside 1..12; leave month blank for an annual "
-                "average, or give the month (1-12) of a monthly average")
-            month = None
-        series = txt["series"]
-        if series not in SERIES:
-            bad("series", f"{series!r} is not one of '{', '.join(SERIES)}' (annual: "
-                f"{', '.join(ANNUAL_SERIES)}; monthly: fed_g5).{suggest(series, SERIES)}")
-        elif series in ANNUAL_SERIES and txt["month"] != "":
-            bad("month", f"{txt['month']} given for annual series '{series}'; leave month "
-                "blank for an annual average, or use series 'fed_g5' for a monthly average")
-        elif series in MONTHLY_SERIES and txt["month"] == "":
-            bad("month", "month is blank for monthly series 'fed_g5'; give the month (1-12), "
-                "or use an annual series (prc_official, fed_g5a, wdi)")
-        rate = math.nan
-        try:
-            rate = float(txt["cny_per_usd"])
-        except ValueError:
-            bad("cny_per_usd", f"{txt['cny_per_usd']!r} is not a number; cny_per_usd is "
-                "yuan per US dollar, e.g. 7.0809")
-        else:
-            if not (math.isfinite(rate) and rlo <= rate <= rhi):
-                hint = (f" Did you enter USD per CNY? Use {1 / rate:.4f}."
-                        if math.isfinite(rate) and 0 < rate < rlo else "")
-                bad("cny_per_usd", f"{txt['cny_per_usd']} is outside {rlo:g}..{rhi:g}; "
-                    f"cny_per_usd is yuan per US dollar, e.g. 7.0809.{hint}")
-                rate = math.nan
+        year, month = _fx_period(cell, txt, bad)
+        rate = _fx_rate(txt["cny_per_usd"], bad)
         if txt["source"] == "":
             bad("source", "source is missing; name the table the rate was read from, e.g. "
                 "'Federal Reserve G.5A annual release'")
@@ -88,6 +60,51 @@ def validate_fx_rows(raw: pd.DataFrame, rows: list[int]) -> tuple[pd.DataFrame, 
     if not problems:
         problems.extend(_conflicts(frame))
     return frame, problems
+
+
+def _fx_period(cell: dict, txt: dict[str, str], bad: Callable[[str, str], None]
+               ) -> tuple[int | None, int | None]:
+    """``(year, month)`` (month None for an annual average), and the series that fits."""
+    lo, hi = YEAR_RANGE
+    year = _as_int(cell["year"])
+    if year is None or not lo <= year <= hi:
+        shown = txt["year"] if year is not None else repr(txt["year"])
+        bad("year", f"{shown} is not a year in {lo}..{hi}; year is the "
+            "calendar year of the average, e.g. 2023")
+    month = None if txt["month"] == "" else _as_int(cell["month"])
+    if txt["month"] != "" and (month is None or not 1 <= month <= 12):
+        bad("month", f"{txt['month']} is outside 1..12; leave month blank for an annual "
+            "average, or give the month (1-12) of a monthly average")
+        month = None
+    series = txt["series"]
+    if series not in SERIES:
+        bad("series", f"{series!r} is not one of '{', '.join(SERIES)}' (annual: "
+            f"{', '.join(ANNUAL_SERIES)}; monthly: fed_g5).{suggest(series, SERIES)}")
+    elif series in ANNUAL_SERIES and txt["month"] != "":
+        bad("month", f"{txt['month']} given for annual series '{series}'; leave month "
+            "blank for an annual average, or use series 'fed_g5' for a monthly average")
+    elif series in MONTHLY_SERIES and txt["month"] == "":
+        bad("month", "month is blank for monthly series 'fed_g5'; give the month (1-12), "
+            "or use an annual series (prc_official, fed_g5a, wdi)")
+    return year, month
+
+
+def _fx_rate(text: str, bad: Callable[[str, str], None]) -> float:
+    """Yuan per US dollar in RATE_RANGE, else NaN (with a hint when it looks inverted)."""
+    rlo, rhi = RATE_RANGE
+    try:
+        rate = float(text)
+    except ValueError:
+        bad("cny_per_usd", f"{text!r} is not a number; cny_per_usd is yuan per US dollar, "
+            "e.g. 7.0809")
+        return math.nan
+    if not (math.isfinite(rate) and rlo <= rate <= rhi):
+        hint = (f" Did you enter USD per CNY? Use {1 / rate:.4f}."
+                if math.isfinite(rate) and 0 < rate < rlo else "")
+        bad("cny_per_usd", f"{text} is outside {rlo:g}..{rhi:g}; cny_per_usd is yuan per US "
+            f"dollar, e.g. 7.0809.{hint}")
+        return math.nan
+    return rate
 
 
 def _conflicts(frame: pd.DataFrame) -> list[Problem]:

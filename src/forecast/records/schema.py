@@ -12,7 +12,7 @@ import datetime as _dt
 import difflib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 import pandas as pd
@@ -208,15 +208,19 @@ def _check_value(raw: object, measure: str | None) -> tuple[float | None, str | 
     return v, None
 
 
+Bad = Callable[[str, object, str], None]  # bad(column, value, message) records a problem
+
+
 def validate_rows(raw: pd.DataFrame, rows: Sequence[int]) -> tuple[dict, list[Problem]]:
     """Check every cell of `raw` (columns already checked); return typed columns and problems.
 
-    `rows` gives the 1-based row number reported for each row of `raw`.
+    `rows` gives the 1-based row number reported for each row of `raw`. Problems are
+    reported per row in column order: market, the vocabulary columns, year, months,
+    value, unit, published, source.
     """
     problems: list[Problem] = []
     cols: dict[str, list] = {c: [] for c in CSV_COLUMNS}
     cols["published_date"] = []
-    lo, hi = YEAR_RANGE
     get = {c: (raw[c].tolist() if c in raw.columns else [""] * len(raw)) for c in CSV_COLUMNS}
     for i, row in enumerate(rows):
         def bad(col: str, val: object, msg: str, _row: int = row) -> None:
@@ -224,56 +228,14 @@ def validate_rows(raw: pd.DataFrame, rows: Sequence[int]) -> tuple[dict, list[Pr
 
         cell = {c: get[c][i] for c in CSV_COLUMNS}
         txt = {c: (v.strip() if type(v) is str else _text(v)) for c, v in cell.items()}
-        market = txt["market"]
-        if market == "":
-            bad("market", "", "market is missing; enter a code such as 'US' or 'ALL'")
-        elif (msg := market_problem(market)) is not None:
-            bad("market", market, msg)
-        for col, allowed in VOCABULARY.items():
-            v = txt[col]
-            if v not in allowed:
-                shown = "', '".join(allowed)
-                what = f"{v!r} is not" if v else f"{col} is missing; it must be"
-                hint = suggest(v, allowed) if v else ""
-                bad(col, v, f"{what} one of '{shown}' ({_VOCAB_HELP[col]}).{hint}")
-        year = _as_int(cell["year"])
-        if year is None:
-            bad("year", cell["year"], f"{_show(cell['year'])} is not a whole-number year; "
-                "year is the calendar year the figure covers, e.g. 2023")
-        elif not lo <= year <= hi:
-            bad("year", year, f"{year} is outside {lo}..{hi}; year is the calendar year "
-                "the figure covers, e.g. 2023")
-            year = None
-        months = _as_int(cell["months"])
-        if months is None or not 1 <= months <= 12:
-            shown = _show(cell["months"]) if months is None else months
-            bad("months", cell["months"], f"{shown} is outside 1..12; months counts months "
-                "from January (12 = full year, 6 = January-June)")
-            months = None
+        _check_codes(txt, bad)
+        year, months = _check_period(cell, bad)
         measure = txt["measure"] if txt["measure"] in MEASURES else None
         value, msg = _check_value(cell["value"], measure)
         if msg is not None:
             bad("value", cell["value"], msg)
-        unit, basis = txt["unit"], txt["basis"]
-        if measure and unit in UNITS and basis in BASES:
-            want = f"{basis}_1e8" if measure == "level" else "pct"
-            if unit != want:
-                why = ("a level is in 1e8 of its basis currency" if measure == "level"
-                       else f"a {measure} is a percentage")
-                bad("unit", unit, f"'{unit}' does not fit measure '{measure}' with basis "
-                    f"'{basis}'; {why}, so the unit must be '{want}'. Fix the unit or the basis")
-        published = txt["published"]
-        pdate = period_end_date(published)
-        if pdate is None:
-            what = f"{published!r} is not a date" if published else "published is missing"
-            bad("published", published, f"{what}; published must be YYYY, YYYY-MM or "
-                "YYYY-MM-DD, e.g. '2023-06' or '2023-06-15'")
-        elif year is not None and months is not None:
-            period_end = _dt.date(year, months, calendar.monthrange(year, months)[1])
-            if pdate < period_end:
-                bad("published", published, f"{published!r} is before the end of the period "
-                    f"it reports ({year}, {months} month(s) from January, ending "
-                    f"{period_end}); check the year, months or publication date")
+        _check_unit(txt["unit"], txt["basis"], measure, bad)
+        pdate = _check_published(txt["published"], year, months, bad)
         if txt["source"] == "":
             bad("source", "", "source is missing; every figure must name the text it was read "
                 "in (a title, e.g. 'MOFCOM: 2023 service outsourcing')")
@@ -284,6 +246,70 @@ def validate_rows(raw: pd.DataFrame, rows: Sequence[int]) -> tuple[dict, list[Pr
         cols["value"][-1] = value if value is not None else math.nan
         cols["published_date"].append(pdate)
     return cols, problems
+
+
+def _check_codes(txt: dict[str, str], bad: Bad) -> None:
+    """The market code and the columns with a fixed vocabulary."""
+    market = txt["market"]
+    if market == "":
+        bad("market", "", "market is missing; enter a code such as 'US' or 'ALL'")
+    elif (msg := market_problem(market)) is not None:
+        bad("market", market, msg)
+    for col, allowed in VOCABULARY.items():
+        v = txt[col]
+        if v not in allowed:
+            shown = "', '".join(allowed)
+            what = f"{v!r} is not" if v else f"{col} is missing; it must be"
+            hint = suggest(v, allowed) if v else ""
+            bad(col, v, f"{what} one of '{shown}' ({_VOCAB_HELP[col]}).{hint}")
+
+
+def _check_period(cell: dict[str, object], bad: Bad) -> tuple[int | None, int | None]:
+    """``(year, months)``, each None when it is not valid."""
+    lo, hi = YEAR_RANGE
+    year = _as_int(cell["year"])
+    if year is None:
+        bad("year", cell["year"], f"{_show(cell['year'])} is not a whole-number year; "
+            "year is the calendar year the figure covers, e.g. 2023")
+    elif not lo <= year <= hi:
+        bad("year", year, f"{year} is outside {lo}..{hi}; year is the calendar year "
+            "the figure covers, e.g. 2023")
+        year = None
+    months = _as_int(cell["months"])
+    if months is None or not 1 <= months <= 12:
+        shown = _show(cell["months"]) if months is None else months
+        bad("months", cell["months"], f"{shown} is outside 1..12; months counts months "
+            "from January (12 = full year, 6 = January-June)")
+        months = None
+    return year, months
+
+
+def _check_unit(unit: str, basis: str, measure: str | None, bad: Bad) -> None:
+    """A level is in 1e8 of its basis currency, a growth rate or a share in percent."""
+    if measure and unit in UNITS and basis in BASES:
+        want = f"{basis}_1e8" if measure == "level" else "pct"
+        if unit != want:
+            why = ("a level is in 1e8 of its basis currency" if measure == "level"
+                   else f"a {measure} is a percentage")
+            bad("unit", unit, f"'{unit}' does not fit measure '{measure}' with basis "
+                f"'{basis}'; {why}, so the unit must be '{want}'. Fix the unit or the basis")
+
+
+def _check_published(published: str, year: int | None, months: int | None,
+                     bad: Bad) -> _dt.date | None:
+    """The publication date, which must not precede the end of the period reported."""
+    pdate = period_end_date(published)
+    if pdate is None:
+        what = f"{published!r} is not a date" if published else "published is missing"
+        bad("published", published, f"{what}; published must be YYYY, YYYY-MM or "
+            "YYYY-MM-DD, e.g. '2023-06' or '2023-06-15'")
+    elif year is not None and months is not None:
+        period_end = _dt.date(year, months, calendar.monthrange(year, months)[1])
+        if pdate < period_end:
+            bad("published", published, f"{published!r} is before the end of the period "
+                f"it reports ({year}, {months} month(s) from January, ending "
+                f"{period_end}); check the year, months or publication date")
+    return pdate
 
 
 def conflict_problems(frame: pd.DataFrame) -> list[Problem]:
