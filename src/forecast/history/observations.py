@@ -100,66 +100,87 @@ def build(records, series: pd.DataFrame, totals: pd.DataFrame, market: str, curr
     for rec in series.itertuples(index=False):
         year, months, value = int(rec.year), int(rec.months), float(rec.value)
         basis = rec.unit[:3] if rec.measure == "level" else str(rec.basis)
-        conf = rec.confidence if rec.confidence in LEVEL_SD else "uncertain"
+        kind = _kind(str(rec.measure), months)
         row = {"row": int(rec.row), "origin": rec.origin, "year": year, "months": months,
                "measure": rec.measure, "basis": basis, "value": value, "unit": rec.unit,
                "confidence": rec.confidence, "slot": 0, "y": np.nan, "var": np.nan,
                "fx_rate": np.nan, "fx_method": "", "used": True, "reason": "",
-               "y0": np.nan, "var0": np.nan, "pending": False}
+               "y0": np.nan, "var0": np.nan, "pending": False, "kind": kind,
+               "evidence": _evidence(kind, months, basis)}
         out.append(row)
-        if rec.measure == "share":
-            kind = "share"
-        elif rec.measure == "yoy_growth":
-            kind = "growth" if months == 12 else "partial_growth"
-        elif rec.measure == "level":
-            kind = "level" if months == 12 else "partial"
-        else:
-            kind = str(rec.measure)
-        row["kind"] = kind
-        row["evidence"] = _evidence(kind, months, basis)
         if not first <= year <= last:
             row.update(used=False, reason=f"outside the reconstructed years {first}-{last}")
             continue
+        conf = rec.confidence if rec.confidence in LEVEL_SD else "uncertain"
         try:
             if kind in ("level", "partial", "share"):
-                level = value
-                var = LEVEL_SD[conf] ** 2 + _round_var(value, value)
-                if kind == "share":
-                    if market == "ALL":
-                        raise _Unused("a share of China's total cannot inform the total")
-                    tot = total_of.get((year, months, basis))
-                    if tot is None:
-                        raise _Unused(f"no China-total (ALL) level for {year} "
-                                      f"{month_label(months)} in {basis} to apply the "
-                                      "share to; add that record to use it")
-                    total = tot[0]
-                    level = value / 100.0 * total
-                    var += _round_var(total, total)
-                    if tot[1] != "read":
-                        var += LEVEL_SD["uncertain"] ** 2
-                if not level > 0:
-                    raise _Unused(f"a level must be > 0; got {level:g}")
-                y = np.log(level / 10.0)
-                if months < 12:
-                    y -= float(profile.log_share(months)[0])
-                    var += float(profile.log_var(months)[0])
+                tot = total_of.get((year, months, basis)) if kind == "share" else None
+                y, var = _level_obs(kind, value, conf, row, market, tot, profile)
                 row.update(y0=y, var0=var, pending=True)
             elif kind in ("growth", "partial_growth"):
-                if year - 1 < first:
-                    raise _Unused(f"it relates {year} to {year - 1}, before the first "
-                                  f"reconstructed year; pass start={year - 1} to use it")
-                if not value > -100:
-                    raise _Unused(f"a growth rate must be > -100%; got {value:g}")
-                var = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)
-                if months < 12:
-                    var += 2.0 * float(profile.variation_var(months)[0])
-                row.update(slot=1, y0=float(np.log1p(value / 100.0)), var0=var, pending=True)
+                y, var = _growth_obs(value, conf, row, first, profile)
+                row.update(slot=1, y0=y, var0=var, pending=True)
             else:
                 raise _Unused(f"measure {rec.measure!r} is not used by the history model")
         except _Unused as exc:
             row.update(used=False, reason=str(exc))
     _select(out, conv)
     return pd.DataFrame(out, columns=COLUMNS), conv
+
+
+def _kind(measure: str, months: int) -> str:
+    """level / partial (January-to-month level), growth / partial_growth, share."""
+    if measure == "yoy_growth":
+        return "growth" if months == 12 else "partial_growth"
+    if measure == "level":
+        return "level" if months == 12 else "partial"
+    return measure
+
+
+def _level_obs(kind: str, value: float, conf: str, row: dict, market: str,
+               tot: tuple[float, str] | None, profile: IntraYearProfile
+               ) -> tuple[float, float]:
+    """Log full-year level (in bn of the record's currency) and its variance.
+
+    A share becomes a level through the China total `tot` of the same period; a
+    January-to-month level through the intra-year profile.
+    """
+    year, months = row["year"], row["months"]
+    level = value
+    var = LEVEL_SD[conf] ** 2 + _round_var(value, value)
+    if kind == "share":
+        if market == "ALL":
+            raise _Unused("a share of China's total cannot inform the total")
+        if tot is None:
+            raise _Unused(f"no China-total (ALL) level for {year} {month_label(months)} in "
+                          f"{row['basis']} to apply the share to; add that record to use it")
+        level = value / 100.0 * tot[0]
+        var += _round_var(tot[0], tot[0])
+        if tot[1] != "read":
+            var += LEVEL_SD["uncertain"] ** 2
+    if not level > 0:
+        raise _Unused(f"a level must be > 0; got {level:g}")
+    y = np.log(level / 10.0)
+    if months < 12:
+        y -= float(profile.log_share(months)[0])
+        var += float(profile.log_var(months)[0])
+    return y, var
+
+
+def _growth_obs(value: float, conf: str, row: dict, first: int, profile: IntraYearProfile
+                ) -> tuple[float, float]:
+    """Log growth factor ``log(1 + g)`` and its variance (partial-year growth: plus the
+    variation of the intra-year profile between the two years)."""
+    year, months = row["year"], row["months"]
+    if year - 1 < first:
+        raise _Unused(f"it relates {year} to {year - 1}, before the first reconstructed "
+                      f"year; pass start={year - 1} to use it")
+    if not value > -100:
+        raise _Unused(f"a growth rate must be > -100%; got {value:g}")
+    var = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)
+    if months < 12:
+        var += 2.0 * float(profile.variation_var(months)[0])
+    return float(np.log1p(value / 100.0)), var
 
 
 def convert(row: dict, conv: _Converter) -> None:

@@ -71,10 +71,51 @@ def _check_params(params: object) -> np.ndarray:
 def fit_history(records, fx, market: str, flow: str, segment: str, currency: str,
                 start: int | None, end: int | None, profile: IntraYearProfile | None,
                 params: dict | None):
+    """Assemble the observations, estimate and smooth the model, build the History."""
     from . import statespace as ssm  # lazy: statsmodels loads only when a history is fitted
 
     fixed = None if params is None else _check_params(params)
     frame = records.frame
+    sel, first, last = _select_records(frame, market, flow, segment, start, end)
+    prof = profile if profile is not None else _profile_for(frame, market, segment, flow)
+    totals = frame[(frame["market"] == "ALL") & (frame["segment"] == segment)
+                   & (frame["flow"] == flow) & (frame["measure"] == "level")]
+    # the fx stage reads only China's totals: hand it those rows (much faster)
+    fx_records = records.filter(market="ALL", segment="all", measure="level") if (
+        "ALL" in records.markets) else records
+    obs, conv = obsmod.build(fx_records, sel, totals, market, currency, fx, prof, (first, last))
+    used = _usable(obs, market, flow, segment, first, last)
+    years = np.arange(first, last + 1)
+    endog = np.full((years.size, 2), np.nan)
+    var = np.ones((years.size, 2))
+    by_year: dict[int, list[dict]] = {int(y): [] for y in years}
+    for r in used:
+        endog[r["year"] - first, r["slot"]] = r["y"]
+        var[r["year"] - first, r["slot"]] = r["var"]
+        by_year[r["year"]].append(r)
+    model = ssm.LogLevelModel(endog, var)
+    if fixed is None:
+        est, loglike = ssm.estimate(model)
+    else:
+        est, loglike = fixed, float(model.loglike(fixed))
+    mean, sd, dmap = ssm.smooth(model, est)
+    n_rec = np.array([len(by_year[int(y)]) for y in years])
+    evidence = tuple("; ".join(r["evidence"] for r in sorted(by_year[int(y)],
+                                                             key=lambda r: r["slot"]))
+                     for y in years)
+    return History(years=years, log_mean=mean, log_sd=sd, unit=f"{currency}_bn",
+                   name=series_name(market, flow, segment),
+                   market=market, flow=flow, segment=segment, currency=currency,
+                   profile=prof,
+                   params={"sigma_level": float(est[0]), "sigma_slope": float(est[1]),
+                           "loglike": loglike, "estimated": fixed is None},
+                   n_records=n_rec, evidence=evidence, _map=dmap, _obs=obs,
+                   _fx=_partial_year_rates(fx, fx_records, years, by_year), _conv=conv)
+
+
+def _select_records(frame: pd.DataFrame, market: str, flow: str, segment: str,
+                    start: int | None, end: int | None) -> tuple[pd.DataFrame, int, int]:
+    """The series' records in canonical order, and the first and last year reconstructed."""
     sel = frame[(frame["market"] == market) & (frame["segment"] == segment)
                 & (frame["flow"] == flow)]
     if sel.empty:
@@ -91,13 +132,12 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
                         f"cover {sel['year'].min()}-{sel['year'].max()}. Widen start/end.")
     first = start if start is not None else int(inside["year"].min())
     last = end if end is not None else int(inside["year"].max())
-    prof = profile if profile is not None else _profile_for(frame, market, segment, flow)
-    totals = frame[(frame["market"] == "ALL") & (frame["segment"] == segment)
-                   & (frame["flow"] == flow) & (frame["measure"] == "level")]
-    # the fx stage reads only China's totals: hand it those rows (much faster)
-    fx_records = records.filter(market="ALL", segment="all", measure="level") if (
-        "ALL" in records.markets) else records
-    obs, conv = obsmod.build(fx_records, sel, totals, market, currency, fx, prof, (first, last))
+    return sel, first, last
+
+
+def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,
+            last: int) -> list[dict]:
+    """The observations the model uses; at least one must be a level."""
     used = [r for r in obs.to_dict("records") if r["used"]]
     if not used:
         reasons = "; ".join(sorted(set(obs["reason"])))[:400]
@@ -107,26 +147,13 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
         raise DataError(f"{market!r} {flow!r} ({segment}) has growth rates but no level in "
                         f"{first}-{last}; growth alone cannot pin the level. Add at least one "
                         "level record (full-year, January-to-month or a share of ALL).")
-    years = np.arange(first, last + 1)
-    n = years.size
-    endog = np.full((n, 2), np.nan)
-    var = np.ones((n, 2))
-    by_year: dict[int, list[dict]] = {int(y): [] for y in years}
-    for r in used:
-        endog[r["year"] - first, r["slot"]] = r["y"]
-        var[r["year"] - first, r["slot"]] = r["var"]
-        by_year[r["year"]].append(r)
-    model = ssm.LogLevelModel(endog, var)
-    if fixed is None:
-        est, loglike = ssm.estimate(model)
-    else:
-        est, loglike = fixed, float(model.loglike(fixed))
-    mean, sd, dmap = ssm.smooth(model, est)
-    n_rec = np.array([len(by_year[int(y)]) for y in years])
-    evidence = tuple("; ".join(r["evidence"] for r in sorted(by_year[int(y)],
-                                                             key=lambda r: r["slot"]))
-                     for y in years)
-    fxs = []
+    return used
+
+
+def _partial_year_rates(fx, fx_records, years: np.ndarray, by_year: dict[int, list[dict]]
+                        ) -> tuple[tuple[float, str], ...]:
+    """(rate, method) of each year known only from partial-year figures, for the nowcast."""
+    out = []
     for y in years:
         rows = by_year[int(y)]
         rate, method = np.nan, ""
@@ -137,16 +164,8 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
                 rate, method = float(r.rate), str(r.method)
             except DataError:
                 pass
-        fxs.append((rate, method))
-    unit = f"{currency}_bn"
-    name = series_name(market, flow, segment)
-    return History(years=years, log_mean=mean, log_sd=sd, unit=unit, name=name,
-                   market=market, flow=flow, segment=segment, currency=currency,
-                   profile=prof,
-                   params={"sigma_level": float(est[0]), "sigma_slope": float(est[1]),
-                           "loglike": loglike, "estimated": fixed is None},
-                   n_records=n_rec, evidence=evidence, _map=dmap, _obs=obs, _fx=tuple(fxs),
-                   _conv=conv)
+        out.append((rate, method))
+    return tuple(out)
 
 
 def _check_str(name: str, value: object, allowed: tuple[str, ...] | None, fix: str) -> str:
