@@ -5,7 +5,8 @@ Modules: ``scenario`` (:class:`Scenario`, :class:`ScenarioSet`, :func:`combine`)
 :class:`PathContext`, :func:`register`), ``group`` (:class:`Group`), ``primitives`` (the
 five assumption primitives), ``distributions`` (uncertain
 parameters), ``presets`` (domain assumptions and named scenarios, ``forecast.presets``),
-``files`` (TOML scenario files, ``forecast.config``); internal: ``_distribution_base``.
+``files`` (TOML scenario files, ``forecast.config``); internal: ``_distribution_base``,
+``_normal`` (Normal and LogNormal, re-exported by ``distributions``).
 """
 
 from . import presets
