@@ -248,7 +248,7 @@ def legacy(args, cap, out: list[str]) -> None:
 
 # ------------------------------------------------------------------ sections a-e
 def section_a(fit, args, cap, out: list[str]) -> None:
-    scen = presets.all()
+    scen = presets.scenario_set()
     s, n, h = len(scen.scenarios), cap(100_000), TO - fit.last_year
     floor = make_floor(s * n, h)
 
@@ -331,7 +331,7 @@ def section_c(fit, args, cap, out: list[str]) -> None:
     rows = []
     reps = max(5, 10 * args.rounds)
     for label, scen in ((f"one scenario ({ONE})", presets.get(ONE)),
-                        ("7 presets", presets.all())):
+                        ("7 presets", presets.scenario_set())):
         for n0 in (1_000, 10):
             n = cap(n0)
             h = TO - fit.last_year
@@ -348,7 +348,7 @@ def section_c(fit, args, cap, out: list[str]) -> None:
 
 
 def section_d(fits: dict, args, cap, out: list[str]) -> None:
-    scen = presets.all()
+    scen = presets.scenario_set()
     n = cap(100_000)
     first = next(iter(fits.values()))
     h = TO - first.last_year
@@ -369,7 +369,7 @@ def section_d(fits: dict, args, cap, out: list[str]) -> None:
 
 
 def section_e(fit, args, cap, out: list[str]) -> None:
-    scen = presets.all()
+    scen = presets.scenario_set()
     n = cap(1_000_000)
     execs: dict[str, object] = {"serial": None,
                                 "ProcessPoolExecutor(2)": ProcessPoolExecutor(2),

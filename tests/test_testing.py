@@ -35,8 +35,6 @@ from forecast.testing import CHECK_SERIES, MODEL_CHECKS, check_assumption, check
 EXTENDING = (Path(__file__).resolve().parents[1] / "docs" / "extending.md").read_text(
     encoding="utf-8")
 
-#: Auto takes family names only until the models stage accepts specs (issue 12, part 3)
-AUTO_PENDING = {"Auto": "Auto(families=...) accepts family names only, not specs, for now"}
 
 
 @pytest.fixture
@@ -200,26 +198,34 @@ SPECS = [
 ]
 
 
+#: Auto pools families that implement estimate() (ModelSpec subclasses), so an Auto is no
+#: member of another Auto, nor is a spec that keeps only the duck-typed protocol
+NOT_AN_AUTO_MEMBER = {"Auto": "Auto(families=...) takes ModelSpec subclasses with estimate()"}
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: repr(s)[:40])
 def test_every_builtin_family_passes(spec):
-    check_model(spec, expected_failed_checks=AUTO_PENDING)
+    expected = NOT_AN_AUTO_MEMBER if isinstance(spec, models.Auto) else None
+    # Fit.simulate promises paths that are a function of `innovations` alone
+    check_model(spec, exact_innovations=True, expected_failed_checks=expected)
 
 
 @pytest.mark.parametrize("spec", [models.Drift(param_uncertainty=False),
                                   models.DampedTrend(param_uncertainty=False)],
                          ids=["Drift", "DampedTrend"])
 def test_without_parameter_uncertainty_paths_depend_on_innovations_alone(spec):
-    check_model(spec, exact_innovations=True, expected_failed_checks=AUTO_PENDING)
+    check_model(spec, exact_innovations=True)
 
 
 def test_a_history_series_and_seed_can_be_given():
-    check_model(models.Drift(), CHECK_SERIES.window(start=2012), seed=3,
-                expected_failed_checks=AUTO_PENDING)
+    check_model(models.Drift(), CHECK_SERIES.window(start=2012), seed=3)
 
 
-def test_the_docs_model_example_passes():
+def test_the_docs_model_examples_pass():
     ns = _docs_block("class MeanGrowth", "history = forecast.reconstruct()")
-    check_model(ns["MeanGrowth"](), expected_failed_checks=AUTO_PENDING)
+    check_model(ns["MeanGrowth"](), expected_failed_checks=NOT_AN_AUTO_MEMBER)
+    ns = _docs_block("class AverageGrowth", "history = forecast.reconstruct()")
+    check_model(ns["AverageGrowth"]())
 
 
 class _Levels:
@@ -262,13 +268,12 @@ class _Broken:
 ])
 def test_broken_models_are_caught(how, check):
     with pytest.raises(AssertionError, match=rf"^check_model\(Drift\): {check}: "):
-        check_model(_Broken(how), expected_failed_checks=AUTO_PENDING)
+        check_model(_Broken(how))
 
 
 def test_expected_failures_must_fail_and_exist():
     with pytest.raises(AssertionError, match="remove it"):
-        check_model(models.Drift(), expected_failed_checks={"members": "no reason"} |
-                    AUTO_PENDING)
+        check_model(models.Drift(), expected_failed_checks={"members": "no reason"})
     with pytest.raises(ForecastTypeError, match="among"):
         check_model(models.Drift(), expected_failed_checks={"speed": "?"})
     assert MODEL_CHECKS[-1] == "Auto"

@@ -299,7 +299,7 @@ def test_process_pool_writes_shared_memory_and_cleans_up(tmp_path):
 
     s = forecast.AnnualSeries(range(2010, 2025), np.linspace(10, 30, 15))
     fit = forecast.Drift().fit(s)
-    scen = forecast.presets.all()
+    scen = forecast.presets.scenario_set()
     serial = forecast.project(fit, scen, horizon=6, n_paths=3000, seed=5, chunk_size=700)
     before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
     for method in ("spawn", "fork"):

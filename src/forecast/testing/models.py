@@ -186,8 +186,7 @@ def check_model(spec: Any, series: AnnualSeries | None = None, *, seed: int = 0,
     Examples
     --------
     >>> from forecast.models import Drift
-    >>> check_model(Drift(param_uncertainty=False), exact_innovations=True,
-    ...             expected_failed_checks={"Auto": "Auto takes family names"})
+    >>> check_model(Drift(param_uncertainty=False), exact_innovations=True)
     """
     series = CHECK_SERIES if series is None else series
     if not isinstance(series, AnnualSeries):
