@@ -60,6 +60,10 @@ class Auto(ModelSpec):
             raise ParameterError(f'`weights` must be "equal" or "aicc"; got {self.weights!r}.')
         fams = (self.families,) if isinstance(self.families, str | ModelSpec) \
             else tuple(self.families)
+        if any(isinstance(f, Auto) for f in fams):
+            raise ParameterError(
+                "`families` cannot contain an Auto: a combination's members are single "
+                "families. List its families instead, e.g. families=('Drift', 'Theta').")
         bad = [f for f in fams if not (isinstance(f, ModelSpec) or f in FAMILIES)]
         if bad or not fams:
             raise ParameterError(

@@ -29,7 +29,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from .._validation import as_seed_sequence, check_int, check_levels, readonly
+from .._seeds import as_seed_sequence
+from .._validation import check_int, check_levels, readonly
 from ..errors import ForecastError, ForecastTypeError, ModelError
 from ..series import AnnualSeries
 from . import gaussian, scale
