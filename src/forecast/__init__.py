@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "errors",
     "SimulationError": "errors",
     "MissingDependencyError": "errors",
+    "OutputError": "errors",
+    "ResourceError": "errors",
     # stage 1-3
     "Records": "records",
     "load_releases": "records",
@@ -146,7 +148,9 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         ForecastTypeError,
         MissingDependencyError,
         ModelError,
+        OutputError,
         ParameterError,
+        ResourceError,
         ScenarioError,
         SeriesError,
         SimulationError,

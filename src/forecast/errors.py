@@ -19,7 +19,9 @@ __all__ = [
     "ForecastTypeError",
     "MissingDependencyError",
     "ModelError",
+    "OutputError",
     "ParameterError",
+    "ResourceError",
     "ScenarioError",
     "SeriesError",
     "SimulationError",
@@ -84,3 +86,13 @@ class SimulationError(ForecastError, ArithmeticError):
 
 class MissingDependencyError(ForecastError, ImportError):
     """An optional dependency needed by the requested feature is not installed."""
+
+
+class OutputError(ForecastError, OSError):
+    """An output (file or folder) cannot be written safely: the disk is full or read-only,
+    permission is denied, the target is a symbolic link or was not written by `forecast`,
+    or another process is writing it. Nothing was changed on disk."""
+
+
+class ResourceError(ForecastError, MemoryError):
+    """A run would need more memory than the machine has available; nothing was allocated."""

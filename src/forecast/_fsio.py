@@ -1,0 +1,249 @@
+"""Safe output: atomic files and folders, ownership markers, OS errors (private, core).
+
+Every file and folder the library writes goes through this module, which keeps four
+promises (``docs/reliability.md`` lists the tests of each):
+
+- **Complete or absent.** A file is written to a temporary name beside its target,
+  flushed to disk (``fsync``) and renamed over the target, so a reader sees the previous
+  file or the new one, never a truncated one. A folder (an output *set*: the tables,
+  charts and report of one run, or a saved projection) is staged in a temporary folder
+  beside the target and swapped in whole: with Linux's ``renameat2(RENAME_EXCHANGE)``
+  in one step, elsewhere with two renames (an interruption between them is repaired by
+  the next write; :mod:`forecast._outdir`). Ctrl-C during a swap is held back until the
+  swap is done.
+- **Never through a link, never over someone else's files.** Targets that are symbolic
+  links are refused; new files are created with ``O_EXCL | O_NOFOLLOW``. A folder holds a
+  marker (``.forecast-output.json``) listing the files the library wrote; a non-empty folder without
+  it, or with files the marker does not list, is replaced only with ``force=True``.
+- **One writer at a time** per folder (:mod:`forecast._lock`).
+- **One clear error.** Every ``OSError`` becomes an :class:`~forecast.errors.OutputError`
+  naming the path, what went wrong (disk full, read-only, permission ...) and the fix.
+
+CSV cells that a spreadsheet would run as a formula are neutralised here too
+(:func:`neutralise`), as OWASP recommends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import secrets
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ._oserror import output_error
+from .errors import OutputError
+
+__all__ = ["atomic_file", "check_new_file", "deferred_signals", "neutralise", "output_error",
+           "unneutralise", "write_bytes", "write_text"]
+
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
+    os, "O_CLOEXEC", 0)
+
+# ----------------------------------------------------------------------------- cells
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _risky(text: str) -> bool:
+    return text.lstrip("'")[:1] in _FORMULA
+
+
+def neutralise(frame: Any) -> Any:
+    """A copy of `frame` whose text cells cannot run as spreadsheet formulas.
+
+    Text starting with ``= + - @``, a tab or a carriage return (after any apostrophes)
+    gets one more leading apostrophe, as OWASP recommends; :func:`unneutralise` undoes it.
+    Numbers are never changed, so ``-0.5`` in a float column stays ``-0.5``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralise(pd.DataFrame({"s": ["=1+1", "ok"], "x": [-0.5, 1.0]})).values.tolist()
+    [["'=1+1", -0.5], ['ok', 1.0]]
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind in "OSU" or str(out[col].dtype).startswith("string"):
+            out[col] = [("'" + v if isinstance(v, str) and _risky(v) else v)
+                        for v in out[col].tolist()]
+    out.columns = [("'" + c if isinstance(c, str) and _risky(c) else c) for c in out.columns]
+    return out
+
+
+def unneutralise(text: str) -> str:
+    """Undo :func:`neutralise` on one cell (text read back from a CSV the library wrote)."""
+    return text[1:] if text.startswith("'") and _risky(text[1:]) else text
+
+
+# ----------------------------------------------------------------------------- files
+def _unchanged(target: Path) -> str:
+    return f"{target} is unchanged." if _lexists(target) else "Nothing was written."
+
+
+def _os_write(fd: int, data: Any) -> int:
+    return os.write(fd, data)  # one indirection: fault-injection tests replace it
+
+
+class _Raw(io.RawIOBase):
+    """An unbuffered writer on a file descriptor that hashes what it writes."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.size, self.sha = fd, 0, hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        n = _os_write(self.fd, b)
+        self.sha.update(memoryview(b)[:n])
+        self.size += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                os.close(self.fd)
+            finally:
+                super().close()
+
+
+@contextlib.contextmanager
+def _writer(fd: int, text: bool) -> Iterator[tuple[IO, _Raw]]:
+    raw = _Raw(fd)
+    buf = io.BufferedWriter(raw, 1 << 20)
+    fh: IO = io.TextIOWrapper(buf, encoding="utf-8", newline="") if text else buf
+    try:
+        yield fh, raw
+        fh.flush()
+        os.fsync(fd)
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            fh.close()  # a failed flush (disk full) raises again here: already reported
+        raw.close()
+
+
+def _temp_name(name: str, tag: str) -> str:
+    return f".{name}.{tag}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def _abs(path: object, what: str) -> Path:
+    if not isinstance(path, str | os.PathLike) or not os.fspath(path):
+        raise OutputError(f"the {what} must be a path (str or os.PathLike); got {path!r}. "
+                          "Pass e.g. 'forecast-output'.")
+    p = Path(os.path.abspath(os.fspath(path)))
+    if p.name in ("", ".", ".."):
+        raise OutputError(f"the {what} must name a file or folder; got {path!r}. Pass a name.")
+    return p
+
+
+def _lexists(p: Path) -> bool:
+    return os.path.lexists(p)
+
+
+def check_new_file(path: object, *, force: bool, what: str = "file") -> Path:
+    """Refuse a target that is a link or a folder, or that exists when `force` is False."""
+    target = _abs(path, what)
+    if target.is_symlink():
+        raise OutputError(f"the {what} {target} is a symbolic link; forecast never writes "
+                          "through links. Remove the link or choose another path.")
+    if target.is_dir():
+        raise OutputError(f"the {what} {target} is a folder; pass a file name inside it.")
+    if _lexists(target) and not force:
+        raise OutputError(f"the {what} {target} already exists; forecast replaces files only "
+                          "when told to. Pass --force (force=True) or choose another name.")
+    return target
+
+
+def _make_dirs(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"cannot create the folder of the {what}: {folder} (or a folder "
+                          "above it) is a file. Fix the path.") from None
+    except OSError as exc:
+        raise output_error(exc, folder, "create the folder") from None
+
+
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block is done (a rename or two).
+
+    Only the main thread can set handlers; elsewhere the block runs unprotected.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    old = {}
+    for s in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(s) is not None:  # None: set outside Python, leave it alone
+            old[s] = signal.signal(s, lambda signum, frame: got.append(signum))
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        for s in got:  # deliver what arrived, now that the files are in place
+            handler = old[s]
+            if callable(handler):
+                handler(s, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), s)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system can sync a folder
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_file(path: object, *, what: str = "file", overwrite: bool = True,
+                text: bool = False, make_parents: bool = False) -> Iterator[IO]:
+    """Write one file atomically: yield a new temporary file, rename it over `path` at the end.
+
+    `path` must not be a symbolic link or a folder; an existing file is replaced only with
+    `overwrite`. The folder must exist unless `make_parents`. On any error (or Ctrl-C)
+    the temporary file is removed and `path` is unchanged.
+    """
+    target = check_new_file(path, force=overwrite, what=what)
+    if make_parents:
+        _make_dirs(target.parent, what)
+    elif not target.parent.is_dir():
+        raise OutputError(f"cannot write the {what} {target}: its folder {target.parent} does "
+                          "not exist. Create it first or fix the path.")
+    tmp = target.with_name(_temp_name(target.name, "tmp"))
+    try:
+        fd = os.open(tmp, _NEW, 0o666)
+        with _writer(fd, text) as (fh, _):
+            yield fh
+        with contextlib.suppress(OSError):  # keep the mode of the file being replaced
+            os.chmod(tmp, os.stat(target, follow_symlinks=False).st_mode & 0o7777)
+        with deferred_signals():
+            os.rename(tmp, target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        raise output_error(exc, target, note=_unchanged(target)) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def write_bytes(path: object, data: bytes, **kwargs: Any) -> Path:
+    """Write `data` to `path` atomically (see :func:`atomic_file`); return the path."""
+    with atomic_file(path, **kwargs) as fh:
+        fh.write(data)
+    return Path(os.fspath(path))
+
+
+def write_text(path: object, text: str, **kwargs: Any) -> Path:
+    """Write UTF-8 `text` to `path` atomically (see :func:`atomic_file`)."""
+    return write_bytes(path, text.encode("utf-8"), **kwargs)

@@ -1,0 +1,278 @@
+"""Output folders: a set of files swapped in whole, with a marker and a lock (private, core).
+
+See :mod:`forecast._fsio` for the promises. :func:`atomic_folder` stages the files of
+an output set (the tables, charts and report of ``forecast run``, or a saved projection)
+in a temporary folder beside the target, writes the marker (:data:`MARKER`: format,
+kind, version, and the size and SHA-256 of every file), and swaps the staged folder
+in: in one step with Linux's ``renameat2(RENAME_EXCHANGE)``, elsewhere with two renames
+whose interruption the next write repairs (it restores the previous set).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from . import _lock
+from ._fsio import (
+    _NEW,
+    _abs,
+    _fsync_dir,
+    _lexists,
+    _make_dirs,
+    _temp_name,
+    _unchanged,
+    _writer,
+    deferred_signals,
+    neutralise,
+)
+from ._oserror import output_error
+from ._version import __version__
+from .errors import OutputError
+
+__all__ = ["MARKER", "OutputFolder", "atomic_folder", "check_folder", "read_marker"]
+
+#: Name of the marker file in every folder the library writes (JSON: format, kind,
+#: version and the size and SHA-256 of every file).
+MARKER = ".forecast-output.json"
+MARKER_FORMAT = "forecast.output"
+
+
+class OutputFolder:
+    """The staging folder of an output set; files written here appear together at the end."""
+
+    def __init__(self, target: Path, staging: Path) -> None:
+        self.target, self.staging = target, staging
+        self.files: dict[str, dict[str, Any]] = {}
+
+    def _name(self, name: str) -> Path:
+        if not name or name in (".", "..", MARKER) or "/" in name or os.sep in name:
+            raise OutputError(f"an output file name must be a plain name; got {name!r}.")
+        return self.staging / name
+
+    @contextlib.contextmanager
+    def open(self, name: str, *, text: bool = False) -> Iterator[IO]:
+        """A new file `name` in the folder, open for writing (bytes, or UTF-8 text)."""
+        with self._open(self._name(name), name, text) as fh:
+            yield fh
+
+    @contextlib.contextmanager
+    def _open(self, path: Path, name: str, text: bool) -> Iterator[IO]:
+        try:
+            fd = os.open(path, _NEW, 0o666)
+            with _writer(fd, text) as (fh, raw):
+                yield fh
+        except OSError as exc:
+            raise output_error(exc, self.target / name, note=_unchanged(self.target)) from None
+        self.files[name] = {"bytes": raw.size, "sha256": raw.sha.hexdigest()}
+
+    def path(self, name: str) -> Path:
+        """Where a writer that needs a path (``write_report``) should put file `name`."""
+        return self._name(name)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        with self.open(name) as fh:
+            fh.write(data)
+
+    def write_text(self, name: str, text: str) -> None:
+        self.write_bytes(name, text.encode("utf-8"))
+
+    def write_csv(self, name: str, frame: Any) -> None:
+        """Write `frame` as CSV without its index, text cells neutralised."""
+        with self.open(name, text=True) as fh:
+            neutralise(frame).to_csv(fh, index=False, lineterminator="\n")
+
+    def sha256(self, name: str) -> str:
+        return self.files[name]["sha256"]
+
+    def _finish(self, kind: str) -> None:
+        for entry in sorted(os.scandir(self.staging), key=lambda e: e.name):
+            if entry.name in self.files:
+                continue
+            if not entry.is_file(follow_symlinks=False):
+                raise OutputError(f"output {self.target / entry.name} must be a plain file; "
+                                  "a writer made a link or folder. This is a bug.")
+            sha, size = hashlib.sha256(), 0
+            with open(entry.path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    sha.update(block)
+                    size += len(block)
+            self.files[entry.name] = {"bytes": size, "sha256": sha.hexdigest()}
+        marker = {"format": MARKER_FORMAT, "version": 1, "kind": kind, "forecast": __version__,
+                  "files": dict(sorted(self.files.items()))}
+        with self._open(self.staging / MARKER, MARKER, text=False) as fh:
+            fh.write((json.dumps(marker, indent=1) + "\n").encode("utf-8"))
+        del self.files[MARKER]
+        os.chmod(self.staging, 0o777 & ~_umask())
+        _fsync_dir(self.staging)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def read_marker(folder: Path) -> dict[str, Any] | None:
+    """The marker of `folder` if the library wrote it (a plain file, valid JSON), else None."""
+    p = folder / MARKER
+    try:
+        if not p.is_file() or p.is_symlink() or p.stat().st_size > 1_000_000:
+            return None
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(data, dict) and data.get("format") == MARKER_FORMAT and isinstance(
+        data.get("files"), dict)
+    return data if ok else None
+
+
+def _check_replaceable(target: Path, force: bool, what: str) -> None:
+    if not _lexists(target):
+        return
+    if target.is_symlink():
+        raise OutputError(f"the {what} {target} is a symbolic link; forecast never writes "
+                          "through links. Remove the link or choose another folder.")
+    if not target.is_dir():
+        raise OutputError(f"the {what} {target} exists and is a file, not a folder; choose "
+                          "another name (or remove the file).")
+    try:
+        names = sorted(os.listdir(target))
+    except OSError as exc:
+        raise output_error(exc, target, "read the folder") from None
+    marker = read_marker(target)
+    ours = set(marker["files"]) | {MARKER} if marker else set()
+    foreign = [n for n in names if n not in ours]
+    if not foreign:
+        return
+    if not force:
+        shown = ", ".join(map(repr, foreign[:3])) + (", ..." if len(foreign) > 3 else "")
+        count = f"{len(foreign)} such entr{'y' if len(foreign) == 1 else 'ies'}"
+        why = ("was not written by forecast" if marker is None
+               else "holds files forecast did not write")
+        raise OutputError(
+            f"the {what} {target} {why} ({count}: {shown}); forecast "
+            "replaces only folders it wrote. Choose a new folder, or pass --force "
+            "(force=True) to replace the folder and everything in it.")
+    _refuse_precious(target, what)
+
+
+def _refuse_precious(target: Path, what: str) -> None:
+    """Even with force, never replace the home folder, a root or a folder holding the cwd."""
+    cwd = Path.cwd().resolve()
+    real = target.resolve()
+    if real == Path(real.anchor) or real == Path.home().resolve() or real in (
+            cwd, *cwd.parents):
+        raise OutputError(f"refusing to replace the {what} {target}: it is a root, your home "
+                          "folder or holds the current folder. Choose a new folder.")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        import ctypes  # lazy: only output folders need it
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(b))
+
+
+def _recover(target: Path) -> None:
+    """Repair an interrupted swap and remove stale staging folders (the lock is held)."""
+    olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=os.path.getmtime)
+    if olds and not _lexists(target):
+        os.rename(olds.pop(), target)  # killed between the two renames: keep the old set
+    for stale in (*olds, *target.parent.glob(f".{target.name}.tmp-*")):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    old = None
+    with deferred_signals():
+        if not _lexists(target):
+            os.rename(staging, target)
+        elif _exchange(staging, target):
+            old = staging  # now holds the previous set
+        else:
+            old = target.with_name(_temp_name(target.name, "old"))
+            os.rename(target, old)
+            os.rename(staging, target)
+        _fsync_dir(target.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def check_folder(path: object, *, force: bool = False, what: str = "output folder") -> Path:
+    """Check, without writing, that :func:`atomic_folder` may replace `path` (else raise).
+
+    Lets a slow job refuse a bad output folder before it starts; the check is repeated,
+    under the lock, when the folder is written.
+    """
+    target = _abs(path, what)
+    _check_replaceable(target, force, what)
+    return target
+
+
+@contextlib.contextmanager
+def atomic_folder(path: object, *, kind: str, force: bool = False,
+                  what: str = "output folder") -> Iterator[OutputFolder]:
+    """Write an output set: yield an :class:`OutputFolder`; swap it in when the block ends.
+
+    The folder `path` is created with its parents if needed. It may be replaced when it
+    is missing, empty, or was written by the library (its marker lists every file in it);
+    otherwise only with `force`. While the block runs, `path` is locked and unchanged; if
+    the block raises (or Ctrl-C arrives), the staged files are removed and `path` keeps its
+    previous contents.
+    """
+    target = _abs(path, what)
+    _make_dirs(target.parent, what)
+    with _lock.hold(target, what):
+        try:
+            _recover(target)
+        except OSError as exc:
+            raise output_error(exc, target, "tidy up beside") from None
+        _check_replaceable(target, force, what)
+        try:
+            staging = Path(os.fspath(target.with_name(_temp_name(target.name, "tmp"))))
+            os.mkdir(staging, 0o700)
+        except OSError as exc:
+            raise output_error(exc, target, "create a folder beside") from None
+        try:
+            folder = OutputFolder(target, staging)
+            yield folder
+            folder._finish(kind)
+            _swap(staging, target)
+        except OutputError as exc:  # from a writer given a path inside the staging folder
+            raise _as_target(exc, staging, target) from None
+        except OSError as exc:
+            raise output_error(exc, target, note=_unchanged(target)) from None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _as_target(exc: OutputError, staging: Path, target: Path) -> OutputError:
+    """`exc` with the staging folder's name replaced by the target's (what users know)."""
+    text = str(exc)
+    if str(staging) not in text:
+        return exc
+    text = re.sub(r" (Nothing was written\.|\S+ is unchanged\.)$", "",
+                  text.replace(str(staging), str(target)))
+    return OutputError(f"{text} {_unchanged(target)}")

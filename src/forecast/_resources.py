@@ -1,0 +1,119 @@
+"""Memory guard: refuse a run that cannot fit in memory before allocating it (private, core).
+
+Without it, ``project(..., n_paths=200_000_000)`` asks for tens of GB and ends in the
+kernel's OOM killer (exit 137, no message) or in swap. :func:`check_memory` compares an
+estimate of the bytes a run needs with the memory actually available to this process:
+the smallest of ``MemAvailable`` in ``/proc/meminfo``, the room left under a cgroup
+(container) limit (v2 ``memory.max``, v1 ``memory.limit_in_bytes``), and, elsewhere,
+``os.sysconf`` (available physical pages). When nothing can be read the check is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import ResourceError
+
+__all__ = ["available_memory", "check_memory", "format_bytes"]
+
+#: Share of the available memory a run may plan to use; the rest is left for the
+#: interpreter, the libraries, the summaries computed afterwards and other programs.
+SHARE = 0.8
+
+
+def _read_int(path: Path) -> int | None:
+    try:
+        text = path.read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _meminfo() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _cgroup_room() -> int | None:
+    """Bytes left under this process's cgroup memory limit (None without a limit)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    rooms = []
+    root = Path("/sys/fs/cgroup")
+    for line in lines:
+        _, controllers, rel = (line.split(":", 2) + ["", ""])[:3]
+        rel = rel.lstrip("/")
+        if controllers == "":  # cgroup v2
+            pairs = [(root / rel / "memory.max", root / rel / "memory.current"),
+                     (root / "memory.max", root / "memory.current")]
+        elif "memory" in controllers.split(","):  # cgroup v1
+            base = root / "memory"
+            pairs = [(base / rel / "memory.limit_in_bytes", base / rel / "memory.usage_in_bytes"),
+                     (base / "memory.limit_in_bytes", base / "memory.usage_in_bytes")]
+        else:
+            continue
+        for limit_file, usage_file in pairs:
+            limit = _read_int(limit_file)  # "max" (no limit) reads as None
+            if limit is not None and limit < 2**60:
+                rooms.append(max(0, limit - (_read_int(usage_file) or 0)))
+                break
+    return min(rooms) if rooms else None
+
+
+def _sysconf() -> int | None:
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process can still use, or None when it cannot be told."""
+    host = _meminfo()
+    if host is None:
+        host = _sysconf()
+    found = [b for b in (host, _cgroup_room()) if b is not None]
+    return min(found) if found else None
+
+
+def format_bytes(n: float) -> str:
+    """``1.2 GB``-style text (powers of 1000).
+
+    Examples
+    --------
+    >>> format_bytes(3.2e10), format_bytes(2_500_000)
+    ('32.0 GB', '2.5 MB')
+    """
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{int(n)} bytes"
+
+
+def check_memory(need: float, what: str, fix: str) -> None:
+    """Raise ResourceError when `need` bytes exceed the share of memory a run may use.
+
+    Parameters
+    ----------
+    need : float
+        Estimated bytes of the largest arrays the run holds at once.
+    what : str
+        The run, e.g. "projecting 7 scenarios x 200,000,000 paths x 10 years".
+    fix : str
+        How to need less, e.g. "Pass n_paths <= 1,234,000".
+    """
+    avail = available_memory()
+    if avail is None or need <= SHARE * avail:
+        return
+    raise ResourceError(
+        f"{what} needs about {format_bytes(need)} of memory; only {format_bytes(avail)} is "
+        f"available (a run may use {SHARE:.0%} of it). {fix}. Nothing was allocated."
+    )
