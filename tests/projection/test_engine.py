@@ -19,6 +19,7 @@ from forecast.errors import (
     SimulationError,
 )
 from forecast.projection import project
+from forecast.series import AnnualSeries
 
 FIT = FakeFit(history())
 SCEN = scenarios()
@@ -213,16 +214,23 @@ def test_bad_effect_shape_is_a_scenario_error():
 
 
 # --------------------------------------------------------------------------- overflow
-def test_overflow_names_scenario_and_first_year():
+def test_huge_effect_names_scenario_assumption_and_first_year():
+    """A scenario may move the level by at most MAX_EFFECT log points (issue 11, item 11)."""
     boom = FakeScenario("boom", (Growth("runaway", 100.0, 2028),))
-    with pytest.raises(SimulationError, match=r"scenario 'boom'.*in 2034.*overflow"):
+    with pytest.raises(SimulationError, match=r"scenario 'boom'.*in 2028.*'runaway'"):
         run(scenarios=[SCEN[0], boom])
-
-
-def test_underflow_and_nan_are_simulation_errors():
     sink = FakeScenario("sink", (Shift("collapse", -800.0, 2030),))
-    with pytest.raises(SimulationError, match=r"'sink'.*2030.*underflow"):
+    with pytest.raises(SimulationError, match=r"'sink'.*log points.*in 2030.*-800|'sink'.*2030"):
         run(scenarios=[sink])
+
+
+def test_overflow_and_nan_are_simulation_errors():
+    # the baseline sits near the edge, so a sane effect pushes the level past 1e300
+    edge = FakeFit(AnnualSeries(range(2016, 2026), np.full(10, 1e299)), drift=0.0,
+                   sigma=0.0)
+    up = FakeScenario("up", (Shift("step", 5.0, 2030),))
+    with pytest.raises(SimulationError, match=r"scenario 'up'.*in 2030.*overflow"):
+        run(fit=edge, scenarios=[up])
     class NaNFrom(Shift):
         def effect(self, ctx, rng):
             return np.where(ctx.years >= self.start, np.nan, 0.0) + np.zeros_like(ctx.base)

@@ -27,6 +27,10 @@ from ..scenarios.scenario import assumption_effects
 # Levels must stay within [1e-300, 1e300]; checked on the log scale before ``exp``.
 LOG_MAX = float(np.log(1e300))
 LOG_MIN = -LOG_MAX
+#: Largest combined effect of a scenario's assumptions, in log points: a scenario may
+#: move the level by at most a factor of exp(10) (about 22,000) either way. Larger
+#: effects are mistakes (a size of -100 meant as -100%), not scenarios.
+MAX_EFFECT = 10.0
 
 
 def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -146,6 +150,29 @@ def check_range(logs: np.ndarray, what: str, years: np.ndarray) -> None:
     )
 
 
+def check_effect(total: np.ndarray | None, scenario: Any, effects: Mapping[str, np.ndarray],
+                 years: np.ndarray) -> None:
+    """Raise SimulationError when a scenario's combined effect exceeds MAX_EFFECT log points."""
+    if total is None:
+        return
+    bad = np.abs(total) > MAX_EFFECT  # NaN compares False: check_range reports it
+    if not bad.any():
+        return
+    j = int(np.flatnonzero(bad.any(axis=0))[0])
+    worst = float(np.max(np.abs(total[:, j][bad[:, j]])))
+    sizes = {k: float(np.max(np.abs(np.broadcast_to(v, total.shape)[:, j])))
+             for k, v in effects.items()}
+    name = max(sizes, key=lambda k: sizes[k]) if sizes else "?"
+    raise SimulationError(
+        f"scenario {scenario.name!r}: the combined effect of its assumptions must stay within "
+        f"+-{MAX_EFFECT:g} log points (a factor of {np.exp(MAX_EFFECT):,.0f}); in "
+        f"{int(years[j])} it reached {worst:.4g} on {int(bad[:, j].sum())} of "
+        f"{total.shape[0]} paths of a chunk (largest part: assumption {name!r}, "
+        f"{sizes.get(name, float('nan')):.4g}). Sizes are log points: -0.69 halves the "
+        "level, +0.69 doubles it. Reduce the sizes, rates or durations of the assumptions."
+    )
+
+
 def run_chunk(
     job: Job, i: int, out: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[int, np.ndarray | None, np.ndarray | None]:
@@ -170,7 +197,9 @@ def run_chunk(
     cache: dict[Any, np.ndarray] = {}
     for s, scenario in enumerate(job.scenarios):
         effects = scenario_effects(scenario, ctx, eff_seed, n, h, cache)
-        logs = log_paths(base, total_effect(effects, n, h))
+        total = total_effect(effects, n, h)
+        check_effect(total, scenario, effects, job.years)
+        logs = log_paths(base, total)
         check_range(logs, f"scenario {scenario.name!r}", job.years)
         np.exp(logs, out=levels[s])
     if out is None:

@@ -17,11 +17,20 @@ from typing import Any
 
 import numpy as np
 
+from .._resources import format_bytes
 from .._seeds import as_seed_sequence
 from .._validation import check_int, check_unique
 from .._version import __version__
-from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from ..errors import (
+    ForecastError,
+    ForecastTypeError,
+    ParameterError,
+    ResourceError,
+    ScenarioError,
+    SimulationError,
+)
 from ..scenarios.scenario import check_starts
+from ._collect import check_run_memory, collect
 from ._shared import SharedArrays, run_chunk_shared
 from .chunks import Job, chunk_bounds, run_chunk
 from .projection import Projection
@@ -85,12 +94,17 @@ def project(
     ------
     ParameterError, ForecastTypeError
         For a bad `to`/`horizon`, `n_paths`, `chunk_size`, `seed` or `executor`.
+    ResourceError
+        Before allocating anything, when the samples would not fit in the memory available
+        (the message gives the figure and the largest `n_paths` that fits).
     ScenarioError
         For duplicate or missing scenario names, or an assumption starting before the
         first projected year.
     SimulationError
         When a level leaves [1e-300, 1e300] (overflow of ``exp``), naming the scenario
-        and the year.
+        and the year; when a scenario moves the level by more than a factor of
+        ``exp(MAX_EFFECT)``; or when the executor raises, drops, repeats or garbles a
+        chunk (naming the chunk and the cause).
 
     Examples
     --------
@@ -127,14 +141,16 @@ def project(
         )
 
     bounds = chunk_bounds(n_paths, chunk_size)
+    n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
+    check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor)
     try:
         samples = np.empty((len(items), n_paths, h))
         base_log = np.empty((n_paths, h))
-    except MemoryError:
-        gb = 8 * (len(items) + 1) * n_paths * h / 1e9
-        raise ParameterError(
-            f"the samples need {gb:.1f} GB of memory, more than is available; got "
-            f"n_paths={n_paths} for {len(items)} scenarios x {h} years. Reduce `n_paths`."
+    except MemoryError:  # the estimate said it would fit, but the allocation failed
+        raise ResourceError(
+            f"projecting {len(items)} scenario(s) x {n_paths:,} paths x {h} years needs "
+            f"about {format_bytes(8 * (len(items) + 1) * n_paths * h)} of memory, more than "
+            "could be allocated. Reduce `n_paths` (--paths on the command line)."
         ) from None
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
@@ -142,7 +158,7 @@ def project(
     shared = None
     if isinstance(executor, ProcessPoolExecutor):
         # workers write straight into shared memory instead of pickling chunks back
-        shared = SharedArrays([samples.shape, base_log.shape])
+        shared = _shared_arrays(samples, base_log)
         task = functools.partial(run_chunk_shared, job, shared.names, shared.shapes)
     elif executor is None or isinstance(executor, ThreadPoolExecutor):
         # shared memory: each chunk writes its own disjoint slices of the output
@@ -151,16 +167,10 @@ def project(
             return run_chunk(job, i, out=(samples[:, lo:hi], base_log[lo:hi]))
     else:
         task = functools.partial(run_chunk, job)
-    results = map(task, indices) if executor is None else executor.map(task, indices)
     bar = _progress_bar(progress, len(bounds))
     try:
-        for i, levels, base in results:
-            if levels is not None:
-                lo, hi = bounds[i]
-                samples[:, lo:hi] = levels
-                base_log[lo:hi] = base
-            if bar is not None:
-                bar.update(1)
+        collect(_map(executor, task, indices), bounds, samples, base_log,
+                None if bar is None else (lambda: bar.update(1)))
         if shared is not None:
             samples[...], base_log[...] = shared.arrays
     finally:
@@ -195,6 +205,32 @@ def project(
         scenarios=tuple(items),
         settings=settings,
     )
+
+
+def _shared_arrays(samples: np.ndarray, base_log: np.ndarray) -> SharedArrays:
+    try:
+        return SharedArrays([samples.shape, base_log.shape])
+    except OSError as exc:  # /dev/shm full or missing
+        raise ResourceError(
+            f"the process pool needs {format_bytes(samples.nbytes + base_log.nbytes)} of "
+            f"shared memory; it could not be created ({exc.strerror or exc}). Free space in "
+            "/dev/shm, pass fewer paths, or run with threads or serially."
+        ) from None
+
+
+def _map(executor: Any, task: Any, indices: range) -> Any:
+    """``executor.map(task, indices)`` (lazy ``map`` without one); a failing call is reported."""
+    if executor is None:
+        return map(task, indices)
+    try:
+        return executor.map(task, indices)
+    except ForecastError:
+        raise
+    except Exception as exc:
+        raise SimulationError(
+            f"`executor.map` failed before running any chunk: {type(exc).__name__}: {exc}. "
+            "Check that the executor is running (not shut down), or pass executor=None."
+        ) from exc
 
 
 def _check_fit(fit: Any) -> None:
