@@ -3,34 +3,49 @@
 Layout of a projection directory::
 
     metadata.json      format, years, scenario names, probabilities, seed, model, unit,
-                       settings, history, point forecast, file names
+                       settings, history, point forecast, file names, and the SHA-256
+                       of every data file ("checksums")
     samples.parquet    columns scenario, path, then one column per year ("2026", ...):
                        one row per (scenario, path), levels; or samples.csv
     base_log.parquet   columns path, then one column per year: baseline log paths
     scenarios.toml     scenario definitions (forecast.dump_scenarios), when the
                        scenarios can be written as TOML
+    .forecast-output.json  the marker of a folder written by forecast
 
 Floats are written exactly (Parquet float64; CSV with shortest round-trip repr), so a
 loaded projection has bit-identical samples.
+
+Saving is atomic (:mod:`forecast._outdir`): the folder is staged beside the target and
+swapped in whole, so a failed or interrupted save leaves the previous folder as it was.
+Loading trusts nothing (``docs/reliability.md``): ``metadata.json`` is checked key by key
+(:mod:`forecast.projection._meta`), only the files of the format are read, never
+through a symbolic link, and each must match its checksum before it is parsed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import io
 import json
 import os
+import stat
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._fsio import unneutralise
+from .._oserror import input_error
+from .._outdir import OutputFolder, atomic_folder
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError
-from ..scenarios import ScenarioSet, dump_scenarios, load_scenarios
-from ..series import AnnualSeries
+from ..scenarios import ScenarioSet, dumps_scenarios, loads_scenarios
+from ._meta import FORMAT, FORMAT_VERSION, SCENARIO_FILE, check_metadata
 
-FORMAT = "forecast.Projection"
-FORMAT_VERSION = 1
+#: Largest metadata.json read (history, settings and a point forecast fit in a few kB).
+MAX_METADATA_BYTES = 10_000_000
 
 
 def _has_pyarrow() -> bool:
@@ -40,28 +55,18 @@ def _has_pyarrow() -> bool:
 def _dir(directory: Any) -> Path:
     if not isinstance(directory, str | os.PathLike):
         raise ForecastTypeError(
-            f"`directory` must be a path (str or os.PathLike); got {type(directory).__name__}."
+            f"`directory` must be a path (str or os.PathLike); got {type(directory).__name__}. "
+            "Pass e.g. 'my_run'."
         )
     return Path(directory)
 
 
-def _write(df: pd.DataFrame, file: Path) -> None:
-    if file.suffix == ".parquet":
-        df.to_parquet(file, index=False)
+def _write(out: OutputFolder, name: str, df: pd.DataFrame) -> None:
+    if name.endswith(".parquet"):
+        with out.open(name) as fh:
+            df.to_parquet(fh, index=False)
     else:
-        df.to_csv(file, index=False)
-
-
-def _read(file: Path) -> pd.DataFrame:
-    if not file.is_file():
-        raise DataError(f"projection file {file} must exist; it is missing. Save the "
-                        "projection again with Projection.save(directory).")
-    if file.suffix == ".parquet":
-        return pd.read_parquet(file)
-    kwargs: dict[str, Any] = {"dtype": {"scenario": str}}
-    if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 parses floats exactly by default
-        kwargs["float_precision"] = "round_trip"
-    return pd.read_csv(file, **kwargs)
+        out.write_csv(name, df)  # the scenario column is neutralised, numbers are not
 
 
 def _jsonable(o: Any) -> Any:
@@ -77,12 +82,13 @@ def _jsonable(o: Any) -> Any:
     )
 
 
-def save(p: Any, directory: Any, format: str = "parquet") -> Path:
-    """Write `p` to `directory`; see the module docstring for the layout."""
+def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -> Path:
+    """Write `p` to `directory` atomically; see the module docstring for the layout."""
     if format not in ("parquet", "csv"):
         raise ParameterError(f'`format` must be "parquet" or "csv"; got {format!r}.')
+    if not isinstance(force, bool):
+        raise ForecastTypeError(f"`force` must be True or False; got {force!r}.")
     path = _dir(directory)
-    path.mkdir(parents=True, exist_ok=True)
     ext = "parquet" if format == "parquet" and _has_pyarrow() else "csv"
     cols = [str(y) for y in p.years.tolist()]
     s, n, h = p.samples.shape
@@ -91,27 +97,32 @@ def save(p: Any, directory: Any, format: str = "parquet") -> Path:
     samples.insert(0, "scenario", np.repeat(np.array(p.scenario_names, dtype=object), n))
     base = pd.DataFrame(p.base_log, columns=cols)
     base.insert(0, "path", np.arange(n, dtype=np.int64))
-    _write(samples, path / f"samples.{ext}")
-    _write(base, path / f"base_log.{ext}")
-    meta = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "samples_file": f"samples.{ext}",
-        "base_log_file": f"base_log.{ext}",
-        "years": p.years.tolist(),
-        "scenario_names": list(p.scenario_names),
-        "probabilities": None if p.probabilities is None else list(p.probabilities),
-        "seed": p.seed if isinstance(p.seed, int) else list(p.seed),
-        "model": p.model,
-        "unit": p.unit,
-        "settings": dict(p.settings),
-        "center": p.center.tolist(),
-        "history": {"years": p.history.years.tolist(), "values": p.history.values.tolist(),
-                    "unit": p.history.unit, "name": p.history.name},
-        "scenarios": _dump_scenarios(p, path),
-    }
-    text = json.dumps(meta, indent=2, default=_jsonable)
-    (path / "metadata.json").write_text(text, encoding="utf-8")
+    with atomic_folder(path, kind="projection", force=force, what="projection folder") as out:
+        _write(out, f"samples.{ext}", samples)
+        _write(out, f"base_log.{ext}", base)
+        scenarios = _dump_scenarios(p, out)
+        files = [f"samples.{ext}", f"base_log.{ext}"] + (
+            [SCENARIO_FILE] if scenarios.get("file") else [])
+        meta = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "samples_file": f"samples.{ext}",
+            "base_log_file": f"base_log.{ext}",
+            "years": p.years.tolist(),
+            "scenario_names": list(p.scenario_names),
+            "probabilities": None if p.probabilities is None else list(p.probabilities),
+            "seed": p.seed if isinstance(p.seed, int) else list(p.seed),
+            "model": p.model,
+            "unit": p.unit,
+            "settings": dict(p.settings),
+            "center": p.center.tolist(),
+            "history": {"years": p.history.years.tolist(),
+                        "values": p.history.values.tolist(),
+                        "unit": p.history.unit, "name": p.history.name},
+            "scenarios": scenarios,
+            "checksums": {name: out.sha256(name) for name in files},
+        }
+        out.write_text("metadata.json", json.dumps(meta, indent=2, default=_jsonable))
     return path
 
 
@@ -128,42 +139,103 @@ def _describe(scenario: Any) -> dict[str, Any]:
             "assumptions": [one(a) for a in getattr(scenario, "assumptions", ())]}
 
 
-def _dump_scenarios(p: Any, path: Path) -> dict[str, Any]:
+def _dump_scenarios(p: Any, out: OutputFolder) -> dict[str, Any]:
     if p.scenarios is None:
         why = p.settings.get("scenarios_unavailable", "the scenario definitions are missing")
         return {"file": None, "unavailable": why}
-    target = path / "scenarios.toml"
     try:
-        dump_scenarios(ScenarioSet(p.scenarios, probabilities=p.probabilities), target)
+        text = dumps_scenarios(ScenarioSet(p.scenarios, probabilities=p.probabilities))
     except (ImportError, ForecastError, TypeError, ValueError, NotImplementedError,
             AttributeError) as exc:
-        target.unlink(missing_ok=True)
         return {"file": None, "json": [_describe(s) for s in p.scenarios],
                 "unavailable": f"the scenarios could not be written as TOML: {exc}"}
-    return {"file": target.name}
+    out.write_text(SCENARIO_FILE, text)
+    return {"file": SCENARIO_FILE}
 
 
-def _load_scenarios(meta: dict[str, Any], path: Path, names: tuple[str, ...]):
-    info = meta.get("scenarios") or {}
-    if not info.get("file"):
-        return None, info.get("unavailable", "the file has no scenario definitions")
+# ----------------------------------------------------------------------------- load
+def _member(path: Path, name: str, limit: int | None = None) -> bytes:
+    """The bytes of file `name` inside `path`: a plain file, never through a link."""
+    file = path / name
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        loaded = {s.name: s for s in load_scenarios(path / info["file"]).scenarios}
-        return tuple(loaded[n] for n in names), None
-    except (ImportError, ForecastError, KeyError, OSError) as exc:
-        return None, f"{info['file']} could not be read back: {exc!r}"
+        if file.is_symlink():
+            raise DataError(f"{file} is a symbolic link; a projection folder holds plain "
+                            "files only, and load() never follows links. Replace the link "
+                            "with the file, or save the projection again.")
+        fd = os.open(file, flags)
+    except FileNotFoundError:
+        raise DataError(f"projection file {file} must exist; it is missing. Save the "
+                        "projection again with Projection.save(directory).") from None
+    except OSError as exc:
+        raise input_error(exc, file, "projection file") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"{file} must be a plain file; it is not. Save the projection "
+                            "again.")
+        if limit is not None and info.st_size > limit:
+            raise DataError(f"{file} must be at most {limit:,} bytes; it has "
+                            f"{info.st_size:,}. It is not the metadata of a saved projection.")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError as exc:
+        raise input_error(exc, file, "projection file") from None
+    finally:
+        os.close(fd)
+
+
+def _verify(data: bytes, name: str, path: Path, sums: dict[str, str] | None) -> None:
+    if sums is None:
+        return
+    if hashlib.sha256(data).hexdigest() != sums[name]:
+        raise DataError(
+            f"{path / name} does not match the SHA-256 checksum in metadata.json: the file was "
+            "changed, truncated or replaced after Projection.save. Restore it from a copy, "
+            "or save the projection again.")
+
+
+def _parse(data: bytes, name: str, path: Path) -> pd.DataFrame:
+    try:
+        if name.endswith(".parquet"):
+            return pd.read_parquet(io.BytesIO(data))
+        kwargs: dict[str, Any] = {"dtype": {"scenario": str}}
+        if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 parses floats exactly by default
+            kwargs["float_precision"] = "round_trip"
+        return pd.read_csv(io.BytesIO(data), **kwargs)
+    except Exception:  # pyarrow and pandas raise many types for a bad file
+        kind = "Parquet" if name.endswith(".parquet") else "CSV"
+        raise DataError(f"{path / name} cannot be read as {kind} (corrupt or not written by "
+                        "Projection.save). Restore it from a copy, or save the projection "
+                        "again.") from None
 
 
 def _frame_array(df: pd.DataFrame, cols: list[str], lead: list[str], file: str) -> np.ndarray:
     if list(df.columns) != lead + cols:
         raise DataError(
-            f"{file} must have columns {lead + cols}; got {list(df.columns)}. The file was "
+            f"{file} must have the columns {', '.join(lead)}, then one per year "
+            f"{cols[0]}-{cols[-1]}; it has {len(df.columns)} columns that differ. The file was "
             "changed after Projection.save; save the projection again."
         )
     try:
         return df[cols].to_numpy(dtype=float)
     except (TypeError, ValueError):
         raise DataError(f"{file} must hold numbers in the year columns; it does not.") from None
+
+
+def _load_scenarios(meta: dict[str, Any], path: Path, names: tuple[str, ...],
+                    sums: dict[str, str] | None):
+    info = meta["scenarios"]
+    if not info["file"]:
+        return None, info.get("unavailable") or "the file has no scenario definitions"
+    data = _member(path, SCENARIO_FILE, 1_048_576)
+    _verify(data, SCENARIO_FILE, path, sums)
+    try:
+        loaded = {s.name: s for s in loads_scenarios(data.decode("utf-8"),
+                                                     str(path / SCENARIO_FILE)).scenarios}
+        return tuple(loaded[n] for n in names), None
+    except (ImportError, ForecastError, KeyError, UnicodeDecodeError) as exc:
+        return None, f"{SCENARIO_FILE} could not be read back ({type(exc).__name__})"
 
 
 def read_fields(directory: Any) -> dict[str, Any]:
@@ -173,53 +245,57 @@ def read_fields(directory: Any) -> dict[str, Any]:
     :mod:`forecast.projection.projection` (which imports this one).
     """
     path = _dir(directory)
+    if not path.is_dir():
+        raise DataError(f"{path} must be a folder written by Projection.save (with its "
+                        "metadata.json); it "
+                        f"{'is a file' if path.exists() else 'does not exist'}. Pass the "
+                        "directory given to save().")
+    if not (path / "metadata.json").exists() and not (path / "metadata.json").is_symlink():
+        raise DataError(f"{path} must contain metadata.json written by Projection.save; it "
+                        "does not. Pass the directory given to save().")
+    raw = _member(path, "metadata.json", MAX_METADATA_BYTES)
     try:
-        meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(
-            f"{path} must contain metadata.json written by Projection.save; it does not. "
-            "Pass the directory given to save()."
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path / 'metadata.json'} must be valid JSON; {exc}.") from None
-    if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
-        raise DataError(
-            f"metadata.json must describe a {FORMAT} (version {FORMAT_VERSION}); got "
-            f"{meta.get('format')!r} version {meta.get('format_version')!r}."
-        )
-    try:
-        years = np.asarray(meta["years"], dtype=np.int64)
-        names = tuple(meta["scenario_names"])
-        cols = [str(y) for y in years.tolist()]
-        samples_df = _read(path / meta["samples_file"])
-        base_df = _read(path / meta["base_log_file"])
-        hist = meta["history"]
-        history = AnnualSeries(hist["years"], hist["values"], unit=hist["unit"],
-                               name=hist["name"])
-        settings = dict(meta["settings"])
-        seed, model, unit, center = meta["seed"], meta["model"], meta["unit"], meta["center"]
-        probabilities = meta["probabilities"]
-    except KeyError as exc:
-        raise DataError(f"metadata.json must have the key {exc}; it is missing.") from None
-    flat = _frame_array(samples_df, cols, ["scenario", "path"], meta["samples_file"])
-    base = _frame_array(base_df, cols, ["path"], meta["base_log_file"])
+        meta = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        raise DataError(f"{path / 'metadata.json'} must be valid JSON; it is not{where}. "
+                        "Save the projection again.") from None
+    m = check_metadata(meta, path / "metadata.json")
+    sums = m["checksums"]
+    if sums is None:
+        warnings.warn(f"{path} was saved without checksums (format version 1), so its files "
+                      "cannot be verified; save it again to add them.", UserWarning,
+                      stacklevel=3)
+    frames = {}
+    for key in ("samples_file", "base_log_file"):
+        data = _member(path, m[key])
+        _verify(data, m[key], path, sums)
+        frames[key] = _parse(data, m[key], path)
+    years = np.asarray(m["years"], dtype=np.int64)
+    names = m["scenario_names"]
+    cols = [str(y) for y in m["years"]]
+    samples_df = frames["samples_file"]
+    flat = _frame_array(samples_df, cols, ["scenario", "path"], m["samples_file"])
+    base = _frame_array(frames["base_log_file"], cols, ["path"], m["base_log_file"])
     n = base.shape[0]
     expected = np.repeat(np.array(names, dtype=object), n)
+    got = np.array([unneutralise(str(x)) for x in samples_df["scenario"].tolist()],
+                   dtype=object)
     if flat.shape[0] != len(names) * n or not (
-        np.array_equal(samples_df["scenario"].astype(str).to_numpy(dtype=object), expected)
+        np.array_equal(got, expected)
         and np.array_equal(samples_df["path"].to_numpy(), np.tile(np.arange(n), len(names)))
     ):
         raise DataError(
-            f"{meta['samples_file']} must hold {n} paths of each scenario {list(names)} in "
+            f"{m['samples_file']} must hold {n} paths of each scenario {list(names)} in "
             "order; it does not. Save the projection again."
         )
-    scenarios, why = _load_scenarios(meta, path, names)
+    scenarios, why = _load_scenarios(m, path, names, sums)
+    settings = m["settings"]
     if why is not None:
         settings["scenarios_unavailable"] = why
     return dict(
         years=years, scenario_names=names, samples=flat.reshape(len(names), n, years.size),
-        base_log=base, center=np.asarray(center, dtype=float), history=history,
-        seed=seed if isinstance(seed, int) else tuple(seed), model=model, unit=unit,
-        probabilities=None if probabilities is None else tuple(probabilities),
+        base_log=base, center=np.asarray(m["center"], dtype=float), history=m["history"],
+        seed=m["seed"], model=m["model"], unit=m["unit"], probabilities=m["probabilities"],
         scenarios=scenarios, settings=settings,
     )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_float, check_level, check_levels, check_quantiles
-from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..series import AnnualSeries
 from . import files as _files
 from .checks import check_projection
@@ -415,20 +415,31 @@ class Projection:
         return fan_chart(self, scenario, **kwargs)
 
     # ------------------------------------------------------------------ files
-    def save(self, directory: Any, format: str = "parquet") -> Any:
-        """Write the projection to `directory` (created if needed); returns its Path.
+    def save(self, directory: Any, format: str = "parquet", *, force: bool = False) -> Any:
+        """Write the projection to the folder `directory` atomically; returns its Path.
 
         Samples and baseline log paths go to ``samples.parquet`` and ``base_log.parquet``
-        (``.csv`` with ``format="csv"``, or when pyarrow is missing); everything else
-        (seed, model, settings, history, probabilities) to ``metadata.json``, and the
-        scenario definitions to ``scenarios.toml``. No pickle.
+        (``.csv`` with ``format="csv"``, or when pyarrow is missing); everything else,
+        with the SHA-256 of each data file, to ``metadata.json``; the scenarios to
+        ``scenarios.toml``. No pickle. The folder is swapped in whole when complete; one
+        forecast did not write is replaced only with ``force=True`` (else OutputError,
+        as for a full disk or a link: nothing changes). See ``docs/reliability.md``.
         """
-        return _files.save(self, directory, format)
+        return _files.save(self, directory, format, force)
 
     @classmethod
     def load(cls, directory: Any) -> Projection:
-        """Read a projection written by :meth:`save`."""
-        return cls(**_files.read_fields(directory))
+        """Read a projection written by :meth:`save`, verifying every file (else DataError).
+
+        Only the files of the format are read, inside `directory`, never through a link;
+        each must match the SHA-256 recorded in ``metadata.json``.
+        """
+        fields = _files.read_fields(directory)
+        try:
+            return cls(**fields)
+        except ForecastError as exc:
+            raise DataError(f"{directory} does not hold a valid projection: {exc} Save the "
+                            "projection again.") from None
 
 
 def _example() -> Projection:
