@@ -9,10 +9,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._fsio import atomic_file
 from ._validation import readonly
 from .errors import DataError, ForecastTypeError, SeriesError
 
-__all__ = ["AnnualSeries"]
+__all__ = ["YEAR_RANGE", "AnnualSeries"]
+
+#: Calendar years an annual series may hold: wide enough for any economic series, and
+#: narrow enough that a typo (20150, -5, 1e15) is caught here rather than becoming a
+#: projection of ten thousand years.
+YEAR_RANGE: tuple[int, int] = (1800, 2200)
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +83,13 @@ class AnnualSeries:
                 f"(dtype {years.dtype}). Convert them with int()."
             )
         years = years.astype(np.int64)
+        outside = (years < YEAR_RANGE[0]) | (years > YEAR_RANGE[1])
+        if np.any(outside):
+            bad = int(years[np.flatnonzero(outside)[0]])
+            raise SeriesError(
+                f"`years` must be calendar years in [{YEAR_RANGE[0]}, {YEAR_RANGE[1]}]; got "
+                f"{bad}. Pass four-digit years such as 2015 (not an index or a date number)."
+            )
         steps = np.diff(years)
         if np.any(steps != 1):
             i = int(np.flatnonzero(steps != 1)[0])
@@ -240,24 +253,37 @@ class AnnualSeries:
         """Read a series from a CSV file with a year column and a value column."""
         try:
             df = pd.read_csv(path)
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DataError(f"cannot read series CSV {os.fspath(path)!r}: {exc}.") from None
+        except (OSError, ValueError, UnicodeDecodeError) as exc:  # ParserError, EmptyDataError
+            why = " ".join(str(exc).split())[:120]
+            raise DataError(f"cannot read series CSV {os.fspath(path)!r}: {why}. Pass a CSV "
+                            "file with a header line and one row per year.") from None
         for col in (year_column, value_column):
             if col not in df.columns:
                 raise DataError(
                     f"series CSV {os.fspath(path)!r} has no column {col!r}; its columns are "
                     f"{list(df.columns)}. Pass year_column=/value_column= to name them."
                 )
-        values = pd.to_numeric(df[value_column], errors="coerce")
-        if values.isna().any():
-            row = int(np.flatnonzero(values.isna().to_numpy())[0])
-            raise DataError(
-                f"series CSV row {row + 2}, column {value_column!r}: "
-                f"{df[value_column].iloc[row]!r} is not a number. Correct or remove the row."
-            )
-        s = pd.Series(values.to_numpy(), index=df[year_column].to_numpy())
+        # pandas reads plain ASCII numbers only ("1_000" and "１２" stay text): same rule
+        # as the records (docs/data.md)
+        columns = {}
+        for col in (year_column, value_column):
+            numbers = pd.to_numeric(df[col], errors="coerce")
+            if numbers.isna().any():
+                row = int(np.flatnonzero(numbers.isna().to_numpy())[0])
+                raise DataError(
+                    f"series CSV {os.fspath(path)!r} row {row + 2}, column {col!r}: "
+                    f"{df[col].iloc[row]!r} is not a number. Write plain ASCII digits, e.g. "
+                    "2015 or 31.59 (no separators); correct or remove the row."
+                )
+            columns[col] = numbers.to_numpy()
+        s = pd.Series(columns[value_column], index=columns[year_column])
         return cls.from_pandas(s, unit=unit, name=name)
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
-        """Write ``year,value`` rows to `path` (read back with :meth:`from_csv`)."""
-        pd.DataFrame({"year": self.years, "value": self.values}).to_csv(path, index=False)
+        """Write ``year,value`` rows to `path` (read back with :meth:`from_csv`).
+
+        Written atomically (complete or not at all), never through a symbolic link.
+        """
+        frame = pd.DataFrame({"year": self.years, "value": self.values})
+        with atomic_file(path, what="series file", text=True) as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n")

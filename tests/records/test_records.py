@@ -407,5 +407,7 @@ def test_errors_are_value_errors(tmp_path):
 
 
 def test_to_csv_bad_folder(releases, tmp_path):
-    with pytest.raises(DataError, match="folder exists"):
+    from forecast.errors import OutputError
+
+    with pytest.raises(OutputError, match="does not exist. Create it first"):
         releases.to_csv(tmp_path / "no" / "such" / "dir.csv")

@@ -59,6 +59,34 @@ def read_user_text(path: object, what: str) -> tuple[str, str]:
     return text, os.path.basename(p)
 
 
+def _check_shape(text: str, where: str, columns: Sequence[str]) -> None:
+    """Every row has the header's number of fields, and no column name repeats.
+
+    Checked with the csv module first because pandas guesses instead: a row with one
+    field too many silently shifts every field into the wrong column (the first becomes
+    the index), and a repeated name is renamed ``note.1``.
+    """
+    try:
+        lines = csv.reader(io.StringIO(text))
+        header = next(lines, None)
+        if header is None:
+            return  # empty: reported by the caller
+        names = [h.strip() for h in header]
+        dup = sorted({h for h in names if names.count(h) > 1})
+        if dup:
+            raise DataError(f"{where} has repeated column(s) "
+                            + ", ".join(f"'{c}'" for c in dup) + f". The header must be "
+                            f"{','.join(columns)}, each name once; delete the repeats.")
+        for number, row in enumerate(lines, 2):
+            if row and any(f.strip() for f in row) and len(row) != len(header):
+                raise DataError(
+                    f"{where} is not a valid CSV file: line {number} has {len(row)} fields, "
+                    f"the header {len(header)}. Quote fields that contain commas (\"a, b\") "
+                    "and give every row the same number of fields as the header.")
+    except csv.Error as exc:
+        raise DataError(f"{where} is not a valid CSV file: {exc}. Check the quotes.") from None
+
+
 def parse_csv(text: str, where: str, columns: Sequence[str],
               required: Sequence[str]) -> tuple[pd.DataFrame, list[int]]:
     """Parse CSV text into a frame of stripped strings and the 1-based row number of each row.
@@ -66,9 +94,10 @@ def parse_csv(text: str, where: str, columns: Sequence[str],
     Raises a DataError naming missing and unknown columns. Blank lines hold no data and are
     skipped, but rows keep the numbering of the file (row n is line n + 1).
     """
+    _check_shape(text, where, columns)
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                          skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL)
+                          skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, index_col=False)
     except pd.errors.ParserError as exc:
         raise DataError(
             f"{where} is not a valid CSV file: {str(exc).strip()}. Quote fields that contain "

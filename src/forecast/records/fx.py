@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .._fsio import atomic_file, neutralise, unneutralise
 from .._validation import check_float, check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from . import _fx_schema as F
@@ -149,6 +150,9 @@ class ExchangeRates:
         text, name = read_user_text(path, "exchange-rate")
         where = f"exchange-rate file {os.fspath(path)!r}"
         raw, rows = parse_csv(text, where, F.FX_COLUMNS, F.FX_REQUIRED)
+        for col in ("source", "address", "note"):  # undo the formula guard of to_csv
+            if col in raw.columns:
+                raw[col] = [unneutralise(v) for v in raw[col].tolist()]
         return _build(raw, rows, name, where, releases)
 
     @property
@@ -182,12 +186,13 @@ class ExchangeRates:
                 f"(from {', '.join(map(str, self.gap_years)) or 'default'}))")
 
     def to_csv(self, path: str | os.PathLike) -> None:
-        """Write the table in the ``fx.csv`` schema (readable by :meth:`from_csv`)."""
-        try:
-            self._frame.loc[:, list(F.FX_COLUMNS)].to_csv(path, index=False, encoding="utf-8")
-        except OSError as exc:
-            raise DataError(f"cannot write exchange rates to {os.fspath(path)!r}: "
-                            f"{exc.strerror}. Check that the folder exists.") from None
+        """Write the table in the ``fx.csv`` schema (readable by :meth:`from_csv`).
+
+        Atomic, never through a link, formula-like text neutralised (see Records.to_csv).
+        """
+        frame = neutralise(self._frame.loc[:, list(F.FX_COLUMNS)])
+        with atomic_file(path, what="exchange-rate file", text=True) as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n")
 
     # ------------------------------------------------------------------ rates
     def _average(self, year: int) -> FxRate | None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._fsio import atomic_file, neutralise, unneutralise
 from .._validation import check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from . import schema as S
@@ -37,6 +38,16 @@ __all__ = ["Records", "load_releases"]
 _STR_COLUMNS = ("market", "segment", "flow", "measure", "unit", "basis", "published",
                 "source", "address", "confidence", "note", "origin")
 _DTYPES = {"year": "int64", "months": "int64", "value": "float64", "row": "int64"}
+_FREE_TEXT = ("source", "address", "note")
+_FILTERS = ("market", "segment", "flow", "measure", "months", "year", "basis", "confidence",
+            "as_of")
+
+
+def _unknown_filter(unknown: dict) -> None:
+    key, value = next(iter(unknown.items()))
+    hint = S.suggest(key, _FILTERS)
+    raise ForecastTypeError(f"Records.filter has no argument `{key}` (got {key}={value!r}); "
+                            f"filter by {', '.join(_FILTERS)}.{hint}")
 
 
 def _typed_frame(cols: dict, rows: list[int], origins: list[str]) -> pd.DataFrame:
@@ -171,6 +182,9 @@ class Records:
         text, name = read_user_text(path, "releases")
         where = f"releases file {os.fspath(path)!r}"
         raw, rows = parse_csv(text, where, S.CSV_COLUMNS, S.REQUIRED_COLUMNS)
+        for col in _FREE_TEXT:  # undo the formula guard of to_csv
+            if col in raw.columns:
+                raw[col] = [unneutralise(v) for v in raw[col].tolist()]
         return _build(raw, rows, [name] * len(rows), where)
 
     @classmethod
@@ -285,7 +299,7 @@ class Records:
     __hash__ = None  # type: ignore[assignment]
 
     def filter(self, market=None, segment=None, flow=None, measure=None, months=None,
-               year=None, basis=None, confidence=None, as_of=None) -> Records:
+               year=None, basis=None, confidence=None, as_of=None, **unknown) -> Records:
         """Keep rows matching every given argument (a value or a list of values).
 
         ``as_of`` keeps rows known by that date: ``published_date <= `` the last day the
@@ -297,6 +311,8 @@ class Records:
         >>> len(rec.filter(market="US", as_of="2013-12")) < len(rec.filter(market="US"))
         True
         """
+        if unknown:
+            _unknown_filter(unknown)
         f = self._frame
         keep = np.ones(len(f), dtype=bool)
         if market is not None:
@@ -327,13 +343,14 @@ class Records:
         """Write the records in the ``releases.csv`` schema (readable by ``from_csv``).
 
         ``row``, ``origin`` and ``published_date`` are not written: read back, rows are
-        numbered in the new file and ``published_date`` is recomputed.
+        numbered in the new file and ``published_date`` is recomputed. The file is
+        written atomically and never through a symbolic link; text that a spreadsheet
+        would run as a formula (``=``, ``+``, ``-``, ``@`` first) gets a leading ``'``,
+        which ``from_csv`` removes again.
         """
-        try:
-            self._frame.loc[:, list(S.CSV_COLUMNS)].to_csv(path, index=False, encoding="utf-8")
-        except OSError as exc:
-            raise DataError(f"cannot write records to {os.fspath(path)!r}: {exc.strerror}. "
-                            "Check that the folder exists and is writable.") from None
+        frame = neutralise(self._frame.loc[:, list(S.CSV_COLUMNS)])
+        with atomic_file(path, what="records file", text=True) as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n")
 
     def __repr__(self) -> str:
         f = self._frame

@@ -166,12 +166,36 @@ def _show(v: object) -> str:
     return repr(v) if isinstance(v, str) else str(v)
 
 
+# A number as the library reads it from text: ASCII digits, an optional sign, decimal
+# point and exponent. "1,234", "1_000", "１２３" (full-width) and "١٢٣" (Arabic-Indic) are
+# all refused alike, although Python's float() reads the last three: a file whose figures
+# need a guess is a file to fix (docs/data.md).
+NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
+#: Plausible magnitudes of a published figure (levels in 1e8 of a currency: 1e-4 is
+#: 10,000 and 1e7 is 1e15; growth in percent): anything outside is a typo or a wrong unit.
+LEVEL_RANGE: tuple[float, float] = (1e-4, 1e7)
+GROWTH_MAX = 1000.0
+
+
+def number_hint(text: str) -> str:
+    """Why `text` is not a plain ASCII number, as a short hint (or '')."""
+    if "," in text and re.fullmatch(r"[\d,]+\.?\d*", text):
+        return " (remove the thousands separator)"
+    if "_" in text:
+        return " (remove the underscores)"
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return " (write the digits 0-9: full-width and other scripts' digits are not read)"
+    return ""
+
+
 def _as_int(v: object) -> int | None:
-    """A whole number from text or a number, else None."""
+    """A whole number from text (ASCII digits only) or a number, else None."""
     if isinstance(v, bool):
         return None
     if isinstance(v, int):
         return v
+    if isinstance(v, str) and not NUMBER_RE.match(v.strip()):
+        return None
     try:
         f = float(_text(v))
     except (TypeError, ValueError):
@@ -190,21 +214,31 @@ def _check_value(raw: object, measure: str | None) -> tuple[float | None, str | 
         return None, "value is missing; enter the figure as published, e.g. 1550.6"
     try:
         v = float(s) if not isinstance(raw, int | float) else float(raw)
+        if math.isfinite(v) and not isinstance(raw, int | float) and not NUMBER_RE.match(s):
+            raise ValueError(s)  # "1_000", "１２３": Python reads them, this library does not
     except (TypeError, ValueError):
-        hint = " (remove the thousands separator)" if re.fullmatch(r"[\d,]+\.?\d*", s) else ""
         return None, (f"{s!r} is not a number; value must be the figure as published in "
-                      f"the row's unit, e.g. 1550.6, without units or separators{hint}")
+                      f"the row's unit, e.g. 1550.6, in ASCII digits without units or "
+                      f"separators{number_hint(s)}")
     if not math.isfinite(v):
         return None, f"{s} is not finite; value must be a finite figure as published"
+    lo, hi = LEVEL_RANGE
     if measure == "level" and v <= 0:
         return None, (f"{s} must be > 0 for measure 'level' (an amount in 1e8 of the basis "
                       "currency); enter a fall as measure 'yoy_growth'")
+    if measure == "level" and not lo <= v <= hi:
+        return None, (f"{s} is outside [{lo:g}, {hi:g}] for measure 'level' (an amount in 1e8 "
+                      "of the basis currency: 1e-4 is 10,000, 1e7 is 1e15); check the unit and "
+                      "the decimal point")
     if measure == "share" and not 0 < v <= 100:
         return None, (f"{s} is outside (0, 100]; a share is a percentage of China's "
                       "offshore execution, e.g. 25.9 (not 0.259)")
     if measure == "yoy_growth" and v <= -100:
         return None, (f"{s} must be > -100 for measure 'yoy_growth' (a percent change; "
                       "-100 would mean the flow vanished)")
+    if measure == "yoy_growth" and v > GROWTH_MAX:
+        return None, (f"{s} is above {GROWTH_MAX:g} for measure 'yoy_growth' (a percent "
+                      "change: 1000 is an 11-fold rise); check the figure and its unit")
     return v, None
 
 
@@ -270,7 +304,8 @@ def _check_period(cell: dict[str, object], bad: Bad) -> tuple[int | None, int | 
     year = _as_int(cell["year"])
     if year is None:
         bad("year", cell["year"], f"{_show(cell['year'])} is not a whole-number year; "
-            "year is the calendar year the figure covers, e.g. 2023")
+            "year is the calendar year the figure covers, e.g. 2023"
+            + number_hint(_text(cell["year"])))
     elif not lo <= year <= hi:
         bad("year", year, f"{year} is outside {lo}..{hi}; year is the calendar year "
             "the figure covers, e.g. 2023")
