@@ -6,6 +6,8 @@ Used by ``docs/scripts/history_figures.py`` (the table in ``docs/history.md``) a
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -44,8 +46,10 @@ def loo_full_year(records, years, market: str = "US", flow: str = "offshore_exec
         if unit[:3] != currency:
             rate = fx.for_period(records, int(year), 12).rate
             dropped = dropped / rate if currency == "USD" else dropped * rate
-        h = reconstruct(Records.from_frame(frame[~drop]), market, flow, currency=currency,
-                        fx=fx, start=first, end=last)
+        with warnings.catch_warnings():  # dropping the first year extrapolates it, on purpose
+            warnings.simplefilter("ignore", UserWarning)
+            h = reconstruct(Records.from_frame(frame[~drop]), market, flow, currency=currency,
+                            fx=fx, start=first, end=last)
         i = int(year - h.years[0])
         mu, sd = float(h.log_mean[i]), float(h.log_sd[i])
         z = (np.log(dropped) - mu) / sd

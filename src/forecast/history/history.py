@@ -15,8 +15,9 @@ import pandas as pd
 
 from .._seeds import as_generator
 from .._validation import FrozenDict, check_int, check_level, readonly
-from ..errors import ModelError, ParameterError
+from ..errors import ParameterError
 from ..series import AnnualSeries
+from ._checks import check_fields
 from .nowcast import Nowcast
 from .observations import finish
 from .profile import IntraYearProfile
@@ -111,17 +112,9 @@ class History:
     _conv: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        years = np.asarray(self.years, dtype=np.int64)
-        mean = np.asarray(self.log_mean, dtype=float)
-        sd = np.asarray(self.log_sd, dtype=float)
+        years, mean, sd = check_fields(self.years, self.log_mean, self.log_sd,
+                                       self.n_records, self.evidence, self._map)
         n = years.size
-        if n == 0 or mean.shape != (n,) or sd.shape != (n,) or np.any(np.diff(years) != 1):
-            raise ModelError(f"a History needs consecutive years with one mean and sd each; "
-                             f"got {n} years, mean {mean.shape}, sd {sd.shape}. Build it "
-                             "with forecast.reconstruct().")
-        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sd)) and np.all(sd >= 0)):
-            raise ModelError("a History needs finite log means and sds >= 0. Build it with "
-                             "forecast.reconstruct().")
         if self.currency not in CURRENCIES or self.unit != f"{self.currency}_bn":
             raise ParameterError(f"`unit` must be '<currency>_bn' with currency USD or CNY; "
                                  f"got unit={self.unit!r}, currency={self.currency!r}. Pass "

@@ -15,6 +15,7 @@ statsmodels, loads only then) and builds the :class:`History`.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from .._validation import check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
 from . import observations as obsmod
+from ._outliers import check_outliers
 from .history import CURRENCIES, FLOWS, History, series_name
 from .profile import IntraYearProfile, estimate_profile
 
@@ -126,6 +128,7 @@ def _select_records(frame: pd.DataFrame, market: str, flow: str, segment: str,
             f"hold for {market!r}: " + ", ".join(f"{f} ({s})" for f, s in pairs)
             + ". Pass one of those flow/segment pairs or add records.")
     sel = sel.sort_values(_SORT, kind="stable", ignore_index=True)
+    _check_span(sel, market, flow, segment, start, end)
     inside = sel[(sel["year"] >= (start or -10**6)) & (sel["year"] <= (end or 10**6))]
     if inside.empty:
         raise DataError(f"no record of {market!r} {flow!r} falls in {start}-{end}; records "
@@ -139,6 +142,7 @@ def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,
             last: int) -> list[dict]:
     """The observations the model uses; at least one must be a level."""
     used = [r for r in obs.to_dict("records") if r["used"]]
+    check_outliers(used, f"{market} {flow} ({segment})")
     if not used:
         reasons = "; ".join(sorted(set(obs["reason"])))[:400]
         raise DataError(f"no usable record of {market!r} {flow!r} ({segment}): {reasons}. "
@@ -166,6 +170,42 @@ def _partial_year_rates(fx, fx_records, years: np.ndarray, by_year: dict[int, li
                 pass
         out.append((rate, method))
     return tuple(out)
+
+
+#: Years a reconstruction may reach beyond the first or last year its records inform.
+#: Inside, the smoother extrapolates the trend (with a widening band) and reconstruct
+#: warns; further out, the years would be invented, not reconstructed, and are refused.
+MAX_EXTRAPOLATION = 3
+
+
+def _check_span(sel: pd.DataFrame, market: str, flow: str, segment: str,
+                start: int | None, end: int | None) -> None:
+    """Refuse years far beyond the records; warn about the few extrapolated ones.
+
+    A growth rate in year t also informs t - 1, so the first informed year may be one
+    before the first growth record.
+    """
+    first = int(np.min(sel["year"] - (sel["measure"] == "yoy_growth")))
+    last = int(sel["year"].max())
+    what = f"{market} {flow} ({segment})"
+    k = MAX_EXTRAPOLATION
+    if start is not None and start < first - k:
+        raise ParameterError(
+            f"`start` must be >= {first - k}, at most {k} years before {first}, the first year "
+            f"the records of {what} inform; got {start}. Earlier years would be invented by "
+            f"the model, not reconstructed: pass start >= {first} or None.")
+    if end is not None and end > last + k:
+        raise ParameterError(
+            f"`end` must be <= {last + k}, at most {k} years after {last}, the last year with "
+            f"a record of {what}; got {end}. Later years are forecasts: fit a model and "
+            "project it (forecast.project), or pass end=None.")
+    outside = [y for y in (range(start, first) if start is not None else ())] + [
+        y for y in (range(last + 1, end + 1) if end is not None else ())]
+    if outside:
+        warnings.warn(
+            f"reconstruct: no record of {what} informs {', '.join(map(str, outside))}; those "
+            "years extrapolate the model's trend (their n_records is 0 and their band is "
+            "wide). Pass start/end inside the records to avoid it.", UserWarning, stacklevel=5)
 
 
 def _check_str(name: str, value: object, allowed: tuple[str, ...] | None, fix: str) -> str:
@@ -250,6 +290,10 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
     flow = _check_str("flow", flow, FLOWS, "")
     segment = _check_str("segment", segment, None, "Pass e.g. 'all'.")
     market = _check_str("market", market, None, "Pass e.g. 'US' or 'ALL'.")
+    if len(records) == 0:
+        raise DataError("`records` must hold at least one record; got none (a filter such as "
+                        "as_of='1999' may have removed them all). Pass a later as_of, or load "
+                        "more releases.")
     if market not in records.markets:
         raise ParameterError(f"`market` must be a market present in the records; got "
                              f"{market!r}. Markets present: {', '.join(records.markets)}.")
