@@ -22,7 +22,8 @@ def check_int(
     name: str, value: object, lo: int | None = None, hi: int | None = None, fix: str = ""
 ) -> int:
     """Return `value` as an int, or raise naming `name`, the range and `fix`."""
-    rng = f" in [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+    rng = "" if lo is None and hi is None else (
+        f" in [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -33,7 +34,8 @@ def check_int(
             )
     value = int(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ParameterError(f"`{name}` must be an int{rng}; got {value}. {fix}".rstrip())
+        raise ParameterError(f"`{name}` must be an int{rng}; got {value}. "
+                             f"{fix or f'Pass a whole number{rng}.'}")
     return value
 
 
@@ -50,7 +52,8 @@ def check_float(
     """Return `value` as a finite float within the bounds, or raise a clear error."""
     left = "(" if lo_open else "["
     right = ")" if hi_open else "]"
-    rng = f" in {left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
+    rng = "" if lo is None and hi is None else (
+        f" in {left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ForecastTypeError(
             f"`{name}` must be a number{rng}; got {value!r} ({type(value).__name__}). "
@@ -64,7 +67,8 @@ def check_float(
         bad |= v >= hi if hi_open else v > hi
     if bad:
         raise ParameterError(
-            f"`{name}` must be a finite number{rng}; got {value!r}. {fix}".rstrip()
+            f"`{name}` must be a finite number{rng}; got {value!r}. "
+            f"{fix or f'Pass a finite number{rng}.'}"
         )
     return v
 

@@ -22,13 +22,24 @@ def _fail(field: str, msg: str, cls: type[ForecastError] = ParameterError) -> Fo
     return cls(msg, field=field)
 
 
+#: Largest magnitude of a distribution parameter: scenario parameters are log points,
+#: years or probabilities, and beyond this the arithmetic of sampling overflows
+#: (``Uniform(-1e308, 1e308)`` has an infinite width).
+MAX_MAGNITUDE = 1e12
+
+
 def _num(owner: str, field: str, value: object, lo=None, hi=None, *, lo_open=False,
          hi_open=False, fix: str = "") -> float:
     try:
-        return check_float(f"{owner}.{field}", value, lo, hi, lo_open=lo_open,
-                           hi_open=hi_open, fix=fix or "Pass a finite number.")
+        v = check_float(f"{owner}.{field}", value, lo, hi, lo_open=lo_open,
+                        hi_open=hi_open, fix=fix or "Pass a finite number.")
     except (ParameterError, ForecastTypeError) as e:
         raise _fail(field, str(e), type(e)) from None
+    if abs(v) > MAX_MAGNITUDE:
+        raise _fail(field, f"`{owner}.{field}` must be a number within +-{MAX_MAGNITUDE:g}; "
+                    f"got {value!r}. Scenario parameters are log points, years or "
+                    "probabilities: pass e.g. -0.05.")
+    return v
 
 
 def _q(q: object) -> tuple[np.ndarray, bool]:

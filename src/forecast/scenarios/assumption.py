@@ -197,10 +197,11 @@ class Assumption:
     # ----------------------------------------------------------------- validation
     def __post_init__(self) -> None:
         name = self.name if self.name != "" else self.kind
-        if not isinstance(name, str) or not name.strip() or "." in name or name != name.strip():
-            raise ParameterError(f"`name` must be a non-empty string without dots or "
-                                 f"surrounding spaces; got {name!r}. Pass e.g. "
-                                 "name=\"tariff_step\".", field="name")
+        if (not isinstance(name, str) or not name.strip() or "." in name
+                or name != name.strip() or not name.isprintable()):
+            raise ParameterError(f"`name` must be a non-empty string without dots, control "
+                                 f"characters, line breaks or surrounding spaces; got "
+                                 f"{name!r}. Pass e.g. name=\"tariff_step\".", field="name")
         object.__setattr__(self, "name", name)
         optional = self._optional()
         for key in self.year_fields:

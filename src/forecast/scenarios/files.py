@@ -38,13 +38,15 @@ True
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ForecastError
+from .._fsio import write_text
+from ..errors import ConfigError, ForecastError, ForecastTypeError
 from . import presets as _presets
 from .assumption import Assumption, registered
 from .distributions import DiscreteUniform, Distribution, Fixed
@@ -95,6 +97,9 @@ def _dist(path: str, v: dict) -> Distribution:
 
 def _param(path: str, v: object) -> float | Distribution:
     if _is_num(v):
+        if not math.isfinite(v):  # type: ignore[arg-type]
+            raise _err(path, f"must be a finite number; got {v!r}. Write e.g. -0.05, or a "
+                       "distribution table for an uncertain value.")
         return float(v)  # type: ignore[arg-type]
     if isinstance(v, dict):
         return _dist(path, v)
@@ -147,15 +152,14 @@ def _assumption(path: str, table: object) -> Assumption:
             kwargs[key] = _year(f"{path}.{key}", v)
         else:
             kwargs[key] = _param(f"{path}.{key}", v)
+    need = [p.name for p in inspect.signature(cls).parameters.values()
+            if p.default is inspect.Parameter.empty and p.name not in kwargs]
+    if need:
+        raise _err(f"{path}.{need[0]}", f"missing; type {kind!r} needs `{need[0]}`. Add "
+                   f"{need[0]} = <number or distribution table>.")
     try:
         return cls(**kwargs)
-    except TypeError:  # a required parameter is missing
-        need = [p.name for p in inspect.signature(cls).parameters.values()
-                if p.default is inspect.Parameter.empty and p.name not in kwargs]
-        key = need[0] if need else "type"
-        raise _err(f"{path}.{key}", f"missing; type {kind!r} needs `{key}`. Add {key} = "
-                   "<number or distribution table>.") from None
-    except ForecastError as e:
+    except ForecastError as e:  # before TypeError: ForecastTypeError is one too
         raise _reraise(path, e) from None
 
 
@@ -237,10 +241,23 @@ def _scenario(path: str, table: object) -> tuple[Scenario, float | None]:
 
 def loads_scenarios(text: str, source: str = "<string>") -> ScenarioSet:
     """Parse scenario TOML text (see :func:`load_scenarios`)."""
+    if isinstance(text, bytes | bytearray):
+        raise ForecastTypeError(f"`text` must be a str of TOML; got {type(text).__name__}. "
+                                "Decode it first: loads_scenarios(data.decode('utf-8')).")
+    if not isinstance(text, str):
+        raise ForecastTypeError(f"`text` must be a str of TOML; got {type(text).__name__}. "
+                                "Pass the file's text, or use load_scenarios(path).")
+    if len(text) > MAX_BYTES:
+        raise ConfigError(f"{source}: scenario text must be at most {MAX_BYTES} characters; "
+                          f"got {len(text)}. Split it or remove generated content.")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{source}: not valid TOML: {e}. Fix the syntax there.") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise ConfigError(f"{source}: TOML nested too deeply to read; a scenario file needs "
+                          "at most a few levels ([[scenario]], [[scenario.assumption]], "
+                          "inline tables). Flatten it.") from None
     _keys("<top>", data, _TOP)
     if "scenario" not in data:
         raise _err("scenario", "missing; a scenario file needs at least one [[scenario]] "
@@ -276,16 +293,24 @@ def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
         For a missing, oversized or non-UTF-8 file, a TOML syntax error (with its line) or
         any invalid entry (naming the key path, the value and the fix).
     """
+    if not isinstance(path, str | os.PathLike):
+        raise ForecastTypeError(f"`path` must be a str or os.PathLike naming a TOML file; got "
+                                f"{path!r} ({type(path).__name__}). Pass e.g. "
+                                "'scenarios.toml', or use loads_scenarios(text) for text.")
     p = Path(path)
     if not p.is_file():
-        raise ConfigError(f"{p}: scenario file not found. Check the path (cwd is "
-                          f"{Path.cwd()}).")
+        raise ConfigError(f"{p}: scenario file not found"
+                          + (" (it is a folder)" if p.is_dir() else "")
+                          + f". Check the path (cwd is {Path.cwd()}).")
     size = p.stat().st_size
     if size > MAX_BYTES:
         raise ConfigError(f"{p}: a scenario file must be at most {MAX_BYTES} bytes (1 MB); got "
                           f"{size} bytes. Split it or remove generated content.")
     try:
         text = p.read_bytes().decode("utf-8")
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read the scenario file: {e.strerror or e}. Check its "
+                          "permissions.") from None
     except UnicodeDecodeError as e:
         raise ConfigError(f"{p}: must be UTF-8 text; byte {e.start} is not. Save the file as "
                           "UTF-8.") from None
@@ -349,7 +374,9 @@ def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
 
 def dump_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario],
                    path: str | os.PathLike[str]) -> Path:
-    """Write `scenarios` to a TOML file at `path` (UTF-8); return the path."""
-    p = Path(path)
-    p.write_text(dumps_scenarios(scenarios), encoding="utf-8")
-    return p
+    """Write `scenarios` to a TOML file at `path` (UTF-8); return the path.
+
+    The file is written atomically and never through a symbolic link (OutputError).
+    """
+    text = dumps_scenarios(scenarios)
+    return write_text(path, text, what="scenario file")

@@ -18,6 +18,39 @@ from .distributions import DiscreteUniform, Distribution, Fixed
 
 __all__ = ["Adoption", "Escalation", "GrowthShift", "LevelShift", "Volatility"]
 
+# Largest size of one step, ceiling or jump, in log points (a factor of exp(5), about 148),
+# and of a yearly growth change: larger values are mistakes (-100 meant as -100%) that
+# would put levels near 1e-43, not scenarios. A distribution's range is its support, or
+# for an unbounded one its 1e-9 and 1 - 1e-9 quantiles, so Normal(-0.02, 0.01) is fine.
+_MAX = 5.0
+_LIMITS = {  # key -> (largest magnitude, its meaning, the fix)
+    "size": (_MAX, "log points (a factor of 148)", "Sizes are log points: -0.05 is about -5% "
+             "and -0.69 halves the level. Pass e.g. -0.05"),
+    "ceiling": (_MAX, "log points (a factor of 148)", "Ceilings are log points: 0.03 is "
+                "about +3% and 0.69 doubles the level. Pass e.g. 0.03"),
+    "delta": (1.0, "log points a year", "-0.01 is about one percentage point less growth a "
+              "year. Pass e.g. -0.01"),
+    "scale": (10.0, "(times the baseline spread)", "1 leaves the spread unchanged. Pass "
+              "e.g. 1.5"),
+}
+
+
+def _check_limits(a: Assumption, keys: tuple[str, ...]) -> None:
+    """Refuse parameters whose range goes beyond the sane magnitude of `_LIMITS`."""
+    for key in keys:
+        dist = getattr(a, key)
+        lo, hi = dist.support
+        if not np.isfinite(lo):
+            lo = float(dist.quantile(1e-9))
+        if not np.isfinite(hi):
+            hi = float(dist.quantile(1 - 1e-9))
+        limit, unit, fix = _LIMITS[key]
+        if max(abs(lo), abs(hi)) > limit:
+            got = f"{dist.value!r}" if isinstance(dist, Fixed) else f"{dist!r} (range " \
+                f"[{lo:.4g}, {hi:.4g}])"
+            raise ParameterError(f"`{key}` of {type(a).__name__} {a.name!r} must lie within "
+                                 f"+-{limit:g} {unit}; got {got}. {fix}.", field=key)
+
 
 def _since(ctx: PathContext, start: np.ndarray) -> np.ndarray:
     """Years since start, counting the start year as 1 (<= 0 before the start)."""
@@ -48,6 +81,10 @@ class LevelShift(Assumption):
         "phase_in": (1.0, None, "Pass phase_in >= 1 (years to full effect; 1 = at once)."),
         "probability": PROBABILITY,
     }
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_limits(self, ("size",))
 
     def compute_effect(self, ctx, draw):
         k = _since(ctx, draw("start"))
@@ -88,6 +125,7 @@ class GrowthShift(Assumption):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _check_limits(self, ("delta",))
         if self.end is not None:
             last_end = self.end.high if isinstance(self.end, DiscreteUniform) else self.end
             if last_end < self.first_start:
@@ -140,6 +178,10 @@ class Adoption(Assumption):
             l0 = 1.0 / (1.0 + np.exp(k * m))
         return np.where(x >= 1, (lx - l0) / (1.0 - l0), 0.0)
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_limits(self, ("ceiling",))
+
     def compute_effect(self, ctx, draw):
         start = draw("start")
         if isinstance(self.steepness, Fixed) and isinstance(self.years_to_half, Fixed):
@@ -178,6 +220,10 @@ class Escalation(Assumption):
         "probability": PROBABILITY,
     }
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_limits(self, ("size",))
+
     def compute_effect(self, ctx, draw):
         n, h = ctx.n_paths, ctx.horizon
         s = draw("start")[:, None]
@@ -215,6 +261,10 @@ class Volatility(Assumption):
         "scale": (0.0, None, "Pass a non-negative scale, e.g. 1.5 (1 = unchanged)."),
         "probability": PROBABILITY,
     }
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_limits(self, ("scale",))
 
     def compute_effect(self, ctx, draw):
         n = ctx.n_paths

@@ -61,6 +61,10 @@ def _check_name(what: str, name: object) -> str:
         raise ScenarioError(f"{what} name must be a non-empty string without surrounding "
                             f"spaces; got {name!r}. Pass e.g. name=\"managed_friction\".",
                             field="name")
+    if not name.isprintable():  # names become CSV cells, file content and report text
+        raise ScenarioError(f"{what} name must not hold control characters or line breaks; "
+                            f"got {name!r}. Pass e.g. name=\"managed_friction\".",
+                            field="name")
     return name
 
 
