@@ -105,6 +105,16 @@ def _series_origins(series: AnnualSeries, spec_min: int, origins: Any) -> list[i
     return sorted(set(out))
 
 
+def _check_horizon(horizon: int, last: int, origins: list[int]) -> None:
+    """Refuse a horizon that no origin can score (it would be silently cut short)."""
+    reach = last - min(origins)
+    if horizon > reach:
+        raise ParameterError(
+            f"`horizon` must be at most {reach}: the first origin is {min(origins)} and the "
+            f"data end in {last}, so no forecast further ahead can be scored; got {horizon}. "
+            f"Pass horizon <= {reach}, or earlier origins.")
+
+
 def _records_origins(records: Any, origins: Any) -> list[str]:
     if origins is None:
         years = records.frame["published_date"].dt.year
@@ -216,6 +226,7 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
         target = "series" if kind == "series" else "latest"
         truths = {target: dict(zip(series.years.tolist(), series.values.tolist(), strict=True))}
         olist = list(_series_origins(series, max(min_length(s) for s in specs), origins))
+        _check_horizon(horizon, series.last_year, olist)
         tasks = [Task(i, (spec,), series.window(end=o), o, horizon, n_paths, *seeds)
                  for spec in specs for i, o in enumerate(olist)]
     rows: list[dict] = []
@@ -236,6 +247,11 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
                       "frame.attrs['skipped'])", UserWarning, stacklevel=3)
     cols = _POINT + _levels_cols(levels) + _metric_cols(levels)
     frame = pd.DataFrame(rows, columns=cols)
+    reached = int(frame["horizon"].max()) if len(frame) else 0
+    if kind == "records" and 0 < reached < horizon:  # origins are dates: known only now
+        warnings.warn(f"backtest scored horizons 1-{reached} only, not up to horizon="
+                      f"{horizon}: no published truth lies further ahead of any origin. "
+                      "Pass a smaller horizon or earlier origins.", UserWarning, stacklevel=3)
     frame.attrs["skipped"] = skipped
     return frame
 
