@@ -23,7 +23,7 @@ import os
 import pathlib
 from collections.abc import Mapping, Sequence
 
-from .. import plotting
+from .. import _fsio, plotting
 from .._optional import require
 from .._validation import check_level
 from .._version import __version__
@@ -280,7 +280,7 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
             f"the report must be at most {MAX_BYTES:,} bytes; got {len(data):,}. "
             "Pass fewer scenarios, a lower `dpi`, or `decompose=False`."
         )
-    path.write_bytes(data)
+    _fsio.write_bytes(path, data, what="report")  # atomic; never through a link
     return path
 
 
