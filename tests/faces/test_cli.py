@@ -122,7 +122,8 @@ def test_run_prints_table_and_writes_every_output(runs):
     names = {p.name for p in folder.iterdir()}
     assert names == {"report.html", "summary.csv", "projection_wide.csv", "history.csv",
                      "settings.json", "sensitivity.csv", "history.png", "comparison.png",
-                     "fans.png", "decompositions.png", "tornado.png"}
+                     "fans.png", "decompositions.png", "tornado.png",
+                     ".forecast-output.json"}  # the marker: forecast wrote this folder
     with open(folder / "projection_wide.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 2 * 10

@@ -16,14 +16,16 @@ from contextlib import contextmanager
 import pandas as pd
 
 from .. import models
+from .._fsio import atomic_file, check_new_file, neutralise, write_bytes
 from .._optional import require
-from ..errors import ParameterError, ScenarioError
+from ..errors import DataError, ParameterError, ScenarioError
 from ..history import reconstruct
 from ..records import Records, load_releases
 from ..report._html import png_bytes
 from ..report._sections import compact_wide
 from ..scenarios import ScenarioSet, load_scenarios, presets
 from ._options import MODELS
+from ._scheduler import connect
 
 
 def interactive(args) -> bool:
@@ -95,7 +97,12 @@ def load_records(args):
     for extra in args.add:
         records = records + Records.from_csv(existing_file(extra, "--add"))
     if getattr(args, "as_of", None):
-        records = records.filter(as_of=args.as_of)
+        kept = records.filter(as_of=args.as_of)
+        if len(kept) == 0:
+            first = records.frame["published_date"].min().date() if len(records) else "none"
+            raise DataError(f"--as-of {args.as_of} must keep at least one record; it keeps "
+                            f"none (the earliest was published {first}). Pass a later date.")
+        records = kept
     return records
 
 
@@ -137,15 +144,7 @@ def executor(args):
         with ProcessPoolExecutor(max_workers=args.workers) as ex:
             yield ex
     elif getattr(args, "scheduler", None):
-        distributed = require("dask.distributed", "dask", "--scheduler")
-        try:
-            client = distributed.Client(args.scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ParameterError(
-                f"--scheduler must be the address of a running dask scheduler; could not "
-                f"connect to {args.scheduler!r} ({exc}). Start one with `dask scheduler` or "
-                "use --workers N."
-            ) from None
+        client = connect(args.scheduler, getattr(args, "scheduler_timeout", 30.0))
         with client:
             yield client.get_executor()
     else:
@@ -162,18 +161,28 @@ def print_frame(frame, float_format: str = "{:,.2f}") -> None:
         print(frame.to_string(index=False, float_format=fmt))
 
 
-def write_csv(frame, path: str) -> None:
-    p = pathlib.Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(p, index=False)
+def new_file(args, path: str, option: str = "--out") -> pathlib.Path:
+    """Check that the output file `path` may be written (refused if it exists, without --force).
+
+    Run before the slow work, so that a refused output costs nothing.
+    """
+    return check_new_file(path, force=bool(getattr(args, "force", False)),
+                          what=f"{option} file")
 
 
-def save_axes_png(draw, path: str, *args, size=(7.5, 4.2), **kwargs) -> None:
+def write_csv(args, frame, path: str, option: str = "--out") -> None:
+    """Write `frame` to `path` atomically (parents created), text cells neutralised."""
+    new_file(args, path, option)
+    with atomic_file(path, what=f"{option} file", text=True, make_parents=True) as fh:
+        neutralise(frame).to_csv(fh, index=False, lineterminator="\n")
+
+
+def save_axes_png(args, draw, path: str, *fargs, size=(7.5, 4.2), **kwargs) -> None:
+    new_file(args, path, "--plot")
     fig = require("matplotlib.figure", "plot", "--plot").Figure(figsize=size)
-    draw(*args, ax=fig.subplots(), **kwargs)
-    p = pathlib.Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(png_bytes(fig, dpi=100, tight=True))
+    draw(*fargs, ax=fig.subplots(), **kwargs)
+    write_bytes(path, png_bytes(fig, dpi=100, tight=True), what="--plot file",
+                make_parents=True)
 
 
 def format_compact(table, unit: str) -> str:

@@ -15,6 +15,7 @@ import time
 import pandas as pd
 
 from .. import report
+from .._outdir import atomic_folder, check_folder
 from ..errors import DataError, ParameterError
 from ..evaluation import compare, sobol, tornado
 from ..plotting import history_chart, nowcast_chart, tornado_chart
@@ -30,6 +31,7 @@ from ._util import (
     format_compact,
     load_records,
     make_spec,
+    new_file,
     print_frame,
     save_axes_png,
     scenario_set,
@@ -87,39 +89,14 @@ def _seed_of(proj, fallback):
 
 def cmd_run(args) -> int:
     args.steps = 6
+    out = pathlib.Path(args.out)
     try:
+        # checked first, so that a refused folder costs nothing (again when written)
+        check_folder(out, force=args.force, what="--out folder")
         records, history, fit, sset, proj, settings = _project(args)
-        out = pathlib.Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        status(args, "writing tables")
-        written = {"history.csv": history.to_frame(),
-                   "summary.csv": proj.summary_frame((50, 80, 95)),
-                   f"projection_{args.format}.csv": {"long": proj.to_frame, "wide": proj.to_wide,
-                                                     "iamc": proj.to_iamc}[args.format]()}
-        for name, frame in written.items():
-            frame.to_csv(out / name, index=False)
-        names = list(proj.scenario_names)
-        decomps = ({n: proj.decompose(n) for n in names if n != "baseline"}
-                   if "baseline" in names else {})
-        sens = _tornado_of(args, fit, proj)
-        if sens is not None:
-            written["sensitivity.csv"] = sens
-            sens.to_csv(out / "sensitivity.csv", index=False)
-        figures = None
-        if not args.no_plot:
-            status(args, "drawing charts")
-            figures = report.render_figures(proj, history=history, decompositions=decomps,
-                                            sensitivity=sens)
-            for key, png in figures.items():
-                (out / f"{key}.png").write_bytes(png)
-                written[f"{key}.png"] = png
         settings["seed"] = _seed_of(proj, args.seed)
-        (out / "settings.json").write_text(json.dumps(settings, indent=2, default=str) + "\n")
-        status(args, "writing report.html")
-        report.write_report(proj, out / "report.html", history=history, fit=fit,
-                            records=records, scenarios=sset, decompose=list(decomps),
-                            sensitivity=sens, settings=settings, figures=figures,
-                            plots=not args.no_plot)
+        with atomic_folder(out, kind="run", force=args.force, what="--out folder") as folder:
+            n_files = _write_run(args, folder, records, history, fit, sset, proj, settings)
     finally:
         done(args)
     table = report.compact_table(proj)
@@ -127,18 +104,52 @@ def cmd_run(args) -> int:
                                 f"({unit_label(history.unit)}, {fit.name})"))
     seed = settings["seed"]
     print(f"\n{args.paths:,} paths, seed {seed} (pass --seed {seed} to reproduce). "
-          f"Wrote {len(written) + 2} files to {out}/ (open {out / 'report.html'}).")
+          f"Wrote {n_files} files to {out}/ (open {out / 'report.html'}).")
     return 0
+
+
+def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int:
+    """Write every output of `forecast run` into the staged `folder`; return the count."""
+    status(args, "writing tables")
+    written = {"history.csv": history.to_frame(),
+               "summary.csv": proj.summary_frame((50, 80, 95)),
+               f"projection_{args.format}.csv": {"long": proj.to_frame, "wide": proj.to_wide,
+                                                 "iamc": proj.to_iamc}[args.format]()}
+    for name, frame in written.items():
+        folder.write_csv(name, frame)
+    names = list(proj.scenario_names)
+    decomps = ({n: proj.decompose(n) for n in names if n != "baseline"}
+               if "baseline" in names else {})
+    sens = _tornado_of(args, fit, proj)
+    if sens is not None:
+        written["sensitivity.csv"] = sens
+        folder.write_csv("sensitivity.csv", sens)
+    figures = None
+    if not args.no_plot:
+        status(args, "drawing charts")
+        figures = report.render_figures(proj, history=history, decompositions=decomps,
+                                        sensitivity=sens)
+        for key, png in figures.items():
+            folder.write_bytes(f"{key}.png", png)
+            written[f"{key}.png"] = png
+    folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
+    status(args, "writing report.html")
+    report.write_report(proj, folder.path("report.html"), history=history, fit=fit,
+                        records=records, scenarios=sset, decompose=list(decomps),
+                        sensitivity=sens, settings=settings, figures=figures,
+                        plots=not args.no_plot)
+    return len(written) + 2
 
 
 def cmd_report(args) -> int:
     args.steps = 4
+    path = new_file(args, args.out)
     try:
         records, history, fit, sset, proj, settings = _project(args)
         settings["seed"] = _seed_of(proj, args.seed)
-        path = pathlib.Path(args.out)
-        path.parent.mkdir(parents=True, exist_ok=True)
         status(args, "drawing charts and writing the report")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new_file(args, args.out)  # again: the file may have appeared meanwhile
         report.write_report(proj, path, history=history, fit=fit, records=records,
                             scenarios=sset, sensitivity=_tornado_of(args, fit, proj),
                             settings=settings)
@@ -152,17 +163,19 @@ def cmd_report(args) -> int:
 
 
 def cmd_history(args) -> int:
+    _check_outputs(args, out=args.out, plot=args.plot)
     history = build_history(args, load_records(args))
     frame = history.to_frame()
     print_frame(frame)
     if args.out:
-        write_csv(frame, args.out)
+        write_csv(args, frame, args.out)
     if args.plot:
-        save_axes_png(history_chart, args.plot, history)
+        save_axes_png(args, history_chart, args.plot, history)
     return 0
 
 
 def cmd_nowcast(args) -> int:
+    _check_outputs(args, plot=args.plot)
     history = build_history(args, load_records(args))
     now = history.nowcast(args.year)
     rows = [now.summary()]
@@ -175,7 +188,7 @@ def cmd_nowcast(args) -> int:
     if len(rows) > 1:
         print(f"(CNY per USD: {now.fx_rate:.4f}, {now.fx_method} rate)")
     if args.plot:
-        save_axes_png(nowcast_chart, args.plot, now, size=(6.5, 3.6))
+        save_axes_png(args, nowcast_chart, args.plot, now, size=(6.5, 3.6))
     return 0
 
 
@@ -184,6 +197,7 @@ _BACKTEST_COLUMNS = ["model", "target", "horizon", "n", "mase", "mape", "crps", 
 
 
 def cmd_backtest(args) -> int:
+    _check_outputs(args, out=args.out)
     names = args.models or ["drift", "damped", "theta"]
     specs = [make_spec(n, args.imputations) for n in dict.fromkeys(names)]
     records = load_records(args)
@@ -203,7 +217,7 @@ def cmd_backtest(args) -> int:
     print(f"{how} backtest, {history_label(args)}; metrics averaged over origins")
     print_frame(table[[c for c in _BACKTEST_COLUMNS if c in table.columns]], "{:,.3f}")
     if args.out:
-        write_csv(table, args.out)
+        write_csv(args, table, args.out)
     return 0
 
 
@@ -212,6 +226,7 @@ def history_label(args) -> str:
 
 
 def cmd_sensitivity(args) -> int:
+    _check_outputs(args, out=args.out, plot=args.plot)
     sset = scenario_set(args)
     scenarios = list(sset.scenarios)
     scenario = scenarios[-1] if not args.scenarios else scenarios[0]
@@ -225,16 +240,17 @@ def cmd_sensitivity(args) -> int:
     print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
     print_frame(table, "{:,.3f}")
     if args.out:
-        write_csv(table, args.out)
+        write_csv(args, table, args.out)
     if args.plot:
         if args.method != "tornado":
             raise ParameterError("--plot draws a tornado chart; got --method sobol. "
                                  "Use --method tornado with --plot, or --out for Sobol indices.")
-        save_axes_png(tornado_chart, args.plot, table)
+        save_axes_png(args, tornado_chart, args.plot, table)
     return 0
 
 
 def cmd_scenarios(args) -> int:
+    _check_outputs(args, dump=args.dump)
     args.scenarios = None
     sset = scenario_set(args)
     origin = args.file or "presets"
@@ -261,6 +277,7 @@ def cmd_scenarios(args) -> int:
                 for key, dist in params.items():
                     print(f"      {key}: {dist!r}")
     if args.dump:
+        new_file(args, args.dump, "--dump")
         dump_scenarios(sset, args.dump)
         print(f"\nWrote {len(sset.scenarios)} scenario(s) from {origin} to {args.dump}.")
     return 0
@@ -271,6 +288,7 @@ _LIST_COLUMNS = ["row", "market", "segment", "flow", "year", "months", "measure"
 
 
 def cmd_data(args) -> int:
+    _check_outputs(args, out=args.out)
     if args.file:
         path = existing_file(args.file, "the releases file")
         try:
@@ -301,5 +319,13 @@ def cmd_data(args) -> int:
     print(f"{len(frame)} of {len(records.frame)} rows" + (" match these filters." if filters
                                                           else "."))
     if args.out:
+        new_file(args, args.out)
         subset.to_csv(args.out)
     return 0
+
+
+def _check_outputs(args, **paths) -> None:
+    """Refuse existing output files (without --force) before any slow work."""
+    for option, path in paths.items():
+        if path:
+            new_file(args, path, f"--{option}")

@@ -23,20 +23,24 @@ Examples
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import ForecastError
+from . import _exit
 from ._options import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run"]
 
 _EPILOG = """\
-exit codes: 0 success; 2 bad usage, bad data or bad scenario file (one-line message);
-1 unexpected error (a bug: please report it with the traceback).
+exit codes: 0 success; 2 bad usage, bad data, bad scenario file or an output that cannot
+be written (one-line message); 130 interrupted (Ctrl-C; 143 for SIGTERM: outputs are
+complete or unchanged); 1 unexpected error (a bug: please report it with the traceback).
 Documentation: docs/cli.md. Python API: every command is a few calls of `forecast.*`."""
 
 
@@ -49,10 +53,13 @@ class _Parser(argparse.ArgumentParser):
 
 def _int_arg(lo: int, hi: int | None = None, what: str = "a whole number"):
     def parse(text: str) -> int:
-        try:
-            value = int(text.replace("_", "").replace(",", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {what}; got {text!r}") from None
+        # ASCII digits only, as in data files: "1,2" is not 12, and "1_000", "１２" or
+        # "١٢" are refused rather than read differently from every other field
+        if not (text.isascii() and text.isdigit()):
+            raise argparse.ArgumentTypeError(
+                f"must be {what} written with the digits 0-9 only (no sign, separators or "
+                f"spaces); got {text!r}")
+        value = int(text)
         if value < lo or (hi is not None and value > hi):
             bound = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
             raise argparse.ArgumentTypeError(f"must be {what} {bound}; got {value}")
@@ -62,11 +69,34 @@ def _int_arg(lo: int, hi: int | None = None, what: str = "a whole number"):
     return parse
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text) if text.isascii() else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds in (0, 3600]; got "
+                                         f"{text!r}")
+    return value
+
+
+def _add_force(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="replace existing output files, and output folders forecast did not "
+                        "write (without it they are refused; outputs are always written "
+                        "atomically and never through symbolic links)")
+
+
 def _year_month(text: str) -> str:
     parts = text.split("-")
-    ok = 1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4
+    ok = 1 <= len(parts) <= 3 and all(p.isascii() and p.isdigit() for p in parts) and len(
+        parts[0]) == 4
+    try:
+        ok = ok and bool(datetime.date(*(int(p) for p in parts), *(1,) * (3 - len(parts))))
+    except ValueError:  # month 13, day 31 of June
+        ok = False
     if not ok:
-        raise argparse.ArgumentTypeError(f"must be a date like 2023-06; got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a real date like 2023-06; got {text!r}")
     return text
 
 
@@ -122,6 +152,9 @@ def _add_execution_options(p: argparse.ArgumentParser) -> None:
                    help="run chunks in N local processes (results identical to serial)")
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="run chunks on a dask.distributed scheduler, e.g. tcp://host:8786")
+    p.add_argument("--scheduler-timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                   help="give up connecting to --scheduler after this long (default: "
+                        "%(default)s)")
 
 
 def _add_quiet(p: argparse.ArgumentParser) -> None:
@@ -154,13 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_projection_options(p, DEFAULT_PATHS)
     _add_model_option(p)
     p.add_argument("--out", default="forecast-output", metavar="DIR",
-                   help="output folder, created if needed (default: %(default)s)")
+                   help="output folder, created if needed and replaced as a whole when the "
+                        "run is complete (default: %(default)s)")
     p.add_argument("--format", default="long", choices=["long", "wide", "iamc"],
                    help="layout of the projection table (default: %(default)s)")
     p.add_argument("--no-plot", action="store_true",
                    help="write no PNG charts (the report then has tables only)")
     _add_data_options(p)
     _add_execution_options(p)
+    _add_force(p)
     _add_quiet(p)
 
     p = add("history", "reconstruct the annual history with its uncertainty band",
@@ -169,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(p)
     p.add_argument("--out", metavar="CSV", help="also write the table to this CSV file")
     p.add_argument("--plot", metavar="PNG", help="also draw the history with its records")
+    _add_force(p)
     _add_quiet(p)
 
     p = add("nowcast", "full-year nowcast of the latest partial year",
@@ -178,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="year to nowcast (default: the latest partial year)")
     _add_data_options(p)
     p.add_argument("--plot", metavar="PNG", help="also draw the nowcast distribution")
+    _add_force(p)
     _add_quiet(p)
 
     p = add("backtest", "rolling-origin backtest of the baseline models",
@@ -200,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="CSV", help="also write the full table to this CSV file")
     _add_data_options(p)
     _add_execution_options(p)
+    _add_force(p)
     _add_quiet(p)
 
     p = add("sensitivity", "which scenario parameters matter (tornado or Sobol)",
@@ -218,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="CSV", help="also write the table to this CSV file")
     p.add_argument("--plot", metavar="PNG", help="also draw the tornado chart")
     _add_data_options(p)
+    _add_force(p)
     _add_quiet(p)
 
     p = add("scenarios", "list the preset scenarios, or validate a scenario file",
@@ -228,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the scenarios as TOML (a starting point for your own)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also list every uncertain parameter and its distribution")
+    _add_force(p)
 
     p = add("data", "list, filter or validate release records",
             "List the embedded release records (or those of FILE), filtered; with "
@@ -244,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="YYYY-MM", type=_year_month,
                    help="keep rows published by this date")
     p.add_argument("--out", metavar="CSV", help="write the filtered records to this CSV")
+    _add_force(p)
 
     p = add("report", "write only the self-contained HTML report",
             "Run the same pipeline as `forecast run` and write one self-contained HTML "
@@ -255,13 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report file (default: %(default)s)")
     _add_data_options(p)
     _add_execution_options(p)
+    _add_force(p)
     _add_quiet(p)
     return parser
-
-
-def _one_line(message: str) -> str:
-    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
-    return " | ".join(lines) if lines else "unknown error"
 
 
 def _single_threaded_blas() -> None:
@@ -278,7 +315,7 @@ def _single_threaded_blas() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0, 1 or 2).
+    """Run the command line; return the exit code (0, 1, 2, 130 or 143).
 
     Parameters
     ----------
@@ -288,46 +325,84 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 for bad usage or a :class:`~forecast.errors.ForecastError`,
-        1 for an unexpected error.
+        0 on success, 2 for bad usage or a :class:`~forecast.errors.ForecastError` (or
+        an OS error such as a full disk), 130 after Ctrl-C (143 after SIGTERM), 1 for an
+        unexpected error. Every non-zero code comes with one line on stderr (1 also
+        prints the traceback).
     """
+    return _main(argv, keep_handlers=False)
+
+
+def run() -> None:
+    """The ``forecast`` program: :func:`main`, then exit with its code.
+
+    The signal handlers stay in place until the interpreter exits, so a Ctrl-C after
+    the outcome is decided changes nothing.
+    """
+    sys.exit(_main(None, keep_handlers=True))
+
+
+def _main(argv: Sequence[str] | None, keep_handlers: bool) -> int:
     parser = build_parser()
+    with _exit.signals(keep=keep_handlers) as state:
+        try:
+            return _dispatch(parser, argv, state)
+        except KeyboardInterrupt:  # a signal while reporting: the outcome is the signal
+            state.finish()
+            return state.code
+
+
+def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
+              state: _exit.State) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
+        state.finish()
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     if args.command is None:
         parser.print_help()
         return 0
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded for reproduction
     _single_threaded_blas()
+    where = f"forecast {args.command}"
     try:
         # lazy: the commands load numpy and pandas, which must wait for the BLAS setting
         # above and which `forecast --help` does without (so it starts fast)
         from . import commands
 
-        return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+        code = int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+        state.finish()
+        return code
     except ForecastError as exc:
-        print(f"forecast {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        state.finish()
+        if state.signum is not None:
+            return _exit.interrupted(where, state)
+        print(f"{where}: error: {_exit.one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"forecast {args.command}: interrupted", file=sys.stderr)
-        return 130
+        state.finish()
+        state.signum = state.signum or signal.SIGINT
+        return _exit.interrupted(where, state)
     except BrokenPipeError:  # e.g. `forecast data | head`
+        state.finish()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
-        where = f" {exc.filename!r}" if exc.filename else ""
-        print(f"forecast {args.command}: error: cannot access{where}: {exc.strerror or exc}. "
-              "Check the path and its permissions.", file=sys.stderr)
+    except OSError as exc:
+        state.finish()
+        if state.signum is not None:
+            return _exit.interrupted(where, state)
+        print(f"{where}: error: {_exit.os_error_line(exc)}", file=sys.stderr)
         return 2
     except Exception:
+        state.finish()
+        if state.signum is not None:  # e.g. a worker pool broken by the same Ctrl-C
+            return _exit.interrupted(where, state)
         traceback.print_exc()
-        print(f"forecast {args.command}: internal error (a bug); please report it with the "
-              "traceback above.", file=sys.stderr)
+        print(f"{where}: internal error (a bug); please report it with the traceback "
+              "above.", file=sys.stderr)
         return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

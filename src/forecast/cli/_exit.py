@@ -1,0 +1,113 @@
+"""Signals and exit codes of the command line (private; standard library only).
+
+The promise (``docs/reliability.md``): whatever the moment of Ctrl-C (SIGINT) or SIGTERM,
+``forecast`` ends with one line on stderr and exit code 130 (143 for SIGTERM), and every
+output is either complete or untouched (outputs are written atomically, see
+:mod:`forecast._fsio`). Three things make it hold:
+
+- :func:`signals` installs handlers that raise :class:`Interrupted` (a
+  ``KeyboardInterrupt``) in the main thread and remember that a signal came, so that an
+  exception a library raises because of it (a worker pool broken by the same Ctrl-C, a
+  C extension that turns the interrupt into an error) still maps to 130, not to
+  "internal error";
+- once the exit code is decided (:meth:`State.finish`), further signals are ignored,
+  so a Ctrl-C during the last message cannot turn a finished run into a traceback;
+- the program entry (:func:`forecast.cli.parser.run`) keeps those handlers until the
+  interpreter exits.
+
+Every ``OSError`` that reaches the command line (a full disk, a read-only file system,
+a path that is a file) becomes one line naming the path and the fix, exit code 2.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .._oserror import output_error
+
+__all__ = ["Interrupted", "State", "interrupted", "one_line", "os_error_line", "signals"]
+
+#: Exit codes: 128 + the signal number, as shells report them.
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class Interrupted(KeyboardInterrupt):
+    """Raised in the main thread by SIGINT or SIGTERM while a command runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@dataclass
+class State:
+    """What the handlers saw: the first signal, and whether the exit code is decided."""
+
+    signum: int | None = None
+    done: bool = False
+    _old: dict[int, object] = field(default_factory=dict)
+
+    def handler(self, signum: int, frame: object) -> None:
+        if self.done:
+            return  # the outcome is decided: finish quietly
+        if self.signum is None:
+            self.signum = signum
+        raise Interrupted(signum)
+
+    def finish(self) -> None:
+        """The exit code is decided: ignore later signals (they could only add noise)."""
+        self.done = True
+
+    @property
+    def code(self) -> int:
+        return EXIT_SIGTERM if self.signum == signal.SIGTERM else EXIT_SIGINT
+
+    @property
+    def name(self) -> str:
+        return "terminated (SIGTERM)" if self.signum == signal.SIGTERM else "interrupted"
+
+
+@contextmanager
+def signals(keep: bool = False) -> Iterator[State]:
+    """Install the handlers of SIGINT and SIGTERM for the block (main thread only).
+
+    With `keep`, the handlers stay after the block (the program is about to exit).
+    """
+    state = State()
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        for s in (signal.SIGINT, signal.SIGTERM):
+            old = signal.getsignal(s)
+            if old is not None:  # None: a handler set outside Python; leave it alone
+                state._old[s] = signal.signal(s, state.handler)
+    try:
+        yield state
+    finally:
+        state.finish()
+        if main and not keep:
+            for s, old in state._old.items():
+                signal.signal(s, old)  # type: ignore[arg-type]
+
+
+def one_line(message: object) -> str:
+    """`message` on one line (lines joined with ' | ')."""
+    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
+    return " | ".join(lines) if lines else "unknown error"
+
+
+def interrupted(where: str, state: State) -> int:
+    """Print the one line of an interrupted command; return its exit code."""
+    print(f"{where}: {state.name}; outputs are complete or unchanged (never partial).",
+          file=sys.stderr)
+    return state.code
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for an OSError that no stage turned into a ForecastError."""
+    return str(output_error(exc, exc.filename or "a file", "access"))
