@@ -1,0 +1,79 @@
+"""Bad inputs of the command line (in process): exit 2 and one line naming the problem.
+
+``{root}`` in an argument is the workspace. Most cases fail while parsing or before any
+slow work; the few that reach the pipeline use the fast Drift model on few paths.
+"""
+
+from __future__ import annotations
+
+from cases import cli_case
+
+FAST = ("--model", "drift", "--imputations", "1", "--paths", "50", "--seed", "1",
+        "--no-plot", "--quiet")
+
+cli_case("seed-comma", "run", "--seed", "1,2", needles=("--seed", "'1,2'", "0-9"))
+cli_case("paths-underscore", "run", "--paths", "1_000", needles=("--paths", "'1_000'"))
+cli_case("paths-fullwidth", "run", "--paths", "１０", needles=("--paths", "'１０'"))
+cli_case("paths-zero", "run", "--paths", "0", needles=("--paths", ">= 1", "got 0"))
+cli_case("paths-negative", "run", "--paths", "-5", needles=("--paths", "'-5'"))
+cli_case("to-far", "run", "--to", "3000", needles=("--to", "3000"))
+cli_case("imputations-zero", "run", "--imputations", "0", needles=("--imputations", "got 0"))
+cli_case("workers-zero", "run", "--workers", "0", needles=("--workers", "got 0"))
+cli_case("scheduler-timeout-zero", "run", "--scheduler-timeout", "0",
+         needles=("--scheduler-timeout", "'0'"))
+cli_case("as-of-month-13", "history", "--as-of", "2023-13", needles=("--as-of", "'2023-13'"))
+cli_case("model-unknown", "run", "--model", "magic", needles=("--model", "'magic'"))
+cli_case("format-unknown", "run", "--format", "xlsx", needles=("--format", "'xlsx'"))
+cli_case("data-months-13", "data", "--months", "13", needles=("--months", "13"))
+cli_case("data-year-far", "data", "--year", "1800", needles=("--year", "1800"))
+cli_case("run-out-user-folder", "run", "--out", "{root}/user", *FAST,
+         needles=("--out folder", "user", "not written by forecast", "--force"))
+cli_case("run-out-file", "run", "--out", "{root}/precious.csv", *FAST,
+         needles=("--out folder", "precious.csv", "is a file"))
+cli_case("run-out-link", "run", "--out", "{root}/linkdir", *FAST,
+         needles=("--out folder", "linkdir", "symbolic link"))
+cli_case("run-unknown-scenario", "run", "--scenario", "nope", *FAST,
+         needles=("--scenario", "'nope'", "Choose among"))
+cli_case("run-missing-toml", "run", "{root}/missing.toml", *FAST,
+         needles=("missing.toml", "not found"))
+cli_case("run-bad-toml", "run", "{root}/records.csv", "--scenario", "x", *FAST,
+         needles=("records.csv", "not valid TOML"))
+cli_case("history-out-exists", "history", "--out", "{root}/existing.csv",
+         needles=("--out file", "existing.csv", "already exists", "--force"))
+cli_case("history-out-link", "history", "--out", "{root}/link.csv", "--force",
+         needles=("--out file", "link.csv", "symbolic link"))
+cli_case("history-plot-exists", "history", "--plot", "{root}/existing.png",
+         needles=("--plot file", "existing.png", "already exists"))
+cli_case("history-out-folder", "history", "--out", "{root}/user",
+         needles=("--out file", "user", "is a folder"))
+cli_case("nowcast-plot-exists", "nowcast", "--plot", "{root}/existing.png",
+         needles=("--plot file", "existing.png", "already exists"))
+cli_case("backtest-out-exists", "backtest", "--out", "{root}/existing.csv",
+         needles=("--out file", "existing.csv", "already exists"))
+cli_case("sensitivity-out-exists", "sensitivity", "--out", "{root}/existing.csv",
+         needles=("--out file", "existing.csv", "already exists"))
+cli_case("scenarios-dump-exists", "scenarios", "--dump", "{root}/existing.toml",
+         needles=("--dump file", "existing.toml", "already exists", "--force"))
+cli_case("scenarios-dump-link", "scenarios", "--dump", "{root}/link.csv", "--force",
+         needles=("--dump file", "link.csv", "symbolic link"))
+cli_case("data-out-exists", "data", "--out", "{root}/existing.csv",
+         needles=("--out file", "existing.csv", "already exists"))
+cli_case("report-out-exists", "report", "--out", "{root}/existing.html", *FAST[:-2],
+         needles=("--out file", "existing.html", "already exists"))
+cli_case("data-missing-file", "data", "{root}/nope.csv", needles=("nope.csv", "not found"))
+cli_case("data-file-is-folder", "data", "{root}/user", needles=("user", "(a folder)"))
+cli_case("history-unknown-market", "history", "--market", "XX", needles=("`market`", "'XX'"))
+cli_case("history-as-of-too-early", "history", "--as-of", "1999-01",
+         needles=("--as-of 1999-01", "keeps none", "later date"))
+cli_case("run-memory-guard", "run", *FAST[:4], "--paths", "900000000", "--scenario",
+         "baseline", "--no-plot", "--quiet", "--out", "{root}/big",
+         needles=("900,000,000 paths", "GB", "--paths"))
+cli_case("run-to-before-data", "run", *FAST, "--to", "2000", "--out", "{root}/early",
+         needles=("`to`", "2000"))
+cli_case("backtest-horizon-too-long", "backtest", "--model", "drift", "--imputations", "1",
+         "--horizon", "20", "--paths", "20", "--seed", "1",
+         needles=("`horizon`", "at most", "got 20"))
+cli_case("scheduler-unknown-protocol", "run", *FAST, "--out", "{root}/run", "--scheduler",
+         "ucx://nowhere", needles=("--scheduler", "'ucx://nowhere'", "dask scheduler"))
+cli_case("scheduler-bad-port", "run", *FAST, "--out", "{root}/run", "--scheduler",
+         "tcp://localhost:99999", needles=("--scheduler", "'99999'", "1..65535"))

@@ -1,0 +1,234 @@
+"""Faults a careless or hostile world inflicts: Ctrl-C, kill -9, a full disk, a second
+writer, a fake scheduler. Kill and full-disk cases run in subprocesses (``fault_driver``).
+
+Every test checks the promise of ``docs/reliability.md``: an output folder is always
+either the previous complete set or the new complete set (its marker lists exactly the
+files present, with matching SHA-256), never a mix, and every failure is one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import numpy as np
+import pytest
+
+import forecast
+from forecast import Projection, _lock, _outdir, cli
+from forecast.errors import OutputError
+
+HERE = pathlib.Path(__file__).resolve().parent
+SRC = HERE.parents[1] / "src"
+
+
+def _env() -> dict:
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore",
+               OPENBLAS_NUM_THREADS="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    return env
+
+
+def _driver(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(HERE / "fault_driver.py"), *map(str, args)],
+                          env=_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def _projection(seed: int) -> Projection:
+    s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.09 ** np.arange(13))
+    return forecast.project(forecast.Drift().fit(s, seed=1), forecast.Scenario("baseline"),
+                            to=2030, n_paths=40, seed=seed)
+
+
+# ----------------------------------------------------------------------------- Ctrl-C
+@pytest.mark.slow
+def test_ctrl_c_at_every_stage_and_a_full_disk_leave_a_complete_folder(tmp_path):
+    """SIGINT at eight points of `forecast run`, then ENOSPC: exit 130 (2), one line each,
+    and the folder is the old complete set until the commit, the new one after it."""
+    out = tmp_path / "out"
+    res = _driver("interrupts", out)
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [r["stage"] for r in rows] == ["clean", "history", "fit", "project", "charts",
+                                          "report", "marker", "swap", "after-commit",
+                                          "disk-full"]
+    clean = rows[0]
+    assert clean["code"] == 0
+    assert clean["complete"]
+    assert clean["seed"] == 1
+    for r in rows[1:-1]:
+        assert r["code"] == 130, r
+        lines = r["stderr"].strip().splitlines()
+        assert len(lines) == 1, r
+        assert lines[0] == ("forecast run: interrupted; outputs are complete or unchanged "
+                            "(never partial).")
+        assert r["complete"], r
+        assert r["debris"] == [], r  # no temporary folder or lock file left behind
+    before_commit = [r for r in rows[1:-1] if r["stage"] not in ("swap", "after-commit")]
+    assert all(r["seed"] == 1 for r in before_commit)  # the old run, untouched
+    assert [r["seed"] for r in rows[-3:-1]] == [8, 9]  # committed, then interrupted
+    full = rows[-1]
+    assert full["code"] == 2
+    assert "disk is full (ENOSPC)" in full["stderr"]
+    assert f"cannot write {out}/" in full["stderr"]  # the user's path, not a temporary one
+    assert full["stderr"].strip().endswith(f"{out} is unchanged.")
+    assert len(full["stderr"].strip().splitlines()) == 1
+    assert full["complete"]
+    assert full["seed"] == 9
+    assert full["debris"] == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_after_the_outcome_is_decided_changes_nothing(tmp_path):
+    """A SIGINT between main() returning and the interpreter exiting: exit 0, no traceback."""
+    code = ("import os, signal, sys, time\n"
+            "from forecast.cli import parser as P\n"
+            "real = P._main\n"
+            "def late(*a, **k):\n"
+            "    rc = real(*a, **k)\n"
+            "    os.kill(os.getpid(), signal.SIGINT); time.sleep(0.2)\n"
+            "    return rc\n"
+            "P._main = late\n"
+            "sys.argv = ['forecast', 'scenarios']\n"
+            "P.run()\n")
+    res = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+
+
+# ----------------------------------------------------------------------------- kill -9
+KILLS = {  # stage -> which set the folder holds afterwards
+    "staging": "old", "marker": "old", "after-exchange": "new", "between-renames": "missing",
+}
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_save_leaves_a_complete_loadable_projection(tmp_path):
+    targets = {}
+    for stage in KILLS:
+        targets[stage] = tmp_path / stage / "proj"
+        _projection(1).save(targets[stage])
+    with ThreadPoolExecutor(len(KILLS)) as ex:
+        runs = dict(zip(KILLS, ex.map(lambda s: _driver("kill", s, targets[s], 2), KILLS),
+                        strict=True))
+    for stage, expect in KILLS.items():
+        res, target = runs[stage], targets[stage]
+        assert res.returncode == -signal.SIGKILL, (stage, res.stdout, res.stderr)
+        if expect == "missing":  # killed between two renames: the old set waits beside
+            olds = list(target.parent.glob(".proj.old-*"))
+            assert len(olds) == 1
+            assert Projection.load(olds[0]).seed == 1
+            with pytest.raises(RuntimeError), _outdir.atomic_folder(target, kind="t"):
+                raise RuntimeError("only the repair runs")  # the next writer repairs it
+        assert Projection.load(target).seed == (2 if expect == "new" else 1), stage
+        _projection(3).save(target)  # the next save succeeds and tidies up
+        assert Projection.load(target).seed == 3
+        assert sorted(p.name for p in target.parent.iterdir()) == ["proj"], stage
+
+
+@pytest.mark.slow
+def test_kill_9_during_forecast_run_keeps_the_old_output(tmp_path):
+    """An external SIGKILL at an arbitrary moment of `forecast run`."""
+    out = tmp_path / "out"
+    assert cli.main(["run", "--model", "drift", "--imputations", "1", "--paths", "50",
+                     "--seed", "1", "--scenario", "baseline", "--no-plot", "--quiet",
+                     "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forecast", "run", "--model", "drift", "--imputations", "1",
+         "--paths", "50", "--seed", "2", "--scenario", "baseline", "--quiet", "--out",
+         str(out)], env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.0)
+    proc.kill()
+    proc.wait(timeout=60)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    marker = json.loads(after[_outdir.MARKER])
+    assert sorted(after) == sorted([*marker["files"], _outdir.MARKER])
+    if proc.returncode == -signal.SIGKILL:
+        seed = json.loads(after["settings.json"])["seed"]
+        assert after == before or seed == 2
+
+
+# ----------------------------------------------------------------------------- locks
+def test_a_second_writer_fails_clearly_and_a_dead_holder_does_not_block(tmp_path):
+    target = tmp_path / "proj"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time, pathlib; from forecast import _lock\n"
+         "with _lock.hold(pathlib.Path(sys.argv[1])):\n"
+         "    print('held', flush=True); time.sleep(60)\n", str(target)],
+        env=_env(), stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(OutputError, match=rf"being written by another forecast process "
+                                              rf"\(pid {holder.pid}"):
+            _projection(1).save(target)
+        assert not target.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _lock.lock_path(target).exists()  # a stale lock file, left by kill -9
+    _projection(1).save(target)  # ... does not block the next writer
+    assert Projection.load(target).seed == 1
+    assert not _lock.lock_path(target).exists()
+
+
+# ----------------------------------------------------------------------------- scheduler
+class _Silent(BaseHTTPRequestHandler):
+    def do_GET(self):  # pragma: no cover - a dask client never sends a GET
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def _banner_server(sock: socket.socket) -> None:
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            return
+        with conn:
+            conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+
+@pytest.mark.parametrize("kind", ["http", "banner"])
+def test_a_scheduler_address_that_is_not_dask_fails_within_the_deadline(kind, tmp_path,
+                                                                        capsys):
+    pytest.importorskip("distributed")
+    if kind == "http":
+        server = HTTPServer(("127.0.0.1", 0), _Silent)
+        port = server.server_address[1]
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        close = server.shutdown
+    else:
+        sock = socket.create_server(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        thread = threading.Thread(target=_banner_server, args=(sock,), daemon=True)
+        close = sock.close
+    thread.start()
+    t0 = time.monotonic()
+    try:
+        code = cli.main(["run", "--model", "drift", "--paths", "20", "--no-plot", "--quiet",
+                         "--scheduler", f"tcp://127.0.0.1:{port}", "--scheduler-timeout", "2",
+                         "--out", str(tmp_path / "out")])
+    finally:
+        close()
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert time.monotonic() - t0 < 15
+    assert len(err.splitlines()) == 1
+    assert f"'tcp://127.0.0.1:{port}'" in err
+    assert "dask scheduler" in err
+    assert ("no dask handshake within 2 s" if kind == "http" else "not a dask handshake") in err
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,166 @@
+"""What the library promises about the files it writes, shown on good inputs.
+
+Atomic folders and their marker, ownership and ``force``, CSV formula neutralising
+(without touching numbers), round trips through the neutralised CSVs, the memory guard's
+arithmetic and the scheduler address parser. The bad inputs are in
+``test_bad_inputs.py``, the faults (signals, kill -9, full disk) in ``test_faults.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast import Projection, _fsio, _outdir, _resources, cli
+from forecast.cli._scheduler import tcp_endpoint
+from forecast.errors import OutputError, ParameterError, ResourceError
+from forecast.projection._collect import run_bytes
+
+
+def _proj(names=("baseline",)):
+    s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.09 ** np.arange(13))
+    scen = [forecast.Scenario(n) for n in names]
+    return forecast.project(forecast.Drift().fit(s, seed=1), scen, to=2028, n_paths=30, seed=4)
+
+
+def test_a_folder_is_swapped_in_whole_with_a_marker(tmp_path):
+    target = tmp_path / "out"
+    with _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("a.txt", "1")
+        assert not target.exists()  # nothing visible until the block ends
+    marker = json.loads((target / _outdir.MARKER).read_text())
+    assert marker["format"] == "forecast.output"
+    assert marker["kind"] == "test"
+    assert set(marker["files"]) == {"a.txt"}
+    with _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("b.txt", "2")
+    assert sorted(p.name for p in target.iterdir()) == [_outdir.MARKER, "b.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no debris, no lock
+
+
+def test_an_error_inside_the_block_changes_nothing(tmp_path):
+    target = tmp_path / "out"
+    with _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("a.txt", "old")
+    def fail() -> None:
+        with _outdir.atomic_folder(target, kind="test") as out:
+            out.write_text("a.txt", "new")
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        fail()
+    assert (target / "a.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_force_replaces_a_foreign_folder_but_never_home_or_cwd(tmp_path, monkeypatch):
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="not written by forecast"):
+        _proj().save(user)
+    _proj().save(user, force=True)
+    assert not (user / "notes.txt").exists()
+    assert Projection.load(user).seed == 4
+    (user / "extra.txt").write_text("added later")  # a file the marker does not list
+    with pytest.raises(OutputError, match=r"holds files forecast did not write.*extra\.txt"):
+        _proj().save(user)
+    monkeypatch.chdir(user)
+    with pytest.raises(OutputError, match="holds the current folder"):
+        _proj().save(user, force=True)
+    assert (user / "extra.txt").exists()
+
+
+def test_a_marker_that_is_a_link_does_not_make_a_folder_ours(tmp_path):
+    (tmp_path / "elsewhere.json").write_text(json.dumps(
+        {"format": "forecast.output", "files": {"x": {}}}))
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "x").write_text("precious")
+    os.symlink(tmp_path / "elsewhere.json", victim / _outdir.MARKER)
+    with pytest.raises(OutputError, match="not written by forecast"):
+        _proj().save(victim)
+    assert (victim / "x").read_text() == "precious"
+
+
+def test_neutralise_guards_text_and_leaves_numbers():
+    frame = pd.DataFrame({"scenario": ["=HYPERLINK(1)", "+1", "-x", "@a", "\tz", "ok",
+                                       "'=x"],
+                          "value": [-1.5, 2.0, -0.0, 3.0, 4.0, 5.0, 6.0]})
+    out = _fsio.neutralise(frame)
+    assert out["scenario"].tolist() == ["'=HYPERLINK(1)", "'+1", "'-x", "'@a", "'\tz", "ok",
+                                        "''=x"]
+    assert out["value"].tolist() == frame["value"].tolist()
+    assert [_fsio.unneutralise(v) for v in out["scenario"]] == frame["scenario"].tolist()
+
+
+def test_records_round_trip_through_a_neutralised_csv(tmp_path, releases):
+    frame = releases.frame
+    frame.loc[0, "note"] = "=cmd|' /C calc'!A0"
+    frame.loc[1, "source"] = "-5% per MOFCOM"
+    rec = forecast.Records.from_frame(frame.drop(columns=["row", "origin", "published_date"]))
+    rec.to_csv(tmp_path / "r.csv")
+    raw = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False)
+    assert raw.loc[0, "note"].startswith("'=")
+    assert raw.loc[1, "source"].startswith("'-")
+    back = forecast.Records.from_csv(tmp_path / "r.csv")
+    assert back.frame["note"][0] == "=cmd|' /C calc'!A0"
+    assert back.frame["source"][1] == "-5% per MOFCOM"
+    assert back.frame["value"].tolist() == rec.frame["value"].tolist()
+
+
+def test_projection_csv_keeps_formula_like_names_and_negative_numbers(tmp_path):
+    proj = _proj(("=sum", "-down"))
+    out = proj.save(tmp_path / "p", format="csv")
+    text = (out / "samples.csv").read_text()
+    assert "\n'=sum," in text
+    assert "\n'-down," in text
+    back = Projection.load(out)
+    assert back.scenario_names == ("=sum", "-down")
+    np.testing.assert_array_equal(back.samples, proj.samples)
+    base = pd.read_csv(out / "base_log.csv")
+    np.testing.assert_array_equal(base.iloc[:, 1:].to_numpy(), proj.base_log)
+
+
+def test_cli_summary_csv_is_neutralised(tmp_path):
+    toml = tmp_path / "s.toml"
+    toml.write_text('[[scenario]]\nname = "=2+5"\n')
+    assert cli.main(["run", str(toml), "--model", "drift", "--imputations", "1", "--paths",
+                     "30", "--seed", "1", "--no-plot", "--quiet", "--out",
+                     str(tmp_path / "o")]) == 0
+    summary = pd.read_csv(tmp_path / "o" / "summary.csv", dtype=str)
+    assert set(summary["scenario"]) == {"'=2+5"}
+
+
+def test_memory_estimate_and_guard(monkeypatch):
+    per_path, work = run_bytes(7, 10, 200_000_000, 10, 10_000)
+    assert per_path == 8 * 10 * 8
+    assert per_path * 200_000_000 > 100e9  # the issue's --paths 200000000: > 100 GB
+    assert work == 8 * 10 * 10_000 * (7 + 10 + 6)
+    avail = _resources.available_memory()
+    assert avail is None or avail > 0
+    monkeypatch.setattr(_resources, "available_memory", lambda: 10**9)
+    _resources.check_memory(10**8, "x", "y")
+    with pytest.raises(ResourceError, match=r"x needs about 900.0 MB.*1.0 GB.*y\. Nothing"):
+        _resources.check_memory(9 * 10**8, "x", "y")
+
+
+@pytest.mark.parametrize(("address", "endpoint"), [
+    ("tcp://10.0.0.1:8786", ("10.0.0.1", 8786)), ("host", ("host", 8786)),
+    ("host:1234", ("host", 1234)), ("[::1]:99", ("::1", 99)), ("tls://h:1", None),
+    ("inproc://x", None),
+])
+def test_scheduler_addresses(address, endpoint):
+    assert tcp_endpoint(address) == endpoint
+
+
+def test_scheduler_address_errors():
+    with pytest.raises(ParameterError, match="'tcp://h:http'.*1..65535"):
+        tcp_endpoint("tcp://h:http")
+    with pytest.raises(ParameterError, match="no host"):
+        tcp_endpoint("tcp://:8786")
