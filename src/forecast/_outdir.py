@@ -38,7 +38,7 @@ from ._oserror import output_error
 from ._version import __version__
 from .errors import OutputError
 
-__all__ = ["MARKER", "OutputFolder", "atomic_folder", "check_folder", "read_marker"]
+__all__ = ["MARKER", "OutputFolder", "atomic_folder", "check_folder", "hold", "read_marker"]
 
 #: Name of the marker file in every folder the library writes (JSON: format, kind,
 #: version and the size and SHA-256 of every file).
@@ -231,41 +231,64 @@ def check_folder(path: object, *, force: bool = False, what: str = "output folde
 
 
 @contextlib.contextmanager
-def atomic_folder(path: object, *, kind: str, force: bool = False,
-                  what: str = "output folder") -> Iterator[OutputFolder]:
-    """Write an output set: yield an :class:`OutputFolder`; swap it in when the block ends.
+def hold(path: object, *, what: str = "output folder") -> Iterator[Path]:
+    """Hold the lock of the output folder `path` for a whole job (its parents are made).
 
-    The folder `path` is created with its parents if needed. It may be replaced when it
-    is missing, empty, or was written by the library (its marker lists every file in it);
-    otherwise only with `force`. While the block runs, `path` is locked and unchanged; if
-    the block raises (or Ctrl-C arrives), the staged files are removed and `path` keeps its
-    previous contents.
+    A command that computes for minutes before writing takes the lock first, so that a
+    second run into the same folder fails at once instead of both claiming success; it
+    then writes with ``atomic_folder(..., locked=True)``.
     """
     target = _abs(path, what)
     _make_dirs(target.parent, what)
     with _lock.hold(target, what):
-        try:
-            _recover(target)
-        except OSError as exc:
-            raise output_error(exc, target, "tidy up beside") from None
-        _check_replaceable(target, force, what)
-        try:
-            staging = Path(os.fspath(target.with_name(_temp_name(target.name, "tmp"))))
-            os.mkdir(staging, 0o700)
-        except OSError as exc:
-            raise output_error(exc, target, "create a folder beside") from None
-        try:
-            folder = OutputFolder(target, staging)
+        yield target
+
+
+@contextlib.contextmanager
+def atomic_folder(path: object, *, kind: str, force: bool = False,
+                  what: str = "output folder", locked: bool = False) -> Iterator[OutputFolder]:
+    """Write an output set: yield an :class:`OutputFolder`; swap it in when the block ends.
+
+    The folder `path` is created with its parents if needed. It may be replaced when it
+    is missing, empty, or was written by the library (its marker lists every file in it);
+    otherwise only with `force`. While the block runs, `path` is locked (by this call, or
+    by the caller's :func:`hold` when `locked`) and unchanged; if the block raises (or
+    Ctrl-C arrives), the staged files are removed and `path` keeps its previous contents.
+    """
+    if locked:
+        target = _abs(path, what)
+        with _staged(target, kind, force, what) as folder:
             yield folder
-            folder._finish(kind)
-            _swap(staging, target)
-        except OutputError as exc:  # from a writer given a path inside the staging folder
-            raise _as_target(exc, staging, target) from None
-        except OSError as exc:
-            raise output_error(exc, target, note=_unchanged(target)) from None
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+        return
+    with hold(path, what=what) as target, _staged(target, kind, force, what) as folder:
+        yield folder
+
+
+@contextlib.contextmanager
+def _staged(target: Path, kind: str, force: bool, what: str) -> Iterator[OutputFolder]:
+    """The body of :func:`atomic_folder`, the lock being held."""
+    try:
+        _recover(target)
+    except OSError as exc:
+        raise output_error(exc, target, "tidy up beside") from None
+    _check_replaceable(target, force, what)
+    try:
+        staging = Path(os.fspath(target.with_name(_temp_name(target.name, "tmp"))))
+        os.mkdir(staging, 0o700)
+    except OSError as exc:
+        raise output_error(exc, target, "create a folder beside") from None
+    try:
+        folder = OutputFolder(target, staging)
+        yield folder
+        folder._finish(kind)
+        _swap(staging, target)
+    except OutputError as exc:  # from a writer given a path inside the staging folder
+        raise _as_target(exc, staging, target) from None
+    except OSError as exc:
+        raise output_error(exc, target, note=_unchanged(target)) from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _as_target(exc: OutputError, staging: Path, target: Path) -> OutputError:

@@ -15,7 +15,7 @@ import time
 import pandas as pd
 
 from .. import report
-from .._outdir import atomic_folder, check_folder
+from .._outdir import atomic_folder, check_folder, hold
 from ..errors import DataError, ParameterError
 from ..evaluation import compare, sobol, tornado
 from ..plotting import history_chart, nowcast_chart, tornado_chart
@@ -90,13 +90,19 @@ def _seed_of(proj, fallback):
 def cmd_run(args) -> int:
     args.steps = 6
     out = pathlib.Path(args.out)
+    what = "--out folder"
     try:
-        # checked first, so that a refused folder costs nothing (again when written)
-        check_folder(out, force=args.force, what="--out folder")
-        records, history, fit, sset, proj, settings = _project(args)
-        settings["seed"] = _seed_of(proj, args.seed)
-        with atomic_folder(out, kind="run", force=args.force, what="--out folder") as folder:
-            n_files = _write_run(args, folder, records, history, fit, sset, proj, settings)
+        # checked first, so that a refused folder costs nothing (and changes nothing);
+        # then locked for the whole run, so that a second run into the same folder
+        # fails at once instead of both claiming success
+        check_folder(out, force=args.force, what=what)
+        with hold(out, what=what):
+            records, history, fit, sset, proj, settings = _project(args)
+            settings["seed"] = _seed_of(proj, args.seed)
+            with atomic_folder(out, kind="run", force=args.force, what=what,
+                               locked=True) as folder:
+                n_files = _write_run(args, folder, records, history, fit, sset, proj,
+                                     settings)
     finally:
         done(args)
     table = report.compact_table(proj)
