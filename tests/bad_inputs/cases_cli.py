@@ -1,12 +1,14 @@
 """Bad inputs of the command line (in process): exit 2 and one line naming the problem.
 
 ``{root}`` in an argument is the workspace. Most cases fail while parsing or before any
-slow work; the few that reach the pipeline use the fast Drift model on few paths.
+slow work; the few that reach the pipeline use the fast Drift model on few paths. Those
+that get past the folder check of ``forecast run`` hold the folder's lock while they
+run (a lock file beside it comes and goes), so they are tagged ``STAGED``.
 """
 
 from __future__ import annotations
 
-from cases import cli_case
+from cases import STAGED, cli_case
 
 FAST = ("--model", "drift", "--imputations", "1", "--paths", "50", "--seed", "1",
         "--no-plot", "--quiet")
@@ -33,11 +35,14 @@ cli_case("run-out-file", "run", "--out", "{root}/precious.csv", *FAST,
 cli_case("run-out-link", "run", "--out", "{root}/linkdir", *FAST,
          needles=("--out folder", "linkdir", "symbolic link"))
 cli_case("run-unknown-scenario", "run", "--scenario", "nope", *FAST,
-         needles=("--scenario", "'nope'", "Choose among"))
+         needles=("--scenario", "'nope'", "Choose among"),
+         tags=(STAGED,))
 cli_case("run-missing-toml", "run", "{root}/missing.toml", *FAST,
-         needles=("missing.toml", "not found"))
+         needles=("missing.toml", "not found"),
+         tags=(STAGED,))
 cli_case("run-bad-toml", "run", "{root}/records.csv", "--scenario", "x", *FAST,
-         needles=("records.csv", "not valid TOML"))
+         needles=("records.csv", "not valid TOML"),
+         tags=(STAGED,))
 cli_case("history-out-exists", "history", "--out", "{root}/existing.csv",
          needles=("--out file", "existing.csv", "already exists", "--force"))
 cli_case("history-out-link", "history", "--out", "{root}/link.csv", "--force",
@@ -67,13 +72,21 @@ cli_case("history-as-of-too-early", "history", "--as-of", "1999-01",
          needles=("--as-of 1999-01", "keeps none", "later date"))
 cli_case("run-memory-guard", "run", *FAST[:4], "--paths", "900000000", "--scenario",
          "baseline", "--no-plot", "--quiet", "--out", "{root}/big",
-         needles=("900,000,000 paths", "GB", "--paths"))
+         needles=("900,000,000 paths", "GB", "--paths"),
+         tags=(STAGED,))
 cli_case("run-to-before-data", "run", *FAST, "--to", "2000", "--out", "{root}/early",
-         needles=("`to`", "2000"))
+         needles=("`to`", "2000"),
+         tags=(STAGED,))
 cli_case("backtest-horizon-too-long", "backtest", "--model", "drift", "--imputations", "1",
          "--horizon", "20", "--paths", "20", "--seed", "1",
          needles=("`horizon`", "at most", "got 20"))
 cli_case("scheduler-unknown-protocol", "run", *FAST, "--out", "{root}/run", "--scheduler",
-         "ucx://nowhere", needles=("--scheduler", "'ucx://nowhere'", "dask scheduler"))
+         "ucx://nowhere", needles=("--scheduler", "'ucx://nowhere'", "dask scheduler"),
+         tags=(STAGED,))
 cli_case("scheduler-bad-port", "run", *FAST, "--out", "{root}/run", "--scheduler",
-         "tcp://localhost:99999", needles=("--scheduler", "'99999'", "1..65535"))
+         "tcp://localhost:99999", needles=("--scheduler", "'99999'", "1..65535"),
+         tags=(STAGED,))
+cli_case("run-paths-200-million", "run", "--model", "drift", "--imputations", "1", "--paths",
+         "200000000", "--no-plot", "--quiet", "--out", "{root}/huge",
+         needles=("7 scenario(s) x 200,000,000 paths", "GB", "Pass n_paths <="),
+         tags=(STAGED,))
