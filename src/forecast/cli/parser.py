@@ -23,7 +23,6 @@ Examples
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import signal
 import sys
@@ -34,6 +33,9 @@ from .._version import __version__
 from ..errors import ForecastError
 from . import _exit
 from ._options import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES
+from ._types import int_arg as _int_arg
+from ._types import seconds as _seconds
+from ._types import year_month as _year_month
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -51,53 +53,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}. See `{self.prog} --help`.\n")
 
 
-def _int_arg(lo: int, hi: int | None = None, what: str = "a whole number"):
-    def parse(text: str) -> int:
-        # ASCII digits only, as in data files: "1,2" is not 12, and "1_000", "１２" or
-        # "١٢" are refused rather than read differently from every other field
-        if not (text.isascii() and text.isdigit()):
-            raise argparse.ArgumentTypeError(
-                f"must be {what} written with the digits 0-9 only (no sign, separators or "
-                f"spaces); got {text!r}")
-        value = int(text)
-        if value < lo or (hi is not None and value > hi):
-            bound = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
-            raise argparse.ArgumentTypeError(f"must be {what} {bound}; got {value}")
-        return value
-
-    parse.__name__ = "int"
-    return parse
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text) if text.isascii() else float("nan")
-    except ValueError:
-        value = float("nan")
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds in (0, 3600]; got "
-                                         f"{text!r}")
-    return value
-
-
 def _add_force(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",
                    help="replace existing output files, and output folders forecast did not "
                         "write (without it they are refused; outputs are always written "
                         "atomically and never through symbolic links)")
-
-
-def _year_month(text: str) -> str:
-    parts = text.split("-")
-    ok = 1 <= len(parts) <= 3 and all(p.isascii() and p.isdigit() for p in parts) and len(
-        parts[0]) == 4
-    try:
-        ok = ok and bool(datetime.date(*(int(p) for p in parts), *(1,) * (3 - len(parts))))
-    except ValueError:  # month 13, day 31 of June
-        ok = False
-    if not ok:
-        raise argparse.ArgumentTypeError(f"must be a real date like 2023-06; got {text!r}")
-    return text
 
 
 def _add_data_options(p: argparse.ArgumentParser, *, series: bool = True) -> None:
