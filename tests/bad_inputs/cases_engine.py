@@ -95,7 +95,7 @@ def _(w, p, mp):
 
 
 @case("engine", "assumption-before-projection", ScenarioError, "'early'", "2020",
-      "first projected year 2025")
+      "2025 or later")
 def _(w, p, mp):
     project(w.fit, Scenario("s", (LevelShift(2020, -0.1, name="early"),)), to=2030)
 

@@ -55,7 +55,7 @@ def world(tmp_path_factory) -> SimpleNamespace:
     os.symlink(root / "user", root / "linkdir")
     for name in ("existing.csv", "existing.toml", "existing.html", "existing.png"):
         (root / name).write_text("an existing file\n")
-    forecast.dump_scenarios(forecast.presets.all(), root / "good.toml")
+    forecast.dump_scenarios(forecast.presets.scenario_set(), root / "good.toml")
     w.records.to_csv(root / "records.csv")
     (root / "prepared").mkdir()
     return w
