@@ -100,16 +100,18 @@ def test_parameter_uncertainty_widens_and_keeps_center(spec, series):
 
 
 def test_variance_factor_rules():
-    """Student-t factors: dof/(dof-2) for sigma, m/(m-2) for the calibration scale
-    (m = number of origins: the count of one-step errors), dof floored at 3."""
+    """Student-t factors: dof/(dof-2) for sigma and (dof+m)/(dof+m-2) for the pooled
+    calibration scale (m = number of origins: the count of one-step errors)."""
     calib = (np.array([8.0, 6.0]), np.array([4.0, 3.0]))
-    assert gaussian.variance_factor(calib, 10.0, True, True) == pytest.approx(4 / 2 * 10 / 8)
+    assert gaussian.variance_factor(calib, 10.0, True, True) == pytest.approx(
+        10 / 8 * 14 / 12)
     assert gaussian.variance_factor(calib, 10.0, False, True) == pytest.approx(10 / 8)
     assert gaussian.variance_factor(calib, 10.0, True, False) == 1.0
     assert gaussian.variance_factor(None, 1.0, True, True) == pytest.approx(3.0)
 
 
-def test_calibration_scale_and_growth_are_maximum_likelihood():
+def test_calibration_scale_and_growth():
+    """gamma by maximum likelihood; the scale pooled with the model's own (1, weight dof)."""
     rng = np.random.default_rng(7)
     h = np.arange(1, 7)
     counts = np.array([400, 380, 360, 340, 320, 300])
@@ -119,9 +121,27 @@ def test_calibration_scale_and_growth_are_maximum_likelihood():
     assert k2 == pytest.approx(1.5, rel=0.1)
     assert gamma == pytest.approx(0.5, abs=0.1)
     assert hmax == 6
+    k2_pooled, _, _ = gaussian.calibration((sums, counts), dof=400.0)
+    assert k2_pooled == pytest.approx((400 + 400 * k2) / 800, rel=1e-9)
     f = gaussian.horizon_factor((k2, gamma, hmax), 9)
     assert f[6] == f[7] == f[8] == f[5]  # held beyond the horizons the data cover
     assert gaussian.calibration(None) == (1.0, 0.0, 0)
+    # two or three errors say nothing about growth: gamma stays 0
+    few = (np.array([30.0, 40.0, 0.0]), np.array([2.0, 1.0, 0.0]))
+    assert gaussian.calibration(few)[1] == 0.0
+    assert gaussian.calibration(few)[0] == pytest.approx(70 / 3)
+    assert gaussian.calibration(few, dof=4.0)[0] == pytest.approx((4 + 2 * 70 / 3) / 6)
+
+
+def test_a_late_break_does_not_blow_up_the_tail():
+    """Flat for eight years, then +50% twice: three out-of-sample errors only. The
+    damped trend's six-year 99.9th percentile stays below 100 times the last value."""
+    s = AnnualSeries(range(2000, 2010), [1.0] * 8 + [1.5, 2.25])
+    for spec in (DampedTrend(), LocalLinearTrend(), Auto()):
+        f = spec.fit(s)
+        mean, L = f.moments(6)
+        q = f.to_log_level(mean[-1:] + 3.090232306 * np.sqrt(np.sum(L[-1] ** 2)))[0]
+        assert q - np.log(2.25) < np.log(100), spec.name
 
 
 def test_calibration_widens_an_overconfident_model():
@@ -139,7 +159,7 @@ def test_calibration_narrows_a_random_walk_on_a_mean_reverting_series():
     y = np.exp(4 + 0.5 * rng.standard_normal(40))  # white noise around a level
     s = AnnualSeries(range(1980, 2020), y)
     cal = Naive(scale="log", param_uncertainty=False).fit(s)
-    assert cal.params["calibration"] < 0.8
+    assert cal.params["calibration"] < 0.9
     assert _sd(cal, 6)[-1] < _sd(Naive(**PLUGIN).fit(s), 6)[-1]
 
 

@@ -268,7 +268,8 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
     factors = np.array([gaussian.variance_factor(e.calib, e.dof, calibrate, inflate)
                         for e in ests])
     comps = tuple(e.rep.scaled(f) for e, f in zip(ests, factors, strict=True))
-    cals = tuple(gaussian.calibration(e.calib) if calibrate else (1.0, 0.0, 0) for e in ests)
+    cals = tuple(gaussian.calibration(e.calib, e.dof) if calibrate else (1.0, 0.0, 0)
+                 for e in ests)
     keys = list(ests[0].params) if average else []
     params = {k: float(np.mean([e.params.get(k, np.nan) for e in ests])) for k in keys}
     params["scale.lambda"] = float(lam)

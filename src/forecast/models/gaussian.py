@@ -7,18 +7,20 @@ draws). Each member's h-step distribution on the working scale is Gaussian
 1. **Calibration** (:func:`calibration`). At every origin of the sample the member
    forecast the rest of the series with its nonlinear parameters fixed and its linear
    ones re-estimated from the data up to the origin. The squared standardised errors
-   of those forecasts give, by maximum likelihood, a variance scale ``kappa^2`` and its
-   growth with the horizon ``h^gamma`` (gamma in [-1, 1], held constant beyond the
-   longest horizon the sample covers). The member's covariance is rescaled by
-   ``kappa^2 h^gamma``: wider for a model whose past errors were larger than it claims,
-   narrower for one that was over-dispersed (a random walk on a mean-reverting series),
-   and with the variance growing as fast as the errors did.
+   of those forecasts give, by maximum likelihood, a variance scale and its growth with
+   the horizon ``h^gamma`` (gamma in [-1, 1], estimated only where three horizons have
+   three errors each, held constant beyond the longest horizon the sample covers). The
+   scale is pooled with the model's own, which is 1 by construction and rests on the
+   model's ``dof``: ``kappa^2 = (dof + m s^2) / (dof + m)`` for ``m`` origins, the
+   posterior mean under a conjugate prior centred on the model. The member's covariance
+   is rescaled by ``kappa^2 h^gamma``: wider for a model whose past errors were larger
+   than it claims, narrower for one that was over-dispersed (a random walk on a
+   mean-reverting series), and with the variance growing as fast as the errors did.
 2. **Estimated variances** (:func:`variance_factor`). The innovation variance (``dof``
-   = observations minus parameters) and ``kappa^2`` (``m`` = number of origins) are
-   estimates; their Student-t predictives are replaced by the Gaussians with the same
-   variance, i.e. the variance is multiplied by ``dof / (dof - 2)`` and
-   ``m / (m - 2)``. Tails stay Gaussian on the working scale, so every moment of the
-   level is finite.
+   = observations minus parameters) and ``kappa^2`` (``dof + m``) are estimates; their
+   Student-t predictives are replaced by the Gaussians with the same variance, i.e.
+   the variance is multiplied by ``dof / (dof - 2)`` and ``(dof + m) / (dof + m - 2)``.
+   Tails stay Gaussian on the working scale, so every moment of the level is finite.
 3. **Combination** (:func:`pool`). Members are pooled into the Gaussian with the
    mean and covariance of their equally weighted mixture (``Rubin's rules`` for history
    draws: the within-member covariance plus the spread of the members' means).
@@ -41,7 +43,8 @@ def variance_factor(calib, dof: float, calibrate: bool, inflate: bool) -> float:
     """Constant multiplier of a member's covariance: the Student-t factors of step 2.
 
     ``dof / (dof - 2)`` for the innovation variance and, when the member is calibrated,
-    ``m / (m - 2)`` for the calibration scale estimated from ``m`` origins.
+    ``(dof + m) / (dof + m - 2)`` for the calibration scale, which pools the model's own
+    scale (``dof``) with ``m`` origins' errors (:func:`calibration`).
     """
     factor = 1.0
     if inflate:
@@ -49,21 +52,31 @@ def variance_factor(calib, dof: float, calibrate: bool, inflate: bool) -> float:
         if calibrate and calib is not None:
             counts = np.asarray(calib[1], dtype=float)
             if counts.size and counts.sum() > 0:
-                factor *= _t_factor(counts[0])
+                factor *= _t_factor(max(float(dof), 0.0) + _origins(counts))
     return factor
+
+
+def _origins(counts: np.ndarray) -> float:
+    """The number of origins behind per-horizon counts: one one-step error each."""
+    return float(counts[0]) if counts.size and counts[0] > 0 else float(counts.max(initial=0))
 
 
 #: bounds of the calibration's growth exponent: at most one power of the horizon either way
 GAMMA = (-1.0, 1.0)
 _GAMMAS = np.linspace(GAMMA[0], GAMMA[1], 41)
+#: the growth exponent needs this many horizons with this many errors each to be estimated
+MIN_GROWTH_EVIDENCE = 3
 
 
-def calibration(calib) -> tuple[float, float, int]:
+def calibration(calib, dof: float = 0.0) -> tuple[float, float, int]:
     """(kappa^2, gamma, hmax): variance scale ``kappa^2 h^gamma`` of the out-of-sample errors.
 
     Maximum likelihood for squared standardised errors ``u^2 ~ kappa^2 h^gamma chi2_1``
-    from per-horizon sums; ``hmax`` is the longest horizon with errors (the factor is
-    held constant beyond it rather than extrapolated).
+    from per-horizon sums. The growth ``gamma`` is estimated only where at least three
+    horizons have three errors each (else 0: two or three errors say nothing about how
+    the variance grows). ``hmax`` is the longest horizon with errors; the factor is held
+    constant beyond it rather than extrapolated. `dof` is accepted for symmetry with
+    :func:`variance_factor` and not used.
     """
     if calib is None:
         return 1.0, 0.0, 0
@@ -74,11 +87,15 @@ def calibration(calib) -> tuple[float, float, int]:
     h = np.arange(1, counts.size + 1)[ok]
     s, c = sums[ok], counts[ok]
     total = c.sum()
-    gammas = _GAMMAS if h.size > 1 else np.zeros(1)
+    growth = np.sum(c >= MIN_GROWTH_EVIDENCE) >= MIN_GROWTH_EVIDENCE
+    gammas = _GAMMAS if growth else np.zeros(1)
     k2 = (s[None, :] * h[None, :] ** -gammas[:, None]).sum(1) / total
     ll = -0.5 * (total * np.log(np.maximum(k2, 1e-300)) + gammas * (c * np.log(h)).sum())
     i = int(np.argmax(ll))
-    return float(k2[i]), float(gammas[i]), int(h.max())
+    m = _origins(counts)
+    d = max(float(dof), 0.0)
+    pooled = (d + m * float(k2[i])) / (d + m)
+    return float(pooled), float(gammas[i]), int(h.max())
 
 
 def horizon_factor(cal: tuple[float, float, int], h: int) -> np.ndarray:
