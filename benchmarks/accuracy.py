@@ -261,7 +261,7 @@ class Case:
 def load_cases(path: Path | str = DATA, limit: int | None = None) -> list[Case]:
     """Read the benchmark CSV (id, year, value, part) into cases, in file order.
 
-    Years that are not consecutive ints are renumbered from 1 (M1 years are a
+    Years that are not consecutive calendar ints are renumbered from 2000 (M1 years are a
     competition index, not necessarily calendar years).
     """
     d = pd.read_csv(path)
@@ -273,8 +273,9 @@ def load_cases(path: Path | str = DATA, limit: int | None = None) -> list[Case]:
         g = g.sort_values("year")
         tr = g[g["part"] == "train"]
         years = tr["year"].to_numpy()
-        if years.dtype.kind not in "iu" or not np.all(np.diff(years) == 1):
-            years = np.arange(1, len(tr) + 1)
+        if (years.dtype.kind not in "iu" or not np.all(np.diff(years) == 1)
+                or years.min() < 1800 or years.max() > 2200):
+            years = np.arange(2000, 2000 + len(tr))
         cases.append(Case(str(sid), years.astype(np.int64), tr["value"].to_numpy(float),
                           g.loc[g["part"] == "test", "value"].to_numpy(float)))
     return cases

@@ -76,7 +76,7 @@ def test_auto_on_history_gives_every_member_the_same_draws(fake_history):
 
 
 def test_auto_default_members():
-    assert DEFAULT_FAMILIES == ("Drift", "LocalLinearTrend")
+    assert DEFAULT_FAMILIES == ("Drift", "LocalLinearTrend", "Theta")
     assert Auto().min_length == 3
 
 
@@ -85,7 +85,8 @@ def test_auto_skips_ineligible_families_and_says_why(series):
     fit = Auto().fit(short)
     assert any("skipped LocalLinearTrend: needs 6 years, got 5" in n for n in fit.notes)
     assert "weight.LocalLinearTrend" not in fit.params
-    assert fit.params["weight.Drift"] == pytest.approx(1.0)
+    assert fit.params["weight.Drift"] == pytest.approx(0.5)
+    assert fit.params["weight.Theta"] == pytest.approx(0.5)
 
 
 def test_auto_errors_when_nothing_fits(series):
@@ -111,10 +112,10 @@ def test_auto_select_and_combine_rules(series):
     comb = Auto().fit(series)
     assert np.isnan(comb.aicc)
     assert [k for k in comb.params if k.startswith("weight.")] == [
-        "weight.Drift", "weight.LocalLinearTrend"]
+        "weight.Drift", "weight.LocalLinearTrend", "weight.Theta"]
     aic = Auto(weights="aicc").fit(series)
-    d = aiccs["Drift"] - aiccs["LocalLinearTrend"]
-    assert aic.params["weight.Drift"] == pytest.approx(1 / (1 + np.exp(0.5 * d)))
+    w = np.exp(-0.5 * (np.array(list(aiccs.values())) - min(aiccs.values())))
+    assert aic.params["weight.Drift"] == pytest.approx(w[0] / w.sum())
 
 
 def test_auto_accepts_spec_instances(series):

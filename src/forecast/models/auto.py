@@ -18,7 +18,7 @@ from .families import FAMILIES
 __all__ = ["DEFAULT_FAMILIES", "Auto"]
 
 #: families `Auto` combines by default (docs/models.md, "Auto: which families")
-DEFAULT_FAMILIES = ("Drift", "LocalLinearTrend")
+DEFAULT_FAMILIES = ("Drift", "LocalLinearTrend", "Theta")
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,9 @@ class Auto(ModelSpec):
         point forecast is the mean of the families' and the bands include their
         disagreement. ``"select"``: the family with the smallest AICc.
     families : tuple of str or ModelSpec
-        Candidate families, by name (default: Drift and LocalLinearTrend, a constant
-        and an evolving trend; also available: Naive, DampedTrend, Theta, ARIMA,
-        LogLinearTrend) or as spec instances, including outside families
+        Candidate families, by name (default: Drift, LocalLinearTrend and Theta: a
+        persistent, an evolving and a halved trend; also available: Naive, DampedTrend,
+        ARIMA, LogLinearTrend) or as spec instances, including outside families
         (``docs/extending.md``).
     weights : {"equal", "aicc"}
         Combination weights: equal (default) or Akaike weights.

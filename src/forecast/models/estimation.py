@@ -195,7 +195,7 @@ def fit_theta(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
         sse, _ = _ses_sse(Y / scale[:, None], X[..., 0])
         return -np.log(np.maximum(sse, 1e-300))
 
-    x, _ = grid_newton(llf_of, [ALPHA[0]], [ALPHA[1]], 21, 3, B)
+    x, _ = grid_newton(llf_of, [ALPHA[0]], [ALPHA[1]], 41, 2, B)
     alpha = x[:, 0]
     sse, l0 = _ses_sse(Y, alpha[:, None])
     sse, l0 = sse[:, 0], l0[:, 0]
