@@ -48,7 +48,7 @@ def _legend(ax):
 def test_fan_chart_has_nested_bands_median_and_history(proj):
     ax = plotting.fan_chart(proj, "escalation")
     assert len(_bands(ax)) == 3
-    assert ax.get_title() == "escalation"
+    assert ax.get_title() == "Escalation"  # display names (forecast.plotting.names)
     assert ax.get_ylabel() == "USD bn"
     assert _legend(ax) == ["history", "95% band", "80% band", "50% band", "median"]
     median = ax.get_lines()[-1]
@@ -91,10 +91,10 @@ def test_fan_chart_unknown_scenario_names_choices(proj):
 def test_comparison_chart_one_line_and_band_per_scenario(proj):
     ax = plotting.comparison_chart(proj)
     assert len(_bands(ax)) == 3
-    assert _legend(ax) == ["history", "baseline", "escalation", "opening"]
+    assert _legend(ax) == ["history", "Baseline", "Escalation", "Opening"]
     ax = plotting.comparison_chart(proj, ["opening"], level=None, ax=plt.subplots()[1])
     assert len(_bands(ax)) == 0
-    assert _legend(ax) == ["history", "opening"]
+    assert _legend(ax) == ["history", "Opening"]
 
 
 def test_decomposition_chart_stacks_contributions():
@@ -106,7 +106,7 @@ def test_decomposition_chart_stacks_contributions():
     })
     ax = plotting.decomposition_chart(frame, "mixed", value="level", unit="USD_bn")
     assert len(ax.containers) == 2
-    assert _legend(ax) == ["total", "friction", "opening"]
+    assert _legend(ax) == ["total", "Friction", "Opening"]
     assert ax.get_ylabel() == "contribution to the gap (USD bn)"
     total = ax.get_lines()[0].get_data()[1]
     assert np.allclose(total, [-0.9, -1.6])
@@ -133,7 +133,7 @@ def test_log_scale_and_bad_scale(proj):
 def test_fan_grid_one_panel_per_scenario(proj):
     fig = plt.figure()
     axes = plotting.fan_grid(proj, fig=fig, ncols=2, yscale="log")
-    assert [ax.get_title() for ax in axes] == ["baseline", "escalation", "opening"]
+    assert [ax.get_title() for ax in axes] == ["Baseline", "Escalation", "Opening"]
     assert all(len(_bands(ax)) == 3 for ax in axes)
     assert axes[0].get_legend() is not None
     assert axes[1].get_legend() is None
@@ -147,8 +147,8 @@ def test_tornado_chart_sorted_by_swing():
     ax = plotting.tornado_chart(frame)
     assert len(ax.containers) == 2
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[-1] == "b"
-    assert set(labels) == {"a", "b", "c"}
+    assert labels[-1] == "B"
+    assert set(labels) == {"A", "B", "C"}
     assert "2030" in ax.get_xlabel()
 
 

@@ -27,7 +27,7 @@ def finish(ax, title: str | None, ylabel: str | None, legend: bool = True,
     if years:  # calendar years on the x axis, never 2027.5
         from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
 
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     if title:
         ax.set_title(title)
     if ylabel:
@@ -43,27 +43,94 @@ def set_yscale(ax, yscale: str) -> None:
         raise ParameterError(f'`yscale` must be "linear" or "log"; got {yscale!r}. Pass "log" '
                              "to read wide fans as ratios.")
     if yscale == "log":
-        from matplotlib.ticker import (  # lazy: matplotlib is the optional `plot` extra
-            FuncFormatter,
-            LogLocator,
-            NullFormatter,
-        )
+        log_axis(ax)
 
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_minor_formatter(NullFormatter())
+
+#: Mantissas tried for log-axis ticks, densest first: 20, 30, 40, 50 ... where they fit.
+_MANTISSAS = ((1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 3, 4, 5, 6, 8), (1, 2, 3, 5, 7),
+              (1, 2, 5), (1, 3), (1,))
+
+
+def log_ticks(lo: float, hi: float, max_ticks: int = 9) -> list[float]:
+    """Readable tick values for a log axis from `lo` to `hi` (at most `max_ticks`).
+
+    Every tick is labelled: on a narrow range (where the scenarios sit) the ticks fall at
+    20, 30, 40, 50 ...; on wide ranges they thin out to 10, 20, 50, 100.
+
+    >>> log_ticks(18, 62)
+    [20.0, 30.0, 40.0, 50.0, 60.0]
+    >>> log_ticks(3, 300)
+    [5.0, 10.0, 20.0, 50.0, 100.0, 200.0]
+    """
+    lo, hi = float(lo), float(hi)
+    if not (0 < lo < hi and np.isfinite(hi)):
+        return []
+    k0, k1 = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    best: list[float] = []
+    for subs in _MANTISSAS:
+        ticks = [round(m * 10.0**k, 10) for k in range(k0, k1 + 1) for m in subs]
+        ticks = [v for v in ticks if lo <= v <= hi]
+        if len(ticks) <= max_ticks:
+            if len(ticks) >= 2 or not best:
+                best = ticks
+            break
+        best = ticks
+    return best
+
+
+def log_axis(ax, axis: str = "y") -> None:
+    """A log axis whose ticks are all labelled with plain numbers (see :func:`log_ticks`)."""
+    from matplotlib.ticker import (  # lazy: matplotlib is the optional `plot` extra
+        FuncFormatter,
+        Locator,
+        NullLocator,
+    )
+
+    class _Readable(Locator):
+        def __call__(self):
+            lo, hi = self.axis.get_view_interval()
+            return log_ticks(min(lo, hi), max(lo, hi))
+
+        def tick_values(self, vmin, vmax):
+            return log_ticks(min(vmin, vmax), max(vmin, vmax))
+
+    which = ax.yaxis if axis == "y" else ax.xaxis
+    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    which.set_major_locator(_Readable())
+    which.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.4g}"))
+    which.set_minor_locator(NullLocator())
+
+
+def source_line(fig, text: str) -> None:
+    """The source of a chart, small and grey at its bottom left (as statistical offices do)."""
+    fig.text(0.01, 0.01, text, ha="left", va="bottom", fontsize="x-small", color="0.35",
+             wrap=True)
+
+
+def mark_nowcast(ax, year: int | None, label: str | None = None) -> None:
+    """A dotted vertical line at a nowcast year (a partial year, estimated) with a label."""
+    if year is None:
+        return
+    ax.axvline(year, color="0.45", linestyle=":", linewidth=1.0, zorder=1)
+    ax.annotate(label or f"{year}: nowcast", xy=(year, 1.0), xycoords=("data", "axes fraction"),
+                xytext=(-3, -3), textcoords="offset points", ha="right", va="top",
+                fontsize="x-small", color="0.35")
 
 
 def unit_of(projection) -> str:
     return getattr(projection, "unit", None) or getattr(projection.history, "unit", "")
 
 
-def draw_history(ax, history, label: str = "history"):
+def draw_history(ax, history, label: str = "history", since: int | None = None):
+    """Draw the history (and a History's 95% band) from `since` on; return its last point."""
     parts = history_parts(history)
     if parts is None:
         return None
     years, median, band, _, _ = parts
+    if since is not None and since < years[-1]:  # a recent window keeps the log axis readable
+        keep = years >= since
+        years, median = years[keep], median[keep]
+        band = None if band is None else (band[0][keep], band[1][keep])
     if band is not None:
         ax.fill_between(years, band[0], band[1], color="0.6", alpha=0.35, linewidth=0,
                         label="history 95% band")

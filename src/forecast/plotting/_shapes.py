@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ForecastTypeError, ParameterError
+from .names import unit_text
 
 
 def scenario_index(projection, scenario: str | int | None) -> int:
@@ -34,8 +35,8 @@ def scenario_index(projection, scenario: str | int | None) -> int:
 
 
 def unit_label(unit: str) -> str:
-    """Human label of a unit code: ``"USD_bn"`` -> ``"USD bn"``."""
-    return str(unit).replace("_", " ")
+    """Human label of a unit code: ``"USD_bn"`` -> ``"USD bn"`` (see :mod:`.names`)."""
+    return unit_text(unit)
 
 
 def history_parts(history):

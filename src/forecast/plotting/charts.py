@@ -43,6 +43,7 @@ from ._shapes import (
     tornado_rows,
     unit_label,
 )
+from .names import ASSUMPTION_COLORS, colors, label
 
 __all__ = [
     "comparison_chart",
@@ -104,7 +105,7 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
     i = scenario_index(projection, scenario)
     name = list(projection.scenario_names)[i]
     ax = new_axes(ax)
-    color = color or PALETTE[i % len(PALETTE)]
+    color = color or colors(projection.scenario_names)[name]
     anchor = draw_history(ax, projection.history if history is None else history)
     years, median, bnds = _anchored(anchor, projection, i, levels)
     lvls = sorted(bnds, reverse=True)
@@ -114,7 +115,8 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
                         label=f"{lv:g}% band")
     ax.plot(years, median, color=color, linewidth=2, label="median")
     set_yscale(ax, yscale)
-    return finish(ax, title if title is not None else name, unit_label(unit_of(projection)))
+    return finish(ax, title if title is not None else label(name),
+                  unit_label(unit_of(projection)))
 
 
 def small_multiples(n: int, ncols: int = 4, *, panel=(3.2, 2.6), fig=None):
@@ -215,14 +217,15 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
     names = list(projection.scenario_names) if scenarios is None else list(scenarios)
     ax = new_axes(ax)
     anchor = draw_history(ax, projection.history if history is None else history)
+    palette = colors(projection.scenario_names)
     for name in names:
         i = scenario_index(projection, name)
-        color = PALETTE[i % len(PALETTE)]
+        color = palette[projection.scenario_names[i]]
         years, median, bnds = _anchored(anchor, projection, i, (level,) if level else (50,))
         if level:
             ax.fill_between(years, *next(iter(bnds.values())), color=color, alpha=0.12,
                             linewidth=0)
-        ax.plot(years, median, color=color, linewidth=1.8, label=name)
+        ax.plot(years, median, color=color, linewidth=1.8, label=label(name))
     set_yscale(ax, yscale)
     band = f" (median, {level:g}% band)" if level else " (median)"
     ylabel = unit_label(unit_of(projection)) + band
@@ -260,13 +263,14 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
     wide, value = decomposition_wide(data, scenario, value)
     ax = new_axes(ax)
     years = np.asarray(wide.index, dtype=int)
+    palette = colors(wide.columns, ASSUMPTION_COLORS)
     pos = np.zeros(len(years))
     neg = np.zeros(len(years))
-    for k, col in enumerate(wide.columns):
+    for col in wide.columns:
         v = np.asarray(wide[col], dtype=float)
         bottom = np.where(v >= 0, pos, neg)
-        ax.bar(years, v, bottom=bottom, width=0.75, color=PALETTE[(k + 1) % len(PALETTE)],
-               label=str(col))
+        ax.bar(years, v, bottom=bottom, width=0.75, color=palette[str(col)],
+               label=label(col))
         pos += np.where(v >= 0, v, 0)
         neg += np.where(v < 0, v, 0)
     ax.plot(years, pos + neg, color="black", marker="o", markersize=3, linewidth=1.2,
@@ -274,14 +278,15 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
     ax.axhline(0, color="0.3", linewidth=0.8)
     unit = unit or getattr(data, "unit", None)
     if value == "log_points":
-        label = "contribution to the gap (log points, ~%)"
+        ylab = "contribution to the gap (log points, ~%)"
     elif value == "level" and unit:
-        label = f"contribution to the gap ({unit_label(unit)})"
+        ylab = f"contribution to the gap ({unit_label(unit)})"
     else:
-        label = "contribution" + (f" ({value.replace('_', ' ')})" if value else "")
+        ylab = "contribution" + (f" ({value.replace('_', ' ')})" if value else "")
     down = (pos + neg).sum() < 0  # keep the legend clear of the bars
-    return finish(ax, title or (f"What drives {scenario}" if scenario else "Decomposition"),
-                   label, loc="lower left" if down else "upper left")
+    return finish(ax, title or (f"What drives {label(scenario)}" if scenario
+                                else "Decomposition"),
+                   ylab, loc="lower left" if down else "upper left")
 
 
 def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
@@ -309,7 +314,7 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
     frame, par, low, high, base, year = tornado_rows(frame, year)
     lo = np.asarray(frame[low], dtype=float)
     hi = np.asarray(frame[high], dtype=float)
-    names = [str(n) for n in frame[par]]
+    names = [label(n) for n in frame[par]]
     centre = (np.asarray(frame[base], dtype=float) if base is not None
               else np.full(len(lo), np.median(np.r_[lo, hi])))
     order = np.argsort(np.abs(hi - lo))[::-1][:top][::-1]

@@ -1,0 +1,247 @@
+"""Charts that show what the scenarios change: the headline, paired differences, one fan.
+
+- :func:`headline_chart`: the baseline fan with every scenario's median and a labelled
+  end point, on a readable log axis, the nowcast year marked: the one chart to read first.
+- :func:`difference_chart`: one scenario minus the baseline, path by path (common random
+  numbers), in percent, with the scenario's own level band behind it for scale: the
+  paired band is far narrower, which is what common random numbers buy.
+- :func:`scenario_fan_chart`: one scenario's fan with the baseline's median and band
+  outlined, so the two can be told apart.
+
+Colours and names come from :mod:`forecast.plotting.names`, the same in every chart.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from forecast.projection.projection import _example
+>>> ax = headline_chart(_example())
+>>> ax.texts[0].get_text().startswith("Baseline ")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._version import __version__
+from ._base import HISTORY_COLOR, draw_history, finish, log_axis, mark_nowcast, new_axes, unit_of
+from ._shapes import scenario_index, unit_label
+from .names import colors, label
+
+__all__ = ["SOURCE", "difference_chart", "headline_chart", "scenario_fan_chart"]
+
+#: The source line under every chart of the report.
+SOURCE = (f"Source: MOFCOM releases; reconstruction and projection by forecast "
+          f"{__version__}.")
+
+
+def _summary(projection, name: str, levels: Sequence[float]):
+    frame = projection.summary_frame(tuple(levels), scenario=name)
+    years = np.asarray(frame["year"], dtype=int)
+    bands = {float(lv): (np.asarray(frame[f"lower_{lv:g}"], float),
+                         np.asarray(frame[f"upper_{lv:g}"], float)) for lv in levels}
+    return years, np.asarray(frame["median"], float), bands
+
+
+def _join(anchor, years, median, bands):
+    """Start the projection at the last history point, so lines do not float."""
+    if anchor is None or anchor[0] != years[0] - 1:
+        return years, median, bands
+    a = anchor[1]
+    return (np.r_[anchor[0], years], np.r_[a, median],
+            {lv: (np.r_[a, lo], np.r_[a, hi]) for lv, (lo, hi) in bands.items()})
+
+
+def _since(projection, since: int | None) -> int | None:
+    if since is None or since >= 0:
+        return since
+    return int(projection.years[0]) + int(since)
+
+
+def _spread(values: np.ndarray, gap: float) -> np.ndarray:
+    """Move sorted label positions apart by at least `gap`, keeping their mean order."""
+    order = np.argsort(values)
+    pos = values[order].astype(float).copy()
+    for _ in range(50):
+        moved = False
+        for k in range(1, pos.size):
+            if pos[k] - pos[k - 1] < gap:
+                mid = (pos[k] + pos[k - 1]) / 2
+                pos[k - 1], pos[k] = mid - gap / 2 - 1e-9, mid + gap / 2 + 1e-9
+                moved = True
+        if not moved:
+            break
+    out = np.empty_like(pos)
+    out[order] = pos
+    return out
+
+
+def _end_labels(ax, ends: list[tuple[str, float, str]], fmt: str = "{:,.1f}") -> None:
+    """Label each line's last value at the right edge, nudged apart so none overlap."""
+    lo, hi = ax.get_ylim()
+    log = ax.get_yscale() == "log"
+    tr = (lambda v: (np.log(v) - np.log(lo)) / (np.log(hi) - np.log(lo))) if log \
+        else (lambda v: (v - lo) / (hi - lo))
+    frac = np.array([tr(v) for _, v, _ in ends], dtype=float)
+    placed = _spread(np.clip(frac, 0.02, 0.98), 0.075)
+    for (text, value, color), y0, y1 in zip(ends, frac, placed, strict=True):
+        ax.annotate(f"{text} {fmt.format(value)}", xy=(1.0, y0), xycoords="axes fraction",
+                    xytext=(1.02, y1), textcoords="axes fraction", ha="left", va="center",
+                    fontsize="small", color=color, fontweight="bold",
+                    arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6,
+                                "shrinkA": 0, "shrinkB": 0})
+
+
+def headline_chart(projection, *, history=None, baseline: str = "baseline",
+                   levels: Sequence[float] = (50, 80), nowcast_year: int | None = None,
+                   since: int | None = -10, ax=None, title: str | None = None):
+    """The baseline fan with every scenario's median and a labelled end value.
+
+    Parameters
+    ----------
+    projection : Projection
+    history : History or AnnualSeries, optional
+        Default ``projection.history``.
+    baseline : str, default "baseline"
+        The scenario drawn as a fan; the first scenario when it is not projected.
+    levels : sequence of float, default (50, 80)
+        Bands of the baseline fan (the 95% band's upper tail would squash the medians).
+    nowcast_year : int, optional
+        A history year estimated from partial-year figures, marked with a dotted line.
+    since : int or None, default -10
+        First history year drawn; negative: that many years before the projection
+        (a recent window keeps the scenarios' range readable); None: all.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Log y axis with readable ticks; one band per level, one median line per scenario
+        (named by its display name), and one end label per scenario (``ax.texts``).
+    """
+    names = list(projection.scenario_names)
+    base = baseline if baseline in names else names[0]
+    palette = colors(names)
+    ax = new_axes(ax)
+    anchor = draw_history(ax, projection.history if history is None else history,
+                          since=_since(projection, since))
+    years, median, bands = _join(anchor, *_summary(projection, base, levels))
+    for k, lv in enumerate(sorted(bands, reverse=True)):
+        ax.fill_between(years, *bands[lv], color=palette[base], alpha=0.10 + 0.12 * k,
+                        linewidth=0, label=f"{label(base)}: {lv:g}% band")
+    ends = []
+    for name in [base] + [n for n in names if n != base]:
+        y, m, _ = _join(anchor, *_summary(projection, name, (80,)))
+        ax.plot(y, m, color=palette[name], linewidth=2.6 if name == base else 1.7,
+                linestyle="-" if name == base else (0, (5, 1.5)), label=label(name),
+                zorder=4 if name == base else 3)  # the baseline on top: never hidden
+        ends.append((label(name), float(m[-1]), palette[name]))
+    log_axis(ax)
+    mark_nowcast(ax, nowcast_year)
+    finish(ax, title, unit_label(unit_of(projection)) + " (log scale)", legend=False)
+    handles, texts = ax.get_legend_handles_labels()
+    keep = [(h, t) for h, t in zip(handles, texts, strict=True) if "band" in t or t == "history"]
+    if keep:
+        ax.legend(*zip(*keep, strict=True), loc="upper left", fontsize="x-small",
+                  frameon=False)
+    _end_labels(ax, ends)
+    return ax
+
+
+def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
+                     levels: Sequence[float] = (50, 80), ax=None, title: str | None = None):
+    """A scenario minus the baseline, path by path, in percent of the baseline level.
+
+    The bands are quantiles of ``100 * (scenario / baseline - 1)`` over paths that share
+    their baseline draws (:meth:`Projection.difference`). A note gives, for scale, the
+    scenario's own 80% level band relative to the baseline median in the last year: what
+    a reader would see comparing two separate fan charts, far wider.
+
+    Parameters
+    ----------
+    projection : Projection
+    scenario : str
+    baseline : str, default "baseline"
+    levels : sequence of float, default (50, 80)
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One band per level, the median difference line, a zero line and the note.
+    """
+    i = scenario_index(projection, scenario)
+    name = projection.scenario_names[i]
+    color = colors(projection.scenario_names)[name]
+    diff = projection.difference(baseline, levels=tuple(levels))
+    diff = diff[diff["scenario"] == name]
+    years = np.asarray(diff["year"], dtype=int)
+    ax = new_axes(ax)
+    for k, lv in enumerate(sorted(levels, reverse=True)):
+        ax.fill_between(years, diff[f"lower_{lv:g}_pct"], diff[f"upper_{lv:g}_pct"],
+                        color=color, alpha=0.18 + 0.2 * k, linewidth=0,
+                        label=f"{lv:g}% band of the paired difference")
+    ax.plot(years, diff["median_pct"], color=color, linewidth=2, label="median difference")
+    # for scale: the scenario's own 80% level band against the baseline median, in the last
+    # year; drawn as lines it would squash the paired band, so it is written instead
+    own = projection.interval(80, name).iloc[-1]
+    base_median = float(projection.quantiles(0.5, baseline)["value"].iloc[-1])
+    lo, hi = (100 * (own[k] / base_median - 1) for k in ("lower", "upper"))
+    ax.plot([], [], linestyle="none",  # a legend line only: it would squash the paired band
+            label=f"for scale, {label(name)}'s own 80% level\nband in {int(years[-1])}: "
+                  f"{lo:+.0f}% to {hi:+.0f}%")
+    ax.axhline(0, color=HISTORY_COLOR, linewidth=0.8)
+    return finish(ax, title if title is not None else f"{label(name)} minus {label(baseline)}",
+                  f"% of the {label(baseline).lower()} level", loc="best")
+
+
+def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline", history=None,
+                       levels: Sequence[float] = (50, 80, 95), nowcast_year: int | None = None,
+                       since: int | None = -10, ax=None, title: str | None = None):
+    """One scenario's fan, with the baseline's median (dashed) and 80% band (outlined).
+
+    Parameters
+    ----------
+    projection : Projection
+    scenario : str
+    baseline : str, default "baseline"
+    history : History or AnnualSeries, optional
+    levels : sequence of float, default (50, 80, 95)
+    nowcast_year : int, optional
+    since : int or None, default -10
+        First history year drawn (negative: relative to the first projected year).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Log y axis; the scenario's bands and median, the baseline's median and band edges.
+    """
+    palette = colors(projection.scenario_names)
+    name = projection.scenario_names[scenario_index(projection, scenario)]
+    ax = new_axes(ax)
+    anchor = draw_history(ax, projection.history if history is None else history,
+                          since=_since(projection, since))
+    years, median, bands = _join(anchor, *_summary(projection, name, levels))
+    for k, lv in enumerate(sorted(bands, reverse=True)):
+        ax.fill_between(years, *bands[lv], color=palette[name], alpha=0.12 + 0.14 * k,
+                        linewidth=0, label=f"{lv:g}% band")
+    ax.plot(years, median, color=palette[name], linewidth=2, label=f"{label(name)} median")
+    if baseline in projection.scenario_names and baseline != name:
+        by, bm, bb = _join(anchor, *_summary(projection, baseline, (80,)))
+        ax.plot(by, bm, color=palette[baseline], linewidth=1.4, linestyle="--",
+                label=f"{label(baseline)} median")
+        for edge in bb[80.0]:
+            ax.plot(by, edge, color=palette[baseline], linewidth=0.8, linestyle=":")
+    log_axis(ax)
+    mark_nowcast(ax, nowcast_year)
+    finish(ax, title if title is not None else label(name),
+           unit_label(unit_of(projection)) + " (log scale)", legend=False)
+    ax.legend(loc="upper left", fontsize="x-small", frameon=False)
+    return ax

@@ -1,0 +1,93 @@
+"""The charts that show scenario differences: headline, paired difference, scenario fan."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+from forecast import plotting
+from forecast.plotting import names
+from forecast.plotting._base import log_ticks
+from forecast.projection import Projection
+from forecast.series import AnnualSeries
+
+
+@pytest.fixture(scope="module")
+def proj():
+    rng = np.random.default_rng(7)
+    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.12, (2000, 10)), axis=1)
+    shift = np.linspace(0, -0.3, 10)
+    samples = np.exp(np.stack([base, base + shift, base + 0.02]))
+    return Projection(
+        years=np.arange(2026, 2036), scenario_names=("baseline", "fragmentation", "mine"),
+        samples=samples, base_log=base, center=base.mean(axis=0),
+        history=AnnualSeries(np.arange(2009, 2026), np.geomspace(2.8, 31.6, 17),
+                             name="US offshore_execution"),
+        seed=7, model="Drift", settings={"n_paths": 2000, "chunk_size": 2000})
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_log_ticks_are_readable_where_the_scenarios_sit():
+    assert log_ticks(18, 62) == [20, 30, 40, 50, 60]
+    assert log_ticks(12, 130)[:5] == [20, 30, 40, 50, 60]  # 10..100 would skip 30-40
+    assert len(log_ticks(1, 1000)) <= 9
+    assert log_ticks(5, 5) == []
+
+
+def test_headline_labels_every_scenario_and_marks_the_nowcast(proj):
+    ax = plotting.headline_chart(proj, nowcast_year=2025)
+    texts = [t.get_text() for t in ax.texts]
+    ends = [t for t in texts if t.split(" ")[0] in ("Baseline", "Fragmentation", "Mine")]
+    assert len(ends) == 3
+    end = float(next(t for t in ends if t.startswith("Fragmentation")).split()[-1])
+    assert end == pytest.approx(np.median(proj.samples[1][:, -1]), abs=0.05)
+    assert any("2025" in t and "nowcast" in t for t in texts)
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert {"20", "30", "40", "50"} <= set(ticks)
+    assert ax.get_yscale() == "log"
+    assert min(ax.get_lines()[0].get_xdata()) >= 2016  # a recent window of history
+
+
+def test_difference_chart_draws_the_paired_difference(proj):
+    ax = plotting.difference_chart(proj, "fragmentation")
+    diff = proj.difference().query("scenario == 'fragmentation'")
+    median = next(ln for ln in ax.get_lines() if ln.get_label() == "median difference")
+    assert np.allclose(median.get_ydata(), diff["median_pct"])
+    paired = (diff["upper_80_pct"] - diff["lower_80_pct"]).iloc[-1]
+    own = proj.interval(80, "fragmentation").iloc[-1]
+    base = np.median(proj.samples[0][:, -1])
+    assert paired < 100 * (own["upper"] - own["lower"]) / base / 5  # far narrower
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("own 80% level" in t for t in legend)
+
+
+def test_one_colour_per_scenario_across_charts(proj):
+    head = plotting.headline_chart(proj)
+    fan = plotting.scenario_fan_chart(proj, "fragmentation", ax=plt.subplots()[1])
+    colour = names.SCENARIO_COLORS["fragmentation"]
+    frag = [ln for ln in head.get_lines() if ln.get_label() == "Fragmentation"]
+    assert to_hex(frag[0].get_color()) == colour.lower()
+    med = [ln for ln in fan.get_lines() if ln.get_label() == "Fragmentation median"]
+    assert to_hex(med[0].get_color()) == colour.lower()
+    assert names.colors(["baseline", "mine"])["mine"] != names.SCENARIO_COLORS["baseline"]
+
+
+def test_display_names():
+    assert names.label("lower_80_pct") == "80% band, lower (%)"
+    assert names.label("offshore_execution") == "offshore execution"
+    assert names.part_label("levy_step.size") == "levy step, size"
+    assert names.evidence("unknown_thing").startswith("Judgement")
+    assert "Amiti" in names.evidence("trade_friction")
+    cols = names.colors(["a", "b", "baseline"])
+    assert len(set(cols.values())) == 3
