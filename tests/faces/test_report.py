@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -70,7 +71,7 @@ class _Collector(HTMLParser):
             self.srcs.append(a["src"])
         if "href" in a:
             self.hrefs.append(a["href"])
-        if tag not in ("img", "meta", "br", "hr", "link", "input"):
+        if tag not in ("img", "meta", "br", "hr", "link", "input", "source"):
             self.stack.append(tag)
 
     def handle_endtag(self, tag):
@@ -95,8 +96,15 @@ def check_self_contained(path, n_images=None):
     assert "link" not in parser.tags
     assert "iframe" not in parser.tags
     for src in parser.srcs:
-        assert src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+        kind, payload = src.split(",", 1)
+        assert kind in ("data:image/svg+xml;base64", "data:image/png;base64"), kind
+        raw = base64.b64decode(payload)
+        assert raw.startswith(PNG) if "png" in kind else b"<svg" in raw[:400]
+        if "svg" in kind:
+            assert re.findall(rb"https?://[^\"' ]*", raw) in (
+                [b"http://www.w3.org/2000/svg", b"http://www.w3.org/1999/xlink"],
+                [b"http://www.w3.org/1999/xlink", b"http://www.w3.org/2000/svg"],
+                [b"http://www.w3.org/2000/svg"])  # XML namespaces: names, never loaded
     for href in parser.hrefs:
         assert href.startswith("#"), href
         assert href[1:] in parser.ids, href
@@ -107,18 +115,47 @@ def check_self_contained(path, n_images=None):
     return text
 
 
-def test_report_is_self_contained_with_every_section(proj, tmp_path):
+SECTIONS = ("Scenarios at a glance", "Scenario by scenario", "History and baseline model",
+            "Sensitivity", "Data provenance", "Reproduce")
+
+
+def test_report_puts_the_key_message_first_then_every_section(proj, tmp_path):
     path = report.write_report(proj, tmp_path / "r.html", settings={"command": "test"})
     assert path == tmp_path / "r.html"
-    # history, comparison, fans (small multiples), decompositions
-    text = check_self_contained(path, n_images=4)
-    for section in ("Summary", "Data provenance", "History", "Baseline model",
-                    "Scenario fan charts", "Comparison table", "Decomposition",
-                    "Sensitivity", "Reproduce"):
-        assert f">{section}</h2>" in text
+    # headline, history; per scenario: fan, difference, decomposition
+    text = check_self_contained(path, n_images=5)
+    positions = [text.index(f">{s}</h2>") for s in SECTIONS]
+    assert positions == sorted(positions)
+    key = text.index('id="key-message"')
+    assert key < positions[0]
+    message = str(report.key_message(proj))
+    assert message.split(".")[0] in text  # the headline sentence, as computed
     assert "seed=11" in text
     assert "n_paths=300" in text
-    assert "trade_friction" in text  # scenario assumptions are described
+    assert "Trade friction" in text  # assumptions by display name, with parameters
+    assert "levy step, size" in text
+    assert "group:trade_friction" not in text
+    assert "<details>" in text  # provenance collapsed
+
+
+def test_report_numbers_are_formatted_by_column(proj, tmp_path):
+    import pandas as pd
+
+    tornado = pd.DataFrame({
+        "year": [2030, 2030], "parameter": ["trade_friction.levy_step.start",
+                                            "trade_friction.drift.delta"],
+        "assumption": "trade_friction", "low_value": [2026.0, -0.0136],
+        "high_value": [2028.0, -0.0015], "level_low": [9.04, 8.0], "level_high": [11.0, 13.0],
+        "level_median": [10.0, 10.0], "swing": [2.0, 5.0]})
+    text = check_self_contained(report.write_report(proj, tmp_path / "f.html",
+                                                    sensitivity=tornado, plots=False))
+    assert "2,026.00" not in text
+    assert "2026.00" not in text
+    assert ">2026</td>" in text
+    assert ">-0.014</td>" in text
+    assert ">9.0</td>" in text  # levels to one decimal
+    assert "Trade friction: levy step, start year" in text
+    assert "lower_80" not in text.split('id="reproduce"')[0]  # display names, not columns
 
 
 def test_report_with_sensitivity_and_without_plots(proj, figures, tmp_path):
@@ -130,19 +167,48 @@ def test_report_with_sensitivity_and_without_plots(proj, figures, tmp_path):
     text = check_self_contained(
         report.write_report(proj, tmp_path / "a.html", sensitivity=tornado, decompose=False,
                             figures=figures),
-        n_images=4)  # history, comparison, fans passed; tornado drawn; no decomposition
-    assert "a.y" in text
+        n_images=5)  # headline, history, fan, difference passed; tornado drawn
+    assert "A: y" in text
     assert "alt=\"tornado\"" in text
     text = check_self_contained(report.write_report(proj, tmp_path / "b.html", plots=False,
                                                     decompose=False), n_images=0)
-    assert "escalation" in text
+    assert "Escalation" in text
 
 
-def test_figures_can_be_reused(proj, figures, tmp_path):
-    assert set(figures) == {"history", "comparison", "fans", "decompositions"}
-    assert all(png.startswith(PNG) for png in figures.values())
+def test_figures_can_be_reused_and_are_svg(proj, figures, tmp_path):
+    assert set(figures) == {"headline", "history", "fan_escalation", "difference_escalation",
+                            "decomposition_escalation"}
+    assert all(b"<svg" in svg[:400] for svg in figures.values())
+    assert all(b"Source: MOFCOM releases" in svg for svg in figures.values())
     out = report.write_report(proj, tmp_path / "c.html", figures=figures, plots=False)
-    check_self_contained(out, n_images=4)
+    check_self_contained(out, n_images=5)
+    png = report.render_figures(proj, format="png", dpi=150, skip=("history",))
+    assert png["headline"].startswith(PNG)
+    with pytest.raises(ParameterError, match="svg"):
+        report.render_figures(proj, format="jpg")
+
+
+def test_reproduce_block_lists_versions_command_and_settings_once(proj, tmp_path):
+    text = report.write_report(proj, tmp_path / "v.html", plots=False,
+                               settings={"command": "forecast run --seed 11"}).read_text()
+    block = text.split('id="reproduce"')[1]
+    for lib in ("numpy", "pandas", "statsmodels", "scipy", "matplotlib"):
+        assert f">{lib}</td>" in block
+    assert "forecast run --seed 11" in block
+    assert block.count(">n_paths</td>") == 1  # the settings are shown once
+    assert "{" not in block.split("<h3>Settings</h3>")[1]  # no stringified dict or JSON
+
+
+def test_mixture_appears_when_scenarios_carry_probabilities(tmp_path):
+    series = AnnualSeries(np.arange(2013, 2026), 11.75 * 1.1 ** np.arange(13), name="US")
+    sset = forecast.ScenarioSet((presets.baseline(), presets.escalation()),
+                                probabilities=(0.7, 0.3))
+    proj = forecast.project(_DriftFit(series), sset, to=2030, n_paths=200, seed=2)
+    text = check_self_contained(report.write_report(proj, tmp_path / "m.html",
+                                                    decompose=False))
+    assert ">Probability-weighted mixture</h2>" in text
+    assert 'alt="Mixture fan chart"' in text
+    assert "Weighting the scenarios by their probabilities" in text
 
 
 def test_compact_table_matches_samples(proj):
@@ -182,4 +248,4 @@ def test_projection_plot_and_write_report(tmp_path):
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert str(path).endswith("r.html")
     assert "<img" in text
-    assert "data:image/png;base64," in text
+    assert "data:image/svg+xml;base64," in text

@@ -1,9 +1,15 @@
-"""Face: a self-contained HTML report of a projection, and the compact summary table.
+"""Face: a self-contained HTML report of a projection, its key message, the summary table.
 
-Modules: ``report`` (:func:`write_report`, :func:`compact_table`, ...); internal:
-``_html`` (HTML building blocks), ``_sections`` (the report's sections).
+Modules: ``report`` (:func:`write_report`, :func:`compact_table`, ...), ``keymessage``
+(:func:`key_message`), ``figures`` (:func:`render_figures`), ``formats`` (number formats
+by column), ``reproduce`` (versions and the code that reproduces a run); internal:
+``_html`` (HTML building blocks and the page template), ``_sections`` (the sections).
+The page is ``template.html`` with ``report.css``, shipped as package data.
 """
 
-from .report import compact_table, compact_years, render_figures, write_report
+from .figures import render_figures
+from .keymessage import KeyMessage, key_message
+from .report import compact_table, compact_years, write_report
 
-__all__ = ["compact_table", "compact_years", "render_figures", "write_report"]
+__all__ = ["KeyMessage", "compact_table", "compact_years", "key_message", "render_figures",
+           "write_report"]

@@ -1,7 +1,8 @@
-"""HTML building blocks of the report (private): escaping, tables, figures, page shell.
+"""HTML building blocks of the report (private): escaping, tables, figures, the page.
 
-Only self-contained output: CSS inline in one ``<style>`` element, images as base64
-``data:`` URIs, no scripts, no external addresses in ``src``/``href``.
+The page itself is ``template.html`` (``string.Template``) with ``report.css`` inlined,
+both shipped as package data. Only self-contained output: CSS in one ``<style>``
+element, images as ``data:`` URIs, no scripts, no external addresses.
 """
 
 from __future__ import annotations
@@ -9,20 +10,12 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
+from importlib import resources
+from string import Template
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
-max-width:1000px;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;
-margin-top:2em}h3{margin-bottom:.3em}.muted{color:#666;font-size:.9em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.88em}
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
-th{background:#f3f5f7}td:first-child,th:first-child{text-align:left}
-figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.85em;color:#555}pre{background:#f6f8fa;padding:.8em;overflow-x:auto;
-font-size:.85em}nav ol{columns:2}code{background:#f6f8fa;padding:0 3px}
-.grid{display:flex;flex-wrap:wrap;gap:10px}.grid figure{flex:1 1 460px}
-"""
+from ..plotting.names import label
+from .formats import format_value, is_numeric_column
 
 
 def esc(text: object) -> str:
@@ -35,47 +28,99 @@ def anchor(title: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
 
 
-def png_bytes(fig, dpi: int = 90, tight: bool = False) -> bytes:
-    """Render a matplotlib Figure to PNG bytes (no pyplot, no display needed).
+def image_bytes(fig, fmt: str = "svg", dpi: int = 150) -> bytes:
+    """Render a matplotlib Figure to SVG (text kept as text) or PNG bytes, reproducibly."""
+    import matplotlib  # lazy: matplotlib is the optional `plot` extra
 
-    ``tight=True`` fits the bounding box to the content, at the cost of drawing the
-    figure twice; the report sets fixed margins instead, except for long labels.
-    """
+    buf = io.BytesIO()
+    rc = {"svg.fonttype": "none", "svg.hashsalt": "forecast"}
+    meta = {"Date": None} if fmt == "svg" else {"Software": None}
+    with matplotlib.rc_context(rc):
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
+    data = buf.getvalue()
+    if fmt == "svg":  # drop the DTD address and the RDF block: nothing that names a site
+        data = re.sub(rb"<!DOCTYPE[^>]*>\s*", b"", data)
+        data = re.sub(rb"<metadata>.*?</metadata>\s*", b"", data, flags=re.S)
+    return data
+
+
+def png_bytes(fig, dpi: int = 150, tight: bool = False) -> bytes:
+    """Render a matplotlib Figure to PNG bytes (no pyplot, no display needed)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, **({"bbox_inches": "tight"} if tight else {}))
     return buf.getvalue()
 
 
-def figure(png: bytes, alt: str, caption: str = "") -> str:
-    """An ``<figure>`` with the PNG embedded as a base64 data URI."""
-    data = base64.b64encode(png).decode("ascii")
+def _mime(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    return "image/svg+xml"
+
+
+def _uri(data: bytes) -> str:
+    return f"data:{_mime(data)};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def figure(data: bytes, alt: str, caption: str = "", narrow: bytes | None = None) -> str:
+    """A ``<figure>`` with the image (SVG or PNG) embedded as a base64 data URI.
+
+    With `narrow`, a ``<picture>`` shows that version on screens up to 40rem wide.
+    """
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return (f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
-            f"{cap}</figure>")
+    img = f'<img alt="{esc(alt)}" src="{_uri(data)}">'
+    if narrow is not None:
+        img = (f'<picture><source media="(max-width: 40rem)" srcset="{_uri(narrow)}">'
+               f"{img}</picture>")
+    return f"<figure>{img}{cap}</figure>"
 
 
-def table(frame, float_format: str = "{:,.2f}", max_rows: int = 400) -> str:
-    """An HTML table of a DataFrame (escaped; floats formatted; long frames truncated)."""
+def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str = "",
+          labels: bool = True, stack: bool = False) -> str:
+    """An HTML table: display names as headers, per-column number formats, numbers right.
+
+    `formats` maps a column to a function of (row, value) -> text, for the few columns
+    whose format depends on the row (e.g. a parameter's value). ``stack=True``: on a
+    phone each row becomes a block of "header: value" lines (for tables of text).
+    """
     note = ""
     if len(frame) > max_rows:
         note = f'<p class="muted">First {max_rows} of {len(frame)} rows.</p>'
         frame = frame.head(max_rows)
-    body = frame.to_html(index=False, border=0, escape=True, na_rep="",
-                         float_format=lambda v: float_format.format(v))
-    return body + note
+    formats = formats or {}
+    cols = list(frame.columns)
+    num = {c: is_numeric_column(frame[c]) for c in cols}
+    names = {c: label(c) if labels else str(c) for c in cols}
+    head = "".join(f'<th scope="col"{" class=num" if num[c] else ""}>{esc(names[c])}</th>'
+                   for c in cols)
+    rows = []
+    for rec in frame.to_dict("records"):
+        cells = []
+        for c in cols:
+            v = rec[c]
+            text = formats[c](rec, v) if c in formats else format_value(c, v)
+            cells.append(f'<td{" class=num" if num[c] else ""} data-label="{esc(names[c])}">'
+                         f"{esc(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    klass = ' class="stack"' if stack else ""
+    return (f'<div class="table-wrap"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>'
+            + "".join(rows) + f"</tbody></table></div>{note}")
 
 
 def pre(text: str) -> str:
     return f"<pre>{esc(text)}</pre>"
 
 
-def page(title: str, sections: list[tuple[str, str]], subtitle: str = "") -> str:
-    """The whole document: title, table of contents and sections ``(title, html)``."""
+def _resource(name: str) -> str:
+    return resources.files("forecast.report").joinpath(name).read_text(encoding="utf-8")
+
+
+def page(title: str, key: str, sections: list[tuple[str, str]], meta: str = "",
+         appendix: str = "") -> str:
+    """The whole document from ``template.html``: title block, contents, sections."""
     toc = "".join(f'<li><a href="#{anchor(t)}">{esc(t)}</a></li>' for t, _ in sections)
     body = "".join(f'<section id="{anchor(t)}"><h2>{esc(t)}</h2>{content}</section>'
                    for t, content in sections)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>"
-            f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(subtitle)}</p>"
-            f"<nav><ol>{toc}</ol></nav>{body}</body></html>\n")
+    return Template(_resource("template.html")).substitute(
+        title=esc(title), style=_resource("report.css"), meta=meta, key=key,
+        toc=toc, body=body + appendix)

@@ -1,99 +1,40 @@
-"""Sections of the HTML report and chart layout helpers (private to :mod:`forecast.report`)."""
+"""Sections of the HTML report (private to :mod:`forecast.report`).
+
+Each function returns an HTML fragment; :func:`forecast.report.write_report` puts them in
+the order a reader needs: key message, headline chart, one section per scenario, history
+and model, sensitivity, data provenance (collapsed), reproduction.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..plotting._shapes import decomposition_wide
+from ..plotting.names import ASSUMPTION_COLORS, colors, evidence, label, part_label, unit_text
 from . import _html as H
+from .formats import format_parameter
 
 
-def few_ticks(axes) -> None:
-    from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
-
-    for ax in axes:  # ticks are most of the drawing time of small panels
-        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
-
-
-def grid_margins(fig) -> None:
-    w, h = fig.get_size_inches()
-    fig.subplots_adjust(left=0.95 / w, right=0.99, top=1 - 0.35 / h, bottom=0.35 / h,
-                        wspace=0.08, hspace=0.3)
+def key_block(message) -> str:
+    """The title block's key message: the headline sentence, then the rest as a list."""
+    first, *rest = message.sentences()
+    items = "".join(f"<li>{H.esc(s)}</li>" for s in rest)
+    return (f'<h2>Key message</h2><p class="lead">{H.esc(first)}</p>'
+            + (f"<ul>{items}</ul>" if items else ""))
 
 
-def grid_size(n: int, ncols: int = 4) -> tuple[float, float]:
-    ncols = max(1, min(ncols, n))
-    return (3.3 * ncols, 2.7 * -(-n // ncols) + 0.3)
+def img(figs: Mapping[str, bytes], key: str, alt: str, caption: str = "") -> str:
+    if key not in figs:
+        return ""
+    return H.figure(figs[key], alt=alt, caption=caption, narrow=figs.get(f"{key}.narrow"))
 
 
-def merged_settings(projection, settings: Mapping | None) -> dict:
-    merged: dict = {}
-    own = getattr(projection, "settings", None)
-    if isinstance(own, Mapping):
-        merged.update(own)
-    for key in ("seed", "model"):
-        value = getattr(projection, key, None)
-        if value is not None and key not in merged:
-            merged[key] = value
-    merged.setdefault("n_paths", int(np.shape(projection.samples)[1]))
-    merged.setdefault("years", f"{int(projection.years[0])}-{int(projection.years[-1])}")
-    merged.setdefault("scenarios", list(projection.scenario_names))
-    merged.update(settings or {})
-    return {k: (v if isinstance(v, str | int | float | bool | list | type(None)) else str(v))
-            for k, v in merged.items()}
-
-
-def provenance(records, history) -> str:
-    parts = []
-    if records is not None:
-        frame = records.frame
-        if history is not None and "market" in frame.columns:
-            frame = frame[frame["market"] == getattr(history, "market", "US")]
-        parts.append(f"<p>{len(records.frame):,} published figures in total; "
-                     f"{len(frame):,} for this market. Every figure carries its source; "
-                     "the addresses are given as text (this file loads nothing).</p>")
-        src = (frame.groupby(["source", "address"], sort=False)
-               .agg(figures=("value", "size"), years=("year", lambda y: f"{y.min()}-{y.max()}"))
-               .reset_index())
-        parts.append(H.table(src))
-    if history is not None and hasattr(history, "to_frame"):
-        ev = history.to_frame()
-        if "evidence" in ev.columns:
-            parts.append("<h3>What informed each year</h3>"
-                         + H.table(ev[[c for c in ("year", "n_records", "evidence")
-                                       if c in ev.columns]]))
-    return "".join(parts) or '<p class="muted">No records were passed to the report.</p>'
-
-
-def model_section(fit, backtest) -> str:
-    parts = []
-    if fit is not None:
-        parts.append(f"<p>Baseline model: <b>{H.esc(getattr(fit, 'name', fit))}</b>"
-                     + (f", AICc {fit.aicc:,.2f}" if np.isfinite(getattr(fit, "aicc", np.nan))
-                        else "") + ".</p>")
-        members = _members(getattr(fit, "params", {}) or {})
-        if members is not None:
-            parts.append("<p>The families compared and combined (AICc of each family's own "
-                         "fit; weight in the combination):</p>" + H.table(members, "{:,.3f}"))
-        if hasattr(fit, "summary"):
-            parts.append(H.pre(fit.summary()))
-    if backtest is not None:
-        parts.append("<h3>Backtest</h3>" + H.table(backtest))
-    return "".join(parts) or '<p class="muted">No fit was passed to the report.</p>'
-
-
-def _members(params):
-    """Table ``family, aicc, weight`` from an Auto fit's ``weight.*``/``aicc.*`` params."""
-    fams = [k[len("weight."):] for k in params if str(k).startswith("weight.")]
-    if not fams:
-        return None
-    return pd.DataFrame({"family": fams,
-                         "aicc": [params.get(f"aicc.{f}", np.nan) for f in fams],
-                         "weight": [params[f"weight.{f}"] for f in fams]})
+def swatch(color: str) -> str:
+    return f'<span class="swatch" style="background:{H.esc(color)}"></span>'
 
 
 def compact_wide(table):
@@ -107,38 +48,176 @@ def compact_wide(table):
     return wide.reset_index()
 
 
-def wide_decomposition(frame):
+def glance_table(summary, unit: str) -> str:
+    """Scenario rows, one column per year: the median, its band in small type beneath."""
+    lo, hi = (c for c in summary.columns if c.startswith(("lower_", "upper_")))
+    years = sorted({int(y) for y in summary["year"]})
+    palette = colors(summary["scenario"].unique())
+    head = "".join(f'<th scope="col" class="num">{y}</th>' for y in years)
+    rows = []
+    for name, g in summary.groupby("scenario", sort=False):
+        g = g.set_index("year")
+        cells = "".join(
+            f'<td class="num" data-label="{y}">{g.at[y, "median"]:,.1f}<br><small>'
+            f"{g.at[y, lo]:,.1f}-{g.at[y, hi]:,.1f}</small></td>" for y in years)
+        rows.append(f'<tr><th scope="row">{swatch(palette[name])}{H.esc(label(name))}</th>'
+                    f"{cells}</tr>")
+    cap = (f"Median and {lo[6:]}% band (small), {H.esc(unit_text(unit))}")
+    return (f'<div class="table-wrap"><table class="glance"><caption>{cap}</caption><thead>'
+            f'<tr><th scope="col">Scenario</th>{head}</tr></thead><tbody>{"".join(rows)}'
+            "</tbody></table></div>")
+
+
+def headline(figs, summary, unit: str) -> str:
+    return (img(figs, "headline", "Baseline fan chart with every scenario's median",
+                "The baseline's 50% and 80% bands (shaded) with the median of every "
+                "scenario; end values labelled. Log scale: equal steps are equal ratios.")
+            + glance_table(summary, unit))
+
+
+def _distribution(param: str, dist) -> str:
+    if dataclasses.is_dataclass(dist):
+        vals = [(f.name, getattr(dist, f.name)) for f in dataclasses.fields(dist)]
+        if type(dist).__name__ == "Fixed":
+            return format_parameter(param, vals[0][1])
+        inner = ", ".join(f"{k} {format_parameter(param, v)}" for k, v in vals)
+        return f"{type(dist).__name__}({inner})"
+    return str(dist)
+
+
+def assumptions_table(scenario) -> str:
+    rows = []
+    for a in scenario.assumptions:
+        prob = getattr(a, "probability", 1.0)
+        prob_text = _distribution(f"{a.name}.probability", prob)
+        params = a.parameters() or {}
+        what = "; ".join(f"{part_label(k)}: {_distribution(k, d)}" for k, d in params.items())
+        rows.append({"assumption": label(a.name), "kind": type(a).__name__,
+                     "probability": prob_text, "parameters": what or "fixed",
+                     "evidence": evidence(a.name)})
+    if not rows:
+        return '<p class="muted">No assumption: the baseline model alone.</p>'
+    frame = pd.DataFrame(rows)
+    return H.table(frame, caption="Assumptions (effects in log points: 0.01 is about 1%)",
+                   stack=True)
+
+
+def _decomposition_table(frame, years) -> str:
     wide, _ = decomposition_wide(frame, None, None)
-    wide = wide.copy()
+    wide = wide[wide.index.isin(years)].copy()
     wide["total"] = wide.sum(axis=1)
-    wide.columns = [str(c) for c in wide.columns]
-    return wide.reset_index()
+    wide = wide.reset_index()
+    wide.columns = [label(c) if c != "year" else "year" for c in wide.columns]
+    return H.table(wide, formats={c: (lambda r, v: f"{v:+.1f}") for c in wide.columns[1:]},
+                   caption="Contribution to the gap, log points (about % of the baseline)")
 
 
-def python_code(conf: Mapping, projection) -> str:
-    """The Python calls that reproduce the projection, from the recorded settings."""
-    seed = conf.get("seed")
-    data = conf.get("data", "embedded")
-    lines = ["import forecast", "from forecast import presets", "",
-             "records = forecast.load_releases()" if data in ("embedded", None)
-             else f"records = forecast.Records.from_csv({data!r})"]
-    lines += [f"records = records + forecast.Records.from_csv({a!r})"
-              for a in conf.get("added") or []]
-    if conf.get("as_of"):
-        lines.append(f"records = records.filter(as_of={conf['as_of']!r})")
-    kw = "".join(f", {k}={conf[k]!r}" for k in ("market", "flow", "segment", "currency")
-                 if k in conf)
-    lines.append(f"history = forecast.reconstruct(records{kw})")
-    lines.append(f"fit = forecast.{conf.get('model_spec', 'Auto()')}.fit(history, seed={seed})")
-    src = conf.get("scenario_file", "presets")
-    lines.append("scenarios = presets.scenario_set()" if src in ("presets", None)
-                 else f"scenarios = forecast.load_scenarios({src!r})")
-    names = list(projection.scenario_names)
-    lines.append(f"scenarios = [scenarios[name] for name in {names!r}]")
-    lines.append(f"proj = forecast.project(fit, scenarios, to={int(projection.years[-1])}, "
-                 f"n_paths={conf.get('n_paths')}, seed={seed})")
-    return "\n".join(lines)
+def scenario_article(projection, scenario, figs, decomps, years, baseline, effect) -> str:
+    name = scenario.name
+    color = colors(projection.scenario_names)[name]
+    parts = [f'<article class="scenario" id="scenario-{H.anchor(name)}">'
+             f"<h3>{swatch(color)}{H.esc(label(name))}</h3>"]
+    desc = getattr(scenario, "description", "")
+    if desc:
+        parts.append(f"<p>{H.esc(desc)}</p>")
+    if effect is not None:
+        parts.append(f"<p><b>Effect in {years[-1]}:</b> median {effect:+.1f}% against the "
+                     f"{H.esc(label(baseline).lower())}, path by path.</p>")
+    parts.append(assumptions_table(scenario))
+    charts = (img(figs, f"fan_{name}", f"{label(name)} fan chart against the baseline",
+                  "Fan of the scenario (shaded) with the baseline's median (dashed) and 80% "
+                  "band (dotted).")
+              + img(figs, f"difference_{name}", f"{label(name)} minus the baseline",
+                    "Difference to the baseline on the same paths (common random numbers); "
+                    "dotted: the scenario's own 80% level band, for scale."))
+    if charts:
+        parts.append(f'<div class="charts">{charts}</div>')
+    if name in decomps:
+        parts.append(img(figs, f"decomposition_{name}", f"What drives {label(name)}",
+                         "Each assumption's contribution to the gap, per year; black: "
+                         "the total."))
+        parts.append(_decomposition_table(decomps[name], years))
+    parts.append("</article>")
+    return "".join(parts)
 
 
-def settings_frame(conf: Mapping):
-    return pd.DataFrame({"setting": list(conf), "value": [str(v) for v in conf.values()]})
+def provenance(records, history) -> str:
+    parts = []
+    if records is not None:
+        frame = records.frame
+        if history is not None and "market" in frame.columns:
+            frame = frame[frame["market"] == getattr(history, "market", "US")]
+        parts.append(f"<p>{len(records.frame):,} published figures in total; "
+                     f"{len(frame):,} for this market. Every figure carries its source; "
+                     "the addresses are given as text (this file loads nothing).</p>")
+        src = (frame.groupby(["source", "address"], sort=False)
+               .agg(figures=("value", "size"),
+                    years=("year", lambda y: f"{y.min()}" if y.min() == y.max()
+                           else f"{y.min()}-{y.max()}"))
+               .reset_index())
+        parts.append(H.table(src, stack=True))
+    if history is not None and hasattr(history, "to_frame"):
+        ev = history.to_frame()
+        if "evidence" in ev.columns:
+            parts.append("<h3>What informed each year</h3>"
+                         + H.table(ev[[c for c in ("year", "n_records", "evidence")
+                                       if c in ev.columns]], stack=True))
+    inner = "".join(parts) or '<p class="muted">No records were passed to the report.</p>'
+    return ("<details><summary>Sources of every figure and what informed each year"
+            f"</summary>{inner}</details>")
+
+
+def model_section(fit, backtest, history, figs) -> str:
+    parts = [img(figs, "history", "Reconstructed history with the published records",
+                 "Reconstructed history: median, bands and every published record used.")]
+    if "nowcast" in figs:
+        parts.append(img(figs, "nowcast", "Nowcast of the latest year"))
+    if fit is not None:
+        aicc = getattr(fit, "aicc", np.nan)
+        parts.append(f"<p>Baseline model: <b>{H.esc(getattr(fit, 'name', fit))}</b>"
+                     + (f", AICc {aicc:,.1f}" if np.isfinite(aicc) else "") + ".</p>")
+        members = _members(getattr(fit, "params", {}) or {})
+        if members is not None:
+            parts.append(H.table(members, caption="Families compared and combined: AICc of "
+                                 "each family's own fit, weight in the combination"))
+    if backtest is not None:
+        cols = [c for c in ("model", "target", "horizon", "n", "mase", "crps_log",
+                            "coverage_80", "coverage_95") if c in backtest.columns]
+        parts.append("<h3>Backtest</h3>"
+                     + H.table(backtest[cols] if cols else backtest,
+                               caption="Rolling-origin backtest, averaged over origins"))
+    return "".join(parts)
+
+
+def _members(params):
+    """Table ``family, aicc, weight`` from an Auto fit's ``weight.*``/``aicc.*`` params."""
+    fams = [k[len("weight."):] for k in params if str(k).startswith("weight.")]
+    if not fams:
+        return None
+    return pd.DataFrame({"family": fams,
+                         "aicc": [params.get(f"aicc.{f}", np.nan) for f in fams],
+                         "weight": [params[f"weight.{f}"] for f in fams]})
+
+
+def sensitivity_section(sensitivity, figs) -> str:
+    if sensitivity is None:
+        return '<p class="muted">No sensitivity analysis was run.</p>'
+    which = sensitivity.attrs.get("scenario")
+    cols = [c for c in ("year", "parameter", "low_value", "high_value", "level_low",
+                        "level_high", "level_median", "swing") if c in sensitivity.columns]
+    frame = sensitivity[cols].copy()
+    if "parameter" in frame.columns:  # values first, while the parameter names are raw
+        for c in ("low_value", "high_value"):
+            if c in frame.columns:
+                frame[c] = [format_parameter(p, v) for p, v in
+                            zip(frame["parameter"].astype(str), frame[c], strict=True)]
+        frame["parameter"] = [label(p) for p in frame["parameter"]]
+    return ((f"<p>Scenario <b>{H.esc(label(which))}</b>: " if which else "<p>")
+            + "the median level with each uncertain parameter at its 10th and 90th "
+            "percentile, the others at their medians.</p>"
+            + img(figs, "tornado", "tornado") + H.table(frame))
+
+
+def assumption_legend(names) -> str:
+    cols = colors(names, ASSUMPTION_COLORS)
+    return " ".join(f"{swatch(c)}{H.esc(label(n))}" for n, c in cols.items())

@@ -1,10 +1,14 @@
 """A self-contained HTML report of a projection, and the compact summary table.
 
-:func:`write_report` writes ONE HTML file: CSS inline, charts as embedded PNG images,
-no scripts and no external addresses, so it can be mailed, archived or opened offline.
-Sections: summary, data provenance, history, baseline model, scenario fan charts,
-comparison table, decomposition, sensitivity, and the exact settings and seed to
-reproduce the run. ``forecast run`` and ``forecast report`` call it; so can you::
+:func:`write_report` writes ONE HTML file from ``template.html``: CSS inline, charts as
+embedded SVG images, no scripts and no external addresses, so it can be mailed, archived
+or opened offline, and read from 360 to 1920 px. In the order a reader needs it: the
+title block with the key message (:func:`forecast.report.key_message`), the headline
+chart, one section per scenario (what is assumed, with parameters and evidence; its fan
+against the baseline; its paired difference; its decomposition), the mixture when the
+scenarios carry probabilities, the history and the model, sensitivity, the data
+provenance (collapsed), and what reproduces the run. ``forecast run`` and
+``forecast report`` call it; so can you::
 
     proj = forecast.project(fit, forecast.presets.scenario_set(), to=2035, seed=1)
     forecast.report.write_report(proj, "report.html", history=history, fit=fit)
@@ -18,21 +22,26 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
-import json
+import logging
 import os
 import pathlib
 from collections.abc import Mapping, Sequence
 
-from .. import _fsio, plotting
-from .._optional import require
+import pandas as pd
+
+from .. import _fsio
 from .._validation import check_level
-from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
-from ..plotting._shapes import unit_label
+from ..plotting.names import label, unit_text
 from . import _html as H
 from . import _sections as S
+from .figures import render_figures
+from .keymessage import key_message
+from .reproduce import python_code, settings_frame, settings_of, versions
 
 __all__ = ["compact_table", "compact_years", "render_figures", "write_report"]
+
+log = logging.getLogger("forecast")
 
 #: Reports above this size are refused: they would not be "a file you can mail".
 MAX_BYTES = 3_000_000
@@ -81,90 +90,12 @@ def compact_table(projection, years: Sequence[int] | None = None, level: float =
     return frame.reset_index(drop=True)
 
 
-def _figure(fig_cls, size=(7.5, 4.2)):
-    fig = fig_cls(figsize=size)
-    return fig, fig.subplots()
-
-
-def render_figures(projection, *, history=None, decompositions: Mapping | None = None,
-                   sensitivity=None, nowcast=None, dpi: int = 90,
-                   skip: Sequence[str] = ()) -> dict[str, bytes]:
-    """Draw the report's charts as PNG bytes (without pyplot; no display needed).
-
-    Parameters
-    ----------
-    projection : Projection
-    history : History or AnnualSeries, optional
-        Drawn with its records in ``"history"``, and behind each fan.
-    decompositions : mapping of str to DataFrame, optional
-        Scenario name -> ``projection.decompose(name)``.
-    sensitivity : DataFrame, optional
-        The result of :func:`forecast.tornado`.
-    nowcast : Nowcast, optional
-    dpi : int, default 90
-    skip : sequence of str, optional
-        Keys not to draw (e.g. charts you already have).
-
-    Returns
-    -------
-    dict of str to bytes
-        Keys ``history``, ``nowcast``, ``comparison``, ``fans`` (every scenario's fan
-        chart as small multiples), ``decompositions`` (one panel per decomposed
-        scenario), ``tornado`` (those that apply), PNG bytes each; write them to
-        ``<key>.png``.
-    """
-    fig_cls = require("matplotlib.figure", "plot", "Drawing the report's charts").Figure
-    out: dict[str, bytes] = {}
-
-    def draw(key, func, *args, size=(7.5, 4.2), tight=False, **kwargs):
-        if key in skip:
-            return
-        fig, ax = _figure(fig_cls, size)
-        func(*args, ax=ax, **kwargs)
-        # fixed margins: a tight bounding box would draw every chart twice
-        fig.subplots_adjust(left=0.75 / size[0] + 0.02, right=0.98, top=0.9,
-                            bottom=0.45 / size[1] + 0.02)
-        out[key] = H.png_bytes(fig, dpi, tight=tight)
-
-    if history is not None:
-        draw("history", plotting.history_chart, history)
-    if nowcast is not None:
-        draw("nowcast", plotting.nowcast_chart, nowcast, size=(6.5, 3.4))
-    # log scale: the fans are multiplicative, and their upper tails would flatten the rest
-    band = 80 if len(projection.scenario_names) <= 3 else None  # many bands only blur
-    draw("comparison", plotting.comparison_chart, projection, history=history, yscale="log",
-         level=band)
-    names = list(projection.scenario_names)
-    if "fans" not in skip:  # small multiples: one figure is far cheaper than one per scenario
-        fig = fig_cls(figsize=S.grid_size(len(names)))
-        plotting.fan_grid(projection, history=history, fig=fig, yscale="log")
-        S.grid_margins(fig)
-        out["fans"] = H.png_bytes(fig, dpi)
-    decomps = dict(decompositions or {})
-    if decomps and "decompositions" not in skip:
-        fig = fig_cls(figsize=S.grid_size(len(decomps), 3))
-        axes = plotting.small_multiples(len(decomps), 3, fig=fig)
-        for ax, (name, frame) in zip(axes, decomps.items(), strict=True):
-            plotting.decomposition_chart(frame, name, ax=ax, title=name,
-                                         unit=getattr(projection, "unit", None))
-            label = ax.get_ylabel()
-            ax.set_ylabel("")
-        fig.supylabel(label, fontsize="medium")
-        S.few_ticks(axes)
-        S.grid_margins(fig)
-        out["decompositions"] = H.png_bytes(fig, dpi)
-    if sensitivity is not None:  # long parameter names: fit the box to them
-        n = int(sensitivity["parameter"].nunique()) if "parameter" in sensitivity else 8
-        draw("tornado", plotting.tornado_chart, sensitivity, size=(7.5, 0.42 * min(n, 12) + 1.6),
-             tight=True)
-    return out
-
-
 def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=None,
                  records=None, scenarios=None, decompose: bool | Sequence[str] = True,
                  sensitivity=None, backtest=None, nowcast=None,
                  settings: Mapping | None = None, figures: Mapping[str, bytes] | None = None,
-                 plots: bool = True, title: str | None = None, dpi: int = 90) -> pathlib.Path:
+                 plots: bool = True, title: str | None = None,
+                 baseline: str = "baseline") -> pathlib.Path:
     """Write a self-contained HTML report of a projection.
 
     Parameters
@@ -174,13 +105,13 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     path : str or path-like
         The HTML file to write (its folder must exist).
     history : History or AnnualSeries, optional
-        Default ``projection.history``; a History adds its bands and records.
+        Default ``projection.history``; a History adds its bands, records and nowcast year.
     fit : Fit, optional
-        The baseline fit (model section).
+        The baseline fit (model section; its ``seed`` goes into the reproduction block).
     records : Records, optional
         The releases used (provenance section).
     scenarios : ScenarioSet, optional
-        Describes each scenario's assumptions.
+        Scenario definitions; default those stored in the projection.
     decompose : bool or sequence of str, default True
         Decompose every non-baseline scenario (True), these scenarios, or none.
     sensitivity : DataFrame, optional
@@ -194,10 +125,9 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     figures : mapping of str to bytes, optional
         Charts already drawn by :func:`render_figures`; only the missing ones are drawn.
     plots : bool, default True
-        False: draw nothing (a report with tables, plus any `figures` passed; no
-        matplotlib needed).
+        False: draw nothing (tables, plus any `figures` passed; no matplotlib needed).
     title : str, optional
-    dpi : int, default 90
+    baseline : str, default "baseline"
 
     Returns
     -------
@@ -212,75 +142,74 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     path = pathlib.Path(path)
     history = projection.history if history is None else history
     names = list(projection.scenario_names)
+    base = baseline if baseline in names else names[0]
     if decompose is True:
-        chosen = [n for n in names if n != "baseline"] if "baseline" in names else names[1:]
+        chosen = [n for n in names if n != base] if projection.scenarios is not None else []
     else:
         chosen = list(decompose or [])
-    decomps = {n: projection.decompose(n) for n in chosen}
+    decomps = {n: projection.decompose(n, base) for n in chosen}
     fig = dict(figures or {})
     if plots:  # draw only the charts not passed in
+        log.info("report: drawing charts")
         fig.update(render_figures(projection, history=history, decompositions=decomps,
-                                  sensitivity=sensitivity, nowcast=nowcast, dpi=dpi,
-                                  skip=tuple(fig)))
-
-    def img(key, caption=""):
-        return H.figure(fig[key], alt=key.replace("_", " "), caption=caption) if key in fig else ""
-
-    unit = unit_label(getattr(projection, "unit", None) or projection.history.unit)
-    name = (getattr(projection.history, "name", "") or "the series").replace("_", " ")
+                                  sensitivity=sensitivity, nowcast=nowcast, baseline=base,
+                                  skip=tuple(fig), narrow=True))
+    message = key_message(projection, history, baseline=base)
+    unit = unit_text(projection.unit)
     summary = compact_table(projection)
-    conf = S.merged_settings(projection, settings)
-    sections = [("Summary", f"<p>Median and 80% band of {H.esc(name)} ({H.esc(unit)}) "
-                 "at a few years, per scenario: <code>median [lower, upper]</code>.</p>"
-                 + H.table(S.compact_wide(summary)) + img("comparison"))]
+    if projection.probabilities is not None:
+        summary = _with_mixture(projection, summary)
+    sections = [("Scenarios at a glance", S.headline(fig, summary, projection.unit))]
+    defs = scenarios.scenarios if scenarios is not None else (projection.scenarios or ())
+    by_name = {s.name: s for s in defs}
+    effects = message.effects
+    articles = "".join(
+        S.scenario_article(projection, by_name[n], fig, decomps, compact_years(
+            [int(y) for y in projection.years]), base, effects.get(n))
+        for n in names if n != base and n in by_name)
+    if articles:
+        sections.append(("Scenario by scenario", articles))
+    if projection.probabilities is not None:
+        probs = ", ".join(f"{label(n)} {p:.0%}" for n, p in
+                          zip(names, projection.probabilities, strict=True))
+        sections.append(("Probability-weighted mixture", f"<p>Probabilities: {H.esc(probs)}."
+                         "</p>" + S.img(fig, "mixture", "Mixture fan chart")))
+    sections.append(("History and baseline model", S.model_section(fit, backtest, history, fig)))
+    sections.append(("Sensitivity", S.sensitivity_section(sensitivity, fig)))
     sections.append(("Data provenance", S.provenance(records, history)))
-    hist_html = img("history", "Reconstructed history: median, bands and published records.")
-    if history is not None and hasattr(history, "to_frame"):
-        hist_html += H.table(history.to_frame().drop(columns=["evidence"], errors="ignore"))
-    if nowcast is not None:
-        hist_html += "<h3>Nowcast of the latest year</h3>" + img("nowcast")
-    sections.append(("History", hist_html))
-    sections.append(("Baseline model", S.model_section(fit, backtest)))
-    fans = img("fans", "Median, 50%, 80% and 95% bands of each scenario, same axes "
-               "(log scale: equal steps are equal ratios).")
-    if scenarios is not None:
-        fans += "".join(
-            f"<h3>{H.esc(s.name)}</h3><p>{H.esc(getattr(s, 'description', ''))}</p><ul>"
-            + "".join(f"<li>{H.esc(a.name)}: <code>{H.esc(a.key)}</code></li>"
-                      for a in s.assumptions) + "</ul>"
-            for s in scenarios.scenarios)
-    sections.append(("Scenario fan charts", f'<div class="grid">{fans}</div>'))
-    full = projection.summary_frame((80, 95)) if hasattr(projection, "summary_frame") else None
-    sections.append(("Comparison table", H.table(full if full is not None else summary)))
-    dec_html = ""
-    if chosen:
-        dec_html = img("decompositions", "Contribution of each assumption to the gap between "
-                       "the scenario and the baseline, per year, in log points (100 x the "
-                       "mean log gap: about percent of the baseline level).") + "".join(
-            f"<h3>{H.esc(n)} (log points)</h3>" + H.table(S.wide_decomposition(decomps[n]))
-            for n in chosen)
-    sections.append(("Decomposition", dec_html or '<p class="muted">Not requested.</p>'))
-    sens = '<p class="muted">No sensitivity analysis was run.</p>'
-    if sensitivity is not None:
-        which = sensitivity.attrs.get("scenario")
-        sens = ((f"<p>Scenario <b>{H.esc(which)}</b>: " if which else "<p>")
-                + "the median level with each uncertain parameter at its 10th and 90th "
-                "percentile, the others at their medians.</p>"
-                + img("tornado") + H.table(sensitivity))
-    sections.append(("Sensitivity", sens))
-    code = S.python_code(conf, projection)
-    sections.append(("Reproduce", H.table(S.settings_frame(conf)) + H.pre(code)
-                     + H.pre(json.dumps(conf, indent=2, default=str))))
+    conf = settings_of(projection, settings, fit)
+    sections.append(("Reproduce", _reproduce(conf, projection)))
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = H.page(title or f"forecast: {name} scenarios",
-                  sections, subtitle=f"forecast {__version__}, {stamp}")
+    meta = (f"{H.esc(getattr(projection, 'model', ''))} · {projection.n_paths:,} paths · "
+            f"seed {H.esc(projection.seed)} · {unit} · forecast {versions()['forecast']} · "
+            f"{stamp}")
+    name = str(getattr(projection.history, "name", "") or "the series").replace("_", " ")
+    text = H.page(title or f"{name}: scenarios to {int(projection.years[-1])}",
+                  S.key_block(message), sections, meta=meta)
     data = text.encode("utf-8")
     if len(data) > MAX_BYTES:
         raise ParameterError(
             f"the report must be at most {MAX_BYTES:,} bytes; got {len(data):,}. "
-            "Pass fewer scenarios, a lower `dpi`, or `decompose=False`."
+            "Pass fewer scenarios or `decompose=False`."
         )
     _fsio.write_bytes(path, data, what="report")  # atomic; never through a link
+    log.info("report: wrote %s (%.2f MB)", path, len(data) / 1e6)
     return path
 
 
+def _with_mixture(projection, summary):
+    level = next(c for c in summary.columns if c.startswith("lower_"))[6:]
+    mix = compact_table(projection.mixture(), years=sorted(set(summary["year"])),
+                        level=float(level))
+    return pd.concat([summary, mix], ignore_index=True)
+
+
+def _reproduce(conf, projection) -> str:
+    ver = versions()
+    vt = H.table(settings_frame(ver).rename(columns={"setting": "library",
+                                                     "value": "version"}), labels=False)
+    command = conf.get("command")
+    cmd = f"<h3>Command</h3>{H.pre(command)}" if command else ""
+    return (f"<h3>Library versions</h3>{vt}{cmd}<h3>Python</h3>"
+            f"{H.pre(python_code(conf, projection))}<h3>Settings</h3>"
+            + H.table(settings_frame(conf)))

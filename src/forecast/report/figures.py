@@ -1,0 +1,132 @@
+"""The report's charts, drawn without pyplot: SVG for the report, PNG for files.
+
+Every chart carries the source line (:data:`forecast.plotting.scenario_charts.SOURCE`)
+and the same colour per scenario and per assumption (:mod:`forecast.plotting.names`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .. import plotting
+from .._optional import require
+from ..errors import ParameterError
+from ..plotting._base import source_line
+from ..plotting.scenario_charts import SOURCE
+from . import _html as H
+from .keymessage import nowcast_year
+
+__all__ = ["render_figures"]
+
+#: Figure size in inches: wide enough for a desktop column, legible scaled to a phone.
+SIZE = (7.2, 4.3)
+
+
+class _Canvas:
+    """Draws figures with a fixed layout and a source line, and keeps their bytes.
+
+    With ``narrow=True`` each chart is drawn a second time, 4.4 inches wide, under the key
+    ``"<key>.narrow"``: the report shows it on phones, where the wide chart scaled down to
+    360 px would have 7 px text.
+    """
+
+    def __init__(self, fmt: str, dpi: int, skip: Sequence[str], narrow: bool = False):
+        self.figure_cls = require("matplotlib.figure", "plot", "Drawing the report's charts").Figure
+        self.fmt, self.dpi, self.skip, self.narrow = fmt, dpi, set(skip), narrow
+        self.out: dict[str, bytes] = {}
+
+    def draw(self, key: str, func, *args, size=SIZE, right: float = 0.25, left: float = 0.85,
+             narrow: Mapping | None = None, **kwargs) -> None:
+        if key in self.skip:
+            return
+        self.out[key] = self._one(func, args, kwargs, size, left, right)
+        if self.narrow:
+            opts = {"size": (4.4, size[1] * 0.9 + 0.5), "left": min(left, 0.8),
+                    "right": min(right, 0.2), **(narrow or {})}
+            kw = {**kwargs, **opts.pop("kwargs", {})}
+            self.out[f"{key}.narrow"] = self._one(func, args, kw, **opts)
+
+    def _one(self, func, args, kwargs, size, left, right) -> bytes:
+        import matplotlib  # lazy: the optional `plot` extra
+
+        with matplotlib.rc_context({"font.size": 10.5, "axes.titlesize": "large",
+                                    "axes.titleweight": "bold", "axes.spines.top": False,
+                                    "axes.spines.right": False}):
+            fig = self.figure_cls(figsize=size)
+            func(*args, ax=fig.subplots(), **kwargs)
+            # fixed margins in inches (a tight box would draw every chart twice)
+            fig.subplots_adjust(left=left / size[0], right=1 - right / size[0],
+                                top=1 - 0.45 / size[1], bottom=0.8 / size[1])
+            source_line(fig, SOURCE)
+            return H.image_bytes(fig, self.fmt, self.dpi)
+
+
+def render_figures(projection, *, history=None, decompositions: Mapping | None = None,
+                   sensitivity=None, nowcast=None, baseline: str = "baseline",
+                   format: str = "svg", dpi: int = 150, skip: Sequence[str] = (),
+                   narrow: bool = False) -> dict[str, bytes]:
+    """Draw the report's charts as SVG (default) or PNG bytes; no display needed.
+
+    Parameters
+    ----------
+    projection : Projection
+    history : History or AnnualSeries, optional
+        Drawn in ``"history"`` and behind every fan; a History's nowcast year is marked.
+    decompositions : mapping of str to DataFrame, optional
+        Scenario name -> ``projection.decompose(name)``.
+    sensitivity : DataFrame, optional
+        The result of :func:`forecast.tornado`.
+    nowcast : Nowcast, optional
+    baseline : str, default "baseline"
+    format : {"svg", "png"}, default "svg"
+    dpi : int, default 150
+        Resolution of PNG output (SVG is resolution-free).
+    skip : sequence of str, optional
+        Keys not to draw.
+    narrow : bool, default False
+        Also draw each chart for phones (4.4 inches wide), as ``"<key>.narrow"``.
+
+    Returns
+    -------
+    dict of str to bytes
+        ``headline`` (baseline fan with every scenario's median), ``history``,
+        ``nowcast``, ``mixture`` (when the scenarios carry probabilities), and per
+        non-baseline scenario ``fan_<name>``, ``difference_<name>`` and
+        ``decomposition_<name>``, then ``tornado``; those that apply. Write them to
+        ``<key>.svg`` or ``<key>.png``.
+    """
+    if format not in ("svg", "png"):
+        raise ParameterError(f'`format` must be "svg" or "png"; got {format!r}.')
+    c = _Canvas(format, dpi, skip, narrow)
+    history = projection.history if history is None else history
+    year = nowcast_year(history)
+    names = list(projection.scenario_names)
+    base = baseline if baseline in names else None
+    c.draw("headline", plotting.headline_chart, projection, history=history,
+           baseline=baseline, nowcast_year=year, right=1.75, size=(7.8, 4.6),
+           narrow={"size": (4.4, 4.4), "right": 1.5, "kwargs": {"since": -6}})
+    if history is not None:
+        c.draw("history", plotting.history_chart, history)
+    if nowcast is not None:
+        c.draw("nowcast", plotting.nowcast_chart, nowcast, size=(6.5, 3.6))
+    if getattr(projection, "probabilities", None) is not None:
+        c.draw("mixture", plotting.fan_chart, projection.mixture(), history=history,
+               yscale="log", title="Probability-weighted mixture of the scenarios")
+    decomps = dict(decompositions or {})
+    for name in names:
+        if name == base:
+            continue
+        c.draw(f"fan_{name}", plotting.scenario_fan_chart, projection, name,
+               baseline=baseline, history=history, nowcast_year=year, levels=(50, 80))
+        if base is not None:
+            c.draw(f"difference_{name}", plotting.difference_chart, projection, name,
+                   baseline=baseline)
+        if name in decomps:
+            c.draw(f"decomposition_{name}", plotting.decomposition_chart, decomps[name], name,
+                   unit=projection.unit)
+    if sensitivity is not None:
+        n = int(sensitivity["parameter"].nunique()) if "parameter" in sensitivity else 8
+        c.draw("tornado", plotting.tornado_chart, sensitivity,
+               size=(7.8, 0.42 * min(n, 12) + 1.9), left=3.2,
+               narrow={"size": (4.4, 0.5 * min(n, 12) + 2.0), "left": 2.2})
+    return c.out

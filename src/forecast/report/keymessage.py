@@ -1,0 +1,250 @@
+"""The key message of a projection: the few numbers a reader needs, computed, then written.
+
+:func:`key_message` is a pure function of a :class:`~forecast.Projection` (plus, for the
+probability statement, the history value it compares with). It reads only the public
+API: ``difference`` (paired, common random numbers), ``interval``, ``decompose``,
+``prob_above`` and ``mixture``. The report's title block and ``forecast run`` print the
+same :class:`KeyMessage`, so the two cannot disagree.
+
+Examples
+--------
+>>> msg = key_message(_example())
+>>> msg.year, msg.baseline, sorted(msg.effects)
+(2030, 'baseline', ['escalation'])
+>>> msg.headline().startswith("In 2030 the scenarios move")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._validation import check_level
+from ..errors import ForecastError, ParameterError
+from ..plotting.names import label, unit_text
+
+__all__ = ["KeyMessage", "key_message", "nowcast_year"]
+
+
+@dataclass(frozen=True)
+class KeyMessage:
+    """The numbers behind the key message (see :func:`key_message`), and its text.
+
+    Attributes
+    ----------
+    year : int
+        The year the effects and the band are read at (default the last projected year).
+    baseline : str
+    series : str
+        What is projected, e.g. ``"US offshore execution"``.
+    unit : str
+        Unit code of the levels.
+    level : float
+        Level of the baseline band, percent.
+    baseline_median : float
+    band : tuple of float
+        Lower and upper bound of the baseline band in `year`.
+    effects : dict of str to float
+        Scenario -> median of the paired percent difference to the baseline in `year`.
+    driver : tuple (scenario, assumption, log points, total log points) or None
+        The assumption contributing most to the largest gap, when it can be decomposed.
+    prob_year, base_year : int or None
+        The probability statement compares the level in `prob_year` with the history
+        value of `base_year`.
+    base_value : float or None
+    prob_above : dict of str to float
+        Scenario -> P(level in `prob_year` > `base_value`).
+    mixture : tuple (median, lower, upper) or None
+        The probability-weighted mixture in `year`, when the scenarios carry probabilities.
+    """
+
+    year: int
+    baseline: str
+    series: str
+    unit: str
+    level: float
+    baseline_median: float
+    band: tuple[float, float]
+    effects: dict[str, float] = field(default_factory=dict)
+    driver: tuple[str, str, float, float] | None = None
+    prob_year: int | None = None
+    base_year: int | None = None
+    base_value: float | None = None
+    prob_above: dict[str, float] = field(default_factory=dict)
+    mixture: tuple[float, float, float] | None = None
+
+    def headline(self) -> str:
+        """The first sentence: the range of scenario effects against the baseline band."""
+        u = unit_text(self.unit)
+        band = (f"a {label(self.baseline).lower()} {self.level:g}% band of "
+                f"{self.band[0]:,.1f}-{self.band[1]:,.1f} {u} (median {self.baseline_median:,.1f})")
+        if not self.effects:
+            return f"In {self.year} {self.series} has {band}."
+        lo, hi = min(self.effects.values()), max(self.effects.values())
+        move = (f"by {_pct(lo)}" if len(self.effects) == 1 or np.isclose(lo, hi)
+                else f"by {_pct(lo)} to {_pct(hi)}")
+        return f"In {self.year} the scenarios move {self.series} {move} against {band}."
+
+    def sentences(self) -> list[str]:
+        """The key message as a few sentences, headline first."""
+        out = [self.headline()]
+        if self.effects:
+            name = max(self.effects, key=lambda n: abs(self.effects[n]))
+            text = f"The largest gap is {label(name)} ({_pct(self.effects[name])})"
+            if self.driver is not None and self.driver[0] == name:
+                _, part, lp, total = self.driver
+                text += (f"; most of it comes from {label(part).lower()} "
+                         f"({lp:+.1f} of {total:+.1f} log points)")
+            out.append(text + ".")
+        if self.prob_above:
+            u = unit_text(self.unit)
+            probs = ", ".join(f"{label(n)} {100 * p:.0f}%" for n, p in self.prob_above.items())
+            out.append(f"Chance that {self.prob_year} is above {self.base_year} "
+                       f"({self.base_value:,.1f} {u}): {probs}.")
+        if self.mixture is not None:
+            m, lo, hi = self.mixture
+            out.append(f"Weighting the scenarios by their probabilities: median {m:,.1f}, "
+                       f"{self.level:g}% band {lo:,.1f}-{hi:,.1f} {unit_text(self.unit)} "
+                       f"in {self.year}.")
+        return out
+
+    def __str__(self) -> str:
+        return " ".join(self.sentences())
+
+
+def _pct(value: float) -> str:
+    return f"{value:+.0f}%" if abs(value) >= 1 else f"{value:+.1f}%"
+
+
+def _default_prob_year(years: list[int]) -> int:
+    fives = [y for y in years[2:] if y % 5 == 0]
+    return fives[0] if fives else years[-1]
+
+
+def _driver(projection, scenario: str, baseline: str, year: int):
+    """(scenario, assumption, log points, total) of the largest part, or None."""
+    try:
+        frame = projection.decompose(scenario, baseline)
+    except ForecastError:  # no scenario definitions (e.g. a mixture or a loaded file)
+        return None
+    row = frame[frame["year"] == year]
+    if row.empty:
+        return None
+    k = int(np.argmax(np.abs(row["log_points"].to_numpy())))
+    return (scenario, str(row["assumption"].iloc[k]), float(row["log_points"].iloc[k]),
+            float(row["log_points"].sum()))
+
+
+def nowcast_year(history) -> int | None:
+    """The last history year when it is estimated from partial-year figures, else None."""
+    if history is None or not hasattr(history, "nowcast"):
+        return None
+    try:
+        return int(history.nowcast(n=10).year)
+    except (ForecastError, ValueError, TypeError):
+        return None
+
+
+def key_message(projection, history=None, *, year: int | None = None,
+                baseline: str = "baseline",
+                level: float = 80, prob_year: int | None = None, base_year: int | None = None,
+                base_value: float | None = None, series: str | None = None) -> KeyMessage:
+    """Compute the key message of a projection.
+
+    Parameters
+    ----------
+    projection : Projection
+    history : History, optional
+        When its last year is a nowcast (estimated from partial-year figures), the
+        probability statement compares with the year before it, the last published
+        full year.
+    year : int, optional
+        Year of the effects and band; default the last projected year.
+    baseline : str, default "baseline"
+        Reference scenario; the first scenario when no scenario has this name.
+    level : float, default 80
+        Level of the baseline band, percent.
+    prob_year : int, optional
+        Year of the probability statement; default the first projected year ending in
+        0 or 5 at least two years out (2030 for a projection from 2026), else the last.
+    base_year : int, optional
+        History year compared with; default the last history year (pass the year before a
+        nowcast to compare with the last published full year).
+    base_value : float, optional
+        Level compared with; default the history value of `base_year`.
+    series : str, optional
+        What is projected; default the history's name with display names.
+
+    Returns
+    -------
+    KeyMessage
+    """
+    level = check_level("level", level)
+    years = [int(y) for y in projection.years]
+    names = list(projection.scenario_names)
+    year = years[-1] if year is None else int(year)
+    if year not in years:
+        raise ParameterError(f"`year` must be a projected year {years[0]}..{years[-1]}; got "
+                             f"{year}. Pass a year inside the projection.")
+    base = baseline if baseline in names else names[0]
+    iv = projection.interval(level, base)
+    iv = iv[iv["year"] == year]
+    med = projection.quantiles(0.5, base)
+    effects: dict[str, float] = {}
+    driver = None
+    if len(names) > 1:
+        diff = projection.difference(base, levels=(level,))
+        diff = diff[diff["year"] == year]
+        effects = dict(zip(diff["scenario"], diff["median_pct"].astype(float), strict=True))
+        largest = max(effects, key=lambda n: abs(effects[n]))
+        driver = _driver(projection, largest, base, year)
+    hist = projection.history
+    if base_year is None:
+        now = nowcast_year(history)
+        base_year = int(hist.last_year) if now is None else now - 1
+    base_year = int(base_year)
+    if base_value is None and hist.first_year <= base_year <= hist.last_year:
+        base_value = float(hist.values[base_year - int(hist.first_year)])
+    prob_year = _default_prob_year(years) if prob_year is None else int(prob_year)
+    probs: dict[str, float] = {}
+    if base_value is not None and prob_year in years:
+        probs = {str(k): float(v) for k, v in
+                 projection.prob_above(base_value, prob_year).items()}
+    mix = None
+    if getattr(projection, "probabilities", None) is not None:
+        m = projection.mixture()
+        q = m.quantiles([0.5, 0.5 - level / 200, 0.5 + level / 200])
+        q = q[q["year"] == year]["value"].to_numpy(dtype=float)
+        mix = (float(q[0]), float(q[1]), float(q[2]))
+    return KeyMessage(
+        year=year, baseline=base, series=series or _series_name(hist), unit=projection.unit,
+        level=level, baseline_median=float(med[med["year"] == year]["value"].iloc[0]),
+        band=(float(iv["lower"].iloc[0]), float(iv["upper"].iloc[0])), effects=effects,
+        driver=driver, prob_year=prob_year if probs else None,
+        base_year=base_year if probs else None, base_value=base_value if probs else None,
+        prob_above=probs, mixture=mix)
+
+
+def _series_name(history) -> str:
+    return str(getattr(history, "name", "") or "the series").replace("_", " ")
+
+
+def as_dict(message: KeyMessage) -> Mapping[str, object]:
+    """The message as JSON-ready values (for settings files and tests)."""
+    return {"year": message.year, "baseline": message.baseline, "band": list(message.band),
+            "effects": dict(message.effects), "prob_above": dict(message.prob_above),
+            "text": str(message)}
+
+
+def _example():
+    """A two-scenario projection for the doctests (hand-made, no model)."""
+    import dataclasses
+
+    from ..projection.projection import _example as one
+
+    p = one()
+    return dataclasses.replace(p, years=p.years + 2, scenario_names=("baseline", "escalation"),
+                               samples=p.samples[[0, 0]] * np.array([1.0, 0.9])[:, None, None])

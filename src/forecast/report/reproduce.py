@@ -1,0 +1,103 @@
+"""What the report's "Reproduce" block shows: versions, the command, the code, the settings.
+
+Examples
+--------
+>>> sorted(versions())[:3]
+['forecast', 'matplotlib', 'numpy']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+
+from .._version import __version__
+
+__all__ = ["python_code", "settings_of", "versions"]
+
+#: Libraries whose versions decide the numbers (and the charts) of a run.
+LIBRARIES = ("numpy", "pandas", "statsmodels", "scipy", "matplotlib")
+
+
+def versions() -> dict[str, str]:
+    """forecast's version and those of the libraries in :data:`LIBRARIES` ("not installed")."""
+    out = {"forecast": __version__}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _plain(v):
+    if isinstance(v, str | int | float | bool | type(None)):
+        return v
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, np.generic):
+        return v.item()
+    return str(v)
+
+
+def settings_of(projection, settings: Mapping | None, fit=None) -> dict:
+    """The run's settings once: the projection's own, the fit's seed, then `settings`.
+
+    ``versions`` are left out (they have their own table); ``fit_seed`` is the entropy
+    the fit drew when it was given no seed (``Fit.seed``, where the model records it).
+    """
+    merged: dict = {}
+    own = getattr(projection, "settings", None)
+    if isinstance(own, Mapping):
+        merged.update({k: v for k, v in own.items() if k != "versions"})
+    for key in ("seed", "model"):
+        value = getattr(projection, key, None)
+        if value is not None and key not in merged:
+            merged[key] = value
+    fit_seed = getattr(fit, "seed", None)
+    if fit_seed is not None:
+        merged.setdefault("fit_seed", fit_seed)
+    merged.setdefault("n_paths", int(np.shape(projection.samples)[1]))
+    merged.setdefault("years", f"{int(projection.years[0])}-{int(projection.years[-1])}")
+    merged.setdefault("scenarios", list(projection.scenario_names))
+    if getattr(projection, "probabilities", None) is not None:
+        merged.setdefault("probabilities", list(projection.probabilities))
+    merged.update({k: v for k, v in (settings or {}).items() if k != "versions"})
+    return {k: _plain(v) for k, v in merged.items()}
+
+
+def python_code(conf: Mapping, projection) -> str:
+    """The Python calls that reproduce the projection, from the recorded settings."""
+    seed = conf.get("seed")
+    fit_seed = conf.get("fit_seed", seed)
+    data = conf.get("data", "embedded")
+    lines = ["import forecast", "from forecast import presets", "",
+             "records = forecast.load_releases()" if data in ("embedded", None)
+             else f"records = forecast.Records.from_csv({data!r})"]
+    lines += [f"records = records + forecast.Records.from_csv({a!r})"
+              for a in conf.get("added") or []]
+    if conf.get("as_of"):
+        lines.append(f"records = records.filter(as_of={conf['as_of']!r})")
+    kw = "".join(f", {k}={conf[k]!r}" for k in ("market", "flow", "segment", "currency")
+                 if k in conf)
+    lines.append(f"history = forecast.reconstruct(records{kw})")
+    lines.append(f"fit = forecast.{conf.get('model_spec', 'Auto()')}.fit(history, "
+                 f"seed={fit_seed})")
+    src = conf.get("scenario_file", "presets")
+    lines.append("scenarios = presets.scenario_set()" if src in ("presets", None)
+                 else f"scenarios = forecast.load_scenarios({src!r})")
+    names = list(projection.scenario_names)
+    lines.append(f"scenarios = [scenarios[name] for name in {names!r}]")
+    lines.append(f"proj = forecast.project(fit, scenarios, to={int(projection.years[-1])}, "
+                 f"n_paths={conf.get('n_paths')}, seed={seed})")
+    return "\n".join(lines)
+
+
+def settings_frame(conf: Mapping) -> pd.DataFrame:
+    """Two text columns, ``setting`` and ``value``."""
+    return pd.DataFrame({"setting": list(conf), "value": [str(v) for v in conf.values()]})

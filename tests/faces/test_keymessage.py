@@ -1,0 +1,66 @@
+"""The key message is computed from the projection, then written: numbers first."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from forecast.projection import Projection
+from forecast.report import KeyMessage, key_message
+from forecast.series import AnnualSeries
+
+
+def _proj(probabilities=None):
+    rng = np.random.default_rng(1)
+    base = np.log(30.0) + np.cumsum(rng.normal(0.03, 0.1, (4000, 10)), axis=1)
+    samples = np.exp(np.stack([base, base + np.log(0.8), base + np.log(1.05)]))
+    return Projection(
+        years=np.arange(2026, 2036), scenario_names=("baseline", "down", "up"),
+        samples=samples, base_log=base, center=base.mean(axis=0),
+        history=AnnualSeries(np.arange(2020, 2026), [20, 22, 25, 28, 31.6, 32.0],
+                             name="US offshore_execution"),
+        seed=1, model="Drift", probabilities=probabilities,
+        settings={"n_paths": 4000, "chunk_size": 4000})
+
+
+def test_effects_band_and_probabilities_come_from_the_samples():
+    p = _proj()
+    msg = key_message(p)
+    assert isinstance(msg, KeyMessage)
+    assert msg.year == 2035
+    assert msg.effects["down"] == pytest.approx(-20.0)  # a paired, exact -20% on every path
+    assert msg.effects["up"] == pytest.approx(5.0)
+    lo, hi = np.quantile(p.samples[0][:, -1], [0.1, 0.9])
+    assert msg.band == pytest.approx((lo, hi))
+    assert msg.prob_year == 2030
+    assert msg.base_year == 2025
+    assert msg.prob_above["down"] == pytest.approx((p.samples[1][:, 4] > 32.0).mean())
+    text = str(msg)
+    assert text.startswith("In 2035 the scenarios move US offshore execution by -20% to +5% "
+                           "against a baseline 80% band of")
+    assert f"{lo:,.1f}-{hi:,.1f} USD bn" in text
+    assert "The largest gap is Down (-20%)" in text
+    assert "Chance that 2030 is above 2025 (32.0 USD bn)" in text
+    assert msg.driver is None  # no scenario definitions: no decomposition, no claim
+
+
+def test_options_and_mixture():
+    p = _proj(probabilities=(0.5, 0.3, 0.2))
+    msg = key_message(p, year=2030, base_year=2024, level=95)
+    assert msg.year == 2030
+    assert msg.base_value == 31.6
+    assert msg.mixture is not None
+    assert "Weighting the scenarios by their probabilities" in str(msg)
+    only = dataclasses.replace(p, scenario_names=("baseline",), samples=p.samples[:1],
+                               probabilities=None)
+    assert key_message(only).effects == {}
+    assert key_message(only).headline().startswith("In 2035 US offshore execution has")
+
+
+def test_bad_year():
+    from forecast.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="projected year"):
+        key_message(_proj(), year=2050)

@@ -1,0 +1,91 @@
+"""The report as a person sees it: headless Chromium at a phone's and a desktop's width.
+
+At 390 px and 1280 px: nothing scrolls sideways (``scrollWidth <= innerWidth``), the
+key-message block is inside the first screen, every image has loaded with a non-zero
+size, and the browser logged no error. A screenshot of each width is written to the
+test's temporary folder (the path is printed) to look at.
+
+Skipped only outside CI when no Chromium/chromedriver is installed; in CI (``CI`` set,
+as ``.ci/run`` exports it) a missing browser fails the test: ``.ci/run`` installs
+Debian's ``chromium`` and its driver.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from _browser import Browser, find_browser, in_ci
+from test_report import _DriftFit
+
+import forecast
+from forecast import presets, report
+from forecast.series import AnnualSeries
+
+MEASURE = """
+const key = document.getElementById('key-message').getBoundingClientRect();
+return {
+  scrollWidth: document.documentElement.scrollWidth,
+  innerWidth: window.innerWidth, innerHeight: window.innerHeight,
+  keyTop: key.top, keyBottom: key.bottom,
+  images: Array.from(document.images).map(
+    i => ({alt: i.alt, complete: i.complete, w: i.naturalWidth, h: i.naturalHeight,
+           shown: i.getBoundingClientRect().width})),
+  wider: Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                 && !e.closest('.table-wrap'))
+    .slice(0, 5).map(e => e.tagName + '.' + e.className),
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    found = find_browser()
+    if found is None:
+        if in_ci():
+            pytest.fail("CI needs Chromium and chromedriver for the report's browser test: "
+                        "`apt-get install -y chromium chromium-driver` (.ci/run does this).")
+        pytest.skip("no chromium/chromedriver installed (the test runs in CI)")
+    with Browser(*found) as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory, us_history):
+    """A full report: the real history, every preset, a tornado table and probabilities."""
+    series = us_history.series
+    fit = _DriftFit(AnnualSeries(series.years, series.values, name=series.name))
+    sset = forecast.ScenarioSet(tuple(presets.scenario_set()),
+                                probabilities=(0.3, 0.2, 0.15, 0.1, 0.1, 0.1, 0.05))
+    proj = forecast.project(fit, sset, to=2035, n_paths=1000, seed=5)
+    tornado = forecast.tornado(fit, presets.escalation(), [2030, 2035], n_paths=200, seed=5)
+    tornado.attrs["scenario"] = "escalation"
+    path = tmp_path_factory.mktemp("browser") / "report.html"
+    return report.write_report(proj, path, history=us_history, records=forecast.load_releases(),
+                               sensitivity=tornado, settings={"command": "forecast run"})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_report_layout_in_a_real_browser(browser, report_file, width):
+    browser.window(width, 900)
+    browser.open(report_file)
+    m = browser.run(MEASURE)
+    shot = browser.screenshot(report_file.with_name(f"report-{width}.png"))
+    print(f"screenshot: {shot}")
+    assert m["innerWidth"] <= width
+    assert m["scrollWidth"] <= m["innerWidth"], f"sideways scrolling; too wide: {m['wider']}"
+    assert 0 <= m["keyTop"] < m["keyBottom"] <= m["innerHeight"], "key message below the fold"
+    assert len(m["images"]) >= 15
+    bad = [i for i in m["images"] if not (i["complete"] and i["w"] > 0 and i["h"] > 0
+                                          and i["shown"] > 0)]
+    assert bad == []
+    shown = np.array([i["shown"] for i in m["images"]])
+    assert shown.max() <= m["innerWidth"]
+    errors = [e for e in browser.console() if e.get("level") in ("SEVERE", "ERROR")]
+    assert errors == []
+    assert shot.stat().st_size > 10_000
