@@ -19,9 +19,14 @@ the faces ``plotting``, ``report`` and ``cli`` (``docs/architecture.md``);
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__  # re-exported
+
+# the library logs through this logger and is silent unless the application configures
+# logging (the command line shows warnings as one line each)
+logging.getLogger("forecast").addHandler(logging.NullHandler())
 
 # public name -> subpackage (or core module) that exports it
 _EXPORTS: dict[str, str] = {

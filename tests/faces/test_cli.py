@@ -121,9 +121,12 @@ def test_run_prints_table_and_writes_every_output(runs):
     folder = runs["tmp"] / "out"
     names = {p.name for p in folder.iterdir()}
     assert names == {"report.html", "summary.csv", "projection_wide.csv", "history.csv",
-                     "settings.json", "sensitivity.csv", "history.png", "comparison.png",
-                     "fans.png", "decompositions.png", "tornado.png",
+                     "settings.json", "sensitivity.csv", "history.png", "headline.png",
+                     "fan_escalation.png", "difference_escalation.png",
+                     "decomposition_escalation.png", "tornado.png",
                      ".forecast-output.json"}  # the marker: forecast wrote this folder
+    assert all((folder / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in names
+               if n.endswith(".png"))
     with open(folder / "projection_wide.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 2 * 10
@@ -134,8 +137,9 @@ def test_run_prints_table_and_writes_every_output(runs):
     assert settings["model_spec"] == f"Drift(imputations={cli.DEFAULT_IMPUTATIONS})"
     from test_report import check_self_contained
 
-    text = check_self_contained(folder / "report.html", n_images=5)
-    assert "Scenario <b>escalation</b>" in text  # its tornado
+    text = check_self_contained(folder / "report.html", n_images=6)
+    assert "Scenario <b>Escalation</b>" in text  # its tornado
+    assert "In 2035 the scenarios move" in out  # the key message under the table
     assert f"forecast.Drift(imputations={cli.DEFAULT_IMPUTATIONS}).fit(history, seed=1)" in text
 
 
@@ -159,8 +163,8 @@ def test_report_command(runs):
     assert "rep.html" in out
     from test_report import check_self_contained
 
-    # history, comparison, fans; no decomposition without a second scenario
-    text = check_self_contained(runs["tmp"] / "r" / "rep.html", n_images=3)
+    # headline and history; no scenario section without a second scenario
+    text = check_self_contained(runs["tmp"] / "r" / "rep.html", n_images=2)
     assert "to=2030" in text
 
 

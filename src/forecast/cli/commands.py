@@ -10,6 +10,7 @@ import json
 import pathlib
 import secrets
 import shlex
+import textwrap
 import time
 
 import pandas as pd
@@ -29,6 +30,7 @@ from ._util import (
     executor,
     existing_file,
     format_compact,
+    interactive,
     load_records,
     make_spec,
     new_file,
@@ -77,7 +79,7 @@ def _tornado_of(args, fit, proj):
     scenario = max(reversed(scenarios), key=lambda s: len(s.parameters()))
     years = sorted({y for y in (2030, int(proj.years[-1])) if y in set(proj.years.tolist())})
     table = tornado(fit, scenario, years, n_paths=max(10, min(args.paths, 2000)),
-                    seed=args.seed)
+                    seed=args.seed, progress=interactive(args))
     table.attrs["scenario"] = scenario.name
     return table
 
@@ -105,9 +107,7 @@ def cmd_run(args) -> int:
                                      settings)
     finally:
         done(args)
-    table = report.compact_table(proj)
-    print(format_compact(table, f"{history.name or args.market} "
-                                f"({unit_label(history.unit)}, {fit.name})"))
+    _print_summary(proj, history, fit, args)
     seed = settings["seed"]
     print(f"\n{args.paths:,} paths, seed {seed} (pass --seed {seed} to reproduce). "
           f"Wrote {n_files} files to {out}/ (open {out / 'report.html'}).")
@@ -118,7 +118,7 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
     """Write every output of `forecast run` into the staged `folder`; return the count."""
     status(args, "writing tables")
     written = {"history.csv": history.to_frame(),
-               "summary.csv": proj.summary_frame((50, 80, 95)),
+               "summary.csv": _summary(proj),
                f"projection_{args.format}.csv": {"long": proj.to_frame, "wide": proj.to_wide,
                                                  "iamc": proj.to_iamc}[args.format]()}
     for name, frame in written.items():
@@ -130,11 +130,10 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
     if sens is not None:
         written["sensitivity.csv"] = sens
         folder.write_csv("sensitivity.csv", sens)
-    figures = None
-    if not args.no_plot:
+    if not args.no_plot:  # PNG files at 150 dpi; the report draws its own SVG charts
         status(args, "drawing charts")
         figures = report.render_figures(proj, history=history, decompositions=decomps,
-                                        sensitivity=sens)
+                                        sensitivity=sens, format="png", dpi=150)
         for key, png in figures.items():
             folder.write_bytes(f"{key}.png", png)
             written[f"{key}.png"] = png
@@ -142,9 +141,28 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
     status(args, "writing report.html")
     report.write_report(proj, folder.path("report.html"), history=history, fit=fit,
                         records=records, scenarios=sset, decompose=list(decomps),
-                        sensitivity=sens, settings=settings, figures=figures,
-                        plots=not args.no_plot)
+                        sensitivity=sens, settings=settings, plots=not args.no_plot)
     return len(written) + 2
+
+
+def _summary(proj):
+    """summary.csv: every scenario, then the probability-weighted mixture when there is one."""
+    frame = proj.summary_frame((50, 80, 95))
+    if proj.probabilities is not None:
+        frame = pd.concat([frame, proj.mixture().summary_frame((50, 80, 95))],
+                          ignore_index=True)
+    return frame
+
+
+def _print_summary(proj, history, fit, args) -> None:
+    """The compact table (with the mixture row when there is one), then the key message."""
+    table = report.compact_table(proj)
+    if proj.probabilities is not None:
+        mix = report.compact_table(proj.mixture(), years=sorted(set(table["year"])))
+        table = pd.concat([table, mix], ignore_index=True)
+    name = (history.name or args.market).replace("_", " ")
+    print(format_compact(table, f"{name} ({unit_label(history.unit)}, {fit.name})"))
+    print("\n" + textwrap.fill(str(report.key_message(proj, history)), width=100))
 
 
 def cmd_report(args) -> int:
@@ -216,12 +234,14 @@ def cmd_backtest(args) -> int:
     try:
         with executor(args) as ex:
             table = compare(specs, data, horizon=args.horizon, n_paths=args.paths,
-                            seed=args.seed, executor=ex, **kw)
+                            seed=args.seed, executor=ex, progress=interactive(args), **kw)
     finally:
         done(args)
     how = "pseudo-real-time" if args.pseudo_real_time else "rolling-origin"
     print(f"{how} backtest, {history_label(args)}; metrics averaged over origins")
     print_frame(table[[c for c in _BACKTEST_COLUMNS if c in table.columns]], "{:,.3f}")
+    print("crps_log: CRPS of the log level, scale-free (about a relative error); lower is "
+          "better.")
     if args.out:
         write_csv(args, table, args.out)
     return 0
@@ -233,16 +253,21 @@ def history_label(args) -> str:
 
 def cmd_sensitivity(args) -> int:
     _check_outputs(args, out=args.out, plot=args.plot)
+    if args.scenarios and len(set(args.scenarios)) > 1:
+        raise ParameterError(
+            f"sensitivity analyses one scenario; got --scenario {', '.join(args.scenarios)}. "
+            "Run the command once per scenario.")
     sset = scenario_set(args)
     scenarios = list(sset.scenarios)
     scenario = scenarios[-1] if not args.scenarios else scenarios[0]
     history = build_history(args, load_records(args))
     fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
     years = args.years or [2030, 2035]
+    bar = interactive(args)
     if args.method == "tornado":
-        table = tornado(fit, scenario, years, n_paths=args.n, seed=args.seed)
+        table = tornado(fit, scenario, years, n_paths=args.n, seed=args.seed, progress=bar)
     else:
-        table = sobol(fit, scenario, years, n=args.n, seed=args.seed)
+        table = sobol(fit, scenario, years, n=args.n, seed=args.seed, progress=bar)
     print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
     print_frame(table, "{:,.3f}")
     if args.out:

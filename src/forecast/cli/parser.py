@@ -36,6 +36,7 @@ from ._options import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES
 from ._types import int_arg as _int_arg
 from ._types import seconds as _seconds
 from ._types import year_month as _year_month
+from ._warnings import one_line_warnings
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -84,8 +85,8 @@ def _add_model_option(p: argparse.ArgumentParser, default: str = "auto") -> None
     p.add_argument("--imputations", type=_int_arg(1, 1000), default=DEFAULT_IMPUTATIONS,
                    metavar="K",
                    help="fit the model on K draws of the reconstructed history, so that its "
-                        "uncertainty carries into the projection (default: %(default)s, for "
-                        "speed; the Python default is 20)")
+                        "uncertainty carries into the projection (default: %(default)s, the "
+                        "same as the Python API's; fewer draws are faster)")
 
 
 def _add_projection_options(p: argparse.ArgumentParser, paths: int) -> None:
@@ -98,9 +99,15 @@ def _add_projection_options(p: argparse.ArgumentParser, paths: int) -> None:
                         "and stored in the outputs so the run can be reproduced)")
 
 
-def _add_scenario_options(p: argparse.ArgumentParser) -> None:
+def _add_scenario_options(p: argparse.ArgumentParser, one: bool = False) -> None:
     p.add_argument("file", nargs="?", metavar="FILE.toml",
                    help="scenario file (TOML); default: the preset scenarios")
+    if one:  # sensitivity analyses one scenario
+        p.add_argument("--scenario", action="append", metavar="NAME", dest="scenarios",
+                       help="the scenario to analyse (default: the last one of FILE or of "
+                            "the presets, " + PRESET_NAMES[-1] + "); presets: "
+                            + ", ".join(PRESET_NAMES))
+        return
     p.add_argument("--scenario", action="append", metavar="NAME", dest="scenarios",
                    help="run only this scenario (repeatable); presets: "
                         + ", ".join(PRESET_NAMES))
@@ -190,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="simulated paths per forecast (default: %(default)s)")
     p.add_argument("--imputations", type=_int_arg(1, 1000), default=DEFAULT_IMPUTATIONS,
                    metavar="K", help="history draws each model is fitted on at each origin "
-                                     "(default: %(default)s; the Python default is 20)")
+                                     "(default: %(default)s, the same as the Python API's)")
     p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S", help="random seed")
     p.add_argument("--pseudo-real-time", action="store_true",
                    help="at each origin, rebuild the history from what was published by then")
@@ -203,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("sensitivity", "which scenario parameters matter (tornado or Sobol)",
             "Sensitivity of the projected median level to each uncertain parameter of a "
             "scenario: one-at-a-time tornado, or variance-based Sobol indices.")
-    _add_scenario_options(p)
+    _add_scenario_options(p, one=True)
     p.add_argument("--method", default="tornado", choices=["tornado", "sobol"],
                    help="sensitivity method (default: %(default)s)")
     p.add_argument("--year", type=_int_arg(1900, 2200, "a year"), action="append",
@@ -330,7 +337,8 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         # above and which `forecast --help` does without (so it starts fast)
         from . import commands
 
-        code = int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+        with one_line_warnings(args.command):
+            code = int(getattr(commands, f"cmd_{args.command}")(args) or 0)
         state.finish()
         return code
     except ForecastError as exc:

@@ -25,6 +25,7 @@ Forecast years without a truth are not scored and do not appear in the frame.
 
 from __future__ import annotations
 
+import logging
 import numbers
 import warnings
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._optional import progress_bar
 from .._seeds import as_seed_sequence, seed_parts
 from .._validation import check_int, check_levels, check_unique
 from ..errors import ForecastTypeError, ParameterError
@@ -42,6 +44,8 @@ from ..records import Records, load_exchange_rates
 from ..series import AnnualSeries
 from . import metrics
 from ._tasks import Task, map_tasks, min_length
+
+log = logging.getLogger("forecast")
 
 __all__ = ["Naive", "backtest", "compare", "published_truth", "summarize"]
 
@@ -195,7 +199,8 @@ def _score(res: dict, truth: dict[int, float], model: str, origin: object, targe
 
 
 def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: int,
-         seed: Any, executor: Any, levels: tuple[float, ...], reconstruct_kw: dict) -> pd.DataFrame:
+         seed: Any, executor: Any, levels: tuple[float, ...], reconstruct_kw: dict,
+         progress: bool = False) -> pd.DataFrame:
     horizon = check_int("horizon", horizon, 1, 50, "Pass e.g. horizon=5.")
     n_paths = check_int("n_paths", n_paths, 10, 10_000_000, "Pass e.g. n_paths=2000.")
     if executor is not None and not callable(getattr(executor, "map", None)):
@@ -229,19 +234,8 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
         _check_horizon(horizon, series.last_year, olist)
         tasks = [Task(i, (spec,), series.window(end=o), o, horizon, n_paths, *seeds)
                  for spec in specs for i, o in enumerate(olist)]
-    rows: list[dict] = []
-    skipped: list[str] = []
-    by_spec: dict[str, list[dict]] = {spec.name: [] for spec in specs}
-    for task, results in zip(tasks, map_tasks(tasks, executor), strict=True):
-        for spec, res in zip(task.specs, results, strict=True):
-            if isinstance(res, str):
-                skipped.append(res)
-                continue
-            for target, truth in truths.items():
-                by_spec[spec.name] += _score(res, truth, spec.name, task.label, target, levels)
-    for spec in specs:  # model by model, origins in order, whatever the task layout
-        rows += by_spec[spec.name]
-    skipped = list(dict.fromkeys(skipped))
+    log.info("backtest: %d fits (%d origins, %d models)", len(tasks), len(olist), len(specs))
+    rows, skipped = _collect(specs, tasks, executor, truths, levels, progress)
     if skipped:
         warnings.warn("backtest skipped " + "; ".join(skipped) + " (listed in "
                       "frame.attrs['skipped'])", UserWarning, stacklevel=3)
@@ -256,6 +250,24 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     return frame
 
 
+def _collect(specs, tasks, executor, truths, levels, progress: bool):
+    """Score every task's forecasts against each truth; rows model by model, and skips."""
+    skipped: list[str] = []
+    by_spec: dict[str, list[dict]] = {spec.name: [] for spec in specs}
+    with progress_bar(progress, len(tasks), "backtest", "fit") as bar:
+        for task, results in zip(tasks, map_tasks(tasks, executor), strict=True):
+            for spec, res in zip(task.specs, results, strict=True):
+                if isinstance(res, str):
+                    skipped.append(res)
+                    continue
+                for target, truth in truths.items():
+                    by_spec[spec.name] += _score(res, truth, spec.name, task.label, target,
+                                                 levels)
+            bar.update()
+    rows = [row for spec in specs for row in by_spec[spec.name]]  # origins in order
+    return rows, list(dict.fromkeys(skipped))
+
+
 def backtest(
     spec: Any,
     data: Any,
@@ -266,6 +278,7 @@ def backtest(
     seed: Any = None,
     executor: Any = None,
     levels: Sequence[float] = (80, 95),
+    progress: bool = False,
     **reconstruct_kw: Any,
 ) -> pd.DataFrame:
     """Rolling-origin or pseudo-real-time backtest of a model (or several).
@@ -294,6 +307,8 @@ def backtest(
         E.g. a ``concurrent.futures`` executor; results do not depend on it.
     levels : sequence of float, default (80, 95)
         Central interval levels in percent.
+    progress : bool, default False
+        Show a tqdm progress bar over the fits (the ``progress`` extra).
     **reconstruct_kw
         For Records: keyword arguments of :func:`forecast.reconstruct` (``market``,
         ``flow``, ``segment``, ``currency``, ``fx``...).
@@ -322,7 +337,8 @@ def backtest(
     if not specs:
         raise ParameterError("`spec` must be a model spec or a non-empty sequence of them; got "
                              "an empty sequence. Pass e.g. forecast.Auto().")
-    return _run(specs, data, origins, horizon, n_paths, seed, executor, lv, reconstruct_kw)
+    return _run(specs, data, origins, horizon, n_paths, seed, executor, lv, reconstruct_kw,
+                progress)
 
 
 def summarize(frame: pd.DataFrame, by: Sequence[str] = ("model", "target", "horizon"),
@@ -366,13 +382,14 @@ def compare(
     seed: Any = None,
     executor: Any = None,
     levels: Sequence[float] = (80, 95),
+    progress: bool = False,
     **reconstruct_kw: Any,
 ) -> pd.DataFrame:
     """Backtest several models on the same origins; metrics per model and horizon.
 
     The naive (random walk) and drift benchmarks are always included (added when
     missing from `specs`), so every table says whether a model beats them. Every model
-    sees the same origins and seeds.
+    sees the same origins and seeds. Arguments as in :func:`backtest` (``progress`` too).
 
     Returns
     -------
@@ -396,5 +413,6 @@ def compare(
     if "Drift" not in names:
         specs.append(Drift())
     lv = check_levels("levels", levels)
-    bt = _run(specs, data, origins, horizon, n_paths, seed, executor, lv, reconstruct_kw)
+    bt = _run(specs, data, origins, horizon, n_paths, seed, executor, lv, reconstruct_kw,
+              progress)
     return summarize(bt)

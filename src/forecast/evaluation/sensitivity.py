@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._optional import progress_bar
 from .._seeds import as_seed_sequence, spawn
 from .._validation import check_float, check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
@@ -138,6 +139,7 @@ def tornado(
     seed: object = None,
     low: float = 10,
     high: float = 90,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """One-at-a-time sensitivity: swing of the median level per parameter and year.
 
@@ -155,6 +157,8 @@ def tornado(
     seed : int, Generator, SeedSequence or None
     low, high : float, default 10 and 90
         Percentiles of each parameter's distribution.
+    progress : bool, default False
+        Show a tqdm progress bar over the parameters (the ``progress`` extra).
 
     Returns
     -------
@@ -195,7 +199,9 @@ def tornado(
 
     mid = median_level(total)
     rows = []
+    bar = progress_bar(progress, len(params), "tornado", "parameter")
     for i, p in enumerate(params):
+        bar.update()
         ends = []
         for q in (lo / 100.0, hi / 100.0):
             val = p.dist.quantile(q)
@@ -207,6 +213,7 @@ def tornado(
             rows.append((int(y), p.label, p.assumption, float(v_lo), float(v_hi),
                          float(l_lo[j]), float(l_hi[j]), float(mid[j]),
                          float(l_hi[j] - l_lo[j])))
+    bar.close()
     df = pd.DataFrame(rows, columns=TORNADO_COLUMNS)
     order = df.assign(_a=-df["swing"].abs()).sort_values(["year", "_a"], kind="stable").index
     return df.loc[order].reset_index(drop=True)
@@ -223,6 +230,7 @@ def sobol(
     n_bootstrap: int = 200,
     level: float = 95,
     sampling: str = "sobol",
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Variance-based (Sobol') sensitivity of each year's projection to scenario inputs.
 
@@ -248,6 +256,8 @@ def sobol(
         effect alone (the baseline then matters only through Volatility assumptions).
     n_bootstrap, level, sampling
         As in :func:`sobol_indices`.
+    progress : bool, default False
+        Show a tqdm progress bar over the inputs (the ``progress`` extra).
 
     Returns
     -------
@@ -280,7 +290,8 @@ def sobol(
     u = _sobol.base_uniforms(n, len(params), np.random.default_rng(s_design), sampling)
     keep_base = 1.0 if output == "log_level" else 0.0
     f_a, f_b, f_ab, groups = _pick_and_freeze(fit, ev, params, u, s_paths, h,
-                                              lambda base, tot: (keep_base * base + tot)[:, cols])
+                                              lambda base, tot: (keep_base * base + tot)[:, cols],
+                                              progress)
     w = (_sobol.bootstrap_weights(n, n_bootstrap, np.random.default_rng(s_boot))
          if n_bootstrap else np.zeros((0, n)))
     est = _sobol.estimate(f_a, f_b, f_ab, w)
@@ -292,7 +303,8 @@ def sobol(
 
 
 def _pick_and_freeze(fit: object, ev: Evaluator, params: list, u: np.ndarray, seeds: list,
-                     h: int, out: Callable[[np.ndarray, np.ndarray], np.ndarray]):
+                     h: int, out: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                     progress: bool = False):
     """Outputs ``f(A)``, ``f(B)`` and ``f(A_B^g)`` of every column group, under CRN.
 
     Each row is one path: A and B draw baseline paths and chance draws from their own
@@ -320,11 +332,13 @@ def _pick_and_freeze(fit: object, ev: Evaluator, params: list, u: np.ndarray, se
     tot_a = sum(eff_a.values())
     f_b = out(base_b, sum(ev.effects(by_assumption(params, values(b_u)), ctx_b, s_ch_b).values()))
     f_ab = []
-    for cg, mat in zip(col_groups, swapped, strict=True):
-        owner = names[cg[0]]  # every column of a group belongs to one assumption
-        vals = by_assumption(params, values(mat))[owner]
-        e = ev.effect(owner, vals, ctx_a, s_ch_a)
-        f_ab.append(out(base_a, tot_a - eff_a[owner] + e))
+    with progress_bar(progress, len(col_groups), "sobol", "input") as bar:
+        for cg, mat in zip(col_groups, swapped, strict=True):
+            owner = names[cg[0]]  # every column of a group belongs to one assumption
+            vals = by_assumption(params, values(mat))[owner]
+            e = ev.effect(owner, vals, ctx_a, s_ch_a)
+            f_ab.append(out(base_a, tot_a - eff_a[owner] + e))
+            bar.update()
     f_ab.append(out(base_b, sum(ev.effects(va, ctx_b, s_ch_a).values())))
     f_ab.append(out(base_a, sum(ev.effects(va, ctx_a, s_ch_b).values())))
     return out(base_a, tot_a), f_b, f_ab, groups
