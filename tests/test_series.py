@@ -88,12 +88,13 @@ def test_pandas_round_trip():
     ],
 )
 def test_from_pandas_index_kinds(index):
-    s = AnnualSeries.from_pandas(pd.Series([1.0, 2.0, 3.0], index=index))
+    s = AnnualSeries.from_pandas(pd.Series([1.0, 2.0, 3.0], index=index), unit="USD_bn")
     assert s.years.tolist() == [2019, 2020, 2021]
 
 
 def test_from_pandas_sorts_unsorted_index():
-    s = AnnualSeries.from_pandas(pd.Series([2.0, 1.0], index=[2021, 2020]))
+    s = AnnualSeries.from_pandas(pd.Series([2.0, 1.0], index=[2021, 2020]), unit="CNY_bn")
+    assert s.unit == "CNY_bn"
     assert s.values.tolist() == [1.0, 2.0]
 
 
@@ -108,7 +109,19 @@ def test_from_pandas_sorts_unsorted_index():
 )
 def test_from_pandas_errors(obj, match):
     with pytest.raises(SeriesError, match=match):
-        AnnualSeries.from_pandas(obj)
+        AnnualSeries.from_pandas(obj, unit="USD_bn")
+
+
+def test_from_pandas_needs_a_unit():
+    """No silent USD default: the unit comes from the caller or from ``attrs``."""
+    from forecast.errors import ParameterError
+
+    s = pd.Series([1.0, 2.0], index=[2020, 2021])
+    with pytest.raises(ParameterError, match="unit='USD_bn'"):
+        AnnualSeries.from_pandas(s)
+    s.attrs["unit"] = "CNY_bn"
+    assert AnnualSeries.from_pandas(s).unit == "CNY_bn"
+    assert AnnualSeries.from_pandas(s, unit="USD_bn").unit == "USD_bn"
 
 
 def test_from_pandas_type_errors():

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ._fsio import atomic_file
 from ._validation import readonly
-from .errors import DataError, ForecastTypeError, SeriesError
+from .errors import DataError, ForecastTypeError, ParameterError, SeriesError
 
 __all__ = ["YEAR_RANGE", "AnnualSeries"]
 
@@ -170,24 +170,35 @@ class AnnualSeries:
 
     # ------------------------------------------------------------------ pandas
     def to_pandas(self) -> pd.Series:
-        """Return a pandas Series indexed by ``PeriodIndex(freq="Y")``."""
+        """Return a pandas Series indexed by ``PeriodIndex(freq="Y")``; its unit in ``attrs``."""
         idx = pd.PeriodIndex(pd.Index(self.years.tolist()).astype(str), freq="Y", name="year")
-        return pd.Series(np.array(self.values), index=idx, name=self.name or "value")
+        s = pd.Series(np.array(self.values), index=idx, name=self.name or "value")
+        s.attrs["unit"] = self.unit  # from_pandas reads it back: the unit is never guessed
+        return s
 
     @classmethod
     def from_pandas(
-        cls, s: pd.Series, unit: str = "USD_bn", name: str | None = None
+        cls, s: pd.Series, unit: str | None = None, name: str | None = None
     ) -> AnnualSeries:
         """Build a series from a pandas Series.
 
         The index may be a yearly ``PeriodIndex``, int years, or a year-end or
         year-start ``DatetimeIndex`` (one observation per year).
 
+        Parameters
+        ----------
+        s : pandas.Series (or a one-column DataFrame)
+        unit : str, optional
+            Unit of the values, e.g. ``"USD_bn"``. Default ``s.attrs["unit"]`` (set by
+            :meth:`to_pandas`); one of the two is required: a unit is never guessed.
+        name : str, optional
+            Default ``s.name``.
+
         Examples
         --------
         >>> import pandas as pd
         >>> s = pd.Series([1.0, 2.0], index=pd.period_range("2020", periods=2, freq="Y"))
-        >>> AnnualSeries.from_pandas(s).years.tolist()
+        >>> AnnualSeries.from_pandas(s, unit="USD_bn").years.tolist()
         [2020, 2021]
         """
         if isinstance(s, pd.DataFrame):
@@ -201,6 +212,14 @@ class AnnualSeries:
             raise ForecastTypeError(
                 f"from_pandas needs a pandas Series; got {type(s).__name__}. "
                 "Wrap your data with pd.Series(values, index=years)."
+            )
+        if unit is None:
+            unit = s.attrs.get("unit")
+        if unit is None:
+            raise ParameterError(
+                "`unit` must be given for a pandas Series without attrs['unit']; got none. "
+                "Pass e.g. AnnualSeries.from_pandas(s, unit='USD_bn') (or 'CNY_bn'): the "
+                "unit is never guessed."
             )
         idx = s.index
         if isinstance(idx, pd.PeriodIndex):

@@ -1,0 +1,71 @@
+"""Exports users expect: xarray, IAMC with history and meta, Excel in pyam's layout."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.projection import Projection
+from forecast.series import AnnualSeries
+
+
+def _need(module: str) -> None:
+    """Skip without the optional package, except in CI, where the test extra installs it."""
+    if importlib.util.find_spec(module) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI installs the test extra, which includes {module}")
+        pytest.skip(f"{module} is not installed")
+
+
+@pytest.fixture(scope="module")
+def proj():
+    rng = np.random.default_rng(4)
+    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.1, (300, 4)), axis=1)
+    return Projection(
+        years=np.arange(2026, 2030), scenario_names=("baseline", "down"),
+        samples=np.exp(np.stack([base, base - 0.1])), base_log=base, center=base.mean(axis=0),
+        history=AnnualSeries([2023, 2024, 2025], [30.0, 31.6, 32.0], name="US"),
+        seed=4, model="Drift", probabilities=(0.6, 0.4),
+        settings={"n_paths": 300, "chunk_size": 300})
+
+
+def test_to_xarray(proj):
+    _need("xarray")
+    ds = proj.to_xarray(base_log=True)
+    assert ds["level"].dims == ("scenario", "path", "year")
+    assert ds["level"].sel(scenario="down").values.tolist() == proj.samples[1].tolist()
+    assert ds["base_log"].shape == (300, 4)
+    assert ds["probability"].values.tolist() == [0.6, 0.4]
+    assert ds.attrs["seed"] == "4"
+    assert ds.attrs["unit"] == "USD_bn"
+    med = ds["level"].median("path").sel(scenario="baseline", year=2029).item()
+    assert med == pytest.approx(np.median(proj.samples[0][:, -1]))
+
+
+def test_iamc_with_history_and_meta(proj):
+    data = proj.to_iamc(quantiles=(0.1,), history=True)
+    assert list(data.columns) == ["model", "scenario", "region", "variable", "unit",
+                                  2023, 2024, 2025, 2026, 2027, 2028, 2029]
+    median = data[~data["variable"].str.contains(r"\|p")]
+    assert median[2024].tolist() == [31.6, 31.6]
+    assert data[data["variable"].str.endswith("|p10")][2024].isna().all()
+    assert list(proj.to_iamc().columns)[5] == 2026  # no history unless asked
+    meta = proj.iamc_meta()
+    assert meta.index.names == ["model", "scenario"]
+    assert meta.loc[("Drift", "down"), "probability"] == 0.4
+    assert meta["seed"].tolist() == ["4", "4"]
+
+
+def test_to_excel_in_pyams_layout(proj, tmp_path):
+    _need("openpyxl")
+    path = proj.to_excel(tmp_path / "p.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert set(sheets) == {"data", "meta", "summary"}
+    assert sheets["data"].shape[0] == 2 * 3  # median, p10, p90 per scenario
+    assert sheets["meta"]["probability"].tolist() == [0.6, 0.4]
+    assert sheets["summary"]["median"].iloc[0] == pytest.approx(
+        np.median(proj.samples[0][:, 0]))
