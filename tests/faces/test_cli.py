@@ -43,6 +43,10 @@ def _commands(tmp: pathlib.Path) -> dict[str, list[str]]:
         "help": ["--help"],
         "run": ["run", *small, "--scenario", "baseline", "--scenario", "escalation",
                 "--format", "wide", "--out", str(tmp / "out"), "--quiet"],
+        "run_mix": ["run", str(ROOT / "examples" / "04_custom_scenario.toml"), *small,
+                    "--to", "2030", "--out", str(tmp / "mix"), "--quiet"],
+        "err_two_scenarios": ["sensitivity", "--scenario", "escalation", "--scenario",
+                              "fragmentation", "--model", "drift"],
         "report": ["report", *small, "--to", "2030", "--scenario", "baseline",
                    "--out", str(tmp / "r" / "rep.html")],
         "history": ["history", "--out", str(tmp / "h.csv"), "--plot", str(tmp / "h.png")],
@@ -187,11 +191,66 @@ def test_backtest_and_sensitivity(runs):
     assert "Naive" in out
     assert "Drift" in out
     assert "mase" in (runs["tmp"] / "bt.csv").read_text().splitlines()[0]
+    assert "crps_log" in out.splitlines()[1]  # the scale-free CRPS, explained below the table
+    assert "crps_log: CRPS of the log level" in out
     out = _ok(runs["sensitivity"])
     assert "escalation" in out
     assert "trade_friction.drift.delta" in out
     assert (runs["tmp"] / "s.png").read_bytes().startswith(b"\x89PNG")
     assert "swing" in (runs["tmp"] / "s.csv").read_text().splitlines()[0]
+
+
+def test_probabilities_of_a_scenario_file_give_the_mixture(runs):
+    out = _ok(runs["run_mix"])
+    assert "\nmixture " in out  # the probability-weighted row of the printed table
+    assert "Weighting the scenarios by their probabilities" in out
+    folder = runs["tmp"] / "mix"
+    with open(folder / "summary.csv") as fh:
+        assert "mixture" in {r["scenario"] for r in csv.DictReader(fh)}
+    text = (folder / "report.html").read_text()
+    assert ">Probability-weighted mixture</h2>" in text
+    assert 'alt="Mixture fan chart"' in text
+    assert (folder / "mixture.png").stat().st_size > 0
+
+
+def test_sensitivity_analyses_one_scenario(runs):
+    _fails_with_one_line(runs["err_two_scenarios"], "one scenario", "escalation")
+
+
+def test_help_texts_match_the_code():
+    from forecast.cli import build_parser
+    from forecast.models.base import DEFAULT_IMPUTATIONS
+
+    parser = build_parser()
+    sub = parser._subparsers._group_actions[0].choices  # the subcommand parsers
+    run_help = sub["run"].format_help()
+    assert f"(default: {DEFAULT_IMPUTATIONS}, the same as the Python API's" in " ".join(
+        run_help.split())
+    sens = " ".join(sub["sensitivity"].format_help().split())
+    assert "the scenario to analyse (default: the last one" in sens
+    assert "repeatable" not in sens.split("--scenario NAME")[1].split("--method")[0]
+
+
+def test_warnings_reach_the_user_as_one_line(monkeypatch, capsys):
+    import logging
+    import warnings
+
+    from forecast.cli import commands
+
+    def noisy(args):
+        warnings.warn("backtest skipped Drift at 2014 (too short)\nsecond line", UserWarning,
+                      stacklevel=1)
+        logging.getLogger("forecast").warning("a logged warning")
+        logging.getLogger("forecast").info("not shown")
+        return 0
+
+    monkeypatch.setattr(commands, "cmd_history", noisy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert cli.main(["history"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["forecast history: warning: backtest skipped Drift at 2014 (too short) | "
+                   "second line", "forecast history: warning: a logged warning"]
 
 
 def test_scenarios_lists_and_validates(runs):
