@@ -4,15 +4,20 @@
 
 Backtests every model family (plus the naive benchmark) on the reconstructed US
 offshore-execution series in USD: rolling origin on the latest reconstruction, and
-pseudo-real-time from the releases as published at each origin. Output is Markdown,
-pasted into docs/evaluation.md. Takes a few minutes (the pseudo-real-time part rebuilds
-the history at every origin). The first part prints the tornado and Sobol' tables of the
-fragmentation preset on the default Auto fit.
+pseudo-real-time from the releases as published at each origin. Output is Markdown.
+Takes a few minutes (the pseudo-real-time part rebuilds the history at every origin).
+The first part prints the tornado and Sobol' tables of the fragmentation preset on the
+default Auto fit. :func:`backtest_text` and :func:`sensitivity_text` return exactly the
+blocks that ``refresh.py`` writes into docs/evaluation.md (timings go to stderr only,
+so the docs stay reproducible).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -113,10 +118,10 @@ def sensitivity(history) -> None:
     t1 = time.perf_counter()
     sob = forecast.sobol(fit, sc, [2030, 2035], n=2048, seed=SEED)
     t2 = time.perf_counter()
-    print(f"\n### Tornado: fragmentation on Auto, median level in USD bn ({t1 - t0:.1f} s)\n")
+    print(f"tornado {t1 - t0:.1f} s, sobol {t2 - t1:.1f} s", file=sys.stderr)
+    print("\n### Tornado: fragmentation on Auto, median level in USD bn\n")
     print(_md(tor.drop(columns=["assumption"]), "{:.3f}"))
-    print(f"\n### Sobol' indices of the log level: fragmentation on Auto, n = 2048 "
-          f"({t2 - t1:.1f} s)\n")
+    print("\n### Sobol' indices of the log level: fragmentation on Auto, n = 2048\n")
     cols = ["year", "parameter", "kind", "first_order", "first_order_lower",
             "first_order_upper", "total", "total_lower", "total_upper"]
     keep = sob["kind"].isin(["assumption", "baseline", "chance"])
@@ -126,41 +131,68 @@ def sensitivity(history) -> None:
     print(_md(eff[cols], "{:.3f}"))
 
 
+def run_backtests(workers: int = 2, paths: int = 2000, records=None, history=None):
+    """The rolling-origin and pseudo-real-time backtests of every family (two frames)."""
+    records = forecast.load_releases() if records is None else records
+    history = forecast.reconstruct(records) if history is None else history
+    ex = ProcessPoolExecutor(workers) if workers > 1 else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            roll = backtest(specs(), history, origins=ROLLING_ORIGINS, horizon=HORIZON,
+                            n_paths=paths, seed=SEED, executor=ex)
+            prt = backtest(specs(), records, origins=PRT_ORIGINS, horizon=HORIZON,
+                           n_paths=paths, seed=SEED, executor=ex)
+    finally:
+        if ex is not None:
+            ex.shutdown()
+    return roll, prt
+
+
+def _captured(func, *args) -> str:
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        func(*args)
+    return buf.getvalue().strip("\n") + "\n"
+
+
+def backtest_text(workers: int = 2, paths: int = 2000) -> str:
+    """The backtest tables of docs/evaluation.md, as Markdown."""
+    roll, prt = run_backtests(workers, paths)
+
+    def write() -> None:
+        tables(roll, "Rolling origin, origins 2014-2024")
+        calibration(roll, "Rolling origin")
+        tables(prt, "Pseudo-real-time, origins June 2014-2025")
+        calibration(prt, "Pseudo-real-time (truth = latest)")
+
+    return _captured(write)
+
+
+def sensitivity_text() -> str:
+    """The tornado and Sobol' tables of docs/evaluation.md, as Markdown."""
+    return _captured(sensitivity, forecast.reconstruct())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--paths", type=int, default=2000)
     ap.add_argument("--parts", default="backtest,sensitivity")
     args = ap.parse_args()
-    records = forecast.load_releases()
-    history = forecast.reconstruct(records)
     if "sensitivity" in args.parts:
-        sensitivity(history)
+        print(sensitivity_text())
     if "backtest" not in args.parts:
         return
-    ex = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
-    try:
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            roll = backtest(specs(), history, origins=ROLLING_ORIGINS, horizon=HORIZON,
-                            n_paths=args.paths, seed=SEED, executor=ex)
-        t1 = time.perf_counter()
-        tables(roll, "Rolling origin, origins 2014-2024")
-        calibration(roll, "Rolling origin")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prt = backtest(specs(), records, origins=PRT_ORIGINS, horizon=HORIZON,
-                           n_paths=args.paths, seed=SEED, executor=ex)
-        t2 = time.perf_counter()
-        tables(prt, "Pseudo-real-time, origins June 2014-2025")
-        calibration(prt, "Pseudo-real-time (truth = latest)")
-        print("\nskipped:", *roll.attrs["skipped"], *prt.attrs["skipped"], sep="\n- ")
-        print(f"\nrolling origin {t1 - t0:.0f} s, pseudo-real-time {t2 - t1:.0f} s "
-              f"({args.workers} workers, {args.paths} paths)")
-    finally:
-        if ex is not None:
-            ex.shutdown()
+    t0 = time.perf_counter()
+    roll, prt = run_backtests(args.workers, args.paths)
+    tables(roll, "Rolling origin, origins 2014-2024")
+    calibration(roll, "Rolling origin")
+    tables(prt, "Pseudo-real-time, origins June 2014-2025")
+    calibration(prt, "Pseudo-real-time (truth = latest)")
+    print("\nskipped:", *roll.attrs["skipped"], *prt.attrs["skipped"], sep="\n- ")
+    print(f"\n{time.perf_counter() - t0:.0f} s ({args.workers} workers, {args.paths} paths)",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

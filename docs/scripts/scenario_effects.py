@@ -3,6 +3,9 @@
     PYTHONPATH=src python docs/scripts/scenario_effects.py           # figure + tables
     PYTHONPATH=src python docs/scripts/scenario_effects.py --no-data  # skip the history part
 
+The tables are also what ``refresh.py`` writes into docs/scenarios.md
+(:func:`table_text`, :func:`data_check_text`).
+
 For each named preset the figure shows the total scenario effect (sum of its
 assumptions) on the level of US offshore execution, in percent, 2026-2035: the median
 and the 10-90% and 2.5-97.5% bands over 20,000 paths. Effects do not depend on the
@@ -70,17 +73,23 @@ def draw(q: dict[str, np.ndarray]) -> None:
     print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KB)")
 
 
-def table(q: dict[str, np.ndarray]) -> None:
-    print("\n| scenario | 2026 median | 2030 median (10-90%) | 2035 median (10-90%) | 2035 mean |")
-    print("|---|---|---|---|---|")
+def table_text(q: dict[str, np.ndarray] | None = None) -> str:
+    """The effects table of docs/scenarios.md (Markdown)."""
+    q = effect_quantiles() if q is None else q
+    lines = ["| scenario | 2026 median | 2030 median (10-90%) | 2035 median (10-90%) | 2035 mean |",
+             "|---|---|---|---|---|"]
+    j30, j35 = 4, 9
     for name, v in q.items():
-        j30, j35 = 4, 9
-        print(f"| {name} | {v[2, 0]:+.1f}% | {v[2, j30]:+.1f}% ({v[1, j30]:+.1f}, "
-              f"{v[3, j30]:+.1f}) | {v[2, j35]:+.1f}% ({v[1, j35]:+.1f}, {v[3, j35]:+.1f}) | "
-              f"{v[5, j35]:+.1f}% |")
+        if name == "baseline":
+            continue
+        lines.append(f"| {name} | {v[2, 0]:+.1f}% | {v[2, j30]:+.1f}% ({v[1, j30]:+.1f}, "
+                     f"{v[3, j30]:+.1f}) | {v[2, j35]:+.1f}% ({v[1, j35]:+.1f}, "
+                     f"{v[3, j35]:+.1f}) | {v[5, j35]:+.1f}% |")
+    return "\n".join(lines) + "\n"
 
 
-def data_check() -> None:
+def data_check_text() -> str:
+    """The friction-against-the-data table of docs/scenarios.md (Markdown)."""
     import forecast
 
     h = forecast.reconstruct()
@@ -90,29 +99,33 @@ def data_check() -> None:
     def col(y: int) -> np.ndarray:
         return logs[:, yrs.index(y)]
 
-    g25 = col(2025) - col(2024)
+    def pct(x: float) -> str:
+        return f"{100 * x:+.1f}"
+
+    g25, g24 = col(2025) - col(2024), col(2024) - col(2023)
     nc = h.nowcast(2025)
     lo, hi = np.percentile(nc.samples, [10, 90])
-    print(f"\n2025 nowcast: {nc.median:.2f} USD bn (80%: {lo:.2f}-{hi:.2f}); growth 2025 "
-          f"median {100 * np.median(g25):+.1f}% (10-90%: "
-          f"{100 * np.percentile(g25, 10):+.1f}, {100 * np.percentile(g25, 90):+.1f})")
-    g24 = col(2024) - col(2023)
-    print(f"growth 2024 median {100 * np.median(g24):+.1f}%")
-    for a, b in ((2013, 2024), (2019, 2024), (2022, 2024)):
-        trend = (col(b) - col(a)) / (b - a)
-        gap = g25 - trend
-        p10, p90 = 100 * np.percentile(gap, [10, 90])
-        print(f"trend {a}-{b}: {100 * np.median(trend):+.1f}%/yr; 2025 gap median "
-              f"{100 * np.median(gap):+.1f} log points (10-90%: {p10:+.1f}, {p90:+.1f}); "
-              f"P(gap < 0) = {np.mean(gap < 0):.2f}")
+    rows = ["| | median | 10-90% |", "|---|---|---|",
+            f"| 2025 full-year nowcast | USD {nc.median:.2f} bn | {lo:.2f}-{hi:.2f} |",
+            f"| growth 2025 | {pct(np.median(g25))}% | {pct(np.percentile(g25, 10))} to "
+            f"{pct(np.percentile(g25, 90))} |",
+            f"| growth 2024 | {pct(np.median(g24))}% | |"]
+    trends = {(a, b): (col(b) - col(a)) / (b - a) for a, b in ((2019, 2024), (2022, 2024))}
+    rows += [f"| trend {a}-{b} | {pct(np.median(tr))}%/yr | |" for (a, b), tr in trends.items()]
+    for (a, b), tr in trends.items():
+        gap = g25 - tr
+        p10, p90 = np.percentile(gap, [10, 90])
+        rows.append(f"| 2025 gap to the {a}-{b} trend | {pct(np.median(gap))} log points | "
+                    f"{pct(p10)} to {pct(p90)} (P(gap < 0) = {np.mean(gap < 0):.2f}) |")
+    return "\n".join(rows) + "\n"
 
 
 def main() -> None:
     q = effect_quantiles()
     draw(q)
-    table(q)
+    print(table_text(q))
     if "--no-data" not in sys.argv:
-        data_check()
+        print(data_check_text())
 
 
 if __name__ == "__main__":

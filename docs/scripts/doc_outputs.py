@@ -1,0 +1,195 @@
+"""Every printed output shown in the docs, produced by running the code that prints it.
+
+Each function decorated with ``@output("key")`` returns the text of one block of the docs,
+which marks it with ``<!-- output: key -->`` ... ``<!-- /output -->``. ``refresh.py``
+writes the texts into the docs; ``tests/test_docs.py`` checks that the docs hold exactly
+what these functions print today, so the docs cannot show numbers the code does not
+print. After a change to the models: ``python docs/scripts/refresh.py``.
+
+Keys whose function takes more than a few seconds are listed in ``SLOW`` (the test marks
+them slow; CI still runs them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pathlib
+import tempfile
+from collections.abc import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import forecast
+
+OUTPUTS: dict[str, Callable[[], str]] = {}
+SLOW = {"cli-run-seed-1", "history-table", "history-published", "evaluation-backtests",
+        "evaluation-sensitivity"}
+
+
+def output(key: str):
+    def register(func: Callable[[], str]) -> Callable[[], str]:
+        OUTPUTS[key] = func
+        return func
+
+    return register
+
+
+@contextlib.contextmanager
+def _in_tmp():
+    old = pathlib.Path.cwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        try:
+            yield pathlib.Path(tmp)
+        finally:
+            os.chdir(old)
+
+
+def _cli(argv: list[str]) -> tuple[str, str, int]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = forecast.cli.main(argv)
+    return out.getvalue(), err.getvalue(), code
+
+
+@output("cli-run-seed-1")
+def cli_run() -> str:
+    """``forecast run --seed 1`` as docs/index.md shows it."""
+    with _in_tmp():
+        out, _, _ = _cli(["run", "--seed", "1", "--quiet"])
+    return "$ forecast run --seed 1\n" + out.rstrip() + "\n"
+
+
+@output("cli-bad-scenario")
+def cli_bad_scenario() -> str:
+    with _in_tmp():
+        _, err, code = _cli(["run", "--scenario", "tarif_shock"])
+    return f"$ forecast run --scenario tarif_shock\n{err.rstrip()}\n$ echo $?\n{code}\n"
+
+
+@output("data-bad-rows")
+def data_bad_rows() -> str:
+    """Two bad rows in a user's file: months 13, segment 'ito'."""
+    import pandas as pd
+
+    with _in_tmp():
+        forecast.load_releases().filter(market="US").to_csv("my_releases.csv")
+        frame = pd.read_csv("my_releases.csv", dtype=str, keep_default_na=False)
+        frame.loc[10, "months"] = "13"
+        frame.loc[38, "segment"] = "ito"
+        frame.to_csv("my_releases.csv", index=False)
+        try:
+            forecast.Records.from_csv("my_releases.csv")
+        except forecast.DataError as exc:
+            return str(exc).rstrip() + "\n"
+    raise AssertionError("the bad rows were accepted")
+
+
+@output("level-error")
+def level_error() -> str:
+    s = forecast.AnnualSeries(range(2015, 2025), [10 * 1.08**i for i in range(10)])
+    proj = forecast.project(forecast.Drift().fit(s), forecast.Scenario("baseline"),
+                            horizon=3, n_paths=100, seed=1)
+    try:
+        proj.interval(0.8)
+    except forecast.ForecastError as exc:
+        return str(exc) + "\n"
+    raise AssertionError("level=0.8 was accepted")
+
+
+@output("toml-error")
+def toml_error() -> str:
+    text = """
+[[scenario]]
+name = "baseline"
+
+[[scenario]]
+name = "slowdown"
+
+[[scenario.assumption]]
+type = "growth_shift"
+name = "drift"
+start = 2027
+delta = -0.01
+half_life = -3.0
+"""
+    try:
+        forecast.loads_scenarios(text)
+    except forecast.ConfigError as exc:
+        return str(exc) + "\n"
+    raise AssertionError("a negative half-life was accepted")
+
+
+def _md(frame, fmt: str = "{:.2f}") -> str:
+    def cell(v) -> str:
+        return fmt.format(v) if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
+             "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+_HISTORY: list = []
+
+
+def _history():
+    if not _HISTORY:
+        _HISTORY.append(forecast.reconstruct())
+    return _HISTORY[0]
+
+
+@output("history-published")
+def history_published() -> str:
+    """Medians against the published full-year USD levels."""
+    import pandas as pd
+
+    h = _history()
+    rec = forecast.load_releases().frame
+    pub = rec[(rec.market == "US") & (rec.flow == "offshore_execution") & (rec.months == 12)
+              & (rec.measure == "level") & (rec.unit == "USD_1e8") & (rec.segment == "all")]
+    frame = h.to_frame().set_index("year")
+    rows = [{"year": int(r.year), "published": r.value / 10,
+             "median": frame.loc[int(r.year), "median"],
+             "error %": 100 * (frame.loc[int(r.year), "median"] / (r.value / 10) - 1)}
+            for r in pub.drop_duplicates("year").itertuples()]
+    return _md(pd.DataFrame(rows))
+
+
+@output("history-table")
+def history_table() -> str:
+    return _md(_history().to_frame())
+
+
+@output("evaluation-backtests")
+def evaluation_backtests() -> str:
+    """The backtest tables of every family (a few seconds to a minute)."""
+    import evaluation_figures
+
+    return evaluation_figures.backtest_text(workers=1)
+
+
+@output("evaluation-sensitivity")
+def evaluation_sensitivity() -> str:
+    import evaluation_figures
+
+    return evaluation_figures.sensitivity_text()
+
+
+@output("scenario-effects")
+def scenario_effects_table() -> str:
+    import scenario_effects
+
+    return scenario_effects.table_text()
+
+
+@output("scenario-data-check")
+def scenario_data_check() -> str:
+    import scenario_effects
+
+    return scenario_effects.data_check_text()

@@ -1,0 +1,126 @@
+"""The docs cannot go stale: their code runs, and every output they show is the code's.
+
+- Every ```python block of README.md and docs/*.md runs, file by file, in order, in one
+  namespace, as a notebook would (in a temporary folder that sees ``examples/``). A block
+  that is shown but must not run is preceded by ``<!-- no-run -->`` (kept rare).
+- Every ```toml block is a valid scenario file.
+- Every printed output (a ```text block, the non-``$`` lines of a ```console block, a
+  marked table) sits between ``<!-- output: KEY -->`` and ``<!-- /output -->`` and equals
+  what ``docs/scripts/doc_outputs.py`` prints for KEY today. To update the docs after a
+  change of the models, the data or the CLI: ``python docs/scripts/refresh.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import sys
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+import forecast
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "docs" / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+import doc_outputs  # noqa: E402  (docs/scripts is not a package)
+import refresh  # noqa: E402
+
+FILES = refresh.doc_files()
+_BLOCK = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<code>.*?)^```\n", re.S | re.M)
+_NO_RUN = "<!-- no-run -->"
+
+
+def blocks(text: str, lang: str) -> list[tuple[int, str]]:
+    """(line, code) of the fenced blocks of `lang` that are meant to run."""
+    out = []
+    for m in _BLOCK.finditer(text):
+        before = text[:m.start()].rstrip().splitlines()[-1:] or [""]
+        if m.group("lang") == lang and before[0].strip() != _NO_RUN:
+            out.append((text[:m.start()].count("\n") + 1, m.group("code")))
+    return out
+
+
+def _ids(paths):
+    return [str(p.relative_to(ROOT)) for p in paths]
+
+
+@pytest.mark.parametrize("path", FILES, ids=_ids(FILES))
+def test_python_blocks_run_in_order(path, tmp_path, monkeypatch):
+    text = path.read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    # a real module, as a notebook's __main__ is: dataclasses defined in a block need it
+    module = types.ModuleType(f"docs_{path.stem}")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    try:
+        for line, code in blocks(text, "python"):
+            exec(compile(code, f"{path.name}:{line}", "exec"), module.__dict__)
+    finally:
+        plt.close("all")
+
+
+def test_few_blocks_are_exempt():
+    exempt = sum(p.read_text(encoding="utf-8").count(_NO_RUN) for p in FILES)
+    assert exempt <= 3
+
+
+@pytest.mark.parametrize("path", FILES, ids=_ids(FILES))
+def test_toml_blocks_are_valid_scenario_files(path):
+    for line, code in blocks(path.read_text(encoding="utf-8"), "toml"):
+        try:
+            forecast.loads_scenarios(code)
+        except forecast.ForecastError as exc:
+            pytest.fail(f"{path.name}:{line}: {exc}")
+
+
+def _marked_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in refresh.MARK.finditer(text)]
+
+
+@pytest.mark.parametrize("path", FILES, ids=_ids(FILES))
+def test_every_shown_output_comes_from_a_script(path):
+    """Outputs in the docs are marked, so that the check below covers them all."""
+    text = path.read_text(encoding="utf-8")
+    spans = _marked_spans(text)
+    loose = []
+    for m in _BLOCK.finditer(text):
+        lang, code = m.group("lang"), m.group("code")
+        shows_output = lang == "text" or (lang == "console" and any(
+            ln.strip() and not ln.startswith(("$ ", "#")) and not re.match(r"^\w[\w.-]* ", ln)
+            for ln in code.splitlines()))
+        if shows_output and not any(a <= m.start() < b for a, b in spans):
+            loose.append(text[:m.start()].count("\n") + 1)
+    assert loose == [], (f"{path.name}: output blocks at lines {loose} are not produced by "
+                         "docs/scripts/doc_outputs.py; mark them <!-- output: KEY -->")
+    for key, _ in refresh.marked(text):
+        assert key in doc_outputs.OUTPUTS, f"{path.name}: unknown output key {key!r}"
+
+
+KEYS = sorted({key for p in FILES for key, _ in refresh.marked(p.read_text(encoding="utf-8"))})
+
+
+def _key_params():
+    return [pytest.param(k, marks=pytest.mark.slow) if k in doc_outputs.SLOW else k
+            for k in KEYS]
+
+
+@pytest.mark.parametrize("key", _key_params())
+def test_shown_outputs_are_what_the_code_prints(key):
+    shown = {p.name: t for p in FILES for k, t in refresh.marked(p.read_text(encoding="utf-8"))
+             if k == key}
+    assert shown, key
+    cwd = os.getcwd()
+    fresh = doc_outputs.OUTPUTS[key]()
+    assert os.getcwd() == cwd
+    for name, text in shown.items():
+        assert text == fresh, (f"{name}: the output {key!r} is stale; run "
+                               "`python docs/scripts/refresh.py` and review the diff")
