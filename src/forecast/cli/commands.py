@@ -23,6 +23,7 @@ from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..plotting._shapes import unit_label
 from ..projection import project
 from ..records import Records, load_releases
+from ..report.reproduce import versions as report_versions
 from ..scenarios import dump_scenarios
 from ._util import (
     build_history,
@@ -60,14 +61,18 @@ def _project(args):
         fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} paths ...")
         proj = project(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed, executor=ex)
+    argv = list(getattr(args, "argv", []))
+    if not any(a == "--seed" or a.startswith("--seed=") for a in argv):
+        argv += ["--seed", str(args.seed)]  # the seed drawn for this run: the command repeats it
     settings = {
-        "command": "forecast " + " ".join(shlex.quote(a) for a in getattr(args, "argv", [])),
+        "command": "forecast " + " ".join(shlex.quote(a) for a in argv),
         "model_spec": spec_text(args),
         "data": args.data or "embedded", "added": list(args.add), "as_of": args.as_of,
         "market": args.market, "flow": args.flow, "segment": args.segment,
         "currency": args.currency, "scenario_file": args.file or "presets",
-        "seconds": round(time.perf_counter() - t0, 2),
+        "versions": report_versions(),
     }
+    args.t0 = t0  # cmd_run and cmd_report record the whole run time, up to the report
     return records, history, fit, sset, proj, settings
 
 
@@ -137,6 +142,7 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
         for key, png in figures.items():
             folder.write_bytes(f"{key}.png", png)
             written[f"{key}.png"] = png
+    settings["seconds"] = round(time.perf_counter() - args.t0, 2)  # the run, up to here
     folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
     status(args, "writing report.html")
     report.write_report(proj, folder.path("report.html"), history=history, fit=fit,
@@ -171,6 +177,7 @@ def cmd_report(args) -> int:
     try:
         records, history, fit, sset, proj, settings = _project(args)
         settings["seed"] = _seed_of(proj, args.seed)
+        settings["seconds"] = round(time.perf_counter() - args.t0, 2)
         status(args, "drawing charts and writing the report")
         path.parent.mkdir(parents=True, exist_ok=True)
         new_file(args, args.out)  # again: the file may have appeared meanwhile

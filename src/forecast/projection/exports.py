@@ -18,10 +18,14 @@ import numpy as np
 import pandas as pd
 
 from .._optional import require
+from .._validation import check_quantiles
 from .._version import __version__
 from ..errors import ForecastTypeError
+from .summaries import iamc_frame, iamc_labels
 
-__all__ = ["iamc_meta", "iamc_with_history", "to_excel", "to_xarray"]
+__all__ = ["Exports", "iamc_meta", "iamc_with_history", "to_excel", "to_xarray"]
+
+_IAMC_UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
 
 
 def to_xarray(p: Any, *, base_log: bool = False) -> Any:
@@ -87,3 +91,83 @@ def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
         iamc_meta(p).reset_index().to_excel(xl, sheet_name="meta", index=False)
         p.summary_frame(levels).to_excel(xl, sheet_name="summary", index=False)
     return path
+
+
+class Exports:
+    """The export methods of :class:`~forecast.Projection` (a mixin, to keep its module short)."""
+
+    def to_iamc(
+        self,
+        model: str | None = None,
+        region: str | None = None,
+        variable: str | None = None,
+        unit: str | None = None,
+        quantiles: Any = (),
+        history: bool = False,
+    ) -> pd.DataFrame:
+        """IAMC-format wide table (as read by pyam), with the median of every scenario.
+
+        Parameters
+        ----------
+        model, unit : str, optional
+            Defaults: the projection's model name; the unit mapped to IAMC style
+            (``"USD_bn"`` -> ``"billion USD/yr"``).
+        region, variable : str, optional
+            IAMC region and variable of the median rows. Default: from the projected
+            series, e.g. ``"Hong Kong"`` and ``"Service Outsourcing|Offshore
+            Execution|China"`` for ``forecast.reconstruct(market="HK")``; a series
+            whose name does not say its market and flow needs them given.
+        quantiles : sequence of float
+            Extra rows per quantile ``q`` with variable ``f"{variable}|p{100 * q:g}"``.
+        history : bool, default False
+            Also give the history's years (same value in every scenario's median row),
+            as IAMC tables usually start from the observed years.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``model, scenario, region, variable, unit`` then one int column per
+            year; one row per scenario (and per extra quantile). The meta indicators
+            (seed, probabilities) are :meth:`iamc_meta`.
+        """
+        extra = check_quantiles("quantiles", quantiles) if len(quantiles) else np.array([])
+        region, variable = iamc_labels(self.history, region, variable)
+        frame = iamc_frame(self, model or self.model, region, variable,
+                           unit or _IAMC_UNITS.get(self.unit, self.unit), extra)
+        return iamc_with_history(frame, self.history) if history else frame
+
+    def iamc_meta(self, model: str | None = None) -> pd.DataFrame:
+        """IAMC meta indicators, as pyam keeps them: one row per model and scenario.
+
+        Returns
+        -------
+        DataFrame
+            Index ``model, scenario``; columns ``probability`` (NaN without
+            probabilities), ``seed``, ``n_paths``, ``first_year``, ``last_year``,
+            ``forecast_version``.
+        """
+        return iamc_meta(self, model)
+
+    def to_xarray(self, *, base_log: bool = False) -> Any:
+        """The samples as an ``xarray.Dataset`` (needs the ``xarray`` extra).
+
+        Returns
+        -------
+        xarray.Dataset
+            Variable ``level`` with dims ``(scenario, path, year)`` (and ``base_log``
+            ``(path, year)`` when asked); coordinate ``probability`` along ``scenario``
+            when the scenarios carry probabilities; attributes model, unit, seed,
+            n_paths, forecast_version and the history.
+        """
+        return to_xarray(self, base_log=base_log)
+
+    def to_excel(self, path: Any, *, history: bool = True, quantiles: Any = (0.1, 0.9),
+                 levels: Any = (80, 95)) -> Any:
+        """Write an Excel workbook in pyam's layout (needs openpyxl, the ``excel`` extra).
+
+        Sheets: ``data`` (:meth:`to_iamc` with the history and the `quantiles` rows),
+        ``meta`` (:meth:`iamc_meta`) and ``summary`` (:meth:`summary_frame` at `levels`).
+        Returns the path written.
+        """
+        return to_excel(self, path, history=history, quantiles=quantiles, levels=levels)
+

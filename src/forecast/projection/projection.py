@@ -18,15 +18,13 @@ import pandas as pd
 from .._validation import check_float, check_level, check_levels, check_quantiles
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..series import AnnualSeries
-from . import exports as _exports
 from . import files as _files
 from .checks import check_projection
 from .decompose import decompose as _decompose
+from .exports import Exports
 from .summaries import (
     column_quantiles,
     first_year_frame,
-    iamc_frame,
-    iamc_labels,
     long_frame,
     mixture_samples,
     summary_row,
@@ -37,11 +35,10 @@ from .summaries import (
 __all__ = ["Projection"]
 
 DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-_IAMC_UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Projection:
+class Projection(Exports):
     """Sample paths of the projected level under each scenario (made by :func:`project`).
 
     Attributes
@@ -231,82 +228,6 @@ class Projection:
         stats = {"mean": self.samples.mean(axis=1)}
         stats.update({f"p{100 * p:g}": vals[k] for k, p in enumerate(q)})
         return long_frame(self, idx, stats)
-
-    def to_iamc(
-        self,
-        model: str | None = None,
-        region: str | None = None,
-        variable: str | None = None,
-        unit: str | None = None,
-        quantiles: Any = (),
-        history: bool = False,
-    ) -> pd.DataFrame:
-        """IAMC-format wide table (as read by pyam), with the median of every scenario.
-
-        Parameters
-        ----------
-        model, unit : str, optional
-            Defaults: the projection's model name; the unit mapped to IAMC style
-            (``"USD_bn"`` -> ``"billion USD/yr"``).
-        region, variable : str, optional
-            IAMC region and variable of the median rows. Default: from the projected
-            series, e.g. ``"Hong Kong"`` and ``"Service Outsourcing|Offshore
-            Execution|China"`` for ``forecast.reconstruct(market="HK")``; a series
-            whose name does not say its market and flow needs them given.
-        quantiles : sequence of float
-            Extra rows per quantile ``q`` with variable ``f"{variable}|p{100 * q:g}"``.
-        history : bool, default False
-            Also give the history's years (same value in every scenario's median row),
-            as IAMC tables usually start from the observed years.
-
-        Returns
-        -------
-        DataFrame
-            Columns ``model, scenario, region, variable, unit`` then one int column per
-            year; one row per scenario (and per extra quantile). The meta indicators
-            (seed, probabilities) are :meth:`iamc_meta`.
-        """
-        extra = check_quantiles("quantiles", quantiles) if len(quantiles) else np.array([])
-        region, variable = iamc_labels(self.history, region, variable)
-        frame = iamc_frame(self, model or self.model, region, variable,
-                           unit or _IAMC_UNITS.get(self.unit, self.unit), extra)
-        return _exports.iamc_with_history(frame, self.history) if history else frame
-
-    def iamc_meta(self, model: str | None = None) -> pd.DataFrame:
-        """IAMC meta indicators, as pyam keeps them: one row per model and scenario.
-
-        Returns
-        -------
-        DataFrame
-            Index ``model, scenario``; columns ``probability`` (NaN without
-            probabilities), ``seed``, ``n_paths``, ``first_year``, ``last_year``,
-            ``forecast_version``.
-        """
-        return _exports.iamc_meta(self, model)
-
-    def to_xarray(self, *, base_log: bool = False) -> Any:
-        """The samples as an ``xarray.Dataset`` (needs the ``xarray`` extra).
-
-        Returns
-        -------
-        xarray.Dataset
-            Variable ``level`` with dims ``(scenario, path, year)`` (and ``base_log``
-            ``(path, year)`` when asked); coordinate ``probability`` along ``scenario``
-            when the scenarios carry probabilities; attributes model, unit, seed,
-            n_paths, forecast_version and the history.
-        """
-        return _exports.to_xarray(self, base_log=base_log)
-
-    def to_excel(self, path: Any, *, history: bool = True, quantiles: Any = (0.1, 0.9),
-                 levels: Any = (80, 95)) -> Any:
-        """Write an Excel workbook in pyam's layout (needs openpyxl, the ``excel`` extra).
-
-        Sheets: ``data`` (:meth:`to_iamc` with the history and the `quantiles` rows),
-        ``meta`` (:meth:`iamc_meta`) and ``summary`` (:meth:`summary_frame` at `levels`).
-        Returns the path written.
-        """
-        return _exports.to_excel(self, path, history=history, quantiles=quantiles,
-                                 levels=levels)
 
     # ------------------------------------------------------------------ scenarios
     def mixture(self, name: str = "mixture") -> Projection:
