@@ -249,3 +249,17 @@ def test_projection_plot_and_write_report(tmp_path):
     assert str(path).endswith("r.html")
     assert "<img" in text
     assert "data:image/svg+xml;base64," in text
+
+
+def test_reproduction_uses_the_fits_recorded_seed(proj, tmp_path):
+    """A fit made without a seed records its entropy in ``fit.seed``; the code shows it."""
+
+    @dataclass(frozen=True)
+    class _Seeded(_DriftFit):
+        seed: int = 123456789
+
+    fit = _Seeded(proj.history)
+    text = report.write_report(proj, tmp_path / "s.html", fit=fit, plots=False).read_text()
+    block = text.split('id="reproduce"')[1]
+    assert ".fit(history, seed=123456789)" in block
+    assert "seed=11)" in block  # the projection's own seed

@@ -27,7 +27,7 @@ def finish(ax, title: str | None, ylabel: str | None, legend: bool = True,
     if years:  # calendar years on the x axis, never 2027.5
         from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
 
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10]))
     if title:
         ax.set_title(title)
     if ylabel:

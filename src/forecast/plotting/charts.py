@@ -314,7 +314,7 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
     frame, par, low, high, base, year = tornado_rows(frame, year)
     lo = np.asarray(frame[low], dtype=float)
     hi = np.asarray(frame[high], dtype=float)
-    names = [label(n) for n in frame[par]]
+    names = [label(n).replace(": ", ":\n") for n in frame[par]]  # two short lines
     centre = (np.asarray(frame[base], dtype=float) if base is not None
               else np.full(len(lo), np.median(np.r_[lo, hi])))
     order = np.argsort(np.abs(hi - lo))[::-1][:top][::-1]
@@ -327,7 +327,7 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
     ax.set_yticks(y, [names[k] for k in order])
     ax.axvline(float(np.median(centre)), color="black", linewidth=0.9)
     ax.set_xlabel("median level" + (f" in {year}" if year is not None else ""))
-    default = "Sensitivity of the median" + (f": {which}" if which else " (tornado)")
+    default = "Sensitivity of the median" + (f": {label(which)}" if which else " (tornado)")
     return finish(ax, title or default, None, years=False, loc="lower right")
 
 

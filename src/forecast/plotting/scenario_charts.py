@@ -243,5 +243,5 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
     mark_nowcast(ax, nowcast_year)
     finish(ax, title if title is not None else label(name),
            unit_label(unit_of(projection)) + " (log scale)", legend=False)
-    ax.legend(loc="upper left", fontsize="x-small", frameon=False)
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
     return ax

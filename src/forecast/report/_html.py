@@ -89,7 +89,7 @@ def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str 
     formats = formats or {}
     cols = list(frame.columns)
     num = {c: is_numeric_column(frame[c]) for c in cols}
-    names = {c: label(c) if labels else str(c) for c in cols}
+    names = {c: _capital(label(c)) if labels else str(c) for c in cols}
     head = "".join(f'<th scope="col"{" class=num" if num[c] else ""}>{esc(names[c])}</th>'
                    for c in cols)
     rows = []
@@ -105,6 +105,10 @@ def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str 
     klass = ' class="stack"' if stack else ""
     return (f'<div class="table-wrap"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>'
             + "".join(rows) + f"</tbody></table></div>{note}")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def pre(text: str) -> str:

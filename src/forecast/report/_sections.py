@@ -92,8 +92,8 @@ def assumptions_table(scenario) -> str:
         prob_text = _distribution(f"{a.name}.probability", prob)
         params = a.parameters() or {}
         what = "; ".join(f"{part_label(k)}: {_distribution(k, d)}" for k, d in params.items())
-        rows.append({"assumption": label(a.name), "kind": type(a).__name__,
-                     "probability": prob_text, "parameters": what or "fixed",
+        rows.append({"assumption": label(a.name), "probability": prob_text,
+                     "parameters": what or "fixed",
                      "evidence": evidence(a.name)})
     if not rows:
         return '<p class="muted">No assumption: the baseline model alone.</p>'
@@ -128,8 +128,9 @@ def scenario_article(projection, scenario, figs, decomps, years, baseline, effec
                   "Fan of the scenario (shaded) with the baseline's median (dashed) and 80% "
                   "band (dotted).")
               + img(figs, f"difference_{name}", f"{label(name)} minus the baseline",
-                    "Difference to the baseline on the same paths (common random numbers); "
-                    "dotted: the scenario's own 80% level band, for scale."))
+                    "Difference to the baseline on the same paths (common random numbers). "
+                    "The legend gives, for scale, the scenario's own 80% level band: far "
+                    "wider, because it carries the baseline's uncertainty too."))
     if charts:
         parts.append(f'<div class="charts">{charts}</div>')
     if name in decomps:

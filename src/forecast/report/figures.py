@@ -127,6 +127,6 @@ def render_figures(projection, *, history=None, decompositions: Mapping | None =
     if sensitivity is not None:
         n = int(sensitivity["parameter"].nunique()) if "parameter" in sensitivity else 8
         c.draw("tornado", plotting.tornado_chart, sensitivity,
-               size=(7.8, 0.42 * min(n, 12) + 1.9), left=3.2,
+               size=(7.8, 0.5 * min(n, 12) + 1.9), left=2.7,
                narrow={"size": (4.4, 0.5 * min(n, 12) + 2.0), "left": 2.2})
     return c.out
