@@ -263,3 +263,19 @@ def test_reproduction_uses_the_fits_recorded_seed(proj, tmp_path):
     block = text.split('id="reproduce"')[1]
     assert ".fit(history, seed=123456789)" in block
     assert "seed=11)" in block  # the projection's own seed
+
+
+def test_a_report_too_big_drops_the_phone_charts_first(proj, figures, tmp_path, monkeypatch):
+    from forecast.report import report as module
+
+    full = report.write_report(proj, tmp_path / "full.html")
+    size = full.stat().st_size
+    assert "<source" in full.read_text()
+    monkeypatch.setattr(module, "MAX_BYTES", size - 1)
+    smaller = report.write_report(proj, tmp_path / "small.html")
+    assert smaller.stat().st_size < size
+    assert "<source" not in smaller.read_text()
+    monkeypatch.setattr(module, "MAX_BYTES", 10_000)
+    with pytest.raises(ParameterError, match="at most 10,000 bytes"):
+        report.write_report(proj, tmp_path / "none.html")
+    assert not (tmp_path / "none.html").exists()

@@ -154,47 +154,70 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
         fig.update(render_figures(projection, history=history, decompositions=decomps,
                                   sensitivity=sensitivity, nowcast=nowcast, baseline=base,
                                   skip=tuple(fig), narrow=True))
-    message = key_message(projection, history, baseline=base)
-    unit = unit_text(projection.unit)
-    summary = compact_table(projection)
-    if projection.probabilities is not None:
-        summary = _with_mixture(projection, summary)
-    sections = [("Scenarios at a glance", S.headline(fig, summary, projection.unit))]
-    defs = scenarios.scenarios if scenarios is not None else (projection.scenarios or ())
-    by_name = {s.name: s for s in defs}
-    effects = message.effects
-    articles = "".join(
-        S.scenario_article(projection, by_name[n], fig, decomps, compact_years(
-            [int(y) for y in projection.years]), base, effects.get(n))
-        for n in names if n != base and n in by_name)
-    if articles:
-        sections.append(("Scenario by scenario", articles))
-    if projection.probabilities is not None:
-        probs = ", ".join(f"{label(n)} {p:.0%}" for n, p in
-                          zip(names, projection.probabilities, strict=True))
-        sections.append(("Probability-weighted mixture", f"<p>Probabilities: {H.esc(probs)}."
-                         "</p>" + S.img(fig, "mixture", "Mixture fan chart")))
-    sections.append(("History and baseline model", S.model_section(fit, backtest, history, fig)))
-    sections.append(("Sensitivity", S.sensitivity_section(sensitivity, fig)))
-    sections.append(("Data provenance", S.provenance(records, history)))
-    conf = settings_of(projection, settings, fit)
-    sections.append(("Reproduce", _reproduce(conf, projection)))
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    meta = (f"{H.esc(getattr(projection, 'model', ''))} · {projection.n_paths:,} paths · "
-            f"seed {H.esc(projection.seed)} · {unit} · forecast {versions()['forecast']} · "
-            f"{stamp}")
-    name = str(getattr(projection.history, "name", "") or "the series").replace("_", " ")
-    text = H.page(title or f"{name}: scenarios to {int(projection.years[-1])}",
-                  S.key_block(message), sections, meta=meta)
-    data = text.encode("utf-8")
-    if len(data) > MAX_BYTES:
+    parts = _Parts(projection, history, fit, records, scenarios, sensitivity, backtest,
+                   settings, base, decomps)
+    page = parts.page(fig, title)
+    if len(page) > MAX_BYTES:  # the phone versions of the charts go first
+        log.info("report: %.2f MB; dropping the phone versions of the charts", len(page) / 1e6)
+        page = parts.page({k: v for k, v in fig.items() if not k.endswith(".narrow")}, title)
+    if len(page) > MAX_BYTES:
         raise ParameterError(
-            f"the report must be at most {MAX_BYTES:,} bytes; got {len(data):,}. "
+            f"the report must be at most {MAX_BYTES:,} bytes; got {len(page):,}. "
             "Pass fewer scenarios or `decompose=False`."
         )
-    _fsio.write_bytes(path, data, what="report")  # atomic; never through a link
-    log.info("report: wrote %s (%.2f MB)", path, len(data) / 1e6)
+    _fsio.write_bytes(path, page, what="report")  # atomic; never through a link
+    log.info("report: wrote %s (%.2f MB)", path, len(page) / 1e6)
     return path
+
+
+class _Parts:
+    """The report's sections from its inputs; :meth:`page` renders them with the charts."""
+
+    def __init__(self, projection, history, fit, records, scenarios, sensitivity, backtest,
+                 settings, base, decomps):
+        self.p, self.history, self.fit, self.records = projection, history, fit, records
+        self.sensitivity, self.backtest, self.base, self.decomps = (sensitivity, backtest,
+                                                                     base, decomps)
+        defs = scenarios.scenarios if scenarios is not None else (projection.scenarios or ())
+        self.by_name = {s.name: s for s in defs}
+        self.message = key_message(projection, history, baseline=base)
+        self.conf = settings_of(projection, settings, fit)
+        summary = compact_table(projection)
+        self.summary = (_with_mixture(projection, summary)
+                        if projection.probabilities is not None else summary)
+
+    def sections(self, fig) -> list[tuple[str, str]]:
+        p, names = self.p, list(self.p.scenario_names)
+        years = compact_years([int(y) for y in p.years])
+        out = [("Scenarios at a glance", S.headline(fig, self.summary, p.unit))]
+        articles = "".join(
+            S.scenario_article(p, self.by_name[n], fig, self.decomps, years, self.base,
+                               self.message.effects.get(n))
+            for n in names if n != self.base and n in self.by_name)
+        if articles:
+            out.append(("Scenario by scenario", articles))
+        if p.probabilities is not None:
+            probs = ", ".join(f"{label(n)} {q:.0%}" for n, q in
+                              zip(names, p.probabilities, strict=True))
+            out.append(("Probability-weighted mixture", f"<p>Probabilities: {H.esc(probs)}."
+                        "</p>" + S.img(fig, "mixture", "Mixture fan chart")))
+        out.append(("History and baseline model",
+                    S.model_section(self.fit, self.backtest, self.history, fig)))
+        out.append(("Sensitivity", S.sensitivity_section(self.sensitivity, fig)))
+        out.append(("Data provenance", S.provenance(self.records, self.history)))
+        out.append(("Reproduce", _reproduce(self.conf, p)))
+        return out
+
+    def page(self, fig, title: str | None) -> bytes:
+        p = self.p
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        meta = (f"{H.esc(getattr(p, 'model', ''))} · {p.n_paths:,} paths · seed "
+                f"{H.esc(p.seed)} · {unit_text(p.unit)} · forecast {versions()['forecast']} · "
+                f"{stamp}")
+        name = str(getattr(p.history, "name", "") or "the series").replace("_", " ")
+        text = H.page(title or f"{name}: scenarios to {int(p.years[-1])}",
+                      S.key_block(self.message), self.sections(fig), meta=meta)
+        return text.encode("utf-8")
 
 
 def _with_mixture(projection, summary):
