@@ -17,7 +17,6 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -230,13 +229,6 @@ def key_message(projection, history=None, *, year: int | None = None,
 
 def _series_name(history) -> str:
     return str(getattr(history, "name", "") or "the series").replace("_", " ")
-
-
-def as_dict(message: KeyMessage) -> Mapping[str, object]:
-    """The message as JSON-ready values (for settings files and tests)."""
-    return {"year": message.year, "baseline": message.baseline, "band": list(message.band),
-            "effects": dict(message.effects), "prob_above": dict(message.prob_above),
-            "text": str(message)}
 
 
 def _example():
