@@ -64,3 +64,12 @@ def test_bad_year():
 
     with pytest.raises(ParameterError, match="projected year"):
         key_message(_proj(), year=2050)
+
+
+def test_the_driver_sentence_says_most_only_when_it_is():
+    base = dict(year=2035, baseline="baseline", series="US", unit="USD_bn", level=80.0,
+                baseline_median=40.0, band=(20.0, 60.0), effects={"frag": -30.0})
+    most = KeyMessage(**base, driver=("frag", "trade_friction", -25.0, -31.0))
+    assert "most of it comes from trade friction (-25.0 of -31.0 log points)" in str(most)
+    part = KeyMessage(**base, driver=("frag", "trade_friction", -12.0, -31.0))
+    assert "the largest part comes from trade friction" in str(part)

@@ -95,7 +95,8 @@ class KeyMessage:
             text = f"The largest gap is {label(name)} ({_pct(self.effects[name])})"
             if self.driver is not None and self.driver[0] == name:
                 _, part, lp, total = self.driver
-                text += (f"; most of it comes from {label(part).lower()} "
+                share = "most of it" if abs(lp) > 0.5 * abs(total) else "the largest part"
+                text += (f"; {share} comes from {label(part).lower()} "
                          f"({lp:+.1f} of {total:+.1f} log points)")
             out.append(text + ".")
         if self.prob_above:
