@@ -28,7 +28,8 @@ def proj():
     return Projection(
         years=np.arange(2026, 2030), scenario_names=("baseline", "down"),
         samples=np.exp(np.stack([base, base - 0.1])), base_log=base, center=base.mean(axis=0),
-        history=AnnualSeries([2023, 2024, 2025], [30.0, 31.6, 32.0], name="US"),
+        history=AnnualSeries([2023, 2024, 2025], [30.0, 31.6, 32.0],
+                             name="US offshore_execution"),
         seed=4, model="Drift", probabilities=(0.6, 0.4),
         settings={"n_paths": 300, "chunk_size": 300})
 
@@ -54,6 +55,7 @@ def test_iamc_with_history_and_meta(proj):
     assert median[2024].tolist() == [31.6, 31.6]
     assert data[data["variable"].str.endswith("|p10")][2024].isna().all()
     assert list(proj.to_iamc().columns)[5] == 2026  # no history unless asked
+    assert data["region"].unique().tolist() == ["United States"]
     meta = proj.iamc_meta()
     assert meta.index.names == ["model", "scenario"]
     assert meta.loc[("Drift", "down"), "probability"] == 0.4

@@ -78,14 +78,15 @@ def iamc_with_history(frame: pd.DataFrame, history: Any) -> pd.DataFrame:
 
 
 def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
-             quantiles: Any = (0.1, 0.9), levels: Any = (80, 95)) -> Path:
+             quantiles: Any = (0.1, 0.9), levels: Any = (80, 95), region: str | None = None,
+             variable: str | None = None) -> Path:
     """Write the ``data`` (IAMC), ``meta`` and ``summary`` sheets (see Projection.to_excel)."""
     if not isinstance(path, str | os.PathLike):
         raise ForecastTypeError(f"`path` must be a file path; got {type(path).__name__}. "
                                 "Pass e.g. 'projection.xlsx'.")
     require("openpyxl", "excel", "Projection.to_excel")
     path = Path(path)
-    data = p.to_iamc(quantiles=quantiles, history=history)
+    data = p.to_iamc(region=region, variable=variable, quantiles=quantiles, history=history)
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         data.to_excel(xl, sheet_name="data", index=False)
         iamc_meta(p).reset_index().to_excel(xl, sheet_name="meta", index=False)
@@ -94,7 +95,7 @@ def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
 
 
 class Exports:
-    """The export methods of :class:`~forecast.Projection` (a mixin, to keep its module short)."""
+    """Export methods of :class:`~forecast.Projection` (a mixin: keeps its module short)."""
 
     def to_iamc(
         self,
@@ -162,12 +163,14 @@ class Exports:
         return to_xarray(self, base_log=base_log)
 
     def to_excel(self, path: Any, *, history: bool = True, quantiles: Any = (0.1, 0.9),
-                 levels: Any = (80, 95)) -> Any:
+                 levels: Any = (80, 95), region: str | None = None,
+                 variable: str | None = None) -> Any:
         """Write an Excel workbook in pyam's layout (needs openpyxl, the ``excel`` extra).
 
         Sheets: ``data`` (:meth:`to_iamc` with the history and the `quantiles` rows),
-        ``meta`` (:meth:`iamc_meta`) and ``summary`` (:meth:`summary_frame` at `levels`).
-        Returns the path written.
+        ``meta`` (:meth:`iamc_meta`) and ``summary`` (:meth:`summary_frame` at `levels`);
+        `region` and `variable` as in :meth:`to_iamc`. Returns the path written.
         """
-        return to_excel(self, path, history=history, quantiles=quantiles, levels=levels)
+        return to_excel(self, path, history=history, quantiles=quantiles, levels=levels,
+                        region=region, variable=variable)
 
