@@ -62,12 +62,18 @@ def _(w, p, mp):
 @case("series", "from-pandas-monthly", SeriesError, "annual", "freq='M")
 def _(w, p, mp):
     AnnualSeries.from_pandas(pd.Series([1.0, 2.0], index=pd.period_range("2020-01", periods=2,
-                                                                          freq="M")))
+                                                                          freq="M")),
+                             unit="USD_bn")
 
 
 @case("series", "from-pandas-missing-value", SeriesError, "missing value", "2021")
 def _(w, p, mp):
-    AnnualSeries.from_pandas(pd.Series([1.0, np.nan], index=[2020, 2021]))
+    AnnualSeries.from_pandas(pd.Series([1.0, np.nan], index=[2020, 2021]), unit="USD_bn")
+
+
+@case("series", "from-pandas-no-unit", ParameterError, "unit", "never guessed")
+def _(w, p, mp):
+    AnnualSeries.from_pandas(pd.Series([1.0, 2.0], index=[2020, 2021]))
 
 
 def _csv(text: str):
