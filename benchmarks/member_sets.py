@@ -15,12 +15,12 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
+from accuracy import load_cases, score_series
+from calibration import coverages, synthetic
 
-import forecast  # noqa: E402
-from accuracy import load_cases, score_series  # noqa: E402
-from calibration import coverages, synthetic  # noqa: E402
+import forecast
 
 CANDIDATES = [
     ("Drift", "LocalLinearTrend", "Theta"),
