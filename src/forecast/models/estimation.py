@@ -49,8 +49,9 @@ def gauss_llf(resid: np.ndarray, s2: np.ndarray) -> np.ndarray:
 
 def _floor_var(s2: np.ndarray, Y: np.ndarray) -> np.ndarray:
     # a constant (or exactly linear) series has zero innovation variance; keep it positive
-    # and negligible so that the algebra stays defined and forecasts stay flat
-    scale = np.maximum(np.abs(Y).max(1), 1e-300)
+    # and negligible so that the algebra stays defined and forecasts stay flat (a level
+    # of 1 on the level scale is 0 on the working scale: the floor's unit is at least 1)
+    scale = np.maximum(np.abs(Y).max(1), 1.0)
     return np.maximum(s2, (1e-10 * scale) ** 2)
 
 
