@@ -127,7 +127,7 @@ def check_run_memory(n_scen: int, n_assumptions: int, n_paths: int, h: int, chun
     """Refuse a run whose arrays cannot fit in the memory available (ResourceError)."""
     per_path, work = run_bytes(n_scen, n_assumptions, n_paths, h, chunk, _workers(executor))
     if isinstance(executor, ProcessPoolExecutor):
-        per_path *= 2  # the workers write into shared memory, copied out at the end
+        per_path += per_path // max(n_scen + 1, 1)  # chunks arrive pickled, a few at once
     need = per_path * n_paths + work
     avail = _resources.available_memory()
     fit = int((_resources.SHARE * avail - work) // per_path) if avail else 0

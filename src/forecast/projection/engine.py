@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import numbers
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,6 @@ from ..errors import (
 )
 from ..scenarios.scenario import check_starts
 from ._collect import check_run_memory, collect
-from ._shared import SharedArrays, run_chunk_shared
 from .chunks import Job, chunk_bounds, run_chunk
 from .projection import Projection
 
@@ -155,12 +154,11 @@ def project(
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     indices = range(len(bounds))
-    shared = None
-    if isinstance(executor, ProcessPoolExecutor):
-        # workers write straight into shared memory instead of pickling chunks back
-        shared = _shared_arrays(samples, base_log)
-        task = functools.partial(run_chunk_shared, job, shared.names, shared.shapes)
-    elif executor is None or isinstance(executor, ThreadPoolExecutor):
+    # Serial and threaded runs write each chunk's disjoint slices in place. Other executors
+    # return the chunks, pickled: writing them into shared memory from worker processes
+    # instead measured 2x slower on two cores (page faults on the shared pages and the
+    # copy out; see docs/results.md).
+    if executor is None or isinstance(executor, ThreadPoolExecutor):
         # shared memory: each chunk writes its own disjoint slices of the output
         def task(i: int) -> tuple[int, None, None]:
             lo, hi = bounds[i]
@@ -171,13 +169,9 @@ def project(
     try:
         collect(_map(executor, task, indices), bounds, samples, base_log,
                 None if bar is None else (lambda: bar.update(1)))
-        if shared is not None:
-            samples[...], base_log[...] = shared.arrays
     finally:
         if bar is not None:
             bar.close()
-        if shared is not None:
-            shared.close()
 
     settings = {
         "n_paths": n_paths,
@@ -205,17 +199,6 @@ def project(
         scenarios=tuple(items),
         settings=settings,
     )
-
-
-def _shared_arrays(samples: np.ndarray, base_log: np.ndarray) -> SharedArrays:
-    try:
-        return SharedArrays([samples.shape, base_log.shape])
-    except OSError as exc:  # /dev/shm full or missing
-        raise ResourceError(
-            f"the process pool needs {format_bytes(samples.nbytes + base_log.nbytes)} of "
-            f"shared memory; it could not be created ({exc.strerror or exc}). Free space in "
-            "/dev/shm, pass fewer paths, or run with threads or serially."
-        ) from None
 
 
 def _map(executor: Any, task: Any, indices: range) -> Any:
