@@ -42,13 +42,13 @@ def corrupt(tmp_path, changes: dict[tuple[int, str], str]) -> str:
 
 
 def test_every_embedded_row_loads(releases):
-    assert len(releases) == 340
+    assert len(releases) == 341
     f = releases.frame
     assert list(f.columns) == COLUMNS
-    assert f["row"].tolist() == list(range(1, 341))
+    assert f["row"].tolist() == list(range(1, 342))
     assert set(f["origin"]) == {"embedded"}
     raw = raw_table()
-    assert len(raw) == 340
+    assert len(raw) == 341
     # nothing altered: every published value survives as a float
     np.testing.assert_array_equal(f["value"].to_numpy(), raw["value"].astype(float).to_numpy())
     assert f["published"].tolist() == raw["published"].tolist()
@@ -92,7 +92,7 @@ def test_markets_and_repr(releases):
     assert "US" in releases.markets
     assert "US+HK+EU" in releases.markets
     text = repr(releases)
-    assert "340 rows" in text
+    assert "341 rows" in text
     assert "embedded" in text
     assert "2006-2025" in text
     assert "yoy_growth" in text
@@ -190,7 +190,7 @@ def test_from_frame_round_trip(releases):
     assert Records.from_frame(releases.frame) == releases
     fresh = Records.from_frame(releases.frame.drop(columns=["row", "origin", "published_date"]),
                                origin="mine")
-    assert fresh.frame["row"].tolist() == list(range(1, 341))
+    assert fresh.frame["row"].tolist() == list(range(1, 342))
     assert set(fresh.frame["origin"]) == {"mine"}
 
 
@@ -207,10 +207,10 @@ def test_append_newer_release_keeps_own_numbering(releases, tmp_path):
         "2025", "12", "1900", "CNY_1e8", "CNY", "2026-02-01"]
     newer = Records.from_csv(write(new, tmp_path / "newer.csv"))
     both = releases + newer
-    assert len(both) == 341
+    assert len(both) == 342
     last = both.frame.iloc[-1]
     assert (last["row"], last["origin"], last["value"]) == (1, "newer.csv", 1900.0)
-    assert len(both.filter(as_of="2025-12")) == 340
+    assert len(both.filter(as_of="2025-12")) == 341
 
 
 def test_concat_identical_values_corroborate(releases):
@@ -314,7 +314,7 @@ def test_duplicate_key_with_different_values(tmp_path):
         Records.from_csv(path)
     msg = str(info.value)
     assert "row 5 = 1550.6" in msg
-    assert "row 341 = 1551" in msg
+    assert "row 342 = 1551" in msg
     assert "US/all/offshore_execution/2020/12/level/CNY" in msg
     assert "Correct the wrong" in msg
 
@@ -322,7 +322,7 @@ def test_duplicate_key_with_different_values(tmp_path):
 def test_duplicate_key_with_same_value_is_kept(tmp_path):
     df = raw_table()
     path = write(pd.concat([df, df.iloc[[4]]], ignore_index=True), tmp_path / "dup.csv")
-    assert len(Records.from_csv(path)) == 341
+    assert len(Records.from_csv(path)) == 342
 
 
 def test_user_market_code_accepted(tmp_path):

@@ -10,7 +10,7 @@ Examples
 >>> import forecast
 >>> rec = forecast.load_releases()
 >>> len(rec)
-340
+341
 >>> us = rec.filter(market="US", measure="level", months=12, as_of="2023-06")
 >>> list(zip(us.frame["year"], us.frame["value"], us.frame["unit"]))[:3]
 [(2013, 117.5, 'USD_1e8'), (2020, 1550.6, 'CNY_1e8'), (2022, 1878.0, 'CNY_1e8')]
@@ -82,7 +82,7 @@ def _embedded() -> Records:
 
 
 def load_releases() -> Records:
-    """Load the embedded MOFCOM release records (340 rows, 2006-2025).
+    """Load the embedded MOFCOM release records (341 rows, 2006-2025).
 
     Parsed once per process and cached; the returned value is immutable.
 

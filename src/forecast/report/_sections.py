@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..plotting._shapes import decomposition_wide
 from ..plotting.names import ASSUMPTION_COLORS, colors, evidence, label, part_label, unit_text
+from ..records import provenance as provenance_table
 from . import _html as H
 from .formats import format_parameter
 
@@ -151,11 +152,10 @@ def provenance(records, history) -> str:
         parts.append(f"<p>{len(records.frame):,} published figures in total; "
                      f"{len(frame):,} for this market. Every figure carries its source; "
                      "the addresses are given as text (this file loads nothing).</p>")
-        src = (frame.groupby(["source", "address"], sort=False)
-               .agg(figures=("value", "size"),
-                    years=("year", lambda y: f"{y.min()}" if y.min() == y.max()
-                           else f"{y.min()}-{y.max()}"))
-               .reset_index())
+        # the official outlet's address where one was found, else the re-post
+        mine = records if len(frame) == len(records.frame) else records.filter(
+            market=getattr(history, "market", "US"))
+        src = provenance_table(mine)[["source", "address", "official", "figures", "years"]]
         parts.append(H.table(src, stack=True))
     if history is not None and hasattr(history, "to_frame"):
         ev = history.to_frame()
