@@ -45,3 +45,11 @@ def us_history(releases):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(scope="session")
+def market_history(releases):
+    """China's total with the US, EU, HK and JP reconstructed together (computed once)."""
+    import forecast
+
+    return forecast.reconstruct_markets(releases)

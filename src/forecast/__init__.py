@@ -54,6 +54,8 @@ _EXPORTS: dict[str, str] = {
     "Nowcast": "history",
     "reconstruct": "history",
     "IntraYearProfile": "history",
+    "MarketHistory": "history",
+    "reconstruct_markets": "history",
     # stage 4: models
     "ModelSpec": "models",
     "Fit": "models",
@@ -170,8 +172,10 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
     from .history import (  # noqa: F401
         History,
         IntraYearProfile,
+        MarketHistory,
         Nowcast,
         reconstruct,
+        reconstruct_markets,
     )
     from .models import (  # noqa: F401
         ARIMA,
