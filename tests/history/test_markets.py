@@ -127,6 +127,12 @@ def test_shares_frame(mh):
     # the US share published for 2013 (25.9%) and the 2024 level over the total
     assert us.loc[2013, "median"] == pytest.approx(25.9, abs=0.5)
     assert 15 < us.loc[2025, "median"] < 22
+    # the linearised medians of the five shares add up to 100% and match the draws
+    wide = s.pivot(index="year", columns="market", values="median")
+    np.testing.assert_allclose(wide.sum(axis=1), 100.0, atol=0.5)
+    draws = np.median(mh.share_draws(4000, seed=0), axis=0) * 100  # (parts, years)
+    for k, part in enumerate(mh.parts):
+        np.testing.assert_allclose(wide[part].to_numpy(), draws[k], rtol=0.03)
 
 
 def test_observations_explain_every_record(mh):

@@ -185,7 +185,7 @@ class MarketHistory:
     # ----------------------------------------------------------------- summaries
     def _log_moments(self, part: str, share: bool) -> tuple[np.ndarray, np.ndarray]:
         """Mean and sd of a part's log level (or log share), linearised at the mode."""
-        from .market_model import log_share  # lazy: statsmodels loads with market_model
+        from .market_model import _lse, log_share  # lazy: statsmodels loads with market_model
 
         if part != TOTAL and part not in self.parts:
             raise ParameterError(f"`market` must be one of {', '.join((*self.parts, TOTAL))}; "
@@ -196,9 +196,9 @@ class MarketHistory:
         members = () if part == TOTAL else (self.markets.index(part),) if part != ROW else None
         for i in range(t):
             x, r = self.mean[i, 0], self.mean[i, 1:]
-            if members is None:  # ROW: f = -log(1 + sum exp r)
-                f, g = log_share(np.r_[r, 0.0], (k1 - 1,))
-                g = g[:-1]
+            if members is None:  # ROW: f = -log(1 + sum exp r), gradient -softmax
+                f, w = _lse(np.r_[r, 0.0])
+                f, g = -f, -w[:-1]
             else:
                 f, g = log_share(r, members)
             jac = np.r_[0.0 if share else 1.0, g]
