@@ -5,11 +5,14 @@ Modules: ``scenario`` (:class:`Scenario`, :class:`ScenarioSet`, :func:`combine`)
 :class:`PathContext`, :func:`register`), ``group`` (:class:`Group`), ``primitives`` (the
 five assumption primitives), ``distributions`` (uncertain
 parameters), ``presets`` (domain assumptions and named scenarios, ``forecast.presets``),
-``files`` (TOML scenario files, ``forecast.config``); internal: ``_distribution_base``,
-``_normal`` (Normal and LogNormal, re-exported by ``distributions``).
+``files`` (TOML scenario files, ``forecast.config``), ``diversion`` (:class:`Diversion`:
+an assumption on one market whose loss partly moves to others), ``market_presets`` (the
+presets plus two diversion scenarios, for multi-market runs); internal:
+``_distribution_base``, ``_normal`` (Normal and LogNormal, re-exported by
+``distributions``).
 """
 
-from . import presets
+from . import market_presets, presets
 from .assumption import PROBABILITY, Assumption, Bound, PathContext, register, registered
 from .distributions import (
     Bernoulli,
@@ -23,6 +26,7 @@ from .distributions import (
     Uniform,
     as_distribution,
 )
+from .diversion import Diversion, on_market
 from .files import dump_scenarios, dumps_scenarios, load_scenarios, loads_scenarios
 from .group import Group
 from .primitives import Adoption, Escalation, GrowthShift, LevelShift, Volatility
@@ -37,6 +41,7 @@ __all__ = [
     "Bound",
     "DiscreteUniform",
     "Distribution",
+    "Diversion",
     "Escalation",
     "Fixed",
     "Group",
@@ -56,6 +61,8 @@ __all__ = [
     "dumps_scenarios",
     "load_scenarios",
     "loads_scenarios",
+    "market_presets",
+    "on_market",
     "presets",
     "register",
     "registered",
