@@ -36,6 +36,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("models", ("forecast.models",)),
     ("scenarios", ("forecast.scenarios",)),
     ("projection", ("forecast.projection",)),
+    ("markets", ("forecast.markets",)),
     ("evaluation", ("forecast.evaluation",)),
     ("testing", ("forecast.testing",)),
     ("faces", ("forecast.plotting", "forecast.report", "forecast.cli")),

@@ -31,6 +31,8 @@ LIGHT = {
     "scenarios": ("from forecast import presets; from forecast.scenarios import PathContext; "
                   "presets.get('cooperation').effects(PathContext.flat([2026, 2027], 5), 1)",
                   ("scipy",)),
+    "markets": ("import forecast.markets; forecast.markets.SplitModel(); "
+                "forecast.market_presets.scenario_set()", ("statsmodels", "scipy")),
     "metrics": ("import forecast.evaluation.metrics", ("scipy",)),
     "faces": ("import forecast.plotting, forecast.report", ("matplotlib",)),
 }

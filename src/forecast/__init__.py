@@ -11,9 +11,10 @@ Names are imported lazily so that ``import forecast`` stays light: statsmodels a
 matplotlib load only when a model is fitted or a chart drawn.
 
 The code has one subpackage per stage, each importing only the stages before it:
-``records``, ``history``, ``models``, ``scenarios``, ``projection``, ``evaluation``, and
-the faces ``plotting``, ``report`` and ``cli`` (``docs/architecture.md``);
-``forecast.testing`` checks your own assumptions and models against the contracts.
+``records``, ``history``, ``models``, ``scenarios``, ``projection``, ``markets``,
+``evaluation``, and the faces ``plotting``, ``report`` and ``cli``
+(``docs/architecture.md``); ``forecast.testing`` checks your own assumptions and models
+against the contracts.
 """
 
 from __future__ import annotations
@@ -97,6 +98,11 @@ _EXPORTS: dict[str, str] = {
     # stage 6: projection
     "project": "projection",
     "Projection": "projection",
+    # stage 6b: markets
+    "SplitModel": "markets",
+    "SplitFit": "markets",
+    "project_markets": "markets",
+    "MarketProjection": "markets",
     # stage 7: evaluation and sensitivity
     "backtest": "evaluation",
     "compare": "evaluation",
@@ -122,6 +128,7 @@ _SUBMODULES: dict[str, str] = {
     "projection": "projection",
     "engine": "projection.engine",
     "result": "projection.projection",
+    "markets": "markets",
     "evaluation": "evaluation",
     "metrics": "evaluation.metrics",
     "sensitivity": "evaluation.sensitivity",
@@ -178,6 +185,12 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         Nowcast,
         reconstruct,
         reconstruct_markets,
+    )
+    from .markets import (  # noqa: F401
+        MarketProjection,
+        SplitFit,
+        SplitModel,
+        project_markets,
     )
     from .models import (  # noqa: F401
         ARIMA,

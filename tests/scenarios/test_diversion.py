@@ -7,6 +7,7 @@ import pytest
 
 import forecast
 from forecast import ForecastTypeError, ParameterError
+from forecast._seeds import keyed
 from forecast.scenarios import (
     Beta,
     Diversion,
@@ -19,7 +20,6 @@ from forecast.scenarios import (
     on_market,
     presets,
 )
-from forecast._seeds import keyed
 from forecast.scenarios.diversion import RATE_KEY
 
 CTX = PathContext.flat(np.arange(2026, 2031), n_paths=200)

@@ -163,8 +163,12 @@ class Diversion(Assumption):
         from their own stream (``RATE_KEY`` below `seed`).
         """
         effect = self.source.effect(ctx, np.random.default_rng(seed))
-        rate = self.rate.sample(ctx.n_paths, np.random.default_rng(keyed(seed, RATE_KEY)))
-        return effect, np.asarray(rate, dtype=float)
+        return effect, self.rates(ctx.n_paths, seed)
+
+    def rates(self, n: int, seed: np.random.SeedSequence) -> np.ndarray:
+        """The diversion rate of `n` paths, from the stream ``RATE_KEY`` below `seed`."""
+        rng = np.random.default_rng(keyed(seed, RATE_KEY))
+        return np.asarray(self.rate.sample(n, rng), dtype=float)
 
 
 def on_market(assumption: Assumption, market: str) -> Diversion:

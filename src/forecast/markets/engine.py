@@ -1,0 +1,168 @@
+"""The multi-market Monte Carlo engine: project a split fit under scenarios.
+
+:func:`project_markets` works as :func:`forecast.project` does, market by market: the run
+is cut into fixed-size chunks seeded from the root SeedSequence (the same chunk seeds,
+simulation and effects children, as the single-market engine), each chunk simulates the
+split model's coordinates once, turns them into the baseline levels of every part and
+applies every scenario to those same paths (common random numbers), with diversion
+(:mod:`forecast.markets.allocation`). Results are bit-identical whatever the executor.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._seeds import as_seed_sequence, rebuild, task_seeds
+from .._validation import check_int
+from .._version import __version__
+from ..errors import ForecastTypeError, ParameterError
+from ..history.markets import TOTAL, softmax_levels
+from ..projection.chunks import check_range, chunk_bounds
+from ..projection.engine import _horizon, _normalise_scenarios
+from ..scenarios.scenario import check_starts
+from .allocation import apply_scenario, check_scenarios
+from .projection import MarketProjection
+from .split import SplitFit, base_of
+
+__all__ = ["project_markets"]
+
+
+@dataclass(frozen=True)
+class MarketJob:
+    """Everything a worker needs to run one chunk (small, picklable)."""
+
+    fit: SplitFit
+    scenarios: tuple[Any, ...]
+    years: np.ndarray
+    centers: np.ndarray  # (P, h) levels
+    target: str
+    entropy: Any
+    spawn_key: tuple[int, ...]
+    pool_size: int
+    n_paths: int
+    chunk_size: int
+    token: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
+
+    def __dask_tokenize__(self) -> str:  # unique per run, see forecast.projection.chunks.Job
+        return self.token
+
+    @property
+    def root(self) -> np.random.SeedSequence:
+        return rebuild(self.entropy, self.spawn_key, self.pool_size)
+
+
+def run_market_chunk(job: MarketJob, i: int, out=None):
+    """Chunk `i`: (i, levels (S, P, n_i, h), coordinate logs (C, n_i, h)) or written to `out`."""
+    lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
+    n, h = hi - lo, job.years.size
+    sim_seed, eff_seed = task_seeds(job.root, i)
+    logs = np.ascontiguousarray(np.moveaxis(job.fit.simulate(h, n, seed=sim_seed), 1, 0))
+    for c, name in enumerate(("total", *job.fit.markets)):
+        check_range(logs[c], f"split model ({name})", job.years)
+    base = base_of(logs)
+    parts = job.fit.parts
+    levels = np.empty((len(job.scenarios), len(parts), n, h)) if out is None else out[0]
+    caches: dict[str, Any] = {}
+    last_year = int(job.years[0]) - 1
+    for s, scenario in enumerate(job.scenarios):
+        lv, _ = apply_scenario(scenario, base, job.centers, job.years, last_year, eff_seed,
+                               parts, job.target, caches)
+        check_range(np.log(lv), f"scenario {scenario.name!r}", job.years)
+        levels[s] = lv
+    if out is None:
+        return i, levels, logs
+    out[1][...] = logs
+    return i, None, None
+
+
+def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
+                    horizon: int | None = None, n_paths: int = 10_000, seed: Any = None,
+                    executor: Any = None, chunk_size: int = 10_000,
+                    target: str = "US") -> MarketProjection:
+    """Project every market (and China's total) under scenarios, with common random numbers.
+
+    Parameters
+    ----------
+    fit : SplitFit
+        ``SplitModel().fit(market_history)``; projections start after its last year.
+    scenarios : Scenario, sequence of Scenario or ScenarioSet
+        E.g. ``forecast.market_presets.scenario_set()``. Plain assumptions act on `target`;
+        :class:`~forecast.scenarios.Diversion` assumptions on their own market.
+    to, horizon, n_paths, seed, executor, chunk_size
+        As in :func:`forecast.project` (same chunk seeds: a result does not depend on
+        the executor or the number of workers).
+    target : str, default "US"
+        The market plain assumptions act on (a part of the projection, or ``"ALL"``).
+
+    Returns
+    -------
+    MarketProjection
+
+    Examples
+    --------
+    >>> import forecast
+    >>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
+    >>> fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+    >>> mp = project_markets(fit, forecast.market_presets.scenario_set(), to=2030, n_paths=200, seed=2)
+    >>> mp.samples.shape     # scenarios, parts (US, EU, ROW), paths, years
+    (9, 3, 200, 5)
+    """
+    if not isinstance(fit, SplitFit):
+        raise ForecastTypeError(f"`fit` must be a SplitFit; got {type(fit).__name__}. Fit one "
+                                "with forecast.SplitModel().fit(forecast.reconstruct_markets()).")
+    last_year = fit.last_year
+    h = _horizon(to, horizon, last_year)
+    years = np.arange(last_year + 1, last_year + h + 1, dtype=np.int64)
+    items, probabilities = _normalise_scenarios(scenarios)
+    check_starts(items, fit.last_year)
+    if not isinstance(target, str) or (target not in fit.parts and target != TOTAL):
+        raise ParameterError(f"`target` must be a market of the projection "
+                             f"({', '.join(fit.parts)}) or 'ALL'; got {target!r}.")
+    notes = check_scenarios(items, fit.parts, target)
+    n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
+    chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
+    if executor is not None and not callable(getattr(executor, "map", None)):
+        raise ForecastTypeError(f"`executor` must have a `.map(fn, iterable)` method; got "
+                                f"{type(executor).__name__}. Pass a concurrent.futures "
+                                "executor, client.get_executor() or None.")
+    root = as_seed_sequence(seed)
+    center_logs = fit.point_forecast(h)
+    centers = softmax_levels(center_logs[0], center_logs[1:])
+    bounds = chunk_bounds(n_paths, chunk_size)
+    parts = fit.parts
+    samples = np.empty((len(items), len(parts), n_paths, h))
+    base_log = np.empty((len(fit.fits), n_paths, h))
+    job = MarketJob(fit, tuple(items), years, centers, target, root.entropy,
+                    tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
+    if executor is None or isinstance(executor, ThreadPoolExecutor):
+        def task(i: int):  # shared memory: each chunk writes its own slices
+            lo, hi = bounds[i]
+            return run_market_chunk(job, i, out=(samples[:, :, lo:hi], base_log[:, lo:hi]))
+    else:
+        task = functools.partial(run_market_chunk, job)
+    indices = range(len(bounds))
+    results = map(task, indices) if executor is None else executor.map(task, indices)
+    for i, levels, logs in results:
+        if levels is not None:
+            lo, hi = bounds[i]
+            samples[:, :, lo:hi] = levels
+            base_log[:, lo:hi] = logs
+    entropy = root.entropy
+    settings = {"n_paths": n_paths, "chunk_size": chunk_size, "n_chunks": len(bounds),
+                "horizon": h, "last_year": last_year, "spawn_key": list(root.spawn_key),
+                "pool_size": int(root.pool_size), "target": target,
+                "correlation": fit.correlation.tolist(), "diversion_notes": notes,
+                "versions": {"forecast": __version__, "numpy": np.__version__}}
+    return MarketProjection(
+        years=years, parts=parts, scenario_names=tuple(s.name for s in items),
+        samples=samples, base_log=base_log, centers=centers, history=fit.history,
+        seed=int(entropy) if isinstance(entropy, numbers.Integral) else tuple(entropy),
+        model=fit.name, unit=fit.unit, probabilities=probabilities, scenarios=tuple(items),
+        settings=settings)

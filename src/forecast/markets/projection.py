@@ -1,0 +1,318 @@
+"""MarketProjection: sample paths of every market under every scenario, and their summaries.
+
+Samples are the truth (levels of the named markets and ROW per scenario and path); the
+total is their sum and a share is a part over the total, path by path, so summaries of
+markets, shares and the total are always coherent. :meth:`MarketProjection.market`
+returns a single-market :class:`~forecast.projection.Projection` (the same summaries, fan
+charts and differences as a one-market run).
+
+Examples
+--------
+>>> import forecast
+>>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
+>>> fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+>>> mp = forecast.project_markets(fit, forecast.presets.scenario_set(), to=2030, n_paths=500, seed=2)
+>>> mp.to_frame().columns.tolist()
+['model', 'scenario', 'market', 'year', 'quantile', 'value']
+>>> p = mp.prob_below(15, 2030, market="US", share=True, scenario="fragmentation")
+>>> 0 <= p <= 1
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_float, check_levels, check_quantiles, readonly
+from ..errors import ParameterError, ScenarioError
+from ..history import MarketHistory
+from ..history.markets import TOTAL
+from ..projection import Projection
+from ..projection.projection import DEFAULT_QUANTILES
+from ..projection.summaries import IAMC_REGIONS, IAMC_VARIABLES, column_quantiles, year_index
+from .decompose import decompose
+from .split import base_of
+
+__all__ = ["REGIONS", "MarketProjection"]
+
+#: IAMC region of each market code (other codes are used as they are)
+REGIONS = {**IAMC_REGIONS, "ROW": "Rest of the World", TOTAL: "World"}
+_UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class MarketProjection:
+    """Levels of every part (named markets, ROW) per scenario and path; made by project_markets.
+
+    Attributes
+    ----------
+    years : ndarray of int64, shape (h,)
+    parts : tuple of str
+        Named markets, then ``"ROW"``; ``"ALL"`` (their sum) is derived.
+    scenario_names : tuple of str
+    samples : ndarray, shape (n_scenarios, n_parts, n_paths, h)
+        Levels (read-only); path ``j`` shares its baseline draws across scenarios.
+    base_log : ndarray, shape (1 + K, n_paths, h)
+        The split model's coordinate paths (log total, log ratios) before any scenario;
+        with the seed and the scenarios they let :meth:`decompose` recompute the effects.
+    centers : ndarray, shape (n_parts, h)
+        Point forecast of every part's level.
+    history : MarketHistory
+    seed, model, unit, probabilities, scenarios, settings
+        As in :class:`~forecast.projection.Projection`.
+    """
+
+    years: np.ndarray
+    parts: tuple[str, ...]
+    scenario_names: tuple[str, ...]
+    samples: np.ndarray
+    base_log: np.ndarray
+    centers: np.ndarray
+    history: MarketHistory
+    seed: Any
+    model: str
+    unit: str = "USD_bn"
+    probabilities: tuple[float, ...] | None = None
+    scenarios: tuple[Any, ...] | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        samples = np.asarray(self.samples, dtype=float)
+        s, p, h = len(self.scenario_names), len(self.parts), np.asarray(self.years).size
+        if samples.ndim != 4 or samples.shape[:2] != (s, p) or samples.shape[3] != h:
+            raise ParameterError(f"`samples` must have shape (scenarios, parts, paths, years) "
+                                 f"= ({s}, {p}, n, {h}); got {samples.shape}. Build it with "
+                                 "forecast.project_markets().")
+        for name, value in (("years", np.asarray(self.years, dtype=np.int64)),
+                            ("samples", samples), ("base_log", self.base_log),
+                            ("centers", self.centers)):
+            object.__setattr__(self, name, readonly(np.array(value)))
+        object.__setattr__(self, "parts", tuple(self.parts))
+        object.__setattr__(self, "scenario_names", tuple(self.scenario_names))
+        object.__setattr__(self, "settings", dict(self.settings))
+
+    def __repr__(self) -> str:
+        return (f"MarketProjection(model={self.model!r}, markets={list(self.parts)}, "
+                f"scenarios={len(self.scenario_names)}, n_paths={self.n_paths}, "
+                f"years={self.years[0]}-{self.years[-1]}, seed={self.seed!r})")
+
+    @property
+    def n_paths(self) -> int:
+        return int(self.samples.shape[2])
+
+    @property
+    def horizon(self) -> int:
+        return int(self.years.size)
+
+    @property
+    def markets(self) -> tuple[str, ...]:
+        """Every market a method accepts: the parts, then ``"ALL"``."""
+        return (*self.parts, TOTAL)
+
+    # ----------------------------------------------------------------- selection
+    def _scenarios(self, scenario: Any) -> list[int]:
+        if scenario is None:
+            return list(range(len(self.scenario_names)))
+        names = [scenario] if isinstance(scenario, str) else list(scenario)
+        for n in names:
+            if n not in self.scenario_names:
+                raise ScenarioError(f"`scenario` must name a projected scenario; got {n!r}. "
+                                    f"This projection has {list(self.scenario_names)}.")
+        return [self.scenario_names.index(n) for n in names]
+
+    def _market(self, market: Any) -> str:
+        if market not in self.markets:
+            raise ParameterError(f"`market` must be one of {', '.join(self.markets)}; got "
+                                 f"{market!r}.")
+        return market
+
+    def levels(self, market: str = TOTAL) -> np.ndarray:
+        """Levels of one market (or ``"ALL"``, the sum): (n_scenarios, n_paths, h)."""
+        market = self._market(market)
+        if market == TOTAL:
+            return self.samples.sum(axis=1)
+        return self.samples[:, self.parts.index(market)]
+
+    def shares(self, market: str) -> np.ndarray:
+        """Share of China's total in percent, path by path: (n_scenarios, n_paths, h)."""
+        if self._market(market) == TOTAL:
+            raise ParameterError("`market` must be a part for a share; 'ALL' is 100% by "
+                                 f"definition. Pass one of {', '.join(self.parts)}.")
+        return 100.0 * self.levels(market) / self.levels(TOTAL)
+
+    def _values(self, market: str, share: bool) -> np.ndarray:
+        return self.shares(market) if share else self.levels(market)
+
+    def market(self, market: str = TOTAL) -> Projection:
+        """One market (or ``"ALL"``) as a single-market Projection (summaries, fans)."""
+        market = self._market(market)
+        base = self._base_levels(market)
+        center = self.centers.sum(axis=0) if market == TOTAL else \
+            self.centers[self.parts.index(market)]
+        settings = {**self.settings, "market": market, "scenarios_unavailable":
+                    "one market of a multi-market projection; decompose with "
+                    f"MarketProjection.decompose(scenario, market={market!r})"}
+        settings.pop("diversion_notes", None)
+        return Projection(
+            years=self.years, scenario_names=self.scenario_names,
+            samples=self.levels(market), base_log=np.log(base), center=np.log(center),
+            history=self.history.series(market), seed=self.seed, model=self.model,
+            unit=self.unit, probabilities=self.probabilities, scenarios=None,
+            settings=settings)
+
+    def _base_levels(self, market: str) -> np.ndarray:
+        base = base_of(self.base_log)
+        return base.sum(axis=0) if market == TOTAL else base[self.parts.index(market)]
+
+    # ----------------------------------------------------------------- summaries
+    def summary_frame(self, levels: Any = (80, 95), market: Any = None,
+                      scenario: Any = None, share: bool = False) -> pd.DataFrame:
+        """Mean, median and central intervals per scenario, market and year.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``scenario, market, year, mean, median, lower_80, upper_80, lower_95,
+            upper_95`` (levels in ``unit``, or shares in percent with ``share=True``).
+        """
+        levels = check_levels("levels", levels)
+        probs = [0.5] + [q for lv in levels for q in (0.5 - lv / 200, 0.5 + lv / 200)]
+        idx = self._scenarios(scenario)
+        frames = []
+        for m in self._market_list(market, share):
+            x = self._values(m, share)[idx]
+            qs = column_quantiles(x, probs)  # (nq, S, h)
+            out = {"scenario": np.repeat([self.scenario_names[i] for i in idx], self.horizon),
+                   "market": m, "year": np.tile(self.years, len(idx)),
+                   "mean": x.mean(axis=1).reshape(-1), "median": qs[0].reshape(-1)}
+            for k, lv in enumerate(levels):
+                out[f"lower_{lv:g}"] = qs[1 + 2 * k].reshape(-1)
+                out[f"upper_{lv:g}"] = qs[2 + 2 * k].reshape(-1)
+            frames.append(pd.DataFrame(out))
+        return pd.concat(frames, ignore_index=True)
+
+    def _market_list(self, market: Any, share: bool) -> list[str]:
+        if market is None:
+            return list(self.parts) if share else list(self.markets)
+        names = [market] if isinstance(market, str) else list(market)
+        return [self._market(m) for m in names]
+
+    def to_frame(self, quantiles: Any = DEFAULT_QUANTILES, share: bool = False) -> pd.DataFrame:
+        """Long frame of quantiles: one row per model, scenario, market, year and quantile.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``model, scenario, market, year, quantile, value`` (markets: the
+            parts, then ``ALL``; shares in percent with ``share=True``, parts only).
+        """
+        q = check_quantiles("quantiles", quantiles)
+        frames = []
+        for m in self._market_list(None, share):
+            vals = column_quantiles(self._values(m, share), q)  # (nq, S, h)
+            s, h = len(self.scenario_names), self.horizon
+            frames.append(pd.DataFrame({
+                "model": self.model,
+                "scenario": np.repeat(np.array(self.scenario_names, dtype=object), h * q.size),
+                "market": m, "year": np.tile(np.repeat(self.years, q.size), s),
+                "quantile": np.tile(q, s * h), "value": np.moveaxis(vals, 0, -1).reshape(-1)}))
+        return pd.concat(frames, ignore_index=True)
+
+    def to_iamc(self, model: str | None = None, variable: str | None = None,
+                quantiles: Any = (), shares: bool = False) -> pd.DataFrame:
+        """IAMC wide table (pyam), the median per scenario with one region per market.
+
+        Regions follow :data:`REGIONS` (``ALL`` is "World", ``ROW`` "Rest of the World");
+        the variable defaults to the flow's (``IAMC_VARIABLES``).
+        With ``shares=True`` rows of ``f"{variable}|Share"`` (unit "%") are added.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``model, scenario, region, variable, unit`` and one int column per year.
+        """
+        extra = check_quantiles("quantiles", quantiles) if len(quantiles) else np.array([])
+        probs = np.concatenate([[0.5], extra])
+        if variable is None:  # the flow's variable, as Projection.to_iamc names it
+            seg = self.history.segment
+            variable = IAMC_VARIABLES[self.history.flow] + ("" if seg == "all" else f"|{seg}")
+        unit = _UNITS.get(self.unit, self.unit)
+        rows = []
+        jobs = [(m, False, variable, unit) for m in self.markets]
+        if shares:
+            jobs += [(m, True, f"{variable}|Share", "%") for m in self.parts]
+        for m, share, var, u in jobs:
+            vals = column_quantiles(self._values(m, share), probs)
+            for k, q in enumerate(probs):
+                for s, name in enumerate(self.scenario_names):
+                    rows.append({"model": model or self.model, "scenario": name,
+                                 "region": REGIONS.get(m, m),
+                                 "variable": var if k == 0 else f"{var}|p{100 * q:g}",
+                                 "unit": u, **dict(zip(self.years.tolist(), vals[k, s],
+                                                       strict=True))})
+        return pd.DataFrame(rows)
+
+    def share_frame(self, scenario: str = "baseline") -> pd.DataFrame:
+        """Mean share of every part per year (they sum to 100): ``year`` and one column each."""
+        i = self._scenarios(scenario)[0]
+        tot = self.samples[i].sum(axis=0)
+        data = {"year": self.years}
+        data.update({p: 100.0 * (self.samples[i, k] / tot).mean(axis=0)
+                     for k, p in enumerate(self.parts)})
+        return pd.DataFrame(data)
+
+    # ----------------------------------------------------------------- events
+    def _prob(self, value: float, year: int, market: str, scenario: Any, share: bool,
+              below: bool) -> Any:
+        value = check_float("value", value, 0, None, lo_open=True)
+        if share and not 0 < value <= 100:
+            raise ParameterError(f"`value` must be a share in percent, in (0, 100]; got "
+                                 f"{value}. Did you mean {100 * value:g}?")
+        j = year_index(self, year)
+        idx = self._scenarios(scenario)
+        x = self._values(market, share)[idx][:, :, j]
+        probs = (x < value if below else x > value).mean(axis=1)
+        if isinstance(scenario, str):
+            return float(probs[0])
+        return pd.Series(probs, index=[self.scenario_names[i] for i in idx],
+                         name="prob_below" if below else "prob_above")
+
+    def prob_below(self, value: float, year: int, market: str = TOTAL,
+                   scenario: Any = None, share: bool = False) -> Any:
+        """P(level < value) in `year`, or P(share < value %) with ``share=True``.
+
+        Returns a float for one scenario, else a Series indexed by scenario. E.g.
+        ``prob_below(15, 2030, "US", share=True)``: P(US share < 15% in 2030).
+        """
+        return self._prob(value, year, market, scenario, share, True)
+
+    def prob_above(self, value: float, year: int, market: str = TOTAL,
+                   scenario: Any = None, share: bool = False) -> Any:
+        """P(level > value) in `year`, or P(share > value %) with ``share=True``."""
+        return self._prob(value, year, market, scenario, share, False)
+
+    def difference(self, baseline: str = "baseline", market: str = TOTAL,
+                   levels: Any = (80, 95)) -> pd.DataFrame:
+        """Per-path differences to `baseline` for one market (see Projection.difference)."""
+        return self.market(market).difference(baseline, levels)
+
+    def decompose(self, scenario: str, baseline: str = "baseline",
+                  market: Any = None) -> pd.DataFrame:
+        """Per-year, per-assumption contributions to each market's gap to the baseline.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``market, year, assumption, log_points, level``; for each market (the
+            parts and ``ALL``, or `market`) the contributions sum to the mean log gap
+            (x 100) and to the mean level gap (see :mod:`forecast.markets.decompose`).
+        """
+        frame = decompose(self, scenario, baseline)
+        if market is not None:
+            frame = frame[frame["market"].isin(self._market_list(market, False))]
+        return frame.reset_index(drop=True)

@@ -1,0 +1,195 @@
+"""The split model: China's total and the shares of its markets projected together.
+
+A :class:`SplitModel` fits one model spec (default :class:`forecast.Auto`) to each
+coordinate of a :class:`~forecast.history.MarketHistory`: the log total and each named
+market's additive log ratio ``r_k = log(s_k / s_ROW)`` to the rest of the world. Each
+coordinate is fitted on draws of the joint history (multiple imputation, as a History
+is), all with the same seed, so that imputation ``j`` of every coordinate comes from the
+same joint draw. Paths are simulated with common random numbers: one standard-normal
+shock per path, year and coordinate, correlated across coordinates by the correlation of
+the fits' one-step residuals, shrunk towards independence; levels are
+``exp(x) * softmax(r, 0)``, so shares stay in (0, 1) and sum to 1 and the markets sum to
+the total in every path.
+
+The correlation is estimated from at most ~16 annual residuals: it is shrunk as
+``R = (n R_hat + n0 I) / (n + n0)`` with ``n0 = 5`` pseudo-observations of independence
+(a judgement that keeps a handful of years from implying near-perfect co-movement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._seeds import as_seed_sequence, child, seed_record
+from .._validation import check_int, readonly
+from ..errors import ForecastTypeError, ParameterError
+from ..history import MarketHistory
+from ..history.markets import ROW, softmax_levels
+from ..models import Auto
+
+__all__ = ["SHRINK_PSEUDO_OBS", "SplitFit", "SplitModel", "base_of"]
+
+#: Pseudo-observations of independence the residual correlation is shrunk with.
+SHRINK_PSEUDO_OBS = 5.0
+MIN_RESIDUALS = 4
+
+
+def residual_correlation(fits: tuple[Any, ...]) -> np.ndarray:
+    """Shrunk correlation of the fits' one-step residuals (identity when too few)."""
+    res = [np.asarray(getattr(f, "residuals", ()), dtype=float) for f in fits]
+    n = min((r.size for r in res), default=0)
+    c = len(fits)
+    if n < MIN_RESIDUALS:
+        return np.eye(c)
+    mat = np.stack([r[-n:] for r in res])
+    sd = mat.std(axis=1)
+    if np.any(~np.isfinite(sd)) or np.any(sd <= 0):
+        return np.eye(c)
+    raw = np.corrcoef(mat)
+    return (n * raw + SHRINK_PSEUDO_OBS * np.eye(c)) / (n + SHRINK_PSEUDO_OBS)
+
+
+def base_of(logs: np.ndarray) -> np.ndarray:
+    """Levels of every part, (P, n, h), from coordinate log paths (C, n, h)."""
+    return np.ascontiguousarray(softmax_levels(logs[0], np.moveaxis(logs[1:], 0, 1))
+                                .transpose(1, 0, 2))
+
+
+@dataclass(frozen=True)
+class SplitModel:
+    """Model the total and the market shares together (see the module docstring).
+
+    Parameters
+    ----------
+    total : ModelSpec, optional
+        Spec of the log total; default ``forecast.Auto()``.
+    shares : ModelSpec, optional
+        Spec of every log ratio ``log(s_k / s_ROW)``; default ``forecast.Auto()``.
+    correlation : {"residuals", "independent"}, default "residuals"
+        Cross-coordinate correlation of the shocks: estimated from the residuals
+        (shrunk), or none.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
+    >>> fit = SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+    >>> fit.parts, fit.simulate_levels(5, 100, seed=2).shape
+    (('US', 'EU', 'ROW'), (100, 3, 5))
+    """
+
+    total: Any = None
+    shares: Any = None
+    correlation: str = "residuals"
+
+    def __post_init__(self) -> None:
+        for name in ("total", "shares"):
+            spec = getattr(self, name)
+            if spec is None:
+                object.__setattr__(self, name, Auto())
+            elif not (hasattr(spec, "fit") and hasattr(spec, "name")):
+                raise ForecastTypeError(f"`{name}` must be a model spec such as "
+                                        f"forecast.Drift(); got {spec!r}.")
+        if self.correlation not in ("residuals", "independent"):
+            raise ParameterError(f'`correlation` must be "residuals" or "independent"; got '
+                                 f"{self.correlation!r}.")
+
+    @property
+    def name(self) -> str:
+        return f"Split({self.total.name}; {self.shares.name})"
+
+    def fit(self, history: MarketHistory, *, seed: Any = None) -> SplitFit:
+        """Fit the total and every log ratio on draws of `history` (one seed for all)."""
+        if not isinstance(history, MarketHistory):
+            raise ForecastTypeError(f"`history` must be a MarketHistory; got "
+                                    f"{type(history).__name__}. Build it with "
+                                    "forecast.reconstruct_markets().")
+        ss = as_seed_sequence(seed)
+        comps = history.components()
+        # the same SeedSequence for every coordinate: imputation j is one joint draw
+        fits = tuple((self.total if c == 0 else self.shares).fit(comp, seed=ss)
+                     for c, comp in enumerate(comps))
+        corr = np.eye(len(fits)) if self.correlation == "independent" else \
+            residual_correlation(fits)
+        return SplitFit(model=self, history=history, fits=fits, correlation=corr,
+                        seed=seed_record(seed))
+
+
+@dataclass(frozen=True, eq=False)
+class SplitFit:
+    """A fitted split model: one Fit per coordinate and the shocks' correlation.
+
+    Attributes
+    ----------
+    model : SplitModel
+    history : MarketHistory
+    fits : tuple of Fit
+        The total's fit, then one per named market's log ratio.
+    correlation : ndarray, shape (1 + K, 1 + K)
+    seed : int or None
+        The fitting seed, when it was an int.
+    """
+
+    model: SplitModel
+    history: MarketHistory
+    fits: tuple[Any, ...]
+    correlation: np.ndarray
+    seed: Any = None
+    _chol: np.ndarray = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        corr = np.asarray(self.correlation, dtype=float)
+        object.__setattr__(self, "correlation", readonly(corr))
+        object.__setattr__(self, "_chol", readonly(np.linalg.cholesky(corr)))
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def markets(self) -> tuple[str, ...]:
+        return self.history.markets
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Named markets and ROW."""
+        return (*self.history.markets, ROW)
+
+    @property
+    def last_year(self) -> int:
+        return int(self.history.years[-1])
+
+    @property
+    def unit(self) -> str:
+        return self.history.unit
+
+    def point_forecast(self, h: int) -> np.ndarray:
+        """Point paths of the coordinates, (1 + K, h): log total, then log ratios."""
+        return np.stack([np.asarray(f.point_forecast(h), dtype=float) for f in self.fits])
+
+    def simulate(self, h: int, n_paths: int, seed: Any = None) -> np.ndarray:
+        """Log paths of the coordinates, shape (n_paths, 1 + K, h).
+
+        The shocks of coordinate ``c`` are column ``c`` of ``z @ chol.T`` with ``z`` drawn
+        from the first child of `seed`; the fits' own draws (parameters, members) from
+        child ``c + 1``.
+        """
+        h = check_int("h", h, 1, 200, "Pass a horizon of 1 to 200 years.")
+        n = check_int("n_paths", n_paths, 1, 50_000_000, "Pass e.g. n_paths=10_000.")
+        ss = as_seed_sequence(seed)
+        c = len(self.fits)
+        z = np.random.default_rng(child(ss, 0)).standard_normal((n, h, c))
+        shocks = z @ self._chol.T
+        out = np.empty((n, c, h))
+        for k, fit in enumerate(self.fits):
+            out[:, k] = fit.simulate(h, n, seed=child(ss, k + 1),
+                                     innovations=np.ascontiguousarray(shocks[:, :, k]))
+        return out
+
+    def simulate_levels(self, h: int, n_paths: int, seed: Any = None) -> np.ndarray:
+        """Levels of every part (named markets, then ROW), shape (n_paths, K + 1, h)."""
+        logs = self.simulate(h, n_paths, seed)
+        return softmax_levels(logs[:, 0], logs[:, 1:])

@@ -1,0 +1,284 @@
+"""Tests of forecast.markets: the split model, the multi-market engine with diversion, the
+MarketProjection summaries and the exact per-market decomposition.
+
+Fits use Drift on every coordinate (fast); properties are asserted, never model numbers."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast import ForecastTypeError, ParameterError, ScenarioError, SimulationError
+from forecast.markets import MarketProjection, SplitFit, SplitModel, project_markets
+from forecast.markets.split import residual_correlation
+from forecast.scenarios import (
+    Diversion,
+    Group,
+    GrowthShift,
+    LevelShift,
+    Scenario,
+    Uniform,
+    market_presets,
+    on_market,
+)
+
+LOSS = LevelShift(2027, Uniform(-0.3, -0.1), name="loss")
+
+
+@pytest.fixture(scope="module")
+def fit(market_history) -> SplitFit:
+    return SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=11)
+
+
+@pytest.fixture(scope="module")
+def mp(fit) -> MarketProjection:
+    scen = [*market_presets.scenario_set(),
+            Scenario("lost", (LOSS,)),
+            Scenario("all_moves", (Diversion(LOSS, rate=1.0),)),
+            Scenario("to_eu", (Diversion(LOSS, rate=0.5, to=("EU", "XX")),)),
+            Scenario("total_down", (on_market(LevelShift(2027, -0.1, name="global"), "ALL"),)),
+            Scenario("mixed", (Diversion(LOSS, rate=0.5), GrowthShift(2026, 0.01, name="up"),
+                               on_market(GrowthShift(2026, -0.02, name="eu_down"), "EU")))]
+    return project_markets(fit, scen, to=2032, n_paths=600, seed=5, chunk_size=250)
+
+
+def _i(mp, name):
+    return mp.scenario_names.index(name)
+
+
+# --------------------------------------------------------------------------- split model
+def test_split_model_fits_every_coordinate(fit, market_history):
+    assert fit.parts == ("US", "EU", "HK", "JP", "ROW")
+    assert len(fit.fits) == 5
+    assert fit.last_year == int(market_history.years[-1])
+    c = fit.correlation
+    np.testing.assert_allclose(c, c.T)
+    np.testing.assert_allclose(np.diag(c), 1.0)
+    assert np.all(np.linalg.eigvalsh(c) > 0)
+    assert np.all(np.abs(c[~np.eye(5, dtype=bool)]) < 1)
+    assert fit.name == "Split(Drift; Drift)"
+    ind = SplitModel(forecast.Drift(), forecast.Drift(), correlation="independent").fit(
+        market_history, seed=11)
+    np.testing.assert_array_equal(ind.correlation, np.eye(5))
+
+
+def test_split_paths_are_coherent(fit):
+    logs = fit.simulate(6, 400, seed=3)
+    assert logs.shape == (400, 5, 6)
+    lv = fit.simulate_levels(6, 400, seed=3)
+    assert np.all(lv > 0)
+    np.testing.assert_allclose(lv.sum(axis=1), np.exp(logs[:, 0]), rtol=1e-13)
+    shares = lv / lv.sum(axis=1, keepdims=True)
+    assert np.all((shares > 0) & (shares < 1))
+    np.testing.assert_array_equal(fit.simulate(6, 400, seed=3), logs)
+
+
+def test_residual_correlation_is_shrunk():
+    class F:
+        def __init__(self, r):
+            self.residuals = np.asarray(r)
+
+    r = np.random.default_rng(0).standard_normal(16)
+    c = residual_correlation((F(r), F(r)))  # perfectly correlated residuals
+    assert c[0, 1] == pytest.approx(16 / 21)
+    np.testing.assert_array_equal(residual_correlation((F(r[:3]), F(r[:3]))), np.eye(2))
+    np.testing.assert_array_equal(residual_correlation((F(np.zeros(8)), F(r))), np.eye(2))
+
+
+def test_split_model_errors(market_history):
+    with pytest.raises(ForecastTypeError, match="model spec"):
+        SplitModel(total="drift")
+    with pytest.raises(ParameterError, match="correlation"):
+        SplitModel(correlation="full")
+    with pytest.raises(ForecastTypeError, match="MarketHistory"):
+        SplitModel().fit(forecast.AnnualSeries([2020, 2021, 2022], [1.0, 2.0, 3.0]))
+
+
+# --------------------------------------------------------------------------- engine
+def test_shapes_and_coherence(mp):
+    s, p, n, h = mp.samples.shape
+    assert (p, n, h) == (5, 600, 7)
+    assert s == len(mp.scenario_names)
+    assert mp.parts == ("US", "EU", "HK", "JP", "ROW")
+    assert mp.markets[-1] == "ALL"
+    np.testing.assert_allclose(mp.levels("ALL"), mp.samples.sum(axis=1))
+    shares = np.stack([mp.shares(m) for m in mp.parts], axis=1)
+    np.testing.assert_allclose(shares.sum(axis=1), 100.0, rtol=1e-12)
+    assert np.all((shares > 0) & (shares < 100))
+    assert not mp.samples.flags.writeable
+
+
+def test_same_result_whatever_the_executor(fit):
+    scen = [market_presets.get("baseline"), market_presets.get("friction_diversion")]
+    kw = {"to": 2030, "n_paths": 300, "seed": 9, "chunk_size": 70}
+    serial = project_markets(fit, scen, **kw)
+
+    class Mapper:  # not a thread pool: results come back as arrays
+        def map(self, fn, items):
+            return [fn(i) for i in reversed(list(items))][::-1]
+
+    with ThreadPoolExecutor(3) as ex:
+        threaded = project_markets(fit, scen, executor=ex, **kw)
+    other = project_markets(fit, scen, executor=Mapper(), **kw)
+    with ProcessPoolExecutor(2) as pool:
+        procs = project_markets(fit, scen, executor=pool, **kw)
+    for run in (threaded, other, procs):
+        np.testing.assert_array_equal(run.samples, serial.samples)
+        np.testing.assert_array_equal(run.base_log, serial.base_log)
+
+
+def test_common_random_numbers_and_diversion(mp):
+    us, all_ = mp.parts.index("US"), slice(None)
+    frag, div = _i(mp, "fragmentation"), _i(mp, "fragmentation_diversion")
+    # same friction draws: the US is identical with and without diversion
+    np.testing.assert_array_equal(mp.samples[frag, us], mp.samples[div, us])
+    others = [k for k, p in enumerate(mp.parts) if p != "US"]
+    base = mp.samples[0]
+    np.testing.assert_array_equal(mp.samples[frag, others], base[others])
+    assert np.all(mp.samples[div, others] >= base[others])  # diversion only adds
+    assert np.all(mp.levels("ALL")[div] >= mp.levels("ALL")[frag] * (1 - 1e-12))
+    assert mp.samples[all_].shape[0] == len(mp.scenario_names)
+
+
+def test_full_diversion_keeps_the_total(mp):
+    """rate = 1 on a pure loss: whatever the US loses, the others gain."""
+    lost, moved = _i(mp, "lost"), _i(mp, "all_moves")
+    np.testing.assert_allclose(mp.levels("ALL")[moved], mp.levels("ALL")[0], rtol=1e-12)
+    assert np.all(mp.levels("ALL")[lost][:, 1:] < mp.levels("ALL")[0][:, 1:])
+    us = mp.parts.index("US")
+    np.testing.assert_array_equal(mp.samples[moved, us], mp.samples[lost, us])
+    # receivers in proportion to their size: shares among the others are unchanged
+    others = [k for k, p in enumerate(mp.parts) if p != "US"]
+    a = mp.samples[moved, others] / mp.samples[moved, others].sum(axis=0)
+    b = mp.samples[0, others] / mp.samples[0, others].sum(axis=0)
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_named_receivers_and_folding(mp):
+    k = _i(mp, "to_eu")
+    changed = [p for j, p in enumerate(mp.parts)
+               if not np.array_equal(mp.samples[k, j], mp.samples[0, j])]
+    assert changed == ["US", "EU", "ROW"]  # XX is not a market here: it counts as ROW
+    assert "XX" in mp.settings["diversion_notes"]["to_eu.loss"]
+
+
+def test_an_assumption_on_the_total_moves_every_market_alike(mp):
+    k = _i(mp, "total_down")
+    for m in mp.parts:
+        np.testing.assert_allclose(mp.shares(m)[k], mp.shares(m)[0], rtol=1e-12)
+    ratio = mp.levels("ALL")[k][:, 2:] / mp.levels("ALL")[0][:, 2:]
+    np.testing.assert_allclose(ratio, np.exp(-0.1), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- decomposition
+@pytest.mark.parametrize(("scenario", "baseline"), [
+    ("fragmentation_diversion", "baseline"), ("mixed", "baseline"),
+    ("friction_diversion", "escalation"), ("baseline", "mixed"), ("to_eu", "lost")])
+def test_decomposition_is_exact_for_every_market(mp, scenario, baseline):
+    d = mp.decompose(scenario, baseline)
+    assert list(d.columns) == ["market", "year", "assumption", "log_points", "level"]
+    assert list(dict.fromkeys(d["market"])) == list(mp.markets)
+    sums = d.groupby(["market", "year"], sort=False)[["log_points", "level"]].sum()
+    s, b = _i(mp, scenario), _i(mp, baseline)
+    for m in mp.markets:
+        lv = mp.levels(m)
+        level_gap = (lv[s] - lv[b]).mean(axis=0)
+        log_gap = 100 * (np.log(lv[s]) - np.log(lv[b])).mean(axis=0)
+        scale = float(np.abs(lv[b]).mean(axis=0).max())
+        np.testing.assert_allclose(sums.loc[m, "level"], level_gap, rtol=0, atol=1e-12 * scale)
+        np.testing.assert_allclose(sums.loc[m, "log_points"], log_gap, rtol=0, atol=1e-10)
+
+
+def test_decomposition_attributes_diversion_to_its_assumption(mp):
+    d = mp.decompose("mixed").set_index(["market", "year", "assumption"])
+    # the EU gains from the diverted US loss and loses from its own assumption
+    assert d.loc[("EU", 2032, "loss"), "level"] > 0
+    assert d.loc[("EU", 2032, "eu_down"), "level"] < 0
+    assert d.loc[("HK", 2032, "eu_down"), "level"] == 0.0
+    assert d.loc[("US", 2026, "loss"), "level"] == 0.0  # before its start
+    one = mp.decompose("mixed", market="EU")
+    assert set(one["market"]) == {"EU"}
+
+
+def test_decomposition_detects_changed_samples(mp):
+    bad = mp.samples.copy()
+    bad[_i(mp, "mixed"), 0, 0, 0] *= 1.01
+    tampered = MarketProjection(**{**{f: getattr(mp, f) for f in (
+        "years", "parts", "scenario_names", "base_log", "centers", "history", "seed", "model",
+        "unit", "probabilities", "scenarios", "settings")}, "samples": bad})
+    with pytest.raises(SimulationError, match="reproduce the stored samples"):
+        tampered.decompose("mixed")
+    with pytest.raises(ScenarioError, match="must differ"):
+        mp.decompose("mixed", "mixed")
+
+
+# --------------------------------------------------------------------------- summaries
+def test_frames_and_queries(mp):
+    f = mp.to_frame(quantiles=(0.1, 0.5, 0.9))
+    assert list(f.columns) == ["model", "scenario", "market", "year", "quantile", "value"]
+    assert len(f) == len(mp.scenario_names) * 6 * 7 * 3
+    sh = mp.to_frame(quantiles=(0.5,), share=True)
+    assert "ALL" not in set(sh["market"])
+    sf = mp.summary_frame((80,), market="US", scenario="baseline")
+    assert list(sf.columns) == ["scenario", "market", "year", "mean", "median", "lower_80",
+                                "upper_80"]
+    one = mp.market("US").summary_frame((80,), scenario="baseline")
+    np.testing.assert_allclose(sf["median"], one["median"])
+    p = mp.prob_below(15, 2030, market="US", share=True, scenario="baseline")
+    x = mp.shares("US")[0][:, 2030 - 2026]
+    assert p == pytest.approx((x < 15).mean())
+    series = mp.prob_above(100, 2032)
+    assert list(series.index) == list(mp.scenario_names)
+    wide = mp.share_frame("baseline")
+    np.testing.assert_allclose(wide[list(mp.parts)].sum(axis=1), 100.0)
+    with pytest.raises(ParameterError, match="Did you mean 15"):
+        mp.prob_below(0.15 * 1000, 2030, "US", share=True)
+    with pytest.raises(ParameterError, match="must be one of"):
+        mp.levels("FR")
+    with pytest.raises(ScenarioError, match="projected scenario"):
+        mp.summary_frame(scenario="nope")
+    with pytest.raises(ParameterError, match="'ALL' is 100%"):
+        mp.shares("ALL")
+
+
+def test_iamc_regions(mp):
+    t = mp.to_iamc(shares=True)
+    assert list(t.columns[:5]) == ["model", "scenario", "region", "variable", "unit"]
+    regions = set(t["region"])
+    assert {"United States", "European Union", "Hong Kong", "Japan", "Rest of the World",
+            "World"} == regions
+    assert set(t.loc[t["variable"].str.endswith("|Share"), "unit"]) == {"%"}
+    assert 2032 in t.columns
+
+
+def test_market_projection_is_a_projection(mp):
+    us = mp.market("US")
+    assert isinstance(us, forecast.Projection)
+    assert us.history.last_year == 2025
+    np.testing.assert_array_equal(us.samples, mp.samples[:, 0])
+    assert "difference" in dir(us)
+    d = mp.difference("baseline", market="ALL", levels=(80,))
+    assert "prob_below" in d.columns
+    with pytest.raises(ScenarioError, match="MarketProjection.decompose"):
+        us.decompose("lost")
+
+
+# --------------------------------------------------------------------------- errors
+def test_engine_errors(fit):
+    with pytest.raises(ForecastTypeError, match="SplitFit"):
+        project_markets(forecast.Drift(), Scenario("baseline"), to=2030)
+    with pytest.raises(ParameterError, match="`target`"):
+        project_markets(fit, Scenario("baseline"), to=2030, target="FR")
+    bad = Scenario("x", (Diversion(LOSS, rate=0.5, market="KR"),))
+    with pytest.raises(ScenarioError, match="not a market of this projection"):
+        project_markets(fit, bad, to=2030, n_paths=10)
+    nested = Scenario("x", (Group("g", (Diversion(LOSS, rate=0.5),)),))
+    with pytest.raises(ScenarioError, match="not a part of group"):
+        project_markets(fit, nested, to=2030, n_paths=10)
+    with pytest.raises(ScenarioError, match="must start"):
+        project_markets(fit, Scenario("x", (LevelShift(2020, -0.1),)), to=2030, n_paths=10)
+    assert isinstance(pd.DataFrame(), pd.DataFrame)
