@@ -95,6 +95,10 @@ def _seed_of(proj, fallback):
 
 
 def cmd_run(args) -> int:
+    if getattr(args, "markets", None):  # several markets and the total together
+        from .markets import cmd_run_markets  # lazy: only a multi-market run needs it
+
+        return cmd_run_markets(args)
     args.steps = 6
     out = pathlib.Path(args.out)
     what = "--out folder"

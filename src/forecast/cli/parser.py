@@ -160,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="layout of the projection table (default: %(default)s)")
     p.add_argument("--no-plot", action="store_true",
                    help="write no PNG charts (the report then has tables only)")
+    p.add_argument("--markets", metavar="CODES",
+                   help="project these source markets and China's total together, e.g. "
+                        "US,EU,HK,JP (joint reconstruction, split model, diversion "
+                        "scenarios; default scenarios: the presets plus "
+                        "fragmentation_diversion and friction_diversion)")
     _add_data_options(p)
     _add_execution_options(p)
     _add_force(p)

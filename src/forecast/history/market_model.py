@@ -99,8 +99,8 @@ class MarketModel(MLEModel):
 
         `ratios` has shape (n_years, K): the linearisation point ``r*``.
         """
-        design = np.zeros_like(self["design"])
-        icept = np.zeros_like(self["obs_intercept"])
+        p, k, n = self.k_endog, self.k_states, self.nobs
+        design, icept = np.zeros((p, k, n)), np.zeros((p, n))  # time-varying even if n = 1
         cols = 3 + 3 * np.arange(self.n_markets)
         for t, j, slot, members in slots:
             f, g = log_share(ratios[t], members)

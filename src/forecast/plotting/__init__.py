@@ -2,7 +2,8 @@
 
 Modules: ``charts`` (the public chart functions), ``scenario_charts`` (the headline,
 difference and scenario-versus-baseline charts), ``names`` (the display names and colours
-every face uses); internal: ``_base`` (axes, colours,
+every face uses), ``markets`` (fan charts per market and the stacked shares of a
+multi-market projection); internal: ``_base`` (axes, colours,
 history drawing), ``_shapes`` (data shaping shared by the charts, the report and the
 command line).
 """
@@ -17,6 +18,7 @@ from .charts import (
     small_multiples,
     tornado_chart,
 )
+from .markets import market_fans, share_chart
 from .scenario_charts import difference_chart, headline_chart, scenario_fan_chart
 
 __all__ = [
@@ -27,8 +29,10 @@ __all__ = [
     "fan_grid",
     "headline_chart",
     "history_chart",
+    "market_fans",
     "nowcast_chart",
     "scenario_fan_chart",
+    "share_chart",
     "small_multiples",
     "tornado_chart",
 ]

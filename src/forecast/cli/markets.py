@@ -1,0 +1,163 @@
+"""``forecast run --markets US,EU,HK,JP``: the multi-market run (private; see commands).
+
+The same steps as a single-market ``forecast run``, through the public API:
+:func:`forecast.reconstruct_markets`, :class:`forecast.SplitModel`,
+:func:`forecast.project_markets`, the markets charts and
+:func:`forecast.report.write_markets_report`.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import secrets
+import shlex
+import time
+
+import pandas as pd
+
+from .._outdir import atomic_folder, check_folder, hold
+from ..errors import ScenarioError
+from ..history import reconstruct_markets
+from ..markets import SplitModel, project_markets
+from ..plotting._shapes import unit_label
+from ..report import market_figures, write_markets_report
+from ..report.report import compact_years
+from ..scenarios import ScenarioSet, load_scenarios, market_presets
+from ._util import (
+    done,
+    executor,
+    existing_file,
+    load_records,
+    make_spec,
+    spec_text,
+    status,
+)
+
+__all__ = ["cmd_run_markets"]
+
+
+def _scenarios(args) -> ScenarioSet:
+    sset = load_scenarios(existing_file(args.file, "the scenario file")) if args.file \
+        else market_presets.scenario_set()
+    if not args.scenarios:
+        return sset
+    by_name = {s.name: s for s in sset.scenarios}
+    unknown = [n for n in args.scenarios if n not in by_name]
+    if unknown:
+        raise ScenarioError(f"--scenario must name a scenario of "
+                            f"{args.file or 'the market presets'}; got "
+                            f"{', '.join(map(repr, unknown))}. Choose among: "
+                            f"{', '.join(by_name)}.")
+    return ScenarioSet(tuple(by_name[n] for n in dict.fromkeys(args.scenarios)))
+
+
+def _wide(mp) -> pd.DataFrame:
+    long = mp.to_frame()
+    wide = long.pivot_table(index=["scenario", "market", "year"], columns="quantile",
+                            values="value", sort=False)
+    wide.columns = [f"p{100 * q:g}" for q in wide.columns]
+    return wide.reset_index()
+
+
+def _tables(mp, fmt: str) -> dict[str, pd.DataFrame]:
+    tables = {"history.csv": mp.history.to_frame(),
+              "summary.csv": mp.summary_frame((50, 80, 95)),
+              "shares.csv": mp.summary_frame((50, 80, 95), share=True),
+              f"projection_{fmt}.csv": {"long": mp.to_frame, "wide": lambda: _wide(mp),
+                                        "iamc": lambda: mp.to_iamc(shares=True)}[fmt]()}
+    chosen = [s for s in market_presets.names()[7:] if s in mp.scenario_names]
+    if chosen and "baseline" in mp.scenario_names:
+        tables["decomposition.csv"] = pd.concat(
+            [mp.decompose(s).assign(scenario=s) for s in chosen], ignore_index=True)
+    return tables
+
+
+def _print(mp, fit_name: str) -> None:
+    years = compact_years(mp.years)
+    for market in ("US", "ALL"):
+        if market not in mp.markets:
+            continue
+        f = mp.summary_frame((80,), market=market)
+        f = f[f["year"].isin(years)]
+        cells = f.assign(cell=[f"{m:,.1f} [{a:,.1f}, {b:,.1f}]" for m, a, b in
+                               zip(f["median"], f["lower_80"], f["upper_80"], strict=True)])
+        wide = cells.pivot(index="scenario", columns="year", values="cell").reindex(
+            list(mp.scenario_names))
+        print(f"{market} ({unit_label(mp.unit)}, {fit_name}): median [80% band]")
+        print(wide.to_string() + "\n")
+    if "US" in mp.parts and 2030 in mp.years.tolist():
+        p = mp.prob_below(15, 2030, "US", share=True)
+        print("P(US share < 15% in 2030): " + ", ".join(f"{k} {v:.2f}" for k, v in p.items()))
+
+
+def _fit_and_project(args, markets: tuple[str, ...]):
+    """reconstruct_markets -> SplitModel.fit -> project_markets, as a user would."""
+    sset = _scenarios(args)  # first: a misspelt scenario fails before any slow work
+    with executor(args) as ex:
+        records = load_records(args)
+        status(args, "reconstructing the markets jointly ...")
+        mh = reconstruct_markets(records, markets=markets, flow=args.flow,
+                                 segment=args.segment, currency=args.currency)
+        if args.seed is None:
+            args.seed = secrets.randbits(32)
+        spec = make_spec(args.model, args.imputations)
+        status(args, f"fitting the split model ({spec_text(args)}) ...")
+        fit = SplitModel(spec, spec).fit(mh, seed=args.seed)
+        status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} "
+                     "paths ...")
+        mp = project_markets(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed,
+                             executor=ex)
+    return records, fit, mp
+
+
+def _write(args, folder, records, mp, markets, t0: float) -> int:
+    """Write every output into the staged `folder`; return the number of files."""
+    status(args, "writing tables")
+    written = _tables(mp, args.format)
+    for name, frame in written.items():
+        folder.write_csv(name, frame)
+    figures = None
+    if not args.no_plot:
+        status(args, "drawing charts")
+        figures = market_figures(mp)
+        for key, png in figures.items():
+            folder.write_bytes(f"{key}.png", png)
+    settings = {"command": "forecast " + " ".join(shlex.quote(a) for a in
+                                                  getattr(args, "argv", [])),
+                "model_spec": spec_text(args), "markets": list(markets),
+                "data": args.data or "embedded", "added": list(args.add),
+                "as_of": args.as_of, "currency": args.currency, "seed": args.seed,
+                "scenario_file": args.file or "market presets",
+                "seconds": round(time.perf_counter() - t0, 2)}
+    folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
+    status(args, "writing report.html")
+    write_markets_report(mp, folder.path("report.html"), records=records, settings=settings,
+                         plots=not args.no_plot, figures=figures)
+    return len(written) + (len(figures) if figures else 0) + 2
+
+
+def cmd_run_markets(args) -> int:
+    """``forecast run --markets ...``: reconstruct, fit, project and write every output.
+
+    The --out folder is handled as by the single-market run: checked first, locked for
+    the whole run and written atomically.
+    """
+    args.steps = 6
+    t0 = time.perf_counter()
+    markets = tuple(m.strip() for m in args.markets.split(",") if m.strip())
+    out = pathlib.Path(args.out)
+    what = "--out folder"
+    try:
+        check_folder(out, force=args.force, what=what)
+        with hold(out, what=what):
+            records, fit, mp = _fit_and_project(args, markets)
+            with atomic_folder(out, kind="run", force=args.force, what=what,
+                               locked=True) as folder:
+                n_files = _write(args, folder, records, mp, markets, t0)
+    finally:
+        done(args)
+    _print(mp, fit.name)
+    print(f"\n{args.paths:,} paths, seed {args.seed} (pass --seed {args.seed} to reproduce). "
+          f"Wrote {n_files} files to {out}/ (open {out / 'report.html'}).")
+    return 0

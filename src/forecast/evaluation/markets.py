@@ -1,0 +1,221 @@
+"""Evaluation of the joint market model: pseudo-real-time backtest and leave-one-out.
+
+- :func:`backtest_markets`: at each origin date, keep the records published by then,
+  reconstruct the markets jointly, fit a :class:`~forecast.markets.SplitModel` and score
+  one market's forecasts exactly as :func:`forecast.backtest` scores the single-market
+  model (same origins, same seeds, same truths), so the two frames can be compared with
+  :func:`compare_markets`.
+- :func:`leave_one_out_markets`: drop each published full-year level of a named market in
+  turn (with the shares that restate it) and check whether the joint reconstruction's
+  band covers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._seeds import as_seed_sequence, child, rebuild
+from .._validation import check_int, check_levels
+from ..errors import ForecastError, ForecastTypeError
+from ..history import reconstruct, reconstruct_markets
+from ..history.market_reconstruction import DEFAULT_MARKETS
+from ..markets import SplitModel
+from ..models import Auto
+from ..records import Records, load_exchange_rates, load_releases
+from .backtests import (
+    _POINT,
+    _levels_cols,
+    _metric_cols,
+    _records_origins,
+    _score,
+    backtest,
+    published_truth,
+    summarize,
+)
+
+__all__ = ["backtest_markets", "compare_markets", "leave_one_out_markets"]
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """One origin of the joint backtest (picklable, for process pools)."""
+
+    index: int
+    records: Records
+    label: str
+    markets: tuple[str, ...]
+    market: str
+    spec: Any
+    horizon: int
+    n_paths: int
+    root: tuple
+
+
+def _run_origin(o: _Origin) -> dict | str:
+    ss = child(rebuild(*o.root), o.index)
+    have = tuple(m for m in o.markets if m in o.records.markets)
+    if o.market not in have:
+        return f"origin {o.label}: no record of {o.market} published yet"
+    # end where the single-market history ends, so that horizon h is the same calendar
+    # year for both models (the other markets' later releases would extend the joint one)
+    own = o.records.frame
+    end = int(own.loc[(own["market"] == o.market) & (own["segment"] == "all")
+                      & (own["flow"] == "offshore_execution"), "year"].max())
+    try:
+        mh = reconstruct_markets(o.records, markets=have, end=end)
+        if len(mh) < o.spec.min_length:
+            return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
+        fit = SplitModel(o.spec, o.spec).fit(mh, seed=child(ss, 0))
+        levels = fit.simulate_levels(o.horizon, o.n_paths, seed=child(ss, 1))
+    except ForecastError as exc:
+        return f"origin {o.label}: {exc}"
+    series = mh.series(o.market).values
+    return {"samples": levels[:, fit.parts.index(o.market)], "last_year": fit.last_year,
+            "scale": float(np.mean(np.abs(np.diff(series)))), "markets": have}
+
+
+def backtest_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
+                     market: str = "US", origins: Any = None, horizon: int = 3,
+                     n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
+                     spec: Any = None, levels: Sequence[float] = (80, 95),
+                     currency: str = "USD") -> pd.DataFrame:
+    """Pseudo-real-time backtest of one market's forecast from the joint model.
+
+    Parameters
+    ----------
+    records : Records, optional
+        Default the embedded releases.
+    markets : sequence of str
+        The markets reconstructed jointly (those already published at an origin).
+    market : str, default "US"
+        The market scored.
+    origins, horizon, n_paths, seed, executor, levels
+        As in :func:`forecast.backtest` with Records (origin ``i`` is seeded by the
+        ``i``-th child of `seed`, as there).
+    spec : ModelSpec, optional
+        Spec of the total and of every log ratio; default ``forecast.Auto()``.
+    currency : str, default "USD"
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`forecast.backtest` (``model`` is ``"joint <spec>"``);
+        ``frame.attrs["skipped"]`` lists skipped origins.
+    """
+    records = load_releases() if records is None else records
+    if not isinstance(records, Records):
+        raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}.")
+    spec = Auto() if spec is None else spec
+    horizon = check_int("horizon", horizon, 1, 50, "Pass e.g. horizon=3.")
+    n_paths = check_int("n_paths", n_paths, 10, 10_000_000, "Pass e.g. n_paths=2000.")
+    lv = check_levels("levels", levels)
+    root = as_seed_sequence(seed)
+    key = (root.entropy, tuple(root.spawn_key), int(root.pool_size))
+    labels = _records_origins(records, origins)
+    tasks = [_Origin(i, records.filter(as_of=o), o, tuple(markets), market, spec, horizon,
+                     n_paths, key) for i, o in enumerate(labels)]
+    results = list(map(_run_origin, tasks) if executor is None else
+                   executor.map(_run_origin, tasks))
+    latest = reconstruct(records, market=market, currency=currency).series
+    truths = {"latest": dict(zip(latest.years.tolist(), latest.values.tolist(), strict=True)),
+              "published": published_truth(records, market, "all", "offshore_execution",
+                                           currency, load_exchange_rates())}
+    rows, skipped = [], []
+    name = f"joint {spec.name}"
+    for task, res in zip(tasks, results, strict=True):
+        if isinstance(res, str):
+            skipped.append(res)
+            continue
+        for target, truth in truths.items():
+            rows += _score(res, truth, name, task.label, target, lv)
+    frame = pd.DataFrame(rows, columns=_POINT + _levels_cols(lv) + _metric_cols(lv))
+    frame.attrs["skipped"] = skipped
+    return frame
+
+
+def compare_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
+                    market: str = "US", origins: Any = None, horizon: int = 3,
+                    n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
+                    spec: Any = None) -> pd.DataFrame:
+    """The single-market and the joint model's pseudo-real-time scores side by side.
+
+    Both see the same origins, seeds and truths; only origins where both forecast are
+    kept.
+
+    Returns
+    -------
+    DataFrame
+        :func:`forecast.evaluation.summarize` by ``model, target, horizon``; ``model`` is
+        ``"single <spec>"`` or ``"joint <spec>"``.
+    """
+    records = load_releases() if records is None else records
+    spec = Auto() if spec is None else spec
+    joint = backtest_markets(records, markets, market, origins, horizon, n_paths, seed,
+                             executor, spec=spec)
+    single = backtest(spec, records, origins=origins, horizon=horizon, n_paths=n_paths,
+                      seed=seed, executor=executor, market=market)
+    single = single.assign(model=f"single {spec.name}")
+    both = set(joint["origin"]) & set(single["origin"])
+    frame = pd.concat([single, joint], ignore_index=True)
+    return summarize(frame[frame["origin"].isin(both)])
+
+
+def leave_one_out_markets(records: Records | None = None,
+                          markets: Sequence[str] = DEFAULT_MARKETS,
+                          currency: str = "USD") -> pd.DataFrame:
+    """Drop each published full-year level of a named market; is it in the joint band?
+
+    The level and the shares of the same market, year and period (which restate it) are
+    removed, the markets are reconstructed jointly over the same years, and the dropped
+    figure (converted to `currency` at the year's rate, MOFCOM's implied one where it
+    exists) is compared with that market's bands.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``market, year, published`` (value and unit), ``dropped`` (bn of
+        `currency`), ``median, lower_80, upper_80, lower_95, upper_95``, ``covered_80``,
+        ``covered_95`` and ``z`` (standardised log error).
+    """
+    records = load_releases() if records is None else records
+    fx = load_exchange_rates()
+    full = reconstruct_markets(records, markets=markets, currency=currency)
+    start, end = int(full.years[0]), int(full.years[-1])
+    frame = records.frame
+    levels = frame[frame["market"].isin(markets) & (frame["months"] == 12)
+                   & (frame["measure"] == "level") & (frame["segment"] == "all")
+                   & (frame["flow"] == "offshore_execution")
+                   & frame["year"].between(start, end)]
+    z80, z95 = (NormalDist().inv_cdf(0.5 + lv / 200) for lv in (80, 95))
+    rows = []
+    for (market, year), grp in levels.groupby(["market", "year"], sort=True):
+        same = ((frame["market"] == market) & (frame["year"] == year) & (frame["months"] == 12)
+                & frame["measure"].isin(("level", "share")) & (frame["segment"] == "all")
+                & (frame["flow"] == "offshore_execution"))
+        rest = Records.from_frame(frame[~same].drop(columns=["published_date"]),
+                                  origin="embedded")
+        mh = reconstruct_markets(rest, markets=markets, currency=currency, start=start, end=end)
+        first = grp.sort_values("basis", key=lambda b: b != currency).iloc[0]
+        dropped = float(first["value"]) / 10.0
+        if first["unit"][:3] != currency:
+            rate = fx.for_period(records, int(year), 12).rate
+            dropped = dropped / rate if currency == "USD" else dropped * rate
+        mu, sd = mh._log_moments(market, False)
+        i = int(year) - start
+        z = (np.log(dropped) - mu[i]) / sd[i]
+        rows.append({"market": market, "year": int(year),
+                     "published": f"{first['value']:g} {first['unit']}", "dropped": dropped,
+                     "median": float(np.exp(mu[i])),
+                     "lower_80": float(np.exp(mu[i] - z80 * sd[i])),
+                     "upper_80": float(np.exp(mu[i] + z80 * sd[i])),
+                     "lower_95": float(np.exp(mu[i] - z95 * sd[i])),
+                     "upper_95": float(np.exp(mu[i] + z95 * sd[i])),
+                     "covered_80": bool(abs(z) <= z80), "covered_95": bool(abs(z) <= z95),
+                     "z": float(z)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,116 @@
+"""Charts of a multi-market projection: a fan chart per market and the stacked shares.
+
+matplotlib (the ``plot`` extra) loads only when a chart is drawn. Like the other chart
+functions these draw on given axes (or new ones), return them and never call
+``plt.show``.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import forecast
+>>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
+>>> fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+>>> mp = forecast.project_markets(fit, forecast.Scenario("baseline"), to=2030, n_paths=200,
+...                               seed=1)
+>>> [ax.get_title() for ax in market_fans(mp)]
+['US', 'EU', 'ROW', 'ALL (China total)']
+>>> share_chart(mp).get_ylabel().startswith("share of China")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._optional import require
+from ._base import PALETTE, finish, new_axes
+from .charts import fan_chart
+
+__all__ = ["market_fans", "share_chart"]
+
+_TITLES = {"ALL": "ALL (China total)", "ROW": "ROW"}
+
+
+def market_fans(projection, scenario: str | None = None, *, markets: Sequence[str] | None = None,
+                levels: Sequence[float] = (50, 80, 95), yscale: str = "linear", ncols: int = 3,
+                fig=None):
+    """Fan charts of one scenario for every market (and China's total), as small multiples.
+
+    Parameters
+    ----------
+    projection : MarketProjection
+    scenario : str, optional
+        Default the first scenario (usually ``"baseline"``).
+    markets : sequence of str, optional
+        Default every part and ``"ALL"``.
+    levels, yscale
+        As in :func:`~forecast.plotting.fan_chart`.
+    ncols : int, default 3
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes
+        One panel per market with its reconstructed history in black and its own y axis;
+        the legend only on the first.
+    """
+    names = list(projection.markets) if markets is None else list(markets)
+    scenario = projection.scenario_names[0] if scenario is None else scenario
+    ncols = max(1, min(ncols, len(names)))
+    nrows = -(-len(names) // ncols)
+    if fig is None:
+        plt = require("matplotlib.pyplot", "plot", "Plotting")
+        fig = plt.figure(figsize=(3.4 * ncols, 2.7 * nrows))
+    # markets differ in size: shared years, one y axis per panel
+    grid = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=False)).ravel()
+    for ax in grid[len(names):]:
+        ax.set_visible(False)
+    axes = list(grid[:len(names)])
+    i = list(projection.scenario_names).index(scenario) if scenario in \
+        projection.scenario_names else 0
+    color = PALETTE[i % (len(PALETTE) - 1)]  # the palette's last colour is black (history)
+    from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
+
+    for k, (ax, m) in enumerate(zip(axes, names, strict=True)):
+        fan_chart(projection.market(m), scenario, levels=levels, yscale=yscale, ax=ax,
+                  color=color, title=_TITLES.get(m, m))
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        if k:
+            ax.get_legend().remove()
+        if k % ncols:
+            ax.set_ylabel("")
+        ax.title.set_fontsize("medium")
+    return axes
+
+
+def share_chart(projection, scenario: str | None = None, *, ax=None, title: str | None = None):
+    """Stacked shares of China's total: the reconstructed history, then the projection.
+
+    History shares are the medians of the joint reconstruction (normalised to 100);
+    projected shares are the mean share over paths (they add up to 100 exactly, path by
+    path and on average). A vertical line marks the first projected year.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One stacked area per part (named markets, then ROW) and a legend.
+    """
+    scenario = projection.scenario_names[0] if scenario is None else scenario
+    ax = new_axes(ax)
+    hist = projection.history.to_frame(share=True).pivot(index="year", columns="market",
+                                                         values="median")
+    hist = hist[list(projection.parts)]
+    hist = 100.0 * hist.div(hist.sum(axis=1), axis=0)
+    proj = projection.share_frame(scenario).set_index("year")[list(projection.parts)]
+    years = np.r_[hist.index.to_numpy(), proj.index.to_numpy()]
+    values = np.vstack([hist.to_numpy(), proj.to_numpy()]).T
+    colors = [PALETTE[k % len(PALETTE)] for k in range(len(projection.parts))]
+    ax.stackplot(years, values, labels=list(projection.parts), colors=colors, alpha=0.85)
+    ax.axvline(int(proj.index[0]) - 0.5, color="black", linewidth=0.8, linestyle="--")
+    ax.set_ylim(0, 100)
+    ax.set_xlim(years[0], years[-1])
+    title = f"Shares of China's total: {scenario}" if title is None else title
+    return finish(ax, title, "share of China's offshore execution (%)", loc="lower left")

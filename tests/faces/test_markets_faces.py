@@ -1,0 +1,116 @@
+"""The faces of a multi-market projection: charts, the report section and
+``forecast run --markets`` (in process: ``main`` runs the command without a subprocess)."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import pandas as pd
+import pytest
+
+import forecast
+from forecast import cli, plotting
+from forecast.report import market_table, markets_section, write_markets_report
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def mp(market_history):
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
+    return forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2032, n_paths=300,
+                                    seed=2)
+
+
+def test_market_fans_and_share_chart(mp):
+    from matplotlib.figure import Figure
+
+    axes = plotting.market_fans(mp, "friction_diversion", fig=Figure(figsize=(9, 6)))
+    assert [ax.get_title() for ax in axes] == ["US", "EU", "HK", "JP", "ROW",
+                                               "ALL (China total)"]
+    assert axes[0].get_legend() is not None
+    assert axes[1].get_legend() is None
+    # one y axis per market: the total's fan is far above Japan's
+    assert axes[5].get_ylim()[1] > axes[3].get_ylim()[1]
+    ax = plotting.share_chart(mp, "fragmentation_diversion", ax=Figure().subplots())
+    assert ax.get_ylim() == (0.0, 100.0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(mp.parts)
+
+
+def test_market_table_and_section(mp):
+    t = market_table(mp, years=[2026, 2030])
+    assert list(t.columns) == ["market", "scenario", "2026", "2030"]
+    assert len(t) == len(mp.markets) * len(mp.scenario_names)
+    assert t.iloc[0]["2026"].count("[") == 1
+    html = markets_section(mp, plots=False)
+    assert "P(US share &lt; 15%, 2030)" in html
+    assert "fragmentation_diversion: contributions" in html
+    assert "<img" not in html
+    with pytest.raises(forecast.ForecastTypeError, match="MarketProjection"):
+        markets_section(mp.market("US"))
+
+
+def test_write_markets_report(mp, tmp_path):
+    path = write_markets_report(mp, tmp_path / "m.html", records=forecast.load_releases(),
+                                settings={"note": "test"})
+    text = path.read_text(encoding="utf-8")
+    assert text.count("<img") == 2
+    for section in ("Markets", "Joint history", "Data provenance", "Reproduce"):
+        assert f">{section}</h2>" in text
+    assert "http://www.ecns.cn/business/2014/01-27/98757.shtml" in text  # official address
+    assert "<script" not in text
+
+
+def test_cli_run_markets(tmp_path, capsys):
+    out = tmp_path / "m"
+    code = cli.main(["run", "--markets", "US,EU", "--model", "drift", "--imputations", "2",
+                     "--paths", "200", "--seed", "3", "--to", "2030", "--scenario", "baseline",
+                     "--scenario", "friction_diversion", "--format", "iamc", "--out", str(out),
+                     "--quiet"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "US (USD bn" in text
+    assert "ALL (USD bn" in text
+    assert "P(US share < 15% in 2030)" in text
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}  # not the marker
+    assert names == {"history.csv", "summary.csv", "shares.csv", "projection_iamc.csv",
+                     "decomposition.csv", "market_fans.png", "market_shares.png",
+                     "settings.json", "report.html"}
+    iamc = pd.read_csv(out / "projection_iamc.csv")
+    assert {"United States", "European Union", "Rest of the World", "World"} <= set(
+        iamc["region"])
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(dict.fromkeys(summary["market"])) == ["US", "EU", "ROW", "ALL"]
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["markets"] == ["US", "EU"]
+    assert settings["seed"] == 3
+
+
+def test_cli_run_markets_is_reproducible_and_checks_its_input(tmp_path, capsys):
+    args = ["run", "--markets", "US", "--model", "drift", "--imputations", "2", "--paths",
+            "100", "--seed", "4", "--to", "2028", "--no-plot", "--format", "wide", "--quiet",
+            "--scenario", "baseline"]
+    assert cli.main([*args, "--out", str(tmp_path / "a")]) == 0
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep")
+    capsys.readouterr()
+    assert cli.main([*args, "--out", str(foreign)]) == 2  # not a forecast folder: refused
+    assert (foreign / "notes.txt").read_text() == "keep"
+    assert cli.main([*args, "--out", str(tmp_path / "b")]) == 0
+    a = pd.read_csv(tmp_path / "a" / "projection_wide.csv")
+    b = pd.read_csv(tmp_path / "b" / "projection_wide.csv")
+    pd.testing.assert_frame_equal(a, b)
+    assert {"p5", "p50", "p95"} <= set(a.columns)
+    capsys.readouterr()
+    assert cli.main(["run", "--markets", "US,XX", "--quiet", "--out", str(tmp_path / "c")]) == 2
+    assert "markets" in capsys.readouterr().err
+    assert cli.main(["run", "--markets", "US", "--scenario", "nope", "--quiet",
+                     "--out", str(tmp_path / "d")]) == 2
+    assert "market presets" in capsys.readouterr().err
+
+
+def test_single_market_run_is_unchanged():
+    args = cli.build_parser().parse_args(["run"])
+    assert args.markets is None
