@@ -85,8 +85,17 @@ def test_to_dict_nests_the_source():
     assert out["to"] == "EU"
     assert out["rate"] == {"dist": "beta", "a": 2.0, "b": 2.0, "low": 0.0, "high": 1.0}
     assert out["part"][0]["type"] == "level_shift"
-    text = forecast.dumps_scenarios(Scenario("d", (d,)))  # writes (loading: not yet)
+    text = forecast.dumps_scenarios(Scenario("d", (d,)))
     assert "[[scenario.assumption.part]]" in text
+
+
+def test_toml_round_trip():
+    sset = market_presets.scenario_set()
+    assert forecast.loads_scenarios(forecast.dumps_scenarios(sset)) == sset
+    bad = forecast.dumps_scenarios(market_presets.get("friction_diversion")).replace(
+        'to = "EU,ROW"', 'to = "US"')
+    with pytest.raises(forecast.ConfigError, match=r"scenario\[1\]\.assumption\[1\].*other than"):
+        forecast.loads_scenarios(bad)
 
 
 @pytest.mark.parametrize(("kwargs", "exc", "match"), [

@@ -72,11 +72,13 @@ def _run_origin(o: _Origin) -> dict | str:
         if len(mh) < o.spec.min_length:
             return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
         fit = SplitModel(o.spec, o.spec).fit(mh, seed=child(ss, 0))
-        levels = fit.simulate_levels(o.horizon, o.n_paths, seed=child(ss, 1))
+        logs = fit.simulate_log_levels(o.horizon, o.n_paths, seed=child(ss, 1))
     except ForecastError as exc:
         return f"origin {o.label}: {exc}"
     series = mh.series(o.market).values
-    return {"samples": levels[:, fit.parts.index(o.market)], "last_year": fit.last_year,
+    # exp(690) ~ 1e300 keeps sums over thousands of draws finite (as forecast.backtest)
+    samples = np.exp(np.clip(logs[:, fit.parts.index(o.market)], -690.0, 690.0))
+    return {"samples": samples, "last_year": fit.last_year,
             "scale": float(np.mean(np.abs(np.diff(series)))), "markets": have}
 
 

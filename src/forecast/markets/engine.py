@@ -82,6 +82,38 @@ def run_market_chunk(job: MarketJob, i: int, out=None):
     return i, None, None
 
 
+def _run(job: MarketJob, bounds, executor, samples: np.ndarray, base_log: np.ndarray) -> None:
+    """Run every chunk (serially, on threads or via ``executor.map``) into the arrays."""
+    if executor is None or isinstance(executor, ThreadPoolExecutor):
+        def task(i: int):  # shared memory: each chunk writes its own slices
+            lo, hi = bounds[i]
+            return run_market_chunk(job, i, out=(samples[:, :, lo:hi], base_log[:, lo:hi]))
+    else:
+        task = functools.partial(run_market_chunk, job)
+    indices = range(len(bounds))
+    results = map(task, indices) if executor is None else executor.map(task, indices)
+    for i, levels, logs in results:
+        if levels is not None:
+            lo, hi = bounds[i]
+            samples[:, :, lo:hi] = levels
+            base_log[:, lo:hi] = logs
+
+
+def _inputs(fit, scenarios, to, horizon, target):
+    """Checked (years, scenarios, probabilities, diversion notes) of a run."""
+    if not isinstance(fit, SplitFit):
+        raise ForecastTypeError(f"`fit` must be a SplitFit; got {type(fit).__name__}. Fit one "
+                                "with forecast.SplitModel().fit(forecast.reconstruct_markets()).")
+    h = _horizon(to, horizon, fit.last_year)
+    years = np.arange(fit.last_year + 1, fit.last_year + h + 1, dtype=np.int64)
+    items, probabilities = _normalise_scenarios(scenarios)
+    check_starts(items, fit.last_year)
+    if not isinstance(target, str) or (target not in fit.parts and target != TOTAL):
+        raise ParameterError(f"`target` must be a market of the projection "
+                             f"({', '.join(fit.parts)}) or 'ALL'; got {target!r}.")
+    return years, items, probabilities, check_scenarios(items, fit.parts, target)
+
+
 def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                     horizon: int | None = None, n_paths: int = 10_000, seed: Any = None,
                     executor: Any = None, chunk_size: int = 10_000,
@@ -114,18 +146,8 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     >>> mp.samples.shape     # scenarios, parts (US, EU, ROW), paths, years
     (9, 3, 200, 5)
     """
-    if not isinstance(fit, SplitFit):
-        raise ForecastTypeError(f"`fit` must be a SplitFit; got {type(fit).__name__}. Fit one "
-                                "with forecast.SplitModel().fit(forecast.reconstruct_markets()).")
-    last_year = fit.last_year
-    h = _horizon(to, horizon, last_year)
-    years = np.arange(last_year + 1, last_year + h + 1, dtype=np.int64)
-    items, probabilities = _normalise_scenarios(scenarios)
-    check_starts(items, fit.last_year)
-    if not isinstance(target, str) or (target not in fit.parts and target != TOTAL):
-        raise ParameterError(f"`target` must be a market of the projection "
-                             f"({', '.join(fit.parts)}) or 'ALL'; got {target!r}.")
-    notes = check_scenarios(items, fit.parts, target)
+    years, items, probabilities, notes = _inputs(fit, scenarios, to, horizon, target)
+    h = years.size
     n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
     chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
     if executor is not None and not callable(getattr(executor, "map", None)):
@@ -136,32 +158,19 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     center_logs = fit.point_forecast(h)
     centers = softmax_levels(center_logs[0], center_logs[1:])
     bounds = chunk_bounds(n_paths, chunk_size)
-    parts = fit.parts
-    samples = np.empty((len(items), len(parts), n_paths, h))
+    samples = np.empty((len(items), len(fit.parts), n_paths, h))
     base_log = np.empty((len(fit.fits), n_paths, h))
     job = MarketJob(fit, tuple(items), years, centers, target, root.entropy,
                     tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
-    if executor is None or isinstance(executor, ThreadPoolExecutor):
-        def task(i: int):  # shared memory: each chunk writes its own slices
-            lo, hi = bounds[i]
-            return run_market_chunk(job, i, out=(samples[:, :, lo:hi], base_log[:, lo:hi]))
-    else:
-        task = functools.partial(run_market_chunk, job)
-    indices = range(len(bounds))
-    results = map(task, indices) if executor is None else executor.map(task, indices)
-    for i, levels, logs in results:
-        if levels is not None:
-            lo, hi = bounds[i]
-            samples[:, :, lo:hi] = levels
-            base_log[:, lo:hi] = logs
+    _run(job, bounds, executor, samples, base_log)
     entropy = root.entropy
     settings = {"n_paths": n_paths, "chunk_size": chunk_size, "n_chunks": len(bounds),
-                "horizon": h, "last_year": last_year, "spawn_key": list(root.spawn_key),
+                "horizon": h, "last_year": fit.last_year, "spawn_key": list(root.spawn_key),
                 "pool_size": int(root.pool_size), "target": target,
                 "correlation": fit.correlation.tolist(), "diversion_notes": notes,
                 "versions": {"forecast": __version__, "numpy": np.__version__}}
     return MarketProjection(
-        years=years, parts=parts, scenario_names=tuple(s.name for s in items),
+        years=years, parts=fit.parts, scenario_names=tuple(s.name for s in items),
         samples=samples, base_log=base_log, centers=centers, history=fit.history,
         seed=int(entropy) if isinstance(entropy, numbers.Integral) else tuple(entropy),
         model=fit.name, unit=fit.unit, probabilities=probabilities, scenarios=tuple(items),

@@ -193,3 +193,15 @@ class SplitFit:
         """Levels of every part (named markets, then ROW), shape (n_paths, K + 1, h)."""
         logs = self.simulate(h, n_paths, seed)
         return softmax_levels(logs[:, 0], logs[:, 1:])
+
+    def simulate_log_levels(self, h: int, n_paths: int, seed: Any = None) -> np.ndarray:
+        """Log levels of every part, (n_paths, K + 1, h), computed without under/overflow.
+
+        ``log L_p = x + r_p - log(1 + sum_k exp r_k)`` (``r_ROW = 0``): finite even where
+        ``exp`` of a far tail would underflow to 0 (what a backtest scores on the log scale).
+        """
+        logs = self.simulate(h, n_paths, seed)
+        r = np.concatenate([logs[:, 1:], np.zeros_like(logs[:, :1])], axis=1)
+        top = r.max(axis=1, keepdims=True)
+        lse = top + np.log(np.exp(r - top).sum(axis=1, keepdims=True))
+        return logs[:, :1] + r - lse

@@ -50,6 +50,7 @@ from ..errors import ConfigError, ForecastError, ForecastTypeError
 from . import presets as _presets
 from .assumption import Assumption, registered
 from .distributions import DiscreteUniform, Distribution, Fixed
+from .diversion import Diversion
 from .group import Group
 from .scenario import Scenario, ScenarioSet
 
@@ -137,6 +138,8 @@ def _assumption(path: str, table: object) -> Assumption:
                    "forecast.scenarios.register.")
     if cls is Group:
         return _group(path, table)
+    if cls is Diversion:
+        return _diversion(path, table)
     fields = [f for f in inspect.signature(cls).parameters]
     _keys(path, table, ["type", *fields])
     kwargs: dict[str, Any] = {}
@@ -175,6 +178,23 @@ def _group(path: str, table: dict) -> Group:
     items = tuple(_assumption(f"{path}.part[{k}]", p) for k, p in enumerate(parts, 1))
     try:
         return Group(name, items, _param(f"{path}.probability", table.get("probability", 1.0)))
+    except ForecastError as e:
+        raise _reraise(path, e) from None
+
+
+def _diversion(path: str, table: dict) -> Diversion:
+    _keys(path, table, ["type", "name", "market", "to", "rate", "part"])
+    parts = table.get("part", [])
+    if not isinstance(parts, list) or len(parts) != 1:
+        raise _err(f"{path}.part", f"a diversion needs exactly one [[...part]] table, its "
+                   f"source; got {parts!r}. Add it as [[scenario.assumption.part]].")
+    source = _assumption(f"{path}.part[1]", parts[0])
+    kwargs: dict[str, Any] = {"rate": _param(f"{path}.rate", table.get("rate", 0.0))}
+    for key in ("name", "market", "to"):
+        if key in table:
+            kwargs[key] = _string(f"{path}.{key}", table[key], f'Write {key} = "EU", say.')
+    try:
+        return Diversion(source, **kwargs)
     except ForecastError as e:
         raise _reraise(path, e) from None
 
