@@ -43,7 +43,7 @@ def test_backtest_markets_matches_the_single_market_design():
 
 
 def test_backtest_markets_skips_origins_without_data():
-    bt = backtest_markets(spec=forecast.Drift(), origins=["2012-06", "2013-06"], horizon=1,
+    bt = backtest_markets(spec=forecast.Drift(), origins=["2011-06", "2012-06"], horizon=1,
                           n_paths=50, seed=1)
     assert bt.empty
     assert len(bt.attrs["skipped"]) == 2

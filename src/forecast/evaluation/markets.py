@@ -41,6 +41,9 @@ from .backtests import (
 
 __all__ = ["backtest_markets", "compare_markets", "leave_one_out_markets"]
 
+#: Years of China's total before a market's first record the joint backtest history uses.
+EARLY_TOTAL = 2
+
 
 @dataclass(frozen=True)
 class _Origin:
@@ -57,18 +60,32 @@ class _Origin:
     root: tuple
 
 
+def _span(frame: pd.DataFrame, market: str) -> tuple[int, int]:
+    """Years of the joint history at an origin.
+
+    It ends where the single-market history ends, so that horizon h is the same calendar
+    year for both models (the other markets' later releases would extend the joint one),
+    and starts up to ``EARLY_TOTAL`` years before the market's first record where China's
+    total is known: the total's earlier years are the joint model's own information (in
+    the backtest they lowered the US CRPS at every horizon; docs/markets.md).
+    """
+    flow = (frame["segment"] == "all") & (frame["flow"] == "offshore_execution")
+    own = frame.loc[flow & (frame["market"] == market), "year"]
+    total = frame.loc[flow & (frame["market"] == "ALL"), "year"]
+    first = int(own.min())
+    if len(total):
+        first = min(first, max(int(total.min()), first - EARLY_TOTAL))
+    return first, int(own.max())
+
+
 def _run_origin(o: _Origin) -> dict | str:
     ss = child(rebuild(*o.root), o.index)
     have = tuple(m for m in o.markets if m in o.records.markets)
     if o.market not in have:
         return f"origin {o.label}: no record of {o.market} published yet"
-    # end where the single-market history ends, so that horizon h is the same calendar
-    # year for both models (the other markets' later releases would extend the joint one)
-    own = o.records.frame
-    end = int(own.loc[(own["market"] == o.market) & (own["segment"] == "all")
-                      & (own["flow"] == "offshore_execution"), "year"].max())
+    start, end = _span(o.records.frame, o.market)
     try:
-        mh = reconstruct_markets(o.records, markets=have, end=end)
+        mh = reconstruct_markets(o.records, markets=have, start=start, end=end)
         if len(mh) < o.spec.min_length:
             return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
         fit = SplitModel(o.spec, o.spec).fit(mh, seed=child(ss, 0))
