@@ -35,6 +35,7 @@ OUTPUTS = {
     "06_backtest.py": ["pseudo_real_time.csv"],
     "07_sensitivity.py": ["tornado.png"],
     "08_dask.py": [],
+    "09_markets.py": ["market_shares.png"],
 }
 
 

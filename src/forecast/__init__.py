@@ -87,6 +87,7 @@ _EXPORTS: dict[str, str] = {
     "Volatility": "scenarios",
     "Group": "scenarios",
     "Diversion": "scenarios",
+    "on_market": "scenarios",
     "Scenario": "scenarios",
     "ScenarioSet": "scenarios",
     "combine": "scenarios",
@@ -109,6 +110,9 @@ _EXPORTS: dict[str, str] = {
     "tornado": "evaluation",
     "sobol": "evaluation",
     "sobol_indices": "evaluation",
+    "backtest_markets": "evaluation",
+    "compare_markets": "evaluation",
+    "leave_one_out_markets": "evaluation",
 }
 
 # attribute -> module it names: the stage subpackages, and the modules that were
@@ -173,7 +177,10 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
     )
     from .evaluation import (  # noqa: F401
         backtest,
+        backtest_markets,
         compare,
+        compare_markets,
+        leave_one_out_markets,
         sobol,
         sobol_indices,
         tornado,
@@ -242,6 +249,7 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         dumps_scenarios,
         load_scenarios,
         loads_scenarios,
+        on_market,
     )
     from .series import (  # noqa: F401
         AnnualSeries,
