@@ -23,7 +23,7 @@ print(history.to_frame(share=True).query("year == 2024")[["market", "median"]])
 
 spec = forecast.Auto(imputations=imputations)
 fit = forecast.SplitModel(spec, spec).fit(history, seed=1)
-mp = forecast.project_markets(fit, market_presets.all(), to=2035, n_paths=n_paths, seed=1)
+mp = forecast.project_markets(fit, market_presets.scenario_set(), to=2035, n_paths=n_paths, seed=1)
 
 # the diversion alone: friction_diversion against escalation (same friction draws)
 d = mp.decompose("friction_diversion", "escalation")

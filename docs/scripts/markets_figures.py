@@ -128,7 +128,7 @@ def backtest_comparison() -> None:
 def worked_example(mh) -> None:
     print("\n## Worked example\n")
     fit = forecast.SplitModel().fit(mh, seed=1)
-    mp = forecast.project_markets(fit, forecast.market_presets.all(), to=2035,
+    mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2035,
                                   n_paths=10_000, seed=1)
     print(f"{mp!r}\n")
     print("correlation of the shocks (total, US, EU, HK, JP ratios):\n")

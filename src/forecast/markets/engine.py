@@ -142,7 +142,8 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     >>> import forecast
     >>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
     >>> fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
-    >>> mp = project_markets(fit, forecast.market_presets.scenario_set(), to=2030, n_paths=200, seed=2)
+    >>> sset = forecast.market_presets.scenario_set()
+    >>> mp = project_markets(fit, sset, to=2030, n_paths=200, seed=2)
     >>> mp.samples.shape     # scenarios, parts (US, EU, ROW), paths, years
     (9, 3, 200, 5)
     """

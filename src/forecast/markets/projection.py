@@ -11,7 +11,8 @@ Examples
 >>> import forecast
 >>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
 >>> fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
->>> mp = forecast.project_markets(fit, forecast.presets.scenario_set(), to=2030, n_paths=500, seed=2)
+>>> sset = forecast.presets.scenario_set()
+>>> mp = forecast.project_markets(fit, sset, to=2030, n_paths=500, seed=2)
 >>> mp.to_frame().columns.tolist()
 ['model', 'scenario', 'market', 'year', 'quantile', 'value']
 >>> p = mp.prob_below(15, 2030, market="US", share=True, scenario="fragmentation")
