@@ -118,7 +118,7 @@ def backtest_comparison() -> None:
     t = summarize(frame)
     med = frame.groupby(["model", "target", "horizon"])["crps"].median().rename("crps_median")
     t = t.merge(med.reset_index(), on=["model", "target", "horizon"])
-    cols = ["target", "horizon", "model", "n", "mape", "crps_median", "crps_log",
+    cols = ["target", "horizon", "model", "n", "mape", "crps", "crps_median", "crps_log",
             "interval_score_80", "coverage_80"]
     print(_md(t.sort_values(["target", "horizon", "model"])[cols], "{:.3f}"))
     print(f"\norigins: {sorted(both)}; mean level CRPS (dominated by explosive tails): " +
