@@ -27,7 +27,8 @@ import forecast
 
 OUTPUTS: dict[str, Callable[[], str]] = {}
 SLOW = {"cli-run-seed-1", "history-table", "history-published", "evaluation-backtests",
-        "evaluation-sensitivity"}
+        "evaluation-sensitivity", "markets-loo", "markets-example", "markets-example-repr",
+        "markets-linearisation"}
 
 
 def output(key: str):
@@ -193,3 +194,21 @@ def scenario_data_check() -> str:
     import scenario_effects
 
     return scenario_effects.data_check_text()
+
+
+# docs/markets.md: the joint reconstruction and the worked example (markets_figures.py)
+def _markets(name: str) -> Callable[[], str]:
+    def produce() -> str:
+        import markets_figures
+
+        return getattr(markets_figures, name)()
+
+    return produce
+
+
+for _key, _name in (("markets-params", "params_text"), ("markets-levels", "levels_text"),
+                    ("markets-shares", "shares_text"), ("markets-agreement", "agreement_text"),
+                    ("markets-linearisation", "linearisation_text"),
+                    ("markets-loo", "loo_text"), ("markets-example-repr", "example_repr_text"),
+                    ("markets-example", "example_text")):
+    OUTPUTS[_key] = _markets(_name)

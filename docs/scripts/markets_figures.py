@@ -1,20 +1,22 @@
-"""Print the figures of docs/markets.md and draw its two charts (run from the repository root).
+"""The figures of docs/markets.md and its two charts (run from the repository root).
 
-    PYTHONPATH=src python docs/scripts/markets_figures.py [--backtest]
+    python docs/scripts/markets_figures.py [--backtest]
 
-Reconstructs China's total with the US, EU, Hong Kong and Japan jointly, compares the US
-with the single-market reconstruction, runs the leave-one-out of the published market
-levels and the worked example (split model, nine market presets, 10,000 paths to 2035),
-and with ``--backtest`` the pseudo-real-time comparison of the joint and single-market US
-forecasts (Auto, several minutes). Output is Markdown, pasted into docs/markets.md; the
-charts go to docs/img/markets_fans.png and docs/img/markets_shares.png.
+Each ``*_text`` function returns one block of docs/markets.md; ``doc_outputs.py``
+registers them, so ``python docs/scripts/refresh.py`` rewrites the page and
+``tests/test_docs.py`` checks it. Run as a script, it prints every block, draws
+docs/img/markets_fans.png and docs/img/markets_shares.png and, with ``--backtest``, the
+pseudo-real-time comparison of the joint and single-market US forecasts (Auto, a few
+minutes: pasted by hand, the one table of the page the test does not re-run).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import pathlib
 
+import numpy as np
 import pandas as pd
 
 import forecast
@@ -22,6 +24,8 @@ from forecast.evaluation import backtest, backtest_markets, leave_one_out_market
 
 IMG = pathlib.Path(__file__).resolve().parents[1] / "img"
 YEARS = (2009, 2013, 2016, 2019, 2021, 2023, 2025)
+EXAMPLE_SCENARIOS = ["baseline", "escalation", "friction_diversion", "fragmentation",
+                     "fragmentation_diversion"]
 
 
 def _md(df: pd.DataFrame, floatfmt: str = "{:.2f}") -> str:
@@ -30,7 +34,7 @@ def _md(df: pd.DataFrame, floatfmt: str = "{:.2f}") -> str:
     for row in df.itertuples(index=False):
         cells = [floatfmt.format(v) if isinstance(v, float) else str(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 def _cells(frame: pd.DataFrame, years, fmt: str = "{:.1f}") -> pd.DataFrame:
@@ -41,16 +45,35 @@ def _cells(frame: pd.DataFrame, years, fmt: str = "{:.1f}") -> pd.DataFrame:
     return wide.reindex(list(dict.fromkeys(f["market"]))).reset_index()
 
 
-def reconstruction(mh, records) -> None:
-    params = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in mh.params.items()}
-    print(f"params: {params}\n")
-    print("## Joint reconstruction: levels (USD bn, median [80% band])\n")
-    print(_md(_cells(mh.to_frame(), YEARS)))
-    print("\n## Shares of China's total (%, median [80% band])\n")
-    print(_md(_cells(mh.to_frame(share=True), YEARS)))
-    print("\n## The US: joint against single-market reconstruction (USD bn)\n")
-    single = forecast.reconstruct(records).to_frame().set_index("year")
-    joint = mh.to_frame()
+@functools.cache
+def _mh():
+    return forecast.reconstruct_markets(forecast.load_releases())
+
+
+@functools.cache
+def _mp():
+    fit = forecast.SplitModel().fit(_mh(), seed=1)
+    mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2035,
+                                  n_paths=10_000, seed=1)
+    return fit, mp
+
+
+def params_text() -> str:
+    params = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in _mh().params.items()}
+    return f"{params}\n"
+
+
+def levels_text() -> str:
+    return _md(_cells(_mh().to_frame(), YEARS))
+
+
+def shares_text() -> str:
+    return _md(_cells(_mh().to_frame(share=True), YEARS))
+
+
+def agreement_text() -> str:
+    single = forecast.reconstruct(forecast.load_releases()).to_frame().set_index("year")
+    joint = _mh().to_frame()
     joint = joint[joint["market"] == "US"].set_index("year")
     rows = [{"year": y, "single": single.loc[y, "median"],
              "single 80%": f"[{single.loc[y, 'lower_80']:.2f}, {single.loc[y, 'upper_80']:.2f}]",
@@ -60,19 +83,14 @@ def reconstruction(mh, records) -> None:
                                    <= single.loc[y, "upper_80"]),
              "joint evidence": joint.loc[y, "evidence"][:70]}
             for y in single.index]
-    print(_md(pd.DataFrame(rows)))
-    obs = mh.observations()
-    used = obs[obs["used"]]
-    print(f"\nrecords considered: {len(obs)}, used: {len(used)} "
-          f"({', '.join(f'{k} {v}' for k, v in used['slot'].value_counts().items())})")
+    return _md(pd.DataFrame(rows))
 
 
-def linearisation_check(mh, n: int = 2000) -> None:
+def linearisation_text(n: int = 2000) -> str:
     """How far the draws' mean of each nonlinear observation is from its value at the mode."""
-    import numpy as np
-
     from forecast.history.market_model import log_share
 
+    mh = _mh()
     obs = mh._obs
     used = obs[obs["used"] & (obs["members"].map(len) > 0)]
     _, r = mh._states(n, 0)
@@ -81,37 +99,33 @@ def linearisation_check(mh, n: int = 2000) -> None:
     for o in used.itertuples():
         idx, t = tuple(mh.markets.index(m) for m in o.members), o.year - t0
 
-        def f(rr, t=t, idx=idx):
-            return log_share(rr[:, t], idx)[0]
-
-        def g(rr, o=o, t=t, f=f, idx=idx):
-            return f(rr) - (log_share(rr[:, t - 1], idx)[0] if o.slot == "growth" else 0.0)
+        def g(rr, o=o, t=t, idx=idx):
+            value = log_share(rr[:, t], idx)[0]
+            return value - (log_share(rr[:, t - 1], idx)[0] if o.slot == "growth" else 0.0)
 
         draws = np.array([g(r[i]) for i in range(n)])
-        at_mode = g(mh.mean.T[1:])
-        gaps.append((abs(draws.mean() - at_mode) / np.sqrt(o.var), o.market, o.year, o.slot))
+        gaps.append((abs(draws.mean() - g(mh.mean.T[1:])) / np.sqrt(o.var), o.market, o.year,
+                     o.slot))
     gaps.sort(reverse=True)
-    med = float(np.median([g[0] for g in gaps]))
-    print(f"\nlinearisation check ({len(gaps)} nonlinear observations, {n} draws): "
-          f"|mean over draws - value at the mode| / measurement sd: median {med:.3f}; "
-          "largest " + "; ".join(f"{m} {y} {s} {v:.2f}" for v, m, y, s in gaps[:3]))
+    med = float(np.median([x[0] for x in gaps]))
+    return (f"{len(gaps)} nonlinear observations, {n} draws: |mean over draws - value at the "
+            f"mode| / measurement sd: median {med:.3f}; largest "
+            + "; ".join(f"{m} {y} {s} {v:.2f}" for v, m, y, s in gaps[:3]) + "\n")
 
 
-def leave_one_out() -> None:
-    print("\n## Leave-one-out of the published full-year market levels\n")
+def loo_text() -> str:
     t = leave_one_out_markets()
-    print(_md(t.drop(columns=["lower_95", "upper_95"])))
-    print(f"\ncovered by the 80% band: {int(t['covered_80'].sum())} of {len(t)}; by the 95% "
-          f"band: {int(t['covered_95'].sum())} of {len(t)}")
+    return (_md(t.drop(columns=["lower_95", "upper_95"]))
+            + f"\ncovered by the 80% band: {int(t['covered_80'].sum())} of {len(t)}; by the "
+            f"95% band: {int(t['covered_95'].sum())} of {len(t)}\n")
 
 
-def backtest_comparison() -> None:
-    print("\n## Pseudo-real-time backtest, US, Auto (joint vs single), horizons 1-3\n")
+def backtest_text() -> str:
+    """Joint against single-market US forecasts, pseudo-real time (Auto; minutes)."""
     records = forecast.load_releases()
-    joint = backtest_markets(records, horizon=3, n_paths=2000, seed=1)
+    joint = backtest_markets(records, horizon=3, n_paths=2000, seed=1).assign(model="joint")
     single = backtest(forecast.Auto(), records, horizon=3, n_paths=2000, seed=1)
     single = single.assign(model="single")
-    joint = joint.assign(model="joint")
     both = set(joint["origin"]) & set(single["origin"])
     frame = pd.concat([single, joint], ignore_index=True)
     frame = frame[frame["origin"].isin(both)]
@@ -120,51 +134,47 @@ def backtest_comparison() -> None:
     t = t.merge(med.reset_index(), on=["model", "target", "horizon"])
     cols = ["target", "horizon", "model", "n", "mape", "crps", "crps_median", "crps_log",
             "interval_score_80", "coverage_80"]
-    print(_md(t.sort_values(["target", "horizon", "model"])[cols], "{:.3f}"))
-    print(f"\norigins: {sorted(both)}; mean level CRPS (dominated by explosive tails): " +
-          "; ".join(f"{r.model} {r.target} h{r.horizon} {r.crps:.3g}" for r in t.itertuples()))
+    return (_md(t.sort_values(["target", "horizon", "model"])[cols], "{:.3f}")
+            + f"\norigins: {', '.join(sorted(both))}\n")
 
 
-def worked_example(mh) -> None:
-    print("\n## Worked example\n")
-    fit = forecast.SplitModel().fit(mh, seed=1)
-    mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2035,
-                                  n_paths=10_000, seed=1)
-    print(f"{mp!r}\n")
-    print("correlation of the shocks (total, US, EU, HK, JP ratios):\n")
-    print(_md(pd.DataFrame(fit.correlation, columns=["total", "US", "EU", "HK", "JP"])))
-    keep = ["baseline", "escalation", "friction_diversion", "fragmentation",
-            "fragmentation_diversion"]
-    f = mp.summary_frame((80,), market=["US", "EU", "ALL"], scenario=keep)
+def example_repr_text() -> str:
+    return repr(_mp()[1]) + "\n"
+
+
+def example_text() -> str:
+    fit, mp = _mp()
+    parts = ["correlation of the shocks (total, US, EU, HK, JP ratios):\n",
+             _md(pd.DataFrame(fit.correlation, columns=["total", "US", "EU", "HK", "JP"]))]
+    f = mp.summary_frame((80,), market=["US", "EU", "ALL"], scenario=EXAMPLE_SCENARIOS)
     f = f[f["year"].isin([2030, 2035])]
     f = f.assign(cell=[f"{m:.1f} [{a:.1f}, {b:.1f}]" for m, a, b in
                        zip(f["median"], f["lower_80"], f["upper_80"], strict=True)])
-    print("\nlevels (USD bn, median [80% band]):\n")
-    print(_md(f.pivot(index=["market", "scenario"], columns="year", values="cell")
-              .reindex([(m, s) for m in ("US", "EU", "ALL") for s in keep]).reset_index()))
-    sh = mp.summary_frame((80,), market="US", scenario=keep, share=True)
-    sh = sh[sh["year"].isin([2030, 2035])]
-    print("\nUS share of China's total (%):\n")
-    print(_md(sh.drop(columns=["market", "mean"])))
+    wide = f.pivot(index=["market", "scenario"], columns="year", values="cell").reindex(
+        [(m, s) for m in ("US", "EU", "ALL") for s in EXAMPLE_SCENARIOS]).reset_index()
+    parts += ["levels (USD bn, median [80% band]):\n", _md(wide)]
+    sh = mp.summary_frame((80,), market="US", scenario=EXAMPLE_SCENARIOS, share=True)
+    parts += ["US share of China's total (%):\n",
+              _md(sh[sh["year"].isin([2030, 2035])].drop(columns=["market", "mean"]))]
     p = mp.prob_below(15, 2030, "US", share=True)
-    print("\nP(US share < 15% in 2030):\n")
-    print(_md(p.rename("P").reset_index().rename(columns={"index": "scenario"}), "{:.3f}"))
+    parts += ["P(US share < 15% in 2030):\n",
+              _md(p.rename("P").reset_index().rename(columns={"index": "scenario"}), "{:.3f}")]
     d = mp.decompose("friction_diversion", "escalation")
-    d = d[d["year"] == 2035]
-    print("\nfriction_diversion against escalation, 2035 (the diversion alone):\n")
-    print(_md(d.drop(columns=["year"]), "{:.3f}"))
+    parts += ["friction_diversion against escalation, 2035 (the diversion alone):\n",
+              _md(d[d["year"] == 2035].drop(columns=["year"]), "{:.3f}")]
     d = mp.decompose("fragmentation_diversion")
     d = d[d["year"] == 2035].pivot(index="market", columns="assumption", values="level")
-    print("\nfragmentation_diversion against baseline, 2035, mean level gap (USD bn):\n")
-    print(_md(d.reindex(list(mp.markets)).reset_index(), "{:.2f}"))
-    charts(mp)
+    parts += ["fragmentation_diversion against baseline, 2035, mean level gap (USD bn):\n",
+              _md(d.reindex(list(mp.markets)).reset_index(), "{:.2f}")]
+    return "\n".join(parts)
 
 
-def charts(mp) -> None:
+def charts() -> None:
     from matplotlib.figure import Figure
 
     from forecast import plotting
 
+    mp = _mp()[1]
     fig = Figure(figsize=(10.2, 5.7))
     plotting.market_fans(mp, "friction_diversion", fig=fig, yscale="log")
     fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.07, hspace=0.3)
@@ -179,14 +189,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backtest", action="store_true", help="also run the slow backtest")
     args = ap.parse_args()
-    records = forecast.load_releases()
-    mh = forecast.reconstruct_markets(records)
-    reconstruction(mh, records)
-    linearisation_check(mh)
-    leave_one_out()
+    blocks = [("params", params_text), ("levels", levels_text), ("shares", shares_text),
+              ("agreement", agreement_text), ("linearisation", linearisation_text),
+              ("leave-one-out", loo_text), ("example repr", example_repr_text),
+              ("example", example_text)]
     if args.backtest:
-        backtest_comparison()
-    worked_example(mh)
+        blocks.append(("backtest", backtest_text))
+    for name, func in blocks:
+        print(f"## {name}\n\n{func()}")
+    charts()
 
 
 if __name__ == "__main__":
