@@ -34,27 +34,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as _dt
 import math
-import os
-import platform
-import subprocess
 import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# single-threaded BLAS, set before numpy is first imported (2-core machine; fair against R)
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, machine_note, write_result  # first: it pins the BLAS threads
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+# isort: split
 
-import forecast  # noqa: E402
+import numpy as np
+import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
+import forecast
+
 DATA = ROOT / "benchmarks" / "data" / "m1_yearly.csv"
 R_CSV = ROOT / "benchmarks" / "results" / "r_accuracy.csv"
 OUT = ROOT / "benchmarks" / "results" / "accuracy.md"
@@ -450,24 +446,6 @@ def markdown_table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def machine_note() -> str:
-    """One line about the machine and the software measured."""
-    def git(*cmd: str) -> str:
-        try:
-            return subprocess.run(["git", "-C", str(ROOT), *cmd], capture_output=True,
-                                  text=True, check=True).stdout.strip() or "unknown"
-        except (OSError, subprocess.CalledProcessError):
-            return "unknown"
-
-    commit = f"{git('rev-parse', '--short', 'HEAD')}, src/ at " \
-             f"{git('log', '-1', '--format=%h', '--', 'src')}"
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores (load average "
-            f"{load} at start), BLAS threads 1;"
-            f" Python {platform.python_version()}, numpy {np.__version__}, pandas "
-            f"{pd.__version__}; forecast {forecast.__version__} (git {commit})")
-
-
 def _ids(items, n: int = 12) -> str:
     items = list(items)
     more = f" ... (+{len(items) - n})" if len(items) > n else ""
@@ -523,8 +501,7 @@ def main(argv: list[str] | None = None) -> None:
     cases = load_cases(args.data, args.limit)
     forecast.Drift().fit(forecast.AnnualSeries(cases[0].years, cases[0].train))  # warm imports
     command = "python benchmarks/accuracy.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    header = (f"{_dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; {machine_note()}; "
-              f"command: `{command.strip()}`")
+    header = f"{machine_note()}; command: `{command.strip()}`"
     print(header)
     results, rows = [], []
     for name in args.families:
@@ -562,12 +539,7 @@ def main(argv: list[str] | None = None) -> None:
         *(notes(results) or ["- none"]),
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        print(f"wrote {out}")
+    write_result(out, "\n".join(lines))
 
 
 if __name__ == "__main__":

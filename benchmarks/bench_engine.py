@@ -39,29 +39,26 @@ Not run by pytest.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import gc
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"  # before numpy is first imported
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, machine_note, write_result  # first: it pins the BLAS threads
 
-import numpy as np  # noqa: E402
+# isort: split
 
-import forecast  # noqa: E402
-from forecast import presets  # noqa: E402
+import numpy as np
+
+import forecast
+from forecast import presets
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 MB = 1e6
-ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "bench_engine.md"
 TO = 2035
 ONE = "escalation"
@@ -410,23 +407,6 @@ def section_e(fit, args, cap, out: list[str]) -> None:
     out += [title, "", table, "", dask_note, ""]
 
 
-def machine_note() -> str:
-    def git(*cmd: str) -> str:
-        try:
-            return subprocess.run(["git", "-C", str(ROOT), *cmd], capture_output=True,
-                                  text=True, check=True).stdout.strip() or "unknown"
-        except (OSError, subprocess.CalledProcessError):
-            return "unknown"
-
-    commit = f"{git('rev-parse', '--short', 'HEAD')}, src/ at " \
-             f"{git('log', '-1', '--format=%h', '--', 'src')}"
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores (load average "
-            f"{load} at start), BLAS threads 1;"
-            f" Python {platform.python_version()}, numpy {np.__version__}; forecast "
-            f"{forecast.__version__} (git {commit})")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--paths", type=int, default=100_000)
@@ -450,8 +430,7 @@ def main() -> None:
         return n if args.limit is None else min(n, args.limit * 1_000)
 
     command = "python benchmarks/bench_engine.py " + " ".join(sys.argv[1:])
-    header = (f"{_dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; {machine_note()}; "
-              f"command: `{command.strip()}`")
+    header = f"{machine_note()}; command: `{command.strip()}`"
     print(header)
     out = ["# Engine benchmark: forecast.project vs a numpy floor", "", header, "",
            "Floor = standard normals + cumsum + exp, in place in a preallocated float64 array "
@@ -481,9 +460,7 @@ def main() -> None:
         if "e" in args.sections:
             section_e(fit, args, cap, out)
     if out_path is not None:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text("\n".join(out), encoding="utf-8")
-        print(f"wrote {out_path}")
+        write_result(out_path, "\n".join(out), echo=False)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as _dt
 import io
 import os
 import shutil
@@ -38,29 +37,16 @@ import sys
 import time
 from pathlib import Path
 
-THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-               "NUMBA_NUM_THREADS")
-for _var in THREAD_VARS:  # before numpy is first imported
-    os.environ[_var] = "1"
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-import forecast  # noqa: E402
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from accuracy import (  # noqa: E402
-    DATA,
-    FAMILIES,
-    LEVELS,
-    ROOT,
-    Case,
-    H,
-    load_cases,
-    machine_note,
-    make_spec,
-    markdown_table,
-)
+from _common import ROOT, THREAD_VARS, machine_note, write_result  # first: it pins the BLAS threads
+
+# isort: split
+
+import numpy as np
+import pandas as pd
+from accuracy import DATA, FAMILIES, LEVELS, Case, H, load_cases, make_spec, markdown_table
+
+import forecast
 
 OUT = ROOT / "benchmarks" / "results" / "bench_fit.md"
 R_SCRIPT = ROOT / "benchmarks" / "r_timing.R"
@@ -214,8 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     cases = load_cases(args.data, args.limit)
     n = len(cases)
     command = "python benchmarks/bench_fit.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    header = (f"{_dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; {machine_note()}; "
-              f"command: `{command.strip()}`")
+    header = f"{machine_note()}; command: `{command.strip()}`"
     print(header, flush=True)
 
     ours = run_ours(args.families, cases, args.rounds)
@@ -289,12 +274,7 @@ def main(argv: list[str] | None = None) -> None:
         f"- {sf_note}",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        print(f"wrote {out}")
+    write_result(out, "\n".join(lines))
 
 
 if __name__ == "__main__":
