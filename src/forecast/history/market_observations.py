@@ -27,8 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from .observations import GROWTH_SD, LEVEL_SD, _round_var
+from .observations import GROWTH_SD, LEVEL_SD, _ref, _round_var, select
 from .profile import month_label
 
 COLUMNS = ["row", "origin", "market", "year", "months", "measure", "basis", "value", "unit",
@@ -126,7 +125,8 @@ def build(frame: pd.DataFrame, markets: tuple[str, ...], conv, profiles: dict,
             row["slot"], row["y"], row["var"] = _measure(rec, row["members"], profiles, span)
         except _Unused as exc:
             row.update(used=False, reason=str(exc))
-    _select(out, conv)
+    # one record per (year, market set, slot), chosen as for the single-market series
+    select(out, conv, key=lambda r: (r["year"], r["members"], r["slot"]), convert=_convert)
     _drop_restated_shares(out)
     return pd.DataFrame(out, columns=COLUMNS)
 
@@ -140,44 +140,6 @@ def _convert(row: dict, conv) -> None:
         s0, v0, _, _ = conv.shift(row["basis"], row["year"] - 1, row["months"])
         shift, fvar = shift - s0, fvar + v0
     row.update(y=row["y"] + shift, var=row["var"] + fvar, fx_rate=rate, fx_method=method)
-
-
-def _ref(r: dict) -> str:
-    return f"row {r['row']} of {r['origin']}"
-
-
-def _select(rows: list[dict], conv) -> None:
-    """Keep one record per (year, set, slot); every other candidate gets its reason."""
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        if r["used"]:
-            groups.setdefault((r["year"], r["members"], r["slot"]), []).append(r)
-    for grp in groups.values():
-        # stable sort: the caller's canonical record order breaks the remaining ties
-        grp.sort(key=lambda r: (-r["months"], r["confidence"] != "read",
-                                r["basis"] != conv.currency))
-        while grp:
-            try:
-                _convert(grp[0], conv)
-                break
-            except DataError as exc:
-                grp.pop(0).update(used=False, reason=f"no exchange rate to convert it: {exc}")
-        if not grp:
-            continue
-        best = grp[0]
-        for r in grp[1:]:
-            if r["months"] < best["months"]:
-                what = "full-year" if best["months"] == 12 else month_label(best["months"])
-                why = (f"superseded by the {what} figure of the same year ({_ref(best)}), "
-                       "which contains these months")
-            elif r["basis"] != best["basis"]:
-                why = (f"the same period is also published in {best['basis']} "
-                       f"({_ref(best)}); one currency's figure is a conversion of the other's")
-            elif r["value"] == best["value"]:
-                why = f"duplicate of {_ref(best)} (same figure, another re-post); counted once"
-            else:
-                why = f"another figure for the same period is preferred ({_ref(best)})"
-            r["used"], r["reason"] = False, why
 
 
 def _drop_restated_shares(rows: list[dict]) -> None:

@@ -14,6 +14,8 @@ again in another re-post, or re-derived from a share, is one piece of evidence, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+
 import numpy as np
 import pandas as pd
 
@@ -124,7 +126,7 @@ def build(records, series: pd.DataFrame, totals: pd.DataFrame, market: str, curr
                 raise _Unused(f"measure {rec.measure!r} is not used by the history model")
         except _Unused as exc:
             row.update(used=False, reason=str(exc))
-    _select(out, conv)
+    select(out, conv)
     return pd.DataFrame(out, columns=COLUMNS), conv
 
 
@@ -214,17 +216,21 @@ def _ref(r: dict) -> str:
     return f"row {r['row']} of {r['origin']}"
 
 
-def _select(rows: list[dict], conv: _Converter) -> None:
-    """Keep one record per (year, slot); give every other candidate its reason (in place).
+def select(rows: list[dict], conv: _Converter,
+           key: Callable[[dict], Hashable] = lambda r: (r["year"], r["slot"]),
+           convert: Callable[[dict, _Converter], None] = convert) -> None:
+    """Keep one record per `key` (default: year and slot); give every other its reason.
 
-    Only the kept record is converted (rates are costly to look up); a kept record whose
-    currency has no rate is reported and the next candidate is tried.
+    Works in place on the rows of :func:`build` (and of the joint model's table, which
+    groups by year, market set and slot and converts with its own `convert`). Only the
+    kept record is converted (rates are costly to look up); a kept record whose currency
+    has no rate is reported and the next candidate is tried.
     """
     currency = conv.currency
-    groups: dict[tuple[int, int], list[dict]] = {}
+    groups: dict[Hashable, list[dict]] = {}
     for r in rows:
         if r["used"]:
-            groups.setdefault((r["year"], r["slot"]), []).append(r)
+            groups.setdefault(key(r), []).append(r)
     for grp in groups.values():
         # stable sort: the caller's canonical record order breaks the remaining ties
         grp.sort(key=lambda r: (-r["months"], r["confidence"] != "read", r["kind"] == "share",
