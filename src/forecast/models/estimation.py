@@ -112,33 +112,22 @@ def fit_drift(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
 def _walk_calib(Y, s2, first):
     """Sums of squared standardised errors per horizon of no-change forecasts."""
     B, n = Y.shape
-    H = max(n - first - 1, 0)
-    if H == 0:
+    origins, hk, idx, valid = kalman.origin_grid(n, first, max(n - first - 1, 0))
+    if hk.size == 0:
         return np.zeros((B, 0)), np.zeros(0)
-    origins = np.arange(first, n - 1)
-    hk = np.arange(1, H + 1)
-    idx = origins[:, None] + hk[None, :]
-    valid = idx <= n - 1
-    e = Y[:, np.minimum(idx, n - 1)] - Y[:, origins, None]
-    u2 = np.where(valid, e * e / (hk[None, None, :] * s2[:, None, None]), 0.0)
-    return u2.sum(1), valid.sum(0).astype(float)
+    return kalman.error_sums(Y[:, idx] - Y[:, origins, None], hk * s2[:, None, None], valid)
 
 
 def _drift_calib(Y, d, s2, first):
     """Sums of squared standardised errors per horizon of drift forecasts from each origin."""
     B, n = Y.shape
-    H = max(n - first - 1, 0)
-    if H == 0:
+    origins, hk, idx, valid = kalman.origin_grid(n, first, max(n - first - 1, 0))
+    if hk.size == 0:
         return np.zeros((B, 0)), np.zeros(0)
-    origins = np.arange(first, n - 1)
-    hk = np.arange(1, H + 1)
-    idx = origins[:, None] + hk[None, :]
-    valid = idx <= n - 1
     mu = np.cumsum(d, axis=1)[:, origins - 1] / origins  # drift from the first t differences
-    e = Y[:, np.minimum(idx, n - 1)] - Y[:, origins, None] - mu[..., None] * hk
+    err = Y[:, idx] - Y[:, origins, None] - mu[..., None] * hk
     var = (hk[None, :] + hk[None, :] ** 2 / origins[:, None]) * s2[:, None, None]
-    u2 = np.where(valid, e * e / var, 0.0)
-    return u2.sum(1), valid.sum(0).astype(float)
+    return kalman.error_sums(err, var, valid)
 
 
 # ----------------------------------------------------------------- filtered families

@@ -226,15 +226,10 @@ def _ets_states(Y, alpha, beta, phi, s2, first):
         Rf = np.stack([alpha, beta], 1)[:, :, None] * np.sqrt(s2)[:, None, None]
         cf = np.sqrt(s2)[:, None]
         rows, base = kalman.horizon_rows(Z, T, Rf, cf, H)
-        origins = np.arange(first, n - 1)
+        origins, _, idx, valid = kalman.origin_grid(n, first, H)
         mean = np.einsum("bkm,bom->bok", rows, state[:, origins])
         var = np.einsum("bkm,bomn,bkn->bok", rows, cov[:, origins], rows) + base[:, None, :]
-        idx = origins[:, None] + np.arange(1, H + 1)[None, :]
-        valid = (idx <= n - 1) & np.isfinite(var[0])
-        target = Y[:, np.minimum(idx, n - 1)]
-        u2 = np.where(valid, (target - mean) ** 2 / np.where(valid, var, 1.0), 0.0)
-        E2 = u2.sum(1)
-        V = valid.sum(0).astype(float)
+        E2, V = kalman.error_sums(Y[:, idx] - mean, var, valid & np.isfinite(var[0]))
     return state[:, -1], cov[:, -1], v, E2, V
 
 

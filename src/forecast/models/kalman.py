@@ -118,20 +118,35 @@ def origin_sums(Y, Z, T, Rf, cf, A, P, first, hmax):
     if hmax < 1 or first > n - 2:
         return np.zeros((B, hmax)), np.zeros(hmax)
     rows, base = horizon_rows(Z, T, Rf, cf, hmax)
-    origins = np.arange(first, n - 1)
+    origins, _, idx, valid = origin_grid(n, first, hmax)
     a = A[:, origins + 1]  # (B, O, m)
     p = P[:, origins + 1]  # (B, O, m, m)
     mean = np.einsum("bkm,bom->bok", rows, a)
     var = np.einsum("bkm,bomn,bkn->bok", rows, p, rows) + base[:, None, :]
-    target = np.full((B, origins.size, hmax), np.nan)
-    for j, t in enumerate(origins):
-        hh = min(hmax, n - 1 - t)
-        target[:, j, :hh] = Y[:, t + 1:t + 1 + hh]
-    ok = ~np.isnan(target[0])
-    e = np.where(ok, target - mean, 0.0)
-    U2 = (e * e / np.where(ok, var, 1.0)).sum(1)
-    count = ok.sum(0).astype(float)
-    return U2, count
+    return error_sums(Y[:, idx] - mean, var, valid)
+
+
+def origin_grid(n, first, hmax):
+    """Forecast origins ``first..n-2`` and horizons ``1..hmax`` over a series of length n.
+
+    Returns ``(origins (O,), hk (hmax,), idx (O, hmax), valid (O, hmax))``: the index of
+    each target, clipped to the last observation, and whether it is observed.
+    """
+    origins = np.arange(first, n - 1)
+    hk = np.arange(1, hmax + 1)
+    idx = origins[:, None] + hk[None, :]
+    return origins, hk, np.minimum(idx, n - 1), idx <= n - 1
+
+
+def error_sums(err, var, valid):
+    """Sums over origins of squared standardised errors ``err^2 / var``, per horizon.
+
+    `err` and `var` are (B, O, H) (or broadcast to it), `valid` (O, H) as from
+    :func:`origin_grid`. Returns ``(U2 (B, H), count (H,))``; invalid cells count 0.
+    """
+    e = np.where(valid, err, 0.0)
+    U2 = (e * e / np.where(valid, var, 1.0)).sum(1)
+    return U2, valid.sum(0).astype(float)
 
 
 def forecast_moments(Z, T, Rf, cf, a, P, h):
