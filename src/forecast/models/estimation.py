@@ -154,8 +154,15 @@ def _origin_calib(Y, Z, T, Rf, cf, A, P, first):
 
 # ------------------------------------------------------------------------- theta
 def _ses_sse(Y: np.ndarray, alpha):
-    """Profiled SSE of simple exponential smoothing over (B, P) alphas (l0 least squares)."""
+    """Profiled SSE of simple exponential smoothing over (B, P) alphas (l0 least squares).
+
+    SES is translation-equivariant, so the series is taken relative to its first value:
+    the profiled SSE ``rr - c^2/g`` then cancels no large terms (on the raw values it
+    loses half the digits, ~sqrt(eps) |Y| of spurious sigma on a constant series).
+    """
     B, n = Y.shape
+    ref = Y[:, :1]
+    Y = Y - ref
     shape = np.broadcast_shapes(np.shape(alpha), (B, 1))
     lev = np.zeros(shape)
     x = np.ones(shape)
@@ -169,7 +176,7 @@ def _ses_sse(Y: np.ndarray, alpha):
         c += x * e
         rr += e * e
         x = x * (1 - alpha)
-    return rr - c * c / g, c / g
+    return rr - c * c / g, c / g + ref
 
 
 def fit_theta(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
@@ -182,7 +189,7 @@ def fit_theta(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
     scale = np.maximum(Y.std(1), 1e-300)
 
     def llf_of(X):
-        sse, _ = _ses_sse(Y / scale[:, None], X[..., 0])
+        sse, _ = _ses_sse((Y - Y[:, :1]) / scale[:, None], X[..., 0])
         return -np.log(np.maximum(sse, 1e-300))
 
     x, _ = grid_newton(llf_of, [ALPHA[0]], [ALPHA[1]], 41, 2, B)
