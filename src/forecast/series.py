@@ -71,40 +71,7 @@ class AnnualSeries:
             )
         if years.size == 0:
             raise SeriesError("a series needs at least one year; got none. Pass some data.")
-        if (
-            years.dtype.kind == "f"
-            and np.all(np.isfinite(years))
-            and np.all(years == np.round(years))
-        ):
-            years = years.astype(np.int64)
-        if years.dtype.kind not in "iu":
-            raise SeriesError(
-                f"`years` must be int calendar years; got {years[:3].tolist()!r} "
-                f"(dtype {years.dtype}). Convert them with int()."
-            )
-        years = years.astype(np.int64)
-        outside = (years < YEAR_RANGE[0]) | (years > YEAR_RANGE[1])
-        if np.any(outside):
-            bad = int(years[np.flatnonzero(outside)[0]])
-            raise SeriesError(
-                f"`years` must be calendar years in [{YEAR_RANGE[0]}, {YEAR_RANGE[1]}]; got "
-                f"{bad}. Pass four-digit years such as 2015 (not an index or a date number)."
-            )
-        steps = np.diff(years)
-        if np.any(steps != 1):
-            i = int(np.flatnonzero(steps != 1)[0])
-            a, b = int(years[i]), int(years[i + 1])
-            if b > a + 1:
-                missing = ", ".join(str(y) for y in range(a + 1, min(b, a + 4)))
-                more = ", ..." if b - a > 4 else ""
-                raise SeriesError(
-                    f"series has a gap: {missing}{more} missing between {a} and {b}; "
-                    "fill it or pass a History (forecast.reconstruct) instead."
-                )
-            raise SeriesError(
-                f"`years` must increase by one; got {a} followed by {b}. "
-                "Sort the series and remove duplicate years."
-            )
+        years = _check_years(years)
         bad = ~np.isfinite(values) | (values <= 0)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
@@ -306,3 +273,42 @@ class AnnualSeries:
         frame = pd.DataFrame({"year": self.years, "value": self.values})
         with atomic_file(path, what="series file", text=True) as fh:
             frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def _check_years(years: np.ndarray) -> np.ndarray:
+    """Int64 calendar years in YEAR_RANGE, consecutive; whole floats are accepted."""
+    if (
+        years.dtype.kind == "f"
+        and np.all(np.isfinite(years))
+        and np.all(years == np.round(years))
+    ):
+        years = years.astype(np.int64)
+    if years.dtype.kind not in "iu":
+        raise SeriesError(
+            f"`years` must be int calendar years; got {years[:3].tolist()!r} "
+            f"(dtype {years.dtype}). Convert them with int()."
+        )
+    years = years.astype(np.int64)
+    outside = (years < YEAR_RANGE[0]) | (years > YEAR_RANGE[1])
+    if np.any(outside):
+        bad = int(years[np.flatnonzero(outside)[0]])
+        raise SeriesError(
+            f"`years` must be calendar years in [{YEAR_RANGE[0]}, {YEAR_RANGE[1]}]; got "
+            f"{bad}. Pass four-digit years such as 2015 (not an index or a date number)."
+        )
+    steps = np.diff(years)
+    if np.any(steps != 1):
+        i = int(np.flatnonzero(steps != 1)[0])
+        a, b = int(years[i]), int(years[i + 1])
+        if b > a + 1:
+            missing = ", ".join(str(y) for y in range(a + 1, min(b, a + 4)))
+            more = ", ..." if b - a > 4 else ""
+            raise SeriesError(
+                f"series has a gap: {missing}{more} missing between {a} and {b}; "
+                "fill it or pass a History (forecast.reconstruct) instead."
+            )
+        raise SeriesError(
+            f"`years` must increase by one; got {a} followed by {b}. "
+            "Sort the series and remove duplicate years."
+        )
+    return years

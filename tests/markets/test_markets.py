@@ -131,6 +131,38 @@ def test_same_result_whatever_the_executor(fit):
         np.testing.assert_array_equal(run.base_log, serial.base_log)
 
 
+class _BadMapper:
+    """An executor that runs the chunks, then drops, repeats or reshapes one result."""
+
+    def __init__(self, fault):
+        self.fault = fault
+
+    def map(self, fn, items):
+        out = [fn(i) for i in items]
+        if self.fault == "drop":
+            return out[:-1]
+        if self.fault == "repeat":
+            return [*out, out[0]]
+        i, levels, logs = out[1]
+        return [out[0], (i, levels[:, :-1], logs), *out[2:]]
+
+
+@pytest.mark.parametrize(("fault", "words"), [
+    ("drop", ("never did", "chunk 4 of 5")),
+    ("repeat", ("came back twice", "chunk 0 of 5")),
+    ("shape", ("chunk 1 of 5", "levels must be a float64 array of shape (2, 5, 70, 5)")),
+])
+def test_a_faulty_executor_is_reported_not_trusted(fit, fault, words):
+    # the same checked collection as forecast.project: a dropped chunk would otherwise
+    # leave np.empty memory in the samples, and a repeated one would go unnoticed
+    scen = [market_presets.get("baseline"), market_presets.get("friction_diversion")]
+    with pytest.raises(SimulationError) as info:
+        project_markets(fit, scen, to=2030, n_paths=300, seed=9, chunk_size=70,
+                        executor=_BadMapper(fault))
+    for w in words:
+        assert w in str(info.value)
+
+
 def test_common_random_numbers_and_diversion(mp):
     us, all_ = mp.parts.index("US"), slice(None)
     frag, div = _i(mp, "fragmentation"), _i(mp, "fragmentation_diversion")

@@ -27,7 +27,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .._version import __version__
 from ..errors import ForecastError
@@ -129,23 +129,12 @@ def _add_quiet(p: argparse.ArgumentParser) -> None:
                    help="no progress bars or status messages (results still printed)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the ``forecast`` argument parser (standard library only, so it is fast)."""
-    parser = _Parser(
-        prog="forecast",
-        description="Scenario forecasts of China's service outsourcing to the United States: "
-                    "reconstruct the history from MOFCOM releases, fit a baseline model and "
-                    "project scenarios as Monte Carlo fan charts.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"forecast {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+#: adds one subcommand's parser: ``add(name, help, description)`` -> its parser
+_Add = Callable[[str, str, str], argparse.ArgumentParser]
 
-    def add(name: str, help_: str, description: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_, description=description, epilog=_EPILOG,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
 
+def _run_command(add: _Add) -> None:
+    """``forecast run``."""
     p = add("run", "project scenarios; write tables, fan charts and report.html (the main job)",
             "Reconstruct the history, fit the baseline model, project every scenario with "
             "common random numbers, print the median and 80% band at a few years, and write "
@@ -170,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_force(p)
     _add_quiet(p)
 
+
+def _history_command(add: _Add) -> None:
+    """``forecast history``."""
     p = add("history", "reconstruct the annual history with its uncertainty band",
             "Reconstruct the annual series from every usable release (state-space model) "
             "and print the median with 80% and 95% bands and the evidence per year.")
@@ -179,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_force(p)
     _add_quiet(p)
 
+
+def _nowcast_command(add: _Add) -> None:
+    """``forecast nowcast``."""
     p = add("nowcast", "full-year nowcast of the latest partial year",
             "Estimate the full-year value of the latest (or given) year from its "
             "January-to-month figures, as a distribution.")
@@ -189,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_force(p)
     _add_quiet(p)
 
+
+def _backtest_command(add: _Add) -> None:
+    """``forecast backtest``."""
     p = add("backtest", "rolling-origin backtest of the baseline models",
             "Compare model families by rolling-origin (or pseudo-real-time) backtest: "
             "MASE, CRPS and interval coverage by horizon.")
@@ -212,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_force(p)
     _add_quiet(p)
 
+
+def _sensitivity_command(add: _Add) -> None:
+    """``forecast sensitivity``."""
     p = add("sensitivity", "which scenario parameters matter (tornado or Sobol)",
             "Sensitivity of the projected median level to each uncertain parameter of a "
             "scenario: one-at-a-time tornado, or variance-based Sobol indices.")
@@ -231,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_force(p)
     _add_quiet(p)
 
+
+def _scenarios_command(add: _Add) -> None:
+    """``forecast scenarios``."""
     p = add("scenarios", "list the preset scenarios, or validate a scenario file",
             "Without FILE: list the preset scenarios and their assumptions. With FILE: "
             "validate the TOML scenario file and list what it defines.")
@@ -241,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also list every uncertain parameter and its distribution")
     _add_force(p)
 
+
+def _data_command(add: _Add) -> None:
+    """``forecast data``."""
     p = add("data", "list, filter or validate release records",
             "List the embedded release records (or those of FILE), filtered; with "
             "--validate, only check FILE and report every bad row at once.")
@@ -258,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="CSV", help="write the filtered records to this CSV")
     _add_force(p)
 
+
+def _report_command(add: _Add) -> None:
+    """``forecast report``."""
     p = add("report", "write only the self-contained HTML report",
             "Run the same pipeline as `forecast run` and write one self-contained HTML "
             "report (images embedded, no network access needed).")
@@ -270,6 +280,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_execution_options(p)
     _add_force(p)
     _add_quiet(p)
+
+
+_COMMANDS = (_run_command, _history_command, _nowcast_command, _backtest_command,
+             _sensitivity_command, _scenarios_command, _data_command, _report_command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the ``forecast`` argument parser (standard library only, so it is fast)."""
+    parser = _Parser(
+        prog="forecast",
+        description="Scenario forecasts of China's service outsourcing to the United States: "
+                    "reconstruct the history from MOFCOM releases, fit a baseline model and "
+                    "project scenarios as Monte Carlo fan charts.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"forecast {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, help_: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=description, epilog=_EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    for command in _COMMANDS:  # in the order `forecast --help` lists them
+        command(add)
     return parser
 
 

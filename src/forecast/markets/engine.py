@@ -24,8 +24,9 @@ from .._validation import check_int
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from ..history.markets import TOTAL, softmax_levels
+from ..projection._collect import collect
 from ..projection.chunks import check_range, chunk_bounds
-from ..projection.engine import _horizon, _normalise_scenarios
+from ..projection.engine import _check_executor, _horizon, _map, _normalise_scenarios
 from ..scenarios.scenario import check_starts
 from .allocation import apply_scenario, check_scenarios
 from .projection import MarketProjection
@@ -90,13 +91,8 @@ def _run(job: MarketJob, bounds, executor, samples: np.ndarray, base_log: np.nda
             return run_market_chunk(job, i, out=(samples[:, :, lo:hi], base_log[:, lo:hi]))
     else:
         task = functools.partial(run_market_chunk, job)
-    indices = range(len(bounds))
-    results = map(task, indices) if executor is None else executor.map(task, indices)
-    for i, levels, logs in results:
-        if levels is not None:
-            lo, hi = bounds[i]
-            samples[:, :, lo:hi] = levels
-            base_log[:, lo:hi] = logs
+    # checked as in forecast.project: every chunk once, with its own index and shapes
+    collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log)
 
 
 def _inputs(fit, scenarios, to, horizon, target):
@@ -151,10 +147,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     h = years.size
     n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
     chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
-    if executor is not None and not callable(getattr(executor, "map", None)):
-        raise ForecastTypeError(f"`executor` must have a `.map(fn, iterable)` method; got "
-                                f"{type(executor).__name__}. Pass a concurrent.futures "
-                                "executor, client.get_executor() or None.")
+    _check_executor(executor, False)
     root = as_seed_sequence(seed)
     center_logs = fit.point_forecast(h)
     centers = softmax_levels(center_logs[0], center_logs[1:])

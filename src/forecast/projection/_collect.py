@@ -63,8 +63,10 @@ def collect(results: Iterable[Any], bounds: list[tuple[int, int]], samples: np.n
 
     A result ``(i, None, None)`` means chunk `i` wrote its slices in place (serial and
     threaded runs); ``(i, levels, base)`` carries the arrays (process and dask runs).
+    The paths are the second-to-last axis of both arrays and the years the last, so
+    this serves :func:`forecast.project` ((S, n, h) and (n, h)) and
+    :func:`forecast.project_markets` ((S, P, n, h) and (C, n, h)).
     """
-    n_scen, _, h = samples.shape
     seen = np.zeros(len(bounds), dtype=bool)
     try:
         it = iter(results)
@@ -91,8 +93,10 @@ def collect(results: Iterable[Any], bounds: list[tuple[int, int]], samples: np.n
             raise SimulationError(f"{where} came back twice from the executor. {_FIX}.")
         if levels is not None or base is not None:
             lo, hi = bounds[i]
-            samples[:, lo:hi] = _check_array("levels", levels, (n_scen, hi - lo, h), where)
-            base_log[lo:hi] = _check_array("base log paths", base, (hi - lo, h), where)
+            for name, arr, got in (("levels", samples, levels),
+                                   ("base log paths", base_log, base)):
+                shape = (*arr.shape[:-2], hi - lo, arr.shape[-1])
+                arr[..., lo:hi, :] = _check_array(name, got, shape, where)
         seen[i] = True
         k += 1
         if on_chunk is not None:

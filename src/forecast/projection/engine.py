@@ -123,55 +123,17 @@ def project(
     check_starts(items, last_year)
     n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
     chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
-    if executor is not None and not callable(getattr(executor, "map", None)):
-        raise ForecastTypeError(
-            f"`executor` must have a `.map(fn, iterable)` method; got {executor!r} "
-            f"({type(executor).__name__}). Pass a concurrent.futures executor, "
-            "client.get_executor() from dask.distributed, or None to run serially."
-        )
-    if not isinstance(progress, bool | np.bool_):
-        raise ForecastTypeError(f"`progress` must be True or False; got {progress!r}.")
+    _check_executor(executor, progress)
     root = as_seed_sequence(seed)
-    center = np.asarray(fit.point_forecast(h), dtype=float)
-    if center.shape != (h,) or not np.all(np.isfinite(center)):
-        raise ParameterError(
-            f"`fit.point_forecast({h})` must return {h} finite log levels; got shape "
-            f"{center.shape}. The model {fit.name!r} breaks the Fit contract."
-        )
+    center = _center(fit, h)
 
     bounds = chunk_bounds(n_paths, chunk_size)
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
     check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor)
-    try:
-        samples = np.empty((len(items), n_paths, h))
-        base_log = np.empty((n_paths, h))
-    except MemoryError:  # the estimate said it would fit, but the allocation failed
-        raise ResourceError(
-            f"projecting {len(items)} scenario(s) x {n_paths:,} paths x {h} years needs "
-            f"about {format_bytes(8 * (len(items) + 1) * n_paths * h)} of memory, more than "
-            "could be allocated. Reduce `n_paths` (--paths on the command line)."
-        ) from None
+    samples, base_log = _allocate(len(items), n_paths, h)
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
-    indices = range(len(bounds))
-    # Serial and threaded runs write each chunk's disjoint slices in place. Other executors
-    # return the chunks, pickled: writing them into shared memory from worker processes
-    # instead measured 2x slower on two cores (page faults on the shared pages and the
-    # copy out; see docs/results.md).
-    if executor is None or isinstance(executor, ThreadPoolExecutor):
-        # shared memory: each chunk writes its own disjoint slices of the output
-        def task(i: int) -> tuple[int, None, None]:
-            lo, hi = bounds[i]
-            return run_chunk(job, i, out=(samples[:, lo:hi], base_log[lo:hi]))
-    else:
-        task = functools.partial(run_chunk, job)
-    bar = _progress_bar(progress, len(bounds))
-    try:
-        collect(_map(executor, task, indices), bounds, samples, base_log,
-                None if bar is None else (lambda: bar.update(1)))
-    finally:
-        if bar is not None:
-            bar.close()
+    _run_chunks(job, bounds, samples, base_log, executor, progress)
 
     settings = {
         "n_paths": n_paths,
@@ -200,6 +162,64 @@ def project(
         settings=settings,
     )
 
+
+
+def _check_executor(executor: Any, progress: Any) -> None:
+    if executor is not None and not callable(getattr(executor, "map", None)):
+        raise ForecastTypeError(
+            f"`executor` must have a `.map(fn, iterable)` method; got {executor!r} "
+            f"({type(executor).__name__}). Pass a concurrent.futures executor, "
+            "client.get_executor() from dask.distributed, or None to run serially."
+        )
+    if not isinstance(progress, bool | np.bool_):
+        raise ForecastTypeError(f"`progress` must be True or False; got {progress!r}.")
+
+
+def _center(fit: Any, h: int) -> np.ndarray:
+    """The fit's point forecast of the log level, checked (h,) and finite."""
+    center = np.asarray(fit.point_forecast(h), dtype=float)
+    if center.shape != (h,) or not np.all(np.isfinite(center)):
+        raise ParameterError(
+            f"`fit.point_forecast({h})` must return {h} finite log levels; got shape "
+            f"{center.shape}. The model {fit.name!r} breaks the Fit contract."
+        )
+    return center
+
+
+def _allocate(n_scenarios: int, n_paths: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """The output arrays: samples (n_scenarios, n_paths, h) and base_log (n_paths, h)."""
+    try:
+        return np.empty((n_scenarios, n_paths, h)), np.empty((n_paths, h))
+    except MemoryError:  # the estimate said it would fit, but the allocation failed
+        raise ResourceError(
+            f"projecting {n_scenarios} scenario(s) x {n_paths:,} paths x {h} years needs "
+            f"about {format_bytes(8 * (n_scenarios + 1) * n_paths * h)} of memory, more "
+            "than could be allocated. Reduce `n_paths` (--paths on the command line)."
+        ) from None
+
+
+def _run_chunks(job: Job, bounds: list[tuple[int, int]], samples: np.ndarray,
+                base_log: np.ndarray, executor: Any, progress: bool) -> None:
+    """Run every chunk of `job` on `executor` and fill `samples` and `base_log`.
+
+    Serial and threaded runs write each chunk's disjoint slices in place. Other executors
+    return the chunks, pickled: writing them into shared memory from worker processes
+    instead measured 2x slower on two cores (page faults on the shared pages and the
+    copy out).
+    """
+    if executor is None or isinstance(executor, ThreadPoolExecutor):
+        def task(i: int) -> tuple[int, None, None]:
+            lo, hi = bounds[i]
+            return run_chunk(job, i, out=(samples[:, lo:hi], base_log[lo:hi]))
+    else:
+        task = functools.partial(run_chunk, job)
+    bar = _progress_bar(progress, len(bounds))
+    try:
+        collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log,
+                None if bar is None else (lambda: bar.update(1)))
+    finally:
+        if bar is not None:
+            bar.close()
 
 def _map(executor: Any, task: Any, indices: range) -> Any:
     """``executor.map(task, indices)`` (lazy ``map`` without one); a failing call is reported."""
