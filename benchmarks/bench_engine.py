@@ -32,6 +32,8 @@ d. the 60-member mixture vs a single-member fit (``DampedTrend().fit(history.ser
 e. executors: 7 presets x 1,000,000 paths serial vs ``ProcessPoolExecutor(2)`` vs
    ``ThreadPoolExecutor(2)`` (and a dask ``LocalCluster`` of 2 workers with ``--dask``):
    pools are started and used once before timing; speed-up = serial / executor.
+f. with ``--dask``: what a ``LocalCluster`` of 2 workers costs to start and to use first,
+   and the 7 x 1,000,000 run on it at chunk sizes 10,000 and 100,000 against serial.
 
 Not run by pytest.
 """
@@ -407,6 +409,52 @@ def section_e(fit, args, cap, out: list[str]) -> None:
     out += [title, "", table, "", dask_note, ""]
 
 
+def section_f(fit, args, cap, out: list[str]) -> None:
+    """Dask: what a LocalCluster costs to start, and its run time by chunk size."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        out += ["## f. Dask", "", "`distributed` not installed; skipped", ""]
+        return
+    scen = presets.scenario_set()
+    n = cap(1_000_000)
+    t0 = time.perf_counter()
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    client = Client(cluster)
+    ex = client.get_executor()
+    started = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    project_only(fit, scen, min(n, 20_000), executor=ex)  # first use: imports, pickling
+    first = time.perf_counter() - t0
+
+    def run(chunk, executor):
+        return lambda: forecast.project(fit, scen, to=TO, n_paths=n, seed=1,
+                                        chunk_size=chunk, executor=executor)
+
+    try:
+        cases = {}
+        for chunk in (10_000, 100_000):
+            cases[f"serial, chunk_size {chunk:,}"] = run(chunk, None)
+            cases[f"dask, chunk_size {chunk:,}"] = run(chunk, ex)
+        times = interleaved(cases, args.rounds)
+    finally:
+        client.close()
+        cluster.close()
+    t = {k: mm(v) for k, v in times.items()}
+    mb = 8 * len(scen.scenarios) * n * 10 / MB
+    rows = [[k, s_(v), r_(t[k.replace("dask", "serial")], v)] for k, v in t.items()]
+    title = (f"## f. Dask: LocalCluster(2 workers) start-up and transfer, "
+             f"{len(scen.scenarios)} presets x {n:,} paths to {TO} ({mb:,.0f} MB of samples "
+             f"returned), {args.rounds} rounds")
+    table = md_table(["case", "s (min / median)", "speed-up over serial (min / median)"],
+                     rows)
+    note = (f"start-up: LocalCluster + Client {started:.2f} s; first project call "
+            f"(20,000 paths: imports and the first pickle in the workers) {first:.2f} s")
+    print(title, table, note, sep="\n")
+    out += [title, "", table, "", note, ""]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--paths", type=int, default=100_000)
@@ -418,8 +466,9 @@ def main() -> None:
     ap.add_argument("--dask", action="store_true", help="also a dask LocalCluster in (e)")
     ap.add_argument("--limit", type=int, default=None,
                     help="quick check: cap every path count at LIMIT x 1,000")
-    ap.add_argument("--sections", default="123abcde",
-                    help="sections to run, e.g. 'ae' (default all: 123abcde)")
+    ap.add_argument("--sections", default="123abcdef",
+                    help="sections to run, e.g. 'ae' (default all: 123abcdef; f needs "
+                         "--dask)")
     ap.add_argument("--out", type=Path, default=None,
                     help=f"Markdown output (default {OUT.relative_to(ROOT)} for a full run; "
                          "a --limit run only prints unless --out is given)")
@@ -439,7 +488,7 @@ def main() -> None:
            "median/median of cases timed in this run.", ""]
     if any(c in args.sections for c in "123"):
         legacy(args, cap, out)
-    if any(c in args.sections for c in "abcde"):
+    if any(c in args.sections for c in "abcdef"):
         t0 = time.perf_counter()
         history = forecast.reconstruct()
         fit = forecast.Auto().fit(history, seed=1)
@@ -459,6 +508,8 @@ def main() -> None:
             section_d(fits, args, cap, out)
         if "e" in args.sections:
             section_e(fit, args, cap, out)
+        if "f" in args.sections and args.dask:
+            section_f(fit, args, cap, out)
     if out_path is not None:
         write_result(out_path, "\n".join(out), echo=False)
 

@@ -390,3 +390,24 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
     assert len(lines) == 1
     assert "--scheduler" in lines[0]
     assert "dask scheduler" in lines[0]
+
+
+def test_workers_run_projections_on_threads_and_backtests_on_processes(tmp_path, capsys):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from forecast.cli._util import executor
+
+    args = cli.build_parser().parse_args(["run", "--workers", "2"])
+    with executor(args) as ex:
+        assert isinstance(ex, ThreadPoolExecutor)
+        assert ex._max_workers == 2
+    with executor(args, threads=False) as ex:
+        assert isinstance(ex, ProcessPoolExecutor)
+    # the output does not depend on the workers: same summary serially and on 2 threads
+    common = ["run", "--model", "drift", "--imputations", "2", "--paths", "25000",
+              "--seed", "4", "--no-plot", "--quiet"]  # 3 chunks of 10,000
+    frames = []
+    for extra, out in (([], "a"), (["--workers", "2"], "b")):
+        assert cli.main([*common, *extra, "--out", str(tmp_path / out)]) == 0
+        frames.append((tmp_path / out / "summary.csv").read_text())
+    assert frames[0] == frames[1]

@@ -12,7 +12,13 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast import ForecastTypeError, ParameterError, ScenarioError, SimulationError
+from forecast import (
+    ForecastTypeError,
+    ParameterError,
+    ResourceError,
+    ScenarioError,
+    SimulationError,
+)
 from forecast.markets import MarketProjection, SplitFit, SplitModel, project_markets
 from forecast.markets.split import residual_correlation
 from forecast.scenarios import (
@@ -161,6 +167,25 @@ def test_a_faulty_executor_is_reported_not_trusted(fit, fault, words):
                         executor=_BadMapper(fault))
     for w in words:
         assert w in str(info.value)
+
+
+def test_memory_is_checked_before_allocating(fit, monkeypatch):
+    scen = market_presets.scenario_set()
+    # far beyond any machine: refused before numpy tries to allocate ~ 40 TB
+    with pytest.raises(ResourceError) as info:
+        project_markets(fit, scen, to=2035, n_paths=10**11, seed=1)
+    msg = str(info.value)
+    for w in ("100,000,000,000 paths", "TB", "Pass n_paths <=", "Nothing was allocated"):
+        assert w in msg
+    # a small machine: the largest run that fits is named, and it does fit
+    from forecast import _resources
+    monkeypatch.setattr(_resources, "available_memory", lambda: 200_000_000)
+    with pytest.raises(ResourceError) as info:
+        project_markets(fit, scen, to=2035, n_paths=200_000, seed=1)
+    fits = int(str(info.value).split("n_paths <= ")[1].split(" ")[0].replace(",", ""))
+    assert 1_000 < fits < 200_000
+    small = project_markets(fit, scen, to=2035, n_paths=fits, seed=1)
+    assert small.samples.nbytes + small.base_log.nbytes <= 0.8 * 200_000_000
 
 
 def test_common_random_numbers_and_diversion(mp):

@@ -243,7 +243,7 @@ def cmd_backtest(args) -> int:
         data, kw = build_history(args, records), {}
     status(args, f"backtesting {', '.join(names)} (+ naive and drift benchmarks) ...")
     try:
-        with executor(args) as ex:
+        with executor(args, threads=False) as ex:
             table = compare(specs, data, horizon=args.horizon, n_paths=args.paths,
                             seed=args.seed, executor=ex, progress=interactive(args), **kw)
     finally:

@@ -116,7 +116,8 @@ def _add_scenario_options(p: argparse.ArgumentParser, one: bool = False) -> None
 def _add_execution_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("execution").add_mutually_exclusive_group()
     g.add_argument("--workers", type=_int_arg(1, 256), metavar="N",
-                   help="run chunks in N local processes (results identical to serial)")
+                   help="run chunks in N threads (backtest: processes); results identical "
+                        "to serial")
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="run chunks on a dask.distributed scheduler, e.g. tcp://host:8786")
     p.add_argument("--scheduler-timeout", type=_seconds, default=30.0, metavar="SECONDS",

@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from .._resources import format_bytes
 from .._seeds import as_seed_sequence, rebuild, task_seeds
 from .._validation import check_int
 from .._version import __version__
-from ..errors import ForecastTypeError, ParameterError
+from ..errors import ForecastTypeError, ParameterError, ResourceError
 from ..history.markets import TOTAL, softmax_levels
-from ..projection._collect import collect
+from ..projection._collect import check_path_memory, collect, workers
 from ..projection.chunks import check_range, chunk_bounds
 from ..projection.engine import _check_executor, _horizon, _map, _normalise_scenarios
 from ..scenarios.scenario import check_starts
@@ -95,6 +96,29 @@ def _run(job: MarketJob, bounds, executor, samples: np.ndarray, base_log: np.nda
     collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log)
 
 
+def _allocate(n_scen: int, n_parts: int, n_coords: int, n_paths: int, h: int, chunk: int,
+              executor: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The output arrays, after checking they fit in memory (ResourceError otherwise).
+
+    Per path: the levels of every scenario and part, and the model's coordinates (the
+    total and each market's log-ratio). Per chunk in flight: the same for the chunk, and
+    the allocation's workspace, a few arrays per part.
+    """
+    per_path = 8 * h * (n_scen * n_parts + n_coords)
+    work = 8 * h * min(chunk, n_paths) * (n_scen * n_parts + n_coords + 4 * n_parts)
+    work *= workers(executor)
+    what = (f"projecting {n_scen} scenario(s) x {n_parts} parts x {n_paths:,} paths x "
+            f"{h} years")
+    check_path_memory(per_path, work, n_paths, what)
+    try:
+        return (np.empty((n_scen, n_parts, n_paths, h)), np.empty((n_coords, n_paths, h)))
+    except MemoryError:  # the estimate said it would fit, but the allocation failed
+        raise ResourceError(
+            f"{what} needs about {format_bytes(per_path * n_paths + work)} of memory, more "
+            "than could be allocated. Reduce `n_paths` (--paths on the command line)."
+        ) from None
+
+
 def _inputs(fit, scenarios, to, horizon, target):
     """Checked (years, scenarios, probabilities, diversion notes) of a run."""
     if not isinstance(fit, SplitFit):
@@ -152,8 +176,8 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     center_logs = fit.point_forecast(h)
     centers = softmax_levels(center_logs[0], center_logs[1:])
     bounds = chunk_bounds(n_paths, chunk_size)
-    samples = np.empty((len(items), len(fit.parts), n_paths, h))
-    base_log = np.empty((len(fit.fits), n_paths, h))
+    samples, base_log = _allocate(len(items), len(fit.parts), len(fit.fits), n_paths, h,
+                                  chunk_size, executor)
     job = MarketJob(fit, tuple(items), years, centers, target, root.entropy,
                     tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     _run(job, bounds, executor, samples, base_log)

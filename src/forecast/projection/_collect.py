@@ -22,7 +22,7 @@ import numpy as np
 from .. import _resources
 from ..errors import ForecastError, SimulationError
 
-__all__ = ["check_run_memory", "collect", "run_bytes"]
+__all__ = ["check_path_memory", "check_run_memory", "collect", "run_bytes", "workers"]
 
 _FIX = ("Check the executor: its .map(fn, items) must call fn once per item and return "
         "every result unchanged (concurrent.futures executors and dask's "
@@ -111,7 +111,7 @@ def collect(results: Iterable[Any], bounds: list[tuple[int, int]], samples: np.n
             f"nothing is returned. {_FIX}.")
 
 
-def _workers(executor: Any) -> int:
+def workers(executor: Any) -> int:
     w = getattr(executor, "_max_workers", 1)
     return int(w) if isinstance(w, int) and w > 0 else 1
 
@@ -129,14 +129,22 @@ def run_bytes(n_scen: int, n_assumptions: int, n_paths: int, h: int, chunk: int,
 def check_run_memory(n_scen: int, n_assumptions: int, n_paths: int, h: int, chunk: int,
                      executor: Any) -> None:
     """Refuse a run whose arrays cannot fit in the memory available (ResourceError)."""
-    per_path, work = run_bytes(n_scen, n_assumptions, n_paths, h, chunk, _workers(executor))
+    per_path, work = run_bytes(n_scen, n_assumptions, n_paths, h, chunk, workers(executor))
     if isinstance(executor, ProcessPoolExecutor):
         per_path += per_path // max(n_scen + 1, 1)  # chunks arrive pickled, a few at once
+    check_path_memory(per_path, work, n_paths,
+                      f"projecting {n_scen} scenario(s) x {n_paths:,} paths x {h} years")
+
+
+def check_path_memory(per_path: int, work: int, n_paths: int, what: str) -> None:
+    """Refuse `n_paths` paths of `per_path` bytes plus `work` bytes of chunk workspace.
+
+    The message names the largest `n_paths` that fits (ResourceError, nothing allocated).
+    """
     need = per_path * n_paths + work
     avail = _resources.available_memory()
     fit = int((_resources.SHARE * avail - work) // per_path) if avail else 0
     fix = (f"Pass n_paths <= {fit:,} (--paths on the command line), fewer scenarios or a "
            "shorter horizon" if fit >= 1 else
            "Pass a smaller chunk_size, fewer scenarios or a shorter horizon")
-    what = f"projecting {n_scen} scenario(s) x {n_paths:,} paths x {h} years"
     _resources.check_memory(need, what, fix)
