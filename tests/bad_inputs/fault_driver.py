@@ -67,7 +67,7 @@ def interrupts(out: pathlib.Path) -> None:
 
     attempt("clean", 1)
     points = [("history", _util, "reconstruct"), ("fit", commands, "make_spec"),
-              ("project", commands, "project"), ("charts", report, "render_figures"),
+              ("project", commands, "project"), ("charts", report, "render_figure_sets"),
               ("report", report, "write_report"), ("marker", _outdir.OutputFolder, "_finish"),
               ("swap", _outdir, "_exchange"), ("after-commit", report, "compact_table")]
     seed = 2

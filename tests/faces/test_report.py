@@ -188,6 +188,38 @@ def test_figures_can_be_reused_and_are_svg(proj, figures, tmp_path):
         report.render_figures(proj, format="jpg")
 
 
+def test_figure_sets_build_each_chart_once_for_every_format(proj, figures):
+    dec = {"escalation": proj.decompose("escalation")}
+    sets = report.render_figure_sets(proj, history=proj.history, decompositions=dec,
+                                     formats=("svg", "png"), narrow=True)
+    # the same bytes as one format at a time: SVG and PNG are drawn reproducibly
+    assert {k: v for k, v in sets["svg"].items() if not k.endswith(".narrow")} == figures
+    png = report.render_figures(proj, history=proj.history, decompositions=dec,
+                                format="png")
+    assert sets["png"] == png
+    # the phone versions only in the first format (the report's)
+    assert {k for k in sets["svg"] if k.endswith(".narrow")} == {f"{k}.narrow" for k in figures}
+    assert not any(k.endswith(".narrow") for k in sets["png"])
+    for bad in (("svg", "jpg"), (), ("png", "png")):
+        with pytest.raises(ParameterError, match="formats"):
+            report.render_figure_sets(proj, formats=bad)
+
+
+def test_precomputed_decompositions_are_used_and_checked(proj, figures, tmp_path):
+    dec = {"escalation": proj.decompose("escalation")}
+    a = report.write_report(proj, tmp_path / "a.html", figures=figures, plots=False,
+                            decompose=dec).read_text()
+    b = report.write_report(proj, tmp_path / "b.html", figures=figures, plots=False,
+                            decompose=["escalation"]).read_text()
+    assert a == b
+    with pytest.raises(ParameterError, match="'nope' -> DataFrame"):
+        report.write_report(proj, tmp_path / "c.html", plots=False,
+                            decompose={"nope": dec["escalation"]})
+    with pytest.raises(ParameterError, match="'escalation' -> str"):
+        report.write_report(proj, tmp_path / "c.html", plots=False,
+                            decompose={"escalation": "x"})
+
+
 def test_reproduce_block_lists_versions_command_and_settings_once(proj, tmp_path):
     text = report.write_report(proj, tmp_path / "v.html", plots=False,
                                settings={"command": "forecast run --seed 11"}).read_text()

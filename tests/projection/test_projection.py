@@ -178,6 +178,18 @@ def test_difference_is_per_path(proj):
     assert proj.difference(baseline="opening").scenario.tolist()[0] == "baseline"
     with pytest.raises(ScenarioError, match="'none'"):
         proj.difference(baseline="none")
+    # a subset, in the order given, row for row the same as in the full frame
+    some = proj.difference(scenarios=["mixed", "friction"])
+    assert some.scenario.unique().tolist() == ["mixed", "friction"]
+    full = df.set_index(["scenario", "year"])
+    pd.testing.assert_frame_equal(some.set_index(["scenario", "year"]),
+                                  full.loc[some.set_index(["scenario", "year"]).index])
+    with pytest.raises(ScenarioError, match="must not contain the baseline"):
+        proj.difference(scenarios=["baseline"])
+    with pytest.raises(ScenarioError, match="`scenarios`.*'nope'"):
+        proj.difference(scenarios=["nope"])
+    with pytest.raises(ForecastTypeError, match="list of scenario names"):
+        proj.difference(scenarios="friction")
 
 
 # --------------------------------------------------------------------------- decomposition

@@ -139,19 +139,24 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
     if sens is not None:
         written["sensitivity.csv"] = sens
         folder.write_csv("sensitivity.csv", sens)
-    if not args.no_plot:  # PNG files at 150 dpi; the report draws its own SVG charts
+    svg = None
+    if not args.no_plot:  # each chart built once: SVG for the report, PNG files at 150 dpi
         status(args, "drawing charts")
-        figures = report.render_figures(proj, history=history, decompositions=decomps,
-                                        sensitivity=sens, format="png", dpi=150)
-        for key, png in figures.items():
+        sets = report.render_figure_sets(proj, history=history, decompositions=decomps,
+                                         sensitivity=sens, formats=("svg", "png"), dpi=150,
+                                         narrow=True, baseline="baseline" if "baseline"
+                                         in names else names[0])  # as the report's own
+        svg = sets["svg"]
+        for key, png in sets["png"].items():
             folder.write_bytes(f"{key}.png", png)
             written[f"{key}.png"] = png
     settings["seconds"] = round(time.perf_counter() - args.t0, 2)  # the run, up to here
     folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
     status(args, "writing report.html")
     report.write_report(proj, folder.path("report.html"), history=history, fit=fit,
-                        records=records, scenarios=sset, decompose=list(decomps),
-                        sensitivity=sens, settings=settings, plots=not args.no_plot)
+                        records=records, scenarios=sset, decompose=decomps,
+                        sensitivity=sens, settings=settings, figures=svg,
+                        plots=not args.no_plot)
     return len(written) + 2
 
 

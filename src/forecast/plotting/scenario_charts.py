@@ -178,8 +178,7 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     i = scenario_index(projection, scenario)
     name = projection.scenario_names[i]
     color = colors(projection.scenario_names)[name]
-    diff = projection.difference(baseline, levels=tuple(levels))
-    diff = diff[diff["scenario"] == name]
+    diff = projection.difference(baseline, levels=tuple(levels), scenarios=[name])
     years = np.asarray(diff["year"], dtype=int)
     ax = new_axes(ax)
     for k, lv in enumerate(sorted(levels, reverse=True)):

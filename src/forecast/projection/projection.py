@@ -256,11 +256,14 @@ class Projection(Exports):
         return dataclasses.replace(self, scenario_names=(name,), samples=pooled,
                                    probabilities=None, scenarios=None, settings=settings)
 
-    def difference(self, baseline: str = "baseline", levels: Any = (80, 95)) -> pd.DataFrame:
+    def difference(self, baseline: str = "baseline", levels: Any = (80, 95),
+                   scenarios: Sequence[str] | None = None) -> pd.DataFrame:
         """Per-path differences to the baseline scenario, summarised (common random numbers).
 
         Path ``j`` of each scenario and of the baseline share their baseline draws, so
         the difference is computed path by path and its spread is the scenario's own.
+        `scenarios` limits the rows to these scenarios (default: every one but the
+        baseline), in the order given.
 
         Returns
         -------
@@ -271,7 +274,18 @@ class Projection(Exports):
             ``prob_below`` (share of paths below the baseline). Baseline rows excluded.
         """
         b = self._index(baseline, "baseline")
-        idx = [i for i in range(len(self.scenario_names)) if i != b]
+        if scenarios is None:
+            idx = [i for i in range(len(self.scenario_names)) if i != b]
+        elif isinstance(scenarios, str) or not isinstance(scenarios, Sequence):
+            raise ForecastTypeError(
+                f"`scenarios` must be a list of scenario names; got {scenarios!r}. Pass "
+                "e.g. scenarios=['escalation'].")
+        else:
+            idx = [self._index(n, "scenarios") for n in scenarios]
+            if b in idx:
+                raise ScenarioError(
+                    f"`scenarios` must not contain the baseline {baseline!r}: its difference "
+                    "to itself is zero. Leave it out.")
         if not idx:
             raise ScenarioError(
                 f"`difference` needs at least one scenario besides the baseline {baseline!r}; "

@@ -16,7 +16,7 @@ from ..plotting.scenario_charts import SOURCE
 from . import _html as H
 from .keymessage import nowcast_year
 
-__all__ = ["render_figures"]
+__all__ = ["render_figure_sets", "render_figures"]
 
 #: Figure size in inches: wide enough for a desktop column, legible scaled to a phone.
 SIZE = (7.2, 4.3)
@@ -25,28 +25,35 @@ SIZE = (7.2, 4.3)
 class _Canvas:
     """Draws figures with a fixed layout and a source line, and keeps their bytes.
 
-    With ``narrow=True`` each chart is drawn a second time, 4.4 inches wide, under the key
-    ``"<key>.narrow"``: the report shows it on phones, where the wide chart scaled down to
-    360 px would have 7 px text.
+    Each chart is built once and saved in every format of `formats` (building the axes
+    costs about as much as saving them); ``out[fmt][key]`` holds the bytes. With
+    ``narrow=True`` each chart is drawn a second time, 4.4 inches wide, under the key
+    ``"<key>.narrow"``, in the first format only: the report shows it on phones, where
+    the wide chart scaled down to 360 px would have 7 px text.
     """
 
-    def __init__(self, fmt: str, dpi: int, skip: Sequence[str], narrow: bool = False):
+    def __init__(self, formats: Sequence[str], dpi: int, skip: Sequence[str],
+                 narrow: bool = False):
         self.figure_cls = require("matplotlib.figure", "plot", "Drawing the report's charts").Figure
-        self.fmt, self.dpi, self.skip, self.narrow = fmt, dpi, set(skip), narrow
-        self.out: dict[str, bytes] = {}
+        self.formats, self.dpi, self.skip, self.narrow = tuple(formats), dpi, set(skip), narrow
+        self.out: dict[str, dict[str, bytes]] = {f: {} for f in self.formats}
 
     def draw(self, key: str, func, *args, size=SIZE, right: float = 0.25, left: float = 0.85,
              narrow: Mapping | None = None, **kwargs) -> None:
         if key in self.skip:
             return
-        self.out[key] = self._one(func, args, kwargs, size, left, right)
+        for fmt, data in self._one(func, args, kwargs, size, left, right,
+                                   self.formats).items():
+            self.out[fmt][key] = data
         if self.narrow:
             opts = {"size": (4.4, size[1] * 0.9 + 0.5), "left": min(left, 0.8),
                     "right": min(right, 0.2), **(narrow or {})}
             kw = {**kwargs, **opts.pop("kwargs", {})}
-            self.out[f"{key}.narrow"] = self._one(func, args, kw, **opts)
+            first = self.formats[0]
+            self.out[first][f"{key}.narrow"] = self._one(func, args, kw, **opts,
+                                                         formats=(first,))[first]
 
-    def _one(self, func, args, kwargs, size, left, right) -> bytes:
+    def _one(self, func, args, kwargs, size, left, right, formats) -> dict[str, bytes]:
         import matplotlib  # lazy: the optional `plot` extra
 
         with matplotlib.rc_context({"font.size": 10.5, "axes.titlesize": "large",
@@ -58,7 +65,7 @@ class _Canvas:
             fig.subplots_adjust(left=left / size[0], right=1 - right / size[0],
                                 top=1 - 0.45 / size[1], bottom=0.8 / size[1])
             source_line(fig, SOURCE)
-            return H.image_bytes(fig, self.fmt, self.dpi)
+            return {fmt: H.image_bytes(fig, fmt, self.dpi) for fmt in formats}
 
 
 def render_figures(projection, *, history=None, decompositions: Mapping | None = None,
@@ -97,7 +104,45 @@ def render_figures(projection, *, history=None, decompositions: Mapping | None =
     """
     if format not in ("svg", "png"):
         raise ParameterError(f'`format` must be "svg" or "png"; got {format!r}.')
-    c = _Canvas(format, dpi, skip, narrow)
+    return render_figure_sets(projection, history=history, decompositions=decompositions,
+                              sensitivity=sensitivity, nowcast=nowcast, baseline=baseline,
+                              formats=(format,), dpi=dpi, skip=skip, narrow=narrow)[format]
+
+
+def render_figure_sets(projection, *, history=None, decompositions: Mapping | None = None,
+                       sensitivity=None, nowcast=None, baseline: str = "baseline",
+                       formats: Sequence[str] = ("svg", "png"), dpi: int = 150,
+                       skip: Sequence[str] = (), narrow: bool = False
+                       ) -> dict[str, dict[str, bytes]]:
+    """The charts of :func:`render_figures` in several formats, each chart built once.
+
+    Parameters are those of :func:`render_figures`, with `formats` (a sequence of "svg"
+    and "png") for `format`; the phone versions (`narrow`) are drawn in the first format
+    only. ``forecast run`` uses it for the report's SVG and the PNG files: building a
+    chart's axes costs about as much as saving it, so two formats from one build take
+    about 30% less time than two calls of :func:`render_figures`.
+
+    Returns
+    -------
+    dict of str to dict of str to bytes
+        Format -> (key -> bytes), the keys as in :func:`render_figures`.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> s = forecast.AnnualSeries(range(2015, 2025), [10 * 1.08**i for i in range(10)])
+    >>> proj = forecast.project(forecast.Drift().fit(s), forecast.Scenario("baseline"),
+    ...                         to=2028, n_paths=200, seed=1)
+    >>> sets = render_figure_sets(proj, formats=("svg", "png"))
+    >>> sorted(sets), sets["png"]["headline"][:4] == b"\\x89PNG"
+    (['png', 'svg'], True)
+    """
+    formats = tuple(formats) if not isinstance(formats, str) else (formats,)
+    bad = [f for f in formats if f not in ("svg", "png")]
+    if not formats or bad or len(set(formats)) != len(formats):
+        raise ParameterError(f'`formats` must name "svg" and/or "png", each once; got '
+                             f'{formats!r}. Pass e.g. formats=("svg", "png").')
+    c = _Canvas(formats, dpi, skip, narrow)
     history = projection.history if history is None else history
     year = nowcast_year(history)
     names = list(projection.scenario_names)

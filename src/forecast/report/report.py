@@ -112,8 +112,9 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
         The releases used (provenance section).
     scenarios : ScenarioSet, optional
         Scenario definitions; default those stored in the projection.
-    decompose : bool or sequence of str, default True
-        Decompose every non-baseline scenario (True), these scenarios, or none.
+    decompose : bool, sequence of str or mapping, default True
+        Decompose every non-baseline scenario (True), these scenarios, or none; or a
+        mapping of scenario name -> ``projection.decompose(name)`` already computed.
     sensitivity : DataFrame, optional
         A :func:`forecast.tornado` result; name its scenario in
         ``sensitivity.attrs["scenario"]`` to show it in the report.
@@ -143,11 +144,22 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     history = projection.history if history is None else history
     names = list(projection.scenario_names)
     base = baseline if baseline in names else names[0]
-    if decompose is True:
-        chosen = [n for n in names if n != base] if projection.scenarios is not None else []
+    if isinstance(decompose, Mapping):
+        decomps = dict(decompose)
+        for n, frame in decomps.items():
+            if n not in names or not isinstance(frame, pd.DataFrame):
+                raise ParameterError(
+                    f"`decompose` as a mapping must map scenario names of the projection "
+                    f"({', '.join(names)}) to projection.decompose(name) frames; got "
+                    f"{n!r} -> {type(frame).__name__}. Pass e.g. decompose={{name: "
+                    "projection.decompose(name)}, or decompose=True.")
     else:
-        chosen = list(decompose or [])
-    decomps = {n: projection.decompose(n, base) for n in chosen}
+        if decompose is True:
+            chosen = ([n for n in names if n != base] if projection.scenarios is not None
+                      else [])
+        else:
+            chosen = list(decompose or [])
+        decomps = {n: projection.decompose(n, base) for n in chosen}
     fig = dict(figures or {})
     if plots:  # draw only the charts not passed in
         log.info("report: drawing charts")
