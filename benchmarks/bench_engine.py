@@ -30,8 +30,8 @@ c. fixed cost of a ``project`` call at 1,000 and 10 paths (ms), one scenario and
 d. the 60-member mixture vs a single-member fit (``DampedTrend().fit(history.series)``) and
    the 3-member ``Auto().fit(history.series)``, 7 presets x 100,000 paths;
 e. executors: 7 presets x 1,000,000 paths serial vs ``ProcessPoolExecutor(2)`` vs
-   ``ThreadPoolExecutor(2)`` (and a dask ``LocalCluster`` of 2 workers with ``--dask``):
-   pools are started and used once before timing; speed-up = serial / executor.
+   ``ThreadPoolExecutor(2)``: pools are started and used once before timing; speed-up =
+   serial / executor.
 f. with ``--dask``: what a ``LocalCluster`` of 2 workers costs to start and to use first,
    and the 7 x 1,000,000 run on it at chunk sizes 10,000 and 100,000 against serial.
 
@@ -368,24 +368,13 @@ def section_d(fits: dict, args, cap, out: list[str]) -> None:
 
 
 def section_e(fit, args, cap, out: list[str]) -> None:
+    """Serial against process and thread pools of 2 (dask is timed apart, in section f:
+    a running LocalCluster's scheduler and workers take CPU from whatever runs beside it)."""
     scen = presets.scenario_set()
     n = cap(1_000_000)
     execs: dict[str, object] = {"serial": None,
                                 "ProcessPoolExecutor(2)": ProcessPoolExecutor(2),
                                 "ThreadPoolExecutor(2)": ThreadPoolExecutor(2)}
-    cluster = client = None
-    dask_note = "dask: not requested (pass --dask)"
-    if args.dask:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            dask_note = "dask: `distributed` not installed; skipped"
-        else:
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
-            execs["dask LocalCluster(2 workers)"] = client.get_executor()
-            dask_note = "dask: LocalCluster(n_workers=2, threads_per_worker=1)"
     try:
         for ex in execs.values():  # warm-up: start workers, import, first pickle
             project_only(fit, scen, min(n, 20_000), executor=ex)
@@ -395,9 +384,6 @@ def section_e(fit, args, cap, out: list[str]) -> None:
         for ex in execs.values():
             if hasattr(ex, "shutdown"):
                 ex.shutdown()
-        if client is not None:
-            client.close()
-            cluster.close()
     t = {k: mm(v) for k, v in times.items()}
     rows = [[k, s_(v), r_(t["serial"], v)] for k, v in t.items()]
     title = (f"## e. Executors: {len(scen.scenarios)} presets x {n:,} paths to {TO}, "
@@ -405,8 +391,9 @@ def section_e(fit, args, cap, out: list[str]) -> None:
              "and used once before timing)")
     table = md_table(["executor", "s (min / median)", "speed-up over serial (min / median)"],
                      rows)
-    print(title, table, dask_note, sep="\n")
-    out += [title, "", table, "", dask_note, ""]
+    note = "dask: section f (with --dask), timed apart"
+    print(title, table, note, sep="\n")
+    out += [title, "", table, "", note, ""]
 
 
 def section_f(fit, args, cap, out: list[str]) -> None:
@@ -463,7 +450,7 @@ def main() -> None:
     ap.add_argument("--rounds", "--repeat", dest="rounds", type=int, default=5,
                     help="timed rounds, interleaved (min and median reported)")
     ap.add_argument("--large", action="store_true", help="also 1e7 paths in (b): several GB")
-    ap.add_argument("--dask", action="store_true", help="also a dask LocalCluster in (e)")
+    ap.add_argument("--dask", action="store_true", help="also a dask LocalCluster (f)")
     ap.add_argument("--limit", type=int, default=None,
                     help="quick check: cap every path count at LIMIT x 1,000")
     ap.add_argument("--sections", default="123abcdef",

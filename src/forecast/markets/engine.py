@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._resources import format_bytes
+from .._resources import format_bytes, keep_workspace
 from .._seeds import as_seed_sequence, rebuild, task_seeds
 from .._validation import check_int
 from .._version import __version__
@@ -176,6 +176,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     center_logs = fit.point_forecast(h)
     centers = softmax_levels(center_logs[0], center_logs[1:])
     bounds = chunk_bounds(n_paths, chunk_size)
+    keep_workspace()  # chunks reuse freed memory instead of faulting it in again
     samples, base_log = _allocate(len(items), len(fit.parts), len(fit.fits), n_paths, h,
                                   chunk_size, executor)
     job = MarketJob(fit, tuple(items), years, centers, target, root.entropy,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._resources import format_bytes
+from .._resources import format_bytes, keep_workspace
 from .._seeds import as_seed_sequence
 from .._validation import check_int, check_unique
 from .._version import __version__
@@ -130,6 +130,7 @@ def project(
     bounds = chunk_bounds(n_paths, chunk_size)
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
     check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor)
+    keep_workspace()  # chunks reuse freed memory instead of faulting it in again
     samples, base_log = _allocate(len(items), n_paths, h)
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
