@@ -106,8 +106,11 @@ def test_upper_tail_is_bounded_by_what_the_data_support(s, seed):
 
 @settings(max_examples=15, deadline=None)
 @given(level=st.floats(1e-3, 1e6), n=st.integers(3, 30))
-# found by hypothesis: Theta's profiled SSE on raw values left sigma ~ sqrt(eps) |y - 1|
+# found by hypothesis: Theta's (n = 6) and then DampedTrend's (n = 22) profiled SSE on
+# raw values left sigma ~ sqrt(n eps) |y - 1| (the level scale's working value of a tiny
+# level is about -1)
 @example(level=0.00390625, n=6)
+@example(level=0.00390625, n=22)
 def test_constant_series_forecast_flat(level, n):
     """Flat to 1e-5: a zero variance is floored at 1e-10 of the working-scale level so the
     algebra stays defined, which leaves bands of relative width ~1e-6 at most."""

@@ -110,8 +110,16 @@ def _ets_sse(Y: np.ndarray, alpha, beta, phi):
     The one-step errors are linear in the initial state: e = r - X x0 with r the errors
     from x0 = 0 and X_t = w' D^(t-1), D = F - g w'. X does not depend on the data, so it
     is computed once for all series. Returns (sse, x0 (B, P, 2)).
+
+    The model is translation-equivariant (a constant added to the data moves the initial
+    level by the same constant, nothing else), so the series is taken relative to its
+    first value, as in :func:`forecast.models.estimation._ses_sse`: on the raw values
+    the profile ``rr - c' G^-1 c`` cancels large terms and leaves a spurious sigma of
+    about sqrt(n eps) |y| on a constant series.
     """
     B, n = Y.shape
+    ref = Y[:, :1]
+    Y = Y - ref
     shape = np.broadcast_shapes(np.shape(alpha), (B, 1))
     pshape = np.broadcast_shapes(np.shape(alpha), np.shape(phi))
     lev = np.zeros(shape)
@@ -138,7 +146,7 @@ def _ets_sse(Y: np.ndarray, alpha, beta, phi):
     s0 = (G[..., 1, 1] * c[..., 0] - G[..., 0, 1] * c[..., 1]) / det
     s1 = (G[..., 0, 0] * c[..., 1] - G[..., 0, 1] * c[..., 0]) / det
     sse = rr - (s0 * c[..., 0] + s1 * c[..., 1])
-    return sse, np.stack([s0, s1], -1)
+    return sse, np.stack([s0 + ref, s1], -1)
 
 
 def fit_damped(Y: np.ndarray, pu: bool = True) -> list[Estimate]:

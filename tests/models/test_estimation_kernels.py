@@ -1,0 +1,55 @@
+"""The batched likelihood kernels against plain recursions written from their definitions.
+
+Each kernel evaluates a likelihood for many parameter values and history draws at once,
+by a route chosen for speed; these tests pin it to the textbook recursion, for every
+route it can take.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecast.models import estimation
+
+
+def _ses_reference(y: np.ndarray, alpha: float) -> tuple[float, float]:
+    """SSE of SES at the least-squares initial level, by the recursion, one series."""
+    # the errors are affine in l0: e_t(l0) = e_t(0) - (1 - alpha)^t l0
+    def errors(l0):
+        lev, out = l0, []
+        for v in y:
+            out.append(v - lev)
+            lev += alpha * (v - lev)
+        return np.array(out)
+
+    r, x = errors(0.0), (1 - alpha) ** np.arange(len(y))
+    l0 = float(x @ r / (x @ x))
+    e = errors(l0)
+    return float(e @ e), l0
+
+
+@pytest.mark.parametrize(("b", "p", "n"), [(1, 41, 12), (20, 5, 17), (2, 3, 300)])
+@pytest.mark.parametrize("route", ["matrix", "recursion"])
+def test_ses_sse_matches_the_recursion(b, p, n, route, monkeypatch):
+    if route == "recursion":
+        monkeypatch.setattr(estimation, "_SES_MATRIX_MAX", 0)
+    elif b * p * n * n > estimation._SES_MATRIX_MAX:
+        pytest.skip("too large for the matrix route")
+    rng = np.random.default_rng(n)
+    Y = 100 + rng.normal(size=(b, n)).cumsum(1)
+    alpha = rng.uniform(1e-4, 0.9999, size=(b, p))
+    sse, l0 = estimation._ses_sse(Y, alpha)
+    assert sse.shape == l0.shape == (b, p)
+    for i in range(b):
+        for k in range(p):
+            ref_sse, ref_l0 = _ses_reference(Y[i], alpha[i, k])
+            assert sse[i, k] == pytest.approx(ref_sse, rel=1e-9, abs=1e-9)
+            assert l0[i, k] == pytest.approx(ref_l0, rel=1e-9)
+
+
+def test_ses_sse_of_a_constant_series_is_zero():
+    Y = np.full((1, 16), 5.0)
+    sse, l0 = estimation._ses_sse(Y, np.array([[1e-4, 0.5, 0.9999]]))
+    np.testing.assert_array_equal(sse, 0.0)
+    np.testing.assert_array_equal(l0, 5.0)
