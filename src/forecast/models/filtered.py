@@ -34,28 +34,33 @@ def _ma2_profile(g0, g1, g2, W):
 
     The innovations algorithm (Brockwell & Davis 5.2.16) for a banded covariance: O(N)
     per parameter point, vectorised over all points. Returns (llf (B, P), s2 (B, P)).
+    With ``theta_(n,2) = g2 / v_(n-2)`` the recursion needs ``theta_(n,1) v_(n-1) = g1 -
+    theta_(n-1,1) g2`` and ``v_n = g0 - theta_(n,1) (g1 - theta_(n-1,1) g2) - theta_(n,2)
+    g2``; the variances are kept and their logs summed once at the end.
     """
     B, N = W.shape
     shape = np.broadcast_shapes(g0.shape, (B, 1))
-    v1 = np.broadcast_to(g0, shape).astype(float)  # v_(n-1)
+    g0, g1, g2 = (np.broadcast_to(g, shape) for g in (g0, g1, g2))
+    V = np.empty((*shape, N))  # v_0 .. v_(N-1)
+    v1 = V[..., 0] = g0  # v_(n-1)
     v2 = np.ones(shape)  # v_(n-2)
     t1 = np.zeros(shape)  # theta_(n-1, 1)
-    r1 = np.zeros(shape)  # innovation x_(n-1) - xhat_(n-1)
     r2 = np.zeros(shape)  # innovation x_(n-2) - xhat_(n-2)
-    ss = W[:, :1] ** 2 / v1
-    logv = np.log(v1)
-    r1 = np.broadcast_to(W[:, :1], shape).copy()
+    r1 = np.broadcast_to(W[:, :1], shape)  # innovation x_(n-1) - xhat_(n-1)
+    ss = r1 * r1 / v1
     for n in range(1, N):
-        th2 = g2 / v2 if n >= 2 else np.zeros(shape)
-        th1 = (g1 - t1 * th2 * v2) / v1
-        xhat = th1 * r1 + th2 * r2
-        v = g0 - th1 * th1 * v1 - th2 * th2 * v2
-        r = W[:, n:n + 1] - xhat
+        th2 = g2 / v2 if n >= 2 else 0.0
+        a = g1 - t1 * g2
+        th1 = a / v1
+        v = g0 - th1 * a - th2 * g2
+        r = W[:, n:n + 1] - (th1 * r1 + th2 * r2)
         ss = ss + r * r / v
-        logv = logv + np.log(v)
+        V[..., n] = v
         r2, r1 = r1, r
         v2, v1 = v1, v
         t1 = th1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logv = np.log(V).sum(-1)
     s2 = np.maximum(ss / N, 1e-300)
     llf = -0.5 * N * (np.log(2 * np.pi * s2) + 1.0) - 0.5 * logv
     return np.where(np.isfinite(llf), llf, -np.inf), s2

@@ -13,6 +13,7 @@ bounds and is deterministic.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -66,14 +67,22 @@ def grid_newton(f: Callable[[np.ndarray], np.ndarray], lo, hi, points, rounds: i
     return _refine(f, lo, hi, pts, rounds, batch, x, fx)
 
 
+@functools.cache
+def _stencil(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The 3^k stencil in step units and the pseudo-inverse of its quadratic design."""
+    stencil = np.stack(np.meshgrid(*[np.array([-1.0, 0.0, 1.0])] * k, indexing="ij"),
+                       -1).reshape(-1, k)
+    pinv = np.linalg.pinv(_design(stencil))
+    stencil.flags.writeable = pinv.flags.writeable = False  # shared between calls
+    return stencil, pinv
+
+
 def _refine(f, lo, hi, pts, rounds, batch, x, fx):
     """Rounds of stencil evaluation and Newton steps from the points `x` (batch, k)."""
     k = lo.size
     rows = np.arange(batch)
     step = np.broadcast_to((hi - lo) / np.maximum(pts - 1, 1), (batch, k)).copy()
-    stencil = np.stack(np.meshgrid(*[np.array([-1.0, 0.0, 1.0])] * k, indexing="ij"),
-                       -1).reshape(-1, k)
-    pinv = np.linalg.pinv(_design(stencil))
+    stencil, pinv = _stencil(k)
     iu = [(i, j) for i in range(k) for j in range(i, k)]
     cx = x.copy()  # centre of the next stencil
     for _ in range(rounds):
