@@ -53,3 +53,28 @@ def test_ses_sse_of_a_constant_series_is_zero():
     sse, l0 = estimation._ses_sse(Y, np.array([[1e-4, 0.5, 0.9999]]))
     np.testing.assert_array_equal(sse, 0.0)
     np.testing.assert_array_equal(l0, 5.0)
+
+
+def test_ma2_profile_is_the_exact_gaussian_likelihood():
+    """Against the dense banded covariance: its log-determinant and quadratic form."""
+    from forecast.models.filtered import _ma2_profile
+
+    rng = np.random.default_rng(5)
+    N = 15
+    W = rng.normal(size=(2, N))
+    # autocovariances of second differences of a local linear trend (always valid)
+    p = rng.dirichlet(np.ones(3), size=(2, 4))
+    g0 = 6 * p[..., 0] + 2 * p[..., 1] + p[..., 2]
+    g1, g2 = -4 * p[..., 0] - p[..., 1], p[..., 0]
+    llf, s2 = _ma2_profile(g0, g1, g2, W)
+    for b in range(2):
+        for k in range(4):
+            cov = (np.diag(np.full(N, g0[b, k])) + np.diag(np.full(N - 1, g1[b, k]), 1)
+                   + np.diag(np.full(N - 1, g1[b, k]), -1)
+                   + np.diag(np.full(N - 2, g2[b, k]), 2)
+                   + np.diag(np.full(N - 2, g2[b, k]), -2))
+            quad = W[b] @ np.linalg.solve(cov, W[b])
+            ref_s2 = quad / N
+            ref = -0.5 * N * (np.log(2 * np.pi * ref_s2) + 1) - 0.5 * np.linalg.slogdet(cov)[1]
+            assert s2[b, k] == pytest.approx(ref_s2, rel=1e-10)
+            assert llf[b, k] == pytest.approx(ref, rel=1e-10)
