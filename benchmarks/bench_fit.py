@@ -9,7 +9,9 @@ In one run, on the same series (training parts of ``benchmarks/data/m1_yearly.cs
 
 1. every family and ``Auto()`` through the public API: ``spec.fit(AnnualSeries)`` then
    ``fit.forecast(6, levels=(80, 95))``, the loop over all series timed ``--rounds`` times
-   (families interleaved within a round, after one warm-up fit per family);
+   (families interleaved within a round, after one warm-up fit per family); and the same
+   through ``forecast.fit_many(spec, series)`` (all series at once, batched by length),
+   then each forecast;
 2. R's forecast package: ``Rscript benchmarks/r_timing.R`` as a subprocess (ets, thetaf,
    rwf(drift=TRUE), naive, auto.arima, StructTS(type="trend"); fit + forecast(h=6,
    level=c(80, 95)); timed inside R, so R's start-up is excluded);
@@ -49,6 +51,7 @@ from accuracy import DATA, FAMILIES, LEVELS, Case, H, load_cases, make_spec, mar
 import forecast
 
 OUT = ROOT / "benchmarks" / "results" / "bench_fit.md"
+MANY = " many"  # key suffix: the family through forecast.fit_many
 R_SCRIPT = ROOT / "benchmarks" / "r_timing.R"
 R_PAIRS = {"Drift": "rwf_drift", "Naive": "naive", "DampedTrend": "ets", "Theta": "thetaf",
            "ARIMA": "auto.arima", "LocalLinearTrend": "StructTS", "Auto": "ets"}
@@ -76,18 +79,36 @@ def time_family(spec, series: list[forecast.AnnualSeries]) -> tuple[float, int]:
     return time.perf_counter() - t0, failed
 
 
+def time_many(spec, series: list[forecast.AnnualSeries]) -> tuple[float, int]:
+    """Seconds for ``forecast.fit_many`` over all series + each forecast, and the failures."""
+    t0 = time.perf_counter()
+    fits = forecast.fit_many(spec, series, errors="return")
+    failed = 0
+    for f in fits:
+        if isinstance(f, forecast.ForecastError):
+            failed += 1
+        else:
+            f.forecast(H, levels=LEVELS)
+    return time.perf_counter() - t0, failed
+
+
 def run_ours(families, cases: list[Case], rounds: int) -> dict[str, dict]:
+    """Every family one series at a time (key: name) and through fit_many (name + MANY)."""
     series = [forecast.AnnualSeries(c.years, c.train, unit="x", name=c.id) for c in cases]
     specs = {f: make_spec(f) for f in families}
     for spec in specs.values():  # warm-up: imports, caches
         time_family(spec, series[:1])
-    times: dict[str, list[float]] = {f: [] for f in families}
+        time_many(spec, series[:2])
+    keys = [k for f in families for k in (f, f + MANY)]
+    times: dict[str, list[float]] = {k: [] for k in keys}
     failed: dict[str, int] = {}
     for _ in range(rounds):
         for f, spec in specs.items():
             t, failed[f] = time_family(spec, series)
             times[f].append(t)
-    return {f: {"times": times[f], "failed": failed[f]} for f in families}
+            t, failed[f + MANY] = time_many(spec, series)
+            times[f + MANY].append(t)
+    return {k: {"times": times[k], "failed": failed[k]} for k in keys}
 
 
 def run_history(rounds: int) -> dict[str, list[float]]:
@@ -217,6 +238,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for label, d, failed in (
         *((f"forecast.{f}()", ours[f]["times"], ours[f]["failed"]) for f in args.families),
+        *((f"forecast.fit_many({f}(), series)", ours[f + MANY]["times"],
+           ours[f + MANY]["failed"]) for f in args.families),
         *((f"R {R_LABELS.get(k, k)}", v, v["failed"]) for k, v in r.items()),
         *((f"statsforecast {k}", v, v["failed"]) for k, v in sf.items()),
     ):
@@ -226,14 +249,18 @@ def main(argv: list[str] | None = None) -> None:
                      "ms/series median": fmt(1e3 * med / n, 2), "failed": str(failed)})
 
     ratio_rows = []
+    many_pairs = {("Auto" + MANY, "ets"), ("Auto" + MANY, "AutoETS"),
+                  ("Theta" + MANY, "thetaf"), ("Theta" + MANY, "AutoTheta")}
     for theirs, pairs, tag in ((r, R_PAIRS, "R"), (sf, SF_PAIRS, "statsforecast")):
-        for f, other in pairs.items():
+        pairs = [*pairs.items(), *((f, o) for f, o in sorted(many_pairs) if o in pairs.values())]
+        for f, other in pairs:
             if f not in ours or other not in theirs:
                 continue
             lo, med = stats(ours[f]["times"])
             o = theirs[other]
             label = R_LABELS.get(other, other) if tag == "R" else other
-            ratio_rows.append({"ours": f"{f}()", "vs": f"{tag} {label}",
+            name = f"fit_many({f.removesuffix(MANY)}())" if f.endswith(MANY) else f"{f}()"
+            ratio_rows.append({"ours": name, "vs": f"{tag} {label}",
                                "ours min/median s": f"{lo:.3f} / {med:.3f}",
                                "theirs min/median s": f"{o['min']:.3f} / {o['median']:.3f}",
                                "ratio of min": fmt(lo / o["min"], 2) if o["min"] > 0 else "n/a",

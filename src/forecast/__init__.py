@@ -68,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "LocalLinearTrend": "models",
     "Theta": "models",
     "Auto": "models",
+    "fit_many": "models",
     # stage 5: scenarios
     "Distribution": "scenarios",
     "Fixed": "scenarios",
@@ -210,6 +211,7 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         ModelSpec,
         Naive,
         Theta,
+        fit_many,
     )
     from .projection import (  # noqa: F401
         Projection,

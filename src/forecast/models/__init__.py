@@ -18,6 +18,7 @@ from .auto import Auto
 from .base import Fit, FitLike, ModelSpec
 from .families import ARIMA, DampedTrend, Drift, LocalLinearTrend, LogLinearTrend, Naive, Theta
 from .linear import Estimate, Linear
+from .many import fit_many
 
 __all__ = ["ARIMA", "Auto", "DampedTrend", "Drift", "Estimate", "Fit", "FitLike", "Linear",
-           "LocalLinearTrend", "LogLinearTrend", "ModelSpec", "Naive", "Theta"]
+           "LocalLinearTrend", "LogLinearTrend", "ModelSpec", "Naive", "Theta", "fit_many"]

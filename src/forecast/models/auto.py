@@ -101,18 +101,60 @@ class Auto(ModelSpec):
             notes = [f"multiple imputation over {len(Y)} history draws (seed {entropy})"]
         fitted, skipped = [], []
         for member in self._members():
-            if len(series) < member.min_length:
-                skipped.append(f"skipped {member.name}: needs {member.min_length} years, "
-                               f"got {len(series)}")
-                continue
             try:
-                spec = member.with_scale(lam)
-                if getattr(spec, "order", 0) is None:  # ARIMA: the order chosen on the median
-                    spec = dataclasses.replace(spec, order=select_order(
-                        scale.transform(series.values, lam)))
-                fitted.append((member, spec.safe_estimates(Y)))
+                fitted.append((member, self._member(member, series, lam).safe_estimates(Y)))
             except ModelError as exc:
                 skipped.append(f"skipped {member.name}: {exc}")
+        return self._combine(series, lam, fitted, skipped, notes, entropy)
+
+    def fit_group(self, group: list[Any]) -> list[Fit | ModelError]:
+        """Fit each AnnualSeries of `group` (all of one length) as :meth:`fit` would.
+
+        Each family whose ``batch_rows`` is true is estimated once for the whole group
+        (one row per series, each on its own working scale); the others, and a batch
+        that fails, series by series. Used by :func:`forecast.models.fit_many`.
+        """
+        lams = [scale.resolve(self.scale, s.values) for s in group]
+        Y = np.stack([scale.transform(s.values, lam) for s, lam in zip(group, lams,
+                                                                        strict=True)])
+        fitted: list[list] = [[] for _ in group]
+        skipped: list[list[str]] = [[] for _ in group]
+        for member in self._members():
+            batch = None
+            if member.batch_rows and len(group[0]) >= member.min_length:
+                try:
+                    batch = member.safe_estimates(Y)
+                except ModelError:
+                    batch = None  # a series the batch cannot take: each on its own below
+            for k, series in enumerate(group):
+                try:
+                    ests = [batch[k]] if batch is not None else \
+                        self._member(member, series, lams[k]).safe_estimates(Y[k:k + 1])
+                    fitted[k].append((member, ests))
+                except ModelError as exc:
+                    skipped[k].append(f"skipped {member.name}: {exc}")
+        out: list[Fit | ModelError] = []
+        for k, series in enumerate(group):
+            try:
+                out.append(self._combine(series, lams[k], fitted[k], skipped[k], [], None))
+            except ModelError as exc:
+                out.append(exc)
+        return out
+
+    @staticmethod
+    def _member(member: ModelSpec, series: Any, lam: float) -> ModelSpec:
+        """The member's spec on the shared scale (ModelError when the series is too short)."""
+        if len(series) < member.min_length:
+            raise ModelError(f"needs {member.min_length} years, got {len(series)}")
+        spec = member.with_scale(lam)
+        if getattr(spec, "order", 0) is None:  # ARIMA: the order chosen on the median
+            spec = dataclasses.replace(spec, order=select_order(
+                scale.transform(series.values, lam)))
+        return spec
+
+    def _combine(self, series: Any, lam: float, fitted: list, skipped: list[str],
+                 notes: list[str], entropy: Any) -> Fit:
+        """The members' estimates pooled (or one selected) into the Fit."""
         if not fitted:
             raise ModelError(
                 f"Auto found no family that fits this series ({len(series)} years): "
@@ -125,6 +167,7 @@ class Auto(ModelSpec):
                                  for i in keep])
         extra = {f"weight.{m.name}": float(w[i]) for i, (m, _) in enumerate(fitted)}
         extra.update({f"aicc.{m.name}": float(aiccs[i]) for i, (m, _) in enumerate(fitted)})
+        notes = list(notes)
         if self.method == "select":
             notes.append(f"selected {fitted[keep[0]][0].name} by AICc")
         aicc = float(aiccs[keep[0]]) if self.method == "select" else float("nan")

@@ -313,6 +313,10 @@ class ModelSpec:
     calibrate: bool = field(default=True, kw_only=True)
     imputations: int = field(default=DEFAULT_IMPUTATIONS, kw_only=True)
     min_length: ClassVar[int] = 3
+    #: True when :meth:`estimate_batch` treats its rows as unrelated series and does not
+    #: read ``scale``: :func:`forecast.models.fit_many` may then estimate many series of
+    #: one length in one batch. False (safe) for outside families unless they say so.
+    batch_rows: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         for arg in ("param_uncertainty", "calibrate"):

@@ -37,6 +37,8 @@ class Naive(ModelSpec):
 
     min_length = 2
 
+    batch_rows = True
+
     def estimate_batch(self, Y):
         return est.fit_naive(Y)
 
@@ -51,6 +53,8 @@ class Drift(ModelSpec):
     """
 
     min_length = 3
+
+    batch_rows = True
 
     def estimate_batch(self, Y):
         return est.fit_drift(Y, self.param_uncertainty)
@@ -76,6 +80,8 @@ class LogLinearTrend(ModelSpec):
     def min_length(self) -> int:  # type: ignore[override]
         return 6 if self.ar1 else 4
 
+    batch_rows = True
+
     def estimate_batch(self, Y):
         return est.fit_trend(Y, self.ar1, self.param_uncertainty)
 
@@ -91,6 +97,8 @@ class DampedTrend(ModelSpec):
 
     min_length = 8
 
+    batch_rows = True
+
     def estimate_batch(self, Y):
         return filtered.fit_damped(Y, self.param_uncertainty)
 
@@ -105,6 +113,8 @@ class LocalLinearTrend(ModelSpec):
 
     min_length = 6
 
+    batch_rows = True
+
     def estimate_batch(self, Y):
         return filtered.fit_llt(Y)
 
@@ -114,6 +124,8 @@ class Theta(ModelSpec):
     """The theta method (theta = 2) as R's ``thetaf``: SES plus half the OLS trend."""
 
     min_length = 4
+
+    batch_rows = True
 
     def estimate_batch(self, Y):
         return est.fit_theta(Y, self.param_uncertainty)
@@ -145,6 +157,10 @@ class ARIMA(ModelSpec):
     @property
     def min_length(self) -> int:  # type: ignore[override]
         return 6 if self.order is None else sum(self.order) + 6
+
+    @property
+    def batch_rows(self) -> bool:  # type: ignore[override]
+        return self.order is not None  # a searched order is chosen on the first row
 
     def estimate_batch(self, Y):
         order = self.order if self.order is not None else arima.select_order(Y[0])

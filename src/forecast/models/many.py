@@ -1,0 +1,109 @@
+"""Fit one spec to many series: the estimators' batches span series as well as draws.
+
+Every built-in estimator takes a batch of rows (B, n) and treats them as unrelated
+series; ``fit`` uses that for the draws of one History. :func:`fit_many` uses it across
+series: the series are grouped by length, each group is estimated in one batch (each
+row on its own working scale), and each series gets the Fit that ``spec.fit(series)``
+would give (equal to rounding, tested). On short series, where a fit's time goes to
+Python's per-call work rather than to arithmetic, the batch costs a fraction of the
+separate fits (``benchmarks/bench_fit.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import ForecastTypeError, ModelError, ParameterError
+from ..series import AnnualSeries
+from . import scale
+from .auto import Auto
+from .base import Fit, ModelSpec, make_fit
+
+__all__ = ["fit_many"]
+
+
+def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
+             errors: str = "raise") -> list[Fit | ModelError]:
+    """Fit `spec` to each series, batching the estimation across series of one length.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        Any spec, e.g. ``forecast.Auto()``. Families whose ``batch_rows`` is false
+        (outside families by default, ``ARIMA()`` with a searched order) are fitted
+        series by series, with the same result.
+    series : sequence of AnnualSeries
+        The series, in any order and of any lengths. (A History is fitted with
+        ``spec.fit(history, seed=...)``: its draws are already one batch.)
+    errors : {"raise", "return"}, default "raise"
+        What to do when a series cannot be fitted (too short, or no family fits):
+        raise its ModelError, naming the series, or put the ModelError in its place in
+        the returned list.
+
+    Returns
+    -------
+    list of Fit (or ModelError with ``errors="return"``)
+        In the order of `series`; each as ``spec.fit(series[i])`` would return it.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> a = forecast.AnnualSeries(range(2010, 2020), [10 * 1.05**i for i in range(10)])
+    >>> b = forecast.AnnualSeries(range(2012, 2022), [3 + 0.2 * i for i in range(10)])
+    >>> fits = forecast.fit_many(forecast.Theta(), [a, b])
+    >>> [f.last_year for f in fits]
+    [2019, 2021]
+    """
+    if not isinstance(spec, ModelSpec):
+        raise ForecastTypeError(f"`spec` must be a model spec such as forecast.Auto(); got "
+                                f"{type(spec).__name__}.")
+    if errors not in ("raise", "return"):
+        raise ParameterError(f'`errors` must be "raise" or "return"; got {errors!r}.')
+    if isinstance(series, AnnualSeries | str) or not isinstance(series, Sequence):
+        raise ForecastTypeError(f"`series` must be a list of AnnualSeries; got "
+                                f"{type(series).__name__}. Pass e.g. [series_a, series_b].")
+    for k, s in enumerate(series):
+        if not isinstance(s, AnnualSeries):
+            raise ForecastTypeError(
+                f"`series[{k}]` must be an AnnualSeries; got {type(s).__name__}. Fit a "
+                "History with spec.fit(history, seed=...).")
+    out: list[Fit | ModelError | None] = [None] * len(series)
+    groups: dict[int, list[int]] = {}
+    for k, s in enumerate(series):
+        groups.setdefault(len(s), []).append(k)
+    for idx in groups.values():
+        group = [series[k] for k in idx]
+        fits = spec.fit_group(group) if isinstance(spec, Auto) else _family_group(spec, group)
+        for k, f in zip(idx, fits, strict=True):
+            out[k] = f
+    if errors == "raise":
+        for k, f in enumerate(out):
+            if isinstance(f, ModelError):
+                name = f" ({series[k].name})" if series[k].name else ""
+                raise ModelError(f"series[{k}]{name}: {f}") from f
+    return out  # type: ignore[return-value]
+
+
+def _family_group(spec: ModelSpec, group: list[AnnualSeries]) -> list[Fit | ModelError]:
+    """One family on series of one length: one batch when it can, else one by one."""
+    if spec.batch_rows and len(group[0]) >= spec.min_length:
+        lams = [scale.resolve(spec.scale, s.values) for s in group]
+        Y = np.stack([scale.transform(s.values, lam) for s, lam in zip(group, lams,
+                                                                        strict=True)])
+        try:
+            ests = spec.safe_estimates(Y)
+        except ModelError:
+            pass  # a series the batch cannot take: each on its own, with its own message
+        else:
+            return [make_fit(spec, s, [e], lam, ())
+                    for s, e, lam in zip(group, ests, lams, strict=True)]
+    return [_one(spec, s) for s in group]
+
+
+def _one(spec: ModelSpec, series: AnnualSeries) -> Fit | ModelError:
+    try:
+        return spec.fit(series)
+    except ModelError as exc:
+        return exc

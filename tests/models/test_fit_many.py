@@ -1,0 +1,126 @@
+"""forecast.fit_many: the same fits as spec.fit, one batch per length of series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+import forecast
+from forecast import (
+    ARIMA,
+    Auto,
+    DampedTrend,
+    Drift,
+    ForecastTypeError,
+    LocalLinearTrend,
+    ModelError,
+    ParameterError,
+    Theta,
+    fit_many,
+)
+from forecast.models import ModelSpec, filtered
+from forecast.series import AnnualSeries
+
+
+def _series(n_each=(5, 9, 9, 12, 12, 12, 20), seed=3):
+    """Series of several lengths and shapes: growth, decline, a level, noise."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k, n in enumerate(n_each):
+        growth = rng.normal([0.08, -0.03, 0.0, 0.15][k % 4], 0.06, n)
+        out.append(AnnualSeries(np.arange(2025 - n, 2025), 50 * np.exp(np.cumsum(growth)),
+                                name=f"s{k}"))
+    return out
+
+
+def _same(a, b):
+    fa, fb = a.forecast(6, levels=(80, 95)), b.forecast(6, levels=(80, 95))
+    np.testing.assert_allclose(fa.to_numpy(), fb.to_numpy(), rtol=1e-9)
+    assert a.params.keys() == b.params.keys()
+    np.testing.assert_allclose(list(a.params.values()), list(b.params.values()), rtol=1e-8,
+                               atol=1e-12)
+    assert a.notes == b.notes
+    assert (a.series.years == b.series.years).all()
+
+
+@pytest.mark.parametrize("spec", [Auto(), Theta(), LocalLinearTrend(), Drift(),
+                                  DampedTrend(), ARIMA(), ARIMA(order=(1, 0)),
+                                  Auto(method="select", families=("Drift", "DampedTrend"))],
+                         ids=lambda s: s.name)
+def test_each_fit_is_the_fit_of_its_series(spec):
+    series = [s for s in _series() if len(s) >= spec.min_length]
+    fits = fit_many(spec, series)
+    assert len(fits) == len(series)
+    for s, f in zip(series, fits, strict=True):
+        _same(spec.fit(s), f)
+
+
+def test_too_short_series_raise_or_are_returned():
+    series = _series()
+    with pytest.raises(ModelError, match=r"series\[0\] \(s0\): DampedTrend needs .* 8 years"):
+        fit_many(DampedTrend(), series)
+    out = fit_many(DampedTrend(), series, errors="return")
+    assert isinstance(out[0], ModelError)
+    assert all(isinstance(f, forecast.Fit) for f in out[1:])
+    # Auto skips the family that is too short and says so, as fit does
+    auto = fit_many(Auto(families=("Drift", "DampedTrend")), series)
+    assert any("skipped DampedTrend: needs 8 years, got 5" in n for n in auto[0].notes)
+
+
+def test_a_batch_that_fails_falls_back_to_each_series(monkeypatch):
+    real = filtered.fit_llt
+    calls = []
+
+    def fails_in_batches(Y, *a, **k):
+        calls.append(Y.shape[0])
+        if Y.shape[0] > 1:
+            raise np.linalg.LinAlgError("singular in the batch")
+        return real(Y, *a, **k)
+
+    monkeypatch.setattr(filtered, "fit_llt", fails_in_batches)
+    series = _series((12, 12, 12))
+    fits = fit_many(LocalLinearTrend(), series)
+    assert calls == [3, 1, 1, 1]  # one batch, then each series on its own
+    calls.clear()
+    pooled = fit_many(Auto(), series)  # the same inside Auto, member by member
+    assert calls == [3, 1, 1, 1]
+    monkeypatch.setattr(filtered, "fit_llt", real)
+    for s, f, g in zip(series, fits, pooled, strict=True):
+        _same(LocalLinearTrend().fit(s), f)
+        _same(Auto().fit(s), g)
+
+
+@dataclass(frozen=True)
+class _Mean(ModelSpec):
+    """An outside family (batch_rows False): fitted series by series."""
+
+    min_length = 3
+
+    def estimate_batch(self, Y):
+        return Drift(scale=self.scale).estimate_batch(Y)
+
+
+def test_outside_families_are_fitted_one_by_one():
+    series = _series((9, 9))
+    for s, f in zip(series, fit_many(_Mean(), series), strict=True):
+        _same(_Mean().fit(s), f)
+    assert not _Mean.batch_rows
+    assert ARIMA(order=(1, 1)).batch_rows
+    assert not ARIMA().batch_rows
+
+
+@pytest.mark.parametrize(("args", "kwargs", "error", "needle"), [
+    (("Auto", []), {}, ForecastTypeError, "`spec` must be a model spec"),
+    ((Auto(), "s"), {}, ForecastTypeError, "`series` must be a list of AnnualSeries; got str"),
+    ((Auto(), [[1, 2, 3]]), {}, ForecastTypeError, r"`series\[0\]` must be an AnnualSeries"),
+    ((Auto(), []), {"errors": "ignore"}, ParameterError, "`errors`"),
+])
+def test_bad_arguments(args, kwargs, error, needle):
+    with pytest.raises(error, match=needle):
+        fit_many(*args, **kwargs)
+
+
+def test_no_series_no_fits():
+    assert fit_many(Auto(), []) == []
