@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from .._resources import format_bytes, keep_workspace
+from .._resources import keep_workspace
 from .._seeds import as_seed_sequence, rebuild, task_seeds
 from .._validation import check_int
 from .._version import __version__
-from ..errors import ForecastTypeError, ParameterError, ResourceError
+from ..errors import ForecastTypeError, ParameterError
 from ..history.markets import TOTAL, softmax_levels
-from ..projection._collect import check_path_memory, collect, workers
+from ..projection._collect import allocate, check_path_memory, collect, workers
 from ..projection.chunks import check_range, chunk_bounds
 from ..projection.engine import _check_executor, _horizon, _map, _normalise_scenarios
 from ..scenarios.scenario import check_starts
@@ -110,13 +110,7 @@ def _allocate(n_scen: int, n_parts: int, n_coords: int, n_paths: int, h: int, ch
     what = (f"projecting {n_scen} scenario(s) x {n_parts} parts x {n_paths:,} paths x "
             f"{h} years")
     check_path_memory(per_path, work, n_paths, what)
-    try:
-        return (np.empty((n_scen, n_parts, n_paths, h)), np.empty((n_coords, n_paths, h)))
-    except MemoryError:  # the estimate said it would fit, but the allocation failed
-        raise ResourceError(
-            f"{what} needs about {format_bytes(per_path * n_paths + work)} of memory, more "
-            "than could be allocated. Reduce `n_paths` (--paths on the command line)."
-        ) from None
+    return allocate(((n_scen, n_parts, n_paths, h), (n_coords, n_paths, h)), what)
 
 
 def _inputs(fit, scenarios, to, horizon, target):

@@ -114,9 +114,7 @@ class Auto(ModelSpec):
         (one row per series, each on its own working scale); the others, and a batch
         that fails, series by series. Used by :func:`forecast.models.fit_many`.
         """
-        lams = [scale.resolve(self.scale, s.values) for s in group]
-        Y = np.stack([scale.transform(s.values, lam) for s, lam in zip(group, lams,
-                                                                        strict=True)])
+        lams, Y = scale.rows(self.scale, [s.values for s in group])
         fitted: list[list] = [[] for _ in group]
         skipped: list[list[str]] = [[] for _ in group]
         for member in self._members():

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..series import AnnualSeries
 from . import scale
@@ -89,9 +87,7 @@ def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
 def _family_group(spec: ModelSpec, group: list[AnnualSeries]) -> list[Fit | ModelError]:
     """One family on series of one length: one batch when it can, else one by one."""
     if spec.batch_rows and len(group[0]) >= spec.min_length:
-        lams = [scale.resolve(spec.scale, s.values) for s in group]
-        Y = np.stack([scale.transform(s.values, lam) for s, lam in zip(group, lams,
-                                                                        strict=True)])
+        lams, Y = scale.rows(spec.scale, [s.values for s in group])
         try:
             ests = spec.safe_estimates(Y)
         except ModelError:

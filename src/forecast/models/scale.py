@@ -100,6 +100,12 @@ def choose(x: np.ndarray) -> float:
     return 0.0 if lam < 1e-6 else lam  # below this the scale is the log to 1e-6
 
 
+def rows(scale: str | float, values: list[np.ndarray]) -> tuple[list[float], np.ndarray]:
+    """Each series on its own working scale: the lambdas and the rows (B, n), one length."""
+    lams = [resolve(scale, x) for x in values]
+    return lams, np.stack([transform(x, lam) for x, lam in zip(values, lams, strict=True)])
+
+
 def resolve(scale: str | float, x: np.ndarray) -> float:
     """The lambda a spec's `scale` means for the positive series `x`."""
     if scale == "auto":

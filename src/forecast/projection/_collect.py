@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from .. import _resources
-from ..errors import ForecastError, SimulationError
+from ..errors import ForecastError, ResourceError, SimulationError
 
-__all__ = ["check_path_memory", "check_run_memory", "collect", "run_bytes", "workers"]
+__all__ = ["allocate", "check_path_memory", "check_run_memory", "collect", "run_bytes",
+           "workers"]
 
 _FIX = ("Check the executor: its .map(fn, items) must call fn once per item and return "
         "every result unchanged (concurrent.futures executors and dask's "
@@ -148,3 +149,19 @@ def check_path_memory(per_path: int, work: int, n_paths: int, what: str) -> None
            "shorter horizon" if fit >= 1 else
            "Pass a smaller chunk_size, fewer scenarios or a shorter horizon")
     _resources.check_memory(need, what, fix)
+
+
+def allocate(shapes: tuple[tuple[int, ...], ...], what: str) -> tuple[np.ndarray, ...]:
+    """``np.empty`` of each shape; a MemoryError becomes a ResourceError naming `what`.
+
+    Called after the estimate said the run fits: the allocation can still fail when
+    memory was taken meanwhile, or where the estimate could not be made.
+    """
+    try:
+        return tuple(np.empty(shape) for shape in shapes)
+    except MemoryError:
+        need = 8 * sum(int(np.prod(shape)) for shape in shapes)
+        raise ResourceError(
+            f"{what} needs about {_resources.format_bytes(need)} of memory, more than could "
+            "be allocated. Reduce `n_paths` (--paths on the command line).") from None
+

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._resources import format_bytes, keep_workspace
+from .._resources import keep_workspace
 from .._seeds import as_seed_sequence
 from .._validation import check_int, check_unique
 from .._version import __version__
@@ -25,12 +25,11 @@ from ..errors import (
     ForecastError,
     ForecastTypeError,
     ParameterError,
-    ResourceError,
     ScenarioError,
     SimulationError,
 )
 from ..scenarios.scenario import check_starts
-from ._collect import check_run_memory, collect
+from ._collect import allocate, check_run_memory, collect
 from .chunks import Job, chunk_bounds, run_chunk
 from .projection import Projection
 
@@ -131,7 +130,8 @@ def project(
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
     check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor)
     keep_workspace()  # chunks reuse freed memory instead of faulting it in again
-    samples, base_log = _allocate(len(items), n_paths, h)
+    what = f"projecting {len(items)} scenario(s) x {n_paths:,} paths x {h} years"
+    samples, base_log = allocate(((len(items), n_paths, h), (n_paths, h)), what)
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     _run_chunks(job, bounds, samples, base_log, executor, progress)
@@ -185,18 +185,6 @@ def _center(fit: Any, h: int) -> np.ndarray:
             f"{center.shape}. The model {fit.name!r} breaks the Fit contract."
         )
     return center
-
-
-def _allocate(n_scenarios: int, n_paths: int, h: int) -> tuple[np.ndarray, np.ndarray]:
-    """The output arrays: samples (n_scenarios, n_paths, h) and base_log (n_paths, h)."""
-    try:
-        return np.empty((n_scenarios, n_paths, h)), np.empty((n_paths, h))
-    except MemoryError:  # the estimate said it would fit, but the allocation failed
-        raise ResourceError(
-            f"projecting {n_scenarios} scenario(s) x {n_paths:,} paths x {h} years needs "
-            f"about {format_bytes(8 * (n_scenarios + 1) * n_paths * h)} of memory, more "
-            "than could be allocated. Reduce `n_paths` (--paths on the command line)."
-        ) from None
 
 
 def _run_chunks(job: Job, bounds: list[tuple[int, int]], samples: np.ndarray,
