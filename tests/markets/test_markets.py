@@ -339,3 +339,18 @@ def test_engine_errors(fit):
     with pytest.raises(ScenarioError, match="must start"):
         project_markets(fit, Scenario("x", (LevelShift(2020, -0.1),)), to=2030, n_paths=10)
     assert isinstance(pd.DataFrame(), pd.DataFrame)
+
+
+def test_a_failed_allocation_is_a_resource_error(fit, monkeypatch):
+    # where the memory available cannot be read, the estimate is skipped: numpy's own
+    # MemoryError is then reported as a ResourceError naming the run and the fix
+    from forecast import _resources
+
+    monkeypatch.setattr(_resources, "available_memory", lambda: None)
+    scen = market_presets.scenario_set()
+    with pytest.raises(ResourceError, match=r"100,000,000,000 paths.*Reduce `n_paths`"):
+        project_markets(fit, scen, to=2035, n_paths=10**11, seed=1)
+    series = forecast.AnnualSeries(range(2015, 2025), [10 * 1.05**i for i in range(10)])
+    drift = forecast.Drift().fit(series)
+    with pytest.raises(ResourceError, match=r"100,000,000,000 paths.*Reduce `n_paths`"):
+        forecast.project(drift, forecast.Scenario("baseline"), to=2035, n_paths=10**11, seed=1)
