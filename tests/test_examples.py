@@ -36,6 +36,7 @@ OUTPUTS = {
     "07_sensitivity.py": ["tornado.png"],
     "08_dask.py": [],
     "09_markets.py": ["market_shares.png"],
+    "10_many_series.py": ["many_series.csv"],
 }
 
 
