@@ -78,3 +78,23 @@ def test_ma2_profile_is_the_exact_gaussian_likelihood():
             ref = -0.5 * N * (np.log(2 * np.pi * ref_s2) + 1) - 0.5 * np.linalg.slogdet(cov)[1]
             assert s2[b, k] == pytest.approx(ref_s2, rel=1e-10)
             assert llf[b, k] == pytest.approx(ref, rel=1e-10)
+
+
+def test_two_state_filter_on_one_series_equals_the_batched_one():
+    """B = 1 runs on Python floats; the same arithmetic on arrays gives the same bits."""
+    from forecast.models import kalman
+
+    rng = np.random.default_rng(2)
+    n = 14
+    y = 10 + rng.normal(size=n).cumsum()
+    Z = np.array([[1.0, 0.0]])
+    T = np.array([[[1.0, 1.0], [0.0, 1.0]]])
+    Rf = np.array([[[0.0, 0.3, 0.0], [0.0, 0.0, 0.1]]])
+    cf = np.array([[0.5, 0.0, 0.0]])
+    a1, P1 = np.array([[y[0], 0.0]]), np.array([[[1e6, 0.0], [0.0, 1e6]]])
+    one = kalman.run(y[None, :], Z, T, Rf, cf, a1, P1)
+    two = kalman.run(np.stack([y, y]), *(np.repeat(x, 2, axis=0) for x in (Z, T, Rf, cf, a1,
+                                                                              P1)))
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(b[0], b[1])

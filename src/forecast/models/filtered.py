@@ -39,14 +39,14 @@ def _ma2_profile(g0, g1, g2, W):
     g2``; the variances are kept and their logs summed once at the end.
     """
     B, N = W.shape
-    shape = np.broadcast_shapes(g0.shape, (B, 1))
-    g0, g1, g2 = (np.broadcast_to(g, shape) for g in (g0, g1, g2))
+    shape = np.broadcast_shapes(g0.shape, g1.shape, g2.shape, (B, 1))
     V = np.empty((*shape, N))  # v_0 .. v_(N-1)
-    v1 = V[..., 0] = g0  # v_(n-1)
-    v2 = np.ones(shape)  # v_(n-2)
-    t1 = np.zeros(shape)  # theta_(n-1, 1)
-    r2 = np.zeros(shape)  # innovation x_(n-2) - xhat_(n-2)
-    r1 = np.broadcast_to(W[:, :1], shape)  # innovation x_(n-1) - xhat_(n-1)
+    V[..., 0] = g0
+    v1 = V[..., 0]  # v_(n-1)
+    v2 = 1.0  # v_(n-2), unused at n = 1
+    t1 = 0.0  # theta_(n-1, 1)
+    r2 = 0.0  # innovation x_(n-2) - xhat_(n-2)
+    r1 = W[:, :1]  # innovation x_(n-1) - xhat_(n-1)
     ss = r1 * r1 / v1
     for n in range(1, N):
         th2 = g2 / v2 if n >= 2 else 0.0
