@@ -98,3 +98,20 @@ def test_two_state_filter_on_one_series_equals_the_batched_one():
     for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(b[0], b[1])
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_newton_step_algebra_matches_lapack(k):
+    """The search's definiteness test and solve, closed-form for k <= 2, against numpy."""
+    from forecast.models import search
+
+    rng = np.random.default_rng(k)
+    A = rng.normal(size=(500, k, k))
+    Hm = A + np.swapaxes(A, 1, 2)  # symmetric, of every sign pattern
+    Hm[:5] = -np.eye(k) * rng.uniform(0.1, 2, size=(5, 1, 1))  # some surely definite
+    g = rng.normal(size=(500, k))
+    expected = np.all(np.linalg.eigvalsh(Hm) < 0, axis=1)
+    np.testing.assert_array_equal(search._negative_definite(Hm), expected)
+    assert expected.sum() >= 5
+    np.testing.assert_allclose(search._solve(Hm, g), np.linalg.solve(Hm, g[..., None])[..., 0],
+                               rtol=1e-9, atol=1e-9)
