@@ -1,8 +1,7 @@
 """The batched likelihood kernels against plain recursions written from their definitions.
 
 Each kernel evaluates a likelihood for many parameter values and history draws at once,
-by a route chosen for speed; these tests pin it to the textbook recursion, for every
-route it can take.
+rearranged for speed; these tests pin it to the textbook recursion or the dense algebra.
 """
 
 from __future__ import annotations
@@ -30,12 +29,7 @@ def _ses_reference(y: np.ndarray, alpha: float) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize(("b", "p", "n"), [(1, 41, 12), (20, 5, 17), (2, 3, 300)])
-@pytest.mark.parametrize("route", ["matrix", "recursion"])
-def test_ses_sse_matches_the_recursion(b, p, n, route, monkeypatch):
-    if route == "recursion":
-        monkeypatch.setattr(estimation, "_SES_MATRIX_MAX", 0)
-    elif b * p * n * n > estimation._SES_MATRIX_MAX:
-        pytest.skip("too large for the matrix route")
+def test_ses_sse_matches_the_recursion(b, p, n):
     rng = np.random.default_rng(n)
     Y = 100 + rng.normal(size=(b, n)).cumsum(1)
     alpha = rng.uniform(1e-4, 0.9999, size=(b, p))

@@ -153,11 +153,6 @@ def _origin_calib(Y, Z, T, Rf, cf, A, P, first):
 
 
 # ------------------------------------------------------------------------- theta
-#: Largest (B, P, n, n) weight array :func:`_ses_sse` builds (16 MB); longer series and
-#: larger batches take the recursion over time instead.
-_SES_MATRIX_MAX = 2_000_000
-
-
 def _ses_sse(Y: np.ndarray, alpha):
     """Profiled SSE of simple exponential smoothing over (B, P) alphas (l0 least squares).
 
@@ -166,29 +161,20 @@ def _ses_sse(Y: np.ndarray, alpha):
     loses half the digits, ~sqrt(eps) |Y| of spurious sigma on a constant series).
 
     The one-step errors from a zero start, ``r_t = y_t - s_(t-1)``, are linear in the
-    data: the level ``s_t = sum_(j <= t) alpha (1 - alpha)^(t - j) y_j`` is a product
-    with a lower-triangular Toeplitz matrix per alpha, so all alphas and all years are
-    one ``einsum`` (a recursion over the years, a dozen small array operations per year,
-    cost four times as much on the short series that dominate; it remains for long
-    series, where the matrices would be large). The error's response to ``l0`` is
-    ``-(1 - alpha)^t``, which gives the profile.
+    data; only the level ``s`` needs the recursion over the years, and the sums of the
+    profile (with the error's response to ``l0``, ``-(1 - alpha)^t``) are taken over
+    all years at once.
     """
     B, n = Y.shape
     ref = Y[:, :1]
     Yc = Y - ref
     a = np.broadcast_to(alpha, np.broadcast_shapes(np.shape(alpha), (B, 1)))
-    keep = 1.0 - a
-    x = keep[..., None] ** np.arange(n)  # (B, P, n): (1 - alpha)^t
-    if a.size * n * n <= _SES_MATRIX_MAX:
-        lag = np.arange(n)[None, :] - np.arange(n)[:, None]  # (j, t): t - j
-        W = np.where(lag >= 0, x[..., np.maximum(lag, 0)], 0.0)  # (B, P, n, n)
-        level = np.einsum("bj,bpjt->bpt", Yc, W) * a[..., None]
-    else:
-        level = np.empty(x.shape)
-        lev = np.zeros(a.shape)
-        for t in range(n):
-            lev = lev + a * (Yc[:, None, t] - lev)
-            level[..., t] = lev
+    x = (1.0 - a)[..., None] ** np.arange(n)  # (B, P, n): (1 - alpha)^t
+    level = np.empty(x.shape)
+    lev = np.zeros(a.shape)
+    for t in range(n):
+        lev = lev + a * (Yc[:, None, t] - lev)
+        level[..., t] = lev
     r = np.broadcast_to(Yc[:, None, :], level.shape).copy()
     r[..., 1:] -= level[..., :-1]
     g = (x * x).sum(-1)
