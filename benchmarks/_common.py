@@ -1,5 +1,6 @@
 """What the benchmark scripts share: the repository root, the header line about the
-machine and the software measured, and writing a result file.
+machine and the software measured, writing a result file, and the stage timer of the
+in-process stage breakdowns.
 
 Import this module before numpy in a benchmark script: importing it pins the BLAS and
 OpenMP thread pools to one thread (a 2-core machine; fair against single-threaded R).
@@ -19,6 +20,15 @@ for _var in THREAD_VARS:  # before numpy is first imported
     os.environ[_var] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Preamble of a script run with ``python -c``: ``mark(name)`` records the seconds since
+#: the previous mark under `name` in ``marks``.
+STAGE_TIMER = """
+import time; t0 = time.perf_counter(); marks = []
+def mark(name):
+    global t0
+    t = time.perf_counter(); marks.append((name, t - t0)); t0 = t
+"""
 
 
 def _git(*cmd: str) -> str:

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine_note, write_result  # first: it pins the BLAS threads
+from _common import ROOT, STAGE_TIMER, machine_note, write_result  # first: it pins the BLAS threads
 
 OUT = ROOT / "benchmarks" / "results" / "bench_cli.md"
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"),
@@ -54,11 +54,7 @@ def timed(cmd: list[str], cwd: str) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-STAGES = """
-import time; t0 = time.perf_counter(); marks = []
-def mark(name):
-    global t0
-    t = time.perf_counter(); marks.append((name, t - t0)); t0 = t
+STAGES = STAGE_TIMER + """
 import numpy, pandas; mark("import numpy, pandas")
 import forecast
 from forecast import presets, report, tornado

@@ -27,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _common import ROOT, STAGE_TIMER  # it also pins BLAS to one thread
+
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"),
                                                                 os.environ.get("PYTHONPATH")])),
            MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1")
@@ -45,11 +47,7 @@ print(json.dumps({"code": code, "wall": time.perf_counter() - t0,
                   "cpu": time.process_time() - c0, "max_rss_mb": usage.ru_maxrss / 1024}))
 """
 
-STAGES = """
-import time; t0 = time.perf_counter(); marks = []
-def mark(name):
-    global t0
-    t = time.perf_counter(); marks.append((name, t - t0)); t0 = t
+STAGES = STAGE_TIMER + """
 import forecast
 from forecast import presets
 from forecast.report import market_figures, write_markets_report

@@ -128,13 +128,12 @@ def run_bytes(n_scen: int, n_assumptions: int, n_paths: int, h: int, chunk: int,
 
 
 def check_run_memory(n_scen: int, n_assumptions: int, n_paths: int, h: int, chunk: int,
-                     executor: Any) -> None:
-    """Refuse a run whose arrays cannot fit in the memory available (ResourceError)."""
+                     executor: Any, what: str) -> None:
+    """Refuse a run (described by `what`) whose arrays cannot fit in memory (ResourceError)."""
     per_path, work = run_bytes(n_scen, n_assumptions, n_paths, h, chunk, workers(executor))
     if isinstance(executor, ProcessPoolExecutor):
         per_path += per_path // max(n_scen + 1, 1)  # chunks arrive pickled, a few at once
-    check_path_memory(per_path, work, n_paths,
-                      f"projecting {n_scen} scenario(s) x {n_paths:,} paths x {h} years")
+    check_path_memory(per_path, work, n_paths, what)
 
 
 def check_path_memory(per_path: int, work: int, n_paths: int, what: str) -> None:

@@ -128,9 +128,9 @@ def project(
 
     bounds = chunk_bounds(n_paths, chunk_size)
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
-    check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor)
-    keep_workspace()  # chunks reuse freed memory instead of faulting it in again
     what = f"projecting {len(items)} scenario(s) x {n_paths:,} paths x {h} years"
+    check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor, what)
+    keep_workspace()  # chunks reuse freed memory instead of faulting it in again
     samples, base_log = allocate(((len(items), n_paths, h), (n_paths, h)), what)
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
