@@ -119,8 +119,9 @@ def render_figure_sets(projection, *, history=None, decompositions: Mapping | No
     Parameters are those of :func:`render_figures`, with `formats` (a sequence of "svg"
     and "png") for `format`; the phone versions (`narrow`) are drawn in the first format
     only. ``forecast run`` uses it for the report's SVG and the PNG files: building a
-    chart's axes costs about as much as saving it, so two formats from one build take
-    about 30% less time than two calls of :func:`render_figures`.
+    chart's axes costs about as much as saving it in one format, so two formats from one
+    build take a quarter less time than two calls of :func:`render_figures` (4.4 -> 3.3 s
+    for the 20 charts of the presets).
 
     Returns
     -------
