@@ -109,3 +109,54 @@ def test_newton_step_algebra_matches_lapack(k):
     assert expected.sum() >= 5
     np.testing.assert_allclose(search._solve(Hm, g), np.linalg.solve(Hm, g[..., None])[..., 0],
                                rtol=1e-9, atol=1e-9)
+
+
+def test_ses_on_one_point_equals_the_batched_recursion():
+    """One series and one constant run on Python floats; arrays give the same bits."""
+    rng = np.random.default_rng(3)
+    y = 50 + rng.normal(size=23).cumsum()
+    Y = np.stack([y, y])
+    for alpha, l0 in [(0.3, 0.0), (0.9999, 41.5), (1e-4, -3.0)]:
+        e1, l1 = estimation._ses_run(y[None, :], np.array([alpha]), np.array([l0]))
+        e2, l2 = estimation._ses_run(Y, np.full(2, alpha), np.full(2, l0))
+        assert e1.shape == l1.shape == (1, 23)
+        np.testing.assert_array_equal(e1[0], e2[1])
+        np.testing.assert_array_equal(l1[0], l2[1])
+        # (B, P) parameters: the point inside a grid of constants, the same bits again
+        sse1, x1 = estimation._ses_sse(y[None, :], np.array([[alpha]]))
+        sse2, x2 = estimation._ses_sse(Y, np.array([[0.5, alpha], [alpha, 0.1]]))
+        assert sse1.shape == (1, 1)
+        assert sse1[0, 0] == sse2[0, 1] == sse2[1, 0]
+        assert x1[0, 0] == x2[0, 1] == x2[1, 0]
+    # the reference recursion agrees too
+    e, lev = estimation._ses_run(y[None, :], 0.3, 2.0)
+    ref_e, ref_l, level = [], [], 2.0
+    for v in y:
+        ref_e.append(v - level)
+        level += 0.3 * (v - level)
+        ref_l.append(level)
+    np.testing.assert_allclose(e[0], ref_e, rtol=1e-13)
+    np.testing.assert_allclose(lev[0], ref_l, rtol=1e-13)
+
+
+def test_ma2_profile_on_one_point_equals_the_batched_one():
+    """The single-point float path against the same point in a batch, bit for bit; and a
+    zero variance (a division by zero in floats) handled as the arrays handle it."""
+    from forecast.models.filtered import _ma2_profile
+
+    rng = np.random.default_rng(9)
+    N = 19
+    W = rng.normal(size=(1, N))
+    p = rng.dirichlet(np.ones(3), size=(1, 6))
+    g = (6 * p[..., 0] + 2 * p[..., 1] + p[..., 2], -4 * p[..., 0] - p[..., 1], p[..., 0])
+    batch = _ma2_profile(*g, W)
+    for k in range(6):
+        one = _ma2_profile(*(x[:, k:k + 1] for x in g), W)
+        for a, b in zip(one, batch, strict=True):
+            assert a.shape == (1, 1)
+            assert a[0, 0] == b[0, k]
+    zero = (np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)))
+    expected = _ma2_profile(*(np.zeros((1, 2)),) * 3, W)
+    llf, s2 = _ma2_profile(*zero, W)  # no ZeroDivisionError: the arrays' inf/nan rules
+    assert llf[0, 0] == -np.inf == expected[0][0, 0]
+    np.testing.assert_array_equal(s2, expected[1][:, :1])

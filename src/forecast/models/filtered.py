@@ -37,33 +37,56 @@ def _ma2_profile(g0, g1, g2, W):
     With ``theta_(n,2) = g2 / v_(n-2)`` the recursion needs ``theta_(n,1) v_(n-1) = g1 -
     theta_(n-1,1) g2`` and ``v_n = g0 - theta_(n,1) (g1 - theta_(n-1,1) g2) - theta_(n,2)
     g2``; the variances are kept and their logs summed once at the end.
+
+    A single point (one series, one parameter value: the optimiser's last evaluation and
+    the final fit) runs the same arithmetic on Python floats, several times faster than
+    numpy's per-call work on arrays of one element and with the same IEEE results.
     """
     B, N = W.shape
-    shape = np.broadcast_shapes(g0.shape, g1.shape, g2.shape, (B, 1))
+    shape = np.broadcast_shapes(np.shape(g0), np.shape(g1), np.shape(g2), (B, 1))
     V = np.empty((*shape, N))  # v_0 .. v_(N-1)
-    V[..., 0] = g0
-    v1 = V[..., 0]  # v_(n-1)
-    v2 = 1.0  # v_(n-2), unused at n = 1
-    t1 = 0.0  # theta_(n-1, 1)
-    r2 = 0.0  # innovation x_(n-2) - xhat_(n-2)
-    r1 = W[:, :1]  # innovation x_(n-1) - xhat_(n-1)
-    ss = r1 * r1 / v1
-    for n in range(1, N):
-        th2 = g2 / v2 if n >= 2 else 0.0
-        a = g1 - t1 * g2
-        th1 = a / v1
-        v = g0 - th1 * a - th2 * g2
-        r = W[:, n:n + 1] - (th1 * r1 + th2 * r2)
-        ss = ss + r * r / v
-        V[..., n] = v
-        r2, r1 = r1, r
-        v2, v1 = v1, v
-        t1 = th1
+    ss = None
+    if np.prod(shape) == 1:
+        try:
+            ss = _innovations(*(float(np.ravel(g)[0]) for g in (g0, g1, g2)),
+                              W[0].tolist(), V)
+        except ZeroDivisionError:  # a zero variance: numpy's inf/nan rules below
+            ss = None
+    if ss is None:
+        ss = _innovations(g0, g1, g2, W.T[:, :, None], V)
     with np.errstate(divide="ignore", invalid="ignore"):
         logv = np.log(V).sum(-1)
-    s2 = np.maximum(ss / N, 1e-300)
+    s2 = np.maximum(np.broadcast_to(ss, shape) / N, 1e-300)
     llf = -0.5 * N * (np.log(2 * np.pi * s2) + 1.0) - 0.5 * logv
     return np.where(np.isfinite(llf), llf, -np.inf), s2
+
+
+def _innovations(g0, g1, g2, ws, V):
+    """The recursion of :func:`_ma2_profile`: fills V[..., n] = v_n, returns sum r^2/v.
+
+    ``ws[n]`` is the n-th value of the series (a float, or a (B, 1) column); the
+    autocovariances are floats or arrays that broadcast against it.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        V[..., 0] = g0
+        v1 = g0  # v_(n-1)
+        v2 = 1.0  # v_(n-2), unused at n = 1
+        t1 = 0.0  # theta_(n-1, 1)
+        r2 = 0.0  # innovation x_(n-2) - xhat_(n-2)
+        r1 = ws[0]  # innovation x_(n-1) - xhat_(n-1)
+        ss = r1 * r1 / v1
+        for n in range(1, len(ws)):
+            th2 = g2 / v2 if n >= 2 else 0.0
+            a = g1 - t1 * g2
+            th1 = a / v1
+            v = g0 - th1 * a - th2 * g2
+            r = ws[n] - (th1 * r1 + th2 * r2)
+            ss = ss + r * r / v
+            V[..., n] = v
+            r2, r1 = r1, r
+            v2, v1 = v1, v
+            t1 = th1
+    return ss
 
 
 def _shares(U: np.ndarray) -> np.ndarray:
