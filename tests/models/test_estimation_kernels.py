@@ -160,3 +160,22 @@ def test_ma2_profile_on_one_point_equals_the_batched_one():
     llf, s2 = _ma2_profile(*zero, W)  # no ZeroDivisionError: the arrays' inf/nan rules
     assert llf[0, 0] == -np.inf == expected[0][0, 0]
     np.testing.assert_array_equal(s2, expected[1][:, :1])
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_newton_step_of_one_problem_equals_the_batched_one(k):
+    """One problem's step on Python floats against the same coefficients in a batch."""
+    from forecast.models import search
+
+    rng = np.random.default_rng(10 + k)
+    m = 1 + k + k * (k + 1) // 2
+    coefs = rng.normal(size=(400, m)) * rng.choice([1e-3, 1.0, 1e3], size=(400, 1))
+    ok = rng.random(400) > 0.1
+    u_all, concave_all = search._newton_step(coefs, ok, k)
+    assert 50 < concave_all.sum() < 350  # both branches are exercised
+    for i in range(400):
+        u, concave = search._newton_step(coefs[i:i + 1], ok[i:i + 1], k)
+        assert u.shape == (1, k)
+        assert concave[0] == concave_all[i]
+        if concave[0]:
+            np.testing.assert_array_equal(u[0], u_all[i])

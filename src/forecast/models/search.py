@@ -55,8 +55,7 @@ def grid_newton(f: Callable[[np.ndarray], np.ndarray], lo, hi, points, rounds: i
     hi = np.asarray(hi, dtype=float)
     k = lo.size
     pts = np.broadcast_to(np.asarray(points), (k,))
-    axes = [np.linspace(lo[i], hi[i], int(pts[i])) for i in range(k)]
-    grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, k)
+    grid = _grid(tuple(lo.tolist()), tuple(hi.tolist()), tuple(int(p) for p in pts))
     val = _clean(f(np.broadcast_to(grid, (batch, *grid.shape))))
     if starts > 1:
         return _multistart(f, lo, hi, pts, rounds, batch, grid, val, starts)
@@ -65,6 +64,15 @@ def grid_newton(f: Callable[[np.ndarray], np.ndarray], lo, hi, points, rounds: i
     x = grid[best]
     fx = val[rows, best]
     return _refine(f, lo, hi, pts, rounds, batch, x, fx)
+
+
+@functools.cache
+def _grid(lo: tuple[float, ...], hi: tuple[float, ...], pts: tuple[int, ...]) -> np.ndarray:
+    """The first pass's grid (P, k), built once per box and shared between calls."""
+    axes = [np.linspace(a, b, p) for a, b, p in zip(lo, hi, pts, strict=True)]
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(pts))
+    grid.flags.writeable = False
+    return grid
 
 
 @functools.cache
@@ -83,7 +91,6 @@ def _refine(f, lo, hi, pts, rounds, batch, x, fx):
     rows = np.arange(batch)
     step = np.broadcast_to((hi - lo) / np.maximum(pts - 1, 1), (batch, k)).copy()
     stencil, pinv = _stencil(k)
-    iu = [(i, j) for i in range(k) for j in range(i, k)]
     cx = x.copy()  # centre of the next stencil
     for _ in range(rounds):
         X = np.clip(cx[:, None, :] + stencil[None] * step[:, None, :], lo, hi)
@@ -95,17 +102,7 @@ def _refine(f, lo, hi, pts, rounds, batch, x, fx):
         # quadratic fit in stencil units; its maximum (within the stencil) is the next centre
         ok = np.all(np.isfinite(v), axis=1)
         coef = np.where(ok[:, None], np.where(np.isfinite(v), v, 0.0) @ pinv.T, 0.0)
-        g = coef[:, 1:k + 1]
-        Hm = np.zeros((batch, k, k))
-        for c, (a, b) in enumerate(iu):
-            w = coef[:, k + 1 + c]
-            if a == b:
-                Hm[:, a, a] = 2 * w
-            else:
-                Hm[:, a, b] = Hm[:, b, a] = w
-        concave = ok & _negative_definite(Hm)
-        safe = np.where(concave[:, None, None], Hm, -np.eye(k))
-        u = np.clip(-_solve(safe, g), -1.0, 1.0)
+        u, concave = _newton_step(coef, ok, k)
         step = step / 2
         cx = np.where(concave[:, None], np.clip(cx + u * step * 2, lo, hi), x)
     # the last Newton point is evaluated once more
@@ -114,6 +111,43 @@ def _refine(f, lo, hi, pts, rounds, batch, x, fx):
     x = np.where(better[:, None], cx, x)
     fx = np.where(better, v, fx)
     return x, fx
+
+
+def _newton_step(coef: np.ndarray, ok: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The maximiser of each fitted quadratic, in stencil units clipped to [-1, 1], and
+    whether the fit is concave (where it is not, the step is unused).
+
+    `coef` (batch, 1 + k + k(k+1)/2) holds the columns of :func:`_design`. One problem
+    with k <= 2 (the common case of a single series) is solved on Python floats with
+    the same closed forms, and the same IEEE results, as the arrays below.
+    """
+    batch = coef.shape[0]
+    if batch == 1 and k <= 2:
+        c = coef[0].tolist()
+        u = [0.0] * k
+        if k == 1:
+            h = 2 * c[2]
+            concave = bool(ok[0]) and h < 0
+            if concave:
+                u = [-(c[1] / h)]
+        else:
+            h00, h01, h11 = 2 * c[3], c[4], 2 * c[5]
+            det = h00 * h11 - h01 * h01
+            concave = bool(ok[0]) and h00 < 0 and det > 0
+            if concave:
+                u = [-((h11 * c[1] - h01 * c[2]) / det), -((h00 * c[2] - h01 * c[1]) / det)]
+        return np.clip(np.array([u]), -1.0, 1.0), np.array([concave])
+    g = coef[:, 1:k + 1]
+    Hm = np.zeros((batch, k, k))
+    for col, (a, b) in enumerate((i, j) for i in range(k) for j in range(i, k)):
+        w = coef[:, k + 1 + col]
+        if a == b:
+            Hm[:, a, a] = 2 * w
+        else:
+            Hm[:, a, b] = Hm[:, b, a] = w
+    concave = ok & _negative_definite(Hm)
+    safe = np.where(concave[:, None, None], Hm, -np.eye(k))
+    return np.clip(-_solve(safe, g), -1.0, 1.0), concave
 
 
 def _negative_definite(Hm: np.ndarray) -> np.ndarray:
