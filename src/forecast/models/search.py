@@ -66,9 +66,13 @@ def grid_newton(f: Callable[[np.ndarray], np.ndarray], lo, hi, points, rounds: i
     return _refine(f, lo, hi, pts, rounds, batch, x, fx)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _grid(lo: tuple[float, ...], hi: tuple[float, ...], pts: tuple[int, ...]) -> np.ndarray:
-    """The first pass's grid (P, k), built once per box and shared between calls."""
+    """The first pass's grid (P, k), built once per box and shared between calls.
+
+    The families search fixed boxes (a handful of entries); the bound keeps a caller with
+    data-dependent boxes from growing the cache without limit.
+    """
     axes = [np.linspace(a, b, p) for a, b, p in zip(lo, hi, pts, strict=True)]
     grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(pts))
     grid.flags.writeable = False
