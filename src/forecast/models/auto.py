@@ -12,7 +12,7 @@ from ..errors import ModelError, ParameterError
 from . import scale
 from ._args import as_data
 from .arima import select_order
-from .base import Fit, ModelSpec, history_draws, make_fit
+from .base import Fit, ModelSpec, check_seed, history_draws, make_fit
 from .families import FAMILIES
 
 __all__ = ["DEFAULT_FAMILIES", "Auto"]
@@ -91,6 +91,7 @@ class Auto(ModelSpec):
 
     def fit(self, data: Any, *, seed: Any = None) -> Fit:
         series, history = as_data(data, self.name)
+        check_seed(seed)
         self.check_length(series)
         lam = scale.resolve(self.scale, series.values)
         if history is None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
@@ -178,6 +179,43 @@ class Fit:
     def to_log_level(self, z: np.ndarray) -> np.ndarray:
         """Log levels for working-scale values (censored at the floor, see ``scale``)."""
         return scale.to_log_level(z, self.lam, self._floor)
+
+    @property
+    def floor_log(self) -> float:
+        """Log of the level at which paths are censored; -inf on the log scale.
+
+        On a Box-Cox working scale with lambda > 0 a value below ``-1 / lambda`` has no
+        positive level; such paths are censored at one millionth of the smallest
+        observation (:mod:`forecast.models.scale`). On the log scale (lambda = 0) every
+        value has a level and nothing is censored.
+        """
+        return -np.inf if self.lam == 0.0 else float(self._floor)
+
+    def censored_share(self, h: int) -> np.ndarray:
+        """Probability (h,) that the level has left the working scale by each year.
+
+        The share of the forecast distribution below the Box-Cox boundary ``-1 / lambda``
+        (zeros on the log scale): the share of simulated baseline paths that
+        :meth:`simulate` censors at :attr:`floor_log`. Additive shocks on a near-level
+        scale reach it at long horizons; :func:`forecast.project` warns when it
+        exceeds 1%.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> s = forecast.AnnualSeries(range(2010, 2025), [10.0 + i for i in range(15)])
+        >>> fit = forecast.Drift(scale="level").fit(s)
+        >>> bool(fit.censored_share(60)[-1] < 0.01), float(fit.censored_share(5)[0])
+        (True, 0.0)
+        """
+        mean, L = self.moments(h)
+        if self.lam == 0.0:
+            return np.zeros(h)
+        sd = np.sqrt(np.einsum("ij,ij->i", L, L))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = (-1.0 / self.lam - mean) / sd
+        # sd = 0 at the boundary itself gives NaN: half the mass is on either side
+        return np.array([0.5 if v != v else NormalDist().cdf(v) for v in u.tolist()])
 
     def simulate(self, h: int, n_paths: int, seed: Any = None,
                  innovations: np.ndarray | None = None) -> np.ndarray:
@@ -368,6 +406,7 @@ class ModelSpec:
         Fit
         """
         series, history = as_data(data, self.name)
+        check_seed(seed)  # every path, though a series alone needs no seed
         self.check_length(series)
         lam = scale.resolve(self.scale, series.values)
         if history is None:
@@ -405,6 +444,17 @@ class ModelSpec:
     def with_scale(self, lam: float) -> ModelSpec:
         """This spec with a fixed working scale (used by Auto to share one scale)."""
         return dataclasses.replace(self, scale=float(lam))
+
+
+def check_seed(seed: Any, name: str = "seed") -> None:
+    """Refuse what is not a seed, as ``as_seed_sequence`` does (a Generator is not drawn).
+
+    A seed is an int >= 0, a Generator, a SeedSequence or None. ``fit(series, seed=...)``
+    ignores the seed, but a seed that ``fit(history, ...)`` and ``project(...)`` refuse
+    must not pass silently there either.
+    """
+    if seed is not None and not isinstance(seed, np.random.Generator):
+        as_seed_sequence(seed, name)
 
 
 def history_draws(history: Any, series: AnnualSeries, k: int, seed: Any):

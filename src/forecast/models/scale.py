@@ -13,7 +13,9 @@ random walk with drift's sMAPE from 19.9 (log) and 16.7 (level) to 15.5
 
 Back-transformed levels are positive: for lambda > 0 a working value below ``-1 /
 lambda`` has no level, and such values are censored at a floor of one millionth of the
-smallest observed level (far below anything the quantiles reported reach).
+smallest observed level. At short horizons that mass is negligible; at long ones on a
+near-level scale it is not (``Fit.censored_share`` gives it, and ``forecast.project``
+warns above 1%).
 """
 
 from __future__ import annotations

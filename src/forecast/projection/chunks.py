@@ -151,11 +151,19 @@ def check_range(logs: np.ndarray, what: str, years: np.ndarray) -> None:
 
 
 def check_effect(total: np.ndarray | None, scenario: Any, effects: Mapping[str, np.ndarray],
-                 years: np.ndarray) -> None:
-    """Raise SimulationError when a scenario's combined effect exceeds MAX_EFFECT log points."""
+                 years: np.ndarray, live: np.ndarray | None = None) -> None:
+    """Raise SimulationError when a scenario's combined effect exceeds MAX_EFFECT log points.
+
+    `live` (n, h), when given, marks the cells whose baseline has a level: a path censored
+    at the working scale's floor has none, its distance from the point forecast is an
+    artefact of the censoring, and effects proportional to it (``Volatility``) are not
+    the mistakes this check is for.
+    """
     if total is None:
         return
     bad = np.abs(total) > MAX_EFFECT  # NaN compares False: check_range reports it
+    if live is not None:
+        bad &= live
     if not bad.any():
         return
     j = int(np.flatnonzero(bad.any(axis=0))[0])
@@ -195,10 +203,12 @@ def run_chunk(
     ctx = make_context(job.years, base, job.center, job.last_year)
     levels = np.empty((len(job.scenarios), n, h)) if out is None else out[0]
     cache: dict[Any, np.ndarray] = {}
+    floor = float(getattr(job.fit, "floor_log", -np.inf))
+    live = base > floor if floor > -np.inf and base.min() <= floor else None
     for s, scenario in enumerate(job.scenarios):
         effects = scenario_effects(scenario, ctx, eff_seed, n, h, cache)
         total = total_effect(effects, n, h)
-        check_effect(total, scenario, effects, job.years)
+        check_effect(total, scenario, effects, job.years, live)
         logs = log_paths(base, total)
         check_range(logs, f"scenario {scenario.name!r}", job.years)
         np.exp(logs, out=levels[s])

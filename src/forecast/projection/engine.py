@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -104,6 +105,14 @@ def project(
         ``exp(MAX_EFFECT)``; or when the executor raises, drops, repeats or garbles a
         chunk (naming the chunk and the cause).
 
+    Warns
+    -----
+    UserWarning
+        When more than 1% of the baseline paths fall below the boundary of the fit's
+        Box-Cox working scale in a projected year (``Fit.censored_share``, the same for
+        every seed): those paths have no positive level and are censored at
+        ``Fit.floor_log``.
+
     Examples
     --------
     >>> import forecast
@@ -125,6 +134,7 @@ def project(
     _check_executor(executor, progress)
     root = as_seed_sequence(seed)
     center = _center(fit, h)
+    _warn_censoring(fit, years)
 
     bounds = chunk_bounds(n_paths, chunk_size)
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
@@ -174,6 +184,35 @@ def _check_executor(executor: Any, progress: Any) -> None:
         )
     if not isinstance(progress, bool | np.bool_):
         raise ForecastTypeError(f"`progress` must be True or False; got {progress!r}.")
+
+
+#: share of the baseline paths beyond the working scale's boundary that :func:`project`
+#: warns about (by the last year projected)
+CENSORED_WARN = 0.01
+
+
+def _warn_censoring(fit: Any, years: np.ndarray) -> None:
+    """Warn when more than CENSORED_WARN of the baseline paths will have no level.
+
+    The share is the fit's analytic probability (``Fit.censored_share``), so whether the
+    warning shows does not depend on the seed or the number of paths.
+    """
+    share_of = getattr(fit, "censored_share", None)
+    if share_of is None:
+        return
+    share = np.asarray(share_of(years.size), dtype=float)
+    over = np.flatnonzero(share > CENSORED_WARN)
+    if over.size == 0:
+        return
+    j = int(over[0])
+    warnings.warn(
+        f"project: {100 * share[j]:.1f}% of the baseline paths in {int(years[j])} and "
+        f"{100 * share[-1]:.1f}% in {int(years[-1])} fall below the boundary of the model's "
+        f"working scale (Box-Cox lambda {fit.lam:.2f}: near-level, additive shocks can "
+        f"cross zero) and are censored at {np.exp(fit.floor_log):.3g} {fit.unit}, a "
+        "millionth of the smallest observation; lower quantiles at that value mean 'no "
+        "positive level', not a figure. For long horizons fit on the log scale (e.g. "
+        "forecast.Auto(scale=\"log\")) or project fewer years.", UserWarning, stacklevel=3)
 
 
 def _center(fit: Any, h: int) -> np.ndarray:

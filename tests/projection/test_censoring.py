@@ -1,0 +1,85 @@
+"""Paths beyond the working scale's boundary: how many, the warning, and the effect check.
+
+On a Box-Cox scale with lambda > 0 a working value below -1/lambda has no positive
+level; such baseline paths are censored at the fit's floor. ``Fit.censored_share`` gives
+their probability analytically; ``project`` warns when it exceeds 1%; and the check
+that a scenario moves the level by at most exp(MAX_EFFECT) ignores censored cells,
+whose distance from the point forecast is an artefact of the censoring.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import forecast
+from forecast.errors import SimulationError
+from forecast.projection import chunks
+from forecast.scenarios import Volatility
+
+
+@pytest.fixture(scope="module")
+def level_fit():
+    """A level-scale random walk with drift on a declining series: it crosses zero."""
+    rng = np.random.default_rng(4)
+    values = 40 - 1.0 * np.arange(15) + rng.normal(0, 1.5, 15)
+    s = forecast.AnnualSeries(range(2011, 2026), values, unit="USD_bn")
+    return forecast.Drift(scale="level", param_uncertainty=False, calibrate=False).fit(s)
+
+
+def test_censored_share_is_the_share_of_censored_paths(level_fit):
+    h = 20
+    share = level_fit.censored_share(h)
+    assert share.shape == (h,)
+    assert np.all(np.diff(share) >= -1e-12)
+    assert share[-1] > 0.2
+    assert share[0] < 1e-6
+    logs = level_fit.simulate(h, 200_000, seed=1)
+    sim = (logs <= level_fit.floor_log).mean(0)
+    np.testing.assert_allclose(sim, share, atol=0.004)
+    # the log scale has no boundary
+    log_fit = forecast.Drift(scale="log").fit(level_fit.series)
+    assert log_fit.floor_log == -np.inf
+    np.testing.assert_array_equal(log_fit.censored_share(h), 0.0)
+
+
+def test_project_warns_once_the_share_passes_one_percent(level_fit):
+    share = level_fit.censored_share(20)
+    first = int(np.flatnonzero(share > 0.01)[0])
+    year = level_fit.last_year + 1 + first
+    with pytest.warns(UserWarning, match=rf"baseline paths in {year} .* censored at .* log scale"):
+        forecast.project(level_fit, forecast.Scenario("baseline"), horizon=20, n_paths=50,
+                         seed=1)
+    with warnings.catch_warnings():  # short horizon: nothing to say
+        warnings.simplefilter("error")
+        forecast.project(level_fit, forecast.Scenario("baseline"), horizon=first, n_paths=50,
+                         seed=1)
+
+
+def test_volatility_on_censored_paths_passes_the_effect_check(level_fit):
+    """A spread 1.8 times as wide on a path at the floor is not a mistaken assumption size."""
+    scen = forecast.Scenario("volatile", (Volatility(2026, 1.8, name="spread"),))
+    with pytest.warns(UserWarning, match="censored"):
+        p = forecast.project(level_fit, scen, horizon=20, n_paths=4000, seed=3)
+    base = p.base_log
+    dead = base <= level_fit.floor_log
+    assert dead.mean() > 0.05
+    moved = np.abs(np.log(p.samples[0]) - base)
+    assert moved[dead].max() > chunks.MAX_EFFECT  # without the mask this run would fail
+    assert moved[~dead].max() <= chunks.MAX_EFFECT
+
+
+def test_effect_check_still_catches_live_paths():
+    years = np.arange(2026, 2029)
+    total = np.zeros((4, 3))
+    total[1, 2] = -12.0
+    live = np.ones((4, 3), dtype=bool)
+    scen = forecast.Scenario("s")
+    with pytest.raises(SimulationError, match="in 2028 it reached 12"):
+        chunks.check_effect(total, scen, {"a": total}, years, live)
+    live[1, 2] = False  # the same cell, censored in the baseline: not checked
+    chunks.check_effect(total, scen, {"a": total}, years, live)
+    with pytest.raises(SimulationError):
+        chunks.check_effect(total, scen, {"a": total}, years)  # no mask: every cell
