@@ -25,6 +25,7 @@ from .exports import Exports
 from .summaries import (
     column_quantiles,
     first_year_frame,
+    level_stats,
     long_frame,
     mixture_samples,
     summary_row,
@@ -85,6 +86,8 @@ class Projection(Exports):
     def __post_init__(self) -> None:
         for name, value in check_projection(self).items():
             object.__setattr__(self, name, value)
+        # summaries of the (read-only) samples, computed once; not a field: never saved
+        object.__setattr__(self, "_summary_cache", {})
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # rebuild through __init__ so that arrays come back read-only and validated (this
@@ -162,7 +165,8 @@ class Projection(Exports):
         """
         q = check_quantiles("q", q)
         idx = self._selection(scenario)
-        vals = column_quantiles(self._samples(idx), q)  # (nq, n_sel, h)
+        probs = tuple(q.tolist())
+        vals = np.stack([level_stats(self, i, probs)[1] for i in idx], axis=1)  # (nq, n_sel, h)
         h, nq = self.horizon, q.size
         return pd.DataFrame({
             "scenario": np.repeat(np.array([self.scenario_names[i] for i in idx], dtype=object),
@@ -182,7 +186,8 @@ class Projection(Exports):
         """
         lv = check_level("level", level)
         idx = self._selection(scenario)
-        lo, hi = column_quantiles(self._samples(idx), [0.5 - lv / 200, 0.5 + lv / 200])
+        probs = (0.5 - lv / 200, 0.5 + lv / 200)
+        lo, hi = np.stack([level_stats(self, i, probs)[1] for i in idx], axis=1)
         return long_frame(self, idx, {"lower": lo, "upper": hi})
 
     def summary_frame(self, levels: Any = (80, 95), scenario: Any = None) -> pd.DataFrame:
@@ -290,13 +295,22 @@ class Projection(Exports):
             raise ScenarioError(
                 f"`difference` needs at least one scenario besides the baseline {baseline!r}; "
                 "got only the baseline. Project more scenarios.")
-        base = self.samples[b]
-        diff = summary_stats(self, idx, levels, lambda x: x - base)
-        pct = summary_stats(self, idx, levels, lambda x: 100.0 * (x / base - 1.0), "_pct")
-        below = np.stack([(self.samples[i] < base).mean(axis=0) for i in idx])
-        out = pd.concat([diff, pct.iloc[:, 2:]], axis=1)
-        out["prob_below"] = below.reshape(-1)
-        return out
+        levels = check_levels("levels", levels)
+        return pd.concat([self._difference_rows(b, i, levels) for i in idx],
+                         ignore_index=True)
+
+    def _difference_rows(self, b: int, i: int, levels: tuple[float, ...]) -> pd.DataFrame:
+        """:meth:`difference`'s rows of scenario `i`, computed once per projection."""
+        key = ("difference", b, i, levels)
+        out = self._summary_cache.get(key)
+        if out is None:
+            base = self.samples[b]
+            diff = summary_stats(self, [i], levels, lambda x: x - base)
+            pct = summary_stats(self, [i], levels, lambda x: 100.0 * (x / base - 1.0), "_pct")
+            out = pd.concat([diff, pct.iloc[:, 2:]], axis=1)
+            out["prob_below"] = (self.samples[i] < base).mean(axis=0)
+            self._summary_cache[key] = out
+        return out.copy()
 
     def decompose(self, scenario: str, baseline: str = "baseline") -> pd.DataFrame:
         """Per-year, per-assumption contributions to the gap between a scenario and baseline.
@@ -312,7 +326,12 @@ class Projection(Exports):
             ``level`` its share of the mean level gap in the projection's unit.
             Assumptions only in the baseline appear with the opposite sign.
         """
-        return _decompose(self, scenario, baseline)
+        key = ("decompose", scenario, baseline)
+        if isinstance(scenario, str) and isinstance(baseline, str) and key in self._summary_cache:
+            return self._summary_cache[key].copy()
+        out = _decompose(self, scenario, baseline)  # validates both names
+        self._summary_cache[key] = out
+        return out.copy()
 
     # ------------------------------------------------------------------ events
     def prob_above(self, value: float, year: int, scenario: str | None = None) -> Any:

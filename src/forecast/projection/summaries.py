@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_levels
+from .._validation import check_levels, readonly
 from ..errors import ForecastTypeError, ParameterError
 from ..history.history import parse_series_name
 from ..series import AnnualSeries
@@ -163,6 +163,29 @@ def long_frame(p: Any, idx: Sequence[int], stats: Mapping[str, np.ndarray]) -> p
     return pd.DataFrame(data)
 
 
+def level_stats(p: Any, i: int, probs: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (h,) and quantiles (n_probs, h) of scenario `i`'s levels, each computed once.
+
+    The samples are read-only, so their summaries are kept on the projection (in a
+    private dict outside its fields), one entry per probability: the tables, the key
+    message and the report of one ``forecast run`` ask for the same quantiles, in
+    several combinations, and each costs a partial sort of ``n_paths`` values per year.
+    A quantile depends only on the order statistics, so one computed with others equals
+    one computed alone. Objects without that dict are summarised afresh.
+    """
+    cache = getattr(p, "_summary_cache", None)
+    x = p.samples[i]
+    if cache is None:
+        return x.mean(axis=0), column_quantiles(x, probs)
+    missing = [q for q in dict.fromkeys(probs) if (i, q) not in cache]
+    if missing:
+        for q, row in zip(missing, column_quantiles(x, missing), strict=True):
+            cache[(i, q)] = readonly(row)
+    if (i, "mean") not in cache:
+        cache[(i, "mean")] = readonly(x.mean(axis=0))
+    return cache[(i, "mean")], np.stack([cache[(i, q)] for q in probs])
+
+
 def summary_stats(p: Any, idx: Sequence[int], levels: Any, transform: Any = None,
                   suffix: str = "") -> pd.DataFrame:
     """mean, median and interval bounds per scenario and year of (transformed) samples."""
@@ -170,9 +193,13 @@ def summary_stats(p: Any, idx: Sequence[int], levels: Any, transform: Any = None
     probs = [0.5] + [q for lv in levels for q in (0.5 - lv / 200, 0.5 + lv / 200)]
     means, quants = [], []
     for i in idx:
-        x = p.samples[i] if transform is None else transform(p.samples[i])
-        means.append(x.mean(axis=0))
-        quants.append(column_quantiles(x, probs))
+        if transform is None:
+            mean, q = level_stats(p, i, tuple(probs))
+        else:
+            x = transform(p.samples[i])
+            mean, q = x.mean(axis=0), column_quantiles(x, probs)
+        means.append(mean)
+        quants.append(q)
     qs = np.stack(quants, axis=1)  # (n_probs, n_sel, h)
     stats = {f"mean{suffix}": np.stack(means), f"median{suffix}": qs[0]}
     for k, lv in enumerate(levels):
