@@ -131,11 +131,21 @@ def _select_records(frame: pd.DataFrame, market: str, flow: str, segment: str,
     _check_span(sel, market, flow, segment, start, end)
     inside = sel[(sel["year"] >= (start or -10**6)) & (sel["year"] <= (end or 10**6))]
     if inside.empty:
-        raise DataError(f"no record of {market!r} {flow!r} falls in {start}-{end}; records "
-                        f"cover {sel['year'].min()}-{sel['year'].max()}. Widen start/end.")
+        raise DataError(f"no record of {market!r} {flow!r} falls {_years_text(start, end)}; "
+                        f"records cover {sel['year'].min()}-{sel['year'].max()}. Widen "
+                        "start/end.")
     first = start if start is not None else int(inside["year"].min())
     last = end if end is not None else int(inside["year"].max())
     return sel, first, last
+
+
+def _years_text(start: int | None, end: int | None) -> str:
+    """The years from `start` to `end` in words: "in 2010-2020", "in 2030 or later"."""
+    if start is not None and end is not None:
+        return f"in {start}-{end}"
+    if start is not None:
+        return f"in {start} or later"
+    return "in any year" if end is None else f"in {end} or earlier"
 
 
 def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,

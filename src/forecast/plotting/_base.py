@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._optional import require
+from .._validation import check_int
 from ..errors import ParameterError
 from ._shapes import history_parts
 
@@ -111,6 +112,7 @@ def mark_nowcast(ax, year: int | None, label: str | None = None) -> None:
     """A dotted vertical line at a nowcast year (a partial year, estimated) with a label."""
     if year is None:
         return
+    year = check_int("nowcast_year", year, fix="Pass a calendar year such as 2025, or None.")
     ax.axvline(year, color="0.45", linestyle=":", linewidth=1.0, zorder=1)
     ax.annotate(label or f"{year}: nowcast", xy=(year, 1.0), xycoords=("data", "axes fraction"),
                 xytext=(-3, -3), textcoords="offset points", ha="right", va="top",

@@ -7,6 +7,8 @@ report do not depend on one exact column layout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -34,6 +36,26 @@ def scenario_index(projection, scenario: str | int | None) -> int:
     return names.index(scenario)
 
 
+def scenario_list(projection, scenarios: Sequence[str] | None) -> list[str]:
+    """The scenario names `scenarios` selects (None: every one), each checked."""
+    if scenarios is None:
+        return list(projection.scenario_names)
+    names = name_list("scenarios", scenarios, "scenarios=['baseline', 'escalation']")
+    return [projection.scenario_names[scenario_index(projection, n)] for n in names]
+
+
+def name_list(arg: str, value: object, example: str) -> list:
+    """`value` as a non-empty list of names; a bare string is refused, not split."""
+    if isinstance(value, str) or not isinstance(value, Sequence | np.ndarray | pd.Index):
+        raise ForecastTypeError(
+            f"`{arg}` must be a list of names; got {value!r} ({type(value).__name__}). "
+            f"Pass e.g. {example}.", field=arg)
+    if len(value) == 0:
+        raise ParameterError(f"`{arg}` must name at least one; got an empty list. Pass e.g. "
+                             f"{example}, or None for all.", field=arg)
+    return list(value)
+
+
 def unit_label(unit: str) -> str:
     """Human label of a unit code: ``"USD_bn"`` -> ``"USD bn"`` (see :mod:`.names`)."""
     return unit_text(unit)
@@ -43,6 +65,11 @@ def history_parts(history):
     """(years, median, band95 or None, unit, name) from a History or an AnnualSeries."""
     if history is None:
         return None
+    if hasattr(history, "scenario_names"):  # a Projection also has to_frame and interval
+        raise ForecastTypeError(
+            f"`history` must be a History or an AnnualSeries; got {type(history).__name__}. "
+            "Draw a projection with fan_chart, headline_chart or comparison_chart, or pass "
+            "its history: history_chart(projection.history).", field="history")
     if hasattr(history, "to_frame") and hasattr(history, "interval"):  # a History
         frame = history.to_frame()
         years = np.asarray(frame["year"], dtype=int)
@@ -79,13 +106,24 @@ def decomposition_wide(data, scenario, value):
                 raise ParameterError("the decomposition frame has no numeric column to draw; "
                                      f"got columns {list(frame.columns)}. Pass `value=`.")
             value = numeric[0]
-        if "assumption" in frame.columns:
-            frame = frame[frame["assumption"].astype(str) != "total"]
+        _check_value(frame, value)
+        frame = frame[frame["assumption"].astype(str) != "total"]
         return frame.pivot_table(index="year", columns="assumption", values=value,
                                  aggfunc="sum", sort=False), value
     wide = frame.set_index("year") if "year" in frame.columns else frame
     wide = wide.drop(columns=[c for c in wide.columns if str(c) in ("total", "scenario")])
     return wide, value
+
+
+def _check_value(frame, value) -> None:
+    """Refuse a `value` that is not a numeric column of the long decomposition frame."""
+    allowed = [str(c) for c in frame.columns if c not in ("year", "assumption", "scenario")
+               and pd.api.types.is_numeric_dtype(frame[c])]
+    if value not in allowed:
+        raise ParameterError(
+            f"`value` must be a numeric column of the decomposition, one of {allowed}; got "
+            f"{value!r}. Pass value=\"log_points\" (percent-like) or value=\"level\".",
+            field="value")
 
 
 def tornado_rows(frame, year):
@@ -95,10 +133,12 @@ def tornado_rows(frame, year):
             f"`frame` must be the DataFrame of forecast.tornado(); got {type(frame).__name__}."
         )
     if "year" in frame.columns:
-        years = sorted(frame["year"].unique())
+        years = sorted(int(y) for y in frame["year"].unique())
         year = years[-1] if year is None else year
         if year not in years:
-            raise ParameterError(f"`year` must be one of {years}; got {year}.")
+            raise ParameterError(
+                f"`year` must be one of the table's years {years}; got {year!r}. Pass one of "
+                "them, or compute the tornado at that year.", field="year")
         frame = frame[frame["year"] == year]
     cols = {c.lower(): c for c in frame.columns}
     low = next((cols[c] for c in ("low", "at_low", "level_low", "median_low") if c in cols), None)

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._optional import require
+from .._validation import check_float, check_int
+from ..errors import ForecastTypeError
 from ._base import (
     HISTORY_COLOR,
     PALETTE,
@@ -40,10 +42,11 @@ from ._shapes import (
     decomposition_wide,
     history_parts,
     scenario_index,
+    scenario_list,
     tornado_rows,
     unit_label,
 )
-from .names import ASSUMPTION_COLORS, colors, label
+from .names import ASSUMPTION_COLORS, colors, label, scenario_label
 
 __all__ = [
     "comparison_chart",
@@ -115,7 +118,7 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
                         label=f"{lv:g}% band")
     ax.plot(years, median, color=color, linewidth=2, label="median")
     set_yscale(ax, yscale)
-    return finish(ax, title if title is not None else label(name),
+    return finish(ax, title if title is not None else scenario_label(name),
                   unit_label(unit_of(projection)))
 
 
@@ -125,10 +128,11 @@ def small_multiples(n: int, ncols: int = 4, *, panel=(3.2, 2.6), fig=None):
     Parameters
     ----------
     n : int
-        Number of panels.
+        Number of panels, at least 1.
     ncols : int, default 4
+        Panels per row, at least 1 (fewer when `n` is smaller).
     panel : (float, float)
-        Size of one panel in inches (for a new figure).
+        Width and height of one panel in inches (for a new figure), both positive.
     fig : matplotlib Figure, optional
         Figure to draw on; default a new pyplot figure.
 
@@ -137,15 +141,26 @@ def small_multiples(n: int, ncols: int = 4, *, panel=(3.2, 2.6), fig=None):
     list of matplotlib.axes.Axes
         The `n` visible panels, row by row.
     """
-    ncols = max(1, min(ncols, n))
+    n = check_int("n", n, 1, fix="Pass the number of panels to draw, at least 1.")
+    ncols = min(check_int("ncols", ncols, 1, fix="Pass e.g. ncols=3."), n)
     nrows = -(-n // ncols)
     if fig is None:
+        panel = _panel_size(panel)
         plt = require("matplotlib.pyplot", "plot", "Plotting")
         fig = plt.figure(figsize=(panel[0] * ncols, panel[1] * nrows))
     axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).ravel()
     for ax in axes[n:]:
         ax.set_visible(False)
     return list(axes[:n])
+
+
+def _panel_size(panel) -> tuple[float, float]:
+    if isinstance(panel, str) or not isinstance(panel, Sequence) or len(panel) != 2:
+        raise ForecastTypeError(f"`panel` must be (width, height) in inches; got {panel!r}. "
+                                "Pass e.g. panel=(3.2, 2.6).", field="panel")
+    fix = "Pass e.g. panel=(3.2, 2.6)."
+    return tuple(check_float(f"panel[{k}]", v, 0, lo_open=True, fix=fix)
+                 for k, v in enumerate(panel))
 
 
 def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None,
@@ -165,6 +180,7 @@ def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None
     levels : sequence of float, default (50, 80, 95)
     yscale : {"linear", "log"}, default "linear"
     ncols : int, default 4
+        Panels per row, at least 1.
     fig : matplotlib Figure, optional
 
     Returns
@@ -172,7 +188,8 @@ def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None
     list of matplotlib.axes.Axes
         One panel per scenario, titled by its name; the legend only on the first.
     """
-    names = list(projection.scenario_names) if scenarios is None else list(scenarios)
+    names = scenario_list(projection, scenarios)
+    ncols = check_int("ncols", ncols, 1, fix="Pass e.g. ncols=3.")
     axes = small_multiples(len(names), ncols, fig=fig)
     for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
         fan_chart(projection, name, history=history, levels=levels, yscale=yscale, ax=ax)
@@ -214,7 +231,7 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
         One median line per scenario labelled by its name (and one band each when
         `level` is given).
     """
-    names = list(projection.scenario_names) if scenarios is None else list(scenarios)
+    names = scenario_list(projection, scenarios)
     ax = new_axes(ax)
     anchor = draw_history(ax, projection.history if history is None else history)
     palette = colors(projection.scenario_names)
@@ -225,7 +242,7 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
         if level:
             ax.fill_between(years, *next(iter(bnds.values())), color=color, alpha=0.12,
                             linewidth=0)
-        ax.plot(years, median, color=color, linewidth=1.8, label=label(name))
+        ax.plot(years, median, color=color, linewidth=1.8, label=scenario_label(name))
     set_yscale(ax, yscale)
     band = f" (median, {level:g}% band)" if level else " (median)"
     ylabel = unit_label(unit_of(projection)) + band
@@ -248,7 +265,7 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
         Which numeric column to draw from a long frame: ``"log_points"`` (default:
         100 x the contribution to the mean log gap, about percent of the baseline level;
         robust to heavy tails) or ``"level"`` (contribution to the gap between mean
-        levels, in the projection's unit).
+        levels, in the projection's unit). Any other name is a ``ParameterError``.
     unit : str, optional
         Unit of the level, for the axis label; default the projection's.
     ax : matplotlib Axes, optional
@@ -284,7 +301,7 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
     else:
         ylab = "contribution" + (f" ({value.replace('_', ' ')})" if value else "")
     down = (pos + neg).sum() < 0  # keep the legend clear of the bars
-    return finish(ax, title or (f"What drives {label(scenario)}" if scenario
+    return finish(ax, title or (f"What drives {scenario_label(scenario)}" if scenario
                                 else "Decomposition"),
                    ylab, loc="lower left" if down else "upper left")
 
@@ -299,9 +316,9 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
         The result of :func:`forecast.tornado` (columns ``year, parameter, level_low,
         level_high, level_median``).
     year : int, optional
-        Year to draw; default the last.
+        Year to draw, one of the table's; default the last.
     top : int, default 12
-        Draw the `top` parameters with the largest swing.
+        Draw the `top` parameters with the largest swing (at least 1).
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -311,6 +328,7 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
         Two bar containers (low, high), parameters as y tick labels, widest on top.
     """
     which = getattr(frame, "attrs", {}).get("scenario")
+    top = check_int("top", top, 1, fix="Pass the number of parameters to draw, e.g. top=8.")
     frame, par, low, high, base, year = tornado_rows(frame, year)
     lo = np.asarray(frame[low], dtype=float)
     hi = np.asarray(frame[high], dtype=float)
@@ -327,7 +345,8 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
     ax.set_yticks(y, [names[k] for k in order])
     ax.axvline(float(np.median(centre)), color="black", linewidth=0.9)
     ax.set_xlabel("median level" + (f" in {year}" if year is not None else ""))
-    default = "Sensitivity of the median" + (f": {label(which)}" if which else " (tornado)")
+    default = ("Sensitivity of the median"
+               + (f": {scenario_label(which)}" if which else " (tornado)"))
     return finish(ax, title or default, None, years=False, loc="lower right")
 
 
@@ -338,6 +357,8 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
     Parameters
     ----------
     history : History or AnnualSeries
+        Not a Projection: draw that with :func:`fan_chart` or
+        :func:`~forecast.plotting.headline_chart`.
     records : bool, default True
         Draw ``history.observations()`` as points, one marker per kind of record.
     levels : sequence of float, default (80, 95)
@@ -375,6 +396,7 @@ def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60
         ``History.nowcast()``; needs ``samples``, ``median`` and ``interval(level)``.
     levels : sequence of float, default (80, 95)
     bins : int, default 60
+        Histogram bins, at least 1.
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -383,6 +405,7 @@ def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60
     matplotlib.axes.Axes
         A histogram, one shaded span per level and a median line.
     """
+    bins = check_int("bins", bins, 1, fix="Pass e.g. bins=60.")
     samples = np.asarray(nowcast.samples, dtype=float).ravel()
     ax = new_axes(ax)
     ax.hist(samples, bins=bins, density=True, color="0.75", label="nowcast samples")

@@ -26,7 +26,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._optional import require
+from .._validation import check_int
 from ._base import PALETTE, finish, new_axes
+from ._shapes import name_list
 from .charts import fan_chart
 
 __all__ = ["market_fans", "share_chart"]
@@ -49,6 +51,7 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     levels, yscale
         As in :func:`~forecast.plotting.fan_chart`.
     ncols : int, default 3
+        Panels per row, at least 1.
     fig : matplotlib Figure, optional
 
     Returns
@@ -57,9 +60,10 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
         One panel per market with its reconstructed history in black and its own y axis;
         the legend only on the first.
     """
-    names = list(projection.markets) if markets is None else list(markets)
+    names = (list(projection.markets) if markets is None
+             else name_list("markets", markets, "markets=['US', 'ALL']"))
     scenario = projection.scenario_names[0] if scenario is None else scenario
-    ncols = max(1, min(ncols, len(names)))
+    ncols = min(check_int("ncols", ncols, 1, fix="Pass e.g. ncols=3."), len(names))
     nrows = -(-len(names) // ncols)
     if fig is None:
         plt = require("matplotlib.pyplot", "plot", "Plotting")

@@ -16,6 +16,8 @@ Examples
 'Trade friction: levy step, size'
 >>> label("my_custom_shock")
 'My custom shock'
+>>> scenario_label("v2.0")
+'v2.0'
 >>> unit_text("USD_bn")
 'USD bn'
 """
@@ -26,7 +28,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 __all__ = ["ASSUMPTION_COLORS", "EVIDENCE", "NAMES", "PALETTE", "SCENARIO_COLORS", "UNITS",
-           "colors", "evidence", "label", "part_label", "unit_text"]
+           "colors", "evidence", "label", "part_label", "scenario_label", "unit_text"]
 
 #: Scenario, assumption, part, parameter, column and flow identifiers -> display names.
 NAMES: dict[str, str] = {
@@ -177,6 +179,40 @@ def label(key: object) -> str:
         return f"{label(head)}: {tail}"
     out = _humane(text)
     return out[:1].upper() + out[1:]
+
+
+#: Identifiers that read better humanised (``my_levy`` -> "My levy"); other names are kept.
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def scenario_label(name: object, *, in_sentence: bool = False) -> str:
+    """Display name of a scenario, never read as a parameter path.
+
+    Parameters
+    ----------
+    name : str
+        The scenario name.
+    in_sentence : bool, default False
+        Lower-case the first letter of a display name, for use inside a sentence.
+
+    Returns
+    -------
+    str
+        The table's name for a preset, a lower-case identifier humanised as by
+        :func:`label`, any other name (``"v2.0"``, ``"US tariffs"``) exactly as written.
+
+    Examples
+    --------
+    >>> scenario_label("a.b"), scenario_label("my_levy")
+    ('a.b', 'My levy')
+    >>> scenario_label("escalation", in_sentence=True)
+    'escalation'
+    """
+    text = str(name)
+    if text not in NAMES and not _IDENTIFIER.fullmatch(text):
+        return text
+    out = label(text)
+    return out[:1].lower() + out[1:] if in_sentence else out
 
 
 def part_label(path: object) -> str:

@@ -26,10 +26,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._validation import check_int
 from .._version import __version__
 from ._base import HISTORY_COLOR, draw_history, finish, log_axis, mark_nowcast, new_axes, unit_of
 from ._shapes import scenario_index, unit_label
-from .names import colors, label
+from .names import colors, scenario_label
 
 __all__ = ["SOURCE", "difference_chart", "headline_chart", "scenario_fan_chart"]
 
@@ -56,7 +57,10 @@ def _join(anchor, years, median, bands):
 
 
 def _since(projection, since: int | None) -> int | None:
-    if since is None or since >= 0:
+    if since is None:
+        return None
+    since = check_int("since", since, fix="Pass a year, a negative offset such as -10, or None.")
+    if since >= 0:
         return since
     return int(projection.years[0]) + int(since)
 
@@ -132,14 +136,14 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
     years, median, bands = _join(anchor, *_summary(projection, base, levels))
     for k, lv in enumerate(sorted(bands, reverse=True)):
         ax.fill_between(years, *bands[lv], color=palette[base], alpha=0.10 + 0.12 * k,
-                        linewidth=0, label=f"{label(base)}: {lv:g}% band")
+                        linewidth=0, label=f"{scenario_label(base)}: {lv:g}% band")
     ends = []
     for name in [base] + [n for n in names if n != base]:
         y, m, _ = _join(anchor, *_summary(projection, name, (80,)))
         ax.plot(y, m, color=palette[name], linewidth=2.6 if name == base else 1.7,
-                linestyle="-" if name == base else (0, (5, 1.5)), label=label(name),
+                linestyle="-" if name == base else (0, (5, 1.5)), label=scenario_label(name),
                 zorder=4 if name == base else 3)  # the baseline on top: never hidden
-        ends.append((label(name), float(m[-1]), palette[name]))
+        ends.append((scenario_label(name), float(m[-1]), palette[name]))
     log_axis(ax)
     mark_nowcast(ax, nowcast_year)
     finish(ax, title, unit_label(unit_of(projection)) + " (log scale)", legend=False)
@@ -192,11 +196,12 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     base_median = float(projection.quantiles(0.5, baseline)["value"].iloc[-1])
     lo, hi = (100 * (own[k] / base_median - 1) for k in ("lower", "upper"))
     ax.plot([], [], linestyle="none",  # a legend line only: it would squash the paired band
-            label=f"for scale, {label(name)}'s own 80% level\nband in {int(years[-1])}: "
+            label=f"for scale, {scenario_label(name)}'s own 80% level\nband in {int(years[-1])}: "
                   f"{lo:+.0f}% to {hi:+.0f}%")
     ax.axhline(0, color=HISTORY_COLOR, linewidth=0.8)
-    return finish(ax, title if title is not None else f"{label(name)} minus {label(baseline)}",
-                  f"% of the {label(baseline).lower()} level", loc="best")
+    default = f"{scenario_label(name)} minus {scenario_label(baseline)}"
+    return finish(ax, title if title is not None else default,
+                  f"% of the {scenario_label(baseline, in_sentence=True)} level", loc="best")
 
 
 def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline", history=None,
@@ -209,6 +214,7 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
     projection : Projection
     scenario : str
     baseline : str, default "baseline"
+        Outlined only when it is a projected scenario other than `scenario`.
     history : History or AnnualSeries, optional
     levels : sequence of float, default (50, 80, 95)
     nowcast_year : int, optional
@@ -231,16 +237,16 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
     for k, lv in enumerate(sorted(bands, reverse=True)):
         ax.fill_between(years, *bands[lv], color=palette[name], alpha=0.12 + 0.14 * k,
                         linewidth=0, label=f"{lv:g}% band")
-    ax.plot(years, median, color=palette[name], linewidth=2, label=f"{label(name)} median")
+    ax.plot(years, median, color=palette[name], linewidth=2, label=f"{scenario_label(name)} median")
     if baseline in projection.scenario_names and baseline != name:
         by, bm, bb = _join(anchor, *_summary(projection, baseline, (80,)))
         ax.plot(by, bm, color=palette[baseline], linewidth=1.4, linestyle="--",
-                label=f"{label(baseline)} median")
+                label=f"{scenario_label(baseline)} median")
         for edge in bb[80.0]:
             ax.plot(by, edge, color=palette[baseline], linewidth=0.8, linestyle=":")
     log_axis(ax)
     mark_nowcast(ax, nowcast_year)
-    finish(ax, title if title is not None else label(name),
+    finish(ax, title if title is not None else scenario_label(name),
            unit_label(unit_of(projection)) + " (log scale)", legend=False)
     ax.legend(loc="upper left", fontsize="small", frameon=False)
     return ax

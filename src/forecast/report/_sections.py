@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 
 from ..plotting._shapes import decomposition_wide
-from ..plotting.names import ASSUMPTION_COLORS, colors, evidence, label, part_label, unit_text
+from ..plotting.names import (
+    ASSUMPTION_COLORS,
+    colors,
+    evidence,
+    label,
+    part_label,
+    scenario_label,
+    unit_text,
+)
 from ..records import provenance as provenance_table
 from . import _html as H
 from .formats import format_parameter
@@ -61,7 +69,7 @@ def glance_table(summary, unit: str) -> str:
         cells = "".join(
             f'<td class="num" data-label="{y}">{g.at[y, "median"]:,.1f}<br><small>'
             f"{g.at[y, lo]:,.1f}-{g.at[y, hi]:,.1f}</small></td>" for y in years)
-        rows.append(f'<tr><th scope="row">{swatch(palette[name])}{H.esc(label(name))}</th>'
+        rows.append(f'<tr><th scope="row">{swatch(palette[name])}{H.esc(scenario_label(name))}</th>'
                     f"{cells}</tr>")
     cap = (f"Median and {lo[6:]}% band (small), {H.esc(unit_text(unit))}")
     return (f'<div class="table-wrap"><table class="glance"><caption>{cap}</caption><thead>'
@@ -117,25 +125,25 @@ def scenario_article(projection, scenario, figs, decomps, years, baseline, effec
     name = scenario.name
     color = colors(projection.scenario_names)[name]
     parts = [f'<article class="scenario" id="scenario-{H.anchor(name)}">'
-             f"<h3>{swatch(color)}{H.esc(label(name))}</h3>"]
+             f"<h3>{swatch(color)}{H.esc(scenario_label(name))}</h3>"]
     desc = getattr(scenario, "description", "")
     if desc:
         parts.append(f"<p>{H.esc(desc)}</p>")
     if effect is not None:
         parts.append(f"<p><b>Effect in {years[-1]}:</b> median {effect:+.1f}% against the "
-                     f"{H.esc(label(baseline).lower())}, path by path.</p>")
+                     f"{H.esc(scenario_label(baseline, in_sentence=True))}, path by path.</p>")
     parts.append(assumptions_table(scenario))
-    charts = (img(figs, f"fan_{name}", f"{label(name)} fan chart against the baseline",
+    charts = (img(figs, f"fan_{name}", f"{scenario_label(name)} fan chart against the baseline",
                   "Fan of the scenario (shaded) with the baseline's median (dashed) and 80% "
                   "band (dotted).")
-              + img(figs, f"difference_{name}", f"{label(name)} minus the baseline",
+              + img(figs, f"difference_{name}", f"{scenario_label(name)} minus the baseline",
                     "Difference to the baseline on the same paths (common random numbers). "
                     "The legend gives, for scale, the scenario's own 80% level band: far "
                     "wider, because it carries the baseline's uncertainty too."))
     if charts:
         parts.append(f'<div class="charts">{charts}</div>')
     if name in decomps:
-        parts.append(img(figs, f"decomposition_{name}", f"What drives {label(name)}",
+        parts.append(img(figs, f"decomposition_{name}", f"What drives {scenario_label(name)}",
                          "Each assumption's contribution to the gap, per year; black: "
                          "the total."))
         parts.append(_decomposition_table(decomps[name], years))
@@ -213,7 +221,7 @@ def sensitivity_section(sensitivity, figs) -> str:
                 frame[c] = [format_parameter(p, v) for p, v in
                             zip(frame["parameter"].astype(str), frame[c], strict=True)]
         frame["parameter"] = [label(p) for p in frame["parameter"]]
-    return ((f"<p>Scenario <b>{H.esc(label(which))}</b>: " if which else "<p>")
+    return ((f"<p>Scenario <b>{H.esc(scenario_label(which))}</b>: " if which else "<p>")
             + "the median level with each uncertain parameter at its 10th and 90th "
             "percentile, the others at their medians.</p>"
             + img(figs, "tornado", "tornado") + H.table(frame))

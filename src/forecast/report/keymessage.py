@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_level
+from .._validation import check_int, check_level
 from ..errors import ForecastError, ParameterError
-from ..plotting.names import label, unit_text
+from ..plotting.names import label, scenario_label, unit_text
 
 __all__ = ["KeyMessage", "key_message", "nowcast_year"]
 
@@ -78,7 +78,8 @@ class KeyMessage:
     def headline(self) -> str:
         """The first sentence: the range of scenario effects against the baseline band."""
         u = unit_text(self.unit)
-        band = (f"a {label(self.baseline).lower()} {self.level:g}% band of "
+        base = scenario_label(self.baseline, in_sentence=True)
+        band = (f"{_article(base)} {base} {self.level:g}% band of "
                 f"{self.band[0]:,.1f}-{self.band[1]:,.1f} {u} (median {self.baseline_median:,.1f})")
         if not self.effects:
             return f"In {self.year} {self.series} has {band}."
@@ -92,7 +93,7 @@ class KeyMessage:
         out = [self.headline()]
         if self.effects:
             name = max(self.effects, key=lambda n: abs(self.effects[n]))
-            text = f"The largest gap is {label(name)} ({_pct(self.effects[name])})"
+            text = f"The largest gap is {scenario_label(name)} ({_pct(self.effects[name])})"
             if self.driver is not None and self.driver[0] == name:
                 _, part, lp, total = self.driver
                 share = "most of it" if abs(lp) > 0.5 * abs(total) else "the largest part"
@@ -101,7 +102,8 @@ class KeyMessage:
             out.append(text + ".")
         if self.prob_above:
             u = unit_text(self.unit)
-            probs = ", ".join(f"{label(n)} {100 * p:.0f}%" for n, p in self.prob_above.items())
+            probs = ", ".join(f"{scenario_label(n)} {100 * p:.0f}%"
+                              for n, p in self.prob_above.items())
             out.append(f"Chance that {self.prob_year} is above {self.base_year} "
                        f"({self.base_value:,.1f} {u}): {probs}.")
         if self.mixture is not None:
@@ -113,6 +115,11 @@ class KeyMessage:
 
     def __str__(self) -> str:
         return " ".join(self.sentences())
+
+
+def _article(word: str) -> str:
+    """The article before `word`: "an" before a vowel ("an escalation"), else "a"."""
+    return "an" if word[:1].lower() in tuple("aeiou") else "a"
 
 
 def _pct(value: float) -> str:
@@ -185,7 +192,8 @@ def key_message(projection, history=None, *, year: int | None = None,
     level = check_level("level", level)
     years = [int(y) for y in projection.years]
     names = list(projection.scenario_names)
-    year = years[-1] if year is None else int(year)
+    fix = "Pass a calendar year such as 2030."
+    year = years[-1] if year is None else check_int("year", year, fix=fix)
     if year not in years:
         raise ParameterError(f"`year` must be a projected year {years[0]}..{years[-1]}; got "
                              f"{year}. Pass a year inside the projection.")
@@ -205,10 +213,11 @@ def key_message(projection, history=None, *, year: int | None = None,
     if base_year is None:
         now = nowcast_year(history)
         base_year = int(hist.last_year) if now is None else now - 1
-    base_year = int(base_year)
+    base_year = check_int("base_year", base_year, fix=fix)
     if base_value is None and hist.first_year <= base_year <= hist.last_year:
         base_value = float(hist.values[base_year - int(hist.first_year)])
-    prob_year = _default_prob_year(years) if prob_year is None else int(prob_year)
+    prob_year = (_default_prob_year(years) if prob_year is None
+                 else check_int("prob_year", prob_year, fix=fix))
     probs: dict[str, float] = {}
     if base_value is not None and prob_year in years:
         probs = {str(k): float(v) for k, v in

@@ -32,7 +32,7 @@ import pandas as pd
 from .. import _fsio
 from .._validation import check_level
 from ..errors import ForecastTypeError, ParameterError
-from ..plotting.names import label, unit_text
+from ..plotting.names import scenario_label, unit_text
 from . import _html as H
 from . import _sections as S
 from .figures import render_figures
@@ -47,16 +47,46 @@ log = logging.getLogger("forecast")
 MAX_BYTES = 3_000_000
 
 
+#: At most this many years in the compact tables (:func:`compact_years`).
+COMPACT_YEARS = 4
+
+
 def compact_years(years: Sequence[int]) -> list[int]:
-    """A few representative years: the first, every fifth (ending in 0 or 5), the last."""
+    """A few representative years: the first, every year ending in 0 or 5, the last.
+
+    At most :data:`COMPACT_YEARS` (4) years are kept, so that the tables stay compact on
+    long horizons: the first and the last, and between them the years ending in 0 or 5
+    nearest to evenly spaced points.
+
+    Parameters
+    ----------
+    years : sequence of int
+        The projected years, in increasing order.
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> compact_years(range(2026, 2041))
+    [2026, 2030, 2035, 2040]
+    >>> compact_years(range(2026, 2051))
+    [2026, 2035, 2040, 2050]
+    """
     years = [int(y) for y in years]
     if not years:
         return []
-    picked = {years[0], years[-1]} | {y for y in years[1:-1] if y % 5 == 0}
-    out = sorted(picked)
-    if len(out) > 4:  # keep it compact on long horizons
-        out = [out[0], *out[1:-1][-2:], out[-1]]
-    return out
+    picked = sorted({years[0], years[-1]} | {y for y in years[1:-1] if y % 5 == 0})
+    if len(picked) <= COMPACT_YEARS:
+        return picked
+    first, last, inner = picked[0], picked[-1], picked[1:-1]
+    chosen: list[int] = []
+    for j in range(1, COMPACT_YEARS - 1):  # evenly spaced targets between first and last
+        target = first + (last - first) * j / (COMPACT_YEARS - 1)
+        chosen.append(min((y for y in inner if y not in chosen),
+                          key=lambda y, t=target: (abs(y - t), y)))
+    return [first, *sorted(chosen), last]
 
 
 def compact_table(projection, years: Sequence[int] | None = None, level: float = 80):
@@ -209,7 +239,7 @@ class _Parts:
         if articles:
             out.append(("Scenario by scenario", articles))
         if p.probabilities is not None:
-            probs = ", ".join(f"{label(n)} {q:.0%}" for n, q in
+            probs = ", ".join(f"{scenario_label(n)} {q:.0%}" for n, q in
                               zip(names, p.probabilities, strict=True))
             out.append(("Probability-weighted mixture", f"<p>Probabilities: {H.esc(probs)}."
                         "</p>" + S.img(fig, "mixture", "Mixture fan chart")))

@@ -1,0 +1,55 @@
+"""Key message wording and the compact years (new-user audit)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecast.errors import ForecastTypeError
+from forecast.projection import Projection
+from forecast.report import compact_years, key_message
+from forecast.series import AnnualSeries
+
+
+def _proj(names):
+    rng = np.random.default_rng(1)
+    base = np.log(30.0) + np.cumsum(rng.normal(0.03, 0.1, (1000, 10)), axis=1)
+    samples = np.exp(np.stack([base, base + np.log(0.8), base + np.log(1.05)]))
+    return Projection(
+        years=np.arange(2026, 2036), scenario_names=names, samples=samples, base_log=base,
+        center=base.mean(axis=0),
+        history=AnnualSeries(np.arange(2022, 2026), [25, 28, 31.6, 32.0], name="US"),
+        seed=1, model="Drift", settings={"n_paths": 1000, "chunk_size": 1000})
+
+
+def test_dotted_scenario_names_appear_verbatim():
+    text = str(key_message(_proj(("baseline", "v2.0", "a.b"))))
+    assert "The largest gap is v2.0 (-20%)" in text
+    assert ", a.b " in text
+    assert "V2: 0" not in text
+    assert "A: b" not in text
+
+
+@pytest.mark.parametrize(("baseline", "phrase"), [("escalation", "against an escalation 80%"),
+                                                   ("baseline", "against a baseline 80%")])
+def test_article_follows_the_baseline_name(baseline, phrase):
+    names = (baseline, "down", "up")
+    assert phrase in key_message(_proj(names), baseline=baseline).headline()
+
+
+def test_key_message_year_must_be_an_int():
+    with pytest.raises(ForecastTypeError, match=r"`year` must be an int.*'2030x'"):
+        key_message(_proj(("baseline", "down", "up")), year="2030x")
+
+
+@pytest.mark.parametrize(("last", "expected"), [
+    (2031, [2026, 2030, 2031]),
+    (2040, [2026, 2030, 2035, 2040]),
+    (2045, [2026, 2030, 2040, 2045]),
+    (2050, [2026, 2035, 2040, 2050]),
+    (2100, [2026, 2050, 2075, 2100]),
+])
+def test_compact_years_first_fives_last_evenly_capped(last, expected):
+    years = compact_years(range(2026, last + 1))
+    assert years == expected
+    assert all(y % 5 == 0 for y in years[1:-1])
