@@ -181,3 +181,12 @@ def _write(tmp_path: Path, text: str) -> Path:
     p = tmp_path / "ok.toml"
     p.write_text(text, encoding="utf-8")
     return p
+
+
+def test_a_misspelled_preset_assumption_gets_a_suggestion():
+    text = '[[scenario]]\nname = "x"\n[[scenario.assumption]]\npreset = "trade_fricton"\n'
+    with pytest.raises(ConfigError, match=r"preset: unknown preset 'trade_fricton'\. Did you "
+                                          r"mean 'trade_friction'\? Use one of"):
+        loads_scenarios(text)
+    with pytest.raises(ConfigError, match=r"unknown preset 'zzz'\. Use one of"):
+        loads_scenarios(text.replace("trade_fricton", "zzz"))

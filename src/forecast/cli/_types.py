@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 
-__all__ = ["int_arg", "seconds", "year_month"]
+__all__ = ["int_arg", "path_arg", "seconds", "year_month"]
 
 
 def int_arg(lo: int, hi: int | None = None, what: str = "a whole number"):
@@ -29,6 +29,24 @@ def int_arg(lo: int, hi: int | None = None, what: str = "a whole number"):
         return value
 
     parse.__name__ = "int"
+    return parse
+
+
+def path_arg(option: str, example: str):
+    """An argparse type: a path given to `option`, refused when empty.
+
+    An empty path would otherwise mean the current folder (``Path("")`` is ``.``) or, for
+    an optional input, no input at all: ``--out ""`` or ``run ""`` are mistakes (an unset
+    shell variable), never a request.
+    """
+    def parse(text: str) -> str:
+        if not text:
+            raise argparse.ArgumentTypeError(
+                f"the {option} path is empty; pass a name such as {example} (an unset "
+                "shell variable?)")
+        return text
+
+    parse.__name__ = "path"
     return parse
 
 

@@ -8,6 +8,7 @@ that need them.
 from __future__ import annotations
 
 import pathlib
+import secrets
 import shlex
 import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -18,10 +19,12 @@ import pandas as pd
 from .. import models
 from .._fsio import atomic_file, check_new_file, neutralise, write_bytes
 from .._optional import require
-from ..errors import DataError, ParameterError, ScenarioError
+from .._outdir import OutputFolder
+from ..errors import DataError, OutputError, ParameterError, ScenarioError
 from ..history import reconstruct
 from ..records import Records, load_releases
-from ..report._html import png_bytes
+from ..records.schema import suggest
+from ..report._html import image_bytes, png_bytes
 from ..report._sections import compact_wide
 from ..scenarios import ScenarioSet, load_scenarios, presets
 from ._options import MODELS
@@ -106,7 +109,46 @@ def load_records(args):
     return records
 
 
+def draw_seed(args) -> int:
+    """The command's seed: --seed, else one drawn from fresh entropy and kept in `args`.
+
+    Drawn once per command, so that it can be printed and recorded with the outputs and
+    the command repeated exactly with ``--seed`` (``run``, ``report``, ``backtest``,
+    ``sensitivity``).
+    """
+    if args.seed is None:
+        args.seed = secrets.randbits(32)
+    return args.seed
+
+
+def seed_line(seed: int) -> str:
+    """How a command reports its seed (the same words as ``forecast run``)."""
+    return f"seed {seed} (pass --seed {seed} to reproduce)"
+
+
+def check_name(option: str, value: str, allowed, what: str, error=ParameterError) -> None:
+    """Refuse `value` of `option` unless it is one of `allowed`, with a did-you-mean hint.
+
+    The one check of names given on the command line (scenarios, markets), with the hint
+    of the records' own checks (:func:`forecast.records.schema.suggest`).
+    """
+    allowed = list(allowed)
+    if value not in allowed:
+        raise error(f"{option} must name {what}; got {value!r}.{suggest(value, allowed)} "
+                    f"Choose among: {', '.join(allowed)}.")
+
+
+def check_market(args, records) -> None:
+    """--market must be a market of the records (checked here for the did-you-mean hint)."""
+    market = getattr(args, "market", None)
+    if isinstance(market, str) and market not in records.markets:
+        raise ParameterError(f"`market` (--market) must be a market present in the records; "
+                             f"got {market!r}.{suggest(market, records.markets)} Markets "
+                             f"present: {', '.join(records.markets)}.")
+
+
 def build_history(args, records):
+    check_market(args, records)
     return reconstruct(records, market=args.market, flow=args.flow, segment=args.segment,
                        currency=args.currency)
 
@@ -121,21 +163,59 @@ def spec_text(args) -> str:
     return f"{MODELS[args.model]}({'' if k is None else f'imputations={k}'})"
 
 
-def scenario_set(args):
+def scenario_set(args, default=None, origin: str = "the presets", output: bool = True):
+    """The scenarios of FILE (else `default`, the presets), narrowed to --scenario.
+
+    With `output` (``run``, ``report``, ``scenarios``) their names are also checked as
+    parts of output file names (:func:`check_output_names`), before any slow work.
+    """
     if args.file:
         sset = load_scenarios(existing_file(args.file, "the scenario file"))
     else:
-        sset = presets.scenario_set()
-    if not args.scenarios:
-        return sset
-    by_name = {s.name: s for s in sset.scenarios}
-    unknown = [n for n in args.scenarios if n not in by_name]
-    if unknown:
-        raise ScenarioError(
-            f"--scenario must name a scenario of {args.file or 'the presets'}; got "
-            f"{', '.join(map(repr, unknown))}. Choose among: {', '.join(by_name)}."
-        )
-    return ScenarioSet(tuple(by_name[n] for n in dict.fromkeys(args.scenarios)))
+        sset = (default or presets).scenario_set()
+    if args.scenarios:
+        names = [s.name for s in sset.scenarios]
+        for n in args.scenarios:
+            check_name("--scenario", n, names, f"a scenario of {args.file or origin}",
+                       ScenarioError)
+        by_name = {s.name: s for s in sset.scenarios}
+        sset = ScenarioSet(tuple(by_name[n] for n in dict.fromkeys(args.scenarios)))
+    if output:
+        check_output_names(sset, args.file or origin)
+    return sset
+
+
+def check_output_names(sset, origin: str) -> None:
+    """Scenario names must make output file names (``fan_<name>.png``) on every system.
+
+    The rule of the output folders (a plain name: no folder separator; see
+    ``forecast._outdir``), checked for '/' and '\\' alike so that a file works on every
+    system, and no two names that differ only by case (they would write the same file on
+    a case-insensitive file system: Windows, macOS).
+    """
+    probe = OutputFolder(pathlib.Path("."), pathlib.Path("."))
+    seen: dict[str, str] = {}
+    for s in sset.scenarios:
+        name = s.name
+        file = f"fan_{name}.png"
+        try:
+            probe._name(file)
+            plain = "\\" not in name
+        except OutputError:
+            plain = False
+        if not plain:
+            fixed = "".join("_" if c in "/\\" else c for c in name)
+            raise ScenarioError(
+                f"scenario {name!r} of {origin} cannot name the chart files of `forecast "
+                f"run` ({file!r}): a scenario name must not hold '/' or '\\'. Rename it in "
+                f"the file, e.g. name = {fixed!r}.")
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            raise ScenarioError(
+                f"scenarios {other!r} and {name!r} of {origin} differ only by case, so their "
+                f"chart files of `forecast run` (fan_{other}.png, fan_{name}.png) would "
+                "collide on a case-insensitive file system (Windows, macOS). Rename one of "
+                "them in the file.")
 
 
 @contextmanager
@@ -186,12 +266,43 @@ def write_csv(args, frame, path: str, option: str = "--out") -> None:
         neutralise(frame).to_csv(fh, index=False, lineterminator="\n")
 
 
+#: Chart formats of --plot, chosen by the file's extension.
+PLOT_FORMATS = ("png", "svg")
+
+
+def plot_format(path: str, option: str = "--plot") -> str:
+    """The format of chart file `path` from its extension; refused before any work."""
+    ext = pathlib.PurePath(path).suffix.lower().lstrip(".")
+    if ext not in PLOT_FORMATS:
+        stem = pathlib.PurePath(path).stem or "chart"
+        raise ParameterError(
+            f"{option} must be a .png or .svg file (the format follows the extension); got "
+            f"{path!r}. Pass e.g. {option} {shlex.quote(stem + '.png')}.")
+    return ext
+
+
+def report_file(path: str, option: str = "--out") -> None:
+    """The report is HTML: refuse another extension (r.pdf would hold HTML)."""
+    if pathlib.PurePath(path).suffix.lower() not in (".html", ".htm"):
+        stem = pathlib.PurePath(path).stem or "forecast-report"
+        raise ParameterError(
+            f"{option} must be an .html file (the report is one self-contained HTML page); "
+            f"got {path!r}. Pass e.g. {option} {shlex.quote(stem + '.html')}, and print it "
+            "to PDF from a browser if you need a PDF.")
+
+
 def save_axes_png(args, draw, path: str, *fargs, size=(7.5, 4.2), **kwargs) -> None:
+    """Draw a chart into `path`: PNG or SVG, as its extension says."""
+    fmt = plot_format(path)
     new_file(args, path, "--plot")
     fig = require("matplotlib.figure", "plot", "--plot").Figure(figsize=size)
     draw(*fargs, ax=fig.subplots(), **kwargs)
-    write_bytes(path, png_bytes(fig, dpi=100, tight=True), what="--plot file",
-                make_parents=True)
+    if fmt == "png":
+        data = png_bytes(fig, dpi=100, tight=True)
+    else:  # the report's SVG (text kept as text, reproducible); tight as the PNG
+        fig.set_layout_engine("tight")
+        data = image_bytes(fig, "svg", dpi=100)
+    write_bytes(path, data, what="--plot file", make_parents=True)
 
 
 def format_compact(table, unit: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import pathlib
-import secrets
 import shlex
 import textwrap
 import time
@@ -28,6 +27,7 @@ from ..scenarios import dump_scenarios
 from ._util import (
     build_history,
     done,
+    draw_seed,
     executor,
     existing_file,
     format_compact,
@@ -35,9 +35,12 @@ from ._util import (
     load_records,
     make_spec,
     new_file,
+    plot_format,
     print_frame,
+    report_file,
     save_axes_png,
     scenario_set,
+    seed_line,
     spec_text,
     status,
     write_csv,
@@ -55,8 +58,7 @@ def _project(args):
         records = load_records(args)
         status(args, "reconstructing the history ...")
         history = build_history(args, records)
-        if args.seed is None:  # draw one seed for the whole run, so that it can be printed
-            args.seed = secrets.randbits(32)
+        draw_seed(args)  # one seed for the whole run, so that it can be printed
         status(args, f"fitting {spec_text(args)} ...")
         fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} paths ...")
@@ -95,7 +97,7 @@ def _seed_of(proj, fallback):
 
 
 def cmd_run(args) -> int:
-    if getattr(args, "markets", None):  # several markets and the total together
+    if getattr(args, "markets", None) is not None:  # several markets and the total together
         from .markets import cmd_run_markets  # lazy: only a multi-market run needs it
 
         return cmd_run_markets(args)
@@ -118,8 +120,8 @@ def cmd_run(args) -> int:
         done(args)
     _print_summary(proj, history, fit, args)
     seed = settings["seed"]
-    print(f"\n{args.paths:,} paths, seed {seed} (pass --seed {seed} to reproduce). "
-          f"Wrote {n_files} files to {out}/ (open {out / 'report.html'}).")
+    print(f"\n{args.paths:,} paths, {seed_line(seed)}. Wrote {n_files} files to {out}/ "
+          f"(open {out / 'report.html'}).")
     return 0
 
 
@@ -182,6 +184,7 @@ def _print_summary(proj, history, fit, args) -> None:
 
 def cmd_report(args) -> int:
     args.steps = 4
+    report_file(args.out)  # an HTML page: r.pdf would hold HTML
     path = new_file(args, args.out)
     try:
         records, history, fit, sset, proj, settings = _project(args)
@@ -250,7 +253,8 @@ def cmd_backtest(args) -> int:
     try:
         with executor(args, threads=False) as ex:
             table = compare(specs, data, horizon=args.horizon, n_paths=args.paths,
-                            seed=args.seed, executor=ex, progress=interactive(args), **kw)
+                            seed=draw_seed(args), executor=ex, progress=interactive(args),
+                            **kw)
     finally:
         done(args)
     how = "pseudo-real-time" if args.pseudo_real_time else "rolling-origin"
@@ -258,8 +262,10 @@ def cmd_backtest(args) -> int:
     print_frame(table[[c for c in _BACKTEST_COLUMNS if c in table.columns]], "{:,.3f}")
     print("crps_log: CRPS of the log level, scale-free (about a relative error); lower is "
           "better.")
-    if args.out:
-        write_csv(args, table, args.out)
+    if args.out:  # the seed as a last column: the table alone repeats the run
+        write_csv(args, table.assign(seed=args.seed), args.out)
+    print(f"\n{args.paths:,} paths per forecast, {seed_line(args.seed)}."
+          + (f" Wrote {args.out}." if args.out else ""))
     return 0
 
 
@@ -269,15 +275,18 @@ def history_label(args) -> str:
 
 def cmd_sensitivity(args) -> int:
     _check_outputs(args, out=args.out, plot=args.plot)
+    if args.plot and args.method != "tornado":  # refused before the slow work
+        raise ParameterError("--plot draws a tornado chart; got --method sobol. "
+                             "Use --method tornado with --plot, or --out for Sobol indices.")
     if args.scenarios and len(set(args.scenarios)) > 1:
         raise ParameterError(
             f"sensitivity analyses one scenario; got --scenario {', '.join(args.scenarios)}. "
             "Run the command once per scenario.")
-    sset = scenario_set(args)
+    sset = scenario_set(args, output=False)  # no file is named after the scenario
     scenarios = list(sset.scenarios)
     scenario = scenarios[-1] if not args.scenarios else scenarios[0]
     history = build_history(args, load_records(args))
-    fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
+    fit = make_spec(args.model, args.imputations).fit(history, seed=draw_seed(args))
     years = args.years or [2030, 2035]
     bar = interactive(args)
     if args.method == "tornado":
@@ -286,13 +295,12 @@ def cmd_sensitivity(args) -> int:
         table = sobol(fit, scenario, years, n=args.n, seed=args.seed, progress=bar)
     print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
     print_frame(table, "{:,.3f}")
-    if args.out:
-        write_csv(args, table, args.out)
+    if args.out:  # the seed as a last column: the table alone repeats the run
+        write_csv(args, table.assign(seed=args.seed), args.out)
     if args.plot:
-        if args.method != "tornado":
-            raise ParameterError("--plot draws a tornado chart; got --method sobol. "
-                                 "Use --method tornado with --plot, or --out for Sobol indices.")
         save_axes_png(args, tornado_chart, args.plot, table)
+    what = "paths" if args.method == "tornado" else "base samples"
+    print(f"\n{args.n:,} {what}, {seed_line(args.seed)}.")
     return 0
 
 
@@ -372,7 +380,9 @@ def cmd_data(args) -> int:
 
 
 def _check_outputs(args, **paths) -> None:
-    """Refuse existing output files (without --force) before any slow work."""
+    """Refuse existing output files (without --force), or a chart format, before slow work."""
     for option, path in paths.items():
         if path:
+            if option == "plot":
+                plot_format(path)
             new_file(args, path, f"--{option}")

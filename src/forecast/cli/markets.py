@@ -10,46 +10,82 @@ from __future__ import annotations
 
 import json
 import pathlib
-import secrets
 import shlex
 import time
 
 import pandas as pd
 
 from .._outdir import atomic_folder, check_folder, hold
-from ..errors import ScenarioError
+from ..errors import ParameterError
 from ..history import reconstruct_markets
+from ..history.markets import ROW, TOTAL
 from ..markets import SplitModel, project_markets
 from ..plotting._shapes import unit_label
 from ..report import market_figures, write_markets_report
 from ..report.report import compact_years
-from ..scenarios import ScenarioSet, load_scenarios, market_presets
+from ..scenarios import ScenarioSet, market_presets
+from ..scenarios.diversion import Diversion
 from ._util import (
+    check_name,
     done,
+    draw_seed,
     executor,
-    existing_file,
     load_records,
     make_spec,
+    scenario_set,
+    seed_line,
     spec_text,
     status,
 )
 
 __all__ = ["cmd_run_markets"]
 
+#: The market the plain assumptions of the scenarios act on (the presets are calibrated
+#: on the US channel); a run without it takes only scenarios that need no target.
+US = "US"
+
 
 def _scenarios(args) -> ScenarioSet:
-    sset = load_scenarios(existing_file(args.file, "the scenario file")) if args.file \
-        else market_presets.scenario_set()
-    if not args.scenarios:
-        return sset
-    by_name = {s.name: s for s in sset.scenarios}
-    unknown = [n for n in args.scenarios if n not in by_name]
-    if unknown:
-        raise ScenarioError(f"--scenario must name a scenario of "
-                            f"{args.file or 'the market presets'}; got "
-                            f"{', '.join(map(repr, unknown))}. Choose among: "
-                            f"{', '.join(by_name)}.")
-    return ScenarioSet(tuple(by_name[n] for n in dict.fromkeys(args.scenarios)))
+    return scenario_set(args, market_presets, "the market presets")
+
+
+def _markets(args) -> tuple[str, ...]:
+    """The codes of --markets; an empty list is refused (it is not the single-market run)."""
+    markets = tuple(m.strip() for m in args.markets.split(",") if m.strip())
+    if not markets:
+        raise ParameterError(f"--markets must list at least one market code; got "
+                             f"{args.markets!r}. Pass e.g. --markets US,EU,HK,JP, or leave "
+                             "--markets out for the single-market run.")
+    return markets
+
+
+def _target(args, markets: tuple[str, ...], sset: ScenarioSet) -> str:
+    """The market plain assumptions act on: the US; without it, only scenarios needing none.
+
+    Checked before any slow work: every assumption must act on a market of the run.
+    """
+    parts = (*markets, ROW, TOTAL)
+    for s in sset.scenarios:
+        for a in s.assumptions:
+            plain = not isinstance(a, Diversion)
+            acts_on = US if plain else a.market
+            if acts_on not in parts:
+                why = ("plain assumptions act on the US, on which the presets are calibrated"
+                       if plain else f"a Diversion on {acts_on}")
+                raise ParameterError(
+                    f"--markets {args.markets} leaves out {acts_on}, on which scenario "
+                    f"{s.name!r} acts (assumption {a.name!r}: {why}). Add it, e.g. "
+                    f"--markets {','.join((acts_on, *markets))}, or choose scenarios that "
+                    "act only on the markets listed (e.g. --scenario baseline).")
+    return US if US in markets else TOTAL  # no plain assumption: the target is unused
+
+
+def _check_codes(markets: tuple[str, ...], records) -> None:
+    """Every code must be a single market of the records (did-you-mean hint as elsewhere)."""
+    have = [m for m in records.markets if "+" not in m and m != TOTAL]
+    for m in markets:
+        check_name("--markets", m, have, f"market codes present in the records ({TOTAL}, the "
+                   f"total, and {ROW}, the rest, are added by the model)")
 
 
 def _wide(mp) -> pd.DataFrame:
@@ -75,7 +111,8 @@ def _tables(mp, fmt: str) -> dict[str, pd.DataFrame]:
 
 def _print(mp, fit_name: str) -> None:
     years = compact_years(mp.years)
-    for market in ("US", "ALL"):
+    first = US if US in mp.parts else mp.parts[0]  # a run without the US: its first market
+    for market in (first, TOTAL):
         if market not in mp.markets:
             continue
         f = mp.summary_frame((80,), market=market)
@@ -96,18 +133,19 @@ def _fit_and_project(args, markets: tuple[str, ...]):
     sset = _scenarios(args)  # first: a misspelt scenario fails before any slow work
     with executor(args) as ex:
         records = load_records(args)
+        _check_codes(markets, records)  # then the codes and what the scenarios act on
+        target = _target(args, markets, sset)
         status(args, "reconstructing the markets jointly ...")
         mh = reconstruct_markets(records, markets=markets, flow=args.flow,
                                  segment=args.segment, currency=args.currency)
-        if args.seed is None:
-            args.seed = secrets.randbits(32)
+        draw_seed(args)
         spec = make_spec(args.model, args.imputations)
         status(args, f"fitting the split model ({spec_text(args)}) ...")
         fit = SplitModel(spec, spec).fit(mh, seed=args.seed)
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} "
                      "paths ...")
         mp = project_markets(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed,
-                             executor=ex)
+                             executor=ex, target=target)
     return records, fit, mp
 
 
@@ -145,7 +183,7 @@ def cmd_run_markets(args) -> int:
     """
     args.steps = 6
     t0 = time.perf_counter()
-    markets = tuple(m.strip() for m in args.markets.split(",") if m.strip())
+    markets = _markets(args)
     out = pathlib.Path(args.out)
     what = "--out folder"
     try:
@@ -158,6 +196,6 @@ def cmd_run_markets(args) -> int:
     finally:
         done(args)
     _print(mp, fit.name)
-    print(f"\n{args.paths:,} paths, seed {args.seed} (pass --seed {args.seed} to reproduce). "
-          f"Wrote {n_files} files to {out}/ (open {out / 'report.html'}).")
+    print(f"\n{args.paths:,} paths, {seed_line(args.seed)}. Wrote {n_files} files to "
+          f"{out}/ (open {out / 'report.html'}).")
     return 0

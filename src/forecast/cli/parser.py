@@ -34,11 +34,16 @@ from ..errors import ForecastError
 from . import _exit
 from ._options import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES
 from ._types import int_arg as _int_arg
+from ._types import path_arg as _path
 from ._types import seconds as _seconds
 from ._types import year_month as _year_month
 from ._warnings import one_line_warnings
 
 __all__ = ["build_parser", "main", "run"]
+
+#: Fewest Monte Carlo paths of ``run`` and ``report`` (``--paths``): as ``backtest --paths``
+#: and the tornado's ``n_paths``; fewer give degenerate 80%/95% bands and 0%/100% chances.
+MIN_PATHS = 10
 
 _EPILOG = """\
 exit codes: 0 success; 2 bad usage, bad data, bad scenario file or an output that cannot
@@ -63,10 +68,11 @@ def _add_force(p: argparse.ArgumentParser) -> None:
 
 def _add_data_options(p: argparse.ArgumentParser, *, series: bool = True) -> None:
     g = p.add_argument_group("data")
-    g.add_argument("--data", metavar="CSV",
+    g.add_argument("--data", metavar="CSV", type=_path("--data", "releases.csv"),
                    help="use this releases CSV (same schema as the embedded data) "
                         "instead of the embedded releases")
     g.add_argument("--add", metavar="CSV", action="append", default=[],
+                   type=_path("--add", "new.csv"),
                    help="append newer releases from CSV to the data (repeatable)")
     g.add_argument("--as-of", metavar="YYYY-MM", type=_year_month,
                    help="use only releases published by this date (pseudo-real time)")
@@ -92,8 +98,9 @@ def _add_model_option(p: argparse.ArgumentParser, default: str = "auto") -> None
 def _add_projection_options(p: argparse.ArgumentParser, paths: int) -> None:
     p.add_argument("--to", type=_int_arg(1900, 2200, "a year"), default=2035, metavar="YEAR",
                    help="last projected year (default: %(default)s)")
-    p.add_argument("--paths", type=_int_arg(1), default=paths, metavar="N",
-                   help="Monte Carlo paths per scenario (default: %(default)s)")
+    p.add_argument("--paths", type=_int_arg(MIN_PATHS), default=paths, metavar="N",
+                   help=f"Monte Carlo paths per scenario, at least {MIN_PATHS} (default: "
+                        "%(default)s)")
     p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
                    help="random seed (default: fresh entropy; the seed used is printed "
                         "and stored in the outputs so the run can be reproduced)")
@@ -101,6 +108,7 @@ def _add_projection_options(p: argparse.ArgumentParser, paths: int) -> None:
 
 def _add_scenario_options(p: argparse.ArgumentParser, one: bool = False) -> None:
     p.add_argument("file", nargs="?", metavar="FILE.toml",
+                   type=_path("FILE.toml", "my_scenarios.toml"),
                    help="scenario file (TOML); default: the preset scenarios")
     if one:  # sensitivity analyses one scenario
         p.add_argument("--scenario", action="append", metavar="NAME", dest="scenarios",
@@ -144,6 +152,7 @@ def _run_command(add: _Add) -> None:
     _add_projection_options(p, DEFAULT_PATHS)
     _add_model_option(p)
     p.add_argument("--out", default="forecast-output", metavar="DIR",
+                   type=_path("--out", "forecast-output"),
                    help="output folder, created if needed and replaced as a whole when the "
                         "run is complete (default: %(default)s)")
     p.add_argument("--format", default="long", choices=["long", "wide", "iamc"],
@@ -167,8 +176,11 @@ def _history_command(add: _Add) -> None:
             "Reconstruct the annual series from every usable release (state-space model) "
             "and print the median with 80% and 95% bands and the evidence per year.")
     _add_data_options(p)
-    p.add_argument("--out", metavar="CSV", help="also write the table to this CSV file")
-    p.add_argument("--plot", metavar="PNG", help="also draw the history with its records")
+    p.add_argument("--out", metavar="CSV", type=_path("--out", "history.csv"),
+                   help="also write the table to this CSV file")
+    p.add_argument("--plot", metavar="PNG", type=_path("--plot", "history.png"),
+                   help="also draw the history with its records (.png or .svg, chosen by "
+                        "the extension)")
     _add_force(p)
     _add_quiet(p)
 
@@ -181,7 +193,9 @@ def _nowcast_command(add: _Add) -> None:
     p.add_argument("--year", type=_int_arg(1900, 2200, "a year"), metavar="YEAR",
                    help="year to nowcast (default: the latest partial year)")
     _add_data_options(p)
-    p.add_argument("--plot", metavar="PNG", help="also draw the nowcast distribution")
+    p.add_argument("--plot", metavar="PNG", type=_path("--plot", "nowcast.png"),
+                   help="also draw the nowcast distribution (.png or .svg, chosen by the "
+                        "extension)")
     _add_force(p)
     _add_quiet(p)
 
@@ -202,10 +216,13 @@ def _backtest_command(add: _Add) -> None:
     p.add_argument("--imputations", type=_int_arg(1, 1000), default=DEFAULT_IMPUTATIONS,
                    metavar="K", help="history draws each model is fitted on at each origin "
                                      "(default: %(default)s, the same as the Python API's)")
-    p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S", help="random seed")
+    p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
+                   help="random seed (default: fresh entropy; the seed used is printed "
+                        "and written in the --out CSV so the run can be reproduced)")
     p.add_argument("--pseudo-real-time", action="store_true",
                    help="at each origin, rebuild the history from what was published by then")
-    p.add_argument("--out", metavar="CSV", help="also write the full table to this CSV file")
+    p.add_argument("--out", metavar="CSV", type=_path("--out", "backtest.csv"),
+                   help="also write the full table to this CSV file")
     _add_data_options(p)
     _add_execution_options(p)
     _add_force(p)
@@ -225,10 +242,15 @@ def _sensitivity_command(add: _Add) -> None:
                    help="year to analyse (repeatable; default: 2030 and 2035)")
     p.add_argument("--n", type=_int_arg(16), default=512, metavar="N",
                    help="base samples for Sobol, paths for tornado (default: %(default)s)")
-    p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S", help="random seed")
+    p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
+                   help="random seed (default: fresh entropy; the seed used is printed "
+                        "and written in the --out CSV so the run can be reproduced)")
     _add_model_option(p)
-    p.add_argument("--out", metavar="CSV", help="also write the table to this CSV file")
-    p.add_argument("--plot", metavar="PNG", help="also draw the tornado chart")
+    p.add_argument("--out", metavar="CSV", type=_path("--out", "sensitivity.csv"),
+                   help="also write the table to this CSV file")
+    p.add_argument("--plot", metavar="PNG", type=_path("--plot", "tornado.png"),
+                   help="also draw the tornado chart (.png or .svg, chosen by the "
+                        "extension)")
     _add_data_options(p)
     _add_force(p)
     _add_quiet(p)
@@ -239,8 +261,9 @@ def _scenarios_command(add: _Add) -> None:
     p = add("scenarios", "list the preset scenarios, or validate a scenario file",
             "Without FILE: list the preset scenarios and their assumptions. With FILE: "
             "validate the TOML scenario file and list what it defines.")
-    p.add_argument("file", nargs="?", metavar="FILE.toml", help="scenario file to validate")
-    p.add_argument("--dump", metavar="FILE.toml",
+    p.add_argument("file", nargs="?", metavar="FILE.toml",
+                   type=_path("FILE.toml", "my_scenarios.toml"), help="scenario file to validate")
+    p.add_argument("--dump", metavar="FILE.toml", type=_path("--dump", "my_scenarios.toml"),
                    help="write the scenarios as TOML (a starting point for your own)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also list every uncertain parameter and its distribution")
@@ -252,7 +275,8 @@ def _data_command(add: _Add) -> None:
     p = add("data", "list, filter or validate release records",
             "List the embedded release records (or those of FILE), filtered; with "
             "--validate, only check FILE and report every bad row at once.")
-    p.add_argument("file", nargs="?", metavar="FILE.csv", help="releases CSV to read")
+    p.add_argument("file", nargs="?", metavar="FILE.csv", type=_path("FILE.csv", "releases.csv"),
+                   help="releases CSV to read")
     p.add_argument("--validate", action="store_true", help="only validate; print a summary")
     for name in ("market", "segment", "flow", "measure", "basis", "confidence"):
         p.add_argument(f"--{name}", action="append", metavar="VALUE",
@@ -263,7 +287,8 @@ def _data_command(add: _Add) -> None:
                    metavar="M", help="keep rows covering January to month M (repeatable)")
     p.add_argument("--as-of", metavar="YYYY-MM", type=_year_month,
                    help="keep rows published by this date")
-    p.add_argument("--out", metavar="CSV", help="write the filtered records to this CSV")
+    p.add_argument("--out", metavar="CSV", type=_path("--out", "records.csv"),
+                   help="write the filtered records to this CSV")
     _add_force(p)
 
 
@@ -276,7 +301,8 @@ def _report_command(add: _Add) -> None:
     _add_projection_options(p, DEFAULT_PATHS)
     _add_model_option(p)
     p.add_argument("--out", default="forecast-report.html", metavar="FILE.html",
-                   help="report file (default: %(default)s)")
+                   type=_path("--out", "forecast-report.html"),
+                   help="report file, .html or .htm (default: %(default)s)")
     _add_data_options(p)
     _add_execution_options(p)
     _add_force(p)

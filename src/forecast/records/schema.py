@@ -368,10 +368,17 @@ def conflict_problems(frame: pd.DataFrame) -> list[Problem]:
             for i in idx
         )
         first = idx[0]
+        # rows of two sources (e.g. `forecast history --add new.csv` against the embedded
+        # releases): say how to drop a row the user cannot edit in place
+        how = "" if single_origin else (
+            "; on the command line, write the records to a file with `forecast data --out "
+            "all.csv`, delete the superseded row there, and pass `--data all.csv` instead of "
+            "the embedded releases (with --add for your other files)")
         problems.append(Problem(
             int(rows[first]), "value", float(values[first]),
             f"key {'/'.join(map(str, k))} (market/segment/flow/year/months/measure/basis) has "
             f"different values ({where}); the same key may repeat only with the same value. "
-            "Correct the wrong figure, or drop the superseded row (e.g. keep the later release)",
+            f"Correct the wrong figure, or drop the superseded row (e.g. keep the later "
+            f"release){how}",
         ))
     return problems

@@ -47,6 +47,7 @@ from typing import Any
 
 from .._fsio import write_text
 from ..errors import ConfigError, ForecastError, ForecastTypeError
+from ..records.schema import suggest
 from . import presets as _presets
 from .assumption import Assumption, registered
 from .distributions import DiscreteUniform, Distribution, Fixed
@@ -203,7 +204,8 @@ def _preset_assumption(path: str, table: dict) -> Assumption:
     key = table["preset"]
     fn = _presets.ASSUMPTIONS.get(key) if isinstance(key, str) else None
     if fn is None:
-        raise _err(f"{path}.preset", f"unknown preset {key!r}. Use one of "
+        hint = suggest(key, _presets.ASSUMPTIONS) if isinstance(key, str) else ""
+        raise _err(f"{path}.preset", f"unknown preset {key!r}.{hint} Use one of "
                    f"{', '.join(_presets.ASSUMPTIONS)}.")
     params = inspect.signature(fn).parameters
     _keys(path, table, ["preset", *params])

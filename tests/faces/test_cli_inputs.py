@@ -1,0 +1,242 @@
+"""Fixes of a new-user audit of the command line (and of one Python seed check).
+
+In process (``cli.main``), with the fast Drift model on few paths and one imputation;
+the bad inputs must fail with exit 2 and one line before any slow work.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+
+import numpy as np
+import pytest
+
+import forecast
+from forecast import cli
+from forecast.errors import ForecastError
+
+FAST = ["--model", "drift", "--imputations", "1"]
+
+
+def _fails(capsys, argv, *needles, within: float = 5.0) -> str:
+    t0 = time.monotonic()
+    code = cli.main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code == 2, (argv, err)
+    assert time.monotonic() - t0 < within, argv  # before any slow work
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(f"forecast {argv[0]}: error: "), err
+    for needle in needles:
+        assert needle in err, (needle, err)
+    return err
+
+
+def _ok(capsys, argv) -> str:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def _rows(path) -> list[dict]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# ----------------------------------------------------------------------------- 1: seeds
+
+
+@pytest.mark.parametrize("command", ["backtest", "sensitivity"])
+def test_a_drawn_seed_is_printed_and_written_and_repeats_the_run(command, tmp_path, capsys):
+    argv = {"backtest": ["backtest", *FAST, "--horizon", "2", "--paths", "20", "-q"],
+            "sensitivity": ["sensitivity", *FAST, "--n", "16", "--year", "2030", "-q"]}[command]
+    out = _ok(capsys, [*argv, "--out", str(tmp_path / "a.csv")])
+    first = _rows(tmp_path / "a.csv")
+    seed = first[0]["seed"]
+    assert seed.isdigit()
+    assert {r["seed"] for r in first} == {seed}
+    assert f"seed {seed} (pass --seed {seed} to reproduce)" in out  # printed, even with -q
+    _ok(capsys, [*argv, "--seed", seed, "--out", str(tmp_path / "b.csv")])
+    assert (tmp_path / "b.csv").read_text() == (tmp_path / "a.csv").read_text()
+
+
+# ----------------------------------------------------------------------------- 2: --markets
+
+
+def test_an_empty_markets_list_is_refused(tmp_path, capsys):
+    _fails(capsys, ["run", "--markets", "", "--out", str(tmp_path / "o")],
+           "--markets", "''", "--markets US,EU,HK,JP")
+    _fails(capsys, ["run", "--markets", " , ", "--out", str(tmp_path / "o")], "--markets")
+    assert not (tmp_path / "o").exists()
+
+
+def test_markets_without_the_us_refuse_us_scenarios_up_front(tmp_path, capsys):
+    _fails(capsys, ["run", "--markets", "EU,HK", *FAST, "--no-plot", "-q",
+                    "--out", str(tmp_path / "o")],
+           "--markets EU,HK leaves out US", "'managed_friction'", "--markets US,EU,HK",
+           "--scenario baseline")
+    assert not (tmp_path / "o").exists()
+
+
+def test_markets_without_the_us_run_scenarios_that_need_no_target(tmp_path, capsys):
+    out = _ok(capsys, ["run", "--markets", "EU,HK", "--scenario", "baseline", *FAST,
+                       "--paths", "20", "--seed", "1", "--to", "2027", "--no-plot", "-q",
+                       "--out", str(tmp_path / "o")])
+    assert out.startswith("EU (")  # the first market named, then China's total
+    assert "\nALL (" in out
+    assert (tmp_path / "o" / "summary.csv").exists()
+
+
+# ----------------------------------------------------------------------------- 3: names
+
+
+@pytest.mark.parametrize(("body", "needles"), [
+    ('[[scenario]]\nname = "a/b"\n', ("'a/b'", "'fan_a/b.png'", "name = 'a_b'")),
+    ('[[scenario]]\nname = "a\\\\b"\n', ("'a\\\\b'", "name = 'a_b'")),
+    ('[[scenario]]\nname = "CON"\n[[scenario]]\nname = "con"\n',
+     ("'CON' and 'con'", "differ only by case", "Rename one")),
+])
+def test_scenario_names_that_cannot_name_files_fail_up_front(body, needles, tmp_path,
+                                                             capsys):
+    toml = tmp_path / "s.toml"
+    toml.write_text(body)
+    _fails(capsys, ["scenarios", str(toml)], "s.toml", *needles)
+    _fails(capsys, ["run", str(toml), *FAST, "--no-plot", "-q", "--out", str(tmp_path / "o")],
+           *needles, within=3.0)
+    _fails(capsys, ["report", str(toml), *FAST, "--out", str(tmp_path / "r.html")], *needles,
+           within=3.0)
+    assert not (tmp_path / "o").exists()
+    assert not (tmp_path / "r.html").exists()
+
+
+# ----------------------------------------------------------------------------- 4: formats
+
+
+def test_plot_format_follows_the_extension(tmp_path, capsys):
+    _ok(capsys, ["history", "-q", "--plot", str(tmp_path / "h.svg")])
+    data = (tmp_path / "h.svg").read_bytes()
+    assert b"<svg" in data[:400]
+    assert not data.startswith(b"\x89PNG")
+    _ok(capsys, ["history", "-q", "--plot", str(tmp_path / "h.PNG")])
+    assert (tmp_path / "h.PNG").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("argv", [
+    ["history", "--plot", "{tmp}/h.pdf"],
+    ["history", "--plot", "{tmp}/h.txt"],
+    ["history", "--plot", "{tmp}/h"],
+    ["nowcast", "--plot", "{tmp}/h.jpg"],
+    ["sensitivity", "--plot", "{tmp}/h.pdf", "--model", "drift"],
+])
+def test_an_unsupported_plot_extension_is_refused(argv, tmp_path, capsys):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    _fails(capsys, argv, "--plot must be a .png or .svg file", repr(argv[2]), within=2.0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_must_be_html(tmp_path, capsys):
+    _fails(capsys, ["report", *FAST, "--out", str(tmp_path / "r.pdf")],
+           "--out must be an .html file", "r.pdf", "r.html", within=2.0)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- 5: --paths
+
+
+@pytest.mark.parametrize("command", ["run", "report"])
+def test_too_few_paths_are_refused(command, capsys):
+    _fails(capsys, [command, "--paths", "1"], "--paths", ">= 10", "got 1")
+    _fails(capsys, [command, "--paths", "9"], "--paths", ">= 10", "got 9")
+    assert cli.build_parser().parse_args([command, "--paths", "10"]).paths == 10
+
+
+# ----------------------------------------------------------------------------- 6: Python seed
+
+
+SERIES = forecast.AnnualSeries(range(2015, 2025), [float(i + 10) for i in range(10)])
+
+
+@pytest.mark.parametrize("seed", ["abc", 1.5, -1, True])
+@pytest.mark.parametrize("spec", [forecast.Drift(), forecast.Theta(), forecast.ARIMA(),
+                                  forecast.Auto()])
+def test_fit_on_a_series_checks_the_seed_as_every_other_path(spec, seed):
+    with pytest.raises(ForecastError) as on_series:
+        spec.fit(SERIES, seed=seed)
+    fit = forecast.Drift().fit(SERIES)
+    with pytest.raises(ForecastError) as in_project:
+        forecast.project(fit, forecast.Scenario("baseline"), to=2026, n_paths=10, seed=seed)
+    assert type(on_series.value) is type(in_project.value)
+    assert "`seed`" in str(on_series.value)
+
+
+def test_fit_on_a_series_accepts_every_seed_and_leaves_a_generator_alone():
+    rng = np.random.default_rng(5)
+    state = rng.bit_generator.state
+    for seed in (None, 0, 7, np.int64(3), rng, np.random.SeedSequence(1)):
+        forecast.Drift().fit(SERIES, seed=seed)
+    assert rng.bit_generator.state == state
+
+
+# ----------------------------------------------------------------------------- 7: revisions
+
+
+def test_a_revised_figure_says_how_to_drop_the_embedded_row(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _ok(capsys, ["data", "--out", "all.csv"])
+    lines = (tmp_path / "all.csv").read_text().splitlines(keepends=True)
+    head = lines[0]
+    old = next(ln for ln in lines if ln.startswith("US,all,offshore_execution,2024,12,level,")
+               and ",USD," in ln)
+    (tmp_path / "conflict.csv").write_text(
+        head + "US,all,offshore_execution,2024,12,level,320.5,USD_1e8,USD,2026-02,revision,,"
+        "read,\n")
+    err = _fails(capsys, ["history", "--add", "conflict.csv"], "conflict.csv row 1",
+                 "drop the superseded row", "`forecast data --out all.csv`",
+                 "`--data all.csv`")
+    assert "embedded" in err
+    # the hint works as written: drop the embedded row, then --data all.csv --add ...
+    (tmp_path / "all.csv").write_text("".join(ln for ln in lines if ln != old))
+    out = _ok(capsys, ["history", "--data", "all.csv", "--add", "conflict.csv"])
+    assert "\n 2024" in out
+
+
+# ----------------------------------------------------------------------------- 8: hints
+
+
+@pytest.mark.parametrize(("argv", "needles"), [
+    (["history", "--market", "us"], ("--market", "'us'", "Did you mean 'US'?")),
+    (["nowcast", "--market", "Us"], ("--market", "'Us'", "Did you mean 'US'?")),
+    (["run", "--markets", "us,eu", "--out", "{tmp}/o"],
+     ("--markets", "'us'", "Did you mean 'US'?", "Choose among:")),
+    (["run", "--scenario", "Baseline", "--out", "{tmp}/o"],
+     ("--scenario", "'Baseline'", "Did you mean 'baseline'?", "Choose among: baseline")),
+    (["run", "--markets", "US", "--scenario", "fragmentation_divertion", "--out", "{tmp}/o"],
+     ("'fragmentation_divertion'", "Did you mean 'fragmentation_diversion'?")),
+    (["sensitivity", "--scenario", "Escalation"], ("Did you mean 'escalation'?",)),
+    (["data", "--market", "us"], ("Did you mean 'US'?",)),
+])
+def test_names_get_the_same_did_you_mean_hint(argv, needles, tmp_path, capsys):
+    _fails(capsys, [a.replace("{tmp}", str(tmp_path)) for a in argv], *needles)
+    assert not (tmp_path / "o").exists()
+
+
+# ----------------------------------------------------------------------------- 9: empty paths
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (["run", "--out", ""], "--out"),
+    (["report", "--out", ""], "--out"),
+    (["history", "--out", ""], "--out"),
+    (["history", "--plot", ""], "--plot"),
+    (["backtest", "--out", ""], "--out"),
+    (["sensitivity", "--plot", ""], "--plot"),
+    (["scenarios", "--dump", ""], "--dump"),
+    (["data", "--out", ""], "--out"),
+    (["history", "--data", ""], "--data"),
+    (["history", "--add", ""], "--add"),
+    (["run", ""], "FILE.toml"),
+    (["data", ""], "FILE.csv"),
+])
+def test_an_empty_path_is_refused(argv, option, capsys):
+    _fails(capsys, argv, f"the {option} path is empty", within=2.0)
