@@ -38,12 +38,19 @@ from ._oserror import output_error
 from ._version import __version__
 from .errors import OutputError
 
-__all__ = ["MARKER", "OutputFolder", "atomic_folder", "check_folder", "hold", "read_marker"]
+__all__ = ["MARKER", "OutputFolder", "atomic_folder", "check_folder", "hold", "is_plain_name",
+           "read_marker"]
 
 #: Name of the marker file in every folder the library writes (JSON: format, kind,
 #: version and the size and SHA-256 of every file).
 MARKER = ".forecast-output.json"
 MARKER_FORMAT = "forecast.output"
+
+
+def is_plain_name(name: str) -> bool:
+    """Whether `name` can be a file of an output folder: not empty, no folder separator."""
+    return bool(name) and name not in (".", "..", MARKER) and "/" not in name \
+        and os.sep not in name
 
 
 class OutputFolder:
@@ -54,7 +61,7 @@ class OutputFolder:
         self.files: dict[str, dict[str, Any]] = {}
 
     def _name(self, name: str) -> Path:
-        if not name or name in (".", "..", MARKER) or "/" in name or os.sep in name:
+        if not is_plain_name(name):
             raise OutputError(f"an output file name must be a plain name; got {name!r}.")
         return self.staging / name
 

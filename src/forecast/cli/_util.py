@@ -19,8 +19,8 @@ import pandas as pd
 from .. import models
 from .._fsio import atomic_file, check_new_file, neutralise, write_bytes
 from .._optional import require
-from .._outdir import OutputFolder
-from ..errors import DataError, OutputError, ParameterError, ScenarioError
+from .._outdir import is_plain_name
+from ..errors import DataError, ParameterError, ScenarioError
 from ..history import reconstruct
 from ..records import Records, load_releases
 from ..records.schema import suggest
@@ -193,17 +193,11 @@ def check_output_names(sset, origin: str) -> None:
     system, and no two names that differ only by case (they would write the same file on
     a case-insensitive file system: Windows, macOS).
     """
-    probe = OutputFolder(pathlib.Path("."), pathlib.Path("."))
     seen: dict[str, str] = {}
     for s in sset.scenarios:
         name = s.name
         file = f"fan_{name}.png"
-        try:
-            probe._name(file)
-            plain = "\\" not in name
-        except OutputError:
-            plain = False
-        if not plain:
+        if not is_plain_name(file) or "\\" in name:
             fixed = "".join("_" if c in "/\\" else c for c in name)
             raise ScenarioError(
                 f"scenario {name!r} of {origin} cannot name the chart files of `forecast "
