@@ -240,3 +240,39 @@ def test_names_get_the_same_did_you_mean_hint(argv, needles, tmp_path, capsys):
 ])
 def test_an_empty_path_is_refused(argv, option, capsys):
     _fails(capsys, argv, f"the {option} path is empty", within=2.0)
+
+
+def test_a_repeated_warning_is_shown_once(capsys):
+    import warnings as _warnings
+
+    from forecast.cli._warnings import one_line_warnings
+
+    with one_line_warnings("run"), _warnings.catch_warnings():
+        _warnings.simplefilter("always")
+        for _ in range(3):  # e.g. one missing glyph met in every chart
+            _warnings.warn("Glyph 36152 missing from font(s) DejaVu Sans.", UserWarning,
+                           stacklevel=1)
+        _warnings.warn("another", UserWarning, stacklevel=1)
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["forecast run: warning: Glyph 36152 missing from font(s) DejaVu Sans.",
+                   "forecast run: warning: another"]
+
+
+def test_chinese_scenario_names_are_drawn_with_an_installed_cjk_font():
+    import warnings as _warnings
+
+    from forecast.plotting._base import CJK_FONTS, chart_fonts
+    from forecast.report import render_figure_sets
+
+    fonts = chart_fonts()
+    assert fonts[0] == "DejaVu Sans"
+    assert set(fonts[1:]) <= set(CJK_FONTS)
+    if len(fonts) == 1:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk or fonts-droid-fallback)")
+    fit = forecast.Drift().fit(SERIES)
+    proj = forecast.project(fit, [forecast.Scenario("baseline"), forecast.Scenario("贸易 摩擦")],
+                            to=2030, n_paths=200, seed=1)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("error")  # a missing glyph is a warning: fail on it
+        sets = render_figure_sets(proj, formats=("png",), skip=("history",))
+    assert sets["png"]["fan_贸易 摩擦"].startswith(b"\x89PNG")

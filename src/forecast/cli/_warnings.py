@@ -22,9 +22,14 @@ __all__ = ["one_line_warnings"]
 @contextlib.contextmanager
 def one_line_warnings(command: str) -> Iterator[None]:
     """Route warnings and the ``forecast`` logger to one-line messages for `command`."""
+    shown: set[str] = set()
+
     def show(message, category, filename, lineno, file=None, line=None):
         kind = "warning" if issubclass(category, UserWarning) else category.__name__
-        print(f"forecast {command}: {kind}: {one_line(message)}", file=sys.stderr)
+        text = f"forecast {command}: {kind}: {one_line(message)}"
+        if text not in shown:  # e.g. one missing glyph, met in every chart: say it once
+            shown.add(text)
+            print(text, file=sys.stderr)
 
     class _Line(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import logging
+from collections.abc import Iterator
+
 import numpy as np
 
 from .._optional import require
@@ -13,6 +18,45 @@ from ._shapes import history_parts
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B",
            "#F0E442", "#000000")
 HISTORY_COLOR = "black"
+
+
+#: Fonts with Chinese, Japanese and Korean glyphs, tried in this order after DejaVu Sans
+#: (matplotlib's own, Latin only) where installed: scenario and assumption names may be
+#: written in Chinese.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "Droid Sans Fallback", "Microsoft YaHei", "PingFang SC",
+             "SimHei", "Arial Unicode MS")
+
+
+@functools.cache
+def chart_fonts() -> tuple[str, ...]:
+    """``font.family`` of the report's charts: DejaVu Sans, then the installed CJK fonts.
+
+    matplotlib falls back glyph by glyph along the list, so Latin text looks as before
+    and a Chinese scenario name is drawn instead of empty boxes (when such a font is
+    installed; Debian's ``fonts-noto-cjk`` or ``fonts-droid-fallback``). Only installed
+    names are listed, so matplotlib never warns about a missing family.
+    """
+    font_manager = require("matplotlib.font_manager", "plot", "Drawing charts")
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return ("DejaVu Sans", *(name for name in CJK_FONTS if name in installed))
+
+
+@contextlib.contextmanager
+def quiet_font_lookup() -> Iterator[None]:
+    """Silence matplotlib's font-lookup notes while the report's charts are drawn.
+
+    A CJK fallback font has no bold face, so every bold title makes matplotlib log
+    "Failed to find font weight bold for ..., now using 400" (the regular face is drawn,
+    as intended): a note for matplotlib's developers, not for the reader of a run.
+    """
+    logger = logging.getLogger("matplotlib.font_manager")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def new_axes(ax, figsize=(7.5, 4.2)):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from .. import plotting
 from .._optional import require
 from ..errors import ParameterError
-from ..plotting._base import source_line
+from ..plotting._base import chart_fonts, quiet_font_lookup, source_line
 from ..plotting.scenario_charts import SOURCE
 from . import _html as H
 from .keymessage import nowcast_year
@@ -56,9 +56,10 @@ class _Canvas:
     def _one(self, func, args, kwargs, size, left, right, formats) -> dict[str, bytes]:
         import matplotlib  # lazy: the optional `plot` extra
 
-        with matplotlib.rc_context({"font.size": 10.5, "axes.titlesize": "large",
+        with matplotlib.rc_context({"font.family": list(chart_fonts()), "font.size": 10.5,
+                                    "axes.titlesize": "large",
                                     "axes.titleweight": "bold", "axes.spines.top": False,
-                                    "axes.spines.right": False}):
+                                    "axes.spines.right": False}), quiet_font_lookup():
             fig = self.figure_cls(figsize=size)
             func(*args, ax=fig.subplots(), **kwargs)
             # fixed margins in inches (a tight box would draw every chart twice)
