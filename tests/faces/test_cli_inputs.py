@@ -276,3 +276,13 @@ def test_chinese_scenario_names_are_drawn_with_an_installed_cjk_font():
         _warnings.simplefilter("error")  # a missing glyph is a warning: fail on it
         sets = render_figure_sets(proj, formats=("png",), skip=("history",))
     assert sets["png"]["fan_贸易 摩擦"].startswith(b"\x89PNG")
+
+
+def test_the_us_presets_on_another_market_are_flagged(tmp_path, capsys):
+    argv = ["run", *FAST, "--paths", "20", "--seed", "1", "--no-plot", "-q"]
+    assert cli.main([*argv, "--market", "HK", "--out", str(tmp_path / "hk")]) == 0
+    err = capsys.readouterr().err
+    assert "forecast run: warning: the preset scenarios are calibrated on the US" in err
+    assert "--market HK" in err
+    assert cli.main([*argv, "--out", str(tmp_path / "us")]) == 0  # the US: nothing to say
+    assert "calibrated" not in capsys.readouterr().err

@@ -14,3 +14,8 @@ def test_empty_span_message_has_no_none(releases, kwargs, words):
     with pytest.raises(DataError, match=words) as e:
         forecast.reconstruct(releases, **kwargs)
     assert "None" not in str(e.value)
+
+
+def test_a_misspelled_market_gets_a_suggestion():
+    with pytest.raises(forecast.ForecastError, match=r"got 'us'\. Did you mean 'US'\?"):
+        forecast.reconstruct(market="us")

@@ -11,6 +11,7 @@ import pathlib
 import shlex
 import textwrap
 import time
+import warnings
 
 import pandas as pd
 
@@ -53,6 +54,7 @@ def _project(args):
     """reconstruct -> fit -> project, exactly as a user would in Python."""
     t0 = time.perf_counter()
     sset = scenario_set(args)  # first: a misspelt scenario fails before any slow work
+    _note_preset_market(args, sset)
     # the executor next: an unreachable scheduler fails before the slow work too
     with executor(args) as ex:
         records = load_records(args)
@@ -76,6 +78,17 @@ def _project(args):
     }
     args.t0 = t0  # cmd_run and cmd_report record the whole run time, up to the report
     return records, history, fit, sset, proj, settings
+
+
+def _note_preset_market(args, sset) -> None:
+    """Say so when the US-calibrated presets are applied to another market's series."""
+    if args.file or args.market == "US" or all(not s.assumptions for s in sset.scenarios):
+        return
+    warnings.warn(
+        f"the preset scenarios are calibrated on the US channel (docs/scenarios.md, "
+        f"SOURCES.md); --market {args.market} applies their assumptions to {args.market}'s "
+        "series as written. Write a scenario file for this market to change them.",
+        UserWarning, stacklevel=2)
 
 
 def _tornado_of(args, fit, proj):

@@ -23,6 +23,7 @@ import pandas as pd
 from .._validation import check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
+from ..records.schema import suggest
 from . import observations as obsmod
 from ._outliers import check_outliers
 from .history import CURRENCIES, FLOWS, History, series_name
@@ -306,7 +307,8 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
                         "more releases.")
     if market not in records.markets:
         raise ParameterError(f"`market` must be a market present in the records; got "
-                             f"{market!r}. Markets present: {', '.join(records.markets)}.")
+                             f"{market!r}.{suggest(market, records.markets)} Markets present: "
+                             f"{', '.join(records.markets)}.")
     start, end = _year_arg("start", start), _year_arg("end", end)
     if start is not None and end is not None and start > end:
         raise ParameterError(f"`start` must be <= `end`; got start={start}, end={end}. "
