@@ -286,3 +286,13 @@ def test_the_us_presets_on_another_market_are_flagged(tmp_path, capsys):
     assert "--market HK" in err
     assert cli.main([*argv, "--out", str(tmp_path / "us")]) == 0  # the US: nothing to say
     assert "calibrated" not in capsys.readouterr().err
+
+
+def test_scenarios_checks_starts_against_the_embedded_history(tmp_path, capsys):
+    toml = ('[[scenario]]\nname = "early"\n[[scenario.assumption]]\ntype = "level_shift"\n'
+            'start = {start}\nsize = -0.1\n')
+    (tmp_path / "bad.toml").write_text(toml.format(start=2020))
+    _fails(capsys, ["scenarios", str(tmp_path / "bad.toml")], "earliest start is 2020",
+           "in 2026 or later", "embedded releases")
+    (tmp_path / "good.toml").write_text(toml.format(start=2027))
+    assert "valid, 1 scenario(s)" in _ok(capsys, ["scenarios", str(tmp_path / "good.toml")])

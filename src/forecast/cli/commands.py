@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import report
 from .._outdir import atomic_folder, check_folder, hold
-from ..errors import DataError, ParameterError
+from ..errors import DataError, ParameterError, ScenarioError
 from ..evaluation import compare, sobol, tornado
 from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..plotting._shapes import unit_label
@@ -25,6 +25,7 @@ from ..projection import project
 from ..records import Records, load_releases
 from ..report.reproduce import versions as report_versions
 from ..scenarios import dump_scenarios
+from ..scenarios.scenario import check_starts
 from ._util import (
     build_history,
     done,
@@ -323,6 +324,7 @@ def cmd_scenarios(args) -> int:
     sset = scenario_set(args)
     origin = args.file or "presets"
     if args.file:
+        _check_starts_on_embedded_data(sset)
         print(f"{args.file}: valid, {len(sset.scenarios)} scenario(s).")
     else:
         print(f"{len(sset.scenarios)} preset scenarios (forecast.presets.scenario_set()); "
@@ -349,6 +351,18 @@ def cmd_scenarios(args) -> int:
         dump_scenarios(sset, args.dump)
         print(f"\nWrote {len(sset.scenarios)} scenario(s) from {origin} to {args.dump}.")
     return 0
+
+
+def _check_starts_on_embedded_data(sset) -> None:
+    """Starts must follow the history ``forecast run`` builds from the embedded releases."""
+    frame = load_releases().frame
+    last = int(frame.loc[frame["market"] == "US", "year"].max())
+    try:
+        check_starts(sset.scenarios, last)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{exc} (On the embedded releases, whose US history ends in "
+                            f"{last}; `forecast run` with other --data may differ.)",
+                            field="start") from None
 
 
 _LIST_COLUMNS = ["row", "market", "segment", "flow", "year", "months", "measure", "value",
