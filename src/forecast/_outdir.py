@@ -151,6 +151,11 @@ def _check_replaceable(target: Path, force: bool, what: str) -> None:
     if not target.is_dir():
         raise OutputError(f"the {what} {target} exists and is a file, not a folder; choose "
                           "another name (or remove the file).")
+    if os.path.ismount(target):
+        raise OutputError(
+            f"the {what} {target} is a mount point; forecast writes a new folder beside it "
+            "and swaps the two, which a mount point cannot take part in. Pass a folder "
+            f"inside it, e.g. {target / 'forecast-output'}.")
     try:
         names = sorted(os.listdir(target))
     except OSError as exc:

@@ -307,3 +307,23 @@ def test_scenarios_checks_starts_against_the_embedded_history(tmp_path, capsys):
            "in 2026 or later", "embedded releases")
     (tmp_path / "good.toml").write_text(toml.format(start=2027))
     assert "valid, 1 scenario(s)" in _ok(capsys, ["scenarios", str(tmp_path / "good.toml")])
+
+
+def test_data_year_filter_takes_the_years_a_record_may_have(capsys):
+    from forecast.cli.parser import RECORD_YEARS
+    from forecast.records.schema import YEAR_RANGE
+
+    assert RECORD_YEARS == YEAR_RANGE
+    _fails(capsys, ["data", "--year", "1800"], "--year", "1980", "2100")
+
+
+def test_a_mount_point_as_out_is_refused_with_the_reason(tmp_path, capsys, monkeypatch):
+    """A mount point cannot be swapped for the new folder (it failed with EBUSY)."""
+    import os
+
+    out = tmp_path / "mnt"
+    out.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: os.fspath(p) == str(out) or real(p))
+    _fails(capsys, ["run", "--out", str(out)], "is a mount point",
+           str(out / "forecast-output"))

@@ -185,6 +185,11 @@ def _history_command(add: _Add) -> None:
     _add_quiet(p)
 
 
+#: Years a release row may have: ``forecast.records.schema.YEAR_RANGE`` (not imported
+#: here, so that ``forecast --help`` stays light; a test keeps the two equal).
+RECORD_YEARS = (1980, 2100)
+
+
 def _nowcast_command(add: _Add) -> None:
     """``forecast nowcast``."""
     p = add("nowcast", "full-year nowcast of the latest partial year",
@@ -281,7 +286,7 @@ def _data_command(add: _Add) -> None:
     for name in ("market", "segment", "flow", "measure", "basis", "confidence"):
         p.add_argument(f"--{name}", action="append", metavar="VALUE",
                        help=f"keep rows with this {name} (repeatable)")
-    p.add_argument("--year", type=_int_arg(1900, 2200, "a year"), action="append",
+    p.add_argument("--year", type=_int_arg(*RECORD_YEARS, "a year"), action="append",
                    metavar="YEAR", help="keep rows of this year (repeatable)")
     p.add_argument("--months", type=_int_arg(1, 12, "a month count"), action="append",
                    metavar="M", help="keep rows covering January to month M (repeatable)")
