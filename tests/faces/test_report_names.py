@@ -53,3 +53,21 @@ def test_compact_years_first_fives_last_evenly_capped(last, expected):
     years = compact_years(range(2026, last + 1))
     assert years == expected
     assert all(y % 5 == 0 for y in years[1:-1])
+
+
+def test_the_probability_compares_with_a_year_a_release_speaks_for():
+    """Korea's releases skip 2017-2019: the comparison year is 2016, not the bridged 2019."""
+    import forecast
+
+    history = forecast.reconstruct(market="KR")
+    frame = history.to_frame().set_index("year")
+    assert (frame.loc[2017:2019, "n_records"] == 0).all()
+    proj = forecast.project(forecast.Drift().fit(history.series), forecast.Scenario("baseline"),
+                            to=2030, n_paths=200, seed=1)
+    msg = key_message(proj, history)
+    assert msg.base_year == 2016
+    assert frame.loc[2016, "n_records"] > 0
+    us = forecast.reconstruct()
+    proj_us = forecast.project(forecast.Drift().fit(us.series), forecast.Scenario("baseline"),
+                               to=2030, n_paths=200, seed=1)
+    assert key_message(proj_us, us).base_year == 2024  # the year before the nowcast year

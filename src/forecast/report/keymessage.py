@@ -131,6 +131,23 @@ def _default_prob_year(years: list[int]) -> int:
     return fives[0] if fives else years[-1]
 
 
+def _default_base_year(history, series) -> int:
+    """The last full year a release speaks for: before the nowcast year, with a record.
+
+    The year before a nowcast year can be one that no release covers (Korea: 2017-2019,
+    bridged by the model); the comparison then uses the latest year that has one.
+    """
+    now = nowcast_year(history)
+    if now is None:
+        return int(series.last_year)
+    try:
+        frame = history.to_frame()
+        known = frame.loc[(frame["year"] < now) & (frame["n_records"] > 0), "year"]
+    except (AttributeError, KeyError, TypeError):
+        known = ()
+    return int(max(known)) if len(known) else now - 1
+
+
 def _driver(projection, scenario: str, baseline: str, year: int):
     """(scenario, assumption, log points, total) of the largest part, or None."""
     try:
@@ -211,8 +228,7 @@ def key_message(projection, history=None, *, year: int | None = None,
         driver = _driver(projection, largest, base, year)
     hist = projection.history
     if base_year is None:
-        now = nowcast_year(history)
-        base_year = int(hist.last_year) if now is None else now - 1
+        base_year = _default_base_year(history, hist)
     base_year = check_int("base_year", base_year, fix=fix)
     if base_value is None and hist.first_year <= base_year <= hist.last_year:
         base_value = float(hist.values[base_year - int(hist.first_year)])
