@@ -195,8 +195,9 @@ def key_message(projection, history=None, *, year: int | None = None,
         Year of the probability statement; default the first projected year ending in
         0 or 5 at least two years out (2030 for a projection from 2026), else the last.
     base_year : int, optional
-        History year compared with; default the last history year (pass the year before a
-        nowcast to compare with the last published full year).
+        History year compared with; default the last history year or, when that year is
+        a nowcast from partial figures, the latest earlier year that a release covers
+        (the US: 2024; Korea, whose releases skip 2017-2019: 2016).
     base_value : float, optional
         Level compared with; default the history value of `base_year`.
     series : str, optional
