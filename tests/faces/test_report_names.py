@@ -71,3 +71,22 @@ def test_the_probability_compares_with_a_year_a_release_speaks_for():
     proj_us = forecast.project(forecast.Drift().fit(us.series), forecast.Scenario("baseline"),
                                to=2030, n_paths=200, seed=1)
     assert key_message(proj_us, us).base_year == 2024  # the year before the nowcast year
+
+
+def test_the_report_states_the_censoring_at_long_horizons():
+    """What project() warns on the command line, the report's reader reads too."""
+    import forecast
+    from forecast.report import _sections
+
+    history = forecast.reconstruct()
+    fit = forecast.Auto().fit(history, seed=1)
+    share = fit.censored_share(35)
+    first = 2026 + int(np.flatnonzero(share > 0.01)[0])
+    long_years = np.arange(2026, 2061)
+    note = _sections.censoring_note(fit, long_years)
+    assert "Caution, long horizon" in note
+    assert f"from {first} more than 1%" in note
+    assert f"({100 * share[-1]:.1f}% by 2060)" in note
+    assert _sections.censoring_note(fit, np.arange(2026, 2036)) == ""  # 0.02% by 2035
+    assert _sections.censoring_note(forecast.Auto(scale="log").fit(history, seed=1),
+                                    long_years) == ""

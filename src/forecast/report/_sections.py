@@ -176,7 +176,7 @@ def provenance(records, history) -> str:
             f"</summary>{inner}</details>")
 
 
-def model_section(fit, backtest, history, figs) -> str:
+def model_section(fit, backtest, history, figs, years=None) -> str:
     parts = [img(figs, "history", "Reconstructed history with the published records",
                  "Reconstructed history: median, bands and every published record used.")]
     if "nowcast" in figs:
@@ -185,6 +185,7 @@ def model_section(fit, backtest, history, figs) -> str:
         aicc = getattr(fit, "aicc", np.nan)
         parts.append(f"<p>Baseline model: <b>{H.esc(getattr(fit, 'name', fit))}</b>"
                      + (f", AICc {aicc:,.1f}" if np.isfinite(aicc) else "") + ".</p>")
+        parts.append(censoring_note(fit, years))
         members = _members(getattr(fit, "params", {}) or {})
         if members is not None:
             parts.append(H.table(members, caption="Families compared and combined: AICc of "
@@ -196,6 +197,29 @@ def model_section(fit, backtest, history, figs) -> str:
                      + H.table(backtest[cols] if cols else backtest,
                                caption="Rolling-origin backtest, averaged over origins"))
     return "".join(parts)
+
+
+def censoring_note(fit, years) -> str:
+    """A caution when more than 1% of the baseline paths leave the working scale.
+
+    The report's reader does not see the command line's warning (``forecast.project``);
+    the same figures, from ``Fit.censored_share``, are stated here. Empty otherwise.
+    """
+    share_of = getattr(fit, "censored_share", None)
+    if share_of is None or years is None or len(years) == 0:
+        return ""
+    share = np.asarray(share_of(len(years)), dtype=float)
+    over = np.flatnonzero(share > 0.01)
+    if over.size == 0:
+        return ""
+    first, last = int(years[int(over[0])]), int(years[-1])
+    return (f'<p class="caution"><b>Caution, long horizon:</b> from {first} more than 1% of '
+            f"the baseline paths ({100 * share[-1]:.1f}% by {last}) fall below the boundary of "
+            f"the model's working scale (Box-Cox lambda {fit.lam:.2f}, close to the level: "
+            "additive shocks can cross zero). Such a path has no positive level; it is "
+            "censored at a millionth of the smallest observation, so lower quantiles at that "
+            "value mean that the channel vanishes, not a figure. A fit on the log scale has "
+            "no boundary.</p>")
 
 
 def _members(params):

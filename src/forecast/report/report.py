@@ -244,7 +244,8 @@ class _Parts:
             out.append(("Probability-weighted mixture", f"<p>Probabilities: {H.esc(probs)}."
                         "</p>" + S.img(fig, "mixture", "Mixture fan chart")))
         out.append(("History and baseline model",
-                    S.model_section(self.fit, self.backtest, self.history, fig)))
+                    S.model_section(self.fit, self.backtest, self.history, fig,
+                                    years=p.years)))
         out.append(("Sensitivity", S.sensitivity_section(self.sensitivity, fig)))
         out.append(("Data provenance", S.provenance(self.records, self.history)))
         out.append(("Reproduce", _reproduce(self.conf, p)))
