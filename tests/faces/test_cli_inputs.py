@@ -327,3 +327,21 @@ def test_a_mount_point_as_out_is_refused_with_the_reason(tmp_path, capsys, monke
     monkeypatch.setattr(os.path, "ismount", lambda p: os.fspath(p) == str(out) or real(p))
     _fails(capsys, ["run", "--out", str(out)], "is a mount point",
            str(out / "forecast-output"))
+
+
+def test_the_working_scale_can_be_chosen_on_the_command_line(tmp_path, capsys):
+    import json
+
+    from forecast.cli._util import make_spec
+
+    assert make_spec("auto", 20, "log") == forecast.Auto(imputations=20, scale="log")
+    assert make_spec("drift", None) == forecast.Drift()
+    argv = ["run", "--model", "auto", "--paths", "20", "--seed", "1", "--no-plot", "-q",
+            "--to", "2065"]
+    assert cli.main([*argv, "--out", str(tmp_path / "auto")]) == 0
+    assert "fall below the boundary" in capsys.readouterr().err  # near-level: paths hit zero
+    assert cli.main([*argv, "--scale", "log", "--out", str(tmp_path / "log")]) == 0
+    assert "boundary" not in capsys.readouterr().err  # the log scale has none
+    settings = json.loads((tmp_path / "log" / "settings.json").read_text())
+    assert settings["model_spec"] == "Auto(imputations=20, scale='log')"
+    _fails(capsys, ["run", "--scale", "sqrt"], "--scale", "sqrt")

@@ -153,14 +153,21 @@ def build_history(args, records):
                        currency=args.currency)
 
 
-def make_spec(name: str, imputations: int | None = None):
-    cls = getattr(models, MODELS[name])
-    return cls() if imputations is None else cls(imputations=imputations)
+def make_spec(name: str, imputations: int | None = None, scale: str = "auto"):
+    """The model spec of --model, with --imputations and --scale as given."""
+    kwargs: dict = {} if imputations is None else {"imputations": imputations}
+    if scale != "auto":
+        kwargs["scale"] = scale
+    return getattr(models, MODELS[name])(**kwargs)
 
 
 def spec_text(args) -> str:
+    """The spec as Python: ``Auto(imputations=20)``, ``Auto(imputations=20, scale='log')``."""
     k = getattr(args, "imputations", None)
-    return f"{MODELS[args.model]}({'' if k is None else f'imputations={k}'})"
+    scale = getattr(args, "scale", "auto")
+    parts = ([] if k is None else [f"imputations={k}"]) + (
+        [] if scale == "auto" else [f"scale={scale!r}"])
+    return f"{MODELS[args.model]}({', '.join(parts)})"
 
 
 def scenario_set(args, default=None, origin: str = "the presets", output: bool = True):

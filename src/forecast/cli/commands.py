@@ -63,7 +63,7 @@ def _project(args):
         history = build_history(args, records)
         draw_seed(args)  # one seed for the whole run, so that it can be printed
         status(args, f"fitting {spec_text(args)} ...")
-        fit = make_spec(args.model, args.imputations).fit(history, seed=args.seed)
+        fit = make_spec(args.model, args.imputations, args.scale).fit(history, seed=args.seed)
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} paths ...")
         proj = project(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed, executor=ex)
     argv = list(getattr(args, "argv", []))
@@ -256,7 +256,7 @@ _BACKTEST_COLUMNS = ["model", "target", "horizon", "n", "mase", "mape", "crps", 
 def cmd_backtest(args) -> int:
     _check_outputs(args, out=args.out)
     names = args.models or ["drift", "damped", "theta"]
-    specs = [make_spec(n, args.imputations) for n in dict.fromkeys(names)]
+    specs = [make_spec(n, args.imputations, args.scale) for n in dict.fromkeys(names)]
     records = load_records(args)
     if args.pseudo_real_time:
         data, kw = records, {"market": args.market, "flow": args.flow, "segment": args.segment,
@@ -300,7 +300,7 @@ def cmd_sensitivity(args) -> int:
     scenarios = list(sset.scenarios)
     scenario = scenarios[-1] if not args.scenarios else scenarios[0]
     history = build_history(args, load_records(args))
-    fit = make_spec(args.model, args.imputations).fit(history, seed=draw_seed(args))
+    fit = make_spec(args.model, args.imputations, args.scale).fit(history, seed=draw_seed(args))
     years = args.years or [2030, 2035]
     bar = interactive(args)
     if args.method == "tornado":

@@ -139,7 +139,7 @@ def _fit_and_project(args, markets: tuple[str, ...]):
         mh = reconstruct_markets(records, markets=markets, flow=args.flow,
                                  segment=args.segment, currency=args.currency)
         draw_seed(args)
-        spec = make_spec(args.model, args.imputations)
+        spec = make_spec(args.model, args.imputations, args.scale)
         status(args, f"fitting the split model ({spec_text(args)}) ...")
         fit = SplitModel(spec, spec).fit(mh, seed=args.seed)
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} "

@@ -93,6 +93,14 @@ def _add_model_option(p: argparse.ArgumentParser, default: str = "auto") -> None
                    help="fit the model on K draws of the reconstructed history, so that its "
                         "uncertainty carries into the projection (default: %(default)s, the "
                         "same as the Python API's; fewer draws are faster)")
+    _add_scale_option(p)
+
+
+def _add_scale_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scale", default="auto", choices=["auto", "log", "level"],
+                   help="working scale of the model: chosen from the data (Box-Cox, default), "
+                        "the log (growth rates; no lower boundary, for long horizons) or the "
+                        "level")
 
 
 def _add_projection_options(p: argparse.ArgumentParser, paths: int) -> None:
@@ -221,6 +229,7 @@ def _backtest_command(add: _Add) -> None:
     p.add_argument("--imputations", type=_int_arg(1, 1000), default=DEFAULT_IMPUTATIONS,
                    metavar="K", help="history draws each model is fitted on at each origin "
                                      "(default: %(default)s, the same as the Python API's)")
+    _add_scale_option(p)
     p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
                    help="random seed (default: fresh entropy; the seed used is printed "
                         "and written in the --out CSV so the run can be reproduced)")

@@ -211,8 +211,9 @@ def _warn_censoring(fit: Any, years: np.ndarray) -> None:
         f"working scale (Box-Cox lambda {fit.lam:.2f}: near-level, additive shocks can "
         f"cross zero) and are censored at {np.exp(fit.floor_log):.3g} {fit.unit}, a "
         "millionth of the smallest observation; lower quantiles at that value mean 'no "
-        "positive level', not a figure. For long horizons fit on the log scale (e.g. "
-        "forecast.Auto(scale=\"log\")) or project fewer years.", UserWarning, stacklevel=3)
+        "positive level', not a figure. On the log scale (scale=\"log\"; --scale log on the "
+        "command line) nothing is censored, but its bands widen multiplicatively instead: "
+        "this far from the data, fewer years are better supported.", UserWarning, stacklevel=3)
 
 
 def _center(fit: Any, h: int) -> np.ndarray:

@@ -219,7 +219,8 @@ def censoring_note(fit, years) -> str:
             "additive shocks can cross zero). Such a path has no positive level; it is "
             "censored at a millionth of the smallest observation, so lower quantiles at that "
             "value mean that the channel vanishes, not a figure. A fit on the log scale has "
-            "no boundary.</p>")
+            "no boundary, but its bands widen multiplicatively instead: this far from the "
+            "data, fewer years are better supported.</p>")
 
 
 def _members(params):
