@@ -179,3 +179,44 @@ def test_newton_step_of_one_problem_equals_the_batched_one(k):
         assert concave[0] == concave_all[i]
         if concave[0]:
             np.testing.assert_array_equal(u[0], u_all[i])
+
+
+@pytest.mark.parametrize(("b", "p"), [(1, 9), (2, 5), (1, 3)])
+def test_few_points_on_floats_equal_the_arrays(b, p, monkeypatch):
+    """Up to FLOAT_POINTS points run point by point on floats: the arrays' bits exactly."""
+    from forecast.models import filtered
+
+    rng = np.random.default_rng(b * 10 + p)
+    N = 21
+    W = rng.normal(size=(b, N))
+    q = rng.dirichlet(np.ones(3), size=(b, p))
+    g = (6 * q[..., 0] + 2 * q[..., 1] + q[..., 2], -4 * q[..., 0] - q[..., 1], q[..., 0])
+    Y = 30 + rng.normal(size=(b, N)).cumsum(1)
+    alpha = rng.uniform(1e-4, 0.9999, size=(b, p))
+    floats = filtered._ma2_profile(*g, W), estimation._ses_sse(Y, alpha)
+    monkeypatch.setattr(estimation, "FLOAT_POINTS", 0)  # every call on arrays
+    monkeypatch.setattr(filtered, "FLOAT_POINTS", 0)
+    arrays = filtered._ma2_profile(*g, W), estimation._ses_sse(Y, alpha)
+    for f, a in zip(floats, arrays, strict=True):
+        for x, y in zip(f, a, strict=True):
+            assert x.shape == y.shape == (b, p)
+            np.testing.assert_array_equal(x, y)
+
+
+def test_two_state_horizon_rows_on_one_series_equal_the_batched_ones():
+    from forecast.models import kalman
+
+    rng = np.random.default_rng(12)
+    Z, T = rng.normal(size=(1, 2)), 0.8 * rng.normal(size=(1, 2, 2))
+    Rf, cf = rng.normal(size=(1, 2, 3)), rng.normal(size=(1, 3))
+    one = kalman.horizon_rows(Z, T, Rf, cf, 17)
+    many = kalman.horizon_rows(*(np.repeat(x, 3, axis=0) for x in (Z, T, Rf, cf)), 17)
+    for a, b in zip(one, many, strict=True):
+        np.testing.assert_array_equal(a[0], b[2])
+    # and the definition: rows Z T^k, noise variance accumulated before step k + 1
+    Q, H = Rf[0] @ Rf[0].T, cf[0] @ cf[0]
+    powers = [np.linalg.matrix_power(T[0], k) for k in range(17)]
+    np.testing.assert_allclose(one[0][0], [Z[0] @ P for P in powers], rtol=1e-12)
+    q = [Z[0] @ P @ Q @ P.T @ Z[0] for P in powers]
+    np.testing.assert_allclose(one[1][0], H + np.concatenate([[0.0], np.cumsum(q)[:-1]]),
+                               rtol=1e-12)

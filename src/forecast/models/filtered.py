@@ -15,6 +15,7 @@ import numpy as np
 from . import kalman
 from .estimation import (
     ALPHA,
+    FLOAT_POINTS,
     PHI,
     _build,
     _estimates,
@@ -38,27 +39,40 @@ def _ma2_profile(g0, g1, g2, W):
     theta_(n-1,1) g2`` and ``v_n = g0 - theta_(n,1) (g1 - theta_(n-1,1) g2) - theta_(n,2)
     g2``; the variances are kept and their logs summed once at the end.
 
-    A single point (one series, one parameter value: the optimiser's last evaluation and
-    the final fit) runs the same arithmetic on Python floats, several times faster than
-    numpy's per-call work on arrays of one element and with the same IEEE results.
+    Up to :data:`FLOAT_POINTS` points (one series: the search's stencils, its last
+    evaluation and the final fit) run the same arithmetic point by point on Python
+    floats, faster than numpy's per-call work on such small arrays and with the same
+    IEEE results.
     """
     B, N = W.shape
     shape = np.broadcast_shapes(np.shape(g0), np.shape(g1), np.shape(g2), (B, 1))
     V = np.empty((*shape, N))  # v_0 .. v_(N-1)
-    ss = None
-    if np.prod(shape) == 1:
-        try:
-            ss = _innovations(*(float(np.ravel(g)[0]) for g in (g0, g1, g2)),
-                              W[0].tolist(), V)
-        except ZeroDivisionError:  # a zero variance: numpy's inf/nan rules below
-            ss = None
-    if ss is None:
+    ss = _innovations_floats(g0, g1, g2, W, V, shape) if np.prod(shape) <= FLOAT_POINTS \
+        else None
+    if ss is None:  # many points, or a zero variance: numpy's arrays and inf/nan rules
         ss = _innovations(g0, g1, g2, W.T[:, :, None], V)
     with np.errstate(divide="ignore", invalid="ignore"):
         logv = np.log(V).sum(-1)
     s2 = np.maximum(np.broadcast_to(ss, shape) / N, 1e-300)
     llf = -0.5 * N * (np.log(2 * np.pi * s2) + 1.0) - 0.5 * logv
     return np.where(np.isfinite(llf), llf, -np.inf), s2
+
+
+def _innovations_floats(g0, g1, g2, W, V, shape):
+    """:func:`_innovations` for each point of `shape` on floats; None on a zero variance."""
+    flat = V.reshape(-1, V.shape[-1])  # a view: V is filled in place
+    n = flat.shape[0]
+    gs = [[float(g)] * n if np.ndim(g) == 0 else np.broadcast_to(g, shape).ravel().tolist()
+          for g in (g0, g1, g2)]
+    rows = W.tolist()
+    per_row = n // len(rows)  # points are in C order: series first
+    ss = np.empty(n)
+    try:
+        for k in range(n):
+            ss[k] = _innovations(gs[0][k], gs[1][k], gs[2][k], rows[k // per_row], flat[k])
+    except ZeroDivisionError:
+        return None
+    return ss.reshape(shape)
 
 
 def _innovations(g0, g1, g2, ws, V):

@@ -108,13 +108,36 @@ def horizon_rows(Z, T, Rf, cf, hmax):
     H = np.einsum("br,br->b", cf, cf)
     rows = np.empty((B, hmax, m))
     q = np.empty((B, hmax))
-    row = Z.copy()
-    for k in range(hmax):
-        rows[:, k] = row
-        q[:, k] = np.einsum("bi,bij,bj->b", row, Q, row)
-        row = (row[:, None, :] @ T)[:, 0]
+    if m == 2:  # two states: the products written out, on Python floats for one series
+        if B == 1:
+            _rows2(Z[0].tolist(), T[0].tolist(), Q[0].tolist(), rows[0], q[0])
+        else:
+            _rows2(Z.T, np.moveaxis(T, 0, -1), np.moveaxis(Q, 0, -1), np.moveaxis(rows, 0, -1),
+                   q.T)
+    else:
+        row = Z.copy()
+        for k in range(hmax):
+            rows[:, k] = row
+            q[:, k] = np.einsum("bi,bij,bj->b", row, Q, row)
+            row = (row[:, None, :] @ T)[:, 0]
     acc = np.concatenate([np.zeros((B, 1)), np.cumsum(q, axis=1)[:, :-1]], axis=1)
     return rows, acc + H[:, None]
+
+
+def _rows2(z, t, q, rows, qs) -> None:
+    """:func:`horizon_rows` for two states, the same arithmetic on floats or on arrays.
+
+    `z` (2, ...), `t` and `q` (2, 2, ...), `rows` (hmax, 2, ...) and `qs` (hmax, ...) with
+    the series, if several, on the trailing axis: one series runs on Python floats, many
+    on numpy arrays, with the same IEEE results.
+    """
+    r0, r1 = z
+    (t00, t01), (t10, t11) = t
+    (q00, q01), (q10, q11) = q
+    for k in range(len(qs)):
+        rows[k][0], rows[k][1] = r0, r1
+        qs[k] = r0 * q00 * r0 + r0 * q01 * r1 + r1 * q10 * r0 + r1 * q11 * r1
+        r0, r1 = r0 * t00 + r1 * t10, r0 * t01 + r1 * t11
 
 
 def origin_sums(Y, Z, T, Rf, cf, A, P, first, hmax):
