@@ -205,7 +205,8 @@ def test_figure_sets_build_each_chart_once_for_every_format(proj, figures):
             report.render_figure_sets(proj, formats=bad)
 
 
-def test_precomputed_decompositions_are_used_and_checked(proj, figures, tmp_path):
+def test_precomputed_decompositions_are_used_and_checked(proj, figures, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # one header stamp for a and b
     dec = {"escalation": proj.decompose("escalation")}
     a = report.write_report(proj, tmp_path / "a.html", figures=figures, plots=False,
                             decompose=dec).read_text()
@@ -311,3 +312,17 @@ def test_a_report_too_big_drops_the_phone_charts_first(proj, figures, tmp_path, 
     with pytest.raises(ParameterError, match="at most 10,000 bytes"):
         report.write_report(proj, tmp_path / "none.html")
     assert not (tmp_path / "none.html").exists()
+
+
+def test_the_header_stamp_follows_source_date_epoch(proj, figures, tmp_path, monkeypatch):
+    """Two reports of one run are byte-identical when SOURCE_DATE_EPOCH fixes the clock."""
+    from forecast.report.reproduce import stamp
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert stamp() == "2026-01-01 00:00 UTC"
+    a = report.write_report(proj, tmp_path / "a.html", figures=figures, plots=False)
+    b = report.write_report(proj, tmp_path / "b.html", figures=figures, plots=False)
+    assert "2026-01-01 00:00 UTC" in a.read_text()
+    assert a.read_bytes() == b.read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")  # ignored: the clock
+    assert stamp() != "2026-01-01 00:00 UTC"

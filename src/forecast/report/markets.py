@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import pathlib
 from collections.abc import Mapping, Sequence
@@ -36,6 +35,7 @@ from . import _html as H
 from . import _sections as S
 from .report import MAX_BYTES, compact_years
 from .reproduce import settings_frame
+from .reproduce import stamp as report_stamp
 
 __all__ = ["market_figures", "market_table", "markets_section", "write_markets_report"]
 
@@ -201,7 +201,7 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
                 ("Data provenance", S.provenance(records, None)),
                 ("Reproduce", H.table(settings_frame(conf))
                  + H.pre(json.dumps(conf, indent=2, default=str)))]
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = report_stamp()
     key = ("<h2>Key message</h2><p class=\"lead\">China's total and its source markets, "
            "projected together: the markets add up to the total on every path, and "
            "diversion scenarios move part of what one market loses to the others.</p>")

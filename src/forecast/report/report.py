@@ -21,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
 import logging
 import os
 import pathlib
@@ -38,6 +37,7 @@ from . import _sections as S
 from .figures import render_figures
 from .keymessage import key_message
 from .reproduce import python_code, settings_frame, settings_of, versions
+from .reproduce import stamp as report_stamp
 
 __all__ = ["compact_table", "compact_years", "render_figures", "write_report"]
 
@@ -253,7 +253,7 @@ class _Parts:
 
     def page(self, fig, title: str | None) -> bytes:
         p = self.p
-        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = report_stamp()
         meta = (f"{H.esc(getattr(p, 'model', ''))} · {p.n_paths:,} paths · seed "
                 f"{H.esc(p.seed)} · {unit_text(p.unit)} · forecast {versions()['forecast']} · "
                 f"{stamp}")

@@ -8,6 +8,8 @@ Examples
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
 from collections.abc import Mapping
 from importlib import metadata
 
@@ -20,6 +22,18 @@ __all__ = ["python_code", "settings_of", "versions"]
 
 #: Libraries whose versions decide the numbers (and the charts) of a run.
 LIBRARIES = ("numpy", "pandas", "statsmodels", "scipy", "matplotlib")
+
+
+def stamp() -> str:
+    """When the report was written, to the minute (UTC), as its header shows it.
+
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention), when
+    set, replaces the clock, so that two runs of one command give the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (_dt.datetime.fromtimestamp(int(epoch), _dt.UTC) if epoch.isdigit()
+            else _dt.datetime.now(_dt.UTC))
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def versions() -> dict[str, str]:
