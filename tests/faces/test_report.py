@@ -315,7 +315,7 @@ def test_a_report_too_big_drops_the_phone_charts_first(proj, figures, tmp_path, 
 
 
 def test_the_header_stamp_follows_source_date_epoch(proj, figures, tmp_path, monkeypatch):
-    """Two reports of one run are byte-identical when SOURCE_DATE_EPOCH fixes the clock."""
+    """Two reports of one projection are byte-identical when SOURCE_DATE_EPOCH fixes the clock."""
     from forecast.report.reproduce import stamp
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")

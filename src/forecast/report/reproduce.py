@@ -28,7 +28,7 @@ def stamp() -> str:
     """When the report was written, to the minute (UTC), as its header shows it.
 
     ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention), when
-    set, replaces the clock, so that two runs of one command give the same bytes.
+    set, replaces the clock (the settings still record the command and its run time).
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     when = (_dt.datetime.fromtimestamp(int(epoch), _dt.UTC) if epoch.isdigit()
