@@ -191,23 +191,34 @@ def _check_executor(executor: Any, progress: Any) -> None:
 CENSORED_WARN = 0.01
 
 
-def _warn_censoring(fit: Any, years: np.ndarray) -> None:
-    """Warn when more than CENSORED_WARN of the baseline paths will have no level.
+def censoring(fit: Any, years: Sequence[int]) -> tuple[int, float, float] | None:
+    """(first year, its share, the last year's share) of baseline paths without a level.
 
-    The share is the fit's analytic probability (``Fit.censored_share``), so whether the
-    warning shows does not depend on the seed or the number of paths.
+    None when the share stays at or below CENSORED_WARN over `years` (consecutive, from
+    ``fit.last_year + 1``), or when `fit` cannot tell (``Fit.censored_share``: the fit's
+    analytic probability, so the answer does not depend on the seed or the number of
+    paths). :func:`project` warns with it and the HTML report states it.
     """
     share_of = getattr(fit, "censored_share", None)
-    if share_of is None:
-        return
-    share = np.asarray(share_of(years.size), dtype=float)
+    if share_of is None or len(years) == 0:
+        return None
+    share = np.asarray(share_of(len(years)), dtype=float)
     over = np.flatnonzero(share > CENSORED_WARN)
     if over.size == 0:
-        return
+        return None
     j = int(over[0])
+    return int(years[j]), float(share[j]), float(share[-1])
+
+
+def _warn_censoring(fit: Any, years: np.ndarray) -> None:
+    """Warn when more than CENSORED_WARN of the baseline paths will have no level."""
+    found = censoring(fit, years)
+    if found is None:
+        return
+    first, share_first, share_last = found
     warnings.warn(
-        f"project: {100 * share[j]:.1f}% of the baseline paths in {int(years[j])} and "
-        f"{100 * share[-1]:.1f}% in {int(years[-1])} fall below the boundary of the model's "
+        f"project: {100 * share_first:.1f}% of the baseline paths in {first} and "
+        f"{100 * share_last:.1f}% in {int(years[-1])} fall below the boundary of the model's "
         f"working scale (Box-Cox lambda {fit.lam:.2f}: near-level, additive shocks can "
         f"cross zero) and are censored at {np.exp(fit.floor_log):.3g} {fit.unit}, a "
         "millionth of the smallest observation; lower quantiles at that value mean 'no "

@@ -23,6 +23,7 @@ from ..plotting.names import (
     scenario_label,
     unit_text,
 )
+from ..projection.engine import censoring
 from ..records import provenance as provenance_table
 from . import _html as H
 from .formats import format_parameter
@@ -205,16 +206,13 @@ def censoring_note(fit, years) -> str:
     The report's reader does not see the command line's warning (``forecast.project``);
     the same figures, from ``Fit.censored_share``, are stated here. Empty otherwise.
     """
-    share_of = getattr(fit, "censored_share", None)
-    if share_of is None or years is None or len(years) == 0:
+    found = None if years is None else censoring(fit, years)
+    if found is None:
         return ""
-    share = np.asarray(share_of(len(years)), dtype=float)
-    over = np.flatnonzero(share > 0.01)
-    if over.size == 0:
-        return ""
-    first, last = int(years[int(over[0])]), int(years[-1])
+    first, _, share_last = found
+    last = int(years[-1])
     return (f'<p class="caution"><b>Caution, long horizon:</b> from {first} more than 1% of '
-            f"the baseline paths ({100 * share[-1]:.1f}% by {last}) fall below the boundary of "
+            f"the baseline paths ({100 * share_last:.1f}% by {last}) fall below the boundary of "
             f"the model's working scale (Box-Cox lambda {fit.lam:.2f}, close to the level: "
             "additive shocks can cross zero). Such a path has no positive level; it is "
             "censored at a millionth of the smallest observation, so lower quantiles at that "
