@@ -26,7 +26,8 @@ matplotlib.use("Agg")
 import forecast
 
 OUTPUTS: dict[str, Callable[[], str]] = {}
-SLOW = {"cli-run-seed-1", "history-table", "history-published", "evaluation-backtests",
+SLOW = {"cli-run-seed-1", "history-table", "history-published", "history-loo",
+        "history-nowcast", "evaluation-backtests",
         "evaluation-sensitivity", "markets-loo", "markets-example", "markets-example-repr",
         "markets-linearisation"}
 
@@ -165,6 +166,23 @@ def history_published() -> str:
 @output("history-table")
 def history_table() -> str:
     return _md(_history().to_frame())
+
+
+def _history_figures(name: str) -> Callable[[], str]:
+    def produce() -> str:
+        import history_figures
+        import nowcast_loo
+
+        module = nowcast_loo if name == "table_text" else history_figures
+        return getattr(module, name)()
+
+    return produce
+
+
+for _key, _name in (("history-loo", "loo_text"), ("history-nowcast", "nowcast_text"),
+                    ("history-profile", "profile_text"), ("history-pairs", "pairs_text"),
+                    ("history-nowcast-loo", "table_text")):
+    OUTPUTS[_key] = _history_figures(_name)
 
 
 @output("evaluation-backtests")

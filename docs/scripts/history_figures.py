@@ -4,7 +4,8 @@
 
 Reconstructs US offshore execution from the embedded releases and prints: medians
 against the published full-year figures, the leave-one-out table, the 2025 nowcast
-and the intra-year profile. Output is Markdown, pasted into docs/history.md.
+and the intra-year profile. Output is Markdown; `doc_outputs.py` writes the same
+texts into docs/history.md (`python docs/scripts/refresh.py`).
 """
 
 from __future__ import annotations
@@ -29,9 +30,51 @@ def _md(df: pd.DataFrame, floatfmt: str = "{:.2f}") -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def _records_and_history():
     records = forecast.load_releases()
-    h = forecast.reconstruct(records)
+    return records, forecast.reconstruct(records)
+
+
+def loo_text() -> str:
+    """The leave-one-out table of published US full-year levels and its count."""
+    records, _ = _records_and_history()
+    loo = loo_full_year(records, LOO_YEARS)
+    return _md(loo) + f"\n\ncovered: {int(loo['covered_95'].sum())} of {len(loo)}\n"
+
+
+def nowcast_text() -> str:
+    """The 2025 nowcast in USD, converted to CNY, and from the CNY reconstruction."""
+    records, h = _records_and_history()
+    nc = h.nowcast()
+    ncc = forecast.reconstruct(records, currency="CNY").nowcast()
+    rows = []
+    for label, n in (("USD bn (USD reconstruction)", nc),
+                     ("CNY bn (converted at the 2025 rate)", nc.in_currency("CNY")),
+                     ("CNY bn (CNY reconstruction)", ncc)):
+        s = n.summary()
+        rows.append({"nowcast": label, "median": s["median"], "lower_80": s["lower_80"],
+                     "upper_80": s["upper_80"], "lower_95": s["lower_95"],
+                     "upper_95": s["upper_95"]})
+    return (f"year {nc.year}, from the {month_label(nc.months)} figure; fx {nc.fx_rate:.4f} "
+            f"({nc.fx_method})\n\n" + _md(pd.DataFrame(rows)) + "\n")
+
+
+def profile_text() -> str:
+    """The intra-year profile: its parameters and the share by month."""
+    p = forecast.reconstruct().profile
+    return (f"c(11) = {np.exp(p.log_c11):.3f} (December share {1 - np.exp(p.log_c11):.3f}), "
+            f"exponent {p.exponent:.3f}, spread scale s = {p.scale:.3f}, "
+            f"{len(p.pairs)} pairs, dof {p.dof:g} ({p.source})\n\n"
+            + _md(p.to_frame().drop(columns=["months"]), "{:.3f}") + "\n")
+
+
+def pairs_text() -> str:
+    """The (partial, full-year) pairs the profile is fitted on."""
+    return _md(forecast.reconstruct().profile.pairs, "{:.3f}") + "\n"
+
+
+def main() -> None:
+    records, h = _records_and_history()
     print(f"params: {h.params}\n")
     frame = h.to_frame()
     print("## Reconstructed history (USD bn)\n")
@@ -44,32 +87,13 @@ def main() -> None:
                      "error %": 100 * (med / pub - 1)})
     print(_md(pd.DataFrame(rows)))
     print("\n## Leave-one-out (each published US full-year level dropped in turn)\n")
-    loo = loo_full_year(records, LOO_YEARS)
-    print(_md(loo))
-    print(f"\ncovered: {int(loo['covered_95'].sum())} of {len(loo)}")
-    print("\n## 2025 nowcast\n")
-    nc = h.nowcast()
-    hc = forecast.reconstruct(records, currency="CNY")
-    ncc = hc.nowcast()
-    rows = []
-    for label, n in (("USD bn (USD reconstruction)", nc),
-                     ("CNY bn (converted at the 2025 rate)", nc.in_currency("CNY")),
-                     ("CNY bn (CNY reconstruction)", ncc)):
-        s = n.summary()
-        rows.append({"nowcast": label, "median": s["median"], "lower_80": s["lower_80"],
-                     "upper_80": s["upper_80"], "lower_95": s["lower_95"],
-                     "upper_95": s["upper_95"]})
-    print(f"year {nc.year}, from the {month_label(nc.months)} figure; fx {nc.fx_rate:.4f} "
-          f"({nc.fx_method})\n")
-    print(_md(pd.DataFrame(rows)))
-    print("\n## Intra-year profile\n")
-    p = h.profile
-    print(f"c(11) = {np.exp(p.log_c11):.3f} (December share {1 - np.exp(p.log_c11):.3f}), "
-          f"exponent {p.exponent:.3f}, spread scale s = {p.scale:.3f}, "
-          f"{len(p.pairs)} pairs ({p.source})\n")
-    print(_md(p.to_frame().drop(columns=["months"]), "{:.3f}"))
-    print("\n### Pairs\n")
-    print(_md(p.pairs, "{:.3f}"))
+    print(loo_text())
+    print("## 2025 nowcast\n")
+    print(nowcast_text())
+    print("## Intra-year profile\n")
+    print(profile_text())
+    print("### Pairs\n")
+    print(pairs_text())
 
 
 if __name__ == "__main__":

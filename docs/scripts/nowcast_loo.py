@@ -63,12 +63,17 @@ def markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def table_text() -> str:
+    """The table and its summary line, as docs/history.md shows them."""
     table = loo_profile(forecast.load_releases())
-    print(markdown(table.round({"ratio": 3, "predicted": 3, "error_pct": 1, "log_sd": 3})))
-    print(f"\n{len(table)} partial figures: mean absolute error "
-          f"{table['error_pct'].abs().mean():.1f}%, 80% band covers "
-          f"{int(table['covered_80'].sum())} of {len(table)}")
+    return (markdown(table.round({"ratio": 3, "predicted": 3, "error_pct": 1, "log_sd": 3}))
+            + f"\n\n{len(table)} partial figures: mean absolute error "
+            f"{table['error_pct'].abs().mean():.1f}%, 80% band covers "
+            f"{int(table['covered_80'].sum())} of {len(table)}\n")
+
+
+def main() -> None:
+    print(table_text(), end="")
 
 
 if __name__ == "__main__":

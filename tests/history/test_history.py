@@ -244,6 +244,10 @@ def test_profile_validation():
         IntraYearProfile(-0.2, -1.0, 0.05, np.zeros((2, 2)))
     with pytest.raises(ParameterError, match="months"):
         IntraYearProfile(-0.2, 1.2, 0.05, np.zeros((2, 2))).share(13)
+    for dof in (2, 1.5, "30", True, np.nan, None):
+        with pytest.raises(ParameterError, match="`dof` must be a number > 2"):
+            IntraYearProfile(-0.2, 1.2, 0.05, np.zeros((2, 2)), dof=dof)
+    assert IntraYearProfile(-0.2, 1.2, 0.05, np.zeros((2, 2)), dof=np.int64(4)).t_factor == 2.0
 
 
 # ------------------------------------------------------------------ leave-one-out

@@ -15,10 +15,18 @@ profile increases with m and reaches 1 at 12. The observed log ratios are fitted
 weighted least squares with ``Var(u_m) = s^2 (1 - c(m)) / c(m)``: the relative spread of a
 part of a whole whose monthly pieces vary independently, so January-February figures are
 far noisier guides to the year than January-November ones.
+
+The spread ``s`` is itself estimated from a handful of pairs (with a weak prior), so a new
+year's deviation is Student-t with ``dof`` degrees of freedom rather than normal. The
+reconstruction's measurement equations are Gaussian, so :meth:`IntraYearProfile.log_var`
+and :meth:`~IntraYearProfile.variation_var` return the predictive variance, the normal
+one times ``dof / (dof - 2)`` (18/16 with the 18 embedded pairs): the textbook
+correction for a plug-in variance, not a constant fitted to the data.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,6 +87,10 @@ class IntraYearProfile:
         The (partial, full-year) pairs it was fitted on: market, year, months, ratio.
     source : str
         Where it comes from (the pairs' markets, or the embedded data as a fallback).
+    dof : float, default inf
+        Degrees of freedom of the estimate of `scale` (pairs - 2 + the prior's 2
+        pseudo-observations when estimated; infinite for a profile taken as known). The
+        variances are multiplied by ``dof / (dof - 2)``, the variance of a Student t.
 
     Examples
     --------
@@ -94,6 +106,7 @@ class IntraYearProfile:
     pairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         {"market": [], "year": [], "months": [], "ratio": []}), repr=False)
     source: str = ""
+    dof: float = float("inf")
 
     def __post_init__(self) -> None:
         a, p, s = float(self.log_c11), float(self.exponent), float(self.scale)
@@ -107,6 +120,13 @@ class IntraYearProfile:
         if not (np.isfinite(s) and s > 0):
             raise ParameterError(f"`scale` must be a finite number > 0; got {self.scale!r}. "
                                  "Pass e.g. 0.05.")
+        real = isinstance(self.dof, numbers.Real) and not isinstance(self.dof, bool)
+        dof = float(self.dof) if real else float("nan")
+        if not dof > 2:
+            raise ParameterError(f"`dof` must be a number > 2 (the t variance is finite); got "
+                                 f"{self.dof!r}. Pass float('inf') for a profile known "
+                                 "exactly.")
+        object.__setattr__(self, "dof", dof)
         cov = np.asarray(self.cov, dtype=float)
         if cov.shape != (2, 2) or not np.all(np.isfinite(cov)):
             raise ParameterError(f"`cov` must be a finite 2x2 array; got shape {cov.shape}. "
@@ -126,19 +146,29 @@ class IntraYearProfile:
         """``c(m)``: share of the full year reached by the end of month m (1 at 12)."""
         return np.exp(self.log_share(months))
 
+    @property
+    def t_factor(self) -> float:
+        """``dof / (dof - 2)``: the predictive variance over the plug-in normal one (1 if known)."""
+        return 1.0 if np.isinf(self.dof) else self.dof / (self.dof - 2.0)
+
     def variation_var(self, months: object) -> np.ndarray:
-        """Year-to-year variance of ``log c_t(m)`` around the curve: ``s^2 (1 - c)/c``."""
+        """Year-to-year variance of ``log c_t(m)`` around the curve.
+
+        ``s^2 (1 - c)/c``, times :attr:`t_factor` for an estimated spread.
+        """
         c = self.share(months)
-        return self.scale**2 * (1.0 - c) / c
+        return self.t_factor * self.scale**2 * (1.0 - c) / c
 
     def log_var(self, months: object) -> np.ndarray:
         """Variance of ``log y(m) - log c(m)`` as a guide to the year's log level.
 
-        The year-to-year variation plus the estimation uncertainty of the curve; 0 at 12.
+        The year-to-year variation plus the estimation uncertainty of the curve (both
+        scaled by :attr:`t_factor`: ``cov`` is proportional to ``s^2``); 0 at 12.
         """
         m = _months_array(months)
         xm = np.log(np.minimum(m, 11) / 11.0)
-        fit = self.cov[0, 0] + 2 * xm * self.cov[0, 1] + xm**2 * self.cov[1, 1]
+        fit = self.t_factor * (self.cov[0, 0] + 2 * xm * self.cov[0, 1]
+                               + xm**2 * self.cov[1, 1])
         return np.where(m >= 12, 0.0, self.variation_var(m) + fit)
 
     def to_frame(self) -> pd.DataFrame:
@@ -218,4 +248,4 @@ def estimate_profile(frame: pd.DataFrame, source: str) -> IntraYearProfile | Non
     cov = s2 * np.linalg.inv(xtw @ x)
     pairs = pairs.assign(fitted=np.exp(x @ beta), std_residual=resid * np.sqrt(w / s2))
     return IntraYearProfile(float(beta[0]), float(beta[1]), float(np.sqrt(s2)), cov,
-                            pairs, source)
+                            pairs, source, dof=dof + _NU0)
