@@ -133,8 +133,9 @@ def _temp_name(name: str, tag: str) -> str:
 
 def _abs(path: object, what: str) -> Path:
     if not isinstance(path, str | os.PathLike) or not os.fspath(path):
+        example = "report.html" if what == "report" else "forecast-output"
         raise OutputError(f"the {what} must be a path (str or os.PathLike); got {path!r}. "
-                          "Pass e.g. 'forecast-output'.")
+                          f"Pass e.g. {example!r}.")
     p = Path(os.path.abspath(os.fspath(path)))
     if p.name in ("", ".", ".."):
         raise OutputError(f"the {what} must name a file or folder; got {path!r}. Pass a name.")

@@ -122,6 +122,13 @@ def check_quantiles(name: str, q: object) -> np.ndarray:
     return arr
 
 
+def check_extra_quantiles(name: str, q: object) -> np.ndarray:
+    """Extra quantiles: none for None or an empty sequence, else :func:`check_quantiles`."""
+    if q is None or (isinstance(q, list | tuple | np.ndarray) and len(q) == 0):
+        return np.array([])
+    return check_quantiles(name, q)
+
+
 def check_unique(names: Sequence[object], what: str, fix: str,
                  error: type[ForecastError] = ParameterError, *, field: str | None = None) -> None:
     """Raise `error` naming the first duplicate (in sorted order) of `names`, if any.

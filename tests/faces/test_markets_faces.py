@@ -35,7 +35,37 @@ def test_market_fans_and_share_chart(mp):
     assert axes[5].get_ylim()[1] > axes[3].get_ylim()[1]
     ax = plotting.share_chart(mp, "fragmentation_diversion", ax=Figure().subplots())
     assert ax.get_ylim() == (0.0, 100.0)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(mp.parts)
+    # top to bottom as stacked (ROW on top), outside the plot so no share is hidden
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(mp.parts)[::-1]
+    assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1
+
+
+@pytest.mark.parametrize("scenario", ["fragmentation_diversion", "friction_diversion",
+                                      "escalation"])
+def test_market_fans_use_the_scenario_colour_of_every_other_chart(mp, scenario):
+    """Not the palette colour at the scenario's position (the 8th is a pale yellow)."""
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from forecast.plotting.names import colors
+
+    axes = plotting.market_fans(mp, scenario, fig=Figure(figsize=(9, 6)))
+    fan = axes[0].collections[0]  # the outer band
+    expected = colors(mp.scenario_names)[scenario].lower()
+    assert to_hex(fan.get_facecolor()[0], keep_alpha=False) == expected
+    assert to_hex(fan.get_facecolor()[0], keep_alpha=False) != "#f0e442"
+
+
+def test_market_figures_name_the_scenario(mp):
+    from matplotlib import image
+
+    figures = forecast.report.market_figures(mp, "escalation")
+    assert set(figures) == {"market_fans", "market_shares"}
+    html = markets_section(mp, plots=True)
+    assert "Fan chart of every market, scenario fragmentation_diversion" in html
+    import io
+
+    assert image.imread(io.BytesIO(figures["market_fans"])).shape[2] in (3, 4)
 
 
 def test_market_table_and_section(mp):
@@ -114,3 +144,22 @@ def test_cli_run_markets_is_reproducible_and_checks_its_input(tmp_path, capsys):
 def test_single_market_run_is_unchanged():
     args = cli.build_parser().parse_args(["run"])
     assert args.markets is None
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    (["--markets", "US,EU,US"], "--markets must list each market once"),
+    (["--markets", "US,EU", "--market", "HK"], "--market HK is the series of the single"),
+])
+def test_cli_markets_mistakes(tmp_path, capsys, extra, words):
+    code = cli.main(["run", *extra, "--quiet", "--out", str(tmp_path / "x")])
+    assert code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_cli_one_diversion_scenario_alone(tmp_path, capsys):
+    out = tmp_path / "one"
+    code = cli.main(["run", "--markets", "US,EU", "--model", "drift", "--imputations", "2",
+                     "--paths", "50", "--seed", "1", "--to", "2028", "--no-plot", "--quiet",
+                     "--scenario", "friction_diversion", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert "is not decomposed" in (out / "report.html").read_text(encoding="utf-8")

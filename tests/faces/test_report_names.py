@@ -90,3 +90,19 @@ def test_the_report_states_the_censoring_at_long_horizons():
     assert _sections.censoring_note(fit, np.arange(2026, 2036)) == ""  # 0.02% by 2035
     assert _sections.censoring_note(forecast.Auto(scale="log").fit(history, seed=1),
                                     long_years) == ""
+
+
+@pytest.mark.parametrize(("path", "words"), [(3, "must be a path .* got 3. Pass e.g. "
+                                                  "'report.html'"),
+                                             ("", "must be a path"), (".", "is a folder")])
+def test_a_bad_report_path_fails_before_any_chart(path, words, monkeypatch):
+    """write_report checks its path first: no chart is drawn for a report it cannot write."""
+    from forecast.errors import OutputError
+    from forecast.report import report
+
+    def no_charts(*args, **kwargs):
+        raise AssertionError("charts drawn before the path was checked")
+
+    monkeypatch.setattr(report, "render_figures", no_charts)
+    with pytest.raises(OutputError, match=words):
+        report.write_report(_proj(("baseline", "low", "high")), path)

@@ -19,3 +19,10 @@ def test_empty_span_message_has_no_none(releases, kwargs, words):
 def test_a_misspelled_market_gets_a_suggestion():
     with pytest.raises(forecast.ForecastError, match=r"got 'us'\. Did you mean 'US'\?"):
         forecast.reconstruct(market="us")
+
+
+def test_markets_points_to_the_joint_reconstruction():
+    """issue 14 named `reconstruct(records, markets=...)`: the argument says where it lives."""
+    with pytest.raises(forecast.ForecastError,
+                       match=r"reconstruct_markets\(records, markets=\('US', 'EU'\)\)"):
+        forecast.reconstruct(markets=("US", "EU"))

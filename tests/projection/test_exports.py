@@ -71,3 +71,11 @@ def test_to_excel_in_pyams_layout(proj, tmp_path):
     assert sheets["meta"]["probability"].tolist() == [0.6, 0.4]
     assert sheets["summary"]["median"].iloc[0] == pytest.approx(
         np.median(proj.samples[0][:, 0]))
+
+
+@pytest.mark.parametrize("none", [None, (), [], np.array([])])
+def test_iamc_without_extra_quantiles(proj, none):
+    """None or any empty sequence means the median rows only (not a raw TypeError)."""
+    data = proj.to_iamc(quantiles=none)
+    assert data.equals(proj.to_iamc())
+    assert len(data) == len(proj.scenario_names)

@@ -56,6 +56,15 @@ def _markets(args) -> tuple[str, ...]:
         raise ParameterError(f"--markets must list at least one market code; got "
                              f"{args.markets!r}. Pass e.g. --markets US,EU,HK,JP, or leave "
                              "--markets out for the single-market run.")
+    repeated = sorted({m for m in markets if markets.count(m) > 1})
+    if repeated:
+        raise ParameterError(f"--markets must list each market once; got {args.markets!r} "
+                             f"({', '.join(repeated)} repeated). Drop the repeats.")
+    if getattr(args, "market", "US") != US:  # its default; any other value would be ignored
+        raise ParameterError(f"--market {args.market} is the series of the single-market run; "
+                             "with --markets, list every market there (e.g. --markets "
+                             f"{','.join(dict.fromkeys((*markets, args.market)))}) and drop "
+                             "--market.")
     return markets
 
 

@@ -9,15 +9,19 @@ estimates its variances, smooths it by relinearisation and returns a
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterable, Mapping
+
 import numpy as np
 
-from ..errors import DataError, ForecastTypeError, ParameterError
+from ..errors import DataError, ForecastTypeError, ModelError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
+from ..records.schema import suggest
 from . import market_observations as mobs
 from .history import CURRENCIES, FLOWS
 from .markets import ROW, TOTAL, MarketHistory
 from .observations import _Converter
-from .reconstruction import _SORT, _check_str, _profile_for, _year_arg
+from .reconstruction import _SORT, MAX_EXTRAPOLATION, _check_str, _profile_for, _year_arg
 
 __all__ = ["DEFAULT_MARKETS", "reconstruct_markets"]
 
@@ -27,20 +31,30 @@ DEFAULT_MARKETS = ("US", "EU", "HK", "JP")
 OVERLAPS = {"RCEP": ("JP", "KR", "SG"), "BRI": ("SG",)}
 
 
+def _code_hint(code: object, have: list[str]) -> str:
+    """Why `code` is refused and what was probably meant."""
+    if code in (TOTAL, ROW):
+        return (f" {code} ({'the total' if code == TOTAL else 'the rest of the world'}) is "
+                "always part of the model: drop it.")
+    return suggest(code, have) if isinstance(code, str) else ""
+
+
 def _check_markets(markets: object, records: Records) -> tuple[str, ...]:
-    if isinstance(markets, str):
-        markets = tuple(m.strip() for m in markets.split(","))
-    try:
-        markets = tuple(markets)
-    except TypeError:
+    if isinstance(markets, str):  # "US,EU" and "US, EU," alike, as --markets reads them
+        markets = tuple(m.strip() for m in markets.split(",") if m.strip())
+    if isinstance(markets, Mapping) or not isinstance(markets, Iterable):
         raise ForecastTypeError(f"`markets` must be a sequence of market codes; got "
-                                f"{markets!r}. Pass e.g. ('US', 'EU', 'HK', 'JP').") from None
+                                f"{markets!r}. Pass e.g. ('US', 'EU', 'HK', 'JP').")
+    markets = tuple(markets)
     have = [m for m in records.markets if "+" not in m and m != TOTAL]
     bad = [m for m in markets if not isinstance(m, str) or m not in have]
     if not markets or bad:
+        hint = _code_hint(bad[0], have) if bad else ""
+        got = f"{bad[0]!r} in {list(markets)!r}" if bad else f"{list(markets)!r}"
         raise ParameterError(f"`markets` must be 1 to 8 distinct market codes present in the "
-                             f"records ({', '.join(have)}); got {list(markets)!r}. ALL (the "
-                             f"total) and {ROW} (the rest) are added by the model.")
+                             f"records ({', '.join(have)}); got {got}."
+                             + (hint or f" ALL (the total) and {ROW} (the rest) are added by "
+                                "the model."))
     if len(set(markets)) != len(markets) or len(markets) > 8:
         raise ParameterError(f"`markets` must be 1 to 8 distinct codes; got {list(markets)!r}."
                              " Drop the repeats.")
@@ -90,11 +104,37 @@ def _span(sel, markets: tuple[str, ...], start, end) -> tuple[int, int]:
         raise DataError(f"no record of {', '.join(markets)} for this flow and segment. Pass "
                         "markets with records, or another flow/segment.")
     both = sel[sel["market"].isin((*markets, TOTAL))]
+    informed = (int(np.min(both["year"] - (both["measure"] == "yoy_growth"))),
+                int(both["year"].max()))
     first = start if start is not None else int(mine["year"].min())
-    last = end if end is not None else int(both["year"].max())
+    last = end if end is not None else informed[1]
     if first > last:
         raise ParameterError(f"`start` must be <= `end`; got {first}-{last}. Widen them.")
+    _check_extrapolation(markets, informed, start, end)
     return first, last
+
+
+def _check_extrapolation(markets, informed: tuple[int, int], start, end) -> None:
+    """As :func:`forecast.reconstruct`: refuse years far beyond the records, warn near them."""
+    lo, hi = informed
+    k, what = MAX_EXTRAPOLATION, f"{', '.join(markets)} or China's total"
+    if start is not None and start < lo - k:
+        raise ParameterError(f"`start` must be >= {lo - k}, at most {k} years before {lo}, the "
+                             f"first year the records of {what} inform; got {start}. Earlier "
+                             f"years would be invented, not reconstructed: pass start >= {lo} "
+                             "or None.")
+    if end is not None and end > hi + k:
+        raise ParameterError(f"`end` must be <= {hi + k}, at most {k} years after {hi}, the "
+                             f"last year with a record of {what}; got {end}. Later years are "
+                             "forecasts: fit forecast.SplitModel and project_markets, or pass "
+                             "end=None.")
+    outside = [*range(start, lo)] if start is not None else []
+    outside += [*range(hi + 1, end + 1)] if end is not None else []
+    if outside:
+        warnings.warn(f"reconstruct_markets: no record of {what} informs "
+                      f"{', '.join(map(str, outside))}; those years extrapolate the model's "
+                      "trends (n_records 0, wide bands). Pass start/end inside the records to "
+                      "avoid it.", UserWarning, stacklevel=5)
 
 
 def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], flow: str,
@@ -127,15 +167,15 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
             slots.append((t, j, r["slot"], idx))
     model = mm.MarketModel(endog, var, len(markets))
     ratios = _initial_ratios(obs, markets, n)
-    if params is not None:
-        est = _check_params(params)
+    est = _check_params(params) if params is not None else np.array(mm.PRIOR_CENTRE)
+    try:
+        if params is None:
+            for _ in range(2):  # estimate at the mode, move the mode, estimate again
+                ratios, _ = mm.iterate(model, slots, ratios, est)
+                est, _ = mm.estimate(model, est)
         ratios, iters = mm.iterate(model, slots, ratios, est)
-    else:
-        est = np.array(mm.PRIOR_CENTRE)
-        for _ in range(2):  # estimate at the mode, move the mode, estimate again
-            ratios, _ = mm.iterate(model, slots, ratios, est)
-            est, _ = mm.estimate(model, est)
-        ratios, iters = mm.iterate(model, slots, ratios, est)
+    except ModelError as err:
+        raise ModelError(f"{err}{_sparse_hint(obs, markets)}") from None
     loglike = float(model.loglike(est))
     mean, dmap = mm.smooth(model, est)
     return MarketHistory(
@@ -144,6 +184,27 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
         params={**dict(zip(mm.PARAM_NAMES, map(float, est), strict=True)),
                 "loglike": loglike, "estimated": params is None, "iterations": iters},
         profiles=profiles, _map=dmap, _obs=obs)
+
+
+#: A market whose own used records span fewer years is named when the model fails.
+MIN_MARKET_YEARS = 3
+
+
+def _sparse_hint(obs, markets: tuple[str, ...]) -> str:
+    """Name the markets too thinly published to pin their ratio (the usual cause)."""
+    used = obs[obs["used"]]
+    thin = []
+    for m in markets:
+        years = sorted({int(y) for y, mem in zip(used["year"], used["members"], strict=True)
+                        if mem == (m,)})
+        if len(years) < MIN_MARKET_YEARS:
+            thin.append(f"{m} ({len(years)} year(s) of its own records"
+                        + (f": {', '.join(map(str, years))})" if years else ")"))
+    if not thin:
+        return ""
+    return (f" Too few releases pin {', '.join(thin)}: leave "
+            f"{'it' if len(thin) == 1 else 'them'} out of `markets` (the rest of the world "
+            "then holds what they send), or narrow start/end to the years they are published.")
 
 
 def _check_params(params: object) -> np.ndarray:

@@ -241,7 +241,7 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
                 segment: str = "all", currency: str = "USD", *, fx=None,
                 start: int | None = None, end: int | None = None,
                 profile: IntraYearProfile | None = None,
-                params: dict | None = None) -> History:
+                params: dict | None = None, markets: object = None) -> History:
     """Reconstruct the annual history of one market and flow from all its records.
 
     Parameters
@@ -261,6 +261,10 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
         Fix the intra-year profile instead of estimating it from the records.
     params : dict, optional
         Fix ``sigma_level`` and ``sigma_slope`` instead of estimating them.
+    markets : None
+        Not used here: several markets with China's total are rebuilt together by
+        :func:`forecast.reconstruct_markets` (a :class:`~forecast.MarketHistory`); passing
+        `markets` raises a ParameterError that says so.
 
     Returns
     -------
@@ -288,6 +292,11 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
     >>> (nc.year, nc.months, nc.currency)
     (2025, 10, 'USD')
     """
+    if markets is not None:
+        raise ParameterError(f"`markets` must be None: reconstruct() rebuilds one market "
+                             f"(market='US'); got markets={markets!r}. Rebuild "
+                             "several with China's total using forecast.reconstruct_markets("
+                             f"records, markets={markets!r}).")
     records = load_releases() if records is None else records
     if not isinstance(records, Records):
         raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}. "

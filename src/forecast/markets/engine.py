@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import numbers
 import uuid
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,6 +163,11 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     (9, 3, 200, 5)
     """
     years, items, probabilities, notes = _inputs(fit, scenarios, to, horizon, target)
+    if notes:  # documented, but a misspelt receiver ("EUR") must not pass unseen
+        warnings.warn("project_markets: " + "; ".join(f"{k}: {v}" for k, v in notes.items())
+                      + f" (the projection's markets: {', '.join(fit.parts)}). Name them in "
+                      "reconstruct_markets(markets=...) to project them.", UserWarning,
+                      stacklevel=2)
     h = years.size
     n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
     chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")

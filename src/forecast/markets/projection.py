@@ -29,7 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_float, check_levels, check_quantiles, readonly
+from .._validation import (
+    check_extra_quantiles,
+    check_float,
+    check_levels,
+    check_quantiles,
+    readonly,
+)
 from ..errors import ParameterError, ScenarioError
 from ..history import MarketHistory
 from ..history.markets import TOTAL
@@ -44,6 +50,17 @@ __all__ = ["REGIONS", "MarketProjection"]
 #: IAMC region of each market code (other codes are used as they are)
 REGIONS = {**IAMC_REGIONS, "ROW": "Rest of the World", TOTAL: "World"}
 _UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
+
+
+def _market_hint(market: Any, markets: tuple[str, ...]) -> str:
+    """A did-you-mean for a market code: another case, or a code not projected."""
+    if isinstance(market, str) and market.upper() in markets:
+        return f" Did you mean {market.upper()!r}?"
+    if isinstance(market, str) and market.upper() not in ("", *markets):
+        return (f" {market!r} is not a market of this projection: reconstruct it with "
+                "forecast.reconstruct_markets(markets=...) and project again, or count it "
+                "in ROW.")
+    return ""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -119,7 +136,14 @@ class MarketProjection:
     def _scenarios(self, scenario: Any) -> list[int]:
         if scenario is None:
             return list(range(len(self.scenario_names)))
-        names = [scenario] if isinstance(scenario, str) else list(scenario)
+        if isinstance(scenario, str):
+            names = [scenario]
+        elif isinstance(scenario, list | tuple) and scenario:
+            names = list(scenario)
+        else:
+            raise ScenarioError(f"`scenario` must be a scenario name, a non-empty list of "
+                                f"names or None (all); got {scenario!r}. This projection has "
+                                f"{list(self.scenario_names)}.")
         for n in names:
             if n not in self.scenario_names:
                 raise ScenarioError(f"`scenario` must name a projected scenario; got {n!r}. "
@@ -127,9 +151,9 @@ class MarketProjection:
         return [self.scenario_names.index(n) for n in names]
 
     def _market(self, market: Any) -> str:
-        if market not in self.markets:
+        if not isinstance(market, str) or market not in self.markets:
             raise ParameterError(f"`market` must be one of {', '.join(self.markets)}; got "
-                                 f"{market!r}.")
+                                 f"{market!r}.{_market_hint(market, self.markets)}")
         return market
 
     def levels(self, market: str = TOTAL) -> np.ndarray:
@@ -200,8 +224,13 @@ class MarketProjection:
     def _market_list(self, market: Any, share: bool) -> list[str]:
         if market is None:
             return list(self.parts) if share else list(self.markets)
-        names = [market] if isinstance(market, str) else list(market)
-        return [self._market(m) for m in names]
+        if isinstance(market, str):
+            return [self._market(market)]
+        if not isinstance(market, list | tuple) or not market:
+            raise ParameterError(f"`market` must be a market, a non-empty list of markets or "
+                                 f"None (all); got {market!r}. Pass e.g. 'US' or "
+                                 f"{list(self.markets[:2])!r}.")
+        return [self._market(m) for m in market]
 
     def to_frame(self, quantiles: Any = DEFAULT_QUANTILES, share: bool = False) -> pd.DataFrame:
         """Long frame of quantiles: one row per model, scenario, market, year and quantile.
@@ -237,7 +266,7 @@ class MarketProjection:
         DataFrame
             Columns ``model, scenario, region, variable, unit`` and one int column per year.
         """
-        extra = check_quantiles("quantiles", quantiles) if len(quantiles) else np.array([])
+        extra = check_extra_quantiles("quantiles", quantiles)
         probs = np.concatenate([[0.5], extra])
         if variable is None:  # the flow's variable, as Projection.to_iamc names it
             seg = self.history.segment
@@ -271,9 +300,12 @@ class MarketProjection:
     def _prob(self, value: float, year: int, market: str, scenario: Any, share: bool,
               below: bool) -> Any:
         value = check_float("value", value, 0, None, lo_open=True)
-        if share and not 0 < value <= 100:
-            raise ParameterError(f"`value` must be a share in percent, in (0, 100]; got "
-                                 f"{value}. Did you mean {100 * value:g}?")
+        if share and not 1 <= value <= 100:
+            # a threshold below 1% is far more often a fraction (0.15 for 15%) than meant
+            hint = (f" Did you mean {100 * value:g}? (For a share below 1%, ask about the "
+                    "level with share=False.)" if value < 1 else "")
+            raise ParameterError(f"`value` must be a share in percent, in [1, 100]; got "
+                                 f"{value:g}.{hint}")
         j = year_index(self, year)
         idx = self._scenarios(scenario)
         x = self._values(market, share)[idx][:, :, j]

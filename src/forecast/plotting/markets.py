@@ -30,6 +30,7 @@ from .._validation import check_int
 from ._base import PALETTE, finish, new_axes
 from ._shapes import name_list
 from .charts import fan_chart
+from .names import colors
 
 __all__ = ["market_fans", "share_chart"]
 
@@ -73,9 +74,9 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     for ax in grid[len(names):]:
         ax.set_visible(False)
     axes = list(grid[:len(names)])
-    i = list(projection.scenario_names).index(scenario) if scenario in \
-        projection.scenario_names else 0
-    color = PALETTE[i % (len(PALETTE) - 1)]  # the palette's last colour is black (history)
+    # the scenario's colour in every other chart (fixed for the presets; never the
+    # palette's pale yellow by position)
+    color = colors(projection.scenario_names).get(scenario, PALETTE[0])
     from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
 
     for k, (ax, m) in enumerate(zip(axes, names, strict=True)):
@@ -100,7 +101,8 @@ def share_chart(projection, scenario: str | None = None, *, ax=None, title: str 
     Returns
     -------
     matplotlib.axes.Axes
-        One stacked area per part (named markets, then ROW) and a legend.
+        One stacked area per part (named markets, then ROW) and a legend to the right,
+        listing the parts top to bottom as they are stacked.
     """
     scenario = projection.scenario_names[0] if scenario is None else scenario
     ax = new_axes(ax)
@@ -117,4 +119,9 @@ def share_chart(projection, scenario: str | None = None, *, ax=None, title: str 
     ax.set_ylim(0, 100)
     ax.set_xlim(years[0], years[-1])
     title = f"Shares of China's total: {scenario}" if title is None else title
-    return finish(ax, title, "share of China's offshore execution (%)", loc="lower left")
+    finish(ax, title, "share of China's offshore execution (%)", legend=False)
+    # outside the plot, top to bottom as stacked: the legend never hides a share
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5),
+              fontsize="small", frameon=False)
+    return ax

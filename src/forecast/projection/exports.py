@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._optional import require
-from .._validation import check_quantiles
+from .._validation import check_extra_quantiles
 from .._version import __version__
 from ..errors import ForecastTypeError
 from .summaries import iamc_frame, iamc_labels
@@ -131,7 +131,7 @@ class Exports:
             year; one row per scenario (and per extra quantile). The meta indicators
             (seed, probabilities) are :meth:`iamc_meta`.
         """
-        extra = check_quantiles("quantiles", quantiles) if len(quantiles) else np.array([])
+        extra = check_extra_quantiles("quantiles", quantiles)
         region, variable = iamc_labels(self.history, region, variable)
         frame = iamc_frame(self, model or self.model, region, variable,
                            unit or _IAMC_UNITS.get(self.unit, self.unit), extra)

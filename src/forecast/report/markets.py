@@ -87,15 +87,16 @@ def market_figures(projection, scenario: str | None = None, dpi: int = 90) -> di
     fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
     scenario = scenario or _chart_scenario(projection)
     n = len(projection.markets)
-    fig = fig_cls(figsize=(3.4 * min(3, n), 2.7 * -(-n // 3) + 0.3))
+    fig = fig_cls(figsize=(3.4 * min(3, n), 2.7 * -(-n // 3) + 0.6))
     plotting.market_fans(projection, scenario, fig=fig, yscale="log")
+    fig.suptitle(f"Scenario: {scenario}", fontsize="large")  # the panels do not name it
     w, h = fig.get_size_inches()
-    fig.subplots_adjust(left=0.95 / w, right=0.99, top=1 - 0.35 / h, bottom=0.35 / h,
+    fig.subplots_adjust(left=0.95 / w, right=0.99, top=1 - 0.65 / h, bottom=0.35 / h,
                         wspace=0.25, hspace=0.3)
     out = {"market_fans": H.png_bytes(fig, dpi)}
     fig = fig_cls(figsize=(7.5, 4.2))
     plotting.share_chart(projection, scenario, ax=fig.subplots())
-    fig.subplots_adjust(left=0.11, right=0.98, top=0.9, bottom=0.12)
+    fig.subplots_adjust(left=0.11, right=0.88, top=0.9, bottom=0.12)  # legend at the right
     out["market_shares"] = H.png_bytes(fig, dpi)
     return out
 
@@ -105,16 +106,30 @@ def _chart_scenario(projection) -> str:
     return next((s for s in DIVERSION_SCENARIOS if s in names), names[0])
 
 
+def _reference(projection, scenario: str) -> str | None:
+    """The scenario `scenario` is decomposed against: "baseline", else the first other one.
+
+    None when the projection holds no other scenario (nothing to compare with).
+    """
+    names = projection.scenario_names
+    if "baseline" in names and scenario != "baseline":
+        return "baseline"
+    return next((n for n in names if n != scenario), None)
+
+
 def _decomposition(projection, scenario: str) -> str:
     last = int(projection.years[-1])
-    d = projection.decompose(scenario, "baseline") if "baseline" in \
-        projection.scenario_names else projection.decompose(scenario,
-                                                            projection.scenario_names[0])
+    reference = _reference(projection, scenario)
+    if reference is None:  # e.g. forecast run --markets ... --scenario friction_diversion
+        return (f'<p class="muted">{H.esc(scenario)} is not decomposed: the run has no other '
+                "scenario to compare it with (add the baseline, e.g. --scenario baseline)."
+                "</p>")
+    d = projection.decompose(scenario, reference)
     d = d[d["year"] == last]
     wide = d.pivot(index="market", columns="assumption", values="level").reindex(
         list(projection.markets))
     wide["total"] = wide.sum(axis=1)
-    return (f"<h3>{H.esc(scenario)}: contributions to the gap to the baseline in {last} "
+    return (f"<h3>{H.esc(scenario)}: contributions to the gap to {H.esc(reference)} in {last} "
             f"({H.esc(unit_label(projection.unit))}, mean level)</h3>"
             + H.table(wide.reset_index(), labels=False))
 
@@ -159,9 +174,11 @@ def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
     if "US" in projection.parts:
         parts.append("<h3>How likely is a smaller US share?</h3>"
                      + H.table(_probabilities(projection), labels=False))
-    for key, cap in (("market_fans", "Fan chart of every market (log scale)."),
-                     ("market_shares", "Shares of China's total: reconstructed, then the "
-                                       "mean projected share.")):
+    shown = H.esc(_chart_scenario(projection))
+    for key, cap in (("market_fans", f"Fan chart of every market, scenario {shown} (log "
+                                     "scale)."),
+                     ("market_shares", f"Shares of China's total, scenario {shown}: "
+                                       "reconstructed, then the mean projected share.")):
         if key in fig:
             parts.append(H.figure(fig[key], alt=key.replace("_", " "), caption=cap))
     if decompose is True:
@@ -184,6 +201,8 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     Sections: markets (:func:`markets_section`), the joint history, data provenance and
     the settings to reproduce the run. Returns the path written (at most 3 MB).
     """
+    # the path first: a folder, a link or a non-path fails before any chart is drawn
+    _fsio.check_new_file(path, force=True, what="report")
     body = markets_section(projection, figures=figures, plots=plots, dpi=dpi)
     hist = projection.history.to_frame()
     last = hist[hist["year"] >= int(hist["year"].max()) - 4]

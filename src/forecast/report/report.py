@@ -170,6 +170,8 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
             f"`projection` must be a Projection; got {type(projection).__name__}. "
             "Pass the result of forecast.project(...)."
         )
+    # the path first: a folder, a link or a non-path fails before any chart is drawn
+    _fsio.check_new_file(path, force=True, what="report")
     path = pathlib.Path(path)
     history = projection.history if history is None else history
     names = list(projection.scenario_names)

@@ -55,8 +55,10 @@ RATE_KEY = "diversion_rate"
 
 def _code(field_: str, value: object, fix: str) -> str:
     if not isinstance(value, str) or not _CODE.match(value):
+        upper = value.strip().upper() if isinstance(value, str) else ""
+        hint = f" Did you mean {upper!r}?" if _CODE.match(upper) else ""
         raise ParameterError(f"`{field_}` must be a market code of 2-6 capital letters (e.g. "
-                             f"'US', 'EU', 'ROW'); got {value!r}. {fix}", field=field_)
+                             f"'US', 'EU', 'ROW'); got {value!r}.{hint} {fix}", field=field_)
     return value
 
 
@@ -108,6 +110,10 @@ class Diversion(Assumption):
         if isinstance(to, str):
             to = tuple(t.strip() for t in to.split(",") if t.strip())
         to = tuple(_code("to", t, "Pass receiving market codes.") for t in to)
+        if "ALL" in to:  # the total is no receiver: it would silently count as ROW
+            raise ParameterError(f"`to` must list receiving markets, not 'ALL' (China's total, "
+                                 f"which the diverted work stays in); got {list(to)!r}. Leave "
+                                 "`to` empty to divert to every other market.", field="to")
         if market in to or len(set(to)) != len(to):
             raise ParameterError(f"`to` must list distinct markets other than {market!r}; got "
                                  f"{list(to)!r}. Drop {market!r} and any repeats.", field="to")

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import ParameterError
+from ..records.schema import suggest
 from . import presets
 from .distributions import Beta, Triangular, Uniform
 from .diversion import Diversion
@@ -83,7 +84,8 @@ def get(name: str) -> Scenario:
         return _EXTRA[name]()
     if name in presets.names():
         return presets.get(name)
-    raise ParameterError(f"`name` must be one of {', '.join(names())}; got {name!r}. See "
+    hint = suggest(name, names()) if isinstance(name, str) else ""
+    raise ParameterError(f"`name` must be one of {', '.join(names())}; got {name!r}.{hint} See "
                          "forecast.scenarios.market_presets.names().")
 
 

@@ -1,0 +1,125 @@
+"""Mistakes a user makes with the multi-market API, each answered by a ForecastError that
+names the value and the fix (found by a new-user audit of docs/markets.md)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import forecast
+from forecast import ModelError, OutputError, ParameterError, ScenarioError
+from forecast.markets import SplitModel, project_markets
+from forecast.report import markets_section, write_markets_report
+from forecast.scenarios import Diversion, LevelShift, Scenario, market_presets
+
+LOSS = LevelShift(2027, -0.2, name="loss")
+
+
+@pytest.fixture(scope="module")
+def mp(market_history):
+    fit = SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=2)
+    return project_markets(fit, market_presets.scenario_set(), to=2031, n_paths=200, seed=3)
+
+
+# --------------------------------------------------------------------------- markets
+@pytest.mark.parametrize(("markets", "words"), [
+    (["us", "eu"], "Did you mean 'US'?"),
+    ("US,EUR", "Did you mean 'EU'?"),
+    (["US", "ALL"], "ALL (the total) is always part of the model: drop it"),
+    (["US", "ROW"], "ROW (the rest of the world) is always part"),
+])
+def test_misspelt_markets_get_a_hint(releases, markets, words):
+    with pytest.raises(ParameterError, match="`markets`") as err:
+        forecast.reconstruct_markets(releases, markets=markets)
+    assert words in str(err.value)
+
+
+def test_a_trailing_comma_is_read_as_on_the_command_line(market_history, releases):
+    mh = forecast.reconstruct_markets(releases, markets="US, EU,")
+    assert mh.markets == ("US", "EU")
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"start": 1990}, "`start` must be >= "), ({"end": 2040}, "`end` must be <= ")])
+def test_years_far_from_the_records_are_refused(releases, kwargs, words):
+    with pytest.raises(ParameterError, match=words):
+        forecast.reconstruct_markets(releases, markets=("US",), **kwargs)
+
+
+def test_a_market_with_too_few_releases_is_named(releases):
+    with pytest.raises(ModelError, match=r"Too few releases pin KR \(2 year\(s\)"):
+        forecast.reconstruct_markets(releases, markets=("US", "KR"))
+
+
+# --------------------------------------------------------------------------- queries
+def test_a_share_given_as_a_fraction_is_refused(mp):
+    with pytest.raises(ParameterError, match="Did you mean 15?"):
+        mp.prob_below(0.15, 2030, "US", share=True)
+    with pytest.raises(ParameterError) as err:
+        mp.prob_above(150, 2030, "US", share=True)
+    assert "Did you mean" not in str(err.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda mp: mp.summary_frame(market=[]),
+    lambda mp: mp.decompose("friction_diversion", market=[]),
+    lambda mp: mp.summary_frame(scenario=[]),
+    lambda mp: mp.summary_frame(scenario=3),
+    lambda mp: mp.prob_below(15, 2030, "US", share=True, scenario=[]),
+])
+def test_empty_or_wrong_selections_are_refused(mp, call):
+    with pytest.raises((ParameterError, ScenarioError), match="non-empty list"):
+        call(mp)
+
+
+def test_market_not_projected_says_how_to_project_it(mp):
+    with pytest.raises(ParameterError, match="reconstruct_markets"):
+        mp.prob_below(5, 2030, "KR", share=True)
+    with pytest.raises(ParameterError, match="Did you mean 'US'"):
+        mp.levels("us")
+
+
+def test_iamc_without_extra_quantiles(mp):
+    assert mp.to_iamc(quantiles=None).shape == mp.to_iamc().shape
+
+
+# --------------------------------------------------------------------------- diversion
+def test_diversion_to_the_total_is_refused():
+    with pytest.raises(ParameterError, match="not 'ALL'"):
+        Diversion(LOSS, rate=0.5, to="EU,ALL")
+    with pytest.raises(ParameterError, match="Did you mean 'EU'"):
+        Diversion(LOSS, rate=0.5, to="eu")
+
+
+def test_receivers_folded_into_row_are_warned(mp):
+    fit = SplitModel(forecast.Drift(), forecast.Drift()).fit(mp.history, seed=2)
+    with pytest.warns(UserWarning, match="receivers EUR are not named markets"):
+        project_markets(fit, Scenario("s", (Diversion(LOSS, rate=0.5, to="EUR"),)),
+                        to=2028, n_paths=20, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the presets name only projected markets
+        project_markets(fit, market_presets.scenario_set(), to=2028, n_paths=20, seed=1)
+
+
+def test_market_presets_suggest_a_name():
+    with pytest.raises(ParameterError, match="Did you mean 'friction_diversion'"):
+        market_presets.get("friction_diverson")
+
+
+# --------------------------------------------------------------------------- report
+def test_a_diversion_scenario_alone_is_reported_without_decomposition(mp):
+    html = markets_section(_only(mp, "friction_diversion"), plots=False)
+    assert "is not decomposed" in html
+
+
+def _only(mp, name):
+    fit = SplitModel(forecast.Drift(), forecast.Drift()).fit(mp.history, seed=2)
+    return project_markets(fit, market_presets.get(name), to=2028, n_paths=20, seed=1)
+
+
+def test_report_path_is_checked_first(mp, tmp_path):
+    with pytest.raises(OutputError, match="must be a path"):
+        write_markets_report(mp, 3, plots=False)
+    with pytest.raises(OutputError, match="is a folder"):
+        write_markets_report(mp, tmp_path, plots=False)
