@@ -205,6 +205,22 @@ def test_figure_sets_build_each_chart_once_for_every_format(proj, figures):
             report.render_figure_sets(proj, formats=bad)
 
 
+def test_phone_charts_laid_out_again_equal_charts_built_at_phone_size(proj):
+    """A chart is built once and saved wide, then resized for phones: the same bytes as
+    the chart built at the phone size from the start (sizes matter only when saving)."""
+    from forecast import plotting
+    from forecast.report.figures import _Canvas
+
+    sets = report.render_figure_sets(proj, history=proj.history, narrow=True)
+    for key, func, args in (("history", plotting.history_chart, (proj.history,)),
+                            ("difference_escalation", plotting.difference_chart,
+                             (proj, "escalation"))):
+        fresh = _Canvas(("svg",), 150, (), narrow=False)
+        fresh.draw(key, func, *args, size=(4.4, 4.3 * 0.9 + 0.5), left=0.8, right=0.2)
+        assert sets["svg"][f"{key}.narrow"] == fresh.out["svg"][key]
+        assert sets["svg"][f"{key}.narrow"] != sets["svg"][key]
+
+
 def test_precomputed_decompositions_are_used_and_checked(proj, figures, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # one header stamp for a and b
     dec = {"escalation": proj.decompose("escalation")}

@@ -27,9 +27,12 @@ class _Canvas:
 
     Each chart is built once and saved in every format of `formats` (building the axes
     costs about as much as saving them); ``out[fmt][key]`` holds the bytes. With
-    ``narrow=True`` each chart is drawn a second time, 4.4 inches wide, under the key
+    ``narrow=True`` each chart is also saved 4.4 inches wide, under the key
     ``"<key>.narrow"``, in the first format only: the report shows it on phones, where
-    the wide chart scaled down to 360 px would have 7 px text.
+    the wide chart scaled down to 360 px would have 7 px text. The same figure is resized
+    and saved again (ticks and wrapping are chosen when saving, so the bytes equal a
+    chart built at that size; tested), unless the phone version takes other arguments
+    (`narrow` with ``"kwargs"``, e.g. fewer years on the headline), which is built anew.
     """
 
     def __init__(self, formats: Sequence[str], dpi: int, skip: Sequence[str],
@@ -42,31 +45,41 @@ class _Canvas:
              narrow: Mapping | None = None, **kwargs) -> None:
         if key in self.skip:
             return
-        for fmt, data in self._one(func, args, kwargs, size, left, right,
-                                   self.formats).items():
-            self.out[fmt][key] = data
-        if self.narrow:
-            opts = {"size": (4.4, size[1] * 0.9 + 0.5), "left": min(left, 0.8),
-                    "right": min(right, 0.2), **(narrow or {})}
-            kw = {**kwargs, **opts.pop("kwargs", {})}
-            first = self.formats[0]
-            self.out[first][f"{key}.narrow"] = self._one(func, args, kw, **opts,
-                                                         formats=(first,))[first]
+        layouts = [(key, size, left, right, self.formats)]
+        opts = {"size": (4.4, size[1] * 0.9 + 0.5), "left": min(left, 0.8),
+                "right": min(right, 0.2), **(narrow or {})}
+        narrow_kwargs = opts.pop("kwargs", {})
+        if self.narrow and not narrow_kwargs:  # the same chart, laid out again
+            layouts.append((f"{key}.narrow", opts["size"], opts["left"], opts["right"],
+                            self.formats[:1]))
+        self._one(func, args, kwargs, layouts)
+        if self.narrow and narrow_kwargs:  # a different chart: built anew
+            self._one(func, args, {**kwargs, **narrow_kwargs},
+                      [(f"{key}.narrow", opts["size"], opts["left"], opts["right"],
+                        self.formats[:1])])
 
-    def _one(self, func, args, kwargs, size, left, right, formats) -> dict[str, bytes]:
+    def _one(self, func, args, kwargs, layouts) -> None:
+        """Build the chart once, then save it in each layout: (key, size, left, right, formats).
+
+        Every size-dependent choice (ticks, wrapping) is made when a figure is saved, so
+        a chart resized and saved again is the chart built at that size.
+        """
         import matplotlib  # lazy: the optional `plot` extra
 
         with matplotlib.rc_context({"font.family": list(chart_fonts()), "font.size": 10.5,
                                     "axes.titlesize": "large",
                                     "axes.titleweight": "bold", "axes.spines.top": False,
                                     "axes.spines.right": False}), quiet_font_lookup():
-            fig = self.figure_cls(figsize=size)
+            fig = self.figure_cls(figsize=layouts[0][1])
             func(*args, ax=fig.subplots(), **kwargs)
-            # fixed margins in inches (a tight box would draw every chart twice)
-            fig.subplots_adjust(left=left / size[0], right=1 - right / size[0],
-                                top=1 - 0.45 / size[1], bottom=0.8 / size[1])
             source_line(fig, SOURCE)
-            return {fmt: H.image_bytes(fig, fmt, self.dpi) for fmt in formats}
+            for key, size, left, right, formats in layouts:
+                fig.set_size_inches(size)
+                # fixed margins in inches (a tight box would draw every chart twice)
+                fig.subplots_adjust(left=left / size[0], right=1 - right / size[0],
+                                    top=1 - 0.45 / size[1], bottom=0.8 / size[1])
+                for fmt in formats:
+                    self.out[fmt][key] = H.image_bytes(fig, fmt, self.dpi)
 
 
 def render_figures(projection, *, history=None, decompositions: Mapping | None = None,
