@@ -124,3 +124,22 @@ def test_bad_arguments(args, kwargs, error, needle):
 
 def test_no_series_no_fits():
     assert fit_many(Auto(), []) == []
+
+
+def test_arima_batch_with_exactly_linear_rows_keeps_each_rows_fit():
+    """An exactly linear row (constant here) is fitted as ARIMA(0,1,0) with drift, the
+    others by exact ML, and every row keeps its own estimate in a mixed batch."""
+    rng = np.random.default_rng(4)
+    noisy = [AnnualSeries(np.arange(2000, 2014),
+                          10 * np.exp(np.cumsum(rng.normal(0.05, 0.1, 14)))) for _ in range(2)]
+    flat = AnnualSeries(np.arange(2000, 2014), np.full(14, 7.0))
+    spec = ARIMA(order=(1, 0), scale="log")
+    fits = fit_many(spec, [noisy[0], flat, noisy[1]])
+    for s, f in zip([noisy[0], flat, noisy[1]], fits, strict=True):
+        alone = spec.fit(s)
+        assert f.params == pytest.approx(alone.params)
+    assert fits[1].params["ar1"] == 0.0
+    assert fits[1].params["drift"] == 0.0
+    band = fits[1].forecast(5, levels=(95,))
+    np.testing.assert_allclose(band[["lower_95", "upper_95"]], 7.0, rtol=1e-6)
+    assert fits[0].params["ar1"] != 0.0

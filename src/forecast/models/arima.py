@@ -206,6 +206,24 @@ def _arma_stationary_cov(Ta: np.ndarray, Ra: np.ndarray) -> np.ndarray:
     return 0.5 * (S + np.swapaxes(S, 1, 2))
 
 
+#: Innovation sd, relative to the working-scale level, below which a series counts as
+#: exactly linear: the diffuse start (1e7 x 1e-6 |y|^2) leaves the filter a resolution of
+#: about 5e-8 |y| in sd, so smaller innovations vanish in rounding (one-step variance 0).
+EXACT_SD = 1e-6
+
+
+def exactly_linear(Y: np.ndarray) -> np.ndarray:
+    """Rows (B,) whose differences are constant to :data:`EXACT_SD`: constant or straight.
+
+    On them the ARMA coefficients are not identified and the filter cannot resolve the
+    innovations; ARIMA(0,1,0) with drift (``fit_drift``) fits them exactly, as a flat or
+    straight forecast with a negligible band.
+    """
+    W = np.diff(Y, axis=1)
+    scale = np.maximum(np.abs(Y).max(1), 1.0)
+    return W.std(1) <= EXACT_SD * scale
+
+
 def fit_arima(Y: np.ndarray, order: tuple[int, int], pu: bool = True) -> list[Estimate]:
     """ARIMA(p,1,q) with drift: exact ML on the differences; state [y, ARMA state, drift]."""
     B, n = Y.shape

@@ -15,6 +15,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .._validation import check_int
 from ..errors import ForecastTypeError
 from . import arima, filtered
@@ -164,8 +166,18 @@ class ARIMA(ModelSpec):
 
     def estimate_batch(self, Y):
         order = self.order if self.order is not None else arima.select_order(Y[0])
-        ests = arima.fit_arima(Y, order, self.param_uncertainty)
+        exact = arima.exactly_linear(Y)
+        ests = [None] * Y.shape[0]
+        for rows, fit in ((~exact, lambda y: arima.fit_arima(y, order, self.param_uncertainty)),
+                          (exact, lambda y: est.fit_drift(y, self.param_uncertainty))):
+            if rows.any():
+                for i, e in zip(np.flatnonzero(rows), fit(Y[rows]), strict=True):
+                    ests[i] = e
         for e in ests:
+            # an exactly linear row is ARIMA(0,1,0) with drift: its coefficients are 0
+            for k in [f"ar{i + 1}" for i in range(order[0])] + [f"ma{i + 1}" for i in
+                                                                range(order[1])]:
+                e.params.setdefault(k, 0.0)
             e.params["p"], e.params["q"] = float(order[0]), float(order[1])
         return ests
 
