@@ -155,3 +155,26 @@ def test_window():
     assert s.window(2020).years.tolist() == [2020, 2021]
     with pytest.raises(SeriesError, match="holds no year"):
         s.window(2030, 2031)
+
+
+def test_repr_is_one_short_line_whatever_the_length():
+    """A notebook shows the series, not 400 years of numpy arrays."""
+    long = AnnualSeries(np.arange(1800, 2201), np.linspace(1.0, 2e15, 401), name="US")
+    text = repr(long)
+    assert "\n" not in text
+    assert len(text) < 120, text
+    assert text.startswith("AnnualSeries('US', 1800-2200, USD_bn, [1, 5e+12, 1e+13, ...")
+    assert repr(AnnualSeries([2020, 2021], [22.5, 24.0], unit="CNY_bn")) == (
+        "AnnualSeries('', 2020-2021, CNY_bn, [22.5, 24])")
+
+
+@pytest.mark.parametrize("values", [["1.5", "x"], [1.5, "n/a"]])
+def test_from_pandas_text_values_name_the_year(values):
+    s = pd.Series(values, index=[2020, 2021], dtype=object)
+    with pytest.raises(SeriesError, match=r"got 'x' in 2021|got 'n/a' in 2021"):
+        AnnualSeries.from_pandas(s, unit="USD_bn")
+
+
+def test_from_pandas_numeric_text_is_read():
+    s = pd.Series(["1.5", "2"], index=[2020, 2021], dtype=object)
+    assert AnnualSeries.from_pandas(s, unit="USD_bn").values.tolist() == [1.5, 2.0]

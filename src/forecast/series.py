@@ -41,6 +41,8 @@ class AnnualSeries:
     >>> s = AnnualSeries([2020, 2021, 2022], [22.5, 24.0, 27.9], name="US")
     >>> s.last_year, len(s)
     (2022, 3)
+    >>> s
+    AnnualSeries('US', 2020-2022, USD_bn, [22.5, 24, 27.9])
     >>> s.to_pandas().index.freqstr
     'Y-DEC'
     """
@@ -87,6 +89,13 @@ class AnnualSeries:
         object.__setattr__(self, "values", readonly(values))
 
     # ------------------------------------------------------------------ basics
+    def __repr__(self) -> str:
+        # one line whatever the length: name, span, unit and at most six values
+        v = [f"{x:.4g}" for x in self.values.tolist()]
+        shown = ", ".join(v) if len(v) <= 6 else ", ".join([*v[:3], "...", *v[-3:]])
+        return (f"AnnualSeries({self.name!r}, {self.first_year}-{self.last_year}, "
+                f"{self.unit}, [{shown}])")
+
     def __len__(self) -> int:
         return int(self.years.size)
 
@@ -120,6 +129,16 @@ class AnnualSeries:
     def window(self, start: int | None = None, end: int | None = None) -> AnnualSeries:
         """Return the years in [start, end] (inclusive) as a new series.
 
+        Parameters
+        ----------
+        start, end : int, optional
+            First and last year kept; default the series' own first and last year.
+
+        Returns
+        -------
+        AnnualSeries
+            Same unit and name; a SeriesError when no year is in the window.
+
         Examples
         --------
         >>> AnnualSeries([2020, 2021, 2022], [1.0, 2.0, 3.0]).window(end=2021).last_year
@@ -137,7 +156,20 @@ class AnnualSeries:
 
     # ------------------------------------------------------------------ pandas
     def to_pandas(self) -> pd.Series:
-        """Return a pandas Series indexed by ``PeriodIndex(freq="Y")``; its unit in ``attrs``."""
+        """Return a pandas Series indexed by ``PeriodIndex(freq="Y")``; its unit in ``attrs``.
+
+        Returns
+        -------
+        pandas.Series
+            Index ``year`` (annual periods), values in ``unit``, named after the series
+            (``"value"`` when it has no name); ``attrs["unit"]`` holds the unit.
+
+        Examples
+        --------
+        >>> s = AnnualSeries([2020, 2021], [1.5, 2.0], name="US").to_pandas()
+        >>> s.to_dict(), s.attrs
+        ({Period('2020', 'Y-DEC'): 1.5, Period('2021', 'Y-DEC'): 2.0}, {'unit': 'USD_bn'})
+        """
         idx = pd.PeriodIndex(pd.Index(self.years.tolist()).astype(str), freq="Y", name="year")
         s = pd.Series(np.array(self.values), index=idx, name=self.name or "value")
         s.attrs["unit"] = self.unit  # from_pandas reads it back: the unit is never guessed
@@ -160,6 +192,12 @@ class AnnualSeries:
             :meth:`to_pandas`); one of the two is required: a unit is never guessed.
         name : str, optional
             Default ``s.name``.
+
+        Returns
+        -------
+        AnnualSeries
+            Sorted by year; a SeriesError names a missing value, a gap, a duplicate
+            year or a value that is not a number.
 
         Examples
         --------
@@ -213,6 +251,15 @@ class AnnualSeries:
                     f"the index must be years (int, PeriodIndex or DatetimeIndex); got "
                     f"{list(idx[:3])!r}. Set the index to calendar years."
                 ) from None
+        numbers = pd.to_numeric(s, errors="coerce")
+        text = numbers.isna() & s.notna()
+        if text.any():
+            i = int(np.flatnonzero(text.to_numpy())[0])
+            raise SeriesError(
+                f"series values must be numbers; got {s.iloc[i]!r} in {years[i]:g}. "
+                "Convert the column first, e.g. pd.to_numeric(s), and correct that year."
+            )
+        s = numbers
         if s.isna().any():
             y = years[np.flatnonzero(s.isna().to_numpy())[0]]
             raise SeriesError(
@@ -236,7 +283,32 @@ class AnnualSeries:
         unit: str = "USD_bn",
         name: str = "",
     ) -> AnnualSeries:
-        """Read a series from a CSV file with a year column and a value column."""
+        """Read a series from a CSV file with a year column and a value column.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The CSV file, with a header line and one row per year.
+        year_column, value_column : str, default "year", "value"
+            Names of the two columns read (other columns are ignored).
+        unit : str, default "USD_bn"
+            Unit of the values (a CSV does not carry it).
+        name : str, default ""
+            What the series measures.
+
+        Returns
+        -------
+        AnnualSeries
+            A DataError names the row and column of a cell that is not a number.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "us.csv"
+        >>> _ = path.write_text("year,value\\n2023,31.0\\n2024,31.6\\n")
+        >>> AnnualSeries.from_csv(path, name="US")
+        AnnualSeries('US', 2023-2024, USD_bn, [31, 31.6])
+        """
         try:
             df = pd.read_csv(path)
         except (OSError, ValueError, UnicodeDecodeError) as exc:  # ParserError, EmptyDataError
@@ -268,7 +340,21 @@ class AnnualSeries:
     def to_csv(self, path: str | os.PathLike[str]) -> None:
         """Write ``year,value`` rows to `path` (read back with :meth:`from_csv`).
 
-        Written atomically (complete or not at all), never through a symbolic link.
+        Written atomically (complete or not at all), never through a symbolic link; an
+        existing file is replaced, as :meth:`pandas.DataFrame.to_csv` does.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write; its folder must exist (else OutputError).
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+        >>> AnnualSeries([2023, 2024], [31.0, 31.6]).to_csv(path)
+        >>> path.read_text().splitlines()
+        ['year,value', '2023,31.0', '2024,31.6']
         """
         frame = pd.DataFrame({"year": self.years, "value": self.values})
         with atomic_file(path, what="series file", text=True) as fh:

@@ -79,3 +79,40 @@ def test_iamc_without_extra_quantiles(proj, none):
     data = proj.to_iamc(quantiles=none)
     assert data.equals(proj.to_iamc())
     assert len(data) == len(proj.scenario_names)
+
+
+def test_to_excel_is_written_like_every_other_output(proj, tmp_path):
+    """Atomic, never through a link, a missing folder or a folder as an OutputError."""
+    _need("openpyxl")
+    from forecast.errors import OutputError
+
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    (tmp_path / "link.xlsx").symlink_to(target)
+    with pytest.raises(OutputError, match="symbolic link"):
+        proj.to_excel(tmp_path / "link.xlsx")
+    assert target.read_text() == "mine"
+    with pytest.raises(OutputError, match="does not exist"):
+        proj.to_excel(tmp_path / "missing" / "p.xlsx")
+    with pytest.raises(OutputError, match="is a folder"):
+        proj.to_excel(tmp_path)
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(b"old")
+    assert proj.to_excel(old) == old  # replaced, as DataFrame.to_excel does
+    assert pd.read_excel(old, sheet_name="meta").shape[0] == 2
+
+
+def test_to_excel_on_a_read_only_disk_changes_nothing(proj, tmp_path, monkeypatch):
+    _need("openpyxl")
+    import errno
+
+    from forecast import _fsio
+    from forecast.errors import OutputError
+
+    def fail(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(_fsio, "_os_write", fail)
+    with pytest.raises(OutputError, match="read-only"):
+        proj.to_excel(tmp_path / "p.xlsx")
+    assert list(tmp_path.iterdir()) == []

@@ -303,6 +303,24 @@ def test_cagr(proj):
         proj.cagr(2020, 2024)
 
 
+def test_cagr_start_outside_history_and_projection_says_both_ranges(proj):
+    """A start year before the history is not told "must be a projected year" only."""
+    with pytest.raises(ParameterError, match=r"`start` must be a year of the history "
+                       r"\(2016-2025\) or a projected year \(2026-2035\); got 2000"):
+        proj.cagr(2000, 2030)
+
+
+def test_year_arguments_that_are_not_ints_say_how_to_fix(proj):
+    with pytest.raises(ForecastTypeError, match=r"got 2030.0 \(float\)\. Pass a projected "
+                       r"year such as 2035"):
+        proj.prob_above(40, 2030.0)
+
+
+def test_to_frame_names_its_own_argument(proj):
+    with pytest.raises(ParameterError, match="`quantiles` must be probabilities"):
+        proj.to_frame(quantiles=[50])
+
+
 # --------------------------------------------------------------------------- save / load
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_save_load_round_trip(proj, tmp_path, fmt):
@@ -328,6 +346,19 @@ def test_save_load_round_trip(proj, tmp_path, fmt):
         back.decompose("mixed")
     again = dataclasses.replace(back, scenarios=proj.scenarios)
     pd.testing.assert_frame_equal(again.decompose("mixed"), proj.decompose("mixed"))
+
+
+def test_a_folder_saved_by_format_version_1_still_loads(proj, tmp_path):
+    """Version 1 (before checksums) loads with a warning saying how to add them."""
+    out = proj.save(tmp_path / "old", format="csv")
+    meta = json.loads((out / "metadata.json").read_text())
+    meta["format_version"] = 1
+    del meta["checksums"]
+    (out / "metadata.json").write_text(json.dumps(meta))
+    (out / ".forecast-output.json").unlink()  # loading needs no marker
+    with pytest.warns(UserWarning, match="without checksums.*save it again"):
+        back = Projection.load(out)
+    np.testing.assert_array_equal(back.samples, proj.samples)
 
 
 def test_save_falls_back_to_csv_without_pyarrow(proj, tmp_path, monkeypatch):

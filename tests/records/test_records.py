@@ -411,3 +411,10 @@ def test_to_csv_bad_folder(releases, tmp_path):
 
     with pytest.raises(OutputError, match="does not exist. Create it first"):
         releases.to_csv(tmp_path / "no" / "such" / "dir.csv")
+
+
+def test_repr_has_no_trailing_spaces(releases):
+    """pandas pads the index header line; a notebook shows the padding as ragged text."""
+    lines = repr(releases).splitlines()
+    assert len(lines) > 3
+    assert [line for line in lines if line != line.rstrip()] == []

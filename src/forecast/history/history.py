@@ -84,6 +84,20 @@ class History:
     (e.g. in tests of later stages); its draws are then independent across years and
     it has no observations.
 
+    Parameters
+    ----------
+    years : array-like of int
+        Consecutive calendar years.
+    log_mean, log_sd : array-like of float
+        Mean and standard deviation of the log level in each year (sd >= 0).
+    unit : {"USD_bn", "CNY_bn"}, default "USD_bn"
+        Must match `currency`.
+    name, market, flow, segment, currency : str
+        What the series measures (set by :func:`reconstruct`).
+
+    The remaining fields (``profile``, ``params``, ``n_records``, ``evidence`` and the
+    private ones) are filled by :func:`reconstruct`.
+
     Examples
     --------
     >>> h = History([2020, 2021], [3.0, 3.1], [0.01, 0.05])
@@ -153,6 +167,12 @@ class History:
         -------
         DataFrame
             Columns ``year``, ``lower``, ``upper`` (in ``unit``).
+
+        Examples
+        --------
+        >>> h = History([2020, 2021], [3.0, 3.1], [0.0, 0.05])
+        >>> h.interval(80).round(2).values.tolist()
+        [[2020.0, 20.09, 20.09], [2021.0, 20.82, 23.67]]
         """
         z = _z(check_level("level", level))
         return pd.DataFrame({"year": self.years,
@@ -169,6 +189,12 @@ class History:
             ``upper_95`` (in ``unit``), ``n_records`` (records dated that year that were
             used) and ``evidence`` (their kinds, e.g. "level(CNY); growth(CNY)"; empty in
             a year known only from its neighbours).
+
+        Examples
+        --------
+        >>> History([2020, 2021], [3.0, 3.1], [0.0, 0.05]).to_frame().columns.tolist()
+        ['year', 'median', 'lower_80', 'upper_80', 'lower_95', 'upper_95', 'n_records', \
+'evidence']
         """
         out = {"year": self.years, "median": np.exp(self.log_mean)}
         for lv in (80, 95):
@@ -192,6 +218,11 @@ class History:
         -------
         ndarray, shape (n, len(years))
             Levels in ``unit``; each row is one history consistent with all records.
+
+        Examples
+        --------
+        >>> History([2020, 2021], [3.0, 3.1], [0.0, 0.05]).draws(1000, seed=1).shape
+        (1000, 2)
         """
         n = check_int("n", n, 1, 10_000_000, fix="Pass the number of histories, e.g. 1000.")
         rng = as_generator(seed)
@@ -211,6 +242,11 @@ class History:
             rate is applied to the median of the year before), ``log_se`` (its standard
             error on the log scale), ``fx_rate`` and ``fx_method`` (conversion used, if
             any), ``used`` and ``reason`` (why a record is not used).
+
+        Examples
+        --------
+        >>> History([2020, 2021], [3.0, 3.1], [0.0, 0.05]).observations().empty
+        True
         """
         if self._obs is None:
             return pd.DataFrame(columns=list(OBS_COLUMNS))
@@ -240,6 +276,15 @@ class History:
         Returns
         -------
         Nowcast
+            Samples of the full-year level in ``unit`` (a ParameterError when `year` has
+            a full-year level or no partial-year record).
+
+        Examples
+        --------
+        >>> import forecast
+        >>> forecast.reconstruct(forecast.load_releases()).nowcast(2025)
+        Nowcast(2025 from January-October: median 31.93 USD_bn, 80% [30.35, 33.62], \
+10000 samples)
         """
         last = int(self.years[-1])
         year = last if year is None else check_int(

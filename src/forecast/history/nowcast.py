@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .._validation import check_level, check_quantiles, readonly
+from .._validation import (
+    check_float,
+    check_int,
+    check_level,
+    check_levels,
+    check_quantiles,
+    readonly,
+)
 from ..errors import ParameterError
 
 __all__ = ["Nowcast"]
@@ -36,6 +44,13 @@ class Nowcast:
     >>> nc = Nowcast(2025, 10, np.array([30.0, 31.0, 32.0]), "USD", fx_rate=7.0)
     >>> nc.median, nc.in_currency("CNY").median
     (31.0, 217.0)
+    >>> nc
+    Nowcast(2025 from January-October: median 31 USD_bn, 80% [30.2, 31.8], 3 samples)
+    >>> Nowcast(2025, "ten", [30.0], "USD")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ForecastTypeError: `months` must be an int in [1, 12]; got 'ten' (str). \
+Pass the months covered from January, e.g. 10 for January-October.
     """
 
     year: int
@@ -48,18 +63,33 @@ class Nowcast:
     fx_method: str = ""
 
     def __post_init__(self) -> None:
-        s = np.asarray(self.samples, dtype=float).ravel()
+        try:
+            s = np.asarray(self.samples, dtype=float).ravel()
+        except (TypeError, ValueError):
+            s = np.array([np.nan])
         if s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
             raise ParameterError("`samples` must be a non-empty array of finite levels > 0; "
-                                 f"got {s.size} values. Make nowcasts with "
+                                 f"got {_short(self.samples)}. Make nowcasts with "
                                  "History.nowcast().")
         if self.currency not in ("USD", "CNY"):
-            raise ParameterError(f"`currency` must be 'USD' or 'CNY'; got {self.currency!r}.")
-        if not 1 <= int(self.months) <= 12:
-            raise ParameterError(f"`months` must be in [1, 12]; got {self.months!r}.")
+            raise ParameterError(f"`currency` must be 'USD' or 'CNY'; got {self.currency!r}. "
+                                 "Pass 'USD' or 'CNY'.")
+        year = check_int("year", self.year, 1800, 2200, fix="Pass a calendar year, e.g. 2025.")
+        months = check_int("months", self.months, 1, 12, fix="Pass the months covered from "
+                           "January, e.g. 10 for January-October.")
+        rate = float("nan") if self.fx_rate != self.fx_rate else check_float(
+            "fx_rate", self.fx_rate, 0, None, lo_open=True)
         object.__setattr__(self, "samples", readonly(s.copy()))
-        object.__setattr__(self, "year", int(self.year))
-        object.__setattr__(self, "months", int(self.months))
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "months", months)
+        object.__setattr__(self, "fx_rate", rate)
+
+    def __repr__(self) -> str:
+        lo, hi = self.interval(80)
+        span = ("full year" if self.months == 12 else
+                f"January-{calendar.month_name[self.months]}")
+        return (f"Nowcast({self.year} from {span}: median {self.median:.4g} {self.unit}, "
+                f"80% [{lo:.4g}, {hi:.4g}], {self.samples.size} samples)")
 
     @property
     def unit(self) -> str:
@@ -72,11 +102,43 @@ class Nowcast:
         return float(np.median(self.samples))
 
     def quantiles(self, q) -> np.ndarray:
-        """Sample quantiles at probabilities `q` (in [0, 1])."""
+        """Sample quantiles of the full-year level.
+
+        Parameters
+        ----------
+        q : float or sequence of float
+            Probabilities in [0, 1] (0.1, not 10).
+
+        Returns
+        -------
+        ndarray
+            One quantile per probability, in ``unit``.
+
+        Examples
+        --------
+        >>> Nowcast(2025, 10, [30.0, 31.0, 32.0], "USD").quantiles([0.0, 0.5]).tolist()
+        [30.0, 31.0]
+        """
         return np.quantile(self.samples, check_quantiles("q", q))
 
     def interval(self, level: float = 80) -> tuple[float, float]:
-        """Central interval ``(lower, upper)`` at `level` percent, e.g. 80."""
+        """Central interval of the full-year level.
+
+        Parameters
+        ----------
+        level : float, default 80
+            Percentage in (0, 100) (80, not 0.8).
+
+        Returns
+        -------
+        tuple of float
+            ``(lower, upper)`` sample quantiles at ``0.5 -/+ level / 200``, in ``unit``.
+
+        Examples
+        --------
+        >>> Nowcast(2025, 10, [30.0, 31.0, 32.0], "USD").interval(50)
+        (30.5, 31.5)
+        """
         lv = check_level("level", level)
         lo, hi = np.quantile(self.samples, [0.5 - lv / 200.0, 0.5 + lv / 200.0])
         return float(lo), float(hi)
@@ -88,6 +150,21 @@ class Nowcast:
         The rate's own uncertainty is not added again: when the partial figure was
         published in the other currency, it is already in the samples. For a nowcast
         built natively in the other currency use ``reconstruct(currency=...)``.
+
+        Parameters
+        ----------
+        currency : {"USD", "CNY"}
+            The currency wanted.
+
+        Returns
+        -------
+        Nowcast
+            Itself when already in `currency`; a ParameterError when no rate is known.
+
+        Examples
+        --------
+        >>> Nowcast(2025, 10, [30.0, 32.0], "USD", fx_rate=7.0).in_currency("CNY").samples
+        array([210., 224.])
         """
         if currency not in ("USD", "CNY"):
             raise ParameterError(f"`currency` must be 'USD' or 'CNY'; got {currency!r}. "
@@ -102,10 +179,34 @@ class Nowcast:
         return replace(self, samples=self.samples * factor, currency=currency)
 
     def summary(self, levels=(80, 95)) -> dict:
-        """Median and bands as a dict: ``median``, ``lower_80``, ``upper_80``, ..."""
+        """Median and central intervals as a dict.
+
+        Parameters
+        ----------
+        levels : float or sequence of float, default (80, 95)
+            Interval levels in percent.
+
+        Returns
+        -------
+        dict
+            ``year``, ``months``, ``unit``, ``median``, then ``lower_<L>`` and
+            ``upper_<L>`` for each level L.
+
+        Examples
+        --------
+        >>> Nowcast(2025, 10, [30.0, 31.0, 32.0], "USD").summary(50)
+        {'year': 2025, 'months': 10, 'unit': 'USD_bn', 'median': 31.0, \
+'lower_50': 30.5, 'upper_50': 31.5}
+        """
         out = {"year": self.year, "months": self.months, "unit": self.unit,
                "median": self.median}
-        for lv in levels:
+        for lv in check_levels("levels", levels):
             lo, hi = self.interval(lv)
             out[f"lower_{lv:g}"], out[f"upper_{lv:g}"] = lo, hi
         return out
+
+
+def _short(value: object) -> str:
+    """`value` for an error message: its repr cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

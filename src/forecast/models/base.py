@@ -93,6 +93,15 @@ class Fit:
         Box-Cox lambda of the working scale (0 = log, 1 = level).
     seed : int or tuple or None
         Entropy of the history draws (None when fitted on an AnnualSeries).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> s = forecast.AnnualSeries(range(2015, 2025), [10, 11, 12.5, 13, 15, 16, 18.5, 20, 21, 24],
+    ...                           name="US")
+    >>> forecast.Drift(scale="log").fit(s)
+    Fit(Drift, 'US' 2015-2024 USD_bn, log scale, 1 member, drift=0.0973, sigma=0.0416, \
+aicc=-26.8)
     """
 
     spec: Any
@@ -123,6 +132,20 @@ class Fit:
         object.__setattr__(self, "_moments", {})
         object.__setattr__(self, "_floor", scale.floor_log(self.series.values))
 
+    def __repr__(self) -> str:
+        # one line: a Fit holds the series, residuals and up to 1000 members, which the
+        # dataclass repr would print in full; summary() gives every estimate
+        s = self.series
+        scale_ = {0.0: "log scale", 1.0: "level scale"}.get(self.lam, f"lambda={self.lam:.3g}")
+        n = len(self.components)
+        shown = [f"{k}={v:.3g}" for k, v in self.params.items()
+                 if not k.startswith(("scale.", "calibration", "aicc."))][:4]
+        if self.aicc == self.aicc:  # a combination has none (NaN): its members' are in params
+            shown.append(f"aicc={self.aicc:.3g}")
+        return (f"Fit({self.name}, {s.name!r} {s.first_year}-{s.last_year} {s.unit}, "
+                f"{scale_}, {n} member{'s' if n != 1 else ''}"
+                + "".join(f", {x}" for x in shown) + ")")
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_moments"] = {}
@@ -144,7 +167,17 @@ class Fit:
         return self.series.unit
 
     def years(self, h: int) -> np.ndarray:
-        """The forecast years last_year+1 .. last_year+h."""
+        """The forecast years last_year+1 .. last_year+h.
+
+        Parameters
+        ----------
+        h : int
+            Horizon in years, 1 to 200.
+
+        Returns
+        -------
+        ndarray of int64, shape (h,)
+        """
         h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
         return np.arange(self.last_year + 1, self.last_year + 1 + h, dtype=np.int64)
 
@@ -153,6 +186,16 @@ class Fit:
 
         The distribution of the next h values on the working scale is Gaussian with this
         mean and covariance ``L @ L.T``: the members' mixture, moment-matched.
+
+        Parameters
+        ----------
+        h : int
+            Horizon in years, 1 to 200.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(mean, L)``, read-only, shapes (h,) and (h, h).
         """
         h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
         hit = self._moments.get(h)
@@ -177,7 +220,18 @@ class Fit:
         return mean, cov
 
     def to_log_level(self, z: np.ndarray) -> np.ndarray:
-        """Log levels for working-scale values (censored at the floor, see ``scale``)."""
+        """Log levels for working-scale values (censored at the floor, see ``scale``).
+
+        Parameters
+        ----------
+        z : ndarray
+            Values on the working scale (Box-Cox lambda ``lam``).
+
+        Returns
+        -------
+        ndarray
+            Same shape: the log of the level each value stands for.
+        """
         return scale.to_log_level(z, self.lam, self._floor)
 
     @property
@@ -238,6 +292,13 @@ class Fit:
         ndarray of shape (n_paths, h)
             Log levels. Path ``i`` is ``g^-1(mean + L e_i)`` with ``e_i`` standard normal
             and ``(mean, L)`` from :meth:`moments`.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> s = forecast.AnnualSeries(range(2015, 2025), [10, 11, 12, 13, 15, 16, 18, 20, 21, 24])
+        >>> forecast.Drift().fit(s).simulate(h=5, n_paths=1000, seed=1).shape
+        (1000, 5)
         """
         h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
         n = check_int("n_paths", n_paths, 1, 50_000_000, "Pass e.g. n_paths=10_000.")
@@ -253,7 +314,18 @@ class Fit:
         return out
 
     def point_forecast(self, h: int) -> np.ndarray:
-        """The log-level median path (the back-transformed working-scale mean)."""
+        """The log-level median path (the back-transformed working-scale mean).
+
+        Parameters
+        ----------
+        h : int
+            Horizon in years, 1 to 200.
+
+        Returns
+        -------
+        ndarray, shape (h,)
+            Log levels for the years :meth:`years` ``(h)``.
+        """
         return self.to_log_level(np.array(self.moments(h)[0]))
 
     def forecast(self, h: int, levels: Any = (80, 95), *, log: bool = False) -> pd.DataFrame:
@@ -262,10 +334,10 @@ class Fit:
         Parameters
         ----------
         h : int
-            Horizon in years.
-        levels : sequence of float
-            Interval levels in percent.
-        log : bool
+            Horizon in years, 1 to 200.
+        levels : float or sequence of float, default (80, 95)
+            Interval levels in percent, each in (0, 100) (80, not 0.8).
+        log : bool, default False
             If True report log levels, else levels in ``unit``.
 
         Returns
@@ -273,12 +345,35 @@ class Fit:
         DataFrame
             Columns ``year``, ``mean``, ``median``, then ``lower_<L>``, ``upper_<L>``
             for each level L (default ``lower_80, upper_80, lower_95, upper_95``).
+
+        Examples
+        --------
+        >>> import forecast
+        >>> s = forecast.AnnualSeries(range(2015, 2025), [10, 11, 12, 13, 15, 16, 18, 20, 21, 24])
+        >>> forecast.Drift().fit(s).forecast(3, levels=80).columns.tolist()
+        ['year', 'mean', 'median', 'lower_80', 'upper_80']
         """
         h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
+        if not isinstance(log, bool | np.bool_):
+            raise ForecastTypeError(f"`log` must be True or False; got {log!r}. Pass "
+                                    "log=True for log levels.")
         return forecast_frame(self, h, check_levels("levels", levels), log)
 
     def summary(self) -> str:
-        """A short text report: model, data, scale, estimates, AICc, notes."""
+        """A short text report: model, data, scale, estimates, AICc, notes.
+
+        Returns
+        -------
+        str
+            Several lines; ``print(fit.summary())`` to read them.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> s = forecast.AnnualSeries(range(2015, 2025), [10, 11, 12, 13, 15, 16, 18, 20, 21, 24])
+        >>> print(forecast.Drift(scale="log").fit(s).summary().splitlines()[0])
+        Drift fitted to series 2015-2024 (10 years, USD_bn; Box-Cox lambda 0)
+        """
         s = self.series
         lines = [f"{self.name} fitted to {s.name or 'series'} {s.first_year}-{s.last_year} "
                  f"({len(s)} years, {s.unit}; Box-Cox lambda {self.lam:.3g})",
@@ -381,12 +476,31 @@ class ModelSpec:
 
     # ------------------------------------------------------------------- fitting
     def check_length(self, series: AnnualSeries) -> None:
-        """Raise ModelError when `series` is shorter than ``min_length``."""
+        """Raise ModelError when `series` is shorter than ``min_length``.
+
+        Parameters
+        ----------
+        series : AnnualSeries
+            The series about to be fitted.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> forecast.Drift().check_length(forecast.AnnualSeries([2023, 2024], [1.0, 2.0]))
+        Traceback (most recent call last):
+        ...
+        forecast.errors.ModelError: Drift needs a series of at least 3 years; got 2 \
+(2023-2024). Use a longer series or Naive() (2 years).
+        """
         if len(series) < self.min_length:
+            # suggest only a model that needs fewer years than this one
+            fix = ("Use a longer series or a simpler model such as Drift() (3 years)."
+                   if self.min_length > 3 else
+                   "Use a longer series or Naive() (2 years)." if self.min_length > 2 else
+                   "Use a longer series: no model is fitted to fewer than 2 years.")
             raise ModelError(
                 f"{self.name} needs a series of at least {self.min_length} years; got "
-                f"{len(series)} ({series.first_year}-{series.last_year}). Use a longer "
-                "series or a simpler model such as Drift() (3 years)."
+                f"{len(series)} ({series.first_year}-{series.last_year}). {fix}"
             )
 
     def fit(self, data: Any, *, seed: Any = None) -> Fit:
@@ -404,6 +518,16 @@ class ModelSpec:
         Returns
         -------
         Fit
+
+        Examples
+        --------
+        >>> import forecast
+        >>> s = forecast.AnnualSeries(range(2015, 2025), [10, 11, 12, 13, 15, 16, 18, 20, 21, 24])
+        >>> forecast.Theta().fit(s).name
+        'Theta'
+        >>> h = forecast.History(range(2015, 2025), np.log(s.values), [0.05] * 10)
+        >>> forecast.Drift(imputations=5).fit(h, seed=1).notes
+        ('multiple imputation over 5 history draws (seed 1)',)
         """
         series, history = as_data(data, self.name)
         check_seed(seed)  # every path, though a series alone needs no seed
@@ -442,7 +566,24 @@ class ModelSpec:
         return ests
 
     def with_scale(self, lam: float) -> ModelSpec:
-        """This spec with a fixed working scale (used by Auto to share one scale)."""
+        """This spec with a fixed working scale (used by Auto to share one scale).
+
+        Parameters
+        ----------
+        lam : float
+            Box-Cox lambda in [0, 1].
+
+        Returns
+        -------
+        ModelSpec
+            A copy with ``scale=lam``.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> forecast.Drift().with_scale(0).scale
+        0.0
+        """
         return dataclasses.replace(self, scale=float(lam))
 
 

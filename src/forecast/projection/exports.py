@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._fsio import check_new_file, write_bytes
 from .._optional import require
 from .._validation import check_extra_quantiles
 from .._version import __version__
@@ -85,13 +87,16 @@ def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
         raise ForecastTypeError(f"`path` must be a file path; got {type(path).__name__}. "
                                 "Pass e.g. 'projection.xlsx'.")
     require("openpyxl", "excel", "Projection.to_excel")
-    path = Path(path)
+    check_new_file(path, force=True, what="Excel workbook")  # a link or folder: before work
     data = p.to_iamc(region=region, variable=variable, quantiles=quantiles, history=history)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+    # built in memory, then written as every other output: atomically, never through a
+    # link, an OSError as an OutputError naming the path
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         data.to_excel(xl, sheet_name="data", index=False)
         iamc_meta(p).reset_index().to_excel(xl, sheet_name="meta", index=False)
         p.summary_frame(levels).to_excel(xl, sheet_name="summary", index=False)
-    return path
+    return write_bytes(path, buf.getvalue(), what="Excel workbook")
 
 
 class Exports:
@@ -168,8 +173,27 @@ class Exports:
         """Write an Excel workbook in pyam's layout (needs openpyxl, the ``excel`` extra).
 
         Sheets: ``data`` (:meth:`to_iamc` with the history and the `quantiles` rows),
-        ``meta`` (:meth:`iamc_meta`) and ``summary`` (:meth:`summary_frame` at `levels`);
-        `region` and `variable` as in :meth:`to_iamc`. Returns the path written.
+        ``meta`` (:meth:`iamc_meta`) and ``summary`` (:meth:`summary_frame` at `levels`).
+        The file is written atomically (complete or not at all) and never through a
+        symbolic link; an existing file is replaced, as ``DataFrame.to_excel`` does.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.xlsx`` file; its folder must exist (else OutputError).
+        history : bool, default True
+            Also give the history's years in the ``data`` sheet.
+        quantiles : sequence of float, default (0.1, 0.9)
+            Extra quantile rows of the ``data`` sheet.
+        levels : sequence of float, default (80, 95)
+            Interval levels of the ``summary`` sheet, in percent.
+        region, variable : str, optional
+            As in :meth:`to_iamc`.
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
         """
         return to_excel(self, path, history=history, quantiles=quantiles, levels=levels,
                         region=region, variable=variable)

@@ -68,6 +68,15 @@ class Projection(Exports):
         The scenario definitions (None when they could not be restored from a file).
     settings : mapping
         n_paths, chunk_size, n_chunks, horizon, last_year, spawn_key, pool_size, versions.
+
+    Examples
+    --------
+    >>> proj = _example()
+    >>> proj
+    Projection(model='Drift', scenarios=[baseline, down] (2), n_paths=50, years=2026-2028, \
+unit='USD_bn', seed=0)
+    >>> proj.samples.shape
+    (2, 50, 3)
     """
 
     years: np.ndarray
@@ -179,10 +188,22 @@ class Projection(Exports):
     def interval(self, level: float = 80, scenario: Any = None) -> pd.DataFrame:
         """Central prediction interval of the level.
 
+        Parameters
+        ----------
+        level : float, default 80
+            Percentage in (0, 100) (80, not 0.8).
+        scenario : str, sequence of str or None
+            Scenarios to summarise (None: all).
+
         Returns
         -------
         DataFrame
             Columns ``scenario, year, lower, upper``.
+
+        Examples
+        --------
+        >>> _example().interval(80, "baseline").columns.tolist()
+        ['scenario', 'year', 'lower', 'upper']
         """
         lv = check_level("level", level)
         idx = self._selection(scenario)
@@ -192,6 +213,13 @@ class Projection(Exports):
 
     def summary_frame(self, levels: Any = (80, 95), scenario: Any = None) -> pd.DataFrame:
         """Mean, median and central intervals of the level per scenario and year.
+
+        Parameters
+        ----------
+        levels : float or sequence of float, default (80, 95)
+            Interval levels in percent, each in (0, 100).
+        scenario : str, sequence of str or None
+            Scenarios to summarise (None: all).
 
         Returns
         -------
@@ -209,11 +237,24 @@ class Projection(Exports):
     def to_frame(self, quantiles: Any = DEFAULT_QUANTILES) -> pd.DataFrame:
         """Long frame of quantiles, one row per model, scenario, year and quantile.
 
+        Parameters
+        ----------
+        quantiles : sequence of float, default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+            Probabilities in [0, 1].
+
         Returns
         -------
         DataFrame
             Columns ``model, scenario, year, quantile, value``.
+
+        Examples
+        --------
+        >>> _example().to_frame([0.5]).head(2)
+           model  scenario  year  quantile      value
+        0  Drift  baseline  2026       0.5  31.110356
+        1  Drift  baseline  2027       0.5  31.767159
         """
+        check_quantiles("quantiles", quantiles)  # named as the caller knows it
         df = self.quantiles(quantiles)
         df.insert(0, "model", self.model)
         return df
@@ -221,11 +262,21 @@ class Projection(Exports):
     def to_wide(self, quantiles: Any = DEFAULT_QUANTILES) -> pd.DataFrame:
         """One row per scenario and year with the mean and one column per quantile.
 
+        Parameters
+        ----------
+        quantiles : sequence of float, default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+            Probabilities in [0, 1].
+
         Returns
         -------
         DataFrame
             Columns ``scenario, year, mean, p5, p10, p25, p50, p75, p90, p95`` (quantile
             ``q`` is named ``f"p{100 * q:g}"``).
+
+        Examples
+        --------
+        >>> _example().to_wide([0.1, 0.9]).columns.tolist()
+        ['scenario', 'year', 'mean', 'p10', 'p90']
         """
         q = check_quantiles("quantiles", quantiles)
         idx = self._selection(None)
@@ -242,10 +293,22 @@ class Projection(Exports):
         the pool takes consecutive blocks of path numbers, so it uses every baseline draw
         once and the mixture keeps ``n_paths`` paths. No new random numbers are drawn.
 
+        Parameters
+        ----------
+        name : str, default "mixture"
+            Name of the pooled scenario.
+
         Returns
         -------
         Projection
             One scenario named `name`; ``settings["mixture"]`` gives the paths per scenario.
+
+        Examples
+        --------
+        >>> import dataclasses
+        >>> weighted = dataclasses.replace(_example(), probabilities=(0.8, 0.2))
+        >>> weighted.mixture().settings["mixture"]
+        {'baseline': 40, 'down': 10}
         """
         if self.probabilities is None:
             raise ScenarioError(
@@ -270,6 +333,15 @@ class Projection(Exports):
         `scenarios` limits the rows to these scenarios (default: every one but the
         baseline), in the order given.
 
+        Parameters
+        ----------
+        baseline : str, default "baseline"
+            The scenario subtracted.
+        levels : float or sequence of float, default (80, 95)
+            Interval levels in percent.
+        scenarios : sequence of str, optional
+            The scenarios compared with the baseline (default: all the others).
+
         Returns
         -------
         DataFrame
@@ -277,6 +349,15 @@ class Projection(Exports):
             upper_95`` (level difference, in the projection's unit), the same with suffix
             ``_pct`` (percent difference ``100 * (level / baseline - 1)``), and
             ``prob_below`` (share of paths below the baseline). Baseline rows excluded.
+
+        Examples
+        --------
+        >>> d = _example().difference("baseline", levels=80)
+        >>> d[["scenario", "year", "median_pct", "prob_below"]].round(2)
+          scenario  year  median_pct  prob_below
+        0     down  2026      -13.88         1.0
+        1     down  2027      -17.07         1.0
+        2     down  2028      -20.86         1.0
         """
         b = self._index(baseline, "baseline")
         if scenarios is None:
@@ -316,7 +397,16 @@ class Projection(Exports):
         """Per-year, per-assumption contributions to the gap between a scenario and baseline.
 
         Contributions sum exactly (to rounding) to the gap in both columns; the rule is
-        documented in ``docs/results.md`` and :mod:`forecast.projection.decompose`.
+        documented in ``docs/results.md`` and :mod:`forecast.projection.decompose`. It
+        needs the scenario definitions (``scenarios``), which :func:`forecast.project`
+        and :meth:`load` keep.
+
+        Parameters
+        ----------
+        scenario : str
+            The scenario whose gap is decomposed.
+        baseline : str, default "baseline"
+            The scenario it is compared with.
 
         Returns
         -------
@@ -325,6 +415,19 @@ class Projection(Exports):
             mean over paths of the assumption's log effect (its part of the mean log gap),
             ``level`` its share of the mean level gap in the projection's unit.
             Assumptions only in the baseline appear with the opposite sign.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> s = forecast.AnnualSeries(range(2015, 2025), [10, 11, 12, 13, 15, 16, 18, 20, 21, 24])
+        >>> cut = forecast.Scenario("cut", [forecast.LevelShift(start=2026, size=-0.1)])
+        >>> proj = forecast.project(forecast.Drift().fit(s), [forecast.Scenario("baseline"), cut],
+        ...                         to=2027, n_paths=100, seed=1)
+        >>> proj.decompose("cut").round(2)
+           year   assumption  log_points  level
+        0  2025  level_shift         0.0   0.00
+        1  2026  level_shift       -10.0  -2.73
+        2  2027  level_shift       -10.0  -2.96
         """
         key = ("decompose", scenario, baseline)
         if isinstance(scenario, str) and isinstance(baseline, str) and key in self._summary_cache:
@@ -337,10 +440,26 @@ class Projection(Exports):
     def prob_above(self, value: float, year: int, scenario: str | None = None) -> Any:
         """Probability that the level exceeds `value` in `year`.
 
+        Parameters
+        ----------
+        value : float
+            Level in the projection's unit, > 0.
+        year : int
+            A projected year.
+        scenario : str, sequence of str or None
+            One scenario (a float is returned) or several (None: all).
+
         Returns
         -------
         float or Series
-            A float for one scenario; for ``scenario=None`` a Series indexed by scenario.
+            A float for one scenario; otherwise a Series indexed by scenario.
+
+        Examples
+        --------
+        >>> _example().prob_above(30, 2026)
+        baseline    0.6
+        down        0.2
+        Name: prob_above, dtype: float64
         """
         value = check_float("value", value, 0, None, lo_open=True)
         j = year_index(self, year)
@@ -353,6 +472,13 @@ class Projection(Exports):
     def year_reaching(self, value: float, scenario: Any = None) -> pd.DataFrame:
         """Distribution of the first projected year in which each path reaches `value`.
 
+        Parameters
+        ----------
+        value : float
+            Level in the projection's unit, > 0.
+        scenario : str, sequence of str or None
+            Scenarios to summarise (None: all).
+
         Returns
         -------
         DataFrame
@@ -360,6 +486,11 @@ class Projection(Exports):
             year (share of paths whose level first reaches ``>= value`` that year) and a
             last row with ``first_year`` <NA> for paths that never reach it by the last
             year (its ``cumulative`` is 1). ``first_year`` is a nullable Int64.
+
+        Examples
+        --------
+        >>> _example().year_reaching(35, "baseline")["cumulative"].tolist()
+        [0.16, 0.36, 0.52, 1.0]
         """
         value = check_float("value", value, 0, None, lo_open=True)
         return first_year_frame(self, self._selection(scenario), value)
@@ -371,11 +502,25 @@ class Projection(Exports):
         `start` may be a year of `history` (its value there is used) or a projected
         year; `end` must be a projected year after `start`.
 
+        Parameters
+        ----------
+        start, end : int
+            First and last year of the growth period.
+        levels : float or sequence of float, default (80, 95)
+            Interval levels in percent.
+        scenario : str, sequence of str or None
+            Scenarios to summarise (None: all).
+
         Returns
         -------
         DataFrame
             Columns ``scenario, start, end, mean, median, lower_80, upper_80, lower_95,
             upper_95`` in percent per year.
+
+        Examples
+        --------
+        >>> _example().cagr(2025, 2028, levels=80, scenario="baseline").columns.tolist()
+        ['scenario', 'start', 'end', 'mean', 'median', 'lower_80', 'upper_80']
         """
         j_end = year_index(self, end, "end")
         hist = self.history
@@ -383,6 +528,12 @@ class Projection(Exports):
             first: Any = float(hist.values[int(start - hist.first_year)])
         else:
             first = None
+            if isinstance(start, numbers.Integral) and not isinstance(start, bool) and not (
+                    self.years[0] <= start <= self.years[-1]):
+                raise ParameterError(
+                    f"`start` must be a year of the history ({hist.first_year}-"
+                    f"{hist.last_year}) or a projected year ({self.years[0]}-"
+                    f"{self.years[-1]}); got {start}. Pass e.g. start={hist.last_year}.")
             j0 = year_index(self, start, "start")
         if not start < end:
             raise ParameterError(f"`start` must be before `end`; got start={start}, end={end}.")
@@ -400,10 +551,21 @@ class Projection(Exports):
     def plot(self, scenario: str | int | None = None, **kwargs: Any) -> Any:
         """Draw the fan chart of one scenario; see :func:`forecast.plotting.fan_chart`.
 
-        Returns the matplotlib Axes (needs the ``plot`` extra); never calls ``plt.show``.
         A convenience for interactive use: the one place where the projection stage
         reaches a face. For the HTML report use
         ``forecast.report.write_report(projection, path)``.
+
+        Parameters
+        ----------
+        scenario : str, optional
+            The scenario drawn (default: the first).
+        **kwargs
+            Passed to :func:`forecast.plotting.fan_chart` (``history``, ``levels``, ``ax``).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs the ``plot`` extra; ``plt.show`` is never called.
         """
         # lazy, and the only import of a face here: plotting is a later stage (and needs
         # matplotlib); a convenience method, as pandas' and xarray's .plot are
@@ -421,6 +583,29 @@ class Projection(Exports):
         ``scenarios.toml``. No pickle. The folder is swapped in whole when complete; one
         forecast did not write is replaced only with ``force=True`` (else OutputError,
         as for a full disk or a link: nothing changes). See ``docs/reliability.md``.
+
+        Parameters
+        ----------
+        directory : str or os.PathLike
+            The folder to write; missing parent folders are created.
+        format : {"parquet", "csv"}, default "parquet"
+            Format of the two data files.
+        force : bool, default False
+            Replace a folder forecast did not write (and everything in it).
+
+        Returns
+        -------
+        pathlib.Path
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp()) / "my run"
+        >>> _ = _example().save(folder, format="csv")
+        >>> sorted(p.name for p in folder.iterdir())
+        ['.forecast-output.json', 'base_log.csv', 'metadata.json', 'samples.csv']
+        >>> Projection.load(folder).samples.shape
+        (2, 50, 3)
         """
         return _files.save(self, directory, format, force)
 
@@ -430,6 +615,17 @@ class Projection(Exports):
 
         Only the files of the format are read, inside `directory`, never through a link;
         each must match the SHA-256 recorded in ``metadata.json``.
+
+        Parameters
+        ----------
+        directory : str or os.PathLike
+            A folder written by :meth:`save` (by this or an earlier version of the file
+            format; a newer one is refused with a DataError).
+
+        Returns
+        -------
+        Projection
+            Bit-identical samples; ``scenarios`` restored from ``scenarios.toml``.
         """
         fields = _files.read_fields(directory)
         try:
@@ -443,9 +639,10 @@ def _example() -> Projection:
     """A tiny hand-made projection for doctests (no model, no scenarios module needed)."""
     rng = np.random.default_rng(0)
     base = np.log(30.0) + np.cumsum(rng.normal(0.05, 0.1, (50, 3)), axis=1)
+    down = base + np.log(0.9) + np.cumsum(rng.normal(-0.04, 0.02, (50, 3)), axis=1)
     return Projection(
-        years=np.array([2026, 2027, 2028]), scenario_names=("baseline",),
-        samples=np.exp(base)[None], base_log=base, center=base.mean(axis=0),
+        years=np.array([2026, 2027, 2028]), scenario_names=("baseline", "down"),
+        samples=np.exp(np.stack([base, down])), base_log=base, center=base.mean(axis=0),
         history=AnnualSeries([2024, 2025], [28.0, 30.0]), seed=0, model="Drift",
         settings={"n_paths": 50, "chunk_size": 50}, )
 

@@ -145,7 +145,9 @@ def iamc_frame(p: Any, model: str, region: str, variable: str, unit: str,
 def year_index(p: Any, year: object, arg: str = "year") -> int:
     """Column of a projected `year`, or a clear error."""
     if isinstance(year, bool) or not isinstance(year, numbers.Integral):
-        raise ForecastTypeError(f"`{arg}` must be an int year; got {year!r}.")
+        raise ForecastTypeError(
+            f"`{arg}` must be an int year; got {year!r} ({type(year).__name__}). Pass a "
+            f"projected year such as {int(p.years[-1])}.")
     if not p.years[0] <= year <= p.years[-1]:
         raise ParameterError(
             f"`{arg}` must be a projected year in [{p.years[0]}, {p.years[-1]}]; "

@@ -61,6 +61,11 @@ def load_official_sources() -> pd.DataFrame:
     DataFrame
         Columns ``source`` (as in ``releases.csv``), ``official_address``, ``publisher``,
         ``date``, ``title``, ``quote`` (the sentence with the figure, in its language).
+
+    Examples
+    --------
+    >>> load_official_sources().shape
+    (27, 6)
     """
     return _official().copy()
 
@@ -82,6 +87,14 @@ def provenance(records: Records) -> pd.DataFrame:
         records); ``years`` ("2013" or "2012-2014"). Sources keep their first-appearance
         order. A user's own records whose source has no official entry show their own
         address.
+
+    Examples
+    --------
+    >>> from forecast.records import load_releases
+    >>> cite = provenance(load_releases().filter(market="US", year=2024))
+    >>> cite[["official", "figures", "years"]].to_dict("records")
+    [{'official': False, 'figures': 1, 'years': '2024'}, \
+{'official': False, 'figures': 2, 'years': '2024'}]
     """
     if not isinstance(records, Records):
         raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}. "

@@ -157,6 +157,16 @@ class Records:
 
     Rows with the same key (market, segment, flow, year, months, measure, basis) and the same
     value are all kept (corroboration); the same key with different values is a DataError.
+
+    Examples
+    --------
+    >>> rec = load_releases()
+    >>> print(repr(rec.filter(market="US", measure="share")))
+    Records(7 rows from embedded; years 2012-2015; published 2012-07-17 to 2015-10-20; \
+0 uncertain)
+      measure  share  total
+      market
+      US           7      7
     """
 
     _frame: pd.DataFrame = field(repr=False)
@@ -178,6 +188,25 @@ class Records:
 
         Every bad cell is reported at once in one :class:`~forecast.errors.DataError`
         whose ``problems`` attribute holds ``(row, column, value, message)`` tuples.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A UTF-8 CSV file with a header line (see ``docs/data.md`` for the schema).
+
+        Returns
+        -------
+        Records
+            ``origin`` is the file name, ``row`` the 1-based data row.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"
+        >>> load_releases().filter(market="US", year=2024).to_csv(path)
+        >>> mine = Records.from_csv(path)
+        >>> mine.frame[["market", "year", "value", "origin"]].to_dict("records")[0]
+        {'market': 'US', 'year': 2024, 'value': 315.9, 'origin': 'mine.csv'}
         """
         text, name = read_user_text(path, "releases")
         where = f"releases file {os.fspath(path)!r}"
@@ -193,6 +222,17 @@ class Records:
 
         ``row`` and ``origin`` columns are kept when present (else rows are numbered
         1..n and ``origin`` is used); ``published_date`` is recomputed from ``published``.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            The table; every bad cell is reported at once in one DataError.
+        origin : str, default "frame"
+            The ``origin`` of rows that do not carry one.
+
+        Returns
+        -------
+        Records
 
         Examples
         --------
@@ -237,6 +277,22 @@ class Records:
 
         The same record (same origin, row and content) is kept once, so ``a + a == a``;
         a figure that conflicts with another for the same key is a DataError.
+
+        Parameters
+        ----------
+        *records : Records
+            Any number of Records (or one list of them).
+
+        Returns
+        -------
+        Records
+
+        Examples
+        --------
+        >>> rec = load_releases()
+        >>> us, hk = rec.filter(market="US"), rec.filter(market="HK")
+        >>> len(Records.concat(us, hk)) == len(us) + len(hk), us + us == us
+        (True, True)
         """
         if len(records) == 1 and isinstance(records[0], list | tuple):
             records = tuple(records[0])
@@ -305,6 +361,21 @@ class Records:
         ``as_of`` keeps rows known by that date: ``published_date <= `` the last day the
         argument allows (``"2023"`` = 31 Dec 2023, ``"2023-06"`` = 30 Jun 2023).
 
+        Parameters
+        ----------
+        market, segment, flow, measure, basis, confidence : str or list of str, optional
+            Values of those columns (``docs/data.md`` lists the allowed ones).
+        months, year : int or list of int, optional
+            Months covered from January (12 = full year); calendar years.
+        as_of : str, date or Timestamp, optional
+            ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM-DD"``.
+
+        Returns
+        -------
+        Records
+            Possibly empty (``Records(0 rows)``); an unknown argument name or value is a
+            ForecastError.
+
         Examples
         --------
         >>> rec = load_releases()
@@ -347,6 +418,20 @@ class Records:
         written atomically and never through a symbolic link; text that a spreadsheet
         would run as a formula (``=``, ``+``, ``-``, ``@`` first) gets a leading ``'``,
         which ``from_csv`` removes again.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file; its folder must exist. An existing file is replaced.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "us.csv"
+        >>> load_releases().filter(market="US").to_csv(path)
+        >>> path.read_text().splitlines()[0]
+        'market,segment,flow,year,months,measure,value,unit,basis,published,source,address,\
+confidence,note'
         """
         frame = neutralise(self._frame.loc[:, list(S.CSV_COLUMNS)])
         with atomic_file(path, what="records file", text=True) as fh:
@@ -367,4 +452,4 @@ class Records:
         counts["total"] = counts.sum(axis=1)
         counts = counts.sort_values("total", ascending=False)
         body = counts.to_string().splitlines()
-        return head + "\n" + "\n".join("  " + line for line in body)
+        return head + "\n" + "\n".join("  " + line.rstrip() for line in body)

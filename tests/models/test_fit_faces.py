@@ -1,0 +1,59 @@
+"""What a notebook user sees of a Fit: its repr, and the checks on its arguments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import forecast
+from forecast.errors import ForecastTypeError, ModelError
+from forecast.series import AnnualSeries
+
+SPECS = [forecast.Naive(), forecast.Drift(), forecast.DampedTrend(), forecast.Theta(),
+         forecast.ARIMA(), forecast.LocalLinearTrend(), forecast.LogLinearTrend(),
+         forecast.Auto()]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+def test_fit_repr_is_one_short_line(spec, series):
+    """No series arrays, residuals or members dumped: one line naming model and data."""
+    fit = spec.fit(series)
+    text = repr(fit)
+    assert "\n" not in text
+    assert "array(" not in text
+    assert len(text) < 200, text
+    assert text.startswith(f"Fit({fit.name}, 'fixture (not data)' 2009-2024 USD_bn, ")
+
+
+def test_fit_repr_on_history_counts_members(series, fake_history):
+    fit = forecast.Drift(imputations=5).fit(fake_history, seed=1)
+    assert ", 5 members, drift=" in repr(fit)
+
+
+def test_forecast_log_must_be_a_bool(series):
+    fit = forecast.Drift().fit(series)
+    with pytest.raises(ForecastTypeError, match=r"`log` must be True or False; got 'yes'"):
+        fit.forecast(3, log="yes")
+    assert fit.forecast(2, log=np.True_)["median"].lt(10).all()  # log levels
+
+
+@pytest.mark.parametrize(("spec", "hint"), [
+    (forecast.Naive(), "no model is fitted to fewer than 2 years"),
+    (forecast.Drift(), "Naive() (2 years)"),
+    (forecast.Auto(), "Naive() (2 years)"),
+    (forecast.DampedTrend(), "Drift() (3 years)"),
+])
+def test_too_short_series_suggests_a_model_that_fits(spec, hint):
+    """Drift must not suggest Drift: each spec points at one that needs fewer years."""
+    short = AnnualSeries([2024], [1.0])
+    with pytest.raises(ModelError) as err:
+        spec.fit(short)
+    assert hint in str(err.value)
+    if spec.min_length <= 3:
+        assert "Drift() (3 years)" not in str(err.value)
+
+
+def test_combination_repr_shows_weights_not_a_nan_aicc(series):
+    text = repr(forecast.Auto().fit(series))
+    assert "weight.Drift=0.333" in text
+    assert "nan" not in text
