@@ -4,9 +4,10 @@ Modules: ``backtests`` (:func:`backtest`, :func:`compare`, :func:`summarize`,
 :func:`published_truth`), ``metrics`` (point, sample and quantile scores,
 ``forecast.metrics``), ``sensitivity`` (:func:`tornado`, :func:`sobol`,
 :func:`sobol_indices`), ``markets`` (:func:`backtest_markets`, :func:`compare_markets`,
-:func:`leave_one_out_markets`: the joint market model); internal: ``_tasks``
-(backtest tasks), ``crn`` (scenario effects under common random numbers), ``_sobol``
-(Saltelli sampling and estimators), ``_arrays`` (the array checks of the metrics).
+:func:`leave_one_out_markets`: the joint market model); internal: ``_inputs``
+(the backtests' argument checks), ``_tasks`` (backtest tasks), ``crn`` (scenario effects
+under common random numbers), ``_sobol`` (Saltelli sampling and estimators), ``_arrays``
+(the array checks of the metrics).
 """
 
 from . import metrics

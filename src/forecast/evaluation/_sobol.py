@@ -23,6 +23,8 @@ is used there; both need the same ``n (d + 2)`` evaluations.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 
@@ -42,6 +44,15 @@ SOBOL_COLUMNS = [
 ]
 
 _EPS = 1e-12
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside forecast."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def as_problem(problem: object) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
@@ -77,6 +88,13 @@ def base_uniforms(n: int, d: int, rng: np.random.Generator, sampling: str) -> np
         u = rng.random((n, 2 * d))
     elif sampling == "sobol":
         from scipy.stats import qmc  # lazy: scipy.stats is heavy
+
+        if n & (n - 1):  # our message, not scipy's: it names the fix
+            up = 1 << (n - 1).bit_length()
+            warnings.warn(f"`n` should be a power of two with Sobol' points (they are "
+                          f"balanced only then); got {n}, so the indices are less accurate "
+                          f"than n suggests. Pass n={up // 2} or n={up}, or sampling='random'.",
+                          UserWarning, stacklevel=_user_stacklevel())
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # balance warning when n is not a power of 2
@@ -146,6 +164,16 @@ def estimate(
     return {"S1": s1[0], "ST": st[0], "S1_boot": s1[1:], "ST_boot": st[1:], "variance": var[0]}
 
 
+def warn_constant(variance: np.ndarray, outputs: Sequence[object], what: str) -> None:
+    """One warning naming the outputs that do not vary (their indices are NaN)."""
+    flat = [str(o) for o, v in zip(outputs, variance, strict=True) if not v > 0]
+    if flat:
+        warnings.warn(f"{what} {', '.join(flat)} does not vary over the sample (variance 0), "
+                      "so its Sobol' indices are NaN: nothing there to apportion. Drop it, "
+                      "or check that the inputs reach it.", UserWarning,
+                      stacklevel=_user_stacklevel())
+
+
 def index_rows(est: Mapping[str, np.ndarray], labels: Sequence[tuple[str, str]],
                outputs: Sequence[object], level: float) -> list[dict[str, object]]:
     """One row per (input or group, output): the indices and their bootstrap intervals.
@@ -174,7 +202,15 @@ def _groups(groups: Mapping[str, Sequence[str]] | None, names: list[str]
     """Column groups and labels: each input alone, then each named group."""
     col_groups: list[list[int]] = [[i] for i in range(len(names))]
     labels = [(nm, "parameter") for nm in names]
+    if groups is not None and not isinstance(groups, Mapping):
+        raise ForecastTypeError(f"`groups` must be a dict of group name -> list of input "
+                                f"names; got {groups!r}. Pass e.g. {{'g': {names[:2]}}}.",
+                                field="groups")
     for gname, members in (groups or {}).items():
+        if isinstance(members, str) or not isinstance(members, Sequence):
+            raise ForecastTypeError(f"group {gname!r} must list input names; got {members!r}."
+                                    f" Pass a list, e.g. {{{gname!r}: [{members!r}]}}.",
+                                    field="groups")
         bad = [m for m in members if m not in names]
         if bad or not members:
             raise ParameterError(
@@ -241,4 +277,5 @@ def run(
     blocks = y.reshape(2 + len(col_groups), n, k)
     w = bootstrap_weights(n, n_bootstrap, rng) if n_bootstrap else np.zeros((0, n))
     est = estimate(blocks[0], blocks[1], list(blocks[2:]), w)
+    warn_constant(est["variance"], outputs, "output")
     return pd.DataFrame(index_rows(est, labels, outputs, lv), columns=SOBOL_COLUMNS)

@@ -58,6 +58,10 @@ def _fit_simulate(spec: Any, data: Any, task: Task) -> dict[str, Any]:
         logs = np.asarray(fit.simulate(task.horizon, task.n_paths, seed=sim_seed), dtype=float)
     except ForecastError as exc:
         raise type(exc)(f"backtest of {spec.name} at origin {task.label}: {exc}") from exc
+    except Exception as exc:  # a user's own model failing: keep its traceback, say where
+        exc.add_note(f"(raised in the backtest of {spec.name} at origin {task.label}: pass "
+                     "origins=[...] without it, or fix the model there)")
+        raise
     if logs.shape != (task.n_paths, task.horizon) or not np.all(np.isfinite(logs)):
         raise ModelError(f"backtest of {spec.name} at origin {task.label}: simulate() "
                          f"returned shape {logs.shape} or non-finite values; the model breaks "

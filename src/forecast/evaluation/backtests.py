@@ -26,7 +26,6 @@ Forecast years without a truth are not scored and do not appear in the frame.
 from __future__ import annotations
 
 import logging
-import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -41,15 +40,22 @@ from ..errors import ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..models import Drift, Naive
 from ..records import Records, load_exchange_rates
-from ..series import AnnualSeries
+from ..records.schema import FLOWS, SEGMENTS, suggest
 from . import metrics
+from ._inputs import (
+    _check_horizon,
+    _check_reconstruct_kw,
+    _check_spec,
+    _kind,
+    _records_origins,
+    _series_origins,
+)
 from ._tasks import Task, map_tasks, min_length
 
 log = logging.getLogger("forecast")
 
 __all__ = ["Naive", "backtest", "compare", "published_truth", "summarize"]
 
-MIN_TRAIN = 6  # default origins leave at least this many training years
 
 _POINT = ["model", "origin", "target", "year", "horizon", "truth", "mean", "median"]
 
@@ -67,77 +73,6 @@ def _metric_cols(levels: Sequence[float]) -> list[str]:
             + [f"interval_score_{lv:g}" for lv in levels])
 
 
-# --------------------------------------------------------------------------- inputs
-def _kind(data: Any) -> str:
-    if isinstance(data, AnnualSeries):
-        return "series"
-    if isinstance(data, Records):
-        return "records"
-    if hasattr(data, "series") and hasattr(data, "draws"):
-        return "history"
-    raise ForecastTypeError(
-        f"`data` must be an AnnualSeries, a History or Records; got {type(data).__name__}. "
-        "Pass forecast.reconstruct(...) or forecast.load_releases()."
-    )
-
-
-def _check_spec(spec: Any) -> None:
-    if not (hasattr(spec, "fit") and hasattr(spec, "name")):
-        raise ForecastTypeError(
-            f"`spec` must be a model spec such as forecast.Drift(); got {spec!r}. "
-            "Pass a ModelSpec instance (with .fit and .name)."
-        )
-
-
-def _series_origins(series: AnnualSeries, spec_min: int, origins: Any) -> list[int]:
-    lo = series.first_year + max(int(spec_min), MIN_TRAIN) - 1
-    hi = series.last_year - 1
-    if origins is None:
-        if hi < lo:
-            raise ParameterError(
-                f"the series ({series.first_year}-{series.last_year}) is too short for a "
-                f"backtest: the first origin would be {lo}. Pass a longer series."
-            )
-        return list(range(lo, hi + 1))
-    if isinstance(origins, numbers.Integral):
-        origins = [origins]
-    out = []
-    for o in origins:
-        oi = check_int("origins", o, series.first_year, hi,
-                       f"Origins are the last training years, in [{series.first_year}, {hi}].")
-        out.append(oi)
-    return sorted(set(out))
-
-
-def _check_horizon(horizon: int, last: int, origins: list[int]) -> None:
-    """Refuse a horizon that no origin can score (it would be silently cut short)."""
-    reach = last - min(origins)
-    if horizon > reach:
-        raise ParameterError(
-            f"`horizon` must be at most {reach}: the first origin is {min(origins)} and the "
-            f"data end in {last}, so no forecast further ahead can be scored; got {horizon}. "
-            f"Pass horizon <= {reach}, or earlier origins.")
-
-
-def _records_origins(records: Any, origins: Any) -> list[str]:
-    if origins is None:
-        years = records.frame["published_date"].dt.year
-        first, last = int(years.min()), int(years.max())
-        origins = [f"{y}-06" for y in range(max(first, 2013), last + 1)]
-    if isinstance(origins, str | numbers.Integral):
-        origins = [origins]
-    out = []
-    for o in origins:
-        if isinstance(o, numbers.Integral) and not isinstance(o, bool):
-            out.append(str(int(o)))
-        elif isinstance(o, str) and o.strip():
-            out.append(o.strip())
-        else:
-            raise ForecastTypeError(f"pseudo-real-time origins must be dates such as '2016-06' "
-                                    f"or years; got {o!r}.")
-    return out
-
-
 def published_truth(records: Any, market: str, segment: str, flow: str,
                     currency: str, fx: Any = None) -> dict[int, float]:
     """Full-year published levels in bn of `currency`, by year (the "published" truth).
@@ -145,8 +80,26 @@ def published_truth(records: Any, market: str, segment: str, flow: str,
     Rows in the other currency are converted with ``fx.for_period(records, year)``
     (MOFCOM's implied rate when both totals exist, else the annual average); when a
     year has rows in both currencies, the rows in `currency` are used. Corroborating
-    duplicates are averaged (they are identical by construction of Records).
+    duplicates are averaged (they are identical by construction of Records). Years
+    without a full-year published level are absent.
+
+    Raises
+    ------
+    ParameterError
+        When `market` is not in the records, or `segment`, `flow` or `currency` ("USD"
+        or "CNY") is not a known value: a misspelling would otherwise give no truth.
     """
+    if not isinstance(records, Records):
+        raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}. "
+                                "Pass forecast.load_releases() (the published figures).",
+                                field="records")
+    for name, value, allowed in (("market", market, records.markets), ("segment", segment,
+                                 SEGMENTS), ("flow", flow, FLOWS), ("currency", currency,
+                                                                    ("USD", "CNY"))):
+        if not isinstance(value, str) or value not in allowed:
+            hint = suggest(value, allowed) if isinstance(value, str) else ""
+            raise ParameterError(f"`{name}` must be one of {', '.join(allowed)}; got "
+                                 f"{value!r}.{hint} Pass one of those.", field=name)
     fx = load_exchange_rates() if fx is None else fx
     rows = records.filter(market=market, segment=segment, flow=flow, measure="level",
                           months=12).frame
@@ -213,6 +166,7 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
                  "Drop the duplicate.", field="spec")
     root = as_seed_sequence(seed)
     kind = _kind(data)
+    _check_reconstruct_kw(kind, data, reconstruct_kw)
     seeds = seed_parts(root)
     if kind == "records":
         rk = dict(reconstruct_kw)
@@ -235,10 +189,16 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
         tasks = [Task(i, (spec,), series.window(end=o), o, horizon, n_paths, *seeds)
                  for spec in specs for i, o in enumerate(olist)]
     log.info("backtest: %d fits (%d origins, %d models)", len(tasks), len(olist), len(specs))
-    rows, skipped = _collect(specs, tasks, executor, truths, levels, progress)
+    rows, skipped, unscored = _collect(specs, tasks, executor, truths, levels, progress)
     if skipped:
         warnings.warn("backtest skipped " + "; ".join(skipped) + " (listed in "
                       "frame.attrs['skipped'])", UserWarning, stacklevel=3)
+    if unscored:  # e.g. an origin date after the last release: nothing to compare with
+        last_truth = max((y for tr in truths.values() for y in tr), default=None)
+        warnings.warn(f"backtest scored no forecast from origin(s) {', '.join(map(str, unscored))}"
+                      f": every year they forecast lies after the last year with a truth "
+                      f"({last_truth}). Pass earlier origins (listed in "
+                      "frame.attrs['unscored']).", UserWarning, stacklevel=3)
     cols = _POINT + _levels_cols(levels) + _metric_cols(levels)
     frame = pd.DataFrame(rows, columns=cols)
     reached = int(frame["horizon"].max()) if len(frame) else 0
@@ -247,12 +207,15 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
                       f"{horizon}: no published truth lies further ahead of any origin. "
                       "Pass a smaller horizon or earlier origins.", UserWarning, stacklevel=3)
     frame.attrs["skipped"] = skipped
+    frame.attrs["unscored"] = [str(o) for o in unscored]
     return frame
 
 
 def _collect(specs, tasks, executor, truths, levels, progress: bool):
     """Score every task's forecasts against each truth; rows model by model, and skips."""
     skipped: list[str] = []
+    fitted: set[object] = set()
+    scored: set[object] = set()
     by_spec: dict[str, list[dict]] = {spec.name: [] for spec in specs}
     with progress_bar(progress, len(tasks), "backtest", "fit") as bar:
         for task, results in zip(tasks, map_tasks(tasks, executor), strict=True):
@@ -260,12 +223,16 @@ def _collect(specs, tasks, executor, truths, levels, progress: bool):
                 if isinstance(res, str):
                     skipped.append(res)
                     continue
+                fitted.add(task.label)
                 for target, truth in truths.items():
-                    by_spec[spec.name] += _score(res, truth, spec.name, task.label, target,
-                                                 levels)
+                    new = _score(res, truth, spec.name, task.label, target, levels)
+                    by_spec[spec.name] += new
+                    if new:
+                        scored.add(task.label)
             bar.update()
     rows = [row for spec in specs for row in by_spec[spec.name]]  # origins in order
-    return rows, list(dict.fromkeys(skipped))
+    unscored = [t.label for t in tasks if t.label in fitted and t.label not in scored]
+    return rows, list(dict.fromkeys(skipped)), list(dict.fromkeys(unscored))
 
 
 def backtest(
@@ -354,7 +321,15 @@ def summarize(frame: pd.DataFrame, by: Sequence[str] = ("model", "target", "hori
     if not isinstance(frame, pd.DataFrame) or "scaled_error" not in frame.columns:
         raise ForecastTypeError("`frame` must be a backtest() frame; got "
                                 f"{type(frame).__name__}. Pass the output of backtest().")
-    by = [b for b in by if b in frame.columns]
+    if isinstance(by, str):  # by="model": one column, not five letters
+        by = (by,)
+    by = list(by)
+    missing = [b for b in by if b not in frame.columns]
+    if missing:
+        hint = suggest(str(missing[0]), [str(c) for c in frame.columns])
+        raise ParameterError(f"`by` must name columns of the backtest frame; got "
+                             f"{missing[0]!r}.{hint} Use e.g. by=('model', 'horizon') or "
+                             "by=() for one overall row.", field="by")
     lv = [c[len("covered_"):] for c in frame.columns if c.startswith("covered_")]
     f = frame.assign(
         _ae=frame["error"].abs(),

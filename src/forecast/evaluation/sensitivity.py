@@ -185,6 +185,10 @@ def tornado(
     if lo >= hi:
         raise ParameterError(f"`low` must be below `high`; got low={low}, high={high}. "
                              "Pass e.g. low=10, high=90.")
+    if hi <= 1:  # fractions where percentiles are meant: 0.1/0.9 would swing almost nothing
+        raise ParameterError(f"`low` and `high` are percentiles in (0, 100); got low={low}, "
+                             f"high={high}. Did you mean low={lo * 100:g}, high={hi * 100:g}?",
+                             field="high")
     ev, params, yrs, cols, h = _setup(fit, scenario, years)
     ss = as_seed_sequence(seed)
     s_base, s_chance = spawn(ss, 2)
@@ -295,6 +299,8 @@ def sobol(
     w = (_sobol.bootstrap_weights(n, n_bootstrap, np.random.default_rng(s_boot))
          if n_bootstrap else np.zeros((0, n)))
     est = _sobol.estimate(f_a, f_b, f_ab, w)
+    _sobol.warn_constant(est["variance"], [int(y) for y in yrs],
+                         "the scenario's effect in year" if output == "effect" else "year")
     labels = ([(p.label, "parameter") for p in params] + [(g, "assumption") for g in groups]
               + [("baseline", "baseline"), ("chance", "chance")])
     rows = _sobol.index_rows(est, labels, [int(y) for y in yrs], lv)

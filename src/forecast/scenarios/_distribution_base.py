@@ -13,6 +13,7 @@ import numpy as np
 
 from .._validation import check_float, check_int, check_quantiles
 from ..errors import ForecastError, ForecastTypeError, ParameterError
+from ..records.schema import suggest
 
 _STD = NormalDist()
 
@@ -112,13 +113,15 @@ class Distribution:
         cls = Distribution._registry.get(kind) if isinstance(kind, str) else None
         if cls is None:
             known = ", ".join(sorted(Distribution._registry))
-            raise _fail("dist", f"`dist` must be one of {known}; got {kind!r}. "
+            hint = suggest(kind, Distribution._registry) if isinstance(kind, str) else ""
+            raise _fail("dist", f"`dist` must be one of {known}; got {kind!r}.{hint} "
                         "Use one of those names.")
         keys = cls.keys()
         for key in d:
             if key != "dist" and key not in keys:
                 raise _fail(key, f"distribution {kind!r} has no parameter `{key}`; got "
-                            f"{key} = {d[key]!r}. Remove it; allowed keys: {', '.join(keys)}.")
+                            f"{key} = {d[key]!r}.{suggest(str(key), keys)} Remove it; allowed "
+                            f"keys: {', '.join(keys)}.")
         for key, required in keys.items():
             if required and key not in d:
                 raise _fail(key, f"distribution {kind!r} needs `{key}`; it is missing. "

@@ -245,6 +245,10 @@ class Assumption:
         try:
             dist = as_distribution(value, key)
         except ParameterError as e:
+            if not isinstance(value, Distribution):  # a plain NaN or inf: name the parameter
+                raise ParameterError(f"`{key}` of {type(self).__name__} {self.name!r} must be "
+                                     f"a finite number; got {value!r}. {bound.fix}".rstrip(),
+                                     field=key) from None
             raise ParameterError(str(e), field=key) from None
         except ForecastTypeError as e:
             raise ForecastTypeError(str(e), field=key) from None

@@ -76,8 +76,14 @@ def _reraise(path: str, e: ForecastError, keys: dict[str, str] | None = None) ->
 def _keys(path: str, table: dict, allowed: tuple[str, ...] | list[str]) -> None:
     for key, value in table.items():
         if key not in allowed:
-            raise _err(f"{path}.{key}", f"unknown key {key!r} (value {value!r}). Allowed keys: "
-                       f"{', '.join(allowed)}. Remove it or fix its spelling.")
+            raise _err(f"{path}.{key}", f"unknown key {key!r} (value {_short(value)})."
+                       f"{suggest(key, allowed)} Allowed keys: {', '.join(allowed)}. Remove it "
+                       "or fix its spelling.")
+
+
+def _short(v: object, width: int = 80) -> str:
+    text = repr(v)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _string(path: str, v: object, fix: str) -> str:
@@ -134,7 +140,8 @@ def _assumption(path: str, table: object) -> Assumption:
     kind = table["type"]
     cls: type[Assumption] | None = kinds.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise _err(f"{path}.type", f"unknown assumption type {kind!r}. Use one of "
+        hint = suggest(kind, kinds) if isinstance(kind, str) else ""
+        raise _err(f"{path}.type", f"unknown assumption type {kind!r}.{hint} Use one of "
                    f"{', '.join(kinds)}, or register your class with "
                    "forecast.scenarios.register.")
     if cls is Group:
@@ -213,8 +220,9 @@ def _preset_assumption(path: str, table: dict) -> Assumption:
     for k, v in table.items():
         if k == "preset":
             continue
-        if isinstance(v, str) and k in ("severity", "name"):
-            kwargs[k] = v
+        if k in ("severity", "name"):
+            example = "moderate" if k == "severity" else "my_friction"
+            kwargs[k] = _string(f"{path}.{k}", v, f'Write {k} = "{example}".')
         elif k == "start":
             kwargs[k] = _year(f"{path}.{k}", v)
         else:
@@ -272,6 +280,8 @@ def loads_scenarios(text: str, source: str = "<string>") -> ScenarioSet:
     if len(text) > MAX_BYTES:
         raise ConfigError(f"{source}: scenario text must be at most {MAX_BYTES} characters; "
                           f"got {len(text)}. Split it or remove generated content.")
+    if text.startswith("\ufeff"):  # a byte-order mark, as Windows editors write: not content
+        text = text[1:]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

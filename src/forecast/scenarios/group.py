@@ -42,6 +42,10 @@ class Group(Assumption):
     bounds: ClassVar[dict] = {"probability": PROBABILITY}
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str):  # Group((a, b)) forgets the name
+            raise ForecastTypeError(f"`name` of a Group must be a string, its first argument; "
+                                    f"got {type(self.name).__name__} {self.name!r:.80}. Pass "
+                                    "Group(\"my_group\", (part, ...)).", field="name")
         parts = self.parts
         if isinstance(parts, Assumption):
             parts = (parts,)

@@ -33,6 +33,7 @@ import numpy as np
 from .._seeds import as_seed_sequence, assumption_seed
 from .._validation import check_unique
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from ..records.schema import suggest
 from .assumption import Assumption, PathContext, check_context
 from .distributions import Distribution
 from .group import Group
@@ -118,6 +119,11 @@ def check_starts(scenarios: Iterable[Any], last_year: int) -> None:
         Naming the scenario, the assumption, its earliest start and the fix
         (``err.field == "start"``).
     """
+    if isinstance(last_year, bool) or not isinstance(last_year, numbers.Integral):
+        raise ForecastTypeError(f"`last_year` must be the history's last year as an int; got "
+                                f"{last_year!r} ({type(last_year).__name__}). Pass e.g. "
+                                "fit.last_year or 2025.", field="last_year")
+    last_year = int(last_year)
     for s in scenarios:
         for a in getattr(s, "assumptions", ()):
             start = getattr(a, "first_start", None)
@@ -240,6 +246,26 @@ class Scenario:
         return dataclasses.replace(self, assumptions=new)
 
 
+def _short(x: object, width: int = 80) -> str:
+    text = repr(x)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _differences(a: Assumption, b: Assumption) -> str:
+    """What tells two assumptions apart, in a few words (not two full reprs)."""
+    if type(a) is not type(b):
+        return f"a {type(a).__name__} and a {type(b).__name__}"
+    da, db = a.to_dict(), b.to_dict()
+    keys = [k for k in dict.fromkeys([*da, *db]) if da.get(k) != db.get(k)]
+    if keys == ["part"]:  # groups: name the parts that differ
+        pa = {p["name"]: p for p in da.get("part", [])}
+        pb = {p["name"]: p for p in db.get("part", [])}
+        diff = [k for k in dict.fromkeys([*pa, *pb]) if pa.get(k) != pb.get(k)]
+        return "their parts differ: " + ", ".join(diff)
+    return "they differ in " + ", ".join(f"{k} ({_short(da.get(k), 40)} vs "
+                                         f"{_short(db.get(k), 40)})" for k in keys[:3])
+
+
 def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
     """Union of the scenarios' assumptions, in canonical (name, key) order.
 
@@ -254,17 +280,24 @@ def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
     """
     for s in scenarios:
         if not isinstance(s, Scenario):
-            raise ForecastTypeError(f"combine() takes Scenario objects; got {s!r} "
-                                    f"({type(s).__name__}). Wrap assumptions in Scenario(...).")
+            fix = ("Unpack it: combine(*scenarios)" if isinstance(s, ScenarioSet | list | tuple)
+                   else "Wrap assumptions in Scenario(name, [...])")
+            raise ForecastTypeError(f"combine() takes Scenario objects as separate arguments; "
+                                    f"got a {type(s).__name__} ({_short(s)}). {fix}.",
+                                    field="scenarios")
     by_name: dict[str, Assumption] = {}
+    owner: dict[str, str] = {}
     for s in scenarios:
         for a in s.assumptions:
             if a.name in by_name and by_name[a.name] != a:
                 raise ScenarioError(
                     f"cannot combine: assumption name {a.name!r} means two different "
-                    f"assumptions ({by_name[a.name]!r} and {a!r}). Rename one of them.",
+                    f"assumptions, in scenarios {owner[a.name]!r} and {s.name!r} "
+                    f"({_differences(by_name[a.name], a)}). Rename one of them "
+                    f"(dataclasses.replace(a, name=...)), or combine only one of the two.",
                     field="assumptions")
             by_name[a.name] = a
+            owner.setdefault(a.name, s.name)
     items = tuple(sorted(by_name.values(), key=lambda a: (a.name, a.key)))
     if name is None:
         tokens = {t for s in scenarios if s.assumptions for t in s.name.split("+")}
@@ -329,8 +362,10 @@ class ScenarioSet:
             out.append(float(p))
         total = math.fsum(out)
         if abs(total - 1.0) > 1e-9:
+            hint = (" Did you give percentages? Divide them by 100."
+                    if abs(total - 100.0) <= 1e-6 else " Divide each by their sum.")
             raise ParameterError(f"`probabilities` must sum to 1 (within 1e-9); got {total!r}."
-                                 " Divide each by their sum.", field="probabilities")
+                                 f"{hint}", field="probabilities")
         return tuple(out)
 
     @property
@@ -349,7 +384,9 @@ class ScenarioSet:
         for s in self.scenarios:
             if s.name == key:
                 return s
-        raise KeyError(f"no scenario {key!r}; the set has {list(self.names)}")
+        hint = suggest(key, self.names) if isinstance(key, str) else ""
+        raise KeyError(f"no scenario {key!r} in the set.{hint} It has: "
+                       f"{', '.join(self.names)}.")
 
     def __contains__(self, name: object) -> bool:
         return name in self.names
