@@ -124,6 +124,32 @@ def test_too_short_training_is_skipped_with_a_warning():
     assert set(bt.loc[bt["origin"] == 2016, "model"]) == {"Naive", "Picky"}
 
 
+class _Refuses(Naive):
+    """A model that cannot be fitted to one window (a ModelError, as ARIMA's can be)."""
+
+    name = "Refuses"
+
+    def fit(self, data, *, seed=None):
+        if data.last_year == 2016:
+            raise forecast.ModelError("Refuses cannot fit 2016's window.")
+        return super().fit(data, seed=seed)
+
+
+def test_a_model_error_at_one_origin_skips_that_pair_only():
+    with pytest.warns(UserWarning, match="Refuses at origin 2016: Refuses cannot fit"):
+        bt = backtest([_Refuses(), Naive()], SERIES, origins=[2015, 2016, 2017], horizon=1,
+                      n_paths=50, seed=0)
+    assert bt.attrs["skipped"] == ["Refuses at origin 2016: Refuses cannot fit 2016's "
+                                   "window."]
+    assert set(bt.loc[bt["origin"] == 2016, "model"]) == {"Naive"}
+    assert set(bt.loc[bt["origin"] != 2016, "model"]) == {"Naive", "Refuses"}
+    # the same seeds whether or not a pair was skipped: Naive's rows are unchanged
+    alone = backtest(Naive(), SERIES, origins=[2015, 2016, 2017], horizon=1, n_paths=50,
+                     seed=0)
+    assert bt[bt["model"] == "Naive"].reset_index(drop=True)["median"].tolist() == \
+        alone["median"].tolist()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "err", "match"),
     [

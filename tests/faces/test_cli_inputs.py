@@ -345,3 +345,20 @@ def test_the_working_scale_can_be_chosen_on_the_command_line(tmp_path, capsys):
     settings = json.loads((tmp_path / "log" / "settings.json").read_text())
     assert settings["model_spec"] == "Auto(imputations=20, scale='log')"
     _fails(capsys, ["run", "--scale", "sqrt"], "--scale", "sqrt")
+
+
+@pytest.mark.parametrize("year", ["2020", "2200"])
+def test_sensitivity_years_are_checked_in_the_commands_words_before_the_fit(year, capsys,
+                                                                            monkeypatch):
+    """Not the Python hint 'years=range(...)', and before any model is fitted."""
+    from forecast.cli import commands
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a model was fitted before --year was checked")
+
+    monkeypatch.setattr(commands, "make_spec", no_fit)
+    assert cli.main(["sensitivity", "--year", year, "--n", "64"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"forecast sensitivity: error: --year must be after the history's last "
+                   f"year (2025) and at most 2125; got {year}. Pass e.g. --year 2030 --year "
+                   "2035.")

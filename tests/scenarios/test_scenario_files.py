@@ -156,8 +156,10 @@ def test_malformed_files_name_key_path_value_and_fix(text: str, path: str | None
         load_scenarios(f)
     msg = str(info.value)
     assert isinstance(info.value, ForecastError)
+    assert msg.startswith(f"{f}: "), msg  # a file's errors name the file first
     if path is not None:
-        assert msg.startswith(path + ":") or msg.startswith(path + "."), msg
+        key = msg.removeprefix(f"{f}: ")
+        assert key.startswith(path + ":") or key.startswith(path + "."), msg
     assert value in msg, msg
     assert any(w in msg for w in ("Add", "Pass", "Use", "Write", "Remove", "Give", "Fix",
                                   "Divide", "Rename")), msg

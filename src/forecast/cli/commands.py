@@ -300,8 +300,14 @@ def cmd_sensitivity(args) -> int:
     scenarios = list(sset.scenarios)
     scenario = scenarios[-1] if not args.scenarios else scenarios[0]
     history = build_history(args, load_records(args))
-    fit = make_spec(args.model, args.imputations, args.scale).fit(history, seed=draw_seed(args))
     years = args.years or [2030, 2035]
+    last = history.series.last_year
+    outside = [y for y in years if not last < y <= last + 100]
+    if outside:  # in the command's words, before the fit
+        raise ParameterError(f"--year must be after the history's last year ({last}) and at "
+                             f"most {last + 100}; got {', '.join(map(str, outside))}. Pass "
+                             f"e.g. --year {last + 5} --year {last + 10}.")
+    fit = make_spec(args.model, args.imputations, args.scale).fit(history, seed=draw_seed(args))
     bar = interactive(args)
     if args.method == "tornado":
         table = tornado(fit, scenario, years, n_paths=args.n, seed=args.seed, progress=bar)

@@ -50,12 +50,21 @@ class Task:
         return task_seeds(rebuild(self.entropy, self.spawn_key, self.pool_size), self.index)
 
 
-def _fit_simulate(spec: Any, data: Any, task: Task) -> dict[str, Any]:
+def _fit_simulate(spec: Any, data: Any, task: Task) -> dict[str, Any] | str:
+    """The task's samples for one spec, or why it was skipped.
+
+    A ModelError (the model cannot be fitted to this window, or cannot give a finite
+    forecast from it) skips this (model, origin) pair, as a too-short window does: the
+    other origins are still scored and the reason is listed. Any other error stops the
+    backtest, naming the model and origin (a bad argument would fail everywhere).
+    """
     fit_seed, sim_seed = task.seeds
     try:
         fit = spec.fit(data, seed=fit_seed)
         series = fit.series
         logs = np.asarray(fit.simulate(task.horizon, task.n_paths, seed=sim_seed), dtype=float)
+    except ModelError as exc:
+        return f"{spec.name} at origin {task.label}: {exc}"
     except ForecastError as exc:
         raise type(exc)(f"backtest of {spec.name} at origin {task.label}: {exc}") from exc
     except Exception as exc:  # a user's own model failing: keep its traceback, say where

@@ -323,7 +323,8 @@ def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
     ------
     ConfigError
         For a missing, oversized or non-UTF-8 file, a TOML syntax error (with its line) or
-        any invalid entry (naming the key path, the value and the fix).
+        any invalid entry (naming the key path, the value and the fix). Every message
+        starts with the file's path.
     """
     if not isinstance(path, str | os.PathLike):
         raise ForecastTypeError(f"`path` must be a str or os.PathLike naming a TOML file; got "
@@ -346,7 +347,12 @@ def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
     except UnicodeDecodeError as e:
         raise ConfigError(f"{p}: must be UTF-8 text; byte {e.start} is not. Save the file as "
                           "UTF-8.") from None
-    return loads_scenarios(text, str(p))
+    try:
+        return loads_scenarios(text, str(p))
+    except ForecastError as e:  # a key path ("scenario[2].start: ...") names no file
+        if str(e).startswith(f"{p}: "):
+            raise
+        raise type(e)(f"{p}: {e}", field=e.field) from None
 
 
 # ---------------------------------------------------------------------------- writing
