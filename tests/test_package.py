@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import forecast
+from forecast import _seeds as seeds
 from forecast import _validation as v
 from forecast import errors
 
@@ -113,8 +114,8 @@ def test_error_hierarchy():
         (lambda: v.check_level("level", 100), errors.ParameterError, r"\(0, 100\)"),
         (lambda: v.check_levels("levels", []), errors.ForecastTypeError, "non-empty"),
         (lambda: v.check_quantiles("q", [0.5, 50]), errors.ParameterError, "Did you mean"),
-        (lambda: v.as_seed_sequence(-1), errors.ParameterError, "seed"),
-        (lambda: v.as_seed_sequence("abc"), errors.ForecastTypeError, "seed=2025"),
+        (lambda: seeds.as_seed_sequence(-1), errors.ParameterError, "seed"),
+        (lambda: seeds.as_seed_sequence("abc"), errors.ForecastTypeError, "seed=2025"),
     ],
 )
 def test_validation_messages(call, exc, match):
@@ -129,15 +130,15 @@ def test_validation_normalises():
 
 
 def test_seeds_follow_spec7():
-    a = np.random.default_rng(v.as_seed_sequence(3)).random()
-    b = np.random.default_rng(v.as_seed_sequence(np.random.SeedSequence(3))).random()
+    a = np.random.default_rng(seeds.as_seed_sequence(3)).random()
+    b = np.random.default_rng(seeds.as_seed_sequence(np.random.SeedSequence(3))).random()
     assert a == b
     g = np.random.default_rng(1)
-    assert isinstance(v.as_generator(g), np.random.Generator)
-    assert v.as_generator(g) is g
-    assert v.seed_record(5) == 5
-    assert v.seed_record(np.random.SeedSequence(9)) == 9
-    assert v.seed_record(None) is None
+    assert isinstance(seeds.as_generator(g), np.random.Generator)
+    assert seeds.as_generator(g) is g
+    assert seeds.seed_record(5) == 5
+    assert seeds.seed_record(np.random.SeedSequence(9)) == 9
+    assert seeds.seed_record(None) is None
 
 
 def test_readonly():

@@ -12,9 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# The seed rules live in `_seeds`; these names stay importable from here only for the
-# models stage, which has not switched yet (forecast/models/base.py, auto.py).
-from ._seeds import SeedLike, as_generator, as_seed_sequence, seed_record  # noqa: F401
 from .errors import ForecastError, ForecastTypeError, ParameterError
 
 

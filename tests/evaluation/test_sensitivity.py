@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import forecast
-from forecast._validation import as_generator
+from forecast._seeds import as_generator
 from forecast.errors import ForecastTypeError, ParameterError, ScenarioError
 from forecast.evaluation import sobol, sobol_indices, tornado
 from forecast.scenarios import (

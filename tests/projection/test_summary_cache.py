@@ -52,7 +52,7 @@ def test_a_returned_frame_can_be_changed_without_touching_the_cache():
 
 
 def test_a_decomposition_is_computed_once(monkeypatch):
-    from forecast.projection import projection as projection_module
+    from forecast.projection import queries as projection_module
 
     p = _projection()
     calls = []

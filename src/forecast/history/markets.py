@@ -20,7 +20,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from .._validation import FrozenDict, as_generator, check_int, check_level, readonly
+from .._seeds import as_generator
+from .._validation import FrozenDict, check_int, check_level, readonly
 from ..errors import ParameterError
 from ..series import AnnualSeries
 

@@ -1,6 +1,6 @@
 """Calibration and combination of fitted members into one Gaussian forecast distribution.
 
-A :class:`~forecast.models.base.Fit` holds one or more members (families, history
+A :class:`~forecast.models.fit.Fit` holds one or more members (families, history
 draws). Each member's h-step distribution on the working scale is Gaussian
 (:mod:`forecast.models.linear`). This module turns them into the Fit's distribution:
 

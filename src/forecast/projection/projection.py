@@ -7,7 +7,6 @@ on request and never stored. See ``docs/results.md`` for every method and its co
 from __future__ import annotations
 
 import dataclasses
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,22 +14,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_float, check_level, check_levels, check_quantiles
-from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
+from .._validation import check_level, check_quantiles
+from ..errors import DataError, ForecastError, ForecastTypeError, ScenarioError
 from ..series import AnnualSeries
 from . import files as _files
 from .checks import check_projection
-from .decompose import decompose as _decompose
 from .exports import Exports
+from .queries import Queries
 from .summaries import (
     column_quantiles,
-    first_year_frame,
     level_stats,
     long_frame,
-    mixture_samples,
-    summary_row,
     summary_stats,
-    year_index,
 )
 
 __all__ = ["Projection"]
@@ -39,7 +34,7 @@ DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Projection(Exports):
+class Projection(Queries, Exports):
     """Sample paths of the projected level under each scenario (made by :func:`project`).
 
     Attributes
@@ -284,268 +279,6 @@ unit='USD_bn', seed=0)
         stats = {"mean": self.samples.mean(axis=1)}
         stats.update({f"p{100 * p:g}": vals[k] for k, p in enumerate(q)})
         return long_frame(self, idx, stats)
-
-    # ------------------------------------------------------------------ scenarios
-    def mixture(self, name: str = "mixture") -> Projection:
-        """The probability-weighted pool of scenario paths, as a one-scenario Projection.
-
-        Scenario ``s`` contributes ``round(p_s * n_paths)`` paths (largest remainders);
-        the pool takes consecutive blocks of path numbers, so it uses every baseline draw
-        once and the mixture keeps ``n_paths`` paths. No new random numbers are drawn.
-
-        Parameters
-        ----------
-        name : str, default "mixture"
-            Name of the pooled scenario.
-
-        Returns
-        -------
-        Projection
-            One scenario named `name`; ``settings["mixture"]`` gives the paths per scenario.
-
-        Examples
-        --------
-        >>> import dataclasses
-        >>> weighted = dataclasses.replace(_example(), probabilities=(0.8, 0.2))
-        >>> weighted.mixture().settings["mixture"]
-        {'baseline': 40, 'down': 10}
-        """
-        if self.probabilities is None:
-            raise ScenarioError(
-                "a mixture needs scenario probabilities; got none. Project a "
-                "ScenarioSet(scenarios, probabilities=[...]) to weight the scenarios."
-            )
-        pooled, counts = mixture_samples(self.samples, self.probabilities)
-        settings = dict(self.settings)
-        settings["mixture"] = dict(zip(self.scenario_names, counts.tolist(), strict=True))
-        settings["scenarios_unavailable"] = (
-            "a mixture pools paths of several scenarios; decompose the scenarios of the "
-            "projection it was made from")
-        return dataclasses.replace(self, scenario_names=(name,), samples=pooled,
-                                   probabilities=None, scenarios=None, settings=settings)
-
-    def difference(self, baseline: str = "baseline", levels: Any = (80, 95),
-                   scenarios: Sequence[str] | None = None) -> pd.DataFrame:
-        """Per-path differences to the baseline scenario, summarised (common random numbers).
-
-        Path ``j`` of each scenario and of the baseline share their baseline draws, so
-        the difference is computed path by path and its spread is the scenario's own.
-        `scenarios` limits the rows to these scenarios (default: every one but the
-        baseline), in the order given.
-
-        Parameters
-        ----------
-        baseline : str, default "baseline"
-            The scenario subtracted.
-        levels : float or sequence of float, default (80, 95)
-            Interval levels in percent.
-        scenarios : sequence of str, optional
-            The scenarios compared with the baseline (default: all the others).
-
-        Returns
-        -------
-        DataFrame
-            Columns ``scenario, year, mean, median, lower_80, upper_80, lower_95,
-            upper_95`` (level difference, in the projection's unit), the same with suffix
-            ``_pct`` (percent difference ``100 * (level / baseline - 1)``), and
-            ``prob_below`` (share of paths below the baseline). Baseline rows excluded.
-
-        Examples
-        --------
-        >>> d = _example().difference("baseline", levels=80)
-        >>> d[["scenario", "year", "median_pct", "prob_below"]].round(2)
-          scenario  year  median_pct  prob_below
-        0     down  2026      -13.88         1.0
-        1     down  2027      -17.07         1.0
-        2     down  2028      -20.86         1.0
-        """
-        b = self._index(baseline, "baseline")
-        if scenarios is None:
-            idx = [i for i in range(len(self.scenario_names)) if i != b]
-        elif isinstance(scenarios, str) or not isinstance(scenarios, Sequence):
-            raise ForecastTypeError(
-                f"`scenarios` must be a list of scenario names; got {scenarios!r}. Pass "
-                "e.g. scenarios=['escalation'].")
-        else:
-            idx = [self._index(n, "scenarios") for n in scenarios]
-            if b in idx:
-                raise ScenarioError(
-                    f"`scenarios` must not contain the baseline {baseline!r}: its difference "
-                    "to itself is zero. Leave it out.")
-        if not idx:
-            raise ScenarioError(
-                f"`difference` needs at least one scenario besides the baseline {baseline!r}; "
-                "got only the baseline. Project more scenarios.")
-        levels = check_levels("levels", levels)
-        return pd.concat([self._difference_rows(b, i, levels) for i in idx],
-                         ignore_index=True)
-
-    def _difference_rows(self, b: int, i: int, levels: tuple[float, ...]) -> pd.DataFrame:
-        """:meth:`difference`'s rows of scenario `i`, computed once per projection."""
-        key = ("difference", b, i, levels)
-        out = self._summary_cache.get(key)
-        if out is None:
-            base = self.samples[b]
-            diff = summary_stats(self, [i], levels, lambda x: x - base)
-            pct = summary_stats(self, [i], levels, lambda x: 100.0 * (x / base - 1.0), "_pct")
-            out = pd.concat([diff, pct.iloc[:, 2:]], axis=1)
-            out["prob_below"] = (self.samples[i] < base).mean(axis=0)
-            self._summary_cache[key] = out
-        return out.copy()
-
-    def decompose(self, scenario: str, baseline: str = "baseline") -> pd.DataFrame:
-        """Per-year, per-assumption contributions to the gap between a scenario and baseline.
-
-        Contributions sum exactly (to rounding) to the gap in both columns; the rule is
-        documented in ``docs/results.md`` and :mod:`forecast.projection.decompose`. It
-        needs the scenario definitions (``scenarios``), which :func:`forecast.project`
-        and :meth:`load` keep.
-
-        Parameters
-        ----------
-        scenario : str
-            The scenario whose gap is decomposed.
-        baseline : str, default "baseline"
-            The scenario it is compared with.
-
-        Returns
-        -------
-        DataFrame
-            Columns ``year, assumption, log_points, level``: ``log_points`` is 100 x the
-            mean over paths of the assumption's log effect (its part of the mean log gap),
-            ``level`` its share of the mean level gap in the projection's unit.
-            Assumptions only in the baseline appear with the opposite sign.
-
-        Examples
-        --------
-        >>> import forecast
-        >>> s = forecast.AnnualSeries(range(2015, 2025), [10, 11, 12, 13, 15, 16, 18, 20, 21, 24])
-        >>> cut = forecast.Scenario("cut", [forecast.LevelShift(start=2026, size=-0.1)])
-        >>> proj = forecast.project(forecast.Drift().fit(s), [forecast.Scenario("baseline"), cut],
-        ...                         to=2027, n_paths=100, seed=1)
-        >>> proj.decompose("cut").round(2)
-           year   assumption  log_points  level
-        0  2025  level_shift         0.0   0.00
-        1  2026  level_shift       -10.0  -2.73
-        2  2027  level_shift       -10.0  -2.96
-        """
-        key = ("decompose", scenario, baseline)
-        if isinstance(scenario, str) and isinstance(baseline, str) and key in self._summary_cache:
-            return self._summary_cache[key].copy()
-        out = _decompose(self, scenario, baseline)  # validates both names
-        self._summary_cache[key] = out
-        return out.copy()
-
-    # ------------------------------------------------------------------ events
-    def prob_above(self, value: float, year: int, scenario: str | None = None) -> Any:
-        """Probability that the level exceeds `value` in `year`.
-
-        Parameters
-        ----------
-        value : float
-            Level in the projection's unit, > 0.
-        year : int
-            A projected year.
-        scenario : str, sequence of str or None
-            One scenario (a float is returned) or several (None: all).
-
-        Returns
-        -------
-        float or Series
-            A float for one scenario; otherwise a Series indexed by scenario.
-
-        Examples
-        --------
-        >>> _example().prob_above(30, 2026)
-        baseline    0.6
-        down        0.2
-        Name: prob_above, dtype: float64
-        """
-        value = check_float("value", value, 0, None, lo_open=True)
-        j = year_index(self, year)
-        idx = self._selection(scenario)
-        probs = (self._samples(idx)[:, :, j] > value).mean(axis=1)
-        if isinstance(scenario, str):
-            return float(probs[0])
-        return pd.Series(probs, index=[self.scenario_names[i] for i in idx], name="prob_above")
-
-    def year_reaching(self, value: float, scenario: Any = None) -> pd.DataFrame:
-        """Distribution of the first projected year in which each path reaches `value`.
-
-        Parameters
-        ----------
-        value : float
-            Level in the projection's unit, > 0.
-        scenario : str, sequence of str or None
-            Scenarios to summarise (None: all).
-
-        Returns
-        -------
-        DataFrame
-            Columns ``scenario, first_year, share, cumulative``: one row per projected
-            year (share of paths whose level first reaches ``>= value`` that year) and a
-            last row with ``first_year`` <NA> for paths that never reach it by the last
-            year (its ``cumulative`` is 1). ``first_year`` is a nullable Int64.
-
-        Examples
-        --------
-        >>> _example().year_reaching(35, "baseline")["cumulative"].tolist()
-        [0.16, 0.36, 0.52, 1.0]
-        """
-        value = check_float("value", value, 0, None, lo_open=True)
-        return first_year_frame(self, self._selection(scenario), value)
-
-    def cagr(self, start: int, end: int, levels: Any = (80, 95),
-             scenario: Any = None) -> pd.DataFrame:
-        """Compound annual growth rate between two years, per path, summarised (percent).
-
-        `start` may be a year of `history` (its value there is used) or a projected
-        year; `end` must be a projected year after `start`.
-
-        Parameters
-        ----------
-        start, end : int
-            First and last year of the growth period.
-        levels : float or sequence of float, default (80, 95)
-            Interval levels in percent.
-        scenario : str, sequence of str or None
-            Scenarios to summarise (None: all).
-
-        Returns
-        -------
-        DataFrame
-            Columns ``scenario, start, end, mean, median, lower_80, upper_80, lower_95,
-            upper_95`` in percent per year.
-
-        Examples
-        --------
-        >>> _example().cagr(2025, 2028, levels=80, scenario="baseline").columns.tolist()
-        ['scenario', 'start', 'end', 'mean', 'median', 'lower_80', 'upper_80']
-        """
-        j_end = year_index(self, end, "end")
-        hist = self.history
-        if isinstance(start, numbers.Integral) and hist.first_year <= start <= hist.last_year:
-            first: Any = float(hist.values[int(start - hist.first_year)])
-        else:
-            first = None
-            if isinstance(start, numbers.Integral) and not isinstance(start, bool) and not (
-                    self.years[0] <= start <= self.years[-1]):
-                raise ParameterError(
-                    f"`start` must be a year of the history ({hist.first_year}-"
-                    f"{hist.last_year}) or a projected year ({self.years[0]}-"
-                    f"{self.years[-1]}); got {start}. Pass e.g. start={hist.last_year}.")
-            j0 = year_index(self, start, "start")
-        if not start < end:
-            raise ParameterError(f"`start` must be before `end`; got start={start}, end={end}.")
-        idx = self._selection(scenario)
-        levels = check_levels("levels", levels)
-        rows = []
-        for i in idx:
-            lo = first if first is not None else self.samples[i][:, j0]
-            g = 100.0 * ((self.samples[i][:, j_end] / lo) ** (1.0 / (end - start)) - 1.0)
-            row = {"scenario": self.scenario_names[i], "start": int(start), "end": int(end)}
-            rows.append({**row, **summary_row(g, levels)})
-        return pd.DataFrame(rows)
 
     # ------------------------------------------------------------------ faces
     def plot(self, scenario: str | int | None = None, **kwargs: Any) -> Any:
