@@ -449,3 +449,25 @@ def test_decompose_and_round_trip_with_real_presets(tmp_path):
     if back.scenarios is not None:  # TOML round trip through forecast.scenarios.files
         last = proj.scenario_names[-1]
         pd.testing.assert_frame_equal(back.decompose(last), proj.decompose(last))
+
+
+def test_an_assumption_starting_after_the_horizon_is_warned_once():
+    """It would have no effect on any path: a short horizon or a mistyped year."""
+    import warnings
+
+    import forecast
+    from forecast.scenarios import LevelShift
+
+    fit = forecast.Drift().fit(forecast.AnnualSeries(range(2015, 2025), [10.0 + i for i in
+                                                                          range(10)]))
+    late = forecast.Scenario("late", [LevelShift(2031, -0.1, name="levy")])
+    with pytest.warns(UserWarning, match=r"'levy' of 'late' \(2031\) start\(s\) after 2028") \
+            as record:
+        proj = forecast.project(fit, [forecast.Scenario("baseline"), late], to=2028,
+                                n_paths=50, seed=1)
+    assert len([w for w in record if "start(s) after" in str(w.message)]) == 1
+    np.testing.assert_array_equal(proj.samples[0], proj.samples[1])  # indeed no effect
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        forecast.project(fit, [forecast.Scenario("baseline"), late], to=2031, n_paths=50,
+                         seed=1)

@@ -135,6 +135,7 @@ def project(
     root = as_seed_sequence(seed)
     center = _center(fit, h)
     _warn_censoring(fit, years)
+    _warn_late_starts(items, int(years[-1]))
 
     bounds = chunk_bounds(n_paths, chunk_size)
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
@@ -225,6 +226,22 @@ def _warn_censoring(fit: Any, years: np.ndarray) -> None:
         "positive level', not a figure. On the log scale (scale=\"log\"; --scale log on the "
         "command line) nothing is censored, but its bands widen multiplicatively instead: "
         "this far from the data, fewer years are better supported.", UserWarning, stacklevel=3)
+
+
+def _warn_late_starts(items: list[Any], last: int) -> None:
+    """Warn once when an assumption cannot start before the last projected year.
+
+    Such an assumption has no effect on any path (its scenario equals the baseline as
+    far as it goes): a horizon too short for it, or a start year mistyped (2207).
+    """
+    late = [f"{a.name!r} of {s.name!r} ({a.first_start})" for s in items
+            for a in getattr(s, "assumptions", ())
+            if isinstance(getattr(a, "first_start", None), int) and a.first_start > last]
+    if late:
+        warnings.warn(f"project: {', '.join(late)} start(s) after {last}, the last projected "
+                      "year, so they have no effect on these paths. Project further (to=...; "
+                      "--to on the command line) or check the start year.", UserWarning,
+                      stacklevel=3)
 
 
 def _center(fit: Any, h: int) -> np.ndarray:
