@@ -61,8 +61,10 @@ def test_market_figures_name_the_scenario(mp):
 
     figures = forecast.report.market_figures(mp, "escalation")
     assert set(figures) == {"market_fans", "market_shares"}
-    html = markets_section(mp, plots=True)
-    assert "Fan chart of every market, scenario fragmentation_diversion" in html
+    html = markets_section(mp, plots=True)  # the report's charts: the baseline, by its label
+    assert "Every market and China&#x27;s total under the baseline" in html
+    shown = markets_section(mp, figures=figures, scenario="escalation")
+    assert "Every market and China&#x27;s total under the escalation scenario" in shown
     import io
 
     assert image.imread(io.BytesIO(figures["market_fans"])).shape[2] in (3, 4)
@@ -74,8 +76,8 @@ def test_market_table_and_section(mp):
     assert len(t) == len(mp.markets) * len(mp.scenario_names)
     assert t.iloc[0]["2026"].count("[") == 1
     html = markets_section(mp, plots=False)
-    assert "P(US share &lt; 15%, 2030)" in html
-    assert "fragmentation_diversion: contributions" in html
+    assert "2030: below 15%" in html  # the thresholds and the year in the header
+    assert "Fragmentation diversion against the baseline" in html
     assert "<img" not in html
     with pytest.raises(forecast.ForecastTypeError, match="MarketProjection"):
         markets_section(mp.market("US"))
@@ -86,7 +88,8 @@ def test_write_markets_report(mp, tmp_path):
                                 settings={"note": "test"})
     text = path.read_text(encoding="utf-8")
     assert text.count("<img") == 2
-    for section in ("Markets", "Joint history", "Data provenance", "Reproduce"):
+    for section in ("At a glance", "Scenarios against the baseline", "Where diverted work goes",
+                    "All figures", "Joint history", "Data provenance", "Reproduce"):
         assert f">{section}</h2>" in text
     assert "http://www.ecns.cn/business/2014/01-27/98757.shtml" in text  # official address
     assert "<script" not in text

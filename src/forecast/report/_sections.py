@@ -173,8 +173,9 @@ def provenance(records, history) -> str:
                          + H.table(ev[[c for c in ("year", "n_records", "evidence")
                                        if c in ev.columns]], stack=True))
     inner = "".join(parts) or '<p class="muted">No records were passed to the report.</p>'
+    # addresses break anywhere: no table wider than a phone
     return ("<details><summary>Sources of every figure and what informed each year"
-            f"</summary>{inner}</details>")
+            f'</summary><div class="break-cells">{inner}</div></details>')
 
 
 def model_section(fit, backtest, history, figs, years=None) -> str:

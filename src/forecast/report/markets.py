@@ -1,9 +1,14 @@
 """The markets section of the report, and a self-contained report of a multi-market run.
 
-:func:`markets_section` returns the HTML of one section (tables, fan charts per market,
-stacked shares, decompositions of the diversion scenarios) that any report can add as
-``("Markets", markets_section(mp))``; :func:`write_markets_report` writes it with the
-joint history, the provenance of the figures and the settings as one HTML file (what
+In the order a reader needs it: a key message computed from the projection (the share
+of one market, by default the US, in China's total now and in the last projected year
+under the baseline; the scenario that moves it most; what a diversion scenario sends to
+the other markets), the charts, one table of the baseline in the last year, one of every
+scenario's change against it, the chance that the share falls below a threshold, the
+diversion decompositions, and the full tables folded in ``<details>``.
+:func:`markets_section` returns all of it as the HTML of one section that any report can
+add as ``("Markets", markets_section(mp))``; :func:`write_markets_report` writes it with
+the joint history, the provenance of the figures and the settings as one HTML file (what
 ``forecast run --markets`` writes).
 
 Examples
@@ -14,7 +19,7 @@ Examples
 >>> mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2030, n_paths=200,
 ...                               seed=1)
 >>> html = markets_section(mp, plots=False)
->>> "P(US share" in html
+>>> "the US share of China&#x27;s total" in html
 True
 """
 
@@ -30,16 +35,26 @@ from .. import _fsio, plotting
 from .._optional import require
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
-from ..plotting._shapes import unit_label
+from ..plotting.names import label, scenario_label, unit_text
 from . import _html as H
 from . import _sections as S
+from ._markets_message import (
+    _band,
+    _base,
+    _diversions,
+    _gaps,
+    _message,
+    _name,
+    _reference,
+    _signed,
+    _the,
+)
+from .keymessage import _default_prob_year
 from .report import MAX_BYTES, compact_years
 from .reproduce import settings_frame
 from .reproduce import stamp as report_stamp
 
 __all__ = ["market_figures", "market_table", "markets_section", "write_markets_report"]
-
-DIVERSION_SCENARIOS = ("fragmentation_diversion", "friction_diversion")
 
 
 def market_table(projection, years: Sequence[int] | None = None, level: float = 80,
@@ -66,77 +81,231 @@ def market_table(projection, years: Sequence[int] | None = None, level: float = 
     return wide.reset_index()
 
 
-def _probabilities(projection, market: str = "US", thresholds=(15.0, 20.0)) -> pd.DataFrame:
-    years = [y for y in (2030, int(projection.years[-1])) if y in projection.years.tolist()]
-    out = {"scenario": list(projection.scenario_names)}
-    for y in dict.fromkeys(years):
-        for t in thresholds:
-            out[f"P({market} share < {t:g}%, {y})"] = projection.prob_below(
-                t, y, market, share=True).to_numpy()
-    return pd.DataFrame(out)
+def _grid(caption: str, first: str, heads: Sequence[str], rows: Sequence[str]) -> str:
+    """A numeric table: a text first column, then `heads`; a list of blocks on a phone."""
+    head = "".join(f'<th scope="col" class="num">{H.esc(h)}</th>' for h in heads)
+    return (f'<div class="table-wrap"><table class="stack glance"><caption>{H.esc(caption)}'
+            f'</caption><thead><tr><th scope="col">{first}</th>{head}</tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table></div>")
 
 
-def market_figures(projection, scenario: str | None = None, dpi: int = 90) -> dict[str, bytes]:
+def _row(name: str, first: str, cells: str) -> str:
+    return f'<tr><td data-label="{first}"><b>{H.esc(name)}</b></td>{cells}</tr>'
+
+
+def _thresholds(thresholds, now_share: float) -> tuple[float, ...]:
+    """`thresholds` checked; by default today's share, rounded, and the multiple of 5 below."""
+    if thresholds is None:
+        now = float(round(now_share))
+        return tuple(t for t in (now, 5.0 * ((now - 1) // 5)) if 1 <= t <= 100)
+    try:
+        out = () if isinstance(thresholds, str) else tuple(float(t) for t in thresholds)
+    except (TypeError, ValueError):
+        out = ()
+    if not out or not all(1 <= t <= 100 for t in out):
+        raise ParameterError(f"`thresholds` must be shares in percent, in [1, 100]; got "
+                             f"{thresholds!r}. Pass e.g. thresholds=(15, 20).")
+    return out
+
+
+def _probabilities(projection, market: str, thresholds) -> str:
+    """Table of P(share < threshold) per scenario, whole percents, thresholds in the header."""
+    years = [int(y) for y in projection.years]
+    shown = list(dict.fromkeys((_default_prob_year(years), years[-1])))
+    cols = [(y, t) for y in shown for t in thresholds]
+    heads = [f"{y}: below {t:g}%" for y, t in cols]
+    probs = {(y, t): projection.prob_below(t, y, market, share=True) for y, t in cols}
+    rows = [_row(scenario_label(n), "Scenario", "".join(
+        f'<td class="num" data-label="{H.esc(h)}">{100 * probs[c][n]:.0f}%</td>'
+        for c, h in zip(cols, heads, strict=True))) for n in projection.scenario_names]
+    return _grid(f"Chance that the {market} share of China's total is below each threshold "
+                 "(share of the paths)", "Scenario", heads, rows)
+
+
+def _baseline_table(projection, level: float) -> str:
+    """Rows: every market and China's total; level and share now and in the last year."""
+    base, last = _base(projection), int(projection.years[-1])
+    hist = {s: projection.history.to_frame(share=s) for s in (False, True)}
+    now = int(hist[False]["year"].max())
+    proj = {s: projection.summary_frame((level,), scenario=base, share=s) for s in (False, True)}
+    heads = [f"Level {now}", f"Level {last}", f"Share {now}", f"Share {last}"]
+
+    def cell(frame, market, k):
+        """The median with its band beneath; history bands are 80%, projected `level`%."""
+        pct, lv = ("%" if k > 1 else ""), (80 if k % 2 == 0 else level)
+        r = frame[(frame["market"] == market) & (frame["year"] == (now, last)[k % 2])]
+        text = ("100%" if market == "ALL" and pct else "-" if r.empty else
+                f'{r["median"].iloc[0]:,.1f}{pct}<br><small>'
+                f'{_band(r[f"lower_{lv:g}"].iloc[0], r[f"upper_{lv:g}"].iloc[0], pct)}</small>')
+        return f'<td class="num" data-label="{heads[k]}">{text}</td>'
+
+    frames = (hist[False], proj[False], hist[True], proj[True])
+    rows = [_row(_name(m), "Market", "".join(cell(f, m, k) for k, f in enumerate(frames)))
+            for m in projection.markets]
+    return _grid(f"{scenario_label(base)}: median and {level:g}% band (small); levels in "
+                 f"{unit_text(projection.unit)}, shares of China's total in percent; {now} is "
+                 "the reconstruction (80% band)", "Market", heads, rows)
+
+
+def _change_table(projection) -> str:
+    """Rows: every other scenario; columns: markets; mean gap to the baseline, last year."""
+    base, last = _base(projection), int(projection.years[-1])
+    levels, shares = _gaps(projection, last)
+    cols = list(projection.markets)
+    rows = [_row(scenario_label(n), "Scenario", "".join(
+        f'<td class="num" data-label="{H.esc(_name(c))}">{_signed(levels[i, k])}'
+        + (f" <small>({_signed(shares[i, k])} pp)</small>" if c != "ALL" else "") + "</td>"
+        for k, c in enumerate(cols)))
+        for i, n in enumerate(projection.scenario_names) if n != base]
+    return _grid(f"Change against {_the(base)} in {last}: level in "
+                 f"{unit_text(projection.unit)}, share of China's total in percentage points "
+                 "(pp); means over paths, so the markets' changes add up to China's total's "
+                 "and their share changes to zero", "Scenario", [_name(c) for c in cols], rows)
+
+
+def market_figures(projection, scenario: str | None = None, dpi: int = 90, *,
+                   narrow: bool = False) -> dict[str, bytes]:
     """The fan charts per market and the stacked shares of `scenario`, as PNG bytes.
+
+    `scenario` defaults to the baseline (else the first scenario), the scenario of the
+    report's key message and first table.
 
     Returns
     -------
     dict of str to bytes
-        Keys ``market_fans`` and ``market_shares``.
+        Keys ``market_fans`` and ``market_shares``; with ``narrow=True`` also
+        ``market_fans.narrow``, two panels a row, shown on phones.
     """
     fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
     scenario = scenario or _chart_scenario(projection)
-    n = len(projection.markets)
-    fig = fig_cls(figsize=(3.4 * min(3, n), 2.7 * -(-n // 3) + 0.6))
-    plotting.market_fans(projection, scenario, fig=fig, yscale="log")
-    fig.suptitle(f"Scenario: {scenario}", fontsize="large")  # the panels do not name it
-    w, h = fig.get_size_inches()
-    fig.subplots_adjust(left=0.95 / w, right=0.99, top=1 - 0.65 / h, bottom=0.35 / h,
-                        wspace=0.25, hspace=0.3)
-    out = {"market_fans": H.png_bytes(fig, dpi)}
+    out = {"market_fans": _fans(fig_cls, projection, scenario, 3, dpi)}
     fig = fig_cls(figsize=(7.5, 4.2))
     plotting.share_chart(projection, scenario, ax=fig.subplots())
     fig.subplots_adjust(left=0.11, right=0.88, top=0.9, bottom=0.12)  # legend at the right
     out["market_shares"] = H.png_bytes(fig, dpi)
+    if narrow:
+        out["market_fans.narrow"] = _fans(fig_cls, projection, scenario, 2, dpi)
     return out
 
 
+def _fans(fig_cls, projection, scenario: str, ncols: int, dpi: int) -> bytes:
+    n = len(projection.markets)
+    fig = fig_cls(figsize=(3.4 * min(ncols, n), 2.7 * -(-n // ncols) + 0.6))
+    plotting.market_fans(projection, scenario, fig=fig, yscale="log", ncols=ncols)
+    # the panels do not name the scenario
+    fig.suptitle(f"Scenario: {scenario_label(scenario)}", fontsize="large")
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=0.95 / w, right=0.99, top=1 - 0.65 / h, bottom=0.35 / h,
+                        wspace=0.25, hspace=0.3)
+    return H.png_bytes(fig, dpi)
+
+
 def _chart_scenario(projection) -> str:
-    names = projection.scenario_names
-    return next((s for s in DIVERSION_SCENARIOS if s in names), names[0])
+    return _base(projection)
 
 
-def _reference(projection, scenario: str) -> str | None:
-    """The scenario `scenario` is decomposed against: "baseline", else the first other one.
-
-    None when the projection holds no other scenario (nothing to compare with).
-    """
-    names = projection.scenario_names
-    if "baseline" in names and scenario != "baseline":
-        return "baseline"
-    return next((n for n in names if n != scenario), None)
-
-
-def _decomposition(projection, scenario: str) -> str:
+def _decomposition(projection, scenario: str, decomposed=None) -> str:
     last = int(projection.years[-1])
-    reference = _reference(projection, scenario)
-    if reference is None:  # e.g. forecast run --markets ... --scenario friction_diversion
-        return (f'<p class="muted">{H.esc(scenario)} is not decomposed: the run has no other '
-                "scenario to compare it with (add the baseline, e.g. --scenario baseline)."
-                "</p>")
-    d = projection.decompose(scenario, reference)
+    label_s = H.esc(scenario_label(scenario))
+    if decomposed is None:
+        reference = _reference(projection, scenario)
+        if reference is None:  # e.g. forecast run --markets ... --scenario friction_diversion
+            return (f'<p class="muted">{label_s} is not decomposed: the run has no other '
+                    "scenario to compare it with (add the baseline, e.g. --scenario "
+                    "baseline).</p>")
+        decomposed = (reference, projection.decompose(scenario, reference))
+    reference, d = decomposed[:2]
     d = d[d["year"] == last]
     wide = d.pivot(index="market", columns="assumption", values="level").reindex(
         list(projection.markets))
     wide["total"] = wide.sum(axis=1)
-    return (f"<h3>{H.esc(scenario)}: contributions to the gap to {H.esc(reference)} in {last} "
-            f"({H.esc(unit_label(projection.unit))}, mean level)</h3>"
-            + H.table(wide.reset_index(), labels=False))
+    wide.index = [_name(m) for m in wide.index]
+    wide.columns = [label(c) for c in wide.columns]
+    wide = wide.rename_axis("Market").reset_index()
+    fmt = {c: (lambda r, v: _signed(v, 2)) for c in wide.columns[1:]}
+    return (f"<h4>{label_s} against {H.esc(_the(reference))}</h4>"
+            + H.table(wide, formats=fmt, labels=False, stack=True,
+                      caption=f"Contribution of each assumption to the mean level gap in "
+                              f"{last}, {unit_text(projection.unit)}"))
+
+
+def _full_tables(projection, level: float) -> str:
+    parts = []
+    for share, what in ((False, f"Levels, {unit_text(projection.unit)}"),
+                        (True, "Shares of China's total, percent")):
+        t = market_table(projection, level=level, share=share)
+        t["market"] = [_name(m) for m in t["market"]]
+        t["scenario"] = [scenario_label(s) for s in t["scenario"]]
+        t = t.rename(columns={"market": "Market", "scenario": "Scenario"})
+        parts.append(H.table(t, labels=False, stack=True,
+                             caption=f"{what}: median [{level:g}% band]"))
+    return ("<details><summary>Every market, scenario and year shown: levels and shares"
+            "</summary>" + "".join(parts) + '<p class="muted">Every year and band: '
+            "<code>summary_frame()</code> and <code>summary_frame(share=True)</code> of the "
+            "projection (<code>summary.csv</code> and <code>shares.csv</code> of "
+            "<code>forecast run --markets</code>).</p></details>")
+
+
+def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, scenario):
+    """The key message and the report's parts as (title, HTML), in reading order."""
+    if not hasattr(projection, "parts") or not hasattr(projection, "shares"):
+        raise ForecastTypeError(f"`projection` must be a MarketProjection; got "
+                                f"{type(projection).__name__}. Pass the result of "
+                                "forecast.project_markets(...).")
+    _thresholds(thresholds, 0.0)  # a bad threshold fails before any chart is drawn
+    scenario = scenario or _chart_scenario(projection)
+    fig = dict(figures or {})
+    if plots and not {"market_fans", "market_shares"} <= set(fig):
+        drawn = market_figures(projection, scenario, dpi=dpi, narrow=True)
+        fig.update({k: v for k, v in drawn.items() if k not in fig})
+    elif plots and "market_fans.narrow" not in fig:  # the phone's version only
+        fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
+        fig["market_fans.narrow"] = _fans(fig_cls, projection, scenario, 2, dpi)
+    diversions = _diversions(projection)
+    message = _message(projection, level, diversions)
+    shown = H.esc(_the(scenario))
+    charts = "".join(
+        H.figure(fig[key], alt=alt, caption=cap, narrow=fig.get(f"{key}.narrow"))
+        for key, alt, cap in (
+            ("market_fans", "Fan chart of every market",
+             f"Every market and China's total under {shown}: median, 50%, 80% and 95% bands, "
+             "each on its own log axis."),
+            ("market_shares", "Stacked shares of China's total",
+             f"Shares of China's total under {shown}: reconstructed, then the mean projected "
+             "share."))
+        if key in fig)
+    out = [("At a glance", charts + _baseline_table(projection, level))]
+    if len(projection.scenario_names) > 1:
+        out.append((f"Scenarios against {_the(_base(projection))}", _change_table(projection)))
+    m, cuts = message.market, _thresholds(thresholds, message.now_share)
+    if cuts:  # none when the market's share is below 1%
+        out.append((f"How likely is a smaller {m} share?", _probabilities(projection, m, cuts)
+                    + f'<p class="muted">{message.now_share:.1f}% is the {m} share in '
+                      f"{message.now_year} (reconstructed).</p>"))
+    chosen = list(diversions) if decompose is True else list(decompose or [])
+    if chosen:
+        body = "".join(_decomposition(projection, s, diversions.get(s)) for s in chosen)
+        notes = projection.settings.get("diversion_notes") or {}
+        if notes:
+            body += ('<p class="muted">' + "; ".join(f"{H.esc(k)}: {H.esc(v)}"
+                                                     for k, v in notes.items()) + "</p>")
+        out.append(("Where diverted work goes", body))
+    out.append(("All figures", _full_tables(projection, level)))
+    return message, out
+
+
+def _key_html(message, heading: str = "h2") -> str:
+    first, *rest = message.sentences()
+    items = "".join(f"<li>{H.esc(s)}</li>" for s in rest)
+    head = "<h2>Key message</h2>" if heading == "h2" else ""
+    return f'{head}<p class="lead">{H.esc(first)}</p>' + (f"<ul>{items}</ul>" if items else "")
 
 
 def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
                     plots: bool = True, decompose: bool | Sequence[str] = True,
-                    level: float = 80, dpi: int = 90) -> str:
+                    level: float = 80, dpi: int = 90,
+                    thresholds: Sequence[float] | None = None,
+                    scenario: str | None = None) -> str:
     """HTML of the markets section of a report (no heading: the caller names it).
 
     Parameters
@@ -150,84 +319,56 @@ def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
         Decompose the diversion scenarios present (True), these scenarios, or none.
     level : float, default 80
     dpi : int, default 90
+    thresholds : sequence of float, optional
+        Shares in percent for the probability table; default the focus market's share
+        in the last history year, rounded, and the multiple of 5 below it.
+    scenario : str, optional
+        The scenario of the charts (say which one `figures` shows); default the baseline.
 
     Returns
     -------
     str
-        HTML: levels and shares per market and scenario, the probabilities that the US
-        share falls below 15% and 20%, the charts, and the decompositions.
+        HTML: the key sentences, the charts, the baseline in the last year, every
+        scenario's change against it, the chance of a smaller share, the diversions'
+        decompositions and the full tables (folded).
     """
-    if not hasattr(projection, "parts") or not hasattr(projection, "shares"):
-        raise ForecastTypeError(f"`projection` must be a MarketProjection; got "
-                                f"{type(projection).__name__}. Pass the result of "
-                                "forecast.project_markets(...).")
-    fig = dict(figures or {})
-    if plots and not {"market_fans", "market_shares"} <= set(fig):
-        fig.update(market_figures(projection, dpi=dpi))
-    unit = unit_label(projection.unit)
-    parts = [f"<p>China's total and {len(projection.parts) - 1} source markets plus the rest "
-             f"of the world (ROW), projected together: the markets add up to the total in "
-             f"every path. Median and {level:g}% band ({H.esc(unit)}):</p>",
-             H.table(market_table(projection, level=level), labels=False)]
-    parts.append(f"<h3>Shares of China's total (%), median and {level:g}% band</h3>"
-                 + H.table(market_table(projection, level=level, share=True), labels=False))
-    if "US" in projection.parts:
-        parts.append("<h3>How likely is a smaller US share?</h3>"
-                     + H.table(_probabilities(projection), labels=False))
-    shown = H.esc(_chart_scenario(projection))
-    for key, cap in (("market_fans", f"Fan chart of every market, scenario {shown} (log "
-                                     "scale)."),
-                     ("market_shares", f"Shares of China's total, scenario {shown}: "
-                                       "reconstructed, then the mean projected share.")):
-        if key in fig:
-            parts.append(H.figure(fig[key], alt=key.replace("_", " "), caption=cap))
-    if decompose is True:
-        chosen = [s for s in DIVERSION_SCENARIOS if s in projection.scenario_names]
-    else:
-        chosen = list(decompose or [])
-    parts += [_decomposition(projection, s) for s in chosen]
-    notes = projection.settings.get("diversion_notes") or {}
-    if notes:
-        parts.append("<p class=\"muted\">" + "; ".join(f"{H.esc(k)}: {H.esc(v)}"
-                                                      for k, v in notes.items()) + "</p>")
-    return "".join(parts)
+    message, blocks = _parts(projection, figures=figures, plots=plots, decompose=decompose,
+                             level=level, dpi=dpi, thresholds=thresholds, scenario=scenario)
+    return (_key_html(message, heading="") + "".join(f"<h3>{H.esc(t)}</h3>{b}"
+                                                      for t, b in blocks))
 
 
 def write_markets_report(projection, path, *, records=None, settings: Mapping | None = None,
                          plots: bool = True, figures: Mapping[str, bytes] | None = None,
-                         title: str | None = None, dpi: int = 90) -> pathlib.Path:
+                         title: str | None = None, dpi: int = 90, level: float = 80,
+                         thresholds: Sequence[float] | None = None,
+                         scenario: str | None = None) -> pathlib.Path:
     """Write a self-contained HTML report of a multi-market projection.
 
-    Sections: markets (:func:`markets_section`), the joint history, data provenance and
-    the settings to reproduce the run. Returns the path written (at most 3 MB).
+    The key message, then the sections of :func:`markets_section`, the joint history,
+    data provenance and the settings to reproduce the run. Returns the path written (at
+    most 3 MB). `level`, `thresholds` and `scenario` as in :func:`markets_section`.
     """
     # the path first: a folder, a link or a non-path fails before any chart is drawn
     _fsio.check_new_file(path, force=True, what="report")
-    body = markets_section(projection, figures=figures, plots=plots, dpi=dpi)
-    hist = projection.history.to_frame()
-    last = hist[hist["year"] >= int(hist["year"].max()) - 4]
-    params = {k: round(float(v), 4) for k, v in projection.history.params.items()
-              if isinstance(v, float)}
-    history_html = ("<p>Joint reconstruction (median and bands; ALL is China's total), last "
-                    "five years:</p>" + H.table(last.drop(columns=["evidence"]))
-                    + f'<p class="muted">Estimates: {H.esc(json.dumps(params))}</p>')
+    message, sections = _parts(projection, figures=figures, plots=plots, decompose=True,
+                               level=level, dpi=dpi, thresholds=thresholds, scenario=scenario)
     conf = {"model": projection.model, "seed": projection.seed,
             "n_paths": projection.n_paths, "markets": list(projection.parts),
             "scenarios": list(projection.scenario_names), **dict(settings or {})}
     conf = {k: (v if isinstance(v, str | int | float | bool | list | type(None)) else str(v))
             for k, v in conf.items()}
-    sections = [("Markets", body), ("Joint history", history_html),
-                ("Data provenance", S.provenance(records, None)),
-                ("Reproduce", H.table(settings_frame(conf))
-                 + H.pre(json.dumps(conf, indent=2, default=str)))]
-    stamp = report_stamp()
-    key = ("<h2>Key message</h2><p class=\"lead\">China's total and its source markets, "
-           "projected together: the markets add up to the total on every path, and "
-           "diversion scenarios move part of what one market loses to the others.</p>")
+    sections += [("Joint history", _history(projection)),
+                 ("Data provenance", S.provenance(records, None)),
+                 ("Reproduce", '<div class="break-cells">'
+                  + H.table(settings_frame(conf), stack=True) + "</div>"
+                  + H.pre(json.dumps(conf, indent=2, default=str)))]
     meta = (f"{H.esc(projection.model)} · {projection.n_paths:,} paths · seed "
-            f"{H.esc(projection.seed)} · forecast {__version__} · {stamp}")
-    text = H.page(title or "China's service outsourcing by source market", key, sections,
-                  meta=meta)
+            f"{H.esc(projection.seed)} · {H.esc(unit_text(projection.unit))} · forecast "
+            f"{__version__} · {report_stamp()}")
+    last = int(projection.years[-1])
+    text = H.page(title or f"China's service outsourcing by source market: scenarios to {last}",
+                  _key_html(message), sections, meta=meta)
     data = text.encode("utf-8")
     if len(data) > MAX_BYTES:
         raise ParameterError(f"the report must be at most {MAX_BYTES:,} bytes; got "
@@ -235,3 +376,23 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     path = pathlib.Path(path)
     _fsio.write_bytes(path, data, what="report")  # atomic; never through a link
     return path
+
+
+def _history(projection) -> str:
+    """The joint reconstruction's last five years: one row per market, median and band."""
+    h = projection.history
+    frame = h.to_frame()
+    years = [int(y) for y in h.years[-5:]]
+    rows = []
+    for m, g in frame.groupby("market", sort=False):
+        g = g.set_index("year")
+        rows.append(_row(_name(m), "Market", "".join(
+            f'<td class="num" data-label="{y}">{g.at[y, "median"]:,.1f}<br><small>'
+            f'{_band(g.at[y, "lower_80"], g.at[y, "upper_80"])}</small></td>' for y in years)))
+    params = "; ".join(f"{k.replace('_', ' ')} {float(v):.3g}" for k, v in h.params.items()
+                       if isinstance(v, float))
+    return (_grid(f"Joint reconstruction, median and 80% band (small), "
+                  f"{unit_text(projection.unit)}: the markets add up to China's total in every "
+                  "draw", "Market", [str(y) for y in years], rows)
+            + f'<p class="muted">Estimates of the joint model: {H.esc(params)} (see '
+              "docs/markets.md for their meaning).</p>")

@@ -1,0 +1,188 @@
+"""What the multi-market report says: the numbers of its key message, computed from the
+projection (private; :mod:`.markets` lays them out).
+
+Every figure is recomputed from the samples: the focus market's share now and in the last
+year, the scenario that moves it most (a mean paired gap, so the markets' gaps add up to
+China's total's), and what the largest diversion sends to the other markets (from
+``projection.decompose``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ForecastError
+from ..plotting.names import label, scenario_label, unit_text
+
+__all__: list[str] = []
+
+_NAMES = {"ALL": "China's total", "ROW": "Rest of the world (ROW)"}
+
+
+def _name(code: str) -> str:
+    return _NAMES.get(code, code)
+
+
+def _focus(projection) -> str:
+    """The market the message is about: the scenarios' target, else the US, else the first."""
+    for m in (projection.settings.get("target"), "US"):
+        if m in projection.parts and m != "ROW":
+            return m
+    return projection.parts[0]
+
+
+def _base(projection) -> str:
+    names = projection.scenario_names
+    return "baseline" if "baseline" in names else names[0]
+
+
+def _the(scenario: str) -> str:
+    """"the baseline" or "the <label> scenario", for a sentence."""
+    text = scenario_label(scenario, in_sentence=True)
+    return "the baseline" if scenario == "baseline" else f"the {text} scenario"
+
+
+def _signed(value: float, digits: int = 1) -> str:
+    """``+1.2`` / ``-0.4``; a value that rounds to zero is ``+0.0``, never ``-0.0``."""
+    return f"{round(float(value), digits) + 0.0:+,.{digits}f}"
+
+
+def _band(lo: float, hi: float, pct: str = "") -> str:
+    return f"{lo:,.1f}{pct}-{hi:,.1f}{pct}"
+
+
+def _gaps(projection, year: int):
+    """Mean paired gaps to the baseline in `year`: levels (S, parts + 1), shares (S, parts).
+
+    Means over paths, so the markets' level gaps add up to China's total's (last column)
+    and their share gaps to zero.
+    """
+    j = int(np.flatnonzero(projection.years == year)[0])
+    lv = projection.samples[:, :, :, j]
+    tot = lv.sum(axis=1)
+    sh = 100.0 * lv / tot[:, None]
+    b = projection.scenario_names.index(_base(projection))
+    levels = np.concatenate([(lv - lv[b]).mean(axis=-1), (tot - tot[b]).mean(axis=-1)[:, None]],
+                            axis=1)
+    return levels, (sh - sh[b]).mean(axis=-1)
+
+
+def _diversions(projection) -> dict:
+    """Scenario -> (reference, decomposition, [(assumption, source market)]) of each
+    scenario that diverts, decomposed against its reference; None when it has none."""
+    from ..scenarios.diversion import Diversion  # lazy: the report reads the scenarios last
+
+    out = {}
+    for sc in projection.scenarios or ():
+        div = [(a.name, a.market) for a in sc.assumptions
+               if isinstance(a, Diversion) and a.market in projection.parts]
+        if not div:
+            continue
+        ref = _reference(projection, sc.name)
+        if ref is None:  # alone in the run: said so in the report, not decomposed
+            out[sc.name] = None
+            continue
+        try:
+            out[sc.name] = (ref, projection.decompose(sc.name, ref), div)
+        except ForecastError:  # e.g. a projection rebuilt without its seeds
+            continue
+    return out
+
+
+@dataclass(frozen=True)
+class _Message:
+    """The numbers of the key message (all in the last projected year, `year`)."""
+
+    market: str
+    baseline: str
+    year: int
+    level: float
+    unit: str
+    now_year: int
+    now_share: float
+    share: tuple[float, float, float]            # median, lower, upper (percent)
+    value: tuple[float, float, float]            # the market's level
+    total: tuple[float, float, float]            # China's total
+    mover: tuple[str, float, float] | None = None  # scenario, mean pp gap, median share
+    # scenario, reference, source, assumption, source's gap, {market: gain}, total's gap
+    diversion: tuple[str, str, str, str, float, dict, float] | None = None
+
+    def sentences(self) -> list[str]:
+        m, y, u, lv = self.market, self.year, unit_text(self.unit), f"{self.level:g}%"
+        med, lo, hi = self.share
+        out = [f"Under {_the(self.baseline)} the {m} share of China's total goes from "
+               f"{self.now_share:.1f}% in {self.now_year} (reconstructed) to {med:.1f}% in "
+               f"{y} ({lv} band {_band(lo, hi, '%')})."]
+        t, v = self.total, self.value
+        out.append(f"Medians in {y}: China's total {t[0]:,.1f} {u} ({lv} band "
+                   f"{_band(*t[1:])}), the {m} {v[0]:,.1f} {u} ({_band(*v[1:])}).")
+        if self.mover is not None:
+            name, gap, share = self.mover
+            if abs(gap) < 0.05:
+                out.append(f"No scenario moves the {m} share by more than 0.1 percentage "
+                           f"point against {_the(self.baseline)} by {y}.")
+            else:
+                out.append(f"The scenario that moves the {m} share most by {y} is "
+                           f"{scenario_label(name)}: {_signed(gap)} percentage points against "
+                           f"{_the(self.baseline)} (mean over paths), a median share of "
+                           f"{share:.1f}%.")
+        if self.diversion is not None:
+            name, ref, src, part, loss, gains, total = self.diversion
+            to = ", ".join(f"{k} {_signed(g)}" for k, g in gains.items())
+            out.append(f"{scenario_label(name)}: of what the {src} loses to "
+                       f"{label(part).lower()} in {y} ({_signed(loss)} {u} against "
+                       f"{_the(ref)}, mean), {sum(gains.values()):,.1f} goes to the other "
+                       f"markets ({to}); China's total changes by {_signed(total)}.")
+        return out
+
+
+def _message(projection, level: float = 80, diversions=None) -> _Message:
+    m, base, y = _focus(projection), _base(projection), int(projection.years[-1])
+
+    def stats(market, share=False, scenario=base):
+        f = projection.summary_frame((level,), market=market, scenario=scenario, share=share)
+        r = f[f["year"] == y].iloc[0]
+        return (float(r["median"]), float(r[f"lower_{level:g}"]), float(r[f"upper_{level:g}"]))
+
+    hist = projection.history.to_frame(share=True)
+    hist = hist[hist["market"] == m]
+    now = hist[hist["year"] == hist["year"].max()].iloc[0]
+    names = projection.scenario_names
+    mover = None
+    if len(names) > 1:
+        _, shares = _gaps(projection, y)
+        k = projection.parts.index(m)
+        i = max((i for i, n in enumerate(names) if n != base), key=lambda i: abs(shares[i, k]))
+        mover = (names[i], float(shares[i, k]), stats(m, True, names[i])[0])
+    return _Message(market=m, baseline=base, year=y, level=level, unit=projection.unit,
+                    now_year=int(now["year"]), now_share=float(now["median"]),
+                    share=stats(m, True), value=stats(m), total=stats("ALL"), mover=mover,
+                    diversion=_largest_diversion(projection, diversions, y))
+
+
+def _largest_diversion(projection, diversions, year):
+    """The diverting assumption that sends most to other markets in `year`, or None."""
+    found = []
+    for name, (ref, frame, div) in ((k, v) for k, v in (diversions or {}).items() if v):
+        d = frame[frame["year"] == year]
+        for part, src in div:
+            rows = d[d["assumption"] == part].set_index("market")["level"]
+            gains = {k: float(rows[k]) for k in projection.parts if k != src and k in rows.index
+                     and rows[k] > 0.05}
+            loss = float(rows.get(src, 0.0))
+            if gains and loss < 0:
+                found.append((name, ref, src, part, loss, gains, float(rows.get("ALL", 0.0))))
+    return max(found, key=lambda t: sum(t[5].values()), default=None)
+
+
+def _reference(projection, scenario: str) -> str | None:
+    """The scenario `scenario` is decomposed against: "baseline", else the first other one.
+
+    None when the projection holds no other scenario (nothing to compare with).
+    """
+    names = projection.scenario_names
+    if "baseline" in names and scenario != "baseline":
+        return "baseline"
+    return next((n for n in names if n != scenario), None)

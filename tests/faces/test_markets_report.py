@@ -1,0 +1,172 @@
+"""The multi-market report as a reader reads it: the key message's numbers are the
+projection's own (recomputed here from its public methods), scenarios appear by their
+labels, probabilities as whole percents, and every statement holds for other sets of
+markets and scenarios (two markets, one scenario, no US, no diversion)."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import pytest
+
+import forecast
+from forecast.plotting.names import scenario_label
+from forecast.report import markets_section, write_markets_report
+
+
+def _text(fragment: str) -> str:
+    """What a reader sees: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _key(page: str) -> str:
+    start = page.index('id="key-message"')
+    return _text(page[start:page.index("</div>", start)])
+
+
+def _project(releases, markets, scenarios, n_paths=300, to=2032):
+    mh = forecast.reconstruct_markets(releases, markets=markets)
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+    sset = forecast.market_presets.scenario_set()
+    chosen = [s for s in sset.scenarios if s.name in scenarios] if scenarios else sset
+    target = "US" if "US" in markets else "ALL"  # as forecast run --markets does
+    return forecast.project_markets(fit, chosen, to=to, n_paths=n_paths, seed=2, target=target)
+
+
+@pytest.fixture(scope="module")
+def mp(market_history):
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
+    return forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2032,
+                                    n_paths=300, seed=2)
+
+
+@pytest.fixture(scope="module")
+def page(mp, tmp_path_factory):
+    path = tmp_path_factory.mktemp("markets") / "report.html"
+    return write_markets_report(mp, path, plots=False).read_text(encoding="utf-8")
+
+
+def test_key_message_numbers_are_the_projections(mp, page):
+    key = _key(page)
+    last = 2032
+    s = mp.summary_frame((80,), market="US", scenario="baseline", share=True)
+    s = s[s["year"] == last].iloc[0]
+    hist = mp.history.to_frame(share=True)
+    now = hist[(hist["market"] == "US")].iloc[-1]
+    assert (f"Under the baseline the US share of China's total goes from {now['median']:.1f}% "
+            f"in {int(now['year'])} (reconstructed) to {s['median']:.1f}% in {last} (80% band "
+            f"{s['lower_80']:.1f}%-{s['upper_80']:.1f}%).") in key
+    t = mp.summary_frame((80,), market="ALL", scenario="baseline")
+    t = t[t["year"] == last].iloc[0]
+    assert f"China's total {t['median']:,.1f} USD bn (80% band {t['lower_80']:,.1f}-" in key
+    # the scenario that moves the US share most: mean paired change, recomputed path by path
+    sh = mp.shares("US")[:, :, -1]
+    gaps = {n: float((sh[i] - sh[0]).mean()) for i, n in enumerate(mp.scenario_names) if i}
+    top = max(gaps, key=lambda n: abs(gaps[n]))
+    assert (f"moves the US share most by {last} is {scenario_label(top)}: "
+            f"{gaps[top]:+.1f} percentage points") in key
+    # what the diversion sends: the diverted assumption's contributions (decompose)
+    best = None
+    for name in ("fragmentation_diversion", "friction_diversion"):
+        d = mp.decompose(name, "baseline")
+        d = d[(d["year"] == last) & (d["assumption"] == "trade_friction")].set_index("market")
+        gains = {m: d.at[m, "level"] for m in ("EU", "HK", "JP", "ROW") if d.at[m, "level"] > 0.05}
+        if best is None or sum(gains.values()) > sum(best[1].values()):
+            best = (name, gains, d.at["US", "level"], d.at["ALL", "level"])
+    name, gains, loss, total = best
+    to = ", ".join(f"{m} {g:+.1f}" for m, g in gains.items())
+    assert (f"{scenario_label(name)}: of what the US loses to trade friction in {last} "
+            f"({loss:+.1f} USD bn against the baseline, mean), {sum(gains.values()):,.1f} goes "
+            f"to the other markets ({to}); China's total changes by {total:+.1f}.") in key
+
+
+def test_change_table_adds_up(mp):
+    """The table's level changes are mean paired gaps: markets add up to China's total."""
+    text = _text(markets_section(mp, plots=False))
+    lv = mp.samples[:, :, :, -1]
+    i = mp.scenario_names.index("escalation")
+    us = (lv[i, 0] - lv[0, 0]).mean()
+    total = (lv[i].sum(axis=0) - lv[0].sum(axis=0)).mean()
+    row = text[text.index("Escalation", text.index("Change against the baseline")):]
+    numbers = re.findall(r"[+-]\d+\.\d(?! pp)", row)
+    assert numbers[0] == f"{us:+.1f}"
+    assert numbers[len(mp.markets) - 1] == f"{total:+.1f}"
+
+
+def test_labels_not_identifiers(page, mp):
+    """Every scenario is named by its label above the reproduction block."""
+    shown = _text(page[:page.index('id="reproduce"')])
+    for name in mp.scenario_names:
+        if "_" in name:
+            assert name not in shown
+            assert scenario_label(name) in shown
+    assert "-0.0" not in shown  # a change that rounds to zero is +0.0
+
+
+def test_probabilities_are_whole_percents_with_thresholds_in_the_header(mp):
+    html = markets_section(mp, plots=False, thresholds=(15, 20))
+    table = html[html.index("How likely is a smaller US share?"):]
+    table = table[:table.index("</table>")]
+    heads = re.findall(r'<th scope="col" class="num">([^<]+)</th>', table)
+    assert heads == ["2030: below 15%", "2030: below 20%", "2032: below 15%", "2032: below 20%"]
+    cells = re.findall(r'data-label="2030: below 15%">([^<]+)</td>', table)
+    expect = mp.prob_below(15, 2030, "US", share=True)
+    assert cells == [f"{100 * expect[n]:.0f}%" for n in mp.scenario_names]
+
+
+@pytest.mark.parametrize("bad", [(0.15,), (), "15", (15, 120)])
+def test_thresholds_are_checked(mp, bad):
+    with pytest.raises(forecast.ParameterError, match=r"`thresholds` must be shares in percent"):
+        markets_section(mp, plots=False, thresholds=bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("markets", "scenarios", "focus"), [
+    (("US", "EU"), ("baseline",), "US"),                        # two markets, one scenario
+    (("EU", "HK"), ("baseline",), "EU"),                        # no US
+    (("US", "JP"), ("baseline", "escalation"), "US"),           # no diversion
+    (("US", "EU"), ("friction_diversion",), "US"),              # a diversion alone
+])
+def test_every_statement_holds_for_other_runs(releases, tmp_path, markets, scenarios, focus):
+    mp = _project(releases, markets, scenarios, n_paths=200)
+    page = write_markets_report(mp, tmp_path / "r.html", plots=False).read_text("utf-8")
+    key = _key(page)
+    base = scenarios[0]
+    s = mp.summary_frame((80,), market=focus, scenario=base, share=True).iloc[-1]
+    assert f"the {focus} share of China's total goes from" in key
+    assert f"to {s['median']:.1f}% in {int(mp.years[-1])}" in key
+    assert ("moves the" in key) == (len(scenarios) > 1)
+    assert "goes to the other markets" not in key  # nothing diverted against a baseline
+    if focus != "US":
+        assert not re.search(r"\bUS\b", _text(page[:page.index('id="joint-history"')]))
+    if len(scenarios) == 1:
+        assert ">Scenarios against" not in page
+        assert "Under the baseline" in key or "Under the friction diversion scenario" in key
+    if scenarios == ("friction_diversion",):
+        assert "Friction diversion is not decomposed" in _text(page)
+    else:
+        assert "Where diverted work goes" not in page
+    shown = _text(page[:page.index('id="reproduce"')])
+    assert not any(n in shown for n in scenarios if "_" in n)
+    assert "<script" not in page
+    assert "http" not in page[:page.index('id="data-provenance"')]
+    probs = re.findall(r'data-label="\d{4}: below \d+%">([^<]+)</td>', page)
+    assert probs
+    assert all(re.fullmatch(r"\d{1,3}%", p) for p in probs)
+
+
+def test_glance_table_is_the_baseline_summary(mp):
+    """Each market's level and share in the last year are summary_frame's medians and bands."""
+    html = markets_section(mp, plots=False)
+    last = int(mp.years[-1])
+    for share, head, pct in ((False, "Level", ""), (True, "Share", "%")):
+        f = mp.summary_frame((80,), scenario="baseline", share=share)
+        f = f[f["year"] == last].set_index("market")
+        found = re.findall(rf'data-label="{head} {last}">([^<]+)<br><small>([^<]+)</small>',
+                           html)
+        markets = list(mp.parts) if share else list(mp.markets)
+        assert found[:len(markets)] == [
+            (f"{f.at[m, 'median']:,.1f}{pct}",
+             f"{f.at[m, 'lower_80']:,.1f}{pct}-{f.at[m, 'upper_80']:,.1f}{pct}")
+            for m in markets]

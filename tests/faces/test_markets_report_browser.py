@@ -1,0 +1,101 @@
+"""The multi-market report in headless Chromium, at a phone's and a desktop's width.
+
+With every ``<details>`` opened: no table is wider than the column it sits in (nothing
+scrolls sideways, not even inside a table's wrapper), the key message is inside the first
+screen and its first sentence names the focus market's share, the charts come before the
+first table, every image loads, a phone gets the two-panels-a-row fan chart, and the
+browser logged no error. Screenshots are written next to the report (paths printed).
+Skipped outside CI when no Chromium/chromedriver is installed, as
+``test_report_browser.py``.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+from _browser import Browser, find_browser, in_ci
+
+import forecast
+from forecast.report import write_markets_report
+
+MEASURE = """
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const key = document.getElementById('key-message').getBoundingClientRect();
+const first = (sel) => { const e = document.querySelector(sel);
+                         return e ? e.getBoundingClientRect().top + window.scrollY : null; };
+return {
+  scrollWidth: document.documentElement.scrollWidth,
+  innerWidth: window.innerWidth, innerHeight: window.innerHeight,
+  keyTop: key.top, keyBottom: key.bottom,
+  lead: document.querySelector('#key-message .lead').textContent,
+  firstImage: first('figure img'), firstTable: first('table'),
+  tables: Array.from(document.querySelectorAll('table')).map(t => ({
+    caption: (t.caption ? t.caption.textContent : t.rows[0].textContent).slice(0, 60),
+    width: t.getBoundingClientRect().width, scroll: t.parentElement.scrollWidth,
+    room: t.parentElement.clientWidth})),
+  images: Array.from(document.images).map(
+    i => ({alt: i.alt, complete: i.complete, w: i.naturalWidth, h: i.naturalHeight,
+           shown: i.getBoundingClientRect().width})),
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    found = find_browser()
+    if found is None:
+        if in_ci():
+            pytest.fail("CI needs Chromium and chromedriver for the report's browser test: "
+                        "`apt-get install -y chromium chromium-driver` (.ci/run does this).")
+        pytest.skip("no chromium/chromedriver installed (the test runs in CI)")
+    with Browser(*found) as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, releases, market_history):
+    """The report of four markets and every preset, and one of two markets without the US."""
+    folder = tmp_path_factory.mktemp("markets-browser")
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
+    mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2035,
+                                  n_paths=1000, seed=1)
+    full = write_markets_report(mp, folder / "full.html", records=releases,
+                                settings={"command": "forecast run --markets US,EU,HK,JP"})
+    mh = forecast.reconstruct_markets(releases, markets=("EU", "HK"))
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+    mp = forecast.project_markets(fit, forecast.Scenario("baseline"), to=2030, n_paths=300,
+                                  seed=1, target="ALL")
+    small = write_markets_report(mp, folder / "small.html", records=releases)
+    return {"full": (full, "US"), "small": (small, "EU")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["full", "small"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_markets_report_layout_in_a_real_browser(browser, reports, which, width):
+    path, focus = reports[which]
+    browser.window(width, 900)
+    browser.open(path)
+    m = browser.run(MEASURE)
+    shot = browser.screenshot(path.with_name(f"{which}-{width}.png"))
+    print(f"screenshot: {shot}")
+    assert m["innerWidth"] <= width
+    assert m["scrollWidth"] <= m["innerWidth"], "the page scrolls sideways"
+    wide = [t for t in m["tables"] if t["scroll"] > t["room"] + 1 or t["width"] > t["room"] + 1]
+    assert wide == [], f"tables wider than the page at {width} px"
+    assert len(m["tables"]) >= 4
+    assert 0 <= m["keyTop"] < m["keyBottom"] <= m["innerHeight"], "key message below the fold"
+    assert m["lead"].startswith(f"Under the baseline the {focus} share of China's total")
+    assert m["firstImage"] < m["firstTable"], "the charts come after a table"
+    assert len(m["images"]) == 2
+    bad = [i for i in m["images"] if not (i["complete"] and i["w"] > 0 and i["h"] > 0
+                                          and 0 < i["shown"] <= m["innerWidth"])]
+    assert bad == []
+    fans = next(i for i in m["images"] if i["alt"] == "Fan chart of every market")
+    ratio = fans["w"] / fans["h"]  # three panels a row on a desktop, two on a phone
+    assert (ratio < 1.3) if width == 390 else (ratio > 1.3)
+    errors = [e for e in browser.console() if e.get("level") in ("SEVERE", "ERROR")]
+    assert errors == []
