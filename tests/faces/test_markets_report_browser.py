@@ -16,7 +16,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pytest
-from _browser import Browser, find_browser, in_ci
 
 import forecast
 from forecast.report import write_markets_report
@@ -41,18 +40,6 @@ return {
            shown: i.getBoundingClientRect().width})),
 };
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    found = find_browser()
-    if found is None:
-        if in_ci():
-            pytest.fail("CI needs Chromium and chromedriver for the report's browser test: "
-                        "`apt-get install -y chromium chromium-driver` (.ci/run does this).")
-        pytest.skip("no chromium/chromedriver installed (the test runs in CI)")
-    with Browser(*found) as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
-from _browser import Browser, find_browser, in_ci
 from test_report import _DriftFit
 
 import forecast
@@ -40,18 +39,6 @@ return {
     .slice(0, 5).map(e => e.tagName + '.' + e.className),
 };
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    found = find_browser()
-    if found is None:
-        if in_ci():
-            pytest.fail("CI needs Chromium and chromedriver for the report's browser test: "
-                        "`apt-get install -y chromium chromium-driver` (.ci/run does this).")
-        pytest.skip("no chromium/chromedriver installed (the test runs in CI)")
-    with Browser(*found) as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

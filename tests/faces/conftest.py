@@ -1,0 +1,22 @@
+"""Fixtures shared by the faces' tests."""
+
+from __future__ import annotations
+
+import pytest
+from _browser import Browser, find_browser, in_ci
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every report test that looks at a page.
+
+    Skipped where none is installed, except in CI, where a missing browser fails.
+    """
+    found = find_browser()
+    if found is None:
+        if in_ci():
+            pytest.fail("CI needs Chromium and chromedriver for the report's browser test: "
+                        "`apt-get install -y chromium chromium-driver` (.ci/run does this).")
+        pytest.skip("no chromium/chromedriver installed (the test runs in CI)")
+    with Browser(*found) as b:
+        yield b
