@@ -1,6 +1,8 @@
 """Fit the baseline model families and project the baseline (no scenario) as a fan chart.
 
-Every family models the log level. Fitted on a History (not just its median), each is
+Every family models the series on a working scale between level and log (a Box-Cox
+lambda chosen per series by a documented rule, see docs/models.md; ``scale="log"``
+forces logs). Fitted on a History (not just its median), each is
 estimated on several plausible histories (multiple imputation), so the uncertainty of
 the gap years carries into the projection. `Auto` combines the families.
 
