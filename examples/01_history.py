@@ -8,6 +8,8 @@ Run: ``python examples/01_history.py`` (writes ``history.png`` and ``history.csv
 the current folder).
 """
 
+import calendar
+
 import forecast
 from forecast import plotting
 
@@ -16,12 +18,15 @@ print(records)                       # every published figure, with its source
 history = forecast.reconstruct(records, market="US", currency="USD")
 
 table = history.to_frame()           # year, median, 80% / 95% bands, evidence
+print("\nUS offshore service outsourcing execution, USD bn (n_records: figures for that year)")
 print(table.round(2).to_string(index=False))
 table.to_csv("history.csv", index=False)
 
-nowcast = history.nowcast()          # full-year 2025 from January-October
+# Full-year 2025 from January-October. Its band comes from 10,000 draws of the smoothed
+# history, so it can differ from the table's last row in the second decimal.
+nowcast = history.nowcast()
 lo, hi = nowcast.interval(80)
-print(f"\nNowcast {nowcast.year} (from Jan-{nowcast.months} figures): "
+print(f"\nNowcast {nowcast.year} (from January-{calendar.month_name[nowcast.months]} figures): "
       f"median {nowcast.median:.2f} USD bn, 80% interval [{lo:.2f}, {hi:.2f}]; "
       f"in CNY: {nowcast.in_currency('CNY').median:.1f} bn")
 

@@ -2,9 +2,11 @@
 
 Every family models the series on a working scale between level and log (a Box-Cox
 lambda chosen per series by a documented rule, see docs/models.md; ``scale="log"``
-forces logs). Fitted on a History (not just its median), each is
+forces logs). Fitted on a History (not just its median), a model is
 estimated on several plausible histories (multiple imputation), so the uncertainty of
-the gap years carries into the projection. `Auto` combines the families.
+the gap years carries into the projection. `Auto` pools three families (Drift,
+LocalLinearTrend and Theta, equal weights) into one forecast distribution with their
+mixture's mean and variance (docs/models.md, "Auto: which families").
 
 Run: ``python examples/02_baseline.py``. The test suite shrinks it with
 ``FORECAST_EXAMPLE_PATHS`` (paths) and ``FORECAST_EXAMPLE_IMPUTATIONS`` (history draws).
@@ -30,13 +32,18 @@ for spec in specs:
     rows.append({"model": fit.name, "aicc": fit.aicc,
                  "median_2030": float(point.loc[point.year == 2030, "median"].iloc[0]),
                  "median_2035": float(point.loc[point.year == 2035, "median"].iloc[0])})
+# AICc values of different families are not strictly comparable (they are computed on
+# different numbers of observations), which is one reason Auto pools instead of picking.
+print("Each family on the reconstructed median (medians in USD bn):")
 print(pd.DataFrame(rows).round(2).to_string(index=False))
 
 auto = forecast.Auto(imputations=imputations).fit(history, seed=1)
-print(auto.summary())                          # weights of the combined families
+print()
+print(auto.summary())                          # scale, calibration, weights of the families
 
 proj = forecast.project(auto, forecast.Scenario("baseline"), to=2035, n_paths=n_paths, seed=1)
-print(proj.summary_frame((80, 95)).round(2).to_string(index=False))
+print("\nBaseline projection, USD bn:")
+print(proj.summary_frame((80, 95)).round(1).to_string(index=False))
 
 ax = plotting.fan_chart(proj, history=history)  # history band, 50/80/95% fan, median
 ax.figure.savefig("baseline_fan.png", dpi=100, bbox_inches="tight")

@@ -20,12 +20,19 @@ proj = forecast.project(fit, [presets.baseline(), presets.fragmentation()], to=2
                         n_paths=n_paths, seed=7)
 
 parts = proj.decompose("fragmentation")      # year, assumption, log_points, level
-print(parts.round(3).to_string(index=False))
+# log_points: 100 x the mean log gap (about percent); level: the mean gap in USD bn.
+# The two can differ in sign: policy_uncertainty widens the spread of the paths, which
+# lowers the mean log level but raises the mean level.
+for column, unit in [("log_points", "log points"), ("level", "USD bn")]:
+    wide = parts.pivot(index="year", columns="assumption", values=column)
+    wide["total"] = wide.sum(axis=1)
+    print(f"\nWhat fragmentation changes against the baseline, {unit}:")
+    print(wide.round(2).to_string())
 
 # The parts add up to the gap between the scenario's and the baseline's mean level
 gap = proj.samples[1].mean(axis=0) - proj.samples[0].mean(axis=0)
 total = parts.groupby("year")["level"].sum().to_numpy()
-print("largest difference between parts and gap:", float(abs(total - gap).max()))
+print(f"\nlargest difference between parts and gap: {float(abs(total - gap).max()):.1e} USD bn")
 
 ax = plotting.decomposition_chart(proj, "fragmentation")
 ax.figure.savefig("decomposition.png", dpi=100, bbox_inches="tight")

@@ -12,10 +12,15 @@ it with ``FORECAST_EXAMPLE_PATHS``. For a real cluster, pass its address to ``Cl
 import os
 
 import numpy as np
-from dask.distributed import Client, LocalCluster
 
 import forecast
 from forecast import presets
+
+try:
+    from dask.distributed import Client, LocalCluster
+except ImportError:
+    raise SystemExit("08_dask.py needs dask.distributed, which is not installed: "
+                     "pip install 'forecast[dask]'") from None
 
 n_paths = int(os.environ.get("FORECAST_EXAMPLE_PATHS", "40000"))
 
@@ -31,5 +36,5 @@ with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as clust
     distributed = forecast.project(fit, presets.scenario_set(), to=2035, n_paths=n_paths, seed=5,
                                    chunk_size=chunk, executor=client.get_executor())
 
-print(distributed)
+print(distributed)                             # one line: model, scenarios, paths, years
 print("identical to the serial run:", np.array_equal(serial.samples, distributed.samples))

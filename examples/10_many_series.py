@@ -1,8 +1,9 @@
 """Fit one model to many series at once: every source market and China's total.
 
 ``forecast.fit_many(spec, series)`` returns the Fit that ``spec.fit(s)`` gives for each
-series, but estimates all series of one length in a single batch, which is several times
-faster when there are many short series (docs/models.md, "Many series"). Here the series
+series, but estimates all series of one length in a single batch, which pays when there
+are many short series (``Auto()`` on the 181 M1 yearly series: 2.5 times faster;
+docs/models.md, "Many series"). Each series gets its own working scale. Here the series
 are the medians of each market's own reconstruction, in USD bn; for a coherent split of
 the total between markets use ``forecast.reconstruct_markets`` (examples/09_markets.py).
 
@@ -24,7 +25,7 @@ for market, s, fit in zip(markets, series, fits, strict=True):
                  "last": round(float(s.values[-1]), 2), "median_2030": round(f["median"], 2),
                  "lower_80": round(f["lower_80"], 2), "upper_80": round(f["upper_80"], 2)})
 table = pd.DataFrame(rows)
-print("Auto() on each series (USD bn), fitted in one call of forecast.fit_many:")
+print("Auto() on each series, fitted in one call of forecast.fit_many (USD bn):")
 print(table.to_string(index=False))
 table.to_csv("many_series.csv", index=False)
 print("wrote many_series.csv")
