@@ -206,3 +206,5 @@ def test_tornado_with_a_real_fit():
     tor = tornado(fit, _two_shifts(), 2030, n_paths=200, seed=1)
     assert len(tor) == 3
     assert np.isfinite(tor["swing"]).all()
+    # what the levels are, for the chart's axis and the report
+    assert tor.attrs == {"unit": "USD_bn", "scenario": _two_shifts().name}

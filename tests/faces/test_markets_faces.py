@@ -35,6 +35,7 @@ def test_market_fans_and_share_chart(mp):
     assert axes[5].get_ylim()[1] > axes[3].get_ylim()[1]
     ax = plotting.share_chart(mp, "fragmentation_diversion", ax=Figure().subplots())
     assert ax.get_ylim() == (0.0, 100.0)
+    assert ax.get_title() == "Shares of China's total: Fragmentation diversion"
     # top to bottom as stacked (ROW on top), outside the plot so no share is hidden
     assert [t.get_text() for t in ax.get_legend().get_texts()] == list(mp.parts)[::-1]
     assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1

@@ -14,6 +14,7 @@ from matplotlib.collections import PolyCollection
 
 from forecast import plotting
 from forecast.errors import ForecastError, ParameterError
+from forecast.plotting.names import label
 from forecast.projection import Projection
 from forecast.series import AnnualSeries
 
@@ -150,6 +151,8 @@ def test_tornado_chart_sorted_by_swing():
     assert labels[-1] == "B"
     assert set(labels) == {"A", "B", "C"}
     assert "2030" in ax.get_xlabel()
+    frame.attrs["unit"] = "USD_bn"  # as forecast.tornado sets it
+    assert plotting.tornado_chart(frame).get_xlabel() == "median level in 2030 (USD bn)"
 
 
 def test_history_chart_series():
@@ -167,8 +170,11 @@ def test_history_chart_draws_bands_median_and_records_by_kind(us_history):
     assert labels[:3] == ["95% band", "80% band", "median"]
     obs = us_history.observations()
     kinds = sorted(set(obs.loc[obs["used"] & obs["implied"].notna(), "kind"]))
-    assert labels[3:] == kinds
     assert "level" in kinds
+    # record kinds and the title in words, not identifiers
+    assert labels[3:] == [label(k) for k in kinds]
+    assert "partial_growth" not in labels
+    assert ax.get_title() == "US offshore execution"
     assert ax.get_ylabel() == "USD bn"
 
 

@@ -57,3 +57,17 @@ def test_combination_repr_shows_weights_not_a_nan_aicc(series):
     text = repr(forecast.Auto().fit(series))
     assert "weight.Drift=0.333" in text
     assert "nan" not in text
+
+
+def test_a_combinations_summary_says_why_it_has_no_aicc_and_aligns_the_estimates():
+    import re
+
+    s = forecast.AnnualSeries(range(2010, 2025), [10 * 1.07**i for i in range(15)])
+    text = forecast.Auto().fit(s).summary()
+    assert "AICc: none for a combination" in text
+    assert "nan" not in text
+    rows = [re.fullmatch(r"  (\S+)(\s+)(-?\S+)", line)
+            for line in text.splitlines() if line.startswith("  ")]
+    assert len(rows) >= 6
+    # the sign column of every value is the same (" .6g" pads a positive value)
+    assert len({m.end(2) - (m.group(3).startswith("-") is False) for m in rows}) == 1

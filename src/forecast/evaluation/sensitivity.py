@@ -220,7 +220,10 @@ def tornado(
     bar.close()
     df = pd.DataFrame(rows, columns=TORNADO_COLUMNS)
     order = df.assign(_a=-df["swing"].abs()).sort_values(["year", "_a"], kind="stable").index
-    return df.loc[order].reset_index(drop=True)
+    out = df.loc[order].reset_index(drop=True)
+    # what the levels are and of which scenario, for charts and reports
+    out.attrs.update(unit=str(getattr(fit, "unit", "")), scenario=str(scenario.name))
+    return out
 
 
 def sobol(

@@ -372,8 +372,10 @@ aicc=-26.8)
                  f"members: {len(self.components)}; parameter uncertainty: "
                  f"{'on' if self.spec.param_uncertainty else 'off'}; calibration: "
                  f"{'on' if getattr(self.spec, 'calibrate', False) else 'off'}",
-                 f"AICc: {self.aicc:.3f}"]
-        lines += [f"  {k:<20s} {v: .6g}" for k, v in self.params.items()]
+                 f"AICc: {self.aicc:.3f}" if self.aicc == self.aicc else
+                 "AICc: none for a combination (each family's is aicc.<family> below)"]
+        width = max((len(k) for k in self.params), default=0)
+        lines += [f"  {k:<{width}s}  {v: .6g}" for k, v in self.params.items()]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 

@@ -13,6 +13,7 @@ from .._optional import require
 from .._validation import check_int
 from ..errors import ParameterError
 from ._shapes import history_parts
+from .names import label as display
 
 #: Colours of scenarios, in order (colour-blind-safe Okabe-Ito palette, baseline grey-blue).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B",
@@ -198,4 +199,4 @@ def draw_observations(ax, obs):
     for k, (label, g) in enumerate(groups):
         ax.plot(np.asarray(g["year"], float), np.asarray(g[value], float), linestyle="none",
                 marker=markers[k % len(markers)], markersize=4.5, alpha=0.8,
-                color=PALETTE[(k + 1) % len(PALETTE)], label=str(label))
+                color=PALETTE[(k + 1) % len(PALETTE)], label=display(str(label)))

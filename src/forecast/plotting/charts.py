@@ -328,6 +328,7 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
         Two bar containers (low, high), parameters as y tick labels, widest on top.
     """
     which = getattr(frame, "attrs", {}).get("scenario")
+    unit = getattr(frame, "attrs", {}).get("unit")  # read before the rows are selected
     top = check_int("top", top, 1, fix="Pass the number of parameters to draw, e.g. top=8.")
     frame, par, low, high, base, year = tornado_rows(frame, year)
     lo = np.asarray(frame[low], dtype=float)
@@ -344,7 +345,8 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
             label="parameter at its high value")
     ax.set_yticks(y, [names[k] for k in order])
     ax.axvline(float(np.median(centre)), color="black", linewidth=0.9)
-    ax.set_xlabel("median level" + (f" in {year}" if year is not None else ""))
+    ax.set_xlabel("median level" + (f" in {year}" if year is not None else "")
+                  + (f" ({unit_label(unit)})" if unit else ""))
     default = ("Sensitivity of the median"
                + (f": {scenario_label(which)}" if which else " (tornado)"))
     return finish(ax, title or default, None, years=False, loc="lower right")
@@ -383,7 +385,7 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
     ax.plot(years, median, color=HISTORY_COLOR, linewidth=1.8, label="median")
     if records and hasattr(history, "observations"):
         draw_observations(ax, history.observations())
-    return finish(ax, title or (name or "History"), unit_label(unit))
+    return finish(ax, title or (label(name) if name else "History"), unit_label(unit))
 
 
 def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60, ax=None,

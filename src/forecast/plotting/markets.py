@@ -30,7 +30,7 @@ from .._validation import check_int
 from ._base import PALETTE, finish, new_axes
 from ._shapes import name_list
 from .charts import fan_chart
-from .names import colors
+from .names import colors, scenario_label
 
 __all__ = ["market_fans", "share_chart"]
 
@@ -118,7 +118,7 @@ def share_chart(projection, scenario: str | None = None, *, ax=None, title: str 
     ax.axvline(int(proj.index[0]) - 0.5, color="black", linewidth=0.8, linestyle="--")
     ax.set_ylim(0, 100)
     ax.set_xlim(years[0], years[-1])
-    title = f"Shares of China's total: {scenario}" if title is None else title
+    title = f"Shares of China's total: {scenario_label(scenario)}" if title is None else title
     finish(ax, title, "share of China's offshore execution (%)", legend=False)
     # outside the plot, top to bottom as stacked: the legend never hides a share
     handles, labels = ax.get_legend_handles_labels()
