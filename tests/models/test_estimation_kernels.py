@@ -220,3 +220,40 @@ def test_two_state_horizon_rows_on_one_series_equal_the_batched_ones():
     q = [Z[0] @ P @ Q @ P.T @ Z[0] for P in powers]
     np.testing.assert_allclose(one[1][0], H + np.concatenate([[0.0], np.cumsum(q)[:-1]]),
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize(("b", "n"), [(1, 9), (1, 25), (20, 15), (3, 42)])
+def test_llt_grid_from_cached_inverses_equals_the_innovations(b, n):
+    """The first pass's grid likelihoods as quadratic forms in cached inverse MA(2)
+    covariances (one inversion per length, shared by every series) equal the innovations
+    recursion's; lengths past GRID_CACHE_N fall back to the recursion."""
+    from forecast.models import filtered, search
+
+    rng = np.random.default_rng(n)
+    y = np.cumsum(np.cumsum(rng.normal(0.02, 0.05, (b, n)), axis=1), axis=1)
+    W = np.diff(y, n=2, axis=1)
+    Wn = W / W.std(1, keepdims=True)
+    fast = filtered._llt_grid_llf(Wn)
+    if n - 2 > filtered.GRID_CACHE_N:
+        assert fast is None
+        return
+    grid = search._grid(*filtered._LLT_BOX, (filtered._LLT_GRID,) * 2)
+    p = filtered._shares(np.broadcast_to(grid, (b, *grid.shape)))
+    slow, _ = filtered._ma2_profile(6 * p[..., 0] + 2 * p[..., 1] + p[..., 2],
+                                    -4 * p[..., 0] - p[..., 1], p[..., 0], Wn)
+    np.testing.assert_allclose(fast, slow, rtol=1e-12)
+    assert (fast.argmax(1) == slow.argmax(1)).all()
+
+
+def test_llt_fit_is_the_same_with_and_without_the_cached_grid(monkeypatch):
+    """Only the route to the grid's values changes: the estimates are the same bits."""
+    from forecast.models import filtered
+
+    rng = np.random.default_rng(7)
+    Y = np.log(10) + np.cumsum(rng.normal(0.05, 0.1, (12, 18)), axis=1)
+    fast = filtered.fit_llt(Y)
+    monkeypatch.setattr(filtered, "GRID_CACHE_N", 0)  # every length: the recursion
+    slow = filtered.fit_llt(Y)
+    for a, c in zip(fast, slow, strict=True):
+        assert a.params == c.params
+    assert filtered._llt_grid_inverse.cache_info().maxsize == 32  # memory bounded

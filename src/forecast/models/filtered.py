@@ -10,6 +10,8 @@ calibrate each model.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import kalman
@@ -26,7 +28,7 @@ from .estimation import (
     aicc,
 )
 from .linear import Estimate
-from .search import grid_newton
+from .search import _grid, grid_newton
 
 
 # ------------------------------------------------------------- local linear trend
@@ -109,6 +111,50 @@ def _shares(U: np.ndarray) -> np.ndarray:
     return e / e.sum(-1, keepdims=True)
 
 
+#: The local linear trend's search box (log variance ratios) and first-pass grid.
+_LLT_BOX, _LLT_GRID = ((-10.0, -10.0), (10.0, 10.0)), 11
+#: Longest differenced series whose grid likelihoods use cached inverse covariances
+#: (121 x N x N floats, 1.5 MB at N = 40; with at most 32 lengths cached, at most about
+#: 20 MB); longer series run the recursion on the grid.
+GRID_CACHE_N = 40
+
+
+@functools.lru_cache(maxsize=32)
+def _llt_grid_inverse(N: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse MA(2) covariances (121, N, N) and their log-determinants at the grid points.
+
+    On the first pass's fixed grid the concentrated likelihood of a series is
+    ``w' Sigma_p^-1 w`` and ``log det Sigma_p``, where only w depends on the data: one
+    banded covariance per grid point, inverted once per length N and shared by every
+    series and history draw of that length (what the innovations recursion computes
+    for each series anew).
+    """
+    grid = _grid(*_LLT_BOX, (_LLT_GRID, _LLT_GRID))
+    p = _shares(grid)
+    g = (6 * p[:, 0] + 2 * p[:, 1] + p[:, 2], -4 * p[:, 0] - p[:, 1], p[:, 0])
+    S = np.zeros((grid.shape[0], N, N))
+    for lag, gk in enumerate(g):
+        idx = np.arange(N - lag)
+        S[:, idx, idx + lag] = S[:, idx + lag, idx] = gk[:, None]
+    L = np.linalg.cholesky(S)
+    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(-1)
+    Sinv = np.linalg.inv(S)
+    Sinv.flags.writeable = logdet.flags.writeable = False  # shared between calls
+    return Sinv, logdet
+
+
+def _llt_grid_llf(Wn: np.ndarray) -> np.ndarray | None:
+    """Concentrated log-likelihoods (B, 121) of `Wn` at the grid points, or None (long)."""
+    B, N = Wn.shape
+    if N > GRID_CACHE_N:
+        return None
+    Sinv, logdet = _llt_grid_inverse(N)
+    # w' S w for every grid point at once: the outer products against the flat inverses
+    quad = (Wn[:, :, None] * Wn[:, None, :]).reshape(B, N * N) @ Sinv.reshape(-1, N * N).T
+    s2 = np.maximum(quad / N, 1e-300)
+    return -0.5 * N * (np.log(2 * np.pi * s2) + 1.0) - 0.5 * logdet
+
+
 def fit_llt(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
     """Local linear trend: exact ML via the MA(2) form of the second differences."""
     B, n = Y.shape
@@ -122,7 +168,8 @@ def fit_llt(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
         return _ma2_profile(6 * p[..., 0] + 2 * p[..., 1] + p[..., 2],
                             -4 * p[..., 0] - p[..., 1], p[..., 0], Wn)
 
-    u, _ = grid_newton(lambda U: llf_of(U)[0], [-10.0, -10.0], [10.0, 10.0], 11, 2, B)
+    u, _ = grid_newton(lambda U: llf_of(U)[0], *_LLT_BOX, _LLT_GRID, 2, B,
+                       first=_llt_grid_llf(Wn))
     llf, s2 = llf_of(u[:, None, :])
     var = (s2[:, 0] * sc * sc)[:, None] * _shares(u)
     # a (nearly) exact line has no noise at all: keep the irregular variance positive

@@ -28,7 +28,8 @@ def _design(stencil: np.ndarray) -> np.ndarray:
 
 
 def grid_newton(f: Callable[[np.ndarray], np.ndarray], lo, hi, points, rounds: int = 4,
-                batch: int = 1, starts: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                batch: int = 1, starts: int = 1,
+                first: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Maximise ``f`` over the box ``[lo, hi]`` for each of `batch` problems.
 
     Parameters
@@ -45,6 +46,9 @@ def grid_newton(f: Callable[[np.ndarray], np.ndarray], lo, hi, points, rounds: i
     starts : int
         Refine this many of the best grid points (for likelihoods with several modes)
         and keep the best result.
+    first : ndarray (batch, P), optional
+        ``f`` at the first pass's grid when the caller has it by a faster route (the
+        same values up to rounding); default: ``f`` evaluates the grid.
 
     Returns
     -------
@@ -56,7 +60,7 @@ def grid_newton(f: Callable[[np.ndarray], np.ndarray], lo, hi, points, rounds: i
     k = lo.size
     pts = np.broadcast_to(np.asarray(points), (k,))
     grid = _grid(tuple(lo.tolist()), tuple(hi.tolist()), tuple(int(p) for p in pts))
-    val = _clean(f(np.broadcast_to(grid, (batch, *grid.shape))))
+    val = _clean(f(np.broadcast_to(grid, (batch, *grid.shape))) if first is None else first)
     if starts > 1:
         return _multistart(f, lo, hi, pts, rounds, batch, grid, val, starts)
     rows = np.arange(batch)
