@@ -257,3 +257,33 @@ def test_llt_fit_is_the_same_with_and_without_the_cached_grid(monkeypatch):
     for a, c in zip(fast, slow, strict=True):
         assert a.params == c.params
     assert filtered._llt_grid_inverse.cache_info().maxsize == 32  # memory bounded
+
+
+@pytest.mark.parametrize(("b", "n"), [(1, 6), (1, 25), (20, 15), (2, 45)])
+def test_theta_grid_from_cached_forms_equals_the_ses_recursion(b, n):
+    """Theta's first-pass SSEs as cached quadratic forms equal the profiled recursion's;
+    lengths past THETA_CACHE_N fall back to the recursion."""
+    from forecast.models import search
+
+    rng = np.random.default_rng(n)
+    Y = np.cumsum(rng.normal(0.05, 0.1, (b, n)), axis=1)
+    Yr = (Y - Y[:, :1]) / Y.std(1, keepdims=True)
+    fast = estimation._theta_grid_llf(Yr)
+    if n > estimation.THETA_CACHE_N:
+        assert fast is None
+        return
+    alphas = search._grid((estimation.ALPHA[0],), (estimation.ALPHA[1],),
+                          (estimation._THETA_GRID,))[:, 0]
+    sse, _ = estimation._ses_sse(Yr, np.broadcast_to(alphas, (b, alphas.size)))
+    np.testing.assert_allclose(fast, -np.log(np.maximum(sse, 1e-300)), rtol=1e-12, atol=1e-12)
+
+
+def test_theta_fit_is_the_same_with_and_without_the_cached_grid(monkeypatch):
+    rng = np.random.default_rng(8)
+    Y = np.log(10) + np.cumsum(rng.normal(0.05, 0.1, (12, 18)), axis=1)
+    fast = estimation.fit_theta(Y)
+    monkeypatch.setattr(estimation, "THETA_CACHE_N", 0)
+    slow = estimation.fit_theta(Y)
+    for a, c in zip(fast, slow, strict=True):
+        assert a.params == c.params
+    assert estimation._ses_grid_forms.cache_info().maxsize == 32

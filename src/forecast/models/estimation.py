@@ -12,11 +12,13 @@ calibration factor (see :func:`calibration`).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import kalman
 from .linear import Estimate, Linear
-from .search import grid_newton
+from .search import _grid, grid_newton
 
 #: variance of the diffuse initial states, relative to the series' variance
 DIFFUSE = 1e7
@@ -230,6 +232,45 @@ def _ses_sse(Y: np.ndarray, alpha):
     return rr - c * c / g, c / g + ref
 
 
+#: Theta's first-pass grid of smoothing constants, and the longest series whose grid
+#: SSEs use cached quadratic forms (41 x n x n floats, 0.5 MB at n = 40; at most 32
+#: lengths cached, about 5 MB at worst).
+_THETA_GRID, THETA_CACHE_N = 41, 40
+
+
+@functools.lru_cache(maxsize=32)
+def _ses_grid_forms(n: int) -> np.ndarray:
+    """(41, n * n): the profiled SES SSE at each grid constant as a quadratic form.
+
+    From a zero start the one-step errors are ``r = M y`` with ``M = I - alpha T``,
+    ``T[t, s] = (1 - alpha)^(t-1-s)`` for ``s < t``; profiling out the start removes their
+    projection on ``x_t = (1 - alpha)^t``, so ``SSE = y' M' (I - x x'/x'x) M y``. Only y
+    depends on the data: one matrix per constant and length, shared by every series.
+    """
+    alphas = _grid((ALPHA[0],), (ALPHA[1],), (_THETA_GRID,))[:, 0]
+    t = np.arange(n)
+    lag = t[:, None] - t[None, :]  # t - s
+    out = np.empty((alphas.size, n, n))
+    for k, a in enumerate(alphas):
+        T = np.where(lag > 0, (1.0 - a) ** np.maximum(lag - 1, 0), 0.0)
+        M = np.eye(n) - a * T
+        x = (1.0 - a) ** t
+        proj = np.eye(n) - np.outer(x, x) / (x @ x)
+        out[k] = M.T @ proj @ M
+    out = out.reshape(alphas.size, n * n)
+    out.flags.writeable = False  # shared between calls
+    return out
+
+
+def _theta_grid_llf(Yr: np.ndarray) -> np.ndarray | None:
+    """``-log SSE`` (B, 41) of `Yr` (relative to its first value) at the grid, or None."""
+    B, n = Yr.shape
+    if n > THETA_CACHE_N:
+        return None
+    sse = (Yr[:, :, None] * Yr[:, None, :]).reshape(B, n * n) @ _ses_grid_forms(n).T
+    return -np.log(np.maximum(sse, 1e-300))
+
+
 def fit_theta(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
     """Theta method (theta = 2) as R's thetaf: SES by ML plus half the OLS trend.
 
@@ -239,11 +280,14 @@ def fit_theta(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
     B, n = Y.shape
     scale = np.maximum(Y.std(1), 1e-300)
 
+    Yr = (Y - Y[:, :1]) / scale[:, None]
+
     def llf_of(X):
-        sse, _ = _ses_sse((Y - Y[:, :1]) / scale[:, None], X[..., 0])
+        sse, _ = _ses_sse(Yr, X[..., 0])
         return -np.log(np.maximum(sse, 1e-300))
 
-    x, _ = grid_newton(llf_of, [ALPHA[0]], [ALPHA[1]], 41, 2, B)
+    x, _ = grid_newton(llf_of, [ALPHA[0]], [ALPHA[1]], _THETA_GRID, 2, B,
+                       first=_theta_grid_llf(Yr))
     alpha = x[:, 0]
     sse, l0 = _ses_sse(Y, alpha[:, None])
     sse, l0 = sse[:, 0], l0[:, 0]
