@@ -234,7 +234,7 @@ def _ses_sse(Y: np.ndarray, alpha):
 
 #: Theta's first-pass grid of smoothing constants, and the longest series whose grid
 #: SSEs use cached quadratic forms (41 x n x n floats, 0.5 MB at n = 40; at most 32
-#: lengths cached, about 5 MB at worst).
+#: lengths cached, about 7 MB at worst).
 _THETA_GRID, THETA_CACHE_N = 41, 40
 
 
