@@ -98,7 +98,10 @@ def format_bytes(n: float) -> str:
     return f"{int(n)} bytes"
 
 
-def check_memory(need: float, what: str, fix: str) -> None:
+_READ = object()  # check_memory's default: read the available memory itself
+
+
+def check_memory(need: float, what: str, fix: str, *, avail: object = _READ) -> None:
     """Raise ResourceError when `need` bytes exceed the share of memory a run may use.
 
     Parameters
@@ -109,8 +112,12 @@ def check_memory(need: float, what: str, fix: str) -> None:
         The run, e.g. "projecting 7 scenarios x 200,000,000 paths x 10 years".
     fix : str
         How to need less, e.g. "Pass n_paths <= 1,234,000".
+    avail : int or None, optional
+        :func:`available_memory` when the caller has just read it (reading it takes a
+        dozen small file reads); by default it is read here.
     """
-    avail = available_memory()
+    if avail is _READ:
+        avail = available_memory()
     if avail is None or need <= SHARE * avail:
         return
     raise ResourceError(

@@ -148,6 +148,16 @@ def test_memory_estimate_and_guard(monkeypatch):
     _resources.check_memory(10**8, "x", "y")
     with pytest.raises(ResourceError, match=r"x needs about 900.0 MB.*1.0 GB.*y\. Nothing"):
         _resources.check_memory(9 * 10**8, "x", "y")
+    # a caller that has just read it passes it on: a project call reads /proc once
+    reads = []
+    monkeypatch.setattr(_resources, "available_memory", lambda: reads.append(1) or 10**9)
+    from forecast.projection._collect import check_path_memory
+
+    check_path_memory(80, 10**6, 1000, "x")
+    assert len(reads) == 1
+    with pytest.raises(ResourceError, match=r"Pass n_paths <= 9,987,500"):
+        check_path_memory(80, 10**6, 10**8, "x")
+    assert len(reads) == 2
 
 
 @pytest.mark.parametrize(("address", "endpoint"), [

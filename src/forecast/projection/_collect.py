@@ -147,7 +147,7 @@ def check_path_memory(per_path: int, work: int, n_paths: int, what: str) -> None
     fix = (f"Pass n_paths <= {fit:,} (--paths on the command line), fewer scenarios or a "
            "shorter horizon" if fit >= 1 else
            "Pass a smaller chunk_size, fewer scenarios or a shorter horizon")
-    _resources.check_memory(need, what, fix)
+    _resources.check_memory(need, what, fix, avail=avail)  # read once, above
 
 
 def allocate(shapes: tuple[tuple[int, ...], ...], what: str) -> tuple[np.ndarray, ...]:
