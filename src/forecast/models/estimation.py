@@ -18,7 +18,7 @@ import numpy as np
 
 from . import kalman
 from .linear import Estimate, Linear
-from .search import _grid, grid_newton
+from .search import _grid, grid_newton, quadratic_forms
 
 #: variance of the diffuse initial states, relative to the series' variance
 DIFFUSE = 1e7
@@ -267,7 +267,7 @@ def _theta_grid_llf(Yr: np.ndarray) -> np.ndarray | None:
     B, n = Yr.shape
     if n > THETA_CACHE_N:
         return None
-    sse = (Yr[:, :, None] * Yr[:, None, :]).reshape(B, n * n) @ _ses_grid_forms(n).T
+    sse = quadratic_forms(Yr, _ses_grid_forms(n))
     return -np.log(np.maximum(sse, 1e-300))
 
 

@@ -28,7 +28,7 @@ from .estimation import (
     aicc,
 )
 from .linear import Estimate
-from .search import _grid, grid_newton
+from .search import _grid, grid_newton, quadratic_forms
 
 
 # ------------------------------------------------------------- local linear trend
@@ -121,7 +121,7 @@ GRID_CACHE_N = 40
 
 @functools.lru_cache(maxsize=32)
 def _llt_grid_inverse(N: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inverse MA(2) covariances (121, N, N) and their log-determinants at the grid points.
+    """Inverse MA(2) covariances (121, N * N, flat) and their log-determinants on the grid.
 
     On the first pass's fixed grid the concentrated likelihood of a series is
     ``w' Sigma_p^-1 w`` and ``log det Sigma_p``, where only w depends on the data: one
@@ -138,7 +138,7 @@ def _llt_grid_inverse(N: int) -> tuple[np.ndarray, np.ndarray]:
         S[:, idx, idx + lag] = S[:, idx + lag, idx] = gk[:, None]
     L = np.linalg.cholesky(S)
     logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(-1)
-    Sinv = np.linalg.inv(S)
+    Sinv = np.linalg.inv(S).reshape(grid.shape[0], N * N)  # flat, for quadratic_forms
     Sinv.flags.writeable = logdet.flags.writeable = False  # shared between calls
     return Sinv, logdet
 
@@ -149,8 +149,7 @@ def _llt_grid_llf(Wn: np.ndarray) -> np.ndarray | None:
     if N > GRID_CACHE_N:
         return None
     Sinv, logdet = _llt_grid_inverse(N)
-    # w' S w for every grid point at once: the outer products against the flat inverses
-    quad = (Wn[:, :, None] * Wn[:, None, :]).reshape(B, N * N) @ Sinv.reshape(-1, N * N).T
+    quad = quadratic_forms(Wn, Sinv)  # w' Sigma_p^-1 w at every grid point
     s2 = np.maximum(quad / N, 1e-300)
     return -0.5 * N * (np.log(2 * np.pi * s2) + 1.0) - 0.5 * logdet
 

@@ -202,5 +202,16 @@ def _multistart(f, lo, hi, pts, rounds, batch, grid, val, starts):
     return x.reshape(batch, starts, k)[np.arange(batch), j], fx[np.arange(batch), j]
 
 
+def quadratic_forms(X: np.ndarray, forms: np.ndarray) -> np.ndarray:
+    """``x_b' F_p x_b`` (B, P) for rows X (B, n) and flat matrices `forms` (P, n * n).
+
+    The first pass of a search on a fixed grid, where a family's concentrated
+    likelihood is a quadratic form whose matrices depend only on the grid and the length
+    (cached by the family): one product of the rows' outer products with the matrices.
+    """
+    B, n = X.shape
+    return (X[:, :, None] * X[:, None, :]).reshape(B, n * n) @ forms.T
+
+
 def _clean(v: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(v), v, -np.inf)
