@@ -153,7 +153,9 @@ def test_memory_estimate_and_guard(monkeypatch):
     monkeypatch.setattr(_resources, "available_memory", lambda: reads.append(1) or 10**9)
     from forecast.projection._collect import check_path_memory
 
-    check_path_memory(80, 10**6, 1000, "x")
+    check_path_memory(80, 10**6, 1000, "x")  # 1.1 MB: a small run is not read at all
+    assert reads == []
+    check_path_memory(80, 10**6, _resources.SMALL_RUN // 80, "x")  # at the bound: read once
     assert len(reads) == 1
     with pytest.raises(ResourceError, match=r"Pass n_paths <= 9,987,500"):
         check_path_memory(80, 10**6, 10**8, "x")

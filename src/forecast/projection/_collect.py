@@ -142,6 +142,8 @@ def check_path_memory(per_path: int, work: int, n_paths: int, what: str) -> None
     The message names the largest `n_paths` that fits (ResourceError, nothing allocated).
     """
     need = per_path * n_paths + work
+    if need < _resources.SMALL_RUN:  # cannot be the mistake the guard is for (see there)
+        return
     avail = _resources.available_memory()
     fit = int((_resources.SHARE * avail - work) // per_path) if avail else 0
     fix = (f"Pass n_paths <= {fit:,} (--paths on the command line), fewer scenarios or a "
