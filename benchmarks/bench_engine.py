@@ -25,7 +25,9 @@ With the default fit, ``Auto().fit(reconstruct(), seed=1)`` (3 families x 20 his
 
 a. 7 presets x 100,000 paths to 2035, + quantiles, vs the floor of the same shape;
 b. cost per path-step (ns) for one scenario (``escalation``) at 1e4, 1e5, 1e6 paths to 2035
-   (and 1e7 with ``--large``: several GB) and at horizons 5, 10, 26, 50, 75 (1e5 paths);
+   (and 1e7 with ``--large``: several GB) and at horizons 5, 10, 26, 50, 75 (1e5 paths),
+   with the kernel's (system) share: faulting in fresh pages for the output grows with
+   its size and with how fragmented memory is (transparent huge pages);
 c. fixed cost of a ``project`` call at 1,000 and 10 paths (ms), one scenario and the 7 presets;
 d. the 60-member mixture vs a single-member fit (``DampedTrend().fit(history.series)``) and
    the 3-member ``Auto().fit(history.series)``, 7 presets x 100,000 paths;
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import resource
 import statistics
 import sys
 import time
@@ -88,15 +91,24 @@ def best_of(fn, repeat):
     return min(times)
 
 
+#: Kernel (system) CPU seconds of each timed call, by case: filled by :func:`interleaved`.
+#: Section b shows it, because the rise in cost per path-step at 1e7 paths is the kernel
+#: faulting in and zeroing fresh pages for the gigabytes of output, not the engine.
+SYSTEM: dict[str, list[float]] = {}
+
+
 def interleaved(cases: dict, rounds: int) -> dict[str, list[float]]:
     """Time every case once per round, rounds interleaved; all timings per case."""
     out: dict[str, list[float]] = {k: [] for k in cases}
+    SYSTEM.clear()
     for _ in range(rounds):
         for k, fn in cases.items():
             gc.collect()
+            s0 = resource.getrusage(resource.RUSAGE_SELF).ru_stime
             t = time.perf_counter()
             fn()
             out[k].append(time.perf_counter() - t)
+            SYSTEM.setdefault(k, []).append(resource.getrusage(resource.RUSAGE_SELF).ru_stime - s0)
     return out
 
 
@@ -285,6 +297,15 @@ def section_a(fit, args, cap, out: list[str]) -> None:
     out += [title, "", table, "", extra, ""]
 
 
+def _per_step(t: dict, ps: int) -> list[str]:
+    """Section b's cells for `ps` path-steps: project and floor ns per path-step (min /
+    median), their ratio, project seconds, and the kernel's share of project's time."""
+    return [f"{t['project'][0] / ps * 1e9:.1f} / {t['project'][1] / ps * 1e9:.1f}",
+            f"{t['floor'][0] / ps * 1e9:.1f} / {t['floor'][1] / ps * 1e9:.1f}",
+            r_(t["project"], t["floor"]), s_(t["project"]),
+            f"{statistics.median(SYSTEM['project']) / ps * 1e9:.1f}"]
+
+
 def section_b(fit, args, cap, out: list[str]) -> None:
     scen = presets.get(ONE)
     h0 = TO - fit.last_year
@@ -301,10 +322,7 @@ def section_b(fit, args, cap, out: list[str]) -> None:
         gc.collect()
         ps = n * h0
         capped = "" if n == n0 else f" (capped from {n0:,})"
-        rows.append([f"{n:,} paths x {h0} years{capped}", f"{t['project'][0] / ps * 1e9:.1f} / "
-                     f"{t['project'][1] / ps * 1e9:.1f}", f"{t['floor'][0] / ps * 1e9:.1f} / "
-                     f"{t['floor'][1] / ps * 1e9:.1f}", r_(t["project"], t["floor"]),
-                     s_(t["project"])])
+        rows.append([f"{n:,} paths x {h0} years{capped}", *_per_step(t, ps)])
     n = cap(100_000)
     for h in (5, 10, 26, 50, 75):
         floor = make_floor(n, h)
@@ -312,16 +330,13 @@ def section_b(fit, args, cap, out: list[str]) -> None:
             {"floor": floor,
              "project": lambda h=h: project_only(fit, scen, n, horizon=h)},
             args.rounds).items()}
-        ps = n * h
-        rows.append([f"{n:,} paths x {h} years", f"{t['project'][0] / ps * 1e9:.1f} / "
-                     f"{t['project'][1] / ps * 1e9:.1f}", f"{t['floor'][0] / ps * 1e9:.1f} / "
-                     f"{t['floor'][1] / ps * 1e9:.1f}", r_(t["project"], t["floor"]),
-                     s_(t["project"])])
+        rows.append([f"{n:,} paths x {h} years", *_per_step(t, n * h)])
     title = (f"## b. Cost per path-step, one scenario ({ONE}), project only, "
              f"{args.rounds} rounds" + ("" if args.large else " (1e7 paths: pass --large)"))
     table = md_table(["size", "project ns/path-step (min / median)",
                       "floor ns/path-step (min / median)", "ratio (min / median)",
-                      "project s (min / median)"], rows)
+                      "project s (min / median)", "of which system ns/path-step (median)"],
+                     rows)
     print(title, table, sep="\n")
     out += [title, "", table, ""]
 
