@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from importlib import resources
 
 import numpy as np
@@ -97,7 +98,7 @@ def test_markets_and_repr(releases):
     assert "2006-2025" in text
     assert "yoy_growth" in text
     assert "US" in text
-    assert repr(releases.filter(market="XX")) == "Records(0 rows)"
+    assert repr(releases.filter(year=1990)) == "Records(0 rows)"
 
 
 def test_known_figures(releases):
@@ -148,7 +149,25 @@ def test_filter_lists_and_combinations(releases):
         releases.filter(market="HK", measure="level"))
     assert set(releases.filter(months=[6, 12]).frame["months"]) == {6, 12}
     assert set(releases.filter(confidence="uncertain").frame["confidence"]) == {"uncertain"}
-    assert len(releases.filter(market="ZZ")) == 0
+    with pytest.warns(UserWarning, match="no record has market 'ZZ'"):
+        assert len(releases.filter(market="ZZ")) == 0
+
+
+def test_filter_warns_for_a_market_no_record_has(releases):
+    with pytest.warns(UserWarning, match="no record has market") as rec:
+        kept = releases.filter(market=["USA", "EU"])
+    assert len(kept) == len(releases.filter(market="EU")) > 0  # EU rows are kept
+    (w,) = rec  # one warning, for USA only
+    msg = str(w.message)
+    for frag in ("no record has market 'USA'", "markets here are ALL, BRI, EU", "Did you "
+                 "mean 'US'?"):
+        assert frag in msg
+    assert w.filename == __file__  # points at the caller's line
+    with warnings.catch_warnings():  # present markets, or no records at all: silent
+        warnings.simplefilter("error")
+        releases.filter(market="US")
+        releases.filter(market="KR", year=1990)
+        releases.filter(year=1990).filter(market="US")
 
 
 @pytest.mark.parametrize(

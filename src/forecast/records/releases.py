@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import os
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -41,6 +42,16 @@ _DTYPES = {"year": "int64", "months": "int64", "value": "float64", "row": "int64
 _FREE_TEXT = ("source", "address", "note")
 _FILTERS = ("market", "segment", "flow", "measure", "months", "year", "basis", "confidence",
             "as_of")
+
+
+def _warn_absent_markets(values: list, present: pd.Series) -> None:
+    """Warn for each market in `values` that no row of `present` has (a likely typo)."""
+    have = sorted(set(present))
+    for v in values:
+        if have and v not in have:
+            warnings.warn(f"Records.filter: no record has market {v!r}, so none is kept "
+                          f"for it; the markets here are {', '.join(have)}."
+                          f"{S.suggest(v, have)}", stacklevel=3)
 
 
 def _unknown_filter(unknown: dict) -> None:
@@ -374,7 +385,8 @@ class Records:
         -------
         Records
             Possibly empty (``Records(0 rows)``); an unknown argument name or value is a
-            ForecastError.
+            ForecastError. Any code is a valid market, so a market no row has (``"USA"``)
+            warns, naming the markets present and the nearest one.
 
         Examples
         --------
@@ -393,6 +405,7 @@ class Records:
                 if msg is not None:
                     raise ParameterError(f"`market`: {msg}")
             keep &= f["market"].isin(vals).to_numpy()
+            _warn_absent_markets(vals, f["market"])
         for name, arg in (("segment", segment), ("flow", flow), ("measure", measure),
                           ("basis", basis), ("confidence", confidence)):
             if arg is not None:
