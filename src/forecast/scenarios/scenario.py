@@ -372,6 +372,20 @@ class ScenarioSet:
     def names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.scenarios)
 
+    def __repr__(self) -> str:
+        """One line: the scenarios' names (with their probabilities when the set has them).
+
+        Each scenario's full definition is ``ss[name]``; a preset set printed whole ran to
+        4,000 characters.
+
+        >>> ScenarioSet([Scenario("baseline"), Scenario("x")], probabilities=[0.7, 0.3])
+        ScenarioSet(2 scenarios: baseline 0.7, x 0.3)
+        """
+        probs = self.probabilities or (None,) * len(self.scenarios)
+        items = ", ".join(n if p is None else f"{n} {p:g}"
+                          for n, p in zip(self.names, probs, strict=True))
+        return f"ScenarioSet({len(self.scenarios)} scenario{'s' * (len(self) > 1)}: {items})"
+
     def __iter__(self) -> Iterator[Scenario]:
         return iter(self.scenarios)
 
