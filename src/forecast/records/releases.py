@@ -18,20 +18,17 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 import os
-import warnings
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .._fsio import atomic_file, neutralise, unneutralise
-from .._validation import check_int
-from ..errors import DataError, ForecastTypeError, ParameterError
+from ..errors import DataError, ForecastTypeError
 from . import schema as S
+from ._filter import filter_mask
 from .csvfile import embedded_text, parse_csv, read_user_text
 
 __all__ = ["Records", "load_releases"]
@@ -40,25 +37,6 @@ _STR_COLUMNS = ("market", "segment", "flow", "measure", "unit", "basis", "publis
                 "source", "address", "confidence", "note", "origin")
 _DTYPES = {"year": "int64", "months": "int64", "value": "float64", "row": "int64"}
 _FREE_TEXT = ("source", "address", "note")
-_FILTERS = ("market", "segment", "flow", "measure", "months", "year", "basis", "confidence",
-            "as_of")
-
-
-def _warn_absent_markets(values: list, present: pd.Series) -> None:
-    """Warn for each market in `values` that no row of `present` has (a likely typo)."""
-    have = sorted(set(present))
-    for v in values:
-        if have and v not in have:
-            warnings.warn(f"Records.filter: no record has market {v!r}, so none is kept "
-                          f"for it; the markets here are {', '.join(have)}."
-                          f"{S.suggest(v, have)}", stacklevel=3)
-
-
-def _unknown_filter(unknown: dict) -> None:
-    key, value = next(iter(unknown.items()))
-    hint = S.suggest(key, _FILTERS)
-    raise ForecastTypeError(f"Records.filter has no argument `{key}` (got {key}={value!r}); "
-                            f"filter by {', '.join(_FILTERS)}.{hint}")
 
 
 def _typed_frame(cols: dict, rows: list[int], origins: list[str]) -> pd.DataFrame:
@@ -110,50 +88,6 @@ def load_releases() -> Records:
     ('ALL', 'BRI', 'EU', 'HK')
     """
     return _embedded()
-
-
-def _as_of_end(as_of: object) -> pd.Timestamp:
-    fix = ("Pass a year, 'YYYY-MM' or 'YYYY-MM-DD' text, a date or a Timestamp, "
-           "e.g. as_of='2023-06' (= known by 30 June 2023).")
-    if isinstance(as_of, bool):
-        raise ForecastTypeError(f"`as_of` must be a date; got {as_of!r}. {fix}")
-    if isinstance(as_of, int | np.integer):
-        y = check_int("as_of", int(as_of), 1900, 2200, fix)
-        return pd.Timestamp(y, 12, 31)
-    if isinstance(as_of, str):
-        end = S.parse_period_end(as_of)
-        if end is None:
-            raise ParameterError(f"`as_of` must be 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' "
-                                 f"(a real calendar date); got {as_of!r}. {fix}")
-        return end
-    if isinstance(as_of, _dt.date | np.datetime64):
-        ts = pd.Timestamp(as_of)
-        if pd.isna(ts):
-            raise ParameterError(f"`as_of` must be a date; got {as_of!r}. {fix}")
-        if ts.tzinfo is not None:
-            ts = ts.tz_localize(None)
-        return ts.normalize()
-    raise ForecastTypeError(f"`as_of` must be a date; got {as_of!r} "
-                            f"({type(as_of).__name__}). {fix}")
-
-
-def _values(name: str, v: object) -> list:
-    if isinstance(v, str) or not isinstance(v, Iterable):
-        return [v]
-    out = list(v)
-    if not out:
-        raise ParameterError(f"`{name}` must be a value or a non-empty list of values; got "
-                             f"{v!r}. Pass None to keep every {name}.")
-    return out
-
-
-def _check_choice(name: str, v: object, allowed: tuple[str, ...]) -> str:
-    if not isinstance(v, str) or v not in allowed:
-        shown = "', '".join(allowed)
-        hint = S.suggest(v, allowed) if isinstance(v, str) else ""
-        raise ParameterError(f"`{name}` must be one of '{shown}' (or a list of them); "
-                             f"got {v!r}.{hint}")
-    return v
 
 
 @dataclass(frozen=True, eq=False)
@@ -394,34 +328,10 @@ class Records:
         >>> len(rec.filter(market="US", as_of="2013-12")) < len(rec.filter(market="US"))
         True
         """
-        if unknown:
-            _unknown_filter(unknown)
-        f = self._frame
-        keep = np.ones(len(f), dtype=bool)
-        if market is not None:
-            vals = _values("market", market)
-            for v in vals:
-                msg = S.market_problem(v) if isinstance(v, str) else f"{v!r} is not text"
-                if msg is not None:
-                    raise ParameterError(f"`market`: {msg}")
-            keep &= f["market"].isin(vals).to_numpy()
-            _warn_absent_markets(vals, f["market"])
-        for name, arg in (("segment", segment), ("flow", flow), ("measure", measure),
-                          ("basis", basis), ("confidence", confidence)):
-            if arg is not None:
-                vals = [_check_choice(name, v, S.VOCABULARY[name]) for v in _values(name, arg)]
-                keep &= f[name].isin(vals).to_numpy()
-        if months is not None:
-            vals = [check_int("months", v, 1, 12, "months counts from January (12 = full "
-                              "year).") for v in _values("months", months)]
-            keep &= f["months"].isin(vals).to_numpy()
-        if year is not None:
-            vals = [check_int("year", v, *S.YEAR_RANGE, "Pass a calendar year, e.g. 2023.")
-                    for v in _values("year", year)]
-            keep &= f["year"].isin(vals).to_numpy()
-        if as_of is not None:
-            keep &= (f["published_date"] <= _as_of_end(as_of)).to_numpy()
-        return Records(f.loc[keep])
+        keep = filter_mask(self._frame, market=market, segment=segment, flow=flow,
+                           measure=measure, months=months, year=year, basis=basis,
+                           confidence=confidence, as_of=as_of, **unknown)
+        return Records(self._frame.loc[keep])
 
     def to_csv(self, path: str | os.PathLike) -> None:
         """Write the records in the ``releases.csv`` schema (readable by ``from_csv``).
