@@ -91,7 +91,7 @@ def test_ctrl_c_at_every_stage_and_a_full_disk_leave_a_complete_folder(tmp_path)
 def test_ctrl_c_after_the_outcome_is_decided_changes_nothing(tmp_path):
     """A SIGINT between main() returning and the interpreter exiting: exit 0, no traceback."""
     code = ("import os, signal, sys, time\n"
-            "from forecast.cli import parser as P\n"
+            "from forecast.cli import entry as P\n"
             "real = P._main\n"
             "def late(*a, **k):\n"
             "    rc = real(*a, **k)\n"

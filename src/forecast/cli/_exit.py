@@ -12,7 +12,7 @@ output is either complete or untouched (outputs are written atomically, see
   "internal error";
 - once the exit code is decided (:meth:`State.finish`), further signals are ignored,
   so a Ctrl-C during the last message cannot turn a finished run into a traceback;
-- the program entry (:func:`forecast.cli.parser.run`) keeps those handlers until the
+- the program entry (:func:`forecast.cli.entry.run`) keeps those handlers until the
   interpreter exits.
 
 Every ``OSError`` that reaches the command line (a full disk, a read-only file system,

@@ -1,16 +1,13 @@
-"""The ``forecast`` command line: a thin argparse layer over the Python API.
+"""The ``forecast`` command line's parser: a thin argparse layer over the Python API.
 
 Every command calls public functions (``reconstruct``, ``Auto().fit``, ``project``,
 ``backtest``, ``tornado``, ``load_scenarios``, ``forecast.plotting``,
-``forecast.report``); nothing here computes anything the API cannot.
+``forecast.report``); nothing here computes anything the API cannot. The program that
+runs a parsed command and maps its outcome to an exit code is :mod:`forecast.cli.entry`.
 
-Exit codes: 0 on success; 2 with a one-line message on stderr for bad usage or any
-:class:`~forecast.errors.ForecastError` (bad data, bad scenario file, bad argument);
-1 for anything else (a bug: the traceback is printed so it can be reported).
-
-This module imports only the standard library (and the library's own errors, version
-and option tables, which need nothing else) at import time, so that ``forecast --help``
-starts fast; numpy, pandas, statsmodels and matplotlib load when a command runs.
+This module imports only the standard library (and the library's own version and option
+tables, which need nothing else) at import time, so that ``forecast --help`` starts
+fast; numpy, pandas, statsmodels and matplotlib load when a command runs.
 
 Examples
 --------
@@ -23,23 +20,16 @@ Examples
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import sys
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from .._version import __version__
-from ..errors import ForecastError
-from . import _exit
 from ._options import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES
 from ._types import int_arg as _int_arg
 from ._types import path_arg as _path
 from ._types import seconds as _seconds
 from ._types import year_month as _year_month
-from ._warnings import one_line_warnings
 
-__all__ = ["build_parser", "main", "run"]
+__all__ = ["build_parser"]
 
 #: Fewest Monte Carlo paths of ``run`` and ``report`` (``--paths``): as ``backtest --paths``
 #: and the tornado's ``n_paths``; fewer give degenerate 80%/95% bands and 0%/100% chances.
@@ -347,111 +337,3 @@ def build_parser() -> argparse.ArgumentParser:
     for command in _COMMANDS:  # in the order `forecast --help` lists them
         command(add)
     return parser
-
-
-def _single_threaded_blas() -> None:
-    """Keep BLAS to one thread unless the user chose otherwise.
-
-    The models multiply tiny matrices, where BLAS threads only add contention: on a
-    2-core machine they made model fits 3-4 times slower. The variables must be set
-    before numpy is first imported, so this runs before any subcommand imports it.
-    """
-    if "numpy" in sys.modules:
-        return
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0, 1, 2, 130 or 143).
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        Arguments without the program name; default ``sys.argv[1:]``.
-
-    Returns
-    -------
-    int
-        0 on success, 2 for bad usage or a :class:`~forecast.errors.ForecastError` (or
-        an OS error such as a full disk), 130 after Ctrl-C (143 after SIGTERM), 1 for an
-        unexpected error. Every non-zero code comes with one line on stderr (1 also
-        prints the traceback).
-    """
-    return _main(argv, keep_handlers=False)
-
-
-def run() -> None:
-    """The ``forecast`` program: :func:`main`, then exit with its code.
-
-    The signal handlers stay in place until the interpreter exits, so a Ctrl-C after
-    the outcome is decided changes nothing.
-    """
-    sys.exit(_main(None, keep_handlers=True))
-
-
-def _main(argv: Sequence[str] | None, keep_handlers: bool) -> int:
-    parser = build_parser()
-    with _exit.signals(keep=keep_handlers) as state:
-        try:
-            return _dispatch(parser, argv, state)
-        except KeyboardInterrupt:  # a signal while reporting: the outcome is the signal
-            state.finish()
-            return state.code
-
-
-def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
-              state: _exit.State) -> int:
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version and usage errors
-        state.finish()
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    if args.command is None:
-        parser.print_help()
-        return 0
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded for reproduction
-    _single_threaded_blas()
-    where = f"forecast {args.command}"
-    try:
-        # lazy: the commands load numpy and pandas, which must wait for the BLAS setting
-        # above and which `forecast --help` does without (so it starts fast)
-        from . import commands
-
-        with one_line_warnings(args.command):
-            code = int(getattr(commands, f"cmd_{args.command}")(args) or 0)
-        state.finish()
-        return code
-    except ForecastError as exc:
-        state.finish()
-        if state.signum is not None:
-            return _exit.interrupted(where, state)
-        print(f"{where}: error: {_exit.one_line(exc)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        state.finish()
-        state.signum = state.signum or signal.SIGINT
-        return _exit.interrupted(where, state)
-    except BrokenPipeError:  # e.g. `forecast data | head`
-        state.finish()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except OSError as exc:
-        state.finish()
-        if state.signum is not None:
-            return _exit.interrupted(where, state)
-        print(f"{where}: error: {_exit.os_error_line(exc)}", file=sys.stderr)
-        return 2
-    except Exception:
-        state.finish()
-        if state.signum is not None:  # e.g. a worker pool broken by the same Ctrl-C
-            return _exit.interrupted(where, state)
-        traceback.print_exc()
-        print(f"{where}: internal error (a bug); please report it with the traceback "
-              "above.", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    run()
