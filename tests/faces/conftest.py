@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from _browser import Browser, find_browser, in_ci
 
@@ -20,3 +22,12 @@ def browser():
         pytest.skip("no chromium/chromedriver installed (the test runs in CI)")
     with Browser(*found) as b:
         yield b
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the pyplot figures a test opened, so that they do not pile up across tests."""
+    yield
+    plt = sys.modules.get("matplotlib.pyplot")  # only where a test has imported it
+    if plt is not None:
+        plt.close("all")

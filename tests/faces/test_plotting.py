@@ -32,12 +32,6 @@ def proj():
         seed=3, model="Drift", settings={"n_paths": 400, "chunk_size": 400})
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def _bands(ax):
     return [c for c in ax.collections if isinstance(c, PolyCollection)]
 

@@ -32,12 +32,6 @@ def proj():
         seed=3, model="Drift", settings={"n_paths": 200, "chunk_size": 200})
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def _decomposition():
     return pd.DataFrame({"year": [2026, 2027], "assumption": "trade_friction",
                          "log_points": [-3.0, -8.0], "level": [-1.0, -2.7]})

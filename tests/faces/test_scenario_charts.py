@@ -32,12 +32,6 @@ def proj():
         seed=7, model="Drift", settings={"n_paths": 2000, "chunk_size": 2000})
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def test_log_ticks_are_readable_where_the_scenarios_sit():
     assert log_ticks(18, 62) == [20, 30, 40, 50, 60]
     assert log_ticks(12, 130)[:5] == [20, 30, 40, 50, 60]  # 10..100 would skip 30-40
