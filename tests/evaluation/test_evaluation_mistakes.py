@@ -30,6 +30,17 @@ def test_an_empty_origin_list_is_refused():
         backtest(forecast.Drift(), SERIES, origins=[], seed=1)
 
 
+def test_a_series_too_short_for_any_origin_says_how_many_years_it_needs():
+    short = forecast.AnnualSeries(range(2020, 2026), [1.0, 1.1, 1.3, 1.4, 1.6, 1.7])
+    with pytest.raises(ParameterError, match=r"\(2020-2025, 6 years\) is too short .* needs "
+                                             r"at least 7 years .*Pass a series of 7 years"):
+        backtest(forecast.Drift(), short, seed=1)
+    longer = forecast.AnnualSeries(range(2019, 2026), [0.9, 1.0, 1.1, 1.3, 1.4, 1.6, 1.7])
+    with warnings.catch_warnings():  # the 7 years it asked for are enough
+        warnings.simplefilter("ignore")
+        assert len(backtest(forecast.Drift(), longer, horizon=1, n_paths=50, seed=1)) > 0
+
+
 def test_an_empty_origin_list_is_refused_for_records(records):
     with pytest.raises(ParameterError, match="at least one origin"):
         backtest(forecast.Drift(), records, origins=(), seed=1)

@@ -81,9 +81,12 @@ def _series_origins(series: AnnualSeries, spec_min: int, origins: Any) -> list[i
     hi = series.last_year - 1
     if origins is None:
         if hi < lo:
+            need = lo - series.first_year + 2  # a training window and one year to score
             raise ParameterError(
-                f"the series ({series.first_year}-{series.last_year}) is too short for a "
-                f"backtest: the first origin would be {lo}. Pass a longer series."
+                f"the series ({series.first_year}-{series.last_year}, {len(series)} years) is "
+                f"too short for a backtest of this model: it needs at least {need} years (a "
+                f"training window of {need - 1} ending at the first origin, then a year to "
+                f"score). Pass a series of {need} years or more."
             )
         return list(range(lo, hi + 1))
     if isinstance(origins, numbers.Integral):
