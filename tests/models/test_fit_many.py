@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import forecast
@@ -120,6 +121,23 @@ def test_outside_families_are_fitted_one_by_one():
 def test_bad_arguments(args, kwargs, error, needle):
     with pytest.raises(error, match=needle):
         fit_many(*args, **kwargs)
+
+
+def test_pandas_input_is_refused_with_the_conversion_that_works():
+    wide = pd.DataFrame({"a": [1.0, 1.1, 1.3, 1.4, 1.6], "b": [2.0, 2.1, 2.4, 2.5, np.nan]},
+                        index=range(2019, 2024))
+    with pytest.raises(ForecastTypeError, match="got DataFrame") as info:
+        fit_many(Auto(), wide)
+    assert ("[AnnualSeries.from_pandas(df[c].dropna(), unit='USD_bn', name=c) for c in "
+            "df.columns]") in str(info.value)
+    df = wide  # the hint's code, as written there
+    fits = fit_many(Drift(), [AnnualSeries.from_pandas(df[c].dropna(), unit='USD_bn', name=c)
+                              for c in df.columns])
+    assert [f.series.name for f in fits] == ["a", "b"]
+    assert fits[1].last_year == 2022
+    with pytest.raises(ForecastTypeError, match=r"got Series\. Convert it with "
+                                                r"AnnualSeries\.from_pandas"):
+        fit_many(Auto(), [wide["a"]])
 
 
 def test_no_series_no_fits():

@@ -61,12 +61,12 @@ def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
         raise ParameterError(f'`errors` must be "raise" or "return"; got {errors!r}.')
     if isinstance(series, AnnualSeries | str) or not isinstance(series, Sequence):
         raise ForecastTypeError(f"`series` must be a list of AnnualSeries; got "
-                                f"{type(series).__name__}. Pass e.g. [series_a, series_b].")
+                                f"{type(series).__name__}. {_as_list_hint(series)}")
     for k, s in enumerate(series):
         if not isinstance(s, AnnualSeries):
             raise ForecastTypeError(
-                f"`series[{k}]` must be an AnnualSeries; got {type(s).__name__}. Fit a "
-                "History with spec.fit(history, seed=...).")
+                f"`series[{k}]` must be an AnnualSeries; got {type(s).__name__}. "
+                f"{_item_hint(s)}")
     out: list[Fit | ModelError | None] = [None] * len(series)
     groups: dict[int, list[int]] = {}
     for k, s in enumerate(series):
@@ -103,3 +103,24 @@ def _one(spec: ModelSpec, series: AnnualSeries) -> Fit | ModelError:
         return spec.fit(series)
     except ModelError as exc:
         return exc
+
+
+def _as_list_hint(series: object) -> str:
+    """How to turn what `fit_many` was given into a list of AnnualSeries."""
+    if type(series).__name__ == "DataFrame":  # a wide frame: one column per series
+        return ("For a frame with one column per series and years as the index, pass "
+                "[AnnualSeries.from_pandas(df[c].dropna(), unit='USD_bn', name=c) for c in "
+                "df.columns].")
+    return "Pass e.g. [series_a, series_b]."
+
+
+def _item_hint(item: object) -> str:
+    """How to turn one item of `fit_many`'s list into an AnnualSeries."""
+    kind = type(item).__name__
+    if kind == "History":
+        return "Fit a History on its own, with spec.fit(history, seed=...)."
+    if kind == "Series":
+        return ("Convert it with AnnualSeries.from_pandas(s, unit='USD_bn') (years as the "
+                "index).")
+    return "Build it with AnnualSeries(years, values, unit=...)."
+
