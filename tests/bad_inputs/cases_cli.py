@@ -55,6 +55,11 @@ cli_case("nowcast-plot-exists", "nowcast", "--plot", "{root}/existing.png",
          needles=("--plot file", "existing.png", "already exists"))
 cli_case("backtest-out-exists", "backtest", "--out", "{root}/existing.csv",
          needles=("--out file", "existing.csv", "already exists"))
+cli_case("sensitivity-baseline", "sensitivity", "--scenario", "baseline",
+         needles=("--scenario baseline has no uncertain parameter", "escalation"))
+cli_case("sensitivity-fixed-file", "sensitivity", "{root}/fixed.toml",
+         needles=("scenario 'flat' (the last one, the default) has no uncertain parameter",
+                  'dist = "uniform"'))
 cli_case("sensitivity-out-exists", "sensitivity", "--out", "{root}/existing.csv",
          needles=("--out file", "existing.csv", "already exists"))
 cli_case("scenarios-dump-exists", "scenarios", "--dump", "{root}/existing.toml",

@@ -56,6 +56,9 @@ def world(tmp_path_factory) -> SimpleNamespace:
     for name in ("existing.csv", "existing.toml", "existing.html", "existing.png"):
         (root / name).write_text("an existing file\n")
     forecast.dump_scenarios(forecast.presets.scenario_set(), root / "good.toml")
+    flat = forecast.Scenario("flat", [forecast.LevelShift(2027, -0.05)])  # nothing uncertain
+    forecast.dump_scenarios(forecast.ScenarioSet([forecast.Scenario("baseline"), flat]),
+                            root / "fixed.toml")
     w.records.to_csv(root / "records.csv")
     (root / "prepared").mkdir()
     return w

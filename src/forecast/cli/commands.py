@@ -6,6 +6,7 @@ imports this module only when a command runs, never for ``forecast --help``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import pathlib
 import shlex
@@ -299,6 +300,16 @@ def cmd_sensitivity(args) -> int:
     sset = scenario_set(args, output=False)  # no file is named after the scenario
     scenarios = list(sset.scenarios)
     scenario = scenarios[-1] if not args.scenarios else scenarios[0]
+    if not scenario.parameters():  # in the command's words, before the fit
+        every = scenario_set(argparse.Namespace(**{**vars(args), "scenarios": None}),
+                             output=False)
+        varied = [s.name for s in every if s.parameters()]
+        which = (f"--scenario {scenario.name}" if args.scenarios else
+                 f"scenario {scenario.name!r} (the last one, the default)")
+        fix = (f"Pass --scenario with one that has: {', '.join(varied)}." if varied else
+               "Give some assumption parameters a distribution in the scenario file, e.g. "
+               'size = {dist = "uniform", low = -0.1, high = 0.0}.')
+        raise ParameterError(f"{which} has no uncertain parameter to vary. {fix}")
     history = build_history(args, load_records(args))
     years = args.years or [2030, 2035]
     last = history.series.last_year
