@@ -101,11 +101,7 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         state.finish()
         return code
     except ForecastError as exc:
-        state.finish()
-        if state.signum is not None:
-            return _exit.interrupted(where, state)
-        print(f"{where}: error: {_exit.one_line(exc)}", file=sys.stderr)
-        return 2
+        return _error(where, state, _exit.one_line(exc))
     except KeyboardInterrupt:
         state.finish()
         state.signum = state.signum or signal.SIGINT
@@ -116,11 +112,7 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except OSError as exc:
-        state.finish()
-        if state.signum is not None:
-            return _exit.interrupted(where, state)
-        print(f"{where}: error: {_exit.os_error_line(exc)}", file=sys.stderr)
-        return 2
+        return _error(where, state, _exit.os_error_line(exc))
     except Exception:
         state.finish()
         if state.signum is not None:  # e.g. a worker pool broken by the same Ctrl-C
@@ -129,6 +121,16 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         print(f"{where}: internal error (a bug); please report it with the traceback "
               "above.", file=sys.stderr)
         return 1
+
+
+
+def _error(where: str, state: _exit.State, line: str) -> int:
+    """Exit code 2 with `line` on stderr, unless a signal decided the outcome first."""
+    state.finish()
+    if state.signum is not None:  # the error came from the interruption
+        return _exit.interrupted(where, state)
+    print(f"{where}: error: {line}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
