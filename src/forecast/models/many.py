@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..series import AnnualSeries
 from . import scale
@@ -107,7 +109,7 @@ def _one(spec: ModelSpec, series: AnnualSeries) -> Fit | ModelError:
 
 def _as_list_hint(series: object) -> str:
     """How to turn what `fit_many` was given into a list of AnnualSeries."""
-    if type(series).__name__ == "DataFrame":  # a wide frame: one column per series
+    if isinstance(series, pd.DataFrame):  # a wide frame: one column per series
         return ("For a frame with one column per series and years as the index, pass "
                 "[AnnualSeries.from_pandas(df[c].dropna(), unit='USD_bn', name=c) for c in "
                 "df.columns].")
@@ -116,11 +118,9 @@ def _as_list_hint(series: object) -> str:
 
 def _item_hint(item: object) -> str:
     """How to turn one item of `fit_many`'s list into an AnnualSeries."""
-    kind = type(item).__name__
-    if kind == "History":
+    if hasattr(item, "series") and hasattr(item, "draws"):  # a History, as _args.as_data
         return "Fit a History on its own, with spec.fit(history, seed=...)."
-    if kind == "Series":
+    if isinstance(item, pd.Series):
         return ("Convert it with AnnualSeries.from_pandas(s, unit='USD_bn') (years as the "
                 "index).")
     return "Build it with AnnualSeries(years, values, unit=...)."
-
