@@ -69,6 +69,14 @@ def test_market_figures_name_the_scenario(mp):
     import io
 
     assert image.imread(io.BytesIO(figures["market_fans"])).shape[2] in (3, 4)
+    svg = forecast.report.market_figures(mp, narrow=True, format="svg")
+    assert set(svg) == {"market_fans", "market_shares", "market_fans.narrow"}
+    for data in svg.values():  # reproducible SVG, text kept as text
+        assert data.startswith(b"<?xml")
+        assert b"<text" in data
+        assert b"<metadata>" not in data
+    with pytest.raises(forecast.ParameterError, match='`format` must be "png" or "svg"'):
+        forecast.report.market_figures(mp, format="jpg")
 
 
 def test_market_table_and_section(mp):
@@ -89,6 +97,9 @@ def test_write_markets_report(mp, tmp_path):
                                 settings={"note": "test"})
     text = path.read_text(encoding="utf-8")
     assert text.count("<img") == 2
+    # drawn by the report itself: SVG, sharp at any screen density (phone version too)
+    assert text.count("data:image/svg+xml") == 3
+    assert "data:image/png" not in text
     for section in ("At a glance", "Scenarios against the baseline", "Where diverted work goes",
                     "All figures", "Joint history", "Data provenance", "Reproduce"):
         assert f">{section}</h2>" in text
@@ -107,6 +118,8 @@ def test_cli_run_markets(tmp_path, capsys):
     assert "US (USD bn" in text
     assert "ALL (USD bn" in text
     assert "P(US share < 15% in 2030)" in text
+    assert (out / "market_fans.png").read_bytes()[:4] == b"\x89PNG"  # files: PNG
+    assert "data:image/svg+xml" in (out / "report.html").read_text(encoding="utf-8")
     names = {p.name for p in out.iterdir() if not p.name.startswith(".")}  # not the marker
     assert names == {"history.csv", "summary.csv", "shares.csv", "projection_iamc.csv",
                      "decomposition.csv", "market_fans.png", "market_shares.png",

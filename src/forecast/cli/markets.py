@@ -179,8 +179,9 @@ def _write(args, folder, records, mp, markets, t0: float) -> int:
                 "seconds": round(time.perf_counter() - t0, 2)}
     folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
     status(args, "writing report.html")
+    # the report draws its charts as SVG (sharp on any screen); the files above are PNG
     write_markets_report(mp, folder.path("report.html"), records=records, settings=settings,
-                         plots=not args.no_plot, figures=figures)
+                         plots=not args.no_plot)
     return len(written) + (len(figures) if figures else 0) + 2
 
 

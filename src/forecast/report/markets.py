@@ -164,11 +164,12 @@ def _change_table(projection) -> str:
 
 
 def market_figures(projection, scenario: str | None = None, dpi: int = 90, *,
-                   narrow: bool = False) -> dict[str, bytes]:
-    """The fan charts per market and the stacked shares of `scenario`, as PNG bytes.
+                   narrow: bool = False, format: str = "png") -> dict[str, bytes]:
+    """The fan charts per market and the stacked shares of `scenario`, as PNG or SVG bytes.
 
     `scenario` defaults to the baseline (else the first scenario), the scenario of the
-    report's key message and first table.
+    report's key message and first table. The report draws them as SVG (sharp at any
+    screen density, text kept as text); ``forecast run --markets`` writes the PNG files.
 
     Returns
     -------
@@ -176,19 +177,25 @@ def market_figures(projection, scenario: str | None = None, dpi: int = 90, *,
         Keys ``market_fans`` and ``market_shares``; with ``narrow=True`` also
         ``market_fans.narrow``, two panels a row, shown on phones.
     """
+    if format not in ("png", "svg"):
+        raise ParameterError(f'`format` must be "png" or "svg"; got {format!r}.')
     fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
     scenario = scenario or _chart_scenario(projection)
-    out = {"market_fans": _fans(fig_cls, projection, scenario, 3, dpi)}
+    out = {"market_fans": _fans(fig_cls, projection, scenario, 3, dpi, format)}
     fig = fig_cls(figsize=(7.5, 4.2))
     plotting.share_chart(projection, scenario, ax=fig.subplots())
     fig.subplots_adjust(left=0.11, right=0.88, top=0.9, bottom=0.12)  # legend at the right
-    out["market_shares"] = H.png_bytes(fig, dpi)
+    out["market_shares"] = _bytes(fig, format, dpi)
     if narrow:
-        out["market_fans.narrow"] = _fans(fig_cls, projection, scenario, 2, dpi)
+        out["market_fans.narrow"] = _fans(fig_cls, projection, scenario, 2, dpi, format)
     return out
 
 
-def _fans(fig_cls, projection, scenario: str, ncols: int, dpi: int) -> bytes:
+def _bytes(fig, fmt: str, dpi: int) -> bytes:
+    return H.png_bytes(fig, dpi) if fmt == "png" else H.image_bytes(fig, "svg", dpi)
+
+
+def _fans(fig_cls, projection, scenario: str, ncols: int, dpi: int, fmt: str) -> bytes:
     n = len(projection.markets)
     fig = fig_cls(figsize=(3.4 * min(ncols, n), 2.7 * -(-n // ncols) + 0.6))
     plotting.market_fans(projection, scenario, fig=fig, yscale="log", ncols=ncols)
@@ -197,7 +204,7 @@ def _fans(fig_cls, projection, scenario: str, ncols: int, dpi: int) -> bytes:
     w, h = fig.get_size_inches()
     fig.subplots_adjust(left=0.95 / w, right=0.99, top=1 - 0.65 / h, bottom=0.35 / h,
                         wspace=0.25, hspace=0.3)
-    return H.png_bytes(fig, dpi)
+    return _bytes(fig, fmt, dpi)
 
 
 def _chart_scenario(projection) -> str:
@@ -256,11 +263,11 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
     scenario = scenario or _chart_scenario(projection)
     fig = dict(figures or {})
     if plots and not {"market_fans", "market_shares"} <= set(fig):
-        drawn = market_figures(projection, scenario, dpi=dpi, narrow=True)
+        drawn = market_figures(projection, scenario, dpi=dpi, narrow=True, format="svg")
         fig.update({k: v for k, v in drawn.items() if k not in fig})
     elif plots and "market_fans.narrow" not in fig:  # the phone's version only
         fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
-        fig["market_fans.narrow"] = _fans(fig_cls, projection, scenario, 2, dpi)
+        fig["market_fans.narrow"] = _fans(fig_cls, projection, scenario, 2, dpi, "svg")
     diversions = _diversions(projection)
     message = _message(projection, level, diversions)
     shown = H.esc(_the(scenario))
