@@ -303,3 +303,14 @@ def test_to_dict_is_canonical() -> None:
                            "delta": {"dist": "uniform", "low": -0.02, "high": 0.0},
                            "half_life": 4.0, "probability": 1.0}
     assert LevelShift(2027, 0).name == "level_shift"
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 1), (1000, 5), (300, 75)])
+def test_cumsum_years_is_numpys_accumulate_bit_for_bit(shape):
+    """The effects' cumulative sum over years (a column loop, for speed) adds in numpy's
+    order, so every projection is unchanged to the last bit."""
+    from forecast.scenarios.primitives import cumsum_years
+
+    x = np.random.default_rng(shape[1]).normal(0.0, 0.05, shape) * 10.0 ** np.arange(
+        -3, 3, 6 / shape[1])[: shape[1]]
+    assert np.array_equal(cumsum_years(x), np.add.accumulate(x, axis=1))
