@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import forecast
 from forecast.projection import Projection
 from forecast.series import AnnualSeries
 
@@ -100,6 +101,24 @@ def test_to_excel_is_written_like_every_other_output(proj, tmp_path):
     old.write_bytes(b"old")
     assert proj.to_excel(old) == old  # replaced, as DataFrame.to_excel does
     assert pd.read_excel(old, sheet_name="meta").shape[0] == 2
+    from forecast.errors import ParameterError
+
+    for name in ("p.csv", "p"):  # a workbook under another name: refused, nothing written
+        with pytest.raises(ParameterError, match=rf"`path` must end in \.xlsx .*'{tmp_path}/"
+                                                 rf"{name}'.*to_frame\(\)\.to_csv"):
+            proj.to_excel(tmp_path / name)
+        assert not (tmp_path / name).exists()
+
+
+def test_to_excel_names_itself_when_the_series_does_not_say_its_labels(tmp_path):
+    _need("openpyxl")
+    s = forecast.AnnualSeries(range(2015, 2025), np.geomspace(10, 30, 10), name="mine")
+    p = forecast.project(forecast.Drift().fit(s), forecast.Scenario("baseline"), to=2027,
+                         n_paths=50, seed=1)
+    with pytest.raises(forecast.ParameterError, match="^to_excel needs `region` and "
+                                                      "`variable` for a series named 'mine'"):
+        p.to_excel(tmp_path / "p.xlsx")
+    assert p.to_excel(tmp_path / "p.xlsx", region="World", variable="Mine").exists()
 
 
 def test_to_excel_on_a_read_only_disk_changes_nothing(proj, tmp_path, monkeypatch):

@@ -22,7 +22,7 @@ from .._fsio import check_new_file, write_bytes
 from .._optional import require
 from .._validation import check_extra_quantiles
 from .._version import __version__
-from ..errors import ForecastTypeError
+from ..errors import ForecastTypeError, ParameterError
 from .summaries import iamc_frame, iamc_labels
 
 __all__ = ["Exports", "iamc_meta", "iamc_with_history", "to_excel", "to_xarray"]
@@ -88,6 +88,11 @@ def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
                                 "Pass e.g. 'projection.xlsx'.")
     require("openpyxl", "excel", "Projection.to_excel")
     check_new_file(path, force=True, what="Excel workbook")  # a link or folder: before work
+    if Path(path).suffix.lower() != ".xlsx":  # the file is a workbook whatever its name
+        raise ParameterError(f"`path` must end in .xlsx (to_excel writes an Excel workbook); "
+                             f"got {os.fspath(path)!r}. Pass e.g. 'projection.xlsx', or use "
+                             "to_frame().to_csv(...) for a CSV file.", field="path")
+    region, variable = iamc_labels(p.history, region, variable, caller="to_excel")
     data = p.to_iamc(region=region, variable=variable, quantiles=quantiles, history=history)
     # built in memory, then written as every other output: atomically, never through a
     # link, an OSError as an OutputError naming the path
@@ -180,7 +185,8 @@ class Exports:
         Parameters
         ----------
         path : str or os.PathLike
-            The ``.xlsx`` file; its folder must exist (else OutputError).
+            The ``.xlsx`` file; its folder must exist (else OutputError), and another
+            suffix is a ParameterError (the file would be a workbook whatever its name).
         history : bool, default True
             Also give the history's years in the ``data`` sheet.
         quantiles : sequence of float, default (0.1, 0.9)

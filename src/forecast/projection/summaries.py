@@ -93,8 +93,8 @@ IAMC_VARIABLES = {
 }
 
 
-def iamc_labels(series: AnnualSeries, region: str | None,
-                variable: str | None) -> tuple[str, str]:
+def iamc_labels(series: AnnualSeries, region: str | None, variable: str | None,
+                caller: str = "to_iamc") -> tuple[str, str]:
     """IAMC region and variable of a projected series: given, or read from its name.
 
     A series from :func:`forecast.reconstruct` is named ``"<market> <flow>[ (<segment>)]"``
@@ -119,7 +119,7 @@ def iamc_labels(series: AnnualSeries, region: str | None,
     missing = [k for k, v in (("region", region), ("variable", variable)) if v is None]
     if missing:
         raise ParameterError(
-            f"to_iamc needs {' and '.join(f'`{m}`' for m in missing)} for a series named "
+            f"{caller} needs {' and '.join(f'`{m}`' for m in missing)} for a series named "
             f"{series.name!r}, which does not say which market and flow it measures; pass "
             "e.g. region=\"United States\", variable=\"Service Outsourcing|Offshore "
             "Execution|China\", or fit the model on forecast.reconstruct(market=...).",
