@@ -53,6 +53,26 @@ def test_headline_labels_every_scenario_and_marks_the_nowcast(proj):
     assert min(ax.get_lines()[0].get_xdata()) >= 2016  # a recent window of history
 
 
+def test_a_baseline_name_that_is_not_projected_is_refused_unless_it_is_the_default(proj):
+    from forecast.errors import ParameterError
+
+    for draw in (lambda **kw: plotting.headline_chart(proj, **kw),
+                 lambda **kw: plotting.scenario_fan_chart(proj, "fragmentation", **kw)):
+        with pytest.raises(ParameterError, match="got 'basline'. Did you mean 'baseline'?"):
+            draw(baseline="basline")
+    alone = Projection(  # no scenario named "baseline": the default falls back quietly
+        years=proj.years, scenario_names=("fragmentation", "mine"), samples=proj.samples[1:],
+        base_log=proj.base_log, center=proj.center, history=proj.history, seed=7,
+        model="Drift", settings=proj.settings)
+    head = plotting.headline_chart(alone)
+    assert any(t.get_text().startswith("Fragmentation") for t in head.texts)
+    outlined = plotting.scenario_fan_chart(proj, "mine")  # with a baseline: outlined
+    assert "Baseline median" in [ln.get_label() for ln in outlined.get_lines()]
+    fan = plotting.scenario_fan_chart(alone, "mine")  # without: nothing else is drawn
+    assert [ln.get_label() for ln in fan.get_lines() if ln.get_label().endswith(" median")
+            ] == ["Mine median"]  # its own only
+
+
 def test_difference_chart_draws_the_paired_difference(proj):
     ax = plotting.difference_chart(proj, "fragmentation")
     diff = proj.difference().query("scenario == 'fragmentation'")

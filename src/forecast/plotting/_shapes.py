@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ForecastTypeError, ParameterError
+from ..records.schema import suggest
 from .names import unit_text
 
 
@@ -34,6 +35,24 @@ def scenario_index(projection, scenario: str | int | None) -> int:
             "Check the spelling or project that scenario first."
         )
     return names.index(scenario)
+
+
+def baseline_name(projection, baseline: str) -> str | None:
+    """`baseline` when projected; None for the default name "baseline" when it is not.
+
+    A chart's ``baseline="baseline"`` default falls back quietly (a projection may have no
+    baseline scenario); any other name the caller chose must be projected, so that a typo
+    is not drawn as some other scenario.
+    """
+    names = list(projection.scenario_names)
+    if baseline in names:
+        return baseline
+    if baseline == "baseline":
+        return None
+    raise ParameterError(
+        f"`baseline` must be one of the projection's scenarios {names}; got {baseline!r}."
+        f"{suggest(baseline, names) if isinstance(baseline, str) else ''} Check the spelling "
+        "or leave it out.")
 
 
 def scenario_list(projection, scenarios: Sequence[str] | None) -> list[str]:

@@ -29,7 +29,7 @@ import numpy as np
 from .._validation import check_int
 from .._version import __version__
 from ._base import HISTORY_COLOR, draw_history, finish, log_axis, mark_nowcast, new_axes, unit_of
-from ._shapes import scenario_index, unit_label
+from ._shapes import baseline_name, scenario_index, unit_label
 from .names import colors, scenario_label
 
 __all__ = ["SOURCE", "difference_chart", "headline_chart", "scenario_fan_chart"]
@@ -110,7 +110,8 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
     history : History or AnnualSeries, optional
         Default ``projection.history``.
     baseline : str, default "baseline"
-        The scenario drawn as a fan; the first scenario when it is not projected.
+        The scenario drawn as a fan; the first scenario when the default is not projected
+        (another name that is not projected is a ParameterError).
     levels : sequence of float, default (50, 80)
         Bands of the baseline fan (the 95% band's upper tail would squash the medians).
     nowcast_year : int, optional
@@ -128,7 +129,7 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
         (named by its display name), and one end label per scenario (``ax.texts``).
     """
     names = list(projection.scenario_names)
-    base = baseline if baseline in names else names[0]
+    base = baseline_name(projection, baseline) or names[0]
     palette = colors(names)
     ax = new_axes(ax)
     anchor = draw_history(ax, projection.history if history is None else history,
@@ -214,7 +215,8 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
     projection : Projection
     scenario : str
     baseline : str, default "baseline"
-        Outlined only when it is a projected scenario other than `scenario`.
+        Outlined only when it is a projected scenario other than `scenario` (the default
+        may be absent; another name that is not projected is a ParameterError).
     history : History or AnnualSeries, optional
     levels : sequence of float, default (50, 80, 95)
     nowcast_year : int, optional
@@ -238,7 +240,7 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
         ax.fill_between(years, *bands[lv], color=palette[name], alpha=0.12 + 0.14 * k,
                         linewidth=0, label=f"{lv:g}% band")
     ax.plot(years, median, color=palette[name], linewidth=2, label=f"{scenario_label(name)} median")
-    if baseline in projection.scenario_names and baseline != name:
+    if baseline_name(projection, baseline) not in (None, name):
         by, bm, bb = _join(anchor, *_summary(projection, baseline, (80,)))
         ax.plot(by, bm, color=palette[baseline], linewidth=1.4, linestyle="--",
                 label=f"{scenario_label(baseline)} median")
