@@ -235,6 +235,23 @@ def test_precomputed_decompositions_are_used_and_checked(proj, figures, tmp_path
     with pytest.raises(ParameterError, match="'escalation' -> str"):
         report.write_report(proj, tmp_path / "c.html", plots=False,
                             decompose={"escalation": "x"})
+    with pytest.raises(ParameterError, match="^`decompose` must list scenarios of the "
+                                             "projection .*got 'escalaton'. Did you mean "
+                                             "'escalation'?"):
+        report.write_report(proj, tmp_path / "c.html", plots=False, decompose=["escalaton"])
+    assert not (tmp_path / "c.html").exists()
+
+
+def test_a_report_path_that_is_not_html_is_refused_before_any_work(proj, tmp_path):
+    from forecast.report import write_markets_report
+
+    for write in (report.write_report, write_markets_report):
+        with pytest.raises(ParameterError, match=r"^`path` must be an \.html file .*got "
+                                                 r"'.*r\.pdf'\. Pass e\.g\. path='r\.html'"):
+            write(proj, tmp_path / "r.pdf", plots=False)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ParameterError, match="`baseline` must be one of .*'basline'"):
+        report.write_report(proj, tmp_path / "r.html", plots=False, baseline="basline")
 
 
 def test_reproduce_block_lists_versions_command_and_settings_once(proj, tmp_path):

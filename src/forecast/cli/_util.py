@@ -282,16 +282,6 @@ def plot_format(path: str, option: str = "--plot") -> str:
     return ext
 
 
-def report_file(path: str, option: str = "--out") -> None:
-    """The report is HTML: refuse another extension (r.pdf would hold HTML)."""
-    if pathlib.PurePath(path).suffix.lower() not in (".html", ".htm"):
-        stem = pathlib.PurePath(path).stem or "forecast-report"
-        raise ParameterError(
-            f"{option} must be an .html file (the report is one self-contained HTML page); "
-            f"got {path!r}. Pass e.g. {option} {shlex.quote(stem + '.html')}, and print it "
-            "to PDF from a browser if you need a PDF.")
-
-
 def save_axes_png(args, draw, path: str, *fargs, size=(7.5, 4.2), **kwargs) -> None:
     """Draw a chart into `path`: PNG or SVG, as its extension says."""
     fmt = plot_format(path)

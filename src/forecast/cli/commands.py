@@ -24,6 +24,7 @@ from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..plotting._shapes import unit_label
 from ..projection import project
 from ..records import Records, load_releases
+from ..report._html import check_html_path
 from ..report.reproduce import versions as report_versions
 from ..scenarios import dump_scenarios
 from ..scenarios.scenario import check_starts
@@ -40,7 +41,6 @@ from ._util import (
     new_file,
     plot_format,
     print_frame,
-    report_file,
     save_axes_png,
     scenario_set,
     seed_line,
@@ -199,7 +199,7 @@ def _print_summary(proj, history, fit, args) -> None:
 
 def cmd_report(args) -> int:
     args.steps = 4
-    report_file(args.out)  # an HTML page: r.pdf would hold HTML
+    check_html_path(args.out, "--out")  # an HTML page: r.pdf would hold HTML
     path = new_file(args, args.out)
     try:
         records, history, fit, sset, proj, settings = _project(args)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
+import pathlib
 import re
+import shlex
 from importlib import resources
 from string import Template
 
+from ..errors import ParameterError
 from ..plotting.names import label
 from .formats import format_value, is_numeric_column
 
@@ -26,6 +30,23 @@ def esc(text: object) -> str:
 def anchor(title: str) -> str:
     """A stable id for a section title."""
     return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+
+
+def check_html_path(path: object, option: str = "`path`") -> None:
+    """A report is one HTML page: refuse another suffix (``r.pdf`` would hold HTML).
+
+    `option` names the argument in the message: ``"`path`"`` in Python, ``"--out"`` on
+    the command line.
+    """
+    text = os.fspath(path)  # a str or path-like: checked by the caller
+    p = pathlib.PurePath(text)
+    if p.suffix.lower() in (".html", ".htm"):
+        return
+    name = (p.stem or "forecast-report") + ".html"
+    example = f"{option} {shlex.quote(name)}" if option.startswith("--") else f"path={name!r}"
+    raise ParameterError(
+        f"{option} must be an .html file (the report is one self-contained HTML page); got "
+        f"{text!r}. Pass e.g. {example}, and print it to PDF from a browser if you need a PDF.")
 
 
 def image_bytes(fig, fmt: str = "svg", dpi: int = 150) -> bytes:

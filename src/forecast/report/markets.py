@@ -358,6 +358,7 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     """
     # the path first: a folder, a link or a non-path fails before any chart is drawn
     _fsio.check_new_file(path, force=True, what="report")
+    H.check_html_path(path)
     message, sections = _parts(projection, figures=figures, plots=plots, decompose=True,
                                level=level, dpi=dpi, thresholds=thresholds, scenario=scenario)
     conf = {"model": projection.model, "seed": projection.seed,

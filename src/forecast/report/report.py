@@ -31,7 +31,9 @@ import pandas as pd
 from .. import _fsio
 from .._validation import check_level
 from ..errors import ForecastTypeError, ParameterError
+from ..plotting._shapes import baseline_name
 from ..plotting.names import scenario_label, unit_text
+from ..records.schema import suggest
 from . import _html as H
 from . import _sections as S
 from .figures import render_figures
@@ -172,10 +174,11 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
         )
     # the path first: a folder, a link or a non-path fails before any chart is drawn
     _fsio.check_new_file(path, force=True, what="report")
+    H.check_html_path(path)
     path = pathlib.Path(path)
     history = projection.history if history is None else history
     names = list(projection.scenario_names)
-    base = baseline if baseline in names else names[0]
+    base = baseline_name(projection, baseline) or names[0]
     if isinstance(decompose, Mapping):
         decomps = dict(decompose)
         for n, frame in decomps.items():
@@ -191,6 +194,12 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
                       else [])
         else:
             chosen = list(decompose or [])
+            for n in chosen:  # in this argument's words, before any work
+                if n not in names:
+                    raise ParameterError(
+                        f"`decompose` must list scenarios of the projection ({', '.join(names)}"
+                        f"); got {n!r}.{suggest(n, names) if isinstance(n, str) else ''} Pass "
+                        "those names, True (every scenario but the baseline) or False.")
         decomps = {n: projection.decompose(n, base) for n in chosen}
     fig = dict(figures or {})
     if plots:  # draw only the charts not passed in
