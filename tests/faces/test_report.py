@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import warnings
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -240,6 +241,17 @@ def test_precomputed_decompositions_are_used_and_checked(proj, figures, tmp_path
                                              "'escalation'?"):
         report.write_report(proj, tmp_path / "c.html", plots=False, decompose=["escalaton"])
     assert not (tmp_path / "c.html").exists()
+
+
+def test_records_without_the_projected_market_give_a_report_without_warnings(proj, tmp_path):
+    """The provenance section of a series' own market: Korean records alone have no US row,
+    so the section counts 0 for this market and cites nothing, in silence."""
+    korean = forecast.load_releases().filter(market="KR")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        text = report.write_report(proj, tmp_path / "kr.html", plots=False,
+                                   records=korean).read_text()
+    assert f"{len(korean):,} published figures in total; 0 for this market" in text
 
 
 def test_a_report_path_that_is_not_html_is_refused_before_any_work(proj, tmp_path):

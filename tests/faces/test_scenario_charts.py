@@ -65,7 +65,8 @@ def test_a_baseline_name_that_is_not_projected_is_refused_unless_it_is_the_defau
         base_log=proj.base_log, center=proj.center, history=proj.history, seed=7,
         model="Drift", settings=proj.settings)
     head = plotting.headline_chart(alone)
-    assert any(t.get_text().startswith("Fragmentation") for t in head.texts)
+    bands = [t.get_text() for t in head.get_legend().get_texts() if "band" in t.get_text()]
+    assert sorted(bands) == ["Fragmentation: 50% band", "Fragmentation: 80% band"]  # its fan
     outlined = plotting.scenario_fan_chart(proj, "mine")  # with a baseline: outlined
     assert "Baseline median" in [ln.get_label() for ln in outlined.get_lines()]
     fan = plotting.scenario_fan_chart(alone, "mine")  # without: nothing else is drawn

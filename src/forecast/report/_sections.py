@@ -156,16 +156,20 @@ def provenance(records, history) -> str:
     parts = []
     if records is not None:
         frame = records.frame
+        market = getattr(history, "market", "US")
         if history is not None and "market" in frame.columns:
-            frame = frame[frame["market"] == getattr(history, "market", "US")]
+            frame = frame[frame["market"] == market]
         parts.append(f"<p>{len(records.frame):,} published figures in total; "
                      f"{len(frame):,} for this market. Every figure carries its source; "
                      "the addresses are given as text (this file loads nothing).</p>")
-        # the official outlet's address where one was found, else the re-post
-        mine = records if len(frame) == len(records.frame) else records.filter(
-            market=getattr(history, "market", "US"))
-        src = provenance_table(mine)[["source", "address", "official", "figures", "years"]]
-        parts.append(H.table(src, stack=True))
+        # the official outlet's address where one was found, else the re-post; records
+        # without this market have no row to cite (and filtering them would warn)
+        mine = records if len(frame) == len(records.frame) else (
+            records.filter(market=market) if market in records.markets else None)
+        if mine is not None:
+            src = provenance_table(mine)[["source", "address", "official", "figures",
+                                          "years"]]
+            parts.append(H.table(src, stack=True))
     if history is not None and hasattr(history, "to_frame"):
         ev = history.to_frame()
         if "evidence" in ev.columns:
