@@ -104,6 +104,26 @@ def test_adoption_with_an_uncertain_start_is_each_paths_own_curve() -> None:
     np.testing.assert_allclose(e, want, rtol=1e-14, atol=1e-17)
 
 
+@pytest.mark.parametrize("phase_in", [1.0, 2, 2.5])
+def test_level_shift_with_an_uncertain_start_is_each_paths_own_step(phase_in) -> None:
+    """The looked-up phase-in (fixed length, one row per start year) is the formula on
+    every path, whatever start the path drew."""
+    a = LevelShift(DiscreteUniform(2026, 2030), Uniform(-0.1, 0.0), phase_in=phase_in,
+                   name="a")
+    drawn = {}
+
+    def draw(key: str, size: int = 500):
+        if key not in drawn:
+            drawn[key] = getattr(a, key).sample(size, np.random.default_rng(len(drawn)))
+        return drawn[key]
+
+    e = a.compute_effect(flat(500), draw)
+    k = YEARS[None, :] - drawn["start"][:, None] + 1.0
+    want = drawn["size"][:, None] * np.clip(k / phase_in, 0.0, 1.0)
+    assert len(np.unique(drawn["start"])) == 5  # every start year is drawn
+    assert np.array_equal(e, want)
+
+
 def test_escalation_jumps_and_decay() -> None:
     ctx = flat(2000)
     e = Escalation(2027, 0.3, -0.02).effect(ctx, rng(1))

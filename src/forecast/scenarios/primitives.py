@@ -105,11 +105,17 @@ class LevelShift(Assumption):
         _check_limits(self, ("size",))
 
     def compute_effect(self, ctx, draw):
-        k = _since(ctx, draw("start"))
-        if self.phase_in == Fixed(1.0):
-            frac = (k >= 1.0).astype(float)
+        start = draw("start")
+        if isinstance(self.phase_in, Fixed):
+            # the phase-in depends on the whole years since start only: one row per
+            # possible start year, each path given its start's row (as Adoption does)
+            first, last = int(start.min()), int(start.max())
+            k = _since(ctx, np.arange(first, last + 1))
+            rows = ((k >= 1.0).astype(float) if self.phase_in == Fixed(1.0) else
+                    np.clip(k / self.phase_in.value, 0.0, 1.0))
+            frac = rows[(start - first).astype(np.intp)]
         else:
-            frac = np.clip(k / draw("phase_in")[:, None], 0.0, 1.0)
+            frac = np.clip(_since(ctx, start) / draw("phase_in")[:, None], 0.0, 1.0)
         return draw("size")[:, None] * frac
 
 
