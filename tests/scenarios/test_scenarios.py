@@ -85,18 +85,25 @@ def test_adoption_curve() -> None:
     assert e[-1] < 0.05
 
 
+def _recorded_draws(a, n: int = 500):
+    """A `draw` for ``a.compute_effect`` drawing each parameter of `a` once (n values, a
+    stream per parameter), and the dict of what it drew, to recompute the effect."""
+    drawn: dict[str, np.ndarray] = {}
+
+    def draw(key: str, size: int = n) -> np.ndarray:
+        if key not in drawn:
+            drawn[key] = getattr(a, key).sample(size, np.random.default_rng(len(drawn)))
+        return drawn[key]
+
+    return draw, drawn
+
+
 def test_adoption_with_an_uncertain_start_is_each_paths_own_curve() -> None:
     """The looked-up curve (fixed shape, one row per start year) is the formula on every
     path, whatever start the path drew."""
     a = Adoption(DiscreteUniform(2026, 2030), Uniform(0.01, 0.05), years_to_half=2.5,
                  name="a")
-    rows = {}
-
-    def draw(key: str, size: int = 500):
-        if key not in rows:
-            rows[key] = getattr(a, key).sample(size, np.random.default_rng(len(rows)))
-        return rows[key]
-
+    draw, rows = _recorded_draws(a)
     e = a.compute_effect(flat(500), draw)
     x = YEARS[None, :] - rows["start"][:, None] + 1.0
     want = rows["ceiling"][:, None] * Adoption._curve(x, 1.0, 2.5)
@@ -110,13 +117,7 @@ def test_level_shift_with_an_uncertain_start_is_each_paths_own_step(phase_in) ->
     every path, whatever start the path drew."""
     a = LevelShift(DiscreteUniform(2026, 2030), Uniform(-0.1, 0.0), phase_in=phase_in,
                    name="a")
-    drawn = {}
-
-    def draw(key: str, size: int = 500):
-        if key not in drawn:
-            drawn[key] = getattr(a, key).sample(size, np.random.default_rng(len(drawn)))
-        return drawn[key]
-
+    draw, drawn = _recorded_draws(a)
     e = a.compute_effect(flat(500), draw)
     k = YEARS[None, :] - drawn["start"][:, None] + 1.0
     want = drawn["size"][:, None] * np.clip(k / phase_in, 0.0, 1.0)
