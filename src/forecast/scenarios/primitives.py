@@ -75,6 +75,17 @@ def _since(ctx: PathContext, start: np.ndarray) -> np.ndarray:
     return (ctx.years[None, :] - start[:, None] + 1).astype(float)
 
 
+def _by_start(start: np.ndarray, rows_for) -> np.ndarray:
+    """Each path's row of ``rows_for(starts)``, the rows of every possible start year.
+
+    For an effect that depends on the whole years since its start only: computed once
+    per start year (a handful) and gathered by row, instead of at every path-year; the
+    values are those of the same computation, so the bits too.
+    """
+    first, last = int(start.min()), int(start.max())
+    return rows_for(np.arange(first, last + 1))[(start - first).astype(np.intp)]
+
+
 @register
 @dataclass(frozen=True)
 class LevelShift(Assumption):
@@ -107,13 +118,10 @@ class LevelShift(Assumption):
     def compute_effect(self, ctx, draw):
         start = draw("start")
         if isinstance(self.phase_in, Fixed):
-            # the phase-in depends on the whole years since start only: one row per
-            # possible start year, each path given its start's row (as Adoption does)
-            first, last = int(start.min()), int(start.max())
-            k = _since(ctx, np.arange(first, last + 1))
-            rows = ((k >= 1.0).astype(float) if self.phase_in == Fixed(1.0) else
-                    np.clip(k / self.phase_in.value, 0.0, 1.0))
-            frac = rows[(start - first).astype(np.intp)]
+            step = self.phase_in == Fixed(1.0)
+            frac = _by_start(start, lambda starts: (
+                (_since(ctx, starts) >= 1.0).astype(float) if step else
+                np.clip(_since(ctx, starts) / self.phase_in.value, 0.0, 1.0)))
         else:
             frac = np.clip(_since(ctx, start) / draw("phase_in")[:, None], 0.0, 1.0)
         return draw("size")[:, None] * frac
@@ -206,19 +214,19 @@ class Adoption(Assumption):
         super().__post_init__()
         _check_limits(self, ("ceiling",))
 
+    def _table(self, ctx, starts: np.ndarray) -> np.ndarray:
+        """The fixed-shape curve (starts, years): evaluated once per whole years since a
+        start, then looked up for each start year."""
+        lo = int(ctx.years[0]) - int(starts[-1]) + 1
+        table = self._curve(np.arange(lo, int(ctx.years[-1]) - int(starts[0]) + 2,
+                                      dtype=float),
+                            self.steepness.value, self.years_to_half.value)
+        return table[ctx.years[None, :] - starts[:, None] + 1 - lo]
+
     def compute_effect(self, ctx, draw):
         start = draw("start")
         if isinstance(self.steepness, Fixed) and isinstance(self.years_to_half, Fixed):
-            # the curve depends on the whole years since start only: look it up, one row
-            # per possible start year, and give each path its start's row (a gather of
-            # rows: 8x faster than looking up every path-year)
-            first, last = int(start.min()), int(start.max())
-            lo = int(ctx.years[0]) - last + 1
-            table = self._curve(np.arange(lo, int(ctx.years[-1]) - first + 2, dtype=float),
-                                self.steepness.value, self.years_to_half.value)
-            starts = np.arange(first, last + 1)
-            rows = table[ctx.years[None, :] - starts[:, None] + 1 - lo]
-            frac = rows[(start - first).astype(np.intp)]
+            frac = _by_start(start, lambda starts: self._table(ctx, starts))
         else:
             frac = self._curve(_since(ctx, start), draw("steepness")[:, None],
                                draw("years_to_half")[:, None])
