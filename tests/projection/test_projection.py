@@ -61,6 +61,42 @@ def test_blocked_quantiles_equal_numpy(shape):
     np.testing.assert_array_equal(column_quantiles(x[0], q), np.quantile(x[0], q, axis=0))
 
 
+
+@pytest.mark.parametrize("budget", [None, 1, 10**9])
+def test_quantile_copies_stay_within_their_budget(monkeypatch, budget):
+    import tracemalloc
+
+    from forecast.projection import summaries
+
+    x = np.random.default_rng(5).standard_normal((2, 20_000, 10))  # 3.2 MB
+    x.flags.writeable = False
+    q = [0.05, 0.5, 0.95]
+    expected = np.quantile(x, q, axis=1)
+    monkeypatch.setattr(summaries, "COPY_FLOOR", 0)  # the bound itself, not its floor
+    tracemalloc.start()
+    try:
+        got = summaries.column_quantiles(x, q, budget)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(got, expected)
+    column = x.shape[1] * 8
+    allowed = {None: x.nbytes // 4, 1: column, 10**9: x.nbytes // 2}[budget]
+    assert peak <= allowed + 64 * 1024  # + the output and numpy's small temporaries
+    assert peak >= min(allowed, x.nbytes // 2) - column  # whole blocks are copied
+
+
+def test_small_quantile_copies_take_a_whole_scenario(monkeypatch):
+    from forecast.projection import summaries
+
+    x = np.random.default_rng(6).standard_normal((1, 1000, 12))
+    sizes = []
+    real = np.quantile
+    monkeypatch.setattr(summaries.np, "quantile",
+                        lambda a, *args, **kw: sizes.append(a.shape) or real(a, *args, **kw))
+    summaries.column_quantiles(x, [0.5], budget=1)  # below COPY_FLOOR: one copy
+    assert sizes == [(12, 1000)]
+
 def test_interval_and_summary_frame(proj):
     iv = proj.interval(80)
     assert iv.columns.tolist() == ["scenario", "year", "lower", "upper"]

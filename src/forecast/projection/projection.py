@@ -23,7 +23,7 @@ from .exports import Exports
 from .queries import Queries
 from .summaries import (
     column_quantiles,
-    level_stats,
+    level_quantiles,
     long_frame,
     summary_stats,
 )
@@ -170,7 +170,7 @@ unit='USD_bn', seed=0)
         q = check_quantiles("q", q)
         idx = self._selection(scenario)
         probs = tuple(q.tolist())
-        vals = np.stack([level_stats(self, i, probs)[1] for i in idx], axis=1)  # (nq, n_sel, h)
+        vals = np.stack([level_quantiles(self, i, probs) for i in idx], axis=1)  # (nq, n_sel, h)
         h, nq = self.horizon, q.size
         return pd.DataFrame({
             "scenario": np.repeat(np.array([self.scenario_names[i] for i in idx], dtype=object),
@@ -203,7 +203,7 @@ unit='USD_bn', seed=0)
         lv = check_level("level", level)
         idx = self._selection(scenario)
         probs = (0.5 - lv / 200, 0.5 + lv / 200)
-        lo, hi = np.stack([level_stats(self, i, probs)[1] for i in idx], axis=1)
+        lo, hi = np.stack([level_quantiles(self, i, probs) for i in idx], axis=1)
         return long_frame(self, idx, {"lower": lo, "upper": hi})
 
     def summary_frame(self, levels: Any = (80, 95), scenario: Any = None) -> pd.DataFrame:

@@ -2,9 +2,10 @@
 
 Quantiles: ``np.quantile(samples, q, axis=1)`` copies the whole (scenarios, paths, years)
 array and then partitions strided columns. Here each scenario's years are transposed in
-blocks into a small contiguous copy that is partitioned in place
-(``overwrite_input=True``): the transient copy is at most a quarter of the stored samples
-(or one year column), and the results are identical to ``np.quantile``.
+blocks into a contiguous copy that is partitioned in place (``overwrite_input=True``): the
+transient copy is at most ``max(budget, COPY_FLOOR)`` bytes (or one year column), where
+the budget is a quarter of the array summarised, or of the stored samples when one
+scenario is summarised; the results are identical to ``np.quantile``.
 """
 
 from __future__ import annotations
@@ -21,14 +22,23 @@ from ..errors import ForecastTypeError, ParameterError
 from ..history.history import parse_series_name
 from ..series import AnnualSeries
 
+#: Bytes a quantile copy may always take: below it, copying a whole scenario at once (one
+#: pass over memory) beats strided blocks, and the transient memory does not matter.
+COPY_FLOOR = 16 * 2**20
 
-def column_quantiles(x: np.ndarray, probs: Any) -> np.ndarray:
-    """Quantiles over axis -2 of `x` (..., n, h): returns shape (n_probs, ..., h)."""
+
+def column_quantiles(x: np.ndarray, probs: Any, budget: int | None = None) -> np.ndarray:
+    """Quantiles over axis -2 of `x` (..., n, h): returns shape (n_probs, ..., h).
+
+    `budget` bounds the transient copy in bytes (default a quarter of `x`); it is raised to
+    ``COPY_FLOOR``, and a copy always holds at least one year column.
+    """
     probs = np.asarray(probs, dtype=float)
     lead, (n, h) = x.shape[:-2], x.shape[-2:]
     flat = x.reshape(-1, n, h)
     out = np.empty((probs.size, flat.shape[0], h))
-    block = min(h, max(1, (h * flat.shape[0]) // 4))  # years per copy: <= 1/4 of `x`
+    budget = max(x.size * x.itemsize // 4 if budget is None else budget, COPY_FLOOR)
+    block = min(h, max(1, budget // max(1, n * x.itemsize)))  # years per copy
     for k in range(flat.shape[0]):
         for j in range(0, h, block):
             part = np.array(flat[k, :, j:j + block].T, order="C")  # (years, n): own copy
@@ -178,14 +188,28 @@ def level_stats(p: Any, i: int, probs: tuple[float, ...]) -> tuple[np.ndarray, n
     cache = getattr(p, "_summary_cache", None)
     x = p.samples[i]
     if cache is None:
-        return x.mean(axis=0), column_quantiles(x, probs)
-    missing = [q for q in dict.fromkeys(probs) if (i, q) not in cache]
-    if missing:
-        for q, row in zip(missing, column_quantiles(x, missing), strict=True):
-            cache[(i, q)] = readonly(row)
+        return x.mean(axis=0), level_quantiles(p, i, probs)
     if (i, "mean") not in cache:
         cache[(i, "mean")] = readonly(x.mean(axis=0))
-    return cache[(i, "mean")], np.stack([cache[(i, q)] for q in probs])
+    return cache[(i, "mean")], level_quantiles(p, i, probs)
+
+
+def level_quantiles(p: Any, i: int, probs: tuple[float, ...]) -> np.ndarray:
+    """Quantiles (n_probs, h) of scenario `i`'s levels, cached as in :func:`level_stats`.
+
+    The copy partitioned may take a quarter of all the stored samples (see
+    :func:`column_quantiles`), so a projection of several scenarios copies each whole.
+    """
+    cache = getattr(p, "_summary_cache", None)
+    budget = p.samples.nbytes // 4
+    if cache is None:
+        return column_quantiles(p.samples[i], probs, budget)
+    missing = [q for q in dict.fromkeys(probs) if (i, q) not in cache]
+    if missing:
+        for q, row in zip(missing, column_quantiles(p.samples[i], missing, budget),
+                          strict=True):
+            cache[(i, q)] = readonly(row)
+    return np.stack([cache[(i, q)] for q in probs])
 
 
 def summary_stats(p: Any, idx: Sequence[int], levels: Any, transform: Any = None,
