@@ -55,7 +55,7 @@ records = forecast.load_releases(); mark("load_releases")
 mh = forecast.reconstruct_markets(records); mark("reconstruct_markets (4 markets)")
 from forecast.cli import DEFAULT_IMPUTATIONS as K
 spec = forecast.Auto(imputations=K)
-fit = forecast.SplitModel(spec, spec).fit(mh, seed=1); mark("SplitModel fit (5 x Auto)")
+fit = forecast.BottomUpModel(spec).fit(mh, seed=1); mark("BottomUpModel fit (5 x Auto)")
 mp = forecast.project_markets(fit, presets.scenario_set(), to=2035, n_paths=10_000, seed=1)
 mark("project_markets (7 presets)")
 figs = market_figures(mp); mark("2 charts")

@@ -1,7 +1,8 @@
 """China's total and its source markets together: does friction with the US divert work?
 
-Reconstructs the US, EU, Hong Kong, Japan and the rest of the world jointly, fits the split
-model (the total and each market's log ratio to the rest of the world), projects the
+Reconstructs the US, EU, Hong Kong, Japan and the rest of the world jointly, fits the
+bottom-up model (every market's and the rest of the world's own log level, China's total
+their sum; forecast.SplitModel projects the total and the log ratios instead), projects the
 market presets (the seven presets plus two diversion scenarios) and shows how much of the
 US loss moves elsewhere, the probability that the US share is below 15% in 2030, and
 the stacked shares. The markets report (an HTML page: key message, charts, tables) says
@@ -26,7 +27,7 @@ print("Shares of China's offshore execution in 2024, percent (median and 80% ban
 print(shares[["market", "median", "lower_80", "upper_80"]].round(1).to_string(index=False))
 
 spec = forecast.Auto(imputations=imputations)
-fit = forecast.SplitModel(spec, spec).fit(history, seed=1)
+fit = forecast.BottomUpModel(spec).fit(history, seed=1)
 mp = forecast.project_markets(fit, market_presets.scenario_set(), to=2035, n_paths=n_paths, seed=1)
 
 # The escalation's friction with the US; a share of the US loss (Triangular(0.2, 0.5, 0.8))

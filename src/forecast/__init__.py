@@ -102,6 +102,7 @@ _EXPORTS: dict[str, str] = {
     "Projection": "projection",
     # stage 6b: markets
     "SplitModel": "markets",
+    "BottomUpModel": "markets",
     "SplitFit": "markets",
     "project_markets": "markets",
     "MarketProjection": "markets",
@@ -195,6 +196,7 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         reconstruct_markets,
     )
     from .markets import (  # noqa: F401
+        BottomUpModel,
         MarketProjection,
         SplitFit,
         SplitModel,

@@ -28,12 +28,13 @@ def test_leave_one_out_of_published_market_levels():
     assert us2009["covered_80"]
 
 
-def test_backtest_markets_matches_the_single_market_design():
+@pytest.mark.parametrize("design", ["bottom-up", "split"])
+def test_backtest_markets_matches_the_single_market_design(design):
     kw = {"origins": ["2019-06", "2022-06"], "horizon": 2, "n_paths": 200, "seed": 3}
-    joint = backtest_markets(spec=forecast.Drift(), markets=("US", "EU"), **kw)
+    joint = backtest_markets(spec=forecast.Drift(), markets=("US", "EU"), design=design, **kw)
     single = backtest(forecast.Drift(), forecast.load_releases(), **kw)
     assert list(joint.columns) == list(single.columns)
-    assert set(joint["model"]) == {"joint Drift"}
+    assert set(joint["model"]) == {f"{design} Drift"}
     assert set(joint["target"]) == {"latest", "published"}
     key = ["origin", "target", "year"]
     merged = joint.merge(single, on=key, suffixes=("_j", "_s"))
@@ -49,9 +50,25 @@ def test_backtest_markets_skips_origins_without_data():
     assert len(bt.attrs["skipped"]) == 2
 
 
+def test_the_default_design_is_bottom_up_and_a_bad_one_is_named():
+    kw = {"spec": forecast.Drift(), "origins": ["2022-06"], "horizon": 1, "n_paths": 50,
+          "seed": 2}
+    a = backtest_markets(**kw)
+    b = backtest_markets(design="bottom-up", **kw)
+    assert set(a["model"]) == {"bottom-up Drift"}
+    np.testing.assert_array_equal(a["crps"], b["crps"])
+    with pytest.raises(forecast.ParameterError, match="`design`.*'joint'") as info:
+        backtest_markets(design="joint", **kw)
+    assert info.value.field == "design"
+    for bad in ("split", ()):
+        with pytest.raises(forecast.ParameterError, match="`designs`"):
+            compare_markets(designs=bad, **kw)
+
+
 @pytest.mark.slow
-def test_compare_markets_returns_both_models():
+def test_compare_markets_returns_every_model():
     t = compare_markets(spec=forecast.Drift(), origins=["2020-06", "2023-06"], horizon=2,
                         n_paths=200, seed=1)
-    assert set(t["model"]) == {"joint Drift", "single Drift"}
+    assert set(t["model"]) == {"bottom-up Drift", "split Drift", "single Drift"}
     assert {"crps", "coverage_80"} <= set(t.columns)
+    assert t.groupby(["target", "horizon"])["n"].nunique().eq(1).all()  # same origins

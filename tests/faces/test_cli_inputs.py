@@ -83,6 +83,12 @@ def test_an_empty_markets_list_is_refused(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+def test_a_joint_design_without_markets_is_refused(tmp_path, capsys):
+    _fails(capsys, ["run", "--design", "split", "--out", str(tmp_path / "o")],
+           "--design split", "add --markets", "leave --design out")
+    assert not (tmp_path / "o").exists()
+
+
 def test_markets_without_the_us_refuse_us_scenarios_up_front(tmp_path, capsys):
     _fails(capsys, ["run", "--markets", "EU,HK", *FAST, "--no-plot", "-q",
                     "--out", str(tmp_path / "o")],

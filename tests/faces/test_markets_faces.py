@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -132,6 +133,26 @@ def test_cli_run_markets(tmp_path, capsys):
     settings = json.loads((out / "settings.json").read_text())
     assert settings["markets"] == ["US", "EU"]
     assert settings["seed"] == 3
+    assert (settings["design"], settings["model"]) == ("bottom-up", "BottomUp(Drift)")
+    assert "US (USD bn, BottomUp(Drift))" in text
+
+
+def test_cli_run_markets_design_split(tmp_path, capsys):
+    args = ["run", "--markets", "US,EU", "--model", "drift", "--imputations", "2", "--paths",
+            "100", "--seed", "5", "--to", "2028", "--no-plot", "--quiet", "--scenario",
+            "baseline"]
+    frames = {}
+    for design in ("split", "bottom-up"):
+        out = tmp_path / design
+        assert cli.main([*args, "--design", design, "--out", str(out)]) == 0
+        settings = json.loads((out / "settings.json").read_text())
+        assert settings["design"] == design
+        frames[design] = pd.read_csv(out / "summary.csv")
+    assert "US (USD bn, Split(Drift; Drift))" in capsys.readouterr().out
+    a, b = frames["split"], frames["bottom-up"]
+    assert list(a.columns) == list(b.columns)
+    assert len(a) == len(b)
+    assert not np.allclose(a["median"], b["median"])  # two models, not one under two names
 
 
 def test_cli_run_markets_is_reproducible_and_checks_its_input(tmp_path, capsys):

@@ -1,7 +1,8 @@
-"""Tests of forecast.markets: the split model, the multi-market engine with diversion, the
-MarketProjection summaries and the exact per-market decomposition.
+"""Tests of forecast.markets: the split and bottom-up models, the multi-market engine with
+diversion, the MarketProjection summaries and the exact per-market decomposition.
 
-Fits use Drift on every coordinate (fast); properties are asserted, never model numbers."""
+Fits use Drift on every coordinate (fast); properties are asserted, never model numbers.
+The fit and projection fixtures run once per joint design."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ from forecast import (
     ScenarioError,
     SimulationError,
 )
-from forecast.markets import MarketProjection, SplitFit, SplitModel, project_markets
-from forecast.markets.split import residual_correlation
+from forecast.markets import (
+    BottomUpModel,
+    MarketProjection,
+    SplitFit,
+    SplitModel,
+    project_markets,
+)
+from forecast.markets.split import coordinates_of_parts, residual_correlation
 from forecast.scenarios import (
     Diversion,
     Group,
@@ -35,9 +42,13 @@ from forecast.scenarios import (
 LOSS = LevelShift(2027, Uniform(-0.3, -0.1), name="loss")
 
 
-@pytest.fixture(scope="module")
-def fit(market_history) -> SplitFit:
-    return SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=11)
+DESIGNS = {"split": SplitModel(forecast.Drift(), forecast.Drift()),
+           "bottom-up": BottomUpModel(forecast.Drift())}
+
+
+@pytest.fixture(scope="module", params=sorted(DESIGNS))
+def fit(request, market_history) -> SplitFit:
+    return DESIGNS[request.param].fit(market_history, seed=11)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +68,10 @@ def _i(mp, name):
     return mp.scenario_names.index(name)
 
 
-# --------------------------------------------------------------------------- split model
-def test_split_model_fits_every_coordinate(fit, market_history):
+# --------------------------------------------------------------------------- joint models
+def test_joint_model_fits_every_coordinate(fit, market_history):
+    import dataclasses
+
     assert fit.parts == ("US", "EU", "HK", "JP", "ROW")
     assert len(fit.fits) == 5
     assert fit.last_year == int(market_history.years[-1])
@@ -67,13 +80,53 @@ def test_split_model_fits_every_coordinate(fit, market_history):
     np.testing.assert_allclose(np.diag(c), 1.0)
     assert np.all(np.linalg.eigvalsh(c) > 0)
     assert np.all(np.abs(c[~np.eye(5, dtype=bool)]) < 1)
-    assert fit.name == "Split(Drift; Drift)"
-    ind = SplitModel(forecast.Drift(), forecast.Drift(), correlation="independent").fit(
-        market_history, seed=11)
+    assert fit.name == {"ratios": "Split(Drift; Drift)", "parts": "BottomUp(Drift)"}[
+        fit.coordinates]
+    ind = dataclasses.replace(fit.model, correlation="independent").fit(market_history, seed=11)
     np.testing.assert_array_equal(ind.correlation, np.eye(5))
 
 
-def test_split_paths_are_coherent(fit):
+def test_bottom_up_fits_each_part_as_its_own_series(market_history):
+    fit = BottomUpModel(forecast.Drift()).fit(market_history, seed=11)
+    comps = market_history.components("parts")
+    assert [c.name for c in comps] == list(market_history.parts)
+    for part, comp, f in zip(market_history.parts, comps, fit.fits, strict=True):
+        # the part's history is its reconstructed median and band (the same linearisation)
+        np.testing.assert_allclose(comp.series.values, market_history.series(part).values,
+                                   rtol=1e-12)
+        band = market_history.interval(80, part)
+        z = 1.2815515655446004
+        np.testing.assert_allclose(np.exp(comp.log_mean + z * comp.log_sd), band["upper"],
+                                   rtol=1e-12)
+        # and its fit is the one the spec makes of that series alone (same seed)
+        alone = forecast.Drift().fit(comp, seed=np.random.SeedSequence(11))
+        np.testing.assert_array_equal(f.point_forecast(4), alone.point_forecast(4))
+    # simulated part log levels are each fit's own paths under the correlated shocks
+    from forecast._seeds import as_seed_sequence, child
+
+    ss = as_seed_sequence(5)
+    z = np.random.default_rng(child(ss, 0)).standard_normal((300, 4, 5)) @ fit._chol.T
+    own = np.stack([f.simulate(4, 300, seed=child(ss, k + 1),
+                               innovations=np.ascontiguousarray(z[:, :, k]))
+                    for k, f in enumerate(fit.fits)], axis=1)
+    np.testing.assert_allclose(fit.simulate_log_levels(4, 300, seed=5), own, rtol=0,
+                               atol=1e-12)
+
+
+def test_part_coordinates_convert_without_overflow():
+    y = np.array([[[700.0, -700.0], [699.0, 0.0], [-5.0, 1.0]]])  # (1, K + 1 = 3, h = 2)
+    coords = coordinates_of_parts(y)
+    assert np.all(np.isfinite(coords))
+    np.testing.assert_allclose(coords[0, 1:], y[0, :-1] - y[0, -1:])
+    np.testing.assert_allclose(coords[0, 0], np.log(np.exp(y[0] - 700).sum(axis=0)) + 700)
+    from forecast.history.markets import softmax_levels
+
+    small = np.random.default_rng(1).normal(3.0, 1.0, (50, 4, 6))
+    c = coordinates_of_parts(small)
+    np.testing.assert_allclose(softmax_levels(c[:, 0], c[:, 1:]), np.exp(small), rtol=1e-12)
+
+
+def test_joint_paths_are_coherent(fit):
     logs = fit.simulate(6, 400, seed=3)
     assert logs.shape == (400, 5, 6)
     lv = fit.simulate_levels(6, 400, seed=3)
@@ -96,13 +149,20 @@ def test_residual_correlation_is_shrunk():
     np.testing.assert_array_equal(residual_correlation((F(np.zeros(8)), F(r))), np.eye(2))
 
 
-def test_split_model_errors(market_history):
-    with pytest.raises(ForecastTypeError, match="model spec"):
+def test_joint_model_errors(market_history):
+    with pytest.raises(ForecastTypeError, match="`total` must be a model spec.*'drift'"):
         SplitModel(total="drift")
-    with pytest.raises(ParameterError, match="correlation"):
-        SplitModel(correlation="full")
-    with pytest.raises(ForecastTypeError, match="MarketHistory"):
-        SplitModel().fit(forecast.AnnualSeries([2020, 2021, 2022], [1.0, 2.0, 3.0]))
+    with pytest.raises(ForecastTypeError, match="`spec` must be a model spec.*'drift'"):
+        BottomUpModel("drift")
+    for model in (SplitModel, BottomUpModel):
+        with pytest.raises(ParameterError, match="`correlation`.*'full'") as info:
+            model(correlation="full")
+        assert info.value.field == "correlation"
+        with pytest.raises(ForecastTypeError, match="MarketHistory"):
+            model().fit(forecast.AnnualSeries([2020, 2021, 2022], [1.0, 2.0, 3.0]))
+    with pytest.raises(ParameterError, match='"ratios" or "parts"; got \'levels\'') as info:
+        market_history.components("levels")
+    assert info.value.field == "coordinates"
 
 
 # --------------------------------------------------------------------------- engine

@@ -116,6 +116,10 @@ def cmd_run(args) -> int:
         from .markets import cmd_run_markets  # lazy: only a multi-market run needs it
 
         return cmd_run_markets(args)
+    if getattr(args, "design", None) is not None:
+        raise ParameterError(f"--design {args.design} chooses the joint model of a "
+                             "multi-market run; add --markets (e.g. --markets US,EU,HK,JP) "
+                             "or leave --design out.", field="--design")
     args.steps = 6
     out = pathlib.Path(args.out)
     what = "--out folder"

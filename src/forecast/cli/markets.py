@@ -1,7 +1,8 @@
 """``forecast run --markets US,EU,HK,JP``: the multi-market run (private; see commands).
 
 The same steps as a single-market ``forecast run``, through the public API:
-:func:`forecast.reconstruct_markets`, :class:`forecast.SplitModel`,
+:func:`forecast.reconstruct_markets`, :class:`forecast.BottomUpModel` (``--design
+bottom-up``, the default) or :class:`forecast.SplitModel` (``--design split``),
 :func:`forecast.project_markets`, the markets charts and
 :func:`forecast.report.write_markets_report`.
 """
@@ -19,7 +20,7 @@ from .._outdir import atomic_folder, check_folder, hold
 from ..errors import ParameterError
 from ..history import reconstruct_markets
 from ..history.markets import ROW, TOTAL
-from ..markets import SplitModel, project_markets
+from ..markets import BottomUpModel, SplitModel, project_markets
 from ..plotting._shapes import unit_label
 from ..report import market_figures, write_markets_report
 from ..report.report import compact_years
@@ -43,6 +44,11 @@ __all__ = ["cmd_run_markets"]
 #: The market the plain assumptions of the scenarios act on (the presets are calibrated
 #: on the US channel); a run without it takes only scenarios that need no target.
 US = "US"
+
+
+def design_of(args) -> str:
+    """The joint model of --design (default bottom-up: each market's own model)."""
+    return getattr(args, "design", None) or "bottom-up"
 
 
 def _scenarios(args) -> ScenarioSet:
@@ -138,7 +144,8 @@ def _print(mp, fit_name: str) -> None:
 
 
 def _fit_and_project(args, markets: tuple[str, ...]):
-    """reconstruct_markets -> SplitModel.fit -> project_markets, as a user would."""
+    """reconstruct_markets -> BottomUpModel / SplitModel fit -> project_markets, as a user
+    would."""
     sset = _scenarios(args)  # first: a misspelt scenario fails before any slow work
     with executor(args) as ex:
         records = load_records(args)
@@ -149,8 +156,10 @@ def _fit_and_project(args, markets: tuple[str, ...]):
                                  segment=args.segment, currency=args.currency)
         draw_seed(args)
         spec = make_spec(args.model, args.imputations, args.scale)
-        status(args, f"fitting the split model ({spec_text(args)}) ...")
-        fit = SplitModel(spec, spec).fit(mh, seed=args.seed)
+        design = design_of(args)
+        status(args, f"fitting the {design} model ({spec_text(args)}) ...")
+        model = BottomUpModel(spec) if design == "bottom-up" else SplitModel(spec, spec)
+        fit = model.fit(mh, seed=args.seed)
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} "
                      "paths ...")
         mp = project_markets(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed,
@@ -172,7 +181,8 @@ def _write(args, folder, records, mp, markets, t0: float) -> int:
             folder.write_bytes(f"{key}.png", png)
     settings = {"command": "forecast " + " ".join(shlex.quote(a) for a in
                                                   getattr(args, "argv", [])),
-                "model_spec": spec_text(args), "markets": list(markets),
+                "model_spec": spec_text(args), "design": design_of(args),
+                "model": mp.model, "markets": list(markets),
                 "data": args.data or "embedded", "added": list(args.add),
                 "as_of": args.as_of, "currency": args.currency, "seed": args.seed,
                 "scenario_file": args.file or "market presets",

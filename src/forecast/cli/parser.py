@@ -159,9 +159,13 @@ def _run_command(add: _Add) -> None:
                    help="write no PNG charts (the report then has tables only)")
     p.add_argument("--markets", metavar="CODES",
                    help="project these source markets and China's total together, e.g. "
-                        "US,EU,HK,JP (joint reconstruction, split model, diversion "
+                        "US,EU,HK,JP (joint reconstruction, joint model, diversion "
                         "scenarios; default scenarios: the presets plus "
                         "fragmentation_diversion and friction_diversion)")
+    p.add_argument("--design", choices=["bottom-up", "split"], default=None,
+                   help="with --markets, the joint model: bottom-up (every market's own "
+                        "log level, the total their sum; the default) or split (the total "
+                        "and each market's log ratio to the rest of the world)")
     _add_data_options(p)
     _add_execution_options(p)
     _add_force(p)

@@ -1,7 +1,8 @@
 """Evaluation of the joint market model: pseudo-real-time backtest and leave-one-out.
 
 - :func:`backtest_markets`: at each origin date, keep the records published by then,
-  reconstruct the markets jointly, fit a :class:`~forecast.markets.SplitModel` and score
+  reconstruct the markets jointly, fit a joint model (by default
+  :class:`~forecast.markets.BottomUpModel`, or :class:`~forecast.markets.SplitModel`) and score
   one market's forecasts exactly as :func:`forecast.backtest` scores the single-market
   model (same origins, same seeds, same truths), so the two frames can be compared with
   :func:`compare_markets`.
@@ -22,10 +23,10 @@ import pandas as pd
 
 from .._seeds import as_seed_sequence, child, rebuild
 from .._validation import check_int, check_levels
-from ..errors import ForecastError, ForecastTypeError
+from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..history import reconstruct, reconstruct_markets
 from ..history.market_reconstruction import DEFAULT_MARKETS
-from ..markets import SplitModel
+from ..markets import BottomUpModel, SplitModel
 from ..models import Auto
 from ..records import Records, load_exchange_rates, load_releases
 from .backtests import (
@@ -58,6 +59,7 @@ class _Origin:
     horizon: int
     n_paths: int
     root: tuple
+    design: str = "bottom-up"
 
 
 def _span(frame: pd.DataFrame, market: str) -> tuple[int, int]:
@@ -88,7 +90,8 @@ def _run_origin(o: _Origin) -> dict | str:
         mh = reconstruct_markets(o.records, markets=have, start=start, end=end)
         if len(mh) < o.spec.min_length:
             return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
-        fit = SplitModel(o.spec, o.spec).fit(mh, seed=child(ss, 0))
+        model = SplitModel(o.spec, o.spec) if o.design == "split" else BottomUpModel(o.spec)
+        fit = model.fit(mh, seed=child(ss, 0))
         logs = fit.simulate_log_levels(o.horizon, o.n_paths, seed=child(ss, 1))
     except ForecastError as exc:
         return f"origin {o.label}: {exc}"
@@ -103,7 +106,7 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
                      market: str = "US", origins: Any = None, horizon: int = 3,
                      n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
                      spec: Any = None, levels: Sequence[float] = (80, 95),
-                     currency: str = "USD") -> pd.DataFrame:
+                     currency: str = "USD", design: str = "bottom-up") -> pd.DataFrame:
     """Pseudo-real-time backtest of one market's forecast from the joint model.
 
     Parameters
@@ -118,13 +121,17 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
         As in :func:`forecast.backtest` with Records (origin ``i`` is seeded by the
         ``i``-th child of `seed`, as there).
     spec : ModelSpec, optional
-        Spec of the total and of every log ratio; default ``forecast.Auto()``.
+        Spec of every fitted coordinate; default ``forecast.Auto()``.
     currency : str, default "USD"
+    design : {"bottom-up", "split"}, default "bottom-up"
+        ``BottomUpModel(spec)`` (every part's log level) or ``SplitModel(spec, spec)``
+        (the total and the log ratios).
 
     Returns
     -------
     DataFrame
-        The columns of :func:`forecast.backtest` (``model`` is ``"joint <spec>"``);
+        The columns of :func:`forecast.backtest` (``model`` is ``"<design> <spec>"``,
+        e.g. ``"bottom-up Auto(combine)"``);
         ``frame.attrs["skipped"]`` lists skipped origins.
     """
     records = load_releases() if records is None else records
@@ -134,11 +141,12 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     horizon = check_int("horizon", horizon, 1, 50, "Pass e.g. horizon=3.")
     n_paths = check_int("n_paths", n_paths, 10, 10_000_000, "Pass e.g. n_paths=2000.")
     lv = check_levels("levels", levels)
+    check_design(design)
     root = as_seed_sequence(seed)
     key = (root.entropy, tuple(root.spawn_key), int(root.pool_size))
     labels = _records_origins(records, origins)
     tasks = [_Origin(i, records.filter(as_of=o), o, tuple(markets), market, spec, horizon,
-                     n_paths, key) for i, o in enumerate(labels)]
+                     n_paths, key, design) for i, o in enumerate(labels)]
     results = list(map(_run_origin, tasks) if executor is None else
                    executor.map(_run_origin, tasks))
     latest = reconstruct(records, market=market, currency=currency).series
@@ -146,7 +154,7 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
               "published": published_truth(records, market, "all", "offshore_execution",
                                            currency, load_exchange_rates())}
     rows, skipped = [], []
-    name = f"joint {spec.name}"
+    name = f"{design} {spec.name}"
     for task, res in zip(tasks, results, strict=True):
         if isinstance(res, str):
             skipped.append(res)
@@ -161,28 +169,45 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
 def compare_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
                     market: str = "US", origins: Any = None, horizon: int = 3,
                     n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
-                    spec: Any = None) -> pd.DataFrame:
-    """The single-market and the joint model's pseudo-real-time scores side by side.
+                    spec: Any = None,
+                    designs: Sequence[str] = ("bottom-up", "split")) -> pd.DataFrame:
+    """The single-market and the joint models' pseudo-real-time scores side by side.
 
-    Both see the same origins, seeds and truths; only origins where both forecast are
-    kept.
+    All see the same origins, seeds and truths; only origins where all forecast are kept.
+
+    Parameters
+    ----------
+    designs : sequence of {"bottom-up", "split"}
+        The joint designs to run (see :func:`backtest_markets`).
 
     Returns
     -------
     DataFrame
         :func:`forecast.evaluation.summarize` by ``model, target, horizon``; ``model`` is
-        ``"single <spec>"`` or ``"joint <spec>"``.
+        ``"single <spec>"`` or ``"<design> <spec>"``.
     """
     records = load_releases() if records is None else records
     spec = Auto() if spec is None else spec
-    joint = backtest_markets(records, markets, market, origins, horizon, n_paths, seed,
-                             executor, spec=spec)
+    if isinstance(designs, str) or not designs:
+        raise ParameterError(f'`designs` must be a non-empty sequence such as ("bottom-up", '
+                             f'"split"); got {designs!r}.', field="designs")
+    for d in designs:
+        check_design(d)
     single = backtest(spec, records, origins=origins, horizon=horizon, n_paths=n_paths,
                       seed=seed, executor=executor, market=market)
-    single = single.assign(model=f"single {spec.name}")
-    both = set(joint["origin"]) & set(single["origin"])
-    frame = pd.concat([single, joint], ignore_index=True)
-    return summarize(frame[frame["origin"].isin(both)])
+    frames = [single.assign(model=f"single {spec.name}")]
+    frames += [backtest_markets(records, markets, market, origins, horizon, n_paths, seed,
+                                executor, spec=spec, design=d) for d in dict.fromkeys(designs)]
+    common = set.intersection(*(set(f["origin"]) for f in frames))
+    frame = pd.concat(frames, ignore_index=True)
+    return summarize(frame[frame["origin"].isin(common)])
+
+
+def check_design(design: object) -> None:
+    """Refuse a joint design other than "bottom-up" and "split"."""
+    if design not in ("bottom-up", "split"):
+        raise ParameterError(f'`design` must be "bottom-up" or "split"; got {design!r}.',
+                             field="design")
 
 
 def leave_one_out_markets(records: Records | None = None,

@@ -126,7 +126,7 @@ def _check_extrapolation(markets, informed: tuple[int, int], start, end) -> None
     if end is not None and end > hi + k:
         raise ParameterError(f"`end` must be <= {hi + k}, at most {k} years after {hi}, the "
                              f"last year with a record of {what}; got {end}. Later years are "
-                             "forecasts: fit forecast.SplitModel and project_markets, or pass "
+                             "forecasts: fit forecast.BottomUpModel and project_markets, or pass "
                              "end=None.")
     outside = [*range(start, lo)] if start is not None else []
     outside += [*range(hi + 1, end + 1)] if end is not None else []

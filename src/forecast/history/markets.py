@@ -6,9 +6,10 @@ behind it is, per year, the log total ``x_t`` and each named market's additive l
 gives every market's level as ``exp(x_t) * softmax(r_t, 0)``, so the markets and ROW sum
 to the total in every draw and every share lies in (0, 1).
 
-The same state draws feed the split model: :meth:`MarketHistory.components` returns the
-total and the K ratios as History-like values (``series`` and ``draws``) whose draws with
-one seed are the matching slices of one joint draw.
+The same state draws feed the joint models: :meth:`MarketHistory.components` returns the
+total and the K ratios (the split model's coordinates), or every part's log level (the
+bottom-up model's), as History-like values (``series`` and ``draws``) whose draws with one
+seed are the matching slices of one joint draw.
 """
 
 from __future__ import annotations
@@ -184,8 +185,9 @@ class MarketHistory:
         return softmax_levels(np.zeros(r.shape[::2]), r)
 
     # ----------------------------------------------------------------- summaries
-    def _log_moments(self, part: str, share: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and sd of a part's log level (or log share), linearised at the mode."""
+    def _log_rows(self, part: str, share: bool) -> tuple[np.ndarray, np.ndarray]:
+        """A part's log level (or log share) linearised at the mode: mean (t,) and its map
+        from the draws' standard normals, (t, n_normals)."""
         from .market_model import _lse, log_share  # lazy: statsmodels loads with market_model
 
         if part != TOTAL and part not in self.parts:
@@ -193,7 +195,7 @@ class MarketHistory:
                                  f"got {part!r}.")
         t, k1 = self.mean.shape
         rows = self._map.reshape(t, k1, -1)
-        mu, sd = np.empty(t), np.empty(t)
+        mu, out = np.empty(t), np.empty((t, rows.shape[2]))
         members = () if part == TOTAL else (self.markets.index(part),) if part != ROW else None
         for i in range(t):
             x, r = self.mean[i, 0], self.mean[i, 1:]
@@ -204,8 +206,13 @@ class MarketHistory:
                 f, g = log_share(r, members)
             jac = np.r_[0.0 if share else 1.0, g]
             mu[i] = (0.0 if share else x) + f
-            sd[i] = float(np.linalg.norm(jac @ rows[i]))
-        return mu, sd
+            out[i] = jac @ rows[i]
+        return mu, out
+
+    def _log_moments(self, part: str, share: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and sd of a part's log level (or log share), linearised at the mode."""
+        mu, rows = self._log_rows(part, share)
+        return mu, np.linalg.norm(rows, axis=1)
 
     def to_frame(self, share: bool = False) -> pd.DataFrame:
         """Median and 80%/95% bands of every part and of the total, per year.
@@ -261,12 +268,30 @@ class MarketHistory:
         return AnnualSeries(self.years, np.exp(mu), unit=self.unit, name=f"{market} {self.flow}")
 
     # ----------------------------------------------------------------- components
-    def components(self) -> tuple[MarketComponent, ...]:
-        """The total (``"ALL"``) and each market's ratio to ROW, History-like.
+    def components(self, coordinates: str = "ratios") -> tuple[MarketComponent, ...]:
+        """The coordinates of the joint history, History-like.
+
+        Parameters
+        ----------
+        coordinates : {"ratios", "parts"}, default "ratios"
+            ``"ratios"``: the total (``"ALL"``) and each market's log ratio to ROW (the
+            state of the reconstruction, exact). ``"parts"``: the log level of every
+            part (named markets, then ROW), linearised at the mode as :meth:`interval`
+            is.
 
         Their draws with one seed are slices of one joint draw, so fitting each with the
         same seed keeps the imputations jointly consistent.
         """
+        if coordinates == "parts":
+            out = []
+            for part in self.parts:
+                mu, m = self._log_rows(part, False)
+                out.append(MarketComponent(part, self.years, mu, np.linalg.norm(m, axis=1),
+                                           self.unit, m))
+            return tuple(out)
+        if coordinates != "ratios":
+            raise ParameterError(f'`coordinates` must be "ratios" or "parts"; got '
+                                 f"{coordinates!r}.", field="coordinates")
         t, k1 = self.mean.shape
         rows = self._map.reshape(t, k1, -1)
         out = []

@@ -1,9 +1,9 @@
-"""The multi-market Monte Carlo engine: project a split fit under scenarios.
+"""The multi-market Monte Carlo engine: project a joint fit (a SplitFit) under scenarios.
 
 :func:`project_markets` works as :func:`forecast.project` does, market by market: the run
 is cut into fixed-size chunks seeded from the root SeedSequence (the same chunk seeds,
 simulation and effects children, as the single-market engine), each chunk simulates the
-split model's coordinates once, turns them into the baseline levels of every part and
+joint model's coordinates once, turns them into the baseline levels of every part and
 applies every scenario to those same paths (common random numbers), with diversion
 (:mod:`forecast.markets.allocation`). Results are bit-identical whatever the executor.
 """
@@ -68,7 +68,7 @@ def run_market_chunk(job: MarketJob, i: int, out=None):
     sim_seed, eff_seed = task_seeds(job.root, i)
     logs = np.ascontiguousarray(np.moveaxis(job.fit.simulate(h, n, seed=sim_seed), 1, 0))
     for c, name in enumerate(("total", *job.fit.markets)):
-        check_range(logs[c], f"split model ({name})", job.years)
+        check_range(logs[c], f"joint model ({name})", job.years)
     base = base_of(logs)
     parts = job.fit.parts
     levels = np.empty((len(job.scenarios), len(parts), n, h)) if out is None else out[0]
@@ -118,7 +118,8 @@ def _inputs(fit, scenarios, to, horizon, target):
     """Checked (years, scenarios, probabilities, diversion notes) of a run."""
     if not isinstance(fit, SplitFit):
         raise ForecastTypeError(f"`fit` must be a SplitFit; got {type(fit).__name__}. Fit one "
-                                "with forecast.SplitModel().fit(forecast.reconstruct_markets()).")
+                                "with forecast.BottomUpModel().fit(forecast.reconstruct_markets()) "
+                                "or forecast.SplitModel().fit(...).")
     h = _horizon(to, horizon, fit.last_year)
     years = np.arange(fit.last_year + 1, fit.last_year + h + 1, dtype=np.int64)
     items, probabilities = _normalise_scenarios(scenarios)
@@ -138,7 +139,8 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     Parameters
     ----------
     fit : SplitFit
-        ``SplitModel().fit(market_history)``; projections start after its last year.
+        ``BottomUpModel().fit(market_history)`` or ``SplitModel().fit(...)``;
+        projections start after its last year.
     scenarios : Scenario, sequence of Scenario or ScenarioSet
         E.g. ``forecast.market_presets.scenario_set()``. Plain assumptions act on `target`;
         :class:`~forecast.scenarios.Diversion` assumptions on their own market.

@@ -76,7 +76,7 @@ class MarketProjection:
     samples : ndarray, shape (n_scenarios, n_parts, n_paths, h)
         Levels (read-only); path ``j`` shares its baseline draws across scenarios.
     base_log : ndarray, shape (1 + K, n_paths, h)
-        The split model's coordinate paths (log total, log ratios) before any scenario;
+        The joint model's paths of the log total and log ratios before any scenario;
         with the seed and the scenarios they let :meth:`decompose` recompute the effects.
     centers : ndarray, shape (n_parts, h)
         Point forecast of every part's level.

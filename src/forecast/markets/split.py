@@ -30,7 +30,7 @@ from ..history import MarketHistory
 from ..history.markets import ROW, softmax_levels
 from ..models import Auto
 
-__all__ = ["SHRINK_PSEUDO_OBS", "SplitFit", "SplitModel", "base_of"]
+__all__ = ["SHRINK_PSEUDO_OBS", "BottomUpModel", "SplitFit", "SplitModel", "base_of"]
 
 #: Pseudo-observations of independence the residual correlation is shrunk with.
 SHRINK_PSEUDO_OBS = 5.0
@@ -50,6 +50,48 @@ def residual_correlation(fits: tuple[Any, ...]) -> np.ndarray:
         return np.eye(c)
     raw = np.corrcoef(mat)
     return (n * raw + SHRINK_PSEUDO_OBS * np.eye(c)) / (n + SHRINK_PSEUDO_OBS)
+
+
+def coordinates_of_parts(y: np.ndarray) -> np.ndarray:
+    """Log total and log ratios to ROW, (..., 1 + K, h), from part log levels (..., K + 1, h).
+
+    ``x = log sum_p exp(y_p)`` (shifted, so that ``exp`` never overflows) and
+    ``r_k = y_k - y_ROW``: the parametrisation every projection uses, whatever was fitted.
+    """
+    top = y.max(axis=-2, keepdims=True)
+    x = top + np.log(np.exp(y - top).sum(axis=-2, keepdims=True))
+    return np.concatenate([x, y[..., :-1, :] - y[..., -1:, :]], axis=-2)
+
+
+def _check_spec(name: str, spec: Any) -> Any:
+    if spec is None:
+        return Auto()
+    if not (hasattr(spec, "fit") and hasattr(spec, "name")):
+        raise ForecastTypeError(f"`{name}` must be a model spec such as forecast.Drift(); "
+                                f"got {spec!r}.")
+    return spec
+
+
+def _check_correlation(correlation: str) -> None:
+    if correlation not in ("residuals", "independent"):
+        raise ParameterError(f'`correlation` must be "residuals" or "independent"; got '
+                             f"{correlation!r}.", field="correlation")
+
+
+def _fit_coordinates(model: Any, history: Any, specs: Any, coordinates: str,
+                     seed: Any) -> SplitFit:
+    if not isinstance(history, MarketHistory):
+        raise ForecastTypeError(f"`history` must be a MarketHistory; got "
+                                f"{type(history).__name__}. Build it with "
+                                "forecast.reconstruct_markets().")
+    ss = as_seed_sequence(seed)
+    comps = history.components(coordinates)
+    # the same SeedSequence for every coordinate: imputation j is one joint draw
+    fits = tuple(specs(c).fit(comp, seed=ss) for c, comp in enumerate(comps))
+    corr = np.eye(len(fits)) if model.correlation == "independent" else \
+        residual_correlation(fits)
+    return SplitFit(model=model, history=history, fits=fits, correlation=corr,
+                    seed=seed_record(seed), coordinates=coordinates)
 
 
 def base_of(logs: np.ndarray) -> np.ndarray:
@@ -87,15 +129,8 @@ class SplitModel:
 
     def __post_init__(self) -> None:
         for name in ("total", "shares"):
-            spec = getattr(self, name)
-            if spec is None:
-                object.__setattr__(self, name, Auto())
-            elif not (hasattr(spec, "fit") and hasattr(spec, "name")):
-                raise ForecastTypeError(f"`{name}` must be a model spec such as "
-                                        f"forecast.Drift(); got {spec!r}.")
-        if self.correlation not in ("residuals", "independent"):
-            raise ParameterError(f'`correlation` must be "residuals" or "independent"; got '
-                                 f"{self.correlation!r}.")
+            object.__setattr__(self, name, _check_spec(name, getattr(self, name)))
+        _check_correlation(self.correlation)
 
     @property
     def name(self) -> str:
@@ -103,19 +138,51 @@ class SplitModel:
 
     def fit(self, history: MarketHistory, *, seed: Any = None) -> SplitFit:
         """Fit the total and every log ratio on draws of `history` (one seed for all)."""
-        if not isinstance(history, MarketHistory):
-            raise ForecastTypeError(f"`history` must be a MarketHistory; got "
-                                    f"{type(history).__name__}. Build it with "
-                                    "forecast.reconstruct_markets().")
-        ss = as_seed_sequence(seed)
-        comps = history.components()
-        # the same SeedSequence for every coordinate: imputation j is one joint draw
-        fits = tuple((self.total if c == 0 else self.shares).fit(comp, seed=ss)
-                     for c, comp in enumerate(comps))
-        corr = np.eye(len(fits)) if self.correlation == "independent" else \
-            residual_correlation(fits)
-        return SplitFit(model=self, history=history, fits=fits, correlation=corr,
-                        seed=seed_record(seed))
+        return _fit_coordinates(self, history, lambda c: self.total if c == 0 else self.shares,
+                                "ratios", seed)
+
+
+@dataclass(frozen=True)
+class BottomUpModel:
+    """Model every part's log level, the named markets' and ROW's; the total is their sum.
+
+    The bottom-up design of hierarchical forecasting: each market is projected by the
+    model one would fit to it alone (on its series from the joint reconstruction), so its
+    band is as wide as that model's and no wider; the total and the shares follow from
+    the parts, so shares stay in (0, 1), sum to 1, and the markets sum to the total in
+    every path. The parts' shocks are correlated as in :class:`SplitModel` (residual
+    correlation, shrunk). A part's history is its log level linearised at the mode of the
+    reconstruction (:meth:`MarketHistory.components` with ``coordinates="parts"``).
+
+    Parameters
+    ----------
+    spec : ModelSpec, optional
+        Spec of every part's log level; default ``forecast.Auto()``.
+    correlation : {"residuals", "independent"}, default "residuals"
+
+    Examples
+    --------
+    >>> import forecast
+    >>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
+    >>> fit = BottomUpModel(forecast.Drift()).fit(mh, seed=1)
+    >>> fit.name, fit.simulate_levels(5, 100, seed=2).shape
+    ('BottomUp(Drift)', (100, 3, 5))
+    """
+
+    spec: Any = None
+    correlation: str = "residuals"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spec", _check_spec("spec", self.spec))
+        _check_correlation(self.correlation)
+
+    @property
+    def name(self) -> str:
+        return f"BottomUp({self.spec.name})"
+
+    def fit(self, history: MarketHistory, *, seed: Any = None) -> SplitFit:
+        """Fit every part's log level on draws of `history` (one seed for all)."""
+        return _fit_coordinates(self, history, lambda c: self.spec, "parts", seed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,20 +191,26 @@ class SplitFit:
 
     Attributes
     ----------
-    model : SplitModel
+    model : SplitModel or BottomUpModel
     history : MarketHistory
     fits : tuple of Fit
-        The total's fit, then one per named market's log ratio.
+        ``coordinates="ratios"``: the total's fit, then one per named market's log ratio;
+        ``"parts"``: one per part's log level (named markets, then ROW).
     correlation : ndarray, shape (1 + K, 1 + K)
+        Of the fitted coordinates' shocks.
     seed : int or None
         The fitting seed, when it was an int.
+    coordinates : {"ratios", "parts"}
+        What was fitted. :meth:`simulate` and :meth:`point_forecast` return the log total
+        and log ratios either way.
     """
 
-    model: SplitModel
+    model: Any
     history: MarketHistory
     fits: tuple[Any, ...]
     correlation: np.ndarray
     seed: Any = None
+    coordinates: str = "ratios"
     _chol: np.ndarray = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -166,16 +239,20 @@ class SplitFit:
     def unit(self) -> str:
         return self.history.unit
 
+    def _as_ratios(self, logs: np.ndarray) -> np.ndarray:
+        return coordinates_of_parts(logs) if self.coordinates == "parts" else logs
+
     def point_forecast(self, h: int) -> np.ndarray:
         """Point paths of the coordinates, (1 + K, h): log total, then log ratios."""
-        return np.stack([np.asarray(f.point_forecast(h), dtype=float) for f in self.fits])
+        return self._as_ratios(np.stack([np.asarray(f.point_forecast(h), dtype=float)
+                                         for f in self.fits]))
 
     def simulate(self, h: int, n_paths: int, seed: Any = None) -> np.ndarray:
-        """Log paths of the coordinates, shape (n_paths, 1 + K, h).
+        """Log paths of the log total and the log ratios, shape (n_paths, 1 + K, h).
 
-        The shocks of coordinate ``c`` are column ``c`` of ``z @ chol.T`` with ``z`` drawn
-        from the first child of `seed`; the fits' own draws (parameters, members) from
-        child ``c + 1``.
+        The shocks of fitted coordinate ``c`` are column ``c`` of ``z @ chol.T`` with ``z``
+        drawn from the first child of `seed`; the fits' own draws (parameters, members)
+        from child ``c + 1``. Part log levels (``coordinates="parts"``) are converted.
         """
         h = check_int("h", h, 1, 200, "Pass a horizon of 1 to 200 years.")
         n = check_int("n_paths", n_paths, 1, 50_000_000, "Pass e.g. n_paths=10_000.")
@@ -187,7 +264,7 @@ class SplitFit:
         for k, fit in enumerate(self.fits):
             out[:, k] = fit.simulate(h, n, seed=child(ss, k + 1),
                                      innovations=np.ascontiguousarray(shocks[:, :, k]))
-        return out
+        return self._as_ratios(out)
 
     def simulate_levels(self, h: int, n_paths: int, seed: Any = None) -> np.ndarray:
         """Levels of every part (named markets, then ROW), shape (n_paths, K + 1, h)."""
