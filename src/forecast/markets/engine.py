@@ -26,7 +26,8 @@ from .._validation import check_int
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from ..history.markets import TOTAL, softmax_levels
-from ..projection._collect import allocate, check_path_memory, collect, workers
+from ..projection._collect import check_path_memory, collect, workers
+from ..projection._shared import SharedArrays, output_arrays, run_in_shared, run_resident
 from ..projection.chunks import check_range, chunk_bounds
 from ..projection.engine import _check_executor, _horizon, _map, _normalise_scenarios
 from ..scenarios.scenario import check_starts
@@ -63,6 +64,7 @@ class MarketJob:
 
 def run_market_chunk(job: MarketJob, i: int, out=None):
     """Chunk `i`: (i, levels (S, P, n_i, h), coordinate logs (C, n_i, h)) or written to `out`."""
+    keep_workspace()  # also in a worker process (once per process)
     lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
     n, h = hi - lo, job.years.size
     sim_seed, eff_seed = task_seeds(job.root, i)
@@ -85,21 +87,25 @@ def run_market_chunk(job: MarketJob, i: int, out=None):
     return i, None, None
 
 
-def _run(job: MarketJob, bounds, executor, samples: np.ndarray, base_log: np.ndarray) -> None:
+def _run(job: MarketJob, bounds, executor, samples: np.ndarray, base_log: np.ndarray,
+         shared: SharedArrays | None = None) -> None:
     """Run every chunk (serially, on threads or via ``executor.map``) into the arrays."""
     if executor is None or isinstance(executor, ThreadPoolExecutor):
         def task(i: int):  # shared memory: each chunk writes its own slices
             lo, hi = bounds[i]
             return run_market_chunk(job, i, out=(samples[:, :, lo:hi], base_log[:, lo:hi]))
+    elif shared is not None:  # a process pool's workers write into the same arrays
+        task = functools.partial(run_in_shared, run_market_chunk, job, shared)
     else:
-        task = functools.partial(run_market_chunk, job)
+        task = functools.partial(run_resident, run_market_chunk, job)
     # checked as in forecast.project: every chunk once, with its own index and shapes
     collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log)
 
 
-def _allocate(n_scen: int, n_parts: int, n_coords: int, n_paths: int, h: int, chunk: int,
-              executor: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The output arrays, after checking they fit in memory (ResourceError otherwise).
+def _check_memory(n_scen: int, n_parts: int, n_coords: int, n_paths: int, h: int,
+                  chunk: int, executor: Any) -> tuple[tuple[tuple[int, ...], ...], str]:
+    """The output arrays' shapes and description, after checking they fit in memory
+    (ResourceError otherwise).
 
     Per path: the levels of every scenario and part, and the model's coordinates (the
     total and each market's log-ratio). Per chunk in flight: the same for the chunk, and
@@ -111,7 +117,7 @@ def _allocate(n_scen: int, n_parts: int, n_coords: int, n_paths: int, h: int, ch
     what = (f"projecting {n_scen} scenario(s) x {n_parts} parts x {n_paths:,} paths x "
             f"{h} years")
     check_path_memory(per_path, work, n_paths, what)
-    return allocate(((n_scen, n_parts, n_paths, h), (n_coords, n_paths, h)), what)
+    return ((n_scen, n_parts, n_paths, h), (n_coords, n_paths, h)), what
 
 
 def _inputs(fit, scenarios, to, horizon, target):
@@ -179,11 +185,12 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     centers = softmax_levels(center_logs[0], center_logs[1:])
     bounds = chunk_bounds(n_paths, chunk_size)
     keep_workspace()  # chunks reuse freed memory instead of faulting it in again
-    samples, base_log = _allocate(len(items), len(fit.parts), len(fit.fits), n_paths, h,
-                                  chunk_size, executor)
+    shapes, what = _check_memory(len(items), len(fit.parts), len(fit.fits), n_paths, h,
+                                 chunk_size, executor)
     job = MarketJob(fit, tuple(items), years, centers, target, root.entropy,
                     tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
-    _run(job, bounds, executor, samples, base_log)
+    with output_arrays(shapes, executor, what) as ((samples, base_log), shared):
+        _run(job, bounds, executor, samples, base_log, shared)
     entropy = root.entropy
     settings = {"n_paths": n_paths, "chunk_size": chunk_size, "n_chunks": len(bounds),
                 "horizon": h, "last_year": fit.last_year, "spawn_key": list(root.spawn_key),

@@ -131,8 +131,8 @@ def check_run_memory(n_scen: int, n_assumptions: int, n_paths: int, h: int, chun
                      executor: Any, what: str) -> None:
     """Refuse a run (described by `what`) whose arrays cannot fit in memory (ResourceError)."""
     per_path, work = run_bytes(n_scen, n_assumptions, n_paths, h, chunk, workers(executor))
-    if isinstance(executor, ProcessPoolExecutor):
-        per_path += per_path // max(n_scen + 1, 1)  # chunks arrive pickled, a few at once
+    if isinstance(executor, ProcessPoolExecutor):  # pickled chunks in flight, a few at once,
+        per_path += per_path // max(n_scen + 1, 1)  # where shared memory is not available
     check_path_memory(per_path, work, n_paths, what)
 
 

@@ -30,7 +30,8 @@ from ..errors import (
     SimulationError,
 )
 from ..scenarios.scenario import check_starts
-from ._collect import allocate, check_run_memory, collect
+from ._collect import check_run_memory, collect
+from ._shared import SharedArrays, output_arrays, run_in_shared, run_resident
 from .chunks import Job, chunk_bounds, run_chunk
 from .projection import Projection
 
@@ -142,10 +143,11 @@ def project(
     what = f"projecting {len(items)} scenario(s) x {n_paths:,} paths x {h} years"
     check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor, what)
     keep_workspace()  # chunks reuse freed memory instead of faulting it in again
-    samples, base_log = allocate(((len(items), n_paths, h), (n_paths, h)), what)
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
-    _run_chunks(job, bounds, samples, base_log, executor, progress)
+    with output_arrays(((len(items), n_paths, h), (n_paths, h)), executor,
+                       what) as ((samples, base_log), shared):
+        _run_chunks(job, bounds, samples, base_log, executor, progress, shared)
 
     settings = {
         "n_paths": n_paths,
@@ -256,20 +258,22 @@ def _center(fit: Any, h: int) -> np.ndarray:
 
 
 def _run_chunks(job: Job, bounds: list[tuple[int, int]], samples: np.ndarray,
-                base_log: np.ndarray, executor: Any, progress: bool) -> None:
+                base_log: np.ndarray, executor: Any, progress: bool,
+                shared: SharedArrays | None = None) -> None:
     """Run every chunk of `job` on `executor` and fill `samples` and `base_log`.
 
-    Serial and threaded runs write each chunk's disjoint slices in place. Other executors
-    return the chunks, pickled: writing them into shared memory from worker processes
-    instead measured 2x slower on two cores (page faults on the shared pages and the
-    copy out).
+    Serial and threaded runs write each chunk's disjoint slices in place, and so do a
+    process pool's workers where the arrays are `shared` with them (``_shared``). Other
+    executors (dask) return the chunks, pickled, and they are copied into place.
     """
     if executor is None or isinstance(executor, ThreadPoolExecutor):
         def task(i: int) -> tuple[int, None, None]:
             lo, hi = bounds[i]
             return run_chunk(job, i, out=(samples[:, lo:hi], base_log[lo:hi]))
+    elif shared is not None:
+        task = functools.partial(run_in_shared, run_chunk, job, shared)
     else:
-        task = functools.partial(run_chunk, job)
+        task = functools.partial(run_resident, run_chunk, job)
     bar = _progress_bar(progress, len(bounds))
     try:
         collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log,
