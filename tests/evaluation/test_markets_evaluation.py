@@ -60,9 +60,11 @@ def test_the_default_design_is_bottom_up_and_a_bad_one_is_named():
     with pytest.raises(forecast.ParameterError, match="`design`.*'joint'") as info:
         backtest_markets(design="joint", **kw)
     assert info.value.field == "design"
-    for bad in ("split", ()):
+    for bad in ("split", (), 3):
         with pytest.raises(forecast.ParameterError, match="`designs`"):
             compare_markets(designs=bad, **kw)
+    with pytest.raises(forecast.ParameterError, match="`design`.*'joint'"):
+        compare_markets(designs=(d for d in ("split", "joint")), **kw)  # read once, checked
 
 
 @pytest.mark.slow

@@ -8,7 +8,6 @@ writes into a file that is not the run's.
 from __future__ import annotations
 
 import gc
-import mmap
 import os
 from concurrent.futures import ProcessPoolExecutor
 
@@ -56,28 +55,60 @@ def _memfds() -> list[str]:
     return out
 
 
-def test_a_process_pool_writes_in_place_and_leaves_nothing_open():
+def _mapped(pid: str = "self") -> list[str]:
+    """The run files mapped in a process (``/proc/<pid>/maps``)."""
+    with open(f"/proc/{pid}/maps") as fh:
+        return [line for line in fh if "forecast-output" in line]
+
+
+def _open_in(pid: int) -> list[str]:
+    out = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if "forecast-output" in os.readlink(f"/proc/{pid}/fd/{fd}"):
+                out.append(fd)
+        except OSError:
+            continue
+    return out
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_process_pool_writes_in_place_and_leaves_nothing_behind(method):
+    import multiprocessing as mp
+
     serial = forecast.project(_fit(), SCEN, **KW)
-    with ProcessPoolExecutor(2) as pool:
-        gc.collect()
-        assert _memfds() == []
+    gc.collect()
+    assert _memfds() == []
+    assert _mapped() == []
+    # a new pool: its workers are started by the run itself, and must not inherit its file
+    with ProcessPoolExecutor(2, mp_context=mp.get_context(method)) as pool:
         par = forecast.project(_fit(), SCEN, **KW, executor=pool)
-        # the workers' descriptor is closed; the mapping keeps one (Python's mmap holds a
-        # duplicate) for as long as the samples live
-        assert len(_memfds()) == 1
+        assert _memfds() == []  # the descriptor is closed when the run ends
+        assert len(_mapped()) == 1  # the samples live in the run's file
+        for pid in pool._processes:  # the workers (a private attribute), to look inside
+            assert _open_in(pid) == []
+            assert _mapped(str(pid)) == []
     np.testing.assert_array_equal(par.samples, serial.samples)
     np.testing.assert_array_equal(par.base_log, serial.base_log)
-    assert isinstance(_backing(par.samples), mmap.mmap)  # the shared file, not a copy
     assert not par.samples.flags.writeable
-    assert not isinstance(_backing(serial.samples), mmap.mmap)
     copy = forecast.Projection(**{f: getattr(par, f) for f in par.__dataclass_fields__})
     del par
     gc.collect()
-    assert len(_memfds()) == 1  # a Projection sharing the arrays keeps them
+    assert len(_mapped()) == 1  # a Projection sharing the arrays keeps them
     np.testing.assert_array_equal(copy.samples, serial.samples)
     del copy
     gc.collect()
-    assert _memfds() == []  # and the memory goes with the last array
+    assert _mapped() == []  # and the memory goes with the last array
+
+
+def test_many_kept_projections_hold_no_descriptor():
+    with ProcessPoolExecutor(2) as pool:
+        kept = [forecast.project(_fit(), SCEN, **KW, executor=pool) for _ in range(5)]
+        assert _memfds() == []
+        assert len(_mapped()) == 5
+    del kept
+    gc.collect()
+    assert _mapped() == []
 
 
 def _job():
@@ -125,7 +156,7 @@ def test_without_shared_memory_a_pool_returns_the_chunks(monkeypatch):
     with ProcessPoolExecutor(2) as pool:
         par = forecast.project(_fit(), SCEN, **KW, executor=pool)
     np.testing.assert_array_equal(par.samples, serial.samples)
-    assert not isinstance(_backing(par.samples), mmap.mmap)
+    assert _mapped() == []  # returned and copied, as before
 
 
 def test_memory_that_cannot_be_reserved_falls_back_to_the_usual_arrays(monkeypatch):
@@ -154,12 +185,18 @@ def test_a_failing_chunk_in_a_worker_is_reported_and_the_file_closed():
         assert _memfds() == []
 
 
-def test_a_worker_keeps_one_job_per_run():
+def test_a_worker_keeps_one_job_per_run(monkeypatch):
+    import multiprocessing
+
     class J:
         def __init__(self, token):
             self.token = token
 
     a, a_copy, b = J("run-a"), J("run-a"), J("run-b")
+    assert _shared.resident(a_copy) is a_copy  # the user's own process keeps nothing
+    assert _shared.resident(a) is a
+    assert _shared._RESIDENT == {}
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())  # a worker
     assert _shared.resident(a) is a
     assert _shared.resident(a_copy) is a  # a later chunk's unpickled copy: the first one
     assert _shared.resident(b) is b  # a new run replaces it
@@ -167,3 +204,4 @@ def test_a_worker_keeps_one_job_per_run():
     assert len(_shared._RESIDENT) == 1
     plain = object()
     assert _shared.resident(plain) is plain
+    _shared._RESIDENT.clear()

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
@@ -188,16 +188,20 @@ def compare_markets(records: Records | None = None, markets: Sequence[str] = DEF
     """
     records = load_releases() if records is None else records
     spec = Auto() if spec is None else spec
-    if isinstance(designs, str) or not designs:
-        raise ParameterError(f'`designs` must be a non-empty sequence such as ("bottom-up", '
-                             f'"split"); got {designs!r}.', field="designs")
+    if isinstance(designs, str) or not isinstance(designs, Iterable):
+        designs = None
+    else:
+        designs = tuple(dict.fromkeys(designs))  # a generator is read once
+    if not designs:
+        raise ParameterError('`designs` must be a non-empty sequence such as ("bottom-up", '
+                             '"split"); pass design names, not one string.', field="designs")
     for d in designs:
         check_design(d)
     single = backtest(spec, records, origins=origins, horizon=horizon, n_paths=n_paths,
                       seed=seed, executor=executor, market=market)
     frames = [single.assign(model=f"single {spec.name}")]
     frames += [backtest_markets(records, markets, market, origins, horizon, n_paths, seed,
-                                executor, spec=spec, design=d) for d in dict.fromkeys(designs)]
+                                executor, spec=spec, design=d) for d in designs]
     common = set.intersection(*(set(f["origin"]) for f in frames))
     frame = pd.concat(frames, ignore_index=True)
     return summarize(frame[frame["origin"].isin(common)])

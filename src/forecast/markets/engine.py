@@ -68,9 +68,10 @@ def run_market_chunk(job: MarketJob, i: int, out=None):
     lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
     n, h = hi - lo, job.years.size
     sim_seed, eff_seed = task_seeds(job.root, i)
-    logs = np.ascontiguousarray(np.moveaxis(job.fit.simulate(h, n, seed=sim_seed), 1, 0))
-    for c, name in enumerate(("total", *job.fit.markets)):
-        check_range(logs[c], f"joint model ({name})", job.years)
+    fitted = job.fit.simulate_fitted(h, n, seed=sim_seed)  # (n, C, h)
+    for c, name in enumerate(job.fit.coordinate_names):  # what was fitted, before converting
+        check_range(fitted[:, c], f"joint model ({name})", job.years)
+    logs = np.ascontiguousarray(np.moveaxis(job.fit.as_ratios(fitted), 1, 0))
     base = base_of(logs)
     parts = job.fit.parts
     levels = np.empty((len(job.scenarios), len(parts), n, h)) if out is None else out[0]

@@ -239,13 +239,20 @@ class SplitFit:
     def unit(self) -> str:
         return self.history.unit
 
-    def _as_ratios(self, logs: np.ndarray) -> np.ndarray:
+    @property
+    def coordinate_names(self) -> tuple[str, ...]:
+        """Names of the fitted coordinates: ``"total"`` and the markets (their log ratios),
+        or every part (their log levels)."""
+        return self.parts if self.coordinates == "parts" else ("total", *self.markets)
+
+    def as_ratios(self, logs: np.ndarray) -> np.ndarray:
+        """Fitted-coordinate paths (..., 1 + K, h) as the log total and the log ratios."""
         return coordinates_of_parts(logs) if self.coordinates == "parts" else logs
 
     def point_forecast(self, h: int) -> np.ndarray:
         """Point paths of the coordinates, (1 + K, h): log total, then log ratios."""
-        return self._as_ratios(np.stack([np.asarray(f.point_forecast(h), dtype=float)
-                                         for f in self.fits]))
+        return self.as_ratios(np.stack([np.asarray(f.point_forecast(h), dtype=float)
+                                        for f in self.fits]))
 
     def simulate(self, h: int, n_paths: int, seed: Any = None) -> np.ndarray:
         """Log paths of the log total and the log ratios, shape (n_paths, 1 + K, h).
@@ -254,6 +261,10 @@ class SplitFit:
         drawn from the first child of `seed`; the fits' own draws (parameters, members)
         from child ``c + 1``. Part log levels (``coordinates="parts"``) are converted.
         """
+        return self.as_ratios(self.simulate_fitted(h, n_paths, seed))
+
+    def simulate_fitted(self, h: int, n_paths: int, seed: Any = None) -> np.ndarray:
+        """Paths of the fitted coordinates (:attr:`coordinate_names`), (n_paths, 1 + K, h)."""
         h = check_int("h", h, 1, 200, "Pass a horizon of 1 to 200 years.")
         n = check_int("n_paths", n_paths, 1, 50_000_000, "Pass e.g. n_paths=10_000.")
         ss = as_seed_sequence(seed)
@@ -264,7 +275,7 @@ class SplitFit:
         for k, fit in enumerate(self.fits):
             out[:, k] = fit.simulate(h, n, seed=child(ss, k + 1),
                                      innovations=np.ascontiguousarray(shocks[:, :, k]))
-        return self._as_ratios(out)
+        return out
 
     def simulate_levels(self, h: int, n_paths: int, seed: Any = None) -> np.ndarray:
         """Levels of every part (named markets, then ROW), shape (n_paths, K + 1, h)."""

@@ -11,9 +11,17 @@ as threads do, and nothing is returned but the chunk's index.
 Safety:
 
 - the file has no name and dies with the process: a killed run leaves nothing behind;
-- its pages are reserved up front (``posix_fallocate``): a machine without the memory
-  fails there, in the parent, and the run falls back to ``np.empty`` (whose MemoryError
-  becomes the usual ResourceError), never with SIGBUS in a worker;
+- the pool's workers are started before the file exists (a trivial task first), so a
+  worker forked by the pool never inherits the run's memory; workers map the file only
+  while they write a chunk;
+- the parent maps the file with ``mmap(2)`` through ctypes rather than :mod:`mmap`, whose
+  object keeps a duplicate descriptor open for as long as the arrays live (one per
+  projection a user keeps); the mapping is released with the last array over it, and the
+  descriptor is closed when the run ends;
+- its pages are reserved up front (``posix_fallocate``), so that a failure to get them
+  is an OSError in the parent, which then falls back to ``np.empty``; the memory check
+  made before (``check_run_memory``) is the real guard: beyond it, as for ``np.empty``,
+  the kernel may also stop the process;
 - a worker checks the device, inode and size of what it opened before writing, so a
   straggler that outlives the run never writes into another file that took the
   descriptor's number; where the file cannot be opened at all (another user's process,
@@ -27,7 +35,9 @@ from __future__ import annotations
 
 import contextlib
 import mmap
+import multiprocessing
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -77,6 +87,45 @@ class SharedArrays:
         return mm, _views(mm, self.shapes)
 
 
+_LIBC: list[Any] = []
+
+
+def _libc_mmap() -> tuple[Any, Any] | None:
+    """libc's ``mmap`` and ``munmap`` through ctypes (None where they cannot be had)."""
+    if not _LIBC:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            map_, unmap = libc.mmap, libc.munmap
+            map_.restype = ctypes.c_void_p
+            map_.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                             ctypes.c_int, ctypes.c_long)
+            unmap.restype = ctypes.c_int
+            unmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+            _LIBC.append((map_, unmap))
+        except (ImportError, OSError, AttributeError):
+            _LIBC.append(None)
+    return _LIBC[0]
+
+
+def _map(fd: int, size: int) -> Any:
+    """A writable buffer over `fd`, unmapped when the last object using it is freed."""
+    import ctypes
+
+    funcs = _libc_mmap()
+    if funcs is None:
+        return None
+    map_, unmap = funcs
+    addr = map_(None, size, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, 0)
+    if addr is None or addr == ctypes.c_void_p(-1).value:
+        return None
+    buf = (ctypes.c_char * size).from_address(addr)
+    # not at exit: arrays may outlive the finalizers then; the process's end unmaps it
+    weakref.finalize(buf, unmap, addr, size).atexit = False
+    return buf
+
+
 def _shared(shapes: tuple[tuple[int, ...], ...]):
     """(arrays, SharedArrays, fd) in a fresh memfd, or None where that cannot be made."""
     if not hasattr(os, "memfd_create") or not os.path.isdir(f"/proc/{os.getpid()}/fd"):
@@ -89,13 +138,32 @@ def _shared(shapes: tuple[tuple[int, ...], ...]):
     try:
         os.ftruncate(fd, size)
         os.posix_fallocate(fd, 0, size)  # reserve the pages now (see the module docstring)
-        mm = mmap.mmap(fd, size)
+        buf = _map(fd, size)
         st = os.fstat(fd)
     except OSError:
         os.close(fd)
         return None
+    except BaseException:  # an interrupt during a long reservation: no descriptor left open
+        os.close(fd)
+        raise
+    if buf is None:
+        os.close(fd)
+        return None
     target = SharedArrays(f"/proc/{os.getpid()}/fd/{fd}", (st.st_dev, st.st_ino), shapes)
-    return _views(mm, shapes), target, fd
+    return _views(buf, shapes), target, fd
+
+
+def _workers_started(executor: ProcessPoolExecutor) -> bool:
+    """Start the pool's workers (a trivial task) so none is forked with the run's memory.
+
+    False when the pool cannot run a task (shut down, broken): the run then takes the
+    usual path, whose ``executor.map`` reports the failure.
+    """
+    try:
+        executor.submit(int).result()
+    except Exception:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -106,7 +174,8 @@ def output_arrays(shapes: tuple[tuple[int, ...], ...], executor: Any,
     The arrays outlive the block (the mapping is kept by them); the descriptor the workers
     open is closed when the block ends, after every chunk has come back or failed.
     """
-    made = _shared(shapes) if isinstance(executor, ProcessPoolExecutor) else None
+    made = (_shared(shapes) if isinstance(executor, ProcessPoolExecutor)
+            and _workers_started(executor) else None)
     if made is None:
         yield list(allocate(shapes, what)), None
         return
@@ -127,11 +196,11 @@ def resident(job: Any) -> Any:
     A process pool unpickles each task's job afresh, and with it the fit, whose cached
     quantities (the members' forecast moments: 2 ms a chunk for the 60-member default)
     would be recomputed for every chunk. Jobs of one run share a token; one run is kept
-    per process, so the cache never grows.
+    per worker process, so the cache never grows, and none in the user's process.
     """
     token = getattr(job, "token", None)
-    if not isinstance(token, str):
-        return job
+    if not isinstance(token, str) or multiprocessing.parent_process() is None:
+        return job  # in the user's own process every chunk gets the same object anyway
     kept = _RESIDENT.get(token)
     if kept is None:
         _RESIDENT.clear()
