@@ -135,6 +135,11 @@ def test_joint_paths_are_coherent(fit):
     shares = lv / lv.sum(axis=1, keepdims=True)
     assert np.all((shares > 0) & (shares < 1))
     np.testing.assert_array_equal(fit.simulate(6, 400, seed=3), logs)
+    # what was fitted (checked for range by the engine), then converted
+    fitted = fit.simulate_fitted(6, 400, seed=3)
+    np.testing.assert_array_equal(fit.as_ratios(fitted), logs)
+    assert fit.coordinate_names == {"ratios": ("total", *fit.markets),
+                                    "parts": fit.parts}[fit.coordinates]
 
 
 def test_residual_correlation_is_shrunk():
