@@ -1,15 +1,21 @@
-"""The split model: China's total and the shares of its markets projected together.
+"""The joint models: China's total and the shares of its markets projected together.
 
-A :class:`SplitModel` fits one model spec (default :class:`forecast.Auto`) to each
-coordinate of a :class:`~forecast.history.MarketHistory`: the log total and each named
-market's additive log ratio ``r_k = log(s_k / s_ROW)`` to the rest of the world. Each
-coordinate is fitted on draws of the joint history (multiple imputation, as a History
-is), all with the same seed, so that imputation ``j`` of every coordinate comes from the
-same joint draw. Paths are simulated with common random numbers: one standard-normal
-shock per path, year and coordinate, correlated across coordinates by the correlation of
-the fits' one-step residuals, shrunk towards independence; levels are
-``exp(x) * softmax(r, 0)``, so shares stay in (0, 1) and sum to 1 and the markets sum to
-the total in every path.
+Two designs fit one model spec (default :class:`forecast.Auto`) to each coordinate of a
+:class:`~forecast.history.MarketHistory`:
+
+- :class:`SplitModel`: the log total and each named market's additive log ratio
+  ``r_k = log(s_k / s_ROW)`` to the rest of the world (the reconstruction's own state);
+- :class:`BottomUpModel`: the log level of every named market and of ROW (bottom-up:
+  each market projected by the model one would fit to it alone), the total their sum.
+
+Each coordinate is fitted on draws of the joint history (multiple imputation, as a
+History is), all with the same seed, so that imputation ``j`` of every coordinate comes
+from the same joint draw. Paths are simulated with common random numbers: one
+standard-normal shock per path, year and coordinate, correlated across coordinates by the
+correlation of the fits' one-step residuals, shrunk towards independence. Both designs
+return a :class:`SplitFit` whose paths are the log total ``x`` and the log ratios ``r``
+(part log levels are converted), and levels are ``exp(x) * softmax(r, 0)``, so shares
+stay in (0, 1) and sum to 1 and the markets sum to the total in every path.
 
 The correlation is estimated from at most ~16 annual residuals: it is shrunk as
 ``R = (n R_hat + n0 I) / (n + n0)`` with ``n0 = 5`` pseudo-observations of independence
