@@ -61,7 +61,7 @@ def test_the_default_design_is_bottom_up_and_a_bad_one_is_named():
         backtest_markets(design="joint", **kw)
     assert info.value.field == "design"
     for bad in ("split", (), 3):
-        with pytest.raises(forecast.ParameterError, match="`designs`"):
+        with pytest.raises(forecast.ParameterError, match=f"`designs`.*got {bad!r}"):
             compare_markets(designs=bad, **kw)
     with pytest.raises(forecast.ParameterError, match="`design`.*'joint'"):
         compare_markets(designs=(d for d in ("split", "joint")), **kw)  # read once, checked

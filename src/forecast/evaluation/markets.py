@@ -188,13 +188,12 @@ def compare_markets(records: Records | None = None, markets: Sequence[str] = DEF
     """
     records = load_releases() if records is None else records
     spec = Auto() if spec is None else spec
-    if isinstance(designs, str) or not isinstance(designs, Iterable):
-        designs = None
-    else:
-        designs = tuple(dict.fromkeys(designs))  # a generator is read once
+    given = designs
+    designs = () if isinstance(given, str) or not isinstance(given, Iterable) else \
+        tuple(dict.fromkeys(given))  # a generator is read once
     if not designs:
-        raise ParameterError('`designs` must be a non-empty sequence such as ("bottom-up", '
-                             '"split"); pass design names, not one string.', field="designs")
+        raise ParameterError(f'`designs` must be a non-empty sequence of design names such as '
+                             f'("bottom-up", "split"); got {given!r}.', field="designs")
     for d in designs:
         check_design(d)
     single = backtest(spec, records, origins=origins, horizon=horizon, n_paths=n_paths,
