@@ -77,6 +77,8 @@ def project(
     executor : object with ``.map``, optional
         Runs the chunks, e.g. a ``concurrent.futures`` executor or a dask
         ``client.get_executor()``. None runs them serially. The result does not depend on it.
+        Threads, and on Linux a ``ProcessPoolExecutor``'s workers (through shared memory),
+        write their chunks straight into the result; other executors return them.
     chunk_size : int, default 10_000
         Paths per chunk (at least 1). Chunk ``i`` is seeded by
         ``SeedSequence(seed).spawn(n_chunks)[i]``, so changing `chunk_size` changes the
