@@ -29,7 +29,7 @@ OUTPUTS: dict[str, Callable[[], str]] = {}
 SLOW = {"cli-run-seed-1", "history-table", "history-published", "history-loo",
         "history-nowcast", "evaluation-backtests",
         "evaluation-sensitivity", "markets-loo", "markets-example", "markets-example-repr",
-        "markets-linearisation", "markets-backtest"}
+        "markets-linearisation", "markets-backtest", "markets-backtest-specs"}
 
 
 def output(key: str):
@@ -228,5 +228,6 @@ for _key, _name in (("markets-params", "params_text"), ("markets-levels", "level
                     ("markets-shares", "shares_text"), ("markets-agreement", "agreement_text"),
                     ("markets-linearisation", "linearisation_text"),
                     ("markets-loo", "loo_text"), ("markets-example-repr", "example_repr_text"),
-                    ("markets-example", "example_text"), ("markets-backtest", "backtest_text")):
+                    ("markets-example", "example_text"), ("markets-backtest", "backtest_text"),
+                    ("markets-backtest-specs", "backtest_specs_text")):
     OUTPUTS[_key] = _markets(_name)

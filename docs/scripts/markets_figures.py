@@ -144,6 +144,26 @@ def backtest_text() -> str:
             + "".join(f"skipped: {s}\n" for s in skipped))
 
 
+def backtest_specs_text() -> str:
+    """The three designs with Drift and Theta on every coordinate (latest truth, log CRPS)."""
+    from forecast.evaluation import compare_markets
+
+    rows = []
+    for spec in (forecast.Drift(), forecast.Theta()):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            t = compare_markets(spec=spec, horizon=3, n_paths=2000, seed=1)
+        t = t[t["target"] == "latest"]
+        for (h, model), r in t.set_index(["horizon", "model"]).iterrows():
+            rows.append({"spec": spec.name, "design": model.split(" ")[0], "horizon": h,
+                         "n": int(r["n"]), "crps": r["crps"], "crps_log": r["crps_log"],
+                         "coverage_80": r["coverage_80"]})
+    wide = pd.DataFrame(rows).pivot(index=["spec", "horizon", "n"], columns="design",
+                                    values="crps_log").reset_index()
+    wide.columns.name = None
+    return _md(wide[["spec", "horizon", "n", "single", "bottom-up", "split"]], "{:.4f}")
+
+
 def example_repr_text() -> str:
     return repr(_mp()[1]) + "\n"
 
@@ -200,7 +220,7 @@ def main() -> None:
               ("leave-one-out", loo_text), ("example repr", example_repr_text),
               ("example", example_text)]
     if args.backtest:
-        blocks.append(("backtest", backtest_text))
+        blocks += [("backtest", backtest_text), ("backtest specs", backtest_specs_text)]
     for name, func in blocks:
         print(f"## {name}\n\n{func()}")
     charts()
