@@ -32,12 +32,6 @@ SCEN = [forecast.Scenario("baseline"),
 KW = {"to": 2031, "n_paths": 900, "seed": 3, "chunk_size": 200}
 
 
-def _backing(a: np.ndarray):
-    while isinstance(a, np.ndarray) and a.base is not None:
-        a = a.base
-    return a.obj if isinstance(a, memoryview) else a
-
-
 def _fds() -> set[str]:
     return set(os.listdir("/proc/self/fd"))
 

@@ -20,7 +20,8 @@ from .._outdir import atomic_folder, check_folder, hold
 from ..errors import ParameterError
 from ..history import reconstruct_markets
 from ..history.markets import ROW, TOTAL
-from ..markets import BottomUpModel, SplitModel, project_markets
+from ..markets import project_markets
+from ..markets.split import DESIGNS, joint_model
 from ..plotting._shapes import unit_label
 from ..report import market_figures, write_markets_report
 from ..report.report import compact_years
@@ -48,7 +49,7 @@ US = "US"
 
 def design_of(args) -> str:
     """The joint model of --design (default bottom-up: each market's own model)."""
-    return getattr(args, "design", None) or "bottom-up"
+    return getattr(args, "design", None) or DESIGNS[0]
 
 
 def _scenarios(args) -> ScenarioSet:
@@ -158,8 +159,7 @@ def _fit_and_project(args, markets: tuple[str, ...]):
         spec = make_spec(args.model, args.imputations, args.scale)
         design = design_of(args)
         status(args, f"fitting the {design} model ({spec_text(args)}) ...")
-        model = BottomUpModel(spec) if design == "bottom-up" else SplitModel(spec, spec)
-        fit = model.fit(mh, seed=args.seed)
+        fit = joint_model(design, spec).fit(mh, seed=args.seed)
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} "
                      "paths ...")
         mp = project_markets(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed,

@@ -26,7 +26,7 @@ from .._validation import check_int, check_levels
 from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..history import reconstruct, reconstruct_markets
 from ..history.market_reconstruction import DEFAULT_MARKETS
-from ..markets import BottomUpModel, SplitModel
+from ..markets.split import DESIGNS, joint_model
 from ..models import Auto
 from ..records import Records, load_exchange_rates, load_releases
 from .backtests import (
@@ -90,8 +90,7 @@ def _run_origin(o: _Origin) -> dict | str:
         mh = reconstruct_markets(o.records, markets=have, start=start, end=end)
         if len(mh) < o.spec.min_length:
             return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
-        model = SplitModel(o.spec, o.spec) if o.design == "split" else BottomUpModel(o.spec)
-        fit = model.fit(mh, seed=child(ss, 0))
+        fit = joint_model(o.design, o.spec).fit(mh, seed=child(ss, 0))
         logs = fit.simulate_log_levels(o.horizon, o.n_paths, seed=child(ss, 1))
     except ForecastError as exc:
         return f"origin {o.label}: {exc}"
@@ -170,7 +169,7 @@ def compare_markets(records: Records | None = None, markets: Sequence[str] = DEF
                     market: str = "US", origins: Any = None, horizon: int = 3,
                     n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
                     spec: Any = None,
-                    designs: Sequence[str] = ("bottom-up", "split")) -> pd.DataFrame:
+                    designs: Sequence[str] = DESIGNS) -> pd.DataFrame:
     """The single-market and the joint models' pseudo-real-time scores side by side.
 
     All see the same origins, seeds and truths; only origins where all forecast are kept.
@@ -207,10 +206,9 @@ def compare_markets(records: Records | None = None, markets: Sequence[str] = DEF
 
 
 def check_design(design: object) -> None:
-    """Refuse a joint design other than "bottom-up" and "split"."""
-    if design not in ("bottom-up", "split"):
-        raise ParameterError(f'`design` must be "bottom-up" or "split"; got {design!r}.',
-                             field="design")
+    """Refuse a joint design other than those of :data:`~forecast.markets.split.DESIGNS`."""
+    if design not in DESIGNS:
+        joint_model(design)  # raises the ParameterError naming the value
 
 
 def leave_one_out_markets(records: Records | None = None,

@@ -64,7 +64,7 @@ class MarketJob:
 
 def run_market_chunk(job: MarketJob, i: int, out=None):
     """Chunk `i`: (i, levels (S, P, n_i, h), coordinate logs (C, n_i, h)) or written to `out`."""
-    keep_workspace()  # also in a worker process (once per process)
+    keep_workspace()  # chunks reuse freed memory, in any process (a no-op after the first)
     lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
     n, h = hi - lo, job.years.size
     sim_seed, eff_seed = task_seeds(job.root, i)
@@ -185,7 +185,6 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     center_logs = fit.point_forecast(h)
     centers = softmax_levels(center_logs[0], center_logs[1:])
     bounds = chunk_bounds(n_paths, chunk_size)
-    keep_workspace()  # chunks reuse freed memory instead of faulting it in again
     shapes, what = _check_memory(len(items), len(fit.parts), len(fit.fits), n_paths, h,
                                  chunk_size, executor)
     job = MarketJob(fit, tuple(items), years, centers, target, root.entropy,

@@ -36,7 +36,8 @@ from ..history import MarketHistory
 from ..history.markets import ROW, softmax_levels
 from ..models import Auto
 
-__all__ = ["SHRINK_PSEUDO_OBS", "BottomUpModel", "SplitFit", "SplitModel", "base_of"]
+__all__ = ["DESIGNS", "SHRINK_PSEUDO_OBS", "BottomUpModel", "SplitFit", "SplitModel", "base_of",
+           "joint_model"]
 
 #: Pseudo-observations of independence the residual correlation is shrunk with.
 SHRINK_PSEUDO_OBS = 5.0
@@ -189,6 +190,20 @@ class BottomUpModel:
     def fit(self, history: MarketHistory, *, seed: Any = None) -> SplitFit:
         """Fit every part's log level on draws of `history` (one seed for all)."""
         return _fit_coordinates(self, history, lambda c: self.spec, "parts", seed)
+
+
+#: The joint designs by name, the default first (``forecast run --markets --design``).
+DESIGNS = ("bottom-up", "split")
+
+
+def joint_model(design: str, spec: Any = None) -> SplitModel | BottomUpModel:
+    """The joint model of `design` with `spec` on every coordinate (ParameterError if unknown)."""
+    if design == "bottom-up":
+        return BottomUpModel(spec)
+    if design == "split":
+        return SplitModel(spec, spec)
+    raise ParameterError(f'`design` must be "bottom-up" or "split"; got {design!r}.',
+                         field="design")
 
 
 @dataclass(frozen=True, eq=False)

@@ -190,7 +190,7 @@ def run_chunk(
     With `out` = (levels view, base view) of the caller's arrays (serial or threaded
     runs) the results are written there and (i, None, None) is returned, saving a copy.
     """
-    keep_workspace()  # also in a worker process (once per process)
+    keep_workspace()  # chunks reuse freed memory, in any process (a no-op after the first)
     lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
     n, h = hi - lo, job.years.size
     sim_seed, eff_seed = task_seeds(job.root, i)

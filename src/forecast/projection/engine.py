@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from .._resources import keep_workspace
 from .._seeds import as_seed_sequence
 from .._validation import check_int, check_unique
 from .._version import __version__
@@ -144,7 +143,6 @@ def project(
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
     what = f"projecting {len(items)} scenario(s) x {n_paths:,} paths x {h} years"
     check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor, what)
-    keep_workspace()  # chunks reuse freed memory instead of faulting it in again
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     with output_arrays(((len(items), n_paths, h), (n_paths, h)), executor,
