@@ -49,9 +49,10 @@ def machine_note() -> str:
     commit = f"{_git('rev-parse', '--short', 'HEAD')}, src/ at " \
              f"{_git('log', '-1', '--format=%h', '--', 'src')}"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     return (f"{_dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; "
             f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores (load average "
-            f"{load} at start), BLAS threads 1; Python {platform.python_version()}, numpy "
+            f"{load} at start), BLAS threads {blas}; Python {platform.python_version()}, numpy "
             f"{np.__version__}, pandas {pd.__version__}; forecast {forecast.__version__} "
             f"(git {commit})")
 

@@ -23,7 +23,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 #: estimated, an exact quantile computed or a chart drawn
 LIGHT = {
     "package": ("import forecast; forecast.load_releases(); forecast.History",
-                ("statsmodels", "scipy", "matplotlib")),
+                ("statsmodels", "scipy", "matplotlib", "threadpoolctl")),
     "cli": ("import forecast.cli",  # `forecast --help` starts without numpy
             ("numpy", "pandas", "statsmodels", "scipy", "matplotlib")),
     "history": ("import forecast.history; forecast.history.History",

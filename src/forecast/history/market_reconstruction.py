@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from .._threads import single_blas_thread
 from ..errors import DataError, ForecastTypeError, ModelError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
 from ..records.schema import suggest
@@ -137,6 +138,7 @@ def _check_extrapolation(markets, informed: tuple[int, int], start, end) -> None
                       "avoid it.", UserWarning, stacklevel=5)
 
 
+@single_blas_thread()
 def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], flow: str,
                 segment: str, currency: str, start, end, params) -> MarketHistory:
     from . import market_model as mm  # lazy: statsmodels loads only when a model is fitted

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._threads import single_blas_thread
 from .._validation import check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
@@ -71,6 +72,7 @@ def _check_params(params: object) -> np.ndarray:
     return np.array(out)
 
 
+@single_blas_thread()
 def fit_history(records, fx, market: str, flow: str, segment: str, currency: str,
                 start: int | None, end: int | None, profile: IntraYearProfile | None,
                 params: dict | None):

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._seeds import as_seed_sequence
+from .._threads import single_blas_thread
 from .._validation import check_int
 from ..errors import ForecastError, ForecastTypeError, ModelError
 from ..series import AnnualSeries
@@ -165,6 +166,7 @@ class ModelSpec:
             f"multiple imputation over {len(ests)} history draws (seed {entropy})",),
             seed=entropy)
 
+    @single_blas_thread()
     def safe_estimates(self, Y: np.ndarray) -> list[Estimate]:
         """:meth:`estimate_batch` with failures and non-finite results as ModelError."""
         try:

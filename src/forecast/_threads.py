@@ -1,0 +1,116 @@
+"""One BLAS thread inside forecast's estimation (the ``threads`` extra: threadpoolctl).
+
+Model fits and the history's state-space smoother multiply small matrices and short
+rows, where BLAS threads only add contention: with two processes busy on a 2-core
+machine, two OpenBLAS threads made ``Auto().fit`` of the history and of the M1 series
+up to 2x slower, and on a quiet machine they made nothing faster
+(``benchmarks/bench_threads.py``; ``docs/models.md``, "Threads"). The command line sets
+``OPENBLAS_NUM_THREADS`` and friends before numpy is imported; in Python numpy is
+already loaded, so :func:`single_blas_thread` limits the BLAS pools with threadpoolctl
+for the duration of an estimation (``ModelSpec.safe_estimates``, which every family,
+``Auto`` and ``fit_many`` go through) or of a reconstruction, and restores them after.
+The projection engine is not limited: it measured the same either way.
+
+Rules:
+
+- without threadpoolctl installed, or when the user has set one of
+  :data:`THREAD_VARIABLES` (their choice is kept), it does nothing;
+- it is re-entrant and safe across threads: the first caller sets the limit, the last
+  one to leave restores the original thread counts (reference counted under a lock),
+  so user threads running fits concurrently never leave BLAS at one thread;
+- a child process made by ``fork`` starts with no limit held (``os.register_at_fork``).
+
+Results do not depend on it: the BLAS thread count changes the speed, not the
+arithmetic of these small products (tested: ``Auto`` forecasts are equal with and
+without the limit). Whether a limit set in one thread reaches the others depends on the
+BLAS build; the reference count only guarantees that the original counts come back.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["THREAD_VARIABLES", "blas_limit_active", "single_blas_thread"]
+
+#: Environment variables that, when set by the user, mean "leave BLAS threads alone".
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+_lock = threading.Lock()
+_depth = 0
+_limiter: Any = None
+_controller: tuple[int, Any] | None = None  # (len(sys.modules) when built, controller)
+
+
+def _reset_after_fork() -> None:
+    global _lock, _depth, _limiter
+    _lock, _depth, _limiter = threading.Lock(), 0, None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def _controller_now() -> Any:
+    """A threadpoolctl controller of the BLAS libraries loaded now, or None.
+
+    Building one lists the process's shared libraries (about 2 ms), so it is kept until
+    a module is imported (only an import can load another BLAS, e.g. scipy's).
+    """
+    global _controller
+    key = len(sys.modules)
+    if _controller is not None and _controller[0] == key:
+        return _controller[1]
+    try:
+        from threadpoolctl import ThreadpoolController  # lazy: the optional `threads` extra
+    except ImportError:
+        _controller = (len(sys.modules), None)
+        return None
+    _controller = (len(sys.modules), ThreadpoolController())
+    return _controller[1]
+
+
+def blas_limit_active() -> bool:
+    """True while some call in this process holds BLAS to one thread.
+
+    Examples
+    --------
+    >>> blas_limit_active()
+    False
+    """
+    return _limiter is not None
+
+
+@contextmanager
+def single_blas_thread() -> Iterator[None]:
+    """Hold BLAS libraries to one thread inside the block (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> with single_blas_thread():
+    ...     float((np.ones((3, 3)) @ np.ones(3))[0])
+    3.0
+    """
+    global _depth, _limiter
+    if any(os.environ.get(v) for v in THREAD_VARIABLES):
+        yield
+        return
+    with _lock:
+        if _depth == 0:
+            controller = _controller_now()
+            if controller is not None:
+                _limiter = controller.limit(limits=1, user_api="blas")
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _limiter is not None:
+                limiter, _limiter = _limiter, None
+                limiter.restore_original_limits()
