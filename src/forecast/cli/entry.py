@@ -19,6 +19,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from .._threads import THREAD_VARIABLES
 from ..errors import ForecastError
 from . import _exit
 from ._warnings import one_line_warnings
@@ -36,7 +37,7 @@ def _single_threaded_blas() -> None:
     """
     if "numpy" in sys.modules:
         return
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    for var in THREAD_VARIABLES:
         os.environ.setdefault(var, "1")
 
 
