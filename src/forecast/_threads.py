@@ -68,9 +68,9 @@ def _controller_now() -> Any:
     try:
         from threadpoolctl import ThreadpoolController  # lazy: the optional `threads` extra
     except ImportError:
-        _controller = (len(sys.modules), None)
+        _controller = (key, None)
         return None
-    _controller = (len(sys.modules), ThreadpoolController())
+    _controller = (key, ThreadpoolController())
     return _controller[1]
 
 
