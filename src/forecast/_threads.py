@@ -70,7 +70,8 @@ def _controller_now() -> Any:
     except ImportError:
         _controller = (key, None)
         return None
-    _controller = (key, ThreadpoolController())
+    # keyed after the import, which itself adds modules the first time
+    _controller = (len(sys.modules), ThreadpoolController())
     return _controller[1]
 
 
