@@ -29,6 +29,8 @@ def _blas_threads() -> list[int]:
 @pytest.fixture
 def two_threads():
     """BLAS pools at 2 threads for the test (whatever the machine), restored after."""
+    import scipy.linalg  # noqa: F401  (scipy's own BLAS too: reconstruct() would load it)
+
     if not _blas_threads():
         pytest.skip("no BLAS library that threadpoolctl can control")
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
