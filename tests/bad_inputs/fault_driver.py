@@ -54,7 +54,7 @@ def _interrupt_before(module, name: str):
 
 def interrupts(out: pathlib.Path) -> None:
     from forecast import _fsio, _outdir, cli, report
-    from forecast.cli import _util, commands
+    from forecast.cli import _util, run_report
 
     def attempt(stage: str, seed: int, plot: bool = False) -> None:
         err = io.StringIO()
@@ -66,8 +66,8 @@ def interrupts(out: pathlib.Path) -> None:
                           **folder_state(out)}), flush=True)
 
     attempt("clean", 1)
-    points = [("history", _util, "reconstruct"), ("fit", commands, "make_spec"),
-              ("project", commands, "project"), ("charts", report, "render_figure_sets"),
+    points = [("history", _util, "reconstruct"), ("fit", run_report, "make_spec"),
+              ("project", run_report, "project"), ("charts", report, "render_figure_sets"),
               ("report", report, "write_report"), ("marker", _outdir.OutputFolder, "_finish"),
               ("swap", _outdir, "_exchange"), ("after-commit", report, "compact_table")]
     seed = 2

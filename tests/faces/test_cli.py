@@ -231,6 +231,19 @@ def test_help_texts_match_the_code():
     assert "repeatable" not in sens.split("--scenario NAME")[1].split("--method")[0]
 
 
+def test_loading_the_commands_keeps_the_console_script():
+    """`forecast = forecast.cli:run` is a function; no submodule of cli may be named `run`
+    (importing it would replace the function on the package)."""
+    import importlib
+
+    from forecast.cli import commands, entry
+
+    for name in ("run_report", "markets"):
+        importlib.import_module(f"forecast.cli.{name}")
+    assert commands.cmd_run.__module__ == "forecast.cli.run_report"
+    assert cli.run is entry.run and callable(cli.run)
+
+
 def test_warnings_reach_the_user_as_one_line(monkeypatch, capsys):
     import logging
     import warnings

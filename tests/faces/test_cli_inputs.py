@@ -20,9 +20,10 @@ FAST = ["--model", "drift", "--imputations", "1"]
 
 #: The slow stages of the commands, as the CLI modules call them: a refusal must come
 #: before any of them runs (checked by making them fail, not by timing).
-SLOW_STAGES = ("forecast.cli._util.reconstruct", "forecast.cli.commands.project",
-               "forecast.cli.commands.compare", "forecast.cli.commands.tornado",
-               "forecast.cli.commands.sobol", "forecast.cli.markets.reconstruct_markets",
+SLOW_STAGES = ("forecast.cli._util.reconstruct", "forecast.cli.run_report.project",
+               "forecast.cli.run_report.tornado", "forecast.cli.commands.compare",
+               "forecast.cli.commands.tornado", "forecast.cli.commands.sobol",
+               "forecast.cli.markets.reconstruct_markets",
                "forecast.cli.markets.project_markets")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast.models import estimation
+from forecast.models import estimation, theta
 
 
 def _ses_reference(y: np.ndarray, alpha: float) -> tuple[float, float]:
@@ -33,7 +33,7 @@ def test_ses_sse_matches_the_recursion(b, p, n):
     rng = np.random.default_rng(n)
     Y = 100 + rng.normal(size=(b, n)).cumsum(1)
     alpha = rng.uniform(1e-4, 0.9999, size=(b, p))
-    sse, l0 = estimation._ses_sse(Y, alpha)
+    sse, l0 = theta._ses_sse(Y, alpha)
     assert sse.shape == l0.shape == (b, p)
     for i in range(b):
         for k in range(p):
@@ -44,7 +44,7 @@ def test_ses_sse_matches_the_recursion(b, p, n):
 
 def test_ses_sse_of_a_constant_series_is_zero():
     Y = np.full((1, 16), 5.0)
-    sse, l0 = estimation._ses_sse(Y, np.array([[1e-4, 0.5, 0.9999]]))
+    sse, l0 = theta._ses_sse(Y, np.array([[1e-4, 0.5, 0.9999]]))
     np.testing.assert_array_equal(sse, 0.0)
     np.testing.assert_array_equal(l0, 5.0)
 
@@ -117,19 +117,19 @@ def test_ses_on_one_point_equals_the_batched_recursion():
     y = 50 + rng.normal(size=23).cumsum()
     Y = np.stack([y, y])
     for alpha, l0 in [(0.3, 0.0), (0.9999, 41.5), (1e-4, -3.0)]:
-        e1, l1 = estimation._ses_run(y[None, :], np.array([alpha]), np.array([l0]))
-        e2, l2 = estimation._ses_run(Y, np.full(2, alpha), np.full(2, l0))
+        e1, l1 = theta._ses_run(y[None, :], np.array([alpha]), np.array([l0]))
+        e2, l2 = theta._ses_run(Y, np.full(2, alpha), np.full(2, l0))
         assert e1.shape == l1.shape == (1, 23)
         np.testing.assert_array_equal(e1[0], e2[1])
         np.testing.assert_array_equal(l1[0], l2[1])
         # (B, P) parameters: the point inside a grid of constants, the same bits again
-        sse1, x1 = estimation._ses_sse(y[None, :], np.array([[alpha]]))
-        sse2, x2 = estimation._ses_sse(Y, np.array([[0.5, alpha], [alpha, 0.1]]))
+        sse1, x1 = theta._ses_sse(y[None, :], np.array([[alpha]]))
+        sse2, x2 = theta._ses_sse(Y, np.array([[0.5, alpha], [alpha, 0.1]]))
         assert sse1.shape == (1, 1)
         assert sse1[0, 0] == sse2[0, 1] == sse2[1, 0]
         assert x1[0, 0] == x2[0, 1] == x2[1, 0]
     # the reference recursion agrees too
-    e, lev = estimation._ses_run(y[None, :], 0.3, 2.0)
+    e, lev = theta._ses_run(y[None, :], 0.3, 2.0)
     ref_e, ref_l, level = [], [], 2.0
     for v in y:
         ref_e.append(v - level)
@@ -193,10 +193,10 @@ def test_few_points_on_floats_equal_the_arrays(b, p, monkeypatch):
     g = (6 * q[..., 0] + 2 * q[..., 1] + q[..., 2], -4 * q[..., 0] - q[..., 1], q[..., 0])
     Y = 30 + rng.normal(size=(b, N)).cumsum(1)
     alpha = rng.uniform(1e-4, 0.9999, size=(b, p))
-    floats = filtered._ma2_profile(*g, W), estimation._ses_sse(Y, alpha)
-    monkeypatch.setattr(estimation, "FLOAT_POINTS", 0)  # every call on arrays
+    floats = filtered._ma2_profile(*g, W), theta._ses_sse(Y, alpha)
+    monkeypatch.setattr(theta, "FLOAT_POINTS", 0)  # every call on arrays
     monkeypatch.setattr(filtered, "FLOAT_POINTS", 0)
-    arrays = filtered._ma2_profile(*g, W), estimation._ses_sse(Y, alpha)
+    arrays = filtered._ma2_profile(*g, W), theta._ses_sse(Y, alpha)
     for f, a in zip(floats, arrays, strict=True):
         for x, y in zip(f, a, strict=True):
             assert x.shape == y.shape == (b, p)
@@ -268,22 +268,22 @@ def test_theta_grid_from_cached_forms_equals_the_ses_recursion(b, n):
     rng = np.random.default_rng(n)
     Y = np.cumsum(rng.normal(0.05, 0.1, (b, n)), axis=1)
     Yr = (Y - Y[:, :1]) / Y.std(1, keepdims=True)
-    fast = estimation._theta_grid_llf(Yr)
-    if n > estimation.THETA_CACHE_N:
+    fast = theta._theta_grid_llf(Yr)
+    if n > theta.THETA_CACHE_N:
         assert fast is None
         return
     alphas = search._grid((estimation.ALPHA[0],), (estimation.ALPHA[1],),
-                          (estimation._THETA_GRID,))[:, 0]
-    sse, _ = estimation._ses_sse(Yr, np.broadcast_to(alphas, (b, alphas.size)))
+                          (theta._THETA_GRID,))[:, 0]
+    sse, _ = theta._ses_sse(Yr, np.broadcast_to(alphas, (b, alphas.size)))
     np.testing.assert_allclose(fast, -np.log(np.maximum(sse, 1e-300)), rtol=1e-12, atol=1e-12)
 
 
 def test_theta_fit_is_the_same_with_and_without_the_cached_grid(monkeypatch):
     rng = np.random.default_rng(8)
     Y = np.log(10) + np.cumsum(rng.normal(0.05, 0.1, (12, 18)), axis=1)
-    fast = estimation.fit_theta(Y)
-    monkeypatch.setattr(estimation, "THETA_CACHE_N", 0)
-    slow = estimation.fit_theta(Y)
+    fast = theta.fit_theta(Y)
+    monkeypatch.setattr(theta, "THETA_CACHE_N", 0)
+    slow = theta.fit_theta(Y)
     for a, c in zip(fast, slow, strict=True):
         assert a.params == c.params
-    assert estimation._ses_grid_forms.cache_info().maxsize == 32
+    assert theta._ses_grid_forms.cache_info().maxsize == 32

@@ -1,4 +1,4 @@
-"""``forecast run --markets US,EU,HK,JP``: the multi-market run (private; see commands).
+"""``forecast run --markets US,EU,HK,JP``: the multi-market run (private; see cli.run_report).
 
 The same steps as a single-market ``forecast run``, through the public API:
 :func:`forecast.reconstruct_markets`, :class:`forecast.BottomUpModel` (``--design

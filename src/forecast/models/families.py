@@ -19,7 +19,7 @@ import numpy as np
 
 from .._validation import check_int
 from ..errors import ForecastTypeError
-from . import arima, filtered
+from . import arima, filtered, theta
 from . import estimation as est
 from ._args import as_data
 from .base import Fit, ModelSpec, history_draws, make_fit
@@ -130,7 +130,7 @@ class Theta(ModelSpec):
     batch_rows = True
 
     def estimate_batch(self, Y):
-        return est.fit_theta(Y, self.param_uncertainty)
+        return theta.fit_theta(Y, self.param_uncertainty)
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,7 @@ def _ets_sse(Y: np.ndarray, alpha, beta, phi):
 
     The model is translation-equivariant (a constant added to the data moves the initial
     level by the same constant, nothing else), so the series is taken relative to its
-    first value, as in :func:`forecast.models.estimation._ses_sse`: on the raw values
+    first value, as in :func:`forecast.models.theta._ses_sse`: on the raw values
     the profile ``rr - c' G^-1 c`` cancels large terms and leaves a spurious sigma of
     about sqrt(n eps) |y| on a constant series.
     """

@@ -1,4 +1,4 @@
-"""Charts: fan charts, scenario comparison, decomposition, tornado, history, nowcast.
+"""Charts of projections: fan charts, scenario comparison, decomposition, tornado.
 
 matplotlib (the ``plot`` extra) is imported only when a chart is drawn. Every function
 takes an optional matplotlib ``ax``, draws on it (or on a new figure) and returns it;
@@ -7,16 +7,8 @@ report.
 
 Conventions: history in black (with its reconstruction band when a ``History`` is
 given), projected bands nested from light (95%) to dark (50%), the median as a line.
-Values are levels in the projection's unit (e.g. USD bn).
-
-Examples
---------
->>> import matplotlib
->>> matplotlib.use("Agg")
->>> from forecast.series import AnnualSeries
->>> ax = history_chart(AnnualSeries([2020, 2021, 2022], [22.5, 24.0, 27.9], name="US"))
->>> ax.get_ylabel()
-'USD bn'
+Values are levels in the projection's unit (e.g. USD bn). The history and the nowcast
+are drawn by :mod:`forecast.plotting.history_charts`.
 """
 
 from __future__ import annotations
@@ -29,10 +21,8 @@ from .._optional import require
 from .._validation import check_float, check_int
 from ..errors import ForecastTypeError
 from ._base import (
-    HISTORY_COLOR,
     PALETTE,
     draw_history,
-    draw_observations,
     finish,
     new_axes,
     set_yscale,
@@ -40,7 +30,6 @@ from ._base import (
 )
 from ._shapes import (
     decomposition_wide,
-    history_parts,
     scenario_index,
     scenario_list,
     tornado_rows,
@@ -53,8 +42,6 @@ __all__ = [
     "decomposition_chart",
     "fan_chart",
     "fan_grid",
-    "history_chart",
-    "nowcast_chart",
     "small_multiples",
     "tornado_chart",
 ]
@@ -350,76 +337,3 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
     default = ("Sensitivity of the median"
                + (f": {scenario_label(which)}" if which else " (tornado)"))
     return finish(ax, title or default, None, years=False, loc="lower right")
-
-
-def history_chart(history, *, records: bool = True, levels: Sequence[float] = (80, 95),
-                  ax=None, title: str | None = None):
-    """The reconstructed history: median, bands and each published record as a point.
-
-    Parameters
-    ----------
-    history : History or AnnualSeries
-        Not a Projection: draw that with :func:`fan_chart` or
-        :func:`~forecast.plotting.headline_chart`.
-    records : bool, default True
-        Draw ``history.observations()`` as points, one marker per kind of record.
-    levels : sequence of float, default (80, 95)
-        Reconstruction bands (a History only).
-    ax : matplotlib Axes, optional
-    title : str, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        One band per level, the median line, one marker series per record kind.
-    """
-    parts = history_parts(history)
-    ax = new_axes(ax)
-    years, median, _, unit, name = parts
-    if hasattr(history, "interval"):
-        for k, lv in enumerate(sorted(levels, reverse=True)):
-            iv = history.interval(lv)
-            ax.fill_between(np.asarray(iv["year"], int), np.asarray(iv["lower"], float),
-                            np.asarray(iv["upper"], float), color="0.55",
-                            alpha=0.2 + 0.2 * k, linewidth=0, label=f"{lv:g}% band")
-    ax.plot(years, median, color=HISTORY_COLOR, linewidth=1.8, label="median")
-    if records and hasattr(history, "observations"):
-        draw_observations(ax, history.observations())
-    return finish(ax, title or (label(name) if name else "History"), unit_label(unit))
-
-
-def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60, ax=None,
-                  title: str | None = None):
-    """Distribution of a full-year nowcast: histogram of samples, median and bands.
-
-    Parameters
-    ----------
-    nowcast : Nowcast
-        ``History.nowcast()``; needs ``samples``, ``median`` and ``interval(level)``.
-    levels : sequence of float, default (80, 95)
-    bins : int, default 60
-        Histogram bins, at least 1.
-    ax : matplotlib Axes, optional
-    title : str, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        A histogram, one shaded span per level and a median line.
-    """
-    bins = check_int("bins", bins, 1, fix="Pass e.g. bins=60.")
-    samples = np.asarray(nowcast.samples, dtype=float).ravel()
-    ax = new_axes(ax)
-    ax.hist(samples, bins=bins, density=True, color="0.75", label="nowcast samples")
-    for k, lv in enumerate(sorted(levels, reverse=True)):
-        lo, hi = nowcast.interval(lv)
-        ax.axvspan(lo, hi, color=PALETTE[0], alpha=0.12 + 0.12 * k, label=f"{lv:g}% interval")
-    med = float(nowcast.median)
-    ax.axvline(med, color=PALETTE[1], linewidth=2, label=f"median {med:,.2f}")
-    ax.set_ylabel("density")
-    unit = getattr(nowcast, "unit", "")
-    year = getattr(nowcast, "year", None)
-    months = getattr(nowcast, "months", None)
-    ax.set_xlabel(f"full-year {year or ''} level, {unit_label(unit)}".replace("  ", " "))
-    default = f"Nowcast of {year}" + (f" from January-to-month {months} figures" if months else "")
-    return finish(ax, title or default, None, years=False)

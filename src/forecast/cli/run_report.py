@@ -1,0 +1,215 @@
+"""``forecast run`` and ``forecast report``: reconstruct, fit, project, write (private).
+
+The single-market run; ``forecast run --markets`` is :mod:`forecast.cli.markets`. Both
+commands share :func:`_project` (reconstruct -> fit -> project, as a user would in
+Python). :mod:`forecast.cli.commands` re-exports :func:`cmd_run` and :func:`cmd_report`,
+so that every subcommand is found there.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import shlex
+import textwrap
+import time
+import warnings
+
+import pandas as pd
+
+from .. import report
+from .._outdir import atomic_folder, check_folder, hold
+from ..errors import ParameterError
+from ..evaluation import tornado
+from ..plotting._shapes import unit_label
+from ..projection import project
+from ..report._html import check_html_path
+from ..report.reproduce import versions as report_versions
+from ._util import (
+    build_history,
+    done,
+    draw_seed,
+    executor,
+    format_compact,
+    interactive,
+    load_records,
+    make_spec,
+    new_file,
+    scenario_set,
+    seed_line,
+    spec_text,
+    status,
+)
+
+__all__ = ["cmd_report", "cmd_run"]
+
+
+def _project(args):
+    """reconstruct -> fit -> project, exactly as a user would in Python."""
+    t0 = time.perf_counter()
+    sset = scenario_set(args)  # first: a misspelt scenario fails before any slow work
+    _note_preset_market(args, sset)
+    # the executor next: an unreachable scheduler fails before the slow work too
+    with executor(args) as ex:
+        records = load_records(args)
+        status(args, "reconstructing the history ...")
+        history = build_history(args, records)
+        draw_seed(args)  # one seed for the whole run, so that it can be printed
+        status(args, f"fitting {spec_text(args)} ...")
+        fit = make_spec(args.model, args.imputations, args.scale).fit(history, seed=args.seed)
+        status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} paths ...")
+        proj = project(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed, executor=ex)
+    argv = list(getattr(args, "argv", []))
+    if not any(a == "--seed" or a.startswith("--seed=") for a in argv):
+        argv += ["--seed", str(args.seed)]  # the seed drawn for this run: the command repeats it
+    settings = {
+        "command": "forecast " + " ".join(shlex.quote(a) for a in argv),
+        "model_spec": spec_text(args),
+        "data": args.data or "embedded", "added": list(args.add), "as_of": args.as_of,
+        "market": args.market, "flow": args.flow, "segment": args.segment,
+        "currency": args.currency, "scenario_file": args.file or "presets",
+        "versions": report_versions(),
+    }
+    args.t0 = t0  # cmd_run and cmd_report record the whole run time, up to the report
+    return records, history, fit, sset, proj, settings
+
+
+def _note_preset_market(args, sset) -> None:
+    """Say so when the US-calibrated presets are applied to another market's series."""
+    if args.file or args.market == "US" or all(not s.assumptions for s in sset.scenarios):
+        return
+    warnings.warn(
+        f"the preset scenarios are calibrated on the US channel (docs/scenarios.md, "
+        f"SOURCES.md); --market {args.market} applies their assumptions to {args.market}'s "
+        "series as written. Write a scenario file for this market to change them.",
+        UserWarning, stacklevel=2)
+
+
+def _tornado_of(args, fit, proj):
+    """Tornado of the projected scenario with the most uncertain parameters, or None."""
+    scenarios = [s for s in (proj.scenarios or ()) if s.parameters()]
+    if not scenarios:
+        return None
+    scenario = max(reversed(scenarios), key=lambda s: len(s.parameters()))
+    years = sorted({y for y in (2030, int(proj.years[-1])) if y in set(proj.years.tolist())})
+    table = tornado(fit, scenario, years, n_paths=max(10, min(args.paths, 2000)),
+                    seed=args.seed, progress=interactive(args))
+    table.attrs["scenario"] = scenario.name
+    return table
+
+
+def _seed_of(proj, fallback):
+    seed = getattr(proj, "seed", None)
+    return fallback if seed is None else seed
+
+
+def cmd_run(args) -> int:
+    if getattr(args, "markets", None) is not None:  # several markets and the total together
+        from .markets import cmd_run_markets  # lazy: only a multi-market run needs it
+
+        return cmd_run_markets(args)
+    if getattr(args, "design", None) is not None:
+        raise ParameterError(f"--design {args.design} chooses the joint model of a "
+                             "multi-market run; add --markets (e.g. --markets US,EU,HK,JP) "
+                             "or leave --design out.", field="--design")
+    args.steps = 6
+    out = pathlib.Path(args.out)
+    what = "--out folder"
+    try:
+        # checked first, so that a refused folder costs nothing (and changes nothing);
+        # then locked for the whole run, so that a second run into the same folder
+        # fails at once instead of both claiming success
+        check_folder(out, force=args.force, what=what)
+        with hold(out, what=what):
+            records, history, fit, sset, proj, settings = _project(args)
+            settings["seed"] = _seed_of(proj, args.seed)
+            with atomic_folder(out, kind="run", force=args.force, what=what,
+                               locked=True) as folder:
+                n_files = _write_run(args, folder, records, history, fit, sset, proj,
+                                     settings)
+    finally:
+        done(args)
+    _print_summary(proj, history, fit, args)
+    seed = settings["seed"]
+    print(f"\n{args.paths:,} paths, {seed_line(seed)}. Wrote {n_files} files to {out}/ "
+          f"(open {out / 'report.html'}).")
+    return 0
+
+
+def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int:
+    """Write every output of `forecast run` into the staged `folder`; return the count."""
+    status(args, "writing tables")
+    written = {"history.csv": history.to_frame(),
+               "summary.csv": _summary(proj),
+               f"projection_{args.format}.csv": {"long": proj.to_frame, "wide": proj.to_wide,
+                                                 "iamc": proj.to_iamc}[args.format]()}
+    for name, frame in written.items():
+        folder.write_csv(name, frame)
+    names = list(proj.scenario_names)
+    decomps = ({n: proj.decompose(n) for n in names if n != "baseline"}
+               if "baseline" in names else {})
+    sens = _tornado_of(args, fit, proj)
+    if sens is not None:
+        written["sensitivity.csv"] = sens
+        folder.write_csv("sensitivity.csv", sens)
+    svg = None
+    if not args.no_plot:  # each chart built once: SVG for the report, PNG files at 150 dpi
+        status(args, "drawing charts")
+        sets = report.render_figure_sets(proj, history=history, decompositions=decomps,
+                                         sensitivity=sens, formats=("svg", "png"), dpi=150,
+                                         narrow=True, baseline="baseline" if "baseline"
+                                         in names else names[0])  # as the report's own
+        svg = sets["svg"]
+        for key, png in sets["png"].items():
+            folder.write_bytes(f"{key}.png", png)
+            written[f"{key}.png"] = png
+    settings["seconds"] = round(time.perf_counter() - args.t0, 2)  # the run, up to here
+    folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
+    status(args, "writing report.html")
+    report.write_report(proj, folder.path("report.html"), history=history, fit=fit,
+                        records=records, scenarios=sset, decompose=decomps,
+                        sensitivity=sens, settings=settings, figures=svg,
+                        plots=not args.no_plot)
+    return len(written) + 2
+
+
+def _summary(proj):
+    """summary.csv: every scenario, then the probability-weighted mixture when there is one."""
+    frame = proj.summary_frame((50, 80, 95))
+    if proj.probabilities is not None:
+        frame = pd.concat([frame, proj.mixture().summary_frame((50, 80, 95))],
+                          ignore_index=True)
+    return frame
+
+
+def _print_summary(proj, history, fit, args) -> None:
+    """The compact table (with the mixture row when there is one), then the key message."""
+    table = report.compact_table(proj)
+    if proj.probabilities is not None:
+        mix = report.compact_table(proj.mixture(), years=sorted(set(table["year"])))
+        table = pd.concat([table, mix], ignore_index=True)
+    name = (history.name or args.market).replace("_", " ")
+    print(format_compact(table, f"{name} ({unit_label(history.unit)}, {fit.name})"))
+    print("\n" + textwrap.fill(str(report.key_message(proj, history)), width=100))
+
+
+def cmd_report(args) -> int:
+    args.steps = 4
+    check_html_path(args.out, "--out")  # an HTML page: r.pdf would hold HTML
+    path = new_file(args, args.out)
+    try:
+        records, history, fit, sset, proj, settings = _project(args)
+        settings["seed"] = _seed_of(proj, args.seed)
+        settings["seconds"] = round(time.perf_counter() - args.t0, 2)
+        status(args, "drawing charts and writing the report")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new_file(args, args.out)  # again: the file may have appeared meanwhile
+        report.write_report(proj, path, history=history, fit=fit, records=records,
+                            scenarios=sset, sensitivity=_tornado_of(args, fit, proj),
+                            settings=settings)
+    finally:
+        done(args)
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.2f} MB); seed {settings['seed']}.")
+    return 0
+
+
