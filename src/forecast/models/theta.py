@@ -1,4 +1,4 @@
-"""Theta (Hyndman & Billah's state-space form): SES of the series plus half its OLS drift.
+"""The Theta method (theta = 2), as R's ``thetaf``: SES by ML plus half the OLS trend.
 
 Private, like :mod:`forecast.models.estimation`, whose conventions it follows (``Y`` of
 shape (B, n) on the working scale, a list of B :class:`Estimate` back). The smoothing
