@@ -241,7 +241,8 @@ def test_loading_the_commands_keeps_the_console_script():
     for name in ("run_report", "markets"):
         importlib.import_module(f"forecast.cli.{name}")
     assert commands.cmd_run.__module__ == "forecast.cli.run_report"
-    assert cli.run is entry.run and callable(cli.run)
+    assert cli.run is entry.run
+    assert callable(cli.run)
 
 
 def test_warnings_reach_the_user_as_one_line(monkeypatch, capsys):
