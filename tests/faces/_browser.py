@@ -93,6 +93,15 @@ class Browser:
         Path(path).write_bytes(png)
         return Path(path)
 
+    def measure(self, page: Path, width: int, script: str, shot: Path, height: int = 900):
+        """Open `page` in a window `width` px wide, run `script` (the test's measurements)
+        and save a screenshot to `shot` for a person to look at; returns the measurements."""
+        self.window(width, height)
+        self.open(page)
+        measured = self.run(script)
+        print(f"screenshot: {self.screenshot(shot)}")
+        return measured
+
     def console(self) -> list[dict]:
         """Browser log entries since the last call (console messages and page errors)."""
         for route in ("/goog/log", "/se/log", "/log"):

@@ -64,11 +64,7 @@ def reports(tmp_path_factory, releases, market_history):
 @pytest.mark.parametrize("width", [390, 1280])
 def test_markets_report_layout_in_a_real_browser(browser, reports, which, width):
     path, focus = reports[which]
-    browser.window(width, 900)
-    browser.open(path)
-    m = browser.run(MEASURE)
-    shot = browser.screenshot(path.with_name(f"{which}-{width}.png"))
-    print(f"screenshot: {shot}")
+    m = browser.measure(path, width, MEASURE, path.with_name(f"{which}-{width}.png"))
     assert m["innerWidth"] <= width
     assert m["scrollWidth"] <= m["innerWidth"], "the page scrolls sideways"
     wide = [t for t in m["tables"] if t["scroll"] > t["room"] + 1 or t["width"] > t["room"] + 1]

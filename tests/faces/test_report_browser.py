@@ -59,11 +59,8 @@ def report_file(tmp_path_factory, us_history):
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_report_layout_in_a_real_browser(browser, report_file, width):
-    browser.window(width, 900)
-    browser.open(report_file)
-    m = browser.run(MEASURE)
-    shot = browser.screenshot(report_file.with_name(f"report-{width}.png"))
-    print(f"screenshot: {shot}")
+    shot = report_file.with_name(f"report-{width}.png")
+    m = browser.measure(report_file, width, MEASURE, shot)
     assert m["innerWidth"] <= width
     assert m["scrollWidth"] <= m["innerWidth"], f"sideways scrolling; too wide: {m['wider']}"
     assert 0 <= m["keyTop"] < m["keyBottom"] <= m["innerHeight"], "key message below the fold"
