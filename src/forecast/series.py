@@ -43,8 +43,8 @@ class AnnualSeries:
     (2022, 3)
     >>> s
     AnnualSeries('US', 2020-2022, USD_bn, [22.5, 24, 27.9])
-    >>> s.to_pandas().index.freqstr
-    'Y-DEC'
+    >>> s.to_pandas().index.year.tolist()
+    [2020, 2021, 2022]
     """
 
     years: np.ndarray
@@ -167,8 +167,8 @@ class AnnualSeries:
         Examples
         --------
         >>> s = AnnualSeries([2020, 2021], [1.5, 2.0], name="US").to_pandas()
-        >>> s.to_dict(), s.attrs
-        ({Period('2020', 'Y-DEC'): 1.5, Period('2021', 'Y-DEC'): 2.0}, {'unit': 'USD_bn'})
+        >>> type(s.index).__name__, s.index.year.tolist(), s.tolist(), s.attrs
+        ('PeriodIndex', [2020, 2021], [1.5, 2.0], {'unit': 'USD_bn'})
         """
         idx = pd.PeriodIndex(pd.Index(self.years.tolist()).astype(str), freq="Y", name="year")
         s = pd.Series(np.array(self.values), index=idx, name=self.name or "value")

@@ -128,7 +128,9 @@ def _score(res: dict, truth: dict[int, float], model: str, origin: object, targe
     keep = [j for j, y in enumerate(years) if int(y) in truth]
     rows = []
     for j in keep:
-        x = s[:, j]
+        # a contiguous copy: numpy may take a different (last-bit different) SIMD path
+        # for a strided column, and the samples' layout depends on how the run was made
+        x = np.ascontiguousarray(s[:, j])
         y = truth[int(years[j])]
         med = float(np.median(x))
         row = {"model": model, "origin": origin, "target": target, "year": int(years[j]),

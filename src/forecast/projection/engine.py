@@ -122,8 +122,8 @@ def project(
     >>> fit = forecast.Drift().fit(s)
     >>> proj = forecast.project(fit, forecast.Scenario("baseline"), to=2030,
     ...                         n_paths=200, seed=1)
-    >>> proj.samples.shape, proj.years[0], proj.seed
-    ((1, 200, 6), np.int64(2025), 1)
+    >>> proj.samples.shape, int(proj.years[0]), proj.seed
+    ((1, 200, 6), 2025, 1)
     """
     _check_fit(fit)
     last_year = int(fit.last_year)
