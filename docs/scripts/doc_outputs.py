@@ -23,6 +23,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from _markdown import table
+
 import forecast
 
 OUTPUTS: dict[str, Callable[[], str]] = {}
@@ -127,14 +129,7 @@ half_life = -3.0
 
 
 def _md(frame, fmt: str = "{:.2f}") -> str:
-    def cell(v) -> str:
-        return fmt.format(v) if isinstance(v, float) else str(v)
-
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
-             "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
-              for row in frame.itertuples(index=False)]
-    return "\n".join(lines) + "\n"
+    return table(frame, fmt) + "\n"
 
 
 _HISTORY: list = []

@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+from _markdown import table as _md  # this folder: on sys.path when a script runs
 
 import forecast
 from forecast import Naive
@@ -38,15 +39,6 @@ PRT_ORIGINS = [f"{y}-06" for y in range(2014, 2026)]
 def specs() -> list:
     return [Naive(), forecast.Drift(), forecast.LogLinearTrend(), forecast.DampedTrend(),
             forecast.ARIMA(), forecast.LocalLinearTrend(), forecast.Theta(), forecast.Auto()]
-
-
-def _md(df: pd.DataFrame, fmt: str = "{:.2f}") -> str:
-    cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        cells = [fmt.format(v) if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def tables(frame: pd.DataFrame, title: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from _markdown import table as _md
 from history_loo import loo_full_year  # this folder: python puts a script's folder on sys.path
 
 import forecast
@@ -19,15 +20,6 @@ from forecast.history.profile import month_label
 
 PUBLISHED_USD = {2009: 2.81, 2013: 11.75, 2024: 31.59}
 LOO_YEARS = (2009, 2013, 2020, 2022, 2023, 2024)
-
-
-def _md(df: pd.DataFrame, floatfmt: str = "{:.2f}") -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        cells = [floatfmt.format(v) if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def _records_and_history():

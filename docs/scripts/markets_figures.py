@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from _markdown import table
 
 import forecast
 from forecast.evaluation import backtest, backtest_markets, leave_one_out_markets, summarize
@@ -30,12 +31,7 @@ EXAMPLE_SCENARIOS = ["baseline", "escalation", "friction_diversion", "fragmentat
 
 
 def _md(df: pd.DataFrame, floatfmt: str = "{:.2f}") -> str:
-    cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        cells = [floatfmt.format(v) if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    return table(df, floatfmt) + "\n"
 
 
 def _cells(frame: pd.DataFrame, years, fmt: str = "{:.1f}") -> pd.DataFrame:
