@@ -31,3 +31,23 @@ def test_readme_setup_commands_are_what_ci_runs():
     assert 'pip install --quiet -e ".[test]"' in ci
     assert "\npytest" in ci
     assert "forecast run" in ci
+
+
+def test_ci_tests_the_lowest_versions_pyproject_allows():
+    """.ci/minimum-versions.txt pins each declared lower bound (or a patch release of it)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        declared += [d for d in extra if not d.startswith("forecast[")]
+    bounds = dict(re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", d).groups() for d in declared)
+    bounds.pop("ruff")  # the linter runs in the newest environment only
+    text = (ROOT / ".ci" / "minimum-versions.txt").read_text(encoding="utf-8")
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([0-9.]+)$", text, flags=re.M))
+    for name, low in bounds.items():
+        assert name in pins, f"{name}>={low} is declared but not pinned"
+        parts = low.split(".")
+        assert pins[name].split(".")[: len(parts)] == parts, (name, low, pins[name])
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'pip install --quiet -c .ci/minimum-versions.txt -e ".[test]"' in ci
