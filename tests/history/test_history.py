@@ -217,6 +217,16 @@ def test_nowcast_bad_year(us, year, match):
     assert "`year`" in str(info.value)
 
 
+def test_nowcast_without_a_partial_last_year_says_the_default_was_used():
+    # Hong Kong's records end with the full year 2023: there is nothing to nowcast
+    hk = forecast.reconstruct(forecast.load_releases(), market="HK", currency="CNY")
+    assert int(hk.years[-1]) == 2023
+    with pytest.raises(ParameterError, match="its default, the history's last year 2023, "
+                       "has a full-year level") as info:
+        hk.nowcast()
+    assert "(HK offshore_execution) has no partial year to nowcast" in str(info.value)
+
+
 # ------------------------------------------------------------------ profile
 
 

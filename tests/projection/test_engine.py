@@ -186,7 +186,11 @@ def test_projection_records_seed_model_settings_and_probabilities():
         ({"progress": "yes"}, ForecastTypeError, "`progress`"),
         ({"scenarios": []}, ScenarioError, "at least one scenario"),
         ({"scenarios": "baseline"}, ForecastTypeError, "`scenarios`"),
+        ({"scenarios": "escalation"}, ForecastTypeError, "forecast.presets.get('escalation')"),
         ({"scenarios": [SCEN[0], 3]}, ForecastTypeError, "scenarios[1]"),
+        ({"scenarios": [SCEN[0], "escalation"]}, ForecastTypeError,
+         "scenarios[1]` must be a Scenario; got str. Build it with forecast.Scenario(name, "
+         "assumptions). For a preset by name, pass forecast.presets.get('escalation')"),
         ({"scenarios": [SCEN[0], SCEN[0]]}, ScenarioError, "unique"),
         ({"fit": object()}, ForecastTypeError, "`fit`"),
     ],

@@ -308,6 +308,22 @@ def test_prob_above(proj):
         proj.prob_above(-1.0, 2030)
 
 
+def test_prob_below(proj):
+    p = proj.prob_below(30.0, 2030, "friction")
+    assert p == pytest.approx((proj.samples[1][:, 4] < 30).mean())
+    s = proj.prob_below(30.0, 2030)
+    assert s.name == "prob_below"
+    assert s.index.tolist() == list(NAMES)
+    assert s["friction"] == p
+    # with no path exactly at the value, below and above are complements
+    np.testing.assert_allclose(s + proj.prob_above(30.0, 2030), 1.0)
+    assert proj.prob_below(1e-9, 2030, "friction") == 0.0
+    with pytest.raises(ParameterError, match=r"\[2026, 2035\]"):
+        proj.prob_below(30.0, 2036)
+    with pytest.raises(ParameterError, match="`value`"):
+        proj.prob_below(0.0, 2030)
+
+
 def test_year_reaching(proj):
     df = proj.year_reaching(40.0)
     assert df.columns.tolist() == ["scenario", "first_year", "share", "cumulative"]

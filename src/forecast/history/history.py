@@ -287,7 +287,8 @@ class History:
 10000 samples)
         """
         last = int(self.years[-1])
-        year = last if year is None else check_int(
+        default = year is None
+        year = last if default else check_int(
             "year", year, int(self.years[0]), last,
             fix="Pass a year of the history with partial-year figures.")
         if self._obs is None:
@@ -295,6 +296,13 @@ class History:
                                  "History has no records. Build it with reconstruct().")
         used = self._obs[self._obs["used"] & (self._obs["year"] == year)]
         if ((used["slot"] == 0) & (used["months"] == 12)).any():
+            if default:  # nothing to nowcast: the records end with a full year
+                raise ParameterError(
+                    f"`year` must be a year known only from partial-year figures; its default, "
+                    f"the history's last year {year}, has a full-year level, so this history "
+                    f"({self.market} {self.flow}) has no partial year to nowcast. Read "
+                    "history.to_frame() for its figures, or add a later January-to-month "
+                    "record.")
             raise ParameterError(
                 f"`year` must be a year known only from partial-year figures; {year} has a "
                 "full-year level. Read history.to_frame() for it, or pass a later year.")

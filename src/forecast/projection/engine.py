@@ -335,6 +335,7 @@ def _normalise_scenarios(scenarios: Any) -> tuple[list[Any], tuple[float, ...] |
         raise ForecastTypeError(
             f"`scenarios` must be a Scenario, a sequence of Scenarios or a ScenarioSet; got "
             f"{type(scenarios).__name__}. Pass e.g. forecast.presets.scenario_set()."
+            + _by_name(scenarios)
         )
     if not items:
         raise ScenarioError(
@@ -345,11 +346,19 @@ def _normalise_scenarios(scenarios: Any) -> tuple[list[Any], tuple[float, ...] |
         if not (hasattr(s, "effects") and hasattr(s, "name")):
             raise ForecastTypeError(
                 f"`scenarios[{k}]` must be a Scenario; got {type(s).__name__}. "
-                "Build it with forecast.Scenario(name, assumptions)."
+                "Build it with forecast.Scenario(name, assumptions)." + _by_name(s)
             )
     check_unique([s.name for s in items], "scenario names", "Rename them, e.g. with "
                  "dataclasses.replace(scenario, name=...).", ScenarioError, field="scenarios")
     return items, probabilities
+
+
+def _by_name(value: Any) -> str:
+    """A hint for a scenario given by its name (a str where a Scenario is needed)."""
+    if not isinstance(value, str):
+        return ""
+    return (f" For a preset by name, pass forecast.presets.get({value!r}) (names: "
+            "forecast.presets.names()).")
 
 
 def _progress_bar(enabled: bool, total: int) -> Any:

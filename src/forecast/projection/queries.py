@@ -210,13 +210,32 @@ class Queries:
         down        0.2
         Name: prob_above, dtype: float64
         """
+        return self._prob(value, year, scenario, below=False)
+
+    def prob_below(self, value: float, year: int, scenario: str | None = None) -> Any:
+        """Probability that the level is below `value` in `year`.
+
+        The complement of :meth:`prob_above` up to paths exactly at `value`; parameters
+        and return value as there.
+
+        Examples
+        --------
+        >>> from forecast.projection.projection import _example
+        >>> _example().prob_below(30, 2026, scenario="down")
+        0.8
+        """
+        return self._prob(value, year, scenario, below=True)
+
+    def _prob(self, value: float, year: int, scenario: Any, below: bool) -> Any:
         value = check_float("value", value, 0, None, lo_open=True)
         j = year_index(self, year)
         idx = self._selection(scenario)
-        probs = (self._samples(idx)[:, :, j] > value).mean(axis=1)
+        x = self._samples(idx)[:, :, j]
+        probs = (x < value if below else x > value).mean(axis=1)
         if isinstance(scenario, str):
             return float(probs[0])
-        return pd.Series(probs, index=[self.scenario_names[i] for i in idx], name="prob_above")
+        return pd.Series(probs, index=[self.scenario_names[i] for i in idx],
+                         name="prob_below" if below else "prob_above")
 
     def year_reaching(self, value: float, scenario: Any = None) -> pd.DataFrame:
         """Distribution of the first projected year in which each path reaches `value`.
