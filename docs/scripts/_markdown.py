@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandas as pd
 
 
@@ -23,8 +21,8 @@ def cell(value: object, fmt: str = "{:.2f}") -> str:
 
 def table(frame: pd.DataFrame, fmt: str = "{:.2f}") -> str:
     """`frame` as a Markdown table (no index, no trailing newline)."""
-    rows: Iterable = frame.itertuples(index=False)
     lines = ["| " + " | ".join(str(c) for c in frame.columns) + " |",
              "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(cell(v, fmt) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(v, fmt) for v in row) + " |"
+              for row in frame.itertuples(index=False)]
     return "\n".join(lines)

@@ -215,8 +215,21 @@ class Queries:
     def prob_below(self, value: float, year: int, scenario: str | None = None) -> Any:
         """Probability that the level is below `value` in `year`.
 
-        The complement of :meth:`prob_above` up to paths exactly at `value`; parameters
-        and return value as there.
+        The complement of :meth:`prob_above`, up to paths exactly at `value`.
+
+        Parameters
+        ----------
+        value : float
+            Level in the projection's unit, > 0.
+        year : int
+            A projected year.
+        scenario : str, sequence of str or None
+            One scenario (a float is returned) or several (None: all).
+
+        Returns
+        -------
+        float or Series
+            A float for one scenario; otherwise a Series indexed by scenario.
 
         Examples
         --------
