@@ -138,7 +138,11 @@ class MarketHistory:
             raise ParameterError(f"`mean` must be finite with shape (years, 1 + markets) = "
                                  f"({years.size}, {1 + k}); got {mean.shape}. Build a "
                                  "MarketHistory with forecast.reconstruct_markets().")
-        dmap = np.asarray(self._map, dtype=float)
+        # C order whatever the source (the smoother's output, a saved file): numpy's
+        # results can differ in the last bit with the layout, and a loaded history must
+        # give the bands of the one that was saved
+        mean = np.ascontiguousarray(mean)
+        dmap = np.ascontiguousarray(self._map, dtype=float)
         object.__setattr__(self, "years", readonly(years))
         object.__setattr__(self, "markets", tuple(self.markets))
         object.__setattr__(self, "mean", readonly(mean))

@@ -36,7 +36,7 @@ from .._validation import (
     check_quantiles,
     readonly,
 )
-from ..errors import ParameterError, ScenarioError
+from ..errors import DataError, ForecastError, ParameterError, ScenarioError
 from ..history import MarketHistory
 from ..history.markets import TOTAL
 from ..projection import Projection
@@ -349,3 +349,57 @@ class MarketProjection:
         if market is not None:
             frame = frame[frame["market"].isin(self._market_list(market, False))]
         return frame.reset_index(drop=True)
+
+    # ----------------------------------------------------------------- files
+    def save(self, directory: Any, format: str = "parquet", *, force: bool = False) -> Any:
+        """Write the projection to the folder `directory` atomically; returns its Path.
+
+        As :meth:`forecast.Projection.save` (the same safety rules; no pickle): samples of
+        every part, the joint model's baseline log paths, metadata with the joint
+        reconstruction and the checksums, and the scenarios (layout in
+        :mod:`forecast.markets.files`).
+
+        Parameters
+        ----------
+        directory : str or os.PathLike
+        format : {"parquet", "csv"}, default "parquet"
+        force : bool, default False
+            Replace a folder forecast did not write.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> import forecast
+        >>> mh = forecast.reconstruct_markets(markets=("US",))
+        >>> fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+        >>> mp = forecast.project_markets(fit, forecast.presets.scenario_set(), to=2028,
+        ...                               n_paths=50, seed=2)
+        >>> folder = mp.save(pathlib.Path(tempfile.mkdtemp()) / "markets", format="csv")
+        >>> back = MarketProjection.load(folder)
+        >>> bool((back.samples == mp.samples).all()), back.parts
+        (True, ('US', 'ROW'))
+        """
+        from . import files  # lazy: the file formats are not needed to project
+
+        return files.save(self, directory, format, force)
+
+    @classmethod
+    def load(cls, directory: Any) -> MarketProjection:
+        """Read a projection written by :meth:`save`, verifying every file (else DataError).
+
+        The samples are bit-identical; the history gives the same bands and draws (its
+        per-record diagnostics need the records: :func:`forecast.reconstruct_markets`),
+        and ``decompose`` works as before the save when the scenarios could be written.
+        """
+        from . import files
+
+        fields = files.load(directory)
+        try:
+            return cls(**fields)
+        except ForecastError as exc:
+            raise DataError(f"{directory} does not hold a valid market projection: {exc} "
+                            "Save the projection again.") from None

@@ -44,7 +44,7 @@ class _Checker:
     def fail(self, key: str, must: str, value: Any) -> DataError:
         return DataError(
             f"{self.where}: `{key}` must be {must}; got {short(value)}. The file was changed "
-            "after Projection.save, or the folder is not a saved projection: save the "
+            "after it was saved, or the folder is not a saved projection: save the "
             "projection again.")
 
     def int_(self, key: str, v: Any, lo: int | None = None, hi: int | None = None) -> int:

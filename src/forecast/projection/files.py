@@ -82,14 +82,19 @@ def _jsonable(o: Any) -> Any:
     )
 
 
-def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -> Path:
-    """Write `p` to `directory` atomically; see the module docstring for the layout."""
+def extension(format: Any, force: Any) -> str:
+    """The data files' extension for `format` ("csv" without pyarrow); checks `force`."""
     if format not in ("parquet", "csv"):
         raise ParameterError(f'`format` must be "parquet" or "csv"; got {format!r}.')
     if not isinstance(force, bool):
         raise ForecastTypeError(f"`force` must be True or False; got {force!r}.")
+    return "parquet" if format == "parquet" and _has_pyarrow() else "csv"
+
+
+def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -> Path:
+    """Write `p` to `directory` atomically; see the module docstring for the layout."""
+    ext = extension(format, force)
     path = _dir(directory)
-    ext = "parquet" if format == "parquet" and _has_pyarrow() else "csv"
     cols = [str(y) for y in p.years.tolist()]
     s, n, h = p.samples.shape
     samples = pd.DataFrame(p.samples.reshape(s * n, h), columns=cols)
@@ -166,7 +171,7 @@ def _member(path: Path, name: str, limit: int | None = None) -> bytes:
         fd = os.open(file, flags)
     except FileNotFoundError:
         raise DataError(f"projection file {file} must exist; it is missing. Save the "
-                        "projection again with Projection.save(directory).") from None
+                        "projection again with its save(directory).") from None
     except OSError as exc:
         raise input_error(exc, file, "projection file") from None
     try:
@@ -191,7 +196,7 @@ def _verify(data: bytes, name: str, path: Path, sums: dict[str, str] | None) -> 
     if hashlib.sha256(data).hexdigest() != sums[name]:
         raise DataError(
             f"{path / name} does not match the SHA-256 checksum in metadata.json: the file was "
-            "changed, truncated or replaced after Projection.save. Restore it from a copy, "
+            "changed, truncated or replaced after it was saved. Restore it from a copy, "
             "or save the projection again.")
 
 
@@ -206,7 +211,7 @@ def _parse(data: bytes, name: str, path: Path) -> pd.DataFrame:
     except Exception:  # pyarrow and pandas raise many types for a bad file
         kind = "Parquet" if name.endswith(".parquet") else "CSV"
         raise DataError(f"{path / name} cannot be read as {kind} (corrupt or not written by "
-                        "Projection.save). Restore it from a copy, or save the projection "
+                        "save()). Restore it from a copy, or save the projection "
                         "again.") from None
 
 
@@ -215,7 +220,7 @@ def _frame_array(df: pd.DataFrame, cols: list[str], lead: list[str], file: str) 
         raise DataError(
             f"{file} must have the columns {', '.join(lead)}, then one per year "
             f"{cols[0]}-{cols[-1]}; it has {len(df.columns)} columns that differ. The file was "
-            "changed after Projection.save; save the projection again."
+            "changed after it was saved; save the projection again."
         )
     try:
         return df[cols].to_numpy(dtype=float)
@@ -238,39 +243,47 @@ def _load_scenarios(meta: dict[str, Any], path: Path, names: tuple[str, ...],
         return None, f"{SCENARIO_FILE} could not be read back ({type(exc).__name__})"
 
 
+def read_metadata(directory: Any, what: str = "Projection") -> tuple[Path, Any]:
+    """The folder and its parsed ``metadata.json`` (not yet checked), else DataError."""
+    path = _dir(directory)
+    if not path.is_dir():
+        raise DataError(f"{path} must be a folder written by {what}.save (with its "
+                        "metadata.json); it "
+                        f"{'is a file' if path.exists() else 'does not exist'}. Pass the "
+                        "directory given to save().")
+    if not (path / "metadata.json").exists() and not (path / "metadata.json").is_symlink():
+        raise DataError(f"{path} must contain metadata.json written by {what}.save; it "
+                        "does not. Pass the directory given to save().")
+    raw = _member(path, "metadata.json", MAX_METADATA_BYTES)
+    try:
+        return path, json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        raise DataError(f"{path / 'metadata.json'} must be valid JSON; it is not{where}. "
+                        "Save the projection again.") from None
+
+
+def read_frame(path: Path, name: str, sums: dict[str, str] | None) -> pd.DataFrame:
+    """Data file `name` of the folder: read without following links, verified, parsed."""
+    data = _member(path, name)
+    _verify(data, name, path, sums)
+    return _parse(data, name, path)
+
+
 def read_fields(directory: Any) -> dict[str, Any]:
     """Read a projection written by :func:`save`: the keyword arguments of ``Projection``.
 
     Returns the fields rather than the object, so that this module does not import
     :mod:`forecast.projection.projection` (which imports this one).
     """
-    path = _dir(directory)
-    if not path.is_dir():
-        raise DataError(f"{path} must be a folder written by Projection.save (with its "
-                        "metadata.json); it "
-                        f"{'is a file' if path.exists() else 'does not exist'}. Pass the "
-                        "directory given to save().")
-    if not (path / "metadata.json").exists() and not (path / "metadata.json").is_symlink():
-        raise DataError(f"{path} must contain metadata.json written by Projection.save; it "
-                        "does not. Pass the directory given to save().")
-    raw = _member(path, "metadata.json", MAX_METADATA_BYTES)
-    try:
-        meta = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
-        raise DataError(f"{path / 'metadata.json'} must be valid JSON; it is not{where}. "
-                        "Save the projection again.") from None
+    path, meta = read_metadata(directory)
     m = check_metadata(meta, path / "metadata.json")
     sums = m["checksums"]
     if sums is None:
         warnings.warn(f"{path} was saved without checksums (format version 1), so its files "
                       "cannot be verified; save it again to add them.", UserWarning,
                       stacklevel=3)
-    frames = {}
-    for key in ("samples_file", "base_log_file"):
-        data = _member(path, m[key])
-        _verify(data, m[key], path, sums)
-        frames[key] = _parse(data, m[key], path)
+    frames = {key: read_frame(path, m[key], sums) for key in ("samples_file", "base_log_file")}
     years = np.asarray(m["years"], dtype=np.int64)
     names = m["scenario_names"]
     cols = [str(y) for y in m["years"]]

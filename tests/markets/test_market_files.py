@@ -1,0 +1,153 @@
+"""MarketProjection.save / load: bit-identical round trips, and every damaged folder refused.
+
+The reading rules are those of a single-market projection (``forecast.projection.files``,
+tested in tests/projection and tests/bad_inputs); these tests cover what the market format
+adds: the parts, the coordinates, the joint reconstruction and its own format name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast import DataError, OutputError, Projection
+from forecast.markets import BottomUpModel, MarketProjection, files, project_markets
+from forecast.scenarios import Diversion, LevelShift, Scenario, Uniform, market_presets
+
+LOSS = LevelShift(2027, Uniform(-0.3, -0.1), name="loss")
+
+
+@pytest.fixture(scope="module")
+def mp(market_history) -> MarketProjection:
+    fit = BottomUpModel(forecast.Drift()).fit(market_history, seed=3)
+    scen = [*market_presets.scenario_set(), Scenario("to_eu", (Diversion(LOSS, 0.5, to=("EU",)),))]
+    return project_markets(fit, scen, to=2030, n_paths=200, seed=4)
+
+
+def _same_history(a, b) -> None:
+    cols = ["market", "year", "median", "lower_80", "upper_80", "lower_95", "upper_95"]
+    for share in (False, True):
+        pd.testing.assert_frame_equal(a.to_frame(share=share)[cols],
+                                      b.to_frame(share=share)[cols], check_exact=True)
+    np.testing.assert_array_equal(a.draws(50, seed=1), b.draws(50, seed=1))
+    assert dict(a.params) == dict(b.params)
+    assert (a.unit, a.currency, a.flow, a.segment) == (b.unit, b.currency, b.flow, b.segment)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_round_trip_is_bit_identical(mp, tmp_path, fmt):
+    out = mp.save(tmp_path / "run", format=fmt)
+    assert {p.name for p in out.iterdir()} >= {"metadata.json", f"samples.{fmt}",
+                                               f"base_log.{fmt}", "scenarios.toml"}
+    back = MarketProjection.load(out)
+    for name in ("years", "samples", "base_log", "centers"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(mp, name))
+    assert (back.parts, back.scenario_names, back.seed, back.model, back.unit) == \
+        (mp.parts, mp.scenario_names, mp.seed, mp.model, mp.unit)
+    assert back.settings == json.loads(json.dumps(mp.settings))
+    _same_history(mp.history, back.history)
+    # the per-record diagnostics stay with the records (documented)
+    assert back.history.observations().empty
+    assert list(back.history.observations().columns) == list(mp.history.observations().columns)
+    # summaries, shares, the market view and the exact decomposition (diversion included)
+    pd.testing.assert_frame_equal(back.to_frame(share=True), mp.to_frame(share=True))
+    pd.testing.assert_frame_equal(back.market("US").summary_frame(),
+                                  mp.market("US").summary_frame())
+    assert [s.name for s in back.scenarios] == list(mp.scenario_names)
+    pd.testing.assert_frame_equal(back.decompose("to_eu"), mp.decompose("to_eu"),
+                                  check_exact=True)
+
+
+def test_a_damaged_or_foreign_folder_is_refused(mp, tmp_path):
+    out = mp.save(tmp_path / "run", format="csv")
+    # a data file changed after the save
+    samples = out / "samples.csv"
+    original = samples.read_bytes()
+    samples.write_bytes(original.replace(b",", b";", 1))
+    with pytest.raises(DataError, match="does not match the SHA-256"):
+        MarketProjection.load(out)
+    samples.write_bytes(original)
+    # a link in place of a file is never followed
+    os.rename(samples, tmp_path / "elsewhere.csv")
+    os.symlink(tmp_path / "elsewhere.csv", samples)
+    with pytest.raises(DataError, match="symbolic link"):
+        MarketProjection.load(out)
+    os.remove(samples)
+    os.rename(tmp_path / "elsewhere.csv", samples)
+    assert MarketProjection.load(out).n_paths == mp.n_paths
+    # each format is read by its own class
+    single = mp.market("US").save(tmp_path / "single", format="csv")
+    with pytest.raises(DataError, match="forecast.MarketProjection.*Projection.load"):
+        MarketProjection.load(single)
+    with pytest.raises(DataError, match="forecast.Projection"):
+        Projection.load(out)
+    with pytest.raises(DataError, match="must be a folder written by MarketProjection.save"):
+        MarketProjection.load(tmp_path / "missing")
+
+
+def _edit_metadata(folder, edit) -> None:
+    path = folder / "metadata.json"
+    meta = json.loads(path.read_text())
+    edit(meta)
+    path.write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (lambda m: m.pop("history"), "'history' missing"),
+    (lambda m: m.update(parts=["US", "ROW"]), "`parts` must be the history's markets"),
+    (lambda m: m["history"].pop("map"), "`history` must be an object with exactly the keys"),
+    (lambda m: m["history"]["mean"][0].append(1.0), "`history.mean[0]` must be a list of"),
+    (lambda m: m["history"]["map"][1].__setitem__(0, "x"), "`history.map[1][0]`"),
+    (lambda m: m["history"]["params"].update(sigma_level=[1]), "history.params"),
+    (lambda m: m.update(centers=m["centers"][:-1]), "`centers`"),
+    (lambda m: m["history"].update(years=[2009, 2011]), "consecutive years"),
+    (lambda m: m.update(scenario_names=["a", "a"]), "unique"),
+    (lambda m: m.update(format_version=2), "format_version 1"),
+])
+def test_bad_metadata_names_the_key(mp, tmp_path, edit, words):
+    out = mp.save(tmp_path / "run", format="csv")
+    _edit_metadata(out, edit)
+    with pytest.raises(DataError, match=words.replace("[", r"\[").replace("(", r"\(")):
+        MarketProjection.load(out)
+
+
+def test_reordered_rows_are_refused_even_with_a_fresh_checksum(mp, tmp_path):
+    out = mp.save(tmp_path / "run", format="csv")
+    lines = (out / "samples.csv").read_text().splitlines(keepends=True)
+    lines[1], lines[2] = lines[2], lines[1]  # paths 0 and 1 of the first part swapped
+    data = "".join(lines).encode()
+    (out / "samples.csv").write_bytes(data)
+    _edit_metadata(out, lambda m: m["checksums"].update(
+        {"samples.csv": hashlib.sha256(data).hexdigest()}))
+    with pytest.raises(DataError, match="in order"):
+        MarketProjection.load(out)
+
+
+def test_a_failed_save_keeps_the_previous_folder_and_a_foreign_one_needs_force(
+        mp, tmp_path, monkeypatch):
+    out = mp.save(tmp_path / "run", format="csv")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "_write", full_disk)
+    with pytest.raises(OutputError):
+        mp.save(out, format="csv")
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not forecast's")
+    with pytest.raises(OutputError, match="force"):
+        mp.save(foreign, format="csv")
+    assert (foreign / "notes.txt").exists()
+    mp.save(foreign, format="csv", force=True)
+    assert not (foreign / "notes.txt").exists()
+    assert MarketProjection.load(foreign).n_paths == mp.n_paths
