@@ -64,6 +64,17 @@ def test_round_trip_is_bit_identical(mp, tmp_path, fmt):
                                   check_exact=True)
 
 
+def test_formula_like_scenario_names_survive_a_csv(market_history, tmp_path):
+    fit = BottomUpModel(forecast.Drift()).fit(market_history, seed=3)
+    mp = project_markets(fit, [Scenario("baseline"), Scenario("=cut", (LOSS,))], to=2028,
+                         n_paths=20, seed=5)
+    out = mp.save(tmp_path / "run", format="csv")
+    assert "\n'=cut," in (out / "samples.csv").read_text()  # neutralised for spreadsheets
+    back = MarketProjection.load(out)
+    assert back.scenario_names == ("baseline", "=cut")
+    np.testing.assert_array_equal(back.samples, mp.samples)
+
+
 def test_a_damaged_or_foreign_folder_is_refused(mp, tmp_path):
     out = mp.save(tmp_path / "run", format="csv")
     # a data file changed after the save
@@ -109,6 +120,7 @@ def _edit_metadata(folder, edit) -> None:
     (lambda m: m["history"].update(years=[2009, 2011]), "consecutive years"),
     (lambda m: m.update(scenario_names=["a", "a"]), "unique"),
     (lambda m: m.update(format_version=2), "format_version 1"),
+    (lambda m: m["checksums"].update({"samples.csv": "abc"}), "64-digit SHA-256"),
 ])
 def test_bad_metadata_names_the_key(mp, tmp_path, edit, words):
     out = mp.save(tmp_path / "run", format="csv")

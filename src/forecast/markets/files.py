@@ -30,10 +30,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._fsio import unneutralise
 from .._outdir import atomic_folder
 from ..errors import DataError, ForecastError
 from ..history import MarketHistory
 from ..projection._meta import (
+    _SHA,
     BASE_FILES,
     SAMPLES_FILES,
     SCENARIO_FILE,
@@ -84,7 +86,7 @@ def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -
                "mean": mh.mean.tolist(), "map": mh._map.tolist(), "unit": mh.unit,
                "currency": mh.currency, "flow": mh.flow, "segment": mh.segment,
                "params": dict(mh.params)}
-    with atomic_folder(path, kind="market projection", force=force,
+    with atomic_folder(path, kind="market_projection", force=force,
                        what="market projection folder") as out:
         names = [f"samples.{ext}", f"base_log.{ext}"]
         _write(out, names[0], samples)
@@ -160,8 +162,8 @@ def load(directory: Any) -> dict[str, Any]:
 
 def _column_is(column: pd.Series, expected: np.ndarray) -> bool:
     values = column.to_numpy()
-    if values.dtype == object:  # names: CSV cells are read back as str
-        values = np.array([str(v) for v in values], dtype=object)
+    if values.dtype == object:  # names, as written (a CSV cell like "=x" is quoted)
+        values = np.array([unneutralise(str(v)) for v in values], dtype=object)
     return values.shape == expected.shape and bool(np.all(values == expected))
 
 
@@ -217,7 +219,10 @@ def _check(meta: Any, where: Path) -> dict[str, Any]:
     sums = c.dict_("checksums", meta["checksums"])
     files = [out["samples_file"], out["base_log_file"]] + (
         [SCENARIO_FILE] if out["scenarios"]["file"] else [])
-    out["checksums"] = {f: c.str_(f"checksums[{f!r}]", sums.get(f)) for f in files}
+    for f in files:
+        if not isinstance(sums.get(f), str) or not _SHA.match(sums[f]):
+            raise c.fail(f"checksums[{f!r}]", "the 64-digit SHA-256 of that file", sums.get(f))
+    out["checksums"] = {f: sums[f] for f in files}
     return out
 
 
