@@ -35,15 +35,17 @@ from .._outdir import atomic_folder
 from ..errors import DataError, ForecastError
 from ..history import MarketHistory
 from ..projection._meta import (
-    _SHA,
     BASE_FILES,
     SAMPLES_FILES,
     SCENARIO_FILE,
-    YEARS,
     _Checker,
+    check_checksums,
+    check_probabilities,
+    check_scenarios,
+    check_seed,
+    check_years,
     short,
 )
-from ..projection._meta import _scenarios as check_scenarios_info
 from ..projection.files import (
     _dir,
     _dump_scenarios,
@@ -188,16 +190,11 @@ def _check(meta: Any, where: Path) -> dict[str, Any]:
         "model": c.str_("model", meta["model"]), "unit": c.str_("unit", meta["unit"]),
         "settings": dict(c.dict_("settings", meta["settings"])),
     }
-    out["years"] = years = _years(c, "years", meta["years"])
+    out["years"] = years = check_years(c, "years", meta["years"])
     out["parts"] = _names(c, "parts", meta["parts"])
     out["scenario_names"] = names = _names(c, "scenario_names", meta["scenario_names"])
-    probs = meta["probabilities"]
-    out["probabilities"] = None if probs is None else [
-        c.num(f"probabilities[{i}]", v)
-        for i, v in enumerate(c.list_("probabilities", probs, len(names)))]
-    seed = meta["seed"]
-    out["seed"] = (tuple(c.int_(f"seed[{i}]", s, 0) for i, s in enumerate(seed))
-                   if isinstance(seed, list) else c.int_("seed", seed, 0))
+    out["probabilities"] = check_probabilities(c, meta["probabilities"], len(names))
+    out["seed"] = check_seed(c, meta["seed"])
     hist = c.dict_("history", meta["history"])
     if sorted(hist) != sorted(_HISTORY_KEYS):
         raise c.fail("history", f"an object with exactly the keys {', '.join(_HISTORY_KEYS)}",
@@ -206,7 +203,7 @@ def _check(meta: Any, where: Path) -> dict[str, Any]:
     if out["parts"] != [*markets, "ROW"]:
         raise c.fail("parts", f"the history's markets then 'ROW' ({[*markets, 'ROW']})",
                      out["parts"])
-    h_years = _years(c, "history.years", hist["years"])
+    h_years = check_years(c, "history.years", hist["years"])
     out["history"] = {
         "years": h_years, "markets": markets,
         "mean": _matrix(c, "history.mean", hist["mean"], len(h_years), len(markets) + 1),
@@ -215,22 +212,9 @@ def _check(meta: Any, where: Path) -> dict[str, Any]:
         **{k: c.str_(f"history.{k}", hist[k]) for k in ("unit", "currency", "flow", "segment")},
     }
     out["centers"] = _matrix(c, "centers", meta["centers"], len(out["parts"]), len(years))
-    out["scenarios"] = check_scenarios_info(c, meta["scenarios"])
-    sums = c.dict_("checksums", meta["checksums"])
-    files = [out["samples_file"], out["base_log_file"]] + (
-        [SCENARIO_FILE] if out["scenarios"]["file"] else [])
-    for f in files:
-        if not isinstance(sums.get(f), str) or not _SHA.match(sums[f]):
-            raise c.fail(f"checksums[{f!r}]", "the 64-digit SHA-256 of that file", sums.get(f))
-    out["checksums"] = {f: sums[f] for f in files}
+    out["scenarios"] = check_scenarios(c, meta["scenarios"])
+    out["checksums"] = check_checksums(c, meta["checksums"], out)
     return out
-
-
-def _years(c: _Checker, key: str, value: Any) -> list[int]:
-    years = [c.int_(f"{key}[{i}]", y, *YEARS) for i, y in enumerate(c.list_(key, value, 1))]
-    if any(b - a != 1 for a, b in zip(years, years[1:], strict=False)):
-        raise c.fail(key, "consecutive years", value)
-    return years
 
 
 def _names(c: _Checker, key: str, value: Any) -> list[str]:

@@ -101,11 +101,7 @@ def check_metadata(meta: Any, where: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"version": version}
     out["samples_file"] = c.str_("samples_file", meta["samples_file"], SAMPLES_FILES)
     out["base_log_file"] = c.str_("base_log_file", meta["base_log_file"], BASE_FILES)
-    years = [c.int_(f"years[{i}]", y, *YEARS)
-             for i, y in enumerate(c.list_("years", meta["years"], 1))]
-    if any(b - a != 1 for a, b in zip(years, years[1:], strict=False)):
-        raise c.fail("years", "consecutive years", meta["years"])
-    out["years"] = years
+    out["years"] = years = check_years(c, "years", meta["years"])
     names = c.list_("scenario_names", meta["scenario_names"], 1)
     for i, n in enumerate(names):
         if not isinstance(n, str) or not n or _CONTROL.search(n):
@@ -114,17 +110,8 @@ def check_metadata(meta: Any, where: Path) -> dict[str, Any]:
     if len(set(names)) != len(names):
         raise c.fail("scenario_names", "unique names", names)
     out["scenario_names"] = tuple(names)
-    probs = meta["probabilities"]
-    if probs is not None:
-        probs = tuple(c.num(f"probabilities[{i}]", p) for i, p in
-                      enumerate(c.list_("probabilities", probs, len(names))))
-    out["probabilities"] = probs
-    seed = meta["seed"]
-    if isinstance(seed, list):
-        seed = tuple(c.int_(f"seed[{i}]", s, 0) for i, s in enumerate(seed))
-    else:
-        seed = c.int_("seed", seed, 0)
-    out["seed"] = seed
+    out["probabilities"] = check_probabilities(c, meta["probabilities"], len(names))
+    out["seed"] = check_seed(c, meta["seed"])
     out["model"] = c.str_("model", meta["model"])
     out["unit"] = c.str_("unit", meta["unit"])
     out["settings"] = dict(c.dict_("settings", meta["settings"]))
@@ -133,9 +120,32 @@ def check_metadata(meta: Any, where: Path) -> dict[str, Any]:
         raise c.fail("center", f"a list of {len(years)} numbers (one per year)", meta["center"])
     out["center"] = center
     out["history"] = _history(c, meta["history"])
-    out["scenarios"] = _scenarios(c, meta["scenarios"])
-    out["checksums"] = _checksums(c, meta.get("checksums"), out) if version >= 2 else None
+    out["scenarios"] = check_scenarios(c, meta["scenarios"])
+    out["checksums"] = check_checksums(c, meta.get("checksums"), out) if version >= 2 else None
     return out
+
+
+def check_years(c: _Checker, key: str, value: Any) -> list[int]:
+    """A non-empty list of consecutive years in :data:`YEARS`."""
+    years = [c.int_(f"{key}[{i}]", y, *YEARS) for i, y in enumerate(c.list_(key, value, 1))]
+    if any(b - a != 1 for a, b in zip(years, years[1:], strict=False)):
+        raise c.fail(key, "consecutive years", value)
+    return years
+
+
+def check_probabilities(c: _Checker, value: Any, n: int) -> tuple[float, ...] | None:
+    """None, or one finite number per scenario."""
+    if value is None:
+        return None
+    return tuple(c.num(f"probabilities[{i}]", p)
+                 for i, p in enumerate(c.list_("probabilities", value, n)))
+
+
+def check_seed(c: _Checker, value: Any) -> int | tuple[int, ...]:
+    """A seed as saved: an int >= 0, or a list of them (SeedSequence entropy)."""
+    if isinstance(value, list):
+        return tuple(c.int_(f"seed[{i}]", s, 0) for i, s in enumerate(value))
+    return c.int_("seed", value, 0)
 
 
 def _history(c: _Checker, hist: Any) -> AnnualSeries:
@@ -154,7 +164,7 @@ def _history(c: _Checker, hist: Any) -> AnnualSeries:
         raise DataError(f"{c.where}: `history` must be a valid annual series; {exc}") from None
 
 
-def _scenarios(c: _Checker, info: Any) -> dict[str, Any]:
+def check_scenarios(c: _Checker, info: Any) -> dict[str, Any]:
     info = c.dict_("scenarios", info)
     file = info.get("file")
     if file is not None:
@@ -165,7 +175,7 @@ def _scenarios(c: _Checker, info: Any) -> dict[str, Any]:
     return {"file": file, "unavailable": why}
 
 
-def _checksums(c: _Checker, sums: Any, out: dict[str, Any]) -> dict[str, str]:
+def check_checksums(c: _Checker, sums: Any, out: dict[str, Any]) -> dict[str, str]:
     sums = c.dict_("checksums", sums)
     files = [out["samples_file"], out["base_log_file"]]
     if out["scenarios"]["file"]:
