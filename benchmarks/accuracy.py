@@ -58,6 +58,8 @@ H = 6
 LEVELS = (80, 95)
 FAMILIES = ("Naive", "Drift", "LogLinearTrend", "DampedTrend", "ARIMA", "LocalLinearTrend",
             "Theta", "Auto")
+#: other settings of a family, scored beside the defaults: name -> (family, arguments)
+VARIANTS = {"Auto-mean": ("Auto", {"center": "mean"})}
 TAIL_Q = 0.999
 TAIL_LIMIT = 100.0
 
@@ -278,8 +280,16 @@ def load_cases(path: Path | str = DATA, limit: int | None = None) -> list[Case]:
 
 
 def make_spec(name: str):
-    """The default spec of a family, by name (``"Auto"`` is ``forecast.Auto()``)."""
-    return getattr(forecast, name)()
+    """The spec of a family or variant, by name (``"Auto"`` is ``forecast.Auto()``)."""
+    family, kwargs = VARIANTS.get(name, (name, {}))
+    return getattr(forecast, family)(**kwargs)
+
+
+def label(name: str) -> str:
+    """How a family or variant is shown: ``forecast.Auto(center="mean")``."""
+    family, kwargs = VARIANTS.get(name, (name, {}))
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    return f"forecast.{family}({args})"
 
 
 # ---------------------------------------------------------------------------- running
@@ -377,7 +387,7 @@ def summary_row(res: FamilyResult, n_cases: int) -> dict[str, object]:
     tails = np.array(list(res.tails.values()), dtype=float)
     nan = math.nan
     row: dict[str, object] = {
-        "method": f"forecast.{res.name}()",
+        "method": label(res.name),
         "scored": f"{len(res.scores)}/{n_cases}",
         "no fit": len(res.no_fit),
         "errors": len(res.errors) + len(res.bugs),
@@ -484,8 +494,10 @@ def notes(results: list[FamilyResult]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES,
-                    metavar="NAME", help=f"subset of {', '.join(FAMILIES)}")
+    ap.add_argument("--families", nargs="+", default=[*FAMILIES, *VARIANTS],
+                    choices=[*FAMILIES, *VARIANTS], metavar="NAME",
+                    help=f"subset of {', '.join([*FAMILIES, *VARIANTS])} (Auto-mean: "
+                    "Auto(center='mean'))")
     ap.add_argument("--limit", type=int, default=None, help="first N series only")
     ap.add_argument("--out", type=Path, default=None,
                     help=f"Markdown output (default {OUT.relative_to(ROOT)} for a full run; "

@@ -72,7 +72,9 @@ def part1(n_series: int) -> None:
     rng = np.random.default_rng(20251126)
     series = [synthetic(i, rng) for i in range(n_series)]
     configs = {
-        "Auto() [default: combine, equal weights, parameter uncertainty]": Auto(),
+        "Auto() [default: combine, equal weights, median centre, parameter uncertainty]":
+            Auto(),
+        "Auto(center='mean')": Auto(center="mean"),
         "Auto(param_uncertainty=False)": Auto(param_uncertainty=False),
         "Auto(method='select')": Auto(method="select"),
         "Auto(weights='aicc')": Auto(weights="aicc"),

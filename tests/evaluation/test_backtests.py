@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
@@ -89,8 +90,12 @@ def test_executors_give_bit_identical_results():
         threads = backtest(specs, SERIES, executor=ex, **kw)
     with ProcessPoolExecutor(2) as ex:
         procs = backtest(specs, SERIES, executor=ex, **kw)
+    # forkserver: Linux's default start method from Python 3.14 (nothing inherited)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as ex:
+        served = backtest(specs, SERIES, executor=ex, **kw)
     pd.testing.assert_frame_equal(serial, threads, check_exact=True)
     pd.testing.assert_frame_equal(serial, procs, check_exact=True)
+    pd.testing.assert_frame_equal(serial, served, check_exact=True)
     # a model's backtest alone equals its rows in a joint run (seeds per origin)
     alone = backtest(forecast.Drift(), SERIES, **kw)
     joint = serial[serial["model"] == "Drift"].reset_index(drop=True)

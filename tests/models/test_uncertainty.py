@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from forecast.errors import ParameterError
 from forecast.models import (
     Auto,
     DampedTrend,
@@ -183,7 +184,88 @@ def test_auto_point_forecast_is_the_mean_of_its_members(series):
     lam = fit.lam
     members = [s(scale=lam).fit(series) for s in (Drift, Theta)]
     z = np.mean([np.array(m.moments(4)[0]) for m in members], axis=0)
+    # two families: their median is their mean, whichever centre is asked for
     np.testing.assert_allclose(fit.moments(4)[0], z, atol=1e-10)
+    mean_fit = Auto(families=("Drift", "Theta"), center="mean").fit(series)
+    np.testing.assert_allclose(mean_fit.moments(4)[0], z, atol=1e-10)
+
+
+def _three_families(series, **kw):
+    fit = Auto(**kw).fit(series)
+    members = [s(scale=fit.lam).fit(series) for s in (Drift, LocalLinearTrend, Theta)]
+    return fit, [m.moments(6) for m in members]
+
+
+def test_auto_is_centred_on_the_middle_family_year_by_year(series):
+    fit, ms = _three_families(series)
+    means = np.stack([np.array(m) for m, _ in ms])
+    covs = np.stack([L @ L.T for _, L in ms])
+    centre = np.median(means, axis=0)
+    mean, L = fit.moments(6)
+    np.testing.assert_allclose(mean, centre, atol=1e-10)
+    # its covariance: the families' mean covariance plus their second moment about it
+    dev = means - centre
+    want = covs.mean(0) + np.einsum("mi,mj->ij", dev, dev) / 3
+    np.testing.assert_allclose(L @ L.T, want, rtol=1e-9, atol=1e-14)
+    # which is the mixture's covariance plus (mean - centre)(mean - centre)'
+    mix_mean, mix_L = Auto(center="mean").fit(series).moments(6)
+    gap = np.array(mix_mean) - centre
+    np.testing.assert_allclose(L @ L.T, mix_L @ mix_L.T + np.outer(gap, gap),
+                               rtol=1e-9, atol=1e-14)
+    assert np.all(np.linalg.eigvalsh(L @ L.T - mix_L @ mix_L.T) > -1e-12)
+
+
+def test_a_far_family_widens_the_band_without_moving_the_median_centre():
+    means = np.array([[0.0, 0.1], [0.1, 0.2], [5.0, 9.0]])  # the third extrapolates far
+    covs = np.stack([np.eye(2) * 0.01] * 3)
+    w = np.full(3, 1 / 3)
+    centre, cov = gaussian.pool(means, covs, w, groups=np.arange(3), center="median")
+    np.testing.assert_allclose(centre, [0.1, 0.2])
+    mean, mix = gaussian.pool(means, covs, w)
+    assert np.all(np.diag(cov) >= np.diag(mix))
+    np.testing.assert_allclose(mean, means.mean(0))
+
+
+def test_history_draws_are_pooled_by_rubin_before_the_families_are_centred():
+    rng = np.random.default_rng(4)
+    means = rng.standard_normal((6, 3))  # two families x three draws
+    covs = np.stack([np.eye(3) * (0.1 + k) for k in range(6)])
+    w = np.full(6, 1 / 6)
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    centre, cov = gaussian.pool(means, covs, w, groups=groups, center="median")
+    parts = [gaussian.pool(means[groups == g], covs[groups == g], np.full(3, 1 / 3))
+             for g in (0, 1)]
+    np.testing.assert_allclose(centre, (parts[0][0] + parts[1][0]) / 2)
+    # two groups: the median is their mean, so the result is the one-stage mixture's
+    mean, mix = gaussian.pool(means, covs, w)
+    np.testing.assert_allclose(centre, mean, atol=1e-12)
+    np.testing.assert_allclose(cov, mix, atol=1e-12)
+
+
+@pytest.mark.parametrize(("values", "weights", "want"), [
+    ([[3.0], [1.0], [2.0]], [1 / 3] * 3, [2.0]),
+    ([[1.0], [4.0]], [0.5, 0.5], [2.5]),  # an even count: the midpoint
+    ([[1.0], [2.0], [10.0]], [0.2, 0.3, 0.5], [6.0]),  # exactly half at 2: midpoint
+    ([[1.0], [2.0], [10.0]], [0.6, 0.3, 0.1], [1.0]),
+    ([[1.0, 5.0], [2.0, 4.0], [10.0, 3.0]], [0.1, 0.1, 0.8], [10.0, 3.0]),
+])
+def test_weighted_median(values, weights, want):
+    got = gaussian.weighted_median(np.array(values), np.array(weights))
+    np.testing.assert_allclose(got, want)
+
+
+def test_weighted_median_with_equal_weights_is_numpys_median():
+    rng = np.random.default_rng(2)
+    for m in (1, 2, 3, 4, 5, 60):
+        v = rng.standard_normal((m, 7))
+        np.testing.assert_allclose(gaussian.weighted_median(v, np.full(m, 1 / m)),
+                                   np.median(v, axis=0), atol=1e-12)
+
+
+def test_auto_center_must_be_median_or_mean():
+    with pytest.raises(ParameterError, match=r"`center` must be \"median\" or \"mean\"; "
+                                             r"got 'middle'"):
+        Auto(center="middle")
 
 
 # ------------------------------------------------------------ finite, bounded tails

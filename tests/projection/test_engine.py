@@ -301,7 +301,10 @@ def test_real_scenario_start_error():
 
 
 def test_process_pools_of_every_start_method_are_bit_identical():
-    """Chunks computed in worker processes (spawn and fork) equal the serial run's."""
+    """Chunks computed in worker processes (every start method) equal the serial run's.
+
+    forkserver is Linux's default from Python 3.14.
+    """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -311,7 +314,7 @@ def test_process_pools_of_every_start_method_are_bit_identical():
     fit = forecast.Drift().fit(s)
     scen = forecast.presets.scenario_set()
     serial = forecast.project(fit, scen, horizon=6, n_paths=3000, seed=5, chunk_size=700)
-    for method in ("spawn", "fork"):
+    for method in ("spawn", "fork", "forkserver"):
         with ProcessPoolExecutor(2, mp_context=mp.get_context(method)) as ex:
             par = forecast.project(fit, scen, horizon=6, n_paths=3000, seed=5,
                                    chunk_size=700, executor=ex)

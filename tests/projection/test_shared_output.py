@@ -66,7 +66,7 @@ def _open_in(pid: int) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])  # 3.14: forkserver
 def test_a_process_pool_writes_in_place_and_leaves_nothing_behind(method):
     import multiprocessing as mp
 

@@ -125,3 +125,26 @@ def test_constant_series_forecast_flat(level, n):
         f = spec.fit(s).forecast(8, levels=(95,))
         np.testing.assert_allclose(f[["median", "lower_95", "upper_95", "mean"]], level,
                                    rtol=1e-5, err_msg=spec.name)
+
+
+@settings(max_examples=60)
+@given(m=st.integers(1, 8), h=st.integers(1, 6), seed=seeds,
+       center=st.sampled_from(["median", "mean"]))
+def test_a_pool_is_never_narrower_than_the_mixture(m, h, seed, center):
+    """Whatever the centre, the pooled Gaussian holds the members' disagreement: its
+    covariance is the mixture's plus a rank-one term, and its centre lies within the
+    members' means in every year."""
+    from forecast.models import gaussian
+
+    rng = np.random.default_rng(seed)
+    means = rng.standard_normal((m, h)) * rng.uniform(0.01, 5)
+    A = rng.standard_normal((m, h, h)) * 0.3
+    covs = A @ np.swapaxes(A, 1, 2) + 1e-3 * np.eye(h)
+    w = rng.dirichlet(np.ones(m))
+    centre, cov = gaussian.pool(means, covs, w, groups=np.arange(m), center=center)
+    mix_mean, mix = gaussian.pool(means, covs, w)
+    tol = 1e-9 * (1 + np.abs(means).max())
+    assert np.all(centre >= means.min(axis=0) - tol)
+    assert np.all(centre <= means.max(axis=0) + tol)
+    gap = mix_mean - centre
+    np.testing.assert_allclose(cov, mix + np.outer(gap, gap), atol=1e-9 * (1 + np.abs(mix).max()))

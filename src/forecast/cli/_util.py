@@ -224,10 +224,11 @@ def executor(args, *, threads: bool = True):
     """The executor chosen by --workers / --scheduler (None: serial).
 
     `threads` picks threads for --workers, right for projections: numpy releases the GIL
-    in the path work and the chunks are written in place, while a process pool pickles
-    every chunk back to the parent (measured on 2 cores, 7 presets x 10^6 paths: threads
-    2.3x serial, processes 1.1x; docs/results.md). Backtests pass ``threads=False``:
-    their tasks are model fits, Python-bound, which only processes run in parallel.
+    in the path work and the chunks are written in place, with no workers to start and
+    no shared-memory file (a process pool writes into one on Linux only, and pickles its
+    chunks back elsewhere). On 2 cores, 7 presets x 10^6 paths: threads 1.2-2.5x serial,
+    processes 1.2-1.8x (docs/results.md). Backtests pass ``threads=False``: their tasks
+    are model fits, Python-bound, which only processes run in parallel.
     """
     if getattr(args, "workers", None):
         pool = ThreadPoolExecutor if threads else ProcessPoolExecutor

@@ -28,9 +28,8 @@ class Auto(ModelSpec):
     Parameters
     ----------
     method : {"combine", "select"}
-        ``"combine"``: the Gaussian with the mean and covariance of the families'
-        equally weighted mixture (each family's members calibrated first), so the
-        point forecast is the mean of the families' and the bands include their
+        ``"combine"``: one Gaussian from the families (each family's members calibrated
+        first), centred as `center` says, with bands that include the families'
         disagreement. ``"select"``: the family with the smallest AICc.
     families : tuple of str or ModelSpec
         Candidate families, by name (default: Drift, LocalLinearTrend and Theta: a
@@ -39,6 +38,13 @@ class Auto(ModelSpec):
         (``docs/extending.md``).
     weights : {"equal", "aicc"}
         Combination weights: equal (default) or Akaike weights.
+    center : {"median", "mean"}
+        Centre of a combination, year by year: the (weighted) median of the families'
+        means (default; with three families, the one in the middle), or their mean.
+        The covariance is the families' mean covariance plus their means' second
+        moment about the centre, so either way the bands hold their disagreement; the
+        median is not pulled by one family that extrapolates far from the others
+        (docs/models.md, "How the forecast distribution is built").
 
     Notes
     -----
@@ -50,6 +56,7 @@ class Auto(ModelSpec):
     method: str = "combine"
     families: tuple[Any, ...] = DEFAULT_FAMILIES
     weights: str = "equal"
+    center: str = "median"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -58,6 +65,8 @@ class Auto(ModelSpec):
                 f'`method` must be "combine" or "select"; got {self.method!r}.')
         if self.weights not in ("equal", "aicc"):
             raise ParameterError(f'`weights` must be "equal" or "aicc"; got {self.weights!r}.')
+        if self.center not in ("median", "mean"):
+            raise ParameterError(f'`center` must be "median" or "mean"; got {self.center!r}.')
         fams = (self.families,) if isinstance(self.families, str | ModelSpec) \
             else tuple(self.families)
         if any(isinstance(f, Auto) for f in fams):
@@ -170,8 +179,10 @@ class Auto(ModelSpec):
         if self.method == "select":
             notes.append(f"selected {fitted[keep[0]][0].name} by AICc")
         aicc = float(aiccs[keep[0]]) if self.method == "select" else float("nan")
+        groups = [k for k, i in enumerate(keep) for _ in fitted[i][1]]
         return make_fit(self, series, ests, lam, (*notes, *skipped), seed=entropy,
-                        weights=comp_w / comp_w.sum(), extra=extra, aicc=aicc, average=False)
+                        weights=comp_w / comp_w.sum(), extra=extra, aicc=aicc, average=False,
+                        groups=tuple(groups))
 
 
 def _family_weights(aiccs: np.ndarray, method: str, weights: str) -> np.ndarray:

@@ -81,6 +81,9 @@ class Fit:
         The calibrated members (one per family and history draw).
     weights : ndarray
         Their weights in the combination, summing to 1.
+    groups : tuple of int
+        The family of each member in a combination (``Auto``), which is pooled around
+        the spec's ``center``; empty for one family (its draws pooled by Rubin's rules).
     lam : float
         Box-Cox lambda of the working scale (0 = log, 1 = level).
     seed : int or tuple or None
@@ -107,6 +110,7 @@ aicc=-26.8)
     lam: float = 0.0
     seed: Any = None
     calibrations: tuple[tuple[float, float, int], ...] = field(default=(), repr=False)
+    groups: tuple[int, ...] = field(default=(), repr=False)
     _token: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -197,7 +201,9 @@ aicc=-26.8)
                 mean, cov = ms[0]
             else:
                 mean, cov = gaussian.pool(np.stack([m for m, _ in ms]),
-                                          np.stack([c for _, c in ms]), self.weights)
+                                          np.stack([c for _, c in ms]), self.weights,
+                                          self.groups or None,
+                                          getattr(self.spec, "center", "mean"))
             hit = (readonly(np.array(mean)), readonly(gaussian.factor(cov)))
             if len(self._moments) > 16:
                 self._moments.clear()
@@ -383,12 +389,13 @@ aicc=-26.8)
 def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
              notes: tuple[str, ...], seed: Any = None,
              weights: np.ndarray | None = None, extra: Mapping[str, float] | None = None,
-             aicc: float | None = None, average: bool = True) -> Fit:
+             aicc: float | None = None, average: bool = True,
+             groups: tuple[int, ...] = ()) -> Fit:
     """Calibrate the estimates and pool them into a Fit (equal weights by default).
 
     With `average`, ``Fit.params`` holds the members' estimates averaged by name (the
-    history draws of one family); a combination of families passes ``average=False``
-    and reports its own figures in `extra`.
+    history draws of one family); a combination of families passes ``average=False``,
+    reports its own figures in `extra` and labels each member's family in `groups`.
     """
     calibrate = bool(getattr(spec, "calibrate", True))
     inflate = bool(getattr(spec, "param_uncertainty", True))
@@ -408,4 +415,5 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
     res = np.mean([np.asarray(e.residuals)[e.residuals.size - n_res:] for e in ests], axis=0)
     w = np.full(len(ests), 1.0 / len(ests)) if weights is None else weights
     a = float(np.mean([e.aicc for e in ests])) if aicc is None else aicc
-    return Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, cals, _TOKEN)
+    return Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, cals,
+               tuple(groups), _TOKEN)

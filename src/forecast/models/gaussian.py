@@ -21,9 +21,12 @@ draws). Each member's h-step distribution on the working scale is Gaussian
    Student-t predictives are replaced by the Gaussians with the same variance, i.e.
    the variance is multiplied by ``dof / (dof - 2)`` and ``(dof + m) / (dof + m - 2)``.
    Tails stay Gaussian on the working scale, so every moment of the level is finite.
-3. **Combination** (:func:`pool`). Members are pooled into the Gaussian with the
-   mean and covariance of their equally weighted mixture (``Rubin's rules`` for history
-   draws: the within-member covariance plus the spread of the members' means).
+3. **Combination** (:func:`pool`). Members are pooled into one Gaussian. The history
+   draws of one family by Rubin's rules: the mean of their means, and the within-draw
+   covariance plus the spread of the means. Families (``Auto``) around a centre: the
+   (weighted) median of their means by default, with the mean of their covariances plus
+   their means' second moment about that centre, so their disagreement is width
+   whichever member is in the middle; or around the mean (the mixture, moment-matched).
 """
 
 from __future__ import annotations
@@ -105,12 +108,57 @@ def horizon_factor(cal: tuple[float, float, int], h: int) -> np.ndarray:
     return k2 * hk**gamma
 
 
-def pool(means: np.ndarray, covs: np.ndarray, weights: np.ndarray):
+def pool(means: np.ndarray, covs: np.ndarray, weights: np.ndarray,
+         groups: np.ndarray | None = None, center: str = "mean"):
+    """Centre (h,) and covariance (h, h) of Gaussians (M, h), (M, h, h) with `weights`.
+
+    With ``center="mean"`` (or no `groups`): the mean and covariance of the mixture.
+    With ``center="median"`` and `groups` (a label per member: its family), each group
+    is first pooled as a mixture (Rubin's rules over a family's history draws); the
+    centre is then the weighted median of the groups' means, per year
+    (:func:`weighted_median`), and the covariance the groups' mean covariance plus
+    their means' second moment about that centre, ``sum_g w_g (m_g - c)(m_g - c)'``,
+    which is the mixture's covariance plus ``(mean - c)(mean - c)'``: a member that
+    lies far from the others moves the centre little but still widens the band.
+    """
+    if groups is None or center == "mean":
+        return _mixture(means, covs, weights)
+    labels = np.asarray(groups)
+    ids = np.unique(labels)
+    gw = np.array([weights[labels == g].sum() for g in ids])
+    parts = [_mixture(means[labels == g], covs[labels == g],
+                      weights[labels == g] / weights[labels == g].sum()) for g in ids]
+    gm = np.stack([m for m, _ in parts])
+    centre = weighted_median(gm, gw / gw.sum())
+    dev = gm - centre
+    cov = (np.einsum("g,gij->ij", gw, np.stack([c for _, c in parts]))
+           + np.einsum("g,gi,gj->ij", gw, dev, dev))
+    return centre, 0.5 * (cov + cov.T)
+
+
+def _mixture(means: np.ndarray, covs: np.ndarray, weights: np.ndarray):
     """Mean (h,) and covariance (h, h) of the mixture of Gaussians (M, h), (M, h, h)."""
     mean = weights @ means
     dev = means - mean
     cov = np.einsum("m,mij->ij", weights, covs) + np.einsum("m,mi,mj->ij", weights, dev, dev)
     return mean, 0.5 * (cov + cov.T)
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per column of `values` (G, h), the median of the G values under `weights` (sum 1).
+
+    The value at which the cumulative weight reaches one half; where it reaches exactly
+    one half at a value (two equal weights), the midpoint of that value and the next,
+    as the median of an even count is. Equal weights give :func:`numpy.median`.
+    """
+    order = np.argsort(values, axis=0, kind="stable")
+    v = np.take_along_axis(values, order, axis=0)
+    cum = np.cumsum(weights[order], axis=0)
+    tol = 1e-9
+    lo = np.argmax(cum >= 0.5 - tol, axis=0)
+    hi = np.argmax(cum > 0.5 + tol, axis=0)
+    cols = np.arange(values.shape[1])
+    return 0.5 * (v[lo, cols] + v[hi, cols])
 
 
 def factor(cov: np.ndarray) -> np.ndarray:
