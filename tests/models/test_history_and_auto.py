@@ -207,3 +207,21 @@ def test_the_us_projection_is_stable_across_seeds_and_its_means_are_tame():
     below = medians < medians[:, [base]]
     assert below.any()  # fragmentation and the friction presets
     assert np.all(means[below] < np.broadcast_to(means[:, [base]], means.shape)[below])
+
+
+def test_auto_names_show_what_differs_from_the_defaults():
+    assert Auto().name == "Auto(combine)"
+    assert Auto(method="select").name == "Auto(select)"
+    assert Auto(center="mean").name == "Auto(combine, center=mean)"
+    assert Auto(weights="aicc", center="mean").name == \
+        "Auto(combine, weights=aicc, center=mean)"
+    assert Auto(families=("Drift", Theta())).name == "Auto(combine, families=Drift+Theta)"
+    assert Auto(families=DEFAULT_FAMILIES).name == "Auto(combine)"
+
+
+def test_two_auto_configurations_can_be_backtested_side_by_side(series):
+    import forecast
+
+    frame = forecast.backtest([Auto(), Auto(center="mean")], series, origins=[2018, 2020],
+                              horizon=2, n_paths=200, seed=3)
+    assert set(frame["model"]) == {"Auto(combine)", "Auto(combine, center=mean)"}

@@ -165,7 +165,9 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     for spec in specs:
         _check_spec(spec)
     check_unique([spec.name for spec in specs], "model names in a backtest",
-                 "Drop the duplicate.", field="spec")
+                 "Drop the duplicate; specs that differ only in settings their name does not "
+                 "show (e.g. Drift() and Drift(scale='log')) go in separate backtests.",
+                 field="spec")
     root = as_seed_sequence(seed)
     kind = _kind(data)
     _check_reconstruct_kw(kind, data, reconstruct_kw)

@@ -82,7 +82,18 @@ class Auto(ModelSpec):
 
     @property
     def name(self) -> str:
-        return f"Auto({self.method})"
+        """``"Auto(combine)"`` or ``"Auto(select)"``, plus the settings that differ from the
+        defaults, e.g. ``"Auto(combine, center=mean)"``, so that two configurations can
+        sit side by side in a backtest."""
+        parts = [self.method]
+        if self.families != DEFAULT_FAMILIES:
+            parts.append("families=" + "+".join(f if isinstance(f, str) else f.name
+                                                for f in self.families))
+        if self.method == "combine":
+            parts += [f"{k}={v}" for k, v, default in (("weights", self.weights, "equal"),
+                                                      ("center", self.center, "median"))
+                      if v != default]
+        return f"Auto({', '.join(parts)})"
 
     @property
     def min_length(self) -> int:  # type: ignore[override]
