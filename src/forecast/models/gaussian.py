@@ -113,7 +113,8 @@ def pool(means: np.ndarray, covs: np.ndarray, weights: np.ndarray,
     """Centre (h,) and covariance (h, h) of Gaussians (M, h), (M, h, h) with `weights`.
 
     With ``center="mean"`` (or no `groups`): the mean and covariance of the mixture.
-    With ``center="median"`` and `groups` (a label per member: its family), each group
+    With ``center="median"`` and `groups` (per member, its family's label: integers
+    0 .. G-1, each used), each group
     is first pooled as a mixture (Rubin's rules over a family's history draws); the
     centre is then the weighted median of the groups' means, per year
     (:func:`weighted_median`), and the covariance the groups' mean covariance plus
@@ -123,16 +124,19 @@ def pool(means: np.ndarray, covs: np.ndarray, weights: np.ndarray,
     """
     if groups is None or center == "mean":
         return _mixture(means, covs, weights)
-    labels = np.asarray(groups)
-    ids = np.unique(labels)
-    gw = np.array([weights[labels == g].sum() for g in ids])
-    parts = [_mixture(means[labels == g], covs[labels == g],
-                      weights[labels == g] / weights[labels == g].sum()) for g in ids]
-    gm = np.stack([m for m, _ in parts])
+    inv = np.asarray(groups)
+    n_groups = int(inv.max()) + 1
+    if n_groups == inv.size:  # one member per family (a fit on a series)
+        gm, gc, gw = means, covs, weights
+    else:
+        gw = np.bincount(inv, weights=weights, minlength=n_groups)
+        parts = [_mixture(means[inv == k], covs[inv == k], weights[inv == k] / gw[k])
+                 for k in range(n_groups)]
+        gm = np.stack([m for m, _ in parts])
+        gc = np.stack([c for _, c in parts])
     centre = weighted_median(gm, gw / gw.sum())
     dev = gm - centre
-    cov = (np.einsum("g,gij->ij", gw, np.stack([c for _, c in parts]))
-           + np.einsum("g,gi,gj->ij", gw, dev, dev))
+    cov = np.tensordot(gw, gc, axes=1) + (dev.T * gw) @ dev
     return centre, 0.5 * (cov + cov.T)
 
 
@@ -151,6 +155,10 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     one half at a value (two equal weights), the midpoint of that value and the next,
     as the median of an even count is. Equal weights give :func:`numpy.median`.
     """
+    g = values.shape[0]
+    if np.all(weights == weights[0]):  # numpy's median, without its overhead
+        v = np.sort(values, axis=0)
+        return v[g // 2] if g % 2 else (v[g // 2 - 1] + v[g // 2]) / 2
     order = np.argsort(values, axis=0, kind="stable")
     v = np.take_along_axis(values, order, axis=0)
     cum = np.cumsum(weights[order], axis=0)
