@@ -371,3 +371,13 @@ def test_the_header_stamp_follows_source_date_epoch(proj, figures, tmp_path, mon
     assert a.read_bytes() == b.read_bytes()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")  # ignored: the clock
     assert stamp() != "2026-01-01 00:00 UTC"
+
+
+def test_the_model_section_says_how_a_combination_is_centred():
+    from forecast.report import _sections as S
+
+    s = AnnualSeries(range(2010, 2025), [10 * 1.07**i + (i % 3) for i in range(15)])
+    for center in ("median", "mean"):
+        html = S.model_section(forecast.Auto(center=center).fit(s), None, None, {})
+        assert f"centred on the {center} of the families' forecasts" in html
+    assert "centred on" not in S.model_section(forecast.Drift().fit(s), None, None, {})

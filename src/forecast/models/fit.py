@@ -181,7 +181,8 @@ aicc=-26.8)
         """Mean (h,) and lower-triangular factor (h, h) of the working-scale forecast.
 
         The distribution of the next h values on the working scale is Gaussian with this
-        mean and covariance ``L @ L.T``: the members' mixture, moment-matched.
+        mean and covariance ``L @ L.T``: the members pooled (history draws by Rubin's
+        rules; an ``Auto``'s families around its ``center``, :func:`gaussian.pool`).
 
         Parameters
         ----------

@@ -196,6 +196,7 @@ def model_section(fit, backtest, history, figs, years=None) -> str:
         if members is not None:
             parts.append(H.table(members, caption="Families compared and combined: AICc of "
                                  "each family's own fit, weight in the combination"))
+            parts.append(_centre_note(getattr(getattr(fit, "spec", None), "center", None)))
     if backtest is not None:
         cols = [c for c in ("model", "target", "horizon", "n", "mase", "crps_log",
                             "coverage_80", "coverage_95") if c in backtest.columns]
@@ -203,6 +204,17 @@ def model_section(fit, backtest, history, figs, years=None) -> str:
                      + H.table(backtest[cols] if cols else backtest,
                                caption="Rolling-origin backtest, averaged over origins"))
     return "".join(parts)
+
+
+def _centre_note(center) -> str:
+    """How an ``Auto`` combination is centred, in a sentence (empty for other fits)."""
+    if center == "median":
+        return ("<p>Each year the baseline is centred on the median of the families' "
+                "forecasts; how far they disagree widens its bands.</p>")
+    if center == "mean":
+        return ("<p>Each year the baseline is centred on the mean of the families' "
+                "forecasts; how far they disagree widens its bands.</p>")
+    return ""
 
 
 def censoring_note(fit, years) -> str:
