@@ -380,4 +380,5 @@ def test_the_model_section_says_how_a_combination_is_centred():
     for center in ("median", "mean"):
         html = S.model_section(forecast.Auto(center=center).fit(s), None, None, {})
         assert f"centred on the {center} of the families' forecasts" in html
-    assert "centred on" not in S.model_section(forecast.Drift().fit(s), None, None, {})
+    for single in (forecast.Drift(), forecast.Auto(method="select")):
+        assert "centred on" not in S.model_section(single.fit(s), None, None, {})

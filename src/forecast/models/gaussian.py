@@ -114,9 +114,9 @@ def pool(means: np.ndarray, covs: np.ndarray, weights: np.ndarray,
 
     With ``center="mean"`` (or no `groups`): the mean and covariance of the mixture.
     With ``center="median"`` and `groups` (per member, its family's label: integers
-    0 .. G-1, each used), each group
-    is first pooled as a mixture (Rubin's rules over a family's history draws); the
-    centre is then the weighted median of the groups' means, per year
+    0 .. G-1, each used), each group is first pooled as a mixture (Rubin's rules over a
+    family's history draws); the centre is then the weighted median of the groups'
+    means, per year
     (:func:`weighted_median`), and the covariance the groups' mean covariance plus
     their means' second moment about that centre, ``sum_g w_g (m_g - c)(m_g - c)'``,
     which is the mixture's covariance plus ``(mean - c)(mean - c)'``: a member that

@@ -196,7 +196,10 @@ def model_section(fit, backtest, history, figs, years=None) -> str:
         if members is not None:
             parts.append(H.table(members, caption="Families compared and combined: AICc of "
                                  "each family's own fit, weight in the combination"))
-            parts.append(_centre_note(getattr(getattr(fit, "spec", None), "center", None)))
+            spec = getattr(fit, "spec", None)
+            if getattr(spec, "method", None) == "combine" and \
+                    len(set(getattr(fit, "groups", ()))) > 1:  # families were pooled
+                parts.append(_centre_note(getattr(spec, "center", None)))
     if backtest is not None:
         cols = [c for c in ("model", "target", "horizon", "n", "mase", "crps_log",
                             "coverage_80", "coverage_95") if c in backtest.columns]
