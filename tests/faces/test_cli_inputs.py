@@ -354,6 +354,32 @@ def test_the_working_scale_can_be_chosen_on_the_command_line(tmp_path, capsys):
     _fails(capsys, ["run", "--scale", "sqrt"], "--scale", "sqrt")
 
 
+def test_the_centre_of_auto_can_be_chosen_on_the_command_line(tmp_path, capsys):
+    import json
+
+    from forecast.cli._util import make_spec
+
+    assert make_spec("auto", 20, "auto", "mean") == forecast.Auto(imputations=20,
+                                                                   center="mean")
+    argv = ["run", "--paths", "20", "--seed", "1", "--no-plot", "-q", "--imputations", "2"]
+    assert cli.main([*argv, "--center", "mean", "--out", str(tmp_path / "mean")]) == 0
+    settings = json.loads((tmp_path / "mean" / "settings.json").read_text())
+    assert settings["model_spec"] == "Auto(imputations=2, center='mean')"
+    assert "--center mean" in settings["command"]
+    _fails(capsys, ["run", "--center", "middle"], "--center", "middle")
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "--model", "drift", "--center", "mean"],
+    ["report", "--model", "theta", "--center", "median"],
+    ["sensitivity", "--model", "drift", "--center", "mean"],
+    ["backtest", "--model", "drift", "--model", "theta", "--center", "mean"],
+    ["run", "--markets", "US,EU", "--model", "drift", "--center", "mean"],
+])
+def test_center_without_auto_is_refused_before_any_work(argv, capsys):
+    _fails(capsys, argv, "--center sets the centre of --model auto", "Drop --center")
+
+
 @pytest.mark.parametrize("year", ["2020", "2200"])
 def test_sensitivity_years_are_checked_in_the_commands_words_before_the_fit(year, capsys,
                                                                             monkeypatch):

@@ -153,20 +153,35 @@ def build_history(args, records):
                        currency=args.currency)
 
 
-def make_spec(name: str, imputations: int | None = None, scale: str = "auto"):
-    """The model spec of --model, with --imputations and --scale as given."""
+def make_spec(name: str, imputations: int | None = None, scale: str = "auto",
+              center: str | None = None):
+    """The model spec of --model, with --imputations, --scale and --center as given."""
     kwargs: dict = {} if imputations is None else {"imputations": imputations}
     if scale != "auto":
         kwargs["scale"] = scale
+    if center is not None:
+        check_center(center, [name])
+        kwargs["center"] = center
     return getattr(models, MODELS[name])(**kwargs)
+
+
+def check_center(center: str | None, names) -> None:
+    """--center is a setting of --model auto: refuse it when no model is auto."""
+    if center is not None and "Auto" not in {MODELS[n] for n in names}:
+        got = ", ".join(f"--model {n}" for n in dict.fromkeys(names))
+        raise ParameterError(
+            f"--center sets the centre of --model auto's combination of families; got "
+            f"{got}. Drop --center, or pass --model auto.")
 
 
 def spec_text(args) -> str:
     """The spec as Python: ``Auto(imputations=20)``, ``Auto(imputations=20, scale='log')``."""
     k = getattr(args, "imputations", None)
     scale = getattr(args, "scale", "auto")
+    center = getattr(args, "center", None)
     parts = ([] if k is None else [f"imputations={k}"]) + (
-        [] if scale == "auto" else [f"scale={scale!r}"])
+        [] if scale == "auto" else [f"scale={scale!r}"]) + (
+        [] if center is None else [f"center={center!r}"])
     return f"{MODELS[args.model]}({', '.join(parts)})"
 
 

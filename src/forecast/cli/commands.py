@@ -18,8 +18,10 @@ from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..records import Records, load_releases
 from ..scenarios import dump_scenarios
 from ..scenarios.scenario import check_starts
+from ._options import MODELS
 from ._util import (
     build_history,
+    check_center,
     done,
     draw_seed,
     executor,
@@ -76,7 +78,10 @@ _BACKTEST_COLUMNS = ["model", "target", "horizon", "n", "mase", "mape", "crps", 
 def cmd_backtest(args) -> int:
     _check_outputs(args, out=args.out)
     names = args.models or ["drift", "damped", "theta"]
-    specs = [make_spec(n, args.imputations, args.scale) for n in dict.fromkeys(names)]
+    check_center(args.center, names)
+    specs = [make_spec(n, args.imputations, args.scale,
+                       args.center if MODELS[n] == "Auto" else None)
+             for n in dict.fromkeys(names)]
     records = load_records(args)
     if args.pseudo_real_time:
         data, kw = records, {"market": args.market, "flow": args.flow, "segment": args.segment,
@@ -109,6 +114,7 @@ def history_label(args) -> str:
 
 def cmd_sensitivity(args) -> int:
     _check_outputs(args, out=args.out, plot=args.plot)
+    check_center(args.center, [args.model])
     if args.plot and args.method != "tornado":  # refused before the slow work
         raise ParameterError("--plot draws a tornado chart; got --method sobol. "
                              "Use --method tornado with --plot, or --out for Sobol indices.")
@@ -137,7 +143,8 @@ def cmd_sensitivity(args) -> int:
         raise ParameterError(f"--year must be after the history's last year ({last}) and at "
                              f"most {last + 100}; got {', '.join(map(str, outside))}. Pass "
                              f"e.g. --year {last + 5} --year {last + 10}.")
-    fit = make_spec(args.model, args.imputations, args.scale).fit(history, seed=draw_seed(args))
+    fit = make_spec(args.model, args.imputations, args.scale,
+                    args.center).fit(history, seed=draw_seed(args))
     bar = interactive(args)
     if args.method == "tornado":
         table = tornado(fit, scenario, years, n_paths=args.n, seed=args.seed, progress=bar)

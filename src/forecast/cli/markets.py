@@ -28,6 +28,7 @@ from ..report.report import compact_years
 from ..scenarios import ScenarioSet, market_presets
 from ..scenarios.diversion import Diversion
 from ._util import (
+    check_center,
     check_name,
     done,
     draw_seed,
@@ -156,7 +157,7 @@ def _fit_and_project(args, markets: tuple[str, ...]):
         mh = reconstruct_markets(records, markets=markets, flow=args.flow,
                                  segment=args.segment, currency=args.currency)
         draw_seed(args)
-        spec = make_spec(args.model, args.imputations, args.scale)
+        spec = make_spec(args.model, args.imputations, args.scale, args.center)
         design = design_of(args)
         status(args, f"fitting the {design} model ({spec_text(args)}) ...")
         fit = joint_model(design, spec).fit(mh, seed=args.seed)
@@ -203,6 +204,7 @@ def cmd_run_markets(args) -> int:
     """
     args.steps = 6
     t0 = time.perf_counter()
+    check_center(args.center, [args.model])
     markets = _markets(args)
     out = pathlib.Path(args.out)
     what = "--out folder"

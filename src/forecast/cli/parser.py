@@ -84,6 +84,7 @@ def _add_model_option(p: argparse.ArgumentParser, default: str = "auto") -> None
                         "uncertainty carries into the projection (default: %(default)s, the "
                         "same as the Python API's; fewer draws are faster)")
     _add_scale_option(p)
+    _add_center_option(p)
 
 
 def _add_scale_option(p: argparse.ArgumentParser) -> None:
@@ -91,6 +92,13 @@ def _add_scale_option(p: argparse.ArgumentParser) -> None:
                    help="working scale of the model: chosen from the data (Box-Cox, default), "
                         "the log (growth rates; no lower boundary, for long horizons) or the "
                         "level")
+
+
+def _add_center_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--center", default=None, choices=["median", "mean"],
+                   help="centre of --model auto's combination, year by year: the median of "
+                        "the families' forecasts (the default) or their mean; their "
+                        "disagreement widens the bands either way")
 
 
 def _add_projection_options(p: argparse.ArgumentParser, paths: int) -> None:
@@ -224,6 +232,7 @@ def _backtest_command(add: _Add) -> None:
                    metavar="K", help="history draws each model is fitted on at each origin "
                                      "(default: %(default)s, the same as the Python API's)")
     _add_scale_option(p)
+    _add_center_option(p)
     p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
                    help="random seed (default: fresh entropy; the seed used is printed "
                         "and written in the --out CSV so the run can be reproduced)")

@@ -27,6 +27,7 @@ from ..report._html import check_html_path
 from ..report.reproduce import versions as report_versions
 from ._util import (
     build_history,
+    check_center,
     done,
     draw_seed,
     executor,
@@ -47,6 +48,7 @@ __all__ = ["cmd_report", "cmd_run"]
 def _project(args):
     """reconstruct -> fit -> project, exactly as a user would in Python."""
     t0 = time.perf_counter()
+    check_center(args.center, [args.model])  # a misplaced option fails at once
     sset = scenario_set(args)  # first: a misspelt scenario fails before any slow work
     _note_preset_market(args, sset)
     # the executor next: an unreachable scheduler fails before the slow work too
@@ -56,7 +58,8 @@ def _project(args):
         history = build_history(args, records)
         draw_seed(args)  # one seed for the whole run, so that it can be printed
         status(args, f"fitting {spec_text(args)} ...")
-        fit = make_spec(args.model, args.imputations, args.scale).fit(history, seed=args.seed)
+        fit = make_spec(args.model, args.imputations, args.scale,
+                        args.center).fit(history, seed=args.seed)
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} paths ...")
         proj = project(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed, executor=ex)
     argv = list(getattr(args, "argv", []))
