@@ -211,13 +211,10 @@ def model_section(fit, backtest, history, figs, years=None) -> str:
 
 def _centre_note(center) -> str:
     """How an ``Auto`` combination is centred, in a sentence (empty for other fits)."""
-    if center == "median":
-        return ("<p>Each year the baseline is centred on the median of the families' "
-                "forecasts; how far they disagree widens its bands.</p>")
-    if center == "mean":
-        return ("<p>Each year the baseline is centred on the mean of the families' "
-                "forecasts; how far they disagree widens its bands.</p>")
-    return ""
+    if center not in ("median", "mean"):
+        return ""
+    return (f"<p>Each year the baseline is centred on the {center} of the families' "
+            "forecasts; how far they disagree widens its bands.</p>")
 
 
 def censoring_note(fit, years) -> str:
