@@ -382,3 +382,24 @@ def test_the_model_section_says_how_a_combination_is_centred():
         assert f"centred on the {center} of the families' forecasts" in html
     for single in (forecast.Drift(), forecast.Auto(method="select")):
         assert "centred on" not in S.model_section(single.fit(s), None, None, {})
+
+
+def test_the_reproduction_code_of_a_python_run_reproduces_it(tmp_path):
+    """The code names the model the projection was made with (its ModelSpec.call_text,
+    recorded in ``settings["model_spec"]``), not the default Auto: run as shown, it gives
+    the same samples."""
+    import html as _html
+
+    history = forecast.reconstruct()
+    fit = forecast.Drift(scale="log", imputations=4).fit(history, seed=3)
+    proj = forecast.project(fit, [presets.get("baseline"), presets.get("escalation")],
+                            to=2029, n_paths=300, seed=4)
+    assert proj.settings["model_spec"] == "Drift(scale='log', imputations=4)"
+    text = report.write_report(proj, tmp_path / "r.html", fit=fit, history=history,
+                               plots=False).read_text()
+    block = text.split('id="reproduce"')[1]
+    code = _html.unescape(block.split("<h3>Python</h3><pre>")[1].split("</pre>")[0])
+    assert "fit = forecast.Drift(scale='log', imputations=4).fit(history, seed=3)" in code
+    scope: dict = {}
+    exec(compile(code, "reproduce", "exec"), scope)
+    np.testing.assert_array_equal(scope["proj"].samples, proj.samples)

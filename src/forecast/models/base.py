@@ -88,6 +88,38 @@ class ModelSpec:
         """The family's name, e.g. ``"Drift"``."""
         return type(self).__name__
 
+    def call_text(self) -> str:
+        """The call that makes this spec, with the arguments that differ from the defaults.
+
+        The HTML report's reproduction code uses it (``forecast.<call>.fit(...)``).
+
+        Returns
+        -------
+        str
+            E.g. ``"Drift(scale='log')"``; the library's own classes by name, others by
+            module path. Spec instances among the arguments are written in full
+            (``forecast.Theta()``).
+
+        Examples
+        --------
+        >>> import forecast
+        >>> forecast.Drift(scale="log").call_text()
+        "Drift(scale='log')"
+        >>> forecast.Auto(families=("Drift", forecast.Theta()), center="mean").call_text()
+        "Auto(families=('Drift', forecast.Theta()), center='mean')"
+        """
+        args = []
+        for f in dataclasses.fields(self):
+            if not f.init or f.name.startswith("_"):
+                continue
+            value = getattr(self, f.name)
+            default = (f.default if f.default is not dataclasses.MISSING else
+                       f.default_factory() if f.default_factory is not dataclasses.MISSING
+                       else dataclasses.MISSING)
+            if default is dataclasses.MISSING or not _same(value, default):
+                args.append(f"{f.name}={_argument(value)}")
+        return f"{_class_path(type(self), short=True)}({', '.join(args)})"
+
     # ------------------------------------------------------------------ hooks
     def estimate(self, y: np.ndarray) -> Estimate:
         """Estimate the family on one series `y` (1-D, working scale); override this."""
@@ -234,3 +266,28 @@ def history_draws(history: Any, series: AnnualSeries, k: int, seed: Any):
             f"History.draws must return positive finite levels of shape ({k}, "
             f"{len(series)}); got shape {draws.shape}.")
     return draws, entropy
+
+
+def _class_path(cls: type, short: bool = False) -> str:
+    """``Theta`` (short) or ``forecast.Theta`` for the library's classes; else its path."""
+    if cls.__module__.split(".")[0] == "forecast":
+        return cls.__name__ if short else f"forecast.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _argument(value: Any) -> str:
+    """An argument of :meth:`ModelSpec.call_text` as Python (specs in full, tuples of them)."""
+    if isinstance(value, ModelSpec):
+        text = value.call_text()
+        return f"{_class_path(type(value))}{text[text.index('('):]}"
+    if isinstance(value, tuple):
+        inner = ", ".join(_argument(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # e.g. arrays: compared element-wise, never "equal" here
+        return False

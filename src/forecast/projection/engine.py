@@ -159,6 +159,9 @@ def project(
         "pool_size": int(root.pool_size),
         "versions": _versions(),
     }
+    call = getattr(getattr(fit, "spec", None), "call_text", None)
+    if callable(call):  # how the fit's model is made, for the report's reproduction code
+        settings["model_spec"] = str(call())
     entropy = root.entropy
     seed_value = int(entropy) if isinstance(entropy, numbers.Integral) else tuple(entropy)
     return Projection(

@@ -62,7 +62,8 @@ class Projection(Queries, Exports):
     scenarios : tuple of Scenario or None
         The scenario definitions (None when they could not be restored from a file).
     settings : mapping
-        n_paths, chunk_size, n_chunks, horizon, last_year, spawn_key, pool_size, versions.
+        n_paths, chunk_size, n_chunks, horizon, last_year, spawn_key, pool_size, versions,
+        and ``model_spec`` (``ModelSpec.call_text``, e.g. ``"Drift(scale='log')"``).
 
     Examples
     --------

@@ -100,8 +100,9 @@ def python_code(conf: Mapping, projection) -> str:
     kw = "".join(f", {k}={conf[k]!r}" for k in ("market", "flow", "segment", "currency")
                  if k in conf)
     lines.append(f"history = forecast.reconstruct(records{kw})")
-    lines.append(f"fit = forecast.{conf.get('model_spec', 'Auto()')}.fit(history, "
-                 f"seed={fit_seed})")
+    spec = str(conf.get("model_spec", "Auto()"))
+    path = spec if "." in spec.split("(")[0] else f"forecast.{spec}"  # an outside family
+    lines.append(f"fit = {path}.fit(history, seed={fit_seed})")
     src = conf.get("scenario_file", "presets")
     lines.append("scenarios = presets.scenario_set()" if src in ("presets", None)
                  else f"scenarios = forecast.load_scenarios({src!r})")
