@@ -384,22 +384,34 @@ def test_the_model_section_says_how_a_combination_is_centred():
         assert "centred on" not in S.model_section(single.fit(s), None, None, {})
 
 
-def test_the_reproduction_code_of_a_python_run_reproduces_it(tmp_path):
-    """The code names the model the projection was made with (its ModelSpec.call_text,
-    recorded in ``settings["model_spec"]``), not the default Auto: run as shown, it gives
-    the same samples."""
+def _shown_code(path) -> str:
     import html as _html
 
+    block = path.read_text().split('id="reproduce"')[1]
+    return _html.unescape(block.split("<h3>Python</h3><pre>")[1].split("</pre>")[0])
+
+
+@pytest.mark.parametrize("on", ["history", "series"])
+def test_the_reproduction_code_of_a_python_run_reproduces_it(on, tmp_path):
+    """The code names the model the projection was made with (its ModelSpec.call_text),
+    the data it was fitted on and the fit's own seed, all recorded in the projection's
+    settings: run as shown, from the report of the projection or of its saved copy
+    (without the fit), it gives the same samples."""
     history = forecast.reconstruct()
-    fit = forecast.Drift(scale="log", imputations=4).fit(history, seed=3)
+    spec = forecast.Drift(scale="log", imputations=4)
+    fit = spec.fit(history, seed=3) if on == "history" else spec.fit(history.series)
     proj = forecast.project(fit, [presets.get("baseline"), presets.get("escalation")],
                             to=2029, n_paths=300, seed=4)
     assert proj.settings["model_spec"] == "Drift(scale='log', imputations=4)"
-    text = report.write_report(proj, tmp_path / "r.html", fit=fit, history=history,
-                               plots=False).read_text()
-    block = text.split('id="reproduce"')[1]
-    code = _html.unescape(block.split("<h3>Python</h3><pre>")[1].split("</pre>")[0])
-    assert "fit = forecast.Drift(scale='log', imputations=4).fit(history, seed=3)" in code
-    scope: dict = {}
-    exec(compile(code, "reproduce", "exec"), scope)
-    np.testing.assert_array_equal(scope["proj"].samples, proj.samples)
+    proj.save(tmp_path / "saved")
+    loaded = forecast.Projection.load(tmp_path / "saved")
+    want = ("fit = forecast.Drift(scale='log', imputations=4).fit(history, seed=3)"
+            if on == "history" else
+            "fit = forecast.Drift(scale='log', imputations=4).fit(history.series)")
+    for i, (p, kw) in enumerate([(proj, {"fit": fit, "history": history}), (loaded, {})]):
+        code = _shown_code(report.write_report(p, tmp_path / f"r{i}.html", plots=False,
+                                               **kw))
+        assert want in code
+        scope: dict = {}
+        exec(compile(code, "reproduce", "exec"), scope)
+        np.testing.assert_array_equal(scope["proj"].samples, proj.samples)

@@ -160,8 +160,13 @@ def project(
         "versions": _versions(),
     }
     call = getattr(getattr(fit, "spec", None), "call_text", None)
-    if callable(call):  # how the fit's model is made, for the report's reproduction code
+    if callable(call):  # how the fit was made, for the report's reproduction code
         settings["model_spec"] = str(call())
+        fit_seed = getattr(fit, "seed", None)  # a History fit records its draws' entropy
+        settings["fit_data"] = "series" if fit_seed is None else "history"
+        if fit_seed is not None:
+            settings["fit_seed"] = (int(fit_seed) if isinstance(fit_seed, numbers.Integral)
+                                    else [int(x) for x in fit_seed])
     entropy = root.entropy
     seed_value = int(entropy) if isinstance(entropy, numbers.Integral) else tuple(entropy)
     return Projection(

@@ -63,7 +63,9 @@ class Projection(Queries, Exports):
         The scenario definitions (None when they could not be restored from a file).
     settings : mapping
         n_paths, chunk_size, n_chunks, horizon, last_year, spawn_key, pool_size, versions,
-        and ``model_spec`` (``ModelSpec.call_text``, e.g. ``"Drift(scale='log')"``).
+        and how the fit was made: ``model_spec`` (``ModelSpec.call_text``, e.g.
+        ``"Drift(scale='log')"``), ``fit_data`` (``"history"`` or ``"series"``) and
+        ``fit_seed`` (the entropy of a History fit's draws).
 
     Examples
     --------

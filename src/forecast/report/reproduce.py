@@ -102,7 +102,10 @@ def python_code(conf: Mapping, projection) -> str:
     lines.append(f"history = forecast.reconstruct(records{kw})")
     spec = str(conf.get("model_spec", "Auto()"))
     path = spec if "." in spec.split("(")[0] else f"forecast.{spec}"  # an outside family
-    lines.append(f"fit = {path}.fit(history, seed={fit_seed})")
+    if conf.get("fit_data") == "series":  # fitted on the median series: no draws, no seed
+        lines.append(f"fit = {path}.fit(history.series)")
+    else:
+        lines.append(f"fit = {path}.fit(history, seed={fit_seed})")
     src = conf.get("scenario_file", "presets")
     lines.append("scenarios = presets.scenario_set()" if src in ("presets", None)
                  else f"scenarios = forecast.load_scenarios({src!r})")
