@@ -170,3 +170,18 @@ def test_glance_table_is_the_baseline_summary(mp):
             (f"{f.at[m, 'median']:,.1f}{pct}",
              f"{f.at[m, 'lower_80']:,.1f}{pct}-{f.at[m, 'upper_80']:,.1f}{pct}")
             for m in markets]
+
+
+def test_the_settings_name_the_joint_fits_seed(mp, page, tmp_path):
+    """The fit was seeded 1 and the projection 2: both are in the Reproduce table, also
+    for a saved and loaded projection."""
+    import html
+
+    assert mp.settings["fit_seed"] == 1
+    assert mp.seed == 2
+    reproduce = html.unescape(page.split('id="reproduce"')[1])
+    assert '"fit_seed": 1' in reproduce
+    assert '"seed": 2' in reproduce
+    mp.save(tmp_path / "saved")
+    loaded = forecast.MarketProjection.load(tmp_path / "saved")
+    assert loaded.settings["fit_seed"] == 1

@@ -197,6 +197,9 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                 "pool_size": int(root.pool_size), "target": target,
                 "correlation": fit.correlation.tolist(), "diversion_notes": notes,
                 "versions": {"forecast": __version__, "numpy": np.__version__}}
+    fit_seed = getattr(fit, "seed", None)
+    if isinstance(fit_seed, numbers.Integral):  # the joint fit's seed, for reproduction
+        settings["fit_seed"] = int(fit_seed)
     return MarketProjection(
         years=years, parts=fit.parts, scenario_names=tuple(s.name for s in items),
         samples=samples, base_log=base_log, centers=centers, history=fit.history,

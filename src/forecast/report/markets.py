@@ -361,7 +361,9 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     H.check_html_path(path)
     message, sections = _parts(projection, figures=figures, plots=plots, decompose=True,
                                level=level, dpi=dpi, thresholds=thresholds, scenario=scenario)
+    own = projection.settings if isinstance(projection.settings, Mapping) else {}
     conf = {"model": projection.model, "seed": projection.seed,
+            **({"fit_seed": own["fit_seed"]} if "fit_seed" in own else {}),
             "n_paths": projection.n_paths, "markets": list(projection.parts),
             "scenarios": list(projection.scenario_names), **dict(settings or {})}
     conf = {k: (v if isinstance(v, str | int | float | bool | list | type(None)) else str(v))
