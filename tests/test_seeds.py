@@ -90,3 +90,26 @@ def test_as_seed_sequence_follows_spec_7():
     assert _seeds.seed_record(3) == 3
     assert _seeds.seed_record(np.random.SeedSequence(4)) == 4
     assert _seeds.seed_record(g) is None
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=["int", "spawn_key", "pool8", "list"])
+def test_a_recorded_seed_repeats_the_draws(root):
+    """`repeatable`, `seed_json` and `seed_source` each give back a seed that draws what
+    `root` draws: the int for a plain int's root, a rebuilt SeedSequence otherwise."""
+    plain = root.spawn_key == () and root.pool_size == 4 and isinstance(root.entropy, int)
+    kept = _seeds.repeatable(root)
+    assert isinstance(kept, int) == plain
+    assert _state(_seeds.as_seed_sequence(kept)) == _state(root)
+    assert kept is not root  # a copy: spawning from it never moves the caller's counter
+    record = _seeds.seed_json(root)
+    assert isinstance(record, int if plain else dict)
+    for text in (_seeds.seed_source(root), _seeds.seed_source(record),
+                 _seeds.seed_source(root.entropy, root.spawn_key, root.pool_size)):
+        assert text.startswith("numpy.random.SeedSequence(") != plain
+        assert _state(_seeds.as_seed_sequence(eval(text, {"numpy": np}))) == _state(root)
+
+
+def test_an_entropy_list_records_as_a_list():
+    assert _seeds.seed_json((1, 2)) == [1, 2]
+    assert _seeds.seed_source([1, 2]) == "numpy.random.SeedSequence([1, 2])"
+    assert _seeds.seed_source(5) == "5"

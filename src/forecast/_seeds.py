@@ -51,8 +51,12 @@ __all__ = [
     "from_generator",
     "keyed",
     "rebuild",
+    "repeatable",
+    "run_seed_source",
+    "seed_json",
     "seed_parts",
     "seed_record",
+    "seed_source",
     "spawn",
     "task_seeds",
 ]
@@ -119,6 +123,85 @@ def rebuild(entropy: object, spawn_key: tuple[int, ...] = (),
         entropy = list(entropy)
     return np.random.SeedSequence(entropy=entropy, spawn_key=tuple(spawn_key),
                                   pool_size=int(pool_size))
+
+
+def repeatable(ss: np.random.SeedSequence) -> int | np.random.SeedSequence:
+    """What to record so that ``seed=<it>`` draws again what `ss` draws.
+
+    The int entropy for the root SeedSequence of an int (every int seed, and fresh
+    entropy); otherwise (an array entropy, a spawned child, another pool size) a fresh
+    copy of `ss`, because its entropy alone would seed other draws.
+
+    Examples
+    --------
+    >>> repeatable(np.random.SeedSequence(7))
+    7
+    >>> repeatable(np.random.SeedSequence(7).spawn(2)[1]).spawn_key
+    (1,)
+    """
+    if isinstance(ss.entropy, numbers.Integral) and not ss.spawn_key and ss.pool_size == 4:
+        return int(ss.entropy)
+    return rebuild(*seed_parts(ss))
+
+
+def seed_json(seed: object) -> int | list | dict:
+    """A recorded seed (int, entropy list or SeedSequence) as JSON: an int, a list, or
+    ``{"entropy", "spawn_key", "pool_size"}`` for a SeedSequence that is not a plain int's."""
+    if isinstance(seed, np.random.SeedSequence):
+        seed = repeatable(seed)
+        if isinstance(seed, np.random.SeedSequence):
+            entropy, key, pool = seed_parts(seed)
+            return {"entropy": _entropy_json(entropy), "spawn_key": list(key),
+                    "pool_size": pool}
+    return _entropy_json(seed)
+
+
+def _entropy_json(entropy: object) -> int | list:
+    if isinstance(entropy, numbers.Integral):
+        return int(entropy)
+    return [int(x) for x in entropy]  # type: ignore[union-attr]
+
+
+def seed_source(seed: object, spawn_key=(), pool_size: int = 4) -> str:
+    """Python source for a `seed` argument that repeats a recorded seed.
+
+    `seed` is what a result recorded: an int, an entropy list or tuple (with `spawn_key`
+    and `pool_size` beside it, as a Projection's settings hold them), a SeedSequence, or
+    :func:`seed_json`'s mapping. The source is the int itself where that repeats the
+    draws, else a ``numpy.random.SeedSequence(...)`` call (the code must import numpy).
+
+    Examples
+    --------
+    >>> seed_source(2025)
+    '2025'
+    >>> seed_source([1, 2])
+    'numpy.random.SeedSequence([1, 2])'
+    >>> seed_source(5, spawn_key=[0, 3])
+    'numpy.random.SeedSequence(5, spawn_key=(0, 3))'
+    """
+    if isinstance(seed, dict):
+        seed, spawn_key, pool_size = (seed.get("entropy"), seed.get("spawn_key", ()),
+                                      seed.get("pool_size", 4))
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = rebuild(_entropy_json(seed), tuple(int(k) for k in spawn_key), int(pool_size))
+    plain = repeatable(seed)
+    if not isinstance(plain, np.random.SeedSequence):
+        return str(plain)
+    entropy, key, pool = seed_parts(plain)
+    args = [repr(_entropy_json(entropy))]
+    if key:
+        args.append(f"spawn_key={key!r}")
+    if pool != 4:
+        args.append(f"pool_size={pool}")
+    return f"numpy.random.SeedSequence({', '.join(args)})"
+
+
+def run_seed_source(result: object) -> str:
+    """:func:`seed_source` of a result's root seed (``.seed`` with the ``spawn_key`` and
+    ``pool_size`` of its ``.settings``), for messages that say how to re-run it."""
+    settings = getattr(result, "settings", None) or {}
+    return seed_source(getattr(result, "seed", None), tuple(settings.get("spawn_key", ())),
+                       int(settings.get("pool_size", 4)))
 
 
 def child(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:

@@ -415,3 +415,31 @@ def test_the_reproduction_code_of_a_python_run_reproduces_it(on, tmp_path):
         scope: dict = {}
         exec(compile(code, "reproduce", "exec"), scope)
         np.testing.assert_array_equal(scope["proj"].samples, proj.samples)
+
+
+def test_the_reproduction_code_repeats_seeds_that_are_not_ints(tmp_path):
+    """A fit seeded with an entropy list and a projection seeded with a spawned child:
+    ``seed=<entropy>`` would draw other numbers (the fit even refuses a list), so the code
+    rebuilds each SeedSequence; run as shown, also from the saved copy, it gives the same
+    samples."""
+    history = forecast.reconstruct()
+    fit = forecast.Drift(imputations=3).fit(history, seed=np.random.SeedSequence([1, 2]))
+    assert fit.notes[0].endswith("(seed numpy.random.SeedSequence([1, 2]))")
+    again = forecast.Drift(imputations=3).fit(history, seed=fit.seed)  # Fit.seed repeats it
+    assert again.params == fit.params
+    assert again.notes == fit.notes
+    child = np.random.SeedSequence(7, pool_size=8).spawn(2)[1]
+    proj = forecast.project(fit, [presets.get("baseline")], to=2028, n_paths=200,
+                            seed=child)
+    assert proj.settings["fit_seed"] == {"entropy": [1, 2], "spawn_key": [], "pool_size": 4}
+    proj.save(tmp_path / "saved")
+    loaded = forecast.Projection.load(tmp_path / "saved")
+    for i, (p, kw) in enumerate([(proj, {"fit": fit}), (loaded, {})]):
+        code = _shown_code(report.write_report(p, tmp_path / f"r{i}.html", plots=False,
+                                               **kw))
+        assert code.startswith("import numpy\n")
+        assert "fit(history, seed=numpy.random.SeedSequence([1, 2]))" in code
+        assert "seed=numpy.random.SeedSequence(7, spawn_key=(1,), pool_size=8))" in code
+        scope: dict = {}
+        exec(compile(code, "reproduce", "exec"), scope)
+        np.testing.assert_array_equal(scope["proj"].samples, proj.samples)

@@ -400,6 +400,21 @@ def test_save_load_round_trip(proj, tmp_path, fmt):
     pd.testing.assert_frame_equal(again.decompose("mixed"), proj.decompose("mixed"))
 
 
+def test_the_rerun_hint_rebuilds_a_spawned_seed():
+    """A run seeded with a spawned SeedSequence: the hint's seed is that SeedSequence, and
+    running the hint's call gives the same samples (``seed=<entropy>`` would not)."""
+    child = np.random.SeedSequence(5).spawn(3)[2]
+    run = project(FIT, FakeSet(SCEN[:2], (0.5, 0.5)), to=2030, n_paths=50, seed=child)
+    bare = dataclasses.replace(run, scenarios=None)
+    with pytest.raises(ScenarioError) as info:
+        bare.decompose(SCEN[1].name)
+    text = str(info.value).split("seed=", 1)[1].split(") with the same fit")[0]
+    assert text == "numpy.random.SeedSequence(5, spawn_key=(2,))"
+    again = project(FIT, FakeSet(SCEN[:2], (0.5, 0.5)), to=2030, n_paths=50,
+                    seed=eval(text, {"numpy": np}))
+    np.testing.assert_array_equal(again.samples, run.samples)
+
+
 def test_a_folder_saved_by_format_version_1_still_loads(proj, tmp_path):
     """Version 1 (before checksums) loads with a warning saying how to add them."""
     out = proj.save(tmp_path / "old", format="csv")

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._seeds import rebuild, task_seeds
+from .._seeds import rebuild, run_seed_source, task_seeds
 from ..errors import ScenarioError, SimulationError
 from ..history.markets import TOTAL
 from ..projection.chunks import chunk_bounds
@@ -96,7 +96,7 @@ def _chunk(p: Any, s: int, b: int, i: int, lo: int, hi: int, root, names_cache: 
                 f"stored samples; they differ in paths {lo}-{hi - 1}. The scenarios, the seed "
                 f"or the code changed since the run. Re-run forecast.project_markets(fit, "
                 f"scenarios, to={int(p.years[-1])}, n_paths={p.n_paths}, chunk_size="
-                f"{p.settings['chunk_size']}, seed={p.seed!r}).")
+                f"{p.settings['chunk_size']}, seed={run_seed_source(p)}).")
         res.append((lv, applied))
     (lv_s, ap_s), (lv_b, ap_b) = res
     if not names_cache:

@@ -12,7 +12,7 @@ from ..errors import ModelError, ParameterError
 from . import scale
 from ._args import as_data
 from .arima import select_order
-from .base import Fit, ModelSpec, check_seed, history_draws, make_fit
+from .base import Fit, ModelSpec, check_seed, history_draws, imputation_note, make_fit
 from .families import FAMILIES
 
 __all__ = ["DEFAULT_FAMILIES", "Auto"]
@@ -119,7 +119,7 @@ class Auto(ModelSpec):
         else:
             draws, entropy = history_draws(history, series, self.imputations, seed)
             Y = scale.transform(draws, lam)
-            notes = [f"multiple imputation over {len(Y)} history draws (seed {entropy})"]
+            notes = [imputation_note(len(Y), entropy)]
         fitted, skipped = [], []
         for member in self._members():
             try:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._seeds import as_seed_sequence
+from .._seeds import as_seed_sequence, repeatable, seed_source
 from .._threads import single_blas_thread
 from .._validation import check_int
 from ..errors import ForecastError, ForecastTypeError, ModelError
@@ -169,7 +169,8 @@ class ModelSpec:
             the whole history and the draws' forecasts are pooled (Rubin's rules).
         seed : int, Generator, SeedSequence or None
             Seeds the history draws (unused for an AnnualSeries). With None, fresh
-            entropy is drawn and recorded in ``Fit.seed`` so the fit can be repeated.
+            entropy is drawn and recorded in ``Fit.seed``: ``fit(history, seed=fit.seed)``
+            repeats the fit.
 
         Returns
         -------
@@ -195,7 +196,7 @@ class ModelSpec:
         draws, entropy = history_draws(history, series, self.imputations, seed)
         ests = self.safe_estimates(scale.transform(draws, lam))
         return make_fit(self, series, ests, lam, (
-            f"multiple imputation over {len(ests)} history draws (seed {entropy})",),
+            imputation_note(len(ests), entropy),),
             seed=entropy)
 
     @single_blas_thread()
@@ -256,9 +257,13 @@ def check_seed(seed: Any, name: str = "seed") -> None:
 
 
 def history_draws(history: Any, series: AnnualSeries, k: int, seed: Any):
-    """`k` whole-history draws (k, n) and the entropy that seeded them."""
+    """`k` whole-history draws (k, n) and the seed that repeats them (``Fit.seed``).
+
+    The seed is the int entropy for an int seed or none (fresh entropy), else a copy of
+    the SeedSequence given (see :func:`forecast._seeds.repeatable`).
+    """
     ss = as_seed_sequence(seed)
-    entropy = ss.entropy if isinstance(ss.entropy, int) else tuple(ss.entropy)
+    entropy = repeatable(ss)
     draws = np.asarray(history.draws(k, seed=ss), dtype=float)
     if draws.shape != (k, len(series)) or not np.all(np.isfinite(draws)) \
             or not np.all(draws > 0):
@@ -266,6 +271,11 @@ def history_draws(history: Any, series: AnnualSeries, k: int, seed: Any):
             f"History.draws must return positive finite levels of shape ({k}, "
             f"{len(series)}); got shape {draws.shape}.")
     return draws, entropy
+
+
+def imputation_note(n: int, seed: Any) -> str:
+    """The Fit note of a History fit: how many draws, and the seed that repeats them."""
+    return f"multiple imputation over {n} history draws (seed {seed_source(seed)})"
 
 
 def _class_path(cls: type, short: bool = False) -> str:

@@ -22,7 +22,7 @@ from ..errors import ForecastTypeError
 from . import arima, filtered, theta
 from . import estimation as est
 from ._args import as_data
-from .base import Fit, ModelSpec, history_draws, make_fit
+from .base import Fit, ModelSpec, history_draws, imputation_note, make_fit
 
 __all__ = ["ARIMA", "DampedTrend", "Drift", "LocalLinearTrend", "LogLinearTrend", "Naive",
            "Theta"]
@@ -195,7 +195,7 @@ class ARIMA(ModelSpec):
         draws, entropy = history_draws(history, series, self.imputations, seed)
         ests = fixed.safe_estimates(scale.transform(draws, lam))
         return make_fit(self, series, ests, lam, (
-            f"multiple imputation over {len(ests)} history draws (seed {entropy})",
+            imputation_note(len(ests), entropy),
             f"order ({order[0]},1,{order[1]}) chosen on the median by AICc"), seed=entropy)
 
 

@@ -86,8 +86,10 @@ class Fit:
         the spec's ``center``; empty for one family (its draws pooled by Rubin's rules).
     lam : float
         Box-Cox lambda of the working scale (0 = log, 1 = level).
-    seed : int or tuple or None
-        Entropy of the history draws (None when fitted on an AnnualSeries).
+    seed : int, SeedSequence or None
+        The seed of the history draws, so that ``spec.fit(history, seed=fit.seed)``
+        repeats the fit: the int entropy for an int seed or none, else a copy of the
+        SeedSequence given (None when fitted on an AnnualSeries).
 
     Examples
     --------

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._seeds import rebuild
+from .._seeds import rebuild, run_seed_source
 from ..errors import ScenarioError, SimulationError
 from .chunks import chunk_bounds, log_paths, recompute_effects, total_effect
 
@@ -37,7 +37,8 @@ def _rerun_hint(p: Any) -> str:
     return (
         f"Re-run forecast.project(fit, scenarios, to={int(p.years[-1])}, "
         f"n_paths={s.get('n_paths', p.n_paths)}, chunk_size={s.get('chunk_size', '?')}, "
-        f"seed={p.seed!r}) with the same fit and scenario definitions; it reproduces the "
+        f"seed={run_seed_source(p)}) with the same fit and scenario definitions; it "
+        "reproduces the "
         "samples exactly and can decompose them."
     )
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .._seeds import as_seed_sequence
+from .._seeds import as_seed_sequence, seed_json
 from .._validation import check_int, check_unique
 from .._version import __version__
 from ..errors import (
@@ -165,8 +165,7 @@ def project(
         fit_seed = getattr(fit, "seed", None)  # a History fit records its draws' entropy
         settings["fit_data"] = "series" if fit_seed is None else "history"
         if fit_seed is not None:
-            settings["fit_seed"] = (int(fit_seed) if isinstance(fit_seed, numbers.Integral)
-                                    else [int(x) for x in fit_seed])
+            settings["fit_seed"] = seed_json(fit_seed)
     entropy = root.entropy
     seed_value = int(entropy) if isinstance(entropy, numbers.Integral) else tuple(entropy)
     return Projection(

@@ -54,7 +54,9 @@ class Projection(Queries, Exports):
     history : AnnualSeries
         The series the model was fitted on.
     seed : int or tuple of int
-        Entropy of the root SeedSequence; ``project(..., seed=seed)`` reproduces the run.
+        Entropy of the root SeedSequence; ``project(..., seed=seed)`` reproduces the run
+        (for a run seeded with a spawned SeedSequence, with the settings' ``spawn_key``
+        and ``pool_size`` too: ``numpy.random.SeedSequence(seed, spawn_key=...)``).
     model, unit : str
         Model name and unit of the levels (e.g. ``"USD_bn"``).
     probabilities : tuple of float or None
@@ -65,7 +67,8 @@ class Projection(Queries, Exports):
         n_paths, chunk_size, n_chunks, horizon, last_year, spawn_key, pool_size, versions,
         and how the fit was made: ``model_spec`` (``ModelSpec.call_text``, e.g.
         ``"Drift(scale='log')"``), ``fit_data`` (``"history"`` or ``"series"``) and
-        ``fit_seed`` (the entropy of a History fit's draws).
+        ``fit_seed`` (a History fit's ``Fit.seed``: an int, or for a seed that is not an
+        int's, ``{"entropy", "spawn_key", "pool_size"}``).
 
     Examples
     --------

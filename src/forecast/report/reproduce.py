@@ -16,6 +16,7 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
+from .._seeds import seed_json, seed_source
 from .._version import __version__
 
 __all__ = ["python_code", "settings_of", "versions"]
@@ -75,7 +76,7 @@ def settings_of(projection, settings: Mapping | None, fit=None) -> dict:
             merged[key] = value
     fit_seed = getattr(fit, "seed", None)
     if fit_seed is not None:
-        merged.setdefault("fit_seed", fit_seed)
+        merged.setdefault("fit_seed", seed_json(fit_seed))
     merged.setdefault("n_paths", int(np.shape(projection.samples)[1]))
     merged.setdefault("years", f"{int(projection.years[0])}-{int(projection.years[-1])}")
     merged.setdefault("scenarios", list(projection.scenario_names))
@@ -87,10 +88,12 @@ def settings_of(projection, settings: Mapping | None, fit=None) -> dict:
 
 def python_code(conf: Mapping, projection) -> str:
     """The Python calls that reproduce the projection, from the recorded settings."""
-    seed = conf.get("seed")
-    fit_seed = conf.get("fit_seed", seed)
+    seed = _seed_code(conf.get("seed"), conf.get("spawn_key") or (), conf.get("pool_size", 4))
+    fit_seed = (_seed_code(conf["fit_seed"]) if conf.get("fit_seed") is not None
+                else _seed_code(conf.get("seed")))
     data = conf.get("data", "embedded")
-    lines = ["import forecast", "from forecast import presets", "",
+    numpy = ["import numpy"] if "numpy." in seed + fit_seed else []
+    lines = [*numpy, "import forecast", "from forecast import presets", "",
              "records = forecast.load_releases()" if data in ("embedded", None)
              else f"records = forecast.Records.from_csv({data!r})"]
     lines += [f"records = records + forecast.Records.from_csv({a!r})"
@@ -114,6 +117,16 @@ def python_code(conf: Mapping, projection) -> str:
     lines.append(f"proj = forecast.project(fit, scenarios, to={int(projection.years[-1])}, "
                  f"n_paths={conf.get('n_paths')}, seed={seed})")
     return "\n".join(lines)
+
+
+def _seed_code(seed, spawn_key=(), pool_size=4) -> str:
+    """The source of a recorded seed (None stays None: the run drew fresh entropy)."""
+    if seed is None:
+        return "None"
+    try:
+        return seed_source(seed, spawn_key, pool_size)
+    except (TypeError, ValueError):  # a hand-edited settings file: show it as recorded
+        return repr(seed)
 
 
 def settings_frame(conf: Mapping) -> pd.DataFrame:
