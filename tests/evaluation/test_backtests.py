@@ -113,6 +113,24 @@ def test_compare_always_includes_benchmarks():
         compare([Naive(), Naive()], SERIES, origins=[2018], horizon=1, n_paths=50)
 
 
+def test_models_that_share_a_name_are_labelled_by_their_calls():
+    """Drift() and Drift(scale="level") sit side by side under their calls; each row set
+    is that model's own backtest. compare() adds the default Drift() beside a Drift with
+    other settings, so the benchmark is always there."""
+    specs = [forecast.Drift(), forecast.Drift(scale="level"), Naive()]
+    kw = {"origins": [2016, 2019], "horizon": 2, "n_paths": 200, "seed": 5}
+    bt = backtest(specs, SERIES, **kw)
+    assert list(dict.fromkeys(bt["model"])) == ["Drift()", "Drift(scale='level')", "Naive"]
+    alone = backtest(forecast.Drift(scale="level"), SERIES, **kw)
+    joint = bt[bt["model"] == "Drift(scale='level')"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone.drop(columns="model"), joint.drop(columns="model"))
+    assert not np.array_equal(joint["median"], bt[bt["model"] == "Drift()"]["median"])
+    t = compare([forecast.Drift(scale="level")], SERIES, **kw)
+    assert set(t["model"]) == {"Drift(scale='level')", "Naive", "Drift()"}
+    with pytest.raises(ParameterError, match=r"Drift\(scale='level'\).*Drop the duplicate"):
+        backtest([forecast.Drift(scale="level"), forecast.Drift(scale="level")], SERIES, **kw)
+
+
 class Picky(Naive):
     """A spec needing 8 years, like DampedTrend (which fits more slowly)."""
 

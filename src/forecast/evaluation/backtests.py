@@ -54,7 +54,7 @@ from ._tasks import Task, map_tasks, min_length
 
 log = logging.getLogger("forecast")
 
-__all__ = ["Naive", "backtest", "compare", "published_truth", "summarize"]
+__all__ = ["Naive", "backtest", "compare", "model_labels", "published_truth", "summarize"]
 
 
 _POINT = ["model", "origin", "target", "year", "horizon", "truth", "mean", "median"]
@@ -164,10 +164,7 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
                                 "executor, client.get_executor() or None.")
     for spec in specs:
         _check_spec(spec)
-    check_unique([spec.name for spec in specs], "model names in a backtest",
-                 "Drop the duplicate; specs that differ only in settings their name does not "
-                 "show (e.g. Drift() and Drift(scale='log')) go in separate backtests.",
-                 field="spec")
+    labels = model_labels(specs)
     root = as_seed_sequence(seed)
     kind = _kind(data)
     _check_reconstruct_kw(kind, data, reconstruct_kw)
@@ -193,7 +190,8 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
         tasks = [Task(i, (spec,), series.window(end=o), o, horizon, n_paths, *seeds)
                  for spec in specs for i, o in enumerate(olist)]
     log.info("backtest: %d fits (%d origins, %d models)", len(tasks), len(olist), len(specs))
-    rows, skipped, unscored = _collect(specs, tasks, executor, truths, levels, progress)
+    rows, skipped, unscored = _collect(specs, labels, tasks, executor, truths, levels,
+                                       progress)
     if skipped:
         warnings.warn("backtest skipped " + "; ".join(skipped) + " (listed in "
                       "frame.attrs['skipped'])", UserWarning, stacklevel=3)
@@ -215,12 +213,38 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     return frame
 
 
-def _collect(specs, tasks, executor, truths, levels, progress: bool):
+def model_labels(specs: Sequence[Any]) -> list[str]:
+    """The ``model`` column's label of each spec: its name, or where two specs share a
+    name (``Drift()`` and ``Drift(scale='log')``), the call that makes each of them.
+
+    Raises
+    ------
+    ParameterError
+        For two identical specs (their calls are equal too).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> model_labels([forecast.Drift(), forecast.Drift(scale="log"), forecast.Theta()])
+    ['Drift()', "Drift(scale='log')", 'Theta']
+    """
+    names = [str(spec.name) for spec in specs]
+    labels = [spec.call_text() if names.count(name) > 1 and callable(
+                  getattr(spec, "call_text", None)) else name
+              for spec, name in zip(specs, names, strict=True)]
+    check_unique(labels, "models in a backtest",
+                 "Drop the duplicate: the same model with the same settings gives the same "
+                 "forecasts.", field="spec")
+    return labels
+
+
+def _collect(specs, labels, tasks, executor, truths, levels, progress: bool):
     """Score every task's forecasts against each truth; rows model by model, and skips."""
     skipped: list[str] = []
     fitted: set[object] = set()
     scored: set[object] = set()
-    by_spec: dict[str, list[dict]] = {spec.name: [] for spec in specs}
+    label_of = {id(spec): label for spec, label in zip(specs, labels, strict=True)}
+    by_label: dict[str, list[dict]] = {label: [] for label in labels}
     with progress_bar(progress, len(tasks), "backtest", "fit") as bar:
         for task, results in zip(tasks, map_tasks(tasks, executor), strict=True):
             for spec, res in zip(task.specs, results, strict=True):
@@ -228,13 +252,14 @@ def _collect(specs, tasks, executor, truths, levels, progress: bool):
                     skipped.append(res)
                     continue
                 fitted.add(task.label)
+                label = label_of[id(spec)]
                 for target, truth in truths.items():
-                    new = _score(res, truth, spec.name, task.label, target, levels)
-                    by_spec[spec.name] += new
+                    new = _score(res, truth, label, task.label, target, levels)
+                    by_label[label] += new
                     if new:
                         scored.add(task.label)
             bar.update()
-    rows = [row for spec in specs for row in by_spec[spec.name]]  # origins in order
+    rows = [row for label in labels for row in by_label[label]]  # origins in order
     unscored = [t.label for t in tasks if t.label in fitted and t.label not in scored]
     return rows, list(dict.fromkeys(skipped)), list(dict.fromkeys(unscored))
 
@@ -287,8 +312,10 @@ def backtest(
     Returns
     -------
     DataFrame
-        One row per model, origin, target and forecast year with a truth: ``model,
-        origin, target`` ("series", "latest" or "published"), ``year, horizon, truth,
+        One row per model, origin, target and forecast year with a truth: ``model``
+        (the spec's name; where two specs share one, their calls: see
+        :func:`model_labels`), ``origin, target`` ("series", "latest" or "published"),
+        ``year, horizon, truth,
         mean, median``, ``lower_<L>, upper_<L>`` per level, ``error`` (median - truth),
         ``ape`` (percent), ``scaled_error`` (|error| / in-sample naive MAE: MASE terms),
         ``crps`` (level units), ``scaled_crps`` (crps / naive MAE), ``crps_log`` (CRPS of
@@ -366,9 +393,11 @@ def compare(
 ) -> pd.DataFrame:
     """Backtest several models on the same origins; metrics per model and horizon.
 
-    The naive (random walk) and drift benchmarks are always included (added when
-    missing from `specs`), so every table says whether a model beats them. Every model
-    sees the same origins and seeds. Arguments as in :func:`backtest` (``progress`` too).
+    The naive (random walk) and drift benchmarks, with their default settings, are
+    always included (added when missing from `specs`), so every table says whether a
+    model beats them. Every model sees the same origins and seeds. Models that share a
+    name are labelled by their calls (``Drift()``, ``Drift(scale='level')``; see
+    :func:`model_labels`). Arguments as in :func:`backtest` (``progress`` too).
 
     Returns
     -------
@@ -386,11 +415,9 @@ def compare(
     if isinstance(specs, str) or not isinstance(specs, Sequence):
         specs = [specs]
     specs = list(specs)
-    names = [getattr(s, "name", None) for s in specs]
-    if "Naive" not in names:
-        specs.append(Naive())
-    if "Drift" not in names:
-        specs.append(Drift())
+    for bench in (Naive(), Drift()):  # with its default settings: Drift(scale="level")
+        if not any(type(s) is type(bench) and s == bench for s in specs):  # is not Drift()
+            specs.append(bench)
     lv = check_levels("levels", levels)
     bt = _run(specs, data, origins, horizon, n_paths, seed, executor, lv, reconstruct_kw,
               progress)
