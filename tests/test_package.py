@@ -136,9 +136,10 @@ def test_seeds_follow_spec7():
     g = np.random.default_rng(1)
     assert isinstance(seeds.as_generator(g), np.random.Generator)
     assert seeds.as_generator(g) is g
-    assert seeds.seed_record(5) == 5
-    assert seeds.seed_record(np.random.SeedSequence(9)) == 9
-    assert seeds.seed_record(None) is None
+    assert seeds.repeatable(seeds.as_seed_sequence(5)) == 5
+    assert seeds.repeatable(np.random.SeedSequence(9)) == 9
+    fresh = seeds.as_seed_sequence(None)
+    assert seeds.repeatable(fresh) == fresh.entropy  # fresh entropy is recorded
 
 
 def test_readonly():

@@ -87,9 +87,10 @@ def test_as_seed_sequence_follows_spec_7():
         _seeds.as_seed_sequence(-1)
     with pytest.raises(ForecastTypeError, match="Generator"):
         _seeds.as_seed_sequence("1")
-    assert _seeds.seed_record(3) == 3
-    assert _seeds.seed_record(np.random.SeedSequence(4)) == 4
-    assert _seeds.seed_record(g) is None
+    assert _seeds.repeatable(_seeds.as_seed_sequence(3)) == 3
+    assert _seeds.repeatable(np.random.SeedSequence(4)) == 4
+    # a Generator seeds by one int it draws: that int repeats the run
+    assert _seeds.repeatable(_seeds.as_seed_sequence(np.random.default_rng(0))) == expected
 
 
 @pytest.mark.parametrize("root", ROOTS, ids=["int", "spawn_key", "pool8", "list"])

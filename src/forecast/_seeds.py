@@ -55,7 +55,6 @@ __all__ = [
     "run_seed_source",
     "seed_json",
     "seed_parts",
-    "seed_record",
     "seed_source",
     "spawn",
     "task_seeds",
@@ -97,15 +96,6 @@ def as_generator(seed: object, name: str = "seed") -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(as_seed_sequence(seed, name))
-
-
-def seed_record(seed: object) -> int | None:
-    """The int to record in results so a run can be reproduced, when one exists."""
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        return int(seed)
-    if isinstance(seed, np.random.SeedSequence) and isinstance(seed.entropy, int):
-        return int(seed.entropy)
-    return None
 
 
 def seed_parts(ss: np.random.SeedSequence) -> tuple[object, tuple[int, ...], int]:

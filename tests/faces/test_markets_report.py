@@ -8,6 +8,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 
+import numpy as np
 import pytest
 
 import forecast
@@ -185,3 +186,25 @@ def test_the_settings_name_the_joint_fits_seed(mp, page, tmp_path):
     mp.save(tmp_path / "saved")
     loaded = forecast.MarketProjection.load(tmp_path / "saved")
     assert loaded.settings["fit_seed"] == 1
+
+
+@pytest.mark.parametrize("given", [None, "spawned"])
+def test_a_joint_fit_records_a_seed_that_repeats_it(market_history, given):
+    """Without a seed the fit draws fresh entropy and records it (it recorded nothing);
+    a spawned SeedSequence is kept whole (its entropy alone would seed other draws).
+    Either way model.fit(history, seed=fit.seed) gives the same fit."""
+    model = forecast.SplitModel(forecast.Drift(imputations=3), forecast.Drift(imputations=3))
+    seed = None if given is None else np.random.SeedSequence(4).spawn(2)[1]
+    fit = model.fit(market_history, seed=seed)
+    again = model.fit(market_history, seed=fit.seed)
+    for a, b in zip(fit.fits, again.fits, strict=True):
+        assert a.params == b.params
+    if given is None:
+        assert isinstance(fit.seed, int)
+    else:
+        assert fit.seed.spawn_key == (1,)
+        assert fit.fits[0].params != model.fit(market_history, seed=4).fits[0].params
+    mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2028,
+                                  n_paths=50, seed=3)
+    assert mp.settings["fit_seed"] == (fit.seed if given is None else
+                                       {"entropy": 4, "spawn_key": [1], "pool_size": 4})

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._resources import keep_workspace
-from .._seeds import as_seed_sequence, rebuild, task_seeds
+from .._seeds import as_seed_sequence, rebuild, seed_json, task_seeds
 from .._validation import check_int
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
@@ -198,8 +198,8 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                 "correlation": fit.correlation.tolist(), "diversion_notes": notes,
                 "versions": {"forecast": __version__, "numpy": np.__version__}}
     fit_seed = getattr(fit, "seed", None)
-    if isinstance(fit_seed, numbers.Integral):  # the joint fit's seed, for reproduction
-        settings["fit_seed"] = int(fit_seed)
+    if fit_seed is not None:  # the joint fit's seed, for reproduction
+        settings["fit_seed"] = seed_json(fit_seed)
     return MarketProjection(
         years=years, parts=fit.parts, scenario_names=tuple(s.name for s in items),
         samples=samples, base_log=base_log, centers=centers, history=fit.history,

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .._seeds import as_seed_sequence, child, seed_record
+from .._seeds import as_seed_sequence, child, repeatable
 from .._validation import check_int, readonly
 from ..errors import ForecastTypeError, ParameterError
 from ..history import MarketHistory
@@ -98,7 +98,7 @@ def _fit_coordinates(model: Any, history: Any, specs: Any, coordinates: str,
     corr = np.eye(len(fits)) if model.correlation == "independent" else \
         residual_correlation(fits)
     return SplitFit(model=model, history=history, fits=fits, correlation=corr,
-                    seed=seed_record(seed), coordinates=coordinates)
+                    seed=repeatable(ss), coordinates=coordinates)
 
 
 def base_of(logs: np.ndarray) -> np.ndarray:
@@ -219,8 +219,10 @@ class SplitFit:
         ``"parts"``: one per part's log level (named markets, then ROW).
     correlation : ndarray, shape (1 + K, 1 + K)
         Of the fitted coordinates' shocks.
-    seed : int or None
-        The fitting seed, when it was an int.
+    seed : int or SeedSequence
+        The seed of the history draws, so that ``model.fit(history, seed=fit.seed)``
+        repeats the fit: the int entropy for an int seed or none (fresh entropy), else a
+        copy of the SeedSequence given.
     coordinates : {"ratios", "parts"}
         What was fitted. :meth:`simulate` and :meth:`point_forecast` return the log total
         and log ratios either way.
