@@ -156,6 +156,7 @@ def _check_replaceable(target: Path, force: bool, what: str) -> None:
             f"the {what} {target} is a mount point; forecast writes a new folder beside it "
             "and swaps the two, which a mount point cannot take part in. Pass a folder "
             f"inside it, e.g. {target / 'forecast-output'}.")
+    _refuse_precious(target, what)  # even empty or written by forecast: never swapped
     try:
         names = sorted(os.listdir(target))
     except OSError as exc:
@@ -174,17 +175,23 @@ def _check_replaceable(target: Path, force: bool, what: str) -> None:
             f"the {what} {target} {why} ({count}: {shown}); forecast "
             "replaces only folders it wrote. Choose a new folder, or pass --force "
             "(force=True) to replace the folder and everything in it.")
-    _refuse_precious(target, what)
 
 
 def _refuse_precious(target: Path, what: str) -> None:
-    """Even with force, never replace the home folder, a root or a folder holding the cwd."""
+    """Never replace (even with force, even empty) a root, the home folder or a folder
+    holding the current folder: the swap would leave the shell or the Jupyter kernel in a
+    deleted folder."""
     cwd = Path.cwd().resolve()
     real = target.resolve()
-    if real == Path(real.anchor) or real == Path.home().resolve() or real in (
-            cwd, *cwd.parents):
-        raise OutputError(f"refusing to replace the {what} {target}: it is a root, your home "
-                          "folder or holds the current folder. Choose a new folder.")
+    if real == Path(real.anchor) or real == Path.home().resolve():
+        why = "it is a root or your home folder"
+    elif real in (cwd, *cwd.parents):
+        why = ("it is or holds the current folder, which the new output would replace (your "
+               "shell or notebook would be left in a deleted folder)")
+    else:
+        return
+    raise OutputError(f"refusing to replace the {what} {target}: {why}. Choose a new "
+                      f"folder, e.g. {target / 'forecast-output'}.")
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -77,6 +77,45 @@ def test_force_replaces_a_foreign_folder_but_never_home_or_cwd(tmp_path, monkeyp
     assert (user / "extra.txt").exists()
 
 
+@pytest.mark.parametrize("state", ["empty", "ours"])
+def test_the_current_folder_is_never_swapped_even_empty_or_ours(tmp_path, monkeypatch,
+                                                                state):
+    """``save(".")`` (or ``forecast run --out .``) in an empty folder, or in one forecast
+    wrote, used to swap the folder the shell or kernel stands in for a new one, leaving
+    it in a deleted folder; now it is refused and the folder stays the same inode."""
+    here = tmp_path / "here"
+    here.mkdir()
+    if state == "ours":
+        _proj().save(here)
+    inode = here.stat().st_ino
+    before = sorted(os.listdir(here))
+    monkeypatch.chdir(here)
+    for target in (".", here, here / ".." / "here"):
+        with pytest.raises(OutputError, match=r"is or holds the current folder.*"
+                                              r"e\.g\. .*forecast-output"):
+            _proj().save(target)
+    with pytest.raises(OutputError, match="current folder"):
+        _proj().save(tmp_path, force=True)  # a folder holding it
+    assert os.stat(".").st_ino == inode
+    assert sorted(os.listdir(".")) == before
+    _proj().save("forecast-output")  # the suggested folder works
+    assert Projection.load(here / "forecast-output").seed == 4
+
+
+def test_forecast_run_out_dot_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    from forecast import cli
+
+    monkeypatch.chdir(tmp_path)
+    inode = os.stat(".").st_ino
+    assert cli.main(["run", "--out", ".", "--model", "drift", "--paths", "50", "--seed", "1",
+                     "--no-plot", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--out folder" in err
+    assert "current folder" in err
+    assert os.stat(".").st_ino == inode
+    assert os.listdir(".") == []
+
+
 def test_a_marker_that_is_a_link_does_not_make_a_folder_ours(tmp_path):
     (tmp_path / "elsewhere.json").write_text(json.dumps(
         {"format": "forecast.output", "files": {"x": {}}}))
