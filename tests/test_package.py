@@ -96,6 +96,8 @@ def test_error_hierarchy():
         assert issubclass(cls, ValueError)
     assert issubclass(errors.ForecastTypeError, TypeError)
     assert issubclass(errors.SimulationError, ArithmeticError)
+    assert issubclass(errors.ScenarioKeyError, errors.ScenarioError)
+    assert issubclass(errors.ScenarioKeyError, KeyError)  # a look-up by name, as dict's
 
 
 @pytest.mark.parametrize(
@@ -114,6 +116,11 @@ def test_error_hierarchy():
         (lambda: v.check_level("level", 100), errors.ParameterError, r"\(0, 100\)"),
         (lambda: v.check_levels("levels", []), errors.ForecastTypeError, "non-empty"),
         (lambda: v.check_quantiles("q", [0.5, 50]), errors.ParameterError, "Did you mean"),
+        (lambda: v.check_quantiles("q", "0.5"), errors.ForecastTypeError,
+         r"`q` must be probabilities in \[0, 1\]; got '0\.5' \(str\)\. Pass numbers"),
+        (lambda: v.check_quantiles("q", ["0.1", 0.9]), errors.ForecastTypeError,
+         r"'0\.1' is a str"),
+        (lambda: v.check_quantiles("q", [True, 0.5]), errors.ForecastTypeError, "True is a bool"),
         (lambda: seeds.as_seed_sequence(-1), errors.ParameterError, "seed"),
         (lambda: seeds.as_seed_sequence("abc"), errors.ForecastTypeError, "seed=2025"),
     ],

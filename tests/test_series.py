@@ -65,6 +65,25 @@ def test_malformed_series(years, values, match):
     assert isinstance(info.value, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        (np.array([1 + 2j, 3]), r"real numbers; got \(1\+2j\) \(complex128\) at position 0"),
+        ([2.0, 3 + 0j], r"real numbers; got \(3\+0j\) \(complex(128)?\) at position 1"),
+        (np.array([True, True]), r"not booleans; got True at position 0"),
+        ([2.0, True], r"not booleans; got True at position 1"),
+        ([np.float64(2.0), np.bool_(True)], r"not booleans; got True at position 1"),
+    ],
+)
+def test_complex_and_boolean_values_are_refused_not_converted(values, match):
+    with pytest.raises(ForecastTypeError, match=rf"series values must .*{match}\. Pass the "
+                       "levels as floats") as info:
+        AnnualSeries([2020, 2021], values)
+    assert info.value.field == "values"
+    with pytest.raises(ForecastTypeError, match="real numbers|not booleans"):
+        AnnualSeries.from_pandas(pd.Series(values, index=[2020, 2021]), unit="USD_bn")
+
+
 def test_bad_unit_type():
     with pytest.raises(ForecastTypeError, match="unit"):
         AnnualSeries([2020], [1.0], unit="")

@@ -100,8 +100,43 @@ def check_levels(name: str, levels: object) -> tuple[float, ...]:
     return tuple(sorted({check_level(name, lv) for lv in levels}))
 
 
+def _text_or_bool(q: object) -> object:
+    """The first text or bool in `q` (numpy reads ``"0.5"`` and True as floats), else None."""
+    if isinstance(q, str | bytes | bool | np.bool_):
+        return q
+    kind = getattr(getattr(q, "dtype", None), "kind", None)
+    if kind in ("U", "S", "b"):
+        return np.ravel(q)[0] if np.size(q) else None
+    if kind == "O" or isinstance(q, list | tuple):
+        try:
+            items = np.ravel(np.asarray(q, dtype=object))
+        except (TypeError, ValueError):
+            return None  # not an array of numbers either: reported when converted
+        return next((x for x in items if isinstance(x, str | bytes | bool | np.bool_)), None)
+    return None
+
+
 def check_quantiles(name: str, q: object) -> np.ndarray:
-    """Check probabilities in [0, 1]; return a float array (scalar input gives 1 element)."""
+    """Check probabilities in [0, 1]; return a float array (scalar input gives 1 element).
+
+    Text (``"0.5"``) and booleans are refused, as :func:`check_float` refuses them.
+
+    Examples
+    --------
+    >>> check_quantiles("q", [0.1, 0.9])
+    array([0.1, 0.9])
+    >>> check_quantiles("q", "0.5")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ForecastTypeError: `q` must be probabilities in [0, 1]; got '0.5' \
+(str). Pass numbers, e.g. [0.1, 0.5, 0.9].
+    """
+    bad = _text_or_bool(q)
+    if bad is not None:
+        shown = "" if bad is q else f"; {bad!r} is a {type(bad).__name__}"
+        raise ForecastTypeError(
+            f"`{name}` must be probabilities in [0, 1]; got {q!r} ({type(q).__name__}"
+            f"{shown}). Pass numbers, e.g. [0.1, 0.5, 0.9].", field=name)
     try:
         arr = np.atleast_1d(np.asarray(q, dtype=float))
     except (TypeError, ValueError):

@@ -23,6 +23,7 @@ __all__ = [
     "ParameterError",
     "ResourceError",
     "ScenarioError",
+    "ScenarioKeyError",
     "SeriesError",
     "SimulationError",
 ]
@@ -74,6 +75,23 @@ class ModelError(ForecastError, ValueError):
 
 class ScenarioError(ForecastError, ValueError):
     """A scenario or assumption is inconsistent (bad start year, duplicate names)."""
+
+
+class ScenarioKeyError(ScenarioError, KeyError):
+    """A look-up by name found no such scenario in a set, or no such assumption in a scenario.
+
+    Also a ``KeyError``, as any mapping look-up raises, so ``except KeyError`` keeps
+    working; its message is shown as written (a plain ``KeyError`` quotes it).
+
+    Examples
+    --------
+    >>> err = ScenarioKeyError("no scenario 'x' in the set. It has: baseline.")
+    >>> isinstance(err, KeyError), isinstance(err, ValueError), str(err)
+    (True, True, "no scenario 'x' in the set. It has: baseline.")
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
 class ConfigError(ScenarioError):

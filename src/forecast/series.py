@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,7 @@ class AnnualSeries:
     name: str = ""
 
     def __post_init__(self) -> None:
+        _check_real(self.values)
         try:
             years = np.asarray(self.years)
             values = np.asarray(self.values, dtype=float)
@@ -218,6 +220,7 @@ class AnnualSeries:
                 f"from_pandas needs a pandas Series; got {type(s).__name__}. "
                 "Wrap your data with pd.Series(values, index=years)."
             )
+        _check_real(s)
         if unit is None:
             unit = s.attrs.get("unit")
         if unit is None:
@@ -359,6 +362,42 @@ class AnnualSeries:
         frame = pd.DataFrame({"year": self.years, "value": self.values})
         with atomic_file(path, what="series file", text=True) as fh:
             frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def _check_real(values: object) -> None:
+    """Refuse booleans and complex numbers as values: numpy would read True as 1.0 and
+    drop an imaginary part (with a warning at most); neither is a level.
+
+    Examples
+    --------
+    >>> _check_real([1.0, 2])
+    >>> _check_real(np.array([1 + 2j, 3]))
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ForecastTypeError: series values must be real numbers; got (1+2j) \
+(complex128) at position 0. Pass the levels as floats (np.real(values) if the imaginary \
+parts are meant to be zero).
+    """
+    kind = getattr(getattr(values, "dtype", None), "kind", None)
+    if kind in ("b", "c"):
+        items: Iterable[object] = np.ravel(np.asarray(values))
+    elif kind == "O" or isinstance(values, list | tuple):
+        try:
+            items = np.ravel(np.asarray(values, dtype=object))
+        except (TypeError, ValueError):
+            return  # not a flat list of numbers: reported when converted to floats
+    else:
+        return
+    for i, x in enumerate(items):
+        if isinstance(x, bool | np.bool_):
+            raise ForecastTypeError(
+                f"series values must be numbers, not booleans; got {x} at position {i}. "
+                "Pass the levels as floats, e.g. [22.5, 24.0].", field="values")
+        if isinstance(x, complex | np.complexfloating):
+            raise ForecastTypeError(
+                f"series values must be real numbers; got {x} ({type(x).__name__}) at "
+                f"position {i}. Pass the levels as floats (np.real(values) if the imaginary "
+                "parts are meant to be zero).", field="values")
 
 
 def _check_years(years: np.ndarray) -> np.ndarray:

@@ -211,6 +211,43 @@ def test_probabilities_of_a_scenario_file_give_the_mixture(runs):
     assert ">Probability-weighted mixture</h2>" in text
     assert 'alt="Mixture fan chart"' in text
     assert (folder / "mixture.png").stat().st_size > 0
+    # the report's code loads the file and keeps its probabilities: the same mixture
+    import html
+
+    import numpy as np
+
+    block = html.unescape(text.split('id="reproduce"')[1])
+    code = block.split("<h3>Python</h3><pre>")[1].split("</pre>")[0]
+    assert "probabilities=(0.5, 0.3, 0.2))" in code
+    scope: dict = {}
+    exec(compile(code, "reproduce", "exec"), scope)
+    with open(folder / "summary.csv") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["scenario"] == "mixture"]
+    np.testing.assert_allclose([float(r["median"]) for r in rows],
+                               np.median(scope["proj"].mixture().samples[0], axis=0),
+                               rtol=1e-12)
+
+
+def test_scenario_narrows_a_mixture_only_when_every_scenario_is_named():
+    """--scenario with every scenario of a file (any order) keeps its probabilities; a
+    subset's do not sum to 1, so it drops them and says so (it dropped them silently)."""
+    import argparse
+    import warnings
+
+    from forecast.cli._util import scenario_set
+
+    file = str(ROOT / "examples" / "04_custom_scenario.toml")
+    order = ["slow_drift", "baseline", "levy_and_opening"]
+    every = scenario_set(argparse.Namespace(file=file, scenarios=order), output=False)
+    assert every.names == tuple(order)
+    assert every.probabilities == (0.2, 0.5, 0.3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        some = scenario_set(argparse.Namespace(file=file, scenarios=order[:2]), output=False)
+    assert some.probabilities is None
+    assert len(caught) == 1
+    assert "chose 2 of the 3 scenarios" in str(caught[0].message)
+    assert "Name every scenario, or none" in str(caught[0].message)
 
 
 def test_sensitivity_analyses_one_scenario(runs):
@@ -425,3 +462,15 @@ def test_workers_run_projections_on_threads_and_backtests_on_processes(tmp_path,
         assert cli.main([*common, *extra, "--out", str(tmp_path / out)]) == 0
         frames.append((tmp_path / out / "summary.csv").read_text())
     assert frames[0] == frames[1]
+
+
+def test_an_unknown_market_is_an_error_without_a_warning_first(capsys, tmp_path):
+    """The note that the presets are calibrated on the US came before the error that the
+    market is not in the records; now only the error."""
+    assert cli.main(["run", "--market", "XX", "--model", "drift", "--paths", "50",
+                     "--no-plot", "--quiet", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "warning" not in err
+    assert "XX" in err
+    assert "\n" not in err
+    assert not (tmp_path / "out").exists()

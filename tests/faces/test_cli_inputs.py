@@ -159,6 +159,16 @@ def test_the_report_must_be_html(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name", [".html", ".HTM", ".pdf"])
+def test_a_hidden_report_name_is_not_told_to_add_html_again(name, tmp_path, capsys):
+    """`.html` is a hidden file without a suffix: suggest a real name, not `.html.html`."""
+    err = _fails(capsys, ["report", *FAST, "--out", str(tmp_path / name)],
+                 "--out must be an .html file", repr(str(tmp_path / name)),
+                 "Pass e.g. --out forecast-report.html,")
+    assert f"{name}.html" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 # ----------------------------------------------------------------------------- 5: --paths
 
 
@@ -395,3 +405,40 @@ def test_sensitivity_years_are_checked_in_the_commands_words_before_the_fit(year
     assert err == (f"forecast sensitivity: error: --year must be after the history's last "
                    f"year (2025) and at most 2125; got {year}. Pass e.g. --year 2030 --year "
                    "2035.")
+
+
+@pytest.mark.parametrize(("argv", "prog", "unknown"), [
+    (["report", "--no-plot"], "forecast report", "--no-plot"),
+    (["sensitivity", "--bogus", "--method", "sobol", "--nope"], "forecast sensitivity",
+     "--bogus --nope"),
+    (["--bogus"], "forecast", "--bogus"),
+])
+def test_an_unknown_option_points_at_its_commands_help(argv, prog, unknown, capsys):
+    """The subcommand's own --help lists its options; `forecast --help` does not."""
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"{prog}: error: unrecognized arguments: {unknown}. See `{prog} --help`."
+
+
+def test_sobol_n_not_a_power_of_two_is_advised_in_the_commands_words(capsys):
+    """--n 100: "--n 64 or --n 128", not the Python "n=64 ... or sampling='random'"."""
+    def argv(n):
+        return ["sensitivity", *FAST, "--method", "sobol", "--n", n, "--year", "2030",
+                "--seed", "1", "-q"]
+
+    assert cli.main(argv("100")) == 0
+    err = capsys.readouterr().err.strip()
+    assert err == ("forecast sensitivity: warning: --n should be a power of two with --method "
+                   "sobol (Sobol' points are balanced only then); got --n 100, so the indices "
+                   "are less accurate than --n suggests. Pass --n 64 or --n 128.")
+    assert cli.main(argv("128")) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_sobol_keeps_its_python_advice_for_python_callers():
+    s = forecast.AnnualSeries(range(2012, 2026), [10 * 1.1**i for i in range(14)])
+    sc = forecast.Scenario("s", [forecast.LevelShift(2027, forecast.Uniform(-0.2, 0.0))])
+    with pytest.warns(UserWarning, match=r"got 100, .* Pass n=64 or n=128, or "
+                      r"sampling='random'\.$"):
+        forecast.evaluation.sobol(forecast.Drift().fit(s), sc, 2030, n=100, seed=1,
+                                  n_bootstrap=0)

@@ -100,6 +100,24 @@ def test_tornado_chart_top_must_be_positive():
         plotting.tornado_chart(_tornado(), top=0)
 
 
+def test_history_chart_refuses_none_and_says_what_to_pass():
+    with pytest.raises(ForecastTypeError, match=r"`history` must be a History or an "
+                       r"AnnualSeries; got None\. Pass forecast\.reconstruct") as info:
+        plotting.history_chart(None)
+    assert info.value.field == "history"
+
+
+def test_nowcast_chart_refuses_a_history_and_says_how_to_get_its_nowcast(us_history):
+    with pytest.raises(ForecastTypeError, match=r"`nowcast` must be a Nowcast .*got History\. "
+                       r"Pass its nowcast: nowcast_chart\(history\.nowcast\(\)\)") as info:
+        plotting.nowcast_chart(us_history)
+    assert info.value.field == "nowcast"
+    with pytest.raises(ForecastTypeError, match=r"got AnnualSeries\. Pass History\.nowcast"):
+        plotting.nowcast_chart(us_history.series)
+    with pytest.raises(ForecastTypeError, match=r"got NoneType"):
+        plotting.nowcast_chart(None)
+
+
 def test_nowcast_chart_bins_must_be_positive():
     nowcast = types.SimpleNamespace(samples=np.ones(10), median=1.0)
     with pytest.raises(ParameterError, match=r"`bins` must be an int in \[1, inf\]; got 0"):

@@ -307,6 +307,18 @@ def test_bad_arguments(proj, tmp_path):
         report.compact_table(proj, years=[2040])
 
 
+def test_records_that_are_not_records_are_refused_before_any_work(proj, us_history,
+                                                                  tmp_path, monkeypatch):
+    monkeypatch.setattr(report.report, "render_figures", lambda *a, **k: pytest.fail("drew"))
+    for wrong, name in ((us_history, "History"), (proj.history, "AnnualSeries"),
+                        (forecast.load_releases().frame, "DataFrame")):
+        with pytest.raises(ForecastTypeError, match=rf"`records` must be Records .*got {name}\. "
+                           r"Pass forecast\.load_releases\(\)") as info:
+            report.write_report(proj, tmp_path / "r.html", records=wrong)
+        assert info.value.field == "records"
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_projection_plot_and_write_report(tmp_path):
     """`Projection.plot` draws the fan chart; `write_report` takes the projection."""
     import matplotlib
@@ -406,8 +418,8 @@ def test_the_reproduction_code_of_a_python_run_reproduces_it(on, tmp_path):
     proj.save(tmp_path / "saved")
     loaded = forecast.Projection.load(tmp_path / "saved")
     want = ("fit = forecast.Drift(scale='log', imputations=4).fit(history, seed=3)"
-            if on == "history" else
-            "fit = forecast.Drift(scale='log', imputations=4).fit(history.series)")
+            if on == "history" else  # a series is written out: it need not be the history's
+            "fit = forecast.Drift(scale='log', imputations=4).fit(series)")
     for i, (p, kw) in enumerate([(proj, {"fit": fit, "history": history}), (loaded, {})]):
         code = _shown_code(report.write_report(p, tmp_path / f"r{i}.html", plots=False,
                                                **kw))
@@ -443,3 +455,45 @@ def test_the_reproduction_code_repeats_seeds_that_are_not_ints(tmp_path):
         scope: dict = {}
         exec(compile(code, "reproduce", "exec"), scope)
         np.testing.assert_array_equal(scope["proj"].samples, proj.samples)
+
+
+def test_the_reproduction_code_keeps_market_probabilities_chunks_and_own_scenarios(
+        tmp_path):
+    """A Python run on the EU's CNY series, with scenarios built in Python (a mixture)
+    and a chunk size of its own: the code rebuilds that history (from the fit's
+    ``fit_source``), writes the scenarios out as TOML with their probabilities and names
+    the chunk size; run as shown, also from the saved copy, it gives the same samples and
+    the same mixture. A scenario file named in the settings is loaded instead, and its
+    probabilities kept."""
+    history = forecast.reconstruct(market="EU", currency="CNY")
+    fit = forecast.Drift(imputations=3).fit(history, seed=5)
+    assert dict(fit.source) == {"market": "EU", "flow": "offshore_execution",
+                                "segment": "all", "currency": "CNY"}
+    levy = forecast.Scenario("levy", (forecast.LevelShift(2027, forecast.Normal(-0.1, 0.02),
+                                                          name="levy"),))
+    sset = forecast.ScenarioSet((forecast.Scenario("baseline"), levy),
+                                probabilities=(0.6, 0.4))
+    proj = forecast.project(fit, sset, to=2029, n_paths=120, chunk_size=50, seed=6)
+    proj.save(tmp_path / "saved")
+    loaded = forecast.Projection.load(tmp_path / "saved")
+    for i, p in enumerate((proj, loaded)):
+        code = _shown_code(report.write_report(p, tmp_path / f"r{i}.html", plots=False))
+        assert ("forecast.reconstruct(records, market='EU', flow='offshore_execution', "
+                "segment='all', currency='CNY')") in code
+        assert "scenarios = forecast.loads_scenarios(r'''" in code
+        assert "probability = 0.4" in code
+        assert "chunk_size=50, seed=6)" in code
+        assert "presets" not in code
+        scope: dict = {}
+        exec(compile(code, "reproduce", "exec"), scope)
+        np.testing.assert_array_equal(scope["proj"].samples, proj.samples)
+        np.testing.assert_array_equal(scope["proj"].mixture().samples,
+                                      proj.mixture().samples)
+    path = forecast.dump_scenarios(sset, tmp_path / "mine.toml")
+    code = _shown_code(report.write_report(proj, tmp_path / "f.html", plots=False,
+                                           settings={"scenario_file": str(path)}))
+    assert f"scenarios = forecast.load_scenarios({str(path)!r})" in code
+    assert "probabilities=(0.6, 0.4))" in code
+    scope = {}
+    exec(compile(code, "reproduce", "exec"), scope)
+    np.testing.assert_array_equal(scope["proj"].mixture().samples, proj.mixture().samples)

@@ -88,6 +88,9 @@ def test_the_report_states_the_censoring_at_long_horizons():
     assert f"from {first} more than 1%" in note
     assert f"({100 * share[-1]:.1f}% by 2060)" in note
     assert _sections.censoring_note(fit, np.arange(2026, 2036)) == ""  # 0.02% by 2035
+    once = _sections.censoring_note(fit, np.arange(2026, first + 1))  # first year = last
+    assert f"in {first}, {100 * share[first - 2026]:.1f}% of the baseline paths fall" in once
+    assert once.count(str(first)) == 1
     assert _sections.censoring_note(forecast.Auto(scale="log").fit(history, seed=1),
                                     long_years) == ""
 

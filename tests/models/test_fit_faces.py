@@ -7,6 +7,7 @@ import pytest
 
 import forecast
 from forecast.errors import ForecastTypeError, ModelError
+from forecast.models.linear import Linear
 from forecast.series import AnnualSeries
 
 SPECS = [forecast.Naive(), forecast.Drift(), forecast.DampedTrend(), forecast.Theta(),
@@ -51,6 +52,59 @@ def test_too_short_series_suggests_a_model_that_fits(spec, hint):
     assert hint in str(err.value)
     if spec.min_length <= 3:
         assert "Drift() (3 years)" not in str(err.value)
+
+
+@pytest.mark.parametrize("spec", [forecast.Drift(), forecast.Naive(), forecast.Theta()],
+                         ids=lambda s: s.name)
+def test_overflowing_series_is_blamed_on_its_scale_not_the_family(spec):
+    """1e300 overflows the variances: the advice is to rescale, not another family."""
+    huge = AnnualSeries(range(2010, 2020), [1e300] * 10)
+    with pytest.raises(ModelError) as err:
+        spec.fit(huge)
+    text = str(err.value)
+    assert text.startswith(f"{spec.name} produced non-finite estimates on this series. ")
+    assert "too large for floating-point arithmetic (up to 1e+300" in text
+    assert "rescale the series to a smaller unit" in text
+    assert 'or pass scale="log".' in text
+    assert "Drift()" not in text
+    assert "Naive()" not in text
+    # the advice holds: on the log scale the same series fits
+    assert type(spec)(scale="log").fit(huge).name == spec.name
+
+
+class _Broken(forecast.Drift):
+    """A family whose estimates are never finite (on ordinary data)."""
+
+    def estimate_batch(self, Y):
+        return [e._replace(rep=Linear.random_walk(np.nan, 1.0))
+                for e in super().estimate_batch(Y)]
+
+
+class _Raising(forecast.Theta):
+    """A family whose estimator fails (on ordinary data)."""
+
+    def estimate_batch(self, Y):
+        raise ValueError("singular")
+
+
+def test_failed_estimation_never_suggests_the_failing_family(series):
+    """Drift suggests Naive(), Naive the data, any other family Drift()."""
+    cases = [(forecast.Drift(), "Try the simpler Naive()."),
+             (forecast.Naive(), "Naive is the simplest model: check the series"),
+             (forecast.Theta(), "Try a simpler model such as Drift().")]
+    for spec, hint in cases:
+        advice = spec._failure_advice(np.log(series.values)[None, :])
+        assert advice.startswith(hint), advice
+        assert f"{spec.name}()" not in advice
+    with pytest.raises(ModelError, match=r"non-finite estimates on this series\. Try a "
+                       r"simpler model such as Drift\(\)\.$"):
+        _Broken().fit(series)  # named _Broken: Drift is another family
+    with pytest.raises(ModelError, match=r"\(ValueError: singular\)\. Try a simpler model "
+                       r"such as Drift\(\)\.$"):
+        _Raising().fit(series)
+    short = AnnualSeries([2020, 2021], [1.0, 2.0])
+    assert forecast.Theta()._failure_advice(np.log(short.values)[None, :]) == (
+        "Try the simpler Naive().")  # Drift needs 3 years
 
 
 def test_combination_repr_shows_weights_not_a_nan_aicc(series):

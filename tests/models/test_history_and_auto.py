@@ -225,3 +225,36 @@ def test_two_auto_configurations_can_be_backtested_side_by_side(series):
     frame = forecast.backtest([Auto(), Auto(center="mean")], series, origins=[2018, 2020],
                               horizon=2, n_paths=200, seed=3)
     assert set(frame["model"]) == {"Auto(combine)", "Auto(combine, center=mean)"}
+
+
+def test_a_history_fit_records_what_the_history_measures():
+    """``Fit.source`` (market, flow, segment, currency of the History) lets a report
+    rebuild the data; every fitting path records it, a series fit records nothing."""
+    import forecast
+
+    history = forecast.reconstruct(market="EU", currency="CNY")
+    want = {"market": "EU", "flow": "offshore_execution", "segment": "all",
+            "currency": "CNY"}
+    for spec in (forecast.Drift(imputations=2), forecast.ARIMA(imputations=2),
+                 forecast.Auto(imputations=2)):
+        assert dict(spec.fit(history, seed=1).source) == want, spec.name
+        assert dict(spec.fit(history.series).source) == {}
+    proj = forecast.project(forecast.Drift(imputations=2).fit(history, seed=1),
+                            forecast.Scenario("baseline"), to=2027, n_paths=20, seed=1)
+    assert proj.settings["fit_source"] == want
+
+
+def test_auto_failing_everywhere_gives_each_familys_reason_not_a_wrong_hint():
+    """Values too large for float arithmetic: every family says why and how to fix it;
+    Auto joins their reasons cleanly and does not add "Pass a longer series"."""
+    import forecast
+    from forecast.errors import ModelError
+
+    huge = forecast.AnnualSeries(range(2010, 2020), [1e300] * 10)
+    with pytest.raises(ModelError) as info:
+        forecast.Auto().fit(huge)
+    text = str(info.value)
+    assert "longer series" not in text
+    assert ".;" not in text
+    assert text.count("rescale the series to a smaller unit") == 3
+    assert forecast.Auto(scale="log").fit(huge).name == "Auto(combine)"

@@ -45,6 +45,23 @@ def test_censored_share_is_the_share_of_censored_paths(level_fit):
     np.testing.assert_array_equal(log_fit.censored_share(h), 0.0)
 
 
+def test_the_warning_names_a_year_once_when_the_first_is_the_last(level_fit):
+    """Over 1% only in the last year projected: not "1.2% in 2035 and 1.2% in 2035"."""
+    share = level_fit.censored_share(20)
+    first = int(np.flatnonzero(share > 0.01)[0])
+    year = level_fit.last_year + 1 + first
+    with pytest.warns(UserWarning, match="censored") as record:
+        forecast.project(level_fit, forecast.Scenario("baseline"), horizon=first + 1,
+                         n_paths=50, seed=1)
+    text = " ".join(str(w.message) for w in record if "censored" in str(w.message))
+    assert f"{100 * share[first]:.1f}% of the baseline paths in {year} fall below " in text
+    assert text.count(str(year)) == 1, text
+    with pytest.warns(UserWarning, match=rf"paths in {year} and {100 * share[first + 1]:.1f}% "
+                      rf"in {year + 1} fall below"):
+        forecast.project(level_fit, forecast.Scenario("baseline"), horizon=first + 2,
+                         n_paths=50, seed=1)
+
+
 def test_project_warns_once_the_share_passes_one_percent(level_fit):
     share = level_fit.censored_share(20)
     first = int(np.flatnonzero(share > 0.01)[0])
@@ -58,17 +75,29 @@ def test_project_warns_once_the_share_passes_one_percent(level_fit):
                          seed=1)
 
 
-def test_volatility_on_censored_paths_passes_the_effect_check(level_fit):
-    """A spread 1.8 times as wide on a path at the floor is not a mistaken assumption size."""
+def test_censored_paths_stay_at_the_floor_in_every_scenario(level_fit):
+    """A censored path has no level: no assumption moves it (a spread 1.8 times as wide on
+    a path at the floor would have moved it by more than the effect check allows, an
+    artefact of the censoring). Every scenario's level there is the floor, so a lower
+    quantile at the floor means "no positive level" in scenarios too, and the
+    decomposition gives each assumption 0 of the zero gap there."""
     scen = forecast.Scenario("volatile", (Volatility(2026, 1.8, name="spread"),))
+    shift = forecast.Scenario("down", (forecast.LevelShift(2027, -0.3, name="cut"),))
     with pytest.warns(UserWarning, match="censored"):
-        p = forecast.project(level_fit, scen, horizon=20, n_paths=4000, seed=3)
+        p = forecast.project(level_fit, [forecast.Scenario("baseline"), scen, shift],
+                             horizon=20, n_paths=4000, seed=3)
     base = p.base_log
     dead = base <= level_fit.floor_log
     assert dead.mean() > 0.05
-    moved = np.abs(np.log(p.samples[0]) - base)
-    assert moved[dead].max() > chunks.MAX_EFFECT  # without the mask this run would fail
-    assert moved[~dead].max() <= chunks.MAX_EFFECT
+    assert p.settings["floor_log"] == level_fit.floor_log
+    for k in range(3):
+        np.testing.assert_array_equal(p.samples[k][dead], np.exp(level_fit.floor_log))
+    moved = np.abs(np.log(p.samples[1]) - base)
+    assert 0 < moved[~dead].max() <= chunks.MAX_EFFECT
+    parts = p.decompose("down")  # recomputed with the same censoring: exact
+    gap = (p.samples[2] - p.samples[0]).mean(axis=0)
+    np.testing.assert_allclose(parts.groupby("year")["level"].sum().to_numpy(), gap,
+                               rtol=1e-9, atol=1e-12)
 
 
 def test_effect_check_still_catches_live_paths():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -371,6 +372,76 @@ def test_year_arguments_that_are_not_ints_say_how_to_fix(proj):
 def test_to_frame_names_its_own_argument(proj):
     with pytest.raises(ParameterError, match="`quantiles` must be probabilities"):
         proj.to_frame(quantiles=[50])
+
+
+SCENARIO_METHODS = {
+    "quantiles": lambda p, s: p.quantiles(0.5, scenario=s),
+    "interval": lambda p, s: p.interval(80, scenario=s),
+    "summary_frame": lambda p, s: p.summary_frame(scenario=s),
+    "year_reaching": lambda p, s: p.year_reaching(40, scenario=s),
+    "cagr": lambda p, s: p.cagr(2025, 2030, scenario=s),
+    "prob_above": lambda p, s: p.prob_above(40, 2030, scenario=s),
+    "prob_below": lambda p, s: p.prob_below(40, 2030, scenario=s),
+}
+
+
+@pytest.mark.parametrize("method", sorted(SCENARIO_METHODS))
+@pytest.mark.parametrize("empty", [[], ()])
+def test_every_method_refuses_an_empty_scenario_list_alike(proj, method, empty):
+    with pytest.raises(ParameterError, match=r"`scenario` must name at least one scenario; "
+                       rf"got {re.escape(repr(empty))}\. Pass e\.g\. scenario='baseline' "
+                       "or leave it out") as info:
+        SCENARIO_METHODS[method](proj, empty)
+    assert info.value.field == "scenario"
+
+
+@pytest.mark.parametrize("method", sorted(SCENARIO_METHODS))
+def test_every_method_refuses_a_repeated_scenario_alike(proj, method):
+    with pytest.raises(ParameterError, match=r"names in `scenario` must be unique; got "
+                       r"'mixed' 2 times\. Pass each scenario once"):
+        SCENARIO_METHODS[method](proj, ["mixed", "baseline", "mixed"])
+
+
+def test_quantiles_refuse_text_as_interval_does(proj):
+    with pytest.raises(ForecastTypeError, match=r"`q` must be probabilities .*got '0\.5' "
+                       r"\(str\)\. Pass numbers"):
+        proj.quantiles("0.5")
+    with pytest.raises(ForecastTypeError, match=r"got \['0\.1', 0\.9\].*'0\.1' is a str"):
+        proj.quantiles(["0.1", 0.9])
+    with pytest.raises(ForecastTypeError, match=r"`quantiles` must be .*True is a bool"):
+        proj.to_wide([True, 0.5])
+    with pytest.raises(ForecastTypeError, match=r"`level` must be a number"):
+        proj.interval("80")
+
+
+def test_to_wide_refuses_a_repeated_quantile_rather_than_hiding_a_column(proj):
+    with pytest.raises(ParameterError, match=r"quantiles in `quantiles`.*unique; got 'p5' 2 "
+                       r"times\. Pass each quantile once; got \[0\.05, 0\.5, 0\.05\]"):
+        proj.to_wide([0.05, 0.5, 0.05])
+
+
+def test_to_iamc_refuses_repeated_quantiles_and_labels_that_are_not_text(proj):
+    us = dataclasses.replace(proj, history=dataclasses.replace(
+        proj.history, name="US offshore_execution"))
+    with pytest.raises(ParameterError, match=r"got 'p5' 2 times\. Pass each quantile once; "
+                       r"got \[0\.05, 0\.05\]") as info:
+        us.to_iamc(quantiles=(0.05, 0.05))
+    assert info.value.field == "quantiles"
+    for arg in ("region", "variable", "model", "unit"):
+        with pytest.raises(ForecastTypeError, match=rf"`{arg}` must be a str or None; got 5 "
+                           rf"\(int\)\. Pass e\.g\. {arg}=") as info:
+            us.to_iamc(**{arg: 5})
+        assert info.value.field == arg
+    with pytest.raises(ParameterError, match=r"`region` must be a non-empty str or None; "
+                       r"got ''"):
+        us.to_iamc(region="")
+
+
+def test_plot_takes_a_scenario_name_as_every_other_method(proj):
+    for position in (1, 3):
+        with pytest.raises(ForecastTypeError, match=rf"`scenario` must be a scenario name "
+                           rf"\(str\); got {position}\. Pass one of \['baseline'"):
+            proj.plot(position)
 
 
 # --------------------------------------------------------------------------- save / load

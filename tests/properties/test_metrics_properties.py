@@ -106,10 +106,12 @@ def _make_func(coefs, inter):
 def test_sobol_indices_bounded_and_total_not_below_first(coefs, inter, seed):
     problem = {f"x{i}": (-1.0, 1.0) for i in range(len(coefs))}
     df = sobol_indices(_make_func(coefs, inter), problem, n=512, seed=seed, n_bootstrap=100)
-    tol = 0.05  # estimator noise at n = 512
-    assert (df["first_order"] >= -tol).all()
-    assert (df["first_order"] <= 1 + tol).all()
-    assert (df["total"] >= -tol).all()
-    assert (df["total"] <= 1 + tol).all()
+    # The indices lie in [0, 1]; each estimate within its noise: 0.05, or the width of its
+    # bootstrap 95% interval (about 4 sd) where an interaction makes the estimator noisier
+    # (coefs [0, 0.5], inter 2: first order of x0 is 0, estimated -0.063 in [-0.19, 0.06])
+    for kind in ("first_order", "total"):
+        tol = np.maximum(0.05, df[f"{kind}_upper"] - df[f"{kind}_lower"])
+        assert (df[kind] >= -tol).all(), kind
+        assert (df[kind] <= 1 + tol).all(), kind
     # total >= first order, unless within the two estimates' confidence intervals
     assert (df["total_upper"] >= df["first_order_lower"]).all()

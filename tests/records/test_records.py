@@ -213,6 +213,35 @@ def test_from_frame_round_trip(releases):
     assert set(fresh.frame["origin"]) == {"mine"}
 
 
+@pytest.mark.parametrize("as_date", [
+    pd.Timestamp,  # what pd.read_excel gives for a date cell
+    lambda text: pd.Timestamp(text).date(),
+    lambda text: pd.Timestamp(text).to_pydatetime(),
+])
+def test_from_frame_reads_dates_in_published_as_iso_dates(releases, as_date):
+    day = releases.frame[releases.frame["published"].str.len() == 10].head(5)
+    frame = day.drop(columns=["published_date"])
+    frame["published"] = [as_date(t) for t in frame["published"]]
+    back = Records.from_frame(frame)
+    assert back.frame["published"].tolist() == day["published"].tolist()  # 'YYYY-MM-DD'
+    assert back.frame["published_date"].tolist() == day["published_date"].tolist()
+    whole = pd.to_datetime(day["published"])  # a datetime64 column, as Excel gives
+    assert Records.from_frame(frame.assign(published=whole)) == back
+
+
+def test_from_frame_refuses_a_published_time_of_day(releases):
+    frame = releases.frame.head(2).drop(columns=["published_date"])
+    frame["published"] = [pd.Timestamp("2014-01-20 14:30"), pd.NaT]
+    with pytest.raises(DataError) as info:
+        Records.from_frame(frame)
+    msg = str(info.value)
+    assert ("row 1, column 'published': '2014-01-20 14:30:00' has a time of day (14:30:00); "
+            "published must be a date: YYYY, YYYY-MM or YYYY-MM-DD") in msg
+    assert "df['published'].dt.date" in msg
+    assert "row 2, column 'published': published is missing" in msg
+    assert len(info.value.problems) == 2  # one problem per cell, not a second 'not a date'
+
+
 def test_optional_columns_may_be_absent(tmp_path):
     df = raw_table().head(5).drop(columns=["address", "note"])
     rec = Records.from_csv(write(df, tmp_path / "min.csv"))

@@ -167,6 +167,31 @@ def test_from_dict_rejects_bad_tables(d, field: str) -> None:
     assert info.value.field == field
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "field", "value"),
+    [
+        (0, 10**30, "high", str(10**30)),
+        (-(10**30), 0, "low", str(-(10**30))),
+        (10**30, 10**30, "low", str(10**30)),
+        (0, 10**12 + 1, "high", str(10**12 + 1)),
+    ],
+)
+def test_discrete_uniform_bounds_beyond_int64_arithmetic_are_refused(low, high, field, value):
+    with pytest.raises(ParameterError, match=rf"`DiscreteUniform\.{field}` must be an int within "
+                       rf"\+-1e\+12; got {value}\. Pass bounds such as years") as info:
+        DiscreteUniform(low, high)
+    assert info.value.field == field
+
+
+def test_discrete_uniform_at_the_bounds_samples_and_quantiles_exactly() -> None:
+    d = DiscreteUniform(-(10**12), 10**12)
+    x = d.sample(1000, np.random.default_rng(0))
+    assert x.dtype == np.int64
+    assert x.min() >= -(10**12)
+    assert x.max() <= 10**12
+    assert d.quantile([0.0, 0.5, 1.0]).tolist() == [-(10**12), 0, 10**12]
+
+
 def test_sample_checks_arguments() -> None:
     with pytest.raises(ParameterError):
         Uniform(0, 1).sample(-1, np.random.default_rng(0))

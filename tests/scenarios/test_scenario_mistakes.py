@@ -6,15 +6,23 @@ the library used to give a confusing message, a raw TypeError or a silent misrea
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from forecast import presets
-from forecast.errors import ConfigError, ForecastTypeError, ParameterError, ScenarioError
+from forecast.errors import (
+    ConfigError,
+    ForecastTypeError,
+    ParameterError,
+    ScenarioError,
+    ScenarioKeyError,
+)
 from forecast.scenarios import (
     Distribution,
     Group,
+    GrowthShift,
     LevelShift,
     Scenario,
     ScenarioSet,
@@ -54,6 +62,59 @@ def test_a_nan_parameter_is_named_by_its_field_not_fixed_value(kwargs, field):
     assert info.value.field == field
 
 
+@pytest.mark.parametrize(("kwargs", "field", "message"), [
+    ({"phase_in": 1e300}, "phase_in", r"must lie in \[1, 1e\+12\]; got 1e\+300\. Pass "
+     r"phase_in >= 1"),
+    ({"size": 1e300}, "size", r"must lie within \+-1e\+12; got 1e\+300\. Pass a size in "
+     r"log points, e\.g\. -0\.05\.$"),
+    ({"size": -(10**400)}, "size", r"must lie within \+-1e\+12; got a negative integer of "
+     r"401 digits\."),
+    ({"probability": 1e300}, "probability", r"must lie in \[0, 1\]; got 1e\+300\."),
+])
+def test_a_finite_parameter_too_large_says_its_range_not_finite(kwargs, field, message):
+    """1e300 is finite: the message gives the range it must lie in, not "finite number"."""
+    args = {"size": -0.05, **kwargs}
+    with pytest.raises(ParameterError, match=rf"^`{field}` of LevelShift 'level_shift' "
+                                             + message) as info:
+        LevelShift(2027, **args)
+    assert "finite number" not in str(info.value)
+    assert info.value.field == field
+
+
+def test_a_too_large_half_life_says_its_open_range():
+    with pytest.raises(ParameterError, match=r"`half_life` of GrowthShift 'growth_shift' must "
+                       r"lie in \(0, 1e\+12\]; got 1e\+300\. Pass a positive half-life"):
+        GrowthShift(2027, -0.01, half_life=1e300)
+
+
+@pytest.mark.parametrize(("value", "got"), [("1e308", "1e+308"),
+                                            ("99999999999999999999", "1e+20")])
+def test_a_file_size_too_large_says_its_range_not_finite(value, got):
+    text = OK.replace("size = {dist = \"triangular\", low = -0.15, mode = -0.06, high = -0.02}",
+                      f"size = {value}")
+    with pytest.raises(ConfigError, match=r"^scenario\[1\]\.assumption\[1\]\.size: `size` of "
+                       rf"LevelShift '关税' must lie within \+-1e\+12; got {re.escape(got)}\. "
+                       r"Pass a size in log points"):
+        loads_scenarios(text)
+
+
+@pytest.mark.parametrize(("key", "line", "fix"), [
+    ("half_life", "half_life = inf", "Pass a positive half-life in years"),
+    ("half_life", "half_life = nan", "Pass a positive half-life in years"),
+    ("delta", "delta = -inf", "Pass a growth change in log points per year, e.g. -0.01."),
+])
+def test_a_non_finite_file_value_gets_its_own_fields_example(key, line, fix):
+    """A half-life of inf was told "Write e.g. -0.05", itself an invalid half-life."""
+    body = {"half_life": "delta = -0.01\n", "delta": ""}[key]
+    text = ('[[scenario]]\nname = "a"\n[[scenario.assumption]]\ntype = "growth_shift"\n'
+            f"start = 2027\n{body}{line}\n")
+    with pytest.raises(ConfigError, match=rf"\.{key}: `{key}` of GrowthShift 'growth_shift' "
+                       r"must be a finite number; got -?(inf|nan)\. ") as info:
+        loads_scenarios(text)
+    assert fix in str(info.value)
+    assert "-0.05" not in str(info.value)
+
+
 def test_validate_against_a_text_year_is_a_type_error_not_a_raw_comparison():
     with pytest.raises(ForecastTypeError, match=r"`last_year` must be .* an int; got '2025' "
                                                 r"\(str\)\. Pass e\.g\. fit\.last_year"):
@@ -91,6 +152,22 @@ def test_a_misspelled_scenario_in_a_set_gets_a_suggestion():
     with pytest.raises(KeyError, match=r"no scenario 'escalaton' in the set\. Did you mean "
                                        r"'escalation'\?"):
         presets.scenario_set()["escalaton"]
+
+
+def test_an_unknown_name_is_a_scenario_error_and_still_a_key_error():
+    sset = presets.scenario_set()
+    with pytest.raises(ScenarioKeyError) as info:
+        sset["nope"]
+    err = info.value
+    assert isinstance(err, ScenarioError)
+    assert isinstance(err, KeyError)
+    assert str(err).startswith("no scenario 'nope' in the set. It has: baseline, ")  # unquoted
+    assert "nope" not in sset  # membership needs no exception
+    with pytest.raises(KeyError, match="has no assumption 'nope'"):
+        sset["escalation"]["nope"]
+    with pytest.raises(ScenarioError, match=r"scenario 'escalation' has no assumption 'nope'; "
+                       r"it has \["):
+        sset["escalation"]["nope"]
 
 
 def test_a_file_with_a_utf8_bom_and_windows_line_endings_loads(tmp_path: Path):

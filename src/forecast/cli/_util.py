@@ -11,6 +11,7 @@ import pathlib
 import secrets
 import shlex
 import sys
+import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -200,11 +201,32 @@ def scenario_set(args, default=None, origin: str = "the presets", output: bool =
         for n in args.scenarios:
             check_name("--scenario", n, names, f"a scenario of {args.file or origin}",
                        ScenarioError)
-        by_name = {s.name: s for s in sset.scenarios}
-        sset = ScenarioSet(tuple(by_name[n] for n in dict.fromkeys(args.scenarios)))
+        sset = _chosen(sset, list(dict.fromkeys(args.scenarios)), args.file or origin)
     if output:
         check_output_names(sset, args.file or origin)
     return sset
+
+
+def _chosen(sset, names: list[str], origin: str):
+    """The scenarios of `sset` named by --scenario, in that order.
+
+    Their probabilities are kept when every scenario is named (in any order); a subset's
+    do not sum to 1, so the run has no mixture, and a warning says so.
+    """
+    by_name = {s.name: s for s in sset.scenarios}
+    chosen = tuple(by_name[n] for n in names)
+    probs = None
+    if sset.probabilities is not None:
+        if len(chosen) == len(sset.scenarios):
+            given = dict(zip(sset.names, sset.probabilities, strict=True))
+            probs = tuple(given[n] for n in names)
+        else:
+            warnings.warn(
+                f"--scenario chose {len(chosen)} of the {len(sset.scenarios)} scenarios of "
+                f"{origin}, whose probabilities sum to 1 only together: this run has no "
+                "probability-weighted mixture. Name every scenario, or none, to keep it.",
+                UserWarning, stacklevel=2)
+    return ScenarioSet(chosen, probabilities=probs)
 
 
 def check_output_names(sset, origin: str) -> None:

@@ -9,6 +9,7 @@ imports this module only when a command runs, never for ``forecast --help``. ``r
 from __future__ import annotations
 
 import argparse
+import warnings
 
 import pandas as pd
 
@@ -108,6 +109,21 @@ def cmd_backtest(args) -> int:
     return 0
 
 
+#: start of the library's warning for a Sobol' `n` that is not a power of two (its advice,
+#: ``n=64 or n=128, or sampling='random'``, is Python: the command says it with --n)
+_SOBOL_N_WARNING = r"`n` should be a power of two with Sobol' points"
+
+
+def _warn_sobol_n(n: int) -> None:
+    """Warn, as ``sobol`` does, that `n` (``--n``) is not a power of two, in CLI words."""
+    if n & (n - 1):
+        up = 1 << (n - 1).bit_length()
+        warnings.warn(f"--n should be a power of two with --method sobol (Sobol' points are "
+                      f"balanced only then); got --n {n}, so the indices are less accurate "
+                      f"than --n suggests. Pass --n {up // 2} or --n {up}.", UserWarning,
+                      stacklevel=2)
+
+
 def history_label(args) -> str:
     return f"{args.market} {args.flow} ({args.segment}, {args.currency})"
 
@@ -143,13 +159,17 @@ def cmd_sensitivity(args) -> int:
         raise ParameterError(f"--year must be after the history's last year ({last}) and at "
                              f"most {last + 100}; got {', '.join(map(str, outside))}. Pass "
                              f"e.g. --year {last + 5} --year {last + 10}.")
+    if args.method == "sobol":  # in the command's words, before the fit
+        _warn_sobol_n(args.n)
     fit = make_spec(args.model, args.imputations, args.scale,
                     args.center).fit(history, seed=draw_seed(args))
     bar = interactive(args)
     if args.method == "tornado":
         table = tornado(fit, scenario, years, n_paths=args.n, seed=args.seed, progress=bar)
     else:
-        table = sobol(fit, scenario, years, n=args.n, seed=args.seed, progress=bar)
+        with warnings.catch_warnings():  # said above, with the options of this command
+            warnings.filterwarnings("ignore", _SOBOL_N_WARNING, UserWarning)
+            table = sobol(fit, scenario, years, n=args.n, seed=args.seed, progress=bar)
     print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
     print_frame(table, "{:,.3f}")
     if args.out:  # the seed as a last column: the table alone repeats the run

@@ -48,6 +48,26 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}. See `{self.prog} --help`.\n")
 
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        """Parse as argparse does, but refuse unknown options in the subcommand's words.
+
+        argparse reports them from the top-level parser (``See `forecast --help```), whose
+        help does not list a subcommand's options: ``forecast report --no-plot`` points at
+        ``forecast report --help``.
+        """
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            self._parser_of(parsed).error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
+
+    def _parser_of(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The subcommand's parser of `parsed` (this parser when there is none)."""
+        command = getattr(parsed, "command", None)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+                return action.choices[command]
+        return self
+
 
 def _add_force(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",

@@ -50,12 +50,12 @@ def _project(args):
     t0 = time.perf_counter()
     check_center(args.center, [args.model])  # a misplaced option fails at once
     sset = scenario_set(args)  # first: a misspelt scenario fails before any slow work
-    _note_preset_market(args, sset)
     # the executor next: an unreachable scheduler fails before the slow work too
     with executor(args) as ex:
         records = load_records(args)
         status(args, "reconstructing the history ...")
         history = build_history(args, records)
+        _note_preset_market(args, sset)  # after the market is known to exist
         draw_seed(args)  # one seed for the whole run, so that it can be printed
         status(args, f"fitting {spec_text(args)} ...")
         fit = make_spec(args.model, args.imputations, args.scale,

@@ -126,7 +126,7 @@ class Auto(ModelSpec):
                 fitted.append((member, self._member(member, series, lam).safe_estimates(Y)))
             except ModelError as exc:
                 skipped.append(f"skipped {member.name}: {exc}")
-        return self._combine(series, lam, fitted, skipped, notes, entropy)
+        return self._combine(series, lam, fitted, skipped, notes, entropy, history)
 
     def fit_group(self, group: list[Any]) -> list[Fit | ModelError]:
         """Fit each AnnualSeries of `group` (all of one length) as :meth:`fit` would.
@@ -172,12 +172,15 @@ class Auto(ModelSpec):
         return spec
 
     def _combine(self, series: Any, lam: float, fitted: list, skipped: list[str],
-                 notes: list[str], entropy: Any) -> Fit:
-        """The members' estimates pooled (or one selected) into the Fit."""
-        if not fitted:
+                 notes: list[str], entropy: Any, history: Any = None) -> Fit:
+        """The members' estimates pooled (or one selected) into the Fit (`history`, the
+        History fitted, if any, gives ``Fit.source``)."""
+        if not fitted:  # each reason carries its own advice; a short series gets this one
+            short = all(" years, got " in r for r in skipped)
             raise ModelError(
                 f"Auto found no family that fits this series ({len(series)} years): "
-                + "; ".join(skipped) + ". Pass a longer series or families=('Drift',).")
+                + "; ".join(r.rstrip(".") for r in skipped) + "."
+                + (" Pass a longer series or families=('Drift',)." if short else ""))
         aiccs = np.array([np.mean([e.aicc for e in ests]) for _, ests in fitted])
         w = _family_weights(aiccs, self.method, self.weights)
         keep = [i for i in range(len(fitted)) if w[i] > 0]
@@ -193,7 +196,7 @@ class Auto(ModelSpec):
         groups = [k for k, i in enumerate(keep) for _ in fitted[i][1]]
         return make_fit(self, series, ests, lam, (*notes, *skipped), seed=entropy,
                         weights=comp_w / comp_w.sum(), extra=extra, aicc=aicc, average=False,
-                        groups=tuple(groups))
+                        groups=tuple(groups), history=history)
 
 
 def _family_weights(aiccs: np.ndarray, method: str, weights: str) -> np.ndarray:

@@ -39,6 +39,9 @@ __all__ = ["DEFAULT_IMPUTATIONS", "MAX_H", "Estimate", "Fit", "FitLike", "ModelS
 
 #: number of history draws a spec fits on when given a History (multiple imputation)
 DEFAULT_IMPUTATIONS = 20
+#: working-scale magnitude above which a failed estimation is blamed on the data's scale
+#: (squares and variances of such values overflow float64, ~1.8e308)
+_HUGE = 1e100
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ class ModelSpec:
         ests = self.safe_estimates(scale.transform(draws, lam))
         return make_fit(self, series, ests, lam, (
             imputation_note(len(ests), entropy),),
-            seed=entropy)
+            seed=entropy, history=history)
 
     @single_blas_thread()
     def safe_estimates(self, Y: np.ndarray) -> list[Estimate]:
@@ -210,7 +213,7 @@ class ModelSpec:
         except (ValueError, ArithmeticError, np.linalg.LinAlgError, RuntimeError) as exc:
             raise ModelError(
                 f"{self.name} could not be estimated on this series ({type(exc).__name__}: "
-                f"{exc}). Try a simpler model such as Drift()."
+                f"{exc}). {self._failure_advice(Y)}"
             ) from None
         if len(ests) != Y.shape[0] or not all(isinstance(e, Estimate) for e in ests):
             raise ModelError(
@@ -219,9 +222,52 @@ class ModelSpec:
         for e in ests:
             if not e.rep.is_finite():
                 raise ModelError(
-                    f"{self.name} produced non-finite estimates on this series; try a "
-                    "simpler model such as Drift().")
+                    f"{self.name} produced non-finite estimates on this series. "
+                    f"{self._failure_advice(Y)}")
         return ests
+
+    def _failure_advice(self, Y: np.ndarray) -> str:
+        """What to do when estimation failed on the working-scale values `Y` (B, n).
+
+        Values too large for float64 arithmetic (squares and variances overflow) are the
+        cause whatever the family, so the advice is to rescale them; otherwise it names
+        a simpler family than this one that fits a series of this length, never this
+        family itself.
+
+        Parameters
+        ----------
+        Y : numpy.ndarray
+            The series (or history draws) on the working scale, one per row.
+
+        Returns
+        -------
+        str
+            One or two sentences of advice, ending in a full stop.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> forecast.Drift()._failure_advice(np.array([[1e300, 1e300, 1e300]]))[:76]
+        "The series' values are too large for floating-point arithmetic (up to 1e+300"
+        >>> forecast.Drift()._failure_advice(np.ones((1, 5)))
+        'Try the simpler Naive().'
+        >>> forecast.Theta()._failure_advice(np.ones((1, 5)))
+        'Try a simpler model such as Drift().'
+        """
+        Y = np.asarray(Y, dtype=float)
+        big = float(np.max(np.abs(Y), initial=0.0, where=np.isfinite(Y)))
+        if big > _HUGE:
+            return (f"The series' values are too large for floating-point arithmetic (up "
+                    f"to {big:.3g} on the model's working scale): rescale the series to a "
+                    f"smaller unit (divide it by a power of ten) so its values stay well "
+                    f'below {_HUGE:g}, or pass scale="log".')
+        n = Y.shape[-1] if Y.ndim else 0
+        if self.name == "Naive":
+            return ("Naive is the simplest model: check the series for extreme or "
+                    "degenerate values.")
+        if self.name == "Drift" or n < 3:
+            return "Try the simpler Naive()."
+        return "Try a simpler model such as Drift()."
 
     def with_scale(self, lam: float) -> ModelSpec:
         """This spec with a fixed working scale (used by Auto to share one scale).

@@ -196,7 +196,8 @@ class ARIMA(ModelSpec):
         ests = fixed.safe_estimates(scale.transform(draws, lam))
         return make_fit(self, series, ests, lam, (
             imputation_note(len(ests), entropy),
-            f"order ({order[0]},1,{order[1]}) chosen on the median by AICc"), seed=entropy)
+            f"order ({order[0]},1,{order[1]}) chosen on the median by AICc"), seed=entropy,
+            history=history)
 
 
 #: every family by name (Auto's `families` argument)

@@ -90,6 +90,10 @@ class Fit:
         The seed of the history draws, so that ``spec.fit(history, seed=fit.seed)``
         repeats the fit: the int entropy for an int seed or none, else a copy of the
         SeedSequence given (None when fitted on an AnnualSeries).
+    source : mapping of str to str
+        What the History the fit was made on measures (``market``, ``flow``, ``segment``,
+        ``currency``, as :func:`forecast.reconstruct` set them), so that a report can
+        rebuild it; empty when fitted on an AnnualSeries.
 
     Examples
     --------
@@ -114,6 +118,7 @@ aicc=-26.8)
     calibrations: tuple[tuple[float, float, int], ...] = field(default=(), repr=False)
     groups: tuple[int, ...] = field(default=(), repr=False)
     _token: object = field(default=None, repr=False, compare=False)
+    source: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self._token is not _TOKEN:
@@ -393,12 +398,13 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
              notes: tuple[str, ...], seed: Any = None,
              weights: np.ndarray | None = None, extra: Mapping[str, float] | None = None,
              aicc: float | None = None, average: bool = True,
-             groups: tuple[int, ...] = ()) -> Fit:
+             groups: tuple[int, ...] = (), history: Any = None) -> Fit:
     """Calibrate the estimates and pool them into a Fit (equal weights by default).
 
     With `average`, ``Fit.params`` holds the members' estimates averaged by name (the
     history draws of one family); a combination of families passes ``average=False``,
     reports its own figures in `extra` and labels each member's family in `groups`.
+    `history`, the History the estimates were made on, gives ``Fit.source``.
     """
     calibrate = bool(getattr(spec, "calibrate", True))
     inflate = bool(getattr(spec, "param_uncertainty", True))
@@ -418,5 +424,7 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
     res = np.mean([np.asarray(e.residuals)[e.residuals.size - n_res:] for e in ests], axis=0)
     w = np.full(len(ests), 1.0 / len(ests)) if weights is None else weights
     a = float(np.mean([e.aicc for e in ests])) if aicc is None else aicc
+    source = {k: v for k in ("market", "flow", "segment", "currency")
+              if isinstance(v := getattr(history, k, None), str) and v}
     return Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, cals,
-               tuple(groups), _TOKEN)
+               tuple(groups), _TOKEN, source)

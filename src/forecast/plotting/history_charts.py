@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import check_int
+from ..errors import ForecastTypeError
 from ._base import HISTORY_COLOR, PALETTE, draw_observations, finish, new_axes
 from ._shapes import history_parts, unit_label
 from .names import label
@@ -49,6 +50,11 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
     matplotlib.axes.Axes
         One band per level, the median line, one marker series per record kind.
     """
+    if history is None:  # history_parts lets None through: fan_chart's history is optional
+        raise ForecastTypeError(
+            "`history` must be a History or an AnnualSeries; got None. Pass "
+            "forecast.reconstruct(...), its .series, or a projection's .history.",
+            field="history")
     parts = history_parts(history)
     ax = new_axes(ax)
     years, median, _, unit, name = parts
@@ -84,6 +90,13 @@ def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60
         A histogram, one shaded span per level and a median line.
     """
     bins = check_int("bins", bins, 1, fix="Pass e.g. bins=60.")
+    if not all(hasattr(nowcast, a) for a in ("samples", "median", "interval")):
+        hint = (" Pass its nowcast: nowcast_chart(history.nowcast())."
+                if hasattr(nowcast, "nowcast") else
+                " Pass History.nowcast(), e.g. nowcast_chart(forecast.reconstruct(...).nowcast()).")
+        raise ForecastTypeError(
+            f"`nowcast` must be a Nowcast (with samples, median and interval); got "
+            f"{type(nowcast).__name__}.{hint}", field="nowcast")
     samples = np.asarray(nowcast.samples, dtype=float).ravel()
     ax = new_axes(ax)
     ax.hist(samples, bins=bins, density=True, color="0.75", label="nowcast samples")

@@ -205,10 +205,9 @@ def run_chunk(
     ctx = make_context(job.years, base, job.center, job.last_year)
     levels = np.empty((len(job.scenarios), n, h)) if out is None else out[0]
     cache: dict[Any, np.ndarray] = {}
-    floor = float(getattr(job.fit, "floor_log", -np.inf))
-    live = base > floor if floor > -np.inf and base.min() <= floor else None
+    live = live_cells(base, float(getattr(job.fit, "floor_log", -np.inf)))
     for s, scenario in enumerate(job.scenarios):
-        effects = scenario_effects(scenario, ctx, eff_seed, n, h, cache)
+        effects = only_live(scenario_effects(scenario, ctx, eff_seed, n, h, cache), live)
         total = total_effect(effects, n, h)
         check_effect(total, scenario, effects, job.years, live)
         logs = log_paths(base, total)
@@ -222,11 +221,35 @@ def run_chunk(
 
 def recompute_effects(
     scenarios: Sequence[Any], base: np.ndarray, center: np.ndarray, years: np.ndarray,
-    last_year: int, root: np.random.SeedSequence, i: int,
+    last_year: int, root: np.random.SeedSequence, i: int, floor: float = -np.inf,
 ) -> list[dict[str, np.ndarray]]:
-    """The per-assumption effects of chunk `i` for each of `scenarios`, as in the run."""
+    """The per-assumption effects of chunk `i` for each of `scenarios`, as in the run
+    (`floor`: the fit's ``floor_log``, which the run's settings record)."""
     n, h = base.shape
     _, eff_seed = task_seeds(root, i)
     ctx = make_context(years, base, center, last_year)
     cache: dict[Any, np.ndarray] = {}
-    return [scenario_effects(s, ctx, eff_seed, n, h, cache) for s in scenarios]
+    live = live_cells(base, floor)
+    return [only_live(scenario_effects(s, ctx, eff_seed, n, h, cache), live)
+            for s in scenarios]
+
+
+def live_cells(base: np.ndarray, floor: float) -> np.ndarray | None:
+    """Cells (n, h) whose baseline has a level: not censored at the working scale's
+    `floor` (``Fit.floor_log``); None when none is censored (the usual case)."""
+    if floor == -np.inf or base.min() > floor:
+        return None
+    return base > floor
+
+
+def only_live(effects: dict[str, np.ndarray], live: np.ndarray | None
+              ) -> dict[str, np.ndarray]:
+    """`effects` with every assumption's effect set to 0 where the baseline is censored.
+
+    A censored path has no positive level (the channel has vanished): no assumption moves
+    it, so the scenario's level there is the floor too, as :mod:`forecast.models.scale`
+    documents, and its decomposition gives each assumption 0 of a zero gap.
+    """
+    if live is None:
+        return effects
+    return {k: np.where(live, v, 0.0) for k, v in effects.items()}

@@ -97,7 +97,8 @@ def _chunk_effects(p: Any, s: int, b: int, root: np.random.SeedSequence, i: int,
     base = p.base_log[lo:hi]
     last_year = int(p.settings.get("last_year", p.years[0] - 1))
     effects = recompute_effects([p.scenarios[s], p.scenarios[b]], base, p.center, p.years,
-                                last_year, root, i)
+                                last_year, root, i,
+                                float(p.settings.get("floor_log", -np.inf)))
     for eff, k in zip(effects, (s, b), strict=True):
         levels = np.exp(log_paths(base, total_effect(eff, hi - lo, p.horizon)))
         if not np.array_equal(levels, p.samples[k, lo:hi]):

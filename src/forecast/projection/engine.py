@@ -159,6 +159,9 @@ def project(
         "pool_size": int(root.pool_size),
         "versions": _versions(),
     }
+    floor = float(getattr(fit, "floor_log", -np.inf))
+    if floor > -np.inf:  # censored baseline paths stay at the floor in every scenario
+        settings["floor_log"] = floor
     call = getattr(getattr(fit, "spec", None), "call_text", None)
     if callable(call):  # how the fit was made, for the report's reproduction code
         settings["model_spec"] = str(call())
@@ -166,6 +169,9 @@ def project(
         settings["fit_data"] = "series" if fit_seed is None else "history"
         if fit_seed is not None:
             settings["fit_seed"] = seed_json(fit_seed)
+        source = getattr(fit, "source", None)  # what the fitted History measures
+        if source:
+            settings["fit_source"] = {str(k): str(v) for k, v in source.items()}
     entropy = root.entropy
     seed_value = int(entropy) if isinstance(entropy, numbers.Integral) else tuple(entropy)
     return Projection(
@@ -226,11 +232,14 @@ def _warn_censoring(fit: Any, years: np.ndarray) -> None:
     if found is None:
         return
     first, share_first, share_last = found
+    last = int(years[-1])
+    when = (f"in {first}" if first == last else  # only the last year is over: say it once
+            f"in {first} and {100 * share_last:.1f}% in {last}")
     warnings.warn(
-        f"project: {100 * share_first:.1f}% of the baseline paths in {first} and "
-        f"{100 * share_last:.1f}% in {int(years[-1])} fall below the boundary of the model's "
-        f"working scale (Box-Cox lambda {fit.lam:.2f}: near-level, additive shocks can "
-        f"cross zero) and are censored at {np.exp(fit.floor_log):.3g} {fit.unit}, a "
+        f"project: {100 * share_first:.1f}% of the baseline paths {when} fall below the "
+        f"boundary of the model's working scale (Box-Cox lambda {fit.lam:.2f}: near-level, "
+        f"additive shocks can cross zero) and are censored at {np.exp(fit.floor_log):.3g} "
+        f"{fit.unit}, a "
         "millionth of the smallest observation; lower quantiles at that value mean 'no "
         "positive level', not a figure. On the log scale (scale=\"log\"; --scale log on the "
         "command line) nothing is censored, but its bands widen multiplicatively instead: "

@@ -23,7 +23,7 @@ from .._optional import require
 from .._validation import check_extra_quantiles
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
-from .summaries import iamc_frame, iamc_labels
+from .summaries import check_label, iamc_frame, iamc_labels
 
 __all__ = ["Exports", "iamc_meta", "iamc_with_history", "to_excel", "to_xarray"]
 
@@ -122,14 +122,16 @@ class Exports:
         ----------
         model, unit : str, optional
             Defaults: the projection's model name; the unit mapped to IAMC style
-            (``"USD_bn"`` -> ``"billion USD/yr"``).
+            (``"USD_bn"`` -> ``"billion USD/yr"``). Another type than str is a
+            ForecastTypeError.
         region, variable : str, optional
             IAMC region and variable of the median rows. Default: from the projected
             series, e.g. ``"Hong Kong"`` and ``"Service Outsourcing|Offshore
             Execution|China"`` for ``forecast.reconstruct(market="HK")``; a series
             whose name does not say its market and flow needs them given.
         quantiles : sequence of float
-            Extra rows per quantile ``q`` with variable ``f"{variable}|p{100 * q:g}"``.
+            Extra rows per quantile ``q`` with variable ``f"{variable}|p{100 * q:g}"``;
+            two quantiles with the same name (0.05 twice) are a ParameterError.
         history : bool, default False
             Also give the history's years (same value in every scenario's median row),
             as IAMC tables usually start from the observed years.
@@ -142,6 +144,8 @@ class Exports:
             (seed, probabilities) are :meth:`iamc_meta`.
         """
         extra = check_extra_quantiles("quantiles", quantiles)
+        for arg, value in (("model", model), ("unit", unit)):
+            check_label(arg, value)
         region, variable = iamc_labels(self.history, region, variable)
         frame = iamc_frame(self, model or self.model, region, variable,
                            unit or _IAMC_UNITS.get(self.unit, self.unit), extra)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_level, check_quantiles
-from ..errors import DataError, ForecastError, ForecastTypeError, ScenarioError
+from .._validation import check_level, check_quantiles, check_unique
+from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..series import AnnualSeries
 from . import files as _files
 from .checks import check_projection
@@ -25,6 +25,7 @@ from .summaries import (
     column_quantiles,
     level_quantiles,
     long_frame,
+    quantile_labels,
     summary_stats,
 )
 
@@ -68,7 +69,8 @@ class Projection(Queries, Exports):
         and how the fit was made: ``model_spec`` (``ModelSpec.call_text``, e.g.
         ``"Drift(scale='log')"``), ``fit_data`` (``"history"`` or ``"series"``) and
         ``fit_seed`` (a History fit's ``Fit.seed``: an int, or for a seed that is not an
-        int's, ``{"entropy", "spawn_key", "pool_size"}``).
+        int's, ``{"entropy", "spawn_key", "pool_size"}``) and ``fit_source`` (what that
+        History measures: ``market``, ``flow``, ``segment``, ``currency``).
 
     Examples
     --------
@@ -138,10 +140,23 @@ unit='USD_bn', seed=0)
         return self.scenario_names.index(scenario)
 
     def _selection(self, scenario: object) -> list[int]:
+        """Indices of the scenarios `scenario` selects: None (all), a name or a list of names.
+
+        The one check of every method's ``scenario=``: a list must name at least one
+        projected scenario, each once (a repeated name would repeat its rows).
+        """
         if scenario is None:
             return list(range(len(self.scenario_names)))
         if isinstance(scenario, Sequence) and not isinstance(scenario, str):
-            return [self._index(s) for s in scenario]
+            if len(scenario) == 0:
+                raise ParameterError(
+                    f"`scenario` must name at least one scenario; got {scenario!r}. Pass e.g. "
+                    f"scenario={self.scenario_names[0]!r} or leave it out (all scenarios).",
+                    field="scenario")
+            idx = [self._index(s) for s in scenario]
+            check_unique(scenario, "the names in `scenario`",
+                         f"Pass each scenario once; got scenario={scenario!r}.", field="scenario")
+            return idx
         return [self._index(scenario)]
 
     def _samples(self, idx: list[int]) -> np.ndarray:
@@ -266,7 +281,7 @@ unit='USD_bn', seed=0)
         Parameters
         ----------
         quantiles : sequence of float, default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-            Probabilities in [0, 1].
+            Probabilities in [0, 1], each once (a repeat is a ParameterError).
 
         Returns
         -------
@@ -280,14 +295,15 @@ unit='USD_bn', seed=0)
         ['scenario', 'year', 'mean', 'p10', 'p90']
         """
         q = check_quantiles("quantiles", quantiles)
+        labels = quantile_labels("quantiles", q)  # a repeated quantile would hide a column
         idx = self._selection(None)
         vals = column_quantiles(self.samples, q)
         stats = {"mean": self.samples.mean(axis=1)}
-        stats.update({f"p{100 * p:g}": vals[k] for k, p in enumerate(q)})
+        stats.update({lab: vals[k] for k, lab in enumerate(labels)})
         return long_frame(self, idx, stats)
 
     # ------------------------------------------------------------------ faces
-    def plot(self, scenario: str | int | None = None, **kwargs: Any) -> Any:
+    def plot(self, scenario: str | None = None, **kwargs: Any) -> Any:
         """Draw the fan chart of one scenario; see :func:`forecast.plotting.fan_chart`.
 
         A convenience for interactive use: the one place where the projection stage
@@ -297,7 +313,8 @@ unit='USD_bn', seed=0)
         Parameters
         ----------
         scenario : str, optional
-            The scenario drawn (default: the first).
+            The name of the scenario drawn (default: the first); a name, as every other
+            method takes it, not a position.
         **kwargs
             Passed to :func:`forecast.plotting.fan_chart` (``history``, ``levels``, ``ax``).
 
@@ -306,6 +323,8 @@ unit='USD_bn', seed=0)
         matplotlib.axes.Axes
             Needs the ``plot`` extra; ``plt.show`` is never called.
         """
+        if scenario is not None:  # a name, as every method takes it (not fan_chart's position)
+            self._index(scenario)
         # lazy, and the only import of a face here: plotting is a later stage (and needs
         # matplotlib); a convenience method, as pandas' and xarray's .plot are
         from ..plotting import fan_chart

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_levels, readonly
+from .._validation import check_levels, check_unique, readonly
 from ..errors import ForecastTypeError, ParameterError
 from ..history.history import parse_series_name
 from ..series import AnnualSeries
@@ -119,6 +119,8 @@ def iamc_labels(series: AnnualSeries, region: str | None, variable: str | None,
         When a label is not given and the name does not tell it, rather than labelling,
         say, a Hong Kong series "United States".
     """
+    for arg, value in (("region", region), ("variable", variable)):
+        check_label(arg, value, caller)
     parsed = parse_series_name(series.name)
     bare = series.name if set(series.name.split("+")) <= set(IAMC_REGIONS) else None
     market = parsed[0] if parsed else bare
@@ -137,14 +139,64 @@ def iamc_labels(series: AnnualSeries, region: str | None, variable: str | None,
     return str(region), str(variable)
 
 
+_LABEL_EXAMPLES = {"model": 'model="Drift"', "region": 'region="United States"',
+                   "variable": 'variable="Service Outsourcing|Offshore Execution|China"',
+                   "unit": 'unit="billion USD/yr"'}
+
+
+def check_label(arg: str, value: object, caller: str = "to_iamc") -> None:
+    """An IAMC label (model, region, variable, unit): a non-empty str, or None (default).
+
+    Examples
+    --------
+    >>> check_label("region", 5)
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ForecastTypeError: `region` must be a str or None; got 5 (int). \
+Pass e.g. region="United States", or leave it out for to_iamc's default.
+    """
+    if value is None:
+        return
+    fix = f"Pass e.g. {_LABEL_EXAMPLES[arg]}, or leave it out for {caller}'s default."
+    if not isinstance(value, str):
+        raise ForecastTypeError(f"`{arg}` must be a str or None; got {value!r} "
+                                f"({type(value).__name__}). {fix}", field=arg)
+    if not value.strip():
+        raise ParameterError(f"`{arg}` must be a non-empty str or None; got {value!r}. {fix}",
+                             field=arg)
+
+
+def quantile_labels(name: str, q: Any) -> list[str]:
+    """The label ``f"p{100 * q:g}"`` of each quantile; two quantiles sharing one are refused.
+
+    Wide tables (:meth:`Projection.to_wide`, :meth:`Projection.to_iamc`) name a column or a
+    variable by it, so a repeated quantile would repeat (or silently overwrite) one.
+
+    Examples
+    --------
+    >>> quantile_labels("quantiles", [0.05, 0.95])
+    ['p5', 'p95']
+    >>> quantile_labels("quantiles", [0.05, 0.05])
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ParameterError: the quantiles in `quantiles` (named p<100 q>) must be \
+unique; got 'p5' 2 times. Pass each quantile once; got [0.05, 0.05].
+    """
+    probs = np.asarray(q, dtype=float).tolist()
+    labels = [f"p{100 * p:g}" for p in probs]
+    check_unique(labels, f"the quantiles in `{name}` (named p<100 q>)",
+                 f"Pass each quantile once; got {probs!r}.", field=name)
+    return labels
+
+
 def iamc_frame(p: Any, model: str, region: str, variable: str, unit: str,
                extra: np.ndarray) -> pd.DataFrame:
     """IAMC wide rows: the median per scenario, then one row per extra quantile."""
     probs = np.concatenate([[0.5], extra])
+    names = [variable] + [f"{variable}|{lab}" for lab in quantile_labels("quantiles", extra)]
     vals = column_quantiles(p.samples, probs)  # (nq, S, h)
     rows = []
-    for k, q in enumerate(probs):
-        var = variable if k == 0 else f"{variable}|p{100 * q:g}"
+    for k, var in enumerate(names):
         for s, name in enumerate(p.scenario_names):
             meta = {"model": model, "scenario": name, "region": region, "variable": var,
                     "unit": unit}

@@ -167,6 +167,9 @@ class Records:
 
         ``row`` and ``origin`` columns are kept when present (else rows are numbered
         1..n and ``origin`` is used); ``published_date`` is recomputed from ``published``.
+        A ``published`` cell may be a date, or a datetime or Timestamp at midnight (what
+        ``pd.read_excel`` gives for a date cell): it is read as ``YYYY-MM-DD``; one with a
+        time of day is a problem of that cell.
 
         Parameters
         ----------

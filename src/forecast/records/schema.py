@@ -262,6 +262,7 @@ def validate_rows(raw: pd.DataFrame, rows: Sequence[int]) -> tuple[dict, list[Pr
 
         cell = {c: get[c][i] for c in CSV_COLUMNS}
         txt = {c: (v.strip() if type(v) is str else _text(v)) for c, v in cell.items()}
+        txt["published"], when_msg = _published_text(cell["published"], txt["published"])
         _check_codes(txt, bad)
         year, months = _check_period(cell, bad)
         measure = txt["measure"] if txt["measure"] in MEASURES else None
@@ -269,7 +270,11 @@ def validate_rows(raw: pd.DataFrame, rows: Sequence[int]) -> tuple[dict, list[Pr
         if msg is not None:
             bad("value", cell["value"], msg)
         _check_unit(txt["unit"], txt["basis"], measure, bad)
-        pdate = _check_published(txt["published"], year, months, bad)
+        if when_msg is None:
+            pdate = _check_published(txt["published"], year, months, bad)
+        else:
+            pdate = None
+            bad("published", cell["published"], when_msg)
         if txt["source"] == "":
             bad("source", "", "source is missing; every figure must name the text it was read "
                 "in (a title, e.g. 'MOFCOM: 2023 service outsourcing')")
@@ -328,6 +333,34 @@ def _check_unit(unit: str, basis: str, measure: str | None, bad: Bad) -> None:
                    else f"a {measure} is a percentage")
             bad("unit", unit, f"'{unit}' does not fit measure '{measure}' with basis "
                 f"'{basis}'; {why}, so the unit must be '{want}'. Fix the unit or the basis")
+
+
+def _published_text(value: object, text: str) -> tuple[str, str | None]:
+    """`published` as text, and why it is not a date (None when it is, or is text).
+
+    A date, a datetime or a pandas Timestamp at midnight (what Excel and
+    ``pd.read_excel`` give for a date cell) becomes ``YYYY-MM-DD``; one with a time of
+    day is refused rather than silently truncated. Anything else stays `text`.
+
+    Examples
+    --------
+    >>> _published_text(pd.Timestamp("2025-12-01"), "2025-12-01 00:00:00")
+    ('2025-12-01', None)
+    >>> _published_text(_dt.date(2014, 1, 20), "2014-01-20")
+    ('2014-01-20', None)
+    >>> _published_text(pd.Timestamp("2025-12-01 14:30"), "2025-12-01 14:30:00")[1]
+    "'2025-12-01 14:30:00' has a time of day (14:30:00); published must be a date: YYYY, \
+YYYY-MM or YYYY-MM-DD, e.g. '2023-06-15' (drop the time, e.g. df['published'].dt.date)"
+    """
+    if value is pd.NaT or not isinstance(value, _dt.date):  # NaT is a datetime too
+        return text, None
+    if isinstance(value, _dt.datetime):  # a pandas Timestamp is one
+        if value.time() != _dt.time(0) or getattr(value, "nanosecond", 0):
+            return text, (f"{text!r} has a time of day ({value.time()}); published must be a "
+                          "date: YYYY, YYYY-MM or YYYY-MM-DD, e.g. '2023-06-15' (drop the "
+                          "time, e.g. df['published'].dt.date)")
+        value = value.date()
+    return value.isoformat(), None
 
 
 def _check_published(published: str, year: int | None, months: int | None,

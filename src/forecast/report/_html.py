@@ -37,12 +37,29 @@ def check_html_path(path: object, option: str = "`path`") -> None:
 
     `option` names the argument in the message: ``"`path`"`` in Python, ``"--out"`` on
     the command line.
+
+    Examples
+    --------
+    >>> check_html_path("r.pdf", "--out")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ParameterError: --out must be an .html file (the report is one \
+self-contained HTML page); got 'r.pdf'. Pass e.g. --out r.html, and print it to PDF from a \
+browser if you need a PDF.
+    >>> check_html_path(".html")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ParameterError: `path` must be an .html file (the report is one \
+self-contained HTML page); got '.html'. Pass e.g. path='forecast-report.html', and print it \
+to PDF from a browser if you need a PDF.
     """
     text = os.fspath(path)  # a str or path-like: checked by the caller
     p = pathlib.PurePath(text)
     if p.suffix.lower() in (".html", ".htm"):
         return
-    name = (p.stem or "forecast-report") + ".html"
+    # ".html" alone is a hidden file without a suffix (pathlib): not ".html.html"
+    stem = p.stem if p.stem and not p.stem.startswith(".") else "forecast-report"
+    name = stem + ".html"
     example = f"{option} {shlex.quote(name)}" if option.startswith("--") else f"path={name!r}"
     raise ParameterError(
         f"{option} must be an .html file (the report is one self-contained HTML page); got "

@@ -228,9 +228,12 @@ def censoring_note(fit, years) -> str:
         return ""
     first, _, share_last = found
     last = int(years[-1])
-    return (f'<p class="caution"><b>Caution, long horizon:</b> from {first} more than 1% of '
-            f"the baseline paths ({100 * share_last:.1f}% by {last}) fall below the boundary of "
-            f"the model's working scale (Box-Cox lambda {fit.lam:.2f}, close to the level: "
+    when = (f"in {last}, {100 * share_last:.1f}% of the baseline paths" if int(first) == last
+            else f"from {first} more than 1% of the baseline paths ({100 * share_last:.1f}% "
+                 f"by {last})")
+    return (f'<p class="caution"><b>Caution, long horizon:</b> {when} fall below the '
+            f"boundary of the model's working scale (Box-Cox lambda {fit.lam:.2f}, close to "
+            "the level: "
             "additive shocks can cross zero). Such a path has no positive level; it is "
             "censored at a millionth of the smallest observation, so lower quantiles at that "
             "value mean that the channel vanishes, not a figure. A fit on the log scale has "

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._seeds import seed_json, seed_source
 from .._version import __version__
+from ..errors import ForecastError
 
 __all__ = ["python_code", "settings_of", "versions"]
 
@@ -87,36 +88,123 @@ def settings_of(projection, settings: Mapping | None, fit=None) -> dict:
 
 
 def python_code(conf: Mapping, projection) -> str:
-    """The Python calls that reproduce the projection, from the recorded settings."""
+    """The Python calls that reproduce the projection, from the recorded settings.
+
+    The data: the records and the reconstruction (its market, flow, segment and currency
+    from the command's settings or the fitted History's ``fit_source``), or, for a fit
+    made on a series, that series written out. The scenarios: the presets or the file
+    the command read, or else the projection's own definitions written out as TOML, with
+    their probabilities. Then ``project`` with the run's ``n_paths``, ``chunk_size`` and
+    seed.
+    """
     seed = _seed_code(conf.get("seed"), conf.get("spawn_key") or (), conf.get("pool_size", 4))
     fit_seed = (_seed_code(conf["fit_seed"]) if conf.get("fit_seed") is not None
                 else _seed_code(conf.get("seed")))
+    spec = str(conf.get("model_spec", "Auto()"))
+    path = spec if "." in spec.split("(")[0] else f"forecast.{spec}"  # an outside family
+    if conf.get("fit_data") == "series":  # fitted on a series: write it out, no draws
+        data = [f"series = {_series_code(projection.history)}",
+                f"fit = {path}.fit(series)"]
+    else:
+        data = [*_records_code(conf), f"history = forecast.reconstruct(records"
+                f"{_reconstruct_kw(conf)})", f"fit = {path}.fit(history, seed={fit_seed})"]
+    scen = _scenarios_code(conf, projection)
+    chunk = conf.get("chunk_size")
+    chunk_kw = (f", chunk_size={int(chunk)}" if isinstance(chunk, int)
+                and chunk != _DEFAULT_CHUNK and chunk < int(conf.get("n_paths") or 0) else "")
+    body = [*data, *scen,
+            f"proj = forecast.project(fit, scenarios, to={int(projection.years[-1])}, "
+            f"n_paths={conf.get('n_paths')}{chunk_kw}, seed={seed})"]
+    text = "\n".join(body)
+    head = ["import numpy"] if "numpy." in text else []
+    head += ["import forecast"] + (["from forecast import presets"] if "presets." in text
+                                    else [])
+    return "\n".join([*head, "", text])
+
+
+#: ``project``'s default chunk size: the code names another one (the chunk seeds follow it)
+_DEFAULT_CHUNK = 10_000
+
+
+def _records_code(conf: Mapping) -> list[str]:
     data = conf.get("data", "embedded")
-    numpy = ["import numpy"] if "numpy." in seed + fit_seed else []
-    lines = [*numpy, "import forecast", "from forecast import presets", "",
-             "records = forecast.load_releases()" if data in ("embedded", None)
+    lines = ["records = forecast.load_releases()" if data in ("embedded", None)
              else f"records = forecast.Records.from_csv({data!r})"]
     lines += [f"records = records + forecast.Records.from_csv({a!r})"
               for a in conf.get("added") or []]
     if conf.get("as_of"):
         lines.append(f"records = records.filter(as_of={conf['as_of']!r})")
-    kw = "".join(f", {k}={conf[k]!r}" for k in ("market", "flow", "segment", "currency")
-                 if k in conf)
-    lines.append(f"history = forecast.reconstruct(records{kw})")
-    spec = str(conf.get("model_spec", "Auto()"))
-    path = spec if "." in spec.split("(")[0] else f"forecast.{spec}"  # an outside family
-    if conf.get("fit_data") == "series":  # fitted on the median series: no draws, no seed
-        lines.append(f"fit = {path}.fit(history.series)")
-    else:
-        lines.append(f"fit = {path}.fit(history, seed={fit_seed})")
-    src = conf.get("scenario_file", "presets")
-    lines.append("scenarios = presets.scenario_set()" if src in ("presets", None)
-                 else f"scenarios = forecast.load_scenarios({src!r})")
+    return lines
+
+
+def _reconstruct_kw(conf: Mapping) -> str:
+    """``, market='EU', currency='CNY'``: the command's settings, else the fit's source."""
+    keys = ("market", "flow", "segment", "currency")
+    source = conf.get("fit_source") if isinstance(conf.get("fit_source"), Mapping) else {}
+    values = {k: conf[k] if k in conf else source.get(k) for k in keys}
+    return "".join(f", {k}={v!r}" for k, v in values.items() if v is not None)
+
+
+def _series_code(series) -> str:
+    """An ``AnnualSeries(...)`` call that rebuilds `series` exactly (floats by repr)."""
+    years = [int(y) for y in series.years]
+    values = ", ".join(repr(float(v)) for v in series.values)
+    extra = "".join(f", {k}={getattr(series, k)!r}" for k in ("unit", "name")
+                    if getattr(series, k, None))
+    return f"forecast.AnnualSeries({years!r}, [{values}]{extra})"
+
+
+def _scenarios_code(conf: Mapping, projection) -> list[str]:
+    """Lines that set ``scenarios`` to what the projection ran, probabilities included."""
     names = list(projection.scenario_names)
-    lines.append(f"scenarios = [scenarios[name] for name in {names!r}]")
-    lines.append(f"proj = forecast.project(fit, scenarios, to={int(projection.years[-1])}, "
-                 f"n_paths={conf.get('n_paths')}, seed={seed})")
-    return "\n".join(lines)
+    probs = projection.probabilities
+    src = conf.get("scenario_file")
+    defs = getattr(projection, "scenarios", None)
+    if src is None and defs is not None and _all_presets(defs):
+        src = "presets"
+    if src is None:  # built in Python: write the definitions out
+        text = _toml(defs, probs)
+        if text is None:
+            return ["# The scenarios were built in Python and cannot be written as TOML:",
+                    f"# define `scenarios` ({names!r}) as in the session that ran it.",
+                    "scenarios = ..."]
+        return [f"scenarios = forecast.loads_scenarios({text})"]
+    lines = ["scenarios = presets.scenario_set()" if src == "presets"
+             else f"scenarios = forecast.load_scenarios({src!r})"]
+    chosen = f"tuple(scenarios[name] for name in {names!r})"
+    if probs is not None:  # the set's probabilities, in the projection's order
+        lines.append(f"scenarios = forecast.ScenarioSet({chosen}, probabilities="
+                     f"{tuple(float(p) for p in probs)!r})")
+    else:
+        lines.append(f"scenarios = list({chosen})")
+    return lines
+
+
+def _all_presets(defs) -> bool:
+    from ..scenarios import presets  # lazy: it builds every preset on import
+
+    known = {s.name: s for s in presets.scenario_set().scenarios}
+    return all(known.get(s.name) == s for s in defs)
+
+
+def _toml(defs, probs) -> str | None:
+    """The scenarios as a Python string literal of TOML text, or None if they cannot be."""
+    from ..scenarios.files import dumps_scenarios, loads_scenarios  # lazy: Python-built only
+    from ..scenarios.scenario import ScenarioSet
+
+    if defs is None:
+        return None
+    try:  # a custom assumption may have no TOML form, or one that loads as another type
+        text = dumps_scenarios(ScenarioSet(tuple(defs), probabilities=probs))
+        back = loads_scenarios(text)
+    except (ForecastError, TypeError, ValueError):
+        return None
+    if back.scenarios != tuple(defs):
+        return None
+    quote = "'" * 3
+    if quote in text or "\\" in text:
+        return repr(text)
+    return f"r{quote}\n{text}{quote}"
 
 
 def _seed_code(seed, spawn_key=(), pool_size=4) -> str:

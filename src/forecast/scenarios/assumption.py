@@ -39,6 +39,7 @@ import numpy as np
 from .._seeds import from_generator, keyed
 from .._validation import readonly
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from ._distribution_base import MAX_MAGNITUDE
 from .distributions import DiscreteUniform, Distribution, Fixed, as_distribution
 
 __all__ = ["PROBABILITY", "Assumption", "Bound", "PathContext", "register", "registered"]
@@ -242,6 +243,8 @@ class Assumption:
         return int(value)
 
     def _check_param(self, key: str, value: object, bound: Bound) -> Distribution:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            self._check_magnitude(key, value, bound)
         try:
             dist = as_distribution(value, key)
         except ParameterError as e:
@@ -260,6 +263,33 @@ class Assumption:
                                  f"{bound.describe()}; got {got}. {bound.fix}".rstrip(),
                                  field=key)
         return dist
+
+    def _check_magnitude(self, key: str, value: numbers.Real, bound: Bound) -> None:
+        """Refuse a finite number beyond ``MAX_MAGNITUDE``, saying the range it must lie in.
+
+        A plain number is checked here rather than by ``Fixed`` so that the message names
+        the parameter and its own range (the bound within +-MAX_MAGNITUDE), not only
+        "a finite number".
+        """
+        try:
+            v = float(value)
+        except OverflowError:  # an int beyond float range is still a finite number
+            v = float("inf") if value > 0 else float("-inf")
+            got = (f"{'a negative' if value < 0 else 'an'} integer of "
+                   f"{len(str(abs(int(value))))} digits")
+        else:
+            if not np.isfinite(v):
+                return  # NaN and inf: "must be a finite number" (_check_param)
+            got = repr(value if type(value) in (int, float) else v)  # not np.float64(...)
+        if abs(v) <= MAX_MAGNITUDE:
+            return
+        low = -MAX_MAGNITUDE if bound.low is None else max(bound.low, -MAX_MAGNITUDE)
+        high = MAX_MAGNITUDE if bound.high is None else min(bound.high, MAX_MAGNITUDE)
+        allowed = Bound(low, high, low_open=bound.low_open and low == bound.low)
+        where = (f"within +-{MAX_MAGNITUDE:g}" if -low == high == MAX_MAGNITUDE
+                 else f"in {allowed.describe()}")
+        raise ParameterError(f"`{key}` of {type(self).__name__} {self.name!r} must lie "
+                             f"{where}; got {got}. {bound.fix}".rstrip(), field=key)
 
     # ----------------------------------------------------------------- introspection
     @property

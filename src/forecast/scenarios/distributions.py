@@ -31,7 +31,7 @@ import numpy as np
 
 from .._validation import check_int
 from ..errors import ForecastTypeError, ParameterError
-from ._distribution_base import Distribution, _fail, _num, _out, _q
+from ._distribution_base import MAX_MAGNITUDE, Distribution, _fail, _num, _out, _q
 from ._normal import LogNormal, Normal
 
 __all__ = [
@@ -201,6 +201,9 @@ class Bernoulli(Distribution):
 class DiscreteUniform(Distribution):
     """Equally likely integers ``low, low+1, ..., high`` (e.g. an uncertain start year).
 
+    Both bounds are ints within +-1e12, as every distribution's parameters (else a
+    ParameterError naming the bound).
+
     >>> DiscreteUniform(2027, 2030).quantile([0.0, 0.5, 1.0]).tolist()
     [2027, 2028, 2030]
     """
@@ -211,12 +214,12 @@ class DiscreteUniform(Distribution):
 
     def __post_init__(self) -> None:
         try:
-            lo = check_int("DiscreteUniform.low", self.low)
+            lo = _bounded("low", check_int("DiscreteUniform.low", self.low))
         except (ParameterError, ForecastTypeError) as e:
             raise _fail("low", str(e), type(e)) from None
         try:
-            hi = check_int("DiscreteUniform.high", self.high, lo, None,
-                           "Pass high >= low (equal for a known value).")
+            hi = _bounded("high", check_int("DiscreteUniform.high", self.high, lo, None,
+                                            "Pass high >= low (equal for a known value)."))
         except (ParameterError, ForecastTypeError) as e:
             raise _fail("high", str(e), type(e)) from None
         object.__setattr__(self, "low", lo)
@@ -240,6 +243,19 @@ class DiscreteUniform(Distribution):
     @property
     def is_fixed(self) -> bool:
         return self.low == self.high
+
+
+def _bounded(field: str, value: int) -> int:
+    """A DiscreteUniform bound within +-MAX_MAGNITUDE, as every distribution parameter.
+
+    Sampling and quantiles are int64 arithmetic (``10**30`` overflows it) and the value
+    drawn is used as a float, exact only up to 2**53.
+    """
+    if abs(value) > MAX_MAGNITUDE:
+        raise ParameterError(
+            f"`DiscreteUniform.{field}` must be an int within +-{MAX_MAGNITUDE:g}; got "
+            f"{value}. Pass bounds such as years or counts, e.g. DiscreteUniform(2027, 2030).")
+    return value
 
 
 def as_distribution(x: object, name: str = "parameter") -> Distribution:

@@ -38,7 +38,6 @@ True
 from __future__ import annotations
 
 import inspect
-import math
 import numbers
 import os
 import tomllib
@@ -104,10 +103,9 @@ def _dist(path: str, v: dict) -> Distribution:
 
 
 def _param(path: str, v: object) -> float | Distribution:
+    # nan and inf pass: the assumption refuses them naming its own parameter and that
+    # parameter's fix (a fixed example here would be wrong for some: -0.05 is no half-life)
     if _is_num(v):
-        if not math.isfinite(v):  # type: ignore[arg-type]
-            raise _err(path, f"must be a finite number; got {v!r}. Write e.g. -0.05, or a "
-                       "distribution table for an uncertain value.")
         return float(v)  # type: ignore[arg-type]
     if isinstance(v, dict):
         return _dist(path, v)

@@ -32,7 +32,7 @@ import numpy as np
 
 from .._seeds import as_seed_sequence, assumption_seed
 from .._validation import check_unique
-from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from ..errors import ForecastTypeError, ParameterError, ScenarioError, ScenarioKeyError
 from ..records.schema import suggest
 from .assumption import Assumption, PathContext, check_context
 from .distributions import Distribution
@@ -186,8 +186,8 @@ class Scenario:
         for a in self.assumptions:
             if a.name == name:
                 return a
-        raise KeyError(f"scenario {self.name!r} has no assumption {name!r}; it has "
-                       f"{[a.name for a in self.assumptions]}")
+        raise ScenarioKeyError(f"scenario {self.name!r} has no assumption {name!r}; it has "
+                               f"{[a.name for a in self.assumptions]}")
 
     @property
     def assumption_names(self) -> tuple[str, ...]:
@@ -399,8 +399,8 @@ class ScenarioSet:
             if s.name == key:
                 return s
         hint = suggest(key, self.names) if isinstance(key, str) else ""
-        raise KeyError(f"no scenario {key!r} in the set.{hint} It has: "
-                       f"{', '.join(self.names)}.")
+        raise ScenarioKeyError(f"no scenario {key!r} in the set.{hint} It has: "
+                               f"{', '.join(self.names)}.")
 
     def __contains__(self, name: object) -> bool:
         return name in self.names
