@@ -474,3 +474,25 @@ def test_an_unknown_market_is_an_error_without_a_warning_first(capsys, tmp_path)
     assert "XX" in err
     assert "\n" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_scenarios_starting_inside_a_longer_history_get_command_line_advice(
+        tmp_path, capsys):
+    """A 2026 release makes the history end in 2026, when the presets start: the error
+    said "Pass start=2027", which the command line cannot; now it says how, before the
+    fit, and --scenario baseline runs."""
+    added = tmp_path / "add.csv"
+    added.write_text("market,segment,flow,year,months,measure,value,unit,basis,published,"
+                     "source,address,confidence,note\nUS,all,offshore_execution,2026,3,level,"
+                     "60,USD_1e8,USD,2026-04-20,My source,,read,\n")
+    argv = ["run", "--add", str(added), "--model", "drift", "--paths", "50", "--seed", "1",
+            "--no-plot", "--quiet"]
+    assert cli.main([*argv, "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "which ends in 2026" in err
+    assert "forecast scenarios --dump scenarios.toml" in err
+    assert "--scenario baseline" in err
+    assert "Pass start=" not in err
+    assert ".." not in err
+    assert not (tmp_path / "a").exists()
+    assert cli.main([*argv, "--scenario", "baseline", "--out", str(tmp_path / "b")]) == 0

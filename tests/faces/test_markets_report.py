@@ -208,3 +208,16 @@ def test_a_joint_fit_records_a_seed_that_repeats_it(market_history, given):
                                   n_paths=50, seed=3)
     assert mp.settings["fit_seed"] == (fit.seed if given is None else
                                        {"entropy": 4, "spawn_key": [1], "pool_size": 4})
+
+
+def test_records_of_another_type_are_refused_before_anything_is_written(mp, market_history,
+                                                                       tmp_path):
+    """A History passed as `records` failed deep in the provenance section with an
+    AttributeError; like the single-market report, it is refused first."""
+    from forecast.errors import ForecastTypeError
+
+    target = tmp_path / "r.html"
+    with pytest.raises(ForecastTypeError, match=r"`records` must be Records .*got "
+                                                r"MarketHistory.*load_releases"):
+        write_markets_report(mp, target, records=market_history, plots=False)
+    assert not target.exists()

@@ -26,3 +26,34 @@ def test_markets_points_to_the_joint_reconstruction():
     with pytest.raises(forecast.ForecastError,
                        match=r"reconstruct_markets\(records, markets=\('US', 'EU'\)\)"):
         forecast.reconstruct(markets=("US", "EU"))
+
+
+def _with_row(releases, row: str):
+    import io
+
+    import pandas as pd
+
+    header = ("market,segment,flow,year,months,measure,value,unit,basis,published,source,"
+              "address,confidence,note\n")
+    frame = pd.read_csv(io.StringIO(header + row + "\n"), dtype=str, keep_default_na=False)
+    return releases + forecast.Records.from_frame(frame, origin="added.csv")
+
+
+def test_a_new_year_that_cannot_be_used_ends_the_history_with_a_warning(releases):
+    """A January-March 2026 figure in CNY with no 2026 exchange rate: it was dropped
+    silently and the history still ran to 2026 on no data. Now the history ends in 2025
+    and a warning names the record, why and both fixes; in CNY the record is used."""
+    added = _with_row(releases, "US,all,offshore_execution,2026,3,level,400,CNY_1e8,CNY,"
+                                "2026-04-20,My source,,read,")
+    with pytest.warns(UserWarning, match="cannot be used") as caught:
+        history = forecast.reconstruct(added)
+    text = " ".join(str(w.message) for w in caught)
+    assert int(history.years[-1]) == 2025
+    assert "1 record(s) of US offshore_execution (all) for 2026 cannot be used" in text
+    assert "no exchange rate" in text
+    assert "currency='CNY'; on the command line --currency CNY" in text
+    before = forecast.reconstruct(releases)
+    assert history.years.tolist() == before.years.tolist()
+    cny = forecast.reconstruct(added, currency="CNY")
+    assert int(cny.years[-1]) == 2026
+    assert int(cny.n_records[-1]) == 1

@@ -19,12 +19,13 @@ import pandas as pd
 
 from .. import report
 from .._outdir import atomic_folder, check_folder, hold
-from ..errors import ParameterError
+from ..errors import ParameterError, ScenarioError
 from ..evaluation import tornado
 from ..plotting._shapes import unit_label
 from ..projection import project
 from ..report._html import check_html_path
 from ..report.reproduce import versions as report_versions
+from ..scenarios.scenario import check_starts
 from ._util import (
     build_history,
     check_center,
@@ -56,6 +57,7 @@ def _project(args):
         status(args, "reconstructing the history ...")
         history = build_history(args, records)
         _note_preset_market(args, sset)  # after the market is known to exist
+        _check_starts(args, sset, history.series.last_year)  # before the fit, in CLI words
         draw_seed(args)  # one seed for the whole run, so that it can be printed
         status(args, f"fitting {spec_text(args)} ...")
         fit = make_spec(args.model, args.imputations, args.scale,
@@ -75,6 +77,21 @@ def _project(args):
     }
     args.t0 = t0  # cmd_run and cmd_report record the whole run time, up to the report
     return records, history, fit, sset, proj, settings
+
+
+def _check_starts(args, sset, last_year: int) -> None:
+    """Every assumption must start after the history; say how to do it on the command line
+    (the library's advice, ``start=...``, is Python's)."""
+    try:
+        check_starts(sset.scenarios, last_year)
+    except ScenarioError as exc:
+        where = (f"edit their start years in {args.file}" if args.file else
+                 "write them to a file (forecast scenarios --dump scenarios.toml), set their "
+                 "start years there and pass the file")
+        raise ScenarioError(
+            f"{str(exc).split(' Pass start=')[0].rstrip('.')}. The scenarios must start in "
+            f"{last_year + 1} or later: {where}; or pass --scenario baseline, or --as-of "
+            f"an earlier date to end the data before {last_year}.", field="start") from None
 
 
 def _note_preset_market(args, sset) -> None:

@@ -90,6 +90,8 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
         "ALL" in records.markets) else records
     obs, conv = obsmod.build(fx_records, sel, totals, market, currency, fx, prof, (first, last))
     used = _usable(obs, market, flow, segment, first, last)
+    if end is None:  # the last year is the last one a usable record informs
+        last = _last_informed(obs, used, last, f"{market} {flow} ({segment})", currency)
     years = np.arange(first, last + 1)
     endog = np.full((years.size, 2), np.nan)
     var = np.ones((years.size, 2))
@@ -165,6 +167,33 @@ def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,
                         f"{first}-{last}; growth alone cannot pin the level. Add at least one "
                         "level record (full-year, January-to-month or a share of ALL).")
     return used
+
+
+def _last_informed(obs: pd.DataFrame, used: list[dict], last: int, what: str,
+                   currency: str) -> int:
+    """The last year a used observation informs; warns, naming the records and why, when
+    the records of later years cannot be used (a new release in another currency with no
+    exchange rate for its year, typically): the history ends before them instead of
+    extrapolating into years it has no figure for."""
+    informed = max(int(r["year"]) for r in used)
+    if informed >= last:
+        return last
+    late = obs[(obs["year"] > informed) & ~obs["used"].astype(bool)]
+    reasons = "; ".join(dict.fromkeys(str(r).split("; ")[0] for r in late["reason"]))
+    if len(reasons) > 300:
+        reasons = reasons[:297] + "..."
+    years = ", ".join(map(str, sorted(set(late["year"].astype(int)))))
+    fix = "Add usable records for those years or pass end=<year> to extrapolate."
+    if "exchange rate" in reasons:
+        other = sorted(set(late["basis"]) - {currency})
+        fix = (f"Add an exchange rate for {years} (fx=forecast.ExchangeRates.from_csv(path))"
+               + (f", or reconstruct in the records' currency (currency={other[0]!r}; on "
+                  f"the command line --currency {other[0]})" if other else "") + ".")
+    warnings.warn(
+        f"reconstruct: {len(late)} record(s) of {what} for {years} cannot be used "
+        f"({reasons}); the history ends in {informed}, the last year a usable record "
+        f"informs. {fix}", UserWarning, stacklevel=5)
+    return informed
 
 
 def _partial_year_rates(fx, fx_records, years: np.ndarray, by_year: dict[int, list[dict]]

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..errors import ForecastTypeError
 from ..plotting._shapes import decomposition_wide
 from ..plotting.names import (
     ASSUMPTION_COLORS,
@@ -24,6 +25,7 @@ from ..plotting.names import (
     unit_text,
 )
 from ..projection.engine import censoring
+from ..records import Records
 from ..records import provenance as provenance_table
 from . import _html as H
 from .formats import format_parameter
@@ -215,6 +217,15 @@ def _centre_note(center) -> str:
         return ""
     return (f"<p>Each year the baseline is centred on the {center} of the families' "
             "forecasts; how far they disagree widens its bands.</p>")
+
+
+def check_records(records, history_hint: str = "; a History goes to `history=`") -> None:
+    """Refuse `records` that are not Records (or None), before anything is drawn."""
+    if records is not None and not isinstance(records, Records):
+        raise ForecastTypeError(
+            f"`records` must be Records (the releases used) or None; got "
+            f"{type(records).__name__}. Pass forecast.load_releases() or "
+            f"Records.from_csv(path){history_hint}.", field="records")
 
 
 def censoring_note(fit, years) -> str:

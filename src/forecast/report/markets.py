@@ -356,6 +356,7 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     data provenance and the settings to reproduce the run. Returns the path written (at
     most 3 MB). `level`, `thresholds` and `scenario` as in :func:`markets_section`.
     """
+    S.check_records(records, " (the joint history is the projection's own)")
     # the path first: a folder, a link or a non-path fails before any chart is drawn
     _fsio.check_new_file(path, force=True, what="report")
     H.check_html_path(path)

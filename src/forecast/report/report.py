@@ -33,7 +33,6 @@ from .._validation import check_level
 from ..errors import ForecastTypeError, ParameterError
 from ..plotting._shapes import baseline_name
 from ..plotting.names import scenario_label, unit_text
-from ..records import Records
 from ..records.schema import suggest
 from . import _html as H
 from . import _sections as S
@@ -173,11 +172,7 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
             f"`projection` must be a Projection; got {type(projection).__name__}. "
             "Pass the result of forecast.project(...)."
         )
-    if records is not None and not isinstance(records, Records):
-        raise ForecastTypeError(
-            f"`records` must be Records (the releases used) or None; got "
-            f"{type(records).__name__}. Pass forecast.load_releases() or "
-            "Records.from_csv(path); a History goes to `history=`.", field="records")
+    S.check_records(records)
     # the path first: a folder, a link or a non-path fails before any chart is drawn
     _fsio.check_new_file(path, force=True, what="report")
     H.check_html_path(path)
