@@ -190,8 +190,9 @@ def test_mixture_pools_paths_by_probability(proj):
     np.testing.assert_array_equal(mix.samples[0, :161], proj.samples[0, :161])
     np.testing.assert_array_equal(mix.samples[0, 161:281], proj.samples[1, 161:281])
     np.testing.assert_array_equal(mix.samples[0, 361:], proj.samples[3, 361:])
-    with pytest.raises(ScenarioError, match="mixture"):
-        mix.decompose("mixture")
+    with pytest.raises(ScenarioError, match=r"cannot split a mixture.*'friction'.*"
+                                            r"proj\.decompose\('friction'\)"):
+        mix.decompose("mixture")  # it said "`baseline` must name a projected scenario"
     plain = dataclasses.replace(proj, probabilities=None)
     with pytest.raises(ScenarioError, match="probabilities"):
         plain.mixture()
@@ -460,6 +461,11 @@ def test_save_load_round_trip(proj, tmp_path, fmt):
     np.testing.assert_array_equal(back.base_log, proj.base_log)
     np.testing.assert_array_equal(back.center, proj.center)
     np.testing.assert_array_equal(back.history.values, proj.history.values)
+    # bit for bit: the loaded samples are C-ordered too, so means add in the same order
+    assert back.samples.flags.c_contiguous
+    for name in ("summary_frame", "difference", "to_wide"):
+        pd.testing.assert_frame_equal(getattr(back, name)(), getattr(proj, name)(),
+                                      check_exact=True)
     assert back.scenario_names == proj.scenario_names
     assert back.probabilities == proj.probabilities
     assert (back.seed, back.model, back.unit) == (proj.seed, proj.model, proj.unit)
@@ -609,3 +615,14 @@ def test_an_assumption_starting_after_the_horizon_is_warned_once():
         warnings.simplefilter("error")
         forecast.project(fit, [forecast.Scenario("baseline"), late], to=2031, n_paths=50,
                          seed=1)
+
+
+def test_one_iamc_region_name_per_market_code():
+    """A market's own projection (``mp.market("ROW").to_iamc()``) and the joint one
+    (``mp.to_iamc()``) named the rest of the world "ROW" and "Rest of the World"."""
+    from forecast.markets.projection import REGIONS
+    from forecast.projection.summaries import IAMC_REGIONS
+
+    for code, region in REGIONS.items():
+        assert IAMC_REGIONS.get(code, region) == region, code
+    assert IAMC_REGIONS["ROW"] == "Rest of the World"

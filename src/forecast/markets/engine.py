@@ -29,7 +29,7 @@ from ..history.markets import TOTAL, softmax_levels
 from ..projection._collect import check_path_memory, collect, workers
 from ..projection._shared import SharedArrays, output_arrays, run_in_shared, run_resident
 from ..projection.chunks import check_range, chunk_bounds
-from ..projection.engine import _check_executor, _horizon, _map, _normalise_scenarios
+from ..projection.engine import _check_executor, _horizon, _map, _normalise_scenarios, censoring
 from ..scenarios.scenario import check_starts
 from .allocation import apply_scenario, check_scenarios
 from .projection import MarketProjection
@@ -137,6 +137,40 @@ def _inputs(fit, scenarios, to, horizon, target):
     return years, items, probabilities, check_scenarios(items, fit.parts, target)
 
 
+def market_censoring(fit: SplitFit, years: np.ndarray) -> list[str]:
+    """For each coordinate fit whose baseline paths leave its working scale (more than
+    ``CENSORED_WARN`` of them, :func:`forecast.projection.engine.censoring`), e.g.
+    ``"JP (1.1% in 2037, 3.6% in 2045)"``; empty when none does."""
+    out = []
+    for coord in fit.fits:
+        found = censoring(coord, years)
+        if found is None:
+            continue
+        first, share_first, share_last = found
+        last = int(years[-1])
+        when = (f"{100 * share_first:.1f}% in {first}" if first == last else
+                f"{100 * share_first:.1f}% in {first}, {100 * share_last:.1f}% in {last}")
+        out.append(f"{coord.series.name or coord.name} ({when})")
+    return out
+
+
+def warn_market_censoring(fit: SplitFit, years: np.ndarray) -> None:
+    """Warn, as :func:`forecast.project` does for one market, when baseline paths of a
+    coordinate (a market's level, China's total or a market's ratio to ROW) fall below
+    the boundary of its near-level working scale and are censored."""
+    found = market_censoring(fit, years)
+    if found:
+        warnings.warn(
+            f"project_markets: baseline paths fall below the boundary of their model's "
+            f"working scale (near-level Box-Cox: additive shocks can cross zero) in "
+            f"{'; '.join(found)}; they are censored at a millionth of the smallest "
+            "observation, so a lower quantile at that value means 'no positive level' (a "
+            "share near 0), not a figure. On the log scale (e.g. BottomUpModel(forecast."
+            "Auto(scale=\"log\"))) nothing is censored, but the bands widen "
+            "multiplicatively instead: this far from the data, fewer years are better "
+            "supported.", UserWarning, stacklevel=3)
+
+
 def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                     horizon: int | None = None, n_paths: int = 10_000, seed: Any = None,
                     executor: Any = None, chunk_size: int = 10_000,
@@ -179,6 +213,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                       stacklevel=2)
     h = years.size
     n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
+    warn_market_censoring(fit, years)
     chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
     _check_executor(executor, False)
     root = as_seed_sequence(seed)
@@ -196,6 +231,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                 "horizon": h, "last_year": fit.last_year, "spawn_key": list(root.spawn_key),
                 "pool_size": int(root.pool_size), "target": target,
                 "correlation": fit.correlation.tolist(), "diversion_notes": notes,
+                "censored": market_censoring(fit, years),
                 "versions": {"forecast": __version__, "numpy": np.__version__}}
     fit_seed = getattr(fit, "seed", None)
     if fit_seed is not None:  # the joint fit's seed, for reproduction

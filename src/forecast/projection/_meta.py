@@ -90,7 +90,9 @@ def check_metadata(meta: Any, where: Path) -> dict[str, Any]:
         raise DataError(
             f"{where} must describe a {FORMAT} (format_version {' or '.join(map(str, VERSIONS))});"
             f" got format {short(fmt)}, format_version {short(version)}. Pass the folder "
-            "written by Projection.save.")
+            "written by Projection.save" + (
+                " (a multi-market projection is read by forecast.MarketProjection.load)."
+                if fmt == "forecast.MarketProjection" else "."))
     need = ["samples_file", "base_log_file", "years", "scenario_names", "probabilities",
             "seed", "model", "unit", "settings", "center", "history", "scenarios"]
     need += ["checksums"] if version >= 2 else []

@@ -25,7 +25,10 @@ class Settings(FrozenDict):
 
 def _array(name: str, value: Any, ndim: int, dtype: Any = float) -> np.ndarray:
     try:
-        arr = np.asarray(value, dtype=dtype)
+        # C order (no copy when it is already): sums over paths then add in one order, so
+        # a loaded projection (whose frame gives Fortran-ordered blocks) summarises to the
+        # same bits as the one saved
+        arr = np.ascontiguousarray(value, dtype=dtype)
     except (TypeError, ValueError):
         raise ForecastTypeError(
             f"`{name}` must be a numeric array; got {type(value).__name__}. Pass an ndarray."

@@ -45,6 +45,14 @@ def _rerun_hint(p: Any) -> str:
 
 def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
     """Per-year, per-assumption contributions (see the module docstring for the rule)."""
+    pooled = p.settings.get("mixture") if p.scenarios is None else None
+    if isinstance(pooled, dict):  # before the names: a mixture has no "baseline" to find
+        names = [n for n in pooled if n != baseline] or list(pooled)
+        raise ScenarioError(
+            f"decompose cannot split a mixture: it pools paths of the scenarios "
+            f"{', '.join(map(repr, pooled))}, drawn by their probabilities, so no path has "
+            f"one scenario's assumptions. Decompose the projection it was made from, e.g. "
+            f"proj.decompose({names[0]!r}).")
     s, b = p._index(scenario), p._index(baseline, "baseline")
     if s == b:
         raise ScenarioError(

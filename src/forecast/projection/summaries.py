@@ -92,7 +92,7 @@ def first_year_frame(p: Any, idx: Sequence[int], value: float) -> pd.DataFrame:
 IAMC_REGIONS = {
     "US": "United States", "ALL": "World", "HK": "Hong Kong", "EU": "European Union",
     "JP": "Japan", "KR": "South Korea", "SG": "Singapore", "RCEP": "RCEP",
-    "BRI": "Belt and Road countries",
+    "BRI": "Belt and Road countries", "ROW": "Rest of the World",
 }
 #: flow -> IAMC variable (China is the supplier; the region is the client market)
 IAMC_VARIABLES = {

@@ -134,7 +134,8 @@ class _Message:
             out.append(f"{scenario_label(name)}: of what the {src} loses to "
                        f"{label(part).lower()} in {y} ({_signed(loss)} {u} against "
                        f"{_the(ref)}, mean), {sum(gains.values()):,.1f} goes to the other "
-                       f"markets ({to}); China's total changes by {_signed(total)}.")
+                       f"markets ({to}); through {label(part).lower()}, China's total "
+                       f"changes by {_signed(total)}.")
         return out
 
 

@@ -281,7 +281,15 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
              f"Shares of China's total under {shown}: reconstructed, then the mean projected "
              "share."))
         if key in fig)
-    out = [("At a glance", charts + _baseline_table(projection, level))]
+    censored = projection.settings.get("censored") or []
+    caution = ("" if not censored else
+               '<p class="caution"><b>Caution, long horizon:</b> more than 1% of the baseline '
+               f"paths fall below the boundary of their model's working scale in "
+               f"{H.esc('; '.join(map(str, censored)))}. Such a path has no positive level: "
+               "it is censored at a millionth of the smallest observation, so a lower "
+               "quantile at that value means the channel (or its share) vanishes, not a "
+               "figure.</p>")
+    out = [("At a glance", charts + caution + _baseline_table(projection, level))]
     if len(projection.scenario_names) > 1:
         out.append((f"Scenarios against {_the(_base(projection))}", _change_table(projection)))
     m, cuts = message.market, _thresholds(thresholds, message.now_share)
