@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -180,6 +181,32 @@ def check_unique(names: Sequence[object], what: str, fix: str,
     if dup:
         raise error(f"{what} must be unique; got {dup[0]!r} {names.count(dup[0])} times. "
                     f"{fix}".rstrip(), field=field)
+
+
+def check_spec(spec: Any, name: str = "spec", alternative: str = "") -> Any:
+    """`spec` if it is a model spec instance (it has ``fit`` and ``name``), else
+    ForecastTypeError naming `name`; a spec class (``forecast.Drift`` for
+    ``forecast.Drift()``) is told to call it. `alternative` ends the fix, e.g. ``", or
+    None for forecast.Auto()"``.
+
+    Examples
+    --------
+    >>> check_spec(int)
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ForecastTypeError: `spec` must be a model spec such as forecast.Drift(); \
+got <class 'int'>. Pass a ModelSpec instance (with .fit and .name).
+    """
+    looks = hasattr(spec, "fit") and hasattr(spec, "name")
+    if isinstance(spec, type) and looks:
+        raise ForecastTypeError(
+            f"`{name}` must be a model spec instance; got the class {spec.__name__}. Call it: "
+            f"pass {spec.__name__}() (with its settings in the parentheses).", field=name)
+    if isinstance(spec, type) or not looks:
+        raise ForecastTypeError(
+            f"`{name}` must be a model spec such as forecast.Drift(); got {spec!r}. Pass a "
+            f"ModelSpec instance (with .fit and .name){alternative}.", field=name)
+    return spec
 
 
 def readonly(a: np.ndarray) -> np.ndarray:

@@ -44,10 +44,72 @@ def test_backtest_markets_matches_the_single_market_design(design):
 
 
 def test_backtest_markets_skips_origins_without_data():
-    bt = backtest_markets(spec=forecast.Drift(), origins=["2011-06", "2012-06"], horizon=1,
-                          n_paths=50, seed=1)
+    with pytest.warns(UserWarning, match=r"backtest_markets skipped origin 2011-06: .*"
+                                         r"listed in frame.attrs\['skipped'\]"):
+        bt = backtest_markets(spec=forecast.Drift(), origins=["2011-06", "2012-06"],
+                              horizon=1, n_paths=50, seed=1)
     assert bt.empty
     assert len(bt.attrs["skipped"]) == 2
+
+
+@pytest.mark.parametrize(("market", "words"), [
+    ("KR", "Score one of those, or add 'KR' to `markets` (markets=('US', 'EU', 'KR'))"),
+    ("us", "Did you mean 'US'? Pass one of those."),
+    ("ROW", "Pass one of those."),
+])
+def test_a_market_outside_markets_is_refused_before_any_work(market, words, monkeypatch):
+    """It gave an empty frame saying no record of it was published yet, which was false."""
+    monkeypatch.setattr("forecast.evaluation.markets._run_origin", _no_work)
+    monkeypatch.setattr("forecast.evaluation.markets.backtest", _no_work)
+    for run in (backtest_markets, compare_markets):
+        with pytest.raises(forecast.ParameterError,
+                           match=r"`market` must be one of the jointly reconstructed `markets` "
+                                 rf"\(US, EU\) or 'ALL' \(China's total\); got '{market}'\."
+                           ) as err:
+            run(markets=("US", "EU"), market=market, origins=["2023-06"], spec=forecast.Drift())
+        assert words in str(err.value)
+        assert err.value.field == "market"
+
+
+def _no_work(*args, **kwargs):
+    raise AssertionError("the backtest started before refusing its input")
+
+
+def test_china_total_is_scored_as_the_single_market_backtest_scores_it():
+    """China's total ("ALL") is the joint model's own sum of the parts: it is scored on the
+    single-market backtest's years and truths (it was refused as "not published yet")."""
+    kw = {"origins": ["2019-06", "2023-06"], "horizon": 2, "n_paths": 200, "seed": 3}
+    joint = backtest_markets(spec=forecast.Drift(), markets=("US", "EU"), market="ALL", **kw)
+    single = backtest(forecast.Drift(), forecast.load_releases(), market="ALL", **kw)
+    assert not joint.empty
+    assert joint.attrs["skipped"] == []
+    key = ["origin", "target", "year", "horizon"]
+    assert joint[key].values.tolist() == single[key].values.tolist()
+    np.testing.assert_allclose(joint["truth"], single["truth"])
+    assert np.all(joint["crps"] >= 0)
+
+
+def test_an_origin_after_the_last_release_is_warned_of():
+    with pytest.warns(UserWarning, match=r"backtest_markets scored no forecast from origin\(s\) "
+                                         r"2030-06: every year they forecast lies after the last "
+                                         r"year with a truth \(\d{4}\)\. Pass earlier origins"):
+        bt = backtest_markets(spec=forecast.Drift(), markets=("US", "EU"), origins=["2030-06"],
+                              horizon=1, n_paths=50, seed=1)
+    assert bt.empty
+    assert bt.attrs["unscored"] == ["2030-06"]
+    assert bt.attrs["skipped"] == []
+
+
+@pytest.mark.parametrize("run", [backtest_markets, compare_markets])
+def test_a_spec_class_is_refused_before_any_work(run, monkeypatch):
+    """`spec=forecast.Drift` was a raw TypeError from inside the first origin's fit."""
+    monkeypatch.setattr("forecast.evaluation.markets._run_origin", _no_work)
+    monkeypatch.setattr("forecast.evaluation.markets.backtest", _no_work)
+    with pytest.raises(forecast.ForecastTypeError,
+                       match=r"`spec` must be a model spec instance; got the class Drift\. "
+                             r"Call it: pass Drift\(\)") as err:
+        run(origins=["2023-06"], spec=forecast.Drift, n_paths=100, seed=1)
+    assert err.value.field == "spec"
 
 
 def test_the_default_design_is_bottom_up_and_a_bad_one_is_named():
@@ -74,3 +136,11 @@ def test_compare_markets_returns_every_model():
     assert set(t["model"]) == {"bottom-up Drift", "split Drift", "single Drift"}
     assert {"crps", "coverage_80"} <= set(t.columns)
     assert t.groupby(["target", "horizon"])["n"].nunique().eq(1).all()  # same origins
+
+
+def test_horizons_beyond_the_last_release_are_warned_of():
+    with pytest.warns(UserWarning, match=r"backtest_markets scored horizons 1-2 only, not up "
+                                         r"to horizon=3: no published truth lies further"):
+        bt = backtest_markets(spec=forecast.Drift(), markets=("US", "EU"), origins=["2023-06"],
+                              horizon=3, n_paths=50, seed=1)
+    assert set(bt["horizon"]) == {1, 2}  # US 2023 and 2024 are published, 2025 not yet

@@ -79,8 +79,8 @@ def test_linear_model_groups_and_several_outputs():
 
 def test_sobol_indices_is_deterministic_and_random_sampling_works():
     prob = {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)}
-    one = sobol_indices(_ishigami, prob, n=256, seed=3, n_bootstrap=20)
-    two = sobol_indices(_ishigami, prob, n=256, seed=3, n_bootstrap=20)
+    one = sobol_indices(_ishigami, prob, n=256, seed=3, n_bootstrap=40)
+    two = sobol_indices(_ishigami, prob, n=256, seed=3, n_bootstrap=40)
     assert one.equals(two)
     rnd = sobol_indices(_ishigami, prob, n=4096, seed=3, n_bootstrap=0, sampling="random")
     assert rnd["total"].iloc[1] == pytest.approx(0.442, abs=0.05)
@@ -106,6 +106,32 @@ def test_sobol_indices_errors(kwargs, err, match):
     args.update(kwargs)
     with pytest.raises(err, match=match):
         sobol_indices(**args)
+
+
+@pytest.mark.parametrize(("n_bootstrap", "level", "need"), [
+    (1, 95, 40), (39, 95, 40), (19, 80, 20), (300, 99.5, 400)])
+def test_too_few_bootstrap_replicates_are_refused(n_bootstrap, level, need):
+    """One replicate gave a zero-width interval that excluded the point estimate."""
+    sc = Scenario("s", [LevelShift(2026, Uniform(-0.2, 0.0), name="big")])
+    calls = (lambda kw: sobol_indices(lambda x: x[:, 0], {"x": (0, 1)}, n=64, seed=1, **kw),
+             lambda kw: sobol(FakeFit(), sc, [2028], n=64, seed=1, **kw))
+    for call in calls:
+        with pytest.raises(ParameterError, match=rf"`n_bootstrap` must be 0 \(no intervals\) "
+                                                 rf"or at least {need} for {level:g}% "
+                                                 rf"intervals; got {n_bootstrap}\.") as err:
+            call({"n_bootstrap": n_bootstrap, "level": level})
+        assert err.value.field == "n_bootstrap"
+        assert "n_bootstrap=0 for no intervals" in str(err.value)
+
+
+@pytest.mark.parametrize(("n_bootstrap", "level"), [(0, 95), (40, 95), (20, 80), (200, 99)])
+def test_enough_bootstrap_replicates_give_intervals_around_the_estimate(n_bootstrap, level):
+    df = sobol_indices(lambda x: x[:, 0] + 2 * x[:, 1], {"a": (0, 1), "b": (0, 1)}, n=256,
+                       seed=1, n_bootstrap=n_bootstrap, level=level)
+    if n_bootstrap == 0:
+        assert df["first_order_lower"].isna().all()
+    else:
+        assert (df["first_order_upper"] > df["first_order_lower"]).all()
 
 
 # --------------------------------------------------------------------------- scenarios

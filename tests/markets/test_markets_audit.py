@@ -8,8 +8,8 @@ import warnings
 import pytest
 
 import forecast
-from forecast import ModelError, OutputError, ParameterError, ScenarioError
-from forecast.markets import SplitModel, project_markets
+from forecast import ForecastTypeError, ModelError, OutputError, ParameterError, ScenarioError
+from forecast.markets import BottomUpModel, SplitModel, project_markets
 from forecast.report import markets_section, write_markets_report
 from forecast.scenarios import Diversion, LevelShift, Scenario, market_presets
 
@@ -123,3 +123,93 @@ def test_report_path_is_checked_first(mp, tmp_path):
         write_markets_report(mp, 3, plots=False)
     with pytest.raises(OutputError, match="is a folder"):
         write_markets_report(mp, tmp_path, plots=False)
+
+
+# --------------------------------------------------------------------------- model specs
+@pytest.mark.parametrize(("make", "field"), [
+    (lambda: BottomUpModel(forecast.Drift), "spec"),
+    (lambda: SplitModel(forecast.Drift, forecast.Drift()), "total"),
+    (lambda: SplitModel(forecast.Drift(), forecast.Theta), "shares"),
+])
+def test_a_spec_class_is_refused_when_the_model_is_made(make, field):
+    """`forecast.Drift` for `forecast.Drift()` was a raw TypeError at the first fit."""
+    with pytest.raises(ForecastTypeError, match=rf"`{field}` must be a model spec instance; "
+                                                r"got the class \w+\. Call it: pass \w+\(\)"
+                       ) as err:
+        make()
+    assert err.value.field == field
+
+
+@pytest.mark.parametrize("bad", [3, "Drift", int])
+def test_other_non_specs_are_refused_without_calling_them(bad):
+    with pytest.raises(ForecastTypeError, match="`spec` must be a model spec such as") as err:
+        BottomUpModel(bad)
+    assert "Call it" not in str(err.value)  # int() is no model: the advice would be wrong
+
+
+@pytest.mark.parametrize(("model", "design", "words"), [
+    (SplitModel(forecast.Drift(), forecast.Theta()), "split",
+     "SplitFit(split Split(Drift; Theta), US, EU, HK, JP + ROW, 20"),
+    (BottomUpModel(forecast.Auto(imputations=2)), "bottom-up",
+     "SplitFit(bottom-up BottomUp(Auto(combine)), US, EU, HK, JP + ROW, 20"),
+])
+def test_a_joint_fit_has_a_one_line_repr(market_history, model, design, words):
+    fit = model.fit(market_history, seed=4)
+    text = repr(fit)
+    assert fit.design == design
+    assert text.startswith(words)
+    assert "\n" not in text
+    assert len(text) < 200
+    assert "correlation" not in text
+    assert "array" not in text
+    families = "Drift/Theta" if design == "split" else "Drift/LocalLinearTrend/Theta"
+    assert fit.families == tuple(families.split("/"))
+    assert text.endswith(f"USD_bn, families {families}, seed=4)")
+
+
+# --------------------------------------------------------------------------- selections
+@pytest.mark.parametrize(("call", "field", "name"), [
+    (lambda mp: mp.summary_frame(market=["US", "US"]), "market", "US"),
+    (lambda mp: mp.summary_frame(market=("EU", "US", "EU"), share=True), "market", "EU"),
+    (lambda mp: mp.summary_frame(scenario=["baseline", "baseline"]), "scenario", "baseline"),
+    (lambda mp: mp.decompose("friction_diversion", market=["ALL", "ALL"]), "market", "ALL"),
+    (lambda mp: mp.prob_below(15, 2030, "US", share=True, scenario=["baseline"] * 2),
+     "scenario", "baseline"),
+])
+def test_a_repeated_market_or_scenario_is_refused(mp, call, field, name):
+    """A repeated name repeated its rows silently; one check names it for every method."""
+    with pytest.raises(ParameterError, match=rf"the names in `{field}` must be unique; got "
+                                             rf"'{name}' 2 times\. Pass each {field} once"
+                       ) as err:
+        call(mp)
+    assert err.value.field == field
+
+
+def test_distinct_lists_still_select(mp):
+    frame = mp.summary_frame(market=["US", "ALL"], scenario=["baseline", "escalation"])
+    assert list(dict.fromkeys(frame["market"])) == ["US", "ALL"]
+    assert set(frame["scenario"]) == {"baseline", "escalation"}
+
+
+@pytest.mark.parametrize("scenario", [None, ["baseline", "escalation"]])
+def test_share_frame_takes_one_scenario_not_the_first_of_several(mp, scenario):
+    with pytest.raises(ScenarioError, match="must name one scenario for share_frame"):
+        mp.share_frame(scenario=scenario)
+    assert mp.share_frame(scenario=["escalation"]).equals(mp.share_frame("escalation"))
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda mp, v: mp.prob_below(15, 2030, "US", share=v), "share"),
+    (lambda mp, v: mp.prob_above(15, 2030, "US", share=v), "share"),
+    (lambda mp, v: mp.summary_frame(share=v), "share"),
+    (lambda mp, v: mp.to_frame(share=v), "share"),
+    (lambda mp, v: mp.to_iamc(shares=v), "shares"),
+])
+@pytest.mark.parametrize("value", ["yes", "False", 1, None])
+def test_share_must_be_true_or_false(mp, call, field, value):
+    """`share="yes"` (and "False"!) were read as truthy."""
+    with pytest.raises(ForecastTypeError, match=rf"`{field}` must be True or False; got "
+                                                rf"{value!r:s}") as err:
+        call(mp, value)
+    assert err.value.field == field
+    assert f"Pass {field}=True" in str(err.value)

@@ -242,8 +242,8 @@ def _backtest_command(add: _Add) -> None:
             "MASE, CRPS and interval coverage by horizon.")
     p.add_argument("--model", action="append", choices=list(MODELS), dest="models",
                    help="model to evaluate (repeatable; default: drift, damped and theta; "
-                        "naive and drift benchmarks are always included; auto refits every "
-                        "family at every origin, so it is slow)")
+                        "naive and drift benchmarks are always included; auto combines "
+                        "every family, refitted at every origin)")
     p.add_argument("--horizon", type=_int_arg(1, 20), default=5, metavar="H",
                    help="longest horizon in years (default: %(default)s)")
     p.add_argument("--paths", type=_int_arg(10), default=1000, metavar="N",

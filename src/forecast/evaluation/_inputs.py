@@ -11,7 +11,7 @@ import inspect
 import numbers
 from typing import Any
 
-from .._validation import check_int
+from .._validation import check_int, check_spec
 from ..errors import ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..records import Records
@@ -65,15 +65,7 @@ def _kind(data: Any) -> str:
 
 
 def _check_spec(spec: Any) -> None:
-    if isinstance(spec, type):  # forecast.Drift instead of forecast.Drift()
-        raise ForecastTypeError(
-            f"`spec` must be a model spec instance; got the class {spec.__name__}. Call it: "
-            f"pass {spec.__name__}() (with its settings in the parentheses).", field="spec")
-    if not (hasattr(spec, "fit") and hasattr(spec, "name")):
-        raise ForecastTypeError(
-            f"`spec` must be a model spec such as forecast.Drift(); got {spec!r}. "
-            "Pass a ModelSpec instance (with .fit and .name)."
-        )
+    check_spec(spec)
 
 
 def _series_origins(series: AnnualSeries, spec_min: int, origins: Any) -> list[int]:

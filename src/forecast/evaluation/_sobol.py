@@ -23,6 +23,7 @@ is used there; both need the same ``n (d + 2)`` evaluations.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import warnings
@@ -44,6 +45,8 @@ SOBOL_COLUMNS = [
 ]
 
 _EPS = 1e-12
+#: The fewest bootstrap replicates an interval is computed from (0 means no intervals).
+MIN_BOOTSTRAP = 20
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -123,6 +126,49 @@ def design(
         m[:, list(cols)] = b[:, list(cols)]
         swapped.append(m)
     return a, b, swapped
+
+
+def check_bootstrap(n_bootstrap: object, level: float) -> int:
+    """`n_bootstrap` as an int: 0 (no intervals) or enough replicates for `level`.
+
+    The intervals are percentiles of the replicates (:func:`index_rows`): their ends are
+    the ``tail = (100 - level) / 200`` and ``1 - tail`` quantiles, so that each tail holds
+    at least one replicate on average, ``n_bootstrap * tail >= 1``, and never fewer than
+    :data:`MIN_BOOTSTRAP`. With fewer the interval collapses towards one replicate (with
+    one, it has zero width and may exclude the point estimate).
+
+    Examples
+    --------
+    >>> check_bootstrap(200, 95), check_bootstrap(0, 95)
+    (200, 0)
+    >>> check_bootstrap(1, 95)
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ParameterError: `n_bootstrap` must be 0 (no intervals) or at least 40 \
+for 95% intervals; got 1. Their ends are the 2.5% and 97.5% quantiles of the bootstrap \
+replicates, so each tail needs at least one replicate on average (n_bootstrap x 0.025 >= 1); \
+with fewer the interval collapses towards a single replicate. Pass e.g. n_bootstrap=200 \
+(the default), or n_bootstrap=0 for no intervals.
+    """
+    b = check_int("n_bootstrap", n_bootstrap, 0, 10_000,
+                  "Pass e.g. n_bootstrap=200, or n_bootstrap=0 for no intervals.")
+    tail = (100.0 - level) / 200.0
+    need = max(MIN_BOOTSTRAP, math.ceil(1.0 / tail - 1e-9))
+    if 0 < b < need:
+        fix = (f"Pass e.g. n_bootstrap={max(need, 200)}" + (" (the default)" if need <= 200
+                                                            else "")
+               + ", or n_bootstrap=0 for no intervals." if need <= 10_000 else
+               "Pass a lower `level` (at most 10,000 replicates are drawn), or "
+               "n_bootstrap=0 for no intervals.")
+        raise ParameterError(
+            f"`n_bootstrap` must be 0 (no intervals) or at least {need} for {level:g}% "
+            f"intervals; got {b}. Their ends are the {100 * tail:g}% and {100 - 100 * tail:g}% "
+            f"quantiles of the bootstrap replicates, so each tail needs at least one replicate "
+            f"on average (n_bootstrap x {tail:g} >= 1)"
+            + (f", and at least {MIN_BOOTSTRAP} in all" if need == MIN_BOOTSTRAP else "")
+            + f"; with fewer the interval collapses towards a single replicate. {fix}",
+            field="n_bootstrap")
+    return b
 
 
 def bootstrap_weights(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -260,8 +306,8 @@ def run(
     inv = as_problem(problem)
     names = list(inv)
     n = check_int("n", n, 16, 2**22, "Pass e.g. n=1024 (a power of two suits Sobol' points).")
-    n_bootstrap = check_int("n_bootstrap", n_bootstrap, 0, 10_000)
     lv = check_level("level", level)
+    n_bootstrap = check_bootstrap(n_bootstrap, lv)
     rng = as_generator(seed)
     col_groups, labels = _groups(groups, names)
     u = base_uniforms(n, len(names), rng, sampling)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -25,10 +26,13 @@ from .._seeds import as_seed_sequence, child, rebuild
 from .._validation import check_int, check_levels
 from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..history import reconstruct, reconstruct_markets
-from ..history.market_reconstruction import DEFAULT_MARKETS
+from ..history.market_reconstruction import DEFAULT_MARKETS, _check_markets
+from ..history.markets import TOTAL
 from ..markets.split import DESIGNS, joint_model
 from ..models import Auto
 from ..records import Records, load_exchange_rates, load_releases
+from ..records.schema import suggest
+from ._inputs import _check_spec
 from .backtests import (
     _POINT,
     _levels_cols,
@@ -83,20 +87,26 @@ def _span(frame: pd.DataFrame, market: str) -> tuple[int, int]:
 def _run_origin(o: _Origin) -> dict | str:
     ss = child(rebuild(*o.root), o.index)
     have = tuple(m for m in o.markets if m in o.records.markets)
-    if o.market not in have:
+    if o.market not in o.records.markets:  # `market` is one of `markets` or ALL
         return f"origin {o.label}: no record of {o.market} published yet"
+    if not have:
+        return f"origin {o.label}: no record of {', '.join(o.markets)} published yet"
     start, end = _span(o.records.frame, o.market)
     try:
         mh = reconstruct_markets(o.records, markets=have, start=start, end=end)
         if len(mh) < o.spec.min_length:
             return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
         fit = joint_model(o.design, o.spec).fit(mh, seed=child(ss, 0))
-        logs = fit.simulate_log_levels(o.horizon, o.n_paths, seed=child(ss, 1))
+        if o.market == TOTAL:  # China's total: the joint model's first coordinate
+            logs = fit.simulate(o.horizon, o.n_paths, seed=child(ss, 1))[:, 0]
+        else:
+            logs = fit.simulate_log_levels(o.horizon, o.n_paths, seed=child(ss, 1))
+            logs = logs[:, fit.parts.index(o.market)]
     except ForecastError as exc:
         return f"origin {o.label}: {exc}"
     series = mh.series(o.market).values
     # exp(690) ~ 1e300 keeps sums over thousands of draws finite (as forecast.backtest)
-    samples = np.exp(np.clip(logs[:, fit.parts.index(o.market)], -690.0, 690.0))
+    samples = np.exp(np.clip(logs, -690.0, 690.0))
     return {"samples": samples, "last_year": fit.last_year,
             "scale": float(np.mean(np.abs(np.diff(series)))), "markets": have}
 
@@ -115,7 +125,8 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     markets : sequence of str
         The markets reconstructed jointly (those already published at an origin).
     market : str, default "US"
-        The market scored.
+        The market scored: one of `markets`, or ``"ALL"`` (China's total, the joint
+        model's sum of the parts). Another market raises ParameterError.
     origins, horizon, n_paths, seed, executor, levels
         As in :func:`forecast.backtest` with Records (origin ``i`` is seeded by the
         ``i``-th child of `seed`, as there).
@@ -131,12 +142,24 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     DataFrame
         The columns of :func:`forecast.backtest` (``model`` is ``"<design> <spec>"``,
         e.g. ``"bottom-up Auto(combine)"``);
-        ``frame.attrs["skipped"]`` lists skipped origins.
+        ``frame.attrs["skipped"]`` lists skipped origins (the market or the model not
+        available yet) and ``frame.attrs["unscored"]`` origins with no truth to score
+        (their forecast years lie after the last release); either is also a UserWarning,
+        as in :func:`forecast.backtest`, so an empty frame never comes without a word.
+
+    Raises
+    ------
+    ParameterError
+        For a `market` outside `markets` and ``"ALL"``, or bad `markets`, `horizon`,
+        `n_paths`, `levels` or `design`.
+    ForecastTypeError
+        For `records` that are not Records, or a `spec` that is not a model spec instance
+        (``forecast.Drift`` for ``forecast.Drift()``); checked before any work.
     """
-    records = load_releases() if records is None else records
-    if not isinstance(records, Records):
-        raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}.")
+    records = _check_records(records)
+    markets = check_market(records, markets, market)
     spec = Auto() if spec is None else spec
+    _check_spec(spec)
     horizon = check_int("horizon", horizon, 1, 50, "Pass e.g. horizon=3.")
     n_paths = check_int("n_paths", n_paths, 10, 10_000_000, "Pass e.g. n_paths=2000.")
     lv = check_levels("levels", levels)
@@ -144,7 +167,7 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     root = as_seed_sequence(seed)
     key = (root.entropy, tuple(root.spawn_key), int(root.pool_size))
     labels = _records_origins(records, origins)
-    tasks = [_Origin(i, records.filter(as_of=o), o, tuple(markets), market, spec, horizon,
+    tasks = [_Origin(i, records.filter(as_of=o), o, markets, market, spec, horizon,
                      n_paths, key, design) for i, o in enumerate(labels)]
     results = list(map(_run_origin, tasks) if executor is None else
                    executor.map(_run_origin, tasks))
@@ -152,17 +175,84 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     truths = {"latest": dict(zip(latest.years.tolist(), latest.values.tolist(), strict=True)),
               "published": published_truth(records, market, "all", "offshore_execution",
                                            currency, load_exchange_rates())}
-    rows, skipped = [], []
+    rows, skipped, unscored = [], [], []
     name = f"{design} {spec.name}"
     for task, res in zip(tasks, results, strict=True):
         if isinstance(res, str):
             skipped.append(res)
             continue
-        for target, truth in truths.items():
-            rows += _score(res, truth, name, task.label, target, lv)
+        new = [row for target, truth in truths.items()
+               for row in _score(res, truth, name, task.label, target, lv)]
+        if not new:
+            unscored.append(task.label)
+        rows += new
+    _warn_empty(skipped, unscored, truths)
     frame = pd.DataFrame(rows, columns=_POINT + _levels_cols(lv) + _metric_cols(lv))
+    reached = int(frame["horizon"].max()) if len(frame) else 0
+    if 0 < reached < horizon:  # as forecast.backtest: origins are dates, known only now
+        warnings.warn(f"backtest_markets scored horizons 1-{reached} only, not up to horizon="
+                      f"{horizon}: no published truth lies further ahead of any origin. "
+                      "Pass a smaller horizon or earlier origins.", UserWarning, stacklevel=2)
     frame.attrs["skipped"] = skipped
+    frame.attrs["unscored"] = unscored
     return frame
+
+
+def _check_records(records: Any) -> Records:
+    """`records` (default the embedded releases), or ForecastTypeError."""
+    records = load_releases() if records is None else records
+    if not isinstance(records, Records):
+        raise ForecastTypeError(f"`records` must be Records; got {type(records).__name__}. "
+                                "Pass forecast.load_releases() (the published figures).",
+                                field="records")
+    return records
+
+
+def check_market(records: Records, markets: Any, market: object) -> tuple[str, ...]:
+    """The checked `markets`; ParameterError unless `market` is one of them or ``"ALL"``.
+
+    The joint model projects the named markets, ROW and China's total (``"ALL"``); a
+    market outside `markets` would have no forecast at any origin.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> check_market(forecast.load_releases(), ("US", "EU"), "JP")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ParameterError: `market` must be one of the jointly reconstructed \
+`markets` (US, EU) or 'ALL' (China's total); got 'JP'. Score one of those, or add 'JP' \
+to `markets` (markets=('US', 'EU', 'JP')) if its releases suffice to reconstruct it jointly: \
+forecast.reconstruct_markets(markets=...) says whether they do.
+    """
+    markets = _check_markets(markets, records)
+    if isinstance(market, str) and market in (*markets, TOTAL):
+        return markets
+    fix = " Pass one of those."
+    if isinstance(market, str):
+        try:  # advise adding it only where the joint model can take it
+            _check_markets((*markets, market), records)
+            fix = (f" Score one of those, or add {market!r} to `markets` (markets="
+                   f"{(*markets, market)!r}) if its releases suffice to reconstruct it "
+                   "jointly: forecast.reconstruct_markets(markets=...) says whether they do.")
+        except ForecastError:
+            fix = suggest(market, (*markets, TOTAL)) + fix
+    raise ParameterError(f"`market` must be one of the jointly reconstructed `markets` "
+                         f"({', '.join(markets)}) or {TOTAL!r} (China's total); got "
+                         f"{market!r}.{fix}", field="market")
+
+
+def _warn_empty(skipped: list[str], unscored: list[str], truths: dict) -> None:
+    """Warn of skipped and unscored origins, in the words of :func:`forecast.backtest`."""
+    if skipped:
+        warnings.warn("backtest_markets skipped " + "; ".join(skipped) + " (listed in "
+                      "frame.attrs['skipped'])", UserWarning, stacklevel=3)
+    if unscored:  # e.g. an origin date after the last release: nothing to compare with
+        last_truth = max((y for tr in truths.values() for y in tr), default=None)
+        warnings.warn(f"backtest_markets scored no forecast from origin(s) "
+                      f"{', '.join(unscored)}: every year they forecast lies after the last "
+                      f"year with a truth ({last_truth}). Pass earlier origins (listed in "
+                      "frame.attrs['unscored']).", UserWarning, stacklevel=3)
 
 
 def compare_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
@@ -185,8 +275,10 @@ def compare_markets(records: Records | None = None, markets: Sequence[str] = DEF
         :func:`forecast.evaluation.summarize` by ``model, target, horizon``; ``model`` is
         ``"single <spec>"`` or ``"<design> <spec>"``.
     """
-    records = load_releases() if records is None else records
+    records = _check_records(records)
+    markets = check_market(records, markets, market)  # before the single-market backtest
     spec = Auto() if spec is None else spec
+    _check_spec(spec)
     given = designs
     designs = () if isinstance(given, str) or not isinstance(given, Iterable) else \
         tuple(dict.fromkeys(given))  # a generator is read once

@@ -76,8 +76,10 @@ def sobol_indices(
     outputs : sequence, optional
         Labels of the k outputs (default 0..k-1).
     n_bootstrap : int, default 200
-        Bootstrap resamples of the base rows for the intervals (0: no intervals). With
-        Sobol' points the intervals are conservative (they treat the points as random).
+        Bootstrap resamples of the base rows for the intervals (0: no intervals), else at
+        least ``max(20, 200 / (100 - level))`` (40 for 95% intervals) so that each tail of
+        the percentile interval holds a replicate on average. With Sobol' points the
+        intervals are conservative (they treat the points as random).
     level : float, default 95
         Interval level in percent.
     sampling : {"sobol", "random"}, default "sobol"
@@ -290,8 +292,8 @@ def sobol(
     if output not in ("log_level", "effect"):
         raise ParameterError(f"`output` must be 'log_level' or 'effect'; got {output!r}.")
     n = check_int("n", n, 16, 2**20, "Pass e.g. n=1024.")
-    n_bootstrap = check_int("n_bootstrap", n_bootstrap, 0, 10_000)
     lv = check_level("level", level)
+    n_bootstrap = _sobol.check_bootstrap(n_bootstrap, lv)
     ev, params, yrs, cols, h = _setup(fit, scenario, years)
     s_design, s_boot, *s_paths = spawn(as_seed_sequence(seed), 6)
     u = _sobol.base_uniforms(n, len(params), np.random.default_rng(s_design), sampling)

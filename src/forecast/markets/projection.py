@@ -34,9 +34,10 @@ from .._validation import (
     check_float,
     check_levels,
     check_quantiles,
+    check_unique,
     readonly,
 )
-from ..errors import DataError, ForecastError, ParameterError, ScenarioError
+from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..history import MarketHistory
 from ..history.markets import TOTAL
 from ..projection import Projection
@@ -61,6 +62,29 @@ def _market_hint(market: Any, markets: tuple[str, ...]) -> str:
                 "forecast.reconstruct_markets(markets=...) and project again, or count it "
                 "in ROW.")
     return ""
+
+
+def _check_once(names: list[Any], name: str) -> None:
+    """Refuse a name repeated in a ``market=`` or ``scenario=`` list (its rows would repeat).
+
+    The one check of every method's lists, as :class:`~forecast.projection.Projection`
+    checks its ``scenario=``.
+    """
+    check_unique(names, f"the names in `{name}`",
+                 f"Pass each {name} once; got {name}={names!r}.", field=name)
+
+
+def _check_share(share: object, name: str = "share",
+                 fix: str = "Pass share=True for shares of China's total in percent, "
+                            "share=False for levels.") -> bool:
+    """`share` as a bool, or ForecastTypeError (a string such as "yes" is not a flag).
+
+    The one check of every method's ``share=`` (and ``to_iamc``'s ``shares=``).
+    """
+    if not isinstance(share, bool | np.bool_):
+        raise ForecastTypeError(f"`{name}` must be True or False; got {share!r} "
+                                f"({type(share).__name__}). {fix}", field=name)
+    return bool(share)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -109,7 +133,8 @@ class MarketProjection:
         for name, value in (("years", np.asarray(self.years, dtype=np.int64)),
                             ("samples", samples), ("base_log", self.base_log),
                             ("centers", self.centers)):
-            object.__setattr__(self, name, readonly(np.array(value)))
+            # C order: a loaded projection summarises to the same bits as the one saved
+            object.__setattr__(self, name, readonly(np.array(value, order="C")))
         object.__setattr__(self, "parts", tuple(self.parts))
         object.__setattr__(self, "scenario_names", tuple(self.scenario_names))
         object.__setattr__(self, "settings", dict(self.settings))
@@ -148,6 +173,7 @@ class MarketProjection:
             if n not in self.scenario_names:
                 raise ScenarioError(f"`scenario` must name a projected scenario; got {n!r}. "
                                     f"This projection has {list(self.scenario_names)}.")
+        _check_once(names, "scenario")
         return [self.scenario_names.index(n) for n in names]
 
     def _market(self, market: Any) -> str:
@@ -206,6 +232,7 @@ class MarketProjection:
             upper_95`` (levels in ``unit``, or shares in percent with ``share=True``).
         """
         levels = check_levels("levels", levels)
+        share = _check_share(share)
         probs = [0.5] + [q for lv in levels for q in (0.5 - lv / 200, 0.5 + lv / 200)]
         idx = self._scenarios(scenario)
         frames = []
@@ -230,7 +257,9 @@ class MarketProjection:
             raise ParameterError(f"`market` must be a market, a non-empty list of markets or "
                                  f"None (all); got {market!r}. Pass e.g. 'US' or "
                                  f"{list(self.markets[:2])!r}.")
-        return [self._market(m) for m in market]
+        out = [self._market(m) for m in market]
+        _check_once(out, "market")
+        return out
 
     def to_frame(self, quantiles: Any = DEFAULT_QUANTILES, share: bool = False) -> pd.DataFrame:
         """Long frame of quantiles: one row per model, scenario, market, year and quantile.
@@ -242,6 +271,7 @@ class MarketProjection:
             parts, then ``ALL``; shares in percent with ``share=True``, parts only).
         """
         q = check_quantiles("quantiles", quantiles)
+        share = _check_share(share)
         frames = []
         for m in self._market_list(None, share):
             vals = column_quantiles(self._values(m, share), q)  # (nq, S, h)
@@ -267,6 +297,8 @@ class MarketProjection:
             Columns ``model, scenario, region, variable, unit`` and one int column per year.
         """
         extra = check_extra_quantiles("quantiles", quantiles)
+        shares = _check_share(shares, "shares", "Pass shares=True to add rows of shares in "
+                              "percent, shares=False for levels only.")
         probs = np.concatenate([[0.5], extra])
         if variable is None:  # the flow's variable, as Projection.to_iamc names it
             seg = self.history.segment
@@ -289,7 +321,13 @@ class MarketProjection:
 
     def share_frame(self, scenario: str = "baseline") -> pd.DataFrame:
         """Mean share of every part per year (they sum to 100): ``year`` and one column each."""
-        i = self._scenarios(scenario)[0]
+        idx = self._scenarios(scenario)
+        if not isinstance(scenario, str) and len(idx) != 1:  # not the first of several
+            raise ScenarioError(f"`scenario` must name one scenario for share_frame; got "
+                                f"{scenario!r}. Pass e.g. scenario="
+                                f"{self.scenario_names[0]!r}, and call it once per scenario.",
+                                field="scenario")
+        i = idx[0]
         tot = self.samples[i].sum(axis=0)
         data = {"year": self.years}
         data.update({p: 100.0 * (self.samples[i, k] / tot).mean(axis=0)
@@ -300,6 +338,7 @@ class MarketProjection:
     def _prob(self, value: float, year: int, market: str, scenario: Any, share: bool,
               below: bool) -> Any:
         value = check_float("value", value, 0, None, lo_open=True)
+        share = _check_share(share)
         if share and not 1 <= value <= 100:
             # a threshold below 1% is far more often a fraction (0.15 for 15%) than meant
             hint = (f" Did you mean {100 * value:g}? (For a share below 1%, ask about the "

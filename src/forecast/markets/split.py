@@ -25,12 +25,12 @@ The correlation is estimated from at most ~16 annual residuals: it is shrunk as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._seeds import as_seed_sequence, child, repeatable
-from .._validation import check_int, readonly
+from .._validation import check_int, check_spec, readonly
 from ..errors import ForecastTypeError, ParameterError
 from ..history import MarketHistory
 from ..history.markets import ROW, softmax_levels
@@ -71,12 +71,14 @@ def coordinates_of_parts(y: np.ndarray) -> np.ndarray:
 
 
 def _check_spec(name: str, spec: Any) -> Any:
+    """`spec` (a model spec instance), Auto() for None, else ForecastTypeError naming `name`.
+
+    As :func:`forecast.backtest` checks its specs: a class (``forecast.Drift`` for
+    ``forecast.Drift()``) is refused when the model is made, not at its first fit.
+    """
     if spec is None:
         return Auto()
-    if not (hasattr(spec, "fit") and hasattr(spec, "name")):
-        raise ForecastTypeError(f"`{name}` must be a model spec such as forecast.Drift(); "
-                                f"got {spec!r}.")
-    return spec
+    return check_spec(spec, name, ", or None for forecast.Auto()")
 
 
 def _check_correlation(correlation: str) -> None:
@@ -133,6 +135,8 @@ class SplitModel:
     total: Any = None
     shares: Any = None
     correlation: str = "residuals"
+    #: The design's name in :data:`DESIGNS` (``joint_model("split", spec)``).
+    design: ClassVar[str] = "split"
 
     def __post_init__(self) -> None:
         for name in ("total", "shares"):
@@ -178,6 +182,8 @@ class BottomUpModel:
 
     spec: Any = None
     correlation: str = "residuals"
+    #: The design's name in :data:`DESIGNS` (``joint_model("bottom-up", spec)``).
+    design: ClassVar[str] = "bottom-up"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "spec", _check_spec("spec", self.spec))
@@ -206,7 +212,7 @@ def joint_model(design: str, spec: Any = None) -> SplitModel | BottomUpModel:
                          field="design")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SplitFit:
     """A fitted split model: one Fit per coordinate and the shocks' correlation.
 
@@ -226,6 +232,16 @@ class SplitFit:
     coordinates : {"ratios", "parts"}
         What was fitted. :meth:`simulate` and :meth:`point_forecast` return the log total
         and log ratios either way.
+
+    Examples
+    --------
+    Its repr is one line: the design and model, the parts, the years, the member
+    families and the seed (``fit.correlation`` and ``fit.fits`` hold the rest).
+
+    >>> import forecast
+    >>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
+    >>> BottomUpModel(forecast.Drift()).fit(mh, seed=1)  # doctest: +ELLIPSIS
+    SplitFit(bottom-up BottomUp(Drift), US, EU + ROW, 2009-... USD_bn, families Drift, seed=1)
     """
 
     model: Any
@@ -241,9 +257,36 @@ class SplitFit:
         object.__setattr__(self, "correlation", readonly(corr))
         object.__setattr__(self, "_chol", readonly(np.linalg.cholesky(corr)))
 
+    def __repr__(self) -> str:
+        # one line, as Fit's: the dataclass repr would print every coordinate's Fit, the
+        # history and the correlation matrix
+        h = self.history
+        return (f"SplitFit({self.design} {self.name}, {', '.join(self.markets)} + {ROW}, "
+                f"{h.years[0]}-{h.years[-1]} {self.unit}, "
+                f"families {'/'.join(self.families)}, seed={self.seed!r})")
+
     @property
     def name(self) -> str:
         return self.model.name
+
+    @property
+    def design(self) -> str:
+        """The joint design: ``"bottom-up"`` or ``"split"`` (:data:`DESIGNS`)."""
+        return str(getattr(self.model, "design", type(self.model).__name__))
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The model families of the fits' members, in order of first appearance.
+
+        An ``Auto`` combination's are its weighted families (``weight.<family>`` in its
+        params); a single family's, its name.
+        """
+        names: dict[str, None] = {}
+        for f in self.fits:
+            params = getattr(f, "params", {})
+            weighted = [k.removeprefix("weight.") for k in params if k.startswith("weight.")]
+            names.update(dict.fromkeys(weighted or [str(f.name)]))
+        return tuple(names)
 
     @property
     def markets(self) -> tuple[str, ...]:
