@@ -192,15 +192,7 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     log.info("backtest: %d fits (%d origins, %d models)", len(tasks), len(olist), len(specs))
     rows, skipped, unscored = _collect(specs, labels, tasks, executor, truths, levels,
                                        progress)
-    if skipped:
-        warnings.warn("backtest skipped " + "; ".join(skipped) + " (listed in "
-                      "frame.attrs['skipped'])", UserWarning, stacklevel=3)
-    if unscored:  # e.g. an origin date after the last release: nothing to compare with
-        last_truth = max((y for tr in truths.values() for y in tr), default=None)
-        warnings.warn(f"backtest scored no forecast from origin(s) {', '.join(map(str, unscored))}"
-                      f": every year they forecast lies after the last year with a truth "
-                      f"({last_truth}). Pass earlier origins (listed in "
-                      "frame.attrs['unscored']).", UserWarning, stacklevel=3)
+    warn_empty("backtest", skipped, unscored, truths, stacklevel=4)
     cols = _POINT + _levels_cols(levels) + _metric_cols(levels)
     frame = pd.DataFrame(rows, columns=cols)
     reached = int(frame["horizon"].max()) if len(frame) else 0
@@ -236,6 +228,22 @@ def model_labels(specs: Sequence[Any]) -> list[str]:
                  "Drop the duplicate: the same model with the same settings gives the same "
                  "forecasts.", field="spec")
     return labels
+
+
+def warn_empty(who: str, skipped: list, unscored: list, truths: dict,
+               stacklevel: int = 3) -> None:
+    """Warn of skipped origins and of origins that scored nothing (`who`: the function's
+    name): an empty or thinner frame never comes without a word."""
+    if skipped:
+        warnings.warn(f"{who} skipped " + "; ".join(map(str, skipped)) + " (listed in "
+                      "frame.attrs['skipped'])", UserWarning, stacklevel=stacklevel)
+    if unscored:  # e.g. an origin date after the last release: nothing to compare with
+        last_truth = max((y for tr in truths.values() for y in tr), default=None)
+        warnings.warn(f"{who} scored no forecast from origin(s) "
+                      f"{', '.join(map(str, unscored))}: every year they forecast lies after "
+                      f"the last year with a truth ({last_truth}). Pass earlier origins "
+                      "(listed in frame.attrs['unscored']).", UserWarning,
+                      stacklevel=stacklevel)
 
 
 def _collect(specs, labels, tasks, executor, truths, levels, progress: bool):

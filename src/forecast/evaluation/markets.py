@@ -42,6 +42,7 @@ from .backtests import (
     backtest,
     published_truth,
     summarize,
+    warn_empty,
 )
 
 __all__ = ["backtest_markets", "compare_markets", "leave_one_out_markets"]
@@ -186,7 +187,7 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
         if not new:
             unscored.append(task.label)
         rows += new
-    _warn_empty(skipped, unscored, truths)
+    warn_empty("backtest_markets", skipped, unscored, truths)
     frame = pd.DataFrame(rows, columns=_POINT + _levels_cols(lv) + _metric_cols(lv))
     reached = int(frame["horizon"].max()) if len(frame) else 0
     if 0 < reached < horizon:  # as forecast.backtest: origins are dates, known only now
@@ -240,19 +241,6 @@ forecast.reconstruct_markets(markets=...) says whether they do.
     raise ParameterError(f"`market` must be one of the jointly reconstructed `markets` "
                          f"({', '.join(markets)}) or {TOTAL!r} (China's total); got "
                          f"{market!r}.{fix}", field="market")
-
-
-def _warn_empty(skipped: list[str], unscored: list[str], truths: dict) -> None:
-    """Warn of skipped and unscored origins, in the words of :func:`forecast.backtest`."""
-    if skipped:
-        warnings.warn("backtest_markets skipped " + "; ".join(skipped) + " (listed in "
-                      "frame.attrs['skipped'])", UserWarning, stacklevel=3)
-    if unscored:  # e.g. an origin date after the last release: nothing to compare with
-        last_truth = max((y for tr in truths.values() for y in tr), default=None)
-        warnings.warn(f"backtest_markets scored no forecast from origin(s) "
-                      f"{', '.join(unscored)}: every year they forecast lies after the last "
-                      f"year with a truth ({last_truth}). Pass earlier origins (listed in "
-                      "frame.attrs['unscored']).", UserWarning, stacklevel=3)
 
 
 def compare_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
