@@ -497,3 +497,23 @@ def test_the_reproduction_code_keeps_market_probabilities_chunks_and_own_scenari
     scope = {}
     exec(compile(code, "reproduce", "exec"), scope)
     np.testing.assert_array_equal(scope["proj"].mixture().samples, proj.mixture().samples)
+
+
+@pytest.mark.parametrize(("n_paths", "chunk_size", "named"),
+                         [(15_000, 20_000, True), (300, 50, True), (300, 20_000, False),
+                          (12_000, 10_000, False)])
+def test_the_reproduction_code_names_a_chunk_size_when_the_chunks_differ(
+        n_paths, chunk_size, named):
+    """Chunks seed their paths: the code names chunk_size unless it makes the default's
+    chunks (both hold every path, or it is the default). 15,000 paths in one chunk of
+    20,000 are not the default's two chunks of 10,000 (the code left it out)."""
+    from forecast.report.reproduce import python_code, settings_of
+
+    s = AnnualSeries(range(2010, 2025), [10 * 1.07**i for i in range(15)])
+    proj = forecast.project(forecast.Drift().fit(s), forecast.Scenario("baseline"), to=2027,
+                            n_paths=n_paths, chunk_size=chunk_size, seed=1)
+    code = python_code(settings_of(proj, None), proj)
+    assert (f"chunk_size={chunk_size}" in code) == named
+    scope: dict = {}
+    exec(compile(code, "reproduce", "exec"), scope)
+    np.testing.assert_array_equal(scope["proj"].samples, proj.samples)

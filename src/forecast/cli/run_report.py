@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import report
 from .._outdir import atomic_folder, check_folder, hold
-from ..errors import ParameterError, ScenarioError
+from ..errors import ParameterError
 from ..evaluation import tornado
 from ..plotting._shapes import unit_label
 from ..projection import project
@@ -80,18 +80,14 @@ def _project(args):
 
 
 def _check_starts(args, sset, last_year: int) -> None:
-    """Every assumption must start after the history; say how to do it on the command line
-    (the library's advice, ``start=...``, is Python's)."""
-    try:
-        check_starts(sset.scenarios, last_year)
-    except ScenarioError as exc:
-        where = (f"edit their start years in {args.file}" if args.file else
-                 "write them to a file (forecast scenarios --dump scenarios.toml), set their "
-                 "start years there and pass the file")
-        raise ScenarioError(
-            f"{str(exc).split(' Pass start=')[0].rstrip('.')}. The scenarios must start in "
-            f"{last_year + 1} or later: {where}; or pass --scenario baseline, or --as-of "
-            f"an earlier date to end the data before {last_year}.", field="start") from None
+    """Every assumption must start after the history, with the advice in the command
+    line's words (the library's, ``start=...``, is Python's)."""
+    where = (f"edit their start years in {args.file}" if args.file else
+             "write them to a file (forecast scenarios --dump scenarios.toml), set their "
+             "start years there and pass the file")
+    check_starts(sset.scenarios, last_year, fix=(
+        f"The scenarios must start in {last_year + 1} or later: {where}; or pass --scenario "
+        f"baseline, or --as-of an earlier date to end the data before {last_year}."))
 
 
 def _note_preset_market(args, sset) -> None:

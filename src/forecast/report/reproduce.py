@@ -9,6 +9,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import os
 from collections.abc import Mapping
 from importlib import metadata
@@ -19,6 +20,7 @@ import pandas as pd
 from .._seeds import seed_json, seed_source
 from .._version import __version__
 from ..errors import ForecastError
+from ..projection.engine import project
 
 __all__ = ["python_code", "settings_of", "versions"]
 
@@ -109,9 +111,11 @@ def python_code(conf: Mapping, projection) -> str:
         data = [*_records_code(conf), f"history = forecast.reconstruct(records"
                 f"{_reconstruct_kw(conf)})", f"fit = {path}.fit(history, seed={fit_seed})"]
     scen = _scenarios_code(conf, projection)
-    chunk = conf.get("chunk_size")
+    chunk, n = conf.get("chunk_size"), int(conf.get("n_paths") or 0)
+    default = inspect.signature(project).parameters["chunk_size"].default
+    # the chunks (and so their seeds) differ from the default's unless both hold every path
     chunk_kw = (f", chunk_size={int(chunk)}" if isinstance(chunk, int)
-                and chunk != _DEFAULT_CHUNK and chunk < int(conf.get("n_paths") or 0) else "")
+                and min(chunk, n) != min(default, n) else "")
     body = [*data, *scen,
             f"proj = forecast.project(fit, scenarios, to={int(projection.years[-1])}, "
             f"n_paths={conf.get('n_paths')}{chunk_kw}, seed={seed})"]
@@ -120,10 +124,6 @@ def python_code(conf: Mapping, projection) -> str:
     head += ["import forecast"] + (["from forecast import presets"] if "presets." in text
                                     else [])
     return "\n".join([*head, "", text])
-
-
-#: ``project``'s default chunk size: the code names another one (the chunk seeds follow it)
-_DEFAULT_CHUNK = 10_000
 
 
 def _records_code(conf: Mapping) -> list[str]:

@@ -107,11 +107,12 @@ def assumption_effects(assumptions: Iterable[Assumption], ctx: PathContext,
     return out
 
 
-def check_starts(scenarios: Iterable[Any], last_year: int) -> None:
+def check_starts(scenarios: Iterable[Any], last_year: int, fix: str | None = None) -> None:
     """The one rule: every assumption starts after the history, in ``last_year + 1`` or later.
 
     Takes scenarios (or anything with ``name`` and ``assumptions`` whose items have
     ``name`` and ``first_start``), so the engine applies it to any scenario-like input.
+    `fix` replaces the advice of the message (the command line gives its own).
 
     Raises
     ------
@@ -131,9 +132,9 @@ def check_starts(scenarios: Iterable[Any], last_year: int) -> None:
                 raise ScenarioError(
                     f"scenario {s.name!r}: assumption {getattr(a, 'name', a)!r} must start "
                     f"after the history (which ends in {last_year}), in {last_year + 1} or "
-                    f"later; its earliest start is {int(start)}. Pass start={last_year + 1} or "
-                    f"later, or fit the model on data ending before {int(start)}.",
-                    field="start")
+                    f"later; its earliest start is {int(start)}. " + (
+                        fix or f"Pass start={last_year + 1} or later, or fit the model on "
+                        f"data ending before {int(start)}."), field="start")
 
 
 @dataclass(frozen=True)
