@@ -496,3 +496,11 @@ def test_scenarios_starting_inside_a_longer_history_get_command_line_advice(
     assert ".." not in err
     assert not (tmp_path / "a").exists()
     assert cli.main([*argv, "--scenario", "baseline", "--out", str(tmp_path / "b")]) == 0
+    # the joint run too, with the way to write its own presets to a file
+    markets = ["run", "--markets", "US,EU", *argv[1:]]
+    assert cli.main([*markets, "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "which ends in 2026" in err
+    assert "forecast.dump_scenarios(forecast.market_presets.scenario_set()" in err
+    assert "Pass start=" not in err
+    assert not (tmp_path / "m").exists()

@@ -28,6 +28,7 @@ from ..records.schema import suggest
 from ..report._html import image_bytes, png_bytes
 from ..report._sections import compact_wide
 from ..scenarios import ScenarioSet, load_scenarios, presets
+from ..scenarios.scenario import check_starts
 from ._options import MODELS
 from ._scheduler import connect
 
@@ -227,6 +228,19 @@ def _chosen(sset, names: list[str], origin: str):
                 "probability-weighted mixture. Name every scenario, or none, to keep it.",
                 UserWarning, stacklevel=2)
     return ScenarioSet(chosen, probabilities=probs)
+
+
+def check_scenario_starts(args, sset, last_year: int,
+                          dump: str = "forecast scenarios --dump scenarios.toml") -> None:
+    """Every assumption must start after the history, with the advice in the command
+    line's words (the library's, ``start=...``, is Python's). `dump` says how to write
+    the default scenarios to a file."""
+    where = (f"edit their start years in {args.file}" if args.file else
+             f"write them to a file ({dump}), set their start years there and pass the "
+             "file")
+    check_starts(sset.scenarios, last_year, fix=(
+        f"The scenarios must start in {last_year + 1} or later: {where}; or pass --scenario "
+        f"baseline, or --as-of an earlier date to end the data before {last_year}."))
 
 
 def check_output_names(sset, origin: str) -> None:

@@ -30,6 +30,7 @@ from ..scenarios.diversion import Diversion
 from ._util import (
     check_center,
     check_name,
+    check_scenario_starts,
     done,
     draw_seed,
     executor,
@@ -156,6 +157,9 @@ def _fit_and_project(args, markets: tuple[str, ...]):
         status(args, "reconstructing the markets jointly ...")
         mh = reconstruct_markets(records, markets=markets, flow=args.flow,
                                  segment=args.segment, currency=args.currency)
+        check_scenario_starts(args, sset, int(mh.years[-1]), dump=(  # before the fit
+            "in Python: forecast.dump_scenarios(forecast.market_presets.scenario_set(), "
+            "'scenarios.toml')"))
         draw_seed(args)
         spec = make_spec(args.model, args.imputations, args.scale, args.center)
         design = design_of(args)

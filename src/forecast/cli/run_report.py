@@ -25,10 +25,10 @@ from ..plotting._shapes import unit_label
 from ..projection import project
 from ..report._html import check_html_path
 from ..report.reproduce import versions as report_versions
-from ..scenarios.scenario import check_starts
 from ._util import (
     build_history,
     check_center,
+    check_scenario_starts,
     done,
     draw_seed,
     executor,
@@ -57,7 +57,7 @@ def _project(args):
         status(args, "reconstructing the history ...")
         history = build_history(args, records)
         _note_preset_market(args, sset)  # after the market is known to exist
-        _check_starts(args, sset, history.series.last_year)  # before the fit, in CLI words
+        check_scenario_starts(args, sset, history.series.last_year)  # before the fit
         draw_seed(args)  # one seed for the whole run, so that it can be printed
         status(args, f"fitting {spec_text(args)} ...")
         fit = make_spec(args.model, args.imputations, args.scale,
@@ -77,17 +77,6 @@ def _project(args):
     }
     args.t0 = t0  # cmd_run and cmd_report record the whole run time, up to the report
     return records, history, fit, sset, proj, settings
-
-
-def _check_starts(args, sset, last_year: int) -> None:
-    """Every assumption must start after the history, with the advice in the command
-    line's words (the library's, ``start=...``, is Python's)."""
-    where = (f"edit their start years in {args.file}" if args.file else
-             "write them to a file (forecast scenarios --dump scenarios.toml), set their "
-             "start years there and pass the file")
-    check_starts(sset.scenarios, last_year, fix=(
-        f"The scenarios must start in {last_year + 1} or later: {where}; or pass --scenario "
-        f"baseline, or --as-of an earlier date to end the data before {last_year}."))
 
 
 def _note_preset_market(args, sset) -> None:
