@@ -163,7 +163,7 @@ class _Hidden(_Bump):
 @pytest.mark.parametrize(("cls", "check", "words"), [
     (_SharedStream, "own streams", "changed the draws of"),
     (_Early, "zero before start", "exactly 0 before"),
-    (_Transposed, "shape and finite", "ValueError"),
+    (_Transposed, "shape and finite", "compute_effect must return an effect of shape"),
     (_Global, "deterministic", "same generator seed"),
     (_Hidden, "declaration", "['extra']"),
 ])

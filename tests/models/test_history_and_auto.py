@@ -258,3 +258,44 @@ def test_auto_failing_everywhere_gives_each_familys_reason_not_a_wrong_hint():
     assert ".;" not in text
     assert text.count("rescale the series to a smaller unit") == 3
     assert forecast.Auto(scale="log").fit(huge).name == "Auto(combine)"
+
+
+def test_a_family_that_leaves_dof_at_its_default_simulates_finite_paths():
+    """Estimate's documented default, dof=inf ("no estimated variance"), made the
+    Student-t factor inf/inf: every path was NaN, and project() then blamed assumption
+    sizes. Infinite dof inflates nothing."""
+    from dataclasses import dataclass
+
+    import forecast
+    from forecast.models import ModelSpec
+    from forecast.models.base import Estimate
+    from forecast.models.linear import Linear
+
+    @dataclass(frozen=True)
+    class NoDof(ModelSpec):
+        min_length = 4
+
+        def estimate(self, y):
+            d = np.diff(y)
+            return Estimate(Linear.random_walk(last=float(y[-1]), sigma=float(d.std(ddof=1)),
+                                               drift=float(d.mean())), {})
+
+    s = forecast.AnnualSeries(range(2010, 2025), [10 * 1.08**i + (i % 3) for i in range(15)])
+    fit = NoDof().fit(s)
+    paths = fit.simulate(5, 200, seed=1)
+    assert np.isfinite(paths).all()
+    assert np.isfinite(fit.forecast(5).drop(columns="year").to_numpy()).all()
+    plain = NoDof(param_uncertainty=False).fit(s)  # no inflation either way
+    np.testing.assert_allclose(fit.moments(5)[1], plain.moments(5)[1])
+
+
+def test_the_reproduction_code_imports_an_outside_familys_module():
+    from forecast.projection.projection import _example
+    from forecast.report.reproduce import python_code
+
+    proj = _example()
+    code = python_code({"model_spec": "myfam.NoDof(damp=0.5)", "fit_data": "history",
+                        "fit_seed": 1, "seed": 0, "n_paths": 50}, proj)
+    assert code.splitlines()[0] == "import myfam"
+    assert "fit = myfam.NoDof(damp=0.5).fit(history, seed=1)" in code
+    assert "import forecast." not in python_code({"model_spec": "Drift()"}, proj)

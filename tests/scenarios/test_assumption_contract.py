@@ -184,3 +184,69 @@ def test_with_parameters_revalidates():
         a.with_parameters(phase_in=0.0)
     assert info.value.field == "phase_in"
     assert dataclasses.replace(a, size=0.2).size.value == 0.2
+
+
+@dataclass(frozen=True)
+class _Broken(Assumption):
+    """compute_effect fails (`mode` "raise") or returns (years, paths) (`mode` "transposed")."""
+
+    mode: str = "raise"
+    name: str = field(default="broken", kw_only=True)
+    probability: float | Distribution = field(default=1.0, kw_only=True)
+
+    kind: ClassVar[str] = "test_broken"
+    year_fields: ClassVar[tuple[str, ...]] = ()
+    bounds: ClassVar[dict] = {"probability": PROBABILITY}
+
+    def compute_effect(self, ctx, draw):
+        if self.mode == "raise":
+            return 1 / 0
+        return np.zeros((ctx.years.size, ctx.n_paths))
+
+
+@pytest.mark.parametrize("probability", [1.0, 0.5])
+def test_a_failing_or_misshapen_compute_effect_is_named_whatever_its_probability(
+        probability):
+    """A ZeroDivisionError in compute_effect was reported as "chunk 0 failed in the
+    executor ... run with executor=None" (already None), naming no assumption; a
+    transposed effect was caught only with probability 1 (the gate broadcast it into a
+    raw ValueError otherwise)."""
+    import forecast
+
+    fit = forecast.Drift().fit(forecast.AnnualSeries(range(2015, 2025),
+                                                     [10 * 1.1**i for i in range(10)]))
+    for mode, words in (("raise", r"'broken' \(_Broken\): compute_effect failed "
+                                  r"\(ZeroDivisionError: division by zero\)"),
+                        ("transposed", r"'broken' \(_Broken\): compute_effect must return an "
+                                       r"effect of shape \(paths, years\) = \(50, 4\); got "
+                                       r"\(4, 50\)")):
+        scen = Scenario("s", (_Broken(mode, probability=probability),))
+        with pytest.raises(ScenarioError, match=words) as info:
+            forecast.project(fit, scen, to=2028, n_paths=50, seed=1)
+        assert "executor" not in str(info.value)
+
+
+def test_a_distribution_kind_names_one_class():
+    """A user class declaring a built-in kind ("uniform") silently replaced it for every
+    later file load; now it is refused, while a subclass that inherits the kind (and a
+    class defined again, as in a notebook) is fine."""
+    from forecast.scenarios import Uniform
+    from forecast.scenarios._distribution_base import Distribution as Base
+
+    with pytest.raises(ScenarioError, match=r"distribution kind 'uniform' must name one "
+                                            r"class.*kind = \"my_uniform\""):
+        @dataclass(frozen=True)
+        class FakeUniform(Distribution):
+            low: float
+            high: float
+            kind: ClassVar[str] = "uniform"
+
+    @dataclass(frozen=True)
+    class Wider(Uniform):  # inherits "uniform": the built-in stays the one files load
+        pass
+
+    assert Base._registry["uniform"] is Uniform
+    loaded = loads_scenarios('[[scenario]]\nname = "x"\n[[scenario.assumption]]\n'
+                             'type = "level_shift"\nname = "c"\nstart = 2027\n'
+                             'size = {dist = "uniform", low = -0.1, high = 0.0}\n')
+    assert type(loaded["x"]["c"].size) is Uniform

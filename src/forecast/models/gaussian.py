@@ -39,6 +39,8 @@ MIN_DOF = 3.0
 
 def _t_factor(dof: float) -> float:
     dof = max(float(dof), MIN_DOF)
+    if not np.isfinite(dof):  # Estimate's default: no estimated variance, nothing to inflate
+        return 1.0
     return dof / (dof - 2.0)
 
 

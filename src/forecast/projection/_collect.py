@@ -85,8 +85,8 @@ def collect(results: Iterable[Any], bounds: list[tuple[int, int]], samples: np.n
         except Exception as exc:
             where = _where(k, bounds) if k < len(bounds) else f"result {k}"
             raise SimulationError(
-                f"{where} failed in the executor: {type(exc).__name__}: {exc}. Nothing was "
-                "returned. Run with executor=None to see whether the model or the executor "
+                f"{where} failed: {type(exc).__name__}: {exc}. Nothing was returned. With an "
+                "executor, run with executor=None to see whether the model or the executor "
                 "fails.") from exc
         i, levels, base = _unpack(item, k, bounds)
         where = _where(i, bounds)

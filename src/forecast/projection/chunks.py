@@ -100,7 +100,8 @@ def scenario_effects(scenario: Any, ctx: Any, seed: np.random.SeedSequence, n: i
         if shape != (n, h):
             raise ScenarioError(
                 f"scenario {scenario.name!r}: assumption {name!r} must return an effect of "
-                f"shape ({n}, {h}) (paths x years); got {arr.shape}. Fix its `effect` method."
+                f"shape ({n}, {h}) (paths x years); got {arr.shape}. Fix its `compute_effect` "
+                "(or `effect`) method."
             )
         out[name] = arr
     return out

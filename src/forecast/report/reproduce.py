@@ -121,6 +121,8 @@ def python_code(conf: Mapping, projection) -> str:
             f"n_paths={conf.get('n_paths')}{chunk_kw}, seed={seed})"]
     text = "\n".join(body)
     head = ["import numpy"] if "numpy." in text else []
+    module = spec.split("(")[0].rpartition(".")[0]  # a family from outside the library
+    head += [f"import {module}"] if module and module != "forecast" else []
     head += ["import forecast"] + (["from forecast import presets"] if "presets." in text
                                     else [])
     return "\n".join([*head, "", text])

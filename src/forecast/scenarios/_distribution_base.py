@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._validation import check_float, check_int, check_quantiles
-from ..errors import ForecastError, ForecastTypeError, ParameterError
+from ..errors import ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..records.schema import suggest
 
 _STD = NormalDist()
@@ -61,8 +61,17 @@ class Distribution:
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        if cls.kind:
-            Distribution._registry[cls.kind] = cls
+        if not cls.__dict__.get("kind"):  # an inherited kind stays its parent's to load
+            return
+        taken = Distribution._registry.get(cls.kind)
+        if taken is not None and (taken.__module__, taken.__qualname__) != (
+                cls.__module__, cls.__qualname__):  # a class run again may replace itself
+            raise ScenarioError(
+                f"distribution kind {cls.kind!r} must name one class; it is already "
+                f"{taken.__module__}.{taken.__qualname__}, got {cls.__module__}."
+                f"{cls.__qualname__}. Give your class another kind, e.g. kind = "
+                f"\"my_{cls.kind}\".", field="kind")
+        Distribution._registry[cls.kind] = cls
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Draw `n` independent values as an array of shape ``(n,)``."""

@@ -38,7 +38,7 @@ import numpy as np
 
 from .._seeds import from_generator, keyed
 from .._validation import readonly
-from ..errors import ForecastTypeError, ParameterError, ScenarioError
+from ..errors import ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ._distribution_base import MAX_MAGNITUDE
 from .distributions import DiscreteUniform, Distribution, Fixed, as_distribution
 
@@ -370,7 +370,23 @@ class Assumption:
                 return g.random(size)
             return np.full(size, value)
 
-        eff = self.compute_effect(ctx, draw)
+        try:
+            eff = np.asarray(self.compute_effect(ctx, draw), dtype=float)
+        except ForecastError:
+            raise
+        except Exception as exc:  # a user's compute_effect: name it, whatever runs it
+            raise ScenarioError(
+                f"assumption {self.name!r} ({type(self).__name__}): compute_effect failed "
+                f"({type(exc).__name__}: {exc}). It must return numbers of shape (paths, "
+                f"years) = ({n}, {ctx.years.size}); fix it, or test it with "
+                "forecast.testing.check_assumption.") from exc
+        try:  # before the gate, which would broadcast a wrong shape into another error
+            np.broadcast_to(eff, (n, ctx.years.size))
+        except ValueError:
+            raise ScenarioError(
+                f"assumption {self.name!r} ({type(self).__name__}): compute_effect must "
+                f"return an effect of shape (paths, years) = ({n}, {ctx.years.size}); got "
+                f"{eff.shape}. Fix its compute_effect.", field="effect") from None
         if self.probability == Fixed(1.0):  # always happens: skip the gate
             return eff
         happens = draw("happens") < draw("probability")
