@@ -162,6 +162,23 @@ def check_extra_quantiles(name: str, q: object) -> np.ndarray:
     return check_quantiles(name, q)
 
 
+def check_bool(name: str, value: object, fix: str = "") -> bool:
+    """`value` as a bool, or ForecastTypeError naming `name` (``"yes"`` is not a flag).
+
+    Examples
+    --------
+    >>> check_bool("log", "yes", "Pass log=True for log levels.")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ForecastTypeError: `log` must be True or False; got 'yes' (str). Pass \
+log=True for log levels.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise ForecastTypeError(f"`{name}` must be True or False; got {value!r} "
+                                f"({type(value).__name__}). {fix}".rstrip(), field=name)
+    return bool(value)
+
+
 def check_unique(names: Sequence[object], what: str, fix: str,
                  error: type[ForecastError] = ParameterError, *, field: str | None = None) -> None:
     """Raise `error` naming the first duplicate (in sorted order) of `names`, if any.

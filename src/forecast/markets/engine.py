@@ -154,11 +154,11 @@ def market_censoring(fit: SplitFit, years: np.ndarray) -> list[str]:
     return out
 
 
-def warn_market_censoring(fit: SplitFit, years: np.ndarray) -> None:
+def warn_market_censoring(found: list[str]) -> None:
     """Warn, as :func:`forecast.project` does for one market, when baseline paths of a
     coordinate (a market's level, China's total or a market's ratio to ROW) fall below
-    the boundary of its near-level working scale and are censored."""
-    found = market_censoring(fit, years)
+    the boundary of its near-level working scale and are censored (`found`: the list of
+    :func:`market_censoring`)."""
     if found:
         warnings.warn(
             f"project_markets: baseline paths fall below the boundary of their model's "
@@ -213,7 +213,8 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                       stacklevel=2)
     h = years.size
     n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
-    warn_market_censoring(fit, years)
+    censored = market_censoring(fit, years)  # once: warned now, recorded in settings
+    warn_market_censoring(censored)
     chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
     _check_executor(executor, False)
     root = as_seed_sequence(seed)
@@ -231,7 +232,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                 "horizon": h, "last_year": fit.last_year, "spawn_key": list(root.spawn_key),
                 "pool_size": int(root.pool_size), "target": target,
                 "correlation": fit.correlation.tolist(), "diversion_notes": notes,
-                "censored": market_censoring(fit, years),
+                "censored": censored,
                 "versions": {"forecast": __version__, "numpy": np.__version__}}
     fit_seed = getattr(fit, "seed", None)
     if fit_seed is not None:  # the joint fit's seed, for reproduction

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import (
+    check_bool,
     check_extra_quantiles,
     check_float,
     check_levels,
@@ -37,7 +38,7 @@ from .._validation import (
     check_unique,
     readonly,
 )
-from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
+from ..errors import DataError, ForecastError, ParameterError, ScenarioError
 from ..history import MarketHistory
 from ..history.markets import TOTAL
 from ..projection import Projection
@@ -77,14 +78,8 @@ def _check_once(names: list[Any], name: str) -> None:
 def _check_share(share: object, name: str = "share",
                  fix: str = "Pass share=True for shares of China's total in percent, "
                             "share=False for levels.") -> bool:
-    """`share` as a bool, or ForecastTypeError (a string such as "yes" is not a flag).
-
-    The one check of every method's ``share=`` (and ``to_iamc``'s ``shares=``).
-    """
-    if not isinstance(share, bool | np.bool_):
-        raise ForecastTypeError(f"`{name}` must be True or False; got {share!r} "
-                                f"({type(share).__name__}). {fix}", field=name)
-    return bool(share)
+    """The one check of every method's ``share=`` (and ``to_iamc``'s ``shares=``)."""
+    return check_bool(name, share, fix)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -27,8 +27,8 @@ import numpy as np
 
 from .._seeds import as_seed_sequence, repeatable, seed_source
 from .._threads import single_blas_thread
-from .._validation import check_int
-from ..errors import ForecastError, ForecastTypeError, ModelError
+from .._validation import check_bool, check_int
+from ..errors import ForecastError, ModelError
 from ..series import AnnualSeries
 from . import scale
 from ._args import as_data
@@ -80,9 +80,7 @@ class ModelSpec:
 
     def __post_init__(self) -> None:
         for arg in ("param_uncertainty", "calibrate"):
-            v = getattr(self, arg)
-            if not isinstance(v, bool):
-                raise ForecastTypeError(f"`{arg}` must be True or False; got {v!r}.")
+            check_bool(arg, getattr(self, arg))
         object.__setattr__(self, "scale", scale.check_scale(self.scale))
         check_int("imputations", self.imputations, 1, 1000, "Pass e.g. imputations=20.")
 

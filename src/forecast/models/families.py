@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int
+from .._validation import check_bool, check_int
 from ..errors import ForecastTypeError
 from . import arima, filtered, theta
 from . import estimation as est
@@ -75,8 +75,7 @@ class LogLinearTrend(ModelSpec):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not isinstance(self.ar1, bool):
-            raise ForecastTypeError(f"`ar1` must be True or False; got {self.ar1!r}.")
+        check_bool("ar1", self.ar1)
 
     @property
     def min_length(self) -> int:  # type: ignore[override]

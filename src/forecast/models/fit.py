@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._seeds import as_seed_sequence
-from .._validation import check_int, check_levels, readonly
+from .._validation import check_bool, check_int, check_levels, readonly
 from ..errors import ForecastTypeError, ModelError
 from ..series import AnnualSeries
 from . import gaussian, scale
@@ -360,9 +360,7 @@ aicc=-26.8)
         ['year', 'mean', 'median', 'lower_80', 'upper_80']
         """
         h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
-        if not isinstance(log, bool | np.bool_):
-            raise ForecastTypeError(f"`log` must be True or False; got {log!r}. Pass "
-                                    "log=True for log levels.")
+        check_bool("log", log, "Pass log=True for log levels.")
         return forecast_frame(self, h, check_levels("levels", levels), log)
 
     def summary(self) -> str:

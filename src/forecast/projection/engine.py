@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .._seeds import as_seed_sequence, seed_json
-from .._validation import check_int, check_unique
+from .._validation import check_bool, check_int, check_unique
 from .._version import __version__
 from ..errors import (
     ForecastError,
@@ -198,8 +198,7 @@ def _check_executor(executor: Any, progress: Any) -> None:
             f"({type(executor).__name__}). Pass a concurrent.futures executor, "
             "client.get_executor() from dask.distributed, or None to run serially."
         )
-    if not isinstance(progress, bool | np.bool_):
-        raise ForecastTypeError(f"`progress` must be True or False; got {progress!r}.")
+    check_bool("progress", progress)
 
 
 #: share of the baseline paths beyond the working scale's boundary that :func:`project`

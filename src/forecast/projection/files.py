@@ -40,6 +40,7 @@ import pandas as pd
 from .._fsio import unneutralise
 from .._oserror import input_error
 from .._outdir import OutputFolder, atomic_folder
+from .._validation import check_bool
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError
 from ..scenarios import ScenarioSet, dumps_scenarios, loads_scenarios
 from ._meta import FORMAT, FORMAT_VERSION, SCENARIO_FILE, check_metadata
@@ -86,8 +87,7 @@ def extension(format: Any, force: Any) -> str:
     """The data files' extension for `format` ("csv" without pyarrow); checks `force`."""
     if format not in ("parquet", "csv"):
         raise ParameterError(f'`format` must be "parquet" or "csv"; got {format!r}.')
-    if not isinstance(force, bool):
-        raise ForecastTypeError(f"`force` must be True or False; got {force!r}.")
+    check_bool("force", force)
     return "parquet" if format == "parquet" and _has_pyarrow() else "csv"
 
 
