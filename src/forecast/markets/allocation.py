@@ -14,6 +14,12 @@ the log effects acting on part ``p`` (its own and the ``ALL`` ones)::
 Assumption ``a`` draws from ``SeedSequence(effects seed, spawn_key + (crc32(a.key),))``
 exactly as in :func:`forecast.project`, with a context whose baseline is its market's
 log level, so a US assumption sees the same draws in both engines.
+
+A part whose baseline path is censored (:func:`censored_parts`: a coordinate fitted on a
+near-level Box-Cox scale fell below its boundary, so the part has no level) is moved by
+no assumption, as in :func:`forecast.project`: ``E_p = 0`` there, it loses nothing to
+divert and receives nothing (its receivers' weights are 0; when no receiver has a level,
+the diverted loss is lost from the total).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from ..history.markets import ROW, TOTAL
 from ..scenarios import Diversion, Fixed, Group, PathContext, Scenario
 
 TANGENT_TOL = 1e-9
+#: Relative tolerance of the floor test on part log levels rebuilt from the coordinates.
+FLOOR_TOL = 1e-9
 
 
 @dataclass
@@ -67,6 +75,55 @@ def check_scenarios(scenarios, parts: tuple[str, ...], target: str) -> dict[str,
     return notes
 
 
+def coordinate_floors(fit: Any) -> tuple[float | None, ...]:
+    """Each coordinate fit's ``floor_log`` (None on the log scale, where nothing is
+    censored), as :func:`forecast.project_markets` records it in ``settings["floor_logs"]``."""
+    out = []
+    for f in fit.fits:
+        floor = float(getattr(f, "floor_log", -np.inf))
+        out.append(floor if np.isfinite(floor) else None)
+    return tuple(out)
+
+
+def censored_parts(logs: np.ndarray, floors: Any, coordinates: str) -> np.ndarray | None:
+    """Cells (P, n, h) where a part has no level, from the coordinate paths (C, n, h).
+
+    `logs` are the log total and the log ratios (what a projection stores as
+    ``base_log``), `floors` each fitted coordinate's ``floor_log`` (None: never censored)
+    and `coordinates` what was fitted (``SplitFit.coordinates``). With ``"ratios"`` a
+    censored total leaves every part without a level and a censored ratio its market; with
+    ``"parts"`` each part's log level is rebuilt from the coordinates and compared with its
+    own floor (within :data:`FLOOR_TOL`, for the rounding of the rebuild). None when no
+    cell is censored (the usual case). The engine and the decomposition both call this on
+    the same stored paths, so they agree bit for bit.
+    """
+    found = [(c, float(f)) for c, f in enumerate(floors or ()) if f is not None]
+    if not found:
+        return None
+    n_parts = logs.shape[0]
+    if coordinates == "parts":
+        r = logs[1:]
+        top = np.maximum(r.max(axis=0), 0.0)
+        lse = top + np.log(np.exp(-top) + np.exp(r - top).sum(axis=0))
+        values = np.concatenate([logs[0] + r - lse, (logs[0] - lse)[None]])
+    else:
+        values = logs
+    dead = None
+    for c, floor in found:
+        cells = values[c] <= floor + FLOOR_TOL * abs(floor)
+        if not cells.any():
+            continue
+        if dead is None:
+            dead = np.zeros((n_parts, *logs.shape[1:]), dtype=bool)
+        if coordinates == "parts":
+            dead[c] |= cells
+        elif c == 0:  # the total: no part has a level
+            dead |= cells
+        else:
+            dead[c - 1] |= cells
+    return dead
+
+
 def receivers(a: Diversion, parts: tuple[str, ...]) -> list[int]:
     """Indices of the parts receiving `a`'s diverted loss (unknown codes count as ROW)."""
     if not a.to:
@@ -90,12 +147,15 @@ def _context(market: str, parts, base_levels, centers, years, last_year, cache) 
 def apply_scenario(scenario: Scenario, base_levels: np.ndarray, centers: np.ndarray,
                    years: np.ndarray, last_year: int, seed: np.random.SeedSequence,
                    parts: tuple[str, ...], target: str, caches: dict[str, Any],
-                   detail: bool = False) -> tuple[np.ndarray, list[Applied]]:
+                   detail: bool = False, dead: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, list[Applied]]:
     """Levels of every part under `scenario`, (P, n, h); with `detail`, per assumption.
 
     `base_levels` (P, n, h) and `centers` (P, h) are the baseline model's levels and
-    point forecast. `caches` is shared by the scenarios of one chunk: an assumption met
-    twice on the same market (equal as a frozen dataclass) is evaluated once.
+    point forecast; `dead` (P, n, h) the cells of parts with no level
+    (:func:`censored_parts`), which stay at the baseline. `caches` is shared by the
+    scenarios of one chunk: an assumption met twice on the same market (equal as a frozen
+    dataclass) is evaluated once.
     """
     contexts, effects = caches.setdefault("contexts", {}), caches.setdefault("effects", {})
     n_parts = base_levels.shape[0]
@@ -120,6 +180,8 @@ def apply_scenario(scenario: Scenario, base_levels: np.ndarray, centers: np.ndar
             acting += eff
         else:
             acting[parts.index(market)] += eff
+    if dead is not None:  # no assumption moves a part with no level
+        acting[dead] = 0.0
     s0 = np.exp(log_b + acting)
     levels = s0.copy()
     applied = []
@@ -130,10 +192,16 @@ def apply_scenario(scenario: Scenario, base_levels: np.ndarray, centers: np.ndar
             tangent = np.abs(acting[m]) < TANGENT_TOL
             g = np.where(tangent, base_levels[m] * eff,
                          (s0[m] - base_levels[m]) * eff / np.where(tangent, 1.0, acting[m]))
-            moved = rate[:, None] * np.maximum(-g, 0.0)
             idx = receivers(a, parts)
             inflow = np.zeros_like(s0)
-            inflow[idx] = moved * (s0[idx] / s0[idx].sum(axis=0))
+            if dead is None:
+                moved = rate[:, None] * np.maximum(-g, 0.0)
+                inflow[idx] = moved * (s0[idx] / s0[idx].sum(axis=0))
+            else:  # a part with no level neither diverts nor receives
+                moved = rate[:, None] * np.maximum(-np.where(dead[m], 0.0, g), 0.0)
+                weight = np.where(dead[idx], 0.0, s0[idx])
+                total = weight.sum(axis=0)
+                inflow[idx] = moved * (weight / np.where(total > 0, total, 1.0))
             levels += inflow
         if detail:
             applied.append(Applied(a.name, market, eff, inflow))

@@ -15,6 +15,9 @@ with level ``S_p = S0_p + sum_a inflow_a,p`` (see :mod:`~forecast.markets.alloca
 * China's total (``ALL``): the level contributions summed over the parts; log points
   share ``log(S / B)`` in proportion to them (tangent ``level_a / B`` when the gap is 0).
 
+A part with no level (a censored coordinate,
+:func:`~forecast.markets.allocation.censored_parts`, from the run's
+``settings["floor_logs"]``) has no acting effect and no inflow, so its contributions are 0.
 A scenario's contribution against a baseline with assumptions is the difference of the
 two. On every path the rounding remainder (gap minus the sum of the shares) is added to
 the assumption with the largest share, so contributions sum to each market's gap and to
@@ -32,7 +35,7 @@ from .._seeds import rebuild, run_seed_source, task_seeds
 from ..errors import ScenarioError, SimulationError
 from ..history.markets import TOTAL
 from ..projection.chunks import chunk_bounds
-from .allocation import TANGENT_TOL, apply_scenario
+from .allocation import TANGENT_TOL, apply_scenario, censored_parts
 from .split import base_of
 
 
@@ -53,8 +56,10 @@ def _secant(gap: np.ndarray, weights: np.ndarray, base: np.ndarray) -> np.ndarra
     return weights * np.where(tangent, base, gap / np.where(tangent, 1.0, tot))
 
 
-def _contributions(applied, names, base, levels, parts) -> tuple[np.ndarray, np.ndarray]:
-    """Level and log contributions (A, P, n, h) of one scenario against the base model."""
+def _contributions(applied, names, base, levels, parts, dead=None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Level and log contributions (A, P, n, h) of one scenario against the base model
+    (`dead`: the cells of parts with no level, where no assumption acts)."""
     n_a, (n_p, n, h) = len(names), base.shape
     lvl, lg = np.zeros((n_a, n_p, n, h)), np.zeros((n_a, n_p, n, h))
     pos = {name: k for k, name in enumerate(names)}
@@ -63,11 +68,13 @@ def _contributions(applied, names, base, levels, parts) -> tuple[np.ndarray, np.
         inflows = [ap for ap in applied if ap.inflow is not None]
         if acting:
             e = np.stack([ap.effect for ap in acting])
+            if dead is not None:
+                e = np.where(dead[p], 0.0, e)
             s0 = np.exp(np.log(base[p]) + e.sum(axis=0))
             direct = _secant(s0 - base[p], e, base[p])
             for k, ap in enumerate(acting):
                 lvl[pos[ap.name], p] += direct[k]
-                lg[pos[ap.name], p] += ap.effect
+                lg[pos[ap.name], p] += e[k]
         else:
             s0 = base[p]
         if inflows:
@@ -84,12 +91,15 @@ def _contributions(applied, names, base, levels, parts) -> tuple[np.ndarray, np.
 def _chunk(p: Any, s: int, b: int, i: int, lo: int, hi: int, root, names_cache: list):
     """Contributions of chunk `i`: per market (P + 1), level and log, (A, P + 1, n, h)."""
     base = base_of(p.base_log[:, lo:hi])
+    dead = censored_parts(p.base_log[:, lo:hi], p.settings.get("floor_logs"),
+                          str(p.settings.get("coordinates", "ratios")))
     _, eff_seed = task_seeds(root, i)
     target, last_year, caches = p.settings["target"], int(p.years[0]) - 1, {}
     res = []
     for k in (s, b):
         lv, applied = apply_scenario(p.scenarios[k], base, p.centers, p.years, last_year,
-                                     eff_seed, p.parts, target, caches, detail=True)
+                                     eff_seed, p.parts, target, caches, detail=True,
+                                     dead=dead)
         if not np.array_equal(lv, p.samples[k, :, lo:hi]):
             raise SimulationError(
                 f"the recomputed levels of scenario {p.scenario_names[k]!r} must reproduce the "
@@ -103,8 +113,8 @@ def _chunk(p: Any, s: int, b: int, i: int, lo: int, hi: int, root, names_cache: 
         names_cache += [a.name for a in ap_s] + [a.name for a in ap_b
                                                  if a.name not in {x.name for x in ap_s}]
     names = names_cache
-    l_s, g_s = _contributions(ap_s, names, base, lv_s, p.parts)
-    l_b, g_b = _contributions(ap_b, names, base, lv_b, p.parts)
+    l_s, g_s = _contributions(ap_s, names, base, lv_s, p.parts, dead)
+    l_b, g_b = _contributions(ap_b, names, base, lv_b, p.parts, dead)
     lvl, lg = l_s - l_b, g_s - g_b
     for q in range(len(p.parts)):
         _settle(lvl[:, q], lv_s[q] - lv_b[q])

@@ -31,7 +31,7 @@ from ..projection._shared import SharedArrays, output_arrays, run_in_shared, run
 from ..projection.chunks import check_range, chunk_bounds
 from ..projection.engine import _check_executor, _horizon, _map, _normalise_scenarios, censoring
 from ..scenarios.scenario import check_starts
-from .allocation import apply_scenario, check_scenarios
+from .allocation import apply_scenario, censored_parts, check_scenarios, coordinate_floors
 from .projection import MarketProjection
 from .split import SplitFit, base_of
 
@@ -73,13 +73,14 @@ def run_market_chunk(job: MarketJob, i: int, out=None):
         check_range(fitted[:, c], f"joint model ({name})", job.years)
     logs = np.ascontiguousarray(np.moveaxis(job.fit.as_ratios(fitted), 1, 0))
     base = base_of(logs)
+    dead = censored_parts(logs, coordinate_floors(job.fit), job.fit.coordinates)
     parts = job.fit.parts
     levels = np.empty((len(job.scenarios), len(parts), n, h)) if out is None else out[0]
     caches: dict[str, Any] = {}
     last_year = int(job.years[0]) - 1
     for s, scenario in enumerate(job.scenarios):
         lv, _ = apply_scenario(scenario, base, job.centers, job.years, last_year, eff_seed,
-                               parts, job.target, caches)
+                               parts, job.target, caches, dead=dead)
         check_range(np.log(lv), f"scenario {scenario.name!r}", job.years)
         levels[s] = lv
     if out is None:
@@ -232,7 +233,8 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                 "horizon": h, "last_year": fit.last_year, "spawn_key": list(root.spawn_key),
                 "pool_size": int(root.pool_size), "target": target,
                 "correlation": fit.correlation.tolist(), "diversion_notes": notes,
-                "censored": censored,
+                "censored": censored, "coordinates": fit.coordinates,
+                "floor_logs": list(coordinate_floors(fit)),
                 "versions": {"forecast": __version__, "numpy": np.__version__}}
     fit_seed = getattr(fit, "seed", None)
     if fit_seed is not None:  # the joint fit's seed, for reproduction

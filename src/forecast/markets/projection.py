@@ -384,6 +384,55 @@ class MarketProjection:
             frame = frame[frame["market"].isin(self._market_list(market, False))]
         return frame.reset_index(drop=True)
 
+    # ----------------------------------------------------------------- exports
+    def to_xarray(self, *, base_log: bool = False) -> Any:
+        """The samples as an ``xarray.Dataset`` (needs the ``xarray`` extra).
+
+        Returns
+        -------
+        xarray.Dataset
+            ``level`` with dims ``(scenario, market, path, year)`` (the parts: ``ALL`` is
+            their sum), ``history`` ``(market, history_year)`` (the reconstruction's
+            median), ``base_log`` ``(coordinate, path, year)`` when asked; coordinate
+            ``probability`` along ``scenario`` when the scenarios carry probabilities;
+            attributes model, unit, seed, n_paths, target and forecast_version.
+        """
+        from .exports import to_xarray
+
+        return to_xarray(self, base_log=base_log)
+
+    def to_excel(self, path: Any, *, history: bool = True, quantiles: Any = (0.1, 0.9),
+                 levels: Any = (80, 95), shares: bool = True,
+                 variable: str | None = None) -> Any:
+        """Write an Excel workbook in pyam's layout (needs openpyxl, the ``excel`` extra).
+
+        Sheets: ``data`` (:meth:`to_iamc`: one region per market, with the history in the
+        median rows, the `quantiles` rows and, with `shares`, the shares in percent),
+        ``meta`` (seed, probability, paths per scenario), ``summary``
+        (:meth:`summary_frame` at `levels`) and, with `shares`, ``shares`` (the same in
+        percent of China's total). Written atomically and never through a symbolic link,
+        as :meth:`forecast.Projection.to_excel`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.xlsx`` file; its folder must exist.
+        history : bool, default True
+        quantiles : sequence of float, default (0.1, 0.9)
+        levels : sequence of float, default (80, 95)
+        shares : bool, default True
+        variable : str, optional
+            As in :meth:`to_iamc`.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from .exports import to_excel
+
+        return to_excel(self, path, history=history, quantiles=quantiles, levels=levels,
+                        shares=shares, variable=variable)
+
     # ----------------------------------------------------------------- files
     def save(self, directory: Any, format: str = "parquet", *, force: bool = False) -> Any:
         """Write the projection to the folder `directory` atomically; returns its Path.

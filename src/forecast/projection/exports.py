@@ -25,7 +25,8 @@ from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from .summaries import check_label, iamc_frame, iamc_labels
 
-__all__ = ["Exports", "iamc_meta", "iamc_with_history", "to_excel", "to_xarray"]
+__all__ = ["Exports", "check_excel_path", "iamc_meta", "iamc_with_history", "to_excel",
+           "to_xarray", "write_workbook"]
 
 _IAMC_UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
 
@@ -79,29 +80,82 @@ def iamc_with_history(frame: pd.DataFrame, history: Any) -> pd.DataFrame:
     return pd.concat([frame[lead], hist, frame[proj_years]], axis=1)
 
 
+def check_excel_path(path: Any, caller: str, example: str) -> None:
+    """Refuse, before any work, a `path` that is not an ``.xlsx`` file to write (a link, a
+    folder, a missing folder: OutputError; another suffix: ParameterError)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ForecastTypeError(f"`path` must be a file path; got {type(path).__name__}. "
+                                f"Pass e.g. {example!r}.", field="path")
+    require("openpyxl", "excel", caller)
+    check_new_file(path, force=True, what="Excel workbook")
+    if Path(path).suffix.lower() != ".xlsx":  # the file is a workbook whatever its name
+        raise ParameterError(f"`path` must end in .xlsx (to_excel writes an Excel workbook); "
+                             f"got {os.fspath(path)!r}. Pass e.g. {example!r}, or use "
+                             "to_frame().to_csv(...) for a CSV file.", field="path")
+
+
+#: First characters that make Excel read typed text as a formula (OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _text_as_text(sheet: Any) -> None:
+    """Store every text cell of the openpyxl worksheet `sheet` as text, value unchanged.
+
+    openpyxl types a string by its content: one starting with ``=`` becomes a formula
+    (data type ``"f"``: Excel would show ``=1+1`` as 2 and run
+    ``=HYPERLINK(...)`` as a live link, and pandas reads the cell back as NaN), and one
+    of Excel's error codes (``#N/A``) an error (``"e"``). Names and labels are text
+    whatever they start with, so every str cell is typed ``"s"``. Text that starts like
+    a formula also gets Excel's quote prefix (the style of a cell typed as ``'=1+1``),
+    so that editing the cell in Excel does not turn it into a formula either; the value
+    a reader gets back is the text itself, without an apostrophe.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                if cell.data_type != "s" or cell.value.startswith(_FORMULA_START):
+                    cell.quotePrefix = True
+                cell.data_type = "s"
+
+
+def write_workbook(path: Any, sheets: dict[str, pd.DataFrame]) -> Path:
+    """Write `sheets` as one workbook, every text cell stored as text.
+
+    Built in memory, then written as every other output (atomically, never through a
+    link, an OSError as an OutputError naming the path). A text cell holds its text
+    whatever it starts with (``=``, ``+``, ``-``, ``@``, ``#N/A``): Excel shows it and
+    never runs it as a formula, and ``pd.read_excel`` reads the same text back.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.xlsx`` file (checked by :func:`check_excel_path`).
+    sheets : dict of str to DataFrame
+        Sheet name -> table, in order; each written without its index.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, frame in sheets.items():
+            frame.to_excel(xl, sheet_name=name, index=False)
+        for sheet in xl.book.worksheets:  # before the writer saves the book on exit
+            _text_as_text(sheet)
+    return write_bytes(path, buf.getvalue(), what="Excel workbook")
+
+
 def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
              quantiles: Any = (0.1, 0.9), levels: Any = (80, 95), region: str | None = None,
              variable: str | None = None) -> Path:
     """Write the ``data`` (IAMC), ``meta`` and ``summary`` sheets (see Projection.to_excel)."""
-    if not isinstance(path, str | os.PathLike):
-        raise ForecastTypeError(f"`path` must be a file path; got {type(path).__name__}. "
-                                "Pass e.g. 'projection.xlsx'.")
-    require("openpyxl", "excel", "Projection.to_excel")
-    check_new_file(path, force=True, what="Excel workbook")  # a link or folder: before work
-    if Path(path).suffix.lower() != ".xlsx":  # the file is a workbook whatever its name
-        raise ParameterError(f"`path` must end in .xlsx (to_excel writes an Excel workbook); "
-                             f"got {os.fspath(path)!r}. Pass e.g. 'projection.xlsx', or use "
-                             "to_frame().to_csv(...) for a CSV file.", field="path")
+    check_excel_path(path, "Projection.to_excel", "projection.xlsx")
     region, variable = iamc_labels(p.history, region, variable, caller="to_excel")
     data = p.to_iamc(region=region, variable=variable, quantiles=quantiles, history=history)
-    # built in memory, then written as every other output: atomically, never through a
-    # link, an OSError as an OutputError naming the path
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        data.to_excel(xl, sheet_name="data", index=False)
-        iamc_meta(p).reset_index().to_excel(xl, sheet_name="meta", index=False)
-        p.summary_frame(levels).to_excel(xl, sheet_name="summary", index=False)
-    return write_bytes(path, buf.getvalue(), what="Excel workbook")
+    return write_workbook(path, {"data": data, "meta": iamc_meta(p).reset_index(),
+                                 "summary": p.summary_frame(levels)})
 
 
 class Exports:
