@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,26 @@ def test_replace_revalidates():
     s = AnnualSeries([2020, 2021], [1.0, 2.0])
     with pytest.raises(SeriesError, match="> 0"):
         dataclasses.replace(s, values=np.array([1.0, -2.0]))
+
+
+@pytest.mark.parametrize(
+    ("values", "fix"),
+    [
+        ([0.0, 2.0, 3.0], "got 0.0 in 2015. Correct that value or drop that year."),
+        ([1.0, 2.0, -3.0], "got -3.0 in 2017. Correct that value or drop that year."),
+        ([1.0, 0.0, 3.0], "got 0.0 in 2016. Correct that value, or start the series in 2017"),
+    ],
+)
+def test_a_bad_value_gets_advice_that_works(values, fix):
+    """Dropping an end year works; dropping an inner one leaves a gap, so not advised."""
+    with pytest.raises(SeriesError, match=re.escape(fix)):
+        AnnualSeries([2015, 2016, 2017], values)
+    i = next(k for k, v in enumerate(values) if v <= 0)
+    if i in (0, 2):  # the advice, followed, gives a series
+        kept = [k for k in range(3) if k != i]
+        AnnualSeries([2015 + k for k in kept], [values[k] for k in kept])
+    else:  # starting after it does too
+        AnnualSeries([2017], [values[2]])
 
 
 @pytest.mark.parametrize(

@@ -79,9 +79,15 @@ class AnnualSeries:
         bad = ~np.isfinite(values) | (values <= 0)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
+            if i in (0, years.size - 1):  # dropping an end year keeps the years consecutive
+                fix = "Correct that value or drop that year."
+            else:  # dropping it would leave a gap, which is refused too
+                fix = (f"Correct that value, or start the series in {int(years[i]) + 1} (a "
+                       "series has no gaps; forecast.reconstruct estimates a year without a "
+                       "figure from the releases, with its uncertainty).")
             raise SeriesError(
                 f"series values must be finite and > 0 (models work on the log level); "
-                f"got {float(values[i])!r} in {int(years[i])}. Remove or correct that year."
+                f"got {float(values[i])!r} in {int(years[i])}. {fix}"
             )
         if not isinstance(self.unit, str) or not self.unit:
             raise ForecastTypeError(f"`unit` must be a non-empty str; got {self.unit!r}.")

@@ -73,3 +73,26 @@ def test_the_driver_sentence_says_most_only_when_it_is():
     assert "most of it comes from trade friction (-25.0 of -31.0 log points)" in str(most)
     part = KeyMessage(**base, driver=("frag", "trade_friction", -12.0, -31.0))
     assert "the largest part comes from trade friction" in str(part)
+
+
+def test_a_market_projection_is_pointed_to_the_markets_report(market_history, tmp_path):
+    """key_message and write_report take one market; a MarketProjection gets a
+    ForecastTypeError naming the markets report and mp.market(...), not an
+    AttributeError from deep inside, and nothing is written."""
+    import forecast
+    from forecast.errors import ForecastTypeError
+    from forecast.report import write_report
+
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
+    mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2030,
+                                  n_paths=100, seed=2)
+    for call, name in ((lambda: key_message(mp), "key_message"),
+                       (lambda: write_report(mp, tmp_path / "r.html"), "write_report")):
+        with pytest.raises(ForecastTypeError, match=rf"single-market Projection for {name}; "
+                                                    r"got a MarketProjection\. .*"
+                                                    r"write_markets_report.*mp\.market"):
+            call()
+    assert not (tmp_path / "r.html").exists()
+    with pytest.raises(ForecastTypeError, match="must be a Projection; got int"):
+        key_message(42)
+    assert key_message(mp.market("US")).year == 2030  # one market: a message

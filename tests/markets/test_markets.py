@@ -386,6 +386,18 @@ def test_market_projection_is_a_projection(mp):
     assert "difference" in dir(us)
     d = mp.difference("baseline", market="ALL", levels=(80,))
     assert "prob_below" in d.columns
+    assert list(d.columns[:3]) == ["scenario", "market", "year"]
+    assert set(d["market"]) == {"ALL"}
+    pd.testing.assert_frame_equal(d.drop(columns="market"),
+                                  mp.market("ALL").difference("baseline", levels=(80,)))
+    every = mp.difference(market=None, scenarios=["escalation"], levels=80)
+    assert every["market"].unique().tolist() == list(mp.markets)
+    assert set(every["scenario"]) == {"escalation"}
+    us_rows = every[every["market"] == "US"].drop(columns="market").reset_index(drop=True)
+    pd.testing.assert_frame_equal(us_rows, mp.market("US").difference(levels=80,
+                                                                 scenarios=["escalation"]))
+    with pytest.raises(ParameterError, match="`market` must be one of"):
+        mp.difference(market="USA")
     with pytest.raises(ScenarioError, match="MarketProjection.decompose"):
         us.decompose("lost")
 

@@ -363,10 +363,31 @@ class MarketProjection:
         """P(level > value) in `year`, or P(share > value %) with ``share=True``."""
         return self._prob(value, year, market, scenario, share, False)
 
-    def difference(self, baseline: str = "baseline", market: str = TOTAL,
-                   levels: Any = (80, 95)) -> pd.DataFrame:
-        """Per-path differences to `baseline` for one market (see Projection.difference)."""
-        return self.market(market).difference(baseline, levels)
+    def difference(self, baseline: str = "baseline", market: Any = TOTAL,
+                   levels: Any = (80, 95), scenarios: Any = None) -> pd.DataFrame:
+        """Per-path differences to `baseline`, market by market (see Projection.difference).
+
+        Parameters
+        ----------
+        baseline : str, default "baseline"
+        market : str, sequence of str or None, default "ALL"
+            A market, several, or None for every market (the parts, then ``ALL``).
+        levels : float or sequence of float, default (80, 95)
+        scenarios : sequence of str, optional
+            The scenarios compared with the baseline (default: all the others).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``scenario, market, year`` then those of
+            :meth:`forecast.Projection.difference`.
+        """
+        frames = []
+        for m in self._market_list(market, False):
+            frame = self.market(m).difference(baseline, levels, scenarios)
+            frame.insert(1, "market", m)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
 
     def decompose(self, scenario: str, baseline: str = "baseline",
                   market: Any = None) -> pd.DataFrame:

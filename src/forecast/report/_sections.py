@@ -228,6 +228,21 @@ def check_records(records, history_hint: str = "; a History goes to `history=`")
             f"Records.from_csv(path){history_hint}.", field="records")
 
 
+def check_projection(projection, caller: str) -> None:
+    """Refuse what is not a single-market Projection (ForecastTypeError), pointing a
+    MarketProjection to the markets report or to one of its markets."""
+    if hasattr(projection, "parts") and hasattr(projection, "shares"):
+        raise ForecastTypeError(
+            f"`projection` must be a single-market Projection for {caller}; got a "
+            "MarketProjection. Use forecast.report.write_markets_report(mp, path) (its key "
+            f"message covers every market), or pass one market: {caller}(mp.market(\"US\"), "
+            "...).", field="projection")
+    if not hasattr(projection, "samples") or not hasattr(projection, "scenario_names"):
+        raise ForecastTypeError(
+            f"`projection` must be a Projection; got {type(projection).__name__}. "
+            "Pass the result of forecast.project(...).", field="projection")
+
+
 def censoring_note(fit, years) -> str:
     """A caution when more than 1% of the baseline paths leave the working scale.
 

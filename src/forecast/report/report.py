@@ -30,7 +30,7 @@ import pandas as pd
 
 from .. import _fsio
 from .._validation import check_level
-from ..errors import ForecastTypeError, ParameterError
+from ..errors import ParameterError
 from ..plotting._shapes import baseline_name
 from ..plotting.names import scenario_label, unit_text
 from ..records.schema import suggest
@@ -167,11 +167,7 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     pathlib.Path
         The file written (at most 3 MB).
     """
-    if not hasattr(projection, "samples") or not hasattr(projection, "scenario_names"):
-        raise ForecastTypeError(
-            f"`projection` must be a Projection; got {type(projection).__name__}. "
-            "Pass the result of forecast.project(...)."
-        )
+    S.check_projection(projection, "write_report")
     S.check_records(records)
     # the path first: a folder, a link or a non-path fails before any chart is drawn
     _fsio.check_new_file(path, force=True, what="report")
