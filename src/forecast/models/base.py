@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -32,6 +33,7 @@ from ..errors import ForecastError, ModelError
 from ..series import AnnualSeries
 from . import scale
 from ._args import as_data
+from ._estimates import checked_estimate, short
 from .fit import MAX_H, Fit, FitLike, make_fit
 from .linear import Estimate
 
@@ -202,27 +204,49 @@ class ModelSpec:
 
     @single_blas_thread()
     def safe_estimates(self, Y: np.ndarray) -> list[Estimate]:
-        """:meth:`estimate_batch` with failures and non-finite results as ModelError."""
+        """:meth:`estimate_batch` on `Y`, with every failure or bad result as a ModelError.
+
+        An exception raised inside the family's estimator becomes a ModelError naming the
+        family and the failure, chained to it (``from``), with advice on what to try. A
+        ForecastError raised on purpose passes unchanged, and MemoryError, warnings
+        turned into errors, KeyboardInterrupt and SystemExit are never wrapped. Each
+        Estimate returned is then checked and normalised
+        (:func:`forecast.models._estimates.checked_estimate`).
+
+        Parameters
+        ----------
+        Y : numpy.ndarray
+            The series (or history draws) on the working scale, one per row, (B, n).
+
+        Returns
+        -------
+        list of Estimate
+            One per row of `Y`, with numeric fields as floats and arrays of floats.
+        """
+        hook = "estimate" if type(self).estimate_batch is ModelSpec.estimate_batch \
+            else "estimate_batch"
         try:
             with np.errstate(all="ignore"):
-                ests = list(self.estimate_batch(Y))
-        except ForecastError:
+                out = self.estimate_batch(Y)
+                # a lone Estimate is a tuple too: listing it would give its six fields
+                ests = list(out) if isinstance(out, Iterable) and not isinstance(
+                    out, (Estimate, str)) else out
+        except (ForecastError, MemoryError, Warning):
+            # a Warning here is one a filter turned into an error (numpy's are silenced
+            # above): wrapped, Auto would skip the family and hide it from that filter
             raise
-        except (ValueError, ArithmeticError, np.linalg.LinAlgError, RuntimeError) as exc:
+        except Exception as exc:
             raise ModelError(
                 f"{self.name} could not be estimated on this series ({type(exc).__name__}: "
                 f"{exc}). {self._failure_advice(Y)}"
-            ) from None
-        if len(ests) != Y.shape[0] or not all(isinstance(e, Estimate) for e in ests):
+            ) from exc
+        if not isinstance(ests, list) or len(ests) != Y.shape[0]:
+            got = f"{len(ests)} for {Y.shape[0]} series" if isinstance(ests, list) \
+                else short(ests)
             raise ModelError(
-                f"{self.name}.estimate_batch must return one Estimate per series; got "
-                f"{len(ests)} for {Y.shape[0]}. Fix the family's estimator.")
-        for e in ests:
-            if not e.rep.is_finite():
-                raise ModelError(
-                    f"{self.name} produced non-finite estimates on this series. "
-                    f"{self._failure_advice(Y)}")
-        return ests
+                f"{self.name}.estimate_batch must return a list of one Estimate per series "
+                f"(row of Y); got {got}. Fix the family's estimator.")
+        return [checked_estimate(self, e, Y, hook) for e in ests]
 
     def _failure_advice(self, Y: np.ndarray) -> str:
         """What to do when estimation failed on the working-scale values `Y` (B, n).

@@ -28,6 +28,7 @@ numbers for sensitivity analysis).
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -152,6 +153,41 @@ class PathContext:
         return int(self.years.size)
 
 
+def _field_names(cls: type) -> list[str]:
+    """The fields `cls` will have as a dataclass: names annotated in it or a base, not
+    ``ClassVar`` (the dataclass decorator has not run yet when ``__init_subclass__`` does)."""
+    names: dict[str, None] = {}
+    for klass in reversed(cls.__mro__):
+        for name, ann in inspect.get_annotations(klass).items():
+            text = ann if isinstance(ann, str) else repr(ann)
+            if text.split("[")[0].strip().rsplit(".", 1)[-1] == "ClassVar":
+                names.pop(name, None)
+            else:
+                names.setdefault(name, None)
+    return list(names)
+
+
+def _check_hooks(cls: type[Assumption]) -> None:
+    """Refuse ``bounds`` or ``year_fields`` naming a non-field, when the class is defined
+    (not later, as an AttributeError from the first instance or check)."""
+    if isinstance(cls.year_fields, str):
+        raise ForecastTypeError(f"`year_fields` of {cls.__qualname__} must be a tuple of field "
+                                f"names; got the str {cls.year_fields!r}. Write year_fields: "
+                                f"ClassVar[tuple[str, ...]] = ({cls.year_fields!r},).",
+                                field="year_fields")
+    fields = _field_names(cls)
+    for hook, example in (("bounds", "float | Distribution = 0.0"),
+                          ("year_fields", "int | DiscreteUniform | None = None")):
+        unknown = [k for k in getattr(cls, hook) if k not in fields]
+        if unknown:
+            raise ForecastTypeError(
+                f"`{hook}` of {cls.__qualname__} must name its fields; got "
+                f"{', '.join(map(repr, unknown))}, which {'is' if len(unknown) == 1 else 'are'}"
+                f" no field of it (its fields: {', '.join(fields) or 'none'}). Rename the "
+                f"entry to a field, or declare the field, e.g. {unknown[0]}: {example}.",
+                field=hook)
+
+
 def check_context(ctx: object) -> PathContext:
     """`ctx` if it is a PathContext, else a ForecastTypeError naming the fix."""
     if not isinstance(ctx, PathContext):
@@ -168,6 +204,12 @@ class Assumption:
     Subclasses are frozen dataclasses with a ``start`` field (unless ``year_fields`` says
     otherwise), keyword-only ``name`` and ``probability`` fields, and the hooks ``kind``,
     ``bounds``, ``year_fields`` and ``compute_effect`` (see the module docstring).
+
+    Raises
+    ------
+    ForecastTypeError
+        At class definition, when ``bounds`` or ``year_fields`` name something that is
+        not a field of the class (``err.field`` is ``"bounds"`` or ``"year_fields"``).
     """
 
     kind: ClassVar[str] = ""
@@ -178,6 +220,7 @@ class Assumption:
         super().__init_subclass__(**kw)
         # accept plain (low, high, fix) tuples, as the hooks were first written
         cls.bounds = MappingProxyType({k: Bound(*v) for k, v in cls.bounds.items()})
+        _check_hooks(cls)
 
     # ----------------------------------------------------------------- the hook
     def compute_effect(self, ctx: PathContext, draw: Callable[..., np.ndarray]) -> np.ndarray:

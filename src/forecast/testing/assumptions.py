@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from dataclasses import MISSING, dataclass, field
 from typing import Any, ClassVar
 
@@ -14,6 +15,7 @@ from ..scenarios import (
     Bound,
     DiscreteUniform,
     Distribution,
+    Fixed,
     Group,
     LevelShift,
     PathContext,
@@ -45,6 +47,26 @@ def _inside(bound: Bound) -> Uniform:
     return Uniform(-0.05, 0.05)
 
 
+def _sources(a: Assumption) -> list[Assumption]:
+    """The assumptions `a` wraps: its fields that hold one (a Diversion's ``source``)."""
+    values = (getattr(a, f.name) for f in dataclasses.fields(a))
+    return [v for v in values if isinstance(v, Assumption)]
+
+
+def _gated_by_source(a: Assumption) -> bool:
+    """Whether `a` wraps a source and fixes ``probability`` to 1 as a class variable (no
+    field): the source carries the probability gate, as in Diversion."""
+    cls = type(a)
+    return (bool(_sources(a)) and "probability" not in {f.name for f in dataclasses.fields(cls)}
+            and getattr(cls, "probability", None) == Fixed(1.0))
+
+
+def _is_number(value: object) -> bool:
+    """A number or a distribution of numbers (not a bool flag)."""
+    return isinstance(value, Distribution) or (
+        isinstance(value, numbers.Real) and not isinstance(value, bool))
+
+
 def _example(cls: type[Assumption]) -> Assumption:
     """An instance of `cls` with every bounded parameter uncertain, start in 2027-2029."""
     kwargs: dict[str, Any] = {}
@@ -58,9 +80,10 @@ def _example(cls: type[Assumption]) -> Assumption:
             kwargs[f.name] = DiscreteUniform(2027, 2029)
         elif not has_default:
             raise ForecastTypeError(
-                f"check_assumption cannot build an example of {cls.__name__}: field "
-                f"{f.name!r} is in neither `bounds` nor `year_fields`. Pass an instance "
-                "instead, e.g. check_assumption(MyAssumption(...)).", field=f.name)
+                f"check_assumption cannot build an example of {cls.__name__}: its required "
+                f"field {f.name!r} is in neither `bounds` nor `year_fields`, so no value can "
+                f"be guessed for it. Pass an instance instead, e.g. "
+                f"check_assumption({cls.__name__}(...)).", field=f.name)
     return cls(**kwargs)
 
 
@@ -146,24 +169,33 @@ class _AssumptionChecks:
                   "`kind` must be a non-empty str class variable.")
         fields = {f.name: f for f in dataclasses.fields(cls)}
         for name in ("name", "probability"):  # a Group takes its name first
+            if name == "probability" and _gated_by_source(a):
+                continue  # a wrapper whose source carries the gate (Diversion)
             self.need(name in fields and (fields[name].kw_only or issubclass(cls, Group)),
                       f"`{name}` must be a keyword-only field: field(default=..., "
-                      "kw_only=True).")
+                      "kw_only=True); got "
+                      f"{'a positional field' if name in fields else 'no such field'}.")
         self.need(not set(cls.year_fields) & set(cls.bounds),
                   "a parameter is in both `year_fields` and `bounds`; keep it in one.")
         declared = set(cls.parameter_names())
         unknown = sorted(declared - set(fields))
         self.need(not unknown, f"{unknown} in `bounds`/`year_fields` are not fields; "
                   "declare them as dataclass fields.")
-        hidden = sorted(set(fields) - declared - {"name", "parts"})
+        # a number is a parameter to declare; text, flags and parts (a Group's parts, a
+        # Diversion's source, market and receivers) describe the assumption instead
+        hidden = sorted(k for k in set(fields) - declared - {"name"}
+                        if _is_number(getattr(a, k)))
         self.need(not hidden, f"fields {hidden} are in neither `bounds` nor `year_fields`, "
                   "so scenario files and sensitivity analysis cannot see them; declare "
                   "their bounds.")
         self.need(registered().get(cls.kind) is cls,
                   f"type {cls.kind!r} must be registered to this class for scenario files; "
                   "decorate it with @forecast.scenarios.register.")
-        self.need(a.key == f"{cls.kind}:{a.name}",
-                  f"`key` must be '<kind>:<name>'; got {a.key!r}.")
+        own = f"{cls.kind}:{a.name}"
+        sources = [s.key for s in _sources(a)]  # a wrapper may share its source's draws
+        self.need(a.key == own or a.key in sources,
+                  f"`key` must be '<kind>:<name>' = {own!r}"
+                  f"{''.join(f' or its source key {k!r}' for k in sources)}; got {a.key!r}.")
         self.need(all(isinstance(d, Distribution) and not d.is_fixed
                       for d in a.parameters().values()),
                   "parameters() must map names to non-fixed Distributions.")
@@ -191,10 +223,16 @@ class _AssumptionChecks:
         ss = np.random.SeedSequence(self.seed)
         one, two = (Scenario("check", [a]).effects(self.ctx, ss)[a.name] for _ in range(2))
         self.need(np.array_equal(one, two), "Scenario.effects must repeat for one seed.")
-        if a.parameters():
-            self.need(not np.array_equal(self.effect(seed=1), self.effect(seed=2)),
+        params = a.parameters()
+        if params and np.array_equal(self.effect(seed=1), self.effect(seed=2)):
+            # fine only if the effect ignores them: a Diversion's rate acts in multi-market
+            # projections (Diversion.rates), never on effect()
+            rng = np.random.default_rng(0)
+            fixed = a.with_parameters(**{k: d.sample(1, rng)[0] for k, d in params.items()})
+            self.need(np.array_equal(self.effect(fixed, seed=1), self.effect(seed=1)),
                       "different seeds must give different draws of the uncertain "
-                      "parameters.")
+                      f"parameters {sorted(params)}; draw them with draw(name), not from a "
+                      "fixed seed or their mean.")
 
     def zero_before_start(self) -> None:
         a, years = self.a, self.ctx.years
@@ -301,7 +339,30 @@ def check_assumption(assumption: type[Assumption] | Assumption, *, seed: int = 0
     AssertionError
         Naming the check (:data:`ASSUMPTION_CHECKS`) and the fix.
     ForecastTypeError
-        When `assumption` is neither an Assumption subclass nor an instance.
+        When `assumption` is neither an Assumption subclass nor an instance, or is a class
+        with a required field that is no parameter (a Group's parts, a Diversion's source):
+        pass an instance of it.
+
+    Notes
+    -----
+    The checks hold every assumption to the same contract, with two allowances for a
+    wrapper, an assumption with a field holding another assumption (its source, as in
+    :class:`~forecast.scenarios.Diversion` and ``on_market(...)``):
+
+    - its ``key`` may be its source's, so that it shares the source's draws;
+    - ``probability`` may be a class variable ``Fixed(1.0)`` instead of a field, the
+      source carrying the probability gate.
+
+    For any assumption, a field need be in ``bounds`` or ``year_fields`` only if its value
+    is a number or a distribution (text, flags and parts are not parameters), and the
+    ``deterministic`` check asks different seeds to change the effect only if the effect
+    uses the uncertain parameters (fixing them changes it): a Diversion's ``rate`` acts in
+    multi-market projections only.
+
+    Examples
+    --------
+    >>> from forecast.scenarios import Beta, Diversion, LevelShift
+    >>> check_assumption(Diversion(LevelShift(2027, -0.1, name="levy"), rate=Beta(2, 2)))
     """
     if isinstance(assumption, type) and issubclass(assumption, Assumption):
         if issubclass(assumption, Group):

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ForecastError, ForecastTypeError, ModelError
+from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..evaluation import backtest
 from ..models import Auto
 from ..projection import project
@@ -35,12 +35,21 @@ H, N = 5, 64  # horizon and paths of the simulate checks
 class _ModelChecks:
     """The checks of one spec and its fit: one method per name in MODEL_CHECKS."""
 
-    def __init__(self, spec: Any, fit: Any, series: AnnualSeries, seed: int,
+    def __init__(self, spec: Any, series: AnnualSeries, seed: int,
                  exact_innovations: bool) -> None:
-        self.spec, self.fit, self.series, self.seed = spec, fit, series, seed
+        self.spec, self.series, self.seed = spec, series, seed
         self.exact = exact_innovations
         self.who = f"check_model({getattr(spec, 'name', type(spec).__name__)})"
         self.check = ""  # the check running, named in every message
+        self._fit: Any = None
+
+    @property
+    def fit(self) -> Any:
+        """The spec fitted to the series, on first use: inside the check that needs it,
+        so a spec whose fit fails fails that check (``members``) like any other."""
+        if self._fit is None:
+            self._fit = self.spec.fit(self.series, seed=self.seed)
+        return self._fit
 
     def need(self, ok: object, message: str) -> None:
         require(ok, self.who, self.check, message)
@@ -141,20 +150,47 @@ class _ModelChecks:
                   "Auto(families=(spec,)) must fit and simulate.")
 
     def run(self, expected: Mapping[str, str]) -> None:
-        """Every check in order; a check in `expected` must fail, the others pass."""
+        """Every check in order; a check in `expected` must fail, the others pass.
+
+        The one place where a crash becomes a failure: any exception a check raises
+        (the spec's ``TypeError`` as much as a ``ForecastError``) fails that check with an
+        AssertionError naming it, the original chained.
+        """
         for name in MODEL_CHECKS:
             self.check = name
             try:
                 getattr(self, name.lower().replace(" ", "_"))()
-            except (AssertionError, ForecastError) as e:
+            except AssertionError:
                 if name in expected:
                     continue
-                if isinstance(e, AssertionError):
-                    raise
+                raise
+            except Exception as e:  # the spec's own code: any crash is a failed check
+                if name in expected:
+                    continue
                 raise AssertionError(f"{self.who}: {name}: raised {type(e).__name__}: "
-                                     f"{e}") from e
+                                     f"{str(e).rstrip('.')}. Fix the spec (or its fit) so "
+                                     "this check runs; the chained traceback shows where."
+                                     ) from e
             self.need(name not in expected, f"passes but is listed in "
                       f"expected_failed_checks ({expected.get(name)}); remove it from there.")
+
+
+def _check_spec(spec: object) -> None:
+    """Refuse, as a bad argument, what is no model spec at all (before any check runs)."""
+    missing = [m for m in ("name", "min_length") if not hasattr(spec, m)]
+    if not callable(getattr(spec, "fit", None)):
+        missing.append("fit(data, *, seed=None)")
+    if isinstance(spec, type):
+        raise ForecastTypeError(f"`spec` must be a model spec instance; got the class "
+                                f"{spec.__qualname__}. Pass an instance, e.g. "
+                                f"check_model({spec.__qualname__}()).", field="spec")
+    if missing:
+        raise ForecastTypeError(f"`spec` must be a model spec: an object with `name`, "
+                                f"`min_length` and `fit(data, *, seed=None)`; got {spec!r} "
+                                f"({type(spec).__name__}), which has no "
+                                f"{', '.join(f'`{m}`' for m in missing)}. Pass e.g. "
+                                "forecast.models.Drift(), or see docs/extending.md.",
+                                field="spec")
 
 
 def check_model(spec: Any, series: AnnualSeries | None = None, *, seed: int = 0,
@@ -181,17 +217,31 @@ def check_model(spec: Any, series: AnnualSeries | None = None, *, seed: int = 0,
     Raises
     ------
     AssertionError
-        Naming the check (:data:`MODEL_CHECKS`) and the fix.
+        Naming the check (:data:`MODEL_CHECKS`) and the fix. Whatever the spec or its fit
+        raises, a ``TypeError`` as much as a ``ForecastError``, fails the check that was
+        running (fitting is part of ``members``), the original exception chained.
+    ForecastTypeError
+        When `spec` is no spec (it lacks ``name``, ``min_length`` or a callable ``fit``,
+        or is a class), `series` is no AnnualSeries or `expected_failed_checks` names
+        no check.
+    ParameterError
+        When `series` is shorter than ``spec.min_length``.
 
     Examples
     --------
     >>> from forecast.models import Drift
     >>> check_model(Drift(param_uncertainty=False), exact_innovations=True)
     """
+    _check_spec(spec)
     series = CHECK_SERIES if series is None else series
     if not isinstance(series, AnnualSeries):
         raise ForecastTypeError(f"`series` must be an AnnualSeries; got "
                                 f"{type(series).__name__}.", field="series")
+    min_length = spec.min_length
+    if isinstance(min_length, int) and len(series) < min_length:
+        raise ParameterError(f"`series` must have at least spec.min_length = {min_length} "
+                             f"years to fit {spec.name!r}; got {len(series)}. Pass a longer "
+                             "series, or none for CHECK_SERIES.", field="series")
     expected = dict(expected_failed_checks or {})
     unknown = sorted(set(expected) - set(MODEL_CHECKS))
     if unknown:
@@ -199,7 +249,7 @@ def check_model(spec: Any, series: AnnualSeries | None = None, *, seed: int = 0,
                                 f"{', '.join(MODEL_CHECKS)}; got {unknown}.",
                                 field="expected_failed_checks")
     before = series.values.copy()
-    checks = _ModelChecks(spec, spec.fit(series, seed=seed), series, seed, exact_innovations)
+    checks = _ModelChecks(spec, series, seed, exact_innovations)
     checks.run(expected)
     checks.check = "purity"
     checks.need(np.array_equal(series.values, before),
