@@ -170,7 +170,7 @@ def test_cli_run_markets_is_reproducible_and_checks_its_input(tmp_path, capsys):
     a = pd.read_csv(tmp_path / "a" / "projection_wide.csv")
     b = pd.read_csv(tmp_path / "b" / "projection_wide.csv")
     pd.testing.assert_frame_equal(a, b)
-    assert {"p5", "p50", "p95"} <= set(a.columns)
+    assert {"mean", "p5", "p50", "p95"} <= set(a.columns)
     capsys.readouterr()
     assert cli.main(["run", "--markets", "US,XX", "--quiet", "--out", str(tmp_path / "c")]) == 2
     assert "markets" in capsys.readouterr().err

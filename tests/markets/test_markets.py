@@ -368,6 +368,30 @@ def test_frames_and_queries(mp):
         mp.shares("ALL")
 
 
+def test_wide_frame_has_the_mean_and_the_quantiles(mp):
+    """to_wide is to_frame pivoted, plus the mean, as Projection.to_wide (the CLI's
+    projection_wide.csv of a markets run)."""
+    w = mp.to_wide((0.1, 0.5, 0.9))
+    assert list(w.columns) == ["scenario", "market", "year", "mean", "p10", "p50", "p90"]
+    long = mp.to_frame((0.1, 0.5, 0.9))
+    pivot = long.pivot_table(index=["scenario", "market", "year"], columns="quantile",
+                             values="value").reset_index()
+    pivot.columns = ["scenario", "market", "year", "p10", "p50", "p90"]
+    both = w.merge(pivot, on=["scenario", "market", "year"], suffixes=("", "_long"))
+    assert len(both) == len(w) == len(pivot)
+    for col in ("p10", "p50", "p90"):
+        np.testing.assert_array_equal(both[col], both[f"{col}_long"])
+    eu = w[(w["market"] == "EU") & (w["scenario"] == "escalation")]
+    np.testing.assert_allclose(eu["mean"], mp.levels("EU")[1].mean(axis=0))
+    shares = mp.to_wide((0.5,), share=True)
+    assert "ALL" not in set(shares["market"])
+    assert shares["p50"].between(0, 100).all()
+    us = mp.market("US").to_wide((0.5,))
+    np.testing.assert_allclose(w[w["market"] == "US"]["mean"].to_numpy(), us["mean"].to_numpy())
+    with pytest.raises(ParameterError, match="quantiles"):
+        mp.to_wide((0.5, 0.5))
+
+
 def test_iamc_regions(mp):
     t = mp.to_iamc(shares=True)
     assert list(t.columns[:5]) == ["model", "scenario", "region", "variable", "unit"]

@@ -106,19 +106,11 @@ def _check_codes(markets: tuple[str, ...], records) -> None:
                    f"total, and {ROW}, the rest, are added by the model)")
 
 
-def _wide(mp) -> pd.DataFrame:
-    long = mp.to_frame()
-    wide = long.pivot_table(index=["scenario", "market", "year"], columns="quantile",
-                            values="value", sort=False)
-    wide.columns = [f"p{100 * q:g}" for q in wide.columns]
-    return wide.reset_index()
-
-
 def _tables(mp, fmt: str) -> dict[str, pd.DataFrame]:
     tables = {"history.csv": mp.history.to_frame(),
               "summary.csv": mp.summary_frame((50, 80, 95)),
               "shares.csv": mp.summary_frame((50, 80, 95), share=True),
-              f"projection_{fmt}.csv": {"long": mp.to_frame, "wide": lambda: _wide(mp),
+              f"projection_{fmt}.csv": {"long": mp.to_frame, "wide": mp.to_wide,
                                         "iamc": lambda: mp.to_iamc(shares=True)}[fmt]()}
     chosen = [s for s in market_presets.names()[7:] if s in mp.scenario_names]
     if chosen and "baseline" in mp.scenario_names:

@@ -43,7 +43,13 @@ from ..history import MarketHistory
 from ..history.markets import TOTAL
 from ..projection import Projection
 from ..projection.projection import DEFAULT_QUANTILES
-from ..projection.summaries import IAMC_REGIONS, IAMC_VARIABLES, column_quantiles, year_index
+from ..projection.summaries import (
+    IAMC_REGIONS,
+    IAMC_VARIABLES,
+    column_quantiles,
+    quantile_labels,
+    year_index,
+)
 from .decompose import decompose
 from .split import base_of
 
@@ -276,6 +282,38 @@ class MarketProjection:
                 "scenario": np.repeat(np.array(self.scenario_names, dtype=object), h * q.size),
                 "market": m, "year": np.tile(np.repeat(self.years, q.size), s),
                 "quantile": np.tile(q, s * h), "value": np.moveaxis(vals, 0, -1).reshape(-1)}))
+        return pd.concat(frames, ignore_index=True)
+
+    def to_wide(self, quantiles: Any = DEFAULT_QUANTILES, share: bool = False) -> pd.DataFrame:
+        """One row per scenario, market and year with the mean and one column per quantile.
+
+        Parameters
+        ----------
+        quantiles : sequence of float, default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+            Probabilities in [0, 1], each once (a repeat is a ParameterError).
+        share : bool, default False
+            Shares of China's total in percent (the parts only) instead of levels.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``scenario, market, year, mean, p5, p10, ...`` (quantile ``q`` is
+            named ``f"p{100 * q:g}"``), as :meth:`forecast.Projection.to_wide` with a
+            ``market`` column (the parts, then ``ALL``).
+        """
+        q = check_quantiles("quantiles", quantiles)
+        labels = quantile_labels("quantiles", q)  # a repeated quantile would hide a column
+        share = _check_share(share)
+        s, h = len(self.scenario_names), self.horizon
+        frames = []
+        for m in self._market_list(None, share):
+            x = self._values(m, share)
+            vals = column_quantiles(x, q)  # (nq, S, h)
+            data = {"scenario": np.repeat(np.array(self.scenario_names, dtype=object), h),
+                    "market": m, "year": np.tile(self.years, s),
+                    "mean": x.mean(axis=1).reshape(-1)}
+            data.update({lab: vals[k].reshape(-1) for k, lab in enumerate(labels)})
+            frames.append(pd.DataFrame(data))
         return pd.concat(frames, ignore_index=True)
 
     def to_iamc(self, model: str | None = None, variable: str | None = None,
