@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -107,12 +108,8 @@ class OutputFolder:
             if not entry.is_file(follow_symlinks=False):
                 raise OutputError(f"output {self.target / entry.name} must be a plain file; "
                                   "a writer made a link or folder. This is a bug.")
-            sha, size = hashlib.sha256(), 0
-            with open(entry.path, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    sha.update(block)
-                    size += len(block)
-            self.files[entry.name] = {"bytes": size, "sha256": sha.hexdigest()}
+            size, digest = _digest(entry.path)
+            self.files[entry.name] = {"bytes": size, "sha256": digest}
         marker = {"format": MARKER_FORMAT, "version": 1, "kind": kind, "forecast": __version__,
                   "files": dict(sorted(self.files.items()))}
         with self._open(self.staging / MARKER, MARKER, text=False) as fh:
@@ -163,18 +160,54 @@ def _check_replaceable(target: Path, force: bool, what: str) -> None:
         raise output_error(exc, target, "read the folder") from None
     marker = read_marker(target)
     ours = set(marker["files"]) | {MARKER} if marker else set()
-    foreign = [n for n in names if n not in ours]
-    if not foreign:
+    foreign = [repr(n) for n in names if n not in ours]
+    if marker is not None and not force:  # hashing is needed only to refuse
+        foreign += [f"{n!r} (changed since)" for n in _changed(target, marker["files"], names)]
+    if not foreign or force:
         return
-    if not force:
-        shown = ", ".join(map(repr, foreign[:3])) + (", ..." if len(foreign) > 3 else "")
-        count = f"{len(foreign)} such entr{'y' if len(foreign) == 1 else 'ies'}"
-        why = ("was not written by forecast" if marker is None
-               else "holds files forecast did not write")
-        raise OutputError(
-            f"the {what} {target} {why} ({count}: {shown}); forecast "
-            "replaces only folders it wrote. Choose a new folder, or pass --force "
-            "(force=True) to replace the folder and everything in it.")
+    shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+    count = f"{len(foreign)} such entr{'y' if len(foreign) == 1 else 'ies'}"
+    why = ("was not written by forecast" if marker is None
+           else "holds files forecast did not write, or that changed after it wrote them")
+    raise OutputError(
+        f"the {what} {target} {why} ({count}: {shown}); forecast "
+        "replaces only folders it wrote, as it wrote them. Choose a new folder, or pass "
+        "--force (force=True) to replace the folder and everything in it.")
+
+
+def _changed(target: Path, files: dict[str, Any], names: list[str]) -> list[str]:
+    """The files the marker lists that are no longer what forecast wrote: edited (size or
+    SHA-256 differ: a table opened and saved in Excel), or not a plain file any more. A
+    forged or copied marker lists checksums the files do not have, so it protects nothing
+    either. A listed file since deleted has nothing to lose."""
+    out = []
+    for name in names:
+        meta = files.get(name)
+        if name == MARKER or meta is None:
+            continue
+        path = target / name
+        try:
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode) or not isinstance(meta, dict) \
+                    or st.st_size != meta.get("bytes"):
+                out.append(name)
+                continue
+            digest = _digest(path)[1]
+        except OSError as exc:
+            raise output_error(exc, path, "read") from None
+        if digest != meta.get("sha256"):
+            out.append(name)
+    return out
+
+
+def _digest(path: Any) -> tuple[int, str]:
+    """(size, SHA-256) of the file `path`, read in blocks (what the marker records)."""
+    sha, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(block)
+            size += len(block)
+    return size, sha.hexdigest()
 
 
 def _refuse_precious(target: Path, what: str) -> None:

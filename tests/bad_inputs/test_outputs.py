@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -75,6 +76,81 @@ def test_force_replaces_a_foreign_folder_but_never_home_or_cwd(tmp_path, monkeyp
     with pytest.raises(OutputError, match="holds the current folder"):
         _proj().save(user, force=True)
     assert (user / "extra.txt").exists()
+
+
+def test_a_file_edited_after_forecast_wrote_it_is_not_replaced(tmp_path):
+    """The marker lists each file's size and SHA-256: a table opened and saved in Excel,
+    or a forged or copied marker, no longer protects nothing - the folder is refused
+    without force, naming the file, and the edit survives."""
+    out = tmp_path / "out"
+    _proj().save(out, format="csv")
+    edited = next(p for p in sorted(out.iterdir()) if p.suffix == ".csv")
+    edited.write_text("year,median\n2025,MY ANNOTATED NUMBERS\n")
+    with pytest.raises(OutputError, match=rf"changed after it wrote them \(1 such entry: "
+                                          rf"'{edited.name}' \(changed since\)\).*--force"):
+        _proj().save(out, format="csv")
+    assert "ANNOTATED" in edited.read_text()
+    # same size, other bytes: the checksum tells
+    other = sorted(p for p in out.iterdir() if p.suffix == ".json" and p.name != _outdir.MARKER)
+    if other:
+        data = other[0].read_bytes()
+        other[0].write_bytes(data[:-1] + (b"X" if data[-1:] != b"X" else b"Y"))
+        with pytest.raises(OutputError, match=re.escape(f"'{other[0].name}' (changed since)")):
+            _proj().save(out, format="csv")
+    _proj().save(out, format="csv", force=True)  # force replaces, as documented
+    assert Projection.load(out).seed == 4
+
+
+def test_a_deleted_file_or_an_untouched_folder_is_replaced(tmp_path):
+    out = tmp_path / "out"
+    _proj().save(out)
+    victim = next(p for p in sorted(out.iterdir()) if p.name != _outdir.MARKER)
+    victim.unlink()  # nothing to lose
+    _proj().save(out)
+    _proj().save(out)  # as written: replaced
+    assert Projection.load(out).seed == 4
+
+
+def test_a_forged_marker_or_a_swapped_entry_protects_nothing(tmp_path):
+    thesis = tmp_path / "thesis"
+    thesis.mkdir()
+    (thesis / "thesis.docx").write_bytes(b"chapter one")
+    (thesis / _outdir.MARKER).write_text(json.dumps({
+        "format": "forecast.output", "version": 1, "kind": "projection",
+        "files": {"thesis.docx": {"bytes": 11, "sha256": "x"}}}))
+    with pytest.raises(OutputError, match=r"'thesis\.docx' \(changed since\)"):
+        _proj().save(thesis)
+    assert (thesis / "thesis.docx").read_bytes() == b"chapter one"
+    out = tmp_path / "out"
+    with _outdir.atomic_folder(out, kind="test") as folder:
+        folder.write_text("a.txt", "1")
+        folder.write_text("b.txt", "2")
+    (out / "a.txt").unlink()
+    (out / "a.txt").mkdir()  # a folder where forecast wrote a file
+    (out / "a.txt" / "work.txt").write_text("mine")
+    (out / "b.txt").unlink()
+    (out / "b.txt").symlink_to(thesis / "thesis.docx")  # a link where it wrote a file
+    with pytest.raises(OutputError, match=r"2 such entries: 'a\.txt' \(changed since\), "
+                                          r"'b\.txt' \(changed since\)"), \
+            _outdir.atomic_folder(out, kind="test") as folder:
+        folder.write_text("c.txt", "3")
+    assert (out / "a.txt" / "work.txt").read_text() == "mine"
+
+
+def test_forecast_run_keeps_a_table_edited_in_place(tmp_path, capsys):
+    args = ["run", "--model", "drift", "--paths", "50", "--seed", "1", "--to", "2028",
+            "--no-plot", "--quiet", "--out", str(tmp_path / "run")]
+    assert cli.main(args) == 0
+    table = tmp_path / "run" / "history.csv"
+    table.write_text(table.read_text() + "my note\n")
+    capsys.readouterr()
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "'history.csv' (changed since)" in err
+    assert "--force" in err
+    assert table.read_text().endswith("my note\n")
+    assert cli.main([*args, "--force"]) == 0
+    assert not table.read_text().endswith("my note\n")
 
 
 @pytest.mark.parametrize("state", ["empty", "ours"])
