@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
+from _names import AWKWARD, awkward_markets
 
 import forecast
 from forecast.errors import ForecastTypeError, OutputError, ParameterError
@@ -81,6 +82,31 @@ def test_to_excel_in_pyams_layout(mp, tmp_path):
     pd.testing.assert_frame_equal(sheets["summary"], mp.summary_frame(), check_dtype=False)
     pd.testing.assert_frame_equal(sheets["shares"], mp.summary_frame(share=True),
                                   check_dtype=False)
+
+
+def test_to_excel_stores_every_scenario_and_market_name_as_text(market_history, tmp_path):
+    """Every text cell of every sheet has data type "s" (openpyxl would store "=x" as a
+    formula and "#N/A" as an error value) and reads back as the name it holds."""
+    _need("openpyxl")
+    import openpyxl
+
+    mp = awkward_markets(market_history)
+    path = mp.to_excel(tmp_path / "m.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["data", "meta", "summary", "shares"]
+    for sheet in book.worksheets:
+        texts = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+        assert {c.data_type for c in texts} == {"s"}, sheet.title
+        assert set(AWKWARD) <= {c.value for c in texts}, sheet.title
+    sheets = pd.read_excel(path, sheet_name=None, keep_default_na=False)
+    names = list(mp.scenario_names)
+    assert sheets["meta"]["scenario"].tolist() == names
+    for key in ("data", "summary", "shares"):
+        assert sheets[key]["scenario"].unique().tolist() == names, key
+    assert sheets["data"]["region"].unique().tolist() == [REGIONS.get(m, m)
+                                                          for m in mp.markets]
+    assert sheets["summary"]["market"].unique().tolist() == list(mp.markets)
+    assert sheets["shares"]["market"].unique().tolist() == list(mp.parts)
 
 
 def test_to_excel_options(mp, tmp_path):

@@ -14,6 +14,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
+from _names import MARKETS, awkward_markets
 
 import forecast
 from forecast import DataError, OutputError, Projection
@@ -76,6 +77,41 @@ def test_formula_like_scenario_names_survive_a_csv(market_history, tmp_path):
     back = MarketProjection.load(out)
     assert back.scenario_names == ("baseline", "=cut")
     np.testing.assert_array_equal(back.samples, mp.samples)
+
+
+@pytest.fixture(scope="module")
+def awkward(market_history) -> MarketProjection:
+    """Scenario and market names pandas would read as missing values, numbers or
+    formulas (tests/_names.py)."""
+    return awkward_markets(market_history)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_every_scenario_and_market_name_survives_save_and_load(awkward, tmp_path, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    out = awkward.save(tmp_path / "run", format=fmt)
+    assert (out / f"samples.{fmt}").is_file()
+    back = MarketProjection.load(out)
+    assert back.scenario_names == awkward.scenario_names
+    assert back.parts == awkward.parts == (*MARKETS, "ROW")
+    np.testing.assert_array_equal(back.samples, awkward.samples)
+    assert [s.name for s in back.scenarios] == list(awkward.scenario_names)
+    pd.testing.assert_frame_equal(back.summary_frame(), awkward.summary_frame(),
+                                  check_exact=True)
+    again = MarketProjection.load(back.save(tmp_path / "again", format=fmt))
+    assert (again.scenario_names, again.parts) == (awkward.scenario_names, awkward.parts)
+
+
+def test_the_csv_fallback_of_the_default_save_keeps_every_name(awkward, tmp_path,
+                                                               monkeypatch):
+    from forecast.projection import files as single
+
+    monkeypatch.setattr(single, "_has_pyarrow", lambda: False)
+    out = awkward.save(tmp_path / "run")
+    assert (out / "samples.csv").is_file()
+    back = MarketProjection.load(out)
+    assert (back.scenario_names, back.parts) == (awkward.scenario_names, awkward.parts)
 
 
 def test_a_damaged_or_foreign_folder_is_refused(mp, tmp_path):

@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._fsio import unneutralise
 from .._outdir import atomic_folder
 from ..errors import DataError, ForecastError
 from ..history import MarketHistory
@@ -163,9 +162,7 @@ def load(directory: Any) -> dict[str, Any]:
 
 
 def _column_is(column: pd.Series, expected: np.ndarray) -> bool:
-    values = column.to_numpy()
-    if values.dtype == object:  # names, as written (a CSV cell like "=x" is quoted)
-        values = np.array([unneutralise(str(v)) for v in values], dtype=object)
+    values = column.to_numpy()  # names as saved: read_frame undid the CSV formula guard
     return values.shape == expected.shape and bool(np.all(values == expected))
 
 

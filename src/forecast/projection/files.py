@@ -13,7 +13,9 @@ Layout of a projection directory::
     .forecast-output.json  the marker of a folder written by forecast
 
 Floats are written exactly (Parquet float64; CSV with shortest round-trip repr), so a
-loaded projection has bit-identical samples.
+loaded projection has bit-identical samples. Names come back exactly too: a CSV's name
+columns are read as text, so a scenario named ``NA``, ``None`` or ``2030`` stays that
+string (:func:`parse_csv`).
 
 Saving is atomic (:mod:`forecast._outdir`): the folder is staged beside the target and
 swapped in whole, so a failed or interrupted save leaves the previous folder as it was.
@@ -47,6 +49,9 @@ from ._meta import FORMAT, FORMAT_VERSION, SCENARIO_FILE, check_metadata
 
 #: Largest metadata.json read (history, settings and a point forecast fit in a few kB).
 MAX_METADATA_BYTES = 10_000_000
+
+#: The columns of the data files that hold names (text), not numbers.
+NAME_COLUMNS = ("scenario", "market")
 
 
 def _has_pyarrow() -> bool:
@@ -200,14 +205,49 @@ def _verify(data: bytes, name: str, path: Path, sums: dict[str, str] | None) -> 
             "or save the projection again.")
 
 
+def parse_csv(data: bytes) -> pd.DataFrame:
+    """A data file written as CSV by :func:`save`, with every name exactly as saved.
+
+    The name columns (:data:`NAME_COLUMNS`) are text whatever they hold: pandas would
+    read a scenario named ``NA``, ``None``, ``null`` or ``#N/A`` as a missing value, and
+    one named ``2030`` as a number. The formula guard of the save (a leading apostrophe
+    before ``=``, ``+``, ``-`` or ``@``) is undone. The year columns are floats, parsed
+    exactly.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content (UTF-8 CSV with a header row).
+
+    Returns
+    -------
+    DataFrame
+        The file's columns in order: the name columns present as str, the others as
+        pandas parses them (a cell that is not a number, even an empty one, leaves its
+        column text, for the caller to refuse).
+
+    Examples
+    --------
+    >>> parse_csv(b"scenario,path,2026\\nNA,0,1.5\\n'=x,0,2.5\\n")["scenario"].tolist()
+    ['NA', '=x']
+    """
+    # na_filter=False: no cell is a missing value. A saved projection holds only finite
+    # numbers, so this changes nothing for them, and a name is never lost.
+    kwargs: dict[str, Any] = {"dtype": dict.fromkeys(NAME_COLUMNS, str), "na_filter": False}
+    if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 parses floats exactly by default
+        kwargs["float_precision"] = "round_trip"
+    frame = pd.read_csv(io.BytesIO(data), **kwargs)
+    for col in NAME_COLUMNS:
+        if col in frame.columns:  # a few names repeated over many rows: map each once
+            frame[col] = frame[col].map({v: unneutralise(v) for v in frame[col].unique()})
+    return frame
+
+
 def _parse(data: bytes, name: str, path: Path) -> pd.DataFrame:
     try:
-        if name.endswith(".parquet"):
+        if name.endswith(".parquet"):  # written as they are: nothing to undo
             return pd.read_parquet(io.BytesIO(data))
-        kwargs: dict[str, Any] = {"dtype": {"scenario": str}}
-        if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 parses floats exactly by default
-            kwargs["float_precision"] = "round_trip"
-        return pd.read_csv(io.BytesIO(data), **kwargs)
+        return parse_csv(data)
     except Exception:  # pyarrow and pandas raise many types for a bad file
         kind = "Parquet" if name.endswith(".parquet") else "CSV"
         raise DataError(f"{path / name} cannot be read as {kind} (corrupt or not written by "
@@ -292,8 +332,7 @@ def read_fields(directory: Any) -> dict[str, Any]:
     base = _frame_array(frames["base_log_file"], cols, ["path"], m["base_log_file"])
     n = base.shape[0]
     expected = np.repeat(np.array(names, dtype=object), n)
-    got = np.array([unneutralise(str(x)) for x in samples_df["scenario"].tolist()],
-                   dtype=object)
+    got = samples_df["scenario"].to_numpy(dtype=object)  # as saved (see parse_csv)
     if flat.shape[0] != len(names) * n or not (
         np.array_equal(got, expected)
         and np.array_equal(samples_df["path"].to_numpy(), np.tile(np.arange(n), len(names)))
