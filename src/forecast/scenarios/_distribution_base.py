@@ -5,6 +5,7 @@ Public classes live in :mod:`forecast.scenarios.distributions`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import MISSING, dataclass, fields
 from statistics import NormalDist
 from typing import Any, ClassVar
@@ -54,7 +55,17 @@ def _out(values: np.ndarray, scalar: bool):
 
 @dataclass(frozen=True)
 class Distribution:
-    """Base class: a distribution of one scalar parameter, drawn once per path."""
+    """Base class: a distribution of one scalar parameter, drawn once per path.
+
+    Notes
+    -----
+    A subclass is a frozen dataclass implementing ``_sample(n, rng)`` (an array of `n`
+    finite numbers, checked by :meth:`sample`), ``mean()`` and ``quantile(q)`` (which
+    gives the default :attr:`support`, the bounds the draws must respect). Scenario
+    files name it by ``kind``: declaring ``kind: ClassVar[str] = "my_dist"`` in the class
+    body registers it; without a kind of its own, :func:`~forecast.dumps_scenarios`
+    refuses it (a ConfigError) rather than write a file that cannot give it back.
+    """
 
     kind: ClassVar[str] = ""
     _registry: ClassVar[dict[str, type[Distribution]]] = {}
@@ -74,14 +85,44 @@ class Distribution:
         Distribution._registry[cls.kind] = cls
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Draw `n` independent values as an array of shape ``(n,)``."""
+        """Draw `n` independent values as an array of shape ``(n,)``.
+
+        Subclasses implement ``_sample(n, rng)``; its output is checked here once, so a
+        custom distribution cannot pass bad draws on into a simulation.
+
+        Parameters
+        ----------
+        n : int
+            Number of draws, >= 0.
+        rng : numpy.random.Generator
+            The generator to draw from.
+
+        Returns
+        -------
+        numpy.ndarray
+            What ``_sample`` returned (ints or floats, shape ``(n,)``): the same array,
+            or a list of numbers made an array.
+
+        Raises
+        ------
+        ScenarioError
+            If ``_sample`` returns something other than `n` finite numbers in a
+            one-dimensional array, or values outside the declared :attr:`support`; the
+            message names the class, the problem and some of the bad values.
+
+        Examples
+        --------
+        >>> from forecast.scenarios import Uniform
+        >>> Uniform(0.0, 1.0).sample(2, np.random.default_rng(0)).shape
+        (2,)
+        """
         n = check_int("n", n, 0, None, "Pass the number of paths, e.g. 1000.")
         if not isinstance(rng, np.random.Generator):
             raise ForecastTypeError(
                 f"`rng` must be a numpy Generator; got {type(rng).__name__}. "
                 "Pass np.random.default_rng(seed)."
             )
-        return self._sample(n, rng)
+        return _checked_draws(self, n, self._sample(n, rng))
 
     def median(self) -> float:
         """The 0.5 quantile."""
@@ -136,3 +177,112 @@ class Distribution:
                 raise _fail(key, f"distribution {kind!r} needs `{key}`; it is missing. "
                             f"Add {key} = <number>.")
         return cls(**{k: v for k, v in d.items() if k != "dist"})
+
+
+# ---------------------------------------------------------------------------- draw checks
+
+#: Draws may pass a bound of the support by rounding (``low + (high - low) * u`` with
+#: ``u = 1`` can exceed ``high`` by an ulp): this many ulps of the largest finite bound.
+_SUPPORT_ULPS = 8
+
+
+def _shown(values: np.ndarray, k: int = 5) -> str:
+    """The first `k` of `values` as a short list (repr of each, so nan and inf show)."""
+    head = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in values[:k])
+    return f"[{head}{', ...' if values.size > k else ''}]"
+
+
+def _declared_support(dist: Distribution) -> tuple[float, float] | None:
+    """`dist.support`, or None for a class that declares neither `support` nor `quantile`."""
+    if type(dist).support is Distribution.support and not callable(
+            getattr(dist, "quantile", None)):
+        return None
+    try:
+        lo, hi = dist.support
+    except NotImplementedError:  # a custom class may leave quantile unimplemented
+        return None
+    return float(lo), float(hi)
+
+
+def _checked_draws(dist: Distribution, n: int, out: object) -> np.ndarray:
+    """`out`, what ``dist._sample(n, rng)`` returned, once checked: `n` numbers in the support.
+
+    Vectorised and O(n): ``min`` and ``max`` (NaN propagates through both, and an
+    infinite value is the min or the max), so no mask is made unless a check fails. The
+    array itself is returned, so the built-ins' draws are unchanged bit for bit.
+    """
+    name = type(dist).__name__
+    call = f"{name}._sample({n}, rng)"
+    fix = (f"Fix {name}._sample(n, rng): return a numpy array of n finite floats (or ints), "
+           "one per draw, e.g. rng.uniform(low, high, n).")
+    try:
+        arr = out if isinstance(out, np.ndarray) else np.asarray(out)
+    except (TypeError, ValueError):  # a ragged list
+        arr = np.asarray(None)
+    if arr.dtype.kind not in "iuf":
+        what = (f"a {type(out).__name__}" if not isinstance(out, np.ndarray)
+                else f"an array of dtype {arr.dtype}")
+        raise ScenarioError(f"{call} must return numbers (an int or float array); got {what}:"
+                            f" {_short(out)}. {fix}")
+    if arr.shape != (n,):
+        raise ScenarioError(f"{call} must return an array of shape (n,) = ({n},); got shape "
+                            f"{arr.shape}: {_short(out)}. {fix}")
+    if n == 0:
+        return arr
+    low, high = arr.min(), arr.max()
+    if arr.dtype.kind == "f" and not (np.isfinite(low) and np.isfinite(high)):
+        bad = arr[~np.isfinite(arr)]
+        raise ScenarioError(f"{call} must return finite numbers; got {bad.size} of {n} NaN "
+                            f"or infinite: {_shown(bad)}. {fix}")
+    support = _declared_support(dist)
+    if support is None:
+        return arr
+    lo, hi = support
+    tol = _SUPPORT_ULPS * np.finfo(float).eps * max(
+        (abs(b) for b in support if np.isfinite(b)), default=0.0)
+    if low < lo - tol or high > hi + tol:  # a NaN bound compares False: not checked
+        bad = arr[(arr < lo - tol) | (arr > hi + tol)]
+        raise ScenarioError(
+            f"{call} must return values in its support [{lo!r}, {hi!r}]; got {bad.size} of "
+            f"{n} outside it: {_shown(bad)}. Fix {name}._sample so its draws stay in the "
+            f"support, or declare the support they have ({name}.support, which defaults "
+            "to quantile(0.0) and quantile(1.0)).")
+    return arr
+
+
+def _short(v: object, width: int = 80) -> str:
+    text = " ".join(repr(v).split())  # one line: an array's repr spans several
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+# ---------------------------------------------------------------------------- file checks
+
+
+def _file_problem(dist: Distribution) -> str | None:
+    """Why a scenario file cannot hold `dist` and give it back, with the fix; else None.
+
+    A file names a distribution by its ``kind``: one the class has no kind of its own
+    for (``""``) cannot be read, and one it inherits reads back as the parent class.
+    """
+    cls = type(dist)
+    owner = Distribution._registry.get(cls.kind) if cls.kind else None
+    if owner is not None and (owner.__module__, owner.__qualname__) == (
+            cls.__module__, cls.__qualname__):  # a redefinition (a cell run twice) loads as it
+        return None
+    full = f"{cls.__name__} ({cls.__module__}.{cls.__qualname__})"
+    example = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", cls.__name__).lower().lstrip("_")
+    if not cls.kind:
+        why = (f"{full} has no `kind`, so a scenario file cannot name it (it would write "
+               'dist = "" and the distribution would be lost)')
+    elif owner is None:
+        why = (f"{full} has kind {cls.kind!r}, which no class registered (a kind set after "
+               "the class was made)")
+    else:
+        why = (f"{full} inherits kind {cls.kind!r}, which files read as "
+               f"{owner.__module__}.{owner.__qualname__}: the file would give back a "
+               f"{owner.__name__}, not a {cls.__name__}")
+        example = f"my_{cls.kind}" if example == cls.kind else example
+    return (f"{why}. Give the class a kind of its own in its body, e.g. `kind: ClassVar[str] "
+            f'= "{example}"` (that registers it; import its module before loading the '
+            "file), or use a distribution files can read: "
+            f"{', '.join(sorted(Distribution._registry))}.")

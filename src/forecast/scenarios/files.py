@@ -37,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import numbers
 import os
@@ -48,6 +49,7 @@ from .._fsio import write_text
 from ..errors import ConfigError, ForecastError, ForecastTypeError
 from ..records.schema import suggest
 from . import presets as _presets
+from ._distribution_base import _file_problem
 from .assumption import Assumption, registered
 from .distributions import DiscreteUniform, Distribution, Fixed
 from .diversion import Diversion
@@ -392,11 +394,38 @@ def _write_assumption(lines: list[str], header: str, d: dict[str, Any]) -> None:
         _write_assumption(lines, f"{header}.part", part)
 
 
+def _check_writable(path: str, where: str, a: Assumption) -> None:
+    """Refuse a distribution of `a` (or of its parts) that a file could not give back."""
+    if not dataclasses.is_dataclass(a):
+        return
+    for f in dataclasses.fields(a):
+        v = getattr(a, f.name, None)
+        why = _file_problem(v) if isinstance(v, Distribution) else None
+        if why:
+            raise ConfigError(f"{path}.{f.name}: cannot write {where}, parameter `{f.name}` = "
+                              f"{_short(v)}: {why}", field=f.name)
+        parts = (v,) if isinstance(v, Assumption) else v if isinstance(v, tuple) else ()
+        for k, part in enumerate((x for x in parts if isinstance(x, Assumption)), 1):
+            _check_writable(f"{path}.part[{k}]", f"{where}, part {part.name!r}", part)
+
+
 def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
-    """TOML text for `scenarios`; :func:`loads_scenarios` gives back an equal set."""
+    """TOML text for `scenarios`; :func:`loads_scenarios` gives back an equal set.
+
+    Raises
+    ------
+    ConfigError
+        If a parameter holds a distribution a file cannot name (a custom class without
+        a ``kind`` of its own): the message gives the key path, the scenario, the
+        assumption, the parameter, the class and the fix. Nothing is written.
+    """
     ss = ScenarioSet.coerce(scenarios)
     lines = ["# Scenario file for forecast (see docs/scenarios.md for the format)."]
     probs = ss.probabilities or (None,) * len(ss)
+    for i, s in enumerate(ss, 1):
+        for j, a in enumerate(s.assumptions, 1):
+            _check_writable(f"scenario[{i}].assumption[{j}]",
+                            f"scenario {s.name!r}, assumption {a.name!r}", a)
     for s, p in zip(ss, probs, strict=True):
         lines += ["", "[[scenario]]", f"name = {_str(s.name)}"]
         if s.description:
