@@ -162,12 +162,16 @@ def test_a_registered_custom_distribution_round_trips():
 
 def test_reproduce_falls_back_when_the_scenarios_cannot_be_written():
     """The report's reproduction code writes Python-built scenarios as TOML, or says it
-    cannot (it catches the ConfigError; the reason itself is not shown)."""
+    cannot, and why (the ConfigError's text, as comment lines: give the class a kind)."""
     fake = types.SimpleNamespace(scenario_names=("custom",), probabilities=None,
                                  scenarios=(_scenario(Coin()),))
     lines = _scenarios_code({}, fake)
     assert lines[0].startswith("# The scenarios were built in Python and cannot be written")
     assert lines[-1] == "scenarios = ..."
+    assert all(line.startswith("#") for line in lines[:-1])
+    why = " ".join(line[2:] for line in lines[1:-2])
+    assert "has no `kind`" in why
+    assert "Give the class a kind" in why
     fake.scenarios = (_scenario(Step(-0.1, 0.0)),)
     assert _scenarios_code({}, fake)[0].startswith("scenarios = forecast.loads_scenarios(")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import inspect
 import os
+import textwrap
 from collections.abc import Mapping
 from importlib import metadata
 
@@ -165,9 +166,11 @@ def _scenarios_code(conf: Mapping, projection) -> list[str]:
     if src is None and defs is not None and _all_presets(defs):
         src = "presets"
     if src is None:  # built in Python: write the definitions out
-        text = _toml(defs, probs)
+        text, why = _toml(defs, probs)
         if text is None:
+            reason = [f"# {line}" for line in textwrap.wrap(why, 86)] if why else []
             return ["# The scenarios were built in Python and cannot be written as TOML:",
+                    *reason,
                     f"# define `scenarios` ({names!r}) as in the session that ran it.",
                     "scenarios = ..."]
         return [f"scenarios = forecast.loads_scenarios({text})"]
@@ -189,24 +192,25 @@ def _all_presets(defs) -> bool:
     return all(known.get(s.name) == s for s in defs)
 
 
-def _toml(defs, probs) -> str | None:
-    """The scenarios as a Python string literal of TOML text, or None if they cannot be."""
+def _toml(defs, probs) -> tuple[str | None, str]:
+    """(the scenarios as a Python string literal of TOML text, "") or (None, why not)."""
     from ..scenarios.files import dumps_scenarios, loads_scenarios  # lazy: Python-built only
     from ..scenarios.scenario import ScenarioSet
 
     if defs is None:
-        return None
+        return None, "the projection does not hold their definitions."
     try:  # a custom assumption may have no TOML form, or one that loads as another type
         text = dumps_scenarios(ScenarioSet(tuple(defs), probabilities=probs))
         back = loads_scenarios(text)
-    except (ForecastError, TypeError, ValueError):
-        return None
+    except (ForecastError, TypeError, ValueError) as exc:
+        return None, " ".join(str(exc).split())  # e.g. a distribution with no kind
     if back.scenarios != tuple(defs):
-        return None
+        return None, ("written as TOML they load back as other objects (a custom class "
+                      "that inherits a built-in's kind).")
     quote = "'" * 3
     if quote in text or "\\" in text:
-        return repr(text)
-    return f"r{quote}\n{text}{quote}"
+        return repr(text), ""
+    return f"r{quote}\n{text}{quote}", ""
 
 
 def _seed_code(seed, spawn_key=(), pool_size=4) -> str:
