@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -12,7 +13,9 @@ import pytest
 import forecast
 from forecast.errors import ForecastTypeError, ParameterError
 from forecast.evaluation import backtest, compare, metrics, published_truth, summarize
+from forecast.evaluation._inputs import origin_label
 from forecast.models import Naive
+from forecast.records._filter import _as_of_end
 
 YEARS = np.arange(2008, 2024)
 VALUES = 10 * np.exp(0.1 * np.arange(16) + 0.03 * np.sin(np.arange(16) * 1.7))
@@ -222,3 +225,70 @@ def test_everything_after_the_data_is_keyword_only():
         backtest(Naive(), SERIES, [2015])  # type: ignore[misc]
     with pytest.raises(TypeError, match="positional"):
         compare([Naive()], SERIES, [2015])  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- origin labels
+@pytest.mark.parametrize(("origin", "label"), [
+    ("2019-06", "2019-06"),
+    ("2019-6", "2019-06"),
+    (" 2019-06-30 ", "2019-06"),
+    ("2019-06-15", "2019-06-15"),
+    ("2019", "2019-12"),
+    (2019, "2019-12"),
+    (np.int64(2019), "2019-12"),
+    ("2019-12", "2019-12"),
+    (datetime.date(2019, 6, 30), "2019-06"),
+    (datetime.date(2019, 6, 15), "2019-06-15"),
+    (datetime.datetime(2019, 6, 30, 18, 5), "2019-06"),
+    (pd.Timestamp("2019-06-30"), "2019-06"),
+    (pd.Timestamp("2019-06-30 23:00", tz="Asia/Shanghai"), "2019-06"),
+    (np.datetime64("2019-06-30"), "2019-06"),
+    (pd.Period("2019-06", "M"), "2019-06"),
+    (pd.Period("2019Q2"), "2019-06"),
+    (pd.Period("2019", "Y"), "2019-12"),
+    (pd.Period("2019-06-15", "D"), "2019-06-15"),
+])
+def test_a_pseudo_real_time_origin_has_one_label_however_it_is_written(origin, label):
+    assert origin_label(origin) == label
+    # the label names the origin's cut-off: Records.filter(as_of=...) reads both the same
+    as_of = origin.end_time if isinstance(origin, pd.Period) else origin
+    assert _as_of_end(label) == _as_of_end(as_of)
+
+
+@pytest.mark.parametrize(("origin", "error", "match"), [
+    (2019.0, ForecastTypeError, r"must be dates or years; got 2019\.0 \(float\)"),
+    (None, ForecastTypeError, r"must be dates or years; got None"),
+    (True, ForecastTypeError, r"must be dates or years; got True"),
+    ("2019-13", ParameterError, r"'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' text .*got '2019-13'"),
+    ("June 2019", ParameterError, r"got 'June 2019'"),
+    (1800, ParameterError, r"`origins` must be years in \[1900, 2200\] or dates; got 1800"),
+    (pd.NaT, ParameterError, r"`origins` must be dates; got NaT"),
+])
+def test_a_bad_pseudo_real_time_origin_names_origins(releases, origin, error, match):
+    with pytest.raises(error, match=match) as info:
+        backtest(Naive(), releases, origins=[origin], horizon=1, n_paths=50, seed=1)
+    assert info.value.field == "origins"
+    assert "pd.Timestamp or pd.Period" in str(info.value)
+
+
+def test_dates_timestamps_and_periods_are_pseudo_real_time_origins(releases):
+    # they used to be refused, although Records.filter(as_of=...) takes dates and Timestamps
+    kw = {"horizon": 1, "n_paths": 50, "seed": 4}
+    text = backtest(Naive(), releases, origins=["2019-06", "2021-06-15", "2020"], **kw)
+    typed = backtest(Naive(), releases, origins=[pd.Timestamp("2019-06-30"),
+                                                 datetime.date(2021, 6, 15),
+                                                 pd.Period("2020", "Y")], **kw)
+    pd.testing.assert_frame_equal(typed, text, check_exact=True)
+    assert list(dict.fromkeys(text["origin"])) == ["2019-06", "2021-06-15", "2020-12"]
+    # a single date is one origin, as a single string is
+    one = backtest(Naive(), releases, origins=pd.Period("2019-06", "M"), **kw)
+    pd.testing.assert_frame_equal(one, text[text["origin"] == "2019-06"], check_exact=True)
+
+
+def test_spellings_of_one_cut_off_are_one_origin(releases):
+    kw = {"horizon": 1, "n_paths": 50, "seed": 4}
+    mixed = backtest(Naive(), releases, origins=["2019-6", "2019-06", "2019", 2019,
+                                                 "2019-12-31"], **kw)
+    assert list(dict.fromkeys(mixed["origin"])) == ["2019-06", "2019-12"]
+    plain = backtest(Naive(), releases, origins=["2019-06", "2019-12"], **kw)
+    pd.testing.assert_frame_equal(mixed, plain, check_exact=True)

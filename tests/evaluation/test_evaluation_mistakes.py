@@ -6,9 +6,11 @@ silently ignored argument or an empty result without a word.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import forecast
@@ -164,3 +166,86 @@ def test_a_users_model_failing_at_one_origin_keeps_its_error_and_names_the_origi
     with pytest.raises(np.linalg.LinAlgError) as info:
         backtest(_Singular(), SERIES, horizon=2, n_paths=50, seed=1)
     assert any("backtest of Singular at origin 2017" in n for n in info.value.__notes__)
+
+
+# --------------------------------------------------------------------------- summarize(by=...)
+@pytest.fixture(scope="module")
+def small_backtest():
+    return backtest([forecast.Drift(), forecast.Naive()], SERIES, origins=[2018, 2019],
+                    horizon=2, n_paths=50, seed=1)
+
+
+def test_summarize_by_none_is_the_default_grouping(small_backtest):
+    # by=None used to raise a raw TypeError ('NoneType' object is not iterable)
+    pd.testing.assert_frame_equal(summarize(small_backtest, by=None),
+                                  summarize(small_backtest))
+    assert list(summarize(small_backtest, by=None).columns[:3]) == ["model", "target",
+                                                                    "horizon"]
+    assert len(summarize(small_backtest, by=())) == 1
+
+
+@pytest.mark.parametrize("by", [5, {"model": 1}, {"model"}, ["model", 3], b"model"])
+def test_summarize_by_of_a_wrong_type_names_by(small_backtest, by):
+    with pytest.raises(ForecastTypeError, match=r"`by` must be a column name, a sequence of "
+                                                r"them or None; got .*by=\(\) for one overall "
+                                                r"row") as info:
+        summarize(small_backtest, by=by)
+    assert info.value.field == "by"
+
+
+def test_summarize_by_takes_any_sequence_of_names(small_backtest):
+    want = summarize(small_backtest, by=["model"])
+    pd.testing.assert_frame_equal(summarize(small_backtest, by=pd.Index(["model"])), want)
+    pd.testing.assert_frame_equal(summarize(small_backtest, by="model"), want)
+
+
+# --------------------------------------------------------------------------- misspelt keywords
+def _call(name):
+    """A call of each public evaluation function with one misspelt keyword; the keyword is
+    refused before any argument is read, so the other arguments can be None."""
+    fit = forecast.Drift().fit(SERIES)
+    sc = Scenario("s", [LevelShift(2026, Uniform(-0.2, 0.0), name="step")])
+    ev = forecast.evaluation
+    return {
+        "backtest_markets": (lambda: ev.backtest_markets(horizn=2), "horizon"),
+        "compare_markets": (lambda: ev.compare_markets(designs=("split",), spec=None,
+                                                       n_path=10), "n_paths"),
+        "leave_one_out_markets": (lambda: ev.leave_one_out_markets(currancy="USD"),
+                                  "currency"),
+        "tornado": (lambda: tornado(fit, sc, 2030, n_path=100), "n_paths"),
+        "sobol": (lambda: sobol(fit, sc, 2030, n_bootstrp=0), "n_bootstrap"),
+        "sobol_indices": (lambda: sobol_indices(lambda x: x[:, 0], {"a": (0, 1)}, sed=1),
+                          "seed"),
+        "summarize": (lambda: summarize(None, bye="model"), "by"),
+        "published_truth": (lambda: published_truth(None, "US", "all", "offshore_execution",
+                                                    currency="USD", FX=None), "fx"),
+        "compare": (lambda: ev.compare([], SERIES, horizn=2), "horizon"),
+        "backtest": (lambda: backtest(forecast.Drift(), SERIES, horizn=2), "horizon"),
+    }[name]
+
+
+@pytest.mark.parametrize("name", ["backtest_markets", "compare_markets",
+                                  "leave_one_out_markets", "tornado", "sobol", "sobol_indices",
+                                  "summarize", "published_truth", "compare", "backtest"])
+def test_every_entry_point_names_a_misspelt_keyword_and_the_one_meant(name):
+    call, meant = _call(name)
+    with pytest.raises(ForecastTypeError, match=r"unexpected keyword argument `\w+` \(\w+=.*"
+                                                rf"Did you mean '{meant}'\? Remove it or fix "
+                                                r"its spelling\.") as info:
+        call()
+    key = re.search(r"`(\w+)`", str(info.value)).group(1)
+    assert info.value.field == key
+    assert key != meant
+    assert isinstance(info.value, TypeError)
+
+
+def test_checked_functions_keep_their_signature_and_docstring():
+    import inspect
+
+    from forecast.evaluation import backtest_markets, metrics
+
+    assert "horizon" in inspect.signature(backtest_markets).parameters
+    assert list(inspect.signature(metrics.mase).parameters) == ["actual", "predicted",
+                                                                "insample", "m", "axis"]
+    assert tornado.__doc__.startswith("One-at-a-time sensitivity")
+    assert tornado.__name__ == "tornado"

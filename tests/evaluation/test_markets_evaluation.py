@@ -4,6 +4,7 @@ the pseudo-real-time backtest against the single-market model."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import forecast
@@ -144,3 +145,25 @@ def test_horizons_beyond_the_last_release_are_warned_of():
         bt = backtest_markets(spec=forecast.Drift(), markets=("US", "EU"), origins=["2023-06"],
                               horizon=3, n_paths=50, seed=1)
     assert set(bt["horizon"]) == {1, 2}  # US 2023 and 2024 are published, 2025 not yet
+
+
+@pytest.mark.parametrize("run", [backtest_markets, compare_markets])
+def test_a_misspelt_keyword_is_named_with_the_one_meant(run, monkeypatch):
+    """`horizn=2` was Python's raw TypeError, where forecast.backtest says what was meant."""
+    monkeypatch.setattr("forecast.evaluation.markets._run_origin", _no_work)
+    monkeypatch.setattr("forecast.evaluation.markets.backtest", _no_work)
+    with pytest.raises(forecast.ForecastTypeError,
+                       match=rf"unexpected keyword argument `horizn` \(horizn=2\): "
+                             rf"{run.__name__}\(\) takes records, markets, market, origins, "
+                             r"horizon, .*Did you mean 'horizon'\?") as err:
+        run(spec=forecast.Drift(), horizn=2)
+    assert err.value.field == "horizn"
+
+
+def test_joint_backtest_origins_are_labelled_as_the_single_market_ones():
+    kw = {"spec": forecast.Drift(), "markets": ("US", "EU"), "horizon": 1, "n_paths": 50,
+          "seed": 2}
+    text = backtest_markets(origins=["2022-6"], **kw)
+    stamp = backtest_markets(origins=[pd.Timestamp("2022-06-30")], **kw)
+    pd.testing.assert_frame_equal(stamp, text, check_exact=True)
+    assert set(text["origin"]) == {"2022-06"}

@@ -6,6 +6,7 @@ import math
 from statistics import NormalDist
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from forecast.errors import ForecastTypeError, ParameterError
@@ -181,3 +182,119 @@ def test_bad_input_raises_parameter_error(call, match):
 def test_non_numeric_raises_type_error():
     with pytest.raises(ForecastTypeError, match="numbers"):
         M.mae(["a"], [1.0])
+
+
+# --------------------------------------------------------------------------- integer settings
+@pytest.mark.parametrize("m", [0, -1, -3])
+def test_mase_refuses_a_period_below_one(m):
+    # m=-1 used to return 0.125 (x[-1:] - x[:1]) and m=0 a raw numpy broadcast error
+    with pytest.raises(ParameterError, match=rf"`m` must be an int in \[1, inf\]; got {m}\. "
+                                             r"Pass the seasonal period") as info:
+        M.mase([1.0, 2.0], [1.0, 3.0], np.array([1.0, 2, 3, 4, 5]), m=m)
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("m", [1.5, True, "1", None])
+def test_mase_refuses_a_period_that_is_not_a_whole_number(m):
+    with pytest.raises(ForecastTypeError, match=r"`m` must be an int in \[1, inf\]; got "):
+        M.mase([1.0, 2.0], [1.0, 3.0], [1.0, 2, 3, 4, 5], m=m)
+
+
+def test_mase_takes_a_whole_float_period_as_the_int_like_every_int_argument():
+    x = [1.0, 2.0, 4.0, 7.0, 11.0]
+    assert M.mase([5.0], [6.0], x, m=2.0) == M.mase([5.0], [6.0], x, m=2)
+
+
+@pytest.mark.parametrize(("m", "n"), [(5, 5), (6, 5), (1, 1)])
+def test_mase_says_how_many_insample_values_a_period_needs(m, n):
+    with pytest.raises(ParameterError, match=rf"longer than m={m} \(at least {m + 1} values.*"
+                                             rf"of {m + 1} values or more, or a smaller m"):
+        M.mase([1.0], [2.0], np.arange(1.0, n + 1), m=m)
+    assert M.mase([1.0], [2.0], np.arange(1.0, m + 2), m=m) == pytest.approx(1.0 / m)
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: M.crps_samples([1.0, 1.0], np.ones((4, 2)), sample_axis=a),
+    lambda a: M.pit([1.0, 1.0], np.ones((4, 2)), sample_axis=a),
+    lambda a: M.interval_from_samples(np.ones((4, 2)), 80, sample_axis=a),
+])
+@pytest.mark.parametrize("axis", [1.5, True, "0", None])
+def test_sample_axis_must_be_an_int(call, axis):
+    with pytest.raises(ForecastTypeError, match=r"`sample_axis` must be an int; got "):
+        call(axis)
+
+
+def test_fair_must_be_a_bool():
+    with pytest.raises(ForecastTypeError, match=r"`fair` must be True or False; got 'no'"):
+        M.crps_samples(0.0, [-1.0, 1.0], fair="no")  # "no" is truthy: it would mean fair
+
+
+@pytest.mark.parametrize(("call", "hint"), [
+    (lambda: M.mae([1.0], [1.0], axs=()), "Did you mean 'axis'?"),
+    (lambda: M.mase([1.0], [1.0], insample=[1.0, 2.0], M=1), "Did you mean 'm'?"),
+    (lambda: M.crps_samples(1.0, [1.0, 2.0], sampel_axis=0), "Did you mean 'sample_axis'?"),
+    (lambda: M.interval_score(1.0, 0.0, 2.0, levle=80), "Did you mean 'level'?"),
+])
+def test_a_misspelt_keyword_names_the_metrics_arguments(call, hint):
+    with pytest.raises(ForecastTypeError, match=r"unexpected keyword argument `\w+` .*takes "
+                                                r"actual, ") as info:
+        call()
+    assert hint in str(info.value)
+
+
+# --------------------------------------------------------------------------- pandas labels
+Y = pd.Series([10.0, 20.0, 40.0], index=[2021, 2022, 2023])
+SHUFFLED = [2023, 2021, 2022]
+
+
+def _shuffled(x):
+    return x.loc[SHUFFLED]
+
+
+@pytest.mark.parametrize(("name", "call"), [
+    ("mae", lambda y, f: M.mae(y, f, axis=())),
+    ("mape", lambda y, f: M.mape(y, f, axis=())),
+    ("smape", lambda y, f: M.smape(y, f, axis=())),
+    ("mase", lambda y, f: M.mase(y, f, [1.0, 2.0, 4.0], axis=())),
+    ("crps_normal", lambda y, f: M.crps_normal(y, f, f / 10, axis=())),
+    ("coverage", lambda y, f: M.coverage(y, f - 3, f + 3, axis=())),
+    ("interval_score", lambda y, f: M.interval_score(y, f - 3, f + 3, 80, axis=())),
+    ("pinball_loss", lambda y, f: M.pinball_loss(y, f, 0.9, axis=())),
+])
+def test_pandas_series_are_matched_by_label_not_position(name, call):
+    f = pd.Series([12.0, 17.0, 40.0], index=Y.index)
+    by_position = call(Y.to_numpy(), f.to_numpy())
+    np.testing.assert_array_equal(call(Y, _shuffled(f)), by_position)
+    np.testing.assert_array_equal(call(_shuffled(Y), f), by_position[[2, 0, 1]])
+    # a pandas object scored with a plain array still matches by position
+    np.testing.assert_array_equal(call(Y, f.to_numpy()), by_position)
+
+
+def test_pandas_labels_of_samples_and_quantiles():
+    rng = np.random.default_rng(1)
+    draws = pd.DataFrame(rng.normal(20, 5, (50, 3)), columns=Y.index)  # (n_paths, h)
+    want = M.crps_samples(Y.to_numpy(), draws.to_numpy(), axis=())
+    np.testing.assert_array_equal(M.crps_samples(Y, draws[SHUFFLED], axis=()), want)
+    np.testing.assert_array_equal(M.crps_samples(Y, draws[SHUFFLED].T, sample_axis=1,
+                                                 axis=()), want)
+    np.testing.assert_array_equal(M.pit(Y, draws[SHUFFLED]), M.pit(Y.to_numpy(),
+                                                                   draws.to_numpy()))
+    qs = pd.DataFrame({"q10": [8.0, 15.0, 30.0], "q90": [14.0, 25.0, 45.0]}, index=Y.index)
+    want = M.pinball_loss(Y.to_numpy(), qs.to_numpy(), [0.1, 0.9], axis=())
+    np.testing.assert_array_equal(M.pinball_loss(Y, qs.loc[SHUFFLED], [0.1, 0.9], axis=()),
+                                  want)
+
+
+@pytest.mark.parametrize("other", [
+    pd.Series([1.0, 2.0, 3.0], index=[2021, 2022, 2024]),    # another year
+    pd.Series([1.0, 2.0], index=[2021, 2022]),                # a year missing
+    pd.Series([1.0, 2.0, 3.0], index=[2021, 2021, 2022]),    # a repeated year
+])
+def test_pandas_inputs_with_different_labels_are_refused(other):
+    with pytest.raises(ParameterError, match=r"`actual` and `predicted` are pandas objects, "
+                                             r"which metrics match by label, but .*"
+                                             r"predicted\.reindex\(actual\.index\)") as info:
+        M.mae(Y, other)
+    assert info.value.field == "predicted"
+    with pytest.raises(ParameterError, match=r"`lower` and `upper` are pandas objects"):
+        M.coverage(Y.to_numpy(), Y - 1, other)

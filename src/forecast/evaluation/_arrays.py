@@ -1,7 +1,8 @@
 """Array checks shared by the metrics (private): the shape rules of :mod:`.metrics`.
 
 Each helper turns numpy's errors into a ParameterError or ForecastTypeError that names the
-argument, so no numpy exception escapes a metric.
+argument, so no numpy exception escapes a metric. :func:`_aligned` is the one place where
+pandas inputs are matched by label rather than by position.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
-from .._validation import check_level
+from .._validation import check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
 
 __all__ = ["Axis"]
@@ -58,7 +60,51 @@ def _mean(values: np.ndarray, axis: Axis) -> float | np.ndarray:
     return float(out) if np.ndim(out) == 0 else out
 
 
+def _aligned(named: Sequence[tuple[str, object, int]]) -> list[object]:
+    """The values of `named` ``(name, value, label axis)``, pandas ones matched by label.
+
+    A pandas Series or DataFrame is labelled along its index (``label axis`` 0) or, for a
+    DataFrame whose forecasts are its columns (samples with ``sample_axis=0``), its
+    columns (1). When two or more values are pandas objects, each is put in the label
+    order of the first; labels that differ (as sets, or with duplicates) raise
+    ParameterError. Other values (lists, numpy arrays, numbers) are left to match by
+    position, so a pandas value next to an array still matches by position.
+    """
+    values = [v for _, v, _ in named]
+    pandas = [i for i, v in enumerate(values) if isinstance(v, pd.Series | pd.DataFrame)]
+    if len(pandas) < 2:
+        return values
+
+    def labels(i: int) -> pd.Index:
+        v, ax = values[i], named[i][2]
+        return v.columns if isinstance(v, pd.DataFrame) and ax == 1 else v.index
+
+    first = pandas[0]
+    ref = labels(first)
+    for i in pandas[1:]:
+        own = labels(i)
+        if own.equals(ref):
+            continue
+        if ref.is_unique and own.is_unique and len(own) == len(ref) and own.isin(ref).all():
+            v, ax = values[i], named[i][2]
+            values[i] = v.reindex(columns=ref) if isinstance(v, pd.DataFrame) and ax == 1 \
+                else v.reindex(ref)
+            continue
+        a, b = named[first][0], named[i][0]
+        extra = (own.difference(ref, sort=False).tolist()
+                 or ref.difference(own, sort=False).tolist())[:3]
+        why = (f"labels such as {extra!r} are in one but not the other" if extra else
+               f"their labels differ in number or repeat ({len(ref)} and {len(own)} labels)")
+        raise ParameterError(
+            f"`{a}` and `{b}` are pandas objects, which metrics match by label, but {why}. "
+            f"Give them the same labels (e.g. {b}.reindex({a}.index)), or pass numpy arrays "
+            "(.to_numpy()) to match by position.", field=b)
+    return values
+
+
 def _samples(samples: object, sample_axis: int) -> np.ndarray:
+    sample_axis = check_int("sample_axis", sample_axis,
+                            fix="Pass the axis of `samples` that holds the draws, e.g. 0.")
     s = _arr("samples", samples)
     if s.ndim == 0:
         raise ParameterError(
@@ -77,6 +123,7 @@ def _samples(samples: object, sample_axis: int) -> np.ndarray:
 
 
 def _point(actual: object, predicted: object) -> list[np.ndarray]:
+    actual, predicted = _aligned([("actual", actual, 0), ("predicted", predicted, 0)])
     return _broadcast(
         ("actual", "predicted"), (_arr("actual", actual), _arr("predicted", predicted))
     )

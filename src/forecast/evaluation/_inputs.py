@@ -1,4 +1,5 @@
-"""Input checks of the backtests (private): data kind, specs, origins, extra keywords.
+"""Input checks of the backtests (private): data kind, specs, origins, extra keywords,
+summary groups.
 
 Split from :mod:`forecast.evaluation.backtests` so that module keeps to the designs and
 their scoring; every check raises a :class:`~forecast.errors.ForecastError` naming the
@@ -7,16 +8,24 @@ argument, the value and the fix.
 
 from __future__ import annotations
 
+import calendar
+import datetime as _dt
 import inspect
 import numbers
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from .._validation import check_int, check_spec
 from ..errors import ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..records import Records
-from ..records.schema import suggest
+from ..records.schema import period_end_date
 from ..series import AnnualSeries
+from ._keywords import unexpected_keyword
 
 __all__: list[str] = []
 
@@ -35,10 +44,6 @@ def _check_reconstruct_kw(kind: str, data: Any, kw: dict[str, Any]) -> None:
     if not bad:
         return
     key = bad[0]
-    hint = suggest(key, _OWN_KW + (RECONSTRUCT_KW if kind == "records" else ()))
-    if key in ("workers", "n_workers", "n_jobs", "jobs", "processes"):
-        hint += (" To run origins in parallel pass executor=concurrent.futures."
-                 "ProcessPoolExecutor(2).")
     if kind == "records":
         why = (f"it is neither an argument of the backtest ({', '.join(_OWN_KW)}) nor of "
                f"forecast.reconstruct ({', '.join(RECONSTRUCT_KW)})")
@@ -46,9 +51,24 @@ def _check_reconstruct_kw(kind: str, data: Any, kw: dict[str, Any]) -> None:
         why = (f"extra keyword arguments go to forecast.reconstruct and apply only when "
                f"`data` is Records, but `data` is {type(data).__name__}; the backtest's own "
                f"arguments are {', '.join(_OWN_KW)}")
-    raise ForecastTypeError(f"unexpected keyword argument `{key}` "
-                            f"({key}={kw[key]!r}): {why}.{hint} Remove it or fix its spelling.",
-                            field=key)
+    raise unexpected_keyword(key, kw[key], _OWN_KW + (RECONSTRUCT_KW if kind == "records"
+                                                      else ()), why)
+
+
+def _check_by(by: object) -> list[str]:
+    """`by` of :func:`summarize` as a list of names (None: the default grouping)."""
+    if by is None:
+        return ["model", "target", "horizon"]
+    if isinstance(by, str):  # by="model": one column, not five letters
+        return [by]
+    items = list(by) if isinstance(by, Iterable) and not isinstance(
+        by, Mapping | AbstractSet | bytes) else None
+    if items is None or not all(isinstance(b, str) for b in items):
+        raise ForecastTypeError(f"`by` must be a column name, a sequence of them or None; got "
+                                f"{by!r} ({type(by).__name__}). Pass e.g. by=('model', "
+                                "'horizon'), by='model', or by=() for one overall row.",
+                                field="by")
+    return items
 
 
 def _kind(data: Any) -> str:
@@ -118,20 +138,69 @@ def _check_horizon(horizon: int, last: int, origins: list[int]) -> None:
 
 
 def _records_origins(records: Any, origins: Any) -> list[str]:
+    """The canonical labels (:func:`origin_label`) of pseudo-real-time `origins`, in the
+    order given; origins naming the same cut-off (``2019``, ``"2019-12"``) are kept once."""
     if origins is None:
         years = records.frame["published_date"].dt.year
         first, last = int(years.min()), int(years.max())
         origins = [f"{y}-06" for y in range(max(first, 2013), last + 1)]
-    if isinstance(origins, str | numbers.Integral):
+    if isinstance(origins, str | numbers.Integral | _dt.date | np.datetime64 | pd.Period):
         origins = [origins]
     origins = _origin_list(origins, "publication cut-offs such as ['2019-06', '2022-06']")
-    out = []
-    for o in origins:
-        if isinstance(o, numbers.Integral) and not isinstance(o, bool):
-            out.append(str(int(o)))
-        elif isinstance(o, str) and o.strip():
-            out.append(o.strip())
-        else:
-            raise ForecastTypeError(f"pseudo-real-time origins must be dates such as '2016-06' "
-                                    f"or years; got {o!r}.")
-    return out
+    return list(dict.fromkeys(origin_label(o) for o in origins))
+
+
+_ORIGIN_FIX = ("Pass publication cut-offs as 'YYYY-MM' or 'YYYY-MM-DD' text (e.g. '2019-06': "
+               "known by 30 June 2019), years (their end), or datetime.date, pd.Timestamp or "
+               "pd.Period values.")
+
+
+def origin_label(origin: object) -> str:
+    """The canonical label of a pseudo-real-time origin: its publication cut-off date as
+    ``"YYYY-MM"`` when that is the last day of a month (a year means its end, so
+    ``"YYYY-12"``), else as ``"YYYY-MM-DD"``.
+
+    One cut-off has one label however it is written: text (``"2019-6"``), a year, a
+    ``datetime.date``, a ``pd.Timestamp`` or ``np.datetime64`` (the day, as
+    ``Records.filter(as_of=...)`` reads it) or a ``pd.Period`` (its last day).
+
+    Raises
+    ------
+    ForecastTypeError
+        For another type (a float, a bool, None).
+    ParameterError
+        For text that is not a calendar date, a year outside [1900, 2200] or NaT.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> [origin_label(o) for o in ("2019-6", 2019, "2019-06-30", datetime.date(2019, 6, 15),
+    ...                            pd.Timestamp("2019-06-30 12:00"), pd.Period("2019Q2"))]
+    ['2019-06', '2019-12', '2019-06', '2019-06-15', '2019-06', '2019-06']
+    """
+    if isinstance(origin, bool) or not isinstance(
+            origin, str | numbers.Integral | _dt.date | np.datetime64 | pd.Period):
+        raise ForecastTypeError(f"`origins` of a pseudo-real-time backtest must be dates or "
+                                f"years; got {origin!r} ({type(origin).__name__}). "
+                                f"{_ORIGIN_FIX}", field="origins")
+    if isinstance(origin, numbers.Integral):
+        if not 1900 <= origin <= 2200:
+            raise ParameterError(f"`origins` must be years in [1900, 2200] or dates; got "
+                                 f"{origin}. {_ORIGIN_FIX}", field="origins")
+        day = _dt.date(int(origin), 12, 31)
+    elif isinstance(origin, str):
+        found = period_end_date(origin)
+        if found is None:
+            raise ParameterError(f"`origins` must be 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' text "
+                                 f"naming a real calendar date from 1900; got {origin!r}. "
+                                 f"{_ORIGIN_FIX}", field="origins")
+        day = found
+    else:
+        ts = origin.end_time if isinstance(origin, pd.Period) else pd.Timestamp(origin)
+        if pd.isna(ts):
+            raise ParameterError(f"`origins` must be dates; got {origin!r}. {_ORIGIN_FIX}",
+                                 field="origins")
+        day = ts.date()
+    month_end = day.day == calendar.monthrange(day.year, day.month)[1]
+    return (f"{day.year:04d}-{day.month:02d}" if month_end
+            else f"{day.year:04d}-{day.month:02d}-{day.day:02d}")

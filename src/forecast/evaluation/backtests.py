@@ -7,13 +7,13 @@ Two designs:
   forecast ``horizon`` years, score against the series (a History's median: the latest
   reconstruction).
 - **Pseudo-real-time** on :class:`~forecast.records.Records`: at each origin date
-  (``"2016-06"``, or a year meaning its end), keep only the records published by then
-  (``records.filter(as_of=...)``), reconstruct the history from them, fit, forecast the
-  years after the reconstructed history, and score twice: against the latest
-  reconstruction from all records (``target="latest"``) and against the full-year
-  figures published for those years (``target="published"``, converted to the
-  history's currency with the exchange rate MOFCOM's own totals imply, else the annual
-  average).
+  (``"2016-06"``, a year meaning its end, a date, Timestamp or Period), keep only the
+  records published by then (``records.filter(as_of=...)``), reconstruct the history
+  from them, fit, forecast the years after the reconstructed history, and score twice:
+  against the latest reconstruction from all records (``target="latest"``) and against
+  the full-year figures published for those years (``target="published"``, converted
+  to the history's currency with the exchange rate MOFCOM's own totals imply, else the
+  annual average).
 
 Origin ``i`` is seeded by the ``i``-th child of ``SeedSequence(seed)``, whose two
 children seed the fit and the simulation (:func:`forecast._seeds.task_seeds`); tasks are
@@ -43,6 +43,7 @@ from ..records import Records, load_exchange_rates
 from ..records.schema import FLOWS, SEGMENTS, suggest
 from . import metrics
 from ._inputs import (
+    _check_by,
     _check_horizon,
     _check_reconstruct_kw,
     _check_spec,
@@ -50,6 +51,7 @@ from ._inputs import (
     _records_origins,
     _series_origins,
 )
+from ._keywords import checked_keywords
 from ._tasks import Task, map_tasks, min_length
 
 log = logging.getLogger("forecast")
@@ -73,6 +75,7 @@ def _metric_cols(levels: Sequence[float]) -> list[str]:
             + [f"interval_score_{lv:g}" for lv in levels])
 
 
+@checked_keywords
 def published_truth(records: Any, market: str, segment: str, flow: str,
                     currency: str, fx: Any = None) -> dict[int, float]:
     """Full-year published levels in bn of `currency`, by year (the "published" truth).
@@ -205,6 +208,7 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     return frame
 
 
+@checked_keywords
 def model_labels(specs: Sequence[Any]) -> list[str]:
     """The ``model`` column's label of each spec: its name, or where two specs share a
     name (``Drift()`` and ``Drift(scale='log')``), the call that makes each of them.
@@ -299,8 +303,11 @@ def backtest(
         Rolling origin: last training years (default: every year from the first with
         ``max(spec.min_length, 6)`` observations, the largest ``min_length`` of the
         specs, to the second-last). Pseudo-real-time:
-        publication cut-off dates such as ``"2016-06"`` or years (default: June of every
-        year from 2013 to the year before the last publication).
+        publication cut-off dates such as ``"2016-06"``, years (their end),
+        ``datetime.date``, ``pd.Timestamp`` or ``pd.Period`` values (default: June of every
+        year from 2013 to the year before the last publication); the ``origin`` column
+        labels each cut-off ``"YYYY-MM"`` (a month's last day: ``2019`` is ``"2019-12"``)
+        or ``"YYYY-MM-DD"`` however it was written, and a cut-off given twice runs once.
     horizon : int, default 5
         Years forecast at each origin.
     n_paths : int, default 2000
@@ -315,7 +322,8 @@ def backtest(
         Show a tqdm progress bar over the fits (the ``progress`` extra).
     **reconstruct_kw
         For Records: keyword arguments of :func:`forecast.reconstruct` (``market``,
-        ``flow``, ``segment``, ``currency``, ``fx``...).
+        ``flow``, ``segment``, ``currency``, ``fx``...). Any other keyword (a misspelt
+        ``horizn=3``) raises ForecastTypeError, never silently ignored.
 
     Returns
     -------
@@ -347,22 +355,37 @@ def backtest(
                 progress)
 
 
-def summarize(frame: pd.DataFrame, by: Sequence[str] = ("model", "target", "horizon"),
+@checked_keywords
+def summarize(frame: pd.DataFrame, by: Sequence[str] | str | None = ("model", "target", "horizon"),
               ) -> pd.DataFrame:
     """Average the per-forecast metrics of a backtest frame by `by`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The output of :func:`backtest` (or :func:`~forecast.evaluation.backtest_markets`).
+    by : sequence of str, str or None, default ("model", "target", "horizon")
+        Columns to group by: one name, several, ``()`` for one overall row, or None for
+        the default grouping (``model, target, horizon``).
 
     Returns
     -------
     DataFrame
         `by` columns, then ``n, mae, mape, smape, mase, crps, scaled_crps, crps_log,
         mean_pit``, ``coverage_<L>`` and ``interval_score_<L>`` per level in the frame.
+
+    Raises
+    ------
+    ForecastTypeError
+        For a `frame` that is not a backtest frame, or a `by` that is not a column name,
+        a sequence of them or None.
+    ParameterError
+        For a name in `by` that is not a column of `frame`.
     """
     if not isinstance(frame, pd.DataFrame) or "scaled_error" not in frame.columns:
         raise ForecastTypeError("`frame` must be a backtest() frame; got "
                                 f"{type(frame).__name__}. Pass the output of backtest().")
-    if isinstance(by, str):  # by="model": one column, not five letters
-        by = (by,)
-    by = list(by)
+    by = _check_by(by)
     missing = [b for b in by if b not in frame.columns]
     if missing:
         hint = suggest(str(missing[0]), [str(c) for c in frame.columns])

@@ -33,6 +33,7 @@ from ..models import Auto
 from ..records import Records, load_exchange_rates, load_releases
 from ..records.schema import suggest
 from ._inputs import _check_spec
+from ._keywords import checked_keywords
 from .backtests import (
     _POINT,
     _levels_cols,
@@ -112,6 +113,7 @@ def _run_origin(o: _Origin) -> dict | str:
             "scale": float(np.mean(np.abs(np.diff(series)))), "markets": have}
 
 
+@checked_keywords
 def backtest_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
                      market: str = "US", origins: Any = None, horizon: int = 3,
                      n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
@@ -243,6 +245,7 @@ forecast.reconstruct_markets(markets=...) says whether they do.
                          f"{market!r}.{fix}", field="market")
 
 
+@checked_keywords
 def compare_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
                     market: str = "US", origins: Any = None, horizon: int = 3,
                     n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
@@ -291,6 +294,7 @@ def check_design(design: object) -> None:
         joint_model(design)  # raises the ParameterError naming the value
 
 
+@checked_keywords
 def leave_one_out_markets(records: Records | None = None,
                           markets: Sequence[str] = DEFAULT_MARKETS,
                           currency: str = "USD") -> pd.DataFrame:

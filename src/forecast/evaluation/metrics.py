@@ -13,10 +13,19 @@ numpy arrays of any shape and follows the same array-shape rules:
   returns one float, an int or tuple averages over those axes, and ``axis=()`` keeps
   one score per forecast (numpy's ``mean`` semantics).
   :func:`pit` and :func:`interval_from_samples` are not averages and take no ``axis``.
+- pandas inputs are matched by label, not by position: when two or more of the
+  arguments scored together are a pandas Series or DataFrame, they must hold the same
+  labels (index; for a DataFrame of samples drawn along its rows, ``sample_axis=0``, its
+  columns) and are put in the order of the first, so ``mae(y, f)`` with ``f`` indexed in
+  another order scores each year against its own forecast; differing labels raise
+  :class:`~forecast.errors.ParameterError`. Lists and numpy arrays (and a pandas object
+  scored with them) match by position. ``insample`` of :func:`mase` is not matched.
 
-Bad shapes, non-finite values, levels outside (0, 100) and probabilities outside [0, 1]
-raise :class:`~forecast.errors.ParameterError` (or :class:`~forecast.errors.ForecastTypeError`
-for non-numeric input); no numpy exception escapes.
+Bad shapes, non-finite values, levels outside (0, 100), probabilities outside [0, 1] and
+integer settings (``m``, ``sample_axis``) that are not ints in range raise
+:class:`~forecast.errors.ParameterError` (or :class:`~forecast.errors.ForecastTypeError`
+for non-numeric input); no numpy exception escapes. So does a misspelt keyword
+(``mase(y, f, x, M=4)``), naming the arguments the metric takes.
 
 How each score scales (checked by property tests): for ``c > 0`` and any shift ``b``,
 MAE, CRPS, pinball loss and the interval score of ``(c*y + b, c*f + b)`` are ``c`` times
@@ -41,9 +50,10 @@ import math
 
 import numpy as np
 
-from .._validation import check_quantiles
+from .._validation import check_bool, check_int, check_quantiles
 from ..errors import ParameterError
-from ._arrays import Axis, _alpha, _arr, _broadcast, _mean, _point, _samples
+from ._arrays import Axis, _aligned, _alpha, _arr, _broadcast, _mean, _point, _samples
+from ._keywords import checked_keywords
 
 __all__ = [
     "coverage",
@@ -61,6 +71,7 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- point
+@checked_keywords
 def mae(actual: object, predicted: object, axis: Axis = None) -> float | np.ndarray:
     """Mean absolute error ``mean(|y - f|)``.
 
@@ -84,6 +95,7 @@ def mae(actual: object, predicted: object, axis: Axis = None) -> float | np.ndar
     return _mean(np.abs(y - f), axis)
 
 
+@checked_keywords
 def mape(actual: object, predicted: object, axis: Axis = None) -> float | np.ndarray:
     """Mean absolute percentage error ``100 * mean(|y - f| / |y|)``, in percent.
 
@@ -102,6 +114,7 @@ def mape(actual: object, predicted: object, axis: Axis = None) -> float | np.nda
     return _mean(100.0 * np.abs(y - f) / np.abs(y), axis)
 
 
+@checked_keywords
 def smape(actual: object, predicted: object, axis: Axis = None) -> float | np.ndarray:
     """Symmetric MAPE ``100 * mean(2 |y - f| / (|y| + |f|))``, in percent (0 to 200).
 
@@ -118,6 +131,7 @@ def smape(actual: object, predicted: object, axis: Axis = None) -> float | np.nd
     return _mean(np.divide(num, den, out=np.zeros_like(num), where=den > 0) * 100.0, axis)
 
 
+@checked_keywords
 def mase(
     actual: object, predicted: object, insample: object, m: int = 1, axis: Axis = None
 ) -> float | np.ndarray:
@@ -127,17 +141,38 @@ def mase(
     (the error of the one-step naive forecast, Hyndman and Koehler 2006); ``axis=()``
     returns the scaled errors ``|y - f| / scale``.
 
+    Parameters
+    ----------
+    actual, predicted : array-like
+        Truth and point forecast; they broadcast against each other.
+    insample : array-like
+        The 1-D series the forecast was fitted on; at least ``m + 1`` values.
+    m : int, default 1
+        Seasonal period of the naive forecast, ``>= 1`` (1 for annual data).
+    axis : None, int, tuple of int or (), optional
+        Axes to average over (see the module's shape rules).
+
+    Raises
+    ------
+    ParameterError
+        For ``m < 1``, an `insample` that is not 1-D or has ``m`` values or fewer, or a
+        constant one (the scale is 0).
+    ForecastTypeError
+        For an `m` that is not a whole number (``1.5``, ``"1"``, True).
+
     Examples
     --------
     >>> mase([13.0, 15.0], [12.0, 12.0], insample=[8.0, 10.0, 12.0])
     1.0
     """
+    m = check_int("m", m, 1, fix="Pass the seasonal period, e.g. m=1 for annual data.")
     x = _arr("insample", insample)
     if x.ndim != 1 or x.size <= m:
         raise ParameterError(
-            f"`insample` must be a 1-D series longer than m={m}; got shape {x.shape}. "
-            "Pass the series the forecast was fitted on."
-        )
+            f"`insample` must be a 1-D series longer than m={m} (at least {m + 1} values, "
+            f"for in-sample differences x[t] - x[t-{m}]); got shape {x.shape}. Pass the "
+            f"series the forecast was fitted on, of {m + 1} values or more, or a smaller m.",
+            field="insample")
     scale = float(np.mean(np.abs(x[m:] - x[:-m])))
     if scale <= 0:
         raise ParameterError(
@@ -149,6 +184,12 @@ def mase(
 
 
 # --------------------------------------------------------------------------- distributions
+def _forecast_axis(sample_axis: object) -> int:
+    """The axis of a 2-D samples DataFrame that labels the forecasts (not the draws)."""
+    return 1 if isinstance(sample_axis, int) and sample_axis in (0, -2) else 0
+
+
+@checked_keywords
 def crps_samples(
     actual: object, samples: object, sample_axis: int = 0, axis: Axis = None, fair: bool = False
 ) -> float | np.ndarray:
@@ -179,6 +220,9 @@ def crps_samples(
     >>> crps_samples([0.0, 1.0], [[0.0, 1.0], [0.0, 1.0]], axis=())
     array([0., 0.])
     """
+    fair = check_bool("fair", fair, "Pass fair=True for the unbiased ensemble CRPS.")
+    actual, samples = _aligned([("actual", actual, 0),
+                                ("samples", samples, _forecast_axis(sample_axis))])
     s = np.sort(_samples(samples, sample_axis), axis=-1)
     n = s.shape[-1]
     y, _ = _broadcast(("actual", "samples"), (_arr("actual", actual), s[..., 0]))
@@ -192,6 +236,7 @@ def crps_samples(
     return _mean(crps, axis)
 
 
+@checked_keywords
 def crps_normal(actual: object, mean: object, sd: object, axis: Axis = None) -> float | np.ndarray:
     """CRPS of a normal forecast N(mean, sd^2) in closed form (Gneiting et al. 2005).
 
@@ -205,6 +250,7 @@ def crps_normal(actual: object, mean: object, sd: object, axis: Axis = None) -> 
     """
     from scipy.special import ndtr  # lazy: keep `import forecast` light
 
+    actual, mean, sd = _aligned([("actual", actual, 0), ("mean", mean, 0), ("sd", sd, 0)])
     y, mu, sig = _broadcast(
         ("actual", "mean", "sd"), (_arr("actual", actual), _arr("mean", mean), _arr("sd", sd))
     )
@@ -219,6 +265,7 @@ def crps_normal(actual: object, mean: object, sd: object, axis: Axis = None) -> 
 
 def _quantile_forecast(actual: object, quantiles: object, q: object) -> tuple:
     qs = check_quantiles("q", q)
+    actual, quantiles = _aligned([("actual", actual, 0), ("quantiles", quantiles, 0)])
     f = _arr("quantiles", quantiles)
     if np.ndim(q) == 0:
         f = f[..., None]
@@ -231,6 +278,7 @@ def _quantile_forecast(actual: object, quantiles: object, q: object) -> tuple:
     return y[..., None], f, qs
 
 
+@checked_keywords
 def pinball_loss(
     actual: object, quantiles: object, q: object, axis: Axis = None
 ) -> float | np.ndarray:
@@ -253,6 +301,7 @@ def pinball_loss(
     return _mean(loss, axis)
 
 
+@checked_keywords
 def crps_quantiles(
     actual: object, quantiles: object, q: object, axis: Axis = None
 ) -> float | np.ndarray:
@@ -269,6 +318,7 @@ def crps_quantiles(
     return 2.0 * pinball_loss(actual, quantiles, q, axis)  # type: ignore[operator]
 
 
+@checked_keywords
 def interval_from_samples(
     samples: object, level: object = 80, sample_axis: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -287,6 +337,8 @@ def interval_from_samples(
 
 
 def _interval(actual: object, lower: object, upper: object) -> list[np.ndarray]:
+    actual, lower, upper = _aligned([("actual", actual, 0), ("lower", lower, 0),
+                                     ("upper", upper, 0)])
     y, lo, hi = _broadcast(
         ("actual", "lower", "upper"),
         (_arr("actual", actual), _arr("lower", lower), _arr("upper", upper)),
@@ -298,6 +350,7 @@ def _interval(actual: object, lower: object, upper: object) -> list[np.ndarray]:
     return [y, lo, hi]
 
 
+@checked_keywords
 def coverage(actual: object, lower: object, upper: object, axis: Axis = None) -> float | np.ndarray:
     """Share of `actual` values inside the closed interval ``[lower, upper]``.
 
@@ -310,6 +363,7 @@ def coverage(actual: object, lower: object, upper: object, axis: Axis = None) ->
     return _mean(((y >= lo) & (y <= hi)).astype(float), axis)
 
 
+@checked_keywords
 def interval_score(
     actual: object, lower: object, upper: object, level: object, axis: Axis = None
 ) -> float | np.ndarray:
@@ -329,6 +383,7 @@ def interval_score(
     return _mean(score, axis)
 
 
+@checked_keywords
 def pit(actual: object, samples: object, sample_axis: int = 0) -> np.ndarray:
     """Probability integral transform values: the forecast CDF at the truth.
 
@@ -341,6 +396,8 @@ def pit(actual: object, samples: object, sample_axis: int = 0) -> np.ndarray:
     >>> pit([0.5, 10.0], [[0.0, 0.0], [1.0, 1.0]])
     array([0.5, 1. ])
     """
+    actual, samples = _aligned([("actual", actual, 0),
+                                ("samples", samples, _forecast_axis(sample_axis))])
     s = _samples(samples, sample_axis)
     y, _ = _broadcast(("actual", "samples"), (_arr("actual", actual), s[..., 0]))
     yy = y[..., None]

@@ -32,6 +32,7 @@ from .._validation import check_float, check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
 from ..scenarios import Scenario
 from . import _sobol
+from ._keywords import checked_keywords
 from .crn import Evaluator, by_assumption, scenario_parameters
 
 __all__ = ["sobol", "sobol_indices", "tornado"]
@@ -46,6 +47,7 @@ SOBOL_COLUMNS = [
 ]
 
 
+@checked_keywords
 def sobol_indices(
     func: Callable[[np.ndarray], np.ndarray],
     problem: Mapping[str, object],
@@ -132,6 +134,7 @@ def _setup(fit: object, scenario: object, years: object):
     return ev, params, yrs, yrs - last - 1, h
 
 
+@checked_keywords
 def tornado(
     fit: object,
     scenario: object,
@@ -228,6 +231,7 @@ def tornado(
     return out
 
 
+@checked_keywords
 def sobol(
     fit: object,
     scenario: object,
