@@ -380,6 +380,24 @@ def test_parser_matches_presets_and_models():
     assert all(hasattr(models, name) for name in cli.MODELS.values())
 
 
+@pytest.mark.parametrize(("spec", "years"), [("Drift", 2), ("DampedTrend", 3), ("Auto", 2)])
+def test_too_short_advice_names_a_model_the_cli_offers(spec, years):
+    """A too-short series advises a simpler model, by its Python name and its --model
+    choice; the choice must exist (Naive was advised but not offered)."""
+    import re
+
+    from forecast import AnnualSeries, models
+    from forecast.errors import ModelError
+
+    short = AnnualSeries(range(2025 - years, 2025), [1.0 + k for k in range(years)])
+    with pytest.raises(ModelError) as err:
+        getattr(models, spec)().fit(short)
+    choice = re.search(r"--model (\w+)", str(err.value))
+    assert choice is not None, str(err.value)
+    assert choice.group(1) in cli.MODELS
+    getattr(models, cli.MODELS[choice.group(1)])().fit(short, seed=1)
+
+
 @pytest.mark.parametrize("quiet", [False, True])
 def test_progress_only_in_a_terminal_and_not_quiet(monkeypatch, capsys, quiet):
     import argparse

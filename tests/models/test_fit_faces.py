@@ -38,20 +38,28 @@ def test_forecast_log_must_be_a_bool(series):
     assert fit.forecast(2, log=np.True_)["median"].lt(10).all()  # log levels
 
 
-@pytest.mark.parametrize(("spec", "hint"), [
-    (forecast.Naive(), "no model is fitted to fewer than 2 years"),
-    (forecast.Drift(), "Naive() (2 years)"),
-    (forecast.Auto(), "Naive() (2 years)"),
-    (forecast.DampedTrend(), "Drift() (3 years)"),
+@pytest.mark.parametrize(("spec", "years", "hint"), [
+    (forecast.Naive(), 1, "no model is fitted to fewer than 2 years"),
+    (forecast.Drift(), 1, "no model is fitted to fewer than 2 years"),
+    (forecast.Drift(), 2, "Naive() (2 years; --model naive)"),
+    (forecast.Auto(), 2, "Naive() (2 years; --model naive)"),
+    (forecast.DampedTrend(), 2, "Naive() (2 years; --model naive)"),
+    (forecast.DampedTrend(), 3, "Drift() (3 years; --model drift on the command line)"),
 ])
-def test_too_short_series_suggests_a_model_that_fits(spec, hint):
-    """Drift must not suggest Drift: each spec points at one that needs fewer years."""
-    short = AnnualSeries([2024], [1.0])
+def test_too_short_series_suggests_a_model_that_fits(spec, years, hint):
+    """Drift must not suggest Drift, nor Naive for one year: each spec points at one that
+    needs fewer years and that the series given is long enough for (followed, the advice
+    fits)."""
+    short = AnnualSeries(range(2025 - years, 2025), [1.0 + k for k in range(years)])
     with pytest.raises(ModelError) as err:
         spec.fit(short)
     assert hint in str(err.value)
     if spec.min_length <= 3:
-        assert "Drift() (3 years)" not in str(err.value)
+        assert "Drift() (3 years" not in str(err.value)
+    suggested = {"Naive()": forecast.Naive(), "Drift()": forecast.Drift()}
+    for text, other in suggested.items():
+        if text in str(err.value):
+            other.fit(short, seed=1)  # the advice works
 
 
 @pytest.mark.parametrize("spec", [forecast.Drift(), forecast.Naive(), forecast.Theta()],

@@ -17,6 +17,7 @@ DEFAULT_IMPUTATIONS = 20
 MODELS = {
     "auto": "Auto",
     "drift": "Drift",
+    "naive": "Naive",
     "damped": "DampedTrend",
     "arima": "ARIMA",
     "llt": "LocalLinearTrend",

@@ -149,13 +149,16 @@ class ModelSpec:
         Traceback (most recent call last):
         ...
         forecast.errors.ModelError: Drift needs a series of at least 3 years; got 2 \
-(2023-2024). Use a longer series or Naive() (2 years).
+(2023-2024). Use a longer series or Naive() (2 years; --model naive).
         """
         if len(series) < self.min_length:
-            # suggest only a model that needs fewer years than this one
-            fix = ("Use a longer series or a simpler model such as Drift() (3 years)."
-                   if self.min_length > 3 else
-                   "Use a longer series or Naive() (2 years)." if self.min_length > 2 else
+            # suggest only a model that needs fewer years than this one and can be
+            # fitted to the years given
+            n = len(series)
+            fix = ("Use a longer series or a simpler model such as Drift() (3 years; "
+                   "--model drift on the command line)." if self.min_length > 3 and n >= 3
+                   else "Use a longer series or Naive() (2 years; --model naive)."
+                   if self.min_length > 2 and n >= 2 else
                    "Use a longer series: no model is fitted to fewer than 2 years.")
             raise ModelError(
                 f"{self.name} needs a series of at least {self.min_length} years; got "
