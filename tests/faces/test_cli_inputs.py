@@ -453,3 +453,24 @@ def test_backtest_help_says_what_auto_does_without_calling_it_slow():
     text = " ".join(sub["backtest"].format_help().split())
     assert "auto combines every family, refitted at every origin" in text
     assert "slow" not in text
+
+
+@pytest.mark.parametrize("extra", [[], ["--markets", "US,EU"]])
+@pytest.mark.parametrize("to", ["2150", "2025"])
+def test_to_outside_the_data_is_refused_in_the_command_lines_words(extra, to, tmp_path,
+                                                                   capsys):
+    """--to after the data's end + 100 years, or not after it, is refused once the data's
+    end is known and before the fit, with command-line advice (the library's is `to=`)."""
+    argv = ["run", *extra, "--to", to, *FAST, "--paths", "100", "--seed", "1", "--no-plot",
+            "--quiet", "--out", str(tmp_path / "out")]
+    with pytest.MonkeyPatch.context() as mp:
+        for target in ("forecast.cli.run_report.make_spec", "forecast.cli.markets.make_spec",
+                       "forecast.cli.run_report.project",
+                       "forecast.cli.markets.project_markets"):
+            mp.setattr(target, _slow_stage)
+        code = cli.main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err == (f"forecast run: error: --to must be a year in [2026, 2125] (the data end "
+                   f"in 2025); got {to}. Pass e.g. --to 2035.")
+    assert not (tmp_path / "out").exists()

@@ -23,6 +23,7 @@ from .._optional import require
 from .._outdir import is_plain_name
 from ..errors import DataError, ParameterError, ScenarioError
 from ..history import reconstruct
+from ..projection.engine import MAX_HORIZON
 from ..records import Records, load_releases
 from ..records.schema import suggest
 from ..report._html import image_bytes, png_bytes
@@ -228,6 +229,16 @@ def _chosen(sset, names: list[str], origin: str):
                 "probability-weighted mixture. Name every scenario, or none, to keep it.",
                 UserWarning, stacklevel=2)
     return ScenarioSet(chosen, probabilities=probs)
+
+
+def check_to(args, last_year: int) -> None:
+    """--to must fall after the data and at most MAX_HORIZON years later, said in the
+    command line's words (the library's advice, ``to=...``, is Python's), before the fit."""
+    lo, hi = last_year + 1, last_year + MAX_HORIZON
+    if not lo <= args.to <= hi:
+        raise ParameterError(f"--to must be a year in [{lo}, {hi}] (the data end in "
+                             f"{last_year}); got {args.to}. Pass e.g. --to {last_year + 10}.",
+                             field="to")
 
 
 def check_scenario_starts(args, sset, last_year: int,

@@ -31,6 +31,7 @@ from ._util import (
     check_center,
     check_name,
     check_scenario_starts,
+    check_to,
     done,
     draw_seed,
     executor,
@@ -149,7 +150,8 @@ def _fit_and_project(args, markets: tuple[str, ...]):
         status(args, "reconstructing the markets jointly ...")
         mh = reconstruct_markets(records, markets=markets, flow=args.flow,
                                  segment=args.segment, currency=args.currency)
-        check_scenario_starts(args, sset, int(mh.years[-1]), dump=(  # before the fit
+        check_to(args, int(mh.years[-1]))  # before the fit
+        check_scenario_starts(args, sset, int(mh.years[-1]), dump=(
             "in Python: forecast.dump_scenarios(forecast.market_presets.scenario_set(), "
             "'scenarios.toml')"))
         draw_seed(args)

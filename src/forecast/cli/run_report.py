@@ -29,6 +29,7 @@ from ._util import (
     build_history,
     check_center,
     check_scenario_starts,
+    check_to,
     done,
     draw_seed,
     executor,
@@ -57,7 +58,8 @@ def _project(args):
         status(args, "reconstructing the history ...")
         history = build_history(args, records)
         _note_preset_market(args, sset)  # after the market is known to exist
-        check_scenario_starts(args, sset, history.series.last_year)  # before the fit
+        check_to(args, history.series.last_year)  # before the fit
+        check_scenario_starts(args, sset, history.series.last_year)
         draw_seed(args)  # one seed for the whole run, so that it can be printed
         status(args, f"fitting {spec_text(args)} ...")
         fit = make_spec(args.model, args.imputations, args.scale,
