@@ -80,7 +80,7 @@ cli_case("run-memory-guard", "run", *FAST[:4], "--paths", "900000000", "--scenar
          needles=("900,000,000 paths", "GB", "--paths"),
          tags=(STAGED,))
 cli_case("run-to-before-data", "run", *FAST, "--to", "2000", "--out", "{root}/early",
-         needles=("`to`", "2000"),
+         needles=("--to", "got 2000", "--to 2035"),
          tags=(STAGED,))
 cli_case("backtest-horizon-too-long", "backtest", "--model", "drift", "--imputations", "1",
          "--horizon", "20", "--paths", "20", "--seed", "1",
