@@ -23,6 +23,27 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+
+def _examples_depend_on_the_test_alone() -> None:
+    """Stop Hypothesis from mixing literals of the loaded modules into its draws.
+
+    Hypothesis (6.13x+) draws some values from the constants of every local module in
+    ``sys.modules`` and caches that pool the first time a draw needs it, so the examples of
+    a derandomised test depended on which of the package's lazily imported modules earlier
+    tests had loaded: a property passed alone and failed in the full run. With the pool
+    empty, a derandomised test draws the same examples alone, in the suite and in CI. The
+    hook is private: on a Hypothesis without it nothing changes.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a Hypothesis without constant mining
+        return
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "_local_constants"):
+        empty = providers._local_constants
+        providers._get_local_constants = lambda: empty
+
+
+_examples_depend_on_the_test_alone()
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
