@@ -103,7 +103,7 @@ def test_years_without_a_release_use_the_total_and_the_shares(mh, frame):
     # Hong Kong 2021 has only the US+HK+EU combined share
     assert hk.loc[2021, "n_records"] == 1
     assert "US+HK+EU share" in hk.loc[2021, "evidence"]
-    assert "US+EU+JP+HK level" in _rows(frame, "US").loc[2011, "evidence"]
+    assert "US+HK+EU+JP level" in _rows(frame, "US").loc[2011, "evidence"]
 
 
 def test_combined_shares_inform_each_market():

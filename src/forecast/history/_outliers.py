@@ -1,32 +1,80 @@
-"""Refuse a level record that the other releases contradict by an order of magnitude.
+"""Refuse level records that the other releases show to be off by a unit or a currency.
 
-A record of 1e15 (or 13,200 typed for 132.0) would otherwise be taken at face value:
-the state-space model absorbs it by inflating its variances and bends the whole history.
-Each level observation (on the log scale, converted to the target currency and to a
-full year) is compared with the level observations of the other years within
-:data:`WINDOW` years. It is an outlier when it differs from most of them by more than a
-factor of 10 plus :data:`GROWTH` log points per year apart (about +100% a year, more than
-any year in the data), so genuine fast growth never trips it. One outlier cannot make
-its neighbours look wrong: a record is flagged only when it disagrees with more than
-half of at least two neighbours.
+Each level observation is compared, on the log scale, converted to the target currency
+and to a full year (one per year and series), with the other levels of its series. Two
+signatures are refused with one DataError naming every such record:
+
+- **Order of magnitude.** A record of 1e15 (or 13,200 typed for 132.0) differs from the
+  levels of the other years within :data:`WINDOW` years by more than a factor of
+  :data:`FACTOR` plus :data:`GROWTH` log points per year apart (about +100% a year, more
+  than any year in the data). One outlier cannot make its neighbours look wrong: a
+  record is flagged only when it disagrees with more than half of at least two of them.
+- **Isolated spike.** A record whose nearest levels on both sides (years ``t - a`` and
+  ``t + b``) agree with each other, while it differs from each of them *in the same
+  direction* by a large factor. That is what a constant factor applied to one record
+  looks like: a figure in USD bn typed where the unit says 1e8 (10x too small), a CNY
+  figure tagged USD (6-8x too large, the CNY/USD rate) or the reverse. A genuine series
+  would have to jump and fall back (or fall and recover) by that factor.
+
+The spike thresholds follow from the slips they must catch and the growth the data show,
+not from any one file:
+
+- against a neighbour one year away the record must differ by more than
+  :data:`SPIKE` = 5: below every slip to catch (10 for bn vs 1e8; 6.1-8.3 for CNY vs USD
+  since 2005) and 2.5 times the largest one-year change of any embedded series (EU,
+  2015: x1.96). Each further year to that neighbour multiplies the threshold by
+  ``exp(GAP_GROWTH)`` = 1.65, the fastest growth a series sustains (China's total,
+  2010-2011: +43% and +65%), so a boom and bust over several years is not mistaken for
+  a slip;
+- the two neighbours must agree within ``exp(GAP_GROWTH)`` per year between them (a
+  factor 2.7 for neighbours two years apart): if they disagree more, one of them may be
+  the wrong one, and the record is not blamed.
+
+On the embedded data the largest same-direction departure of any record from both its
+neighbours is a factor 1.52 (EU 2015; 1.87 in an earlier vintage), far from 5 (tested).
+A record at either end of its series has one neighbour only and is not checked for a
+spike; two adjacent slips do not look isolated and are not caught by it either.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from ..errors import DataError
+from .profile import month_label
 
-__all__ = ["check_outliers"]
+__all__ = ["check_outliers", "record_sources", "spike_factor"]
 
 WINDOW = 3
 GROWTH = 0.7
 FACTOR = 10.0
+#: Factor a record must differ by from a neighbour one year away to be a spike.
+SPIKE = 5.0
+#: Log growth allowed per further year between a record and a neighbour (about +65%).
+GAP_GROWTH = 0.5
+#: Factors read as a CNY/USD mix-up (the rate was 6.1-8.3 since 2005, plus a year's
+#: growth either way) and as a 1e8-vs-bn slip (10, within this factor), for the hint.
+_RATE_RANGE = (5.0, 10.5)
+_UNIT_TOLERANCE = 1.35
 
 
-def check_outliers(used: list[dict], what: str) -> None:
-    """Raise DataError naming every level record out of line with its neighbours."""
-    levels = [r for r in used if r["slot"] == 0 and math.isfinite(r["y"])]
+def record_sources(frame) -> dict[tuple[str, int], str]:
+    """``(origin, row) -> source`` of a records frame, to name flagged records."""
+    return dict(zip(zip(frame["origin"], frame["row"], strict=True), frame["source"],
+                    strict=True))
+
+
+def _describe(r: dict, sources: Mapping) -> str:
+    """`row 7 of mine.csv (source 'src G', 2024 full year, level 31.59 USD_1e8)`."""
+    src = sources.get((r["origin"], r["row"]))
+    where = f"source {src!r}, " if src else ""
+    return (f"row {r['row']} of {r['origin']} ({where}{r['year']} {month_label(r['months'])},"
+            f" {r['measure']} {r['value']:g} {r['unit']})")
+
+
+def _gross(levels: list[dict]) -> list[tuple[dict, float]]:
+    """(record, factor against its neighbours' median) of every order-of-magnitude outlier."""
     bad = []
     for r in levels:
         near = [o for o in levels if o is not r and 1 <= abs(o["year"] - r["year"]) <= WINDOW]
@@ -35,13 +83,122 @@ def check_outliers(used: list[dict], what: str) -> None:
         far = [o for o in near if abs(r["y"] - o["y"]) > math.log(FACTOR) +
                GROWTH * abs(r["year"] - o["year"])]
         if 2 * len(far) > len(near):
-            ratio = math.exp(r["y"] - sorted(o["y"] for o in near)[len(near) // 2])
-            bad.append(f"row {r['row']} of {r['origin']} ({r['year']}, {r['months']} month(s), "
-                       f"{r['measure']} {r['value']:g} {r['unit']}) is {ratio:.3g} times the "
-                       "level of the neighbouring years")
-    if bad:
-        raise DataError(
-            f"{what}: every level record must agree with the other releases within a factor "
-            f"of {FACTOR:g} (plus normal growth); " + "; ".join(bad[:5])
-            + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
-            + ". A typo or a wrong unit (1e8 vs 1e4)? Correct or remove the row.")
+            bad.append((r, math.exp(r["y"] - sorted(o["y"] for o in near)[len(near) // 2])))
+    return bad
+
+
+def spike_factor(y_prev: float, y: float, y_next: float, a: int, b: int) -> float | None:
+    """The factor by which a level is an isolated spike between two neighbours, or None.
+
+    Parameters
+    ----------
+    y_prev, y, y_next : float
+        Log levels of the previous neighbour, the record and the next neighbour (same
+        currency, full-year equivalents).
+    a, b : int
+        Years from the previous neighbour to the record and from the record to the next.
+
+    Returns
+    -------
+    float or None
+        ``exp(y - interpolation of the neighbours at the record's year)`` (e.g. 0.1 for a
+        record 10 times too small) when the record is a spike by the rule of the module
+        docstring, else None.
+
+    Examples
+    --------
+    >>> import math
+    >>> round(spike_factor(math.log(31.0), math.log(3.159), math.log(32.2), 1, 1), 3)
+    0.1
+    >>> spike_factor(math.log(31.0), math.log(20.0), math.log(32.2), 1, 1) is None
+    True
+    """
+    d_prev, d_next = y - y_prev, y - y_next
+    if d_prev * d_next <= 0:
+        return None
+    if abs(y_next - y_prev) > GAP_GROWTH * (a + b):
+        return None
+    need = [math.log(SPIKE) + GAP_GROWTH * (gap - 1) for gap in (a, b)]
+    if abs(d_prev) <= need[0] or abs(d_next) <= need[1]:
+        return None
+    return math.exp(y - (y_prev + (y_next - y_prev) * a / (a + b)))
+
+
+def _spikes(levels: list[dict]) -> list[tuple[dict, float, dict, dict]]:
+    """(record, factor, previous, next) of every isolated spike among `levels`."""
+    ordered = sorted(levels, key=lambda r: r["year"])
+    out = []
+    for prev, r, nxt in zip(ordered, ordered[1:], ordered[2:], strict=False):
+        a, b = r["year"] - prev["year"], nxt["year"] - r["year"]
+        if a < 1 or b < 1:  # one level per year is used; never compare within a year
+            continue
+        f = spike_factor(prev["y"], r["y"], nxt["y"], a, b)
+        if f is not None:
+            out.append((r, f, prev, nxt))
+    return out
+
+
+def _hint(r: dict, f: float) -> str:
+    """The likely slip behind a spike of factor `f`, with the corrected entry."""
+    v, unit, basis = r["value"], r["unit"], str(r["unit"])[:3]
+    lo, hi = _RATE_RANGE
+    hints = []  # (distance of the factor from the slip's own, text): the closest first
+    off_unit = abs(abs(math.log(f)) - math.log(10.0))
+    if off_unit < math.log(_UNIT_TOLERANCE):
+        hints.append((off_unit, f"a figure in billions typed where the unit says 1e8 (100 "
+                                f"million): enter {v * 10:g} {unit}" if f < 1 else
+                      f"10 times too large for 1e8 (100 million): enter {v / 10:g} {unit}"))
+    other = {"USD": "CNY", "CNY": "USD"}.get(basis)
+    if other and lo <= (f if basis == "USD" else 1 / f) <= hi:
+        hints.append((abs(abs(math.log(f)) - math.log(7.0)),
+                      f"a {other} figure tagged {basis} (an amount in CNY is 6-8 times its "
+                      f"USD value): set unit {other}_1e8 and basis {other}"))
+    if not hints:
+        return "no common slip matches the factor"
+    return "likely " + ", or ".join(text for _, text in sorted(hints))
+
+
+def check_outliers(levels: list[dict], what: str, sources: Mapping | None = None) -> None:
+    """Raise DataError naming every level record out of line with its neighbours.
+
+    Parameters
+    ----------
+    levels : list of dict
+        The level observations used, at most one per year: keys ``row, origin, year,
+        months, measure, value, unit`` (the record) and ``y`` (log full-year level in the
+        target currency).
+    what : str
+        The series, e.g. ``"US offshore_execution (all)"``.
+    sources : mapping, optional
+        ``(origin, row) -> source`` of the records, to name them.
+
+    Raises
+    ------
+    DataError
+        A record differs by an order of magnitude from most of its neighbours, or is an
+        isolated spike (see the module docstring); the message names each record, the
+        factor and the likely fix.
+    """
+    sources = sources or {}
+    levels = [r for r in levels if math.isfinite(r["y"])]
+    gross = _gross(levels)
+    flagged = {id(r) for r, _ in gross}  # neither a spike nor a neighbour to judge one by
+    spikes = _spikes([r for r in levels if id(r) not in flagged])
+    if not gross and not spikes:
+        return
+    parts = [f"{_describe(r, sources)} is {f:.3g} times the level of the neighbouring years"
+             for r, f in gross]
+    for r, f, prev, nxt in spikes:
+        parts.append(
+            f"{_describe(r, sources)} is {f:.3g} times what the levels of {prev['year']} "
+            f"(row {prev['row']} of {prev['origin']}) and {nxt['year']} (row {nxt['row']} of "
+            f"{nxt['origin']}) imply for it, about {r['value'] / f:.4g} {r['unit']}, while "
+            f"those two agree: an isolated spike, {_hint(r, f)}")
+    more = f"; and {len(parts) - 5} more" if len(parts) > 5 else ""
+    raise DataError(
+        f"{what}: every level record must agree with the releases of the neighbouring years "
+        f"within normal growth (no isolated factor of {SPIKE:g} or more, no factor of "
+        f"{FACTOR:g} beyond growth); " + "; ".join(parts[:5]) + more
+        + ". A unit or currency slip? Check the unit (1e8 = 100 million: a figure in "
+        "billions is 10 times smaller) and the currency (a CNY figure is 6-8 times its USD "
+        "value). Correct or remove the row.")

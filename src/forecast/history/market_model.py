@@ -148,8 +148,8 @@ def smoothed_ratios(model: MarketModel, params: np.ndarray) -> np.ndarray:
     res = model.smooth(params, cov_type="none")
     states = np.asarray(res.smoothed_state, dtype=float)
     if not np.all(np.isfinite(states)):
-        raise ModelError("the joint market model could not be smoothed (non-finite states). "
-                         "Check the records for contradictory or extreme values.")
+        raise ModelError("the joint market model could not be smoothed (non-finite states): "
+                         "the records may hold contradictory or extreme values.")
     return states[3::3].T.copy()
 
 
@@ -165,8 +165,8 @@ def iterate(model: MarketModel, slots, ratios: np.ndarray, params: np.ndarray
             model.linearise(slots, ratios)
             return ratios, it
     raise ModelError(f"the joint market model did not converge in {MAX_ITER} relinearisations "
-                     f"(last step {step:.2g}). The records may contradict each other; check "
-                     "history.observations().")
+                     f"(last step {step:.2g}): the records may contradict each other, or not "
+                     "pin how China's total splits among the markets.")
 
 
 def smooth(model: MarketModel, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

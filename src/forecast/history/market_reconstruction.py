@@ -19,6 +19,7 @@ from ..errors import DataError, ForecastTypeError, ModelError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
 from ..records.schema import suggest
 from . import market_observations as mobs
+from ._outliers import check_outliers, record_sources
 from .history import CURRENCIES, FLOWS
 from .markets import ROW, TOTAL, MarketHistory
 from .observations import _Converter
@@ -157,10 +158,7 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
     obs = mobs.build(sel, markets, conv, profiles, (first, last))
     n = last - first + 1
     used, per_year, endog, var = _design_slots(obs, first, n)
-    if not any(r["slot"] == "level" for r in used):
-        raise DataError(f"the records hold no usable level of {', '.join(markets)} or China's "
-                        f"total in {first}-{last}; shares and growth rates alone cannot pin "
-                        "the levels. Add level records.")
+    _check_inputs(obs, used, sel, markets, flow, segment, (first, last))
     slots = []
     for t, rows in per_year.items():
         for j, r in enumerate(rows):
@@ -177,7 +175,9 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
                 est, _ = mm.estimate(model, est)
         ratios, iters = mm.iterate(model, slots, ratios, est)
     except ModelError as err:
-        raise ModelError(f"{err}{_sparse_hint(obs, markets)}") from None
+        raise ModelError(f"{err} No MarketHistory was built, so inspect the inputs instead: "
+                         f"{_inspect_hint(markets, flow, segment)}."
+                         f"{_sparse_hint(obs, markets)}") from None
     loglike = float(model.loglike(est))
     mean, dmap = mm.smooth(model, est)
     return MarketHistory(
@@ -186,6 +186,79 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
         params={**dict(zip(mm.PARAM_NAMES, map(float, est), strict=True)),
                 "loglike": loglike, "estimated": params is None, "iterations": iters},
         profiles=profiles, _map=dmap, _obs=obs)
+
+
+def _inspect_hint(markets: tuple[str, ...], flow: str, segment: str) -> str:
+    """What a user can look at when the joint model fails (there is no history yet)."""
+    names = ", ".join(repr(m) for m in (*markets, TOTAL))
+    return (f"the records of each market with records.filter(market=[{names}], flow={flow!r},"
+            f" segment={segment!r}).frame (records: what you passed, by default forecast."
+            f"load_releases()), and what each record implies, used or not, with "
+            f"forecast.reconstruct(records, market={markets[0]!r}, flow={flow!r}, "
+            f"segment={segment!r}).observations() (likewise for the other markets and 'ALL')")
+
+
+def _check_inputs(obs, used: list[dict], sel, markets: tuple[str, ...], flow: str,
+                  segment: str, span: tuple[int, int]) -> None:
+    """Refuse, before fitting, records the joint model cannot use.
+
+    The model needs levels (shares and growth rates give ratios and changes only) and
+    China's total: a level of market ALL, or a share of it (which, with the market's
+    level, implies the total). Without the total the split between the named markets and
+    the rest of the world is undetermined and the relinearisation wanders instead of
+    converging. The levels of every market set are also checked for unit and currency
+    slips, as :func:`forecast.reconstruct` checks them.
+    """
+    first, last = span
+    what = f"{', '.join(markets)} or China's total"
+    if not any(r["slot"] == "level" for r in used):
+        unused = obs[(obs["measure"] == "level") & ~obs["used"].astype(bool)
+                     & obs["market"].isin((*markets, TOTAL))]
+        why = "; ".join(dict.fromkeys(unused["reason"]))
+        why = f" (their level records are unused: {why[:300]})" if why else ""
+        raise DataError(f"the records hold no usable level of {what} in {first}-{last}{why}; "
+                        "shares and growth rates alone cannot pin the levels. Add level "
+                        "records.")
+    if not any(r["slot"] == "share" or (r["slot"] == "level" and r["members"] == ())
+               for r in used):
+        raise DataError(_no_total_message(obs, markets, flow, segment, span))
+    by_set: dict[tuple, list[dict]] = {}
+    for r in used:
+        if r["slot"] == "level":
+            by_set.setdefault(r["members"], []).append(r)
+    sources = record_sources(sel)
+    for members, rows in sorted(by_set.items()):
+        check_outliers(rows, f"{'+'.join(members) or TOTAL} {flow} ({segment})", sources)
+
+
+def _no_total_message(obs, markets: tuple[str, ...], flow: str, segment: str,
+                      span: tuple[int, int]) -> str:
+    """Why China's total is missing and the two fixes."""
+    first, last = span
+    total = obs[obs["market"] == TOTAL]
+    if total.empty:
+        have = f"no record of market {TOTAL} for {flow} ({segment})"
+    else:
+        kinds = ", ".join(f"{n} {m}" for m, n in
+                          sorted(total["measure"].value_counts().items()))
+        levels = total[total["measure"] == "level"]
+        why = ("; ".join(dict.fromkeys(f"{r.year}: {r.reason}" for r in levels.itertuples()))
+               [:300] if len(levels) else "growth rates alone cannot pin it")
+        have = (f"{len(total)} record(s) of market {TOTAL} for {flow} ({segment}) ({kinds}) but "
+                f"no usable level of it in {first}-{last} ({why})")
+    emb = load_releases().frame
+    n_emb = int(((emb["market"] == TOTAL) & (emb["flow"] == flow) & (emb["segment"] == segment)
+                 & (emb["measure"] == "level")).sum())
+    add = (f" (the embedded releases hold {n_emb} such levels: records + forecast."
+           f"load_releases().filter(market='ALL', flow={flow!r}, segment={segment!r}))"
+           if n_emb else "")
+    return (f"the joint model splits China's total among {', '.join(markets)} and the rest "
+            f"of the world, so it needs China's total: a level of market {TOTAL}, or a share "
+            f"of it; the records hold {have}, and no share. Add rows with market {TOTAL} for "
+            f"{flow} (China's total), e.g. market {TOTAL}, segment {segment}, flow {flow}, "
+            f"year 2023, months 12, measure level, value <China's total>, unit CNY_1e8, "
+            f"basis CNY{add}; or reconstruct one market alone with "
+            f"forecast.reconstruct(records, market={markets[0]!r}).")
 
 
 #: A market whose own used records span fewer years is named when the model fails.
@@ -263,7 +336,12 @@ def reconstruct_markets(records=None, markets=DEFAULT_MARKETS,
     ParameterError, ForecastTypeError
         Unknown or overlapping markets, bad years or parameters.
     DataError
-        No usable level; no record of the markets.
+        No usable level; no record of the markets; no level (or share) of China's total,
+        which the split needs; a level out of line with its neighbours (a unit or
+        currency slip), as in :func:`forecast.reconstruct`.
+    ModelError
+        The relinearisation does not converge (records that contradict each other, or a
+        market too thinly published); the message names what to inspect.
 
     Examples
     --------

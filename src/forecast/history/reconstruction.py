@@ -24,9 +24,9 @@ from .._threads import single_blas_thread
 from .._validation import check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
-from ..records.schema import suggest
+from ..records.schema import canonical_market, suggest
 from . import observations as obsmod
-from ._outliers import check_outliers
+from ._outliers import check_outliers, record_sources
 from .history import CURRENCIES, FLOWS, History, series_name
 from .profile import IntraYearProfile, estimate_profile
 
@@ -90,6 +90,8 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
         "ALL" in records.markets) else records
     obs, conv = obsmod.build(fx_records, sel, totals, market, currency, fx, prof, (first, last))
     used = _usable(obs, market, flow, segment, first, last)
+    check_outliers([r for r in used if r["slot"] == 0], f"{market} {flow} ({segment})",
+                   record_sources(sel))
     if end is None:  # the last year is the last one a usable record informs
         last = _last_informed(obs, used, last, f"{market} {flow} ({segment})", currency)
     years = np.arange(first, last + 1)
@@ -157,7 +159,6 @@ def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,
             last: int) -> list[dict]:
     """The observations the model uses; at least one must be a level."""
     used = [r for r in obs.to_dict("records") if r["used"]]
-    check_outliers(used, f"{market} {flow} ({segment})")
     if not used:
         reasons = "; ".join(sorted(set(obs["reason"])))[:400]
         raise DataError(f"no usable record of {market!r} {flow!r} ({segment}): {reasons}. "
@@ -307,7 +308,8 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
         Unknown market, flow or currency; bad years or parameters.
     DataError
         The series has no usable record, or no level at all (growth rates alone cannot
-        pin the level).
+        pin the level); a level is off from its neighbours by an order of magnitude or is
+        an isolated spike (a unit or currency slip: see ``docs/history.md``).
 
     Examples
     --------
@@ -340,7 +342,8 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
     currency = _check_str("currency", currency, CURRENCIES, "Pass 'USD' or 'CNY'.")
     flow = _check_str("flow", flow, FLOWS, "")
     segment = _check_str("segment", segment, None, "Pass e.g. 'all'.")
-    market = _check_str("market", market, None, "Pass e.g. 'US' or 'ALL'.")
+    # a sum in any order names the stored one ("HK+US" is "US+HK")
+    market = canonical_market(_check_str("market", market, None, "Pass e.g. 'US' or 'ALL'."))
     if len(records) == 0:
         raise DataError("`records` must hold at least one record; got none (a filter such as "
                         "as_of='1999' may have removed them all). Pass a later as_of, or load "

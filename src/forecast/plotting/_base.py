@@ -61,11 +61,41 @@ def quiet_font_lookup() -> Iterator[None]:
 
 
 def new_axes(ax, figsize=(7.5, 4.2)):
+    """`ax`, or the axes of a new figure that keeps room for every label it draws.
+
+    A figure the chart creates uses matplotlib's constrained layout, so labels outside
+    the axes (end labels, an outside legend, long tick labels) are kept when it is saved
+    without ``bbox_inches="tight"``. Axes the caller passes are drawn on, never laid out:
+    their figure is the caller's.
+    """
     if ax is not None:
         return ax
     plt = require("matplotlib.pyplot", "plot", "Plotting")
-    _, ax = plt.subplots(figsize=figsize)
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
+
+
+def new_figure(figsize):
+    """A new pyplot figure with constrained layout (see :func:`new_axes`)."""
+    plt = require("matplotlib.pyplot", "plot", "Plotting")
+    return plt.figure(figsize=figsize, layout="constrained")
+
+
+def grid(fig, n: int, ncols: int, sharey: bool):
+    """`n` panels in rows of `ncols` sharing the years; the unused panels hidden.
+
+    With a shared x axis matplotlib labels the years on the bottom row only; a panel
+    whose neighbour below is hidden gets its own year labels back, so every column
+    keeps them on its lowest visible panel.
+    """
+    nrows = -(-n // ncols)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=sharey)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    for k in range(max(0, n - ncols), n):  # the last visible panel of each column
+        if k + ncols < nrows * ncols:  # not on the bottom row: its label was hidden
+            axes[k].xaxis.set_tick_params(which="both", labelbottom=True)
+    return list(axes[:n])
 
 
 def finish(ax, title: str | None, ylabel: str | None, legend: bool = True,
@@ -168,16 +198,52 @@ def unit_of(projection) -> str:
     return getattr(projection, "unit", None) or getattr(projection.history, "unit", "")
 
 
-def draw_history(ax, history, label: str = "history", since: int | None = None):
-    """Draw the history (and a History's 95% band) from `since` on; return its last point."""
-    parts = history_parts(history)
+def history_to_draw(projection, history, since: int | None = None,
+                    nowcast_year: int | None = None):
+    """The checked (years, median, band) of the history drawn under a projection, or None.
+
+    `history` defaults to the projection's own. One in another unit than the projection
+    would share its axis and be joined to its fan, so it is refused; so are a `since`
+    after the history's last year and a `nowcast_year` that is not one of its years (a
+    nowcast estimates a year under way, never a projected one). Called before any figure
+    is made, so that a refused argument leaves no empty figure behind.
+    """
+    if nowcast_year is not None:
+        nowcast_year = check_int("nowcast_year", nowcast_year,
+                                 fix="Pass a calendar year such as 2025, or None.")
+    parts = history_parts(projection.history if history is None else history)
     if parts is None:
         return None
-    years, median, band, _, _ = parts
-    if since is not None and since < years[-1]:  # a recent window keeps the log axis readable
+    years, median, band, hist_unit, _ = parts
+    if nowcast_year is not None and len(years) and not years[0] <= nowcast_year <= years[-1]:
+        first, last = int(years[0]), int(years[-1])
+        raise ParameterError(
+            f"`nowcast_year` must be a year of the history ({first}-{last}); got "
+            f"{nowcast_year}. Pass the history's partly observed year (usually its last, "
+            f"{last}), or None.", field="nowcast_year")
+    unit = unit_of(projection)
+    if unit and hist_unit and str(hist_unit) != str(unit):
+        raise ParameterError(
+            f"`history` is in {hist_unit} but the projection is in {unit}: both would share "
+            f"one axis. Pass a history in {unit} (e.g. the projection's own, by leaving "
+            f"`history` out), or convert it to {unit} first.", field="history")
+    if since is not None and len(years) and since > years[-1]:
+        raise ParameterError(
+            f"`since` must be at most the history's last year {int(years[-1])}; got "
+            f"{since}. Pass an earlier year, a negative offset such as -10, or None for the "
+            "whole history.", field="since")
+    if since is not None:  # a recent window keeps the log axis readable
         keep = years >= since
         years, median = years[keep], median[keep]
         band = None if band is None else (band[0][keep], band[1][keep])
+    return years, median, band
+
+
+def draw_history(ax, parts, label: str = "history"):
+    """Draw :func:`history_to_draw`'s history (and its 95% band); return its last point."""
+    if parts is None or not len(parts[0]):
+        return None
+    years, median, band = parts
     if band is not None:
         ax.fill_between(years, band[0], band[1], color="0.6", alpha=0.35, linewidth=0,
                         label="history 95% band")

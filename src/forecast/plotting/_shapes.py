@@ -75,6 +75,40 @@ def name_list(arg: str, value: object, example: str) -> list:
     return list(value)
 
 
+def one_market(projection, chart: str) -> None:
+    """Refuse a MarketProjection where `chart` draws the Projection of one market.
+
+    Its markets would otherwise be drawn end to end as one line: say which chart draws
+    every market and how to take one market out.
+    """
+    markets = getattr(projection, "markets", None)
+    if markets is None or not callable(getattr(projection, "market", None)):
+        return
+    names = [str(m) for m in markets]
+    first = next((m for m in names if m != "ALL"), "ALL")
+    raise ForecastTypeError(
+        f"`projection` of {chart} must be the Projection of one market; got "
+        f"{type(projection).__name__} (markets {names}). Draw every market with "
+        "forecast.plotting.market_fans(mp, scenario), or one market with "
+        f"{chart}(mp.market({first!r}), ...).", field="projection")
+
+
+def many_markets(projection, chart: str) -> None:
+    """Refuse anything but a MarketProjection in the markets chart `chart`."""
+    if hasattr(projection, "markets") and hasattr(projection, "scenario_names"):
+        return
+    if hasattr(projection, "scenario_names"):
+        raise ForecastTypeError(
+            f"`projection` of {chart} must be a MarketProjection (forecast.project_markets); "
+            f"got {type(projection).__name__}, the projection of one market. Draw it with "
+            "forecast.plotting.fan_chart(projection, scenario) or fan_grid(projection).",
+            field="projection")
+    raise ForecastTypeError(
+        f"`projection` of {chart} must be a MarketProjection; got "
+        f"{type(projection).__name__}. Pass the result of forecast.project_markets(...).",
+        field="projection")
+
+
 def unit_label(unit: str) -> str:
     """Human label of a unit code: ``"USD_bn"`` -> ``"USD bn"`` (see :mod:`.names`)."""
     return unit_text(unit)
@@ -89,6 +123,12 @@ def history_parts(history):
             f"`history` must be a History or an AnnualSeries; got {type(history).__name__}. "
             "Draw a projection with fan_chart, headline_chart or comparison_chart, or pass "
             "its history: history_chart(projection.history).", field="history")
+    if hasattr(history, "markets") and hasattr(history, "series"):  # a MarketHistory
+        first = next((str(m) for m in history.markets if m != "ALL"), "ALL")
+        raise ForecastTypeError(
+            f"`history` must be the history of one market; got {type(history).__name__} "
+            f"(markets {[str(m) for m in history.markets]}). Pass one market's: "
+            f"history.series({first!r}), or leave `history` out.", field="history")
     if hasattr(history, "to_frame") and hasattr(history, "interval"):  # a History
         frame = history.to_frame()
         years = np.asarray(frame["year"], dtype=int)
@@ -106,14 +146,20 @@ def history_parts(history):
     )
 
 
-def decomposition_wide(data, scenario, value):
-    """Wide frame (index year, one column per assumption) and the value column drawn."""
+def decomposition_wide(data, scenario, value, market=None):
+    """Wide frame (index year, one column per assumption) and the value column drawn.
+
+    A frame with a ``market`` column (``MarketProjection.decompose``) is cut to `market`,
+    which must be given when the frame holds several markets: summing over them would
+    count every part twice (once more in ``ALL``).
+    """
     frame = data.decompose(scenario) if hasattr(data, "decompose") else data
     if not isinstance(frame, pd.DataFrame):
         raise ForecastTypeError(
             f"`data` must be a Projection or the DataFrame of Projection.decompose(); got "
             f"{type(data).__name__}. Pass projection or projection.decompose(name)."
         )
+    frame = _one_market_rows(frame, market)
     if "assumption" in frame.columns and "year" in frame.columns:  # long layout
         if value is None and "log_points" in frame.columns:
             value = "log_points"
@@ -132,6 +178,31 @@ def decomposition_wide(data, scenario, value):
     wide = frame.set_index("year") if "year" in frame.columns else frame
     wide = wide.drop(columns=[c for c in wide.columns if str(c) in ("total", "scenario")])
     return wide, value
+
+
+def _one_market_rows(frame, market):
+    """The rows of `market` (without the ``market`` column); the frame when it has none."""
+    if "market" not in frame.columns:
+        if market is not None:
+            raise ParameterError(
+                f"`market` applies to a decomposition of several markets "
+                f"(MarketProjection.decompose); got market={market!r} for a frame without a "
+                "market column. Leave `market` out.", field="market")
+        return frame
+    names = [str(m) for m in pd.unique(frame["market"])]
+    if market is None:
+        if len(names) > 1:
+            example = "ALL" if "ALL" in names else names[0]
+            raise ParameterError(
+                f"`market` must name the market to draw: the decomposition has {len(names)} "
+                f"markets {names}; got None. Pass e.g. market={example!r}.", field="market")
+        market = names[0] if names else None
+    elif str(market) not in names:
+        raise ParameterError(
+            f"`market` must be one of the decomposition's markets {names}; got {market!r}."
+            f"{suggest(market, names) if isinstance(market, str) else ''} Pass one of them.",
+            field="market")
+    return frame[frame["market"].astype(str) == str(market)].drop(columns="market")
 
 
 def _check_value(frame, value) -> None:

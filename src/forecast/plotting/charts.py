@@ -17,19 +17,22 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._optional import require
-from .._validation import check_float, check_int
+from .._validation import check_float, check_int, check_level, check_levels
 from ..errors import ForecastTypeError
 from ._base import (
     PALETTE,
     draw_history,
     finish,
+    grid,
+    history_to_draw,
     new_axes,
+    new_figure,
     set_yscale,
     unit_of,
 )
 from ._shapes import (
     decomposition_wide,
+    one_market,
     scenario_index,
     scenario_list,
     tornado_rows,
@@ -73,8 +76,8 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
         Scenario name or index; default the first (usually ``"baseline"``).
     history : History or AnnualSeries, optional
         History to draw in black; a ``History`` adds its 95% reconstruction band.
-        Default: ``projection.history``.
-    levels : sequence of float, default (50, 80, 95)
+        Default: ``projection.history``. It must be in the projection's unit.
+    levels : float or sequence of float, default (50, 80, 95)
         Central interval levels in percent, drawn nested (widest lightest).
     color : str, optional
         Colour of the bands and median; default from the palette by scenario index.
@@ -91,12 +94,21 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
     matplotlib.axes.Axes
         One filled band per level (plus one for a History's band), a median line,
         a legend.
+
+    Raises
+    ------
+    ForecastTypeError
+        For a MarketProjection: draw ``forecast.plotting.market_fans(mp, scenario)`` or
+        ``fan_chart(mp.market("US"))``.
     """
+    one_market(projection, "fan_chart")
+    levels = check_levels("levels", levels)
     i = scenario_index(projection, scenario)
     name = list(projection.scenario_names)[i]
+    past = history_to_draw(projection, history)
     ax = new_axes(ax)
     color = color or colors(projection.scenario_names)[name]
-    anchor = draw_history(ax, projection.history if history is None else history)
+    anchor = draw_history(ax, past)
     years, median, bnds = _anchored(anchor, projection, i, levels)
     lvls = sorted(bnds, reverse=True)
     for k, lv in enumerate(lvls):
@@ -126,19 +138,16 @@ def small_multiples(n: int, ncols: int = 4, *, panel=(3.2, 2.6), fig=None):
     Returns
     -------
     list of matplotlib.axes.Axes
-        The `n` visible panels, row by row.
+        The `n` visible panels, row by row; the lowest visible panel of each column
+        labels the years. A new figure uses constrained layout (labels kept on saving).
     """
     n = check_int("n", n, 1, fix="Pass the number of panels to draw, at least 1.")
     ncols = min(check_int("ncols", ncols, 1, fix="Pass e.g. ncols=3."), n)
     nrows = -(-n // ncols)
     if fig is None:
         panel = _panel_size(panel)
-        plt = require("matplotlib.pyplot", "plot", "Plotting")
-        fig = plt.figure(figsize=(panel[0] * ncols, panel[1] * nrows))
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).ravel()
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    return list(axes[:n])
+        fig = new_figure((panel[0] * ncols, panel[1] * nrows))
+    return grid(fig, n, ncols, sharey=True)
 
 
 def _panel_size(panel) -> tuple[float, float]:
@@ -164,7 +173,7 @@ def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None
         Default: every scenario.
     history : History or AnnualSeries, optional
         Default ``projection.history``.
-    levels : sequence of float, default (50, 80, 95)
+    levels : float or sequence of float, default (50, 80, 95)
     yscale : {"linear", "log"}, default "linear"
     ncols : int, default 4
         Panels per row, at least 1.
@@ -175,8 +184,11 @@ def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None
     list of matplotlib.axes.Axes
         One panel per scenario, titled by its name; the legend only on the first.
     """
+    one_market(projection, "fan_grid")
     names = scenario_list(projection, scenarios)
+    levels = check_levels("levels", levels)
     ncols = check_int("ncols", ncols, 1, fix="Pass e.g. ncols=3.")
+    history_to_draw(projection, history)  # checked before the figure is made
     axes = small_multiples(len(names), ncols, fig=fig)
     for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
         fan_chart(projection, name, history=history, levels=levels, yscale=yscale, ax=ax)
@@ -205,7 +217,7 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
     scenarios : sequence of str, optional
         Default: every scenario of the projection.
     level : float or None, default 80
-        Band drawn around each median; None for medians only.
+        Band drawn around each median, a percentage in (0, 100); None for medians only.
     history : History or AnnualSeries, optional
         Default ``projection.history``.
     yscale : {"linear", "log"}, default "linear"
@@ -218,14 +230,17 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
         One median line per scenario labelled by its name (and one band each when
         `level` is given).
     """
+    one_market(projection, "comparison_chart")
     names = scenario_list(projection, scenarios)
+    level = None if level is None else check_level("level", level)
+    past = history_to_draw(projection, history)
     ax = new_axes(ax)
-    anchor = draw_history(ax, projection.history if history is None else history)
+    anchor = draw_history(ax, past)
     palette = colors(projection.scenario_names)
     for name in names:
         i = scenario_index(projection, name)
         color = palette[projection.scenario_names[i]]
-        years, median, bnds = _anchored(anchor, projection, i, (level,) if level else (50,))
+        years, median, bnds = _anchored(anchor, projection, i, (level or 50,))
         if level:
             ax.fill_between(years, *next(iter(bnds.values())), color=color, alpha=0.12,
                             linewidth=0)
@@ -237,15 +252,16 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
 
 
 def decomposition_chart(data, scenario: str | None = None, *, value: str | None = None,
-                        unit: str | None = None, ax=None, title: str | None = None):
+                        unit: str | None = None, market: str | None = None, ax=None,
+                        title: str | None = None):
     """Stacked contribution of each assumption to a scenario's gap to the baseline, per year.
 
     Parameters
     ----------
-    data : Projection or DataFrame
-        A Projection (its ``decompose(scenario)`` is drawn) or that frame itself, in
-        long layout (``year, assumption, <value columns>``) or wide (one column per
-        assumption).
+    data : Projection, MarketProjection or DataFrame
+        A projection (its ``decompose(scenario)`` is drawn) or that frame itself, in
+        long layout (``year, assumption, <value columns>``, and ``market`` for a
+        MarketProjection's) or wide (one column per assumption).
     scenario : str, optional
         Scenario to decompose when `data` is a Projection.
     value : str, optional
@@ -255,6 +271,10 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
         levels, in the projection's unit). Any other name is a ``ParameterError``.
     unit : str, optional
         Unit of the level, for the axis label; default the projection's.
+    market : str, optional
+        The market drawn from a decomposition of several markets (a MarketProjection or
+        its ``decompose()`` frame), e.g. ``"US"`` or ``"ALL"``; required when there are
+        several (their contributions cannot be added up), ignored when there is one.
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -263,8 +283,13 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
     matplotlib.axes.Axes
         One bar container per assumption (positive parts stacked up, negative down),
         a black line with the total, a legend.
+
+    Raises
+    ------
+    ParameterError
+        A decomposition of several markets without `market`, or a `market` it lacks.
     """
-    wide, value = decomposition_wide(data, scenario, value)
+    wide, value = decomposition_wide(data, scenario, value, market)
     ax = new_axes(ax)
     years = np.asarray(wide.index, dtype=int)
     palette = colors(wide.columns, ASSUMPTION_COLORS)
@@ -288,9 +313,10 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
     else:
         ylab = "contribution" + (f" ({value.replace('_', ' ')})" if value else "")
     down = (pos + neg).sum() < 0  # keep the legend clear of the bars
-    return finish(ax, title or (f"What drives {scenario_label(scenario)}" if scenario
-                                else "Decomposition"),
-                   ylab, loc="lower left" if down else "upper left")
+    where = "" if market is None else f" in {'China' if str(market) == 'ALL' else market}"
+    return finish(ax, title or (f"What drives {scenario_label(scenario)}{where}" if scenario
+                                else f"Decomposition{where}"),
+                  ylab, loc="lower left" if down else "upper left")
 
 
 def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
@@ -312,7 +338,8 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
     Returns
     -------
     matplotlib.axes.Axes
-        Two bar containers (low, high), parameters as y tick labels, widest on top.
+        Two bar containers (low, high), parameters as y tick labels, widest on top, the
+        legend in an empty row below them.
     """
     which = getattr(frame, "attrs", {}).get("scenario")
     unit = getattr(frame, "attrs", {}).get("unit")  # read before the rows are selected
@@ -324,13 +351,15 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
     centre = (np.asarray(frame[base], dtype=float) if base is not None
               else np.full(len(lo), np.median(np.r_[lo, hi])))
     order = np.argsort(np.abs(hi - lo))[::-1][:top][::-1]
-    ax = new_axes(ax, figsize=(7.5, 0.45 * len(order) + 1.5))
+    # one row more than the parameters: the legend's, below the narrowest bar
+    ax = new_axes(ax, figsize=(7.5, 0.45 * (len(order) + 1) + 1.5))
     y = np.arange(len(order))
     ax.barh(y, lo[order] - centre[order], left=centre[order], color=PALETTE[0],
             label="parameter at its low value")
     ax.barh(y, hi[order] - centre[order], left=centre[order], color=PALETTE[1],
             label="parameter at its high value")
     ax.set_yticks(y, [names[k] for k in order])
+    ax.set_ylim(-1.6, len(order) - 0.4)  # the empty row at the bottom holds the legend
     ax.axvline(float(np.median(centre)), color="black", linewidth=0.9)
     ax.set_xlabel("median level" + (f" in {year}" if year is not None else "")
                   + (f" ({unit_label(unit)})" if unit else ""))

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_int
+from .._validation import check_int, check_levels
 from ..errors import ForecastTypeError
 from ._base import HISTORY_COLOR, PALETTE, draw_observations, finish, new_axes
 from ._shapes import history_parts, unit_label
@@ -40,8 +40,8 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
         :func:`~forecast.plotting.headline_chart`.
     records : bool, default True
         Draw ``history.observations()`` as points, one marker per kind of record.
-    levels : sequence of float, default (80, 95)
-        Reconstruction bands (a History only).
+    levels : float or sequence of float, default (80, 95)
+        Reconstruction bands in percent (a History only).
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -56,6 +56,7 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
             "forecast.reconstruct(...), its .series, or a projection's .history.",
             field="history")
     parts = history_parts(history)
+    levels = check_levels("levels", levels)
     ax = new_axes(ax)
     years, median, _, unit, name = parts
     if hasattr(history, "interval"):
@@ -78,7 +79,8 @@ def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60
     ----------
     nowcast : Nowcast
         ``History.nowcast()``; needs ``samples``, ``median`` and ``interval(level)``.
-    levels : sequence of float, default (80, 95)
+    levels : float or sequence of float, default (80, 95)
+        Intervals in percent, shaded.
     bins : int, default 60
         Histogram bins, at least 1.
     ax : matplotlib Axes, optional
@@ -97,6 +99,7 @@ def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60
         raise ForecastTypeError(
             f"`nowcast` must be a Nowcast (with samples, median and interval); got "
             f"{type(nowcast).__name__}.{hint}", field="nowcast")
+    levels = check_levels("levels", levels)
     samples = np.asarray(nowcast.samples, dtype=float).ravel()
     ax = new_axes(ax)
     ax.hist(samples, bins=bins, density=True, color="0.75", label="nowcast samples")

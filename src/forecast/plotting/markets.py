@@ -25,10 +25,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._optional import require
-from .._validation import check_int
-from ._base import PALETTE, finish, new_axes
-from ._shapes import name_list
+from .._validation import check_int, check_levels
+from ._base import PALETTE, finish, grid, new_axes, new_figure
+from ._shapes import many_markets, name_list
 from .charts import fan_chart
 from .names import colors, scenario_label
 
@@ -45,6 +44,8 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     Parameters
     ----------
     projection : MarketProjection
+        The result of :func:`forecast.project_markets` (a Projection of one market is
+        drawn by :func:`~forecast.plotting.fan_chart`).
     scenario : str, optional
         Default the first scenario (usually ``"baseline"``).
     markets : sequence of str, optional
@@ -59,21 +60,19 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     -------
     list of matplotlib.axes.Axes
         One panel per market with its reconstructed history in black and its own y axis;
-        the legend only on the first.
+        the legend only on the first; the lowest panel of each column labels the years.
     """
+    many_markets(projection, "market_fans")
     names = (list(projection.markets) if markets is None
              else name_list("markets", markets, "markets=['US', 'ALL']"))
     scenario = projection.scenario_names[0] if scenario is None else scenario
     ncols = min(check_int("ncols", ncols, 1, fix="Pass e.g. ncols=3."), len(names))
+    levels = check_levels("levels", levels)
     nrows = -(-len(names) // ncols)
     if fig is None:
-        plt = require("matplotlib.pyplot", "plot", "Plotting")
-        fig = plt.figure(figsize=(3.4 * ncols, 2.7 * nrows))
+        fig = new_figure((3.4 * ncols, 2.7 * nrows))
     # markets differ in size: shared years, one y axis per panel
-    grid = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=False)).ravel()
-    for ax in grid[len(names):]:
-        ax.set_visible(False)
-    axes = list(grid[:len(names)])
+    axes = grid(fig, len(names), ncols, sharey=False)
     # the scenario's colour in every other chart (fixed for the presets; never the
     # palette's pale yellow by position)
     color = colors(projection.scenario_names).get(scenario, PALETTE[0])
@@ -98,12 +97,26 @@ def share_chart(projection, scenario: str | None = None, *, ax=None, title: str 
     projected shares are the mean share over paths (they add up to 100 exactly, path by
     path and on average). A vertical line marks the first projected year.
 
+    Parameters
+    ----------
+    projection : MarketProjection
+        The result of :func:`forecast.project_markets` (a Projection of one market has no
+        shares: draw it with :func:`~forecast.plotting.fan_chart`).
+    scenario : str, optional
+        Default the first scenario (usually ``"baseline"``).
+    ax : matplotlib Axes, optional
+        Default a new figure, laid out to keep the legend (right of the axes) and the y
+        label. On your own axes leave a right margin for the legend (about 0.8 inch), or
+        save with ``fig.savefig(path, bbox_inches="tight")``.
+    title : str, optional
+
     Returns
     -------
     matplotlib.axes.Axes
         One stacked area per part (named markets, then ROW) and a legend to the right,
         listing the parts top to bottom as they are stacked.
     """
+    many_markets(projection, "share_chart")
     scenario = projection.scenario_names[0] if scenario is None else scenario
     ax = new_axes(ax)
     hist = projection.history.to_frame(share=True).pivot(index="year", columns="market",

@@ -26,10 +26,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_int
+from .._validation import check_int, check_levels
 from .._version import __version__
-from ._base import HISTORY_COLOR, draw_history, finish, log_axis, mark_nowcast, new_axes, unit_of
-from ._shapes import baseline_name, scenario_index, unit_label
+from ..errors import ParameterError
+from ._base import (
+    HISTORY_COLOR,
+    draw_history,
+    finish,
+    history_to_draw,
+    log_axis,
+    mark_nowcast,
+    new_axes,
+    unit_of,
+)
+from ._shapes import baseline_name, one_market, scenario_index, unit_label
 from .names import colors, scenario_label
 
 __all__ = ["SOURCE", "difference_chart", "headline_chart", "scenario_fan_chart"]
@@ -112,14 +122,19 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
     baseline : str, default "baseline"
         The scenario drawn as a fan; the first scenario when the default is not projected
         (another name that is not projected is a ParameterError).
-    levels : sequence of float, default (50, 80)
+    levels : float or sequence of float, default (50, 80)
         Bands of the baseline fan (the 95% band's upper tail would squash the medians).
     nowcast_year : int, optional
-        A history year estimated from partial-year figures, marked with a dotted line.
+        A history year estimated from partial-year figures, marked with a dotted line;
+        one of the history's years.
     since : int or None, default -10
-        First history year drawn; negative: that many years before the projection
-        (a recent window keeps the scenarios' range readable); None: all.
+        First history year drawn, at most the history's last; negative: that many years
+        before the projection (a recent window keeps the scenarios' range readable);
+        None: all.
     ax : matplotlib Axes, optional
+        The end labels are written right of the axes: a new figure keeps room for them;
+        on your own axes leave a right margin (about 1.7 inches) or save with
+        ``bbox_inches="tight"``.
     title : str, optional
 
     Returns
@@ -127,13 +142,23 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
     matplotlib.axes.Axes
         Log y axis with readable ticks; one band per level, one median line per scenario
         (named by its display name), and one end label per scenario (``ax.texts``).
+
+    Raises
+    ------
+    ForecastTypeError
+        For a MarketProjection (draw one market: ``headline_chart(mp.market("US"))``).
+    ParameterError
+        A history in another unit, a `since` after the history's last year or a
+        `nowcast_year` outside its years.
     """
+    one_market(projection, "headline_chart")
+    levels = check_levels("levels", levels)
     names = list(projection.scenario_names)
     base = baseline_name(projection, baseline) or names[0]
     palette = colors(names)
+    past = history_to_draw(projection, history, _since(projection, since), nowcast_year)
     ax = new_axes(ax)
-    anchor = draw_history(ax, projection.history if history is None else history,
-                          since=_since(projection, since))
+    anchor = draw_history(ax, past)
     years, median, bands = _join(anchor, *_summary(projection, base, levels))
     for k, lv in enumerate(sorted(bands, reverse=True)):
         ax.fill_between(years, *bands[lv], color=palette[base], alpha=0.10 + 0.12 * k,
@@ -164,45 +189,118 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     The bands are quantiles of ``100 * (scenario / baseline - 1)`` over paths that share
     their baseline draws (:meth:`Projection.difference`). A note gives, for scale, the
     scenario's own 80% level band relative to the baseline median in the last year: what
-    a reader would see comparing two separate fan charts, far wider.
+    a reader would see comparing two separate fan charts, far wider. A projection of one
+    year is drawn as one box per band with the median across it.
 
     Parameters
     ----------
     projection : Projection
-    scenario : str
+    scenario : str or int
+        The scenario drawn; not the baseline.
     baseline : str, default "baseline"
-    levels : sequence of float, default (50, 80)
+        The projected scenario subtracted.
+    levels : float or sequence of float, default (50, 80)
     ax : matplotlib Axes, optional
     title : str, optional
 
     Returns
     -------
     matplotlib.axes.Axes
-        One band per level, the median difference line, a zero line and the note.
+        One band per level, the median difference line, a zero line and the note; the
+        legend where it covers the least (the y axis is extended when the bands and
+        the zero line leave no corner free).
+
+    Raises
+    ------
+    ForecastTypeError
+        For a MarketProjection (draw one market: ``difference_chart(mp.market("US"),
+        scenario)``).
+    ParameterError
+        An unknown scenario, a baseline that is not projected, or `scenario` equal to it.
     """
-    i = scenario_index(projection, scenario)
-    name = projection.scenario_names[i]
-    color = colors(projection.scenario_names)[name]
-    diff = projection.difference(baseline, levels=tuple(levels), scenarios=[name])
+    one_market(projection, "difference_chart")
+    levels = check_levels("levels", levels)
+    names = list(projection.scenario_names)
+    name = names[scenario_index(projection, scenario)]
+    base = baseline_name(projection, baseline)
+    if base is None:
+        raise ParameterError(
+            f"`baseline` must be one of the projection's scenarios {names}; got "
+            f"{baseline!r}, which is not projected. Pass the scenario to subtract, e.g. "
+            f"baseline={names[0]!r}.", field="baseline")
+    if name == base:
+        others = [n for n in names if n != base]
+        hint = f"Pass another scenario, e.g. {others[0]!r}" if others else \
+            "Project a second scenario to compare"
+        raise ParameterError(
+            f"`scenario` must differ from `baseline` ({base!r}): the difference of a "
+            f"scenario to itself is 0; got {scenario!r}. {hint}.", field="scenario")
+    color = colors(names)[name]
+    diff = projection.difference(base, levels=levels, scenarios=[name])
     years = np.asarray(diff["year"], dtype=int)
+    one = years.size == 1  # one year: boxes, as a line of one point draws nothing
+    x = np.array([years[0] - 0.2, years[0] + 0.2]) if one else years
+
+    def along(column):
+        v = np.asarray(diff[column], dtype=float)
+        return np.repeat(v, 2) if one else v
+
     ax = new_axes(ax)
     for k, lv in enumerate(sorted(levels, reverse=True)):
-        ax.fill_between(years, diff[f"lower_{lv:g}_pct"], diff[f"upper_{lv:g}_pct"],
+        ax.fill_between(x, along(f"lower_{lv:g}_pct"), along(f"upper_{lv:g}_pct"),
                         color=color, alpha=0.18 + 0.2 * k, linewidth=0,
                         label=f"{lv:g}% band of the paired difference")
-    ax.plot(years, diff["median_pct"], color=color, linewidth=2, label="median difference")
+    ax.plot(x, along("median_pct"), color=color, linewidth=2, label="median difference")
     # for scale: the scenario's own 80% level band against the baseline median, in the last
     # year; drawn as lines it would squash the paired band, so it is written instead
     own = projection.interval(80, name).iloc[-1]
-    base_median = float(projection.quantiles(0.5, baseline)["value"].iloc[-1])
+    base_median = float(projection.quantiles(0.5, base)["value"].iloc[-1])
     lo, hi = (100 * (own[k] / base_median - 1) for k in ("lower", "upper"))
     ax.plot([], [], linestyle="none",  # a legend line only: it would squash the paired band
             label=f"for scale, {scenario_label(name)}'s own 80% level\nband in {int(years[-1])}: "
                   f"{lo:+.0f}% to {hi:+.0f}%")
     ax.axhline(0, color=HISTORY_COLOR, linewidth=0.8)
-    default = f"{scenario_label(name)} minus {scenario_label(baseline)}"
-    return finish(ax, title if title is not None else default,
-                  f"% of the {scenario_label(baseline, in_sentence=True)} level", loc="best")
+    if one:
+        ax.set_xlim(years[0] - 1, years[0] + 1)
+    widest = max(levels)
+    _legend_room(ax, x, along(f"lower_{widest:g}_pct"), along(f"upper_{widest:g}_pct"),
+                 rows=len(levels) + 3)
+    default = f"{scenario_label(name)} minus {scenario_label(base)}"
+    finish(ax, title if title is not None else default,
+           f"% of the {scenario_label(base, in_sentence=True)} level", loc="best")
+    if one:
+        ax.set_xticks([int(years[0])])
+    return ax
+
+
+def _legend_room(ax, x, lower, upper, rows: int) -> None:
+    """Extend the y axis when no corner is left free for a legend of about `rows` lines.
+
+    matplotlib's ``loc="best"`` only picks the least covered of its places (measured at
+    drawing, for the figure's size then); a band around 0 across the whole chart leaves
+    none free, so the y axis is extended above (or below) the band and the zero line, on
+    the side needing less, to make one.
+    """
+    # the legend's share of the axes, fixed (never from the figure's size: the report
+    # resizes a chart after drawing it and expects the chart built at that size): about
+    # 6% of the height a line, and 55% of the width
+    need, wide = min(0.6, 0.06 * rows), 0.55
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    span = wide * (x1 - x0) + 0.5
+    tops, bottoms = [], []
+    for under in (x <= x0 + span, x >= x1 - span):  # the band under a left, a right corner
+        # the zero line is kept clear too: a legend struck through by it is hard to read
+        lo, hi = min(float(np.min(lower[under])), 0.0), max(float(np.max(upper[under])), 0.0)
+        if (y1 - hi) / (y1 - y0) >= need or (lo - y0) / (y1 - y0) >= need:
+            return
+        tops.append((hi - need * y0) / (1 - need))  # the limit leaving `need` above `hi`
+        bottoms.append((lo - need * y1) / (1 - need))
+    top, bottom = min(tops), max(bottoms)
+    if top - y1 <= y0 - bottom:
+        ax.set_ylim(y0, top)
+    else:
+        ax.set_ylim(bottom, y1)
 
 
 def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline", history=None,
@@ -218,10 +316,13 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
         Outlined only when it is a projected scenario other than `scenario` (the default
         may be absent; another name that is not projected is a ParameterError).
     history : History or AnnualSeries, optional
-    levels : sequence of float, default (50, 80, 95)
+        In the projection's unit; default ``projection.history``.
+    levels : float or sequence of float, default (50, 80, 95)
     nowcast_year : int, optional
+        One of the history's years, marked with a dotted line.
     since : int or None, default -10
-        First history year drawn (negative: relative to the first projected year).
+        First history year drawn, at most the history's last (negative: relative to the
+        first projected year).
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -229,12 +330,20 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
     -------
     matplotlib.axes.Axes
         Log y axis; the scenario's bands and median, the baseline's median and band edges.
+
+    Raises
+    ------
+    ForecastTypeError
+        For a MarketProjection (draw one market: ``scenario_fan_chart(mp.market("US"),
+        scenario)``, or every market: ``forecast.plotting.market_fans(mp, scenario)``).
     """
+    one_market(projection, "scenario_fan_chart")
+    levels = check_levels("levels", levels)
     palette = colors(projection.scenario_names)
     name = projection.scenario_names[scenario_index(projection, scenario)]
+    past = history_to_draw(projection, history, _since(projection, since), nowcast_year)
     ax = new_axes(ax)
-    anchor = draw_history(ax, projection.history if history is None else history,
-                          since=_since(projection, since))
+    anchor = draw_history(ax, past)
     years, median, bands = _join(anchor, *_summary(projection, name, levels))
     for k, lv in enumerate(sorted(bands, reverse=True)):
         ax.fill_between(years, *bands[lv], color=palette[name], alpha=0.12 + 0.14 * k,

@@ -2,8 +2,9 @@
 
 Modules: ``releases`` (:class:`Records`, :func:`load_releases`), ``fx``
 (:class:`ExchangeRates`, :class:`FxRate`, :func:`load_exchange_rates`); internal:
-``schema`` (release columns and row checks), ``_fx_schema`` (exchange-rate columns and
-row checks), ``csvfile`` (reading embedded and users' CSV files), ``provenance``
+``schema`` (release columns and row checks), ``_periods`` (publication dates and months),
+``_fx_schema`` (exchange-rate columns and row checks), ``csvfile`` (reading embedded and
+users' CSV files), ``provenance``
 (:func:`provenance`: the official outlet of each source where one was found).
 """
 

@@ -2,6 +2,7 @@
 
 Every argument is checked against the schema's vocabulary (a typo raises with a
 did-you-mean); markets are an open vocabulary, so a market that no row has warns instead.
+A sum of markets matches in any order (``"HK+US"`` finds the rows stored as ``"US+HK"``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def filter_mask(f: pd.DataFrame, market=None, segment=None, flow=None, measure=N
             msg = S.market_problem(v) if isinstance(v, str) else f"{v!r} is not text"
             if msg is not None:
                 raise ParameterError(f"`market`: {msg}")
+        vals = [S.canonical_market(v) for v in vals]  # as stored: "HK+US" finds "US+HK"
         keep &= f["market"].isin(vals).to_numpy()
         _warn_absent_markets(vals, f["market"])
     for name, arg in (("segment", segment), ("flow", flow), ("measure", measure),

@@ -142,7 +142,9 @@ class Records:
         Returns
         -------
         Records
-            ``origin`` is the file name, ``row`` the 1-based data row.
+            ``origin`` is the file name, ``row`` the 1-based data row; the row starts on
+            line ``row + 1`` of the file (blank lines and line breaks inside quoted fields
+            count).
 
         Examples
         --------
@@ -166,7 +168,10 @@ class Records:
         """Validate a DataFrame with the columns of ``releases.csv`` (or of ``Records.frame``).
 
         ``row`` and ``origin`` columns are kept when present (else rows are numbered
-        1..n and ``origin`` is used); ``published_date`` is recomputed from ``published``.
+        1..n by position and ``origin`` is used); ``published_date`` is recomputed from
+        ``published``. A fully blank row (every cell empty or NaN, as ``pd.read_excel``
+        gives for an empty line of a sheet) holds no data and is skipped, as a blank line
+        of a CSV file is; the other rows keep their position numbers.
         A ``published`` cell may be a date, or a datetime or Timestamp at midnight (what
         ``pd.read_excel`` gives for a date cell): it is read as ``YYYY-MM-DD``; one with a
         time of day is a problem of that cell.
@@ -205,15 +210,24 @@ class Records:
                 "row, origin allowed); rename or drop columns to match."
             )
         raw = df.reset_index(drop=True)
+        # a fully blank row (a gap in a sheet, as read_excel gives it) holds no data and is
+        # skipped, as a blank line of a CSV file is; the others keep their position number
+        blank = [all(S._text(v) == "" for v in r) for r in raw.itertuples(index=False)]
+        keep = [i for i, b in enumerate(blank) if not b]
+        rows = [i + 1 for i in keep]
+        if len(keep) < len(raw):
+            raw = raw.iloc[keep].reset_index(drop=True)
+            if len(raw) == 0:
+                raise DataError(f"records frame from {origin!r} has {len(blank)} row(s), all "
+                                "blank; pass at least one row with data.")
         n = len(raw)
-        rows = list(range(1, n + 1))
         if "row" in raw.columns:
             rows = [S._as_int(r) or 0 for r in raw["row"].tolist()]
             bad = [i for i, r in enumerate(rows) if r < 1]
             if bad:
                 raise DataError(f"records frame column 'row' must hold ints >= 1; got "
-                                f"{raw['row'].iloc[bad[0]]!r} at position {bad[0]}. Drop the "
-                                "column to number rows 1..n.")
+                                f"{raw['row'].iloc[bad[0]]!r} at position {keep[bad[0]]}. "
+                                "Drop the column to number rows 1..n.")
         origins = [origin] * n
         if "origin" in raw.columns:
             origins = [S._text(o) or origin for o in raw["origin"].tolist()]
@@ -312,7 +326,8 @@ class Records:
         Parameters
         ----------
         market, segment, flow, measure, basis, confidence : str or list of str, optional
-            Values of those columns (``docs/data.md`` lists the allowed ones).
+            Values of those columns (``docs/data.md`` lists the allowed ones). A sum of
+            markets matches in any order (``"HK+US"`` finds ``"US+HK"``).
         months, year : int or list of int, optional
             Months covered from January (12 = full year); calendar years.
         as_of : str, date or Timestamp, optional

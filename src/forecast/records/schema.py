@@ -18,6 +18,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from ..errors import DataError
+from ._periods import future_problem, months_hint, period_end_date, published_text
 
 # Columns of releases.csv, in file order.
 CSV_COLUMNS: tuple[str, ...] = (
@@ -37,6 +38,9 @@ KEY_COLUMNS: tuple[str, ...] = (
 )
 
 KNOWN_MARKETS: tuple[str, ...] = ("US", "ALL", "HK", "EU", "JP", "KR", "SG", "RCEP", "BRI")
+#: Order of the codes in a sum after loading: the known markets in this order, then any
+#: other code alphabetically ("HK+US" and "US+HK" are one market, stored as "US+HK").
+_SUM_ORDER: dict[str, int] = {m: i for i, m in enumerate(KNOWN_MARKETS)}
 MARKET_RE = re.compile(r"^[A-Z]{2,6}(\+[A-Z]{2,6})*$")
 SEGMENTS: tuple[str, ...] = ("all", "ITO", "BPO", "KPO")
 FLOWS: tuple[str, ...] = ("offshore_execution", "offshore_contract", "so_execution", "so_contract")
@@ -62,8 +66,6 @@ _VOCAB_HELP = {
     "basis": "the currency of the level, or of the level behind a growth rate or share",
     "confidence": "read = the figure is in the cited text; uncertain = inferred or garbled",
 }
-
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
 class Problem(NamedTuple):
@@ -116,22 +118,6 @@ def parse_period_end(text: str) -> pd.Timestamp | None:
     return None if d is None else pd.Timestamp(d)
 
 
-def period_end_date(text: str) -> _dt.date | None:
-    """The last day that 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' allows; None if not such a date."""
-    m = _PERIOD_RE.match(text.strip())
-    if m is None:
-        return None
-    y = int(m.group(1))
-    mo = int(m.group(2)) if m.group(2) else 12
-    if not 1 <= mo <= 12 or y < 1900:
-        return None
-    last = calendar.monthrange(y, mo)[1]
-    d = int(m.group(3)) if m.group(3) else last
-    if not 1 <= d <= last:
-        return None
-    return _dt.date(y, mo, d)
-
-
 def market_problem(value: str) -> str | None:
     """Why `value` is not a market code, or None when it is one."""
     if MARKET_RE.match(value):
@@ -149,6 +135,26 @@ def market_problem(value: str) -> str | None:
     known = ", ".join(KNOWN_MARKETS)
     return (f"'{value}' is not a market code; market must be an uppercase code of 2-6 letters "
             f"(known: {known}; any other code is accepted) or a sum such as 'US+HK+EU'.{hint}")
+
+
+def canonical_market(code: str) -> str:
+    """`code` with the markets of a sum in the one stored order; a single code as it is.
+
+    The known markets come first in the order of ``KNOWN_MARKETS`` (US, HK, EU, JP, KR,
+    SG, RCEP, BRI), any other code after them alphabetically, so that a sum written in
+    another order has the same key (and conflicts are found).
+
+    Examples
+    --------
+    >>> canonical_market("EU+HK+US"), canonical_market("US+EU+JP+HK"), canonical_market("IN+US")
+    ('US+HK+EU', 'US+HK+EU+JP', 'US+IN')
+    >>> canonical_market("JP")
+    'JP'
+    """
+    if "+" not in code:
+        return code
+    parts = sorted(code.split("+"), key=lambda m: (_SUM_ORDER.get(m, len(_SUM_ORDER)), m))
+    return "+".join(parts)
 
 
 def _text(v: object) -> str:
@@ -178,7 +184,15 @@ GROWTH_MAX = 1000.0
 
 
 def number_hint(text: str) -> str:
-    """Why `text` is not a plain ASCII number, as a short hint (or '')."""
+    """Why `text` is not a plain ASCII number, as a short hint (or '').
+
+    Examples
+    --------
+    >>> number_hint("1,550.6"), number_hint("117,5")
+    (' (remove the thousands separator)', " (use '.' as the decimal point: 117.5)")
+    """
+    if re.fullmatch(r"[+-]?\d+,(?:\d{1,2}|\d{4,})", text):  # "1,234" may be either
+        return f" (use '.' as the decimal point: {text.replace(',', '.')})"
     if "," in text and re.fullmatch(r"[\d,]+\.?\d*", text):
         return " (remove the thousands separator)"
     if "_" in text:
@@ -262,7 +276,7 @@ def validate_rows(raw: pd.DataFrame, rows: Sequence[int]) -> tuple[dict, list[Pr
 
         cell = {c: get[c][i] for c in CSV_COLUMNS}
         txt = {c: (v.strip() if type(v) is str else _text(v)) for c, v in cell.items()}
-        txt["published"], when_msg = _published_text(cell["published"], txt["published"])
+        txt["published"], when_msg = published_text(cell["published"], txt["published"])
         _check_codes(txt, bad)
         year, months = _check_period(cell, bad)
         measure = txt["measure"] if txt["measure"] in MEASURES else None
@@ -288,12 +302,14 @@ def validate_rows(raw: pd.DataFrame, rows: Sequence[int]) -> tuple[dict, list[Pr
 
 
 def _check_codes(txt: dict[str, str], bad: Bad) -> None:
-    """The market code and the columns with a fixed vocabulary."""
+    """The market code (a sum put in its stored order) and the fixed-vocabulary columns."""
     market = txt["market"]
     if market == "":
         bad("market", "", "market is missing; enter a code such as 'US' or 'ALL'")
     elif (msg := market_problem(market)) is not None:
         bad("market", market, msg)
+    else:
+        txt["market"] = canonical_market(market)
     for col, allowed in VOCABULARY.items():
         v = txt[col]
         if v not in allowed:
@@ -316,9 +332,18 @@ def _check_period(cell: dict[str, object], bad: Bad) -> tuple[int | None, int | 
             "the figure covers, e.g. 2023")
         year = None
     months = _as_int(cell["months"])
-    if months is None or not 1 <= months <= 12:
-        shown = _show(cell["months"]) if months is None else months
-        bad("months", cell["months"], f"{shown} is outside 1..12; months counts months "
+    if months is None:
+        raw = cell["months"]
+        rule = ("a whole number of months 1..12, counted from January (12 = full year, 6 = "
+                "January-June)")
+        if _text(raw) == "" and not isinstance(raw, bool):
+            bad("months", raw, f"months is missing; it must be {rule}")
+        else:
+            shown = _show(_text(raw) if isinstance(raw, str) else raw)
+            digits = number_hint(_text(raw)) if "," not in _text(raw) else ""
+            bad("months", raw, f"months must be {rule}; got {shown}.{months_hint(raw)}{digits}")
+    elif not 1 <= months <= 12:
+        bad("months", cell["months"], f"{months} is outside 1..12; months counts months "
             "from January (12 = full year, 6 = January-June)")
         months = None
     return year, months
@@ -335,42 +360,16 @@ def _check_unit(unit: str, basis: str, measure: str | None, bad: Bad) -> None:
                 f"'{basis}'; {why}, so the unit must be '{want}'. Fix the unit or the basis")
 
 
-def _published_text(value: object, text: str) -> tuple[str, str | None]:
-    """`published` as text, and why it is not a date (None when it is, or is text).
-
-    A date, a datetime or a pandas Timestamp at midnight (what Excel and
-    ``pd.read_excel`` give for a date cell) becomes ``YYYY-MM-DD``; one with a time of
-    day is refused rather than silently truncated. Anything else stays `text`.
-
-    Examples
-    --------
-    >>> _published_text(pd.Timestamp("2025-12-01"), "2025-12-01 00:00:00")
-    ('2025-12-01', None)
-    >>> _published_text(_dt.date(2014, 1, 20), "2014-01-20")
-    ('2014-01-20', None)
-    >>> _published_text(pd.Timestamp("2025-12-01 14:30"), "2025-12-01 14:30:00")[1]
-    "'2025-12-01 14:30:00' has a time of day (14:30:00); published must be a date: YYYY, \
-YYYY-MM or YYYY-MM-DD, e.g. '2023-06-15' (drop the time, e.g. df['published'].dt.date)"
-    """
-    if value is pd.NaT or not isinstance(value, _dt.date):  # NaT is a datetime too
-        return text, None
-    if isinstance(value, _dt.datetime):  # a pandas Timestamp is one
-        if value.time() != _dt.time(0) or getattr(value, "nanosecond", 0):
-            return text, (f"{text!r} has a time of day ({value.time()}); published must be a "
-                          "date: YYYY, YYYY-MM or YYYY-MM-DD, e.g. '2023-06-15' (drop the "
-                          "time, e.g. df['published'].dt.date)")
-        value = value.date()
-    return value.isoformat(), None
-
-
 def _check_published(published: str, year: int | None, months: int | None,
                      bad: Bad) -> _dt.date | None:
-    """The publication date, which must not precede the end of the period reported."""
+    """The publication date: not after today, not before the end of the period reported."""
     pdate = period_end_date(published)
     if pdate is None:
         what = f"{published!r} is not a date" if published else "published is missing"
         bad("published", published, f"{what}; published must be YYYY, YYYY-MM or "
             "YYYY-MM-DD, e.g. '2023-06' or '2023-06-15'")
+    elif (msg := future_problem(published, year)) is not None:
+        bad("published", published, msg)
     elif year is not None and months is not None:
         period_end = _dt.date(year, months, calendar.monthrange(year, months)[1])
         if pdate < period_end:
@@ -407,11 +406,14 @@ def conflict_problems(frame: pd.DataFrame) -> list[Problem]:
             "; on the command line, write the records to a file with `forecast data --out "
             "all.csv`, delete the superseded row there, and pass `--data all.csv` instead of "
             "the embedded releases (with --add for your other files)")
+        # a sum may have been written in another order in the file ("HK+US" is "US+HK")
+        order = (f"; {k[0]} is one sum whatever the order its markets are written in"
+                 if "+" in k[0] else "")
         problems.append(Problem(
             int(rows[first]), "value", float(values[first]),
             f"key {'/'.join(map(str, k))} (market/segment/flow/year/months/measure/basis) has "
-            f"different values ({where}); the same key may repeat only with the same value. "
-            f"Correct the wrong figure, or drop the superseded row (e.g. keep the later "
+            f"different values ({where}){order}; the same key may repeat only with the same "
+            "value. Correct the wrong figure, or drop the superseded row (e.g. keep the later "
             f"release){how}",
         ))
     return problems

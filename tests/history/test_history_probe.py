@@ -1,0 +1,222 @@
+"""Findings of a user probe of the reconstruction from release records.
+
+1. A level 10 times off (USD bn typed where the unit says 1e8) or a CNY figure tagged USD
+   was accepted silently and bent the history (2024: 3.17 between 29.67 and 30.72).
+2. ``reconstruct_markets`` on a user's file without China's total failed with a
+   non-convergence ModelError that pointed at a history that did not exist.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast.errors import DataError, ModelError
+from forecast.history import _outliers, market_model
+from forecast.history._outliers import SPIKE, spike_factor
+from forecast.records import Records
+
+# the probe's small.csv: eight US records in the releases.csv schema
+US_ROWS = [
+    (2009, 12, "level", 28.1, "USD_1e8", "2010-01", "src A"),
+    (2013, 12, "level", 117.5, "USD_1e8", "2014-01-20", "src B"),
+    (2015, 12, "yoy_growth", 17.5, "pct", "2016-01-20", "src C"),
+    (2020, 12, "level", 1550.6, "CNY_1e8", "2021-01-29", "src D"),
+    (2022, 12, "level", 1878, "CNY_1e8", "2023-02-01", "src E"),
+    (2023, 12, "level", 2132, "CNY_1e8", "2024-02-01", "src F"),
+    (2024, 12, "level", 315.9, "USD_1e8", "2025-12", "src G"),
+    (2025, 10, "level", 1591.1, "CNY_1e8", "2025-12", "src G"),
+]
+
+
+def _records(rows=US_ROWS, market="US", origin="mine.csv", **replace) -> Records:
+    """Records of `rows`; ``replace={year: (value, unit)}`` changes a level's entry."""
+    out = []
+    for year, months, measure, value, unit, published, source in rows:
+        value, unit = replace.get(f"y{year}", (value, unit))
+        out.append({"market": market, "segment": "all", "flow": "offshore_execution",
+                    "year": str(year), "months": str(months), "measure": measure,
+                    "value": str(value), "unit": unit,
+                    "basis": "USD" if measure != "level" else unit[:3],
+                    "published": published, "source": source, "address": "",
+                    "confidence": "read", "note": ""})
+    return Records.from_frame(pd.DataFrame(out, dtype=str), origin=origin)
+
+
+# ------------------------------------------------------------------ 1. the spike rule
+def _spike(prev, value, nxt, a=1, b=1):
+    return spike_factor(math.log(prev), math.log(value), math.log(nxt), a, b)
+
+
+@pytest.mark.parametrize(("prev", "value", "nxt", "a", "b", "factor"), [
+    (31.0, 3.159, 32.2, 1, 1, 0.1),       # bn typed for 1e8: 10 times too small
+    (17.0, 117.0, 19.0, 1, 1, 6.5),       # CNY tagged USD: the rate, 6-8 times
+    (200.0, 30.0, 210.0, 1, 1, 0.15),     # USD tagged CNY
+    (100.0, 1000.0, 100.0, 2, 2, 10.0),   # a 10x slip two years from each neighbour
+    (100.0, 600.0, 100.0, 1, 1, 6.0),     # just beyond 5 one year either side
+])
+def test_an_isolated_spike_is_found_with_its_factor(prev, value, nxt, a, b, factor):
+    f = spike_factor(math.log(prev), math.log(value), math.log(nxt), a, b)
+    assert f is not None
+    assert f == pytest.approx(factor, rel=0.1)
+
+
+@pytest.mark.parametrize(("prev", "value", "nxt", "a", "b", "why"), [
+    (100.0, 196.0, 130.0, 1, 1, "EU 2015 (x1.96 in a year, then back): genuine"),
+    (100.0, 490.0, 100.0, 1, 1, "below a factor of 5"),
+    (100.0, 300.0, 900.0, 1, 1, "steady growth, not a spike"),
+    (100.0, 10.0, 1.0, 1, 1, "steady fall, not a spike"),
+    (100.0, 700.0, 300.0, 1, 1, "neighbours disagree (x3 in two years): either may be wrong"),
+    (100.0, 700.0, 100.0, 2, 2, "x7 two years from each neighbour: a boom and bust"),
+    (100.0, 1000.0, 100.0, 3, 3, "x10 three years away: growth can explain it"),
+])
+def test_what_is_not_a_spike(prev, value, nxt, a, b, why):
+    assert _spike(prev, value, nxt, a, b) is None, why
+
+
+def test_the_threshold_is_5_one_year_away_and_grows_with_the_gap():
+    """One year away a factor of 5 (just above / below); each further year to a neighbour
+    multiplies the threshold by exp(0.5) = 1.65; the neighbours may differ by 1.65 a year."""
+    assert _spike(100, 100 * SPIKE * 1.01, 100) is not None
+    assert _spike(100, 100 * SPIKE * 0.99, 100) is None
+    two = SPIKE * math.exp(_outliers.GAP_GROWTH)
+    assert _spike(100, 100 * two * 1.01, 100, 2, 1) is not None
+    assert _spike(100, 100 * two * 0.99, 100, 2, 1) is None
+    # neighbours one year either side may differ by exp(2 * 0.5) = 2.72
+    assert _spike(100, 10, 100 * 2.7) is not None
+    assert _spike(100, 10, 100 * 2.75) is None
+
+
+def test_bn_typed_for_1e8_is_refused_naming_the_record_factor_and_fix():
+    """The probe's bug_bn.csv: 2024 as 31.59 USD_1e8 (the USD bn figure) for 315.9."""
+    good = forecast.reconstruct(_records())
+    assert float(good.series.values[good.years.tolist().index(2024)]) == pytest.approx(
+        31.6, rel=0.01)
+    with pytest.raises(DataError) as err:
+        forecast.reconstruct(_records(y2024=(31.59, "USD_1e8")))
+    text = str(err.value)
+    for words in ("US offshore_execution (all)", "row 7 of mine.csv", "source 'src G'",
+                  "2024 full year", "level 31.59 USD_1e8", "is 0.10",
+                  "levels of 2023 (row 6 of mine.csv) and 2025 (row 8 of mine.csv)",
+                  "an isolated spike", "typed where the unit says 1e8",
+                  "enter 315.9 USD_1e8", "check the unit", "the currency"):
+        assert words.lower() in text.lower(), words
+
+
+def test_a_cny_figure_tagged_usd_is_refused():
+    with pytest.raises(DataError, match=r"row 5 of mine\.csv .*2022 full year, level 1878 "
+                                        r"USD_1e8\) is 6\.\d+ times.*a CNY figure tagged USD"
+                                        r".*set unit CNY_1e8 and basis CNY"):
+        forecast.reconstruct(_records(y2022=(1878, "USD_1e8")))
+
+
+def test_a_usd_figure_tagged_cny_is_refused_in_either_target_currency():
+    bad = _records(y2023=(310.4, "CNY_1e8"))  # the 2023 USD figure, tagged CNY
+    for currency in ("USD", "CNY"):
+        with pytest.raises(DataError, match="a USD figure tagged CNY.*set unit USD_1e8"):
+            forecast.reconstruct(bad, currency=currency)
+
+
+def test_a_partial_year_slip_is_caught_after_the_profile_correction():
+    """A Jan-Oct 2023 figure in bn (148.0 for 1480, about 0.69 of 2132) in place of the
+    full year: compared as a full-year equivalent (divided by c(10))."""
+    rows = [r if r[0] != 2023 else (2023, 10, "level", 148.0, "CNY_1e8", "2023-11", "src F")
+            for r in US_ROWS]
+    with pytest.raises(DataError, match=r"2023 Jan-Oct, level 148 CNY_1e8\) is 0\.1"
+                                        r"\d* times.*enter 1480 CNY_1e8"):
+        forecast.reconstruct(_records(rows), currency="CNY")
+
+
+def test_the_joint_reconstruction_checks_each_market_too(releases):
+    total = releases.filter(market="ALL", flow="offshore_execution", segment="all")
+    with pytest.raises(DataError, match=r"US offshore_execution \(all\): .*row 7 of "
+                                        r"mine\.csv.*enter 315\.9 USD_1e8"):
+        forecast.reconstruct_markets(_records(y2024=(31.59, "USD_1e8")) + total,
+                                     markets=["US"])
+
+
+def _departure(years, logs) -> float:
+    """Largest factor by which a level departs from both nearest neighbours, same way."""
+    order = np.argsort(years)
+    y = np.asarray(logs, dtype=float)[order]
+    worst = 1.0
+    for p, r, n in zip(y, y[1:], y[2:], strict=False):
+        if (r - p) * (r - n) > 0:
+            worst = max(worst, math.exp(min(abs(r - p), abs(r - n))))
+    return worst
+
+
+@pytest.mark.filterwarnings("ignore:reconstruct. .* cannot be used:UserWarning")
+def test_no_embedded_record_comes_near_the_rule(releases, market_history):
+    """Every embedded series (market, flow, segment) reconstructs in USD and CNY, alone and
+    jointly, and the largest same-direction departure of a record from both neighbours is
+    x1.52 (EU 2015), far below the factor of 5 (the margin is checked at 2)."""
+    worst = {}
+    frame = releases.frame
+    for (market, flow, segment), _ in frame.groupby(["market", "flow", "segment"]):
+        for currency in ("USD", "CNY"):
+            obs = forecast.reconstruct(releases, market=market, flow=flow, segment=segment,
+                                       currency=currency).observations()
+            lev = obs[obs["used"] & obs["kind"].isin(["level", "partial", "share"])]
+            worst[f"{market} {flow} {segment} {currency}"] = _departure(
+                lev["year"], np.log(lev["implied"]))
+    obs = market_history.observations()
+    lev = obs[obs["used"] & (obs["slot"] == "level")]
+    for members, grp in lev.groupby(lev["market"].map(lambda m: "+".join(sorted(m.split("+"))))):
+        worst[f"joint {members}"] = _departure(grp["year"], grp["log_value"])
+    assert len(worst) > 25
+    assert max(worst.values()) < 2.0, max(worst.items(), key=lambda kv: kv[1])
+    assert worst["EU offshore_execution all USD"] == pytest.approx(1.52, abs=0.01)
+
+
+# ------------------------------------------------------- 2. joint model without a total
+def test_markets_without_chinas_total_get_a_data_error_with_both_fixes(releases):
+    records = _records()
+    with pytest.raises(DataError) as err:
+        forecast.reconstruct_markets(records, markets=["US"])
+    text = str(err.value)
+    for words in ("needs China's total", "no record of market ALL for offshore_execution "
+                  "(all)", "Add rows with market ALL for offshore_execution (China's total)",
+                  "measure level", "forecast.load_releases().filter(market='ALL'",
+                  "forecast.reconstruct(records, market='US')"):
+        assert words in text, words
+    assert "converge" not in text
+    # both fixes work
+    assert forecast.reconstruct(records, market="US").years[-1] == 2025
+    total = releases.filter(market="ALL", flow="offshore_execution", segment="all")
+    mh = forecast.reconstruct_markets(records + total, markets=["US"])
+    us = mh.series("US")
+    assert float(us.values[us.years.tolist().index(2024)]) == pytest.approx(31.6, rel=0.02)
+
+
+def test_growth_rates_of_the_total_alone_are_not_enough(releases):
+    growth = releases.filter(market="ALL", flow="offshore_execution", segment="all",
+                             measure="yoy_growth")
+    with pytest.raises(DataError, match=r"record\(s\) of market ALL .*yoy_growth\) but no "
+                                        r"usable level of it in 2009-2025 \(growth rates "
+                                        r"alone cannot pin it\)"):
+        forecast.reconstruct_markets(_records() + growth, markets=["US"])
+
+
+def test_non_convergence_names_what_can_be_inspected(releases, monkeypatch):
+    """There is no history when the model fails: the advice names calls that work."""
+    records = releases.filter(market=["US", "ALL"])
+    monkeypatch.setattr(market_model, "MAX_ITER", 1)
+    with pytest.raises(ModelError, match="did not converge in 1 relinearisations") as err:
+        forecast.reconstruct_markets(records, markets=["US"],
+                                     params=dict(zip(market_model.PARAM_NAMES,
+                                                     market_model.PRIOR_CENTRE,
+                                                     strict=True)))
+    text = str(err.value)
+    assert "history.observations()" not in text
+    assert "No MarketHistory was built" in text
+    call = ("records.filter(market=['US', 'ALL'], flow='offshore_execution', "
+            "segment='all').frame")
+    assert call in text
+    assert "forecast.reconstruct(records, market='US', flow='offshore_execution', " \
+           "segment='all').observations()" in text
+    assert not eval(call, {"records": records}).empty  # the advice can be followed
