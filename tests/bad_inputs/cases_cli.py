@@ -82,9 +82,15 @@ cli_case("run-memory-guard", "run", *FAST[:4], "--paths", "900000000", "--scenar
 cli_case("run-to-before-data", "run", *FAST, "--to", "2000", "--out", "{root}/early",
          needles=("--to", "got 2000", "--to 2035"),
          tags=(STAGED,))
-cli_case("backtest-horizon-too-long", "backtest", "--model", "drift", "--imputations", "1",
+cli_case("backtest-horizon-too-long", "backtest", "--model", "drift",
          "--horizon", "20", "--paths", "20", "--seed", "1",
          needles=("`horizon`", "at most", "got 20"))
+cli_case("backtest-imputations-without-pseudo-real-time", "backtest", "--imputations", "5",
+         "--paths", "20", "--seed", "1",
+         needles=("--imputations 5", "--pseudo-real-time", "Drop --imputations"))
+cli_case("backtest-pseudo-real-time-as-of-before-origins", "backtest", "--pseudo-real-time",
+         "--as-of", "2013-03", "--model", "drift", "--horizon", "1", "--paths", "20",
+         "--seed", "1", needles=("June of each year from 2013", "2012-08-16", "--as-of 2015"))
 cli_case("scheduler-unknown-protocol", "run", *FAST, "--out", "{root}/run", "--scheduler",
          "ucx://nowhere", needles=("--scheduler", "'ucx://nowhere'", "dask scheduler"),
          tags=(STAGED,))

@@ -62,7 +62,7 @@ def _rows(path) -> list[dict]:
 
 @pytest.mark.parametrize("command", ["backtest", "sensitivity"])
 def test_a_drawn_seed_is_printed_and_written_and_repeats_the_run(command, tmp_path, capsys):
-    argv = {"backtest": ["backtest", *FAST, "--horizon", "2", "--paths", "20", "-q"],
+    argv = {"backtest": ["backtest", *FAST[:2], "--horizon", "2", "--paths", "20", "-q"],
             "sensitivity": ["sensitivity", *FAST, "--n", "16", "--year", "2030", "-q"]}[command]
     out = _ok(capsys, [*argv, "--out", str(tmp_path / "a.csv")])
     first = _rows(tmp_path / "a.csv")
@@ -334,6 +334,17 @@ def test_data_year_filter_takes_the_years_a_record_may_have(capsys):
     _fails(capsys, ["data", "--year", "1800"], "--year", "1980", "2100")
 
 
+def test_data_lists_figures_as_published_and_names_a_device(tmp_path, capsys):
+    """`forecast data` prints 0.005 as 0.005 (not 0.01) and refuses /dev/null by its kind."""
+    frame = forecast.load_releases().frame.head(1).copy()
+    frame["value"] = [0.005]
+    forecast.Records.from_frame(frame).to_csv(tmp_path / "small.csv")
+    listing = _ok(capsys, ["data", str(tmp_path / "small.csv")])
+    assert " 0.005 " in listing, listing
+    assert "0.01" not in listing, listing
+    _fails(capsys, ["data", "/dev/null"], "'/dev/null'", "(a character device)")
+
+
 def test_a_mount_point_as_out_is_refused_with_the_reason(tmp_path, capsys, monkeypatch):
     """A mount point cannot be swapped for the new folder (it failed with EBUSY)."""
     import os
@@ -474,3 +485,29 @@ def test_to_outside_the_data_is_refused_in_the_command_lines_words(extra, to, tm
     assert err == (f"forecast run: error: --to must be a year in [2026, 2125] (the data end "
                    f"in 2025); got {to}. Pass e.g. --to 2035.")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_backtest_that_scores_nothing_fails_in_one_line_saying_why(capsys):
+    """Pseudo-real time with releases up to March 2014: the fits of June 2013 are skipped
+    (too few years) and June 2014 has no truth; not an empty table and exit status 0."""
+    code = cli.main(["backtest", "--pseudo-real-time", "--as-of", "2014-03", "--model",
+                     "drift", "--horizon", "1", "--paths", "20", "--seed", "1", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 2, (out, err)
+    assert out == ""
+    line = err.strip()
+    assert len(line.splitlines()) == 1, line
+    assert line.startswith("forecast backtest: error: the pseudo-real-time backtest scored "
+                           "no forecast ("), line
+    for needle in ("2014-06", "skipped", "the model needs 3", "a later --as-of"):
+        assert needle in line, line
+
+
+def test_compare_keeps_the_reasons_a_model_or_origin_scored_nothing():
+    s = forecast.AnnualSeries(range(2010, 2022), [10 * 1.1**i for i in range(12)])
+    with pytest.warns(UserWarning, match="backtest skipped Theta at origin 2011"):
+        t = forecast.compare([forecast.Theta()], s, origins=[2011, 2019], horizon=2,
+                             n_paths=50, seed=0)
+    assert t.attrs["unscored"] == []
+    assert t.attrs["skipped"] == ["Theta at origin 2011: 2 years known, the model needs 4",
+                                  "Drift at origin 2011: 2 years known, the model needs 3"]

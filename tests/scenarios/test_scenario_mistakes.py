@@ -210,3 +210,38 @@ def test_a_preset_severity_or_name_that_is_not_text_is_reported_as_given():
 def test_distribution_from_dict_suggests_the_near_name():
     with pytest.raises(ParameterError, match=r"got 'normall'\. Did you mean 'normal'\?"):
         Distribution.from_dict({"dist": "normall", "mean": 0, "sd": 1})
+
+
+def test_a_scenario_may_start_from_the_baseline_preset_without_a_name():
+    """``preset = "baseline"`` has no assumptions (an empty, falsy scenario): its name and
+    description are still the preset's, as for every other preset."""
+    s = loads_scenarios('[[scenario]]\npreset = "baseline"\n')
+    assert s.names == ("baseline",)
+    assert s["baseline"].description == presets.get("baseline").description
+    tweaked = loads_scenarios('[[scenario]]\npreset = "baseline"\n[[scenario.assumption]]\n'
+                              'type = "level_shift"\nstart = 2027\nsize = -0.02\n')
+    assert tweaked.names == ("baseline",)
+    assert len(tweaked["baseline"].assumptions) == 1
+
+
+def test_a_misspelt_preset_in_a_file_gets_a_suggestion():
+    with pytest.raises(ConfigError, match=r"scenario\[1\]\.preset: unknown named scenario "
+                                          r"'baselin'\. Did you mean 'baseline'\? Use one of"):
+        loads_scenarios('[[scenario]]\npreset = "baselin"\n')
+
+
+def test_a_log_normal_is_accepted_where_a_parameter_must_be_positive():
+    """Its support (0, inf) never reaches 0, so the open bound (0, inf) of half_life or
+    years_to_half holds; a uniform from 0, which can draw 0, is still refused, and so is a
+    log-normal whose draws underflow to 0."""
+    from forecast.scenarios import Adoption, LogNormal, Uniform
+
+    g = GrowthShift(start=2027, delta=-0.01, half_life=LogNormal(5, 0.3))
+    assert isinstance(g.half_life, LogNormal)
+    assert isinstance(Adoption(start=2027, ceiling=0.03, years_to_half=LogNormal(3, 0.5))
+                      .years_to_half, LogNormal)
+    text = dumps_scenarios(ScenarioSet([Scenario("x", (g,))]))
+    assert loads_scenarios(text)["x"].assumptions[0].half_life == LogNormal(5, 0.3)
+    for bad in (Uniform(0, 5), LogNormal(1e-300, 20.0)):
+        with pytest.raises(ParameterError, match=r"`half_life` .* must lie in \(0, inf\)"):
+            GrowthShift(start=2027, delta=-0.01, half_life=bad)

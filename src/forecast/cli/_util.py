@@ -25,6 +25,7 @@ from ..errors import DataError, ParameterError, ScenarioError
 from ..history import reconstruct
 from ..projection.engine import MAX_HORIZON
 from ..records import Records, load_releases
+from ..records.csvfile import path_kind
 from ..records.schema import suggest
 from ..report._html import image_bytes, png_bytes
 from ..report._sections import compact_wide
@@ -88,11 +89,11 @@ def done(args) -> None:
 
 def existing_file(path: str, what: str) -> pathlib.Path:
     p = pathlib.Path(path)
-    if not p.is_file():
+    kind = path_kind(p)
+    if kind != "a file":  # a folder, a device, a FIFO, a dangling link: say which
         raise ParameterError(
-            f"{what} must be an existing file; got {path!r}"
-            + (" (a folder)" if p.is_dir() else " (not found)")
-            + ". Check the path, e.g. `ls " + shlex.quote(str(p.parent)) + "`."
+            f"{what} must be an existing file; got {path!r} ({kind}). Check the path, "
+            "e.g. `ls " + shlex.quote(str(p.parent)) + "`."
         )
     return p
 

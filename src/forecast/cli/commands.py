@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import DataError, ParameterError, ScenarioError
 from ..evaluation import compare, sobol, tornado
+from ..evaluation._inputs import FIRST_DEFAULT_ORIGIN
 from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..records import Records, load_releases
 from ..scenarios import dump_scenarios
@@ -78,6 +79,13 @@ _BACKTEST_COLUMNS = ["model", "target", "horizon", "n", "mase", "mape", "crps", 
 
 def cmd_backtest(args) -> int:
     _check_outputs(args, out=args.out)
+    if args.imputations is not None and not args.pseudo_real_time:
+        raise ParameterError(
+            f"--imputations sets the history draws each model is fitted on in a "
+            f"--pseudo-real-time backtest; got --imputations {args.imputations} without it "
+            "(a rolling-origin backtest fits the median history's years up to each origin, "
+            "so the option would change nothing). Drop --imputations, or add "
+            "--pseudo-real-time.")
     names = args.models or ["drift", "damped", "theta"]
     check_center(args.center, names)
     specs = [make_spec(n, args.imputations, args.scale,
@@ -90,14 +98,28 @@ def cmd_backtest(args) -> int:
     else:
         data, kw = build_history(args, records), {}
     status(args, f"backtesting {', '.join(names)} (+ naive and drift benchmarks) ...")
+    how = "pseudo-real-time" if args.pseudo_real_time else "rolling-origin"
     try:
-        with executor(args, threads=False) as ex:
+        with executor(args, threads=False) as ex, warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
             table = compare(specs, data, horizon=args.horizon, n_paths=args.paths,
                             seed=draw_seed(args), executor=ex, progress=interactive(args),
                             **kw)
+    except DataError as exc:
+        if getattr(exc, "field", None) != "origins":
+            raise
+        # the default origins (the command line has no other): say it with --as-of
+        latest = records.frame["published_date"].max().date()
+        raise DataError(f"--pseudo-real-time backtests from June of each year from "
+                        f"{FIRST_DEFAULT_ORIGIN}, but the releases kept end on {latest}. Pass "
+                        f"--as-of {FIRST_DEFAULT_ORIGIN + 2} or later, or drop --as-of."
+                        ) from None
     finally:
         done(args)
-    how = "pseudo-real-time" if args.pseudo_real_time else "rolling-origin"
+    if len(table) == 0:  # one line saying why, not an empty table and exit status 0
+        raise DataError(_nothing_scored(how, table, args))
+    for w in said:  # the library's warnings, shown once it is clear there is a table
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     print(f"{how} backtest, {history_label(args)}; metrics averaged over origins")
     print_frame(table[[c for c in _BACKTEST_COLUMNS if c in table.columns]], "{:,.3f}")
     print("crps_log: CRPS of the log level, scale-free (about a relative error); lower is "
@@ -122,6 +144,22 @@ def _warn_sobol_n(n: int) -> None:
                       f"balanced only then); got --n {n}, so the indices are less accurate "
                       f"than --n suggests. Pass --n {up // 2} or --n {up}.", UserWarning,
                       stacklevel=2)
+
+
+def _nothing_scored(how: str, table: pd.DataFrame, args) -> str:
+    """Why a backtest scored no forecast, in command-line words."""
+    skipped = table.attrs.get("skipped") or []
+    unscored = table.attrs.get("unscored") or []
+    why = []
+    if unscored:
+        why.append(f"no truth lies within --horizon {args.horizon} after origin(s) "
+                   f"{', '.join(unscored)}")
+    if skipped:
+        why.append(f"{len(skipped)} fit(s) skipped, e.g. {skipped[0]}")
+    fix = ("Pass a later --as-of or more releases (--add), or a longer history"
+           if args.pseudo_real_time else "Pass a longer history or a smaller --horizon")
+    return (f"the {how} backtest scored no forecast ({'; '.join(why) or 'no origin'}). "
+            f"{fix}.")
 
 
 def history_label(args) -> str:
@@ -260,7 +298,8 @@ def cmd_data(args) -> int:
     subset = records.filter(**filters) if filters else records
     frame = subset.frame
     if len(frame):
-        print_frame(frame[[c for c in _LIST_COLUMNS if c in frame.columns]], "{:,.2f}")
+        # values as published (0.005 stays 0.005), never rounded to two decimals
+        print_frame(frame[[c for c in _LIST_COLUMNS if c in frame.columns]], "{:,.15g}")
     print(f"{len(frame)} of {len(records.frame)} rows" + (" match these filters." if filters
                                                           else "."))
     if args.out:

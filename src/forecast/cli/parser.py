@@ -248,9 +248,11 @@ def _backtest_command(add: _Add) -> None:
                    help="longest horizon in years (default: %(default)s)")
     p.add_argument("--paths", type=_int_arg(10), default=1000, metavar="N",
                    help="simulated paths per forecast (default: %(default)s)")
-    p.add_argument("--imputations", type=_int_arg(1, 1000), default=DEFAULT_IMPUTATIONS,
-                   metavar="K", help="history draws each model is fitted on at each origin "
-                                     "(default: %(default)s, the same as the Python API's)")
+    p.add_argument("--imputations", type=_int_arg(1, 1000), default=None, metavar="K",
+                   help="with --pseudo-real-time, the draws of each origin's rebuilt history "
+                        f"each model is fitted on (default: {DEFAULT_IMPUTATIONS}, the same "
+                        "as the Python API's); a rolling-origin backtest fits the median "
+                        "history's years up to each origin, so it refuses --imputations")
     _add_scale_option(p)
     _add_center_option(p)
     p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_int, check_spec
-from ..errors import ForecastTypeError, ParameterError
+from ..errors import DataError, ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..records import Records
 from ..records.schema import period_end_date
@@ -137,13 +137,26 @@ def _check_horizon(horizon: int, last: int, origins: list[int]) -> None:
             f"Pass horizon <= {reach}, or earlier origins.")
 
 
+#: the first default pseudo-real-time origin (June 2013): the releases before it are too
+#: few to rebuild a history from
+FIRST_DEFAULT_ORIGIN = 2013
+
+
 def _records_origins(records: Any, origins: Any) -> list[str]:
     """The canonical labels (:func:`origin_label`) of pseudo-real-time `origins`, in the
     order given; origins naming the same cut-off (``2019``, ``"2019-12"``) are kept once."""
     if origins is None:
         years = records.frame["published_date"].dt.year
         first, last = int(years.min()), int(years.max())
-        origins = [f"{y}-06" for y in range(max(first, 2013), last + 1)]
+        origins = [f"{y}-06" for y in range(max(first, FIRST_DEFAULT_ORIGIN), last + 1)]
+        if not origins:  # say why there is no default, not "origins must hold one"
+            latest = records.frame["published_date"].max().date()
+            raise DataError(
+                f"the default pseudo-real-time origins are June of each year from "
+                f"{FIRST_DEFAULT_ORIGIN} to the latest publication, but the latest record was "
+                f"published {latest}; got no origin. Pass records published in "
+                f"{FIRST_DEFAULT_ORIGIN} or later (a later as_of), or origins=[...] of your "
+                "own.", field="origins")
     if isinstance(origins, str | numbers.Integral | _dt.date | np.datetime64 | pd.Period):
         origins = [origins]
     origins = _origin_list(origins, "publication cut-offs such as ['2019-06', '2022-06']")

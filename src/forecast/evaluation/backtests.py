@@ -433,7 +433,9 @@ def compare(
     Returns
     -------
     DataFrame
-        :func:`summarize` of the combined backtest by ``model, target, horizon``.
+        :func:`summarize` of the combined backtest by ``model, target, horizon``, with
+        :func:`backtest`'s ``attrs["skipped"]`` and ``attrs["unscored"]`` (why a model or
+        an origin scored nothing).
 
     Examples
     --------
@@ -452,4 +454,6 @@ def compare(
     lv = check_levels("levels", levels)
     bt = _run(specs, data, origins, horizon, n_paths, seed, executor, lv, reconstruct_kw,
               progress)
-    return summarize(bt)
+    table = summarize(bt)
+    table.attrs.update(skipped=bt.attrs["skipped"], unscored=bt.attrs["unscored"])
+    return table

@@ -134,6 +134,16 @@ class Distribution:
         return float(self.quantile(0.0)), float(self.quantile(1.0))
 
     @property
+    def reaches_support(self) -> tuple[bool, bool]:
+        """Whether a draw can equal the lower and the upper end of :attr:`support`.
+
+        ``(True, True)`` by default (a closed support). A distribution whose end is only
+        approached (a log-normal's 0) returns False there, so that a parameter that must be
+        strictly positive (``half_life``) accepts it.
+        """
+        return True, True
+
+    @property
     def is_fixed(self) -> bool:
         """True when the distribution is a single point."""
         return False

@@ -172,6 +172,12 @@ class LogNormal(Distribution):
     def support(self) -> tuple[float, float]:
         return 0.0, math.inf
 
+    @property
+    def reaches_support(self) -> tuple[bool, bool]:
+        # exp(sigma * z) with |z| < 40 (never exceeded by normal draws) stays above 0
+        # unless the median is so small or sigma so large that it underflows
+        return self.median_ * math.exp(-40.0 * self.sigma) == 0.0, False
+
     def _sample(self, n, rng):
         return self.median_ * np.exp(self.sigma * rng.standard_normal(n))
 

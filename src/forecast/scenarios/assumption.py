@@ -71,10 +71,20 @@ class Bound(NamedTuple):
         hi = "inf)" if self.high is None else f"{self.high:g}]"
         return f"{'(' if self.low_open else '['}{lo}, {hi}"
 
-    def holds(self, lo: float, hi: float) -> bool:
-        """Whether a support ``[lo, hi]`` lies inside the bound."""
-        if self.low is not None and (lo <= self.low if self.low_open else lo < self.low):
-            return False
+    def holds(self, lo: float, hi: float, *, reaches_low: bool = True) -> bool:
+        """Whether a support ``[lo, hi]`` lies inside the bound.
+
+        `reaches_low` False: draws only approach `lo` (a log-normal's 0), so an open lower
+        bound equal to `lo` holds.
+
+        >>> b = Bound(0.0, None, low_open=True)
+        >>> b.holds(0.0, 5.0), b.holds(0.0, 5.0, reaches_low=False)
+        (False, True)
+        """
+        if self.low is not None:
+            reached = lo <= self.low if reaches_low else lo < self.low
+            if reached if self.low_open else lo < self.low:
+                return False
         return self.high is None or hi <= self.high
 
 
@@ -299,7 +309,7 @@ class Assumption:
         except ForecastTypeError as e:
             raise ForecastTypeError(str(e), field=key) from None
         slo, shi = dist.support
-        if not bound.holds(slo, shi):
+        if not bound.holds(slo, shi, reaches_low=dist.reaches_support[0]):
             got = f"{dist.value!r}" if isinstance(dist, Fixed) else \
                 f"{value!r} (support [{slo:g}, {shi:g}])"
             raise ParameterError(f"`{key}` of {type(self).__name__} {self.name!r} must lie in "

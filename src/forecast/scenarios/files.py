@@ -242,15 +242,16 @@ def _scenario(path: str, table: object) -> tuple[Scenario, float | None]:
     if "preset" in table:
         pname = table["preset"]
         if not isinstance(pname, str) or pname not in _presets.names():
-            raise _err(f"{path}.preset", f"unknown named scenario {pname!r}. Use one of "
-                       f"{', '.join(_presets.names())}.")
+            hint = suggest(pname, _presets.names()) if isinstance(pname, str) else ""
+            raise _err(f"{path}.preset", f"unknown named scenario {pname!r}.{hint} Use one "
+                       f"of {', '.join(_presets.names())}.")
         base = _presets.get(pname)
     if "name" not in table and base is None:
         raise _err(f"{path}.name", "missing; every scenario needs a name. Add name = \"...\".")
-    name = _string(f"{path}.name", table.get("name", base.name if base else ""),
+    name = _string(f"{path}.name", table.get("name", base.name if base is not None else ""),
                    "Write name = \"my_scenario\".")
     desc = _string(f"{path}.description",
-                   table.get("description", base.description if base else ""),
+                   table.get("description", base.description if base is not None else ""),
                    "Write description = \"...\" or leave it out.")
     prob = table.get("probability")
     if prob is not None and (not _is_num(prob) or not 0 <= prob <= 1):
