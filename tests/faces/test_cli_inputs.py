@@ -511,3 +511,72 @@ def test_compare_keeps_the_reasons_a_model_or_origin_scored_nothing():
     assert t.attrs["unscored"] == []
     assert t.attrs["skipped"] == ["Theta at origin 2011: 2 years known, the model needs 4",
                                   "Drift at origin 2011: 2 years known, the model needs 3"]
+
+
+def _fx_without(tmp_path, year: int):
+    """The embedded rate table without `year`, as a user's --fx file."""
+    full = tmp_path / "fx_full.csv"
+    forecast.load_exchange_rates().to_csv(full)
+    rows = full.read_text().splitlines(keepends=True)
+    path = tmp_path / f"fx_no{year}.csv"
+    path.write_text("".join(r for r in rows if not r.startswith(f"{year},")))
+    return path
+
+
+def test_fx_replaces_the_embedded_rates_and_is_repeated_by_the_report(tmp_path, capsys,
+                                                                     monkeypatch):
+    """--fx is the command line's fx=: without a 2025 rate the CNY partial year cannot be
+    converted, the history ends in 2024 and the warning says --fx; the run records the
+    file, and the report's Python code loads it and repeats the run."""
+    import html as _html
+    import json
+
+    fx = _fx_without(tmp_path, 2025)
+    assert cli.main(["history", "--fx", str(fx)]) == 0
+    listing, err = capsys.readouterr()
+    assert listing.splitlines()[-1].split()[0] == "2024"
+    assert "forecast history: warning: " in err
+    assert "no exchange rate for 2025" in err
+    assert "on the command line --fx path" in err
+    assert _ok(capsys, ["history"]).splitlines()[-1].split()[0] == "2025"
+    out = tmp_path / "run"
+    assert cli.main(["run", "--fx", str(fx), *FAST, "--paths", "100", "--scenario",
+                     "baseline", "--no-plot", "--seed", "1", "--out", str(out)]) == 0
+    assert "--fx path" in capsys.readouterr().err
+    assert json.loads((out / "settings.json").read_text())["fx"] == str(fx)
+    page = (out / "report.html").read_text()
+    code = _html.unescape(page.split('id="reproduce"')[1].split("<h3>Python</h3><pre>")[1]
+                          .split("</pre>")[0])
+    assert f"fx = forecast.ExchangeRates.from_csv({str(fx)!r}, releases=records)" in code
+    assert ", fx=fx)" in code
+    scope: dict = {}
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(UserWarning, match="no exchange rate for 2025"):
+        exec(compile(code, "reproduce", "exec"), scope)
+    assert scope["history"].series.last_year == 2024
+    written = np.loadtxt(out / "history.csv", delimiter=",", skiprows=1, usecols=0)
+    assert int(written[-1]) == 2024
+
+
+def test_fx_reaches_the_joint_reconstruction_of_markets(tmp_path, capsys):
+    """--markets with --fx: the rates reach reconstruct_markets (without 2025 the joint
+    history ends in 2024) and settings.json names the file."""
+    import json
+
+    fx = _fx_without(tmp_path, 2025)
+    out = tmp_path / "m"
+    assert cli.main(["run", "--markets", "US,EU", "--fx", str(fx), *FAST, "--paths", "100",
+                     "--no-plot", "--seed", "1", "--out", str(out)]) == 0
+    assert "--fx path" in capsys.readouterr().err
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["fx"] == str(fx)
+    assert max(int(r["year"]) for r in _rows(out / "history.csv")) == 2024
+
+
+def test_fx_that_is_not_a_file_is_refused_before_the_work(tmp_path, capsys):
+    _fails(capsys, ["history", "--fx", str(tmp_path / "nope.csv")], "--fx", "nope.csv",
+           "(not found)")
+    _fails(capsys, ["run", "--fx", str(tmp_path), *FAST, "--out", str(tmp_path / "r")],
+           "--fx", "(a folder)")
+    _fails(capsys, ["run", "--markets", "US,EU", "--fx", str(tmp_path / "nope.csv"), *FAST,
+                    "--out", str(tmp_path / "m")], "--fx", "(not found)")

@@ -220,3 +220,24 @@ def test_non_convergence_names_what_can_be_inspected(releases, monkeypatch):
     assert "forecast.reconstruct(records, market='US', flow='offshore_execution', " \
            "segment='all').observations()" in text
     assert not eval(call, {"records": records}).empty  # the advice can be followed
+
+
+def test_joint_reconstruction_ends_where_its_usable_records_end(tmp_path):
+    """As reconstruct: without a 2025 exchange rate the 2025 CNY releases cannot be used,
+    so reconstruct_markets ends in 2024 and says why, instead of extrapolating a 2025
+    that no record informs (it did, silently, with n_records 0)."""
+    full = tmp_path / "fx.csv"
+    forecast.load_exchange_rates().to_csv(full)
+    short = tmp_path / "fx_no2025.csv"
+    short.write_text("".join(r for r in full.read_text().splitlines(keepends=True)
+                             if not r.startswith("2025,")))
+    fx = forecast.ExchangeRates.from_csv(short)
+    with pytest.warns(UserWarning, match=r"reconstruct_markets: .* for 2025 cannot be used .*"
+                                         r"the history ends in 2024.*--fx path"):
+        mh = forecast.reconstruct_markets(markets=("US", "EU"), fx=fx)
+    assert int(mh.years[-1]) == 2024
+    with pytest.warns(UserWarning, match="ends in 2024"):
+        single = forecast.reconstruct(market="US", fx=fx)
+    assert single.series.last_year == 2024
+    kept = forecast.reconstruct_markets(markets=("US", "EU"), fx=fx, end=2025)  # asked for
+    assert int(kept.years[-1]) == 2025

@@ -24,7 +24,7 @@ from .._outdir import is_plain_name
 from ..errors import DataError, ParameterError, ScenarioError
 from ..history import reconstruct
 from ..projection.engine import MAX_HORIZON
-from ..records import Records, load_releases
+from ..records import ExchangeRates, Records, load_releases
 from ..records.csvfile import path_kind
 from ..records.schema import suggest
 from ..report._html import image_bytes, png_bytes
@@ -151,10 +151,21 @@ def check_market(args, records) -> None:
                              f"present: {', '.join(records.markets)}.")
 
 
+def load_fx(args, records):
+    """The exchange rates of --fx (None: the embedded table), read before the slow work.
+
+    `records` supplies the implied rates the table's gap spread is estimated from.
+    """
+    path = getattr(args, "fx", None)
+    if not path:
+        return None
+    return ExchangeRates.from_csv(existing_file(path, "--fx"), releases=records)
+
+
 def build_history(args, records):
     check_market(args, records)
     return reconstruct(records, market=args.market, flow=args.flow, segment=args.segment,
-                       currency=args.currency)
+                       currency=args.currency, fx=load_fx(args, records))
 
 
 def make_spec(name: str, imputations: int | None = None, scale: str = "auto",

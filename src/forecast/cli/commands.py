@@ -29,6 +29,7 @@ from ._util import (
     executor,
     existing_file,
     interactive,
+    load_fx,
     load_records,
     make_spec,
     new_file,
@@ -95,6 +96,8 @@ def cmd_backtest(args) -> int:
     if args.pseudo_real_time:
         data, kw = records, {"market": args.market, "flow": args.flow, "segment": args.segment,
                              "currency": args.currency}
+        if args.fx:
+            kw["fx"] = load_fx(args, records)
     else:
         data, kw = build_history(args, records), {}
     status(args, f"backtesting {', '.join(names)} (+ naive and drift benchmarks) ...")

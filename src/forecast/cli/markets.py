@@ -35,6 +35,7 @@ from ._util import (
     done,
     draw_seed,
     executor,
+    load_fx,
     load_records,
     make_spec,
     scenario_set,
@@ -149,7 +150,8 @@ def _fit_and_project(args, markets: tuple[str, ...]):
         target = _target(args, markets, sset)
         status(args, "reconstructing the markets jointly ...")
         mh = reconstruct_markets(records, markets=markets, flow=args.flow,
-                                 segment=args.segment, currency=args.currency)
+                                 segment=args.segment, currency=args.currency,
+                                 fx=load_fx(args, records))
         check_to(args, int(mh.years[-1]))  # before the fit
         check_scenario_starts(args, sset, int(mh.years[-1]), dump=(
             "in Python: forecast.dump_scenarios(forecast.market_presets.scenario_set(), "
@@ -183,7 +185,8 @@ def _write(args, folder, records, mp, markets, t0: float) -> int:
                 "model_spec": spec_text(args), "design": design_of(args),
                 "model": mp.model, "markets": list(markets),
                 "data": args.data or "embedded", "added": list(args.add),
-                "as_of": args.as_of, "currency": args.currency, "seed": args.seed,
+                "as_of": args.as_of, "fx": args.fx or "embedded",
+                "currency": args.currency, "seed": args.seed,
                 "scenario_file": args.file or "market presets",
                 "seconds": round(time.perf_counter() - t0, 2)}
     folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")

@@ -93,6 +93,10 @@ def _add_data_options(p: argparse.ArgumentParser, *, series: bool = True) -> Non
         g.add_argument("--segment", default="all", help="segment (default: %(default)s)")
         g.add_argument("--currency", default="USD", choices=["USD", "CNY"],
                        help="currency of the annual series (default: %(default)s)")
+        g.add_argument("--fx", metavar="CSV", type=_path("--fx", "fx.csv"),
+                       help="use this table of CNY-per-USD rates (the columns of the "
+                            "embedded fx.csv) instead of the embedded one, e.g. with a "
+                            "newer year's rate; docs/cli.md shows how to start from a copy")
 
 
 def _add_model_option(p: argparse.ArgumentParser, default: str = "auto") -> None:

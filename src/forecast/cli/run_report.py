@@ -73,6 +73,7 @@ def _project(args):
         "command": "forecast " + " ".join(shlex.quote(a) for a in argv),
         "model_spec": spec_text(args),
         "data": args.data or "embedded", "added": list(args.add), "as_of": args.as_of,
+        "fx": args.fx or "embedded",
         "market": args.market, "flow": args.flow, "segment": args.segment,
         "currency": args.currency, "scenario_file": args.file or "presets",
         "versions": report_versions(),

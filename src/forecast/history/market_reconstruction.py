@@ -23,7 +23,14 @@ from ._outliers import check_outliers, record_sources
 from .history import CURRENCIES, FLOWS
 from .markets import ROW, TOTAL, MarketHistory
 from .observations import _Converter
-from .reconstruction import _SORT, MAX_EXTRAPOLATION, _check_str, _profile_for, _year_arg
+from .reconstruction import (
+    _SORT,
+    MAX_EXTRAPOLATION,
+    _check_str,
+    _last_informed,
+    _profile_for,
+    _year_arg,
+)
 
 __all__ = ["DEFAULT_MARKETS", "reconstruct_markets"]
 
@@ -156,6 +163,11 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
         TOTAL in records.markets) else records
     conv = _Converter(fx_records, fx, currency)
     obs = mobs.build(sel, markets, conv, profiles, (first, last))
+    usable = obs[obs["used"].astype(bool)]
+    if end is None and len(usable):  # as reconstruct: end where the usable records end
+        last = _last_informed(obs, usable.to_dict("records"), last,
+                              f"{', '.join(markets)} or China's total {flow} ({segment})",
+                              currency, who="reconstruct_markets", stacklevel=5)
     n = last - first + 1
     used, per_year, endog, var = _design_slots(obs, first, n)
     _check_inputs(obs, used, sel, markets, flow, segment, (first, last))

@@ -171,7 +171,7 @@ def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,
 
 
 def _last_informed(obs: pd.DataFrame, used: list[dict], last: int, what: str,
-                   currency: str) -> int:
+                   currency: str, who: str = "reconstruct", stacklevel: int = 5) -> int:
     """The last year a used observation informs; warns, naming the records and why, when
     the records of later years cannot be used (a new release in another currency with no
     exchange rate for its year, typically): the history ends before them instead of
@@ -187,13 +187,14 @@ def _last_informed(obs: pd.DataFrame, used: list[dict], last: int, what: str,
     fix = "Add usable records for those years or pass end=<year> to extrapolate."
     if "exchange rate" in reasons:
         other = sorted(set(late["basis"]) - {currency})
-        fix = (f"Add an exchange rate for {years} (fx=forecast.ExchangeRates.from_csv(path))"
+        fix = (f"Add an exchange rate for {years} (fx=forecast.ExchangeRates.from_csv(path); "
+               "on the command line --fx path)"
                + (f", or reconstruct in the records' currency (currency={other[0]!r}; on "
                   f"the command line --currency {other[0]})" if other else "") + ".")
     warnings.warn(
-        f"reconstruct: {len(late)} record(s) of {what} for {years} cannot be used "
+        f"{who}: {len(late)} record(s) of {what} for {years} cannot be used "
         f"({reasons}); the history ends in {informed}, the last year a usable record "
-        f"informs. {fix}", UserWarning, stacklevel=5)
+        f"informs. {fix}", UserWarning, stacklevel=stacklevel)
     return informed
 
 

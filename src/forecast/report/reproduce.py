@@ -137,6 +137,8 @@ def _records_code(conf: Mapping) -> list[str]:
               for a in conf.get("added") or []]
     if conf.get("as_of"):
         lines.append(f"records = records.filter(as_of={conf['as_of']!r})")
+    if conf.get("fx") not in ("embedded", None):  # --fx: the user's rate table
+        lines.append(f"fx = forecast.ExchangeRates.from_csv({conf['fx']!r}, releases=records)")
     return lines
 
 
@@ -145,7 +147,8 @@ def _reconstruct_kw(conf: Mapping) -> str:
     keys = ("market", "flow", "segment", "currency")
     source = conf.get("fit_source") if isinstance(conf.get("fit_source"), Mapping) else {}
     values = {k: conf[k] if k in conf else source.get(k) for k in keys}
-    return "".join(f", {k}={v!r}" for k, v in values.items() if v is not None)
+    fx = ", fx=fx" if conf.get("fx") not in ("embedded", None) else ""
+    return "".join(f", {k}={v!r}" for k, v in values.items() if v is not None) + fx
 
 
 def _series_code(series) -> str:
