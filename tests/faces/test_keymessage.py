@@ -39,7 +39,7 @@ def test_effects_band_and_probabilities_come_from_the_samples():
     assert msg.prob_above["down"] == pytest.approx((p.samples[1][:, 4] > 32.0).mean())
     text = str(msg)
     assert text.startswith("In 2035 the scenarios move US offshore execution by -20% to +5% "
-                           "against a baseline 80% band of")
+                           "against the 80% band under baseline, ")
     assert f"{lo:,.1f}-{hi:,.1f} USD bn" in text
     assert "The largest gap is Down (-20%)" in text
     assert "Chance that 2030 is above 2025 (32.0 USD bn)" in text
@@ -56,7 +56,8 @@ def test_options_and_mixture():
     only = dataclasses.replace(p, scenario_names=("baseline",), samples=p.samples[:1],
                                probabilities=None)
     assert key_message(only).effects == {}
-    assert key_message(only).headline().startswith("In 2035 US offshore execution has")
+    assert key_message(only).headline().startswith(
+        "In 2035 the 80% band of US offshore execution under baseline is ")
 
 
 def test_bad_year():

@@ -30,9 +30,13 @@ def test_dotted_scenario_names_appear_verbatim():
     assert "A: b" not in text
 
 
-@pytest.mark.parametrize(("baseline", "phrase"), [("escalation", "against an escalation 80%"),
-                                                   ("baseline", "against a baseline 80%")])
-def test_article_follows_the_baseline_name(baseline, phrase):
+@pytest.mark.parametrize(("baseline", "phrase"), [
+    ("escalation", "against the 80% band under escalation, "),
+    ("baseline", "against the 80% band under baseline, "),
+    ("a", "against the 80% band under a, "),  # no article guessed from a name ("an a")
+    ("uniform", "against the 80% band under uniform, "),
+])
+def test_the_baseline_name_needs_no_article(baseline, phrase):
     names = (baseline, "down", "up")
     assert phrase in key_message(_proj(names), baseline=baseline).headline()
 

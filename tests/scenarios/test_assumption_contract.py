@@ -79,11 +79,17 @@ def test_hooks_are_public_and_bounds_are_normalised():
 
 
 def test_a_class_is_loadable_only_once_registered():
-    text = dumps_scenarios(Scenario("s", [Ramp(2027, 2030, 0.01, name="r")]))
-    assert 'type = "test_ramp"' in text
+    """Unregistered, the class is neither written (the file could not be read back) nor
+    read; registered, it round-trips."""
+    scen = Scenario("s", [Ramp(2027, 2030, 0.01, name="r")])
+    with pytest.raises(ConfigError, match="register"):
+        dumps_scenarios(scen)
+    text = ('[[scenario]]\nname = "s"\n[[scenario.assumption]]\ntype = "test_ramp"\n'
+            'name = "r"\nstart = 2027\nstop = 2030\nslope = 0.01\n')
     with pytest.raises(ConfigError, match="register"):
         loads_scenarios(text)
     assert register(Ramp) is Ramp
+    assert dumps_scenarios(scen).count('type = "test_ramp"') == 1
     assert registered()["test_ramp"] is Ramp
     back = loads_scenarios(text)
     assert back == ScenarioSet([Scenario("s", [Ramp(2027, 2030, 0.01, name="r")])])

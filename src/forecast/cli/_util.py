@@ -266,24 +266,32 @@ def check_scenario_starts(args, sset, last_year: int,
         f"baseline, or --as-of an earlier date to end the data before {last_year}."))
 
 
+#: characters no scenario name may hold, since it names files: the folder separators and
+#: the others Windows refuses in a file name
+_NOT_IN_FILE_NAMES = '/\\<>:"|?*'
+
+
 def check_output_names(sset, origin: str) -> None:
     """Scenario names must make output file names (``fan_<name>.png``) on every system.
 
     The rule of the output folders (a plain name: no folder separator; see
-    ``forecast._outdir``), checked for '/' and '\\' alike so that a file works on every
-    system, and no two names that differ only by case (they would write the same file on
+    ``forecast._outdir``), checked for '/' and '\\' alike and for the other characters
+    Windows refuses (``<>:"|?*``) so that a file works on every system, and no two names
+    that differ only by case (they would write the same file on
     a case-insensitive file system: Windows, macOS).
     """
     seen: dict[str, str] = {}
     for s in sset.scenarios:
         name = s.name
         file = f"fan_{name}.png"
-        if not is_plain_name(file) or "\\" in name:
-            fixed = "".join("_" if c in "/\\" else c for c in name)
+        if not is_plain_name(file) or any(c in _NOT_IN_FILE_NAMES for c in name):
+            fixed = "".join("_" if c in _NOT_IN_FILE_NAMES else c for c in name)
             raise ScenarioError(
                 f"scenario {name!r} of {origin} cannot name the chart files of `forecast "
-                f"run` ({file!r}): a scenario name must not hold '/' or '\\'. Rename it in "
-                f"the file, e.g. name = {fixed!r}.")
+                f"run` ({file!r}): a scenario name must not hold any of "
+                f"{' '.join(_NOT_IN_FILE_NAMES)} (a folder separator, or a character "
+                f"Windows refuses in file names). Rename it in the file, e.g. name = "
+                f"{fixed!r}.")
         other = seen.setdefault(name.casefold(), name)
         if other != name:
             raise ScenarioError(

@@ -80,14 +80,18 @@ class KeyMessage:
         """The first sentence: the range of scenario effects against the baseline band."""
         u = unit_text(self.unit)
         base = scenario_label(self.baseline, in_sentence=True)
-        band = (f"{_article(base)} {base} {self.level:g}% band of "
-                f"{self.band[0]:,.1f}-{self.band[1]:,.1f} {u} (median {self.baseline_median:,.1f})")
+        # no article before the name: "a"/"an" cannot be guessed from a user's name
+        # ("an a 80% band", "an US base")
+        band = (f"{self.band[0]:,.1f}-{self.band[1]:,.1f} {u} "
+                f"(median {self.baseline_median:,.1f})")
         if not self.effects:
-            return f"In {self.year} {self.series} has {band}."
+            return (f"In {self.year} the {self.level:g}% band of {self.series} under {base} "
+                    f"is {band}.")
         lo, hi = min(self.effects.values()), max(self.effects.values())
         move = (f"by {_pct(lo)}" if len(self.effects) == 1 or np.isclose(lo, hi)
                 else f"by {_pct(lo)} to {_pct(hi)}")
-        return f"In {self.year} the scenarios move {self.series} {move} against {band}."
+        return (f"In {self.year} the scenarios move {self.series} {move} against the "
+                f"{self.level:g}% band under {base}, {band}.")
 
     def sentences(self) -> list[str]:
         """The key message as a few sentences, headline first."""
@@ -116,11 +120,6 @@ class KeyMessage:
 
     def __str__(self) -> str:
         return " ".join(self.sentences())
-
-
-def _article(word: str) -> str:
-    """The article before `word`: "an" before a vowel ("an escalation"), else "a"."""
-    return "an" if word[:1].lower() in tuple("aeiou") else "a"
 
 
 def _pct(value: float) -> str:

@@ -395,8 +395,37 @@ def _write_assumption(lines: list[str], header: str, d: dict[str, Any]) -> None:
         _write_assumption(lines, f"{header}.part", part)
 
 
+def _unregistered(a: Assumption) -> str | None:
+    """Why a file could not give back `a`'s class (its ``type``), or None when it could.
+
+    A file names the class by ``kind``; :func:`load_scenarios` builds the class registered
+    under it. The same module and qualified name count as the same class, as in
+    :func:`~forecast.scenarios.register` (a notebook cell run twice).
+    """
+    cls = type(a)
+    name, full = cls.__qualname__, f"{cls.__module__}.{cls.__qualname__}"
+    register = (f"decorate it with @forecast.scenarios.register (or call "
+                f"forecast.scenarios.register({name})) before writing; nothing was written.")
+    own = f"Give {name} a kind of its own (kind: ClassVar[str] = \"my_assumption\") and "
+    kind = getattr(cls, "kind", "")
+    if not isinstance(kind, str) or not kind.strip():
+        return f"its class {full} has no `kind`, so a file cannot name it. {own}{register}"
+    holder = registered().get(kind)
+    if holder is None:
+        return (f"its class {full} (kind {kind!r}) is not registered, so load_scenarios "
+                f"could not read it back. Register it: {register}")
+    if (holder.__module__, holder.__qualname__) != (cls.__module__, cls.__qualname__):
+        return (f"its class {full} has kind {kind!r}, which is registered to "
+                f"{holder.__module__}.{holder.__qualname__}: load_scenarios would read it "
+                f"back as that class. {own}{register}")
+    return None
+
+
 def _check_writable(path: str, where: str, a: Assumption) -> None:
-    """Refuse a distribution of `a` (or of its parts) that a file could not give back."""
+    """Refuse `a` (or a part) whose class or distribution a file could not give back."""
+    why = _unregistered(a)
+    if why:
+        raise ConfigError(f"{path}.type: cannot write {where}: {why}", field="type")
     if not dataclasses.is_dataclass(a):
         return
     for f in dataclasses.fields(a):
@@ -416,9 +445,11 @@ def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
     Raises
     ------
     ConfigError
-        If a parameter holds a distribution a file cannot name (a custom class without
-        a ``kind`` of its own): the message gives the key path, the scenario, the
-        assumption, the parameter, the class and the fix. Nothing is written.
+        If an assumption's class is not registered under its ``kind`` (see
+        :func:`~forecast.scenarios.register`), so :func:`loads_scenarios` could not build
+        it back; or if a parameter holds a distribution a file cannot name (a custom class
+        without a ``kind`` of its own). The message gives the key path, the scenario, the
+        assumption, the class and the fix. Nothing is written.
     """
     ss = ScenarioSet.coerce(scenarios)
     lines = ["# Scenario file for forecast (see docs/scenarios.md for the format)."]
