@@ -44,10 +44,12 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 #: (importing module, imported module) pairs allowed against the stage order; each must
-#: be an import inside a function. ``Projection.plot`` draws a fan chart, a documented
-#: convenience, as pandas' ``DataFrame.plot`` is (docs/results.md).
+#: be an import inside a function. ``Projection.plot`` and ``MarketProjection.plot`` draw
+#: fan charts, a documented convenience, as pandas' ``DataFrame.plot`` is
+#: (docs/architecture.md).
 ALLOWED: frozenset[tuple[str, str]] = frozenset({
     ("forecast.projection.projection", "forecast.plotting"),
+    ("forecast.markets.projection", "forecast.plotting"),
 })
 
 

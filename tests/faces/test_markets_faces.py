@@ -42,6 +42,25 @@ def test_market_fans_and_share_chart(mp):
     assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1
 
 
+def test_plot_draws_every_market_or_one(mp):
+    """MarketProjection.plot as Projection.plot: small multiples of every market, or one
+    market's fan with its own history; a scenario by name, a misspelt one refused."""
+    from matplotlib.figure import Figure
+
+    axes = mp.plot("friction_diversion", fig=Figure(figsize=(9, 6)))
+    assert [ax.get_title() for ax in axes] == ["US", "EU", "HK", "JP", "ROW",
+                                               "ALL (China total)"]
+    one = mp.plot("friction_diversion", market="EU", ax=Figure().subplots())
+    alone = plotting.fan_chart(mp.market("EU"), "friction_diversion", ax=Figure().subplots())
+    assert one.get_title() == f"EU: {alone.get_title()}" == "EU: Friction diversion"
+    got = [line.get_ydata().tolist() for line in one.get_lines()]
+    assert got == [line.get_ydata().tolist() for line in alone.get_lines()]
+    with pytest.raises(forecast.ForecastError, match="Did you mean 'friction_diversion'"):
+        mp.plot("friction_diversio", market="EU")
+    with pytest.raises(forecast.ForecastError, match="market"):
+        mp.plot(market="XX")
+
+
 @pytest.mark.parametrize("scenario", ["fragmentation_diversion", "friction_diversion",
                                       "escalation"])
 def test_market_fans_use_the_scenario_colour_of_every_other_chart(mp, scenario):

@@ -217,6 +217,41 @@ class MarketProjection:
             unit=self.unit, probabilities=self.probabilities, scenarios=None,
             settings=settings)
 
+    def plot(self, scenario: str | None = None, market: str | None = None,
+             **kwargs: Any) -> Any:
+        """Fan charts of one scenario: every market as small multiples, or one market.
+
+        A convenience for interactive use, as :meth:`Projection.plot
+        <forecast.projection.Projection.plot>`; for the HTML report use
+        ``forecast.report.write_markets_report(projection, path)``.
+
+        Parameters
+        ----------
+        scenario : str, optional
+            The scenario drawn, by name (default: the first).
+        market : str, optional
+            One market (or ``"ALL"``): its fan chart, as
+            ``forecast.plotting.fan_chart(mp.market(market), scenario)``, titled with the
+            market. Default: every
+            market and China's total, by :func:`forecast.plotting.market_fans`.
+        **kwargs
+            Passed to that function (e.g. ``levels``; ``markets``, ``ncols`` and ``fig``
+            for the small multiples; ``ax`` and ``history`` for one market).
+
+        Returns
+        -------
+        matplotlib.axes.Axes or list of Axes
+            One axes for one market, else one per panel. Needs the ``plot`` extra;
+            ``plt.show`` is never called.
+        """
+        if market is None:
+            from ..plotting import market_fans  # lazy: a face, and matplotlib
+
+            return market_fans(self, scenario, **kwargs)
+        ax = self.market(market).plot(scenario, **kwargs)
+        ax.set_title(f"{self._market(market)}: {ax.get_title()}")  # which market it is
+        return ax
+
     def _base_levels(self, market: str) -> np.ndarray:
         base = base_of(self.base_log)
         return base.sum(axis=0) if market == TOTAL else base[self.parts.index(market)]

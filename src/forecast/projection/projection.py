@@ -16,6 +16,7 @@ import pandas as pd
 
 from .._validation import check_level, check_quantiles, check_unique
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
+from ..records.schema import suggest
 from ..series import AnnualSeries
 from . import files as _files
 from .checks import check_projection
@@ -134,8 +135,9 @@ unit='USD_bn', seed=0)
             )
         if scenario not in self.scenario_names:
             raise ScenarioError(
-                f"`{arg}` must name a projected scenario; got {scenario!r}. This projection "
-                f"has {list(self.scenario_names)}."
+                f"`{arg}` must name a projected scenario; got {scenario!r}."
+                f"{suggest(scenario, self.scenario_names)} This projection has "
+                f"{list(self.scenario_names)}."
             )
         return self.scenario_names.index(scenario)
 
