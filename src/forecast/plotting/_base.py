@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import weakref
 from collections.abc import Iterator
 
 import numpy as np
@@ -111,7 +112,116 @@ def finish(ax, title: str | None, ylabel: str | None, legend: bool = True,
     ax.grid(True, alpha=0.3, linewidth=0.6)
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(loc=loc, fontsize="small", frameon=False)
+        legend_clear_of_bars(ax)
     return ax
+
+
+#: The y limits of each axes before :func:`legend_clear_of_bars` widened them.
+_DATA_YLIM: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+#: Space kept between the legend and the bars, as a fraction of the axes' height.
+_LEGEND_GAP = 0.03
+
+
+def text_renderer(fig):
+    """A renderer that measures the text of `fig` as it will be drawn (nothing is drawn).
+
+    A figure made without pyplot has no renderer of its own; an Agg renderer of the
+    figure's size and resolution measures text in the same font metrics as every backend.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg  # lazy: the `plot` extra
+
+    w, h = fig.bbox.size
+    return RendererAgg(max(int(w), 1), max(int(h), 1), fig.dpi)
+
+
+def _reach(ax, span, upper: bool, renderer) -> float | None:
+    """The highest (`upper`) or lowest data value drawn under the axes-fraction x `span`."""
+    to_axes = ax.transAxes.inverted()
+    values = []
+    for container in ax.containers:
+        for patch in getattr(container, "patches", ()):
+            box = patch.get_window_extent(renderer).transformed(to_axes)
+            if box.x1 > span[0] and box.x0 < span[1] and patch.get_height() != 0:
+                values += [patch.get_y(), patch.get_y() + patch.get_height()]
+    for line in ax.lines:
+        if line.get_transform() is not ax.transData:  # reference lines (axhline) span all
+            continue
+        xy = ax.transAxes.inverted().transform(ax.transData.transform(line.get_xydata()))
+        inside = (xy[:, 0] >= span[0]) & (xy[:, 0] <= span[1])
+        values += list(np.asarray(line.get_ydata(), float)[inside])
+    values = [v for v in values if np.isfinite(v)]
+    if not values:
+        return None
+    return max(values) if upper else min(values)
+
+
+def legend_clear_of_bars(ax, renderer=None) -> None:
+    """Move the legend of a bar chart to the corner where it covers no bar.
+
+    Vertical bars (``ax.bar``) can fill any corner of the axes, so a legend at a fixed
+    corner may hide them. For each corner the y axis is widened on the legend's side,
+    just enough for the bars and lines under the legend to end short of it; the corner
+    that needs the least widening is kept (the legend's own corner on ties, then the
+    other side, then the other end). Called again after the figure is resized, it
+    starts from the y limits of the data again, so the result depends only on the
+    figure's final size. Other charts, and axes with a log y axis, are left as they are.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes with a legend (from ``ax.legend``); nothing is done without one.
+    renderer : matplotlib renderer, optional
+        Measures the legend; default one of the figure's size (:func:`text_renderer`).
+    """
+    leg = ax.get_legend()
+    bars = [c for c in ax.containers if getattr(c, "orientation", None) == "vertical"]
+    if leg is None or not bars or ax.get_yscale() != "linear":
+        return
+    renderer = renderer or text_renderer(ax.figure)
+    if ax in _DATA_YLIM:  # laid out again: start from the data's limits and first corner
+        ax.set_ylim(*_DATA_YLIM[ax][0])
+        _set_loc(leg, _DATA_YLIM[ax][1])
+    else:
+        box = leg.get_window_extent(renderer).transformed(ax.transAxes.inverted())
+        _DATA_YLIM[ax] = (ax.get_ylim(), _corner(box.y0 + box.y1 > 1, box.x0 + box.x1 < 1))
+    (lo, hi), first = _DATA_YLIM[ax]
+    if not hi > lo:
+        return
+    box = leg.get_window_extent(renderer).transformed(ax.transAxes.inverted())
+    upper, left = first.startswith("upper"), first.endswith("left")
+    best = None
+    for flip_x, flip_y in ((False, False), (True, False), (False, True), (True, True)):
+        span = (1 - box.x1, 1 - box.x0) if flip_x else (box.x0, box.x1)
+        top = upper != flip_y
+        room = 1 - (box.y1 - box.y0) - (1 - box.y1 if upper else box.y0) - _LEGEND_GAP
+        if room < 0.3:  # a legend taller than the chart: leave it where it is
+            return
+        reach = _reach(ax, span, top, renderer)
+        if reach is None:
+            new = (lo, hi)
+        elif top:
+            new = (lo, max(hi, lo + (reach - lo) / room))
+        else:
+            new = (min(lo, hi - (hi - reach) / room), hi)
+        if best is None or new[1] - new[0] < best[0][1] - best[0][0] - 1e-12 * (hi - lo):
+            best = (new, _corner(top, left != flip_x))
+    (new_lo, new_hi), loc = best
+    if (new_lo, new_hi) != (lo, hi):
+        ax.set_ylim(new_lo, new_hi)
+    if loc != first:
+        _set_loc(leg, loc)
+
+
+def _set_loc(leg, loc: str) -> None:
+    if hasattr(leg, "set_loc"):  # matplotlib >= 3.8
+        leg.set_loc(loc)
+    else:  # pragma: no cover - matplotlib 3.7
+        leg._set_loc(leg.codes[loc])
+
+
+def _corner(upper: bool, left: bool) -> str:
+    return ("upper " if upper else "lower ") + ("left" if left else "right")
 
 
 def set_yscale(ax, yscale: str) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._validation import check_int, check_levels
 from ..errors import ForecastTypeError
+from ..history.profile import month_label
 from ._base import HISTORY_COLOR, PALETTE, draw_observations, finish, new_axes
 from ._shapes import history_parts, unit_label
 from .names import label
@@ -113,5 +114,7 @@ def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60
     year = getattr(nowcast, "year", None)
     months = getattr(nowcast, "months", None)
     ax.set_xlabel(f"full-year {year or ''} level, {unit_label(unit)}".replace("  ", " "))
-    default = f"Nowcast of {year}" + (f" from January-to-month {months} figures" if months else "")
+    # "from its Jan-Oct figures", not "from January-to-month 10 figures"
+    default = f"Nowcast of {year}" + (f" from its {month_label(months)} figures"
+                                      if months else "")
     return finish(ax, title or default, None, years=False)

@@ -6,6 +6,7 @@ and the same colour per scenario and per assumption (:mod:`forecast.plotting.nam
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from .. import plotting
@@ -76,13 +77,76 @@ class _Canvas:
             fig = self.figure_cls(figsize=layouts[0][1])
             func(*args, ax=fig.subplots(), **kwargs)
             source_line(fig, SOURCE)
+            ax = fig.axes[0]
+            title = ax.get_title()
             for key, size, left, right, formats in layouts:
                 fig.set_size_inches(size)
-                # fixed margins in inches (a tight box would draw every chart twice)
-                fig.subplots_adjust(left=left / size[0], right=1 - right / size[0],
-                                    top=1 - 0.45 / size[1], bottom=0.8 / size[1])
+                _fit(fig, ax, title, size, left, right)
                 for fmt in formats:
                     self.out[fmt][key] = H.image_bytes(fig, fmt, self.dpi)
+
+
+#: Space kept between any text and the edge of a chart, in inches.
+PAD = 0.08
+
+
+def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
+    """Lay out the chart at `size`: margins in inches, widened so that no text is cut.
+
+    The margins are fixed in inches (a tight box would draw every chart twice), then
+    measured without drawing: a title wider than the space over the axes is moved
+    sideways into the figure, and wrapped onto more lines (the top margin growing) when
+    wider than the figure; tick labels longer than the left margin widen it; a bar
+    chart's legend is moved clear of the bars (:func:`~forecast.plotting._base.
+    legend_clear_of_bars`). Every choice starts again from the chart as built, so a
+    chart laid out again at another size equals the chart built at that size.
+    """
+    from ..plotting._base import legend_clear_of_bars, text_renderer
+
+    width, height = size
+    top, bottom = 0.45, 0.8
+
+    def adjust():
+        fig.subplots_adjust(left=left / width, right=1 - right / width,
+                            top=1 - top / height, bottom=bottom / height)
+
+    adjust()
+    renderer = text_renderer(fig)
+    pad = PAD * fig.dpi
+    if title:
+        t = ax.title
+        t.set_text(title)
+        t.set_x(0.5)
+        box = t.get_window_extent(renderer)
+        one_line = box.height
+        room = fig.bbox.width - 2 * pad
+        chars = len(title)
+        while box.width > room and chars > 12:  # wrap at word boundaries until it fits
+            chars = int(chars * min(0.95, room / box.width))
+            t.set_text(textwrap.fill(title, max(chars, 12)))
+            box = t.get_window_extent(renderer)
+        top += (box.height - one_line) / fig.dpi
+        if box.height != one_line:
+            adjust()
+    legend_clear_of_bars(ax, renderer)
+    ticks = ax.yaxis.get_tightbbox(renderer)
+    if ticks is not None and ticks.x0 < fig.bbox.x0 + pad:
+        left = min(left + (fig.bbox.x0 + pad - ticks.x0) / fig.dpi, 0.6 * width)
+        adjust()
+        legend_clear_of_bars(ax, renderer)
+    xlabel = ax.xaxis.label
+    xlabel.set_x(0.5)
+    for text in (ax.title, xlabel):  # centred on the axes where they fit, else slid in
+        if text.get_text():
+            _slide_in(text, ax, fig.bbox.x0 + pad, fig.bbox.x1 - pad, renderer)
+
+
+def _slide_in(text, ax, lo: float, hi: float, renderer) -> None:
+    """Move `text` (its x in axes fraction) sideways into the pixels ``lo..hi``."""
+    box = text.get_window_extent(renderer)
+    shift = max(0.0, lo - box.x0) - max(0.0, box.x1 - hi)
+    if shift:
+        text.set_x(text.get_position()[0] + shift / ax.bbox.width)
 
 
 def render_figures(projection, *, history=None, decompositions: Mapping | None = None,
