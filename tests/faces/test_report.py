@@ -170,7 +170,10 @@ def test_report_with_sensitivity_and_without_plots(proj, figures, tmp_path):
                             figures=figures),
         n_images=5)  # headline, history, fan, difference passed; tornado drawn
     assert "A: y" in text
-    assert "alt=\"tornado\"" in text
+    # the text alternative says what the tornado shows and which parameter is widest
+    assert ('alt="Tornado chart: the median level with each uncertain parameter at its low '
+            'and high value; in 2030 the widest is A: y (the median moves 5.0 between its '
+            'low and high value)"') in text
     text = check_self_contained(report.write_report(proj, tmp_path / "b.html", plots=False,
                                                     decompose=False), n_images=0)
     assert "Escalation" in text

@@ -293,7 +293,22 @@ def sensitivity_section(sensitivity, figs) -> str:
     return ((f"<p>Scenario <b>{H.esc(scenario_label(which))}</b>: " if which else "<p>")
             + "the median level with each uncertain parameter at its 10th and 90th "
             "percentile, the others at their medians.</p>"
-            + img(figs, "tornado", "tornado") + H.table(frame))
+            + img(figs, "tornado", _tornado_alt(sensitivity, which)) + H.table(frame))
+
+
+def _tornado_alt(sensitivity, which) -> str:
+    """The tornado's text alternative: what it shows and which parameter matters most."""
+    alt = (f"Tornado chart{' of ' + scenario_label(which) if which else ''}: the median "
+           "level with each uncertain parameter at its low and high value")
+    if {"year", "parameter", "swing"} <= set(sensitivity.columns) and len(sensitivity):
+        last = sensitivity[sensitivity["year"] == sensitivity["year"].max()]
+        top = last.loc[last["swing"].abs().idxmax()]
+        unit = sensitivity.attrs.get("unit")
+        unit = f" {unit_text(unit)}" if unit else ""
+        alt += (f"; in {int(top['year'])} the widest is {label(top['parameter'])} "
+                f"(the median moves {abs(float(top['swing'])):,.1f}{unit} between its low "
+                "and high value)")
+    return alt
 
 
 def assumption_legend(names) -> str:
