@@ -75,6 +75,9 @@ cli_case("data-file-is-folder", "data", "{root}/user", needles=("user", "(a fold
 cli_case("history-unknown-market", "history", "--market", "XX", needles=("`market`", "'XX'"))
 cli_case("history-as-of-too-early", "history", "--as-of", "1999-01",
          needles=("--as-of 1999-01", "keeps none", "later date"))
+cli_case("history-as-of-before-the-markets-first-record", "history", "--as-of", "2012-03",
+         needles=("--as-of 2012-03 keeps no record of --market US", "2012-07-17",
+                  "--as-of 2012-07 or later"))
 cli_case("run-memory-guard", "run", *FAST[:4], "--paths", "900000000", "--scenario",
          "baseline", "--no-plot", "--quiet", "--out", "{root}/big",
          needles=("900,000,000 paths", "GB", "--paths"),

@@ -109,6 +109,13 @@ def load_records(args):
             first = records.frame["published_date"].min().date() if len(records) else "none"
             raise DataError(f"--as-of {args.as_of} must keep at least one record; it keeps "
                             f"none (the earliest was published {first}). Pass a later date.")
+        market = getattr(args, "market", None)
+        if isinstance(market, str) and market in records.markets and \
+                market not in kept.markets:  # the date, not the market, is the problem
+            first = records.filter(market=market).frame["published_date"].min().date()
+            raise DataError(f"--as-of {args.as_of} keeps no record of --market {market}: its "
+                            f"first was published {first}. Pass --as-of {first:%Y-%m} or "
+                            "later, or drop --as-of.")
         records = kept
     return records
 
