@@ -74,3 +74,13 @@ def market_history(releases):
     import forecast
 
     return forecast.reconstruct_markets(releases)
+
+
+@pytest.fixture(scope="session")
+def market_projection(market_history):
+    """The market presets projected to 2032 from a SplitModel of drifts (300 paths, once)."""
+    import forecast
+
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
+    sset = forecast.market_presets.scenario_set()
+    return forecast.project_markets(fit, sset, to=2032, n_paths=300, seed=2)

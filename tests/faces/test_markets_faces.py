@@ -18,10 +18,8 @@ matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
-def mp(market_history):
-    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
-    sset = forecast.market_presets.scenario_set()
-    return forecast.project_markets(fit, sset, to=2032, n_paths=300, seed=2)
+def mp(market_projection):
+    return market_projection  # tests/conftest.py: SplitModel of drifts, to 2032
 
 
 def test_market_fans_and_share_chart(mp):

@@ -20,7 +20,6 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-import forecast
 from forecast import plotting
 from forecast.errors import ForecastTypeError, ParameterError
 from forecast.projection import Projection
@@ -50,10 +49,8 @@ def proj():
 
 
 @pytest.fixture(scope="module")
-def mp(market_history):
-    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
-    sset = forecast.market_presets.scenario_set()
-    return forecast.project_markets(fit, sset, to=2030, n_paths=200, seed=2)
+def mp(market_projection):
+    return market_projection  # tests/conftest.py: SplitModel of drifts, to 2032
 
 
 def _bands(ax):

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from _names import AWKWARD, awkward_markets
 
-import forecast
 from forecast.errors import ForecastTypeError, OutputError, ParameterError
 from forecast.markets.projection import REGIONS
 
@@ -24,10 +23,8 @@ def _need(module: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def mp(market_history):
-    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
-    sset = forecast.market_presets.scenario_set()
-    return forecast.project_markets(fit, sset, to=2030, n_paths=300, seed=2)
+def mp(market_projection):
+    return market_projection  # tests/conftest.py: SplitModel of drifts, to 2032
 
 
 def test_to_xarray_holds_every_part_and_the_history(mp):
