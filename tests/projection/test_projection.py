@@ -189,13 +189,27 @@ def test_mixture_pools_paths_by_probability(proj):
     assert counts == {"baseline": 161, "friction": 120, "opening": 80, "mixed": 40}
     np.testing.assert_array_equal(mix.samples[0, :161], proj.samples[0, :161])
     np.testing.assert_array_equal(mix.samples[0, 161:281], proj.samples[1, 161:281])
-    np.testing.assert_array_equal(mix.samples[0, 361:], proj.samples[3, 361:])
+    # blocks in the order of the names: baseline, friction, mixed, opening
+    np.testing.assert_array_equal(mix.samples[0, 281:321], proj.samples[3, 281:321])
+    np.testing.assert_array_equal(mix.samples[0, 321:], proj.samples[2, 321:])
     with pytest.raises(ScenarioError, match=r"cannot split a mixture.*'friction'.*"
                                             r"proj\.decompose\('friction'\)"):
         mix.decompose("mixture")  # it said "`baseline` must name a projected scenario"
     plain = dataclasses.replace(proj, probabilities=None)
     with pytest.raises(ScenarioError, match="probabilities"):
         plain.mixture()
+
+
+def test_mixture_does_not_depend_on_the_order_of_the_scenarios(proj):
+    """Each scenario's paths are keyed by its name; so is its block of the pool."""
+    order = [2, 0, 3, 1]
+    shuffled = dataclasses.replace(
+        proj, scenario_names=tuple(proj.scenario_names[k] for k in order),
+        samples=proj.samples[order],
+        probabilities=tuple(proj.probabilities[k] for k in order), scenarios=None)
+    np.testing.assert_array_equal(shuffled.mixture().samples, proj.mixture().samples)
+    assert shuffled.mixture().settings["mixture"] == {
+        name: proj.mixture().settings["mixture"][name] for name in shuffled.scenario_names}
 
 
 def test_difference_is_per_path(proj):

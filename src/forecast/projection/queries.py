@@ -37,7 +37,9 @@ class Queries:
 
         Scenario ``s`` contributes ``round(p_s * n_paths)`` paths (largest remainders);
         the pool takes consecutive blocks of path numbers, so it uses every baseline draw
-        once and the mixture keeps ``n_paths`` paths. No new random numbers are drawn.
+        once and the mixture keeps ``n_paths`` paths. No new random numbers are drawn. The
+        blocks go to the scenarios in the order of their names, so listing the scenarios
+        in another order gives the same mixture.
 
         Parameters
         ----------
@@ -62,7 +64,8 @@ class Queries:
                 "a mixture needs scenario probabilities; got none. Project a "
                 "ScenarioSet(scenarios, probabilities=[...]) to weight the scenarios."
             )
-        pooled, counts = mixture_samples(self.samples, self.probabilities)
+        pooled, counts = mixture_samples(self.samples, self.probabilities,
+                                         self.scenario_names)
         settings = dict(self.settings)
         settings["mixture"] = dict(zip(self.scenario_names, counts.tolist(), strict=True))
         settings["scenarios_unavailable"] = (

@@ -57,16 +57,25 @@ def summary_row(x: np.ndarray, levels: Sequence[float]) -> dict[str, float]:
     return row
 
 
-def mixture_samples(samples: np.ndarray, probabilities: Sequence[float]):
-    """Pool ``round(p_s * n)`` consecutive paths of each scenario (largest remainders)."""
+def mixture_samples(samples: np.ndarray, probabilities: Sequence[float],
+                    names: Sequence[str] | None = None):
+    """Pool ``round(p_s * n)`` consecutive paths of each scenario (largest remainders).
+
+    With `names`, the blocks of path numbers (and ties between remainders) go to the
+    scenarios in the order of their names, so the pool does not depend on the order the
+    scenarios were listed in (each scenario's own paths do not either).
+    """
     _, n, h = samples.shape
     p = np.asarray(probabilities, dtype=float)
+    rank = np.arange(p.size) if names is None else np.argsort(np.asarray(names, dtype=object),
+                                                              kind="stable")
     counts = np.floor(p * n).astype(int)
-    order = np.argsort(-(p * n - counts), kind="stable")
-    counts[order[: n - counts.sum()]] += 1
+    remainder = (p * n - counts)[rank]
+    counts[rank[np.argsort(-remainder, kind="stable")[: n - counts.sum()]]] += 1
     pooled = np.empty((1, n, h))
     lo = 0
-    for s, k in enumerate(counts):
+    for s in rank:
+        k = counts[s]
         pooled[0, lo:lo + k] = samples[s, lo:lo + k]
         lo += k
     return pooled, counts
