@@ -139,7 +139,37 @@ def _abs(path: object, what: str) -> Path:
     p = Path(os.path.abspath(os.fspath(path)))
     if p.name in ("", ".", ".."):
         raise OutputError(f"the {what} must name a file or folder; got {path!r}. Pass a name.")
+    _check_name_length(p, what)
     return p
+
+
+#: bytes the names forecast writes beside a target add to its name: the temporary file or
+#: folder ``.<name>.tmp-<pid>-<6 hex>`` (a pid has at most 7 digits on Linux), the lock
+#: ``.<name>.lock`` is shorter
+_NAME_OVERHEAD = len(".") + len(".tmp-") + 7 + len("-") + 6
+
+
+def _check_name_length(p: Path, what: str) -> None:
+    """Refuse a name too long for the temporary and lock files written beside it.
+
+    Without this, a name a little under the file system's limit (255 bytes) failed with
+    "cannot create the lock file .<name>.lock: the name is too long", naming a file the
+    user never asked for.
+    """
+    folder = p.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows): the common limit
+        limit = 255
+    size = len(os.fsencode(p.name))
+    if size + _NAME_OVERHEAD > limit:
+        raise OutputError(
+            f"the {what} name {p.name[:40]!r}... is {size} bytes long; forecast writes it "
+            f"through a temporary file named after it (.<name>.tmp-...), so on this file "
+            f"system ({limit} bytes a name) it may have at most {limit - _NAME_OVERHEAD} "
+            "bytes. Choose a shorter name.")
 
 
 def _lexists(p: Path) -> bool:

@@ -293,3 +293,21 @@ def test_scheduler_address_errors():
         tcp_endpoint("tcp://h:http")
     with pytest.raises(ParameterError, match="no host"):
         tcp_endpoint("tcp://:8786")
+
+
+def test_a_name_too_long_for_the_files_beside_it_is_refused_up_front(tmp_path, capsys):
+    """A 250-byte name fits the file system (255) but not its temporary file or lock
+    (.<name>.tmp-<pid>-<hex>): refused naming the limit, not "cannot create the lock file"."""
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    room = limit - _fsio._NAME_OVERHEAD
+    records = forecast.load_releases()
+    with pytest.raises(OutputError, match=rf"is {room + 1} bytes long; .* at most {room} bytes"):
+        records.to_csv(tmp_path / ("r" * (room - 3) + ".csv"))  # one byte too many
+    records.to_csv(tmp_path / ("r" * (room - 4) + ".csv"))  # the longest name works
+    assert (tmp_path / ("r" * (room - 4) + ".csv")).exists()
+    assert cli.main(["run", "--out", str(tmp_path / ("o" * 250)), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "the --out folder name 'oooo" in err
+    assert "Choose a shorter name" in err
+    assert "lock file" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r" * (room - 4) + ".csv"]
