@@ -207,8 +207,8 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     -------
     matplotlib.axes.Axes
         One band per level, the median difference line, a zero line and the note; the
-        legend where it covers the least (the y axis is extended when the bands and
-        the zero line leave no corner free).
+        legend in a corner the widest band and the zero line leave free (the y axis is
+        extended when they leave none).
 
     Raises
     ------
@@ -263,23 +263,24 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     if one:
         ax.set_xlim(years[0] - 1, years[0] + 1)
     widest = max(levels)
-    _legend_room(ax, x, along(f"lower_{widest:g}_pct"), along(f"upper_{widest:g}_pct"),
-                 rows=len(levels) + 3)
+    corner = _legend_room(ax, x, along(f"lower_{widest:g}_pct"),
+                          along(f"upper_{widest:g}_pct"), rows=len(levels) + 3)
     default = f"{scenario_label(name)} minus {scenario_label(base)}"
     finish(ax, title if title is not None else default,
-           f"% of the {scenario_label(base, in_sentence=True)} level", loc="best")
+           f"% of the {scenario_label(base, in_sentence=True)} level", loc=corner)
     if one:
         ax.set_xticks([int(years[0])])
     return ax
 
 
-def _legend_room(ax, x, lower, upper, rows: int) -> None:
-    """Extend the y axis when no corner is left free for a legend of about `rows` lines.
+def _legend_room(ax, x, lower, upper, rows: int) -> str:
+    """The corner for a legend of about `rows` lines clear of the band and the zero line.
 
-    matplotlib's ``loc="best"`` only picks the least covered of its places (measured at
-    drawing, for the figure's size then); a band around 0 across the whole chart leaves
-    none free, so the y axis is extended above (or below) the band and the zero line, on
-    the side needing less, to make one.
+    A band around 0 across the whole chart leaves no corner free, so the y axis is then
+    extended above (or below) the band and the zero line, on the side needing less, to
+    make one. The corner is chosen here, from the data, rather than by matplotlib's
+    ``loc="best"``, which measures only some artists (matplotlib 3.7 put the legend on
+    such a band).
     """
     # the legend's share of the axes, fixed (never from the figure's size: the report
     # resizes a chart after drawing it and expects the chart built at that size): about
@@ -289,18 +290,22 @@ def _legend_room(ax, x, lower, upper, rows: int) -> None:
     y0, y1 = ax.get_ylim()
     span = wide * (x1 - x0) + 0.5
     tops, bottoms = [], []
-    for under in (x <= x0 + span, x >= x1 - span):  # the band under a left, a right corner
+    sides = (("left", x <= x0 + span), ("right", x >= x1 - span))
+    for side, under in sides:  # the band under a left, a right corner
         # the zero line is kept clear too: a legend struck through by it is hard to read
         lo, hi = min(float(np.min(lower[under])), 0.0), max(float(np.max(upper[under])), 0.0)
-        if (y1 - hi) / (y1 - y0) >= need or (lo - y0) / (y1 - y0) >= need:
-            return
+        if (y1 - hi) / (y1 - y0) >= need:
+            return f"upper {side}"
+        if (lo - y0) / (y1 - y0) >= need:
+            return f"lower {side}"
         tops.append((hi - need * y0) / (1 - need))  # the limit leaving `need` above `hi`
         bottoms.append((lo - need * y1) / (1 - need))
     top, bottom = min(tops), max(bottoms)
     if top - y1 <= y0 - bottom:
         ax.set_ylim(y0, top)
-    else:
-        ax.set_ylim(bottom, y1)
+        return f"upper {sides[tops.index(top)][0]}"
+    ax.set_ylim(bottom, y1)
+    return f"lower {sides[bottoms.index(bottom)][0]}"
 
 
 def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline", history=None,
