@@ -245,3 +245,21 @@ def test_a_log_normal_is_accepted_where_a_parameter_must_be_positive():
     for bad in (Uniform(0, 5), LogNormal(1e-300, 20.0)):
         with pytest.raises(ParameterError, match=r"`half_life` .* must lie in \(0, inf\)"):
             GrowthShift(start=2027, delta=-0.01, half_life=bad)
+
+
+@pytest.mark.parametrize(("size", "warns"), [(-5, True), (3.0, True), (2, True), (-0.05, False),
+                                             (-1.0, False), (-2.5, False), (0.69, False)])
+def test_a_whole_number_of_log_points_that_reads_like_a_percentage_warns(size, warns):
+    """``size = -5`` meant as -5% divides the level by 148: allowed, but said."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        LevelShift(start=2027, size=size)
+    texts = [str(w.message) for w in said if issubclass(w.category, UserWarning)]
+    if warns:
+        assert len(texts) == 1, texts
+        assert f"is {size:g} log points" in texts[0]
+        assert f"if you meant {size:g}%, pass size={size / 100:g}" in texts[0]
+    else:
+        assert texts == []

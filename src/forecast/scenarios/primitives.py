@@ -7,6 +7,7 @@ Re-exported by :mod:`forecast.scenarios`; the equations are in each docstring an
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -50,6 +51,23 @@ def _check_limits(a: Assumption, keys: tuple[str, ...]) -> None:
                 f"[{lo:.4g}, {hi:.4g}])"
             raise ParameterError(f"`{key}` of {type(a).__name__} {a.name!r} must lie within "
                                  f"+-{limit:g} {unit}; got {got}. {fix}.", field=key)
+        _warn_percent_like(a, key, dist)
+
+
+def _warn_percent_like(a: Assumption, key: str, dist: Distribution) -> None:
+    """Warn when a fixed size or ceiling is a whole number of 2 to 5 log points.
+
+    Those are allowed (a factor of 7.4 to 148) but read like percentages: ``size = -5``
+    written for -5% divides the level by 148.
+    """
+    if key not in ("size", "ceiling") or not isinstance(dist, Fixed):
+        return
+    v = float(dist.value)
+    if v.is_integer() and 2 <= abs(v) <= _MAX:
+        warnings.warn(
+            f"`{key}` of {type(a).__name__} {a.name!r} is {v:g} log points, a factor of "
+            f"{np.exp(v):.3g} ({100 * np.expm1(v):+,.1f}%). Sizes are log points: if you "
+            f"meant {v:g}%, pass {key}={v / 100:g}.", UserWarning, stacklevel=4)
 
 
 def cumsum_years(x: np.ndarray) -> np.ndarray:
