@@ -107,7 +107,9 @@ def hold(target: Path, what: str = "output folder", timeout: float = 0.0) -> Ite
         try:
             fd = _open(path)
         except OSError as exc:
-            raise output_error(exc, path, "create the lock file") from None
+            # name the target the user asked for first: the lock is forecast's own file
+            raise output_error(exc, path, f"write the {what} {target}, starting with its "
+                               "lock file") from None
         state = _try_lock(fd, path)
         if state == "held":
             break

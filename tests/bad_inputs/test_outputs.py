@@ -311,3 +311,21 @@ def test_a_name_too_long_for_the_files_beside_it_is_refused_up_front(tmp_path, c
     assert "Choose a shorter name" in err
     assert "lock file" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r" * (room - 4) + ".csv"]
+
+
+def test_a_lock_that_cannot_be_created_names_the_folder_asked_for(tmp_path, monkeypatch):
+    """The lock file is forecast's own: the message names the output folder first."""
+    import errno
+
+    from forecast import _lock
+
+    def denied(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(_lock, "_open", denied)
+    target = tmp_path / "out"
+    with pytest.raises(OutputError) as info, _outdir.hold(target, what="--out folder"):
+        pass
+    assert str(info.value).startswith(
+        f"cannot write the --out folder {target}, starting with its lock file "
+        f"{tmp_path / '.out.lock'}: permission denied (EACCES).")
