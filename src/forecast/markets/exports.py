@@ -23,8 +23,12 @@ from .._validation import check_bool
 from .._version import __version__
 from ..history.markets import TOTAL
 from ..projection.exports import check_excel_path, iamc_meta, write_workbook
+from ..projection.summaries import IAMC_REGIONS
 
-__all__ = ["to_excel", "to_xarray"]
+__all__ = ["REGIONS", "to_excel", "to_xarray"]
+
+#: IAMC region of each market code (other codes are used as they are)
+REGIONS = {**IAMC_REGIONS, "ROW": "Rest of the World", TOTAL: "World"}
 
 
 def _seed_text(p: Any) -> str:
@@ -80,8 +84,6 @@ def _with_history(frame: pd.DataFrame, p: Any, variable: str) -> pd.DataFrame:
 
 def _regions(p: Any) -> list[str]:
     """The IAMC region of every market, in :attr:`MarketProjection.markets` order."""
-    from .projection import REGIONS
-
     return [REGIONS.get(m, m) for m in p.markets]
 
 

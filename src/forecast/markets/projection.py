@@ -44,19 +44,17 @@ from ..history.markets import TOTAL
 from ..projection import Projection
 from ..projection.projection import DEFAULT_QUANTILES
 from ..projection.summaries import (
-    IAMC_REGIONS,
     IAMC_VARIABLES,
     column_quantiles,
     quantile_labels,
     year_index,
 )
 from .decompose import decompose
+from .exports import REGIONS, to_excel, to_xarray
 from .split import base_of
 
 __all__ = ["REGIONS", "MarketProjection"]
 
-#: IAMC region of each market code (other codes are used as they are)
-REGIONS = {**IAMC_REGIONS, "ROW": "Rest of the World", TOTAL: "World"}
 _UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
 
 
@@ -491,8 +489,6 @@ class MarketProjection:
             ``probability`` along ``scenario`` when the scenarios carry probabilities;
             attributes model, unit, seed, n_paths, target and forecast_version.
         """
-        from .exports import to_xarray
-
         return to_xarray(self, base_log=base_log)
 
     def to_excel(self, path: Any, *, history: bool = True, quantiles: Any = (0.1, 0.9),
@@ -522,8 +518,6 @@ class MarketProjection:
         -------
         pathlib.Path
         """
-        from .exports import to_excel
-
         return to_excel(self, path, history=history, quantiles=quantiles, levels=levels,
                         shares=shares, variable=variable)
 
