@@ -162,3 +162,15 @@ def test_phone_layout_of_a_chart_built_wide_equals_one_built_narrow(proj):
                       else (plotting.tornado_chart, (TORNADO,)))
         fresh.draw(key, func, *args, **kwargs)
         assert both.out["svg"][f"{key}.narrow"] == fresh.out["svg"][key]
+
+
+def test_every_chart_of_the_presets_report_fits_at_both_widths(monkeypatch):
+    """All the charts of a seven-preset report: the headline's end labels ("Green
+    partnership 53.1") ran past the right edge of the phone chart."""
+    series = forecast.AnnualSeries(range(2015, 2026), [10 * 1.08**i for i in range(11)])
+    proj = forecast.project(forecast.Drift().fit(series), presets.scenario_set(), to=2035,
+                            n_paths=200, seed=1)
+    saved = _Saved(monkeypatch)
+    report.render_figure_sets(proj, formats=("svg",), dpi=100, narrow=True)
+    assert (4.4, 4.4) in saved.sizes  # the phone headline was measured
+    assert not _bad(saved)

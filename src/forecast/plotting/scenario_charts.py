@@ -75,10 +75,16 @@ def _since(projection, since: int | None) -> int | None:
     return int(projection.years[0]) + int(since)
 
 
-def _spread(values: np.ndarray, gap: float) -> np.ndarray:
-    """Move sorted label positions apart by at least `gap`, keeping their mean order."""
+def _spread(values: np.ndarray, gap: float, lo: float = 0.02, hi: float = 0.98) -> np.ndarray:
+    """Move sorted label positions apart by at least `gap`, keeping their mean order, and
+    keep them in [`lo`, `hi`] (the axes' height: a label above it left the image).
+
+    >>> _spread(np.array([0.97, 0.975, 0.98]), 0.1).round(3).tolist()
+    [0.78, 0.88, 0.98]
+    """
     order = np.argsort(values)
     pos = values[order].astype(float).copy()
+    gap = min(gap, (hi - lo) / max(pos.size - 1, 1))  # many labels: closer, not outside
     for _ in range(50):
         moved = False
         for k in range(1, pos.size):
@@ -88,8 +94,9 @@ def _spread(values: np.ndarray, gap: float) -> np.ndarray:
                 moved = True
         if not moved:
             break
+    pos += max(0.0, lo - pos[0]) - max(0.0, pos[-1] - hi)  # the block slid inside
     out = np.empty_like(pos)
-    out[order] = pos
+    out[order] = np.clip(pos, lo, hi)
     return out
 
 

@@ -96,7 +96,8 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
     The margins are fixed in inches (a tight box would draw every chart twice), then
     measured without drawing: a title wider than the space over the axes is moved
     sideways into the figure, and wrapped onto more lines (the top margin growing) when
-    wider than the figure; tick labels longer than the left margin widen it; a bar
+    wider than the figure; tick labels longer than the left margin widen it, labels
+    beside the axes (the headline's end labels) wider than the right one widen that; a bar
     chart's legend is moved clear of the bars (:func:`~forecast.plotting._base.
     legend_clear_of_bars`). Every choice starts again from the chart as built, so a
     chart laid out again at another size equals the chart built at that size.
@@ -134,6 +135,12 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
         left = min(left + (fig.bbox.x0 + pad - ticks.x0) / fig.dpi, 0.6 * width)
         adjust()
         legend_clear_of_bars(ax, renderer)
+    # labels beside the axes (the headline's end labels) move with its right edge
+    ends = [t.get_window_extent(renderer).x1 for t in ax.texts
+            if t.get_visible() and t.get_text()]
+    if ends and max(ends) > fig.bbox.x1 - pad:
+        right = min(right + (max(ends) - fig.bbox.x1 + pad) / fig.dpi, 0.45 * width)
+        adjust()
     xlabel = ax.xaxis.label
     xlabel.set_x(0.5)
     for text in (ax.title, xlabel):  # centred on the axes where they fit, else slid in
