@@ -299,9 +299,11 @@ def mark_nowcast(ax, year: int | None, label: str | None = None) -> None:
         return
     year = check_int("nowcast_year", year, fix="Pass a calendar year such as 2025, or None.")
     ax.axvline(year, color="0.45", linestyle=":", linewidth=1.0, zorder=1)
-    ax.annotate(label or f"{year}: nowcast", xy=(year, 1.0), xycoords=("data", "axes fraction"),
-                xytext=(-3, -3), textcoords="offset points", ha="right", va="top",
-                fontsize="x-small", color="0.35")
+    # upright along the line's foot: at its top it ran under an upper-left legend on a
+    # narrow chart, which spans the line there
+    ax.annotate(label or f"{year}: nowcast", xy=(year, 0.0), xycoords=("data", "axes fraction"),
+                xytext=(-3, 3), textcoords="offset points", ha="right", va="bottom",
+                rotation=90, fontsize="x-small", color="0.35")
 
 
 def unit_of(projection) -> str:
