@@ -1,6 +1,7 @@
 """The report as a person sees it: headless Chromium at a phone's and a desktop's width.
 
-At 390 px and 1280 px: nothing scrolls sideways (``scrollWidth <= innerWidth``), the
+At 390 px and 1280 px: nothing scrolls sideways (``scrollWidth <= innerWidth``), not
+even a table inside its scrolling wrapper, the
 key-message block is inside the first screen, every image has loaded with a non-zero
 size, and the browser logged no error. A screenshot of each width is written to the
 test's temporary folder (the path is printed) to look at.
@@ -37,6 +38,9 @@ return {
     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
                  && !e.closest('.table-wrap'))
     .slice(0, 5).map(e => e.tagName + '.' + e.className),
+  scrolled: Array.from(document.querySelectorAll('.table-wrap'))
+    .filter(w => w.scrollWidth > w.clientWidth + 1)
+    .map(w => (w.querySelector('caption') || w.querySelector('th') || w).textContent.slice(0, 60)),
 };
 """
 
@@ -63,6 +67,8 @@ def test_report_layout_in_a_real_browser(browser, report_file, width):
     m = browser.measure(report_file, width, MEASURE, shot)
     assert m["innerWidth"] <= width
     assert m["scrollWidth"] <= m["innerWidth"], f"sideways scrolling; too wide: {m['wider']}"
+    # every table fits: numeric headers wrap, the sensitivity table stacks on a phone
+    assert m["scrolled"] == [], f"tables that scroll sideways: {m['scrolled']}"
     assert 0 <= m["keyTop"] < m["keyBottom"] <= m["innerHeight"], "key message below the fold"
     assert len(m["images"]) >= 15
     bad = [i for i in m["images"] if not (i["complete"] and i["w"] > 0 and i["h"] > 0

@@ -293,7 +293,8 @@ def sensitivity_section(sensitivity, figs) -> str:
     return ((f"<p>Scenario <b>{H.esc(scenario_label(which))}</b>: " if which else "<p>")
             + "the median level with each uncertain parameter at its 10th and 90th "
             "percentile, the others at their medians.</p>"
-            + img(figs, "tornado", _tornado_alt(sensitivity, which)) + H.table(frame))
+            + img(figs, "tornado", _tornado_alt(sensitivity, which))
+            + H.table(frame, stack=True))  # eight columns: one block a row on a phone
 
 
 def _tornado_alt(sensitivity, which) -> str:
