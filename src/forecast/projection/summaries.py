@@ -58,17 +58,16 @@ def summary_row(x: np.ndarray, levels: Sequence[float]) -> dict[str, float]:
 
 
 def mixture_samples(samples: np.ndarray, probabilities: Sequence[float],
-                    names: Sequence[str] | None = None):
+                    names: Sequence[str]):
     """Pool ``round(p_s * n)`` consecutive paths of each scenario (largest remainders).
 
-    With `names`, the blocks of path numbers (and ties between remainders) go to the
-    scenarios in the order of their names, so the pool does not depend on the order the
-    scenarios were listed in (each scenario's own paths do not either).
+    The blocks of path numbers (and ties between remainders) go to the scenarios in the
+    order of their `names`, so the pool does not depend on the order the scenarios were
+    listed in (each scenario's own paths do not either).
     """
     _, n, h = samples.shape
     p = np.asarray(probabilities, dtype=float)
-    rank = np.arange(p.size) if names is None else np.argsort(np.asarray(names, dtype=object),
-                                                              kind="stable")
+    rank = np.argsort(np.asarray(names, dtype=object), kind="stable")
     counts = np.floor(p * n).astype(int)
     remainder = (p * n - counts)[rank]
     counts[rank[np.argsort(-remainder, kind="stable")[: n - counts.sum()]]] += 1
