@@ -260,3 +260,46 @@ def test_bad_draws_stop_a_simulation():
     with pytest.raises(ScenarioError, match=r"Returns\._sample\(\d+, rng\).*support"):
         forecast.project(FakeFit(history()), ScenarioSet([_scenario(bad)]), to=2030,
                          n_paths=20, seed=1)
+
+
+@dataclass(frozen=True)
+class Counted(Distribution):
+    """Draws in [0, `scale`); support [0, 1] from its quantile, which records its calls
+    in `calls`. ``hashable=False`` makes the value unhashable."""
+
+    calls: list = None
+    hashable: bool = True
+    scale: float = 1.0
+
+    def __hash__(self):
+        if not self.hashable:
+            raise TypeError("unhashable Counted")
+        return hash((Counted, self.scale))
+
+    def _sample(self, n, rng):
+        return self.scale * rng.random(n)
+
+    def mean(self) -> float:
+        return 0.5
+
+    def quantile(self, q):
+        self.calls.append(q)
+        return np.asarray(q, dtype=float)
+
+
+def test_the_support_is_asked_once_per_distribution():
+    """Every chunk of a projection checks its draws against the support: a frozen
+    distribution's support is remembered, not recomputed from two quantiles each time."""
+    dist = Counted(calls=[])
+    for seed in range(5):
+        dist.sample(10, np.random.default_rng(seed))
+    assert len(dist.calls) == 2  # quantile(0.0) and quantile(1.0), once
+
+
+def test_an_unhashable_distribution_is_still_checked_every_time():
+    dist = Counted(calls=[], hashable=False)
+    for seed in range(3):
+        dist.sample(10, np.random.default_rng(seed))
+    assert len(dist.calls) == 6
+    with pytest.raises(ScenarioError, match=r"Counted\._sample\(10, rng\).*outside it"):
+        Counted(calls=[], hashable=False, scale=2.0).sample(10, np.random.default_rng(0))

@@ -5,6 +5,7 @@ Public classes live in :mod:`forecast.scenarios.distributions`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import MISSING, dataclass, fields
 from statistics import NormalDist
@@ -203,7 +204,25 @@ def _shown(values: np.ndarray, k: int = 5) -> str:
 
 
 def _declared_support(dist: Distribution) -> tuple[float, float] | None:
-    """`dist.support`, or None for a class that declares neither `support` nor `quantile`."""
+    """`dist.support`, or None for a class that declares neither `support` nor `quantile`.
+
+    Remembered per distribution (a frozen value: equal distributions have one support),
+    since every chunk of a projection checks its draws against it; a distribution that
+    cannot be hashed is asked each time.
+    """
+    try:
+        hash(dist)
+    except TypeError:
+        return _support_of(dist)
+    return _remembered_support(dist)
+
+
+@functools.lru_cache(maxsize=512)
+def _remembered_support(dist: Distribution) -> tuple[float, float] | None:
+    return _support_of(dist)
+
+
+def _support_of(dist: Distribution) -> tuple[float, float] | None:
     if type(dist).support is Distribution.support and not callable(
             getattr(dist, "quantile", None)):
         return None
