@@ -264,20 +264,13 @@ def test_bad_draws_stop_a_simulation():
 
 @dataclass(frozen=True)
 class Counted(Distribution):
-    """Draws in [0, `scale`); support [0, 1] from its quantile, which records its calls
-    in `calls`. ``hashable=False`` makes the value unhashable."""
+    """Draws in [0, 1); support [0, 1] from its quantile, which records its calls in
+    `calls`."""
 
     calls: list = None
-    hashable: bool = True
-    scale: float = 1.0
-
-    def __hash__(self):
-        if not self.hashable:
-            raise TypeError("unhashable Counted")
-        return hash((Counted, self.scale))
 
     def _sample(self, n, rng):
-        return self.scale * rng.random(n)
+        return rng.random(n)
 
     def mean(self) -> float:
         return 0.5
@@ -296,10 +289,31 @@ def test_the_support_is_asked_once_per_distribution():
     assert len(dist.calls) == 2  # quantile(0.0) and quantile(1.0), once
 
 
-def test_an_unhashable_distribution_is_still_checked_every_time():
-    dist = Counted(calls=[], hashable=False)
-    for seed in range(3):
-        dist.sample(10, np.random.default_rng(seed))
-    assert len(dist.calls) == 6
-    with pytest.raises(ScenarioError, match=r"Counted\._sample\(10, rng\).*outside it"):
-        Counted(calls=[], hashable=False, scale=2.0).sample(10, np.random.default_rng(0))
+@dataclass(frozen=True, eq=False)
+class UpTo(Distribution):
+    """Draws `value`; support [0, `top`]. Declared ``eq=False``, it inherits an equality
+    under which all its instances are equal, as the sensitivity analysis' pinned values
+    and check_assumption's spies do."""
+
+    value: float = 0.5
+    top: float = 1.0
+
+    def _sample(self, n, rng):
+        return np.full(n, self.value)
+
+    def mean(self) -> float:
+        return self.value
+
+    def quantile(self, q):
+        return self.top * np.asarray(q, dtype=float)
+
+
+def test_the_support_is_each_instances_own():
+    """Remembered per instance, not by equality (which broke sobol and check_assumption)."""
+    assert UpTo(0.5, top=1.0) == UpTo(5.0, top=10.0)  # the inherited equality
+    np.testing.assert_array_equal(UpTo(0.5, top=1.0).sample(2, np.random.default_rng(0)),
+                                  [0.5, 0.5])
+    np.testing.assert_array_equal(UpTo(5.0, top=10.0).sample(2, np.random.default_rng(0)),
+                                  [5.0, 5.0])
+    with pytest.raises(ScenarioError, match=r"UpTo\._sample\(2, rng\).*outside it"):
+        UpTo(5.0, top=1.0).sample(2, np.random.default_rng(0))

@@ -5,7 +5,6 @@ Public classes live in :mod:`forecast.scenarios.distributions`.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import MISSING, dataclass, fields
 from statistics import NormalDist
@@ -206,20 +205,21 @@ def _shown(values: np.ndarray, k: int = 5) -> str:
 def _declared_support(dist: Distribution) -> tuple[float, float] | None:
     """`dist.support`, or None for a class that declares neither `support` nor `quantile`.
 
-    Remembered per distribution (a frozen value: equal distributions have one support),
-    since every chunk of a projection checks its draws against it; a distribution that
-    cannot be hashed is asked each time.
+    Remembered on the instance (every chunk of a projection checks its draws against it,
+    and a distribution is a frozen value), not by equality: a subclass declared with
+    ``eq=False`` inherits an equality under which all its instances are equal.
     """
-    try:
-        hash(dist)
-    except TypeError:
-        return _support_of(dist)
-    return _remembered_support(dist)
+    known = dist.__dict__.get(_SUPPORT_NOTE, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known
+    support = _support_of(dist)
+    object.__setattr__(dist, _SUPPORT_NOTE, support)  # a frozen dataclass allows this
+    return support
 
 
-@functools.lru_cache(maxsize=512)
-def _remembered_support(dist: Distribution) -> tuple[float, float] | None:
-    return _support_of(dist)
+#: the instance attribute that remembers a distribution's support (see above)
+_SUPPORT_NOTE = "_forecast_support"
+_UNKNOWN = object()
 
 
 def _support_of(dist: Distribution) -> tuple[float, float] | None:
