@@ -218,3 +218,37 @@ def test_from_pandas_text_values_name_the_year(values):
 def test_from_pandas_numeric_text_is_read():
     s = pd.Series(["1.5", "2"], index=[2020, 2021], dtype=object)
     assert AnnualSeries.from_pandas(s, unit="USD_bn").values.tolist() == [1.5, 2.0]
+
+
+def test_csv_round_trip_keeps_unit_and_name(tmp_path):
+    """CNY figures never come back labelled USD (the file carries unit and name)."""
+    s = AnnualSeries(range(2016, 2019), [101.0, 102.5, 110.0], unit="CNY_bn",
+                     name="US offshore")
+    path = tmp_path / "s.csv"
+    s.to_csv(path)
+    assert path.read_text().splitlines()[:2] == ["year,value,unit,name",
+                                                 "2016,101.0,CNY_bn,US offshore"]
+    assert AnnualSeries.from_csv(path) == s
+    assert AnnualSeries.from_csv(path, unit="CNY_bn", name="US offshore") == s
+    with pytest.raises(DataError, match=r"says unit 'CNY_bn'; got unit='USD_bn'\. Leave unit"):
+        AnnualSeries.from_csv(path, unit="USD_bn")
+    with pytest.raises(DataError, match=r"says name 'US offshore'; got name='EU'"):
+        AnnualSeries.from_csv(path, name="EU")
+
+
+def test_csv_unit_column_must_hold_one_unit(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("year,value,unit\n2015,1,USD_bn\n2016,7,CNY_bn\n")
+    with pytest.raises(DataError, match=r"column 'unit' must hold one value .*'USD_bn', "
+                                        r"'CNY_bn'.*Split the file by unit"):
+        AnnualSeries.from_csv(path)
+    path.write_text("year,value\n2015,1\n")  # a plain file: the documented default
+    assert AnnualSeries.from_csv(path).unit == "USD_bn"
+
+
+def test_csv_missing_cell_is_called_missing(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("year,value\n2020,1\n2021,\n2022,3\n")
+    with pytest.raises(DataError, match=r"row 3, column 'value': is missing\. ") as info:
+        AnnualSeries.from_csv(path)
+    assert "nan" not in str(info.value)

@@ -289,8 +289,8 @@ class AnnualSeries:
         path: str | os.PathLike[str],
         year_column: str = "year",
         value_column: str = "value",
-        unit: str = "USD_bn",
-        name: str = "",
+        unit: str | None = None,
+        name: str | None = None,
     ) -> AnnualSeries:
         """Read a series from a CSV file with a year column and a value column.
 
@@ -299,16 +299,20 @@ class AnnualSeries:
         path : str or os.PathLike
             The CSV file, with a header line and one row per year.
         year_column, value_column : str, default "year", "value"
-            Names of the two columns read (other columns are ignored).
-        unit : str, default "USD_bn"
-            Unit of the values (a CSV does not carry it).
-        name : str, default ""
-            What the series measures.
+            Names of the two columns read. A ``unit`` and a ``name`` column (as
+            :meth:`to_csv` writes them) are read too, one value each; other columns are
+            ignored.
+        unit : str, optional
+            Unit of the values. Default: the file's ``unit`` column, else ``"USD_bn"``. A
+            unit given here that differs from the file's is refused (DataError): figures
+            in CNY are never relabelled USD.
+        name : str, optional
+            What the series measures. Default: the file's ``name`` column, else ``""``.
 
         Returns
         -------
         AnnualSeries
-            A DataError names the row and column of a cell that is not a number.
+            A DataError names the row and column of a cell that is missing or not a number.
 
         Examples
         --------
@@ -337,17 +341,22 @@ class AnnualSeries:
             numbers = pd.to_numeric(df[col], errors="coerce")
             if numbers.isna().any():
                 row = int(np.flatnonzero(numbers.isna().to_numpy())[0])
+                cell = df[col].iloc[row]
+                what = "is missing" if pd.isna(cell) else f"{cell!r} is not a number"
                 raise DataError(
-                    f"series CSV {os.fspath(path)!r} row {row + 2}, column {col!r}: "
-                    f"{df[col].iloc[row]!r} is not a number. Write plain ASCII digits, e.g. "
-                    "2015 or 31.59 (no separators); correct or remove the row."
+                    f"series CSV {os.fspath(path)!r} row {row + 2}, column {col!r}: {what}. "
+                    "Write plain ASCII digits, e.g. 2015 or 31.59 (no separators); correct "
+                    "or remove the row."
                 )
             columns[col] = numbers.to_numpy()
+        unit = _file_label(df, "unit", unit, "USD_bn", path)
+        name = _file_label(df, "name", name, "", path)
         s = pd.Series(columns[value_column], index=columns[year_column])
         return cls.from_pandas(s, unit=unit, name=name)
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
-        """Write ``year,value`` rows to `path` (read back with :meth:`from_csv`).
+        """Write ``year,value,unit`` rows to `path`, and ``name`` when the series has one
+        (read back with :meth:`from_csv`, unit and name included).
 
         Written atomically (complete or not at all), never through a symbolic link; an
         existing file is replaced, as :meth:`pandas.DataFrame.to_csv` does.
@@ -363,11 +372,38 @@ class AnnualSeries:
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
         >>> AnnualSeries([2023, 2024], [31.0, 31.6]).to_csv(path)
         >>> path.read_text().splitlines()
-        ['year,value', '2023,31.0', '2024,31.6']
+        ['year,value,unit', '2023,31.0,USD_bn', '2024,31.6,USD_bn']
         """
-        frame = pd.DataFrame({"year": self.years, "value": self.values})
+        frame = pd.DataFrame({"year": self.years, "value": self.values, "unit": self.unit})
+        if self.name:
+            frame["name"] = self.name
         with atomic_file(path, what="series file", text=True) as fh:
             frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def _file_label(df: pd.DataFrame, column: str, given: str | None, default: str,
+                path: str | os.PathLike[str]) -> str:
+    """The series' `column` ("unit" or "name") from the argument and the file's column.
+
+    The file's column must hold one value; an argument that contradicts it is refused.
+    """
+    if column not in df.columns:
+        return default if given is None else given
+    values = df[column].dropna().astype(str).str.strip().unique()
+    where = f"series CSV {os.fspath(path)!r}"
+    if len(values) > 1:
+        raise DataError(
+            f"{where} column {column!r} must hold one value (one series per file); got "
+            f"{list(values[:4])}. Split the file by {column}, or drop the column and pass "
+            f"{column}=...")
+    found = str(values[0]) if len(values) else None
+    if given is not None and found is not None and given != found:
+        raise DataError(
+            f"{where} says {column} {found!r}; got {column}={given!r}. Leave {column} out to "
+            f"use the file's, or correct the file's {column!r} column.")
+    if given is not None:
+        return given
+    return default if found is None else found
 
 
 def _check_real(values: object) -> None:
