@@ -213,3 +213,16 @@ def test_share_must_be_true_or_false(mp, call, field, value):
         call(mp, value)
     assert err.value.field == field
     assert f"Pass {field}=True" in str(err.value)
+
+
+def test_misspelt_scenarios_get_did_you_mean(market_projection):
+    """As Projection's methods do: the name the user meant, for each argument."""
+    with pytest.raises(ScenarioError, match=r"`scenario` must name a projected scenario; got "
+                                            r"'escalaton'\. Did you mean 'escalation'\?"):
+        market_projection.summary_frame(scenario="escalaton")
+    with pytest.raises(ScenarioError, match=r"`scenario` .*got 'friction_diversio'\. Did you "
+                                            r"mean 'friction_diversion'\?"):
+        market_projection.decompose("friction_diversio", "escalation")
+    with pytest.raises(ScenarioError, match=r"`baseline` .*got 'baseilne'\. Did you mean "
+                                            r"'baseline'\?"):
+        market_projection.decompose("escalation", "baseilne")

@@ -200,6 +200,19 @@ def test_mixture_pools_paths_by_probability(proj):
         plain.mixture()
 
 
+@pytest.mark.parametrize(("name", "error", "text"), [
+    ("", ScenarioError, "`name` must be a non-empty name .*got ''"),
+    (" pooled", ScenarioError, "surrounding spaces"),
+    ("a\nb", ScenarioError, "control"),
+    (5, ForecastTypeError, r"`name` must be a str .*got 5 \(int\)"),
+])
+def test_mixture_name_is_checked_in_its_own_words(proj, name, error, text):
+    """It said "`scenario_names` must be ...": an argument the caller never passed."""
+    with pytest.raises(error, match=text + r'.*Pass e\.g\. name="mixture"'):
+        proj.mixture(name=name)
+    assert proj.mixture(name="weighted").scenario_names == ("weighted",)
+
+
 def test_mixture_does_not_depend_on_the_order_of_the_scenarios(proj):
     """Each scenario's paths are keyed by its name; so is its block of the pool."""
     order = [2, 0, 3, 1]

@@ -132,7 +132,7 @@ def _chunk(p: Any, s: int, b: int, i: int, lo: int, hi: int, root, names_cache: 
 
 def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
     """Columns ``market, year, assumption, log_points, level`` (see the module docstring)."""
-    s, b = (p._scenarios(x)[0] for x in (scenario, baseline))
+    s, b = (p._scenarios(x, arg)[0] for x, arg in ((scenario, "scenario"), (baseline, "baseline")))
     if s == b:
         raise ScenarioError(f"`scenario` and `baseline` must differ; got {scenario!r} for both."
                             " Pass another scenario to decompose.")

@@ -49,6 +49,7 @@ from ..projection.summaries import (
     quantile_labels,
     year_index,
 )
+from ..records.schema import suggest
 from .decompose import decompose
 from .exports import REGIONS, to_excel, to_xarray
 from .split import base_of
@@ -157,7 +158,7 @@ class MarketProjection:
         return (*self.parts, TOTAL)
 
     # ----------------------------------------------------------------- selection
-    def _scenarios(self, scenario: Any) -> list[int]:
+    def _scenarios(self, scenario: Any, arg: str = "scenario") -> list[int]:
         if scenario is None:
             return list(range(len(self.scenario_names)))
         if isinstance(scenario, str):
@@ -165,14 +166,16 @@ class MarketProjection:
         elif isinstance(scenario, list | tuple) and scenario:
             names = list(scenario)
         else:
-            raise ScenarioError(f"`scenario` must be a scenario name, a non-empty list of "
+            raise ScenarioError(f"`{arg}` must be a scenario name, a non-empty list of "
                                 f"names or None (all); got {scenario!r}. This projection has "
                                 f"{list(self.scenario_names)}.")
         for n in names:
             if n not in self.scenario_names:
-                raise ScenarioError(f"`scenario` must name a projected scenario; got {n!r}. "
-                                    f"This projection has {list(self.scenario_names)}.")
-        _check_once(names, "scenario")
+                hint = suggest(n, self.scenario_names) if isinstance(n, str) else ""
+                raise ScenarioError(f"`{arg}` must name a projected scenario; got {n!r}."
+                                    f"{hint} This projection has "
+                                    f"{list(self.scenario_names)}.", field=arg)
+        _check_once(names, arg)
         return [self.scenario_names.index(n) for n in names]
 
     def _market(self, market: Any) -> str:

@@ -59,6 +59,14 @@ class Queries:
         >>> weighted.mixture().settings["mixture"]
         {'baseline': 40, 'down': 10}
         """
+        if not isinstance(name, str):
+            raise ForecastTypeError(
+                f"`name` must be a str (the pooled scenario's name); got {name!r} "
+                f"({type(name).__name__}). Pass e.g. name=\"mixture\".", field="name")
+        if not name.strip() or name != name.strip() or not name.isprintable():
+            raise ScenarioError(
+                f"`name` must be a non-empty name without surrounding spaces or control "
+                f"characters; got {name!r}. Pass e.g. name=\"mixture\".", field="name")
         if self.probabilities is None:
             raise ScenarioError(
                 "a mixture needs scenario probabilities; got none. Project a "
