@@ -140,3 +140,19 @@ def test_dotted_scenario_names_are_shown_verbatim(proj):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["history", "Baseline", "v2.0"]
     assert scenario_label("a.b") == "a.b"
     assert scenario_label("managed_friction", in_sentence=True) == "managed friction"
+
+
+@pytest.mark.parametrize(("chart", "args"), [
+    ("fan_chart", lambda p: (p, "escalation")),
+    ("difference_chart", lambda p: (p, "escalation")),
+    ("headline_chart", lambda p: (p,)),
+    ("decomposition_chart", lambda p: (_decomposition(), "escalation")),
+    ("history_chart", lambda p: (p.history,)),
+])
+@pytest.mark.parametrize("ax", [5, "left", plt])
+def test_ax_must_be_axes(proj, chart, args, ax):
+    """It was an AttributeError from deep inside the chart ("'int' object has no
+    attribute 'plot'")."""
+    with pytest.raises(ForecastTypeError, match=r"`ax` must be matplotlib Axes; got .*"
+                                                r"Pass e\.g\. ax=plt\.subplots\(\)\[1\]"):
+        getattr(plotting, chart)(*args(proj), ax=ax)

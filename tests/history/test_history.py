@@ -431,6 +431,19 @@ def test_history_validation(kwargs, err):
         History(**kwargs)
 
 
+@pytest.mark.parametrize(("field", "values", "shown"), [
+    ("log_sd", [0.1, -0.1, 0.1], "got -0.1 in 2021"),
+    ("log_mean", [1.0, float("inf"), 1.2], "got inf in 2021"),
+])
+def test_history_values_are_shown_as_numbers(field, values, shown):
+    """Not as numpy scalars' repr (``np.float64(-0.1)``)."""
+    kwargs = {"years": [2020, 2021, 2022], "log_mean": [1.0, 1.1, 1.2],
+              "log_sd": [0.1, 0.1, 0.1], field: values}
+    with pytest.raises(ParameterError, match=rf"`{field}` .*; {shown}\.") as info:
+        History(**kwargs)
+    assert "np." not in str(info.value)
+
+
 def test_pseudo_real_time(releases):
     # as of mid-2021 the latest US figure was January-February 2021
     h = reconstruct(releases.filter(as_of="2021-06"))

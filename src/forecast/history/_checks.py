@@ -54,10 +54,10 @@ def check_fields(years: Any, log_mean: Any, log_sd: Any, n_records: Any, evidenc
     if not np.all(np.isfinite(mean)) or np.any(np.abs(mean) > 700):
         i = int(np.flatnonzero(~(np.abs(mean) <= 700))[0])
         raise ParameterError(f"History `log_mean` must be finite log levels in [-700, 700]; "
-                             f"got {mean[i]!r} in {y[i]}. {_FIX}")
+                             f"got {float(mean[i])!r} in {y[i]}. {_FIX}")
     if not np.all(np.isfinite(sd)) or np.any(sd < 0):
         i = int(np.flatnonzero(~(sd >= 0) | ~np.isfinite(sd))[0])
-        raise ParameterError(f"History `log_sd` must be finite and >= 0; got {sd[i]!r} in "
+        raise ParameterError(f"History `log_sd` must be finite and >= 0; got {float(sd[i])!r} in "
                              f"{y[i]}. {_FIX}")
     if n_records is not None and np.shape(n_records) != (n,):
         raise ParameterError(f"History `n_records` must have one count per year ({n}); got "

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._optional import require
 from .._validation import check_int
-from ..errors import ParameterError
+from ..errors import ForecastTypeError, ParameterError
 from ._shapes import history_parts
 from .names import label as display
 
@@ -70,6 +70,10 @@ def new_axes(ax, figsize=(7.5, 4.2)):
     their figure is the caller's.
     """
     if ax is not None:
+        if not isinstance(ax, require("matplotlib.axes", "plot", "Plotting").Axes):
+            raise ForecastTypeError(
+                f"`ax` must be matplotlib Axes; got {ax!r} ({type(ax).__name__}). Pass e.g. "
+                "ax=plt.subplots()[1], or leave it out to draw on a new figure.", field="ax")
         return ax
     plt = require("matplotlib.pyplot", "plot", "Plotting")
     _, ax = plt.subplots(figsize=figsize, layout="constrained")
