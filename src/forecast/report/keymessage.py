@@ -184,7 +184,10 @@ def key_message(projection, history=None, *, year: int | None = None,
     history : History, optional
         When its last year is a nowcast (estimated from partial-year figures), the
         probability statement compares with the year before it, the last published
-        full year.
+        full year. Without it the projection alone cannot tell a nowcast from a
+        published year, and the statement compares with the last history year (for the
+        embedded US data: the 2025 nowcast, not 2024): pass the History the model was
+        fitted on, as ``forecast run`` and the report do.
     year : int, optional
         Year of the effects and band; default the last projected year.
     baseline : str, default "baseline"
