@@ -46,6 +46,25 @@ def test_effects_band_and_probabilities_come_from_the_samples():
     assert msg.driver is None  # no scenario definitions: no decomposition, no claim
 
 
+def test_an_assumption_on_fewer_than_half_the_paths_still_moves_the_level():
+    """A levy on 40% of the paths: the median paired effect is 0 ("+0.0%" beside "-3.0 of
+    -3.0 log points"); the key message gives the mean log effect the decomposition splits."""
+    from forecast import LevelShift, Scenario, project
+    from forecast.models import Drift
+
+    rng = np.random.default_rng(2)
+    fit = Drift().fit(AnnualSeries(range(2010, 2025), 10 * np.exp(np.cumsum(
+        rng.normal(0.05, 0.05, 15)))))
+    levy = Scenario("levy", [LevelShift(2026, -0.075, name="levy", probability=0.4)])
+    p = project(fit, [Scenario("baseline"), levy], to=2035, n_paths=2000, seed=1)
+    msg = key_message(p)
+    total = float(p.decompose("levy").query("year == 2035")["log_points"].sum())
+    assert total == pytest.approx(-3.0, abs=0.3)
+    assert msg.effects["levy"] == pytest.approx(100 * np.expm1(total / 100))
+    assert "The largest gap is Levy (-3%); most of it comes from levy" in str(msg)
+    assert "0.0%" not in str(msg)
+
+
 def test_options_and_mixture():
     p = _proj(probabilities=(0.5, 0.3, 0.2))
     msg = key_message(p, year=2030, base_year=2024, level=95)

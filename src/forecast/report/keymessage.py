@@ -48,7 +48,9 @@ class KeyMessage:
     band : tuple of float
         Lower and upper bound of the baseline band in `year`.
     effects : dict of str to float
-        Scenario -> median of the paired percent difference to the baseline in `year`.
+        Scenario -> its paired effect on the level in `year`, in percent:
+        ``exp(mean log(scenario / baseline)) - 1`` over the paths, the total that the
+        decomposition (`driver`) splits by assumption.
     driver : tuple (scenario, assumption, log points, total log points) or None
         The assumption contributing most to the largest gap, when it can be decomposed.
     prob_year, base_year : int or None
@@ -120,6 +122,20 @@ class KeyMessage:
 
     def __str__(self) -> str:
         return " ".join(self.sentences())
+
+
+def _paired_effects(projection, base: str, j: int) -> dict[str, float]:
+    """Scenario -> its paired effect on the level in year index `j`, in percent.
+
+    ``exp(mean log(scenario / baseline)) - 1`` over the paths: the total that
+    :meth:`~forecast.projection.Projection.decompose` splits by assumption, so the gap and
+    its parts agree. (The median of the paired effect is 0 for an assumption that happens
+    on fewer than half of the paths, whatever its size.)
+    """
+    names = list(projection.scenario_names)
+    log_base = np.log(projection.samples[names.index(base), :, j])
+    return {n: float(100 * np.expm1(np.mean(np.log(projection.samples[k, :, j]) - log_base)))
+            for k, n in enumerate(names) if n != base}
 
 
 def _pct(value: float) -> str:
@@ -226,9 +242,7 @@ def key_message(projection, history=None, *, year: int | None = None,
     effects: dict[str, float] = {}
     driver = None
     if len(names) > 1:
-        diff = projection.difference(base, levels=(level,))
-        diff = diff[diff["year"] == year]
-        effects = dict(zip(diff["scenario"], diff["median_pct"].astype(float), strict=True))
+        effects = _paired_effects(projection, base, years.index(year))
         largest = max(effects, key=lambda n: abs(effects[n]))
         driver = _driver(projection, largest, base, year)
     hist = projection.history
