@@ -251,3 +251,47 @@ def test_a_scheduler_address_that_is_not_dask_fails_within_the_deadline(kind, tm
     assert "dask scheduler" in err
     assert ("no dask handshake within 2 s" if kind == "http" else "not a dask handshake") in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_swallowed_by_a_finalizer_still_stops_the_run(tmp_path):
+    """Python runs a signal handler wherever the main thread is, also inside a weakref
+    callback, where the exception it raises is printed as "Exception ignored" and dropped;
+    `forecast run` then went on, swapped in its new folder and exited 0. Now the command
+    checks before publishing: exit 130, one line, and the old folder is untouched."""
+    out = tmp_path / "out"
+    code = ("import os, signal, sys, weakref\n"
+            "from forecast.cli import run_report as R, entry as P\n"
+            "real = R._write_run\n"
+            "def write(*a, **k):\n"
+            "    n = real(*a, **k)\n"
+            "    class Thing: pass\n"
+            "    t = Thing()\n"
+            "    r = weakref.ref(t, lambda _: os.kill(os.getpid(), signal.SIGINT))\n"
+            "    del t\n"
+            "    sum(range(10000))  # bytecodes: the handler runs (inside the callback)\n"
+            "    return n\n"
+            "R._write_run = write\n"
+            "sys.argv = ['forecast', 'run', '--out', sys.argv[1], '--no-plot', '-q',\n"
+            "            '--paths', '200', '--seed', sys.argv[2], '--force']\n"
+            "P.run()\n")
+
+    def run(seed, patched):
+        argv = [sys.executable, "-c", code if patched else
+                "import sys; from forecast.cli import entry as P; "
+                "sys.argv = ['forecast'] + sys.argv[1:]; P.run()"]
+        args = ([str(out), str(seed)] if patched else
+                ["run", "--out", str(out), "--no-plot", "-q", "--paths", "200", "--seed",
+                 str(seed), "--force"])
+        return subprocess.run(argv + args, env=_env(), capture_output=True, text=True,
+                              timeout=240)
+
+    first = run(1, patched=False)
+    assert first.returncode == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    res = run(2, patched=True)
+    assert res.returncode == 130, res.stderr
+    assert res.stderr == (  # one line: no "Exception ignored" traceback either
+        "forecast run: interrupted; outputs are complete or unchanged (never partial).\n")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the seed-1 run
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left

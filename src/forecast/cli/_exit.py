@@ -60,6 +60,18 @@ class State:
             self.signum = signum
         raise Interrupted(signum)
 
+    def check(self) -> None:
+        """Raise :class:`Interrupted` if a signal came and its exception was lost.
+
+        Python runs a handler between bytecodes of the main thread, including inside a
+        finalizer or a weak-reference callback, where the exception it raises is printed
+        as "Exception ignored" and dropped: the command would go on and publish its
+        outputs. Commands call this before they publish; the program entry once more at
+        the end.
+        """
+        if self.signum is not None and not self.done:
+            raise Interrupted(self.signum)
+
     def finish(self) -> None:
         """The exit code is decided: ignore later signals (they could only add noise)."""
         self.done = True
@@ -81,16 +93,27 @@ def signals(keep: bool = False) -> Iterator[State]:
     """
     state = State()
     main = threading.current_thread() is threading.main_thread()
+    old_hook = sys.unraisablehook
     if main:
         for s in (signal.SIGINT, signal.SIGTERM):
             old = signal.getsignal(s)
             if old is not None:  # None: a handler set outside Python; leave it alone
                 state._old[s] = signal.signal(s, state.handler)
+
+        def unraisable(info: object) -> None:
+            # our Interrupted raised inside a finalizer is dropped by Python, which would
+            # print "Exception ignored" and a traceback; the state has the signal, and
+            # the command stops at its next check (State.check): one line, as always
+            if not isinstance(getattr(info, "exc_value", None), Interrupted):
+                old_hook(info)  # type: ignore[arg-type]
+
+        sys.unraisablehook = unraisable
     try:
         yield state
     finally:
         state.finish()
         if main and not keep:
+            sys.unraisablehook = old_hook
             for s, old in state._old.items():
                 signal.signal(s, old)  # type: ignore[arg-type]
 

@@ -81,6 +81,16 @@ def status(args, message: str) -> None:
     bar.step(message.rstrip(" ."))
 
 
+def interrupted_yet(args) -> None:
+    """Raise if Ctrl-C (or SIGTERM) came while the outputs were written, even when a
+    finalizer swallowed the exception the signal raised (``_exit.State.check``): called
+    before an output folder is swapped in. A no-op for a command run without the entry's
+    signal handlers (tests calling ``cmd_*`` directly)."""
+    state = getattr(args, "signals", None)
+    if state is not None:
+        state.check()
+
+
 def done(args) -> None:
     bar = BARS.pop(id(args), None)
     if bar is not None:

@@ -90,6 +90,7 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         parser.print_help()
         return 0
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded for reproduction
+    args.signals = state  # commands check it before they publish (State.check)
     _single_threaded_blas()
     where = f"forecast {args.command}"
     try:
@@ -99,6 +100,7 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
 
         with one_line_warnings(args.command):
             code = int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+        state.check()  # a signal whose exception a finalizer swallowed: still 130
         state.finish()
         return code
     except ForecastError as exc:

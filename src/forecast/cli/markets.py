@@ -35,6 +35,7 @@ from ._util import (
     done,
     draw_seed,
     executor,
+    interrupted_yet,
     load_fx,
     load_records,
     make_spec,
@@ -216,6 +217,7 @@ def cmd_run_markets(args) -> int:
             with atomic_folder(out, kind="run", force=args.force, what=what,
                                locked=True) as folder:
                 n_files = _write(args, folder, records, mp, markets, t0)
+                interrupted_yet(args)  # before the folder is swapped in
     finally:
         done(args)
     _print(mp, fit.name)

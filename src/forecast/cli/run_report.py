@@ -35,6 +35,7 @@ from ._util import (
     executor,
     format_compact,
     interactive,
+    interrupted_yet,
     load_records,
     make_spec,
     new_file,
@@ -135,6 +136,7 @@ def cmd_run(args) -> int:
                                locked=True) as folder:
                 n_files = _write_run(args, folder, records, history, fit, sset, proj,
                                      settings)
+                interrupted_yet(args)  # before the folder is swapped in
     finally:
         done(args)
     _print_summary(proj, history, fit, args)
