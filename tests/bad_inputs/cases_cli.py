@@ -23,6 +23,17 @@ cli_case("imputations-zero", "run", "--imputations", "0", needles=("--imputation
 cli_case("workers-zero", "run", "--workers", "0", needles=("--workers", "got 0"))
 cli_case("scheduler-timeout-zero", "run", "--scheduler-timeout", "0",
          needles=("--scheduler-timeout", "'0'"))
+cli_case("scheduler-timeout-alone", "run", "--scheduler-timeout", "5",
+         needles=("--scheduler-timeout", "only applies to --scheduler", "got "
+                  "--scheduler-timeout 5"))
+cli_case("history-out-xlsx", "history", "--out", "{root}/h.xlsx",
+         needles=("--out must be a .csv file", "h.xlsx", "--out h.csv"))
+cli_case("sensitivity-out-json", "sensitivity", "--out", "{root}/se.json",
+         needles=("--out must be a .csv file", "se.json"))
+cli_case("data-validate-with-out", "data", "--validate", "--out", "{root}/v.csv",
+         needles=("--validate", "writes nothing", "--out ", "v.csv"))
+cli_case("data-validate-with-filter", "data", "--validate", "--market", "EU",
+         needles=("--validate", "--market EU", "Drop --validate"))
 cli_case("as-of-month-13", "history", "--as-of", "2023-13", needles=("--as-of", "'2023-13'"))
 cli_case("model-unknown", "run", "--model", "magic", needles=("--model", "'magic'"))
 cli_case("format-unknown", "run", "--format", "xlsx", needles=("--format", "'xlsx'"))

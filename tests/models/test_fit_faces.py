@@ -39,8 +39,8 @@ def test_forecast_log_must_be_a_bool(series):
 
 
 @pytest.mark.parametrize(("spec", "years", "hint"), [
-    (forecast.Naive(), 1, "no model is fitted to fewer than 2 years"),
-    (forecast.Drift(), 1, "no model is fitted to fewer than 2 years"),
+    (forecast.Naive(), 1, "no model can be fitted to fewer than 2 years"),
+    (forecast.Drift(), 1, "even the simplest model, Naive, needs 2 years"),
     (forecast.Drift(), 2, "Naive() (2 years; --model naive)"),
     (forecast.Auto(), 2, "Naive() (2 years; --model naive)"),
     (forecast.DampedTrend(), 2, "Naive() (2 years; --model naive)"),

@@ -34,3 +34,6 @@ PRESET_NAMES = (
     "cooperation",
     "fragmentation",
 )
+
+#: seconds --scheduler waits for the scheduler when --scheduler-timeout is not given
+SCHEDULER_TIMEOUT = 30.0

@@ -31,7 +31,7 @@ from ..report._html import image_bytes, png_bytes
 from ..report._sections import compact_wide
 from ..scenarios import ScenarioSet, load_scenarios, presets
 from ..scenarios.scenario import check_starts
-from ._options import MODELS
+from ._options import MODELS, SCHEDULER_TIMEOUT
 from ._scheduler import connect
 
 
@@ -318,6 +318,16 @@ def check_output_names(sset, origin: str) -> None:
                 "them in the file.")
 
 
+def check_execution_options(args) -> None:
+    """Refuse --scheduler-timeout without --scheduler: it would be silently ignored."""
+    if getattr(args, "scheduler_timeout", None) is not None and not getattr(
+            args, "scheduler", None):
+        raise ParameterError(
+            f"--scheduler-timeout only applies to --scheduler (the time to wait for a dask "
+            f"scheduler); got --scheduler-timeout {args.scheduler_timeout:g} without it. "
+            "Add --scheduler ADDRESS, or drop --scheduler-timeout.", field="--scheduler-timeout")
+
+
 @contextmanager
 def executor(args, *, threads: bool = True):
     """The executor chosen by --workers / --scheduler (None: serial).
@@ -334,7 +344,8 @@ def executor(args, *, threads: bool = True):
         with pool(max_workers=args.workers) as ex:
             yield ex
     elif getattr(args, "scheduler", None):
-        client = connect(args.scheduler, getattr(args, "scheduler_timeout", 30.0))
+        timeout = getattr(args, "scheduler_timeout", None)
+        client = connect(args.scheduler, SCHEDULER_TIMEOUT if timeout is None else timeout)
         with client:
             yield client.get_executor()
     else:
@@ -365,6 +376,17 @@ def write_csv(args, frame, path: str, option: str = "--out") -> None:
     new_file(args, path, option)
     with atomic_file(path, what=f"{option} file", text=True, make_parents=True) as fh:
         neutralise(frame).to_csv(fh, index=False, lineterminator="\n")
+
+
+def csv_path(path: str, option: str = "--out") -> None:
+    """Refuse a CSV output named for another format (``h.xlsx`` would hold CSV text)."""
+    suffix = pathlib.PurePath(path).suffix.lower()
+    if suffix != ".csv":
+        stem = pathlib.PurePath(path).stem or "table"
+        raise ParameterError(
+            f"{option} must be a .csv file (the table is written as CSV); got {path!r}. Pass "
+            f"e.g. {option} {shlex.quote(stem + '.csv')}; spreadsheets open CSV files.",
+            field=option)
 
 
 #: Chart formats of --plot, chosen by the file's extension.

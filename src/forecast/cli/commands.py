@@ -9,6 +9,7 @@ imports this module only when a command runs, never for ``forecast --help``. ``r
 from __future__ import annotations
 
 import argparse
+import pathlib
 import warnings
 
 import pandas as pd
@@ -24,6 +25,7 @@ from ._options import MODELS
 from ._util import (
     build_history,
     check_center,
+    csv_path,
     done,
     draw_seed,
     executor,
@@ -274,6 +276,15 @@ _LIST_COLUMNS = ["row", "market", "segment", "flow", "year", "months", "measure"
 
 
 def cmd_data(args) -> int:
+    if args.validate:  # it checks the whole file and writes nothing: say so, not ignore
+        given = [f"--{k.replace('_', '-')} {_shown(getattr(args, k))}" for k in
+                 ("out", "market", "segment", "flow", "measure", "basis", "confidence",
+                  "year", "months", "as_of") if getattr(args, k, None)]
+        if given:
+            raise ParameterError(
+                f"--validate checks every row of the file and writes nothing; got "
+                f"{', '.join(given)} with it. Drop --validate to list or write the "
+                "(filtered) records, or drop those options.", field="--validate")
     _check_outputs(args, out=args.out)
     if args.file:
         path = existing_file(args.file, "the releases file")
@@ -307,8 +318,14 @@ def cmd_data(args) -> int:
                                                           else "."))
     if args.out:
         new_file(args, args.out)
+        pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # as --out elsewhere
         subset.to_csv(args.out)
     return 0
+
+
+def _shown(value: object) -> str:
+    """An option's value as typed: a repeated option's values space-separated."""
+    return " ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
 def _check_outputs(args, **paths) -> None:
@@ -318,3 +335,5 @@ def _check_outputs(args, **paths) -> None:
             if option == "plot":
                 plot_format(path)
             new_file(args, path, f"--{option}")
+            if option == "out":  # every command's --out file is a CSV table
+                csv_path(path)

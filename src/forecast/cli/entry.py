@@ -97,6 +97,9 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         # lazy: the commands load numpy and pandas, which must wait for the BLAS setting
         # above and which `forecast --help` does without (so it starts fast)
         from . import commands
+        from ._util import check_execution_options
+
+        check_execution_options(args)
 
         with one_line_warnings(args.command):
             code = int(getattr(commands, f"cmd_{args.command}")(args) or 0)

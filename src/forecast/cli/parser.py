@@ -23,7 +23,13 @@ import argparse
 from collections.abc import Callable
 
 from .._version import __version__
-from ._options import DEFAULT_IMPUTATIONS, DEFAULT_PATHS, MODELS, PRESET_NAMES
+from ._options import (
+    DEFAULT_IMPUTATIONS,
+    DEFAULT_PATHS,
+    MODELS,
+    PRESET_NAMES,
+    SCHEDULER_TIMEOUT,
+)
 from ._types import int_arg as _int_arg
 from ._types import path_arg as _path
 from ._types import seconds as _seconds
@@ -158,9 +164,9 @@ def _add_execution_options(p: argparse.ArgumentParser) -> None:
                         "to serial")
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="run chunks on a dask.distributed scheduler, e.g. tcp://host:8786")
-    p.add_argument("--scheduler-timeout", type=_seconds, default=30.0, metavar="SECONDS",
+    p.add_argument("--scheduler-timeout", type=_seconds, default=None, metavar="SECONDS",
                    help="give up connecting to --scheduler after this long (default: "
-                        "%(default)s)")
+                        f"{SCHEDULER_TIMEOUT:g}; only with --scheduler)")
 
 
 def _add_quiet(p: argparse.ArgumentParser) -> None:

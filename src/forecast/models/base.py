@@ -159,7 +159,9 @@ class ModelSpec:
                    "--model drift on the command line)." if self.min_length > 3 and n >= 3
                    else "Use a longer series or Naive() (2 years; --model naive)."
                    if self.min_length > 2 and n >= 2 else
-                   "Use a longer series: no model is fitted to fewer than 2 years.")
+                   "Use a longer series: no model can be fitted to fewer than 2 years."
+                   if self.min_length <= 2 else
+                   "Use a longer series: even the simplest model, Naive, needs 2 years.")
             raise ModelError(
                 f"{self.name} needs a series of at least {self.min_length} years; got "
                 f"{len(series)} ({series.first_year}-{series.last_year}). {fix}"
