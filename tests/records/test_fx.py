@@ -206,6 +206,15 @@ def test_user_fx_conflicting_rates(tmp_path):
     assert "one row per series" in msg
 
 
+def test_user_fx_repeated_row_is_refused(tmp_path):
+    """A copied row counted the same rate twice: the 2025 band narrowed, silently."""
+    df = raw_fx()
+    with pytest.raises(DataError, match=r"the same rate twice for .*\(row 5 = 6\.3125, row 34 "
+                                        r"= 6\.3125\); keep one row per series and period"):
+        ExchangeRates.from_csv(write(pd.concat([df, df.iloc[[4]]], ignore_index=True),
+                                     tmp_path))
+
+
 def test_user_fx_file_structure(tmp_path):
     df = raw_fx().drop(columns=["series"]).assign(rate_type="avg")
     with pytest.raises(DataError, match="missing required column.*'series'.*unknown.*'rate_type'"):

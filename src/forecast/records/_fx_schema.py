@@ -110,15 +110,19 @@ def _fx_rate(text: str, bad: Callable[[str, str], None]) -> float:
 def _conflicts(frame: pd.DataFrame) -> list[Problem]:
     key = ["year", "month", "series"]
     f = frame.assign(month=frame["month"].fillna(0))
-    n = f.groupby(key)["cny_per_usd"].transform("nunique")
+    n = f.groupby(key)["cny_per_usd"].transform("size")
     problems = []
     for _, grp in f[n > 1].groupby(key):
         first = grp.iloc[0]
         where = ", ".join(f"row {r} = {v:g}" for r, v in zip(grp["row"], grp["cny_per_usd"],
                                                              strict=True))
+        # a repeated row is refused too: each row is one measurement of the rate, so a
+        # copy would count the same figure twice (and narrow its band)
+        what = ("different rates" if grp["cny_per_usd"].nunique() > 1
+                else "the same rate twice")
         problems.append(Problem(
             int(first["row"]), "cny_per_usd", float(first["cny_per_usd"]),
-            f"series '{first['series']}' has different rates for {first['year']}"
+            f"series '{first['series']}' has {what} for {first['year']}"
             + (f"-{int(first['month']):02d}" if first["month"] else "")
             + f" ({where}); keep one row per series and period",
         ))
