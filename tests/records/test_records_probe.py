@@ -385,3 +385,19 @@ def test_a_partly_blank_row_is_still_reported():
 def test_embedded_data_round_trips_through_from_frame(releases):
     assert Records.from_frame(releases.frame) == releases
     assert load_releases() is releases or load_releases() == releases
+
+
+def test_an_edited_copy_of_a_row_needs_a_number_of_its_own():
+    """A row copied from records.frame, edited and appended kept its number, and the
+    conflict message read "row 1 = 28.1, row 1 = 56.2"."""
+    frame = load_releases().frame
+    edited = frame.iloc[[0]].assign(value=frame["value"].iloc[0] * 2)
+    with pytest.raises(DataError, match=r"column 'row' gives two different records the "
+                                        r"number 1 \(origin 'embedded'; the second at "
+                                        r"position 341\).*Give the new rows new numbers"):
+        Records.from_frame(pd.concat([frame, edited], ignore_index=True))
+    renumbered = edited.assign(row=int(frame["row"].max()) + 1)
+    with pytest.raises(DataError, match=r"row 1 = .*, row 342 = "):  # now told apart
+        Records.from_frame(pd.concat([frame, renumbered], ignore_index=True))
+    same = Records.from_frame(pd.concat([frame, frame.iloc[[0]]], ignore_index=True))
+    assert len(same.frame) >= len(frame)  # the same record twice: not a numbering problem

@@ -55,6 +55,26 @@ def _typed_frame(cols: dict, rows: list[int], origins: list[str]) -> pd.DataFram
     return frame
 
 
+def _check_row_numbers(raw: pd.DataFrame, rows: list[int], origins: list[str]) -> None:
+    """Refuse a `row` column that gives two different records one number (of one origin).
+
+    A row copied from ``records.frame``, edited and appended keeps its number; every later
+    message would then name "row 1" for two records. The same record twice is fine (it is
+    kept once, as ``a + a == a``).
+    """
+    content = [c for c in raw.columns if c not in ("row", "origin")]
+    seen: dict[tuple[str, int], tuple] = {}
+    for i, values in enumerate(raw[content].itertuples(index=False, name=None)):
+        key = (origins[i], rows[i])
+        cells = tuple(S._text(v) for v in values)
+        if seen.setdefault(key, cells) != cells:
+            raise DataError(
+                f"records frame column 'row' gives two different records the number "
+                f"{rows[i]} (origin {origins[i]!r}; the second at position {i}): messages "
+                "could not tell them apart. Give the new rows new numbers (e.g. after "
+                "records.frame['row'].max()), or drop the 'row' column to number rows 1..n.")
+
+
 def _build(raw: pd.DataFrame, rows: list[int], origins: list[str], where: str) -> Records:
     cols, problems = S.validate_rows(raw, rows)
     S.raise_problems(where, problems)
@@ -231,6 +251,8 @@ class Records:
         origins = [origin] * n
         if "origin" in raw.columns:
             origins = [S._text(o) or origin for o in raw["origin"].tolist()]
+        if "row" in raw.columns:
+            _check_row_numbers(raw, rows, origins)
         return _build(raw, rows, origins, f"records from {origin!r}")
 
     @classmethod
