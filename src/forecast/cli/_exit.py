@@ -66,8 +66,8 @@ class State:
         Python runs a handler between bytecodes of the main thread, including inside a
         finalizer or a weak-reference callback, where the exception it raises is printed
         as "Exception ignored" and dropped: the command would go on and publish its
-        outputs. Commands call this before they publish; the program entry once more at
-        the end.
+        outputs. ``run`` calls this before it swaps its output folder in, and the
+        program entry once more when any command returns (exit 130 either way).
         """
         if self.signum is not None and not self.done:
             raise Interrupted(self.signum)
