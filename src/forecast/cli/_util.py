@@ -378,15 +378,24 @@ def write_csv(args, frame, path: str, option: str = "--out") -> None:
         neutralise(frame).to_csv(fh, index=False, lineterminator="\n")
 
 
+def _extension(path: str, option: str, allowed: tuple[str, ...], why: str,
+               stem: str, after: str = "") -> str:
+    """The extension of output file `path` (lower case, no dot), one of `allowed`;
+    otherwise a ParameterError that says `why` and suggests ``<stem>.<allowed[0]>``."""
+    ext = pathlib.PurePath(path).suffix.lower().lstrip(".")
+    if ext not in allowed:
+        kinds = " or ".join(f".{a}" for a in allowed)
+        name = (pathlib.PurePath(path).stem or stem) + "." + allowed[0]
+        raise ParameterError(
+            f"{option} must be a {kinds} file ({why}); got {path!r}. Pass e.g. {option} "
+            f"{shlex.quote(name)}{after}.", field=option)
+    return ext
+
+
 def csv_path(path: str, option: str = "--out") -> None:
     """Refuse a CSV output named for another format (``h.xlsx`` would hold CSV text)."""
-    suffix = pathlib.PurePath(path).suffix.lower()
-    if suffix != ".csv":
-        stem = pathlib.PurePath(path).stem or "table"
-        raise ParameterError(
-            f"{option} must be a .csv file (the table is written as CSV); got {path!r}. Pass "
-            f"e.g. {option} {shlex.quote(stem + '.csv')}; spreadsheets open CSV files.",
-            field=option)
+    _extension(path, option, ("csv",), "the table is written as CSV", "table",
+               "; spreadsheets open CSV files")
 
 
 #: Chart formats of --plot, chosen by the file's extension.
@@ -395,13 +404,8 @@ PLOT_FORMATS = ("png", "svg")
 
 def plot_format(path: str, option: str = "--plot") -> str:
     """The format of chart file `path` from its extension; refused before any work."""
-    ext = pathlib.PurePath(path).suffix.lower().lstrip(".")
-    if ext not in PLOT_FORMATS:
-        stem = pathlib.PurePath(path).stem or "chart"
-        raise ParameterError(
-            f"{option} must be a .png or .svg file (the format follows the extension); got "
-            f"{path!r}. Pass e.g. {option} {shlex.quote(stem + '.png')}.")
-    return ext
+    return _extension(path, option, PLOT_FORMATS, "the format follows the extension",
+                      "chart")
 
 
 def save_axes_png(args, draw, path: str, *fargs, size=(7.5, 4.2), **kwargs) -> None:

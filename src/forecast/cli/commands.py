@@ -329,7 +329,8 @@ def _shown(value: object) -> str:
 
 
 def _check_outputs(args, **paths) -> None:
-    """Refuse existing output files (without --force), or a chart format, before slow work."""
+    """Refuse existing output files (without --force), a --plot that is not .png or .svg,
+    and an --out table not named .csv, before slow work."""
     for option, path in paths.items():
         if path:
             if option == "plot":
