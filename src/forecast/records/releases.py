@@ -55,12 +55,14 @@ def _typed_frame(cols: dict, rows: list[int], origins: list[str]) -> pd.DataFram
     return frame
 
 
-def _check_row_numbers(raw: pd.DataFrame, rows: list[int], origins: list[str]) -> None:
+def _check_row_numbers(raw: pd.DataFrame, rows: list[int], origins: list[str],
+                       positions: list[int]) -> None:
     """Refuse a `row` column that gives two different records one number (of one origin).
 
     A row copied from ``records.frame``, edited and appended keeps its number; every later
-    message would then name "row 1" for two records. The same record twice is fine (it is
-    kept once, as ``a + a == a``).
+    message would then name "row 1" for two records. The same record twice is not a
+    numbering problem (a corroborating copy). `positions` are the rows' positions in the
+    frame as given (blank rows included), for the message.
     """
     content = [c for c in raw.columns if c not in ("row", "origin")]
     seen: dict[tuple[str, int], tuple] = {}
@@ -70,9 +72,10 @@ def _check_row_numbers(raw: pd.DataFrame, rows: list[int], origins: list[str]) -
         if seen.setdefault(key, cells) != cells:
             raise DataError(
                 f"records frame column 'row' gives two different records the number "
-                f"{rows[i]} (origin {origins[i]!r}; the second at position {i}): messages "
-                "could not tell them apart. Give the new rows new numbers (e.g. after "
-                "records.frame['row'].max()), or drop the 'row' column to number rows 1..n.")
+                f"{rows[i]} (origin {origins[i]!r}; the second at position {positions[i]}): "
+                "messages could not tell them apart. Give the new rows new numbers (e.g. "
+                "after records.frame['row'].max()), or drop the 'row' column to number rows "
+                "1..n.")
 
 
 def _build(raw: pd.DataFrame, rows: list[int], origins: list[str], where: str) -> Records:
@@ -252,7 +255,7 @@ class Records:
         if "origin" in raw.columns:
             origins = [S._text(o) or origin for o in raw["origin"].tolist()]
         if "row" in raw.columns:
-            _check_row_numbers(raw, rows, origins)
+            _check_row_numbers(raw, rows, origins, keep)
         return _build(raw, rows, origins, f"records from {origin!r}")
 
     @classmethod
