@@ -201,3 +201,29 @@ def test_a_worker_keeps_one_job_per_run(monkeypatch):
     plain = object()
     assert _shared.resident(plain) is plain
     _shared._RESIDENT.clear()
+
+
+class _CountingPool(ProcessPoolExecutor):
+    """A process pool that counts the tasks it is given (each one pickles the job)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitted = 0
+
+    def submit(self, *args, **kwargs):
+        self.submitted += 1
+        return super().submit(*args, **kwargs)
+
+
+def test_a_process_pool_gets_the_chunks_in_batches_of_about_four_per_worker():
+    kw = {**KW, "n_paths": 4000, "chunk_size": 100}  # 40 chunks
+    serial = forecast.project(_fit(), SCEN, **kw)
+    with _CountingPool(2) as pool:
+        pooled = forecast.project(_fit(), SCEN, executor=pool, **kw)
+        # one trivial task starts the workers, then 40 chunks in batches of 5
+        assert pool.submitted == 1 + 8
+    np.testing.assert_array_equal(pooled.samples, serial.samples)
+    assert engine._batch(pool, 40) == 5
+    assert engine._batch(pool, 3) == 1  # fewer chunks than workers: one a task
+    pool._max_workers = "?"  # an executor without the attribute: the CPUs are counted
+    assert engine._batch(pool, 40) == -(-40 // (4 * (os.cpu_count() or 1)))

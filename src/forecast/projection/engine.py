@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import numbers
+import os
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -298,10 +299,19 @@ def _run_chunks(job: Job, bounds: list[tuple[int, int]], samples: np.ndarray,
             bar.close()
 
 def _map(executor: Any, task: Any, indices: range) -> Any:
-    """``executor.map(task, indices)`` (lazy ``map`` without one); a failing call is reported."""
+    """``executor.map(task, indices)`` (lazy ``map`` without one); a failing call is reported.
+
+    A process pool gets the chunks in batches (``chunksize``), about four per worker:
+    each call pickles `task`, and with it the job and the fit (1.9 ms for the 60-member
+    default), so 100 chunks sent one by one paid that 100 times (7 presets x 10^6 paths
+    with 2 workers: 1.13 -> 1.06 s). Four batches a worker keep the load balanced; which
+    worker runs a chunk never changes its values.
+    """
     if executor is None:
         return map(task, indices)
     try:
+        if isinstance(executor, ProcessPoolExecutor):
+            return executor.map(task, indices, chunksize=_batch(executor, len(indices)))
         return executor.map(task, indices)
     except ForecastError:
         raise
@@ -310,6 +320,14 @@ def _map(executor: Any, task: Any, indices: range) -> Any:
             f"`executor.map` failed before running any chunk: {type(exc).__name__}: {exc}. "
             "Check that the executor is running (not shut down), or pass executor=None."
         ) from exc
+
+
+def _batch(executor: ProcessPoolExecutor, n_chunks: int) -> int:
+    """Chunks per task for a process pool: about four tasks per worker, at least one chunk."""
+    workers = getattr(executor, "_max_workers", None)  # not public: fall back on the CPUs
+    if not isinstance(workers, int) or workers < 1:
+        workers = os.cpu_count() or 1
+    return max(1, -(-n_chunks // (4 * workers)))
 
 
 def _check_fit(fit: Any) -> None:
