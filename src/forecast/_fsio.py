@@ -136,7 +136,8 @@ def _abs(path: object, what: str) -> Path:
         example = "report.html" if what == "report" else "forecast-output"
         raise OutputError(f"the {what} must be a path (str or os.PathLike); got {path!r}. "
                           f"Pass e.g. {example!r}.")
-    p = Path(os.path.abspath(os.fspath(path)))
+    # '~/runs' is the home folder's, as pandas' writers take it
+    p = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
     if p.name in ("", ".", ".."):
         raise OutputError(f"the {what} must name a file or folder; got {path!r}. Pass a name.")
     _check_name_length(p, what)
@@ -272,7 +273,7 @@ def write_bytes(path: object, data: bytes, **kwargs: Any) -> Path:
     """Write `data` to `path` atomically (see :func:`atomic_file`); return the path."""
     with atomic_file(path, **kwargs) as fh:
         fh.write(data)
-    return Path(os.fspath(path))
+    return Path(os.path.expanduser(os.fspath(path)))
 
 
 def write_text(path: object, text: str, **kwargs: Any) -> Path:

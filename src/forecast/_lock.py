@@ -67,6 +67,21 @@ def _alive(pid: object) -> bool:
     return True
 
 
+def _ours(fd: int) -> bool:
+    """Whether the open lock file is one forecast wrote (or a fresh, empty one).
+
+    A lock file holds the JSON of :func:`hold` (pid, host, start time), or nothing in the
+    instant after it is created; anything else, a hard link (a second name for some other
+    file's content) or a non-regular file is not forecast's to truncate and delete.
+    """
+    import stat
+
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+        return False
+    return st.st_size == 0 or set(_holder(fd)) == {"pid", "host", "started"}
+
+
 def _try_lock(fd: int, path: Path) -> str:
     """Lock `fd`: "held", "busy" (another process holds it) or "retry" (file replaced)."""
     if fcntl is not None:
@@ -112,7 +127,13 @@ def hold(target: Path, what: str = "output folder", timeout: float = 0.0) -> Ite
                                "lock file") from None
         state = _try_lock(fd, path)
         if state == "held":
-            break
+            if _ours(fd):
+                break
+            os.close(fd)
+            raise OutputError(
+                f"{path} exists and is not a lock file forecast wrote (those hold a pid, host "
+                f"and start time), so it is left as it is; move it away, or write the {what} "
+                "somewhere else.")
         info = _holder(fd)
         os.close(fd)
         if state == "retry":

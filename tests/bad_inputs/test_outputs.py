@@ -313,6 +313,42 @@ def test_a_name_too_long_for_the_files_beside_it_is_refused_up_front(tmp_path, c
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r" * (room - 4) + ".csv"]
 
 
+@pytest.mark.parametrize("kind", ["text", "hard link", "json of another program", "fifo"])
+def test_a_file_under_the_lock_name_that_forecast_did_not_write_is_left_alone(tmp_path, kind):
+    """The lock file is truncated and deleted after a run: only one forecast wrote."""
+    lock = tmp_path / ".out.lock"
+    other = tmp_path / "notes.txt"
+    if kind == "text":
+        lock.write_text("x\n")
+    elif kind == "hard link":  # truncating it would empty the other name's content
+        other.write_text('{"pid": 1, "host": "h", "started": "s"}')
+        os.link(other, lock)
+    elif kind == "json of another program":
+        lock.write_text('{"owner": "my-sync-tool"}')
+    else:
+        os.mkfifo(lock)
+    before = {p.name: (p.read_bytes() if p.is_file() else None) for p in tmp_path.iterdir()}
+    target = tmp_path / "out"
+    with pytest.raises(OutputError) as info, _outdir.hold(target, what="--out folder"):
+        pass
+    assert str(info.value).startswith(f"{lock} exists and is not a lock file forecast wrote")
+    assert "move it away" in str(info.value)
+    after = {p.name: (p.read_bytes() if p.is_file() else None) for p in tmp_path.iterdir()}
+    assert after == before
+    assert not target.exists()
+
+
+def test_a_stale_or_empty_lock_file_of_forecast_is_taken_over(tmp_path):
+    from forecast import _lock
+
+    target = tmp_path / "out"
+    for content in ('{"pid": 999999, "host": "h", "started": "2026-01-01T00:00:00"}', ""):
+        _lock.lock_path(target).write_text(content)
+        with _outdir.hold(target, what="--out folder"):
+            pass
+        assert not _lock.lock_path(target).exists()
+
+
 def test_a_lock_that_cannot_be_created_names_the_folder_asked_for(tmp_path, monkeypatch):
     """The lock file is forecast's own: the message names the output folder first."""
     import errno
@@ -329,3 +365,21 @@ def test_a_lock_that_cannot_be_created_names_the_folder_asked_for(tmp_path, monk
     assert str(info.value).startswith(
         f"cannot write the --out folder {target}, starting with its lock file "
         f"{tmp_path / '.out.lock'}: permission denied (EACCES).")
+
+
+def test_a_path_starting_with_a_tilde_is_the_home_folders_as_in_pandas(tmp_path, monkeypatch):
+    """``~/x`` is expanded by every writer and reader, never a literal ``./~`` folder."""
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    cwd.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    p = _proj()
+    assert p.save("~/run") == home / "run"
+    assert Projection.load("~/run").samples.tobytes() == p.samples.tobytes()
+    p.history.to_csv("~/s.csv")
+    assert forecast.AnnualSeries.from_csv("~/s.csv") == p.history
+    forecast.scenarios.dump_scenarios([forecast.Scenario("baseline")], "~/s.toml")
+    assert forecast.scenarios.load_scenarios("~/s.toml").names == ("baseline",)
+    assert sorted(x.name for x in home.iterdir()) == ["run", "s.csv", "s.toml"]
+    assert list(cwd.iterdir()) == []

@@ -292,6 +292,48 @@ def test_mixture_appears_when_scenarios_carry_probabilities(tmp_path):
     assert "Weighting the scenarios by their probabilities" in text
 
 
+def test_a_scenario_named_mixture_keeps_its_name_and_the_pool_takes_another(tmp_path):
+    """A user's scenario "mixture" beside the probability-weighted pool: both kept apart."""
+    series = AnnualSeries(np.arange(2013, 2026), 11.75 * 1.1 ** np.arange(13), name="US")
+    cut = forecast.Scenario("mixture", (forecast.scenarios.LevelShift(2027, -0.4),))
+    sset = forecast.ScenarioSet((presets.baseline(), cut), probabilities=(0.5, 0.5))
+    proj = forecast.project(_DriftFit(series), sset, to=2030, n_paths=200, seed=2)
+    assert proj.mixture().scenario_names == ("mixture (pooled)",)
+    assert proj.mixture(name="pool").scenario_names == ("pool",)
+    text = check_self_contained(report.write_report(proj, tmp_path / "m.html",
+                                                    decompose=False))
+    assert ">Probability-weighted mixture</h2>" in text
+    from forecast.cli.run_report import _summary
+
+    assert list(dict.fromkeys(_summary(proj)["scenario"])) == [
+        "baseline", "mixture", "mixture (pooled)"]
+    # without probabilities the user's scenario is not called a probability-weighted one
+    plain = forecast.project(_DriftFit(series), [presets.baseline(), cut], to=2030,
+                             n_paths=200, seed=2)
+    message = str(report.key_message(plain))
+    assert "The largest gap is Mixture (" in message
+    assert "Probability-weighted" not in message
+    assert proj.mixture().samples.shape == proj.samples[:1].shape
+
+
+def test_a_scenario_effect_is_called_the_average_it_is_not_a_median(tmp_path):
+    """The report's "Effect in YEAR" is exp(mean log ratio) - 1, which the decomposition
+    splits; for an assumption that happens on fewer than half of the paths the median
+    paired effect is 0, so calling it a median was wrong."""
+    series = AnnualSeries(np.arange(2013, 2026), 11.75 * 1.1 ** np.arange(13), name="US")
+    rare = forecast.Scenario("rare", (forecast.scenarios.LevelShift(2027, -0.4,
+                                                                   probability=0.3),))
+    proj = forecast.project(_DriftFit(series), [presets.baseline(), rare], to=2030,
+                            n_paths=400, seed=2)
+    diff = proj.difference(scenarios=["rare"])
+    assert diff[diff.year == 2030]["median_pct"].iloc[0] == pytest.approx(0.0, abs=1e-9)
+    text = report.write_report(proj, tmp_path / "r.html", decompose=False).read_text()
+    effect = report.key_message(proj).effects["rare"]
+    assert effect < -5
+    assert (f"<b>Effect in 2030:</b> {effect:+.1f}% against the baseline on average (the "
+            "geometric mean of the path-by-path ratios") in text
+
+
 def test_compact_table_matches_samples(proj):
     table = report.compact_table(proj, years=[2026, 2032], level=80)
     assert list(table.columns) == ["scenario", "year", "median", "lower_80", "upper_80"]
@@ -308,6 +350,17 @@ def test_bad_arguments(proj, tmp_path):
         report.write_report("not a projection", tmp_path / "x.html")
     with pytest.raises(ParameterError, match="2040"):
         report.compact_table(proj, years=[2040])
+    # each used to reach the page as text ("Baseline model: garbage"), be ignored, or fail
+    # with a raw TypeError deep inside
+    for kwargs, field in (({"fit": "garbage"}, "`fit` must be the baseline Fit"),
+                          ({"figures": 5}, "`figures` must map chart names to image bytes"),
+                          ({"figures": {"headline": "<svg/>"}}, "`figures` must map"),
+                          ({"history": "us"}, "`history` must be a History or an Annual")):
+        with pytest.raises(ForecastTypeError, match=field):
+            report.write_report(proj, tmp_path / "x.html", plots=False, **kwargs)
+    with pytest.raises(ForecastTypeError, match="`history` must be a History"):
+        report.key_message(proj, "us")
+    assert not (tmp_path / "x.html").exists()
 
 
 def test_records_that_are_not_records_are_refused_before_any_work(proj, us_history,

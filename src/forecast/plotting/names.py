@@ -40,7 +40,6 @@ NAMES: dict[str, str] = {
     "green_partnership": "Green partnership",
     "cooperation": "Cooperation",
     "fragmentation": "Fragmentation",
-    "mixture": "Probability-weighted mixture",
     # assumptions (presets)
     "trade_friction": "Trade friction",
     "data_flow_liberalization": "Data-flow opening",

@@ -64,7 +64,7 @@ def _dir(directory: Any) -> Path:
             f"`directory` must be a path (str or os.PathLike); got {type(directory).__name__}. "
             "Pass e.g. 'my_run'."
         )
-    return Path(directory)
+    return Path(os.path.expanduser(directory))  # '~/runs', as pandas reads it
 
 
 def _write(out: OutputFolder, name: str, df: pd.DataFrame) -> None:

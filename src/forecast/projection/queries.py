@@ -32,7 +32,7 @@ class Queries:
     """Scenario comparisons and probability queries of :class:`~forecast.Projection`."""
 
     # ------------------------------------------------------------------ scenarios
-    def mixture(self, name: str = "mixture") -> Self:
+    def mixture(self, name: str | None = None) -> Self:
         """The probability-weighted pool of scenario paths, as a one-scenario Projection.
 
         Scenario ``s`` contributes ``round(p_s * n_paths)`` paths (largest remainders);
@@ -43,8 +43,10 @@ class Queries:
 
         Parameters
         ----------
-        name : str, default "mixture"
-            Name of the pooled scenario.
+        name : str, optional
+            Name of the pooled scenario. Default ``"mixture"``, or ``"mixture (pooled)"``
+            when a scenario of the projection is itself named ``"mixture"``, so that a
+            table of the scenarios and their mixture never holds one name twice.
 
         Returns
         -------
@@ -59,6 +61,8 @@ class Queries:
         >>> weighted.mixture().settings["mixture"]
         {'baseline': 40, 'down': 10}
         """
+        if name is None:
+            name = "mixture" if "mixture" not in self.scenario_names else "mixture (pooled)"
         if not isinstance(name, str):
             raise ForecastTypeError(
                 f"`name` must be a str (the pooled scenario's name); got {name!r} "

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ForecastTypeError
-from ..plotting._shapes import decomposition_wide
+from ..plotting._shapes import decomposition_wide, history_parts
 from ..plotting.names import (
     ASSUMPTION_COLORS,
     colors,
@@ -133,8 +133,10 @@ def scenario_article(projection, scenario, figs, decomps, years, baseline, effec
     if desc:
         parts.append(f"<p>{H.esc(desc)}</p>")
     if effect is not None:
-        parts.append(f"<p><b>Effect in {years[-1]}:</b> median {effect:+.1f}% against the "
-                     f"{H.esc(scenario_label(baseline, in_sentence=True))}, path by path.</p>")
+        parts.append(f"<p><b>Effect in {years[-1]}:</b> {effect:+.1f}% against the "
+                     f"{H.esc(scenario_label(baseline, in_sentence=True))} on average (the "
+                     "geometric mean of the path-by-path ratios, which the decomposition "
+                     "splits by assumption).</p>")
     parts.append(assumptions_table(scenario))
     charts = (img(figs, f"fan_{name}", f"{scenario_label(name)} fan chart against the baseline",
                   "Fan of the scenario (shaded) with the baseline's median (dashed) and 80% "
@@ -226,6 +228,27 @@ def check_records(records, history_hint: str = "; a History goes to `history=`")
             f"`records` must be Records (the releases used) or None; got "
             f"{type(records).__name__}. Pass forecast.load_releases() or "
             f"Records.from_csv(path){history_hint}.", field="records")
+
+
+def check_inputs(history=None, fit=None, figures=None) -> None:
+    """Refuse a `history`, `fit` or `figures` of the wrong kind (ForecastTypeError), before
+    any work: each would otherwise show up on the page as text or fail deep inside."""
+    if history is not None:
+        history_parts(history)  # a History or an AnnualSeries (its own message otherwise)
+    if fit is not None and not (isinstance(getattr(fit, "name", None), str)
+                                and callable(getattr(fit, "simulate", None))):
+        raise ForecastTypeError(
+            f"`fit` must be the baseline Fit (what ModelSpec.fit returns) or None; got "
+            f"{type(fit).__name__} {fit!r:.60}. Pass e.g. fit=forecast.Auto().fit(history), "
+            "or leave it out.", field="fit")
+    if figures is not None and not (
+            isinstance(figures, Mapping)
+            and all(isinstance(k, str) and isinstance(v, bytes) for k, v in figures.items())):
+        raise ForecastTypeError(
+            f"`figures` must map chart names to image bytes (what render_figures returns) "
+            f"or be None; got {type(figures).__name__} {figures!r:.60}. Pass "
+            "figures=forecast.report.render_figures(projection), or leave it out.",
+            field="figures")
 
 
 def check_projection(projection, caller: str) -> None:

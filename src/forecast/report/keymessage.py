@@ -24,7 +24,7 @@ import numpy as np
 from .._validation import check_int, check_level
 from ..errors import ForecastError, ParameterError
 from ..plotting.names import label, scenario_label, unit_text
-from ._sections import check_projection
+from ._sections import check_inputs, check_projection
 
 __all__ = ["KeyMessage", "key_message", "nowcast_year"]
 
@@ -227,6 +227,7 @@ def key_message(projection, history=None, *, year: int | None = None,
     KeyMessage
     """
     check_projection(projection, "key_message")
+    check_inputs(history)
     level = check_level("level", level)
     years = [int(y) for y in projection.years]
     names = list(projection.scenario_names)

@@ -331,7 +331,7 @@ def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
         raise ForecastTypeError(f"`path` must be a str or os.PathLike naming a TOML file; got "
                                 f"{path!r} ({type(path).__name__}). Pass e.g. "
                                 "'scenarios.toml', or use loads_scenarios(text) for text.")
-    p = Path(path)
+    p = Path(os.path.expanduser(path))
     if not p.is_file():
         raise ConfigError(f"{p}: scenario file not found"
                           + (" (it is a folder)" if p.is_dir() else "")
