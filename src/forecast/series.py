@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._fsio import atomic_file
+from ._keywords import checked_init
 from ._validation import readonly
 from .errors import DataError, ForecastTypeError, ParameterError, SeriesError
 
@@ -22,6 +23,7 @@ __all__ = ["YEAR_RANGE", "AnnualSeries"]
 YEAR_RANGE: tuple[int, int] = (1800, 2200)
 
 
+@checked_init
 @dataclass(frozen=True, eq=False)
 class AnnualSeries:
     """An annual series: consecutive int years, finite strictly positive values.

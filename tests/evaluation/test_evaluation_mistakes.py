@@ -249,3 +249,26 @@ def test_checked_functions_keep_their_signature_and_docstring():
                                                                 "insample", "m", "axis"]
     assert tornado.__doc__.startswith("One-at-a-time sensitivity")
     assert tornado.__name__ == "tornado"
+
+
+def test_summarize_refuses_a_frame_without_a_metric_column(small_backtest):
+    # used to be pandas' raw KeyError ("Label(s) ['crps'] do not exist")
+    with pytest.raises(ForecastTypeError, match=r"`frame` must have every metric column of a "
+                                                r"backtest\(\) frame; it lacks crps, pit\."):
+        summarize(small_backtest.drop(columns=["crps", "pit"]))
+
+
+def test_summarize_refuses_a_missing_metric_rather_than_averaging_fewer_rows(small_backtest):
+    """pandas' mean skips NaN while `n` counts the row: a row silently dropped."""
+    bt = small_backtest.copy()
+    bt.loc[bt.index[2], "crps"] = np.nan
+    with pytest.raises(ParameterError, match=r"`frame` column 'crps' must hold finite numbers; "
+                                             r"got nan in row 2 \(index labels\)\. .*"
+                                             r"frame\.dropna\(subset=\['crps'\]\)"):
+        summarize(bt)
+    # two backtests with different levels: the covered_ columns of one are blank in the other
+    other = backtest(forecast.Drift(), SERIES, origins=[2018], horizon=1, n_paths=50, seed=1,
+                     levels=(50,))
+    with pytest.raises(ParameterError, match="summarize frames with the same levels separately"):
+        summarize(pd.concat([small_backtest, other], ignore_index=True))
+    assert summarize(bt.dropna(subset=["crps"]))["n"].sum() == len(bt) - 1

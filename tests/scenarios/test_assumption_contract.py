@@ -256,3 +256,15 @@ def test_a_distribution_kind_names_one_class():
                              'type = "level_shift"\nname = "c"\nstart = 2027\n'
                              'size = {dist = "uniform", low = -0.1, high = 0.0}\n')
     assert type(loaded["x"]["c"].size) is Uniform
+
+
+@pytest.mark.parametrize(("years", "n", "error", "match"), [
+    ([], 10, ParameterError, r"`years` must be a non-empty 1-d sequence of int years; got \[\]"),
+    ([2026.5], 3, ParameterError, r"`years` must be a non-empty 1-d sequence"),
+    (range(2026, 2028), 0, ParameterError, r"`n_paths` must be an int in \[1, inf\]; got 0"),
+    (range(2026, 2028), "x", ForecastTypeError, r"`n_paths` must be an int .*got 'x'"),
+])
+def test_a_flat_context_of_bad_years_or_paths_names_the_argument(years, n, error, match):
+    # an empty `years` used to be a raw IndexError
+    with pytest.raises(error, match=match):
+        PathContext.flat(years, n)

@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._keywords import unexpected_keyword
 from .._validation import check_int, check_spec
 from ..errors import DataError, ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..records import Records
 from ..records.schema import period_end_date
 from ..series import AnnualSeries
-from ._keywords import unexpected_keyword
 
 __all__: list[str] = []
 

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._keywords import checked_keywords
 from .._optional import progress_bar
 from .._seeds import as_seed_sequence, seed_parts
 from .._validation import check_int, check_levels, check_unique
@@ -51,7 +52,6 @@ from ._inputs import (
     _records_origins,
     _series_origins,
 )
-from ._keywords import checked_keywords
 from ._tasks import Task, map_tasks, min_length
 
 log = logging.getLogger("forecast")
@@ -393,6 +393,7 @@ def summarize(frame: pd.DataFrame, by: Sequence[str] | str | None = ("model", "t
                              f"{missing[0]!r}.{hint} Use e.g. by=('model', 'horizon') or "
                              "by=() for one overall row.", field="by")
     lv = [c[len("covered_"):] for c in frame.columns if c.startswith("covered_")]
+    _check_metric_columns(frame, lv)
     f = frame.assign(
         _ae=frame["error"].abs(),
         _smape=200.0 * frame["error"].abs() / (frame["truth"].abs() + frame["median"].abs()),
@@ -407,6 +408,40 @@ def summarize(frame: pd.DataFrame, by: Sequence[str] | str | None = ("model", "t
     if not by:
         return f.groupby(lambda _: 0).agg(**agg).reset_index(drop=True)
     return f.groupby(by, sort=True).agg(**agg).reset_index()
+
+
+#: The columns :func:`summarize` averages (besides ``covered_<L>``/``interval_score_<L>``).
+_METRICS = ("truth", "median", "error", "ape", "scaled_error", "crps", "scaled_crps",
+            "crps_log", "pit")
+
+
+def _check_metric_columns(frame: pd.DataFrame, levels: list[str]) -> None:
+    """Refuse a frame without a metric column, or with a missing or infinite metric.
+
+    pandas' means skip NaN, so a blank cell would shrink an average while ``n`` still
+    counted its row: a row silently dropped from the figures.
+    """
+    cols = list(_METRICS) + [c for x in levels for c in (f"covered_{x}",
+                                                         f"interval_score_{x}")]
+    absent = [c for c in cols if c not in frame.columns]
+    if absent:
+        raise ForecastTypeError(
+            f"`frame` must have every metric column of a backtest() frame; it lacks "
+            f"{', '.join(absent)}. Pass the output of backtest() (select rows, not columns).",
+            field="frame")
+    for c in cols:
+        values = pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            rows = [str(r) for r in frame.index[bad][:5]]
+            more = f" and {int(bad.sum()) - 5} more" if bad.sum() > 5 else ""
+            first = frame[c].iloc[int(bad.argmax())]
+            raise ParameterError(
+                f"`frame` column {c!r} must hold finite numbers; got {first} in row "
+                f"{', '.join(rows)}{more} (index labels). Averages would skip these "
+                f"rows while `n` counts them: drop them first, e.g. "
+                f"frame.dropna(subset=[{c!r}]), or summarize frames with the same levels "
+                "separately.", field="frame")
 
 
 def compare(

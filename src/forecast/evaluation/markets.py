@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._keywords import checked_keywords
 from .._seeds import as_seed_sequence, child, rebuild
 from .._validation import check_int, check_levels
 from ..errors import ForecastError, ForecastTypeError, ParameterError
@@ -33,7 +34,6 @@ from ..models import Auto
 from ..records import Records, load_exchange_rates, load_releases
 from ..records.schema import suggest
 from ._inputs import _check_spec
-from ._keywords import checked_keywords
 from .backtests import (
     _POINT,
     _levels_cols,

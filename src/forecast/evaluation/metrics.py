@@ -50,10 +50,10 @@ import math
 
 import numpy as np
 
+from .._keywords import checked_keywords
 from .._validation import check_bool, check_int, check_quantiles
 from ..errors import ParameterError
 from ._arrays import Axis, _aligned, _alpha, _arr, _broadcast, _mean, _point, _samples
-from ._keywords import checked_keywords
 
 __all__ = [
     "coverage",

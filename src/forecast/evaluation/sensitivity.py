@@ -26,13 +26,13 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._keywords import checked_keywords
 from .._optional import progress_bar
 from .._seeds import as_seed_sequence, spawn
 from .._validation import check_float, check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
 from ..scenarios import Scenario
 from . import _sobol
-from ._keywords import checked_keywords
 from .crn import Evaluator, by_assumption, scenario_parameters
 
 __all__ = ["sobol", "sobol_indices", "tornado"]

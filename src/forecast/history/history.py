@@ -13,6 +13,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from .._keywords import checked_init
 from .._seeds import as_generator
 from .._validation import FrozenDict, check_int, check_level, readonly
 from ..errors import ParameterError
@@ -70,6 +71,7 @@ class _Params(FrozenDict):
     fix = "pass params= to forecast.reconstruct() to fix the trend variances."
 
 
+@checked_init
 @dataclass(frozen=True, eq=False)
 class History:
     """A reconstructed annual history: smoothed log level with its uncertainty.

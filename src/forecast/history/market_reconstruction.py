@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from .._keywords import checked_keywords
 from .._threads import single_blas_thread
 from ..errors import DataError, ForecastTypeError, ModelError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
@@ -310,6 +311,7 @@ def _check_params(params: object) -> np.ndarray:
     return np.array(out)
 
 
+@checked_keywords
 def reconstruct_markets(records=None, markets=DEFAULT_MARKETS,
                         flow: str = "offshore_execution", segment: str = "all",
                         currency: str = "USD", *, fx=None, start: int | None = None,

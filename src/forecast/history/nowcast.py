@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .._keywords import checked_init
 from .._validation import (
     check_float,
     check_int,
@@ -20,6 +21,7 @@ from ..errors import ParameterError
 __all__ = ["Nowcast"]
 
 
+@checked_init
 @dataclass(frozen=True, eq=False)
 class Nowcast:
     """Distribution of a full-year level estimated from partial-year figures.

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._keywords import checked_init
 from .._validation import readonly
 from ..errors import ForecastTypeError, ModelError, ParameterError
 
@@ -69,6 +70,7 @@ def _months_array(months: object) -> np.ndarray:
     return m
 
 
+@checked_init
 @dataclass(frozen=True, eq=False)
 class IntraYearProfile:
     """Estimated share ``c(m)`` of the full-year level reached by the end of month ``m``.

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._keywords import checked_keywords
 from .._threads import single_blas_thread
 from .._validation import check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
@@ -270,6 +271,7 @@ def _year_arg(name: str, value: object) -> int | None:
     return check_int(name, value, 1950, 2200, fix=f"Pass a calendar year or None for {name}.")
 
 
+@checked_keywords
 def reconstruct(records=None, market: str = "US", flow: str = "offshore_execution",
                 segment: str = "all", currency: str = "USD", *, fx=None,
                 start: int | None = None, end: int | None = None,

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .._keywords import checked_keywords
 from .._resources import keep_workspace
 from .._seeds import as_seed_sequence, rebuild, seed_json, task_seeds
 from .._validation import check_int
@@ -172,6 +173,7 @@ def warn_market_censoring(found: list[str]) -> None:
             "supported.", UserWarning, stacklevel=3)
 
 
+@checked_keywords
 def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                     horizon: int | None = None, n_paths: int = 10_000, seed: Any = None,
                     executor: Any = None, chunk_size: int = 10_000,

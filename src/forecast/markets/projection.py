@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._keywords import checked_init
 from .._validation import (
     check_bool,
     check_extra_quantiles,
@@ -87,6 +88,7 @@ def _check_share(share: object, name: str = "share",
     return check_bool(name, share, fix)
 
 
+@checked_init
 @dataclass(frozen=True, eq=False, repr=False)
 class MarketProjection:
     """Levels of every part (named markets, ROW) per scenario and path; made by project_markets.

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._keywords import checked_init
 from .._seeds import as_seed_sequence, child, repeatable
 from .._validation import check_int, check_spec, readonly
 from ..errors import ForecastTypeError, ParameterError
@@ -109,6 +110,7 @@ def base_of(logs: np.ndarray) -> np.ndarray:
                                 .transpose(1, 0, 2))
 
 
+@checked_init
 @dataclass(frozen=True)
 class SplitModel:
     """Model the total and the market shares together (see the module docstring).
@@ -153,6 +155,7 @@ class SplitModel:
                                 "ratios", seed)
 
 
+@checked_init
 @dataclass(frozen=True)
 class BottomUpModel:
     """Model every part's log level, the named markets' and ROW's; the total is their sum.
@@ -212,6 +215,7 @@ def joint_model(design: str, spec: Any = None) -> SplitModel | BottomUpModel:
                          field="design")
 
 
+@checked_init
 @dataclass(frozen=True, eq=False, repr=False)
 class SplitFit:
     """A fitted split model: one Fit per coordinate and the shocks' correlation.

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._keywords import checked_init
 from ..errors import ModelError, ParameterError
 from . import scale
 from ._args import as_data
@@ -21,6 +22,7 @@ __all__ = ["DEFAULT_FAMILIES", "Auto"]
 DEFAULT_FAMILIES = ("Drift", "LocalLinearTrend", "Theta")
 
 
+@checked_init
 @dataclass(frozen=True)
 class Auto(ModelSpec):
     """Fit every eligible family, then combine them (default) or select one by AICc.

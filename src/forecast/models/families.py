@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._keywords import checked_init
 from .._validation import check_bool, check_int
 from ..errors import ForecastTypeError
 from . import arima, filtered, theta
@@ -28,6 +29,7 @@ __all__ = ["ARIMA", "DampedTrend", "Drift", "LocalLinearTrend", "LogLinearTrend"
            "Theta"]
 
 
+@checked_init
 @dataclass(frozen=True)
 class Naive(ModelSpec):
     """Random walk without drift: ``z_t = z_(t-1) + e_t``.
@@ -45,6 +47,7 @@ class Naive(ModelSpec):
         return est.fit_naive(Y)
 
 
+@checked_init
 @dataclass(frozen=True)
 class Drift(ModelSpec):
     """Random walk with drift: ``z_t = z_(t-1) + mu + e_t``.
@@ -62,6 +65,7 @@ class Drift(ModelSpec):
         return est.fit_drift(Y, self.param_uncertainty)
 
 
+@checked_init
 @dataclass(frozen=True)
 class LogLinearTrend(ModelSpec):
     """Deterministic linear trend ``z_t = a + b t + u_t``, u iid or AR(1) (``ar1=True``).
@@ -87,6 +91,7 @@ class LogLinearTrend(ModelSpec):
         return est.fit_trend(Y, self.ar1, self.param_uncertainty)
 
 
+@checked_init
 @dataclass(frozen=True)
 class DampedTrend(ModelSpec):
     """ETS(A,Ad,N): ``z_t = l + phi b + e``, ``l' = l + phi b + alpha e``, ``b' = phi b + beta e``.
@@ -104,6 +109,7 @@ class DampedTrend(ModelSpec):
         return filtered.fit_damped(Y, self.param_uncertainty)
 
 
+@checked_init
 @dataclass(frozen=True)
 class LocalLinearTrend(ModelSpec):
     """Local linear trend: ``z = mu + eps``, ``mu' = mu + beta + eta``, ``beta' = beta + zeta``.
@@ -120,6 +126,7 @@ class LocalLinearTrend(ModelSpec):
         return filtered.fit_llt(Y)
 
 
+@checked_init
 @dataclass(frozen=True)
 class Theta(ModelSpec):
     """The theta method (theta = 2) as R's ``thetaf``: SES plus half the OLS trend."""
@@ -132,6 +139,7 @@ class Theta(ModelSpec):
         return theta.fit_theta(Y, self.param_uncertainty)
 
 
+@checked_init
 @dataclass(frozen=True)
 class ARIMA(ModelSpec):
     """ARIMA(p, 1, q) with drift; ``order=None`` searches p, q in 0..2 by AICc."""

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._keywords import checked_init
 from .kalman import forecast_moments
 
 
@@ -28,6 +29,7 @@ def _ro(v):
     return a
 
 
+@checked_init
 @dataclass(frozen=True, eq=False)
 class Linear:
     """One fitted member: state-space matrices and the predicted state at the origin."""

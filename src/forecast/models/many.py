@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from .._keywords import checked_keywords
 from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..series import AnnualSeries
 from . import scale
@@ -24,6 +25,7 @@ from .base import Fit, ModelSpec, make_fit
 __all__ = ["fit_many"]
 
 
+@checked_keywords
 def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
              errors: str = "raise") -> list[Fit | ModelError]:
     """Fit `spec` to each series, batching the estimation across series of one length.

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._keywords import checked_keywords
 from .._validation import check_float, check_int, check_level, check_levels
 from ..errors import ForecastTypeError
 from ._base import (
@@ -63,6 +64,7 @@ def _anchored(anchor, projection, i, levels):
     return years, median, bnds
 
 
+@checked_keywords
 def fan_chart(projection, scenario: str | int | None = None, *, history=None,
               levels: Sequence[float] = (50, 80, 95), color: str | None = None,
               yscale: str = "linear", ax=None, title: str | None = None):
@@ -121,6 +123,7 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
                   unit_label(unit_of(projection)))
 
 
+@checked_keywords
 def small_multiples(n: int, ncols: int = 4, *, panel=(3.2, 2.6), fig=None):
     """A grid of `n` panels sharing both axes (unused panels hidden).
 
@@ -159,6 +162,7 @@ def _panel_size(panel) -> tuple[float, float]:
                  for k, v in enumerate(panel))
 
 
+@checked_keywords
 def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None,
              levels: Sequence[float] = (50, 80, 95), yscale: str = "linear", ncols: int = 4,
              fig=None):
@@ -206,6 +210,7 @@ def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None
     return axes
 
 
+@checked_keywords
 def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
                      level: float | None = 80, history=None, yscale: str = "linear", ax=None,
                      title: str | None = "Scenarios compared"):
@@ -251,6 +256,7 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
     return finish(ax, title, ylabel)
 
 
+@checked_keywords
 def decomposition_chart(data, scenario: str | None = None, *, value: str | None = None,
                         unit: str | None = None, market: str | None = None, ax=None,
                         title: str | None = None):
@@ -319,6 +325,7 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
                   ylab, loc="lower left" if down else "upper left")
 
 
+@checked_keywords
 def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
                   title: str | None = None):
     """Tornado chart: the median level with each parameter at its low and high value.

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._keywords import checked_keywords
 from .._validation import check_int, check_levels
 from ..errors import ForecastTypeError
 from ..history.profile import month_label
@@ -30,6 +31,7 @@ from .names import label
 __all__ = ["history_chart", "nowcast_chart"]
 
 
+@checked_keywords
 def history_chart(history, *, records: bool = True, levels: Sequence[float] = (80, 95),
                   ax=None, title: str | None = None):
     """The reconstructed history: median, bands and each published record as a point.
@@ -72,6 +74,7 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
     return finish(ax, title or (label(name) if name else "History"), unit_label(unit))
 
 
+@checked_keywords
 def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60, ax=None,
                   title: str | None = None):
     """Distribution of a full-year nowcast: histogram of samples, median and bands.

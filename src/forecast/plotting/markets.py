@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._keywords import checked_keywords
 from .._validation import check_int, check_levels
 from ._base import PALETTE, finish, grid, new_axes, new_figure
 from ._shapes import many_markets, name_list
@@ -36,6 +37,7 @@ __all__ = ["market_fans", "share_chart"]
 _TITLES = {"ALL": "ALL (China total)", "ROW": "ROW"}
 
 
+@checked_keywords
 def market_fans(projection, scenario: str | None = None, *, markets: Sequence[str] | None = None,
                 levels: Sequence[float] = (50, 80, 95), yscale: str = "linear", ncols: int = 3,
                 fig=None):
@@ -90,6 +92,7 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     return axes
 
 
+@checked_keywords
 def share_chart(projection, scenario: str | None = None, *, ax=None, title: str | None = None):
     """Stacked shares of China's total: the reconstructed history, then the projection.
 

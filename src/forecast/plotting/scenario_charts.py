@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._keywords import checked_keywords
 from .._validation import check_int, check_levels
 from .._version import __version__
 from ..errors import ParameterError
@@ -116,6 +117,7 @@ def _end_labels(ax, ends: list[tuple[str, float, str]], fmt: str = "{:,.1f}") ->
                                 "shrinkA": 0, "shrinkB": 0})
 
 
+@checked_keywords
 def headline_chart(projection, *, history=None, baseline: str = "baseline",
                    levels: Sequence[float] = (50, 80), nowcast_year: int | None = None,
                    since: int | None = -10, ax=None, title: str | None = None):
@@ -189,6 +191,7 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
     return ax
 
 
+@checked_keywords
 def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
                      levels: Sequence[float] = (50, 80), ax=None, title: str | None = None):
     """A scenario minus the baseline, path by path, in percent of the baseline level.
@@ -315,6 +318,7 @@ def _legend_room(ax, x, lower, upper, rows: int) -> str:
     return f"lower {sides[bottoms.index(bottom)][0]}"
 
 
+@checked_keywords
 def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline", history=None,
                        levels: Sequence[float] = (50, 80, 95), nowcast_year: int | None = None,
                        since: int | None = -10, ax=None, title: str | None = None):

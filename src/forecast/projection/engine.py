@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._keywords import checked_keywords
 from .._seeds import as_seed_sequence, seed_json
 from .._validation import check_bool, check_int, check_unique
 from .._version import __version__
@@ -40,6 +41,7 @@ __all__ = ["project"]
 MAX_HORIZON = 100
 
 
+@checked_keywords
 def project(
     fit: Any,
     scenarios: Any,

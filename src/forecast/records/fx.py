@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .._fsio import atomic_file, neutralise, unneutralise
+from .._keywords import checked_init
 from .._validation import check_float, check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from . import _fx_schema as F
@@ -53,6 +54,7 @@ DEFAULT_GAP = 0.03  # used only when no year has both an implied and an annual r
 IMPLIED_FLOWS = ("offshore_execution", "so_execution", "offshore_contract", "so_contract")
 
 
+@checked_init
 @dataclass(frozen=True)
 class FxRate:
     """A CNY-per-USD rate for ``months`` months from January of ``year``.
@@ -108,6 +110,7 @@ def _implied_candidates(records, year: int, months: int) -> list[tuple]:
     return out
 
 
+@checked_init
 @dataclass(frozen=True, eq=False)
 class ExchangeRates:
     """Annual and monthly CNY-per-USD averages with the spreads used for ``log_sd``.

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._fsio import atomic_file, neutralise, unneutralise
+from .._keywords import checked_init
 from ..errors import DataError, ForecastTypeError
 from . import schema as S
 from ._filter import filter_mask
@@ -113,6 +114,7 @@ def load_releases() -> Records:
     return _embedded()
 
 
+@checked_init
 @dataclass(frozen=True, eq=False)
 class Records:
     """Validated release records; build with :func:`load_releases`, ``from_csv``, ``from_frame``.

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import pandas as pd
 
+from .._keywords import suggest
 from ..errors import DataError
 from ._periods import future_problem, months_hint, period_end_date, published_text
 
@@ -92,16 +92,6 @@ def raise_problems(header: str, problems: Sequence[Problem], limit: int = 200) -
     err = DataError(f"{header}: {n} problem{'s' if n != 1 else ''}:\n  " + "\n  ".join(lines))
     err.problems = tuple(problems)  # type: ignore[attr-defined]
     raise err
-
-
-def suggest(value: str, allowed: Iterable[str]) -> str:
-    """' Did you mean 'X'?' for a near miss (case or spelling), else ''."""
-    allowed = list(allowed)
-    for a in allowed:
-        if a.lower() == value.strip().lower():
-            return f" Did you mean '{a}'?"
-    close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
-    return f" Did you mean '{close[0]}'?" if close else ""
 
 
 def parse_period_end(text: str) -> pd.Timestamp | None:

@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from .. import plotting
+from .._keywords import checked_keywords
 from .._optional import require
 from ..errors import ParameterError
 from ..plotting._base import chart_fonts, quiet_font_lookup, source_line
@@ -156,6 +157,7 @@ def _slide_in(text, ax, lo: float, hi: float, renderer) -> None:
         text.set_x(text.get_position()[0] + shift / ax.bbox.width)
 
 
+@checked_keywords
 def render_figures(projection, *, history=None, decompositions: Mapping | None = None,
                    sensitivity=None, nowcast=None, baseline: str = "baseline",
                    format: str = "svg", dpi: int = 150, skip: Sequence[str] = (),
@@ -197,6 +199,7 @@ def render_figures(projection, *, history=None, decompositions: Mapping | None =
                               formats=(format,), dpi=dpi, skip=skip, narrow=narrow)[format]
 
 
+@checked_keywords
 def render_figure_sets(projection, *, history=None, decompositions: Mapping | None = None,
                        sensitivity=None, nowcast=None, baseline: str = "baseline",
                        formats: Sequence[str] = ("svg", "png"), dpi: int = 150,

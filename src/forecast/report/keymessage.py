@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._keywords import checked_init, checked_keywords
 from .._validation import check_int, check_level
 from ..errors import ForecastError, ParameterError
 from ..plotting.names import label, scenario_label, unit_text
@@ -29,6 +30,7 @@ from ._sections import check_inputs, check_projection
 __all__ = ["KeyMessage", "key_message", "nowcast_year"]
 
 
+@checked_init
 @dataclass(frozen=True)
 class KeyMessage:
     """The numbers behind the key message (see :func:`key_message`), and its text.
@@ -188,6 +190,7 @@ def nowcast_year(history) -> int | None:
         return None
 
 
+@checked_keywords
 def key_message(projection, history=None, *, year: int | None = None,
                 baseline: str = "baseline",
                 level: float = 80, prob_year: int | None = None, base_year: int | None = None,

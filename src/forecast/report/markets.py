@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from .. import _fsio, plotting
+from .._keywords import checked_keywords
 from .._optional import require
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
@@ -57,6 +58,7 @@ from .reproduce import stamp as report_stamp
 __all__ = ["market_figures", "market_table", "markets_section", "write_markets_report"]
 
 
+@checked_keywords
 def market_table(projection, years: Sequence[int] | None = None, level: float = 80,
                  share: bool = False) -> pd.DataFrame:
     """``median [lower, upper]`` per scenario and market at a few years.
@@ -163,6 +165,7 @@ def _change_table(projection) -> str:
                  "and their share changes to zero", "Scenario", [_name(c) for c in cols], rows)
 
 
+@checked_keywords
 def market_figures(projection, scenario: str | None = None, dpi: int = 90, *,
                    narrow: bool = False, format: str = "png") -> dict[str, bytes]:
     """The fan charts per market and the stacked shares of `scenario`, as PNG or SVG bytes.
@@ -316,6 +319,7 @@ def _key_html(message, heading: str = "h2") -> str:
     return f'{head}<p class="lead">{H.esc(first)}</p>' + (f"<ul>{items}</ul>" if items else "")
 
 
+@checked_keywords
 def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
                     plots: bool = True, decompose: bool | Sequence[str] = True,
                     level: float = 80, dpi: int = 90,
@@ -353,6 +357,7 @@ def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
                                                       for t, b in blocks))
 
 
+@checked_keywords
 def write_markets_report(projection, path, *, records=None, settings: Mapping | None = None,
                          plots: bool = True, figures: Mapping[str, bytes] | None = None,
                          title: str | None = None, dpi: int = 90, level: float = 80,

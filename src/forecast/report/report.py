@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from .. import _fsio
+from .._keywords import checked_keywords
 from .._validation import check_level
 from ..errors import ParameterError
 from ..plotting._shapes import baseline_name
@@ -53,6 +54,7 @@ MAX_BYTES = 3_000_000
 COMPACT_YEARS = 4
 
 
+@checked_keywords
 def compact_years(years: Sequence[int]) -> list[int]:
     """A few representative years: the first, every year ending in 0 or 5, the last.
 
@@ -91,6 +93,7 @@ def compact_years(years: Sequence[int]) -> list[int]:
     return [first, *sorted(chosen), last]
 
 
+@checked_keywords
 def compact_table(projection, years: Sequence[int] | None = None, level: float = 80):
     """Median and central band of every scenario at a few years.
 
@@ -122,6 +125,7 @@ def compact_table(projection, years: Sequence[int] | None = None, level: float =
     return frame.reset_index(drop=True)
 
 
+@checked_keywords
 def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=None,
                  records=None, scenarios=None, decompose: bool | Sequence[str] = True,
                  sensitivity=None, backtest=None, nowcast=None,

@@ -14,11 +14,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._keywords import checked_init
 from ._distribution_base import _STD, Distribution, _fail, _num, _out, _q
 
 __all__ = ["LogNormal", "Normal"]
 
 
+@checked_init
 @dataclass(frozen=True)
 class Normal(Distribution):
     """Normal with `mean` and `sd`, optionally truncated to ``[low, high]``.
@@ -122,6 +124,7 @@ class Normal(Distribution):
         return _out(self._ppf(a + arr * (b - a)), scalar)
 
 
+@checked_init
 @dataclass(frozen=True)
 class LogNormal(Distribution):
     """Log-normal, parametrised by its `median` and `sigma` (the sd of the log).

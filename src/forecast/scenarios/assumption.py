@@ -37,8 +37,9 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from .._keywords import checked_init, checked_keywords
 from .._seeds import from_generator, keyed
-from .._validation import readonly
+from .._validation import check_int, readonly
 from ..errors import ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ._distribution_base import MAX_MAGNITUDE
 from .distributions import DiscreteUniform, Distribution, Fixed, as_distribution
@@ -92,6 +93,7 @@ class Bound(NamedTuple):
 PROBABILITY = Bound(0.0, 1.0, "Pass a probability in [0, 1], e.g. 0.5, or Beta(2, 3).")
 
 
+@checked_init
 @dataclass(frozen=True)
 class PathContext:
     """What an assumption may look at: the projected years and the baseline log paths.
@@ -150,9 +152,13 @@ class PathContext:
     @classmethod
     def flat(cls, years, n_paths: int) -> PathContext:
         """A context whose baseline is zero on every path (to look at effects alone)."""
-        years = np.asarray(years, dtype=np.int64)
-        h = years.size
-        return cls(years, np.zeros((int(n_paths), h)), np.zeros(h), int(years[0]) - 1)
+        n = check_int("n_paths", n_paths, 1, fix="Pass the number of paths, e.g. n_paths=1000.")
+        arr = np.asarray(years)
+        if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
+            raise ParameterError(f"`years` must be a non-empty 1-d sequence of int years; got "
+                                 f"{years!r}. Pass e.g. range(2026, 2031).", field="years")
+        h = arr.size
+        return cls(arr, np.zeros((n, h)), np.zeros(h), int(arr[0]) - 1)
 
     @property
     def n_paths(self) -> int:
@@ -450,6 +456,7 @@ class Assumption:
 _KINDS: dict[str, type[Assumption]] = {}
 
 
+@checked_keywords
 def register(cls: type[Assumption]) -> type[Assumption]:
     """Make an assumption class loadable from scenario files under its ``kind``.
 

@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .._keywords import checked_init, checked_keywords
 from .._validation import check_int
 from ..errors import ForecastTypeError, ParameterError
 from ._distribution_base import MAX_MAGNITUDE, Distribution, _fail, _num, _out, _q
@@ -47,6 +48,7 @@ __all__ = [
     "as_distribution",
 ]
 
+@checked_init
 @dataclass(frozen=True)
 class Fixed(Distribution):
     """A known value (a point mass). Plain numbers become ``Fixed``.
@@ -76,6 +78,7 @@ class Fixed(Distribution):
         return True
 
 
+@checked_init
 @dataclass(frozen=True)
 class Uniform(Distribution):
     """Uniform on ``[low, high]`` with ``low < high``."""
@@ -102,6 +105,7 @@ class Uniform(Distribution):
         return _out(self.low + arr * (self.high - self.low), scalar)
 
 
+@checked_init
 @dataclass(frozen=True)
 class Triangular(Distribution):
     """Triangular on ``[low, high]`` with most likely value `mode`."""
@@ -137,6 +141,7 @@ class Triangular(Distribution):
         return _out(np.where(arr <= fc, left, right), scalar)
 
 
+@checked_init
 @dataclass(frozen=True)
 class Beta(Distribution):
     """Beta(a, b) rescaled to ``[low, high]`` (default [0, 1]), e.g. for probabilities."""
@@ -173,6 +178,7 @@ class Beta(Distribution):
         return _out(self.low + (self.high - self.low) * betaincinv(self.a, self.b, arr), scalar)
 
 
+@checked_init
 @dataclass(frozen=True)
 class Bernoulli(Distribution):
     """1 with probability `p`, else 0 (as floats)."""
@@ -197,6 +203,7 @@ class Bernoulli(Distribution):
                     scalar)
 
 
+@checked_init
 @dataclass(frozen=True)
 class DiscreteUniform(Distribution):
     """Equally likely integers ``low, low+1, ..., high`` (e.g. an uncertain start year).
@@ -258,6 +265,7 @@ def _bounded(field: str, value: int) -> int:
     return value
 
 
+@checked_keywords
 def as_distribution(x: object, name: str = "parameter") -> Distribution:
     """Return `x` if it is a Distribution, ``Fixed(x)`` for a real number; else raise.
 

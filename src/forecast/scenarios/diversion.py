@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._keywords import checked_init, checked_keywords
 from .._seeds import keyed
 from ..errors import ForecastTypeError, ParameterError
 from .assumption import Assumption, Bound, PathContext, register
@@ -62,6 +63,7 @@ def _code(field_: str, value: object, fix: str) -> str:
     return value
 
 
+@checked_init
 @register
 @dataclass(frozen=True)
 class Diversion(Assumption):
@@ -177,6 +179,7 @@ class Diversion(Assumption):
         return np.asarray(self.rate.sample(n, rng), dtype=float)
 
 
+@checked_keywords
 def on_market(assumption: Assumption, market: str) -> Diversion:
     """`assumption` acting on `market` without diversion (``Diversion(..., rate=0)``).
 

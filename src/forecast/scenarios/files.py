@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from .._fsio import write_text
+from .._keywords import checked_keywords
 from ..errors import ConfigError, ForecastError, ForecastTypeError
 from ..records.schema import suggest
 from . import presets as _presets
@@ -270,6 +271,7 @@ def _scenario(path: str, table: object) -> tuple[Scenario, float | None]:
         raise _reraise(path, e, {"assumptions": "assumption"}) from None
 
 
+@checked_keywords
 def loads_scenarios(text: str, source: str = "<string>") -> ScenarioSet:
     """Parse scenario TOML text (see :func:`load_scenarios`)."""
     if isinstance(text, bytes | bytearray):
@@ -317,6 +319,7 @@ def loads_scenarios(text: str, source: str = "<string>") -> ScenarioSet:
         raise _err("scenario[*].probability", str(e)) from None
 
 
+@checked_keywords
 def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
     """Load a TOML scenario file into a ScenarioSet, validating it strictly.
 
@@ -439,6 +442,7 @@ def _check_writable(path: str, where: str, a: Assumption) -> None:
             _check_writable(f"{path}.part[{k}]", f"{where}, part {part.name!r}", part)
 
 
+@checked_keywords
 def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
     """TOML text for `scenarios`; :func:`loads_scenarios` gives back an equal set.
 
@@ -469,6 +473,7 @@ def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@checked_keywords
 def dump_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario],
                    path: str | os.PathLike[str]) -> Path:
     """Write `scenarios` to a TOML file at `path` (UTF-8); return the path.

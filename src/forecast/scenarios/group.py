@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._keywords import checked_init
 from .._seeds import assumption_seed, from_generator, keyed
 from .._validation import check_unique
 from ..errors import ForecastTypeError, ParameterError
@@ -17,6 +18,7 @@ from .distributions import Distribution, Fixed
 __all__ = ["Group"]
 
 
+@checked_init
 @register
 @dataclass(frozen=True)
 class Group(Assumption):

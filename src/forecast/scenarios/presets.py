@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .._keywords import checked_keywords
 from ..errors import ParameterError
 from .distributions import DiscreteUniform, Distribution, Triangular, Uniform
 from .group import Group
@@ -78,6 +79,7 @@ _FRICTION = {
 }
 
 
+@checked_keywords
 def trade_friction(severity: str = "moderate", *, start: Year = FIRST_YEAR,
                    name: str = "trade_friction") -> Group:
     """US-China friction on service outsourcing: drift, possible levy step, control shocks.
@@ -117,6 +119,7 @@ def trade_friction(severity: str = "moderate", *, start: Year = FIRST_YEAR,
     return Group(name, tuple(parts))
 
 
+@checked_keywords
 def data_flow_liberalization(start: Year = DATA_START,
                              probability: Param = 0.35,
                              ceiling: Param = DATA_CEILING,
@@ -139,6 +142,7 @@ def data_flow_liberalization(start: Year = DATA_START,
                  probability=probability)
 
 
+@checked_keywords
 def data_flow_fragmentation(start: Year = FRAGMENT_START, probability: Param = 0.6,
                             ceiling: Param = FRAGMENT_CEILING,
                             years_to_half: Param = 2.5, steepness: Param = 1.0, *,
@@ -152,6 +156,7 @@ def data_flow_fragmentation(start: Year = FRAGMENT_START, probability: Param = 0
                  probability=probability)
 
 
+@checked_keywords
 def green_tech_cooperation(start: Year = GREEN_START, probability: Param = 0.25,
                            ceiling: Param = GREEN_CEILING,
                            years_to_half: Param = 4.0, steepness: Param = 0.8, *,
@@ -244,6 +249,7 @@ def names() -> tuple[str, ...]:
     return tuple(_SCENARIOS)
 
 
+@checked_keywords
 def get(name: str) -> Scenario:
     """The named scenario `name`."""
     if name not in _SCENARIOS:

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .._keywords import checked_init
 from ..errors import ParameterError
 from .assumption import PROBABILITY, Assumption, Bound, PathContext, register
 from .distributions import DiscreteUniform, Distribution, Fixed
@@ -104,6 +105,7 @@ def _by_start(start: np.ndarray, rows_for) -> np.ndarray:
     return rows_for(np.arange(first, last + 1))[(start - first).astype(np.intp)]
 
 
+@checked_init
 @register
 @dataclass(frozen=True)
 class LevelShift(Assumption):
@@ -145,6 +147,7 @@ class LevelShift(Assumption):
         return draw("size")[:, None] * frac
 
 
+@checked_init
 @register
 @dataclass(frozen=True)
 class GrowthShift(Assumption):
@@ -195,6 +198,7 @@ class GrowthShift(Assumption):
         return cumsum_years(g)
 
 
+@checked_init
 @register
 @dataclass(frozen=True)
 class Adoption(Assumption):
@@ -251,6 +255,7 @@ class Adoption(Assumption):
         return draw("ceiling")[:, None] * frac
 
 
+@checked_init
 @register
 @dataclass(frozen=True)
 class Escalation(Assumption):
@@ -296,6 +301,7 @@ class Escalation(Assumption):
         return out
 
 
+@checked_init
 @register
 @dataclass(frozen=True)
 class Volatility(Assumption):

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._keywords import checked_init, checked_keywords
 from .._seeds import as_seed_sequence, assumption_seed
 from .._validation import check_unique
 from ..errors import ForecastTypeError, ParameterError, ScenarioError, ScenarioKeyError
@@ -137,6 +138,7 @@ def check_starts(scenarios: Iterable[Any], last_year: int, fix: str | None = Non
                         f"data ending before {int(start)}."), field="start")
 
 
+@checked_init
 @dataclass(frozen=True)
 class Scenario:
     """A named set of assumptions; the empty scenario is the baseline.
@@ -267,6 +269,7 @@ def _differences(a: Assumption, b: Assumption) -> str:
                                          f"{_short(db.get(k), 40)})" for k in keys[:3])
 
 
+@checked_keywords
 def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
     """Union of the scenarios' assumptions, in canonical (name, key) order.
 
@@ -308,6 +311,7 @@ def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
     return Scenario(name, items, "")
 
 
+@checked_init
 @dataclass(frozen=True)
 class ScenarioSet:
     """Scenarios to project together, optionally with probabilities (a mixture).

@@ -1,23 +1,26 @@
-"""Misspelt keyword arguments of the evaluation functions (private).
+"""Misspelt keyword arguments of public functions and classes (private, core).
 
 Python's own ``TypeError: got an unexpected keyword argument 'horizn'`` names neither the
-arguments the function does take nor the one probably meant. Every public function of
-:mod:`forecast.evaluation` reports such a keyword as a
-:class:`~forecast.errors.ForecastTypeError` built by :func:`unexpected_keyword`: the ones
-without ``**kwargs`` through the :func:`checked_keywords` decorator, and :func:`backtest`
-and :func:`compare` (whose extra keywords go to :func:`forecast.reconstruct`) through
-:func:`forecast.evaluation._inputs._check_reconstruct_kw`.
+arguments the function does take nor the one probably meant, and is not a
+:class:`~forecast.ForecastError`. Every public function and class of the package reports
+such a keyword as a :class:`~forecast.errors.ForecastTypeError` (a ``TypeError`` too)
+built by :func:`unexpected_keyword`: functions without ``**kwargs`` through the
+:func:`checked_keywords` decorator, classes through :func:`checked_init`, and those with
+``**kwargs`` (:func:`forecast.evaluation.backtest` and ``compare``, whose extra keywords go
+to :func:`forecast.reconstruct`) where they use them
+(``forecast.evaluation._inputs._check_reconstruct_kw``).
+``tests/test_keywords.py`` holds every public callable to it.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from ..errors import ForecastTypeError
-from ..records.schema import suggest
+from .errors import ForecastTypeError
 
 __all__: list[str] = []
 
@@ -25,6 +28,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 _WORKERS = ("workers", "n_workers", "n_jobs", "jobs", "processes")
+
+
+def suggest(value: str, allowed: Iterable[str]) -> str:
+    """' Did you mean 'X'?' for a near miss (case or spelling), else ''.
+
+    Examples
+    --------
+    >>> suggest("Escalation", ["baseline", "escalation"]), suggest("zz", ["baseline"])
+    (" Did you mean 'escalation'?", '')
+    """
+    allowed = list(allowed)
+    for a in allowed:
+        if a.lower() == value.strip().lower():
+            return f" Did you mean '{a}'?"
+    close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
 
 
 def unexpected_keyword(key: str, value: object, allowed: Iterable[str], why: str,
@@ -73,3 +92,32 @@ def checked_keywords(func: F) -> F:
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+C = TypeVar("C", bound=type)
+
+
+def checked_init(cls: C) -> C:
+    """Make ``cls(...)`` report an unknown keyword as :func:`unexpected_keyword`'s error.
+
+    A class decorator, applied after ``@dataclass`` (which writes ``__init__``); the
+    signature and docstring stay the original's. A subclass with its own ``__init__``
+    (another dataclass) is not covered unless decorated too.
+    """
+    init = cls.__init__
+    params = list(inspect.signature(init).parameters.values())[1:]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        raise TypeError(f"{cls.__name__}.__init__ takes **kwargs; check them there")
+    names = [p.name for p in params if p.kind in _NAMED]
+    known = frozenset(names)
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        for key in kwargs:
+            if key not in known:
+                raise unexpected_keyword(key, kwargs[key], names,
+                                         f"{cls.__name__}() takes {', '.join(names)}")
+        init(self, *args, **kwargs)
+
+    cls.__init__ = __init__  # type: ignore[misc]
+    return cls

@@ -1,0 +1,80 @@
+"""A misspelt keyword of any public function or class is a ForecastTypeError naming the fix.
+
+Python's own ``TypeError: ... got an unexpected keyword argument 'descr'`` is not a
+``forecast.ForecastError`` (docs/index.md promises every input error is one) and names
+neither the arguments taken nor the one meant. Every public callable of the package's
+namespaces below is called with a misspelling of one of its own keywords.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+import forecast
+from forecast.errors import ForecastTypeError
+
+NAMESPACES = ("forecast", "forecast.scenarios.presets", "forecast.scenarios", "forecast.models",
+              "forecast.evaluation", "forecast.report", "forecast.plotting")
+
+
+def _callables():
+    seen = {}
+    for ns in NAMESPACES:
+        mod = importlib.import_module(ns)
+        for name in getattr(mod, "__all__", ()):
+            obj = getattr(mod, name)
+            if not callable(obj) or id(obj) in seen or isinstance(obj, type) and issubclass(
+                    obj, BaseException):
+                continue
+            try:
+                params = inspect.signature(obj).parameters.values()
+            except (TypeError, ValueError):
+                continue
+            if any(p.kind is p.VAR_KEYWORD for p in params):
+                continue  # checks its own **kwargs where it uses them (tested there)
+            named = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                                          p.KEYWORD_ONLY)]
+            if inspect.isclass(obj) and (inspect.isabstract(obj) or issubclass(obj, tuple)):
+                continue  # a NamedTuple is made by the library, not by users
+            if not named:
+                continue
+            seen[id(obj)] = (f"{ns}.{name}", obj, named[-1])
+    return sorted(seen.values(), key=lambda t: t[0])
+
+
+CALLABLES = _callables()
+
+
+def test_the_namespaces_hold_the_callables_users_meet():
+    names = {n for n, _, _ in CALLABLES}
+    for expected in ("forecast.project", "forecast.Scenario", "forecast.LevelShift",
+                     "forecast.Drift", "forecast.AnnualSeries", "forecast.Uniform",
+                     "forecast.reconstruct", "forecast.scenarios.presets.trade_friction"):
+        assert expected in names
+    assert len(CALLABLES) > 60
+
+
+@pytest.mark.parametrize(("qualname", "obj", "keyword"), CALLABLES,
+                         ids=[q for q, _, _ in CALLABLES])
+def test_a_misspelt_keyword_is_a_forecast_type_error_with_a_suggestion(qualname, obj, keyword):
+    wrong = keyword + "x"  # one letter too many: the right name is proposed
+    with pytest.raises(ForecastTypeError) as info:
+        obj(**{wrong: 1})
+    text = str(info.value)
+    assert text.startswith(f"unexpected keyword argument `{wrong}` ({wrong}=1)")
+    assert f"Did you mean '{keyword}'?" in text
+    assert info.value.field == wrong
+    assert isinstance(info.value, TypeError)  # `except TypeError` still catches it
+
+
+def test_the_wrappers_keep_signatures_and_good_calls():
+    assert "description" in inspect.signature(forecast.Scenario).parameters
+    assert "n_paths" in inspect.signature(forecast.project).parameters
+    s = forecast.Scenario("x", description="y")
+    assert s.description == "y"
+    import dataclasses
+
+    assert dataclasses.replace(s, name="z").name == "z"
