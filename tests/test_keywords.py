@@ -78,3 +78,27 @@ def test_the_wrappers_keep_signatures_and_good_calls():
     import dataclasses
 
     assert dataclasses.replace(s, name="z").name == "z"
+
+
+def test_warnings_point_at_the_users_line_through_the_wrappers():
+    """Warnings used fixed stack levels, which the keyword wrappers shifted by one frame
+    (into ``_keywords.py``); they now walk the stack to the first frame outside forecast."""
+    import warnings
+
+    import numpy as np
+
+    s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.08 ** np.arange(13))
+    fit = forecast.Drift().fit(s)
+    late = forecast.Scenario("late", (forecast.LevelShift(2040, -0.1),))
+    calls = {
+        "size in log points": lambda: forecast.LevelShift(2027, -5),
+        "start after the horizon": lambda: forecast.project(fit, late, to=2030, n_paths=10,
+                                                            seed=1),
+        "no record has market": lambda: forecast.load_releases().filter(market="USA"),
+    }
+    for what, call in calls.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        assert caught, what
+        assert {w.filename for w in caught} == {__file__}, (what, [w.filename for w in caught])

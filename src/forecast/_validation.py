@@ -1,4 +1,4 @@
-"""Argument checks shared by every module.
+"""Argument checks shared by every module, and where warnings point.
 
 Each check raises a :mod:`forecast.errors` subclass whose message says what must
 hold, what was received and how to fix it. They return the normalised value so that
@@ -8,6 +8,8 @@ callers can write ``h = check_int("h", h, 1, 100)``.
 from __future__ import annotations
 
 import numbers
+import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -257,3 +259,30 @@ class FrozenDict(dict):
 
     def __reduce__(self) -> tuple[type, tuple[dict]]:
         return (type(self), (dict(self),))
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside forecast.
+
+    Call it in the ``warnings.warn`` call itself. Counting frames by hand breaks whenever a
+    frame is added between the user and the warning (a decorator such as
+    :func:`forecast._keywords.checked_keywords`, a helper); walking the stack does not.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None and _ours(frame):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _ours(frame: Any) -> bool:
+    """A frame of forecast's code, or of the ``__init__`` ``dataclasses`` wrote for one of
+    its classes (compiled from a string, so it has no file of its own)."""
+    code = frame.f_code
+    if code.co_filename.startswith(_PACKAGE):
+        return True
+    if code.co_filename == "<string>" and code.co_name == "__init__":
+        return type(frame.f_locals.get("self")).__module__.startswith("forecast.")
+    return False

@@ -24,8 +24,6 @@ is used there; both need the same ``n (d + 2)`` evaluations.
 from __future__ import annotations
 
 import math
-import os
-import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 
@@ -33,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .._seeds import as_generator
-from .._validation import check_int, check_level
+from .._validation import check_int, check_level, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
 from ..scenarios import Distribution
 
@@ -47,15 +45,6 @@ SOBOL_COLUMNS = [
 _EPS = 1e-12
 #: The fewest bootstrap replicates an interval is computed from (0 means no intervals).
 MIN_BOOTSTRAP = 20
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _user_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first caller outside forecast."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def as_problem(problem: object) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
@@ -97,7 +86,7 @@ def base_uniforms(n: int, d: int, rng: np.random.Generator, sampling: str) -> np
             warnings.warn(f"`n` should be a power of two with Sobol' points (they are "
                           f"balanced only then); got {n}, so the indices are less accurate "
                           f"than n suggests. Pass n={up // 2} or n={up}, or sampling='random'.",
-                          UserWarning, stacklevel=_user_stacklevel())
+                          UserWarning, stacklevel=user_stacklevel())
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # balance warning when n is not a power of 2
@@ -217,7 +206,7 @@ def warn_constant(variance: np.ndarray, outputs: Sequence[object], what: str) ->
         warnings.warn(f"{what} {', '.join(flat)} does not vary over the sample (variance 0), "
                       "so its Sobol' indices are NaN: nothing there to apportion. Drop it, "
                       "or check that the inputs reach it.", UserWarning,
-                      stacklevel=_user_stacklevel())
+                      stacklevel=user_stacklevel())
 
 
 def index_rows(est: Mapping[str, np.ndarray], labels: Sequence[tuple[str, str]],

@@ -36,7 +36,7 @@ import pandas as pd
 from .._keywords import checked_keywords
 from .._optional import progress_bar
 from .._seeds import as_seed_sequence, seed_parts
-from .._validation import check_int, check_levels, check_unique
+from .._validation import check_int, check_levels, check_unique, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..models import Drift, Naive
@@ -195,14 +195,15 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     log.info("backtest: %d fits (%d origins, %d models)", len(tasks), len(olist), len(specs))
     rows, skipped, unscored = _collect(specs, labels, tasks, executor, truths, levels,
                                        progress)
-    warn_empty("backtest", skipped, unscored, truths, stacklevel=4)
+    warn_empty("backtest", skipped, unscored, truths)
     cols = _POINT + _levels_cols(levels) + _metric_cols(levels)
     frame = pd.DataFrame(rows, columns=cols)
     reached = int(frame["horizon"].max()) if len(frame) else 0
     if kind == "records" and 0 < reached < horizon:  # origins are dates: known only now
         warnings.warn(f"backtest scored horizons 1-{reached} only, not up to horizon="
                       f"{horizon}: no published truth lies further ahead of any origin. "
-                      "Pass a smaller horizon or earlier origins.", UserWarning, stacklevel=3)
+                      "Pass a smaller horizon or earlier origins.",
+                      UserWarning, stacklevel=user_stacklevel())
     frame.attrs["skipped"] = skipped
     frame.attrs["unscored"] = [str(o) for o in unscored]
     return frame
@@ -234,20 +235,19 @@ def model_labels(specs: Sequence[Any]) -> list[str]:
     return labels
 
 
-def warn_empty(who: str, skipped: list, unscored: list, truths: dict,
-               stacklevel: int = 3) -> None:
+def warn_empty(who: str, skipped: list, unscored: list, truths: dict) -> None:
     """Warn of skipped origins and of origins that scored nothing (`who`: the function's
     name): an empty or thinner frame never comes without a word."""
     if skipped:
         warnings.warn(f"{who} skipped " + "; ".join(map(str, skipped)) + " (listed in "
-                      "frame.attrs['skipped'])", UserWarning, stacklevel=stacklevel)
+                      "frame.attrs['skipped'])", UserWarning, stacklevel=user_stacklevel())
     if unscored:  # e.g. an origin date after the last release: nothing to compare with
         last_truth = max((y for tr in truths.values() for y in tr), default=None)
         warnings.warn(f"{who} scored no forecast from origin(s) "
                       f"{', '.join(map(str, unscored))}: every year they forecast lies after "
                       f"the last year with a truth ({last_truth}). Pass earlier origins "
                       "(listed in frame.attrs['unscored']).", UserWarning,
-                      stacklevel=stacklevel)
+                      stacklevel=user_stacklevel())
 
 
 def _collect(specs, labels, tasks, executor, truths, levels, progress: bool):

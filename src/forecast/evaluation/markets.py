@@ -24,7 +24,7 @@ import pandas as pd
 
 from .._keywords import checked_keywords
 from .._seeds import as_seed_sequence, child, rebuild
-from .._validation import check_int, check_levels
+from .._validation import check_int, check_levels, user_stacklevel
 from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..history import reconstruct, reconstruct_markets
 from ..history.market_reconstruction import DEFAULT_MARKETS, _check_markets
@@ -195,7 +195,8 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     if 0 < reached < horizon:  # as forecast.backtest: origins are dates, known only now
         warnings.warn(f"backtest_markets scored horizons 1-{reached} only, not up to horizon="
                       f"{horizon}: no published truth lies further ahead of any origin. "
-                      "Pass a smaller horizon or earlier origins.", UserWarning, stacklevel=2)
+                      "Pass a smaller horizon or earlier origins.",
+                      UserWarning, stacklevel=user_stacklevel())
     frame.attrs["skipped"] = skipped
     frame.attrs["unscored"] = unscored
     return frame

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._keywords import checked_keywords
 from .._threads import single_blas_thread
-from .._validation import check_int
+from .._validation import check_int, user_stacklevel
 from ..errors import DataError, ForecastTypeError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
 from ..records.schema import canonical_market, suggest
@@ -172,7 +172,7 @@ def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,
 
 
 def _last_informed(obs: pd.DataFrame, used: list[dict], last: int, what: str,
-                   currency: str, who: str = "reconstruct", stacklevel: int = 5) -> int:
+                   currency: str, who: str = "reconstruct") -> int:
     """The last year a used observation informs; warns, naming the records and why, when
     the records of later years cannot be used (a new release in another currency with no
     exchange rate for its year, typically): the history ends before them instead of
@@ -195,7 +195,7 @@ def _last_informed(obs: pd.DataFrame, used: list[dict], last: int, what: str,
     warnings.warn(
         f"{who}: {len(late)} record(s) of {what} for {years} cannot be used "
         f"({reasons}); the history ends in {informed}, the last year a usable record "
-        f"informs. {fix}", UserWarning, stacklevel=stacklevel)
+        f"informs. {fix}", UserWarning, stacklevel=user_stacklevel())
     return informed
 
 
@@ -250,7 +250,8 @@ def _check_span(sel: pd.DataFrame, market: str, flow: str, segment: str,
         warnings.warn(
             f"reconstruct: no record of {what} informs {', '.join(map(str, outside))}; those "
             "years extrapolate the model's trend (their n_records is 0 and their band is "
-            "wide). Pass start/end inside the records to avoid it.", UserWarning, stacklevel=5)
+            "wide). Pass start/end inside the records to avoid it.",
+            UserWarning, stacklevel=user_stacklevel())
 
 
 def _check_str(name: str, value: object, allowed: tuple[str, ...] | None, fix: str) -> str:

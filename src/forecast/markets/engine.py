@@ -23,7 +23,7 @@ import numpy as np
 from .._keywords import checked_keywords
 from .._resources import keep_workspace
 from .._seeds import as_seed_sequence, rebuild, seed_json, task_seeds
-from .._validation import check_int
+from .._validation import check_int, user_stacklevel
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from ..history.markets import TOTAL, softmax_levels
@@ -170,7 +170,7 @@ def warn_market_censoring(found: list[str]) -> None:
             "share near 0), not a figure. On the log scale (e.g. BottomUpModel(forecast."
             "Auto(scale=\"log\"))) nothing is censored, but the bands widen "
             "multiplicatively instead: this far from the data, fewer years are better "
-            "supported.", UserWarning, stacklevel=3)
+            "supported.", UserWarning, stacklevel=user_stacklevel())
 
 
 @checked_keywords
@@ -213,7 +213,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
         warnings.warn("project_markets: " + "; ".join(f"{k}: {v}" for k, v in notes.items())
                       + f" (the projection's markets: {', '.join(fit.parts)}). Name them in "
                       "reconstruct_markets(markets=...) to project them.", UserWarning,
-                      stacklevel=2)
+                      stacklevel=user_stacklevel())
     h = years.size
     n_paths = check_int("n_paths", n_paths, 1, None, fix="Pass e.g. n_paths=10_000.")
     censored = market_censoring(fit, years)  # once: warned now, recorded in settings

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._keywords import checked_keywords
 from .._seeds import as_seed_sequence, seed_json
-from .._validation import check_bool, check_int, check_unique
+from .._validation import check_bool, check_int, check_unique, user_stacklevel
 from .._version import __version__
 from ..errors import (
     ForecastError,
@@ -245,7 +245,8 @@ def _warn_censoring(fit: Any, years: np.ndarray) -> None:
         "millionth of the smallest observation; lower quantiles at that value mean 'no "
         "positive level', not a figure. On the log scale (scale=\"log\"; --scale log on the "
         "command line) nothing is censored, but its bands widen multiplicatively instead: "
-        "this far from the data, fewer years are better supported.", UserWarning, stacklevel=3)
+        "this far from the data, fewer years are better supported.",
+        UserWarning, stacklevel=user_stacklevel())
 
 
 def _warn_late_starts(items: list[Any], last: int) -> None:
@@ -261,7 +262,7 @@ def _warn_late_starts(items: list[Any], last: int) -> None:
         warnings.warn(f"project: {', '.join(late)} start(s) after {last}, the last projected "
                       "year, so they have no effect on these paths. Project further (to=...; "
                       "--to on the command line) or check the start year.", UserWarning,
-                      stacklevel=3)
+                      stacklevel=user_stacklevel())
 
 
 def _center(fit: Any, h: int) -> np.ndarray:

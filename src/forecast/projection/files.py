@@ -42,7 +42,7 @@ import pandas as pd
 from .._fsio import unneutralise
 from .._oserror import input_error
 from .._outdir import OutputFolder, atomic_folder
-from .._validation import check_bool
+from .._validation import check_bool, user_stacklevel
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError
 from ..scenarios import ScenarioSet, dumps_scenarios, loads_scenarios
 from ._meta import FORMAT, FORMAT_VERSION, SCENARIO_FILE, check_metadata
@@ -322,7 +322,7 @@ def read_fields(directory: Any) -> dict[str, Any]:
     if sums is None:
         warnings.warn(f"{path} was saved without checksums (format version 1), so its files "
                       "cannot be verified; save it again to add them.", UserWarning,
-                      stacklevel=3)
+                      stacklevel=user_stacklevel())
     frames = {key: read_frame(path, m[key], sums) for key in ("samples_file", "base_log_file")}
     years = np.asarray(m["years"], dtype=np.int64)
     names = m["scenario_names"]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .._validation import check_int
+from .._validation import check_int, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
 from . import schema as S
 
@@ -65,7 +65,7 @@ def _warn_absent_markets(values: list, present: pd.Series) -> None:
         if have and v not in have:
             warnings.warn(f"Records.filter: no record has market {v!r}, so none is kept "
                           f"for it; the markets here are {', '.join(have)}."
-                          f"{S.suggest(v, have)}", stacklevel=4)  # the caller of filter
+                          f"{S.suggest(v, have)}", stacklevel=user_stacklevel())
 
 
 def _unknown_filter(unknown: dict) -> None:

@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from .._keywords import checked_init
+from .._validation import user_stacklevel
 from ..errors import ParameterError
 from .assumption import PROBABILITY, Assumption, Bound, PathContext, register
 from .distributions import DiscreteUniform, Distribution, Fixed
@@ -68,7 +69,7 @@ def _warn_percent_like(a: Assumption, key: str, dist: Distribution) -> None:
         warnings.warn(
             f"`{key}` of {type(a).__name__} {a.name!r} is {v:g} log points, a factor of "
             f"{np.exp(v):.3g} ({100 * np.expm1(v):+,.1f}%). Sizes are log points: if you "
-            f"meant {v:g}%, pass {key}={v / 100:g}.", UserWarning, stacklevel=4)
+            f"meant {v:g}%, pass {key}={v / 100:g}.", UserWarning, stacklevel=user_stacklevel())
 
 
 def cumsum_years(x: np.ndarray) -> np.ndarray:
