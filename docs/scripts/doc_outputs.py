@@ -33,6 +33,14 @@ SLOW = {"cli-run-seed-1", "history-table", "history-published", "history-loo",
         "evaluation-sensitivity", "markets-loo", "markets-example", "markets-example-repr",
         "markets-linearisation", "markets-backtest", "markets-backtest-specs"}
 
+#: Keys whose figures rest on maximum-likelihood estimates of the joint market model at 12
+#: vintages, on flat likelihoods: statsmodels 0.14 and 0.15 reach optima a little apart
+#: (MAPE 5.999 against 6.208 at one horizon). ``tests/test_docs.py`` compares their text
+#: exactly and their decimal numbers within APPROX_RTOL, so that the minimum versions CI
+#: tests pass on the docs made with the newest ones.
+APPROXIMATE = {"markets-backtest", "markets-backtest-specs"}
+APPROX_RTOL = 0.05
+
 
 def output(key: str):
     def register(func: Callable[[], str]) -> Callable[[], str]:

@@ -154,6 +154,25 @@ def test_cli_run_markets(tmp_path, capsys):
     assert "US (USD bn, BottomUp(Drift))" in text
 
 
+def test_cli_run_markets_decomposes_a_scenario_files_diversions(tmp_path, capsys):
+    """decomposition.csv holds every scenario that diverts, a file's as the presets' (it
+    held only the presets', while the report showed the file's too)."""
+    toml = tmp_path / "div.toml"
+    toml.write_text('[[scenario]]\nname = "baseline"\n\n[[scenario]]\nname = "to_eu"\n\n'
+                    '[[scenario.assumption]]\ntype = "diversion"\nto = "EU"\nrate = 0.5\n\n'
+                    '[[scenario.assumption.part]]\npreset = "trade_friction"\n'
+                    'severity = "moderate"\n', encoding="utf-8")
+    out = tmp_path / "d"
+    code = cli.main(["run", str(toml), "--markets", "US,EU", "--model", "drift",
+                     "--imputations", "2", "--paths", "100", "--seed", "3", "--to", "2029",
+                     "--no-plot", "--quiet", "--out", str(out)])
+    assert code == 0
+    capsys.readouterr()
+    dec = pd.read_csv(out / "decomposition.csv")
+    assert set(dec["scenario"]) == {"to_eu"}
+    assert {"US", "EU", "ROW", "ALL"} <= set(dec["market"])
+
+
 def test_cli_run_markets_design_split(tmp_path, capsys):
     args = ["run", "--markets", "US,EU", "--model", "drift", "--imputations", "2", "--paths",
             "100", "--seed", "5", "--to", "2028", "--no-plot", "--quiet", "--scenario",

@@ -205,6 +205,8 @@ def test_record_order_does_not_matter():
     (("US", "XX"), ParameterError, "present in the records"),
     (("US", "US"), ParameterError, "distinct"),
     (("JP", "RCEP"), ParameterError, "must not overlap"),
+    (("EU", "BRI"), ParameterError, "must not overlap: BRI contains EU"),
+    ({"US", "EU"}, ForecastTypeError, r"ordered sequence .* got a set \(\['EU', 'US'\]\)"),
     ((), ParameterError, "1 to 8"),
     (3, ForecastTypeError, "sequence of market codes"),
 ])
@@ -227,3 +229,25 @@ def test_markets_as_text_and_other_errors():
     rec = forecast.load_releases().filter(market=["EU"], measure="yoy_growth")
     with pytest.raises(DataError, match="no usable level"):
         reconstruct_markets(rec, markets="EU")
+
+
+@pytest.mark.filterwarnings("ignore:reconstruct_markets. no record")
+@pytest.mark.parametrize(("kwargs", "match"), [
+    # 2024-2025 hold no level or share of HK and JP alone: their shares used to come out
+    # as 28% (JP) with narrow bands and no error
+    ({"start": 2024}, r"no usable level or share of HK, JP alone in 2024-2025 .*their "
+                      r"shares of China's total would be made up"),
+    ({"start": 2005, "end": 2008}, r"no usable level or share of US, EU, HK, JP alone"),
+    # every market has a level, but two years cannot pin a trend in both coordinates
+    ({"start": 2024, "markets": ("US",)}, r"do not pin every market's level in the 2 years"),
+])
+def test_a_window_whose_records_do_not_pin_a_share_is_refused(kwargs, match):
+    with pytest.raises(DataError, match=match):
+        reconstruct_markets(**kwargs)
+    # a window that does: fine
+    assert reconstruct_markets(start=2023, markets=("US", "EU")).parts == ("US", "EU", "ROW")
+
+
+def test_share_of_to_frame_must_be_a_bool(mh):
+    with pytest.raises(ForecastTypeError, match="`share` must be"):
+        mh.to_frame(share="no")

@@ -327,6 +327,16 @@ def test_decomposition_attributes_diversion_to_its_assumption(mp):
     assert set(one["market"]) == {"EU"}
 
 
+@pytest.mark.parametrize(("kwargs", "arg"), [
+    ({"scenario": ["lost", "escalation"]}, "scenario"),  # used to decompose "lost" alone
+    ({"scenario": "lost", "baseline": None}, "baseline"),  # used to mean the first scenario
+    ({"scenario": "lost", "baseline": ["baseline", "lost"]}, "baseline"),
+])
+def test_decompose_takes_one_scenario_and_one_baseline(mp, kwargs, arg):
+    with pytest.raises(ScenarioError, match=rf"`{arg}` must be one scenario name; got "):
+        mp.decompose(**kwargs)
+
+
 def test_decomposition_detects_changed_samples(mp):
     bad = mp.samples.copy()
     bad[_i(mp, "mixed"), 0, 0, 0] *= 1.01
@@ -440,6 +450,12 @@ def test_engine_errors(fit):
         project_markets(fit, nested, to=2030, n_paths=10)
     with pytest.raises(ScenarioError, match="must start"):
         project_markets(fit, Scenario("x", (LevelShift(2020, -0.1),)), to=2030, n_paths=10)
+    # receivers that all fold into the source: the diverted loss used to vanish silently
+    into_itself = Scenario("x", (Diversion(LOSS, rate=0.9, market="ROW", to=("KR",)),))
+    with pytest.raises(ScenarioError, match=r"diverts ROW's loss to KR, which in this "
+                                            r"projection count as ROW itself .*Name receivers "
+                                            r"among US, EU, HK, JP"):
+        project_markets(fit, into_itself, to=2030, n_paths=10)
     assert isinstance(pd.DataFrame(), pd.DataFrame)
 
 

@@ -115,7 +115,9 @@ def _tables(mp, fmt: str) -> dict[str, pd.DataFrame]:
               "shares.csv": mp.summary_frame((50, 80, 95), share=True),
               f"projection_{fmt}.csv": {"long": mp.to_frame, "wide": mp.to_wide,
                                         "iamc": lambda: mp.to_iamc(shares=True)}[fmt]()}
-    chosen = [s for s in market_presets.names()[7:] if s in mp.scenario_names]
+    # every scenario that diverts (the presets' and a scenario file's), as the report does
+    chosen = [s.name for s in (mp.scenarios or ()) if s.name != "baseline"
+              and any(isinstance(a, Diversion) for a in s.assumptions)]
     if chosen and "baseline" in mp.scenario_names:
         tables["decomposition.csv"] = pd.concat(
             [mp.decompose(s).assign(scenario=s) for s in chosen], ignore_index=True)

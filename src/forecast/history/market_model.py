@@ -30,7 +30,7 @@ import numpy as np
 from scipy.optimize import minimize
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
-from ..errors import ModelError
+from ..errors import DataError, ModelError
 
 PARAM_NAMES = ("sigma_level", "sigma_slope", "sigma_ratio", "sigma_ratio_slope")
 # total: as the single-market model; ratios: shares move by 0.3-50% a year (judgement)
@@ -146,6 +146,14 @@ def estimate(model: MarketModel, start: np.ndarray) -> tuple[np.ndarray, float]:
 def smoothed_ratios(model: MarketModel, params: np.ndarray) -> np.ndarray:
     """Smoothed ``r_k,t`` as an (n_years, K) array."""
     res = model.smooth(params, cov_type="none")
+    # the diffuse part of the state covariance after the last year: zero once the data
+    # pin every state; left over, some combination of levels is never observed
+    if float(np.abs(np.asarray(res.predicted_diffuse_state_cov)[..., -1]).max()) > 1e-8:
+        raise DataError(
+            f"the records do not pin every market's level in the {model.nobs} years "
+            "reconstructed (the joint model's diffuse start never ends): some share "
+            "would be made up by the model. Widen the years (start=, end=), or drop the "
+            "markets with the fewest level and share records from `markets`.")
     states = np.asarray(res.smoothed_state, dtype=float)
     if not np.all(np.isfinite(states)):
         raise ModelError("the joint market model could not be smoothed (non-finite states): "

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._keywords import checked_keywords
 from .._threads import single_blas_thread
+from .._validation import user_stacklevel
 from ..errors import DataError, ForecastTypeError, ModelError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
 from ..records.schema import suggest
@@ -37,8 +38,11 @@ __all__ = ["DEFAULT_MARKETS", "reconstruct_markets"]
 
 #: The four source markets with the most releases (levels, shares, growth rates).
 DEFAULT_MARKETS = ("US", "EU", "HK", "JP")
-#: Aggregates that contain other codes: modelling both would count a market twice.
-OVERLAPS = {"RCEP": ("JP", "KR", "SG"), "BRI": ("SG",)}
+#: Aggregates that contain other codes: modelling both would count a market twice. The
+#: Belt and Road countries of MOFCOM's statistics (those along the routes) include
+#: Singapore and the EU's central and eastern members (Poland, Hungary, ...), so BRI
+#: overlaps EU as a whole.
+OVERLAPS = {"RCEP": ("JP", "KR", "SG"), "BRI": ("EU", "SG")}
 
 
 def _code_hint(code: object, have: list[str]) -> str:
@@ -55,6 +59,13 @@ def _check_markets(markets: object, records: Records) -> tuple[str, ...]:
     if isinstance(markets, Mapping) or not isinstance(markets, Iterable):
         raise ForecastTypeError(f"`markets` must be a sequence of market codes; got "
                                 f"{markets!r}. Pass e.g. ('US', 'EU', 'HK', 'JP').")
+    if isinstance(markets, set | frozenset):  # its order changes with PYTHONHASHSEED
+        raise ForecastTypeError(
+            f"`markets` must be an ordered sequence of market codes; got a "
+            f"{type(markets).__name__} ({sorted(map(str, markets))}), whose order changes from "
+            "one Python session to the next, and the order fixes the model and its random "
+            f"draws. Pass a tuple or list, e.g. {tuple(sorted(map(str, markets)))!r}.",
+            field="markets")
     markets = tuple(markets)
     have = [m for m in records.markets if "+" not in m and m != TOTAL]
     bad = [m for m in markets if not isinstance(m, str) or m not in have]
@@ -144,7 +155,7 @@ def _check_extrapolation(markets, informed: tuple[int, int], start, end) -> None
         warnings.warn(f"reconstruct_markets: no record of {what} informs "
                       f"{', '.join(map(str, outside))}; those years extrapolate the model's "
                       "trends (n_records 0, wide bands). Pass start/end inside the records to "
-                      "avoid it.", UserWarning, stacklevel=5)
+                      "avoid it.", UserWarning, stacklevel=user_stacklevel())
 
 
 @single_blas_thread()
@@ -168,7 +179,7 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
     if end is None and len(usable):  # as reconstruct: end where the usable records end
         last = _last_informed(obs, usable.to_dict("records"), last,
                               f"{', '.join(markets)} or China's total {flow} ({segment})",
-                              currency, who="reconstruct_markets", stacklevel=5)
+                              currency, who="reconstruct_markets")
     n = last - first + 1
     used, per_year, endog, var = _design_slots(obs, first, n)
     _check_inputs(obs, used, sel, markets, flow, segment, (first, last))
@@ -235,6 +246,17 @@ def _check_inputs(obs, used: list[dict], sel, markets: tuple[str, ...], flow: st
     if not any(r["slot"] == "share" or (r["slot"] == "level" and r["members"] == ())
                for r in used):
         raise DataError(_no_total_message(obs, markets, flow, segment, span))
+    pinned = {r["members"][0] for r in used
+              if r["slot"] in ("level", "share") and len(r["members"]) == 1}
+    loose = [m for m in markets if m not in pinned]
+    if loose:
+        raise DataError(
+            f"the records hold no usable level or share of {', '.join(loose)} alone in "
+            f"{first}-{last} (growth rates give changes only, a combined share such as "
+            f"US+HK+EU only the sum): {'their shares' if len(loose) > 1 else 'its share'} of "
+            f"China's total would be made up by the model, not estimated. Drop "
+            f"{', '.join(loose)} from `markets`, or widen the years (start=, end=) to "
+            "include level or share records of each.")
     by_set: dict[tuple, list[dict]] = {}
     for r in used:
         if r["slot"] == "level":

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .._keywords import checked_init
 from .._seeds import as_generator
-from .._validation import FrozenDict, check_int, check_level, readonly
+from .._validation import FrozenDict, check_bool, check_int, check_level, readonly
 from ..errors import ParameterError
 from ..series import AnnualSeries
 
@@ -237,6 +237,7 @@ class MarketHistory:
             those of sets that include it) and ``evidence``. Bands are those of the log
             level linearised at the posterior mode (exact for ``ALL``).
         """
+        share = check_bool("share", share)
         scale = 100.0 if share else 1.0
         frames = []
         for part in self.parts + (() if share else (TOTAL,)):

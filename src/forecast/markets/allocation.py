@@ -69,6 +69,14 @@ def check_scenarios(scenarios, parts: tuple[str, ...], target: str) -> dict[str,
                                     f"({', '.join(parts)}, or ALL). Project that market, or "
                                     "target another.")
             folded = [t for t in getattr(a, "to", ()) if t not in parts]
+            if isinstance(a, Diversion) and market != TOTAL and not receivers(a, parts):
+                others = [p for p in parts if p != market]
+                raise ScenarioError(
+                    f"scenario {s.name!r}: assumption {a.name!r} diverts {market}'s loss to "
+                    f"{', '.join(a.to)}, which in this projection count as {market} itself "
+                    f"(codes not projected count as {ROW}), so nothing would move. Name "
+                    f"receivers among {', '.join(others)}, or leave `to` empty for all of "
+                    "them.")
             if folded:
                 notes[f"{s.name}.{a.name}"] = (f"receivers {', '.join(folded)} are not named "
                                                "markets: they count as ROW")

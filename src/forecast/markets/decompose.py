@@ -132,6 +132,12 @@ def _chunk(p: Any, s: int, b: int, i: int, lo: int, hi: int, root, names_cache: 
 
 def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
     """Columns ``market, year, assumption, log_points, level`` (see the module docstring)."""
+    for x, arg in ((scenario, "scenario"), (baseline, "baseline")):
+        if not isinstance(x, str):  # _scenarios takes lists and None (all) too
+            raise ScenarioError(
+                f"`{arg}` must be one scenario name; got {x!r}. Decompose one scenario at a "
+                f"time against one baseline; this projection has {list(p.scenario_names)}.",
+                field=arg)
     s, b = (p._scenarios(x, arg)[0] for x, arg in ((scenario, "scenario"), (baseline, "baseline")))
     if s == b:
         raise ScenarioError(f"`scenario` and `baseline` must differ; got {scenario!r} for both."
