@@ -378,7 +378,8 @@ def test_a_path_starting_with_a_tilde_is_the_home_folders_as_in_pandas(tmp_path,
     assert p.save("~/run") == home / "run"
     assert Projection.load("~/run").samples.tobytes() == p.samples.tobytes()
     p.history.to_csv("~/s.csv")
-    assert forecast.AnnualSeries.from_csv("~/s.csv") == p.history
+    back = forecast.AnnualSeries.from_csv("~/s.csv")  # pandas < 2.2 parses the last digit
+    np.testing.assert_allclose(back.values, p.history.values, rtol=1e-14)
     forecast.scenarios.dump_scenarios([forecast.Scenario("baseline")], "~/s.toml")
     assert forecast.scenarios.load_scenarios("~/s.toml").names == ("baseline",)
     assert sorted(x.name for x in home.iterdir()) == ["run", "s.csv", "s.toml"]

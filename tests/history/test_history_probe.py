@@ -241,3 +241,18 @@ def test_joint_reconstruction_ends_where_its_usable_records_end(tmp_path):
     assert single.series.last_year == 2024
     kept = forecast.reconstruct_markets(markets=("US", "EU"), fx=fx, end=2025)  # asked for
     assert int(kept.years[-1]) == 2025
+
+
+def test_the_nowcast_error_lists_only_years_it_would_accept(us_history):
+    """The list used to include years with a partial growth rate beside a full-year level
+    (2022, 2024), which nowcast then refused."""
+    import re
+
+    with pytest.raises(forecast.ParameterError, match="Years with one:") as info:
+        us_history.nowcast(2018)
+    years = [int(y) for y in re.findall(r"\d{4}", str(info.value).split("Years with one:")[1])]
+    assert years
+    assert 2022 not in years
+    assert 2024 not in years
+    for y in years:
+        assert us_history.nowcast(y).year == y

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from importlib import resources
 
@@ -230,3 +231,14 @@ def test_user_fx_without_overlap_uses_default_gap(tmp_path):
     assert rates.gap_years == ()
     assert rates.gap_log_sd == 0.03
     assert rates.annual(2013).log_sd > 0.03
+
+
+@pytest.mark.parametrize("cell", ["６.７", "7.0_8"])
+def test_user_fx_digits_python_reads_but_the_records_refuse_are_refused(tmp_path, cell):
+    # the records' own values refuse full-width digits and underscores; the fx file took
+    # them silently as 6.7 and 7.08
+    df = raw_fx()
+    df.loc[2, "cny_per_usd"] = cell
+    with pytest.raises(DataError, match=rf"row 3, column 'cny_per_usd': '{re.escape(cell)}' "
+                                        r"is not a number"):
+        ExchangeRates.from_csv(write(df, tmp_path))

@@ -401,3 +401,18 @@ def test_an_edited_copy_of_a_row_needs_a_number_of_its_own():
         Records.from_frame(pd.concat([frame, renumbered], ignore_index=True))
     same = Records.from_frame(pd.concat([frame, frame.iloc[[0]]], ignore_index=True))
     assert len(same.frame) >= len(frame)  # the same record twice: not a numbering problem
+
+
+def test_from_frame_refuses_repeated_columns_a_bad_origin_and_a_huge_int():
+    df = small_frame()
+    with pytest.raises(DataError, match=r"repeated column\(s\) 'source'; each column must "
+                                        r"appear once"):
+        Records.from_frame(pd.concat([df, df[["source"]]], axis=1))  # a raw AttributeError
+    for origin in (5, "", None):  # 5 used to break repr(records) later
+        with pytest.raises(forecast.ForecastTypeError, match=r"`origin` must be a non-empty "
+                                                             r"str .*got"):
+            Records.from_frame(df, origin=origin)
+    huge = df.astype({"value": object})
+    huge.loc[0, "value"] = 10**400  # was a raw OverflowError
+    with pytest.raises(DataError, match="is not a number"):
+        Records.from_frame(huge)

@@ -310,8 +310,10 @@ class History:
                 "full-year level. Read history.to_frame() for it, or pass a later year.")
         part = used[used["months"] < 12]
         if part.empty:
-            have = sorted(set(self._obs.loc[self._obs["used"] & (self._obs["months"] < 12),
-                                            "year"]))
+            o = self._obs[self._obs["used"]]
+            full = set(o.loc[(o["slot"] == 0) & (o["months"] == 12), "year"])
+            # the years nowcast accepts: a partial record in use and no full-year level
+            have = sorted(set(o.loc[o["months"] < 12, "year"]) - full)
             raise ParameterError(
                 f"`year` must have a partial-year (January-to-month) record in use; {year} "
                 f"has none. Years with one: {have or 'none'}.")

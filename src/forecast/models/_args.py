@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import FrozenDict
-from ..errors import ForecastTypeError, ParameterError
+from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..series import AnnualSeries
 from . import gaussian
 
@@ -75,7 +75,8 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
     sd = np.sqrt(np.einsum("ij,ij->i", L, L))
     out: dict[str, Any] = {"year": fit.years(h)}
     if fit.lam == 0.0:
-        out["mean"] = mean if log else np.exp(mean + 0.5 * sd * sd)
+        with np.errstate(over="ignore"):  # an overflow is reported below, as a ModelError
+            out["mean"] = mean if log else np.exp(mean + 0.5 * sd * sd)
     elif log:
         out["mean"] = _log_mean(fit, mean, sd)
     else:
@@ -88,7 +89,19 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
     out["median"] = q[0]
     for k, lv in enumerate(levels):
         out[f"lower_{lv:g}"], out[f"upper_{lv:g}"] = q[1 + 2 * k], q[2 + 2 * k]
-    return pd.DataFrame(out, copy=False)
+    frame = pd.DataFrame(out, copy=False)
+    values = frame.drop(columns="year").to_numpy(dtype=float)
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        j = int(np.argmax(bad))
+        cols = [c for c, ok in zip(frame.columns[1:], np.isfinite(values[j]), strict=True)
+                if not ok]
+        raise ModelError(
+            f"{fit.name}'s forecast is not a finite number from {int(out['year'][j])} "
+            f"(h = {j + 1}) on: its {', '.join(cols)} overflow(s) the float range (the log "
+            f"level's sd is {sd[j]:.3g} there). Forecast fewer years (h <= {j}), or fit on "
+            "the level-like working scale (scale='auto'), whose bands grow additively.")
+    return frame
 
 
 def _log_mean(fit: Any, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from .search import grid_newton
 ARMA_ROUNDS = 10
 #: bound of the transformed coefficients: partial autocorrelations up to 15/sqrt(226) = 0.998
 ARMA_BOUND = 15.0
-_ARMA_GRID = {1: 13, 2: 9, 3: 5, 4: 5}  # grid points per coefficient, by their number
+_ARMA_GRID = {1: 13, 2: 9, 3: 5, 4: 5, 5: 4, 6: 3}  # grid points per coefficient, by their number
 
 
 def _stationary(u: np.ndarray) -> np.ndarray:

@@ -232,6 +232,10 @@ class ModelSpec:
         """
         hook = "estimate" if type(self).estimate_batch is ModelSpec.estimate_batch \
             else "estimate_batch"
+        # read-only: Auto hands the same rows to every member, so a family that changed
+        # them in place would change what the next member sees (its error names it)
+        Y = np.asarray(Y).view()
+        Y.flags.writeable = False
         try:
             with np.errstate(all="ignore"):
                 out = self.estimate_batch(Y)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from .schema import CONFIDENCES, YEAR_RANGE, Problem, _as_int, _text, suggest
+from .schema import CONFIDENCES, NUMBER_RE, YEAR_RANGE, Problem, _as_int, _text, suggest
 
 FX_COLUMNS: tuple[str, ...] = (
     "year", "month", "series", "cny_per_usd", "source", "address", "confidence", "note",
@@ -94,6 +94,8 @@ def _fx_rate(text: str, bad: Callable[[str, str], None]) -> float:
     rlo, rhi = RATE_RANGE
     try:
         rate = float(text)
+        if not NUMBER_RE.match(text.strip()):
+            raise ValueError(text)  # "7.0_8", "６.７": Python reads them, the records do not
     except ValueError:
         bad("cny_per_usd", f"{text!r} is not a number; cny_per_usd is yuan per US dollar, "
             "e.g. 7.0809")

@@ -223,6 +223,14 @@ class Records:
         if not isinstance(df, pd.DataFrame):
             raise ForecastTypeError(f"`df` must be a pandas DataFrame; got "
                                     f"{type(df).__name__}. Use Records.from_csv(path) for a file.")
+        if not isinstance(origin, str) or not origin.strip():
+            raise ForecastTypeError(f"`origin` must be a non-empty str (where the rows come "
+                                    f"from, shown in errors and provenance); got {origin!r}. "
+                                    "Pass e.g. origin='my_sheet.xlsx'.", field="origin")
+        repeated = sorted({str(c) for c in df.columns if list(df.columns).count(c) > 1})
+        if repeated:
+            raise DataError(f"records frame has repeated column(s) {', '.join(map(repr, repeated))}"
+                            "; each column must appear once. Drop or rename the copies.")
         allowed = S.CSV_COLUMNS + ("row", "origin", "published_date")
         unknown = [c for c in df.columns if c not in allowed]
         missing = [c for c in S.REQUIRED_COLUMNS if c not in df.columns]

@@ -220,7 +220,7 @@ def _check_value(raw: object, measure: str | None) -> tuple[float | None, str | 
         v = float(s) if not isinstance(raw, int | float) else float(raw)
         if math.isfinite(v) and not isinstance(raw, int | float) and not NUMBER_RE.match(s):
             raise ValueError(s)  # "1_000", "１２３": Python reads them, this library does not
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond floats
         return None, (f"{s!r} is not a number; value must be the figure as published in "
                       f"the row's unit, e.g. 1550.6, in ASCII digits without units or "
                       f"separators{number_hint(s)}")
