@@ -5,8 +5,9 @@ lambda chosen per series by a documented rule, see docs/models.md; ``scale="log"
 forces logs). Fitted on a History (not just its median), a model is
 estimated on several plausible histories (multiple imputation), so the uncertainty of
 the gap years carries into the projection. `Auto` pools three families (Drift,
-LocalLinearTrend and Theta, equal weights) into one forecast distribution with their
-mixture's mean and variance (docs/models.md, "Auto: which families").
+LocalLinearTrend and Theta, equal weights) into one forecast distribution centred on
+the median of their means, with their mean variance plus the spread of their means
+(docs/models.md, "Auto: which families").
 
 Run: ``python examples/02_baseline.py``. The test suite shrinks it with
 ``FORECAST_EXAMPLE_PATHS`` (paths) and ``FORECAST_EXAMPLE_IMPUTATIONS`` (history draws).

@@ -85,11 +85,19 @@ class _Misbehaving:
         return self.fit.simulate(h, n_paths, seed=seed, innovations=innovations)
 
     def point_forecast(self, h):
-        return self.fit.point_forecast(h)
+        pf = self.fit.point_forecast(h)
+        return np.exp(pf) if self.how == "point_levels" else pf
 
     def forecast(self, h, levels=(80, 95)):
-        return "a forecast as text" if self.how == "forecast_text" else self.fit.forecast(
-            h, levels)
+        if self.how == "forecast_text":
+            return "a forecast as text"
+        frame = self.fit.forecast(h, levels)
+        if self.how == "mean_nan":
+            frame["mean"] = np.nan
+        if self.how == "forecast_logs":
+            cols = [c for c in frame.columns if c != "year"]
+            frame[cols] = np.log(frame[cols]) + 10  # positive, increasing, but log levels
+        return frame
 
 
 @dataclass(frozen=True)
@@ -322,3 +330,28 @@ def test_no_builtin_names_a_non_field(cls):
     fields = {f.name for f in dataclasses.fields(cls)}
     assert set(cls.bounds) <= fields
     assert set(cls.year_fields) <= fields
+
+
+@pytest.mark.parametrize(("how", "check", "words"), [
+    ("mean_nan", "forecast", "the mean must be a finite positive level"),
+    ("forecast_logs", "forecast", "Return levels, not log levels"),
+    ("point_levels", "forecast", "Return log levels, not levels"),
+])
+def test_check_model_catches_a_broken_forecast(how, check, words):
+    """Each of these passed check_model (only the quantile columns were checked)."""
+    with pytest.raises(AssertionError, match=rf"{check}: .*{words}"):
+        check_model(_Spec(how))
+
+
+@pytest.mark.filterwarnings("ignore:Degrees of freedom")
+def test_check_model_fits_exactly_min_length_years():
+    @dataclass(frozen=True)
+    class TooShort(models.ModelSpec):
+        min_length = 2  # Drift's sigma is NaN from 2 years: its real minimum is 3
+
+        def estimate_batch(self, Y):
+            return models.Drift(scale=self.scale).estimate_batch(Y)
+
+    with pytest.raises(AssertionError, match=r"min_length = 2 years must give finite point "
+                                             r"forecasts and paths"):
+        check_model(TooShort())

@@ -472,3 +472,10 @@ def test_a_failed_allocation_is_a_resource_error(fit, monkeypatch):
     drift = forecast.Drift().fit(series)
     with pytest.raises(ResourceError, match=r"100,000,000,000 paths.*Reduce `n_paths`"):
         forecast.project(drift, forecast.Scenario("baseline"), to=2035, n_paths=10**11, seed=1)
+
+
+def test_a_repeated_quantile_is_refused_by_to_frame_as_by_to_wide(mp):
+    # to_frame used to repeat the rows of a quantile asked for twice
+    for method in (mp.to_frame, mp.to_wide):
+        with pytest.raises(ParameterError, match="must be unique; got 'p50' 2 times"):
+            method(quantiles=(0.5, 0.5))

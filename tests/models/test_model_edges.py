@@ -58,3 +58,10 @@ def test_a_family_that_changes_its_rows_in_place_is_refused_and_harms_no_other()
     alone = forecast.Auto(families=("Drift", "Theta")).fit(s)
     assert any("skipped _Demean" in n for n in fit.notes)
     np.testing.assert_allclose(fit.forecast(3)["median"], alone.forecast(3)["median"])
+
+
+def test_auto_refuses_a_family_named_twice():
+    # the pooled params held one weight.Drift for the two (0.5): the keys collided
+    with pytest.raises(forecast.ParameterError, match=r"`families` must name each family "
+                                                      r"once; got Drift more than once"):
+        forecast.Auto(families=("Drift", forecast.Drift(scale="log"), "Theta"))

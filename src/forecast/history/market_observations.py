@@ -89,7 +89,8 @@ def _measure(rec, members, profiles, span) -> tuple[str, float, float]:
         return "share", y, var
     if year - 1 < first:
         raise _Unused(f"it relates {year} to {year - 1}, before the first reconstructed year;"
-                      f" pass start={year - 1} to use it")
+                      f" reconstructing from {year - 1} (start={year - 1} in Python), with a "
+                      "level to anchor that year, would use it")
     var = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)
     if months < 12:
         var += 2.0 * float(prof.variation_var(months)[0])

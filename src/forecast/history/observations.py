@@ -176,7 +176,8 @@ def _growth_obs(value: float, conf: str, row: dict, first: int, profile: IntraYe
     year, months = row["year"], row["months"]
     if year - 1 < first:
         raise _Unused(f"it relates {year} to {year - 1}, before the first reconstructed "
-                      f"year; pass start={year - 1} to use it")
+                      f"year; reconstructing from {year - 1} (start={year - 1} in Python), "
+                      "with a level to anchor that year, would use it")
     if not value > -100:
         raise _Unused(f"a growth rate must be > -100%; got {value:g}")
     var = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)

@@ -310,6 +310,7 @@ class MarketProjection:
             parts, then ``ALL``; shares in percent with ``share=True``, parts only).
         """
         q = check_quantiles("quantiles", quantiles)
+        quantile_labels("quantiles", q)  # a repeated quantile would repeat its rows
         share = _check_share(share)
         frames = []
         for m in self._market_list(None, share):

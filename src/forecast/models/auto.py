@@ -80,6 +80,14 @@ class Auto(ModelSpec):
             raise ParameterError(
                 f"`families` must be non-empty names among {sorted(FAMILIES)} or ModelSpec "
                 f"instances; got {list(fams)!r}.")
+        names = [f if isinstance(f, str) else f.name for f in fams]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:  # one weight per family name: a repeat would be pooled under one key
+            raise ParameterError(
+                f"`families` must name each family once; got {', '.join(twice)} more than "
+                f"once in {names}. Drop the repeat: within Auto a family is fitted on Auto's "
+                "working scale whatever its own settings, so a repeat gives the same "
+                "forecast.", field="families")
         object.__setattr__(self, "families", fams)
 
     @property

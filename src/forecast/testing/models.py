@@ -114,11 +114,35 @@ class _ModelChecks:
         q = frame[["lower_90", "lower_50", "median", "upper_50", "upper_90"]].to_numpy()
         self.need(np.all(np.diff(q, axis=1) >= 0) and np.all(q > 0), "quantiles must be "
                   "positive levels, increasing from lower_90 to upper_90.")
+        mean = frame["mean"].to_numpy(dtype=float)
+        self.need(np.all(np.isfinite(mean)) and np.all(mean > 0), "the mean must be a "
+                  f"finite positive level; got {mean.tolist()}.")
+        # levels, not logs: the forecast's median agrees with the simulated paths' median
+        sim = np.median(np.exp(self.fit.simulate(H, 4000, seed=3)), axis=0)
+        ratio = frame["median"].to_numpy(dtype=float) / sim
+        self.need(bool(np.all(np.abs(np.log(ratio)) < 0.1)), "forecast()'s median must be the "
+                  "level the simulated paths have (exp of their log levels) within 10%; got "
+                  f"ratios {np.round(ratio, 3).tolist()}. Return levels, not log levels.")
+        centre = np.exp(pf) / sim
+        self.need(bool(np.all(np.abs(np.log(centre)) < 0.25)), "point_forecast must be log "
+                  "levels near the paths' median (exp of it within 25%); got ratios "
+                  f"{np.round(centre, 3).tolist()}. Return log levels, not levels.")
 
     def short_series(self) -> None:
         spec, series = self.spec, self.series
         if spec.min_length < 2:
             return
+        shortest = series.window(end=series.first_year + spec.min_length - 1)
+        try:  # exactly min_length years: a fit, and finite paths and centre
+            fit = spec.fit(shortest, seed=self.seed)
+            got = np.concatenate([np.ravel(fit.point_forecast(2)),
+                                  np.ravel(fit.simulate(2, 50, seed=1))]).astype(float)
+            ok, what = bool(np.isfinite(got).all()), "non-finite values"
+        except ModelError as exc:
+            ok, what = False, f"ModelError: {exc}"
+        self.need(ok, f"fitting min_length = {spec.min_length} years must give finite "
+                  f"point forecasts and paths; got {what}. Raise min_length, or handle that "
+                  "length.")
         window = series.window(end=series.first_year + spec.min_length - 2)
         try:
             spec.fit(window, seed=self.seed)
