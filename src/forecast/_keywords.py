@@ -67,6 +67,14 @@ def unexpected_keyword(key: str, value: object, allowed: Iterable[str], why: str
                              f"{hint} Remove it or fix its spelling.", field=key)
 
 
+def _refuse_unknown(kwargs: dict[str, Any], known: frozenset[str], names: list[str],
+                    who: str) -> None:
+    """Raise :func:`unexpected_keyword`'s error for the first key of `kwargs` not `known`."""
+    for key in kwargs:
+        if key not in known:
+            raise unexpected_keyword(key, kwargs[key], names, f"{who}() takes {', '.join(names)}")
+
+
 def checked_keywords(func: F) -> F:
     """Decorate `func` so an unknown keyword raises :func:`unexpected_keyword`'s error.
 
@@ -85,10 +93,7 @@ def checked_keywords(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        for key in kwargs:
-            if key not in known:
-                raise unexpected_keyword(key, kwargs[key], names,
-                                         f"{func.__name__}() takes {', '.join(names)}")
+        _refuse_unknown(kwargs, known, names, func.__name__)
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -113,10 +118,7 @@ def checked_init(cls: C) -> C:
 
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        for key in kwargs:
-            if key not in known:
-                raise unexpected_keyword(key, kwargs[key], names,
-                                         f"{cls.__name__}() takes {', '.join(names)}")
+        _refuse_unknown(kwargs, known, names, cls.__name__)
         init(self, *args, **kwargs)
 
     cls.__init__ = __init__  # type: ignore[misc]

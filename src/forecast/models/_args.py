@@ -99,8 +99,9 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
         raise ModelError(
             f"{fit.name}'s forecast is not a finite number from {int(out['year'][j])} "
             f"(h = {j + 1}) on: its {', '.join(cols)} overflow(s) the float range (the log "
-            f"level's sd is {sd[j]:.3g} there). Forecast fewer years (h <= {j}), or fit on "
-            "the level-like working scale (scale='auto'), whose bands grow additively.")
+            f"level's sd is {sd[j]:.3g} there). "
+            + (f"Forecast fewer years (h <= {j}), or fit" if j else "Fit")
+            + " on the level-like working scale (scale='auto'), whose bands grow additively.")
     return frame
 
 
