@@ -237,3 +237,18 @@ def test_cli_one_diversion_scenario_alone(tmp_path, capsys):
                      "--scenario", "friction_diversion", "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     assert "is not decomposed" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_market_charts_refuse_a_list_of_scenarios_and_a_repeated_market(mp):
+    from matplotlib.figure import Figure
+
+    from forecast.errors import ForecastTypeError, ParameterError
+
+    # a list was drawn as its first scenario under the title "['baseline']"
+    for chart in (plotting.market_fans, plotting.share_chart):
+        with pytest.raises(ForecastTypeError, match=r"`scenario` must be one scenario name"):
+            chart(mp, ["baseline"])
+    # the US panel was drawn twice
+    with pytest.raises(ParameterError, match=r"`markets` must name each once; got 'US' more "
+                                             r"than once"):
+        plotting.market_fans(mp, markets=["US", "US"], fig=Figure())

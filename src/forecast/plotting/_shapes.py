@@ -72,7 +72,12 @@ def name_list(arg: str, value: object, example: str) -> list:
     if len(value) == 0:
         raise ParameterError(f"`{arg}` must name at least one; got an empty list. Pass e.g. "
                              f"{example}, or None for all.", field=arg)
-    return list(value)
+    names = list(value)
+    twice = [v for i, v in enumerate(names) if v in names[:i]]
+    if twice:  # it would be drawn twice
+        raise ParameterError(f"`{arg}` must name each once; got {twice[0]!r} more than once "
+                             f"in {names!r}. Drop the repeat.", field=arg)
+    return names
 
 
 def one_market(projection, chart: str) -> None:

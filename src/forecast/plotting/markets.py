@@ -27,6 +27,7 @@ import numpy as np
 
 from .._keywords import checked_keywords
 from .._validation import check_int, check_levels
+from ..errors import ForecastTypeError
 from ._base import PALETTE, finish, grid, new_axes, new_figure
 from ._shapes import many_markets, name_list
 from .charts import fan_chart
@@ -38,6 +39,18 @@ _TITLES = {"ALL": "ALL (China total)", "ROW": "ROW"}
 
 
 @checked_keywords
+def _one_scenario(projection, scenario) -> str:
+    """The scenario a chart draws: one name (default the first); a list is refused."""
+    if scenario is None:
+        return projection.scenario_names[0]
+    if not isinstance(scenario, str):
+        raise ForecastTypeError(
+            f"`scenario` must be one scenario name or None (the first); got {scenario!r}. "
+            f"Draw one chart per scenario, e.g. scenario={projection.scenario_names[0]!r}.",
+            field="scenario")
+    return scenario
+
+
 def market_fans(projection, scenario: str | None = None, *, markets: Sequence[str] | None = None,
                 levels: Sequence[float] = (50, 80, 95), yscale: str = "linear", ncols: int = 3,
                 fig=None):
@@ -67,7 +80,7 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     many_markets(projection, "market_fans")
     names = (list(projection.markets) if markets is None
              else name_list("markets", markets, "markets=['US', 'ALL']"))
-    scenario = projection.scenario_names[0] if scenario is None else scenario
+    scenario = _one_scenario(projection, scenario)
     ncols = min(check_int("ncols", ncols, 1, fix="Pass e.g. ncols=3."), len(names))
     levels = check_levels("levels", levels)
     nrows = -(-len(names) // ncols)
@@ -120,7 +133,7 @@ def share_chart(projection, scenario: str | None = None, *, ax=None, title: str 
         listing the parts top to bottom as they are stacked.
     """
     many_markets(projection, "share_chart")
-    scenario = projection.scenario_names[0] if scenario is None else scenario
+    scenario = _one_scenario(projection, scenario)
     ax = new_axes(ax)
     hist = projection.history.to_frame(share=True).pivot(index="year", columns="market",
                                                          values="median")
