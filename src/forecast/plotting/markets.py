@@ -38,7 +38,6 @@ __all__ = ["market_fans", "share_chart"]
 _TITLES = {"ALL": "ALL (China total)", "ROW": "ROW"}
 
 
-@checked_keywords
 def _one_scenario(projection, scenario) -> str:
     """The scenario a chart draws: one name (default the first); a list is refused."""
     if scenario is None:
@@ -51,6 +50,7 @@ def _one_scenario(projection, scenario) -> str:
     return scenario
 
 
+@checked_keywords
 def market_fans(projection, scenario: str | None = None, *, markets: Sequence[str] | None = None,
                 levels: Sequence[float] = (50, 80, 95), yscale: str = "linear", ncols: int = 3,
                 fig=None):
