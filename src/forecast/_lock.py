@@ -16,6 +16,7 @@ import datetime as _dt
 import json
 import os
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,8 +75,6 @@ def _ours(fd: int) -> bool:
     instant after it is created; anything else, a hard link (a second name for some other
     file's content) or a non-regular file is not forecast's to truncate and delete.
     """
-    import stat
-
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
         return False
