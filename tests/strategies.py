@@ -94,7 +94,8 @@ def history_frames(draw, market: str = "XX", min_years: int = 4, max_years: int 
     """Releases of one synthetic market in USD: full-year and Jan-to-month levels, growth.
 
     Values have full float precision (published rounding is then negligible, so scaling
-    properties hold exactly); every table has at least one full-year level. Columns are
+    properties hold exactly); every table has at least one full-year level, and pins the
+    trend (levels in two years, or a growth rate linking two years). Columns are
     those of ``releases.csv``; at most one record per (year, months, measure).
     """
     import pandas as pd
@@ -121,6 +122,14 @@ def history_frames(draw, market: str = "XX", min_years: int = 4, max_years: int 
             add(start + i, m, "level", level[i] * (m / 12) ** 1.3 * 0.9, "USD_1e8")
         if i > 0 and draw(st.booleans()):
             add(start + i, 12, "yoy_growth", 100 * (level[i] / level[i - 1] - 1), "pct")
+    # the trend must be pinned: levels in two years, or a growth rate reaching back to a
+    # year with a record (else reconstruct refuses the years only the model would make up)
+    first = min(r["year"] for r in rows)
+    level_years = {r["year"] for r in rows if r["measure"] == "level"}
+    linked = any(r["measure"] == "yoy_growth" and r["year"] > first for r in rows)
+    if len(level_years) < 2 and not linked:
+        i = (min(full_idx) + 1) % n
+        add(start + i, 12, "level", level[i], "USD_1e8")
     return pd.DataFrame(rows)
 
 

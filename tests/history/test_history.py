@@ -367,6 +367,26 @@ def test_growth_alone_cannot_pin_level():
         reconstruct(recs, market="XX", start=2015)
 
 
+def test_one_pinned_year_refuses_years_the_model_would_make_up():
+    # one level (2016) and a growth rate that reaches back before the first record: the
+    # smoother used to give 2015 half the 2016 log level with a 1.6% "band"
+    recs = _synthetic({2016: 20.0}, growth={2015: 0.0})
+    with pytest.raises(DataError) as info:
+        reconstruct(recs, market="XX")
+    _check_message(info.value, "pin the level of 2016 only", "2015 would be made up",
+                   "start=2016, end=2016")
+    with pytest.raises(DataError, match="2013, 2014, 2015 would be made up"), \
+            pytest.warns(UserWarning, match="extrapolate"):
+        reconstruct(_synthetic({2016: 20.0}), market="XX", start=2013)
+    alone = reconstruct(recs, market="XX", start=2016, end=2016)
+    assert alone.years.tolist() == [2016]
+    np.testing.assert_allclose(alone.series.values, [2.0])
+    # a growth rate linking the level to the year before pins that year too
+    linked = reconstruct(_synthetic({2016: 20.0}, growth={2016: 25.0}), market="XX",
+                         start=2015)
+    np.testing.assert_allclose(linked.series.values, [1.6, 2.0], rtol=0.02)
+
+
 def test_no_usable_record():
     recs = _synthetic({2015: 50.0})
     with pytest.raises(DataError, match="falls in"):

@@ -103,6 +103,7 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
         endog[r["year"] - first, r["slot"]] = r["y"]
         var[r["year"] - first, r["slot"]] = r["var"]
         by_year[r["year"]].append(r)
+    _check_pinned(endog, years, f"{market} {flow} ({segment})")
     model = ssm.LogLevelModel(endog, var)
     if fixed is None:
         est, loglike = ssm.estimate(model)
@@ -169,6 +170,40 @@ def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,
                         f"{first}-{last}; growth alone cannot pin the level. Add at least one "
                         "level record (full-year, January-to-month or a share of ALL).")
     return used
+
+
+def _unpinned_years(endog: np.ndarray, years: np.ndarray) -> list[int]:
+    """Years whose level no observation determines, under the model's diffuse start.
+
+    The log level is ``x_t = a + b t + (noise of finite variance)`` with the initial
+    level ``a``, slope ``b`` and lagged level ``c`` diffuse: a level observation in year
+    ``t`` informs ``(1, t, 0)``, a growth rate ``(0, 1, 0)`` (``(1, 0, -1)`` in the first
+    year). ``x_t`` has a finite band only if ``(1, t, 0)`` lies in the span of the
+    observations; otherwise the smoother's figure for it is an artefact of its numerics
+    (a level pinned in one year and nothing else: every other year's "band" is then the
+    sd of a made-up value).
+    """
+    rows = [(1.0, float(i), 0.0) for i in np.flatnonzero(np.isfinite(endog[:, 0]))]
+    rows += [(1.0, 0.0, -1.0) if i == 0 else (0.0, 1.0, 0.0)
+             for i in np.flatnonzero(np.isfinite(endog[:, 1]))]
+    design = np.array(rows, dtype=float).reshape(-1, 3)
+    rank = np.linalg.matrix_rank(design)
+    return [int(years[i]) for i in range(years.size)
+            if np.linalg.matrix_rank(np.vstack([design, (1.0, float(i), 0.0)])) > rank]
+
+
+def _check_pinned(endog: np.ndarray, years: np.ndarray, what: str) -> None:
+    """Refuse years no record pins (see :func:`_unpinned_years`), naming them."""
+    loose = _unpinned_years(endog, years)
+    if loose:
+        pinned = [int(y) for y in years if int(y) not in loose]
+        only = ", ".join(map(str, pinned))
+        raise DataError(
+            f"the usable records of {what} pin the level of {only} only, and no growth rate "
+            f"links it to another year: {', '.join(map(str, loose))} would be made up by the "
+            f"model, not reconstructed. Pass start={pinned[0]}, end={pinned[-1]} to "
+            "reconstruct the pinned years alone, or add a level or a growth rate of another "
+            "year.")
 
 
 def _last_informed(obs: pd.DataFrame, used: list[dict], last: int, what: str,
@@ -312,8 +347,10 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
         Unknown market, flow or currency; bad years or parameters.
     DataError
         The series has no usable record, or no level at all (growth rates alone cannot
-        pin the level); a level is off from its neighbours by an order of magnitude or is
-        an isolated spike (a unit or currency slip: see ``docs/history.md``).
+        pin the level); the levels fall in one year and no growth rate links it to
+        another, so the other years would be made up; a level is off from its neighbours
+        by an order of magnitude or is an isolated spike (a unit or currency slip: see
+        ``docs/history.md``).
 
     Examples
     --------
