@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zlib
 
 import numpy as np
@@ -71,6 +72,20 @@ def test_growth_shift_end_and_half_life() -> None:
     e = GrowthShift(2026, 0.02, half_life=2.0).effect(flat(1), rng())[0]
     g = 0.02 * 0.5 ** (np.arange(10) / 2.0)
     np.testing.assert_allclose(e, np.cumsum(g), atol=1e-15)
+
+
+def test_growth_shift_warns_when_a_random_end_can_precede_a_random_start() -> None:
+    with pytest.warns(UserWarning, match=r"about 40% of paths .* at least 2030") as rec:
+        g = GrowthShift(DiscreteUniform(2026, 2030), -0.01, end=DiscreteUniform(2027, 2029),
+                        name="ban")
+    assert rec[0].filename == __file__  # points at the caller's line
+    e = g.effect(PathContext.flat(YEARS, n_paths=50_000), rng())
+    assert abs(float(np.mean(e[:, -1] == 0)) - 0.40) < 0.01  # the share the warning names
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # end never before start: no warning
+        GrowthShift(DiscreteUniform(2026, 2028), -0.01, end=DiscreteUniform(2028, 2030))
+        GrowthShift(DiscreteUniform(2026, 2028), -0.01, end=2030)
+        GrowthShift(2027, -0.01, end=2027)
 
 
 def test_adoption_curve() -> None:

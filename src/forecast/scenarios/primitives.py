@@ -72,6 +72,21 @@ def _warn_percent_like(a: Assumption, key: str, dist: Distribution) -> None:
             f"meant {v:g}%, pass {key}={v / 100:g}.", UserWarning, stacklevel=user_stacklevel())
 
 
+def _year_span(year: int | DiscreteUniform) -> tuple[int, int]:
+    """The earliest and latest year of a year field (an int or a DiscreteUniform)."""
+    if isinstance(year, DiscreteUniform):
+        return int(year.low), int(year.high)
+    return int(year), int(year)
+
+
+def _share_before(s_lo: int, s_hi: int, e_lo: int, e_hi: int) -> float:
+    """P(end < start) for independent uniform integers start in s_lo..s_hi, end in e_lo..e_hi."""
+    starts = np.arange(s_lo, s_hi + 1, dtype=float) if s_hi - s_lo < 10**6 else np.linspace(
+        s_lo, s_hi, 10**6)
+    n_end = e_hi - e_lo + 1
+    return float(np.mean(np.clip(starts - e_lo, 0, n_end)) / n_end)
+
+
 def cumsum_years(x: np.ndarray) -> np.ndarray:
     """Cumulative sum over the years (axis 1) of a ``(paths, years)`` array, column by column.
 
@@ -181,11 +196,21 @@ class GrowthShift(Assumption):
         super().__post_init__()
         _check_limits(self, ("delta",))
         if self.end is not None:
-            last_end = self.end.high if isinstance(self.end, DiscreteUniform) else self.end
+            first_end, last_end = _year_span(self.end)
             if last_end < self.first_start:
                 raise ParameterError(f"`end` must not precede `start`; got start="
                                      f"{self.start!r}, end={self.end!r}. Pass end >= start or "
                                      "end=None.", field="end")
+            first_s, last_s = _year_span(self.start)
+            if first_end < last_s:  # drawn independently, end can fall before start
+                share = _share_before(first_s, last_s, first_end, last_end)
+                warnings.warn(
+                    f"GrowthShift {self.name!r}: `end` ({self.end!r}) can fall before "
+                    f"`start` ({self.start!r}); they are drawn independently, so on about "
+                    f"{share:.0%} of paths the shift would end before it starts and has no "
+                    f"effect there. Pass an end whose earliest year is at least {last_s} "
+                    "(start's latest), or a fixed end.", UserWarning,
+                    stacklevel=user_stacklevel())
 
     def compute_effect(self, ctx, draw):
         t = ctx.years[None, :]
