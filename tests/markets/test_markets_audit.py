@@ -226,3 +226,19 @@ def test_misspelt_scenarios_get_did_you_mean(market_projection):
     with pytest.raises(ScenarioError, match=r"`baseline` .*got 'baseilne'\. Did you mean "
                                             r"'baseline'\?"):
         market_projection.decompose("escalation", "baseilne")
+
+
+def test_one_markets_projection_points_decompose_back_to_the_market_projection(mp):
+    """It used to end by suggesting a re-run of forecast.project, which cannot do markets."""
+    with pytest.raises(ScenarioError) as err:
+        mp.market("EU").decompose("escalation")
+    msg = str(err.value)
+    assert "MarketProjection.decompose(scenario, market='EU')" in msg
+    assert "forecast.project" not in msg
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [({"model": 5}, "model"),
+                                               ({"variable": ["x"]}, "variable")])
+def test_to_iamc_labels_are_type_checked(mp, kwargs, field):
+    with pytest.raises(ForecastTypeError, match=rf"`{field}` must be a str or None"):
+        mp.to_iamc(**kwargs)

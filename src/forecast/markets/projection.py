@@ -46,6 +46,7 @@ from ..projection import Projection
 from ..projection.projection import DEFAULT_QUANTILES
 from ..projection.summaries import (
     IAMC_VARIABLES,
+    check_label,
     column_quantiles,
     quantile_labels,
     year_index,
@@ -210,8 +211,9 @@ class MarketProjection:
         center = self.centers.sum(axis=0) if market == TOTAL else \
             self.centers[self.parts.index(market)]
         settings = {**self.settings, "market": market, "scenarios_unavailable":
-                    "one market of a multi-market projection; decompose with "
-                    f"MarketProjection.decompose(scenario, market={market!r})"}
+                    "one market of a multi-market projection", "decompose_with":
+                    f"MarketProjection.decompose(scenario, market={market!r}) on the "
+                    "multi-market projection it came from"}
         settings.pop("diversion_notes", None)
         return Projection(
             years=self.years, scenario_names=self.scenario_names,
@@ -369,6 +371,8 @@ class MarketProjection:
             Columns ``model, scenario, region, variable, unit`` and one int column per year.
         """
         extra = check_extra_quantiles("quantiles", quantiles)
+        for arg, value in (("model", model), ("variable", variable)):
+            check_label(arg, value)
         shares = _check_share(shares, "shares", "Pass shares=True to add rows of shares in "
                               "percent, shares=False for levels only.")
         probs = np.concatenate([[0.5], extra])

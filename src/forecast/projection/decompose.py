@@ -61,6 +61,11 @@ def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
         )
     if p.scenarios is None:
         why = p.settings.get("scenarios_unavailable", "the scenario definitions are missing")
+        if "decompose_with" in p.settings:  # e.g. one market of a MarketProjection
+            raise ScenarioError(
+                f"decompose needs the scenario definitions to recompute each assumption's "
+                f"effect; this projection has none ({why}). Use "
+                f"{p.settings['decompose_with']}.")
         raise ScenarioError(
             f"decompose needs the scenario definitions to recompute each assumption's "
             f"effect; this projection has none ({why}). Attach them with "
