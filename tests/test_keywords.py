@@ -95,6 +95,8 @@ def test_warnings_point_at_the_users_line_through_the_wrappers():
         "start after the horizon": lambda: forecast.project(fit, late, to=2030, n_paths=10,
                                                             seed=1),
         "no record has market": lambda: forecast.load_releases().filter(market="USA"),
+        # through @single_blas_thread(), a context manager used as a decorator
+        "years extrapolated": lambda: forecast.reconstruct(start=2007),
     }
     for what, call in calls.items():
         with warnings.catch_warnings(record=True) as caught:

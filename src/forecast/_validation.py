@@ -7,6 +7,7 @@ callers can write ``h = check_int("h", h, 1, 100)``.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import os
 import sys
@@ -272,9 +273,16 @@ def user_stacklevel() -> int:
     :func:`forecast._keywords.checked_keywords`, a helper); walking the stack does not.
     """
     frame, level = sys._getframe(1), 1
-    while frame is not None and _ours(frame):
+    while frame is not None and (_ours(frame) or _decorator_frame(frame)):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def _decorator_frame(frame: Any) -> bool:
+    """The frame of :class:`contextlib.ContextDecorator`'s wrapper, through which a
+    context manager used as a decorator (``@single_blas_thread()``) calls forecast."""
+    code = frame.f_code
+    return code.co_name == "inner" and code.co_filename == contextlib.__file__
 
 
 def _ours(frame: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -385,6 +386,23 @@ def test_one_pinned_year_refuses_years_the_model_would_make_up():
     linked = reconstruct(_synthetic({2016: 20.0}, growth={2016: 25.0}), market="XX",
                          start=2015)
     np.testing.assert_allclose(linked.series.values, [1.6, 2.0], rtol=0.02)
+
+
+def test_growth_typed_as_a_fraction_is_named_in_a_warning():
+    # 17.5% typed as 0.175: the levels of 2015 and 2016 imply +17.5%
+    levels = {2014: 90.0, 2015: 100.0, 2016: 117.5, 2017: 125.0}
+    with pytest.warns(UserWarning, match="contradicts the levels") as rec:
+        reconstruct(_synthetic(levels, growth={2016: 0.175}), market="XX")
+    msg = str(rec[0].message)
+    assert rec[0].filename == __file__
+    for words in ("2016 full year, yoy_growth 0.175 pct", "imply +17.5%", "enter 17.5"):
+        assert words in msg
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reconstruct(_synthetic(levels, growth={2016: 17.5}), market="XX")  # as published
+        reconstruct(_synthetic(levels, growth={2016: 12.0}), market="XX")  # a discrepancy
+        # a small growth where the levels hardly move is not a slip
+        reconstruct(_synthetic({2015: 100.0, 2016: 100.4}, growth={2016: 0.4}), market="XX")
 
 
 def test_no_usable_record():

@@ -39,12 +39,14 @@ spike; two adjacent slips do not look isolated and are not caught by it either.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 
+from .._validation import user_stacklevel
 from ..errors import DataError
 from .profile import month_label
 
-__all__ = ["check_outliers", "record_sources", "spike_factor"]
+__all__ = ["check_outliers", "record_sources", "spike_factor", "warn_growth_slips"]
 
 WINDOW = 3
 GROWTH = 0.7
@@ -202,3 +204,46 @@ def check_outliers(levels: list[dict], what: str, sources: Mapping | None = None
         + ". A unit or currency slip? Check the unit (1e8 = 100 million: a figure in "
         "billions is 10 times smaller) and the currency (a CNY figure is 6-8 times its USD "
         "value). Correct or remove the row.")
+
+
+#: A growth rate is read as a fraction typed where the unit says percent (0.175 for 17.5%)
+#: when the levels on both sides imply a change of at least this many log points...
+SLIP_MIN_CHANGE = 0.05
+#: ...and the record, read as a fraction, matches them within this share of that change
+#: and at least four times better than as typed.
+SLIP_MATCH = 0.25
+
+
+def growth_slips(used: list[dict]) -> list[tuple[dict, float]]:
+    """(record, implied growth in percent) of growth rates that read as a fraction slip.
+
+    A growth rate ``v`` (unit ``pct``) in year ``t`` is compared with the log change of
+    the levels used for ``t - 1`` and ``t`` (full-year equivalents, same currency). It is
+    flagged when those levels change by at least :data:`SLIP_MIN_CHANGE` log points and
+    the record, read as ``100 v`` percent, agrees with them within :data:`SLIP_MATCH` of
+    that change and four times better than ``v`` percent does: 0.175 typed for 17.5%.
+    """
+    level = {r["year"]: r["y"] for r in used if r["slot"] == 0 and math.isfinite(r["y"])}
+    out = []
+    for r in used:
+        t, v = r["year"], r["value"]
+        if r["slot"] != 1 or t not in level or t - 1 not in level or not v > -1.0:
+            continue
+        change = level[t] - level[t - 1]
+        typed = abs(r["y"] - change)
+        as_fraction = abs(r["y"] - math.log1p(v / 100.0) + math.log1p(v) - change)
+        if (abs(change) >= SLIP_MIN_CHANGE and as_fraction <= SLIP_MATCH * abs(change)
+                and 4.0 * as_fraction < typed):
+            out.append((r, 100.0 * math.expm1(change)))
+    return out
+
+
+def warn_growth_slips(used: list[dict], what: str, sources: Mapping | None = None) -> None:
+    """Warn, naming each record, about growth rates that read as a fraction slip."""
+    for r, implied in growth_slips(used):
+        warnings.warn(
+            f"{what}: {_describe(r, sources or {})} contradicts the levels of {r['year'] - 1} "
+            f"and {r['year']}, which imply {implied:+.1f}%; read as {100 * r['value']:g}% it "
+            f"would agree. If the release says {100 * r['value']:g}%, enter "
+            f"{100 * r['value']:g} (the unit is percent, not a fraction); the history uses "
+            "the record as typed.", UserWarning, stacklevel=user_stacklevel())

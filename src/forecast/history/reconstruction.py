@@ -27,7 +27,7 @@ from ..errors import DataError, ForecastTypeError, ParameterError
 from ..records import ExchangeRates, Records, load_exchange_rates, load_releases
 from ..records.schema import canonical_market, suggest
 from . import observations as obsmod
-from ._outliers import check_outliers, record_sources
+from ._outliers import check_outliers, record_sources, warn_growth_slips
 from .history import CURRENCIES, FLOWS, History, series_name
 from .profile import IntraYearProfile, estimate_profile
 
@@ -93,6 +93,7 @@ def fit_history(records, fx, market: str, flow: str, segment: str, currency: str
     used = _usable(obs, market, flow, segment, first, last)
     check_outliers([r for r in used if r["slot"] == 0], f"{market} {flow} ({segment})",
                    record_sources(sel))
+    warn_growth_slips(used, f"{market} {flow} ({segment})", record_sources(sel))
     if end is None:  # the last year is the last one a usable record informs
         last = _last_informed(obs, used, last, f"{market} {flow} ({segment})", currency)
     years = np.arange(first, last + 1)
