@@ -119,10 +119,12 @@ def unit_label(unit: str) -> str:
     return unit_text(unit)
 
 
-def history_parts(history):
-    """(years, median, band95 or None, unit, name) from a History or an AnnualSeries."""
-    if history is None:
-        return None
+def history_kind(history) -> str:
+    """``"history"`` or ``"series"``: what `history` is; a ForecastTypeError otherwise.
+
+    Only looks at the type (no frame is built): :func:`history_parts` uses it, and the
+    report checks its inputs with it before any work.
+    """
     if hasattr(history, "scenario_names"):  # a Projection also has to_frame and interval
         raise ForecastTypeError(
             f"`history` must be a History or an AnnualSeries; got {type(history).__name__}. "
@@ -134,7 +136,21 @@ def history_parts(history):
             f"`history` must be the history of one market; got {type(history).__name__} "
             f"(markets {[str(m) for m in history.markets]}). Pass one market's: "
             f"history.series({first!r}), or leave `history` out.", field="history")
-    if hasattr(history, "to_frame") and hasattr(history, "interval"):  # a History
+    if hasattr(history, "to_frame") and hasattr(history, "interval"):
+        return "history"
+    if hasattr(history, "years") and hasattr(history, "values"):
+        return "series"
+    raise ForecastTypeError(
+        f"`history` must be a History or an AnnualSeries; got {type(history).__name__}. "
+        "Pass forecast.reconstruct(...) or its .series."
+    )
+
+
+def history_parts(history):
+    """(years, median, band95 or None, unit, name) from a History or an AnnualSeries."""
+    if history is None:
+        return None
+    if history_kind(history) == "history":
         frame = history.to_frame()
         years = np.asarray(frame["year"], dtype=int)
         median = np.asarray(frame["median"], dtype=float)
@@ -142,13 +158,8 @@ def history_parts(history):
         if {"lower_95", "upper_95"} <= set(frame.columns):
             band = (np.asarray(frame["lower_95"], float), np.asarray(frame["upper_95"], float))
         return years, median, band, history.unit, getattr(history, "name", "")
-    if hasattr(history, "years") and hasattr(history, "values"):  # an AnnualSeries
-        return (np.asarray(history.years, dtype=int), np.asarray(history.values, dtype=float),
-                None, history.unit, history.name)
-    raise ForecastTypeError(
-        f"`history` must be a History or an AnnualSeries; got {type(history).__name__}. "
-        "Pass forecast.reconstruct(...) or its .series."
-    )
+    return (np.asarray(history.years, dtype=int), np.asarray(history.values, dtype=float),
+            None, history.unit, history.name)
 
 
 def decomposition_wide(data, scenario, value, market=None):

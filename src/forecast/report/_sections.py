@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ForecastTypeError
-from ..plotting._shapes import decomposition_wide, history_parts
+from ..plotting._shapes import decomposition_wide, history_kind
 from ..plotting.names import (
     ASSUMPTION_COLORS,
     colors,
@@ -234,7 +234,7 @@ def check_inputs(history=None, fit=None, figures=None) -> None:
     """Refuse a `history`, `fit` or `figures` of the wrong kind (ForecastTypeError), before
     any work: each would otherwise show up on the page as text or fail deep inside."""
     if history is not None:
-        history_parts(history)  # a History or an AnnualSeries (its own message otherwise)
+        history_kind(history)  # a History or an AnnualSeries (its own message otherwise)
     if fit is not None and not (isinstance(getattr(fit, "name", None), str)
                                 and callable(getattr(fit, "simulate", None))):
         raise ForecastTypeError(
