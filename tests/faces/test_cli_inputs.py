@@ -289,14 +289,17 @@ def test_a_repeated_warning_is_shown_once(capsys):
 def test_chinese_scenario_names_are_drawn_with_an_installed_cjk_font():
     import warnings as _warnings
 
-    from forecast.plotting._base import CJK_FONTS, chart_fonts
+    from forecast.plotting._base import CJK_FONTS, chart_fonts, fonts_for
     from forecast.report import render_figure_sets
 
     fonts = chart_fonts()
     assert fonts[0] == "DejaVu Sans"
     assert set(fonts[1:]) <= set(CJK_FONTS)
+    # Latin text (accents, dashes, the euro sign included) is drawn with DejaVu Sans alone
+    assert fonts_for(["Baseline", "Café – 5 €", "US → EU"]) == ("DejaVu Sans",)
     if len(fonts) == 1:
         pytest.skip("no CJK font installed (Debian: fonts-noto-cjk or fonts-droid-fallback)")
+    assert fonts_for(["Baseline", "贸易 摩擦"]) == fonts
     fit = forecast.Drift().fit(SERIES)
     proj = forecast.project(fit, [forecast.Scenario("baseline"), forecast.Scenario("贸易 摩擦")],
                             to=2030, n_paths=200, seed=1)

@@ -13,7 +13,7 @@ from .. import plotting
 from .._keywords import checked_keywords
 from .._optional import require
 from ..errors import ParameterError
-from ..plotting._base import chart_fonts, quiet_font_lookup, source_line
+from ..plotting._base import fonts_for, quiet_font_lookup, source_line
 from ..plotting.scenario_charts import SOURCE
 from . import _html as H
 from .keymessage import nowcast_year
@@ -67,17 +67,26 @@ class _Canvas:
         a chart resized and saved again is the chart built at that size.
         """
         import matplotlib  # lazy: the optional `plot` extra
+        from matplotlib.text import Text
 
         # "axes.titley": no report chart has a top axis, so matplotlib's search for a
         # title height clear of it (a tight box of every axis, at each save) always
         # lands on 1.0: fixing it gives the same bytes, 9% faster.
-        with matplotlib.rc_context({"font.family": list(chart_fonts()), "font.size": 10.5,
-                                    "axes.titlesize": "large", "axes.titley": 1.0,
-                                    "axes.titleweight": "bold", "axes.spines.top": False,
-                                    "axes.spines.right": False}), quiet_font_lookup():
-            fig = self.figure_cls(figsize=layouts[0][1])
-            func(*args, ax=fig.subplots(), **kwargs)
-            source_line(fig, SOURCE)
+        rc = {"font.size": 10.5, "axes.titlesize": "large", "axes.titley": 1.0,
+              "axes.titleweight": "bold", "axes.spines.top": False,
+              "axes.spines.right": False}
+        fonts = fonts_for(())  # Latin first; the CJK fonts only if a text needs them
+        while True:
+            with matplotlib.rc_context({**rc, "font.family": list(fonts)}), \
+                    quiet_font_lookup():
+                fig = self.figure_cls(figsize=layouts[0][1])
+                func(*args, ax=fig.subplots(), **kwargs)
+                source_line(fig, SOURCE)
+            need = fonts_for(t.get_text() for t in fig.findobj(Text))
+            if need == fonts:
+                break
+            fonts = need  # built again: a figure's texts keep the fonts they were made with
+        with matplotlib.rc_context({**rc, "font.family": list(fonts)}), quiet_font_lookup():
             ax = fig.axes[0]
             title = ax.get_title()
             for key, size, left, right, formats in layouts:
