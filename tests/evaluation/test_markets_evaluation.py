@@ -44,6 +44,21 @@ def test_backtest_markets_matches_the_single_market_design(design):
     assert np.all(joint["crps"] >= 0)
 
 
+def test_backtest_markets_forecasts_in_the_currency_it_scores():
+    """currency="CNY" compared USD forecasts with CNY truths (APE 85% instead of 3%)."""
+    kw = {"origins": ["2021-06"], "horizon": 2, "n_paths": 300, "seed": 1,
+          "spec": forecast.Drift(), "markets": ("US", "EU")}
+    usd, cny = backtest_markets(**kw), backtest_markets(currency="CNY", **kw)
+    key = ["origin", "target", "year"]
+    both = usd.merge(cny, on=key, suffixes=("_usd", "_cny"))
+    assert len(both) == len(usd) > 0
+    rate = both["truth_cny"] / both["truth_usd"]
+    assert rate.between(6.0, 7.5).all()  # the CNY per USD of those years
+    # the forecasts move with the truths: the same errors, up to the exchange rate
+    np.testing.assert_allclose(both["median_cny"] / both["median_usd"], rate, rtol=0.05)
+    assert (cny["ape"] < 20).all()
+
+
 def test_backtest_markets_skips_origins_without_data():
     with pytest.warns(UserWarning, match=r"backtest_markets skipped origin 2011-06: .*"
                                          r"listed in frame.attrs\['skipped'\]"):

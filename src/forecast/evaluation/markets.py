@@ -66,6 +66,7 @@ class _Origin:
     n_paths: int
     root: tuple
     design: str = "bottom-up"
+    currency: str = "USD"
 
 
 def _span(frame: pd.DataFrame, market: str) -> tuple[int, int]:
@@ -95,7 +96,8 @@ def _run_origin(o: _Origin) -> dict | str:
         return f"origin {o.label}: no record of {', '.join(o.markets)} published yet"
     start, end = _span(o.records.frame, o.market)
     try:
-        mh = reconstruct_markets(o.records, markets=have, start=start, end=end)
+        mh = reconstruct_markets(o.records, markets=have, currency=o.currency, start=start,
+                                 end=end)
         if len(mh) < o.spec.min_length:
             return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
         fit = joint_model(o.design, o.spec).fit(mh, seed=child(ss, 0))
@@ -171,7 +173,7 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     key = (root.entropy, tuple(root.spawn_key), int(root.pool_size))
     labels = _records_origins(records, origins)
     tasks = [_Origin(i, records.filter(as_of=o), o, markets, market, spec, horizon,
-                     n_paths, key, design) for i, o in enumerate(labels)]
+                     n_paths, key, design, currency) for i, o in enumerate(labels)]
     results = list(map(_run_origin, tasks) if executor is None else
                    executor.map(_run_origin, tasks))
     latest = reconstruct(records, market=market, currency=currency).series
