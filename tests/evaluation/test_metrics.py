@@ -59,6 +59,9 @@ def test_crps_samples_hand_cases():
     assert M.crps_samples(5.0, [3.0]) == pytest.approx(2.0)  # one draw: absolute error
     # fair CRPS of two draws: E|X-y| - |x1-x2| / 2 = 1 - 1 = 0
     assert M.crps_samples(0.0, [-1.0, 1.0], fair=True) == pytest.approx(0.0)
+    # the fair CRPS of one draw is undefined (n (n - 1) = 0): it used to return the plain one
+    with pytest.raises(ParameterError, match=r"at least 2 draws .* got 1\. .*fair=False"):
+        M.crps_samples(0.0, [1.0], fair=True)
 
 
 def test_crps_samples_is_vectorised_over_forecasts(rng):

@@ -201,7 +201,7 @@ def crps_samples(
     non-negative terms, so it stays accurate for very wide ensembles; ``O(n log n)``
     and vectorised over forecasts. ``fair=True`` gives the unbiased "fair" CRPS (Ferro
     2014), whose spread term divides by ``n (n - 1)`` instead of ``n^2`` (it can be
-    slightly negative).
+    slightly negative; it needs at least two draws).
 
     Parameters
     ----------
@@ -225,13 +225,18 @@ def crps_samples(
                                 ("samples", samples, _forecast_axis(sample_axis))])
     s = np.sort(_samples(samples, sample_axis), axis=-1)
     n = s.shape[-1]
+    if fair and n < 2:
+        raise ParameterError(f"`samples` must hold at least 2 draws per forecast for "
+                             f"fair=True (its spread term divides by n (n - 1)); got {n}. "
+                             "Pass more draws, or fair=False for the ordinary CRPS.",
+                             field="samples")
     y, _ = _broadcast(("actual", "samples"), (_arr("actual", actual), s[..., 0]))
     d = s - y[..., None]
     tau = (np.arange(1, n + 1) - 0.5) / n
     # every term (1{y < x_(i)} - tau_i)(x_(i) - y) is >= 0: no cancellation, unlike
     # the equivalent mean|X - y| - E|X - X'|/2, which loses all digits for wide ensembles
     crps = (2.0 / n) * np.sum(((d > 0) - tau) * d, axis=-1)
-    if fair and n > 1:
+    if fair:
         crps = crps - (s @ (2.0 * np.arange(1, n + 1) - n - 1.0)) / (n * n * (n - 1.0))
     return _mean(crps, axis)
 
