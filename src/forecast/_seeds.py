@@ -220,6 +220,20 @@ def task_seeds(
     return child(unit, 0), child(unit, 1)
 
 
+def origin_seeds(
+    root: np.random.SeedSequence, label: object
+) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """The (fit, simulation) seeds of a backtest origin: children 0 and 1 of the stream
+    keyed by the origin's label (``keyed(root, f"origin {label}")``).
+
+    Keyed by the origin itself, not by its place in the list, so an origin draws the same
+    numbers whichever other origins run beside it (a model whose longer minimum length
+    drops the first origins leaves every later origin's draws as they were).
+    """
+    unit = keyed(root, f"origin {label}")
+    return child(unit, 0), child(unit, 1)
+
+
 def keyed(ss: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
     """The stream named `key` below `ss`: spawn key ``+ (crc32(key),)``, default pool size."""
     return np.random.SeedSequence(entropy=ss.entropy,

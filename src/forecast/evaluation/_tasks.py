@@ -3,9 +3,9 @@
 A task is one (model, origin) pair: fit on what was known at the origin, simulate
 ``n_paths`` paths, return the level samples. Tasks are small frozen values that a
 process pool can ship; each carries the parts of the run's root SeedSequence and its
-index ``i``, and fits and simulates with the two seeds of unit ``i``
-(:func:`forecast._seeds.task_seeds`), so results do not depend on the executor or on the
-number of workers.
+origin, and fits and simulates with the two seeds of that origin
+(:func:`forecast._seeds.origin_seeds`), so results depend neither on the executor, nor
+on the number of workers, nor on which other origins run.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._seeds import rebuild, task_seeds
+from .._seeds import origin_seeds, rebuild
 from ..errors import ForecastError, ModelError
 from ..history import reconstruct
 from ..series import AnnualSeries
@@ -47,7 +47,7 @@ class Task:
     @property
     def seeds(self) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
         """(fit seed, simulation seed) of this task."""
-        return task_seeds(rebuild(self.entropy, self.spawn_key, self.pool_size), self.index)
+        return origin_seeds(rebuild(self.entropy, self.spawn_key, self.pool_size), self.label)
 
 
 def _fit_simulate(spec: Any, data: Any, task: Task) -> dict[str, Any] | str:

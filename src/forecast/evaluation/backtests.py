@@ -15,8 +15,9 @@ Two designs:
   to the history's currency with the exchange rate MOFCOM's own totals imply, else the
   annual average).
 
-Origin ``i`` is seeded by the ``i``-th child of ``SeedSequence(seed)``, whose two
-children seed the fit and the simulation (:func:`forecast._seeds.task_seeds`); tasks are
+Each origin is seeded by a stream of ``SeedSequence(seed)`` keyed by its label, whose
+two children seed the fit and the simulation (:func:`forecast._seeds.origin_seeds`), so
+an origin's draws do not depend on which other origins run; tasks are
 mapped over an optional executor, so results are bit-identical for serial, thread and
 process executors. The same origin gets the same seeds for every model (common random
 numbers across models in :func:`compare`).
@@ -313,7 +314,8 @@ def backtest(
     n_paths : int, default 2000
         Simulated paths per forecast.
     seed : int, Generator, SeedSequence or None
-        Origin ``i`` is seeded by ``SeedSequence(seed).spawn(n_origins)[i]``.
+        Each origin is seeded by a stream of ``SeedSequence(seed)`` keyed by its label
+        (``"origin 2016"``, ``"origin 2016-06"``), the same for every model.
     executor : object with ``.map``, optional
         E.g. a ``concurrent.futures`` executor; results do not depend on it.
     levels : sequence of float, default (80, 95)

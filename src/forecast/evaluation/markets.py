@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._keywords import checked_keywords
-from .._seeds import as_seed_sequence, child, rebuild
+from .._seeds import as_seed_sequence, child, keyed, rebuild
 from .._validation import check_int, check_levels, user_stacklevel
 from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..history import reconstruct, reconstruct_markets
@@ -88,7 +88,7 @@ def _span(frame: pd.DataFrame, market: str) -> tuple[int, int]:
 
 
 def _run_origin(o: _Origin) -> dict | str:
-    ss = child(rebuild(*o.root), o.index)
+    ss = keyed(rebuild(*o.root), f"origin {o.label}")
     have = tuple(m for m in o.markets if m in o.records.markets)
     if o.market not in o.records.markets:  # `market` is one of `markets` or ALL
         return f"origin {o.label}: no record of {o.market} published yet"
