@@ -245,14 +245,44 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), os.fspath(b))
 
 
+#: What :func:`forecast._fsio._temp_name` makes: ``.<name>.<tag>-<pid>-<6 hex>``.
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<tag>tmp|old)-(?P<pid>[0-9]{1,10})-[0-9a-f]{6}",
+                       re.S)
+
+
+def _leftovers(target: Path, tag: str) -> list[Path]:
+    """The staging (``tmp``) or previous-set (``old``) folders a dead writer of `target`
+    left beside it, oldest first.
+
+    Only names :func:`~forecast._fsio._temp_name` makes for exactly this target (a name
+    compared as a string, never a glob: ``out[1]`` does not match ``out1``), folders (not
+    links), and writers no longer running: a user's ``.results.tmp-backup`` and the live
+    staging folder of a run into another target are never touched.
+    """
+    found = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        m = _LEFTOVER.fullmatch(entry.name)
+        if (m is None or m["name"] != target.name or m["tag"] != tag
+                or not entry.is_dir(follow_symlinks=False)):
+            continue
+        pid = int(m["pid"])
+        if pid == os.getpid() or _lock._alive(pid):
+            continue
+        found.append((entry.stat(follow_symlinks=False).st_mtime, Path(entry.path)))
+    return [p for _, p in sorted(found)]
+
+
 def _recover(target: Path) -> None:
     """Repair an interrupted swap and remove stale staging folders (the lock is held)."""
-    olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=os.path.getmtime)
+    olds = _leftovers(target, "old")
     if olds and not _lexists(target):
         os.rename(olds.pop(), target)  # killed between the two renames: keep the old set
-    for stale in (*olds, *target.parent.glob(f".{target.name}.tmp-*")):
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
+    for stale in (*olds, *_leftovers(target, "tmp")):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _swap(staging: Path, target: Path) -> None:
@@ -291,9 +321,27 @@ def hold(path: object, *, what: str = "output folder") -> Iterator[Path]:
     then writes with ``atomic_folder(..., locked=True)``.
     """
     target = _abs(path, what)
+    made = _missing_folders(target.parent)
     _make_dirs(target.parent, what)
-    with _lock.hold(target, what):
-        yield target
+    try:
+        with _lock.hold(target, what):
+            yield target
+    finally:
+        if made and not _lexists(target):  # nothing written: leave the disk as it was
+            for folder in made:
+                try:
+                    os.rmdir(folder)
+                except OSError:  # not empty (or gone): something else lives there now
+                    break
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and its parents that do not exist yet, the deepest first."""
+    out = []
+    while not _lexists(folder) and folder.parent != folder:
+        out.append(folder)
+        folder = folder.parent
+    return out
 
 
 @contextlib.contextmanager

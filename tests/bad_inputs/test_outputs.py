@@ -384,3 +384,58 @@ def test_a_path_starting_with_a_tilde_is_the_home_folders_as_in_pandas(tmp_path,
     assert forecast.scenarios.load_scenarios("~/s.toml").names == ("baseline",)
     assert sorted(x.name for x in home.iterdir()) == ["run", "s.csv", "s.toml"]
     assert list(cwd.iterdir()) == []
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_only_a_dead_writers_leftovers_of_this_target_are_tidied(tmp_path):
+    """Leftovers are matched by name, not by glob, and only for writers that are gone:
+    writing ``data*`` used to move a user's ``.dataC.old-y`` into it (and --force then
+    deleted it), writing ``results`` deleted a user's ``.results.tmp-backup``, and writing
+    ``out[1]`` deleted the live staging folder of a run into ``out1``."""
+    def folder(name, text="mine"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "keep.txt").write_text(text)
+        return tmp_path / name
+
+    dead, alive = _dead_pid(), os.getppid()
+    users = [folder(".dataC.old-y"), folder(".results.tmp-backup"),
+             folder(f".out1.tmp-{alive}-abcdef"),  # a live run into another target
+             folder(f".results.tmp-{alive}-abcdef")]  # a live writer (lock bypassed)
+    stale = [folder(f".results.tmp-{dead}-0a1b2c"), folder(f".out[1].tmp-{dead}-0a1b2c")]
+    for name in ("data*", "results", "out[1]"):
+        with _outdir.atomic_folder(tmp_path / name, kind="test", force=True) as out:
+            out.write_text("a.txt", "1")
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == [_outdir.MARKER,
+                                                                       "a.txt"]
+    for user in users:
+        assert (user / "keep.txt").read_text() == "mine", user.name
+    for leftover in stale:
+        assert not leftover.exists(), leftover.name
+
+
+def test_an_interrupted_swap_is_repaired_from_a_dead_writers_old_set(tmp_path):
+    target, dead = tmp_path / "out", _dead_pid()
+    with _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("a.txt", "old")
+    os.rename(target, tmp_path / f".out.old-{dead}-abcdef")  # killed between the renames
+    with pytest.raises(RuntimeError), _outdir.atomic_folder(target, kind="test"):
+        raise RuntimeError("only the repair runs")
+    assert (target / "a.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("argv", [["--scenario", "nope"], ["--to", "2020"],
+                                  ["--markets", "US,XX"]])
+def test_a_refused_run_leaves_no_folder_behind(tmp_path, capsys, argv):
+    out = tmp_path / "new" / "deep" / "o"
+    assert cli.main(["run", "--no-plot", "--paths", "20", "--out", str(out), *argv]) == 2
+    assert "error" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
