@@ -115,6 +115,10 @@ def test_markets_without_the_us_run_scenarios_that_need_no_target(tmp_path, caps
     ('[[scenario]]\nname = "a\\\\b"\n', ("'a\\\\b'", "name = 'a_b'")),
     ('[[scenario]]\nname = "CON"\n[[scenario]]\nname = "con"\n',
      ("'CON' and 'con'", "differ only by case", "Rename one")),
+    # too long for decomposition_<name>.png (255 bytes): it failed after all the work
+    (f'[[scenario]]\nname = "{"x" * 238}"\n',
+     ("is too long", "would be 256 bytes", "at most 237 bytes", "takes 238")),
+    (f'[[scenario]]\nname = "{"贸" * 80}"\n', ("is too long", "takes 240", "Shorten it")),
 ])
 def test_scenario_names_that_cannot_name_files_fail_up_front(body, needles, tmp_path,
                                                              capsys):

@@ -288,14 +288,19 @@ def check_scenario_starts(args, sset, last_year: int,
 _NOT_IN_FILE_NAMES = '/\\<>:"|?*'
 
 
+#: The longest file name (bytes) of common file systems (ext4, APFS, NTFS: 255).
+NAME_MAX = 255
+
+
 def check_output_names(sset, origin: str) -> None:
     """Scenario names must make output file names (``fan_<name>.png``) on every system.
 
     The rule of the output folders (a plain name: no folder separator; see
     ``forecast._outdir``), checked for '/' and '\\' alike and for the other characters
-    Windows refuses (``<>:"|?*``) so that a file works on every system, and no two names
-    that differ only by case (they would write the same file on
-    a case-insensitive file system: Windows, macOS).
+    Windows refuses (``<>:"|?*``) so that a file works on every system, no name too long
+    for the longest file it names (``decomposition_<name>.png`` within
+    :data:`NAME_MAX` bytes), and no two names that differ only by case (they would write
+    the same file on a case-insensitive file system: Windows, macOS).
     """
     seen: dict[str, str] = {}
     for s in sset.scenarios:
@@ -309,6 +314,16 @@ def check_output_names(sset, origin: str) -> None:
                 f"{' '.join(_NOT_IN_FILE_NAMES)} (a folder separator, or a character "
                 f"Windows refuses in file names). Rename it in the file, e.g. name = "
                 f"{fixed!r}.")
+        longest = f"decomposition_{name}.png"
+        size = len(longest.encode("utf-8"))
+        if size > NAME_MAX:
+            room = NAME_MAX - len(longest.encode("utf-8")) + len(name.encode("utf-8"))
+            raise ScenarioError(
+                f"scenario {name[:40]!r}... of {origin} is too long to name the chart files "
+                f"of `forecast run`: {longest[:30]!r}... would be {size} bytes, and file "
+                f"systems allow {NAME_MAX}. A scenario name may take at most {room} bytes "
+                f"of UTF-8 (this one takes {len(name.encode('utf-8'))}; a Chinese "
+                "character takes 3). Shorten it in the file.")
         other = seen.setdefault(name.casefold(), name)
         if other != name:
             raise ScenarioError(
