@@ -31,6 +31,8 @@ _WHY = {
     errno.ENAMETOOLONG: ("the name is too long", "Choose a shorter path"),
     errno.EMFILE: ("too many open files", "Close other programs or raise `ulimit -n`"),
     errno.ENFILE: ("too many open files", "Close other programs"),
+    errno.EFBIG: ("the file would exceed the largest size allowed (`ulimit -f`, or the file "
+                  "system's limit)", "Raise the limit or write to another file system"),
     errno.EIO: ("an input/output error (a failing disk or network file system)",
                 "Check the disk and try again"),
 }

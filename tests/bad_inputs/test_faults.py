@@ -295,3 +295,39 @@ def test_ctrl_c_swallowed_by_a_finalizer_still_stops_the_run(tmp_path):
         "forecast run: interrupted; outputs are complete or unchanged (never partial).\n")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the seed-1 run
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left
+
+
+# ------------------------------------------------------------- full stdout, file limits
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_disk_behind_stdout_is_named_as_stdout(tmp_path):
+    """It said "cannot access a file", as if the outputs had failed; they were written."""
+    out = tmp_path / "o"
+    with open("/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, "-m", "forecast", "run", "--model", "drift",
+                              "--imputations", "1", "--paths", "20", "--no-plot", "-q",
+                              "--scenario", "baseline", "--out", str(out)],
+                             env=_env(), stdout=full, stderr=subprocess.PIPE, text=True,
+                             timeout=120)
+    assert res.returncode == 2
+    assert res.stderr == ("forecast run: error: cannot write to standard output: the disk "
+                          "is full (ENOSPC). Free some space or write to another disk. Files "
+                          "the command wrote before are complete.\n")
+    assert (out / "summary.csv").exists()
+
+
+def test_a_file_size_limit_gets_its_own_hint(tmp_path):
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    target = tmp_path / "h.csv"
+    target.write_text("old\n")
+    res = subprocess.run([sys.executable, "-m", "forecast", "history", "-q", "--force",
+                          "--out", str(target)], env=_env(), capture_output=True, text=True,
+                         timeout=120, preexec_fn=limit)
+    assert res.returncode == 2, res.stderr
+    assert "largest size allowed (`ulimit -f`" in res.stderr
+    assert "(EFBIG). Raise the limit or write to another file system" in res.stderr
+    assert target.read_text() == "old\n"

@@ -131,6 +131,54 @@ def interrupted(where: str, state: State) -> int:
     return state.code
 
 
+#: The file name given to an OSError raised while printing (see :func:`tagged_stdout`).
+STDOUT = "<stdout>"
+
+
 def os_error_line(exc: OSError) -> str:
-    """One line for an OSError that no stage turned into a ForecastError."""
+    """One line for an OSError that no stage turned into a ForecastError.
+
+    An error raised while printing (:func:`tagged_stdout`) is named as such: the files a
+    command writes are written atomically, so those it wrote before printing are whole.
+    """
+    if exc.filename == STDOUT:
+        return str(output_error(exc, "to standard output", "write",
+                                "Files the command wrote before are complete."))
     return str(output_error(exc, exc.filename or "a file", "access"))
+
+
+class _TaggedStream:
+    """A text stream whose OSErrors without a file name get :data:`STDOUT` as theirs."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def _call(self, name: str, *args):
+        try:
+            return getattr(self._stream, name)(*args)
+        except OSError as exc:
+            if exc.filename is None:
+                exc.filename = STDOUT
+            raise
+
+    def write(self, text: str) -> int:
+        return self._call("write", text)
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def tagged_stdout() -> Iterator[None]:
+    """Let an OSError from printing (a full disk behind ``> file``) say it was stdout."""
+    real = sys.stdout
+    sys.stdout = _TaggedStream(real)
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        sys.stdout = real
+    return False

@@ -101,7 +101,7 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
 
         check_execution_options(args)
 
-        with one_line_warnings(args.command):
+        with one_line_warnings(args.command), _exit.tagged_stdout():
             code = int(getattr(commands, f"cmd_{args.command}")(args) or 0)
         state.check()  # a signal whose exception a finalizer swallowed: still 130
         state.finish()
