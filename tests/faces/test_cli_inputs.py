@@ -587,3 +587,24 @@ def test_fx_that_is_not_a_file_is_refused_before_the_work(tmp_path, capsys):
            "--fx", "(a folder)")
     _fails(capsys, ["run", "--markets", "US,EU", "--fx", str(tmp_path / "nope.csv"), *FAST,
                     "--out", str(tmp_path / "m")], "--fx", "(not found)")
+
+
+@pytest.mark.parametrize(("argv", "lead"), [
+    (["nowcast", "--year", "2030"], "--year: `year` must be an int in [2009, 2025]"),
+    (["backtest", "--horizon", "20", "--model", "drift"], "--horizon: `horizon` must be at"),
+    (["data", "--measure", "foo"], "--measure: `measure` must be one of"),
+    (["data", "--confidence", "zzz"], "--confidence: `confidence` must be one of"),
+    (["history", "--as-of", "0001-01"], "--as-of: `as_of` must be 'YYYY'"),
+    (["sensitivity", "--method", "sobol", "--n", "2000000"], "--n: `n` must be an int in"),
+])
+def test_a_library_message_about_an_option_is_led_by_the_option(capsys, argv, lead):
+    """The library's messages name its Python arguments; the command line names the
+    option first, so that `year` reads as --year."""
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.split(": error: ", 1)[1].startswith(lead), err
+
+
+def test_sensitivity_n_is_bounded_by_the_parser(capsys):
+    _fails(capsys, ["sensitivity", "--n", "99999999999"], "argument --n",
+           "[16, 10000000]")

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import traceback
 from collections.abc import Sequence
 
 from .._threads import THREAD_VARIABLES
-from ..errors import ForecastError
+from ..errors import ForecastError, ForecastTypeError, ParameterError
 from . import _exit
 from ._warnings import one_line_warnings
 from .parser import build_parser
@@ -107,7 +108,7 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         state.finish()
         return code
     except ForecastError as exc:
-        return _error(where, state, _exit.one_line(exc))
+        return _error(where, state, _with_option(parser, args.command, exc))
     except KeyboardInterrupt:
         state.finish()
         state.signum = state.signum or signal.SIGINT
@@ -128,6 +129,29 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
               "above.", file=sys.stderr)
         return 1
 
+
+
+#: Library argument names whose command-line option has another name (by its dest).
+_DESTS = {"n_paths": ("paths", "n"), "years": ("years", "year")}
+_ARGUMENT = re.compile(r"`([a-z_]+)`")
+
+
+def _with_option(parser: argparse.ArgumentParser, command: str, exc: ForecastError) -> str:
+    """The error's line, led by the option it is about when the library names its own
+    argument (``--year: `year` must be ...``): the library's messages speak Python."""
+    line = _exit.one_line(exc)
+    found = _ARGUMENT.match(line)
+    if found is None or not isinstance(exc, ParameterError | ForecastTypeError):
+        return line
+    name = found.group(1)
+    sub = next((a.choices.get(command) for a in parser._actions
+                if isinstance(a, argparse._SubParsersAction)), None)
+    dests = _DESTS.get(name, (name,))
+    for action in getattr(sub, "_actions", ()):
+        if action.dest in dests and action.option_strings:
+            option = max(action.option_strings, key=len)
+            return line if line.startswith(option) else f"{option}: {line}"
+    return line
 
 
 def _error(where: str, state: _exit.State, line: str) -> int:

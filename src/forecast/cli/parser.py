@@ -289,7 +289,7 @@ def _sensitivity_command(add: _Add) -> None:
     p.add_argument("--year", type=_int_arg(1900, 2200, "a year"), action="append",
                    dest="years", metavar="YEAR",
                    help="year to analyse (repeatable; default: 2030 and 2035)")
-    p.add_argument("--n", type=_int_arg(16), default=512, metavar="N",
+    p.add_argument("--n", type=_int_arg(16, 10_000_000), default=512, metavar="N",
                    help="base samples for Sobol, paths for tornado (default: %(default)s)")
     p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
                    help="random seed (default: fresh entropy; the seed used is printed "
