@@ -106,7 +106,7 @@ def test_effect_check_still_catches_live_paths():
     total[1, 2] = -12.0
     live = np.ones((4, 3), dtype=bool)
     scen = forecast.Scenario("s")
-    with pytest.raises(SimulationError, match="in 2028 it reached 12"):
+    with pytest.raises(SimulationError, match="in 2028 it reached -12 "):
         chunks.check_effect(total, scen, {"a": total}, years, live)
     live[1, 2] = False  # the same cell, censored in the baseline: not checked
     chunks.check_effect(total, scen, {"a": total}, years, live)

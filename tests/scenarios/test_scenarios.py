@@ -55,6 +55,12 @@ def test_path_context_validates_and_freezes() -> None:
         PathContext(YEARS, base, np.zeros(9), 2025)
     with pytest.raises(ParameterError, match="consecutive"):
         PathContext(np.array([2026, 2028]), np.zeros((1, 2)), np.zeros(2), 2025)
+    # NaN or inf log paths made every effect NaN or -inf without a word
+    with pytest.raises(ParameterError, match=r"`base` must hold finite log levels; got nan "
+                                             r"in 30 cell\(s\)"):
+        PathContext(YEARS, np.full((3, 10), np.nan), np.zeros(10), 2025)
+    with pytest.raises(ParameterError, match=r"`center` must hold finite .* got inf"):
+        PathContext(YEARS, base, np.r_[np.inf, np.zeros(9)], 2025)
 
 
 # ------------------------------------------------------------------ primitives: equations

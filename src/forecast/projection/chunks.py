@@ -152,6 +152,12 @@ def check_range(logs: np.ndarray, what: str, years: np.ndarray) -> None:
     )
 
 
+def _signed_extreme(values: np.ndarray) -> float:
+    """The value of largest magnitude, with its sign (-10.2 for a fall, not 10.2)."""
+    flat = np.asarray(values, dtype=float).ravel()
+    return float(flat[np.argmax(np.abs(flat))]) if flat.size else float("nan")
+
+
 def check_effect(total: np.ndarray | None, scenario: Any, effects: Mapping[str, np.ndarray],
                  years: np.ndarray, live: np.ndarray | None = None) -> None:
     """Raise SimulationError when a scenario's combined effect exceeds MAX_EFFECT log points.
@@ -169,10 +175,10 @@ def check_effect(total: np.ndarray | None, scenario: Any, effects: Mapping[str, 
     if not bad.any():
         return
     j = int(np.flatnonzero(bad.any(axis=0))[0])
-    worst = float(np.max(np.abs(total[:, j][bad[:, j]])))
-    sizes = {k: float(np.max(np.abs(np.broadcast_to(v, total.shape)[:, j])))
+    worst = _signed_extreme(total[:, j][bad[:, j]])
+    sizes = {k: _signed_extreme(np.broadcast_to(v, total.shape)[:, j])
              for k, v in effects.items()}
-    name = max(sizes, key=lambda k: sizes[k]) if sizes else "?"
+    name = max(sizes, key=lambda k: abs(sizes[k])) if sizes else "?"
     raise SimulationError(
         f"scenario {scenario.name!r}: the combined effect of its assumptions must stay within "
         f"+-{MAX_EFFECT:g} log points (a factor of {np.exp(MAX_EFFECT):,.0f}); in "

@@ -144,6 +144,13 @@ class PathContext:
         if center.shape != (h,):
             raise ParameterError(f"`center` must have shape ({h},); got {center.shape}. "
                                  "Pass fit.point_forecast(h).", field="center")
+        for name, arr in (("base", base), ("center", center)):
+            if not np.isfinite(arr).all():
+                bad = arr[~np.isfinite(arr)].ravel()[0]
+                raise ParameterError(f"`{name}` must hold finite log levels; got {bad} in "
+                                     f"{int(np.sum(~np.isfinite(arr)))} cell(s). Pass the log "
+                                     "paths of a fit (every effect is computed from them).",
+                                     field=name)
         object.__setattr__(self, "years", readonly(years.astype(np.int64)))
         object.__setattr__(self, "base", readonly(base))
         object.__setattr__(self, "center", readonly(center))
