@@ -104,6 +104,21 @@ def test_upper_tail_is_bounded_by_what_the_data_support(s, seed):
     assert q999 <= max(np.log(100), walk + np.log(2))
 
 
+@settings(max_examples=8, deadline=None)
+@given(s=bounded_growth(min_len=8, max_len=20))
+@example(s=AnnualSeries(np.arange(2010, 2020), [10, 14, 9, 13, 8, 15, 11, 9, 14, 10]))
+def test_the_forecast_sd_never_falls_with_the_horizon(s):
+    """The h-step error variance of forecasts from one origin cannot fall as h grows;
+    the calibration's kappa^2 h^gamma with gamma < 0 made a Theta band 70% wider at one
+    year than at six."""
+    for spec in [*SPECS, Naive(), Auto()]:
+        if len(s) < spec.min_length:
+            continue
+        _, L = spec.fit(s).moments(8)
+        sd = np.sqrt(np.sum(L**2, axis=1))
+        assert np.all(np.diff(sd) >= -1e-12 * sd[:-1]), (spec.name, sd)
+
+
 @settings(max_examples=15, deadline=None)
 @given(level=st.floats(1e-3, 1e6), n=st.integers(3, 30))
 # found by hypothesis: Theta's (n = 6) and then DampedTrend's (n = 22) profiled SSE on

@@ -223,7 +223,7 @@ aicc=-26.8)
     def _member_moments(self, i: int, h: int) -> tuple[np.ndarray, np.ndarray]:
         mean, cov = self.components[i].moments(h)
         if self.calibrations:
-            root = np.sqrt(gaussian.horizon_factor(self.calibrations[i], h))
+            root = np.sqrt(gaussian.monotone_factor(self.calibrations[i], np.diag(cov)))
             cov = cov * root[:, None] * root[None, :]
         return mean, cov
 

@@ -15,7 +15,8 @@ draws). Each member's h-step distribution on the working scale is Gaussian
    posterior mean under a conjugate prior centred on the model. The member's covariance
    is rescaled by ``kappa^2 h^gamma``: wider for a model whose past errors were larger
    than it claims, narrower for one that was over-dispersed (a random walk on a
-   mean-reverting series), and with the variance growing as fast as the errors did.
+   mean-reverting series), and with the variance growing as fast as the errors did, but
+   never falling with the horizon (:func:`monotone_factor`).
 2. **Estimated variances** (:func:`variance_factor`). The innovation variance (``dof``
    = observations minus parameters) and ``kappa^2`` (``dof + m``) are estimates; their
    Student-t predictives are replaced by the Gaussians with the same variance, i.e.
@@ -108,6 +109,30 @@ def horizon_factor(cal: tuple[float, float, int], h: int) -> np.ndarray:
     k2, gamma, hmax = cal
     hk = np.minimum(np.arange(1, h + 1), max(hmax, 1)).astype(float)
     return k2 * hk**gamma
+
+
+def monotone_factor(cal: tuple[float, float, int], variances: np.ndarray) -> np.ndarray:
+    """The calibration's multiplier of the h-step variances `variances` (horizons 1..h),
+    raised where needed so that the calibrated variance never falls with the horizon.
+
+    The h-step error variance of a forecast from one origin cannot fall as h grows (for
+    a stationary series it is ``Var(y_{t+h} | F_t) = Var(y_{t+h+1} | F_{t+1}) <=
+    Var(y_{t+h+1} | F_t)``; for an integrated one it grows), but ``kappa^2 h^gamma``
+    with gamma < 0, estimated from a few errors, can shrink the model's variance faster
+    than it grows (a 1-year band wider than the 6-year one). Each calibrated variance
+    is therefore at least the largest one before it; where the model's variance grows
+    faster than the factor falls, nothing changes.
+
+    Examples
+    --------
+    >>> monotone_factor((1.0, -1.0, 5), np.array([1.0, 1.5, 1.8])).round(3).tolist()
+    [1.0, 0.667, 0.556]
+    """
+    v = np.asarray(variances, dtype=float)
+    f = horizon_factor(cal, v.size)
+    calibrated = f * v
+    floor = np.maximum.accumulate(calibrated)
+    return np.where(calibrated > 0, f * floor / np.where(calibrated > 0, calibrated, 1.0), f)
 
 
 def pool(means: np.ndarray, covs: np.ndarray, weights: np.ndarray,
