@@ -104,3 +104,78 @@ def test_warnings_point_at_the_users_line_through_the_wrappers():
             call()
         assert caught, what
         assert {w.filename for w in caught} == {__file__}, (what, [w.filename for w in caught])
+
+
+def _positional(obj) -> int | None:
+    params = list(inspect.signature(obj).parameters.values())
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+
+
+@pytest.mark.parametrize(("qualname", "obj", "keyword"), CALLABLES,
+                         ids=[q for q, _, _ in CALLABLES])
+def test_too_many_positional_arguments_is_a_forecast_type_error(qualname, obj, keyword):
+    """`project(fit, scenarios, 2035)` raised Python's TypeError, naming no fix."""
+    n = _positional(obj)
+    if n is None:
+        pytest.skip("takes *args")
+    with pytest.raises(ForecastTypeError, match=r"positional argument\(s\) .* but "
+                                                rf"{n + 1} were given") as info:
+        obj(*([None] * (n + 1)))
+    assert isinstance(info.value, TypeError)
+
+
+def test_the_positional_message_names_the_keyword_to_use():
+    with pytest.raises(ForecastTypeError, match=r"project\(\) takes 2 positional argument\(s\) "
+                                                r"\(fit, scenarios\) but 3 were given; the "
+                                                r"others are keywords: to, .* e\.g\. to=2035\."):
+        forecast.project(None, None, 2035)
+
+
+def _value_classes():
+    from forecast.history.markets import MarketHistory
+    from forecast.markets.projection import MarketProjection
+    from forecast.models.base import ModelSpec
+    from forecast.models.fit import Fit
+    from forecast.projection.exports import Exports
+    from forecast.projection.queries import Queries
+    from forecast.records.fx import ExchangeRates
+    from forecast.records.releases import Records
+    from forecast.scenarios.assumption import Assumption
+
+    return (forecast.Projection, Queries, Exports, ModelSpec, Fit, forecast.History,
+            forecast.AnnualSeries, MarketProjection, MarketHistory, forecast.Scenario,
+            forecast.ScenarioSet, ExchangeRates, Records, Assumption)
+
+
+def test_the_methods_users_call_are_checked_too():
+    """fit.forecast(levles=...) and projection.prob_above(40, 2030, "baseline", 3) raised
+    Python's TypeError; every public method of the values users hold is wrapped."""
+    unchecked = []
+    for cls in _value_classes():
+        for name, attr in vars(cls).items():
+            func = attr.__func__ if isinstance(attr, staticmethod | classmethod) else attr
+            if name.startswith("_") or not inspect.isfunction(func):
+                continue
+            params = inspect.signature(func).parameters.values()
+            if any(p.kind is p.VAR_KEYWORD for p in params):
+                continue
+            if getattr(func, "__wrapped__", None) is None:
+                unchecked.append(f"{cls.__name__}.{name}")
+    assert not unchecked, unchecked
+    import numpy as np
+
+    s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.08 ** np.arange(13))
+    fit = forecast.Drift().fit(s)
+    with pytest.raises(ForecastTypeError, match=r"fit\(\) takes 1 positional argument\(s\) "
+                                                r"\(data\) but 2 were given; .* e\.g\. seed=1"):
+        forecast.Drift().fit(s, 1)
+    with pytest.raises(ForecastTypeError, match=r"`levles` .*forecast\(\) takes h, levels, log\. "
+                                                r"Did you mean 'levels'\?"):
+        fit.forecast(5, levles=(80,))
+    p = forecast.project(fit, forecast.Scenario("baseline"), to=2027, n_paths=20, seed=1)
+    with pytest.raises(ForecastTypeError, match=r"prob_above\(\) takes 3 positional"):
+        p.prob_above(40, 2027, "baseline", 3)
+    assert p.prob_above(40, 2027, "baseline") == p.prob_above(value=40, year=2027,
+                                                              scenario="baseline")

@@ -75,6 +75,35 @@ def _refuse_unknown(kwargs: dict[str, Any], known: frozenset[str], names: list[s
             raise unexpected_keyword(key, kwargs[key], names, f"{who}() takes {', '.join(names)}")
 
 
+def _positional_limit(params: list[inspect.Parameter]) -> tuple[int | None, list[str],
+                                                                 list[str]]:
+    """(how many arguments may be positional, or None for any; their names; the
+    keyword-only names) of a signature."""
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        return None, [], []
+    positional = [p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                                                        inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    keyword = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    return len(positional), positional, keyword
+
+
+def _refuse_positional(args: tuple, limit: int, positional: list[str], keyword: list[str],
+                       who: str, skip: int = 0) -> None:
+    """Raise a ForecastTypeError for more than `limit` positional arguments, naming the
+    keyword-only ones (Python's own TypeError names no fix). `skip` leading names
+    (``self``) are not shown."""
+    shown = positional[skip:]
+    given = len(args) - skip
+    extra = args[limit]
+    example = f" e.g. {keyword[0]}={extra!r}" if keyword else ""
+    rest = (f"the others are keywords: {', '.join(keyword[:8])}"
+            f"{', ...' if len(keyword) > 8 else ''}." if keyword else "it takes no more.")
+    raise ForecastTypeError(
+        f"{who}() takes {len(shown)} positional argument(s) ({', '.join(shown) or 'none'}) "
+        f"but {given} were given; {rest} Pass them by name,{example}.".replace(
+            "Pass them by name,.", "Remove the extra ones."), field=None)
+
+
 def checked_keywords(func: F) -> F:
     """Decorate `func` so an unknown keyword raises :func:`unexpected_keyword`'s error.
 
@@ -88,11 +117,17 @@ def checked_keywords(func: F) -> F:
         # a programming error, raised at import: such a function checks its own **kwargs
         raise TypeError(f"{func.__name__} takes **kwargs; check them where they are used "
                         "(as _check_reconstruct_kw does) instead of decorating it")
-    names = [p.name for p in params if p.kind in _NAMED]
+    limit, positional, keyword = _positional_limit(list(params))
+    in_class = "." in func.__qualname__.rsplit("<locals>.", 1)[-1]  # a method: hide self
+    skip = 1 if in_class and positional[:1] in (["self"], ["cls"]) else 0
+    names = [p.name for p in params if p.kind in _NAMED][skip:]
     known = frozenset(names)
+    big = 1 << 30 if limit is None else limit
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > big:
+            _refuse_positional(args, big, positional, keyword, func.__name__, skip)
         _refuse_unknown(kwargs, known, names, func.__name__)
         return func(*args, **kwargs)
 
@@ -115,11 +150,39 @@ def checked_init(cls: C) -> C:
         raise TypeError(f"{cls.__name__}.__init__ takes **kwargs; check them there")
     names = [p.name for p in params if p.kind in _NAMED]
     known = frozenset(names)
+    limit, positional, keyword = _positional_limit(params)
+    big = 1 << 30 if limit is None else limit
 
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if len(args) > big:
+            _refuse_positional(args, big, positional, keyword, cls.__name__)
         _refuse_unknown(kwargs, known, names, cls.__name__)
         init(self, *args, **kwargs)
 
     cls.__init__ = __init__  # type: ignore[misc]
+    return cls
+
+
+def checked_methods(cls: C) -> C:
+    """Apply :func:`checked_keywords` to every public method `cls` defines itself.
+
+    A class decorator for the values users call methods on (``fit.forecast(...)``,
+    ``projection.prob_above(...)``): a misspelt keyword or one positional argument too
+    many is a ForecastTypeError naming the fix, as for the package's functions. Methods
+    taking ``**kwargs`` check them themselves and are left as they are; so are
+    properties and private names.
+    """
+    for name, attr in list(vars(cls).items()):
+        if name.startswith("_"):
+            continue
+        kind = type(attr) if isinstance(attr, staticmethod | classmethod) else None
+        func = attr.__func__ if kind is not None else attr
+        if not inspect.isfunction(func) or getattr(func, "__wrapped__", None) is not None:
+            continue
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD
+               for p in inspect.signature(func).parameters.values()):
+            continue
+        wrapped = checked_keywords(func)
+        setattr(cls, name, kind(wrapped) if kind is not None else wrapped)
     return cls

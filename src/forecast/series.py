@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._fsio import atomic_file
-from ._keywords import checked_init
+from ._keywords import checked_init, checked_methods
 from ._validation import readonly
 from .errors import DataError, ForecastTypeError, ParameterError, SeriesError
 
@@ -23,6 +23,7 @@ __all__ = ["YEAR_RANGE", "AnnualSeries"]
 YEAR_RANGE: tuple[int, int] = (1800, 2200)
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False)
 class AnnualSeries:

@@ -13,7 +13,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._seeds import as_generator
 from .._validation import FrozenDict, check_int, check_level, readonly
 from ..errors import ParameterError
@@ -71,6 +71,7 @@ class _Params(FrozenDict):
     fix = "pass params= to forecast.reconstruct() to fix the trend variances."
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False)
 class History:

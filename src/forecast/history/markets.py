@@ -21,7 +21,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._seeds import as_generator
 from .._validation import FrozenDict, check_bool, check_int, check_level, readonly
 from ..errors import ParameterError
@@ -90,6 +90,7 @@ class MarketComponent:
         return np.exp(self.log_mean + eps @ self._map.T)
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False)
 class MarketHistory:

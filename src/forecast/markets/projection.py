@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._validation import (
     check_bool,
     check_extra_quantiles,
@@ -89,6 +89,7 @@ def _check_share(share: object, name: str = "share",
     return check_bool(name, share, fix)
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False, repr=False)
 class MarketProjection:

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._seeds import as_seed_sequence, repeatable, seed_source
 from .._threads import single_blas_thread
 from .._validation import check_bool, check_int
@@ -47,6 +47,7 @@ DEFAULT_IMPUTATIONS = 20
 _HUGE = 1e100
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True)
 class ModelSpec:

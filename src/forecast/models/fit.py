@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._seeds import as_seed_sequence
 from .._validation import check_bool, check_int, check_levels, readonly
 from ..errors import ForecastTypeError, ModelError
@@ -54,6 +54,7 @@ class FitLike(Protocol):
     def point_forecast(self, h: int) -> np.ndarray: ...
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False)
 class Fit:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._fsio import check_new_file, write_bytes
+from .._keywords import checked_methods
 from .._optional import require
 from .._validation import check_extra_quantiles
 from .._version import __version__
@@ -158,6 +159,7 @@ def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
                                  "summary": p.summary_frame(levels)})
 
 
+@checked_methods
 class Exports:
     """Export methods of :class:`~forecast.Projection` (a mixin: keeps its module short)."""
 

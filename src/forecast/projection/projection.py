@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._validation import check_level, check_quantiles, check_unique
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..records.schema import suggest
@@ -36,6 +36,7 @@ __all__ = ["Projection"]
 DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False, repr=False)
 class Projection(Queries, Exports):

@@ -14,6 +14,7 @@ from typing import Any, Self
 
 import pandas as pd
 
+from .._keywords import checked_methods
 from .._validation import check_float, check_levels
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from .decompose import decompose as _decompose
@@ -28,6 +29,7 @@ from .summaries import (
 __all__ = ["Queries"]
 
 
+@checked_methods
 class Queries:
     """Scenario comparisons and probability queries of :class:`~forecast.Projection`."""
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .._fsio import atomic_file, neutralise, unneutralise
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._validation import check_float, check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from . import _fx_schema as F
@@ -110,6 +110,7 @@ def _implied_candidates(records, year: int, months: int) -> list[tuple]:
     return out
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False)
 class ExchangeRates:

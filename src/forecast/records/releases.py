@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._fsio import atomic_file, neutralise, unneutralise
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from ..errors import DataError, ForecastTypeError
 from . import schema as S
 from ._filter import filter_mask
@@ -114,6 +114,7 @@ def load_releases() -> Records:
     return _embedded()
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False)
 class Records:

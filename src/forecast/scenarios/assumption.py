@@ -37,7 +37,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from .._keywords import checked_init, checked_keywords
+from .._keywords import checked_init, checked_keywords, checked_methods
 from .._seeds import from_generator, keyed
 from .._validation import check_int, readonly
 from ..errors import ForecastError, ForecastTypeError, ParameterError, ScenarioError
@@ -220,6 +220,7 @@ def check_context(ctx: object) -> PathContext:
     return ctx
 
 
+@checked_methods
 @dataclass(frozen=True)
 class Assumption:
     """Base class of every assumption: an additive effect on the log level.

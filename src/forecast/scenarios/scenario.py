@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .._keywords import checked_init, checked_keywords
+from .._keywords import checked_init, checked_keywords, checked_methods
 from .._seeds import as_seed_sequence, assumption_seed
 from .._validation import check_unique
 from ..errors import ForecastTypeError, ParameterError, ScenarioError, ScenarioKeyError
@@ -138,6 +138,7 @@ def check_starts(scenarios: Iterable[Any], last_year: int, fix: str | None = Non
                         f"data ending before {int(start)}."), field="start")
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True)
 class Scenario:
@@ -311,6 +312,7 @@ def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
     return Scenario(name, items, "")
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True)
 class ScenarioSet:
