@@ -315,3 +315,23 @@ def test_spellings_of_one_cut_off_are_one_origin(releases):
     assert list(dict.fromkeys(mixed["origin"])) == ["2019-06", "2019-12"]
     plain = backtest(Naive(), releases, origins=["2019-06", "2019-12"], **kw)
     pd.testing.assert_frame_equal(mixed, plain, check_exact=True)
+
+
+def test_pseudo_real_time_converts_with_the_rates_known_at_the_origin():
+    """The 2017 annual average (published in 2018) converted the January-May 2017 CNY
+    figures at origin 2017-06; now rates published after an origin cannot move it."""
+    import dataclasses
+
+    fx = forecast.load_exchange_rates()
+    frame = fx.frame
+    later = frame["year"] >= 2017
+    frame.loc[later, "cny_per_usd"] = frame.loc[later, "cny_per_usd"] * 1.5
+    edited = dataclasses.replace(fx, _frame=frame[list(fx.frame.columns)])
+    records = forecast.load_releases()
+    kw = {"origins": ["2017-06"], "horizon": 2, "n_paths": 200, "seed": 3}
+    a = backtest(forecast.Drift(), records, fx=fx, **kw)
+    b = backtest(forecast.Drift(), records, fx=edited, **kw)
+    cols = ["origin", "horizon", "median", "lower_80", "upper_80"]
+    pd.testing.assert_frame_equal(a.loc[a["target"] == "latest", cols].reset_index(drop=True),
+                                  b.loc[b["target"] == "latest", cols].reset_index(drop=True),
+                                  check_exact=True)

@@ -54,8 +54,9 @@ def test_backtest_markets_forecasts_in_the_currency_it_scores():
     assert len(both) == len(usd) > 0
     rate = both["truth_cny"] / both["truth_usd"]
     assert rate.between(6.0, 7.5).all()  # the CNY per USD of those years
-    # the forecasts move with the truths: the same errors, up to the exchange rate
-    np.testing.assert_allclose(both["median_cny"] / both["median_usd"], rate, rtol=0.05)
+    # the forecasts are in the truths' currency: their ratio is a CNY/USD rate too (the
+    # forecasts' is the one known at the origin, carried forward: within 10%)
+    np.testing.assert_allclose(both["median_cny"] / both["median_usd"], rate, rtol=0.1)
     assert (cny["ape"] < 20).all()
 
 

@@ -242,3 +242,31 @@ def test_user_fx_digits_python_reads_but_the_records_refuse_are_refused(tmp_path
     with pytest.raises(DataError, match=rf"row 3, column 'cny_per_usd': '{re.escape(cell)}' "
                                         r"is not a number"):
         ExchangeRates.from_csv(write(df, tmp_path))
+
+
+# ----------------------------------------------------------------------- known_by
+def test_known_by_keeps_the_averages_whose_period_is_over(fx):
+    cut = fx.known_by("2017-06")  # known by 30 June 2017
+    frame = cut.frame
+    assert frame["year"].max() == 2016
+    assert frame["month"].isna().all()  # the embedded monthly rows are all later
+    assert cut.as_of == pd.Timestamp(2017, 6, 30)
+    assert (cut.series_log_sd, cut.gap_log_sd) == (fx.series_log_sd, fx.gap_log_sd)
+    assert fx.known_by(2016).frame.equals(frame)  # a year: known by its 31 December
+    june = fx.known_by("2024-06").frame  # 2024: monthly averages of April, May, June
+    assert sorted(june.loc[june["year"] == 2024, "month"].astype(int)) == [4, 5, 6]
+    with pytest.raises(DataError, match="no exchange rate was known by 2001-12-31"):
+        fx.known_by(2001)
+
+
+def test_a_year_not_yet_averaged_is_carried_forward_with_a_growing_sd(fx):
+    cut = fx.known_by("2017-06")
+    last = cut.annual(2016)
+    one, two = cut.annual(2017), cut.annual(2018)
+    assert (one.method, two.method) == ("carried", "carried")
+    assert one.rate == two.rate == last.rate
+    assert last.log_sd < one.log_sd < two.log_sd
+    assert "the 2016 average carried forward (known by 2017-06-30)" in one.source
+    assert fx.annual(2017).method == "annual"  # the full table is not carried
+    with pytest.raises(DataError, match="no exchange rate for 2017"):
+        replace(cut, as_of=None).annual(2017)

@@ -18,6 +18,7 @@ import numpy as np
 from .._seeds import origin_seeds, rebuild
 from ..errors import ForecastError, ModelError
 from ..history import reconstruct
+from ..records import load_exchange_rates
 from ..series import AnnualSeries
 
 __all__: list[str] = []
@@ -89,7 +90,7 @@ def run_task(task: Task) -> list[dict[str, Any] | str]:
     data = task.data
     if task.reconstruct is not None:
         try:
-            data = reconstruct(data, **task.reconstruct)
+            data = reconstruct(data, **known_rates(task.reconstruct, task.label))
         except ForecastError as exc:
             return [f"origin {task.label}: no history could be reconstructed ({exc})"] * len(
                 task.specs)
@@ -102,6 +103,16 @@ def run_task(task: Task) -> list[dict[str, Any] | str]:
         else:
             out.append(_fit_simulate(spec, data, task))
     return out
+
+
+def known_rates(reconstruct_kw: dict, as_of: object) -> dict:
+    """`reconstruct_kw` with its exchange rates (default: the embedded ones) cut at the
+    origin `as_of`: a pseudo-real-time history converts currencies with the averages
+    known then (:meth:`~forecast.records.fx.ExchangeRates.known_by`), not with a year's
+    average published after it ended."""
+    fx = reconstruct_kw.get("fx")
+    fx = load_exchange_rates() if fx is None else fx
+    return {**reconstruct_kw, "fx": fx.known_by(as_of)}
 
 
 def map_tasks(tasks: list[Task], executor: Any) -> list[list[dict[str, Any] | str]]:

@@ -97,7 +97,7 @@ def _run_origin(o: _Origin) -> dict | str:
     start, end = _span(o.records.frame, o.market)
     try:
         mh = reconstruct_markets(o.records, markets=have, currency=o.currency, start=start,
-                                 end=end)
+                                 end=end, fx=load_exchange_rates().known_by(o.label))
         if len(mh) < o.spec.min_length:
             return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
         fit = joint_model(o.design, o.spec).fit(mh, seed=child(ss, 0))

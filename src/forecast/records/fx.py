@@ -46,7 +46,7 @@ from .schema import raise_problems
 
 __all__ = ["ExchangeRates", "FxRate", "load_exchange_rates"]
 
-METHODS = ("implied", "annual", "monthly")
+METHODS = ("implied", "annual", "monthly", "carried")
 UNCERTAIN_FACTOR = 3.0  # a rate marked "uncertain" has 3x the between-series spread
 MONTHLY_FLOOR = 0.01  # a mean of a few monthly averages is never as good as an annual one
 DEFAULT_GAP = 0.03  # used only when no year has both an implied and an annual rate
@@ -61,7 +61,9 @@ class FxRate:
 
     ``log_sd`` is the standard deviation of the log rate as a conversion factor for
     MOFCOM's figures; ``method`` is ``"implied"`` (MOFCOM's own CNY total / USD total),
-    ``"annual"`` (an annual average) or ``"monthly"`` (mean of monthly averages).
+    ``"annual"`` (an annual average), ``"monthly"`` (mean of monthly averages) or
+    ``"carried"`` (a table cut by :meth:`ExchangeRates.known_by`: the last known average,
+    for a year not yet averaged).
     """
 
     year: int
@@ -132,6 +134,9 @@ class ExchangeRates:
     within_year_log_sd: float = 0.0
     flow_log_sd: float = 0.0
     gap_years: tuple[int, ...] = ()
+    #: set by :meth:`known_by`: the date the table is cut at (years after its last average
+    #: are carried forward from it, see :meth:`annual`)
+    as_of: pd.Timestamp | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self._frame, pd.DataFrame) or (
@@ -143,6 +148,10 @@ class ExchangeRates:
         for name in ("series_log_sd", "gap_log_sd", "within_year_log_sd", "flow_log_sd"):
             object.__setattr__(self, name, check_float(name, getattr(self, name), 0, 1))
         object.__setattr__(self, "gap_years", tuple(int(y) for y in self.gap_years))
+        if self.as_of is not None and not isinstance(self.as_of, pd.Timestamp):
+            raise ForecastTypeError(f"`as_of` must be None or a pandas Timestamp; got "
+                                    f"{self.as_of!r}. Cut a table with fx.known_by(date).",
+                                    field="as_of")
 
     @classmethod
     def from_csv(cls, path: str | os.PathLike, releases=None) -> ExchangeRates:
@@ -158,6 +167,66 @@ class ExchangeRates:
             if col in raw.columns:
                 raw[col] = [unneutralise(v) for v in raw[col].tolist()]
         return _build(raw, rows, name, where, releases)
+
+    def known_by(self, as_of) -> ExchangeRates:
+        """The table as a forecaster had it on `as_of`, for pseudo-real-time work.
+
+        An average is known once its period is over: a year's annual average from its
+        31 December, a month's from its last day. Rows of later periods are dropped, and
+        a year with no average left (the partial year of the cut-off date, typically) is
+        converted at the last known average, carried forward like a random walk: its
+        ``log_sd`` grows by the root mean square yearly log change of the known annual
+        averages for each year it is carried (``method`` "carried"). MOFCOM's own implied
+        rates come from the records, which :meth:`Records.filter` cuts at the same date.
+        The spreads (``series_log_sd`` and the others) are kept as estimated on the
+        whole table.
+
+        Parameters
+        ----------
+        as_of : str, date or Timestamp
+            As for ``Records.filter(as_of=...)``: ``"2017-06"`` is known by 30 June 2017.
+
+        Examples
+        --------
+        >>> fx = load_exchange_rates().known_by("2017-06")
+        >>> r = fx.annual(2017)       # the 2017 average was not known in June 2017
+        >>> (r.method, round(r.rate, 4), r.rate == fx.annual(2016).rate)
+        ('carried', 6.6423, True)
+        """
+        from ._filter import _as_of_end  # the same reading of the date as Records.filter
+
+        end = _as_of_end(as_of)
+        f = self._frame
+        year = f["year"].astype(int)
+        month = f["month"].fillna(12).astype(int)
+        period_end = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
+        period_end = period_end + pd.offsets.MonthEnd(0)
+        keep = (period_end <= end).to_numpy()
+        if not keep.any():
+            raise DataError(f"no exchange rate was known by {end.date()}: the table starts in "
+                            f"{min(self.years)}. Pass a later `as_of`.", field="as_of")
+        return ExchangeRates(f[keep], self.series_log_sd, self.gap_log_sd,
+                             self.within_year_log_sd, self.flow_log_sd, self.gap_years,
+                             as_of=end)
+
+    def _carried(self, year: int) -> FxRate | None:
+        """For a table cut by :meth:`known_by`: the last known average carried to `year`."""
+        if self.as_of is None:
+            return None
+        known = [y for y in self.years if y < year]
+        if not known:
+            return None
+        last = max(known)
+        avg = self._average(last)
+        if avg is None:
+            return None
+        annual = self._frame[self._frame["month"].isna()].groupby("year")["cny_per_usd"].mean()
+        steps = np.diff(np.log(annual.sort_index().to_numpy()))
+        step_sd = float(np.sqrt(np.mean(steps**2))) if steps.size else 0.05
+        extra = step_sd * math.sqrt(year - last)
+        return FxRate(year, 12, avg.rate, math.hypot(avg.log_sd, extra), "carried",
+                      f"the {last} average carried forward (known by {self.as_of.date()}): "
+                      f"{avg.source}")
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -241,6 +310,8 @@ class ExchangeRates:
         """
         year = check_int("year", year, 1900, 2200, "Pass a calendar year, e.g. 2023.")
         avg = self._average(year)
+        if avg is None:
+            avg = self._carried(year)
         if avg is None:
             raise DataError(
                 f"no exchange rate for {year}: the table has annual or monthly averages for "
