@@ -573,3 +573,28 @@ def test_the_reproduction_code_names_a_chunk_size_when_the_chunks_differ(
     scope: dict = {}
     exec(compile(code, "reproduce", "exec"), scope)
     np.testing.assert_array_equal(scope["proj"].samples, proj.samples)
+
+
+def test_a_history_or_fit_of_another_series_is_refused(tmp_path):
+    """An HK projection written with the US history and fit gave a page headed HK with the
+    US model, weights and evidence, and a key message that lost its base year."""
+    hk = forecast.reconstruct(market="HK")
+    fit_hk = forecast.Drift().fit(hk, seed=1)
+    proj = forecast.project(fit_hk, forecast.Scenario("baseline"), to=2027, n_paths=50, seed=1)
+    us = forecast.reconstruct()
+    for kwargs, field in (({"history": us}, "history"),
+                          ({"history": us.series}, "history"),
+                          ({"fit": forecast.Drift().fit(us, seed=1)}, "fit"),
+                          ({"history": forecast.reconstruct(market="HK", currency="CNY")},
+                           "history")):
+        with pytest.raises(ParameterError, match=rf"`{field}` must belong to the projected "
+                                                 r"series, HK offshore_execution in USD_bn "
+                                                 r"to 2023; got ") as info:
+            report.write_report(proj, tmp_path / "x.html", plots=False, **kwargs)
+        assert info.value.field == field
+    with pytest.raises(ParameterError, match="`history` must belong"):
+        report.key_message(proj, us)
+    assert not (tmp_path / "x.html").exists()
+    # its own history and fit are taken
+    report.write_report(proj, tmp_path / "ok.html", plots=False, history=hk, fit=fit_hk)
+    assert (tmp_path / "ok.html").exists()

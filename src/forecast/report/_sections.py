@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import ForecastTypeError
+from ..errors import ForecastTypeError, ParameterError
 from ..plotting._shapes import decomposition_wide, history_kind
 from ..plotting.names import (
     ASSUMPTION_COLORS,
@@ -230,17 +230,25 @@ def check_records(records, history_hint: str = "; a History goes to `history=`")
             f"Records.from_csv(path){history_hint}.", field="records")
 
 
-def check_inputs(history=None, fit=None, figures=None) -> None:
+def check_inputs(history=None, fit=None, figures=None, projection=None) -> None:
     """Refuse a `history`, `fit` or `figures` of the wrong kind (ForecastTypeError), before
-    any work: each would otherwise show up on the page as text or fail deep inside."""
+    any work: each would otherwise show up on the page as text or fail deep inside. With
+    `projection`, a history or fit of another series (market, flow, currency) or ending
+    in another year is refused too (ParameterError): the page would describe one series
+    with another's history, model and evidence."""
     if history is not None:
-        history_kind(history)  # a History or an AnnualSeries (its own message otherwise)
+        kind = history_kind(history)  # a History or an AnnualSeries (its own message otherwise)
+        if projection is not None:
+            _check_same_series("history", history.series if kind == "history" else history,
+                               projection)
     if fit is not None and not (isinstance(getattr(fit, "name", None), str)
                                 and callable(getattr(fit, "simulate", None))):
         raise ForecastTypeError(
             f"`fit` must be the baseline Fit (what ModelSpec.fit returns) or None; got "
             f"{type(fit).__name__} {fit!r:.60}. Pass e.g. fit=forecast.Auto().fit(history), "
             "or leave it out.", field="fit")
+    if fit is not None and projection is not None and hasattr(fit, "series"):
+        _check_same_series("fit", fit.series, projection)
     if figures is not None and not (
             isinstance(figures, Mapping)
             and all(isinstance(k, str) and isinstance(v, bytes) for k, v in figures.items())):
@@ -249,6 +257,21 @@ def check_inputs(history=None, fit=None, figures=None) -> None:
             f"or be None; got {type(figures).__name__} {figures!r:.60}. Pass "
             "figures=forecast.report.render_figures(projection), or leave it out.",
             field="figures")
+
+
+def _check_same_series(name: str, series, projection) -> None:
+    """`series` (of the `name` argument) is the series `projection` was projected from."""
+    own = getattr(projection, "history", None)
+    if own is None or not hasattr(series, "last_year"):
+        return
+    names_differ = bool(series.name and own.name) and series.name != own.name
+    if names_differ or (series.unit, int(series.last_year)) != (own.unit,
+                                                                 int(own.last_year)):
+        raise ParameterError(
+            f"`{name}` must belong to the projected series, {own.name or 'unnamed'} in "
+            f"{own.unit} to {own.last_year}; got {series.name or 'an unnamed series'} in "
+            f"{series.unit} to {series.last_year}. Pass the {name} the projection was made "
+            f"from (the same market, flow and currency), or leave it out.", field=name)
 
 
 def check_projection(projection, caller: str) -> None:

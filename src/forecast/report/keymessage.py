@@ -230,7 +230,7 @@ def key_message(projection, history=None, *, year: int | None = None,
     KeyMessage
     """
     check_projection(projection, "key_message")
-    check_inputs(history)
+    check_inputs(history, projection=projection)
     level = check_level("level", level)
     years = [int(y) for y in projection.years]
     names = list(projection.scenario_names)

@@ -173,7 +173,7 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     """
     S.check_projection(projection, "write_report")
     S.check_records(records)
-    S.check_inputs(history, fit, figures)
+    S.check_inputs(history, fit, figures, projection)
     # the path first: a folder, a link or a non-path fails before any chart is drawn
     _fsio.check_new_file(path, force=True, what="report")
     H.check_html_path(path)
