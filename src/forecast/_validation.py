@@ -51,8 +51,8 @@ def check_float(
     fix: str = "",
 ) -> float:
     """Return `value` as a finite float within the bounds, or raise a clear error."""
-    left = "(" if lo_open else "["
-    right = ")" if hi_open else "]"
+    left = "(" if lo_open or lo is None else "["  # an infinite end is never included
+    right = ")" if hi_open or hi is None else "]"
     rng = "" if lo is None and hi is None else (
         f" in {left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

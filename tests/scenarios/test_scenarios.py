@@ -375,3 +375,12 @@ def test_cumsum_years_is_numpys_accumulate_bit_for_bit(shape):
     x = np.random.default_rng(shape[1]).normal(0.0, 0.05, shape) * 10.0 ** np.arange(
         -3, 3, 6 / shape[1])[: shape[1]]
     assert np.array_equal(cumsum_years(x), np.add.accumulate(x, axis=1))
+
+
+def test_range_messages_do_not_contradict_themselves() -> None:
+    """`(0, inf]` included an infinite end, and a non-negative scale was said to lie
+    within +-10."""
+    with pytest.raises(ParameterError, match=r"in \(0\.0, inf\); got inf"):
+        Uniform(0, np.inf)
+    with pytest.raises(ParameterError, match=r"`scale` of Volatility .* must lie in \[0, 10\] "):
+        Volatility(2026, 1000.0)

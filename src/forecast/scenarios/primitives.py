@@ -51,8 +51,12 @@ def _check_limits(a: Assumption, keys: tuple[str, ...]) -> None:
         if max(abs(lo), abs(hi)) > limit:
             got = f"{dist.value!r}" if isinstance(dist, Fixed) else f"{dist!r} (range " \
                 f"[{lo:.4g}, {hi:.4g}])"
-            raise ParameterError(f"`{key}` of {type(a).__name__} {a.name!r} must lie within "
-                                 f"+-{limit:g} {unit}; got {got}. {fix}.", field=key)
+            bound = a.bounds.get(key)
+            floor = bound.low if isinstance(bound, Bound) else (bound[0] if bound else None)
+            where = (f"in [{floor:g}, {limit:g}]" if floor is not None and floor > -limit
+                     else f"within +-{limit:g}")
+            raise ParameterError(f"`{key}` of {type(a).__name__} {a.name!r} must lie {where} "
+                                 f"{unit}; got {got}. {fix}.", field=key)
         _warn_percent_like(a, key, dist)
 
 
