@@ -384,3 +384,13 @@ def test_range_messages_do_not_contradict_themselves() -> None:
         Uniform(0, np.inf)
     with pytest.raises(ParameterError, match=r"`scale` of Volatility .* must lie in \[0, 10\] "):
         Volatility(2026, 1000.0)
+
+
+def test_a_name_that_is_not_a_str_is_a_type_error() -> None:
+    """Scenario(3) raised a ScenarioError and LevelShift(name=3) a ParameterError (both
+    ValueErrors): a wrong type is a ForecastTypeError, as everywhere else."""
+    with pytest.raises(ForecastTypeError, match=r"scenario name must be a str; got 3 \(int\)"):
+        Scenario(3)
+    with pytest.raises(ForecastTypeError, match=r"`name` must be a str; got 3 \(int\)") as info:
+        LevelShift(2027, -0.1, name=3)
+    assert info.value.field == "name"

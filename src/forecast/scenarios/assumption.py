@@ -265,7 +265,11 @@ class Assumption:
     # ----------------------------------------------------------------- validation
     def __post_init__(self) -> None:
         name = self.name if self.name != "" else self.kind
-        if (not isinstance(name, str) or not name.strip() or "." in name
+        if not isinstance(name, str):
+            raise ForecastTypeError(f"`name` must be a str; got {name!r} "
+                                    f"({type(name).__name__}). Pass e.g. name=\"tariff_step\".",
+                                    field="name")
+        if (not name.strip() or "." in name
                 or name != name.strip() or not name.isprintable()):
             raise ParameterError(f"`name` must be a non-empty string without dots, control "
                                  f"characters, line breaks or surrounding spaces; got "

@@ -59,7 +59,11 @@ __all__ = [
 
 
 def _check_name(what: str, name: object) -> str:
-    if not isinstance(name, str) or not name.strip() or name != name.strip():
+    if not isinstance(name, str):
+        raise ForecastTypeError(f"{what} name must be a str; got {name!r} "
+                                f"({type(name).__name__}). Pass e.g. name=\"managed_friction\".",
+                                field="name")
+    if not name.strip() or name != name.strip():
         raise ScenarioError(f"{what} name must be a non-empty string without surrounding "
                             f"spaces; got {name!r}. Pass e.g. name=\"managed_friction\".",
                             field="name")
