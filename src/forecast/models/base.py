@@ -314,13 +314,16 @@ class ModelSpec:
         Returns
         -------
         ModelSpec
-            A copy with ``scale=lam``.
+            A copy with ``scale=lam`` (0 and 1 are spelled "log" and "level", so that
+            equal specs compare equal).
 
         Examples
         --------
         >>> import forecast
-        >>> forecast.Drift().with_scale(0).scale
-        0.0
+        >>> forecast.Drift().with_scale(0.25).scale, forecast.Drift().with_scale(0).scale
+        (0.25, 'log')
+        >>> forecast.Drift(scale=0) == forecast.Drift(scale="log")
+        True
         """
         return dataclasses.replace(self, scale=float(lam))
 

@@ -39,7 +39,8 @@ def check_scale(scale: Any) -> str | float:
     elif isinstance(scale, int | float) and not isinstance(scale, bool):
         lam = float(scale)
         if 0.0 <= lam <= 1.0:
-            return lam
+            # one spelling per scale: Drift(scale=0) == Drift(scale="log")
+            return next((name for name, value in _NAMES.items() if value == lam), lam)
     raise ParameterError(
         f'`scale` must be "auto", "log", "level" or a Box-Cox lambda in [0, 1]; got '
         f'{scale!r}. Pass scale="auto" to choose it from the data.')
