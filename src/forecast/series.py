@@ -12,7 +12,7 @@ import pandas as pd
 
 from ._fsio import atomic_file
 from ._keywords import checked_init, checked_methods
-from ._validation import readonly
+from ._validation import check_int, readonly
 from .errors import DataError, ForecastTypeError, ParameterError, SeriesError
 
 __all__ = ["YEAR_RANGE", "AnnualSeries"]
@@ -155,8 +155,9 @@ class AnnualSeries:
         >>> AnnualSeries([2020, 2021, 2022], [1.0, 2.0, 3.0]).window(end=2021).last_year
         2021
         """
-        lo = self.first_year if start is None else int(start)
-        hi = self.last_year if end is None else int(end)
+        fix = "Pass a whole year, e.g. 2020."
+        lo = self.first_year if start is None else check_int("start", start, fix=fix)
+        hi = self.last_year if end is None else check_int("end", end, fix=fix)
         keep = (self.years >= lo) & (self.years <= hi)
         if not np.any(keep):
             raise SeriesError(

@@ -392,9 +392,11 @@ def test_cagr_start_outside_history_and_projection_says_both_ranges(proj):
 
 
 def test_year_arguments_that_are_not_ints_say_how_to_fix(proj):
-    with pytest.raises(ForecastTypeError, match=r"got 2030.0 \(float\)\. Pass a projected "
+    with pytest.raises(ForecastTypeError, match=r"got 2030.5 \(float\)\. Pass a projected "
                        r"year such as 2035"):
-        proj.prob_above(40, 2030.0)
+        proj.prob_above(40, 2030.5)
+    with pytest.raises(ForecastTypeError, match=r"got '2030' \(str\)\. Pass a projected "):
+        proj.prob_above(40, "2030")
 
 
 def test_to_frame_names_its_own_argument(proj):

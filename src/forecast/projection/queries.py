@@ -324,6 +324,8 @@ class Queries:
         """
         j_end = year_index(self, end, "end")
         hist = self.history
+        if isinstance(start, float) and start.is_integer():
+            start = int(start)  # 2024.0, as every year argument takes it
         if isinstance(start, numbers.Integral) and hist.first_year <= start <= hist.last_year:
             first: Any = float(hist.values[int(start - hist.first_year)])
         else:

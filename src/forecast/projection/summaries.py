@@ -214,6 +214,9 @@ def iamc_frame(p: Any, model: str, region: str, variable: str, unit: str,
 
 def year_index(p: Any, year: object, arg: str = "year") -> int:
     """Column of a projected `year`, or a clear error."""
+    if isinstance(year, numbers.Real) and not isinstance(year, bool | numbers.Integral) \
+            and float(year).is_integer():
+        year = int(year)  # 2030.0, as check_int takes it for `to` and the other years
     if isinstance(year, bool) or not isinstance(year, numbers.Integral):
         raise ForecastTypeError(
             f"`{arg}` must be an int year; got {year!r} ({type(year).__name__}). Pass a "
