@@ -311,6 +311,18 @@ def test_chinese_scenario_names_are_drawn_with_an_installed_cjk_font():
         _warnings.simplefilter("error")  # a missing glyph is a warning: fail on it
         sets = render_figure_sets(proj, formats=("png",), skip=("history",))
     assert sets["png"]["fan_贸易 摩擦"].startswith(b"\x89PNG")
+    # a Chinese assumption name: the decomposition's legend is measured while the chart
+    # is built (kept clear of the bars), which warned of missing glyphs under the Latin
+    # font tried first, and placed the legend by the wrong widths
+    levy = forecast.Scenario("levy", [forecast.LevelShift(2027, -0.1, name="外包征税"),
+                                      forecast.LevelShift(2028, 0.05, name="opening")])
+    proj = forecast.project(fit, [forecast.Scenario("baseline"), levy], to=2030,
+                            n_paths=200, seed=1)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("error")
+        sets = render_figure_sets(proj, formats=("svg",), skip=("history",),
+                                  decompositions={"levy": proj.decompose("levy")})
+    assert "外包征税" in sets["svg"]["decomposition_levy"].decode()
 
 
 def test_the_us_presets_on_another_market_are_flagged(tmp_path, capsys):

@@ -7,6 +7,7 @@ and the same colour per scenario and per assumption (:mod:`forecast.plotting.nam
 from __future__ import annotations
 
 import textwrap
+import warnings
 from collections.abc import Mapping, Sequence
 
 from .. import plotting
@@ -77,8 +78,12 @@ class _Canvas:
               "axes.spines.right": False}
         fonts = fonts_for(())  # Latin first; the CJK fonts only if a text needs them
         while True:
+            # a chart that measures its text while it is built (a legend kept clear of
+            # the bars) warns of missing glyphs under the Latin font: held back until
+            # we know the chart is not built again with the CJK fonts
             with matplotlib.rc_context({**rc, "font.family": list(fonts)}), \
-                    quiet_font_lookup():
+                    quiet_font_lookup(), warnings.catch_warnings(record=True) as held:
+                warnings.simplefilter("always")
                 fig = self.figure_cls(figsize=layouts[0][1])
                 func(*args, ax=fig.subplots(), **kwargs)
                 source_line(fig, SOURCE)
@@ -86,6 +91,8 @@ class _Canvas:
             if need == fonts:
                 break
             fonts = need  # built again: a figure's texts keep the fonts they were made with
+        for w in held:  # the build that stands: its warnings are the user's
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         with matplotlib.rc_context({**rc, "font.family": list(fonts)}), quiet_font_lookup():
             ax = fig.axes[0]
             title = ax.get_title()
