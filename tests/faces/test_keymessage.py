@@ -39,8 +39,12 @@ def test_effects_band_and_probabilities_come_from_the_samples():
     assert msg.prob_above["down"] == pytest.approx((p.samples[1][:, 4] > 32.0).mean())
     text = str(msg)
     assert text.startswith("In 2035 the scenarios move US offshore execution by -20% to +5% "
-                           "against the 80% band under baseline, ")
+                           "against baseline, whose 80% band is ")
     assert f"{lo:,.1f}-{hi:,.1f} USD bn" in text
+    # the band also in percent of its median: the effects are percentages
+    med = float(np.median(p.samples[0][:, -1]))
+    assert (f"; {100 * (lo / med - 1):+.0f}% to {100 * (hi / med - 1):+.0f}% of it)."
+            in text)
     assert "The largest gap is Down (-20%)" in text
     assert "Chance that 2030 is above 2025 (32.0 USD bn)" in text
     assert msg.driver is None  # no scenario definitions: no decomposition, no claim

@@ -31,10 +31,10 @@ def test_dotted_scenario_names_appear_verbatim():
 
 
 @pytest.mark.parametrize(("baseline", "phrase"), [
-    ("escalation", "against the 80% band under escalation, "),
-    ("baseline", "against the 80% band under baseline, "),
-    ("a", "against the 80% band under a, "),  # no article guessed from a name ("an a")
-    ("uniform", "against the 80% band under uniform, "),
+    ("escalation", "against escalation, whose 80% band is "),
+    ("baseline", "against baseline, whose 80% band is "),
+    ("a", "against a, whose 80% band is "),  # no article guessed from a name ("an a")
+    ("uniform", "against uniform, whose 80% band is "),
 ])
 def test_the_baseline_name_needs_no_article(baseline, phrase):
     names = (baseline, "down", "up")

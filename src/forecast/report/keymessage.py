@@ -94,8 +94,13 @@ class KeyMessage:
         lo, hi = min(self.effects.values()), max(self.effects.values())
         move = (f"by {_pct(lo)}" if len(self.effects) == 1 or np.isclose(lo, hi)
                 else f"by {_pct(lo)} to {_pct(hi)}")
-        return (f"In {self.year} the scenarios move {self.series} {move} against the "
-                f"{self.level:g}% band under {base}, {band}.")
+        # the band in percent of its median too: the effects are percentages, and a
+        # range of percentages set against a range of levels cannot be compared
+        m = self.baseline_median
+        spread = (f"; {_pct(100 * (self.band[0] / m - 1))} to "
+                  f"{_pct(100 * (self.band[1] / m - 1))} of it" if m > 0 else "")
+        return (f"In {self.year} the scenarios move {self.series} {move} against {base}, "
+                f"whose {self.level:g}% band is {band[:-1]}{spread}).")
 
     def sentences(self) -> list[str]:
         """The key message as a few sentences, headline first."""
