@@ -79,6 +79,10 @@ def test_difference_chart_draws_the_paired_difference(proj):
     diff = proj.difference().query("scenario == 'fragmentation'")
     median = next(ln for ln in ax.get_lines() if ln.get_label() == "median difference")
     assert np.allclose(median.get_ydata(), diff["median_pct"])
+    # the mean too: an assumption on fewer than half the paths leaves the median at 0
+    mean = next(ln for ln in ax.get_lines() if ln.get_label() == "mean difference")
+    assert np.allclose(mean.get_ydata(), diff["mean_pct"])
+    assert mean.get_linestyle() != median.get_linestyle()
     paired = (diff["upper_80_pct"] - diff["lower_80_pct"]).iloc[-1]
     own = proj.interval(80, "fragmentation").iloc[-1]
     base = np.median(proj.samples[0][:, -1])

@@ -216,7 +216,8 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     Returns
     -------
     matplotlib.axes.Axes
-        One band per level, the median difference line, a zero line and the note; the
+        One band per level, the median and the mean difference lines (dashed), a zero
+        line and the note; the
         legend in a corner the widest band and the zero line leave free (the y axis is
         extended when they leave none).
 
@@ -261,6 +262,10 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
                         color=color, alpha=0.18 + 0.2 * k, linewidth=0,
                         label=f"{lv:g}% band of the paired difference")
     ax.plot(x, along("median_pct"), color=color, linewidth=2, label="median difference")
+    # an assumption on fewer than half the paths leaves the median at 0: the mean shows
+    # what it does on average (the figure the report's "Effect in YEAR" quotes)
+    ax.plot(x, along("mean_pct"), color=color, linewidth=1.4, linestyle=(0, (4, 2)),
+            label="mean difference")
     # for scale: the scenario's own 80% level band against the baseline median, in the last
     # year; drawn as lines it would squash the paired band, so it is written instead
     own = projection.interval(80, name).iloc[-1]
@@ -274,7 +279,7 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
         ax.set_xlim(years[0] - 1, years[0] + 1)
     widest = max(levels)
     corner = _legend_room(ax, x, along(f"lower_{widest:g}_pct"),
-                          along(f"upper_{widest:g}_pct"), rows=len(levels) + 3)
+                          along(f"upper_{widest:g}_pct"), rows=len(levels) + 4)
     default = f"{scenario_label(name)} minus {scenario_label(base)}"
     finish(ax, title if title is not None else default,
            f"% of the {scenario_label(base, in_sentence=True)} level", loc=corner)
