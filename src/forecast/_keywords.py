@@ -93,15 +93,15 @@ def _refuse_positional(args: tuple, limit: int, positional: list[str], keyword: 
     keyword-only ones (Python's own TypeError names no fix). `skip` leading names
     (``self``) are not shown."""
     shown = positional[skip:]
-    given = len(args) - skip
-    extra = args[limit]
-    example = f" e.g. {keyword[0]}={extra!r}" if keyword else ""
-    rest = (f"the others are keywords: {', '.join(keyword[:8])}"
-            f"{', ...' if len(keyword) > 8 else ''}." if keyword else "it takes no more.")
+    if keyword:
+        more = ", ..." if len(keyword) > 8 else ""
+        rest = (f"the others are keywords: {', '.join(keyword[:8])}{more}. Pass them by "
+                f"name, e.g. {keyword[0]}={args[limit]!r}.")
+    else:
+        rest = "it takes no more. Remove the extra ones."
     raise ForecastTypeError(
         f"{who}() takes {len(shown)} positional argument(s) ({', '.join(shown) or 'none'}) "
-        f"but {given} were given; {rest} Pass them by name,{example}.".replace(
-            "Pass them by name,.", "Remove the extra ones."), field=None)
+        f"but {len(args) - skip} were given; {rest}")
 
 
 def checked_keywords(func: F) -> F:
