@@ -34,7 +34,6 @@ class Task:
     rebuilt inside the task, once for all specs, and never crosses a process boundary.
     """
 
-    index: int
     specs: tuple[Any, ...]
     data: Any  # AnnualSeries (rolling origin) or Records (pseudo-real-time)
     label: object

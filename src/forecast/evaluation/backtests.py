@@ -183,16 +183,16 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
                       rk.get("fx"))}
         olist: list[object] = list(_records_origins(data, origins))
         # one task per origin: the reconstruction (the slow part) is shared by all specs
-        tasks = [Task(i, tuple(specs), data.filter(as_of=o), o, horizon, n_paths, *seeds, rk)
-                 for i, o in enumerate(olist)]
+        tasks = [Task(tuple(specs), data.filter(as_of=o), o, horizon, n_paths, *seeds, rk)
+                 for o in olist]
     else:
         series = data if kind == "series" else data.series
         target = "series" if kind == "series" else "latest"
         truths = {target: dict(zip(series.years.tolist(), series.values.tolist(), strict=True))}
         olist = list(_series_origins(series, max(min_length(s) for s in specs), origins))
         _check_horizon(horizon, series.last_year, olist)
-        tasks = [Task(i, (spec,), series.window(end=o), o, horizon, n_paths, *seeds)
-                 for spec in specs for i, o in enumerate(olist)]
+        tasks = [Task((spec,), series.window(end=o), o, horizon, n_paths, *seeds)
+                 for spec in specs for o in olist]
     log.info("backtest: %d fits (%d origins, %d models)", len(tasks), len(olist), len(specs))
     rows, skipped, unscored = _collect(specs, labels, tasks, executor, truths, levels,
                                        progress)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._keywords import checked_keywords
-from .._seeds import as_seed_sequence, child, keyed, rebuild
+from .._seeds import as_seed_sequence, origin_seeds, rebuild
 from .._validation import check_int, check_levels, user_stacklevel
 from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..history import reconstruct, reconstruct_markets
@@ -56,7 +56,6 @@ EARLY_TOTAL = 2
 class _Origin:
     """One origin of the joint backtest (picklable, for process pools)."""
 
-    index: int
     records: Records
     label: str
     markets: tuple[str, ...]
@@ -88,7 +87,7 @@ def _span(frame: pd.DataFrame, market: str) -> tuple[int, int]:
 
 
 def _run_origin(o: _Origin) -> dict | str:
-    ss = keyed(rebuild(*o.root), f"origin {o.label}")
+    fit_seed, sim_seed = origin_seeds(rebuild(*o.root), o.label)  # as forecast.backtest
     have = tuple(m for m in o.markets if m in o.records.markets)
     if o.market not in o.records.markets:  # `market` is one of `markets` or ALL
         return f"origin {o.label}: no record of {o.market} published yet"
@@ -100,11 +99,11 @@ def _run_origin(o: _Origin) -> dict | str:
                                  end=end, fx=load_exchange_rates().known_by(o.label))
         if len(mh) < o.spec.min_length:
             return f"origin {o.label}: {len(mh)} years known, the model needs {o.spec.min_length}"
-        fit = joint_model(o.design, o.spec).fit(mh, seed=child(ss, 0))
+        fit = joint_model(o.design, o.spec).fit(mh, seed=fit_seed)
         if o.market == TOTAL:  # China's total: the joint model's first coordinate
-            logs = fit.simulate(o.horizon, o.n_paths, seed=child(ss, 1))[:, 0]
+            logs = fit.simulate(o.horizon, o.n_paths, seed=sim_seed)[:, 0]
         else:
-            logs = fit.simulate_log_levels(o.horizon, o.n_paths, seed=child(ss, 1))
+            logs = fit.simulate_log_levels(o.horizon, o.n_paths, seed=sim_seed)
             logs = logs[:, fit.parts.index(o.market)]
     except ForecastError as exc:
         return f"origin {o.label}: {exc}"
@@ -133,8 +132,8 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
         The market scored: one of `markets`, or ``"ALL"`` (China's total, the joint
         model's sum of the parts). Another market raises ParameterError.
     origins, horizon, n_paths, seed, executor, levels
-        As in :func:`forecast.backtest` with Records (origin ``i`` is seeded by the
-        ``i``-th child of `seed`, as there).
+        As in :func:`forecast.backtest` with Records (each origin is seeded by a stream
+        of `seed` keyed by its label, as there).
     spec : ModelSpec, optional
         Spec of every fitted coordinate; default ``forecast.Auto()``.
     currency : str, default "USD"
@@ -172,8 +171,8 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     root = as_seed_sequence(seed)
     key = (root.entropy, tuple(root.spawn_key), int(root.pool_size))
     labels = _records_origins(records, origins)
-    tasks = [_Origin(i, records.filter(as_of=o), o, markets, market, spec, horizon,
-                     n_paths, key, design, currency) for i, o in enumerate(labels)]
+    tasks = [_Origin(records.filter(as_of=o), o, markets, market, spec, horizon,
+                     n_paths, key, design, currency) for o in labels]
     results = list(map(_run_origin, tasks) if executor is None else
                    executor.map(_run_origin, tasks))
     latest = reconstruct(records, market=market, currency=currency).series

@@ -220,13 +220,17 @@ class ExchangeRates:
         avg = self._average(last)
         if avg is None:
             return None
-        annual = self._frame[self._frame["month"].isna()].groupby("year")["cny_per_usd"].mean()
-        steps = np.diff(np.log(annual.sort_index().to_numpy()))
-        step_sd = float(np.sqrt(np.mean(steps**2))) if steps.size else 0.05
-        extra = step_sd * math.sqrt(year - last)
+        extra = self._step_log_sd * math.sqrt(year - last)
         return FxRate(year, 12, avg.rate, math.hypot(avg.log_sd, extra), "carried",
                       f"the {last} average carried forward (known by {self.as_of.date()}): "
                       f"{avg.source}")
+
+    @functools.cached_property
+    def _step_log_sd(self) -> float:
+        """Root mean square yearly log change of the annual averages (0.05 without two)."""
+        annual = self._frame[self._frame["month"].isna()].groupby("year")["cny_per_usd"].mean()
+        steps = np.diff(np.log(annual.sort_index().to_numpy()))
+        return float(np.sqrt(np.mean(steps**2))) if steps.size else 0.05
 
     @property
     def frame(self) -> pd.DataFrame:
