@@ -79,3 +79,65 @@ def test_report_layout_in_a_real_browser(browser, report_file, width):
     errors = [e for e in browser.console() if e.get("level") in ("SEVERE", "ERROR")]
     assert errors == []
     assert shot.stat().st_size > 10_000
+
+
+#: Names of about 100 characters (a probe's), in a scenario list as long as the presets'.
+LONG_NAMES = ("Escalation with a possible services levy, persistent export-control shocks "
+              "and a faster structural drift",
+              "Fragmentation_severe_friction_data_flow_blocs_and_more_volatile_outcomes_"
+              "written_as_one_identifier")
+
+TABLES = """
+return {
+  scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+  tables: Array.from(document.querySelectorAll('.table-wrap')).map(w => {
+    const heads = Array.from(w.querySelectorAll('thead th'));
+    const box = w.getBoundingClientRect();
+    const before = w.previousElementSibling;
+    return {
+      title: before ? before.textContent.slice(0, 40) : '',
+      glance: w.querySelector('table.glance') !== null,
+      scrolls: w.scrollWidth > w.clientWidth + 1,
+      hidden: heads.filter(h => h.getBoundingClientRect().right > box.right + 1)
+                   .map(h => h.textContent)};
+  }),
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def long_names_report(tmp_path_factory, us_history):
+    """The presets with two of them renamed to names of about 100 characters."""
+    import dataclasses
+
+    series = us_history.series
+    fit = _DriftFit(AnnualSeries(series.years, series.values, name=series.name))
+    sset = list(presets.scenario_set())
+    sset[2] = dataclasses.replace(sset[2], name=LONG_NAMES[0])
+    sset[6] = dataclasses.replace(sset[6], name=LONG_NAMES[1])
+    proj = forecast.project(fit, sset, to=2035, n_paths=300, seed=5)
+    path = tmp_path_factory.mktemp("browser-long") / "report.html"
+    return report.write_report(proj, path, history=us_history,
+                               settings={"command": "forecast run long.toml"})
+
+
+@pytest.mark.slow
+def test_long_scenario_names_wrap_in_the_glance_table_on_a_desktop(browser,
+                                                                   long_names_report):
+    """A 100-character name (its row header did not wrap) pushed the 2030 and 2035
+    columns of the glance table out of view at 1280 px."""
+    shot = long_names_report.with_name("long-names-1280.png")
+    m = browser.measure(long_names_report, 1280, TABLES, shot)
+    assert m["scrollWidth"] <= m["innerWidth"]
+    glance = next(t for t in m["tables"] if t["glance"])
+    assert not glance["scrolls"], glance
+    assert glance["hidden"] == [], glance
+
+
+@pytest.mark.slow
+def test_long_scenario_names_keep_the_phone_page_from_scrolling_sideways(browser,
+                                                                         long_names_report):
+    """At 390 px a table too wide scrolls inside its own box, never the page."""
+    shot = long_names_report.with_name("long-names-390.png")
+    m = browser.measure(long_names_report, 390, TABLES, shot)
+    assert m["scrollWidth"] <= m["innerWidth"]

@@ -54,11 +54,16 @@ class _Saved:
     def __init__(self, monkeypatch):
         self.problems: dict[str, list[str]] = {}
         self.sizes: list[tuple[float, float]] = []
+        #: per figure saved: the axes' share of its width and the texts beside the axes
+        self.shares: list[float] = []
+        self.labels: list[list[str]] = []
         save = H.image_bytes
 
         def measure(fig, fmt="svg", dpi=150):
             self.sizes.append(tuple(round(float(v), 2) for v in fig.get_size_inches()))
             self.problems[f"{len(self.sizes)}: {self.sizes[-1]}"] = _layout_problems(fig)
+            self.shares.append(fig.axes[0].get_position().width)
+            self.labels.append([t.get_text() for t in fig.axes[0].texts])
             return save(fig, fmt, dpi)
 
         monkeypatch.setattr(H, "image_bytes", measure)
@@ -174,3 +179,40 @@ def test_every_chart_of_the_presets_report_fits_at_both_widths(monkeypatch):
     report.render_figure_sets(proj, formats=("svg",), dpi=100, narrow=True)
     assert (4.4, 4.4) in saved.sizes  # the phone headline was measured
     assert not _bad(saved)
+
+
+#: A scenario name of about 100 characters (a probe's): it took the headline's width.
+LONG = ("Escalation with a possible services levy, persistent export-control shocks and a "
+        "faster structural drift")
+
+
+@pytest.fixture(scope="module")
+def long_proj():
+    import dataclasses
+
+    series = forecast.AnnualSeries(range(2015, 2026), [10 * 1.08**i for i in range(11)])
+    return forecast.project(forecast.Drift().fit(series),
+                            [presets.baseline(), dataclasses.replace(presets.escalation(),
+                                                                     name=LONG)],
+                            to=2035, n_paths=100, seed=1)
+
+
+def test_a_long_scenario_name_is_cut_in_the_headline_and_leaves_the_axes_their_width(
+        long_proj, monkeypatch):
+    """A 100-character name widened the right margin to 45% of the headline (its axes
+    kept 44% of the width, the label was cut at the image's edge): it is now shortened
+    with an ellipsis, its value kept, and the axes keep their share of the width."""
+    saved = _Saved(monkeypatch)
+    report.render_figures(long_proj, format="png", dpi=72, narrow=True,
+                          skip=("history", f"fan_{LONG}", f"difference_{LONG}"))
+    assert saved.sizes == [(7.8, 4.6), (4.4, 4.4)]  # the headline, desktop and phone
+    assert not _bad(saved)  # no text cut at the image's edge
+    wide, phone = saved.shares
+    assert wide >= 0.55, f"the axes keep {wide:.0%} of the desktop headline"
+    assert phone >= 0.42, f"the axes keep {phone:.0%} of the phone headline"
+    for texts in saved.labels:
+        label = next(t for t in texts if t.startswith("Escalation"))
+        assert "\u2026" in label
+        assert len(label) < 40
+        assert label.split()[-1].replace(".", "").isdigit()  # the end value is kept
+        assert any(t.startswith("Baseline ") and "\u2026" not in t for t in texts)

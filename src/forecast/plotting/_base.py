@@ -128,6 +128,56 @@ def grid(fig, n: int, ncols: int, sharey: bool):
     return list(axes[:n])
 
 
+#: Names in a chart's end labels and legends are cut to this many characters (ellipsis);
+#: the report's tables, which wrap, give them in full.
+LABEL_CHARS = 28
+
+#: The full name and the value of each end label (:func:`end_label`), by its Text.
+_END_LABELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def shorten(text: str, chars: int = LABEL_CHARS) -> str:
+    """`text` cut to at most `chars` characters, at a word boundary when one is near, and
+    ended with an ellipsis.
+
+    >>> shorten("Escalation with a possible services levy", 20)
+    'Escalation with a…'
+    >>> shorten("Baseline")
+    'Baseline'
+    """
+    text = str(text)
+    if len(text) <= chars:
+        return text
+    cut = text[:max(chars - 1, 1)]
+    space = cut.rfind(" ")
+    if space >= chars // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-_") + "\u2026"
+
+
+def end_label(text, name: str, value: str) -> None:
+    """Make the Text `text` read "`name` `value`", the name cut to :data:`LABEL_CHARS`;
+    :func:`fit_end_labels` may cut it further."""
+    _END_LABELS[text] = (str(name), str(value))
+    text.set_text(f"{shorten(name)} {value}")
+
+
+def fit_end_labels(ax, renderer, limit: float | None = None) -> None:
+    """Cut the names of the end labels of `ax` (:func:`end_label`) until each ends left of
+    `limit` pixels; the value is always kept. Without `limit`, labels get back the text
+    they were built with (a chart laid out again starts from it).
+    """
+    for text in ax.texts:
+        if text not in _END_LABELS:
+            continue
+        name, value = _END_LABELS[text]
+        chars = min(len(name), LABEL_CHARS)
+        text.set_text(f"{shorten(name, chars)} {value}")
+        while limit is not None and chars > 4 and text.get_window_extent(renderer).x1 > limit:
+            chars -= max(1, chars // 8)
+            text.set_text(f"{shorten(name, chars)} {value}")
+
+
 def finish(ax, title: str | None, ylabel: str | None, legend: bool = True,
             years: bool = True, loc: str = "upper left"):
     if years:  # calendar years on the x axis, never 2027.5

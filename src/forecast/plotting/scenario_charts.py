@@ -33,11 +33,13 @@ from ..errors import ParameterError
 from ._base import (
     HISTORY_COLOR,
     draw_history,
+    end_label,
     finish,
     history_to_draw,
     log_axis,
     mark_nowcast,
     new_axes,
+    shorten,
     unit_of,
 )
 from ._shapes import baseline_name, one_market, scenario_index, unit_label
@@ -102,7 +104,11 @@ def _spread(values: np.ndarray, gap: float, lo: float = 0.02, hi: float = 0.98) 
 
 
 def _end_labels(ax, ends: list[tuple[str, float, str]], fmt: str = "{:,.1f}") -> None:
-    """Label each line's last value at the right edge, nudged apart so none overlap."""
+    """Label each line's last value at the right edge, nudged apart so none overlap.
+
+    A long name is cut with an ellipsis (:func:`~forecast.plotting._base.end_label`): the
+    labels stay beside the axes instead of taking the chart's width.
+    """
     lo, hi = ax.get_ylim()
     log = ax.get_yscale() == "log"
     tr = (lambda v: (np.log(v) - np.log(lo)) / (np.log(hi) - np.log(lo))) if log \
@@ -110,11 +116,12 @@ def _end_labels(ax, ends: list[tuple[str, float, str]], fmt: str = "{:,.1f}") ->
     frac = np.array([tr(v) for _, v, _ in ends], dtype=float)
     placed = _spread(np.clip(frac, 0.02, 0.98), 0.075)
     for (text, value, color), y0, y1 in zip(ends, frac, placed, strict=True):
-        ax.annotate(f"{text} {fmt.format(value)}", xy=(1.0, y0), xycoords="axes fraction",
-                    xytext=(1.02, y1), textcoords="axes fraction", ha="left", va="center",
-                    fontsize="small", color=color, fontweight="bold",
-                    arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6,
-                                "shrinkA": 0, "shrinkB": 0})
+        note = ax.annotate("", xy=(1.0, y0), xycoords="axes fraction",
+                           xytext=(1.02, y1), textcoords="axes fraction", ha="left",
+                           va="center", fontsize="small", color=color, fontweight="bold",
+                           arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6,
+                                       "shrinkA": 0, "shrinkB": 0})
+        end_label(note, text, fmt.format(value))
 
 
 @checked_keywords
@@ -171,7 +178,7 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
     years, median, bands = _join(anchor, *_summary(projection, base, levels))
     for k, lv in enumerate(sorted(bands, reverse=True)):
         ax.fill_between(years, *bands[lv], color=palette[base], alpha=0.10 + 0.12 * k,
-                        linewidth=0, label=f"{scenario_label(base)}: {lv:g}% band")
+                        linewidth=0, label=f"{shorten(scenario_label(base))}: {lv:g}% band")
     ends = []
     for name in [base] + [n for n in names if n != base]:
         y, m, _ = _join(anchor, *_summary(projection, name, (80,)))
@@ -272,8 +279,8 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     base_median = float(projection.quantiles(0.5, base)["value"].iloc[-1])
     lo, hi = (100 * (own[k] / base_median - 1) for k in ("lower", "upper"))
     ax.plot([], [], linestyle="none",  # a legend line only: it would squash the paired band
-            label=f"for scale, {scenario_label(name)}'s own 80% level\nband in {int(years[-1])}: "
-                  f"{lo:+.0f}% to {hi:+.0f}%")
+            label=f"for scale, {shorten(scenario_label(name))}'s own 80% level\nband in "
+                  f"{int(years[-1])}: {lo:+.0f}% to {hi:+.0f}%")
     ax.axhline(0, color=HISTORY_COLOR, linewidth=0.8)
     if one:
         ax.set_xlim(years[0] - 1, years[0] + 1)
@@ -282,7 +289,7 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
                           along(f"upper_{widest:g}_pct"), rows=len(levels) + 4)
     default = f"{scenario_label(name)} minus {scenario_label(base)}"
     finish(ax, title if title is not None else default,
-           f"% of the {scenario_label(base, in_sentence=True)} level", loc=corner)
+           f"% of the {shorten(scenario_label(base, in_sentence=True))} level", loc=corner)
     if one:
         ax.set_xticks([int(years[0])])
     return ax
@@ -369,11 +376,12 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
     for k, lv in enumerate(sorted(bands, reverse=True)):
         ax.fill_between(years, *bands[lv], color=palette[name], alpha=0.12 + 0.14 * k,
                         linewidth=0, label=f"{lv:g}% band")
-    ax.plot(years, median, color=palette[name], linewidth=2, label=f"{scenario_label(name)} median")
+    ax.plot(years, median, color=palette[name], linewidth=2,
+            label=f"{shorten(scenario_label(name))} median")
     if baseline_name(projection, baseline) not in (None, name):
         by, bm, bb = _join(anchor, *_summary(projection, baseline, (80,)))
         ax.plot(by, bm, color=palette[baseline], linewidth=1.4, linestyle="--",
-                label=f"{scenario_label(baseline)} median")
+                label=f"{shorten(scenario_label(baseline))} median")
         for edge in bb[80.0]:
             ax.plot(by, edge, color=palette[baseline], linewidth=0.8, linestyle=":")
     log_axis(ax)
