@@ -34,7 +34,8 @@ def proj():
 
 def test_log_ticks_are_readable_where_the_scenarios_sit():
     assert log_ticks(18, 62) == [20, 30, 40, 50, 60]
-    assert log_ticks(12, 130)[:5] == [20, 30, 40, 50, 60]  # 10..100 would skip 30-40
+    # 10..100 would skip 30-40 (12 labels the lowest fifth of the range)
+    assert log_ticks(12, 130)[:6] == [12, 20, 30, 40, 50, 60]
     assert len(log_ticks(1, 1000)) <= 9
     assert log_ticks(5, 5) == []
 
@@ -110,3 +111,52 @@ def test_display_names():
     assert "Amiti" in names.evidence("trade_friction")
     cols = names.colors(["a", "b", "baseline"])
     assert len(set(cols.values())) == 3
+
+
+def _contrast_on_white(color) -> float:
+    from matplotlib.colors import to_rgb
+
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
+    return 1.05 / (0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] + 0.05)
+
+
+def test_headline_end_labels_are_readable_on_white_and_their_lines_keep_their_colour():
+    """Cooperation's sky blue and managed friction's orange made 2.3:1 text on white."""
+    rng = np.random.default_rng(1)
+    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.05, (200, 5)), axis=1)
+    names_ = ("baseline", "cooperation", "managed_friction", "green_partnership")
+    p = Projection(years=np.arange(2026, 2031), scenario_names=names_,
+                   samples=np.exp(np.stack([base + 0.01 * k for k in range(4)])),
+                   base_log=base, center=base.mean(axis=0),
+                   history=AnnualSeries(np.arange(2016, 2026), np.geomspace(10, 31.6, 10)),
+                   seed=1, model="Drift", settings={"n_paths": 200, "chunk_size": 200})
+    ax = plotting.headline_chart(p)
+    labels = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert len(labels) == 4
+    for t in labels:
+        assert _contrast_on_white(t.get_color()) >= 4.5, (t.get_text(), t.get_color())
+    lines = {to_hex(t.arrow_patch.get_edgecolor()) for t in labels}
+    assert lines == {names.SCENARIO_COLORS[n].lower() for n in names_}  # lines unchanged
+
+
+def test_log_ticks_reach_both_ends_of_the_range():
+    """The phone headline (24 to 62 USD bn) had ticks at 30, 40, 50, 60 only: nothing
+    labelled its lower quarter; a narrow range had fewer than three ticks."""
+    ticks = log_ticks(22.5, 65)
+    assert ticks[0] < 30
+    assert ticks[0] >= 22.5
+    assert len(log_ticks(31, 33)) >= 3
+    assert len(log_ticks(28, 45)) >= 3
+
+
+def test_the_phone_headline_labels_its_lower_values(proj):
+    """The y axis of the narrow headline as the report saves it, 4.4 inches wide."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4.4, 4.4))
+    ax = plotting.headline_chart(proj, since=-6, ax=fig.subplots())
+    ax.set_ylim(22.5, 65)  # the range of the phone headline of `forecast run --seed 1`
+    lo, hi = ax.get_ylim()
+    ticks = [v for v in ax.yaxis.get_major_locator()() if lo <= v <= hi]
+    assert len(ticks) >= 4
+    assert np.log(ticks[0] / lo) <= 0.2 * np.log(hi / lo)

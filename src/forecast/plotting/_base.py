@@ -178,6 +178,35 @@ def fit_end_labels(ax, renderer, limit: float | None = None) -> None:
             text.set_text(f"{shorten(name, chars)} {value}")
 
 
+#: The least contrast of coloured text against the white chart (WCAG 2's 4.5:1 for text
+#: of normal size; the end labels are 8.75 pt).
+TEXT_CONTRAST = 4.5
+
+
+def _luminance(rgb) -> float:
+    """WCAG 2's relative luminance of an sRGB colour (channels in [0, 1])."""
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_color(color, contrast: float = TEXT_CONTRAST) -> str:
+    """`color` darkened just enough for text in it to reach `contrast` against white.
+
+    The line keeps its colour; its label is written in this one (the light palette
+    colours, orange #E69F00 and sky blue #56B4E9, have 2.3:1).
+
+    >>> text_color("#E69F00"), text_color("#0072B2")
+    ('#9c6c00', '#0072b2')
+    """
+    from matplotlib.colors import to_hex, to_rgb  # lazy: the optional `plot` extra
+
+    rgb = to_rgb(color)
+    k = 1.0
+    while k > 0 and 1.05 / (_luminance([c * k for c in rgb]) + 0.05) < contrast:
+        k -= 0.01
+    return to_hex([c * max(k, 0.0) for c in rgb])
+
+
 def finish(ax, title: str | None, ylabel: str | None, legend: bool = True,
             years: bool = True, loc: str = "upper left"):
     if years:  # calendar years on the x axis, never 2027.5
@@ -340,7 +369,60 @@ def log_ticks(lo: float, hi: float, max_ticks: int = 9) -> list[float]:
                 best = ticks
             break
         best = ticks
-    return best
+    if len(best) < MIN_TICKS:  # a narrow range: evenly spaced round values
+        return _even_ticks(lo, hi)
+    return _to_the_ends(best, lo, hi)
+
+
+#: The fewest ticks a log axis shows (:func:`log_ticks`).
+MIN_TICKS = 3
+
+#: The largest share of a log axis's range left without a tick at either end.
+_END_GAP = 0.2
+
+
+def _round_in(value: float, inward: int) -> float:
+    """A round value (its leading digits a multiple of 5, 2 or 1) near `value`, on the
+    side `inward` (+1: at or above it, -1: at or below it)."""
+    unit = 10.0 ** (np.floor(np.log10(value)) - 1)
+    for step in (50 * unit, 20 * unit, 10 * unit, 5 * unit, 2 * unit, unit):
+        v = (np.ceil if inward > 0 else np.floor)(value / step) * step
+        if v > 0 and abs(np.log(v / value)) < 0.15:
+            return round(float(v), 10)
+    return round(float(value), 10)
+
+
+def _to_the_ends(ticks: list[float], lo: float, hi: float) -> list[float]:
+    """`ticks` with a round value added near an end they leave more than :data:`_END_GAP`
+    of the (log) range unlabelled: a phone's headline from 24 to 62 had none below 30.
+
+    >>> _to_the_ends([30.0, 40.0, 50.0, 60.0], 22.5, 65.0)
+    [25.0, 30.0, 40.0, 50.0, 60.0]
+    """
+    span = np.log(hi / lo)
+    out = list(ticks)
+    if np.log(out[0] / lo) > _END_GAP * span:
+        v = _round_in(lo, +1)
+        if np.log(out[0] / v) > 0.5 * _END_GAP * span:  # not on top of the next tick
+            out.insert(0, v)
+    if np.log(hi / out[-1]) > _END_GAP * span:
+        v = _round_in(hi, -1)
+        if np.log(v / out[-1]) > 0.5 * _END_GAP * span:
+            out.append(v)
+    return out
+
+
+def _even_ticks(lo: float, hi: float) -> list[float]:
+    """At least :data:`MIN_TICKS` evenly spaced round values from `lo` to `hi`.
+
+    >>> _even_ticks(31.0, 33.0)
+    [31.0, 31.5, 32.0, 32.5, 33.0]
+    """
+    raw = (hi - lo) / MIN_TICKS
+    unit = 10.0 ** np.floor(np.log10(raw))
+    step = max(s * unit for s in (1, 2, 2.5, 5) if s * unit <= raw)
+    first = np.ceil(lo / step) * step
+    return [round(float(v), 10) for v in np.arange(first, hi + step * 1e-9, step)]
 
 
 def log_axis(ax, axis: str = "y") -> None:

@@ -40,6 +40,7 @@ from ._base import (
     mark_nowcast,
     new_axes,
     shorten,
+    text_color,
     unit_of,
 )
 from ._shapes import baseline_name, one_market, scenario_index, unit_label
@@ -107,7 +108,9 @@ def _end_labels(ax, ends: list[tuple[str, float, str]], fmt: str = "{:,.1f}") ->
     """Label each line's last value at the right edge, nudged apart so none overlap.
 
     A long name is cut with an ellipsis (:func:`~forecast.plotting._base.end_label`): the
-    labels stay beside the axes instead of taking the chart's width.
+    labels stay beside the axes instead of taking the chart's width. The text is the
+    line's colour darkened to a readable contrast (:func:`~forecast.plotting._base.
+    text_color`); the leader line keeps the line's colour.
     """
     lo, hi = ax.get_ylim()
     log = ax.get_yscale() == "log"
@@ -118,7 +121,8 @@ def _end_labels(ax, ends: list[tuple[str, float, str]], fmt: str = "{:,.1f}") ->
     for (text, value, color), y0, y1 in zip(ends, frac, placed, strict=True):
         note = ax.annotate("", xy=(1.0, y0), xycoords="axes fraction",
                            xytext=(1.02, y1), textcoords="axes fraction", ha="left",
-                           va="center", fontsize="small", color=color, fontweight="bold",
+                           va="center", fontsize="small", color=text_color(color),
+                           fontweight="bold",
                            arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6,
                                        "shrinkA": 0, "shrinkB": 0})
         end_label(note, text, fmt.format(value))
