@@ -598,3 +598,21 @@ def test_a_history_or_fit_of_another_series_is_refused(tmp_path):
     # its own history and fit are taken
     report.write_report(proj, tmp_path / "ok.html", plots=False, history=hk, fit=fit_hk)
     assert (tmp_path / "ok.html").exists()
+
+
+def test_assumption_tables_give_every_parameter_fixed_ones_too(proj, tmp_path):
+    """Only the uncertain parameters were listed: escalation's levy, which happens on
+    half the paths and is phased in over 2 years, and its control shocks' yearly rate
+    read as if they were not part of the scenario."""
+    import html
+    import re
+
+    text = report.write_report(proj, tmp_path / "p.html", plots=False).read_text()
+    article = text[text.index('id="scenario-escalation"'):]
+    cells = html.unescape(re.sub(r"<[^>]+>", "|", article[:article.index("</table>")]))
+    for shown in ("drift, start year: 2026", "levy step, probability: 0.50",
+                  "levy step, phase-in years: 2", "control shocks, yearly rate: 0.100",
+                  "control shocks, start year: 2026",
+                  "levy step, size: Uniform(low -0.060, high -0.010)"):  # and uncertain ones
+        assert shown in cells
+    assert "drift, probability" not in cells  # a part that always happens: no noise

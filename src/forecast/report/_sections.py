@@ -88,13 +88,46 @@ def headline(figs, summary, unit: str) -> str:
 
 
 def _distribution(param: str, dist) -> str:
+    """A parameter's value: a fixed one as a number, an uncertain one as its distribution."""
     if dataclasses.is_dataclass(dist):
         vals = [(f.name, getattr(dist, f.name)) for f in dataclasses.fields(dist)]
         if type(dist).__name__ == "Fixed":
-            return format_parameter(param, vals[0][1])
+            return _number(param, vals[0][1])
         inner = ", ".join(f"{k} {format_parameter(param, v)}" for k, v in vals)
         return f"{type(dist).__name__}({inner})"
-    return str(dist)
+    return _number(param, dist) if isinstance(dist, int | float) else str(dist)
+
+
+def _number(param: str, value) -> str:
+    """A fixed value: whole numbers (years, a 2-year phase-in) without decimals."""
+    if isinstance(value, int | float) and float(value).is_integer():
+        return f"{value:.0f}"
+    return format_parameter(param, value)
+
+
+#: Fields of an assumption that are not parameters (a group's parts are listed instead).
+_NOT_PARAMETERS = ("name", "parts")
+
+
+def all_parameters(assumption, prefix: str = "") -> dict[str, object]:
+    """Every parameter of `assumption` that affects the result, fixed or uncertain.
+
+    Its dataclass fields but the name (a :class:`~forecast.scenarios.Group`'s parts each
+    under ``"<part>."``), without those left out (None) and without the assumption's own
+    probability (the report gives it in a column of its own); a part's probability only
+    when it is not 1. :meth:`Assumption.parameters` gives the uncertain ones only.
+    """
+    out: dict[str, object] = {}
+    for f in dataclasses.fields(assumption):
+        value = getattr(assumption, f.name)
+        if f.name in _NOT_PARAMETERS or value is None:
+            continue
+        if f.name == "probability" and (not prefix or _distribution(f.name, value) == "1"):
+            continue
+        out[prefix + f.name] = value
+    for part in getattr(assumption, "parts", ()):
+        out.update(all_parameters(part, f"{prefix}{part.name}."))
+    return out
 
 
 def assumptions_table(scenario) -> str:
@@ -102,15 +135,15 @@ def assumptions_table(scenario) -> str:
     for a in scenario.assumptions:
         prob = getattr(a, "probability", 1.0)
         prob_text = _distribution(f"{a.name}.probability", prob)
-        params = a.parameters() or {}
-        what = "; ".join(f"{part_label(k)}: {_distribution(k, d)}" for k, d in params.items())
+        what = "; ".join(f"{part_label(k)}: {_distribution(k, d)}"
+                         for k, d in all_parameters(a).items())
         rows.append({"assumption": label(a.name), "probability": prob_text,
-                     "parameters": what or "fixed",
-                     "evidence": evidence(a.name)})
+                     "parameters": what or "none", "evidence": evidence(a.name)})
     if not rows:
         return '<p class="muted">No assumption: the baseline model alone.</p>'
     frame = pd.DataFrame(rows)
-    return H.table(frame, caption="Assumptions (effects in log points: 0.01 is about 1%)",
+    return H.table(frame, caption="Assumptions: every parameter, a number when fixed, a "
+                   "distribution when uncertain (effects in log points: 0.01 is about 1%)",
                    stack=True)
 
 
