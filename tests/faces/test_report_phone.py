@@ -216,3 +216,12 @@ def test_a_long_scenario_name_is_cut_in_the_headline_and_leaves_the_axes_their_w
         assert len(label) < 40
         assert label.split()[-1].replace(".", "").isdigit()  # the end value is kept
         assert any(t.startswith("Baseline ") and "\u2026" not in t for t in texts)
+
+
+def test_the_fan_legend_under_the_axes_stays_in_the_image_at_both_widths(proj, monkeypatch):
+    """The report's fan keeps room under its axes for the legend, above the source line."""
+    saved = _Saved(monkeypatch)
+    report.render_figures(proj, format="png", dpi=72, narrow=True,
+                          skip=("headline", "history", "difference_escalation"))
+    assert [w for w, _ in saved.sizes] == [7.2, 4.4]
+    assert not _bad(saved)

@@ -160,3 +160,24 @@ def test_the_phone_headline_labels_its_lower_values(proj):
     ticks = [v for v in ax.yaxis.get_major_locator()() if lo <= v <= hi]
     assert len(ticks) >= 4
     assert np.log(ticks[0] / lo) <= 0.2 * np.log(hi / lo)
+
+
+def test_scenario_fan_legend_covers_no_data_and_names_the_dotted_baseline_band(proj):
+    """The legend sat in the upper-left corner over the history and the medians (a long
+    horizon spreads the bands over the whole height); the dotted lines of the baseline's
+    80% band had no entry."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.2, 4.9), layout="constrained")
+    ax = plotting.scenario_fan_chart(proj, "fragmentation", ax=fig.subplots())
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert "Baseline 80% band" in texts
+    assert texts.count("Baseline 80% band") == 1  # one entry for both edges
+    below = legend.get_window_extent(renderer)
+    assert below.y1 <= ax.get_window_extent(renderer).y0  # under the axes: on no data
+    assert below.y1 <= ax.xaxis.get_tightbbox(renderer).y0 + 1  # and under the years
+    assert below.y0 >= fig.bbox.y0  # inside the figure

@@ -178,6 +178,27 @@ def fit_end_labels(ax, renderer, limit: float | None = None) -> None:
             text.set_text(f"{shorten(name, chars)} {value}")
 
 
+def legend_below(ax, ncols: int = 2) -> None:
+    """The legend in rows under the axes, below the year labels: it covers no data.
+
+    A fan's history, bands and medians can fill any corner (a long horizon spreads the
+    bands over the whole height), so a legend inside the axes hides some of them. The
+    legend hangs from the axes' bottom by the depth of the tick labels, a fixed distance
+    in points, so it stays under them at any figure size; the report's layout
+    (:mod:`forecast.report.figures`) and a figure's constrained layout make room for it.
+    """
+    import matplotlib  # lazy: the optional `plot` extra
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.transforms import ScaledTranslation
+
+    rc = matplotlib.rcParams
+    label = FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
+    depth = (rc["xtick.major.size"] + rc["xtick.major.pad"] + 1.3 * label + 2) / 72
+    below = ax.transAxes + ScaledTranslation(0, -depth, ax.figure.dpi_scale_trans)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
+              ncols=ncols, fontsize="small", frameon=False)
+
+
 #: The least contrast of coloured text against the white chart (WCAG 2's 4.5:1 for text
 #: of normal size; the end labels are 8.75 pt).
 TEXT_CONTRAST = 4.5

@@ -36,6 +36,7 @@ from ._base import (
     end_label,
     finish,
     history_to_draw,
+    legend_below,
     log_axis,
     mark_nowcast,
     new_axes,
@@ -361,7 +362,9 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
     Returns
     -------
     matplotlib.axes.Axes
-        Log y axis; the scenario's bands and median, the baseline's median and band edges.
+        Log y axis; the scenario's bands and median, the baseline's median and band edges
+        (dotted); the legend, one entry for those edges included, in two columns under
+        the axes, where it covers none of them.
 
     Raises
     ------
@@ -386,11 +389,13 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
         by, bm, bb = _join(anchor, *_summary(projection, baseline, (80,)))
         ax.plot(by, bm, color=palette[baseline], linewidth=1.4, linestyle="--",
                 label=f"{shorten(scenario_label(baseline))} median")
-        for edge in bb[80.0]:
-            ax.plot(by, edge, color=palette[baseline], linewidth=0.8, linestyle=":")
+        for k, edge in enumerate(bb[80.0]):  # one legend entry for both edges
+            ax.plot(by, edge, color=palette[baseline], linewidth=0.8, linestyle=":",
+                    label=f"{shorten(scenario_label(baseline))} 80% band" if k == 0
+                    else "_edge")
     log_axis(ax)
     mark_nowcast(ax, nowcast_year)
     finish(ax, title if title is not None else scenario_label(name),
            unit_label(unit_of(projection)) + " (log scale)", legend=False)
-    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    legend_below(ax)
     return ax

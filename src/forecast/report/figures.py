@@ -123,8 +123,10 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
     beside the axes (the headline's end labels) wider than the right one widen that, up to
     :data:`AXES_SHARE` of the width left to the axes, and are cut beyond it; a bar
     chart's legend is moved clear of the bars (:func:`~forecast.plotting._base.
-    legend_clear_of_bars`). Every choice starts again from the chart as built, so a
-    chart laid out again at another size equals the chart built at that size.
+    legend_clear_of_bars`), and a legend under the axes (:func:`~forecast.plotting._base.
+    legend_below`) widens the bottom margin to stay above the source line. Every choice
+    starts again from the chart as built, so a chart laid out again at another size
+    equals the chart built at that size.
     """
     from ..plotting._base import fit_end_labels, legend_clear_of_bars, text_renderer
 
@@ -169,6 +171,15 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
         right = min(right + (max(ends) - fig.bbox.x1 + pad) / fig.dpi, room)
         adjust()
         fit_end_labels(ax, renderer, fig.bbox.x1 - pad)
+    # a legend under the axes (a fan's) widens the bottom margin to stay above the source
+    leg = ax.get_legend()
+    if leg is not None:
+        floor = max(t.get_window_extent(renderer).y1 for t in fig.texts) + pad \
+            if fig.texts else fig.bbox.y0 + pad
+        low = leg.get_window_extent(renderer).y0
+        if low < floor:
+            bottom += (floor - low) / fig.dpi
+            adjust()
     xlabel = ax.xaxis.label
     xlabel.set_x(0.5)
     for text in (ax.title, xlabel):  # centred on the axes where they fit, else slid in
@@ -281,7 +292,8 @@ def render_figure_sets(projection, *, history=None, decompositions: Mapping | No
         if name == base:
             continue
         c.draw(f"fan_{name}", plotting.scenario_fan_chart, projection, name,
-               baseline=baseline, history=history, nowcast_year=year, levels=(50, 80))
+               baseline=baseline, history=history, nowcast_year=year, levels=(50, 80),
+               size=(SIZE[0], SIZE[1] + 0.6))  # the legend's rows under the axes
         if base is not None:
             c.draw(f"difference_{name}", plotting.difference_chart, projection, name,
                    baseline=baseline)
