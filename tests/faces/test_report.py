@@ -616,3 +616,29 @@ def test_assumption_tables_give_every_parameter_fixed_ones_too(proj, tmp_path):
                   "levy step, size: Uniform(low -0.060, high -0.010)"):  # and uncertain ones
         assert shown in cells
     assert "drift, probability" not in cells  # a part that always happens: no noise
+
+
+def test_a_report_in_cny_states_the_exchange_rates_it_rests_on(proj, tmp_path):
+    """``forecast run --currency CNY`` implied a yuan at about 8.1 per USD in 2030 (its
+    trend carries the yuan's past fall) without a word on exchange rates."""
+    import html
+    import re
+
+    history = forecast.reconstruct(forecast.load_releases(), currency="CNY")
+    fit = _DriftFit(AnnualSeries(history.series.years, history.series.values,
+                                 name=history.series.name, unit="CNY_bn"))
+    cny = forecast.project(fit, [presets.baseline()], to=2030, n_paths=200, seed=1)
+    text = report.write_report(cny, tmp_path / "cny.html", history=history,
+                               plots=False).read_text()
+    note = re.search(r'<p class="fx-note">(.*?)</p>', text)
+    assert note is not None
+    note = html.unescape(re.sub(r"<[^>]+>", "", note.group(1)))
+    obs = history.observations()
+    used = obs[obs["used"].astype(bool) & obs["fx_rate"].notna()].sort_values("year")
+    last = used[used["year"] == used["year"].max()]
+    assert "no exchange-rate path is applied to the projected years" in note
+    assert f"{last['fx_rate'].mean():.2f} in {int(last['year'].iloc[0])}" in note
+    assert "MOFCOM's own CNY and USD totals" in note  # where the last rate comes from
+    assert "median in 2030" in note
+    usd = report.write_report(proj, tmp_path / "usd.html", plots=False).read_text()
+    assert 'class="fx-note"' not in usd

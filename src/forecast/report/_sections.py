@@ -80,11 +80,60 @@ def glance_table(summary, unit: str) -> str:
             "</tbody></table></div>")
 
 
-def headline(figs, summary, unit: str) -> str:
+def headline(figs, summary, unit: str, history=None) -> str:
     return (img(figs, "headline", "Baseline fan chart with every scenario's median",
                 "The baseline's 50% and 80% bands (shaded) with the median of every "
                 "scenario; end values labelled. Log scale: equal steps are equal ratios.")
-            + glance_table(summary, unit))
+            + glance_table(summary, unit) + fx_note(summary, unit, history))
+
+
+#: How an exchange rate of the history was found (``History.observations()["fx_method"]``).
+_FX_SOURCES = {"implied": "MOFCOM's own CNY and USD totals of the year",
+               "annual": "the exchange-rate table's annual average",
+               "monthly": "the exchange-rate table's monthly averages",
+               "carried": "the exchange-rate table's last rate, carried forward"}
+
+
+def _fx_used(history):
+    """(year, CNY per USD, how found) of the rates that converted the history's records."""
+    obs = history.observations() if hasattr(history, "observations") else None
+    if obs is None or obs.empty:
+        return []
+    used = obs[obs["used"].astype(bool) & np.isfinite(obs["fx_rate"].astype(float))]
+    rows = used.sort_values("year").groupby("year").agg(
+        rate=("fx_rate", "mean"), method=("fx_method", "last"))
+    return [(int(y), float(r.rate), str(r.method)) for y, r in rows.iterrows()]
+
+
+def fx_note(summary, unit: str, history=None) -> str:
+    """What a projection in CNY assumes about the exchange rate (empty in USD).
+
+    The CNY series is projected as it is: no exchange-rate path is applied to the
+    projected years, so its trend carries the yuan's past moves against the dollar into
+    them, and set against a USD run it implies they go on (``forecast run --currency
+    CNY`` against the default gives about 8.1 CNY per USD in 2030). The note says so,
+    with the rates that converted the history's records and where they come from, and
+    the baseline's last median at the last of them.
+    """
+    if not str(unit).startswith("CNY"):
+        return ""
+    rates = _fx_used(history)
+    last_year = int(summary["year"].max())
+    first = summary[summary["year"] == last_year].iloc[0]
+    text = ("<b>Exchange rate:</b> the series is projected in CNY as it is: no "
+            "exchange-rate path is applied to the projected years. Its trend carries the "
+            "yuan's past moves against the US dollar into them, so set against a "
+            "projection in USD it implies that they go on; it does not hold the rate "
+            "fixed.")
+    if rates:
+        (y0, r0, _), (y1, r1, how) = rates[0], rates[-1]
+        text += (f" The history's records in USD were converted at {r0:.2f} CNY per USD in "
+                 f"{y0} to {r1:.2f} in {y1} (the last, from "
+                 f"{H.esc(_FX_SOURCES.get(how, how or 'the exchange-rate table'))}). At "
+                 f"{r1:.2f}, the {H.esc(scenario_label(first['scenario'], in_sentence=True))}"
+                 f" median in {last_year}, {first['median']:,.1f} CNY bn, is "
+                 f"{first['median'] / r1:,.1f} USD bn.")
+    return f'<p class="fx-note">{text}</p>'
 
 
 def _distribution(param: str, dist) -> str:

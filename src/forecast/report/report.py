@@ -244,7 +244,7 @@ class _Parts:
     def sections(self, fig) -> list[tuple[str, str]]:
         p, names = self.p, list(self.p.scenario_names)
         years = compact_years([int(y) for y in p.years])
-        out = [("Scenarios at a glance", S.headline(fig, self.summary, p.unit))]
+        out = [("Scenarios at a glance", S.headline(fig, self.summary, p.unit, self.history))]
         articles = "".join(
             S.scenario_article(p, self.by_name[n], fig, self.decomps, years, self.base,
                                self.message.effects.get(n))
