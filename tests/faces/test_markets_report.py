@@ -182,8 +182,8 @@ def test_the_settings_name_the_joint_fits_seed(mp, page, tmp_path):
     assert mp.settings["fit_seed"] == 1
     assert mp.seed == 2
     reproduce = html.unescape(page.split('id="reproduce"')[1])
-    assert '"fit_seed": 1' in reproduce
-    assert '"seed": 2' in reproduce
+    assert '<td data-label="Setting">fit_seed</td><td data-label="Value">1</td>' in reproduce
+    assert '<td data-label="Setting">seed</td><td data-label="Value">2</td>' in reproduce
     mp.save(tmp_path / "saved")
     loaded = forecast.MarketProjection.load(tmp_path / "saved")
     assert loaded.settings["fit_seed"] == 1
@@ -241,3 +241,19 @@ def test_censored_market_paths_are_warned_about_and_stated(market_history, tmp_p
     assert short.settings["censored"] == []
     assert "Caution, long horizon" not in write_markets_report(
         short, tmp_path / "s.html", plots=False).read_text("utf-8")
+
+
+def _levels(fragment: str) -> list[int]:
+    return [int(h) for h in re.findall(r"<h([1-6])[ >]", fragment)]
+
+
+def test_headings_never_skip_a_level_and_the_settings_are_shown_once(mp, page):
+    """The report's decompositions were <h4> right under its <h2> sections, and the
+    settings came twice (a table, then the same as JSON)."""
+    for levels in (_levels(page), [2, *_levels(markets_section(mp, plots=False))]):
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert 3 in _levels(page)  # the decompositions, one level below their section
+    reproduce = page.split('id="reproduce"')[1]
+    assert reproduce.count("<table") == 1
+    assert "<pre" not in reproduce
+    assert reproduce.count(">n_paths<") == 1

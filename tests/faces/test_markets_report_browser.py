@@ -42,6 +42,11 @@ return {
 """
 
 
+#: A --data file deep in a project: one long word in the settings table.
+LONG_PATH = ("/home/analyst/projects/china-service-outsourcing/releases/2025-11-30/"
+             "mofcom_service_outsourcing_by_source_market_and_segment_revised.csv")
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, releases, market_history):
     """The report of four markets and every preset, and one of two markets without the US."""
@@ -50,7 +55,8 @@ def reports(tmp_path_factory, releases, market_history):
     mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2035,
                                   n_paths=1000, seed=1)
     full = write_markets_report(mp, folder / "full.html", records=releases,
-                                settings={"command": "forecast run --markets US,EU,HK,JP"})
+                                settings={"command": "forecast run --markets US,EU,HK,JP",
+                                          "data": LONG_PATH})
     mh = forecast.reconstruct_markets(releases, markets=("EU", "HK"))
     fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
     mp = forecast.project_markets(fit, forecast.Scenario("baseline"), to=2030, n_paths=300,
@@ -82,3 +88,44 @@ def test_markets_report_layout_in_a_real_browser(browser, reports, which, width)
     assert (ratio < 1.3) if width == 390 else (ratio > 1.3)
     errors = [e for e in browser.console() if e.get("level") in ("SEVERE", "ERROR")]
     assert errors == []
+
+
+#: What a reader of the page's structure meets: heading levels in order, the settings
+#: shown (tables and preformatted blocks) and every word of the settings table that is
+#: broken across two lines (a Range over the word with more than one line box).
+STRUCTURE = """
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const broken = [];
+document.querySelectorAll('#reproduce td').forEach(td => {
+  const node = td.firstChild;
+  if (!node || node.nodeType !== Node.TEXT_NODE) return;
+  for (const m of node.textContent.matchAll(/\\S+/g)) {
+    const r = document.createRange();
+    r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+    const lines = new Set(Array.from(r.getClientRects()).map(b => Math.round(b.top)));
+    if (lines.size > 1) broken.push(m[0]);
+  }
+});
+return {
+  levels: Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
+    .map(h => Number(h.tagName[1])),
+  reproduce: Array.from(document.querySelectorAll('#reproduce table, #reproduce pre'))
+    .map(e => e.tagName),
+  broken: broken,
+};
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_markets_report_structure_and_settings(browser, reports, width):
+    """The settings were shown twice (a table and its JSON), their names broken
+    mid-word ("model_spe / c": overflow-wrap anywhere squeezed the column), and the
+    decompositions' headings jumped from h2 to h4."""
+    path, _ = reports["full"]
+    m = browser.measure(path, width, STRUCTURE, path.with_name(f"structure-{width}.png"))
+    jumps = [(a, b) for a, b in zip(m["levels"], m["levels"][1:], strict=False) if b > a + 1]
+    assert jumps == [], f"heading levels skip: {m['levels']}"
+    assert m["reproduce"] == ["TABLE"], "the settings are shown more than once"
+    # only the one word longer than the column may break: a path, not a name
+    assert set(m["broken"]) <= {LONG_PATH}, f"settings broken mid-word at {width} px"

@@ -25,7 +25,6 @@ True
 
 from __future__ import annotations
 
-import json
 import pathlib
 from collections.abc import Mapping, Sequence
 
@@ -214,7 +213,8 @@ def _chart_scenario(projection) -> str:
     return _base(projection)
 
 
-def _decomposition(projection, scenario: str, decomposed=None) -> str:
+def _decomposition(projection, scenario: str, decomposed=None, heading: int = 4) -> str:
+    """One diversion's decomposition under an ``<h{heading}>`` naming it and its reference."""
     last = int(projection.years[-1])
     label_s = H.esc(scenario_label(scenario))
     if decomposed is None:
@@ -233,7 +233,7 @@ def _decomposition(projection, scenario: str, decomposed=None) -> str:
     wide.columns = [label(c) for c in wide.columns]
     wide = wide.rename_axis("Market").reset_index()
     fmt = {c: (lambda r, v: _signed(v, 2)) for c in wide.columns[1:]}
-    return (f"<h4>{label_s} against {H.esc(_the(reference))}</h4>"
+    return (f"<h{heading}>{label_s} against {H.esc(_the(reference))}</h{heading}>"
             + H.table(wide, formats=fmt, labels=False, stack=True,
                       caption=f"Contribution of each assumption to the mean level gap in "
                               f"{last}, {unit_text(projection.unit)}"))
@@ -256,8 +256,13 @@ def _full_tables(projection, level: float) -> str:
             "<code>forecast run --markets</code>).</p></details>")
 
 
-def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, scenario):
-    """The key message and the report's parts as (title, HTML), in reading order."""
+def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, scenario,
+           heading: int = 3):
+    """The key message and the report's parts as (title, HTML), in reading order.
+
+    `heading` is the level of the parts' titles (3 in a section of another report, 2 in
+    the markets report): a heading inside a part is one level below, never two.
+    """
     if not hasattr(projection, "parts") or not hasattr(projection, "shares"):
         raise ForecastTypeError(f"`projection` must be a MarketProjection; got "
                                 f"{type(projection).__name__}. Pass the result of "
@@ -302,7 +307,8 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
                       f"{message.now_year} (reconstructed).</p>"))
     chosen = list(diversions) if decompose is True else list(decompose or [])
     if chosen:
-        body = "".join(_decomposition(projection, s, diversions.get(s)) for s in chosen)
+        body = "".join(_decomposition(projection, s, diversions.get(s), heading + 1)
+                       for s in chosen)
         notes = projection.settings.get("diversion_notes") or {}
         if notes:
             body += ('<p class="muted">' + "; ".join(f"{H.esc(k)}: {H.esc(v)}"
@@ -374,7 +380,8 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     _fsio.check_new_file(path, force=True, what="report")
     H.check_html_path(path)
     message, sections = _parts(projection, figures=figures, plots=plots, decompose=True,
-                               level=level, dpi=dpi, thresholds=thresholds, scenario=scenario)
+                               level=level, dpi=dpi, thresholds=thresholds, scenario=scenario,
+                               heading=2)
     own = projection.settings if isinstance(projection.settings, Mapping) else {}
     conf = {"model": projection.model, "seed": projection.seed,
             **({"fit_seed": own["fit_seed"]} if "fit_seed" in own else {}),
@@ -384,9 +391,7 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
             for k, v in conf.items()}
     sections += [("Joint history", _history(projection)),
                  ("Data provenance", S.provenance(records, None)),
-                 ("Reproduce", '<div class="break-cells">'
-                  + H.table(settings_frame(conf), stack=True) + "</div>"
-                  + H.pre(json.dumps(conf, indent=2, default=str)))]
+                 ("Reproduce", _settings(conf))]
     meta = (f"{H.esc(projection.model)} · {projection.n_paths:,} paths · seed "
             f"{H.esc(projection.seed)} · {H.esc(unit_text(projection.unit))} · forecast "
             f"{__version__} · {report_stamp()}")
@@ -400,6 +405,12 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     path = pathlib.Path(path)
     _fsio.write_bytes(path, data, what="report")  # atomic; never through a link
     return path
+
+
+def _settings(conf: Mapping) -> str:
+    """The settings once, as a table whose names wrap only between words (report.css)."""
+    return ('<div class="settings-cells">' + H.table(settings_frame(conf), stack=True)
+            + "</div>")
 
 
 def _history(projection) -> str:
