@@ -88,13 +88,62 @@ def test_market_figures_name_the_scenario(mp):
 
     assert image.imread(io.BytesIO(figures["market_fans"])).shape[2] in (3, 4)
     svg = forecast.report.market_figures(mp, narrow=True, format="svg")
-    assert set(svg) == {"market_fans", "market_shares", "market_fans.narrow"}
+    assert set(svg) == {"market_fans", "market_shares", "market_fans.narrow",
+                        "market_shares.narrow"}
     for data in svg.values():  # reproducible SVG, text kept as text
         assert data.startswith(b"<?xml")
         assert b"<text" in data
         assert b"<metadata>" not in data
     with pytest.raises(forecast.ParameterError, match='`format` must be "png" or "svg"'):
         forecast.report.market_figures(mp, format="jpg")
+
+
+def test_market_figures_match_the_single_market_charts(mp):
+    """The PNG files were 90 dpi without a source line: now 150 dpi, as ``forecast run``
+    writes the single-market charts, each with the source line of those charts."""
+    import io
+
+    from matplotlib import image
+
+    from forecast.plotting.scenario_charts import SOURCE
+    from forecast.report.markets import FAN_WIDTH
+
+    png = forecast.report.market_figures(mp)
+    assert image.imread(io.BytesIO(png["market_fans"])).shape[1] == round(150 * FAN_WIDTH[3])
+    assert image.imread(io.BytesIO(png["market_shares"])).shape[1] == round(150 * 7.2)
+    svg = forecast.report.market_figures(mp, narrow=True, format="svg")
+    for key, data in svg.items():
+        assert SOURCE.encode() in data, key
+
+
+def test_market_charts_keep_every_text_inside_and_apart_at_both_widths(mp, monkeypatch):
+    """Measured as matplotlib draws them (as the single-market charts are): no text
+    outside the image, and the fans' legend (under the panels) clear of the panels'
+    labels and of the source line."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from test_report_phone import _bad, _Saved
+
+    from forecast.report import _html as H
+
+    legends = []
+    saved = _Saved(monkeypatch)
+    measure = H.image_bytes
+
+    def legend_clear(fig, fmt="svg", dpi=150):
+        if fig.legends:
+            FigureCanvasAgg(fig).draw()  # the layout is made when the figure is drawn
+            renderer = fig.canvas.get_renderer()
+            box = fig.legends[0].get_window_extent(renderer)
+            others = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
+            others += [t.get_window_extent(renderer) for t in fig.texts]
+            legends.append([b.bounds for b in others if b.overlaps(box)])
+        return measure(fig, fmt, dpi)
+
+    monkeypatch.setattr(H, "image_bytes", legend_clear)
+    forecast.report.market_figures(mp, narrow=True, format="svg")
+    assert sorted(w for w, _ in saved.sizes) == [4.0, 4.0, 7.2, 7.8]  # phones, desktops
+    assert not _bad(saved)
+    assert legends == [[], []]
 
 
 def test_market_table_and_section(mp):
@@ -116,7 +165,7 @@ def test_write_markets_report(mp, tmp_path):
     text = path.read_text(encoding="utf-8")
     assert text.count("<img") == 2
     # drawn by the report itself: SVG, sharp at any screen density (phone version too)
-    assert text.count("data:image/svg+xml") == 3
+    assert text.count("data:image/svg+xml") == 4  # both charts: a phone version each
     assert "data:image/png" not in text
     for section in ("At a glance", "Scenarios against the baseline", "Where diverted work goes",
                     "All figures", "Joint history", "Data provenance", "Reproduce"):

@@ -129,3 +129,39 @@ def test_markets_report_structure_and_settings(browser, reports, width):
     assert m["reproduce"] == ["TABLE"], "the settings are shown more than once"
     # only the one word longer than the column may break: a path, not a name
     assert set(m["broken"]) <= {LONG_PATH}, f"settings broken mid-word at {width} px"
+
+
+#: Every chart's text at the size it is shown: an SVG's font size (in its own units)
+#: times the image's shown width over the SVG's width; the text "Source: ..." reported.
+CHART_TEXT = """
+const out = [];
+document.querySelectorAll('figure img').forEach(img => {
+  const src = img.currentSrc || img.src;
+  const svg = new DOMParser().parseFromString(atob(src.split(',')[1]), 'image/svg+xml')
+    .documentElement;
+  const scale = img.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const texts = Array.from(svg.querySelectorAll('text')).map(t => ({
+    text: t.textContent, px: parseFloat(t.style.fontSize) * scale}));
+  out.push({alt: img.alt, narrow: src !== img.src, texts: texts});
+});
+return out;
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_markets_charts_are_legible_at_the_width_they_are_shown(browser, reports, width):
+    """At 390 px the fans were shrunk to 6-7 px text and the shares chart (no phone
+    version) to 5.6 px; neither had a source line. Every text of every chart is now at
+    least 9 CSS px, a phone gets a phone version of both charts, each with its source."""
+    path, _ = reports["full"]
+    browser.measure(path, width, "return 0;", path.with_name(f"charts-{width}.png"))
+    charts = browser.run(CHART_TEXT)
+    assert [c["alt"] for c in charts] == ["Fan chart of every market",
+                                          "Stacked shares of China's total"]
+    for chart in charts:
+        assert chart["narrow"] == (width == 390), chart["alt"]
+        small = [(t["text"], round(t["px"], 1)) for t in chart["texts"] if t["px"] < 9]
+        assert small == [], f"{chart['alt']}: text under 9 px at {width} px"
+        assert any(t["text"].startswith("Source: MOFCOM") for t in chart["texts"]), chart["alt"]
+

@@ -96,7 +96,7 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     for k, (ax, m) in enumerate(zip(axes, names, strict=True)):
         fan_chart(projection.market(m), scenario, levels=levels, yscale=yscale, ax=ax,
                   color=color, title=_TITLES.get(m, m))
-        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))  # decades: room on a phone
         if k:
             ax.get_legend().remove()
         if k % ncols:
@@ -148,7 +148,11 @@ def share_chart(projection, scenario: str | None = None, *, ax=None, title: str 
     ax.set_ylim(0, 100)
     ax.set_xlim(years[0], years[-1])
     title = f"Shares of China's total: {scenario_label(scenario)}" if title is None else title
-    finish(ax, title, "share of China's offshore execution (%)", legend=False)
+    # short enough to fit beside the axes of a phone's chart
+    finish(ax, title, "share of China's total (%)", legend=False)
+    from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
+
+    ax.xaxis.set_major_locator(MaxNLocator(4, integer=True, steps=[1, 2, 5, 10]))  # decades
     # outside the plot, top to bottom as stacked: the legend never hides a share
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5),

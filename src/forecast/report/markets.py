@@ -35,7 +35,9 @@ from .._keywords import checked_keywords
 from .._optional import require
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
+from ..plotting._base import fonts_for, quiet_font_lookup, source_line, text_renderer
 from ..plotting.names import label, scenario_label, unit_text
+from ..plotting.scenario_charts import SOURCE
 from . import _html as H
 from . import _sections as S
 from ._markets_message import (
@@ -49,6 +51,7 @@ from ._markets_message import (
     _signed,
     _the,
 )
+from .figures import _Canvas
 from .keymessage import _default_prob_year
 from .report import MAX_BYTES, compact_years
 from .reproduce import settings_frame
@@ -164,49 +167,92 @@ def _change_table(projection) -> str:
                  "and their share changes to zero", "Scenario", [_name(c) for c in cols], rows)
 
 
+#: Font size of the fan charts (points), as in the other charts of the reports.
+FONT = 10.5
+
+#: Width of the fan charts in inches by panels a row: three on a desktop (shown 46rem,
+#: 736 px, wide), two on a phone (366 px at 390). With :data:`FONT` their smallest text,
+#: the source line, is shown at 9.5 CSS px at either width (the narrow shares chart is
+#: 4.0 inches wide for the same reason).
+FAN_WIDTH = {3: 7.8, 2: 4.0}
+
+
 @checked_keywords
-def market_figures(projection, scenario: str | None = None, dpi: int = 90, *,
+def market_figures(projection, scenario: str | None = None, dpi: int = 150, *,
                    narrow: bool = False, format: str = "png") -> dict[str, bytes]:
     """The fan charts per market and the stacked shares of `scenario`, as PNG or SVG bytes.
 
     `scenario` defaults to the baseline (else the first scenario), the scenario of the
     report's key message and first table. The report draws them as SVG (sharp at any
-    screen density, text kept as text); ``forecast run --markets`` writes the PNG files.
+    screen density, text kept as text); ``forecast run --markets`` writes the PNG files
+    (150 dpi, as the single-market run's). Every chart carries the source line of the
+    single-market report's charts.
 
     Returns
     -------
     dict of str to bytes
         Keys ``market_fans`` and ``market_shares``; with ``narrow=True`` also
-        ``market_fans.narrow``, two panels a row, shown on phones.
+        ``market_fans.narrow`` (two panels a row) and ``market_shares.narrow``, the
+        versions shown on phones, legible at 390 px.
     """
     if format not in ("png", "svg"):
         raise ParameterError(f'`format` must be "png" or "svg"; got {format!r}.')
-    fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
     scenario = scenario or _chart_scenario(projection)
-    out = {"market_fans": _fans(fig_cls, projection, scenario, 3, dpi, format)}
-    fig = fig_cls(figsize=(7.5, 4.2))
-    plotting.share_chart(projection, scenario, ax=fig.subplots())
-    fig.subplots_adjust(left=0.11, right=0.88, top=0.9, bottom=0.12)  # legend at the right
-    out["market_shares"] = _bytes(fig, format, dpi)
+    out = {"market_fans": _fans(projection, scenario, 3, dpi, format)}
+    out.update(_shares(projection, scenario, dpi, format, narrow))
     if narrow:
-        out["market_fans.narrow"] = _fans(fig_cls, projection, scenario, 2, dpi, format)
+        out["market_fans.narrow"] = _fans(projection, scenario, 2, dpi, format)
     return out
 
 
-def _bytes(fig, fmt: str, dpi: int) -> bytes:
-    return H.png_bytes(fig, dpi) if fmt == "png" else H.image_bytes(fig, "svg", dpi)
+def _shares(projection, scenario: str, dpi: int, fmt: str, narrow: bool) -> dict[str, bytes]:
+    """The stacked shares laid out as the single-market report's charts (``_Canvas``)."""
+    canvas = _Canvas((fmt,), dpi, (), narrow)
+    # the legend sits right of the axes: the right margins hold it
+    canvas.draw("market_shares", plotting.share_chart, projection, scenario, right=0.9,
+                narrow={"size": (4.0, 4.3), "right": 0.85})
+    return canvas.out[fmt]
 
 
-def _fans(fig_cls, projection, scenario: str, ncols: int, dpi: int, fmt: str) -> bytes:
-    n = len(projection.markets)
-    fig = fig_cls(figsize=(3.4 * min(ncols, n), 2.7 * -(-n // ncols) + 0.6))
-    plotting.market_fans(projection, scenario, fig=fig, yscale="log", ncols=ncols)
-    # the panels do not name the scenario
-    fig.suptitle(f"Scenario: {scenario_label(scenario)}", fontsize="large")
-    w, h = fig.get_size_inches()
-    fig.subplots_adjust(left=0.95 / w, right=0.99, top=1 - 0.65 / h, bottom=0.35 / h,
-                        wspace=0.25, hspace=0.3)
-    return _bytes(fig, fmt, dpi)
+def _fans(projection, scenario: str, ncols: int, dpi: int, fmt: str) -> bytes:
+    """The market fans, `ncols` panels a row, one legend below them, then the source."""
+    import matplotlib  # lazy: the optional `plot` extra
+
+    fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
+    texts = (scenario_label(scenario), *projection.markets)
+    rc = {"font.size": FONT, "font.family": list(fonts_for(texts))}
+    nrows = -(-len(projection.markets) // ncols)
+    with matplotlib.rc_context(rc), quiet_font_lookup():
+        fig = fig_cls(figsize=(FAN_WIDTH[ncols], 2.2 * nrows + 1.2), layout="constrained")
+        axes = plotting.market_fans(projection, scenario, fig=fig, yscale="log", ncols=ncols)
+        # the panels do not name the scenario
+        fig.suptitle(f"Scenario: {scenario_label(scenario)}", fontsize="large")
+        _legend_below(fig, axes[0], ncols)
+        source_line(fig, SOURCE)
+        return H.image_bytes(fig, fmt, dpi)
+
+
+#: Height in inches of the strip at the bottom of the fan charts that holds the source.
+_SOURCE_STRIP = 0.25
+
+
+def _legend_below(fig, ax, ncols: int) -> None:
+    """The legend of the first panel moved under the panels (it covered a phone's panel),
+    above the source line's strip; the panels laid out in the space left above it."""
+    first, height = ax.get_legend(), fig.get_figheight()
+    handles = first.legend_handles
+    legend = fig.legend(handles, [t.get_text() for t in first.get_texts()],
+                        loc="lower center", bbox_to_anchor=(0.5, _SOURCE_STRIP / height),
+                        ncols=len(handles) if ncols > 2 else ncols,  # a phone: two a row
+                        fontsize="small", frameon=False)
+    first.remove()
+    box = legend.get_window_extent(text_renderer(fig))
+    below = (_SOURCE_STRIP + box.height / fig.dpi + 0.05) / height
+    fig.get_layout_engine().set(rect=(0, below, 1, 1 - below))
+
+
+#: The report's charts (each with a phone version, ``"<key>.narrow"``).
+_CHARTS = ("market_fans", "market_shares")
 
 
 def _chart_scenario(projection) -> str:
@@ -270,12 +316,9 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
     _thresholds(thresholds, 0.0)  # a bad threshold fails before any chart is drawn
     scenario = scenario or _chart_scenario(projection)
     fig = dict(figures or {})
-    if plots and not {"market_fans", "market_shares"} <= set(fig):
+    if plots and not {f"{k}{n}" for k in _CHARTS for n in ("", ".narrow")} <= set(fig):
         drawn = market_figures(projection, scenario, dpi=dpi, narrow=True, format="svg")
-        fig.update({k: v for k, v in drawn.items() if k not in fig})
-    elif plots and "market_fans.narrow" not in fig:  # the phone's version only
-        fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
-        fig["market_fans.narrow"] = _fans(fig_cls, projection, scenario, 2, dpi, "svg")
+        fig.update({k: v for k, v in drawn.items() if k not in fig})  # those not passed
     diversions = _diversions(projection)
     message = _message(projection, level, diversions)
     shown = H.esc(_the(scenario))
@@ -328,7 +371,7 @@ def _key_html(message, heading: str = "h2") -> str:
 @checked_keywords
 def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
                     plots: bool = True, decompose: bool | Sequence[str] = True,
-                    level: float = 80, dpi: int = 90,
+                    level: float = 80, dpi: int = 150,
                     thresholds: Sequence[float] | None = None,
                     scenario: str | None = None) -> str:
     """HTML of the markets section of a report (no heading: the caller names it).
@@ -343,7 +386,8 @@ def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
     decompose : bool or sequence of str, default True
         Decompose the diversion scenarios present (True), these scenarios, or none.
     level : float, default 80
-    dpi : int, default 90
+    dpi : int, default 150
+        Resolution of the charts' raster parts (they are SVG).
     thresholds : sequence of float, optional
         Shares in percent for the probability table; default the focus market's share
         in the last history year, rounded, and the multiple of 5 below it.
@@ -366,7 +410,7 @@ def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
 @checked_keywords
 def write_markets_report(projection, path, *, records=None, settings: Mapping | None = None,
                          plots: bool = True, figures: Mapping[str, bytes] | None = None,
-                         title: str | None = None, dpi: int = 90, level: float = 80,
+                         title: str | None = None, dpi: int = 150, level: float = 80,
                          thresholds: Sequence[float] | None = None,
                          scenario: str | None = None) -> pathlib.Path:
     """Write a self-contained HTML report of a multi-market projection.
