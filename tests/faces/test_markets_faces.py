@@ -59,6 +59,24 @@ def test_plot_draws_every_market_or_one(mp):
         mp.plot(market="XX")
 
 
+def test_market_fans_draw_the_history_with_its_band(mp):
+    """The single-market fan draws its history's band; the market fans drew the joint
+    reconstruction's median alone. Each panel now has the history's 80% band, that of
+    ``mp.history.interval(80, market)`` (the band of the report's tables)."""
+    from matplotlib.figure import Figure
+
+    axes = plotting.market_fans(mp, fig=Figure(figsize=(9, 6)))
+    for ax, market in zip(axes, mp.markets, strict=True):
+        bands = [c for c in ax.collections if c.get_label() == "history 80% band"]
+        assert len(bands) == 1, market
+        band = mp.history.interval(80, market=market)
+        ys = bands[0].get_paths()[0].vertices[:, 1]
+        np.testing.assert_allclose([ys.min(), ys.max()], [band["lower"].min(),
+                                                          band["upper"].max()], rtol=1e-9)
+        assert band["upper"].iloc[0] > band["lower"].iloc[0]
+    assert "history 80% band" in [t.get_text() for t in axes[0].get_legend().get_texts()]
+
+
 @pytest.mark.parametrize("scenario", ["fragmentation_diversion", "friction_diversion",
                                       "escalation"])
 def test_market_fans_use_the_scenario_colour_of_every_other_chart(mp, scenario):
@@ -69,7 +87,7 @@ def test_market_fans_use_the_scenario_colour_of_every_other_chart(mp, scenario):
     from forecast.plotting.names import colors
 
     axes = plotting.market_fans(mp, scenario, fig=Figure(figsize=(9, 6)))
-    fan = axes[0].collections[0]  # the outer band
+    fan = next(c for c in axes[0].collections if c.get_label() == "95% band")  # the outer
     expected = colors(mp.scenario_names)[scenario].lower()
     assert to_hex(fan.get_facecolor()[0], keep_alpha=False) == expected
     assert to_hex(fan.get_facecolor()[0], keep_alpha=False) != "#f0e442"

@@ -74,7 +74,8 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     Returns
     -------
     list of matplotlib.axes.Axes
-        One panel per market with its reconstructed history in black and its own y axis;
+        One panel per market with its reconstructed history in black over its 80% band
+        (grey) and its own y axis;
         the legend only on the first; the lowest panel of each column labels the years.
     """
     many_markets(projection, "market_fans")
@@ -94,6 +95,7 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
     from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the optional `plot` extra
 
     for k, (ax, m) in enumerate(zip(axes, names, strict=True)):
+        _history_band(ax, projection.history, m)  # first: the legend lists it
         fan_chart(projection.market(m), scenario, levels=levels, yscale=yscale, ax=ax,
                   color=color, title=_TITLES.get(m, m))
         ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))  # decades: room on a phone
@@ -103,6 +105,23 @@ def market_fans(projection, scenario: str | None = None, *, markets: Sequence[st
             ax.set_ylabel("")
         ax.title.set_fontsize("medium")
     return axes
+
+
+#: The central band of the reconstructed history drawn under each market's fan (the
+#: report's tables give the reconstruction's 80% band too).
+HISTORY_LEVEL = 80
+
+
+def _history_band(ax, history, market: str) -> None:
+    """The joint reconstruction's 80% band of `market` (or the total), in grey.
+
+    The band of :meth:`MarketHistory.interval`: the part's log level linearised at the
+    mode, as in ``history.to_frame()`` (exact for the total).
+    """
+    band = history.interval(HISTORY_LEVEL, market=market)
+    ax.fill_between(np.asarray(band["year"], int), np.asarray(band["lower"], float),
+                    np.asarray(band["upper"], float), color="0.6", alpha=0.35, linewidth=0,
+                    label=f"history {HISTORY_LEVEL}% band")
 
 
 @checked_keywords

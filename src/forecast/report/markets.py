@@ -327,7 +327,8 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
         for key, alt, cap in (
             ("market_fans", "Fan chart of every market",
              f"Every market and China's total under {shown}: median, 50%, 80% and 95% bands, "
-             "each on its own log axis."),
+             "each on its own log axis; the reconstructed history (black) with its 80% band "
+             "(grey)."),
             ("market_shares", "Stacked shares of China's total",
              f"Shares of China's total under {shown}: reconstructed, then the mean projected "
              "share."))
