@@ -257,3 +257,65 @@ def test_headings_never_skip_a_level_and_the_settings_are_shown_once(mp, page):
     assert reproduce.count("<table") == 1
     assert "<pre" not in reproduce
     assert reproduce.count(">n_paths<") == 1
+
+
+@pytest.fixture(scope="module")
+def hk_run():
+    """A single-market run on HK with two presets, as ``forecast run --market HK`` makes
+    it: the settings name the market and the presets."""
+    series = forecast.AnnualSeries(range(2015, 2026), [10 * 1.08**i for i in range(11)],
+                                   name="HK offshore_execution")
+    proj = forecast.project(forecast.Drift().fit(series),
+                            [forecast.presets.baseline(), forecast.presets.escalation()],
+                            to=2030, n_paths=100, seed=1)
+    return proj, {"market": "HK", "scenario_file": "presets"}
+
+
+def test_the_caution_of_presets_applied_to_another_market(hk_run):
+    """``forecast run --market HK`` warns that the presets are calibrated on the US; the
+    report said nothing and cited the US evidence as is. The caution and the evidence's
+    wording for a report of another market (the call sites are report.py's)."""
+    from forecast.report._markets_message import market_evidence, preset_caution
+
+    proj, settings = hk_run
+    scenarios = proj.scenarios
+    caution = _text(preset_caution(settings, proj.history, scenarios))
+    assert caution.startswith("Caution, US calibration: the preset scenarios are calibrated "
+                              "on the US channel")
+    assert "applies their assumptions to HK's series as written" in caution
+    assert "are US figures, not HK's" in caution
+    # the market from the history's name when the settings do not say
+    assert preset_caution({}, proj.history, scenarios) == preset_caution(settings, None,
+                                                                         scenarios)
+    for quiet in ({"market": "US"}, {"market": "HK", "scenario_file": "mine.toml"}):
+        assert preset_caution(quiet, None, scenarios) == ""
+    assert preset_caution(settings, None, [forecast.presets.baseline()]) == ""
+    text = market_evidence("trade_friction", "HK")
+    assert text.startswith("US evidence, applied to HK as written (not HK figures): US share")
+    assert market_evidence("trade_friction", "US") == market_evidence("trade_friction")
+    assert market_evidence("my_levy", "HK").startswith("Judgement")
+
+
+def test_the_report_and_the_command_line_say_the_same():
+    """The command line's warning is :func:`preset_note`'s text (one wording to keep)."""
+    import argparse
+
+    from forecast.cli.run_report import _note_preset_market
+    from forecast.report._markets_message import preset_note
+
+    args = argparse.Namespace(file=None, market="HK")
+    sset = forecast.ScenarioSet((forecast.presets.escalation(),))
+    with pytest.warns(UserWarning, match="calibrated on the US") as caught:
+        _note_preset_market(args, sset)
+    assert str(caught[0].message) == preset_note("HK")
+
+
+@pytest.mark.xfail(strict=True, reason="report.py and _sections.py (not this module's) must "
+                   "call preset_caution and market_evidence; see the markets-report branch")
+def test_a_report_of_another_market_carries_the_caution(hk_run, tmp_path):
+    proj, settings = hk_run
+    page = _text(forecast.report.write_report(proj, tmp_path / "hk.html", plots=False,
+                                              settings=settings).read_text("utf-8"))
+    key = page[:page.index("Contents")]
+    assert "Caution, US calibration" in key
+    assert "US evidence, applied to HK as written" in page

@@ -9,14 +9,20 @@ China's total's), and what the largest diversion sends to the other markets (fro
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ForecastError
-from ..plotting.names import label, scenario_label, unit_text
+from ..history.history import parse_series_name
+from ..plotting.names import EVIDENCE, evidence, label, scenario_label, unit_text
+from . import _html as H
 
 __all__: list[str] = []
+
+#: The market on which the preset scenarios' numbers are calibrated.
+CALIBRATED_ON = "US"
 
 _NAMES = {"ALL": "China's total", "ROW": "Rest of the world (ROW)"}
 
@@ -187,3 +193,89 @@ def _reference(projection, scenario: str) -> str | None:
     if "baseline" in names and scenario != "baseline":
         return "baseline"
     return next((n for n in names if n != scenario), None)
+
+
+# ------------------------------------------------- presets applied to another market
+def preset_note(market: str) -> str:
+    """What the command line warns when the US-calibrated presets act on `market`.
+
+    Examples
+    --------
+    >>> preset_note("HK")[:57]
+    'the preset scenarios are calibrated on the US channel (do'
+    """
+    return (f"the preset scenarios are calibrated on the {CALIBRATED_ON} channel "
+            f"(docs/scenarios.md, SOURCES.md); --market {market} applies their assumptions "
+            f"to {market}'s series as written. Write a scenario file for this market to "
+            "change them.")
+
+
+def report_market(settings: Mapping | None, history=None) -> str | None:
+    """The market a single-market report is about: its settings' ``market`` (the
+    command line's ``--market``), else the one in its history's name, else None."""
+    market = (settings or {}).get("market")
+    if market is None:
+        parsed = parse_series_name(str(getattr(history, "name", "") or ""))
+        market = parsed[0] if parsed else None
+    return None if market is None else str(market)
+
+
+def applies_us_presets(settings: Mapping | None, history, scenarios: Iterable) -> str | None:
+    """The market the US-calibrated presets are applied to as written, or None.
+
+    None for the US, an unknown market, a scenario file (its own numbers: the command
+    line does not warn either), or scenarios without a preset assumption (the only ones
+    with recorded evidence, :data:`~forecast.plotting.names.EVIDENCE`).
+    """
+    market = report_market(settings, history)
+    given = (settings or {}).get("scenario_file", "presets")
+    if market in (None, CALIBRATED_ON) or given != "presets":
+        return None
+    uses = any(a.name in EVIDENCE for s in scenarios for a in getattr(s, "assumptions", ()))
+    return market if uses else None
+
+
+def preset_caution(settings: Mapping | None, history, scenarios: Iterable) -> str:
+    """HTML of the caution a single-market report carries when it applies the
+    US-calibrated presets to another market's series ("" otherwise).
+
+    The command line warns (:func:`preset_note`); the report, read without the
+    terminal, says it in its key-message block. `settings`, `history` and `scenarios`
+    as :func:`forecast.report.write_report` holds them (its recorded settings, the
+    history, the scenario definitions).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> sc = [forecast.presets.escalation()]
+    >>> "calibrated on the US" in preset_caution({"market": "HK"}, None, sc)
+    True
+    >>> preset_caution({"market": "US"}, None, sc)
+    ''
+    """
+    market = applies_us_presets(settings, history, scenarios)
+    if market is None:
+        return ""
+    m = H.esc(market)
+    return ('<p class="caution"><b>Caution, US calibration:</b> the preset scenarios are '
+            f"calibrated on the {CALIBRATED_ON} channel (docs/scenarios.md, SOURCES.md). "
+            f"This report applies their assumptions to {m}'s series as written: their "
+            f"effects, and the evidence cited for them, are {CALIBRATED_ON} figures, not "
+            f"{m}'s. Write a scenario file for {m} to change them.</p>")
+
+
+def market_evidence(assumption: str, market: str | None = None) -> str:
+    """The evidence of `assumption`, said to be US evidence when applied to `market`.
+
+    Examples
+    --------
+    >>> market_evidence("trade_friction", "HK")[:66]
+    'US evidence, applied to HK as written (not HK figures): US share o'
+    >>> market_evidence("trade_friction") == evidence("trade_friction")
+    True
+    """
+    text = evidence(assumption)
+    if market in (None, CALIBRATED_ON) or str(assumption) not in EVIDENCE:
+        return text
+    return (f"{CALIBRATED_ON} evidence, applied to {market} as written (not {market} "
+            f"figures): {text}")
