@@ -310,8 +310,6 @@ def test_the_report_and_the_command_line_say_the_same():
     assert str(caught[0].message) == preset_note("HK")
 
 
-@pytest.mark.xfail(strict=True, reason="report.py and _sections.py (not this module's) must "
-                   "call preset_caution and market_evidence; see the markets-report branch")
 def test_a_report_of_another_market_carries_the_caution(hk_run, tmp_path):
     proj, settings = hk_run
     page = _text(forecast.report.write_report(proj, tmp_path / "hk.html", plots=False,
@@ -319,3 +317,14 @@ def test_a_report_of_another_market_carries_the_caution(hk_run, tmp_path):
     key = page[:page.index("Contents")]
     assert "Caution, US calibration" in key
     assert "US evidence, applied to HK as written" in page
+
+
+def test_a_report_of_the_us_carries_no_caution(hk_run, tmp_path):
+    """The same run said to be on the US: no caution, the evidence as recorded."""
+    proj, settings = hk_run
+    us = {**settings, "market": "US"}
+    page = _text(forecast.report.write_report(proj, tmp_path / "us.html", plots=False,
+                                              settings=us).read_text("utf-8"))
+    assert "Caution, US calibration" not in page
+    assert "applied to" not in page
+    assert "US share" in page  # the trade-friction evidence, as recorded

@@ -18,7 +18,6 @@ from ..plotting._shapes import decomposition_wide, history_kind
 from ..plotting.names import (
     ASSUMPTION_COLORS,
     colors,
-    evidence,
     label,
     part_label,
     scenario_label,
@@ -28,6 +27,7 @@ from ..projection.engine import censoring
 from ..records import Records
 from ..records import provenance as provenance_table
 from . import _html as H
+from ._markets_message import market_evidence
 from .formats import format_parameter
 
 
@@ -179,7 +179,9 @@ def all_parameters(assumption, prefix: str = "") -> dict[str, object]:
     return out
 
 
-def assumptions_table(scenario) -> str:
+def assumptions_table(scenario, market: str | None = None) -> str:
+    """The assumptions of `scenario`: every parameter and the evidence behind it; with
+    `market`, the evidence is said to be US evidence applied to that market."""
     rows = []
     for a in scenario.assumptions:
         prob = getattr(a, "probability", 1.0)
@@ -187,7 +189,8 @@ def assumptions_table(scenario) -> str:
         what = "; ".join(f"{part_label(k)}: {_distribution(k, d)}"
                          for k, d in all_parameters(a).items())
         rows.append({"assumption": label(a.name), "probability": prob_text,
-                     "parameters": what or "none", "evidence": evidence(a.name)})
+                     "parameters": what or "none",
+                     "evidence": market_evidence(a.name, market)})
     if not rows:
         return '<p class="muted">No assumption: the baseline model alone.</p>'
     frame = pd.DataFrame(rows)
@@ -206,7 +209,8 @@ def _decomposition_table(frame, years) -> str:
                    caption="Contribution to the gap, log points (about % of the baseline)")
 
 
-def scenario_article(projection, scenario, figs, decomps, years, baseline, effect) -> str:
+def scenario_article(projection, scenario, figs, decomps, years, baseline, effect,
+                     market: str | None = None) -> str:
     name = scenario.name
     color = colors(projection.scenario_names)[name]
     parts = [f'<article class="scenario" id="scenario-{H.anchor(name)}">'
@@ -219,7 +223,7 @@ def scenario_article(projection, scenario, figs, decomps, years, baseline, effec
                      f"{H.esc(scenario_label(baseline, in_sentence=True))} on average (the "
                      "geometric mean of the path-by-path ratios, which the decomposition "
                      "splits by assumption).</p>")
-    parts.append(assumptions_table(scenario))
+    parts.append(assumptions_table(scenario, market))
     charts = (img(figs, f"fan_{name}", f"{scenario_label(name)} fan chart against the baseline",
                   "Fan of the scenario (shaded) with the baseline's median (dashed) and 80% "
                   "band (dotted).")

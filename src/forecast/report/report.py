@@ -37,6 +37,7 @@ from ..plotting.names import scenario_label, unit_text
 from ..records.schema import suggest
 from . import _html as H
 from . import _sections as S
+from ._markets_message import applies_us_presets, preset_caution
 from .figures import render_figures
 from .keymessage import key_message
 from .reproduce import python_code, settings_frame, settings_of, versions
@@ -237,6 +238,9 @@ class _Parts:
         self.by_name = {s.name: s for s in defs}
         self.message = key_message(projection, history, baseline=base)
         self.conf = settings_of(projection, settings, fit)
+        # the US-calibrated presets applied to another market as written: said in the
+        # key-message block and beside each assumption's evidence
+        self.us_presets_on = applies_us_presets(self.conf, history, self.by_name.values())
         summary = compact_table(projection)
         self.summary = (_with_mixture(projection, summary)
                         if projection.probabilities is not None else summary)
@@ -247,7 +251,7 @@ class _Parts:
         out = [("Scenarios at a glance", S.headline(fig, self.summary, p.unit, self.history))]
         articles = "".join(
             S.scenario_article(p, self.by_name[n], fig, self.decomps, years, self.base,
-                               self.message.effects.get(n))
+                               self.message.effects.get(n), market=self.us_presets_on)
             for n in names if n != self.base and n in self.by_name)
         if articles:
             out.append(("Scenario by scenario", articles))
@@ -272,7 +276,9 @@ class _Parts:
                 f"{stamp}")
         name = str(getattr(p.history, "name", "") or "the series").replace("_", " ")
         text = H.page(title or f"{name}: scenarios to {int(p.years[-1])}",
-                      S.key_block(self.message), self.sections(fig), meta=meta)
+                      S.key_block(self.message)
+                      + preset_caution(self.conf, self.history, self.by_name.values()),
+                      self.sections(fig), meta=meta)
         return text.encode("utf-8")
 
 
