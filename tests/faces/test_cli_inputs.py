@@ -84,6 +84,14 @@ def test_an_empty_markets_list_is_refused(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("value", ["US,", ",US", "US,,EU", "US, ,EU"])
+def test_an_empty_item_in_the_markets_list_is_refused(value, tmp_path, capsys):
+    """A stray comma is a code left out (or a typo), not a request: refused, not dropped."""
+    _fails(capsys, ["run", "--markets", value, "--out", str(tmp_path / "o")],
+           "--markets", "empty item", repr(value), "--markets US")
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_joint_design_without_markets_is_refused(tmp_path, capsys):
     _fails(capsys, ["run", "--design", "split", "--out", str(tmp_path / "o")],
            "--design split", "add --markets", "leave --design out")

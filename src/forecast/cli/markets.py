@@ -62,12 +62,19 @@ def _scenarios(args) -> ScenarioSet:
 
 
 def _markets(args) -> tuple[str, ...]:
-    """The codes of --markets; an empty list is refused (it is not the single-market run)."""
-    markets = tuple(m.strip() for m in args.markets.split(",") if m.strip())
+    """The codes of --markets; an empty list is refused (it is not the single-market run),
+    and so is an empty item (``US,`` or ``US,,EU``: a code left out by mistake?)."""
+    items = [m.strip() for m in args.markets.split(",")]
+    markets = tuple(m for m in items if m)
     if not markets:
         raise ParameterError(f"--markets must list at least one market code; got "
                              f"{args.markets!r}. Pass e.g. --markets US,EU,HK,JP, or leave "
                              "--markets out for the single-market run.")
+    if len(markets) < len(items):
+        raise ParameterError(f"--markets has an empty item (a stray comma); got "
+                             f"{args.markets!r}. List the codes separated by single commas, "
+                             f"e.g. --markets {','.join(markets)}, or add the code that is "
+                             "missing.")
     repeated = sorted({m for m in markets if markets.count(m) > 1})
     if repeated:
         raise ParameterError(f"--markets must list each market once; got {args.markets!r} "
