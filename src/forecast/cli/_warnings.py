@@ -4,19 +4,60 @@ The library is silent by default (``logging.getLogger("forecast")`` has only a
 NullHandler); while a command runs, the command line shows the library's warnings and
 log records of level WARNING and above as ``forecast <command>: warning: <message>``,
 never as a raw ``UserWarning`` with a source path and line.
+
+The library's warnings give their advice in Python (``reconstruct_markets(markets=...)``,
+``horizon=``, ``frame.attrs``); those a command can meet are reworded in the command
+line's terms (:data:`CLI_WORDS`, :func:`in_cli_words`), each checked by a test that
+meets it through the command line, so a reworded library message cannot slip by.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 import warnings
 from collections.abc import Iterator
 
 from ._exit import one_line
 
-__all__ = ["one_line_warnings"]
+__all__ = ["CLI_WORDS", "in_cli_words", "one_line_warnings"]
+
+#: (pattern, replacement) of the library's Python advice and its command-line words, for
+#: the warnings (and a few errors) a command can meet (``re.sub``; a message that matches
+#: none is unchanged).
+CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words) for pattern, words in (
+        # project_markets (run --markets): a Diversion's receiver that is not projected
+        (r"Name them in reconstruct_markets\(markets=\.\.\.\) to project them\.",
+         "Add them to --markets to project them."),
+        # project_markets (run --markets): paths censored on a near-level scale
+        (r"On the log scale \(e\.g\. BottomUpModel\(forecast\.Auto\(scale=\"log\"\)\)\)",
+         "On the log scale (--scale log)"),
+        # backtest --pseudo-real-time: a horizon no truth reaches
+        (r"not up to horizon=(\d+):", r"not up to --horizon \1:"),
+        (r"Pass a smaller horizon or earlier origins\.", "Pass a smaller --horizon."),
+        # backtest: skipped / unscored origins (the table has no attrs on the command line)
+        (r" \(listed in frame\.attrs\['(skipped|unscored)'\]\)", ""),
+        # forecast data --market XX: Records.filter is the command's filter
+        (r"^Records\.filter: no record has market", "--market: no record has market"),
+        # run --markets (an error, reworded too): the command line has no start/end
+        (r"Widen the years \(start=, end=\), or drop the markets with the fewest level "
+         r"and share records from `markets`\.",
+         "Drop the markets with the fewest level and share records from --markets "
+         "(forecast data --market CODE lists a market's records)."),
+        # a scenario file's size in percent: the file's key, not a Python argument
+        (r"if you meant (\S+)%, pass (\w+)=(\S+)\.$",
+         r"if you meant \1%, write \2 = \3 in the scenario file."),
+    ))
+
+
+def in_cli_words(text: str) -> str:
+    """`text`, a library warning or error, with its Python advice in command-line words."""
+    for pattern, words in CLI_WORDS:
+        text = pattern.sub(words, text)
+    return text
 
 
 @contextlib.contextmanager
@@ -26,7 +67,7 @@ def one_line_warnings(command: str) -> Iterator[None]:
 
     def show(message, category, filename, lineno, file=None, line=None):
         kind = "warning" if issubclass(category, UserWarning) else category.__name__
-        text = f"forecast {command}: {kind}: {one_line(message)}"
+        text = f"forecast {command}: {kind}: {in_cli_words(one_line(message))}"
         if text not in shown:  # e.g. one missing glyph, met in every chart: say it once
             shown.add(text)
             print(text, file=sys.stderr)

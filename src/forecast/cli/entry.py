@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from .._threads import THREAD_VARIABLES
 from ..errors import ForecastError, ForecastTypeError, ParameterError
 from . import _exit
-from ._warnings import one_line_warnings
+from ._warnings import in_cli_words, one_line_warnings
 from .parser import build_parser
 
 __all__ = ["main", "run"]
@@ -139,7 +139,7 @@ _ARGUMENT = re.compile(r"`([a-z_]+)`")
 def _with_option(parser: argparse.ArgumentParser, command: str, exc: ForecastError) -> str:
     """The error's line, led by the option it is about when the library names its own
     argument (``--year: `year` must be ...``): the library's messages speak Python."""
-    line = _exit.one_line(exc)
+    line = in_cli_words(_exit.one_line(exc))
     found = _ARGUMENT.match(line)
     if found is None or not isinstance(exc, ParameterError | ForecastTypeError):
         return line

@@ -1,0 +1,91 @@
+"""The library's warnings (and an error) reach the command line in its words.
+
+The library gives its advice in Python (``reconstruct_markets(markets=...)``, ``horizon=``,
+``frame.attrs``); a command says the option instead (``forecast.cli._warnings.CLI_WORDS``).
+Each case meets the real library message through ``cli.main``, so a library message that
+is reworded without its translation fails here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from forecast import cli
+from forecast.cli._warnings import CLI_WORDS
+
+FAST = ["--model", "drift", "--imputations", "1"]
+
+#: Python spellings no command-line message should carry.
+PYTHON = re.compile(r"\w+=\.\.\.|\w+=\d|frame\.attrs|\w+\(forecast\.|Records\.filter|"
+                    r"`markets`|start=, end=")
+
+_DIVERSION = ('[[scenario]]\nname = "baseline"\n\n[[scenario]]\nname = "to_eu"\n\n'
+              '[[scenario.assumption]]\ntype = "diversion"\nto = "EU,JP"\nrate = 0.5\n\n'
+              '[[scenario.assumption.part]]\npreset = "trade_friction"\n'
+              'severity = "moderate"\n')
+_SIZE = ('[[scenario]]\nname = "baseline"\n\n[[scenario]]\nname = "levy"\n\n'
+         '[[scenario.assumption]]\ntype = "level_shift"\nstart = 2027\nsize = -5\n')
+
+
+def _lines(capsys, argv, tmp_path, code=0) -> list[str]:
+    assert cli.main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == code
+    return capsys.readouterr().err.splitlines()
+
+
+def _said(lines: list[str], command: str, *needles: str) -> str:
+    found = [ln for ln in lines if all(n in ln for n in needles)]
+    assert len(found) == 1, (needles, lines)
+    assert found[0].startswith(f"forecast {command}: ")
+    assert not PYTHON.search(found[0]), found[0]
+    return found[0]
+
+
+def test_a_receiver_not_projected_is_added_to_markets(tmp_path, capsys):
+    (tmp_path / "div.toml").write_text(_DIVERSION, encoding="utf-8")
+    lines = _lines(capsys, ["run", "{tmp}/div.toml", "--markets", "US,EU", *FAST, "--paths",
+                            "20", "--seed", "1", "--to", "2029", "--no-plot", "-q", "--out",
+                            "{tmp}/o"], tmp_path)
+    _said(lines, "run", "receivers JP are not named markets", "Add them to --markets")
+
+
+def test_censored_market_paths_point_at_scale_log(tmp_path, capsys):
+    lines = _lines(capsys, ["run", "--markets", "US,EU", "--model", "llt", "--scale", "level",
+                            "--imputations", "1", "--paths", "500", "--seed", "1", "--to",
+                            "2045", "--scenario", "baseline", "--no-plot", "-q", "--out",
+                            "{tmp}/o"], tmp_path)
+    _said(lines, "run", "are censored", "On the log scale (--scale log)")
+
+
+def test_backtest_warnings_name_horizon_and_no_frame_attrs(tmp_path, capsys):
+    lines = _lines(capsys, ["backtest", "--pseudo-real-time", "--horizon", "12", "--paths",
+                            "20", "--seed", "1", "--model", "drift", "-q"], tmp_path)
+    _said(lines, "backtest", "not up to --horizon 12:", "Pass a smaller --horizon.")
+    assert _said(lines, "backtest", "backtest skipped").endswith("the model needs 2")
+
+
+def test_data_names_market_for_an_absent_market(tmp_path, capsys):
+    lines = _lines(capsys, ["data", "--market", "KR", "--market", "XY"], tmp_path)
+    assert _said(lines, "data", "no record has market 'XY'").startswith(
+        "forecast data: warning: --market: no record has market 'XY'")
+
+
+def test_a_size_in_percent_is_fixed_in_the_scenario_file(tmp_path, capsys):
+    (tmp_path / "size.toml").write_text(_SIZE, encoding="utf-8")
+    lines = _lines(capsys, ["scenarios", "{tmp}/size.toml"], tmp_path)
+    _said(lines, "scenarios", "if you meant -5%, write size = -0.05 in the scenario file.")
+
+
+def test_markets_the_records_do_not_pin_are_dropped_from_markets(tmp_path, capsys):
+    """An error, reworded as the warnings are: the command line has no start/end."""
+    lines = _lines(capsys, ["run", "--markets", "US,EU,HK,JP,KR,SG", *FAST, "--paths", "20",
+                            "--seed", "1", "--scenario", "baseline", "--no-plot", "-q",
+                            "--out", "{tmp}/o"], tmp_path, code=2)
+    _said(lines, "run", "do not pin every market's level", "from --markets")
+
+
+@pytest.mark.parametrize(("pattern", "words"), CLI_WORDS)
+def test_every_translation_leaves_no_python(pattern, words):
+    """The replacements themselves speak the command line."""
+    assert not PYTHON.search(words.replace("\\1", "1")), words
