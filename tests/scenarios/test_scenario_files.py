@@ -192,3 +192,34 @@ def test_a_misspelled_preset_assumption_gets_a_suggestion():
         loads_scenarios(text)
     with pytest.raises(ConfigError, match=r"unknown preset 'zzz'\. Use one of"):
         loads_scenarios(text.replace("trade_fricton", "zzz"))
+
+
+@pytest.mark.parametrize("start", ["2027.0", "2027", "{dist = \"fixed\", value = 2027.0}"])
+def test_a_whole_float_year_loads_as_the_python_api_takes_it(start: str) -> None:
+    """`start = 2027.0` is the year 2027, as LevelShift(start=2027.0) is in Python (the
+    file refused it while the API accepted it)."""
+    loaded = loads_scenarios(OK.replace("start = 2027", f"start = {start}"))
+    step = loaded.scenarios[0].assumptions[0]
+    assert step == LevelShift(start=2027.0, size=-0.05, name="step")
+    assert step.start == 2027
+    assert type(step.start) is int
+    assert loaded == loads_scenarios(OK)
+
+
+def test_whole_float_years_in_ranges_and_ends_load() -> None:
+    text = ("[[scenario]]\nname = \"a\"\n\n[[scenario.assumption]]\ntype = \"growth_shift\"\n"
+            "start = {dist = \"discrete_uniform\", low = 2027.0, high = 2029.0}\n"
+            "end = 2032.0\ndelta = -0.01\n")
+    shift = loads_scenarios(text).scenarios[0].assumptions[0]
+    assert shift == GrowthShift(start=DiscreteUniform(2027, 2029), end=2032, delta=-0.01)
+
+
+@pytest.mark.parametrize(("value", "example"), [("2027.5", "2027"), ("2031.9", "2031"),
+                                                ("nan", "2027"), ("inf", "2027")])
+def test_a_fractional_year_is_refused_naming_key_value_and_fix(value: str, example: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        loads_scenarios(OK.replace("start = 2027", f"start = {value}"))
+    msg = str(info.value)
+    assert "scenario[1].assumption[1].start: must be a whole year" in msg, msg
+    assert f"got {value}" in msg, msg
+    assert f"Write e.g. {example}." in msg, msg

@@ -120,12 +120,22 @@ def _param(path: str, v: object) -> float | Distribution:
 def _year(path: str, v: object) -> int | Distribution:
     if isinstance(v, int) and not isinstance(v, bool):
         return v
+    if isinstance(v, float) and v.is_integer():  # 2027.0, as the Python API accepts it
+        return int(v)
+    if isinstance(v, float):
+        raise _err(path, f"must be a whole year; got {v!r}, which is not a whole number "
+                   f"(years are calendar years). Write e.g. {_example_year(v)}.")
     if isinstance(v, dict):
         d = _dist(path, v)
         if isinstance(d, DiscreteUniform | Fixed):
             return d
     raise _err(path, f"must be a year (integer) or {{dist = \"discrete_uniform\", low = ..., "
                f"high = ...}}; got {v!r}. Write e.g. 2027.")
+
+
+def _example_year(v: float) -> int:
+    """A whole year near `v` for the advice (2028 for 2028.5; 2027 for nan, inf or 20.5)."""
+    return int(v) if 1900 <= v <= 2200 else 2027
 
 
 def _assumption(path: str, table: object) -> Assumption:
