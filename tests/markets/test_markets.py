@@ -437,6 +437,27 @@ def test_market_projection_is_a_projection(mp):
 
 
 # --------------------------------------------------------------------------- errors
+@pytest.mark.parametrize(("target", "hint"), [
+    ("us", "Did you mean 'US'?"), ("all", "Did you mean 'ALL'?"), (" EU", "Did you mean 'EU'?"),
+    ("FR", "'FR' is not a market of this projection: reconstruct it"),
+    ("", "Pass one of those (e.g. target='US')")])
+def test_an_unknown_target_lists_the_targets_and_says_what_was_meant(fit, target, hint):
+    """target='us' said only that it was not a market; now the targets and the spelling."""
+    with pytest.raises(ParameterError) as info:
+        project_markets(fit, Scenario("baseline"), to=2030, n_paths=10, target=target)
+    msg = str(info.value)
+    assert f"`target` must be a market of the projection or 'ALL' ({', '.join(fit.parts)}, " \
+           f"ALL); got {target!r}." in msg, msg
+    assert hint in msg, msg
+    assert info.value.field == "target"
+
+
+def test_a_target_that_is_no_string_is_a_type_error(fit):
+    with pytest.raises(ForecastTypeError, match=r"`target` must be a market code \(str\), one "
+                       r"of US, .*ALL; got None \(NoneType\)\. Pass e\.g\. target='US'\."):
+        project_markets(fit, Scenario("baseline"), to=2030, n_paths=10, target=None)
+
+
 def test_engine_errors(fit):
     with pytest.raises(ForecastTypeError, match="SplitFit"):
         project_markets(forecast.Drift(), Scenario("baseline"), to=2030)

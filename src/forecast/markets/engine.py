@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .._keywords import checked_keywords
+from .._keywords import checked_keywords, suggest
 from .._resources import keep_workspace
 from .._seeds import as_seed_sequence, rebuild, seed_json, task_seeds
 from .._validation import check_int, user_stacklevel
@@ -133,10 +133,27 @@ def _inputs(fit, scenarios, to, horizon, target):
     years = np.arange(fit.last_year + 1, fit.last_year + h + 1, dtype=np.int64)
     items, probabilities = _normalise_scenarios(scenarios)
     check_starts(items, fit.last_year)
-    if not isinstance(target, str) or (target not in fit.parts and target != TOTAL):
-        raise ParameterError(f"`target` must be a market of the projection "
-                             f"({', '.join(fit.parts)}) or 'ALL'; got {target!r}.")
+    _check_target(target, fit.parts)
     return years, items, probabilities, check_scenarios(items, fit.parts, target)
+
+
+def _check_target(target: Any, parts: tuple[str, ...]) -> None:
+    """`target` must name a part of the projection or ``"ALL"``: the message lists them and,
+    for another case (``"us"``), a near miss or a code not projected, says what was meant."""
+    targets = (*parts, TOTAL)
+    example = "US" if "US" in parts else parts[0]
+    if not isinstance(target, str):
+        raise ForecastTypeError(f"`target` must be a market code (str), one of "
+                                f"{', '.join(targets)}; got {target!r} "
+                                f"({type(target).__name__}). Pass e.g. target={example!r}.")
+    if target not in targets:
+        hint = suggest(target, targets) or (
+            f" {target!r} is not a market of this projection: reconstruct it with "
+            "forecast.reconstruct_markets(markets=...) and fit and project again, or pass "
+            f"one of those (e.g. target={example!r})." if target.strip() else
+            f" Pass one of those (e.g. target={example!r}).")
+        raise ParameterError(f"`target` must be a market of the projection or 'ALL' "
+                             f"({', '.join(targets)}); got {target!r}.{hint}", field="target")
 
 
 def market_censoring(fit: SplitFit, years: np.ndarray) -> list[str]:
