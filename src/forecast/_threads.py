@@ -20,6 +20,10 @@ Rules:
   so user threads running fits concurrently never leave BLAS at one thread;
 - a child process made by ``fork`` starts with no limit held (``os.register_at_fork``).
 
+Warnings and worker threads (:func:`quiet_warnings`): ``warnings.catch_warnings`` swaps
+the process's filter list, which two threads entering and leaving it out of order leave
+changed for good.
+
 Results do not depend on it: the BLAS thread count changes the speed, not the
 arithmetic of these small products (tested: ``Auto`` forecasts are equal with and
 without the limit). Whether a limit set in one thread reaches the others depends on the
@@ -35,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["THREAD_VARIABLES", "blas_limit_active", "single_blas_thread"]
+__all__ = ["THREAD_VARIABLES", "blas_limit_active", "quiet_warnings", "single_blas_thread"]
 
 #: Environment variables that, when set by the user, mean "leave BLAS threads alone".
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -115,3 +119,38 @@ def single_blas_thread() -> Iterator[None]:
             if _depth == 0 and _limiter is not None:
                 limiter, _limiter = _limiter, None
                 limiter.restore_original_limits()
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+@contextmanager
+def quiet_warnings() -> Iterator[None]:
+    """Silence the warnings of the block (an optimiser's trial steps), safely in threads.
+
+    numpy's floating-point warnings are silenced with ``numpy.errstate``, which holds for
+    this thread only. ``warnings.catch_warnings`` is used in the main thread only: it
+    swaps the process's filter list, and two worker threads leaving it out of order left
+    ``simplefilter("ignore")`` in place for good (a pseudo-real-time backtest with a
+    ThreadPoolExecutor silenced every later warning of the process). In a worker thread,
+    a warning of another kind (scipy's, statsmodels') is shown rather than every
+    thread's warnings hidden.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> with quiet_warnings():
+    ...     float(np.log(np.float64(0.0)))
+    -inf
+    """
+    import warnings
+
+    import numpy as np  # lazy, as above
+
+    with np.errstate(all="ignore"):
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield

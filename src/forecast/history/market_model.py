@@ -24,12 +24,11 @@ the linearised posterior; the shares' nonlinearity then enters through ``softmax
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.optimize import minimize
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
+from .._threads import quiet_warnings
 from ..errors import DataError, ModelError
 
 PARAM_NAMES = ("sigma_level", "sigma_slope", "sigma_ratio", "sigma_ratio_slope")
@@ -135,8 +134,7 @@ def estimate(model: MarketModel, start: np.ndarray) -> tuple[np.ndarray, float]:
     starts = [np.log(start), np.log(PRIOR_CENTRE),
               np.log([0.03, 0.01, 0.05, 0.01]), np.log([0.03, 0.1, 0.1, 0.05])]
     u0 = min((np.clip(s, lo, hi) for s in starts), key=objective)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet_warnings():  # thread-safe: a backtest may run this in worker threads
         res = minimize(objective, u0, method="L-BFGS-B", bounds=list(zip(lo, hi, strict=True)))
     u = res.x if np.isfinite(res.fun) else u0
     params = np.exp(u)

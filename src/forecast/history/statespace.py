@@ -18,12 +18,11 @@ under an exact diffuse initialisation of all three states.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.optimize import minimize
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
+from .._threads import quiet_warnings
 from ..errors import ModelError
 
 PARAM_NAMES = ("sigma_level", "sigma_slope")
@@ -79,8 +78,7 @@ def estimate(model: LogLevelModel) -> tuple[np.ndarray, float]:
     # bimodal in the slope variance); L-BFGS-B then polishes.
     grid = [np.log([a, b]) for a in (0.01, 0.03, 0.1) for b in (0.01, 0.05, 0.15)]
     start = min(grid, key=objective)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet_warnings():  # thread-safe: a backtest may run this in worker threads
         res = minimize(objective, start, method="L-BFGS-B", bounds=list(zip(lo, hi,
                                                                             strict=True)))
     u = res.x if np.isfinite(res.fun) else start
