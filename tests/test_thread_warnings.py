@@ -3,11 +3,16 @@
 ``warnings.catch_warnings`` swaps the process's filter list: entered and left by two
 worker threads out of order, it left ``simplefilter("ignore")`` in place for good, so a
 pseudo-real-time backtest with a ThreadPoolExecutor silenced every later warning of the
-process.
+process. And a warning forecast raised in a worker thread pointed at
+``concurrent/futures/thread.py`` (no frame of the user's is on a worker's stack), not at
+the user's call as in a serial run.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import pickle
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +23,8 @@ import pytest
 
 import forecast
 from forecast import Records
-from forecast._threads import quiet_warnings
+from forecast._threads import attributed, quiet_warnings
+from forecast.projection import engine
 
 
 def _records(slip: bool = True) -> Records:
@@ -97,3 +103,56 @@ def test_a_threaded_backtest_keeps_the_warning_filters_and_every_warning(workers
     assert any("contradicts the levels" in str(w.message) for w in serial)
     with pytest.warns(UserWarning, match="after the backtest"):
         warnings.warn("after the backtest", UserWarning, stacklevel=1)
+
+
+# --------------------------------------------------------------------------- attributed
+
+
+def test_a_threaded_backtests_warnings_point_at_the_users_call():
+    """reconstruct warns in the worker threads of a pseudo-real-time backtest."""
+    for caught in (_backtest(None), _backtest(ThreadPoolExecutor(2))):
+        slips = [w for w in caught if "contradicts the levels" in str(w.message)]
+        assert len(slips) == 5
+        assert {w.filename for w in caught} == {__file__}, {w.filename for w in caught}
+
+
+def _forecast_code(source: str) -> dict:
+    """`source` compiled as if it were a file of forecast's (user_stacklevel skips it)."""
+    namespace: dict = {}
+    exec(compile(source, engine.__file__, "exec"), namespace)
+    return namespace
+
+
+#: stands for a library warning raised inside a projection chunk (none is, today)
+_CHUNK = _forecast_code(
+    "import warnings\n"
+    "from forecast._validation import user_stacklevel\n"
+    "def run_chunk(run, *args, **kwargs):\n"
+    "    warnings.warn('inside a chunk', UserWarning, stacklevel=user_stacklevel())\n"
+    "    return run(*args, **kwargs)\n")["run_chunk"]
+
+
+@pytest.mark.parametrize("workers", [None, 1, 3])
+def test_a_warning_in_a_projection_chunk_points_at_the_project_call(workers, monkeypatch):
+    original = engine.run_chunk
+    monkeypatch.setattr(engine, "run_chunk", functools.partial(_CHUNK, original))
+    fit = forecast.Drift().fit(forecast.AnnualSeries(range(2010, 2020),
+                                                     [10 * 1.05 ** i for i in range(10)]))
+    ex = None if workers is None else ThreadPoolExecutor(workers)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno + 1
+        forecast.project(fit, forecast.Scenario("baseline"), to=2022, n_paths=40, seed=1,
+                         chunk_size=10, executor=ex)
+    if ex is not None:
+        ex.shutdown()
+    chunks = [w for w in caught if str(w.message) == "inside a chunk"]
+    assert len(chunks) == 4
+    assert {(w.filename, w.lineno) for w in chunks} == {(__file__, line)}
+
+
+def test_attributed_pickles_as_the_plain_task():
+    """A process pool (or dask) gets the task itself: nothing of the user's frame."""
+    task = attributed(abs)
+    assert pickle.loads(pickle.dumps(task)) is abs
+    assert task(-2) == 2

@@ -20,9 +20,11 @@ Rules:
   so user threads running fits concurrently never leave BLAS at one thread;
 - a child process made by ``fork`` starts with no limit held (``os.register_at_fork``).
 
-Warnings and worker threads (:func:`quiet_warnings`): ``warnings.catch_warnings`` swaps
-the process's filter list, which two threads entering and leaving it out of order leave
-changed for good.
+Warnings and worker threads (:func:`attributed`, :func:`quiet_warnings`): a warning
+forecast raises points at the user's call (``user_stacklevel``), found by walking the
+stack, which in an executor's worker thread holds no frame of the user's; and
+``warnings.catch_warnings`` swaps the process's filter list, which two threads entering
+and leaving it out of order leave changed for good.
 
 Results do not depend on it: the BLAS thread count changes the speed, not the
 arithmetic of these small products (tested: ``Auto`` forecasts are equal with and
@@ -35,11 +37,13 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+import types
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["THREAD_VARIABLES", "blas_limit_active", "quiet_warnings", "single_blas_thread"]
+__all__ = ["THREAD_VARIABLES", "attributed", "blas_limit_active", "quiet_warnings",
+           "single_blas_thread"]
 
 #: Environment variables that, when set by the user, mean "leave BLAS threads alone".
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -122,6 +126,63 @@ def single_blas_thread() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------- warnings
+
+
+#: on one line, so that every instruction of a copy made by :class:`_Attributed` is on the
+#: user's line (the line table counts from ``co_firstlineno``)
+def _call(task, *args, **kwargs): return task(*args, **kwargs)
+
+
+def _plain(task: Callable[..., Any]) -> Callable[..., Any]:
+    return task
+
+
+class _Attributed:
+    """`task` called through a copy of :func:`_call` that stands for the user's frame."""
+
+    __slots__ = ("_call", "task")
+
+    def __init__(self, task: Callable[..., Any], frame: Any) -> None:
+        self.task = task
+        code = _call.__code__.replace(co_filename=frame.f_code.co_filename,
+                                      co_firstlineno=frame.f_lineno,
+                                      co_name=frame.f_code.co_name)
+        self._call = types.FunctionType(code, frame.f_globals, _call.__name__)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self.task, *args, **kwargs)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # a process pool (or dask) gets the plain task: its workers' warnings never
+        # reach this process's filters anyway
+        return (_plain, (self.task,))
+
+
+def attributed(task: Callable[..., Any]) -> Callable[..., Any]:
+    """`task`, for ``executor.map``, with the warnings forecast raises in it pointing at the
+    user's call, as they do in a serial run.
+
+    Call it in the calling thread, where the user's frame is on the stack. In a worker
+    thread, ``user_stacklevel`` stops at the frame of :func:`_call` that runs `task`,
+    whose code carries the user's file and line and whose globals are the user's module's:
+    the warning gets their ``filename``, ``lineno``, module and once-per-location registry,
+    not those of ``concurrent/futures/thread.py``. Pickled (a process pool), it is `task`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> from forecast._validation import user_stacklevel
+    >>> def chunk(i):  # stands for forecast's code (user_stacklevel skips its frames)
+    ...     warnings.warn("careful", stacklevel=user_stacklevel())
+    >>> task = attributed(chunk)
+    >>> task.task is chunk
+    True
+    """
+    from ._validation import user_frame  # lazy: numpy (the command line imports this)
+
+    frame = user_frame()
+    return task if frame is None else _Attributed(task, frame)
 
 
 @contextmanager

@@ -278,6 +278,15 @@ def user_stacklevel() -> int:
     return level
 
 
+def user_frame() -> Any:
+    """The frame of the first caller outside forecast (as :func:`user_stacklevel` finds
+    it), or None when every frame of this thread is forecast's."""
+    frame = sys._getframe(1)
+    while frame is not None and (_ours(frame) or _decorator_frame(frame)):
+        frame = frame.f_back
+    return frame
+
+
 def _decorator_frame(frame: Any) -> bool:
     """The frame of :class:`contextlib.ContextDecorator`'s wrapper, through which a
     context manager used as a decorator (``@single_blas_thread()``) calls forecast."""

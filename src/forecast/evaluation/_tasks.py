@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._seeds import origin_seeds, rebuild
+from .._threads import attributed
 from ..errors import ForecastError, ModelError
 from ..history import reconstruct
 from ..records import load_exchange_rates
@@ -116,7 +117,9 @@ def known_rates(reconstruct_kw: dict, as_of: object) -> dict:
 
 def map_tasks(tasks: list[Task], executor: Any) -> list[list[dict[str, Any] | str]]:
     """Run tasks serially or with ``executor.map``; results in task order."""
-    results = map(run_task, tasks) if executor is None else executor.map(run_task, tasks)
+    # attributed: the warnings of a worker thread point at the user's call, as serially
+    results = (map(run_task, tasks) if executor is None
+               else executor.map(attributed(run_task), tasks))
     return list(results)  # map() keeps the order of its input, whatever the executor
 
 

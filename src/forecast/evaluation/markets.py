@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._keywords import checked_keywords
 from .._seeds import as_seed_sequence, origin_seeds, rebuild
+from .._threads import attributed
 from .._validation import check_int, check_levels, user_stacklevel
 from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..history import reconstruct, reconstruct_markets
@@ -174,7 +175,7 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     tasks = [_Origin(records.filter(as_of=o), o, markets, market, spec, horizon,
                      n_paths, key, design, currency) for o in labels]
     results = list(map(_run_origin, tasks) if executor is None else
-                   executor.map(_run_origin, tasks))
+                   executor.map(attributed(_run_origin), tasks))
     latest = reconstruct(records, market=market, currency=currency).series
     truths = {"latest": dict(zip(latest.years.tolist(), latest.values.tolist(), strict=True)),
               "published": published_truth(records, market, "all", "offshore_execution",

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._keywords import checked_keywords
 from .._seeds import as_seed_sequence, seed_json
+from .._threads import attributed
 from .._validation import check_bool, check_int, check_unique, user_stacklevel
 from .._version import __version__
 from ..errors import (
@@ -312,6 +313,7 @@ def _map(executor: Any, task: Any, indices: range) -> Any:
     """
     if executor is None:
         return map(task, indices)
+    task = attributed(task)  # a worker thread's warnings point at the user's call
     try:
         if isinstance(executor, ProcessPoolExecutor):
             return executor.map(task, indices, chunksize=_batch(executor, len(indices)))
