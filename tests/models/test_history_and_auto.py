@@ -124,6 +124,43 @@ def test_auto_accepts_spec_instances(series):
     assert fit.params["weight.Drift"] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize(("member", "key"), [
+    (Theta(calibrate=False), "calibrate"), (Theta(param_uncertainty=False), "param_uncertainty"),
+    (Theta(scale="log"), "scale"), (ARIMA(order=(1, 0), imputations=5), "imputations")])
+def test_auto_refuses_a_member_setting_it_would_override(member, key):
+    """Auto(families=(Theta(calibrate=False), ...)) calibrated the Theta all the same: a
+    member's shared setting that differs from Auto's is refused, naming it and the fix."""
+    with pytest.raises(ValueError) as info:
+        Auto(families=(member, "Drift"))
+    msg = str(info.value)
+    theirs = getattr(member, key)
+    assert msg.startswith(f"`families` member {member.call_text()} sets {key}={theirs!r}, "
+                          f"but Auto applies its own {key}"), msg
+    assert f"Auto({key}={theirs!r}, families=...)" in msg, msg
+    assert info.value.field == "families"
+    # the same setting on Auto: accepted, and then the member's is Auto's
+    Auto(families=(member, "Drift"), **{key: theirs})
+
+
+def test_auto_members_at_their_defaults_take_autos_settings(series):
+    """A member instance at its defaults is fitted with Auto's settings, as a member named
+    by a string is (param_uncertainty reached only half of it: Auto's inflation, the
+    member's own estimation)."""
+    for settings in ({"calibrate": False}, {"param_uncertainty": False}, {"scale": "log"},
+                     {"calibrate": False, "param_uncertainty": False}):
+        by_name = Auto(families=("Theta", "Drift"), **settings).fit(series)
+        by_instance = Auto(families=(Theta(), Drift()), **settings).fit(series)
+        same = Auto(families=(Theta(**settings), Drift()), **settings).fit(series)
+        for fit in (by_instance, same):
+            np.testing.assert_array_equal(fit.forecast(5).to_numpy(),
+                                          by_name.forecast(5).to_numpy())
+    # and Auto's defaults leave a default member as it was (the default Auto unchanged)
+    np.testing.assert_array_equal(Auto(families=(Theta(), Drift())).fit(series)
+                                  .forecast(5).to_numpy(),
+                                  Auto(families=("Theta", "Drift")).fit(series)
+                                  .forecast(5).to_numpy())
+
+
 def test_auto_argument_errors():
     with pytest.raises(ValueError, match="method"):
         Auto(method="best")

@@ -53,6 +53,16 @@ class Auto(ModelSpec):
     One working scale is chosen for all members (``scale``), so that they can be
     pooled. Families too long for the series, or whose estimation fails, are skipped
     and the reason recorded in ``Fit.notes``; a ModelError is raised when none remains.
+
+    Auto's own settings (``scale``, ``param_uncertainty``, ``calibrate``,
+    ``imputations``) apply to every member: the members are pooled into one distribution,
+    on one working scale, from the same history draws. A member given as an instance
+    with these settings at its defaults takes Auto's (``Auto(calibrate=False,
+    families=(forecast.Theta(), "Drift"))`` fits an uncalibrated Theta); one that sets
+    them otherwise than Auto (``forecast.Theta(calibrate=False)`` in a calibrated
+    ``Auto()``) is refused with a ParameterError, rather than silently overridden: set
+    the setting on Auto, where it holds for every member. The member's own arguments
+    (``ARIMA(order=...)``, ``LogLinearTrend(ar1=True)``) are kept.
     """
 
     method: str = "combine"
@@ -85,9 +95,12 @@ class Auto(ModelSpec):
         if twice:  # one weight per family name: a repeat would be pooled under one key
             raise ParameterError(
                 f"`families` must name each family once; got {', '.join(twice)} more than "
-                f"once in {names}. Drop the repeat: within Auto a family is fitted on Auto's "
-                "working scale whatever its own settings, so a repeat gives the same "
-                "forecast.", field="families")
+                f"once in {names}. Drop the repeat: the pool keeps one weight per family "
+                f"name (weight.{twice[0]}), so two members of one family would share it.",
+                field="families")
+        for f in fams:
+            if isinstance(f, ModelSpec):
+                self._check_member_settings(f)
         object.__setattr__(self, "families", fams)
 
     @property
@@ -109,11 +122,29 @@ class Auto(ModelSpec):
     def min_length(self) -> int:  # type: ignore[override]
         return min(m.min_length for m in self._members())
 
+    def _check_member_settings(self, member: ModelSpec) -> None:
+        """Refuse a member instance whose shared settings differ from its defaults and
+        from Auto's: Auto would override them (see the class's Notes)."""
+        for key, default in _shared_defaults(member).items():
+            mine, theirs = getattr(self, key), getattr(member, key)
+            if theirs in (default, mine):
+                continue
+            raise ParameterError(
+                f"`families` member {member.call_text()} sets {key}={theirs!r}, but Auto "
+                f"applies its own {key} ({key}={mine!r}) to every member: the members are "
+                "pooled into one distribution, on one working scale, from the same history "
+                f"draws. Set it on Auto instead (Auto({key}={theirs!r}, families=...)), where "
+                f"it holds for every member, or drop {key}= from the member.",
+                field="families")
+
     def _members(self) -> list[ModelSpec]:
         out = []
         for f in self.families:
             if isinstance(f, ModelSpec):
-                out.append(f)
+                # its shared settings are its defaults or Auto's (checked): take Auto's
+                changes = {k: getattr(self, k) for k in _shared_defaults(f)
+                           if k != "scale" and getattr(f, k) != getattr(self, k)}
+                out.append(dataclasses.replace(f, **changes) if changes else f)
             else:
                 out.append(FAMILIES[f](param_uncertainty=self.param_uncertainty,
                                        calibrate=self.calibrate, imputations=self.imputations))
@@ -207,6 +238,22 @@ class Auto(ModelSpec):
         return make_fit(self, series, ests, lam, (*notes, *skipped), seed=entropy,
                         weights=comp_w / comp_w.sum(), extra=extra, aicc=aicc, average=False,
                         groups=tuple(groups), history=history)
+
+
+#: the settings of every spec that Auto applies to its members (its own)
+SHARED_SETTINGS = ("scale", "param_uncertainty", "calibrate", "imputations")
+
+
+def _shared_defaults(member: ModelSpec) -> dict[str, Any]:
+    """The defaults of `member`'s class for :data:`SHARED_SETTINGS` (an outside family
+    may declare its own)."""
+    fields = {f.name: f for f in dataclasses.fields(member)}
+    out = {}
+    for key in SHARED_SETTINGS:
+        f = fields.get(key)
+        if f is not None and f.default is not dataclasses.MISSING:
+            out[key] = f.default
+    return out
 
 
 def _family_weights(aiccs: np.ndarray, method: str, weights: str) -> np.ndarray:

@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..evaluation import backtest
 from ..models import Auto
+from ..models.auto import SHARED_SETTINGS
 from ..projection import project
 from ..scenarios import LevelShift, Scenario
 from ..series import AnnualSeries
@@ -168,7 +169,9 @@ class _ModelChecks:
                   "forecast.backtest must score the two forecast years.")
 
     def auto(self) -> None:
-        fit = Auto(families=(self.spec,)).fit(self.series, seed=self.seed)
+        # Auto applies its settings to its members and refuses a member's other ones
+        shared = {k: getattr(self.spec, k) for k in SHARED_SETTINGS if hasattr(self.spec, k)}
+        fit = Auto(families=(self.spec,), **shared).fit(self.series, seed=self.seed)
         paths = fit.simulate(3, 20, seed=1)
         self.need(paths.shape == (20, 3) and np.all(np.isfinite(paths)),
                   "Auto(families=(spec,)) must fit and simulate.")
