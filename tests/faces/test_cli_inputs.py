@@ -616,6 +616,7 @@ def test_fx_that_is_not_a_file_is_refused_before_the_work(tmp_path, capsys):
     (["data", "--confidence", "zzz"], "--confidence: `confidence` must be one of"),
     (["history", "--as-of", "0001-01"], "--as-of: `as_of` must be 'YYYY'"),
     (["sensitivity", "--method", "sobol", "--n", "2000000"], "--n: `n` must be an int in"),
+    (["data", "--market", "us"], "--market: 'us' is not a market code"),  # led once
 ])
 def test_a_library_message_about_an_option_is_led_by_the_option(capsys, argv, lead):
     """The library's messages name its Python arguments; the command line names the

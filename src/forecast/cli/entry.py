@@ -150,7 +150,11 @@ def _with_option(parser: argparse.ArgumentParser, command: str, exc: ForecastErr
     for action in getattr(sub, "_actions", ()):
         if action.dest in dests and action.option_strings:
             option = max(action.option_strings, key=len)
-            return line if line.startswith(option) else f"{option}: {line}"
+            if line.startswith(option):
+                return line
+            # "`market`: 'us' is not ..." reads "--market: 'us' is not ...", not twice led
+            own = f"`{name}`: "
+            return option + ": " + (line[len(own):] if line.startswith(own) else line)
     return line
 
 
