@@ -120,12 +120,12 @@ def loo_text() -> str:
 def backtest_text() -> str:
     """Joint (both designs) against single-market US forecasts, pseudo-real time (Auto)."""
     records = forecast.load_releases()
-    with warnings.catch_warnings():  # the skipped origin is listed under the table instead
+    with warnings.catch_warnings():  # the skipped origins are listed under the table
         warnings.simplefilter("ignore", UserWarning)
         frames = [backtest(forecast.Auto(), records, horizon=3, n_paths=2000, seed=1)
                   .assign(model="single")]
-    frames += [backtest_markets(records, horizon=3, n_paths=2000, seed=1, design=d)
-               .assign(model=d) for d in ("bottom-up", "split")]
+        frames += [backtest_markets(records, horizon=3, n_paths=2000, seed=1, design=d)
+                   .assign(model=d) for d in ("bottom-up", "split")]
     skipped = sorted({s for f in frames for s in f.attrs.get("skipped", [])})
     both = set.intersection(*(set(f["origin"]) for f in frames))
     frame = pd.concat(frames, ignore_index=True)
