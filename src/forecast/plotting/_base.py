@@ -178,15 +178,31 @@ def fit_end_labels(ax, renderer, limit: float | None = None) -> None:
             text.set_text(f"{shorten(name, chars)} {value}")
 
 
-def legend_below(ax, ncols: int = 2) -> None:
+#: The columns and labels each legend under the axes was built with (:func:`legend_below`),
+#: so that the report's layout can build it again in fewer columns (labels only: a value
+#: holding the artists would hold the axes, and the entry would never be dropped).
+_BELOW: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def legend_below(ax, ncols: int = 2, handles=None, labels=None) -> None:
     """The legend in rows under the axes, below the year labels: it covers no data.
 
     A fan's history, bands and medians can fill any corner (a long horizon spreads the
     bands over the whole height), so a legend inside the axes hides some of them. The
     legend hangs from the axes' bottom by the depth of the tick labels, a fixed distance
     in points, so it stays under them at any figure size; the report's layout
-    (:mod:`forecast.report.figures`) and a figure's constrained layout make room for it.
+    (:mod:`forecast.report.figures`) and a figure's constrained layout make room for it,
+    and the report's puts it in fewer columns when `ncols` would be wider than the
+    figure (:func:`fit_legend_below`). `handles` and `labels` default to every labelled
+    artist of `ax`.
     """
+    if handles is None or labels is None:
+        handles, labels = ax.get_legend_handles_labels()
+    _BELOW[ax] = (ncols, tuple(str(t) for t in labels))
+    _place_below(ax, ncols, list(handles), list(labels))
+
+
+def _place_below(ax, ncols: int, handles, labels) -> None:
     import matplotlib  # lazy: the optional `plot` extra
     from matplotlib.font_manager import FontProperties
     from matplotlib.transforms import ScaledTranslation
@@ -195,8 +211,30 @@ def legend_below(ax, ncols: int = 2) -> None:
     label = FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
     depth = (rc["xtick.major.size"] + rc["xtick.major.pad"] + 1.3 * label + 2) / 72
     below = ax.transAxes + ScaledTranslation(0, -depth, ax.figure.dpi_scale_trans)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
-              ncols=ncols, fontsize="small", frameon=False)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              bbox_transform=below, ncols=ncols, fontsize="small", frameon=False)
+
+
+def fit_legend_below(ax, renderer, lo: float, hi: float) -> None:
+    """Build the legend under the axes of `ax` (:func:`legend_below`) again in as many
+    columns as it was built with, then in fewer until it lies inside the pixels
+    ``lo..hi`` (a phone's width: two columns of long labels are wider); one column at
+    least. Nothing is done to another legend.
+    """
+    if ax not in _BELOW or ax.get_legend() is None:
+        return
+    ncols, labels = _BELOW[ax]
+    found = {}
+    for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+        found.setdefault(text, handle)
+    if any(t not in found for t in labels):  # an artist gone since: left as it is
+        return
+    handles = [found[t] for t in labels]
+    for n in range(ncols, 0, -1):
+        _place_below(ax, n, handles, labels)
+        box = ax.get_legend().get_window_extent(renderer)
+        if box.x0 >= lo and box.x1 <= hi:
+            return
 
 
 #: The least contrast of coloured text against the white chart (WCAG 2's 4.5:1 for text

@@ -229,9 +229,8 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     -------
     matplotlib.axes.Axes
         One band per level, the median and the mean difference lines (dashed), a zero
-        line and the note; the
-        legend in a corner the widest band and the zero line leave free (the y axis is
-        extended when they leave none).
+        line and the note; the legend in two columns under the axes, where it covers
+        none of them.
 
     Raises
     ------
@@ -289,50 +288,15 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     ax.axhline(0, color=HISTORY_COLOR, linewidth=0.8)
     if one:
         ax.set_xlim(years[0] - 1, years[0] + 1)
-    widest = max(levels)
-    corner = _legend_room(ax, x, along(f"lower_{widest:g}_pct"),
-                          along(f"upper_{widest:g}_pct"), rows=len(levels) + 4)
     default = f"{scenario_label(name)} minus {scenario_label(base)}"
     finish(ax, title if title is not None else default,
-           f"% of the {shorten(scenario_label(base, in_sentence=True))} level", loc=corner)
+           f"% of the {shorten(scenario_label(base, in_sentence=True))} level", legend=False)
+    # under the axes, as the fans': a band that leaves 0 spreads over every corner by the
+    # last year (a phone's legend, 55% of the width, covered it wherever it was put)
+    legend_below(ax)
     if one:
         ax.set_xticks([int(years[0])])
     return ax
-
-
-def _legend_room(ax, x, lower, upper, rows: int) -> str:
-    """The corner for a legend of about `rows` lines clear of the band and the zero line.
-
-    A band around 0 across the whole chart leaves no corner free, so the y axis is then
-    extended above (or below) the band and the zero line, on the side needing less, to
-    make one. The corner is chosen here, from the data, rather than by matplotlib's
-    ``loc="best"``, which measures only some artists (matplotlib 3.7 put the legend on
-    such a band).
-    """
-    # the legend's share of the axes, fixed (never from the figure's size: the report
-    # resizes a chart after drawing it and expects the chart built at that size): about
-    # 6% of the height a line, and 55% of the width
-    need, wide = min(0.6, 0.06 * rows), 0.55
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    span = wide * (x1 - x0) + 0.5
-    tops, bottoms = [], []
-    sides = (("left", x <= x0 + span), ("right", x >= x1 - span))
-    for side, under in sides:  # the band under a left, a right corner
-        # the zero line is kept clear too: a legend struck through by it is hard to read
-        lo, hi = min(float(np.min(lower[under])), 0.0), max(float(np.max(upper[under])), 0.0)
-        if (y1 - hi) / (y1 - y0) >= need:
-            return f"upper {side}"
-        if (lo - y0) / (y1 - y0) >= need:
-            return f"lower {side}"
-        tops.append((hi - need * y0) / (1 - need))  # the limit leaving `need` above `hi`
-        bottoms.append((lo - need * y1) / (1 - need))
-    top, bottom = min(tops), max(bottoms)
-    if top - y1 <= y0 - bottom:
-        ax.set_ylim(y0, top)
-        return f"upper {sides[tops.index(top)][0]}"
-    ax.set_ylim(bottom, y1)
-    return f"lower {sides[bottoms.index(bottom)][0]}"
 
 
 @checked_keywords

@@ -124,11 +124,17 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
     :data:`AXES_SHARE` of the width left to the axes, and are cut beyond it; a bar
     chart's legend is moved clear of the bars (:func:`~forecast.plotting._base.
     legend_clear_of_bars`), and a legend under the axes (:func:`~forecast.plotting._base.
-    legend_below`) widens the bottom margin to stay above the source line. Every choice
+    legend_below`) goes in fewer columns when wider than the figure and widens the bottom
+    margin to stay above the source line. Every choice
     starts again from the chart as built, so a chart laid out again at another size
     equals the chart built at that size.
     """
-    from ..plotting._base import fit_end_labels, legend_clear_of_bars, text_renderer
+    from ..plotting._base import (
+        fit_end_labels,
+        fit_legend_below,
+        legend_clear_of_bars,
+        text_renderer,
+    )
 
     width, height = size
     top, bottom = 0.45, 0.8
@@ -171,7 +177,9 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
         right = min(right + (max(ends) - fig.bbox.x1 + pad) / fig.dpi, room)
         adjust()
         fit_end_labels(ax, renderer, fig.bbox.x1 - pad)
-    # a legend under the axes (a fan's) widens the bottom margin to stay above the source
+    # a legend under the axes (a fan's) in fewer columns when wider than the figure, and
+    # the bottom margin widened for it to stay above the source line
+    fit_legend_below(ax, renderer, fig.bbox.x0 + pad, fig.bbox.x1 - pad)
     leg = ax.get_legend()
     if leg is not None:
         floor = max(t.get_window_extent(renderer).y1 for t in fig.texts) + pad \
@@ -294,9 +302,10 @@ def render_figure_sets(projection, *, history=None, decompositions: Mapping | No
         c.draw(f"fan_{name}", plotting.scenario_fan_chart, projection, name,
                baseline=baseline, history=history, nowcast_year=year, levels=(50, 80),
                size=(SIZE[0], SIZE[1] + 0.6))  # the legend's rows under the axes
-        if base is not None:
+        if base is not None:  # the legend's rows under the axes: one column on a phone
             c.draw(f"difference_{name}", plotting.difference_chart, projection, name,
-                   baseline=baseline)
+                   baseline=baseline, size=(SIZE[0], SIZE[1] + 0.6),
+                   narrow={"size": (4.4, SIZE[1] + 1.3)})
         if name in decomps:
             c.draw(f"decomposition_{name}", plotting.decomposition_chart, decomps[name], name,
                    unit=projection.unit)
