@@ -86,3 +86,18 @@ def test_a_difference_chart_drawn_alone_keeps_its_legend_off_the_band(run_2060):
         fig = Figure(figsize=size, layout="constrained")
         plotting.difference_chart(run_2060[0], "fragmentation", ax=fig.subplots())
         assert legend_over_data(fig) == [], size
+
+
+def test_no_chart_of_the_report_hides_data_under_its_legend(run_2060, monkeypatch):
+    """Every chart at both widths: the mixture's fan kept its legend in the upper-left
+    corner over the history and, on a phone, over the bands; the phone headline's legend
+    lay on the baseline's band. Both now hang under the axes, as the fans' do; the
+    history, tornado and decomposition charts keep theirs clear of their data."""
+    measured = _draw(run_2060, monkeypatch)
+    titles = {t for t, *_ in measured.charts}
+    assert "Probability-weighted mixture of the scenarios" in titles
+    assert any(t.startswith("Sensitivity of the median") for t in titles)
+    assert any(t.startswith("What drives") for t in titles)
+    assert len(measured.charts) == 2 * 22  # 22 charts, wide and phone
+    assert measured.covered() == {}
+    assert {f"{t} {s}": p for t, s, _, p in measured.charts if p} == {}

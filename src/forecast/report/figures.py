@@ -203,6 +203,26 @@ def _slide_in(text, ax, lo: float, hi: float, renderer) -> None:
         text.set_x(text.get_position()[0] + shift / ax.bbox.width)
 
 
+def _legend_under(func):
+    """`func`, a chart drawn with its legend inside the axes, with that legend (its
+    entries, in order) moved under the axes (:func:`~forecast.plotting._base.legend_below`),
+    where it covers no data: :func:`_fit` makes room for it."""
+    from ..plotting._base import legend_below
+
+    def draw(*args, **kwargs):
+        ax = func(*args, **kwargs)
+        leg = ax.get_legend()
+        if leg is not None:
+            texts = [t.get_text() for t in leg.get_texts()]
+            found = {}
+            for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+                found.setdefault(text, handle)
+            legend_below(ax, 2, [found[t] for t in texts], texts)
+        return ax
+
+    return draw
+
+
 @checked_keywords
 def render_figures(projection, *, history=None, decompositions: Mapping | None = None,
                    sensitivity=None, nowcast=None, baseline: str = "baseline",
@@ -285,16 +305,19 @@ def render_figure_sets(projection, *, history=None, decompositions: Mapping | No
     year = nowcast_year(history)
     names = list(projection.scenario_names)
     base = baseline if baseline in names else None
-    c.draw("headline", plotting.headline_chart, projection, history=history,
-           baseline=baseline, nowcast_year=year, right=1.75, size=(7.8, 4.6),
-           narrow={"size": (4.4, 4.4), "right": 1.5, "kwargs": {"since": -6}})
+    # the headline's and the mixture's legends under the axes, as the fans': inside, they
+    # covered the baseline's band (a phone's headline) or the history (the mixture's)
+    c.draw("headline", _legend_under(plotting.headline_chart), projection, history=history,
+           baseline=baseline, nowcast_year=year, right=1.75, size=(7.8, 5.0),
+           narrow={"size": (4.4, 4.9), "right": 1.5, "kwargs": {"since": -6}})
     if history is not None:
         c.draw("history", plotting.history_chart, history)
     if nowcast is not None:
         c.draw("nowcast", plotting.nowcast_chart, nowcast, size=(6.5, 3.6))
     if getattr(projection, "probabilities", None) is not None:
-        c.draw("mixture", plotting.fan_chart, projection.mixture(), history=history,
-               yscale="log", title="Probability-weighted mixture of the scenarios")
+        c.draw("mixture", _legend_under(plotting.fan_chart), projection.mixture(),
+               history=history, yscale="log", size=(SIZE[0], SIZE[1] + 0.6),
+               title="Probability-weighted mixture of the scenarios")
     decomps = dict(decompositions or {})
     for name in names:
         if name == base:
