@@ -153,7 +153,8 @@ def test_report_numbers_are_formatted_by_column(proj, tmp_path):
     assert "2,026.00" not in text
     assert "2026.00" not in text
     assert ">2026</td>" in text
-    assert ">-0.014</td>" in text
+    assert ">-0.0136</td>" in text  # a parameter to three significant digits
+    assert ">-0.0015</td>" in text
     assert ">9.0</td>" in text  # levels to one decimal
     assert "Trade friction: levy step, start year" in text
     assert "lower_80" not in text.split('id="reproduce"')[0]  # display names, not columns
@@ -612,10 +613,10 @@ def test_assumption_tables_give_every_parameter_fixed_ones_too(proj, tmp_path):
     text = report.write_report(proj, tmp_path / "p.html", plots=False).read_text()
     article = text[text.index('id="scenario-escalation"'):]
     cells = html.unescape(re.sub(r"<[^>]+>", "|", article[:article.index("</table>")]))
-    for shown in ("drift, start year: 2026", "levy step, probability: 0.50",
-                  "levy step, phase-in years: 2", "control shocks, yearly rate: 0.100",
+    for shown in ("drift, start year: 2026", "levy step, probability: 0.5;",
+                  "levy step, phase-in years: 2;", "control shocks, yearly rate: 0.1;",
                   "control shocks, start year: 2026",
-                  "levy step, size: Uniform(low -0.060, high -0.010)"):  # and uncertain ones
+                  "levy step, size: Uniform(low -0.06, high -0.01)"):  # and uncertain ones
         assert shown in cells
     assert "drift, probability" not in cells  # a part that always happens: no noise
 

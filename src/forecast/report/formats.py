@@ -1,8 +1,9 @@
 """Number formats by column, for the report's tables and the command line's.
 
 One rule per kind of column instead of one global ``{:,.2f}``: years as integers, levels
-with one decimal, log-point parameters with three, probabilities as percent, counts as
-integers. Column headers go through :func:`forecast.plotting.names.label`.
+with one decimal, errors and scores with three, probabilities as percent, counts as
+integers; a scenario's parameters to three significant digits, as a scenario file would
+write them (2.5, 2, 0.035). Column headers go through :func:`forecast.plotting.names.label`.
 
 Examples
 --------
@@ -16,16 +17,19 @@ Examples
 >>> format_parameter("trade_friction.levy_step.start", 2027.0)
 '2027'
 >>> format_parameter("trade_friction.drift.delta", -0.0076)
-'-0.008'
+'-0.0076'
+>>> format_parameter("data_flow_liberalization.adoption.years_to_half", 2.5)
+'2.5'
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable
 
-__all__ = ["format_parameter", "format_value", "formatter", "is_numeric_column"]
+__all__ = ["format_parameter", "format_value", "formatter", "is_numeric_column", "significant"]
 
 _INT_COLUMNS = {"year", "first_year", "start", "end", "n", "n_records", "figures", "horizon",
                 "origin", "n_paths", "months", "path", "rank"}
@@ -72,16 +76,42 @@ def formatter(column: str) -> Callable[[object], str]:
     return _one
 
 
+#: Significant digits of a parameter's value in the report (:func:`format_parameter`).
+PARAMETER_DIGITS = 3
+
+
+def significant(value: float, digits: int = PARAMETER_DIGITS) -> str:
+    """`value` to `digits` significant digits, trailing zeros dropped, never in exponent
+    notation; the integer part is never rounded away (2027.4 -> 2027).
+
+    >>> [significant(v) for v in (2.5, 2.0, 0.1, 0.035, -0.0176, 0.0016, 1.0, -0.0, 2027.4)]
+    ['2.5', '2', '0.1', '0.035', '-0.0176', '0.0016', '1', '0', '2027']
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(v))))
+    text = f"{v:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def format_parameter(parameter: str, value: object) -> str:
-    """A parameter's value: start years as years, probabilities as such, log points to 3."""
+    """A parameter's value as a scenario file would write it: start and end years as
+    years, every other number (a probability, a phase-in of 2.5 years, a steepness of 1,
+    an effect of -0.0176 log points) to :data:`PARAMETER_DIGITS` significant digits with
+    trailing zeros dropped (:func:`significant`): the precision the value carries."""
     if _blank(value):
         return ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return str(value)  # a name, a market: as it is
     last = str(parameter).rsplit(".", 1)[-1]
     if last in ("start", "end") or re.search(r"start$", last):
         return _int(value)
-    if last == "probability":
-        return f"{float(value):.2f}"
-    return _three(value)
+    return significant(value)
 
 
 def format_value(column: str, value: object) -> str:
