@@ -165,3 +165,19 @@ def test_markets_charts_are_legible_at_the_width_they_are_shown(browser, reports
         assert small == [], f"{chart['alt']}: text under 9 px at {width} px"
         assert any(t["text"].startswith("Source: MOFCOM") for t in chart["texts"]), chart["alt"]
 
+
+
+@pytest.mark.slow
+def test_markets_provenance_breaks_only_its_addresses_on_a_desktop(browser, reports):
+    """As the single-market report's: the provenance's sources, years and evidence
+    ("2009-" / "2025", "January-" / "April") no longer break inside a word at 1280 px;
+    the addresses still break anywhere, so no table is wider than the page."""
+    from test_report_browser import BROKEN_WORDS
+
+    path, _ = reports["full"]
+    browser.measure(path, 1280, "return 0;", path.with_name("provenance-1280.png"))
+    m = browser.run(BROKEN_WORDS, "details .provenance td, details .break-cells td")
+    assert m["cells"] > 100
+    assert {w for c, w in m["wrap"] if c == "Address"} == {"anywhere"}
+    assert {w for c, w in m["wrap"] if c != "Address"} == {"break-word"}
+    assert [w for w in m["broken"] if w[0] != "Address"] == [], "words broken mid-word"

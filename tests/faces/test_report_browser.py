@@ -93,7 +93,7 @@ return {
   tables: Array.from(document.querySelectorAll('.table-wrap')).map(w => {
     const heads = Array.from(w.querySelectorAll('thead th'));
     const box = w.getBoundingClientRect();
-    const outer = w.parentElement.classList.contains('break-cells') ? w.parentElement : w;
+    const outer = w.parentElement.matches(".settings-cells, .provenance") ? w.parentElement : w;
     const before = outer.previousElementSibling;  // the table's heading
     return {
       title: before ? before.textContent.slice(0, 40) : '',
@@ -146,3 +146,47 @@ def test_long_scenario_names_keep_the_phone_page_from_scrolling_sideways(browser
     settings = [t for t in m["tables"] if t["title"] == "Settings"]
     assert len(settings) == 1
     assert not settings[0]["scrolls"], settings
+
+
+#: Every word of the provenance tables (and the settings) broken across two lines, by
+#: column: a Range over each word of each text node in a cell, with more than one line
+#: box. An address may break anywhere (it is one long word); no other cell may.
+BROKEN_WORDS = """
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const broken = [];
+const cells = document.querySelectorAll(arguments[0]);
+cells.forEach(td => {
+  const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walk.nextNode())) {
+    for (const m of node.textContent.matchAll(/\\S+/g)) {
+      const r = document.createRange();
+      r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      const lines = new Set(Array.from(r.getClientRects()).map(b => Math.round(b.top)));
+      if (lines.size > 1) broken.push([td.dataset.label, m[0]]);
+    }
+  }
+});
+return {cells: cells.length, broken: broken,
+        wrap: Array.from(cells).map(td => [td.dataset.label, getComputedStyle(td).overflowWrap])};
+"""
+
+
+@pytest.mark.slow
+def test_provenance_and_settings_words_break_only_in_addresses_on_a_desktop(browser,
+                                                                           report_file):
+    """The provenance tables' cells all had ``overflow-wrap: anywhere`` (for the
+    addresses), which let the browser squeeze their other columns: at 1280 px a range
+    of years read "2009-" / "2025" and a date "2024-02-" / "04)". Only the address
+    column breaks anywhere now; a word of any other cell stays on one line."""
+    m = browser.measure(report_file, 1280, "return 0;",
+                        report_file.with_name("provenance-1280.png"))
+    m = browser.run(BROKEN_WORDS, "details .provenance td, details .break-cells td, "
+                                  "#reproduce .settings-cells td, #reproduce .break-cells td")
+    assert m["cells"] > 100
+    wraps = {}
+    for column, wrap in m["wrap"]:
+        wraps.setdefault(column, set()).add(wrap)
+    assert wraps["Address"] == {"anywhere"}
+    assert all("anywhere" not in w for c, w in wraps.items() if c not in ("Address", "Value"))
+    assert [w for w in m["broken"] if w[0] != "Address"] == [], "words broken mid-word"

@@ -113,12 +113,17 @@ def figure(data: bytes, alt: str, caption: str = "", narrow: bytes | None = None
 
 
 def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str = "",
-          labels: bool = True, stack: bool = False) -> str:
+          labels: bool = True, stack: bool = False, anywhere: tuple[str, ...] = (),
+          whole_words: bool = False) -> str:
     """An HTML table: display names as headers, per-column number formats, numbers right.
 
     `formats` maps a column to a function of (row, value) -> text, for the few columns
     whose format depends on the row (e.g. a parameter's value). ``stack=True``: on a
     phone each row becomes a block of "header: value" lines (for tables of text).
+    The cells of the columns in `anywhere` (addresses: one long word each) may break
+    at any character (class ``anywhere``, report.css). With `whole_words`, a word of
+    another text cell that holds a hyphen ("2009-2025", "January-September") is kept on
+    one line (:func:`whole_words`): cells then wrap between words only.
     """
     note = ""
     if len(frame) > max_rows:
@@ -136,13 +141,31 @@ def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str 
         for c in cols:
             v = rec[c]
             text = formats[c](rec, v) if c in formats else format_value(c, v)
-            cells.append(f'<td{" class=num" if num[c] else ""} data-label="{esc(names[c])}">'
-                         f"{esc(text)}</td>")
+            klass = [k for k, on in (("num", num[c]), ("anywhere", c in anywhere)) if on]
+            attr = (f" class={klass[0]}" if len(klass) == 1
+                    else f' class="{" ".join(klass)}"' if klass else "")
+            body = (keep_words(text) if whole_words and not num[c] and c not in anywhere
+                    else esc(text))
+            cells.append(f'<td{attr} data-label="{esc(names[c])}">{body}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     klass = ' class="stack"' if stack else ""
     return (f'<div class="table-wrap"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>'
             + "".join(rows) + f"</tbody></table></div>{note}")
+
+
+def keep_words(text: object) -> str:
+    """`text` escaped, each word holding a hyphen in a ``<span class="word">``.
+
+    A browser may break a line after any hyphen, which splits a range of years or a date
+    ("2009-" / "2025"); report.css keeps the span on one line (but on a phone, where
+    a table's rows are blocks as wide as the screen).
+
+    >>> keep_words("2009-2025 & more")
+    '<span class="word">2009-2025</span> &amp; more'
+    """
+    return re.sub(r"\S*-\S*", lambda m: f'<span class="word">{m.group(0)}</span>',
+                  esc(text))
 
 
 def _capital(text: str) -> str:

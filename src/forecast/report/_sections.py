@@ -259,17 +259,18 @@ def provenance(records, history) -> str:
         if mine is not None:
             src = provenance_table(mine)[["source", "address", "official", "figures",
                                           "years"]]
-            parts.append(H.table(src, stack=True))
+            parts.append(H.table(src, stack=True, anywhere=("address",), whole_words=True))
     if history is not None and hasattr(history, "to_frame"):
         ev = history.to_frame()
         if "evidence" in ev.columns:
             parts.append("<h3>What informed each year</h3>"
                          + H.table(ev[[c for c in ("year", "n_records", "evidence")
-                                       if c in ev.columns]], stack=True))
+                                       if c in ev.columns]], stack=True, whole_words=True))
     inner = "".join(parts) or '<p class="muted">No records were passed to the report.</p>'
-    # addresses break anywhere: no table wider than a phone
+    # addresses break anywhere (no table wider than a phone); the other cells wrap
+    # between words, or they were squeezed into "2009-202/5" at a desktop's width
     return ("<details><summary>Sources of every figure and what informed each year"
-            f'</summary><div class="break-cells">{inner}</div></details>')
+            f'</summary><div class="provenance">{inner}</div></details>')
 
 
 def model_section(fit, backtest, history, figs, years=None) -> str:

@@ -295,8 +295,9 @@ def _reproduce(conf, projection) -> str:
                                                      "value": "version"}), labels=False)
     command = conf.get("command")
     cmd = f"<h3>Command</h3>{H.pre(command)}" if command else ""
-    # a long list of scenarios or a path is one value: its cell breaks anywhere, and on a
-    # phone each setting is a block, so the table never scrolls sideways
+    # the settings' names wrap between words; a value longer than its column (a path)
+    # breaks anywhere, and on a phone each setting is a block, so the table never scrolls
+    # sideways (report.css, as the markets report's)
     return (f"<h3>Library versions</h3>{vt}{cmd}<h3>Python</h3>"
             f"{H.pre(python_code(conf, projection))}<h3>Settings</h3>"
-            f'<div class="break-cells">{H.table(settings_frame(conf), stack=True)}</div>')
+            f'<div class="settings-cells">{H.table(settings_frame(conf), stack=True)}</div>')
