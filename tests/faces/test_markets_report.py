@@ -328,3 +328,33 @@ def test_a_report_of_the_us_carries_no_caution(hk_run, tmp_path):
     assert "Caution, US calibration" not in page
     assert "applied to" not in page
     assert "US share" in page  # the trade-friction evidence, as recorded
+
+
+def _settings_cells(text: str) -> dict[str, str]:
+    """The Reproduce block's settings table: setting -> the value as shown."""
+    import html
+    import re
+
+    block = text.split('id="reproduce"')[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", block, re.S)
+    cells = [[html.unescape(re.sub(r"<[^>]+>", "", c))
+              for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows]
+    return {c[0]: c[1] for c in cells if len(c) == 2}
+
+
+def test_the_settings_table_shows_lists_as_typed(mp, tmp_path):
+    """``forecast run --markets US,EU,HK,JP``'s Reproduce table read "['US', 'EU', 'HK',
+    'JP']" (Python's text of a list) and "[]" for no --add; lists are now written as a
+    user types them, nothing as "none"; the settings' JSON keeps them as lists."""
+    settings = {"command": "forecast run --markets US,EU,HK,JP",
+                "markets": ["US", "EU", "HK", "JP"], "added": [], "as_of": None,
+                "scenarios": list(mp.scenario_names)}
+    text = write_markets_report(mp, tmp_path / "r.html", plots=False,
+                                settings=dict(settings)).read_text(encoding="utf-8")
+    shown = _settings_cells(text)
+    assert shown["markets"] == "US, EU, HK, JP"
+    assert shown["added"] == "none"
+    assert shown["as_of"] == "none"
+    assert shown["scenarios"] == ", ".join(mp.scenario_names)
+    assert not [v for v in shown.values() if v.startswith(("[", "{", "("))]
+    assert settings["markets"] == ["US", "EU", "HK", "JP"]  # the caller's dict untouched

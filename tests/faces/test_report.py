@@ -645,3 +645,21 @@ def test_a_report_in_cny_states_the_exchange_rates_it_rests_on(proj, tmp_path):
     assert "median in 2030" in note
     usd = report.write_report(proj, tmp_path / "usd.html", plots=False).read_text()
     assert 'class="fx-note"' not in usd
+
+
+def test_the_settings_table_shows_lists_and_mappings_as_typed(proj, tmp_path):
+    """The single-market report's settings read "['baseline', 'escalation']", "[]" and
+    "{'market': 'US', ...}" (Python's text); they are now "baseline, escalation", "none"
+    and "market: US; flow: ..."."""
+    from test_markets_report import _settings_cells
+
+    text = report.write_report(proj, tmp_path / "s.html", plots=False, settings={
+        "command": "forecast run", "added": [], "as_of": None,
+        "fit_source": {"market": "US", "flow": "offshore_execution"}}).read_text()
+    shown = _settings_cells(text)
+    assert shown["scenarios"] == "baseline, escalation"
+    assert shown["added"] == "none"
+    assert shown["as_of"] == "none"
+    assert shown["fit_source"] == "market: US; flow: offshore_execution"
+    assert shown["spawn_key"] == "none"
+    assert not [v for v in shown.values() if v.startswith(("[", "{", "("))]

@@ -226,6 +226,26 @@ def _seed_code(seed, spawn_key=(), pool_size=4) -> str:
         return repr(seed)
 
 
+def setting_text(value) -> str:
+    """A setting's value as a user would type it: a list as ``US, EU, HK, JP`` (not
+    Python's ``['US', 'EU', 'HK', 'JP']``), a mapping as ``key: value`` pairs, nothing
+    (None, an empty list) as ``none``; anything else as its text.
+
+    >>> setting_text(["US", "EU"]), setting_text([]), setting_text({"market": "US"})
+    ('US, EU', 'none', 'market: US')
+    """
+    if value is None:
+        return "none"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {setting_text(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(setting_text(v) for v in items) or "none"
+    return str(value)
+
+
 def settings_frame(conf: Mapping) -> pd.DataFrame:
-    """Two text columns, ``setting`` and ``value``."""
-    return pd.DataFrame({"setting": list(conf), "value": [str(v) for v in conf.values()]})
+    """Two text columns, ``setting`` and ``value`` (:func:`setting_text`); the settings'
+    JSON (``settings.json``) keeps their types."""
+    return pd.DataFrame({"setting": list(conf),
+                         "value": [setting_text(v) for v in conf.values()]})
