@@ -101,3 +101,34 @@ def test_no_chart_of_the_report_hides_data_under_its_legend(run_2060, monkeypatc
     assert len(measured.charts) == 2 * 22  # 22 charts, wide and phone
     assert measured.covered() == {}
     assert {f"{t} {s}": p for t, s, _, p in measured.charts if p} == {}
+
+
+def test_no_title_touches_a_tick_label_or_text_in_either_report(run_2060, market_projection,
+                                                                monkeypatch):
+    """The phone's shares chart of the markets report had its top tick label ("100", at
+    the axes' top) 1.4 px into its bold title, centred over the narrow axes. Every title
+    of every chart of both reports, at both widths, keeps at least 1 pt from every tick
+    label shown, axis label, text and legend (bounding boxes by the figure's renderer)."""
+    from _overlaps import title_touches
+
+    from forecast.report.markets import market_figures
+
+    touches: dict[str, list[str]] = {}
+    save = H.image_bytes
+
+    def measure(fig, fmt="svg", dpi=150):
+        size = tuple(round(float(v), 2) for v in fig.get_size_inches())
+        found = title_touches(fig, renderer_of(fig), gap=fig.dpi / 72)
+        if found:
+            touches[f"{fig.axes[0].get_title()[:40]} {size}"] = found
+        measure.n += 1
+        return save(fig, fmt, dpi)
+
+    measure.n = 0
+    monkeypatch.setattr(H, "image_bytes", measure)
+    proj, history, decomps, sens = run_2060
+    report.render_figure_sets(proj, history=history, decompositions=decomps,
+                              sensitivity=sens, formats=("svg",), dpi=72, narrow=True)
+    market_figures(market_projection, narrow=True, format="svg", dpi=72)
+    assert measure.n >= 44 + 2  # both reports' charts through _Canvas, wide and phone
+    assert touches == {}

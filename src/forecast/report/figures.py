@@ -125,7 +125,8 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
     chart's legend is moved clear of the bars (:func:`~forecast.plotting._base.
     legend_clear_of_bars`), and a legend under the axes (:func:`~forecast.plotting._base.
     legend_below`) goes in fewer columns when wider than the figure and widens the bottom
-    margin to stay above the source line. Every choice
+    margin to stay above the source line; a title that a y tick label would touch is
+    raised clear of it (:func:`_title_overlap`), the top margin with it. Every choice
     starts again from the chart as built, so a chart laid out again at another size
     equals the chart built at that size.
     """
@@ -150,6 +151,7 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
         t = ax.title
         t.set_text(title)
         t.set_x(0.5)
+        t.set_y(1.0)  # raised below when a tick label would touch it: start from 1.0
         box = t.get_window_extent(renderer)
         one_line = box.height
         room = fig.bbox.width - 2 * pad
@@ -193,6 +195,41 @@ def _fit(fig, ax, title: str, size, left: float, right: float) -> None:
     for text in (ax.title, xlabel):  # centred on the axes where they fit, else slid in
         if text.get_text():
             _slide_in(text, ax, fig.bbox.x0 + pad, fig.bbox.x1 - pad, renderer)
+    # the top y tick label (a share chart's "100", at the axes' top) reached into a title
+    # centred over narrow axes: the title is raised clear of it, the top margin with it
+    for _ in range(2):  # the axes' new height may choose other ticks: checked again
+        rise = _title_overlap(ax, renderer, TITLE_GAP * fig.dpi / 72)
+        if rise <= 0:
+            break
+        top += rise / fig.dpi
+        adjust()
+        ax.title.set_y(ax.title.get_position()[1] + rise / ax.bbox.height)
+
+
+#: The least space between a chart's title and the tick labels under it, in points.
+TITLE_GAP = 2.0
+
+
+def _title_overlap(ax, renderer, gap: float) -> float:
+    """How many pixels the title of `ax` must rise to keep `gap` pixels above every y tick
+    label shown (inside the view) under it; 0 when it already does, or has no text."""
+    title = ax.title
+    if not title.get_text():
+        return 0.0
+    box = title.get_window_extent(renderer)
+    lo, hi = sorted(ax.yaxis.get_view_interval())
+    slack = 1e-9 * (hi - lo)
+    need = 0.0
+    for tick in ax.yaxis.get_major_ticks():
+        if not lo - slack <= tick.get_loc() <= hi + slack:
+            continue
+        for label in (tick.label1, tick.label2):
+            if not (label.get_visible() and label.get_text()):
+                continue
+            b = label.get_window_extent(renderer)
+            if b.x1 > box.x0 - gap and b.x0 < box.x1 + gap:  # under the title
+                need = max(need, b.y1 + gap - box.y0)
+    return need
 
 
 def _slide_in(text, ax, lo: float, hi: float, renderer) -> None:
