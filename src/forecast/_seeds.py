@@ -2,7 +2,7 @@
 
 A run's `seed` (int, Generator, SeedSequence or None) becomes one root
 :class:`numpy.random.SeedSequence` (:func:`as_seed_sequence`); every other seed is
-derived from it here, by one of four rules:
+derived from it here, by one of three rules:
 
 - **By position**, :func:`child`: the ``k``-th child is ``SeedSequence(entropy,
   spawn_key + (k,), pool_size)``, what ``copy(ss).spawn(k + 1)[k]`` returns. It is built
@@ -11,6 +11,10 @@ derived from it here, by one of four rules:
   Projection can rebuild chunk ``i``'s seeds long after the run (``decompose``).
   :func:`task_seeds` gives the two seeds of unit of work ``i``: a projection chunk
   (baseline simulation, scenario effects) or a backtest origin (fit, simulation).
+  :func:`children` gives the first ``n`` children at once, the seeds of the sensitivity
+  tools (:func:`forecast.tornado`, :func:`forecast.sobol`): what ``ss.spawn(n)`` returns
+  for a fresh SeedSequence (every int seed), without advancing a SeedSequence passed in,
+  so the same call twice gives the same result.
 - **By name**, :func:`keyed`: ``SeedSequence(entropy, spawn_key + (crc32(key),))``. An
   assumption's draws come from the stream of its ``key`` below the effects seed
   (:func:`assumption_seed`), and each of its parameters from the stream of the parameter's
@@ -21,9 +25,10 @@ derived from it here, by one of four rules:
   seed given as a SeedSequence with another pool size.
 - **From a Generator**, :func:`from_generator`: an assumption called with a Generator
   (``Assumption.effect(ctx, rng)``) seeds its streams from four 32-bit words drawn from it.
-- **By spawning**, :func:`spawn`: ``ss.spawn(n)``, the rule of the sensitivity tools
-  (:func:`forecast.tornado`, :func:`forecast.sobol`). It advances the counter of a
-  SeedSequence passed in, as ``numpy`` does; for an int seed it equals ``child(ss, k)``.
+
+:func:`spawn` (``ss.spawn(n)``, which advances the counter of `ss`) is kept for code
+outside the library; no library function calls it, since a caller's SeedSequence must
+not be advanced (SPEC 7).
 
 Keep every derived seed here: results must stay bit-identical for a given seed, and
 ``tests/test_seeds.py`` checks each rule against numpy's own ``spawn``.
@@ -48,6 +53,7 @@ __all__ = [
     "as_seed_sequence",
     "assumption_seed",
     "child",
+    "children",
     "from_generator",
     "keyed",
     "rebuild",
@@ -208,6 +214,21 @@ def child(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
     )
 
 
+def children(ss: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
+    """The first `n` children of `ss` (:func:`child` ``0 .. n-1``); `ss` is untouched.
+
+    Equal to ``copy(ss).spawn(n)``, hence to ``ss.spawn(n)`` for a SeedSequence that has
+    spawned no children yet (every int seed).
+
+    Examples
+    --------
+    >>> ss = np.random.SeedSequence(5)
+    >>> [c.spawn_key for c in children(ss, 2)], ss.n_children_spawned
+    ([(0,), (1,)], 0)
+    """
+    return [child(ss, k) for k in range(int(n))]
+
+
 def task_seeds(
     root: np.random.SeedSequence, i: int
 ) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
@@ -254,5 +275,9 @@ def from_generator(rng: np.random.Generator) -> np.random.SeedSequence:
 
 
 def spawn(ss: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
-    """``ss.spawn(n)``: `n` new children (advances the spawn counter of `ss`)."""
+    """``ss.spawn(n)``: `n` new children (advances the spawn counter of `ss`).
+
+    Not used by the library (a caller's SeedSequence must not be advanced); the library
+    derives children with :func:`child` and :func:`children`.
+    """
     return ss.spawn(int(n))

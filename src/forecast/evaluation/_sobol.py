@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._seeds import as_generator
+from .._seeds import as_generator, rebuild, seed_parts
 from .._validation import check_int, check_level, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
 from ..scenarios import Distribution
@@ -297,6 +297,10 @@ def run(
     n = check_int("n", n, 16, 2**22, "Pass e.g. n=1024 (a power of two suits Sobol' points).")
     lv = check_level("level", level)
     n_bootstrap = check_bootstrap(n_bootstrap, lv)
+    if isinstance(seed, np.random.SeedSequence):
+        # a copy: scipy's scrambled Sobol' engine spawns from the generator's SeedSequence,
+        # which must not be the caller's (SPEC 7: a SeedSequence passed in is not advanced)
+        seed = rebuild(*seed_parts(seed))
     rng = as_generator(seed)
     col_groups, labels = _groups(groups, names)
     u = base_uniforms(n, len(names), rng, sampling)

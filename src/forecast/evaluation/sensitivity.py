@@ -28,7 +28,7 @@ import pandas as pd
 
 from .._keywords import checked_keywords
 from .._optional import progress_bar
-from .._seeds import as_seed_sequence, spawn
+from .._seeds import as_seed_sequence, children
 from .._validation import check_float, check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
 from ..scenarios import Scenario
@@ -196,7 +196,7 @@ def tornado(
                              field="high")
     ev, params, yrs, cols, h = _setup(fit, scenario, years)
     ss = as_seed_sequence(seed)
-    s_base, s_chance = spawn(ss, 2)
+    s_base, s_chance = children(ss, 2)
     base = np.asarray(fit.simulate(h, n_paths, seed=s_base), dtype=float)  # type: ignore[attr-defined]
     ctx = ev.context(base)
     med = [p.dist.quantile(0.5) for p in params]
@@ -299,7 +299,7 @@ def sobol(
     lv = check_level("level", level)
     n_bootstrap = _sobol.check_bootstrap(n_bootstrap, lv)
     ev, params, yrs, cols, h = _setup(fit, scenario, years)
-    s_design, s_boot, *s_paths = spawn(as_seed_sequence(seed), 6)
+    s_design, s_boot, *s_paths = children(as_seed_sequence(seed), 6)
     u = _sobol.base_uniforms(n, len(params), np.random.default_rng(s_design), sampling)
     keep_base = 1.0 if output == "log_level" else 0.0
     f_a, f_b, f_ab, groups = _pick_and_freeze(fit, ev, params, u, s_paths, h,
