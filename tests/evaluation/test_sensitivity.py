@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -234,3 +236,20 @@ def test_tornado_with_a_real_fit():
     assert np.isfinite(tor["swing"]).all()
     # what the levels are, for the chart's axis and the report
     assert tor.attrs == {"unit": "USD_bn", "scenario": _two_shifts().name}
+
+
+# --------------------------------------------------------------------------- late starts
+@pytest.mark.parametrize("tool", ["tornado", "sobol"])
+def test_an_assumption_starting_after_the_years_asked_warns_as_project_does(tool):
+    late = Scenario("late", [LevelShift(2034, Uniform(-0.1, 0.0), name="step"),
+                             LevelShift(2027, Uniform(-0.2, 0.0), name="early")])
+    run = {"tornado": lambda y: tornado(FakeFit(), late, y, n_paths=50, seed=1),
+           "sobol": lambda y: sobol(FakeFit(), late, y, n=32, seed=1, n_bootstrap=0)}[tool]
+    with pytest.warns(UserWarning, match=rf"^{tool}: 'step' of 'late' \(2034\) start\(s\) "
+                      r"after 2030, the last projected year.*years=\[\.\.\., 2034\]") as rec:
+        run(2030)
+    assert len([w for w in rec if "start(s) after" in str(w.message)]) == 1
+    assert rec[0].filename == __file__  # pointed at the caller
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run([2030, 2034])  # reaches the start year: nothing to say

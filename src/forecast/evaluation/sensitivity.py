@@ -32,6 +32,7 @@ from .._seeds import as_seed_sequence, children
 from .._validation import check_float, check_int, check_level
 from ..errors import ForecastTypeError, ParameterError
 from ..scenarios import Scenario
+from ..scenarios.scenario import warn_late_starts
 from . import _sobol
 from .crn import Evaluator, by_assumption, scenario_parameters
 
@@ -109,7 +110,7 @@ def sobol_indices(
 
 
 # --------------------------------------------------------------------------- scenarios
-def _setup(fit: object, scenario: object, years: object):
+def _setup(fit: object, scenario: object, years: object, who: str):
     if not isinstance(scenario, Scenario):
         raise ForecastTypeError(f"`scenario` must be a Scenario; got {type(scenario).__name__}. "
                                 "Pick one, e.g. forecast.presets.get('escalation').")
@@ -128,10 +129,20 @@ def _setup(fit: object, scenario: object, years: object):
     yrs = np.unique(yrs.astype(np.int64))
     scenario.validate_against(last)
     h = int(yrs.max()) - last
+    # as project does: an assumption starting after the last year asked acts on no path
+    # (its rows would show no effect), so say so
+    warn_late_starts([scenario], int(yrs.max()), who,
+                     f"Ask for later years (e.g. years=[..., {_latest_start(scenario)}]) or "
+                     "check the start year.")
     params = scenario_parameters(scenario)
     center = np.asarray(fit.point_forecast(h), dtype=float)  # type: ignore[attr-defined]
     ev = Evaluator(scenario, params, np.arange(last + 1, last + h + 1), center, last)
     return ev, params, yrs, yrs - last - 1, h
+
+
+def _latest_start(scenario: Scenario) -> int:
+    """The latest earliest-start year among the scenario's assumptions."""
+    return max(int(a.first_start) for a in scenario.assumptions)
 
 
 @checked_keywords
@@ -194,7 +205,7 @@ def tornado(
         raise ParameterError(f"`low` and `high` are percentiles in (0, 100); got low={low}, "
                              f"high={high}. Did you mean low={lo * 100:g}, high={hi * 100:g}?",
                              field="high")
-    ev, params, yrs, cols, h = _setup(fit, scenario, years)
+    ev, params, yrs, cols, h = _setup(fit, scenario, years, "tornado")
     ss = as_seed_sequence(seed)
     s_base, s_chance = children(ss, 2)
     base = np.asarray(fit.simulate(h, n_paths, seed=s_base), dtype=float)  # type: ignore[attr-defined]
@@ -298,7 +309,7 @@ def sobol(
     n = check_int("n", n, 16, 2**20, "Pass e.g. n=1024.")
     lv = check_level("level", level)
     n_bootstrap = _sobol.check_bootstrap(n_bootstrap, lv)
-    ev, params, yrs, cols, h = _setup(fit, scenario, years)
+    ev, params, yrs, cols, h = _setup(fit, scenario, years, "sobol")
     s_design, s_boot, *s_paths = children(as_seed_sequence(seed), 6)
     u = _sobol.base_uniforms(n, len(params), np.random.default_rng(s_design), sampling)
     keep_base = 1.0 if output == "log_level" else 0.0

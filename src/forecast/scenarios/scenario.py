@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ import numpy as np
 
 from .._keywords import checked_init, checked_keywords, checked_methods
 from .._seeds import as_seed_sequence, assumption_seed
-from .._validation import check_unique
+from .._validation import check_unique, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError, ScenarioError, ScenarioKeyError
 from ..records.schema import suggest
 from .assumption import Assumption, PathContext, check_context
@@ -140,6 +141,38 @@ def check_starts(scenarios: Iterable[Any], last_year: int, fix: str | None = Non
                     f"later; its earliest start is {int(start)}. " + (
                         fix or f"Pass start={last_year + 1} or later, or fit the model on "
                         f"data ending before {int(start)}."), field="start")
+
+
+def late_starts(scenarios: Iterable[Any], last: int) -> list[str]:
+    """The assumptions that cannot start by `last`, as ``"'name' of 'scenario' (start)"``.
+
+    Such an assumption has no effect on any path that ends in `last` (a horizon too short
+    for it, or a start year mistyped: 2207). Takes scenario-like inputs, as
+    :func:`check_starts` does; :func:`warn_late_starts` words the warning.
+    """
+    return [f"{a.name!r} of {s.name!r} ({a.first_start})" for s in scenarios
+            for a in getattr(s, "assumptions", ())
+            if isinstance(getattr(a, "first_start", None), int) and a.first_start > last]
+
+
+def warn_late_starts(scenarios: Iterable[Any], last: int, who: str, fix: str) -> None:
+    """Warn once, as :func:`forecast.project` does, when an assumption starts after `last`.
+
+    Parameters
+    ----------
+    scenarios : iterable of Scenario
+    last : int
+        The last year simulated.
+    who : str
+        The function warning ("tornado"), which leads the message.
+    fix : str
+        The advice that ends the message (how to reach the start years).
+    """
+    late = late_starts(scenarios, last)
+    if late:
+        warnings.warn(f"{who}: {', '.join(late)} start(s) after {last}, the last projected "
+                      f"year, so they have no effect on these paths. {fix}", UserWarning,
+                      stacklevel=user_stacklevel())
 
 
 @checked_methods
