@@ -394,3 +394,27 @@ def test_a_name_that_is_not_a_str_is_a_type_error() -> None:
     with pytest.raises(ForecastTypeError, match=r"`name` must be a str; got 3 \(int\)") as info:
         LevelShift(2027, -0.1, name=3)
     assert info.value.field == "name"
+
+
+def test_combine_with_the_empty_scenario_is_the_identity_description_included() -> None:
+    from forecast import presets
+
+    frag, base = presets.get("fragmentation"), presets.baseline()
+    assert frag.description
+    assert base.description
+    assert combine(frag, base) == frag
+    assert combine(base, frag) == frag
+    assert combine(base, base) == base
+    assert combine(frag, frag) == frag
+    # two different descriptions are not merged; the caller says what the union means
+    both = combine(frag, presets.get("digital_opening"))
+    assert both.description == ""
+    assert combine(frag, presets.get("digital_opening"), description="t").description == "t"
+    a = Scenario("a", (LevelShift(2027, -0.1, name="x"),), "shared")
+    b = Scenario("b", (GrowthShift(2027, 0.01, name="w"),), "shared")
+    c = Scenario("c", (GrowthShift(2028, 0.01, name="v"),), "other")
+    assert combine(a, b).description == "shared"
+    for x, y, z in [(a, b, c), (c, a, b), (a, c, b)]:
+        assert combine(combine(x, y), z) == combine(x, combine(y, z)) == combine(z, y, x)
+    with pytest.raises(ForecastTypeError, match="`description` must be a string"):
+        combine(a, description=3)

@@ -308,17 +308,43 @@ def _differences(a: Assumption, b: Assumption) -> str:
 
 
 @checked_keywords
-def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
+def combine(*scenarios: Scenario, name: str | None = None,
+            description: str | None = None) -> Scenario:
     """Union of the scenarios' assumptions, in canonical (name, key) order.
 
-    Associative and commutative, with the empty scenario as identity (it is also left out
-    of the default name). Identical assumptions shared by several scenarios are kept once;
-    two different assumptions with the same name are an error.
+    When the scenarios that have assumptions all have the same ones in the same order (a
+    scenario combined with the empty one, or with itself), that order is kept.
 
-    >>> a = Scenario("a", [LevelShift(2027, -0.02, name="x")])
-    >>> b = Scenario("b", [GrowthShift(2027, 0.01, name="y")])
+    Associative and commutative, with the empty scenario as identity: it is left out of
+    the default name and of the description, so ``combine(a, baseline) == a``. Identical
+    assumptions shared by several scenarios are kept once; two different assumptions with
+    the same name are an error.
+
+    Parameters
+    ----------
+    *scenarios : Scenario
+    name : str, optional
+        Name of the result. Default: the sorted ``+``-joined names of the scenarios that
+        have assumptions (of all of them when none has; "baseline" for none at all).
+    description : str, optional
+        Description of the result. Default: the description the scenarios with
+        assumptions share (of all of them when none has), or ``""`` when they differ
+        (two descriptions are not merged: pass the text that describes the combination).
+
+    Returns
+    -------
+    Scenario
+
+    Examples
+    --------
+    >>> a = Scenario("a", [LevelShift(2027, -0.02, name="x")], "a levy")
+    >>> b = Scenario("b", [GrowthShift(2027, 0.01, name="y")], "slower growth")
     >>> combine(b, a).name, combine(b, a).assumption_names
     ('a+b', ('x', 'y'))
+    >>> combine(a, Scenario("baseline", description="no change")) == a
+    True
+    >>> combine(a, b).description, combine(a, b, description="levy, slower").description
+    ('', 'levy, slower')
     """
     for s in scenarios:
         if not isinstance(s, Scenario):
@@ -341,12 +367,22 @@ def combine(*scenarios: Scenario, name: str | None = None) -> Scenario:
             by_name[a.name] = a
             owner.setdefault(a.name, s.name)
     items = tuple(sorted(by_name.values(), key=lambda a: (a.name, a.key)))
+    own = {s.assumptions for s in scenarios if s.assumptions}
+    if len(own) == 1:  # one set of assumptions in one order (a scenario and the empty one)
+        items = own.pop()
     if name is None:
         tokens = {t for s in scenarios if s.assumptions for t in s.name.split("+")}
         if not tokens:
             tokens = {t for s in scenarios for t in s.name.split("+")} or {"baseline"}
         name = "+".join(sorted(tokens))
-    return Scenario(name, items, "")
+    if description is None:
+        # the empty scenario is the identity: only the scenarios that add assumptions speak
+        # (all of them when none does); one shared text is kept, differing ones are not
+        # merged. Associative and commutative: a result's text is that of every input.
+        texts = {s.description for s in scenarios if s.assumptions} or {
+            s.description for s in scenarios}
+        description = texts.pop() if len(texts) == 1 else ""
+    return Scenario(name, items, description)
 
 
 @checked_methods
