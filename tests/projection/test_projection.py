@@ -253,8 +253,17 @@ def test_difference_is_per_path(proj):
         proj.difference(scenarios=["baseline"])
     with pytest.raises(ScenarioError, match="`scenarios`.*'nope'"):
         proj.difference(scenarios=["nope"])
-    with pytest.raises(ForecastTypeError, match="list of scenario names"):
-        proj.difference(scenarios="friction")
+    # one name, as every scenario= argument takes (docs/results.md)
+    pd.testing.assert_frame_equal(proj.difference(scenarios="friction"),
+                                  proj.difference(scenarios=["friction"]))
+    with pytest.raises(ScenarioError, match="`scenarios`.*'nope'"):
+        proj.difference(scenarios="nope")
+    with pytest.raises(ParameterError, match="at least one scenario"):
+        proj.difference(scenarios=[])
+    with pytest.raises(ParameterError, match="'friction' 2 times"):
+        proj.difference(scenarios=["friction", "friction"])
+    with pytest.raises(ForecastTypeError, match="scenario name or a list of names"):
+        proj.difference(scenarios=3)
 
 
 # --------------------------------------------------------------------------- decomposition

@@ -15,7 +15,7 @@ from typing import Any, Self
 import pandas as pd
 
 from .._keywords import checked_methods
-from .._validation import check_float, check_levels
+from .._validation import check_float, check_levels, check_unique
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from .decompose import decompose as _decompose
 from .summaries import (
@@ -89,7 +89,7 @@ class Queries:
                                    probabilities=None, scenarios=None, settings=settings)
 
     def difference(self, baseline: str = "baseline", levels: Any = (80, 95),
-                   scenarios: Sequence[str] | None = None) -> pd.DataFrame:
+                   scenarios: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Per-path differences to the baseline scenario, summarised (common random numbers).
 
         Path ``j`` of each scenario and of the baseline share their baseline draws, so
@@ -103,8 +103,9 @@ class Queries:
             The scenario subtracted.
         levels : float or sequence of float, default (80, 95)
             Interval levels in percent.
-        scenarios : sequence of str, optional
-            The scenarios compared with the baseline (default: all the others).
+        scenarios : str, sequence of str or None
+            The scenario (a name) or scenarios (a list of names, each once) compared with
+            the baseline (None: all the others), as every ``scenario=`` argument takes.
 
         Returns
         -------
@@ -127,12 +128,22 @@ class Queries:
         b = self._index(baseline, "baseline")
         if scenarios is None:
             idx = [i for i in range(len(self.scenario_names)) if i != b]
-        elif isinstance(scenarios, str) or not isinstance(scenarios, Sequence):
+        elif not isinstance(scenarios, str | Sequence):
             raise ForecastTypeError(
-                f"`scenarios` must be a list of scenario names; got {scenarios!r}. Pass "
-                "e.g. scenarios=['escalation'].")
+                f"`scenarios` must be a scenario name or a list of names; got {scenarios!r}. "
+                "Pass e.g. scenarios='escalation' or scenarios=['escalation', 'fragmentation'].",
+                field="scenarios")
         else:
-            idx = [self._index(n, "scenarios") for n in scenarios]
+            names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
+            if not names:
+                raise ParameterError(
+                    f"`scenarios` must name at least one scenario; got {scenarios!r}. Pass "
+                    "e.g. scenarios='escalation', or leave it out (all but the baseline).",
+                    field="scenarios")
+            check_unique(names, "the names in `scenarios`",
+                         f"Pass each scenario once; got scenarios={scenarios!r}.",
+                         field="scenarios")
+            idx = [self._index(n, "scenarios") for n in names]
             if b in idx:
                 raise ScenarioError(
                     f"`scenarios` must not contain the baseline {baseline!r}: its difference "
@@ -202,7 +213,8 @@ class Queries:
         return out.copy()
 
     # ------------------------------------------------------------------ events
-    def prob_above(self, value: float, year: int, scenario: str | None = None) -> Any:
+    def prob_above(self, value: float, year: int,
+                   scenario: str | Sequence[str] | None = None) -> Any:
         """Probability that the level exceeds `value` in `year`.
 
         Parameters
@@ -229,7 +241,8 @@ class Queries:
         """
         return self._prob(value, year, scenario, below=False)
 
-    def prob_below(self, value: float, year: int, scenario: str | None = None) -> Any:
+    def prob_below(self, value: float, year: int,
+                   scenario: str | Sequence[str] | None = None) -> Any:
         """Probability that the level is below `value` in `year`.
 
         The complement of :meth:`prob_above`, up to paths exactly at `value`.
