@@ -253,3 +253,18 @@ def test_an_assumption_starting_after_the_years_asked_warns_as_project_does(tool
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         run([2030, 2034])  # reaches the start year: nothing to say
+
+
+# --------------------------------------------------------------------------- horizon
+def test_a_years_rows_depend_on_the_largest_year_asked_as_documented():
+    sc = Scenario("s", [LevelShift(2027, Uniform(-0.2, 0.0), name="step")])
+    fit = forecast.Drift().fit(forecast.reconstruct(), seed=1)
+    alone = tornado(fit, sc, 2030, n_paths=200, seed=1)
+    with_later = tornado(fit, sc, [2030, 2035], n_paths=200, seed=1)
+    # the baseline is simulated to 2035 in the second call: other draws for 2030
+    assert alone["level_median"].iloc[0] != with_later.query("year == 2030")[
+        "level_median"].iloc[0]
+    for tool in (tornado, sobol):
+        assert "largest year in `years`" in tool.__doc__
+        assert "SeedSequence passed in is not advanced" in tool.__doc__
+    assert "can change size, and sign" in tornado.__doc__

@@ -163,6 +163,16 @@ def tornado(
     while all the others sit at their medians; the projected level's median over
     `n_paths` common paths is recorded at both ends.
 
+    The baseline paths are simulated to the largest year in `years`, and a model's draws
+    depend on that horizon (as ``project(to=2030)`` and ``project(to=2035)`` draw
+    different paths for one seed): a year's row depends on the other years asked, not
+    only on `seed` and `n_paths`. To compare runs, ask for the same years (or at least
+    the same largest year). Common random numbers remove the noise of the paths
+    *between* the two ends of a bar, not the noise of the medians themselves: a bar whose
+    swing is within Monte Carlo noise (small next to the spread of the median over
+    `n_paths` paths) can change size, and sign, with the seed or the horizon. Raise
+    `n_paths`, or compare runs with two seeds, before reading anything into a small bar.
+
     Parameters
     ----------
     fit : Fit
@@ -171,6 +181,8 @@ def tornado(
         Projection years to report (after the fit's last year).
     n_paths : int, default 2000
     seed : int, Generator, SeedSequence or None
+        A SeedSequence passed in is not advanced: the same call twice gives the same
+        result.
     low, high : float, default 10 and 90
         Percentiles of each parameter's distribution.
     progress : bool, default False
@@ -266,6 +278,11 @@ def sobol(
     and chance draws (common random numbers), so a parameter's index reflects only
     what that parameter changes.
 
+    As in :func:`tornado`, the paths are simulated to the largest year in `years`, and
+    the draws depend on that horizon: a year's indices depend on the other years asked.
+    The bootstrap intervals give their Monte Carlo uncertainty; an index whose interval
+    reaches 0 can swap rank with its neighbours between seeds or horizons.
+
     Parameters
     ----------
     fit : Fit
@@ -275,6 +292,8 @@ def sobol(
         Base sample size; the scenario is evaluated on ``n (d + 2)`` paths (d parameters)
         and each assumption once more per parameter group.
     seed : int, Generator, SeedSequence or None
+        A SeedSequence passed in is not advanced: the same call twice gives the same
+        result.
     output : {"log_level", "effect"}, default "log_level"
         The log level of the path (baseline plus scenario effects), or the scenario's
         effect alone (the baseline then matters only through Volatility assumptions).
