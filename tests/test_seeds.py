@@ -60,14 +60,6 @@ def test_from_generator_draws_four_words():
         _seeds.from_generator(3)
 
 
-def test_spawn_advances_the_counter_like_numpy():
-    ss = np.random.SeedSequence(5)
-    a = _seeds.spawn(ss, 2)
-    assert ss.n_children_spawned == 2
-    assert [_state(x) for x in a] == [_state(_seeds.child(np.random.SeedSequence(5), k))
-                                      for k in range(2)]
-
-
 def test_rebuild_round_trips_the_parts():
     for root in ROOTS:
         assert _state(_seeds.rebuild(*_seeds.seed_parts(root))) == _state(root)

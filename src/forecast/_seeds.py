@@ -26,9 +26,8 @@ derived from it here, by one of three rules:
 - **From a Generator**, :func:`from_generator`: an assumption called with a Generator
   (``Assumption.effect(ctx, rng)``) seeds its streams from four 32-bit words drawn from it.
 
-:func:`spawn` (``ss.spawn(n)``, which advances the counter of `ss`) is kept for code
-outside the library; no library function calls it, since a caller's SeedSequence must
-not be advanced (SPEC 7).
+No function here calls ``ss.spawn``, which advances the counter of `ss`: a caller's
+SeedSequence must not be advanced (SPEC 7).
 
 Keep every derived seed here: results must stay bit-identical for a given seed, and
 ``tests/test_seeds.py`` checks each rule against numpy's own ``spawn``.
@@ -62,7 +61,6 @@ __all__ = [
     "seed_json",
     "seed_parts",
     "seed_source",
-    "spawn",
     "task_seeds",
 ]
 
@@ -272,12 +270,3 @@ def from_generator(rng: np.random.Generator) -> np.random.SeedSequence:
         raise ForecastTypeError(f"`rng` must be a numpy Generator; got {type(rng).__name__}. "
                                 "Pass np.random.default_rng(seed).")
     return np.random.SeedSequence([int(x) for x in rng.integers(0, 2**32, size=4)])
-
-
-def spawn(ss: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
-    """``ss.spawn(n)``: `n` new children (advances the spawn counter of `ss`).
-
-    Not used by the library (a caller's SeedSequence must not be advanced); the library
-    derives children with :func:`child` and :func:`children`.
-    """
-    return ss.spawn(int(n))

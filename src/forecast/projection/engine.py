@@ -31,7 +31,7 @@ from ..errors import (
     ScenarioError,
     SimulationError,
 )
-from ..scenarios.scenario import check_starts
+from ..scenarios.scenario import check_starts, warn_late_starts
 from ._collect import check_run_memory, collect
 from ._shared import SharedArrays, output_arrays, run_in_shared, run_resident
 from .chunks import Job, chunk_bounds, run_chunk
@@ -141,7 +141,8 @@ def project(
     root = as_seed_sequence(seed)
     center = _center(fit, h)
     _warn_censoring(fit, years)
-    _warn_late_starts(items, int(years[-1]))
+    warn_late_starts(items, int(years[-1]), "project", "Project further (to=...; --to on the "
+                     "command line) or check the start year.")
 
     bounds = chunk_bounds(n_paths, chunk_size)
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
@@ -248,22 +249,6 @@ def _warn_censoring(fit: Any, years: np.ndarray) -> None:
         "command line) nothing is censored, but its bands widen multiplicatively instead: "
         "this far from the data, fewer years are better supported.",
         UserWarning, stacklevel=user_stacklevel())
-
-
-def _warn_late_starts(items: list[Any], last: int) -> None:
-    """Warn once when an assumption cannot start before the last projected year.
-
-    Such an assumption has no effect on any path (its scenario equals the baseline as
-    far as it goes): a horizon too short for it, or a start year mistyped (2207).
-    """
-    late = [f"{a.name!r} of {s.name!r} ({a.first_start})" for s in items
-            for a in getattr(s, "assumptions", ())
-            if isinstance(getattr(a, "first_start", None), int) and a.first_start > last]
-    if late:
-        warnings.warn(f"project: {', '.join(late)} start(s) after {last}, the last projected "
-                      "year, so they have no effect on these paths. Project further (to=...; "
-                      "--to on the command line) or check the start year.", UserWarning,
-                      stacklevel=user_stacklevel())
 
 
 def _center(fit: Any, h: int) -> np.ndarray:
