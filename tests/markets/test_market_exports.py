@@ -43,7 +43,7 @@ def test_to_xarray_holds_every_part_and_the_history(mp):
     assert ds["base_log"].dims == ("coordinate", "path", "year")
     assert ds["coordinate"].values.tolist() == ["total", *[f"{m}/ROW" for m in mp.parts[:-1]]]
     np.testing.assert_array_equal(ds["base_log"].values, mp.base_log)
-    assert ds.attrs["seed"] == "2"
+    assert ds.attrs["seed"] == 2
     assert ds.attrs["target"] == "US"
     assert "base_log" not in mp.to_xarray()
     assert "probability" not in ds.coords  # the presets carry none

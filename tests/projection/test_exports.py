@@ -42,7 +42,7 @@ def test_to_xarray(proj):
     assert ds["level"].sel(scenario="down").values.tolist() == proj.samples[1].tolist()
     assert ds["base_log"].shape == (300, 4)
     assert ds["probability"].values.tolist() == [0.6, 0.4]
-    assert ds.attrs["seed"] == "4"
+    assert ds.attrs["seed"] == 4
     assert ds.attrs["unit"] == "USD_bn"
     med = ds["level"].median("path").sel(scenario="baseline", year=2029).item()
     assert med == pytest.approx(np.median(proj.samples[0][:, -1]))
@@ -60,7 +60,7 @@ def test_iamc_with_history_and_meta(proj):
     meta = proj.iamc_meta()
     assert meta.index.names == ["model", "scenario"]
     assert meta.loc[("Drift", "down"), "probability"] == 0.4
-    assert meta["seed"].tolist() == ["4", "4"]
+    assert meta["seed"].tolist() == [4, 4]
 
 
 def test_to_excel_in_pyams_layout(proj, tmp_path):

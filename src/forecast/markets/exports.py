@@ -22,17 +22,13 @@ from .._optional import require
 from .._validation import check_bool
 from .._version import __version__
 from ..history.markets import TOTAL
-from ..projection.exports import check_excel_path, iamc_meta, write_workbook
+from ..projection.exports import check_excel_path, iamc_meta, run_seed, write_workbook
 from ..projection.summaries import IAMC_REGIONS
 
 __all__ = ["REGIONS", "to_excel", "to_xarray"]
 
 #: IAMC region of each market code (other codes are used as they are)
 REGIONS = {**IAMC_REGIONS, "ROW": "Rest of the World", TOTAL: "World"}
-
-
-def _seed_text(p: Any) -> str:
-    return str(p.seed if isinstance(p.seed, int) else list(p.seed))
 
 
 def to_xarray(p: Any, *, base_log: bool = False) -> Any:
@@ -57,7 +53,8 @@ def to_xarray(p: Any, *, base_log: bool = False) -> Any:
         data["base_log"] = (("coordinate", "path", "year"), np.array(p.base_log),
                             {"long_name": "baseline log total and log ratios to ROW "
                                           "before scenario effects"})
-    attrs = {"model": p.model, "unit": p.unit, "seed": _seed_text(p), "n_paths": p.n_paths,
+    attrs = {"model": p.model, "unit": p.unit, "seed": run_seed(p), "n_paths": p.n_paths,
+             "chunk_size": int(p.settings.get("chunk_size", p.n_paths)),
              "forecast_version": __version__, "total": TOTAL,
              "target": str(p.settings.get("target", "US"))}
     return xr.Dataset(data, coords=coords, attrs=attrs)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .._keywords import checked_init, checked_methods
+from .._seeds import run_seed_source
 from .._validation import (
     check_bool,
     check_extra_quantiles,
@@ -43,6 +44,7 @@ from ..errors import DataError, ForecastError, ParameterError, ScenarioError
 from ..history import MarketHistory
 from ..history.markets import TOTAL
 from ..projection import Projection
+from ..projection.exports import seed_sequence
 from ..projection.projection import DEFAULT_QUANTILES
 from ..projection.summaries import (
     IAMC_VARIABLES,
@@ -110,7 +112,9 @@ class MarketProjection:
         Point forecast of every part's level.
     history : MarketHistory
     seed, model, unit, probabilities, scenarios, settings
-        As in :class:`~forecast.projection.Projection`.
+        As in :class:`~forecast.projection.Projection`; :attr:`seed_sequence` rebuilds
+        the run's root seed (``project_markets(..., seed=mp.seed_sequence)`` reproduces
+        the run, also when it was seeded with a spawned SeedSequence).
     """
 
     years: np.ndarray
@@ -143,10 +147,16 @@ class MarketProjection:
         object.__setattr__(self, "scenario_names", tuple(self.scenario_names))
         object.__setattr__(self, "settings", dict(self.settings))
 
+    @property
+    def seed_sequence(self) -> np.random.SeedSequence:
+        """The run's root SeedSequence (a fresh one each time): ``seed=`` it reproduces
+        the run with the same fit, scenarios, `n_paths` and `chunk_size`."""
+        return seed_sequence(self)
+
     def __repr__(self) -> str:
         return (f"MarketProjection(model={self.model!r}, markets={list(self.parts)}, "
                 f"scenarios={len(self.scenario_names)}, n_paths={self.n_paths}, "
-                f"years={self.years[0]}-{self.years[-1]}, seed={self.seed!r})")
+                f"years={self.years[0]}-{self.years[-1]}, seed={run_seed_source(self)})")
 
     @property
     def n_paths(self) -> int:

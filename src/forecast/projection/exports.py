@@ -21,15 +21,42 @@ import pandas as pd
 from .._fsio import check_new_file, write_bytes
 from .._keywords import checked_methods
 from .._optional import require
+from .._seeds import rebuild, run_seed_source
 from .._validation import check_extra_quantiles
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from .summaries import check_label, iamc_frame, iamc_labels
 
-__all__ = ["Exports", "check_excel_path", "iamc_meta", "iamc_with_history", "to_excel",
-           "to_xarray", "write_workbook"]
+__all__ = ["Exports", "check_excel_path", "iamc_meta", "iamc_with_history", "run_seed",
+           "seed_sequence", "to_excel", "to_xarray", "write_workbook"]
 
 _IAMC_UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
+
+
+#: largest int a spreadsheet or a JSON reader holds exactly (a float's 53-bit mantissa)
+_EXACT_INT = 2**53
+
+
+def seed_sequence(p: Any) -> np.random.SeedSequence:
+    """The root SeedSequence of the run `p` (its ``seed`` with the settings' ``spawn_key``
+    and ``pool_size``): ``seed=`` it reproduces the run, whatever seed it was given."""
+    settings = p.settings or {}
+    return rebuild(p.seed, tuple(int(k) for k in settings.get("spawn_key", ())),
+                   int(settings.get("pool_size", 4)))
+
+
+def run_seed(p: Any) -> int | str:
+    """The seed of the run `p` as its exports show it: what reproduces the run.
+
+    The int itself when ``seed=<int>`` repeats the run and the int is exact as a float
+    (below 2**53, so Excel and JSON readers keep it); otherwise the Python source of the
+    seed (:func:`forecast._seeds.seed_source`), e.g. ``"numpy.random.SeedSequence(5,
+    spawn_key=(2,))"`` for a spawned child, or the digits of a fresh 128-bit entropy.
+    """
+    text = run_seed_source(p)
+    if text.isdigit() and int(text) < _EXACT_INT:
+        return int(text)
+    return text
 
 
 def to_xarray(p: Any, *, base_log: bool = False) -> Any:
@@ -44,8 +71,8 @@ def to_xarray(p: Any, *, base_log: bool = False) -> Any:
     if base_log:
         data["base_log"] = (("path", "year"), np.array(p.base_log),
                             {"long_name": "baseline log level before scenario effects"})
-    seed = p.seed if isinstance(p.seed, int) else list(p.seed)
-    attrs = {"model": p.model, "unit": p.unit, "seed": str(seed), "n_paths": p.n_paths,
+    attrs = {"model": p.model, "unit": p.unit, "seed": run_seed(p), "n_paths": p.n_paths,
+             "chunk_size": int(p.settings.get("chunk_size", p.n_paths)),
              "forecast_version": __version__,
              "history_years": p.history.years.tolist(),
              "history_values": p.history.values.tolist()}
@@ -53,13 +80,14 @@ def to_xarray(p: Any, *, base_log: bool = False) -> Any:
 
 
 def iamc_meta(p: Any, model: str | None = None) -> pd.DataFrame:
-    """Meta indicators per (model, scenario): seed, probability, paths, years, version."""
+    """Meta indicators per (model, scenario): seed, probability, paths, chunk size, years,
+    version. The seed is :func:`run_seed`'s (an int, or the source of a SeedSequence)."""
     names = list(p.scenario_names)
     probs = list(p.probabilities) if p.probabilities is not None else [np.nan] * len(names)
-    seed = p.seed if isinstance(p.seed, int) else " ".join(map(str, p.seed))
     frame = pd.DataFrame({
         "model": model or p.model, "scenario": names, "probability": probs,
-        "seed": str(seed), "n_paths": p.n_paths,
+        "seed": [run_seed(p)] * len(names), "n_paths": p.n_paths,
+        "chunk_size": int(p.settings.get("chunk_size", p.n_paths)),
         "first_year": int(p.years[0]), "last_year": int(p.years[-1]),
         "forecast_version": __version__,
     })
@@ -214,8 +242,11 @@ class Exports:
         -------
         DataFrame
             Index ``model, scenario``; columns ``probability`` (NaN without
-            probabilities), ``seed``, ``n_paths``, ``first_year``, ``last_year``,
-            ``forecast_version``.
+            probabilities), ``seed``, ``n_paths``, ``chunk_size``, ``first_year``,
+            ``last_year``, ``forecast_version``. ``seed`` is what reproduces the run with
+            the same `n_paths` and `chunk_size`: the int seed (below 2**53), else the
+            Python source of the seed, e.g. ``"numpy.random.SeedSequence(5,
+            spawn_key=(2,))"`` for a spawned SeedSequence (as :attr:`seed_sequence`).
         """
         return iamc_meta(self, model)
 
@@ -227,8 +258,9 @@ class Exports:
         xarray.Dataset
             Variable ``level`` with dims ``(scenario, path, year)`` (and ``base_log``
             ``(path, year)`` when asked); coordinate ``probability`` along ``scenario``
-            when the scenarios carry probabilities; attributes model, unit, seed,
-            n_paths, forecast_version and the history.
+            when the scenarios carry probabilities; attributes model, unit, seed
+            (as in :meth:`iamc_meta`), n_paths, chunk_size, forecast_version and the
+            history.
         """
         return to_xarray(self, base_log=base_log)
 

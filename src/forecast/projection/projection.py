@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 
 from .._keywords import checked_init, checked_methods
+from .._seeds import run_seed_source
 from .._validation import check_level, check_quantiles, check_unique
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..records.schema import suggest
 from ..series import AnnualSeries
 from . import files as _files
 from .checks import check_projection
-from .exports import Exports
+from .exports import Exports, seed_sequence
 from .queries import Queries
 from .summaries import (
     column_quantiles,
@@ -59,9 +60,10 @@ class Projection(Queries, Exports):
     history : AnnualSeries
         The series the model was fitted on.
     seed : int or tuple of int
-        Entropy of the root SeedSequence; ``project(..., seed=seed)`` reproduces the run
-        (for a run seeded with a spawned SeedSequence, with the settings' ``spawn_key``
-        and ``pool_size`` too: ``numpy.random.SeedSequence(seed, spawn_key=...)``).
+        Entropy of the root SeedSequence. For a run seeded with an int it is that int;
+        for a spawned SeedSequence (or another pool size) the settings' ``spawn_key``
+        and ``pool_size`` complete it: :attr:`seed_sequence` rebuilds the exact root, and
+        ``project(..., seed=proj.seed_sequence)`` reproduces any run.
     model, unit : str
         Model name and unit of the levels (e.g. ``"USD_bn"``).
     probabilities : tuple of float or None
@@ -121,13 +123,23 @@ unit='USD_bn', seed=0)
         """Number of projected years."""
         return int(self.years.size)
 
+    @property
+    def seed_sequence(self) -> np.random.SeedSequence:
+        """The run's root SeedSequence (a fresh one each time, never advanced by the run).
+
+        ``project(fit, scenarios, ..., seed=proj.seed_sequence)`` with the same fit,
+        scenarios, `n_paths` and `chunk_size` reproduces the samples, for an int seed and
+        for a spawned SeedSequence alike (``seed=proj.seed`` only for an int seed).
+        """
+        return seed_sequence(self)
+
     def __repr__(self) -> str:
         names = ", ".join(self.scenario_names[:4]) + (", ..." if len(self.scenario_names) > 4
                                                      else "")
         return (
             f"Projection(model={self.model!r}, scenarios=[{names}] ({len(self.scenario_names)}),"
             f" n_paths={self.n_paths}, years={self.years[0]}-{self.years[-1]}, "
-            f"unit={self.unit!r}, seed={self.seed!r})"
+            f"unit={self.unit!r}, seed={run_seed_source(self)})"
         )
 
     def _index(self, scenario: object, arg: str = "scenario") -> int:
