@@ -32,15 +32,16 @@ import os
 import secrets
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from ._oserror import output_error
 from .errors import OutputError
 
-__all__ = ["atomic_file", "check_new_file", "deferred_signals", "neutralise", "output_error",
-           "unneutralise", "write_bytes", "write_text"]
+__all__ = ["atomic_file", "check_new_file", "check_own_file", "deferred_signals",
+           "force_words", "neutralise", "output_error", "unneutralise", "write_bytes",
+           "write_text"]
 
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
     os, "O_CLOEXEC", 0)
@@ -177,6 +178,16 @@ def _lexists(p: Path) -> bool:
     return os.path.lexists(p)
 
 
+def force_words(what: str) -> str:
+    """How the caller of a write that names its target `what` says "replace it anyway".
+
+    The command line names its targets by their option (``"--out folder"``) and takes
+    ``--force``; the Python API names them in words (``"output folder"``) and takes
+    ``force=True``. A message gives the one the reader can use, never both.
+    """
+    return "--force" if what.startswith("--") else "force=True"
+
+
 def check_new_file(path: object, *, force: bool, what: str = "file") -> Path:
     """Refuse a target that is a link or a folder, or that exists when `force` is False."""
     target = _abs(path, what)
@@ -187,8 +198,26 @@ def check_new_file(path: object, *, force: bool, what: str = "file") -> Path:
         raise OutputError(f"the {what} {target} is a folder; pass a file name inside it.")
     if _lexists(target) and not force:
         raise OutputError(f"the {what} {target} already exists; forecast replaces files only "
-                          "when told to. Pass --force (force=True) or choose another name.")
+                          f"when told to. Pass {force_words(what)} or choose another name.")
     return target
+
+
+def check_own_file(path: object, *, force: bool, what: str, ours: Callable[[Path], bool],
+                   mark: str) -> Path:
+    """Refuse a target that is a link or a folder, or an existing file forecast did not write.
+
+    A single-file writer replaces a file only when `ours` recognises it as one forecast
+    wrote (by its `mark`, e.g. a header line, which the message names), or with `force`:
+    the rule :func:`forecast._outdir.check_folder` applies to a folder. `ours` gets the
+    path of an existing plain file and returns False for anything it cannot read.
+    """
+    target = check_new_file(path, force=True, what=what)
+    if force or not _lexists(target) or ours(target):
+        return target
+    raise OutputError(
+        f"the {what} {target} exists and was not written by forecast (it lacks {mark}); "
+        "forecast replaces only files it wrote. Choose another path, or pass "
+        f"{force_words(what)} to replace the file.")
 
 
 def _make_dirs(folder: Path, what: str) -> None:

@@ -99,7 +99,10 @@ def test_to_excel_is_written_like_every_other_output(proj, tmp_path):
         proj.to_excel(tmp_path)
     old = tmp_path / "old.xlsx"
     old.write_bytes(b"old")
-    assert proj.to_excel(old) == old  # replaced, as DataFrame.to_excel does
+    with pytest.raises(OutputError, match="was not written by forecast.*force=True"):
+        proj.to_excel(old)  # not forecast's: kept (test_single_file_owner.py)
+    assert old.read_bytes() == b"old"
+    assert proj.to_excel(old, force=True) == old  # replaced when told to
     assert pd.read_excel(old, sheet_name="meta").shape[0] == 2
     from forecast.errors import ParameterError
 

@@ -86,10 +86,10 @@ def _regions(p: Any) -> list[str]:
 
 def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
              quantiles: Any = (0.1, 0.9), levels: Any = (80, 95), shares: bool = True,
-             variable: str | None = None) -> Path:
+             variable: str | None = None, force: bool = False) -> Path:
     """Write the ``data``, ``meta``, ``summary`` and ``shares`` sheets (see
     :meth:`MarketProjection.to_excel`)."""
-    check_excel_path(path, "MarketProjection.to_excel", "markets.xlsx")
+    check_excel_path(path, "MarketProjection.to_excel", "markets.xlsx", force)
     history = check_bool("history", history)
     shares = check_bool("shares", shares)
     data = p.to_iamc(variable=variable, quantiles=quantiles, shares=shares)

@@ -514,7 +514,7 @@ class MarketProjection:
 
     def to_excel(self, path: Any, *, history: bool = True, quantiles: Any = (0.1, 0.9),
                  levels: Any = (80, 95), shares: bool = True,
-                 variable: str | None = None) -> Any:
+                 variable: str | None = None, force: bool = False) -> Any:
         """Write an Excel workbook in pyam's layout (needs openpyxl, the ``excel`` extra).
 
         Sheets: ``data`` (:meth:`to_iamc`: one region per market, with the history in the
@@ -522,7 +522,8 @@ class MarketProjection:
         ``meta`` (seed, probability, paths per scenario), ``summary``
         (:meth:`summary_frame` at `levels`) and, with `shares`, ``shares`` (the same in
         percent of China's total). Written atomically and never through a symbolic link,
-        as :meth:`forecast.Projection.to_excel`.
+        as :meth:`forecast.Projection.to_excel`; an existing file is replaced only when it
+        is a workbook forecast wrote, or with ``force=True``.
 
         Parameters
         ----------
@@ -534,13 +535,15 @@ class MarketProjection:
         shares : bool, default True
         variable : str, optional
             As in :meth:`to_iamc`.
+        force : bool, default False
+            Replace an existing file that is not a workbook forecast wrote.
 
         Returns
         -------
         pathlib.Path
         """
         return to_excel(self, path, history=history, quantiles=quantiles, levels=levels,
-                        shares=shares, variable=variable)
+                        shares=shares, variable=variable, force=force)
 
     # ----------------------------------------------------------------- files
     def save(self, directory: Any, format: str = "parquet", *, force: bool = False) -> Any:

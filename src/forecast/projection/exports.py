@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._fsio import check_new_file, write_bytes
+from .._fsio import check_own_file, write_bytes
 from .._keywords import checked_methods
 from .._optional import require
 from .._seeds import rebuild, run_seed_source
-from .._validation import check_extra_quantiles
+from .._validation import check_bool, check_extra_quantiles
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from .summaries import check_label, iamc_frame, iamc_labels
@@ -109,14 +110,44 @@ def iamc_with_history(frame: pd.DataFrame, history: Any) -> pd.DataFrame:
     return pd.concat([frame[lead], hist, frame[proj_years]], axis=1)
 
 
-def check_excel_path(path: Any, caller: str, example: str) -> None:
+#: what makes a workbook forecast's own: a ``meta`` sheet whose header holds this column
+_OWN_COLUMN = "forecast_version"
+#: the biggest workbook read to recognise it (larger ones are not forecast's exports)
+_MAX_OWN_BYTES = 64 << 20
+
+
+def is_own_workbook(path: Path) -> bool:
+    """Whether `path` is a workbook forecast's ``to_excel`` wrote: a ``meta`` sheet whose
+    first row names ``forecast_version``. Anything unreadable is not."""
+    try:
+        if path.stat().st_size > _MAX_OWN_BYTES or not zipfile.is_zipfile(path):
+            return False
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            if "meta" not in book.sheetnames:
+                return False
+            header = next(book["meta"].iter_rows(max_row=1, values_only=True), ())
+            return _OWN_COLUMN in header
+        finally:
+            book.close()
+    except Exception:  # a file openpyxl cannot read (any error) is not ours
+        return False
+
+
+def check_excel_path(path: Any, caller: str, example: str, force: Any = False) -> None:
     """Refuse, before any work, a `path` that is not an ``.xlsx`` file to write (a link, a
-    folder, a missing folder: OutputError; another suffix: ParameterError)."""
+    folder, a missing folder, an existing workbook forecast did not write without `force`:
+    OutputError; another suffix: ParameterError)."""
     if not isinstance(path, str | os.PathLike):
         raise ForecastTypeError(f"`path` must be a file path; got {type(path).__name__}. "
                                 f"Pass e.g. {example!r}.", field="path")
+    force = check_bool("force", force)
     require("openpyxl", "excel", caller)
-    check_new_file(path, force=True, what="Excel workbook")
+    check_own_file(path, force=force, what="Excel workbook", ours=is_own_workbook,
+                   mark=f"the 'meta' sheet with a {_OWN_COLUMN!r} column that "
+                        f"{caller} writes")
     if Path(path).suffix.lower() != ".xlsx":  # the file is a workbook whatever its name
         raise ParameterError(f"`path` must end in .xlsx (to_excel writes an Excel workbook); "
                              f"got {os.fspath(path)!r}. Pass e.g. {example!r}, or use "
@@ -178,9 +209,9 @@ def write_workbook(path: Any, sheets: dict[str, pd.DataFrame]) -> Path:
 
 def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
              quantiles: Any = (0.1, 0.9), levels: Any = (80, 95), region: str | None = None,
-             variable: str | None = None) -> Path:
+             variable: str | None = None, force: bool = False) -> Path:
     """Write the ``data`` (IAMC), ``meta`` and ``summary`` sheets (see Projection.to_excel)."""
-    check_excel_path(path, "Projection.to_excel", "projection.xlsx")
+    check_excel_path(path, "Projection.to_excel", "projection.xlsx", force)
     region, variable = iamc_labels(p.history, region, variable, caller="to_excel")
     data = p.to_iamc(region=region, variable=variable, quantiles=quantiles, history=history)
     return write_workbook(path, {"data": data, "meta": iamc_meta(p).reset_index(),
@@ -266,13 +297,16 @@ class Exports:
 
     def to_excel(self, path: Any, *, history: bool = True, quantiles: Any = (0.1, 0.9),
                  levels: Any = (80, 95), region: str | None = None,
-                 variable: str | None = None) -> Any:
+                 variable: str | None = None, force: bool = False) -> Any:
         """Write an Excel workbook in pyam's layout (needs openpyxl, the ``excel`` extra).
 
         Sheets: ``data`` (:meth:`to_iamc` with the history and the `quantiles` rows),
         ``meta`` (:meth:`iamc_meta`) and ``summary`` (:meth:`summary_frame` at `levels`).
         The file is written atomically (complete or not at all) and never through a
-        symbolic link; an existing file is replaced, as ``DataFrame.to_excel`` does.
+        symbolic link. An existing file is replaced only when it is a workbook forecast
+        wrote (its ``meta`` sheet has a ``forecast_version`` column), or with
+        ``force=True``; any other file is left as it is (OutputError), as :meth:`save`
+        treats a folder.
 
         Parameters
         ----------
@@ -287,6 +321,8 @@ class Exports:
             Interval levels of the ``summary`` sheet, in percent.
         region, variable : str, optional
             As in :meth:`to_iamc`.
+        force : bool, default False
+            Replace an existing file that is not a workbook forecast wrote.
 
         Returns
         -------
@@ -294,5 +330,5 @@ class Exports:
             The path written.
         """
         return to_excel(self, path, history=history, quantiles=quantiles, levels=levels,
-                        region=region, variable=variable)
+                        region=region, variable=variable, force=force)
 

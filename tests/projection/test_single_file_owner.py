@@ -1,0 +1,112 @@
+"""A single-file writer replaces only a file forecast wrote, unless told to (force=True).
+
+The rule of ``save()`` for a folder, applied to one file: a hand-made workbook is never
+silently lost; forecast's own workbook is replaced; ``force=True`` replaces anything but
+a link, and nothing is ever written through a link.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+
+from forecast.errors import OutputError
+from forecast.projection import Projection
+from forecast.series import AnnualSeries
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("openpyxl") is None and not os.environ.get("CI"),
+    reason="openpyxl is not installed")
+
+
+@pytest.fixture(scope="module")
+def proj():
+    rng = np.random.default_rng(4)
+    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.1, (50, 3)), axis=1)
+    return Projection(
+        years=np.arange(2026, 2029), scenario_names=("baseline",), samples=np.exp(base[None]),
+        base_log=base, center=base.mean(axis=0),
+        history=AnnualSeries([2024, 2025], [31.6, 32.0], name="US offshore_execution"),
+        seed=4, model="Drift", settings={"n_paths": 50, "chunk_size": 50})
+
+
+def _hand_made(path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "my own numbers"
+    wb.save(path)
+    return path.read_bytes()
+
+
+def test_a_hand_made_workbook_is_refused_with_the_path_and_the_fix(proj, tmp_path):
+    target = tmp_path / "report.xlsx"
+    before = _hand_made(target)
+    with pytest.raises(OutputError) as err:
+        proj.to_excel(target)
+    text = str(err.value)
+    assert str(target) in text
+    assert "was not written by forecast" in text
+    assert "force=True" in text
+    assert "--force" not in text  # Python terms in the Python API
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no temporary left
+
+
+def test_any_other_file_under_the_name_is_refused_too(proj, tmp_path):
+    target = tmp_path / "notes.xlsx"
+    target.write_text("not even a workbook\n")
+    with pytest.raises(OutputError, match="was not written by forecast"):
+        proj.to_excel(target)
+    assert target.read_text() == "not even a workbook\n"
+
+
+def test_forecasts_own_workbook_is_replaced(proj, tmp_path):
+    import pandas as pd
+
+    target = tmp_path / "p.xlsx"
+    proj.to_excel(target, levels=(80,))
+    proj.to_excel(target, levels=(95,))  # ours: replaced without force
+    assert "lower_95" in pd.read_excel(target, sheet_name="summary").columns
+
+
+def test_force_replaces_a_hand_made_workbook(proj, tmp_path):
+    import pandas as pd
+
+    target = tmp_path / "report.xlsx"
+    _hand_made(target)
+    proj.to_excel(target, force=True)
+    assert pd.ExcelFile(target).sheet_names == ["data", "meta", "summary"]
+
+
+def test_a_link_is_refused_even_with_force(proj, tmp_path):
+    real = tmp_path / "real.xlsx"
+    proj.to_excel(real)
+    before = real.read_bytes()
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    for force in (False, True):
+        with pytest.raises(OutputError, match="symbolic link"):
+            proj.to_excel(link, force=force)
+    assert link.is_symlink()
+    assert real.read_bytes() == before
+
+
+def test_force_must_be_a_bool(proj, tmp_path):
+    from forecast.errors import ForecastTypeError
+
+    with pytest.raises(ForecastTypeError, match="`force`"):
+        proj.to_excel(tmp_path / "p.xlsx", force="yes")
+
+
+def test_a_market_workbook_follows_the_same_rule(market_projection, tmp_path):
+    target = tmp_path / "markets.xlsx"
+    before = _hand_made(target)
+    with pytest.raises(OutputError, match="MarketProjection.to_excel writes"):
+        market_projection.to_excel(target)
+    assert target.read_bytes() == before
+    market_projection.to_excel(target, force=True)
+    market_projection.to_excel(target, shares=False)  # now ours: replaced
