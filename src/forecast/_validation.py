@@ -93,13 +93,25 @@ def check_level(name: str, level: object) -> float:
 
 
 def check_levels(name: str, levels: object) -> tuple[float, ...]:
-    """Check a sequence of confidence levels; return them sorted and unique."""
+    """Check confidence levels: one, or a 1-D sequence or array of them; sorted, each once.
+
+    A level given twice counts once (one interval per level), as a quantile given twice
+    does (:func:`check_quantile_list`): every method taking levels or quantiles follows
+    this one rule.
+
+    Examples
+    --------
+    >>> check_levels("levels", np.array([95, 80, 80]))
+    (80.0, 95.0)
+    """
+    if isinstance(levels, np.ndarray) and levels.ndim <= 1:
+        levels = levels.tolist()
     if isinstance(levels, numbers.Real):
         levels = (levels,)
     if not isinstance(levels, Sequence) or isinstance(levels, str) or len(levels) == 0:
         raise ForecastTypeError(
-            f"`{name}` must be a non-empty sequence of percentages; got {levels!r}. "
-            "Pass e.g. (80, 95)."
+            f"`{name}` must be a percentage or a non-empty 1-D sequence or array of "
+            f"percentages; got {levels!r}. Pass e.g. (80, 95).", field=name
         )
     return tuple(sorted({check_level(name, lv) for lv in levels}))
 
@@ -158,11 +170,27 @@ def check_quantiles(name: str, q: object) -> np.ndarray:
     return arr
 
 
+def check_quantile_list(name: str, q: object) -> np.ndarray:
+    """:func:`check_quantiles` for a summary's quantiles: each once, in the order given.
+
+    A table has one row or column per quantile, so a quantile given twice counts once
+    (as a level given twice does, :func:`check_levels`) instead of repeating its rows.
+    One number, or a 1-D sequence or array, is accepted.
+
+    Examples
+    --------
+    >>> check_quantile_list("q", np.array([0.9, 0.1, 0.9]))
+    array([0.9, 0.1])
+    """
+    arr = check_quantiles(name, q)
+    return arr[np.sort(np.unique(arr, return_index=True)[1])]
+
+
 def check_extra_quantiles(name: str, q: object) -> np.ndarray:
-    """Extra quantiles: none for None or an empty sequence, else :func:`check_quantiles`."""
+    """Extra quantiles: none for None or an empty sequence, else :func:`check_quantile_list`."""
     if q is None or (isinstance(q, list | tuple | np.ndarray) and len(q) == 0):
         return np.array([])
-    return check_quantiles(name, q)
+    return check_quantile_list(name, q)
 
 
 def check_bool(name: str, value: object, fix: str = "") -> bool:

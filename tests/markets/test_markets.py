@@ -398,8 +398,9 @@ def test_wide_frame_has_the_mean_and_the_quantiles(mp):
     assert shares["p50"].between(0, 100).all()
     us = mp.market("US").to_wide((0.5,))
     np.testing.assert_allclose(w[w["market"] == "US"]["mean"].to_numpy(), us["mean"].to_numpy())
+    assert mp.to_wide((0.5, 0.5)).equals(mp.to_wide((0.5,)))  # a repeat counts once
     with pytest.raises(ParameterError, match="quantiles"):
-        mp.to_wide((0.5, 0.5))
+        mp.to_wide((0.5, 0.5 + 1e-12))  # two quantiles sharing the name p50
 
 
 def test_iamc_regions(mp):
@@ -495,8 +496,10 @@ def test_a_failed_allocation_is_a_resource_error(fit, monkeypatch):
         forecast.project(drift, forecast.Scenario("baseline"), to=2035, n_paths=10**11, seed=1)
 
 
-def test_a_repeated_quantile_is_refused_by_to_frame_as_by_to_wide(mp):
-    # to_frame used to repeat the rows of a quantile asked for twice
+def test_a_repeated_quantile_counts_once_in_to_frame_as_in_to_wide(mp):
+    # to_frame used to repeat the rows of a quantile asked for twice; one rule for all
+    # (tests/projection/test_levels_quantiles_rule.py): a repeat counts once
     for method in (mp.to_frame, mp.to_wide):
+        assert method(quantiles=(0.5, 0.5)).equals(method(quantiles=(0.5,)))
         with pytest.raises(ParameterError, match="must be unique; got 'p50' 2 times"):
-            method(quantiles=(0.5, 0.5))
+            method(quantiles=(0.5, 0.5 + 1e-12))  # two quantiles sharing a name

@@ -453,18 +453,22 @@ def test_quantiles_refuse_text_as_interval_does(proj):
         proj.interval("80")
 
 
-def test_to_wide_refuses_a_repeated_quantile_rather_than_hiding_a_column(proj):
+def test_to_wide_counts_a_repeated_quantile_once_and_refuses_a_shared_name(proj):
+    # one rule for levels and quantiles (test_levels_quantiles_rule.py): a repeat counts once
+    assert proj.to_wide([0.05, 0.5, 0.05]).equals(proj.to_wide([0.05, 0.5]))
+    # two quantiles that would share a column name (p5) are refused, never one hidden
     with pytest.raises(ParameterError, match=r"quantiles in `quantiles`.*unique; got 'p5' 2 "
-                       r"times\. Pass each quantile once; got \[0\.05, 0\.5, 0\.05\]"):
-        proj.to_wide([0.05, 0.5, 0.05])
+                       r"times\. Pass each quantile once; got \[0\.05, 0\.5, 0\.05000"):
+        proj.to_wide([0.05, 0.5, 0.05 + 1e-12])
 
 
-def test_to_iamc_refuses_repeated_quantiles_and_labels_that_are_not_text(proj):
+def test_to_iamc_refuses_quantiles_sharing_a_name_and_labels_that_are_not_text(proj):
     us = dataclasses.replace(proj, history=dataclasses.replace(
         proj.history, name="US offshore_execution"))
+    assert us.to_iamc(quantiles=(0.05, 0.05)).equals(us.to_iamc(quantiles=(0.05,)))
     with pytest.raises(ParameterError, match=r"got 'p5' 2 times\. Pass each quantile once; "
-                       r"got \[0\.05, 0\.05\]") as info:
-        us.to_iamc(quantiles=(0.05, 0.05))
+                       r"got \[0\.05, 0\.05000") as info:
+        us.to_iamc(quantiles=(0.05, 0.05 + 1e-12))
     assert info.value.field == "quantiles"
     for arg in ("region", "variable", "model", "unit"):
         with pytest.raises(ForecastTypeError, match=rf"`{arg}` must be a str or None; got 5 "

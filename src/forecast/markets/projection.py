@@ -33,10 +33,9 @@ from .._keywords import checked_init, checked_methods
 from .._seeds import run_seed_source
 from .._validation import (
     check_bool,
-    check_extra_quantiles,
     check_float,
     check_levels,
-    check_quantiles,
+    check_quantile_list,
     check_unique,
     readonly,
 )
@@ -50,6 +49,7 @@ from ..projection.summaries import (
     IAMC_VARIABLES,
     check_label,
     column_quantiles,
+    iamc_quantiles,
     quantile_labels,
     year_index,
 )
@@ -322,8 +322,8 @@ class MarketProjection:
             Columns ``model, scenario, market, year, quantile, value`` (markets: the
             parts, then ``ALL``; shares in percent with ``share=True``, parts only).
         """
-        q = check_quantiles("quantiles", quantiles)
-        quantile_labels("quantiles", q)  # a repeated quantile would repeat its rows
+        q = check_quantile_list("quantiles", quantiles)
+        quantile_labels("quantiles", q)  # as to_wide: two quantiles may not share a name
         share = _check_share(share)
         frames = []
         for m in self._market_list(None, share):
@@ -342,7 +342,8 @@ class MarketProjection:
         Parameters
         ----------
         quantiles : sequence of float, default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-            Probabilities in [0, 1], each once (a repeat is a ParameterError).
+            Probabilities in [0, 1] (a repeat counts once; two that share a column name
+            are a ParameterError).
         share : bool, default False
             Shares of China's total in percent (the parts only) instead of levels.
 
@@ -353,7 +354,7 @@ class MarketProjection:
             named ``f"p{100 * q:g}"``), as :meth:`forecast.Projection.to_wide` with a
             ``market`` column (the parts, then ``ALL``).
         """
-        q = check_quantiles("quantiles", quantiles)
+        q = check_quantile_list("quantiles", quantiles)
         labels = quantile_labels("quantiles", q)  # a repeated quantile would hide a column
         share = _check_share(share)
         s, h = len(self.scenario_names), self.horizon
@@ -381,7 +382,7 @@ class MarketProjection:
         DataFrame
             Columns ``model, scenario, region, variable, unit`` and one int column per year.
         """
-        extra = check_extra_quantiles("quantiles", quantiles)
+        extra = iamc_quantiles("quantiles", quantiles)
         for arg, value in (("model", model), ("variable", variable)):
             check_label(arg, value)
         shares = _check_share(shares, "shares", "Pass shares=True to add rows of shares in "

@@ -23,10 +23,10 @@ from .._fsio import check_own_file, write_bytes
 from .._keywords import checked_methods
 from .._optional import require
 from .._seeds import rebuild, run_seed_source
-from .._validation import check_bool, check_extra_quantiles
+from .._validation import check_bool
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
-from .summaries import check_label, iamc_frame, iamc_labels
+from .summaries import check_label, iamc_frame, iamc_labels, iamc_quantiles
 
 __all__ = ["Exports", "check_excel_path", "iamc_meta", "iamc_with_history", "run_seed",
            "seed_sequence", "to_excel", "to_xarray", "write_workbook"]
@@ -244,9 +244,11 @@ class Exports:
             series, e.g. ``"Hong Kong"`` and ``"Service Outsourcing|Offshore
             Execution|China"`` for ``forecast.reconstruct(market="HK")``; a series
             whose name does not say its market and flow needs them given.
-        quantiles : sequence of float
+        quantiles : float, or 1-D sequence or array of float
             Extra rows per quantile ``q`` with variable ``f"{variable}|p{100 * q:g}"``;
-            two quantiles with the same name (0.05 twice) are a ParameterError.
+            a quantile given twice counts once, as in every method taking quantiles or
+            levels (two that share a name, 0.05 and 0.0500001, are a ParameterError);
+            0.5 adds no row (the median row is ``variable`` itself).
         history : bool, default False
             Also give the history's years (same value in every scenario's median row),
             as IAMC tables usually start from the observed years.
@@ -258,7 +260,7 @@ class Exports:
             year; one row per scenario (and per extra quantile). The meta indicators
             (seed, probabilities) are :meth:`iamc_meta`.
         """
-        extra = check_extra_quantiles("quantiles", quantiles)
+        extra = iamc_quantiles("quantiles", quantiles)
         for arg, value in (("model", model), ("unit", unit)):
             check_label(arg, value)
         region, variable = iamc_labels(self.history, region, variable)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._keywords import checked_init, checked_methods
 from .._seeds import run_seed_source
-from .._validation import check_level, check_quantiles, check_unique
+from .._validation import check_level, check_quantile_list, check_unique
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..records.schema import suggest
 from ..series import AnnualSeries
@@ -188,8 +188,9 @@ unit='USD_bn', seed=0)
 
         Parameters
         ----------
-        q : float or sequence of float
-            Probabilities in [0, 1].
+        q : float, or 1-D sequence or array of float
+            Probabilities in [0, 1]; a repeat counts once (order kept), as a repeated
+            level does in every method taking levels.
         scenario : str, sequence of str or None
             Scenarios to summarise (None: all).
 
@@ -205,7 +206,7 @@ unit='USD_bn', seed=0)
         >>> proj.quantiles([0.1, 0.9], "baseline").columns.tolist()
         ['scenario', 'year', 'quantile', 'value']
         """
-        q = check_quantiles("q", q)
+        q = check_quantile_list("q", q)
         idx = self._selection(scenario)
         probs = tuple(q.tolist())
         vals = np.stack([level_quantiles(self, i, probs) for i in idx], axis=1)  # (nq, n_sel, h)
@@ -249,8 +250,8 @@ unit='USD_bn', seed=0)
 
         Parameters
         ----------
-        levels : float or sequence of float, default (80, 95)
-            Interval levels in percent, each in (0, 100).
+        levels : float, or 1-D sequence or array of float, default (80, 95)
+            Interval levels in percent, each in (0, 100); sorted, a repeat counts once.
         scenario : str, sequence of str or None
             Scenarios to summarise (None: all).
 
@@ -287,7 +288,7 @@ unit='USD_bn', seed=0)
         0  Drift  baseline  2026       0.5  31.110356
         1  Drift  baseline  2027       0.5  31.767159
         """
-        check_quantiles("quantiles", quantiles)  # named as the caller knows it
+        check_quantile_list("quantiles", quantiles)  # named as the caller knows it
         df = self.quantiles(quantiles)
         df.insert(0, "model", self.model)
         return df
@@ -298,7 +299,8 @@ unit='USD_bn', seed=0)
         Parameters
         ----------
         quantiles : sequence of float, default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-            Probabilities in [0, 1], each once (a repeat is a ParameterError).
+            Probabilities in [0, 1] (a repeat counts once; two that share a column name,
+            such as 0.05 and 0.0500001, are a ParameterError).
 
         Returns
         -------
@@ -311,7 +313,7 @@ unit='USD_bn', seed=0)
         >>> _example().to_wide([0.1, 0.9]).columns.tolist()
         ['scenario', 'year', 'mean', 'p10', 'p90']
         """
-        q = check_quantiles("quantiles", quantiles)
+        q = check_quantile_list("quantiles", quantiles)
         labels = quantile_labels("quantiles", q)  # a repeated quantile would hide a column
         idx = self._selection(None)
         vals = column_quantiles(self.samples, q)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_levels, check_unique, readonly
+from .._validation import check_extra_quantiles, check_levels, check_unique, readonly
 from ..errors import ForecastTypeError, ParameterError
 from ..history.history import parse_series_name
 from ..series import AnnualSeries
@@ -195,6 +195,18 @@ unique; got 'p5' 2 times. Pass each quantile once; got [0.05, 0.05].
     check_unique(labels, f"the quantiles in `{name}` (named p<100 q>)",
                  f"Pass each quantile once; got {probs!r}.", field=name)
     return labels
+
+
+def iamc_quantiles(name: str, quantiles: Any) -> np.ndarray:
+    """The extra quantiles of an IAMC table: each once, without the median.
+
+    The median is the table's own row (``variable`` itself), so 0.5 among the extras is
+    left out rather than repeated as a ``|p50`` row; a quantile given twice counts once,
+    as everywhere else, and two that share a row name (``p<100 q>``) are a ParameterError.
+    """
+    extra = check_extra_quantiles(name, quantiles)
+    quantile_labels(name, extra)
+    return extra[extra != 0.5]
 
 
 def iamc_frame(p: Any, model: str, region: str, variable: str, unit: str,

@@ -1,0 +1,98 @@
+"""One rule for every method taking levels or quantiles.
+
+Any 1-D sequence or numpy array (or one number) is accepted; a level or quantile given
+twice counts once (levels sorted, quantiles in the order given): never refused by one
+method and repeated as rows by another. to_iamc gives the median once (0.5 among the
+extra quantiles adds no ``|p50`` row).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecast.errors import ForecastTypeError, ParameterError
+from forecast.projection import Projection
+from forecast.series import AnnualSeries
+
+
+@pytest.fixture(scope="module")
+def proj():
+    rng = np.random.default_rng(1)
+    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.1, (200, 3)), axis=1)
+    return Projection(
+        years=np.arange(2026, 2029), scenario_names=("baseline", "down"),
+        samples=np.exp(np.stack([base, base - 0.1])), base_log=base, center=base.mean(axis=0),
+        history=AnnualSeries([2024, 2025], [31.6, 32.0], name="US offshore_execution"),
+        seed=1, model="Drift", settings={"n_paths": 200, "chunk_size": 200})
+
+
+LEVEL_CALLS = {
+    "summary_frame": lambda p, lv: p.summary_frame(levels=lv),
+    "difference": lambda p, lv: p.difference("baseline", levels=lv),
+    "cagr": lambda p, lv: p.cagr(2026, 2028, levels=lv),
+}
+QUANTILE_CALLS = {
+    "quantiles": lambda p, q: p.quantiles(q),
+    "to_frame": lambda p, q: p.to_frame(quantiles=q),
+    "to_wide": lambda p, q: p.to_wide(quantiles=q),
+    "to_iamc": lambda p, q: p.to_iamc(quantiles=q),
+}
+MARKET_LEVEL_CALLS = {
+    "summary_frame": lambda p, lv: p.summary_frame(levels=lv),
+    "summary_frame(share)": lambda p, lv: p.summary_frame(levels=lv, share=True),
+}
+MARKET_QUANTILE_CALLS = {
+    "to_frame": lambda p, q: p.to_frame(quantiles=q),
+    "to_wide": lambda p, q: p.to_wide(quantiles=q),
+    "to_iamc": lambda p, q: p.to_iamc(quantiles=q),
+}
+
+
+@pytest.mark.parametrize("call", LEVEL_CALLS.values(), ids=LEVEL_CALLS)
+def test_levels_twice_count_once_and_an_array_is_taken(proj, call):
+    assert call(proj, (80, 95, 80)).equals(call(proj, (80, 95)))
+    assert call(proj, np.array([80, 95])).equals(call(proj, (80, 95)))
+    assert call(proj, np.array(80)).equals(call(proj, 80))
+
+
+@pytest.mark.parametrize("call", QUANTILE_CALLS.values(), ids=QUANTILE_CALLS)
+def test_quantiles_twice_count_once_and_an_array_is_taken(proj, call):
+    assert call(proj, (0.9, 0.1, 0.9)).equals(call(proj, (0.9, 0.1)))
+    assert call(proj, np.array([0.1, 0.9])).equals(call(proj, (0.1, 0.9)))
+
+
+def test_a_bad_value_among_them_is_still_named(proj):
+    with pytest.raises(ParameterError, match=r"`levels` must be a percentage in \(0, 100\); "
+                                             r"got 0\.8\. Did you mean 80\?"):
+        proj.summary_frame(levels=np.array([0.8, 95]))
+    with pytest.raises(ForecastTypeError, match=r"`levels` must be a percentage or a non-empty "
+                                                r"1-D sequence or array"):
+        proj.summary_frame(levels=np.array([[80, 95]]))
+
+
+def test_to_iamc_gives_the_median_once(proj):
+    frame = proj.to_iamc(quantiles=(0.1, 0.5, 0.9))
+    variables = frame["variable"].unique().tolist()
+    assert not any(v.endswith("|p50") for v in variables)
+    assert len(frame) == 3 * len(proj.scenario_names)
+    assert proj.to_iamc(quantiles=(0.5,)).equals(proj.to_iamc())
+
+
+@pytest.mark.parametrize("call", MARKET_LEVEL_CALLS.values(), ids=MARKET_LEVEL_CALLS)
+def test_market_levels_follow_the_rule(market_projection, call):
+    assert call(market_projection, (95, 95)).equals(call(market_projection, 95))
+    assert call(market_projection, np.array([80, 95])).equals(call(market_projection, (80, 95)))
+
+
+@pytest.mark.parametrize("call", MARKET_QUANTILE_CALLS.values(), ids=MARKET_QUANTILE_CALLS)
+def test_market_quantiles_follow_the_rule(market_projection, call):
+    assert call(market_projection, [0.9, 0.9]).equals(call(market_projection, [0.9]))
+    assert call(market_projection, np.array([0.1, 0.9])).equals(
+        call(market_projection, [0.1, 0.9]))
+
+
+def test_market_to_iamc_gives_the_median_once(market_projection):
+    mp = market_projection
+    assert mp.to_iamc(quantiles=(0.5,)).equals(mp.to_iamc())
+    assert not mp.to_iamc(quantiles=(0.1, 0.5))["variable"].str.endswith("|p50").any()
