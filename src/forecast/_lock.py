@@ -53,7 +53,14 @@ def _describe(info: dict) -> str:
         return "another process"
     where = f" on {host}" if isinstance(host, str) and host else ""
     when = f", since {since}" if isinstance(since, str) else ""
+    if _this_process(info):
+        return f"another thread of this process (pid {pid}{when})"
     return f"another forecast process (pid {pid}{where}{when})"
+
+
+def _this_process(info: dict) -> bool:
+    """Whether the lock's holder is this very process (another of its threads)."""
+    return info.get("pid") == os.getpid() and info.get("host") == socket.gethostname()
 
 
 def _alive(pid: object) -> bool:
@@ -138,10 +145,12 @@ def hold(target: Path, what: str = "output folder", timeout: float = 0.0) -> Ite
         if state == "retry":
             continue
         if time.monotonic() >= deadline:
+            release = ("The lock is released when that write finishes." if
+                       _this_process(info) else "The lock is released when that process "
+                       f"ends; if none is running, delete {path}.")
             raise OutputError(
                 f"the {what} {target} is being written by {_describe(info)}; wait for it to "
-                "finish, or write to another folder. The lock is released when that process "
-                f"ends; if none is running, delete {path}.")
+                f"finish, or write to another folder. {release}")
         time.sleep(0.05)
     info = {"pid": os.getpid(), "host": socket.gethostname(),
             "started": _dt.datetime.now().isoformat(timespec="seconds")}

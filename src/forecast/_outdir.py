@@ -33,6 +33,7 @@ from ._fsio import (
     _unchanged,
     _writer,
     deferred_signals,
+    force_words,
     neutralise,
 )
 from ._oserror import output_error
@@ -172,7 +173,7 @@ def _check_replaceable(target: Path, force: bool, what: str) -> None:
     raise OutputError(
         f"the {what} {target} {why} ({count}: {shown}); forecast "
         "replaces only folders it wrote, as it wrote them. Choose a new folder, or pass "
-        "--force (force=True) to replace the folder and everything in it.")
+        f"{force_words(what)} to replace the folder and everything in it.")
 
 
 def _changed(target: Path, files: dict[str, Any], names: list[str]) -> list[str]:
