@@ -25,7 +25,7 @@ from ..history.markets import TOTAL
 from ..projection.exports import check_excel_path, iamc_meta, run_seed, write_workbook
 from ..projection.summaries import IAMC_REGIONS
 
-__all__ = ["REGIONS", "to_excel", "to_xarray"]
+__all__ = ["REGIONS", "to_excel", "to_xarray", "with_history"]
 
 #: IAMC region of each market code (other codes are used as they are)
 REGIONS = {**IAMC_REGIONS, "ROW": "Rest of the World", TOTAL: "World"}
@@ -60,7 +60,7 @@ def to_xarray(p: Any, *, base_log: bool = False) -> Any:
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def _with_history(frame: pd.DataFrame, p: Any, variable: str) -> pd.DataFrame:
+def with_history(frame: pd.DataFrame, p: Any, variable: str) -> pd.DataFrame:
     """Add the history's years to the median level rows of every region (the quantile and
     share rows stay empty there), as :func:`forecast.projection.exports.iamc_with_history`."""
     hist = p.history
@@ -92,9 +92,7 @@ def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
     check_excel_path(path, "MarketProjection.to_excel", "markets.xlsx", force)
     history = check_bool("history", history)
     shares = check_bool("shares", shares)
-    data = p.to_iamc(variable=variable, quantiles=quantiles, shares=shares)
-    if history:
-        data = _with_history(data, p, str(data["variable"].iloc[0]))
+    data = p.to_iamc(variable=variable, quantiles=quantiles, shares=shares, history=history)
     sheets = {"data": data, "meta": iamc_meta(p).reset_index(),
               "summary": p.summary_frame(levels)}
     if shares:

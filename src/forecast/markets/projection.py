@@ -55,7 +55,7 @@ from ..projection.summaries import (
 )
 from ..records.schema import suggest
 from .decompose import decompose
-from .exports import REGIONS, to_excel, to_xarray
+from .exports import REGIONS, to_excel, to_xarray, with_history
 from .split import base_of
 
 __all__ = ["REGIONS", "MarketProjection"]
@@ -370,18 +370,28 @@ class MarketProjection:
         return pd.concat(frames, ignore_index=True)
 
     def to_iamc(self, model: str | None = None, variable: str | None = None,
-                quantiles: Any = (), shares: bool = False) -> pd.DataFrame:
+                quantiles: Any = (), shares: bool = False,
+                history: bool = False) -> pd.DataFrame:
         """IAMC wide table (pyam), the median per scenario with one region per market.
 
         Regions follow :data:`REGIONS` (``ALL`` is "World", ``ROW`` "Rest of the World");
         the variable defaults to the flow's (``IAMC_VARIABLES``).
         With ``shares=True`` rows of ``f"{variable}|Share"`` (unit "%") are added.
+        With ``history=True`` the joint reconstruction's years come first, in every
+        market's median level row (quantile and share rows stay empty there), as
+        :meth:`forecast.Projection.to_iamc` gives them for one market.
 
         Returns
         -------
         DataFrame
-            Columns ``model, scenario, region, variable, unit`` and one int column per year.
+            Columns ``model, scenario, region, variable, unit`` and one int column per year
+            (the history's years first with ``history=True``).
         """
+        history = check_bool("history", history)
+        frame = self._iamc(model, variable, quantiles, shares)
+        return with_history(frame, self, str(frame["variable"].iloc[0])) if history else frame
+
+    def _iamc(self, model: Any, variable: Any, quantiles: Any, shares: Any) -> pd.DataFrame:
         extra = iamc_quantiles("quantiles", quantiles)
         for arg, value in (("model", model), ("variable", variable)):
             check_label(arg, value)

@@ -261,6 +261,7 @@ class Exports:
             (seed, probabilities) are :meth:`iamc_meta`.
         """
         extra = iamc_quantiles("quantiles", quantiles)
+        history = check_bool("history", history)
         for arg, value in (("model", model), ("unit", unit)):
             check_label(arg, value)
         region, variable = iamc_labels(self.history, region, variable)
