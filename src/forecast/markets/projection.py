@@ -50,6 +50,7 @@ from ..projection.summaries import (
     check_label,
     column_quantiles,
     iamc_quantiles,
+    iamc_unit,
     quantile_labels,
     year_index,
 )
@@ -59,8 +60,6 @@ from .exports import REGIONS, to_excel, to_xarray, with_history
 from .split import base_of
 
 __all__ = ["REGIONS", "MarketProjection"]
-
-_UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
 
 
 def _market_hint(market: Any, markets: tuple[str, ...]) -> str:
@@ -401,7 +400,7 @@ class MarketProjection:
         if variable is None:  # the flow's variable, as Projection.to_iamc names it
             seg = self.history.segment
             variable = IAMC_VARIABLES[self.history.flow] + ("" if seg == "all" else f"|{seg}")
-        unit = _UNITS.get(self.unit, self.unit)
+        unit = iamc_unit(self.unit, "Project a history in a unit code such as 'USD_bn'.")
         rows = []
         jobs = [(m, False, variable, unit) for m in self.markets]
         if shares:

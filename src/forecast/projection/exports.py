@@ -26,12 +26,10 @@ from .._seeds import rebuild, run_seed_source
 from .._validation import check_bool
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
-from .summaries import check_label, iamc_frame, iamc_labels, iamc_quantiles
+from .summaries import check_label, iamc_frame, iamc_labels, iamc_quantiles, iamc_unit
 
 __all__ = ["Exports", "check_excel_path", "iamc_meta", "iamc_with_history", "run_seed",
            "seed_sequence", "to_excel", "to_xarray", "write_workbook"]
-
-_IAMC_UNITS = {"USD_bn": "billion USD/yr", "CNY_bn": "billion CNY/yr"}
 
 
 #: largest int a spreadsheet or a JSON reader holds exactly (a float's 53-bit mantissa)
@@ -236,8 +234,11 @@ class Exports:
         Parameters
         ----------
         model, unit : str, optional
-            Defaults: the projection's model name; the unit mapped to IAMC style
-            (``"USD_bn"`` -> ``"billion USD/yr"``). Another type than str is a
+            Defaults: the projection's model name; the unit mapped to IAMC style, every
+            code ``<CUR>_<scale>`` alike (``"USD_bn"`` -> ``"billion USD/yr"``,
+            ``"EUR_mn"`` -> ``"million EUR/yr"``, ``"CNY_1e8"`` -> ``"100 million
+            CNY/yr"``; a unit in words is kept; a code with an unknown scale is a
+            ParameterError asking for `unit`). Another type than str is a
             ForecastTypeError.
         region, variable : str, optional
             IAMC region and variable of the median rows. Default: from the projected
@@ -265,8 +266,9 @@ class Exports:
         for arg, value in (("model", model), ("unit", unit)):
             check_label(arg, value)
         region, variable = iamc_labels(self.history, region, variable)
-        frame = iamc_frame(self, model or self.model, region, variable,
-                           unit or _IAMC_UNITS.get(self.unit, self.unit), extra)
+        unit = unit or iamc_unit(self.unit, "Pass the IAMC unit, e.g. "
+                                 "unit='billion USD/yr'.")
+        frame = iamc_frame(self, model or self.model, region, variable, unit, extra)
         return iamc_with_history(frame, self.history) if history else frame
 
     def iamc_meta(self, model: str | None = None) -> pd.DataFrame:

@@ -11,6 +11,7 @@ scenario is summarised; the results are identical to ``np.quantile``.
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -195,6 +196,41 @@ unique; got 'p5' 2 times. Pass each quantile once; got [0.05, 0.05].
     check_unique(labels, f"the quantiles in `{name}` (named p<100 q>)",
                  f"Pass each quantile once; got {probs!r}.", field=name)
     return labels
+
+
+#: IAMC words of the scales a unit code ``<CUR>_<scale>`` may carry
+IAMC_SCALES = {"1e3": "thousand", "k": "thousand", "1e6": "million", "mn": "million",
+               "m": "million", "1e8": "100 million", "1e9": "billion", "bn": "billion",
+               "1e12": "trillion", "tn": "trillion"}
+_UNIT_CODE = re.compile(r"^([A-Z]{3})_([0-9a-z]+)$")
+
+
+def iamc_unit(code: str, fix: str) -> str:
+    """The IAMC unit of a unit code: ``"USD_bn"`` -> ``"billion USD/yr"``.
+
+    Every code ``<CUR>_<scale>`` (a three-letter currency, a scale of
+    :data:`IAMC_SCALES`) maps the same way (``"EUR_mn"`` -> ``"million EUR/yr"``,
+    ``"CNY_1e8"`` -> ``"100 million CNY/yr"``), ``"pct"`` to ``"%"``; a code of that
+    shape with another scale is a ParameterError ending with `fix`, never passed on as
+    an IAMC unit. Any other unit (already in words, such as ``"billion USD/yr"``) is
+    kept as it is.
+
+    Examples
+    --------
+    >>> iamc_unit("EUR_mn", "")
+    'million EUR/yr'
+    """
+    if code == "pct":
+        return "%"
+    found = _UNIT_CODE.match(code)
+    if found is None:
+        return code
+    currency, scale = found.groups()
+    if scale not in IAMC_SCALES:
+        raise ParameterError(
+            f"`unit`: the unit code {code!r} has no IAMC name (its scale {scale!r} is none "
+            f"of {', '.join(IAMC_SCALES)}). {fix}".rstrip(), field="unit")
+    return f"{IAMC_SCALES[scale]} {currency}/yr"
 
 
 def iamc_quantiles(name: str, quantiles: Any) -> np.ndarray:
