@@ -45,8 +45,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .._fsio import write_text
+from .._fsio import check_own_file, write_text
 from .._keywords import checked_keywords
+from .._validation import check_bool
 from ..errors import ConfigError, ForecastError, ForecastTypeError
 from ..records.schema import suggest
 from . import presets as _presets
@@ -466,7 +467,7 @@ def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
         assumption, the class and the fix. Nothing is written.
     """
     ss = ScenarioSet.coerce(scenarios)
-    lines = ["# Scenario file for forecast (see docs/scenarios.md for the format)."]
+    lines = [HEADER]
     probs = ss.probabilities or (None,) * len(ss)
     for i, s in enumerate(ss, 1):
         for j, a in enumerate(s.assumptions, 1):
@@ -483,12 +484,46 @@ def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: the first line of every scenario file forecast writes: how it knows its own files
+HEADER = "# Scenario file for forecast (see docs/scenarios.md for the format)."
+
+
+def _is_own_file(path: Path) -> bool:
+    """Whether `path` starts with :data:`HEADER` (a scenario file forecast wrote)."""
+    try:
+        if not path.is_file():  # a FIFO or a device is not ours (and would block a read)
+            return False
+        with open(path, "rb") as fh:
+            first = fh.read(len(HEADER) + 2)
+    except OSError:
+        return False
+    return first.rstrip(b"\r\n") == HEADER.encode()
+
+
 @checked_keywords
 def dump_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario],
-                   path: str | os.PathLike[str]) -> Path:
+                   path: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Write `scenarios` to a TOML file at `path` (UTF-8); return the path.
 
-    The file is written atomically and never through a symbolic link (OutputError).
+    The file is written atomically and never through a symbolic link (OutputError). An
+    existing file is replaced only when forecast wrote it (it starts with forecast's
+    header line), or with ``force=True``: a hand-written file (its comments) is never
+    lost silently, as :meth:`forecast.Projection.save` treats a folder.
+
+    Parameters
+    ----------
+    scenarios : ScenarioSet, Scenario or list of Scenario
+    path : str or os.PathLike
+        The ``.toml`` file; its folder must exist.
+    force : bool, default False
+        Replace an existing file that is not a scenario file forecast wrote.
+
+    Returns
+    -------
+    pathlib.Path
     """
+    force = check_bool("force", force)
+    check_own_file(path, force=force, what="scenario file", ours=_is_own_file,
+                   mark="forecast's header line " + repr(HEADER))
     text = dumps_scenarios(scenarios)
     return write_text(path, text, what="scenario file")
