@@ -110,3 +110,10 @@ def test_a_market_workbook_follows_the_same_rule(market_projection, tmp_path):
     assert target.read_bytes() == before
     market_projection.to_excel(target, force=True)
     market_projection.to_excel(target, shares=False)  # now ours: replaced
+
+
+def test_a_fifo_under_the_name_is_refused_without_being_read(proj, tmp_path):
+    target = tmp_path / "pipe.xlsx"
+    os.mkfifo(target)
+    with pytest.raises(OutputError, match="was not written by forecast"):
+        proj.to_excel(target)  # would block forever if it were opened to be recognised

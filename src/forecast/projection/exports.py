@@ -118,7 +118,9 @@ def is_own_workbook(path: Path) -> bool:
     """Whether `path` is a workbook forecast's ``to_excel`` wrote: a ``meta`` sheet whose
     first row names ``forecast_version``. Anything unreadable is not."""
     try:
-        if path.stat().st_size > _MAX_OWN_BYTES or not zipfile.is_zipfile(path):
+        # a FIFO or a device is not ours (and reading it could block)
+        if not path.is_file() or path.stat().st_size > _MAX_OWN_BYTES \
+                or not zipfile.is_zipfile(path):
             return False
         import openpyxl
 
