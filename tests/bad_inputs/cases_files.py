@@ -26,7 +26,7 @@ def _(w, p, mp):
 
 
 @case("files", "save-over-user-folder", OutputError, "user", "not written by forecast",
-      "'precious.txt'", "--force", tags=(STAGED,))
+      "'precious.txt'", "force=True", tags=(STAGED,))
 def _(w, p, mp):
     w.proj.save(w.root / "user")
 

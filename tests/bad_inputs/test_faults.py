@@ -197,7 +197,7 @@ def test_a_second_forecast_run_into_the_same_folder_fails_at_once(tmp_path, caps
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.startswith(f"forecast run: error: the --out folder {out} is being written by "
-                          f"another forecast process (pid {os.getpid()}")
+                          f"another thread of this process (pid {os.getpid()}")
     assert not out.exists()
 
 

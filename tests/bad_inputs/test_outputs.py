@@ -87,7 +87,7 @@ def test_a_file_edited_after_forecast_wrote_it_is_not_replaced(tmp_path):
     edited = next(p for p in sorted(out.iterdir()) if p.suffix == ".csv")
     edited.write_text("year,median\n2025,MY ANNOTATED NUMBERS\n")
     with pytest.raises(OutputError, match=rf"changed after it wrote them \(1 such entry: "
-                                          rf"'{edited.name}' \(changed since\)\).*--force"):
+                                          rf"'{edited.name}' \(changed since\)\).*force=True"):
         _proj().save(out, format="csv")
     assert "ANNOTATED" in edited.read_text()
     # same size, other bytes: the checksum tells

@@ -254,7 +254,7 @@ def cmd_scenarios(args) -> int:
                     print(f"      {key}: {dist!r}")
     if args.dump:
         new_file(args, args.dump, "--dump")
-        dump_scenarios(sset, args.dump)
+        dump_scenarios(sset, args.dump, force=args.force)
         print(f"\nWrote {len(sset.scenarios)} scenario(s) from {origin} to {args.dump}.")
     return 0
 
