@@ -150,3 +150,24 @@ def scenarios(first: int = 2026) -> tuple:
         FakeScenario("opening", (opening,)),
         FakeScenario("mixed", (friction, opening, vol)),
     )
+
+
+def toy_projection(seed: int, n_paths: int, *, shifts=(0.0,), names=("baseline",),
+                   history_name: str | None = "US offshore_execution"):
+    """A small Projection built from random-walk log paths, 2026-2028, without a fit.
+
+    One scenario per entry of `shifts` (its log offset from the baseline's paths, named
+    by `names`); the history is two years, 2024-2025. For tests of what a Projection
+    does with its samples (exports, summaries, messages), not of how they are made.
+    """
+    from forecast.projection import Projection
+
+    rng = np.random.default_rng(seed)
+    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.1, (n_paths, 3)), axis=1)
+    history = AnnualSeries([2024, 2025], [31.6, 32.0],
+                           **({} if history_name is None else {"name": history_name}))
+    return Projection(
+        years=np.arange(2026, 2029), scenario_names=tuple(names),
+        samples=np.exp(np.stack([base + s for s in shifts])), base_log=base,
+        center=base.mean(axis=0), history=history, seed=seed, model="Drift",
+        settings={"n_paths": n_paths, "chunk_size": n_paths})

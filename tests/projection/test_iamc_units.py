@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
+from _engine_fakes import toy_projection
 
 from forecast.errors import ParameterError
-from forecast.projection import Projection
-from forecast.series import AnnualSeries
 
 
 @pytest.fixture(scope="module")
 def proj():
-    rng = np.random.default_rng(3)
-    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.1, (20, 3)), axis=1)
-    return Projection(
-        years=np.arange(2026, 2029), scenario_names=("baseline",), samples=np.exp(base[None]),
-        base_log=base, center=base.mean(axis=0),
-        history=AnnualSeries([2024, 2025], [31.6, 32.0], name="US offshore_execution"),
-        seed=3, model="Drift", settings={"n_paths": 20, "chunk_size": 20})
+    return toy_projection(3, 20)
 
 
 @pytest.mark.parametrize(("code", "iamc"), [

@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _engine_fakes import toy_projection
 
 from forecast.errors import ForecastTypeError, ParameterError
-from forecast.projection import Projection
-from forecast.series import AnnualSeries
 
 
 @pytest.fixture(scope="module")
 def proj():
-    rng = np.random.default_rng(1)
-    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.1, (200, 3)), axis=1)
-    return Projection(
-        years=np.arange(2026, 2029), scenario_names=("baseline", "down"),
-        samples=np.exp(np.stack([base, base - 0.1])), base_log=base, center=base.mean(axis=0),
-        history=AnnualSeries([2024, 2025], [31.6, 32.0], name="US offshore_execution"),
-        seed=1, model="Drift", settings={"n_paths": 200, "chunk_size": 200})
+    return toy_projection(1, 200, shifts=(0.0, -0.1), names=("baseline", "down"))
 
 
 LEVEL_CALLS = {

@@ -10,24 +10,17 @@ from __future__ import annotations
 import os
 import threading
 
-import numpy as np
 import pytest
+from _engine_fakes import toy_projection
 
 from forecast import cli
 from forecast._lock import hold
 from forecast.errors import OutputError
-from forecast.projection import Projection
-from forecast.series import AnnualSeries
 
 
 @pytest.fixture(scope="module")
 def proj():
-    rng = np.random.default_rng(2)
-    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.1, (20, 3)), axis=1)
-    return Projection(
-        years=np.arange(2026, 2029), scenario_names=("baseline",), samples=np.exp(base[None]),
-        base_log=base, center=base.mean(axis=0), history=AnnualSeries([2024, 2025], [31.6, 32.0]),
-        seed=2, model="Drift", settings={"n_paths": 20, "chunk_size": 20})
+    return toy_projection(2, 20, history_name=None)
 
 
 def _foreign(tmp_path):

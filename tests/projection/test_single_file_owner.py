@@ -10,27 +10,20 @@ from __future__ import annotations
 import importlib.util
 import os
 
-import numpy as np
 import pytest
+from _engine_fakes import toy_projection
 
 from forecast.errors import OutputError
-from forecast.projection import Projection
-from forecast.series import AnnualSeries
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("openpyxl") is None and not os.environ.get("CI"),
     reason="openpyxl is not installed")
 
 
+
 @pytest.fixture(scope="module")
 def proj():
-    rng = np.random.default_rng(4)
-    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.1, (50, 3)), axis=1)
-    return Projection(
-        years=np.arange(2026, 2029), scenario_names=("baseline",), samples=np.exp(base[None]),
-        base_log=base, center=base.mean(axis=0),
-        history=AnnualSeries([2024, 2025], [31.6, 32.0], name="US offshore_execution"),
-        seed=4, model="Drift", settings={"n_paths": 50, "chunk_size": 50})
+    return toy_projection(4, 50)
 
 
 def _hand_made(path):
