@@ -216,7 +216,7 @@ def cmd_report(args) -> int:
         new_file(args, args.out)  # again: the file may have appeared meanwhile
         report.write_report(proj, path, history=history, fit=fit, records=records,
                             scenarios=sset, sensitivity=_tornado_of(args, fit, proj),
-                            settings=settings)
+                            settings=settings, force=args.force)
     finally:
         done(args)
     print(f"Wrote {path} ({path.stat().st_size / 1e6:.2f} MB); seed {settings['seed']}.")

@@ -17,6 +17,7 @@ import shlex
 from importlib import resources
 from string import Template
 
+from .. import _fsio
 from ..errors import ParameterError
 from ..plotting.names import label
 from .formats import format_value, is_numeric_column
@@ -189,3 +190,28 @@ def page(title: str, key: str, sections: list[tuple[str, str]], meta: str = "",
     return Template(_resource("template.html")).substitute(
         title=esc(title), style=_resource("report.css"), meta=meta, key=key,
         toc=toc, body=body + appendix)
+
+
+#: The line every report carries in its head: how a report forecast wrote is recognised.
+GENERATOR = '<meta name="generator" content="forecast">'
+
+
+def is_own_report(path: pathlib.Path) -> bool:
+    """Whether `path` is a report forecast wrote (its head carries :data:`GENERATOR`)."""
+    try:
+        if not path.is_file():  # a FIFO or a device is not ours (and would block a read)
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return GENERATOR.encode() in head
+
+
+def check_report_path(path: object, force: bool) -> None:
+    """Refuse a report path that is a link, a folder, not ``.html``/``.htm``, or an existing
+    file forecast did not write (unless `force`): before any chart is drawn."""
+    _fsio.check_new_file(path, force=True, what="report")
+    check_html_path(path)
+    _fsio.check_own_file(path, force=force, what="report", ours=is_own_report,
+                         mark=f"the line {GENERATOR}")

@@ -413,17 +413,18 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
                          plots: bool = True, figures: Mapping[str, bytes] | None = None,
                          title: str | None = None, dpi: int = 150, level: float = 80,
                          thresholds: Sequence[float] | None = None,
-                         scenario: str | None = None) -> pathlib.Path:
+                         scenario: str | None = None, force: bool = False) -> pathlib.Path:
     """Write a self-contained HTML report of a multi-market projection.
 
     The key message, then the sections of :func:`markets_section`, the joint history,
     data provenance and the settings to reproduce the run. Returns the path written (at
-    most 3 MB). `level`, `thresholds` and `scenario` as in :func:`markets_section`.
+    most 3 MB). `level`, `thresholds` and `scenario` as in :func:`markets_section`; an
+    existing file at `path` is replaced only when forecast wrote it, or with `force`, as
+    by :func:`forecast.report.write_report`.
     """
     S.check_records(records, " (the joint history is the projection's own)")
     # the path first: a folder, a link or a non-path fails before any chart is drawn
-    _fsio.check_new_file(path, force=True, what="report")
-    H.check_html_path(path)
+    H.check_report_path(path, force)
     message, sections = _parts(projection, figures=figures, plots=plots, decompose=True,
                                level=level, dpi=dpi, thresholds=thresholds, scenario=scenario,
                                heading=2)

@@ -132,7 +132,7 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
                  sensitivity=None, backtest=None, nowcast=None,
                  settings: Mapping | None = None, figures: Mapping[str, bytes] | None = None,
                  plots: bool = True, title: str | None = None,
-                 baseline: str = "baseline") -> pathlib.Path:
+                 baseline: str = "baseline", force: bool = False) -> pathlib.Path:
     """Write a self-contained HTML report of a projection.
 
     Parameters
@@ -166,6 +166,10 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
         False: draw nothing (tables, plus any `figures` passed; no matplotlib needed).
     title : str, optional
     baseline : str, default "baseline"
+    force : bool, default False
+        Replace an existing file at `path` that forecast did not write. A report forecast
+        wrote (its head carries ``<meta name="generator" content="forecast">``) is
+        replaced without it; a link or a folder is refused even with it.
 
     Returns
     -------
@@ -176,8 +180,7 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     S.check_records(records)
     S.check_inputs(history, fit, figures, projection)
     # the path first: a folder, a link or a non-path fails before any chart is drawn
-    _fsio.check_new_file(path, force=True, what="report")
-    H.check_html_path(path)
+    H.check_report_path(path, force)
     path = pathlib.Path(path)
     history = projection.history if history is None else history
     names = list(projection.scenario_names)
