@@ -39,7 +39,7 @@ from typing import IO, Any
 from ._oserror import output_error
 from .errors import OutputError
 
-__all__ = ["atomic_file", "check_new_file", "check_own_file", "deferred_signals",
+__all__ = ["atomic_file", "check_new_file", "check_own_file", "deferred_signals", "file_head",
            "force_words", "neutralise", "output_error", "unneutralise", "write_bytes",
            "write_text"]
 
@@ -200,6 +200,19 @@ def check_new_file(path: object, *, force: bool, what: str = "file") -> Path:
         raise OutputError(f"the {what} {target} already exists; forecast replaces files only "
                           f"when told to. Pass {force_words(what)} or choose another name.")
     return target
+
+
+def file_head(path: Path, n: int) -> bytes | None:
+    """The first `n` bytes of `path`, or None when it is not a plain file (a FIFO or a
+    device, whose read could block) or cannot be read: how a writer's `ours` test of
+    :func:`check_own_file` looks for its mark."""
+    try:
+        if not path.is_file():
+            return None
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return None
 
 
 def check_own_file(path: object, *, force: bool, what: str, ours: Callable[[Path], bool],

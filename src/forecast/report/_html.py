@@ -198,14 +198,8 @@ GENERATOR = '<meta name="generator" content="forecast">'
 
 def is_own_report(path: pathlib.Path) -> bool:
     """Whether `path` is a report forecast wrote (its head carries :data:`GENERATOR`)."""
-    try:
-        if not path.is_file():  # a FIFO or a device is not ours (and would block a read)
-            return False
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    return GENERATOR.encode() in head
+    head = _fsio.file_head(path, 4096)
+    return head is not None and GENERATOR.encode() in head
 
 
 def check_report_path(path: object, force: bool) -> None:

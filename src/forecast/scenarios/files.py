@@ -45,7 +45,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .._fsio import check_own_file, write_text
+from .._fsio import check_own_file, file_head, write_text
 from .._keywords import checked_keywords
 from .._validation import check_bool
 from ..errors import ConfigError, ForecastError, ForecastTypeError
@@ -490,14 +490,8 @@ HEADER = "# Scenario file for forecast (see docs/scenarios.md for the format)."
 
 def _is_own_file(path: Path) -> bool:
     """Whether `path` starts with :data:`HEADER` (a scenario file forecast wrote)."""
-    try:
-        if not path.is_file():  # a FIFO or a device is not ours (and would block a read)
-            return False
-        with open(path, "rb") as fh:
-            first = fh.read(len(HEADER) + 2)
-    except OSError:
-        return False
-    return first.rstrip(b"\r\n") == HEADER.encode()
+    first = file_head(path, len(HEADER) + 2)
+    return first is not None and first.rstrip(b"\r\n") == HEADER.encode()
 
 
 @checked_keywords
