@@ -129,6 +129,37 @@ def test_a_spec_class_is_refused_before_any_work(run, monkeypatch):
     assert err.value.field == "spec"
 
 
+@pytest.mark.parametrize(("run", "joint", "fix"), [
+    (backtest_markets, forecast.SplitModel(forecast.Auto(center="mean"), forecast.Drift()),
+     r"spec=forecast\.Auto\(center='mean'\) \(its own spec\), with design=\"split\""),
+    (compare_markets, forecast.BottomUpModel(forecast.Drift()),
+     r"spec=forecast\.Drift\(\) \(its own spec\), with designs=\(\"bottom-up\",\)"),
+])
+def test_a_joint_model_as_spec_is_refused_before_any_work(run, joint, fix, monkeypatch):
+    """`spec=SplitModel(...)` was an AttributeError (no min_length) from the first origin."""
+    monkeypatch.setattr("forecast.evaluation.markets._run_origin", _no_work)
+    monkeypatch.setattr("forecast.evaluation.markets.backtest", _no_work)
+    with pytest.raises(forecast.ForecastTypeError,
+                       match=r"`spec` must be the model of one series, such as "
+                             r"forecast\.Drift\(\); got the joint model .*\. Pass " + fix) as err:
+        run(origins=["2023-06"], spec=joint, n_paths=100, seed=1)
+    assert err.value.field == "spec"
+
+
+@pytest.mark.parametrize(("make", "field"), [
+    (lambda j: forecast.BottomUpModel(j), "spec"),
+    (lambda j: forecast.SplitModel(total=j), "total"),
+    (lambda j: forecast.SplitModel(shares=j), "shares"),
+])
+def test_a_joint_model_inside_a_joint_model_is_refused(make, field):
+    joint = forecast.BottomUpModel(forecast.Theta())
+    with pytest.raises(forecast.ForecastTypeError,
+                       match=rf"`{field}` must be the model of one series.*got the joint model "
+                             rf"BottomUp\(Theta\)\. Pass {field}=forecast\.Theta\(\)") as err:
+        make(joint)
+    assert err.value.field == field
+
+
 def test_the_default_design_is_bottom_up_and_a_bad_one_is_named():
     kw = {"spec": forecast.Drift(), "origins": ["2022-06"], "horizon": 1, "n_paths": 50,
           "seed": 2}

@@ -30,7 +30,7 @@ from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..history import reconstruct, reconstruct_markets
 from ..history.market_reconstruction import DEFAULT_MARKETS, _check_markets
 from ..history.markets import TOTAL
-from ..markets.split import DESIGNS, joint_model
+from ..markets.split import DESIGNS, check_one_series_spec, joint_model
 from ..models import Auto
 from ..records import Records, load_exchange_rates, load_releases
 from ..records.schema import suggest
@@ -51,6 +51,12 @@ __all__ = ["backtest_markets", "compare_markets", "leave_one_out_markets"]
 
 #: Years of China's total before a market's first record the joint backtest history uses.
 EARLY_TOTAL = 2
+
+
+def _design_of(spec: Any) -> str:
+    """The design name of a joint model passed as `spec` (for the fix in its error)."""
+    design = getattr(type(spec), "design", "bottom-up")
+    return design if isinstance(design, str) else "bottom-up"
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,7 @@ def backtest_markets(records: Records | None = None, markets: Sequence[str] = DE
     records = _check_records(records)
     markets = check_market(records, markets, market)
     spec = Auto() if spec is None else spec
+    check_one_series_spec("spec", spec, f', with design="{_design_of(spec)}"')
     _check_spec(spec)
     horizon = check_int("horizon", horizon, 1, 50, "Pass e.g. horizon=3.")
     n_paths = check_int("n_paths", n_paths, 10, 10_000_000, "Pass e.g. n_paths=2000.")
@@ -272,6 +279,7 @@ def compare_markets(records: Records | None = None, markets: Sequence[str] = DEF
     records = _check_records(records)
     markets = check_market(records, markets, market)  # before the single-market backtest
     spec = Auto() if spec is None else spec
+    check_one_series_spec("spec", spec, f', with designs=("{_design_of(spec)}",)')
     _check_spec(spec)
     given = designs
     designs = () if isinstance(given, str) or not isinstance(given, Iterable) else \

@@ -79,7 +79,37 @@ def _check_spec(name: str, spec: Any) -> Any:
     """
     if spec is None:
         return Auto()
+    check_one_series_spec(name, spec)
     return check_spec(spec, name, ", or None for forecast.Auto()")
+
+
+def check_one_series_spec(name: str, spec: Any, fix: str = "") -> None:
+    """ForecastTypeError naming `name` when `spec` is a joint model (SplitModel or
+    BottomUpModel: it has a ``design``) where the model of one series is wanted.
+
+    `fix` ends the message (how the caller chooses the joint design), e.g. ``' and
+    design="split"'``.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> check_one_series_spec("spec", forecast.Drift())  # one series' model: fine
+    >>> check_one_series_spec("spec", SplitModel(forecast.Drift(), forecast.Drift()))
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ForecastTypeError: `spec` must be the model of one series, such as \
+forecast.Drift(); got the joint model Split(Drift; Drift). Pass spec=forecast.Drift() (its \
+own spec).
+    """
+    design = getattr(type(spec), "design", None)
+    if not isinstance(design, str):
+        return
+    inner = getattr(spec, "spec", None) or getattr(spec, "total", None)
+    call = getattr(inner, "call_text", None)
+    own = f"forecast.{call()}" if callable(call) else "forecast.Auto()"
+    raise ForecastTypeError(
+        f"`{name}` must be the model of one series, such as forecast.Drift(); got the joint "
+        f"model {spec.name}. Pass {name}={own} (its own spec){fix}.", field=name)
 
 
 def _check_correlation(correlation: str) -> None:
