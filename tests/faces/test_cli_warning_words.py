@@ -82,7 +82,10 @@ def test_markets_the_records_do_not_pin_are_dropped_from_markets(tmp_path, capsy
     lines = _lines(capsys, ["run", "--markets", "US,EU,HK,JP,KR,SG", *FAST, "--paths", "20",
                             "--seed", "1", "--scenario", "baseline", "--no-plot", "-q",
                             "--out", "{tmp}/o"], tmp_path, code=2)
-    _said(lines, "run", "do not pin every market's level", "from --markets")
+    said = _said(lines, "run", "do not pin every market's level", "from --markets")
+    assert "Too few releases pin KR (2 year(s) of its own records: 2016, 2020), SG (1 " in said
+    assert said.endswith("leave them out of --markets (the rest of the world then holds what "
+                         "they send).")
 
 
 @pytest.mark.parametrize(("pattern", "words"), CLI_WORDS)

@@ -248,6 +248,19 @@ def test_a_window_whose_records_do_not_pin_a_share_is_refused(kwargs, match):
     assert reconstruct_markets(start=2023, markets=("US", "EU")).parts == ("US", "EU", "ROW")
 
 
+@pytest.mark.filterwarnings("ignore:reconstruct_markets. no record")
+def test_the_thinly_published_markets_are_named_when_the_levels_are_not_pinned():
+    with pytest.raises(DataError, match=r"do not pin every market's level in the 17 years.*"
+                                        r"Too few releases pin KR \(2 year\(s\) of its own "
+                                        r"records: 2016, 2020\), SG \(1 year\(s\) of its own "
+                                        r"records: 2020\): leave them out of `markets`"):
+        reconstruct_markets(markets=("US", "EU", "HK", "JP", "KR", "SG"))
+    # every market thin (a two-year window): the years are short, no market is named
+    with pytest.raises(DataError, match=r"in the 2 years") as err:
+        reconstruct_markets(start=2024, markets=("US",))
+    assert "Too few releases" not in str(err.value)
+
+
 def test_share_of_to_frame_must_be_a_bool(mh):
     with pytest.raises(ForecastTypeError, match="`share` must be"):
         mh.to_frame(share="no")

@@ -47,6 +47,10 @@ CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          r"and share records from `markets`\.",
          "Drop the markets with the fewest level and share records from --markets "
          "(forecast data --market CODE lists a market's records)."),
+        # run --markets: the markets too thinly published, named after that error
+        (r"leave (it|them) out of `markets` \(the rest of the world then holds what they "
+         r"send\), or narrow start/end to the years they are published\.",
+         r"leave \1 out of --markets (the rest of the world then holds what they send)."),
         # a scenario file's size in percent: the file's key, not a Python argument
         (r"if you meant (\S+)%, pass (\w+)=(\S+)\.$",
          r"if you meant \1%, write \2 = \3 in the scenario file."),

@@ -202,6 +202,11 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
         raise ModelError(f"{err} No MarketHistory was built, so inspect the inputs instead: "
                          f"{_inspect_hint(markets, flow, segment)}."
                          f"{_sparse_hint(obs, markets)}") from None
+    except DataError as err:  # the records do not pin every level: name the thin markets
+        hint = _sparse_hint(obs, markets, some=True)
+        if not hint:  # none thin, or all of them: the window is what is short
+            raise
+        raise DataError(f"{err}{hint}", field=err.field) from None
     loglike = float(model.loglike(est))
     mean, dmap = mm.smooth(model, est)
     return MarketHistory(
@@ -300,8 +305,12 @@ def _no_total_message(obs, markets: tuple[str, ...], flow: str, segment: str,
 MIN_MARKET_YEARS = 3
 
 
-def _sparse_hint(obs, markets: tuple[str, ...]) -> str:
-    """Name the markets too thinly published to pin their ratio (the usual cause)."""
+def _sparse_hint(obs, markets: tuple[str, ...], some: bool = False) -> str:
+    """Name the markets too thinly published to pin their ratio (the usual cause).
+
+    With `some`, only when others are not: where every market is thin the advice to leave
+    them out would leave no market, and the years asked for are what is short.
+    """
     used = obs[obs["used"]]
     thin = []
     for m in markets:
@@ -310,7 +319,7 @@ def _sparse_hint(obs, markets: tuple[str, ...]) -> str:
         if len(years) < MIN_MARKET_YEARS:
             thin.append(f"{m} ({len(years)} year(s) of its own records"
                         + (f": {', '.join(map(str, years))})" if years else ")"))
-    if not thin:
+    if not thin or (some and len(thin) == len(markets)):
         return ""
     return (f" Too few releases pin {', '.join(thin)}: leave "
             f"{'it' if len(thin) == 1 else 'them'} out of `markets` (the rest of the world "
