@@ -233,6 +233,31 @@ def check_own_file(path: object, *, force: bool, what: str, ours: Callable[[Path
         f"{force_words(what)} to replace the file.")
 
 
+def csv_header(path: Path) -> str | None:
+    """The first line of the text file at `path` (no byte-order mark, no line end), or
+    None when it is not a readable plain file or not UTF-8."""
+    head = file_head(path, 64 * 1024)
+    if head is None:
+        return None
+    try:
+        return head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def check_own_csv(path: object, *, force: bool, what: str, headers: tuple[str, ...]) -> Path:
+    """:func:`check_own_file` for a CSV writer: a file is its own when its header line is
+    one of `headers` (the lines the writer writes), e.g. ``year,value,unit``.
+
+    A CSV carries no other mark of its writer, so a file with the same columns written
+    elsewhere (a user's edited copy of the same table) is replaced too: its columns say
+    it holds the same kind of table, which is what the caller is writing.
+    """
+    return check_own_file(path, force=force, what=what,
+                          ours=lambda p: csv_header(p) in headers,
+                          mark=f"the header line {headers[0]}")
+
+
 def _make_dirs(folder: Path, what: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)

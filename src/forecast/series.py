@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._fsio import atomic_file
+from ._fsio import atomic_file, check_own_csv
 from ._keywords import checked_init, checked_methods
-from ._validation import check_int, readonly
+from ._validation import check_bool, check_int, readonly
 from .errors import DataError, ForecastTypeError, ParameterError, SeriesError
 
 __all__ = ["YEAR_RANGE", "AnnualSeries"]
@@ -358,17 +358,27 @@ class AnnualSeries:
         s = pd.Series(columns[value_column], index=columns[year_column])
         return cls.from_pandas(s, unit=unit, name=name)
 
-    def to_csv(self, path: str | os.PathLike[str]) -> None:
+    def to_csv(self, path: str | os.PathLike[str], *, force: bool = False) -> None:
         """Write ``year,value,unit`` rows to `path`, and ``name`` when the series has one
         (read back with :meth:`from_csv`, unit and name included).
 
-        Written atomically (complete or not at all), never through a symbolic link; an
-        existing file is replaced, as :meth:`pandas.DataFrame.to_csv` does.
+        Written atomically (complete or not at all), never through a symbolic link. An
+        existing file is replaced when it holds a series table (its header line is
+        ``year,value,unit`` or ``year,value,unit,name``, as this method writes), any
+        other file only with ``force=True``.
 
         Parameters
         ----------
         path : str or os.PathLike
             The file to write; its folder must exist (else OutputError).
+        force : bool, default False
+            Replace an existing file that does not hold a series table.
+
+        Raises
+        ------
+        OutputError
+            For a missing folder, a link, or an existing file that is not a series table
+            (without `force`), before anything is written.
 
         Examples
         --------
@@ -378,6 +388,9 @@ class AnnualSeries:
         >>> path.read_text().splitlines()
         ['year,value,unit', '2023,31.0,USD_bn', '2024,31.6,USD_bn']
         """
+        check_bool("force", force)
+        check_own_csv(path, force=force, what="series file",
+                      headers=("year,value,unit", "year,value,unit,name"))
         frame = pd.DataFrame({"year": self.years, "value": self.values, "unit": self.unit})
         if self.name:
             frame["name"] = self.name

@@ -234,6 +234,20 @@ def _(w, p, mp):
     w.records.filter(market="US").to_csv(w.root / "link.csv")
 
 
+@case("records", "to-csv-over-user-file", OutputError, "precious.csv",
+      "was not written by forecast", "the header line market,segment,flow", "force=True")
+def _(w, p, mp):
+    w.records.filter(market="US").to_csv(w.root / "precious.csv")
+
+
+@case("records", "fx-to-csv-over-user-file", OutputError, "exchange-rate file",
+      "precious.csv", "the header line year,", "force=True")
+def _(w, p, mp):
+    import forecast
+
+    forecast.load_exchange_rates().to_csv(w.root / "precious.csv")
+
+
 @case("records", "to-csv-missing-folder", OutputError, "no/such", "does not exist")
 def _(w, p, mp):
     w.records.to_csv(w.root / "no" / "such" / "r.csv")

@@ -113,6 +113,17 @@ def _(w, p, mp):
     w.series.to_csv(w.root / "link.csv")
 
 
+@case("series", "to-csv-over-user-file", OutputError, "series file", "precious.csv",
+      "was not written by forecast (it lacks the header line year,value,unit)", "force=True")
+def _(w, p, mp):
+    w.series.to_csv(w.root / "precious.csv")
+
+
+@case("series", "to-csv-force-not-a-flag", ForecastTypeError, "`force`", "'yes'")
+def _(w, p, mp):
+    w.series.to_csv(w.root / "new.csv", force="yes")
+
+
 @case("series", "window-outside", SeriesError, "window [1990, 1995]", "2012-2024")
 def _(w, p, mp):
     w.series.window(1990, 1995)

@@ -230,6 +230,35 @@ def test_records_round_trip_through_a_neutralised_csv(tmp_path, releases):
     assert back.frame["value"].tolist() == rec.frame["value"].tolist()
 
 
+def _csv_writers(releases):
+    series = forecast.AnnualSeries([2023, 2024], [31.0, 31.6], name="US")
+    return {"series": (series.to_csv, "year,value,unit,name"),
+            "records": (releases.filter(market="US").to_csv, "market,segment,flow,year"),
+            "rates": (forecast.load_exchange_rates().to_csv, "year,month,series")}
+
+
+@pytest.mark.parametrize("kind", ["series", "records", "rates"])
+def test_csv_writers_replace_their_own_tables_and_only_with_force_another_file(
+        tmp_path, releases, kind):
+    write, head = _csv_writers(releases)[kind]
+    path = tmp_path / "t.csv"
+    write(path)
+    first = path.read_bytes()
+    assert first.decode().startswith(head)
+    # a table of the same kind, as a spreadsheet saves it (BOM, CRLF, other rows): replaced
+    path.write_bytes(b"\xef\xbb\xbf" + first.split(b"\n", 1)[0] + b"\r\nedited,row\r\n")
+    write(path)
+    assert path.read_bytes() == first
+    # anything else is the user's: refused untouched, replaced with force=True
+    for other in (b"year;value\n2024;1\n", b"\xff\xfe not text", b""):
+        path.write_bytes(other)
+        with pytest.raises(OutputError, match=r"was not written by forecast .*force=True"):
+            write(path)
+        assert path.read_bytes() == other
+    write(path, force=True)
+    assert path.read_bytes() == first
+
+
 def test_projection_csv_keeps_formula_like_names_and_negative_numbers(tmp_path):
     proj = _proj(("=sum", "-down"))
     out = proj.save(tmp_path / "p", format="csv")

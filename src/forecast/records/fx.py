@@ -35,9 +35,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .._fsio import atomic_file, neutralise, unneutralise
+from .._fsio import atomic_file, check_own_csv, neutralise, unneutralise
 from .._keywords import checked_init, checked_methods
-from .._validation import check_float, check_int
+from .._validation import check_bool, check_float, check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
 from . import _fx_schema as F
 from .csvfile import embedded_text, parse_csv, read_user_text
@@ -262,11 +262,17 @@ class ExchangeRates:
                 f"{self.series_log_sd:.4f}, implied-vs-average gap {self.gap_log_sd:.4f} "
                 f"(from {', '.join(map(str, self.gap_years)) or 'default'}))")
 
-    def to_csv(self, path: str | os.PathLike) -> None:
+    def to_csv(self, path: str | os.PathLike, *, force: bool = False) -> None:
         """Write the table in the ``fx.csv`` schema (readable by :meth:`from_csv`).
 
         Atomic, never through a link, formula-like text neutralised (see Records.to_csv).
+        An existing file is replaced when it holds an exchange-rate table (its header line
+        is this schema's), any other file only with ``force=True`` (else OutputError,
+        before anything is written).
         """
+        check_bool("force", force)
+        check_own_csv(path, force=force, what="exchange-rate file",
+                      headers=(",".join(F.FX_COLUMNS),))
         frame = neutralise(self._frame.loc[:, list(F.FX_COLUMNS)])
         with atomic_file(path, what="exchange-rate file", text=True) as fh:
             frame.to_csv(fh, index=False, lineterminator="\n")

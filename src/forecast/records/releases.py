@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._fsio import atomic_file, neutralise, unneutralise
+from .._fsio import atomic_file, check_own_csv, neutralise, unneutralise
 from .._keywords import checked_init, checked_methods
+from .._validation import check_bool
 from ..errors import DataError, ForecastTypeError
 from . import schema as S
 from ._filter import filter_mask
@@ -387,7 +388,7 @@ class Records:
                            confidence=confidence, as_of=as_of, **unknown)
         return Records(self._frame.loc[keep])
 
-    def to_csv(self, path: str | os.PathLike) -> None:
+    def to_csv(self, path: str | os.PathLike, *, force: bool = False) -> None:
         """Write the records in the ``releases.csv`` schema (readable by ``from_csv``).
 
         ``row``, ``origin`` and ``published_date`` are not written: read back, rows are
@@ -399,7 +400,16 @@ class Records:
         Parameters
         ----------
         path : str or os.PathLike
-            The file; its folder must exist. An existing file is replaced.
+            The file; its folder must exist. An existing file is replaced when it holds
+            records (its header line is this schema's, as this method writes it).
+        force : bool, default False
+            Replace an existing file that does not hold records.
+
+        Raises
+        ------
+        OutputError
+            For a missing folder, a link, or an existing file that does not hold records
+            (without `force`), before anything is written.
 
         Examples
         --------
@@ -410,6 +420,8 @@ class Records:
         'market,segment,flow,year,months,measure,value,unit,basis,published,source,address,\
 confidence,note'
         """
+        check_bool("force", force)
+        check_own_csv(path, force=force, what="records file", headers=(",".join(S.CSV_COLUMNS),))
         frame = neutralise(self._frame.loc[:, list(S.CSV_COLUMNS)])
         with atomic_file(path, what="records file", text=True) as fh:
             frame.to_csv(fh, index=False, lineterminator="\n")
