@@ -162,6 +162,37 @@ def test_tornado_swings_are_exact_under_common_random_numbers():
     assert again.equals(tor)
 
 
+def test_swing_standard_errors_measure_the_swings_spread_over_seeds():
+    """A level shift moves every path's level by the same factor, so a swing is
+    (exp(high) - exp(low)) times the median of the baseline paths: its spread over seeds
+    is that median's sampling noise, which swing_se must estimate from one run."""
+    sc = Scenario("one", [LevelShift(2026, Uniform(-0.2, 0.0), name="big")])
+    runs = [tornado(FakeFit(), sc, 2030, n_paths=400, seed=s) for s in range(40)]
+    swings = np.array([t["swing"].iloc[0] for t in runs])
+    ses = np.array([t["swing_se"].iloc[0] for t in runs])
+    assert np.all(ses > 0)
+    assert 0.7 < ses.mean() / swings.std(ddof=1) < 1.4  # 40 seeds: the ratio is +-0.2
+    # a parameter that cannot move anything has no noise either
+    late = tornado(FakeFit(), _two_shifts(), 2030, n_paths=400, seed=1).set_index("parameter")
+    assert late.loc["small.start", "swing_se"] == 0.0
+
+
+def test_the_bootstrap_medians_are_numpys_medians_of_the_resamples():
+    from forecast._seeds import child
+    from forecast.evaluation import sensitivity as S
+
+    for n, replicates, block in ((11, 7, S._BLOCK), (12, 9, S._BLOCK), (301, 40, 1000)):
+        levels = np.exp(np.random.default_rng(n).standard_normal((n, 3)))
+        seed = np.random.SeedSequence(3)
+        boot = S.PathBootstrap(n, seed, replicates)
+        boot.step = max(1, block // n)  # several blocks of resamples
+        want = [np.median(levels[np.random.default_rng(child(seed, b)).integers(
+            0, n, size=(min(boot.step, replicates - r), n))], axis=1)
+            for b, r in enumerate(range(0, replicates, boot.step))]
+        np.testing.assert_array_equal(boot.medians(levels), np.vstack(want))
+        np.testing.assert_array_equal(boot.medians(levels * 2), 2 * np.vstack(want))
+
+
 def test_scenario_sobol_effect_indices_are_analytic():
     # effect = big + small (independent uniforms, widths 0.2 and 0.1): S = 0.8, 0.2
     sc = Scenario("two", [LevelShift(2026, Uniform(-0.2, 0.0), name="big"),

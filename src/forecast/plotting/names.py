@@ -96,6 +96,7 @@ NAMES: dict[str, str] = {
     "value_low": "Parameter low value",
     "value_high": "Parameter high value",
     "swing": "Swing",
+    "swing_se": "Swing s.e.",
     "setting": "Setting",
     # flows
     "offshore_execution": "offshore execution",

@@ -415,7 +415,8 @@ def sensitivity_section(sensitivity, figs) -> str:
         return '<p class="muted">No sensitivity analysis was run.</p>'
     which = sensitivity.attrs.get("scenario")
     cols = [c for c in ("year", "parameter", "low_value", "high_value", "level_low",
-                        "level_high", "level_median", "swing") if c in sensitivity.columns]
+                        "level_high", "level_median", "swing", "swing_se")
+            if c in sensitivity.columns]
     frame = sensitivity[cols].copy()
     if "parameter" in frame.columns:  # values first, while the parameter names are raw
         for c in ("low_value", "high_value"):
@@ -425,9 +426,12 @@ def sensitivity_section(sensitivity, figs) -> str:
         frame["parameter"] = [label(p) for p in frame["parameter"]]
     return ((f"<p>Scenario <b>{H.esc(scenario_label(which))}</b>: " if which else "<p>")
             + "the median level with each uncertain parameter at its 10th and 90th "
-            "percentile, the others at their medians.</p>"
+            "percentile, the others at their medians."
+            + (" Swing s.e. is the swing's Monte Carlo standard error: a swing within two "
+               "of them is not told apart from no effect by this many paths."
+               if "swing_se" in cols else "") + "</p>"
             + img(figs, "tornado", _tornado_alt(sensitivity, which))
-            + H.table(frame, stack=True))  # eight columns: one block a row on a phone
+            + H.table(frame, stack=True))  # nine columns: one block a row on a phone
 
 
 def _tornado_alt(sensitivity, which) -> str:
