@@ -179,3 +179,13 @@ def test_the_methods_users_call_are_checked_too():
         p.prob_above(40, 2027, "baseline", 3)
     assert p.prob_above(40, 2027, "baseline") == p.prob_above(value=40, year=2027,
                                                               scenario="baseline")
+
+
+def test_a_keyword_to_a_method_without_arguments_is_told_to_go():
+    """History.to_frame(levels=...) said "to_frame() takes . Remove it or fix its spelling"."""
+    h = forecast.History([2020, 2021, 2022], [3.0, 3.1, 3.2], [0.01, 0.02, 0.03])
+    with pytest.raises(ForecastTypeError) as info:
+        h.to_frame(levels=(50,))
+    assert str(info.value) == ("unexpected keyword argument `levels` (levels=(50,)): "
+                               "to_frame() takes no arguments. Remove it.")
+    assert info.value.field == "levels"

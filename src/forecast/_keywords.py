@@ -59,12 +59,14 @@ def unexpected_keyword(key: str, value: object, allowed: Iterable[str], why: str
     unexpected keyword argument `horizn` (horizn=2): f() takes horizon, seed. Did you mean \
 'horizon'? Remove it or fix its spelling.
     """
-    hint = suggest(key, list(allowed))
+    allowed = list(allowed)
+    hint = suggest(key, allowed)
     if key in _WORKERS and "executor" in allowed:
         hint += (" To run origins in parallel pass executor=concurrent.futures."
                  "ProcessPoolExecutor(2).")
+    fix = " Remove it or fix its spelling." if allowed else " Remove it."
     return ForecastTypeError(f"unexpected keyword argument `{key}` ({key}={value!r}): {why}."
-                             f"{hint} Remove it or fix its spelling.", field=key)
+                             f"{hint}{fix}", field=key)
 
 
 def _refuse_unknown(kwargs: dict[str, Any], known: frozenset[str], names: list[str],
@@ -72,7 +74,8 @@ def _refuse_unknown(kwargs: dict[str, Any], known: frozenset[str], names: list[s
     """Raise :func:`unexpected_keyword`'s error for the first key of `kwargs` not `known`."""
     for key in kwargs:
         if key not in known:
-            raise unexpected_keyword(key, kwargs[key], names, f"{who}() takes {', '.join(names)}")
+            takes = ", ".join(names) if names else "no arguments"
+            raise unexpected_keyword(key, kwargs[key], names, f"{who}() takes {takes}")
 
 
 def _positional_limit(params: list[inspect.Parameter]) -> tuple[int | None, list[str],

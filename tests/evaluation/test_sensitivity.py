@@ -245,8 +245,15 @@ def test_scenario_sobol_pins_per_year_draws():
 
 def test_scenario_errors():
     fit = FakeFit()
-    with pytest.raises(ScenarioError, match="no uncertain parameter"):
+    with pytest.raises(ScenarioError, match="no uncertain parameter; got only fixed"):
         sobol(fit, Scenario("fixed", [LevelShift(2027, -0.1)]), 2030, n=32)
+    # no assumption at all: was a raw ValueError (max() of no start years) from both
+    for run in (lambda sc: tornado(fit, sc, 2030, n_paths=50),
+                lambda sc: sobol(fit, sc, 2030, n=32)):
+        with pytest.raises(ScenarioError, match=r"scenario 'baseline' has no uncertain "
+                                                r"parameter; got no assumption at all") as err:
+            run(Scenario("baseline"))
+        assert err.value.field == "scenario"
     with pytest.raises(ParameterError, match="after the history"):
         tornado(fit, _two_shifts(), [2020], n_paths=50)
     with pytest.raises(ForecastTypeError, match="Scenario"):

@@ -382,8 +382,11 @@ def test_range_messages_do_not_contradict_themselves() -> None:
     within +-10."""
     with pytest.raises(ParameterError, match=r"in \(0\.0, inf\); got inf"):
         Uniform(0, np.inf)
-    with pytest.raises(ParameterError, match=r"`scale` of Volatility .* must lie in \[0, 10\] "):
-        Volatility(2026, 1000.0)
+    # both ends name the same range (a negative scale was said to lie in [0, inf))
+    for bad in (1000.0, -1.0):
+        with pytest.raises(ParameterError,
+                           match=r"`scale` of Volatility .* must lie in \[0, 10\]; got"):
+            Volatility(2026, bad)
 
 
 def test_a_name_that_is_not_a_str_is_a_type_error() -> None:

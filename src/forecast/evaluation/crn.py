@@ -93,10 +93,13 @@ def scenario_parameters(scenario: Any) -> list[Parameter]:
         for pname, dist in a.parameters().items():
             out.append(Parameter(a.name, pname, dist))
     if not out:
+        got = ("no assumption at all (the baseline)" if not scenario.assumptions
+               else "only fixed values")
         raise ScenarioError(
-            f"scenario {scenario.name!r} has no uncertain parameter; got only fixed values. "
-            "Give some assumption parameters a Distribution, e.g. size=Uniform(-0.1, 0.0)."
-        )
+            f"scenario {scenario.name!r} has no uncertain parameter; got {got}. Give some "
+            "assumption parameters a Distribution, e.g. size=Uniform(-0.1, 0.0), or pick "
+            "a scenario that has some, e.g. forecast.presets.get('escalation').",
+            field="scenario")
     return out
 
 

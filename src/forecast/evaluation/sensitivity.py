@@ -204,12 +204,12 @@ def _setup(fit: object, scenario: object, years: object, who: str):
     yrs = np.unique(yrs.astype(np.int64))
     scenario.validate_against(last)
     h = int(yrs.max()) - last
+    params = scenario_parameters(scenario)  # first: a scenario without any is refused
     # as project does: an assumption starting after the last year asked acts on no path
     # (its rows would show no effect), so say so
     warn_late_starts([scenario], int(yrs.max()), who,
                      f"Ask for later years (e.g. years=[..., {_latest_start(scenario)}]) or "
                      "check the start year.")
-    params = scenario_parameters(scenario)
     center = np.asarray(fit.point_forecast(h), dtype=float)  # type: ignore[attr-defined]
     ev = Evaluator(scenario, params, np.arange(last + 1, last + h + 1), center, last)
     return ev, params, yrs, yrs - last - 1, h
@@ -217,7 +217,7 @@ def _setup(fit: object, scenario: object, years: object, who: str):
 
 def _latest_start(scenario: Scenario) -> int:
     """The latest earliest-start year among the scenario's assumptions."""
-    return max(int(a.first_start) for a in scenario.assumptions)
+    return max((int(a.first_start) for a in scenario.assumptions), default=0)
 
 
 @checked_keywords

@@ -250,7 +250,7 @@ class Exports:
         quantiles : float, or 1-D sequence or array of float
             Extra rows per quantile ``q`` with variable ``f"{variable}|p{100 * q:g}"``;
             a quantile given twice counts once, as in every method taking quantiles or
-            levels (two that share a name, 0.05 and 0.0500001, are a ParameterError);
+            levels (two that share a name, 0.1 and 0.1000001, are a ParameterError);
             0.5 adds no row (the median row is ``variable`` itself).
         history : bool, default False
             Also give the history's years (same value in every scenario's median row),

@@ -300,7 +300,7 @@ unit='USD_bn', seed=0)
         ----------
         quantiles : sequence of float, default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
             Probabilities in [0, 1] (a repeat counts once; two that share a column name,
-            such as 0.05 and 0.0500001, are a ParameterError).
+            such as 0.1 and 0.1000001, are a ParameterError).
 
         Returns
         -------

@@ -348,7 +348,8 @@ class Volatility(Assumption):
     probability: float | Distribution = field(default=1.0, kw_only=True)
     kind: ClassVar[str] = "volatility"
     bounds: ClassVar[dict] = {
-        "scale": (0.0, None, "Pass a non-negative scale, e.g. 1.5 (1 = unchanged)."),
+        "scale": (0.0, _LIMITS["scale"][0], "Pass e.g. 1.5 (times the baseline spread; "
+                  "1 = unchanged)."),
         "probability": PROBABILITY,
     }
 
