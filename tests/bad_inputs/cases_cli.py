@@ -102,6 +102,10 @@ cli_case("backtest-horizon-too-long", "backtest", "--model", "drift",
 cli_case("backtest-imputations-without-pseudo-real-time", "backtest", "--imputations", "5",
          "--paths", "20", "--seed", "1",
          needles=("--imputations 5", "--pseudo-real-time", "Drop --imputations"))
+cli_case("backtest-as-of-history-too-short", "backtest", "--as-of", "2016-07", "--paths",
+         "20", "--seed", "1",
+         needles=("the history (--as-of 2016-07) holds 2012-2016, 5 years", "DampedTrend",
+                  "needs 9", "Pass a later --as-of or drop it."))
 cli_case("backtest-pseudo-real-time-as-of-before-origins", "backtest", "--pseudo-real-time",
          "--as-of", "2013-03", "--model", "drift", "--horizon", "1", "--paths", "20",
          "--seed", "1", needles=("June of each year from 2013", "2012-08-16", "--as-of 2015"))

@@ -347,8 +347,10 @@ def test_scenarios_checks_starts_against_the_embedded_history(tmp_path, capsys):
     toml = ('[[scenario]]\nname = "early"\n[[scenario.assumption]]\ntype = "level_shift"\n'
             'start = {start}\nsize = -0.1\n')
     (tmp_path / "bad.toml").write_text(toml.format(start=2020))
-    _fails(capsys, ["scenarios", str(tmp_path / "bad.toml")], "earliest start is 2020",
-           "in 2026 or later", "embedded releases")
+    err = _fails(capsys, ["scenarios", str(tmp_path / "bad.toml")], "earliest start is 2020",
+                 "in 2026 or later", "embedded releases",
+                 f"edit their start years in {tmp_path / 'bad.toml'}.")
+    assert "start=" not in err  # the library's advice is Python's
     (tmp_path / "good.toml").write_text(toml.format(start=2027))
     assert "valid, 1 scenario(s)" in _ok(capsys, ["scenarios", str(tmp_path / "good.toml")])
 
@@ -629,3 +631,24 @@ def test_a_library_message_about_an_option_is_led_by_the_option(capsys, argv, le
 def test_sensitivity_n_is_bounded_by_the_parser(capsys):
     _fails(capsys, ["sensitivity", "--n", "99999999999"], "argument --n",
            "[16, 10000000]")
+
+
+def test_a_backtest_history_too_short_names_the_models_to_leave_out():
+    """The library's "Pass a series of 9 years or more" is no advice on the command line:
+    the history's length is set by --as-of (or --market), its needs by --model."""
+    from types import SimpleNamespace
+
+    from forecast.cli.commands import _too_short
+
+    specs = [forecast.DampedTrend(), forecast.Drift(), forecast.Theta()]
+    names = ["damped", "drift", "theta"]
+    series = forecast.AnnualSeries(range(2012, 2020), np.linspace(10, 20, 8))  # 8 years
+    text = _too_short(SimpleNamespace(as_of="2020-07"), names, specs, series)
+    assert text == ("the history (--as-of 2020-07) holds 2012-2019, 8 years: too short for "
+                    "a rolling-origin backtest of DampedTrend, which needs 9 (a training "
+                    "window of 8 years ending at the first origin, then a year to score). "
+                    "Pass a later --as-of or drop it; or leave damped out of --model.")
+    # no model fits 5 years (the benchmarks need 7): no --model advice; no --as-of given
+    short = forecast.AnnualSeries(range(2012, 2017), np.linspace(10, 20, 5))
+    assert _too_short(SimpleNamespace(as_of=None), names, specs, short).endswith(
+        "then a year to score). Pass a --market with a longer history.")

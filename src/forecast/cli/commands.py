@@ -110,6 +110,11 @@ def cmd_backtest(args) -> int:
             table = compare(specs, data, horizon=args.horizon, n_paths=args.paths,
                             seed=draw_seed(args), executor=ex, progress=interactive(args),
                             **kw)
+    except ParameterError as exc:
+        if getattr(exc, "field", None) != "series":
+            raise
+        raise ParameterError(_too_short(args, list(dict.fromkeys(names)), specs, data)
+                             ) from None
     except DataError as exc:
         if getattr(exc, "field", None) != "origins":
             raise
@@ -134,6 +139,31 @@ def cmd_backtest(args) -> int:
     print(f"\n{args.paths:,} paths per forecast, {seed_line(args.seed)}."
           + (f" Wrote {args.out}." if args.out else ""))
     return 0
+
+
+def _too_short(args, names, specs, history) -> str:
+    """A rolling-origin backtest's history too short for a model, said with the options
+    that lengthen it (--as-of, --market) or ask less of it (--model)."""
+    from ..evaluation._inputs import MIN_TRAIN
+    from ..evaluation._tasks import min_length
+
+    def need(spec) -> int:  # training years at the first origin, then a year to score
+        return max(min_length(spec), MIN_TRAIN) + 1
+
+    series = getattr(history, "series", history)
+    n = len(series)
+    worst = max(specs, key=need)
+    cut = f" (--as-of {args.as_of})" if getattr(args, "as_of", None) else ""
+    fixes = ["pass a later --as-of or drop it" if cut else "pass a --market with a longer "
+             "history"]
+    too_long = [name for name, spec in zip(names, specs, strict=True) if need(spec) > n]
+    if n >= MIN_TRAIN + 1 and len(too_long) < len(specs):  # the others and the benchmarks fit
+        fixes.append(f"leave {', '.join(too_long)} out of --model")
+    return (f"the history{cut} holds {series.first_year}-{series.last_year}, {n} year"
+            f"{'' if n == 1 else 's'}: too short for a rolling-origin backtest of "
+            f"{worst.name}, which needs {need(worst)} (a training window of "
+            f"{need(worst) - 1} years ending at the first origin, then a year to score). "
+            f"{(text := '; or '.join(fixes))[0].upper()}{text[1:]}.")
 
 
 #: start of the library's warning for a Sobol' `n` that is not a power of two (its advice,
@@ -230,7 +260,7 @@ def cmd_scenarios(args) -> int:
     sset = scenario_set(args)
     origin = args.file or "presets"
     if args.file:
-        _check_starts_on_embedded_data(sset)
+        _check_starts_on_embedded_data(sset, args.file)
         print(f"{args.file}: valid, {len(sset.scenarios)} scenario(s).")
     else:
         print(f"{len(sset.scenarios)} preset scenarios (forecast.presets.scenario_set()); "
@@ -259,12 +289,14 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-def _check_starts_on_embedded_data(sset) -> None:
+def _check_starts_on_embedded_data(sset, file: str) -> None:
     """Starts must follow the history ``forecast run`` builds from the embedded releases."""
     frame = load_releases().frame
     last = int(frame.loc[frame["market"] == "US", "year"].max())
-    try:
-        check_starts(sset.scenarios, last)
+    try:  # the fix in the command line's words, as `forecast run` gives it
+        check_starts(sset.scenarios, last, fix=(
+            f"The scenarios must start in {last + 1} or later: edit their start years in "
+            f"{file}."))
     except ScenarioError as exc:
         raise ScenarioError(f"{exc} (On the embedded releases, whose US history ends in "
                             f"{last}; `forecast run` with other --data may differ.)",

@@ -94,12 +94,13 @@ def _series_origins(series: AnnualSeries, spec_min: int, origins: Any) -> list[i
     if origins is None:
         if hi < lo:
             need = lo - series.first_year + 2  # a training window and one year to score
+            n = len(series)
             raise ParameterError(
-                f"the series ({series.first_year}-{series.last_year}, {len(series)} years) is "
-                f"too short for a backtest of this model: it needs at least {need} years (a "
-                f"training window of {need - 1} ending at the first origin, then a year to "
-                f"score). Pass a series of {need} years or more."
-            )
+                f"the series ({series.first_year}-{series.last_year}, {n} year"
+                f"{'' if n == 1 else 's'}) is too short for a backtest of this model: it "
+                f"needs at least {need} years (a training window of {need - 1} ending at the "
+                f"first origin, then a year to score). Pass a series of {need} years or more.",
+                field="series")
         return list(range(lo, hi + 1))
     if isinstance(origins, numbers.Integral):
         origins = [origins]
