@@ -177,7 +177,7 @@ def warn_late_starts(scenarios: Iterable[Any], last: int, who: str, fix: str) ->
 
 @checked_methods
 @checked_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Scenario:
     """A named set of assumptions; the empty scenario is the baseline.
 
@@ -222,6 +222,35 @@ class Scenario:
 
     def __len__(self) -> int:
         return len(self.assumptions)
+
+    def __repr__(self) -> str:
+        """One line: the name, each assumption's name and kind, the uncertain parameters.
+
+        The full definition is ``scenario.assumptions`` (each assumption's own repr) or,
+        as text to keep, :func:`forecast.dumps_scenarios`; the dataclass repr of a preset
+        ran to 1,100 characters.
+
+        >>> import forecast
+        >>> forecast.Scenario("cut", [forecast.LevelShift(2027, forecast.Uniform(-0.1, 0.0),
+        ...                                               name="step")])
+        Scenario('cut': step [LevelShift]; 1 uncertain parameter)
+        >>> forecast.presets.get("fragmentation")  # doctest: +NORMALIZE_WHITESPACE
+        Scenario('fragmentation': trade_friction [Group: drift, levy_step, control_shocks],
+        data_flow_fragmentation [Group: adoption], policy_uncertainty [Volatility]; 7
+        uncertain parameters)
+        """
+        if not self.assumptions:
+            return f"Scenario({self.name!r}: no assumption, the baseline)"
+        parts = []
+        for a in self.assumptions:
+            inner = getattr(a, "parts", None)
+            kind = type(a).__name__
+            if inner:
+                kind += ": " + ", ".join(getattr(x, "name", "?") for x in inner)
+            parts.append(f"{a.name} [{kind}]")
+        n = len(self.parameters())
+        return (f"Scenario({self.name!r}: {', '.join(parts)}; {n} uncertain "
+                f"parameter{'' if n == 1 else 's'})")
 
     def __getitem__(self, name: str) -> Assumption:
         for a in self.assumptions:
