@@ -39,6 +39,7 @@ without ``pool_size``; ``models/auto.py``: a fresh copy of the root for every me
 
 from __future__ import annotations
 
+import functools
 import numbers
 import zlib
 
@@ -255,8 +256,14 @@ def origin_seeds(
 
 def keyed(ss: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
     """The stream named `key` below `ss`: spawn key ``+ (crc32(key),)``, default pool size."""
-    return np.random.SeedSequence(entropy=ss.entropy,
-                                  spawn_key=(*ss.spawn_key, zlib.crc32(key.encode())))
+    return np.random.SeedSequence(entropy=ss.entropy, spawn_key=(*ss.spawn_key, _crc32(key)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _crc32(key: str) -> int:
+    """``crc32`` of a stream's name, remembered: a projection keys the same few names
+    (parameter names, assumption keys) in every chunk."""
+    return zlib.crc32(key.encode())
 
 
 def assumption_seed(seed: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
@@ -269,4 +276,4 @@ def from_generator(rng: np.random.Generator) -> np.random.SeedSequence:
     if not isinstance(rng, np.random.Generator):
         raise ForecastTypeError(f"`rng` must be a numpy Generator; got {type(rng).__name__}. "
                                 "Pass np.random.default_rng(seed).")
-    return np.random.SeedSequence([int(x) for x in rng.integers(0, 2**32, size=4)])
+    return np.random.SeedSequence(rng.integers(0, 2**32, size=4).tolist())  # Python ints

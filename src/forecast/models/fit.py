@@ -318,8 +318,8 @@ aicc=-26.8)
         mean, L = self.moments(h)
         out = matmul_rows(e, L.T)
         out += mean
-        if self.lam != 0.0:
-            out = self.to_log_level(out)
+        if self.lam != 0.0:  # in place: `out` is this call's own
+            out = scale.to_log_level(out, self.lam, self._floor, in_place=True)
         return out
 
     def point_forecast(self, h: int) -> np.ndarray:

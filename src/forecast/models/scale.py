@@ -52,15 +52,26 @@ def transform(x: np.ndarray, lam: float) -> np.ndarray:
     return lx if lam == 0.0 else np.expm1(lam * lx) / lam
 
 
-def to_log_level(z: np.ndarray, lam: float, floor_log: float) -> np.ndarray:
-    """Log of the level for working-scale values `z`, censored below at `floor_log`."""
+def to_log_level(z: np.ndarray, lam: float, floor_log: float, *,
+                 in_place: bool = False) -> np.ndarray:
+    """Log of the level for working-scale values `z`, censored below at `floor_log`.
+
+    `in_place`: `z` is a float array of the caller's own, overwritten with the result
+    (the same operations, without a new array).
+    """
     z = np.asarray(z, dtype=float)
     if lam == 0.0:
         return z
+    if z.ndim == 0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.log1p(np.maximum(lam * z, -1.0))
+        return np.maximum(out / lam, floor_log)
+    out = np.multiply(lam, z, out=z if in_place else None)  # else z is left as it is
+    np.maximum(out, -1.0, out=out)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log1p(np.maximum(lam * z, -1.0))
+        np.log1p(out, out=out)
     out /= lam
-    return np.maximum(out, floor_log)
+    return np.maximum(out, floor_log, out=out)
 
 
 def floor_log(x: np.ndarray) -> float:

@@ -66,8 +66,17 @@ class Job:
         return rebuild(self.entropy, self.spawn_key, self.pool_size)
 
 
-def make_context(years: np.ndarray, base: np.ndarray, center: np.ndarray, last_year: int):
-    """A :class:`forecast.scenarios.PathContext` over a read-only view of `base`."""
+def make_context(years: np.ndarray, base: np.ndarray, center: np.ndarray, last_year: int,
+                 *, checked: bool = False):
+    """A :class:`forecast.scenarios.PathContext` over a read-only view of `base`.
+
+    `checked` True: the caller has checked what ``PathContext`` would (the engine's
+    years, ``_center``'s finite point forecast, and `base`'s shape and range in
+    :func:`run_chunk`), so the context is built without checking them again (a pass
+    over the whole of `base`).
+    """
+    if checked:
+        return PathContext._prechecked(years, base, center, last_year)
     return PathContext(years, readonly(base), center, last_year)
 
 
@@ -93,6 +102,9 @@ def scenario_effects(scenario: Any, ctx: Any, seed: np.random.SeedSequence, n: i
     out: dict[str, np.ndarray] = {}
     for name, eff in effects.items():
         arr = np.asarray(eff, dtype=float)
+        if arr.shape == (n, h):  # the usual case: nothing to broadcast
+            out[name] = arr
+            continue
         try:
             shape = np.broadcast_shapes(arr.shape, (n, h))
         except ValueError:
@@ -130,11 +142,14 @@ def log_paths(base: np.ndarray, total: np.ndarray | None) -> np.ndarray:
     return total
 
 
-def check_range(logs: np.ndarray, what: str, years: np.ndarray) -> None:
-    """Raise SimulationError naming `what` and the first bad year unless exp(logs) is usable."""
+def check_range(logs: np.ndarray, what: str, years: np.ndarray) -> float:
+    """Raise SimulationError naming `what` and the first bad year unless exp(logs) is usable.
+
+    Returns the smallest log level (:func:`live_cells` needs it for the baseline).
+    """
     hi, lo = logs.max(), logs.min()
     if hi <= LOG_MAX and lo >= LOG_MIN:  # False for NaN as well
-        return
+        return float(lo)
     bad = ~((logs <= LOG_MAX) & (logs >= LOG_MIN))
     j = int(np.flatnonzero(bad.any(axis=0))[0])
     v = float(logs[:, j][bad[:, j]][0])
@@ -169,6 +184,8 @@ def check_effect(total: np.ndarray | None, scenario: Any, effects: Mapping[str, 
     """
     if total is None:
         return
+    if total.max() <= MAX_EFFECT and total.min() >= -MAX_EFFECT:  # the usual case, no mask
+        return  # (NaN fails these, and is left to check_range below, as by the mask)
     bad = np.abs(total) > MAX_EFFECT  # NaN compares False: check_range reports it
     if live is not None:
         bad &= live
@@ -208,22 +225,47 @@ def run_chunk(
             f"{base.shape}. The model {getattr(job.fit, 'name', job.fit)!r} breaks the Fit "
             "contract."
         )
-    check_range(base, f"baseline model {getattr(job.fit, 'name', '?')!r}", job.years)
-    ctx = make_context(job.years, base, job.center, job.last_year)
+    lowest = check_range(base, f"baseline model {getattr(job.fit, 'name', '?')!r}",
+                         job.years)
+    ctx = make_context(job.years, base, job.center, job.last_year, checked=True)
     levels = np.empty((len(job.scenarios), n, h)) if out is None else out[0]
     cache: dict[Any, np.ndarray] = {}
-    live = live_cells(base, float(getattr(job.fit, "floor_log", -np.inf)))
+    live = live_cells(base, float(getattr(job.fit, "floor_log", -np.inf)), lowest)
     for s, scenario in enumerate(job.scenarios):
         effects = only_live(scenario_effects(scenario, ctx, eff_seed, n, h, cache), live)
-        total = total_effect(effects, n, h)
-        check_effect(total, scenario, effects, job.years, live)
-        logs = log_paths(base, total)
+        logs = levels[s]  # the scenario's log paths are built in place, then exponentiated
+        if not effects:  # the baseline itself, already checked
+            np.exp(base, out=logs)
+            continue
+        check_effect(_sum_into(effects, logs, n, h), scenario, effects, job.years, live)
+        if len(effects) == 1:
+            np.add(next(iter(effects.values())), base, out=logs)  # = total + base
+        else:
+            logs += base
         check_range(logs, f"scenario {scenario.name!r}", job.years)
-        np.exp(logs, out=levels[s])
+        np.exp(logs, out=logs)
     if out is None:
         return i, levels, base
     out[1][...] = base
     return i, None, None
+
+
+def _sum_into(effects: Mapping[str, np.ndarray], out: np.ndarray, n: int, h: int,
+              ) -> np.ndarray:
+    """:func:`total_effect` of two or more `effects`, written into `out` (n, h); a single
+    effect is returned itself, broadcast to (n, h) (read-only: it may be cached).
+
+    The same additions in the same order as ``total_effect`` (``e0 + e1 + ...``), so the
+    same bits, without a scratch array per scenario.
+    """
+    arrays = list(effects.values())
+    if len(arrays) == 1:
+        one = arrays[0]
+        return one if one.shape == (n, h) else np.broadcast_to(one, (n, h))
+    np.add(arrays[0], arrays[1], out=out)
+    for eff in arrays[2:]:
+        out += eff
+    return out
 
 
 def recompute_effects(
@@ -241,10 +283,13 @@ def recompute_effects(
             for s in scenarios]
 
 
-def live_cells(base: np.ndarray, floor: float) -> np.ndarray | None:
+def live_cells(base: np.ndarray, floor: float,
+               lowest: float | None = None) -> np.ndarray | None:
     """Cells (n, h) whose baseline has a level: not censored at the working scale's
-    `floor` (``Fit.floor_log``); None when none is censored (the usual case)."""
-    if floor == -np.inf or base.min() > floor:
+    `floor` (``Fit.floor_log``); None when none is censored (the usual case).
+
+    `lowest`: ``base.min()`` if the caller has it (:func:`check_range` returns it)."""
+    if floor == -np.inf or (base.min() if lowest is None else lowest) > floor:
         return None
     return base > floor
 

@@ -24,6 +24,11 @@ def _fail(field: str, msg: str, cls: type[ForecastError] = ParameterError) -> Fo
     return cls(msg, field=field)
 
 
+#: Distribution classes (exactly these, not subclasses) whose ``_sample`` returns `n` finite
+#: numbers in the support by construction, so :meth:`Distribution.sample` skips the check
+#: of their draws (filled in by :mod:`forecast.scenarios.distributions`).
+EXACT_DRAWS: set[type] = set()
+
 #: Largest magnitude of a distribution parameter: scenario parameters are log points,
 #: years or probabilities, and beyond this the arithmetic of sampling overflows
 #: (``Uniform(-1e308, 1e308)`` has an infinite width).
@@ -88,7 +93,9 @@ class Distribution:
         """Draw `n` independent values as an array of shape ``(n,)``.
 
         Subclasses implement ``_sample(n, rng)``; its output is checked here once, so a
-        custom distribution cannot pass bad draws on into a simulation.
+        custom distribution cannot pass bad draws on into a simulation. (The built-ins
+        whose draws are `n` finite numbers in the support by construction, in
+        ``EXACT_DRAWS``, are not checked again; a subclass of one is.)
 
         Parameters
         ----------
@@ -122,6 +129,8 @@ class Distribution:
                 f"`rng` must be a numpy Generator; got {type(rng).__name__}. "
                 "Pass np.random.default_rng(seed)."
             )
+        if type(self) in EXACT_DRAWS:
+            return self._sample(n, rng)
         return _checked_draws(self, n, self._sample(n, rng))
 
     def median(self) -> float:
@@ -194,6 +203,7 @@ class Distribution:
 #: Draws may pass a bound of the support by rounding (``low + (high - low) * u`` with
 #: ``u = 1`` can exceed ``high`` by an ulp): this many ulps of the largest finite bound.
 _SUPPORT_ULPS = 8
+_EPS = float(np.finfo(float).eps)
 
 
 def _shown(values: np.ndarray, k: int = 5) -> str:
@@ -202,8 +212,9 @@ def _shown(values: np.ndarray, k: int = 5) -> str:
     return f"[{head}{', ...' if values.size > k else ''}]"
 
 
-def _declared_support(dist: Distribution) -> tuple[float, float] | None:
-    """`dist.support`, or None for a class that declares neither `support` nor `quantile`.
+def _declared_support(dist: Distribution) -> tuple[float, float, float] | None:
+    """`dist.support` and the tolerance of its draws (``(low, high, tol)``), or None for
+    a class that declares neither `support` nor `quantile`.
 
     Remembered on the instance (every chunk of a projection checks its draws against it,
     and a distribution is a frozen value), not by equality: a subclass declared with
@@ -213,6 +224,9 @@ def _declared_support(dist: Distribution) -> tuple[float, float] | None:
     if known is not _UNKNOWN:
         return known
     support = _support_of(dist)
+    if support is not None:
+        support = (*support, _SUPPORT_ULPS * _EPS * max(
+            (abs(b) for b in support if np.isfinite(b)), default=0.0))
     object.__setattr__(dist, _SUPPORT_NOTE, support)  # a frozen dataclass allows this
     return support
 
@@ -240,14 +254,24 @@ def _checked_draws(dist: Distribution, n: int, out: object) -> np.ndarray:
     infinite value is the min or the max), so no mask is made unless a check fails. The
     array itself is returned, so the built-ins' draws are unchanged bit for bit.
     """
-    name = type(dist).__name__
-    call = f"{name}._sample({n}, rng)"
-    fix = (f"Fix {name}._sample(n, rng): return a numpy array of n finite floats (or ints), "
-           "one per draw, e.g. rng.uniform(low, high, n).")
     try:
         arr = out if isinstance(out, np.ndarray) else np.asarray(out)
     except (TypeError, ValueError):  # a ragged list
         arr = np.asarray(None)
+    kind = arr.dtype.kind
+    if kind in "iuf" and arr.shape == (n,) and n:  # the usual case: no message is built
+        low, high = arr.min(), arr.max()
+        if kind != "f" or (np.isfinite(low) and np.isfinite(high)):
+            support = _declared_support(dist)
+            if support is None:
+                return arr
+            lo, hi, tol = support
+            if not (low < lo - tol or high > hi + tol):  # a NaN bound compares False
+                return arr
+    name = type(dist).__name__
+    call = f"{name}._sample({n}, rng)"
+    fix = (f"Fix {name}._sample(n, rng): return a numpy array of n finite floats (or ints), "
+           "one per draw, e.g. rng.uniform(low, high, n).")
     if arr.dtype.kind not in "iuf":
         what = (f"a {type(out).__name__}" if not isinstance(out, np.ndarray)
                 else f"an array of dtype {arr.dtype}")
@@ -266,9 +290,7 @@ def _checked_draws(dist: Distribution, n: int, out: object) -> np.ndarray:
     support = _declared_support(dist)
     if support is None:
         return arr
-    lo, hi = support
-    tol = _SUPPORT_ULPS * np.finfo(float).eps * max(
-        (abs(b) for b in support if np.isfinite(b)), default=0.0)
+    lo, hi, tol = support
     if low < lo - tol or high > hi + tol:  # a NaN bound compares False: not checked
         bad = arr[(arr < lo - tol) | (arr > hi + tol)]
         raise ScenarioError(

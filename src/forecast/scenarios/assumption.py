@@ -91,6 +91,8 @@ class Bound(NamedTuple):
 
 #: the bound of every ``probability`` parameter
 PROBABILITY = Bound(0.0, 1.0, "Pass a probability in [0, 1], e.g. 0.5, or Beta(2, 3).")
+#: the probability of an assumption that always happens (its gate is skipped)
+CERTAIN = Fixed(1.0)
 
 
 @checked_init
@@ -155,6 +157,20 @@ class PathContext:
         object.__setattr__(self, "base", readonly(base))
         object.__setattr__(self, "center", readonly(center))
         object.__setattr__(self, "last_year", last)
+
+    @classmethod
+    def _prechecked(cls, years: np.ndarray, base: np.ndarray, center: np.ndarray,
+                    last_year: int) -> PathContext:
+        """The context ``__post_init__`` would make, for inputs its caller has already
+        checked as it does (the projection engine: int64 consecutive `years` from
+        ``last_year + 1``, float `base` (n, h) within the finite log range, finite float
+        `center` (h,)), without a pass over `base` per chunk. Not for other callers."""
+        ctx = object.__new__(cls)
+        object.__setattr__(ctx, "years", readonly(years))
+        object.__setattr__(ctx, "base", readonly(base))
+        object.__setattr__(ctx, "center", readonly(center))
+        object.__setattr__(ctx, "last_year", int(last_year))
+        return ctx
 
     @classmethod
     def flat(cls, years, n_paths: int) -> PathContext:
@@ -433,12 +449,13 @@ class Assumption:
 
         def draw(key: str, size: int = n) -> np.ndarray:
             # one stream per parameter name; a name that is not a field gives uniforms
-            g = np.random.default_rng(keyed(ss, key))
             value = getattr(self, key, None)
-            if isinstance(value, Distribution):
-                return value.sample(size, g)
             if value is None:
-                return g.random(size)
+                return np.random.default_rng(keyed(ss, key)).random(size)
+            if isinstance(value, Distribution):
+                if type(value) is Fixed and type(size) is int and size >= 0:
+                    return np.full(size, value.value)  # what Fixed.sample draws: no stream
+                return value.sample(size, np.random.default_rng(keyed(ss, key)))
             return np.full(size, value)
 
         try:
@@ -452,13 +469,14 @@ class Assumption:
                 f"years) = ({n}, {ctx.years.size}); fix it, or test it with "
                 "forecast.testing.check_assumption.") from exc
         try:  # before the gate, which would broadcast a wrong shape into another error
-            np.broadcast_to(eff, (n, ctx.years.size))
+            if eff.shape != (n, ctx.years.size):  # (the usual shape needs no check)
+                np.broadcast_to(eff, (n, ctx.years.size))
         except ValueError:
             raise ScenarioError(
                 f"assumption {self.name!r} ({type(self).__name__}): compute_effect must "
                 f"return an effect of shape (paths, years) = ({n}, {ctx.years.size}); got "
                 f"{eff.shape}. Fix its compute_effect.", field="effect") from None
-        if self.probability == Fixed(1.0):  # always happens: skip the gate
+        if self.probability == CERTAIN:  # always happens: skip the gate
             return eff
         happens = draw("happens") < draw("probability")
         return np.where(happens[:, None], eff, 0.0)

@@ -32,7 +32,15 @@ import numpy as np
 from .._keywords import checked_init, checked_keywords
 from .._validation import check_int
 from ..errors import ForecastTypeError, ParameterError
-from ._distribution_base import MAX_MAGNITUDE, Distribution, _fail, _num, _out, _q
+from ._distribution_base import (
+    EXACT_DRAWS,
+    MAX_MAGNITUDE,
+    Distribution,
+    _fail,
+    _num,
+    _out,
+    _q,
+)
 from ._normal import LogNormal, Normal
 
 __all__ = [
@@ -250,6 +258,13 @@ class DiscreteUniform(Distribution):
     @property
     def is_fixed(self) -> bool:
         return self.low == self.high
+
+
+# Draws that are n finite numbers in the support by construction (parameters finite and
+# within +-MAX_MAGNITUDE): a constant, low + (high - low) * u (within the 8 ulps the check
+# allows), numpy's triangular, 0/1, and bounded ints. Not Beta, Normal (a truncated one's
+# quantile can reach an infinite bound) or LogNormal (exp can overflow): those are checked.
+EXACT_DRAWS.update({Fixed, Uniform, Triangular, Bernoulli, DiscreteUniform})
 
 
 def _bounded(field: str, value: int) -> int:

@@ -12,7 +12,7 @@ from .._keywords import checked_init
 from .._seeds import assumption_seed, from_generator, keyed
 from .._validation import check_unique
 from ..errors import ForecastTypeError, ParameterError
-from .assumption import PROBABILITY, Assumption, PathContext, check_context, register
+from .assumption import CERTAIN, PROBABILITY, Assumption, PathContext, check_context, register
 from .distributions import Distribution, Fixed
 
 __all__ = ["Group"]
@@ -122,11 +122,21 @@ class Group(Assumption):
         ss = from_generator(rng)
         n = ctx.n_paths
         total = None
+        fresh = False  # whether `total` is an array made here (else a part's own)
         for part in self.parts:
             eff = part.effect(ctx, np.random.default_rng(assumption_seed(ss, part.key)))
-            total = eff if total is None else total + eff
-        if self.probability == Fixed(1.0):
+            if total is None:
+                total = eff
+            elif fresh and total.dtype == float and total.shape == (n, ctx.horizon):
+                total += eff  # the same sum, in the array made for it
+            else:
+                total, fresh = total + eff, True
+        if self.probability == CERTAIN:
             return total
-        p = self.probability.sample(n, np.random.default_rng(keyed(ss, "probability")))
+        prob = self.probability
+        if type(prob) is Fixed:  # what Fixed.sample draws, without building its stream
+            p = np.full(n, prob.value)
+        else:
+            p = prob.sample(n, np.random.default_rng(keyed(ss, "probability")))
         happens = np.random.default_rng(keyed(ss, "happens")).random(n) < p
         return np.where(happens[:, None], total, 0.0)

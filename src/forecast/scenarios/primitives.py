@@ -91,19 +91,23 @@ def _share_before(s_lo: int, s_hi: int, e_lo: int, e_hi: int) -> float:
     return float(np.mean(np.clip(starts - e_lo, 0, n_end)) / n_end)
 
 
-def cumsum_years(x: np.ndarray) -> np.ndarray:
+def cumsum_years(x: np.ndarray, *, in_place: bool = False) -> np.ndarray:
     """Cumulative sum over the years (axis 1) of a ``(paths, years)`` array, column by column.
 
     The same additions in the same order as ``np.add.accumulate(x, axis=1)``, so the same
     bits, but 2.4x faster at 10 years and 5x at 5: numpy's accumulate along the short
-    contiguous axis pays a loop set-up per path, a column loop one per year.
+    contiguous axis pays a loop set-up per path, a column loop one per year. `in_place`
+    writes the sums over `x` (an array the caller made for it), saving one array.
 
     >>> x = np.arange(6.0).reshape(2, 3)
     >>> cumsum_years(x).tolist()
     [[0.0, 1.0, 3.0], [3.0, 7.0, 12.0]]
     """
-    out = np.empty_like(x)
-    out[:, 0] = x[:, 0]
+    if in_place:  # `x` is a scratch array of the caller's: the sums overwrite it
+        out = x
+    else:
+        out = np.empty_like(x)
+        out[:, 0] = x[:, 0]
     for j in range(1, x.shape[1]):
         np.add(out[:, j - 1], x[:, j], out=out[:, j])
     return out
@@ -219,13 +223,15 @@ class GrowthShift(Assumption):
     def compute_effect(self, ctx, draw):
         t = ctx.years[None, :]
         s = draw("start")[:, None]
-        active = t >= s
+        # a fixed start and end are the same on every path: one row (1, h) of the mask
+        active = t >= (self.start if isinstance(self.start, int) else s)
         if self.end is not None:
-            active &= t <= draw("end")[:, None]
+            active = active & (t <= (self.end if isinstance(self.end, int) else
+                                     draw("end")[:, None]))
         g = np.where(active, draw("delta")[:, None], 0.0)
         if self.half_life is not None:
             g = g * np.exp2(-np.maximum(t - s, 0) / draw("half_life")[:, None])
-        return cumsum_years(g)
+        return cumsum_years(g, in_place=True)
 
 
 @checked_init
@@ -319,9 +325,16 @@ class Escalation(Assumption):
         rate = draw("rate")[:, None]
         u = draw("jump_occurs", n * h).reshape(n, h)
         sizes = draw("size", n * h).reshape(n, h)
-        jumps = np.where((u < rate) & (ctx.years[None, :] >= s), sizes, 0.0)
+        # a fixed rate or start is the same on every path: a scalar or one row (1, h)
+        occurs = u < (self.rate.value if type(self.rate) is Fixed else rate)
+        if isinstance(self.start, int):
+            if self.start > ctx.years[0]:  # else every year is on or after the start
+                occurs &= ctx.years[None, :] >= self.start
+        else:
+            occurs &= ctx.years[None, :] >= s
+        jumps = np.where(occurs, sizes, 0.0)
         if self.decay is None:
-            return cumsum_years(jumps)
+            return cumsum_years(jumps, in_place=True)
         keep = 1.0 - draw("decay")
         out = np.empty_like(jumps)
         acc = np.zeros(n)
