@@ -7,6 +7,7 @@ normalised values (read-only arrays, tuples, the read-only :class:`Settings`).
 from __future__ import annotations
 
 import numbers
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,13 @@ import numpy as np
 from .._validation import FrozenDict, check_unique, readonly
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from ..series import AnnualSeries
+
+#: True while :func:`forecast.project` builds the Projection of chunks its own
+#: ``run_chunk`` wrote in place (serially or in threads), having checked every chunk's
+#: baseline and levels (``check_range``): the passes over `samples` and `base_log` for
+#: finite positive values are then not made again. Shapes are checked as always.
+VALUES_CHECKED: ContextVar[bool] = ContextVar("forecast_projection_values_checked",
+                                              default=False)
 
 
 class Settings(FrozenDict):
@@ -100,7 +108,8 @@ def _arrays(p: Any, n_scenarios: int, h: int) -> tuple[np.ndarray, np.ndarray, n
             f"`samples` must have shape (n_scenarios={n_scenarios}, n_paths, h={h}); got "
             f"{samples.shape}. Check the scenario names and years."
         )
-    lo, hi = samples.min(), samples.max()  # NaN propagates; no n-sized temporaries
+    checked = VALUES_CHECKED.get()
+    lo, hi = (1.0, 1.0) if checked else (samples.min(), samples.max())  # NaN propagates
     if not (np.isfinite(hi) and lo > 0):
         raise ParameterError(
             "`samples` must be finite positive levels; got non-finite or non-positive "
@@ -108,7 +117,8 @@ def _arrays(p: Any, n_scenarios: int, h: int) -> tuple[np.ndarray, np.ndarray, n
         )
     n = samples.shape[1]
     base = _array("base_log", p.base_log, 2)
-    if base.shape != (n, h) or not (np.isfinite(base.min()) and np.isfinite(base.max())):
+    if base.shape != (n, h) or not (checked or (np.isfinite(base.min())
+                                               and np.isfinite(base.max()))):
         raise ParameterError(
             f"`base_log` must be finite log paths of shape ({n}, {h}); got {base.shape}."
         )

@@ -34,6 +34,7 @@ from ..errors import (
 from ..scenarios.scenario import check_starts, warn_late_starts
 from ._collect import check_run_memory, collect
 from ._shared import SharedArrays, output_arrays, run_in_shared, run_resident
+from .checks import VALUES_CHECKED
 from .chunks import Job, chunk_bounds, run_chunk
 from .projection import Projection
 
@@ -179,6 +180,18 @@ def project(
             settings["fit_source"] = {str(k): str(v) for k, v in source.items()}
     entropy = root.entropy
     seed_value = int(entropy) if isinstance(entropy, numbers.Integral) else tuple(entropy)
+    # chunks written in place by run_chunk were checked there; returned ones are checked
+    token = VALUES_CHECKED.set(executor is None or isinstance(executor, ThreadPoolExecutor))
+    try:
+        return _projection(
+            years, items, samples, base_log, center, fit, seed_value, probabilities, settings)
+    finally:
+        VALUES_CHECKED.reset(token)
+
+
+def _projection(years: np.ndarray, items: list[Any], samples: np.ndarray,
+                base_log: np.ndarray, center: np.ndarray, fit: Any, seed_value: Any,
+                probabilities: Any, settings: dict[str, Any]) -> Projection:
     return Projection(
         years=years,
         scenario_names=tuple(s.name for s in items),
