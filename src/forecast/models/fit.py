@@ -271,6 +271,15 @@ aicc=-26.8)
         >>> bool(fit.censored_share(60)[-1] < 0.01), float(fit.censored_share(5)[0])
         (True, 0.0)
         """
+        h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
+        hit = self._moments.get(("censored", h))  # every projection asks, with one h
+        if hit is not None:
+            return hit.copy()
+        share = self._censored_share(h)
+        self._moments[("censored", h)] = share.copy()  # cleared with the moments
+        return share
+
+    def _censored_share(self, h: int) -> np.ndarray:
         mean, L = self.moments(h)
         if self.lam == 0.0:
             return np.zeros(h)
@@ -335,7 +344,13 @@ aicc=-26.8)
         ndarray, shape (h,)
             Log levels for the years :meth:`years` ``(h)``.
         """
-        return self.to_log_level(np.array(self.moments(h)[0]))
+        h = check_int("h", h, 1, MAX_H, "Pass a horizon of 1 to 200 years.")
+        hit = self._moments.get(("point", h))  # every projection asks, with one h
+        if hit is None:
+            hit = self.to_log_level(np.array(self.moments(h)[0]))
+            self._moments[("point", h)] = hit.copy()  # cleared with the moments
+            return hit
+        return hit.copy()
 
     def forecast(self, h: int, levels: Any = (80, 95), *, log: bool = False) -> pd.DataFrame:
         """Forecast distribution summary per year, exact (no simulation).
