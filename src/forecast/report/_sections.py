@@ -28,7 +28,7 @@ from ..records import Records
 from ..records import provenance as provenance_table
 from . import _html as H
 from ._markets_message import market_evidence
-from .formats import format_parameter
+from .formats import format_parameter, format_value, significant
 
 
 def key_block(message) -> str:
@@ -414,10 +414,22 @@ def sensitivity_section(sensitivity, figs) -> str:
     if sensitivity is None:
         return '<p class="muted">No sensitivity analysis was run.</p>'
     which = sensitivity.attrs.get("scenario")
+    # the level with every parameter at its median is one figure a year: said once in
+    # the text, not repeated in every row (which leaves room for the swing's s.e.)
+    once = "level_median" in sensitivity.columns and "swing_se" in sensitivity.columns \
+        and "year" in sensitivity.columns
     cols = [c for c in ("year", "parameter", "low_value", "high_value", "level_low",
                         "level_high", "level_median", "swing", "swing_se")
-            if c in sensitivity.columns]
+            if c in sensitivity.columns and not (once and c == "level_median")]
     frame = sensitivity[cols].copy()
+    at_median = ""
+    if once and len(sensitivity):
+        by_year = sensitivity.groupby("year", sort=True)["level_median"].first()
+        unit = sensitivity.attrs.get("unit")
+        figures = [f"{format_value('level_median', v)} in {int(y)}" for y, v in by_year.items()]
+        at_median = (" With every parameter at its median the level is "
+                     + (", ".join(figures[:-1]) + " and " if len(figures) > 1 else "")
+                     + figures[-1] + (f" ({H.esc(unit_text(unit))})" if unit else "") + ".")
     if "parameter" in frame.columns:  # values first, while the parameter names are raw
         for c in ("low_value", "high_value"):
             if c in frame.columns:
@@ -426,12 +438,13 @@ def sensitivity_section(sensitivity, figs) -> str:
         frame["parameter"] = [label(p) for p in frame["parameter"]]
     return ((f"<p>Scenario <b>{H.esc(scenario_label(which))}</b>: " if which else "<p>")
             + "the median level with each uncertain parameter at its 10th and 90th "
-            "percentile, the others at their medians."
+            "percentile, the others at their medians." + at_median
             + (" Swing s.e. is the swing's Monte Carlo standard error: a swing within two "
                "of them is not told apart from no effect by this many paths."
                if "swing_se" in cols else "") + "</p>"
             + img(figs, "tornado", _tornado_alt(sensitivity, which))
-            + H.table(frame, stack=True))  # nine columns: one block a row on a phone
+            # eight columns: one block a row on a phone; the s.e. to two significant digits
+            + H.table(frame, stack=True, formats={"swing_se": lambda _, v: significant(v, 2)}))
 
 
 def _tornado_alt(sensitivity, which) -> str:
