@@ -652,3 +652,18 @@ def test_a_backtest_history_too_short_names_the_models_to_leave_out():
     short = forecast.AnnualSeries(range(2012, 2017), np.linspace(10, 20, 5))
     assert _too_short(SimpleNamespace(as_of=None), names, specs, short).endswith(
         "then a year to score). Pass a --market with a longer history.")
+
+
+def test_the_compact_table_aligns_chinese_scenario_names():
+    """A Chinese name takes two terminal columns a character: padded by characters, its
+    row was pushed four columns right of the others."""
+    import pandas as pd
+
+    from forecast.cli._util import cells, format_compact
+
+    table = pd.DataFrame({"scenario": ["baseline", "贸易摩擦"], "year": [2030, 2030],
+                          "median": [38.2, 36.4], "lower_80": [27.8, 26.5],
+                          "upper_80": [48.8, 46.5]})
+    rows = format_compact(table, "USD bn").splitlines()[2:]
+    assert [cells(r) for r in rows] == [cells(rows[0])] * 2
+    assert [cells(r[:r.index(" 3")]) for r in rows] == [cells(rows[0][:rows[0].index(" 3")])] * 2

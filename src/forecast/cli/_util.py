@@ -11,6 +11,7 @@ import pathlib
 import secrets
 import shlex
 import sys
+import unicodedata
 import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -373,7 +374,8 @@ def print_frame(frame, float_format: str = "{:,.2f}") -> None:
             else float_format.format(v)
 
     with pd.option_context("display.max_rows", 500, "display.max_columns", 30,
-                           "display.width", 160, "display.max_colwidth", 60):
+                           "display.width", 160, "display.max_colwidth", 60,
+                           "display.unicode.east_asian_width", True):  # Chinese names align
         print(frame.to_string(index=False, float_format=fmt))
 
 
@@ -441,9 +443,26 @@ def format_compact(table, unit: str) -> str:
     """Text table: one row per scenario, ``median [lower, upper]`` per year."""
     wide = compact_wide(table)  # scenario, then one "median [lower, upper]" column per year
     lo = next(c for c in table.columns if c.startswith("lower_"))
-    width = max(len(str(s)) for s in wide["scenario"]) + 2
+    width = max(cells(str(s)) for s in wide["scenario"]) + 2
     colw = max(12, *(len(str(c)) for c in wide.iloc[:, 1:].to_numpy().ravel())) + 2
     head = "scenario".ljust(width) + "".join(str(y).rjust(colw) for y in wide.columns[1:])
-    lines = [head] + [str(row[0]).ljust(width) + "".join(str(c).rjust(colw) for c in row[1:])
+    lines = [head] + [pad(str(row[0]), width) + "".join(str(c).rjust(colw) for c in row[1:])
                       for row in wide.to_numpy()]
     return f"{unit}: median [{lo[6:]}% band]\n" + "\n".join(lines)
+
+
+def cells(text: str) -> int:
+    """Terminal columns `text` takes: two for a wide character (Chinese, Japanese, Korean;
+    Unicode East Asian Width W or F), none for a combining mark, one for the rest.
+
+    >>> cells("baseline"), cells("贸易摩擦")
+    (8, 8)
+    """
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal columns (:func:`cells`), as ``str.ljust``
+    for text without wide characters."""
+    return text + " " * max(0, width - cells(text))
