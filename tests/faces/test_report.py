@@ -228,6 +228,52 @@ def test_phone_charts_laid_out_again_equal_charts_built_at_phone_size(proj):
         assert sets["svg"][f"{key}.narrow"] != sets["svg"][key]
 
 
+def test_charts_measured_once_equal_charts_on_matplotlibs_own_canvases(proj, monkeypatch):
+    """The report's figures sit on a canvas that keeps every text's size for the whole
+    set (:func:`~forecast.plotting._base.measuring_canvas`): the same bytes, SVG and PNG,
+    wide and phone, as on the canvases matplotlib's ``savefig`` makes."""
+    from forecast.report import figures as F
+
+    dec = {"escalation": proj.decompose("escalation")}
+
+    def draw():
+        return report.render_figure_sets(proj, history=proj.history, decompositions=dec,
+                                         formats=("svg", "png"), narrow=True)
+
+    measured = draw()
+    monkeypatch.setattr(F, "measuring_canvas", lambda fig, metrics: None)
+    plain = draw()
+    assert measured == plain
+    assert len(plain["svg"]) == 2 * len(plain["png"]) >= 8
+
+
+def test_a_measuring_canvas_measures_each_text_once():
+    from matplotlib.figure import Figure
+
+    from forecast.plotting._base import measuring_canvas, source_line, text_renderer
+    from forecast.report._html import image_bytes
+
+    metrics: dict = {}
+    fig = Figure(figsize=(4, 3))
+    measuring_canvas(fig, metrics)
+    ax = fig.subplots()
+    ax.plot([2020, 2030], [1, 2], label="a line")
+    ax.set_title("A title")
+    ax.legend()
+    source_line(fig, "Source: a line long enough to be wrapped on a narrow chart, word by word")
+    assert text_renderer(fig) is fig.canvas.get_renderer()  # the layout's: kept
+    first = {fmt: image_bytes(fig, fmt) for fmt in ("svg", "png")}
+    known = dict(metrics)
+    kinds = {k[0] for k in known}
+    assert kinds >= {"agg", "svg"}
+    # matplotlib 3.11 asks the renderer for the fonts' heights (kept, as matplotlib's)
+    version = tuple(int(v) for v in matplotlib.__version__.split(".")[:2])
+    assert ("heights" in kinds) == (version >= (3, 11))
+    assert {fmt: image_bytes(fig, fmt) for fmt in ("svg", "png")} == first
+    assert metrics == known  # nothing measured again
+    fig.savefig(__import__("io").BytesIO(), format="svg", facecolor="white")
+
+
 def test_precomputed_decompositions_are_used_and_checked(proj, figures, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # one header stamp for a and b
     dec = {"escalation": proj.decompose("escalation")}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import logging
+import os
 import weakref
 from collections.abc import Iterator
 
@@ -211,15 +213,24 @@ def _place_below(ax, ncols: int, handles, labels) -> None:
     label = FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
     depth = (rc["xtick.major.size"] + rc["xtick.major.pad"] + 1.3 * label + 2) / 72
     below = ax.transAxes + ScaledTranslation(0, -depth, ax.figure.dpi_scale_trans)
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-              bbox_transform=below, ncols=ncols, fontsize="small", frameon=False)
+    leg = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                    bbox_transform=below, ncols=ncols, fontsize="small", frameon=False)
+    _PLACED[ax] = (weakref.ref(leg), ncols)
+
+
+#: The legend :func:`_place_below` last made for each axes (a weak reference: the legend
+#: holds its axes) and its columns: :func:`fit_legend_below` keeps it rather than make
+#: the same legend again (making one cost as much as the rest of the layout's steps).
+_PLACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def fit_legend_below(ax, renderer, lo: float, hi: float) -> None:
     """Build the legend under the axes of `ax` (:func:`legend_below`) again in as many
     columns as it was built with, then in fewer until it lies inside the pixels
     ``lo..hi`` (a phone's width: two columns of long labels are wider); one column at
-    least. Nothing is done to another legend.
+    least. Nothing is done to another legend. The legend in place is kept where it is
+    the one :func:`legend_below` (or this function) made in that many columns, unmoved
+    since: the same legend, not made again.
     """
     if ax not in _BELOW or ax.get_legend() is None:
         return
@@ -231,7 +242,9 @@ def fit_legend_below(ax, renderer, lo: float, hi: float) -> None:
         return
     handles = [found[t] for t in labels]
     for n in range(ncols, 0, -1):
-        _place_below(ax, n, handles, labels)
+        made, cols = _PLACED.get(ax, (None, 0))
+        if made is None or made() is not ax.get_legend() or cols != n:  # else as made
+            _place_below(ax, n, handles, labels)
         box = ax.get_legend().get_window_extent(renderer)
         if box.x0 >= lo and box.x1 <= hi:
             return
@@ -295,11 +308,189 @@ def text_renderer(fig):
 
     A figure made without pyplot has no renderer of its own; an Agg renderer of the
     figure's size and resolution measures text in the same font metrics as every backend.
+    A figure on an Agg canvas (pyplot's, or :func:`measuring_canvas`) lends its own: the
+    canvas keeps it while the figure's size and resolution stay, so text measured for
+    the layout need not be measured again (a :func:`measuring_canvas` shares its
+    measurements with every renderer it makes).
     """
-    from matplotlib.backends.backend_agg import RendererAgg  # lazy: the `plot` extra
+    from matplotlib.backends.backend_agg import (  # lazy: the `plot` extra
+        FigureCanvasAgg,
+        RendererAgg,
+    )
 
+    if isinstance(fig.canvas, FigureCanvasAgg):
+        return fig.canvas.get_renderer()
     w, h = fig.bbox.size
     return RendererAgg(max(int(w), 1), max(int(h), 1), fig.dpi)
+
+
+def measuring_canvas(fig, metrics: dict) -> None:
+    """Put `fig` on an Agg canvas whose renderers measure each text once, in `metrics`.
+
+    matplotlib measures every text again in each renderer (its cache of text sizes
+    belongs to one renderer), and saving a figure makes a new renderer: a report chart,
+    laid out, saved as SVG and PNG, then laid out and saved again for phones, measured
+    its title, tick labels and source line (a wrapped text: measured word by word) five
+    times, and every chart measured the same source line and years again. The canvas's
+    renderers (Agg for PNG and the layout's :func:`text_renderer`, SVG for
+    ``savefig(format="svg")``) keep each text's size, by renderer kind, resolution,
+    font and text, in `metrics`: pass one dict to the figures of a set of charts and
+    each text is shaped once per kind and resolution (the presets' report: 2772 texts
+    shaped, 0.87 s with libraqm, down to 495). The sizes are those the renderer
+    computes, a function of the key alone, so the images are unchanged (tested).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    metrics : dict
+        The store of text sizes: an empty dict, shared by the figures drawn together
+        (keep it no longer: it grows with every text measured).
+    """
+    _canvas_class()(fig, metrics)
+
+
+def _memo_key(renderer, kind: str, s: str, prop, ismath):
+    import matplotlib  # lazy: the optional `plot` extra
+
+    rc = matplotlib.rcParams
+    return (kind, renderer.dpi if kind == "agg" else 72, s, prop.copy(), ismath,
+            rc["text.hinting"], rc["text.hinting_factor"], rc["text.kerning_factor"])
+
+
+def _write_text(target, text: str) -> None:
+    """Write `text` to `target`: a path (UTF-8), a text file, or a binary file (encoded)."""
+    if isinstance(target, str | os.PathLike):
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    elif isinstance(target, io.TextIOBase):
+        target.write(text)
+    else:
+        target.write(text.encode("utf-8"))
+
+
+#: The font tables matplotlib reads a font's ascent, descent and line gap from (in font
+#: units), in the order it tries them.
+_HEIGHT_TABLES = (("OS/2", "sTypoAscender", "sTypoDescender", "sTypoLineGap"),
+                  ("hhea", "ascent", "descent", "lineGap"))
+
+
+def _font_heights(metrics: dict, prop, dpi: float, figure_dpi: float):
+    """The ascent, descent and line gap in pixels of the font of `prop` at `dpi`, kept in
+    `metrics`; (None, None, None) when `dpi`, the renderer's, is not `figure_dpi`.
+
+    matplotlib >= 3.11 lays out every line of text from these, read from the font's
+    tables at each measure and draw of a text (9% of a report's charts' time), unless
+    the renderer gives them through ``_get_font_height_metrics``, a hook its PDF and PS
+    renderers define. The hook and the font lookup here (``_find_fonts_by_props``, the
+    one matplotlib's text layout makes) are private: the values are computed as
+    matplotlib computes them (the same tables, scaled in the same order at the figure's
+    resolution), and a report drawn with them is tested equal, byte for byte, to one
+    drawn on matplotlib's own canvases, so a change in matplotlib fails that test rather
+    than moving a text. None leaves them to matplotlib (another resolution than the
+    figure's, a font without those tables); older matplotlib never asks.
+    """
+    if dpi != figure_dpi:
+        return None, None, None
+    key = ("heights", dpi, prop.copy())
+    if key not in metrics:
+        from matplotlib.font_manager import fontManager, get_font  # lazy: `plot` extra
+
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        heights = (None, None, None)
+        for name, ascent, descent, gap in _HEIGHT_TABLES:
+            table = font.get_sfnt_table(name)
+            if table is None:
+                continue
+            fontsize = prop.get_size_in_points()
+            scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * fontsize * dpi / 72
+            heights = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+            break
+        metrics[key] = heights
+    return metrics[key]
+
+
+@functools.cache
+def _canvas_class():
+    """The canvas of :func:`measuring_canvas` (made on first use: matplotlib is optional)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
+
+    class _Agg(RendererAgg):
+        def __init__(self, width, height, dpi, metrics, figure):
+            super().__init__(width, height, dpi)
+            self.metrics, self.drawn = metrics, figure
+
+        def _get_font_height_metrics(self, prop):
+            return _font_heights(self.metrics, prop, self.dpi, self.drawn.dpi)
+
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath == "TeX":
+                return super().get_text_width_height_descent(s, prop, ismath)
+            key = _memo_key(self, "agg", s, prop, ismath)
+            if key not in self.metrics:
+                self.metrics[key] = super().get_text_width_height_descent(s, prop, ismath)
+            return self.metrics[key]
+
+    class _SVG(RendererSVG):
+        def __init__(self, *args, metrics, figure, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.metrics, self.drawn = metrics, figure
+
+        def _get_font_height_metrics(self, prop):
+            return _font_heights(self.metrics, prop, 72, self.drawn.dpi)
+
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath == "TeX":
+                return super().get_text_width_height_descent(s, prop, ismath)
+            key = _memo_key(self, "svg", s, prop, ismath)
+            if key not in self.metrics:
+                self.metrics[key] = super().get_text_width_height_descent(s, prop, ismath)
+            return self.metrics[key]
+
+    class MeasuringCanvas(FigureCanvasAgg):
+        """Agg canvas (PNG, and SVG as :class:`FigureCanvasSVG` writes it) whose
+        renderers keep the text sizes they measure in a shared dict."""
+
+        filetypes = {**FigureCanvasAgg.filetypes, **FigureCanvasSVG.filetypes}
+
+        def __init__(self, figure, metrics):
+            super().__init__(figure)
+            self.metrics, self.made_for = metrics, None
+
+        def get_renderer(self):
+            # FigureCanvasAgg's: one renderer kept while the size and resolution stay
+            w, h = self.get_width_height(physical=True)
+            key = w, h, self.figure.dpi
+            if self.made_for != key:
+                self.renderer = _Agg(w, h, self.figure.dpi, self.metrics, self.figure)
+                self.made_for = key
+            return self.renderer
+
+        def print_svg(self, target, *, bbox_inches_restore=None, metadata=None,
+                      **_figure_colours):
+            """Write the figure as SVG to `target` (a path or a file) through the
+            measuring SVG renderer.
+
+            The backend API's hook for a format (``print_<format>``), which ``savefig``
+            calls after setting the figure's colours (hence the keywords ignored). SVG
+            counts 72 user units an inch, so the figure is drawn at 72 dots an inch, its
+            raster parts (none in the report's charts) at the figure's own resolution
+            through a :class:`MixedModeRenderer`; ``savefig`` restores the resolution.
+            """
+            raster_dpi = self.figure.dpi
+            self.figure.dpi = 72  # before the renderers are made: they read it
+            inches = self.figure.get_size_inches()
+            text = io.StringIO()
+            vector = _SVG(*(inches * 72), text, image_dpi=raster_dpi, metadata=metadata,
+                          metrics=self.metrics, figure=self.figure)
+            mixed = MixedModeRenderer(self.figure, *inches, raster_dpi, vector,
+                                      bbox_inches_restore=bbox_inches_restore)
+            self.figure.draw(mixed)
+            mixed.finalize()
+            _write_text(target, text.getvalue())
+
+    return MeasuringCanvas
 
 
 def _reach(ax, span, upper: bool, renderer) -> float | None:
@@ -381,6 +572,7 @@ def legend_clear_of_bars(ax, renderer=None) -> None:
 
 
 def _set_loc(leg, loc: str) -> None:
+    _PLACED.pop(leg.axes, None)  # moved: no longer the legend :func:`_place_below` made
     if hasattr(leg, "set_loc"):  # matplotlib >= 3.8
         leg.set_loc(loc)
     else:  # pragma: no cover - matplotlib 3.7

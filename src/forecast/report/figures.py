@@ -14,7 +14,7 @@ from .. import plotting
 from .._keywords import checked_keywords
 from .._optional import require
 from ..errors import ParameterError
-from ..plotting._base import fonts_for, quiet_font_lookup, source_line
+from ..plotting._base import fonts_for, measuring_canvas, quiet_font_lookup, source_line
 from ..plotting.scenario_charts import SOURCE
 from . import _html as H
 from .keymessage import nowcast_year
@@ -36,6 +36,9 @@ class _Canvas:
     and saved again (ticks and wrapping are chosen when saving, so the bytes equal a
     chart built at that size; tested), unless the phone version takes other arguments
     (`narrow` with ``"kwargs"``, e.g. fewer years on the headline), which is built anew.
+    The figures share one store of text sizes (:func:`~forecast.plotting._base.
+    measuring_canvas`): a text is measured once per renderer kind and resolution, not
+    again at every layout and save.
     """
 
     def __init__(self, formats: Sequence[str], dpi: int, skip: Sequence[str],
@@ -43,6 +46,7 @@ class _Canvas:
         self.figure_cls = require("matplotlib.figure", "plot", "Drawing the report's charts").Figure
         self.formats, self.dpi, self.skip, self.narrow = tuple(formats), dpi, set(skip), narrow
         self.out: dict[str, dict[str, bytes]] = {f: {} for f in self.formats}
+        self.metrics: dict = {}  # text sizes, shared by the charts' renderers
 
     def draw(self, key: str, func, *args, size=SIZE, right: float = 0.25, left: float = 0.85,
              narrow: Mapping | None = None, **kwargs) -> None:
@@ -85,6 +89,7 @@ class _Canvas:
                     quiet_font_lookup(), warnings.catch_warnings(record=True) as held:
                 warnings.simplefilter("always")
                 fig = self.figure_cls(figsize=layouts[0][1])
+                measuring_canvas(fig, self.metrics)
                 func(*args, ax=fig.subplots(), **kwargs)
                 source_line(fig, SOURCE)
             need = fonts_for(t.get_text() for t in fig.findobj(Text))
