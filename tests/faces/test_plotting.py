@@ -149,6 +149,24 @@ def test_tornado_chart_sorted_by_swing():
     assert plotting.tornado_chart(frame).get_xlabel() == "median level in 2030 (USD bn)"
 
 
+def test_the_tornado_median_line_stays_clear_of_the_legend_row():
+    """On a phone's narrow axes the legend (lower right, in the empty bottom row) spans
+    the median: the line drawn through the whole height crossed its text."""
+    from matplotlib.figure import Figure
+
+    frame = pd.DataFrame({"year": 2030, "parameter": ["a", "b"], "level_low": [9.0, 5.0],
+                          "level_high": [11.0, 15.0], "level_median": [10.0, 10.0]})
+    fig = Figure(figsize=(2.5, 3.0))
+    ax = plotting.tornado_chart(frame, ax=fig.subplots())
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    (segment,) = ax.collections[-1].get_segments()  # the median's line (data coordinates)
+    top_and_bottom = ax.transData.transform(segment)
+    assert legend.x0 < top_and_bottom[0, 0] < legend.x1  # the legend spans the median ...
+    assert min(top_and_bottom[:, 1]) > legend.y1  # ... and the line stops above it
+    assert set(segment[:, 1]) == {-0.5, 1.6}  # from the lowest bar's row to the top
+
+
 def test_history_chart_series():
     s = AnnualSeries([2020, 2021, 2022], [22.5, 24.0, 27.9], unit="CNY_bn", name="US")
     ax = plotting.history_chart(s)

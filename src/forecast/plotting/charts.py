@@ -367,7 +367,10 @@ def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
             label="parameter at its high value")
     ax.set_yticks(y, [names[k] for k in order])
     ax.set_ylim(-1.6, len(order) - 0.4)  # the empty row at the bottom holds the legend
-    ax.axvline(float(np.median(centre)), color="black", linewidth=0.9)
+    # the median's line over the bars' rows only: through the legend's row (a phone's
+    # narrow axes put the legend under it) it crossed the legend's text
+    ax.vlines(float(np.median(centre)), -0.5, len(order) - 0.4, color="black",
+              linewidth=0.9)
     ax.set_xlabel("median level" + (f" in {year}" if year is not None else "")
                   + (f" ({unit_label(unit)})" if unit else ""))
     default = ("Sensitivity of the median"
