@@ -117,6 +117,15 @@ def test_probabilities_are_whole_percents_with_thresholds_in_the_header(mp):
     assert cells == [f"{100 * expect[n]:.0f}%" for n in mp.scenario_names]
 
 
+def test_default_thresholds_never_exceed_todays_share():
+    """18.6% was rounded to "below 19%": paths whose share rose counted as smaller."""
+    from forecast.report.markets import _thresholds
+
+    assert _thresholds(None, 18.6) == (18.0, 15.0)
+    assert _thresholds(None, 9.5) == (9.0, 5.0)
+    assert _thresholds(None, 20.0) == (20.0, 15.0)
+
+
 @pytest.mark.parametrize("bad", [(0.15,), (), "15", (15, 120)])
 def test_thresholds_are_checked(mp, bad):
     with pytest.raises(forecast.ParameterError, match=r"`thresholds` must be shares in percent"):
@@ -358,3 +367,21 @@ def test_the_settings_table_shows_lists_as_typed(mp, tmp_path):
     assert shown["scenarios"] == ", ".join(mp.scenario_names)
     assert not [v for v in shown.values() if v.startswith(("[", "{", "("))]
     assert settings["markets"] == ["US", "EU", "HK", "JP"]  # the caller's dict untouched
+
+
+def test_the_provenance_counts_every_figure_not_one_market(mp, tmp_path):
+    """A report of several markets said "341 published figures in total; 341 for this
+    market": it has no one market, and 341 were all of them."""
+    records = forecast.load_releases()
+    text = write_markets_report(mp, tmp_path / "r.html", records=records,
+                                plots=False).read_text(encoding="utf-8")
+    assert f"{len(records.frame):,} published figures. Every figure carries its" in text
+    assert "for this market" not in text
+
+
+def test_a_fit_of_several_markets_is_sent_to_project_markets(mp):
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(
+        forecast.reconstruct_markets(markets=("US", "EU")), seed=1)
+    with pytest.raises(forecast.ForecastTypeError, match=r"`fit` is a fit of several markets "
+                       r"\(SplitFit: US, EU, ROW\); project it with forecast\.project_markets"):
+        forecast.project(fit, [forecast.Scenario("baseline")], to=2030, n_paths=100, seed=1)

@@ -334,6 +334,12 @@ def _batch(executor: ProcessPoolExecutor, n_chunks: int) -> int:
 
 
 def _check_fit(fit: Any) -> None:
+    if hasattr(fit, "simulate_levels") and hasattr(fit, "parts"):  # a joint market fit
+        raise ForecastTypeError(
+            f"`fit` is a fit of several markets ({type(fit).__name__}: "
+            f"{', '.join(map(str, fit.parts))}); project it with forecast.project_markets"
+            "(fit, scenarios, ...), or fit one series, e.g. forecast.Drift().fit(series).",
+            field="fit")
     missing = [a for a in ("simulate", "point_forecast", "last_year", "series", "name", "unit")
                if not hasattr(fit, a)]
     if missing:

@@ -249,9 +249,12 @@ def provenance(records, history) -> str:
         market = getattr(history, "market", "US")
         if history is not None and "market" in frame.columns:
             frame = frame[frame["market"] == market]
-        parts.append(f"<p>{len(records.frame):,} published figures in total; "
-                     f"{len(frame):,} for this market. Every figure carries its source; "
-                     "the addresses are given as text (this file loads nothing).</p>")
+        # a report of several markets (no history) has no one market to count
+        count = (f"{len(records.frame):,} published figures in total; {len(frame):,} for "
+                 "this market." if history is not None else
+                 f"{len(records.frame):,} published figures.")
+        parts.append(f"<p>{count} Every figure carries its source; the addresses are given "
+                     "as text (this file loads nothing).</p>")
         # the official outlet's address where one was found, else the re-post; records
         # without this market have no row to cite (and filtering them would warn)
         mine = records if len(frame) == len(records.frame) else (

@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import math
 import pathlib
 from collections.abc import Mapping, Sequence
 
@@ -98,9 +99,11 @@ def _row(name: str, first: str, cells: str) -> str:
 
 
 def _thresholds(thresholds, now_share: float) -> tuple[float, ...]:
-    """`thresholds` checked; by default today's share, rounded, and the multiple of 5 below."""
+    """`thresholds` checked; by default today's share in whole percents, rounded down (a
+    share of 18.6% gives 18: rounded to 19, paths whose share rose to 18.9% counted as
+    "smaller"), and the multiple of 5 below."""
     if thresholds is None:
-        now = float(round(now_share))
+        now = float(math.floor(now_share))
         return tuple(t for t in (now, 5.0 * ((now - 1) // 5)) if 1 <= t <= 100)
     try:
         out = () if isinstance(thresholds, str) else tuple(float(t) for t in thresholds)
