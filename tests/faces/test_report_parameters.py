@@ -84,6 +84,20 @@ def test_the_assumption_tables_show_the_values_as_written(tmp_path):
     assert "steepness: 0.8" in green
 
 
+def test_a_diversion_lists_its_source_and_says_what_acts_on_one_market():
+    """A Diversion's cell was its source's Python repr (Group(name trade_friction, parts
+    (GrowthShift(...)...)) and its rate was labelled "yearly rate"."""
+    table = html.unescape(re.sub(r"<[^>]+>", " ", assumptions_table(
+        market_presets.get("friction_diversion"))))
+    assert "Group(" not in table
+    assert "Fixed(" not in table
+    assert "yearly rate: Triangular" not in table
+    assert "Source, drift, growth change per year: Triangular(" in table
+    assert "Diverted share of the loss: Triangular(low 0.2, mode 0.5, high 0.8)" in table
+    assert ("Diverted to: EU, ROW (only in a projection of several markets; on one market "
+            "the source acts alone)") in table
+
+
 @pytest.mark.parametrize(("value", "text"), [
     (2.5, "2.5"), (2.0, "2"), (0.1, "0.1"), (0.035, "0.035"), (-0.0176, "-0.0176"),
     (0.0016, "0.0016"), (-0.0, "0"), (0.1 + 0.2, "0.3"), (1 / 3, "0.333"),

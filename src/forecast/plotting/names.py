@@ -80,6 +80,8 @@ NAMES: dict[str, str] = {
     "figures": "Figures",
     "years": "Years",
     "source": "Source",
+    "diverted_share": "Diverted share of the loss",
+    "diverted_to": "Diverted to",
     "address": "Address",
     "family": "Family",
     "aicc": "AICc",

@@ -164,9 +164,21 @@ def all_parameters(assumption, prefix: str = "") -> dict[str, object]:
     Its dataclass fields but the name (a :class:`~forecast.scenarios.Group`'s parts each
     under ``"<part>."``), without those left out (None) and without the assumption's own
     probability (the report gives it in a column of its own); a part's probability only
-    when it is not 1. :meth:`Assumption.parameters` gives the uncertain ones only.
+    when it is not 1. :meth:`Assumption.parameters` gives the uncertain ones only. A
+    :class:`~forecast.scenarios.Diversion` gives its source's parameters under
+    ``"source."``, the share of the loss it diverts and where to (which act only in a
+    projection of several markets).
     """
-    out: dict[str, object] = {}
+    from ..scenarios import Diversion  # the package's own values
+
+    if isinstance(assumption, Diversion):  # on one market, the source acts alone
+        out = all_parameters(assumption.source, f"{prefix}source.")
+        to = ", ".join(assumption.to) or "every other market"
+        out[f"{prefix}diverted_share"] = assumption.rate
+        out[f"{prefix}diverted_to"] = (f"{to} (only in a projection of several markets; "
+                                       "on one market the source acts alone)")
+        return out
+    out = {}
     for f in dataclasses.fields(assumption):
         value = getattr(assumption, f.name)
         if f.name in _NOT_PARAMETERS or value is None:
