@@ -19,7 +19,7 @@ FAST = ["--model", "drift", "--imputations", "1"]
 
 #: Python spellings no command-line message should carry.
 PYTHON = re.compile(r"\w+=\.\.\.|\w+=\d|frame\.attrs|\w+\(forecast\.|Records\.filter|"
-                    r"`markets`|start=, end=")
+                    r"`markets`|start=, end=|\.to_frame\(\)|\w+=<")
 
 _DIVERSION = ('[[scenario]]\nname = "baseline"\n\n[[scenario]]\nname = "to_eu"\n\n'
               '[[scenario.assumption]]\ntype = "diversion"\nto = "EU,JP"\nrate = 0.5\n\n'
@@ -86,6 +86,19 @@ def test_markets_the_records_do_not_pin_are_dropped_from_markets(tmp_path, capsy
     assert "Too few releases pin KR (2 year(s) of its own records: 2016, 2020), SG (1 " in said
     assert said.endswith("leave them out of --markets (the rest of the world then holds what "
                          "they send).")
+
+
+def test_nowcast_of_a_full_year_points_at_forecast_history(tmp_path, capsys):
+    """HK's last year has a full-year level: the advice was history.to_frame() and, for
+    the combined US+HK+EU series, end=<year>, neither of which a command line has."""
+    lines = _lines(capsys, ["nowcast", "--market", "HK"], tmp_path, code=2)
+    said = _said(lines, "nowcast", "has no partial year to nowcast")
+    assert said.endswith("List its figures with forecast history (the same --market, --flow "
+                         "and --segment), or add a later January-to-month record to the "
+                         "releases (--data).")
+    lines = _lines(capsys, ["nowcast", "--market", "US+HK+EU"], tmp_path, code=2)
+    said = _said(lines, "nowcast", "cannot be used")
+    assert said.endswith("Add usable records for those years to the releases (--data).")
 
 
 @pytest.mark.parametrize(("pattern", "words"), CLI_WORDS)

@@ -51,6 +51,14 @@ CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"leave (it|them) out of `markets` \(the rest of the world then holds what they "
          r"send\), or narrow start/end to the years they are published\.",
          r"leave \1 out of --markets (the rest of the world then holds what they send)."),
+        # nowcast: a history whose last year is a full year (History.nowcast's advice)
+        (r"Read history\.to_frame\(\) for its figures, or add a later January-to-month "
+         r"record\.",
+         "List its figures with forecast history (the same --market, --flow and --segment), "
+         "or add a later January-to-month record to the releases (--data)."),
+        # reconstruct: records the history cannot use (the command line has no end year)
+        (r"Add usable records for those years or pass end=<year> to extrapolate\.",
+         "Add usable records for those years to the releases (--data)."),
         # a scenario file's size in percent: the file's key, not a Python argument
         (r"if you meant (\S+)%, pass (\w+)=(\S+)\.$",
          r"if you meant \1%, write \2 = \3 in the scenario file."),
