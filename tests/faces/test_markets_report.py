@@ -385,3 +385,17 @@ def test_a_fit_of_several_markets_is_sent_to_project_markets(mp):
     with pytest.raises(forecast.ForecastTypeError, match=r"`fit` is a fit of several markets "
                        r"\(SplitFit: US, EU, ROW\); project it with forecast\.project_markets"):
         forecast.project(fit, [forecast.Scenario("baseline")], to=2030, n_paths=100, seed=1)
+
+
+def test_a_report_in_cny_says_what_it_assumes_about_the_exchange_rate(mp):
+    """As a report of one market says it; a markets run in CNY said nothing."""
+    assert "Exchange rate" not in markets_section(mp, plots=False)  # USD: nothing to say
+    mh = forecast.reconstruct_markets(markets=("US", "EU"), currency="CNY")
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+    cny = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2032,
+                                   n_paths=300, seed=2)
+    text = htmllib.unescape(re.sub(r"<[^>]+>", "", markets_section(cny, plots=False)))
+    total = cny.summary_frame((80,), market="ALL", scenario="baseline")
+    median = float(total[total["year"] == 2032]["median"].iloc[0])
+    assert "Exchange rate: the series is projected in CNY as it is" in text
+    assert f"the baseline median of China's total in 2032, {median:,.1f} CNY bn, is" in text

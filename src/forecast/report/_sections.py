@@ -105,7 +105,7 @@ def _fx_used(history):
     return [(int(y), float(r.rate), str(r.method)) for y, r in rows.iterrows()]
 
 
-def fx_note(summary, unit: str, history=None) -> str:
+def fx_note(summary, unit: str, history=None, of: str = "") -> str:
     """What a projection in CNY assumes about the exchange rate (empty in USD).
 
     The CNY series is projected as it is: no exchange-rate path is applied to the
@@ -113,7 +113,8 @@ def fx_note(summary, unit: str, history=None) -> str:
     them, and set against a USD run it implies they go on (``forecast run --currency
     CNY`` against the default gives about 8.1 CNY per USD in 2030). The note says so,
     with the rates that converted the history's records and where they come from, and
-    the baseline's last median at the last of them.
+    the baseline's last median at the last of them (`of` names whose median it is, e.g.
+    " of China's total" in a report of several markets).
     """
     if not str(unit).startswith("CNY"):
         return ""
@@ -131,7 +132,7 @@ def fx_note(summary, unit: str, history=None) -> str:
                  f"{y0} to {r1:.2f} in {y1} (the last, from "
                  f"{H.esc(_FX_SOURCES.get(how, how or 'the exchange-rate table'))}). At "
                  f"{r1:.2f}, the {H.esc(scenario_label(first['scenario'], in_sentence=True))}"
-                 f" median in {last_year}, {first['median']:,.1f} CNY bn, is "
+                 f" median{H.esc(of)} in {last_year}, {first['median']:,.1f} CNY bn, is "
                  f"{first['median'] / r1:,.1f} USD bn.")
     return f'<p class="fx-note">{text}</p>'
 

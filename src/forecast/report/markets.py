@@ -365,11 +365,24 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
     return message, out
 
 
-def _key_html(message, heading: str = "h2") -> str:
+def _key_html(message, heading: str = "h2", projection=None) -> str:
+    """The key message; with `projection` in CNY, what it assumes about the exchange rate
+    (:func:`forecast.report._sections.fx_note`, as a report of one market says it)."""
     first, *rest = message.sentences()
     items = "".join(f"<li>{H.esc(s)}</li>" for s in rest)
     head = "<h2>Key message</h2>" if heading == "h2" else ""
-    return f'{head}<p class="lead">{H.esc(first)}</p>' + (f"<ul>{items}</ul>" if items else "")
+    return (f'{head}<p class="lead">{H.esc(first)}</p>' + (f"<ul>{items}</ul>" if items else "")
+            + (_fx(projection) if projection is not None else ""))
+
+
+def _fx(projection) -> str:
+    """The exchange-rate note of a projection in CNY, on China's total (empty in USD)."""
+    if not str(projection.unit).startswith("CNY"):
+        return ""
+    names = list(projection.scenario_names)
+    base = "baseline" if "baseline" in names else names[0]
+    total = projection.summary_frame((80,), market="ALL", scenario=base)
+    return S.fx_note(total, projection.unit, projection.history, of=" of China's total")
 
 
 @checked_keywords
@@ -394,7 +407,7 @@ def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
         Resolution of the charts' raster parts (they are SVG).
     thresholds : sequence of float, optional
         Shares in percent for the probability table; default the focus market's share
-        in the last history year, rounded, and the multiple of 5 below it.
+        in the last history year, rounded down, and the multiple of 5 below it.
     scenario : str, optional
         The scenario of the charts (say which one `figures` shows); default the baseline.
 
@@ -407,8 +420,8 @@ def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
     """
     message, blocks = _parts(projection, figures=figures, plots=plots, decompose=decompose,
                              level=level, dpi=dpi, thresholds=thresholds, scenario=scenario)
-    return (_key_html(message, heading="") + "".join(f"<h3>{H.esc(t)}</h3>{b}"
-                                                      for t, b in blocks))
+    return (_key_html(message, heading="", projection=projection)
+            + "".join(f"<h3>{H.esc(t)}</h3>{b}" for t, b in blocks))
 
 
 @checked_keywords
@@ -446,7 +459,7 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
             f"{__version__} · {report_stamp()}")
     last = int(projection.years[-1])
     text = H.page(title or f"China's service outsourcing by source market: scenarios to {last}",
-                  _key_html(message), sections, meta=meta)
+                  _key_html(message, projection=projection), sections, meta=meta)
     data = text.encode("utf-8")
     if len(data) > MAX_BYTES:
         raise ParameterError(f"the report must be at most {MAX_BYTES:,} bytes; got "
