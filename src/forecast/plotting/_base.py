@@ -416,37 +416,39 @@ def _canvas_class():
     from matplotlib.backends.backend_mixed import MixedModeRenderer
     from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 
-    class _Agg(RendererAgg):
+    class _Measuring:
+        """What the two renderers share: text sizes and font heights kept in `metrics`,
+        by the renderer's kind and the resolution it measures at (SVG: 72 an inch)."""
+
+        kind = ""
+
+        def measuring_dpi(self) -> float:
+            return self.dpi if self.kind == "agg" else 72
+
+        def _get_font_height_metrics(self, prop):
+            return _font_heights(self.metrics, prop, self.measuring_dpi(), self.drawn.dpi)
+
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath == "TeX":
+                return super().get_text_width_height_descent(s, prop, ismath)
+            key = _memo_key(self, self.kind, s, prop, ismath)
+            if key not in self.metrics:
+                self.metrics[key] = super().get_text_width_height_descent(s, prop, ismath)
+            return self.metrics[key]
+
+    class _Agg(_Measuring, RendererAgg):
+        kind = "agg"
+
         def __init__(self, width, height, dpi, metrics, figure):
             super().__init__(width, height, dpi)
             self.metrics, self.drawn = metrics, figure
 
-        def _get_font_height_metrics(self, prop):
-            return _font_heights(self.metrics, prop, self.dpi, self.drawn.dpi)
+    class _SVG(_Measuring, RendererSVG):
+        kind = "svg"
 
-        def get_text_width_height_descent(self, s, prop, ismath):
-            if ismath == "TeX":
-                return super().get_text_width_height_descent(s, prop, ismath)
-            key = _memo_key(self, "agg", s, prop, ismath)
-            if key not in self.metrics:
-                self.metrics[key] = super().get_text_width_height_descent(s, prop, ismath)
-            return self.metrics[key]
-
-    class _SVG(RendererSVG):
         def __init__(self, *args, metrics, figure, **kwargs):
             super().__init__(*args, **kwargs)
             self.metrics, self.drawn = metrics, figure
-
-        def _get_font_height_metrics(self, prop):
-            return _font_heights(self.metrics, prop, 72, self.drawn.dpi)
-
-        def get_text_width_height_descent(self, s, prop, ismath):
-            if ismath == "TeX":
-                return super().get_text_width_height_descent(s, prop, ismath)
-            key = _memo_key(self, "svg", s, prop, ismath)
-            if key not in self.metrics:
-                self.metrics[key] = super().get_text_width_height_descent(s, prop, ismath)
-            return self.metrics[key]
 
     class MeasuringCanvas(FigureCanvasAgg):
         """Agg canvas (PNG, and SVG as :class:`FigureCanvasSVG` writes it) whose
