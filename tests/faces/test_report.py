@@ -243,7 +243,11 @@ def test_charts_measured_once_equal_charts_on_matplotlibs_own_canvases(proj, mon
     measured = draw()
     monkeypatch.setattr(F, "measuring_canvas", lambda fig, metrics: None)
     plain = draw()
-    assert measured == plain
+    differ = [(fmt, key) for fmt in plain for key in plain[fmt]
+              if measured[fmt].get(key) != plain[fmt][key]]  # names, not megabytes of diff
+    assert differ == []
+    assert {fmt: sorted(v) for fmt, v in measured.items()} == {
+        fmt: sorted(v) for fmt, v in plain.items()}
     assert len(plain["svg"]) == 2 * len(plain["png"]) >= 8
 
 
@@ -255,7 +259,9 @@ def test_a_measuring_canvas_measures_each_text_once():
 
     metrics: dict = {}
     fig = Figure(figsize=(4, 3))
-    measuring_canvas(fig, metrics)
+    if not measuring_canvas(fig, metrics):  # an older matplotlib keeps its own canvas
+        assert type(fig.canvas).__name__ == "FigureCanvasBase"
+        pytest.skip(f"matplotlib {matplotlib.__version__}: the measuring canvas is not used")
     ax = fig.subplots()
     ax.plot([2020, 2030], [1, 2], label="a line")
     ax.set_title("A title")

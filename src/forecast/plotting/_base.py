@@ -7,6 +7,7 @@ import functools
 import io
 import logging
 import os
+import re
 import weakref
 from collections.abc import Iterator
 
@@ -324,7 +325,13 @@ def text_renderer(fig):
     return RendererAgg(max(int(w), 1), max(int(h), 1), fig.dpi)
 
 
-def measuring_canvas(fig, metrics: dict) -> None:
+#: The first matplotlib on which the measuring canvas is tested to leave every image
+#: byte-identical to matplotlib's own canvases; on older ones (3.7 was tried) its PNGs
+#: differ in the anti-aliasing of some thousand pixels, so they keep matplotlib's canvas.
+MEASURED_SINCE = (3, 11)
+
+
+def measuring_canvas(fig, metrics: dict) -> bool:
     """Put `fig` on an Agg canvas whose renderers measure each text once, in `metrics`.
 
     matplotlib measures every text again in each renderer (its cache of text sizes
@@ -345,8 +352,20 @@ def measuring_canvas(fig, metrics: dict) -> None:
     metrics : dict
         The store of text sizes: an empty dict, shared by the figures drawn together
         (keep it no longer: it grows with every text measured).
+
+    Returns
+    -------
+    bool
+        False (and `fig` left on its canvas) with matplotlib older than
+        :data:`MEASURED_SINCE`.
     """
+    import matplotlib  # lazy: the optional `plot` extra
+
+    version = tuple(int(v) for v in re.findall(r"\d+", matplotlib.__version__)[:2])
+    if version < MEASURED_SINCE:
+        return False
     _canvas_class()(fig, metrics)
+    return True
 
 
 def _memo_key(renderer, kind: str, s: str, prop, ismath):
