@@ -26,6 +26,7 @@ from ..plotting.names import (
 from ..projection.engine import censoring
 from ..records import Records
 from ..records import provenance as provenance_table
+from ..scenarios import Diversion
 from . import _html as H
 from ._markets_message import market_evidence
 from .formats import format_parameter, format_value, significant
@@ -170,8 +171,6 @@ def all_parameters(assumption, prefix: str = "") -> dict[str, object]:
     ``"source."``, the share of the loss it diverts and where to (which act only in a
     projection of several markets).
     """
-    from ..scenarios import Diversion  # the package's own values
-
     if isinstance(assumption, Diversion):  # on one market, the source acts alone
         out = all_parameters(assumption.source, f"{prefix}source.")
         to = ", ".join(assumption.to) or "every other market"
