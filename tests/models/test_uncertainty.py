@@ -134,6 +134,23 @@ def test_calibration_scale_and_growth():
     assert gaussian.calibration(few, dof=4.0)[0] == pytest.approx((4 + 2 * 70 / 3) / 6)
 
 
+def test_calibration_growth_must_pay_for_itself_on_the_origins():
+    """The same error pattern (variance growing as h^0.5) from 11 origins and from 220:
+    the growth is kept only where the origins, not the overlapping errors, support it
+    by AIC; without it the scale is the plain maximum likelihood one."""
+    h = np.arange(1, 7)
+    few = np.array([11, 10, 9, 8, 7, 6])
+    k2, gamma, _ = gaussian.calibration((few * h**0.5, few))
+    assert gamma == 0.0
+    assert k2 == pytest.approx(np.sum(few * h**0.5) / few.sum())
+    many = 20 * few
+    k2, gamma, _ = gaussian.calibration((many * h**0.5, many))
+    assert (k2, gamma) == (pytest.approx(1.0), pytest.approx(0.5))
+    # the rule itself: twice the gain, scaled to the origins, must exceed 2
+    assert not gaussian._growth_pays(3.0, 10 / 40)
+    assert gaussian._growth_pays(3.0, 1.0)
+
+
 def test_a_late_break_does_not_blow_up_the_tail():
     """Flat for eight years, then +50% twice: three out-of-sample errors only. The
     damped trend's six-year 99.9th percentile stays below 100 times the last value."""

@@ -9,7 +9,9 @@ draws). Each member's h-step distribution on the working scale is Gaussian
    ones re-estimated from the data up to the origin. The squared standardised errors
    of those forecasts give, by maximum likelihood, a variance scale and its growth with
    the horizon ``h^gamma`` (gamma in [-1, 1], estimated only where three horizons have
-   three errors each, held constant beyond the longest horizon the sample covers). The
+   three errors each, kept only where it pays its parameter by AIC counting origins
+   rather than errors, whose horizons overlap; held constant beyond the longest horizon
+   the sample covers). The
    scale is pooled with the model's own, which is 1 by construction and rests on the
    model's ``dof``: ``kappa^2 = (dof + m s^2) / (dof + m)`` for ``m`` origins, the
    posterior mean under a conjugate prior centred on the model. The member's covariance
@@ -72,6 +74,25 @@ GAMMA = (-1.0, 1.0)
 _GAMMAS = np.linspace(GAMMA[0], GAMMA[1], 41)
 #: the growth exponent needs this many horizons with this many errors each to be estimated
 MIN_GROWTH_EVIDENCE = 3
+#: index of gamma = 0 (no growth beyond the model's own) in the grid
+_GAMMA_ZERO = int(np.flatnonzero(_GAMMAS == 0.0)[0])
+
+
+def _growth_pays(gain: float, share: float) -> bool:
+    """Whether the growth exponent earns its parameter: AIC on the effective sample.
+
+    `gain` is the log-likelihood gained over gamma = 0 treating every error as
+    independent. The errors of one origin at horizons 1..H share their innovations (the
+    h-step error contains the (h-1)-step one), so the sample holds about as much
+    evidence as it has origins, not errors: the gain is scaled by `share` = origins /
+    errors before the comparison with the one parameter it costs (``2 gain share > 2``).
+
+    Examples
+    --------
+    >>> _growth_pays(3.0, 10 / 40), _growth_pays(3.0, 1.0)
+    (False, True)
+    """
+    return 2.0 * gain * share > 2.0
 
 
 def calibration(calib, dof: float = 0.0) -> tuple[float, float, int]:
@@ -80,9 +101,11 @@ def calibration(calib, dof: float = 0.0) -> tuple[float, float, int]:
     Maximum likelihood for squared standardised errors ``u^2 ~ kappa^2 h^gamma chi2_1``
     from per-horizon sums. The growth ``gamma`` is estimated only where at least three
     horizons have three errors each (else 0: two or three errors say nothing about how
-    the variance grows). ``hmax`` is the longest horizon with errors; the factor is held
-    constant beyond it rather than extrapolated. `dof` is accepted for symmetry with
-    :func:`variance_factor` and not used.
+    the variance grows), and kept only where it improves the AIC on the sample's
+    effective size, its number of origins (:func:`_growth_pays`). ``hmax`` is the
+    longest horizon with errors; the factor is held constant beyond it rather than
+    extrapolated. `dof` is accepted for symmetry with :func:`variance_factor` and not
+    used.
     """
     if calib is None:
         return 1.0, 0.0, 0
@@ -99,6 +122,8 @@ def calibration(calib, dof: float = 0.0) -> tuple[float, float, int]:
     ll = -0.5 * (total * np.log(np.maximum(k2, 1e-300)) + gammas * (c * np.log(h)).sum())
     i = int(np.argmax(ll))
     m = _origins(counts)
+    if growth and not _growth_pays(ll[i] - ll[_GAMMA_ZERO], m / total):
+        i = _GAMMA_ZERO
     d = max(float(dof), 0.0)
     pooled = (d + m * float(k2[i])) / (d + m)
     return float(pooled), float(gammas[i]), int(h.max())
