@@ -89,12 +89,12 @@ def test_upper_tail_is_bounded_by_what_the_data_support(s, seed):
     spread already goes further, at most the random walk's own 99.9th percentile times
     two. (A single random-walk family is bounded only by the second clause: on a series
     alternating +50% and -50% its honest six-year tail exceeds 100x; on the 181 M1 series
-    every family stays below 36x, benchmarks/results/accuracy.md.)
+    every family stays below 48x, benchmarks/results/accuracy.md.)
 
     Derandomised, i.e. the same examples in every run: random adversarial draws find
-    about 1 in 300 series at 100-103x, all of them level steps (flat, two halvings,
-    flat) that the local linear trend member reads as a randomly changing growth rate
-    (docs/models.md, "Known limitations").
+    ten-year series with a run of halvings at up to 480x, which the local linear trend
+    member reads as a randomly changing growth rate whose variance grows with the cube
+    of the horizon (docs/models.md, "Known limitations").
     """
     f = Auto().fit(s)
     mean, L = f.moments(6)
