@@ -66,6 +66,16 @@ def test_python_blocks_run_in_order(path, tmp_path, monkeypatch):
             exec(compile(code, f"{path.name}:{line}", "exec"), module.__dict__)
     finally:
         plt.close("all")
+    # what a block writes is what its name says (cli.md once wrote SVG bytes to .png)
+    for written in tmp_path.rglob("*"):
+        magic = _MAGIC.get(written.suffix.lower())
+        if magic and written.is_file() and not written.is_symlink():
+            head = written.read_bytes()[:256].lstrip()
+            assert head.startswith(magic), f"{path.name} wrote {written.name}: {head[:20]!r}"
+
+
+#: how files of these extensions begin
+_MAGIC = {".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF", ".html": b"<!DOCTYPE html"}
 
 
 def test_few_blocks_are_exempt():

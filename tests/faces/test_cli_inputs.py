@@ -667,3 +667,24 @@ def test_the_compact_table_aligns_chinese_scenario_names():
     rows = format_compact(table, "USD bn").splitlines()[2:]
     assert [cells(r) for r in rows] == [cells(rows[0])] * 2
     assert [cells(r[:r.index(" 3")]) for r in rows] == [cells(rows[0][:rows[0].index(" 3")])] * 2
+
+
+def test_the_key_message_wraps_by_terminal_columns(tmp_path, capsys):
+    """The key message was wrapped by textwrap, which counts characters: a paragraph of
+    Chinese scenario names ran to nearly twice the 100 columns of every other line."""
+    from forecast.cli._util import cells
+
+    names = ["baseline", "贸易摩擦与数据本地化长期化情景", "数字贸易开放与绿色合作情景"]
+    blocks = [f'[[scenario]]\nname = "{names[0]}"\n']
+    for name, size in zip(names[1:], (-0.2, 0.05), strict=True):
+        blocks.append(f'[[scenario]]\nname = "{name}"\n[[scenario.assumption]]\n'
+                      f'type = "level_shift"\nname = "{name}冲击"\nstart = 2027\n'
+                      f'size = {size}\n')
+    path = tmp_path / "cjk.toml"
+    path.write_text("\n".join(blocks), encoding="utf-8")
+    assert cli.main(["run", str(path), *FAST, "--paths", "200", "--seed", "1", "--no-plot",
+                     "-q", "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    message = out[out.index("\n\nIn "):].strip().split("\n\n")[0].splitlines()
+    assert any("贸易摩擦" in line for line in message)
+    assert max(cells(line) for line in message) <= 100

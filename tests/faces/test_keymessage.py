@@ -97,6 +97,15 @@ def test_the_driver_sentence_says_most_only_when_it_is():
     assert "most of it comes from trade friction (-25.0 of -31.0 log points)" in str(most)
     part = KeyMessage(**base, driver=("frag", "trade_friction", -12.0, -31.0))
     assert "the largest part comes from trade friction" in str(part)
+    # a part larger than the whole (examples/04_custom_scenario.toml said "most of it
+    # comes from drift (-2.9 of -2.7 log points)"): the others offset it
+    over = KeyMessage(**base, driver=("frag", "drift", -2.9, -2.7))
+    assert ("it comes from drift (-2.9 log points), partly offset by the other "
+            "assumptions (+0.2)") in str(over)
+    against = KeyMessage(**base, driver=("frag", "drift", 1.5, -2.7))
+    assert "drift (+1.5 log points) is outweighed by the other assumptions (-4.2)" in str(
+        against)
+    assert "most of it" not in str(over) + str(against)
 
 
 def test_a_market_projection_is_pointed_to_the_markets_report(market_history, tmp_path):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import pathlib
 import shlex
-import textwrap
 import time
 import warnings
 
@@ -33,6 +32,7 @@ from ._util import (
     done,
     draw_seed,
     executor,
+    fill,
     format_compact,
     interactive,
     interrupted_yet,
@@ -200,7 +200,7 @@ def _print_summary(proj, history, fit, args) -> None:
         table = pd.concat([table, mix], ignore_index=True)
     name = (history.name or args.market).replace("_", " ")
     print(format_compact(table, f"{name} ({unit_label(history.unit)}, {fit.name})"))
-    print("\n" + textwrap.fill(str(report.key_message(proj, history)), width=100))
+    print("\n" + fill(str(report.key_message(proj, history)), width=100))
 
 
 def cmd_report(args) -> int:

@@ -110,9 +110,7 @@ class KeyMessage:
             text = f"The largest gap is {scenario_label(name)} ({_pct(self.effects[name])})"
             if self.driver is not None and self.driver[0] == name:
                 _, part, lp, total = self.driver
-                share = "most of it" if abs(lp) > 0.5 * abs(total) else "the largest part"
-                text += (f"; {share} comes from {label(part).lower()} "
-                         f"({lp:+.1f} of {total:+.1f} log points)")
+                text += _driver_text(label(part).lower(), lp, total)
             out.append(text + ".")
         if self.prob_above:
             u = unit_text(self.unit)
@@ -294,3 +292,26 @@ def _example():
     p = one()
     return dataclasses.replace(p, years=p.years + 2, scenario_names=("baseline", "escalation"),
                                samples=p.samples[[0, 0]] * np.array([1.0, 0.9])[:, None, None])
+
+
+def _driver_text(part: str, lp: float, total: float) -> str:
+    """The clause naming the assumption behind the largest gap, `lp` of its `total` log
+    points: a share of the gap where the part lies within it, else what offsets it.
+
+    Examples
+    --------
+    >>> _driver_text("trade friction", -30.2, -34.0)
+    '; most of it comes from trade friction (-30.2 of -34.0 log points)'
+    >>> _driver_text("drift", -2.9, -2.7)
+    '; it comes from drift (-2.9 log points), partly offset by the other assumptions (+0.2)'
+    >>> _driver_text("drift", +1.5, -2.7)
+    '; drift (+1.5 log points) is outweighed by the other assumptions (-4.2)'
+    """
+    rest = total - lp
+    if lp * total > 0 and abs(lp) <= abs(total):
+        share = "most of it" if abs(lp) > 0.5 * abs(total) else "the largest part"
+        return f"; {share} comes from {part} ({lp:+.1f} of {total:+.1f} log points)"
+    if lp * total > 0:
+        return (f"; it comes from {part} ({lp:+.1f} log points), partly offset by the "
+                f"other assumptions ({rest:+.1f})")
+    return f"; {part} ({lp:+.1f} log points) is outweighed by the other assumptions ({rest:+.1f})"
