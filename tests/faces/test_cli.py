@@ -310,6 +310,11 @@ def test_scenarios_lists_and_validates(runs):
     for name in cli.PRESET_NAMES:
         assert f"\n{name}" in out
     assert "Triangular" in out  # -v lists the distributions
+    # and the fixed chance of a part, which is no parameter: escalation's levy is a coin
+    # flip, fragmentation's more likely (it read as certain)
+    escalation = out[out.index("\nescalation"):out.index("\ndigital_opening")]
+    assert "levy_step.probability: 0.5 (fixed" in escalation
+    assert "levy_step.probability: 0.6 (fixed" in out[out.index("\nfragmentation"):]
     out = _ok(runs["scenarios_file"])
     assert "valid, 3 scenario(s)" in out
     assert "levy_and_opening (probability 0.3)" in out

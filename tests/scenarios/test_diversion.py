@@ -32,7 +32,7 @@ def test_defaults_and_key():
     assert d.key == src.key  # the source's seed: CRN with the undiverted scenario
     assert d.first_start == src.first_start
     assert Diversion(src, rate=0.5, to="EU, ROW").to == ("EU", "ROW")
-    assert Diversion(src, name="other").name == "other"
+    assert Diversion(src, 0.5, name="other").name == "other"
 
 
 def test_effect_is_the_source_effect_bit_for_bit():
@@ -108,7 +108,20 @@ def test_toml_round_trip():
 ])
 def test_validation(kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        Diversion(GrowthShift(2026, -0.01), **kwargs)
+        Diversion(GrowthShift(2026, -0.01), **{"rate": 0.5, **kwargs})
+
+
+def test_the_rate_is_required():
+    """It defaulted to 0: a forgotten rate made a diversion that diverted nothing."""
+    with pytest.raises(ParameterError, match=r"`rate` is required.*rate=0\.5") as err:
+        Diversion(GrowthShift(2026, -0.01))
+    assert err.value.field == "rate"
+    text = forecast.dumps_scenarios(market_presets.get("friction_diversion"))
+    line = 'rate = {dist = "triangular", low = 0.2, mode = 0.5, high = 0.8}\n'
+    assert line in text  # written files carry it, so they load again
+    with pytest.raises(forecast.ConfigError,
+                       match=r"scenario\[1\]\.assumption\[1\]\.rate: a diversion needs `rate`"):
+        forecast.loads_scenarios(text.replace(line, "", 1))
 
 
 def test_source_must_be_a_plain_assumption():

@@ -274,19 +274,28 @@ def cmd_scenarios(args) -> int:
             print("  (no assumption: the baseline model alone)")
         for a in s.assumptions:
             params = a.parameters()
-            prob = getattr(a, "probability", 1)
-            prob = prob.value if type(prob).__name__ == "Fixed" else prob
+            prob = _fixed(getattr(a, "probability", 1))
             prob = f"probability {prob:g}" if isinstance(prob, int | float) else f"{prob!r}"
             print(f"  - {a.name} [{type(a).__name__}], {prob}, first start {a.first_start}, "
                   f"{len(params)} uncertain parameter(s)")
             if args.verbose:
                 for key, dist in params.items():
                     print(f"      {key}: {dist!r}")
+                for part in getattr(a, "parts", ()):  # fixed chances are not parameters
+                    chance = _fixed(getattr(part, "probability", 1))
+                    if isinstance(chance, int | float) and chance < 1:
+                        print(f"      {part.name}.probability: {chance:g} (fixed: the share "
+                              "of paths on which it happens)")
     if args.dump:
         new_file(args, args.dump, "--dump")
         dump_scenarios(sset, args.dump, force=args.force)
         print(f"\nWrote {len(sset.scenarios)} scenario(s) from {origin} to {args.dump}.")
     return 0
+
+
+def _fixed(value):
+    """The number inside a ``Fixed`` parameter, else `value` itself."""
+    return value.value if type(value).__name__ == "Fixed" else value
 
 
 def _check_starts_on_embedded_data(sset, file: str) -> None:

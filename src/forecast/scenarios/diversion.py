@@ -73,9 +73,10 @@ class Diversion(Assumption):
     ----------
     source : Assumption
         The effect on `market`'s log level (any primitive, Group or preset).
-    rate : float or Distribution, default 0.0
-        Fraction in [0, 1] of the market's loss that moves to other markets (per path).
-        0 makes the Diversion a plain assumption on `market` (see :func:`on_market`).
+    rate : float or Distribution
+        Fraction in [0, 1] of the market's loss that moves to other markets (per path);
+        required (a forgotten rate once meant none). 0 makes the Diversion a plain
+        assumption on `market` (see :func:`on_market`).
     market : str, default "US"
         The market the source acts on: a named market, ``"ROW"``, or ``"ALL"`` (every
         market in proportion; nothing to divert, so `rate` must be 0).
@@ -88,7 +89,7 @@ class Diversion(Assumption):
     """
 
     source: Assumption
-    rate: float | Distribution = 0.0
+    rate: float | Distribution | None = None
     market: str = "US"
     to: tuple[str, ...] = ()
     name: str = field(default="", kw_only=True)
@@ -104,6 +105,12 @@ class Diversion(Assumption):
             cls = ParameterError if isinstance(self.source, Assumption) else ForecastTypeError
             raise cls(f"`source` must be an Assumption other than a Diversion; got "
                       f"{self.source!r}. Pass e.g. trade_friction('severe').", field="source")
+        if self.rate is None:  # a required argument, with its own advice
+            raise ParameterError(
+                "`rate` is required: the fraction of the source's loss on "
+                f"{self.market!r} that moves to other markets; got none. Pass e.g. "
+                "rate=0.5 or rate=Beta(2, 3), or rate=0 for none (on_market(source, "
+                "market) says the same).", field="rate")
         if self.name == "":
             object.__setattr__(self, "name", self.source.name)
         market = self.market if self.market == "ALL" else _code(

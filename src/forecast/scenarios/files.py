@@ -209,7 +209,11 @@ def _diversion(path: str, table: dict) -> Diversion:
         raise _err(f"{path}.part", f"a diversion needs exactly one [[...part]] table, its "
                    f"source; got {parts!r}. Add it as [[scenario.assumption.part]].")
     source = _assumption(f"{path}.part[1]", parts[0])
-    kwargs: dict[str, Any] = {"rate": _param(f"{path}.rate", table.get("rate", 0.0))}
+    if "rate" not in table:
+        raise _err(f"{path}.rate", "a diversion needs `rate`, the fraction of the source's "
+                   "loss that moves to other markets; got none. Add e.g. rate = 0.5, or "
+                   "rate = 0 for none.")
+    kwargs: dict[str, Any] = {"rate": _param(f"{path}.rate", table["rate"])}
     for key in ("name", "market", "to"):
         if key in table:
             kwargs[key] = _string(f"{path}.{key}", table[key], f'Write {key} = "EU", say.')
