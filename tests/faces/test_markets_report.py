@@ -399,3 +399,24 @@ def test_a_report_in_cny_says_what_it_assumes_about_the_exchange_rate(mp):
     median = float(total[total["year"] == 2032]["median"].iloc[0])
     assert "Exchange rate: the series is projected in CNY as it is" in text
     assert f"the baseline median of China's total in 2032, {median:,.1f} CNY bn, is" in text
+
+
+def test_presets_acting_on_another_market_are_cautioned(market_history, mp):
+    """``project_markets(..., target="JP")`` applied the US-calibrated presets to Japan's
+    series, and the markets report said nothing (the single-market report and the
+    command line's --market runs do). A run whose presets act on the US stays quiet."""
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
+    jp = forecast.project_markets(fit, [forecast.presets.baseline(),
+                                        forecast.presets.escalation()],
+                                  to=2030, n_paths=50, seed=2, target="JP")
+    text = _text(markets_section(jp, plots=False))
+    assert ("Caution, US calibration: the preset scenarios are calibrated on the US channel"
+            in text)
+    assert "applies trade friction to JP's series as written" in text
+    assert "Caution, US calibration" not in _text(markets_section(mp, plots=False))
+    on_all = forecast.Scenario("everywhere", (forecast.on_market(
+        forecast.presets.trade_friction("moderate"), "ALL"),))
+    text = _text(markets_section(forecast.project_markets(
+        fit, [forecast.presets.baseline(), on_all], to=2030, n_paths=50, seed=2),
+        plots=False))
+    assert "applies trade friction to every market in proportion as written" in text

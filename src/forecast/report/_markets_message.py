@@ -264,6 +264,56 @@ def preset_caution(settings: Mapping | None, history, scenarios: Iterable) -> st
             f"{m}'s. Write a scenario file for {m} to change them.</p>")
 
 
+def preset_markets(scenarios: Iterable | None, target: str) -> dict[str, list[str]]:
+    """The preset assumptions of a multi-market projection that act on a market other
+    than the one they are calibrated on: market -> their names.
+
+    A plain assumption acts on the projection's `target`; a Diversion (or
+    :func:`~forecast.on_market`) on its own ``market``. ``"ALL"`` (every market in
+    proportion) counts as another market too.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> sc = [forecast.presets.escalation()]
+    >>> preset_markets(sc, "JP"), preset_markets(sc, "US")
+    ({'JP': ['trade_friction']}, {})
+    """
+    out: dict[str, list[str]] = {}
+    for s in scenarios or ():
+        for a in getattr(s, "assumptions", ()):
+            market = str(getattr(a, "market", target))
+            if a.name in EVIDENCE and market != CALIBRATED_ON:
+                names = out.setdefault(market, [])
+                if a.name not in names:
+                    names.append(a.name)
+    return out
+
+
+def markets_preset_caution(scenarios: Iterable | None, target: str) -> str:
+    """HTML of the caution a markets report carries when US-calibrated presets act on
+    another market as written ("" otherwise): :func:`preset_caution`'s counterpart.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> "to JP's series" in markets_preset_caution([forecast.presets.escalation()], "JP")
+    True
+    """
+    acting = preset_markets(scenarios, target)
+    if not acting:
+        return ""
+    where = "; ".join(
+        f"{', '.join(label(n).lower() for n in names)} to "
+        + ("every market in proportion" if m == "ALL" else f"{H.esc(m)}'s series")
+        for m, names in acting.items())
+    return ('<p class="caution"><b>Caution, US calibration:</b> the preset scenarios are '
+            f"calibrated on the {CALIBRATED_ON} channel (docs/scenarios.md, SOURCES.md). "
+            f"This projection applies {where} as written: their effects, and the evidence "
+            f"cited for them, are {CALIBRATED_ON} figures. Write scenarios for those markets "
+            "to change them.</p>")
+
+
 def market_evidence(assumption: str, market: str | None = None) -> str:
     """The evidence of `assumption`, said to be US evidence when applied to `market`.
 

@@ -51,6 +51,7 @@ from ._markets_message import (
     _reference,
     _signed,
     _the,
+    markets_preset_caution,
 )
 from .figures import _Canvas
 from .keymessage import _default_prob_year
@@ -344,6 +345,8 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
                "it is censored at a millionth of the smallest observation, so a lower "
                "quantile at that value means the channel (or its share) vanishes, not a "
                "figure.</p>")
+    caution += markets_preset_caution(projection.scenarios,
+                                      str(projection.settings.get("target", "US")))
     out = [("At a glance", charts + caution + _baseline_table(projection, level))]
     if len(projection.scenario_names) > 1:
         out.append((f"Scenarios against {_the(_base(projection))}", _change_table(projection)))
