@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -70,14 +72,33 @@ def test_overflowing_series_is_blamed_on_its_scale_not_the_family(spec):
     with pytest.raises(ModelError) as err:
         spec.fit(huge)
     text = str(err.value)
-    assert text.startswith(f"{spec.name} produced non-finite estimates on this series. ")
+    assert text.startswith(f"{spec.name} cannot be estimated on this series. ")
     assert "too large for floating-point arithmetic (up to 1e+300" in text
     assert "rescale the series to a smaller unit" in text
     assert 'or pass scale="log".' in text
     assert "Drift()" not in text
     assert "Naive()" not in text
-    # the advice holds: on the log scale the same series fits
-    assert type(spec)(scale="log").fit(huge).name == spec.name
+    # the advice holds: on the log scale the same series fits (a constant one: no width)
+    with pytest.warns(UserWarning, match="no variation"):
+        assert type(spec)(scale="log").fit(huge).name == spec.name
+
+
+def test_levels_near_1e300_give_advice_not_numpy_warnings():
+    """Growing levels near 1e300: lambda is chosen without overflow (the profile's
+    variances of changes near 1e300 had raised numpy's "overflow encountered in
+    square"), the working scale's values above 1e100 are refused with the advice to
+    rescale, and the log scale the advice names fits and forecasts silently."""
+    values = np.array([1.0, 1.1, 1.2, 1.35, 1.4, 1.6])
+    huge = AnnualSeries(range(2010, 2016), values * 1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lam = forecast.models.scale.choose(huge.values)
+        assert lam == pytest.approx(forecast.models.scale.choose(values), abs=1e-9)
+        with pytest.raises(ModelError, match=r"rescale the series to a smaller unit") as err:
+            forecast.Auto().fit(huge).forecast(5)
+        assert "Drift cannot be estimated on this series" in str(err.value)
+        f = forecast.Auto(scale="log").fit(huge).forecast(5)
+    assert np.isfinite(f.drop(columns="year").to_numpy()).all()
 
 
 class _Broken(forecast.Drift):

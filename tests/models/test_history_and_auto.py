@@ -294,7 +294,8 @@ def test_auto_failing_everywhere_gives_each_familys_reason_not_a_wrong_hint():
     assert "longer series" not in text
     assert ".;" not in text
     assert text.count("rescale the series to a smaller unit") == 3
-    assert forecast.Auto(scale="log").fit(huge).name == "Auto(combine)"
+    with pytest.warns(UserWarning, match="no variation"):  # constant: no width
+        assert forecast.Auto(scale="log").fit(huge).name == "Auto(combine)"
 
 
 def test_a_family_that_leaves_dof_at_its_default_simulates_finite_paths():

@@ -3,6 +3,8 @@ variances, pooling, and the guarantees that follow (finite moments, bounded tail
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -74,8 +76,9 @@ def test_scale_argument_is_checked():
     for bad in ("sqrt", -0.1, 1.5, True, None):
         with pytest.raises((ValueError, TypeError), match="scale"):
             Drift(scale=bad)
-    assert Drift(scale="level").fit(
-        AnnualSeries(range(2000, 2010), np.linspace(1, 2, 10))).lam == 1.0
+    with pytest.warns(UserWarning, match="no variation"):  # a straight line
+        assert Drift(scale="level").fit(
+            AnnualSeries(range(2000, 2010), np.linspace(1, 2, 10))).lam == 1.0
 
 
 # --------------------------------------------------- linear parameters, variances
@@ -309,9 +312,75 @@ def test_level_mean_quadrature(lam):
 def test_constant_series_forecast_flat():
     s = AnnualSeries(range(2000, 2016), np.full(16, 5.0))
     for spec in (Naive(), Drift(), Theta(), DampedTrend(), LocalLinearTrend(), Auto()):
-        f = spec.fit(s).forecast(10)
+        with pytest.warns(UserWarning, match="no variation") as said:
+            fit = spec.fit(s)
+        assert said[0].filename == __file__  # pointed at the caller, not the library
+        assert fit.notes[-1].startswith("no variation: the model reproduces the series")
+        f = fit.forecast(10)
         np.testing.assert_allclose(f[["median", "lower_95", "upper_95", "mean"]], 5.0,
                                    rtol=1e-6, err_msg=spec.name)
+
+
+@pytest.mark.parametrize("values", [5 * 1.07 ** np.arange(12), 10 + 2.5 * np.arange(12)])
+def test_an_exactly_reproduced_series_says_its_band_has_no_width(values):
+    """A geometric series (log scale) and a straight line (level scale): Drift fits them
+    without error, so its variance is the floor's; the fit says so instead of
+    presenting a zero-width band as certainty. Auto's other members see variation."""
+    s = AnnualSeries(range(2000, 2012), values)
+    with pytest.warns(UserWarning, match=r"Drift fitted to the series 2000-2011: no variation"):
+        fit = Drift().fit(s)
+    assert any(n.startswith("no variation") for n in fit.notes)
+    f = fit.forecast(3)
+    assert ((f["upper_95"] - f["lower_95"]) / f["median"]).max() < 1e-6
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        auto = Auto().fit(s)
+    assert not any(n.startswith("no variation") for n in auto.notes)
+
+
+def test_a_noisy_series_has_no_no_variation_note():
+    """Noise of 0.1% a year is far above the variance floor: no note, no warning."""
+    rng = np.random.default_rng(0)
+    s = AnnualSeries(range(2000, 2012), 10 * np.exp(np.cumsum(rng.normal(0.05, 0.001, 12))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fits = [spec.fit(s) for spec in (Naive(), Drift(), Theta(), Auto())]
+    assert not any("no variation" in n for f in fits for n in f.notes)
+
+
+def test_three_years_take_the_middle_scale_not_the_pole():
+    """Two changes that speed up in levels and slow down in logs are equal at some
+    lambda (0.475 here), where the profile likelihood has a pole: choosing lambda there
+    had put the drift's variance at zero (a five-year 80% band of [36.118, 36.122]).
+    Three years take lambda 0.5 and say so; the band is the fixed scale's."""
+    s = AnnualSeries([2022, 2023, 2024], [20, 22, 24.1])
+    x = s.values
+    # the pole: the likelihood grows without bound towards lambda = 0.47646
+    ll = scale.profile(x, np.array([0.45, 0.476, 0.4764, 0.47645, 0.5]))
+    assert np.all(np.diff(ll[:4]) > 4)
+    assert ll[3] > ll[4] + 15
+    for spec in (Drift(), Auto()):
+        fit = spec.fit(s)
+        assert fit.lam == scale.SHORT_LAMBDA
+        assert any(n.startswith("scale: lambda 0.5") and "3 years" in n for n in fit.notes)
+        fixed = Drift(scale=scale.SHORT_LAMBDA).fit(s)
+        assert not any(n.startswith("scale:") for n in fixed.notes)
+        got, ref = fit.forecast(5), fixed.forecast(5)
+        np.testing.assert_allclose(got.drop(columns="year"), ref.drop(columns="year"))
+    f = Drift().fit(AnnualSeries([2020, 2021, 2022], [1, 2, 3.1])).forecast(1)
+    assert f["upper_80"].iloc[0] - f["lower_80"].iloc[0] > 1.0  # was 0.0005
+
+
+def test_short_series_rule_leaves_four_years_and_constant_series_alone():
+    assert scale.choose(np.array([5.0, 5.0, 5.0])) == 1.0
+    assert scale.short_note("auto", np.array([5.0, 5.0, 5.0])) is None
+    x = np.array([20.0, 22.0, 24.1, 26.7])
+    grid = np.linspace(0, 1, 41)
+    w = np.exp(scale.profile(x, grid) - scale.profile(x, grid).max())
+    w[[0, -1]] *= 0.5
+    assert scale.choose(x) == pytest.approx((w @ grid) / w.sum())
+    assert scale.short_note("auto", x) is None
+    assert scale.short_note(0.3, x[:3]) is None
 
 
 def test_short_series_have_finite_forecasts():

@@ -214,8 +214,11 @@ class ModelSpec:
     def safe_estimates(self, Y: np.ndarray) -> list[Estimate]:
         """:meth:`estimate_batch` on `Y`, with every failure or bad result as a ModelError.
 
-        An exception raised inside the family's estimator becomes a ModelError naming the
-        family and the failure, chained to it (``from``), with advice on what to try. A
+        Working-scale values above 1e100 are refused first, with the advice to rescale:
+        the variances of such values overflow float64 (near 1e300 on the level scale, in
+        numpy's arithmetic, as warnings), whatever the family. An exception raised
+        inside the family's estimator becomes a ModelError naming the family and the
+        failure, chained to it (``from``), with advice on what to try. A
         ForecastError raised on purpose passes unchanged, and MemoryError, warnings
         turned into errors, KeyboardInterrupt and SystemExit are never wrapped. Each
         Estimate returned is then checked and normalised
@@ -233,6 +236,10 @@ class ModelSpec:
         """
         hook = "estimate" if type(self).estimate_batch is ModelSpec.estimate_batch \
             else "estimate_batch"
+        big = float(np.max(np.abs(Y), initial=0.0, where=np.isfinite(Y)))
+        if big > _HUGE:  # its variances would overflow float64 in any family
+            raise ModelError(f"{self.name} cannot be estimated on this series. "
+                             f"{self._failure_advice(Y)}")
         # read-only: Auto hands the same rows to every member, so a family that changed
         # them in place would change what the next member sees (its error names it)
         Y = np.asarray(Y).view()

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -25,7 +26,7 @@ import pandas as pd
 
 from .._keywords import checked_init, checked_methods
 from .._seeds import as_seed_sequence
-from .._validation import check_bool, check_int, check_levels, readonly
+from .._validation import check_bool, check_int, check_levels, readonly, user_stacklevel
 from ..errors import ForecastTypeError, ModelError
 from ..series import AnnualSeries
 from . import gaussian, scale
@@ -36,6 +37,13 @@ __all__ = ["MAX_H", "Fit", "FitLike", "make_fit"]
 
 #: the longest horizon a fit forecasts
 MAX_H = 200
+#: one-step standard deviation on the working scale, relative to the series' largest
+#: working-scale magnitude (at least 1), at or below which a fit saw no variation: the
+#: estimators floor a zero variance at a standard deviation of 1e-10 of that magnitude
+#: (``estimation._floor_var``), and the factors later applied to it (degrees of
+#: freedom, parameter uncertainty, calibration) leave it within a few times that, two
+#: orders of magnitude below this bound; a series with any noise is far above it
+NO_VARIATION = 1e-8
 _TOKEN = object()
 
 
@@ -79,7 +87,9 @@ class Fit:
     residuals : ndarray
         One-step in-sample errors on the working scale, read-only.
     notes : tuple of str
-        What happened during fitting (skipped families, imputations, orders, seed).
+        What happened during fitting (skipped families, imputations, orders, seed, a
+        series too short to choose its scale, a series with no variation to estimate
+        uncertainty from).
     components : tuple of Linear
         The calibrated members (one per family and history draw).
     weights : ndarray
@@ -421,7 +431,14 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
     history draws of one family); a combination of families passes ``average=False``,
     reports its own figures in `extra` and labels each member's family in `groups`.
     `history`, the History the estimates were made on, gives ``Fit.source``.
+
+    A note is added when ``scale="auto"`` met a series too short to choose the scale
+    (:func:`forecast.models.scale.short_note`), and a note and a UserWarning when the
+    forecast has no width because the series had no variation the model could see
+    (:func:`_no_variation_note`).
     """
+    short = scale.short_note(getattr(spec, "scale", None), series.values)
+    notes = (*notes, short) if short else tuple(notes)
     calibrate = bool(getattr(spec, "calibrate", True))
     inflate = bool(getattr(spec, "param_uncertainty", True))
     factors = np.array([gaussian.variance_factor(e.calib, e.dof, calibrate, inflate)
@@ -442,5 +459,41 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
     a = float(np.mean([e.aicc for e in ests])) if aicc is None else aicc
     source = {k: v for k in ("market", "flow", "segment", "currency")
               if isinstance(v := getattr(history, k, None), str) and v}
-    return Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, cals,
-               tuple(groups), _TOKEN, source)
+    fit = Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, cals,
+              tuple(groups), _TOKEN, source)
+    flat = _no_variation_note(fit)
+    if flat:
+        object.__setattr__(fit, "notes", (*fit.notes, flat))
+        warnings.warn(f"{fit.name} fitted to {series.name or 'the series'} "
+                      f"{series.first_year}-{series.last_year}: {flat}.", UserWarning,
+                      stacklevel=user_stacklevel())
+    return fit
+
+
+def _no_variation_note(fit: Fit) -> str | None:
+    """The note of a fit whose forecast has no width, or None.
+
+    A series that is constant, or that the model reproduces exactly (a geometric series
+    on the log scale, a straight line on the level), leaves the model no error to
+    estimate its variance from: the variance is floored to keep the algebra defined,
+    and the band it gives (:data:`NO_VARIATION`) states no uncertainty, not certainty.
+
+    Examples
+    --------
+    >>> import forecast, warnings
+    >>> s = forecast.AnnualSeries(range(2015, 2021), [5.0] * 6)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fit = forecast.Drift().fit(s)
+    >>> fit.notes[-1][:62]
+    'no variation: the model reproduces the series exactly, so its '
+    """
+    _, L = fit.moments(1)
+    z = scale.transform(fit.series.values, fit.lam)
+    unit = max(float(np.max(np.abs(z))), 1.0)
+    if not L[0, 0] <= NO_VARIATION * unit:
+        return None
+    return ("no variation: the model reproduces the series exactly, so its errors give no "
+            "uncertainty to estimate and the forecast band has zero width (it says nothing "
+            "about uncertainty); fit a History with the measurement uncertainty of the "
+            "data, or judge the uncertainty by other means")

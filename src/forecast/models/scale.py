@@ -4,12 +4,18 @@ Every family models ``z = g(y)``, the Box-Cox transform of the level ``y`` with
 ``lambda`` in [0, 1]: ``g(y) = log y`` for lambda = 0 (growth is multiplicative,
 errors proportional to the level) and ``g(y) = y - 1`` for lambda = 1 (growth is
 additive); values in between bridge the two. ``scale="auto"`` (the default of every
-spec) picks lambda by maximum likelihood: the profile likelihood of a random walk with
-drift on ``g(y)``, Jacobian included (Box & Cox 1964), maximised over [0, 1]. The rule
+spec) picks lambda from the profile likelihood of a random walk with drift on ``g(y)``,
+Jacobian included (Box & Cox 1964): its posterior mean under a flat prior on [0, 1],
+which is the maximum where the likelihood identifies lambda (:func:`choose`). The rule
 uses one reference model for all families so that the members of a combination share
 one scale; it is cheap and closed form. On the 181 yearly M1 series it lowered the
 random walk with drift's sMAPE from 19.9 (log) and 16.7 (level) to 15.5
 (``docs/models.md``).
+
+A series of fewer than :data:`MIN_YEARS` years does not inform lambda: its changes leave
+at most one degree of freedom after the drift, which lambda would take from the variance
+(:func:`choose`). Such a series takes :data:`SHORT_LAMBDA`, and the Fit says so in its
+notes (:func:`short_note`).
 
 Back-transformed levels are positive: for lambda > 0 a working value below ``-1 /
 lambda`` has no level, and such values are censored at a floor of one millionth of the
@@ -28,6 +34,11 @@ from ..errors import ParameterError
 
 #: censoring point of back-transformed levels, relative to the smallest observation
 FLOOR = 1e-6
+#: fewest years from which ``scale="auto"`` estimates lambda (see :func:`choose`)
+MIN_YEARS = 4
+#: lambda of a shorter series: the mean of the flat prior on [0, 1] that :func:`choose`
+#: averages over, which is what it returns when the data carry no information on lambda
+SHORT_LAMBDA = 0.5
 _NAMES = {"log": 0.0, "level": 1.0}
 
 
@@ -85,9 +96,21 @@ def profile(x: np.ndarray, lams: np.ndarray) -> np.ndarray:
     lams = np.asarray(lams, dtype=float)
     safe = np.where(lams == 0.0, 1.0, lams)
     z = np.where(lams[:, None] == 0.0, lx, np.expm1(lams[:, None] * lx) / safe[:, None])
-    s2 = np.diff(z, axis=1).var(axis=1)
+    d = np.diff(z, axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        s2 = d.var(axis=1)
     with np.errstate(divide="ignore"):
-        ll = -0.5 * (lx.size - 1) * np.log(s2) + (lams - 1.0) * lx[1:].sum()
+        log_s2 = np.log(s2)
+    big = ~np.isfinite(s2)
+    if big.any():
+        # changes beyond ~1e154 (levels near 1e300 on a near-level scale) have squares
+        # that overflow: the log variance is that of the changes over their largest
+        # magnitude, plus twice its log (ordinary series keep the direct bits)
+        m = np.max(np.abs(d[big]), axis=1)
+        s2[big] = (d[big] / m[:, None]).var(axis=1)
+        with np.errstate(divide="ignore"):
+            log_s2[big] = np.log(s2[big]) + 2.0 * np.log(m)
+    ll = -0.5 * (lx.size - 1) * log_s2 + (lams - 1.0) * lx[1:].sum()
     # zero variance: the changes are exactly constant on that scale (a perfect fit)
     return np.where(s2 > 0, ll, np.inf)
 
@@ -99,7 +122,27 @@ def choose(x: np.ndarray) -> float:
     (short or noisy series) it stays near the middle of [0, 1] instead of jumping to an
     end, because the log scale turns wide forecast distributions into very long upper
     tails of the level.
+
+    A series of fewer than :data:`MIN_YEARS` years that is not constant takes
+    :data:`SHORT_LAMBDA` instead. Its changes (at most two) leave at most one degree of
+    freedom after the drift, and lambda, a parameter of its own, can spend it: when two
+    changes grow on one scale and shrink on another, some lambda makes them equal, the
+    variance there is zero and the likelihood has a pole of order two, which no prior
+    can average over. Three years of 20, 22 and 24.1 had put lambda at that pole (0.475)
+    and the drift's variance at zero: an 80% band five years ahead of [36.118, 36.122].
+    From four years on, lambda takes one of at least two degrees of freedom and
+    the variance keeps the rest.
+
+    Examples
+    --------
+    >>> choose(np.array([20.0, 22.0, 24.1]))
+    0.5
+    >>> choose(np.array([5.0, 5.0, 5.0]))
+    1.0
     """
+    x = np.asarray(x, dtype=float)
+    if x.size < MIN_YEARS and np.ptp(x) > 0:
+        return SHORT_LAMBDA
     grid = np.linspace(0.0, 1.0, 41)
     ll = profile(x, grid)
     exact = np.isposinf(ll)
@@ -112,6 +155,37 @@ def choose(x: np.ndarray) -> float:
     w[-1] *= 0.5
     lam = float(np.clip((w @ grid) / w.sum(), 0.0, 1.0))
     return 0.0 if lam < 1e-6 else lam  # below this the scale is the log to 1e-6
+
+
+def short_note(scale: str | float, x: np.ndarray) -> str | None:
+    """The Fit note of a series too short for ``scale="auto"`` (None when it does not apply).
+
+    Parameters
+    ----------
+    scale : str or float
+        The spec's ``scale``.
+    x : numpy.ndarray
+        The series' positive levels.
+
+    Returns
+    -------
+    str or None
+        Which lambda the series took and why, with the fix; None for a fixed scale, a
+        series of :data:`MIN_YEARS` years or more, or a constant one.
+
+    Examples
+    --------
+    >>> short_note("auto", np.array([20.0, 22.0, 24.1]))[:60]
+    'scale: lambda 0.5, the middle of [0, 1]: 3 years are too few'
+    >>> short_note("log", np.array([20.0, 22.0, 24.1])) is None
+    True
+    """
+    x = np.asarray(x, dtype=float)
+    if scale != "auto" or x.size >= MIN_YEARS or np.ptp(x) == 0:
+        return None
+    return (f"scale: lambda {SHORT_LAMBDA:g}, the middle of [0, 1]: {x.size} years are too "
+            f'few to estimate the working scale (scale="auto" needs {MIN_YEARS}); pass '
+            'scale="log" or scale="level" to choose one')
 
 
 def rows(scale: str | float, values: list[np.ndarray]) -> tuple[list[float], np.ndarray]:
