@@ -103,7 +103,8 @@ def data_bad_rows() -> str:
 
 @output("level-error")
 def level_error() -> str:
-    s = forecast.AnnualSeries(range(2015, 2025), [10 * 1.08**i for i in range(10)])
+    values = [10 * 1.08**i * (1 + 0.03 * (-1)**i) for i in range(10)]
+    s = forecast.AnnualSeries(range(2015, 2025), values)
     proj = forecast.project(forecast.Drift().fit(s), forecast.Scenario("baseline"),
                             horizon=3, n_paths=100, seed=1)
     try:

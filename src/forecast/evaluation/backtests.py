@@ -343,7 +343,8 @@ def backtest(
     Examples
     --------
     >>> import forecast
-    >>> s = forecast.AnnualSeries(range(2010, 2022), [10 * 1.1**i for i in range(12)])
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(12)]
+    >>> s = forecast.AnnualSeries(range(2010, 2022), values)
     >>> bt = backtest(Naive(), s, origins=[2018, 2019], horizon=2, n_paths=200, seed=1)
     >>> bt[["origin", "year", "horizon"]].values.tolist()
     [[2018, 2019, 1], [2018, 2020, 2], [2019, 2020, 1], [2019, 2021, 2]]
@@ -477,7 +478,8 @@ def compare(
     Examples
     --------
     >>> import forecast
-    >>> s = forecast.AnnualSeries(range(2010, 2022), [10 * 1.1**i for i in range(12)])
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(12)]
+    >>> s = forecast.AnnualSeries(range(2010, 2022), values)
     >>> t = compare([], s, origins=[2018, 2019], horizon=1, n_paths=100, seed=0)
     >>> t["model"].tolist()
     ['Drift', 'Naive']

@@ -278,7 +278,8 @@ def tornado(
     Examples
     --------
     >>> import forecast
-    >>> s = forecast.AnnualSeries(range(2012, 2026), [10 * 1.1**i for i in range(14)])
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
     >>> fit = forecast.Drift().fit(s)
     >>> sc = forecast.Scenario("s", [forecast.LevelShift(2027, forecast.Uniform(-0.2, 0.0),
     ...                                                  name="step")])
@@ -398,7 +399,8 @@ def sobol(
     Examples
     --------
     >>> import forecast
-    >>> s = forecast.AnnualSeries(range(2012, 2026), [10 * 1.1**i for i in range(14)])
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
     >>> fit = forecast.Drift().fit(s)
     >>> sc = forecast.Scenario("s", [forecast.LevelShift(2027, forecast.Uniform(-0.2, 0.0),
     ...                                                  name="step")])

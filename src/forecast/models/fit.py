@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 from typing import Any, Protocol, runtime_checkable
 
@@ -276,7 +276,7 @@ aicc=-26.8)
         Examples
         --------
         >>> import forecast
-        >>> s = forecast.AnnualSeries(range(2010, 2025), [10.0 + i for i in range(15)])
+        >>> s = forecast.AnnualSeries(range(2010, 2025), [10.0 + i + 0.3 * (-1)**i for i in range(15)])
         >>> fit = forecast.Drift(scale="level").fit(s)
         >>> bool(fit.censored_share(60)[-1] < 0.01), float(fit.censored_share(5)[0])
         (True, 0.0)
@@ -463,7 +463,7 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
               tuple(groups), _TOKEN, source)
     flat = _no_variation_note(fit)
     if flat:
-        object.__setattr__(fit, "notes", (*fit.notes, flat))
+        fit = replace(fit, notes=(*fit.notes, flat))
         warnings.warn(f"{fit.name} fitted to {series.name or 'the series'} "
                       f"{series.first_year}-{series.last_year}: {flat}.", UserWarning,
                       stacklevel=user_stacklevel())

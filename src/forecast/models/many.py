@@ -52,8 +52,10 @@ def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
     Examples
     --------
     >>> import forecast
-    >>> a = forecast.AnnualSeries(range(2010, 2020), [10 * 1.05**i for i in range(10)])
-    >>> b = forecast.AnnualSeries(range(2012, 2022), [3 + 0.2 * i for i in range(10)])
+    >>> values = [10 * 1.05**i * (1 + 0.03 * (-1)**i) for i in range(10)]
+    >>> a = forecast.AnnualSeries(range(2010, 2020), values)
+    >>> values = [3 + 0.2 * i + 0.1 * (i % 3) for i in range(10)]
+    >>> b = forecast.AnnualSeries(range(2012, 2022), values)
     >>> fits = forecast.fit_many(forecast.Theta(), [a, b])
     >>> [f.last_year for f in fits]
     [2019, 2021]

@@ -123,7 +123,8 @@ def project(
     Examples
     --------
     >>> import forecast
-    >>> s = forecast.AnnualSeries(range(2015, 2025), [10 * 1.08**i for i in range(10)])
+    >>> values = [10 * 1.08**i * (1 + 0.03 * (-1)**i) for i in range(10)]
+    >>> s = forecast.AnnualSeries(range(2015, 2025), values)
     >>> fit = forecast.Drift().fit(s)
     >>> proj = forecast.project(fit, forecast.Scenario("baseline"), to=2030,
     ...                         n_paths=200, seed=1)

@@ -330,7 +330,8 @@ def render_figure_sets(projection, *, history=None, decompositions: Mapping | No
     Examples
     --------
     >>> import forecast
-    >>> s = forecast.AnnualSeries(range(2015, 2025), [10 * 1.08**i for i in range(10)])
+    >>> values = [10 * 1.08**i * (1 + 0.03 * (-1)**i) for i in range(10)]
+    >>> s = forecast.AnnualSeries(range(2015, 2025), values)
     >>> proj = forecast.project(forecast.Drift().fit(s), forecast.Scenario("baseline"),
     ...                         to=2028, n_paths=200, seed=1)
     >>> sets = render_figure_sets(proj, formats=("svg", "png"))
