@@ -101,6 +101,30 @@ def test_nowcast_of_a_full_year_points_at_forecast_history(tmp_path, capsys):
     assert said.endswith("Add usable records for those years to the releases (--data).")
 
 
+@pytest.mark.parametrize(("argv", "has"), [
+    (["--year", "2024"], "2024 has a full-year level"),
+    (["--year", "2013"], "2013 has a full-year level"),
+    (["--year", "2015"], "2015 has a full-year growth rate"),
+    (["--market", "ALL", "--year", "2024"], "2024 has a full-year level")])
+def test_nowcast_of_a_given_full_year_points_at_forecast_history(tmp_path, capsys, argv,
+                                                                 has):
+    """The default year's advice was translated, a --year's was not: 'Read
+    history.to_frame() for it, or pass a later year.'"""
+    said = _said(_lines(capsys, ["nowcast", *argv, "-q"], tmp_path, code=2), "nowcast", has)
+    assert "List its figures with forecast history (the same --market, --flow and " \
+           "--segment), or pass a --year known only from partial-year figures (this " \
+           "history's: 2012, " in said
+
+
+def test_nowcast_header_names_the_months_as_the_nowcast_does(tmp_path, capsys):
+    """It read 'from January-to-month 10 figures'; the Nowcast says January-October."""
+    assert cli.main(["nowcast", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Nowcast of full-year 2025 from January-October figures, US ")
+    assert cli.main(["nowcast", "--year", "2017", "-q"]) == 0
+    assert capsys.readouterr().out.startswith("Nowcast of full-year 2017 from January-May ")
+
+
 @pytest.mark.parametrize(("pattern", "words"), CLI_WORDS)
 def test_every_translation_leaves_no_python(pattern, words):
     """The replacements themselves speak the command line."""

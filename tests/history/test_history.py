@@ -218,6 +218,40 @@ def test_nowcast_bad_year(us, year, match):
     assert "`year`" in str(info.value)
 
 
+def test_nowcast_refuses_a_year_with_a_full_year_growth_rate(us):
+    """2015 has January-September figures and a full-year growth rate in use: the growth
+    rate is a published full-year figure (it outweighs the partial one 80 to 1), so 2015
+    is not "known only from partial-year figures" and nowcast(2015) said it was, labelled
+    "from January-September"."""
+    obs = us.observations()
+    used = obs[obs["used"] & (obs["year"] == 2015)]
+    assert set(zip(used["months"], used["measure"], strict=True)) == {
+        (9, "level"), (12, "yoy_growth")}
+    with pytest.raises(ParameterError, match=r"2015 has a full-year growth rate") as info:
+        us.nowcast(2015)
+    listed = str(info.value).split("this history's: ")[1]
+    assert "2015" not in listed
+    assert "2014, 2016" in listed
+    for year in map(int, listed.rstrip(").").split(", ")):
+        assert us.nowcast(year, n=10).year == year
+    with pytest.raises(ParameterError, match="Years with one: ") as info:
+        us.nowcast(2018)
+    assert "2015" not in str(info.value)
+    assert us._fx[2015 - 2009] == (pytest.approx(np.nan, nan_ok=True), "")  # no nowcast rate
+
+
+def test_nowcast_of_synthetic_years_with_full_year_growth():
+    recs = _synthetic({2018: 80.0}, growth={2019: 10.0, 2021: 5.0},
+                      partial={(2019, 6): 45.0, (2020, 6): 46.0, (2021, 6): 48.0})
+    h = reconstruct(recs, market="XX")
+    assert h.nowcast(2020).months == 6
+    with pytest.raises(ParameterError, match="2019 has a full-year growth rate"):
+        h.nowcast(2019)
+    with pytest.raises(ParameterError, match="its default, the history's last year 2021, has "
+                       "a full-year growth rate"):
+        h.nowcast()
+
+
 def test_nowcast_without_a_partial_last_year_says_the_default_was_used():
     # Hong Kong's records end with the full year 2023: there is nothing to nowcast
     hk = forecast.reconstruct(forecast.load_releases(), market="HK", currency="CNY")

@@ -56,6 +56,11 @@ CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          r"record\.",
          "List its figures with forecast history (the same --market, --flow and --segment), "
          "or add a later January-to-month record to the releases (--data)."),
+        # nowcast --year: a year with a full-year record (History.nowcast's advice)
+        (r"Read history\.to_frame\(\) for its figures, or pass a year known only from "
+         r"partial-year figures \(this history's: ",
+         "List its figures with forecast history (the same --market, --flow and --segment), "
+         "or pass a --year known only from partial-year figures (this history's: "),
         # reconstruct: records the history cannot use (the command line has no end year)
         (r"Add usable records for those years or pass end=<year> to extrapolate\.",
          "Add usable records for those years to the releases (--data)."),

@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import DataError, ParameterError, ScenarioError
 from ..evaluation import compare, sobol, tornado
 from ..evaluation._inputs import FIRST_DEFAULT_ORIGIN
+from ..history.nowcast import period_words
 from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..records import Records, load_releases
 from ..scenarios import dump_scenarios
@@ -66,7 +67,7 @@ def cmd_nowcast(args) -> int:
     other = "CNY" if now.currency == "USD" else "USD"
     if now.fx_rate == now.fx_rate:  # a rate exists (not NaN): show both currencies
         rows.append(now.in_currency(other).summary())
-    print(f"Nowcast of full-year {now.year} from January-to-month {now.months} figures, "
+    print(f"Nowcast of full-year {now.year} from {period_words(now.months)} figures, "
           f"{history_label(args)}")
     print_frame(pd.DataFrame(rows).drop(columns=["year", "months"]))
     if len(rows) > 1:

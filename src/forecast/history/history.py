@@ -280,7 +280,15 @@ class History:
         -------
         Nowcast
             Samples of the full-year level in ``unit`` (a ParameterError when `year` has
-            a full-year level or no partial-year record).
+            a full-year record in use, a level or a growth rate on the year before, or
+            no partial-year record).
+
+        Notes
+        -----
+        A full-year growth rate is a published full-year figure: it ties the year to the
+        one before as closely as a level would pin it, and outweighs the year's partial
+        figures, so such a year is not nowcast (its distribution is in
+        :meth:`to_frame`).
 
         Examples
         --------
@@ -297,24 +305,32 @@ class History:
         if self._obs is None:
             raise ParameterError("`year` must have a partial-year record in use, and this "
                                  "History has no records. Build it with reconstruct().")
-        used = self._obs[self._obs["used"] & (self._obs["year"] == year)]
-        if ((used["slot"] == 0) & (used["months"] == 12)).any():
+        o = self._obs[self._obs["used"]]
+        # a full-year record in use (a level, or a growth rate on the year before) is a
+        # published full-year figure: the year is then not known from partial ones only
+        full: dict[int, str] = {}
+        for y, measure in zip(o["year"], o["measure"].where(o["months"] == 12), strict=True):
+            if isinstance(measure, str) and full.get(int(y)) != "level":
+                full[int(y)] = "growth rate" if measure == "yoy_growth" else "level"
+        # the years nowcast accepts: a partial record in use and no full-year record
+        have = sorted({int(y) for y in o.loc[o["months"] < 12, "year"]} - set(full))
+        if year in full:
+            kind = full[year] + (" (on the year before)" if full[year] == "growth rate"
+                                 else "")
             if default:  # nothing to nowcast: the records end with a full year
                 raise ParameterError(
                     f"`year` must be a year known only from partial-year figures; its default, "
-                    f"the history's last year {year}, has a full-year level, so this history "
+                    f"the history's last year {year}, has a full-year {kind}, so this history "
                     f"({self.market} {self.flow}) has no partial year to nowcast. Read "
                     "history.to_frame() for its figures, or add a later January-to-month "
                     "record.")
+            years = ", ".join(map(str, have)) or "none"
             raise ParameterError(
                 f"`year` must be a year known only from partial-year figures; {year} has a "
-                "full-year level. Read history.to_frame() for it, or pass a later year.")
-        part = used[used["months"] < 12]
+                f"full-year {kind}. Read history.to_frame() for its figures, or pass a year "
+                f"known only from partial-year figures (this history's: {years}).")
+        part = o[(o["year"] == year) & (o["months"] < 12)]
         if part.empty:
-            o = self._obs[self._obs["used"]]
-            full = set(o.loc[(o["slot"] == 0) & (o["months"] == 12), "year"])
-            # the years nowcast accepts: a partial record in use and no full-year level
-            have = sorted(set(o.loc[o["months"] < 12, "year"]) - full)
             raise ParameterError(
                 f"`year` must have a partial-year (January-to-month) record in use; {year} "
                 f"has none. Years with one: {have or 'none'}.")

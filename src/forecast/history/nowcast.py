@@ -21,6 +21,19 @@ from ..errors import ParameterError
 __all__ = ["Nowcast"]
 
 
+def period_words(months: int) -> str:
+    """The months a nowcast is from, in words: ``"January-October"``, ``"full year"``.
+
+    Examples
+    --------
+    >>> period_words(10), period_words(1), period_words(12)
+    ('January-October', 'January', 'full year')
+    """
+    if months == 12:
+        return "full year"
+    return "January" + ("" if months == 1 else f"-{calendar.month_name[months]}")
+
+
 @checked_init
 @dataclass(frozen=True, eq=False)
 class Nowcast:
@@ -88,9 +101,8 @@ Pass the months covered from January, e.g. 10 for January-October.
 
     def __repr__(self) -> str:
         lo, hi = self.interval(80)
-        span = ("full year" if self.months == 12 else
-                f"January-{calendar.month_name[self.months]}")
-        return (f"Nowcast({self.year} from {span}: median {self.median:.4g} {self.unit}, "
+        return (f"Nowcast({self.year} from {period_words(self.months)}: "
+                f"median {self.median:.4g} {self.unit}, "
                 f"80% [{lo:.4g}, {hi:.4g}], {self.samples.size} samples)")
 
     @property

@@ -242,7 +242,7 @@ def _partial_year_rates(fx, fx_records, years: np.ndarray, by_year: dict[int, li
     for y in years:
         rows = by_year[int(y)]
         rate, method = np.nan, ""
-        full = any(r["slot"] == 0 and r["months"] == 12 for r in rows)
+        full = any(r["months"] == 12 for r in rows)  # a level or a growth rate: as nowcast
         if not full and any(r["months"] < 12 for r in rows):
             try:
                 r = fx.for_period(fx_records, int(y), 12)
