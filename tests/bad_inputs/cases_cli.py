@@ -83,7 +83,8 @@ cli_case("report-out-exists", "report", "--out", "{root}/existing.html", *FAST[:
          needles=("--out file", "existing.html", "already exists"))
 cli_case("data-missing-file", "data", "{root}/nope.csv", needles=("nope.csv", "not found"))
 cli_case("data-file-is-folder", "data", "{root}/user", needles=("user", "(a folder)"))
-cli_case("history-unknown-market", "history", "--market", "XX", needles=("`market`", "'XX'"))
+cli_case("history-unknown-market", "history", "--market", "XX",
+         needles=("--market must be a market", "'XX'"))
 cli_case("history-as-of-too-early", "history", "--as-of", "1999-01",
          needles=("--as-of 1999-01", "keeps none", "later date"))
 cli_case("history-as-of-before-the-markets-first-record", "history", "--as-of", "2012-03",

@@ -261,6 +261,18 @@ def test_names_get_the_same_did_you_mean_hint(argv, needles, tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("command", [["history"], ["nowcast"], ["run", "--out", "{tmp}/o"]])
+def test_an_unknown_market_names_the_option_once(command, tmp_path, capsys):
+    """It read '--market: `market` (--market) must be a market present ...'."""
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in command] + ["--market", "USA"]
+    err = _fails(capsys, argv, "Did you mean 'US'?")
+    assert err == (f"forecast {command[0]}: error: --market must be a market present in the "
+                   "records; got 'USA'. Did you mean 'US'? Markets present: "
+                   + err.split("Markets present: ")[1])
+    assert "`market`" not in err
+    assert err.count("--market") == 1
+
+
 # ----------------------------------------------------------------------------- 9: empty paths
 
 

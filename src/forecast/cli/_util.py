@@ -164,7 +164,9 @@ def check_market(args, records) -> None:
     """--market must be a market of the records (checked here for the did-you-mean hint)."""
     market = getattr(args, "market", None)
     if isinstance(market, str) and market not in records.markets:
-        raise ParameterError(f"`market` (--market) must be a market present in the records; "
+        # named once: the option, not the library's `market` (the entry adds no prefix
+        # to a message that starts with the option)
+        raise ParameterError(f"--market must be a market present in the records; "
                              f"got {market!r}.{suggest(market, records.markets)} Markets "
                              f"present: {', '.join(records.markets)}.")
 
