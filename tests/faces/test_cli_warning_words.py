@@ -88,6 +88,25 @@ def test_markets_the_records_do_not_pin_are_dropped_from_markets(tmp_path, capsy
                          "they send).")
 
 
+def test_a_joint_model_that_does_not_converge_advises_in_command_line_words(tmp_path,
+                                                                           capsys):
+    """The advice came after ~600 characters of records.filter(...) and
+    forecast.reconstruct(...); it comes first, and what to inspect is forecast data and
+    forecast history for the thin market."""
+    lines = _lines(capsys, ["run", "--markets", "US,KR", "--paths", "100", "--seed", "1",
+                            "-q", "--out", "{tmp}/o"], tmp_path, code=2)
+    said = _said(lines, "run", "did not converge")
+    advice = said.index("Too few releases pin KR (2 year(s) of its own records: 2016, 2020): "
+                        "leave it out of --markets (the rest of the world then holds what "
+                        "they send).")
+    assert advice < 300
+    assert said.endswith("To see why, list the records with forecast data --market KR --flow "
+                         "offshore_execution --segment all and reconstruct the market alone "
+                         "with forecast history --market KR (the same --flow and --segment); "
+                         "likewise for the other markets and ALL.")
+    assert "MarketHistory" not in said
+
+
 def test_nowcast_of_a_full_year_points_at_forecast_history(tmp_path, capsys):
     """HK's last year has a full-year level: the advice was history.to_frame() and, for
     the combined US+HK+EU series, end=<year>, neither of which a command line has."""

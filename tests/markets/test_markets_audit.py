@@ -48,8 +48,13 @@ def test_years_far_from_the_records_are_refused(releases, kwargs, words):
 
 
 def test_a_market_with_too_few_releases_is_named(releases):
-    with pytest.raises(ModelError, match=r"Too few releases pin KR \(2 year\(s\)"):
+    with pytest.raises(ModelError, match=r"Too few releases pin KR \(2 year\(s\)") as err:
         forecast.reconstruct_markets(releases, markets=("US", "KR"))
+    # the fix before the calls to inspect, which start with the thin market
+    text = str(err.value)
+    assert text.index("leave it out of `markets`") < text.index("No MarketHistory was built")
+    assert "records.filter(market=['KR', 'US', 'ALL']," in text
+    assert "forecast.reconstruct(records, market='KR'," in text
 
 
 # --------------------------------------------------------------------------- queries

@@ -51,6 +51,18 @@ CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"leave (it|them) out of `markets` \(the rest of the world then holds what they "
          r"send\), or narrow start/end to the years they are published\.",
          r"leave \1 out of --markets (the rest of the world then holds what they send)."),
+        # run --markets: the joint model did not converge (what to inspect, the thinnest
+        # market first)
+        (r"No MarketHistory was built, so inspect the inputs instead: the records of each "
+         r"market with records\.filter\(market=\[[^\]]*\], flow='([\w-]+)', "
+         r"segment='([\w-]+)'\)\.frame \(records: what you passed, by default "
+         r"forecast\.load_releases\(\)\), and what each record implies, used or not, with "
+         r"forecast\.reconstruct\(records, market='([^']+)', flow='[\w-]+', "
+         r"segment='[\w-]+'\)\.observations\(\) \(likewise for the other markets and "
+         r"'ALL'\)\.",
+         r"To see why, list the records with forecast data --market \3 --flow \1 --segment "
+         r"\2 and reconstruct the market alone with forecast history --market \3 (the same "
+         r"--flow and --segment); likewise for the other markets and ALL."),
         # nowcast: a history whose last year is a full year (History.nowcast's advice)
         (r"Read history\.to_frame\(\) for its figures, or add a later January-to-month "
          r"record\.",

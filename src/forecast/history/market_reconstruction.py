@@ -199,9 +199,13 @@ def fit_markets(records: Records, fx: ExchangeRates, markets: tuple[str, ...], f
                 est, _ = mm.estimate(model, est)
         ratios, iters = mm.iterate(model, slots, ratios, est)
     except ModelError as err:
-        raise ModelError(f"{err} No MarketHistory was built, so inspect the inputs instead: "
-                         f"{_inspect_hint(markets, flow, segment)}."
-                         f"{_sparse_hint(obs, markets)}") from None
+        # the fix first (the markets too thinly published), then what to inspect, the
+        # thinnest market first
+        thin = _thin(obs, markets)
+        first = tuple(sorted(markets, key=lambda m: m not in thin))
+        raise ModelError(f"{err}{_sparse_hint(obs, markets)} No MarketHistory was built, so "
+                         f"inspect the inputs instead: {_inspect_hint(first, flow, segment)}."
+                         ) from None
     except DataError as err:  # the records do not pin every level: name the thin markets
         hint = _sparse_hint(obs, markets, some=True)
         if not hint:  # none thin, or all of them: the window is what is short
@@ -305,20 +309,28 @@ def _no_total_message(obs, markets: tuple[str, ...], flow: str, segment: str,
 MIN_MARKET_YEARS = 3
 
 
+def _thin(obs, markets: tuple[str, ...]) -> dict[str, list[int]]:
+    """The markets whose own used records span fewer than MIN_MARKET_YEARS years, with
+    those years."""
+    used = obs[obs["used"]]
+    out = {}
+    for m in markets:
+        years = sorted({int(y) for y, mem in zip(used["year"], used["members"], strict=True)
+                        if mem == (m,)})
+        if len(years) < MIN_MARKET_YEARS:
+            out[m] = years
+    return out
+
+
 def _sparse_hint(obs, markets: tuple[str, ...], some: bool = False) -> str:
     """Name the markets too thinly published to pin their ratio (the usual cause).
 
     With `some`, only when others are not: where every market is thin the advice to leave
     them out would leave no market, and the years asked for are what is short.
     """
-    used = obs[obs["used"]]
-    thin = []
-    for m in markets:
-        years = sorted({int(y) for y, mem in zip(used["year"], used["members"], strict=True)
-                        if mem == (m,)})
-        if len(years) < MIN_MARKET_YEARS:
-            thin.append(f"{m} ({len(years)} year(s) of its own records"
-                        + (f": {', '.join(map(str, years))})" if years else ")"))
+    thin = [f"{m} ({len(years)} year(s) of its own records"
+            + (f": {', '.join(map(str, years))})" if years else ")")
+            for m, years in _thin(obs, markets).items()]
     if not thin or (some and len(thin) == len(markets)):
         return ""
     return (f" Too few releases pin {', '.join(thin)}: leave "
