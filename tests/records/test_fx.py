@@ -233,6 +233,54 @@ def test_user_fx_without_overlap_uses_default_gap(tmp_path):
     assert rates.annual(2013).log_sd > 0.03
 
 
+_FX_HEADER = "year,month,series,cny_per_usd,source,address,confidence,note\n"
+
+
+def test_user_fx_with_one_or_two_overlapping_years_uses_the_default_gap(tmp_path):
+    """One overlapping year (2020 at 6.90, MOFCOM's implied 6.903) gave a gap of 0.0004:
+    every conversion passed as exact. Fewer than three gaps are not an estimate."""
+    path = tmp_path / "fx1.csv"
+    path.write_text(_FX_HEADER + "2020,,fed_g5a,6.9,x,,read,\n", encoding="utf-8")
+    rates = ExchangeRates.from_csv(path)
+    assert (rates.gap_log_sd, rates.gap_years) == (0.03, ())
+    assert "gap 0.0300 (from default)" in repr(rates)
+    two = ExchangeRates.from_csv(write(raw_fx()[raw_fx()["year"].isin(["2020", "2021"])],
+                                       tmp_path))
+    assert (two.gap_log_sd, two.gap_years) == (0.03, ())
+    three = ExchangeRates.from_csv(write(raw_fx()[raw_fx()["year"].isin(
+        ["2020", "2021", "2022"])], tmp_path))
+    assert three.gap_years == (2020, 2021, 2022)
+    assert three.gap_log_sd != 0.03
+
+
+def test_user_fx_spreads_from_one_or_two_differences_use_their_defaults(tmp_path):
+    """Two series a hair apart in one year gave a series spread of 0.00007."""
+    path = tmp_path / "fx2.csv"
+    path.write_text(_FX_HEADER + "2020,,fed_g5a,6.9,x,,read,\n2020,,wdi,6.9007,x,,read,\n"
+                    "2021,,fed_g5a,6.45,x,,read,\n2021,,wdi,6.4507,x,,read,\n"
+                    "2024,1,fed_g5,7.1,x,,read,\n2024,2,fed_g5,7.11,x,,read,\n",
+                    encoding="utf-8")
+    rates = ExchangeRates.from_csv(path)
+    assert rates.series_log_sd == 0.005
+    assert rates.within_year_log_sd == 0.01
+    # three differences are: the estimate
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "2022,,fed_g5a,6.73,x,,read,\n2022,,wdi,6.7307,x,,read,\n"
+                    "2024,3,fed_g5,7.12,x,,read,\n2024,4,fed_g5,7.1,x,,read,\n",
+                    encoding="utf-8")
+    rates = ExchangeRates.from_csv(path)
+    assert rates.series_log_sd < 0.001
+    assert rates.within_year_log_sd < 0.01
+
+
+def test_embedded_spreads_are_estimates(fx):
+    """The embedded table is above the three-difference floor of every spread, so the
+    rule leaves its figures as they were."""
+    assert fx.series_log_sd == pytest.approx(0.0029861, abs=1e-7)
+    assert fx.gap_log_sd == pytest.approx(0.0239853, abs=1e-7)
+    assert fx.within_year_log_sd == pytest.approx(0.0080062, abs=1e-7)
+
+
 @pytest.mark.parametrize("cell", ["６.７", "7.0_8"])
 def test_user_fx_digits_python_reads_but_the_records_refuse_are_refused(tmp_path, cell):
     # the records' own values refuse full-width digits and underscores; the fx file took

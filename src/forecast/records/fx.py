@@ -49,7 +49,14 @@ __all__ = ["ExchangeRates", "FxRate", "load_exchange_rates"]
 METHODS = ("implied", "annual", "monthly", "carried")
 UNCERTAIN_FACTOR = 3.0  # a rate marked "uncertain" has 3x the between-series spread
 MONTHLY_FLOOR = 0.01  # a mean of a few monthly averages is never as good as an annual one
-DEFAULT_GAP = 0.03  # used only when no year has both an implied and an annual rate
+# A spread is estimated only from at least MIN_DIFFERENCES independent differences: the
+# root mean square of n differences has a relative standard error of about 1/sqrt(2n)
+# (71% for one, 50% for two) and one or two near-equal figures make it nearly 0, which
+# would pass every conversion as exact. With fewer, the default below is used instead.
+MIN_DIFFERENCES = 3
+DEFAULT_GAP = 0.03  # implied-vs-average gap: fewer than 3 years with both rates
+DEFAULT_SERIES = 0.005  # between-series spread: fewer than 3 same-year differences
+DEFAULT_WITHIN = 0.01  # within-year spread: fewer than 3 degrees of freedom of months
 # Flows whose CNY and USD totals give an implied rate, in order of preference.
 IMPLIED_FLOWS = ("offshore_execution", "so_execution", "offshore_contract", "so_contract")
 
@@ -394,25 +401,38 @@ def _records(records):
 
 
 def _spreads(frame: pd.DataFrame) -> tuple[float, float]:
-    """(between-series log spread, within-year log spread of monthly averages)."""
+    """(between-series log spread, within-year log spread of monthly averages).
+
+    Each falls back on its default (DEFAULT_SERIES, DEFAULT_WITHIN) when fewer than
+    MIN_DIFFERENCES independent differences inform it: a year with k series gives k - 1,
+    a year with k monthly averages k - 1 degrees of freedom.
+    """
     ann = frame[frame["month"].isna()]
-    diffs = []
+    diffs, n_series = [], 0
     for _, g in ann.groupby("year"):
         logs = np.log(g["cny_per_usd"].to_numpy())
         diffs.extend((logs[:, None] - logs[None, :])[np.triu_indices(len(logs), 1)])
-    series_sd = float(np.sqrt(np.mean(np.square(diffs)) / 2)) if diffs else 0.005
+        n_series += len(logs) - 1
+    series_sd = (float(np.sqrt(np.mean(np.square(diffs)) / 2))
+                 if n_series >= MIN_DIFFERENCES else DEFAULT_SERIES)
     mon = frame[frame["month"].notna()]
-    devs = []
+    devs, n_within = [], 0
     for _, g in mon.groupby("year"):
         if len(g) >= 2:
             logs = np.log(g["cny_per_usd"].to_numpy())
             devs.extend(logs - logs.mean())
-    within = float(np.sqrt(np.sum(np.square(devs)) / max(len(devs) - 1, 1))) if devs else 0.01
+            n_within += len(logs) - 1
+    within = (float(np.sqrt(np.sum(np.square(devs)) / (len(devs) - 1)))
+              if n_within >= MIN_DIFFERENCES else DEFAULT_WITHIN)
     return series_sd, within
 
 
 def _gap_and_flow(rates: ExchangeRates, records) -> tuple[float, float, tuple[int, ...]]:
-    """RMS log gap implied-vs-annual, RMS log gap between flows, and the gap years."""
+    """RMS log gap implied-vs-annual, RMS log gap between flows, and the gap years.
+
+    The gap is DEFAULT_GAP, and the gap years none, with fewer than MIN_DIFFERENCES years
+    that have both an implied and an annual rate.
+    """
     records = _records(records)
     gaps, flows, years = [], [], []
     for year in sorted({k[3] for k in records._key_index if k[0] == "ALL" and k[4] == 12}):
@@ -425,9 +445,13 @@ def _gap_and_flow(rates: ExchangeRates, records) -> tuple[float, float, tuple[in
         if avg is not None and avg.method == "annual":
             gaps.append(logs[0] - avg.log_rate)
             years.append(year)
-    gap = float(np.sqrt(np.mean(np.square(gaps)))) if gaps else DEFAULT_GAP
-    flow = float(np.sqrt(np.mean(np.square(flows)))) if flows else 0.0
-    return gap, flow, tuple(years)
+    if len(gaps) < MIN_DIFFERENCES:  # one or two gaps are not an estimate: the default
+        return DEFAULT_GAP, _rms(flows), ()
+    return float(np.sqrt(np.mean(np.square(gaps)))), _rms(flows), tuple(years)
+
+
+def _rms(values: list[float]) -> float:
+    return float(np.sqrt(np.mean(np.square(values)))) if values else 0.0
 
 
 def _build(raw: pd.DataFrame, rows: list[int], origin: str, where: str,
