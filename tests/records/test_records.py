@@ -392,6 +392,21 @@ def test_missing_and_extra_columns_named(tmp_path):
     assert "The header must be" in msg
 
 
+@pytest.mark.parametrize("frame", [
+    lambda f: f.head(0),  # what from_frame accepted: Records(0 rows)
+    lambda f: f.drop(columns=["row", "origin", "published_date"]).head(0)])
+def test_from_frame_refuses_a_frame_without_data_rows_as_from_csv_does(releases, frame,
+                                                                         tmp_path):
+    with pytest.raises(DataError, match=r"records frame from 'mine' has .*pass at least one "
+                                        r"row with data\.") as info:
+        Records.from_frame(frame(releases.frame), origin="mine")
+    assert info.value.field == "df"
+    path = tmp_path / "empty.csv"
+    releases.filter(year=1990).to_csv(path)
+    with pytest.raises(DataError, match="no data rows"):
+        Records.from_csv(path)
+
+
 def test_from_frame_columns_named(releases):
     with pytest.raises(DataError, match="missing required column.*'value'.*unknown.*'extra'"):
         Records.from_frame(releases.frame.drop(columns="value").assign(extra=1))

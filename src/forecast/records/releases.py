@@ -198,7 +198,8 @@ class Records:
         1..n by position and ``origin`` is used); ``published_date`` is recomputed from
         ``published``. A fully blank row (every cell empty or NaN, as ``pd.read_excel``
         gives for an empty line of a sheet) holds no data and is skipped, as a blank line
-        of a CSV file is; the other rows keep their position numbers.
+        of a CSV file is; the other rows keep their position numbers. A frame without
+        rows (or with blank rows only) is a DataError, as a CSV file with a header only is.
         A ``published`` cell may be a date, or a datetime or Timestamp at midnight (what
         ``pd.read_excel`` gives for a date cell): it is read as ``YYYY-MM-DD``; one with a
         time of day is a problem of that cell.
@@ -245,6 +246,10 @@ class Records:
                 "row, origin allowed); rename or drop columns to match."
             )
         raw = df.reset_index(drop=True)
+        if len(raw) == 0:  # as from_csv refuses a header without rows
+            raise DataError(f"records frame from {origin!r} has no rows, only columns "
+                            "(from_csv refuses a header without rows alike); pass at least "
+                            "one row with data.", field="df")
         # a fully blank row (a gap in a sheet, as read_excel gives it) holds no data and is
         # skipped, as a blank line of a CSV file is; the others keep their position number
         blank = [all(S._text(v) == "" for v in r) for r in raw.itertuples(index=False)]
