@@ -215,6 +215,31 @@ def test_from_pandas_text_values_name_the_year(values):
         AnnualSeries.from_pandas(s, unit="USD_bn")
 
 
+@pytest.mark.parametrize(("cell", "hint"), [
+    ("１", "(write the digits 0-9: full-width and other scripts' digits are not read)"),
+    ("١٢", "(write the digits 0-9: full-width and other scripts' digits are not read)"),
+    ("1_0", "(remove the underscores)"),
+    ("1,5", "(use '.' as the decimal point: 1.5)")])
+def test_text_values_are_read_as_a_csv_file_reads_them(tmp_path, cell, hint):
+    """float() reads "１" (full-width), "١٢" and "1_0", so the constructor took them while
+    a CSV file's were refused (docs/reliability.md); "1,5" was refused with float()'s own
+    words. Both now say the same thing."""
+    words = f"{cell!r} is not a number {hint}. Write plain ASCII digits, e.g. 2015 or 31.59 " \
+            "(no separators)"
+    with pytest.raises(SeriesError) as made:
+        AnnualSeries([2020, 2021], [cell, "2"])
+    assert str(made.value) == f"series values must be numbers; at position 0, {words}, or " \
+                              "pass floats."
+    with pytest.raises(SeriesError, match="at position 1, "):
+        AnnualSeries([2020, 2021], np.array(["2", cell]))
+    path = tmp_path / "s.csv"
+    path.write_text(f'year,value\n2020,"{cell}"\n2021,2\n', encoding="utf-8")
+    with pytest.raises(DataError) as read:
+        AnnualSeries.from_csv(path)
+    assert f"row 2, column 'value': {words}; correct or remove the row." in str(read.value)
+    assert AnnualSeries([2020, 2021], [" 1.5", "2e0"]).values.tolist() == [1.5, 2.0]
+
+
 def test_from_pandas_numeric_text_is_read():
     s = pd.Series(["1.5", "2"], index=[2020, 2021], dtype=object)
     assert AnnualSeries.from_pandas(s, unit="USD_bn").values.tolist() == [1.5, 2.0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +18,32 @@ from typing import Any
 import numpy as np
 
 from .errors import ForecastError, ForecastTypeError, ParameterError
+
+# A number as the library reads it from text: ASCII digits, an optional sign, decimal
+# point and exponent. "1,234", "1_000", "１２３" (full-width) and "١٢٣" (Arabic-Indic) are
+# all refused alike, although Python's float() reads the last three: a file whose figures
+# need a guess is a file to fix (docs/data.md). Shared by the release records, the
+# exchange-rate table and AnnualSeries (here in core, so that all of them can read it).
+NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
+
+
+def number_hint(text: str) -> str:
+    """Why `text` is not a plain ASCII number, as a short hint (or '').
+
+    Examples
+    --------
+    >>> number_hint("1,550.6"), number_hint("117,5")
+    (' (remove the thousands separator)', " (use '.' as the decimal point: 117.5)")
+    """
+    if re.fullmatch(r"[+-]?\d+,(?:\d{1,2}|\d{4,})", text):  # "1,234" may be either
+        return f" (use '.' as the decimal point: {text.replace(',', '.')})"
+    if "," in text and re.fullmatch(r"[\d,]+\.?\d*", text):
+        return " (remove the thousands separator)"
+    if "_" in text:
+        return " (remove the underscores)"
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return " (write the digits 0-9: full-width and other scripts' digits are not read)"
+    return ""
 
 
 def check_int(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ._fsio import atomic_file, check_own_csv
 from ._keywords import checked_init, checked_methods
-from ._validation import check_bool, check_int, readonly
+from ._validation import NUMBER_RE, check_bool, check_int, number_hint, readonly
 from .errors import DataError, ForecastTypeError, ParameterError, SeriesError
 
 __all__ = ["YEAR_RANGE", "AnnualSeries"]
@@ -58,6 +58,7 @@ class AnnualSeries:
 
     def __post_init__(self) -> None:
         _check_real(self.values)
+        _check_text(self.values)
         try:
             years = np.asarray(self.years)
             values = np.asarray(self.values, dtype=float)
@@ -269,7 +270,8 @@ class AnnualSeries:
         if text.any():
             i = int(np.flatnonzero(text.to_numpy())[0])
             raise SeriesError(
-                f"series values must be numbers; got {s.iloc[i]!r} in {years[i]:g}. "
+                f"series values must be numbers; got {s.iloc[i]!r} in {years[i]:g}"
+                f"{number_hint(str(s.iloc[i]).strip())}. "
                 "Convert the column first, e.g. pd.to_numeric(s), and correct that year."
             )
         s = numbers
@@ -346,11 +348,10 @@ class AnnualSeries:
             if numbers.isna().any():
                 row = int(np.flatnonzero(numbers.isna().to_numpy())[0])
                 cell = df[col].iloc[row]
-                what = "is missing" if pd.isna(cell) else f"{cell!r} is not a number"
+                what = "is missing. " + PLAIN_DIGITS if pd.isna(cell) else _not_a_number(cell)
                 raise DataError(
-                    f"series CSV {os.fspath(path)!r} row {row + 2}, column {col!r}: {what}. "
-                    "Write plain ASCII digits, e.g. 2015 or 31.59 (no separators); correct "
-                    "or remove the row."
+                    f"series CSV {os.fspath(path)!r} row {row + 2}, column {col!r}: {what}; "
+                    "correct or remove the row."
                 )
             columns[col] = numbers.to_numpy()
         unit = _file_label(df, "unit", unit, "USD_bn", path)
@@ -421,6 +422,45 @@ def _file_label(df: pd.DataFrame, column: str, given: str | None, default: str,
     if given is not None:
         return given
     return default if found is None else found
+
+
+PLAIN_DIGITS = "Write plain ASCII digits, e.g. 2015 or 31.59 (no separators)"
+
+
+def _not_a_number(cell: object) -> str:
+    """What is wrong with a cell that is not a plain ASCII number, in the same words for
+    a CSV file (:meth:`AnnualSeries.from_csv`) and a str value passed in Python."""
+    return f"{cell!r} is not a number{number_hint(str(cell).strip())}. {PLAIN_DIGITS}"
+
+
+def _check_text(values: object) -> None:
+    """Refuse text values that are not plain ASCII numbers, as a CSV file's are refused.
+
+    Python's float() reads "１２" (full-width), "1_000" and "١٢" (Arabic-Indic), and
+    numpy with it; the records and series CSV files do not (docs/reliability.md).
+
+    Examples
+    --------
+    >>> _check_text(["31.5", 32.0])
+    >>> _check_text(["１", "2"])
+    Traceback (most recent call last):
+    ...
+    forecast.errors.SeriesError: series values must be numbers; at position 0, '１' is not \
+a number (write the digits 0-9: full-width and other scripts' digits are not read). Write \
+plain ASCII digits, e.g. 2015 or 31.59 (no separators), or pass floats.
+    """
+    kind = getattr(getattr(values, "dtype", None), "kind", None)
+    if kind not in ("U", "S", "O") and not isinstance(values, list | tuple):
+        return
+    try:
+        items = np.ravel(np.asarray(values, dtype=object))
+    except (TypeError, ValueError):
+        return  # not a flat list: reported when converted to floats
+    for i, x in enumerate(items):
+        text = x.decode("ascii", "replace") if isinstance(x, bytes | np.bytes_) else x
+        if isinstance(text, str) and not NUMBER_RE.match(text.strip()):
+            raise SeriesError(f"series values must be numbers; at position {i}, "
+                              f"{_not_a_number(text)}, or pass floats.", field="values")
 
 
 def _check_real(values: object) -> None:

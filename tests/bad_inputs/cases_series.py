@@ -35,6 +35,11 @@ SERIES = {
     "value-nan": (([2015, 2016], [1.0, np.nan]), SeriesError, ("nan", "2016")),
     "value-inf": (([2015, 2016], [np.inf, 1.0]), SeriesError, ("inf", "2015")),
     "value-text": (([2015, 2016], ["a", "b"]), SeriesError, ("values", "'a'")),
+    # float() reads full-width digits; a CSV file's are refused, and so are these
+    "value-fullwidth-text": (([2015, 2016], ["１", "2"]), SeriesError,
+                             ("values", "'１'", "full-width", "plain ASCII digits")),
+    "value-decimal-comma": (([2015, 2016], ["1,5", "2"]), SeriesError,
+                            ("values", "'1,5'", "decimal point: 1.5")),
     "lengths": (([2015, 2016, 2017], [1.0, 2.0]), SeriesError, ("same length", "3 years")),
     "two-dimensional": (([[2015, 2016]], [[1.0, 2.0]]), SeriesError, ("one-dimensional",
                                                                       "(1, 2)")),

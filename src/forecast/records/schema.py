@@ -17,6 +17,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from .._keywords import suggest
+from .._validation import NUMBER_RE, number_hint
 from ..errors import DataError
 from ._periods import future_problem, months_hint, period_end_date, published_text
 
@@ -162,34 +163,10 @@ def _show(v: object) -> str:
     return repr(v) if isinstance(v, str) else str(v)
 
 
-# A number as the library reads it from text: ASCII digits, an optional sign, decimal
-# point and exponent. "1,234", "1_000", "１２３" (full-width) and "١٢٣" (Arabic-Indic) are
-# all refused alike, although Python's float() reads the last three: a file whose figures
-# need a guess is a file to fix (docs/data.md).
-NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
 #: Plausible magnitudes of a published figure (levels in 1e8 of a currency: 1e-4 is
 #: 10,000 and 1e7 is 1e15; growth in percent): anything outside is a typo or a wrong unit.
 LEVEL_RANGE: tuple[float, float] = (1e-4, 1e7)
 GROWTH_MAX = 1000.0
-
-
-def number_hint(text: str) -> str:
-    """Why `text` is not a plain ASCII number, as a short hint (or '').
-
-    Examples
-    --------
-    >>> number_hint("1,550.6"), number_hint("117,5")
-    (' (remove the thousands separator)', " (use '.' as the decimal point: 117.5)")
-    """
-    if re.fullmatch(r"[+-]?\d+,(?:\d{1,2}|\d{4,})", text):  # "1,234" may be either
-        return f" (use '.' as the decimal point: {text.replace(',', '.')})"
-    if "," in text and re.fullmatch(r"[\d,]+\.?\d*", text):
-        return " (remove the thousands separator)"
-    if "_" in text:
-        return " (remove the underscores)"
-    if any(ch.isdigit() and not ch.isascii() for ch in text):
-        return " (write the digits 0-9: full-width and other scripts' digits are not read)"
-    return ""
 
 
 def _as_int(v: object) -> int | None:
