@@ -254,6 +254,26 @@ def test_memory_is_checked_before_allocating(fit, monkeypatch):
     assert small.samples.nbytes + small.base_log.nbytes <= 0.8 * 200_000_000
 
 
+@pytest.mark.parametrize("n_paths", [10**12, 10**18])
+def test_a_huge_n_paths_is_refused_before_the_chunks_are_listed(fit, monkeypatch, n_paths):
+    # the chunk bounds (a list of n_paths / chunk_size tuples) used to be built before the
+    # memory guard: a raw MemoryError at 10**12 paths, the OOM killer at 10**18
+    import tracemalloc
+
+    from forecast import _resources
+
+    monkeypatch.setattr(_resources, "available_memory", lambda: 8 * 2**30)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResourceError, match=f"{n_paths:,} paths"):
+            project_markets(fit, market_presets.scenario_set(), to=2035, n_paths=n_paths,
+                            seed=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20
+
+
 def test_common_random_numbers_and_diversion(mp):
     us, all_ = mp.parts.index("US"), slice(None)
     frag, div = _i(mp, "fragmentation"), _i(mp, "fragmentation_diversion")

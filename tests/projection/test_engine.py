@@ -321,3 +321,45 @@ def test_process_pools_of_every_start_method_are_bit_identical():
                                    chunk_size=700, executor=ex)
         assert np.array_equal(par.samples, serial.samples), method
         assert np.array_equal(par.base_log, serial.base_log), method
+
+
+@pytest.mark.parametrize(("n_paths", "readable"),
+                         [(10**12, True), (10**18, True), (10**18, False)])
+def test_a_huge_n_paths_is_refused_before_anything_proportional_is_built(
+        monkeypatch, n_paths, readable):
+    # the chunk bounds used to be a list of n_paths / chunk_size tuples built before the
+    # memory guard: 10**12 paths raised a raw MemoryError there, 10**18 was OOM-killed;
+    # where the memory cannot be read, numpy refuses 10**18 paths with a ValueError
+    # ("array is too big"), which must be the same ResourceError as its MemoryError
+    import tracemalloc
+
+    from forecast import _resources
+    from forecast.errors import ResourceError
+    from forecast.projection.chunks import chunk_bounds
+
+    if readable:
+        monkeypatch.setattr(_resources, "available_memory", lambda: 8 * 2**30)
+    else:  # no estimate: numpy's own MemoryError becomes the ResourceError
+        monkeypatch.setattr(_resources, "available_memory", lambda: None)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResourceError, match=f"{n_paths:,} paths"):
+            run(n_paths=n_paths)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20
+    bounds = chunk_bounds(n_paths, 10_000)  # lazy: built in no time, sized by its length
+    assert len(bounds) == -(-n_paths // 10_000)
+    assert bounds[-1] == ((len(bounds) - 1) * 10_000, n_paths)
+
+
+def test_chunk_bounds_is_the_sequence_of_ranges():
+    from forecast.projection.chunks import chunk_bounds
+
+    assert list(chunk_bounds(25, 10)) == [(0, 10), (10, 20), (20, 25)]
+    assert chunk_bounds(25, 10)[-1] == (20, 25)
+    assert list(chunk_bounds(10, 10)) == [(0, 10)]
+    assert len(chunk_bounds(0, 10)) == 0
+    with pytest.raises(IndexError):
+        chunk_bounds(25, 10)[3]

@@ -268,3 +268,16 @@ def test_a_flat_context_of_bad_years_or_paths_names_the_argument(years, n, error
     # an empty `years` used to be a raw IndexError
     with pytest.raises(error, match=match):
         PathContext.flat(years, n)
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_a_flat_context_of_too_many_paths_is_a_resource_error(monkeypatch, readable):
+    # used to be numpy's raw MemoryError (10**12 paths) or ValueError (10**18)
+    from forecast import _resources
+    from forecast.errors import ResourceError
+
+    monkeypatch.setattr(_resources, "available_memory",
+                        (lambda: 8 * 2**30) if readable else (lambda: None))
+    for n in (10**12, 10**18) if readable else (10**18,):  # (numpy may map 10**12 lazily)
+        with pytest.raises(ResourceError, match=f"{n:,} paths.*Pass a smaller n_paths"):
+            PathContext.flat(range(2026, 2031), n)

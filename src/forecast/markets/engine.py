@@ -240,9 +240,9 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     root = as_seed_sequence(seed)
     center_logs = fit.point_forecast(h)
     centers = softmax_levels(center_logs[0], center_logs[1:])
-    bounds = chunk_bounds(n_paths, chunk_size)
     shapes, what = _check_memory(len(items), len(fit.parts), len(fit.fits), n_paths, h,
                                  chunk_size, executor)
+    bounds = chunk_bounds(n_paths, chunk_size)
     job = MarketJob(fit, tuple(items), years, centers, target, root.entropy,
                     tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     with output_arrays(shapes, executor, what) as ((samples, base_log), shared):

@@ -12,8 +12,9 @@ anything is allocated.
 
 from __future__ import annotations
 
+import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -30,12 +31,12 @@ _FIX = ("Check the executor: its .map(fn, items) must call fn once per item and 
         "client.get_executor() do)")
 
 
-def _where(i: int, bounds: list[tuple[int, int]]) -> str:
+def _where(i: int, bounds: Sequence[tuple[int, int]]) -> str:
     lo, hi = bounds[i]
     return f"chunk {i} of {len(bounds)} (paths {lo}-{hi - 1})"
 
 
-def _unpack(item: Any, k: int, bounds: list[tuple[int, int]]) -> tuple[int, Any, Any]:
+def _unpack(item: Any, k: int, bounds: Sequence[tuple[int, int]]) -> tuple[int, Any, Any]:
     """(index, levels, base) of one result, checked for form only."""
     if not (isinstance(item, tuple) and len(item) == 3):
         raise SimulationError(
@@ -58,7 +59,7 @@ def _check_array(name: str, arr: Any, shape: tuple[int, ...], where: str) -> np.
     return arr
 
 
-def collect(results: Iterable[Any], bounds: list[tuple[int, int]], samples: np.ndarray,
+def collect(results: Iterable[Any], bounds: Sequence[tuple[int, int]], samples: np.ndarray,
             base_log: np.ndarray, on_chunk: Callable[[], None] | None = None) -> None:
     """Copy chunk results into `samples` and `base_log`, checking each chunk comes back once.
 
@@ -160,8 +161,8 @@ def allocate(shapes: tuple[tuple[int, ...], ...], what: str) -> tuple[np.ndarray
     """
     try:
         return tuple(np.empty(shape) for shape in shapes)
-    except MemoryError:
-        need = 8 * sum(int(np.prod(shape)) for shape in shapes)
+    except (MemoryError, ValueError):  # ValueError: more bytes than numpy can address
+        need = 8 * sum(math.prod(shape) for shape in shapes)  # exact: no int64 overflow
         raise ResourceError(
             f"{what} needs about {_resources.format_bytes(need)} of memory, more than could "
             "be allocated. Reduce `n_paths` (--paths on the command line).") from None

@@ -11,6 +11,7 @@ run.
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,9 +35,46 @@ LOG_MIN = -LOG_MAX
 MAX_EFFECT = 10.0
 
 
-def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
-    """Half-open path ranges ``[lo, hi)`` of every chunk, in order."""
-    return [(lo, min(lo + chunk_size, n_paths)) for lo in range(0, n_paths, chunk_size)]
+class ChunkBounds(Sequence):
+    """Half-open path ranges ``[lo, hi)`` of every chunk, in order, computed on demand.
+
+    A read-only sequence of ``(lo, hi)`` tuples (like a ``range``): its size does not grow
+    with `n_paths`, so a run far too large for memory is refused by the memory check
+    instead of by building a list of ``n_paths / chunk_size`` tuples first.
+    """
+
+    __slots__ = ("n_paths", "chunk_size")
+
+    def __init__(self, n_paths: int, chunk_size: int) -> None:
+        self.n_paths = int(n_paths)
+        self.chunk_size = int(chunk_size)
+
+    def __len__(self) -> int:
+        return -(-self.n_paths // self.chunk_size) if self.n_paths > 0 else 0
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        i = operator.index(i)
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("chunk index out of range")
+        lo = i * self.chunk_size
+        return lo, min(lo + self.chunk_size, self.n_paths)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return f"ChunkBounds(n_paths={self.n_paths}, chunk_size={self.chunk_size})"
+
+
+def chunk_bounds(n_paths: int, chunk_size: int) -> ChunkBounds:
+    """Half-open path ranges ``[lo, hi)`` of every chunk, in order (a lazy sequence)."""
+    return ChunkBounds(n_paths, chunk_size)
 
 
 @dataclass(frozen=True)

@@ -146,10 +146,10 @@ def project(
     warn_late_starts(items, int(years[-1]), "project", "Project further (to=...; --to on the "
                      "command line) or check the start year.")
 
-    bounds = chunk_bounds(n_paths, chunk_size)
     n_assumptions = sum(len(getattr(s, "assumptions", ())) for s in items)
     what = f"projecting {len(items)} scenario(s) x {n_paths:,} paths x {h} years"
     check_run_memory(len(items), n_assumptions, n_paths, h, chunk_size, executor, what)
+    bounds = chunk_bounds(n_paths, chunk_size)
     job = Job(fit, tuple(items), years, center, last_year, root.entropy,
               tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     with output_arrays(((len(items), n_paths, h), (n_paths, h)), executor,
@@ -276,7 +276,7 @@ def _center(fit: Any, h: int) -> np.ndarray:
     return center
 
 
-def _run_chunks(job: Job, bounds: list[tuple[int, int]], samples: np.ndarray,
+def _run_chunks(job: Job, bounds: Sequence[tuple[int, int]], samples: np.ndarray,
                 base_log: np.ndarray, executor: Any, progress: bool,
                 shared: SharedArrays | None = None) -> None:
     """Run every chunk of `job` on `executor` and fill `samples` and `base_log`.

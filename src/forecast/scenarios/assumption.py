@@ -37,10 +37,17 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from .. import _resources
 from .._keywords import checked_init, checked_keywords, checked_methods
 from .._seeds import from_generator, keyed
 from .._validation import check_int, readonly
-from ..errors import ForecastError, ForecastTypeError, ParameterError, ScenarioError
+from ..errors import (
+    ForecastError,
+    ForecastTypeError,
+    ParameterError,
+    ResourceError,
+    ScenarioError,
+)
 from ._distribution_base import MAX_MAGNITUDE
 from .distributions import DiscreteUniform, Distribution, Fixed, as_distribution
 
@@ -181,7 +188,17 @@ class PathContext:
             raise ParameterError(f"`years` must be a non-empty 1-d sequence of int years; got "
                                  f"{years!r}. Pass e.g. range(2026, 2031).", field="years")
         h = arr.size
-        return cls(arr, np.zeros((n, h)), np.zeros(h), int(arr[0]) - 1)
+        what = f"PathContext.flat with {n:,} paths x {h} years"
+        fix = "Pass a smaller n_paths (a few thousand paths show an effect's spread)"
+        need = 8 * n * h
+        if need >= _resources.SMALL_RUN:  # 10**12 paths: refused, not left to numpy
+            _resources.check_memory(need, what, fix)
+        try:
+            base = np.zeros((n, h))
+        except (MemoryError, ValueError):  # ValueError: more bytes than numpy can address
+            raise ResourceError(f"{what} needs about {_resources.format_bytes(need)} of "
+                                f"memory, more than could be allocated. {fix}.") from None
+        return cls(arr, base, np.zeros(h), int(arr[0]) - 1)
 
     @property
     def n_paths(self) -> int:
