@@ -640,6 +640,22 @@ def test_a_library_message_about_an_option_is_led_by_the_option(capsys, argv, le
     assert err.split(": error: ", 1)[1].startswith(lead), err
 
 
+def test_sobol_n_above_its_limit_is_refused_before_the_history_in_cli_words(capsys):
+    """--n 2000000 passed the parser (tornado's 10,000,000) and sobol refused it only after
+    the history was rebuilt and fitted, advising `n=1024`; the power-of-two warning before
+    it suggested --n 2097152, itself refused."""
+    err = _fails(capsys, ["sensitivity", "--method", "sobol", "--n", "2000000", "--seed", "1",
+                          "-q"],
+                 "--n: `n` must be an int in [16, 1048576]; got 2000000.",
+                 "Pass e.g. --n 1024 (a power of two, at most 1,048,576).")
+    assert "n=" not in err
+    assert "2097152" not in err
+    # the limit is sobol's: tornado takes the parser's range
+    with pytest.raises(forecast.ParameterError, match=r"at most 1,048,576\)\.$"):
+        forecast.evaluation.sensitivity.check_sobol_n(2**20 + 1)
+    assert forecast.evaluation.sensitivity.check_sobol_n(2**20) == 2**20
+
+
 def test_sensitivity_n_is_bounded_by_the_parser(capsys):
     _fails(capsys, ["sensitivity", "--n", "99999999999"], "argument --n",
            "[16, 10000000]")

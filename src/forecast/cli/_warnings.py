@@ -76,6 +76,9 @@ CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # reconstruct: records the history cannot use (the command line has no end year)
         (r"Add usable records for those years or pass end=<year> to extrapolate\.",
          "Add usable records for those years to the releases (--data)."),
+        # sensitivity --method sobol --n above sobol's limit (check_sobol_n)
+        (r"Pass e\.g\. n=1024 \(a power of two, at most ([\d,]+)\)\.$",
+         r"Pass e.g. --n 1024 (a power of two, at most \1)."),
         # a scenario file's size in percent: the file's key, not a Python argument
         (r"if you meant (\S+)%, pass (\w+)=(\S+)\.$",
          r"if you meant \1%, write \2 = \3 in the scenario file."),

@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import DataError, ParameterError, ScenarioError
 from ..evaluation import compare, sobol, tornado
 from ..evaluation._inputs import FIRST_DEFAULT_ORIGIN
+from ..evaluation.sensitivity import check_sobol_n
 from ..history.nowcast import period_words
 from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..records import Records, load_releases
@@ -173,7 +174,10 @@ _SOBOL_N_WARNING = r"`n` should be a power of two with Sobol' points"
 
 
 def _warn_sobol_n(n: int) -> None:
-    """Warn, as ``sobol`` does, that `n` (``--n``) is not a power of two, in CLI words."""
+    """Warn, as ``sobol`` does, that `n` (``--n``) is not a power of two, in CLI words.
+
+    Called after :func:`check_sobol_n`: both powers of two suggested are within its
+    limit (a power of two itself)."""
     if n & (n - 1):
         up = 1 << (n - 1).bit_length()
         warnings.warn(f"--n should be a power of two with --method sobol (Sobol' points are "
@@ -208,6 +212,8 @@ def cmd_sensitivity(args) -> int:
     if args.plot and args.method != "tornado":  # refused before the slow work
         raise ParameterError("--plot draws a tornado chart; got --method sobol. "
                              "Use --method tornado with --plot, or --out for Sobol indices.")
+    if args.method == "sobol":  # the parser's limit (10,000,000) is tornado's: sobol's
+        check_sobol_n(args.n)  # is checked before the slow work (--n 1024 in CLI_WORDS)
     if args.scenarios and len(set(args.scenarios)) > 1:
         raise ParameterError(
             f"sensitivity analyses one scenario; got --scenario {', '.join(args.scenarios)}. "

@@ -290,7 +290,8 @@ def _sensitivity_command(add: _Add) -> None:
                    dest="years", metavar="YEAR",
                    help="year to analyse (repeatable; default: 2030 and 2035)")
     p.add_argument("--n", type=_int_arg(16, 10_000_000), default=512, metavar="N",
-                   help="base samples for Sobol, paths for tornado (default: %(default)s)")
+                   help="base samples for Sobol (at most 1048576), paths for tornado (at most "
+                        "10000000) (default: %(default)s)")
     p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
                    help="random seed (default: fresh entropy; the seed used is printed "
                         "and written in the --out CSV so the run can be reproduced)")

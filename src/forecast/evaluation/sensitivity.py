@@ -38,6 +38,20 @@ from .crn import Evaluator, by_assumption, scenario_parameters
 
 __all__ = ["sobol", "sobol_indices", "tornado"]
 
+#: Largest base sample size :func:`sobol` takes (2**20): the scenario is evaluated on
+#: ``n (d + 2)`` paths, so a million base rows already mean tens of millions of paths.
+MAX_SOBOL_N = 2**20
+
+
+def check_sobol_n(n: object) -> int:
+    """`n` as :func:`sobol` takes it: an int in [16, MAX_SOBOL_N] (ParameterError else).
+
+    The command line checks ``--n`` with it before building the history (its advice,
+    ``n=1024``, is reworded there by ``forecast.cli._warnings.CLI_WORDS``).
+    """
+    return check_int("n", n, 16, MAX_SOBOL_N,
+                     f"Pass e.g. n=1024 (a power of two, at most {MAX_SOBOL_N:,}).")
+
 TORNADO_COLUMNS = [
     "year", "parameter", "assumption", "low_value", "high_value", "level_low",
     "level_high", "level_median", "swing", "swing_se",
@@ -375,8 +389,9 @@ def sobol(
     scenario : Scenario
     years : int or sequence of int
     n : int, default 1024
-        Base sample size; the scenario is evaluated on ``n (d + 2)`` paths (d parameters)
-        and each assumption once more per parameter group.
+        Base sample size, in [16, ``MAX_SOBOL_N``] (2**20 = 1,048,576; a power of two
+        suits Sobol' points); the scenario is evaluated on ``n (d + 2)`` paths
+        (d parameters) and each assumption once more per parameter group.
     seed : int, Generator, SeedSequence or None
         A SeedSequence passed in is not advanced: the same call twice gives the same
         result.
@@ -412,7 +427,7 @@ def sobol(
     """
     if output not in ("log_level", "effect"):
         raise ParameterError(f"`output` must be 'log_level' or 'effect'; got {output!r}.")
-    n = check_int("n", n, 16, 2**20, "Pass e.g. n=1024.")
+    n = check_sobol_n(n)
     lv = check_level("level", level)
     n_bootstrap = _sobol.check_bootstrap(n_bootstrap, lv)
     ev, params, yrs, cols, h = _setup(fit, scenario, years, "sobol")
