@@ -189,3 +189,55 @@ def test_a_keyword_to_a_method_without_arguments_is_told_to_go():
     assert str(info.value) == ("unexpected keyword argument `levels` (levels=(50,)): "
                                "to_frame() takes no arguments. Remove it.")
     assert info.value.field == "levels"
+
+
+def test_a_missing_argument_names_the_method_as_the_user_calls_it():
+    """proj.prob_above(30) said "Queries.prob_above() missing 1 required positional
+    argument: 'year'": a raw TypeError naming an internal mixin."""
+    import numpy as np
+
+    s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.08 ** np.arange(13))
+    fit = forecast.Drift().fit(s)
+    p = forecast.project(fit, forecast.Scenario("baseline"), to=2027, n_paths=20, seed=1)
+    with pytest.raises(ForecastTypeError) as info:
+        p.prob_above(30)
+    assert str(info.value) == (
+        "Projection.prob_above() is missing its required argument `year` (it takes value, "
+        "year, scenario). Pass it, e.g. proj.prob_above(30, year=2030).")
+    assert info.value.field == "year"
+    with pytest.raises(ForecastTypeError, match=r"^Fit\.forecast\(\) is missing its required "
+                                                r"argument `h` .*e\.g\. fit\.forecast\(h=5\)"):
+        fit.forecast()
+    with pytest.raises(ForecastTypeError, match=r"^LevelShift\(\) is missing its required "
+                                                r"arguments `start`, `size`"):
+        forecast.LevelShift()
+    # a TypeError from inside a call that was complete is not reworded
+    with pytest.raises(TypeError) as info:
+        forecast.project(fit, forecast.Scenario("baseline"), to=2027, n_paths=20,
+                         seed=1).prob_above(object(), 2027)
+    assert "is missing" not in str(info.value)
+
+
+@pytest.mark.parametrize(("call", "text"), [
+    (lambda s: forecast.Drift.fit(s),
+     "fit() of a model spec was called on the class, not on an instance: its first argument "
+     "(AnnualSeries) took the instance's place, so `data` is missing. Call the class first "
+     "(with its settings in the parentheses), e.g. Drift().fit(series)."),
+    (lambda s: forecast.Auto.fit(s),
+     "Auto.fit() was called on the class Auto, not on an instance: its first argument "
+     "(AnnualSeries) took the instance's place, so `data` is missing. Call it: "
+     "Auto().fit(series) (with its settings in the parentheses)."),
+    (lambda s: forecast.Projection.prob_above(30, 2030),
+     "Projection.prob_above() was called on the class Projection, not on an instance: its "
+     "first argument (int) took the instance's place, so `year` is missing. Call it on a "
+     "Projection instance, e.g. proj.prob_above(30, 2030)."),
+])
+def test_a_method_called_on_its_class_says_to_call_the_class(call, text):
+    """Drift.fit(series) said "ModelSpec.fit() missing 1 required positional argument:
+    'data'"; the wording is backtest's for a class passed as `spec`."""
+    import numpy as np
+
+    s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.08 ** np.arange(13))
+    with pytest.raises(ForecastTypeError) as info:
+        call(s)
+    assert str(info.value) == text

@@ -107,10 +107,122 @@ def _refuse_positional(args: tuple, limit: int, positional: list[str], keyword: 
         f"but {len(args) - skip} were given; {rest}")
 
 
+#: Example values of the arguments users most often leave out, for the missing-argument
+#: message's example call (any other argument is shown as ``<name>``).
+_EXAMPLE_VALUES = {"h": "5", "year": "2030", "years": "[2030, 2035]", "data": "series",
+                   "series": "series", "to": "2035", "horizon": "5", "value": "30",
+                   "q": "0.5", "fit": "fit", "scenarios": "forecast.presets.scenario_set()",
+                   "scenario": "scenario", "name": "'baseline'", "spec": "forecast.Drift()",
+                   "start": "2027", "size": "-0.1", "path": "'out.csv'"}
+#: How the user's code usually names an instance of a class, for the examples.
+_INSTANCE_NAMES = {"Projection": "proj", "MarketProjection": "mp", "Fit": "fit",
+                   "SplitFit": "fit"}
+#: Mixins users know by the class that has their methods.
+_PUBLIC = {"Queries": "Projection", "Exports": "Projection"}
+#: A concrete class to show for a base class whose own name users never write.
+_CONCRETE = {"ModelSpec": "Drift"}
+_CONCRETE_WHAT = {"ModelSpec": "model spec"}
+
+
+def _owner(func: Callable[..., Any]) -> type | None:
+    """The class `func` is defined in (by its qualified name), or None."""
+    parts = func.__qualname__.rsplit("<locals>.", 1)[-1].split(".")[:-1]
+    obj: Any = getattr(func, "__globals__", {}).get(parts[0]) if parts else None
+    for part in parts[1:]:
+        obj = getattr(obj, part, None)
+    return obj if isinstance(obj, type) else None
+
+
+def _shown(value: object, name: str, example: bool = False) -> str:
+    """`value` as the example call shows it: short literals as themselves, else `name`
+    (`example`: else the usual example for `name`, ``series`` for ``data``)."""
+    if value is None or isinstance(value, bool | int | float) or (
+            isinstance(value, str) and len(value) <= 20):
+        return repr(value)
+    return _EXAMPLE_VALUES.get(name, name) if example else name
+
+
+def _called_on_class(owner: type, name: str, params: list[inspect.Parameter], args: tuple,
+                     missing: list[str]) -> ForecastTypeError:
+    """The error for ``Drift.fit(series)``: a method called on the class, so the series
+    took the instance's place (the wording of :func:`forecast._validation.check_spec`)."""
+    given = ", ".join(_shown(a, p.name, example=True) for a, p in zip(args, params[1:],
+                                                                          strict=False))
+    first = (f"its first argument ({type(args[0]).__name__}) took the instance's place"
+             if args else "no instance was given")
+    lost = (f", so {', '.join(f'`{m}`' for m in missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing" if missing else "")
+    field = missing[0] if missing else "self"
+    cls = _PUBLIC.get(owner.__name__, owner.__name__)
+    made = _INSTANCE_NAMES.get(cls)
+    if cls in _CONCRETE:  # a base class (ModelSpec.fit): the subclass used is not known
+        example = _CONCRETE[cls]
+        return ForecastTypeError(
+            f"{name}() of a {_CONCRETE_WHAT[cls]} was called on the class, not on an "
+            f"instance: {first}{lost}. Call the class first (with its settings in the "
+            f"parentheses), e.g. {example}().{name}({given or '...'}).", field=field)
+    if made is not None:  # made by the library: proj, fit
+        return ForecastTypeError(
+            f"{cls}.{name}() was called on the class {cls}, not on an instance: {first}"
+            f"{lost}. Call it on a {cls} instance, e.g. {made}.{name}({given or '...'}).",
+            field=field)
+    return ForecastTypeError(
+        f"{cls}.{name}() was called on the class {cls}, not on an instance: {first}{lost}. "
+        f"Call it: {cls}().{name}({given or '...'}) (with its settings in the parentheses).",
+        field=field)
+
+
+def _missing_argument(func: Callable[..., Any], skip: int, args: tuple,
+                      kwargs: dict[str, Any], init_of: type | None = None,
+                      ) -> ForecastTypeError | None:
+    """The error for a call of `func` that leaves required arguments out, else None.
+
+    Built only once the call has failed with a TypeError, so a good call costs nothing.
+    Two slips: a method called on its class (``Drift.fit(series)``: the series takes the
+    instance's place), and an argument forgotten (``proj.prob_above(30)``, no year).
+    """
+    sig = inspect.signature(func)
+    try:
+        sig.bind(*args, **kwargs)
+    except TypeError:
+        pass
+    else:
+        return None  # the TypeError came from inside the function: not ours to reword
+    params = list(sig.parameters.values())
+    required = [p for p in params if p.default is p.empty
+                and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    bound = {p.name for p in params[:len(args)]
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)} | set(kwargs)
+    missing = [p.name for p in required if p.name not in bound]
+    if not missing:
+        return None  # e.g. an argument given twice: Python's message says it
+    name = func.__name__ if init_of is None else init_of.__name__
+    owner = _owner(func) if skip and init_of is None else None
+    if skip and owner is not None and not (args and isinstance(args[0], owner)):
+        return _called_on_class(owner, name, params, args, [m for m in missing if m != "self"])
+    method = skip and args and init_of is None
+    who = f"{type(args[0]).__name__}.{name}" if method else name
+    taken = [p.name for p in params[skip:] if p.kind in _NAMED]
+    shown = [_shown(a, p.name) for a, p in zip(args[skip:], params[skip:], strict=False)]
+    shown += [f"{k}={_shown(v, k)}" for k, v in kwargs.items()]
+    shown += [f"{m}={_EXAMPLE_VALUES.get(m, f'<{m}>')}" for m in missing]
+    holder = (_INSTANCE_NAMES.get(type(args[0]).__name__, type(args[0]).__name__.lower())
+              + "." if method else "")
+    what = (f"its required argument `{missing[0]}`" if len(missing) == 1 else
+            "its required arguments " + ", ".join(f"`{m}`" for m in missing))
+    return ForecastTypeError(
+        f"{who}() is missing {what} (it takes {', '.join(taken)}). Pass "
+        f"{'it' if len(missing) == 1 else 'them'}, e.g. {holder}{name}({', '.join(shown)}).",
+        field=missing[0])
+
+
 def checked_keywords(func: F) -> F:
     """Decorate `func` so an unknown keyword raises :func:`unexpected_keyword`'s error.
 
-    For functions without ``**kwargs`` (Python's own TypeError would name no fix).
+    For functions without ``**kwargs`` (Python's own TypeError would name no fix). A
+    required argument left out is a ForecastTypeError too, naming the function as the user
+    calls it (``Projection.prob_above``, not the mixin defining it), the argument and an
+    example call; so is a method called on its class (``Drift.fit(series)``).
 
     The signature, name and docstring of `func` are kept (``inspect.signature`` and help
     show the original); a known keyword costs one set look-up per call.
@@ -132,7 +244,13 @@ def checked_keywords(func: F) -> F:
         if len(args) > big:
             _refuse_positional(args, big, positional, keyword, func.__name__, skip)
         _refuse_unknown(kwargs, known, names, func.__name__)
-        return func(*args, **kwargs)
+        try:
+            return func(*args, **kwargs)
+        except TypeError as exc:
+            if isinstance(exc, ForecastTypeError) or (
+                    error := _missing_argument(func, skip, args, kwargs)) is None:
+                raise
+            raise error from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -161,7 +279,13 @@ def checked_init(cls: C) -> C:
         if len(args) > big:
             _refuse_positional(args, big, positional, keyword, cls.__name__)
         _refuse_unknown(kwargs, known, names, cls.__name__)
-        init(self, *args, **kwargs)
+        try:
+            init(self, *args, **kwargs)
+        except TypeError as exc:
+            if isinstance(exc, ForecastTypeError) or (error := _missing_argument(
+                    init, 1, (self, *args), kwargs, init_of=cls)) is None:
+                raise
+            raise error from None
 
     cls.__init__ = __init__  # type: ignore[misc]
     return cls

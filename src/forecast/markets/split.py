@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._seeds import as_seed_sequence, child, repeatable
 from .._validation import check_int, check_spec, readonly
 from ..errors import ForecastTypeError, ParameterError
@@ -140,6 +140,7 @@ def base_of(logs: np.ndarray) -> np.ndarray:
                                 .transpose(1, 0, 2))
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True)
 class SplitModel:
@@ -185,6 +186,7 @@ class SplitModel:
                                 "ratios", seed)
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True)
 class BottomUpModel:

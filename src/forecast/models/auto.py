@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from ..errors import ModelError, ParameterError
 from . import scale
 from ._args import as_data
@@ -22,6 +22,7 @@ __all__ = ["DEFAULT_FAMILIES", "Auto"]
 DEFAULT_FAMILIES = ("Drift", "LocalLinearTrend", "Theta")
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True)
 class Auto(ModelSpec):

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._keywords import checked_init
+from .._keywords import checked_init, checked_methods
 from .._validation import check_bool, check_int
 from ..errors import ForecastTypeError
 from . import arima, filtered, theta
@@ -139,6 +139,7 @@ class Theta(ModelSpec):
         return theta.fit_theta(Y, self.param_uncertainty)
 
 
+@checked_methods
 @checked_init
 @dataclass(frozen=True)
 class ARIMA(ModelSpec):
