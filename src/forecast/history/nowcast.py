@@ -101,9 +101,10 @@ Pass the months covered from January, e.g. 10 for January-October.
 
     def __repr__(self) -> str:
         lo, hi = self.interval(80)
+        k = self.samples.size
         return (f"Nowcast({self.year} from {period_words(self.months)}: "
                 f"median {self.median:.4g} {self.unit}, "
-                f"80% [{lo:.4g}, {hi:.4g}], {self.samples.size} samples)")
+                f"80% [{lo:.4g}, {hi:.4g}], {k} sample{'s' * (k != 1)})")
 
     @property
     def unit(self) -> str:
