@@ -30,19 +30,51 @@ _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONL
 _WORKERS = ("workers", "n_workers", "n_jobs", "jobs", "processes")
 
 
+#: Similarity (:class:`difflib.SequenceMatcher` ratio) from which a name is proposed.
+#: difflib's default, 0.6, proposed ``series`` for ``seed`` (exactly 0.6: three letters of
+#: ten in common); a typo of a name of five letters or more scores 0.75 or more
+#: (``horizn``/``horizon`` 0.92, ``levles``/``levels`` 0.83, ``axs``/``axis`` 0.86).
+CUTOFF = 0.75
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by one inserted, deleted, replaced or swapped letter
+    (the typos of short names, whose ratio is low: ``hx``/``h`` is 0.67)."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return short[i:] == long[i + 1:]
+
+
 def suggest(value: str, allowed: Iterable[str]) -> str:
-    """' Did you mean 'X'?' for a near miss (case or spelling), else ''.
+    """' Did you mean 'X'?' for a near miss (case, spelling or abbreviation), else ''.
+
+    A near miss differs only in case, by one letter (inserted, deleted, replaced or
+    swapped), is an unambiguous beginning of three letters or more (``descr`` for
+    ``description``), or is at least :data:`CUTOFF` similar; ``seed`` is not ``series``.
 
     Examples
     --------
     >>> suggest("Escalation", ["baseline", "escalation"]), suggest("zz", ["baseline"])
     (" Did you mean 'escalation'?", '')
+    >>> suggest("seed", ["spec", "series", "errors"])
+    ''
     """
     allowed = list(allowed)
+    key = value.strip()
     for a in allowed:
-        if a.lower() == value.strip().lower():
+        if a.lower() == key.lower():
             return f" Did you mean '{a}'?"
-    close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+    close = [a for a in allowed if _one_edit(key, a)]
+    starts = [a for a in allowed if len(key) >= 3 and a.startswith(key)]
+    if not close:
+        close = starts if len(starts) == 1 else difflib.get_close_matches(
+            key, allowed, n=1, cutoff=CUTOFF)
     return f" Did you mean '{close[0]}'?" if close else ""
 
 

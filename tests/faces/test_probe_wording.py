@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import forecast
+from forecast.errors import ForecastTypeError
 
 
 @pytest.fixture(scope="module")
@@ -22,3 +23,19 @@ def proj():
 def test_a_nowcast_of_one_sample_says_sample(us_history):
     assert repr(us_history.nowcast(n=1)).endswith(", 1 sample)")
     assert repr(us_history.nowcast(n=2)).endswith(", 2 samples)")
+
+
+def test_seed_is_not_offered_series():
+    """fit_many(spec, [s], seed=1) answered "Did you mean 'series'?" (difflib's 0.6)."""
+    s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.08 ** np.arange(13))
+    with pytest.raises(ForecastTypeError) as info:
+        forecast.fit_many(forecast.Drift(), [s], seed=1)
+    assert "Did you mean" not in str(info.value)
+    from forecast._keywords import suggest
+
+    assert suggest("seed", ["spec", "series", "errors"]) == ""
+    # the near misses are still proposed: a typo, one letter, a swap, a beginning
+    assert suggest("horizn", ["horizon", "seed"]) == " Did you mean 'horizon'?"
+    assert suggest("hx", ["h", "levels"]) == " Did you mean 'h'?"
+    assert suggest("levles", ["levels", "log"]) == " Did you mean 'levels'?"
+    assert suggest("descr", ["name", "description"]) == " Did you mean 'description'?"
