@@ -4,6 +4,8 @@ whose scenario filter had another name."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -39,3 +41,14 @@ def test_seed_is_not_offered_series():
     assert suggest("hx", ["h", "levels"]) == " Did you mean 'h'?"
     assert suggest("levles", ["levels", "log"]) == " Did you mean 'levels'?"
     assert suggest("descr", ["name", "description"]) == " Did you mean 'description'?"
+
+
+def test_a_backtest_origin_too_early_is_told_to_move_the_origin(releases):
+    """The skip reason said "Pass a later `as_of`.", an argument backtest does not take."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = forecast.evaluation.backtest(forecast.Drift(), releases,
+                                             origins=["2005-06"])
+    (reason,) = table.attrs["skipped"]
+    assert "as_of" not in reason
+    assert "Pass later `origins` (the default ones start in 2013)" in reason

@@ -10,6 +10,7 @@ on the number of workers, nor on which other origins run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from ..errors import ForecastError, ModelError
 from ..history import reconstruct
 from ..records import load_exchange_rates
 from ..series import AnnualSeries
+from ._inputs import FIRST_DEFAULT_ORIGIN
 
 __all__: list[str] = []
 
@@ -49,6 +51,23 @@ class Task:
     def seeds(self) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
         """(fit seed, simulation seed) of this task."""
         return origin_seeds(rebuild(self.entropy, self.spawn_key, self.pool_size), self.label)
+
+
+#: reconstruct's advice to publish later (``as_of``); in a backtest the date is the origin
+_LATER_AS_OF = re.compile(r"Pass a later `?as_of`?")
+
+
+def in_origin_words(message: str) -> str:
+    """`message`, from reconstructing the history at an origin, with its advice in the
+    backtest's terms: the date is an origin (``origins=[...]``), not ``as_of``.
+
+    Examples
+    --------
+    >>> in_origin_words("the table starts in 2009. Pass a later `as_of`.")
+    'the table starts in 2009. Pass later `origins` (the default ones start in 2013).'
+    """
+    return _LATER_AS_OF.sub(f"Pass later `origins` (the default ones start in "
+                            f"{FIRST_DEFAULT_ORIGIN})", message)
 
 
 def _fit_simulate(spec: Any, data: Any, task: Task) -> dict[str, Any] | str:
@@ -92,8 +111,8 @@ def run_task(task: Task) -> list[dict[str, Any] | str]:
         try:
             data = reconstruct(data, **known_rates(task.reconstruct, task.label))
         except ForecastError as exc:
-            return [f"origin {task.label}: no history could be reconstructed ({exc})"] * len(
-                task.specs)
+            return [f"origin {task.label}: no history could be reconstructed "
+                    f"({in_origin_words(str(exc))})"] * len(task.specs)
     out: list[dict[str, Any] | str] = []
     for spec in task.specs:
         n, need = data_length(data), min_length(spec)

@@ -35,6 +35,7 @@ from ..models import Auto
 from ..records import Records, load_exchange_rates, load_releases
 from ..records.schema import suggest
 from ._inputs import _check_spec
+from ._tasks import in_origin_words
 from .backtests import (
     _POINT,
     _levels_cols,
@@ -112,8 +113,8 @@ def _run_origin(o: _Origin) -> dict | str:
         else:
             logs = fit.simulate_log_levels(o.horizon, o.n_paths, seed=sim_seed)
             logs = logs[:, fit.parts.index(o.market)]
-    except ForecastError as exc:
-        return f"origin {o.label}: {exc}"
+    except ForecastError as exc:  # reconstruct's "a later `as_of`" is a later origin here
+        return f"origin {o.label}: {in_origin_words(str(exc))}"
     series = mh.series(o.market).values
     # exp(690) ~ 1e300 keeps sums over thousands of draws finite (as forecast.backtest)
     samples = np.exp(np.clip(logs, -690.0, 690.0))
