@@ -186,14 +186,20 @@ def check_quantiles(name: str, q: object) -> np.ndarray:
         raise ForecastTypeError(
             f"`{name}` must be probabilities in [0, 1]; got {q!r}. Pass e.g. [0.1, 0.5, 0.9]."
         ) from None
+    if arr.size == 0:
+        raise ParameterError(f"`{name}` must be probabilities in [0, 1], at least one; got "
+                             f"an empty {type(q).__name__} ({q!r}). Pass e.g. [0.1, 0.5, 0.9].",
+                             field=name)
     if (
         arr.ndim != 1
-        or arr.size == 0
         or not np.all(np.isfinite(arr))
         or np.any((arr < 0) | (arr > 1))
     ):
-        hint = " Did you mean percentages divided by 100?" if np.any(arr > 1) else ""
-        raise ParameterError(f"`{name}` must be probabilities in [0, 1]; got {q!r}.{hint}")
+        fix = (" Did you mean percentages divided by 100 (e.g. 0.9 for 90)?"
+               if np.any(arr > 1) else " Pass a flat list of numbers from 0 to 1, e.g. "
+               "[0.1, 0.5, 0.9] (0.1 is the 10th percentile).")
+        raise ParameterError(f"`{name}` must be probabilities in [0, 1]; got {q!r}.{fix}",
+                             field=name)
     return arr
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import forecast
-from forecast.errors import ForecastTypeError
+from forecast.errors import ForecastTypeError, ParameterError
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +52,17 @@ def test_a_backtest_origin_too_early_is_told_to_move_the_origin(releases):
     (reason,) = table.attrs["skipped"]
     assert "as_of" not in reason
     assert "Pass later `origins` (the default ones start in 2013)" in reason
+
+
+def test_quantiles_refusals_say_how_to_fix(proj):
+    with pytest.raises(ParameterError) as info:
+        proj.quantiles([])
+    assert str(info.value) == ("`q` must be probabilities in [0, 1], at least one; got an "
+                               "empty list ([]). Pass e.g. [0.1, 0.5, 0.9].")
+    with pytest.raises(ParameterError) as info:
+        proj.quantiles(-0.1)
+    assert str(info.value) == ("`q` must be probabilities in [0, 1]; got -0.1. Pass a flat "
+                               "list of numbers from 0 to 1, e.g. [0.1, 0.5, 0.9] (0.1 is "
+                               "the 10th percentile).")
+    with pytest.raises(ParameterError, match=r"Did you mean percentages divided by 100"):
+        proj.quantiles([50])
