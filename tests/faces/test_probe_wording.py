@@ -66,3 +66,15 @@ def test_quantiles_refusals_say_how_to_fix(proj):
                                "the 10th percentile).")
     with pytest.raises(ParameterError, match=r"Did you mean percentages divided by 100"):
         proj.quantiles([50])
+
+
+def test_history_chart_records_is_a_flag(us_history):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(ForecastTypeError) as info:
+        forecast.plotting.history_chart(us_history, records="yes")
+    assert str(info.value).startswith("`records` must be True or False; got 'yes' (str).")
+    assert info.value.field == "records"
+    ax = forecast.plotting.history_chart(us_history, records=np.bool_(False))
+    plt.close(ax.figure)

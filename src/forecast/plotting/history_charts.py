@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._keywords import checked_keywords
-from .._validation import check_int, check_levels
+from .._validation import check_bool, check_int, check_levels
 from ..errors import ForecastTypeError
 from ..history.profile import month_label
 from ._base import HISTORY_COLOR, PALETTE, draw_observations, finish, new_axes
@@ -42,7 +42,8 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
         Not a Projection: draw that with :func:`fan_chart` or
         :func:`~forecast.plotting.headline_chart`.
     records : bool, default True
-        Draw ``history.observations()`` as points, one marker per kind of record.
+        Draw ``history.observations()`` as points, one marker per kind of record (a
+        bool: ``"yes"`` is a ForecastTypeError, as for every flag of the package).
     levels : float or sequence of float, default (80, 95)
         Reconstruction bands in percent (a History only).
     ax : matplotlib Axes, optional
@@ -60,6 +61,8 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
             field="history")
     parts = history_parts(history)
     levels = check_levels("levels", levels)
+    records = check_bool("records", records, "Pass records=False to leave the published "
+                         "records out, records=True to draw them.")
     ax = new_axes(ax)
     years, median, _, unit, name = parts
     if hasattr(history, "interval"):
