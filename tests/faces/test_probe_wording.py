@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import forecast
-from forecast.errors import ForecastTypeError, ParameterError
+from forecast.errors import ForecastTypeError, ParameterError, ScenarioError
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +78,27 @@ def test_history_chart_records_is_a_flag(us_history):
     assert info.value.field == "records"
     ax = forecast.plotting.history_chart(us_history, records=np.bool_(False))
     plt.close(ax.figure)
+
+
+def test_difference_takes_scenario_like_its_siblings(proj):
+    """difference(scenario=...) was a ForecastTypeError: only `scenarios` was taken."""
+    new = proj.difference(scenario="escalation")
+    old = proj.difference(scenarios="escalation")
+    assert new.equals(old)
+    assert set(new["scenario"]) == {"escalation"}
+    both = proj.difference("baseline", 80, ["opening", "escalation"])  # positional as before
+    assert both.equals(proj.difference(levels=80, scenarios=["opening", "escalation"]))
+    assert list(dict.fromkeys(both["scenario"])) == ["opening", "escalation"]
+    with pytest.raises(ParameterError, match=r"`scenario` and `scenarios` are one argument"):
+        proj.difference(scenario="escalation", scenarios="opening")
+    with pytest.raises(ParameterError, match=r"^`scenario` must name at least one"):
+        proj.difference(scenario=[])
+    with pytest.raises(ScenarioError, match=r"^`scenarios` must not contain the baseline"):
+        proj.difference(scenarios=["baseline"])
+
+
+def test_market_difference_takes_scenario_too(market_projection):
+    name = market_projection.scenario_names[-1]
+    new = market_projection.difference(market="US", scenario=name)
+    assert new.equals(market_projection.difference(market="US", scenarios=name))
+    assert set(new["scenario"]) == {name}

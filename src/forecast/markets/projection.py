@@ -45,6 +45,7 @@ from ..history.markets import TOTAL
 from ..projection import Projection
 from ..projection.exports import seed_sequence
 from ..projection.projection import DEFAULT_QUANTILES
+from ..projection.queries import one_scenario_argument
 from ..projection.summaries import (
     IAMC_VARIABLES,
     check_label,
@@ -466,7 +467,8 @@ class MarketProjection:
         return self._prob(value, year, market, scenario, share, False)
 
     def difference(self, baseline: str = "baseline", market: Any = TOTAL,
-                   levels: Any = (80, 95), scenarios: Any = None) -> pd.DataFrame:
+                   levels: Any = (80, 95), scenario: Any = None, *,
+                   scenarios: Any = None) -> pd.DataFrame:
         """Per-path differences to `baseline`, market by market (see Projection.difference).
 
         Parameters
@@ -475,8 +477,12 @@ class MarketProjection:
         market : str, sequence of str or None, default "ALL"
             A market, several, or None for every market (the parts, then ``ALL``).
         levels : float or sequence of float, default (80, 95)
-        scenarios : sequence of str, optional
-            The scenarios compared with the baseline (default: all the others).
+        scenario : str, sequence of str or None
+            The scenario or scenarios compared with the baseline (default: all the
+            others), as the other summaries' ``scenario=``.
+        scenarios : str, sequence of str or None
+            The same as `scenario`, under its earlier name (kept for existing callers);
+            give one of the two.
 
         Returns
         -------
@@ -484,9 +490,10 @@ class MarketProjection:
             Columns ``scenario, market, year`` then those of
             :meth:`forecast.Projection.difference`.
         """
+        arg, chosen = one_scenario_argument(scenario, scenarios)
         frames = []
         for m in self._market_list(market, False):
-            frame = self.market(m).difference(baseline, levels, scenarios)
+            frame = self.market(m).difference(baseline, levels, **{arg: chosen})
             frame.insert(1, "market", m)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)

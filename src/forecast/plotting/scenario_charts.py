@@ -258,7 +258,7 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
             f"`scenario` must differ from `baseline` ({base!r}): the difference of a "
             f"scenario to itself is 0; got {scenario!r}. {hint}.", field="scenario")
     color = colors(names)[name]
-    diff = projection.difference(base, levels=levels, scenarios=[name])
+    diff = projection.difference(base, levels=levels, scenario=[name])
     years = np.asarray(diff["year"], dtype=int)
     one = years.size == 1  # one year: boxes, as a line of one point draws nothing
     x = np.array([years[0] - 0.2, years[0] + 0.2]) if one else years

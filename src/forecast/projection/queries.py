@@ -29,6 +29,25 @@ from .summaries import (
 __all__ = ["Queries"]
 
 
+def one_scenario_argument(scenario: Any, scenarios: Any) -> tuple[str, Any]:
+    """(the argument's name, its value) of ``difference``'s `scenario` and its earlier
+    name `scenarios`; ("scenario", None) when neither is given.
+
+    Raises
+    ------
+    ParameterError
+        When both are given.
+    """
+    if scenarios is None:
+        return "scenario", scenario
+    if scenario is not None:
+        raise ParameterError(
+            f"`scenario` and `scenarios` are one argument (`scenarios` is its earlier name); "
+            f"got scenario={scenario!r} and scenarios={scenarios!r}. Pass only "
+            f"scenario={scenario!r}.", field="scenarios")
+    return "scenarios", scenarios
+
+
 @checked_methods
 class Queries:
     """Scenario comparisons and probability queries of :class:`~forecast.Projection`."""
@@ -89,12 +108,13 @@ class Queries:
                                    probabilities=None, scenarios=None, settings=settings)
 
     def difference(self, baseline: str = "baseline", levels: Any = (80, 95),
+                   scenario: str | Sequence[str] | None = None, *,
                    scenarios: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Per-path differences to the baseline scenario, summarised (common random numbers).
 
         Path ``j`` of each scenario and of the baseline share their baseline draws, so
         the difference is computed path by path and its spread is the scenario's own.
-        `scenarios` limits the rows to these scenarios (default: every one but the
+        `scenario` limits the rows to these scenarios (default: every one but the
         baseline), in the order given.
 
         Parameters
@@ -103,9 +123,13 @@ class Queries:
             The scenario subtracted.
         levels : float or sequence of float, default (80, 95)
             Interval levels in percent.
-        scenarios : str, sequence of str or None
+        scenario : str, sequence of str or None
             The scenario (a name) or scenarios (a list of names, each once) compared with
-            the baseline (None: all the others), as every ``scenario=`` argument takes.
+            the baseline (None: all the others), as every ``scenario=`` argument of the
+            projection's summaries takes.
+        scenarios : str, sequence of str or None
+            The same as `scenario`, under its earlier name (kept for existing callers);
+            give one of the two.
 
         Returns
         -------
@@ -125,28 +149,29 @@ class Queries:
         1     down  2027      -17.07         1.0
         2     down  2028      -20.86         1.0
         """
+        arg, chosen = one_scenario_argument(scenario, scenarios)
         b = self._index(baseline, "baseline")
-        if scenarios is None:
+        if chosen is None:
             idx = [i for i in range(len(self.scenario_names)) if i != b]
-        elif not isinstance(scenarios, str | Sequence):
+        elif not isinstance(chosen, str | Sequence):
             raise ForecastTypeError(
-                f"`scenarios` must be a scenario name or a list of names; got {scenarios!r}. "
-                "Pass e.g. scenarios='escalation' or scenarios=['escalation', 'fragmentation'].",
-                field="scenarios")
+                f"`{arg}` must be a scenario name or a list of names; got {chosen!r}. "
+                f"Pass e.g. {arg}='escalation' or {arg}=['escalation', 'fragmentation'].",
+                field=arg)
         else:
-            names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
+            names = [chosen] if isinstance(chosen, str) else list(chosen)
             if not names:
                 raise ParameterError(
-                    f"`scenarios` must name at least one scenario; got {scenarios!r}. Pass "
-                    "e.g. scenarios='escalation', or leave it out (all but the baseline).",
-                    field="scenarios")
-            check_unique(names, "the names in `scenarios`",
-                         f"Pass each scenario once; got scenarios={scenarios!r}.",
-                         field="scenarios")
-            idx = [self._index(n, "scenarios") for n in names]
+                    f"`{arg}` must name at least one scenario; got {chosen!r}. Pass "
+                    f"e.g. {arg}='escalation', or leave it out (all but the baseline).",
+                    field=arg)
+            check_unique(names, f"the names in `{arg}`",
+                         f"Pass each scenario once; got {arg}={chosen!r}.",
+                         field=arg)
+            idx = [self._index(n, arg) for n in names]
             if b in idx:
                 raise ScenarioError(
-                    f"`scenarios` must not contain the baseline {baseline!r}: its difference "
+                    f"`{arg}` must not contain the baseline {baseline!r}: its difference "
                     "to itself is zero. Leave it out.")
         if not idx:
             raise ScenarioError(
