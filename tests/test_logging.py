@@ -17,7 +17,8 @@ def test_the_forecast_logger_has_a_null_handler():
 def test_silent_by_default_and_informative_when_asked(tmp_path, caplog):
     code = (
         "import logging, forecast\n"
-        "s = forecast.AnnualSeries(range(2010, 2022), [10 * 1.1**i for i in range(12)])\n"
+        "v = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(12)]\n"
+        "s = forecast.AnnualSeries(range(2010, 2022), v)\n"
         "forecast.compare([], s, origins=[2018, 2019], horizon=1, n_paths=100, seed=0)\n"
         "logging.getLogger('forecast').warning('a warning reaches no handler by default')\n"
     )
@@ -26,7 +27,8 @@ def test_silent_by_default_and_informative_when_asked(tmp_path, caplog):
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""
     assert run.stderr == ""  # no print, and no lastResort output: the NullHandler is there
-    s = forecast.AnnualSeries(range(2010, 2022), [10 * 1.1**i for i in range(12)])
+    values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(12)]
+    s = forecast.AnnualSeries(range(2010, 2022), values)
     with caplog.at_level(logging.INFO, logger="forecast"):
         forecast.compare([], s, origins=[2018, 2019], horizon=1, n_paths=100, seed=0)
     assert any("backtest:" in r.getMessage() for r in caplog.records)

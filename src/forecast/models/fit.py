@@ -276,7 +276,8 @@ aicc=-26.8)
         Examples
         --------
         >>> import forecast
-        >>> s = forecast.AnnualSeries(range(2010, 2025), [10.0 + i + 0.3 * (-1)**i for i in range(15)])
+        >>> values = [10.0 + i + 0.3 * (-1)**i for i in range(15)]
+        >>> s = forecast.AnnualSeries(range(2010, 2025), values)
         >>> fit = forecast.Drift(scale="level").fit(s)
         >>> bool(fit.censored_share(60)[-1] < 0.01), float(fit.censored_share(5)[0])
         (True, 0.0)

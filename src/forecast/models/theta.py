@@ -146,7 +146,8 @@ def fit_theta(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
     alpha = x[:, 0]
     sse, l0 = _ses_sse(Y, alpha[:, None])
     sse, l0 = sse[:, 0], l0[:, 0]
-    s2 = _floor_var(sse / (n - 1), Y)  # as R: sigma^2 of the ses() fit
+    # the one-step errors of the ses() fit over n - 1 (R forecast 8.20 divides by n - 2)
+    s2 = _floor_var(sse / (n - 1), Y)
     sd = np.sqrt(s2)
     t = np.arange(n, dtype=float)
     tc = t - t.mean()
