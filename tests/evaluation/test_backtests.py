@@ -51,6 +51,35 @@ def test_naive_backtest_hand_checked():
     assert row["crps"] >= 0
 
 
+def test_scores_of_a_forecast_without_spread_are_the_absolute_errors():
+    """Drift on an exactly geometric history: every path is the line (to ~1e-9), so the
+    CRPS is the absolute error of the median, in levels and in logs, the PIT is 0 or 1 by
+    the side of the line the truth falls on, and an interval of zero width scores
+    2 / alpha times the miss. The truths after the origin leave the line, above, below and
+    above again."""
+    years = np.arange(2008, 2024)
+    line = 10 * 1.1 ** np.arange(16)
+    values = line * np.where(years == 2019, 1.05, 1.0) * np.where(years == 2020, 0.9, 1.0) \
+        * np.where(years == 2021, 1.2, 1.0)
+    s = forecast.AnnualSeries(years, values, name="geometric")
+    with pytest.warns(UserWarning, match="no variation"):
+        bt = backtest(forecast.Drift(), s, origins=[2018], horizon=3, n_paths=50, seed=1)
+    assert bt["year"].tolist() == [2019, 2020, 2021]
+    truth, median = values[11:14], line[11:14]
+    np.testing.assert_allclose(bt["truth"], truth, rtol=0)
+    np.testing.assert_allclose(bt["median"], median, rtol=1e-9)
+    miss = np.abs(median - truth)
+    np.testing.assert_allclose(bt["crps"], miss, rtol=1e-7)
+    np.testing.assert_allclose(bt["crps_log"], np.abs(np.log(median / truth)), rtol=1e-7)
+    scale = np.mean(np.abs(np.diff(line[:11])))  # the training window's mean |change|
+    np.testing.assert_allclose(bt["scaled_crps"], miss / scale, rtol=1e-7)
+    np.testing.assert_allclose(bt["scaled_error"], miss / scale, rtol=1e-7)
+    assert bt["pit"].tolist() == [1.0, 0.0, 1.0]  # truth above, below, above every path
+    np.testing.assert_allclose(bt["interval_score_80"], miss * 2 / 0.2, rtol=1e-7)
+    np.testing.assert_allclose(bt["interval_score_95"], miss * 2 / 0.05, rtol=1e-7)
+    assert not bt["covered_95"].any()
+
+
 def test_default_origins_and_truncated_horizon():
     bt = backtest(forecast.Drift(), SERIES, horizon=2, n_paths=100, seed=0)
     # at least 6 training years: first origin 2013; the last origin forecasts 1 year
@@ -81,8 +110,14 @@ def test_summarize_matches_metrics_module():
     assert row["smape"] == pytest.approx(metrics.smape(h1["truth"], h1["median"]))
     assert row["coverage_80"] == pytest.approx(
         metrics.coverage(h1["truth"], h1["lower_80"], h1["upper_80"]))
-    assert set(s.columns) >= {"mase", "crps", "scaled_crps", "crps_log", "mean_pit",
-                              "interval_score_95"}
+    # the probabilistic columns are the per-group means of the frame's rows
+    for col, src in [("mase", "scaled_error"), ("crps", "crps"), ("scaled_crps", "scaled_crps"),
+                     ("crps_log", "crps_log"), ("mean_pit", "pit"),
+                     ("interval_score_95", "interval_score_95"), ("coverage_95", "covered_95")]:
+        for h in (1, 2):
+            rows = bt[bt["horizon"] == h]
+            got = s.loc[s["horizon"] == h, col].item()
+            assert got == pytest.approx(rows[src].astype(float).mean(), rel=1e-12), (col, h)
 
 
 def test_executors_give_bit_identical_results():
