@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import history_frames
 
@@ -33,7 +33,7 @@ def _history(df: pd.DataFrame, **kw):
     return reconstruct(Records.from_frame(df, origin="generated"), market="XX", fx=_fx(), **kw)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(df=history_frames(), log_c=st.floats(-3, 3))
 def test_scaling_levels_scales_median(df, log_c):
     c = float(np.exp(log_c))
@@ -45,7 +45,7 @@ def test_scaling_levels_scales_median(df, log_c):
     np.testing.assert_allclose(b.log_sd, a.log_sd, rtol=1e-6, atol=1e-9)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(df=history_frames(), seed=st.integers(0, 2**32 - 1))
 def test_record_order_does_not_matter(df, seed):
     perm = np.random.default_rng(seed).permutation(len(df))
@@ -62,13 +62,22 @@ def test_record_order_does_not_matter(df, seed):
     pd.testing.assert_frame_equal(oa, ob)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(df=history_frames(), data=st.data())
 def test_exact_full_year_level_does_not_widen_band(df, data):
+    full_level = (df["measure"] == "level") & (df["months"] == 12)
+    if set(df.loc[full_level, "year"]) >= set(df["year"]):
+        # every year has its full-year level (an assume() rejected 40% of the draws): one
+        # of them becomes a Jan-to-June level instead, so the years with a level, which
+        # pin the trend, stay the same (and at least three full-year levels remain)
+        j = data.draw(st.sampled_from(df.index[full_level].tolist()))
+        df = df.copy()
+        df.loc[j, ["months", "value"]] = [6, df.loc[j, "value"] * 0.5**1.3 * 0.9]
+        df = df.drop_duplicates(["year", "months", "measure"])
     before = _history(df)
     full = set(df.loc[(df["measure"] == "level") & (df["months"] == 12), "year"])
     free = [int(y) for y in before.years if int(y) not in full]
-    assume(free)
+    assert free
     year = data.draw(st.sampled_from(free))
     i = year - int(before.years[0])
     new = df.iloc[[0]].assign(year=year, months=12, measure="level", unit="USD_1e8",
@@ -88,7 +97,8 @@ def test_exact_full_year_level_does_not_widen_band(df, data):
     months=st.lists(st.integers(2, 11), min_size=3, max_size=12),
 )
 def test_estimated_profile_increases_to_one(a, p, noise, months):
-    assume(len(set(months)) >= 2)
+    if len(set(months)) < 2:  # two distinct months at least (an assume() rejected 22%)
+        months = [months[0], months[0] % 10 + 2, *months[2:]]
     rows = []
     for k, m in enumerate(months):
         year = 2000 + k

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import annual_series
 
@@ -27,6 +27,18 @@ from forecast.models import (
 from forecast.series import AnnualSeries
 
 seeds = st.integers(0, 2**32 - 1)
+
+
+@st.composite
+def varied_series(draw, min_len: int, max_len: int, least: float = 1e-2):
+    """An annual_series whose log changes vary (sd > `least`), valid by construction: a
+    draw with (nearly) constant changes gets a +-5% zigzag on top (an assume() rejected
+    up to 40% of the draws)."""
+    s = draw(annual_series(min_len=min_len, max_len=max_len))
+    if np.std(np.diff(s.log_values)) > least:
+        return s
+    t = np.arange(len(s))
+    return AnnualSeries(s.years, s.values * np.exp(0.05 * (-1.0) ** t))
 
 
 @settings(max_examples=25)
@@ -49,25 +61,36 @@ def test_drift_reproduces_a_geometric_series(a, g, n, start, seed):
                                atol=1e-8 * (1 + float(np.max(np.abs(future)))))
 
 
-@settings(max_examples=10)
-@given(s=annual_series(min_len=8, max_len=20), seed=seeds,
+@settings(max_examples=25)
+@given(s=varied_series(min_len=8, max_len=20, least=1e-3), seed=seeds,
        spec=st.sampled_from([Drift(), Theta(), LogLinearTrend(ar1=True), DampedTrend()]))
 def test_simulation_is_a_function_of_the_seed(s, seed, spec):
-    assume(np.std(np.diff(s.log_values)) > 1e-3)
     fit = spec.fit(s)
     a = fit.simulate(4, 20, seed=seed)
     assert np.array_equal(a, fit.simulate(4, 20, seed=seed))
     assert np.array_equal(a, fit.simulate(4, 20, seed=np.random.SeedSequence(seed)))
+    # and it does depend on the seed: another seed draws other paths (of the same law)
+    b = fit.simulate(4, 20, seed=seed + 1)
+    assert not np.array_equal(a, b)
+    assert np.all(np.std(a, axis=0) > 0)
+    assert np.all(np.std(b, axis=0) > 0)
 
 
 SPECS = [Drift(), LogLinearTrend(), LogLinearTrend(ar1=True), DampedTrend(),
          ARIMA(order=(1, 0)), LocalLinearTrend(), Theta()]
 
 
-@settings(max_examples=2)
-@given(s=annual_series(min_len=10, max_len=18), c=st.floats(1e-3, 1e3), seed=seeds)
+_TREND = AnnualSeries(np.arange(2005, 2017),
+                      5.0 * np.exp(0.15 * np.arange(12) + 0.05 * np.sin(1.3 * np.arange(12))))
+
+
+@settings(max_examples=25)
+@given(s=varied_series(min_len=10, max_len=18), c=st.floats(1e-3, 1e3), seed=seeds)
+@example(s=_TREND, c=1e-3, seed=0)  # a trend-dominated series, the extreme scales
+@example(s=_TREND, c=1e3, seed=1)
+@example(s=AnnualSeries(np.arange(2010, 2020), [10, 14, 9, 13, 8, 15, 11, 9, 14, 10]),
+         c=1e-3, seed=2)
 def test_scaling_shifts_log_paths(s, c, seed):
-    assume(np.std(np.diff(s.log_values)) > 1e-2)
     scaled = AnnualSeries(s.years, s.values * c)
     for spec in SPECS:
         a = spec.fit(s).simulate(5, 50, seed=seed)
@@ -112,7 +135,7 @@ def test_upper_tail_is_bounded_by_what_the_data_support(s, seed):
 
 
 @pytest.mark.filterwarnings("ignore:.*no variation:UserWarning")  # constant draws
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(s=bounded_growth(min_len=8, max_len=20))
 @example(s=AnnualSeries(np.arange(2010, 2020), [10, 14, 9, 13, 8, 15, 11, 9, 14, 10]))
 def test_the_forecast_sd_never_falls_with_the_horizon(s):
