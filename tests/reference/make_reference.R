@@ -2,7 +2,8 @@
 #
 # Run from the repository root:   Rscript tests/reference/make_reference.R
 # Reads   tests/reference/series_us_median.csv  (the reconstructed US offshore-execution
-#         median, USD bn, frozen as a fixture: a model input, not a published figure)
+#         median, USD bn, frozen as a fixture: a model input, not a published figure;
+#         written by make_series_us_median.py, whose docstring records its origin)
 # Writes  tests/reference/series_drift.csv, series_llt.csv (synthetic, set.seed below)
 #         tests/reference/r_forecast.json
 # Every model is fitted to the natural log of the values, as forecast.models does.
