@@ -492,14 +492,19 @@ def test_history_built_directly():
         h.nowcast()
 
 
-@pytest.mark.parametrize(("kwargs", "err"), [
-    ({"years": [2020, 2022], "log_mean": [1.0, 1.1], "log_sd": [0.1, 0.1]}, ForecastError),
-    ({"years": [2020, 2021], "log_mean": [1.0, 1.1], "log_sd": [0.1, -0.1]}, ForecastError),
-    ({"years": [2020, 2021], "log_mean": [1.0], "log_sd": [0.1, 0.1]}, ForecastError),
-    ({"years": [2020], "log_mean": [1.0], "log_sd": [0.1], "currency": "CNY"}, ParameterError),
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"years": [2020, 2022], "log_mean": [1.0, 1.1], "log_sd": [0.1, 0.1]},
+     r"History `years` must be consecutive calendar years in \[1800, 2200\]; got \[2020, 2022\]"),
+    ({"years": [2020, 2021], "log_mean": [1.0, 1.1], "log_sd": [0.1, -0.1]},
+     r"History `log_sd` must be finite and >= 0; got -0\.1 in 2021"),
+    ({"years": [2020, 2021], "log_mean": [1.0], "log_sd": [0.1, 0.1]},
+     r"History `log_mean` must have one value per year \(2\); got 1\."),
+    ({"years": [2020], "log_mean": [1.0], "log_sd": [0.1], "currency": "CNY"},
+     r"`unit` must be '<currency>_bn' with currency USD or CNY; got unit='USD_bn', "
+     r"currency='CNY'"),
 ])
-def test_history_validation(kwargs, err):
-    with pytest.raises(err):
+def test_history_validation(kwargs, words):
+    with pytest.raises(ParameterError, match=words):
         History(**kwargs)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from _model_fakes import FakeHistory
 
-from forecast.errors import ModelError
+from forecast.errors import ForecastTypeError, ModelError, ParameterError
 from forecast.models import ARIMA, Auto, DampedTrend, Drift, Naive, Theta
 from forecast.models.auto import DEFAULT_FAMILIES
 from forecast.series import AnnualSeries
@@ -162,11 +162,14 @@ def test_auto_members_at_their_defaults_take_autos_settings(series):
 
 
 def test_auto_argument_errors():
-    with pytest.raises(ValueError, match="method"):
+    with pytest.raises(ParameterError, match=r'`method` must be "combine" or "select"; got '
+                                             r"'best'\."):
         Auto(method="best")
-    with pytest.raises(ValueError, match="families"):
+    with pytest.raises(ParameterError, match=r"`families` must be non-empty names among .*"
+                                             r"Prophet"):
         Auto(families=("Prophet",))
-    with pytest.raises(TypeError, match="order"):
+    with pytest.raises(ForecastTypeError, match=r"`order` must be \(p, q\) or None; got "
+                                                r"\(1, 1, 1\)"):
         ARIMA(order=(1, 1, 1))
 
 

@@ -110,5 +110,5 @@ def test_effect_check_still_catches_live_paths():
         chunks.check_effect(total, scen, {"a": total}, years, live)
     live[1, 2] = False  # the same cell, censored in the baseline: not checked
     chunks.check_effect(total, scen, {"a": total}, years, live)
-    with pytest.raises(SimulationError):
+    with pytest.raises(SimulationError, match="in 2028 it reached -12 on 1 of 4 paths"):
         chunks.check_effect(total, scen, {"a": total}, years)  # no mask: every cell

@@ -84,9 +84,10 @@ def test_replace_revalidates() -> None:
 
     assert replace(Normal(0.0, 1.0), sd=2.0) == Normal(0.0, 2.0)
     assert replace(LogNormal(1.0, 0.5), sigma=0.2) == LogNormal(1.0, 0.2)
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match=r"`Uniform\.high` must be .*; got -1\.") as err:
         replace(Uniform(0, 1), high=-1)
-    with pytest.raises(ForecastError):
+    assert err.value.field == "high"
+    with pytest.raises(ForecastTypeError, match=r"`Normal\.sd` must be a number .*; got None"):
         Normal(0.0)
 
 
@@ -193,7 +194,7 @@ def test_discrete_uniform_at_the_bounds_samples_and_quantiles_exactly() -> None:
 
 
 def test_sample_checks_arguments() -> None:
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match=r"`n` must be an int in \[0, inf\]; got -1\."):
         Uniform(0, 1).sample(-1, np.random.default_rng(0))
     with pytest.raises(ForecastTypeError, match="Generator"):
         Uniform(0, 1).sample(3, 42)

@@ -8,7 +8,7 @@ import zlib
 import numpy as np
 import pytest
 
-from forecast.errors import ForecastError, ForecastTypeError, ParameterError, ScenarioError
+from forecast.errors import ForecastTypeError, ParameterError, ScenarioError
 from forecast.scenarios import (
     Adoption,
     Beta,
@@ -317,7 +317,7 @@ def test_effects_checks_context_and_seed() -> None:
     s = Scenario("s", (LevelShift(2026, -0.1),))
     with pytest.raises(ForecastTypeError, match="PathContext"):
         s.effects(np.zeros((2, 3)), 1)
-    with pytest.raises(ForecastError):
+    with pytest.raises(ForecastTypeError, match=r"`seed` must be an int >= 0, .*; got 'seed'"):
         s.effects(flat(), "seed")
     assert Scenario("baseline").effects(flat(), 1) == {}
 
