@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import numpy as np
 import pytest
+from _optional import need
 
 import forecast
 from forecast import Projection, _lock, _outdir, cli
@@ -223,8 +224,26 @@ def _banner_server(sock: socket.socket) -> None:
 
 @pytest.mark.parametrize("kind", ["http", "banner"])
 def test_a_scheduler_address_that_is_not_dask_fails_within_the_deadline(kind, tmp_path,
-                                                                        capsys):
-    pytest.importorskip("distributed")
+                                                                        capsys, monkeypatch):
+    """--scheduler-timeout 2 is the deadline of the probe and of its connect call (no
+    wall-clock bound here: the silent server's deadline is that of the recv, below 2 s)."""
+    need("distributed")
+    from forecast.cli import _scheduler
+
+    seen = {}
+    probe, create = _scheduler._probe, socket.create_connection
+
+    def spy_probe(address, host, port, deadline, timeout):
+        seen["left"] = deadline - time.monotonic()  # the deadline computed from the option
+        seen["timeout"] = timeout
+        return probe(address, host, port, deadline, timeout)
+
+    def spy_create(endpoint, timeout=None, *args, **kwargs):
+        seen.setdefault("connect_timeout", timeout)
+        return create(endpoint, timeout, *args, **kwargs)
+
+    monkeypatch.setattr(_scheduler, "_probe", spy_probe)
+    monkeypatch.setattr(_scheduler.socket, "create_connection", spy_create)
     if kind == "http":
         server = HTTPServer(("127.0.0.1", 0), _Silent)
         port = server.server_address[1]
@@ -236,7 +255,6 @@ def test_a_scheduler_address_that_is_not_dask_fails_within_the_deadline(kind, tm
         thread = threading.Thread(target=_banner_server, args=(sock,), daemon=True)
         close = sock.close
     thread.start()
-    t0 = time.monotonic()
     try:
         code = cli.main(["run", "--model", "drift", "--paths", "20", "--no-plot", "--quiet",
                          "--scheduler", f"tcp://127.0.0.1:{port}", "--scheduler-timeout", "2",
@@ -245,7 +263,9 @@ def test_a_scheduler_address_that_is_not_dask_fails_within_the_deadline(kind, tm
         close()
     err = capsys.readouterr().err.strip()
     assert code == 2
-    assert time.monotonic() - t0 < 15
+    assert seen["timeout"] == 2
+    assert 0 < seen["left"] <= 2
+    assert 0 < seen["connect_timeout"] <= 2
     assert len(err.splitlines()) == 1
     assert f"'tcp://127.0.0.1:{port}'" in err
     assert "dask scheduler" in err
