@@ -14,8 +14,11 @@ from types import ModuleType
 import pytest
 
 
-def need(module: str, why: str = "") -> ModuleType:
-    """Import `module`; without it, skip (locally, saying so) or fail (in CI)."""
+def need(module: str, why: str = "", *, module_level: bool = False) -> ModuleType:
+    """Import `module`; without it, skip (locally, saying so) or fail (in CI).
+
+    `module_level`: called at import time of a test module (skips the whole module).
+    """
     try:
         return importlib.import_module(module)
     except ImportError as exc:
@@ -24,4 +27,4 @@ def need(module: str, why: str = "") -> ModuleType:
             what += f"; {why}"
         if os.environ.get("CI"):
             pytest.fail(f"{what}: CI installs the test extra, which includes it", pytrace=False)
-        pytest.skip(what)
+        pytest.skip(what, allow_module_level=module_level)

@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
+from _optional import need
 
 import forecast
 
@@ -65,7 +66,7 @@ def small(monkeypatch, tmp_path, us_history, releases):
 @pytest.mark.parametrize("name", sorted(OUTPUTS))
 def test_example_runs(name, small, capsys):
     if name == "08_dask.py":
-        pytest.importorskip("dask.distributed")
+        need("dask.distributed")
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
     out = capsys.readouterr().out
     assert out.strip(), "an example must print what it shows"

@@ -9,11 +9,12 @@ import threading
 
 import numpy as np
 import pytest
+from _optional import need
 
 import forecast
 from forecast import _threads
 
-threadpoolctl = pytest.importorskip("threadpoolctl")  # the `threads` extra (in `test`)
+threadpoolctl = need("threadpoolctl", module_level=True)  # the `threads` extra (in `test`)
 
 
 @pytest.fixture(autouse=True)

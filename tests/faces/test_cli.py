@@ -15,6 +15,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from _optional import need
 
 from forecast import cli
 
@@ -433,7 +434,7 @@ def test_cli_default_imputations_match_the_library():
 @pytest.mark.slow
 def test_run_on_a_dask_scheduler_matches_serial(tmp_path):
     """`forecast run --scheduler ADDRESS` uses a real dask scheduler; results equal serial."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     small = ["run", "--model", "drift", "--paths", "400", "--seed", "5", "--scenario",
              "baseline", "--no-plot", "--quiet", "--format", "long"]
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
@@ -455,7 +456,7 @@ def test_run_on_a_dask_scheduler_matches_serial(tmp_path):
 
 @pytest.mark.slow
 def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
-    pytest.importorskip("distributed")
+    need("distributed")
     out = subprocess.run(
         [sys.executable, "-m", "forecast", "run", "--model", "drift", "--paths", "100",
          "--no-plot", "--quiet", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path)],

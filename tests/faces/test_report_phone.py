@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from _optional import need
 
 import forecast
 from forecast import presets, report
 from forecast.report import _html as H
 
-pytest.importorskip("matplotlib")
+need("matplotlib", module_level=True)
 
 #: The presets' tornado in 2035 (``forecast report --seed 1``): long names, long title.
 TORNADO = pd.DataFrame({

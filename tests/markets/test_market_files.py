@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _names import MARKETS, awkward_markets
+from _optional import need
 
 import forecast
 from forecast import DataError, OutputError, Projection
@@ -89,7 +90,7 @@ def awkward(market_history) -> MarketProjection:
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_every_scenario_and_market_name_survives_save_and_load(awkward, tmp_path, fmt):
     if fmt == "parquet":
-        pytest.importorskip("pyarrow")
+        need("pyarrow")
     out = awkward.save(tmp_path / "run", format=fmt)
     assert (out / f"samples.{fmt}").is_file()
     back = MarketProjection.load(out)

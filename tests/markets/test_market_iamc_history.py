@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
+from _optional import need
 
 from forecast.errors import ForecastTypeError
 from forecast.markets.projection import REGIONS
@@ -39,8 +38,7 @@ def test_history_must_be_a_bool(market_projection):
 
 
 def test_the_excel_data_sheet_is_to_iamc_with_history(market_projection, tmp_path):
-    if importlib.util.find_spec("openpyxl") is None:
-        pytest.skip("openpyxl is not installed")
+    need("openpyxl")
     mp = market_projection
     data = pd.read_excel(mp.to_excel(tmp_path / "m.xlsx"), sheet_name="data")
     expected = mp.to_iamc(quantiles=(0.1, 0.9), shares=True, history=True)

@@ -7,10 +7,11 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 from _engine_fakes import FakeFit, history, scenarios
+from _optional import need
 
 from forecast.projection import project
 
-distributed = pytest.importorskip("distributed")
+distributed = need("distributed", module_level=True)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 from _engine_fakes import FakeFit, FakeScenario, FakeSet, Growth, Shift, history, scenarios
+from _optional import need
 
 from forecast.errors import (
     ForecastError,
@@ -134,7 +135,7 @@ def test_bit_identical_for_any_executor_and_worker_count():
 
 
 def test_progress_bar(capsys, monkeypatch):
-    pytest.importorskip("tqdm")
+    need("tqdm")
     run(progress=True)
     assert "chunk" in capsys.readouterr().err
     monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # tqdm not installed

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _engine_fakes import FakeFit, FakeScenario, FakeSet, Growth, Shift, history, scenarios
+from _optional import need
 
 from forecast.errors import (
     DataError,
@@ -491,7 +492,7 @@ def test_plot_takes_a_scenario_name_as_every_other_method(proj):
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_save_load_round_trip(proj, tmp_path, fmt):
     if fmt == "parquet":
-        pytest.importorskip("pyarrow")
+        need("pyarrow")
     out = proj.save(tmp_path / "run", format=fmt)
     assert (out / f"samples.{fmt}").is_file()
     meta = json.loads((out / "metadata.json").read_text())

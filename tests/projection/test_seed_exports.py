@@ -7,11 +7,10 @@ SeedSequence's source, ``seed_sequence`` rebuilds it, and the meta gives the chu
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
+from _optional import need
 
 import forecast
 from forecast import presets
@@ -41,10 +40,10 @@ def test_a_spawned_seed_is_shown_and_exported_so_that_it_reproduces_the_run(fit)
     assert not np.array_equal(_run(fit, p.seed, chunk_size=40).samples, p.samples)
     assert p.seed_sequence.spawn_key == (2,)
     assert p.seed_sequence.entropy == 5
-    if importlib.util.find_spec("xarray") is not None:
-        ds = p.to_xarray()
-        assert ds.attrs["seed"] == source
-        assert ds.attrs["chunk_size"] == 40
+    need("xarray", "the seed in to_xarray()'s attributes is unchecked")
+    ds = p.to_xarray()
+    assert ds.attrs["seed"] == source
+    assert ds.attrs["chunk_size"] == 40
 
 
 def test_an_int_seed_stays_a_number(fit):
@@ -80,17 +79,16 @@ def test_a_market_projection_shows_the_seed_that_reproduces_it(market_history, t
                                      seed=mp.seed_sequence)
     assert np.array_equal(again.samples, mp.samples)
     assert f"seed={source})" in repr(mp.market("US"))
-    if importlib.util.find_spec("xarray") is not None:
-        assert mp.to_xarray().attrs["seed"] == source
-    if importlib.util.find_spec("openpyxl") is not None:
-        meta = pd.read_excel(mp.to_excel(tmp_path / "m.xlsx"), sheet_name="meta")
-        assert meta["seed"].tolist() == [source]
-        assert meta["chunk_size"].tolist() == [10_000]
+    need("xarray", "the seed in to_xarray()'s attributes is unchecked")
+    assert mp.to_xarray().attrs["seed"] == source
+    need("openpyxl", "the seed in to_excel()'s meta sheet is unchecked")
+    meta = pd.read_excel(mp.to_excel(tmp_path / "m.xlsx"), sheet_name="meta")
+    assert meta["seed"].tolist() == [source]
+    assert meta["chunk_size"].tolist() == [10_000]
 
 
 def test_the_excel_meta_sheet_keeps_an_int_seed_a_number(fit, tmp_path):
-    if importlib.util.find_spec("openpyxl") is None:
-        pytest.skip("openpyxl is not installed")
+    need("openpyxl")
     meta = pd.read_excel(_run(fit, 7).to_excel(tmp_path / "p.xlsx"), sheet_name="meta")
     assert meta["seed"].tolist() == [7]
     assert meta["seed"].dtype.kind == "i"
