@@ -90,19 +90,21 @@ def test_warnings_point_at_the_users_line_through_the_wrappers():
     s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.08 ** np.arange(13))
     fit = forecast.Drift().fit(s)
     late = forecast.Scenario("late", (forecast.LevelShift(2040, -0.1),))
-    calls = {
-        "size in log points": lambda: forecast.LevelShift(2027, -5),
-        "start after the horizon": lambda: forecast.project(fit, late, to=2030, n_paths=10,
-                                                            seed=1),
-        "no record has market": lambda: forecast.load_releases().filter(market="USA"),
+    calls = {  # the words of the warning meant -> the call
+        "is -5 log points, a factor of 0.00674": lambda: forecast.LevelShift(2027, -5),
+        "start(s) after 2030, the last projected year": lambda: forecast.project(
+            fit, late, to=2030, n_paths=10, seed=1),
+        "no record has market 'USA'": lambda: forecast.load_releases().filter(market="USA"),
         # through @single_blas_thread(), a context manager used as a decorator
-        "years extrapolated": lambda: forecast.reconstruct(start=2007),
+        "informs 2007, 2008; those years extrapolate": lambda: forecast.reconstruct(
+            start=2007),
     }
     for what, call in calls.items():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             call()
-        assert caught, what
+        assert any(what in str(w.message) for w in caught), (what, [str(w.message)
+                                                                    for w in caught])
         assert {w.filename for w in caught} == {__file__}, (what, [w.filename for w in caught])
 
 

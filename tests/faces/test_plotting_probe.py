@@ -262,6 +262,8 @@ def _inside(fig, artists):
 def test_headline_end_labels_fit_a_figure_the_chart_makes(proj, tmp_path):
     ax = plotting.headline_chart(proj)
     assert isinstance(ax.figure.get_layout_engine(), ConstrainedLayoutEngine)
+    # one end label per scenario (if they vanished, the check below would be vacuous)
+    assert [t.get_text().split()[0] for t in ax.texts] == ["Baseline", "Escalation", "Opening"]
     _inside(ax.figure, ax.texts)
     ax.figure.savefig(tmp_path / "headline.png")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import pandas as pd
 import pytest
 
 import forecast
@@ -86,7 +87,11 @@ def test_market_not_projected_says_how_to_project_it(mp):
 
 
 def test_iamc_without_extra_quantiles(mp):
-    assert mp.to_iamc(quantiles=None).shape == mp.to_iamc().shape
+    """quantiles=None is no extra quantile: the same rows and values as quantiles=()."""
+    none = mp.to_iamc(quantiles=None)
+    pd.testing.assert_frame_equal(none, mp.to_iamc(quantiles=()))
+    assert not none["variable"].str.contains(r"\|p\d+$").any()  # a quantile is "...|p10"
+    assert len(mp.to_iamc(quantiles=(0.1,))) > len(none)  # a quantile does add rows
 
 
 # --------------------------------------------------------------------------- diversion

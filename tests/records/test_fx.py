@@ -67,7 +67,9 @@ def test_implied_fallback_flow_has_larger_sd(fx, releases):
 
 def test_implied_respects_the_records_given(fx, releases):
     assert fx.implied(releases.filter(as_of="2023-12"), 2023) is None
-    assert fx.implied(releases.filter(as_of="2024-12"), 2023) is not None
+    r = fx.implied(releases.filter(as_of="2024-12"), 2023)
+    assert r.rate == pytest.approx(10398 / 1514)  # ALL offshore execution, CNY / USD
+    assert r.method == "implied"
 
 
 def test_annual_preference(fx):
