@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import pytest
+from _optional import need
 
 import forecast
 from forecast import (
@@ -182,6 +183,24 @@ def test_shapes_and_coherence(mp):
     np.testing.assert_allclose(shares.sum(axis=1), 100.0, rtol=1e-12)
     assert np.all((shares > 0) & (shares < 100))
     assert not mp.samples.flags.writeable
+
+
+def test_progress_bar_as_in_project(fit, capsys, monkeypatch):
+    """project had `progress`, project_markets not (a long multi-market run was silent);
+    the bar changes no number, and without tqdm it is simply absent."""
+    need("tqdm")
+    scen = [market_presets.get("baseline")]
+    kw = {"to": 2030, "n_paths": 300, "seed": 9, "chunk_size": 70}
+    shown = project_markets(fit, scen, progress=True, **kw)
+    err = capsys.readouterr().err
+    assert "project_markets" in err
+    assert "5/5" in err  # 300 paths in chunks of 70
+    np.testing.assert_array_equal(shown.samples, project_markets(fit, scen, **kw).samples)
+    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # tqdm not installed
+    project_markets(fit, scen, progress=True, **kw)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(forecast.ForecastTypeError, match="`progress`"):
+        project_markets(fit, scen, progress="yes", **kw)
 
 
 def test_same_result_whatever_the_executor(fit):

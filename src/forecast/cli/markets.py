@@ -35,6 +35,7 @@ from ._util import (
     done,
     draw_seed,
     executor,
+    interactive,
     interrupted_yet,
     load_fx,
     load_records,
@@ -174,7 +175,7 @@ def _fit_and_project(args, markets: tuple[str, ...]):
         status(args, f"projecting {len(sset.scenarios)} scenario(s) x {args.paths:,} "
                      "paths ...")
         mp = project_markets(fit, sset, to=args.to, n_paths=args.paths, seed=args.seed,
-                             executor=ex, target=target)
+                             executor=ex, target=target, progress=interactive(args))
     return records, fit, mp
 
 

@@ -30,7 +30,14 @@ from ..history.markets import TOTAL, softmax_levels
 from ..projection._collect import check_path_memory, collect, workers
 from ..projection._shared import SharedArrays, output_arrays, run_in_shared, run_resident
 from ..projection.chunks import check_range, chunk_bounds
-from ..projection.engine import _check_executor, _horizon, _map, _normalise_scenarios, censoring
+from ..projection.engine import (
+    _check_executor,
+    _horizon,
+    _map,
+    _normalise_scenarios,
+    _progress_bar,
+    censoring,
+)
 from ..scenarios.scenario import check_starts
 from .allocation import apply_scenario, censored_parts, check_scenarios, coordinate_floors
 from .projection import MarketProjection
@@ -91,8 +98,9 @@ def run_market_chunk(job: MarketJob, i: int, out=None):
 
 
 def _run(job: MarketJob, bounds, executor, samples: np.ndarray, base_log: np.ndarray,
-         shared: SharedArrays | None = None) -> None:
-    """Run every chunk (serially, on threads or via ``executor.map``) into the arrays."""
+         shared: SharedArrays | None = None, progress: bool = False) -> None:
+    """Run every chunk (serially, on threads or via ``executor.map``) into the arrays,
+    with a progress bar over chunks when `progress` (as :func:`forecast.project`)."""
     if executor is None or isinstance(executor, ThreadPoolExecutor):
         def task(i: int):  # shared memory: each chunk writes its own slices
             lo, hi = bounds[i]
@@ -102,7 +110,13 @@ def _run(job: MarketJob, bounds, executor, samples: np.ndarray, base_log: np.nda
     else:
         task = functools.partial(run_resident, run_market_chunk, job)
     # checked as in forecast.project: every chunk once, with its own index and shapes
-    collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log)
+    bar = _progress_bar(progress, len(bounds), "project_markets")
+    try:
+        collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log,
+                None if bar is None else (lambda: bar.update(1)))
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _check_memory(n_scen: int, n_parts: int, n_coords: int, n_paths: int, h: int,
@@ -194,7 +208,7 @@ def warn_market_censoring(found: list[str]) -> None:
 def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                     horizon: int | None = None, n_paths: int = 10_000, seed: Any = None,
                     executor: Any = None, chunk_size: int = 10_000,
-                    target: str = "US") -> MarketProjection:
+                    target: str = "US", progress: bool = False) -> MarketProjection:
     """Project every market (and China's total) under scenarios, with common random numbers.
 
     Parameters
@@ -210,6 +224,9 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
         the executor or the number of workers).
     target : str, default "US"
         The market plain assumptions act on (a part of the projection, or ``"ALL"``).
+    progress : bool, default False
+        Show a tqdm progress bar over chunks (when tqdm is installed), as
+        :func:`forecast.project`.
 
     Returns
     -------
@@ -236,7 +253,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     censored = market_censoring(fit, years)  # once: warned now, recorded in settings
     warn_market_censoring(censored)
     chunk_size = check_int("chunk_size", chunk_size, 1, None, fix="Pass e.g. chunk_size=10_000.")
-    _check_executor(executor, False)
+    _check_executor(executor, progress)
     root = as_seed_sequence(seed)
     center_logs = fit.point_forecast(h)
     centers = softmax_levels(center_logs[0], center_logs[1:])
@@ -246,7 +263,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
     job = MarketJob(fit, tuple(items), years, centers, target, root.entropy,
                     tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     with output_arrays(shapes, executor, what) as ((samples, base_log), shared):
-        _run(job, bounds, executor, samples, base_log, shared)
+        _run(job, bounds, executor, samples, base_log, shared, progress)
     entropy = root.entropy
     settings = {"n_paths": n_paths, "chunk_size": chunk_size, "n_chunks": len(bounds),
                 "horizon": h, "last_year": fit.last_year, "spawn_key": list(root.spawn_key),

@@ -404,14 +404,15 @@ def _by_name(value: Any) -> str:
             "forecast.presets.names()).")
 
 
-def _progress_bar(enabled: bool, total: int) -> Any:
+def _progress_bar(enabled: bool, total: int, desc: str = "project") -> Any:
+    """A tqdm bar over `total` chunks named `desc`, or None (not asked, or no tqdm)."""
     if not enabled:
         return None
     try:
         from tqdm import tqdm  # lazy: the optional `progress` extra
     except ImportError:
         return None
-    return tqdm(total=total, unit="chunk", desc="project")
+    return tqdm(total=total, unit="chunk", desc=desc)
 
 
 def _versions() -> dict[str, str]:
