@@ -27,16 +27,15 @@ from .._validation import check_int, user_stacklevel
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from ..history.markets import TOTAL, softmax_levels
-from ..projection._collect import check_path_memory, collect, workers
+from ..projection._collect import check_path_memory, workers
 from ..projection._shared import SharedArrays, output_arrays, run_in_shared, run_resident
 from ..projection.chunks import check_range, chunk_bounds
 from ..projection.engine import (
     _check_executor,
     _horizon,
-    _map,
     _normalise_scenarios,
-    _progress_bar,
     censoring,
+    run_collected,
 )
 from ..scenarios.scenario import check_starts
 from .allocation import apply_scenario, censored_parts, check_scenarios, coordinate_floors
@@ -110,13 +109,7 @@ def _run(job: MarketJob, bounds, executor, samples: np.ndarray, base_log: np.nda
     else:
         task = functools.partial(run_resident, run_market_chunk, job)
     # checked as in forecast.project: every chunk once, with its own index and shapes
-    bar = _progress_bar(progress, len(bounds), "project_markets")
-    try:
-        collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log,
-                None if bar is None else (lambda: bar.update(1)))
-    finally:
-        if bar is not None:
-            bar.close()
+    run_collected(executor, task, bounds, samples, base_log, progress, "project_markets")
 
 
 def _check_memory(n_scen: int, n_parts: int, n_coords: int, n_paths: int, h: int,

@@ -293,13 +293,23 @@ def _run_chunks(job: Job, bounds: Sequence[tuple[int, int]], samples: np.ndarray
         task = functools.partial(run_in_shared, run_chunk, job, shared)
     else:
         task = functools.partial(run_resident, run_chunk, job)
-    bar = _progress_bar(progress, len(bounds))
+    run_collected(executor, task, bounds, samples, base_log, progress, "project")
+
+
+def run_collected(executor: Any, task: Any, bounds: Sequence[tuple[int, int]],
+                  samples: np.ndarray, base_log: np.ndarray, progress: bool,
+                  desc: str) -> None:
+    """Map `task` over the chunk indices on `executor` and collect every chunk into
+    `samples` and `base_log` (each once, checked), with a progress bar named `desc` when
+    `progress`; :func:`forecast.project_markets` runs its chunks through it too."""
+    bar = _progress_bar(progress, len(bounds), desc)
     try:
         collect(_map(executor, task, range(len(bounds))), bounds, samples, base_log,
                 None if bar is None else (lambda: bar.update(1)))
     finally:
         if bar is not None:
             bar.close()
+
 
 def _map(executor: Any, task: Any, indices: range) -> Any:
     """``executor.map(task, indices)`` (lazy ``map`` without one); a failing call is reported.
