@@ -89,20 +89,19 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
     out["median"] = q[0]
     for k, lv in enumerate(levels):
         out[f"lower_{lv:g}"], out[f"upper_{lv:g}"] = q[1 + 2 * k], q[2 + 2 * k]
-    frame = pd.DataFrame(out, copy=False)
-    values = frame.drop(columns="year").to_numpy(dtype=float)
-    bad = ~np.isfinite(values).all(axis=1)
+    names = list(out)[1:]
+    finite = np.isfinite(np.vstack([out[c] for c in names]))  # columns x years
+    bad = ~finite.all(axis=0)
     if bad.any():
         j = int(np.argmax(bad))
-        cols = [c for c, ok in zip(frame.columns[1:], np.isfinite(values[j]), strict=True)
-                if not ok]
+        cols = [c for c, ok in zip(names, finite[:, j], strict=True) if not ok]
         raise ModelError(
             f"{fit.name}'s forecast is not a finite number from {int(out['year'][j])} "
             f"(h = {j + 1}) on: its {', '.join(cols)} overflow(s) the float range (the log "
             f"level's sd is {sd[j]:.3g} there). "
             + (f"Forecast fewer years (h <= {j}), or fit" if j else "Fit")
             + " on the level-like working scale (scale='auto'), whose bands grow additively.")
-    return frame
+    return pd.DataFrame(out, copy=False)
 
 
 def _log_mean(fit: Any, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
