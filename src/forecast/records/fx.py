@@ -422,7 +422,8 @@ def _spreads(frame: pd.DataFrame) -> tuple[float, float]:
             logs = np.log(g["cny_per_usd"].to_numpy())
             devs.extend(logs - logs.mean())
             n_within += len(logs) - 1
-    within = (float(np.sqrt(np.sum(np.square(devs)) / (len(devs) - 1)))
+    # pooled over years: each year's mean costs one degree of freedom
+    within = (float(np.sqrt(np.sum(np.square(devs)) / n_within))
               if n_within >= MIN_DIFFERENCES else DEFAULT_WITHIN)
     return series_sd, within
 
