@@ -255,6 +255,23 @@ def test_user_fx_with_one_or_two_overlapping_years_uses_the_default_gap(tmp_path
     assert three.gap_log_sd != 0.03
 
 
+def test_flow_spread_from_fewer_than_three_differences_is_the_default(tmp_path, releases):
+    """Releases whose totals give one or two same-year differences between flows' implied
+    rates (a user's extract with 2024 only: so_execution and so_contract) made the flow
+    spread their RMS, and with none 0.0: a US rate was then as exact as the total's."""
+    path = write(raw_fx(), tmp_path)
+    embedded = ExchangeRates.from_csv(path, releases)
+    assert embedded.flow_log_sd == pytest.approx(0.0037230, abs=1e-7)  # 12 differences
+    one = ExchangeRates.from_csv(path, releases.filter(year=2024))
+    assert one.flow_log_sd == 0.005
+    none = ExchangeRates.from_csv(path, releases.filter(year=[2016, 2017]))
+    assert none.flow_log_sd == 0.005
+    # 2020 alone has four flows: three differences are an estimate
+    three = ExchangeRates.from_csv(path, releases.filter(year=2020))
+    assert three.flow_log_sd not in (0.0, 0.005)
+    assert three.implied(releases, 2020).log_sd < one.implied(releases, 2020).log_sd
+
+
 def test_user_fx_spreads_from_one_or_two_differences_use_their_defaults(tmp_path):
     """Two series a hair apart in one year gave a series spread of 0.00007."""
     path = tmp_path / "fx2.csv"

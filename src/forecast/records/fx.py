@@ -57,6 +57,7 @@ MIN_DIFFERENCES = 3
 DEFAULT_GAP = 0.03  # implied-vs-average gap: fewer than 3 years with both rates
 DEFAULT_SERIES = 0.005  # between-series spread: fewer than 3 same-year differences
 DEFAULT_WITHIN = 0.01  # within-year spread: fewer than 3 degrees of freedom of months
+DEFAULT_FLOW = 0.005  # between-flow spread: fewer than 3 same-year differences of flows
 # Flows whose CNY and USD totals give an implied rate, in order of preference.
 IMPLIED_FLOWS = ("offshore_execution", "so_execution", "offshore_contract", "so_contract")
 
@@ -432,7 +433,8 @@ def _gap_and_flow(rates: ExchangeRates, records) -> tuple[float, float, tuple[in
     """RMS log gap implied-vs-annual, RMS log gap between flows, and the gap years.
 
     The gap is DEFAULT_GAP, and the gap years none, with fewer than MIN_DIFFERENCES years
-    that have both an implied and an annual rate.
+    that have both an implied and an annual rate; the flow spread is DEFAULT_FLOW with
+    fewer than MIN_DIFFERENCES differences (a year with k flows' implied rates gives k - 1).
     """
     records = _records(records)
     gaps, flows, years = [], [], []
@@ -446,13 +448,15 @@ def _gap_and_flow(rates: ExchangeRates, records) -> tuple[float, float, tuple[in
         if avg is not None and avg.method == "annual":
             gaps.append(logs[0] - avg.log_rate)
             years.append(year)
-    if len(gaps) < MIN_DIFFERENCES:  # one or two gaps are not an estimate: the default
-        return DEFAULT_GAP, _rms(flows), ()
-    return float(np.sqrt(np.mean(np.square(gaps)))), _rms(flows), tuple(years)
+    # one or two differences are not an estimate: the defaults
+    flow = _rms(flows) if len(flows) >= MIN_DIFFERENCES else DEFAULT_FLOW
+    if len(gaps) < MIN_DIFFERENCES:
+        return DEFAULT_GAP, flow, ()
+    return _rms(gaps), flow, tuple(years)
 
 
 def _rms(values: list[float]) -> float:
-    return float(np.sqrt(np.mean(np.square(values)))) if values else 0.0
+    return float(np.sqrt(np.mean(np.square(values))))
 
 
 def _build(raw: pd.DataFrame, rows: list[int], origin: str, where: str,
