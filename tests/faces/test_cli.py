@@ -529,3 +529,37 @@ def test_scenarios_starting_inside_a_longer_history_get_command_line_advice(
     assert "forecast.dump_scenarios(forecast.market_presets.scenario_set()" in err
     assert "Pass start=" not in err
     assert not (tmp_path / "m").exists()
+
+
+def test_a_reader_that_stops_early_costs_no_output_file(tmp_path):
+    """`forecast history --out h.csv | head -1`: the commands printed their table first and
+    wrote the file after, so the broken pipe (exit 0, nothing on stderr) cost the file. Here
+    stdout is closed before the command prints anything: every requested file is written."""
+    env = _env()
+    toml = str(ROOT / "examples" / "04_custom_scenario.toml")
+    small = ["--model", "drift", "--seed", "1"]
+    cases = {
+        "h.csv": ["history", "--out", "h.csv", "--plot", "h.png"],
+        "n.png": ["nowcast", "--plot", "n.png"],
+        "bt.csv": ["backtest", *small, "--horizon", "2", "--paths", "100", "--out", "bt.csv"],
+        "s.csv": ["sensitivity", "--scenario", "escalation", *small, "--n", "50",
+                  "--year", "2030", "--out", "s.csv", "--plot", "s.png"],
+        "dump.toml": ["scenarios", toml, "-v", "--dump", "dump.toml"],
+    }
+
+    def run(args):
+        proc = subprocess.Popen([sys.executable, "-m", "forecast", *args], env=env,
+                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()  # the reader has gone before the first line
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        return proc.wait(timeout=300), err
+
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        results = dict(zip(cases, ex.map(run, cases.values()), strict=True))
+    for name, (code, err) in results.items():
+        assert code == 0, (name, err)
+        assert "Traceback" not in err, (name, err)
+        assert (tmp_path / name).stat().st_size > 0, name
+    for extra in ("h.png", "s.png"):
+        assert (tmp_path / extra).read_bytes()[:4] == b"\x89PNG"

@@ -52,11 +52,12 @@ def cmd_history(args) -> int:
     _check_outputs(args, out=args.out, plot=args.plot)
     history = build_history(args, load_records(args))
     frame = history.to_frame()
-    print_frame(frame)
+    # the files first: a reader that closes stdout early (`| head`) must not cost them
     if args.out:
         write_csv(args, frame, args.out)
     if args.plot:
         save_axes_png(args, history_chart, args.plot, history)
+    print_frame(frame)
     return 0
 
 
@@ -68,13 +69,13 @@ def cmd_nowcast(args) -> int:
     other = "CNY" if now.currency == "USD" else "USD"
     if now.fx_rate == now.fx_rate:  # a rate exists (not NaN): show both currencies
         rows.append(now.in_currency(other).summary())
+    if args.plot:  # before printing: see cmd_history
+        save_axes_png(args, nowcast_chart, args.plot, now, size=(6.5, 3.6))
     print(f"Nowcast of full-year {now.year} from {period_words(now.months)} figures, "
           f"{history_label(args)}")
     print_frame(pd.DataFrame(rows).drop(columns=["year", "months"]))
     if len(rows) > 1:
         print(f"(CNY per USD: {now.fx_rate:.4f}, {now.fx_method} rate)")
-    if args.plot:
-        save_axes_png(args, nowcast_chart, args.plot, now, size=(6.5, 3.6))
     return 0
 
 
@@ -132,12 +133,12 @@ def cmd_backtest(args) -> int:
         raise DataError(_nothing_scored(how, table, args))
     for w in said:  # the library's warnings, shown once it is clear there is a table
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if args.out:  # before printing (see cmd_history); the seed as a last column: the
+        write_csv(args, table.assign(seed=args.seed), args.out)  # table alone repeats the run
     print(f"{how} backtest, {history_label(args)}; metrics averaged over origins")
     print_frame(table[[c for c in _BACKTEST_COLUMNS if c in table.columns]], "{:,.3f}")
     print("crps_log: CRPS of the log level, scale-free (about a relative error); lower is "
           "better.")
-    if args.out:  # the seed as a last column: the table alone repeats the run
-        write_csv(args, table.assign(seed=args.seed), args.out)
     print(f"\n{args.paths:,} paths per forecast, {seed_line(args.seed)}."
           + (f" Wrote {args.out}." if args.out else ""))
     return 0
@@ -250,12 +251,12 @@ def cmd_sensitivity(args) -> int:
         with warnings.catch_warnings():  # said above, with the options of this command
             warnings.filterwarnings("ignore", _SOBOL_N_WARNING, UserWarning)
             table = sobol(fit, scenario, years, n=args.n, seed=args.seed, progress=bar)
-    print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
-    print_frame(table, "{:,.3f}")
-    if args.out:  # the seed as a last column: the table alone repeats the run
-        write_csv(args, table.assign(seed=args.seed), args.out)
+    if args.out:  # before printing (see cmd_history); the seed as a last column: the
+        write_csv(args, table.assign(seed=args.seed), args.out)  # table alone repeats the run
     if args.plot:
         save_axes_png(args, tornado_chart, args.plot, table)
+    print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
+    print_frame(table, "{:,.3f}")
     what = "paths" if args.method == "tornado" else "base samples"
     print(f"\n{args.n:,} {what}, {seed_line(args.seed)}.")
     return 0
@@ -268,6 +269,10 @@ def cmd_scenarios(args) -> int:
     origin = args.file or "presets"
     if args.file:
         _check_starts_on_embedded_data(sset, args.file)
+    if args.dump:  # before the listing: a reader that closes stdout early must not cost it
+        new_file(args, args.dump, "--dump")
+        dump_scenarios(sset, args.dump, force=args.force)
+    if args.file:
         print(f"{args.file}: valid, {len(sset.scenarios)} scenario(s).")
     else:
         print(f"{len(sset.scenarios)} preset scenarios (forecast.presets.scenario_set()); "
@@ -294,8 +299,6 @@ def cmd_scenarios(args) -> int:
                         print(f"      {part.name}.probability: {chance:g} (fixed: the share "
                               "of paths on which it happens)")
     if args.dump:
-        new_file(args, args.dump, "--dump")
-        dump_scenarios(sset, args.dump, force=args.force)
         print(f"\nWrote {len(sset.scenarios)} scenario(s) from {origin} to {args.dump}.")
     return 0
 
