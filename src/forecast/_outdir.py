@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import stat
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -140,7 +141,18 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
     return data if ok else None
 
 
-def _check_replaceable(target: Path, force: bool, what: str) -> None:
+#: What each kind of output folder holds, in a message's words.
+_KINDS = {"run": "the output of `forecast run`",
+          "projection": "a projection saved by Projection.save",
+          "market_projection": "a market projection saved by MarketProjection.save"}
+
+
+def _kind_words(kind: object) -> str:
+    return _KINDS.get(kind, f"output of kind {kind!r}") if isinstance(kind, str) \
+        else "output of an unknown kind"
+
+
+def _check_replaceable(target: Path, force: bool, what: str, kind: str | None = None) -> None:
     if not _lexists(target):
         return
     if target.is_symlink():
@@ -160,6 +172,13 @@ def _check_replaceable(target: Path, force: bool, what: str) -> None:
     except OSError as exc:
         raise output_error(exc, target, "read the folder") from None
     marker = read_marker(target)
+    if marker is not None and kind is not None and marker.get("kind") != kind and not force:
+        # forecast wrote it, but another kind of output: a run over a saved projection
+        # (or the reverse) would replace what the user saved for later with something else
+        raise OutputError(
+            f"the {what} {target} holds {_kind_words(marker.get('kind'))}, not "
+            f"{_kind_words(kind)}; forecast replaces a folder only with output of the same "
+            f"kind. Choose another folder, or pass {force_words(what)} to replace it.")
     ours = set(marker["files"]) | {MARKER} if marker else set()
     foreign = [repr(n) for n in names if n not in ours]
     if marker is not None and not force:  # hashing is needed only to refuse
@@ -300,16 +319,23 @@ def _swap(staging: Path, target: Path) -> None:
         _fsync_dir(target.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+        if _lexists(old):  # the new set is in place; say what is left of the old one
+            warnings.warn(
+                f"the new output is in {target}, but the previous set could not be removed "
+                f"completely: what is left of it is in {old} (a file there may be read-only "
+                "or in use); remove it once it can be removed.", UserWarning, stacklevel=2)
 
 
-def check_folder(path: object, *, force: bool = False, what: str = "output folder") -> Path:
+def check_folder(path: object, *, force: bool = False, what: str = "output folder",
+                 kind: str | None = None) -> Path:
     """Check, without writing, that :func:`atomic_folder` may replace `path` (else raise).
 
     Lets a slow job refuse a bad output folder before it starts; the check is repeated,
-    under the lock, when the folder is written.
+    under the lock, when the folder is written. With `kind`, the kind the job will write,
+    a folder forecast wrote as another kind is refused too.
     """
     target = _abs(path, what)
-    _check_replaceable(target, force, what)
+    _check_replaceable(target, force, what, kind)
     return target
 
 
@@ -372,7 +398,7 @@ def _staged(target: Path, kind: str, force: bool, what: str) -> Iterator[OutputF
         _recover(target)
     except OSError as exc:
         raise output_error(exc, target, "tidy up beside") from None
-    _check_replaceable(target, force, what)
+    _check_replaceable(target, force, what, kind)
     try:
         staging = Path(os.fspath(target.with_name(_temp_name(target.name, "tmp"))))
         os.mkdir(staging, 0o700)

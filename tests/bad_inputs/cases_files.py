@@ -60,7 +60,8 @@ def _fail_with(code: int):
       tags=(STAGED,))
 def _(w, p, mp):
     mp.setattr(_fsio, "_os_write", _fail_with(errno.ENOSPC))
-    w.proj.save(w.root / "run")  # a folder forecast wrote: it would be replaced
+    # a folder forecast wrote (a run's, so replacing it takes force): it would be replaced
+    w.proj.save(w.root / "run", force=True)
 
 
 @case("files", "save-disk-full-new-folder", OutputError, "fresh", "disk is full",
@@ -80,13 +81,13 @@ def _(w, p, mp):
       tags=(STAGED,))
 def _(w, p, mp):
     mp.setattr(_fsio, "_os_write", _fail_with(errno.EACCES))
-    w.proj.save(w.root / "run", format="csv")
+    w.proj.save(w.root / "run", format="csv", force=True)
 
 
 @case("files", "save-quota", OutputError, "run", "quota", "EDQUOT", tags=(STAGED,))
 def _(w, p, mp):
     mp.setattr(_fsio, "_os_write", _fail_with(errno.EDQUOT))
-    w.proj.save(w.root / "run")
+    w.proj.save(w.root / "run", force=True)
 
 
 @case("files", "report-missing-folder", OutputError, "nowhere", "does not exist")

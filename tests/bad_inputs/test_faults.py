@@ -129,7 +129,7 @@ def test_kill_9_during_a_save_leaves_a_complete_loadable_projection(tmp_path):
             olds = list(target.parent.glob(".proj.old-*"))
             assert len(olds) == 1
             assert Projection.load(olds[0]).seed == 1
-            with pytest.raises(RuntimeError), _outdir.atomic_folder(target, kind="t"):
+            with pytest.raises(RuntimeError), _outdir.atomic_folder(target, kind="projection"):
                 raise RuntimeError("only the repair runs")  # the next writer repairs it
         assert Projection.load(target).seed == (2 if expect == "new" else 1), stage
         _projection(3).save(target)  # the next save succeeds and tidies up

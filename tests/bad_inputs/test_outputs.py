@@ -468,3 +468,44 @@ def test_a_refused_run_leaves_no_folder_behind(tmp_path, capsys, argv):
     assert cli.main(["run", "--no-plot", "--paths", "20", "--out", str(out), *argv]) == 2
     assert "error" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_of_another_kind_is_replaced_only_with_force(tmp_path, capsys):
+    """`forecast run --out <a saved projection>` replaced the projection (and p.save()
+    a run folder): the marker said which kind of output it held, but nothing read it."""
+    saved = tmp_path / "saved"
+    _proj().save(saved)
+    argv = ["run", "--no-plot", "--model", "drift", "--paths", "20", "--seed", "1"]
+    assert cli.main([*argv, "--out", str(saved)]) == 2
+    err = capsys.readouterr().err
+    assert "holds a projection saved by Projection.save, not the output of `forecast run`" \
+        in err
+    assert "--force" in err
+    assert Projection.load(saved).n_paths == 30  # untouched
+    run = tmp_path / "run"
+    assert cli.main([*argv, "--out", str(run)]) == 0
+    with pytest.raises(OutputError, match=r"holds the output of `forecast run`, not a "
+                                          r"projection saved by Projection\.save.*force=True"):
+        _proj().save(run)
+    assert (run / "summary.csv").exists()
+    _proj().save(run, force=True)  # told to: replaced
+    assert Projection.load(run).n_paths == 30
+    assert cli.main([*argv, "--out", str(saved), "--force"]) == 0
+    assert (saved / "summary.csv").exists()
+
+
+def test_a_previous_set_that_cannot_be_removed_is_named_in_a_warning(tmp_path, monkeypatch):
+    """The new set was swapped in and the old one, partly undeletable (a read-only file),
+    stayed beside it as `.out.tmp-*` without a word."""
+    target = tmp_path / "out"
+    with _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("a.txt", "old")
+    monkeypatch.setattr(_outdir.shutil, "rmtree", lambda *a, **k: None)  # cannot remove
+    with pytest.warns(UserWarning, match=r"previous set could not be removed completely: "
+                                         r"what is left of it is in .*\.out\.(tmp|old)-"), \
+            _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("a.txt", "new")
+    assert (target / "a.txt").read_text() == "new"
+    left = [p for p in tmp_path.iterdir() if p.name != "out"]
+    assert len(left) == 1
+    assert (left[0] / "a.txt").read_text() == "old"

@@ -221,7 +221,7 @@ def cmd_run_markets(args) -> int:
     out = pathlib.Path(args.out)
     what = "--out folder"
     try:
-        check_folder(out, force=args.force, what=what)
+        check_folder(out, force=args.force, what=what, kind="run")
         with hold(out, what=what):
             records, fit, mp = _fit_and_project(args, markets)
             with atomic_folder(out, kind="run", force=args.force, what=what,

@@ -128,7 +128,7 @@ def cmd_run(args) -> int:
         # checked first, so that a refused folder costs nothing (and changes nothing);
         # then locked for the whole run, so that a second run into the same folder
         # fails at once instead of both claiming success
-        check_folder(out, force=args.force, what=what)
+        check_folder(out, force=args.force, what=what, kind="run")
         with hold(out, what=what):
             records, history, fit, sset, proj, settings = _project(args)
             settings["seed"] = _seed_of(proj, args.seed)
