@@ -14,6 +14,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pandas as pd
 import pytest
 from _optional import need
 
@@ -138,6 +139,11 @@ def test_run_prints_table_and_writes_every_output(runs):
     assert rows[0]["scenario"] == "baseline"
     settings = json.loads((folder / "settings.json").read_text())
     assert settings["seed"] == 1
+    assert (settings["unit"], settings["currency"]) == ("USD_bn", "USD")  # the CSVs' unit
+    sens = pd.read_csv(folder / "sensitivity.csv")  # names what it analyses, and the seed
+    assert list(sens.columns[-2:]) == ["scenario", "seed"]
+    assert set(sens["scenario"]) == {"escalation"}
+    assert set(sens["seed"]) == {1}
     assert settings["command"].startswith("forecast run --model drift")
     assert settings["model_spec"] == f"Drift(imputations={cli.DEFAULT_IMPUTATIONS})"
     from test_report import check_self_contained
@@ -198,7 +204,9 @@ def test_backtest_and_sensitivity(runs):
     assert "escalation" in out
     assert "trade_friction.drift.delta" in out
     assert (runs["tmp"] / "s.png").read_bytes().startswith(b"\x89PNG")
-    assert "swing" in (runs["tmp"] / "s.csv").read_text().splitlines()[0]
+    header = (runs["tmp"] / "s.csv").read_text().splitlines()[0]
+    assert "swing" in header
+    assert header.endswith(",scenario,seed")
 
 
 def test_probabilities_of_a_scenario_file_give_the_mixture(runs):

@@ -217,6 +217,7 @@ def test_cli_run_markets(tmp_path, capsys):
     settings = json.loads((out / "settings.json").read_text())
     assert settings["markets"] == ["US", "EU"]
     assert settings["seed"] == 3
+    assert settings["unit"] == "USD_bn"  # of every figure in the CSV files
     assert (settings["design"], settings["model"]) == ("bottom-up", "BottomUp(Drift)")
     assert "US (USD bn, BottomUp(Drift))" in text
 

@@ -251,8 +251,9 @@ def cmd_sensitivity(args) -> int:
         with warnings.catch_warnings():  # said above, with the options of this command
             warnings.filterwarnings("ignore", _SOBOL_N_WARNING, UserWarning)
             table = sobol(fit, scenario, years, n=args.n, seed=args.seed, progress=bar)
-    if args.out:  # before printing (see cmd_history); the seed as a last column: the
-        write_csv(args, table.assign(seed=args.seed), args.out)  # table alone repeats the run
+    if args.out:  # before printing (see cmd_history); the scenario and the seed as the
+        # last columns: the table alone says what it analyses and repeats the run
+        write_csv(args, table.assign(scenario=scenario.name, seed=args.seed), args.out)
     if args.plot:
         save_axes_png(args, tornado_chart, args.plot, table)
     print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")

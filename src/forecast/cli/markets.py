@@ -197,7 +197,7 @@ def _write(args, folder, records, mp, markets, t0: float) -> int:
                 "model": mp.model, "markets": list(markets),
                 "data": args.data or "embedded", "added": list(args.add),
                 "as_of": args.as_of, "fx": args.fx or "embedded",
-                "currency": args.currency, "seed": args.seed,
+                "currency": args.currency, "unit": mp.unit, "seed": args.seed,
                 "scenario_file": args.file or "market presets",
                 "seconds": round(time.perf_counter() - t0, 2)}
     folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")

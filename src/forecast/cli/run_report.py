@@ -76,7 +76,8 @@ def _project(args):
         "data": args.data or "embedded", "added": list(args.add), "as_of": args.as_of,
         "fx": args.fx or "embedded",
         "market": args.market, "flow": args.flow, "segment": args.segment,
-        "currency": args.currency, "scenario_file": args.file or "presets",
+        "currency": args.currency, "unit": proj.unit,  # of every figure in the CSV files
+        "scenario_file": args.file or "presets",
         "versions": report_versions(),
     }
     args.t0 = t0  # cmd_run and cmd_report record the whole run time, up to the report
@@ -159,9 +160,11 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
     decomps = ({n: proj.decompose(n) for n in names if n != "baseline"}
                if "baseline" in names else {})
     sens = _tornado_of(args, fit, proj)
-    if sens is not None:
-        written["sensitivity.csv"] = sens
-        folder.write_csv("sensitivity.csv", sens)
+    if sens is not None:  # naming the scenario it analyses and the seed, as the
+        # sensitivity command's --out does: the table alone says what it is
+        written["sensitivity.csv"] = sens.assign(scenario=sens.attrs["scenario"],
+                                                 seed=settings["seed"])
+        folder.write_csv("sensitivity.csv", written["sensitivity.csv"])
     svg = None
     if not args.no_plot:  # each chart built once: SVG for the report, PNG files at 150 dpi
         status(args, "drawing charts")
