@@ -571,3 +571,28 @@ def test_a_reader_that_stops_early_costs_no_output_file(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
     for extra in ("h.png", "s.png"):
         assert (tmp_path / extra).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_run_without_a_baseline_compares_every_chart_with_the_first_scenario(tmp_path):
+    """Without a scenario named "baseline" the first one is the reference of the key
+    message and the difference charts; the decomposition charts were silently left out."""
+    toml = tmp_path / "nobase.toml"
+    toml.write_text(
+        '[[scenario]]\nname = "high"\n[[scenario.assumption]]\ntype = "level_shift"\n'
+        'name = "up"\nstart = 2027\nsize = 0.1\n\n'
+        '[[scenario]]\nname = "low"\n[[scenario.assumption]]\ntype = "level_shift"\n'
+        'name = "down"\nstart = 2027\nsize = {dist = "uniform", low = -0.2, high = -0.1}\n')
+    out = tmp_path / "out"
+    assert cli.main(["run", str(toml), "--model", "drift", "--paths", "200", "--seed", "1",
+                     "--to", "2030", "--out", str(out), "--quiet"]) == 0
+    for chart in ("difference_low.png", "decomposition_low.png"):
+        assert (out / chart).read_bytes()[:4] == b"\x89PNG"
+    assert not (out / "decomposition_high.png").exists()  # the reference itself
+    import forecast
+    from forecast import report
+
+    fit = forecast.Drift().fit(forecast.reconstruct(), seed=1)
+    p = forecast.project(fit, forecast.load_scenarios(toml), to=2030, n_paths=200, seed=1)
+    svg = report.render_figures(p, decompositions={"low": p.decompose("low", baseline="high")},
+                                baseline="high", skip=("history",))
+    assert b"What drives Low against High" in svg["decomposition_low"]

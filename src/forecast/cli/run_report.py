@@ -157,8 +157,10 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
     for name, frame in written.items():
         folder.write_csv(name, frame)
     names = list(proj.scenario_names)
-    decomps = ({n: proj.decompose(n) for n in names if n != "baseline"}
-               if "baseline" in names else {})
+    # the reference of every comparison: "baseline", else the first scenario (as the
+    # report and the key message take it), for the difference and decomposition alike
+    base = "baseline" if "baseline" in names else names[0]
+    decomps = {n: proj.decompose(n, baseline=base) for n in names if n != base}
     sens = _tornado_of(args, fit, proj)
     if sens is not None:  # naming the scenario it analyses and the seed, as the
         # sensitivity command's --out does: the table alone says what it is
@@ -170,8 +172,7 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
         status(args, "drawing charts")
         sets = report.render_figure_sets(proj, history=history, decompositions=decomps,
                                          sensitivity=sens, formats=("svg", "png"), dpi=150,
-                                         narrow=True, baseline="baseline" if "baseline"
-                                         in names else names[0])  # as the report's own
+                                         narrow=True, baseline=base)
         svg = sets["svg"]
         for key, png in sets["png"].items():
             folder.write_bytes(f"{key}.png", png)

@@ -15,6 +15,7 @@ from .._keywords import checked_keywords
 from .._optional import require
 from ..errors import ParameterError
 from ..plotting._base import fonts_for, measuring_canvas, quiet_font_lookup, source_line
+from ..plotting.names import scenario_label
 from ..plotting.scenario_charts import SOURCE
 from . import _html as H
 from .keymessage import nowcast_year
@@ -372,9 +373,11 @@ def render_figure_sets(projection, *, history=None, decompositions: Mapping | No
             c.draw(f"difference_{name}", plotting.difference_chart, projection, name,
                    baseline=baseline, size=(SIZE[0], SIZE[1] + 0.6),
                    narrow={"size": (4.4, SIZE[1] + 1.3)})
-        if name in decomps:
+        if name in decomps:  # against another scenario than "baseline": the title says so
+            against = {} if base in (None, "baseline") else {"title": (
+                f"What drives {scenario_label(name)} against {scenario_label(base)}")}
             c.draw(f"decomposition_{name}", plotting.decomposition_chart, decomps[name], name,
-                   unit=projection.unit)
+                   unit=projection.unit, **against)
     if sensitivity is not None:
         n = int(sensitivity["parameter"].nunique()) if "parameter" in sensitivity else 8
         c.draw("tornado", plotting.tornado_chart, sensitivity,
