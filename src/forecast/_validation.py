@@ -102,13 +102,23 @@ def check_float(
 
 
 def check_level(name: str, level: object) -> float:
-    """Check a confidence level given as a percentage in (0, 100).
+    """Check a confidence level given as a percentage in (0, 100), named exactly.
+
+    A level whose name (:func:`level_label`, six significant digits) is another number,
+    such as 80.0000001 (named ``80``), is refused: see :func:`check_level_labels`.
 
     Examples
     --------
     >>> check_level("level", 80)
     80.0
     """
+    value = _level_value(name, level)
+    check_level_labels(name, (value,))
+    return value
+
+
+def _level_value(name: str, level: object) -> float:
+    """`level` as a float percentage in (0, 100), or a clear error (its name unchecked)."""
     if isinstance(level, numbers.Real) and not isinstance(level, bool) and 0 < level < 1:
         raise ParameterError(
             f"`{name}` must be a percentage in (0, 100); got {level}. "
@@ -124,7 +134,9 @@ def check_levels(name: str, levels: object) -> tuple[float, ...]:
 
     A level given twice counts once (one interval per level), as a quantile given twice
     does (:func:`check_quantile_list`): every method taking levels or quantiles follows
-    this one rule.
+    this one rule. Levels that would share a name (80 and 80.00001 both make
+    ``lower_80``), or a level whose name is another number, are a ParameterError
+    (:func:`check_level_labels`).
 
     Examples
     --------
@@ -140,7 +152,66 @@ def check_levels(name: str, levels: object) -> tuple[float, ...]:
             f"`{name}` must be a percentage or a non-empty 1-D sequence or array of "
             f"percentages; got {levels!r}. Pass e.g. (80, 95).", field=name
         )
-    return tuple(sorted({check_level(name, lv) for lv in levels}))
+    checked = tuple(sorted({_level_value(name, lv) for lv in levels}))
+    check_level_labels(name, checked)
+    return checked
+
+
+def level_label(level: float) -> str:
+    """The text naming a level in column and key names: ``lower_<label>``, ``covered_<label>``.
+
+    Six significant digits (``f"{level:g}"``): 80 -> ``"80"``, 97.5 -> ``"97.5"``. Every
+    table, dict and chart that names a level uses this one function, and
+    :func:`check_level_labels` refuses a level that it would not name exactly.
+
+    Examples
+    --------
+    >>> level_label(80.0), level_label(97.5)
+    ('80', '97.5')
+    """
+    return f"{level:g}"
+
+
+def _shown(level: float) -> str:
+    """A level for a message, exactly as the float it is: 80.0 -> ``"80"``."""
+    text = repr(float(level))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def check_level_labels(name: str, levels: Sequence[float]) -> None:
+    """Refuse levels that two would share a label, or that one's label would misname.
+
+    A column ``lower_80`` must hold the 80% bound: levels 80 and 80.00001 would both make
+    ``lower_80`` (one column silently lost), and a lone 80.0000001 would be labelled
+    ``lower_80`` although it is not 80. Both are a ParameterError naming `name`, the values
+    and the fix; a level is kept only if ``float(level_label(level)) == level``.
+
+    Examples
+    --------
+    >>> check_level_labels("levels", (80.0, 80.00001))
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ParameterError: `levels`: 80 and 80.00001 both make the column \
+lower_80 (names keep 6 significant digits). Pass levels that differ in their first 6 \
+significant digits, e.g. (80, 90).
+    """
+    seen: dict[str, float] = {}
+    for lv in levels:
+        label = level_label(lv)
+        if label in seen and seen[label] != lv:
+            raise ParameterError(
+                f"`{name}`: {_shown(seen[label])} and {_shown(lv)} both make the column "
+                f"lower_{label} (names keep 6 significant digits). Pass levels that differ "
+                f"in their first 6 significant digits, e.g. (80, 90).", field=name)
+        seen[label] = lv
+    for lv in levels:
+        label = level_label(lv)
+        if float(label) != lv:
+            raise ParameterError(
+                f"`{name}`: {_shown(lv)} would be named {label} (column lower_{label}, "
+                f"legend '{label}%'), which is another level (names keep 6 significant "
+                f"digits). Pass the level with at most 6 significant digits, e.g. {label}.",
+                field=name)
 
 
 def _text_or_bool(q: object) -> object:

@@ -37,7 +37,7 @@ import pandas as pd
 from .._keywords import checked_keywords
 from .._optional import progress_bar
 from .._seeds import as_seed_sequence, seed_parts
-from .._validation import check_int, check_levels, check_unique, user_stacklevel
+from .._validation import check_int, check_levels, check_unique, level_label, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
 from ..history import reconstruct
 from ..models import Drift, Naive
@@ -66,14 +66,14 @@ _POINT = ["model", "origin", "target", "year", "horizon", "truth", "mean", "medi
 def _levels_cols(levels: Sequence[float]) -> list[str]:
     cols = []
     for lv in levels:
-        cols += [f"lower_{lv:g}", f"upper_{lv:g}"]
+        cols += [f"lower_{level_label(lv)}", f"upper_{level_label(lv)}"]
     return cols
 
 
 def _metric_cols(levels: Sequence[float]) -> list[str]:
     return (["error", "ape", "scaled_error", "crps", "scaled_crps", "crps_log", "pit"]
-            + [f"covered_{lv:g}" for lv in levels]
-            + [f"interval_score_{lv:g}" for lv in levels])
+            + [f"covered_{level_label(lv)}" for lv in levels]
+            + [f"interval_score_{level_label(lv)}" for lv in levels])
 
 
 @checked_keywords
@@ -141,7 +141,7 @@ def _score(res: dict, truth: dict[int, float], model: str, origin: object, targe
                "horizon": j + 1, "truth": y, "mean": float(x.mean()), "median": med}
         for lv in levels:
             lo, hi = metrics.interval_from_samples(x, lv)
-            row[f"lower_{lv:g}"], row[f"upper_{lv:g}"] = float(lo), float(hi)
+            row[f"lower_{level_label(lv)}"], row[f"upper_{level_label(lv)}"] = float(lo), float(hi)
         row["error"] = med - y
         row["ape"] = 100.0 * abs(med - y) / abs(y)
         row["scaled_error"] = abs(med - y) / res["scale"]
@@ -150,9 +150,9 @@ def _score(res: dict, truth: dict[int, float], model: str, origin: object, targe
         row["crps_log"] = metrics.crps_samples(np.log(y), np.log(x))
         row["pit"] = float(metrics.pit(y, x))
         for lv in levels:
-            lo, hi = row[f"lower_{lv:g}"], row[f"upper_{lv:g}"]
-            row[f"covered_{lv:g}"] = bool(lo <= y <= hi)
-            row[f"interval_score_{lv:g}"] = metrics.interval_score(y, lo, hi, lv)
+            lo, hi = row[f"lower_{level_label(lv)}"], row[f"upper_{level_label(lv)}"]
+            row[f"covered_{level_label(lv)}"] = bool(lo <= y <= hi)
+            row[f"interval_score_{level_label(lv)}"] = metrics.interval_score(y, lo, hi, lv)
         rows.append(row)
     return rows
 

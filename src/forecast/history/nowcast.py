@@ -14,6 +14,7 @@ from .._validation import (
     check_level,
     check_levels,
     check_quantiles,
+    level_label,
     readonly,
 )
 from ..errors import ParameterError
@@ -217,7 +218,7 @@ Pass the months covered from January, e.g. 10 for January-October.
                "median": self.median}
         for lv in check_levels("levels", levels):
             lo, hi = self.interval(lv)
-            out[f"lower_{lv:g}"], out[f"upper_{lv:g}"] = lo, hi
+            out[f"lower_{level_label(lv)}"], out[f"upper_{level_label(lv)}"] = lo, hi
         return out
 
 

@@ -37,6 +37,7 @@ from .._validation import (
     check_levels,
     check_quantile_list,
     check_unique,
+    level_label,
     readonly,
 )
 from ..errors import DataError, ForecastError, ParameterError, ScenarioError
@@ -295,8 +296,8 @@ class MarketProjection:
                    "market": m, "year": np.tile(self.years, len(idx)),
                    "mean": x.mean(axis=1).reshape(-1), "median": qs[0].reshape(-1)}
             for k, lv in enumerate(levels):
-                out[f"lower_{lv:g}"] = qs[1 + 2 * k].reshape(-1)
-                out[f"upper_{lv:g}"] = qs[2 + 2 * k].reshape(-1)
+                out[f"lower_{level_label(lv)}"] = qs[1 + 2 * k].reshape(-1)
+                out[f"upper_{level_label(lv)}"] = qs[2 + 2 * k].reshape(-1)
             frames.append(pd.DataFrame(out))
         return pd.concat(frames, ignore_index=True)
 

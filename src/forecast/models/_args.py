@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import FrozenDict
+from .._validation import FrozenDict, level_label
 from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..series import AnnualSeries
 from . import gaussian
@@ -88,7 +88,8 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
         q = np.exp(q)
     out["median"] = q[0]
     for k, lv in enumerate(levels):
-        out[f"lower_{lv:g}"], out[f"upper_{lv:g}"] = q[1 + 2 * k], q[2 + 2 * k]
+        lab = level_label(lv)
+        out[f"lower_{lab}"], out[f"upper_{lab}"] = q[1 + 2 * k], q[2 + 2 * k]
     names = list(out)[1:]
     finite = np.isfinite(np.vstack([out[c] for c in names]))  # columns x years
     bad = ~finite.all(axis=0)

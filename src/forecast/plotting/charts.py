@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._keywords import checked_keywords
-from .._validation import check_float, check_int, check_level, check_levels
+from .._validation import check_float, check_int, check_level, check_levels, level_label
 from ..errors import ForecastTypeError
 from ._base import (
     PALETTE,
@@ -55,8 +55,9 @@ def _anchored(anchor, projection, i, levels):
     frame = projection.summary_frame(levels, scenario=projection.scenario_names[i])
     years = np.asarray(frame["year"], dtype=int)
     median = np.asarray(frame["median"], dtype=float)
-    bnds = {float(lv): (np.asarray(frame[f"lower_{lv:g}"], dtype=float),
-                        np.asarray(frame[f"upper_{lv:g}"], dtype=float)) for lv in levels}
+    bnds = {float(lv): (np.asarray(frame[f"lower_{level_label(lv)}"], dtype=float),
+                        np.asarray(frame[f"upper_{level_label(lv)}"], dtype=float))
+            for lv in levels}
     if anchor is not None and anchor[0] == years[0] - 1:  # the fan starts where history ends
         years = np.r_[anchor[0], years]
         median = np.r_[anchor[1], median]
@@ -116,7 +117,7 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
     for k, lv in enumerate(lvls):
         alpha = 0.18 + 0.5 * (k + 1) / (len(lvls) + 1)
         ax.fill_between(years, *bnds[lv], color=color, alpha=alpha, linewidth=0,
-                        label=f"{lv:g}% band")
+                        label=f"{level_label(lv)}% band")
     ax.plot(years, median, color=color, linewidth=2, label="median")
     set_yscale(ax, yscale)
     return finish(ax, title if title is not None else scenario_label(name),
@@ -251,7 +252,7 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
                             linewidth=0)
         ax.plot(years, median, color=color, linewidth=1.8, label=scenario_label(name))
     set_yscale(ax, yscale)
-    band = f" (median, {level:g}% band)" if level else " (median)"
+    band = f" (median, {level_label(level)}% band)" if level else " (median)"
     ylabel = unit_label(unit_of(projection)) + band
     return finish(ax, title, ylabel)
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._keywords import checked_keywords
-from .._validation import check_bool, check_int, check_levels
+from .._validation import check_bool, check_int, check_levels, level_label
 from ..errors import ForecastTypeError
 from ..history.profile import month_label
 from ._base import HISTORY_COLOR, PALETTE, draw_observations, finish, new_axes
@@ -70,7 +70,7 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
             iv = history.interval(lv)
             ax.fill_between(np.asarray(iv["year"], int), np.asarray(iv["lower"], float),
                             np.asarray(iv["upper"], float), color="0.55",
-                            alpha=0.2 + 0.2 * k, linewidth=0, label=f"{lv:g}% band")
+                            alpha=0.2 + 0.2 * k, linewidth=0, label=f"{level_label(lv)}% band")
     ax.plot(years, median, color=HISTORY_COLOR, linewidth=1.8, label="median")
     if records and hasattr(history, "observations"):
         draw_observations(ax, history.observations())
@@ -112,7 +112,8 @@ def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60
     ax.hist(samples, bins=bins, density=True, color="0.75", label="nowcast samples")
     for k, lv in enumerate(sorted(levels, reverse=True)):
         lo, hi = nowcast.interval(lv)
-        ax.axvspan(lo, hi, color=PALETTE[0], alpha=0.12 + 0.12 * k, label=f"{lv:g}% interval")
+        ax.axvspan(lo, hi, color=PALETTE[0], alpha=0.12 + 0.12 * k,
+                   label=f"{level_label(lv)}% interval")
     med = float(nowcast.median)
     ax.axvline(med, color=PALETTE[1], linewidth=2, label=f"median {med:,.2f}")
     ax.set_ylabel("density")

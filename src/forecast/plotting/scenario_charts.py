@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._keywords import checked_keywords
-from .._validation import check_int, check_levels
+from .._validation import check_int, check_levels, level_label
 from .._version import __version__
 from ..errors import ParameterError
 from ._base import (
@@ -57,8 +57,8 @@ SOURCE = (f"Source: MOFCOM releases; reconstruction and projection by forecast "
 def _summary(projection, name: str, levels: Sequence[float]):
     frame = projection.summary_frame(tuple(levels), scenario=name)
     years = np.asarray(frame["year"], dtype=int)
-    bands = {float(lv): (np.asarray(frame[f"lower_{lv:g}"], float),
-                         np.asarray(frame[f"upper_{lv:g}"], float)) for lv in levels}
+    bands = {float(lv): (np.asarray(frame[f"lower_{level_label(lv)}"], float),
+                         np.asarray(frame[f"upper_{level_label(lv)}"], float)) for lv in levels}
     return years, np.asarray(frame["median"], float), bands
 
 
@@ -183,7 +183,8 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
     years, median, bands = _join(anchor, *_summary(projection, base, levels))
     for k, lv in enumerate(sorted(bands, reverse=True)):
         ax.fill_between(years, *bands[lv], color=palette[base], alpha=0.10 + 0.12 * k,
-                        linewidth=0, label=f"{shorten(scenario_label(base))}: {lv:g}% band")
+                        linewidth=0,
+                        label=f"{shorten(scenario_label(base))}: {level_label(lv)}% band")
     ends = []
     for name in [base] + [n for n in names if n != base]:
         y, m, _ = _join(anchor, *_summary(projection, name, (80,)))
@@ -269,9 +270,10 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
 
     ax = new_axes(ax)
     for k, lv in enumerate(sorted(levels, reverse=True)):
-        ax.fill_between(x, along(f"lower_{lv:g}_pct"), along(f"upper_{lv:g}_pct"),
+        lab = level_label(lv)
+        ax.fill_between(x, along(f"lower_{lab}_pct"), along(f"upper_{lab}_pct"),
                         color=color, alpha=0.18 + 0.2 * k, linewidth=0,
-                        label=f"{lv:g}% band of the paired difference")
+                        label=f"{level_label(lv)}% band of the paired difference")
     ax.plot(x, along("median_pct"), color=color, linewidth=2, label="median difference")
     # an assumption on fewer than half the paths leaves the median at 0: the mean shows
     # what it does on average (the figure the report's "Effect in YEAR" quotes)
@@ -346,7 +348,7 @@ def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline",
     years, median, bands = _join(anchor, *_summary(projection, name, levels))
     for k, lv in enumerate(sorted(bands, reverse=True)):
         ax.fill_between(years, *bands[lv], color=palette[name], alpha=0.12 + 0.14 * k,
-                        linewidth=0, label=f"{lv:g}% band")
+                        linewidth=0, label=f"{level_label(lv)}% band")
     ax.plot(years, median, color=palette[name], linewidth=2,
             label=f"{shorten(scenario_label(name))} median")
     if baseline_name(projection, baseline) not in (None, name):

@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_extra_quantiles, check_levels, check_unique, readonly
+from .._validation import (
+    check_extra_quantiles,
+    check_levels,
+    check_unique,
+    level_label,
+    readonly,
+)
 from ..errors import ForecastTypeError, ParameterError
 from ..history.history import parse_series_name
 from ..series import AnnualSeries
@@ -54,7 +60,8 @@ def summary_row(x: np.ndarray, levels: Sequence[float]) -> dict[str, float]:
     qs = np.quantile(x, probs)
     row = {"mean": float(x.mean()), "median": float(qs[0])}
     for k, lv in enumerate(levels):
-        row[f"lower_{lv:g}"], row[f"upper_{lv:g}"] = float(qs[1 + 2 * k]), float(qs[2 + 2 * k])
+        lab = level_label(lv)
+        row[f"lower_{lab}"], row[f"upper_{lab}"] = float(qs[1 + 2 * k]), float(qs[2 + 2 * k])
     return row
 
 
@@ -340,6 +347,6 @@ def summary_stats(p: Any, idx: Sequence[int], levels: Any, transform: Any = None
     qs = np.stack(quants, axis=1)  # (n_probs, n_sel, h)
     stats = {f"mean{suffix}": np.stack(means), f"median{suffix}": qs[0]}
     for k, lv in enumerate(levels):
-        stats[f"lower_{lv:g}{suffix}"] = qs[1 + 2 * k]
-        stats[f"upper_{lv:g}{suffix}"] = qs[2 + 2 * k]
+        stats[f"lower_{level_label(lv)}{suffix}"] = qs[1 + 2 * k]
+        stats[f"upper_{level_label(lv)}{suffix}"] = qs[2 + 2 * k]
     return long_frame(p, idx, stats)

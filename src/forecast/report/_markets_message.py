@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import level_label
 from ..errors import ForecastError
 from ..history.history import parse_series_name
 from ..plotting.names import EVIDENCE, evidence, label, scenario_label, unit_text
@@ -151,7 +152,8 @@ def _message(projection, level: float = 80, diversions=None) -> _Message:
     def stats(market, share=False, scenario=base):
         f = projection.summary_frame((level,), market=market, scenario=scenario, share=share)
         r = f[f["year"] == y].iloc[0]
-        return (float(r["median"]), float(r[f"lower_{level:g}"]), float(r[f"upper_{level:g}"]))
+        lab = level_label(level)
+        return (float(r["median"]), float(r[f"lower_{lab}"]), float(r[f"upper_{lab}"]))
 
     hist = projection.history.to_frame(share=True)
     hist = hist[hist["market"] == m]

@@ -34,6 +34,7 @@ import pandas as pd
 from .. import _fsio, plotting
 from .._keywords import checked_keywords
 from .._optional import require
+from .._validation import check_level, level_label
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from ..plotting._base import fonts_for, quiet_font_lookup, source_line, text_renderer
@@ -73,10 +74,11 @@ def market_table(projection, years: Sequence[int] | None = None, level: float = 
         Columns ``market, scenario`` and one text column per year (levels in the
         projection's unit, or shares in percent).
     """
+    level = check_level("level", level)
     years = compact_years(projection.years) if years is None else [int(y) for y in years]
     f = projection.summary_frame((level,), share=share)
     f = f[f["year"].isin(years)]
-    lo, hi = f"lower_{level:g}", f"upper_{level:g}"
+    lo, hi = f"lower_{level_label(level)}", f"upper_{level_label(level)}"
     cell = [f"{m:,.1f} [{a:,.1f}, {b:,.1f}]" for m, a, b in zip(f["median"], f[lo], f[hi],
                                                                    strict=True)]
     wide = f.assign(cell=cell).pivot(index=["market", "scenario"], columns="year",
@@ -140,17 +142,18 @@ def _baseline_table(projection, level: float) -> str:
 
     def cell(frame, market, k):
         """The median with its band beneath; history bands are 80%, projected `level`%."""
-        pct, lv = ("%" if k > 1 else ""), (80 if k % 2 == 0 else level)
+        pct, lab = ("%" if k > 1 else ""), level_label(80 if k % 2 == 0 else level)
         r = frame[(frame["market"] == market) & (frame["year"] == (now, last)[k % 2])]
         text = ("100%" if market == "ALL" and pct else "-" if r.empty else
                 f'{r["median"].iloc[0]:,.1f}{pct}<br><small>'
-                f'{_band(r[f"lower_{lv:g}"].iloc[0], r[f"upper_{lv:g}"].iloc[0], pct)}</small>')
+                f'{_band(r[f"lower_{lab}"].iloc[0], r[f"upper_{lab}"].iloc[0], pct)}</small>')
         return f'<td class="num" data-label="{heads[k]}">{text}</td>'
 
     frames = (hist[False], proj[False], hist[True], proj[True])
     rows = [_row(_name(m), "Market", "".join(cell(f, m, k) for k, f in enumerate(frames)))
             for m in projection.markets]
-    return _grid(f"{scenario_label(base)}: median and {level:g}% band (small); levels in "
+    return _grid(f"{scenario_label(base)}: median and {level_label(level)}% band (small); "
+                 f"levels in "
                  f"{unit_text(projection.unit)}, shares of China's total in percent; {now} is "
                  "the reconstruction (80% band)", "Market", heads, rows)
 
@@ -298,7 +301,7 @@ def _full_tables(projection, level: float) -> str:
         t["scenario"] = [scenario_label(s) for s in t["scenario"]]
         t = t.rename(columns={"market": "Market", "scenario": "Scenario"})
         parts.append(H.table(t, labels=False, stack=True,
-                             caption=f"{what}: median [{level:g}% band]"))
+                             caption=f"{what}: median [{level_label(level)}% band]"))
     return ("<details><summary>Every market, scenario and year shown: levels and shares"
             "</summary>" + "".join(parts) + '<p class="muted">Every year and band: '
             "<code>summary_frame()</code> and <code>summary_frame(share=True)</code> of the "
@@ -318,6 +321,7 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
                                 f"{type(projection).__name__}. Pass the result of "
                                 "forecast.project_markets(...).")
     _thresholds(thresholds, 0.0)  # a bad threshold fails before any chart is drawn
+    level = check_level("level", level)  # as do a bad level and one named as another
     scenario = scenario or _chart_scenario(projection)
     fig = dict(figures or {})
     if plots and not {f"{k}{n}" for k in _CHARTS for n in ("", ".narrow")} <= set(fig):
