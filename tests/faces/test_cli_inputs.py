@@ -181,6 +181,23 @@ def test_a_hidden_report_name_is_not_told_to_add_html_again(name, tmp_path, caps
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("argv", "suggested"), [
+    (["nowcast", "--plot", "{tmp}/.png"], "nowcast.png"),
+    (["history", "--plot", "{tmp}/.SVG"], "history.svg"),
+    (["history", "--plot", "{tmp}/.jpg"], "history.png"),
+    (["history", "--out", "{tmp}/.csv"], "history.csv"),
+    (["backtest", "--out", "{tmp}/.txt"], "backtest.csv"),
+])
+def test_a_name_that_is_only_an_extension_gets_a_real_name(argv, suggested, tmp_path, capsys):
+    """`--plot .png` is a hidden file without a suffix: suggest `nowcast.png`, not `.png.png`."""
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    err = _fails(capsys, argv, "must be a", f"got {argv[2]!r}, a name that is only an "
+                 f"extension. Pass e.g. {argv[1]} {suggested}")
+    name = argv[2].rsplit("/", 1)[-1]
+    assert f" {name}" not in err.split("Pass e.g.")[1]  # no `.png.png`, no `.csv.csv`
+    assert list(tmp_path.iterdir()) == []
+
+
 # ----------------------------------------------------------------------------- 5: --paths
 
 

@@ -400,20 +400,31 @@ def write_csv(args, frame, path: str, option: str = "--out") -> None:
 def _extension(path: str, option: str, allowed: tuple[str, ...], why: str,
                stem: str, after: str = "") -> str:
     """The extension of output file `path` (lower case, no dot), one of `allowed`;
-    otherwise a ParameterError that says `why` and suggests ``<stem>.<allowed[0]>``."""
-    ext = pathlib.PurePath(path).suffix.lower().lstrip(".")
+    otherwise a ParameterError that says `why` and suggests a name: `path`'s own stem with
+    ``allowed[0]``, or, for a name that is only an extension (``.png``, ``out/.csv``:
+    a hidden file without a suffix), ``<stem>.<that extension>`` (``nowcast.png``)."""
+    pure = pathlib.PurePath(path)
+    ext = pure.suffix.lower().lstrip(".")
     if ext not in allowed:
         kinds = " or ".join(f".{a}" for a in allowed)
-        name = (pathlib.PurePath(path).stem or stem) + "." + allowed[0]
+        bare = pure.name[1:].lower() if pure.name.startswith(".") and not pure.suffix else ""
+        if bare:  # ".png" is a hidden file named "png" without an extension
+            name = f"{stem}.{bare if bare in allowed else allowed[0]}"
+            what = f"{path!r}, a name that is only an extension"
+        else:
+            name, what = (pure.stem or stem) + "." + allowed[0], repr(path)
         raise ParameterError(
-            f"{option} must be a {kinds} file ({why}); got {path!r}. Pass e.g. {option} "
+            f"{option} must be a {kinds} file ({why}); got {what}. Pass e.g. {option} "
             f"{shlex.quote(name)}{after}.", field=option)
     return ext
 
 
-def csv_path(path: str, option: str = "--out") -> None:
-    """Refuse a CSV output named for another format (``h.xlsx`` would hold CSV text)."""
-    _extension(path, option, ("csv",), "the table is written as CSV", "table",
+def csv_path(path: str, option: str = "--out", stem: str = "table") -> None:
+    """Refuse a CSV output named for another format (``h.xlsx`` would hold CSV text).
+
+    `stem` names the file suggested for a name that is only an extension (``.csv``).
+    """
+    _extension(path, option, ("csv",), "the table is written as CSV", stem,
                "; spreadsheets open CSV files")
 
 
@@ -421,10 +432,12 @@ def csv_path(path: str, option: str = "--out") -> None:
 PLOT_FORMATS = ("png", "svg")
 
 
-def plot_format(path: str, option: str = "--plot") -> str:
-    """The format of chart file `path` from its extension; refused before any work."""
-    return _extension(path, option, PLOT_FORMATS, "the format follows the extension",
-                      "chart")
+def plot_format(path: str, option: str = "--plot", stem: str = "chart") -> str:
+    """The format of chart file `path` from its extension; refused before any work.
+
+    `stem` names the file suggested for a name that is only an extension (``.png``).
+    """
+    return _extension(path, option, PLOT_FORMATS, "the format follows the extension", stem)
 
 
 def save_axes_png(args, draw, path: str, *fargs, size=(7.5, 4.2), **kwargs) -> None:

@@ -383,10 +383,11 @@ def _shown(value: object) -> str:
 def _check_outputs(args, **paths) -> None:
     """Refuse existing output files (without --force), a --plot that is not .png or .svg,
     and an --out table not named .csv, before slow work."""
+    stem = getattr(args, "command", None) or "output"  # --plot .png: e.g. nowcast.png
     for option, path in paths.items():
         if path:
             if option == "plot":
-                plot_format(path)
+                plot_format(path, stem=stem)
             new_file(args, path, f"--{option}")
             if option == "out":  # every command's --out file is a CSV table
-                csv_path(path)
+                csv_path(path, stem=stem)
