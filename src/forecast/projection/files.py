@@ -43,7 +43,13 @@ from .._fsio import unneutralise
 from .._oserror import input_error
 from .._outdir import OutputFolder, atomic_folder
 from .._validation import check_bool, user_stacklevel
-from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError
+from ..errors import (
+    DataError,
+    ForecastError,
+    ForecastTypeError,
+    OutputError,
+    ParameterError,
+)
 from ..scenarios import ScenarioSet, dumps_scenarios, loads_scenarios
 from ._meta import FORMAT, FORMAT_VERSION, SCENARIO_FILE, check_metadata
 
@@ -58,12 +64,16 @@ def _has_pyarrow() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
-def _dir(directory: Any) -> Path:
+def _dir(directory: Any, error: type[ForecastError] = OutputError) -> Path:
+    """`directory` as a Path; an empty one is `error` (it would be the current folder)."""
     if not isinstance(directory, str | os.PathLike):
         raise ForecastTypeError(
             f"`directory` must be a path (str or os.PathLike); got {type(directory).__name__}. "
             "Pass e.g. 'my_run'."
         )
+    if not os.fspath(directory):  # Path("") is "." (an unset variable, not a request)
+        raise error(f"the `directory` path is empty; got {directory!r}. Pass a folder name, "
+                    "e.g. 'my_run' (an unset variable?).")
     return Path(os.path.expanduser(directory))  # '~/runs', as pandas reads it
 
 
@@ -285,7 +295,7 @@ def _load_scenarios(meta: dict[str, Any], path: Path, names: tuple[str, ...],
 
 def read_metadata(directory: Any, what: str = "Projection") -> tuple[Path, Any]:
     """The folder and its parsed ``metadata.json`` (not yet checked), else DataError."""
-    path = _dir(directory)
+    path = _dir(directory, DataError)
     if not path.is_dir():
         raise DataError(f"{path} must be a folder written by {what}.save (with its "
                         "metadata.json); it "
