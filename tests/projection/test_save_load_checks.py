@@ -1,16 +1,22 @@
-"""Saving to or loading from an empty path says the path is empty.
+"""Saving to an empty path, an empty unit and unknown keys in a saved projection's metadata.
 
 ``Projection.save("")`` was refused because the path "is or holds the current folder"
-(``Path("")`` is ``.``), where the command line says the path is empty.
+(``Path("")`` is ``.``), where the command line says the path is empty; a projection
+took ``unit=""`` (``dataclasses.replace``) although ``to_iamc(unit="")`` is refused; and
+``load`` took ``"unit": ""`` and keys no saved file has, although docs/results.md says it
+"checks every key".
 """
 
 from __future__ import annotations
+
+import dataclasses
+import json
 
 import pytest
 from _engine_fakes import toy_projection
 
 from forecast import MarketProjection, Projection
-from forecast.errors import DataError, OutputError
+from forecast.errors import DataError, ForecastTypeError, OutputError, ParameterError
 
 EMPTY = (r"the `directory` path is empty; got ''\. Pass a folder name, e\.g\. 'my_run' "
          r"\(an unset variable\?\)\.")
@@ -38,3 +44,65 @@ def test_loading_an_empty_path_says_it_is_empty(tmp_path, monkeypatch):
 def test_a_market_projection_saved_to_an_empty_path_says_it_is_empty(market_projection):
     with pytest.raises(OutputError, match=EMPTY):
         market_projection.save("")
+
+
+@pytest.mark.parametrize(("unit", "error"), [("", ParameterError), ("  ", ParameterError),
+                                             (None, ForecastTypeError)])
+def test_a_projection_needs_a_unit(proj, unit, error):
+    with pytest.raises(error, match=rf"`unit` must be a non-empty str; got {unit!r}.*Pass "
+                                    r"the unit of the levels, e\.g\. unit='USD_bn'"):
+        dataclasses.replace(proj, unit=unit)
+
+
+def test_a_market_projection_needs_a_unit(market_projection):
+    with pytest.raises(ParameterError, match=r"`unit` must be a non-empty str; got ''"):
+        dataclasses.replace(market_projection, unit="")
+
+
+def _saved(proj, tmp_path, **change):
+    folder = proj.save(tmp_path / "run")
+    meta = json.loads((folder / "metadata.json").read_text())
+    for key, value in change.items():
+        where, _, sub = key.partition("__")
+        if sub:
+            meta[where][sub] = value
+        else:
+            meta[key] = value
+    (folder / "metadata.json").write_text(json.dumps(meta))
+    return folder
+
+
+def test_load_refuses_an_empty_unit(proj, tmp_path):
+    folder = _saved(proj, tmp_path, unit="")
+    with pytest.raises(DataError, match=r"metadata\.json: `unit` must be a non-empty string; "
+                                        r"got '' \(str\).*save the projection again"):
+        Projection.load(folder)
+
+
+@pytest.mark.parametrize(("key", "named", "within"), [
+    ("extra", "'extra'", "a saved projection has"),
+    ("history__note", "'history.note'", "its `history` has"),
+    ("scenarios__x", "'scenarios.x'", "its `scenarios` has"),
+    ("checksums__other.csv", "'checksums.other.csv'", "its `checksums` has"),
+])
+def test_load_refuses_an_unknown_key(proj, tmp_path, key, named, within):
+    folder = _saved(proj, tmp_path, **{key: 1})
+    with pytest.raises(DataError, match=rf"has the unknown key {named}; {within} only the "
+                                        r"keys .*: remove the key or save the projection "
+                                        r"again\."):
+        Projection.load(folder)
+
+
+def test_a_market_projection_load_refuses_an_unknown_key_and_an_empty_unit(market_projection,
+                                                                             tmp_path):
+    folder = market_projection.save(tmp_path / "m")
+    meta = json.loads((folder / "metadata.json").read_text())
+    (folder / "metadata.json").write_text(json.dumps({**meta, "note": "hand-edited"}))
+    with pytest.raises(DataError, match=r"has the unknown key 'note'; a saved projection has "
+                                        r"only the keys format, format_version"):
+        MarketProjection.load(folder)
+    (folder / "metadata.json").write_text(json.dumps({**meta, "unit": ""}))
+    with pytest.raises(DataError, match=r"`unit` must be a non-empty string; got ''"):
+        MarketProjection.load(folder)
+    (folder / "metadata.json").write_text(json.dumps(meta))
+    assert MarketProjection.load(folder).unit == market_projection.unit

@@ -181,10 +181,11 @@ def _check(meta: Any, where: Path) -> dict[str, Any]:
     if missing:
         raise DataError(f"{where} must have the keys {', '.join(_KEYS)}; "
                         f"{', '.join(map(repr, missing))} missing. Save the projection again.")
+    c.only(meta, _KEYS)
     out: dict[str, Any] = {
         "samples_file": c.str_("samples_file", meta["samples_file"], SAMPLES_FILES),
         "base_log_file": c.str_("base_log_file", meta["base_log_file"], BASE_FILES),
-        "model": c.str_("model", meta["model"]), "unit": c.str_("unit", meta["unit"]),
+        "model": c.str_("model", meta["model"]), "unit": c.text("unit", meta["unit"]),
         "settings": dict(c.dict_("settings", meta["settings"])),
     }
     out["years"] = years = check_years(c, "years", meta["years"])

@@ -44,6 +44,7 @@ from ..errors import DataError, ForecastError, ParameterError, ScenarioError
 from ..history import MarketHistory
 from ..history.markets import TOTAL
 from ..projection import Projection
+from ..projection.checks import check_unit
 from ..projection.exports import seed_sequence
 from ..projection.projection import DEFAULT_QUANTILES
 from ..projection.queries import one_scenario_argument
@@ -146,6 +147,7 @@ class MarketProjection:
             object.__setattr__(self, name, readonly(np.array(value, order="C")))
         object.__setattr__(self, "parts", tuple(self.parts))
         object.__setattr__(self, "scenario_names", tuple(self.scenario_names))
+        check_unit(self.unit)  # as Projection's: its markets are Projections
         object.__setattr__(self, "settings", dict(self.settings))
 
     @property

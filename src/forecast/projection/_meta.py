@@ -67,6 +67,25 @@ class _Checker:
             raise self.fail(key, must, v)
         return v
 
+    def text(self, key: str, v: Any) -> str:
+        """A non-empty string (a unit: what the tables and charts say the levels are in)."""
+        if not isinstance(v, str) or not v.strip():
+            raise self.fail(key, "a non-empty string", v)
+        return v
+
+    def only(self, meta: dict, keys: list[str] | tuple[str, ...], within: str = "") -> None:
+        """Refuse a key that a saved file of this format does not have (in `within`)."""
+        unknown = [k for k in meta if k not in keys]
+        if unknown:
+            name = f"{within}.{unknown[0]}" if within else str(unknown[0])
+            shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:57] + "..."
+            more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+            of = f"its `{within}` has" if within else "a saved projection has"
+            raise DataError(
+                f"{self.where} has the unknown key {shown}{more}; {of} only the keys "
+                f"{', '.join(keys)}. The file was changed after it was saved, or the folder "
+                "is not a saved projection: remove the key or save the projection again.")
+
     def list_(self, key: str, v: Any, min_len: int = 0) -> list:
         if not isinstance(v, list) or len(v) < min_len:
             raise self.fail(key, f"a list of at least {min_len} item(s)", v)
@@ -100,6 +119,7 @@ def check_metadata(meta: Any, where: Path) -> dict[str, Any]:
     if missing:
         raise DataError(f"{where} must have the keys {', '.join(need)}; "
                         f"{', '.join(map(repr, missing))} missing. Save the projection again.")
+    c.only(meta, ["format", "format_version", *need])
     out: dict[str, Any] = {"version": version}
     out["samples_file"] = c.str_("samples_file", meta["samples_file"], SAMPLES_FILES)
     out["base_log_file"] = c.str_("base_log_file", meta["base_log_file"], BASE_FILES)
@@ -115,7 +135,7 @@ def check_metadata(meta: Any, where: Path) -> dict[str, Any]:
     out["probabilities"] = check_probabilities(c, meta["probabilities"], len(names))
     out["seed"] = check_seed(c, meta["seed"])
     out["model"] = c.str_("model", meta["model"])
-    out["unit"] = c.str_("unit", meta["unit"])
+    out["unit"] = c.text("unit", meta["unit"])
     out["settings"] = dict(c.dict_("settings", meta["settings"]))
     center = [c.num(f"center[{i}]", v) for i, v in enumerate(c.list_("center", meta["center"]))]
     if len(center) != len(years):
@@ -155,6 +175,7 @@ def _history(c: _Checker, hist: Any) -> AnnualSeries:
     for key in ("years", "values", "unit", "name"):
         if key not in hist:
             raise c.fail("history", "an object with years, values, unit and name", hist)
+    c.only(hist, ("years", "values", "unit", "name"), "history")
     years = [c.int_(f"history.years[{i}]", y, *YEARS)
              for i, y in enumerate(c.list_("history.years", hist["years"], 1))]
     values = [c.num(f"history.values[{i}]", v)
@@ -168,6 +189,7 @@ def _history(c: _Checker, hist: Any) -> AnnualSeries:
 
 def check_scenarios(c: _Checker, info: Any) -> dict[str, Any]:
     info = c.dict_("scenarios", info)
+    c.only(info, ("file", "json", "unavailable"), "scenarios")
     file = info.get("file")
     if file is not None:
         c.str_("scenarios.file", file, (SCENARIO_FILE,))
@@ -182,6 +204,7 @@ def check_checksums(c: _Checker, sums: Any, out: dict[str, Any]) -> dict[str, st
     files = [out["samples_file"], out["base_log_file"]]
     if out["scenarios"]["file"]:
         files.append(SCENARIO_FILE)
+    c.only(sums, files, "checksums")
     for name in files:
         if not isinstance(sums.get(name), str) or not _SHA.match(sums[name]):
             raise c.fail(f"checksums[{name!r}]", "the 64-digit SHA-256 of that file",

@@ -49,6 +49,27 @@ def _array(name: str, value: Any, ndim: int, dtype: Any = float) -> np.ndarray:
     return arr
 
 
+def check_unit(unit: Any) -> str:
+    """A projection's `unit`: a non-empty str (what its tables, charts and files say).
+
+    Examples
+    --------
+    >>> check_unit("")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ParameterError: `unit` must be a non-empty str; got ''. Pass the unit \
+of the levels, e.g. unit='USD_bn' (the history's unit).
+    """
+    fix = "Pass the unit of the levels, e.g. unit='USD_bn' (the history's unit)."
+    if not isinstance(unit, str):
+        raise ForecastTypeError(f"`unit` must be a non-empty str; got {unit!r} "
+                                f"({type(unit).__name__}). {fix}", field="unit")
+    if not unit.strip():
+        raise ParameterError(f"`unit` must be a non-empty str; got {unit!r}. {fix}",
+                             field="unit")
+    return unit
+
+
 def check_projection(p: Any) -> dict[str, Any]:
     """Check every field of `p`; return the normalised values to set on it."""
     years = _years(p.years)
@@ -73,7 +94,7 @@ def check_projection(p: Any) -> dict[str, Any]:
         "scenarios": _scenarios(p.scenarios, names),
         "seed": _seed(p.seed),
         "model": str(p.model),
-        "unit": str(p.unit),
+        "unit": check_unit(p.unit),
         "settings": Settings(p.settings),
     }
 
