@@ -8,6 +8,7 @@ that need them.
 from __future__ import annotations
 
 import pathlib
+import re
 import secrets
 import shlex
 import sys
@@ -495,11 +496,23 @@ def fill(text: str, width: int = 100) -> str:
     (-12%).
     >>> fill("abcdefgh", 3).splitlines()
     ['abc', 'def', 'gh']
+
+    Only a line break replaces spaces: a run of spaces inside a line (a scenario named
+    ``levy, then  opening``) and any other character stay as given, and each line of
+    `text` is wrapped on its own.
+
+    >>> fill("Gap: levy, then  opening (-3%).", 100)
+    'Gap: levy, then  opening (-3%).'
     """
+    return "\n".join(_fill_line(part, width) for part in text.split("\n"))
+
+
+def _fill_line(text: str, width: int) -> str:
+    """:func:`fill` of one line: break at spaces (dropped there), keep the other spaces."""
     lines: list[str] = []
     line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
+    for gap, word in re.findall(r"( *)([^ ]+)", text):
+        candidate = f"{line}{gap}{word}" if line else word
         if cells(candidate) <= width:
             line = candidate
             continue

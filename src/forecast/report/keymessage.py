@@ -306,7 +306,20 @@ def _driver_text(part: str, lp: float, total: float) -> str:
     '; it comes from drift (-2.9 log points), partly offset by the other assumptions (+0.2)'
     >>> _driver_text("drift", +1.5, -2.7)
     '; drift (+1.5 log points) is outweighed by the other assumptions (-4.2)'
+
+    Where the part and the gap both show as 0.0 (an assumption that starts after the
+    year: nothing acts by then), no share or offset is claimed:
+
+    >>> _driver_text("levy", 0.0, 0.0)
+    '; no assumption has an effect by then'
+    >>> _driver_text("levy", 0.01, 0.02)
+    '; no assumption moves it by 0.05 log points or more by then (the largest, levy: +0.01)'
     """
+    if abs(lp) < 0.05 and abs(total) < 0.05:  # both would be shown as 0.0 log points
+        if lp == 0 and total == 0:
+            return "; no assumption has an effect by then"
+        return (f"; no assumption moves it by 0.05 log points or more by then (the largest, "
+                f"{part}: {lp:+.2f})")
     rest = total - lp
     if lp * total > 0 and abs(lp) <= abs(total):
         share = "most of it" if abs(lp) > 0.5 * abs(total) else "the largest part"
