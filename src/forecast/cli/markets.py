@@ -35,6 +35,8 @@ from ._util import (
     done,
     draw_seed,
     executor,
+    fill,
+    format_compact,
     interactive,
     interrupted_yet,
     load_fx,
@@ -139,16 +141,13 @@ def _print(mp, fit_name: str) -> None:
         if market not in mp.markets:
             continue
         f = mp.summary_frame((80,), market=market)
-        f = f[f["year"].isin(years)]
-        cells = f.assign(cell=[f"{m:,.1f} [{a:,.1f}, {b:,.1f}]" for m, a, b in
-                               zip(f["median"], f["lower_80"], f["upper_80"], strict=True)])
-        wide = cells.pivot(index="scenario", columns="year", values="cell").reindex(
-            list(mp.scenario_names))
-        print(f"{market} ({unit_label(mp.unit)}, {fit_name}): median [80% band]")
-        print(wide.to_string() + "\n")
+        f = f.loc[f["year"].isin(years), ["scenario", "year", "median", "lower_80", "upper_80"]]
+        # the single-market run's table: no pandas index or column names, wide names fit
+        print(format_compact(f, f"{market} ({unit_label(mp.unit)}, {fit_name})") + "\n")
     if "US" in mp.parts and 2030 in mp.years.tolist():
-        p = mp.prob_below(15, 2030, "US", share=True)
-        print("P(US share < 15% in 2030): " + ", ".join(f"{k} {v:.2f}" for k, v in p.items()))
+        p = mp.prob_below(15, 2030, "US", share=True)  # in percent, as the key message's
+        print(fill("P(US share < 15% in 2030): " + ", ".join(f"{k} {100 * v:.0f}%"
+                                                              for k, v in p.items())))
 
 
 def _fit_and_project(args, markets: tuple[str, ...]):
