@@ -259,7 +259,8 @@ unit='USD_bn', seed=0)
         -------
         DataFrame
             Columns ``scenario, year, mean, median, lower_80, upper_80, lower_95,
-            upper_95`` (one lower/upper pair per level, named with ``f"{level:g}"``).
+            upper_95`` (one lower/upper pair per level, named by six significant digits,
+            ``f"{level:g}"``: a level named as another number is a ParameterError).
 
         Examples
         --------

@@ -117,7 +117,7 @@ class _Message:
     diversion: tuple[str, str, str, str, float, dict, float] | None = None
 
     def sentences(self) -> list[str]:
-        m, y, u, lv = self.market, self.year, unit_text(self.unit), f"{self.level:g}%"
+        m, y, u, lv = self.market, self.year, unit_text(self.unit), f"{level_label(self.level)}%"
         med, lo, hi = self.share
         out = [f"Under {_the(self.baseline)} the {m} share of China's total goes from "
                f"{self.now_share:.1f}% in {self.now_year} (reconstructed) to {med:.1f}% in "

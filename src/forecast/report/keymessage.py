@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._keywords import checked_init, checked_keywords
-from .._validation import check_int, check_level
+from .._validation import check_int, check_level, level_label
 from ..errors import ForecastError, ParameterError
 from ..plotting.names import label, scenario_label, unit_text
 from ._sections import check_inputs, check_projection
@@ -89,8 +89,8 @@ class KeyMessage:
         band = (f"{self.band[0]:,.1f}-{self.band[1]:,.1f} {u} "
                 f"(median {self.baseline_median:,.1f})")
         if not self.effects:
-            return (f"In {self.year} the {self.level:g}% band of {self.series} under {base} "
-                    f"is {band}.")
+            return (f"In {self.year} the {level_label(self.level)}% band of {self.series} "
+                    f"under {base} is {band}.")
         lo, hi = min(self.effects.values()), max(self.effects.values())
         move = (f"by {_pct(lo)}" if len(self.effects) == 1 or np.isclose(lo, hi)
                 else f"by {_pct(lo)} to {_pct(hi)}")
@@ -100,7 +100,7 @@ class KeyMessage:
         spread = (f"; {_pct(100 * (self.band[0] / m - 1))} to "
                   f"{_pct(100 * (self.band[1] / m - 1))} of it" if m > 0 else "")
         return (f"In {self.year} the scenarios move {self.series} {move} against {base}, "
-                f"whose {self.level:g}% band is {band[:-1]}{spread}).")
+                f"whose {level_label(self.level)}% band is {band[:-1]}{spread}).")
 
     def sentences(self) -> list[str]:
         """The key message as a few sentences, headline first."""
@@ -121,8 +121,8 @@ class KeyMessage:
         if self.mixture is not None:
             m, lo, hi = self.mixture
             out.append(f"Weighting the scenarios by their probabilities: median {m:,.1f}, "
-                       f"{self.level:g}% band {lo:,.1f}-{hi:,.1f} {unit_text(self.unit)} "
-                       f"in {self.year}.")
+                       f"{level_label(self.level)}% band {lo:,.1f}-{hi:,.1f} "
+                       f"{unit_text(self.unit)} in {self.year}.")
         return out
 
     def __str__(self) -> str:
