@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._fsio import atomic_file, check_own_csv
+from ._fsio import SidecarSeal, check_own_file, write_own
 from ._keywords import checked_init, checked_methods
 from ._validation import NUMBER_RE, check_bool, check_int, number_hint, readonly
 from .errors import DataError, ForecastTypeError, ParameterError, SeriesError
@@ -21,6 +21,9 @@ __all__ = ["YEAR_RANGE", "AnnualSeries"]
 #: narrow enough that a typo (20150, -5, 1e15) is caught here rather than becoming a
 #: projection of ten thousand years.
 YEAR_RANGE: tuple[int, int] = (1800, 2200)
+
+#: how to_csv knows a series file it wrote, unchanged (a record beside it)
+_SEAL = SidecarSeal(("year,value,unit", "year,value,unit,name"))
 
 
 @checked_methods
@@ -363,23 +366,26 @@ class AnnualSeries:
         """Write ``year,value,unit`` rows to `path`, and ``name`` when the series has one
         (read back with :meth:`from_csv`, unit and name included).
 
-        Written atomically (complete or not at all), never through a symbolic link. An
-        existing file is replaced when it holds a series table (its header line is
-        ``year,value,unit`` or ``year,value,unit,name``, as this method writes), any
-        other file only with ``force=True``.
+        Written atomically (complete or not at all), never through a symbolic link. The
+        SHA-256 of the file goes to ``.<name>.forecast.json`` beside it (the CSV itself
+        stays plain). An existing file is replaced only when forecast wrote it and nobody
+        changed it since (that record lists its SHA-256); an edited one, one without a
+        record (a table with the same header from elsewhere, or written by an older
+        version) and any other file only with ``force=True``.
 
         Parameters
         ----------
         path : str or os.PathLike
             The file to write; its folder must exist (else OutputError).
         force : bool, default False
-            Replace an existing file that does not hold a series table.
+            Replace an existing file that forecast did not write, or that changed since.
 
         Raises
         ------
         OutputError
-            For a missing folder, a link, or an existing file that is not a series table
-            (without `force`), before anything is written.
+            For a missing folder, a link, or an existing file forecast did not write or
+            that changed since (without `force`), before anything is written; the message
+            names the file and the fix.
 
         Examples
         --------
@@ -390,13 +396,12 @@ class AnnualSeries:
         ['year,value,unit', '2023,31.0,USD_bn', '2024,31.6,USD_bn']
         """
         check_bool("force", force)
-        check_own_csv(path, force=force, what="series file",
-                      headers=("year,value,unit", "year,value,unit,name"))
+        check_own_file(path, force=force, what="series file", seal=_SEAL)
         frame = pd.DataFrame({"year": self.years, "value": self.values, "unit": self.unit})
         if self.name:
             frame["name"] = self.name
-        with atomic_file(path, what="series file", text=True) as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n")
+        text = frame.to_csv(index=False, lineterminator="\n")
+        write_own(path, text.encode("utf-8"), force=force, what="series file", seal=_SEAL)
 
 
 def _file_label(df: pd.DataFrame, column: str, given: str | None, default: str,

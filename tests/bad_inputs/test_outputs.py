@@ -240,15 +240,33 @@ def _csv_writers(releases):
 @pytest.mark.parametrize("kind", ["series", "records", "rates"])
 def test_csv_writers_replace_their_own_tables_and_only_with_force_another_file(
         tmp_path, releases, kind):
+    """A CSV forecast wrote and nobody changed is replaced; its record of the SHA-256 lies
+    beside it, so the CSV stays plain (pandas reads it as written)."""
     write, head = _csv_writers(releases)[kind]
     path = tmp_path / "t.csv"
     write(path)
     first = path.read_bytes()
-    assert first.decode().startswith(head)
-    # a table of the same kind, as a spreadsheet saves it (BOM, CRLF, other rows): replaced
-    path.write_bytes(b"\xef\xbb\xbf" + first.split(b"\n", 1)[0] + b"\r\nedited,row\r\n")
-    write(path)
+    assert first.decode().startswith(head)  # no comment line: the header comes first
+    record = tmp_path / ".t.csv.forecast.json"
+    assert json.loads(record.read_text())["sha256"] == [_sha(first)]
+    write(path)  # untouched: replaced without force
     assert path.read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".t.csv.forecast.json", "t.csv"]
+    # edited since (a row added, or saved by a spreadsheet: BOM, CRLF): refused, kept
+    for edited in (first + first.split(b"\n")[1] + b"\n",
+                   b"\xef\xbb\xbf" + first.replace(b"\n", b"\r\n")):
+        path.write_bytes(edited)
+        with pytest.raises(OutputError) as err:
+            write(path)
+        text = str(err.value)
+        assert str(path) in text
+        assert "changed since forecast wrote it" in text
+        assert "force=True" in text and "another path" in text
+        assert path.read_bytes() == edited
+    # a table of the same kind without a record (copied, an older version's): refused
+    record.unlink()
+    with pytest.raises(OutputError, match=r"carries the header line .* no record .*force=True"):
+        write(path)
     # anything else is the user's: refused untouched, replaced with force=True
     for other in (b"year;value\n2024;1\n", b"\xff\xfe not text", b""):
         path.write_bytes(other)
@@ -257,6 +275,52 @@ def test_csv_writers_replace_their_own_tables_and_only_with_force_another_file(
         assert path.read_bytes() == other
     write(path, force=True)
     assert path.read_bytes() == first
+    assert json.loads(record.read_text())["sha256"] == [_sha(first)]
+    write(path)  # and it is forecast's again
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("kind", ["series", "records", "rates"])
+def test_a_csv_record_that_is_a_link_or_a_folder_is_refused(tmp_path, releases, kind):
+    write, _ = _csv_writers(releases)[kind]
+    path = tmp_path / "t.csv"
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("{}")
+    (tmp_path / ".t.csv.forecast.json").symlink_to(elsewhere)
+    for force in (False, True):
+        with pytest.raises(OutputError, match="symbolic link or a folder"):
+            write(path, force=force)
+    assert not path.exists()
+    assert elsewhere.read_text() == "{}"
+
+
+def test_an_interrupted_csv_write_leaves_a_file_its_record_lists(tmp_path, monkeypatch):
+    """The record lists the old and the new digest while the file is renamed into place."""
+    series = forecast.AnnualSeries([2023, 2024], [31.0, 31.6], name="US")
+    path = tmp_path / "s.csv"
+    series.to_csv(path)
+    calls = []
+    real = _fsio.write_bytes
+
+    def failing(target, data, **kwargs):
+        calls.append(target)
+        if len(calls) == 2:  # the CSV itself, after the record was written
+            raise OutputError("disk full (simulated)")
+        return real(target, data, **kwargs)
+
+    monkeypatch.setattr(_fsio, "write_bytes", failing)
+    with pytest.raises(OutputError, match="simulated"):
+        forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(path)
+    monkeypatch.setattr(_fsio, "write_bytes", real)
+    assert len(json.loads((tmp_path / ".s.csv.forecast.json").read_text())["sha256"]) == 2
+    forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(path)  # not refused
+    assert json.loads((tmp_path / ".s.csv.forecast.json").read_text())["sha256"] == [
+        _sha(path.read_bytes())]
 
 
 def test_projection_csv_keeps_formula_like_names_and_negative_numbers(tmp_path):
@@ -339,7 +403,10 @@ def test_a_name_too_long_for_the_files_beside_it_is_refused_up_front(tmp_path, c
     assert "the --out folder name 'oooo" in err
     assert "Choose a shorter name" in err
     assert "lock file" not in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r" * (room - 4) + ".csv"]
+    record = _fsio.SidecarSeal.record_path(tmp_path / ("r" * (room - 4) + ".csv")).name
+    assert record.endswith(".forecast.json") and "~" in record  # cut to fit, still unique
+    assert sorted(p.name for p in tmp_path.iterdir()) == [record, "r" * (room - 4) + ".csv"]
+    records.to_csv(tmp_path / ("r" * (room - 4) + ".csv"))  # its own: replaced
 
 
 @pytest.mark.parametrize("kind", ["text", "hard link", "json of another program", "fifo"])
@@ -411,7 +478,8 @@ def test_a_path_starting_with_a_tilde_is_the_home_folders_as_in_pandas(tmp_path,
     np.testing.assert_allclose(back.values, p.history.values, rtol=1e-14)
     forecast.scenarios.dump_scenarios([forecast.Scenario("baseline")], "~/s.toml")
     assert forecast.scenarios.load_scenarios("~/s.toml").names == ("baseline",)
-    assert sorted(x.name for x in home.iterdir()) == ["run", "s.csv", "s.toml"]
+    assert sorted(x.name for x in home.iterdir()) == [".s.csv.forecast.json", "run", "s.csv",
+                                                      "s.toml"]
     assert list(cwd.iterdir()) == []
 
 

@@ -371,7 +371,7 @@ def cmd_data(args) -> int:
     if args.out:
         new_file(args, args.out)
         pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # as --out elsewhere
-        subset.to_csv(args.out)
+        subset.to_csv(args.out, force=bool(args.force))  # new_file checked --force
     return 0
 
 

@@ -97,4 +97,4 @@ def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
               "summary": p.summary_frame(levels)}
     if shares:
         sheets["shares"] = p.summary_frame(levels, share=True)
-    return write_workbook(path, sheets)
+    return write_workbook(path, sheets, force, "MarketProjection.to_excel")

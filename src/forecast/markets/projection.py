@@ -543,7 +543,7 @@ class MarketProjection:
         (:meth:`summary_frame` at `levels`) and, with `shares`, ``shares`` (the same in
         percent of China's total). Written atomically and never through a symbolic link,
         as :meth:`forecast.Projection.to_excel`; an existing file is replaced only when it
-        is a workbook forecast wrote, or with ``force=True``.
+        is a workbook forecast wrote and nobody changed since, or with ``force=True``.
 
         Parameters
         ----------
@@ -556,7 +556,7 @@ class MarketProjection:
         variable : str, optional
             As in :meth:`to_iamc`.
         force : bool, default False
-            Replace an existing file that is not a workbook forecast wrote.
+            Replace an existing file that forecast did not write, or that changed since.
 
         Returns
         -------

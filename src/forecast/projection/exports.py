@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._fsio import check_own_file, write_bytes
+from .._fsio import ArchiveSeal, check_own_file, write_own
 from .._keywords import checked_methods
 from .._optional import require
 from .._seeds import rebuild, run_seed_source
@@ -136,18 +136,25 @@ def is_own_workbook(path: Path) -> bool:
         return False
 
 
+def _seal(caller: str) -> ArchiveSeal:
+    """How a workbook forecast wrote is known, unchanged: the ZIP comment of the ``.xlsx``
+    holds the SHA-256 of its parts (:class:`~forecast._fsio.ArchiveSeal`). A workbook
+    saved again by Excel or LibreOffice loses the comment, so it counts as changed; one
+    with the ``meta`` sheet's mark but no comment is named as forecast's (by `caller`)."""
+    return ArchiveSeal(is_own_workbook, mark=f"the 'meta' sheet with a {_OWN_COLUMN!r} "
+                       f"column that {caller} writes")
+
+
 def check_excel_path(path: Any, caller: str, example: str, force: Any = False) -> None:
     """Refuse, before any work, a `path` that is not an ``.xlsx`` file to write (a link, a
-    folder, a missing folder, an existing workbook forecast did not write without `force`:
-    OutputError; another suffix: ParameterError)."""
+    folder, a missing folder, an existing workbook forecast did not write or that changed
+    since, without `force`: OutputError; another suffix: ParameterError)."""
     if not isinstance(path, str | os.PathLike):
         raise ForecastTypeError(f"`path` must be a file path; got {type(path).__name__}. "
                                 f"Pass e.g. {example!r}.", field="path")
     force = check_bool("force", force)
     require("openpyxl", "excel", caller)
-    check_own_file(path, force=force, what="Excel workbook", ours=is_own_workbook,
-                   mark=f"the 'meta' sheet with a {_OWN_COLUMN!r} column that "
-                        f"{caller} writes")
+    check_own_file(path, force=force, what="Excel workbook", seal=_seal(caller))
     if Path(path).suffix.lower() != ".xlsx":  # the file is a workbook whatever its name
         raise ParameterError(f"`path` must end in .xlsx (to_excel writes an Excel workbook); "
                              f"got {os.fspath(path)!r}. Pass e.g. {example!r}, or use "
@@ -178,20 +185,26 @@ def _text_as_text(sheet: Any) -> None:
                 cell.data_type = "s"
 
 
-def write_workbook(path: Any, sheets: dict[str, pd.DataFrame]) -> Path:
+def write_workbook(path: Any, sheets: dict[str, pd.DataFrame], force: bool = False,
+                   caller: str = "to_excel") -> Path:
     """Write `sheets` as one workbook, every text cell stored as text.
 
     Built in memory, then written as every other output (atomically, never through a
-    link, an OSError as an OutputError naming the path). A text cell holds its text
-    whatever it starts with (``=``, ``+``, ``-``, ``@``, ``#N/A``): Excel shows it and
-    never runs it as a formula, and ``pd.read_excel`` reads the same text back.
+    link, an OSError as an OutputError naming the path), its ZIP comment holding the
+    SHA-256 of its parts. A text cell holds its text whatever it starts with (``=``,
+    ``+``, ``-``, ``@``, ``#N/A``): Excel shows it and never runs it as a formula, and
+    ``pd.read_excel`` reads the same text back.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The ``.xlsx`` file (checked by :func:`check_excel_path`).
+        The ``.xlsx`` file (checked by :func:`check_excel_path`, and here again).
     sheets : dict of str to DataFrame
         Sheet name -> table, in order; each written without its index.
+    force : bool, default False
+        Replace an existing file forecast did not write, or that changed since.
+    caller : str, default "to_excel"
+        The writer, as a message names it.
 
     Returns
     -------
@@ -204,7 +217,8 @@ def write_workbook(path: Any, sheets: dict[str, pd.DataFrame]) -> Path:
             frame.to_excel(xl, sheet_name=name, index=False)
         for sheet in xl.book.worksheets:  # before the writer saves the book on exit
             _text_as_text(sheet)
-    return write_bytes(path, buf.getvalue(), what="Excel workbook")
+    return write_own(path, buf.getvalue(), force=force, what="Excel workbook",
+                     seal=_seal(caller))
 
 
 def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
@@ -215,7 +229,8 @@ def to_excel(p: Any, path: str | os.PathLike[str], *, history: bool = True,
     region, variable = iamc_labels(p.history, region, variable, caller="to_excel")
     data = p.to_iamc(region=region, variable=variable, quantiles=quantiles, history=history)
     return write_workbook(path, {"data": data, "meta": iamc_meta(p).reset_index(),
-                                 "summary": p.summary_frame(levels)})
+                                 "summary": p.summary_frame(levels)}, force,
+                          "Projection.to_excel")
 
 
 @checked_methods
@@ -310,10 +325,12 @@ class Exports:
         Sheets: ``data`` (:meth:`to_iamc` with the history and the `quantiles` rows),
         ``meta`` (:meth:`iamc_meta`) and ``summary`` (:meth:`summary_frame` at `levels`).
         The file is written atomically (complete or not at all) and never through a
-        symbolic link. An existing file is replaced only when it is a workbook forecast
-        wrote (its ``meta`` sheet has a ``forecast_version`` column), or with
-        ``force=True``; any other file is left as it is (OutputError), as :meth:`save`
-        treats a folder.
+        symbolic link; its ZIP comment records the SHA-256 of its parts. An existing file
+        is replaced only when it is a workbook forecast wrote and nobody changed since (the
+        recorded SHA-256 still matches), or with ``force=True``; any other file is left
+        as it is (OutputError), as :meth:`save` treats a folder. A workbook saved again
+        in Excel or LibreOffice counts as changed even if no cell was edited (the program
+        writes a new file, without the comment), as does one an older version wrote.
 
         Parameters
         ----------
@@ -329,7 +346,7 @@ class Exports:
         region, variable : str, optional
             As in :meth:`to_iamc`.
         force : bool, default False
-            Replace an existing file that is not a workbook forecast wrote.
+            Replace an existing file that forecast did not write, or that changed since.
 
         Returns
         -------

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .._fsio import atomic_file, check_own_csv, neutralise, unneutralise
+from .._fsio import SidecarSeal, check_own_file, neutralise, unneutralise, write_own
 from .._keywords import checked_init, checked_methods
 from .._validation import check_bool, check_float, check_int
 from ..errors import DataError, ForecastTypeError, ParameterError
@@ -60,6 +60,8 @@ DEFAULT_WITHIN = 0.01  # within-year spread: fewer than 3 degrees of freedom of 
 DEFAULT_FLOW = 0.005  # between-flow spread: fewer than 3 same-year differences of flows
 # Flows whose CNY and USD totals give an implied rate, in order of preference.
 IMPLIED_FLOWS = ("offshore_execution", "so_execution", "offshore_contract", "so_contract")
+#: how to_csv knows an exchange-rate file it wrote, unchanged (a record beside it)
+_FX_SEAL = SidecarSeal((",".join(F.FX_COLUMNS),))
 
 
 @checked_init
@@ -274,16 +276,19 @@ class ExchangeRates:
         """Write the table in the ``fx.csv`` schema (readable by :meth:`from_csv`).
 
         Atomic, never through a link, formula-like text neutralised (see Records.to_csv).
-        An existing file is replaced when it holds an exchange-rate table (its header line
-        is this schema's), any other file only with ``force=True`` (else OutputError,
-        before anything is written).
+        The SHA-256 of the file goes to ``.<name>.forecast.json`` beside it (the CSV
+        itself stays plain, for pandas and spreadsheets). An existing file is replaced
+        only when forecast wrote it and nobody changed it since (that record lists its
+        SHA-256); an edited one (a row appended), one without a record and any other file
+        only with ``force=True`` (else OutputError naming the file and the fix, before
+        anything is written).
         """
         check_bool("force", force)
-        check_own_csv(path, force=force, what="exchange-rate file",
-                      headers=(",".join(F.FX_COLUMNS),))
+        check_own_file(path, force=force, what="exchange-rate file", seal=_FX_SEAL)
         frame = neutralise(self._frame.loc[:, list(F.FX_COLUMNS)])
-        with atomic_file(path, what="exchange-rate file", text=True) as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n")
+        text = frame.to_csv(index=False, lineterminator="\n")
+        write_own(path, text.encode("utf-8"), force=force, what="exchange-rate file",
+                  seal=_FX_SEAL)
 
     # ------------------------------------------------------------------ rates
     def _average(self, year: int) -> FxRate | None:

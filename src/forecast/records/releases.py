@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._fsio import atomic_file, check_own_csv, neutralise, unneutralise
+from .._fsio import SidecarSeal, check_own_file, neutralise, unneutralise, write_own
 from .._keywords import checked_init, checked_methods
 from .._validation import check_bool
 from ..errors import DataError, ForecastTypeError
@@ -39,6 +39,8 @@ _STR_COLUMNS = ("market", "segment", "flow", "measure", "unit", "basis", "publis
                 "source", "address", "confidence", "note", "origin")
 _DTYPES = {"year": "int64", "months": "int64", "value": "float64", "row": "int64"}
 _FREE_TEXT = ("source", "address", "note")
+#: how to_csv knows a records file it wrote, unchanged (a record beside it)
+_SEAL = SidecarSeal((",".join(S.CSV_COLUMNS),))
 
 
 def _typed_frame(cols: dict, rows: list[int], origins: list[str]) -> pd.DataFrame:
@@ -405,16 +407,20 @@ class Records:
         Parameters
         ----------
         path : str or os.PathLike
-            The file; its folder must exist. An existing file is replaced when it holds
-            records (its header line is this schema's, as this method writes it).
+            The file; its folder must exist. The SHA-256 of what is written goes to
+            ``.<name>.forecast.json`` beside it (the CSV itself stays plain, for pandas
+            and spreadsheets). An existing file is replaced only when forecast wrote it
+            and nobody changed it since (that record lists its SHA-256).
         force : bool, default False
-            Replace an existing file that does not hold records.
+            Replace an existing file that forecast did not write, that changed since
+            (a row added in a spreadsheet) or that has no record beside it.
 
         Raises
         ------
         OutputError
-            For a missing folder, a link, or an existing file that does not hold records
-            (without `force`), before anything is written.
+            For a missing folder, a link, or an existing file forecast did not write or
+            that changed since (without `force`), before anything is written; the message
+            names the file and the fix.
 
         Examples
         --------
@@ -426,10 +432,10 @@ class Records:
 confidence,note'
         """
         check_bool("force", force)
-        check_own_csv(path, force=force, what="records file", headers=(",".join(S.CSV_COLUMNS),))
+        check_own_file(path, force=force, what="records file", seal=_SEAL)
         frame = neutralise(self._frame.loc[:, list(S.CSV_COLUMNS)])
-        with atomic_file(path, what="records file", text=True) as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n")
+        text = frame.to_csv(index=False, lineterminator="\n")
+        write_own(path, text.encode("utf-8"), force=force, what="records file", seal=_SEAL)
 
     def __repr__(self) -> str:
         f = self._frame

@@ -196,16 +196,24 @@ def page(title: str, key: str, sections: list[tuple[str, str]], meta: str = "",
 GENERATOR = '<meta name="generator" content="forecast">'
 
 
-def is_own_report(path: pathlib.Path) -> bool:
-    """Whether `path` is a report forecast wrote (its head carries :data:`GENERATOR`)."""
-    head = _fsio.file_head(path, 4096)
-    return head is not None and GENERATOR.encode() in head
+#: How a report forecast wrote is known, unchanged: the line after :data:`GENERATOR`,
+#: ``<meta name="forecast-sha256" content="...">``, holds the SHA-256 of the document
+#: without that line.
+SEAL = _fsio.LineSeal(GENERATOR, '<meta name="forecast-sha256" content="', '">',
+                      within=4096, mark=f"the line {GENERATOR}",
+                      record='its <meta name="forecast-sha256"> line')
+
+
+def write_report_file(path: object, page: bytes, force: bool) -> None:
+    """Write the report `page` to `path`: atomically, never through a link, with its
+    digest (:data:`SEAL`); an existing file only as :func:`check_report_path` allows."""
+    _fsio.write_own(path, page, force=force, what="report", seal=SEAL)
 
 
 def check_report_path(path: object, force: bool) -> None:
     """Refuse a report path that is a link, a folder, not ``.html``/``.htm``, or an existing
-    file forecast did not write (unless `force`): before any chart is drawn."""
+    file forecast did not write or that changed since (unless `force`): before any chart
+    is drawn."""
     _fsio.check_new_file(path, force=True, what="report")
     check_html_path(path)
-    _fsio.check_own_file(path, force=force, what="report", ours=is_own_report,
-                         mark=f"the line {GENERATOR}")
+    _fsio.check_own_file(path, force=force, what="report", seal=SEAL)

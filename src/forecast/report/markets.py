@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from .. import _fsio, plotting
+from .. import plotting
 from .._keywords import checked_keywords
 from .._optional import require
 from .._validation import check_level, level_label
@@ -442,8 +442,8 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     The key message, then the sections of :func:`markets_section`, the joint history,
     data provenance and the settings to reproduce the run. Returns the path written (at
     most 3 MB). `level`, `thresholds` and `scenario` as in :func:`markets_section`; an
-    existing file at `path` is replaced only when forecast wrote it, or with `force`, as
-    by :func:`forecast.report.write_report`.
+    existing file at `path` is replaced only when forecast wrote it and nobody changed it
+    since, or with `force`, as by :func:`forecast.report.write_report`.
     """
     S.check_records(records, " (the joint history is the projection's own)")
     # the path first: a folder, a link or a non-path fails before any chart is drawn
@@ -468,11 +468,13 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     text = H.page(title or f"China's service outsourcing by source market: scenarios to {last}",
                   _key_html(message, projection=projection), sections, meta=meta)
     data = text.encode("utf-8")
-    if len(data) > MAX_BYTES:
+    size = len(data) + H.SEAL.overhead  # as written, with the line of its digest
+    if size > MAX_BYTES:
         raise ParameterError(f"the report must be at most {MAX_BYTES:,} bytes; got "
-                             f"{len(data):,}. Pass fewer scenarios or a lower `dpi`.")
+                             f"{size:,}. Pass fewer scenarios or a lower `dpi`.")
     path = pathlib.Path(path)
-    _fsio.write_bytes(path, data, what="report")  # atomic; never through a link
+    # atomic; never through a link; an existing file only as check_report_path allowed
+    H.write_report_file(path, data, force)
     return path
 
 

@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from .. import _fsio
 from .._keywords import checked_keywords
 from .._validation import check_level
 from ..errors import ParameterError
@@ -167,9 +166,12 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     title : str, optional
     baseline : str, default "baseline"
     force : bool, default False
-        Replace an existing file at `path` that forecast did not write. A report forecast
-        wrote (its head carries ``<meta name="generator" content="forecast">``) is
-        replaced without it; a link or a folder is refused even with it.
+        Replace an existing file at `path` that forecast did not write, or that changed
+        since. A report forecast wrote (its head carries ``<meta name="generator"
+        content="forecast">``, then ``<meta name="forecast-sha256" content="...">``, the
+        SHA-256 of the page without that line) and that nobody changed is replaced
+        without it; an annotated report, or one an older version wrote (no digest), only
+        with it; a link or a folder is refused even with it.
 
     Returns
     -------
@@ -216,15 +218,18 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
     parts = _Parts(projection, history, fit, records, scenarios, sensitivity, backtest,
                    settings, base, decomps)
     page = parts.page(fig, title)
-    if len(page) > MAX_BYTES:  # the phone versions of the charts go first
-        log.info("report: %.2f MB; dropping the phone versions of the charts", len(page) / 1e6)
+    size = len(page) + H.SEAL.overhead  # as written, with the line of its digest
+    if size > MAX_BYTES:  # the phone versions of the charts go first
+        log.info("report: %.2f MB; dropping the phone versions of the charts", size / 1e6)
         page = parts.page({k: v for k, v in fig.items() if not k.endswith(".narrow")}, title)
-    if len(page) > MAX_BYTES:
+        size = len(page) + H.SEAL.overhead
+    if size > MAX_BYTES:
         raise ParameterError(
-            f"the report must be at most {MAX_BYTES:,} bytes; got {len(page):,}. "
+            f"the report must be at most {MAX_BYTES:,} bytes; got {size:,}. "
             "Pass fewer scenarios or `decompose=False`."
         )
-    _fsio.write_bytes(path, page, what="report")  # atomic; never through a link
+    # atomic; never through a link; an existing file only as check_report_path allowed
+    H.write_report_file(path, page, force)
     log.info("report: wrote %s (%.2f MB)", path, len(page) / 1e6)
     return path
 

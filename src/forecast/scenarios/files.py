@@ -45,7 +45,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .._fsio import check_own_file, file_head, write_text
+from .._fsio import LineSeal, check_own_file, write_own
 from .._keywords import checked_keywords
 from .._validation import check_bool
 from ..errors import ConfigError, ForecastError, ForecastTypeError
@@ -492,10 +492,11 @@ def dumps_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario]) -> str:
 HEADER = "# Scenario file for forecast (see docs/scenarios.md for the format)."
 
 
-def _is_own_file(path: Path) -> bool:
-    """Whether `path` starts with :data:`HEADER` (a scenario file forecast wrote)."""
-    first = file_head(path, len(HEADER) + 2)
-    return first is not None and first.rstrip(b"\r\n") == HEADER.encode()
+#: how a scenario file forecast wrote is known, unchanged: the line after :data:`HEADER`
+#: holds the SHA-256 of the file without that line
+_SEAL = LineSeal(HEADER, "# forecast-sha256: ", " (of this file without this line, as "
+                 "forecast wrote it)", within=0, mark="forecast's header line " + repr(HEADER),
+                 record="the line after its header")
 
 
 @checked_keywords
@@ -503,10 +504,14 @@ def dump_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario],
                    path: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Write `scenarios` to a TOML file at `path` (UTF-8); return the path.
 
-    The file is written atomically and never through a symbolic link (OutputError). An
-    existing file is replaced only when forecast wrote it (it starts with forecast's
-    header line), or with ``force=True``: a hand-written file (its comments) is never
-    lost silently, as :meth:`forecast.Projection.save` treats a folder.
+    The file is written atomically and never through a symbolic link (OutputError). It
+    starts with forecast's header line and a comment holding the SHA-256 of the file as
+    written; :func:`loads_scenarios` reads it as any TOML. An existing file is replaced
+    only when forecast wrote it and it has not changed since (its content still has the
+    recorded SHA-256), or with ``force=True``: a hand-written file, or one forecast wrote
+    and someone edited (a scenario added, a comment), is never lost silently, as
+    :meth:`forecast.Projection.save` treats a folder. A file an older version wrote (the
+    header without the digest) counts as one that may have changed.
 
     Parameters
     ----------
@@ -514,14 +519,21 @@ def dump_scenarios(scenarios: ScenarioSet | Scenario | list[Scenario],
     path : str or os.PathLike
         The ``.toml`` file; its folder must exist.
     force : bool, default False
-        Replace an existing file that is not a scenario file forecast wrote.
+        Replace an existing file that forecast did not write, or that changed since.
 
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        For a link, a folder, a missing folder, or an existing file forecast did not write
+        or that changed since (without `force`), before anything is written; the message
+        names the file and the fix.
     """
     force = check_bool("force", force)
-    check_own_file(path, force=force, what="scenario file", ours=_is_own_file,
-                   mark="forecast's header line " + repr(HEADER))
+    check_own_file(path, force=force, what="scenario file", seal=_SEAL)
     text = dumps_scenarios(scenarios)
-    return write_text(path, text, what="scenario file")
+    return write_own(path, text.encode("utf-8"), force=force, what="scenario file",
+                     seal=_SEAL)
