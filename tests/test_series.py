@@ -277,3 +277,33 @@ def test_csv_missing_cell_is_called_missing(tmp_path):
     with pytest.raises(DataError, match=r"row 3, column 'value': is missing\. ") as info:
         AnnualSeries.from_csv(path)
     assert "nan" not in str(info.value)
+
+
+def test_to_csv_replaces_its_own_untouched_file_and_keeps_an_edited_one(tmp_path):
+    from forecast.errors import OutputError
+
+    s = AnnualSeries([2023, 2024], [31.0, 31.6], name="US")
+    path = tmp_path / "s.csv"
+    s.to_csv(path)
+    s.to_csv(path)  # untouched: replaced without force
+    assert path.read_text().splitlines() == ["year,value,unit,name", "2023,31.0,USD_bn,US",
+                                             "2024,31.6,USD_bn,US"]
+    with open(path, "a") as fh:
+        fh.write("2025,33.0,USD_bn,US\n")
+    edited = path.read_text()
+    with pytest.raises(OutputError) as err:
+        s.to_csv(path)
+    text = str(err.value)
+    assert str(path) in text
+    assert "series file" in text
+    assert "changed since forecast wrote it" in text
+    assert "force=True" in text
+    assert path.read_text() == edited
+    assert AnnualSeries.from_csv(path).years.tolist() == [2023, 2024, 2025]
+    s.to_csv(path, force=True)
+    assert AnnualSeries.from_csv(path).years.tolist() == [2023, 2024]
+    other = tmp_path / "other.csv"  # no record beside it
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(OutputError, match=r"was not written by forecast.*force=True"):
+        s.to_csv(other)
+    assert other.read_text() == "a,b\n1,2\n"

@@ -261,7 +261,8 @@ def test_csv_writers_replace_their_own_tables_and_only_with_force_another_file(
         text = str(err.value)
         assert str(path) in text
         assert "changed since forecast wrote it" in text
-        assert "force=True" in text and "another path" in text
+        assert "force=True" in text
+        assert "another path" in text
         assert path.read_bytes() == edited
     # a table of the same kind without a record (copied, an older version's): refused
     record.unlink()
@@ -404,7 +405,8 @@ def test_a_name_too_long_for_the_files_beside_it_is_refused_up_front(tmp_path, c
     assert "Choose a shorter name" in err
     assert "lock file" not in err
     record = _fsio.SidecarSeal.record_path(tmp_path / ("r" * (room - 4) + ".csv")).name
-    assert record.endswith(".forecast.json") and "~" in record  # cut to fit, still unique
+    assert record.endswith(".forecast.json")
+    assert "~" in record
     assert sorted(p.name for p in tmp_path.iterdir()) == [record, "r" * (room - 4) + ".csv"]
     records.to_csv(tmp_path / ("r" * (room - 4) + ".csv"))  # its own: replaced
 

@@ -110,3 +110,90 @@ def test_a_fifo_under_the_name_is_refused_without_being_read(proj, tmp_path):
     os.mkfifo(target)
     with pytest.raises(OutputError, match="was not written by forecast"):
         proj.to_excel(target)  # would block forever if it were opened to be recognised
+
+
+def _parts(path):
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}, zf.comment
+
+
+def test_an_untouched_workbook_carries_its_digest_and_is_replaced(proj, tmp_path):
+    import pandas as pd
+
+    target = tmp_path / "p.xlsx"
+    proj.to_excel(target)
+    parts, comment = _parts(target)
+    assert comment.startswith(b"forecast-sha256=")
+    proj.to_excel(target)  # untouched: replaced without force
+    again, comment2 = _parts(target)
+    assert (again, comment2) == (parts, comment)  # same input, same content and digest
+    assert pd.ExcelFile(target).sheet_names == ["data", "meta", "summary"]  # readers see
+    assert list(pd.read_excel(target, sheet_name="meta").columns)[-1] == "forecast_version"
+
+
+def _edit(path, how):
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    if how == "sheet":
+        book.create_sheet("my notes")["A1"] = "keep me"
+    elif how == "cell":
+        book["summary"]["B2"] = 123.0
+    else:  # saved again, nothing changed (as Excel saves a workbook it opened)
+        pass
+    book.save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("how", ["sheet", "cell", "saved again"])
+def test_the_probes_reproducer_an_edited_workbook_is_kept(proj, tmp_path, how):
+    import pandas as pd
+
+    target = tmp_path / "p.xlsx"
+    proj.to_excel(target)
+    before = _edit(target, how)
+    with pytest.raises(OutputError) as err:
+        proj.to_excel(target)
+    text = str(err.value)
+    assert str(target) in text
+    assert "force=True" in text
+    assert "another path" in text
+    # a sheet or a cell edited with openpyxl keeps no ZIP comment either: a program that
+    # saves the workbook writes a new archive, so the file has no digest any more
+    assert "carries the 'meta' sheet" in text
+    assert "no record" in text
+    assert target.read_bytes() == before
+    proj.to_excel(target, force=True)
+    assert pd.ExcelFile(target).sheet_names == ["data", "meta", "summary"]
+    proj.to_excel(target)  # forecast's again
+
+
+def test_a_part_changed_under_the_comment_counts_as_changed(proj, tmp_path):
+    """A tool that keeps the ZIP comment but changes a part: the digest tells."""
+    import zipfile
+
+    target = tmp_path / "p.xlsx"
+    proj.to_excel(target)
+    parts, comment = _parts(target)
+    with zipfile.ZipFile(target, "w") as zf:
+        for name, data in parts.items():
+            if name == "xl/workbook.xml":  # a sheet renamed
+                data = data.replace(b'name="summary"', b'name="Summary"')
+            zf.writestr(name, data)
+        zf.comment = comment
+    before = target.read_bytes()
+    with pytest.raises(OutputError, match=r"changed since forecast wrote it.*force=True"):
+        proj.to_excel(target)
+    assert target.read_bytes() == before
+
+
+def test_an_edited_market_workbook_is_kept(market_projection, tmp_path):
+    target = tmp_path / "markets.xlsx"
+    market_projection.to_excel(target)
+    market_projection.to_excel(target)  # untouched: replaced
+    before = _edit(target, "sheet")
+    with pytest.raises(OutputError, match=r"MarketProjection.to_excel writes.*force=True"):
+        market_projection.to_excel(target)
+    assert target.read_bytes() == before

@@ -337,3 +337,42 @@ def test_a_year_not_yet_averaged_is_carried_forward_with_a_growing_sd(fx):
     assert fx.annual(2017).method == "annual"  # the full table is not carried
     with pytest.raises(DataError, match="no exchange rate for 2017"):
         replace(cut, as_of=None).annual(2017)
+
+
+def test_to_csv_replaces_its_own_untouched_file_and_keeps_an_edited_one(tmp_path):
+    """cli.md's recipe: export fx.csv, append a row, export again: the row is kept."""
+    from forecast.errors import OutputError
+
+    fx = load_exchange_rates()
+    path = tmp_path / "fx.csv"
+    fx.to_csv(path)
+    first = path.read_bytes()
+    assert first.decode().startswith("year,month,series,")  # plain CSV: pandas reads it
+    assert len(pd.read_csv(path)) == len(fx)
+    fx.to_csv(path)  # untouched: replaced without force
+    assert path.read_bytes() == first
+    with open(path, "a") as fh:
+        fh.write("2031,,wdi,7.1,my own source,,read,\n")
+    edited = path.read_bytes()
+    assert 2031 in ExchangeRates.from_csv(path).years
+    with pytest.raises(OutputError) as err:
+        fx.to_csv(path)
+    text = str(err.value)
+    assert str(path) in text
+    assert "exchange-rate file" in text
+    assert "changed since forecast wrote it" in text
+    assert "force=True" in text
+    assert "another path" in text
+    assert path.read_bytes() == edited
+    fx.to_csv(path, force=True)
+    assert path.read_bytes() == first
+
+
+def test_to_csv_refuses_a_file_forecast_did_not_write(tmp_path):
+    from forecast.errors import OutputError
+
+    path = tmp_path / "notes.csv"
+    path.write_text("my,own\n1,2\n")
+    with pytest.raises(OutputError, match=r"was not written by forecast.*force=True"):
+        load_exchange_rates().to_csv(path)
+    assert path.read_text() == "my,own\n1,2\n"

@@ -481,3 +481,31 @@ def test_repr_has_no_trailing_spaces(releases):
     lines = repr(releases).splitlines()
     assert len(lines) > 3
     assert [line for line in lines if line != line.rstrip()] == []
+
+
+def test_to_csv_replaces_its_own_untouched_file_and_keeps_an_edited_one(tmp_path):
+    from forecast.errors import OutputError
+
+    records = load_releases().filter(market="US")
+    path = tmp_path / "us.csv"
+    records.to_csv(path)
+    first = path.read_bytes()
+    records.to_csv(path)  # untouched: replaced without force
+    assert path.read_bytes() == first
+    edited = first.replace(b"\n", b"\r\n")  # saved again by a spreadsheet
+    path.write_bytes(edited)
+    with pytest.raises(OutputError) as err:
+        records.to_csv(path)
+    text = str(err.value)
+    assert str(path) in text
+    assert "records file" in text
+    assert "changed since forecast wrote it" in text
+    assert "force=True" in text
+    assert path.read_bytes() == edited
+    records.to_csv(path, force=True)
+    assert path.read_bytes() == first
+    other = tmp_path / "other.csv"  # no record beside it
+    other.write_text("not,records\n")
+    with pytest.raises(OutputError, match=r"was not written by forecast.*force=True"):
+        records.to_csv(other)
+    assert other.read_text() == "not,records\n"
