@@ -240,6 +240,7 @@ class Found(NamedTuple):
 
     @property
     def unchanged(self) -> bool:
+        """Whether the file is as forecast wrote it: its digest is one recorded."""
         return self.actual is not None and self.actual in self.recorded
 
 
