@@ -342,7 +342,7 @@ class LineSeal(Seal):
     def seal(self, data: bytes) -> bytes:
         end = self._mark_end(data)
         if end is None:  # pragma: no cover - every writer writes its mark line
-            raise AssertionError("the data lacks its mark line; this is a bug")
+            raise RuntimeError("forecast bug: the data lacks its mark line")
         line = self.before + _sha(data).encode() + self.after + b"\n"
         return data[:end] + line + data[end:]
 
