@@ -75,8 +75,8 @@ cli_case("sensitivity-out-exists", "sensitivity", "--out", "{root}/existing.csv"
          needles=("--out file", "existing.csv", "already exists"))
 cli_case("scenarios-dump-exists", "scenarios", "--dump", "{root}/existing.toml",
          needles=("--dump file", "existing.toml", "already exists", "--force"))
-cli_case("scenarios-dump-link", "scenarios", "--dump", "{root}/link.csv", "--force",
-         needles=("--dump file", "link.csv", "symbolic link"))
+cli_case("scenarios-dump-link", "scenarios", "--dump", "{root}/link.toml", "--force",
+         needles=("--dump file", "link.toml", "symbolic link"))
 cli_case("data-out-exists", "data", "--out", "{root}/existing.csv",
          needles=("--out file", "existing.csv", "already exists"))
 cli_case("report-out-exists", "report", "--out", "{root}/existing.html", *FAST[:-2],

@@ -52,6 +52,7 @@ def world(tmp_path_factory) -> SimpleNamespace:
     (root / "user" / "precious.txt").write_text("the user's own file\n")
     (root / "precious.csv").write_text("a,b\n1,2\n")
     os.symlink(root / "precious.csv", root / "link.csv")
+    os.symlink(root / "precious.csv", root / "link.toml")
     os.symlink(root / "user", root / "linkdir")
     for name in ("existing.csv", "existing.toml", "existing.html", "existing.png"):
         (root / name).write_text("an existing file\n")

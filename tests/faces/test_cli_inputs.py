@@ -165,6 +165,15 @@ def test_an_unsupported_plot_extension_is_refused(argv, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name", ["s.txt", "s.json", "s"])
+def test_a_scenario_dump_must_be_toml(name, tmp_path, capsys):
+    """`scenarios --dump s.txt` wrote TOML under a name that says otherwise."""
+    _fails(capsys, ["scenarios", "--dump", str(tmp_path / name)],
+           "--dump must be a .toml file (scenario files are TOML)", repr(str(tmp_path / name)),
+           "Pass e.g. --dump")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_report_must_be_html(tmp_path, capsys):
     _fails(capsys, ["report", *FAST, "--out", str(tmp_path / "r.pdf")],
            "--out must be an .html file", "r.pdf", "r.html")
@@ -187,6 +196,7 @@ def test_a_hidden_report_name_is_not_told_to_add_html_again(name, tmp_path, caps
     (["history", "--plot", "{tmp}/.jpg"], "history.png"),
     (["history", "--out", "{tmp}/.csv"], "history.csv"),
     (["backtest", "--out", "{tmp}/.txt"], "backtest.csv"),
+    (["scenarios", "--dump", "{tmp}/.toml"], "scenarios.toml"),  # wrote a hidden '.toml'
 ])
 def test_a_name_that_is_only_an_extension_gets_a_real_name(argv, suggested, tmp_path, capsys):
     """`--plot .png` is a hidden file without a suffix: suggest `nowcast.png`, not `.png.png`."""

@@ -429,6 +429,12 @@ def csv_path(path: str, option: str = "--out", stem: str = "table") -> None:
                "; spreadsheets open CSV files")
 
 
+def toml_path(path: str, option: str = "--dump", stem: str = "scenarios") -> None:
+    """Refuse a scenario file named for another format (``--dump .toml`` would write a
+    hidden file named ``.toml``, ``s.txt`` one that ``forecast run`` reads as TOML)."""
+    _extension(path, option, ("toml",), "scenario files are TOML", stem)
+
+
 #: Chart formats of --plot, chosen by the file's extension.
 PLOT_FORMATS = ("png", "svg")
 

@@ -43,6 +43,7 @@ from ._util import (
     scenario_set,
     seed_line,
     status,
+    toml_path,
     write_csv,
 )
 from .run_report import cmd_report, cmd_run  # noqa: F401  (every cmd_<name> is found here)
@@ -388,6 +389,8 @@ def _check_outputs(args, **paths) -> None:
         if path:
             if option == "plot":
                 plot_format(path, stem=stem)
+            if option == "dump":
+                toml_path(path)
             new_file(args, path, f"--{option}")
             if option == "out":  # every command's --out file is a CSV table
                 csv_path(path, stem=stem)
