@@ -16,6 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from _own_files import refusal
 
 import forecast
 from forecast import Projection, _fsio, _outdir, _resources, cli
@@ -256,13 +257,8 @@ def test_csv_writers_replace_their_own_tables_and_only_with_force_another_file(
     for edited in (first + first.split(b"\n")[1] + b"\n",
                    b"\xef\xbb\xbf" + first.replace(b"\n", b"\r\n")):
         path.write_bytes(edited)
-        with pytest.raises(OutputError) as err:
-            write(path)
-        text = str(err.value)
-        assert str(path) in text
-        assert "changed since forecast wrote it" in text
-        assert "force=True" in text
-        assert "another path" in text
+        refusal(lambda: write(path), path, "changed since forecast wrote it",
+                "another path")
         assert path.read_bytes() == edited
     # a table of the same kind without a record (copied, an older version's): refused
     record.unlink()
