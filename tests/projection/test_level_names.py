@@ -172,3 +172,26 @@ def test_the_names_and_the_check_agree():
     assert [level_label(x) for x in (80.0, 97.5, 99.9999)] == ["80", "97.5", "99.9999"]
     with pytest.raises(ParameterError, match=r"`levels`: 99\.99999 would be named 100"):
         check_levels("levels", (99.99999,))
+
+
+#: every public method naming columns or IAMC variables by quantile (p<100 q>)
+QUANTILE_CALLS = {
+    "Projection.to_wide": lambda q, c: c["proj"].to_wide(q),
+    "Projection.to_iamc": lambda q, c: c["proj"].to_iamc(quantiles=q),
+    "Projection.to_excel": lambda q, c: c["proj"].to_excel(c["tmp"] / "p.xlsx", quantiles=q),
+    "MarketProjection.to_wide": lambda q, c: c["mp"].to_wide(q),
+    "MarketProjection.to_iamc": lambda q, c: c["mp"].to_iamc(quantiles=q),
+}
+
+
+@pytest.mark.parametrize("call", QUANTILE_CALLS.values(), ids=QUANTILE_CALLS)
+def test_a_quantile_named_as_another_is_refused_as_a_level_is(call, ctx):
+    """0.1000001 made a column p10 holding the 0.1000001 quantile; 0.1 and 0.1000001
+    together were already refused (they share p10)."""
+    with pytest.raises(ParameterError, match=r"`quantiles`: 0\.1000001 would be named p10, "
+                       r"which is the 0\.1 quantile \(names keep 6 significant digits of the "
+                       r"percentage\)\. Pass the quantile .* e\.g\. 0\.1\."):
+        call((0.1000001, 0.9), ctx)
+    with pytest.raises(ParameterError, match=r"0\.3333333333333333 would be named p33\.3333"):
+        call((1 / 3,), ctx)
+    call((0.025, 0.123, 0.29, 0.57, 0.975), ctx)  # 100 q's rounding is not a new name

@@ -10,6 +10,7 @@ scenario is summarised; the results are identical to ``np.quantile``.
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 from collections.abc import Mapping, Sequence
@@ -202,6 +203,16 @@ unique; got 'p5' 2 times. Pass each quantile once; got [0.05, 0.05].
     labels = [f"p{100 * p:g}" for p in probs]
     check_unique(labels, f"the quantiles in `{name}` (named p<100 q>)",
                  f"Pass each quantile once; got {probs!r}.", field=name)
+    for p, label in zip(probs, labels, strict=True):
+        # as levels (forecast._validation.check_level_labels): a column p10 holds the 0.1
+        # quantile, never the 0.1000001 one; the tolerance only absorbs 100 * q's rounding
+        named = float(label[1:])
+        if not math.isclose(named, 100 * p, rel_tol=1e-9, abs_tol=1e-12):
+            raise ParameterError(
+                f"`{name}`: {p!r} would be named {label}, which is the {named / 100:g} "
+                "quantile (names keep 6 significant digits of the percentage). Pass the "
+                f"quantile with at most 6 significant digits of its percentage, e.g. "
+                f"{named / 100:g}.", field=name)
     return labels
 
 
