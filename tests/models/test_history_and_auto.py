@@ -168,6 +168,18 @@ def test_auto_argument_errors():
     with pytest.raises(ParameterError, match=r"`families` must be non-empty names among .*"
                                              r"Prophet"):
         Auto(families=("Prophet",))
+    # not a collection (None, a number) or not a name (a list in the list): the library's
+    # error with the fix, not Python's TypeError from iterating or hashing it
+    for bad in (None, 5):
+        with pytest.raises(ForecastTypeError, match=rf"`families` must be a family name, a "
+                           rf"ModelSpec or a sequence of them; got {bad} .*Pass family names"):
+            Auto(families=bad)
+    with pytest.raises(ParameterError, match=r"`families` must be non-empty names .*got "
+                                             r"\[\[\]\]\. Pass family names"):
+        Auto(families=[[]])
+    with pytest.raises(ForecastTypeError, match=r"got the class Drift\. Did you mean "
+                                                r"Drift\(\)\?"):
+        Auto(families=(Drift,))
     with pytest.raises(ForecastTypeError, match=r"`order` must be \(p, q\) or None; got "
                                                 r"\(1, 1, 1\)"):
         ARIMA(order=(1, 1, 1))

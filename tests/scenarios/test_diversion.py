@@ -100,6 +100,9 @@ def test_toml_round_trip():
 
 @pytest.mark.parametrize(("kwargs", "exc", "match"), [
     ({"rate": 1.5}, ParameterError, r"must lie in \[0, 1\]"),
+    # a percentage: the fraction it stands for is offered, as levels offer 80 for 0.8
+    ({"rate": 50}, ParameterError, r"must lie in \[0, 1\]; got 50\.0\. If 50 is a "
+                                   r"percentage, pass 0\.5\. Pass a fraction"),
     ({"rate": Uniform(-0.1, 0.5)}, ParameterError, r"must lie in \[0, 1\]"),
     ({"market": "us"}, ParameterError, "market code"),
     ({"to": ("US",)}, ParameterError, "other than 'US'"),

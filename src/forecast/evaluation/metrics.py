@@ -35,7 +35,7 @@ any increasing transformation applied to truth and forecast alike.
 
 Examples
 --------
->>> import numpy as np
+>>> from forecast.evaluation.metrics import coverage, crps_normal, mae
 >>> mae([1.0, 2.0], [1.5, 2.0])
 0.25
 >>> round(crps_normal(0.0, 0.0, 1.0), 4)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._keywords import checked_init, checked_methods
-from ..errors import ModelError, ParameterError
+from ..errors import ForecastTypeError, ModelError, ParameterError
 from . import scale
 from ._args import as_data
 from .arima import select_order
@@ -80,17 +81,33 @@ class Auto(ModelSpec):
             raise ParameterError(f'`weights` must be "equal" or "aicc"; got {self.weights!r}.')
         if self.center not in ("median", "mean"):
             raise ParameterError(f'`center` must be "median" or "mean"; got {self.center!r}.')
-        fams = (self.families,) if isinstance(self.families, str | ModelSpec) \
-            else tuple(self.families)
+        fix = ("Pass family names or instances, e.g. families=('Drift', 'Theta') or "
+               "families=(forecast.Drift(), forecast.Theta()).")
+        if isinstance(self.families, str | ModelSpec):
+            fams = (self.families,)
+        elif isinstance(self.families, Iterable):
+            fams = tuple(self.families)
+        else:  # None, a number: not a collection of families
+            raise ForecastTypeError(
+                f"`families` must be a family name, a ModelSpec or a sequence of them; got "
+                f"{self.families!r} ({type(self.families).__name__}). {fix}",
+                field="families")
+        classes = [f for f in fams if isinstance(f, type) and issubclass(f, ModelSpec)]
+        if classes:  # forecast.Drift instead of forecast.Drift()
+            raise ForecastTypeError(
+                f"`families` takes model instances or names; got the class "
+                f"{classes[0].__name__}. Did you mean {classes[0].__name__}()?",
+                field="families")
         if any(isinstance(f, Auto) for f in fams):
             raise ParameterError(
                 "`families` cannot contain an Auto: a combination's members are single "
                 "families. List its families instead, e.g. families=('Drift', 'Theta').")
-        bad = [f for f in fams if not (isinstance(f, ModelSpec) or f in FAMILIES)]
+        bad = [f for f in fams if not (isinstance(f, ModelSpec)
+                                       or (isinstance(f, str) and f in FAMILIES))]
         if bad or not fams:
             raise ParameterError(
                 f"`families` must be non-empty names among {sorted(FAMILIES)} or ModelSpec "
-                f"instances; got {list(fams)!r}.")
+                f"instances; got {list(fams)!r}. {fix}", field="families")
         names = [f if isinstance(f, str) else f.name for f in fams]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:  # one weight per family name: a repeat would be pooled under one key

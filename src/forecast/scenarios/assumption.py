@@ -363,8 +363,12 @@ class Assumption:
         if not bound.holds(slo, shi, reaches_low=dist.reaches_support[0]):
             got = f"{dist.value!r}" if isinstance(dist, Fixed) else \
                 f"{value!r} (support [{slo:g}, {shi:g}])"
+            # a share or a rate given in percent (50 for 0.5), as levels are told the reverse
+            pct = (f" If {dist.value:g} is a percentage, pass {dist.value / 100:g}."
+                   if isinstance(dist, Fixed) and (bound.low, bound.high) == (0, 1)
+                   and 1 < dist.value <= 100 else "")
             raise ParameterError(f"`{key}` of {type(self).__name__} {self.name!r} must lie in "
-                                 f"{bound.describe()}; got {got}. {bound.fix}".rstrip(),
+                                 f"{bound.describe()}; got {got}.{pct} {bound.fix}".rstrip(),
                                  field=key)
         return dist
 
