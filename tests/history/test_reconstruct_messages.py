@@ -57,3 +57,27 @@ def test_a_new_year_that_cannot_be_used_ends_the_history_with_a_warning(releases
     cny = forecast.reconstruct(added, currency="CNY")
     assert int(cny.years[-1]) == 2026
     assert int(cny.n_records[-1]) == 1
+
+
+def test_records_without_an_exchange_rate_get_one_reason_and_the_two_fixes():
+    """CNY records of years the fx table lacks: each record's fx message was joined and
+    cut at 400 characters (the second listed only '2009, 2010', after a stray '.;'), and
+    the advice was to add level records; the easy fix, the records' own currency, unsaid."""
+    import pandas as pd
+
+    row = dict(market="XY", segment="all", flow="offshore_execution", months=12,
+               measure="level", unit="CNY_1e8", basis="CNY", source="me", confidence="read")
+    records = forecast.Records.from_frame(pd.DataFrame(
+        [dict(row, year=2000, value=700.0, published="2001"),
+         dict(row, year=2001, value=770.0, published="2002")]))
+    with pytest.raises(DataError) as e:
+        forecast.reconstruct(records, market="XY")
+    text = str(e.value)
+    assert text == (
+        "no usable record of 'XY' 'offshore_execution' (all): no exchange rate to convert "
+        "the CNY records of 2000, 2001 (load_exchange_rates() lists the years it has). Pass "
+        "currency='CNY' to reconstruct in the records' own currency, or add those years' "
+        "rates to an fx CSV and pass fx=ExchangeRates.from_csv(path); or add level records "
+        "or pass other start/end.")
+    in_cny = forecast.reconstruct(records, market="XY", currency="CNY").series
+    assert in_cny.values.tolist() == pytest.approx([70.0, 77.0], rel=1e-12)

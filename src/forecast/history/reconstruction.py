@@ -158,14 +158,45 @@ def _years_text(start: int | None, end: int | None) -> str:
     return "in any year" if end is None else f"in {end} or earlier"
 
 
+#: the start of the reason a record has when its currency could not be converted
+_NO_RATE = "no exchange rate to convert it: "
+
+
+def _no_usable_message(obs: pd.DataFrame, market: str, flow: str, segment: str) -> str:
+    """Why no record of the series can be used, once per reason, and the fix.
+
+    Records that could not be converted are summed up in one reason naming their years
+    and currency (each row's own reason, in ``History.observations()``-like tables, keeps
+    the exchange-rate table's full message), with the two fixes: the records' own
+    currency, or the missing rates.
+    """
+    no_rate = obs[obs["reason"].astype(str).str.startswith(_NO_RATE)]
+    reasons = sorted({str(r).rstrip(".") for r in obs["reason"]
+                      if not str(r).startswith(_NO_RATE)})
+    fixes = []
+    if len(no_rate):
+        years = ", ".join(map(str, sorted(set(no_rate["year"].astype(int)))))
+        bases = sorted(set(no_rate["basis"]))
+        reasons.insert(0, f"no exchange rate to convert the {'/'.join(bases)} records of "
+                          f"{years} (load_exchange_rates() lists the years it has)")
+        fixes.append(f"pass currency={bases[0]!r} to reconstruct in the records' own "
+                     "currency, or add those years' rates to an fx CSV and pass "
+                     "fx=ExchangeRates.from_csv(path)")
+    if len(reasons) > 4:
+        reasons = [*reasons[:4], f"and {len(reasons) - 4} more (History.observations() "
+                                 "lists each record's)"]
+    fixes.append("add level records or pass other start/end")
+    fix = "; or ".join(fixes)
+    return (f"no usable record of {market!r} {flow!r} ({segment}): {'; '.join(reasons)}. "
+            f"{fix[0].upper()}{fix[1:]}.")
+
+
 def _usable(obs: pd.DataFrame, market: str, flow: str, segment: str, first: int,
             last: int) -> list[dict]:
     """The observations the model uses; at least one must be a level."""
     used = [r for r in obs.to_dict("records") if r["used"]]
     if not used:
-        reasons = "; ".join(sorted(set(obs["reason"])))[:400]
-        raise DataError(f"no usable record of {market!r} {flow!r} ({segment}): {reasons}. "
-                        "Add level records or pass other start/end.")
+        raise DataError(_no_usable_message(obs, market, flow, segment))
     if not any(r["slot"] == 0 for r in used):
         raise DataError(f"{market!r} {flow!r} ({segment}) has growth rates but no level in "
                         f"{first}-{last}; growth alone cannot pin the level. Add at least one "
