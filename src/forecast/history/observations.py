@@ -217,6 +217,10 @@ def _ref(r: dict) -> str:
     return f"row {r['row']} of {r['origin']}"
 
 
+#: the start of the reason of a kept record whose currency has no exchange rate
+NO_RATE = "no exchange rate to convert it: "
+
+
 def select(rows: list[dict], conv: _Converter,
            key: Callable[[dict], Hashable] = lambda r: (r["year"], r["slot"]),
            convert: Callable[[dict, _Converter], None] = convert) -> None:
@@ -241,7 +245,7 @@ def select(rows: list[dict], conv: _Converter,
                 convert(grp[0], conv)
                 break
             except DataError as exc:
-                grp.pop(0).update(used=False, reason=f"no exchange rate to convert it: {exc}")
+                grp.pop(0).update(used=False, reason=f"{NO_RATE}{exc}")
         if not grp:
             continue
         best = grp[0]

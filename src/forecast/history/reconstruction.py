@@ -158,21 +158,17 @@ def _years_text(start: int | None, end: int | None) -> str:
     return "in any year" if end is None else f"in {end} or earlier"
 
 
-#: the start of the reason a record has when its currency could not be converted
-_NO_RATE = "no exchange rate to convert it: "
-
-
 def _no_usable_message(obs: pd.DataFrame, market: str, flow: str, segment: str) -> str:
     """Why no record of the series can be used, once per reason, and the fix.
 
     Records that could not be converted are summed up in one reason naming their years
-    and currency (each row's own reason, in ``History.observations()``-like tables, keeps
-    the exchange-rate table's full message), with the two fixes: the records' own
+    and currency (each row's own reason, in ``History.observations()``, keeps the
+    exchange-rate table's full message), with the two fixes: the records' own
     currency, or the missing rates.
     """
-    no_rate = obs[obs["reason"].astype(str).str.startswith(_NO_RATE)]
+    no_rate = obs[obs["reason"].astype(str).str.startswith(obsmod.NO_RATE)]
     reasons = sorted({str(r).rstrip(".") for r in obs["reason"]
-                      if not str(r).startswith(_NO_RATE)})
+                      if not str(r).startswith(obsmod.NO_RATE)})
     fixes = []
     if len(no_rate):
         years = ", ".join(map(str, sorted(set(no_rate["year"].astype(int)))))
