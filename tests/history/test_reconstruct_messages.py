@@ -81,3 +81,40 @@ def test_records_without_an_exchange_rate_get_one_reason_and_the_two_fixes():
         "or pass other start/end.")
     in_cny = forecast.reconstruct(records, market="XY", currency="CNY").series
     assert in_cny.values.tolist() == pytest.approx([70.0, 77.0], rel=1e-12)
+
+
+@pytest.mark.parametrize("currency", ["USD", "CNY"])
+@pytest.mark.parametrize("value", [900.0, 7275.0])  # 24% off the USD figure; ten times it
+def test_a_cny_and_a_usd_level_that_contradict_each_other_are_refused(currency, value):
+    """A 2013 US level of 900 CNY_1e8 beside the published 117.5 USD_1e8 (7.66 CNY per USD
+    against 6.19) was dropped in a USD history as 'a conversion of the USD one' and used
+    in a CNY one: one set of records gave 2013 as 14.5 or 11.7 USD bn, and neither run said
+    so. Both currencies now refuse it, naming the two rows."""
+    import pandas as pd
+
+    row = dict(market="US", segment="all", flow="offshore_execution", months=12, year=2013,
+               measure="level", unit="CNY_1e8", basis="CNY", source="me", confidence="read",
+               published="2014-02", value=value)
+    records = forecast.load_releases() + forecast.Records.from_frame(pd.DataFrame([row]))
+    with pytest.raises(DataError, match=r"the 2013 levels in CNY \(row 1 of frame: "
+                       rf"{value:g} CNY_1e8\) and in USD \(row \d+ of embedded: 117\.5 "
+                       r"USD_1e8\) imply .* CNY per USD, \d+% from the rate used \(6\.193\), "
+                       r"more than the figures and the rate allow \(about 11%\): one of them "
+                       r"is misread or in other units\. Correct that row"):
+        forecast.reconstruct(records, currency=currency)
+    with pytest.raises(DataError, match=r"the 2013 levels in CNY"):  # the joint model too
+        forecast.reconstruct_markets(records, markets=("US", "EU"), currency=currency)
+
+
+def test_a_cny_level_that_restates_the_usd_one_is_kept_out_quietly():
+    """728 CNY_1e8 is 117.5 USD_1e8 at 6.2 CNY per USD: a restatement, as before."""
+    import pandas as pd
+
+    row = dict(market="US", segment="all", flow="offshore_execution", months=12, year=2013,
+               measure="level", unit="CNY_1e8", basis="CNY", source="me", confidence="read",
+               published="2014-02", value=728.0)
+    records = forecast.load_releases() + forecast.Records.from_frame(pd.DataFrame([row]))
+    obs = forecast.reconstruct(records).observations()
+    added = obs[obs["origin"] == "frame"].iloc[0]
+    assert not added["used"]
+    assert "one currency's figure is a conversion of the other's" in added["reason"]

@@ -217,6 +217,51 @@ def _ref(r: dict) -> str:
     return f"row {r['row']} of {r['origin']}"
 
 
+#: standard deviations apart (measurement and exchange-rate uncertainty together) at which
+#: a period's USD and CNY levels contradict each other instead of restating each other
+CURRENCY_CONFLICT_SD = 4.0
+
+
+def _check_currencies_agree(r: dict, best: dict, conv: _Converter) -> None:
+    """Raise a DataError when the level `r` contradicts `best`, the same period's level in
+    the other currency, beyond what the rate and the figures' own uncertainty allow.
+
+    One of the two is kept as a restatement of the other; a CNY figure 24% above its USD
+    one (a misread digit, another unit) was dropped in a USD history and used in a CNY one,
+    so the same records gave two incompatible years, and neither said so.
+    """
+    if r["kind"] != best["kind"] or r["kind"] not in ("level", "partial"):
+        return
+    if isinstance(r["slot"], str):  # the joint model's table: r's y is still its own
+        if not r["slot"] == best["slot"] == "level":
+            return
+        y, var = r["y"], r["var"]
+    else:
+        if r["slot"] or best["slot"]:
+            return
+        y, var = r["y0"], r["var0"]
+    try:  # both on the target currency's log scale; `best` is converted already
+        shift, fvar, rate, _ = conv.shift(r["basis"], r["year"], r["months"])
+    except DataError:
+        return
+    gap = y + shift - best["y"]
+    sd = float(np.sqrt(var + fvar + best["var"]))
+    if abs(gap) <= CURRENCY_CONFLICT_SD * sd:
+        return
+    cny, usd = (r, best) if r["basis"] == "CNY" else (best, r)
+    implied = cny["value"] / usd["value"]  # levels are in 1e8 of their currency, both
+    period = "" if r["months"] == 12 else f" {month_label(r['months'])}"
+    raise DataError(
+        f"the{period} {r['year']} levels in CNY ({_ref(cny)}: {cny['value']:g} "
+        f"{cny['unit']}) and in USD ({_ref(usd)}: {usd['value']:g} {usd['unit']}) imply "
+        f"{implied:.3g} CNY per USD, {100 * (np.exp(abs(gap)) - 1):.0f}% from the rate "
+        f"used ({rate:.4g}), more than the figures and the rate allow (about "
+        f"{100 * CURRENCY_CONFLICT_SD * sd:.0f}%): one of them is misread or in other "
+        "units. Correct that row, or leave it out of the records (records.filter or your "
+        "file).")
+
+
+
 #: the start of the reason of a kept record whose currency has no exchange rate
 NO_RATE = "no exchange rate to convert it: "
 
@@ -257,6 +302,7 @@ def select(rows: list[dict], conv: _Converter,
             elif r["kind"] == "share" and best["kind"] != "share":
                 why = f"the same period's level is published directly ({_ref(best)})"
             elif r["basis"] != best["basis"]:
+                _check_currencies_agree(r, best, conv)
                 why = (f"the same period is also published in {best['basis']} "
                        f"({_ref(best)}); one currency's figure is a conversion of the other's")
             elif r["kind"] == best["kind"] and r["value"] == best["value"]:
