@@ -243,3 +243,15 @@ def test_a_method_called_on_its_class_says_to_call_the_class(call, text):
     with pytest.raises(ForecastTypeError) as info:
         call(s)
     assert str(info.value) == text
+
+
+def test_as_of_is_pointed_at_the_records_filter():
+    """reconstruct(as_of=...) and backtest(..., as_of=...) named no fix but a spelling one:
+    the vintage belongs to the records (records.filter(as_of=...))."""
+    with pytest.raises(ForecastTypeError, match=r"To use the releases known by a date, pass "
+                       r"records\.filter\(as_of=\.\.\.\), e\.g\. forecast\.load_releases\(\)"
+                       r"\.filter\(as_of='2020-06'\)\. Remove it"):
+        forecast.reconstruct(as_of="2020")
+    with pytest.raises(ForecastTypeError, match=r"or real-time origins such as "
+                       r"origins=\['2020-06'\]\. Remove it"):
+        forecast.backtest(forecast.Drift(), forecast.load_releases(), as_of="2020")

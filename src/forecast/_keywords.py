@@ -96,6 +96,11 @@ def unexpected_keyword(key: str, value: object, allowed: Iterable[str], why: str
     if key in _WORKERS and "executor" in allowed:
         hint += (" To run origins in parallel pass executor=concurrent.futures."
                  "ProcessPoolExecutor(2).")
+    if key == "as_of" and not hint:  # the vintage is a property of the records passed
+        hint = (" To use the releases known by a date, pass records.filter(as_of=...), "
+                "e.g. forecast.load_releases().filter(as_of='2020-06')"
+                + (", or real-time origins such as origins=['2020-06']" if "origins" in allowed
+                   else "") + ".")
     fix = " Remove it or fix its spelling." if allowed else " Remove it."
     return ForecastTypeError(f"unexpected keyword argument `{key}` ({key}={value!r}): {why}."
                              f"{hint}{fix}", field=key)
