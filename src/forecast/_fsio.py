@@ -563,10 +563,15 @@ def check_own_file(path: object, *, force: bool, what: str, seal: Seal) -> Path:
     without a record) and the fix (`force`, or another path). Call it before any work;
     :func:`write_own` checks again when it writes.
     """
+    return _checked_own(path, force, what, seal)[0]
+
+
+def _checked_own(path: object, force: bool, what: str, seal: Seal) -> tuple[Path, str | None]:
+    """The target of a single-file write, checked (:func:`check_own_file`), and the digest
+    of the file it replaces when that is forecast's, unchanged (else None)."""
     target = check_new_file(path, force=True, what=what)
     seal.names(target, what)
-    _own_state(target, force, what, seal)
-    return target
+    return target, _own_state(target, force, what, seal)
 
 
 def write_own(path: object, data: bytes, *, force: bool, what: str, seal: Seal) -> Path:
@@ -575,9 +580,7 @@ def write_own(path: object, data: bytes, *, force: bool, what: str, seal: Seal) 
     Checks the target again (:func:`check_own_file`: a file edited while the writer
     worked is not lost), then writes through :meth:`Seal.write`.
     """
-    target = check_new_file(path, force=True, what=what)
-    seal.names(target, what)
-    previous = _own_state(target, force, what, seal)
+    target, previous = _checked_own(path, force, what, seal)
     seal.write(target, data, what, previous)
     return Path(os.path.expanduser(os.fspath(path)))
 
