@@ -431,7 +431,7 @@ def csv_path(path: str, option: str = "--out", stem: str = "table") -> None:
 
 def toml_path(path: str, option: str = "--dump", stem: str = "scenarios") -> None:
     """Refuse a scenario file named for another format (``--dump .toml`` would write a
-    hidden file named ``.toml``, ``s.txt`` one that ``forecast run`` reads as TOML)."""
+    hidden file named ``.toml``, ``--dump s.txt`` TOML under another extension)."""
     _extension(path, option, ("toml",), "scenario files are TOML", stem)
 
 
