@@ -130,6 +130,7 @@ def _score(res: dict, truth: dict[int, float], model: str, origin: object, targe
     h = s.shape[1]
     years = res["last_year"] + 1 + np.arange(h)
     keep = [j for j, y in enumerate(years) if int(y) in truth]
+    named = [(lv, level_label(lv)) for lv in levels]  # each level's name, made once
     rows = []
     for j in keep:
         # a contiguous copy: numpy may take a different (last-bit different) SIMD path
@@ -139,9 +140,9 @@ def _score(res: dict, truth: dict[int, float], model: str, origin: object, targe
         med = float(np.median(x))
         row = {"model": model, "origin": origin, "target": target, "year": int(years[j]),
                "horizon": j + 1, "truth": y, "mean": float(x.mean()), "median": med}
-        for lv in levels:
+        for lv, lab in named:
             lo, hi = metrics.interval_from_samples(x, lv)
-            row[f"lower_{level_label(lv)}"], row[f"upper_{level_label(lv)}"] = float(lo), float(hi)
+            row[f"lower_{lab}"], row[f"upper_{lab}"] = float(lo), float(hi)
         row["error"] = med - y
         row["ape"] = 100.0 * abs(med - y) / abs(y)
         row["scaled_error"] = abs(med - y) / res["scale"]
@@ -149,10 +150,10 @@ def _score(res: dict, truth: dict[int, float], model: str, origin: object, targe
         row["scaled_crps"] = row["crps"] / res["scale"]
         row["crps_log"] = metrics.crps_samples(np.log(y), np.log(x))
         row["pit"] = float(metrics.pit(y, x))
-        for lv in levels:
-            lo, hi = row[f"lower_{level_label(lv)}"], row[f"upper_{level_label(lv)}"]
-            row[f"covered_{level_label(lv)}"] = bool(lo <= y <= hi)
-            row[f"interval_score_{level_label(lv)}"] = metrics.interval_score(y, lo, hi, lv)
+        for lv, lab in named:
+            lo, hi = row[f"lower_{lab}"], row[f"upper_{lab}"]
+            row[f"covered_{lab}"] = bool(lo <= y <= hi)
+            row[f"interval_score_{lab}"] = metrics.interval_score(y, lo, hi, lv)
         rows.append(row)
     return rows
 
