@@ -139,6 +139,79 @@ def test_the_joint_reconstruction_checks_each_market_too(releases):
                                      markets=["US"])
 
 
+# ------------------------------------------- 1b. a jump at either end: warned, not refused
+def _end_warnings(records, **kwargs) -> tuple[list[str], forecast.History]:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = forecast.reconstruct(records, **kwargs)
+    return [str(w.message) for w in caught if "level of the series" in str(w.message)], history
+
+
+def _steady(values, start=2015, unit="USD_1e8", market="XY") -> Records:
+    """Full-year levels of consecutive years from `start` (None skips a year)."""
+    rows = [(start + i, 12, "level", v, unit, str(start + i + 1), f"src {i}")
+            for i, v in enumerate(values) if v is not None]
+    return _records(rows, market=market)
+
+
+def test_a_last_level_ten_times_too_small_is_warned_about_and_used_as_typed():
+    """The probe's case: 146.4 typed as 14.64 in the newest year. One neighbour cannot
+    tell a slip from a break, so the record stays (a fall of 89%) and the warning names
+    it, the factor, the neighbour that agrees with the year before and the entry."""
+    texts, history = _end_warnings(_steady([100.0, 110.0, 121.0, 133.1, 14.64]), market="XY")
+    assert len(texts) == 1
+    for words in ("XY offshore_execution (all): row 5 of mine.csv (source 'src 4', 2019 full "
+                  "year, level 14.64 USD_1e8), the last level of the series, is 0.11 times "
+                  "the level of 2018 (row 4 of mine.csv), which agrees with 2017",
+                  "used as typed", "typed where the unit says 1e8", "enter 146.4 USD_1e8"):
+        assert words in texts[0], (words, texts[0])
+    assert float(history.series.values[-1]) == pytest.approx(1.464, rel=0.02)
+
+
+def test_a_first_level_and_a_currency_slip_at_the_end_are_warned_about():
+    texts, _ = _end_warnings(_steady([10.0, 110.0, 121.0, 133.1, 146.4]), market="XY")
+    assert len(texts) == 1
+    assert "the first level of the series, is 0.0909 times" in texts[0]
+    assert "enter 100 USD_1e8" in texts[0]
+    # 2025's CNY figure tagged USD: about 7 times the 2024 level
+    texts, _ = _end_warnings(_records(y2025=(1591.1, "USD_1e8")))
+    assert len(texts) == 1, texts
+    assert "2025 Jan-Oct, level 1591.1 USD_1e8), the last level" in texts[0]
+    assert "a CNY figure tagged USD" in texts[0]
+    assert "set unit CNY_1e8" in texts[0]
+
+
+@pytest.mark.parametrize(("values", "why"), [
+    ([100.0, 110.0, 121.0, 133.1, 30.0], "a fall to 0.23 times: within the threshold of 5"),
+    ([100.0, 110.0, 121.0, 40.0, 8.0], "the neighbour itself broke from the year before"),
+    ([100.0, 14.64], "two levels: either may be the wrong one"),
+    ([100.0, 110.0, 121.0, 133.1, None, 20.0], "two years on: x6.7 is within 5 x 1.65 = 8.2"),
+    ([100.0, 200.0, 400.0, 800.0, 1600.0], "steady doubling"),
+])
+def test_what_is_not_an_end_jump(values, why):
+    texts, _ = _end_warnings(_steady(values), market="XY")
+    assert not texts, why
+
+
+def test_the_end_threshold_is_the_spike_threshold_for_its_distance():
+    two = SPIKE * math.exp(_outliers.GAP_GROWTH)
+    for factor, gap, warned in ((SPIKE * 1.01, 1, True), (SPIKE * 0.99, 1, False),
+                                (two * 1.01, 2, True), (two * 0.99, 2, False)):
+        rows = [{"year": t, "y": math.log(100.0)} for t in (2015, 2016, 2017)]
+        rows.append({"year": 2017 + gap, "y": math.log(100.0 / factor)})
+        assert bool(_outliers.end_jumps(rows)) is warned, (factor, gap)
+
+
+def test_the_joint_reconstruction_warns_about_an_end_jump_too(releases):
+    total = releases.filter(market="ALL", flow="offshore_execution", segment="all")
+    with pytest.warns(UserWarning, match=r"US offshore_execution \(all\): row 8 of mine\.csv"
+                                         r".*the last level of the series.*enter 1591\.1"):
+        forecast.reconstruct_markets(_records(y2025=(159.11, "CNY_1e8")) + total,
+                                     markets=["US"])
+
+
 def _departure(years, logs) -> float:
     """Largest factor by which a level departs from both nearest neighbours, same way."""
     order = np.argsort(years)
@@ -155,7 +228,8 @@ def test_no_embedded_record_comes_near_the_rule(releases, market_history):
     """Every embedded series (market, flow, segment) reconstructs in USD and CNY, alone and
     jointly, and the largest same-direction departure of a record from both neighbours is
     x1.52 (EU 2015), far below the factor of 5 (the margin is checked at 2). No growth
-    rate is warned about as a fraction typed for a percent."""
+    rate is warned about as a fraction typed for a percent, and no first or last level
+    as a jump from its neighbour."""
     import warnings
 
     worst = {}
@@ -166,7 +240,8 @@ def test_no_embedded_record_comes_near_the_rule(releases, market_history):
                 warnings.simplefilter("always")
                 obs = forecast.reconstruct(releases, market=market, flow=flow,
                                            segment=segment, currency=currency).observations()
-            slips = [str(w.message) for w in caught if "contradicts the levels" in str(w.message)]
+            slips = [str(w.message) for w in caught if "contradicts the levels" in str(w.message)
+                     or "level of the series" in str(w.message)]
             assert not slips, slips
             lev = obs[obs["used"] & obs["kind"].isin(["level", "partial", "share"])]
             worst[f"{market} {flow} {segment} {currency}"] = _departure(
@@ -175,6 +250,8 @@ def test_no_embedded_record_comes_near_the_rule(releases, market_history):
     lev = obs[obs["used"] & (obs["slot"] == "level")]
     for members, grp in lev.groupby(lev["market"].map(lambda m: "+".join(sorted(m.split("+"))))):
         worst[f"joint {members}"] = _departure(grp["year"], grp["log_value"])
+        rows = [{"year": t, "y": y} for t, y in zip(grp["year"], grp["log_value"], strict=True)]
+        assert not _outliers.end_jumps(rows), members
     assert len(worst) > 25
     assert max(worst.values()) < 2.0, max(worst.items(), key=lambda kv: kv[1])
     assert worst["EU offshore_execution all USD"] == pytest.approx(1.52, abs=0.01)

@@ -32,8 +32,16 @@ not from any one file:
 
 On the embedded data the largest same-direction departure of any record from both its
 neighbours is a factor 1.52 (EU 2015; 1.87 in an earlier vintage), far from 5 (tested).
-A record at either end of its series has one neighbour only and is not checked for a
-spike; two adjacent slips do not look isolated and are not caught by it either.
+Two adjacent slips do not look isolated and are not caught by the spike rule.
+
+- **A jump at either end** (warned about, not refused). The first and the last record have
+  one neighbour only, so a slip there cannot be told from a genuine break: the newest
+  figure, the one most often typed by hand, is also the one without a second witness. A
+  record is warned about when it differs from its only neighbour by more than the spike
+  threshold (a factor of :data:`SPIKE` one year away, times ``exp(GAP_GROWTH)`` per
+  further year) while that neighbour agrees with the next level beyond it (within
+  ``exp(GAP_GROWTH)`` a year): the series was steady up to the jump. The warning names
+  the record, the factor and the likely slip; the history uses the record as typed.
 """
 
 from __future__ import annotations
@@ -46,7 +54,8 @@ from .._validation import user_stacklevel
 from ..errors import DataError
 from .profile import month_label
 
-__all__ = ["check_outliers", "record_sources", "spike_factor", "warn_growth_slips"]
+__all__ = ["check_outliers", "end_jumps", "record_sources", "spike_factor",
+           "warn_growth_slips"]
 
 WINDOW = 3
 GROWTH = 0.7
@@ -140,6 +149,39 @@ def _spikes(levels: list[dict]) -> list[tuple[dict, float, dict, dict]]:
     return out
 
 
+def end_jumps(levels: list[dict]) -> list[tuple[dict, float, dict, dict]]:
+    """(record, factor, neighbour, next level beyond it) of the ends that jump.
+
+    The first and the last of `levels` (by year) are compared with their only neighbour:
+    a factor beyond the spike threshold for their distance (see the module docstring),
+    where that neighbour and the level beyond it agree, is returned as
+    ``exp(y - y_neighbour)`` (0.11 for 14.64 after 133.1).
+
+    Examples
+    --------
+    >>> import math
+    >>> rows = [{"year": t, "y": math.log(v)} for t, v in
+    ...         [(2016, 110.0), (2017, 121.0), (2018, 133.1), (2019, 14.64)]]
+    >>> [(r["year"], round(f, 3), n["year"]) for r, f, n, _ in end_jumps(rows)]
+    [(2019, 0.11, 2018)]
+    >>> end_jumps(rows[:3])
+    []
+    """
+    ordered = sorted(levels, key=lambda r: r["year"])
+    if len(ordered) < 3:  # two levels: either may be the wrong one
+        return []
+    out = []
+    for r, near, far in ((ordered[0], ordered[1], ordered[2]),
+                         (ordered[-1], ordered[-2], ordered[-3])):
+        gap, beyond = abs(r["year"] - near["year"]), abs(near["year"] - far["year"])
+        if gap < 1 or beyond < 1:  # one level per year is used; never compare within a year
+            continue
+        steady = abs(near["y"] - far["y"]) <= GAP_GROWTH * beyond
+        if steady and abs(r["y"] - near["y"]) > math.log(SPIKE) + GAP_GROWTH * (gap - 1):
+            out.append((r, math.exp(r["y"] - near["y"]), near, far))
+    return out
+
+
 def _hint(r: dict, f: float) -> str:
     """The likely slip behind a spike of factor `f`, with the corrected entry."""
     v, unit, basis = r["value"], r["unit"], str(r["unit"])[:3]
@@ -162,6 +204,9 @@ def _hint(r: dict, f: float) -> str:
 
 def check_outliers(levels: list[dict], what: str, sources: Mapping | None = None) -> None:
     """Raise DataError naming every level record out of line with its neighbours.
+
+    Where none is, warn about a first or last level that jumps from its only neighbour
+    (:func:`end_jumps`): used as typed, since one neighbour cannot tell a slip from a break.
 
     Parameters
     ----------
@@ -187,6 +232,7 @@ def check_outliers(levels: list[dict], what: str, sources: Mapping | None = None
     flagged = {id(r) for r, _ in gross}  # neither a spike nor a neighbour to judge one by
     spikes = _spikes([r for r in levels if id(r) not in flagged])
     if not gross and not spikes:
+        _warn_end_jumps([r for r in levels if id(r) not in flagged], what, sources)
         return
     parts = [f"{_describe(r, sources)} is {f:.3g} times the level of the neighbouring years"
              for r, f in gross]
@@ -204,6 +250,22 @@ def check_outliers(levels: list[dict], what: str, sources: Mapping | None = None
         + ". A unit or currency slip? Check the unit (1e8 = 100 million: a figure in "
         "billions is 10 times smaller) and the currency (a CNY figure is 6-8 times its USD "
         "value). Correct or remove the row.")
+
+
+def _warn_end_jumps(levels: list[dict], what: str, sources: Mapping) -> None:
+    """Warn, naming each, about a first or last level that jumps (:func:`end_jumps`)."""
+    for r, f, near, far in end_jumps(levels):
+        side = "first" if r["year"] < near["year"] else "last"
+        hint = _hint(r, f)
+        hint = ("check its unit (1e8 = 100 million) and currency" if hint.startswith("no ")
+                else hint)
+        warnings.warn(
+            f"{what}: {_describe(r, sources)}, the {side} level of the series, is {f:.3g} "
+            f"times the level of {near['year']} (row {near['row']} of {near['origin']}), "
+            f"which agrees with {far['year']}; no series in the releases changes by more "
+            f"than about 2 times in a year. At an end of a series a slip cannot be told "
+            f"from a break, so the record is used as typed; if it is a slip, {hint}.",
+            UserWarning, stacklevel=user_stacklevel())
 
 
 #: A growth rate is read as a fraction typed where the unit says percent (0.175 for 17.5%)
