@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import io
 import sys
+import textwrap
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -121,6 +122,43 @@ def sensitivity(history) -> None:
     eff = forecast.sobol(fit, sc, [2030, 2035], n=2048, seed=SEED, output="effect")
     print("\n### Sobol' indices of the scenario effect alone (output='effect'), n = 2048\n")
     print(_md(eff[cols], "{:.3f}"))
+    print("\n" + _sensitivity_reading(tor, sob, eff))
+
+
+def _sensitivity_reading(tor, sob, eff) -> str:
+    """The paragraph under the tables, its figures taken from them (never stale)."""
+    def idx(df, year, name, col="total"):
+        return df.loc[(df["year"] == year) & (df["parameter"] == name), col].item()
+
+    t35 = tor[tor["year"] == 2035]
+    top, second = t35.iloc[0], t35.iloc[1]
+    starts = tor[tor["parameter"].str.endswith(".start")]
+    vol = "policy_uncertainty.scale"
+    left = sob.attrs["censored_share"]
+    censored = (f"; they leave out the {100 * left[2035]:.1f}% of rows in 2035 whose "
+                "baseline path is censored at the working scale's floor, where the log level "
+                "is the floor's artefact" if left[2035] > 0 else "")
+    text = (
+        f"What this says: one-at-a-time, `{top['parameter']}` moves the 2035 median most "
+        f"(USD {top['swing']:.1f} bn between its 10th and 90th percentiles, on a median of "
+        f"{top['level_median']:.1f}), then `{second['parameter']}` "
+        f"({second['swing']:.1f}); start years move the median by at most "
+        f"{starts['swing'].abs().max():.2f} bn by 2030-2035, and `{vol}` by "
+        f"{t35.loc[t35['parameter'] == vol, 'swing'].abs().item():.2f} (it scales the "
+        "spread, not the centre). The variance decomposition puts this in proportion: the "
+        "baseline model's own uncertainty explains most of the variance of the log level "
+        f"(total index {idx(sob, 2030, 'baseline'):.2f} in 2030 and "
+        f"{idx(sob, 2035, 'baseline'):.2f} in 2035{censored}), and the scenario a few "
+        f"percent (the friction assumption {idx(sob, 2030, 'trade_friction'):.3f} and "
+        f"{idx(sob, 2035, 'trade_friction'):.3f}, the chance that assumptions happen "
+        f"{idx(sob, 2030, 'chance'):.3f} and {idx(sob, 2035, 'chance'):.3f}). Of the "
+        f"scenario effect alone, the volatility scale has a total index of "
+        f"{idx(eff, 2030, vol):.2f} in 2030 and {idx(eff, 2035, vol):.2f} in 2035 but a "
+        f"first-order index of {idx(eff, 2030, vol, 'first_order'):.2f} and "
+        f"{idx(eff, 2035, vol, 'first_order'):.2f}: it acts by scaling the baseline's "
+        "deviations (an interaction with `baseline`), which is what first-order and total "
+        "indices are there to separate.")
+    return textwrap.fill(text, 88, break_on_hyphens=False)
 
 
 def run_backtests(workers: int = 2, paths: int = 2000, records=None, history=None):

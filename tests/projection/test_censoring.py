@@ -112,3 +112,52 @@ def test_effect_check_still_catches_live_paths():
     chunks.check_effect(total, scen, {"a": total}, years, live)
     with pytest.raises(SimulationError, match="in 2028 it reached -12 on 1 of 4 paths"):
         chunks.check_effect(total, scen, {"a": total}, years)  # no mask: every cell
+
+
+def _volatile_and_down():
+    return forecast.Scenario("volatile and down", (
+        Volatility(2026, forecast.Uniform(1.2, 2.0), name="spread"),
+        forecast.LevelShift(2027, forecast.Uniform(-0.3, 0.0), name="cut")))
+
+
+def test_the_sensitivity_tools_leave_censored_paths_at_the_floor_as_project_does(level_fit):
+    """tornado and sobol evaluate the scenario's assumptions as project applies them: no
+    effect on a censored baseline cell (a Volatility spread there would scale the
+    artefact distance between the floor and the point forecast)."""
+    from forecast.evaluation.crn import by_assumption
+    from forecast.evaluation.sensitivity import _setup
+
+    ev, params, _, _, h = _setup(level_fit, _volatile_and_down(), [2045], "test")
+    base = level_fit.simulate(h, 3000, seed=5)
+    dead = base <= level_fit.floor_log
+    assert dead.mean() > 0.05
+    values = by_assumption(params, [p.dist.quantile(0.9) for p in params])
+    effects = ev.effects(values, ev.context(base), np.random.SeedSequence(2))
+    for name, e in effects.items():
+        np.testing.assert_array_equal(e[dead], 0.0, err_msg=name)
+        assert np.abs(e[~dead]).max() > 0.01, name
+
+
+def test_sobol_of_the_log_level_leaves_out_censored_paths_and_says_so(level_fit):
+    """A censored path's log level is the floor, far below every other: 5-20% of them
+    would make most of the log level's variance and push indices past 1. The log-level
+    indices are of the paths that keep a level (the share left out is in the attrs), the
+    warning is project's; output='effect' keeps every path, with effect 0 there."""
+    scen = _volatile_and_down()
+    with pytest.warns(UserWarning, match=r"sobol: .*% of the baseline paths in \d{4} and "
+                                         r".*% in 2045 are censored .* paths that keep a level"):
+        df = forecast.sobol(level_fit, scen, [2030, 2045], n=1024, seed=1, n_bootstrap=0)
+    share = df.attrs["censored_share"]
+    p = level_fit.censored_share(20)[[4, 19]]  # both of a row's baselines must keep a level
+    np.testing.assert_allclose([share[2030], share[2045]], 1 - (1 - p) ** 2, atol=0.03)
+    assert share[2045] > 0.1
+    for year, grp in df.groupby("year"):  # shares of variance, to estimator noise (~0.1)
+        assert grp["total"].between(-0.05, 1.15).all(), (year, grp)
+        assert grp["first_order"].between(-0.1, 1.15).all(), (year, grp)
+        assert grp.loc[grp["parameter"] == "baseline", "total"].item() > 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing left out: no warning
+        eff = forecast.sobol(level_fit, scen, [2030, 2045], n=512, seed=1, n_bootstrap=0,
+                             output="effect")
+    assert eff.attrs["censored_share"] == {2030: 0.0, 2045: 0.0}
+    assert eff["total"].between(-0.05, 1.15).all()

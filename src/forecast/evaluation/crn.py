@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ScenarioError, SimulationError
+from ..projection.chunks import live_cells
 from ..scenarios import DiscreteUniform, Distribution, PathContext
 from ..scenarios.scenario import assumption_effect
 
@@ -113,15 +114,20 @@ class Evaluator:
     years : ndarray (h,)
     center : ndarray (h,)
     last_year : int
+    floor : float, default -inf
+        The fit's ``floor_log``: a baseline cell at it is censored (the channel has
+        vanished on the working scale), and every effect there is 0, as in ``project``.
     """
 
-    def __init__(self, scenario, params, years, center, last_year) -> None:
+    def __init__(self, scenario, params, years, center, last_year,
+                 floor: float = -np.inf) -> None:
         self._ctx_cls = PathContext
         self.assumptions = {a.name: a for a in scenario.assumptions}
         self.params = params
         self.years = np.asarray(years, dtype=np.int64)
         self.center = np.asarray(center, dtype=float)
         self.last_year = int(last_year)
+        self.floor = float(floor)
 
     def context(self, base: np.ndarray):
         return self._ctx_cls(self.years, base, self.center, self.last_year)
@@ -136,7 +142,8 @@ class Evaluator:
         """Effect ``(n, h)`` of assumption `name` with parameters set from `values`.
 
         `values` maps a parameter name (within the assumption) to a number (every path)
-        or an array (one value per path).
+        or an array (one value per path). The effect is 0 on a censored baseline cell
+        (:func:`~forecast.projection.chunks.only_live`), as ``project`` applies it.
         """
         a = self.assumptions[name]
         repl = {}
@@ -147,7 +154,9 @@ class Evaluator:
             repl[p.name] = pin(p.dist, np.asarray(v)) if np.ndim(v) else v
         if repl:
             a = a.with_parameters(**repl)
-        return np.asarray(assumption_effect(a, ctx, seed), dtype=float)
+        effect = np.asarray(assumption_effect(a, ctx, seed), dtype=float)
+        live = live_cells(np.asarray(ctx.base, dtype=float), self.floor)
+        return effect if live is None else np.where(live, effect, 0.0)
 
     def effects(
         self,

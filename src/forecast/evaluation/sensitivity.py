@@ -21,6 +21,7 @@ a handful of vectorised lines; see ``forecast.evaluation._sobol`` and ``docs/eva
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -29,8 +30,10 @@ import pandas as pd
 from .._keywords import checked_keywords
 from .._optional import progress_bar
 from .._seeds import as_seed_sequence, child, children
-from .._validation import check_float, check_int, check_level
+from .._validation import check_float, check_int, check_level, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
+from ..projection.chunks import live_cells
+from ..projection.engine import censoring
 from ..scenarios import Scenario
 from ..scenarios.scenario import warn_late_starts
 from . import _sobol
@@ -225,7 +228,8 @@ def _setup(fit: object, scenario: object, years: object, who: str):
                      f"Ask for later years (e.g. years=[..., {_latest_start(scenario)}]) or "
                      "check the start year.")
     center = np.asarray(fit.point_forecast(h), dtype=float)  # type: ignore[attr-defined]
-    ev = Evaluator(scenario, params, np.arange(last + 1, last + h + 1), center, last)
+    ev = Evaluator(scenario, params, np.arange(last + 1, last + h + 1), center, last,
+                   float(getattr(fit, "floor_log", -np.inf)))
     return ev, params, yrs, yrs - last - 1, h
 
 
@@ -398,6 +402,12 @@ def sobol(
     output : {"log_level", "effect"}, default "log_level"
         The log level of the path (baseline plus scenario effects), or the scenario's
         effect alone (the baseline then matters only through Volatility assumptions).
+        As in :func:`~forecast.project`, an assumption has no effect on a baseline path
+        censored at the floor of the model's working scale (``Fit.censored_share``). Its
+        log level there is the floor's artefact, far below every other, so the log-level
+        indices of a year are of the rows whose baseline paths keep a level; the share of
+        rows left out is in ``.attrs["censored_share"]`` (by year), and a warning says so
+        where ``project`` would warn (more than 1% of the paths).
     n_bootstrap, level, sampling
         As in :func:`sobol_indices`.
     progress : bool, default False
@@ -409,7 +419,8 @@ def sobol(
         ``year, parameter`` ("<assumption>.<parameter>", an assumption name,
         "baseline" or "chance"), ``kind`` ("parameter", "assumption", "baseline",
         "chance"), ``first_order, first_order_lower, first_order_upper, total,
-        total_lower, total_upper``.
+        total_lower, total_upper``; ``.attrs["censored_share"]``: year -> share of the
+        base rows left out of the log-level indices (0 for ``output="effect"``).
 
     Examples
     --------
@@ -433,26 +444,80 @@ def sobol(
     ev, params, yrs, cols, h = _setup(fit, scenario, years, "sobol")
     s_design, s_boot, *s_paths = children(as_seed_sequence(seed), 6)
     u = _sobol.base_uniforms(n, len(params), np.random.default_rng(s_design), sampling)
+    if output == "log_level":
+        _warn_censored(fit, int(yrs.max()))
     keep_base = 1.0 if output == "log_level" else 0.0
-    f_a, f_b, f_ab, groups = _pick_and_freeze(fit, ev, params, u, s_paths, h,
-                                              lambda base, tot: (keep_base * base + tot)[:, cols],
-                                              progress)
+    f_a, f_b, f_ab, groups, live = _pick_and_freeze(
+        fit, ev, params, u, s_paths, h, lambda base, tot: (keep_base * base + tot)[:, cols],
+        progress)
+    live = live[:, cols] if live is not None and output == "log_level" else None
     w = (_sobol.bootstrap_weights(n, n_bootstrap, np.random.default_rng(s_boot))
          if n_bootstrap else np.zeros((0, n)))
-    est = _sobol.estimate(f_a, f_b, f_ab, w)
-    _sobol.warn_constant(est["variance"], [int(y) for y in yrs],
+    est = (_sobol.estimate(f_a, f_b, f_ab, w) if live is None
+           else _estimate_live(f_a, f_b, f_ab, w, live))
+    kept = slice(None) if live is None else live.sum(axis=0) >= 2  # else: all censored
+    _sobol.warn_constant(est["variance"][kept], [int(y) for y in yrs[kept]],
                          "the scenario's effect in year" if output == "effect" else "year")
     labels = ([(p.label, "parameter") for p in params] + [(g, "assumption") for g in groups]
               + [("baseline", "baseline"), ("chance", "chance")])
     rows = _sobol.index_rows(est, labels, [int(y) for y in yrs], lv)
     df = pd.DataFrame(rows).rename(columns={"output": "year"})[SOBOL_COLUMNS]
-    return df.sort_values(["year"], kind="stable").reset_index(drop=True)
+    df = df.sort_values(["year"], kind="stable").reset_index(drop=True)
+    df.attrs["censored_share"] = {int(y): 0.0 if live is None else float(1 - live[:, j].mean())
+                                  for j, y in enumerate(yrs)}
+    return df
+
+
+def _warn_censored(fit: object, last: int) -> None:
+    """Warn, as ``project`` does for the same fit and years, when more than
+    CENSORED_WARN of the baseline paths have no level by `last`."""
+    found = censoring(fit, np.arange(int(fit.last_year) + 1, last + 1))  # type: ignore[attr-defined]
+    if found is None:
+        return
+    first, share_first, share_last = found
+    when = f"in {first}" + (f" and {100 * share_last:.1f}% in {last}" if first != last else "")
+    warnings.warn(
+        f"sobol: {100 * share_first:.1f}% of the baseline paths {when} are censored at the "
+        "floor of the model's working scale (no positive level); their log level is an "
+        "artefact, so the log-level indices are of the paths that keep a level (the share "
+        "of rows left out is in `.attrs['censored_share']`). output='effect' keeps every "
+        "path (an assumption has no effect on a censored one).",
+        UserWarning, stacklevel=user_stacklevel())
+
+
+def _estimate_live(f_a: np.ndarray, f_b: np.ndarray, f_ab: list[np.ndarray], w: np.ndarray,
+                   live: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`_sobol.estimate` of each year over the base rows whose two baseline paths
+    (A's and B's) both keep a level there (`live`, (n, k)).
+
+    A censored path's log level is the floor, a millionth of the smallest observation:
+    an artefact that sits about 16 log points below the others, so 0.3% of such paths
+    would make most of the variance. The baseline is independent of the other inputs,
+    so rows drawn with both baselines live are a sample of the inputs under the baseline
+    conditioned on keeping a level: the indices are of the log level of the paths that
+    keep one. Bootstrap weights are renormalised over the kept rows.
+    """
+    parts = []
+    for j in range(f_a.shape[1]):
+        keep = live[:, j]
+        if keep.sum() < 2:  # every path censored: nothing to apportion (NaN indices)
+            est = _sobol.estimate(f_a[:, j:j + 1], f_b[:, j:j + 1],
+                                  [fab[:, j:j + 1] for fab in f_ab], w)
+            parts.append({k: np.full_like(v, np.nan) for k, v in est.items()})
+            continue
+        wk = w[:, keep]
+        total = wk.sum(axis=1, keepdims=True)
+        wk = np.divide(wk, total, out=np.zeros_like(wk), where=total > 0)
+        parts.append(_sobol.estimate(f_a[keep, j:j + 1], f_b[keep, j:j + 1],
+                                     [fab[keep, j:j + 1] for fab in f_ab], wk))
+    return {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
 
 
 def _pick_and_freeze(fit: object, ev: Evaluator, params: list, u: np.ndarray, seeds: list,
                      h: int, out: Callable[[np.ndarray, np.ndarray], np.ndarray],
                      progress: bool = False):
-    """Outputs ``f(A)``, ``f(B)`` and ``f(A_B^g)`` of every column group, under CRN.
+    """Outputs ``f(A)``, ``f(B)`` and ``f(A_B^g)`` of every column group, under CRN, the
+    groups, and the cells (n, h) where both baseline paths keep a level (None: all do).
 
     Each row is one path: A and B draw baseline paths and chance draws from their own
     seeds (``seeds``: base A, base B, chance A, chance B); a swapped matrix reuses A's,
@@ -488,4 +553,7 @@ def _pick_and_freeze(fit: object, ev: Evaluator, params: list, u: np.ndarray, se
             bar.update()
     f_ab.append(out(base_b, sum(ev.effects(va, ctx_b, s_ch_a).values())))
     f_ab.append(out(base_a, sum(ev.effects(va, ctx_a, s_ch_b).values())))
-    return out(base_a, tot_a), f_b, f_ab, groups
+    live_a, live_b = live_cells(base_a, ev.floor), live_cells(base_b, ev.floor)
+    live = (None if live_a is None and live_b is None else
+            (True if live_a is None else live_a) & (True if live_b is None else live_b))
+    return out(base_a, tot_a), f_b, f_ab, groups, live

@@ -149,10 +149,11 @@ def _spikes(levels: list[dict]) -> list[tuple[dict, float, dict, dict]]:
     return out
 
 
-def end_jumps(levels: list[dict]) -> list[tuple[dict, float, dict, dict]]:
+def end_jumps(rows: list[dict]) -> list[tuple[dict, float, dict, dict]]:
     """(record, factor, neighbour, next level beyond it) of the ends that jump.
 
-    The first and the last of `levels` (by year) are compared with their only neighbour:
+    The first and the last of the level `rows` (by year) are compared with their only
+    neighbour:
     a factor beyond the spike threshold for their distance (see the module docstring),
     where that neighbour and the level beyond it agree, is returned as
     ``exp(y - y_neighbour)`` (0.11 for 14.64 after 133.1).
@@ -167,7 +168,7 @@ def end_jumps(levels: list[dict]) -> list[tuple[dict, float, dict, dict]]:
     >>> end_jumps(rows[:3])
     []
     """
-    ordered = sorted(levels, key=lambda r: r["year"])
+    ordered = sorted(rows, key=lambda r: r["year"])
     if len(ordered) < 3:  # two levels: either may be the wrong one
         return []
     out = []
