@@ -153,9 +153,8 @@ def end_jumps(rows: list[dict]) -> list[tuple[dict, float, dict, dict]]:
     """(record, factor, neighbour, next level beyond it) of the ends that jump.
 
     The first and the last of the level `rows` (by year) are compared with their only
-    neighbour:
-    a factor beyond the spike threshold for their distance (see the module docstring),
-    where that neighbour and the level beyond it agree, is returned as
+    neighbour: a factor beyond the spike threshold for their distance (see the module
+    docstring), where that neighbour and the level beyond it agree, is returned as
     ``exp(y - y_neighbour)`` (0.11 for 14.64 after 133.1).
 
     Examples
