@@ -542,3 +542,21 @@ def test_a_repeated_quantile_counts_once_in_to_frame_as_in_to_wide(mp):
         assert method(quantiles=(0.5, 0.5)).equals(method(quantiles=(0.5,)))
         with pytest.raises(ParameterError, match="must be unique; got 'p50' 2 times"):
             method(quantiles=(0.5, 0.5 + 1e-12))  # two quantiles sharing a name
+
+
+def test_the_order_of_a_market_scenarios_assumptions_changes_no_bit(market_history):
+    """As for one market: the assumptions are applied and summed in the order of their
+    names, so listing them in another order gives the same samples and decomposition."""
+    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
+    sset = forecast.market_presets.scenario_set()
+    three = [s for s in sset if len(s.assumptions) >= 3]
+    assert three
+    for sc in three:
+        rev = forecast.Scenario(sc.name, tuple(reversed(sc.assumptions)))
+        one = forecast.project_markets(fit, [sset[0], sc], to=2030, n_paths=200, seed=4)
+        two = forecast.project_markets(fit, [sset[0], rev], to=2030, n_paths=200, seed=4)
+        assert np.array_equal(one.samples, two.samples), sc.name
+        d1, d2 = one.decompose(sc.name), two.decompose(sc.name)
+        key = [c for c in d1.columns if d1[c].dtype == object] + ["year"]
+        assert d1.sort_values(key).reset_index(drop=True).equals(
+            d2.sort_values(key).reset_index(drop=True)), sc.name

@@ -26,6 +26,11 @@ FIT = FakeFit(history())
 SCEN = scenarios()
 
 
+def _summed(effects: dict) -> np.ndarray | float:
+    """The effects added in the order of their names, as the engine adds them."""
+    return sum(effects[name] for name in sorted(effects))
+
+
 def run(**kw):
     args = {"to": 2035, "n_paths": 250, "seed": 7, "chunk_size": 100}
     args.update(kw)
@@ -46,7 +51,7 @@ def test_samples_follow_the_seeding_contract_exactly():
         np.testing.assert_array_equal(proj.base_log[lo:hi], base)
         ctx = PathContext(years, base, center, 2025)
         for s, sc in enumerate(SCEN):
-            expected = np.exp(base + sum(sc.effects(ctx, eff).values()))
+            expected = np.exp(base + _summed(sc.effects(ctx, eff)))
             np.testing.assert_array_equal(proj.samples[s, lo:hi], expected)
 
 
@@ -289,7 +294,7 @@ def test_real_model_and_presets_integration():
     np.testing.assert_array_equal(proj.base_log[128:256], base)
     ctx = PathContext(np.arange(2026, 2036), base, fit.point_forecast(10), 2025)
     for k, sc in enumerate(sset.scenarios):
-        expected = np.exp(base + sum(sc.effects(ctx, eff).values()))
+        expected = np.exp(base + _summed(sc.effects(ctx, eff)))
         np.testing.assert_array_equal(proj.samples[k, 128:256], expected)
 
 

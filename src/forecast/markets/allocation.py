@@ -172,7 +172,8 @@ def apply_scenario(scenario: Scenario, base_levels: np.ndarray, centers: np.ndar
         log_b = caches["log_base"] = np.log(base_levels)
     acting = np.zeros((n_parts, *base_levels.shape[1:]))
     drawn = []  # (assumption, market, effect, rate or None)
-    for a in scenario.assumptions:
+    # added in the order of the names: the same bits whatever the order of the listing
+    for a in sorted(scenario.assumptions, key=lambda a: a.name):
         market = a.market if isinstance(a, Diversion) else target
         ctx = _context(market, parts, base_levels, centers, years, last_year, contexts)
         source = a.source if isinstance(a, Diversion) else a

@@ -158,14 +158,21 @@ def scenario_effects(scenario: Any, ctx: Any, seed: np.random.SeedSequence, n: i
 
 
 def total_effect(effects: Mapping[str, np.ndarray], n: int, h: int) -> np.ndarray | None:
-    """``sum(effects.values())`` in insertion order (None when there is no assumption)."""
+    """The sum of `effects` (None when there is no assumption), added in the order of
+    their names: floating-point addition is not associative, and this way a scenario's
+    paths are the same bits whatever the order its assumptions are listed in."""
     total = None
-    for eff in effects.values():
+    for eff in _by_name(effects):
         if total is None:
             total = np.array(np.broadcast_to(eff, (n, h)), dtype=float)
         else:
             total += eff
     return total
+
+
+def _by_name(effects: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    """The effects in the order of their (assumption) names."""
+    return [effects[name] for name in sorted(effects)]
 
 
 def log_paths(base: np.ndarray, total: np.ndarray | None) -> np.ndarray:
@@ -293,10 +300,10 @@ def _sum_into(effects: Mapping[str, np.ndarray], out: np.ndarray, n: int, h: int
     """:func:`total_effect` of two or more `effects`, written into `out` (n, h); a single
     effect is returned itself, broadcast to (n, h) (read-only: it may be cached).
 
-    The same additions in the same order as ``total_effect`` (``e0 + e1 + ...``), so the
-    same bits, without a scratch array per scenario.
+    The same additions in the same order as ``total_effect`` (by name), so the same bits,
+    without a scratch array per scenario.
     """
-    arrays = list(effects.values())
+    arrays = _by_name(effects)
     if len(arrays) == 1:
         one = arrays[0]
         return one if one.shape == (n, h) else np.broadcast_to(one, (n, h))

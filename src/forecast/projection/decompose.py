@@ -86,15 +86,21 @@ def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
         eff_s, eff_b = _chunk_effects(p, s, b, root, i, lo, hi)
         if names is None:  # the scenario's assumptions, then the baseline's own
             names = list(eff_s) + [a for a in eff_b if a not in eff_s]
+            # computed in the order of the names (sums, ties: the same bits whatever the
+            # order of the listing), shown in the order of the listing
+            calc = sorted(names)
             log_sum, lvl_sum = np.zeros((len(names), h)), np.zeros((len(names), h))
         zero = np.zeros((hi - lo, h))
         c = np.zeros((0, hi - lo, h))
         if names:
             c = np.stack([np.broadcast_to(eff_s.get(a, zero), zero.shape)
-                          - np.broadcast_to(eff_b.get(a, zero), zero.shape) for a in names])
+                          - np.broadcast_to(eff_b.get(a, zero), zero.shape) for a in calc])
         log_sum += c.sum(axis=1)
         lvl_sum += _level_shares(c, p.samples[s, lo:hi], p.samples[b, lo:hi]).sum(axis=1)
     names = names or []
+    if names:
+        shown = [calc.index(a) for a in names]
+        log_sum, lvl_sum = log_sum[shown], lvl_sum[shown]
     k, n = len(names), p.n_paths
     return pd.DataFrame({
         "year": np.repeat(p.years, k),
