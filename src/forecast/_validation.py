@@ -117,6 +117,21 @@ def check_level(name: str, level: object) -> float:
     return value
 
 
+def band_probs(level: float) -> tuple[float, float]:
+    """The lower and upper probabilities of the central `level`% band.
+
+    ``(100 - level) / 200`` and ``(100 + level) / 200``: one division of exact numbers,
+    so an 80% band's are 0.1 and 0.9 exactly as typed (``0.5 - 80 / 200`` is
+    0.09999999999999998), and ``lower_80`` equals the ``p10`` quantile to the bit.
+
+    Examples
+    --------
+    >>> band_probs(80), band_probs(95)
+    ((0.1, 0.9), (0.025, 0.975))
+    """
+    return (100.0 - level) / 200.0, (100.0 + level) / 200.0
+
+
 def _level_value(name: str, level: object) -> float:
     """`level` as a float percentage in (0, 100), or a clear error (its name unchecked)."""
     if isinstance(level, numbers.Real) and not isinstance(level, bool) and 0 < level < 1:

@@ -46,7 +46,7 @@ def test_effects_band_and_probabilities_come_from_the_samples():
     assert (f"; {100 * (lo / med - 1):+.0f}% to {100 * (hi / med - 1):+.0f}% of it)."
             in text)
     assert "The largest gap is Down (-20%)" in text
-    assert "Chance that 2030 is above 2025 (32.0 USD bn)" in text
+    assert "Chance that 2030 is above 2025's reconstructed level (32.0 USD bn)" in text
     assert msg.driver is None  # no scenario definitions: no decomposition, no claim
 
 

@@ -24,6 +24,7 @@ from ..markets import project_markets
 from ..markets.split import DESIGNS, joint_model
 from ..plotting._shapes import unit_label
 from ..report import market_figures, write_markets_report
+from ..report.formats import percent
 from ..report.report import compact_years
 from ..scenarios import ScenarioSet, market_presets
 from ..scenarios.diversion import Diversion
@@ -146,7 +147,7 @@ def _print(mp, fit_name: str) -> None:
         print(format_compact(f, f"{market} ({unit_label(mp.unit)}, {fit_name})") + "\n")
     if "US" in mp.parts and 2030 in mp.years.tolist():
         p = mp.prob_below(15, 2030, "US", share=True)  # in percent, as the key message's
-        print(fill("P(US share < 15% in 2030): " + ", ".join(f"{k} {100 * v:.0f}%"
+        print(fill("P(US share < 15% in 2030): " + ", ".join(f"{k} {percent(v)}"
                                                               for k, v in p.items())))
 
 

@@ -130,4 +130,4 @@ def _point(actual: object, predicted: object) -> list[np.ndarray]:
 
 
 def _alpha(level: object) -> float:
-    return 1.0 - check_level("level", level) / 100.0
+    return (100.0 - check_level("level", level)) / 100.0

@@ -281,7 +281,11 @@ class History:
         Nowcast
             Samples of the full-year level in ``unit`` (a ParameterError when `year` has
             a full-year record in use, a level or a growth rate on the year before, or
-            no partial-year record).
+            no partial-year record). They are draws of the history (:meth:`draws`), so
+            the nowcast's median and bands are Monte Carlo estimates, within about 0.2%
+            of the exact ones in :meth:`to_frame` for the default `n` (2025: median 31.93
+            against 31.93, 80% band 30.35-33.62 against 30.31-33.63); raise `n` to
+            narrow the gap.
 
         Notes
         -----

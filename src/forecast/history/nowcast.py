@@ -9,6 +9,7 @@ import numpy as np
 
 from .._keywords import checked_init
 from .._validation import (
+    band_probs,
     check_float,
     check_int,
     check_level,
@@ -148,7 +149,7 @@ Pass the months covered from January, e.g. 10 for January-October.
         Returns
         -------
         tuple of float
-            ``(lower, upper)`` sample quantiles at ``0.5 -/+ level / 200``, in ``unit``.
+            ``(lower, upper)`` sample quantiles at ``(100 -/+ level) / 200``, in ``unit``.
 
         Examples
         --------
@@ -156,7 +157,7 @@ Pass the months covered from January, e.g. 10 for January-October.
         (30.5, 31.5)
         """
         lv = check_level("level", level)
-        lo, hi = np.quantile(self.samples, [0.5 - lv / 200.0, 0.5 + lv / 200.0])
+        lo, hi = np.quantile(self.samples, band_probs(lv))
         return float(lo), float(hi)
 
     def in_currency(self, currency: str) -> Nowcast:

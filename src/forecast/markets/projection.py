@@ -32,6 +32,7 @@ import pandas as pd
 from .._keywords import checked_init, checked_methods
 from .._seeds import run_seed_source
 from .._validation import (
+    band_probs,
     check_bool,
     check_float,
     check_levels,
@@ -288,7 +289,7 @@ class MarketProjection:
         """
         levels = check_levels("levels", levels)
         share = _check_share(share)
-        probs = [0.5] + [q for lv in levels for q in (0.5 - lv / 200, 0.5 + lv / 200)]
+        probs = [0.5] + [q for lv in levels for q in band_probs(lv)]
         idx = self._scenarios(scenario)
         frames = []
         for m in self._market_list(market, share):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import FrozenDict, level_label
+from .._validation import FrozenDict, band_probs, level_label
 from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..series import AnnualSeries
 from . import gaussian
@@ -81,7 +81,7 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
         out["mean"] = _log_mean(fit, mean, sd)
     else:
         out["mean"] = gaussian.level_mean(mean, sd, fit.to_log_level)
-    probs = [0.5] + [p for lv in levels for p in (0.5 - lv / 200, 0.5 + lv / 200)]
+    probs = [0.5] + [p for lv in levels for p in band_probs(lv)]
     z = np.array([NormalDist().inv_cdf(p) for p in probs])
     q = fit.to_log_level(mean[None, :] + z[:, None] * sd[None, :])
     if not log:

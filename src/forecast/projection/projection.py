@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._keywords import checked_init, checked_methods
 from .._seeds import run_seed_source
-from .._validation import check_level, check_quantile_list, check_unique
+from .._validation import band_probs, check_level, check_quantile_list, check_unique
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..records.schema import suggest
 from ..series import AnnualSeries
@@ -198,7 +198,7 @@ unit='USD_bn', seed=0)
         -------
         DataFrame
             Columns ``scenario, year, quantile, value``, sorted by scenario (projection
-            order), year and quantile.
+            order) and year; the quantiles of a year in the order given.
 
         Examples
         --------
@@ -241,7 +241,7 @@ unit='USD_bn', seed=0)
         """
         lv = check_level("level", level)
         idx = self._selection(scenario)
-        probs = (0.5 - lv / 200, 0.5 + lv / 200)
+        probs = band_probs(lv)
         lo, hi = np.stack([level_quantiles(self, i, probs) for i in idx], axis=1)
         return long_frame(self, idx, {"lower": lo, "upper": hi})
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import (
+    band_probs,
     check_extra_quantiles,
     check_levels,
     check_unique,
@@ -57,7 +58,7 @@ def column_quantiles(x: np.ndarray, probs: Any, budget: int | None = None) -> np
 
 def summary_row(x: np.ndarray, levels: Sequence[float]) -> dict[str, float]:
     """mean, median, lower_<level>, upper_<level> of the 1-d sample `x`."""
-    probs = [0.5] + [p for lv in levels for p in (0.5 - lv / 200, 0.5 + lv / 200)]
+    probs = [0.5] + [p for lv in levels for p in band_probs(lv)]
     qs = np.quantile(x, probs)
     row = {"mean": float(x.mean()), "median": float(qs[0])}
     for k, lv in enumerate(levels):
@@ -345,7 +346,7 @@ def summary_stats(p: Any, idx: Sequence[int], levels: Any, transform: Any = None
                   suffix: str = "") -> pd.DataFrame:
     """mean, median and interval bounds per scenario and year of (transformed) samples."""
     levels = check_levels("levels", levels)
-    probs = [0.5] + [q for lv in levels for q in (0.5 - lv / 200, 0.5 + lv / 200)]
+    probs = [0.5] + [q for lv in levels for q in band_probs(lv)]
     means, quants = [], []
     for i in idx:
         if transform is None:

@@ -217,8 +217,11 @@ def _decomposition_table(frame, years) -> str:
     wide["total"] = wide.sum(axis=1)
     wide = wide.reset_index()
     wide.columns = [label(c) if c != "year" else "year" for c in wide.columns]
-    return H.table(wide, formats={c: (lambda r, v: f"{v:+.1f}") for c in wide.columns[1:]},
-                   caption="Contribution to the gap, log points (about % of the baseline)")
+    return H.table(wide, formats={c: (lambda r, v: f"{round(v, 1) + 0.0:+.1f}")
+                                  for c in wide.columns[1:]},
+                   caption="Contribution to the gap, log points (about % of the baseline); "
+                   "each figure is rounded on its own, so the parts can differ from the "
+                   "total by 0.1")
 
 
 def scenario_article(projection, scenario, figs, decomps, years, baseline, effect,

@@ -29,7 +29,8 @@ import numbers
 import re
 from collections.abc import Callable
 
-__all__ = ["format_parameter", "format_value", "formatter", "is_numeric_column", "significant"]
+__all__ = ["format_parameter", "format_value", "formatter", "is_numeric_column", "percent",
+           "significant"]
 
 _INT_COLUMNS = {"year", "first_year", "start", "end", "n", "n_records", "figures", "horizon",
                 "origin", "n_paths", "months", "path", "rank"}
@@ -55,8 +56,28 @@ def _three(v) -> str:
     return "" if _blank(v) else f"{float(v):,.3f}"
 
 
+def percent(p: float) -> str:
+    """A probability or share in whole percent that never reads as certain when it is not.
+
+    A value strictly between 0 and 1 that would round to 0% or 100% is shown as "<1%"
+    or ">99%": 0.996 of the paths is not all of them.
+
+    Examples
+    --------
+    >>> [percent(p) for p in (0.0, 0.004, 0.005, 0.734, 0.994, 0.996, 1.0)]
+    ['0%', '<1%', '<1%', '73%', '99%', '>99%', '100%']
+    """
+    v = 100.0 * float(p)
+    text = f"{v:.0f}"
+    if text in ("0", "-0") and v > 0.0:
+        return "<1%"
+    if text == "100" and v < 100.0:
+        return ">99%"
+    return f"{text}%"
+
+
 def _prob(v) -> str:
-    return "" if _blank(v) else f"{100 * float(v):.0f}%"
+    return "" if _blank(v) else percent(v)
 
 
 def formatter(column: str) -> Callable[[object], str]:

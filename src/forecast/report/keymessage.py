@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._keywords import checked_init, checked_keywords
-from .._validation import check_int, check_level, level_label
+from .._validation import band_probs, check_int, check_level, level_label
 from ..errors import ForecastError, ParameterError
 from ..plotting.names import label, scenario_label, unit_text
 from ._sections import check_inputs, check_projection
+from .formats import percent
 
 __all__ = ["KeyMessage", "key_message", "nowcast_year"]
 
@@ -114,10 +115,10 @@ class KeyMessage:
             out.append(text + ".")
         if self.prob_above:
             u = unit_text(self.unit)
-            probs = ", ".join(f"{scenario_label(n)} {100 * p:.0f}%"
+            probs = ", ".join(f"{scenario_label(n)} {percent(p)}"
                               for n, p in self.prob_above.items())
-            out.append(f"Chance that {self.prob_year} is above {self.base_year} "
-                       f"({self.base_value:,.1f} {u}): {probs}.")
+            out.append(f"Chance that {self.prob_year} is above {self.base_year}'s "
+                       f"reconstructed level ({self.base_value:,.1f} {u}): {probs}.")
         if self.mixture is not None:
             m, lo, hi = self.mixture
             out.append(f"Weighting the scenarios by their probabilities: median {m:,.1f}, "
@@ -224,7 +225,9 @@ def key_message(projection, history=None, *, year: int | None = None,
         a nowcast from partial figures, the latest earlier year that a release covers
         (the US: 2024; Korea, whose releases skip 2017-2019: 2016).
     base_value : float, optional
-        Level compared with; default the history value of `base_year`.
+        Level compared with; default the history value of `base_year` (the median of the
+        reconstruction, which can differ a little from the figure published for it: the
+        US 2024 is 31.6, published 31.59).
     series : str, optional
         What is projected; default the history's name with display names.
 
@@ -267,7 +270,7 @@ def key_message(projection, history=None, *, year: int | None = None,
     mix = None
     if getattr(projection, "probabilities", None) is not None:
         m = projection.mixture()
-        q = m.quantiles([0.5, 0.5 - level / 200, 0.5 + level / 200])
+        q = m.quantiles([0.5, *band_probs(level)])
         q = q[q["year"] == year]["value"].to_numpy(dtype=float)
         mix = (float(q[0]), float(q[1]), float(q[2]))
     return KeyMessage(

@@ -55,6 +55,7 @@ from ._markets_message import (
     markets_preset_caution,
 )
 from .figures import _Canvas
+from .formats import percent
 from .keymessage import _default_prob_year
 from .report import MAX_BYTES, compact_years
 from .reproduce import settings_frame
@@ -126,7 +127,7 @@ def _probabilities(projection, market: str, thresholds) -> str:
     heads = [f"{y}: below {t:g}%" for y, t in cols]
     probs = {(y, t): projection.prob_below(t, y, market, share=True) for y, t in cols}
     rows = [_row(scenario_label(n), "Scenario", "".join(
-        f'<td class="num" data-label="{H.esc(h)}">{100 * probs[c][n]:.0f}%</td>'
+        f'<td class="num" data-label="{H.esc(h)}">{percent(probs[c][n])}</td>'
         for c, h in zip(cols, heads, strict=True))) for n in projection.scenario_names]
     return _grid(f"Chance that the {market} share of China's total is below each threshold "
                  "(share of the paths)", "Scenario", heads, rows)
