@@ -89,3 +89,30 @@ def test_market_to_iamc_gives_the_median_once(market_projection):
     mp = market_projection
     assert mp.to_iamc(quantiles=(0.5,)).equals(mp.to_iamc())
     assert not mp.to_iamc(quantiles=(0.1, 0.5))["variable"].str.endswith("|p50").any()
+
+
+@pytest.mark.parametrize(("level", "q_lo", "q_hi"), [(80, 0.1, 0.9), (95, 0.025, 0.975),
+                                                     (50, 0.25, 0.75), (99, 0.005, 0.995)])
+def test_a_bands_bounds_are_its_quantiles_to_the_bit(proj, level, q_lo, q_hi):
+    """lower_80 is the p10 quantile of the same samples, bit for bit, in every output
+    (the probability was 0.5 - 80/200 = 0.09999999999999998: 1e-14 apart, so summary.csv
+    and projection_long.csv disagreed in the last digit)."""
+    frame = proj.summary_frame(levels=level)
+    qs = proj.quantiles([q_lo, q_hi])
+    for name, q in ((f"lower_{level}", q_lo), (f"upper_{level}", q_hi)):
+        expected = qs[qs["quantile"] == q].set_index(["scenario", "year"])["value"]
+        got = frame.set_index(["scenario", "year"])[name]
+        assert np.array_equal(got.loc[expected.index].to_numpy(), expected.to_numpy()), name
+    band = proj.interval(level)
+    direct = np.quantile(proj.samples, [q_lo, q_hi], axis=1)  # (2, scenarios, years)
+    assert np.array_equal(band["lower"].to_numpy(), direct[0].ravel())
+    assert np.array_equal(band["upper"].to_numpy(), direct[1].ravel())
+
+
+def test_the_interval_scores_alpha_is_exact():
+    from forecast.evaluation import metrics
+
+    # width 6 plus (2 / 0.05) x 1 below the lower bound: 46 exactly, not 45.999999999999964
+    assert metrics.interval_score(3.0, 4.0, 10.0, 95) == 46.0
+    lo, hi = metrics.interval_from_samples(np.arange(101.0), 80)
+    assert (lo, hi) == (np.quantile(np.arange(101.0), 0.1), np.quantile(np.arange(101.0), 0.9))
