@@ -213,13 +213,14 @@ def test_any_failure_in_the_estimator_is_a_model_error_chained_to_it(exc):
 
 
 def test_the_advice_is_the_existing_one():
-    """Values too large for float64 are blamed on the scale, before the family runs (it
-    would overflow whatever it does: the advice came after any exception it raised)."""
-    huge = forecast.AnnualSeries(range(2010, 2020), [1e300] * 10)
+    """Working values too large for float64 (a series spanning 300 orders of magnitude on
+    the level scale) are blamed on the range, before the family runs (it would overflow
+    whatever it does: the advice came after any exception it raised)."""
+    wide = forecast.AnnualSeries(range(2010, 2020), np.logspace(-150, 150, 10))
     with pytest.raises(ModelError, match=r"^Custom cannot be estimated on this series\. The "
-                       r"series' values are too large for floating-point arithmetic .*"
-                       r"rescale the series"):
-        Custom(make=_raise(AssertionError("the family ran")), scale="level").fit(huge)
+                       r"series spans too wide a range for floating-point arithmetic .*"
+                       r'pass scale="log"'):
+        Custom(make=_raise(AssertionError("the family ran")), scale="level").fit(wide)
 
 
 @pytest.mark.parametrize("exc", [

@@ -64,41 +64,54 @@ def test_too_short_series_suggests_a_model_that_fits(spec, years, hint):
             other.fit(short, seed=1)  # the advice works
 
 
+#: a series spanning 300 orders of magnitude: on the level scale its working values (over
+#: its geometric mean, 1) reach 1e150, whose variances overflow float64 in any family
+WIDE = AnnualSeries(range(2010, 2020), np.logspace(-150, 150, 10))
+
+
 @pytest.mark.parametrize("spec", [forecast.Drift(), forecast.Naive(), forecast.Theta()],
                          ids=lambda s: s.name)
-def test_overflowing_series_is_blamed_on_its_scale_not_the_family(spec):
-    """1e300 overflows the variances: the advice is to rescale, not another family."""
-    huge = AnnualSeries(range(2010, 2020), [1e300] * 10)
+def test_a_series_too_wide_for_its_scale_is_blamed_on_its_range_not_the_family(spec):
+    """Working values near 1e150 overflow the variances: the advice is the log scale (a
+    smaller unit changes nothing: the models work on the series over its geometric
+    mean), not another family."""
     with pytest.raises(ModelError) as err:
-        spec.fit(huge)
+        type(spec)(scale="level").fit(WIDE)
     text = str(err.value)
     assert text.startswith(f"{spec.name} cannot be estimated on this series. ")
-    assert "too large for floating-point arithmetic (up to 1e+300" in text
-    assert "rescale the series to a smaller unit" in text
-    assert 'or pass scale="log".' in text
+    assert "spans too wide a range for floating-point arithmetic on its working scale " \
+        "(up to 1e+150 relative to its geometric mean" in text
+    assert 'pass scale="log"' in text
     assert "Drift()" not in text
     assert "Naive()" not in text
-    # the advice holds: on the log scale the same series fits (a constant one: no width)
-    with pytest.warns(UserWarning, match="no variation"):
-        assert type(spec)(scale="log").fit(huge).name == spec.name
+    # the advice holds: on the log scale the same series fits
+    assert type(spec)(scale="log").fit(WIDE).name == spec.name
 
 
-def test_levels_near_1e300_give_advice_not_numpy_warnings():
+@pytest.mark.parametrize("spec", [forecast.Drift(), forecast.Naive(), forecast.Theta()],
+                         ids=lambda s: s.name)
+def test_a_constant_series_near_1e300_fits_as_one_near_1(spec):
+    """1e300 (once refused as too large for float64) is 1 times 1e300: the same fit."""
+    with pytest.warns(UserWarning, match="no variation"):  # constant: no width
+        big = spec.fit(AnnualSeries(range(2010, 2020), [1e300] * 10)).forecast(3)
+    np.testing.assert_allclose(big.drop(columns="year").to_numpy(), 1e300, rtol=1e-6)
+
+
+def test_levels_near_1e300_fit_without_numpy_warnings():
     """Growing levels near 1e300: lambda is chosen without overflow (the profile's
     variances of changes near 1e300 had raised numpy's "overflow encountered in
-    square"), the working scale's values above 1e100 are refused with the advice to
-    rescale, and the log scale the advice names fits and forecasts silently."""
+    square"), and the forecast is 1e300 times that of the same values near 1 (they were
+    refused with the advice to rescale)."""
     values = np.array([1.0, 1.1, 1.2, 1.35, 1.4, 1.6])
     huge = AnnualSeries(range(2010, 2016), values * 1e300)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         lam = forecast.models.scale.choose(huge.values)
         assert lam == pytest.approx(forecast.models.scale.choose(values), abs=1e-9)
-        with pytest.raises(ModelError, match=r"rescale the series to a smaller unit") as err:
-            forecast.Auto().fit(huge).forecast(5)
-        assert "Drift cannot be estimated on this series" in str(err.value)
-        f = forecast.Auto(scale="log").fit(huge).forecast(5)
-    assert np.isfinite(f.drop(columns="year").to_numpy()).all()
+        f = forecast.Auto().fit(huge).forecast(5)
+        g = forecast.Auto().fit(AnnualSeries(range(2010, 2016), values)).forecast(5)
+    cols = ["mean", "median", "lower_80", "upper_80", "lower_95", "upper_95"]
+    np.testing.assert_allclose(f[cols].to_numpy(), g[cols].to_numpy() * 1e300, rtol=1e-7)
 
 
 class _Broken(forecast.Drift):

@@ -70,13 +70,18 @@ def matmul_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd.DataFrame:
-    """The body of ``Fit.forecast``: quantiles and means of the Gaussian working scale."""
+    """The body of ``Fit.forecast``: quantiles and means of the Gaussian working scale.
+
+    The moments are those of the normalised series (``Fit.moments``); every value is put
+    in the series' unit by ``Fit.to_log_level``, which multiplies its reference back.
+    """
     mean, L = fit.moments(h)
     sd = np.sqrt(np.einsum("ij,ij->i", L, L))
     out: dict[str, Any] = {"year": fit.years(h)}
     if fit.lam == 0.0:
+        log_mean = fit.to_log_level(mean)  # the normalised scale's mean, in the unit
         with np.errstate(over="ignore"):  # an overflow is reported below, as a ModelError
-            out["mean"] = mean if log else np.exp(mean + 0.5 * sd * sd)
+            out["mean"] = log_mean if log else np.exp(log_mean + 0.5 * sd * sd)
     elif log:
         out["mean"] = _log_mean(fit, mean, sd)
     else:

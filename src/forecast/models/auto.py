@@ -14,7 +14,15 @@ from ..errors import ForecastTypeError, ModelError, ParameterError
 from . import scale
 from ._args import as_data
 from .arima import select_order
-from .base import Fit, ModelSpec, check_seed, history_draws, imputation_note, make_fit
+from .base import (
+    Fit,
+    ModelSpec,
+    check_seed,
+    history_draws,
+    imputation_note,
+    make_fit,
+    working_draws,
+)
 from .families import FAMILIES
 
 __all__ = ["DEFAULT_FAMILIES", "Auto"]
@@ -53,8 +61,13 @@ class Auto(ModelSpec):
     Notes
     -----
     One working scale is chosen for all members (``scale``), so that they can be
-    pooled. Families too long for the series, or whose estimation fails, are skipped
-    and the reason recorded in ``Fit.notes``; a ModelError is raised when none remains.
+    pooled. The selection and the Akaike weights compare the families' AICc on it, i.e.
+    of the series divided by its geometric mean (:mod:`forecast.models.scale`), so that
+    they do not depend on the series' unit; ``Fit.params["aicc.<family>"]`` reports
+    those values (a family's own fit reports its AICc in the series' unit, which differs
+    from them on a Box-Cox scale other than the log). Families too long for the series,
+    or whose estimation fails, are skipped and the reason recorded in ``Fit.notes``; a
+    ModelError is raised when none remains.
 
     Auto's own settings (``scale``, ``param_uncertainty``, ``calibrate``,
     ``imputations``) apply to every member: the members are pooled into one distribution,
@@ -172,20 +185,22 @@ class Auto(ModelSpec):
         series, history = as_data(data, self.name)
         check_seed(seed)
         self.check_length(series)
-        lam = scale.resolve(self.scale, series.values)
+        ref, u = scale.normalised(series.values, series.years)
+        lam = scale.resolve(self.scale, u)
+        z = scale.transform(u, lam)
         if history is None:
-            Y, entropy, notes = scale.transform(series.values, lam)[None, :], None, []
+            Y, entropy, notes = z[None, :], None, []
         else:
             draws, entropy = history_draws(history, series, self.imputations, seed)
-            Y = scale.transform(draws, lam)
+            Y = working_draws(draws, ref, lam, series.years)
             notes = [imputation_note(len(Y), entropy)]
         fitted, skipped = [], []
         for member in self._members():
             try:
-                fitted.append((member, self._member(member, series, lam).safe_estimates(Y)))
+                fitted.append((member, self._member(member, z, lam).safe_estimates(Y)))
             except ModelError as exc:
                 skipped.append(f"skipped {member.name}: {exc}")
-        return self._combine(series, lam, fitted, skipped, notes, entropy, history)
+        return self._combine(series, lam, fitted, skipped, notes, entropy, history, ref)
 
     def fit_group(self, group: list[Any]) -> list[Fit | ModelError]:
         """Fit each AnnualSeries of `group` (all of one length) as :meth:`fit` would.
@@ -194,7 +209,10 @@ class Auto(ModelSpec):
         (one row per series, each on its own working scale); the others, and a batch
         that fails, series by series. Used by :func:`forecast.models.fit_many`.
         """
-        lams, Y = scale.rows(self.scale, [s.values for s in group])
+        try:
+            lams, refs, Y = scale.rows(self.scale, [s.values for s in group])
+        except ModelError:  # a series no float64 scale holds: each with its own message
+            return [_fit_or_error(self, s) for s in group]
         fitted: list[list] = [[] for _ in group]
         skipped: list[list[str]] = [[] for _ in group]
         for member in self._members():
@@ -204,36 +222,49 @@ class Auto(ModelSpec):
                     batch = member.safe_estimates(Y)
                 except ModelError:
                     batch = None  # a series the batch cannot take: each on its own below
-            for k, series in enumerate(group):
+            for k in range(len(group)):
                 try:
                     ests = [batch[k]] if batch is not None else \
-                        self._member(member, series, lams[k]).safe_estimates(Y[k:k + 1])
+                        self._member(member, Y[k], lams[k]).safe_estimates(Y[k:k + 1])
                     fitted[k].append((member, ests))
                 except ModelError as exc:
                     skipped[k].append(f"skipped {member.name}: {exc}")
         out: list[Fit | ModelError] = []
         for k, series in enumerate(group):
             try:
-                out.append(self._combine(series, lams[k], fitted[k], skipped[k], [], None))
+                out.append(self._combine(series, lams[k], fitted[k], skipped[k], [], None,
+                                         ref=refs[k]))
             except ModelError as exc:
                 out.append(exc)
         return out
 
     @staticmethod
-    def _member(member: ModelSpec, series: Any, lam: float) -> ModelSpec:
-        """The member's spec on the shared scale (ModelError when the series is too short)."""
-        if len(series) < member.min_length:
-            raise ModelError(f"needs {member.min_length} years, got {len(series)}")
+    def _member(member: ModelSpec, z: np.ndarray, lam: float) -> ModelSpec:
+        """The member's spec on the shared scale (ModelError when the series is too short).
+
+        `z` is the series (the median of a History) on the working scale.
+        """
+        if z.size < member.min_length:
+            raise ModelError(f"needs {member.min_length} years, got {z.size}")
         spec = member.with_scale(lam)
         if getattr(spec, "order", 0) is None:  # ARIMA: the order chosen on the median
-            spec = dataclasses.replace(spec, order=select_order(
-                scale.transform(series.values, lam)))
+            spec = dataclasses.replace(spec, order=select_order(np.asarray(z)))
         return spec
 
     def _combine(self, series: Any, lam: float, fitted: list, skipped: list[str],
-                 notes: list[str], entropy: Any, history: Any = None) -> Fit:
+                 notes: list[str], entropy: Any, history: Any = None,
+                 ref: float = 1.0) -> Fit:
         """The members' estimates pooled (or one selected) into the Fit (`history`, the
-        History fitted, if any, gives ``Fit.source``)."""
+        History fitted, if any, gives ``Fit.source``; `ref`, the series' reference).
+
+        The selection and the Akaike weights compare the members' AICc of the series
+        divided by `ref`, which do not depend on the series' unit, and ``aicc.<family>``
+        (and a selection's ``Fit.aicc``) report those: on a Box-Cox scale other than the
+        log, the AICc of the series in its own unit differ from them by ``2 N lambda
+        log(ref)``, which moves the families' differences where their likelihoods count
+        different numbers ``N`` of years (``likelihood_lost``), i.e. would make the choice
+        depend on the unit.
+        """
         if not fitted:  # each reason carries its own advice; a short series gets this one
             short = all(" years, got " in r for r in skipped)
             raise ModelError(
@@ -255,7 +286,14 @@ class Auto(ModelSpec):
         groups = [k for k, i in enumerate(keep) for _ in fitted[i][1]]
         return make_fit(self, series, ests, lam, (*notes, *skipped), seed=entropy,
                         weights=comp_w / comp_w.sum(), extra=extra, aicc=aicc, average=False,
-                        groups=tuple(groups), history=history)
+                        groups=tuple(groups), history=history, ref=ref)
+
+
+def _fit_or_error(spec: ModelSpec, series: Any) -> Fit | ModelError:
+    try:
+        return spec.fit(series)
+    except ModelError as exc:
+        return exc
 
 
 #: the settings of every spec that Auto applies to its members (its own)

@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -42,8 +42,10 @@ __all__ = ["DEFAULT_IMPUTATIONS", "MAX_H", "Estimate", "Fit", "FitLike", "ModelS
 
 #: number of history draws a spec fits on when given a History (multiple imputation)
 DEFAULT_IMPUTATIONS = 20
-#: working-scale magnitude above which a failed estimation is blamed on the data's scale
-#: (squares and variances of such values overflow float64, ~1.8e308)
+#: working-scale magnitude above which a failed estimation is blamed on the data's range
+#: (squares and variances of such values overflow float64, ~1.8e308); the working series
+#: is divided by its geometric mean, so only a series spanning ~100 orders of magnitude on
+#: a near-level scale reaches it (never one on the log scale, whose values stay < ~1400)
 _HUGE = 1e100
 
 
@@ -78,6 +80,19 @@ class ModelSpec:
     calibrate: bool = field(default=True, kw_only=True)
     imputations: int = field(default=DEFAULT_IMPUTATIONS, kw_only=True)
     min_length: ClassVar[int] = 3
+    #: The unit of each estimate in ``Estimate.params`` that is not unit-free, so that
+    #: ``Fit.params`` gives it in the series' own working scale: ``"level"`` (a value of
+    #: the working series, such as an intercept), ``"change"`` (a difference, slope or
+    #: standard deviation) or ``"variance"``. The estimator sees the series divided by its
+    #: geometric mean (:mod:`forecast.models.scale`); unlisted estimates are reported as
+    #: estimated, i.e. unit-free or on that normalised scale.
+    param_units: ClassVar[Mapping[str, str]] = {}
+    #: Years of a series that the family's likelihood does not count (1 for a likelihood
+    #: of the changes), so that ``Fit.aicc`` is given on the series' own working scale:
+    #: the normalised series' AICc plus ``2 (n - likelihood_lost) lambda log(m)``, the
+    #: Jacobian of the reference ``m``. None (an outside family that does not say):
+    #: ``Fit.aicc`` is that of the normalised series.
+    likelihood_lost: ClassVar[int | None] = None
     #: True when :meth:`estimate_batch` treats its rows as unrelated series and does not
     #: read ``scale``: :func:`forecast.models.fit_many` may then estimate many series of
     #: one length in one batch. False (safe) for outside families unless they say so.
@@ -200,23 +215,27 @@ class ModelSpec:
         series, history = as_data(data, self.name)
         check_seed(seed)  # every path, though a series alone needs no seed
         self.check_length(series)
-        lam = scale.resolve(self.scale, series.values)
+        ref, u = scale.normalised(series.values, series.years)
+        lam = scale.resolve(self.scale, u)
         if history is None:
-            ests = self.safe_estimates(scale.transform(series.values, lam)[None, :])
-            return make_fit(self, series, ests, lam, ())
+            ests = self.safe_estimates(scale.transform(u, lam)[None, :])
+            return make_fit(self, series, ests, lam, (), ref=ref)
         draws, entropy = history_draws(history, series, self.imputations, seed)
-        ests = self.safe_estimates(scale.transform(draws, lam))
+        ests = self.safe_estimates(working_draws(draws, ref, lam, series.years))
         return make_fit(self, series, ests, lam, (
             imputation_note(len(ests), entropy),),
-            seed=entropy, history=history)
+            seed=entropy, history=history, ref=ref)
 
     @single_blas_thread()
     def safe_estimates(self, Y: np.ndarray) -> list[Estimate]:
         """:meth:`estimate_batch` on `Y`, with every failure or bad result as a ModelError.
 
-        Working-scale values above 1e100 are refused first, with the advice to rescale:
-        the variances of such values overflow float64 (near 1e300 on the level scale, in
-        numpy's arithmetic, as warnings), whatever the family. An exception raised
+        Working-scale values above 1e100 are refused first, with the advice to use the
+        log scale: the variances of such values overflow float64 (near 1e300 on the level
+        scale, in numpy's arithmetic, as warnings), whatever the family. The working
+        values are those of the series divided by its geometric mean, so only a series
+        spanning about a hundred orders of magnitude on a near-level scale reaches them;
+        no unit does. An exception raised
         inside the family's estimator becomes a ModelError naming the family and the
         failure, chained to it (``from``), with advice on what to try. A
         ForecastError raised on purpose passes unchanged, and MemoryError, warnings
@@ -271,7 +290,9 @@ class ModelSpec:
         """What to do when estimation failed on the working-scale values `Y` (B, n).
 
         Values too large for float64 arithmetic (squares and variances overflow) are the
-        cause whatever the family, so the advice is to rescale them; otherwise it names
+        cause whatever the family, so the advice is the log scale, on which the working
+        values of any float64 series stay below about 1400 (the working series is
+        unit-free, so a smaller unit changes nothing); otherwise it names
         a simpler family than this one that fits a series of this length, never this
         family itself.
 
@@ -288,8 +309,8 @@ class ModelSpec:
         Examples
         --------
         >>> import forecast
-        >>> forecast.Drift()._failure_advice(np.array([[1e300, 1e300, 1e300]]))[:76]
-        "The series' values are too large for floating-point arithmetic (up to 1e+300"
+        >>> forecast.Drift()._failure_advice(np.array([[1e300, 1e300, 1e300]]))[:72]
+        'The series spans too wide a range for floating-point arithmetic on its w'
         >>> forecast.Drift()._failure_advice(np.ones((1, 5)))
         'Try the simpler Naive().'
         >>> forecast.Theta()._failure_advice(np.ones((1, 5)))
@@ -298,10 +319,11 @@ class ModelSpec:
         Y = np.asarray(Y, dtype=float)
         big = float(np.max(np.abs(Y), initial=0.0, where=np.isfinite(Y)))
         if big > _HUGE:
-            return (f"The series' values are too large for floating-point arithmetic (up "
-                    f"to {big:.3g} on the model's working scale): rescale the series to a "
-                    f"smaller unit (divide it by a power of ten) so its values stay well "
-                    f'below {_HUGE:g}, or pass scale="log".')
+            return ("The series spans too wide a range for floating-point arithmetic on its "
+                    f"working scale (up to {big:.3g} relative to its geometric mean, on a "
+                    f'near-level Box-Cox scale, where variances overflow): pass scale="log", '
+                    "on which any series of float64 values fits (a smaller unit changes "
+                    "nothing: the models work on the series divided by its geometric mean).")
         n = Y.shape[-1] if Y.ndim else 0
         if self.name == "Naive":
             return ("Naive is the simplest model: check the series for extreme or "
@@ -361,6 +383,25 @@ def history_draws(history: Any, series: AnnualSeries, k: int, seed: Any):
             f"History.draws must return positive finite levels of shape ({k}, "
             f"{len(series)}); got shape {draws.shape}.")
     return draws, entropy
+
+
+def working_draws(draws: np.ndarray, ref: float, lam: float, years: Any) -> np.ndarray:
+    """History draws (k, n) on the working scale of a series of reference `ref`.
+
+    The draws share the series' reference (and lambda), so that they are pooled on one
+    scale; a draw that leaves the float range on it is refused like the series itself
+    (:func:`forecast.models.scale.normalised`).
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        u = draws / ref
+    ok = np.isfinite(u) & (u >= scale.TINY)
+    if not ok.all():
+        k, j = (int(i[0]) for i in np.nonzero(~ok))
+        raise ModelError(
+            f"history draw {k} has {draws[k, j]:.3g} in {years[j]}, beyond the float range "
+            f"around the series' geometric mean ({ref:.3g}): check the History's "
+            f"uncertainty (a log sd far above 1 is not a measurement error).", field="draws")
+    return scale.transform(u, lam)
 
 
 def imputation_note(n: int, seed: Any) -> str:

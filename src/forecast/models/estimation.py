@@ -140,7 +140,10 @@ def _filter(Y, Z, T, Rf, cf, diffuse, stationary=None):
     """Run the filter from a diffuse start on the states flagged in `diffuse` (m,)."""
     B, n = Y.shape
     m = Z.shape[1]
-    scale = DIFFUSE * np.maximum(Y.var(1), np.abs(Y).mean(1) ** 2 * 1e-6 + 1e-300)
+    # the rows are working values of the series over its geometric mean (unit-free, the
+    # level near 1): the floor keeps the start diffuse, at a relative sd of 1e-3 of the
+    # level, where the series barely varies
+    scale = DIFFUSE * np.maximum(Y.var(1), 1e-6)
     P1 = np.zeros((B, m, m))
     idx = np.flatnonzero(diffuse)
     P1[:, idx, idx] = scale[:, None]

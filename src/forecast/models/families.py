@@ -23,7 +23,7 @@ from ..errors import ForecastTypeError
 from . import arima, filtered, theta
 from . import estimation as est
 from ._args import as_data
-from .base import Fit, ModelSpec, history_draws, imputation_note, make_fit
+from .base import Fit, ModelSpec, history_draws, imputation_note, make_fit, working_draws
 
 __all__ = ["ARIMA", "DampedTrend", "Drift", "LocalLinearTrend", "LogLinearTrend", "Naive",
            "Theta"]
@@ -40,6 +40,8 @@ class Naive(ModelSpec):
     """
 
     min_length = 2
+    param_units = {"sigma": "change"}
+    likelihood_lost = 1  # the changes'
 
     batch_rows = True
 
@@ -58,6 +60,8 @@ class Drift(ModelSpec):
     """
 
     min_length = 3
+    param_units = {"drift": "change", "sigma": "change"}
+    likelihood_lost = 1  # the changes'
 
     batch_rows = True
 
@@ -76,6 +80,8 @@ class LogLinearTrend(ModelSpec):
     """
 
     ar1: bool = False
+    param_units = {"intercept": "level", "slope": "change", "sigma": "change"}
+    likelihood_lost = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -102,6 +108,8 @@ class DampedTrend(ModelSpec):
     """
 
     min_length = 8
+    param_units = {"level0": "level", "trend0": "change", "sigma": "change"}
+    likelihood_lost = 0
 
     batch_rows = True
 
@@ -119,6 +127,9 @@ class LocalLinearTrend(ModelSpec):
     """
 
     min_length = 6
+    param_units = {"sigma2_irregular": "variance", "sigma2_level": "variance",
+                   "sigma2_trend": "variance"}
+    likelihood_lost = 2  # the second differences'
 
     batch_rows = True
 
@@ -132,6 +143,8 @@ class Theta(ModelSpec):
     """The theta method (theta = 2) as R's ``thetaf``: SES plus half the OLS trend."""
 
     min_length = 4
+    param_units = {"b0": "change", "sigma": "change"}
+    likelihood_lost = 0
 
     batch_rows = True
 
@@ -146,6 +159,8 @@ class ARIMA(ModelSpec):
     """ARIMA(p, 1, q) with drift; ``order=None`` searches p, q in 0..2 by AICc."""
 
     order: tuple[int, int] | None = None
+    param_units = {"drift": "change", "sigma": "change"}
+    likelihood_lost = 1  # the changes' (an exactly linear row: Drift's, the same)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -197,15 +212,16 @@ class ARIMA(ModelSpec):
         self.check_length(series)
         from . import scale
 
-        lam = scale.resolve(self.scale, series.values)
-        order = arima.select_order(scale.transform(series.values, lam))
+        ref, u = scale.normalised(series.values, series.years)
+        lam = scale.resolve(self.scale, u)
+        order = arima.select_order(scale.transform(u, lam))
         fixed = dataclasses.replace(self, order=order, scale=lam)
         draws, entropy = history_draws(history, series, self.imputations, seed)
-        ests = fixed.safe_estimates(scale.transform(draws, lam))
+        ests = fixed.safe_estimates(working_draws(draws, ref, lam, series.years))
         return make_fit(self, series, ests, lam, (
             imputation_note(len(ests), entropy),
             f"order ({order[0]},1,{order[1]}) chosen on the median by AICc"), seed=entropy,
-            history=history)
+            history=history, ref=ref)
 
 
 #: every family by name (Auto's `families` argument)

@@ -1,6 +1,7 @@
 """The fitted model: :class:`Fit` (a Gaussian forecast distribution on the working
-scale, pooled from its members) and :class:`FitLike` (what the rest of the package needs
-of a fit), and :func:`make_fit`, which every spec's ``fit`` ends with.
+scale of the series over its geometric mean, pooled from its members) and
+:class:`FitLike` (what the rest of the package needs of a fit), and :func:`make_fit`,
+which every spec's ``fit`` ends with.
 
 Examples
 --------
@@ -37,7 +38,8 @@ __all__ = ["MAX_H", "Fit", "FitLike", "make_fit"]
 
 #: the longest horizon a fit forecasts
 MAX_H = 200
-#: one-step standard deviation on the working scale, relative to the series' largest
+#: one-step standard deviation on the working scale (of the series divided by its
+#: geometric mean, so relative to the level), relative to the series' largest
 #: working-scale magnitude (at least 1), at or below which a fit saw no variation: the
 #: estimators floor a zero variance at a standard deviation of 1e-10 of that magnitude
 #: (``estimation._floor_var``), and the factors later applied to it (degrees of
@@ -71,6 +73,14 @@ class Fit:
     Made only by ``spec.fit(data)``. It holds plain arrays and small dataclasses, so it
     crosses process boundaries cheaply.
 
+    The working scale is the Box-Cox transform (lambda ``lam``) of the series divided by
+    its reference magnitude ``ref``, its geometric mean (:mod:`forecast.models.scale`):
+    :meth:`moments` and ``components`` are on that unit-free scale, and
+    :meth:`to_log_level`, :meth:`simulate`, :meth:`forecast` and :meth:`point_forecast`
+    multiply ``ref`` back, so that a fit of ``c y`` forecasts ``c`` times the fit of ``y``.
+    ``params``, ``residuals`` and ``aicc`` are given on the working scale of the series in
+    its own unit.
+
     Attributes
     ----------
     spec : ModelSpec
@@ -79,13 +89,17 @@ class Fit:
         The series fitted (the History median when fitted on a History).
     params : Mapping[str, float]
         Estimates by name (averaged over history draws; combination weights
-        ``weight.<family>`` for ``Auto``), plus ``scale.lambda`` and the mean
-        calibration factor ``calibration``.
+        ``weight.<family>`` for ``Auto``), plus ``scale.lambda``, ``scale.reference``
+        (``ref``) and the mean calibration factor ``calibration``. Levels, changes and
+        variances are on the working scale of the series in its own unit (the family's
+        ``param_units``; a variance beyond the float range there is inf).
     aicc : float
-        Small-sample AIC of the family's own likelihood (NaN for an ``Auto``
-        combination, whose members' AICc are in ``params``).
+        Small-sample AIC of the family's own likelihood on the working scale of the
+        series in its own unit (NaN for an ``Auto`` combination, whose members' AICc are
+        in ``params``).
     residuals : ndarray
-        One-step in-sample errors on the working scale, read-only.
+        One-step in-sample errors on the working scale of the series in its own unit,
+        read-only.
     notes : tuple of str
         What happened during fitting (skipped families, imputations, orders, seed, a
         series too short to choose its scale, a series with no variation to estimate
@@ -99,6 +113,9 @@ class Fit:
         the spec's ``center``; empty for one family (its draws pooled by Rubin's rules).
     lam : float
         Box-Cox lambda of the working scale (0 = log, 1 = level).
+    ref : float
+        Reference magnitude of the series, its geometric mean: the models work on the
+        series divided by it.
     seed : int, SeedSequence or None
         The seed of the history draws, so that ``spec.fit(history, seed=fit.seed)``
         repeats the fit: the int entropy for an int seed or none, else a copy of the
@@ -132,6 +149,7 @@ aicc=-26.8)
     groups: tuple[int, ...] = field(default=(), repr=False)
     _token: object = field(default=None, repr=False, compare=False)
     source: Mapping[str, str] = field(default_factory=dict, repr=False)
+    ref: float = 1.0
 
     def __post_init__(self) -> None:
         if self._token is not _TOKEN:
@@ -147,6 +165,7 @@ aicc=-26.8)
         object.__setattr__(self, "residuals", readonly(np.array(self.residuals, dtype=float)))
         object.__setattr__(self, "_moments", {})
         object.__setattr__(self, "_floor", scale.floor_log(self.series.values))
+        object.__setattr__(self, "_log_ref", float(np.log(self.ref)))
 
     def __repr__(self) -> str:
         # one line: a Fit holds the series, residuals and up to 1000 members, which the
@@ -200,7 +219,9 @@ aicc=-26.8)
     def moments(self, h: int) -> tuple[np.ndarray, np.ndarray]:
         """Mean (h,) and lower-triangular factor (h, h) of the working-scale forecast.
 
-        The distribution of the next h values on the working scale is Gaussian with this
+        The working scale is that of the series divided by ``ref`` (unit-free; the
+        class's notes): :meth:`to_log_level` turns its values into log levels in the
+        series' unit. The distribution of the next h values on it is Gaussian with this
         mean and covariance ``L @ L.T``: the members pooled (history draws by Rubin's
         rules; an ``Auto``'s families around its ``center``, :func:`gaussian.pool`).
 
@@ -244,14 +265,16 @@ aicc=-26.8)
         Parameters
         ----------
         z : ndarray
-            Values on the working scale (Box-Cox lambda ``lam``).
+            Values on the working scale (Box-Cox lambda ``lam`` of the series divided by
+            ``ref``), e.g. from :meth:`moments`.
 
         Returns
         -------
         ndarray
-            Same shape: the log of the level each value stands for.
+            Same shape: the log of the level each value stands for, in the series' unit.
         """
-        return scale.to_log_level(z, self.lam, self._floor)
+        out = scale.to_log_level(z, self.lam, self._floor - self._log_ref)
+        return out + self._log_ref if self._log_ref else out
 
     @property
     def floor_log(self) -> float:
@@ -339,7 +362,10 @@ aicc=-26.8)
         out = matmul_rows(e, L.T)
         out += mean
         if self.lam != 0.0:  # in place: `out` is this call's own
-            out = scale.to_log_level(out, self.lam, self._floor, in_place=True)
+            out = scale.to_log_level(out, self.lam, self._floor - self._log_ref,
+                                     in_place=True)
+        if self._log_ref:
+            out += self._log_ref
         return out
 
     def point_forecast(self, h: int) -> np.ndarray:
@@ -425,13 +451,18 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
              notes: tuple[str, ...], seed: Any = None,
              weights: np.ndarray | None = None, extra: Mapping[str, float] | None = None,
              aicc: float | None = None, average: bool = True,
-             groups: tuple[int, ...] = (), history: Any = None) -> Fit:
+             groups: tuple[int, ...] = (), history: Any = None, ref: float = 1.0) -> Fit:
     """Calibrate the estimates and pool them into a Fit (equal weights by default).
 
     With `average`, ``Fit.params`` holds the members' estimates averaged by name (the
     history draws of one family); a combination of families passes ``average=False``,
     reports its own figures in `extra` and labels each member's family in `groups`.
     `history`, the History the estimates were made on, gives ``Fit.source``.
+
+    `ests` were made on the series divided by `ref` (:func:`scale.normalised`);
+    parameters (by the spec's ``param_units``), residuals and the AICc (by its
+    ``likelihood_lost``; unless `aicc` is given) are put back in the series' own units
+    (:func:`aicc_to_units`).
 
     A note is added when ``scale="auto"`` met a series too short to choose the scale
     (:func:`forecast.models.scale.short_note`), and a note and a UserWarning when the
@@ -448,21 +479,29 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
     cals = tuple(gaussian.calibration(e.calib, e.dof) if calibrate else (1.0, 0.0, 0)
                  for e in ests)
     keys = list(ests[0].params) if average else []
-    params = {k: float(np.mean([e.params.get(k, np.nan) for e in ests])) for k in keys}
+    units = getattr(spec, "param_units", {})
+    params = {k: scale.to_units(float(np.mean([e.params.get(k, np.nan) for e in ests])),
+                                units.get(k, ""), lam, ref) for k in keys}
     params["scale.lambda"] = float(lam)
+    params["scale.reference"] = float(ref)
     params["calibration"] = float(np.mean([c[0] for c in cals]))
     params["calibration.growth"] = float(np.mean([c[1] for c in cals]))
     if extra:
         params.update(extra)
     n_res = min(e.residuals.size for e in ests)
     res = np.mean([np.asarray(e.residuals)[e.residuals.size - n_res:] for e in ests], axis=0)
+    work_res = res
+    if ref != 1.0 and lam != 0.0:  # changes: multiplied by ref^lambda (scale.to_units)
+        with np.errstate(under="ignore"):
+            res = res * ref**lam
     w = np.full(len(ests), 1.0 / len(ests)) if weights is None else weights
-    a = float(np.mean([e.aicc for e in ests])) if aicc is None else aicc
+    a = aicc_to_units(spec, float(np.mean([e.aicc for e in ests])), len(series), lam, ref) \
+        if aicc is None else aicc
     source = {k: v for k in ("market", "flow", "segment", "currency")
               if isinstance(v := getattr(history, k, None), str) and v}
     fit = Fit(spec, series, params, a, res, notes, comps, w, float(lam), seed, cals,
-              tuple(groups), _TOKEN, source)
-    flat = _no_variation_note(fit)
+              tuple(groups), _TOKEN, source, float(ref))
+    flat = _no_variation_note(fit, work_res)
     if flat:
         fit = replace(fit, notes=(*fit.notes, flat))
         warnings.warn(f"{fit.name} fitted to {series.name or 'the series'} "
@@ -471,7 +510,27 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
     return fit
 
 
-def _no_variation_note(fit: Fit) -> str | None:
+def aicc_to_units(spec: Any, aicc: float, n: int, lam: float, ref: float) -> float:
+    """`spec`'s AICc of the series divided by `ref`, on the series' own working scale.
+
+    Each of the likelihood's ``N = n - spec.likelihood_lost`` working values of the series
+    is ``ref^lambda`` times that of the normalised series plus a constant, so its
+    log-likelihood is lower by ``N lambda log(ref)`` and its AICc higher by twice that.
+    Unchanged when the spec does not say how many years its likelihood loses.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> aicc_to_units(forecast.Drift(), 10.0, 11, 1.0, np.e)  # 2 * 10 * 1 * 1
+    30.0
+    """
+    lost = getattr(spec, "likelihood_lost", None)
+    if lost is None or lam == 0.0 or ref == 1.0 or aicc != aicc:
+        return float(aicc)
+    return float(aicc + 2.0 * (n - lost) * lam * np.log(ref))
+
+
+def _no_variation_note(fit: Fit, residuals: np.ndarray) -> str | None:
     """The note of a fit whose forecast has no width, or None.
 
     A series that is constant, or that the model reproduces exactly (a geometric series
@@ -489,12 +548,12 @@ def _no_variation_note(fit: Fit) -> str | None:
     >>> fit.notes[-1][:62]
     'no variation: the model reproduces the series exactly, so its '
     """
-    z = scale.transform(fit.series.values, fit.lam)
+    z = scale.transform(fit.series.values / fit.ref, fit.lam)  # the estimators' scale
     unit = max(float(np.max(np.abs(z))), 1.0)
     # one-step errors a hundred times the bound give a variance far above it whatever
     # the factors applied to it (each at least a fraction of one): no need to build the
     # moments, which cost as much as a tenth of a small fit
-    res = np.abs(np.asarray(fit.residuals, dtype=float))
+    res = np.abs(np.asarray(residuals, dtype=float))  # the estimators', unit-free
     if res.size and np.nanmax(res, initial=0.0) > 100 * NO_VARIATION * unit:
         return None
     _, L = fit.moments(1)

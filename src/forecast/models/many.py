@@ -98,14 +98,14 @@ def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
 def _family_group(spec: ModelSpec, group: list[AnnualSeries]) -> list[Fit | ModelError]:
     """One family on series of one length: one batch when it can, else one by one."""
     if spec.batch_rows and len(group[0]) >= spec.min_length:
-        lams, Y = scale.rows(spec.scale, [s.values for s in group])
         try:
+            lams, refs, Y = scale.rows(spec.scale, [s.values for s in group])
             ests = spec.safe_estimates(Y)
         except ModelError:
             pass  # a series the batch cannot take: each on its own, with its own message
         else:
-            return [make_fit(spec, s, [e], lam, ())
-                    for s, e, lam in zip(group, ests, lams, strict=True)]
+            return [make_fit(spec, s, [e], lam, (), ref=ref)
+                    for s, e, lam, ref in zip(group, ests, lams, refs, strict=True)]
     return [_one(spec, s) for s in group]
 
 

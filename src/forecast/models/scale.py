@@ -17,6 +17,17 @@ at most one degree of freedom after the drift, which lambda would take from the 
 (:func:`choose`). Such a series takes :data:`SHORT_LAMBDA`, and the Fit says so in its
 notes (:func:`short_note`).
 
+Every family works on the series divided by its reference magnitude, its geometric mean
+(:func:`reference`), and the forecasts are multiplied back: ``z = g(y / m)``. Any
+reference with ``m(c y) = c m(y)`` makes ``y / m`` the same numbers whatever the unit, so
+the choice of lambda, every family (an outside one too) and every floor, bound and
+tolerance see unit-free values, and the forecast of ``c y`` is ``c`` times that of ``y``
+to rounding; the geometric mean also centres ``log(y / m)`` on zero, where the Box-Cox
+transform keeps all its digits (on ``y`` itself, ``g(y)`` of a tiny level is -1 plus a
+few surviving digits). The fitted parameters are reported in the series' own units
+(:func:`to_units`). A series whose values are not normal floats, or that spans more than
+float64 can hold around its geometric mean, is refused (:func:`normalised`).
+
 Back-transformed levels are positive: for lambda > 0 a working value below ``-1 /
 lambda`` has no level, and such values are censored at a floor of one millionth of the
 smallest observed level. At short horizons that mass is negligible; at long ones on a
@@ -30,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ModelError, ParameterError
 
 #: censoring point of back-transformed levels, relative to the smallest observation
 FLOOR = 1e-6
@@ -40,6 +51,8 @@ MIN_YEARS = 4
 #: averages over, which is what it returns when the data carry no information on lambda
 SHORT_LAMBDA = 0.5
 _NAMES = {"log": 0.0, "level": 1.0}
+#: smallest positive normal float64: below it a value keeps fewer than 15 digits
+TINY = float(np.finfo(float).tiny)
 
 
 def check_scale(scale: Any) -> str | float:
@@ -188,10 +201,111 @@ def short_note(scale: str | float, x: np.ndarray) -> str | None:
             'scale="log" or scale="level" to choose one')
 
 
-def rows(scale: str | float, values: list[np.ndarray]) -> tuple[list[float], np.ndarray]:
-    """Each series on its own working scale: the lambdas and the rows (B, n), one length."""
-    lams = [resolve(scale, x) for x in values]
-    return lams, np.stack([transform(x, lam) for x, lam in zip(values, lams, strict=True)])
+def rows(scale: str | float, values: list[np.ndarray]
+         ) -> tuple[list[float], list[float], np.ndarray]:
+    """Each series on its own working scale: lambdas, references and the rows (B, n).
+
+    The series are of one length; each is divided by its own reference (:func:`normalised`).
+    """
+    refs, us = zip(*(normalised(x) for x in values), strict=True)
+    lams = [resolve(scale, u) for u in us]
+    return lams, list(refs), np.stack([transform(u, lam) for u, lam in zip(us, lams,
+                                                                            strict=True)])
+
+
+def reference(x: np.ndarray) -> float:
+    """The reference magnitude of positive levels `x`: their geometric mean.
+
+    It scales with the series (``reference(c x) = c reference(x)``), so the series divided
+    by it is unit-free, and it centres the logs of that ratio on zero. Computed from the
+    logs, it cannot overflow: it lies between the smallest and the largest value.
+
+    Examples
+    --------
+    >>> reference(np.array([1.0, 100.0]))
+    10.000000000000002
+    """
+    return float(np.exp(np.mean(np.log(np.asarray(x, dtype=float)))))
+
+
+def normalised(x: np.ndarray, years: Any = None, what: str = "series") -> tuple[float, np.ndarray]:
+    """The reference of positive levels `x` and `x` divided by it, or a ModelError.
+
+    Refused, naming the value (and its year when `years` is given) and the fix: a value
+    below the smallest normal float (about 2.2e-308), which keeps fewer than 15 digits
+    (the same series in a smaller unit is fitted exactly as well); and a series whose
+    ratios to their geometric mean leave the normal float range, i.e. spanning more than
+    about 600 orders of magnitude, which no unit can bring within float64.
+
+    Examples
+    --------
+    >>> ref, u = normalised(np.array([1e-200, 4e-200]))
+    >>> round(ref / 2e-200, 12), u.round(12).tolist()
+    (1.0, [0.5, 2.0])
+    >>> normalised(np.array([1e-310, 1.0]), [2020, 2021])
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ModelError: the series' value 1e-310 (2020) is below the smallest \
+normal float64 (2.23e-308), where it keeps fewer than 15 digits: express the series in \
+a smaller unit (multiply it by a power of ten, e.g. 1e+300).
+    """
+    x = np.asarray(x, dtype=float)
+    where = (lambda i: f" ({years[i]})") if years is not None else (lambda i: "")
+    small = np.flatnonzero(x < TINY)
+    if small.size:
+        i = int(small[0])
+        # a power of ten that brings the smallest value near 1 (10^308 would overflow)
+        shift = 10.0 ** min(int(round(-np.log10(np.min(x)))), 300)
+        raise ModelError(
+            f"the {what}' value {x[i]:.3g}{where(i)} is below the smallest normal float64 "
+            f"({TINY:.3g}), where it keeps fewer than 15 digits: express the {what} in a "
+            f"smaller unit (multiply it by a power of ten, e.g. {shift:.0e}).", field="values")
+    ref = reference(x)
+    with np.errstate(over="ignore", under="ignore"):
+        u = x / ref
+    bad = np.flatnonzero(~(np.isfinite(u) & (u >= TINY)))
+    if bad.size:
+        i, lo, hi = int(bad[0]), int(np.argmin(x)), int(np.argmax(x))
+        raise ModelError(
+            f"the {what} spans {x[lo]:.3g}{where(lo)} to {x[hi]:.3g}{where(hi)}, more than "
+            f"float64 can hold around its geometric mean ({ref:.3g}; {x[i]:.3g}{where(i)} "
+            f"is {'above' if x[i] > ref else 'below'} it by a factor beyond "
+            f"{1 / TINY:.3g}): no unit brings it within range. Check the values for a "
+            f"unit or exponent error, or fit the years of one magnitude.", field="values")
+    return ref, u
+
+
+def to_units(value: float, unit: str, lam: float, ref: float) -> float:
+    """A working-scale parameter of the normalised series in the series' own working scale.
+
+    The working value of ``y`` is ``g(y) = m^lambda g(y / m) + g(m)`` for the reference
+    ``m`` (``g(y / m) + log m`` on the log scale), so a `unit` of ``"level"`` (a value of
+    the series) maps affinely, ``"change"`` (a difference, slope or standard deviation)
+    is multiplied by ``m^lambda`` and ``"variance"`` by ``m^(2 lambda)``; anything else
+    (a unit-free coefficient) is unchanged. A result beyond the float range is inf (the
+    parameter has no float64 value in those units; the forecast does).
+
+    Examples
+    --------
+    >>> to_units(0.5, "change", 1.0, 100.0), to_units(0.0, "level", 1.0, 100.0)
+    (50.0, 99.0)
+    >>> round(to_units(0.1, "level", 0.0, np.e), 12), to_units(0.3, "phi", 0.5, 4.0)
+    (1.1, 0.3)
+    """
+    if unit not in ("level", "change", "variance") or ref == 1.0:
+        return float(value)
+    if lam == 0.0:
+        return float(value + np.log(ref)) if unit == "level" else float(value)
+    gain = ref ** lam  # exact for lambda = 1; cannot overflow (ref is a float, lambda <= 1)
+    with np.errstate(over="ignore"):
+        if unit == "change":
+            return float(value * gain)
+        if unit == "variance":
+            return float(np.float64(value) * gain * gain)
+    # g(ref): expm1 keeps its digits where ref^lambda is near 1
+    shift = np.expm1(lam * np.log(ref)) / lam if abs(lam * np.log(ref)) < 0.5 else \
+        (gain - 1.0) / lam
+    return float(value * gain + shift)
 
 
 def resolve(scale: str | float, x: np.ndarray) -> float:
