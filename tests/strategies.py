@@ -25,6 +25,29 @@ def annual_series(draw, min_len: int = 2, max_len: int = 30) -> AnnualSeries:
     return AnnualSeries(np.arange(start, start + n), np.exp(np.cumsum(logs) * 0.1 + 1.0))
 
 
+# --------------------------------------------------------------------------- models
+
+
+def model_specs() -> list:
+    """The contract list: every built-in family (and its variants) and ``Auto``, as
+    ``tests/models/test_models_contract.py`` checks them and the model properties use
+    them. A function, so that importing the strategies does not import the models."""
+    from forecast.models import (
+        ARIMA,
+        Auto,
+        DampedTrend,
+        Drift,
+        LocalLinearTrend,
+        LogLinearTrend,
+        Naive,
+        Theta,
+    )
+
+    return [Naive(), Drift(), LogLinearTrend(), LogLinearTrend(ar1=True), DampedTrend(),
+            ARIMA(), ARIMA(order=(1, 0)), LocalLinearTrend(), Theta(), Auto(),
+            Auto(method="select", weights="aicc")]
+
+
 # --------------------------------------------------------------------------- records
 # (records / history strategies go here)
 

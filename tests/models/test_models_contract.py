@@ -6,37 +6,15 @@ import dataclasses
 
 import numpy as np
 import pytest
+from strategies import model_specs
 
 from forecast.errors import ForecastTypeError, ModelError, ParameterError
-from forecast.models import (
-    ARIMA,
-    Auto,
-    DampedTrend,
-    Drift,
-    Fit,
-    LocalLinearTrend,
-    LogLinearTrend,
-    ModelSpec,
-    Naive,
-    Theta,
-)
+from forecast.models import Drift, Fit, ModelSpec
 from forecast.series import AnnualSeries
 
 US_FIXTURE = [28.1, 40, 55, 75, 100, 117.5, 130, 152, 180, 200, 225, 245, 250, 272, 300, 316]
 
-SPECS = [
-    Naive(),
-    Drift(),
-    LogLinearTrend(),
-    LogLinearTrend(ar1=True),
-    DampedTrend(),
-    ARIMA(),
-    ARIMA(order=(1, 0)),
-    LocalLinearTrend(),
-    Theta(),
-    Auto(),
-    Auto(method="select", weights="aicc"),
-]
+SPECS = model_specs()  # the contract list, shared with the model properties
 IDS = [f"{s.name}{'-ar1' if getattr(s, 'ar1', False) else ''}" for s in SPECS]
 
 

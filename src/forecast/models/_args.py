@@ -85,12 +85,13 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
     elif log:
         out["mean"] = _log_mean(fit, mean, sd)
     else:
-        out["mean"] = gaussian.level_mean(mean, sd, fit.to_log_level)
+        with np.errstate(over="ignore"):  # reported below
+            out["mean"] = gaussian.level_mean(mean, sd, fit.to_log_level)
     probs = [0.5] + [p for lv in levels for p in band_probs(lv)]
     z = np.array([NormalDist().inv_cdf(p) for p in probs])
-    q = fit.to_log_level(mean[None, :] + z[:, None] * sd[None, :])
-    if not log:
-        q = np.exp(q)
+    logq = fit.to_log_level(mean[None, :] + z[:, None] * sd[None, :])
+    with np.errstate(over="ignore"):  # reported below
+        q = logq if log else np.exp(logq)
     out["median"] = q[0]
     for k, lv in enumerate(levels):
         lab = level_label(lv)
@@ -101,12 +102,20 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
     if bad.any():
         j = int(np.argmax(bad))
         cols = [c for c, ok in zip(names, finite[:, j], strict=True) if not ok]
+        # the forecast scales with the series: a larger unit brings every value below the
+        # float maximum (the log level's excess over it, in powers of ten, plus one)
+        excess = float(np.max(logq[:, j])) / np.log(10.0) - np.log10(np.finfo(float).max)
+        unit = (f"express the series in a larger unit (divide it by "
+                f"1e{int(np.ceil(max(excess, 0.0))) + 1}; the forecast scales with it), "
+                if np.isfinite(excess) and not log else "")
         raise ModelError(
             f"{fit.name}'s forecast is not a finite number from {int(out['year'][j])} "
             f"(h = {j + 1}) on: its {', '.join(cols)} overflow(s) the float range (the log "
             f"level's sd is {sd[j]:.3g} there). "
-            + (f"Forecast fewer years (h <= {j}), or fit" if j else "Fit")
-            + " on the level-like working scale (scale='auto'), whose bands grow additively.")
+            + (f"Forecast fewer years (h <= {j}), {unit}or fit" if j else
+               f"{unit[:1].upper()}{unit[1:]}or fit" if unit else "Fit")
+            + " on the level-like working scale (scale='auto'), whose bands grow additively.",
+            field="values")
     return pd.DataFrame(out, copy=False)
 
 
