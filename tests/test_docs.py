@@ -155,3 +155,29 @@ def test_the_approximate_comparison_still_catches_a_stale_output():
     assert not _close(shown, "| bottom-up | 12 | 7.100 | 0.058 |", 0.05)  # a real change
     assert not _close(shown, "| bottom-up | 11 | 6.208 | 0.058 |", 0.05)  # a count
     assert not _close(shown, "| split | 12 | 6.208 | 0.058 |", 0.05)  # the text
+
+
+IMG = ROOT / "docs" / "img"
+
+
+def test_every_image_has_a_script_that_records_what_it_shows():
+    """An image the docs show is drawn by a script listed in ``doc_outputs.IMAGES``, so the
+    check below covers it (the README's chart was once drawn from an older model and
+    showed a narrower band than the code gives, for several releases)."""
+    images = sorted(p.name for p in IMG.glob("*.png"))
+    assert images == sorted(doc_outputs.IMAGES), (
+        "add each image of docs/img/ to doc_outputs.IMAGES with the script that draws it")
+    for path in FILES:
+        for ref in re.findall(r"\]\(((?:docs/)?img/[^)]+)\)", path.read_text(encoding="utf-8")):
+            assert (path.parent / ref).exists(), f"{path.name}: {ref} does not exist"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(doc_outputs.IMAGES))
+def test_images_show_what_the_code_draws(name):
+    """PNG bytes differ between matplotlib versions; the figures an image shows (its
+    bands and lines at their last year, its labels: docs/img/NAME.txt) must not."""
+    record, _ = doc_outputs.IMAGES[name]
+    shown = refresh.image_record(name).read_text(encoding="utf-8")
+    assert shown == record(), (f"docs/img/{name} is stale: run `python docs/scripts/refresh.py` "
+                               "(it redraws the image and its record) and look at the image")

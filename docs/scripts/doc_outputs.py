@@ -13,6 +13,7 @@ them slow; CI still runs them).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import os
 import pathlib
@@ -235,3 +236,27 @@ for _key, _name in (("markets-params", "params_text"), ("markets-levels", "level
                     ("markets-example", "example_text"), ("markets-backtest", "backtest_text"),
                     ("markets-backtest-specs", "backtest_specs_text")):
     OUTPUTS[_key] = _markets(_name)
+
+
+# The docs' images. A PNG is not byte-stable across matplotlib versions, so each script
+# writes beside its image a record of the figures it shows (docs/img/NAME.txt,
+# ``_images.py``): refresh.py redraws an image whose record is stale, and its --check and
+# tests/test_docs.py compare the record with what the script would draw today.
+#: image file name -> (the record it should have today, draw it and return its record)
+IMAGES: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
+    "readme_headline.png": (lambda: _script("readme_figure").record_text(),
+                            lambda: _script("readme_figure").draw()),
+    "preset_effects.png": (lambda: _script("scenario_effects").record_text(),
+                           lambda: _script("scenario_effects").draw()),
+    "markets_fans.png": (lambda: _script("markets_figures").record_text("markets_fans.png"),
+                         lambda: _script("markets_figures").charts()["markets_fans.png"]),
+    "markets_shares.png": (
+        lambda: _script("markets_figures").record_text("markets_shares.png"),
+        lambda: _script("markets_figures").charts()["markets_shares.png"]),
+}
+
+
+def _script(name: str):
+    """A script of this folder, imported when an image needs it (they are slow to import
+    for nothing)."""
+    return importlib.import_module(name)

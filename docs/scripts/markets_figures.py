@@ -7,7 +7,9 @@ registers them, so ``python docs/scripts/refresh.py`` rewrites the page and
 ``tests/test_docs.py`` checks it. Run as a script, it prints every block, draws
 docs/img/markets_fans.png and docs/img/markets_shares.png and, with ``--backtest``, the
 pseudo-real-time comparison of the joint (bottom-up and split) and single-market US
-forecasts (Auto, about 20 s; also registered, as a slow key).
+forecasts (Auto, about 20 s; also registered, as a slow key). Beside each chart,
+docs/img/NAME.txt records the figures it shows, which ``refresh.py --check`` compares
+(``_images.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from _images import record, shown
 from _markdown import table
 
 import forecast
@@ -191,20 +194,35 @@ def example_text() -> str:
     return "\n".join(parts)
 
 
-def charts() -> None:
+def figures() -> dict[str, object]:
+    """The two charts of docs/markets.md, drawn (not saved), by file name."""
     from matplotlib.figure import Figure
 
     from forecast import plotting
 
     mp = _mp()[1]
-    fig = Figure(figsize=(10.2, 5.7))
-    plotting.market_fans(mp, "friction_diversion", fig=fig, yscale="log")
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.07, hspace=0.3)
-    fig.savefig(IMG / "markets_fans.png", dpi=80)
-    fig = Figure(figsize=(7.5, 4.2))
-    plotting.share_chart(mp, "fragmentation_diversion", ax=fig.subplots())
-    fig.subplots_adjust(left=0.11, right=0.86, top=0.9, bottom=0.12)  # the legend: right
-    fig.savefig(IMG / "markets_shares.png", dpi=80)
+    fans = Figure(figsize=(10.2, 5.7))
+    plotting.market_fans(mp, "friction_diversion", fig=fans, yscale="log")
+    fans.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.07, hspace=0.3)
+    shares = Figure(figsize=(7.5, 4.2))
+    plotting.share_chart(mp, "fragmentation_diversion", ax=shares.subplots())
+    shares.subplots_adjust(left=0.11, right=0.86, top=0.9, bottom=0.12)  # the legend: right
+    return {"markets_fans.png": fans, "markets_shares.png": shares}
+
+
+def record_text(name: str) -> str:
+    """The figures docs/img/`name` shows (its record, checked by refresh.py)."""
+    return shown(figures()[name], pathlib.Path(__file__).name)
+
+
+def charts() -> dict[str, str]:
+    """Save both charts and their records; return the records by file name."""
+    out = {}
+    for name, fig in figures().items():
+        fig.savefig(IMG / name, dpi=80)
+        out[name] = shown(fig, pathlib.Path(__file__).name)
+        record(name).write_text(out[name], encoding="utf-8")
+    return out
 
 
 def main() -> None:

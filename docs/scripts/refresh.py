@@ -15,6 +15,11 @@ A block is marked in the Markdown source as::
 
 The fence line (language) is kept; everything between it and the closing fence is
 replaced. Markdown tables are marked the same way, without a fence.
+
+The images of docs/img/ are checked by the figures they show: each is listed in
+``doc_outputs.IMAGES`` with the script that draws it and writes beside it a record of
+those figures (docs/img/NAME.txt). An image whose record differs from what the script
+would draw today is stale; without ``--check`` it is redrawn with its record.
 """
 
 from __future__ import annotations
@@ -57,6 +62,11 @@ def rewrite(text: str, produce) -> str:
     return MARK.sub(one, text)
 
 
+def image_record(name: str) -> pathlib.Path:
+    """The record of the figures docs/img/`name` shows."""
+    return (ROOT / "docs" / "img" / name).with_suffix(".txt")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale blocks; change nothing")
@@ -80,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
             stale.append(path.relative_to(ROOT))
             if not args.check:
                 path.write_text(new, encoding="utf-8")
+    for name, (record_text, draw) in doc_outputs.IMAGES.items():
+        record = image_record(name)
+        if not record.exists() or record.read_text(encoding="utf-8") != record_text():
+            stale.append(record.relative_to(ROOT))
+            if not args.check:
+                draw()
     verb = "out of date" if args.check else "rewritten"
     print(f"{len(stale)} file(s) {verb}" + (": " + ", ".join(map(str, stale)) if stale else ""))
     return 1 if (args.check and stale) else 0

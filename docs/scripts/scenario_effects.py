@@ -4,7 +4,8 @@
     PYTHONPATH=src python docs/scripts/scenario_effects.py --no-data  # skip the history part
 
 The tables are also what ``refresh.py`` writes into docs/scenarios.md
-(:func:`table_text`, :func:`data_check_text`).
+(:func:`table_text`, :func:`data_check_text`); docs/img/preset_effects.txt records the
+figures the image shows, which ``refresh.py --check`` compares (``_images.py``).
 
 For each named preset the figure shows the total scenario effect (sum of its
 assumptions) on the level of US offshore execution, in percent, 2026-2035: the median
@@ -23,6 +24,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from _images import record, shown  # this folder: python puts a script's folder on sys.path
 
 from forecast import presets
 from forecast.scenarios import PathContext
@@ -47,14 +49,13 @@ def effect_quantiles(seed: int = 2026) -> dict[str, np.ndarray]:
     return out
 
 
-def draw(q: dict[str, np.ndarray]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def figure(q: dict[str, np.ndarray]):
+    """The figure, drawn (not saved)."""
+    from matplotlib.figure import Figure
 
     names = [n for n in q if n != "baseline"]
-    fig, axes = plt.subplots(2, 3, figsize=(10, 5.6), sharex=True, sharey=True, dpi=90)
+    fig = Figure(figsize=(10, 5.6), dpi=90)
+    axes = fig.subplots(2, 3, sharex=True, sharey=True)
     for ax, name in zip(axes.flat, names, strict=True):
         lo95, lo80, med, hi80, hi95, _ = q[name]
         ax.fill_between(YEARS, lo95, hi95, color="tab:blue", alpha=0.15, linewidth=0)
@@ -68,9 +69,24 @@ def draw(q: dict[str, np.ndarray]) -> None:
     fig.suptitle("Preset scenario effects on US offshore execution (median, 80% and 95% bands;"
                  " the baseline is 0)", fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def record_text(q: dict[str, np.ndarray] | None = None) -> str:
+    """The figures the image shows (docs/img/preset_effects.txt, checked by refresh.py)."""
+    return shown(figure(effect_quantiles() if q is None else q), Path(__file__).name)
+
+
+def draw(q: dict[str, np.ndarray] | None = None) -> str:
+    """Save the figure and its record; return the record."""
+    q = effect_quantiles() if q is None else q
+    fig = figure(q)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(OUT, dpi=90)
-    print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KB)")
+    text = shown(fig, Path(__file__).name)
+    record(OUT.name).write_text(text, encoding="utf-8")
+    print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KB) and {record(OUT.name).name}")
+    return text
 
 
 def table_text(q: dict[str, np.ndarray] | None = None) -> str:
