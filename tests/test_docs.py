@@ -181,3 +181,16 @@ def test_images_show_what_the_code_draws(name):
     shown = refresh.image_record(name).read_text(encoding="utf-8")
     assert shown == record(), (f"docs/img/{name} is stale: run `python docs/scripts/refresh.py` "
                                "(it redraws the image and its record) and look at the image")
+
+
+def test_the_scale_option_quotes_the_bands_models_md_shows():
+    """cli.md's `--scale` row quotes two 80% bands in a table cell, where no output block
+    fits; they are the ones docs/models.md's (checked) censoring table shows."""
+    import model_figures
+
+    chosen = model_figures.censored_band(model_figures._fit(), (2050,))[2050]
+    log = model_figures.censored_band(model_figures._fit(scale="log"), (2050,))[2050]
+    row = next(ln for ln in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").splitlines()
+               if ln.startswith("| `--scale"))
+    want = f"in 2050: {log} USD bn on the log scale against {chosen} on the chosen one"
+    assert want in row, f"docs/cli.md's --scale row is stale; it should say: {want}"

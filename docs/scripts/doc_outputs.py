@@ -30,8 +30,8 @@ import forecast
 
 OUTPUTS: dict[str, Callable[[], str]] = {}
 SLOW = {"cli-run-seed-1", "history-table", "history-published", "history-loo",
-        "history-nowcast", "evaluation-backtests",
-        "evaluation-sensitivity", "markets-loo", "markets-example", "markets-example-repr",
+        "history-nowcast", "evaluation-backtests", "evaluation-sensitivity", "models-seeds",
+        "markets-loo", "markets-example", "markets-example-repr",
         "markets-linearisation", "markets-backtest", "markets-backtest-specs"}
 
 #: Keys whose figures rest on maximum-likelihood estimates of the joint market model at 12
@@ -217,6 +217,20 @@ def scenario_data_check() -> str:
     import scenario_effects
 
     return scenario_effects.data_check_text()
+
+
+@output("models-censoring")
+def models_censoring() -> str:
+    import model_figures
+
+    return model_figures.censoring_text()
+
+
+@output("models-seeds")
+def models_seeds() -> str:
+    import model_figures
+
+    return model_figures.seeds_text()
 
 
 # docs/markets.md: the joint reconstruction and the worked example (markets_figures.py)
