@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 
@@ -26,3 +28,8 @@ def table(frame: pd.DataFrame, fmt: str = "{:.2f}") -> str:
     lines += ["| " + " | ".join(cell(v, fmt) for v in row) + " |"
               for row in frame.itertuples(index=False)]
     return "\n".join(lines)
+
+
+def prose(text: str) -> str:
+    """`text` as a paragraph of the docs' source (lines of at most 88 characters)."""
+    return textwrap.fill(text, 88, break_long_words=False, break_on_hyphens=False) + "\n"

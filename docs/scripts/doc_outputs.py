@@ -245,6 +245,7 @@ def _markets(name: str) -> Callable[[], str]:
 
 for _key, _name in (("markets-params", "params_text"), ("markets-levels", "levels_text"),
                     ("markets-shares", "shares_text"), ("markets-agreement", "agreement_text"),
+                    ("markets-censoring", "censoring_text"),
                     ("markets-linearisation", "linearisation_text"),
                     ("markets-loo", "loo_text"), ("markets-example-repr", "example_repr_text"),
                     ("markets-example", "example_text"), ("markets-backtest", "backtest_text"),

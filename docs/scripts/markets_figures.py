@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from _images import record, shown
-from _markdown import table
+from _markdown import prose, table
 
 import forecast
 from forecast.evaluation import backtest, backtest_markets, leave_one_out_markets, summarize
@@ -192,6 +192,27 @@ def example_text() -> str:
     parts += ["fragmentation_diversion against baseline, 2035, mean level gap (USD bn):\n",
               _md(d.reindex(list(mp.markets)).reset_index(), "{:.2f}")]
     return "\n".join(parts)
+
+
+def censoring_text(to: int = 2045) -> str:
+    """Which coordinates `project_markets` warns about (more than 1% of paths censored)."""
+    from forecast.markets.engine import market_censoring  # what settings["censored"] holds
+    from forecast.projection.engine import censoring
+
+    fit = _mp()[0]
+    years = np.arange(fit.last_year + 1, to + 1)
+    assert market_censoring(fit, years)  # the page says some are
+    names = {"US": "the US", "EU": "the EU", "HK": "Hong Kong", "JP": "Japan"}
+    found = []
+    for coord in fit.fits:
+        hit = censoring(coord, years)
+        if hit is not None:
+            name = coord.series.name or coord.name
+            found.append(f"{names.get(name, name)} from {hit[0]} ({100 * hit[1]:.1f}%; "
+                         f"{100 * hit[2]:.1f}% by {to})")
+    listed = ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
+    return prose(f"With `BottomUpModel()` on the embedded data, projected to {to}, it names "
+                 f"{listed}.")
 
 
 def figures() -> dict[str, object]:

@@ -12,9 +12,9 @@ fails the refresh instead of leaving the prose stale.
 from __future__ import annotations
 
 import functools
-import textwrap
 
 import numpy as np
+from _markdown import prose
 
 import forecast
 
@@ -30,11 +30,6 @@ def _history():
 @functools.cache
 def _fit(**kwargs):
     return forecast.Auto(**kwargs).fit(_history(), seed=1)
-
-
-def prose(text: str) -> str:
-    """`text` as a paragraph of the docs' source (lines of at most 88 characters)."""
-    return textwrap.fill(text, 88, break_long_words=False, break_on_hyphens=False) + "\n"
 
 
 def claim(holds: bool, text: str) -> None:
