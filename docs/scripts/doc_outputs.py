@@ -186,7 +186,7 @@ def _history_figures(name: str) -> Callable[[], str]:
 
 for _key, _name in (("history-loo", "loo_text"), ("history-nowcast", "nowcast_text"),
                     ("history-profile", "profile_text"), ("history-pairs", "pairs_text"),
-                    ("history-nowcast-loo", "table_text")):
+                    ("history-nowcast-loo", "table_text"), ("history-widths", "widths_text")):
     OUTPUTS[_key] = _history_figures(_name)
 
 

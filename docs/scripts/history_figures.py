@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from _markdown import prose
 from _markdown import table as _md
 from history_loo import loo_full_year  # this folder: python puts a script's folder on sys.path
 
@@ -63,6 +64,36 @@ def profile_text() -> str:
 def pairs_text() -> str:
     """The (partial, full-year) pairs the profile is fitted on."""
     return _md(forecast.reconstruct().profile.pairs, "{:.3f}") + "\n"
+
+
+def widths_text() -> str:
+    """The 80% half-widths of the history table, put into words."""
+    f = forecast.reconstruct().to_frame().set_index("year")
+    half = 100 * np.log(f["upper_80"] / f["lower_80"]) / 2  # in % of the level
+    full = [y for y, e in f["evidence"].items() if "level(" in e]
+    gaps = [y for y, n in f["n_records"].items() if n == 0]
+
+    def pct(years) -> str:
+        lo, hi = half[list(years)].min(), half[list(years)].max()
+        return f"{lo:.1f}%" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}-{hi:.1f}%"
+
+    # the sentence's groups, checked against the evidence so a new release cannot leave
+    # them stale: the gap years, the January-May years and the January-October nowcast
+    wide = {"gap": [2010, 2011], "gap2": [2018], "may": [2016, 2017], "oct": [2025],
+            "held": [2019]}
+    assert gaps == wide["gap"] + wide["gap2"] + wide["held"], gaps
+    assert all("Jan-May" in f.loc[y, "evidence"] for y in wide["may"])
+    assert "Jan-Oct" in f.loc[2025, "evidence"]
+    others = [y for y in f.index if y not in full]
+    assert half[full].max() < half[others].min(), "a full-year year is not the narrowest"
+    assert half[2019] < min(half[wide[k]].min() for k in ("gap", "gap2", "may", "oct"))
+    return prose(
+        f"Years with a full-year figure have the narrowest bands (80% half-width "
+        f"{pct(full)}). Years without one are wider (tested): the gap years 2010-2011 and "
+        f"2018 ({pct(wide['gap'])} and {pct(wide['gap2'])}), 2016-2017 (a January-May "
+        f"figure only, {pct(wide['may'])}) and 2025 (January-October only, "
+        f"{pct(wide['oct'])}). 2019, also a gap year, is held to {pct(wide['held'])} by "
+        "2020's full-year growth rate, which ties it to 2020's level.")
 
 
 def main() -> None:
