@@ -118,3 +118,16 @@ def test_a_cny_level_that_restates_the_usd_one_is_kept_out_quietly():
     added = obs[obs["origin"] == "frame"].iloc[0]
     assert not added["used"]
     assert "one currency's figure is a conversion of the other's" in added["reason"]
+
+
+def test_a_reversed_span_is_answered_with_the_call_that_works(releases):
+    """"start must be <= end" names the swapped call (the joint reconstruction's said
+    "Widen them", and gave 2020-2015 for start=2020, end=2015)."""
+    fix = r"got start=2020, end=2015\. Swap them: pass start=2015, end=2020\."
+    with pytest.raises(forecast.ForecastError, match=fix):
+        forecast.reconstruct(releases, start=2020, end=2015)
+    with pytest.raises(forecast.ForecastError, match=fix):
+        forecast.reconstruct_markets(releases, start=2020, end=2015)
+    with pytest.raises(forecast.ForecastError, match=r"`end` defaults to 2025, the last year "
+                       r"the records inform: pass a `start` of at most 2025, or an `end`\."):
+        forecast.reconstruct_markets(releases, start=2030)

@@ -388,8 +388,11 @@ def test_cagr(proj):
     inner = proj.cagr(2027, 2030, scenario="opening")
     g2 = 100 * ((proj.samples[2][:, 4] / proj.samples[2][:, 1]) ** (1 / 3) - 1)
     assert inner["mean"].iloc[0] == pytest.approx(g2.mean(), rel=1e-12)
-    with pytest.raises(ParameterError, match="before `end`"):
+    with pytest.raises(ParameterError, match=r"before `end`; got start=2030, end=2027\. "
+                       r"Swap them: pass start=2027, end=2030\."):
         proj.cagr(2030, 2027)
+    with pytest.raises(ParameterError, match=r"needs two years: pass an earlier `start`"):
+        proj.cagr(2030, 2030)
     with pytest.raises(ParameterError, match="`end`"):
         proj.cagr(2020, 2024)
 

@@ -136,3 +136,12 @@ def test_no_preset_name_shadows_a_builtin() -> None:
     assert not hasattr(presets, "all")
     assert not set(presets.__all__) & set(dir(builtins))
     assert presets.scenario_set().names == presets.names()
+
+
+def test_a_misspelled_preset_gets_a_suggestion():
+    """As every other name error: the names, and the near miss."""
+    with pytest.raises(ParameterError, match=r"got 'escalaton'\. Did you mean 'escalation'\? "
+                       r"See forecast\.presets\.names\(\)\."):
+        presets.get("escalaton")
+    with pytest.raises(ParameterError, match=r"got 3\. See"):
+        presets.get(3)

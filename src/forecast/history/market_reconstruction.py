@@ -130,7 +130,15 @@ def _span(sel, markets: tuple[str, ...], start, end) -> tuple[int, int]:
     first = start if start is not None else int(mine["year"].min())
     last = end if end is not None else informed[1]
     if first > last:
-        raise ParameterError(f"`start` must be <= `end`; got {first}-{last}. Widen them.")
+        if start is not None and end is not None:
+            fix = f"Swap them: pass start={end}, end={start}."
+        elif start is not None:
+            fix = (f"`end` defaults to {last}, the last year the records inform: pass a "
+                   f"`start` of at most {last}, or an `end`.")
+        else:
+            fix = (f"`start` defaults to {first}, the first year of these markets' records: "
+                   f"pass an `end` of at least {first}, or a `start`.")
+        raise ParameterError(f"`start` must be <= `end`; got start={first}, end={last}. {fix}")
     _check_extrapolation(markets, informed, start, end)
     return first, last
 

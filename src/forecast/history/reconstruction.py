@@ -424,7 +424,7 @@ def reconstruct(records=None, market: str = "US", flow: str = "offshore_executio
     start, end = _year_arg("start", start), _year_arg("end", end)
     if start is not None and end is not None and start > end:
         raise ParameterError(f"`start` must be <= `end`; got start={start}, end={end}. "
-                             "Swap them.")
+                             f"Swap them: pass start={end}, end={start}.")
     if profile is not None and not isinstance(profile, IntraYearProfile):
         raise ForecastTypeError(f"`profile` must be an IntraYearProfile or None; got "
                                 f"{type(profile).__name__}. Pass history.profile.")

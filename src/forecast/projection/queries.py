@@ -376,7 +376,11 @@ class Queries:
                     f"{self.years[-1]}); got {start}. Pass e.g. start={hist.last_year}.")
             j0 = year_index(self, start, "start")
         if not start < end:
-            raise ParameterError(f"`start` must be before `end`; got start={start}, end={end}.")
+            fix = (f"Swap them: pass start={end}, end={start}." if start > end else
+                   "A growth rate needs two years: pass an earlier `start`, e.g. "
+                   f"start={hist.last_year}.")
+            raise ParameterError(f"`start` must be before `end`; got start={start}, end={end}. "
+                                 + fix)
         idx = self._selection(scenario)
         levels = check_levels("levels", levels)
         rows = []

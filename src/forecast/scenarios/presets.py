@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._keywords import checked_keywords
+from .._keywords import checked_keywords, suggest
 from ..errors import ParameterError
 from .distributions import DiscreteUniform, Distribution, Triangular, Uniform
 from .group import Group
@@ -253,8 +253,9 @@ def names() -> tuple[str, ...]:
 def get(name: str) -> Scenario:
     """The named scenario `name`."""
     if name not in _SCENARIOS:
-        raise ParameterError(f"`name` must be one of {', '.join(_SCENARIOS)}; got {name!r}. "
-                             "See forecast.presets.names().", field="name")
+        hint = suggest(name, _SCENARIOS) if isinstance(name, str) else ""
+        raise ParameterError(f"`name` must be one of {', '.join(_SCENARIOS)}; got {name!r}."
+                             f"{hint} See forecast.presets.names().", field="name")
     return _SCENARIOS[name]()
 
 
