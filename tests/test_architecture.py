@@ -271,3 +271,54 @@ def test_every_subpackage_has_an_explicit_all(package):
     bound = {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom)
              for a in n.names}
     assert set(listed[0]) <= bound, f"{path.relative_to(ROOT)}: __all__ names unbound names"
+
+
+_FILE = r"(?<![\w/.])\w+\.(?:py|csv|md|html|css|typed)\b"
+
+
+def layout() -> dict[str, str]:
+    """docs/architecture.md's layout tree: entry ("records/", "series.py") -> its text."""
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("## The layout", 1)[1].split("```", 2)[1]
+    entries: dict[str, str] = {}
+    name = None
+    for line in block.splitlines():
+        m = re.match(r"^  (\S+)\s*(.*)$", line)
+        if m:
+            name = m.group(1)
+            entries[name] = m.group(2)
+        elif name is not None and line.strip():
+            entries[name] += " " + line.strip()
+    return entries
+
+
+def test_the_layout_in_the_docs_names_every_file():
+    """Every file of the package is named in docs/architecture.md's tree, under its folder,
+    and every file the tree names exists (the tree had missed four modules and a data
+    file for several releases)."""
+    import re
+
+    entries = layout()
+    named: dict[str, set[str]] = {"": set()}
+    for entry, text in entries.items():
+        found = set(re.findall(_FILE, text))
+        if entry.endswith("/"):
+            named[entry.rstrip("/")] = found
+        else:
+            named[""] |= found | {entry}
+    def files(folder: str) -> set[str]:  # a subpackage's __init__.py goes without saying
+        return {p.name for p in (SRC / folder).iterdir()
+                if p.is_file() and (folder == "" or p.name != "__init__.py")}
+
+    on_disk = {folder: files(folder) for folder in
+               ["", *(p.name for p in SRC.iterdir() if p.is_dir() and p.name != "__pycache__")]}
+    missing = {f"{folder}/{n}".lstrip("/") for folder, files in on_disk.items()
+               for n in files - named.get(folder, set())}
+    stale = {f"{folder}/{n}".lstrip("/") for folder, files in named.items()
+             for n in files - on_disk.get(folder, set())}
+    assert not missing, ("docs/architecture.md's layout does not name: "
+                         + ", ".join(sorted(missing)) + "; add each with what it holds")
+    assert not stale, ("docs/architecture.md's layout names files that do not exist: "
+                       + ", ".join(sorted(stale)))
