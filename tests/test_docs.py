@@ -194,3 +194,34 @@ def test_the_scale_option_quotes_the_bands_models_md_shows():
                if ln.startswith("| `--scale"))
     want = f"in 2050: {log} USD bn on the log scale against {chosen} on the chosen one"
     assert want in row, f"docs/cli.md's --scale row is stale; it should say: {want}"
+
+
+def _extras_named(text: str, start: str, end: str) -> set[str]:
+    return set(re.findall(r"`(\w+)`", text.split(start, 1)[1].split(end, 1)[0]))
+
+
+def test_the_docs_list_the_extras_pyproject_defines():
+    """README.md and docs/index.md name every extra of pyproject.toml, and no other (index.md
+    once left out `threads`)."""
+    import tomllib
+
+    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["project"]["optional-dependencies"])
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert _extras_named(index, "the extras are", "Python 3.11") == extras
+    assert _extras_named(readme, "Extras:", "`import forecast`") == extras
+
+
+def test_the_executor_speed_ups_quoted_are_the_latest_measured():
+    """docs/results.md quotes the executors' speed-ups of the committed benchmark table
+    (cli.md points there instead of quoting its own: the pages once gave three ranges)."""
+    table = (ROOT / "benchmarks" / "results" / "bench_engine.md").read_text(encoding="utf-8")
+    section = table.split("## e. Executors", 1)[1].split("\n## ", 1)[0]
+    results = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
+    for executor in ("ProcessPoolExecutor(2)", "ThreadPoolExecutor(2)"):
+        row = next(ln for ln in section.splitlines() if ln.startswith(f"| {executor} |"))
+        lo, mid = row.strip("| ").split(" | ")[-1].split(" / ")
+        assert results.count(f"{lo}x / {mid}x") >= 2, (
+            f"docs/results.md does not quote {executor}'s {lo}x / {mid}x of "
+            "benchmarks/results/bench_engine.md (section e) where it gives the speed-ups")

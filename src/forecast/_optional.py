@@ -1,4 +1,4 @@
-"""Optional dependencies (the ``plot``, ``progress`` and ``dask`` extras), imported lazily."""
+"""Optional dependencies, imported lazily; a missing one is named with its extra."""
 
 from __future__ import annotations
 
