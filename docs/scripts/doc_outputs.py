@@ -31,7 +31,7 @@ import forecast
 OUTPUTS: dict[str, Callable[[], str]] = {}
 SLOW = {"cli-run-seed-1", "history-table", "history-published", "history-loo",
         "history-nowcast", "evaluation-backtests", "evaluation-sensitivity", "models-seeds",
-        "markets-loo", "markets-example", "markets-example-repr",
+        "markets-loo", "markets-example", "markets-example-repr", "markets-censoring",
         "markets-linearisation", "markets-backtest", "markets-backtest-specs"}
 
 #: Keys whose figures rest on maximum-likelihood estimates of the joint market model at 12
