@@ -106,3 +106,20 @@ def test_an_entropy_list_records_as_a_list():
     assert _seeds.seed_json((1, 2)) == [1, 2]
     assert _seeds.seed_source([1, 2]) == "numpy.random.SeedSequence([1, 2])"
     assert _seeds.seed_source(5) == "5"
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=["int", "spawn_key", "pool8", "list"])
+def test_task_seeds_of_equals_task_seeds(root):
+    parts = _seeds.seed_parts(root)
+    for i in (0, 3):
+        got = _seeds.task_seeds_of(*parts, i)
+        want = _seeds.task_seeds(root, i)
+        assert [_state(s) for s in got] == [_state(s) for s in want]
+        assert [s.spawn_key for s in got] == [s.spawn_key for s in want]
+
+
+def test_generator_streams_key_like_from_generator():
+    g1, g2 = np.random.default_rng(3), np.random.default_rng(3)
+    streams, ss = _seeds.generator_streams(g1), _seeds.from_generator(g2)
+    assert _state(_seeds.keyed(streams, "size")) == _state(_seeds.keyed(ss, "size"))
+    assert g1.random() == g2.random()

@@ -55,6 +55,7 @@ __all__ = [
     "child",
     "children",
     "from_generator",
+    "generator_streams",
     "keyed",
     "rebuild",
     "repeatable",
@@ -63,6 +64,7 @@ __all__ = [
     "seed_parts",
     "seed_source",
     "task_seeds",
+    "task_seeds_of",
 ]
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
@@ -236,8 +238,22 @@ def task_seeds(
     A projection chunk uses them for (baseline simulation, scenario effects), a backtest
     origin for (fit, simulation).
     """
-    unit = child(root, i)
-    return child(unit, 0), child(unit, 1)
+    return task_seeds_of(root.entropy, tuple(root.spawn_key), root.pool_size, i)
+
+
+def task_seeds_of(entropy: object, spawn_key: tuple[int, ...], pool_size: int, i: int
+                  ) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """:func:`task_seeds` of the root with these parts (:func:`rebuild`'s arguments).
+
+    The seeds are built from the parts directly: a projection chunk used to rebuild its
+    root and then ``child(root, i)``, two SeedSequences (each hashing its entropy into a
+    pool) only to read back the entropy, spawn key and pool size they were given.
+    """
+    if isinstance(entropy, list | tuple):
+        entropy = list(entropy)
+    key = (*spawn_key, int(i))
+    return (np.random.SeedSequence(entropy=entropy, spawn_key=(*key, 0), pool_size=pool_size),
+            np.random.SeedSequence(entropy=entropy, spawn_key=(*key, 1), pool_size=pool_size))
 
 
 def origin_seeds(
@@ -254,7 +270,7 @@ def origin_seeds(
     return child(unit, 0), child(unit, 1)
 
 
-def keyed(ss: np.random.SeedSequence, key: str) -> np.random.SeedSequence:
+def keyed(ss: np.random.SeedSequence | Streams, key: str) -> np.random.SeedSequence:
     """The stream named `key` below `ss`: spawn key ``+ (crc32(key),)``, default pool size."""
     return np.random.SeedSequence(entropy=ss.entropy, spawn_key=(*ss.spawn_key, _crc32(key)))
 
@@ -279,7 +295,29 @@ def from_generator(rng: np.random.Generator) -> np.random.SeedSequence:
     converts a list element by element, twice the cost of the SeedSequence and of every
     stream keyed below it (a projection builds dozens per chunk).
     """
+    return np.random.SeedSequence(generator_streams(rng).entropy)
+
+
+class Streams:
+    """What :func:`keyed` reads of a SeedSequence (``entropy`` and ``spawn_key``), alone.
+
+    :func:`generator_streams` returns it where the SeedSequence :func:`from_generator`
+    would build is only ever keyed: building it hashes the words into a pool that no
+    stream uses (an assumption's effect in every chunk). ``keyed(generator_streams(rng),
+    key)`` equals ``keyed(from_generator(rng), key)``, seed and state.
+    """
+
+    __slots__ = ("entropy", "spawn_key")
+
+    def __init__(self, entropy: np.ndarray) -> None:
+        self.entropy = entropy
+        self.spawn_key: tuple[int, ...] = ()
+
+
+def generator_streams(rng: np.random.Generator) -> Streams:
+    """The streams below four 32-bit words drawn from `rng` (which advances), for
+    :func:`keyed`: the entropy of :func:`from_generator`'s SeedSequence, without it."""
     if not isinstance(rng, np.random.Generator):
         raise ForecastTypeError(f"`rng` must be a numpy Generator; got {type(rng).__name__}. "
                                 "Pass np.random.default_rng(seed).")
-    return np.random.SeedSequence(rng.integers(0, 2**32, size=4).astype(np.uint32))
+    return Streams(rng.integers(0, 2**32, size=4).astype(np.uint32))

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._keywords import checked_keywords, suggest
 from .._resources import keep_workspace
-from .._seeds import as_seed_sequence, rebuild, seed_json, task_seeds
+from .._seeds import as_seed_sequence, rebuild, seed_json, task_seeds_of
 from .._validation import check_int, user_stacklevel
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
@@ -74,7 +74,7 @@ def run_market_chunk(job: MarketJob, i: int, out=None):
     keep_workspace()  # chunks reuse freed memory, in any process (a no-op after the first)
     lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
     n, h = hi - lo, job.years.size
-    sim_seed, eff_seed = task_seeds(job.root, i)
+    sim_seed, eff_seed = task_seeds_of(job.entropy, job.spawn_key, job.pool_size, i)
     fitted = job.fit.simulate_fitted(h, n, seed=sim_seed)  # (n, C, h)
     for c, name in enumerate(job.fit.coordinate_names):  # what was fitted, before converting
         check_range(fitted[:, c], f"joint model ({name})", job.years)

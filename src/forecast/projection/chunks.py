@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._resources import keep_workspace
-from .._seeds import rebuild, task_seeds
+from .._seeds import rebuild, task_seeds, task_seeds_of
 from .._validation import readonly
 from ..errors import ScenarioError, SimulationError
 from ..scenarios import PathContext, Scenario
@@ -262,7 +262,7 @@ def run_chunk(
     keep_workspace()  # chunks reuse freed memory, in any process (a no-op after the first)
     lo, hi = i * job.chunk_size, min((i + 1) * job.chunk_size, job.n_paths)
     n, h = hi - lo, job.years.size
-    sim_seed, eff_seed = task_seeds(job.root, i)
+    sim_seed, eff_seed = task_seeds_of(job.entropy, job.spawn_key, job.pool_size, i)
     base = np.asarray(job.fit.simulate(h, n, seed=sim_seed), dtype=float)
     if base.shape != (n, h):
         raise SimulationError(

@@ -39,7 +39,7 @@ import numpy as np
 
 from .. import _resources
 from .._keywords import checked_init, checked_keywords, checked_methods
-from .._seeds import from_generator, keyed
+from .._seeds import generator_streams, keyed
 from .._validation import check_int, readonly
 from ..errors import (
     ForecastError,
@@ -465,7 +465,7 @@ class Assumption:
         where the assumption happens (``draw("happens") < draw("probability")``).
         """
         check_context(ctx)
-        ss = from_generator(rng)
+        ss = generator_streams(rng)
         n = ctx.n_paths
 
         def draw(key: str, size: int = n) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._keywords import checked_init
-from .._seeds import assumption_seed, from_generator, keyed
+from .._seeds import assumption_seed, generator_streams, keyed
 from .._validation import check_unique
 from ..errors import ForecastTypeError, ParameterError
 from .assumption import CERTAIN, PROBABILITY, Assumption, PathContext, check_context, register
@@ -119,7 +119,7 @@ class Group(Assumption):
     def effect(self, ctx: PathContext, rng: np.random.Generator) -> np.ndarray:
         """Gate (one draw per path) times the sum of the parts' effects."""
         check_context(ctx)
-        ss = from_generator(rng)
+        ss = generator_streams(rng)
         n = ctx.n_paths
         total = None
         fresh = False  # whether `total` is an array made here (else a part's own)
