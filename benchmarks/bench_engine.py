@@ -26,8 +26,10 @@ With the default fit, ``Auto().fit(reconstruct(), seed=1)`` (3 families x 20 his
 a. 7 presets x 100,000 paths to 2035, + quantiles, vs the floor of the same shape;
 b. cost per path-step (ns) for one scenario (``escalation``) at 1e4, 1e5, 1e6 paths to 2035
    (and 1e7 with ``--large``: several GB) and at horizons 5, 10, 26, 50, 75 (1e5 paths),
-   with the kernel's (system) share: faulting in fresh pages for the output grows with
-   its size and with how fragmented memory is (transparent huge pages);
+   with the user and kernel (system) CPU time per path-step: faulting in fresh pages for
+   the output grows with its size and with the state of the machine's memory (transparent
+   huge pages; on a VM, memory given back to the host), and a floor that writes fresh
+   arrays of the output's size pays the same kernel time, so it is shown beside;
 c. fixed cost of a ``project`` call at 1,000 and 10 paths (ms), one scenario and the 7 presets;
 d. the 60-member mixture vs a single-member fit (``DampedTrend().fit(history.series)``) and
    the 3-member ``Auto().fit(history.series)``, 7 presets x 100,000 paths;
@@ -91,24 +93,29 @@ def best_of(fn, repeat):
     return min(times)
 
 
-#: Kernel (system) CPU seconds of each timed call, by case: filled by :func:`interleaved`.
-#: Section b shows it, because the rise in cost per path-step at 1e7 paths is the kernel
-#: faulting in and zeroing fresh pages for the gigabytes of output, not the engine.
+#: Kernel (system) and user CPU seconds of each timed call, by case: filled by
+#: :func:`interleaved`. Section b shows both, because the rise in cost per path-step at
+#: 1e7 paths is the kernel faulting in and zeroing fresh pages for the gigabytes of
+#: output, not the engine: the user time per path-step is the engine's own.
 SYSTEM: dict[str, list[float]] = {}
+USER: dict[str, list[float]] = {}
 
 
 def interleaved(cases: dict, rounds: int) -> dict[str, list[float]]:
     """Time every case once per round, rounds interleaved; all timings per case."""
     out: dict[str, list[float]] = {k: [] for k in cases}
     SYSTEM.clear()
+    USER.clear()
     for _ in range(rounds):
         for k, fn in cases.items():
             gc.collect()
-            s0 = resource.getrusage(resource.RUSAGE_SELF).ru_stime
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
             t = time.perf_counter()
             fn()
             out[k].append(time.perf_counter() - t)
-            SYSTEM.setdefault(k, []).append(resource.getrusage(resource.RUSAGE_SELF).ru_stime - s0)
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            SYSTEM.setdefault(k, []).append(r1.ru_stime - r0.ru_stime)
+            USER.setdefault(k, []).append(r1.ru_utime - r0.ru_utime)
     return out
 
 
@@ -152,6 +159,22 @@ def make_floor(n_rows: int, h: int):
         np.cumsum(buf, axis=1, out=buf)
         np.exp(buf, out=buf)
         return buf
+    return run
+
+
+def make_fresh_floor(n_rows: int, h: int, n_arrays: int = 2):
+    """The floor's work written into `n_arrays` arrays of its shape allocated in the call,
+    as ``project`` must return fresh memory (one scenario: samples and ``base_log``): what
+    the kernel charges for the output's pages, whoever writes them."""
+    rng = np.random.default_rng(1)
+
+    def run() -> list[np.ndarray]:
+        out = [np.empty((n_rows, h), dtype=np.float64) for _ in range(n_arrays)]
+        for buf in out:
+            rng.standard_normal(out=buf)
+            np.cumsum(buf, axis=1, out=buf)
+            np.exp(buf, out=buf)
+        return out
     return run
 
 
@@ -299,11 +322,15 @@ def section_a(fit, args, cap, out: list[str]) -> None:
 
 def _per_step(t: dict, ps: int) -> list[str]:
     """Section b's cells for `ps` path-steps: project and floor ns per path-step (min /
-    median), their ratio, project seconds, and the kernel's share of project's time."""
+    median), their ratio, project seconds, project's user and kernel CPU time per
+    path-step (medians), and the kernel time of the floor writing fresh arrays of the
+    same bytes as project's output (samples + base_log)."""
+    def med(d: dict, k: str) -> str:
+        return f"{statistics.median(d[k]) / ps * 1e9:.1f}"
     return [f"{t['project'][0] / ps * 1e9:.1f} / {t['project'][1] / ps * 1e9:.1f}",
             f"{t['floor'][0] / ps * 1e9:.1f} / {t['floor'][1] / ps * 1e9:.1f}",
             r_(t["project"], t["floor"]), s_(t["project"]),
-            f"{statistics.median(SYSTEM['project']) / ps * 1e9:.1f}"]
+            med(USER, "project"), med(SYSTEM, "project"), med(SYSTEM, "fresh_floor")]
 
 
 def section_b(fit, args, cap, out: list[str]) -> None:
@@ -316,8 +343,8 @@ def section_b(fit, args, cap, out: list[str]) -> None:
         floor = make_floor(n, h0)
         rounds = args.rounds if n0 < 10_000_000 else min(args.rounds, 3)
         t = {k: mm(v) for k, v in interleaved(
-            {"floor": floor, "project": lambda n=n: project_only(fit, scen, n)},
-            rounds).items()}
+            {"floor": floor, "project": lambda n=n: project_only(fit, scen, n),
+             "fresh_floor": make_fresh_floor(n, h0)}, rounds).items()}
         del floor
         gc.collect()
         ps = n * h0
@@ -328,17 +355,25 @@ def section_b(fit, args, cap, out: list[str]) -> None:
         floor = make_floor(n, h)
         t = {k: mm(v) for k, v in interleaved(
             {"floor": floor,
-             "project": lambda h=h: project_only(fit, scen, n, horizon=h)},
-            args.rounds).items()}
+             "project": lambda h=h: project_only(fit, scen, n, horizon=h),
+             "fresh_floor": make_fresh_floor(n, h)}, args.rounds).items()}
         rows.append([f"{n:,} paths x {h} years", *_per_step(t, n * h)])
     title = (f"## b. Cost per path-step, one scenario ({ONE}), project only, "
              f"{args.rounds} rounds" + ("" if args.large else " (1e7 paths: pass --large)"))
     table = md_table(["size", "project ns/path-step (min / median)",
                       "floor ns/path-step (min / median)", "ratio (min / median)",
-                      "project s (min / median)", "of which system ns/path-step (median)"],
-                     rows)
-    print(title, table, sep="\n")
-    out += [title, "", table, ""]
+                      "project s (min / median)", "project user ns/path-step (median)",
+                      "project system ns/path-step (median)",
+                      "fresh-output floor system ns/path-step (median)"], rows)
+    note = ("user + system is about the wall time (one thread). The user time is the "
+            "engine's own work; the system time is the kernel giving the output fresh "
+            "pages, which the floor, written into an array allocated before the timing, "
+            "never pays. The last column is the floor's work written into two arrays of "
+            "the samples' shape allocated in the call (the bytes of project's samples + "
+            "base_log for one scenario): what the kernel charges plain numpy for an output "
+            "of that size, in the same run.")
+    print(title, table, note, sep="\n")
+    out += [title, "", table, "", note, ""]
 
 
 def section_c(fit, args, cap, out: list[str]) -> None:
