@@ -138,3 +138,16 @@ def test_a_forecast_beyond_the_float_maximum_says_which_unit_fits():
         fit.forecast(3)
     smaller = Drift(scale="log").fit(AnnualSeries(range(2010, 2016), values / 1e2))
     assert np.isfinite(smaller.forecast(1)[COLS].to_numpy()).all()
+
+
+def test_the_overflow_advice_names_a_level_like_scale_only_to_a_log_fit():
+    """A fit already on a level-like scale is not told to fit on one."""
+    values = np.array([1e308, 1.2e308, 1.5e308, 1.7e308, 1.75e308, 1.79e308])
+    s = AnnualSeries(range(2010, 2016), values)
+    with pytest.raises(ModelError) as level:
+        Drift(scale="level").fit(s).forecast(3)
+    assert "scale=" not in str(level.value)
+    assert str(level.value).endswith("(divide it by 1e2; the forecast scales with it).")
+    with pytest.raises(ModelError, match=r"scales with it\), or fit on a level-like working "
+                                         r"scale \(scale='auto' or 'level'\)"):
+        Drift(scale="log").fit(s).forecast(3)

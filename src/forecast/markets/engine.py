@@ -166,7 +166,7 @@ def _check_target(target: Any, parts: tuple[str, ...]) -> None:
 def market_censoring(fit: SplitFit, years: np.ndarray) -> list[str]:
     """For each coordinate fit whose baseline paths leave its working scale (more than
     ``CENSORED_WARN`` of them, :func:`forecast.projection.engine.censoring`), e.g.
-    ``"JP (1.1% in 2037, 3.6% in 2045)"``; empty when none does."""
+    ``"JP (1.0% in 2036, 4.3% in 2045)"``; empty when none does."""
     out = []
     for coord in fit.fits:
         found = censoring(coord, years)

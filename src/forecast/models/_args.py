@@ -112,11 +112,24 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
             f"{fit.name}'s forecast is not a finite number from {int(out['year'][j])} "
             f"(h = {j + 1}) on: its {', '.join(cols)} overflow(s) the float range (the log "
             f"level's sd is {sd[j]:.3g} there). "
-            + (f"Forecast fewer years (h <= {j}), {unit}or fit" if j else
-               f"{unit[:1].upper()}{unit[1:]}or fit" if unit else "Fit")
-            + " on the level-like working scale (scale='auto'), whose bands grow additively.",
+            + _overflow_fixes(j, unit, fit.lam),
             field="values")
     return pd.DataFrame(out, copy=False)
+
+
+def _overflow_fixes(j: int, unit: str, lam: float) -> str:
+    """The fixes of a forecast that overflows from horizon ``j + 1``: fewer years, a
+    larger `unit` (its text, or ""), and a level-like scale where the fit is on logs."""
+    fixes = [f"forecast fewer years (h <= {j})"] if j else []
+    if unit:
+        fixes.append(unit.rstrip(", "))
+    if lam == 0.0:  # on logs the bands grow multiplicatively; a level-like scale does not
+        fixes.append("fit on a level-like working scale (scale='auto' or 'level'), whose "
+                     "bands grow additively")
+    if not fixes:
+        return "Check the series for a unit or exponent error."
+    text = "; ".join(fixes[:-1]) + (", or " if len(fixes) > 1 else "") + fixes[-1]
+    return text[:1].upper() + text[1:] + "."
 
 
 def _log_mean(fit: Any, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
