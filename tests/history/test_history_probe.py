@@ -131,11 +131,16 @@ def test_a_partial_year_slip_is_caught_after_the_profile_correction():
         forecast.reconstruct(_records(rows), currency="CNY")
 
 
-def test_the_joint_reconstruction_checks_each_market_too(releases):
+def _with_total(releases, **replace) -> Records:
+    """The probe's US records (a level replaced as in :func:`_records`) and China's total."""
     total = releases.filter(market="ALL", flow="offshore_execution", segment="all")
+    return _records(**replace) + total
+
+
+def test_the_joint_reconstruction_checks_each_market_too(releases):
     with pytest.raises(DataError, match=r"US offshore_execution \(all\): .*row 7 of "
                                         r"mine\.csv.*enter 315\.9 USD_1e8"):
-        forecast.reconstruct_markets(_records(y2024=(31.59, "USD_1e8")) + total,
+        forecast.reconstruct_markets(_with_total(releases, y2024=(31.59, "USD_1e8")),
                                      markets=["US"])
 
 
@@ -205,10 +210,9 @@ def test_the_end_threshold_is_the_spike_threshold_for_its_distance():
 
 
 def test_the_joint_reconstruction_warns_about_an_end_jump_too(releases):
-    total = releases.filter(market="ALL", flow="offshore_execution", segment="all")
     with pytest.warns(UserWarning, match=r"US offshore_execution \(all\): row 8 of mine\.csv"
                                          r".*the last level of the series.*enter 1591\.1"):
-        forecast.reconstruct_markets(_records(y2025=(159.11, "CNY_1e8")) + total,
+        forecast.reconstruct_markets(_with_total(releases, y2025=(159.11, "CNY_1e8")),
                                      markets=["US"])
 
 
