@@ -420,3 +420,63 @@ def test_presets_acting_on_another_market_are_cautioned(market_history, mp):
         fit, [forecast.presets.baseline(), on_all], to=2030, n_paths=50, seed=2),
         plots=False))
     assert "applies trade friction to every market in proportion as written" in text
+
+
+#: the nine market presets' weights (they sum to 1)
+WEIGHTS = (0.3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05)
+
+
+@pytest.fixture(scope="module")
+def weighted(mp):
+    """The presets with probabilities, as a scenario file's (the report ignored them)."""
+    import dataclasses
+
+    return dataclasses.replace(mp, probabilities=WEIGHTS)
+
+
+def _section(html: str, title: str) -> str:
+    start = html.index(f"<h3>{title}</h3>")
+    end = html.find("<h3>", start + 1)
+    return html[start:end if end > 0 else None]
+
+
+def test_the_mixture_is_in_the_key_message_and_its_own_section(weighted):
+    mix = weighted.mixture()
+    html = markets_section(weighted, plots=False, thresholds=(15,))
+    s = mix.summary_frame((80,), market="US", scenario="mixture", share=True).iloc[-1]
+    t = mix.summary_frame((80,), market="ALL", scenario="mixture").iloc[-1]
+    assert (f"Weighting the scenarios by their probabilities: the US share of China's total "
+            f"is {s['median']:.1f}% in 2032 (80% band {s['lower_80']:.1f}%-"
+            f"{s['upper_80']:.1f}%), China's total {t['median']:,.1f} USD bn "
+            f"({t['lower_80']:,.1f}-{t['upper_80']:,.1f}).") in _text(html)
+    section = _text(_section(html, "Probability-weighted mixture"))
+    assert "Probabilities: Baseline 30%, Managed friction 10%," in section
+    assert "(Baseline 90, Managed friction 30," in section
+    f = mix.summary_frame((80,), share=True)
+    us = f[(f["market"] == "US") & (f["year"] == 2032)].iloc[0]
+    assert f"{us['median']:.1f}% {us['lower_80']:.1f}%-{us['upper_80']:.1f}%" in section
+    # the chance of a smaller share: every scenario, then the mixture
+    table = _section(html, "How likely is a smaller US share?")
+    cells = re.findall(r'data-label="2030: below 15%">([^<]+)</td>', table)
+    expect = [*weighted.prob_below(15, 2030, "US", share=True),
+              mix.prob_below(15, 2030, "US", share=True, scenario="mixture")]
+    assert cells == [f"{100 * p:.0f}%" for p in expect]
+    assert _text(table).count("Mixture") == 1
+    # the full tables: each market's scenarios, then its mixture
+    full = _text(html[html.index("Every market, scenario and year shown"):])
+    assert full.count("Mixture") == 2 * len(weighted.markets) - 1  # no share row of ALL
+
+
+def test_no_probabilities_no_mixture(mp, page):
+    assert mp.probabilities is None
+    assert "mixture" not in _text(page).lower()
+
+
+def test_a_report_of_the_mixture_itself(weighted, tmp_path):
+    """Everything that takes a MarketProjection takes its mixture: one scenario, no
+    diversion to decompose."""
+    page = write_markets_report(weighted.mixture(), tmp_path / "mix.html",
+                                plots=False).read_text(encoding="utf-8")
+    assert "Under the mixture scenario the US share of China's total" in _key(page)
+    assert "Weighting" not in page
+    assert ">Scenarios against" not in page

@@ -49,9 +49,11 @@ LONG_PATH = ("/home/analyst/projects/china-service-outsourcing/releases/2025-11-
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, releases, market_history):
-    """The report of four markets and every preset, and one of two markets without the US."""
+    """The report of four markets and every preset, one of two markets without the US, and
+    one of four markets and three weighted scenarios (the mixture's sentence and section)."""
     folder = tmp_path_factory.mktemp("markets-browser")
-    fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history, seed=1)
+    fit = fit_all = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(market_history,
+                                                                               seed=1)
     mp = forecast.project_markets(fit, forecast.market_presets.scenario_set(), to=2035,
                                   n_paths=1000, seed=1)
     full = write_markets_report(mp, folder / "full.html", records=releases,
@@ -62,11 +64,18 @@ def reports(tmp_path_factory, releases, market_history):
     mp = forecast.project_markets(fit, forecast.Scenario("baseline"), to=2030, n_paths=300,
                                   seed=1, target="ALL")
     small = write_markets_report(mp, folder / "small.html", records=releases)
-    return {"full": (full, "US"), "small": (small, "EU")}
+    # the audit's scenario file (D1): probabilities, so the mixture's sentence and section
+    sset = forecast.market_presets.scenario_set()
+    chosen = [s for s in sset.scenarios if s.name in ("baseline", "escalation",
+                                                      "fragmentation")]
+    mp = forecast.project_markets(fit_all, forecast.ScenarioSet(chosen, probabilities=(
+        0.5, 0.3, 0.2)), to=2035, n_paths=300, seed=1)
+    weighted = write_markets_report(mp, folder / "weighted.html", records=releases)
+    return {"full": (full, "US"), "small": (small, "EU"), "weighted": (weighted, "US")}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("which", ["full", "small"])
+@pytest.mark.parametrize("which", ["full", "small", "weighted"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_markets_report_layout_in_a_real_browser(browser, reports, which, width):
     path, focus = reports[which]
@@ -76,6 +85,8 @@ def test_markets_report_layout_in_a_real_browser(browser, reports, which, width)
     wide = [t for t in m["tables"] if t["scroll"] > t["room"] + 1 or t["width"] > t["room"] + 1]
     assert wide == [], f"tables wider than the page at {width} px"
     assert len(m["tables"]) >= 4
+    mixture = [t for t in m["tables"] if t["caption"].startswith("Mixture: median")]
+    assert len(mixture) == (which == "weighted")  # its table, laid out as the baseline's
     assert 0 <= m["keyTop"] < m["keyBottom"] <= m["innerHeight"], "key message below the fold"
     assert m["lead"].startswith(f"Under the baseline the {focus} share of China's total")
     assert m["firstImage"] < m["firstTable"], "the charts come after a table"

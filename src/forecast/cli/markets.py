@@ -4,7 +4,10 @@ The same steps as a single-market ``forecast run``, through the public API:
 :func:`forecast.reconstruct_markets`, :class:`forecast.BottomUpModel` (``--design
 bottom-up``, the default) or :class:`forecast.SplitModel` (``--design split``),
 :func:`forecast.project_markets`, the markets charts and
-:func:`forecast.report.write_markets_report`.
+:func:`forecast.report.write_markets_report`. A scenario file's probabilities give the
+probability-weighted mixture (:meth:`forecast.markets.MarketProjection.mixture`) rows of
+the printed tables, ``summary.csv`` and ``shares.csv``, as ``proj.mixture()`` does for one
+market.
 """
 
 from __future__ import annotations
@@ -120,10 +123,24 @@ def _check_codes(markets: tuple[str, ...], records) -> None:
                    f"total, and {ROW}, the rest, are added by the model)")
 
 
+def _with_mixture(mp, mix, summary) -> pd.DataFrame:
+    """``summary(mp)``, then the same rows of the probability-weighted mixture `mix` when
+    there is one (as the single-market run's summary.csv and table)."""
+    frame = summary(mp)
+    return frame if mix is None else pd.concat([frame, summary(mix)], ignore_index=True)
+
+
+def _mixture(mp):
+    """The probability-weighted mixture of the run, None when its scenarios carry none."""
+    return None if mp.probabilities is None else mp.mixture()
+
+
 def _tables(mp, fmt: str) -> dict[str, pd.DataFrame]:
+    mix = _mixture(mp)
     tables = {"history.csv": mp.history.to_frame(),
-              "summary.csv": mp.summary_frame((50, 80, 95)),
-              "shares.csv": mp.summary_frame((50, 80, 95), share=True),
+              "summary.csv": _with_mixture(mp, mix, lambda p: p.summary_frame((50, 80, 95))),
+              "shares.csv": _with_mixture(mp, mix, lambda p: p.summary_frame((50, 80, 95),
+                                                                             share=True)),
               f"projection_{fmt}.csv": {"long": mp.to_frame, "wide": mp.to_wide,
                                         "iamc": lambda: mp.to_iamc(shares=True)}[fmt]()}
     # every scenario that diverts (the presets' and a scenario file's), as the report does
@@ -138,15 +155,18 @@ def _tables(mp, fmt: str) -> dict[str, pd.DataFrame]:
 def _print(mp, fit_name: str) -> None:
     years = compact_years(mp.years)
     first = US if US in mp.parts else mp.parts[0]  # a run without the US: its first market
+    mix = _mixture(mp)
     for market in (first, TOTAL):
         if market not in mp.markets:
             continue
-        f = mp.summary_frame((80,), market=market)
+        f = _with_mixture(mp, mix, lambda p, m=market: p.summary_frame((80,), market=m))
         f = f.loc[f["year"].isin(years), ["scenario", "year", "median", "lower_80", "upper_80"]]
         # the single-market run's table: no pandas index or column names, wide names fit
         print(format_compact(f, f"{market} ({unit_label(mp.unit)}, {fit_name})") + "\n")
     if "US" in mp.parts and 2030 in mp.years.tolist():
         p = mp.prob_below(15, 2030, "US", share=True)  # in percent, as the key message's
+        if mix is not None:
+            p = pd.concat([p, mix.prob_below(15, 2030, "US", share=True)])
         print(fill("P(US share < 15% in 2030): " + ", ".join(f"{k} {percent(v)}"
                                                               for k, v in p.items())))
 

@@ -35,6 +35,7 @@ from .._seeds import rebuild, run_seed_source, task_seeds
 from ..errors import ScenarioError, SimulationError
 from ..history.markets import TOTAL
 from ..projection.chunks import chunk_bounds
+from ..projection.decompose import refuse_mixture
 from .allocation import TANGENT_TOL, apply_scenario, censored_parts
 from .split import base_of
 
@@ -132,6 +133,7 @@ def _chunk(p: Any, s: int, b: int, i: int, lo: int, hi: int, root, names_cache: 
 
 def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
     """Columns ``market, year, assumption, log_points, level`` (see the module docstring)."""
+    refuse_mixture(p, baseline, "mp")  # a pool of paths: no scenario to recompute
     for x, arg in ((scenario, "scenario"), (baseline, "baseline")):
         if not isinstance(x, str):  # _scenarios takes lists and None (all) too
             raise ScenarioError(

@@ -23,7 +23,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,13 +48,14 @@ from ..projection import Projection
 from ..projection.checks import check_unit
 from ..projection.exports import seed_sequence
 from ..projection.projection import DEFAULT_QUANTILES
-from ..projection.queries import one_scenario_argument
+from ..projection.queries import mixture_name, mixture_settings, one_scenario_argument
 from ..projection.summaries import (
     IAMC_VARIABLES,
     check_label,
     column_quantiles,
     iamc_quantiles,
     iamc_unit,
+    mixture_samples,
     quantile_labels,
     year_index,
 )
@@ -236,6 +237,64 @@ class MarketProjection:
             history=self.history.series(market), seed=self.seed, model=self.model,
             unit=self.unit, probabilities=self.probabilities, scenarios=None,
             settings=settings)
+
+    def mixture(self, name: str | None = None) -> MarketProjection:
+        """The probability-weighted pool of scenario paths, as a one-scenario MarketProjection.
+
+        The multi-market :meth:`Projection.mixture <forecast.Projection.mixture>`: scenario
+        ``s`` contributes ``round(p_s * n_paths)`` paths (largest remainders) as
+        consecutive blocks of path numbers, given to the scenarios in the order of their
+        names, so listing them in another order gives the same mixture, which keeps
+        ``n_paths`` paths and draws no new random numbers. A path is pooled whole: every
+        market of it comes from the one scenario it was drawn from, so the markets still
+        add up to China's total in every path and its shares are coherent. One market of
+        the mixture, ``mp.mixture().market("US")``, is the mixture of
+        ``mp.market("US")``.
+
+        Parameters
+        ----------
+        name : str, optional
+            Name of the pooled scenario. Default ``"mixture"``, or ``"mixture (pooled)"``
+            when a scenario of the projection is itself named ``"mixture"``.
+
+        Returns
+        -------
+        MarketProjection
+            One scenario named `name`, every summary and export of a MarketProjection;
+            ``settings["mixture"]`` gives the paths per scenario. It has no scenario
+            definitions: :meth:`decompose` the projection it was made from.
+
+        Raises
+        ------
+        ScenarioError
+            When the scenarios carry no probabilities, or `name` is empty or padded.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> mh = forecast.reconstruct_markets(markets=("US", "EU"))
+        >>> fit = forecast.SplitModel(forecast.Drift(), forecast.Drift()).fit(mh, seed=1)
+        >>> sset = forecast.ScenarioSet(forecast.market_presets.scenario_set().scenarios[:2],
+        ...                             probabilities=(0.7, 0.3))
+        >>> mp = forecast.project_markets(fit, sset, to=2030, n_paths=200, seed=2)
+        >>> mix = mp.mixture()
+        >>> mix.scenario_names, mix.settings["mixture"]
+        (('mixture',), {'baseline': 140, 'managed_friction': 60})
+        >>> shares = mix.summary_frame((80,), share=True)  # US, EU and ROW: 100% together
+        >>> bool(shares.groupby("year")["mean"].sum().round(9).eq(100).all())
+        True
+        >>> 0 <= mix.prob_below(15, 2030, "US", share=True, scenario="mixture") <= 1
+        True
+        """
+        name = mixture_name(name, self.scenario_names, self.probabilities,
+                            "Project a ScenarioSet(scenarios, probabilities=[...]) with "
+                            "forecast.project_markets")
+        # (S, parts, paths, years) seen as (S, paths, parts, years): whole paths are pooled
+        pooled, counts = mixture_samples(np.moveaxis(self.samples, 2, 1), self.probabilities,
+                                         self.scenario_names)
+        return replace(self, scenario_names=(name,), samples=np.moveaxis(pooled, 1, 2),
+                       probabilities=None, scenarios=None,
+                       settings=mixture_settings(self.settings, self.scenario_names, counts))
 
     def plot(self, scenario: str | None = None, market: str | None = None,
              **kwargs: Any) -> Any:

@@ -43,16 +43,32 @@ def _rerun_hint(p: Any) -> str:
     )
 
 
-def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
-    """Per-year, per-assumption contributions (see the module docstring for the rule)."""
+def refuse_mixture(p: Any, baseline: Any, call: str = "proj") -> None:
+    """Refuse to decompose a mixture (``settings["mixture"]`` and no scenario
+    definitions), naming the projection to decompose instead (`call`: its usual name).
+
+    Raises
+    ------
+    ScenarioError
+        When `p` is a mixture (:meth:`forecast.Projection.mixture`,
+        :meth:`forecast.markets.MarketProjection.mixture`).
+    """
     pooled = p.settings.get("mixture") if p.scenarios is None else None
-    if isinstance(pooled, dict):  # before the names: a mixture has no "baseline" to find
+    if isinstance(pooled, dict):
         names = [n for n in pooled if n != baseline] or list(pooled)
+        market = p.settings.get("market") if "decompose_with" in p.settings else None
+        example = (f"{call}.decompose({names[0]!r})" if market is None else  # one market
+                   f"mp.decompose({names[0]!r}, market={market!r})")  # of a MarketProjection
         raise ScenarioError(
             f"decompose cannot split a mixture: it pools paths of the scenarios "
             f"{', '.join(map(repr, pooled))}, drawn by their probabilities, so no path has "
             f"one scenario's assumptions. Decompose the projection it was made from, e.g. "
-            f"proj.decompose({names[0]!r}).")
+            f"{example}.")
+
+
+def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
+    """Per-year, per-assumption contributions (see the module docstring for the rule)."""
+    refuse_mixture(p, baseline)  # before the names: a mixture has no "baseline" to find
     s, b = p._index(scenario), p._index(baseline, "baseline")
     if s == b:
         raise ScenarioError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 import pandas as pd
@@ -48,6 +48,51 @@ def one_scenario_argument(scenario: Any, scenarios: Any) -> tuple[str, Any]:
     return "scenarios", scenarios
 
 
+def mixture_name(name: Any, scenario_names: Sequence[str],
+                 probabilities: Sequence[float] | None, fix: str) -> str:
+    """The checked name of a projection's mixture (``"mixture"`` by default, or
+    ``"mixture (pooled)"`` when a scenario already has that name).
+
+    The one check of :meth:`Queries.mixture` and ``MarketProjection.mixture``; `fix` is
+    how to give the scenarios probabilities, said when they have none.
+
+    Raises
+    ------
+    ForecastTypeError
+        When `name` is not a str.
+    ScenarioError
+        When `name` is empty, padded or holds control characters, or the scenarios carry
+        no probabilities.
+    """
+    if name is None:
+        name = "mixture" if "mixture" not in scenario_names else "mixture (pooled)"
+    if not isinstance(name, str):
+        raise ForecastTypeError(
+            f"`name` must be a str (the pooled scenario's name); got {name!r} "
+            f"({type(name).__name__}). Pass e.g. name=\"mixture\".", field="name")
+    if not name.strip() or name != name.strip() or not name.isprintable():
+        raise ScenarioError(
+            f"`name` must be a non-empty name without surrounding spaces or control "
+            f"characters; got {name!r}. Pass e.g. name=\"mixture\".", field="name")
+    if probabilities is None:
+        raise ScenarioError(
+            f"a mixture needs scenario probabilities; got none. {fix} to weight the "
+            "scenarios.")
+    return name
+
+
+def mixture_settings(settings: Mapping[str, Any], scenario_names: Sequence[str],
+                     counts: Any) -> dict[str, Any]:
+    """A mixture's settings: the projection's, with ``"mixture"`` (paths per scenario,
+    what ``decompose`` reads to refuse it) and why it has no scenario definitions."""
+    out = dict(settings)
+    out["mixture"] = dict(zip(scenario_names, [int(c) for c in counts], strict=True))
+    out["scenarios_unavailable"] = (
+        "a mixture pools paths of several scenarios; decompose the scenarios of the "
+        "projection it was made from")
+    return out
+
+
 @checked_methods
 class Queries:
     """Scenario comparisons and probability queries of :class:`~forecast.Projection`."""
@@ -82,28 +127,11 @@ class Queries:
         >>> weighted.mixture().settings["mixture"]
         {'baseline': 40, 'down': 10}
         """
-        if name is None:
-            name = "mixture" if "mixture" not in self.scenario_names else "mixture (pooled)"
-        if not isinstance(name, str):
-            raise ForecastTypeError(
-                f"`name` must be a str (the pooled scenario's name); got {name!r} "
-                f"({type(name).__name__}). Pass e.g. name=\"mixture\".", field="name")
-        if not name.strip() or name != name.strip() or not name.isprintable():
-            raise ScenarioError(
-                f"`name` must be a non-empty name without surrounding spaces or control "
-                f"characters; got {name!r}. Pass e.g. name=\"mixture\".", field="name")
-        if self.probabilities is None:
-            raise ScenarioError(
-                "a mixture needs scenario probabilities; got none. Project a "
-                "ScenarioSet(scenarios, probabilities=[...]) to weight the scenarios."
-            )
+        name = mixture_name(name, self.scenario_names, self.probabilities,
+                            "Project a ScenarioSet(scenarios, probabilities=[...])")
         pooled, counts = mixture_samples(self.samples, self.probabilities,
                                          self.scenario_names)
-        settings = dict(self.settings)
-        settings["mixture"] = dict(zip(self.scenario_names, counts.tolist(), strict=True))
-        settings["scenarios_unavailable"] = (
-            "a mixture pools paths of several scenarios; decompose the scenarios of the "
-            "projection it was made from")
+        settings = mixture_settings(self.settings, self.scenario_names, counts)
         return dataclasses.replace(self, scenario_names=(name,), samples=pooled,
                                    probabilities=None, scenarios=None, settings=settings)
 

@@ -73,15 +73,17 @@ def mixture_samples(samples: np.ndarray, probabilities: Sequence[float],
 
     The blocks of path numbers (and ties between remainders) go to the scenarios in the
     order of their `names`, so the pool does not depend on the order the scenarios were
-    listed in (each scenario's own paths do not either).
+    listed in (each scenario's own paths do not either). `samples` is (S, n, ...): a path
+    is everything after its number (its years; a market projection's parts and years), so
+    the pool, (1, n, ...), moves whole paths.
     """
-    _, n, h = samples.shape
+    n = samples.shape[1]
     p = np.asarray(probabilities, dtype=float)
     rank = np.argsort(np.asarray(names, dtype=object), kind="stable")
     counts = np.floor(p * n).astype(int)
     remainder = (p * n - counts)[rank]
     counts[rank[np.argsort(-remainder, kind="stable")[: n - counts.sum()]]] += 1
-    pooled = np.empty((1, n, h))
+    pooled = np.empty((1, *samples.shape[1:]))
     lo = 0
     for s in rank:
         k = counts[s]

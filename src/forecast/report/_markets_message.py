@@ -3,8 +3,9 @@ projection (private; :mod:`.markets` lays them out).
 
 Every figure is recomputed from the samples: the focus market's share now and in the last
 year, the scenario that moves it most (a mean paired gap, so the markets' gaps add up to
-China's total's), and what the largest diversion sends to the other markets (from
-``projection.decompose``).
+China's total's), what the largest diversion sends to the other markets (from
+``projection.decompose``) and, when the scenarios carry probabilities, the focus market's
+share and China's total in the probability-weighted mixture (``projection.mixture()``).
 """
 
 from __future__ import annotations
@@ -115,6 +116,9 @@ class _Message:
     mover: tuple[str, float, float] | None = None  # scenario, mean pp gap, median share
     # scenario, reference, source, assumption, source's gap, {market: gain}, total's gap
     diversion: tuple[str, str, str, str, float, dict, float] | None = None
+    # the probability-weighted mixture's market share and China's total (median, lower,
+    # upper), when the scenarios carry probabilities
+    mixture: tuple[tuple[float, float, float], tuple[float, float, float]] | None = None
 
     def sentences(self) -> list[str]:
         m, y, u, lv = self.market, self.year, unit_text(self.unit), f"{level_label(self.level)}%"
@@ -143,14 +147,20 @@ class _Message:
                        f"{_the(ref)}, mean), {sum(gains.values()):,.1f} goes to the other "
                        f"markets ({to}); through {label(part).lower()}, China's total "
                        f"changes by {_signed(total)}.")
+        if self.mixture is not None:
+            (med, lo, hi), t = self.mixture
+            out.append(f"Weighting the scenarios by their probabilities: the {m} share of "
+                       f"China's total is {med:.1f}% in {y} ({lv} band {_band(lo, hi, '%')}), "
+                       f"China's total {t[0]:,.1f} {u} ({_band(*t[1:])}).")
         return out
 
 
-def _message(projection, level: float = 80, diversions=None) -> _Message:
+def _message(projection, level: float = 80, diversions=None, mixture=None) -> _Message:
+    """The key message's numbers; `mixture` is ``projection.mixture()`` (None: none)."""
     m, base, y = _focus(projection), _base(projection), int(projection.years[-1])
 
-    def stats(market, share=False, scenario=base):
-        f = projection.summary_frame((level,), market=market, scenario=scenario, share=share)
+    def stats(market, share=False, scenario=base, p=projection):
+        f = p.summary_frame((level,), market=market, scenario=scenario, share=share)
         r = f[f["year"] == y].iloc[0]
         lab = level_label(level)
         return (float(r["median"]), float(r[f"lower_{lab}"]), float(r[f"upper_{lab}"]))
@@ -168,7 +178,10 @@ def _message(projection, level: float = 80, diversions=None) -> _Message:
     return _Message(market=m, baseline=base, year=y, level=level, unit=projection.unit,
                     now_year=int(now["year"]), now_share=float(now["median"]),
                     share=stats(m, True), value=stats(m), total=stats("ALL"), mover=mover,
-                    diversion=_largest_diversion(projection, diversions, y))
+                    diversion=_largest_diversion(projection, diversions, y),
+                    mixture=None if mixture is None else (
+                        stats(m, True, mixture.scenario_names[0], mixture),
+                        stats("ALL", False, mixture.scenario_names[0], mixture)))
 
 
 def _largest_diversion(projection, diversions, year):

@@ -3,9 +3,11 @@
 In the order a reader needs it: a key message computed from the projection (the share
 of one market, by default the US, in China's total now and in the last projected year
 under the baseline; the scenario that moves it most; what a diversion scenario sends to
-the other markets), the charts, one table of the baseline in the last year, one of every
-scenario's change against it, the chance that the share falls below a threshold, the
-diversion decompositions, and the full tables folded in ``<details>``.
+the other markets; the probability-weighted mixture when the scenarios carry
+probabilities), the charts, one table of the baseline in the last year, one of every
+scenario's change against it, the mixture's table (:meth:`MarketProjection.mixture
+<forecast.markets.MarketProjection.mixture>`), the chance that the share falls below a
+threshold, the diversion decompositions, and the full tables folded in ``<details>``.
 :func:`markets_section` returns all of it as the HTML of one section that any report can
 add as ``("Markets", markets_section(mp))``; :func:`write_markets_report` writes it with
 the joint history, the provenance of the figures and the settings as one HTML file (what
@@ -119,16 +121,20 @@ def _thresholds(thresholds, now_share: float) -> tuple[float, ...]:
     return out
 
 
-def _probabilities(projection, market: str, thresholds) -> str:
-    """Table of P(share < threshold) per scenario, whole percents, thresholds in the header."""
+def _probabilities(projection, market: str, thresholds, mixture=None) -> str:
+    """Table of P(share < threshold) per scenario (and the `mixture`'s, last), whole
+    percents, thresholds in the header."""
     years = [int(y) for y in projection.years]
     shown = list(dict.fromkeys((_default_prob_year(years), years[-1])))
     cols = [(y, t) for y in shown for t in thresholds]
     heads = [f"{y}: below {t:g}%" for y, t in cols]
-    probs = {(y, t): projection.prob_below(t, y, market, share=True) for y, t in cols}
+    each = [p for p in (projection, mixture) if p is not None]
+    probs = {(y, t): pd.concat([p.prob_below(t, y, market, share=True) for p in each])
+             for y, t in cols}
     rows = [_row(scenario_label(n), "Scenario", "".join(
         f'<td class="num" data-label="{H.esc(h)}">{percent(probs[c][n])}</td>'
-        for c, h in zip(cols, heads, strict=True))) for n in projection.scenario_names]
+        for c, h in zip(cols, heads, strict=True)))
+        for p in each for n in p.scenario_names]
     return _grid(f"Chance that the {market} share of China's total is below each threshold "
                  "(share of the paths)", "Scenario", heads, rows)
 
@@ -173,6 +179,20 @@ def _change_table(projection) -> str:
                  f"{unit_text(projection.unit)}, share of China's total in percentage points "
                  "(pp); means over paths, so the markets' changes add up to China's total's "
                  "and their share changes to zero", "Scenario", [_name(c) for c in cols], rows)
+
+
+def _mixture_section(projection, mixture, level: float) -> str:
+    """The scenarios' probabilities, the paths the mixture draws from each, and its
+    table of every market (as the baseline's, :func:`_baseline_table`)."""
+    names = projection.scenario_names
+    probs = ", ".join(f"{scenario_label(n)} {q:.0%}"
+                      for n, q in zip(names, projection.probabilities, strict=True))
+    counts = mixture.settings["mixture"]
+    drawn = ", ".join(f"{scenario_label(n)} {counts[n]:,}" for n in names)
+    return (f"<p>Probabilities: {H.esc(probs)}. The mixture draws each of its "
+            f"{mixture.n_paths:,} paths whole from one scenario ({H.esc(drawn)} paths), so "
+            "its markets add up to China's total in every path.</p>"
+            + _baseline_table(mixture, level))
 
 
 #: Font size of the fan charts (points), as in the other charts of the reports.
@@ -293,11 +313,16 @@ def _decomposition(projection, scenario: str, decomposed=None, heading: int = 4)
                               f"{last}, {unit_text(projection.unit)}"))
 
 
-def _full_tables(projection, level: float) -> str:
+def _full_tables(projection, level: float, mixture=None) -> str:
     parts = []
     for share, what in ((False, f"Levels, {unit_text(projection.unit)}"),
                         (True, "Shares of China's total, percent")):
         t = market_table(projection, level=level, share=share)
+        if mixture is not None:  # each market's scenarios, then its mixture
+            t = pd.concat([t, market_table(mixture, level=level, share=share)],
+                          ignore_index=True)
+            order = {m: k for k, m in enumerate(dict.fromkeys(t["market"]))}
+            t = t.sort_values("market", key=lambda c: c.map(order), kind="stable")
         t["market"] = [_name(m) for m in t["market"]]
         t["scenario"] = [scenario_label(s) for s in t["scenario"]]
         t = t.rename(columns={"market": "Market", "scenario": "Scenario"})
@@ -329,7 +354,8 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
         drawn = market_figures(projection, scenario, dpi=dpi, narrow=True, format="svg")
         fig.update({k: v for k, v in drawn.items() if k not in fig})  # those not passed
     diversions = _diversions(projection)
-    message = _message(projection, level, diversions)
+    mixture = None if projection.probabilities is None else projection.mixture()
+    message = _message(projection, level, diversions, mixture)
     shown = H.esc(_the(scenario))
     charts = "".join(
         H.figure(fig[key], alt=alt, caption=cap, narrow=fig.get(f"{key}.narrow"))
@@ -355,9 +381,13 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
     out = [("At a glance", charts + caution + _baseline_table(projection, level))]
     if len(projection.scenario_names) > 1:
         out.append((f"Scenarios against {_the(_base(projection))}", _change_table(projection)))
+    if mixture is not None:
+        out.append(("Probability-weighted mixture", _mixture_section(projection, mixture,
+                                                                       level)))
     m, cuts = message.market, _thresholds(thresholds, message.now_share)
     if cuts:  # none when the market's share is below 1%
-        out.append((f"How likely is a smaller {m} share?", _probabilities(projection, m, cuts)
+        out.append((f"How likely is a smaller {m} share?",
+                    _probabilities(projection, m, cuts, mixture)
                     + f'<p class="muted">{message.now_share:.1f}% is the {m} share in '
                       f"{message.now_year} (reconstructed).</p>"))
     chosen = list(diversions) if decompose is True else list(decompose or [])
@@ -369,7 +399,7 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
             body += ('<p class="muted">' + "; ".join(f"{H.esc(k)}: {H.esc(v)}"
                                                      for k, v in notes.items()) + "</p>")
         out.append(("Where diverted work goes", body))
-    out.append(("All figures", _full_tables(projection, level)))
+    out.append(("All figures", _full_tables(projection, level, mixture)))
     return message, out
 
 
@@ -423,8 +453,10 @@ def markets_section(projection, *, figures: Mapping[str, bytes] | None = None,
     -------
     str
         HTML: the key sentences, the charts, the baseline in the last year, every
-        scenario's change against it, the chance of a smaller share, the diversions'
-        decompositions and the full tables (folded).
+        scenario's change against it, the probability-weighted mixture (when the
+        scenarios carry probabilities: a key sentence, its table, a row of the
+        probabilities and of the full tables), the chance of a smaller share, the
+        diversions' decompositions and the full tables (folded).
     """
     message, blocks = _parts(projection, figures=figures, plots=plots, decompose=decompose,
                              level=level, dpi=dpi, thresholds=thresholds, scenario=scenario)
