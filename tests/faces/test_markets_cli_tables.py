@@ -92,7 +92,7 @@ def test_a_file_with_probabilities_gives_the_mixture_everywhere(tmp_path, capsys
         np.testing.assert_allclose(rows["median"], expect["median"], rtol=1e-9)
     page = (out / "report.html").read_text(encoding="utf-8")
     assert ">Probability-weighted mixture</h2>" in page
-    assert "Weighting the scenarios by their probabilities: the US share" in page
+    assert "Weighted by probability: a US share" in page
 
 
 def test_a_subset_of_a_weighted_file_drops_the_mixture_with_a_warning(tmp_path, capsys):

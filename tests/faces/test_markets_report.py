@@ -65,8 +65,8 @@ def test_key_message_numbers_are_the_projections(mp, page):
     sh = mp.shares("US")[:, :, -1]
     gaps = {n: float((sh[i] - sh[0]).mean()) for i, n in enumerate(mp.scenario_names) if i}
     top = max(gaps, key=lambda n: abs(gaps[n]))
-    assert (f"moves the US share most by {last} is {scenario_label(top)}: "
-            f"{gaps[top]:+.1f} percentage points") in key
+    assert (f"{scenario_label(top)} moves the US share most: {gaps[top]:+.1f} points "
+            f"by {last} (mean)") in key
     # what the diversion sends: the diverted assumption's contributions (decompose)
     best = None
     for name in ("fragmentation_diversion", "friction_diversion"):
@@ -77,10 +77,10 @@ def test_key_message_numbers_are_the_projections(mp, page):
             best = (name, gains, d.at["US", "level"], d.at["ALL", "level"])
     name, gains, loss, total = best
     to = ", ".join(f"{m} {g:+.1f}" for m, g in gains.items())
-    assert (f"{scenario_label(name)}: of what the US loses to trade friction in {last} "
-            f"({loss:+.1f} USD bn against the baseline, mean), {sum(gains.values()):,.1f} goes "
-            f"to the other markets ({to}); through trade friction, China's total changes by "
-            f"{total:+.1f}.") in key  # the assumption's part, not the scenario's whole change
+    assert (f"{scenario_label(name)}: of the US's {loss:+.1f} USD bn through trade friction "
+            f"in {last} (mean), {sum(gains.values()):,.1f} moves to other "
+            f"markets ({to}); China's total: {total:+.1f}."
+            ) in key  # the assumption's part, not the scenario's whole change
 
 
 def test_change_table_adds_up(mp):
@@ -148,7 +148,7 @@ def test_every_statement_holds_for_other_runs(releases, tmp_path, markets, scena
     assert f"the {focus} share of China's total goes from" in key
     assert f"to {s['median']:.1f}% in {int(mp.years[-1])}" in key
     assert ("moves the" in key) == (len(scenarios) > 1)
-    assert "goes to the other markets" not in key  # nothing diverted against a baseline
+    assert "moves to other markets" not in key  # nothing diverted against a baseline
     if focus != "US":
         assert not re.search(r"\bUS\b", _text(page[:page.index('id="joint-history"')]))
     if len(scenarios) == 1:
@@ -445,8 +445,8 @@ def test_the_mixture_is_in_the_key_message_and_its_own_section(weighted):
     html = markets_section(weighted, plots=False, thresholds=(15,))
     s = mix.summary_frame((80,), market="US", scenario="mixture", share=True).iloc[-1]
     t = mix.summary_frame((80,), market="ALL", scenario="mixture").iloc[-1]
-    assert (f"Weighting the scenarios by their probabilities: the US share of China's total "
-            f"is {s['median']:.1f}% in 2032 (80% band {s['lower_80']:.1f}%-"
+    assert (f"Weighted by probability: a US share of "
+            f"{s['median']:.1f}% in 2032 (80% band {s['lower_80']:.1f}-"
             f"{s['upper_80']:.1f}%), China's total {t['median']:,.1f} USD bn "
             f"({t['lower_80']:,.1f}-{t['upper_80']:,.1f}).") in _text(html)
     section = _text(_section(html, "Probability-weighted mixture"))

@@ -64,12 +64,14 @@ def reports(tmp_path_factory, releases, market_history):
     mp = forecast.project_markets(fit, forecast.Scenario("baseline"), to=2030, n_paths=300,
                                   seed=1, target="ALL")
     small = write_markets_report(mp, folder / "small.html", records=releases)
-    # the audit's scenario file (D1): probabilities, so the mixture's sentence and section
+    # the audit's scenario file (D1) and a diversion: probabilities, so the mixture's
+    # sentence and section, and the diversion's sentence: the longest key message
     sset = forecast.market_presets.scenario_set()
     chosen = [s for s in sset.scenarios if s.name in ("baseline", "escalation",
-                                                      "fragmentation")]
+                                                      "fragmentation",
+                                                      "fragmentation_diversion")]
     mp = forecast.project_markets(fit_all, forecast.ScenarioSet(chosen, probabilities=(
-        0.5, 0.3, 0.2)), to=2035, n_paths=300, seed=1)
+        0.4, 0.3, 0.2, 0.1)), to=2035, n_paths=300, seed=1)
     weighted = write_markets_report(mp, folder / "weighted.html", records=releases)
     return {"full": (full, "US"), "small": (small, "EU"), "weighted": (weighted, "US")}
 

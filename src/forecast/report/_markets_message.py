@@ -135,23 +135,21 @@ class _Message:
                 out.append(f"No scenario moves the {m} share by more than 0.1 percentage "
                            f"point against {_the(self.baseline)} by {y}.")
             else:
-                out.append(f"The scenario that moves the {m} share most by {y} is "
-                           f"{scenario_label(name)}: {_signed(gap)} percentage points against "
-                           f"{_the(self.baseline)} (mean over paths), a median share of "
-                           f"{share:.1f}%.")
+                out.append(f"{scenario_label(name)} moves the {m} share most: "
+                           f"{_signed(gap)} points by {y} (mean), to a median {share:.1f}%.")
         if self.diversion is not None:
             name, ref, src, part, loss, gains, total = self.diversion
             to = ", ".join(f"{k} {_signed(g)}" for k, g in gains.items())
-            out.append(f"{scenario_label(name)}: of what the {src} loses to "
-                       f"{label(part).lower()} in {y} ({_signed(loss)} {u} against "
-                       f"{_the(ref)}, mean), {sum(gains.values()):,.1f} goes to the other "
-                       f"markets ({to}); through {label(part).lower()}, China's total "
-                       f"changes by {_signed(total)}.")
+            against = "" if ref == self.baseline else f", against {_the(ref)}"
+            out.append(f"{scenario_label(name)}: of the {src}'s {_signed(loss)} {u} "
+                       f"through {label(part).lower()} in {y} (mean{against}), "
+                       f"{sum(gains.values()):,.1f} moves to other markets ({to}); China's "
+                       f"total: {_signed(total)}.")
         if self.mixture is not None:
             (med, lo, hi), t = self.mixture
-            out.append(f"Weighting the scenarios by their probabilities: the {m} share of "
-                       f"China's total is {med:.1f}% in {y} ({lv} band {_band(lo, hi, '%')}), "
-                       f"China's total {t[0]:,.1f} {u} ({_band(*t[1:])}).")
+            out.append(f"Weighted by probability: a {m} share of "
+                       f"{med:.1f}% in {y} ({lv} band {_band(lo, hi)}%), China's total "
+                       f"{t[0]:,.1f} {u} ({_band(*t[1:])}).")
         return out
 
 
