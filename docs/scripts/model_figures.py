@@ -43,8 +43,12 @@ def _share(x: float) -> str:
 
 
 def _level(x: float, floor: float) -> str:
+    """A band's bound as the docs write it: three significant digits from 1,000 up (the
+    far tails of the log scale move in their seventh digit between numpy versions)."""
     if np.isclose(x, floor, rtol=1e-6):
         return "floor"
+    if x >= 1000:
+        return f"{float(f'{x:.3g}'):,.0f}"
     return f"{x:,.0f}" if x >= 100 else f"{x:.1f}" if x >= 10 else f"{x:.2f}"
 
 

@@ -521,8 +521,8 @@ def aicc_to_units(spec: Any, aicc: float, n: int, lam: float, ref: float) -> flo
     Examples
     --------
     >>> import forecast
-    >>> aicc_to_units(forecast.Drift(), 10.0, 11, 1.0, np.e)  # 2 * 10 * 1 * 1
-    30.0
+    >>> round(aicc_to_units(forecast.Drift(), 10.0, 11, 1.0, 100.0), 6)  # + 20 log(100)
+    102.103404
     """
     lost = getattr(spec, "likelihood_lost", None)
     if lost is None or lam == 0.0 or ref == 1.0 or aicc != aicc:

@@ -222,8 +222,8 @@ def reference(x: np.ndarray) -> float:
 
     Examples
     --------
-    >>> reference(np.array([1.0, 100.0]))
-    10.000000000000002
+    >>> round(reference(np.array([1.0, 100.0])), 12)  # the last digit varies with numpy
+    10.0
     """
     return float(np.exp(np.mean(np.log(np.asarray(x, dtype=float)))))
 
