@@ -173,21 +173,22 @@ def history_table() -> str:
     return _md(_history().to_frame())
 
 
-def _history_figures(name: str) -> Callable[[], str]:
-    def produce() -> str:
-        import history_figures
-        import nowcast_loo
-
-        module = nowcast_loo if name == "table_text" else history_figures
-        return getattr(module, name)()
-
-    return produce
+def _text_of(module: str, name: str) -> Callable[[], str]:
+    """An output made by `name()` of a script of this folder, imported when asked for (the
+    scripts are slow to import for nothing)."""
+    return lambda: getattr(_script(module), name)()
 
 
-for _key, _name in (("history-loo", "loo_text"), ("history-nowcast", "nowcast_text"),
-                    ("history-profile", "profile_text"), ("history-pairs", "pairs_text"),
-                    ("history-nowcast-loo", "table_text"), ("history-widths", "widths_text")):
-    OUTPUTS[_key] = _history_figures(_name)
+for _key, _module, _name in (
+        ("history-loo", "history_figures", "loo_text"),
+        ("history-nowcast", "history_figures", "nowcast_text"),
+        ("history-profile", "history_figures", "profile_text"),
+        ("history-pairs", "history_figures", "pairs_text"),
+        ("history-nowcast-loo", "nowcast_loo", "table_text"),
+        ("history-widths", "history_figures", "widths_text"),
+        ("models-censoring", "model_figures", "censoring_text"),
+        ("models-seeds", "model_figures", "seeds_text")):
+    OUTPUTS[_key] = _text_of(_module, _name)
 
 
 @output("evaluation-backtests")
@@ -219,30 +220,7 @@ def scenario_data_check() -> str:
     return scenario_effects.data_check_text()
 
 
-@output("models-censoring")
-def models_censoring() -> str:
-    import model_figures
-
-    return model_figures.censoring_text()
-
-
-@output("models-seeds")
-def models_seeds() -> str:
-    import model_figures
-
-    return model_figures.seeds_text()
-
-
 # docs/markets.md: the joint reconstruction and the worked example (markets_figures.py)
-def _markets(name: str) -> Callable[[], str]:
-    def produce() -> str:
-        import markets_figures
-
-        return getattr(markets_figures, name)()
-
-    return produce
-
-
 for _key, _name in (("markets-params", "params_text"), ("markets-levels", "levels_text"),
                     ("markets-shares", "shares_text"), ("markets-agreement", "agreement_text"),
                     ("markets-censoring", "censoring_text"),
@@ -250,7 +228,7 @@ for _key, _name in (("markets-params", "params_text"), ("markets-levels", "level
                     ("markets-loo", "loo_text"), ("markets-example-repr", "example_repr_text"),
                     ("markets-example", "example_text"), ("markets-backtest", "backtest_text"),
                     ("markets-backtest-specs", "backtest_specs_text")):
-    OUTPUTS[_key] = _markets(_name)
+    OUTPUTS[_key] = _text_of("markets_figures", _name)
 
 
 # The docs' images. A PNG is not byte-stable across matplotlib versions, so each script
@@ -272,6 +250,5 @@ IMAGES: dict[str, tuple[Callable[[], str], Callable[[], str]]] = {
 
 
 def _script(name: str):
-    """A script of this folder, imported when an image needs it (they are slow to import
-    for nothing)."""
+    """A script of this folder, imported when an output or an image needs it."""
     return importlib.import_module(name)
