@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from statistics import NormalDist
 from typing import Any
 
@@ -69,6 +70,16 @@ def matmul_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _quantile_z(levels: tuple[float, ...]) -> np.ndarray:
+    """Standard normal quantiles of the median, then each level's lower and upper bound
+    (read-only; cached: every forecast of a batch asks for the same levels)."""
+    probs = [0.5] + [p for lv in levels for p in band_probs(lv)]
+    z = np.array([NormalDist().inv_cdf(p) for p in probs])
+    z.flags.writeable = False
+    return z
+
+
 def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd.DataFrame:
     """The body of ``Fit.forecast``: quantiles and means of the Gaussian working scale.
 
@@ -87,8 +98,7 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
     else:
         with np.errstate(over="ignore"):  # reported below
             out["mean"] = gaussian.level_mean(mean, sd, fit.to_log_level)
-    probs = [0.5] + [p for lv in levels for p in band_probs(lv)]
-    z = np.array([NormalDist().inv_cdf(p) for p in probs])
+    z = _quantile_z(levels)
     logq = fit.to_log_level(mean[None, :] + z[:, None] * sd[None, :])
     with np.errstate(over="ignore"):  # reported below
         q = logq if log else np.exp(logq)

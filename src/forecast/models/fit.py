@@ -480,22 +480,23 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
                  for e in ests)
     keys = list(ests[0].params) if average else []
     units = getattr(spec, "param_units", {})
-    params = {k: scale.to_units(float(np.mean([e.params.get(k, np.nan) for e in ests])),
+    params = {k: scale.to_units(_mean([e.params.get(k, np.nan) for e in ests]),
                                 units.get(k, ""), lam, ref) for k in keys}
     params["scale.lambda"] = float(lam)
     params["scale.reference"] = float(ref)
-    params["calibration"] = float(np.mean([c[0] for c in cals]))
-    params["calibration.growth"] = float(np.mean([c[1] for c in cals]))
+    params["calibration"] = _mean([c[0] for c in cals])
+    params["calibration.growth"] = _mean([c[1] for c in cals])
     if extra:
         params.update(extra)
     n_res = min(e.residuals.size for e in ests)
-    res = np.mean([np.asarray(e.residuals)[e.residuals.size - n_res:] for e in ests], axis=0)
+    res = np.array(ests[0].residuals, dtype=float) if len(ests) == 1 else \
+        np.mean([np.asarray(e.residuals)[e.residuals.size - n_res:] for e in ests], axis=0)
     work_res = res
     if ref != 1.0 and lam != 0.0:  # changes: multiplied by ref^lambda (scale.to_units)
         with np.errstate(under="ignore"):
             res = res * ref**lam
     w = np.full(len(ests), 1.0 / len(ests)) if weights is None else weights
-    a = aicc_to_units(spec, float(np.mean([e.aicc for e in ests])), len(series), lam, ref) \
+    a = aicc_to_units(spec, _mean([e.aicc for e in ests]), len(series), lam, ref) \
         if aicc is None else aicc
     source = {k: v for k in ("market", "flow", "segment", "currency")
               if isinstance(v := getattr(history, k, None), str) and v}
@@ -508,6 +509,12 @@ def make_fit(spec: Any, series: AnnualSeries, ests: list[Estimate], lam: float,
                       f"{series.first_year}-{series.last_year}: {flat}.", UserWarning,
                       stacklevel=user_stacklevel())
     return fit
+
+
+def _mean(values: list[float]) -> float:
+    """The mean of `values` as a float; one value is returned as it is (the same bits as
+    ``np.mean`` of it, without its cost on the path every fit of one series takes)."""
+    return float(values[0]) if len(values) == 1 else float(np.mean(values))
 
 
 def aicc_to_units(spec: Any, aicc: float, n: int, lam: float, ref: float) -> float:
