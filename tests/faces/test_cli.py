@@ -139,6 +139,9 @@ def test_run_prints_table_and_writes_every_output(runs):
     assert rows[0]["scenario"] == "baseline"
     settings = json.loads((folder / "settings.json").read_text())
     assert settings["seed"] == 1
+    assert (settings["paths"], settings["to"]) == (500, 2035)
+    assert settings["scenarios"] == ["baseline", "escalation"]
+    assert not {"probabilities", "mixture_paths"} & set(settings)
     assert (settings["unit"], settings["currency"]) == ("USD_bn", "USD")  # the CSVs' unit
     sens = pd.read_csv(folder / "sensitivity.csv")  # names what it analyses, and the seed
     assert list(sens.columns[-2:]) == ["scenario", "seed"]
@@ -236,6 +239,14 @@ def test_probabilities_of_a_scenario_file_give_the_mixture(runs):
     np.testing.assert_allclose([float(r["median"]) for r in rows],
                                np.median(scope["proj"].mixture().samples[0], axis=0),
                                rtol=1e-12)
+    # settings.json records the weights and the paths each scenario gave the mixture
+    settings = json.loads((folder / "settings.json").read_text())
+    mixture = scope["proj"].mixture()
+    assert settings["mixture_paths"] == mixture.settings["mixture"]
+    assert sum(settings["mixture_paths"].values()) == settings["paths"] == mixture.n_paths
+    assert settings["probabilities"] == dict(zip(scope["proj"].scenario_names,
+                                                 scope["proj"].probabilities, strict=True))
+    assert settings["scenarios"] == list(scope["proj"].scenario_names)
 
 
 def test_scenario_narrows_a_mixture_only_when_every_scenario_is_named():

@@ -83,6 +83,13 @@ def test_a_file_with_probabilities_gives_the_mixture_everywhere(tmp_path, capsys
     sset = forecast.load_scenarios(tmp_path / "s.toml")
     mix = forecast.project_markets(fit, sset, to=2030, n_paths=100, seed=3).mixture()
     assert mix.settings["mixture"] == {"baseline": 50, "escalation": 30, "fragmentation": 20}
+    # settings.json records them too (the mixture's rows are checkable from it and the seed)
+    import json
+
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["mixture_paths"] == mix.settings["mixture"]
+    assert settings["probabilities"] == {"baseline": 0.5, "escalation": 0.3,
+                                         "fragmentation": 0.2}
     for name, share in (("summary.csv", False), ("shares.csv", True)):
         frame = pd.read_csv(out / name)
         assert frame["scenario"].unique().tolist() == ["baseline", "escalation",

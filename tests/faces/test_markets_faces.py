@@ -217,6 +217,8 @@ def test_cli_run_markets(tmp_path, capsys):
     settings = json.loads((out / "settings.json").read_text())
     assert settings["markets"] == ["US", "EU"]
     assert settings["seed"] == 3
+    assert (settings["paths"], settings["to"]) == (200, 2030)
+    assert settings["scenarios"] == ["baseline", "friction_diversion"]
     assert settings["unit"] == "USD_bn"  # of every figure in the CSV files
     assert (settings["design"], settings["model"]) == ("bottom-up", "BottomUp(Drift)")
     assert "US (USD bn, BottomUp(Drift))" in text

@@ -26,6 +26,7 @@ from .._outdir import is_plain_name
 from ..errors import DataError, ParameterError, ScenarioError
 from ..history import reconstruct
 from ..projection.engine import MAX_HORIZON
+from ..projection.summaries import mixture_counts
 from ..records import ExchangeRates, Records, load_releases
 from ..records.csvfile import path_kind
 from ..records.schema import suggest
@@ -219,6 +220,21 @@ def spec_text(args) -> str:
         [] if scale == "auto" else [f"scale={scale!r}"]) + (
         [] if center is None else [f"center={center!r}"])
     return f"{MODELS[args.model]}({', '.join(parts)})"
+
+
+def projection_settings(proj) -> dict:
+    """What settings.json records of a projection (one market's or several): the paths
+    per scenario, the last year, the scenarios in order, and, when they carry
+    probabilities, those and the paths each gives the probability-weighted mixture
+    (:func:`forecast.projection.summaries.mixture_counts`, as ``proj.mixture()`` draws
+    them): with the seed, what a reader needs to check the mixture's rows."""
+    names = list(proj.scenario_names)
+    out = {"paths": int(proj.n_paths), "to": int(proj.years[-1]), "scenarios": names}
+    if proj.probabilities is not None:
+        counts = mixture_counts(proj.probabilities, names, proj.n_paths)
+        out["probabilities"] = dict(zip(names, map(float, proj.probabilities), strict=True))
+        out["mixture_paths"] = dict(zip(names, map(int, counts), strict=True))
+    return out
 
 
 def scenario_set(args, default=None, origin: str = "the presets", output: bool = True):

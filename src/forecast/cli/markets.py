@@ -46,6 +46,7 @@ from ._util import (
     load_fx,
     load_records,
     make_spec,
+    projection_settings,
     scenario_set,
     seed_line,
     spec_text,
@@ -218,7 +219,7 @@ def _write(args, folder, records, mp, markets, t0: float) -> int:
                 "data": args.data or "embedded", "added": list(args.add),
                 "as_of": args.as_of, "fx": args.fx or "embedded",
                 "currency": args.currency, "unit": mp.unit, "seed": args.seed,
-                "scenario_file": args.file or "market presets",
+                "scenario_file": args.file or "market presets", **projection_settings(mp),
                 "seconds": round(time.perf_counter() - t0, 2)}
     folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
     status(args, "writing report.html")

@@ -39,6 +39,7 @@ from ._util import (
     load_records,
     make_spec,
     new_file,
+    projection_settings,
     scenario_set,
     seed_line,
     spec_text,
@@ -78,6 +79,7 @@ def _project(args):
         "market": args.market, "flow": args.flow, "segment": args.segment,
         "currency": args.currency, "unit": proj.unit,  # of every figure in the CSV files
         "scenario_file": args.file or "presets",
+        **projection_settings(proj),
         "versions": report_versions(),
     }
     args.t0 = t0  # cmd_run and cmd_report record the whole run time, up to the report

@@ -67,6 +67,24 @@ def summary_row(x: np.ndarray, levels: Sequence[float]) -> dict[str, float]:
     return row
 
 
+def mixture_counts(probabilities: Sequence[float], names: Sequence[str],
+                   n: int) -> np.ndarray:
+    """Paths each scenario gives a mixture of `n`: ``round(p_s * n)`` by largest
+    remainders, ties going to the scenarios in the order of their `names`; they sum to n.
+
+    Examples
+    --------
+    >>> mixture_counts([0.5, 0.25, 0.25], ["c", "a", "b"], 10).tolist()
+    [5, 3, 2]
+    """
+    p = np.asarray(probabilities, dtype=float)
+    rank = np.argsort(np.asarray(names, dtype=object), kind="stable")
+    counts = np.floor(p * n).astype(int)
+    remainder = (p * n - counts)[rank]
+    counts[rank[np.argsort(-remainder, kind="stable")[: n - counts.sum()]]] += 1
+    return counts
+
+
 def mixture_samples(samples: np.ndarray, probabilities: Sequence[float],
                     names: Sequence[str]):
     """Pool ``round(p_s * n)`` consecutive paths of each scenario (largest remainders).
@@ -78,11 +96,8 @@ def mixture_samples(samples: np.ndarray, probabilities: Sequence[float],
     the pool, (1, n, ...), moves whole paths.
     """
     n = samples.shape[1]
-    p = np.asarray(probabilities, dtype=float)
+    counts = mixture_counts(probabilities, names, n)
     rank = np.argsort(np.asarray(names, dtype=object), kind="stable")
-    counts = np.floor(p * n).astype(int)
-    remainder = (p * n - counts)[rank]
-    counts[rank[np.argsort(-remainder, kind="stable")[: n - counts.sum()]]] += 1
     pooled = np.empty((1, *samples.shape[1:]))
     lo = 0
     for s in rank:
