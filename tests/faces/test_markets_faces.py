@@ -322,3 +322,24 @@ def test_market_charts_refuse_a_list_of_scenarios_and_a_repeated_market(mp):
     with pytest.raises(ParameterError, match=r"`markets` must name each once; got 'US' more "
                                              r"than once"):
         plotting.market_fans(mp, markets=["US", "US"], fig=Figure())
+
+
+def test_a_weighted_projection_draws_the_mixtures_fans(mp, tmp_path):
+    """The mixture had tables but no chart: its fans are drawn (a phone version too),
+    shown in the report's mixture section, and differ from every scenario's."""
+    import dataclasses
+
+    k = len(mp.scenario_names)
+    weighted = dataclasses.replace(mp, probabilities=(1.0 / k,) * k)
+    svg = forecast.report.market_figures(weighted, narrow=True, format="svg")
+    assert set(svg) == {"market_fans", "market_shares", "market_fans.narrow",
+                        "market_shares.narrow", "mixture_fans", "mixture_fans.narrow"}
+    assert b"Probability-weighted mixture of the scenarios" in svg["mixture_fans"]
+    assert b"Scenario:" not in svg["mixture_fans"]
+    assert svg["mixture_fans"] != svg["market_fans"]
+    text = write_markets_report(weighted, tmp_path / "w.html").read_text(encoding="utf-8")
+    section = text.split(">Probability-weighted mixture</h2>")[1].split("<h2")[0]
+    assert 'alt="Fan chart of every market, mixture"' in section
+    assert section.count("data:image/svg+xml") == 2  # the chart and its phone version
+    # unweighted: no mixture chart anywhere
+    assert "mixture_fans" not in forecast.report.market_figures(mp, format="svg")

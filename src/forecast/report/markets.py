@@ -181,9 +181,10 @@ def _change_table(projection) -> str:
                  "and their share changes to zero", "Scenario", [_name(c) for c in cols], rows)
 
 
-def _mixture_section(projection, mixture, level: float) -> str:
-    """The scenarios' probabilities, the paths the mixture draws from each, and its
-    table of every market (as the baseline's, :func:`_baseline_table`)."""
+def _mixture_section(projection, mixture, level: float, fig=None) -> str:
+    """The scenarios' probabilities, the paths the mixture draws from each, its fan
+    charts when drawn (``fig["mixture_fans"]``), and its table of every market (as the
+    baseline's, :func:`_baseline_table`)."""
     names = projection.scenario_names
     probs = ", ".join(f"{scenario_label(n)} {q:.0%}"
                       for n, q in zip(names, projection.probabilities, strict=True))
@@ -192,6 +193,13 @@ def _mixture_section(projection, mixture, level: float) -> str:
     return (f"<p>Probabilities: {H.esc(probs)}. The mixture draws each of its "
             f"{mixture.n_paths:,} paths whole from one scenario ({H.esc(drawn)} paths), so "
             "its markets add up to China's total in every path.</p>"
+            + (H.figure(fig["mixture_fans"], alt="Fan chart of every market, mixture",
+                        caption="Every market and China's total, the scenarios pooled by "
+                                "probability: median, 50%, 80% and 95% bands, each on its "
+                                "own log axis; the reconstructed history (black) with its "
+                                "80% band (grey).",
+                        narrow=fig.get("mixture_fans.narrow"))
+               if fig and "mixture_fans" in fig else "")
             + _baseline_table(mixture, level))
 
 
@@ -219,9 +227,11 @@ def market_figures(projection, scenario: str | None = None, dpi: int = 150, *,
     Returns
     -------
     dict of str to bytes
-        Keys ``market_fans`` and ``market_shares``; with ``narrow=True`` also
-        ``market_fans.narrow`` (two panels a row) and ``market_shares.narrow``, the
-        versions shown on phones, legible at 390 px.
+        Keys ``market_fans`` and ``market_shares``, and ``mixture_fans`` (the fans of
+        the probability-weighted mixture, :meth:`~forecast.markets.MarketProjection.
+        mixture`) when the scenarios carry probabilities; with ``narrow=True`` also each
+        chart's ``<key>.narrow`` (fans two panels a row), the versions shown on phones,
+        legible at 390 px.
     """
     if format not in ("png", "svg"):
         raise ParameterError(f'`format` must be "png" or "svg"; got {format!r}.')
@@ -230,6 +240,12 @@ def market_figures(projection, scenario: str | None = None, dpi: int = 150, *,
     out.update(_shares(projection, scenario, dpi, format, narrow))
     if narrow:
         out["market_fans.narrow"] = _fans(projection, scenario, 2, dpi, format)
+    if projection.probabilities is not None:
+        mixture = projection.mixture()
+        name = mixture.scenario_names[0]
+        for key, ncols in (("mixture_fans", 3), *((("mixture_fans.narrow", 2),)
+                                                   if narrow else ())):
+            out[key] = _fans(mixture, name, ncols, dpi, format, title=MIXTURE_TITLE)
     return out
 
 
@@ -242,19 +258,25 @@ def _shares(projection, scenario: str, dpi: int, fmt: str, narrow: bool) -> dict
     return canvas.out[fmt]
 
 
-def _fans(projection, scenario: str, ncols: int, dpi: int, fmt: str) -> bytes:
-    """The market fans, `ncols` panels a row, one legend below them, then the source."""
+#: Title of the mixture's fan charts (its one scenario is named "mixture").
+MIXTURE_TITLE = "Probability-weighted mixture of the scenarios"
+
+
+def _fans(projection, scenario: str, ncols: int, dpi: int, fmt: str,
+          title: str | None = None) -> bytes:
+    """The market fans, `ncols` panels a row, one legend below them, then the source;
+    titled `title`, by default the scenario's name."""
     import matplotlib  # lazy: the optional `plot` extra
 
     fig_cls = require("matplotlib.figure", "plot", "Drawing the markets charts").Figure
-    texts = (scenario_label(scenario), *projection.markets)
+    texts = (title or scenario_label(scenario), *projection.markets)
     rc = {"font.size": FONT, "font.family": list(fonts_for(texts))}
     nrows = -(-len(projection.markets) // ncols)
     with matplotlib.rc_context(rc), quiet_font_lookup():
         fig = fig_cls(figsize=(FAN_WIDTH[ncols], 2.2 * nrows + 1.2), layout="constrained")
         axes = plotting.market_fans(projection, scenario, fig=fig, yscale="log", ncols=ncols)
         # the panels do not name the scenario
-        fig.suptitle(f"Scenario: {scenario_label(scenario)}", fontsize="large")
+        fig.suptitle(title or f"Scenario: {scenario_label(scenario)}", fontsize="large")
         _legend_below(fig, axes[0], ncols)
         source_line(fig, SOURCE)
         return H.image_bytes(fig, fmt, dpi)
@@ -350,7 +372,9 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
     level = check_level("level", level)  # as do a bad level and one named as another
     scenario = scenario or _chart_scenario(projection)
     fig = dict(figures or {})
-    if plots and not {f"{k}{n}" for k in _CHARTS for n in ("", ".narrow")} <= set(fig):
+    charts_needed = _CHARTS + (("mixture_fans",) if projection.probabilities is not None
+                               else ())
+    if plots and not {f"{k}{n}" for k in charts_needed for n in ("", ".narrow")} <= set(fig):
         drawn = market_figures(projection, scenario, dpi=dpi, narrow=True, format="svg")
         fig.update({k: v for k, v in drawn.items() if k not in fig})  # those not passed
     diversions = _diversions(projection)
@@ -383,7 +407,7 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
         out.append((f"Scenarios against {_the(_base(projection))}", _change_table(projection)))
     if mixture is not None:
         out.append(("Probability-weighted mixture", _mixture_section(projection, mixture,
-                                                                       level)))
+                                                                       level, fig)))
     m, cuts = message.market, _thresholds(thresholds, message.now_share)
     if cuts:  # none when the market's share is below 1%
         out.append((f"How likely is a smaller {m} share?",
