@@ -156,6 +156,31 @@ def history_frames(draw, market: str = "XX", min_years: int = 4, max_years: int 
     return pd.DataFrame(rows)
 
 
+@st.composite
+def growth_observations(draw, min_years: int = 4, max_years: int = 12):
+    """The usable observations of one series, as the slip check reads them.
+
+    Returns ``(used, changes)``: ``used`` holds dicts ``year, slot, value, y`` (slot 0:
+    log levels of some years, the first always; slot 1: growth rates in percent of some
+    later years, with ``y = log1p(value / 100)``), all consistent with the log changes
+    ``changes[year]`` (each in [-0.3, 0.5], about -26% to +65% a year).
+    """
+    n = draw(st.integers(min_years, max_years))
+    start = draw(st.integers(2000, 2015))
+    steps = draw(st.lists(st.floats(-0.3, 0.5), min_size=n - 1, max_size=n - 1))
+    changes = {start + i + 1: c for i, c in enumerate(steps)}
+    logs = np.concatenate([[3.0], 3.0 + np.cumsum(steps)])
+    used = []
+    for i in range(n):
+        if i == 0 or draw(st.booleans()):
+            used.append({"year": start + i, "slot": 0, "value": float(np.exp(logs[i])),
+                         "y": float(logs[i])})
+        if i > 0 and draw(st.booleans()):
+            v = 100.0 * float(np.expm1(steps[i - 1]))
+            used.append({"year": start + i, "slot": 1, "value": v, "y": float(np.log1p(v / 100))})
+    return used, changes
+
+
 # --------------------------------------------------------------------------- scenarios
 # distributions, assumptions, scenarios and scenario sets (valid by construction)
 

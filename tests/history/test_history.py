@@ -439,6 +439,62 @@ def test_growth_typed_as_a_fraction_is_named_in_a_warning():
         reconstruct(_synthetic({2015: 100.0, 2016: 100.4}, growth={2016: 0.4}), market="XX")
 
 
+def _path(growth: dict, start: int = 2014, level: float = 100.0) -> dict:
+    """Levels from `start` compounding ``{year: growth in percent}`` (the others flat)."""
+    out = {start: level}
+    for y in range(start + 1, max(growth) + 1):
+        out[y] = out[y - 1] * (1 + growth.get(y, 0.0) / 100)
+    return out
+
+
+def test_growth_typed_as_a_fraction_in_a_year_without_a_level_is_named():
+    """The probe's case: no 2017 level, and the 2017 growth typed 0.10 for 10%. The
+    levels of 2016 and 2018 imply +21% over two years, +10% a year; as typed the history
+    gave 2017 +0.1% (11.04 between 11.0 and 13.3) without a word."""
+    levels = _path(dict.fromkeys(range(2015, 2021), 10.0))
+    gap = {y: v for y, v in levels.items() if y != 2017}
+    with pytest.warns(UserWarning, match="contradicts the levels") as rec:
+        reconstruct(_synthetic(gap, growth={2017: 0.10}), market="XX")
+    assert len(rec) == 1
+    msg = str(rec[0].message)
+    assert rec[0].filename == __file__
+    for words in ("2017 full year, yoy_growth 0.1 pct", "the levels of 2016 and 2018 (no "
+                  "level in between), which imply +10.0% a year", "read as 10% it would "
+                  "agree", "enter 10 (the unit is percent"):
+        assert words in msg, (words, msg)
+    # no level for the year before: 2016 and 2018 stand in for 2017 and 2018
+    with pytest.warns(UserWarning, match=r"2018 full year, yoy_growth 0\.1 pct\) contradicts "
+                                         r"the levels of 2016 and 2018"):
+        reconstruct(_synthetic(gap, growth={2018: 0.10}), market="XX")
+    # two years without a level; the other growth rate of the span is taken out first
+    # (+30% in 2016, then +8% a year: the plain average, +15%, would not match 0.08)
+    levels = _path({2015: 10.0, 2016: 30.0, 2017: 8.0, 2018: 8.0, 2019: 10.0})
+    gap = {y: v for y, v in levels.items() if y not in (2016, 2017)}
+    with pytest.warns(UserWarning, match=r"2017 full year, yoy_growth 0\.08 pct\) contradicts "
+                                         r"the levels of 2015 and 2018 \(no level in between\), "
+                                         r"which imply \+8\.0% a year after the growth rate "
+                                         r"of 2016; read as 8% it would agree"):
+        reconstruct(_synthetic(gap, growth={2016: 30.0, 2017: 0.08}), market="XX")
+
+
+def test_growth_rates_around_a_missing_level_that_are_no_slip_are_not_warned_about():
+    levels = _path(dict.fromkeys(range(2015, 2021), 10.0))
+    gap = {y: v for y, v in levels.items() if y != 2017}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reconstruct(_synthetic(gap, growth={2017: 10.0}), market="XX")  # as published
+        reconstruct(_synthetic(gap, growth={2017: 4.0}), market="XX")  # a discrepancy
+        # a small genuine growth where the levels around the gap hardly move
+        flat = _path(dict.fromkeys(range(2015, 2021), 0.3))
+        reconstruct(_synthetic({y: v for y, v in flat.items() if y != 2017},
+                               growth={2017: 0.3}), market="XX")
+        # +0.5% and then +110%: the plain average over 2016-2018 (+45% a year) would
+        # match 0.5 read as 50%, but the 2018 growth rate accounts for the jump
+        jump = _path({2015: 10.0, 2016: 10.0, 2017: 0.5, 2018: 110.0, 2019: 10.0})
+        reconstruct(_synthetic({y: v for y, v in jump.items() if y != 2017},
+                               growth={2017: 0.5, 2018: 110.0}), market="XX")
+
+
 def test_no_usable_record():
     recs = _synthetic({2015: 50.0})
     with pytest.raises(DataError, match="falls in"):

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import history_frames
+from strategies import growth_observations, history_frames
 
 from forecast.history import reconstruct
+from forecast.history._outliers import SLIP_MIN_CHANGE, growth_slips
 from forecast.history.profile import IntraYearProfile, estimate_profile
 from forecast.records import Records, load_exchange_rates
 
@@ -116,3 +117,53 @@ def test_estimated_profile_increases_to_one(a, p, noise, months):
     assert np.all(c[:-1] < 1.0)
     assert np.all(prof.log_var(np.arange(1, 12)) > 0)
     assert prof.log_var(12)[0] == 0.0
+
+
+def _span(used: list[dict], year: int) -> tuple[int, int] | None:
+    """The nearest years with a level at or before ``year - 1`` and at or after `year`."""
+    levels = [r["year"] for r in used if r["slot"] == 0]
+    before = [y for y in levels if y < year]
+    after = [y for y in levels if y >= year]
+    return (max(before), min(after)) if before and after else None
+
+
+@settings(max_examples=100, deadline=None)
+@given(obs=growth_observations())
+def test_a_growth_rate_as_published_is_a_slip_only_when_the_span_cannot_tell(obs):
+    """Records that agree with each other are flagged only where the levels span other
+    years that have no growth rate (their share is a guess) and the rate is below 1%: 0.5
+    (%) read as 50% can then match the span. Rates of 1% or more never are, nor any rate
+    whose span is pinned by levels and growth rates."""
+    used, _ = obs
+    growth_years = {r["year"] for r in used if r["slot"] == 1}
+    for r, *_ in growth_slips(used):
+        a, b = _span(used, r["year"])
+        unexplained = [y for y in range(a + 1, b + 1) if y != r["year"] and y not in growth_years]
+        assert unexplained, (r, a, b)
+        assert abs(r["value"]) < 1.0, r
+
+
+@settings(max_examples=100, deadline=None)
+@given(obs=growth_observations(), data=st.data())
+def test_a_growth_rate_typed_as_a_fraction_is_caught_where_its_span_is_pinned(obs, data):
+    """0.1 typed for 10% is flagged wherever the levels around it (and the growth rates of
+    the span's other years) pin its year's change at 5 log points or more, whether or not
+    the year and the year before have a level."""
+    used, changes = obs
+    year = data.draw(st.sampled_from(sorted(changes)))
+    if abs(changes[year]) < SLIP_MIN_CHANGE + 1e-9:
+        return
+    if _span(used, year) is None:  # no level at or after the year: one for the last year
+        last = max(changes)
+        used.append({"year": last, "slot": 0, "value": np.nan,
+                     "y": 3.0 + sum(changes.values())})
+    a, b = _span(used, year)
+    have = {r["year"]: r for r in used if r["slot"] == 1}
+    for y in range(a + 1, b + 1):  # pin the span: a growth rate for each of its years
+        if y not in have:
+            v = 100.0 * float(np.expm1(changes[y]))
+            have[y] = {"year": y, "slot": 1, "value": v, "y": float(np.log1p(v / 100))}
+            used.append(have[y])
+    r = have[year]
+    r.update(value=r["value"] / 100, y=float(np.log1p(r["value"] / 10000)))
+    assert any(f is r for f, *_ in growth_slips(used)), (r, a, b)

@@ -269,43 +269,90 @@ def _warn_end_jumps(levels: list[dict], what: str, sources: Mapping) -> None:
 
 
 #: A growth rate is read as a fraction typed where the unit says percent (0.175 for 17.5%)
-#: when the levels on both sides imply a change of at least this many log points...
+#: when the levels on both sides imply a change of at least this many log points (a year)...
 SLIP_MIN_CHANGE = 0.05
 #: ...and the record, read as a fraction, matches them within this share of that change
 #: and at least four times better than as typed.
 SLIP_MATCH = 0.25
 
 
-def growth_slips(used: list[dict]) -> list[tuple[dict, float]]:
-    """(record, implied growth in percent) of growth rates that read as a fraction slip.
+def _implied(r: dict, level: dict, growth: dict) -> tuple[float, int, int, list[int]] | None:
+    """(log change a year, year a, year b, other growth years) the levels imply for `r`.
+
+    `a` is the nearest year with a level at or before ``t - 1`` and `b` the nearest at or
+    after ``t``; over a longer span the other growth rates in it (their years listed) are
+    taken out and the rest is shared evenly by the years left. None without both levels.
+    """
+    t = r["year"]
+    a = max((y for y in level if y <= t - 1), default=None)
+    b = min((y for y in level if y >= t), default=None)
+    if a is None or b is None:
+        return None
+    others = [s for s in growth if a < s <= b and s != t]
+    change = level[b] - level[a] - sum(growth[s] for s in others)
+    return change / (b - a - len(others)), a, b, others
+
+
+def growth_slips(used: list[dict]) -> list[tuple[dict, float, int, int, list[int]]]:
+    """(record, implied growth in percent a year, a, b, other growth years) of the slips.
 
     A growth rate ``v`` (unit ``pct``) in year ``t`` is compared with the log change of
-    the levels used for ``t - 1`` and ``t`` (full-year equivalents, same currency). It is
-    flagged when those levels change by at least :data:`SLIP_MIN_CHANGE` log points and
-    the record, read as ``100 v`` percent, agrees with them within :data:`SLIP_MATCH` of
-    that change and four times better than ``v`` percent does: 0.175 typed for 17.5%.
+    the levels used for ``t - 1`` and ``t`` (full-year equivalents, same currency). Where
+    either year has no level, the nearest levels around them, years ``a < t <= b``, stand
+    in: their log change, less the growth rates of the span's other years, shared evenly
+    by the years of the span without one (2016 to 2018 at +21%, with no other growth
+    rate, implies +10% for 2017). The record is flagged when that change is at least
+    :data:`SLIP_MIN_CHANGE` log points a year and the record, read as ``100 v`` percent,
+    agrees with it within :data:`SLIP_MATCH` of that change and four times better than
+    ``v`` percent does: 0.175 typed for 17.5%.
+
+    Examples
+    --------
+    >>> import math
+    >>> used = [{"year": t, "slot": 0, "y": math.log(100 * 1.1 ** (t - 2014))}
+    ...         for t in (2014, 2015, 2016, 2018, 2019)]
+    >>> used.append({"year": 2017, "slot": 1, "value": 0.1, "y": math.log1p(0.001)})
+    >>> [(r["year"], round(g, 1), a, b) for r, g, a, b, _ in growth_slips(used)]
+    [(2017, 10.0, 2016, 2018)]
+    >>> used[-1].update(value=10.0, y=math.log1p(0.1))  # as published: no slip
+    >>> growth_slips(used)
+    []
     """
     level = {r["year"]: r["y"] for r in used if r["slot"] == 0 and math.isfinite(r["y"])}
+    growth = {r["year"]: r["y"] for r in used if r["slot"] == 1 and math.isfinite(r["y"])}
     out = []
     for r in used:
-        t, v = r["year"], r["value"]
-        if r["slot"] != 1 or t not in level or t - 1 not in level or not v > -1.0:
+        if r["slot"] != 1 or not r["value"] > -1.0 or not math.isfinite(r["y"]):
             continue
-        change = level[t] - level[t - 1]
+        v = r["value"]
+        implied = _implied(r, level, growth)
+        if implied is None:
+            continue
+        change, a, b, others = implied
         typed = abs(r["y"] - change)
         as_fraction = abs(r["y"] - math.log1p(v / 100.0) + math.log1p(v) - change)
         if (abs(change) >= SLIP_MIN_CHANGE and as_fraction <= SLIP_MATCH * abs(change)
                 and 4.0 * as_fraction < typed):
-            out.append((r, 100.0 * math.expm1(change)))
+            out.append((r, 100.0 * math.expm1(change), a, b, others))
     return out
+
+
+def _levels_text(a: int, b: int, others: list[int], implied: float) -> str:
+    """`the levels of 2016 and 2018, which imply +10.0% a year in between`."""
+    if b - a == 1:
+        return f"the levels of {a} and {b}, which imply {implied:+.1f}%"
+    given = (f" after the growth rate{'s' * (len(others) > 1)} of "
+             f"{', '.join(map(str, others))}" if others else "")
+    return (f"the levels of {a} and {b} (no level in between), which imply "
+            f"{implied:+.1f}% a year{given}")
 
 
 def warn_growth_slips(used: list[dict], what: str, sources: Mapping | None = None) -> None:
     """Warn, naming each record, about growth rates that read as a fraction slip."""
-    for r, implied in growth_slips(used):
+    for r, implied, a, b, others in growth_slips(used):
         warnings.warn(
-            f"{what}: {_describe(r, sources or {})} contradicts the levels of {r['year'] - 1} "
-            f"and {r['year']}, which imply {implied:+.1f}%; read as {100 * r['value']:g}% it "
+            f"{what}: {_describe(r, sources or {})} contradicts "
+            f"{_levels_text(a, b, others, implied)}; read as {100 * r['value']:g}% it "
             f"would agree. If the release says {100 * r['value']:g}%, enter "
             f"{100 * r['value']:g} (the unit is percent, not a fraction); the history uses "
             "the record as typed.", UserWarning, stacklevel=user_stacklevel())
