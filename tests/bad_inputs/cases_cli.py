@@ -97,9 +97,6 @@ cli_case("run-memory-guard", "run", *FAST[:4], "--paths", "900000000", "--scenar
 cli_case("run-to-before-data", "run", *FAST, "--to", "2000", "--out", "{root}/early",
          needles=("--to", "got 2000", "--to 2035"),
          tags=(STAGED,))
-cli_case("backtest-horizon-too-long", "backtest", "--model", "drift",
-         "--horizon", "20", "--paths", "20", "--seed", "1",
-         needles=("`horizon`", "at most", "got 20"))
 cli_case("backtest-imputations-without-pseudo-real-time", "backtest", "--imputations", "5",
          "--paths", "20", "--seed", "1",
          needles=("--imputations 5", "--pseudo-real-time", "Drop --imputations"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
+import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
@@ -87,6 +88,41 @@ def test_default_origins_and_truncated_horizon():
     assert bt["origin"].max() == 2022
     assert bt["year"].max() == 2023
     assert len(bt) == 2 * 9 + 1
+
+
+def test_a_horizon_past_the_data_end_scores_the_years_with_a_truth_and_says_so(us_history):
+    """The probe's case: one origin four years before the end and the default horizon 5
+    raised "`horizon` must be at most 4", while default origins ran with horizon 5 and the
+    records design scored what it could. Now every design scores the years with a truth
+    and warns which horizons it reached."""
+    s = forecast.AnnualSeries(range(2005, 2020), [10 * 1.07**i for i in range(15)])
+    with pytest.warns(UserWarning, match=r"backtest scored horizons 1-4 only, not up to "
+                                         r"horizon=5: no truth \(the data end in 2019\) lies "
+                                         r"further ahead of any origin\. Pass a smaller "
+                                         r"horizon or earlier origins\."):
+        bt = backtest(forecast.Drift(), s, origins=[2015], n_paths=200, seed=1)
+    assert bt[["origin", "year", "horizon"]].values.tolist() == [
+        [2015, 2016, 1], [2015, 2017, 2], [2015, 2018, 3], [2015, 2019, 4]]
+    assert bt.attrs == {"skipped": [], "unscored": []}
+    with pytest.warns(UserWarning, match=r"scored horizons 1-3 only, not up to horizon=5"):
+        t = compare([Naive()], us_history, origins=[2022], n_paths=50, seed=1)
+    assert sorted(set(t["horizon"])) == [1, 2, 3]
+    # an origin that reaches the horizon: the later one's shorter reach needs no word
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bt = backtest(Naive(), SERIES, origins=[2015, 2021], horizon=5, n_paths=50, seed=1)
+    assert bt.groupby("origin")["horizon"].max().to_dict() == {2015: 5, 2021: 2}
+
+
+@pytest.mark.parametrize("origin", [2023, 2030, np.int64(2024), 2023.0])
+def test_a_rolling_origin_with_no_year_to_score_is_refused_naming_it_and_the_data_end(origin):
+    with pytest.raises(ParameterError, match=rf"`origins` must be last training years in "
+                                             rf"\[2008, 2022\]; got {int(origin)}: the data "
+                                             rf"end in 2023, so no year forecast from "
+                                             rf"{int(origin)} has a truth to score it\. Pass "
+                                             rf"origins up to 2022\.") as info:
+        backtest(Naive(), SERIES, origins=[2016, origin], horizon=1, n_paths=50)
+    assert info.value.field == "origins"
 
 
 def test_drift_beats_naive_on_a_trending_series_and_is_calibrated():

@@ -652,7 +652,6 @@ def test_fx_that_is_not_a_file_is_refused_before_the_work(tmp_path, capsys):
 
 @pytest.mark.parametrize(("argv", "lead"), [
     (["nowcast", "--year", "2030"], "--year: `year` must be an int in [2009, 2025]"),
-    (["backtest", "--horizon", "20", "--model", "drift"], "--horizon: `horizon` must be at"),
     (["data", "--measure", "foo"], "--measure: `measure` must be one of"),
     (["data", "--confidence", "zzz"], "--confidence: `confidence` must be one of"),
     (["history", "--as-of", "0001-01"], "--as-of: `as_of` must be 'YYYY'"),

@@ -65,6 +65,16 @@ def test_backtest_warnings_name_horizon_and_no_frame_attrs(tmp_path, capsys):
     assert _said(lines, "backtest", "backtest skipped").endswith("the model needs 2")
 
 
+def test_a_rolling_origin_horizon_past_the_data_is_scored_as_far_as_it_goes(tmp_path, capsys):
+    """--horizon 20 was refused ("`horizon` must be at most 11"); it now scores horizons
+    1-11, as --pseudo-real-time does, and says so in the command line's words."""
+    lines = _lines(capsys, ["backtest", "--model", "drift", "--horizon", "20", "--paths",
+                            "20", "--seed", "1", "-q"], tmp_path)
+    said = _said(lines, "backtest", "scored horizons 1-11 only, not up to --horizon 20:")
+    assert said.endswith("no truth (the data end in 2025) lies further ahead of any origin. "
+                         "Pass a smaller --horizon."), said
+
+
 def test_data_names_market_for_an_absent_market(tmp_path, capsys):
     lines = _lines(capsys, ["data", "--market", "KR", "--market", "XY"], tmp_path)
     assert _said(lines, "data", "no record has market 'XY'").startswith(

@@ -35,7 +35,7 @@ CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # project_markets (run --markets): paths censored on a near-level scale
         (r"On the log scale \(e\.g\. BottomUpModel\(forecast\.Auto\(scale=\"log\"\)\)\)",
          "On the log scale (--scale log)"),
-        # backtest --pseudo-real-time: a horizon no truth reaches
+        # backtest (either design): a horizon no truth reaches
         (r"not up to horizon=(\d+):", r"not up to --horizon \1:"),
         (r"Pass a smaller horizon or earlier origins\.", "Pass a smaller --horizon."),
         # backtest: skipped / unscored origins (the table has no attrs on the command line)

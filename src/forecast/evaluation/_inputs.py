@@ -107,9 +107,15 @@ def _series_origins(series: AnnualSeries, spec_min: int, origins: Any) -> list[i
     origins = _origin_list(origins, f"last training years such as {hi - 3}")
     out = []
     for o in origins:
-        oi = check_int("origins", o, series.first_year, hi,
-                       f"Origins are the last training years, in [{series.first_year}, {hi}].")
-        out.append(oi)
+        if (isinstance(o, numbers.Real) and not isinstance(o, bool) and o > hi
+                and float(o).is_integer()):  # a forecast from it has no year with a truth
+            raise ParameterError(
+                f"`origins` must be last training years in [{series.first_year}, {hi}]; got "
+                f"{int(o)}: the data end in {series.last_year}, so no year forecast from "
+                f"{int(o)} has a truth to score it. Pass origins up to {hi}.",
+                field="origins")
+        out.append(check_int("origins", o, series.first_year, hi, "Origins are the last "
+                             f"training years, in [{series.first_year}, {hi}]."))
     return sorted(set(out))
 
 
@@ -126,16 +132,6 @@ def _origin_list(origins: Any, example: str) -> list[Any]:
                              f"{example}, or leave it out (None) for the default origins.",
                              field="origins")
     return out
-
-
-def _check_horizon(horizon: int, last: int, origins: list[int]) -> None:
-    """Refuse a horizon that no origin can score (it would be silently cut short)."""
-    reach = last - min(origins)
-    if horizon > reach:
-        raise ParameterError(
-            f"`horizon` must be at most {reach}: the first origin is {min(origins)} and the "
-            f"data end in {last}, so no forecast further ahead can be scored; got {horizon}. "
-            f"Pass horizon <= {reach}, or earlier origins.")
 
 
 #: the first default pseudo-real-time origin (June 2013): the releases before it are too

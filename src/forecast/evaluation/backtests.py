@@ -46,7 +46,6 @@ from ..records.schema import FLOWS, SEGMENTS, suggest
 from . import metrics
 from ._inputs import (
     _check_by,
-    _check_horizon,
     _check_reconstruct_kw,
     _check_spec,
     _kind,
@@ -191,7 +190,6 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
         target = "series" if kind == "series" else "latest"
         truths = {target: dict(zip(series.years.tolist(), series.values.tolist(), strict=True))}
         olist = list(_series_origins(series, max(min_length(s) for s in specs), origins))
-        _check_horizon(horizon, series.last_year, olist)
         tasks = [Task((spec,), series.window(end=o), o, horizon, n_paths, *seeds)
                  for spec in specs for o in olist]
     log.info("backtest: %d fits (%d origins, %d models)", len(tasks), len(olist), len(specs))
@@ -201,9 +199,11 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     cols = _POINT + _levels_cols(levels) + _metric_cols(levels)
     frame = pd.DataFrame(rows, columns=cols)
     reached = int(frame["horizon"].max()) if len(frame) else 0
-    if kind == "records" and 0 < reached < horizon:  # origins are dates: known only now
+    if 0 < reached < horizon:  # years without a truth are left unscored, with a word
+        truth = ("published truth" if kind == "records" else
+                 f"truth (the data end in {max(max(t) for t in truths.values())})")
         warnings.warn(f"backtest scored horizons 1-{reached} only, not up to horizon="
-                      f"{horizon}: no published truth lies further ahead of any origin. "
+                      f"{horizon}: no {truth} lies further ahead of any origin. "
                       "Pass a smaller horizon or earlier origins.",
                       UserWarning, stacklevel=user_stacklevel())
     frame.attrs["skipped"] = skipped
@@ -311,7 +311,8 @@ def backtest(
         labels each cut-off ``"YYYY-MM"`` (a month's last day: ``2019`` is ``"2019-12"``)
         or ``"YYYY-MM-DD"`` however it was written, and a cut-off given twice runs once.
     horizon : int, default 5
-        Years forecast at each origin.
+        Years forecast at each origin; years without a truth are not scored (when no
+        origin reaches `horizon` years ahead, a UserWarning names the horizons scored).
     n_paths : int, default 2000
         Simulated paths per forecast.
     seed : int, Generator, SeedSequence or None
