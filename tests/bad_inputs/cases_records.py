@@ -209,6 +209,12 @@ def _(w, p, mp):
     Records.concat(1)
 
 
+@case("records", "concat-nothing", ParameterError, "`records`", "got no argument",
+      "Records.concat(a, b)")
+def _(w, p, mp):
+    Records.concat()
+
+
 @case("records", "add-not-records", ForecastTypeError, "records + other", "int")
 def _(w, p, mp):
     w.records + 1

@@ -54,6 +54,17 @@ def test_concat_order_independent(df, data):
     assert _rows(Records.concat(a, b, a)) == _rows(ab)  # the same record is kept once
 
 
+@given(records(), st.dates(pd.Timestamp("2004-01-01").date(), pd.Timestamp("2034-12-31").date()))
+def test_concat_with_records_a_filter_left_empty_changes_nothing(rec, d):
+    """An empty Records (every record published after `d`, or none) is the identity of
+    concat, on either side, and empty ones alone stay empty."""
+    empty = rec.filter(as_of=d)
+    empty = empty if len(empty) == 0 else rec.filter(year=1980)  # years drawn: 2005-2022
+    assert Records.concat(rec, empty) == rec
+    assert empty + rec == rec
+    assert len(Records.concat(empty, empty)) == 0
+
+
 @given(records(), st.dates(pd.Timestamp("2004-01-01").date(), pd.Timestamp("2034-12-31").date()),
        st.integers(0, 2000))
 def test_as_of_monotone(rec, d1, extra_days):

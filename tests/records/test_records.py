@@ -269,7 +269,27 @@ def test_concat_identical_values_corroborate(releases):
     assert len(both) == 2 * len(a)
     assert Records.concat(a, a) == a  # the same record is kept once
     assert Records.concat([a, b]) == both
-    assert len(Records.concat()) == 0
+
+
+def test_concat_of_nothing_is_refused_as_an_empty_table_is(releases):
+    """Records.concat() gave Records(0 rows), which from_frame and from_csv refuse, and
+    reconstruct then blamed an as_of filter nobody had passed."""
+    for args, given in (((), "no argument"), (([],), "an empty list"),
+                        (((),), "an empty tuple")):
+        with pytest.raises(ParameterError) as info:
+            Records.concat(*args)
+        for words in (f"`records` must be one or more Records to combine; got {given}.",
+                      "Records.concat(a, b)", "forecast.load_releases()"):
+            assert words in str(info.value), (words, str(info.value))
+        assert info.value.field == "records"
+    # Records a filter left empty are Records: they add nothing, and alone stay empty
+    none = releases.filter(market="JP", flow="so_contract")
+    us = releases.filter(market="US")
+    assert len(none) == 0
+    assert Records.concat(none, us) == us
+    assert us + none == us
+    assert len(Records.concat(none, none)) == 0
+    assert len(Records.concat([none])) == 0
 
 
 def test_concat_conflict_names_both_rows(releases):

@@ -28,7 +28,7 @@ import pandas as pd
 from .._fsio import SidecarSeal, check_own_file, neutralise, unneutralise, write_own
 from .._keywords import checked_init, checked_methods
 from .._validation import check_bool
-from ..errors import DataError, ForecastTypeError
+from ..errors import DataError, ForecastTypeError, ParameterError
 from . import schema as S
 from ._filter import filter_mask
 from .csvfile import embedded_text, parse_csv, read_user_text
@@ -287,11 +287,19 @@ class Records:
         Parameters
         ----------
         *records : Records
-            Any number of Records (or one list of them).
+            One or more Records (or one list of them). Empty ones (a filter that matched
+            nothing) add nothing; combining only empty ones gives ``Records(0 rows)``, as
+            the filter did.
 
         Returns
         -------
         Records
+
+        Raises
+        ------
+        ParameterError
+            No Records at all (``Records.concat()`` or an empty list): there is nothing to
+            combine, as ``from_frame`` and ``from_csv`` refuse a table without rows.
 
         Examples
         --------
@@ -300,14 +308,20 @@ class Records:
         >>> len(Records.concat(us, hk)) == len(us) + len(hk), us + us == us
         (True, True)
         """
+        given = "no argument"
         if len(records) == 1 and isinstance(records[0], list | tuple):
+            given = f"an empty {type(records[0]).__name__}"
             records = tuple(records[0])
+        if not records:  # as from_frame and from_csv refuse a table without rows
+            raise ParameterError(
+                f"`records` must be one or more Records to combine; got {given}. Pass "
+                "e.g. Records.concat(a, b) or Records.concat([a, b]); to start from the "
+                "embedded releases use forecast.load_releases(), from a file "
+                "Records.from_csv(path).", field="records")
         for i, r in enumerate(records):
             if not isinstance(r, Records):
                 raise ForecastTypeError(f"Records.concat takes Records; argument {i} is "
                                         f"{type(r).__name__}. Load it with Records.from_csv.")
-        if not records:
-            return cls(_typed_frame({c: [] for c in S.FRAME_COLUMNS}, [], []))
         frames = [r._frame for r in records]
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         seen: set[tuple] = set()
