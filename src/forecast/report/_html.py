@@ -68,19 +68,59 @@ to PDF from a browser if you need a PDF.
 
 
 def image_bytes(fig, fmt: str = "svg", dpi: int = 150) -> bytes:
-    """Render a matplotlib Figure to SVG (text kept as text) or PNG bytes, reproducibly."""
+    """Render a matplotlib Figure to SVG (text kept as text) or PNG bytes, reproducibly.
+
+    PNG is written by :func:`_png`: the pixels matplotlib draws, without an alpha
+    channel when every pixel is opaque, at zlib level :data:`PNG_LEVEL`.
+    """
     import matplotlib  # lazy: matplotlib is the optional `plot` extra
 
+    if fmt == "png":
+        return _png(fig, dpi)
     buf = io.BytesIO()
     rc = {"svg.fonttype": "none", "svg.hashsalt": "forecast"}
-    meta = {"Date": None} if fmt == "svg" else {"Software": None}
     with matplotlib.rc_context(rc):
-        fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata={"Date": None})
     data = buf.getvalue()
     if fmt == "svg":  # drop the DTD address and the RDF block: nothing that names a site
         data = re.sub(rb"<!DOCTYPE[^>]*>\s*", b"", data)
         data = re.sub(rb"<metadata>.*?</metadata>\s*", b"", data, flags=re.S)
     return data
+
+
+#: zlib level of :func:`image_bytes`'s PNG (of 9). The presets' 21 charts took 0.40 s
+#: to encode at Pillow's default 6, 0.24 s at 3 (as fast as 1, which makes files 2% larger
+#: than 3) with the alpha channel dropped: 1.60 MB against 1.70 MB as matplotlib writes them.
+PNG_LEVEL = 3
+
+
+def _png(fig, dpi: int) -> bytes:
+    """`fig` as PNG at `dpi`: matplotlib's pixels (Agg), encoded by Pillow.
+
+    matplotlib's PNG is RGBA at Pillow's default zlib level: a chart on its opaque white
+    figure has an alpha of 255 everywhere, a quarter of the bytes to filter and compress
+    for nothing. Here the same pixels are encoded as RGB when every one is opaque (RGBA
+    otherwise) at :data:`PNG_LEVEL`, with the resolution in the file as matplotlib
+    writes it; a viewer shows the same colours, pixel for pixel.
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # lazy: the `plot` extra
+    from PIL import Image  # a dependency of matplotlib
+
+    canvas = fig.canvas  # the report's measuring canvas is an Agg canvas; else one for now
+    agg = canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    try:
+        fig.savefig(io.BytesIO(), format="rgba", dpi=dpi)  # draws as savefig(format="png")
+        pixels = np.asarray(agg.buffer_rgba())  # its renderer's: the pixels just drawn
+    finally:
+        if agg is not canvas:
+            fig.set_canvas(canvas)
+    if pixels[..., 3].min() == 255:
+        pixels = pixels[..., :3]
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(
+        buf, format="png", dpi=(dpi, dpi), compress_level=PNG_LEVEL)
+    return buf.getvalue()
 
 
 def png_bytes(fig, dpi: int = 150, tight: bool = False) -> bytes:
