@@ -514,25 +514,47 @@ def _canvas_class():
     return MeasuringCanvas
 
 
-def _reach(ax, span, upper: bool, renderer) -> float | None:
-    """The highest (`upper`) or lowest data value drawn under the axes-fraction x `span`."""
+def _drawn(ax, renderer) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]]:
+    """The bars and lines of `ax` as (x0, x1, values, bars): the horizontal extent in
+    axes fraction of each bar (`bars`) or point, and the data values drawn there (a bar's
+    two ends, a point's value).
+
+    Measured once for the four corners :func:`legend_clear_of_bars` weighs: a bar's box,
+    which matplotlib measures in a renderer, was measured again for every corner (a
+    decomposition chart's 13 bars a year: most of its layout's time). Bars of no height
+    and reference lines (axhline, which span every corner) are left out.
+    """
     to_axes = ax.transAxes.inverted()
-    values = []
+    drawn = []
+    boxes, ends = [], []
     for container in ax.containers:
         for patch in getattr(container, "patches", ()):
-            box = patch.get_window_extent(renderer).transformed(to_axes)
-            if box.x1 > span[0] and box.x0 < span[1] and patch.get_height() != 0:
-                values += [patch.get_y(), patch.get_y() + patch.get_height()]
+            if patch.get_height() != 0:
+                box = patch.get_window_extent(renderer).transformed(to_axes)
+                boxes.append((box.x0, box.x1))
+                ends.append((patch.get_y(), patch.get_y() + patch.get_height()))
+    if boxes:
+        x = np.asarray(boxes, float)
+        drawn.append((x[:, 0], x[:, 1], np.asarray(ends, float), True))
     for line in ax.lines:
         if line.get_transform() is not ax.transData:  # reference lines (axhline) span all
             continue
-        xy = ax.transAxes.inverted().transform(ax.transData.transform(line.get_xydata()))
-        inside = (xy[:, 0] >= span[0]) & (xy[:, 0] <= span[1])
-        values += list(np.asarray(line.get_ydata(), float)[inside])
-    values = [v for v in values if np.isfinite(v)]
-    if not values:
+        x = to_axes.transform(ax.transData.transform(line.get_xydata()))[:, 0]
+        drawn.append((x, x, np.asarray(line.get_ydata(), float), False))
+    return drawn
+
+
+def _reach(drawn, span, upper: bool) -> float | None:
+    """The highest (`upper`) or lowest finite value of :func:`_drawn` under the
+    axes-fraction x `span`: of the bars reaching into it and the points inside it."""
+    lo, hi = span
+    found = [values[(x1 > lo) & (x0 < hi) if bars else (x0 >= lo) & (x0 <= hi)].ravel()
+             for x0, x1, values, bars in drawn]
+    values = np.concatenate(found) if found else np.empty(0)
+    values = values[np.isfinite(values)]
+    if not len(values):
         return None
-    return max(values) if upper else min(values)
+    return float(values.max() if upper else values.min())
 
 
 def legend_clear_of_bars(ax, renderer=None) -> None:
@@ -569,6 +591,7 @@ def legend_clear_of_bars(ax, renderer=None) -> None:
         return
     box = leg.get_window_extent(renderer).transformed(ax.transAxes.inverted())
     upper, left = first.startswith("upper"), first.endswith("left")
+    drawn = _drawn(ax, renderer)
     best = None
     for flip_x, flip_y in ((False, False), (True, False), (False, True), (True, True)):
         span = (1 - box.x1, 1 - box.x0) if flip_x else (box.x0, box.x1)
@@ -576,7 +599,7 @@ def legend_clear_of_bars(ax, renderer=None) -> None:
         room = 1 - (box.y1 - box.y0) - (1 - box.y1 if upper else box.y0) - _LEGEND_GAP
         if room < 0.3:  # a legend taller than the chart: leave it where it is
             return
-        reach = _reach(ax, span, top, renderer)
+        reach = _reach(drawn, span, top)
         if reach is None:
             new = (lo, hi)
         elif top:
