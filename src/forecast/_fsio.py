@@ -9,8 +9,9 @@ promises (``docs/reliability.md`` lists the tests of each):
   charts and report of one run, or a saved projection) is staged in a temporary folder
   beside the target and swapped in whole: with Linux's ``renameat2(RENAME_EXCHANGE)``
   in one step, elsewhere with two renames (an interruption between them is repaired by
-  the next write; :mod:`forecast._outdir`). Ctrl-C during a swap is held back until the
-  swap is done.
+  the next write; :mod:`forecast._outdir`). Files that belong together (a command's
+  table and chart) are each staged in full before any is renamed (:func:`atomic_files`).
+  Ctrl-C during a swap or those renames is held back until they are done.
 - **Never through a link, never over someone else's files.** Targets that are symbolic
   links are refused; new files are created with ``O_EXCL | O_NOFOLLOW``. A folder holds a
   marker (``.forecast-output.json``) listing the files the library wrote; a non-empty folder without
@@ -45,9 +46,9 @@ from typing import IO, Any, NamedTuple
 from ._oserror import output_error
 from .errors import OutputError
 
-__all__ = ["ArchiveSeal", "Found", "LineSeal", "Seal", "SidecarSeal", "atomic_file",
-           "check_new_file", "check_own_file", "deferred_signals", "file_head",
-           "force_words", "neutralise", "output_error", "unneutralise", "write_bytes",
+__all__ = ["ArchiveSeal", "FileSet", "Found", "LineSeal", "Seal", "SidecarSeal",
+           "atomic_file", "atomic_files", "check_new_file", "check_own_file", "deferred_signals",
+           "file_head", "force_words", "neutralise", "output_error", "unneutralise", "write_bytes",
            "write_own", "write_text"]
 
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
@@ -643,6 +644,136 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _rename(src: Path, dst: Path) -> None:
+    os.rename(src, dst)  # one indirection: fault-injection tests replace it
+
+
+def _are_unchanged(targets: list[Path]) -> str:
+    """What a failed write of `targets` (the files asked for) left: all as they were."""
+    if len(targets) == 1:
+        return _unchanged(targets[0])
+    kept = [str(t) for t in targets if _lexists(t)]
+    if not kept:
+        return "Nothing was written."
+    verb = "is" if len(kept) == 1 else "are"
+    return f"Nothing was written: {' and '.join(kept)} {verb} unchanged."
+
+
+class FileSet:
+    """Files staged beside their targets, then renamed into place together.
+
+    Made by :func:`atomic_files`. Each :meth:`open` (or :meth:`write_bytes`) writes one
+    file completely to a temporary name in its target's folder, where a full disk, a
+    quota or a permission fails; nothing is renamed until every file of the set is
+    staged. Then the renames run one after the other with Ctrl-C and SIGTERM held back,
+    so a reader finds the previous files or the new ones, never some of each; a
+    failure while staging removes every staged file and leaves the targets as they were.
+    """
+
+    def __init__(self) -> None:
+        #: (temporary file, target) in the order they are renamed
+        self._staged: list[tuple[Path, Path]] = []
+        #: the files the caller asked for (a CSV, not its record beside it), for messages
+        self._asked: list[Path] = []
+
+    def _ask(self, path: Path) -> None:
+        if path not in self._asked:
+            self._asked.append(path)
+
+    @contextlib.contextmanager
+    def open(self, path: object, *, what: str = "file", overwrite: bool = True,
+             text: bool = False, make_parents: bool = False,
+             for_file: tuple[Path, str] | None = None) -> Iterator[IO]:
+        """Yield a new temporary file beside `path`, renamed over it when the set commits.
+
+        `path` must not be a symbolic link or a folder; an existing file is replaced only
+        with `overwrite`. Its folder must exist unless `make_parents`. `for_file` is
+        ``(file, words)`` when `path` serves another file (a CSV's record beside it):
+        errors then name that file, the one the caller asked for, followed by `words`.
+        """
+        target = check_new_file(path, force=overwrite, what=what)
+        asked = target if for_file is None else for_file[0]
+        self._ask(asked)
+        if make_parents:
+            _make_dirs(target.parent, what)
+        elif not target.parent.is_dir():
+            raise OutputError(f"cannot write the {what} {target}: its folder {target.parent} "
+                              "does not exist. Create it first or fix the path.")
+        named = asked if for_file is None else f"{asked} ({for_file[1]})"
+        tmp = target.with_name(_temp_name(target.name, "tmp"))
+        try:
+            fd = os.open(tmp, _NEW, 0o666)
+            try:
+                with _writer(fd, text) as (fh, _):
+                    yield fh
+                with contextlib.suppress(OSError):  # keep the mode of the file replaced
+                    os.chmod(tmp, os.stat(target, follow_symlinks=False).st_mode & 0o7777)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise output_error(exc, named, note=_are_unchanged(self._asked)) from None
+        self._staged.append((tmp, target))
+
+    def write_bytes(self, path: object, data: bytes, **kwargs: Any) -> Path:
+        """Stage `data` for `path` (see :meth:`open`); return the path as given."""
+        with self.open(path, **kwargs) as fh:
+            fh.write(data)
+        return Path(os.path.expanduser(os.fspath(path)))
+
+    def _commit(self) -> None:
+        renamed: list[Path] = []
+        try:
+            with deferred_signals():  # every rename, or none yet when Ctrl-C comes
+                while self._staged:
+                    tmp, target = self._staged[0]
+                    _rename(tmp, target)
+                    self._staged.pop(0)
+                    renamed.append(target)
+        except OSError as exc:  # a target replaced by a folder meanwhile, say
+            done = [str(t) for t in dict.fromkeys(renamed)]
+            note = (f"{' and '.join(done)} {'was' if len(done) == 1 else 'were'} written, "
+                    "the other files are unchanged." if done else
+                    _are_unchanged(self._asked))
+            raise output_error(exc, self._staged[0][1], note=note) from None
+        for folder in dict.fromkeys(t.parent for t in renamed):
+            _fsync_dir(folder)
+
+    def _discard(self) -> None:
+        for tmp, _ in self._staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        self._staged.clear()
+
+
+@contextlib.contextmanager
+def atomic_files() -> Iterator[FileSet]:
+    """Write several files so that they change together: all or none (:class:`FileSet`).
+
+    Stage every file in the block; they are renamed into place when it ends. An error
+    or Ctrl-C in the block removes what was staged and changes no target.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_files() as files:
+    ...     _ = files.write_bytes(folder / "table.csv", b"a,b\\n1,2\\n")
+    ...     _ = files.write_bytes(folder / "chart.svg", b"<svg/>")
+    ...     sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    []
+    >>> sorted(p.name for p in folder.iterdir())
+    ['chart.svg', 'table.csv']
+    """
+    files = FileSet()
+    try:
+        yield files
+        files._commit()
+    finally:
+        files._discard()
+
+
 @contextlib.contextmanager
 def atomic_file(path: object, *, what: str = "file", overwrite: bool = True,
                 text: bool = False, make_parents: bool = False) -> Iterator[IO]:
@@ -650,29 +781,12 @@ def atomic_file(path: object, *, what: str = "file", overwrite: bool = True,
 
     `path` must not be a symbolic link or a folder; an existing file is replaced only with
     `overwrite`. The folder must exist unless `make_parents`. On any error (or Ctrl-C)
-    the temporary file is removed and `path` is unchanged.
+    the temporary file is removed and `path` is unchanged. A set of one
+    (:func:`atomic_files`).
     """
-    target = check_new_file(path, force=overwrite, what=what)
-    if make_parents:
-        _make_dirs(target.parent, what)
-    elif not target.parent.is_dir():
-        raise OutputError(f"cannot write the {what} {target}: its folder {target.parent} does "
-                          "not exist. Create it first or fix the path.")
-    tmp = target.with_name(_temp_name(target.name, "tmp"))
-    try:
-        fd = os.open(tmp, _NEW, 0o666)
-        with _writer(fd, text) as (fh, _):
-            yield fh
-        with contextlib.suppress(OSError):  # keep the mode of the file being replaced
-            os.chmod(tmp, os.stat(target, follow_symlinks=False).st_mode & 0o7777)
-        with deferred_signals():
-            os.rename(tmp, target)
-        _fsync_dir(target.parent)
-    except OSError as exc:
-        raise output_error(exc, target, note=_unchanged(target)) from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    with atomic_files() as files, files.open(path, what=what, overwrite=overwrite,
+                                             text=text, make_parents=make_parents) as fh:
+        yield fh
 
 
 def write_bytes(path: object, data: bytes, **kwargs: Any) -> Path:

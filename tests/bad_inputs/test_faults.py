@@ -8,6 +8,7 @@ files present, with matching SHA-256), never a mix, and every failure is one lin
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pathlib
@@ -25,7 +26,7 @@ import pytest
 from _optional import need
 
 import forecast
-from forecast import Projection, _lock, _outdir, cli
+from forecast import Projection, _fsio, _lock, _outdir, cli
 from forecast.errors import OutputError
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -158,6 +159,82 @@ def test_kill_9_during_forecast_run_keeps_the_old_output(tmp_path):
     if proc.returncode == -signal.SIGKILL:
         seed = json.loads(after["settings.json"])["seed"]
         assert after == before or seed == 2
+
+
+# ------------------------------------------------------- two files of one command
+#: commands that write two single files, fast settings: --out CSV and --plot PNG
+TWO_FILES = {"history": ["history", "-q"],
+             "sensitivity": ["sensitivity", "--n", "50", "--imputations", "2", "--seed", "2",
+                             "-q"]}
+
+
+def _two_outputs(tmp_path, command: str, capsys, fault) -> tuple[int, str, dict]:
+    """Run `command` with --out and --plot over two old files (--force), with `fault`
+    applied; return its exit code, stderr and the files of the folder afterwards."""
+    table, chart = tmp_path / "t.csv", tmp_path / "t.png"
+    table.write_bytes(b"old table\n")
+    chart.write_bytes(b"old chart")
+    with pytest.MonkeyPatch.context() as mp:
+        fault(mp)
+        code = cli.main([*TWO_FILES[command], "--out", str(table), "--plot", str(chart),
+                         "--force"])
+    err = capsys.readouterr().err
+    return code, err, {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+
+def _on_call(n: int, module, name: str, act):
+    """A fault: `act()` before the `n`-th call of `module.name`, which then runs."""
+    real, calls = getattr(module, name), [0]
+
+    def wrapper(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == n:
+            act()
+        return real(*args, **kwargs)
+
+    return lambda mp: mp.setattr(module, name, wrapper)
+
+
+def _disk_full():
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _ctrl_c():
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.parametrize("command", list(TWO_FILES))
+def test_a_full_disk_at_the_second_file_keeps_both_old_files(tmp_path, capsys, command):
+    """The disk filled up after the table: the new table was renamed over the old one
+    and the chart stayed old, a mix that no run produced. Now both files are staged
+    before either is renamed: exit 2, both old files, nothing left beside them."""
+    code, err, files = _two_outputs(tmp_path, command, capsys,
+                                    _on_call(2, _fsio, "_os_write", _disk_full))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert f"cannot write {tmp_path / 't.png'}: the disk is full (ENOSPC)" in err
+    assert err.strip().endswith(f"Nothing was written: {tmp_path / 't.csv'} and "
+                                f"{tmp_path / 't.png'} are unchanged.")
+    assert files == {"t.csv": b"old table\n", "t.png": b"old chart"}
+
+
+@pytest.mark.parametrize(("when", "expect"), [("staging", "old"), ("commit", "new")])
+def test_ctrl_c_between_the_two_files_leaves_both_old_or_both_new(tmp_path, capsys, when,
+                                                                  expect):
+    """Ctrl-C while the chart is written keeps both old files; Ctrl-C at the first rename
+    is held back until the second is done: both new. Exit 130 either way."""
+    fault = (_on_call(2, _fsio, "_os_write", _ctrl_c) if when == "staging" else
+             _on_call(1, _fsio, "_rename", _ctrl_c))
+    code, err, files = _two_outputs(tmp_path, "history", capsys, fault)
+    assert code == 130
+    assert err == ("forecast history: interrupted; outputs are complete or unchanged "
+                   "(never partial).\n")
+    assert sorted(files) == ["t.csv", "t.png"]  # nothing staged left beside them
+    if expect == "old":
+        assert files == {"t.csv": b"old table\n", "t.png": b"old chart"}
+    else:
+        assert files["t.csv"].startswith(b"year,")
+        assert files["t.png"].startswith(b"\x89PNG")
 
 
 # ----------------------------------------------------------------------------- locks

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import pandas as pd
 
 from .. import models
-from .._fsio import atomic_file, check_new_file, neutralise, write_bytes
+from .._fsio import atomic_files, check_new_file, neutralise
 from .._optional import require
 from .._outdir import is_plain_name
 from ..errors import DataError, ParameterError, ScenarioError
@@ -407,11 +407,32 @@ def new_file(args, path: str, option: str = "--out") -> pathlib.Path:
                           what=f"{option} file")
 
 
+def csv_bytes(frame) -> bytes:
+    """`frame` as the CSV an ``--out`` file holds: no index, text cells neutralised."""
+    return neutralise(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_outputs(args, outputs) -> None:
+    """Write the command's output files together: the old ones stay, or all are new.
+
+    `outputs` holds ``(path, data, option)`` for each file, its bytes already made. Each
+    file is staged in full beside its target (folders created), where a full disk or a
+    permission fails; only then are they renamed into place, Ctrl-C held back meanwhile
+    (:func:`forecast._fsio.atomic_files`). So ``sensitivity --out s.csv --plot t.png``
+    on a disk with room for the table alone leaves the previous table and chart, not a
+    new table beside an old chart.
+    """
+    for path, _, option in outputs:  # again: a file may have appeared meanwhile
+        new_file(args, path, option)
+    with atomic_files() as files:
+        for path, data, option in outputs:
+            files.write_bytes(path, data, what=f"{option} file", make_parents=True)
+        interrupted_yet(args)  # a Ctrl-C a finalizer swallowed: publish nothing
+
+
 def write_csv(args, frame, path: str, option: str = "--out") -> None:
     """Write `frame` to `path` atomically (parents created), text cells neutralised."""
-    new_file(args, path, option)
-    with atomic_file(path, what=f"{option} file", text=True, make_parents=True) as fh:
-        neutralise(frame).to_csv(fh, index=False, lineterminator="\n")
+    write_outputs(args, [(path, csv_bytes(frame), option)])
 
 
 def _extension(path: str, option: str, allowed: tuple[str, ...], why: str,
@@ -463,18 +484,23 @@ def plot_format(path: str, option: str = "--plot", stem: str = "chart") -> str:
     return _extension(path, option, PLOT_FORMATS, "the format follows the extension", stem)
 
 
-def save_axes_png(args, draw, path: str, *fargs, size=(7.5, 4.2), **kwargs) -> None:
-    """Draw a chart into `path`: PNG or SVG, as its extension says."""
+def chart_bytes(draw, path: str, *fargs, size=(7.5, 4.2), **kwargs) -> bytes:
+    """Draw a chart for the file `path`: PNG or SVG bytes, as its extension says."""
     fmt = plot_format(path)
-    new_file(args, path, "--plot")
     fig = require("matplotlib.figure", "plot", "--plot").Figure(figsize=size)
     draw(*fargs, ax=fig.subplots(), **kwargs)
     if fmt == "png":
-        data = png_bytes(fig, dpi=100, tight=True)
-    else:  # the report's SVG (text kept as text, reproducible); tight as the PNG
-        fig.set_layout_engine("tight")
-        data = image_bytes(fig, "svg", dpi=100)
-    write_bytes(path, data, what="--plot file", make_parents=True)
+        return png_bytes(fig, dpi=100, tight=True)
+    # the report's SVG (text kept as text, reproducible); tight as the PNG
+    fig.set_layout_engine("tight")
+    return image_bytes(fig, "svg", dpi=100)
+
+
+def save_axes_png(args, draw, path: str, *fargs, size=(7.5, 4.2), **kwargs) -> None:
+    """Draw a chart into `path`: PNG or SVG, as its extension says."""
+    new_file(args, path, "--plot")
+    write_outputs(args, [(path, chart_bytes(draw, path, *fargs, size=size, **kwargs),
+                          "--plot")])
 
 
 def format_compact(table, unit: str) -> str:

@@ -26,7 +26,9 @@ from ..scenarios.scenario import check_starts
 from ._options import MODELS
 from ._util import (
     build_history,
+    chart_bytes,
     check_center,
+    csv_bytes,
     csv_path,
     done,
     draw_seed,
@@ -45,6 +47,7 @@ from ._util import (
     status,
     toml_path,
     write_csv,
+    write_outputs,
 )
 from .run_report import cmd_report, cmd_run  # noqa: F401  (every cmd_<name> is found here)
 
@@ -53,11 +56,14 @@ def cmd_history(args) -> int:
     _check_outputs(args, out=args.out, plot=args.plot)
     history = build_history(args, load_records(args))
     frame = history.to_frame()
-    # the files first: a reader that closes stdout early (`| head`) must not cost them
+    # the files first: a reader that closes stdout early (`| head`) must not cost them;
+    # both made in memory, then written together (never a new table beside an old chart)
+    outputs = []
     if args.out:
-        write_csv(args, frame, args.out)
+        outputs.append((args.out, csv_bytes(frame), "--out"))
     if args.plot:
-        save_axes_png(args, history_chart, args.plot, history)
+        outputs.append((args.plot, chart_bytes(history_chart, args.plot, history), "--plot"))
+    write_outputs(args, outputs)
     print_frame(frame)
     return 0
 
@@ -252,11 +258,15 @@ def cmd_sensitivity(args) -> int:
         with warnings.catch_warnings():  # said above, with the options of this command
             warnings.filterwarnings("ignore", _SOBOL_N_WARNING, UserWarning)
             table = sobol(fit, scenario, years, n=args.n, seed=args.seed, progress=bar)
-    if args.out:  # before printing (see cmd_history); the scenario and the seed as the
-        # last columns: the table alone says what it analyses and repeats the run
-        write_csv(args, table.assign(scenario=scenario.name, seed=args.seed), args.out)
+    # before printing, together (see cmd_history); the scenario and the seed as the last
+    # columns: the table alone says what it analyses and repeats the run
+    outputs = []
+    if args.out:
+        outputs.append((args.out, csv_bytes(table.assign(scenario=scenario.name,
+                                                         seed=args.seed)), "--out"))
     if args.plot:
-        save_axes_png(args, tornado_chart, args.plot, table)
+        outputs.append((args.plot, chart_bytes(tornado_chart, args.plot, table), "--plot"))
+    write_outputs(args, outputs)
     print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
     print_frame(table, "{:,.3f}")
     what = "paths" if args.method == "tornado" else "base samples"
