@@ -196,9 +196,28 @@ def force_words(what: str) -> str:
     return "--force" if what.startswith("--") else "force=True"
 
 
+def _check_folders_above(target: Path, what: str) -> None:
+    """Refuse a target below a file: ``victim/r.csv`` where ``victim`` is a file.
+
+    The OS says ENOTDIR or EEXIST, or "its folder does not exist", none of which names
+    the file in the way; and the check runs before any work, so a command fails before
+    it prints or computes anything.
+    """
+    for folder in target.parents:
+        if not _lexists(folder):
+            continue  # made by a writer that creates the folders it needs
+        if folder.is_dir():  # a link to a folder is followed: the folders above are yours
+            return
+        kind = "a file" if folder.is_file() else "not a folder"
+        raise OutputError(f"cannot write the {what} {target}: {folder} is {kind}, where a "
+                          "folder is needed. Fix the path, or move that file away.")
+
+
 def check_new_file(path: object, *, force: bool, what: str = "file") -> Path:
-    """Refuse a target that is a link or a folder, or that exists when `force` is False."""
+    """Refuse a target that is a link or a folder, that lies below a file, or that exists
+    when `force` is False."""
     target = _abs(path, what)
+    _check_folders_above(target, what)
     if target.is_symlink():
         raise OutputError(f"the {what} {target} is a symbolic link; forecast never writes "
                           "through links. Remove the link or choose another path.")

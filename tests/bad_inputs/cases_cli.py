@@ -79,6 +79,10 @@ cli_case("scenarios-dump-link", "scenarios", "--dump", "{root}/link.toml", "--fo
          needles=("--dump file", "link.toml", "symbolic link"))
 cli_case("data-out-exists", "data", "--out", "{root}/existing.csv",
          needles=("--out file", "existing.csv", "already exists"))
+cli_case("data-out-below-a-file", "data", "--out", "{root}/precious.csv/r.csv",
+         needles=("--out file", "precious.csv is a file, where a folder is needed"))
+cli_case("history-plot-below-a-file", "history", "--plot", "{root}/precious.csv/h.png",
+         needles=("--plot file", "precious.csv is a file, where a folder is needed"))
 cli_case("report-out-exists", "report", "--out", "{root}/existing.html", *FAST[:-2],
          needles=("--out file", "existing.html", "already exists"))
 cli_case("data-missing-file", "data", "{root}/nope.csv", needles=("nope.csv", "not found"))

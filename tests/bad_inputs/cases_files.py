@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 
+from _optional import need
 from cases import STAGED, case
 
 from forecast import Projection, _fsio, _lock
@@ -102,6 +103,46 @@ def _(w, p, mp):
     from forecast.report import write_report
 
     write_report(w.proj, w.root / "link.csv", plots=False)
+
+
+# A file where a folder is needed (`precious.csv/out.csv`): each single-file writer said
+# "its folder precious.csv does not exist", which sent the user looking for a missing
+# folder; the message names the file in the way, before any work.
+def _below_a_file(w):
+    return w.root / "precious.csv" / "deeper"
+
+
+_BELOW = ("precious.csv is a file, where a folder is needed", "move that file away")
+
+
+@case("files", "write-below-a-file-records", OutputError, "records file", *_BELOW)
+def _(w, p, mp):
+    w.records.filter(market="US").to_csv(_below_a_file(w) / "r.csv")
+
+
+@case("files", "write-below-a-file-series", OutputError, "series file", *_BELOW)
+def _(w, p, mp):
+    w.series.to_csv(_below_a_file(w) / "s.csv")
+
+
+@case("files", "write-below-a-file-scenarios", OutputError, "scenario file", *_BELOW)
+def _(w, p, mp):
+    from forecast import Scenario, dump_scenarios
+
+    dump_scenarios(Scenario("a"), _below_a_file(w) / "s.toml")
+
+
+@case("files", "write-below-a-file-report", OutputError, "report", *_BELOW)
+def _(w, p, mp):
+    from forecast.report import write_report
+
+    write_report(w.proj, _below_a_file(w) / "r.html", plots=False)
+
+
+@case("files", "write-below-a-file-excel", OutputError, "Excel workbook", *_BELOW)
+def _(w, p, mp):
+    need("openpyxl")
+    w.proj.to_excel(_below_a_file(w) / "p.xlsx", region="United States", variable="Test")
 
 
 # ----------------------------------------------------------------------------- load

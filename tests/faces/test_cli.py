@@ -26,6 +26,10 @@ SRC = ROOT / "src"
 
 def _env():
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
+    # `PYTHONPATH=src pytest` names the tree under test relative to this folder: a command
+    # run in a tmp folder would import another copy of forecast (an installed one)
+    env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in
+                                        env.get("PYTHONPATH", "").split(os.pathsep) if p)
     probe = subprocess.run([sys.executable, "-c", "import forecast"], env=env,
                            capture_output=True, cwd="/")
     if probe.returncode:  # not installed: use the source tree
@@ -564,6 +568,7 @@ def test_a_reader_that_stops_early_costs_no_output_file(tmp_path):
         "s.csv": ["sensitivity", "--scenario", "escalation", *small, "--n", "50",
                   "--year", "2030", "--out", "s.csv", "--plot", "s.png"],
         "dump.toml": ["scenarios", toml, "-v", "--dump", "dump.toml"],
+        "r.csv": ["data", "--market", "US", "--out", "r.csv"],
     }
 
     def run(args):
@@ -582,6 +587,20 @@ def test_a_reader_that_stops_early_costs_no_output_file(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
     for extra in ("h.png", "s.png"):
         assert (tmp_path / extra).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_data_out_below_a_file_fails_before_the_listing(tmp_path, capsys):
+    """`forecast data --out afile/r.csv` printed every row, then failed with "cannot access
+    afile: it already exists (EEXIST). Choose another name": the file in the way is named
+    now, before anything is printed."""
+    (tmp_path / "afile").write_text("x\n")
+    assert cli.main(["data", "--out", str(tmp_path / "afile" / "r.csv")]) == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err == (f"forecast data: error: cannot write the --out file "
+                       f"{tmp_path / 'afile' / 'r.csv'}: {tmp_path / 'afile'} is a file, "
+                       "where a folder is needed. Fix the path, or move that file away.\n")
+    assert (tmp_path / "afile").read_text() == "x\n"
 
 
 def test_a_run_without_a_baseline_compares_every_chart_with_the_first_scenario(tmp_path):

@@ -7,6 +7,7 @@ that need them.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 import secrets
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 import pandas as pd
 
 from .. import models
-from .._fsio import atomic_files, check_new_file, neutralise
+from .._fsio import _make_dirs, atomic_files, check_new_file, neutralise
 from .._optional import require
 from .._outdir import is_plain_name
 from ..errors import DataError, ParameterError, ScenarioError
@@ -405,6 +406,11 @@ def new_file(args, path: str, option: str = "--out") -> pathlib.Path:
     """
     return check_new_file(path, force=bool(getattr(args, "force", False)),
                           what=f"{option} file")
+
+
+def make_folder(path: str, what: str) -> None:
+    """Create the folders above the output file `path` (a file in the way: OutputError)."""
+    _make_dirs(pathlib.Path(os.path.abspath(os.path.expanduser(path))).parent, what)
 
 
 def csv_bytes(frame) -> bytes:

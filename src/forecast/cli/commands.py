@@ -9,7 +9,6 @@ imports this module only when a command runs, never for ``forecast --help``. ``r
 from __future__ import annotations
 
 import argparse
-import pathlib
 import warnings
 
 import pandas as pd
@@ -37,6 +36,7 @@ from ._util import (
     interactive,
     load_fx,
     load_records,
+    make_folder,
     make_spec,
     new_file,
     plot_format,
@@ -374,15 +374,16 @@ def cmd_data(args) -> int:
         filters["as_of"] = args.as_of
     subset = records.filter(**filters) if filters else records
     frame = subset.frame
+    if args.out:  # before the listing: a reader that closes stdout early (`| head`)
+        # must not cost the file
+        new_file(args, args.out)
+        make_folder(args.out, "--out file")  # as --out elsewhere
+        subset.to_csv(args.out, force=bool(args.force))  # new_file checked --force
     if len(frame):
         # values as published (0.005 stays 0.005), never rounded to two decimals
         print_frame(frame[[c for c in _LIST_COLUMNS if c in frame.columns]], "{:,.15g}")
     print(f"{len(frame)} of {len(records.frame)} rows" + (" match these filters." if filters
                                                           else "."))
-    if args.out:
-        new_file(args, args.out)
-        pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # as --out elsewhere
-        subset.to_csv(args.out, force=bool(args.force))  # new_file checked --force
     return 0
 
 
