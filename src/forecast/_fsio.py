@@ -299,8 +299,9 @@ class Seal:
         file being replaced when it was forecast's, unchanged (else None)."""
         return write_bytes(target, self.seal(data), what=what)
 
-    def names(self, target: Path, what: str) -> None:
-        """Refuse, before any work, a `target` whose record could not be written."""
+    def names(self, target: Path, what: str, force: bool) -> None:
+        """Refuse, before any work, a `target` whose record could not be written (or only
+        over a file that is not forecast's, without `force`)."""
 
     def where(self, target: Path) -> str:
         """Where the digest of `target` is kept, in words for a message."""
@@ -461,7 +462,10 @@ class SidecarSeal(Seal):
     beside it (JSON: format, file name and SHA-256). A file is forecast's unchanged when
     that record lists its SHA-256; one whose first line is the table's header (`headers`)
     but without a record (written by an older version, copied, or a table of the same
-    kind from elsewhere) has no record, and any other file lacks the mark.
+    kind from elsewhere) has no record, and any other file lacks the mark. A file under
+    the record's name that is not such a record (a user's) is replaced only with
+    ``force``, as the CSV would be; the file and its record are staged before either is
+    renamed (:func:`atomic_files`), so a failed write leaves both as they were.
 
     Parameters
     ----------
@@ -497,7 +501,7 @@ class SidecarSeal(Seal):
         head = os.fsencode(target.name)[:keep].decode("utf-8", "ignore")
         return target.with_name(f".{head}{tag}{cls.SUFFIX}")
 
-    def names(self, target: Path, what: str) -> None:
+    def names(self, target: Path, what: str, force: bool) -> None:
         rec = self.record_path(target)
         _abs(rec, f"{what}'s record")  # its name must fit the file system too
         if rec.is_symlink() or rec.is_dir():
@@ -505,15 +509,33 @@ class SidecarSeal(Seal):
                 f"the record {rec} of the {what} {target} is a symbolic link or a folder; "
                 "forecast writes there the SHA-256 of the file it writes, never through a "
                 "link. Remove it or choose another path.")
+        if _lexists(rec) and not force and not self._is_record(rec):
+            raise OutputError(
+                f"the {what} {target} would replace {rec.name} beside it, which forecast "
+                f"did not write (forecast keeps there the SHA-256 of the CSV it writes); "
+                "forecast replaces only files it wrote. Move that file away, choose another "
+                f"path, or pass {force_words(what)} to replace it.")
+
+    @classmethod
+    def _record(cls, rec: Path) -> dict | None:
+        """The record at `rec` as forecast writes it (a JSON object of its format), or
+        None for anything else: a user's file under that name is not forecast's."""
+        data = _read_plain(rec, 64 * 1024)
+        try:
+            found = json.loads(data.decode("utf-8")) if data is not None else None
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return found if isinstance(found, dict) and found.get("format") == cls.FORMAT \
+            else None
+
+    @classmethod
+    def _is_record(cls, rec: Path) -> bool:
+        return cls._record(rec) is not None
 
     def _recorded(self, target: Path) -> tuple[str, ...]:
-        data = _read_plain(self.record_path(target), 64 * 1024)
-        try:
-            rec = json.loads(data.decode("utf-8")) if data is not None else None
-        except (UnicodeDecodeError, ValueError):
-            return ()
-        if not isinstance(rec, dict) or rec.get("format") != self.FORMAT \
-                or rec.get("file") != target.name or not isinstance(rec.get("sha256"), list):
+        rec = self._record(self.record_path(target))
+        if rec is None or rec.get("file") != target.name \
+                or not isinstance(rec.get("sha256"), list):
             return ()
         return tuple(d for d in rec["sha256"] if isinstance(d, str) and _HEX.fullmatch(d))
 
@@ -524,22 +546,31 @@ class SidecarSeal(Seal):
             return Found(recorded, None if data is None else _sha(data))
         return Found((), None) if csv_header(path) in self.headers else None
 
-    def _write_record(self, target: Path, digests: list[str], what: str) -> None:
-        rec = {"format": self.FORMAT, "version": 1, "file": target.name, "sha256": digests}
-        write_text(self.record_path(target), json.dumps(rec, indent=1) + "\n",
-                   what=f"{what}'s record")
+    def _stage_record(self, files: FileSet, target: Path, digests: list[str],
+                      what: str) -> None:
+        rec = self.record_path(target)
+        body = {"format": self.FORMAT, "version": 1, "file": target.name, "sha256": digests}
+        # a failure names the file asked for: the record is forecast's business
+        files.write_bytes(rec, (json.dumps(body, indent=1) + "\n").encode("utf-8"),
+                          what=f"{what}'s record",
+                          for_file=(target, f"its record {rec.name} beside it"))
 
     def write(self, target: Path, data: bytes, what: str, previous: str | None) -> Path:
-        # record first the digests of both the file being replaced and the new one, so
-        # that an interruption anywhere leaves a file its record lists; then the file;
-        # then the record of the new file alone
+        # Every file is staged before any is renamed, so a full disk leaves the file and
+        # its record as they were (never a record of a file that was not written). They
+        # are renamed in the order staged: when forecast's file is replaced, first a
+        # record of both its digest and the new one, then the file, then the record of
+        # the new file alone, so that an interruption between two renames leaves a file
+        # its record lists.
         new = _sha(data)
-        self._write_record(target, list(dict.fromkeys([previous, new] if previous else [new])),
-                           what)
-        out = write_bytes(target, data, what=what)
-        if previous and previous != new:
-            self._write_record(target, [new], what)
-        return out
+        _check_folder(target, what, make_parents=False)  # named as asked, not the record
+        with atomic_files() as files:
+            replacing = previous is not None and previous != new
+            self._stage_record(files, target, [previous, new] if replacing else [new], what)
+            files.write_bytes(target, data, what=what)
+            if replacing:
+                self._stage_record(files, target, [new], what)
+        return target
 
 
 def _refusal(target: Path, what: str, seal: Seal, found: Found | None) -> str:
@@ -590,7 +621,7 @@ def _checked_own(path: object, force: bool, what: str, seal: Seal) -> tuple[Path
     """The target of a single-file write, checked (:func:`check_own_file`), and the digest
     of the file it replaces when that is forecast's, unchanged (else None)."""
     target = check_new_file(path, force=True, what=what)
-    seal.names(target, what)
+    seal.names(target, what, force)
     return target, _own_state(target, force, what, seal)
 
 
@@ -663,6 +694,15 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _check_folder(target: Path, what: str, make_parents: bool) -> None:
+    """Make the folder of `target` (`make_parents`), or refuse a missing one."""
+    if make_parents:
+        _make_dirs(target.parent, what)
+    elif not target.parent.is_dir():
+        raise OutputError(f"cannot write the {what} {target}: its folder {target.parent} "
+                          "does not exist. Create it first or fix the path.")
+
+
 def _rename(src: Path, dst: Path) -> None:
     os.rename(src, dst)  # one indirection: fault-injection tests replace it
 
@@ -690,8 +730,8 @@ class FileSet:
     """
 
     def __init__(self) -> None:
-        #: (temporary file, target) in the order they are renamed
-        self._staged: list[tuple[Path, Path]] = []
+        #: (temporary file, target, how messages name it) in the order they are renamed
+        self._staged: list[tuple[Path, Path, object]] = []
         #: the files the caller asked for (a CSV, not its record beside it), for messages
         self._asked: list[Path] = []
 
@@ -713,11 +753,7 @@ class FileSet:
         target = check_new_file(path, force=overwrite, what=what)
         asked = target if for_file is None else for_file[0]
         self._ask(asked)
-        if make_parents:
-            _make_dirs(target.parent, what)
-        elif not target.parent.is_dir():
-            raise OutputError(f"cannot write the {what} {target}: its folder {target.parent} "
-                              "does not exist. Create it first or fix the path.")
+        _check_folder(target, what, make_parents)
         named = asked if for_file is None else f"{asked} ({for_file[1]})"
         tmp = target.with_name(_temp_name(target.name, "tmp"))
         try:
@@ -733,7 +769,7 @@ class FileSet:
                 raise
         except OSError as exc:
             raise output_error(exc, named, note=_are_unchanged(self._asked)) from None
-        self._staged.append((tmp, target))
+        self._staged.append((tmp, target, named))
 
     def write_bytes(self, path: object, data: bytes, **kwargs: Any) -> Path:
         """Stage `data` for `path` (see :meth:`open`); return the path as given."""
@@ -746,21 +782,21 @@ class FileSet:
         try:
             with deferred_signals():  # every rename, or none yet when Ctrl-C comes
                 while self._staged:
-                    tmp, target = self._staged[0]
+                    tmp, target, _ = self._staged[0]
                     _rename(tmp, target)
                     self._staged.pop(0)
                     renamed.append(target)
         except OSError as exc:  # a target replaced by a folder meanwhile, say
-            done = [str(t) for t in dict.fromkeys(renamed)]
+            done = [str(t) for t in self._asked if t in renamed]  # a record is no news
             note = (f"{' and '.join(done)} {'was' if len(done) == 1 else 'were'} written, "
                     "the other files are unchanged." if done else
                     _are_unchanged(self._asked))
-            raise output_error(exc, self._staged[0][1], note=note) from None
+            raise output_error(exc, self._staged[0][2], note=note) from None
         for folder in dict.fromkeys(t.parent for t in renamed):
             _fsync_dir(folder)
 
     def _discard(self) -> None:
-        for tmp, _ in self._staged:
+        for tmp, _, _ in self._staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         self._staged.clear()

@@ -83,6 +83,17 @@ cli_case("data-out-below-a-file", "data", "--out", "{root}/precious.csv/r.csv",
          needles=("--out file", "precious.csv is a file, where a folder is needed"))
 cli_case("history-plot-below-a-file", "history", "--plot", "{root}/precious.csv/h.png",
          needles=("--plot file", "precious.csv is a file, where a folder is needed"))
+
+
+def _users_record(w, folder):
+    folder.mkdir(parents=True)
+    (folder / ".r.csv.forecast.json").write_text("my notes\n")  # not forecast's record
+
+
+cli_case("data-out-over-a-users-record", "data", "--out",
+         "{root}/prepared/cli-data-out-over-a-users-record/r.csv", setup=_users_record,
+         needles=("--out file", "r.csv would replace .r.csv.forecast.json beside it, which "
+                  "forecast did not write", "pass --force to replace it"))
 cli_case("report-out-exists", "report", "--out", "{root}/existing.html", *FAST[:-2],
          needles=("--out file", "existing.html", "already exists"))
 cli_case("data-missing-file", "data", "{root}/nope.csv", needles=("nope.csv", "not found"))

@@ -9,6 +9,7 @@ arithmetic and the scheduler address parser. The bad inputs are in
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import re
@@ -297,27 +298,89 @@ def test_a_csv_record_that_is_a_link_or_a_folder_is_refused(tmp_path, releases, 
 
 
 def test_an_interrupted_csv_write_leaves_a_file_its_record_lists(tmp_path, monkeypatch):
-    """The record lists the old and the new digest while the file is renamed into place."""
-    series = forecast.AnnualSeries([2023, 2024], [31.0, 31.6], name="US")
+    """The record lists the old and the new digest while the file is renamed into place:
+    after every rename of the write (a kill -9 may come between any two), the file on
+    disk is one its record lists; a write stopped before the file's rename leaves the old
+    file, listed, and the next write is not refused."""
     path = tmp_path / "s.csv"
-    series.to_csv(path)
-    calls = []
-    real = _fsio.write_bytes
+    record = tmp_path / ".s.csv.forecast.json"
+    forecast.AnnualSeries([2023, 2024], [31.0, 31.6], name="US").to_csv(path)
+    real, listed = _fsio._rename, []
 
-    def failing(target, data, **kwargs):
-        calls.append(target)
-        if len(calls) == 2:  # the CSV itself, after the record was written
-            raise OutputError("disk full (simulated)")
-        return real(target, data, **kwargs)
+    def rename(src, dst):
+        real(src, dst)
+        listed.append(_sha(path.read_bytes()) in json.loads(record.read_text())["sha256"])
 
-    monkeypatch.setattr(_fsio, "write_bytes", failing)
-    with pytest.raises(OutputError, match="simulated"):
-        forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(path)
-    monkeypatch.setattr(_fsio, "write_bytes", real)
-    assert len(json.loads((tmp_path / ".s.csv.forecast.json").read_text())["sha256"]) == 2
-    forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(path)  # not refused
-    assert json.loads((tmp_path / ".s.csv.forecast.json").read_text())["sha256"] == [
-        _sha(path.read_bytes())]
+    monkeypatch.setattr(_fsio, "_rename", rename)
+    forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(path)
+    assert listed == [True, True, True]  # record of both, the file, record of the new
+    second = path.read_bytes()
+
+    def stop(src, dst):  # the file's rename fails, after the record of both
+        if dst == path:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(src, dst)
+
+    monkeypatch.setattr(_fsio, "_rename", stop)
+    with pytest.raises(OutputError, match=rf"cannot write {re.escape(str(path))}: an "
+                                          rf"input/output error .* {re.escape(str(path))} is "
+                                          "unchanged"):
+        forecast.AnnualSeries([2023, 2024], [5.0, 6.0]).to_csv(path)
+    assert path.read_bytes() == second
+    assert len(json.loads(record.read_text())["sha256"]) == 2
+    monkeypatch.setattr(_fsio, "_rename", real)
+    forecast.AnnualSeries([2023, 2024], [5.0, 6.0]).to_csv(path)  # not refused
+    assert json.loads(record.read_text())["sha256"] == [_sha(path.read_bytes())]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".s.csv.forecast.json", "s.csv"]
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_full_disk_leaves_a_csv_and_its_record_as_they_were(tmp_path, monkeypatch,
+                                                              existing):
+    """The record was written before the CSV: on a full disk the CSV failed ("Nothing was
+    written") and a record of a file that did not exist stayed beside it. Now both are
+    staged before either is renamed: a full disk at the CSV leaves no record (or the old
+    file and its old record), and a full disk at the record names the CSV asked for."""
+    path = tmp_path / "r.csv"
+    if existing:
+        forecast.AnnualSeries([2023, 2024], [31.0, 31.6]).to_csv(path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    unchanged = f"{path} is unchanged." if existing else "Nothing was written."
+    for call, words in ((2, ""), (1, r" \(its record \.r\.csv\.forecast\.json beside it\)")):
+        n = [0]
+
+        def full(fd, data, n=n, call=call):
+            n[0] += 1
+            if n[0] == call:  # the record is staged first, then the CSV
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return os.write(fd, data)
+
+        monkeypatch.setattr(_fsio, "_os_write", full)
+        with pytest.raises(OutputError, match=rf"^cannot write {re.escape(str(path))}{words}: "
+                                              rf"the disk is full \(ENOSPC\)\. .*"
+                                              rf"{re.escape(unchanged)}$"):
+            forecast.load_releases().filter(market="US").to_csv(path, force=True)
+        assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_users_file_under_the_record_name_is_not_replaced(tmp_path):
+    """`.r2.csv.forecast.json` of the user's was overwritten by the record of r2.csv."""
+    path, mine = tmp_path / "r2.csv", tmp_path / ".r2.csv.forecast.json"
+    mine.write_text("mine\n")
+    records = forecast.load_releases().filter(market="US")
+    refusal(lambda: records.to_csv(path), path, ".r2.csv.forecast.json beside it, which "
+            "forecast did not write", "Move that file away", "force=True")
+    assert mine.read_text() == "mine\n"
+    assert not path.exists()
+    for other in ("{}", '{"format": "other"}', "[1]"):  # JSON, but not forecast's record
+        mine.write_text(other)
+        with pytest.raises(OutputError, match="which forecast did not write"):
+            records.to_csv(path)
+    records.to_csv(path, force=True)  # told to: replaced by the record of r2.csv
+    assert json.loads(mine.read_text())["file"] == "r2.csv"
+    path.unlink()  # a record forecast wrote, of a file since deleted: replaced
+    records.to_csv(path)
+    assert json.loads(mine.read_text())["sha256"] == [_sha(path.read_bytes())]
 
 
 def test_projection_csv_keeps_formula_like_names_and_negative_numbers(tmp_path):

@@ -13,6 +13,7 @@ import warnings
 
 import pandas as pd
 
+from .._fsio import check_own_file
 from ..errors import DataError, ParameterError, ScenarioError
 from ..evaluation import compare, sobol, tornado
 from ..evaluation._inputs import FIRST_DEFAULT_ORIGIN
@@ -20,6 +21,7 @@ from ..evaluation.sensitivity import check_sobol_n
 from ..history.nowcast import period_words
 from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..records import Records, load_releases
+from ..records.releases import _SEAL as RECORDS_SEAL
 from ..scenarios import dump_scenarios
 from ..scenarios.scenario import check_starts
 from ._options import MODELS
@@ -349,6 +351,8 @@ def cmd_data(args) -> int:
                 f"{', '.join(given)} with it. Drop --validate to list or write the "
                 "(filtered) records, or drop those options.", field="--validate")
     _check_outputs(args, out=args.out)
+    if args.out:  # the SHA-256 record beside the CSV too, in the command's words
+        check_own_file(args.out, force=bool(args.force), what="--out file", seal=RECORDS_SEAL)
     if args.file:
         path = existing_file(args.file, "the releases file")
         try:
