@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from . import _lock
 from ._oserror import output_error
 from .errors import OutputError
 
@@ -703,6 +704,41 @@ def _check_folder(target: Path, what: str, make_parents: bool) -> None:
                           "does not exist. Create it first or fix the path.")
 
 
+#: What :func:`_temp_name` makes of a file's temporary name: ``.<name>.tmp-<pid>-<6 hex>``
+#: (the rule :func:`forecast._outdir._leftovers` applies to folders)
+_TEMP = re.compile(r"\.(?P<name>.+)\.tmp-(?P<pid>[0-9]{1,10})-[0-9a-f]{6}", re.S)
+
+
+def _tidy_temps(target: Path) -> None:
+    """Remove the temporary files a killed writer of `target` left beside it.
+
+    A writer removes its temporary file on any error or Ctrl-C, but ``kill -9`` (or a
+    power cut) leaves it. As for output folders, only names made for exactly this target
+    (compared as a string, never a glob), of writers no longer running, are removed; and
+    only plain files (not links) of this user: a user's ``.r.csv.tmp-backup``, the live
+    temporary file of another writer and someone else's file are never touched.
+    """
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for entry in entries:
+        m = _TEMP.fullmatch(entry.name)
+        if m is None or m["name"] != target.name:
+            continue
+        try:
+            live = int(m["pid"]) == os.getpid() or _lock._alive(int(m["pid"]))
+        except OverflowError:  # beyond any pid (os.kill refuses it): no writer of ours
+            continue
+        if live:  # a running writer's (or this process's other threads')
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and (uid is None or st.st_uid == uid):
+                os.unlink(entry.path)
+
+
 def _rename(src: Path, dst: Path) -> None:
     os.rename(src, dst)  # one indirection: fault-injection tests replace it
 
@@ -725,8 +761,9 @@ class FileSet:
     file completely to a temporary name in its target's folder, where a full disk, a
     quota or a permission fails; nothing is renamed until every file of the set is
     staged. Then the renames run one after the other with Ctrl-C and SIGTERM held back,
-    so a reader finds the previous files or the new ones, never some of each; a
-    failure while staging removes every staged file and leaves the targets as they were.
+    so a reader finds the previous files or the new ones, never some of each (only a
+    ``kill -9`` in the microseconds between two renames could leave a mix); a failure
+    while staging removes every staged file and leaves the targets as they were.
     """
 
     def __init__(self) -> None:
@@ -754,6 +791,7 @@ class FileSet:
         asked = target if for_file is None else for_file[0]
         self._ask(asked)
         _check_folder(target, what, make_parents)
+        _tidy_temps(target)
         named = asked if for_file is None else f"{asked} ({for_file[1]})"
         tmp = target.with_name(_temp_name(target.name, "tmp"))
         try:

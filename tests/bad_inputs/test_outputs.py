@@ -12,7 +12,9 @@ import csv
 import errno
 import json
 import os
+import pathlib
 import re
+import signal
 
 import numpy as np
 import pandas as pd
@@ -577,6 +579,69 @@ def test_only_a_dead_writers_leftovers_of_this_target_are_tidied(tmp_path):
         assert (user / "keep.txt").read_text() == "mine", user.name
     for leftover in stale:
         assert not leftover.exists(), leftover.name
+
+
+def test_a_killed_single_file_writers_temporary_file_is_removed_by_the_next_write(
+        tmp_path):
+    """`kill -9` during `to_csv` left `..s.csv.forecast.json.tmp-PID-HEX` (and, for a CSV,
+    `.s.csv.tmp-PID-HEX`) for good: the folder writer tidies its leftovers, the single-file
+    writers did not. The next write of the same file removes them."""
+    import subprocess
+    import sys
+
+    code = ("import os, signal, sys, forecast\n"
+            "from forecast import _fsio\n"
+            "real, n = _fsio._os_write, [0]\n"
+            "def write(fd, data):\n"
+            "    n[0] += 1\n"
+            "    if n[0] == int(sys.argv[2]):\n"
+            "        os.kill(os.getpid(), signal.SIGKILL)\n"
+            "    return real(fd, data)\n"
+            "_fsio._os_write = write\n"
+            "forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(sys.argv[1])\n")
+    path = tmp_path / "s.csv"
+    env = dict(os.environ, PYTHONPATH=str(pathlib.Path(forecast.__file__).parents[1]))
+    for call in (1, 2):  # killed while writing the record, then while writing the CSV
+        res = subprocess.run([sys.executable, "-c", code, str(path), str(call)], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == -signal.SIGKILL, res.stderr
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert [re.sub(r"-[0-9]+-[0-9a-f]{6}$", "", n) for n in left] == [
+        "..s.csv.forecast.json.tmp", ".s.csv.tmp"], left
+    forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".s.csv.forecast.json", "s.csv"]
+
+
+def test_only_a_dead_writers_temporary_files_of_this_file_are_removed(tmp_path):
+    """The rule of the folders' leftovers, for files: the exact name (`t[1].csv` is not a
+    pattern), a writer that has ended, and a plain file (not a link, not a folder) of
+    this user; anything else under a similar name is left alone."""
+    dead, alive = _dead_pid(), os.getppid()
+
+    def file(name, text="mine"):
+        (tmp_path / name).write_text(text)
+        return tmp_path / name
+
+    elsewhere = file("elsewhere.txt")
+    keep = [file(".t[1].csv.tmp-backup"), file(f".t1.csv.tmp-{dead}-abcdef"),
+            file(f".t[1].csv.tmp-{alive}-abcdef"),  # a live writer of this file
+            file(f".t[1].csv.tmp-{dead}-abcdeg"),  # not a name forecast makes
+            file(".t[1].csv.tmp-9999999999-abcdef")]  # nor a pid (os.kill overflowed)
+    link = tmp_path / f".t[1].csv.tmp-{dead}-0a0a0a"
+    link.symlink_to(elsewhere)
+    folder = tmp_path / f".t[1].csv.tmp-{dead}-0b0b0b"
+    folder.mkdir()
+    stale = [file(f".t[1].csv.tmp-{dead}-0a1b2c", "half a table")]
+    if os.getuid() == 0:  # root can make another user's file: never removed
+        keep.append(file(f".t[1].csv.tmp-{dead}-0c0c0c"))
+        os.chown(keep[-1], 65534, 65534)
+    _fsio.write_bytes(tmp_path / "t[1].csv", b"a,b\n")
+    for p in keep:
+        assert p.read_text() == "mine", p.name
+    assert link.is_symlink()
+    assert elsewhere.read_text() == "mine"
+    assert folder.is_dir()
+    assert not any(p.exists() for p in stale)
 
 
 def test_an_interrupted_swap_is_repaired_from_a_dead_writers_old_set(tmp_path):
