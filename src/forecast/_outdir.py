@@ -5,7 +5,10 @@ an output set (the tables, charts and report of ``forecast run``, or a saved pro
 in a temporary folder beside the target, writes the marker (:data:`MARKER`: format,
 kind, version, and the size and SHA-256 of every file), and swaps the staged folder
 in: in one step with Linux's ``renameat2(RENAME_EXCHANGE)``, elsewhere with two renames
-whose interruption the next write repairs (it restores the previous set).
+whose interruption the next write repairs (it restores the previous set). The target is
+checked again just before the swap, and of the previous set only what that check saw is
+deleted: nothing the library did not write (or, with ``force``, that the folder did not
+hold when the job began) is ever deleted.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import stat
 import warnings
@@ -41,8 +45,8 @@ from ._oserror import output_error
 from ._version import __version__
 from .errors import OutputError
 
-__all__ = ["MARKER", "OutputFolder", "atomic_folder", "check_folder", "hold", "is_plain_name",
-           "read_marker"]
+__all__ = ["MARKER", "Entries", "OutputFolder", "atomic_folder", "check_folder", "entries",
+           "hold", "is_plain_name", "read_marker"]
 
 #: Name of the marker file in every folder the library writes (JSON: format, kind,
 #: version and the size and SHA-256 of every file).
@@ -179,20 +183,37 @@ def _check_replaceable(target: Path, force: bool, what: str, kind: str | None = 
             f"the {what} {target} holds {_kind_words(marker.get('kind'))}, not "
             f"{_kind_words(kind)}; forecast replaces a folder only with output of the same "
             f"kind. Choose another folder, or pass {force_words(what)} to replace it.")
-    ours = set(marker["files"]) | {MARKER} if marker else set()
-    foreign = [repr(n) for n in names if n not in ours]
-    if marker is not None and not force:  # hashing is needed only to refuse
-        foreign += [f"{n!r} (changed since)" for n in _changed(target, marker["files"], names)]
-    if not foreign or force:
+    if force:  # hashing is needed only to refuse
         return
-    shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-    count = f"{len(foreign)} such entr{'y' if len(foreign) == 1 else 'ies'}"
+    foreign = _foreign(target, marker, names, "{name!r}", "{name!r} (changed since)")
+    if not foreign:
+        return
     why = ("was not written by forecast" if marker is None
            else "holds files forecast did not write, or that changed after it wrote them")
     raise OutputError(
-        f"the {what} {target} {why} ({count}: {shown}); forecast "
+        f"the {what} {target} {why} ({_count(foreign)}: {_shown(foreign)}); forecast "
         "replaces only folders it wrote, as it wrote them. Choose a new folder, or pass "
         f"{force_words(what)} to replace the folder and everything in it.")
+
+
+def _foreign(target: Path, marker: dict[str, Any] | None, names: list[str], added: str,
+             changed: str) -> list[str]:
+    """The entries of `target` forecast did not write as they are now, in words: names the
+    `marker` does not list (formatted with `added`), then listed files changed since
+    (formatted with `changed`)."""
+    ours = set(marker["files"]) | {MARKER} if marker else set()
+    out = [added.format(name=n) for n in names if n not in ours]
+    if marker is not None:
+        out += [changed.format(name=n) for n in _changed(target, marker["files"], names)]
+    return out
+
+
+def _shown(entries: list[str]) -> str:
+    return ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+
+
+def _count(entries: list[str]) -> str:
+    return f"{len(entries)} such entr{'y' if len(entries) == 1 else 'ies'}"
 
 
 def _changed(target: Path, files: dict[str, Any], names: list[str]) -> list[str]:
@@ -305,7 +326,69 @@ def _recover(target: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _swap(staging: Path, target: Path) -> None:
+#: An entry's identity: type, inode, size, modification and change times. The change
+#: time moves with every write, rename or chmod and cannot be set back by a user, so an
+#: edit made after a check shows, even one that restores the size and modification time.
+Entries = dict[str, tuple[int, int, int, int, int]]
+
+
+def entries(path: object) -> Entries:
+    """The identity of every entry of the folder `path` (empty when there is no folder).
+
+    Taken when a job checks its output folder, it is what ``atomic_folder(...,
+    since=...)`` compares the folder with before the swap: with `force`, a file added or
+    changed after it was taken is not the caller's to replace.
+    """
+    out: Entries = {}
+    try:
+        scan = list(os.scandir(path))  # type: ignore[arg-type]
+    except (FileNotFoundError, NotADirectoryError):
+        return out
+    for entry in scan:
+        with contextlib.suppress(FileNotFoundError):  # deleted since the listing
+            out[entry.name] = _identity(entry.stat(follow_symlinks=False))
+    return out
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    return (stat.S_IFMT(st.st_mode), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _recheck(target: Path, force: bool, what: str, since: Entries, again: str) -> Entries:
+    """Check `target` again just before the swap; return the entries the swap may delete.
+
+    The first check ran before the output was computed and staged, seconds or minutes
+    ago: a note saved into the folder since, or a table re-saved from Excel, would be
+    deleted with the previous set. Without `force` the folder must still be as forecast
+    wrote it; with `force`, as it was when the job began (`since`). The identities are
+    taken before the files are hashed, so an edit made after this check is seen by
+    :func:`_remove_previous`, which keeps it.
+    """
+    seen = entries(target)
+    _check_replaceable(target, True, what)  # still a folder, not a link or a mount point
+    if force:
+        changed = [f"{n!r} (added)" for n in sorted(seen) if n not in since]
+        changed += [f"{n!r} (changed)" for n in sorted(seen) if n in since
+                    and seen[n] != since[n]]
+        rule = (f"with {force_words(what)} forecast replaces what the folder held when the "
+                "job began, not what was added or changed since")
+    else:
+        try:
+            changed = _foreign(target, read_marker(target), sorted(seen), "{name!r} (added)",
+                               "{name!r} (changed)")
+        except OSError as exc:
+            raise output_error(exc, target, "read the folder") from None
+        rule = "forecast replaces only folders it wrote, as it wrote them"
+    if changed:
+        raise OutputError(
+            f"the {what} {target} changed while forecast was writing the new output "
+            f"({_count(changed)}: {_shown(changed)}); {rule}, so the new output was "
+            f"discarded and {target} is as it was. Move {'it' if len(changed) == 1 else 'them'}"
+            f" out of the folder (or choose another folder), then {again}.")
+    return seen
+
+
+def _swap(staging: Path, target: Path, seen: Entries) -> None:
     old = None
     with deferred_signals():
         if not _lexists(target):
@@ -318,12 +401,53 @@ def _swap(staging: Path, target: Path) -> None:
             os.rename(staging, target)
         _fsync_dir(target.parent)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-        if _lexists(old):  # the new set is in place; say what is left of the old one
-            warnings.warn(
-                f"the new output is in {target}, but the previous set could not be removed "
-                f"completely: what is left of it is in {old} (a file there may be read-only "
-                "or in use); remove it once it can be removed.", UserWarning, stacklevel=2)
+        _remove_previous(old, seen, target)
+
+
+def _delete(path: str, folder: bool) -> None:
+    """Delete one entry of the previous set (one indirection: tests make it fail)."""
+    if folder:
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def _remove_previous(old: Path, seen: Entries, target: Path) -> None:
+    """Delete the previous set, moved aside to `old` by the swap: only the entries
+    :func:`_recheck` saw, each as it was then, never the folder with whatever it holds.
+
+    An entry added or changed in the instant between that check and the swap (or one
+    that cannot be deleted) is kept: the folder is renamed ``NAME.kept-HEX`` beside the
+    target, a name the tidying of a dead writer's leftovers never matches, and a warning
+    names it.
+    """
+    left = []
+    for entry in sorted(os.scandir(old), key=lambda e: e.name):
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if _identity(st) != seen.get(entry.name):
+                left.append(entry.name)
+                continue
+            _delete(entry.path, stat.S_ISDIR(st.st_mode))
+        except OSError:
+            left.append(entry.name)
+    try:
+        os.rmdir(old)
+        return
+    except OSError:
+        pass
+    kept = target.with_name(f"{target.name}.kept-{secrets.token_hex(3)}")
+    try:
+        os.rename(old, kept)
+    except OSError:
+        kept = old
+    shown = _shown([repr(n) for n in left]) or "entries"
+    warnings.warn(
+        f"the new output is in {target}; what the previous set held that forecast did not "
+        f"delete is in {kept} ({shown}): files added or changed while forecast was "
+        "writing, which it does not delete, or files that could not be deleted (read-only "
+        "or in use). Move what you want to keep, then delete that folder.", UserWarning,
+        stacklevel=3)
 
 
 def check_folder(path: object, *, force: bool = False, what: str = "output folder",
@@ -373,7 +497,9 @@ def _missing_folders(folder: Path) -> list[Path]:
 
 @contextlib.contextmanager
 def atomic_folder(path: object, *, kind: str, force: bool = False,
-                  what: str = "output folder", locked: bool = False) -> Iterator[OutputFolder]:
+                  what: str = "output folder", locked: bool = False,
+                  since: Entries | None = None,
+                  again: str = "write it again") -> Iterator[OutputFolder]:
     """Write an output set: yield an :class:`OutputFolder`; swap it in when the block ends.
 
     The folder `path` is created with its parents if needed. It may be replaced when it
@@ -381,24 +507,34 @@ def atomic_folder(path: object, *, kind: str, force: bool = False,
     otherwise only with `force`. While the block runs, `path` is locked (by this call, or
     by the caller's :func:`hold` when `locked`) and unchanged; if the block raises (or
     Ctrl-C arrives), the staged files are removed and `path` keeps its previous contents.
+
+    The folder is checked again just before the swap: a file added to it or changed in it
+    meanwhile (since `since`, the caller's :func:`entries` of it when its job began, with
+    `force`) refuses the swap with an :class:`OutputError` that ends with `again`, how to
+    repeat the write in the caller's words. Of the previous set, only what that check saw
+    is deleted.
     """
     if locked:
         target = _abs(path, what)
-        with _staged(target, kind, force, what) as folder:
+        with _staged(target, kind, force, what, since, again) as folder:
             yield folder
         return
-    with hold(path, what=what) as target, _staged(target, kind, force, what) as folder:
+    with hold(path, what=what) as target, \
+            _staged(target, kind, force, what, since, again) as folder:
         yield folder
 
 
 @contextlib.contextmanager
-def _staged(target: Path, kind: str, force: bool, what: str) -> Iterator[OutputFolder]:
+def _staged(target: Path, kind: str, force: bool, what: str, since: Entries | None,
+            again: str) -> Iterator[OutputFolder]:
     """The body of :func:`atomic_folder`, the lock being held."""
     try:
         _recover(target)
     except OSError as exc:
         raise output_error(exc, target, "tidy up beside") from None
     _check_replaceable(target, force, what, kind)
+    if since is None:
+        since = entries(target)
     try:
         staging = Path(os.fspath(target.with_name(_temp_name(target.name, "tmp"))))
         os.mkdir(staging, 0o700)
@@ -408,7 +544,7 @@ def _staged(target: Path, kind: str, force: bool, what: str) -> Iterator[OutputF
         folder = OutputFolder(target, staging)
         yield folder
         folder._finish(kind)
-        _swap(staging, target)
+        _swap(staging, target, _recheck(target, force, what, since, again))
     except OutputError as exc:  # from a writer given a path inside the staging folder
         raise _as_target(exc, staging, target) from None
     except OSError as exc:

@@ -690,16 +690,161 @@ def test_a_folder_of_another_kind_is_replaced_only_with_force(tmp_path, capsys):
 
 def test_a_previous_set_that_cannot_be_removed_is_named_in_a_warning(tmp_path, monkeypatch):
     """The new set was swapped in and the old one, partly undeletable (a read-only file),
-    stayed beside it as `.out.tmp-*` without a word."""
+    stayed beside it as `.out.tmp-*` without a word (and the next write deleted it)."""
     target = tmp_path / "out"
     with _outdir.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "old")
-    monkeypatch.setattr(_outdir.shutil, "rmtree", lambda *a, **k: None)  # cannot remove
-    with pytest.warns(UserWarning, match=r"previous set could not be removed completely: "
-                                         r"what is left of it is in .*\.out\.(tmp|old)-"), \
+
+    def cannot(path, folder):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(_outdir, "_delete", cannot)
+    with pytest.warns(UserWarning, match=r"did not delete is in .*out\.kept-[0-9a-f]{6} "
+                                         r"\('\.forecast-output\.json', 'a\.txt'\).*could not "
+                                         r"be deleted"), \
             _outdir.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "new")
     assert (target / "a.txt").read_text() == "new"
     left = [p for p in tmp_path.iterdir() if p.name != "out"]
     assert len(left) == 1
     assert (left[0] / "a.txt").read_text() == "old"
+    monkeypatch.undo()
+    with _outdir.atomic_folder(target, kind="test") as out:  # not a leftover to tidy
+        out.write_text("a.txt", "newer")
+    assert (left[0] / "a.txt").read_text() == "old"
+
+
+def _folder(target, text="old"):
+    with _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("a.txt", text)
+        out.write_text("b.csv", "x,y\n1,2\n")
+    return sorted(os.listdir(target)), (target / "a.txt").read_bytes()
+
+
+@pytest.mark.parametrize("change", ["added", "edited", "edited, same size", "replaced"])
+@pytest.mark.parametrize("force", [False, True])
+def test_a_file_added_or_edited_while_writing_is_never_deleted(tmp_path, change, force):
+    """The folder was checked once, before the output was staged; a note saved into it,
+    or a table re-saved from Excel, while the run was writing was deleted with the
+    previous set, exit 0. Now the folder is checked again just before the swap: refused,
+    naming the file and how to repeat the write, and the folder is left as it was."""
+    target = tmp_path / "out"
+    _folder(target)
+
+    def write():
+        with _outdir.atomic_folder(target, kind="test", force=force) as out:
+            out.write_text("a.txt", "new")
+            if change == "added":
+                (target / "notes.txt").write_text("my notes")
+            elif change == "edited":
+                (target / "b.csv").write_text("x,y\n1,2\nmy row\n")
+            elif change == "edited, same size":
+                (target / "b.csv").write_text("x,y\n1,3\n")
+            else:  # saved by a program that writes a new file and renames it over the old
+                (tmp_path / "new.csv").write_text("x,y\n9,9\n")
+                os.replace(tmp_path / "new.csv", target / "b.csv")
+
+    with pytest.raises(OutputError) as info:
+        write()
+    name, how = ("notes.txt", "added") if change == "added" else ("b.csv", "changed")
+    message = str(info.value)
+    assert message.startswith(f"the output folder {target} changed while forecast was "
+                              f"writing the new output (1 such entry: '{name}' ({how}));")
+    assert message.endswith(f"{target} is as it was. Move it out of the folder (or choose "
+                            "another folder), then write it again.")
+    assert ("with force=True forecast replaces what the folder held when the job began"
+            in message) == force
+    assert (target / "a.txt").read_text() == "old"
+    assert (target / "notes.txt").exists() == (change == "added")
+    assert (target / "b.csv").read_text() == {"edited": "x,y\n1,2\nmy row\n",
+                                              "edited, same size": "x,y\n1,3\n",
+                                              "replaced": "x,y\n9,9\n"}.get(change,
+                                                                            "x,y\n1,2\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_with_force_what_the_folder_held_when_the_job_began_is_replaced(tmp_path):
+    """`force` consents to the folder as it was when the job began (`since`): its files
+    are replaced, one added later is refused."""
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.txt").write_text("replace me")
+    since = _outdir.entries(target)
+    (target / "later.txt").write_text("added while the job computed")
+    with pytest.raises(OutputError, match=r"'later\.txt' \(added\)"), \
+            _outdir.atomic_folder(target, kind="test", force=True, since=since) as out:
+        out.write_text("a.txt", "new")
+    assert sorted(os.listdir(target)) == ["later.txt", "old.txt"]
+    (target / "later.txt").unlink()
+    with _outdir.atomic_folder(target, kind="test", force=True, since=since) as out:
+        out.write_text("a.txt", "new")
+    assert sorted(os.listdir(target)) == [_outdir.MARKER, "a.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+@pytest.mark.parametrize("change", ["added", "edited"])
+def test_a_file_added_in_the_instant_before_the_swap_is_kept_aside(tmp_path, monkeypatch,
+                                                                   exchange, change):
+    """After the last check, only what it saw is deleted of the previous set: a file
+    added (or edited) in the instant before the swap stays, in ``out.kept-HEX`` beside the
+    new set (a name the tidying of dead writers' leftovers never matches), with a
+    warning naming it; forecast's own untouched files are deleted."""
+    target = tmp_path / "out"
+    _folder(target)
+    real = _outdir._exchange
+
+    def late(a, b):
+        if change == "added":
+            (target / "notes.txt").write_text("my notes")
+        else:
+            (target / "b.csv").write_text("x,y\n1,2\nmy row\n")
+        return real(a, b) if exchange else False
+
+    monkeypatch.setattr(_outdir, "_exchange", late)
+    name = "notes.txt" if change == "added" else "b.csv"
+    with pytest.warns(UserWarning, match=rf"did not delete is in {re.escape(str(tmp_path))}/"
+                                         rf"out\.kept-[0-9a-f]{{6}} \('{re.escape(name)}'\): "
+                                         "files added or changed while forecast was writing"), \
+            _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("a.txt", "new")
+    assert (target / "a.txt").read_text() == "new"
+    kept = [p for p in tmp_path.iterdir() if p.name != "out"]
+    assert [p.name[:9] for p in kept] == ["out.kept-"]
+    assert [p.name for p in kept[0].iterdir()] == [name]
+    assert (kept[0] / name).read_text() in ("my notes", "x,y\n1,2\nmy row\n")
+    monkeypatch.undo()
+    _folder(target)  # the next write leaves it alone
+    assert [p.name for p in kept[0].iterdir()] == [name]
+
+
+def test_forecast_run_keeps_a_note_added_while_it_runs_and_names_the_seed(tmp_path, capsys,
+                                                                           monkeypatch):
+    """The probe's case: a note saved into the --out folder while the run was writing
+    was deleted, exit 0. Refused now, the note and the old output kept, and the message
+    says how to get the same results again."""
+    from forecast.cli import run_report
+
+    out = tmp_path / "run"
+    args = ["run", "--model", "drift", "--paths", "50", "--to", "2028", "--no-plot",
+            "--quiet", "--out", str(out)]
+    assert cli.main([*args, "--seed", "1"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = run_report._write_run
+
+    def write_run(*a, **k):
+        (out / "notes.txt").write_text("my notes")
+        return real(*a, **k)
+
+    monkeypatch.setattr(run_report, "_write_run", write_run)
+    capsys.readouterr()
+    for force in ([], ["--force"]):
+        assert cli.main([*args, "--seed", "2", *force]) == 2
+        err = capsys.readouterr().err
+        assert f"the --out folder {out} changed while forecast was writing" in err
+        assert "'notes.txt' (added)" in err
+        assert err.rstrip().endswith("run the same command with --seed 2 to get the same "
+                                     "results.")
+        assert (out / "notes.txt").read_text() == "my notes"
+        (out / "notes.txt").unlink()
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -151,6 +151,11 @@ def seed_line(seed: int) -> str:
     return f"seed {seed} (pass --seed {seed} to reproduce)"
 
 
+def again_words(seed: int) -> str:
+    """How to repeat a run whose output was refused at the end (the same results)."""
+    return f"run the same command with --seed {seed} to get the same results"
+
+
 def check_name(option: str, value: str, allowed, what: str, error=ParameterError) -> None:
     """Refuse `value` of `option` unless it is one of `allowed`, with a did-you-mean hint.
 

@@ -19,7 +19,7 @@ import time
 
 import pandas as pd
 
-from .._outdir import atomic_folder, check_folder, hold
+from .._outdir import atomic_folder, check_folder, entries, hold
 from ..errors import ParameterError
 from ..history import reconstruct_markets
 from ..history.markets import ROW, TOTAL
@@ -32,6 +32,7 @@ from ..report.report import compact_years
 from ..scenarios import ScenarioSet, market_presets
 from ..scenarios.diversion import Diversion
 from ._util import (
+    again_words,
     check_center,
     check_name,
     check_scenario_starts,
@@ -243,10 +244,12 @@ def cmd_run_markets(args) -> int:
     what = "--out folder"
     try:
         check_folder(out, force=args.force, what=what, kind="run")
+        since = entries(out)  # what --force may replace: nothing added while computing
         with hold(out, what=what):
             records, fit, mp = _fit_and_project(args, markets)
             with atomic_folder(out, kind="run", force=args.force, what=what,
-                               locked=True) as folder:
+                               locked=True, since=since,
+                               again=again_words(args.seed)) as folder:
                 n_files = _write(args, folder, records, mp, markets, t0)
                 interrupted_yet(args)  # before the folder is swapped in
     finally:

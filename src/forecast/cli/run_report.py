@@ -17,7 +17,7 @@ import warnings
 import pandas as pd
 
 from .. import report
-from .._outdir import atomic_folder, check_folder, hold
+from .._outdir import atomic_folder, check_folder, entries, hold
 from ..errors import ParameterError
 from ..evaluation import tornado
 from ..plotting._shapes import unit_label
@@ -25,6 +25,7 @@ from ..projection import project
 from ..report._html import check_html_path
 from ..report.reproduce import versions as report_versions
 from ._util import (
+    again_words,
     build_history,
     check_center,
     check_scenario_starts,
@@ -132,11 +133,13 @@ def cmd_run(args) -> int:
         # then locked for the whole run, so that a second run into the same folder
         # fails at once instead of both claiming success
         check_folder(out, force=args.force, what=what, kind="run")
+        since = entries(out)  # what --force may replace: nothing added while computing
         with hold(out, what=what):
             records, history, fit, sset, proj, settings = _project(args)
             settings["seed"] = _seed_of(proj, args.seed)
             with atomic_folder(out, kind="run", force=args.force, what=what,
-                               locked=True) as folder:
+                               locked=True, since=since,
+                               again=again_words(settings["seed"])) as folder:
                 n_files = _write_run(args, folder, records, history, fit, sset, proj,
                                      settings)
                 interrupted_yet(args)  # before the folder is swapped in

@@ -88,7 +88,7 @@ def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -
                "currency": mh.currency, "flow": mh.flow, "segment": mh.segment,
                "params": dict(mh.params)}
     with atomic_folder(path, kind="market_projection", force=force,
-                       what="market projection folder") as out:
+                       what="market projection folder", again="call save again") as out:
         names = [f"samples.{ext}", f"base_log.{ext}"]
         _write(out, names[0], samples)
         _write(out, names[1], base)

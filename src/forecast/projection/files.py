@@ -117,7 +117,8 @@ def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -
     samples.insert(0, "scenario", np.repeat(np.array(p.scenario_names, dtype=object), n))
     base = pd.DataFrame(p.base_log, columns=cols)
     base.insert(0, "path", np.arange(n, dtype=np.int64))
-    with atomic_folder(path, kind="projection", force=force, what="projection folder") as out:
+    with atomic_folder(path, kind="projection", force=force, what="projection folder",
+                       again="call save again") as out:
         _write(out, f"samples.{ext}", samples)
         _write(out, f"base_log.{ext}", base)
         scenarios = _dump_scenarios(p, out)
