@@ -121,8 +121,33 @@ class OutputFolder:
         with self._open(self.staging / MARKER, MARKER, text=False) as fh:
             fh.write((json.dumps(marker, indent=1) + "\n").encode("utf-8"))
         del self.files[MARKER]
-        os.chmod(self.staging, 0o777 & ~_umask())
+        self._modes()
         _fsync_dir(self.staging)
+
+    def _modes(self) -> None:
+        """Give the new set the permissions of the set it replaces.
+
+        A private folder (``chmod 700``) was replaced by a world-readable one (755, its
+        files 644): the folder now keeps its mode, each file the mode of the file of the
+        same name it replaces (as a single file written by :mod:`forecast._fsio` does),
+        and a new file gets no more for the group and others than the folder gives them.
+        A new folder gets the umask's modes, as ``mkdir`` would.
+        """
+        fresh = 0o666 & ~_umask()
+        try:
+            folder = stat.S_IMODE(os.stat(self.target, follow_symlinks=False).st_mode)
+        except FileNotFoundError:
+            os.chmod(self.staging, 0o777 & ~_umask())
+            return
+        fresh &= 0o600 | (folder & 0o066)  # a folder's r and w bits line up with a file's
+        for name in (*self.files, MARKER):
+            try:
+                old = os.stat(self.target / name, follow_symlinks=False)
+                mode = stat.S_IMODE(old.st_mode) if stat.S_ISREG(old.st_mode) else fresh
+            except FileNotFoundError:
+                mode = fresh
+            os.chmod(self.staging / name, mode)
+        os.chmod(self.staging, folder)
 
 
 def _umask() -> int:
@@ -165,6 +190,12 @@ def _check_replaceable(target: Path, force: bool, what: str, kind: str | None = 
     if not target.is_dir():
         raise OutputError(f"the {what} {target} exists and is a file, not a folder; choose "
                           "another name (or remove the file).")
+    mode = os.stat(target, follow_symlinks=False).st_mode
+    if not mode & stat.S_IWUSR:  # the bit, not os.access: root may write anywhere
+        raise OutputError(
+            f"the {what} {target} is read-only (mode {stat.S_IMODE(mode):o}: its owner may "
+            "not change it), so forecast leaves it as it is. Make it writable (chmod u+w "
+            f"{target}) or choose another folder.")
     if os.path.ismount(target):
         raise OutputError(
             f"the {what} {target} is a mount point; forecast writes a new folder beside it "

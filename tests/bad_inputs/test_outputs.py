@@ -15,6 +15,7 @@ import os
 import pathlib
 import re
 import signal
+import stat
 
 import numpy as np
 import pandas as pd
@@ -848,3 +849,66 @@ def test_forecast_run_keeps_a_note_added_while_it_runs_and_names_the_seed(tmp_pa
         assert (out / "notes.txt").read_text() == "my notes"
         (out / "notes.txt").unlink()
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize("folder_mode", [0o700, 0o750, 0o2770])
+def test_the_folder_being_replaced_keeps_its_permissions(tmp_path, folder_mode):
+    """A private folder (chmod 700) was replaced by a world-readable one (755, files 644).
+    Now the folder keeps its mode, a file the mode of the file it replaces, and a new
+    file no more for the group and others than the folder gives them."""
+    target = tmp_path / "out"
+    _folder(target)
+    target.chmod(folder_mode)
+    (target / "a.txt").chmod(0o604)
+    marker = stat.S_IMODE((target / _outdir.MARKER).stat().st_mode)
+    with _outdir.atomic_folder(target, kind="test") as out:
+        out.write_text("a.txt", "new")
+        out.write_text("new.txt", "new")
+    def mode(name):
+        return stat.S_IMODE((target / name).stat().st_mode)
+
+    assert mode("") == folder_mode
+    assert mode("a.txt") == 0o604
+    assert mode(_outdir.MARKER) == marker
+    assert mode("new.txt") == 0o666 & ~_outdir._umask() & (0o600 | folder_mode & 0o066)
+    fresh = tmp_path / "fresh"  # a new folder: the umask's modes, as mkdir gives
+    _folder(fresh)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o777 & ~_outdir._umask()
+
+
+def test_forecast_run_keeps_a_private_folder_private(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["run", "--model", "drift", "--paths", "30", "--seed", "1", "--to", "2027",
+            "--no-plot", "--quiet", "--out", str(out)]
+    assert cli.main(args) == 0
+    out.chmod(0o700)
+    assert cli.main(args) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("mode", [0o555, 0o500, 0o077])
+def test_a_read_only_folder_is_refused_before_any_work_even_with_force(tmp_path, capsys,
+                                                                       monkeypatch, mode):
+    """Its owner's write bit is tested, not os.access: root may write anywhere, and a
+    folder made read-only (chmod 555) was replaced by a writable one."""
+    from forecast.cli import run_report
+
+    target = tmp_path / "out"
+    _folder(target)
+    target.chmod(mode)
+    before = sorted(os.listdir(target)) if mode & stat.S_IRUSR or os.geteuid() == 0 else None
+    for force in (False, True):
+        with pytest.raises(OutputError) as info:
+            _proj().save(target, force=force)
+        assert str(info.value) == (
+            f"the projection folder {target} is read-only (mode {mode:o}: its owner may not "
+            f"change it), so forecast leaves it as it is. Make it writable (chmod u+w "
+            f"{target}) or choose another folder.")
+    monkeypatch.setattr(run_report, "_project", lambda args: pytest.fail("work started"))
+    assert cli.main(["run", "--quiet", "--force", "--out", str(target)]) == 2
+    assert "is read-only (mode" in capsys.readouterr().err
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    target.chmod(0o700)
+    if before is not None:
+        assert sorted(os.listdir(target)) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
