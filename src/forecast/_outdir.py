@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import stat
+import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,6 +183,7 @@ def _kind_words(kind: object) -> str:
 
 
 def _check_replaceable(target: Path, force: bool, what: str, kind: str | None = None) -> None:
+    _refuse_installed(target, what)
     if not _lexists(target):
         return
     if target.is_symlink():
@@ -297,6 +299,47 @@ def _refuse_precious(target: Path, what: str) -> None:
         return
     raise OutputError(f"refusing to replace the {what} {target}: {why}. Choose a new "
                       f"folder, e.g. {target / 'forecast-output'}.")
+
+
+def _installation() -> list[tuple[Path, str]]:
+    """The folders no output may be in, equal or hold: forecast's own package (its data
+    files) and the Python installation running it."""
+    places = [(Path(__file__).resolve().parent, "the installed forecast package")]
+    for name in ("prefix", "exec_prefix", "base_prefix", "base_exec_prefix"):
+        value = getattr(sys, name, "")
+        if value:
+            places.append((Path(value).resolve(), f"the Python installation (sys.{name})"))
+    return places
+
+
+def _refuse_installed(target: Path, what: str) -> None:
+    """Refuse an output folder inside, equal to, or holding the installed package or the
+    Python installation, even with force and even new: ``--out .../forecast/data --force``
+    replaced the embedded releases.csv and fx.csv.
+
+    An installation that is a root or holds the home folder (``--prefix=$HOME``) only
+    protects itself from being replaced: everything the user writes would be inside it.
+    """
+    real = target.resolve()
+    home = Path.home().resolve()
+    seen = set()
+    for place, words in _installation():
+        if place in seen:
+            continue
+        seen.add(place)
+        if real == place:
+            where = f"it is {words}"
+        elif place in real.parents and place != Path(place.anchor) \
+                and place not in (home, *home.parents):
+            where = f"it is inside {words}, {place}"
+        elif real in place.parents:
+            where = f"it holds {words}, {place}"
+        else:
+            continue
+        raise OutputError(
+            f"refusing to write the {what} {target}: {where}, whose files an output must "
+            "never replace or mix with. Choose a folder outside it, e.g. "
+            "~/forecast-output.")
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -503,6 +546,7 @@ def hold(path: object, *, what: str = "output folder") -> Iterator[Path]:
     then writes with ``atomic_folder(..., locked=True)``.
     """
     target = _abs(path, what)
+    _refuse_installed(target, what)  # before its parents are made
     made = _missing_folders(target.parent)
     _make_dirs(target.parent, what)
     try:

@@ -16,6 +16,7 @@ import pathlib
 import re
 import signal
 import stat
+import sys
 
 import numpy as np
 import pandas as pd
@@ -912,3 +913,61 @@ def test_a_read_only_folder_is_refused_before_any_work_even_with_force(tmp_path,
     if before is not None:
         assert sorted(os.listdir(target)) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def _installed_places():
+    package = pathlib.Path(forecast.__file__).resolve().parent
+    prefix = pathlib.Path(sys.prefix).resolve()
+    return {"package data": (package / "data", "it is inside the installed forecast "
+                                               f"package, {package}"),
+            "new in package": (package / "data" / "new", "it is inside the installed "
+                                                         "forecast package"),
+            "the package": (package, "it is the installed forecast package"),
+            "holding the package": (package.parent, f"it holds the installed forecast "
+                                                    f"package, {package}"),
+            "prefix": (prefix, "it is the Python installation (sys.prefix)"),
+            "in prefix": (prefix / "forecast-output", f"it is inside the Python installation "
+                                                      f"(sys.prefix), {prefix}")}
+
+
+@pytest.mark.parametrize("place", ["package data", "new in package", "the package",
+                                   "holding the package", "prefix", "in prefix"])
+def test_the_installed_package_and_python_are_never_an_output_folder(tmp_path, capsys,
+                                                                     place):
+    """`forecast run --out .../forecast/data --force` replaced the embedded releases.csv
+    and fx.csv: only a root, home and the current folder were protected. Now a folder
+    inside, equal to or holding the package, sys.prefix, sys.base_prefix or
+    sys.exec_prefix is refused, even with force, before anything is made."""
+    target, words = _installed_places()[place]
+    package = pathlib.Path(forecast.__file__).resolve().parent
+    data = {p.name: p.read_bytes() for p in (package / "data").iterdir()}
+    listing = {d: sorted(os.listdir(d)) for d in (package, package / "data", target.parent)}
+    for force in (False, True):
+        with pytest.raises(OutputError) as info:
+            _proj().save(target, force=force)
+        assert str(info.value).startswith(
+            f"refusing to write the projection folder {target}: {words}")
+        assert str(info.value).endswith(", whose files an output must never replace or "
+                                        "mix with. Choose a folder outside it, e.g. "
+                                        "~/forecast-output.")
+    assert cli.main(["run", "--quiet", "--force", "--out", str(target)]) == 2
+    assert words in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (package / "data").iterdir()} == data
+    assert {d: sorted(os.listdir(d)) for d in listing} == listing
+
+
+def test_an_installation_that_holds_home_protects_only_itself(tmp_path, monkeypatch):
+    """A Python installed with --prefix=$HOME would put every output of its user inside
+    it: it only keeps the installation itself (home, already) from being replaced."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("prefix", "exec_prefix", "base_prefix", "base_exec_prefix"):
+        monkeypatch.setattr(sys, name, str(home))
+    _proj().save(home / "runs" / "a")
+    assert Projection.load(home / "runs" / "a").seed == 4
+    monkeypatch.setattr(sys, "base_prefix", str(tmp_path / "py"))
+    with pytest.raises(OutputError, match=r"it is inside the Python installation "
+                                          r"\(sys\.base_prefix\)"):
+        _proj().save(tmp_path / "py" / "lib" / "out")
+    assert not (tmp_path / "py").exists()  # its parents were not made
