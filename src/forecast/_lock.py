@@ -105,6 +105,12 @@ def _try_lock(fd: int, path: Path) -> str:
     return "held" if os.fstat(fd).st_size == 0 or stale else "busy"
 
 
+def _record(fd: int, data: bytes) -> None:
+    """Write the holder's record into the lock file (one indirection: tests fail it)."""
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, data, 0)
+
+
 def _open(path: Path) -> int:
     if fcntl is None:  # pragma: no cover - Windows
         with contextlib.suppress(FileExistsError):
@@ -155,8 +161,15 @@ def hold(target: Path, what: str = "output folder", timeout: float = 0.0) -> Ite
     info = {"pid": os.getpid(), "host": socket.gethostname(),
             "started": _dt.datetime.now().isoformat(timespec="seconds")}
     try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+        try:
+            _record(fd, json.dumps(info).encode("utf-8"))
+        except OSError as exc:
+            # a full disk has room for the empty lock file (an inode), not for its
+            # content: say which file, and that the folder asked for was not touched
+            note = (f"{target} is unchanged." if os.path.lexists(target)
+                    else "Nothing was written.")
+            raise output_error(exc, path, f"write the {what} {target}, starting with its "
+                               "lock file", note=note) from None
         yield path
     finally:
         with contextlib.suppress(OSError):

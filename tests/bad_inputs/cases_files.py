@@ -72,6 +72,16 @@ def _(w, p, mp):
     w.proj.save(w.root / "fresh")
 
 
+@case("files", "save-lock-disk-full", OutputError, "cannot write the projection folder",
+      "starting with its lock file", ".run.lock", "disk is full", "ENOSPC",
+      "Free some space", "run is unchanged", tags=(STAGED,))
+def _(w, p, mp):
+    # a full disk has room for the empty lock file, not for the holder's record in it:
+    # a bare OSError(28) that named no file
+    mp.setattr(_lock, "_record", _fail_with(errno.ENOSPC))
+    w.proj.save(w.root / "run", force=True)
+
+
 @case("files", "save-read-only", OutputError, "run", "read-only", "EROFS", tags=(STAGED,))
 def _(w, p, mp):
     mp.setattr(_lock, "_open", _fail_with(errno.EROFS))

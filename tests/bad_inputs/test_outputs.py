@@ -971,3 +971,25 @@ def test_an_installation_that_holds_home_protects_only_itself(tmp_path, monkeypa
                                           r"\(sys\.base_prefix\)"):
         _proj().save(tmp_path / "py" / "lib" / "out")
     assert not (tmp_path / "py").exists()  # its parents were not made
+
+
+def test_forecast_run_names_the_lock_file_a_full_disk_has_no_room_for(tmp_path, capsys,
+                                                                       monkeypatch):
+    """A disk too full for the lock file's record: `cannot access a file: the disk is
+    full (ENOSPC)`, naming no path. Now the folder asked for and its lock file are named,
+    and the lock file is removed again."""
+    import errno
+
+    from forecast import _lock
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(_lock, "_record", full)
+    out = tmp_path / "new" / "o"
+    assert cli.main(["run", "--quiet", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"forecast run: error: cannot write the --out folder {out}, starting with its lock "
+        f"file {tmp_path / 'new' / '.o.lock'}: the disk is full (ENOSPC). Free some space or "
+        "write to another disk. Nothing was written.\n")
+    assert list(tmp_path.iterdir()) == []
