@@ -148,8 +148,11 @@ def _abs(path: object, what: str) -> Path:
                           f"Pass e.g. {example!r}.")
     # '~/runs' is the home folder's, as pandas' writers take it
     p = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
-    if p.name in ("", ".", ".."):
-        raise OutputError(f"the {what} must name a file or folder; got {path!r}. Pass a name.")
+    if p.name in ("", ".", ".."):  # the path as typed ('/'), not a repr (PosixPath('/'))
+        example = "report.html" if what == "report" else "forecast-output"
+        raise OutputError(f"the {what} must name a file or folder; got "
+                          f"{os.fspath(path)!r}, which has no name of its own. Pass a "
+                          f"name, e.g. {example!r}.")
     _check_name_length(p, what)
     return p
 

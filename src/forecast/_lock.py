@@ -133,6 +133,13 @@ def hold(target: Path, what: str = "output folder", timeout: float = 0.0) -> Ite
     while True:
         try:
             fd = _open(path)
+        except IsADirectoryError:
+            # output_error's "it is a folder ... Pass a file name" asks for a file name the
+            # user never gave: the name is forecast's, derived from the folder's
+            raise OutputError(
+                f"{path} is a folder, where forecast keeps the lock file of the {what} "
+                f"{target} while writing it; move that folder away (or rename it), or "
+                f"write the {what} somewhere else.") from None
         except OSError as exc:
             # name the target the user asked for first: the lock is forecast's own file
             raise output_error(exc, path, f"write the {what} {target}, starting with its "

@@ -45,6 +45,12 @@ cli_case("run-out-file", "run", "--out", "{root}/precious.csv", *FAST,
          needles=("--out folder", "precious.csv", "is a file"))
 cli_case("run-out-link", "run", "--out", "{root}/linkdir", *FAST,
          needles=("--out folder", "linkdir", "symbolic link"))
+cli_case("run-out-root", "run", "--out", "/", *FAST,
+         needles=("the --out folder must name a file or folder; got '/', which has no name",
+                  "e.g. 'forecast-output'"))
+cli_case("run-out-lock-is-folder", "run", "--out", "{root}/lockdir", *FAST,
+         needles=(".lockdir.lock is a folder, where forecast keeps the lock file of the "
+                  "--out folder", "lockdir while writing it; move that folder away"))
 cli_case("run-unknown-scenario", "run", "--scenario", "nope", *FAST,
          needles=("--scenario", "'nope'", "Choose among"),
          tags=(STAGED,))

@@ -82,6 +82,12 @@ def _(w, p, mp):
     w.proj.save(w.root / "run", force=True)
 
 
+@case("files", "save-lock-is-folder", OutputError, ".lockdir.lock is a folder",
+      "the lock file of the projection folder", "move that folder away")
+def _(w, p, mp):
+    w.proj.save(w.root / "lockdir")
+
+
 @case("files", "save-read-only", OutputError, "run", "read-only", "EROFS", tags=(STAGED,))
 def _(w, p, mp):
     mp.setattr(_lock, "_open", _fail_with(errno.EROFS))

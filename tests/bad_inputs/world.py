@@ -62,4 +62,5 @@ def world(tmp_path_factory) -> SimpleNamespace:
                             root / "fixed.toml")
     w.records.to_csv(root / "records.csv")
     (root / "prepared").mkdir()
+    (root / ".lockdir.lock").mkdir()  # a folder under the lock name of the folder lockdir
     return w

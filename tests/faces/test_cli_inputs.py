@@ -742,3 +742,18 @@ def test_the_key_message_wraps_by_terminal_columns(tmp_path, capsys):
     message = out[out.index("\n\nIn "):].strip().split("\n\n")[0].splitlines()
     assert any("贸易摩擦" in line for line in message)
     assert max(cells(line) for line in message) <= 100
+
+
+def test_a_path_without_a_name_is_shown_as_typed(capsys):
+    """`--out /` said "got PosixPath('/')": the repr of the library's argument."""
+    err = _fails(capsys, ["run", "--out", "/"], "got '/'", "e.g. 'forecast-output'")
+    assert "PosixPath" not in err
+    import pathlib
+
+    from forecast.errors import OutputError
+
+    proj = forecast.project(forecast.Drift().fit(forecast.AnnualSeries(
+        range(2015, 2025), [float(v) for v in range(10, 20)]), seed=1),
+        forecast.Scenario("baseline"), to=2027, n_paths=10, seed=1)
+    with pytest.raises(OutputError, match=r"got '/', which has no name of its own"):
+        proj.save(pathlib.Path("/"))
