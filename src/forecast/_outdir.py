@@ -496,7 +496,11 @@ def _remove_previous(old: Path, seen: Entries, target: Path) -> None:
     names it.
     """
     left = []
-    for entry in sorted(os.scandir(old), key=lambda e: e.name):
+    try:
+        listing = sorted(os.scandir(old), key=lambda e: e.name)
+    except OSError:  # the new set is in place: what cannot be listed is kept, and named
+        listing = []
+    for entry in listing:
         try:
             st = entry.stat(follow_symlinks=False)
             if _identity(st) != seen.get(entry.name):

@@ -852,6 +852,22 @@ def test_forecast_run_keeps_a_note_added_while_it_runs_and_names_the_seed(tmp_pa
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_forecast_run_force_replaces_the_folder_it_was_given_as_typed(tmp_path, capsys,
+                                                                     monkeypatch):
+    """The folder --force consents to is recorded under the path the run resolves
+    (``~/run`` is the home folder's), so a second forced run is not refused."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "mine.txt").write_text("replace me")
+    args = ["run", "--model", "drift", "--paths", "30", "--seed", "1", "--to", "2027",
+            "--no-plot", "--quiet", "--force", "--out", "~/run"]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    assert cli.main(args) == 0, capsys.readouterr().err
+    assert not (tmp_path / "run" / "mine.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
 @pytest.mark.parametrize("folder_mode", [0o700, 0o750, 0o2770])
 def test_the_folder_being_replaced_keeps_its_permissions(tmp_path, folder_mode):
     """A private folder (chmod 700) was replaced by a world-readable one (755, files 644).

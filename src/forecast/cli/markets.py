@@ -243,8 +243,8 @@ def cmd_run_markets(args) -> int:
     out = pathlib.Path(args.out)
     what = "--out folder"
     try:
-        check_folder(out, force=args.force, what=what, kind="run")
-        since = entries(out)  # what --force may replace: nothing added while computing
+        # what --force may replace: the folder as it is now, nothing added while computing
+        since = entries(check_folder(out, force=args.force, what=what, kind="run"))
         with hold(out, what=what):
             records, fit, mp = _fit_and_project(args, markets)
             with atomic_folder(out, kind="run", force=args.force, what=what,

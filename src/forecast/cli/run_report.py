@@ -129,11 +129,11 @@ def cmd_run(args) -> int:
     out = pathlib.Path(args.out)
     what = "--out folder"
     try:
-        # checked first, so that a refused folder costs nothing (and changes nothing);
-        # then locked for the whole run, so that a second run into the same folder
-        # fails at once instead of both claiming success
-        check_folder(out, force=args.force, what=what, kind="run")
-        since = entries(out)  # what --force may replace: nothing added while computing
+        # checked first, so that a refused folder costs nothing (and changes nothing),
+        # and recorded: --force replaces the folder as it is now, nothing added while
+        # computing; then locked for the whole run, so that a second run into the same
+        # folder fails at once instead of both claiming success
+        since = entries(check_folder(out, force=args.force, what=what, kind="run"))
         with hold(out, what=what):
             records, history, fit, sset, proj, settings = _project(args)
             settings["seed"] = _seed_of(proj, args.seed)
