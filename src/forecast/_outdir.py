@@ -385,7 +385,10 @@ def _leftovers(target: Path, tag: str) -> list[Path]:
                 or not entry.is_dir(follow_symlinks=False)):
             continue
         pid = int(m["pid"])
-        if pid == os.getpid() or _lock._alive(pid):
+        try:
+            if pid == os.getpid() or _lock._alive(pid):
+                continue
+        except OverflowError:  # beyond any pid (os.kill refuses it): no writer's name
             continue
         found.append((entry.stat(follow_symlinks=False).st_mtime, Path(entry.path)))
     return [p for _, p in sorted(found)]

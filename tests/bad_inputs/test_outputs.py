@@ -570,7 +570,9 @@ def test_only_a_dead_writers_leftovers_of_this_target_are_tidied(tmp_path):
     dead, alive = _dead_pid(), os.getppid()
     users = [folder(".dataC.old-y"), folder(".results.tmp-backup"),
              folder(f".out1.tmp-{alive}-abcdef"),  # a live run into another target
-             folder(f".results.tmp-{alive}-abcdef")]  # a live writer (lock bypassed)
+             folder(f".results.tmp-{alive}-abcdef"),  # a live writer (lock bypassed)
+             # a number beyond any pid (os.kill raised OverflowError): no writer's name
+             folder(".results.tmp-9999999999-abcdef")]
     stale = [folder(f".results.tmp-{dead}-0a1b2c"), folder(f".out[1].tmp-{dead}-0a1b2c")]
     for name in ("data*", "results", "out[1]"):
         with _outdir.atomic_folder(tmp_path / name, kind="test", force=True) as out:
