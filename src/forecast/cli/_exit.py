@@ -21,6 +21,7 @@ a path that is a file) becomes one line naming the path and the fix, exit code 2
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -30,7 +31,8 @@ from dataclasses import dataclass, field
 
 from .._oserror import output_error
 
-__all__ = ["Interrupted", "State", "interrupted", "one_line", "os_error_line", "signals"]
+__all__ = ["Interrupted", "State", "interrupted", "one_line", "os_error_line", "signals",
+           "standard_streams"]
 
 #: Exit codes: 128 + the signal number, as shells report them.
 EXIT_SIGINT = 130
@@ -116,6 +118,48 @@ def signals(keep: bool = False) -> Iterator[State]:
             sys.unraisablehook = old_hook
             for s, old in state._old.items():
                 signal.signal(s, old)  # type: ignore[arg-type]
+
+
+@contextmanager
+def standard_streams(keep: bool = False) -> Iterator[None]:
+    """Stand ``/dev/null`` in for a closed stdout or stderr (``>&-``, ``2>&-``).
+
+    Python leaves ``sys.stdout`` (``sys.stderr``) None when its descriptor is closed at
+    start: every print then failed with an AttributeError after the work was done (exit
+    1, a traceback), and ``print(file=sys.stderr)`` silently wrote warnings to stdout.
+    Text nobody can read is dropped, as after a reader that stopped early (``| head``),
+    and the exit code says what happened. A closed descriptor is also taken by
+    ``/dev/null``, so that no file the command opens gets number 1 or 2, where a library
+    writing to the standard streams at C level would write into it.
+
+    With `keep`, the stand-ins stay after the block (the program is about to exit).
+    """
+    made = {}
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        if getattr(sys, name) is None:
+            made[name] = _null_writer(fd)
+            setattr(sys, name, made[name])
+    try:
+        yield
+    finally:
+        if not keep:
+            for name, stream in made.items():
+                if getattr(sys, name) is stream:
+                    setattr(sys, name, None)
+                stream.close()
+
+
+def _null_writer(fd: int):
+    """A text writer to ``/dev/null``: on descriptor `fd` if it was closed, else its own."""
+    try:
+        os.fstat(fd)
+    except OSError:  # closed: /dev/null takes the number (no output file may get it)
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        return open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    return open(os.devnull, "w", encoding="utf-8", errors="backslashreplace")
 
 
 def one_line(message: object) -> str:

@@ -40,7 +40,9 @@ from ._scheduler import connect
 
 
 def interactive(args) -> bool:
-    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+    """Whether progress goes to stderr: not --quiet, and stderr is a terminal (not closed)."""
+    err = sys.stderr  # None when closed (2>&-) and not run through the entry
+    return not getattr(args, "quiet", False) and err is not None and err.isatty()
 
 
 class Progress:

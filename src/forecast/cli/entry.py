@@ -72,7 +72,8 @@ def run() -> None:
 
 def _main(argv: Sequence[str] | None, keep_handlers: bool) -> int:
     parser = build_parser()
-    with _exit.signals(keep=keep_handlers) as state:
+    with _exit.standard_streams(keep=keep_handlers), \
+            _exit.signals(keep=keep_handlers) as state:
         try:
             return _dispatch(parser, argv, state)
         except KeyboardInterrupt:  # a signal while reporting: the outcome is the signal
