@@ -13,7 +13,8 @@ output is either complete or untouched (outputs are written atomically, see
 - once the exit code is decided (:meth:`State.finish`), further signals are ignored,
   so a Ctrl-C during the last message cannot turn a finished run into a traceback;
 - the program entry (:func:`forecast.cli.entry.run`) keeps those handlers until the
-  interpreter exits.
+  exit code is decided, then ignores SIGINT and SIGTERM (:func:`settle`), since the
+  interpreter's shutdown would put their default action back.
 
 Every ``OSError`` that reaches the command line (a full disk, a read-only file system,
 a path that is a file) becomes one line naming the path and the fix, exit code 2.
@@ -31,8 +32,8 @@ from dataclasses import dataclass, field
 
 from .._oserror import output_error
 
-__all__ = ["Interrupted", "State", "interrupted", "one_line", "os_error_line", "signals",
-           "standard_streams"]
+__all__ = ["Interrupted", "State", "interrupted", "one_line", "os_error_line", "settle",
+           "signals", "standard_streams"]
 
 #: Exit codes: 128 + the signal number, as shells report them.
 EXIT_SIGINT = 130
@@ -160,6 +161,42 @@ def _null_writer(fd: int):
             os.close(null)
         return open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
     return open(os.devnull, "w", encoding="utf-8", errors="backslashreplace")
+
+
+def settle() -> None:
+    """Ignore SIGINT and SIGTERM from here on, and flush stdout and stderr: the program
+    has its exit code and returns into interpreter shutdown.
+
+    The handlers of :func:`signals` ignore a late signal, but the interpreter's shutdown
+    puts back the default action of every signal it handled (0.6-1 s after the exit
+    code is known, once the modules are torn down), and a Ctrl-C then killed a finished
+    run without a word (exit 130 instead of 0). ``SIG_IGN`` is left as it is. Unlike
+    ``os._exit(code)``, this keeps what shutdown does: ``atexit`` functions (the
+    ``logging`` flush, ``concurrent.futures`` and ``multiprocessing`` joining their
+    threads and processes), buffered files closed. Main thread only.
+    """
+    if threading.current_thread() is threading.main_thread():
+        for s in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(s) is not None:  # None: set outside Python, left alone
+                signal.signal(s, signal.SIG_IGN)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader gone (| head), a closed stream: the
+            _drop(stream)               # text is lost, not the exit code
+
+
+def _drop(stream) -> None:
+    """Send what `stream` still holds to ``/dev/null``, so that flushing it again at
+    shutdown neither fails nor prints "Exception ignored" (and exits 120)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def one_line(message: object) -> str:

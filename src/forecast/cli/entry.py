@@ -64,10 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> None:
     """The ``forecast`` program: :func:`main`, then exit with its code.
 
-    The signal handlers stay in place until the interpreter exits, so a Ctrl-C after
-    the outcome is decided changes nothing.
+    The signal handlers stay in place until the outcome is decided; then SIGINT and
+    SIGTERM are ignored (:func:`forecast.cli._exit.settle`), so a Ctrl-C after it,
+    during the interpreter's shutdown included, changes nothing.
     """
-    sys.exit(_main(None, keep_handlers=True))
+    code = _main(None, keep_handlers=True)
+    _exit.settle()
+    sys.exit(code)
 
 
 def _main(argv: Sequence[str] | None, keep_handlers: bool) -> int:
