@@ -15,7 +15,7 @@ import shlex
 import sys
 import unicodedata
 import warnings
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pandas as pd
@@ -36,6 +36,7 @@ from ..report._sections import compact_wide
 from ..scenarios import ScenarioSet, load_scenarios, presets
 from ..scenarios.scenario import check_starts
 from ._options import MODELS, SCHEDULER_TIMEOUT
+from ._pool import process_pool
 from ._scheduler import connect
 
 
@@ -380,11 +381,13 @@ def executor(args, *, threads: bool = True):
     no shared-memory file (a process pool writes into one on Linux only, and pickles its
     chunks back elsewhere). On 2 cores, 7 presets x 10^6 paths: threads 1.2-2.5x serial,
     processes 1.2-1.8x (docs/results.md). Backtests pass ``threads=False``: their tasks
-    are model fits, Python-bound, which only processes run in parallel.
+    are model fits, Python-bound, which only processes run in parallel; their workers
+    leave SIGINT and SIGTERM to this process (:func:`forecast.cli._pool.process_pool`).
     """
     if getattr(args, "workers", None):
-        pool = ThreadPoolExecutor if threads else ProcessPoolExecutor
-        with pool(max_workers=args.workers) as ex:
+        pool = ThreadPoolExecutor(max_workers=args.workers) if threads \
+            else process_pool(args.workers)
+        with pool as ex:
             yield ex
     elif getattr(args, "scheduler", None):
         timeout = getattr(args, "scheduler_timeout", None)
