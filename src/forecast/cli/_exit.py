@@ -134,15 +134,25 @@ def standard_streams(keep: bool = False) -> Iterator[None]:
     writing to the standard streams at C level would write into it.
 
     With `keep`, the stand-ins stay after the block (the program is about to exit).
+    Also, stdout writes the bytes of a file name that are not UTF-8 as they are.
     """
     made = {}
     for name, fd in (("stdout", 1), ("stderr", 2)):
         if getattr(sys, name) is None:
             made[name] = _null_writer(fd)
             setattr(sys, name, made[name])
+    # a path given in bytes that are not UTF-8 (``--out $'bad\xffdir'``) is printed as
+    # those bytes, as Python does in the C locale, not refused after the work is done
+    # (stderr already escapes them: backslashreplace)
+    out = sys.stdout
+    strict = getattr(out, "errors", None) == "strict" and hasattr(out, "reconfigure")
+    if strict:
+        out.reconfigure(errors="surrogateescape")
     try:
         yield
     finally:
+        if strict and not keep:
+            out.reconfigure(errors="strict")
         if not keep:
             for name, stream in made.items():
                 if getattr(sys, name) is stream:

@@ -12,9 +12,7 @@ market.
 
 from __future__ import annotations
 
-import json
 import pathlib
-import shlex
 import time
 
 import pandas as pd
@@ -29,6 +27,7 @@ from ..plotting._shapes import unit_label
 from ..report import market_figures, write_markets_report
 from ..report.formats import percent
 from ..report.report import compact_years
+from ..report.reproduce import settings_json, shell_word
 from ..scenarios import ScenarioSet, market_presets
 from ..scenarios.diversion import Diversion
 from ._util import (
@@ -213,7 +212,7 @@ def _write(args, folder, records, mp, markets, t0: float) -> int:
         figures = market_figures(mp)
         for key, png in figures.items():
             folder.write_bytes(f"{key}.png", png)
-    settings = {"command": "forecast " + " ".join(shlex.quote(a) for a in
+    settings = {"command": "forecast " + " ".join(shell_word(a) for a in
                                                   getattr(args, "argv", [])),
                 "model_spec": spec_text(args), "design": design_of(args),
                 "model": mp.model, "markets": list(markets),
@@ -222,7 +221,7 @@ def _write(args, folder, records, mp, markets, t0: float) -> int:
                 "currency": args.currency, "unit": mp.unit, "seed": args.seed,
                 "scenario_file": args.file or "market presets", **projection_settings(mp),
                 "seconds": round(time.perf_counter() - t0, 2)}
-    folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
+    folder.write_text("settings.json", settings_json(settings))
     status(args, "writing report.html")
     # the report draws its charts as SVG (sharp on any screen); the files above are PNG
     write_markets_report(mp, folder.path("report.html"), records=records, settings=settings,

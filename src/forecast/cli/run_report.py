@@ -8,9 +8,7 @@ so that every subcommand is found there.
 
 from __future__ import annotations
 
-import json
 import pathlib
-import shlex
 import time
 import warnings
 
@@ -23,6 +21,7 @@ from ..evaluation import tornado
 from ..plotting._shapes import unit_label
 from ..projection import project
 from ..report._html import check_html_path
+from ..report.reproduce import settings_json, shell_word
 from ..report.reproduce import versions as report_versions
 from ._util import (
     again_words,
@@ -73,7 +72,7 @@ def _project(args):
     if not any(a == "--seed" or a.startswith("--seed=") for a in argv):
         argv += ["--seed", str(args.seed)]  # the seed drawn for this run: the command repeats it
     settings = {
-        "command": "forecast " + " ".join(shlex.quote(a) for a in argv),
+        "command": "forecast " + " ".join(shell_word(a) for a in argv),
         "model_spec": spec_text(args),
         "data": args.data or "embedded", "added": list(args.add), "as_of": args.as_of,
         "fx": args.fx or "embedded",
@@ -183,7 +182,7 @@ def _write_run(args, folder, records, history, fit, sset, proj, settings) -> int
             folder.write_bytes(f"{key}.png", png)
             written[f"{key}.png"] = png
     settings["seconds"] = round(time.perf_counter() - args.t0, 2)  # the run, up to here
-    folder.write_text("settings.json", json.dumps(settings, indent=2, default=str) + "\n")
+    folder.write_text("settings.json", settings_json(settings))
     status(args, "writing report.html")
     report.write_report(proj, folder.path("report.html"), history=history, fit=fit,
                         records=records, scenarios=sset, decompose=decomps,

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
+import json
 import os
+import re
+import shlex
 import textwrap
 from collections.abc import Mapping
 from importlib import metadata
@@ -23,7 +26,8 @@ from .._version import __version__
 from ..errors import ForecastError
 from ..projection.engine import project
 
-__all__ = ["python_code", "settings_of", "versions"]
+__all__ = ["python_code", "settings_json", "settings_of", "shell_word", "utf8_text",
+           "versions"]
 
 #: Libraries whose versions decide the numbers (and the charts) of a run.
 LIBRARIES = ("numpy", "pandas", "statsmodels", "scipy", "matplotlib")
@@ -52,16 +56,70 @@ def versions() -> dict[str, str]:
     return out
 
 
+#: A lone surrogate: what Python makes of the bytes of a file name (or an argument) that
+#: are not UTF-8 (``surrogateescape``), and what UTF-8 cannot encode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def utf8_text(text: str) -> str:
+    r"""`text` as UTF-8 can hold it: a byte that is not UTF-8 in a file name or an
+    argument (``--out $'bad\xffdir'``, which Linux allows) shown as ``\xff``, any other
+    lone surrogate as ``\udXXX``; other text unchanged.
+
+    Python keeps such a byte as a lone surrogate, which the report's page, its settings
+    table (via pyarrow) and ``settings.json`` cannot encode: the run failed after all its
+    work. A command line is quoted with :func:`shell_word` instead.
+
+    >>> utf8_text("bad\udcffdir"), utf8_text("café")
+    ('bad\\xffdir', 'café')
+    """
+    return _SURROGATE.sub(_escaped, text)
+
+
+def shell_word(arg: str) -> str:
+    r"""`arg` quoted for a POSIX shell (``shlex.quote``), as UTF-8 text: an argument
+    holding bytes that are not UTF-8 is written ``$'...'`` with them as ``\xff``, so
+    that the recorded command still repeats the run.
+
+    >>> print(shell_word("bad\udcffdir"), shell_word("it's \\ \udcff"), shell_word("a b"))
+    $'bad\xffdir' $'it\'s \\ \xff' 'a b'
+    """
+    if not _SURROGATE.search(arg):
+        return shlex.quote(arg)
+    return "$'" + utf8_text(arg.replace("\\", "\\\\").replace("'", "\\'")) + "'"
+
+
+def _escaped(found: re.Match) -> str:
+    code = ord(found.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
 def _plain(v):
-    if isinstance(v, str | int | float | bool | type(None)):
+    if isinstance(v, str):
+        return utf8_text(v)
+    if isinstance(v, int | float | bool | type(None)):
         return v
     if isinstance(v, list | tuple):
         return [_plain(x) for x in v]
     if isinstance(v, Mapping):
-        return {str(k): _plain(x) for k, x in v.items()}
+        return {utf8_text(str(k)): _plain(x) for k, x in v.items()}
     if isinstance(v, np.generic):
         return v.item()
-    return str(v)
+    return utf8_text(str(v))
+
+
+def settings_json(settings: Mapping) -> str:
+    r"""The text of a run's ``settings.json``: its settings with their JSON types, text
+    that UTF-8 cannot hold shown as the report shows it (:func:`utf8_text`).
+
+    >>> print(settings_json({"data": "bad\udcff.csv", "seed": 1}))
+    {
+      "data": "bad\\xff.csv",
+      "seed": 1
+    }
+    <BLANKLINE>
+    """
+    return json.dumps(_plain(settings), indent=2) + "\n"
 
 
 def settings_of(projection, settings: Mapping | None, fit=None) -> dict:
@@ -241,11 +299,11 @@ def setting_text(value) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
         return ", ".join(setting_text(v) for v in items) or "none"
-    return str(value)
+    return utf8_text(str(value))
 
 
 def settings_frame(conf: Mapping) -> pd.DataFrame:
     """Two text columns, ``setting`` and ``value`` (:func:`setting_text`); the settings'
     JSON (``settings.json``) keeps their types."""
-    return pd.DataFrame({"setting": list(conf),
+    return pd.DataFrame({"setting": [utf8_text(str(k)) for k in conf],
                          "value": [setting_text(v) for v in conf.values()]})
