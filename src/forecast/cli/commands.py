@@ -21,7 +21,7 @@ from ..evaluation.sensitivity import check_sobol_n
 from ..history.nowcast import period_words
 from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..records import Records, load_releases
-from ..records.releases import _SEAL as RECORDS_SEAL
+from ..records.releases import CSV_SEAL as RECORDS_SEAL
 from ..scenarios import dump_scenarios
 from ..scenarios.scenario import check_starts
 from ._options import MODELS

@@ -39,8 +39,9 @@ _STR_COLUMNS = ("market", "segment", "flow", "measure", "unit", "basis", "publis
                 "source", "address", "confidence", "note", "origin")
 _DTYPES = {"year": "int64", "months": "int64", "value": "float64", "row": "int64"}
 _FREE_TEXT = ("source", "address", "note")
-#: how to_csv knows a records file it wrote, unchanged (a record beside it)
-_SEAL = SidecarSeal((",".join(S.CSV_COLUMNS),))
+#: how to_csv knows a records file it wrote, unchanged (a record beside it); the command
+#: line checks a `data --out` target with it before any work
+CSV_SEAL = SidecarSeal((",".join(S.CSV_COLUMNS),))
 
 
 def _typed_frame(cols: dict, rows: list[int], origins: list[str]) -> pd.DataFrame:
@@ -446,10 +447,10 @@ class Records:
 confidence,note'
         """
         check_bool("force", force)
-        check_own_file(path, force=force, what="records file", seal=_SEAL)
+        check_own_file(path, force=force, what="records file", seal=CSV_SEAL)
         frame = neutralise(self._frame.loc[:, list(S.CSV_COLUMNS)])
         text = frame.to_csv(index=False, lineterminator="\n")
-        write_own(path, text.encode("utf-8"), force=force, what="records file", seal=_SEAL)
+        write_own(path, text.encode("utf-8"), force=force, what="records file", seal=CSV_SEAL)
 
     def __repr__(self) -> str:
         f = self._frame
