@@ -29,9 +29,8 @@ SRC = ROOT / "src" / "forecast"
 #: root and ``python -m forecast``) may import everything.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", ("forecast.errors", "forecast._seeds", "forecast._validation", "forecast._optional",
-              "forecast._version", "forecast._keywords", "forecast._oserror", "forecast._lock",
-              "forecast._fsio", "forecast._outdir", "forecast._resources", "forecast._threads",
-              "forecast.series")),
+              "forecast._version", "forecast._keywords", "forecast._io", "forecast._resources",
+              "forecast._threads", "forecast.series")),
     ("records", ("forecast.records",)),
     ("history", ("forecast.history",)),
     ("models", ("forecast.models",)),

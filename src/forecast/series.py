@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._fsio import SidecarSeal, check_own_file, write_own
+from ._io.seals import SidecarSeal, check_own_file, write_own
 from ._keywords import checked_init, checked_methods
 from ._validation import NUMBER_RE, check_bool, check_int, number_hint, readonly
 from .errors import DataError, ForecastTypeError, ParameterError, SeriesError

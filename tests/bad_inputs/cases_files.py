@@ -10,7 +10,8 @@ import shutil
 from _optional import need
 from cases import STAGED, case
 
-from forecast import Projection, _fsio, _lock
+from forecast import Projection
+from forecast._io import atomic, lock
 from forecast.errors import DataError, ForecastTypeError, OutputError, ParameterError
 
 # ----------------------------------------------------------------------------- save
@@ -46,7 +47,7 @@ def _(w, p, mp):
       tags=(STAGED,))
 def _(w, p, mp):
     # the lock is held in this process, on another descriptor: flock refuses it the same
-    with _lock.hold(w.root / "run"):
+    with lock.hold(w.root / "run"):
         w.proj.save(w.root / "run")
 
 
@@ -60,7 +61,7 @@ def _fail_with(code: int):
 @case("files", "save-disk-full", OutputError, "run", "disk is full", "ENOSPC", "unchanged",
       tags=(STAGED,))
 def _(w, p, mp):
-    mp.setattr(_fsio, "_os_write", _fail_with(errno.ENOSPC))
+    mp.setattr(atomic, "_os_write", _fail_with(errno.ENOSPC))
     # a folder forecast wrote (a run's, so replacing it takes force): it would be replaced
     w.proj.save(w.root / "run", force=True)
 
@@ -68,7 +69,7 @@ def _(w, p, mp):
 @case("files", "save-disk-full-new-folder", OutputError, "fresh", "disk is full",
       "Nothing was written", tags=(STAGED,))
 def _(w, p, mp):
-    mp.setattr(_fsio, "_os_write", _fail_with(errno.ENOSPC))
+    mp.setattr(atomic, "_os_write", _fail_with(errno.ENOSPC))
     w.proj.save(w.root / "fresh")
 
 
@@ -78,7 +79,7 @@ def _(w, p, mp):
 def _(w, p, mp):
     # a full disk has room for the empty lock file, not for the holder's record in it:
     # a bare OSError(28) that named no file
-    mp.setattr(_lock, "_record", _fail_with(errno.ENOSPC))
+    mp.setattr(lock, "_record", _fail_with(errno.ENOSPC))
     w.proj.save(w.root / "run", force=True)
 
 
@@ -90,20 +91,20 @@ def _(w, p, mp):
 
 @case("files", "save-read-only", OutputError, "run", "read-only", "EROFS", tags=(STAGED,))
 def _(w, p, mp):
-    mp.setattr(_lock, "_open", _fail_with(errno.EROFS))
+    mp.setattr(lock, "_open", _fail_with(errno.EROFS))
     w.proj.save(w.root / "run")
 
 
 @case("files", "save-permission", OutputError, "run", "permission denied", "EACCES",
       tags=(STAGED,))
 def _(w, p, mp):
-    mp.setattr(_fsio, "_os_write", _fail_with(errno.EACCES))
+    mp.setattr(atomic, "_os_write", _fail_with(errno.EACCES))
     w.proj.save(w.root / "run", format="csv", force=True)
 
 
 @case("files", "save-quota", OutputError, "run", "quota", "EDQUOT", tags=(STAGED,))
 def _(w, p, mp):
-    mp.setattr(_fsio, "_os_write", _fail_with(errno.EDQUOT))
+    mp.setattr(atomic, "_os_write", _fail_with(errno.EDQUOT))
     w.proj.save(w.root / "run", force=True)
 
 

@@ -53,7 +53,8 @@ def _interrupt_before(module, name: str):
 
 
 def interrupts(out: pathlib.Path) -> None:
-    from forecast import _fsio, _outdir, cli, report
+    from forecast import cli, report
+    from forecast._io import atomic, folders
     from forecast.cli import _util, run_report
 
     def attempt(stage: str, seed: int, plot: bool = False) -> None:
@@ -68,8 +69,8 @@ def interrupts(out: pathlib.Path) -> None:
     attempt("clean", 1)
     points = [("history", _util, "reconstruct"), ("fit", run_report, "make_spec"),
               ("project", run_report, "project"), ("charts", report, "render_figure_sets"),
-              ("report", report, "write_report"), ("marker", _outdir.OutputFolder, "_finish"),
-              ("swap", _outdir, "_exchange"), ("after-commit", report, "compact_table")]
+              ("report", report, "write_report"), ("marker", folders.OutputFolder, "_finish"),
+              ("swap", folders, "_exchange"), ("after-commit", report, "compact_table")]
     seed = 2
     for stage, module, name in points:
         undo = _interrupt_before(module, name)
@@ -78,7 +79,7 @@ def interrupts(out: pathlib.Path) -> None:
         finally:
             undo()
         seed += 1
-    real = _fsio._os_write
+    real = atomic._os_write
     written = [0]
 
     def full_disk(fd, data):
@@ -87,25 +88,25 @@ def interrupts(out: pathlib.Path) -> None:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(fd, data)
 
-    _fsio._os_write = full_disk
+    atomic._os_write = full_disk
     try:
         attempt("disk-full", 99)
     finally:
-        _fsio._os_write = real
+        atomic._os_write = real
 
 
 def kill(stage: str, out: pathlib.Path, seed: int) -> None:
     import numpy as np
 
     import forecast
-    from forecast import _outdir
+    from forecast._io import folders
 
     s = forecast.AnnualSeries(range(2012, 2025), 10 * 1.09 ** np.arange(13))
     proj = forecast.project(forecast.Drift().fit(s, seed=1), forecast.Scenario("baseline"),
                             to=2030, n_paths=40, seed=seed)
     die = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # noqa: E731
     if stage == "staging":  # after the first data file
-        real_open = _outdir.OutputFolder.open
+        real_open = folders.OutputFolder.open
 
         @contextlib.contextmanager
         def open_(self, name, **kw):
@@ -114,14 +115,14 @@ def kill(stage: str, out: pathlib.Path, seed: int) -> None:
             with real_open(self, name, **kw) as fh:
                 yield fh
 
-        _outdir.OutputFolder.open = open_
+        folders.OutputFolder.open = open_
     elif stage == "marker":
-        _outdir.OutputFolder._finish = die
+        folders.OutputFolder._finish = die
     elif stage == "after-exchange":  # the new set is in place, the old not yet removed
-        real = _outdir._exchange
-        _outdir._exchange = lambda a, b: (real(a, b), die())[0]
+        real = folders._exchange
+        folders._exchange = lambda a, b: (real(a, b), die())[0]
     elif stage == "between-renames":  # no renameat2: killed between the two renames
-        _outdir._exchange = lambda a, b: False
+        folders._exchange = lambda a, b: False
         real_rename = os.rename
 
         def rename(a, b):

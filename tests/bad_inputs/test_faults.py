@@ -27,7 +27,8 @@ import pytest
 from _optional import need
 
 import forecast
-from forecast import Projection, _fsio, _lock, _outdir, cli
+from forecast import Projection, cli
+from forecast._io import atomic, folders, lock
 from forecast.errors import OutputError
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -236,7 +237,7 @@ def test_kill_9_during_a_save_leaves_a_complete_loadable_projection(tmp_path):
             olds = list(target.parent.glob(".proj.old-*"))
             assert len(olds) == 1
             assert Projection.load(olds[0]).seed == 1
-            with pytest.raises(RuntimeError), _outdir.atomic_folder(target, kind="projection"):
+            with pytest.raises(RuntimeError), folders.atomic_folder(target, kind="projection"):
                 raise RuntimeError("only the repair runs")  # the next writer repairs it
         assert Projection.load(target).seed == (2 if expect == "new" else 1), stage
         _projection(3).save(target)  # the next save succeeds and tidies up
@@ -260,8 +261,8 @@ def test_kill_9_during_forecast_run_keeps_the_old_output(tmp_path):
     proc.kill()
     proc.wait(timeout=60)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
-    marker = json.loads(after[_outdir.MARKER])
-    assert sorted(after) == sorted([*marker["files"], _outdir.MARKER])
+    marker = json.loads(after[folders.MARKER])
+    assert sorted(after) == sorted([*marker["files"], folders.MARKER])
     if proc.returncode == -signal.SIGKILL:
         seed = json.loads(after["settings.json"])["seed"]
         assert after == before or seed == 2
@@ -315,7 +316,7 @@ def test_a_full_disk_at_the_second_file_keeps_both_old_files(tmp_path, capsys, c
     and the chart stayed old, a mix that no run produced. Now both files are staged
     before either is renamed: exit 2, both old files, nothing left beside them."""
     code, err, files = _two_outputs(tmp_path, command, capsys,
-                                    _on_call(2, _fsio, "_os_write", _disk_full))
+                                    _on_call(2, atomic, "_os_write", _disk_full))
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert f"cannot write {tmp_path / 't.png'}: the disk is full (ENOSPC)" in err
@@ -329,8 +330,8 @@ def test_ctrl_c_between_the_two_files_leaves_both_old_or_both_new(tmp_path, caps
                                                                   expect):
     """Ctrl-C while the chart is written keeps both old files; Ctrl-C at the first rename
     is held back until the second is done: both new. Exit 130 either way."""
-    fault = (_on_call(2, _fsio, "_os_write", _ctrl_c) if when == "staging" else
-             _on_call(1, _fsio, "_rename", _ctrl_c))
+    fault = (_on_call(2, atomic, "_os_write", _ctrl_c) if when == "staging" else
+             _on_call(1, atomic, "_rename", _ctrl_c))
     code, err, files = _two_outputs(tmp_path, "history", capsys, fault)
     assert code == 130
     assert err == ("forecast history: interrupted; outputs are complete or unchanged "
@@ -347,8 +348,8 @@ def test_ctrl_c_between_the_two_files_leaves_both_old_or_both_new(tmp_path, caps
 def test_a_second_writer_fails_clearly_and_a_dead_holder_does_not_block(tmp_path):
     target = tmp_path / "proj"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time, pathlib; from forecast import _lock\n"
-         "with _lock.hold(pathlib.Path(sys.argv[1])):\n"
+        [sys.executable, "-c", "import sys, time, pathlib; from forecast._io import lock\n"
+         "with lock.hold(pathlib.Path(sys.argv[1])):\n"
          "    print('held', flush=True); time.sleep(60)\n", str(target)],
         env=_env(), stdout=subprocess.PIPE, text=True)
     try:
@@ -360,10 +361,10 @@ def test_a_second_writer_fails_clearly_and_a_dead_holder_does_not_block(tmp_path
     finally:
         holder.kill()
         holder.wait()
-    assert _lock.lock_path(target).exists()  # a stale lock file, left by kill -9
+    assert lock.lock_path(target).exists()  # a stale lock file, left by kill -9
     _projection(1).save(target)  # ... does not block the next writer
     assert Projection.load(target).seed == 1
-    assert not _lock.lock_path(target).exists()
+    assert not lock.lock_path(target).exists()
 
 
 def test_a_second_forecast_run_into_the_same_folder_fails_at_once(tmp_path, capsys,
@@ -375,7 +376,7 @@ def test_a_second_forecast_run_into_the_same_folder_fails_at_once(tmp_path, caps
         raise AssertionError("the run reconstructed the history before checking the lock")
 
     monkeypatch.setattr("forecast.cli._util.reconstruct", slow)  # before any slow work
-    with _lock.hold(out):  # as a first `forecast run` does while it computes
+    with lock.hold(out):  # as a first `forecast run` does while it computes
         code = cli.main(["run", "--model", "drift", "--paths", "20", "--no-plot", "--quiet",
                          "--out", str(out)])
     err = capsys.readouterr().err.strip()

@@ -24,7 +24,8 @@ import pytest
 from _own_files import refusal
 
 import forecast
-from forecast import Projection, _fsio, _outdir, _resources, cli
+from forecast import Projection, _resources, cli
+from forecast._io import atomic, cells, folders, paths, seals
 from forecast.cli._scheduler import tcp_endpoint
 from forecast.errors import OutputError, ParameterError, ResourceError
 from forecast.projection._collect import run_bytes
@@ -38,25 +39,25 @@ def _proj(names=("baseline",)):
 
 def test_a_folder_is_swapped_in_whole_with_a_marker(tmp_path):
     target = tmp_path / "out"
-    with _outdir.atomic_folder(target, kind="test") as out:
+    with folders.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "1")
         assert not target.exists()  # nothing visible until the block ends
-    marker = json.loads((target / _outdir.MARKER).read_text())
+    marker = json.loads((target / folders.MARKER).read_text())
     assert marker["format"] == "forecast.output"
     assert marker["kind"] == "test"
     assert set(marker["files"]) == {"a.txt"}
-    with _outdir.atomic_folder(target, kind="test") as out:
+    with folders.atomic_folder(target, kind="test") as out:
         out.write_text("b.txt", "2")
-    assert sorted(p.name for p in target.iterdir()) == [_outdir.MARKER, "b.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [folders.MARKER, "b.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no debris, no lock
 
 
 def test_an_error_inside_the_block_changes_nothing(tmp_path):
     target = tmp_path / "out"
-    with _outdir.atomic_folder(target, kind="test") as out:
+    with folders.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "old")
     def fail() -> None:
-        with _outdir.atomic_folder(target, kind="test") as out:
+        with folders.atomic_folder(target, kind="test") as out:
             out.write_text("a.txt", "new")
             raise ZeroDivisionError
 
@@ -97,7 +98,7 @@ def test_a_file_edited_after_forecast_wrote_it_is_not_replaced(tmp_path):
         _proj().save(out, format="csv")
     assert "ANNOTATED" in edited.read_text()
     # same size, other bytes: the checksum tells
-    other = sorted(p for p in out.iterdir() if p.suffix == ".json" and p.name != _outdir.MARKER)
+    other = sorted(p for p in out.iterdir() if p.suffix == ".json" and p.name != folders.MARKER)
     if other:
         data = other[0].read_bytes()
         other[0].write_bytes(data[:-1] + (b"X" if data[-1:] != b"X" else b"Y"))
@@ -110,7 +111,7 @@ def test_a_file_edited_after_forecast_wrote_it_is_not_replaced(tmp_path):
 def test_a_deleted_file_or_an_untouched_folder_is_replaced(tmp_path):
     out = tmp_path / "out"
     _proj().save(out)
-    victim = next(p for p in sorted(out.iterdir()) if p.name != _outdir.MARKER)
+    victim = next(p for p in sorted(out.iterdir()) if p.name != folders.MARKER)
     victim.unlink()  # nothing to lose
     _proj().save(out)
     _proj().save(out)  # as written: replaced
@@ -121,14 +122,14 @@ def test_a_forged_marker_or_a_swapped_entry_protects_nothing(tmp_path):
     thesis = tmp_path / "thesis"
     thesis.mkdir()
     (thesis / "thesis.docx").write_bytes(b"chapter one")
-    (thesis / _outdir.MARKER).write_text(json.dumps({
+    (thesis / folders.MARKER).write_text(json.dumps({
         "format": "forecast.output", "version": 1, "kind": "projection",
         "files": {"thesis.docx": {"bytes": 11, "sha256": "x"}}}))
     with pytest.raises(OutputError, match=r"'thesis\.docx' \(changed since\)"):
         _proj().save(thesis)
     assert (thesis / "thesis.docx").read_bytes() == b"chapter one"
     out = tmp_path / "out"
-    with _outdir.atomic_folder(out, kind="test") as folder:
+    with folders.atomic_folder(out, kind="test") as folder:
         folder.write_text("a.txt", "1")
         folder.write_text("b.txt", "2")
     (out / "a.txt").unlink()
@@ -138,7 +139,7 @@ def test_a_forged_marker_or_a_swapped_entry_protects_nothing(tmp_path):
     (out / "b.txt").symlink_to(thesis / "thesis.docx")  # a link where it wrote a file
     with pytest.raises(OutputError, match=r"2 such entries: 'a\.txt' \(changed since\), "
                                           r"'b\.txt' \(changed since\)"), \
-            _outdir.atomic_folder(out, kind="test") as folder:
+            folders.atomic_folder(out, kind="test") as folder:
         folder.write_text("c.txt", "3")
     assert (out / "a.txt" / "work.txt").read_text() == "mine"
 
@@ -204,7 +205,7 @@ def test_a_marker_that_is_a_link_does_not_make_a_folder_ours(tmp_path):
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "x").write_text("precious")
-    os.symlink(tmp_path / "elsewhere.json", victim / _outdir.MARKER)
+    os.symlink(tmp_path / "elsewhere.json", victim / folders.MARKER)
     with pytest.raises(OutputError, match="not written by forecast"):
         _proj().save(victim)
     assert (victim / "x").read_text() == "precious"
@@ -214,11 +215,11 @@ def test_neutralise_guards_text_and_leaves_numbers():
     frame = pd.DataFrame({"scenario": ["=HYPERLINK(1)", "+1", "-x", "@a", "\tz", "ok",
                                        "'=x"],
                           "value": [-1.5, 2.0, -0.0, 3.0, 4.0, 5.0, 6.0]})
-    out = _fsio.neutralise(frame)
+    out = cells.neutralise(frame)
     assert out["scenario"].tolist() == ["'=HYPERLINK(1)", "'+1", "'-x", "'@a", "'\tz", "ok",
                                         "''=x"]
     assert out["value"].tolist() == frame["value"].tolist()
-    assert [_fsio.unneutralise(v) for v in out["scenario"]] == frame["scenario"].tolist()
+    assert [cells.unneutralise(v) for v in out["scenario"]] == frame["scenario"].tolist()
 
 
 def test_records_round_trip_through_a_neutralised_csv(tmp_path, releases):
@@ -309,13 +310,13 @@ def test_an_interrupted_csv_write_leaves_a_file_its_record_lists(tmp_path, monke
     path = tmp_path / "s.csv"
     record = tmp_path / ".s.csv.forecast.json"
     forecast.AnnualSeries([2023, 2024], [31.0, 31.6], name="US").to_csv(path)
-    real, listed = _fsio._rename, []
+    real, listed = atomic._rename, []
 
     def rename(src, dst):
         real(src, dst)
         listed.append(_sha(path.read_bytes()) in json.loads(record.read_text())["sha256"])
 
-    monkeypatch.setattr(_fsio, "_rename", rename)
+    monkeypatch.setattr(atomic, "_rename", rename)
     forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(path)
     assert listed == [True, True, True]  # record of both, the file, record of the new
     second = path.read_bytes()
@@ -325,14 +326,14 @@ def test_an_interrupted_csv_write_leaves_a_file_its_record_lists(tmp_path, monke
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         real(src, dst)
 
-    monkeypatch.setattr(_fsio, "_rename", stop)
+    monkeypatch.setattr(atomic, "_rename", stop)
     with pytest.raises(OutputError, match=rf"cannot write {re.escape(str(path))}: an "
                                           rf"input/output error .* {re.escape(str(path))} is "
                                           "unchanged"):
         forecast.AnnualSeries([2023, 2024], [5.0, 6.0]).to_csv(path)
     assert path.read_bytes() == second
     assert len(json.loads(record.read_text())["sha256"]) == 2
-    monkeypatch.setattr(_fsio, "_rename", real)
+    monkeypatch.setattr(atomic, "_rename", real)
     forecast.AnnualSeries([2023, 2024], [5.0, 6.0]).to_csv(path)  # not refused
     assert json.loads(record.read_text())["sha256"] == [_sha(path.read_bytes())]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".s.csv.forecast.json", "s.csv"]
@@ -359,7 +360,7 @@ def test_a_full_disk_leaves_a_csv_and_its_record_as_they_were(tmp_path, monkeypa
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             return os.write(fd, data)
 
-        monkeypatch.setattr(_fsio, "_os_write", full)
+        monkeypatch.setattr(atomic, "_os_write", full)
         with pytest.raises(OutputError, match=rf"^cannot write {re.escape(str(path))}{words}: "
                                               rf"the disk is full \(ENOSPC\)\. .*"
                                               rf"{re.escape(unchanged)}$"):
@@ -456,7 +457,7 @@ def test_a_name_too_long_for_the_files_beside_it_is_refused_up_front(tmp_path, c
     """A 250-byte name fits the file system (255) but not its temporary file or lock
     (.<name>.tmp-<pid>-<hex>): refused naming the limit, not "cannot create the lock file"."""
     limit = os.pathconf(tmp_path, "PC_NAME_MAX")
-    room = limit - _fsio._NAME_OVERHEAD
+    room = limit - paths.NAME_OVERHEAD
     records = forecast.load_releases()
     with pytest.raises(OutputError, match=rf"is {room + 1} bytes long; .* at most {room} bytes"):
         records.to_csv(tmp_path / ("r" * (room - 3) + ".csv"))  # one byte too many
@@ -467,7 +468,7 @@ def test_a_name_too_long_for_the_files_beside_it_is_refused_up_front(tmp_path, c
     assert "the --out folder name 'oooo" in err
     assert "Choose a shorter name" in err
     assert "lock file" not in err
-    record = _fsio.SidecarSeal.record_path(tmp_path / ("r" * (room - 4) + ".csv")).name
+    record = seals.SidecarSeal.record_path(tmp_path / ("r" * (room - 4) + ".csv")).name
     assert record.endswith(".forecast.json")
     assert "~" in record
     assert sorted(p.name for p in tmp_path.iterdir()) == [record, "r" * (room - 4) + ".csv"]
@@ -490,7 +491,7 @@ def test_a_file_under_the_lock_name_that_forecast_did_not_write_is_left_alone(tm
         os.mkfifo(lock)
     before = {p.name: (p.read_bytes() if p.is_file() else None) for p in tmp_path.iterdir()}
     target = tmp_path / "out"
-    with pytest.raises(OutputError) as info, _outdir.hold(target, what="--out folder"):
+    with pytest.raises(OutputError) as info, folders.hold(target, what="--out folder"):
         pass
     assert str(info.value).startswith(f"{lock} exists and is not a lock file forecast wrote")
     assert "move it away" in str(info.value)
@@ -500,28 +501,28 @@ def test_a_file_under_the_lock_name_that_forecast_did_not_write_is_left_alone(tm
 
 
 def test_a_stale_or_empty_lock_file_of_forecast_is_taken_over(tmp_path):
-    from forecast import _lock
+    from forecast._io import lock
 
     target = tmp_path / "out"
     for content in ('{"pid": 999999, "host": "h", "started": "2026-01-01T00:00:00"}', ""):
-        _lock.lock_path(target).write_text(content)
-        with _outdir.hold(target, what="--out folder"):
+        lock.lock_path(target).write_text(content)
+        with folders.hold(target, what="--out folder"):
             pass
-        assert not _lock.lock_path(target).exists()
+        assert not lock.lock_path(target).exists()
 
 
 def test_a_lock_that_cannot_be_created_names_the_folder_asked_for(tmp_path, monkeypatch):
     """The lock file is forecast's own: the message names the output folder first."""
     import errno
 
-    from forecast import _lock
+    from forecast._io import lock
 
     def denied(path):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    monkeypatch.setattr(_lock, "_open", denied)
+    monkeypatch.setattr(lock, "_open", denied)
     target = tmp_path / "out"
-    with pytest.raises(OutputError) as info, _outdir.hold(target, what="--out folder"):
+    with pytest.raises(OutputError) as info, folders.hold(target, what="--out folder"):
         pass
     assert str(info.value).startswith(
         f"cannot write the --out folder {target}, starting with its lock file "
@@ -575,9 +576,9 @@ def test_only_a_dead_writers_leftovers_of_this_target_are_tidied(tmp_path):
              folder(".results.tmp-9999999999-abcdef")]
     stale = [folder(f".results.tmp-{dead}-0a1b2c"), folder(f".out[1].tmp-{dead}-0a1b2c")]
     for name in ("data*", "results", "out[1]"):
-        with _outdir.atomic_folder(tmp_path / name, kind="test", force=True) as out:
+        with folders.atomic_folder(tmp_path / name, kind="test", force=True) as out:
             out.write_text("a.txt", "1")
-        assert sorted(p.name for p in (tmp_path / name).iterdir()) == [_outdir.MARKER,
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == [folders.MARKER,
                                                                        "a.txt"]
     for user in users:
         assert (user / "keep.txt").read_text() == "mine", user.name
@@ -594,14 +595,14 @@ def test_a_killed_single_file_writers_temporary_file_is_removed_by_the_next_writ
     import sys
 
     code = ("import os, signal, sys, forecast\n"
-            "from forecast import _fsio\n"
-            "real, n = _fsio._os_write, [0]\n"
+            "from forecast._io import atomic\n"
+            "real, n = atomic._os_write, [0]\n"
             "def write(fd, data):\n"
             "    n[0] += 1\n"
             "    if n[0] == int(sys.argv[2]):\n"
             "        os.kill(os.getpid(), signal.SIGKILL)\n"
             "    return real(fd, data)\n"
-            "_fsio._os_write = write\n"
+            "atomic._os_write = write\n"
             "forecast.AnnualSeries([2023, 2024], [1.0, 2.0]).to_csv(sys.argv[1])\n")
     path = tmp_path / "s.csv"
     env = dict(os.environ, PYTHONPATH=str(pathlib.Path(forecast.__file__).parents[1]))
@@ -639,7 +640,7 @@ def test_only_a_dead_writers_temporary_files_of_this_file_are_removed(tmp_path):
     if os.getuid() == 0:  # root can make another user's file: never removed
         keep.append(file(f".t[1].csv.tmp-{dead}-0c0c0c"))
         os.chown(keep[-1], 65534, 65534)
-    _fsio.write_bytes(tmp_path / "t[1].csv", b"a,b\n")
+    atomic.write_bytes(tmp_path / "t[1].csv", b"a,b\n")
     for p in keep:
         assert p.read_text() == "mine", p.name
     assert link.is_symlink()
@@ -650,10 +651,10 @@ def test_only_a_dead_writers_temporary_files_of_this_file_are_removed(tmp_path):
 
 def test_an_interrupted_swap_is_repaired_from_a_dead_writers_old_set(tmp_path):
     target, dead = tmp_path / "out", _dead_pid()
-    with _outdir.atomic_folder(target, kind="test") as out:
+    with folders.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "old")
     os.rename(target, tmp_path / f".out.old-{dead}-abcdef")  # killed between the renames
-    with pytest.raises(RuntimeError), _outdir.atomic_folder(target, kind="test"):
+    with pytest.raises(RuntimeError), folders.atomic_folder(target, kind="test"):
         raise RuntimeError("only the repair runs")
     assert (target / "a.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -696,30 +697,30 @@ def test_a_previous_set_that_cannot_be_removed_is_named_in_a_warning(tmp_path, m
     """The new set was swapped in and the old one, partly undeletable (a read-only file),
     stayed beside it as `.out.tmp-*` without a word (and the next write deleted it)."""
     target = tmp_path / "out"
-    with _outdir.atomic_folder(target, kind="test") as out:
+    with folders.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "old")
 
     def cannot(path, folder):
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(_outdir, "_delete", cannot)
+    monkeypatch.setattr(folders, "_delete", cannot)
     with pytest.warns(UserWarning, match=r"did not delete is in .*out\.kept-[0-9a-f]{6} "
                                          r"\('\.forecast-output\.json', 'a\.txt'\).*could not "
                                          r"be deleted"), \
-            _outdir.atomic_folder(target, kind="test") as out:
+            folders.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "new")
     assert (target / "a.txt").read_text() == "new"
     left = [p for p in tmp_path.iterdir() if p.name != "out"]
     assert len(left) == 1
     assert (left[0] / "a.txt").read_text() == "old"
     monkeypatch.undo()
-    with _outdir.atomic_folder(target, kind="test") as out:  # not a leftover to tidy
+    with folders.atomic_folder(target, kind="test") as out:  # not a leftover to tidy
         out.write_text("a.txt", "newer")
     assert (left[0] / "a.txt").read_text() == "old"
 
 
 def _folder(target, text="old"):
-    with _outdir.atomic_folder(target, kind="test") as out:
+    with folders.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", text)
         out.write_text("b.csv", "x,y\n1,2\n")
     return sorted(os.listdir(target)), (target / "a.txt").read_bytes()
@@ -736,7 +737,7 @@ def test_a_file_added_or_edited_while_writing_is_never_deleted(tmp_path, change,
     _folder(target)
 
     def write():
-        with _outdir.atomic_folder(target, kind="test", force=force) as out:
+        with folders.atomic_folder(target, kind="test", force=force) as out:
             out.write_text("a.txt", "new")
             if change == "added":
                 (target / "notes.txt").write_text("my notes")
@@ -773,16 +774,16 @@ def test_with_force_what_the_folder_held_when_the_job_began_is_replaced(tmp_path
     target = tmp_path / "out"
     target.mkdir()
     (target / "old.txt").write_text("replace me")
-    since = _outdir.entries(target)
+    since = folders.entries(target)
     (target / "later.txt").write_text("added while the job computed")
     with pytest.raises(OutputError, match=r"'later\.txt' \(added\)"), \
-            _outdir.atomic_folder(target, kind="test", force=True, since=since) as out:
+            folders.atomic_folder(target, kind="test", force=True, since=since) as out:
         out.write_text("a.txt", "new")
     assert sorted(os.listdir(target)) == ["later.txt", "old.txt"]
     (target / "later.txt").unlink()
-    with _outdir.atomic_folder(target, kind="test", force=True, since=since) as out:
+    with folders.atomic_folder(target, kind="test", force=True, since=since) as out:
         out.write_text("a.txt", "new")
-    assert sorted(os.listdir(target)) == [_outdir.MARKER, "a.txt"]
+    assert sorted(os.listdir(target)) == [folders.MARKER, "a.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
@@ -796,7 +797,7 @@ def test_a_file_added_in_the_instant_before_the_swap_is_kept_aside(tmp_path, mon
     warning naming it; forecast's own untouched files are deleted."""
     target = tmp_path / "out"
     _folder(target)
-    real = _outdir._exchange
+    real = folders._exchange
 
     def late(a, b):
         if change == "added":
@@ -805,12 +806,12 @@ def test_a_file_added_in_the_instant_before_the_swap_is_kept_aside(tmp_path, mon
             (target / "b.csv").write_text("x,y\n1,2\nmy row\n")
         return real(a, b) if exchange else False
 
-    monkeypatch.setattr(_outdir, "_exchange", late)
+    monkeypatch.setattr(folders, "_exchange", late)
     name = "notes.txt" if change == "added" else "b.csv"
     with pytest.warns(UserWarning, match=rf"did not delete is in {re.escape(str(tmp_path))}/"
                                          rf"out\.kept-[0-9a-f]{{6}} \('{re.escape(name)}'\): "
                                          "files added or changed while forecast was writing"), \
-            _outdir.atomic_folder(target, kind="test") as out:
+            folders.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "new")
     assert (target / "a.txt").read_text() == "new"
     kept = [p for p in tmp_path.iterdir() if p.name != "out"]
@@ -879,8 +880,8 @@ def test_the_folder_being_replaced_keeps_its_permissions(tmp_path, folder_mode):
     _folder(target)
     target.chmod(folder_mode)
     (target / "a.txt").chmod(0o604)
-    marker = stat.S_IMODE((target / _outdir.MARKER).stat().st_mode)
-    with _outdir.atomic_folder(target, kind="test") as out:
+    marker = stat.S_IMODE((target / folders.MARKER).stat().st_mode)
+    with folders.atomic_folder(target, kind="test") as out:
         out.write_text("a.txt", "new")
         out.write_text("new.txt", "new")
     def mode(name):
@@ -888,11 +889,11 @@ def test_the_folder_being_replaced_keeps_its_permissions(tmp_path, folder_mode):
 
     assert mode("") == folder_mode
     assert mode("a.txt") == 0o604
-    assert mode(_outdir.MARKER) == marker
-    assert mode("new.txt") == 0o666 & ~_outdir._umask() & (0o600 | folder_mode & 0o066)
+    assert mode(folders.MARKER) == marker
+    assert mode("new.txt") == 0o666 & ~folders._umask() & (0o600 | folder_mode & 0o066)
     fresh = tmp_path / "fresh"  # a new folder: the umask's modes, as mkdir gives
     _folder(fresh)
-    assert stat.S_IMODE(fresh.stat().st_mode) == 0o777 & ~_outdir._umask()
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o777 & ~folders._umask()
 
 
 def test_forecast_run_keeps_a_private_folder_private(tmp_path, capsys):
@@ -998,12 +999,12 @@ def test_forecast_run_names_the_lock_file_a_full_disk_has_no_room_for(tmp_path, 
     and the lock file is removed again."""
     import errno
 
-    from forecast import _lock
+    from forecast._io import lock
 
     def full(fd, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(_lock, "_record", full)
+    monkeypatch.setattr(lock, "_record", full)
     out = tmp_path / "new" / "o"
     assert cli.main(["run", "--quiet", "--out", str(out)]) == 2
     assert capsys.readouterr().err == (

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import forecast
-from forecast import _outdir
+from forecast._io import folders
 
 
 def write_variant(frame, path: pathlib.Path, row: int, column: str, text: str) -> pathlib.Path:
@@ -45,7 +45,7 @@ def world(tmp_path_factory) -> SimpleNamespace:
                                                  [0.01, 0.02, 0.03]))
     w.frame = w.records.frame
     proj.save(root / "proj")
-    with _outdir.atomic_folder(root / "run", kind="run") as out:
+    with folders.atomic_folder(root / "run", kind="run") as out:
         out.write_text("summary.csv", "scenario,value\nbaseline,1.0\n")
         out.write_text("settings.json", "{}\n")
     (root / "user").mkdir()

@@ -128,13 +128,13 @@ def test_to_excel_on_a_read_only_disk_changes_nothing(proj, tmp_path, monkeypatc
     _need("openpyxl")
     import errno
 
-    from forecast import _fsio
+    from forecast._io import atomic
     from forecast.errors import OutputError
 
     def fail(*args, **kwargs):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(_fsio, "_os_write", fail)
+    monkeypatch.setattr(atomic, "_os_write", fail)
     with pytest.raises(OutputError, match="read-only"):
         proj.to_excel(tmp_path / "p.xlsx")
     assert list(tmp_path.iterdir()) == []

@@ -14,7 +14,7 @@ import pytest
 from _engine_fakes import toy_projection
 
 from forecast import cli
-from forecast._lock import hold
+from forecast._io.lock import hold
 from forecast.errors import OutputError
 
 

@@ -3,7 +3,7 @@
 The promise (``docs/reliability.md``): whatever the moment of Ctrl-C (SIGINT) or SIGTERM,
 ``forecast`` ends with one line on stderr and exit code 130 (143 for SIGTERM), and every
 output is either complete or untouched (outputs are written atomically, see
-:mod:`forecast._fsio`). Three things make it hold:
+:mod:`forecast._io`). Three things make it hold:
 
 - :func:`signals` installs handlers that raise :class:`Interrupted` (a
   ``KeyboardInterrupt``) in the main thread and remember that a signal came, so that an
@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .._oserror import output_error
+from .._io.oserror import output_error
 
 __all__ = ["Interrupted", "State", "interrupted", "one_line", "os_error_line", "settle",
            "signals", "standard_streams"]

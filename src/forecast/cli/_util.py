@@ -21,9 +21,11 @@ from contextlib import contextmanager
 import pandas as pd
 
 from .. import models
-from .._fsio import _make_dirs, atomic_files, check_new_file, neutralise
+from .._io.atomic import atomic_files
+from .._io.cells import neutralise
+from .._io.folders import is_plain_name
+from .._io.paths import check_new_file, make_dirs
 from .._optional import require
-from .._outdir import is_plain_name
 from ..errors import DataError, ParameterError, ScenarioError
 from ..history import reconstruct
 from ..projection.engine import MAX_HORIZON
@@ -325,7 +327,7 @@ def check_output_names(sset, origin: str) -> None:
     """Scenario names must make output file names (``fan_<name>.png``) on every system.
 
     The rule of the output folders (a plain name: no folder separator; see
-    ``forecast._outdir``), checked for '/' and '\\' alike and for the other characters
+    ``forecast._io.folders``), checked for '/' and '\\' alike and for the other characters
     Windows refuses (``<>:"|?*``) so that a file works on every system, no name too long
     for the longest file it names (``decomposition_<name>.png`` within
     :data:`NAME_MAX` bytes), and no two names that differ only by case (they would write
@@ -420,7 +422,7 @@ def new_file(args, path: str, option: str = "--out") -> pathlib.Path:
 
 def make_folder(path: str, what: str) -> None:
     """Create the folders above the output file `path` (a file in the way: OutputError)."""
-    _make_dirs(pathlib.Path(os.path.abspath(os.path.expanduser(path))).parent, what)
+    make_dirs(pathlib.Path(os.path.abspath(os.path.expanduser(path))).parent, what)
 
 
 def csv_bytes(frame) -> bytes:
@@ -434,7 +436,7 @@ def write_outputs(args, outputs) -> None:
     `outputs` holds ``(path, data, option)`` for each file, its bytes already made. Each
     file is staged in full beside its target (folders created), where a full disk or a
     permission fails; only then are they renamed into place, Ctrl-C held back meanwhile
-    (:func:`forecast._fsio.atomic_files`). So ``sensitivity --out s.csv --plot t.png``
+    (:func:`forecast._io.atomic.atomic_files`). So ``sensitivity --out s.csv --plot t.png``
     on a disk with room for the table alone leaves the previous table and chart, not a
     new table beside an old chart.
     """

@@ -13,7 +13,7 @@ import warnings
 
 import pandas as pd
 
-from .._fsio import check_own_file
+from .._io.seals import check_own_file
 from ..errors import DataError, ParameterError, ScenarioError
 from ..evaluation import compare, sobol, tornado
 from ..evaluation._inputs import FIRST_DEFAULT_ORIGIN

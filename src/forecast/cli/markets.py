@@ -17,7 +17,7 @@ import time
 
 import pandas as pd
 
-from .._outdir import atomic_folder, check_folder, entries, hold
+from .._io.folders import atomic_folder, check_folder, entries, hold
 from ..errors import ParameterError
 from ..history import reconstruct_markets
 from ..history.markets import ROW, TOTAL

@@ -15,7 +15,7 @@ import warnings
 import pandas as pd
 
 from .. import report
-from .._outdir import atomic_folder, check_folder, entries, hold
+from .._io.folders import atomic_folder, check_folder, entries, hold
 from ..errors import ParameterError
 from ..evaluation import tornado
 from ..plotting._shapes import unit_label

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._outdir import atomic_folder
+from .._io.folders import atomic_folder
 from ..errors import DataError, ForecastError
 from ..history import MarketHistory
 from ..projection._meta import (

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._fsio import ArchiveSeal, check_own_file, write_own
+from .._io.seals import ArchiveSeal, check_own_file, write_own
 from .._keywords import checked_methods
 from .._optional import require
 from .._seeds import rebuild, run_seed_source
@@ -138,7 +138,7 @@ def is_own_workbook(path: Path) -> bool:
 
 def _seal(caller: str) -> ArchiveSeal:
     """How a workbook forecast wrote is known, unchanged: the ZIP comment of the ``.xlsx``
-    holds the SHA-256 of its parts (:class:`~forecast._fsio.ArchiveSeal`). A workbook
+    holds the SHA-256 of its parts (:class:`~forecast._io.seals.ArchiveSeal`). A workbook
     saved again by Excel or LibreOffice loses the comment, so it counts as changed; one
     with the ``meta`` sheet's mark but no comment is named as forecast's (by `caller`)."""
     return ArchiveSeal(is_own_workbook, mark=f"the 'meta' sheet with a {_OWN_COLUMN!r} "

@@ -17,7 +17,7 @@ loaded projection has bit-identical samples. Names come back exactly too: a CSV'
 columns are read as text, so a scenario named ``NA``, ``None`` or ``2030`` stays that
 string (:func:`parse_csv`).
 
-Saving is atomic (:mod:`forecast._outdir`): the folder is staged beside the target and
+Saving is atomic (:mod:`forecast._io.folders`): the folder is staged beside the target and
 swapped in whole, so a failed or interrupted save leaves the previous folder as it was.
 Loading trusts nothing (``docs/reliability.md``): ``metadata.json`` is checked key by key
 (:mod:`forecast.projection._meta`), only the files of the format are read, never
@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._fsio import unneutralise
-from .._oserror import input_error
-from .._outdir import OutputFolder, atomic_folder
+from .._io.cells import unneutralise
+from .._io.folders import OutputFolder, atomic_folder
+from .._io.oserror import input_error
 from .._validation import check_bool, user_stacklevel
 from ..errors import (
     DataError,

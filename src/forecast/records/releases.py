@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._fsio import SidecarSeal, check_own_file, neutralise, unneutralise, write_own
+from .._io.cells import neutralise, unneutralise
+from .._io.seals import SidecarSeal, check_own_file, write_own
 from .._keywords import checked_init, checked_methods
 from .._validation import check_bool
 from ..errors import DataError, ForecastTypeError, ParameterError

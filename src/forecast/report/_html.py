@@ -17,7 +17,8 @@ import shlex
 from importlib import resources
 from string import Template
 
-from .. import _fsio
+from .._io.paths import check_new_file
+from .._io.seals import LineSeal, check_own_file, write_own
 from ..errors import ParameterError
 from ..plotting.names import label
 from .formats import format_value, is_numeric_column
@@ -239,7 +240,7 @@ GENERATOR = '<meta name="generator" content="forecast">'
 #: How a report forecast wrote is known, unchanged: the line after :data:`GENERATOR`,
 #: ``<meta name="forecast-sha256" content="...">``, holds the SHA-256 of the document
 #: without that line.
-SEAL = _fsio.LineSeal(GENERATOR, '<meta name="forecast-sha256" content="', '">',
+SEAL = LineSeal(GENERATOR, '<meta name="forecast-sha256" content="', '">',
                       within=4096, mark=f"the line {GENERATOR}",
                       record='its <meta name="forecast-sha256"> line')
 
@@ -247,13 +248,13 @@ SEAL = _fsio.LineSeal(GENERATOR, '<meta name="forecast-sha256" content="', '">',
 def write_report_file(path: object, page: bytes, force: bool) -> None:
     """Write the report `page` to `path`: atomically, never through a link, with its
     digest (:data:`SEAL`); an existing file only as :func:`check_report_path` allows."""
-    _fsio.write_own(path, page, force=force, what="report", seal=SEAL)
+    write_own(path, page, force=force, what="report", seal=SEAL)
 
 
 def check_report_path(path: object, force: bool) -> None:
     """Refuse a report path that is a link, a folder, not ``.html``/``.htm``, or an existing
     file forecast did not write or that changed since (unless `force`): before any chart
     is drawn."""
-    _fsio.check_new_file(path, force=True, what="report")
+    check_new_file(path, force=True, what="report")
     check_html_path(path)
-    _fsio.check_own_file(path, force=force, what="report", seal=SEAL)
+    check_own_file(path, force=force, what="report", seal=SEAL)

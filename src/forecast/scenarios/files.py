@@ -45,7 +45,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .._fsio import LineSeal, check_own_file, write_own
+from .._io.seals import LineSeal, check_own_file, write_own
 from .._keywords import checked_keywords
 from .._validation import check_bool
 from ..errors import ConfigError, ForecastError, ForecastTypeError

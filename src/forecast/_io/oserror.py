@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import os
 
-from .errors import DataError, ForecastError, OutputError
+from ..errors import DataError, ForecastError, OutputError
 
 __all__ = ["input_error", "output_error"]
 

@@ -21,8 +21,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ._oserror import output_error
-from .errors import OutputError
+from ..errors import OutputError
+from .oserror import output_error
 
 try:
     import fcntl
@@ -63,7 +63,7 @@ def _this_process(info: dict) -> bool:
     return info.get("pid") == os.getpid() and info.get("host") == socket.gethostname()
 
 
-def _alive(pid: object) -> bool:
+def alive(pid: object) -> bool:
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:
@@ -101,7 +101,7 @@ def _try_lock(fd: int, path: Path) -> str:
             same = False
         return "held" if same else "retry"
     info = _holder(fd)  # pragma: no cover - Windows: O_EXCL and a pid check
-    stale = info.get("host") == socket.gethostname() and not _alive(info.get("pid"))
+    stale = info.get("host") == socket.gethostname() and not alive(info.get("pid"))
     return "held" if os.fstat(fd).st_size == 0 or stale else "busy"
 
 
