@@ -239,7 +239,8 @@ def _delete(path: str, folder: bool) -> None:
 
 def _remove_previous(old: Path, seen: Entries, target: Path) -> None:
     """Delete the previous set, moved aside to `old` by the swap: only the entries
-    :func:`~forecast._io.guards.recheck` saw, each as it was then, never the folder with whatever it holds.
+    :func:`~forecast._io.guards.recheck` saw, each as it was then, never the folder with
+    whatever it holds.
 
     An entry added or changed in the instant between that check and the swap (or one
     that cannot be deleted) is kept: the folder is renamed ``NAME.kept-HEX`` beside the
