@@ -34,7 +34,7 @@ def test_parts_years_and_frame(mh, frame):
     assert mh.parts == ("US", "EU", "HK", "JP", "ROW")
     assert (int(mh.years[0]), int(mh.years[-1])) == (2009, 2025)
     assert list(frame.columns) == ["market", "year", "median", "lower_80", "upper_80",
-                                   "lower_95", "upper_95", "n_records", "evidence"]
+                                   "lower_95", "upper_95", "n_records", "evidence", "basis"]
     assert list(dict.fromkeys(frame["market"])) == ["US", "EU", "HK", "JP", "ROW", "ALL"]
     ordered = frame[["lower_95", "lower_80", "median", "upper_80", "upper_95"]].to_numpy()
     assert np.all(np.diff(ordered, axis=1) > 0)

@@ -27,11 +27,15 @@ from .._validation import FrozenDict, check_bool, check_int, check_level, readon
 from ..errors import ParameterError
 from ..series import AnnualSeries
 
-__all__ = ["ROW", "MarketComponent", "MarketHistory"]
+__all__ = ["BASES", "ROW", "MarketComponent", "MarketHistory"]
 
 #: Name of the rest of the world: China's total minus the named markets.
 ROW = "ROW"
 TOTAL = "ALL"
+#: What a part's year rests on, the ``basis`` column of :meth:`MarketHistory.to_frame`:
+#: a release of that part; only a combined figure that includes it; no release at all
+#: (the model's trend).
+BASES = ("release", "combined", "trend")
 
 
 def softmax_levels(x: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -235,11 +239,20 @@ class MarketHistory:
             Columns ``market`` (the named markets, ``ROW``, then ``ALL`` for the total),
             ``year, median, lower_80, upper_80, lower_95, upper_95`` (in ``unit``, or
             percent), ``n_records`` (records of that market and year used: its own and
-            those of sets that include it) and ``evidence``. Bands are those of the log
-            level linearised at the posterior mode (exact for ``ALL``).
+            those of sets that include it), ``evidence`` and ``basis``, what the year of
+            that part rests on (:data:`BASES`): ``"release"`` (a release of that market,
+            or of China's total for ``ALL``: a level, share or growth rate, full or part
+            year; for ROW, releases of the total and of every named market),
+            ``"combined"`` (only a combined figure that includes it, e.g. the US+HK+EU
+            share, or for ROW China's total: the split within it follows the model's
+            trends) or ``"trend"`` (no release that includes it: the model's trend,
+            tied to the other parts' releases); blank for a history loaded from a file,
+            which keeps no records. Bands are those of the log level linearised at the
+            posterior mode (exact for ``ALL``).
         """
         share = check_bool("share", share)
         scale = 100.0 if share else 1.0
+        bases = self._bases()
         frames = []
         for part in self.parts + (() if share else (TOTAL,)):
             mu, sd = self._log_moments(part, share)
@@ -249,8 +262,34 @@ class MarketHistory:
                 out[f"lower_{lv}"] = scale * np.exp(mu - z * sd)
                 out[f"upper_{lv}"] = scale * np.exp(mu + z * sd)
             out["n_records"], out["evidence"] = self._evidence(part)
+            out["basis"] = bases[part]
             frames.append(pd.DataFrame(out))
         return pd.concat(frames, ignore_index=True)
+
+    def _bases(self) -> dict[str, list[str]]:
+        """What each part's year rests on (see :meth:`to_frame`), for every part and ALL."""
+        names = (*self.parts, TOTAL)
+        if self._obs is None:
+            return {p: [""] * len(self.years) for p in names}
+        used = self._obs[self._obs["used"]]
+        own: dict[str, set[int]] = {p: set() for p in names}
+        inset: dict[str, set[int]] = {p: set() for p in names}
+        for year, members in zip(used["year"], used["members"], strict=True):
+            if not members:
+                own[TOTAL].add(int(year))
+            elif len(members) == 1:
+                own[members[0]].add(int(year))
+            else:
+                for m in members:
+                    inset[m].add(int(year))
+        out = {}
+        for p in (*self.markets, TOTAL):
+            out[p] = [BASES[0] if int(y) in own[p] else BASES[1] if int(y) in inset[p]
+                      else BASES[2] for y in self.years]
+        out[ROW] = [BASES[2] if out[TOTAL][i] != BASES[0] else
+                    BASES[0] if all(out[m][i] == BASES[0] for m in self.markets) else
+                    BASES[1] for i in range(len(self.years))]
+        return out
 
     def _evidence(self, part: str) -> tuple[list[int], list[str]]:
         """Records used per year that speak about `part` (its own and its sets')."""

@@ -153,6 +153,97 @@ class _Message:
         return out
 
 
+def _span(years) -> str:
+    """``2024-2025`` for a run of years, ``2019, 2021`` otherwise; one year alone."""
+    years = [int(y) for y in years]
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+@dataclass(frozen=True)
+class Unpublished:
+    """The reconstructed years after each part's last release of its own, and the
+    rankings against the focus market that rest on them.
+
+    ``years``: part -> the years after its last release (markets and China's total;
+    ROW, a remainder, is not named); ``combined``: part -> those of them informed by a
+    combined figure that includes it (e.g. the US+HK+EU share); ``above``: (part, years,
+    chances) where the part's median is above the focus market's, in years with a
+    release of the focus market, and the chance of it in the reconstruction's draws.
+    """
+
+    market: str
+    years: dict
+    combined: dict
+    above: tuple = ()
+
+    def sentences(self) -> list[str]:
+        named = [f"{_name(p)} {_span(ys)}" for p, ys in self.years.items()]
+        joint = (", ".join(named[:-1]) + " and " + named[-1]) if len(named) > 1 else named[0]
+        via = [f"{_name(p)} {_span(ys)}" for p, ys in self.combined.items() if ys]
+        out = [f"Extrapolated, not published: {joint} rest on no release of "
+               f"{'that market' if len(named) == 1 else 'their own'}"
+               + (f" ({'; '.join(via)}: only a combined share that includes it)" if via
+                  else "")
+               + "; the reconstruction carries them by the model's trends, and the "
+               "projection starts from them."]
+        for part, ys, chances in self.above:
+            odds = ", ".join(f"{100 * c:.0f}%" for c in chances)
+            out.append(f"The reconstruction puts {_name(part)} above the {self.market} in "
+                       f"{_span(ys)} (median; chance {odds} in its draws), years with no "
+                       f"release of {_name(part)}: that ranking is the model's "
+                       "extrapolation, not a published figure.")
+        return out
+
+    def caution(self) -> str:
+        """HTML of the caution the markets report carries under its key message."""
+        return ('<p class="caution"><b>Caution, extrapolated history:</b> '
+                + H.esc(" ".join(self.sentences())) + "</p>")
+
+
+def unpublished(history, market: str, n: int = 10_000) -> Unpublished | None:
+    """What the last reconstructed years of `history` (a MarketHistory) rest on.
+
+    None when the history keeps no records (one loaded from a file) or every part's
+    last year is a release of it. The chances use `n` draws with a fixed seed, so a
+    report says the same whatever the run's seed.
+    """
+    frame = history.to_frame()
+    if (frame["basis"] == "").all():
+        return None
+    years, combined = {}, {}
+    for part, g in frame.groupby("market", sort=False):
+        if part == "ROW":
+            continue
+        released = g.loc[g["basis"] == "release", "year"]
+        after = g[g["year"] > (released.max() if len(released) else g["year"].min() - 1)]
+        if len(after):
+            years[part] = [int(y) for y in after["year"]]
+            combined[part] = [int(y) for y in after.loc[after["basis"] == "combined", "year"]]
+    if not years:
+        return None
+    above = []
+    if market in history.markets:
+        mine = frame[frame["market"] == market].set_index("year")
+        draws = None
+        for part, ys in years.items():
+            if part not in history.markets or part == market:
+                continue
+            g = frame[frame["market"] == part].set_index("year")
+            over = [y for y in ys if mine.at[y, "basis"] == "release"
+                    and g.at[y, "median"] > mine.at[y, "median"]]
+            if not over:
+                continue
+            if draws is None:
+                draws = history.draws(n, seed=0)
+            i, k = history.parts.index(part), history.parts.index(market)
+            cols = [int(np.flatnonzero(history.years == y)[0]) for y in over]
+            above.append((part, over, [float((draws[:, i, c] > draws[:, k, c]).mean())
+                                       for c in cols]))
+    return Unpublished(market=market, years=years, combined=combined, above=tuple(above))
+
+
 def _message(projection, level: float = 80, diversions=None, mixture=None) -> _Message:
     """The key message's numbers; `mixture` is ``projection.mixture()`` (None: none)."""
     m, base, y = _focus(projection), _base(projection), int(projection.years[-1])

@@ -55,6 +55,7 @@ from ._markets_message import (
     _signed,
     _the,
     markets_preset_caution,
+    unpublished,
 )
 from .figures import _Canvas
 from .formats import percent
@@ -153,7 +154,8 @@ def _baseline_table(projection, level: float) -> str:
         r = frame[(frame["market"] == market) & (frame["year"] == (now, last)[k % 2])]
         text = ("100%" if market == "ALL" and pct else "-" if r.empty else
                 f'{r["median"].iloc[0]:,.1f}{pct}<br><small>'
-                f'{_band(r[f"lower_{lab}"].iloc[0], r[f"upper_{lab}"].iloc[0], pct)}</small>')
+                f'{_band(r[f"lower_{lab}"].iloc[0], r[f"upper_{lab}"].iloc[0], pct)}</small>'
+                + (_basis_tag(r["basis"].iloc[0]) if "basis" in r else ""))
         return f'<td class="num" data-label="{heads[k]}">{text}</td>'
 
     frames = (hist[False], proj[False], hist[True], proj[True])
@@ -162,7 +164,26 @@ def _baseline_table(projection, level: float) -> str:
     return _grid(f"{scenario_label(base)}: median and {level_label(level)}% band (small); "
                  f"levels in "
                  f"{unit_text(projection.unit)}, shares of China's total in percent; {now} is "
-                 "the reconstruction (80% band)", "Market", heads, rows)
+                 f"the reconstruction (80% band)"
+                 + _basis_key(hist[False], [now], projection.markets), "Market", heads, rows)
+
+
+#: What the tags of reconstructed cells mean (MarketHistory.to_frame's ``basis``).
+_BASIS_KEY = ("; (trend): no release of that market that year, the model's extrapolation; "
+              "(combined): only a combined figure that includes it (a combined share; for "
+              "ROW, China's total), split by the model's trends")
+
+
+def _basis_key(frame, years, markets) -> str:
+    """:data:`_BASIS_KEY` when a cell of `markets` in `years` carries a tag, else ""."""
+    shown = frame[frame["market"].isin(markets) & frame["year"].isin(years)]
+    tagged = "basis" in shown and shown["basis"].isin(("trend", "combined")).any()
+    return _BASIS_KEY if tagged else ""
+
+
+def _basis_tag(basis: str) -> str:
+    """A reconstructed cell's tag when no release of that part informs it ("" otherwise)."""
+    return f"<br><small>({H.esc(basis)})</small>" if basis in ("trend", "combined") else ""
 
 
 def _change_table(projection) -> str:
@@ -402,7 +423,9 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
                "figure.</p>")
     caution += markets_preset_caution(projection.scenarios,
                                       str(projection.settings.get("target", "US")))
-    out = [("At a glance", charts + caution + _baseline_table(projection, level))]
+    extrapolated = unpublished(projection.history, message.market)
+    first = "" if extrapolated is None else extrapolated.caution()
+    out = [("At a glance", first + charts + caution + _baseline_table(projection, level))]
     if len(projection.scenario_names) > 1:
         out.append((f"Scenarios against {_the(_base(projection))}", _change_table(projection)))
     if mixture is not None:
@@ -551,11 +574,13 @@ def _history(projection) -> str:
         g = g.set_index("year")
         rows.append(_row(_name(m), "Market", "".join(
             f'<td class="num" data-label="{y}">{g.at[y, "median"]:,.1f}<br><small>'
-            f'{_band(g.at[y, "lower_80"], g.at[y, "upper_80"])}</small></td>' for y in years)))
+            f'{_band(g.at[y, "lower_80"], g.at[y, "upper_80"])}</small>'
+            f'{_basis_tag(g.at[y, "basis"])}</td>' for y in years)))
     params = "; ".join(f"{k.replace('_', ' ')} {float(v):.3g}" for k, v in h.params.items()
                        if isinstance(v, float))
     return (_grid(f"Joint reconstruction, median and 80% band (small), "
                   f"{unit_text(projection.unit)}: the markets add up to China's total in every "
-                  "draw", "Market", [str(y) for y in years], rows)
+                  "draw" + _basis_key(frame, years, frame["market"].unique()), "Market",
+                  [str(y) for y in years], rows)
             + f'<p class="muted">Estimates of the joint model: {H.esc(params)} (see '
               "docs/markets.md for their meaning).</p>")
