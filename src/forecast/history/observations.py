@@ -10,6 +10,9 @@ Per year at most one record feeds each slot. January-to-month figures are cumula
 the figure covering the most months of a year contains the shorter ones (and a full-year
 figure contains every partial one); the same figure published in both currencies, or
 again in another re-post, or re-derived from a share, is one piece of evidence, not two.
+So is a growth rate whose two end levels (the same period of the year and the year
+before) are both used: it restates their ratio (:func:`drop_restated_growth`), and the
+year's growth slot goes to the next figure, as if it were not published.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ GROWTH_SD = {"read": 0.005, "uncertain": 0.05}
 
 COLUMNS = ["row", "origin", "year", "months", "measure", "basis", "value", "unit",
            "confidence", "kind", "evidence", "slot", "y", "var", "fx_rate", "fx_method",
-           "used", "reason", "y0", "var0", "pending"]
+           "used", "reason", "y0", "var0", "own_var", "pending"]
 
 
 def _half_unit(value: float) -> float:
@@ -107,7 +110,8 @@ def build(records, series: pd.DataFrame, totals: pd.DataFrame, market: str, curr
                "measure": rec.measure, "basis": basis, "value": value, "unit": rec.unit,
                "confidence": rec.confidence, "slot": 0, "y": np.nan, "var": np.nan,
                "fx_rate": np.nan, "fx_method": "", "used": True, "reason": "",
-               "y0": np.nan, "var0": np.nan, "pending": False, "kind": kind,
+               "y0": np.nan, "var0": np.nan, "own_var": np.nan, "pending": False,
+               "kind": kind,
                "evidence": _evidence(kind, months, basis)}
         out.append(row)
         if not first <= year <= last:
@@ -117,16 +121,20 @@ def build(records, series: pd.DataFrame, totals: pd.DataFrame, market: str, curr
         try:
             if kind in ("level", "partial", "share"):
                 tot = total_of.get((year, months, basis)) if kind == "share" else None
-                y, var = _level_obs(kind, value, conf, row, market, tot, profile)
-                row.update(y0=y, var0=var, pending=True)
+                y, var, own = _level_obs(kind, value, conf, row, market, tot, profile)
+                row.update(y0=y, var0=var, own_var=own, pending=True)
             elif kind in ("growth", "partial_growth"):
-                y, var = _growth_obs(value, conf, row, first, profile)
-                row.update(slot=1, y0=y, var0=var, pending=True)
+                y, var, own = _growth_obs(value, conf, row, first, profile)
+                row.update(slot=1, y0=y, var0=var, own_var=own, pending=True)
             else:
                 raise _Unused(f"measure {rec.measure!r} is not used by the history model")
         except _Unused as exc:
             row.update(used=False, reason=str(exc))
-    select(out, conv)
+    # the levels first: a growth rate whose two end levels are used restates them, and the
+    # growth slot goes to the next figure, as if the restatement were not published
+    select([r for r in out if r["slot"] == 0], conv)
+    drop_restated_growth(out, conv)
+    select([r for r in out if r["slot"] == 1], conv)
     return pd.DataFrame(out, columns=COLUMNS), conv
 
 
@@ -141,8 +149,9 @@ def _kind(measure: str, months: int) -> str:
 
 def _level_obs(kind: str, value: float, conf: str, row: dict, market: str,
                tot: tuple[float, str] | None, profile: IntraYearProfile
-               ) -> tuple[float, float]:
-    """Log full-year level (in bn of the record's currency) and its variance.
+               ) -> tuple[float, float, float]:
+    """Log full-year level (in bn of the record's currency), its variance, and the part
+    of it that is the figure's own (measurement and rounding, without the profile's).
 
     A share becomes a level through the China total `tot` of the same period; a
     January-to-month level through the intra-year profile.
@@ -162,17 +171,18 @@ def _level_obs(kind: str, value: float, conf: str, row: dict, market: str,
             var += LEVEL_SD["uncertain"] ** 2
     if not level > 0:
         raise _Unused(f"a level must be > 0; got {level:g}")
-    y = np.log(level / 10.0)
+    y, own = np.log(level / 10.0), var
     if months < 12:
         y -= float(profile.log_share(months)[0])
         var += float(profile.log_var(months)[0])
-    return y, var
+    return y, var, own
 
 
 def _growth_obs(value: float, conf: str, row: dict, first: int, profile: IntraYearProfile
-                ) -> tuple[float, float]:
-    """Log growth factor ``log(1 + g)`` and its variance (partial-year growth: plus the
-    variation of the intra-year profile between the two years)."""
+                ) -> tuple[float, float, float]:
+    """Log growth factor ``log(1 + g)``, its variance (partial-year growth: plus the
+    variation of the intra-year profile between the two years) and the figure's own part
+    of it (measurement and rounding)."""
     year, months = row["year"], row["months"]
     if year - 1 < first:
         raise _Unused(f"it relates {year} to {year - 1}, before the first reconstructed "
@@ -180,10 +190,10 @@ def _growth_obs(value: float, conf: str, row: dict, first: int, profile: IntraYe
                       "with a level to anchor that year, would use it")
     if not value > -100:
         raise _Unused(f"a growth rate must be > -100%; got {value:g}")
-    var = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)
+    var = own = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)
     if months < 12:
         var += 2.0 * float(profile.variation_var(months)[0])
-    return float(np.log1p(value / 100.0)), var
+    return float(np.log1p(value / 100.0)), var, own
 
 
 def convert(row: dict, conv: _Converter) -> None:
@@ -260,6 +270,72 @@ def _check_currencies_agree(r: dict, best: dict, conv: _Converter) -> None:
         "units. Correct that row, or leave it out of the records (records.filter or your "
         "file).")
 
+
+#: standard deviations apart (the three figures' own uncertainty, and the exchange rates'
+#: where their currencies differ) within which a growth rate restates the ratio of the two
+#: levels it relates, as a period's two currencies' levels restate each other
+GROWTH_RESTATEMENT_SD = CURRENCY_CONFLICT_SD
+
+
+def _in_basis(r: dict, basis: str, conv: _Converter) -> tuple[float, float]:
+    """(log value, own variance) of the level row `r` in `basis` (raises DataError)."""
+    if r["basis"] == basis:
+        return r["y0"], r["own_var"]
+    s_r, v_r, _, _ = conv.shift(r["basis"], r["year"], r["months"])
+    s_b, v_b, _, _ = conv.shift(basis, r["year"], r["months"])
+    return r["y0"] + s_r - s_b, r["own_var"] + v_r + v_b
+
+
+def drop_restated_growth(rows: list[dict], conv: _Converter) -> None:
+    """Report unused each growth rate whose two end levels are both used: it restates them.
+
+    A growth rate of year t over January-m (m = 12: the full year) is the ratio of the
+    levels of that period in t and t - 1. When the levels used for both years (chosen by
+    :func:`select` beforehand: direct, or from a share) are of that period, it adds
+    nothing to them, and counting it again would narrow the bands for no reason: the US
+    2023 growth rate, 13.6% in CNY, restates 2132/1878 = +13.5%. Their currency does not
+    matter, as for a period's two levels: one currency's figure is a conversion of the
+    other's. Every candidate of the growth slot is checked before the slot's figure is
+    chosen, so a restatement changes nothing: the history is the one without it.
+
+    Both levels must be ``read``: an ``uncertain`` one (its year inferred, a garbled copy)
+    may not be the figure the rate was computed from, and its 10% error would let almost
+    any rate "agree" with it; the rate then pins what that level only hints at (the US
+    2017 January-May growth rate and the 2016 figure whose year the excerpt does not
+    state), as the intra-year profile uses ``read`` pairs only.
+
+    A restatement agrees with the levels' ratio within :data:`GROWTH_RESTATEMENT_SD`
+    standard deviations of the three figures' own uncertainty (measurement and rounding;
+    the exchange rates' where the currencies differ; the intra-year profile cancels
+    between two years' same months). A growth rate further off is no restatement: it says
+    something the levels do not (a revised base year, or a slip), and it stays in use as
+    any growth rate, where the fraction-slip warning can name it. It is not refused:
+    growth rates and levels of different releases do disagree (docs/history.md).
+    """
+    levels = {r["year"]: r for r in rows if r["used"] and r["slot"] == 0}
+    for g in rows:
+        if not (g["used"] and g["slot"] == 1):
+            continue
+        year, months, basis = g["year"], g["months"], g["basis"]
+        ends = (levels.get(year - 1), levels.get(year))
+        if any(e is None or e["months"] != months or e["confidence"] != "read"
+               for e in ends):
+            continue
+        try:
+            (y_a, v_a), (y_b, v_b) = (_in_basis(e, basis, conv) for e in ends)
+        except DataError:  # no rate for the rate's own currency: select() reports it unused
+            continue
+        gap = g["y0"] - (y_b - y_a)
+        if abs(gap) > GROWTH_RESTATEMENT_SD * float(np.sqrt(g["own_var"] + v_a + v_b)):
+            continue
+        what = "full-year" if months == 12 else month_label(months)
+        other = {e["basis"] for e in ends} - {basis}
+        change = f"{100 * np.expm1(y_b - y_a):+.1f}%" + (f" in {basis}" if other else "")
+        g.update(used=False, reason=(
+            f"restates the {what} levels of {year - 1} ({_ref(ends[0])}) and {year} "
+            f"({_ref(ends[1])}), both used, which imply {change} (this rate: "
+            f"{g['value']:+g}%, within the figures' rounding and uncertainty); one piece of "
+            "evidence, counted once"))
 
 
 #: the start of the reason of a kept record whose currency has no exchange rate
