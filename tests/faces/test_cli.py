@@ -188,9 +188,12 @@ def test_report_command(runs):
 
 def test_history_and_nowcast(runs):
     out = _ok(runs["history"])
-    assert out.split()[:3] == ["year", "median", "lower_80"]
+    assert out.splitlines()[0] == "US offshore execution (USD bn)"  # the unit, as run's title
+    assert out.splitlines()[1].split()[:3] == ["year", "median", "lower_80"]
     assert "2025" in out
-    assert (runs["tmp"] / "h.csv").read_text().startswith("year,median")
+    header = (runs["tmp"] / "h.csv").read_text().splitlines()[0]
+    assert header.startswith("year,median")
+    assert header.endswith(",evidence,unit")
     assert (runs["tmp"] / "h.png").read_bytes().startswith(b"\x89PNG")
     out = _ok(runs["nowcast"])
     assert out.startswith("Nowcast of full-year 2025")

@@ -20,6 +20,7 @@ from ..evaluation._inputs import FIRST_DEFAULT_ORIGIN
 from ..evaluation.sensitivity import check_sobol_n
 from ..history.nowcast import period_words
 from ..plotting import history_chart, nowcast_chart, tornado_chart
+from ..plotting._shapes import unit_label
 from ..records import Records, load_releases
 from ..records.releases import CSV_SEAL as RECORDS_SEAL
 from ..scenarios import dump_scenarios
@@ -61,11 +62,14 @@ def cmd_history(args) -> int:
     # the files first: a reader that closes stdout early (`| head`) must not cost them;
     # both made in memory, then written together (never a new table beside an old chart)
     outputs = []
-    if args.out:
-        outputs.append((args.out, csv_bytes(frame), "--out"))
+    if args.out:  # no settings.json beside it: the file names its unit in a last column,
+        # as backtest's --out ends with its seed (USD_bn, CNY_bn with --currency CNY)
+        outputs.append((args.out, csv_bytes(frame.assign(unit=history.unit)), "--out"))
     if args.plot:
         outputs.append((args.plot, chart_bytes(history_chart, args.plot, history), "--plot"))
     write_outputs(args, outputs)
+    # the series and its unit above the table, as `forecast run` titles its table
+    print(f"{(history.name or args.market).replace('_', ' ')} ({unit_label(history.unit)})")
     print_frame(frame)
     return 0
 
