@@ -82,6 +82,44 @@ def test_crps_stable_for_very_wide_ensembles():
     assert M.crps_samples(1.5, x) > 1e299 / 10
 
 
+def _crps_exact(y, x, fair=False):
+    """The kernel form in exact fractions: mean|X - y| - sum_ij |x_i - x_j| / (2 n^2), or
+    / (2 n (n - 1)) for the fair CRPS (O(n^2), no rounding)."""
+    from fractions import Fraction
+
+    y, x = Fraction(y), [Fraction(v) for v in x]
+    n = len(x)
+    spread = sum(abs(a - b) for a in x for b in x)
+    return sum(abs(v - y) for v in x) / n - spread / (2 * n * ((n - 1) if fair else n))
+
+
+def test_crps_samples_equals_the_exact_kernel_form(rng):
+    """Both forms against exact fractions, on small integer ensembles with ties."""
+    for _ in range(200):
+        n = int(rng.integers(2, 9))
+        x = [int(v) for v in rng.integers(-20, 20, n)]
+        y = float(rng.integers(-50, 50)) / 2
+        for fair in (False, True):
+            want = float(_crps_exact(y, x, fair))
+            assert M.crps_samples(y, x, fair=fair) == pytest.approx(want, rel=1e-13, abs=1e-13)
+
+
+def test_fair_crps_stays_exact_for_very_wide_ensembles():
+    """The fair correction was subtracted from the plain score afterwards, from the draws
+    themselves: with a draw of 1e17 it cancelled to 0.0 (exactly: 1/6)."""
+    x = [1.0, 2.0, 3.0, 1e17]
+    assert float(_crps_exact(2.5, x, fair=True)) == pytest.approx(1 / 6, rel=1e-15)
+    assert M.crps_samples(2.5, x, fair=True) == pytest.approx(1 / 6, rel=1e-14)
+    wide = [1.0, 2.0, 1e300]
+    assert M.crps_samples(1.5, wide, fair=True) == pytest.approx(
+        float(_crps_exact(1.5, wide, fair=True)), rel=1e-14)
+    # never negative: every term of the sorted sum is >= 0
+    rng = np.random.default_rng(5)
+    ens = rng.standard_cauchy(size=(2000, 4)) * 10.0 ** rng.integers(0, 12, size=(2000, 1))
+    assert np.all(M.crps_samples(rng.standard_cauchy(2000), ens, sample_axis=1, axis=(),
+                                 fair=True) >= 0)
+
+
 def test_crps_normal_closed_form():
     # sd * (z (2 Phi(z) - 1) + 2 phi(z) - 1/sqrt(pi)); at z = 0: sd (2 phi(0) - 1/sqrt(pi))
     assert M.crps_normal(0.0, 0.0, 2.0) == pytest.approx(

@@ -200,8 +200,11 @@ def crps_samples(
     ``mean|X - y| - (1/n^2) sum_i (2i - n - 1) x_(i)`` (the kernel form) but sums only
     non-negative terms, so it stays accurate for very wide ensembles; ``O(n log n)``
     and vectorised over forecasts. ``fair=True`` gives the unbiased "fair" CRPS (Ferro
-    2014), whose spread term divides by ``n (n - 1)`` instead of ``n^2`` (it can be
-    slightly negative; it needs at least two draws).
+    2014), whose spread term divides by ``n (n - 1)`` instead of ``n^2``: the same sum
+    with weights ``(i - 1)/(n - 1)`` in place of ``(i - 1/2)/n``, so its terms are
+    non-negative too (the fair CRPS is never negative) and it is as accurate for wide
+    ensembles (the largest draw has weight 0 when above `y`). It needs at least two
+    draws.
 
     Parameters
     ----------
@@ -219,6 +222,8 @@ def crps_samples(
     0.5
     >>> crps_samples([0.0, 1.0], [[0.0, 1.0], [0.0, 1.0]], axis=())
     array([0., 0.])
+    >>> round(crps_samples(2.5, [1, 2, 3, 1e17], fair=True), 12)  # exactly 1/6
+    0.166666666667
     """
     fair = check_bool("fair", fair, "Pass fair=True for the unbiased ensemble CRPS.")
     actual, samples = _aligned([("actual", actual, 0),
@@ -232,12 +237,12 @@ def crps_samples(
                              field="samples")
     y, _ = _broadcast(("actual", "samples"), (_arr("actual", actual), s[..., 0]))
     d = s - y[..., None]
-    tau = (np.arange(1, n + 1) - 0.5) / n
+    # the kernel form's spread term, sum_i (2i - n - 1) x_(i) / n^2 (fair: / (n (n - 1))),
+    # moved into the sum over y - x_(i) (its weights sum to 0): weights tau_i in [0, 1]
+    tau = np.arange(n) / (n - 1.0) if fair else (np.arange(1, n + 1) - 0.5) / n
     # every term (1{y < x_(i)} - tau_i)(x_(i) - y) is >= 0: no cancellation, unlike
     # the equivalent mean|X - y| - E|X - X'|/2, which loses all digits for wide ensembles
     crps = (2.0 / n) * np.sum(((d > 0) - tau) * d, axis=-1)
-    if fair:
-        crps = crps - (s @ (2.0 * np.arange(1, n + 1) - n - 1.0)) / (n * n * (n - 1.0))
     return _mean(crps, axis)
 
 
