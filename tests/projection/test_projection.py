@@ -397,6 +397,26 @@ def test_cagr(proj):
         proj.cagr(2020, 2024)
 
 
+def test_cagr_from_a_history_year_starts_at_the_reconstructions_median(us_history):
+    """docs/results.md said a history year's "observed value" was the start: it is the
+    reconstruction's median (the nowcast's for the partial 2025), the figures it quotes."""
+    import pathlib
+
+    import forecast
+
+    fit = forecast.Drift(imputations=5).fit(us_history, seed=1)
+    p = project(fit, [forecast.presets.baseline()], to=2030, n_paths=300, seed=1)
+    frame = us_history.to_frame().set_index("year")
+    for year in (2024, 2025):
+        start = float(frame.loc[year, "median"])
+        g = 100 * ((p.samples[0][:, -1] / start) ** (1 / (2030 - year)) - 1)
+        assert p.cagr(year, 2030)["median"].iloc[0] == pytest.approx(np.median(g), rel=1e-12)
+    docs = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "results.md").read_text(
+        encoding="utf-8")
+    assert f"the US 2024 is {frame.loc[2024, 'median']:.3f}" in docs
+    assert f"(2025: {frame.loc[2025, 'median']:.2f}," in docs
+
+
 def test_cagr_start_outside_history_and_projection_says_both_ranges(proj):
     """A start year before the history is not told "must be a projected year" only."""
     with pytest.raises(ParameterError, match=r"`start` must be a year of the history "

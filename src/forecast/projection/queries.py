@@ -364,8 +364,13 @@ class Queries:
              scenario: Any = None) -> pd.DataFrame:
         """Compound annual growth rate between two years, per path, summarised (percent).
 
-        `start` may be a year of `history` (its value there is used) or a projected
-        year; `end` must be a projected year after `start`.
+        `start` may be a projected year (each path's own level) or a year of
+        ``self.history``, whose value there is then the start of every path: for a fit
+        on a History, the reconstruction's median (the nowcast's median for a partial
+        last year), not a published figure. That start is held fixed while the paths
+        carry the uncertainty of the jump-off level (the fit pools the history's draws),
+        so from a history year the band counts it as uncertainty about growth. `end`
+        must be a projected year after `start`.
 
         Parameters
         ----------
