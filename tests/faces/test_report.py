@@ -507,6 +507,31 @@ def test_the_model_section_says_how_a_combination_is_centred():
         assert "centred on" not in S.model_section(single.fit(s), None, None, {})
 
 
+def test_the_families_aicc_table_says_the_values_do_not_rank_the_families():
+    """The table was captioned "Families compared and combined: AICc of each family's own
+    fit" (US: Drift -33.4, LocalLinearTrend -26.6, Theta -11.0), inviting the reader to
+    rank them, though each AICc counts other observations (docs/models.md)."""
+    import html as _html
+    import re as _re
+
+    from forecast.report import _sections as S
+
+    s = AnnualSeries(range(2010, 2025), [10 * 1.07**i + (i % 3) for i in range(15)])
+
+    def text(spec):
+        return _html.unescape(_re.sub(r"<[^>]+>", "", S.model_section(spec.fit(s), None,
+                                                                       None, {})))
+
+    equal = text(forecast.Auto())
+    assert "Families compared" not in equal
+    assert "not comparable between families" in equal
+    assert "does not show that a family fits better" in equal
+    assert "weighted equally: the values play no part in the model" in equal
+    assert "weights the families by them (Akaike weights)" in text(forecast.Auto(weights="aicc"))
+    assert "selects the family with the lowest one" in text(forecast.Auto(method="select"))
+    assert "Reading the AICc column" not in text(forecast.Drift())  # no table, no note
+
+
 def _shown_code(path) -> str:
     import html as _html
 

@@ -303,9 +303,11 @@ def model_section(fit, backtest, history, figs, years=None) -> str:
         parts.append(censoring_note(fit, years))
         members = _members(getattr(fit, "params", {}) or {})
         if members is not None:
-            parts.append(H.table(members, caption="Families compared and combined: AICc of "
-                                 "each family's own fit, weight in the combination"))
             spec = getattr(fit, "spec", None)
+            parts.append(H.table(members, caption="Families in the baseline model: the "
+                                 "weight of each in the combination, and the AICc of its "
+                                 "own fit (not comparable between families: see below)"))
+            parts.append(aicc_note(spec))
             if getattr(spec, "method", None) == "combine" and \
                     len(set(getattr(fit, "groups", ()))) > 1:  # families were pooled
                 parts.append(_centre_note(getattr(spec, "center", None)))
@@ -316,6 +318,33 @@ def model_section(fit, backtest, history, figs, years=None) -> str:
                      + H.table(backtest[cols] if cols else backtest,
                                caption="Rolling-origin backtest, averaged over origins"))
     return "".join(parts)
+
+
+def aicc_note(spec) -> str:
+    """Why the families' AICc values in the model section do not rank the families.
+
+    Each family's likelihood counts other observations (the changes, the levels, the
+    second differences: docs/models.md), so the values are not comparable between
+    families, although a table invites comparing them. Says too whether the weights use
+    them (``Auto(weights="aicc")``, ``method="select"``) or not (equal weights).
+    """
+    text = ("<b>Reading the AICc column:</b> the values are not comparable between "
+            "families, so a lower one does not show that a family fits better. Each "
+            "family's likelihood is computed on different observations (for example Drift on the "
+            "year-to-year changes, Theta on the levels, the local linear trend on the "
+            "second differences), and an AICc can only compare models of the same "
+            "observations.")
+    if getattr(spec, "method", None) == "select":
+        text += (" This model still selects the family with the lowest one, on a scale "
+                 "that keeps the choice from depending on the unit: a convention, not a "
+                 "test of fit (docs/models.md).")
+    elif getattr(spec, "weights", None) == "aicc":
+        text += (" This model still weights the families by them (Akaike weights), on a "
+                 "scale that keeps the weights from depending on the unit: a convention, "
+                 "not a test of fit (docs/models.md).")
+    else:
+        text += " The families are weighted equally: the values play no part in the model."
+    return f'<p class="muted">{text}</p>'
 
 
 def _centre_note(center) -> str:
@@ -419,13 +448,13 @@ def censoring_note(fit, years) -> str:
 
 
 def _members(params):
-    """Table ``family, aicc, weight`` from an Auto fit's ``weight.*``/``aicc.*`` params."""
+    """Table ``family, weight, aicc`` from an Auto fit's ``weight.*``/``aicc.*`` params."""
     fams = [k[len("weight."):] for k in params if str(k).startswith("weight.")]
     if not fams:
         return None
     return pd.DataFrame({"family": fams,
-                         "aicc": [params.get(f"aicc.{f}", np.nan) for f in fams],
-                         "weight": [params[f"weight.{f}"] for f in fams]})
+                         "weight": [params[f"weight.{f}"] for f in fams],
+                         "aicc": [params.get(f"aicc.{f}", np.nan) for f in fams]})
 
 
 def sensitivity_section(sensitivity, figs) -> str:
