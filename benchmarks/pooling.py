@@ -71,13 +71,13 @@ def quantile_average(means: np.ndarray, covs: np.ndarray, weights: np.ndarray,
 
     Same arguments as :func:`forecast.models.gaussian.pool`. Without `groups` (one
     family's history draws) it is the default pool. Each family (group) is first pooled
-    over its history draws as the default does (Rubin's rules); the centre is the
+    over its history draws as the default does (their mixture); the centre is the
     default pool's; each year's standard deviation is the weighted mean of the families'
     (so every quantile is the weighted mean of theirs about that centre), and the
     correlation across years is the default pool's.
     """
     centre, cov = _DEFAULT_POOL(means, covs, weights, groups, center)
-    if groups is None:  # one family's history draws: Rubin's rules, as by default
+    if groups is None:  # one family's history draws: their mixture, as by default
         return centre, cov
     inv = np.asarray(groups)
     n_groups = int(inv.max()) + 1

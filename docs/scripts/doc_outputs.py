@@ -187,7 +187,8 @@ for _key, _module, _name in (
         ("history-nowcast-loo", "nowcast_loo", "table_text"),
         ("history-widths", "history_figures", "widths_text"),
         ("models-censoring", "model_figures", "censoring_text"),
-        ("models-seeds", "model_figures", "seeds_text")):
+        ("models-seeds", "model_figures", "seeds_text"),
+        ("models-pooling", "model_figures", "pooling_text")):
     OUTPUTS[_key] = _text_of(_module, _name)
 
 

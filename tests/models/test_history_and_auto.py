@@ -21,7 +21,8 @@ def test_history_fit_pools_draws(series, fake_history):
     assert fit.seed == 4
     again = Theta(imputations=6).fit(fake_history, seed=4)
     assert np.array_equal(fit.simulate(4, 300, seed=1), again.simulate(4, 300, seed=1))
-    # Rubin's rules: total covariance = mean within-draw covariance + between-draw spread
+    # the draws' mixture: mean within-draw covariance + the spread of the means with
+    # divisor m, W + (m - 1)/m B (not Rubin's W + (1 + 1/m) B: docs/models.md)
     ms = [fit._member_moments(i, 4) for i in range(len(fit.components))]
     means = np.stack([m for m, _ in ms])
     covs = np.stack([c for _, c in ms])

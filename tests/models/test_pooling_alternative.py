@@ -44,7 +44,8 @@ def _members(rng, m: int, h: int):
 
 def test_each_quantile_is_the_average_of_the_families(pooling):
     """Three families of four history draws each: per year, the pool's sd is the
-    weighted mean of the families' own (Rubin-pooled) sds, about the default centre."""
+    weighted mean of the families' own sds (each its draws' mixture), about the default
+    centre."""
     rng = np.random.default_rng(3)
     means, covs = _members(rng, 12, 5)
     groups = np.repeat(np.arange(3), 4)
@@ -63,7 +64,7 @@ def test_each_quantile_is_the_average_of_the_families(pooling):
     assert np.linalg.eigvalsh(cov).min() > 0
 
 
-def test_history_draws_of_one_family_keep_rubins_rules(pooling):
+def test_history_draws_of_one_family_keep_their_mixture(pooling):
     rng = np.random.default_rng(4)
     means, covs = _members(rng, 6, 4)
     w = np.full(6, 1 / 6)

@@ -248,7 +248,7 @@ def test_a_far_family_widens_the_band_without_moving_the_median_centre():
     np.testing.assert_allclose(mean, means.mean(0))
 
 
-def test_history_draws_are_pooled_by_rubin_before_the_families_are_centred():
+def test_history_draws_are_pooled_as_a_mixture_before_the_families_are_centred():
     rng = np.random.default_rng(4)
     means = rng.standard_normal((6, 3))  # two families x three draws
     covs = np.stack([np.eye(3) * (0.1 + k) for k in range(6)])

@@ -192,7 +192,8 @@ class ModelSpec:
         ----------
         data : AnnualSeries or History
             The series. With a History the model is fitted to ``imputations`` draws of
-            the whole history and the draws' forecasts are pooled (Rubin's rules).
+            the whole history and the draws' forecasts are pooled as their equal-weight
+            mixture (not by Rubin's rules: docs/models.md, "Pooling the draws").
         seed : int, Generator, SeedSequence or None
             Seeds the history draws (unused for an AnnualSeries). With None, fresh
             entropy is drawn and recorded in ``Fit.seed``: ``fit(history, seed=fit.seed)``

@@ -110,7 +110,7 @@ class Fit:
         Their weights in the combination, summing to 1.
     groups : tuple of int
         The family of each member in a combination (``Auto``), which is pooled around
-        the spec's ``center``; empty for one family (its draws pooled by Rubin's rules).
+        the spec's ``center``; empty for one family (its draws pooled as their mixture).
     lam : float
         Box-Cox lambda of the working scale (0 = log, 1 = level).
     ref : float
@@ -222,8 +222,9 @@ aicc=-26.8)
         The working scale is that of the series divided by ``ref`` (unit-free; the
         class's notes): :meth:`to_log_level` turns its values into log levels in the
         series' unit. The distribution of the next h values on it is Gaussian with this
-        mean and covariance ``L @ L.T``: the members pooled (history draws by Rubin's
-        rules; an ``Auto``'s families around its ``center``, :func:`gaussian.pool`).
+        mean and covariance ``L @ L.T``: the members pooled (history draws as their
+        equal-weight mixture, not by Rubin's rules; an ``Auto``'s families around its
+        ``center``, :func:`gaussian.pool`).
 
         Parameters
         ----------

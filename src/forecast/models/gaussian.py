@@ -25,8 +25,12 @@ draws). Each member's h-step distribution on the working scale is Gaussian
    the variance is multiplied by ``dof / (dof - 2)`` and ``(dof + m) / (dof + m - 2)``.
    Tails stay Gaussian on the working scale, so every moment of the level is finite.
 3. **Combination** (:func:`pool`). Members are pooled into one Gaussian. The history
-   draws of one family by Rubin's rules: the mean of their means, and the within-draw
-   covariance plus the spread of the means. Families (``Auto``) around a centre: the
+   draws of one family as their equal-weight mixture, moment-matched: the mean of their
+   means, and the mean within-draw covariance plus the spread of the means about it,
+   ``W + (m - 1)/m B`` for ``m`` draws with ``B`` the covariance of their means (divisor
+   ``m - 1``). That is the predictive distribution averaged over the history's draws,
+   not Rubin's total variance ``W + (1 + 1/m) B``, which is a parameter estimate's
+   (docs/models.md, "Pooling the draws"). Families (``Auto``) around a centre: the
    (weighted) median of their means by default, with the mean of their covariances plus
    their means' second moment about that centre, so their disagreement is width
    whichever member is in the middle; or around the mean (the mixture, moment-matched).
@@ -166,9 +170,9 @@ def pool(means: np.ndarray, covs: np.ndarray, weights: np.ndarray,
 
     With ``center="mean"`` (or no `groups`): the mean and covariance of the mixture.
     With ``center="median"`` and `groups` (per member, its family's label: integers
-    0 .. G-1, each used), each group is first pooled as a mixture (Rubin's rules over a
-    family's history draws); the centre is then the weighted median of the groups'
-    means, per year
+    0 .. G-1, each used), each group is first pooled as a mixture (a family's history
+    draws: ``W + (m - 1)/m B``, not Rubin's ``W + (1 + 1/m) B``); the centre is then the
+    weighted median of the groups' means, per year
     (:func:`weighted_median`), and the covariance the groups' mean covariance plus
     their means' second moment about that centre, ``sum_g w_g (m_g - c)(m_g - c)'``,
     which is the mixture's covariance plus ``(mean - c)(mean - c)'``: a member that
