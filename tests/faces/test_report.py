@@ -698,6 +698,63 @@ def test_assumption_tables_give_every_parameter_fixed_ones_too(proj, tmp_path):
     assert "drift, probability" not in cells  # a part that always happens: no noise
 
 
+def test_the_decomposition_table_gives_log_points_and_the_total_on_the_level(proj, tmp_path):
+    """The table was headed "log points (about % of the baseline)": for the fragmentation
+    preset's -34.0 log points that is -28.8%, not about -34%. The parts stay in log points
+    (they add up exactly); the total is also given as the change in the level."""
+    import html
+    import re
+
+    text = report.write_report(proj, tmp_path / "d.html", plots=False).read_text()
+    article = text[text.index('id="scenario-escalation"'):]
+    table = article[article.index("Contribution to the gap"):]
+    table = table[:table.index("</table>")]
+    caption = html.unescape(table[:table.index("</caption>")])
+    assert "about %" not in caption
+    assert "exp(total / 100) - 1" in caption
+    assert "-34 are -28.8%" in caption
+    frame = proj.decompose("escalation")
+    years = [int(y) for y in re.findall(r'data-label="Year">(\d+)<', table)]
+    shown = re.findall(r'data-label="Total">([-+]\d+\.\d) \(([-+]\d+\.\d)%\)<', table)
+    assert years
+    assert len(shown) == len(years)
+    for year, (points, level) in zip(years, shown, strict=True):
+        total = frame.loc[frame["year"] == year, "log_points"].sum()
+        assert float(points) == pytest.approx(total, abs=0.051)
+        assert float(level) == pytest.approx(100 * np.expm1(total / 100), abs=0.051)
+    # the chart says log points, not "~%"
+    import matplotlib.pyplot as plt
+
+    from forecast.plotting import decomposition_chart
+
+    ax = decomposition_chart(frame)
+    assert ax.get_ylabel() == "contribution to the gap (log points)"
+    plt.close(ax.figure)
+
+
+def test_a_size_in_log_points_is_given_with_its_change_in_the_level(tmp_path):
+    """-0.25 of the severe levy step was read as -25% ("0.01 is about 1%"): it is -22.1%."""
+    import html
+    import re
+
+    series = AnnualSeries(np.arange(2013, 2026), 11.75 * 1.1 ** np.arange(13))
+    frag = forecast.project(_DriftFit(series), [presets.baseline(), presets.fragmentation()],
+                            to=2028, n_paths=50, seed=1)
+    text = report.write_report(frag, tmp_path / "f.html", plots=False,
+                               decompose=False).read_text()
+    cells = html.unescape(re.sub(r"<[^>]+>", "|", text))
+    assert ("levy step, size: Triangular(low -0.25, mode -0.1, high -0.03) (on the level: "
+            "-22.1%, -9.5%, -3.0%)") in cells
+    assert "control shocks, size: Uniform(low -0.05, high -0.01) (on the level: -4.9%, -1.0%)" \
+        in cells
+    assert "adoption, ceiling: Triangular(low -0.04, mode -0.0176, high -0.005) (on the level: " \
+        "-3.9%, -1.7%, -0.5%)" in cells
+    assert "0.01 is about 1%" not in cells
+    assert "-0.25 is -22.1%" in cells
+    # a growth change, a probability or a year is not a level effect
+    assert re.search(r"growth change per year: Triangular\([^)]*\);", cells)
+
+
 def test_a_report_in_cny_states_the_exchange_rates_it_rests_on(proj, tmp_path):
     """``forecast run --currency CNY`` implied a yuan at about 8.1 per USD in 2030 (its
     trend carries the yuan's past fall) without a word on exchange rates."""

@@ -130,6 +130,30 @@ def test_docs_cite_the_evidence() -> None:
     assert 0 < png.stat().st_size < 200_000
 
 
+def test_log_point_values_are_not_written_as_percentages() -> None:
+    """docs/scenarios.md and the presets' docstrings gave the severe levy step as
+    Triangular(-25%, -10%, -3%), "up to the goods response (goods fell 25-31%)": the
+    values are log points, and -0.25 is -22.1% on the level."""
+    import math
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(
+        encoding="utf-8")
+    source = inspect.getsource(presets)
+    as_percent = re.compile(r"(?:Triangular|Uniform)\([^)]*%")
+    for name, text in (("docs/scenarios.md", docs), ("presets.py", source)):
+        assert not as_percent.findall(text), (name, as_percent.findall(text))
+    severe = next(p for p in presets.trade_friction("severe").parts if p.name == "levy_step")
+    low, mode, high = severe.size.low, severe.size.mode, severe.size.high
+    assert (low, mode, high) == (-0.25, -0.10, -0.03)  # the values the texts quote
+    for text in (docs, inspect.getdoc(presets.trade_friction)):
+        assert "Triangular(-0.25, -0.10, -0.03)" in text
+        assert f"{100 * math.expm1(low):.1f}% to {100 * math.expm1(high):.1f}%" in text
+        assert f"mode {100 * math.expm1(mode):.1f}%" in text
+    assert "up to the goods response" not in docs
+
+
 def test_no_preset_name_shadows_a_builtin() -> None:
     import builtins
 

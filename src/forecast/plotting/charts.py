@@ -314,7 +314,7 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
     ax.axhline(0, color="0.3", linewidth=0.8)
     unit = unit or getattr(data, "unit", None)
     if value == "log_points":
-        ylab = "contribution to the gap (log points, ~%)"
+        ylab = "contribution to the gap (log points)"  # -34 of them are -28.8%, not -34%
     elif value == "level" and unit:
         ylab = f"contribution to the gap ({unit_label(unit)})"
     else:

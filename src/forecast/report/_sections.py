@@ -8,6 +8,8 @@ and model, sensitivity, data provenance (collapsed), reproduction.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -26,7 +28,7 @@ from ..plotting.names import (
 from ..projection.engine import censoring
 from ..records import Records
 from ..records import provenance as provenance_table
-from ..scenarios import Diversion
+from ..scenarios import Adoption, Diversion, Escalation, LevelShift
 from . import _html as H
 from ._markets_message import market_evidence
 from .formats import format_parameter, format_value, significant
@@ -191,14 +193,56 @@ def all_parameters(assumption, prefix: str = "") -> dict[str, object]:
     return out
 
 
+#: The primitives' parameters that are changes in the log level: a value x changes the
+#: level by exp(x) - 1, which the report gives beside it (-0.25 is -22.1%, not -25%).
+_LEVEL_EFFECTS = ((LevelShift, "size"), (Escalation, "size"), (Adoption, "ceiling"))
+
+
+def level_effects(assumption, prefix: str = "") -> set[str]:
+    """The keys of :func:`all_parameters` that are changes in the log level (sizes of
+    steps and jumps, ceilings of S-curves), in the same ``"<part>."`` form."""
+    if isinstance(assumption, Diversion):
+        return level_effects(assumption.source, f"{prefix}source.")
+    keys = {prefix + name for kind, name in _LEVEL_EFFECTS if isinstance(assumption, kind)}
+    for part in getattr(assumption, "parts", ()):
+        keys |= level_effects(part, f"{prefix}{part.name}.")
+    return keys
+
+
+def on_level(dist) -> str:
+    """The change in the level that a log-level effect's values stand for, exp(x) - 1:
+    a fixed value's, or an uncertain one's low, mode and high ("" when it has none).
+
+    >>> from forecast.scenarios import Triangular
+    >>> on_level(Triangular(-0.25, -0.10, -0.03))
+    ' (on the level: -22.1%, -9.5%, -3.0%)'
+    >>> on_level(0.05)
+    ' (on the level: +5.1%)'
+    """
+    if isinstance(dist, numbers.Real) and not isinstance(dist, bool):
+        values = [dist]
+    elif type(dist).__name__ == "Fixed":
+        values = [getattr(dist, "value", None)]
+    else:
+        values = [getattr(dist, f, None) for f in ("low", "mode", "high")]
+    values = [float(v) for v in values
+              if isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)]
+    if not values:
+        return ""
+    return " (on the level: " + ", ".join(f"{100 * math.expm1(v):+.1f}%" for v in values) + ")"
+
+
 def assumptions_table(scenario, market: str | None = None) -> str:
     """The assumptions of `scenario`: every parameter and the evidence behind it; with
-    `market`, the evidence is said to be US evidence applied to that market."""
+    `market`, the evidence is said to be US evidence applied to that market. A size or
+    ceiling (a change in the log level) is followed by the change in the level it is."""
     rows = []
     for a in scenario.assumptions:
         prob = getattr(a, "probability", 1.0)
         prob_text = _distribution(f"{a.name}.probability", prob)
+        level = level_effects(a)
         what = "; ".join(f"{part_label(k)}: {_distribution(k, d)}"
+                         + (on_level(d) if k in level else "")
                          for k, d in all_parameters(a).items())
         rows.append({"assumption": label(a.name), "probability": prob_text,
                      "parameters": what or "none",
@@ -207,21 +251,34 @@ def assumptions_table(scenario, market: str | None = None) -> str:
         return '<p class="muted">No assumption: the baseline model alone.</p>'
     frame = pd.DataFrame(rows)
     return H.table(frame, caption="Assumptions: every parameter, a number when fixed, a "
-                   "distribution when uncertain (effects in log points: 0.01 is about 1%)",
+                   "distribution when uncertain. Sizes and ceilings are changes in the log "
+                   "level (growth changes, in its yearly change): x changes the level by "
+                   "exp(x) - 1, close to x only when small (0.01 is +1.0%, -0.25 is "
+                   "-22.1%), so sizes and ceilings are followed by that change in the level",
                    stack=True)
 
 
 def _decomposition_table(frame, years) -> str:
+    """Each assumption's part of the gap in log points, which add up to the total exactly,
+    and the total, also as the change in the level it stands for, ``exp(total / 100) - 1``:
+    log points read as percent only when small (-34.0 of them are -28.8%)."""
     wide, _ = decomposition_wide(frame, None, None)
     wide = wide[wide.index.isin(years)].copy()
     wide["total"] = wide.sum(axis=1)
     wide = wide.reset_index()
     wide.columns = [label(c) if c != "year" else "year" for c in wide.columns]
-    return H.table(wide, formats={c: (lambda r, v: f"{round(v, 1) + 0.0:+.1f}")
-                                  for c in wide.columns[1:]},
-                   caption="Contribution to the gap, log points (about % of the baseline); "
-                   "each figure is rounded on its own, so the parts can differ from the "
-                   "total by 0.1")
+    *parts, total = wide.columns[1:]
+    formats = {c: (lambda r, v: f"{round(v, 1) + 0.0:+.1f}") for c in parts}
+    formats[total] = lambda r, v: (f"{round(v, 1) + 0.0:+.1f} "
+                                   f"({round(100 * math.expm1(v / 100), 1) + 0.0:+.1f}%)")
+    return H.table(wide, formats=formats,
+                   caption="Contribution to the gap in log points (100 times the mean log "
+                   "ratio of the scenario to the baseline), which add up exactly to the "
+                   "total; in brackets, that total as a change in the level, "
+                   "exp(total / 100) - 1, because log points are close to percent only "
+                   "when small (-10 log points are -9.5%, -34 are -28.8%). Each figure is "
+                   "rounded on its own, so the parts can differ from the total by 0.1",
+                   stack=True)  # on a phone a block per year: the total's level is too wide
 
 
 def scenario_article(projection, scenario, figs, decomps, years, baseline, effect,

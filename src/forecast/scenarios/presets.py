@@ -4,9 +4,11 @@ Every default below is either tied to a row of the evidence tables in
 ``data/SOURCES.md`` ("Evidence for scenario assumptions" and "Evidence on effect sizes")
 or labelled a *judgement*. Almost none of that evidence measures China-to-US service
 outsourcing itself: it comes from goods trade, global services trade or CGE models, so
-the effects are deliberately modest. Effects are in log points (0.01 = about 1%) on the
-level of US offshore execution, *in addition to* the baseline trend, which already carries
-whatever friction shaped 2019-2025. ``docs/scenarios.md`` tabulates every number.
+the effects are deliberately modest. Effects are in log points on the level of US
+offshore execution: a value x changes the level by exp(x) - 1, close to x only when small
+(0.01 is +1.0%, -0.25 is -22.1%). They come *in addition to* the baseline trend, which
+already carries whatever friction shaped 2019-2025. ``docs/scenarios.md`` tabulates every
+number.
 
 Examples
 --------
@@ -68,12 +70,14 @@ _FRICTION = {
     # tariff war (BEA via CRS IF11284).
     "mild": (Triangular(-0.01, -0.003, 0.0), None, 0.0, 0.0, None),
     # moderate: up to 1.5x the share drift; a 50% chance of a services-specific measure worth
-    # -1..-6% (a tenth to a fifth of the -25..-31% goods response in Amiti et al. and
-    # Fajgelbaum et al.: judgement), and export-control rounds that persist (FRBNY SR 1096).
+    # -0.01..-0.06 log points, -1.0% to -5.8% on the level (a tenth to a fifth of the
+    # -25..-31% goods response in Amiti et al. and Fajgelbaum et al.: judgement), and
+    # export-control rounds that persist (FRBNY SR 1096).
     "moderate": (Triangular(-0.015, -0.0075, 0.0), Uniform(-0.06, -0.01), 0.5, 0.1,
                  Uniform(-0.03, -0.005)),
     # severe: 1.5-3x the share drift; a 60% chance of a HIRE-Act-like levy (S.2976: after-tax
-    # cost +58%) worth -3..-25%, capped by the goods response; yearly shocks twice as often.
+    # cost +58%) worth -0.03..-0.25 log points, -3.0% to -22.1% on the level: at most a little
+    # less than the 25-31% goods fell; yearly shocks twice as often.
     "severe": (Triangular(-0.03, -0.015, -0.005), Triangular(-0.25, -0.10, -0.03), 0.6, 0.2,
                Uniform(-0.05, -0.01)),
 }
@@ -84,22 +88,26 @@ def trade_friction(severity: str = "moderate", *, start: Year = FIRST_YEAR,
                    name: str = "trade_friction") -> Group:
     """US-China friction on service outsourcing: drift, possible levy step, control shocks.
 
-    Parts (log points, beyond the baseline trend):
+    Parts (log points, beyond the baseline trend; a value x changes the level by
+    exp(x) - 1):
 
-    - ``drift``: :class:`GrowthShift` from `start`, delta by severity: mild
-      Triangular(-1%, -0.3%, 0), moderate Triangular(-1.5%, -0.75%, 0), severe
-      Triangular(-3%, -1.5%, -0.5%) per year. Evidence: the US share of China's offshore
-      execution fell about -1%/yr (relative) since 2019 (SOURCES.md, releases.csv row);
-      the multiples are a judgement.
+    - ``drift``: :class:`GrowthShift` from `start`, delta by severity, log points a year:
+      mild Triangular(-0.01, -0.003, 0), moderate Triangular(-0.015, -0.0075, 0), severe
+      Triangular(-0.03, -0.015, -0.005) (about 1, 1.5 and 3 points less growth a year at
+      most). Evidence: the US share of China's offshore execution fell about -1%/yr
+      (relative) since 2019 (SOURCES.md, releases.csv row); the multiples are a judgement.
     - ``levy_step`` (moderate, severe): :class:`LevelShift` starting uniformly in
       `start`..`start`+2, phased in over 2 years, with probability 0.5 / 0.6 (judgement),
-      size Uniform(-6%, -1%) / Triangular(-25%, -10%, -3%). Goods fell 25-31% under the
-      2018 tariffs (Amiti-Redding-Weinstein; Fajgelbaum et al.), services far less (BEA
+      size Uniform(-0.06, -0.01) / Triangular(-0.25, -0.10, -0.03) in log points, on the
+      level -5.8% to -1.0% / -22.1% to -3.0% (mode -9.5%). Goods fell 25-31% under the 2018
+      tariffs (Amiti-Redding-Weinstein; Fajgelbaum et al.), services far less (BEA
       services imports from China +9.8%/yr 2018-2022, CRS IF11284); the HIRE Act proposal
-      (S.2976) would raise after-tax cost by 58%; the scaling is a judgement.
+      (S.2976) would raise after-tax cost by 58%. The severe step reaches -22.1%, a little
+      less than the goods response; the scaling is a judgement.
     - ``control_shocks`` (moderate, severe): :class:`Escalation` with yearly rate 0.1 /
-      0.2 (judgement) and persistent jumps Uniform(-3%, -0.5%) / Uniform(-5%, -1%):
-      export-control losses did not reverse (FRBNY Staff Report 1096).
+      0.2 (judgement) and persistent jumps Uniform(-0.03, -0.005) / Uniform(-0.05, -0.01)
+      (-3.0% to -0.5% / -4.9% to -1.0% on the level): export-control losses did not
+      reverse (FRBNY Staff Report 1096).
 
     >>> g = trade_friction("severe")
     >>> [p.name for p in g.parts]
@@ -131,7 +139,8 @@ def data_flow_liberalization(start: Year = DATA_START,
       on 2021-11-01, a working group was set up 2022-08-18, and China was still not a
       member at the 2024-11-14 ministerial; South Korea joined on 2024-05-03 (SOURCES.md
       timeline). The numbers themselves are a judgement on that timeline.
-    - `ceiling` Triangular(+0.5%, +2%, +5%): China's localisation measures cost about
+    - `ceiling` Triangular(0.005, 0.02, 0.05), +0.5%, +2.0% and +5.1% on the level:
+      China's localisation measures cost about
       -1.7% of exports (ECIPE 2014), global "open with safeguards" adds +3.6% (OECD/WTO
       2025). Deep bilateral provisions give +15..65% (Borchert & Di Ubaldo 2021), but no
       China-US agreement is in prospect and DEPA has no US member, so that range is only an
@@ -149,8 +158,9 @@ def data_flow_fragmentation(start: Year = FRAGMENT_START, probability: Param = 0
                             name: str = "data_flow_fragmentation") -> Group:
     """Data regimes splitting into blocs: an S-curve loss (the mirror of liberalization).
 
-    `ceiling` mode -1.76%: OECD/WTO (2025) fragmentation into blocs; range -0.5%..-4% and
-    `probability` 0.6 are a judgement; 5-year build-up from ITIF (2022).
+    `ceiling` Triangular(-0.04, -0.0176, -0.005), -3.9%, -1.7% and -0.5% on the level: the
+    mode is the -1.76% of OECD/WTO (2025) fragmentation into blocs, in log points; the range
+    and `probability` 0.6 are a judgement; 5-year build-up from ITIF (2022).
     """
     return Group(name, (Adoption(start, ceiling, years_to_half, steepness, name="adoption"),),
                  probability=probability)
@@ -163,7 +173,8 @@ def green_tech_cooperation(start: Year = GREEN_START, probability: Param = 0.25,
                            name: str = "green_tech_cooperation") -> Group:
     """Green-technology service cooperation (new-energy R&D, testing, licensing).
 
-    - `ceiling` Triangular(+0.16%, +1%, +3%): offshore new-energy R&D services grew +61.3%
+    - `ceiling` Triangular(0.0016, 0.01, 0.03), +0.16%, +1.0% and +3.0% on the level:
+      offshore new-energy R&D services grew +61.3%
       (2022) and +140% (2023) from an unpublished, small base (MOFCOM releases); the
       US-China Clean Energy Research Center was about 0.16% of the channel (CERC, the lower
       bound). A 1% slice growing 50%/yr faster for 3 years adds about 2.4%: the mode and
