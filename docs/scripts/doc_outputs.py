@@ -221,6 +221,14 @@ def scenario_data_check() -> str:
     return scenario_effects.data_check_text()
 
 
+@output("results-currency")
+def results_currency() -> str:
+    """One run in USD, one in CNY (docs/results.md): what the reporting currency changes."""
+    import currency_figures
+
+    return currency_figures.table_text()
+
+
 # docs/markets.md: the joint reconstruction and the worked example (markets_figures.py)
 for _key, _name in (("markets-params", "params_text"), ("markets-levels", "levels_text"),
                     ("markets-shares", "shares_text"), ("markets-agreement", "agreement_text"),

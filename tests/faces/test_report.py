@@ -781,6 +781,31 @@ def test_a_report_in_cny_states_the_exchange_rates_it_rests_on(proj, tmp_path):
     assert 'class="fx-note"' not in usd
 
 
+def test_a_report_in_cny_cautions_that_it_is_not_the_usd_projection_restated(proj, tmp_path):
+    """The same data, model and seed gave a baseline chance that 2030 is above 2024 of 97%
+    in CNY against 74% in USD (the CNY trend carries the yuan's fall), and the key message
+    said nothing; the key-message block now cautions, before any figure is compared."""
+    import html
+    import re
+
+    history = forecast.reconstruct(forecast.load_releases(), currency="CNY")
+    fit = _DriftFit(AnnualSeries(history.series.years, history.series.values,
+                                 name=history.series.name, unit="CNY_bn"))
+    cny = forecast.project(fit, [presets.baseline()], to=2030, n_paths=200, seed=1)
+    text = report.write_report(cny, tmp_path / "cny.html", history=history,
+                               plots=False).read_text()
+    head = text[:text.index("Scenarios at a glance</h2>")]  # the key-message block
+    found = re.search(r'<p class="caution"><b>Caution, currency:</b>(.*?)</p>', head)
+    assert found is not None
+    caution = html.unescape(found.group(1))
+    assert "not a projection in US dollars restated in yuan" in caution
+    assert "Future exchange rates are not modelled" in caution
+    assert "carries them on as growth" in caution
+    assert "For the outlook in dollars, project in USD." in caution
+    usd = report.write_report(proj, tmp_path / "usd.html", plots=False).read_text()
+    assert "Caution, currency" not in usd
+
+
 def test_the_settings_table_shows_lists_and_mappings_as_typed(proj, tmp_path):
     """The single-market report's settings read "['baseline', 'escalation']", "[]" and
     "{'market': 'US', ...}" (Python's text); they are now "baseline, escalation", "none"

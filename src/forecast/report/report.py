@@ -284,7 +284,7 @@ class _Parts:
                 f"{stamp}")
         name = str(getattr(p.history, "name", "") or "the series").replace("_", " ")
         text = H.page(title or f"{name}: scenarios to {int(p.years[-1])}",
-                      S.key_block(self.message)
+                      S.key_block(self.message) + S.currency_caution(p.unit)
                       + preset_caution(self.conf, self.history, self.by_name.values()),
                       self.sections(fig), meta=meta)
         return text.encode("utf-8")
