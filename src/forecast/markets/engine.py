@@ -39,7 +39,7 @@ from ..projection.engine import (
 )
 from ..scenarios.scenario import check_starts
 from .allocation import apply_scenario, censored_parts, check_scenarios, coordinate_floors
-from .projection import MarketProjection
+from .projection import MarketProjection, hand_over
 from .split import SplitFit, base_of
 
 __all__ = ["project_markets"]
@@ -257,6 +257,7 @@ def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
                     tuple(root.spawn_key), int(root.pool_size), n_paths, chunk_size)
     with output_arrays(shapes, executor, what) as ((samples, base_log), shared):
         _run(job, bounds, executor, samples, base_log, shared, progress)
+    hand_over(samples, base_log)  # kept, not copied (a copy doubled the peak memory)
     entropy = root.entropy
     settings = {"n_paths": n_paths, "chunk_size": chunk_size, "n_chunks": len(bounds),
                 "horizon": h, "last_year": fit.last_year, "spawn_key": list(root.spawn_key),

@@ -95,6 +95,37 @@ def _check_share(share: object, name: str = "share",
     return check_bool(name, share, fix)
 
 
+def _mutable(a: np.ndarray) -> bool:
+    """Whether `a`'s values can still change through `a` or an array it is a view of."""
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable:
+            return True
+        a = a.base
+    return False
+
+
+def hand_over(*arrays: np.ndarray) -> None:
+    """Make `arrays` (and the arrays they are views of) read-only: a MarketProjection
+    built from them then keeps them instead of copying them."""
+    for a in arrays:
+        while isinstance(a, np.ndarray):
+            a.flags.writeable = False
+            a = a.base
+
+
+def _frozen(value: Any) -> np.ndarray:
+    """`value` as a C-ordered array no one else can change, copied only when needed.
+
+    An array the caller can still write to (or a view of one) is copied, as are arrays
+    not in C order; a read-only one is kept: ``project_markets`` hands over its output
+    read-only, so its samples are never held twice (a copy doubled its peak memory).
+    """
+    arr = np.ascontiguousarray(value)
+    if isinstance(value, np.ndarray) and np.may_share_memory(arr, value) and _mutable(value):
+        arr = arr.copy()
+    return arr
+
+
 @checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False, repr=False)
@@ -146,7 +177,7 @@ class MarketProjection:
                             ("samples", samples), ("base_log", self.base_log),
                             ("centers", self.centers)):
             # C order: a loaded projection summarises to the same bits as the one saved
-            object.__setattr__(self, name, readonly(np.array(value, order="C")))
+            object.__setattr__(self, name, readonly(_frozen(value)))
         object.__setattr__(self, "parts", tuple(self.parts))
         object.__setattr__(self, "scenario_names", tuple(self.scenario_names))
         check_unit(self.unit)  # as Projection's: its markets are Projections
