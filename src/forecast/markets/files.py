@@ -52,7 +52,9 @@ from ..projection.files import (
     _jsonable,
     _load_scenarios,
     _write,
+    check_load_memory,
     extension,
+    out_of_memory,
     read_frame,
     read_metadata,
 )
@@ -118,24 +120,30 @@ def load(directory: Any) -> dict[str, Any]:
     """
     path, meta = read_metadata(directory, "MarketProjection")
     m = _check(meta, path / "metadata.json")
+    c = len(m["history"]["markets"]) + 1
+    check_load_memory(path, m["samples_file"], len(m["scenario_names"]) * len(m["parts"]) + c,
+                      m["settings"], len(m["years"]),
+                      f"{len(m['scenario_names'])} scenarios x {len(m['parts'])} parts and "
+                      f"{c} baseline coordinates x")
     frames = {key: read_frame(path, m[key], m["checksums"])
               for key in ("samples_file", "base_log_file")}
     years, parts, names = m["years"], m["parts"], m["scenario_names"]
     cols = [str(y) for y in years]
-    flat = _frame_array(frames["samples_file"], cols, ["scenario", "market", "path"],
-                        m["samples_file"])
-    base = _frame_array(frames["base_log_file"], cols, ["coordinate", "path"],
-                        m["base_log_file"])
-    c = len(m["history"]["markets"]) + 1
-    n, rest = divmod(base.shape[0], c)
-    df = frames["samples_file"]
-    if rest or n < 1 or flat.shape[0] != len(names) * len(parts) * n or not (
+    with out_of_memory(path):
+        flat = _frame_array(frames["samples_file"], cols, ["scenario", "market", "path"],
+                            m["samples_file"])
+        base = _frame_array(frames["base_log_file"], cols, ["coordinate", "path"],
+                            m["base_log_file"])
+        n, rest = divmod(base.shape[0], c)
+        df = frames["samples_file"]
+        ordered = not rest and n >= 1 and flat.shape[0] == len(names) * len(parts) * n and (
             _column_is(df["scenario"], np.repeat(np.array(names, dtype=object), len(parts) * n))
             and _column_is(df["market"], np.tile(np.repeat(np.array(parts, dtype=object), n),
                                                  len(names)))
             and _column_is(df["path"], np.tile(np.arange(n), len(names) * len(parts)))
             and _column_is(frames["base_log_file"]["coordinate"], np.repeat(np.arange(c), n))
-            and _column_is(frames["base_log_file"]["path"], np.tile(np.arange(n), c))):
+            and _column_is(frames["base_log_file"]["path"], np.tile(np.arange(n), c)))
+    if not ordered:
         raise DataError(
             f"{path}: {m['samples_file']} must hold the same number of paths of each scenario "
             f"{names} and part {parts} in order, and {m['base_log_file']} as many of each of "
