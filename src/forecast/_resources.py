@@ -4,8 +4,10 @@ Without it, ``project(..., n_paths=200_000_000)`` asks for tens of GB and ends i
 kernel's OOM killer (exit 137, no message) or in swap. :func:`check_memory` compares an
 estimate of the bytes a run needs with the memory actually available to this process:
 the smallest of ``MemAvailable`` in ``/proc/meminfo``, the room left under a cgroup
-(container) limit (v2 ``memory.max``, v1 ``memory.limit_in_bytes``), and, elsewhere,
-``os.sysconf`` (available physical pages). When nothing can be read the check is skipped.
+(container) limit (v2 ``memory.max``, v1 ``memory.limit_in_bytes``), the room left under
+the process's own limits (``ulimit -v``: ``RLIMIT_AS`` less the address space in use,
+``VmSize``; ``ulimit -d``: ``RLIMIT_DATA`` less ``VmData``), and, elsewhere, ``os.sysconf``
+(available physical pages). When nothing can be read the check is skipped.
 """
 
 from __future__ import annotations
@@ -75,6 +77,41 @@ def _cgroup_room() -> int | None:
     return min(rooms) if rooms else None
 
 
+def _status_bytes(field: str) -> int | None:
+    """A ``kB`` field of ``/proc/self/status`` (``VmSize``, ``VmData``) in bytes."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _rlimit_room() -> int | None:
+    """Bytes left under this process's ``ulimit -v`` / ``-d`` (None without such a limit).
+
+    An allocation beyond ``RLIMIT_AS`` (address space) or ``RLIMIT_DATA`` (data segment,
+    which includes ``mmap``-ed memory since Linux 4.7) fails with a MemoryError however
+    much memory the machine has free, so the room is the limit less what the process
+    already maps (``VmSize``, ``VmData``; the limit itself when that cannot be read).
+    """
+    try:
+        import resource
+    except ImportError:  # not on Unix
+        return None
+    rooms = []
+    for name, field in (("RLIMIT_AS", "VmSize"), ("RLIMIT_DATA", "VmData")):
+        try:
+            soft = resource.getrlimit(getattr(resource, name))[0]
+        except (AttributeError, ValueError, OSError):
+            continue
+        if soft == resource.RLIM_INFINITY or soft < 0:
+            continue
+        rooms.append(max(0, soft - (_status_bytes(field) or 0)))
+    return min(rooms) if rooms else None
+
+
 def _sysconf() -> int | None:
     try:
         return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
@@ -87,7 +124,7 @@ def available_memory() -> int | None:
     host = _meminfo()
     if host is None:
         host = _sysconf()
-    found = [b for b in (host, _cgroup_room()) if b is not None]
+    found = [b for b in (host, _cgroup_room(), _rlimit_room()) if b is not None]
     return min(found) if found else None
 
 
