@@ -114,12 +114,13 @@ def _shares(U: np.ndarray) -> np.ndarray:
 #: The local linear trend's search box (log variance ratios) and first-pass grid.
 _LLT_BOX, _LLT_GRID = ((-10.0, -10.0), (10.0, 10.0)), 11
 #: Longest differenced series whose grid likelihoods use cached inverse covariances
-#: (121 x N x N floats, 1.5 MB at N = 40; with at most 32 lengths cached, at most about
-#: 20 MB); longer series run the recursion on the grid.
+#: (121 x N x N floats, 1.5 MB at N = 40); longer series run the recursion on the grid.
+#: Every length up to it stays cached (21.5 MB for all 40): with 32 entries, a loop
+#: cycling through the 33 lengths of M1 (8..40) missed on every fit.
 GRID_CACHE_N = 40
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=GRID_CACHE_N + 1)  # every N in 0..GRID_CACHE_N
 def _llt_grid_inverse(N: int) -> tuple[np.ndarray, np.ndarray]:
     """Inverse MA(2) covariances (121, N * N, flat) and their log-determinants on the grid.
 
