@@ -161,3 +161,26 @@ def test_sobol_of_the_log_level_leaves_out_censored_paths_and_says_so(level_fit)
                              output="effect")
     assert eff.attrs["censored_share"] == {2030: 0.0, 2045: 0.0}
     assert eff["total"].between(-0.05, 1.15).all()
+
+
+def test_a_tail_path_past_the_cap_is_called_a_tail():
+    # one path in 200 past the cap (a Volatility tail at scale="log"): the message said
+    # "Reduce the sizes, rates or durations of the assumptions", as for a typical path;
+    # `forecast run --scale log --to 2050 --paths 1000000` failed so while 100,000 passed
+    years = np.arange(2026, 2029)
+    total = np.full((200, 3), -0.5)
+    total[7, 2] = -10.3
+    scen = forecast.Scenario("fragmentation")
+    with pytest.raises(SimulationError) as info:
+        chunks.check_effect(total, scen, {"policy_uncertainty": total}, years,
+                            paths=(400, 1_000))
+    msg = str(info.value)
+    for words in ("scenario 'fragmentation'", "in 2028 it reached -10.3 on 1 of 200 paths",
+                  "paths 400-599 of the run's 1,000", "This is a tail",
+                  "median effect that year is -0.5", "can pass with fewer paths",
+                  "End the projection before 2028", "assumption 'policy_uncertainty'"):
+        assert words in msg
+    assert "Reduce the sizes" not in msg
+    total[:, 2] = -10.3  # every path: the assumptions themselves are too large
+    with pytest.raises(SimulationError, match="on 200 of 200 paths.*Reduce the sizes"):
+        chunks.check_effect(total, scen, {"a": total}, years)

@@ -219,13 +219,15 @@ def _signed_extreme(values: np.ndarray) -> float:
 
 
 def check_effect(total: np.ndarray | None, scenario: Any, effects: Mapping[str, np.ndarray],
-                 years: np.ndarray, live: np.ndarray | None = None) -> None:
+                 years: np.ndarray, live: np.ndarray | None = None,
+                 paths: tuple[int, int] | None = None) -> None:
     """Raise SimulationError when a scenario's combined effect exceeds MAX_EFFECT log points.
 
     `live` (n, h), when given, marks the cells whose baseline has a level: a path censored
     at the working scale's floor has none, its distance from the point forecast is an
     artefact of the censoring, and effects proportional to it (``Volatility``) are not
-    the mistakes this check is for.
+    the mistakes this check is for. `paths` (first path, run's n_paths) places the chunk
+    in the run for the message.
     """
     if total is None:
         return
@@ -241,13 +243,28 @@ def check_effect(total: np.ndarray | None, scenario: Any, effects: Mapping[str, 
     sizes = {k: _signed_extreme(np.broadcast_to(v, total.shape)[:, j])
              for k, v in effects.items()}
     name = max(sizes, key=lambda k: abs(sizes[k])) if sizes else "?"
+    n, k = total.shape[0], int(bad[:, j].sum())
+    where = f"{n:,} paths of a chunk"
+    if paths is not None:
+        where = (f"{n:,} paths of a chunk, paths {paths[0]:,}-{paths[0] + n - 1:,} of the "
+                 f"run's {paths[1]:,} (the run stops at the first such chunk)")
+    median = float(np.median(total[:, j]))
+    if k <= max(1, n // 100) and abs(median) < MAX_EFFECT / 2:
+        # a tail: the typical path is far from the cap; a random assumption (Volatility,
+        # which scales the baseline's unbounded deviations) put a few paths past it
+        advice = (f"This is a tail, not the typical path (the median effect that year is "
+                  f"{median:.3g}): a random assumption put {k:,} path(s) in {n:,} past the "
+                  "cap, and the more paths a run has, the likelier such a path is, so the "
+                  f"same scenarios can pass with fewer paths. End the projection before "
+                  f"{int(years[j])} (`to`), or lower the size of assumption {name!r}")
+    else:
+        advice = "Reduce the sizes, rates or durations of the assumptions"
     raise SimulationError(
         f"scenario {scenario.name!r}: the combined effect of its assumptions must stay within "
         f"+-{MAX_EFFECT:g} log points (a factor of {np.exp(MAX_EFFECT):,.0f}); in "
-        f"{int(years[j])} it reached {worst:.4g} on {int(bad[:, j].sum())} of "
-        f"{total.shape[0]} paths of a chunk (largest part: assumption {name!r}, "
-        f"{sizes.get(name, float('nan')):.4g}). Sizes are log points: -0.69 halves the "
-        "level, +0.69 doubles it. Reduce the sizes, rates or durations of the assumptions."
+        f"{int(years[j])} it reached {worst:.4g} on {k:,} of {where} (largest part: "
+        f"assumption {name!r}, {sizes.get(name, float('nan')):.4g}). Sizes are log points: "
+        f"-0.69 halves the level, +0.69 doubles it. {advice}."
     )
 
 
@@ -282,7 +299,8 @@ def run_chunk(
         if not effects:  # the baseline itself, already checked
             np.exp(base, out=logs)
             continue
-        check_effect(_sum_into(effects, logs, n, h), scenario, effects, job.years, live)
+        check_effect(_sum_into(effects, logs, n, h), scenario, effects, job.years, live,
+                     (lo, job.n_paths))
         if len(effects) == 1:
             np.add(next(iter(effects.values())), base, out=logs)  # = total + base
         else:
