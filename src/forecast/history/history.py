@@ -284,7 +284,7 @@ class History:
             no partial-year record). They are draws of the history (:meth:`draws`), so
             the nowcast's median and bands are Monte Carlo estimates, within about 0.2%
             of the exact ones in :meth:`to_frame` for the default `n` (2025: median 31.93
-            against 31.93, 80% band 30.35-33.62 against 30.31-33.63); raise `n` to
+            against 31.93, 80% band 30.34-33.62 against 30.31-33.63); raise `n` to
             narrow the gap.
 
         Notes
@@ -298,7 +298,7 @@ class History:
         --------
         >>> import forecast
         >>> forecast.reconstruct(forecast.load_releases()).nowcast(2025)
-        Nowcast(2025 from January-October: median 31.93 USD_bn, 80% [30.35, 33.62], \
+        Nowcast(2025 from January-October: median 31.93 USD_bn, 80% [30.34, 33.62], \
 10000 samples)
         """
         last = int(self.years[-1])
