@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import _resources
 from .._seeds import as_generator, rebuild, seed_parts
 from .._validation import check_int, check_level, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
@@ -103,18 +104,47 @@ def base_uniforms(n: int, d: int, rng: np.random.Generator, sampling: str) -> np
     return np.clip(u, _EPS, 1.0 - _EPS)
 
 
-def design(
-    u: np.ndarray, groups: Sequence[Sequence[int]]
-) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Split uniforms into A, B and the swapped matrices A_B^g for each column group."""
+def split(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The matrices A and B of the base uniforms ``(n, 2d)``: its two halves (views)."""
     d = u.shape[1] // 2
-    a, b = u[:, :d], u[:, d:]
-    swapped = []
-    for cols in groups:
-        m = a.copy()
-        m[:, list(cols)] = b[:, list(cols)]
-        swapped.append(m)
-    return a, b, swapped
+    return u[:, :d], u[:, d:]
+
+
+def swapped(a: np.ndarray, b: np.ndarray, cols: Sequence[int]) -> np.ndarray:
+    """``A_B^g``: A with the columns `cols` taken from B (one ``(n, d)`` copy).
+
+    Made one group at a time and dropped once evaluated: holding all ``d + g`` of them
+    would take ``(d + g) n d`` floats, memory growing with ``d^2``.
+    """
+    m = a.copy()
+    m[:, list(cols)] = b[:, list(cols)]
+    return m
+
+
+def check_rows_memory(n: int, per_row: float, what: str, fix: str) -> None:
+    """Refuse a run of `n` base rows of about `per_row` bytes each that cannot fit in
+    memory (ResourceError naming `n` and the largest `n` that fits), before sampling.
+
+    Memory is linear in `n` and in the number of inputs: one swapped matrix is made at
+    a time (:func:`swapped`), the outputs of all are kept.
+    """
+    need = n * per_row
+    if need < _resources.SMALL_RUN:  # cannot be the mistake the guard is for
+        return
+    avail = _resources.available_memory()
+    largest = int(_resources.SHARE * avail // per_row) if avail else 0
+    if largest >= 16:
+        pow2 = 1 << (largest.bit_length() - 1)
+        fix = f"Pass n <= {largest:,} (e.g. n={pow2:,}, a power of two), {fix}"
+    else:
+        fix = f"No n fits (at least 16 base rows); {fix}"
+    _resources.check_memory(need, f"{what} with n={n:,} base rows", fix, avail=avail)
+
+
+def bootstrap_row_bytes(n_bootstrap: int) -> int:
+    """Bytes per base row of the bootstrap: draws and weights (:func:`bootstrap_weights`)
+    and the weight matrix with its point-estimate row (:func:`estimate`)."""
+    return 8 * 2 * (n_bootstrap + 1) if n_bootstrap else 0
 
 
 def check_bootstrap(n_bootstrap: object, level: float) -> int:
@@ -163,9 +193,11 @@ with fewer the interval collapses towards a single replicate. Pass e.g. n_bootst
 def bootstrap_weights(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """``(n_boot, n)`` resampling counts divided by n (each row sums to 1)."""
     idx = rng.integers(0, n, size=(n_boot, n))
-    w = np.zeros((n_boot, n))
-    np.add.at(w, (np.repeat(np.arange(n_boot), n), idx.ravel()), 1.0)
-    return w / n
+    w = np.empty((n_boot, n))
+    for r in range(n_boot):  # row by row: no (n_boot * n) index arrays besides `idx`
+        w[r] = np.bincount(idx[r], minlength=n)
+    w /= n
+    return w
 
 
 def estimate(
@@ -303,18 +335,36 @@ def run(
         seed = rebuild(*seed_parts(seed))
     rng = as_generator(seed)
     col_groups, labels = _groups(groups, names)
-    u = base_uniforms(n, len(names), rng, sampling)
-    a, b, swapped = design(u, col_groups)
-    stacked = np.vstack([a, b, *swapped])
-    x = np.column_stack([inv[nm](stacked[:, j]) for j, nm in enumerate(names)])
-    y = _evaluate(func, x)
-    k = y.shape[1]
+    d = len(names)
+    # A and B, one swapped matrix and its inputs, the outputs (one per row, as most
+    # functions return), the bootstrap
+    check_rows_memory(n, 8 * (5 * d + len(col_groups) + 2) + bootstrap_row_bytes(n_bootstrap),
+                      f"sobol_indices of {d} inputs", "or n_bootstrap=0 (no intervals)")
+    u = base_uniforms(n, d, rng, sampling)
+    a, b = split(u)
+
+    def outputs_of(mat: np.ndarray) -> np.ndarray:
+        # one matrix at a time: func sees (n, d) rows, never all n (d + 2 + g) at once
+        return _evaluate(func, np.column_stack([inv[nm](mat[:, j])
+                                                for j, nm in enumerate(names)]))
+
+    f_a, f_b = outputs_of(a), outputs_of(b)
+    k = f_a.shape[1]
+    if f_b.shape[1] != k:
+        raise ParameterError(f"`func` must return the same number of outputs for every "
+                             f"input; got {k} and then {f_b.shape[1]}.")
     if outputs is None:
         outputs = list(range(k))
     if len(outputs) != k:
         raise ParameterError(f"`outputs` must label the {k} outputs; got {len(outputs)} labels.")
-    blocks = y.reshape(2 + len(col_groups), n, k)
+    f_ab = []
+    for cols in col_groups:
+        y = outputs_of(swapped(a, b, cols))
+        if y.shape[1] != k:
+            raise ParameterError(f"`func` must return the same number of outputs for every "
+                                 f"input; got {k} and then {y.shape[1]}.")
+        f_ab.append(y)
     w = bootstrap_weights(n, n_bootstrap, rng) if n_bootstrap else np.zeros((0, n))
-    est = estimate(blocks[0], blocks[1], list(blocks[2:]), w)
+    est = estimate(f_a, f_b, f_ab, w)
     warn_constant(est["variance"], outputs, "output")
     return pd.DataFrame(index_rows(est, labels, outputs, lv), columns=SOBOL_COLUMNS)

@@ -443,6 +443,7 @@ def sobol(
     n_bootstrap = _sobol.check_bootstrap(n_bootstrap, lv)
     ev, params, yrs, cols, h = _setup(fit, scenario, years, "sobol")
     s_design, s_boot, *s_paths = children(as_seed_sequence(seed), 6)
+    check_sobol_memory(n, len(params), len(ev.assumptions), h, len(yrs), n_bootstrap)
     u = _sobol.base_uniforms(n, len(params), np.random.default_rng(s_design), sampling)
     if output == "log_level":
         _warn_censored(fit, int(yrs.max()))
@@ -466,6 +467,27 @@ def sobol(
     df.attrs["censored_share"] = {int(y): 0.0 if live is None else float(1 - live[:, j].mean())
                                   for j, y in enumerate(yrs)}
     return df
+
+
+def sobol_row_bytes(d: int, n_assumptions: int, h: int, k: int, n_bootstrap: int) -> int:
+    """Bytes per base row of :func:`sobol`: d parameters of n_assumptions assumptions,
+    h years simulated, k years reported."""
+    g = n_assumptions
+    # uniforms and quantiles of A and B; two baseline paths with their contexts, A's
+    # effects of every assumption, B's (while summed) and a few (n, h) totals; the
+    # outputs of every input (d + g + 2 of them, k years); the bootstrap
+    return (8 * (4 * d + h * (2 * g + 10) + (d + g + 2) * k)
+            + _sobol.bootstrap_row_bytes(n_bootstrap))
+
+
+def check_sobol_memory(n: int, d: int, n_assumptions: int, h: int, k: int,
+                       n_bootstrap: int) -> None:
+    """ResourceError (naming `n` and the largest that fits) for a :func:`sobol` run that
+    cannot fit in memory, before anything is drawn."""
+    _sobol.check_rows_memory(
+        n, sobol_row_bytes(d, n_assumptions, h, k, n_bootstrap),
+        f"sobol of {d} parameters to {h} years ahead",
+        "fewer years or n_bootstrap=0 (no intervals)")
 
 
 def _warn_censored(fit: object, last: int) -> None:
@@ -531,23 +553,29 @@ def _pick_and_freeze(fit: object, ev: Evaluator, params: list, u: np.ndarray, se
     col_groups = [[i] for i in range(len(params))] + [
         [i for i, nm in enumerate(names) if nm == g] for g in groups
     ]
-    a_u, b_u, swapped = _sobol.design(u, col_groups)
+    a_u, b_u = _sobol.split(u)
 
     def values(mat: np.ndarray) -> list[np.ndarray]:
         return [np.asarray(p.dist.quantile(mat[:, j])) for j, p in enumerate(params)]
 
+    # each parameter's values in A and in B, computed once: a swapped matrix A_B^g is A's
+    # values with the columns of g taken from B's, so it is never built (all d + g of them
+    # took (d + g) n d floats, and recomputing every quantile for each was O(n d^2) work)
+    q_a, q_b = values(a_u), values(b_u)
+
     base_a = np.asarray(fit.simulate(h, n, seed=s_base_a), dtype=float)  # type: ignore[attr-defined]
     base_b = np.asarray(fit.simulate(h, n, seed=s_base_b), dtype=float)  # type: ignore[attr-defined]
     ctx_a, ctx_b = ev.context(base_a), ev.context(base_b)
-    va = by_assumption(params, values(a_u))
+    va = by_assumption(params, q_a)
     eff_a = ev.effects(va, ctx_a, s_ch_a)
     tot_a = sum(eff_a.values())
-    f_b = out(base_b, sum(ev.effects(by_assumption(params, values(b_u)), ctx_b, s_ch_b).values()))
+    f_b = out(base_b, sum(ev.effects(by_assumption(params, q_b), ctx_b, s_ch_b).values()))
     f_ab = []
     with progress_bar(progress, len(col_groups), "sobol", "input") as bar:
-        for cg, mat in zip(col_groups, swapped, strict=True):
+        for cg in col_groups:
             owner = names[cg[0]]  # every column of a group belongs to one assumption
-            vals = by_assumption(params, values(mat))[owner]
+            vals = by_assumption(params, [q_b[j] if j in cg else q for j, q in enumerate(q_a)]
+                                 )[owner]
             e = ev.effect(owner, vals, ctx_a, s_ch_a)
             f_ab.append(out(base_a, tot_a - eff_a[owner] + e))
             bar.update()
