@@ -12,7 +12,7 @@ import pytest
 import forecast
 from forecast import _resources
 from forecast._seeds import as_generator, as_seed_sequence, children
-from forecast.evaluation import _sobol, sensitivity, sobol, sobol_indices
+from forecast.evaluation import _sobol, sensitivity, sobol, sobol_indices, tornado
 from forecast.scenarios import LevelShift, Scenario, Uniform
 
 
@@ -127,3 +127,17 @@ def test_sobol_indices_too_big_for_memory_is_a_resource_error(monkeypatch):
     with pytest.raises(forecast.ResourceError, match=r"n=65,536 .*Pass n <= "):
         sobol_indices(lambda x: x[:, 0], {f"x{i}": (0, 1) for i in range(20)}, n=2**16,
                       seed=1)
+
+
+def test_tornado_too_big_for_memory_is_a_one_line_resource_error(monkeypatch):
+    # tornado had no memory guard: at --n 10,000,000 it grew past 7.5 GB and ended in a
+    # MemoryError blamed on the assumption; now refused before the baseline is simulated
+    _little_memory(monkeypatch, 200_000_000)
+    with pytest.raises(forecast.ResourceError) as info:
+        tornado(FakeFit(), _scenario(2), [2030, 2035], n_paths=200_000, seed=1)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert msg.startswith("tornado with n_paths=200,000 to 10 years ahead needs about")
+    largest = int(msg.split("Pass n_paths <= ")[1].split(", or")[0].replace(",", ""))
+    assert 10 <= largest < 200_000
+    tornado(FakeFit(), _scenario(2), [2030, 2035], n_paths=min(largest, 20_000), seed=1)

@@ -281,3 +281,52 @@ def test_a_flat_context_of_too_many_paths_is_a_resource_error(monkeypatch, reada
     for n in (10**12, 10**18) if readable else (10**18,):  # (numpy may map 10**12 lazily)
         with pytest.raises(ResourceError, match=f"{n:,} paths.*Pass a smaller n_paths"):
             PathContext.flat(range(2026, 2031), n)
+
+
+@dataclass(frozen=True)
+class _Exhausting(Assumption):
+    """compute_effect raises `exc` (by name): memory running out, or the user stopping."""
+
+    exc: str = "MemoryError"
+    name: str = field(default="heavy", kw_only=True)
+    probability: float | Distribution = field(default=1.0, kw_only=True)
+
+    kind: ClassVar[str] = "test_exhausting"
+    year_fields: ClassVar[tuple[str, ...]] = ()
+    bounds: ClassVar[dict] = {"probability": PROBABILITY}
+
+    def compute_effect(self, ctx, draw):
+        raise {"MemoryError": MemoryError("Unable to allocate 763. MiB for an array"),
+               "KeyboardInterrupt": KeyboardInterrupt(),
+               "SystemExit": SystemExit(3)}[self.exc]
+
+
+def _flat_context(n=20, h=4):
+    from forecast.scenarios import PathContext
+
+    return PathContext(np.arange(2026, 2026 + h), np.zeros((n, h)), np.zeros(h), 2025)
+
+
+def test_memory_running_out_in_compute_effect_is_not_blamed_on_the_assumption():
+    """A MemoryError in compute_effect was relabelled "compute_effect failed (MemoryError
+    ...) ... fix it": a ScenarioError telling the user their assumption is wrong. Now it
+    is the library's memory error (a ResourceError, still a MemoryError) saying so."""
+    from forecast.errors import ResourceError
+
+    with pytest.raises(ResourceError) as info:
+        _Exhausting().effect(_flat_context(), np.random.default_rng(1))
+    msg = str(info.value)
+    assert isinstance(info.value, MemoryError)
+    assert not isinstance(info.value, ScenarioError)
+    assert "ran out of memory computing the effect of assumption 'heavy'" in msg
+    assert "20 paths x 4 years" in msg
+    assert "Unable to allocate" in msg
+    assert "fix it" not in msg
+    assert "compute_effect failed" not in msg
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, SystemExit])
+def test_an_interrupt_in_compute_effect_passes_through_unwrapped(exc):
+    with pytest.raises(exc) as info:
+        _Exhausting(exc.__name__).effect(_flat_context(), np.random.default_rng(1))
+    assert type(info.value) is exc

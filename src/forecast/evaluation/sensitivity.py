@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import _resources
 from .._keywords import checked_keywords
 from .._optional import progress_bar
 from .._seeds import as_seed_sequence, child, children
@@ -238,6 +239,34 @@ def _latest_start(scenario: Scenario) -> int:
     return max((int(a.first_start) for a in scenario.assumptions), default=0)
 
 
+def tornado_path_bytes(n_assumptions: int, h: int, k: int) -> int:
+    """Bytes per path of :func:`tornado`: h years simulated, k reported."""
+    # the baseline and its context, one effect per assumption, the total, one end's
+    # effect with its new total and levels (a few (n, h) arrays at once); the sorted
+    # order of each reported year for the bootstrap medians
+    return 8 * (h * (n_assumptions + 10) + 2 * k)
+
+
+def check_tornado_memory(n_paths: int, n_assumptions: int, h: int, k: int) -> None:
+    """ResourceError (naming `n_paths` and the largest that fits) for a :func:`tornado`
+    run that cannot fit in memory, before the baseline is simulated."""
+    per_path = tornado_path_bytes(n_assumptions, h, k)
+    # the bootstrap's resample counts (int64, replicates x paths, in blocks of at most
+    # _BLOCK), their reordered copy and cumulative sums: a few such blocks at once
+    work = 4 * 8 * min(_BLOCK, SE_REPLICATES * n_paths)
+    need = per_path * n_paths + work
+    if need < _resources.SMALL_RUN:
+        return
+    avail = _resources.available_memory()
+    largest = int((_resources.SHARE * avail - 4 * 8 * _BLOCK) // per_path) if avail else 0
+    if avail and largest * SE_REPLICATES < _BLOCK:  # below the block size
+        largest = int(_resources.SHARE * avail // (per_path + 4 * 8 * SE_REPLICATES))
+    fix = (f"Pass n_paths <= {largest:,}, or fewer years" if largest >= 10 else
+           "Pass fewer years")
+    _resources.check_memory(need, f"tornado with n_paths={n_paths:,} to {h} years ahead",
+                            fix, avail=avail)
+
+
 @checked_keywords
 def tornado(
     fit: object,
@@ -316,6 +345,7 @@ def tornado(
                              f"high={high}. Did you mean low={lo * 100:g}, high={hi * 100:g}?",
                              field="high")
     ev, params, yrs, cols, h = _setup(fit, scenario, years, "tornado")
+    check_tornado_memory(n_paths, len(ev.assumptions), h, len(yrs))
     ss = as_seed_sequence(seed)
     s_base, s_chance, s_boot = children(ss, 3)  # the first two as before the third existed
     base = np.asarray(fit.simulate(h, n_paths, seed=s_base), dtype=float)  # type: ignore[attr-defined]

@@ -483,6 +483,12 @@ class Assumption:
             eff = np.asarray(self.compute_effect(ctx, draw), dtype=float)
         except ForecastError:
             raise
+        except MemoryError as exc:  # the run is too big, not the assumption at fault
+            raise ResourceError(
+                f"ran out of memory computing the effect of assumption {self.name!r} "
+                f"({type(self).__name__}) on {n:,} paths x {ctx.years.size} years "
+                f"({type(exc).__name__}: {exc}). Reduce the number of paths (or "
+                "years) of the run.") from exc
         except Exception as exc:  # a user's compute_effect: name it, whatever runs it
             raise ScenarioError(
                 f"assumption {self.name!r} ({type(self).__name__}): compute_effect failed "
