@@ -106,13 +106,10 @@ def decompose(p: Any, scenario: str, baseline: str) -> pd.DataFrame:
             # order of the listing), shown in the order of the listing
             calc = sorted(names)
             log_sum, lvl_sum = np.zeros((len(names), h)), np.zeros((len(names), h))
-        zero = np.zeros((hi - lo, h))
-        c = np.zeros((0, hi - lo, h))
         if names:
-            c = np.stack([np.broadcast_to(eff_s.get(a, zero), zero.shape)
-                          - np.broadcast_to(eff_b.get(a, zero), zero.shape) for a in calc])
-        log_sum += c.sum(axis=1)
-        lvl_sum += _level_shares(c, p.samples[s, lo:hi], p.samples[b, lo:hi]).sum(axis=1)
+            _accumulate(calc, eff_s, eff_b, p.samples[s, lo:hi], p.samples[b, lo:hi],
+                        log_sum, lvl_sum)
+        del eff_s, eff_b  # before the next chunk's: one chunk's effects at a time
     names = names or []
     if names:
         shown = [calc.index(a) for a in names]
@@ -146,16 +143,45 @@ def _chunk_effects(p: Any, s: int, b: int, root: np.random.SeedSequence, i: int,
     return effects[0], effects[1]
 
 
-def _level_shares(c: np.ndarray, lv_s: np.ndarray, lv_b: np.ndarray) -> np.ndarray:
-    """Split each path's level gap over assumptions; shape (k, m, h), summing to the gap."""
-    if c.shape[0] == 0:
-        return c
+def _accumulate(calc: list[str], eff_s: dict[str, np.ndarray], eff_b: dict[str, np.ndarray],
+                lv_s: np.ndarray, lv_b: np.ndarray, log_sum: np.ndarray,
+                lvl_sum: np.ndarray) -> None:
+    """Add one chunk's per-assumption log effects and level shares, summed over its paths,
+    to `log_sum` and `lvl_sum` (k, h), assumptions in the order `calc`.
+
+    One assumption at a time: a few arrays of (paths, h) whatever the number of
+    assumptions (stacking them took five (k, paths, h) arrays). Sums run over the
+    assumptions in the order `calc`, as a sum over the first axis of their stack did, so
+    the numbers are the same bits.
+    """
+    m, h = lv_s.shape
+    zero = np.zeros((m, h))
+
+    def diff(a: str) -> np.ndarray:
+        return (np.broadcast_to(eff_s.get(a, zero), zero.shape)
+                - np.broadcast_to(eff_b.get(a, zero), zero.shape))
+
+    total = top_abs = top = None
+    for k, a in enumerate(calc):
+        c = diff(a)
+        log_sum[k] += c.sum(axis=0)
+        c_abs = np.abs(c)
+        if total is None:
+            total, top_abs, top = c, c_abs, np.zeros((m, h), dtype=np.intp)
+            continue
+        total = total + c
+        bigger = c_abs > top_abs  # the first largest |c| wins ties, as argmax does
+        top[bigger] = k
+        top_abs = np.where(bigger, c_abs, top_abs)
     gap = lv_s - lv_b
-    total = c.sum(axis=0)
     tangent = np.abs(total) < TANGENT_TOL
     slope = np.where(tangent, lv_b, gap / np.where(tangent, 1.0, total))
-    shares = c * slope
-    rest = gap - shares.sum(axis=0)
-    top = np.abs(c).argmax(axis=0)
-    np.put_along_axis(shares, top[None], np.take_along_axis(shares, top[None], 0) + rest, 0)
-    return shares
+    shared = None
+    for a in calc:
+        share = diff(a) * slope
+        shared = share if shared is None else shared + share
+    rest = gap - shared  # the rounding remainder goes to the largest |c| of each cell
+    for k, a in enumerate(calc):
+        share = diff(a) * slope
+        lvl_sum[k] += np.where(top == k, share + rest, share).sum(axis=0)
+
