@@ -160,7 +160,9 @@ def sobol_indices(
     ----------
     func : callable
         Maps an ``(N, d)`` array (columns in the order of `problem`) to ``(N,)`` or
-        ``(N, k)`` outputs; called once with ``N = n (d + 2 + n_groups)`` rows.
+        ``(N, k)`` outputs; called ``d + 2 + n_groups`` times with ``N = n`` rows each
+        (one design matrix at a time, so memory stays linear in ``d``): it must treat its
+        rows independently.
     problem : dict
         Input name -> :class:`~forecast.scenarios.Distribution` or ``(low, high)``
         bounds of a uniform input. Inputs are independent.
