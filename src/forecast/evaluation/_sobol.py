@@ -341,29 +341,28 @@ def run(
     check_rows_memory(n, 8 * (5 * d + len(col_groups) + 2) + bootstrap_row_bytes(n_bootstrap),
                       f"sobol_indices of {d} inputs", "or n_bootstrap=0 (no intervals)")
     u = base_uniforms(n, d, rng, sampling)
-    a, b = split(u)
+    # A's and B's inputs, mapped through the inverse CDFs once: a swapped input is A's
+    # with the group's columns from B's (the same values, element by element)
+    x_a, x_b = (np.column_stack([inv[nm](m[:, j]) for j, nm in enumerate(names)])
+                for m in split(u))
+    k = None
 
-    def outputs_of(mat: np.ndarray) -> np.ndarray:
+    def outputs_of(x: np.ndarray) -> np.ndarray:
         # one matrix at a time: func sees (n, d) rows, never all n (d + 2 + g) at once
-        return _evaluate(func, np.column_stack([inv[nm](mat[:, j])
-                                                for j, nm in enumerate(names)]))
+        nonlocal k
+        y = _evaluate(func, x)
+        if k is not None and y.shape[1] != k:
+            raise ParameterError(f"`func` must return the same number of outputs for every "
+                                 f"input; got {k} and then {y.shape[1]}.")
+        k = y.shape[1]
+        return y
 
-    f_a, f_b = outputs_of(a), outputs_of(b)
-    k = f_a.shape[1]
-    if f_b.shape[1] != k:
-        raise ParameterError(f"`func` must return the same number of outputs for every "
-                             f"input; got {k} and then {f_b.shape[1]}.")
+    f_a, f_b = outputs_of(x_a), outputs_of(x_b)
     if outputs is None:
         outputs = list(range(k))
     if len(outputs) != k:
         raise ParameterError(f"`outputs` must label the {k} outputs; got {len(outputs)} labels.")
-    f_ab = []
-    for cols in col_groups:
-        y = outputs_of(swapped(a, b, cols))
-        if y.shape[1] != k:
-            raise ParameterError(f"`func` must return the same number of outputs for every "
-                                 f"input; got {k} and then {y.shape[1]}.")
-        f_ab.append(y)
+    f_ab = [outputs_of(swapped(x_a, x_b, cols)) for cols in col_groups]
     w = bootstrap_weights(n, n_bootstrap, rng) if n_bootstrap else np.zeros((0, n))
     est = estimate(f_a, f_b, f_ab, w)
     warn_constant(est["variance"], outputs, "output")
