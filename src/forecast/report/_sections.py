@@ -28,7 +28,7 @@ from ..plotting.names import (
 from ..projection.engine import censoring
 from ..records import Records
 from ..records import provenance as provenance_table
-from ..scenarios import Adoption, Diversion, Escalation, LevelShift
+from ..scenarios import Adoption, Diversion, Escalation, Fixed, LevelShift
 from . import _html as H
 from ._markets_message import market_evidence
 from .formats import format_parameter, format_value, significant
@@ -248,7 +248,7 @@ def on_level(dist) -> str:
     """
     if isinstance(dist, numbers.Real) and not isinstance(dist, bool):
         values = [dist]
-    elif type(dist).__name__ == "Fixed":
+    elif isinstance(dist, Fixed):
         values = [getattr(dist, "value", None)]
     else:
         values = [getattr(dist, f, None) for f in ("low", "mode", "high")]
