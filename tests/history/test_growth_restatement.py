@@ -166,3 +166,34 @@ def test_an_uncertain_end_level_keeps_the_growth_rate():
             (2015, 12, "yoy_growth", 12.0)]
     obs = forecast.reconstruct(_records(rows), market="XX").observations()
     assert _growth_row(obs, 2015)["used"]
+
+
+def _market_growth(obs: pd.DataFrame, market: str, year: int) -> pd.Series:
+    rows = obs[(obs["market"] == market) & (obs["year"] == year) & (obs["months"] == 12)
+               & (obs["measure"] == "yoy_growth")]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_the_joint_market_model_drops_restatements_too(releases):
+    """The joint model follows the same rule, per market set: the 2023 US, HK and EU
+    rates restate their own markets' 2022 and 2023 levels, and dropping them changes
+    nothing in the joint history; a rate of one market is never matched with another's
+    levels."""
+    joint = forecast.reconstruct_markets(releases)
+    obs = joint.observations()
+    for market, implied, rate in [("US", "+13.5%", "+13.6%"), ("HK", "+13.0%", "+13%"),
+                                  ("EU", "+16.2%", "+16.2%")]:
+        row = _market_growth(obs, market, 2023)
+        assert not row["used"]
+        assert row["reason"].startswith("restates the full-year levels of 2022 (row ")
+        assert f"which imply {implied} (this rate: {rate}, within" in row["reason"]
+    f = releases.frame
+    gone = f["market"].isin(["US", "HK", "EU"]) & (f["year"] == 2023) & (
+        f["months"] == 12) & (f["measure"] == "yoy_growth")
+    without = forecast.reconstruct_markets(_without(releases, lambda _: ~gone))
+    for part in joint.parts:
+        pd.testing.assert_frame_equal(joint.interval(80, part), without.interval(80, part),
+                                      rtol=0, atol=0)
+    # 2020 has no US level of 2019 to restate: the US 2020 rate stays in use
+    assert _market_growth(obs, "US", 2020)["used"]

@@ -16,7 +16,10 @@ exchange rate. January-to-month shares are corrected by the difference of the se
 the total's intra-year profiles and carry one profile variation.
 
 One figure per (year, set, slot) is used, preferring more months, ``read`` records and the
-target currency. A share whose level and total for the same period are both used only
+target currency. A growth rate whose set's two end levels (the same period of the year and
+the year before) are both used restates their ratio and is reported unused, as in the
+single-market history (:func:`forecast.history.observations.drop_restated_growth`). A
+share whose level and total for the same period are both used only
 restates them and is reported unused; in a period without a published total, one share
 with its level implies the total and further such shares are reported unused. Records of
 markets that are not modelled stay in the table, unused, with the reason.
@@ -27,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .observations import GROWTH_SD, LEVEL_SD, _ref, _round_var, select
+from .observations import GROWTH_SD, LEVEL_SD, _ref, _round_var, drop_restated_growth, select
 from .profile import month_label
 
 COLUMNS = ["row", "origin", "market", "year", "months", "measure", "basis", "value", "unit",
@@ -65,36 +68,38 @@ def _evidence(kind: str, market: str, months: int, basis: str) -> str:
     return f"{market} {name}({period}{basis if name != 'share' else '%'})"
 
 
-def _measure(rec, members, profiles, span) -> tuple[str, float, float]:
-    """(slot, y before conversion, variance before conversion) of one record."""
+def _measure(rec, members, profiles, span) -> tuple[str, float, float, float]:
+    """(slot, y before conversion, variance before conversion, the figure's own part of
+    that variance: measurement and rounding, without the intra-year profile's) of one
+    record."""
     first, _ = span
     year, months, value = int(rec.year), int(rec.months), float(rec.value)
     conf = rec.confidence if rec.confidence in LEVEL_SD else "uncertain"
     prof = profiles[members[0] if len(members) == 1 else "ALL"]
     if rec.measure == "level":
         y = float(np.log(value / 10.0))
-        var = LEVEL_SD[conf] ** 2 + _round_var(value, value)
+        var = own = LEVEL_SD[conf] ** 2 + _round_var(value, value)
         if months < 12:
             y -= float(prof.log_share(months)[0])
             var += float(prof.log_var(months)[0])
-        return "level", y, var
+        return "level", y, var, own
     if rec.measure == "share":
         if not members:
             raise _Unused("a share of China's total cannot inform the total")
         y = float(np.log(value / 100.0))
-        var = LEVEL_SD[conf] ** 2 + _round_var(value, value)
+        var = own = LEVEL_SD[conf] ** 2 + _round_var(value, value)
         if months < 12:  # the set's months against the total's: their profiles' difference
             y -= float(prof.log_share(months)[0] - profiles["ALL"].log_share(months)[0])
             var += float(prof.variation_var(months)[0])
-        return "share", y, var
+        return "share", y, var, own
     if year - 1 < first:
         raise _Unused(f"it relates {year} to {year - 1}, before the first reconstructed year;"
                       f" reconstructing from {year - 1} (start={year - 1} in Python), with a "
                       "level to anchor that year, would use it")
-    var = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)
+    var = own = GROWTH_SD[conf] ** 2 + _round_var(value, 100.0 + value)
     if months < 12:
         var += 2.0 * float(prof.variation_var(months)[0])
-    return "growth", float(np.log1p(value / 100.0)), var
+    return "growth", float(np.log1p(value / 100.0)), var, own
 
 
 def build(frame: pd.DataFrame, markets: tuple[str, ...], conv, profiles: dict,
@@ -123,13 +128,26 @@ def build(frame: pd.DataFrame, markets: tuple[str, ...], conv, profiles: dict,
             row["members"] = members_of(str(rec.market), markets)
             if not first <= row["year"] <= last:
                 raise _Unused(f"outside the reconstructed years {first}-{last}")
-            row["slot"], row["y"], row["var"] = _measure(rec, row["members"], profiles, span)
+            row["slot"], row["y"], row["var"], row["own_var"] = _measure(
+                rec, row["members"], profiles, span)
+            row["y0"] = row["y"]
         except _Unused as exc:
             row.update(used=False, reason=str(exc))
-    # one record per (year, market set, slot), chosen as for the single-market series
-    select(out, conv, key=lambda r: (r["year"], r["members"], r["slot"]), convert=_convert)
+    # one record per (year, market set, slot), chosen as for the single-market series:
+    # the levels first, then the growth rates that do not restate two of them, then shares
+    select([r for r in out if r["slot"] == "level"], conv, key=_slot_key, convert=_convert)
+    drop_restated_growth(out, conv, slots=("level", "growth"), group=_members)
+    select([r for r in out if r["slot"] != "level"], conv, key=_slot_key, convert=_convert)
     _drop_restated_shares(out)
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _slot_key(row: dict) -> tuple:
+    return row["year"], row["members"], row["slot"]
+
+
+def _members(row: dict) -> tuple[str, ...]:
+    return row["members"]
 
 
 def _convert(row: dict, conv) -> None:

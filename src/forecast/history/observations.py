@@ -286,7 +286,9 @@ def _in_basis(r: dict, basis: str, conv: _Converter) -> tuple[float, float]:
     return r["y0"] + s_r - s_b, r["own_var"] + v_r + v_b
 
 
-def drop_restated_growth(rows: list[dict], conv: _Converter) -> None:
+def drop_restated_growth(rows: list[dict], conv: _Converter, *,
+                         slots: tuple[Hashable, Hashable] = (0, 1),
+                         group: Callable[[dict], Hashable] = lambda r: ()) -> None:
     """Report unused each growth rate whose two end levels are both used: it restates them.
 
     A growth rate of year t over January-m (m = 12: the full year) is the ratio of the
@@ -311,13 +313,21 @@ def drop_restated_growth(rows: list[dict], conv: _Converter) -> None:
     something the levels do not (a revised base year, or a slip), and it stays in use as
     any growth rate, where the fraction-slip warning can name it. It is not refused:
     growth rates and levels of different releases do disagree (docs/history.md).
+
+    `slots` names the level and the growth slot of the rows (``0`` and ``1`` here;
+    ``"level"`` and ``"growth"`` in the joint market model's table), and `group` the
+    series a row belongs to (one here; the market set in the joint model): a rate
+    restates two levels of its own series only. Rows need ``y0`` (the log value in their
+    own currency) and ``own_var`` (its measurement and rounding variance).
     """
-    levels = {r["year"]: r for r in rows if r["used"] and r["slot"] == 0}
+    level_slot, growth_slot = slots
+    levels = {(group(r), r["year"]): r for r in rows
+              if r["used"] and r["slot"] == level_slot}
     for g in rows:
-        if not (g["used"] and g["slot"] == 1):
+        if not (g["used"] and g["slot"] == growth_slot):
             continue
         year, months, basis = g["year"], g["months"], g["basis"]
-        ends = (levels.get(year - 1), levels.get(year))
+        ends = (levels.get((group(g), year - 1)), levels.get((group(g), year)))
         if any(e is None or e["months"] != months or e["confidence"] != "read"
                for e in ends):
             continue
