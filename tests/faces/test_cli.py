@@ -629,3 +629,19 @@ def test_a_run_without_a_baseline_compares_every_chart_with_the_first_scenario(t
     svg = report.render_figures(p, decompositions={"low": p.decompose("low", baseline="high")},
                                 baseline="high", skip=("history",))
     assert b"What drives Low against High" in svg["decomposition_low"]
+
+
+def test_a_run_in_cny_prints_the_currency_caution_after_the_key_message(capsys, tmp_path):
+    """The report cautioned that a CNY run is not the USD projection restated, but the
+    terminal's key message, which a user reads first, did not; in USD nothing is added."""
+    common = ["run", "--model", "drift", "--paths", "200", "--seed", "1", "--no-plot",
+              "--scenario", "baseline"]
+    assert cli.main([*common, "--currency", "CNY", "--out", str(tmp_path / "cny")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    message = out.index("Chance that")  # the key message's last sentence
+    caution = out.index("Caution, currency: this projection is of the series in CNY, not a "
+                        "projection in US dollars restated in yuan.")
+    assert message < caution < out.index("paths, seed 1")
+    assert "Future exchange rates are not modelled" in out
+    assert cli.main([*common, "--out", str(tmp_path / "usd")]) == 0
+    assert "Caution, currency" not in capsys.readouterr().out

@@ -208,7 +208,10 @@ def _print_summary(proj, history, fit, args) -> None:
         table = pd.concat([table, mix], ignore_index=True)
     name = (history.name or args.market).replace("_", " ")
     print(format_compact(table, f"{name} ({unit_label(history.unit)}, {fit.name})"))
-    print("\n" + fill(str(report.key_message(proj, history)), width=100))
+    message = report.key_message(proj, history)
+    print("\n" + fill(str(message), width=100))
+    if message.caution():
+        print("\n" + fill(message.caution(), width=100))
 
 
 def cmd_report(args) -> int:

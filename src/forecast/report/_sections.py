@@ -140,31 +140,47 @@ def fx_note(summary, unit: str, history=None, of: str = "") -> str:
     return f'<p class="fx-note">{text}</p>'
 
 
-def currency_caution(unit: str) -> str:
-    """The caution the key-message block carries when the projection is in CNY ("" else).
+def currency_caution_text(unit: str) -> str:
+    """The caution read with the key message when the projection is in CNY ("" else).
 
     ``forecast run --currency CNY`` reads like a change of display unit, but the models
     extrapolate the CNY series, whose trend includes the yuan's past moves against the
     dollar, and no exchange-rate path is modelled: the growth, the key message's chances
     and the bands differ a lot from those of the same run in USD (docs/results.md, "The
     reporting currency", measures it). The note under the glance table (:func:`fx_note`)
-    gives the rates; this says, where the key message is read, that its figures are not
-    those of a projection in USD.
+    gives the rates; this says, where the key message is read (the report's key-message
+    block, :func:`currency_caution`, and the command line's summary), that its figures
+    are not those of a projection in USD.
+
+    >>> currency_caution_text("CNY_bn").startswith("Caution, currency: this projection")
+    True
+    >>> currency_caution_text("USD_bn")
+    ''
+    """
+    if not str(unit).startswith("CNY"):
+        return ""
+    return ("Caution, currency: this projection is of the series in CNY, not a projection "
+            "in US dollars restated in yuan. Future exchange rates are not modelled: the "
+            "CNY history's trend includes the yuan's past moves against the dollar, and the "
+            "projection carries them on as growth. Its growth rates, the chances in the key "
+            "message and its bands therefore differ from those of the same run in USD, not "
+            "only in unit (docs/results.md, \"The reporting currency\"). For the outlook in "
+            "dollars, project in USD.")
+
+
+def currency_caution(unit: str) -> str:
+    """:func:`currency_caution_text` as the key-message block's HTML paragraph ("" in USD).
 
     >>> "not a projection in US dollars" in currency_caution("CNY_bn")
     True
     >>> currency_caution("USD_bn")
     ''
     """
-    if not str(unit).startswith("CNY"):
+    text = currency_caution_text(unit)
+    if not text:
         return ""
-    return ('<p class="caution"><b>Caution, currency:</b> this projection is of the series '
-            "in CNY, not a projection in US dollars restated in yuan. Future exchange rates "
-            "are not modelled: the CNY history's trend includes the yuan's past moves "
-            "against the dollar, and the projection carries them on as growth. Its growth "
-            "rates, the chances in the key message and its bands therefore differ from "
-            "those of the same run in USD, not only in unit (docs/results.md, \"The "
-            "reporting currency\"). For the outlook in dollars, project in USD.</p>")
+    head, _, rest = text.partition(": ")
+    return f'<p class="caution"><b>{H.esc(head)}:</b> {H.esc(rest)}</p>'
 
 
 def _distribution(param: str, dist) -> str:

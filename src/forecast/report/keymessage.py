@@ -25,7 +25,7 @@ from .._keywords import checked_init, checked_keywords
 from .._validation import band_probs, check_int, check_level, level_label
 from ..errors import ForecastError, ParameterError
 from ..plotting.names import label, scenario_label, unit_text
-from ._sections import check_inputs, check_projection
+from ._sections import check_inputs, check_projection, currency_caution_text
 from .formats import percent
 
 __all__ = ["KeyMessage", "key_message", "nowcast_year"]
@@ -125,6 +125,14 @@ class KeyMessage:
                        f"{level_label(self.level)}% band {lo:,.1f}-{hi:,.1f} "
                        f"{unit_text(self.unit)} in {self.year}.")
         return out
+
+    def caution(self) -> str:
+        """What to keep in mind when reading the message ("" when nothing): in CNY, that
+        it is not a projection in US dollars restated (exchange rates are not modelled).
+
+        The report shows it in the key-message block, the command line after the message.
+        """
+        return currency_caution_text(self.unit)
 
     def __str__(self) -> str:
         return " ".join(self.sentences())
