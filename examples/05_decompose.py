@@ -21,8 +21,9 @@ proj = forecast.project(fit, [presets.baseline(), presets.fragmentation()], to=2
 
 parts = proj.decompose("fragmentation")      # year, assumption, log_points, level
 # log_points: 100 x the mean log gap (about percent); level: the mean gap in USD bn.
-# The two can differ in sign: policy_uncertainty widens the spread of the paths, which
-# lowers the mean log level but raises the mean level.
+# The two can differ in sign: policy_uncertainty keeps the median path and widens the
+# spread; the log paths' long lower tail makes that lower the mean log level, while the
+# convexity of exp raises the mean level (docs/results.md, "Decomposition").
 for column, unit in [("log_points", "log points"), ("level", "USD bn")]:
     wide = parts.pivot(index="year", columns="assumption", values=column)
     wide["total"] = wide.sum(axis=1)
