@@ -162,10 +162,12 @@ def currency_caution_text(unit: str) -> str:
     return ("Caution, currency: this projection is of the series in CNY, not a projection "
             "in US dollars restated in yuan. Future exchange rates are not modelled: the "
             "CNY history's trend includes the yuan's past moves against the dollar, and the "
-            "projection carries them on as growth. Its growth rates, the chances in the key "
-            "message and its bands therefore differ from those of the same run in USD, not "
-            "only in unit (docs/results.md, \"The reporting currency\"). For the outlook in "
-            "dollars, project in USD.")
+            "projection carries them on as growth, so its growth rates and the chances in "
+            "the key message differ from those of the same run in USD. Its bands differ too, "
+            "for another reason: the models are fitted to the CNY series afresh, and their "
+            "widths on it are not those on the USD series. Neither is the same uncertainty "
+            "in another unit (docs/results.md, \"The reporting currency\", compares the two "
+            "runs). For the outlook in dollars, project in USD.")
 
 
 def currency_caution(unit: str) -> str:
