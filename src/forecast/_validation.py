@@ -383,6 +383,62 @@ def readonly(a: np.ndarray) -> np.ndarray:
     return v
 
 
+def _mutable(a: Any) -> bool:
+    """Whether `a`'s values can still change through `a` or an array it is a view of."""
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable:
+            return True
+        a = a.base
+    return False
+
+
+def hand_over(*arrays: np.ndarray) -> None:
+    """Make `arrays` (and the arrays they are views of) read-only: a frozen value built
+    from them (:func:`frozen_array`) then keeps them instead of copying them.
+
+    For arrays the library made and nothing else holds: the engines' samples, a loaded
+    file's blocks.
+    """
+    for a in arrays:
+        while isinstance(a, np.ndarray):
+            a.flags.writeable = False
+            a = a.base
+
+
+def rebuild(cls: type, fields: dict[str, Any]) -> Any:
+    """``cls(**fields)`` with the arrays among `fields` handed over (:func:`hand_over`).
+
+    The reconstructor of frozen values holding large arrays (``__reduce__``): unpickled
+    or deep-copied arrays belong to the new value alone, so they are kept, not copied,
+    and come back read-only and validated.
+    """
+    hand_over(*(v for v in fields.values() if isinstance(v, np.ndarray)))
+    return cls(**fields)
+
+
+def frozen_array(arr: np.ndarray, given: Any) -> np.ndarray:
+    """`arr`, made from the caller's `given`, as a read-only array no one else can change.
+
+    When `arr` shares memory with `given` and the caller can still write to `given` (or to
+    an array it is a view of), `arr` is copied: a frozen value must not change when its
+    caller's array does. A read-only one is kept (no copy): ``project`` and
+    ``project_markets`` hand their output over read-only (:func:`hand_over`), so their
+    samples are never held twice (a copy doubled the peak memory).
+
+    >>> a = np.ones(3)
+    >>> kept = frozen_array(a, a)
+    >>> a[0] = 5.0
+    >>> float(kept[0]), kept.flags.writeable
+    (1.0, False)
+    >>> hand_over(a)
+    >>> np.shares_memory(frozen_array(a, a), a)
+    True
+    """
+    if isinstance(given, np.ndarray) and np.may_share_memory(arr, given) and _mutable(given):
+        arr = arr.copy()
+    return readonly(arr)
+
+
 class FrozenDict(dict):
     """A read-only dict (picklable, unlike ``types.MappingProxyType``).
 

@@ -328,6 +328,20 @@ def test_a_callers_writable_array_is_copied_a_read_only_one_kept(mp):
     assert np.shares_memory(kept.base_log, mp.base_log)
 
 
+def test_an_unpickled_market_projection_is_frozen_and_checked(mp):
+    """Pickle restored a MarketProjection's fields as they came, writable and unchecked
+    (what executors and copies between processes do); it is rebuilt through __init__ now."""
+    import copy
+    import pickle
+
+    for back in (pickle.loads(pickle.dumps(mp)), copy.deepcopy(mp)):
+        np.testing.assert_array_equal(back.samples, mp.samples)
+        for name in ("samples", "base_log", "centers", "years"):
+            assert not getattr(back, name).flags.writeable
+        assert back.parts == mp.parts
+        assert back.settings == mp.settings
+
+
 def test_common_random_numbers_and_diversion(mp):
     us, all_ = mp.parts.index("US"), slice(None)
     frag, div = _i(mp, "fragmentation"), _i(mp, "fragmentation_diversion")

@@ -636,6 +636,51 @@ def test_projection_crosses_process_boundaries(proj):
         assert other.scenario_names == proj.scenario_names
 
 
+def test_a_callers_writable_array_is_copied_a_read_only_one_kept(proj):
+    """A Projection kept a read-only *view* of the caller's writable array: the caller
+    could still change a frozen projection's samples through it (MarketProjection copied
+    them). Now both copy such an array and keep the library's own, handed over read-only."""
+    samples = np.array(proj.samples)  # writable: the caller can still change it
+    other = dataclasses.replace(proj, samples=samples)
+    samples[:] = 1.0
+    np.testing.assert_array_equal(other.samples, proj.samples)
+    view = samples.view()
+    view.flags.writeable = False  # read-only, but a view of a writable array
+    assert not np.shares_memory(dataclasses.replace(proj, samples=view).samples, samples)
+    kept = dataclasses.replace(proj)  # the engine's arrays: read-only throughout, kept
+    for name in ("samples", "base_log"):
+        assert np.shares_memory(getattr(kept, name), getattr(proj, name))
+        assert not getattr(proj, name).base.flags.writeable  # handed over, not a view
+    mixed = proj.mixture()
+    assert np.shares_memory(dataclasses.replace(mixed).samples, mixed.samples)
+
+
+def test_a_projection_is_stored_once_and_unpickled_without_a_copy(proj):
+    import pickle
+    import tracemalloc
+
+    project(FIT, SCEN, to=2035, n_paths=50, seed=1)  # warm: workspace, caches
+    tracemalloc.start()
+    try:
+        big = project(FIT, SCEN, to=2035, n_paths=40_000, seed=1, chunk_size=2_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    stored = big.samples.nbytes + big.base_log.nbytes
+    assert peak < 1.25 * stored  # a copy of the samples made it 1.75x
+    blob = pickle.dumps(big)
+    tracemalloc.start()
+    try:
+        back = pickle.loads(blob)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.25 * stored
+    np.testing.assert_array_equal(back.samples, big.samples)
+    assert not back.samples.flags.writeable
+    assert not back.samples.base.flags.writeable
+
+
 # --------------------------------------------------------------------------- real classes
 def test_decompose_and_round_trip_with_real_presets(tmp_path):
     from forecast import models, presets

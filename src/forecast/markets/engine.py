@@ -23,7 +23,7 @@ import numpy as np
 from .._keywords import checked_keywords, suggest
 from .._resources import keep_workspace
 from .._seeds import as_seed_sequence, rebuild, seed_json, task_seeds_of
-from .._validation import check_int, user_stacklevel
+from .._validation import check_int, hand_over, user_stacklevel
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from ..history.markets import TOTAL, softmax_levels
@@ -39,7 +39,7 @@ from ..projection.engine import (
 )
 from ..scenarios.scenario import check_starts
 from .allocation import apply_scenario, censored_parts, check_scenarios, coordinate_floors
-from .projection import MarketProjection, hand_over
+from .projection import MarketProjection
 from .split import SplitFit, base_of
 
 __all__ = ["project_markets"]

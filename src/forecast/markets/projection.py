@@ -23,7 +23,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -38,8 +38,9 @@ from .._validation import (
     check_levels,
     check_quantile_list,
     check_unique,
+    frozen_array,
     level_label,
-    readonly,
+    rebuild,
 )
 from ..errors import DataError, ForecastError, ParameterError, ScenarioError
 from ..history import MarketHistory
@@ -95,37 +96,6 @@ def _check_share(share: object, name: str = "share",
     return check_bool(name, share, fix)
 
 
-def _mutable(a: np.ndarray) -> bool:
-    """Whether `a`'s values can still change through `a` or an array it is a view of."""
-    while isinstance(a, np.ndarray):
-        if a.flags.writeable:
-            return True
-        a = a.base
-    return False
-
-
-def hand_over(*arrays: np.ndarray) -> None:
-    """Make `arrays` (and the arrays they are views of) read-only: a MarketProjection
-    built from them then keeps them instead of copying them."""
-    for a in arrays:
-        while isinstance(a, np.ndarray):
-            a.flags.writeable = False
-            a = a.base
-
-
-def _frozen(value: Any) -> np.ndarray:
-    """`value` as a C-ordered array no one else can change, copied only when needed.
-
-    An array the caller can still write to (or a view of one) is copied, as are arrays
-    not in C order; a read-only one is kept: ``project_markets`` hands over its output
-    read-only, so its samples are never held twice (a copy doubled its peak memory).
-    """
-    arr = np.ascontiguousarray(value)
-    if isinstance(value, np.ndarray) and np.may_share_memory(arr, value) and _mutable(value):
-        arr = arr.copy()
-    return arr
-
-
 @checked_methods
 @checked_init
 @dataclass(frozen=True, eq=False, repr=False)
@@ -177,11 +147,16 @@ class MarketProjection:
                             ("samples", samples), ("base_log", self.base_log),
                             ("centers", self.centers)):
             # C order: a loaded projection summarises to the same bits as the one saved
-            object.__setattr__(self, name, readonly(_frozen(value)))
+            object.__setattr__(self, name, frozen_array(np.ascontiguousarray(value), value))
         object.__setattr__(self, "parts", tuple(self.parts))
         object.__setattr__(self, "scenario_names", tuple(self.scenario_names))
         check_unit(self.unit)  # as Projection's: its markets are Projections
         object.__setattr__(self, "settings", dict(self.settings))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # as Projection's: unpickled and deep-copied arrays come back read-only and
+        # validated, kept rather than copied (pickle restored them writable, unchecked)
+        return rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)})
 
     @property
     def seed_sequence(self) -> np.random.SeedSequence:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import FrozenDict, check_unique, readonly
+from .._validation import FrozenDict, check_unique, frozen_array
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from ..series import AnnualSeries
 
@@ -85,11 +85,12 @@ def check_projection(p: Any) -> dict[str, Any]:
             f"{years[0]}."
         )
     return {
-        "years": readonly(years),
+        # copied where the caller can still change them; the engine's are kept
+        "years": frozen_array(years, p.years),
         "scenario_names": names,
-        "samples": readonly(samples),
-        "base_log": readonly(base),
-        "center": readonly(center),
+        "samples": frozen_array(samples, p.samples),
+        "base_log": frozen_array(base, p.base_log),
+        "center": frozen_array(center, p.center),
         "probabilities": _probabilities(p.probabilities, len(names)),
         "scenarios": _scenarios(p.scenarios, names),
         "seed": _seed(p.seed),

@@ -22,7 +22,7 @@ import numpy as np
 from .._keywords import checked_keywords
 from .._seeds import as_seed_sequence, seed_json
 from .._threads import attributed
-from .._validation import check_bool, check_int, check_unique, user_stacklevel
+from .._validation import check_bool, check_int, check_unique, hand_over, user_stacklevel
 from .._version import __version__
 from ..errors import (
     ForecastError,
@@ -193,6 +193,7 @@ def project(
 def _projection(years: np.ndarray, items: list[Any], samples: np.ndarray,
                 base_log: np.ndarray, center: np.ndarray, fit: Any, seed_value: Any,
                 probabilities: Any, settings: dict[str, Any]) -> Projection:
+    hand_over(samples, base_log)  # kept, not copied (a copy doubled the peak memory)
     return Projection(
         years=years,
         scenario_names=tuple(s.name for s in items),

@@ -45,7 +45,7 @@ from .._io.cells import unneutralise
 from .._io.folders import OutputFolder, atomic_folder
 from .._io.oserror import input_error
 from .._resources import check_memory, format_bytes
-from .._validation import check_bool, user_stacklevel
+from .._validation import check_bool, hand_over, user_stacklevel
 from ..errors import (
     DataError,
     ForecastError,
@@ -411,8 +411,10 @@ def read_fields(directory: Any) -> dict[str, Any]:
     settings = m["settings"]
     if why is not None:
         settings["scenarios_unavailable"] = why
+    samples = flat.reshape(len(names), n, years.size)
+    hand_over(samples, base)  # read here, held by the projection only: kept, not copied
     return dict(
-        years=years, scenario_names=names, samples=flat.reshape(len(names), n, years.size),
+        years=years, scenario_names=names, samples=samples,
         base_log=base, center=np.asarray(m["center"], dtype=float), history=m["history"],
         seed=m["seed"], model=m["model"], unit=m["unit"], probabilities=m["probabilities"],
         scenarios=scenarios, settings=settings,

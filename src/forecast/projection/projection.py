@@ -16,7 +16,13 @@ import pandas as pd
 
 from .._keywords import checked_init, checked_methods
 from .._seeds import run_seed_source
-from .._validation import band_probs, check_level, check_quantile_list, check_unique
+from .._validation import (
+    band_probs,
+    check_level,
+    check_quantile_list,
+    check_unique,
+    rebuild,
+)
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..records.schema import suggest
 from ..series import AnnualSeries
@@ -108,9 +114,11 @@ unit='USD_bn', seed=0)
         object.__setattr__(self, "_summary_cache", {})
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # rebuild through __init__ so that arrays come back read-only and validated (this
-        # is for executors and copies between processes; files use save/load, never pickle)
-        return type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self))
+        # rebuild through __init__ so that arrays come back read-only and validated, and
+        # kept, not copied (this is for executors and copies between processes; files use
+        # save/load, never pickle)
+        return rebuild, (type(self), {f.name: getattr(self, f.name)
+                                      for f in dataclasses.fields(self)})
 
     # ------------------------------------------------------------------ basics
     @property

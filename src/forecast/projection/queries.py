@@ -15,7 +15,7 @@ from typing import Any, Self
 import pandas as pd
 
 from .._keywords import checked_methods
-from .._validation import check_float, check_levels, check_unique
+from .._validation import check_float, check_levels, check_unique, hand_over
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from .decompose import decompose as _decompose
 from .summaries import (
@@ -132,6 +132,7 @@ class Queries:
         pooled, counts = mixture_samples(self.samples, self.probabilities,
                                          self.scenario_names)
         settings = mixture_settings(self.settings, self.scenario_names, counts)
+        hand_over(pooled)  # made here, held by the mixture only: kept, not copied
         return dataclasses.replace(self, scenario_names=(name,), samples=pooled,
                                    probabilities=None, scenarios=None, settings=settings)
 
