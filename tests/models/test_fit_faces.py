@@ -167,3 +167,33 @@ def test_a_combinations_summary_says_why_it_has_no_aicc_and_aligns_the_estimates
     assert len(rows) >= 6
     # the sign column of every value is the same (" .6g" pads a positive value)
     assert len({m.end(2) - (m.group(3).startswith("-") is False) for m in rows}) == 1
+
+
+def test_a_forecast_whose_quantiles_reach_the_floor_says_so():
+    """A local linear trend on a near-level scale (lambda 0.47) after a 40% fall had its
+    median at the censoring floor, a millionth of the smallest observation, and
+    Fit.forecast said nothing (only project warned): it reads like a forecast of 1e-4."""
+    rng = np.random.default_rng(1)
+    y = 100 * np.exp(np.cumsum(0.03 + 0.02 * rng.standard_normal(20)))
+    y[-1] *= 0.6
+    fit = forecast.LocalLinearTrend().fit(AnnualSeries(range(2005, 2025), y))
+    assert 0 < fit.lam < 1
+    with pytest.warns(UserWarning, match="are the floor") as caught:
+        frame = fit.forecast(6)
+    floor = np.exp(fit.floor_log)
+    first_lower = int(frame.loc[np.isclose(frame["lower_95"], floor), "year"].min())
+    first_median = int(frame.loc[np.isclose(frame["median"], floor), "year"].min())
+    assert first_lower < first_median  # the lower bound goes first, then the median
+    message = " ".join(str(w.message) for w in caught)
+    assert (f"LocalLinearTrend.forecast: the lower_95 from {first_lower} "
+            f"(h = {first_lower - 2024}) and the median from {first_median} "
+            f"(h = {first_median - 2024}) are the floor") in message
+    share = fit.censored_share(first_lower - 2024)[-1]
+    assert f"{100 * share:.1f}% of the forecast distribution has no positive level in " \
+           f"{first_lower}" in message
+    # on the log scale nothing is censored, and no band reaching the floor: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        forecast.LocalLinearTrend(scale="log").fit(AnnualSeries(range(2005, 2025), y)
+                                                  ).forecast(6)
+        forecast.Drift().fit(AnnualSeries(range(2005, 2024), y[:-1])).forecast(6)

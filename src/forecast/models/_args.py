@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validation import FrozenDict, band_probs, level_label
+from .._validation import FrozenDict, band_probs, level_label, user_stacklevel
 from ..errors import ForecastTypeError, ModelError, ParameterError
 from ..series import AnnualSeries
 from . import gaussian
@@ -124,7 +125,43 @@ def forecast_frame(fit: Any, h: int, levels: tuple[float, ...], log: bool) -> pd
             f"level's sd is {sd[j]:.3g} there). "
             + _overflow_fixes(j, unit, fit.lam),
             field="values")
+    if not log:
+        _warn_floor(fit, out, logq, names)
     return pd.DataFrame(out, copy=False)
+
+
+def _warn_floor(fit: Any, out: dict[str, Any], logq: np.ndarray, names: list[str]) -> None:
+    """Warn when a reported quantile is the censoring floor, not a level.
+
+    On a Box-Cox working scale (lambda > 0) the part of the distribution below the
+    boundary ``-1 / lambda`` has no positive level and is censored at ``fit.floor_log``
+    (:attr:`Fit.floor_log`); a quantile there is that floor, which reads like a forecast
+    of a millionth of the smallest observation. ``forecast.project`` warned of it; a
+    forecast table did not (a local linear trend after a 40% fall had its median there).
+    """
+    floor = float(fit.floor_log)
+    if not np.isfinite(floor):
+        return
+    at_floor = logq <= floor  # (1 + 2 levels) x years: median, then lower/upper pairs
+    if not at_floor.any():
+        return
+    j = int(np.argmax(at_floor.any(axis=0)))
+    quantile_cols = [c for c in names if c != "mean"]
+    cols = [c for c, hit in zip(quantile_cols, at_floor[:, j], strict=True) if hit]
+    share = float(fit.censored_share(j + 1)[j])
+    what = f"the {', '.join(cols)} from {int(out['year'][j])} (h = {j + 1})"
+    later = "median" not in cols and bool(at_floor[0].any())  # the median follows later
+    if later:
+        k = int(np.argmax(at_floor[0]))
+        what += f" and the median from {int(out['year'][k])} (h = {k + 1})"
+    verb = "is" if len(cols) == 1 and not later else "are"
+    warnings.warn(
+        f"{fit.name}.forecast: {what} {verb} the floor of the model's working scale (Box-Cox "
+        f"lambda {fit.lam:.2f}), {np.exp(floor):.3g} {fit.series.unit}, a millionth of the "
+        f"smallest observation: {100 * share:.1f}% of the forecast distribution has no "
+        f"positive level in {int(out['year'][j])}, and a value at the floor means 'no "
+        "positive level', not a figure. On the log scale (scale=\"log\") nothing is censored.",
+        UserWarning, stacklevel=user_stacklevel())
 
 
 def _overflow_fixes(j: int, unit: str, lam: float) -> str:
