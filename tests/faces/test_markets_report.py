@@ -239,10 +239,10 @@ def test_censored_market_paths_are_warned_about_and_stated(market_history, tmp_p
     It now warns per coordinate, records it, and the report states it."""
     fit = forecast.BottomUpModel().fit(market_history, seed=1)
     with pytest.warns(UserWarning, match=r"project_markets: baseline paths fall below .*"
-                                         r"JP \(1\.0% in 2036, 4\.3% in 2045\)"):
+                                         r"JP \(1\.0% in 2037, 3\.7% in 2045\)"):
         mp = forecast.project_markets(fit, [forecast.presets.baseline()], to=2045,
                                       n_paths=50, seed=1)
-    assert "JP (1.0% in 2036, 4.3% in 2045)" in mp.settings["censored"]
+    assert "JP (1.0% in 2037, 3.7% in 2045)" in mp.settings["censored"]
     page = write_markets_report(mp, tmp_path / "r.html", plots=False).read_text("utf-8")
     assert "Caution, long horizon:</b> more than 1% of the baseline paths" in page
     short = forecast.project_markets(fit, [forecast.presets.baseline()], to=2030,
