@@ -33,10 +33,10 @@ def mp(market_history) -> MarketProjection:
 
 
 def _same_history(a, b) -> None:
-    cols = ["market", "year", "median", "lower_80", "upper_80", "lower_95", "upper_95"]
+    # every column, what the records said included: n_records, evidence, basis
     for share in (False, True):
-        pd.testing.assert_frame_equal(a.to_frame(share=share)[cols],
-                                      b.to_frame(share=share)[cols], check_exact=True)
+        pd.testing.assert_frame_equal(a.to_frame(share=share), b.to_frame(share=share),
+                                      check_exact=True)
     np.testing.assert_array_equal(a.draws(50, seed=1), b.draws(50, seed=1))
     assert dict(a.params) == dict(b.params)
     assert (a.unit, a.currency, a.flow, a.segment) == (b.unit, b.currency, b.flow, b.segment)
@@ -67,6 +67,34 @@ def test_round_trip_is_bit_identical(mp, tmp_path, fmt):
     assert [s.name for s in back.scenarios] == list(mp.scenario_names)
     pd.testing.assert_frame_equal(back.decompose("to_eu"), mp.decompose("to_eu"),
                                   check_exact=True)
+
+
+def test_what_the_records_said_survives_save_and_load(mp, tmp_path):
+    """A loaded history had a blank ``basis`` column, so the markets report of a loaded
+    projection lost its caution on extrapolated years; the summary is saved now, and a
+    file written before it loads as before (blank), while a damaged one is refused."""
+    from forecast.report._markets_message import unpublished
+
+    out = mp.save(tmp_path / "run")
+    frame = MarketProjection.load(out).history.to_frame()
+    assert set(frame["basis"]) == {"release", "combined", "trend"}
+    assert (frame["n_records"] > 0).any()
+    note = unpublished(MarketProjection.load(out).history, "US")
+    assert note is not None
+    assert note == unpublished(mp.history, "US")  # the report's caution, as before saving
+    meta = json.loads((out / "metadata.json").read_text())
+    del meta["history"]["records"]  # a file of the earlier format
+    (out / "metadata.json").write_text(json.dumps(meta))
+    old = MarketProjection.load(out).history.to_frame()
+    assert set(old["basis"]) == {""}
+    assert (old["n_records"] == 0).all()
+    records = mp.history.record_summary()
+    records["basis"]["US"][0] = "guess"
+    meta["history"]["records"] = records
+    (out / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(DataError, match=r"history\.records\.basis\['US'\].*release, "
+                                        r"combined, trend"):
+        MarketProjection.load(out)
 
 
 def test_formula_like_scenario_names_survive_a_csv(market_history, tmp_path):

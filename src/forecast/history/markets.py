@@ -136,6 +136,9 @@ class MarketHistory:
     profiles: Mapping = field(default_factory=dict, repr=False)
     _map: np.ndarray = field(default=None, repr=False)
     _obs: pd.DataFrame = field(default=None, repr=False)
+    #: a history loaded from a file keeps no records, but what its summaries say of them:
+    #: ``{"basis" | "n_records" | "evidence": {part or ALL: one value per year}}``
+    _summary: Mapping | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         years = np.asarray(self.years, dtype=np.int64)
@@ -155,6 +158,10 @@ class MarketHistory:
         object.__setattr__(self, "mean", readonly(mean))
         object.__setattr__(self, "_map", readonly(dmap))
         object.__setattr__(self, "params", _Params(dict(self.params)))
+        if self._summary is not None:
+            object.__setattr__(self, "_summary", FrozenDict(
+                {key: FrozenDict({part: tuple(v) for part, v in per.items()})
+                 for key, per in self._summary.items()}))
 
     def __repr__(self) -> str:
         return (f"MarketHistory({', '.join(self.markets)} + ROW, {self.years[0]}-"
@@ -246,9 +253,10 @@ class MarketHistory:
             ``"combined"`` (only a combined figure that includes it, e.g. the US+HK+EU
             share, or for ROW China's total: the split within it follows the model's
             trends) or ``"trend"`` (no release that includes it: the model's trend,
-            tied to the other parts' releases); blank for a history loaded from a file,
-            which keeps no records. Bands are those of the log level linearised at the
-            posterior mode (exact for ``ALL``).
+            tied to the other parts' releases). A history loaded with a saved market
+            projection keeps these three columns (its records are not saved; files
+            written before they were kept leave them blank and 0). Bands are those of
+            the log level linearised at the posterior mode (exact for ``ALL``).
         """
         share = check_bool("share", share)
         scale = 100.0 if share else 1.0
@@ -270,18 +278,22 @@ class MarketHistory:
         """What each part's year rests on (see :meth:`to_frame`), for every part and ALL."""
         names = (*self.parts, TOTAL)
         if self._obs is None:
+            if self._summary is not None:
+                return {p: list(self._summary["basis"][p]) for p in names}
             return {p: [""] * len(self.years) for p in names}
         used = self._obs[self._obs["used"]]
         own: dict[str, set[int]] = {p: set() for p in names}
         inset: dict[str, set[int]] = {p: set() for p in names}
         for year, members in zip(used["year"], used["members"], strict=True):
+            # a record of a market this history does not name (its markets renamed with
+            # dataclasses.replace) says nothing about its parts
             if not members:
                 own[TOTAL].add(int(year))
             elif len(members) == 1:
-                own[members[0]].add(int(year))
+                own.get(members[0], set()).add(int(year))
             else:
                 for m in members:
-                    inset[m].add(int(year))
+                    inset.get(m, set()).add(int(year))
         out = {}
         for p in (*self.markets, TOTAL):
             out[p] = [BASES[0] if int(y) in own[p] else BASES[1] if int(y) in inset[p]
@@ -291,9 +303,27 @@ class MarketHistory:
                     BASES[1] for i in range(len(self.years))]
         return out
 
+    def record_summary(self) -> dict[str, dict[str, list]]:
+        """What :meth:`to_frame` says of the records, per part and ALL, for saving.
+
+        ``{"basis": ..., "n_records": ..., "evidence": ...}``, each mapping every part and
+        ``"ALL"`` to one value per year; a history loaded from a file gives it back (its
+        records are not saved), so its ``basis`` column and the markets report's caution
+        on extrapolated years survive a save and load.
+        """
+        bases = self._bases()
+        counts, evidence = {}, {}
+        for part in (*self.parts, TOTAL):
+            counts[part], evidence[part] = self._evidence(part)
+        return {"basis": bases, "n_records": {p: [int(v) for v in c] for p, c in counts.items()},
+                "evidence": evidence}
+
     def _evidence(self, part: str) -> tuple[list[int], list[str]]:
         """Records used per year that speak about `part` (its own and its sets')."""
         if self._obs is None:
+            if self._summary is not None:
+                return (list(self._summary["n_records"][part]),
+                        list(self._summary["evidence"][part]))
             return [0] * len(self.years), [""] * len(self.years)
         used = self._obs[self._obs["used"]]
         mine = used[[(m == () if part == TOTAL else part in m) for m in used["members"]]]

@@ -16,9 +16,10 @@ Layout of a market projection folder, beside that of a single-market one
     scenarios.toml     scenario definitions, when they can be written as TOML
 
 Floats are written exactly, so a loaded projection has bit-identical samples, and its
-history gives the same bands, draws and shares. The history keeps what its summaries use;
-its per-record diagnostics need the records (``observations()`` is empty and the
-``evidence`` column blank): rebuild them with :func:`forecast.reconstruct_markets`.
+history gives the same bands, draws and shares. The history keeps what its summaries use,
+including what ``to_frame()`` says of the records (``n_records``, ``evidence``, ``basis``:
+"records" in "history"); its per-record diagnostics need the records themselves
+(``observations()`` is empty): rebuild them with :func:`forecast.reconstruct_markets`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import pandas as pd
 from .._io.folders import atomic_folder
 from ..errors import DataError, ForecastError
 from ..history import MarketHistory
+from ..history.markets import BASES
 from ..projection._meta import (
     BASE_FILES,
     SAMPLES_FILES,
@@ -68,6 +70,8 @@ _KEYS = ("format", "format_version", "samples_file", "base_log_file", "years", "
          "history", "scenarios", "checksums")
 _HISTORY_KEYS = ("years", "markets", "mean", "map", "unit", "currency", "flow", "segment",
                  "params")
+#: optional: what the history's summaries say of its records (files from 2026-11 on)
+_RECORDS_KEY = "records"
 
 
 def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -> Path:
@@ -88,7 +92,7 @@ def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -
     history = {"years": mh.years.tolist(), "markets": list(mh.markets),
                "mean": mh.mean.tolist(), "map": mh._map.tolist(), "unit": mh.unit,
                "currency": mh.currency, "flow": mh.flow, "segment": mh.segment,
-               "params": dict(mh.params)}
+               "params": dict(mh.params), "records": mh.record_summary()}
     with atomic_folder(path, kind="market_projection", force=force,
                        what="market projection folder", again="call save again") as out:
         names = [f"samples.{ext}", f"base_log.{ext}"]
@@ -157,7 +161,7 @@ def load(directory: Any) -> dict[str, Any]:
         history = MarketHistory(years=h["years"], markets=tuple(h["markets"]),
                                 mean=h["mean"], unit=h["unit"], currency=h["currency"],
                                 flow=h["flow"], segment=h["segment"], params=h["params"],
-                                _map=h["map"])
+                                _map=h["map"], _summary=h.get("records"))
     except ForecastError as exc:
         raise DataError(f"{path / 'metadata.json'}: `history` must describe a joint "
                         f"reconstruction; {exc} Save the projection again.") from None
@@ -202,9 +206,9 @@ def _check(meta: Any, where: Path) -> dict[str, Any]:
     out["probabilities"] = check_probabilities(c, meta["probabilities"], len(names))
     out["seed"] = check_seed(c, meta["seed"])
     hist = c.dict_("history", meta["history"])
-    if sorted(hist) != sorted(_HISTORY_KEYS):
-        raise c.fail("history", f"an object with exactly the keys {', '.join(_HISTORY_KEYS)}",
-                     sorted(hist))
+    if sorted(set(hist) - {_RECORDS_KEY}) != sorted(_HISTORY_KEYS):
+        raise c.fail("history", f"an object with exactly the keys {', '.join(_HISTORY_KEYS)} "
+                     f"(and optionally {_RECORDS_KEY})", sorted(hist))
     markets = _names(c, "history.markets", hist["markets"])
     if out["parts"] != [*markets, "ROW"]:
         raise c.fail("parts", f"the history's markets then 'ROW' ({[*markets, 'ROW']})",
@@ -217,6 +221,9 @@ def _check(meta: Any, where: Path) -> dict[str, Any]:
         "params": _params(c, hist["params"]),
         **{k: c.str_(f"history.{k}", hist[k]) for k in ("unit", "currency", "flow", "segment")},
     }
+    if _RECORDS_KEY in hist:
+        out["history"][_RECORDS_KEY] = _records(c, hist[_RECORDS_KEY], [*markets, "ROW", "ALL"],
+                                                len(h_years))
     out["centers"] = _matrix(c, "centers", meta["centers"], len(out["parts"]), len(years))
     out["scenarios"] = check_scenarios(c, meta["scenarios"])
     out["checksums"] = check_checksums(c, meta["checksums"], out)
@@ -244,6 +251,37 @@ def _matrix(c: _Checker, key: str, value: Any, height: int,
         if len(row) != want:
             raise c.fail(f"{key}[{i}]", f"a list of {want} numbers", row)
         out.append([c.num(f"{key}[{i}][{j}]", v) for j, v in enumerate(row)])
+    return out
+
+
+def _records(c: _Checker, value: Any, parts: list[str], n: int) -> dict[str, dict]:
+    """history.records: basis, n_records and evidence of every part and ALL, per year."""
+    key = f"history.{_RECORDS_KEY}"
+    rec = c.dict_(key, value)
+    if sorted(rec) != ["basis", "evidence", "n_records"]:
+        raise c.fail(key, "an object with exactly the keys basis, n_records, evidence",
+                     sorted(rec))
+    out: dict[str, dict] = {}
+    for name in ("basis", "n_records", "evidence"):
+        per = c.dict_(f"{key}.{name}", rec[name])
+        if sorted(per) != sorted(parts):
+            raise c.fail(f"{key}.{name}", f"an object with one list per part ({parts})",
+                         sorted(per))
+        out[name] = {}
+        for part in parts:
+            where = f"{key}.{name}[{part!r}]"
+            values = c.list_(where, per[part], n)
+            if len(values) != n:
+                raise c.fail(where, f"a list of {n} values (one per history year)", values)
+            if name == "n_records":
+                if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                           for v in values):
+                    raise c.fail(where, "counts (ints >= 0)", values)
+            elif not all(isinstance(v, str) for v in values) or (
+                    name == "basis" and not set(values) <= {*BASES, ""}):
+                raise c.fail(where, "strings" if name == "evidence" else
+                             f"one of {', '.join(BASES)} per year", values)
+            out[name][part] = list(values)
     return out
 
 

@@ -205,9 +205,10 @@ class Unpublished:
 def unpublished(history, market: str, n: int = 10_000) -> Unpublished | None:
     """What the last reconstructed years of `history` (a MarketHistory) rest on.
 
-    None when the history keeps no records (one loaded from a file) or every part's
-    last year is a release of it. The chances use `n` draws with a fixed seed, so a
-    report says the same whatever the run's seed.
+    None when the history says nothing of its records (one loaded from a file written
+    before they were summarised in it) or every part's last year is a release of it.
+    The chances use `n` draws with a fixed seed, so a report says the same whatever the
+    run's seed.
     """
     frame = history.to_frame()
     if (frame["basis"] == "").all():
