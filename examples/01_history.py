@@ -10,6 +10,8 @@ the current folder).
 
 import calendar
 
+import matplotlib.pyplot as plt
+
 import forecast
 from forecast import plotting
 
@@ -30,6 +32,6 @@ print(f"\nNowcast {nowcast.year} (from January-{calendar.month_name[nowcast.mont
       f"median {nowcast.median:.2f} USD bn, 80% interval [{lo:.2f}, {hi:.2f}]; "
       f"in CNY: {nowcast.in_currency('CNY').median:.1f} bn")
 
-ax = plotting.history_chart(history)  # median, bands, each record as a point
-ax.figure.savefig("history.png", dpi=100, bbox_inches="tight")
+plotting.history_chart(history)  # median, bands, each record as a point
+plt.savefig("history.png", dpi=100, bbox_inches="tight")
 print("wrote history.png and history.csv")

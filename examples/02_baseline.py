@@ -15,6 +15,7 @@ Run: ``python examples/02_baseline.py``. The test suite shrinks it with
 
 import os
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 import forecast
@@ -46,6 +47,6 @@ proj = forecast.project(auto, forecast.Scenario("baseline"), to=2035, n_paths=n_
 print("\nBaseline projection, USD bn:")
 print(proj.summary_frame((80, 95)).round(1).to_string(index=False))
 
-ax = plotting.fan_chart(proj, history=history)  # history band, 50/80/95% fan, median
-ax.figure.savefig("baseline_fan.png", dpi=100, bbox_inches="tight")
+plotting.fan_chart(proj, history=history)  # history band, 50/80/95% fan, median
+plt.savefig("baseline_fan.png", dpi=100, bbox_inches="tight")
 print("wrote baseline_fan.png")

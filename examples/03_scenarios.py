@@ -9,6 +9,8 @@ with ``FORECAST_EXAMPLE_PATHS`` and ``FORECAST_EXAMPLE_IMPUTATIONS``.
 
 import os
 
+import matplotlib.pyplot as plt
+
 import forecast
 from forecast import plotting, presets, report
 
@@ -45,8 +47,8 @@ proj.to_frame().to_csv("projection_long.csv", index=False)
 proj.to_iamc().to_csv("projection_iamc.csv", index=False)
 
 # Seven 80% bands on one axis would hide each other: medians here, a fan for one scenario
-ax = plotting.comparison_chart(proj, level=None, history=history)
-ax.figure.savefig("comparison.png", dpi=100, bbox_inches="tight")
-ax = plotting.fan_chart(proj, "escalation", history=history)
-ax.figure.savefig("fan_escalation.png", dpi=100, bbox_inches="tight")
+plotting.comparison_chart(proj, level=None, history=history)
+plt.savefig("comparison.png", dpi=100, bbox_inches="tight")
+plotting.fan_chart(proj, "escalation", history=history)
+plt.savefig("fan_escalation.png", dpi=100, bbox_inches="tight")
 print("wrote projection_long.csv, projection_iamc.csv, comparison.png, fan_escalation.png")

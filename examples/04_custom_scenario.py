@@ -12,6 +12,8 @@ Run: ``python examples/04_custom_scenario.py``; the test suite shrinks it with
 import os
 import pathlib
 
+import matplotlib.pyplot as plt
+
 import forecast
 from forecast import plotting, presets, report
 from forecast.scenarios import DiscreteUniform, Triangular, Uniform
@@ -21,8 +23,9 @@ imputations = int(os.environ.get("FORECAST_EXAMPLE_IMPUTATIONS", "20"))
 
 toml_file = pathlib.Path(__file__).with_suffix(".toml")
 from_file = forecast.load_scenarios(toml_file)  # strict: unknown keys are errors
+weights = from_file.probabilities or ()  # the file gives each scenario's probability
 print("scenarios in the file:", ", ".join(
-    f"{name} ({p:.0%})" for name, p in zip(from_file.names, from_file.probabilities, strict=True)))
+    f"{name} ({p:.0%})" for name, p in zip(from_file.names, weights, strict=True)))
 
 # The same kind of scenario in Python: a possible levy plus a slow-down of growth
 levy = forecast.LevelShift(start=DiscreteUniform(2027, 2029),
@@ -45,6 +48,6 @@ mixture = proj.mixture()                       # paths pooled by scenario probab
 print("\nThe mixture, USD bn:")
 print(mixture.summary_frame(80).round(1).tail(3).to_string(index=False))
 
-ax = plotting.fan_chart(mixture, "mixture")
-ax.figure.savefig("mixture_fan.png", dpi=100, bbox_inches="tight")
+plotting.fan_chart(mixture, "mixture")
+plt.savefig("mixture_fan.png", dpi=100, bbox_inches="tight")
 print("wrote mixture_fan.png")

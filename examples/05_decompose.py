@@ -9,6 +9,8 @@ with ``FORECAST_EXAMPLE_PATHS`` and ``FORECAST_EXAMPLE_IMPUTATIONS``.
 
 import os
 
+import matplotlib.pyplot as plt
+
 import forecast
 from forecast import plotting, presets
 
@@ -35,6 +37,6 @@ gap = proj.samples[1].mean(axis=0) - proj.samples[0].mean(axis=0)
 total = parts.groupby("year")["level"].sum().to_numpy()
 print(f"\nlargest difference between parts and gap: {float(abs(total - gap).max()):.1e} USD bn")
 
-ax = plotting.decomposition_chart(proj, "fragmentation")
-ax.figure.savefig("decomposition.png", dpi=100, bbox_inches="tight")
+plotting.decomposition_chart(proj, "fragmentation")
+plt.savefig("decomposition.png", dpi=100, bbox_inches="tight")
 print("wrote decomposition.png")

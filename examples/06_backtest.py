@@ -17,7 +17,8 @@ n_paths = int(os.environ.get("FORECAST_EXAMPLE_PATHS", "2000"))
 small = n_paths < 2000
 
 history = forecast.reconstruct()
-specs = [forecast.Theta(imputations=2)]       # naive and drift benchmarks are added
+# the naive and drift benchmarks are added to these
+specs: list[forecast.ModelSpec] = [forecast.Theta(imputations=2)]
 if not small:
     specs += [forecast.DampedTrend(imputations=5), forecast.Auto(imputations=5)]
 origins = [2020, 2021, 2022] if small else None  # default: every possible origin

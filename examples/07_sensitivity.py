@@ -13,6 +13,8 @@ with ``FORECAST_EXAMPLE_PATHS`` and ``FORECAST_EXAMPLE_IMPUTATIONS``.
 import math
 import os
 
+import matplotlib.pyplot as plt
+
 import forecast
 from forecast import plotting, presets
 
@@ -38,6 +40,6 @@ indices = forecast.sobol(fit, scenario, 2035, n=n_sobol, seed=1)
 print(f"\nSobol indices for 2035 (n = {n_sobol}):")
 print(indices[["parameter", "kind", "first_order", "total"]].round(3).to_string(index=False))
 
-ax = plotting.tornado_chart(swings, 2035)
-ax.figure.savefig("tornado.png", dpi=100, bbox_inches="tight")
+plotting.tornado_chart(swings, 2035)
+plt.savefig("tornado.png", dpi=100, bbox_inches="tight")
 print("wrote tornado.png")

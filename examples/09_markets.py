@@ -15,6 +15,8 @@ with ``FORECAST_EXAMPLE_PATHS`` and ``FORECAST_EXAMPLE_IMPUTATIONS``.
 
 import os
 
+import matplotlib.pyplot as plt
+
 import forecast
 from forecast import market_presets, plotting, report
 
@@ -38,7 +40,7 @@ print(d[d["year"] == 2035][["market", "assumption", "level"]].round(2).to_string
 print("\nP(US share < 15% in 2030), percent:")
 print((100 * mp.prob_below(15, 2030, market="US", share=True)).round().astype(int).to_string())
 
-ax = plotting.share_chart(mp, "fragmentation_diversion")
-ax.figure.savefig("market_shares.png", dpi=100, bbox_inches="tight")
+plotting.share_chart(mp, "fragmentation_diversion")
+plt.savefig("market_shares.png", dpi=100, bbox_inches="tight")
 report.write_markets_report(mp, "markets_report.html")
 print("wrote market_shares.png and markets_report.html")

@@ -78,6 +78,40 @@ def test_from_forecast_import_presets():
     assert presets.scenario_set().names[0] == "baseline"
 
 
+def _type_checking_names() -> dict[str, str]:
+    """Name -> module it comes from, as ``forecast/__init__.py``'s ``if TYPE_CHECKING:``
+    block binds it for type checkers (``from .scenarios import presets as presets``:
+    ``{"presets": "scenarios.presets"}``; ``from .errors import DataError``:
+    ``{"DataError": "errors"}``)."""
+    import ast
+
+    tree = ast.parse((ROOT / "src" / "forecast" / "__init__.py").read_text(encoding="utf-8"))
+    block = next(n for n in tree.body if isinstance(n, ast.If)
+                 and ast.unparse(n.test) == "TYPE_CHECKING")
+    names: dict[str, str] = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom), ast.unparse(node)
+        assert node.level == 1, ast.unparse(node)
+        for alias in node.names:
+            if node.module is None:  # from . import models
+                names[alias.asname or alias.name] = alias.name
+            elif (sub := f"{node.module}.{alias.name}") in forecast._SUBMODULES.values():
+                names[alias.asname or alias.name] = sub  # a module
+            else:
+                names[alias.asname or alias.name] = node.module
+    return names
+
+
+def test_type_checkers_see_every_lazy_name():
+    """What `forecast.__getattr__` gives at run time, type checkers are told too: every
+    public name from the module that exports it, and every module attribute
+    (``from forecast import presets``) as that module, not ``Any``."""
+    names = _type_checking_names()
+    assert {n: names.get(n) for n in forecast._EXPORTS} == forecast._EXPORTS
+    assert {n: names.get(n) for n in forecast._SUBMODULES} == forecast._SUBMODULES
+    assert set(names) == set(forecast._EXPORTS) | set(forecast._SUBMODULES)
+
+
 def test_unknown_attribute():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         forecast.nope  # noqa: B018

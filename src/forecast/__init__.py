@@ -163,6 +163,23 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
+    # the attributes of _SUBMODULES (`from forecast import presets`), as the modules they
+    # name; tests/test_package.py holds the two tables to each other
+    from . import (  # noqa: F401
+        cli,
+        errors,
+        evaluation,
+        history,
+        markets,
+        models,
+        plotting,
+        projection,
+        records,
+        report,
+        scenarios,
+        series,
+        testing,
+    )
     from .errors import (  # noqa: F401
         ConfigError,
         DataError,
@@ -187,6 +204,8 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         sobol_indices,
         tornado,
     )
+    from .evaluation import metrics as metrics
+    from .evaluation import sensitivity as sensitivity
     from .history import (  # noqa: F401
         History,
         IntraYearProfile,
@@ -219,6 +238,8 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         Projection,
         project,
     )
+    from .projection import engine as engine
+    from .projection import projection as result  # noqa: F401
     from .records import (  # noqa: F401
         ExchangeRates,
         FxRate,
@@ -226,6 +247,7 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         load_exchange_rates,
         load_releases,
     )
+    from .records import fx as fx
     from .scenarios import (  # noqa: F401
         Adoption,
         Assumption,
@@ -255,6 +277,10 @@ if TYPE_CHECKING:  # pragma: no cover - for IDEs and type checkers only
         loads_scenarios,
         on_market,
     )
+    from .scenarios import distributions as distributions
+    from .scenarios import files as config  # noqa: F401
+    from .scenarios import market_presets as market_presets
+    from .scenarios import presets as presets
     from .series import (  # noqa: F401
         AnnualSeries,
     )

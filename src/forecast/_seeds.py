@@ -42,6 +42,7 @@ from __future__ import annotations
 import functools
 import numbers
 import zlib
+from typing import TypeAlias
 
 import numpy as np
 
@@ -67,7 +68,10 @@ __all__ = [
     "task_seeds_of",
 ]
 
-SeedLike = int | np.random.Generator | np.random.SeedSequence | None
+#: What every public ``seed`` argument accepts (SPEC 7), for annotations: an int >= 0
+#: (numpy's ints too), a Generator (one integer is drawn from it), a SeedSequence (used,
+#: never advanced) or None (fresh entropy). :func:`as_seed_sequence` checks the value.
+SeedLike: TypeAlias = int | np.integer | np.random.Generator | np.random.SeedSequence | None
 
 
 def as_seed_sequence(seed: object, name: str = "seed") -> np.random.SeedSequence:

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -142,6 +142,14 @@ def _level_value(name: str, level: object) -> float:
     return check_float(
         name, level, 0, 100, lo_open=True, hi_open=True, fix="Pass e.g. 80 for an 80% interval."
     )
+
+
+#: What a ``levels`` argument accepts, for annotations: one interval level in percent, or
+#: a 1-D sequence or array of them (:func:`check_levels` checks the value).
+LevelsLike: TypeAlias = float | Sequence[float] | np.ndarray
+#: What a ``scenario`` argument that selects scenarios accepts, for annotations: one name,
+#: several, or None (all).
+ScenarioNames: TypeAlias = str | Sequence[str] | None
 
 
 def check_levels(name: str, levels: object) -> tuple[float, ...]:
@@ -405,7 +413,7 @@ def hand_over(*arrays: np.ndarray) -> None:
             a = a.base
 
 
-def rebuild(cls: type, fields: dict[str, Any]) -> Any:
+def rebuild_frozen(cls: type, fields: dict[str, Any]) -> Any:
     """``cls(**fields)`` with the arrays among `fields` handed over (:func:`hand_over`).
 
     The reconstructor of frozen values holding large arrays (``__reduce__``): unpickled

@@ -6,6 +6,7 @@ import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,9 @@ from ._io.seals import SidecarSeal, check_own_file, write_own
 from ._keywords import checked_init, checked_methods
 from ._validation import NUMBER_RE, check_bool, check_int, number_hint, readonly
 from .errors import DataError, ForecastTypeError, ParameterError, SeriesError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["YEAR_RANGE", "AnnualSeries"]
 
@@ -58,6 +62,12 @@ class AnnualSeries:
     values: np.ndarray
     unit: str = "USD_bn"
     name: str = ""
+
+    if TYPE_CHECKING:
+        # what the constructor accepts (__post_init__ makes both arrays); the dataclass
+        # writes the real __init__
+        def __init__(self, years: ArrayLike, values: ArrayLike, unit: str = "USD_bn",
+                     name: str = "") -> None: ...
 
     def __post_init__(self) -> None:
         _check_real(self.values)

@@ -29,14 +29,14 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .._keywords import checked_keywords
 from .._optional import progress_bar
-from .._seeds import as_seed_sequence, seed_parts
+from .._seeds import SeedLike, as_seed_sequence, seed_parts
 from .._validation import check_int, check_levels, check_unique, level_label, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
 from ..history import reconstruct
@@ -53,6 +53,11 @@ from ._inputs import (
     _series_origins,
 )
 from ._tasks import Task, map_tasks, min_length
+
+if TYPE_CHECKING:
+    from ..history import History
+    from ..models import SpecLike
+    from ..series import AnnualSeries
 
 log = logging.getLogger("forecast")
 
@@ -279,13 +284,13 @@ def _collect(specs, labels, tasks, executor, truths, levels, progress: bool):
 
 
 def backtest(
-    spec: Any,
-    data: Any,
+    spec: SpecLike | Sequence[SpecLike],
+    data: AnnualSeries | History | Records,
     *,
     origins: Any = None,
     horizon: int = 5,
     n_paths: int = 2000,
-    seed: Any = None,
+    seed: SeedLike = None,
     executor: Any = None,
     levels: Sequence[float] = (80, 95),
     progress: bool = False,
@@ -450,13 +455,13 @@ def _check_metric_columns(frame: pd.DataFrame, levels: list[str]) -> None:
 
 
 def compare(
-    specs: Sequence[Any],
-    data: Any,
+    specs: Sequence[SpecLike],
+    data: AnnualSeries | History | Records,
     *,
     origins: Any = None,
     horizon: int = 5,
     n_paths: int = 2000,
-    seed: Any = None,
+    seed: SeedLike = None,
     executor: Any = None,
     levels: Sequence[float] = (80, 95),
     progress: bool = False,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ import pandas as pd
 from .. import _resources
 from .._keywords import checked_keywords
 from .._optional import progress_bar
-from .._seeds import as_seed_sequence, child, children
+from .._seeds import SeedLike, as_seed_sequence, child, children
 from .._validation import check_float, check_int, check_level, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError
 from ..projection.chunks import live_cells
@@ -39,6 +40,9 @@ from ..scenarios import Scenario
 from ..scenarios.scenario import warn_late_starts
 from . import _sobol
 from .crn import Evaluator, by_assumption, scenario_parameters
+
+if TYPE_CHECKING:
+    from ..models import FitLike
 
 __all__ = ["sobol", "sobol_indices", "tornado"]
 
@@ -146,7 +150,7 @@ def sobol_indices(
     func: Callable[[np.ndarray], np.ndarray],
     problem: Mapping[str, object],
     n: int = 1024,
-    seed: object = None,
+    seed: SeedLike = None,
     *,
     groups: Mapping[str, Sequence[str]] | None = None,
     outputs: Sequence[object] | None = None,
@@ -271,12 +275,12 @@ def check_tornado_memory(n_paths: int, n_assumptions: int, h: int, k: int) -> No
 
 @checked_keywords
 def tornado(
-    fit: object,
-    scenario: object,
-    years: object,
+    fit: FitLike,
+    scenario: Scenario,
+    years: int | Sequence[int] | np.ndarray,
     *,
     n_paths: int = 2000,
-    seed: object = None,
+    seed: SeedLike = None,
     low: float = 10,
     high: float = 90,
     progress: bool = False,
@@ -392,12 +396,12 @@ def tornado(
 
 @checked_keywords
 def sobol(
-    fit: object,
-    scenario: object,
-    years: object,
+    fit: FitLike,
+    scenario: Scenario,
+    years: int | Sequence[int] | np.ndarray,
     *,
     n: int = 1024,
-    seed: object = None,
+    seed: SeedLike = None,
     output: str = "log_level",
     n_bootstrap: int = 200,
     level: float = 95,

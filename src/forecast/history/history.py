@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._keywords import checked_init, checked_methods
-from .._seeds import as_generator
+from .._seeds import SeedLike, as_generator
 from .._validation import FrozenDict, check_int, check_level, readonly
 from ..errors import ParameterError
 from ..series import AnnualSeries
@@ -207,7 +207,7 @@ class History:
         out["evidence"] = list(self.evidence)
         return pd.DataFrame(out)
 
-    def draws(self, n: int, seed=None) -> np.ndarray:
+    def draws(self, n: int, seed: SeedLike = None) -> np.ndarray:
         """Whole plausible histories from the simulation smoother.
 
         Parameters
@@ -264,7 +264,8 @@ class History:
         obs["log_se"] = np.sqrt(obs["var"])
         return obs[list(OBS_COLUMNS)].reset_index(drop=True)
 
-    def nowcast(self, year: int | None = None, *, n: int = 10_000, seed=0) -> Nowcast:
+    def nowcast(self, year: int | None = None, *, n: int = 10_000,
+                seed: SeedLike = 0) -> Nowcast:
         """Full-year distribution of a year known only from partial-year figures.
 
         Parameters

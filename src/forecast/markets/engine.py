@@ -16,13 +16,13 @@ import uuid
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._keywords import checked_keywords, suggest
 from .._resources import keep_workspace
-from .._seeds import as_seed_sequence, rebuild, seed_json, task_seeds_of
+from .._seeds import SeedLike, as_seed_sequence, rebuild, seed_json, task_seeds_of
 from .._validation import check_int, hand_over, user_stacklevel
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
@@ -41,6 +41,11 @@ from ..scenarios.scenario import check_starts
 from .allocation import apply_scenario, censored_parts, check_scenarios, coordinate_floors
 from .projection import MarketProjection
 from .split import SplitFit, base_of
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..scenarios import Scenario, ScenarioSet
 
 __all__ = ["project_markets"]
 
@@ -198,8 +203,9 @@ def warn_market_censoring(found: list[str]) -> None:
 
 
 @checked_keywords
-def project_markets(fit: SplitFit, scenarios: Any, *, to: int | None = None,
-                    horizon: int | None = None, n_paths: int = 10_000, seed: Any = None,
+def project_markets(fit: SplitFit, scenarios: Scenario | Sequence[Scenario] | ScenarioSet, *,
+                    to: int | None = None, horizon: int | None = None, n_paths: int = 10_000,
+                    seed: SeedLike = None,
                     executor: Any = None, chunk_size: int = 10_000,
                     target: str = "US", progress: bool = False) -> MarketProjection:
     """Project every market (and China's total) under scenarios, with common random numbers.

@@ -40,7 +40,7 @@ from .._validation import (
     check_unique,
     frozen_array,
     level_label,
-    rebuild,
+    rebuild_frozen,
 )
 from ..errors import DataError, ForecastError, ParameterError, ScenarioError
 from ..history import MarketHistory
@@ -156,7 +156,7 @@ class MarketProjection:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # as Projection's: unpickled and deep-copied arrays come back read-only and
         # validated, kept rather than copied (pickle restored them writable, unchecked)
-        return rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)})
+        return rebuild_frozen, (type(self), {f.name: getattr(self, f.name) for f in fields(self)})
 
     @property
     def seed_sequence(self) -> np.random.SeedSequence:

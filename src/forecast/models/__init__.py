@@ -11,14 +11,16 @@ history itself, and is calibrated by the model's own out-of-sample errors
 
 Public contract (``docs/extending.md``): :class:`ModelSpec` (base class of every spec),
 :class:`Estimate` and :class:`Linear` (what a family's estimator returns),
-:class:`Fit` and the :class:`FitLike` protocol (what projection and evaluation need).
+:class:`Fit` and the :class:`FitLike` protocol (what projection and evaluation need),
+and :class:`SpecLike` (what backtests need of a spec, for type checkers).
 """
 
 from .auto import Auto
-from .base import Fit, FitLike, ModelSpec
+from .base import Fit, FitLike, ModelSpec, SpecLike
 from .families import ARIMA, DampedTrend, Drift, LocalLinearTrend, LogLinearTrend, Naive, Theta
 from .linear import Estimate, Linear
 from .many import fit_many
 
 __all__ = ["ARIMA", "Auto", "DampedTrend", "Drift", "Estimate", "Fit", "FitLike", "Linear",
-           "LocalLinearTrend", "LogLinearTrend", "ModelSpec", "Naive", "Theta", "fit_many"]
+           "LocalLinearTrend", "LogLinearTrend", "ModelSpec", "Naive", "SpecLike", "Theta",
+           "fit_many"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._keywords import checked_init, checked_methods
+from .._seeds import SeedLike
 from ..errors import ForecastTypeError, ModelError, ParameterError
 from . import scale
 from ._args import as_data
@@ -24,6 +25,10 @@ from .base import (
     working_draws,
 )
 from .families import FAMILIES
+
+if TYPE_CHECKING:
+    from ..history import History
+    from ..series import AnnualSeries
 
 __all__ = ["DEFAULT_FAMILIES", "Auto"]
 
@@ -181,7 +186,7 @@ class Auto(ModelSpec):
                                        calibrate=self.calibrate, imputations=self.imputations))
         return out
 
-    def fit(self, data: Any, *, seed: Any = None) -> Fit:
+    def fit(self, data: AnnualSeries | History, *, seed: SeedLike = None) -> Fit:
         series, history = as_data(data, self.name)
         check_seed(seed)
         self.check_length(series)

@@ -22,12 +22,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from .._keywords import checked_init, checked_methods
-from .._seeds import as_seed_sequence, repeatable, seed_source
+from .._seeds import SeedLike, as_seed_sequence, repeatable, seed_source
 from .._threads import single_blas_thread
 from .._validation import check_bool, check_int
 from ..errors import ForecastError, ModelError
@@ -35,10 +35,14 @@ from ..series import AnnualSeries
 from . import scale
 from ._args import as_data
 from ._estimates import checked_estimate, short
-from .fit import MAX_H, Fit, FitLike, make_fit
+from .fit import MAX_H, Fit, FitLike, SpecLike, make_fit
 from .linear import Estimate
 
-__all__ = ["DEFAULT_IMPUTATIONS", "MAX_H", "Estimate", "Fit", "FitLike", "ModelSpec", "make_fit"]
+if TYPE_CHECKING:
+    from ..history import History
+
+__all__ = ["DEFAULT_IMPUTATIONS", "MAX_H", "Estimate", "Fit", "FitLike", "ModelSpec", "SpecLike",
+           "make_fit"]
 
 #: number of history draws a spec fits on when given a History (multiple imputation)
 DEFAULT_IMPUTATIONS = 20
@@ -185,7 +189,7 @@ class ModelSpec:
                 f"{len(series)} ({series.first_year}-{series.last_year}). {fix}"
             )
 
-    def fit(self, data: Any, *, seed: Any = None) -> Fit:
+    def fit(self, data: AnnualSeries | History, *, seed: SeedLike = None) -> Fit:
         """Estimate the model on an AnnualSeries, or on History draws.
 
         Parameters

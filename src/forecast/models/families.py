@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._keywords import checked_init, checked_methods
+from .._seeds import SeedLike
 from .._validation import check_bool, check_int
 from ..errors import ForecastTypeError
 from . import arima, filtered, theta
 from . import estimation as est
 from ._args import as_data
 from .base import Fit, ModelSpec, history_draws, imputation_note, make_fit, working_draws
+
+if TYPE_CHECKING:
+    from ..history import History
+    from ..series import AnnualSeries
 
 __all__ = ["ARIMA", "DampedTrend", "Drift", "LocalLinearTrend", "LogLinearTrend", "Naive",
            "Theta"]
@@ -204,7 +209,7 @@ class ARIMA(ModelSpec):
             e.params["p"], e.params["q"] = float(order[0]), float(order[1])
         return ests
 
-    def fit(self, data: Any, *, seed: Any = None) -> Fit:
+    def fit(self, data: AnnualSeries | History, *, seed: SeedLike = None) -> Fit:
         series, history = as_data(data, self.name)
         if history is None or self.order is not None:
             return super().fit(data, seed=seed)

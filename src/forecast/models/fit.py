@@ -20,13 +20,13 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from statistics import NormalDist
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 from .._keywords import checked_init, checked_methods
-from .._seeds import as_seed_sequence
+from .._seeds import SeedLike, as_seed_sequence
 from .._validation import check_bool, check_int, check_levels, readonly, user_stacklevel
 from ..errors import ForecastTypeError, ModelError
 from ..series import AnnualSeries
@@ -34,7 +34,10 @@ from . import gaussian, scale
 from ._args import Params, check_innovations, forecast_frame, matmul_rows
 from .linear import Estimate, Linear
 
-__all__ = ["MAX_H", "Fit", "FitLike", "make_fit"]
+if TYPE_CHECKING:
+    from ..history import History
+
+__all__ = ["MAX_H", "Fit", "FitLike", "SpecLike", "make_fit"]
 
 #: the longest horizon a fit forecasts
 MAX_H = 200
@@ -51,17 +54,42 @@ _TOKEN = object()
 
 @runtime_checkable
 class FitLike(Protocol):
-    """What :func:`forecast.project`, backtests, sensitivity and the report need of a fit."""
+    """What :func:`forecast.project`, backtests, sensitivity and the report need of a fit.
 
-    name: str
-    series: AnnualSeries
-    last_year: int
-    unit: str
+    The attributes are read-only (properties): a :class:`Fit`, a frozen dataclass, and an
+    outside fit (``docs/extending.md``) satisfy it.
+    """
 
-    def simulate(self, h: int, n_paths: int, seed: Any = None,
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def series(self) -> AnnualSeries: ...
+
+    @property
+    def last_year(self) -> int: ...
+
+    @property
+    def unit(self) -> str: ...
+
+    def simulate(self, h: int, n_paths: int, seed: SeedLike = None,
                  innovations: np.ndarray | None = None) -> np.ndarray: ...
 
     def point_forecast(self, h: int) -> np.ndarray: ...
+
+
+class SpecLike(Protocol):
+    """What :func:`forecast.backtest` and :func:`forecast.compare` need of a model spec.
+
+    For type checkers: a :class:`~forecast.models.ModelSpec`, or any object with a
+    ``name`` and a ``fit`` returning a :class:`FitLike` (``docs/extending.md``, "The
+    protocol"; its optional ``min_length`` is read when present).
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def fit(self, data: AnnualSeries | History, *, seed: SeedLike = None) -> FitLike: ...
 
 
 @checked_methods
@@ -324,7 +352,7 @@ aicc=-26.8)
         # sd = 0 at the boundary itself gives NaN: half the mass is on either side
         return np.array([0.5 if v != v else NormalDist().cdf(v) for v in u.tolist()])
 
-    def simulate(self, h: int, n_paths: int, seed: Any = None,
+    def simulate(self, h: int, n_paths: int, seed: SeedLike = None,
                  innovations: np.ndarray | None = None) -> np.ndarray:
         """Simulate log-level paths for the years last_year+1 .. last_year+h.
 

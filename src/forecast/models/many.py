@@ -12,6 +12,7 @@ separate fits (``benchmarks/bench_fit.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, overload
 
 import pandas as pd
 
@@ -25,9 +26,24 @@ from .base import Fit, ModelSpec, make_fit
 __all__ = ["fit_many"]
 
 
+@overload
+def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
+             errors: Literal["raise"] = "raise") -> list[Fit]: ...
+
+
+@overload
+def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
+             errors: Literal["return"]) -> list[Fit | ModelError]: ...
+
+
+@overload
+def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
+             errors: str) -> list[Fit | ModelError]: ...
+
+
 @checked_keywords
 def fit_many(spec: ModelSpec, series: Sequence[AnnualSeries], *,
-             errors: str = "raise") -> list[Fit | ModelError]:
+             errors: str = "raise") -> list[Fit] | list[Fit | ModelError]:
     """Fit `spec` to each series, batching the estimation across series of one length.
 
     Parameters

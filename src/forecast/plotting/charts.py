@@ -14,6 +14,7 @@ are drawn by :mod:`forecast.plotting.history_charts`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,6 +41,10 @@ from ._shapes import (
     unit_label,
 )
 from .names import ASSUMPTION_COLORS, colors, label, scenario_label
+
+if TYPE_CHECKING:  # the `plot` extra, imported when a chart is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "comparison_chart",
@@ -68,7 +73,7 @@ def _anchored(anchor, projection, i, levels):
 @checked_keywords
 def fan_chart(projection, scenario: str | int | None = None, *, history=None,
               levels: Sequence[float] = (50, 80, 95), color: str | None = None,
-              yscale: str = "linear", ax=None, title: str | None = None):
+              yscale: str = "linear", ax: Axes | None = None, title: str | None = None) -> Axes:
     """Fan chart of one scenario: history, nested central bands and the median.
 
     Parameters
@@ -125,7 +130,8 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
 
 
 @checked_keywords
-def small_multiples(n: int, ncols: int = 4, *, panel=(3.2, 2.6), fig=None):
+def small_multiples(n: int, ncols: int = 4, *, panel=(3.2, 2.6),
+                    fig: Figure | None = None) -> list[Axes]:
     """A grid of `n` panels sharing both axes (unused panels hidden).
 
     Parameters
@@ -166,7 +172,7 @@ def _panel_size(panel) -> tuple[float, float]:
 @checked_keywords
 def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None,
              levels: Sequence[float] = (50, 80, 95), yscale: str = "linear", ncols: int = 4,
-             fig=None):
+             fig: Figure | None = None) -> list[Axes]:
     """Fan charts of several scenarios as small multiples on shared axes.
 
     One figure instead of one per scenario: easier to compare, and much cheaper to draw.
@@ -213,8 +219,9 @@ def fan_grid(projection, scenarios: Sequence[str] | None = None, *, history=None
 
 @checked_keywords
 def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
-                     level: float | None = 80, history=None, yscale: str = "linear", ax=None,
-                     title: str | None = "Scenarios compared"):
+                     level: float | None = 80, history=None, yscale: str = "linear",
+                     ax: Axes | None = None, title: str | None = "Scenarios compared",
+                     ) -> Axes:
     """Medians of several scenarios on one axis, each with a light central band.
 
     Parameters
@@ -259,8 +266,8 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
 
 @checked_keywords
 def decomposition_chart(data, scenario: str | None = None, *, value: str | None = None,
-                        unit: str | None = None, market: str | None = None, ax=None,
-                        title: str | None = None):
+                        unit: str | None = None, market: str | None = None, ax: Axes | None = None,
+                        title: str | None = None) -> Axes:
     """Stacked contribution of each assumption to a scenario's gap to the baseline, per year.
 
     Parameters
@@ -327,8 +334,8 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
 
 
 @checked_keywords
-def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax=None,
-                  title: str | None = None):
+def tornado_chart(frame, year: int | None = None, *, top: int = 12, ax: Axes | None = None,
+                  title: str | None = None) -> Axes:
     """Tornado chart: the median level with each parameter at its low and high value.
 
     Parameters

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,12 +29,15 @@ from ._base import HISTORY_COLOR, PALETTE, draw_observations, finish, new_axes
 from ._shapes import history_parts, unit_label
 from .names import label
 
+if TYPE_CHECKING:  # the `plot` extra, imported when a chart is drawn
+    from matplotlib.axes import Axes
+
 __all__ = ["history_chart", "nowcast_chart"]
 
 
 @checked_keywords
 def history_chart(history, *, records: bool = True, levels: Sequence[float] = (80, 95),
-                  ax=None, title: str | None = None):
+                  ax: Axes | None = None, title: str | None = None) -> Axes:
     """The reconstructed history: median, bands and each published record as a point.
 
     Parameters
@@ -78,8 +82,8 @@ def history_chart(history, *, records: bool = True, levels: Sequence[float] = (8
 
 
 @checked_keywords
-def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60, ax=None,
-                  title: str | None = None):
+def nowcast_chart(nowcast, *, levels: Sequence[float] = (80, 95), bins: int = 60,
+                  ax: Axes | None = None, title: str | None = None) -> Axes:
     """Distribution of a full-year nowcast: histogram of samples, median and bands.
 
     Parameters

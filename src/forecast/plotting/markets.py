@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,6 +33,10 @@ from ._base import PALETTE, finish, grid, new_axes, new_figure
 from ._shapes import many_markets, name_list
 from .charts import fan_chart
 from .names import colors, scenario_label
+
+if TYPE_CHECKING:  # the `plot` extra, imported when a chart is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["market_fans", "share_chart"]
 
@@ -53,7 +58,7 @@ def _one_scenario(projection, scenario) -> str:
 @checked_keywords
 def market_fans(projection, scenario: str | None = None, *, markets: Sequence[str] | None = None,
                 levels: Sequence[float] = (50, 80, 95), yscale: str = "linear", ncols: int = 3,
-                fig=None):
+                fig: Figure | None = None) -> list[Axes]:
     """Fan charts of one scenario for every market (and China's total), as small multiples.
 
     Parameters
@@ -125,7 +130,8 @@ def _history_band(ax, history, market: str) -> None:
 
 
 @checked_keywords
-def share_chart(projection, scenario: str | None = None, *, ax=None, title: str | None = None):
+def share_chart(projection, scenario: str | None = None, *, ax: Axes | None = None,
+                title: str | None = None) -> Axes:
     """Stacked shares of China's total: the reconstructed history, then the projection.
 
     History shares are the medians of the joint reconstruction (normalised to 100);

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -46,6 +47,9 @@ from ._base import (
 )
 from ._shapes import baseline_name, one_market, scenario_index, unit_label
 from .names import colors, scenario_label
+
+if TYPE_CHECKING:  # the `plot` extra, imported when a chart is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["SOURCE", "difference_chart", "headline_chart", "scenario_fan_chart"]
 
@@ -132,7 +136,8 @@ def _end_labels(ax, ends: list[tuple[str, float, str]], fmt: str = "{:,.1f}") ->
 @checked_keywords
 def headline_chart(projection, *, history=None, baseline: str = "baseline",
                    levels: Sequence[float] = (50, 80), nowcast_year: int | None = None,
-                   since: int | None = -10, ax=None, title: str | None = None):
+                   since: int | None = -10, ax: Axes | None = None,
+                   title: str | None = None) -> Axes:
     """The baseline fan with every scenario's median and a labelled end value.
 
     Parameters
@@ -206,7 +211,8 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
 
 @checked_keywords
 def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
-                     levels: Sequence[float] = (50, 80), ax=None, title: str | None = None):
+                     levels: Sequence[float] = (50, 80), ax: Axes | None = None,
+                     title: str | None = None) -> Axes:
     """A scenario minus the baseline, path by path, in percent of the baseline level.
 
     The bands are quantiles of ``100 * (scenario / baseline - 1)`` over paths that share
@@ -304,7 +310,8 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
 @checked_keywords
 def scenario_fan_chart(projection, scenario: str, *, baseline: str = "baseline", history=None,
                        levels: Sequence[float] = (50, 80, 95), nowcast_year: int | None = None,
-                       since: int | None = -10, ax=None, title: str | None = None):
+                       since: int | None = -10, ax: Axes | None = None,
+                       title: str | None = None) -> Axes:
     """One scenario's fan, with the baseline's median (dashed) and 80% band (outlined).
 
     Parameters

@@ -15,12 +15,12 @@ import os
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._keywords import checked_keywords
-from .._seeds import as_seed_sequence, seed_json
+from .._seeds import SeedLike, as_seed_sequence, seed_json
 from .._threads import attributed
 from .._validation import check_bool, check_int, check_unique, hand_over, user_stacklevel
 from .._version import __version__
@@ -38,6 +38,10 @@ from .checks import VALUES_CHECKED
 from .chunks import Job, chunk_bounds, run_chunk
 from .projection import Projection
 
+if TYPE_CHECKING:
+    from ..models import FitLike
+    from ..scenarios import Scenario, ScenarioSet
+
 __all__ = ["project"]
 
 MAX_HORIZON = 100
@@ -45,13 +49,13 @@ MAX_HORIZON = 100
 
 @checked_keywords
 def project(
-    fit: Any,
-    scenarios: Any,
+    fit: FitLike,
+    scenarios: Scenario | Sequence[Scenario] | ScenarioSet,
     *,
     to: int | None = None,
     horizon: int | None = None,
     n_paths: int = 10_000,
-    seed: Any = None,
+    seed: SeedLike = None,
     executor: Any = None,
     chunk_size: int = 10_000,
     progress: bool = False,
@@ -65,7 +69,9 @@ def project(
     Parameters
     ----------
     fit : Fit
-        A fitted model (``spec.fit(data)``); projections start in ``fit.last_year + 1``.
+        A fitted model (``spec.fit(data)``; an outside model's fit has what
+        :class:`~forecast.models.FitLike` lists); projections start in
+        ``fit.last_year + 1``.
     scenarios : Scenario, sequence of Scenario or ScenarioSet
         The scenarios to project, with unique names. A ScenarioSet with probabilities
         makes ``Projection.mixture()`` available.

@@ -7,9 +7,11 @@ on request and never stored. See ``docs/results.md`` for every method and its co
 from __future__ import annotations
 
 import dataclasses
+import os
+import pathlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,11 +19,13 @@ import pandas as pd
 from .._keywords import checked_init, checked_methods
 from .._seeds import run_seed_source
 from .._validation import (
+    LevelsLike,
+    ScenarioNames,
     band_probs,
     check_level,
     check_quantile_list,
     check_unique,
-    rebuild,
+    rebuild_frozen,
 )
 from ..errors import DataError, ForecastError, ForecastTypeError, ParameterError, ScenarioError
 from ..records.schema import suggest
@@ -37,6 +41,9 @@ from .summaries import (
     quantile_labels,
     summary_stats,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes  # the `plot` extra: for type checkers only
 
 __all__ = ["Projection"]
 
@@ -117,7 +124,7 @@ unit='USD_bn', seed=0)
         # rebuild through __init__ so that arrays come back read-only and validated, and
         # kept, not copied (this is for executors and copies between processes; files use
         # save/load, never pickle)
-        return rebuild, (type(self), {f.name: getattr(self, f.name)
+        return rebuild_frozen, (type(self), {f.name: getattr(self, f.name)
                                       for f in dataclasses.fields(self)})
 
     # ------------------------------------------------------------------ basics
@@ -191,7 +198,8 @@ unit='USD_bn', seed=0)
         return self.samples[idx]
 
     # ------------------------------------------------------------------ quantiles
-    def quantiles(self, q: Any, scenario: Any = None) -> pd.DataFrame:
+    def quantiles(self, q: float | Sequence[float] | np.ndarray,
+                  scenario: ScenarioNames = None) -> pd.DataFrame:
         """Quantiles of the level per scenario and year.
 
         Parameters
@@ -227,7 +235,7 @@ unit='USD_bn', seed=0)
             "value": np.moveaxis(vals, 0, -1).reshape(-1),
         })
 
-    def interval(self, level: float = 80, scenario: Any = None) -> pd.DataFrame:
+    def interval(self, level: float = 80, scenario: ScenarioNames = None) -> pd.DataFrame:
         """Central prediction interval of the level.
 
         Parameters
@@ -253,7 +261,8 @@ unit='USD_bn', seed=0)
         lo, hi = np.stack([level_quantiles(self, i, probs) for i in idx], axis=1)
         return long_frame(self, idx, {"lower": lo, "upper": hi})
 
-    def summary_frame(self, levels: Any = (80, 95), scenario: Any = None) -> pd.DataFrame:
+    def summary_frame(self, levels: LevelsLike = (80, 95),
+                      scenario: ScenarioNames = None) -> pd.DataFrame:
         """Mean, median and central intervals of the level per scenario and year.
 
         Parameters
@@ -277,7 +286,8 @@ unit='USD_bn', seed=0)
         """
         return summary_stats(self, self._selection(scenario), levels)
 
-    def to_frame(self, quantiles: Any = DEFAULT_QUANTILES) -> pd.DataFrame:
+    def to_frame(self, quantiles: Sequence[float] | np.ndarray = DEFAULT_QUANTILES,
+                 ) -> pd.DataFrame:
         """Long frame of quantiles, one row per model, scenario, year and quantile.
 
         Parameters
@@ -302,7 +312,8 @@ unit='USD_bn', seed=0)
         df.insert(0, "model", self.model)
         return df
 
-    def to_wide(self, quantiles: Any = DEFAULT_QUANTILES) -> pd.DataFrame:
+    def to_wide(self, quantiles: Sequence[float] | np.ndarray = DEFAULT_QUANTILES,
+                ) -> pd.DataFrame:
         """One row per scenario and year with the mean and one column per quantile.
 
         Parameters
@@ -331,7 +342,7 @@ unit='USD_bn', seed=0)
         return long_frame(self, idx, stats)
 
     # ------------------------------------------------------------------ faces
-    def plot(self, scenario: str | None = None, **kwargs: Any) -> Any:
+    def plot(self, scenario: str | None = None, **kwargs: Any) -> Axes:
         """Draw the fan chart of one scenario; see :func:`forecast.plotting.fan_chart`.
 
         A convenience for interactive use: the one place where the projection stage
@@ -360,7 +371,8 @@ unit='USD_bn', seed=0)
         return fan_chart(self, scenario, **kwargs)
 
     # ------------------------------------------------------------------ files
-    def save(self, directory: Any, format: str = "parquet", *, force: bool = False) -> Any:
+    def save(self, directory: str | os.PathLike[str], format: str = "parquet", *,
+             force: bool = False) -> pathlib.Path:
         """Write the projection to the folder `directory` atomically; returns its Path.
 
         Samples and baseline log paths go to ``samples.parquet`` and ``base_log.parquet``
@@ -396,7 +408,7 @@ unit='USD_bn', seed=0)
         return _files.save(self, directory, format, force)
 
     @classmethod
-    def load(cls, directory: Any) -> Projection:
+    def load(cls, directory: str | os.PathLike[str]) -> Projection:
         """Read a projection written by :meth:`save`, verifying every file (else DataError).
 
         Only the files of the format are read, inside `directory`, never through a link;

@@ -10,12 +10,19 @@ from __future__ import annotations
 import dataclasses
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import Any, Self, overload
 
 import pandas as pd
 
 from .._keywords import checked_methods
-from .._validation import check_float, check_levels, check_unique, hand_over
+from .._validation import (
+    LevelsLike,
+    ScenarioNames,
+    check_float,
+    check_levels,
+    check_unique,
+    hand_over,
+)
 from ..errors import ForecastTypeError, ParameterError, ScenarioError
 from .decompose import decompose as _decompose
 from .summaries import (
@@ -136,7 +143,7 @@ class Queries:
         return dataclasses.replace(self, scenario_names=(name,), samples=pooled,
                                    probabilities=None, scenarios=None, settings=settings)
 
-    def difference(self, baseline: str = "baseline", levels: Any = (80, 95),
+    def difference(self, baseline: str = "baseline", levels: LevelsLike = (80, 95),
                    scenario: str | Sequence[str] | None = None, *,
                    scenarios: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Per-path differences to the baseline scenario, summarised (common random numbers).
@@ -267,8 +274,16 @@ class Queries:
         return out.copy()
 
     # ------------------------------------------------------------------ events
+    @overload
+    def prob_above(self, value: float, year: int,  # type: ignore[overload-overlap]
+                   scenario: str) -> float: ...
+
+    @overload
     def prob_above(self, value: float, year: int,
-                   scenario: str | Sequence[str] | None = None) -> Any:
+                   scenario: Sequence[str] | None = None) -> pd.Series: ...
+
+    def prob_above(self, value: float, year: int,
+                   scenario: str | Sequence[str] | None = None) -> float | pd.Series:
         """Probability that the level exceeds `value` in `year`.
 
         Parameters
@@ -295,8 +310,16 @@ class Queries:
         """
         return self._prob(value, year, scenario, below=False)
 
+    @overload
+    def prob_below(self, value: float, year: int,  # type: ignore[overload-overlap]
+                   scenario: str) -> float: ...
+
+    @overload
     def prob_below(self, value: float, year: int,
-                   scenario: str | Sequence[str] | None = None) -> Any:
+                   scenario: Sequence[str] | None = None) -> pd.Series: ...
+
+    def prob_below(self, value: float, year: int,
+                   scenario: str | Sequence[str] | None = None) -> float | pd.Series:
         """Probability that the level is below `value` in `year`.
 
         The complement of :meth:`prob_above`, up to paths exactly at `value`.
@@ -323,7 +346,8 @@ class Queries:
         """
         return self._prob(value, year, scenario, below=True)
 
-    def _prob(self, value: float, year: int, scenario: Any, below: bool) -> Any:
+    def _prob(self, value: float, year: int, scenario: ScenarioNames,
+              below: bool) -> float | pd.Series:
         value = check_float("value", value, 0, None, lo_open=True)
         j = year_index(self, year)
         idx = self._selection(scenario)
@@ -334,7 +358,7 @@ class Queries:
         return pd.Series(probs, index=[self.scenario_names[i] for i in idx],
                          name="prob_below" if below else "prob_above")
 
-    def year_reaching(self, value: float, scenario: Any = None) -> pd.DataFrame:
+    def year_reaching(self, value: float, scenario: ScenarioNames = None) -> pd.DataFrame:
         """Distribution of the first projected year in which each path reaches `value`.
 
         Parameters
@@ -361,8 +385,8 @@ class Queries:
         value = check_float("value", value, 0, None, lo_open=True)
         return first_year_frame(self, self._selection(scenario), value)
 
-    def cagr(self, start: int, end: int, levels: Any = (80, 95),
-             scenario: Any = None) -> pd.DataFrame:
+    def cagr(self, start: int, end: int, levels: LevelsLike = (80, 95),
+             scenario: ScenarioNames = None) -> pd.DataFrame:
         """Compound annual growth rate between two years, per path, summarised (percent).
 
         `start` may be a projected year (each path's own level) or a year of

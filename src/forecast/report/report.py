@@ -94,7 +94,8 @@ def compact_years(years: Sequence[int]) -> list[int]:
 
 
 @checked_keywords
-def compact_table(projection, years: Sequence[int] | None = None, level: float = 80):
+def compact_table(projection, years: Sequence[int] | None = None,
+                  level: float = 80) -> pd.DataFrame:
     """Median and central band of every scenario at a few years.
 
     Parameters

@@ -6,9 +6,10 @@ Public classes live in :mod:`forecast.scenarios.distributions`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, fields
 from statistics import NormalDist
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, overload
 
 import numpy as np
 
@@ -132,6 +133,23 @@ class Distribution:
         if type(self) in EXACT_DRAWS:
             return self._sample(n, rng)
         return _checked_draws(self, n, self._sample(n, rng))
+
+    if TYPE_CHECKING:
+        # Every subclass implements these (the class docstring); declared for type
+        # checkers only, so that a class without them behaves as before at run time.
+        def mean(self) -> float:
+            """The mean of the distribution."""
+            ...
+
+        @overload
+        def quantile(self, q: float) -> float: ...
+
+        @overload
+        def quantile(self, q: Sequence[float] | np.ndarray) -> np.ndarray: ...
+
+        def quantile(self, q: float | Sequence[float] | np.ndarray) -> float | np.ndarray:
+            """The `q` quantile: a float for a scalar `q`, else an array of ``np.shape(q)``."""
+            ...
 
     def median(self) -> float:
         """The 0.5 quantile."""

@@ -33,7 +33,7 @@ import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -253,9 +253,23 @@ def check_context(ctx: object) -> PathContext:
     return ctx
 
 
+if TYPE_CHECKING:
+    class _Declared:
+        """What every assumption has, declared for type checkers (``a.name`` on an
+        Assumption): each subclass's own fields. Declared in a plain class, not as fields
+        of the dataclass Assumption, because checkers would then put them first in every
+        subclass's __init__ (Group's order is name, parts, probability). At run time the
+        base of Assumption is object, as before."""
+
+        name: str
+        probability: float | Distribution
+else:
+    _Declared = object
+
+
 @checked_methods
 @dataclass(frozen=True)
-class Assumption:
+class Assumption(_Declared):
     """Base class of every assumption: an additive effect on the log level.
 
     Subclasses are frozen dataclasses with a ``start`` field (unless ``year_fields`` says
@@ -512,14 +526,22 @@ class Assumption:
 # ---------------------------------------------------------------------------- registration
 _KINDS: dict[str, type[Assumption]] = {}
 
+#: the class :func:`register` is given, which it returns: type checkers keep its own type
+#: (``LevelShift``, with its fields), not ``type[Assumption]``
+_A = TypeVar("_A", bound=type[Assumption])
+
 
 @checked_keywords
-def register(cls: type[Assumption]) -> type[Assumption]:
+def register(cls: _A) -> _A:
     """Make an assumption class loadable from scenario files under its ``kind``.
 
-    Use it as the outermost class decorator. Registering the same class again, or a
-    new definition of it (same module and qualified name, e.g. a notebook cell run
-    twice), is allowed; a different class with a ``kind`` already taken is refused.
+    Apply it above ``@dataclass(frozen=True)``: it registers `cls` itself and returns it
+    unchanged, so it must get the class that is finally used (a decorator that returns a
+    new class, such as ``@dataclass(slots=True)``, goes below it). A decorator that only
+    patches the class in place may sit above it: the built-in assumptions have
+    ``@checked_init`` there. Registering the same class again, or a new definition of it
+    (same module and qualified name, e.g. a notebook cell run twice), is allowed; a
+    different class with a ``kind`` already taken is refused.
 
     Raises
     ------

@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -98,7 +99,15 @@ class Diversion(Assumption):
     bounds: ClassVar[dict] = {
         "rate": Bound(0.0, 1.0, "Pass a fraction in [0, 1], e.g. 0.5 or Beta(2, 2)."),
     }
-    probability: ClassVar[Fixed] = Fixed(1.0)  # the source carries its own gate
+    # the source carries its own gate (a class constant where the others have a field)
+    probability: ClassVar[Fixed] = Fixed(1.0)  # type: ignore[misc]
+
+    if TYPE_CHECKING:
+        # what the constructor accepts (__post_init__ makes `to` a tuple); the dataclass
+        # writes the real __init__
+        def __init__(self, source: Assumption, rate: float | Distribution | None = None,
+                     market: str = "US", to: str | Iterable[str] = (), *,
+                     name: str = "") -> None: ...
 
     def __post_init__(self) -> None:
         if not isinstance(self.source, Assumption) or isinstance(self.source, Diversion):

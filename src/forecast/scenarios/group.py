@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -42,6 +43,12 @@ class Group(Assumption):
     kind: ClassVar[str] = "group"
     year_fields: ClassVar[tuple[str, ...]] = ()
     bounds: ClassVar[dict] = {"probability": PROBABILITY}
+
+    if TYPE_CHECKING:
+        # what the constructor accepts (__post_init__ makes `parts` a tuple); the dataclass
+        # writes the real __init__
+        def __init__(self, name: str, parts: Assumption | Iterable[Assumption] = (),
+                     probability: float | Distribution = 1.0) -> None: ...
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):  # Group((a, b)) forgets the name

@@ -27,12 +27,12 @@ import numbers
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._keywords import checked_init, checked_keywords, checked_methods
-from .._seeds import as_seed_sequence, assumption_seed
+from .._seeds import SeedLike, as_seed_sequence, assumption_seed
 from .._validation import check_unique, user_stacklevel
 from ..errors import ForecastTypeError, ParameterError, ScenarioError, ScenarioKeyError
 from ..records.schema import suggest
@@ -195,6 +195,12 @@ class Scenario:
     assumptions: tuple[Assumption, ...] = ()
     description: str = ""
 
+    if TYPE_CHECKING:
+        # what the constructor accepts (__post_init__ makes `assumptions` a tuple); the
+        # dataclass writes the real __init__
+        def __init__(self, name: str, assumptions: Assumption | Iterable[Assumption] = (),
+                     description: str = "") -> None: ...
+
     def __post_init__(self) -> None:
         _check_name("scenario", self.name)
         items = self.assumptions
@@ -279,7 +285,7 @@ class Scenario:
         check_starts((self,), last_year)
         return self
 
-    def effects(self, ctx: PathContext, seed: object) -> dict[str, np.ndarray]:
+    def effects(self, ctx: PathContext, seed: SeedLike) -> dict[str, np.ndarray]:
         """One additive log-level effect ``(n_paths, horizon)`` per assumption, by name.
 
         Assumption ``a`` draws from ``default_rng(SeedSequence(entropy=seed.entropy,
@@ -427,6 +433,12 @@ class ScenarioSet:
 
     scenarios: tuple[Scenario, ...]
     probabilities: tuple[float, ...] | None = None
+
+    if TYPE_CHECKING:
+        # what the constructor accepts (__post_init__ makes both tuples); the dataclass
+        # writes the real __init__
+        def __init__(self, scenarios: Scenario | Iterable[Scenario],
+                     probabilities: Sequence[float] | np.ndarray | None = None) -> None: ...
 
     def __post_init__(self) -> None:
         items = self.scenarios
