@@ -352,3 +352,33 @@ def test_the_reproduction_code_imports_an_outside_familys_module():
     assert code.splitlines()[0] == "import myfam"
     assert "fit = myfam.NoDof(damp=0.5).fit(history, seed=1)" in code
     assert "import forecast." not in python_code({"model_spec": "Drift()"}, proj)
+
+
+def test_auto_chooses_an_order_for_arima_only(series):
+    """Auto gives a searched ARIMA the order chosen on the series; an outside family with
+    a setting of its own named `order` (None by default) keeps it (it was once given
+    ARIMA's (p, q) as well, through ``getattr(spec, "order", 0) is None``)."""
+    from dataclasses import dataclass
+
+    seen = []
+
+    @dataclass(frozen=True)
+    class Polynomial(Drift):
+        order: int | None = None  # an unrelated setting: None means "the default"
+
+        def estimate_batch(self, Y):
+            seen.append(self.order)
+            return super().estimate_batch(Y)
+
+    @dataclass(frozen=True)
+    class SeenARIMA(ARIMA):
+        def estimate_batch(self, Y):
+            seen.append(self.order)
+            return super().estimate_batch(Y)
+
+    Auto(families=(Polynomial(),)).fit(series)
+    assert seen == [None]
+    Auto(families=(SeenARIMA(),)).fit(series)
+    p, q = seen[1]  # the order Auto chose on the series, fitted as ARIMA(order=(p, q))
+    assert isinstance(p, int)
+    assert isinstance(q, int)

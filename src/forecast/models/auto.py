@@ -24,7 +24,7 @@ from .base import (
     make_fit,
     working_draws,
 )
-from .families import FAMILIES
+from .families import ARIMA, FAMILIES
 
 if TYPE_CHECKING:
     from ..history import History
@@ -252,7 +252,7 @@ class Auto(ModelSpec):
         if z.size < member.min_length:
             raise ModelError(f"needs {member.min_length} years, got {z.size}")
         spec = member.with_scale(lam)
-        if getattr(spec, "order", 0) is None:  # ARIMA: the order chosen on the median
+        if isinstance(spec, ARIMA) and spec.order is None:  # the order chosen on the median
             spec = dataclasses.replace(spec, order=select_order(np.asarray(z)))
         return spec
 
