@@ -30,7 +30,7 @@ SRC = ROOT / "src" / "forecast"
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", ("forecast.errors", "forecast._seeds", "forecast._validation", "forecast._optional",
               "forecast._version", "forecast._keywords", "forecast._io", "forecast._resources",
-              "forecast._threads", "forecast.series")),
+              "forecast._threads", "forecast._defaults", "forecast.series")),
     ("records", ("forecast.records",)),
     ("history", ("forecast.history",)),
     ("models", ("forecast.models",)),

@@ -271,7 +271,7 @@ def test_kill_9_during_forecast_run_keeps_the_old_output(tmp_path):
 # ------------------------------------------------------- two files of one command
 #: commands that write two single files, fast settings: --out CSV and --plot PNG
 TWO_FILES = {"history": ["history", "-q"],
-             "sensitivity": ["sensitivity", "--n", "50", "--imputations", "2", "--seed", "2",
+             "sensitivity": ["sensitivity", "--paths", "50", "--imputations", "2", "--seed", "2",
                              "-q"]}
 
 

@@ -63,7 +63,8 @@ def _rows(path) -> list[dict]:
 @pytest.mark.parametrize("command", ["backtest", "sensitivity"])
 def test_a_drawn_seed_is_printed_and_written_and_repeats_the_run(command, tmp_path, capsys):
     argv = {"backtest": ["backtest", *FAST[:2], "--horizon", "2", "--paths", "20", "-q"],
-            "sensitivity": ["sensitivity", *FAST, "--n", "16", "--year", "2030", "-q"]}[command]
+            "sensitivity": ["sensitivity", *FAST, "--paths", "16", "--year", "2030",
+                            "-q"]}[command]
     out = _ok(capsys, [*argv, "--out", str(tmp_path / "a.csv")])
     first = _rows(tmp_path / "a.csv")
     seed = first[0]["seed"]
@@ -479,7 +480,7 @@ def test_sensitivity_years_are_checked_in_the_commands_words_before_the_fit(year
         raise AssertionError("a model was fitted before --year was checked")
 
     monkeypatch.setattr(commands, "make_spec", no_fit)
-    assert cli.main(["sensitivity", "--year", year, "--n", "64"]) == 2
+    assert cli.main(["sensitivity", "--year", year, "--paths", "64"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == (f"forecast sensitivity: error: --year must be after the history's last "
                    f"year (2025) and at most 2125; got {year}. Pass e.g. --year 2030 --year "
@@ -757,3 +758,73 @@ def test_a_path_without_a_name_is_shown_as_typed(capsys):
         forecast.Scenario("baseline"), to=2027, n_paths=10, seed=1)
     with pytest.raises(OutputError, match=r"got '/', which has no name of its own"):
         proj.save(pathlib.Path("/"))
+
+
+# ------------------------------------------- the sample counts of the Python functions
+def _defaults_of(argv):
+    from forecast.cli.commands import _sensitivity_count
+
+    args = cli.build_parser().parse_args(argv)
+    return args, (_sensitivity_count(args) if args.command == "sensitivity" else args.paths)
+
+
+def test_sample_count_defaults_are_the_python_functions_own():
+    """`forecast sensitivity` took 512 tornado paths and 512 Sobol base samples and
+    `forecast backtest` 1000 paths, while tornado, sobol and compare default to 2000, 1024
+    and 2000: a command repeated in Python with the same seed and the defaults gave other
+    numbers. Both now read one table (forecast._defaults)."""
+    import inspect
+
+    from forecast import evaluation
+
+    def default(func, name):
+        return inspect.signature(func).parameters[name].default
+
+    assert _defaults_of(["sensitivity"])[1] == default(evaluation.tornado, "n_paths")
+    assert _defaults_of(["sensitivity", "--method", "sobol"])[1] == default(evaluation.sobol,
+                                                                             "n")
+    assert _defaults_of(["backtest"])[1] == default(evaluation.compare, "n_paths")
+    assert _defaults_of(["backtest"])[1] == default(evaluation.backtest, "n_paths")
+    assert _defaults_of(["run"])[1] == default(forecast.project, "n_paths")
+    assert _defaults_of(["report"])[1] == default(forecast.project, "n_paths")
+    assert (default(evaluation.sobol_indices, "n"), default(evaluation.compare_markets,
+                                                            "n_paths")) == (1024, 2000)
+    sub = cli.build_parser()._subparsers._group_actions[0].choices
+    text = " ".join(sub["sensitivity"].format_help().split())
+    assert "(default: 2000, the same as the Python API's)" in text  # --paths
+    assert "(default: 1024, the same as the Python API's)" in text  # --n
+    text = " ".join(sub["backtest"].format_help().split())
+    assert "(default: 2000, the same as the Python API's)" in text
+
+
+def test_sensitivity_paths_and_n_each_belong_to_one_method(capsys):
+    """The tornado's paths are --paths, as in run and backtest; --n is Sobol's base sample.
+    An option the method does not read is refused; --n for a tornado still works, with a
+    warning, until 0.2."""
+    assert _defaults_of(["sensitivity", "--paths", "300"])[1] == 300
+    assert _defaults_of(["sensitivity", "--method", "sobol", "--n", "256"])[1] == 256
+    _fails(capsys, ["sensitivity", "--method", "sobol", "--paths", "500"],
+           "--paths sets the paths of --method tornado; got --paths 500 with --method sobol",
+           "Pass --n instead (e.g. --n 1024, the default), or drop --paths.")
+    _fails(capsys, ["sensitivity", "--n", "64", "--paths", "500"],
+           "got --n 64 and --paths 500 with --method tornado", "Drop --n.")
+    with pytest.warns(UserWarning, match=r"^--n for the paths of --method tornado is "
+                      r"deprecated .* pass --paths 64 instead\.$"):
+        assert _defaults_of(["sensitivity", "--n", "64"])[1] == 64
+
+
+def test_sensitivity_is_the_tornado_of_run_and_of_python(tmp_path, capsys):
+    """`forecast run`'s sensitivity.csv, `forecast sensitivity --out` and forecast.tornado
+    agree for the same seed, scenario, years and paths (the defaults give 2030 and 2035,
+    fragmentation and 2000 paths to all three; fewer paths here, for speed)."""
+    from forecast import presets
+
+    common = [*FAST, "--paths", "40", "--seed", "3"]
+    _ok(capsys, ["run", *common, "--no-plot", "-q", "--out", str(tmp_path / "run")])
+    _ok(capsys, ["sensitivity", *common, "-q", "--out", str(tmp_path / "s.csv")])
+    run_table = (tmp_path / "run" / "sensitivity.csv").read_text()
+    assert run_table == (tmp_path / "s.csv").read_text()
+    fit = forecast.Drift(imputations=1).fit(forecast.reconstruct(), seed=3)
+    table = forecast.tornado(fit, presets.fragmentation(), [2030, 2035], n_paths=40, seed=3)
+    rows = _rows(tmp_path / "s.csv")
+    assert [float(r["swing"]) for r in rows] == table["swing"].tolist()

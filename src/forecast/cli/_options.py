@@ -5,10 +5,14 @@ need them to turn options into API calls; keeping them here lets both import the
 importing each other.
 """
 
-__all__ = ["DEFAULT_IMPUTATIONS", "DEFAULT_PATHS", "MODELS", "PRESET_NAMES"]
+from .._defaults import BACKTEST_PATHS, PROJECTION_PATHS, SOBOL_N, TORNADO_PATHS
 
-#: Default number of Monte Carlo paths of ``forecast run`` (fast enough for a laptop).
-DEFAULT_PATHS = 10_000
+__all__ = ["BACKTEST_PATHS", "DEFAULT_IMPUTATIONS", "DEFAULT_PATHS", "MODELS", "PRESET_NAMES",
+           "SOBOL_N", "TORNADO_PATHS"]
+
+#: Default number of Monte Carlo paths of ``forecast run``: ``project``'s default
+#: (the sample counts' defaults are shared with the Python API, :mod:`forecast._defaults`).
+DEFAULT_PATHS = PROJECTION_PATHS
 #: History draws the model is fitted on by default (``--imputations``): the library's
 #: default, ``forecast.models.base.DEFAULT_IMPUTATIONS`` (a test keeps the two equal; the
 #: value is repeated here so that ``forecast --help`` does not import the models).

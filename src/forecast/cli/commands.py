@@ -25,7 +25,7 @@ from ..records import Records, load_releases
 from ..records.releases import CSV_SEAL as RECORDS_SEAL
 from ..scenarios import dump_scenarios
 from ..scenarios.scenario import check_starts
-from ._options import MODELS
+from ._options import MODELS, SOBOL_N, TORNADO_PATHS
 from ._util import (
     build_history,
     chart_bytes,
@@ -226,8 +226,9 @@ def cmd_sensitivity(args) -> int:
     if args.plot and args.method != "tornado":  # refused before the slow work
         raise ParameterError("--plot draws a tornado chart; got --method sobol. "
                              "Use --method tornado with --plot, or --out for Sobol indices.")
+    count = _sensitivity_count(args)  # --paths of a tornado, --n of Sobol
     if args.method == "sobol":  # the parser's limit (10,000,000) is tornado's: sobol's
-        check_sobol_n(args.n)  # is checked before the slow work (--n 1024 in CLI_WORDS)
+        check_sobol_n(count)  # is checked before the slow work (--n 1024 in CLI_WORDS)
     if args.scenarios and len(set(args.scenarios)) > 1:
         raise ParameterError(
             f"sensitivity analyses one scenario; got --scenario {', '.join(args.scenarios)}. "
@@ -254,16 +255,16 @@ def cmd_sensitivity(args) -> int:
                              f"most {last + 100}; got {', '.join(map(str, outside))}. Pass "
                              f"e.g. --year {last + 5} --year {last + 10}.")
     if args.method == "sobol":  # in the command's words, before the fit
-        _warn_sobol_n(args.n)
+        _warn_sobol_n(count)
     fit = make_spec(args.model, args.imputations, args.scale,
                     args.center).fit(history, seed=draw_seed(args))
     bar = interactive(args)
     if args.method == "tornado":
-        table = tornado(fit, scenario, years, n_paths=args.n, seed=args.seed, progress=bar)
+        table = tornado(fit, scenario, years, n_paths=count, seed=args.seed, progress=bar)
     else:
         with warnings.catch_warnings():  # said above, with the options of this command
             warnings.filterwarnings("ignore", _SOBOL_N_WARNING, UserWarning)
-            table = sobol(fit, scenario, years, n=args.n, seed=args.seed, progress=bar)
+            table = sobol(fit, scenario, years, n=count, seed=args.seed, progress=bar)
     # before printing, together (see cmd_history); the scenario and the seed as the last
     # columns: the table alone says what it analyses and repeats the run
     outputs = []
@@ -276,8 +277,35 @@ def cmd_sensitivity(args) -> int:
     print(f"Sensitivity ({args.method}) of scenario {scenario.name!r}")
     print_frame(table, "{:,.3f}")
     what = "paths" if args.method == "tornado" else "base samples"
-    print(f"\n{args.n:,} {what}, {seed_line(args.seed)}.")
+    print(f"\n{count:,} {what}, {seed_line(args.seed)}.")
     return 0
+
+
+def _sensitivity_count(args) -> int:
+    """The tornado's paths (``--paths``) or Sobol's base samples (``--n``), each with the
+    Python function's default (:mod:`forecast._defaults`).
+
+    ``--n`` set the tornado's paths too until ``--paths`` existed: it still does, with a
+    warning, until forecast 0.2. An option the method does not read is refused, not
+    ignored."""
+    if args.method == "sobol":
+        if args.paths is not None:
+            raise ParameterError(
+                f"--paths sets the paths of --method tornado; got --paths {args.paths} with "
+                "--method sobol, whose sample is --n base samples. Pass --n instead (e.g. "
+                f"--n {SOBOL_N}, the default), or drop --paths.", field="--paths")
+        return SOBOL_N if args.n is None else args.n
+    if args.n is None:
+        return TORNADO_PATHS if args.paths is None else args.paths
+    if args.paths is not None:
+        raise ParameterError(
+            f"--n is the base sample of --method sobol; got --n {args.n} and --paths "
+            f"{args.paths} with --method tornado, whose paths are --paths. Drop --n.",
+            field="--n")
+    warnings.warn(f"--n for the paths of --method tornado is deprecated (--n is the base "
+                  f"sample of --method sobol) and stops working in forecast 0.2: pass "
+                  f"--paths {args.n} instead.", UserWarning, stacklevel=2)
+    return args.n
 
 
 def cmd_scenarios(args) -> int:

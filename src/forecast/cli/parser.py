@@ -24,11 +24,14 @@ from collections.abc import Callable
 
 from .._version import __version__
 from ._options import (
+    BACKTEST_PATHS,
     DEFAULT_IMPUTATIONS,
     DEFAULT_PATHS,
     MODELS,
     PRESET_NAMES,
     SCHEDULER_TIMEOUT,
+    SOBOL_N,
+    TORNADO_PATHS,
 )
 from ._types import int_arg as _int_arg
 from ._types import path_arg as _path
@@ -37,8 +40,9 @@ from ._types import year_month as _year_month
 
 __all__ = ["build_parser"]
 
-#: Fewest Monte Carlo paths of ``run`` and ``report`` (``--paths``): as ``backtest --paths``
-#: and the tornado's ``n_paths``; fewer give degenerate 80%/95% bands and 0%/100% chances.
+#: Fewest Monte Carlo paths of ``run`` and ``report`` (``--paths``): as ``backtest --paths``,
+#: ``sensitivity --paths`` and the tornado's ``n_paths``; fewer give degenerate 80%/95%
+#: bands and 0%/100% chances.
 MIN_PATHS = 10
 
 _EPILOG = """\
@@ -256,8 +260,9 @@ def _backtest_command(add: _Add) -> None:
                         "every family, refitted at every origin)")
     p.add_argument("--horizon", type=_int_arg(1, 20), default=5, metavar="H",
                    help="longest horizon in years (default: %(default)s)")
-    p.add_argument("--paths", type=_int_arg(10), default=1000, metavar="N",
-                   help="simulated paths per forecast (default: %(default)s)")
+    p.add_argument("--paths", type=_int_arg(MIN_PATHS), default=BACKTEST_PATHS, metavar="N",
+                   help="simulated paths per forecast (default: %(default)s, the same as the "
+                        "Python API's)")
     p.add_argument("--imputations", type=_int_arg(1, 1000), default=None, metavar="K",
                    help="with --pseudo-real-time, the draws of each origin's rebuilt history "
                         f"each model is fitted on (default: {DEFAULT_IMPUTATIONS}, the same "
@@ -289,9 +294,15 @@ def _sensitivity_command(add: _Add) -> None:
     p.add_argument("--year", type=_int_arg(1900, 2200, "a year"), action="append",
                    dest="years", metavar="YEAR",
                    help="year to analyse (repeatable; default: 2030 and 2035)")
-    p.add_argument("--n", type=_int_arg(16, 10_000_000), default=512, metavar="N",
-                   help="base samples for Sobol (at most 1048576), paths for tornado (at most "
-                        "10000000) (default: %(default)s)")
+    p.add_argument("--paths", type=_int_arg(MIN_PATHS, 10_000_000), default=None, metavar="N",
+                   help=f"paths of --method tornado, at least {MIN_PATHS} (default: "
+                        f"{TORNADO_PATHS}, the same as the Python API's)")
+    # the parser's upper limit is the tornado's, for the deprecated --n of a tornado; Sobol's
+    # (2**20) is checked by the command before the slow work
+    p.add_argument("--n", type=_int_arg(16, 10_000_000), default=None, metavar="N",
+                   help=f"base samples of --method sobol, at most 1048576, a power of two "
+                        f"(default: {SOBOL_N}, the same as the Python API's). With --method "
+                        "tornado, --n still sets the paths but is deprecated: use --paths")
     p.add_argument("--seed", type=_int_arg(0), default=None, metavar="S",
                    help="random seed (default: fresh entropy; the seed used is printed "
                         "and written in the --out CSV so the run can be reproduced)")

@@ -23,6 +23,7 @@ from ..projection import project
 from ..report._html import check_html_path
 from ..report.reproduce import settings_json, shell_word
 from ..report.reproduce import versions as report_versions
+from ._options import TORNADO_PATHS
 from ._util import (
     again_words,
     build_history,
@@ -104,7 +105,9 @@ def _tornado_of(args, fit, proj):
         return None
     scenario = max(reversed(scenarios), key=lambda s: len(s.parameters()))
     years = sorted({y for y in (2030, int(proj.years[-1])) if y in set(proj.years.tolist())})
-    table = tornado(fit, scenario, years, n_paths=max(10, min(args.paths, 2000)),
+    # tornado's own default number of paths (fewer with a smaller --paths), so that
+    # `forecast sensitivity` and `forecast.tornado` with the defaults repeat this table
+    table = tornado(fit, scenario, years, n_paths=min(args.paths, TORNADO_PATHS),
                     seed=args.seed, progress=interactive(args))
     table.attrs["scenario"] = scenario.name
     return table

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._defaults import BACKTEST_PATHS
 from .._keywords import checked_keywords
 from .._optional import progress_bar
 from .._seeds import SeedLike, as_seed_sequence, seed_parts
@@ -289,7 +290,7 @@ def backtest(
     *,
     origins: Any = None,
     horizon: int = 5,
-    n_paths: int = 2000,
+    n_paths: int = BACKTEST_PATHS,
     seed: SeedLike = None,
     executor: Any = None,
     levels: Sequence[float] = (80, 95),
@@ -460,7 +461,7 @@ def compare(
     *,
     origins: Any = None,
     horizon: int = 5,
-    n_paths: int = 2000,
+    n_paths: int = BACKTEST_PATHS,
     seed: SeedLike = None,
     executor: Any = None,
     levels: Sequence[float] = (80, 95),

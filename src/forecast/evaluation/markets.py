@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._defaults import BACKTEST_PATHS
 from .._keywords import checked_keywords
 from .._seeds import as_seed_sequence, origin_seeds, rebuild
 from .._threads import attributed
@@ -125,7 +126,7 @@ def _run_origin(o: _Origin) -> dict | str:
 @checked_keywords
 def backtest_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
                      market: str = "US", origins: Any = None, horizon: int = 3,
-                     n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
+                     n_paths: int = BACKTEST_PATHS, seed: Any = None, executor: Any = None, *,
                      spec: Any = None, levels: Sequence[float] = (80, 95),
                      currency: str = "USD", design: str = "bottom-up") -> pd.DataFrame:
     """Pseudo-real-time backtest of one market's forecast from the joint model.
@@ -259,7 +260,7 @@ forecast.reconstruct_markets(markets=...) says whether they do.
 @checked_keywords
 def compare_markets(records: Records | None = None, markets: Sequence[str] = DEFAULT_MARKETS,
                     market: str = "US", origins: Any = None, horizon: int = 3,
-                    n_paths: int = 2000, seed: Any = None, executor: Any = None, *,
+                    n_paths: int = BACKTEST_PATHS, seed: Any = None, executor: Any = None, *,
                     spec: Any = None,
                     designs: Sequence[str] = DESIGNS) -> pd.DataFrame:
     """The single-market and the joint models' pseudo-real-time scores side by side.

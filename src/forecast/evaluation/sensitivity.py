@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _resources
+from .._defaults import SOBOL_N, TORNADO_PATHS
 from .._keywords import checked_keywords
 from .._optional import progress_bar
 from .._seeds import SeedLike, as_seed_sequence, child, children
@@ -149,7 +150,7 @@ SOBOL_COLUMNS = [
 def sobol_indices(
     func: Callable[[np.ndarray], np.ndarray],
     problem: Mapping[str, object],
-    n: int = 1024,
+    n: int = SOBOL_N,
     seed: SeedLike = None,
     *,
     groups: Mapping[str, Sequence[str]] | None = None,
@@ -279,7 +280,7 @@ def tornado(
     scenario: Scenario,
     years: int | Sequence[int] | np.ndarray,
     *,
-    n_paths: int = 2000,
+    n_paths: int = TORNADO_PATHS,
     seed: SeedLike = None,
     low: float = 10,
     high: float = 90,
@@ -400,7 +401,7 @@ def sobol(
     scenario: Scenario,
     years: int | Sequence[int] | np.ndarray,
     *,
-    n: int = 1024,
+    n: int = SOBOL_N,
     seed: SeedLike = None,
     output: str = "log_level",
     n_bootstrap: int = 200,

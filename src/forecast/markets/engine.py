@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._defaults import PROJECTION_PATHS
 from .._keywords import checked_keywords, suggest
 from .._resources import keep_workspace
 from .._seeds import SeedLike, as_seed_sequence, rebuild, seed_json, task_seeds_of
@@ -204,8 +205,8 @@ def warn_market_censoring(found: list[str]) -> None:
 
 @checked_keywords
 def project_markets(fit: SplitFit, scenarios: Scenario | Sequence[Scenario] | ScenarioSet, *,
-                    to: int | None = None, horizon: int | None = None, n_paths: int = 10_000,
-                    seed: SeedLike = None,
+                    to: int | None = None, horizon: int | None = None,
+                    n_paths: int = PROJECTION_PATHS, seed: SeedLike = None,
                     executor: Any = None, chunk_size: int = 10_000,
                     target: str = "US", progress: bool = False) -> MarketProjection:
     """Project every market (and China's total) under scenarios, with common random numbers.

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._defaults import PROJECTION_PATHS
 from .._keywords import checked_keywords
 from .._seeds import SeedLike, as_seed_sequence, seed_json
 from .._threads import attributed
@@ -54,7 +55,7 @@ def project(
     *,
     to: int | None = None,
     horizon: int | None = None,
-    n_paths: int = 10_000,
+    n_paths: int = PROJECTION_PATHS,
     seed: SeedLike = None,
     executor: Any = None,
     chunk_size: int = 10_000,
