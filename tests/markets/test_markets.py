@@ -525,6 +525,36 @@ def test_market_projection_is_a_projection(mp):
         us.decompose("lost")
 
 
+@pytest.mark.parametrize(("call", "got", "hint"), [
+    (lambda mp: mp.difference("baseline", (80,)), "got (80,): 80 is not one of US, ",
+     "Did you mean levels=(80,)? `market` comes before `levels` here (difference(baseline, "
+     "market, levels, scenario)): pass levels= by name."),
+    (lambda mp: mp.difference("baseline", 80), "got 80.", "Did you mean levels=80?"),
+    (lambda mp: mp.prob_above(30, 2030, "escalation"), "got 'escalation'.",
+     "Did you mean scenario='escalation'? `market` comes before `scenario` here (prob_above("
+     "value, year, market, scenario, share)): pass scenario= by name."),
+    (lambda mp: mp.prob_below(30, 2030, ["escalation"]), "got ['escalation']",
+     "Did you mean scenario=['escalation']?"),
+    (lambda mp: mp.summary_frame((80,), "escalation"), "got 'escalation'.",
+     "Did you mean scenario='escalation'?"),
+    (lambda mp: mp.difference("baseline", ["US", "us"]), "got ['US', 'us']: 'us' is not one",
+     "Did you mean 'US'?"),
+])
+def test_a_market_message_shows_the_value_received_and_the_argument_meant(mp, call, got,
+                                                                         hint):
+    """`mp.difference("baseline", (80,))` said "got 80." (an item of what was passed) and
+    nothing of why: `market` comes before `levels` in MarketProjection.difference, not in
+    Projection.difference. The message shows the value received and, when it reads as a
+    later argument given by position, names that argument."""
+    with pytest.raises(ParameterError) as info:
+        call(mp)
+    msg = str(info.value)
+    assert "`market` must be" in msg, msg
+    assert got in msg, msg
+    assert hint in msg, msg
+    assert info.value.field == "market"
+
+
 # --------------------------------------------------------------------------- errors
 @pytest.mark.parametrize(("target", "hint"), [
     ("us", "Did you mean 'US'?"), ("all", "Did you mean 'ALL'?"), (" EU", "Did you mean 'EU'?"),

@@ -22,6 +22,8 @@ True
 
 from __future__ import annotations
 
+import inspect
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -77,6 +79,38 @@ def _market_hint(market: Any, markets: tuple[str, ...]) -> str:
                 "forecast.reconstruct_markets(markets=...) and project again, or count it "
                 "in ROW.")
     return ""
+
+
+def _looks_like_levels(value: Any) -> bool:
+    """Whether `value` reads as interval levels: a number or a non-empty list of them."""
+    items = value if isinstance(value, list | tuple) and value else [value]
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in items)
+
+
+def _slot_hint(value: Any, method: str | None, scenario_names: tuple[str, ...]) -> str:
+    """A hint for a `market` that is a later argument given by position, or ''.
+
+    ``mp.difference("baseline", (80,))`` puts levels in the `market` slot (it comes before
+    `levels` there, not in :meth:`forecast.Projection.difference`), and
+    ``mp.prob_above(30, 2030, "escalation")`` a scenario: say which argument it looks like
+    and the method's order of arguments.
+    """
+    if method is None:
+        return ""
+    params = inspect.signature(getattr(MarketProjection, method)).parameters.values()
+    order = [p.name for p in params if p.name != "self"
+             and p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    after = order[order.index("market") + 1:]  # what a value given too early was meant for
+    items = value if isinstance(value, list | tuple) and value else [value]
+    if "levels" in after and _looks_like_levels(value):
+        meant = "levels"
+    elif "scenario" in after and all(isinstance(v, str) and v in scenario_names
+                                     for v in items):
+        meant = "scenario"
+    else:
+        return ""
+    return (f" Did you mean {meant}={value!r}? `market` comes before `{meant}` here "
+            f"({method}({', '.join(order)})): pass {meant}= by name.")
 
 
 def _check_once(names: list[Any], name: str) -> None:
@@ -203,10 +237,14 @@ class MarketProjection:
         _check_once(names, arg)
         return [self.scenario_names.index(n) for n in names]
 
-    def _market(self, market: Any) -> str:
+    def _market(self, market: Any, method: str | None = None) -> str:
+        """`market` checked: one of :attr:`markets` (`method`: the public method it was
+        given to, for a hint when it is another argument given by position)."""
         if not isinstance(market, str) or market not in self.markets:
+            hint = (_slot_hint(market, method, self.scenario_names)
+                    or _market_hint(market, self.markets))
             raise ParameterError(f"`market` must be one of {', '.join(self.markets)}; got "
-                                 f"{market!r}.{_market_hint(market, self.markets)}")
+                                 f"{market!r}.{hint}", field="market")
         return market
 
     def levels(self, market: str = TOTAL) -> np.ndarray:
@@ -357,7 +395,7 @@ class MarketProjection:
         probs = [0.5] + [q for lv in levels for q in band_probs(lv)]
         idx = self._scenarios(scenario)
         frames = []
-        for m in self._market_list(market, share):
+        for m in self._market_list(market, share, "summary_frame"):
             x = self._values(m, share)[idx]
             qs = column_quantiles(x, probs)  # (nq, S, h)
             out = {"scenario": np.repeat([self.scenario_names[i] for i in idx], self.horizon),
@@ -369,16 +407,28 @@ class MarketProjection:
             frames.append(pd.DataFrame(out))
         return pd.concat(frames, ignore_index=True)
 
-    def _market_list(self, market: Any, share: bool) -> list[str]:
+    def _market_list(self, market: Any, share: bool, method: str | None = None) -> list[str]:
         if market is None:
             return list(self.parts) if share else list(self.markets)
         if isinstance(market, str):
-            return [self._market(market)]
+            return [self._market(market, method)]
+        example = f"Pass e.g. 'US' or {list(self.markets[:2])!r}."
+        hint = _slot_hint(market, method, self.scenario_names)
         if not isinstance(market, list | tuple) or not market:
             raise ParameterError(f"`market` must be a market, a non-empty list of markets or "
-                                 f"None (all); got {market!r}. Pass e.g. 'US' or "
-                                 f"{list(self.markets[:2])!r}.")
-        out = [self._market(m) for m in market]
+                                 f"None (all); got {market!r}.{hint or ' ' + example}",
+                                 field="market")
+        bad = [m for m in market if not (isinstance(m, str) and m in self.markets)]
+        if bad:  # the value received, not only the item that is not a market
+            which = (f"{bad[0]!r} is not one of {', '.join(self.markets)}"
+                     if len(bad) == 1 else f"{', '.join(map(repr, bad))} are not among "
+                     f"{', '.join(self.markets)}")
+            raise ParameterError(
+                f"`market` must be a market, a non-empty list of markets or None (all); got "
+                f"{market!r}: {which}."
+                f"{hint or _market_hint(bad[0], self.markets) or ' ' + example}",
+                field="market")
+        out = list(market)
         _check_once(out, "market")
         return out
 
@@ -512,6 +562,7 @@ class MarketProjection:
                     "level with share=False.)" if value < 1 else "")
             raise ParameterError(f"`value` must be a share in percent, in [1, 100]; got "
                                  f"{value:g}.{hint}")
+        self._market(market, "prob_below" if below else "prob_above")
         j = year_index(self, year)
         idx = self._scenarios(scenario)
         x = self._values(market, share)[idx][:, :, j]
@@ -561,7 +612,7 @@ class MarketProjection:
         """
         arg, chosen = one_scenario_argument(scenario, scenarios)
         frames = []
-        for m in self._market_list(market, False):
+        for m in self._market_list(market, False, "difference"):
             frame = self.market(m).difference(baseline, levels, **{arg: chosen})
             frame.insert(1, "market", m)
             frames.append(frame)
@@ -580,7 +631,7 @@ class MarketProjection:
         """
         frame = decompose(self, scenario, baseline)
         if market is not None:
-            frame = frame[frame["market"].isin(self._market_list(market, False))]
+            frame = frame[frame["market"].isin(self._market_list(market, False, "decompose"))]
         return frame.reset_index(drop=True)
 
     # ----------------------------------------------------------------- exports
