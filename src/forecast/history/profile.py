@@ -138,6 +138,21 @@ class IntraYearProfile:
         object.__setattr__(self, "scale", s)
         object.__setattr__(self, "cov", readonly(cov.copy()))
 
+    def __repr__(self) -> str:
+        """One line: the estimates rounded, their standard errors, the pairs and the source
+        (the dataclass repr dumped ``cov`` as a two-line array of 16-digit floats).
+
+        >>> IntraYearProfile(np.log(0.79), 1.25, 0.05, np.diag([1e-4, 4e-4]))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        IntraYearProfile(log_c11=-0.2357 (se 0.01), exponent=1.25 (se 0.02), scale=0.05,
+        dof=inf, 0 pairs)
+        """
+        se = np.sqrt(np.diag(self.cov))
+        source = f", source {self.source!r}" if self.source else ""
+        return (f"IntraYearProfile(log_c11={self.log_c11:.4g} (se {se[0]:.2g}), "
+                f"exponent={self.exponent:.4g} (se {se[1]:.2g}), scale={self.scale:.4g}, "
+                f"dof={self.dof:g}, {len(self.pairs)} pairs{source})")
+
     def log_share(self, months: object) -> np.ndarray:
         """``log c(m)`` for each month (0 at 12)."""
         m = _months_array(months)

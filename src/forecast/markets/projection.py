@@ -199,9 +199,13 @@ class MarketProjection:
         return seed_sequence(self)
 
     def __repr__(self) -> str:
+        # the scenarios as Projection's repr lists them: the first names and the count
+        names = ", ".join(self.scenario_names[:4]) + (", ..." if len(self.scenario_names) > 4
+                                                     else "")
         return (f"MarketProjection(model={self.model!r}, markets={list(self.parts)}, "
-                f"scenarios={len(self.scenario_names)}, n_paths={self.n_paths}, "
-                f"years={self.years[0]}-{self.years[-1]}, seed={run_seed_source(self)})")
+                f"scenarios=[{names}] ({len(self.scenario_names)}), n_paths={self.n_paths}, "
+                f"years={self.years[0]}-{self.years[-1]}, unit={self.unit!r}, "
+                f"seed={run_seed_source(self)})")
 
     @property
     def n_paths(self) -> int:

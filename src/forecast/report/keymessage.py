@@ -137,6 +137,27 @@ class KeyMessage:
     def __str__(self) -> str:
         return " ".join(self.sentences())
 
+    def __repr__(self) -> str:
+        """One short line: the year, the baseline band and the range of effects, rounded.
+
+        The dataclass repr ran to 760 characters of 16-digit floats; ``str(message)`` is
+        the text, the fields hold the numbers.
+
+        >>> key_message(_example())  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+        KeyMessage(2030, ...: baseline median ..., 80% band ...; 1 scenario effect ...%;
+        str() for the text)
+        """
+        u = unit_text(self.unit)
+        effects = ""
+        if self.effects:
+            lo, hi = min(self.effects.values()), max(self.effects.values())
+            n = len(self.effects)
+            effects = (f"; {n} scenario effect{'s' * (n > 1)} "
+                       + (_pct(lo) if np.isclose(lo, hi) else f"{_pct(lo)} to {_pct(hi)}"))
+        return (f"KeyMessage({self.year}, {self.series}: {self.baseline} median "
+                f"{self.baseline_median:,.1f} {u}, {level_label(self.level)}% band "
+                f"{self.band[0]:,.1f}-{self.band[1]:,.1f}{effects}; str() for the text)")
+
 
 def _paired_effects(projection, base: str, j: int) -> dict[str, float]:
     """Scenario -> its paired effect on the level in year index `j`, in percent.

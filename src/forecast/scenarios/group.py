@@ -19,6 +19,14 @@ from .distributions import Distribution, Fixed
 __all__ = ["Group"]
 
 
+def _chance(probability: object) -> str:
+    """A probability as the reprs show it: "" when certain, ``0.6`` when fixed, else the
+    distribution's repr."""
+    if probability == CERTAIN:
+        return ""
+    return f"{probability.value:g}" if isinstance(probability, Fixed) else repr(probability)
+
+
 @checked_init
 @register
 @dataclass(frozen=True)
@@ -76,6 +84,36 @@ class Group(Assumption):
                      "Pass name=... to tell them apart.", ParameterError, field="parts")
         object.__setattr__(self, "parts", parts)
         super().__post_init__()
+
+    def __repr__(self) -> str:
+        """One line, as a Scenario's: the name, each part's name and kind (and chance), the
+        group's probability and the number of uncertain parameters.
+
+        Each part's full definition is ``group.parts`` (their own reprs), or as text to
+        keep, :func:`forecast.dumps_scenarios`; the dataclass repr of a preset's group ran
+        to 550 characters.
+
+        >>> from forecast.scenarios import GrowthShift, LevelShift, Uniform
+        >>> Group("friction", (LevelShift(2027, Uniform(-0.1, 0.0), name="step",
+        ...                               probability=0.6),
+        ...                    GrowthShift(2026, -0.01, name="drift")), probability=0.5)
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Group('friction': step [LevelShift, probability 0.6], drift [GrowthShift];
+        probability 0.5; 1 uncertain parameter)
+        """
+        parts = []
+        for p in self.parts:
+            kind = type(p).__name__
+            inner = getattr(p, "parts", None)
+            if inner:
+                kind += ": " + ", ".join(getattr(x, "name", "?") for x in inner)
+            chance = _chance(getattr(p, "probability", CERTAIN))
+            parts.append(f"{p.name} [{kind}{', probability ' + chance if chance else ''}]")
+        chance = _chance(self.probability)
+        n = len(self.parameters())
+        return (f"Group({self.name!r}: {', '.join(parts)}"
+                f"{'; probability ' + chance if chance else ''}; {n} uncertain "
+                f"parameter{'s' * (n != 1)})")
 
     @property
     def first_start(self) -> int:
