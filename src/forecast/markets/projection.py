@@ -252,14 +252,38 @@ class MarketProjection:
         return market
 
     def levels(self, market: str = TOTAL) -> np.ndarray:
-        """Levels of one market (or ``"ALL"``, the sum): (n_scenarios, n_paths, h)."""
+        """Levels of one market (or ``"ALL"``, the sum): (n_scenarios, n_paths, h).
+
+        Parameters
+        ----------
+        market : str, default "ALL"
+            A market of the projection (:attr:`markets`: the parts, then ``"ALL"``,
+            China's total).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n_scenarios, n_paths, h)``, in ``unit``; ``"ALL"`` is the parts'
+            sum path by path.
+        """
         market = self._market(market)
         if market == TOTAL:
             return self.samples.sum(axis=1)
         return self.samples[:, self.parts.index(market)]
 
     def shares(self, market: str) -> np.ndarray:
-        """Share of China's total in percent, path by path: (n_scenarios, n_paths, h)."""
+        """Share of China's total in percent, path by path: (n_scenarios, n_paths, h).
+
+        Parameters
+        ----------
+        market : str
+            A part of the projection (``"ALL"`` is 100% by definition: a ParameterError).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n_scenarios, n_paths, h)``, in percent of the total on each path.
+        """
         if self._market(market) == TOTAL:
             raise ParameterError("`market` must be a part for a share; 'ALL' is 100% by "
                                  f"definition. Pass one of {', '.join(self.parts)}.")
@@ -269,7 +293,20 @@ class MarketProjection:
         return self.shares(market) if share else self.levels(market)
 
     def market(self, market: str = TOTAL) -> Projection:
-        """One market (or ``"ALL"``) as a single-market Projection (summaries, fans)."""
+        """One market (or ``"ALL"``) as a single-market Projection (summaries, fans).
+
+        Parameters
+        ----------
+        market : str, default "ALL"
+            A market of the projection (:attr:`markets`: the parts, then ``"ALL"``,
+            China's total).
+
+        Returns
+        -------
+        Projection
+            The market's paths under every scenario, with its reconstructed history; its
+            scenario definitions are not kept (decompose on the MarketProjection).
+        """
         market = self._market(market)
         base = self._base_levels(market)
         center = self.centers.sum(axis=0) if market == TOTAL else \
@@ -388,6 +425,18 @@ class MarketProjection:
                       scenario: Any = None, share: bool = False) -> pd.DataFrame:
         """Mean, median and central intervals per scenario, market and year.
 
+        Parameters
+        ----------
+        levels : float or sequence of float, default (80, 95)
+            Central interval levels in percent (80 gives ``lower_80, upper_80``).
+        market : str, sequence of str or None, default None
+            A market, several, or None for every market (the parts, then ``ALL``; the
+            parts only with ``share=True``).
+        scenario : str, sequence of str or None, default None
+            A scenario, several, or None for all.
+        share : bool, default False
+            Shares of China's total in percent instead of levels.
+
         Returns
         -------
         DataFrame
@@ -438,6 +487,13 @@ class MarketProjection:
 
     def to_frame(self, quantiles: Any = DEFAULT_QUANTILES, share: bool = False) -> pd.DataFrame:
         """Long frame of quantiles: one row per model, scenario, market, year and quantile.
+
+        Parameters
+        ----------
+        quantiles : sequence of float, default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+            Probabilities in [0, 1].
+        share : bool, default False
+            Shares of China's total in percent (the parts only) instead of levels.
 
         Returns
         -------
@@ -504,6 +560,20 @@ class MarketProjection:
         market's median level row (quantile and share rows stay empty there), as
         :meth:`forecast.Projection.to_iamc` gives them for one market.
 
+        Parameters
+        ----------
+        model : str, optional
+            The ``model`` column (default the projection's model name).
+        variable : str, optional
+            IAMC variable of the median rows (default the flow's, with the segment).
+        quantiles : float or sequence of float, default ()
+            Extra rows per quantile ``q``, variable ``f"{variable}|p{100 * q:g}"`` (0.5
+            adds none: the median row is `variable` itself).
+        shares : bool, default False
+            Also rows of each part's share of China's total, in percent.
+        history : bool, default False
+            Put the joint reconstruction's years first, in the median level rows.
+
         Returns
         -------
         DataFrame
@@ -541,7 +611,19 @@ class MarketProjection:
         return pd.DataFrame(rows)
 
     def share_frame(self, scenario: str = "baseline") -> pd.DataFrame:
-        """Mean share of every part per year (they sum to 100): ``year`` and one column each."""
+        """Mean share of every part per year (they sum to 100): ``year`` and one column each.
+
+        Parameters
+        ----------
+        scenario : str, default "baseline"
+            One projected scenario.
+
+        Returns
+        -------
+        DataFrame
+            Column ``year``, then one column per part: its mean share over the paths, in
+            percent of China's total.
+        """
         idx = self._scenarios(scenario)
         if not isinstance(scenario, str) and len(idx) != 1:  # not the first of several
             raise ScenarioError(f"`scenario` must name one scenario for share_frame; got "
@@ -580,14 +662,52 @@ class MarketProjection:
                    scenario: Any = None, share: bool = False) -> Any:
         """P(level < value) in `year`, or P(share < value %) with ``share=True``.
 
-        Returns a float for one scenario, else a Series indexed by scenario. E.g.
-        ``prob_below(15, 2030, "US", share=True)``: P(US share < 15% in 2030).
+        E.g. ``prob_below(15, 2030, "US", share=True)``: P(US share < 15% in 2030).
+
+        Parameters
+        ----------
+        value : float
+            A level in ``unit`` (> 0), or with ``share=True`` a share in percent, in
+            [1, 100].
+        year : int
+            A projected year.
+        market : str, default "ALL"
+            A market of the projection (a part with ``share=True``).
+        scenario : str, sequence of str or None, default None
+            One scenario (a float is returned) or several (None: all).
+        share : bool, default False
+            Ask about the share of China's total instead of the level.
+
+        Returns
+        -------
+        float or Series
+            A float for one scenario; otherwise a Series indexed by scenario.
         """
         return self._prob(value, year, market, scenario, share, True)
 
     def prob_above(self, value: float, year: int, market: str = TOTAL,
                    scenario: Any = None, share: bool = False) -> Any:
-        """P(level > value) in `year`, or P(share > value %) with ``share=True``."""
+        """P(level > value) in `year`, or P(share > value %) with ``share=True``.
+
+        Parameters
+        ----------
+        value : float
+            A level in ``unit`` (> 0), or with ``share=True`` a share in percent, in
+            [1, 100].
+        year : int
+            A projected year.
+        market : str, default "ALL"
+            A market of the projection (a part with ``share=True``).
+        scenario : str, sequence of str or None, default None
+            One scenario (a float is returned) or several (None: all).
+        share : bool, default False
+            Ask about the share of China's total instead of the level.
+
+        Returns
+        -------
+        float or Series
+            A float for one scenario; otherwise a Series indexed by scenario.
+        """
         return self._prob(value, year, market, scenario, share, False)
 
     def difference(self, baseline: str = "baseline", market: Any = TOTAL,
@@ -598,9 +718,11 @@ class MarketProjection:
         Parameters
         ----------
         baseline : str, default "baseline"
+            The scenario the others are compared with, path by path.
         market : str, sequence of str or None, default "ALL"
             A market, several, or None for every market (the parts, then ``ALL``).
         levels : float or sequence of float, default (80, 95)
+            Central interval levels of the differences, in percent.
         scenario : str, sequence of str or None
             The scenario or scenarios compared with the baseline (default: all the
             others), as the other summaries' ``scenario=``.
@@ -626,6 +748,15 @@ class MarketProjection:
                   market: Any = None) -> pd.DataFrame:
         """Per-year, per-assumption contributions to each market's gap to the baseline.
 
+        Parameters
+        ----------
+        scenario : str
+            The scenario whose gap is decomposed.
+        baseline : str, default "baseline"
+            The scenario it is compared with.
+        market : str, sequence of str or None, default None
+            The markets to keep (None: every market, the parts then ``ALL``).
+
         Returns
         -------
         DataFrame
@@ -641,6 +772,11 @@ class MarketProjection:
     # ----------------------------------------------------------------- exports
     def to_xarray(self, *, base_log: bool = False) -> Any:
         """The samples as an ``xarray.Dataset`` (needs the ``xarray`` extra).
+
+        Parameters
+        ----------
+        base_log : bool, default False
+            Also the joint model's baseline log paths (variable ``base_log``).
 
         Returns
         -------
@@ -730,6 +866,15 @@ class MarketProjection:
         The samples are bit-identical; the history gives the same bands and draws (its
         per-record diagnostics need the records: :func:`forecast.reconstruct_markets`),
         and ``decompose`` works as before the save when the scenarios could be written.
+
+        Parameters
+        ----------
+        directory : str or os.PathLike
+            A folder written by :meth:`save`.
+
+        Returns
+        -------
+        MarketProjection
         """
         from . import files
 

@@ -44,24 +44,36 @@ class Auto(ModelSpec):
 
     Parameters
     ----------
-    method : {"combine", "select"}
+    method : {"combine", "select"}, default "combine"
         ``"combine"``: one Gaussian from the families (each family's members calibrated
         first), centred as `center` says, with bands that include the families'
         disagreement. ``"select"``: the family with the smallest AICc.
-    families : tuple of str or ModelSpec
+    families : tuple of str or ModelSpec, default ("Drift", "LocalLinearTrend", "Theta")
         Candidate families, by name (default: Drift, LocalLinearTrend and Theta: a
         persistent, an evolving and a halved trend; also available: Naive, DampedTrend,
         ARIMA, LogLinearTrend) or as spec instances, including outside families
         (``docs/extending.md``).
-    weights : {"equal", "aicc"}
-        Combination weights: equal (default) or Akaike weights.
-    center : {"median", "mean"}
+    weights : {"equal", "aicc"}, default "equal"
+        Combination weights: equal or Akaike weights.
+    center : {"median", "mean"}, default "median"
         Centre of a combination, year by year: the (weighted) median of the families'
         means (default; with three families, the one in the middle), or their mean.
         The covariance is the families' mean covariance plus their means' second
         moment about the centre, so either way the bands hold their disagreement; the
         median is not pulled by one family that extrapolates far from the others
         (docs/models.md, "How the forecast distribution is built").
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale of every member, keyword-only as the three below (the settings of
+        every :class:`~forecast.models.base.ModelSpec`): a Box-Cox lambda in [0, 1]
+        (0 = "log", 1 = "level"), or "auto" to choose it from the data.
+    param_uncertainty : bool, default True
+        Carry the estimation error into the forecast distribution: of the variances
+        and of the members' parameters. False gives the plug-in distribution.
+    calibrate : bool, default True
+        Rescale each member's variance by the mean squared standardised error of its own
+        out-of-sample forecasts within the sample.
+    imputations : int, default 20
+        History draws fitted and pooled when ``fit`` receives a History (1 to 1000).
 
     Notes
     -----
@@ -83,6 +95,17 @@ class Auto(ModelSpec):
     ``Auto()``) is refused with a ParameterError, rather than silently overridden: set
     the setting on Auto, where it holds for every member. The member's own arguments
     (``ARIMA(order=...)``, ``LogLinearTrend(ar1=True)``) are kept.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
+    >>> fit = forecast.Auto().fit(s)
+    >>> fit.name, [round(fit.params[f"weight.{f}"], 2) for f in forecast.Auto().families]
+    ('Auto(combine)', [0.33, 0.33, 0.33])
+    >>> forecast.Auto(method="select").fit(s).params["weight.Drift"]  # the smallest AICc
+    1.0
     """
 
     method: str = "combine"

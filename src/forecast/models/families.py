@@ -42,6 +42,29 @@ class Naive(ModelSpec):
     The last value carried forward; the benchmark every evaluation includes
     (``forecast.evaluation.compare``). ``sigma`` is the root mean square of the changes
     (maximum likelihood, no mean removed).
+
+    Parameters
+    ----------
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale, keyword-only as the three below (every family takes them, from
+        :class:`~forecast.models.base.ModelSpec`): a Box-Cox lambda in [0, 1] (0 = "log",
+        1 = "level"), or "auto" to choose it from the data.
+    param_uncertainty : bool, default True
+        Carry the estimation error into the forecast distribution: of the variances
+        and of the parameters. False gives the plug-in distribution.
+    calibrate : bool, default True
+        Rescale the variance by the mean squared standardised error of the model's own
+        out-of-sample forecasts within the sample.
+    imputations : int, default 20
+        History draws fitted and pooled when ``fit`` receives a History (1 to 1000).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
+    >>> forecast.Naive().fit(s).forecast(2)["median"].round(1).tolist()  # the last value
+    [33.5, 33.5]
     """
 
     min_length = 2
@@ -62,6 +85,30 @@ class Drift(ModelSpec):
     ``mu`` and ``sigma`` are the mean and standard deviation of the changes; with
     parameter uncertainty the drift's standard error widens the bands exactly as R's
     ``rwf(drift = TRUE)``.
+
+    Parameters
+    ----------
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale, keyword-only as the three below (every family takes them, from
+        :class:`~forecast.models.base.ModelSpec`): a Box-Cox lambda in [0, 1] (0 = "log",
+        1 = "level"), or "auto" to choose it from the data.
+    param_uncertainty : bool, default True
+        Carry the estimation error into the forecast distribution: of the variances
+        and of the parameters (the drift). False gives the plug-in distribution.
+    calibrate : bool, default True
+        Rescale the variance by the mean squared standardised error of the model's own
+        out-of-sample forecasts within the sample.
+    imputations : int, default 20
+        History draws fitted and pooled when ``fit`` receives a History (1 to 1000).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
+    >>> fit = forecast.Drift(scale="log").fit(s)
+    >>> round(fit.params["drift"], 3)  # the mean yearly change of the log level
+    0.091
     """
 
     min_length = 3
@@ -82,6 +129,32 @@ class LogLinearTrend(ModelSpec):
     The name is historical: the trend is linear on the working scale (log by default
     before scale selection existed). Exact Gaussian ML (Prais-Winsten) over the AR
     coefficient; intercept and slope by GLS with their sampling uncertainty.
+
+    Parameters
+    ----------
+    ar1 : bool, default False
+        AR(1) errors instead of independent ones (needs 6 years instead of 4).
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale, keyword-only as the three below (every family takes them, from
+        :class:`~forecast.models.base.ModelSpec`): a Box-Cox lambda in [0, 1] (0 = "log",
+        1 = "level"), or "auto" to choose it from the data.
+    param_uncertainty : bool, default True
+        Carry the estimation error into the forecast distribution: of the variances
+        and of the parameters (intercept, slope). False gives the plug-in distribution.
+    calibrate : bool, default True
+        Rescale the variance by the mean squared standardised error of the model's own
+        out-of-sample forecasts within the sample.
+    imputations : int, default 20
+        History draws fitted and pooled when ``fit`` receives a History (1 to 1000).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
+    >>> fit = forecast.LogLinearTrend(ar1=True).fit(s)
+    >>> "ar1" in fit.params, fit.forecast(2)["median"].round(0).tolist()
+    (True, [36.0, 39.0])
     """
 
     ar1: bool = False
@@ -110,6 +183,30 @@ class DampedTrend(ModelSpec):
     Maximum likelihood over alpha, beta <= alpha and phi in R's ``ets()`` bounds, with
     the initial level and trend profiled out (and integrated into the forecast as
     diffuse states when ``param_uncertainty``).
+
+    Parameters
+    ----------
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale, keyword-only as the three below (every family takes them, from
+        :class:`~forecast.models.base.ModelSpec`): a Box-Cox lambda in [0, 1] (0 = "log",
+        1 = "level"), or "auto" to choose it from the data.
+    param_uncertainty : bool, default True
+        Carry the estimation error into the forecast distribution: of the variances
+        and of the parameters (the initial level and trend). False gives the plug-in distribution.
+    calibrate : bool, default True
+        Rescale the variance by the mean squared standardised error of the model's own
+        out-of-sample forecasts within the sample.
+    imputations : int, default 20
+        History draws fitted and pooled when ``fit`` receives a History (1 to 1000).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
+    >>> fit = forecast.DampedTrend().fit(s)  # needs 8 years or more
+    >>> 0 < fit.params["phi"] <= 0.98  # the damping, within R's ets() bounds
+    True
     """
 
     min_length = 8
@@ -129,6 +226,30 @@ class LocalLinearTrend(ModelSpec):
 
     Exact maximum likelihood of the three variances through the MA(2) form of the
     second differences; level and slope filtered from a diffuse start.
+
+    Parameters
+    ----------
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale, keyword-only as the three below (every family takes them, from
+        :class:`~forecast.models.base.ModelSpec`): a Box-Cox lambda in [0, 1] (0 = "log",
+        1 = "level"), or "auto" to choose it from the data.
+    param_uncertainty : bool, default True
+        Carry the estimation error into the forecast distribution: of the variances
+        and of the parameters (the initial level and slope). False gives the plug-in distribution.
+    calibrate : bool, default True
+        Rescale the variance by the mean squared standardised error of the model's own
+        out-of-sample forecasts within the sample.
+    imputations : int, default 20
+        History draws fitted and pooled when ``fit`` receives a History (1 to 1000).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
+    >>> fit = forecast.LocalLinearTrend().fit(s)
+    >>> sorted(k for k in fit.params if k.startswith("sigma2"))
+    ['sigma2_irregular', 'sigma2_level', 'sigma2_trend']
     """
 
     min_length = 6
@@ -145,7 +266,31 @@ class LocalLinearTrend(ModelSpec):
 @checked_init
 @dataclass(frozen=True)
 class Theta(ModelSpec):
-    """The theta method (theta = 2) as R's ``thetaf``: SES plus half the OLS trend."""
+    """The theta method (theta = 2) as R's ``thetaf``: SES plus half the OLS trend.
+
+    Parameters
+    ----------
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale, keyword-only as the three below (every family takes them, from
+        :class:`~forecast.models.base.ModelSpec`): a Box-Cox lambda in [0, 1] (0 = "log",
+        1 = "level"), or "auto" to choose it from the data.
+    param_uncertainty : bool, default True
+        Carry the estimation error into the forecast distribution: of the variances
+        and of the parameters (the trend). False gives the plug-in distribution.
+    calibrate : bool, default True
+        Rescale the variance by the mean squared standardised error of the model's own
+        out-of-sample forecasts within the sample.
+    imputations : int, default 20
+        History draws fitted and pooled when ``fit`` receives a History (1 to 1000).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
+    >>> forecast.Theta().fit(s).forecast(2)["median"].round(0).tolist()
+    [35.0, 36.0]
+    """
 
     min_length = 4
     param_units = {"b0": "change", "sigma": "change"}
@@ -161,7 +306,36 @@ class Theta(ModelSpec):
 @checked_init
 @dataclass(frozen=True)
 class ARIMA(ModelSpec):
-    """ARIMA(p, 1, q) with drift; ``order=None`` searches p, q in 0..2 by AICc."""
+    """ARIMA(p, 1, q) with drift; ``order=None`` searches p, q in 0..2 by AICc.
+
+    Parameters
+    ----------
+    order : tuple (p, q) or None, default None
+        The AR and MA orders, each in 0..3 (the differencing order is always 1:
+        ``order=(1, 1)`` is ARIMA(1,1,1)); None chooses them by AICc, on the median
+        history when ``fit`` receives a History. Needs ``p + q + 6`` years (6 for None).
+    scale : {"auto", "log", "level"} or float, default "auto"
+        Working scale, keyword-only as the three below (every family takes them, from
+        :class:`~forecast.models.base.ModelSpec`): a Box-Cox lambda in [0, 1] (0 = "log",
+        1 = "level"), or "auto" to choose it from the data.
+    param_uncertainty : bool, default True
+        Carry the estimation error into the forecast distribution: of the variances
+        and of the parameters (the drift and coefficients). False gives the plug-in distribution.
+    calibrate : bool, default True
+        Rescale the variance by the mean squared standardised error of the model's own
+        out-of-sample forecasts within the sample.
+    imputations : int, default 20
+        History draws fitted and pooled when ``fit`` receives a History (1 to 1000).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> values = [10 * 1.1**i * (1 + 0.03 * (-1)**i) for i in range(14)]
+    >>> s = forecast.AnnualSeries(range(2012, 2026), values)
+    >>> fit = forecast.ARIMA(order=(1, 0)).fit(s)
+    >>> fit.name, fit.params["p"], fit.params["q"]
+    ('ARIMA(1,1,0)', 1.0, 0.0)
+    """
 
     order: tuple[int, int] | None = None
     param_units = {"drift": "change", "sigma": "change"}

@@ -27,6 +27,19 @@ class Normal(Distribution):
 
     Truncated draws use the inverse CDF, so they stay inside the bounds exactly.
 
+    Parameters
+    ----------
+    mean : float
+        Mean of the untruncated normal (stored as ``mean_``: ``mean()`` is the method,
+        which gives the truncated distribution's mean).
+    sd : float
+        Standard deviation of the untruncated normal, > 0.
+    low, high : float, optional
+        Truncation bounds (None: unbounded on that side); ``low < high``, and they must
+        keep some probability of the normal.
+
+    Examples
+    --------
     >>> round(Normal(0.0, 1.0, low=0.0).median(), 4)
     0.6745
     """
@@ -133,6 +146,17 @@ class LogNormal(Distribution):
     elicitation ("a typical value and a spread"). Use :meth:`from_mean_sd` to give the
     mean and sd of X instead. Values are positive; negate in the assumption if needed.
 
+    Parameters
+    ----------
+    median : float
+        Median of X, > 0 (stored as ``median_``: ``median()`` is the method).
+    sigma : float
+        Standard deviation of ``log X``, > 0.
+
+    Examples
+    --------
+    >>> LogNormal(2.0, 0.5).median()
+    2.0
     >>> round(LogNormal.from_mean_sd(1.0, 0.5).mean(), 12)
     1.0
     """

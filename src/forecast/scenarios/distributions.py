@@ -61,6 +61,13 @@ __all__ = [
 class Fixed(Distribution):
     """A known value (a point mass). Plain numbers become ``Fixed``.
 
+    Parameters
+    ----------
+    value : float
+        The value, finite and within +-1e12 (as every distribution's parameters).
+
+    Examples
+    --------
     >>> Fixed(0.02).quantile([0.1, 0.9]).tolist()
     [0.02, 0.02]
     """
@@ -89,7 +96,20 @@ class Fixed(Distribution):
 @checked_init
 @dataclass(frozen=True)
 class Uniform(Distribution):
-    """Uniform on ``[low, high]`` with ``low < high``."""
+    """Uniform on ``[low, high]`` with ``low < high``.
+
+    Parameters
+    ----------
+    low : float
+        Lower bound, finite (within +-1e12, as every distribution's parameters).
+    high : float
+        Upper bound, above `low` (for a known value pass a plain number, or ``Fixed``).
+
+    Examples
+    --------
+    >>> Uniform(-0.2, 0.0).quantile([0.1, 0.9]).round(2).tolist()
+    [-0.18, -0.02]
+    """
 
     low: float
     high: float
@@ -116,7 +136,23 @@ class Uniform(Distribution):
 @checked_init
 @dataclass(frozen=True)
 class Triangular(Distribution):
-    """Triangular on ``[low, high]`` with most likely value `mode`."""
+    """Triangular on ``[low, high]`` with most likely value `mode`.
+
+    Parameters
+    ----------
+    low : float
+        Lower bound, finite (within +-1e12, as every distribution's parameters).
+    mode : float
+        Most likely value, in ``[low, high]``.
+    high : float
+        Upper bound, above `low`.
+
+    Examples
+    --------
+    >>> d = Triangular(-0.25, -0.1, -0.03)
+    >>> round(d.mean(), 4), round(float(d.median()), 4)
+    (-0.1267, -0.1215)
+    """
 
     low: float
     mode: float
@@ -152,7 +188,23 @@ class Triangular(Distribution):
 @checked_init
 @dataclass(frozen=True)
 class Beta(Distribution):
-    """Beta(a, b) rescaled to ``[low, high]`` (default [0, 1]), e.g. for probabilities."""
+    """Beta(a, b) rescaled to ``[low, high]`` (default [0, 1]), e.g. for probabilities.
+
+    Parameters
+    ----------
+    a, b : float
+        Shape parameters, > 0 (``a / (a + b)`` is the mean on [0, 1]).
+    low : float, default 0.0
+    high : float, default 1.0
+        The interval the Beta is rescaled to, ``low < high``.
+
+    Examples
+    --------
+    >>> Beta(2, 3).mean()
+    0.4
+    >>> Beta(2, 2, low=-0.1, high=0.1).support
+    (-0.1, 0.1)
+    """
 
     a: float
     b: float
@@ -189,7 +241,18 @@ class Beta(Distribution):
 @checked_init
 @dataclass(frozen=True)
 class Bernoulli(Distribution):
-    """1 with probability `p`, else 0 (as floats)."""
+    """1 with probability `p`, else 0 (as floats).
+
+    Parameters
+    ----------
+    p : float
+        Probability of 1, in [0, 1].
+
+    Examples
+    --------
+    >>> Bernoulli(0.3).quantile([0.5, 0.8]).tolist()
+    [0.0, 1.0]
+    """
 
     p: float
     kind: ClassVar[str] = "bernoulli"
@@ -219,6 +282,15 @@ class DiscreteUniform(Distribution):
     Both bounds are ints within +-1e12, as every distribution's parameters (else a
     ParameterError naming the bound).
 
+    Parameters
+    ----------
+    low : int
+        Smallest value.
+    high : int
+        Largest value, ``>= low`` (equal for a known value).
+
+    Examples
+    --------
     >>> DiscreteUniform(2027, 2030).quantile([0.0, 0.5, 1.0]).tolist()
     [2027, 2028, 2030]
     """

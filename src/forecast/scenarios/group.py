@@ -37,6 +37,19 @@ class Group(Assumption):
     each part then draws as usual from its own stream (keyed by the part's ``key``), so
     ``effect = gate * sum(part effects)``.
 
+    Parameters
+    ----------
+    name : str
+        The group's name (the first argument, required): decompositions show the group
+        under it; no dots or surrounding spaces.
+    parts : sequence of Assumption
+        At least one assumption (a single one is taken as a one-part group), with
+        distinct names; parts keep their own `probability`.
+    probability : float or Distribution, default 1.0
+        The chance in [0, 1] that the whole group happens on a path (one draw per path).
+
+    Examples
+    --------
     >>> from forecast.scenarios import GrowthShift, LevelShift
     >>> g = Group("friction", (LevelShift(2027, -0.02, name="step"),
     ...                        GrowthShift(2026, -0.01, name="drift")))

@@ -137,6 +137,24 @@ class LevelShift(Assumption):
 
     ``effect_t = size * min(1, max(0, (t - start + 1) / phase_in))``.
 
+    Parameters
+    ----------
+    start : int or DiscreteUniform
+        First year of the effect, a calendar year after the history; a DiscreteUniform for an
+        uncertain year (drawn per path).
+    size : float or Distribution
+        The full step in log points (-0.05 is about -5%), within +-5.
+    phase_in : float or Distribution, default 1.0
+        Years to the full step, >= 1 (1: all at once in `start`).
+    name : str, optional
+        Keyword-only: the name decompositions, reports and scenario files use (default
+        the kind, "level_shift"); no dots or surrounding spaces.
+    probability : float or Distribution, default 1.0
+        Keyword-only: the chance in [0, 1] that the assumption happens on a path (one
+        draw per path; a Distribution draws the chance itself, path by path).
+
+    Examples
+    --------
     >>> ctx = PathContext.flat([2026, 2027, 2028], n_paths=1)
     >>> rng = np.random.default_rng(0)
     >>> (LevelShift(2027, -0.1, phase_in=2).effect(ctx, rng).round(3) + 0.0).tolist()
@@ -180,6 +198,27 @@ class GrowthShift(Assumption):
     ``g_t = delta * 0.5 ** ((t - start) / half_life)`` for ``start <= t <= end`` (no
     decay without `half_life`, no end without `end`); ``effect_t = sum_{u <= t} g_u``.
 
+    Parameters
+    ----------
+    start : int or DiscreteUniform
+        First year of the shift, a calendar year after the history; a DiscreteUniform for an
+        uncertain year (drawn per path).
+    delta : float or Distribution
+        Change of the yearly log growth, in log points a year (-0.01 is about one
+        percentage point less growth), within +-1.
+    end : int or DiscreteUniform, optional
+        Last year of the shift (None: it never ends); not before `start`.
+    half_life : float or Distribution, optional
+        Years for the shift to halve, > 0 (None: no decay).
+    name : str, optional
+        Keyword-only: the name decompositions, reports and scenario files use (default
+        the kind, "growth_shift"); no dots or surrounding spaces.
+    probability : float or Distribution, default 1.0
+        Keyword-only: the chance in [0, 1] that the assumption happens on a path (one
+        draw per path; a Distribution draws the chance itself, path by path).
+
+    Examples
+    --------
     >>> ctx = PathContext.flat([2026, 2027, 2028], n_paths=1)
     >>> GrowthShift(2026, -0.01).effect(ctx, np.random.default_rng(0)).round(3).tolist()
     [[-0.01, -0.02, -0.03]]
@@ -243,6 +282,30 @@ class Adoption(Assumption):
     With ``x = t - start + 1`` and ``L(x) = 1 / (1 + exp(-steepness * (x - years_to_half)))``,
     ``effect_t = ceiling * (L(x) - L(0)) / (1 - L(0))`` for ``x >= 1``: the logistic, shifted
     to start at exactly 0, reaching about half the ceiling after `years_to_half` years.
+
+    Parameters
+    ----------
+    start : int or DiscreteUniform
+        Year the curve starts from 0, a calendar year after the history; a DiscreteUniform for an
+        uncertain year (drawn per path).
+    ceiling : float or Distribution
+        The long-run effect in log points (0.03 is about +3%), within +-5.
+    years_to_half : float or Distribution, default 3.0
+        Years to about half the ceiling, > 0.
+    steepness : float or Distribution, default 1.0
+        Slope of the logistic per year, > 0.
+    name : str, optional
+        Keyword-only: the name decompositions, reports and scenario files use (default
+        the kind, "adoption"); no dots or surrounding spaces.
+    probability : float or Distribution, default 1.0
+        Keyword-only: the chance in [0, 1] that the assumption happens on a path (one
+        draw per path; a Distribution draws the chance itself, path by path).
+
+    Examples
+    --------
+    >>> ctx = PathContext.flat([2026, 2027, 2028, 2029], n_paths=1)
+    >>> Adoption(2026, 0.1, years_to_half=2).effect(ctx, np.random.default_rng(0)).round(3)
+    array([[0.017, 0.043, 0.069, 0.086]])
     """
 
     start: int | DiscreteUniform
@@ -299,6 +362,33 @@ class Escalation(Assumption):
 
     Jump sizes are drawn from `size` independently for every path and year. Each jump
     persists, or fades by the share `decay` per year: ``E_t = (1 - decay) E_{t-1} + J_t``.
+
+    Parameters
+    ----------
+    start : int or DiscreteUniform
+        First year a jump can occur, a calendar year after the history; a DiscreteUniform for an
+        uncertain year (drawn per path).
+    rate : float or Distribution
+        Yearly probability of a jump, in [0, 1].
+    size : float or Distribution
+        Size of a jump in log points (drawn for every path and year), within +-5.
+    decay : float or Distribution, optional
+        Share of a jump that fades each year, in [0, 1] (None: jumps persist).
+    name : str, optional
+        Keyword-only: the name decompositions, reports and scenario files use (default
+        the kind, "escalation"); no dots or surrounding spaces.
+    probability : float or Distribution, default 1.0
+        Keyword-only: the chance in [0, 1] that the assumption happens on a path (one
+        draw per path; a Distribution draws the chance itself, path by path).
+
+    Examples
+    --------
+    >>> ctx = PathContext.flat([2026, 2027, 2028, 2029], n_paths=1)
+    >>> rng = np.random.default_rng(0)
+    >>> (Escalation(2027, 1.0, -0.02).effect(ctx, rng).round(3) + 0.0).tolist()
+    [[0.0, -0.02, -0.04, -0.06]]
+    >>> (Escalation(2027, 1.0, -0.02, decay=0.5).effect(ctx, rng).round(3) + 0.0).tolist()
+    [[0.0, -0.02, -0.03, -0.035]]
     """
 
     start: int | DiscreteUniform
@@ -353,6 +443,28 @@ class Volatility(Assumption):
     ``effect_t = (scale - 1) * (d_t - d_{start-1})`` for ``t >= start``, with
     ``d = base - center`` and ``d_{last_year} = 0``: paths fan out `scale` times as fast
     from the start year on, continuously (no jump at the start).
+
+    Parameters
+    ----------
+    start : int or DiscreteUniform
+        First year of the wider spread, a calendar year after the history; a DiscreteUniform for an
+        uncertain year (drawn per path).
+    scale : float or Distribution
+        Factor on the baseline's deviations from its point forecast, in [0, 10]
+        (1: unchanged; 1.5 fans out half as fast again).
+    name : str, optional
+        Keyword-only: the name decompositions, reports and scenario files use (default
+        the kind, "volatility"); no dots or surrounding spaces.
+    probability : float or Distribution, default 1.0
+        Keyword-only: the chance in [0, 1] that the assumption happens on a path (one
+        draw per path; a Distribution draws the chance itself, path by path).
+
+    Examples
+    --------
+    >>> ctx = PathContext(np.array([2026, 2027, 2028]), np.array([[0.1, 0.3, 0.2]]),
+    ...                   np.zeros(3), 2025)  # one path's deviations: 0.1, 0.3, 0.2
+    >>> (Volatility(2027, 1.5).effect(ctx, np.random.default_rng(0)) + 0.0).round(3).tolist()
+    [[0.0, 0.1, 0.05]]
     """
 
     start: int | DiscreteUniform
