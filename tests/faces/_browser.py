@@ -22,6 +22,12 @@ from pathlib import Path
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
+#: Paper sizes (width, height) in cm, as WebDriver's print takes them.
+PAPER = {"A4": (21.0, 29.7), "Letter": (21.59, 27.94)}
+
+#: The print margins in cm (WebDriver's default, about chromium's own 0.4 inch).
+MARGIN_CM = 1.0
+
 
 def find_browser() -> tuple[str, str] | None:
     """(browser, chromedriver) paths, or None when either is missing."""
@@ -101,6 +107,35 @@ class Browser:
         measured = self.run(script)
         print(f"screenshot: {self.screenshot(shot)}")
         return measured
+
+    def cdp(self, command: str, params: dict | None = None):
+        """A Chrome DevTools Protocol command, through chromedriver's ``goog/cdp`` route."""
+        return self._call("POST", self._s("/goog/cdp/execute"),
+                          {"cmd": command, "params": params or {}})
+
+    @contextlib.contextmanager
+    def printed(self, page: str = "A4"):
+        """The page laid out as printed on `page` (:data:`PAPER`): print media, and a
+        viewport as wide as the paper's printable width at :meth:`print_pdf`'s margins
+        (the layout chromium prints, without its page breaks). Restored afterwards."""
+        width = round((PAPER[page][0] - 2 * MARGIN_CM) / 2.54 * 96)  # CSS px
+        self.cdp("Emulation.setEmulatedMedia", {"media": "print"})
+        self.cdp("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": 1100, "deviceScaleFactor": 1, "mobile": False})
+        try:
+            yield width
+        finally:
+            self.cdp("Emulation.clearDeviceMetricsOverride")
+            self.cdp("Emulation.setEmulatedMedia", {"media": ""})
+
+    def print_pdf(self, page: str = "A4") -> bytes:
+        """The open page printed to PDF on `page` paper (:data:`PAPER`), as chromium's
+        print dialog does: print media, :data:`MARGIN_CM` margins, backgrounds."""
+        w, h = PAPER[page]
+        data = self._call("POST", self._s("/print"), {
+            "page": {"width": w, "height": h}, "background": True,
+            "margin": dict.fromkeys(("top", "bottom", "left", "right"), MARGIN_CM)})
+        return base64.b64decode(data)
 
     def console(self) -> list[dict]:
         """Browser log entries since the last call (console messages and page errors)."""

@@ -214,8 +214,25 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def pre(text: str) -> str:
-    return f"<pre>{esc(text)}</pre>"
+def pre(text: str, keep_words: bool = False) -> str:
+    """A ``<pre>`` block of `text`. With `keep_words` (a command line), each word of at
+    most :data:`PRE_WORD` characters holding a hyphen is kept on one line (report.css):
+    a phone wrapped ``--seed 1`` as ``--`` / ``seed 1``; the block wraps at spaces.
+
+    >>> pre("forecast run --seed 1", keep_words=True)
+    '<pre>forecast run <span class="word">--seed</span> 1</pre>'
+    """
+    if not keep_words:
+        return f"<pre>{esc(text)}</pre>"
+    body = re.sub(r"[^\s<>]*-[^\s<>]*",
+                  lambda m: (f'<span class="word">{m.group(0)}</span>'
+                             if len(m.group(0)) <= PRE_WORD else m.group(0)), esc(text))
+    return f"<pre>{body}</pre>"
+
+
+#: The longest word :func:`pre` keeps on one line: a longer one (a path) may break
+#: anywhere, as it must to fit a phone.
+PRE_WORD = 30
 
 
 def _resource(name: str) -> str:

@@ -193,7 +193,9 @@ def _change_table(projection) -> str:
     cols = list(projection.markets)
     rows = [_row(scenario_label(n), "Scenario", "".join(
         f'<td class="num" data-label="{H.esc(_name(c))}">{_signed(levels[i, k])}'
-        + (f" <small>({_signed(shares[i, k])} pp)</small>" if c != "ALL" else "") + "</td>"
+        # "(+0.3 pp)" is one unit: a narrow (printed) column wraps before it, not in it
+        + (f" <small>({_signed(shares[i, k])}&nbsp;pp)</small>" if c != "ALL" else "")
+        + "</td>"
         for k, c in enumerate(cols)))
         for i, n in enumerate(projection.scenario_names) if n != base]
     return _grid(f"Change against {_the(base)} in {last}: level in "

@@ -303,7 +303,7 @@ def _reproduce(conf, projection) -> str:
     vt = H.table(settings_frame(ver).rename(columns={"setting": "library",
                                                      "value": "version"}), labels=False)
     command = conf.get("command")
-    cmd = f"<h3>Command</h3>{H.pre(command)}" if command else ""
+    cmd = f"<h3>Command</h3>{H.pre(command, keep_words=True)}" if command else ""
     # the settings' names wrap between words; a value longer than its column (a path)
     # breaks anywhere, and on a phone each setting is a block, so the table never scrolls
     # sideways (report.css, as the markets report's)
