@@ -2,10 +2,11 @@
 
 A printed page cannot scroll: a table wider than the paper lost its right-hand columns
 and the digits after a number's decimal point ("31.4" printed as "31"), and a table's
-header could end a page alone (probe 36c, defects 1 and 13). Each report is laid out as
+header could end a page alone, and the folded sources did not print at all (probe 36c,
+defects 1, 2 and 13). Each report is laid out as
 chromium prints it (print media, a viewport as wide as the paper's printable width:
-``Browser.printed``) and measured: no table, cell or code block is wider than its box.
-Then it is printed to PDF; where
+``Browser.printed``) and measured: no table, cell or code block is wider than its box,
+and the folded blocks' contents are laid out. Then it is printed to PDF; where
 Ghostscript is installed, the PDF's text is read back and every number of the tables is
 found in it. The pages are rasterised next to the report to look at (paths printed).
 
@@ -45,6 +46,10 @@ return {
   outside: Array.from(document.querySelectorAll('table')).filter(t =>
       t.getBoundingClientRect().right > page.clientWidth + 1).map(name),
   tables: document.querySelectorAll('table').length,
+  // the folded blocks' tables: shown (visible, with a size) or not
+  folded: Array.from(document.querySelectorAll('details table')).map(
+      t => t.checkVisibility() && t.getBoundingClientRect().height > 0),
+  open: Array.from(document.querySelectorAll('details')).filter(d => d.open).length,
   head: Array.from(document.querySelectorAll('thead')).map(
       h => getComputedStyle(h).breakAfter + ' ' + getComputedStyle(h).display),
   // every word of a numeric cell as rendered ("42.4", "20.1-66.9", "(+0.3", "44%")
@@ -96,9 +101,25 @@ def test_every_table_keeps_its_columns_and_digits_in_print(browser, reports, whi
 
 @pytest.mark.slow
 @pytest.mark.parametrize("which", ["one", "markets"])
+def test_folded_sources_and_tables_print_open(browser, reports, which):
+    """On screen the provenance (and the markets report's "All figures") are folded; in
+    print their tables are laid out, with nobody opening them."""
+    browser.open(reports[which])
+    screen = browser.run(OVERFLOW)
+    with browser.printed("A4"):
+        printed = browser.run(OVERFLOW)
+    assert screen["open"] == printed["open"] == 0  # nobody opened them
+    assert screen["folded"]
+    assert not any(screen["folded"])  # on screen: folded
+    assert all(printed["folded"])  # printed: every one shown
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["one", "markets"])
 def test_the_pdf_holds_every_number_of_the_tables(browser, reports, which):
     """Printed to PDF (Letter): every number of a table (each word of a numeric cell,
-    e.g. "31.4", "0.079", "20.1-66.9", "44%") is in the PDF's text. The text is read
+    e.g. "31.4", "0.079", "20.1-66.9", "44%") is in the PDF's text, and so is a source's
+    address (folded on screen). The text is read
     with Ghostscript where it is installed; the pages are rasterised to PNG for a person
     to look at."""
     path = reports[which]
@@ -119,6 +140,7 @@ def test_the_pdf_holds_every_number_of_the_tables(browser, reports, which):
     missing = sorted({n for n in numbers if n not in words})
     assert len(numbers) > 50
     assert missing == [], f"numbers of the tables not in the printed PDF: {missing[:20]}"
+    assert "feitiangm.cn" in text  # an address of the folded provenance table
     shots = pdf.with_suffix("")
     shots.mkdir(exist_ok=True)
     subprocess.run([gs, "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=png16m", "-r60",
