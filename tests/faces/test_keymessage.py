@@ -39,7 +39,7 @@ def test_effects_band_and_probabilities_come_from_the_samples():
     assert msg.prob_above["down"] == pytest.approx((p.samples[1][:, 4] > 32.0).mean())
     text = str(msg)
     assert text.startswith("In 2035 the scenarios move US offshore execution by -20% to +5% "
-                           "on average over the paths against baseline, whose 80% band is ")
+                           "on average against baseline, whose 80% band is ")
     assert f"{lo:,.1f}-{hi:,.1f} USD bn" in text
     # the band also in percent of its median: the effects are percentages
     med = float(np.median(p.samples[0][:, -1]))
@@ -69,9 +69,8 @@ def test_an_assumption_on_fewer_than_half_the_paths_still_moves_the_level():
     assert "0.0%" not in str(msg)
     # the message names its measure: a reader setting -3% against the table's medians
     # (probe 36c: -29% beside medians 30.8 and 42.4, -27%) is told why they differ
-    assert ("Each change is the geometric mean, over the paths, of the scenario's ratio to "
-            "baseline on the same path; it can differ from the ratio of the two medians in "
-            "the table.") in str(msg)
+    assert ("The change is the geometric mean of each path's ratio to baseline, not the "
+            "ratio of the medians.") in str(msg)
 
 
 def test_options_and_mixture():

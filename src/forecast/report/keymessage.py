@@ -100,10 +100,10 @@ class KeyMessage:
         m = self.baseline_median
         spread = (f"; {_pct(100 * (self.band[0] / m - 1))} to "
                   f"{_pct(100 * (self.band[1] / m - 1))} of it" if m > 0 else "")
-        # "on average over the paths": the effects are not ratios of the medians that the
-        # tables beside the message give (sentences() says what they are)
-        return (f"In {self.year} the scenarios move {self.series} {move} on average over "
-                f"the paths against {base}, whose {level_label(self.level)}% band is "
+        # "on average": the effects are not ratios of the medians that the tables beside
+        # the message give (sentences() says what they are)
+        return (f"In {self.year} the scenarios move {self.series} {move} on average "
+                f"against {base}, whose {level_label(self.level)}% band is "
                 f"{band[:-1]}{spread}).")
 
     def sentences(self) -> list[str]:
@@ -117,10 +117,12 @@ class KeyMessage:
                 text += _driver_text(label(part).lower(), lp, total)
             out.append(text + ".")
             # exp(mean log ratio) - 1 (_paired_effects), which the decomposition splits
-            out.append(f"Each change is the geometric mean, over the paths, of the "
-                       f"scenario's ratio to {scenario_label(self.baseline, in_sentence=True)}"
-                       " on the same path; it can differ from the ratio of the two medians "
-                       "in the table.")
+            what, nots = (("The changes are geometric means", "ratios")
+                          if len(self.effects) > 1 else ("The change is the geometric mean",
+                                                         "the ratio"))
+            out.append(f"{what} of each path's ratio to "
+                       f"{scenario_label(self.baseline, in_sentence=True)}, not {nots} of the "
+                       "medians.")
         if self.prob_above:
             u = unit_text(self.unit)
             probs = ", ".join(f"{scenario_label(n)} {percent(p)}"
