@@ -225,3 +225,16 @@ def test_the_executor_speed_ups_quoted_are_the_latest_measured():
         assert results.count(f"{lo}x / {mid}x") >= 2, (
             f"docs/results.md does not quote {executor}'s {lo}x / {mid}x of "
             "benchmarks/results/bench_engine.md (section e) where it gives the speed-ups")
+
+
+def test_no_doc_sets_the_attrs_tornado_sets_itself():
+    """docs/cli.md's Python equivalent of `run` set sens.attrs["scenario"] after
+    forecast.tornado, which sets it (and "unit"); report.write_report's docstring told
+    users to do so. Both now say tornado does."""
+    import forecast.evaluation as ev
+    import forecast.report as rp
+
+    for path in FILES:
+        assert 'attrs["scenario"] =' not in path.read_text(encoding="utf-8"), path.name
+    assert "which ``tornado`` sets" in rp.write_report.__doc__
+    assert ev.tornado.__doc__.count("``scenario`` (its name) and ``unit``") == 1

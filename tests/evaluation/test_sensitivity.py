@@ -276,6 +276,17 @@ def test_tornado_with_a_real_fit():
     assert tor.attrs == {"unit": "USD_bn", "scenario": _two_shifts().name}
 
 
+def test_sobol_names_its_scenario_as_tornado_does():
+    """sobol's table said what it analysed only in the caller's variables (attrs held
+    censored_share alone); it names the scenario as tornado does. No unit: the indices
+    are shares of a variance."""
+    s = forecast.AnnualSeries(range(2012, 2026), [10 * 1.1**i for i in range(14)])
+    table = sobol(forecast.Drift().fit(s), _two_shifts(), 2030, n=32, seed=1, n_bootstrap=0)
+    assert table.attrs["scenario"] == _two_shifts().name
+    assert "unit" not in table.attrs
+    assert set(table.attrs) == {"censored_share", "scenario"}
+
+
 # --------------------------------------------------------------------------- late starts
 @pytest.mark.parametrize("tool", ["tornado", "sobol"])
 def test_an_assumption_starting_after_the_years_asked_warns_as_project_does(tool):

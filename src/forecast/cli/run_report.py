@@ -107,10 +107,9 @@ def _tornado_of(args, fit, proj):
     years = sorted({y for y in (2030, int(proj.years[-1])) if y in set(proj.years.tolist())})
     # tornado's own default number of paths (fewer with a smaller --paths), so that
     # `forecast sensitivity` and `forecast.tornado` with the defaults repeat this table
-    table = tornado(fit, scenario, years, n_paths=min(args.paths, TORNADO_PATHS),
-                    seed=args.seed, progress=interactive(args))
-    table.attrs["scenario"] = scenario.name
-    return table
+    # tornado names the scenario in table.attrs["scenario"], which the report shows
+    return tornado(fit, scenario, years, n_paths=min(args.paths, TORNADO_PATHS),
+                   seed=args.seed, progress=interactive(args))
 
 
 def _seed_of(proj, fallback):

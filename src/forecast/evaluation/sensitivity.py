@@ -327,7 +327,9 @@ def tornado(
         (``level_high - level_low``) and ``swing_se``, its Monte Carlo standard error
         (a paired bootstrap of the paths, 100 replicates, :func:`swing_se`); sorted by
         year, then by ``|swing|`` descending. A swing within about two standard errors
-        of 0 is not told apart from no effect by this many paths.
+        of 0 is not told apart from no effect by this many paths. ``.attrs``:
+        ``scenario`` (its name) and ``unit`` (of the levels), which
+        :func:`forecast.plotting.tornado_chart` and the report show.
 
     Examples
     --------
@@ -457,7 +459,9 @@ def sobol(
         "baseline" or "chance"), ``kind`` ("parameter", "assumption", "baseline",
         "chance"), ``first_order, first_order_lower, first_order_upper, total,
         total_lower, total_upper``; ``.attrs["censored_share"]``: year -> share of the
-        base rows left out of the log-level indices (0 for ``output="effect"``).
+        base rows left out of the log-level indices (0 for ``output="effect"``), and
+        ``.attrs["scenario"]``, the scenario's name, as :func:`tornado` records it (no
+        ``unit``: the indices are shares of a variance, without one).
 
     Examples
     --------
@@ -503,6 +507,7 @@ def sobol(
     df = df.sort_values(["year"], kind="stable").reset_index(drop=True)
     df.attrs["censored_share"] = {int(y): 0.0 if live is None else float(1 - live[:, j].mean())
                                   for j, y in enumerate(yrs)}
+    df.attrs["scenario"] = str(scenario.name)  # what the table analyses, as tornado's says
     return df
 
 

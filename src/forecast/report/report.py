@@ -153,8 +153,8 @@ def write_report(projection, path: str | os.PathLike[str], *, history=None, fit=
         Decompose every non-baseline scenario (True), these scenarios, or none; or a
         mapping of scenario name -> ``projection.decompose(name)`` already computed.
     sensitivity : DataFrame, optional
-        A :func:`forecast.tornado` result; name its scenario in
-        ``sensitivity.attrs["scenario"]`` to show it in the report.
+        A :func:`forecast.tornado` result; the report names its scenario and unit from
+        ``sensitivity.attrs`` (``"scenario"``, ``"unit"``), which ``tornado`` sets.
     backtest : DataFrame, optional
         A :func:`forecast.compare` result.
     nowcast : Nowcast, optional
