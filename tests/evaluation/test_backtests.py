@@ -114,6 +114,31 @@ def test_a_horizon_past_the_data_end_scores_the_years_with_a_truth_and_says_so(u
     assert bt.groupby("origin")["horizon"].max().to_dict() == {2015: 5, 2021: 2}
 
 
+def test_horizons_cut_by_the_shared_default_origins_name_the_model_that_cut_them():
+    """compare(DampedTrend, Theta) on 2008-2023 stops at horizon 8 where Theta alone
+    reaches 10: DampedTrend needs 8 training years and the models share the origins. The
+    warning said only "no truth lies further ahead"; it now says which model moved the
+    first origin and how far the others would reach without it."""
+    with pytest.warns(UserWarning, match="scored horizons") as rec:
+        t = compare([forecast.DampedTrend(), forecast.Theta()], SERIES, horizon=12,
+                    n_paths=20, seed=1)
+    assert t["horizon"].max() == 8
+    said = [str(w.message) for w in rec if "scored horizons" in str(w.message)]
+    assert said == [
+        "backtest scored horizons 1-8 only, not up to horizon=12: no truth (the data end in "
+        "2023) lies further ahead of any origin. The models share the origins, which start "
+        "in 2015 to give DampedTrend the 8 training years it needs; without it they would "
+        "start in 2013 and reach horizon 10. Pass a smaller horizon or earlier origins, or "
+        "leave DampedTrend out."]
+    # one model: no other could start earlier, so the reason stays the data's end
+    with pytest.warns(UserWarning, match="scored horizons") as rec:
+        backtest(forecast.DampedTrend(), SERIES, horizon=12, n_paths=20, seed=1)
+    said = [str(w.message) for w in rec if "scored horizons" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].endswith("lies further ahead of any origin. Pass a smaller horizon or "
+                            "earlier origins."), said
+
+
 @pytest.mark.parametrize("origin", [2023, 2030, np.int64(2024), 2023.0])
 def test_a_rolling_origin_with_no_year_to_score_is_refused_naming_it_and_the_data_end(origin):
     with pytest.raises(ParameterError, match=rf"`origins` must be last training years in "

@@ -75,6 +75,21 @@ def test_a_rolling_origin_horizon_past_the_data_is_scored_as_far_as_it_goes(tmp_
                          "Pass a smaller --horizon."), said
 
 
+def test_horizons_cut_by_the_shared_origins_say_which_model_cut_them(tmp_path, capsys):
+    """The default models stopped at horizon 9 where drift alone reaches 11, and the
+    warning gave the same reason, no truth further ahead: DampedTrend needs 8 training
+    years and every model is scored from the same origins. It now says so, and which
+    --model choices start earlier."""
+    lines = _lines(capsys, ["backtest", "--horizon", "20", "--paths", "20", "--seed", "1",
+                            "-q"], tmp_path)
+    said = _said(lines, "backtest", "scored horizons 1-9 only, not up to --horizon 20:")
+    assert said.endswith(
+        "no truth (the data end in 2025) lies further ahead of any origin. The models share "
+        "the origins, which start in 2016 to give DampedTrend the 8 training years it needs; "
+        "without it they would start in 2014 and reach horizon 11. Pass a smaller --horizon, "
+        "or leave damped out of --model (--model drift --model theta)."), said
+
+
 def test_data_names_market_for_an_absent_market(tmp_path, capsys):
     lines = _lines(capsys, ["data", "--market", "KR", "--market", "XY"], tmp_path)
     assert _said(lines, "data", "no record has market 'XY'").startswith(

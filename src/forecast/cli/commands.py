@@ -9,6 +9,7 @@ imports this module only when a command runs, never for ``forecast --help``. ``r
 from __future__ import annotations
 
 import argparse
+import re
 import warnings
 
 import pandas as pd
@@ -145,7 +146,8 @@ def cmd_backtest(args) -> int:
     if len(table) == 0:  # one line saying why, not an empty table and exit status 0
         raise DataError(_nothing_scored(how, table, args))
     for w in said:  # the library's warnings, shown once it is clear there is a table
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        warnings.warn_explicit(_leave_out_words(str(w.message), names), w.category,
+                               w.filename, w.lineno)
     if args.out:  # before printing (see cmd_history); the seed as a last column: the
         write_csv(args, table.assign(seed=args.seed), args.out)  # table alone repeats the run
     print(f"{how} backtest, {history_label(args)}; metrics averaged over origins")
@@ -155,6 +157,20 @@ def cmd_backtest(args) -> int:
     print(f"\n{args.paths:,} paths per forecast, {seed_line(args.seed)}."
           + (f" Wrote {args.out}." if args.out else ""))
     return 0
+
+
+def _leave_out_words(text: str, names: list[str]) -> str:
+    """The library's "... or leave DampedTrend out." (the models whose history cut the
+    scored horizons) in the command's words: the --model choices that leave it out."""
+    found = re.search(r"Pass a smaller horizon or earlier origins, or leave (.+) out\.$",
+                      text)
+    if found is None:
+        return text
+    left = set(found.group(1).split(" and "))
+    keep = [n for n in dict.fromkeys(names) if MODELS[n] not in left] or ["drift"]
+    out = [n for n, cls in MODELS.items() if cls in left]
+    return (text[:found.start()] + f"Pass a smaller --horizon, or leave {' and '.join(out)} "
+            f"out of --model ({' '.join('--model ' + n for n in keep)}).")
 
 
 def _too_short(args, names, specs, history) -> str:

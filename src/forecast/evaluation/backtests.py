@@ -46,6 +46,7 @@ from ..records import Records, load_exchange_rates
 from ..records.schema import FLOWS, SEGMENTS, suggest
 from . import metrics
 from ._inputs import (
+    MIN_TRAIN,
     _check_by,
     _check_reconstruct_kw,
     _check_spec,
@@ -179,6 +180,7 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     kind = _kind(data)
     _check_reconstruct_kw(kind, data, reconstruct_kw)
     seeds = seed_parts(root)
+    cut = None  # the models that set the first default origin, when others need fewer years
     if kind == "records":
         rk = dict(reconstruct_kw)
         latest = reconstruct(data, **rk).series
@@ -196,6 +198,8 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
         target = "series" if kind == "series" else "latest"
         truths = {target: dict(zip(series.years.tolist(), series.values.tolist(), strict=True))}
         olist = list(_series_origins(series, max(min_length(s) for s in specs), origins))
+        if origins is None:
+            cut = _origin_cut(specs, labels, series)
         tasks = [Task((spec,), series.window(end=o), o, horizon, n_paths, *seeds)
                  for spec in specs for o in olist]
     log.info("backtest: %d fits (%d origins, %d models)", len(tasks), len(olist), len(specs))
@@ -208,13 +212,42 @@ def _run(specs: Sequence[Any], data: Any, origins: Any, horizon: int, n_paths: i
     if 0 < reached < horizon:  # years without a truth are left unscored, with a word
         truth = ("published truth" if kind == "records" else
                  f"truth (the data end in {max(max(t) for t in truths.values())})")
+        why, fix = "", "Pass a smaller horizon or earlier origins."
+        if cut is not None and min(horizon, cut[3]) > reached:  # the shared origins cut it
+            who, need, first, reach = cut
+            it = "it" if len(who) == 1 else "them"
+            why = (f" The models share the origins, which start in {olist[0]} to give "
+                   f"{' and '.join(who)} the {need} training years {it} need"
+                   f"{'s' if len(who) == 1 else ''}; without {it} they would start in {first} "
+                   f"and reach horizon {min(horizon, reach)}.")
+            fix = f"Pass a smaller horizon or earlier origins, or leave {' and '.join(who)} out."
         warnings.warn(f"backtest scored horizons 1-{reached} only, not up to horizon="
-                      f"{horizon}: no {truth} lies further ahead of any origin. "
-                      "Pass a smaller horizon or earlier origins.",
+                      f"{horizon}: no {truth} lies further ahead of any origin.{why} {fix}",
                       UserWarning, stacklevel=user_stacklevel())
     frame.attrs["skipped"] = skipped
     frame.attrs["unscored"] = [str(o) for o in unscored]
     return frame
+
+
+def _origin_cut(specs: Sequence[Any], labels: list[str], series: Any
+                ) -> tuple[list[str], int, int, int] | None:
+    """The models whose minimum history sets the first default origin of a rolling-origin
+    backtest while the others could start earlier: ``(their labels, the training years
+    they need, the first origin without them, the horizon reached from it)``, else None.
+
+    Every model is scored from the same origins, so one that needs a longer history
+    (DampedTrend's 8 years) moves the first origin, and the longest horizon with a truth,
+    for all of them.
+    """
+    need = {label: max(min_length(s), MIN_TRAIN) for s, label in zip(specs, labels,
+                                                                     strict=True)}
+    longest = max(need.values())
+    rest = [n for n in need.values() if n < longest]
+    if not rest:
+        return None
+    first = series.first_year + max(rest) - 1
+    return ([lab for lab, n in need.items() if n == longest], longest, first,
+            series.last_year - first)
 
 
 @checked_keywords
