@@ -828,3 +828,14 @@ def test_sensitivity_is_the_tornado_of_run_and_of_python(tmp_path, capsys):
     table = forecast.tornado(fit, presets.fragmentation(), [2030, 2035], n_paths=40, seed=3)
     rows = _rows(tmp_path / "s.csv")
     assert [float(r["swing"]) for r in rows] == table["swing"].tolist()
+
+
+def test_a_choice_of_a_repeatable_option_is_said_in_command_line_words(capsys):
+    """`forecast data --confidence sure` said "must be one of 'read', 'uncertain' (or a list
+    of them)", Python's words: on the command line the option is repeated."""
+    err = _fails(capsys, ["data", "--confidence", "sure"], "--confidence")
+    assert err == ("forecast data: error: --confidence: `confidence` must be one of 'read', "
+                   "'uncertain' (repeat --confidence for several); got 'sure'.")
+    err = _fails(capsys, ["data", "--measure", "level", "--measure", "levle"], "--measure")
+    assert "(repeat --measure for several); got 'levle'." in err
+    assert "list of them" not in err

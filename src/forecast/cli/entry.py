@@ -154,6 +154,9 @@ def _with_option(parser: argparse.ArgumentParser, command: str, exc: ForecastErr
     for action in getattr(sub, "_actions", ()):
         if action.dest in dests and action.option_strings:
             option = max(action.option_strings, key=len)
+            if isinstance(action, argparse._AppendAction):  # Python's "or a list of them":
+                line = line.replace(" (or a list of them)",  # the option is repeated
+                                    f" (repeat {option} for several)")
             if line.startswith(option):
                 return line
             # "`market`: 'us' is not ..." reads "--market: 'us' is not ...", not twice led
