@@ -40,3 +40,21 @@ def test_history_prints_and_writes_its_unit(tmp_path, capsys, currency, title, u
 def test_a_segment_is_named_in_the_title(capsys):
     assert cli.main(["history", "--market", "ALL", "--segment", "ITO", "-q"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "ALL offshore execution (ITO) (USD bn)"
+
+
+@pytest.mark.parametrize(("currency", "title"), [
+    ("USD", "US offshore execution (USD bn)"),
+    ("CNY", "US offshore execution (CNY bn)"),
+])
+def test_nowcast_and_backtest_title_the_series_as_history_does(capsys, currency, title):
+    """`forecast nowcast` titled its table "US offshore_execution (all, USD)" (and backtest
+    the same), while history and run title theirs "US offshore execution (USD bn)"; the
+    unit is the nowcast's first row's (CNY bn with --currency CNY)."""
+    assert cli.main(["nowcast", "--currency", currency, "-q"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Nowcast of full-year 2025 from January-October figures, {title}"
+    assert out[2].split()[0] == f"{currency}_bn"
+    assert cli.main(["backtest", "--model", "drift", "--horizon", "1", "--paths", "20",
+                     "--seed", "1", "--currency", currency, "-q"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"rolling-origin backtest of {title}; metrics averaged over origins"

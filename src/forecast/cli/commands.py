@@ -19,6 +19,7 @@ from ..errors import DataError, ParameterError, ScenarioError
 from ..evaluation import compare, sobol, tornado
 from ..evaluation._inputs import FIRST_DEFAULT_ORIGIN
 from ..evaluation.sensitivity import check_sobol_n
+from ..history.history import series_name
 from ..history.nowcast import period_words
 from ..plotting import history_chart, nowcast_chart, tornado_chart
 from ..plotting._shapes import unit_label
@@ -70,7 +71,7 @@ def cmd_history(args) -> int:
         outputs.append((args.plot, chart_bytes(history_chart, args.plot, history), "--plot"))
     write_outputs(args, outputs)
     # the series and its unit above the table, as `forecast run` titles its table
-    print(f"{(history.name or args.market).replace('_', ' ')} ({unit_label(history.unit)})")
+    print(series_title(history.name or args.market, history.unit))
     print_frame(frame)
     return 0
 
@@ -85,8 +86,9 @@ def cmd_nowcast(args) -> int:
         rows.append(now.in_currency(other).summary())
     if args.plot:  # before printing: see cmd_history
         save_axes_png(args, nowcast_chart, args.plot, now, size=(6.5, 3.6))
+    # titled as `history` and `run` title their tables, in the unit of the first row
     print(f"Nowcast of full-year {now.year} from {period_words(now.months)} figures, "
-          f"{history_label(args)}")
+          f"{series_title(history.name or args.market, now.unit)}")
     print_frame(pd.DataFrame(rows).drop(columns=["year", "months"]))
     if len(rows) > 1:
         print(f"(CNY per USD: {now.fx_rate:.4f}, {now.fx_method} rate)")
@@ -150,7 +152,9 @@ def cmd_backtest(args) -> int:
                                w.filename, w.lineno)
     if args.out:  # before printing (see cmd_history); the seed as a last column: the
         write_csv(args, table.assign(seed=args.seed), args.out)  # table alone repeats the run
-    print(f"{how} backtest, {history_label(args)}; metrics averaged over origins")
+    title = series_title(series_name(args.market, args.flow, args.segment),
+                         f"{args.currency}_bn")
+    print(f"{how} backtest of {title}; metrics averaged over origins")
     print_frame(table[[c for c in _BACKTEST_COLUMNS if c in table.columns]], "{:,.3f}")
     print("crps_log: CRPS of the log level, scale-free (about a relative error); lower is "
           "better.")
@@ -232,8 +236,10 @@ def _nothing_scored(how: str, table: pd.DataFrame, args) -> str:
             f"{fix}.")
 
 
-def history_label(args) -> str:
-    return f"{args.market} {args.flow} ({args.segment}, {args.currency})"
+def series_title(name: str, unit: str) -> str:
+    """A table's title: the series and its unit, ``"US offshore execution (USD bn)"``, as
+    ``history``, ``nowcast``, ``backtest`` and ``run`` print it."""
+    return f"{name.replace('_', ' ')} ({unit_label(unit)})"
 
 
 def cmd_sensitivity(args) -> int:
