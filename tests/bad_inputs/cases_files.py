@@ -38,7 +38,14 @@ def _(w, p, mp):
     w.proj.save(w.root / "linkdir")
 
 
-@case("files", "save-onto-file", OutputError, "precious.csv", "is a file", tags=(STAGED,))
+@case("files", "save-onto-file", OutputError, "existing.html", "is a file", tags=(STAGED,))
+def _(w, p, mp):
+    # not precious.csv: save refuses a data file's suffix (.csv) before looking at the path
+    w.proj.save(w.root / "existing.html")
+
+
+@case("files", "save-to-a-file-name", ParameterError, "precious.csv", "must name a folder",
+      "Pass a folder name without it, e.g.", tags=(STAGED,))
 def _(w, p, mp):
     w.proj.save(w.root / "precious.csv")
 

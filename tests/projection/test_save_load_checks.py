@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pathlib
 
 import pytest
 from _engine_fakes import toy_projection
@@ -44,6 +45,40 @@ def test_loading_an_empty_path_says_it_is_empty(tmp_path, monkeypatch):
 def test_a_market_projection_saved_to_an_empty_path_says_it_is_empty(market_projection):
     with pytest.raises(OutputError, match=EMPTY):
         market_projection.save("")
+
+
+@pytest.mark.parametrize("name", ["p.parquet", "p.csv", "out/P.JSON", "p.xlsx"])
+def test_a_file_like_directory_is_refused_saying_a_projection_is_a_folder(proj, tmp_path,
+                                                                          name):
+    """`proj.save("p.parquet")` silently made a folder named p.parquet, where a user coming
+    from DataFrame.to_parquet expects one file. It is refused, before anything is written,
+    with the folder name to pass and how to load it; load reads a folder of any name."""
+    with pytest.raises(ParameterError) as info:
+        proj.save(tmp_path / name, format="csv")
+    stem = str((tmp_path / name).with_suffix(""))
+    assert str(info.value) == (
+        f"`directory` must name a folder: Projection.save writes a folder of files "
+        f"(samples.parquet, base_log.parquet, metadata.json, ...), not one file; got "
+        f"{str(tmp_path / name)!r}, whose {pathlib.PurePath(name).suffix} suffix names a "
+        f"file. Pass a folder name without it, e.g. {stem!r} (Projection.load({stem!r}) "
+        "reads it back); format='csv' or 'parquet' sets the format of the files inside.")
+    assert info.value.field == "directory"
+    assert list(tmp_path.iterdir()) == []
+    back = Projection.load(proj.save(tmp_path / "run.v2", format="csv"))  # not a file suffix
+    assert back.samples.tobytes() == proj.samples.tobytes()
+    # a folder saved under such a name before the check still loads
+    folder = proj.save(tmp_path / "old", format="csv")
+    folder.rename(tmp_path / "old.parquet")
+    assert Projection.load(tmp_path / "old.parquet").samples.shape == proj.samples.shape
+
+
+def test_a_market_projection_with_a_file_like_directory_is_refused(market_projection,
+                                                                   tmp_path):
+    with pytest.raises(ParameterError, match=r"MarketProjection\.save writes a folder of "
+                                             r"files .* e\.g\. '.*m' \(MarketProjection\."
+                                             r"load\("):
+        market_projection.save(tmp_path / "m.parquet")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("unit", "error"), [("", ParameterError), ("  ", ParameterError),

@@ -48,7 +48,6 @@ from ..projection._meta import (
     short,
 )
 from ..projection.files import (
-    _dir,
     _dump_scenarios,
     _frame_array,
     _jsonable,
@@ -56,6 +55,7 @@ from ..projection.files import (
     _write,
     check_load_memory,
     extension,
+    folder_path,
     out_of_memory,
     read_frame,
     read_metadata,
@@ -76,8 +76,8 @@ _RECORDS_KEY = "records"
 
 def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -> Path:
     """Write MarketProjection `p` to `directory` atomically (layout in the module docstring)."""
+    path = folder_path(directory, "MarketProjection")
     ext = extension(format, force)
-    path = _dir(directory)
     cols = [str(y) for y in p.years.tolist()]
     s, k, n, h = p.samples.shape
     samples = pd.DataFrame(p.samples.reshape(s * k * n, h), columns=cols)

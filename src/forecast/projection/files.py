@@ -81,6 +81,34 @@ def _dir(directory: Any, error: type[ForecastError] = OutputError) -> Path:
     return Path(os.path.expanduser(directory))  # '~/runs', as pandas reads it
 
 
+#: Suffixes of single data files: a `directory` named with one (``p.parquet``) is taken
+#: for the file it reads as, and refused by :func:`folder_path`.
+FILE_SUFFIXES = frozenset({".parquet", ".pq", ".csv", ".tsv", ".json", ".xlsx", ".xls",
+                           ".pkl", ".pickle", ".h5", ".hdf5", ".nc", ".feather", ".arrow",
+                           ".npy", ".npz", ".zip", ".gz", ".bz2", ".xz", ".zst", ".tar"})
+
+
+def folder_path(directory: Any, what: str = "Projection") -> Path:
+    """`directory` for ``save``: a path whose suffix names a data file is refused.
+
+    A projection is saved as a folder of files; ``proj.save("p.parquet")`` made a
+    folder named ``p.parquet`` where a user coming from ``DataFrame.to_parquet`` expects
+    one file. ``load`` reads a folder of any name (one saved before this check too).
+    """
+    path = _dir(directory)
+    suffix = path.suffix.lower()
+    if suffix in FILE_SUFFIXES:
+        stem = path.with_suffix("")
+        raise ParameterError(
+            f"`directory` must name a folder: {what}.save writes a folder of files "
+            f"(samples.parquet, base_log.parquet, metadata.json, ...), not one file; got "
+            f"{os.fspath(directory)!r}, whose {path.suffix} suffix names a file. Pass a "
+            f"folder name without it, e.g. {os.fspath(stem)!r} ({what}.load("
+            f"{os.fspath(stem)!r}) reads it back); format='csv' or 'parquet' sets the "
+            "format of the files inside.", field="directory")
+    return path
+
+
 def _write(out: OutputFolder, name: str, df: pd.DataFrame) -> None:
     if name.endswith(".parquet"):
         with out.open(name) as fh:
@@ -112,8 +140,8 @@ def extension(format: Any, force: Any) -> str:
 
 def save(p: Any, directory: Any, format: str = "parquet", force: bool = False) -> Path:
     """Write `p` to `directory` atomically; see the module docstring for the layout."""
+    path = folder_path(directory)
     ext = extension(format, force)
-    path = _dir(directory)
     cols = [str(y) for y in p.years.tolist()]
     s, n, h = p.samples.shape
     samples = pd.DataFrame(p.samples.reshape(s * n, h), columns=cols)
