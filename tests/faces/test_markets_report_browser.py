@@ -140,7 +140,8 @@ def test_markets_report_structure_and_settings(browser, reports, width):
     m = browser.measure(path, width, STRUCTURE, path.with_name(f"structure-{width}.png"))
     jumps = [(a, b) for a, b in zip(m["levels"], m["levels"][1:], strict=False) if b > a + 1]
     assert jumps == [], f"heading levels skip: {m['levels']}"
-    assert m["reproduce"] == ["TABLE"], "the settings are shown more than once"
+    # the library versions, the command, the Python code and the settings, once each
+    assert m["reproduce"] == ["TABLE", "PRE", "PRE", "TABLE"], "the settings are shown twice"
     # only the one word longer than the column may break: a path, not a name
     assert set(m["broken"]) <= {LONG_PATH}, f"settings broken mid-word at {width} px"
 

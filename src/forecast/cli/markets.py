@@ -28,6 +28,7 @@ from ..report import market_figures, write_markets_report
 from ..report.formats import percent
 from ..report.report import compact_years
 from ..report.reproduce import settings_json, shell_word
+from ..report.reproduce import versions as report_versions
 from ..scenarios import ScenarioSet, market_presets
 from ..scenarios.diversion import Diversion
 from ._util import (
@@ -216,10 +217,12 @@ def _write(args, folder, records, mp, markets, t0: float) -> int:
                                                   getattr(args, "argv", [])),
                 "model_spec": spec_text(args), "design": design_of(args),
                 "model": mp.model, "markets": list(markets),
+                "flow": args.flow, "segment": args.segment,
                 "data": args.data or "embedded", "added": list(args.add),
                 "as_of": args.as_of, "fx": args.fx or "embedded",
                 "currency": args.currency, "unit": mp.unit, "seed": args.seed,
                 "scenario_file": args.file or "market presets", **projection_settings(mp),
+                "versions": report_versions(),
                 "seconds": round(time.perf_counter() - t0, 2)}
     folder.write_text("settings.json", settings_json(settings))
     status(args, "writing report.html")

@@ -60,8 +60,8 @@ from ._markets_message import (
 from .figures import _Canvas
 from .formats import percent
 from .keymessage import _default_prob_year
-from .report import MAX_BYTES, compact_years
-from .reproduce import settings_frame
+from .report import MAX_BYTES, compact_years, reproduce_block
+from .reproduce import markets_python_code
 from .reproduce import stamp as report_stamp
 
 __all__ = ["market_figures", "market_table", "markets_section", "write_markets_report"]
@@ -538,11 +538,12 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
             **({"fit_seed": own["fit_seed"]} if "fit_seed" in own else {}),
             "n_paths": projection.n_paths, "markets": list(projection.parts),
             "scenarios": list(projection.scenario_names), **dict(settings or {})}
+    # the versions have a table of their own (as in the report of one market)
     conf = {k: (v if isinstance(v, str | int | float | bool | list | type(None)) else str(v))
-            for k, v in conf.items()}
+            for k, v in conf.items() if k != "versions"}
     sections += [("Joint history", _history(projection)),
                  ("Data provenance", S.provenance(records, None)),
-                 ("Reproduce", _settings(conf))]
+                 ("Reproduce", reproduce_block(conf, markets_python_code(conf, projection)))]
     meta = (f"{H.esc(projection.model)} · {projection.n_paths:,} paths · seed "
             f"{H.esc(projection.seed)} · {H.esc(unit_text(projection.unit))} · forecast "
             f"{__version__} · {report_stamp()}")
@@ -559,11 +560,6 @@ def write_markets_report(projection, path, *, records=None, settings: Mapping | 
     H.write_report_file(path, data, force)
     return path
 
-
-def _settings(conf: Mapping) -> str:
-    """The settings once, as a table whose names wrap only between words (report.css)."""
-    return ('<div class="settings-cells">' + H.table(settings_frame(conf), stack=True)
-            + "</div>")
 
 
 def _history(projection) -> str:

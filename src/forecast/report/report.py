@@ -299,6 +299,12 @@ def _with_mixture(projection, summary):
 
 
 def _reproduce(conf, projection) -> str:
+    return reproduce_block(conf, python_code(conf, projection))
+
+
+def reproduce_block(conf, code: str) -> str:
+    """The "Reproduce" section of both reports: the library versions, the command (when
+    one ran), the Python `code` that reproduces the run, and the settings."""
     ver = versions()
     vt = H.table(settings_frame(ver).rename(columns={"setting": "library",
                                                      "value": "version"}), labels=False)
@@ -308,5 +314,5 @@ def _reproduce(conf, projection) -> str:
     # breaks anywhere, and on a phone each setting is a block, so the table never scrolls
     # sideways (report.css, as the markets report's)
     return (f"<h3>Library versions</h3>{vt}{cmd}<h3>Python</h3>"
-            f"{H.pre(python_code(conf, projection))}<h3>Settings</h3>"
+            f"{H.pre(code)}<h3>Settings</h3>"
             f'<div class="settings-cells">{H.table(settings_frame(conf), stack=True)}</div>')

@@ -26,8 +26,8 @@ from .._version import __version__
 from ..errors import ForecastError
 from ..projection.engine import project
 
-__all__ = ["python_code", "settings_json", "settings_of", "shell_word", "utf8_text",
-           "versions"]
+__all__ = ["markets_python_code", "python_code", "settings_json", "settings_of",
+           "shell_word", "utf8_text", "versions"]
 
 #: Libraries whose versions decide the numbers (and the charts) of a run.
 LIBRARIES = ("numpy", "pandas", "statsmodels", "scipy", "matplotlib")
@@ -187,6 +187,54 @@ def python_code(conf: Mapping, projection) -> str:
     return "\n".join([*head, "", text])
 
 
+def markets_python_code(conf: Mapping, projection) -> str:
+    """The Python calls that reproduce a projection of several markets (``forecast run
+    --markets``), from the recorded settings, as :func:`python_code` for one market.
+
+    The records as the command read them; :func:`forecast.reconstruct_markets` of the
+    projection's history (its markets, flow, segment and currency); the joint model of
+    the command's ``design`` and ``model_spec`` fitted with the fit's seed (a projection
+    made in Python records neither: the line says so); the market presets or the file
+    the command read, or the projection's definitions written out as TOML; then
+    :func:`forecast.project_markets` with the run's paths, chunks, seed and target.
+    """
+    own = projection.settings if isinstance(projection.settings, Mapping) else {}
+    seed = _seed_code(conf.get("seed"), own.get("spawn_key") or (), own.get("pool_size", 4))
+    fit_seed = (_seed_code(conf["fit_seed"]) if conf.get("fit_seed") is not None
+                else _seed_code(conf.get("seed")))
+    h = projection.history
+    fx = ", fx=fx" if conf.get("fx") not in ("embedded", None) else ""
+    data = [*_records_code(conf),
+            f"history = forecast.reconstruct_markets(records, markets={tuple(h.markets)!r}, "
+            f"flow={h.flow!r}, segment={h.segment!r}, currency={h.currency!r}{fx})"]
+    spec, design = conf.get("model_spec"), conf.get("design")
+    if spec and design in ("bottom-up", "split"):
+        spec = str(spec) if "." in str(spec).split("(")[0] else f"forecast.{spec}"
+        model = (f"forecast.BottomUpModel({spec})" if design == "bottom-up"
+                 else f"forecast.SplitModel({spec}, {spec})")
+        fit = [f"fit = {model}.fit(history, seed={fit_seed})"]
+    else:
+        fit = [f"# The joint model ({projection.model}) was fitted in Python: fit it as in the",
+               f"# session that ran it, e.g. forecast.BottomUpModel(forecast.Auto()).fit("
+               f"history, seed={fit_seed}).",
+               "fit = ..."]
+    scen = _scenarios_code(conf, projection, markets=True)
+    chunk, n = own.get("chunk_size"), int(conf.get("n_paths") or projection.n_paths)
+    default = inspect.signature(project).parameters["chunk_size"].default
+    chunk_kw = (f", chunk_size={int(chunk)}" if isinstance(chunk, int)
+                and min(chunk, n) != min(default, n) else "")
+    target = str(own.get("target", "US"))
+    body = [*data, *fit, *scen,
+            f"proj = forecast.project_markets(fit, scenarios, to={int(projection.years[-1])}, "
+            f"n_paths={n}{chunk_kw}, seed={seed}"
+            + (f", target={target!r}" if target != "US" else "") + ")"]
+    text = "\n".join(body)
+    module = str(spec or "").split("(")[0].rpartition(".")[0]
+    head = ["import numpy"] if "numpy." in text else []
+    head += [f"import {module}"] if module and module != "forecast" else []
+    return "\n".join([*head, "import forecast", "", text])
+
+
 def _records_code(conf: Mapping) -> list[str]:
     data = conf.get("data", "embedded")
     lines = ["records = forecast.load_releases()" if data in ("embedded", None)
@@ -218,14 +266,16 @@ def _series_code(series) -> str:
     return f"forecast.AnnualSeries({years!r}, [{values}]{extra})"
 
 
-def _scenarios_code(conf: Mapping, projection) -> list[str]:
-    """Lines that set ``scenarios`` to what the projection ran, probabilities included."""
+def _scenarios_code(conf: Mapping, projection, markets: bool = False) -> list[str]:
+    """Lines that set ``scenarios`` to what the projection ran, probabilities included;
+    with `markets`, the presets are the market presets (``forecast run --markets``)."""
     names = list(projection.scenario_names)
     probs = projection.probabilities
     src = conf.get("scenario_file")
     defs = getattr(projection, "scenarios", None)
-    if src is None and defs is not None and _all_presets(defs):
-        src = "presets"
+    presets_name = "market presets" if markets else "presets"
+    if src is None and defs is not None and _all_presets(defs, markets):
+        src = presets_name
     if src is None:  # built in Python: write the definitions out
         text, why = _toml(defs, probs)
         if text is None:
@@ -236,6 +286,7 @@ def _scenarios_code(conf: Mapping, projection) -> list[str]:
                     "scenarios = ..."]
         return [f"scenarios = forecast.loads_scenarios({text})"]
     lines = ["scenarios = presets.scenario_set()" if src == "presets"
+             else "scenarios = forecast.market_presets.scenario_set()" if src == "market presets"
              else f"scenarios = forecast.load_scenarios({src!r})"]
     chosen = f"tuple(scenarios[name] for name in {names!r})"
     if probs is not None:  # the set's probabilities, in the projection's order
@@ -246,10 +297,10 @@ def _scenarios_code(conf: Mapping, projection) -> list[str]:
     return lines
 
 
-def _all_presets(defs) -> bool:
-    from ..scenarios import presets  # lazy: it builds every preset on import
+def _all_presets(defs, markets: bool = False) -> bool:
+    from ..scenarios import market_presets, presets  # lazy: it builds every preset on import
 
-    known = {s.name: s for s in presets.scenario_set().scenarios}
+    known = {s.name: s for s in (market_presets if markets else presets).scenario_set().scenarios}
     return all(known.get(s.name) == s for s in defs)
 
 
