@@ -240,13 +240,14 @@ def _resource(name: str) -> str:
 
 
 def page(title: str, key: str, sections: list[tuple[str, str]], meta: str = "",
-         appendix: str = "") -> str:
-    """The whole document from ``template.html``: title block, contents, sections."""
+         appendix: str = "", notes: str = "") -> str:
+    """The whole document from ``template.html``: title block (with `notes` under the key
+    message, e.g. a caution about its data), contents, sections."""
     toc = "".join(f'<li><a href="#{anchor(t)}">{esc(t)}</a></li>' for t, _ in sections)
     body = "".join(f'<section id="{anchor(t)}"><h2>{esc(t)}</h2>{content}</section>'
                    for t, content in sections)
     return Template(_resource("template.html")).substitute(
-        title=esc(title), style=_resource("report.css"), meta=meta, key=key,
+        title=esc(title), style=_resource("report.css"), meta=meta, key=key, notes=notes,
         toc=toc, body=body + appendix)
 
 

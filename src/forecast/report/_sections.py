@@ -185,6 +185,71 @@ def currency_caution(unit: str) -> str:
     return f'<p class="caution"><b>{H.esc(head)}:</b> {H.esc(rest)}</p>'
 
 
+def unofficial_latest(records, history) -> tuple[list[int], list[tuple[str, list[int]]]]:
+    """(years, [(source, its years), ...]) when every record the history uses in its last
+    full year and its nowcast year comes from a source found at no official outlet (the
+    ``official`` flag of :func:`forecast.records.provenance`), else ``([], [])``.
+
+    The last full year is the latest year before the nowcast year that a used record
+    informs (the year the key message compares with); without a nowcast year, the last
+    year a used record informs. Records are matched to the history's observations by
+    their ``origin`` and ``row``; a used record that `records` does not hold (or a
+    history without observations) gives no caution: nothing is known of its source.
+    """
+    if records is None or not hasattr(history, "observations"):
+        return [], []
+    obs = history.observations()
+    if obs is None or obs.empty or not {"used", "row", "origin"} <= set(obs.columns):
+        return [], []
+    used = obs[obs["used"].astype(bool)]
+    from .keymessage import nowcast_year  # lazy: keymessage imports this module
+
+    now = nowcast_year(history)
+    before = sorted(int(y) for y in used["year"].unique() if now is None or y < now)
+    years = [y for y in (before[-1] if before else None, now)
+             if y is not None and (used["year"] == y).any()]
+    if not years:
+        return [], []
+    frame = records.frame
+    keys = frame.set_index(["origin", "row"])["source"]
+    keys = keys[~keys.index.duplicated()]
+    official = dict(zip(*(provenance_table(records)[c] for c in ("source", "official")),
+                        strict=True))
+    found: dict[str, list[int]] = {}
+    for y in years:
+        for origin, row in used.loc[used["year"] == y, ["origin", "row"]].itertuples(
+                index=False):
+            source = keys.get((origin, row))
+            if source is None or official.get(source, True):
+                return [], []  # an official source, or one not known: no caution
+            found.setdefault(str(source), [])
+            if y not in found[str(source)]:
+                found[str(source)].append(y)
+    return years, list(found.items())
+
+
+def source_caution(records, history) -> str:
+    """A caution read with the key message when the latest years rest on unofficial
+    sources (:func:`unofficial_latest`): the years, and each source with its years.
+
+    The projection starts from the nowcast year, and the key message compares with the
+    last full year: when no official outlet carries any figure behind them, a reader
+    should know it before the figures (the provenance table says it only folded).
+    Empty otherwise.
+    """
+    years, sources = unofficial_latest(records, history)
+    if not years:
+        return ""
+    what = (f"{years[0]}, the last full year, and {years[1]}, the nowcast year the "
+            "projection starts from," if len(years) == 2 else f"{years[0]}")
+    cited = "; ".join(f"{H.esc(src)} ({', '.join(map(str, ys))})" for src, ys in sources)
+    return (f'<p class="caution"><b>Caution, sources:</b> every figure behind {what} comes '
+            "from a source found only as a re-post or a secondary report, at no official "
+            f"outlet: {cited}. The projection and the key "
+            'message\'s comparison rest on them (see <a href="#data-provenance">Data '
+            "provenance</a>).</p>")
+
+
 def _distribution(param: str, dist) -> str:
     """A parameter's value: a fixed one as a number, an uncertain one as its distribution."""
     if dataclasses.is_dataclass(dist):

@@ -287,7 +287,8 @@ class _Parts:
         text = H.page(title or f"{name}: scenarios to {int(p.years[-1])}",
                       S.key_block(self.message) + S.currency_caution(p.unit)
                       + preset_caution(self.conf, self.history, self.by_name.values()),
-                      self.sections(fig), meta=meta)
+                      self.sections(fig), meta=meta,
+                      notes=S.source_caution(self.records, self.history))
         return text.encode("utf-8")
 
 
