@@ -229,7 +229,7 @@ def test_probabilities_of_a_scenario_file_give_the_mixture(runs):
         assert "mixture" in {r["scenario"] for r in csv.DictReader(fh)}
     text = (folder / "report.html").read_text()
     assert ">Probability-weighted mixture</h2>" in text
-    assert 'alt="Mixture fan chart"' in text
+    assert 'alt="Fan chart of the probability-weighted mixture of the scenarios"' in text
     assert (folder / "mixture.png").stat().st_size > 0
     # the report's code loads the file and keeps its probabilities: the same mixture
     import html

@@ -343,7 +343,9 @@ def test_mixture_appears_when_scenarios_carry_probabilities(tmp_path):
     text = check_self_contained(report.write_report(proj, tmp_path / "m.html",
                                                     decompose=False))
     assert ">Probability-weighted mixture</h2>" in text
-    assert 'alt="Mixture fan chart"' in text
+    assert 'alt="Fan chart of the probability-weighted mixture of the scenarios"' in text
+    # its caption, as every other figure has one
+    assert "<figcaption>The scenarios pooled by their probabilities" in text
     assert "Weighting the scenarios by their probabilities" in text
 
 

@@ -126,7 +126,13 @@ def fan_chart(projection, scenario: str | int | None = None, *, history=None,
     ax.plot(years, median, color=color, linewidth=2, label="median")
     set_yscale(ax, yscale)
     return finish(ax, title if title is not None else scenario_label(name),
-                  unit_label(unit_of(projection)))
+                  unit_label(unit_of(projection)) + _scale_note(yscale))
+
+
+def _scale_note(yscale: str) -> str:
+    """What the y label adds on a log axis, whose ticks (3, 5, 7, 10, 20) alone do not
+    say it: equal steps are equal ratios there, as every log chart of the reports says."""
+    return " (log scale)" if yscale == "log" else ""
 
 
 @checked_keywords
@@ -259,7 +265,8 @@ def comparison_chart(projection, scenarios: Sequence[str] | None = None, *,
                             linewidth=0)
         ax.plot(years, median, color=color, linewidth=1.8, label=scenario_label(name))
     set_yscale(ax, yscale)
-    band = f" (median, {level_label(level)}% band)" if level else " (median)"
+    scale = "; log scale" if yscale == "log" else ""
+    band = f" (median, {level_label(level)}% band{scale})" if level else f" (median{scale})"
     ylabel = unit_label(unit_of(projection)) + band
     return finish(ax, title, ylabel)
 

@@ -266,6 +266,15 @@ def _legend_under(func):
     return draw
 
 
+def _mixture_chart(projection, *, nowcast_year=None, **kwargs):
+    """The mixture's fan chart, its nowcast year marked as on the other fans."""
+    from ..plotting._base import mark_nowcast
+
+    ax = plotting.fan_chart(projection, **kwargs)
+    mark_nowcast(ax, nowcast_year)
+    return ax
+
+
 @checked_keywords
 def render_figures(projection, *, history=None, decompositions: Mapping | None = None,
                    sensitivity=None, nowcast=None, baseline: str = "baseline",
@@ -359,8 +368,9 @@ def render_figure_sets(projection, *, history=None, decompositions: Mapping | No
     if nowcast is not None:
         c.draw("nowcast", plotting.nowcast_chart, nowcast, size=(6.5, 3.6))
     if getattr(projection, "probabilities", None) is not None:
-        c.draw("mixture", _legend_under(plotting.fan_chart), projection.mixture(),
-               history=history, yscale="log", size=(SIZE[0], SIZE[1] + 0.6),
+        c.draw("mixture", _legend_under(_mixture_chart), projection.mixture(),
+               history=history, nowcast_year=year, yscale="log",
+               size=(SIZE[0], SIZE[1] + 0.6),
                title="Probability-weighted mixture of the scenarios")
     decomps = dict(decompositions or {})
     for name in names:

@@ -268,7 +268,8 @@ class _Parts:
             probs = ", ".join(f"{scenario_label(n)} {q:.0%}" for n, q in
                               zip(names, p.probabilities, strict=True))
             out.append(("Probability-weighted mixture", f"<p>Probabilities: {H.esc(probs)}."
-                        "</p>" + S.img(fig, "mixture", "Mixture fan chart")))
+                        "</p>" + S.img(fig, "mixture", "Fan chart of the probability-weighted "
+                                       "mixture of the scenarios", MIXTURE_CAPTION)))
         out.append(("History and baseline model",
                     S.model_section(self.fit, self.backtest, self.history, fig,
                                     years=p.years)))
@@ -290,6 +291,13 @@ class _Parts:
                       self.sections(fig), meta=meta,
                       notes=S.source_caution(self.records, self.history))
         return text.encode("utf-8")
+
+
+#: The mixture chart's caption (it had none, alone of the report's figures).
+MIXTURE_CAPTION = ("The scenarios pooled by their probabilities: each path is drawn whole "
+                   "from one scenario, as many paths from each as its probability gives. "
+                   "Median and 50%, 80% and 95% bands, with the whole reconstructed history "
+                   "(black, its 95% band grey). Log scale: equal steps are equal ratios.")
 
 
 def _with_mixture(projection, summary):

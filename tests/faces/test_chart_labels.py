@@ -1,0 +1,61 @@
+"""The charts say what they show (probe 36c, defect 7).
+
+The mixture chart and the markets fans were on log axes labelled "USD bn"; the mixture
+figure had no caption. Each is checked on the chart as drawn, and the charts were looked
+at (PNG files written by ``forecast run``).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+import forecast
+from forecast import plotting
+from forecast.projection import Projection
+from forecast.report import render_figures
+from forecast.series import AnnualSeries
+
+
+@pytest.fixture(scope="module")
+def proj():
+    """A wide fan: the lower band edges fall far below the history."""
+    rng = np.random.default_rng(7)
+    base = np.log(31.6) + np.cumsum(rng.normal(0.03, 0.2, (2000, 10)), axis=1)
+    samples = np.exp(np.stack([base, base + np.linspace(0, -0.3, 10)]))
+    return Projection(
+        years=np.arange(2026, 2036), scenario_names=("baseline", "fragmentation"),
+        samples=samples, base_log=base, center=base.mean(axis=0),
+        history=AnnualSeries(np.arange(2016, 2026), np.geomspace(17, 31.6, 10),
+                             name="US offshore_execution"),
+        seed=7, model="Drift", settings={"n_paths": 2000, "chunk_size": 2000})
+
+
+def test_a_log_axis_says_so(proj):
+    assert plotting.fan_chart(proj, yscale="log").get_ylabel() == "USD bn (log scale)"
+    assert plotting.fan_chart(proj).get_ylabel() == "USD bn"
+    assert plotting.comparison_chart(proj, yscale="log").get_ylabel() == (
+        "USD bn (median, 80% band; log scale)")
+
+
+def test_the_markets_fans_say_their_axes_are_log(market_projection):
+    axes = plotting.market_fans(market_projection, yscale="log", ncols=2)
+    assert axes[0].get_ylabel() == "USD bn (log scale)"
+
+
+def test_the_mixture_figure_has_a_caption_and_a_log_axis(tmp_path):
+    s = AnnualSeries(range(2012, 2026), np.geomspace(10, 31.6, 14), name="US")
+    sset = forecast.ScenarioSet((forecast.presets.baseline(), forecast.presets.escalation()),
+                                probabilities=(0.6, 0.4))
+    p = forecast.project(forecast.Drift().fit(s), sset, to=2030, n_paths=200, seed=1)
+    figs = render_figures(p, format="svg", skip=[k for k in ("headline", "fan_escalation",
+                                                               "difference_escalation")])
+    assert b"USD bn (log scale)" in figs["mixture"]
+    page = forecast.report.write_report(p, tmp_path / "m.html", figures=figs, plots=False,
+                                        decompose=False).read_text()
+    mixture = page[page.index('id="probability-weighted-mixture"'):]
+    assert "<figcaption>The scenarios pooled by their probabilities" in mixture
