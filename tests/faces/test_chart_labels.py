@@ -1,8 +1,9 @@
-"""The charts say what they show (probe 36c, defect 7).
+"""The charts say what they show (probe 36c, defects 7 and 8).
 
 The mixture chart and the markets fans were on log axes labelled "USD bn"; the mixture
-figure had no caption. Each is checked on the chart as drawn, and the charts were looked
-at (PNG files written by ``forecast run``).
+figure had no caption; the history chart's partial and growth records were not said to
+be implied annual levels. Each is checked on the chart as drawn, and the charts were
+looked at (PNG files written by ``forecast run``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import forecast
 from forecast import plotting
 from forecast.projection import Projection
 from forecast.report import render_figures
+from forecast.report._sections import model_section
 from forecast.series import AnnualSeries
 
 
@@ -45,6 +47,14 @@ def test_a_log_axis_says_so(proj):
 def test_the_markets_fans_say_their_axes_are_log(market_projection):
     axes = plotting.market_fans(market_projection, yscale="log", ncols=2)
     assert axes[0].get_ylabel() == "USD bn (log scale)"
+
+
+def test_the_history_caption_says_partial_and_growth_records_are_implied_levels(
+        us_history):
+    figs = {"history": b"<svg></svg>"}
+    html = model_section(None, None, us_history, figs)
+    assert ("A partial-year figure or a growth rate is drawn as the annual level it "
+            "implies") in html
 
 
 def test_the_mixture_figure_has_a_caption_and_a_log_axis(tmp_path):

@@ -460,7 +460,11 @@ def provenance(records, history) -> str:
 
 def model_section(fit, backtest, history, figs, years=None) -> str:
     parts = [img(figs, "history", "Reconstructed history with the published records",
-                 "Reconstructed history: median, bands and every published record used.")]
+                 "Reconstructed history: median, bands and every published record used. A "
+                 "partial-year figure or a growth rate is drawn as the annual level it "
+                 "implies: a partial figure scaled up to the full year by the months' usual "
+                 "share of it, a growth rate applied to the median of the year before (a "
+                 "rate for the first months drawn as if the whole year grew at it).")]
     if "nowcast" in figs:
         parts.append(img(figs, "nowcast", "Nowcast of the latest year"))
     if fit is not None:
