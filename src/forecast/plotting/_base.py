@@ -720,6 +720,56 @@ def _even_ticks(lo: float, hi: float) -> list[float]:
     return [round(float(v), 10) for v in np.arange(first, hi + step * 1e-9, step)]
 
 
+def cover_data(ticks: list[float], lo: float, hi: float, data_lo: float,
+               data_hi: float) -> list[float]:
+    """`ticks` of a log axis shown from `lo` to `hi`, with a round value added at or below
+    the lowest data value `data_lo` (at or above the highest, `data_hi`) when the data
+    reach beyond the outer tick: a fan's band from 12.0 under a lowest tick of 15 could not
+    be read off the axis. The added value is inside the view; a tick it would crowd (closer
+    than half :data:`_END_GAP` of the range) gives way to it. Data outside the view (a
+    zoom) are left alone.
+
+    >>> cover_data([15.0, 20.0, 30.0, 40.0, 50.0, 70.0], 11.001, 72.9, 11.99, 66.9)
+    [11.5, 15.0, 20.0, 30.0, 40.0, 50.0, 70.0]
+    >>> cover_data([20.0, 30.0, 50.0], 17.0, 60.0, 19.0, 52.0)  # 18 crowds 20 out
+    [18.0, 30.0, 50.0, 60.0]
+    """
+    if not ticks or not (0 < lo < hi) or not np.isfinite([data_lo, data_hi]).all():
+        return ticks
+    out = list(ticks)
+    span = np.log(hi / lo)
+    crowd = 0.5 * _END_GAP * span
+    if lo <= data_lo < out[0]:
+        v = _round_between(lo, data_lo, largest=True)
+        if v is not None:
+            out = [t for t in out if np.log(t / v) >= crowd] or out[-1:]
+            out.insert(0, v)
+    if out[-1] < data_hi <= hi:
+        v = _round_between(data_hi, hi, largest=False)
+        if v is not None:
+            out = [t for t in out if np.log(v / t) >= crowd] or out[:1]
+            out.append(v)
+    return out
+
+
+def _round_between(a: float, b: float, largest: bool) -> float | None:
+    """The roundest value from `a` to `b` (0 < a <= b): a multiple of the largest step
+    (5, 2 or 1 times a power of ten) that has one there, the largest such multiple or the
+    smallest; None when no step down to a thousandth of `b` has one.
+
+    >>> _round_between(11.001, 11.99, largest=True), _round_between(66.9, 72.9, largest=False)
+    (11.5, 70.0)
+    """
+    top = int(np.floor(np.log10(b)))
+    for e in range(top, top - 4, -1):
+        for m in (5, 2, 1):
+            step = m * 10.0**e
+            v = (np.floor(b / step) if largest else np.ceil(a / step)) * step
+            if v > 0 and a <= v <= b:
+                return round(float(v), 10)
+    return None
+
+
 def log_axis(ax, axis: str = "y") -> None:
     """A log axis whose ticks are all labelled with plain numbers (see :func:`log_ticks`)."""
     from matplotlib.ticker import (  # lazy: matplotlib is the optional `plot` extra
@@ -730,8 +780,8 @@ def log_axis(ax, axis: str = "y") -> None:
 
     class _Readable(Locator):
         def __call__(self):
-            lo, hi = self.axis.get_view_interval()
-            return log_ticks(min(lo, hi), max(lo, hi))
+            lo, hi = sorted(self.axis.get_view_interval())
+            return cover_data(log_ticks(lo, hi), lo, hi, *self.axis.get_data_interval())
 
         def tick_values(self, vmin, vmax):
             return log_ticks(min(vmin, vmax), max(vmin, vmax))

@@ -169,7 +169,16 @@ def share_chart(projection, scenario: str | None = None, *, ax: Axes | None = No
     values = np.vstack([hist.to_numpy(), proj.to_numpy()]).T
     colors = [PALETTE[k % len(PALETTE)] for k in range(len(projection.parts))]
     ax.stackplot(years, values, labels=list(projection.parts), colors=colors, alpha=0.85)
-    ax.axvline(int(proj.index[0]) - 0.5, color="black", linewidth=0.8, linestyle="--")
+    first = int(proj.index[0])
+    ax.axvline(first - 0.5, color="black", linewidth=0.8, linestyle="--")
+    # named along its foot, as the single-market charts name their nowcast line; on a
+    # white ground, legible over any part's colour
+    ax.annotate(f"projected from {first}", xy=(first - 0.5, 0.0),
+                xycoords=("data", "axes fraction"), xytext=(4, 4),
+                textcoords="offset points", ha="left", va="bottom", rotation=90,
+                fontsize="x-small", color="black",
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
+                      "alpha": 0.85})
     ax.set_ylim(0, 100)
     ax.set_xlim(years[0], years[-1])
     title = f"Shares of China's total: {scenario_label(scenario)}" if title is None else title

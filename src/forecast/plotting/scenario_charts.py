@@ -213,11 +213,11 @@ def headline_chart(projection, *, history=None, baseline: str = "baseline",
 def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
                      levels: Sequence[float] = (50, 80), ax: Axes | None = None,
                      title: str | None = None) -> Axes:
-    """A scenario minus the baseline, path by path, in percent of the baseline level.
+    """A scenario minus the baseline, path by path, as a % difference from the baseline.
 
     The bands are quantiles of ``100 * (scenario / baseline - 1)`` over paths that share
     their baseline draws (:meth:`Projection.difference`). A note gives, for scale, the
-    scenario's own 80% level band relative to the baseline median in the last year: what
+    scenario's own 80% level band against the baseline median in the last year: what
     a reader would see comparing two separate fan charts, far wider. A projection of one
     year is drawn as one box per band with the median across it.
 
@@ -290,15 +290,20 @@ def difference_chart(projection, scenario: str, *, baseline: str = "baseline",
     own = projection.interval(80, name).iloc[-1]
     base_median = float(projection.quantiles(0.5, base)["value"].iloc[-1])
     lo, hi = (100 * (own[k] / base_median - 1) for k in ("lower", "upper"))
+    # against the baseline's median, as the paired band is: said, since the key message
+    # gives the baseline's band against its own median
     ax.plot([], [], linestyle="none",  # a legend line only: it would squash the paired band
             label=f"for scale, {shorten(scenario_label(name))}'s own 80% level\nband in "
-                  f"{int(years[-1])}: {lo:+.0f}% to {hi:+.0f}%")
+                  f"{int(years[-1])}, against the "
+                  f"{shorten(scenario_label(base, in_sentence=True))}\nmedian: {lo:+.0f}% to "
+                  f"{hi:+.0f}%")
     ax.axhline(0, color=HISTORY_COLOR, linewidth=0.8)
     if one:
         ax.set_xlim(years[0] - 1, years[0] + 1)
     default = f"{scenario_label(name)} minus {scenario_label(base)}"
     finish(ax, title if title is not None else default,
-           f"% of the {shorten(scenario_label(base, in_sentence=True))} level", legend=False)
+           f"% difference from the {shorten(scenario_label(base, in_sentence=True))}",
+           legend=False)
     # under the axes, as the fans': a band that leaves 0 spreads over every corner by the
     # last year (a phone's legend, 55% of the width, covered it wherever it was put)
     legend_below(ax)

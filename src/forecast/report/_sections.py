@@ -410,9 +410,11 @@ def scenario_article(projection, scenario, figs, decomps, years, baseline, effec
                   "Fan of the scenario (shaded) with the baseline's median (dashed) and 80% "
                   "band (dotted).")
               + img(figs, f"difference_{name}", f"{scenario_label(name)} minus the baseline",
-                    "Difference to the baseline on the same paths (common random numbers). "
-                    "The legend gives, for scale, the scenario's own 80% level band: far "
-                    "wider, because it carries the baseline's uncertainty too."))
+                    "Difference to the baseline on the same paths (common random numbers), in "
+                    "percent of the baseline's level. The legend gives, for scale, the "
+                    "scenario's own 80% level band in the last year, in percent of the "
+                    "baseline's median: far wider, because it carries the baseline's "
+                    "uncertainty too."))
     if charts:
         parts.append(f'<div class="charts">{charts}</div>')
     if name in decomps:

@@ -266,6 +266,14 @@ def _legend_under(func):
     return draw
 
 
+def headline_title(projection) -> str:
+    """The headline chart's title: the series and the last projected year, as the report's
+    title ("US offshore execution: scenarios to 2035")."""
+    name = str(getattr(projection.history, "name", "") or "").replace("_", " ")
+    last = int(projection.years[-1])
+    return f"{name}: scenarios to {last}" if name else f"Scenarios to {last}"
+
+
 def _mixture_chart(projection, *, nowcast_year=None, **kwargs):
     """The mixture's fan chart, its nowcast year marked as on the other fans."""
     from ..plotting._base import mark_nowcast
@@ -360,8 +368,10 @@ def render_figure_sets(projection, *, history=None, decompositions: Mapping | No
     base = baseline if baseline in names else None
     # the headline's and the mixture's legends under the axes, as the fans': inside, they
     # covered the baseline's band (a phone's headline) or the history (the mixture's)
+    # titled as the report is (the PNG is reused alone: it named no series)
     c.draw("headline", _legend_under(plotting.headline_chart), projection, history=history,
-           baseline=baseline, nowcast_year=year, right=1.75, size=(7.8, 5.0),
+           baseline=baseline, nowcast_year=year, title=headline_title(projection),
+           right=1.75, size=(7.8, 5.0),
            narrow={"size": (4.4, 4.9), "right": 1.5, "kwargs": {"since": -6}})
     if history is not None:
         c.draw("history", plotting.history_chart, history)

@@ -412,8 +412,8 @@ def _parts(projection, *, figures, plots, decompose, level, dpi, thresholds, sce
              "each on its own log axis; the reconstructed history (black) with its 80% band "
              "(grey)."),
             ("market_shares", "Stacked shares of China's total",
-             f"Shares of China's total under {shown}: reconstructed, then the mean projected "
-             "share."))
+             f"Shares of China's total under {shown}: reconstructed, then, from the dashed "
+             "line, the mean projected share."))
         if key in fig)
     censored = projection.settings.get("censored") or []
     caution = ("" if not censored else
