@@ -40,7 +40,7 @@ from ._shapes import (
     tornado_rows,
     unit_label,
 )
-from .names import ASSUMPTION_COLORS, colors, label, scenario_label
+from .names import ASSUMPTION_COLORS, assumption_label, colors, label, scenario_label
 
 if TYPE_CHECKING:  # the `plot` extra, imported when a chart is drawn
     from matplotlib.axes import Axes
@@ -320,7 +320,7 @@ def decomposition_chart(data, scenario: str | None = None, *, value: str | None 
         v = np.asarray(wide[col], dtype=float)
         bottom = np.where(v >= 0, pos, neg)
         ax.bar(years, v, bottom=bottom, width=0.75, color=palette[str(col)],
-               label=label(col))
+               label=assumption_label(col))
         pos += np.where(v >= 0, v, 0)
         neg += np.where(v < 0, v, 0)
     ax.plot(years, pos + neg, color="black", marker="o", markersize=3, linewidth=1.2,

@@ -28,7 +28,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 __all__ = ["ASSUMPTION_COLORS", "EVIDENCE", "NAMES", "PALETTE", "SCENARIO_COLORS", "UNITS",
-           "colors", "evidence", "label", "part_label", "scenario_label", "unit_text"]
+           "assumption_label", "colors", "evidence", "label", "part_label", "scenario_label",
+           "unit_text"]
 
 #: Scenario, assumption, part, parameter, column and flow identifiers -> display names.
 NAMES: dict[str, str] = {
@@ -178,7 +179,7 @@ def label(key: object) -> str:
     if "." in text:
         head, *rest = text.split(".")
         tail = ", ".join(NAMES.get(r, _humane(r)) for r in rest)
-        return f"{label(head)}: {tail}"
+        return f"{assumption_label(head)}: {tail}"  # the head names an assumption
     out = _humane(text)
     return out[:1].upper() + out[1:]
 
@@ -215,6 +216,26 @@ def scenario_label(name: object, *, in_sentence: bool = False) -> str:
         return text
     out = label(text)
     return out[:1].lower() + out[1:] if in_sentence else out
+
+
+def assumption_label(name: object, *, in_sentence: bool = False) -> str:
+    """Display name of an assumption, the same in every table, chart and sentence.
+
+    A preset's name from the table, a lower-case identifier humanised and capitalised
+    (``drift`` is "Drift" as an assumption, although "drift" as a part of one), any other
+    name (``"US tariffs"``) exactly as written; `in_sentence` lower-cases the first
+    letter of the first two kinds, as :func:`scenario_label` does.
+
+    >>> assumption_label("drift"), assumption_label("green_pilot"), assumption_label("US tariffs")
+    ('Drift', 'Green pilot', 'US tariffs')
+    >>> assumption_label("trade_friction", in_sentence=True), label("drift.delta")
+    ('trade friction', 'Drift: growth change per year')
+    """
+    text = str(name)
+    if text not in NAMES and not _IDENTIFIER.fullmatch(text):
+        return text
+    out = label(text)
+    return out[:1].lower() + out[1:] if in_sentence else out[:1].upper() + out[1:]
 
 
 def part_label(path: object) -> str:

@@ -18,7 +18,13 @@ import numpy as np
 from .._validation import level_label
 from ..errors import ForecastError
 from ..history.history import parse_series_name
-from ..plotting.names import EVIDENCE, evidence, label, scenario_label, unit_text
+from ..plotting.names import (
+    EVIDENCE,
+    assumption_label,
+    evidence,
+    scenario_label,
+    unit_text,
+)
 from . import _html as H
 
 __all__: list[str] = []
@@ -142,7 +148,8 @@ class _Message:
             to = ", ".join(f"{k} {_signed(g)}" for k, g in gains.items())
             against = "" if ref == self.baseline else f", against {_the(ref)}"
             out.append(f"{scenario_label(name)}: of the {src}'s {_signed(loss)} {u} "
-                       f"through {label(part).lower()} in {y} (mean{against}), "
+                       f"through {assumption_label(part, in_sentence=True)} in {y} "
+                       f"(mean{against}), "
                        f"{sum(gains.values()):,.1f} moves to other markets ({to}); China's "
                        f"total: {_signed(total)}.")
         if self.mixture is not None:
@@ -409,7 +416,7 @@ def markets_preset_caution(scenarios: Iterable | None, target: str) -> str:
     if not acting:
         return ""
     where = "; ".join(
-        f"{', '.join(label(n).lower() for n in names)} to "
+        f"{', '.join(assumption_label(n, in_sentence=True) for n in names)} to "
         + ("every market in proportion" if m == "ALL" else f"{H.esc(m)}'s series")
         for m, names in acting.items())
     return ('<p class="caution"><b>Caution, US calibration:</b> the preset scenarios are '

@@ -19,6 +19,7 @@ from ..errors import ForecastTypeError, ParameterError
 from ..plotting._shapes import decomposition_wide, history_kind
 from ..plotting.names import (
     ASSUMPTION_COLORS,
+    assumption_label,
     colors,
     label,
     part_label,
@@ -354,7 +355,7 @@ def assumptions_table(scenario, market: str | None = None) -> str:
         what = "; ".join(f"{part_label(k)}: {_distribution(k, d)}"
                          + (on_level(d) if k in level else "")
                          for k, d in all_parameters(a).items())
-        rows.append({"assumption": label(a.name), "probability": prob_text,
+        rows.append({"assumption": assumption_label(a.name), "probability": prob_text,
                      "parameters": what or "none",
                      "evidence": market_evidence(a.name, market)})
     if not rows:
@@ -374,9 +375,9 @@ def _decomposition_table(frame, years) -> str:
     log points read as percent only when small (-34.0 of them are -28.8%)."""
     wide, _ = decomposition_wide(frame, None, None)
     wide = wide[wide.index.isin(years)].copy()
+    wide.columns = [assumption_label(c) for c in wide.columns]  # as in the other tables
     wide["total"] = wide.sum(axis=1)
     wide = wide.reset_index()
-    wide.columns = [label(c) if c != "year" else "year" for c in wide.columns]
     *parts, total = wide.columns[1:]
     formats = {c: (lambda r, v: f"{round(v, 1) + 0.0:+.1f}") for c in parts}
     formats[total] = lambda r, v: (f"{round(v, 1) + 0.0:+.1f} "
@@ -684,4 +685,4 @@ def _tornado_alt(sensitivity, which) -> str:
 
 def assumption_legend(names) -> str:
     cols = colors(names, ASSUMPTION_COLORS)
-    return " ".join(f"{swatch(c)}{H.esc(label(n))}" for n, c in cols.items())
+    return " ".join(f"{swatch(c)}{H.esc(assumption_label(n))}" for n, c in cols.items())

@@ -24,7 +24,7 @@ import numpy as np
 from .._keywords import checked_init, checked_keywords
 from .._validation import band_probs, check_int, check_level, level_label
 from ..errors import ForecastError, ParameterError
-from ..plotting.names import label, scenario_label, unit_text
+from ..plotting.names import assumption_label, scenario_label, unit_text
 from ._sections import check_inputs, check_projection, currency_caution_text
 from .formats import percent
 
@@ -54,8 +54,9 @@ class KeyMessage:
         Scenario -> its paired effect on the level in `year`, in percent:
         ``exp(mean log(scenario / baseline)) - 1`` over the paths, the total that the
         decomposition (`driver`) splits by assumption.
-    driver : tuple (scenario, assumption, log points, total log points) or None
-        The assumption contributing most to the largest gap, when it can be decomposed.
+    driver : tuple (scenario, assumption, log points, total log points[, others]) or None
+        The assumption contributing most to the largest gap, when it can be decomposed;
+        `others` (from :func:`key_message`) counts the scenario's other assumptions.
     prob_year, base_year : int or None
         The probability statement compares the level in `prob_year` with the history
         value of `base_year`.
@@ -74,7 +75,7 @@ class KeyMessage:
     baseline_median: float
     band: tuple[float, float]
     effects: dict[str, float] = field(default_factory=dict)
-    driver: tuple[str, str, float, float] | None = None
+    driver: tuple[str, str, float, float] | tuple[str, str, float, float, int] | None = None
     prob_year: int | None = None
     base_year: int | None = None
     base_value: float | None = None
@@ -113,8 +114,9 @@ class KeyMessage:
             name = max(self.effects, key=lambda n: abs(self.effects[n]))
             text = f"The largest gap is {scenario_label(name)} ({_pct(self.effects[name])})"
             if self.driver is not None and self.driver[0] == name:
-                _, part, lp, total = self.driver
-                text += _driver_text(label(part).lower(), lp, total)
+                _, part, lp, total, *others = self.driver  # the count, where _driver gave it
+                text += _driver_text(assumption_label(part, in_sentence=True), lp, total,
+                                     others[0] if others else None)
             out.append(text + ".")
             # exp(mean log ratio) - 1 (_paired_effects), which the decomposition splits
             what, nots = (("The changes are geometric means", "ratios")
@@ -210,7 +212,8 @@ def _default_base_year(history, series) -> int:
 
 
 def _driver(projection, scenario: str, baseline: str, year: int):
-    """(scenario, assumption, log points, total) of the largest part, or None."""
+    """(scenario, assumption, log points, total, number of the other assumptions) of the
+    largest part, or None."""
     try:
         frame = projection.decompose(scenario, baseline)
     except ForecastError:  # no scenario definitions (e.g. a mixture or a loaded file)
@@ -220,7 +223,7 @@ def _driver(projection, scenario: str, baseline: str, year: int):
         return None
     k = int(np.argmax(np.abs(row["log_points"].to_numpy())))
     return (scenario, str(row["assumption"].iloc[k]), float(row["log_points"].iloc[k]),
-            float(row["log_points"].sum()))
+            float(row["log_points"].sum()), len(row) - 1)
 
 
 def nowcast_year(history) -> int | None:
@@ -336,9 +339,10 @@ def _example():
                                samples=p.samples[[0, 0]] * np.array([1.0, 0.9])[:, None, None])
 
 
-def _driver_text(part: str, lp: float, total: float) -> str:
+def _driver_text(part: str, lp: float, total: float, others: int | None = None) -> str:
     """The clause naming the assumption behind the largest gap, `lp` of its `total` log
-    points: a share of the gap where the part lies within it, else what offsets it.
+    points: a share of the gap where the part lies within it, else what offsets it, "the
+    other assumption" when `others` (how many the scenario has besides) is 1.
 
     Examples
     --------
@@ -348,6 +352,8 @@ def _driver_text(part: str, lp: float, total: float) -> str:
     '; it comes from drift (-2.9 log points), partly offset by the other assumptions (+0.2)'
     >>> _driver_text("drift", +1.5, -2.7)
     '; drift (+1.5 log points) is outweighed by the other assumptions (-4.2)'
+    >>> _driver_text("drift", -2.9, -2.7, others=1)
+    '; it comes from drift (-2.9 log points), partly offset by the other assumption (+0.2)'
 
     Where the part and the gap both show as 0.0 (an assumption that starts after the
     year: nothing acts by then), no share or offset is claimed:
@@ -363,10 +369,11 @@ def _driver_text(part: str, lp: float, total: float) -> str:
         return (f"; no assumption moves it by 0.05 log points or more by then (the largest, "
                 f"{part}: {lp:+.2f})")
     rest = total - lp
+    rest_name = "the other assumption" if others == 1 else "the other assumptions"
     if lp * total > 0 and abs(lp) <= abs(total):
         share = "most of it" if abs(lp) > 0.5 * abs(total) else "the largest part"
         return f"; {share} comes from {part} ({lp:+.1f} of {total:+.1f} log points)"
     if lp * total > 0:
-        return (f"; it comes from {part} ({lp:+.1f} log points), partly offset by the "
-                f"other assumptions ({rest:+.1f})")
-    return f"; {part} ({lp:+.1f} log points) is outweighed by the other assumptions ({rest:+.1f})"
+        return (f"; it comes from {part} ({lp:+.1f} log points), partly offset by "
+                f"{rest_name} ({rest:+.1f})")
+    return f"; {part} ({lp:+.1f} log points) is outweighed by {rest_name} ({rest:+.1f})"

@@ -40,7 +40,7 @@ from .._validation import check_level, level_label
 from .._version import __version__
 from ..errors import ForecastTypeError, ParameterError
 from ..plotting._base import fonts_for, quiet_font_lookup, source_line, text_renderer
-from ..plotting.names import label, scenario_label, unit_text
+from ..plotting.names import assumption_label, scenario_label, unit_text
 from ..plotting.scenario_charts import SOURCE
 from . import _html as H
 from . import _sections as S
@@ -349,7 +349,7 @@ def _decomposition(projection, scenario: str, decomposed=None, heading: int = 4)
         list(projection.markets))
     wide["total"] = wide.sum(axis=1)
     wide.index = [_name(m) for m in wide.index]
-    wide.columns = [label(c) for c in wide.columns]
+    wide.columns = [assumption_label(c) for c in wide.columns]
     wide = wide.rename_axis("Market").reset_index()
     fmt = {c: (lambda r, v: _signed(v, 2)) for c in wide.columns[1:]}
     return (f"<h{heading}>{label_s} against {H.esc(_the(reference))}</h{heading}>"
