@@ -29,7 +29,7 @@ from ..plotting.names import (
 from ..projection.engine import censoring
 from ..records import Records
 from ..records import provenance as provenance_table
-from ..scenarios import Adoption, Diversion, Escalation, Fixed, LevelShift
+from ..scenarios import Adoption, Diversion, Escalation, Fixed, LevelShift, Volatility
 from . import _html as H
 from ._markets_message import market_evidence
 from .formats import format_parameter, format_value, significant
@@ -392,6 +392,42 @@ def _decomposition_table(frame, years) -> str:
                    stack=True)  # on a phone a block per year: the total's level is too wide
 
 
+def spreads(assumptions) -> list[str]:
+    """The names of `assumptions` that widen the spread of the paths: a
+    :class:`~forecast.scenarios.Volatility`, or a group or diversion holding one."""
+    out = []
+    for a in assumptions or ():
+        inner = [a.source] if isinstance(a, Diversion) else list(getattr(a, "parts", ()))
+        if isinstance(a, Volatility) or spreads(inner):
+            out.append(a.name)
+    return out
+
+
+def spread_note(assumptions, shown: str = "log") -> str:
+    """The note under a decomposition table whose scenario has a spread assumption
+    (:func:`spreads`; "" without one): its sign can differ between the mean log level
+    and the mean level. `shown` is the table's measure, "log" or "level".
+
+    Fragmentation's policy uncertainty is -2.6 log points for the US in 2035 in the report
+    of one market and +1.22 USD bn in the report of several: a volatility scale keeps the
+    median path and widens the spread; the log paths' long lower tail lowers the mean log
+    level, while the level, convex in the log level, gains on average (docs/results.md,
+    "Decomposition").
+    """
+    names = spreads(assumptions)
+    if not names:
+        return ""
+    which = ", ".join(assumption_label(n) for n in names)
+    other = ("on the mean level (in the unit) instead of these log points" if shown == "log"
+             else "on the mean log level (in log points, as a report of one market gives "
+                  "it) instead of these levels")
+    return (f'<p class="muted"><b>Reading {H.esc(which)}:</b> an assumption that widens '
+            "the spread of the paths (a volatility scale) keeps the median path, but it "
+            "can lower the mean log level while it raises the mean level: the log paths "
+            "have a long lower tail, and the level is convex in the log level. Measured "
+            f"{other}, its part of the gap can have the opposite sign.</p>")
+
+
 def scenario_article(projection, scenario, figs, decomps, years, baseline, effect,
                      market: str | None = None) -> str:
     name = scenario.name
@@ -422,7 +458,8 @@ def scenario_article(projection, scenario, figs, decomps, years, baseline, effec
         parts.append(img(figs, f"decomposition_{name}", f"What drives {scenario_label(name)}",
                          "Each assumption's contribution to the gap, per year; black: "
                          "the total."))
-        parts.append(_decomposition_table(decomps[name], years))
+        parts.append(_decomposition_table(decomps[name], years)
+                     + spread_note(scenario.assumptions, "log"))
     parts.append("</article>")
     return "".join(parts)
 

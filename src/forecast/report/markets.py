@@ -352,10 +352,12 @@ def _decomposition(projection, scenario: str, decomposed=None, heading: int = 4)
     wide.columns = [assumption_label(c) for c in wide.columns]
     wide = wide.rename_axis("Market").reset_index()
     fmt = {c: (lambda r, v: _signed(v, 2)) for c in wide.columns[1:]}
+    defs = {s.name: s for s in (projection.scenarios or ())}
+    note = S.spread_note(getattr(defs.get(scenario), "assumptions", ()), "level")
     return (f"<h{heading}>{label_s} against {H.esc(_the(reference))}</h{heading}>"
             + H.table(wide, formats=fmt, labels=False, stack=True,
                       caption=f"Contribution of each assumption to the mean level gap in "
-                              f"{last}, {unit_text(projection.unit)}"))
+                              f"{last}, {unit_text(projection.unit)}") + note)
 
 
 def _full_tables(projection, level: float, mixture=None) -> str:
