@@ -1,9 +1,10 @@
-"""The report says where its latest figures come from.
+"""The report says where its latest figures come from, and its sources can be followed.
 
 Probe 36c: the projection starts from the 2025 nowcast and the key message compares with
 2024, and every figure behind both years comes from a re-post or a secondary report (an
 Indonesian-language report quoting CSORC, a China News re-post), which only the folded
-provenance table said (defect 6).
+provenance table said (defect 6). Its addresses were plain text, a source of 2009, 2024
+and 2025 read "2009-2025", and an empty address showed as an empty cell (defect 10).
 """
 
 from __future__ import annotations
@@ -66,3 +67,20 @@ def test_the_report_shows_the_caution_under_the_key_message(page):
     caution = page.index("Caution, sources:")
     assert key_end < caution < page.index("<nav")  # under the key message, before all else
     assert '<a href="#data-provenance">Data provenance</a>' in page
+
+
+def test_source_addresses_are_links_that_load_nothing_until_clicked(page):
+    table = page[page.index('id="data-provenance"'):page.index('id="reproduce"')]
+    links = re.findall(r'<a href="([^"]+)" rel="noreferrer">([^<]+)</a>', table)
+    assert len(links) >= 25
+    assert ("http://www.feitiangm.cn/id/news/787019719400882230.html",
+            "www.feitiangm.cn/id/news/787019719400882230.html") in links  # no scheme given
+    assert all(href.startswith(("http://", "https://")) for href, _ in links)
+    # an address nobody recorded says so, rather than an empty cell
+    row = table[table.index("MOFCOM regular press conference"):]
+    row = row[:row.index("</tr>")]
+    assert 'data-label="Address"><span class="muted">none recorded</span>' in row
+    assert "loads nothing" in _text(table)
+    # the years a source covers, runs compressed: not "2009-2025"
+    indonesian = table[table.index("quoting Zheng Jinrong"):]
+    assert _text(indonesian[:indonesian.index("</tr>")]).endswith("2009, 2024-2025")

@@ -84,9 +84,10 @@ def provenance(records: Records) -> pd.DataFrame:
         known, else the re-post where the figures were read); ``official`` (bool);
         ``publisher`` (of the official outlet, "" otherwise); ``reposted_at`` (the
         re-post addresses of the records, ``"; "``-joined); ``figures`` (number of
-        records); ``years`` ("2013" or "2012-2014"). Sources keep their first-appearance
-        order. A user's own records whose source has no official entry show their own
-        address.
+        records); ``years`` ("2013", "2012-2014", or "2009, 2024-2025": the years of its
+        records, each run of consecutive years as first-last). Sources keep their
+        first-appearance order. A user's own records whose source has no official entry
+        show their own address.
 
     Examples
     --------
@@ -104,7 +105,6 @@ def provenance(records: Records) -> pd.DataFrame:
     rows = []
     for source, grp in frame.groupby("source", sort=False):
         reposts = [a for a in dict.fromkeys(grp["address"]) if a]
-        lo, hi = int(grp["year"].min()), int(grp["year"].max())
         known = source in off.index
         rows.append({
             "source": source,
@@ -113,6 +113,22 @@ def provenance(records: Records) -> pd.DataFrame:
             "publisher": off.at[source, "publisher"] if known else "",
             "reposted_at": "; ".join(reposts),
             "figures": len(grp),
-            "years": str(lo) if lo == hi else f"{lo}-{hi}",
+            "years": year_runs(grp["year"]),
         })
     return pd.DataFrame(rows, columns=list(PROVENANCE_COLUMNS))
+
+
+def year_runs(years) -> str:
+    """The years, each run of consecutive years as ``first-last``, the runs comma-separated:
+    a source of 2009, 2024 and 2025 covers "2009, 2024-2025", not "2009-2025".
+
+    >>> year_runs([2025, 2009, 2024, 2024]), year_runs([2012, 2013, 2014]), year_runs([2013])
+    ('2009, 2024-2025', '2012-2014', '2013')
+    """
+    runs: list[list[int]] = []
+    for y in sorted({int(y) for y in years}):
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)

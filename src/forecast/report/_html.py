@@ -156,7 +156,7 @@ def figure(data: bytes, alt: str, caption: str = "", narrow: bytes | None = None
 
 def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str = "",
           labels: bool = True, stack: bool = False, anywhere: tuple[str, ...] = (),
-          whole_words: bool = False) -> str:
+          whole_words: bool = False, links: tuple[str, ...] = ()) -> str:
     """An HTML table: display names as headers, per-column number formats, numbers right.
 
     `formats` maps a column to a function of (row, value) -> text, for the few columns
@@ -165,7 +165,8 @@ def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str 
     The cells of the columns in `anywhere` (addresses: one long word each) may break
     at any character (class ``anywhere``, report.css). With `whole_words`, a word of
     another text cell that holds a hyphen ("2009-2025", "January-September") is kept on
-    one line (:func:`whole_words`): cells then wrap between words only.
+    one line (:func:`whole_words`): cells then wrap between words only. The cells of the
+    columns in `links` (addresses, ``"; "``-joined) are links (:func:`links_html`).
     """
     note = ""
     if len(frame) > max_rows:
@@ -186,7 +187,8 @@ def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str 
             klass = [k for k, on in (("num", num[c]), ("anywhere", c in anywhere)) if on]
             attr = (f" class={klass[0]}" if len(klass) == 1
                     else f' class="{" ".join(klass)}"' if klass else "")
-            body = (keep_words(text) if whole_words and not num[c] and c not in anywhere
+            body = (links_html(text) if c in links
+                    else keep_words(text) if whole_words and not num[c] and c not in anywhere
                     else esc(text))
             cells.append(f'<td{attr} data-label="{esc(names[c])}">{body}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -194,6 +196,38 @@ def table(frame, formats: dict | None = None, max_rows: int = 400, caption: str 
     klass = ' class="stack"' if stack else ""
     return (f'<div class="table-wrap"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>'
             + "".join(rows) + f"</tbody></table></div>{note}")
+
+
+#: An address worth a link: http(s), or a host name (with a dot, or an IP address) and a
+#: path without a scheme, as many re-post addresses are written ("www.site.cn/page").
+_ADDRESS = re.compile(r"(?:https?://)?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9-]+(?::\d+)?"
+                      r"(?:[/?#]\S*)?")
+
+
+def links_html(text: object) -> str:
+    """`text`, addresses joined by ``"; "``, as links: ``<a href>`` that load nothing until
+    clicked, and tell the site nothing of the report (``rel="noreferrer"``). An address
+    without a scheme is linked as http (the site moves a reader to https if it serves it);
+    what is not an address (another scheme, a sentence) stays text; nothing, "none
+    recorded".
+
+    >>> links_html("www.a.cn/x; https://b.org/y?q=1&r=2")
+    '<a href="http://www.a.cn/x" rel="noreferrer">www.a.cn/x</a>; \
+<a href="https://b.org/y?q=1&amp;r=2" rel="noreferrer">https://b.org/y?q=1&amp;r=2</a>'
+    >>> links_html(""), links_html("javascript:alert(1)")
+    ('<span class="muted">none recorded</span>', 'javascript:alert(1)')
+    """
+    parts = [p.strip() for p in str(text).split("; ") if p.strip()]
+    if not parts:
+        return '<span class="muted">none recorded</span>'
+    out = []
+    for part in parts:
+        if _ADDRESS.fullmatch(part):
+            href = part if re.match(r"https?://", part) else f"http://{part}"
+            out.append(f'<a href="{esc(href)}" rel="noreferrer">{esc(part)}</a>')
+        else:
+            out.append(esc(part))
+    return "; ".join(out)
 
 
 def keep_words(text: object) -> str:

@@ -370,7 +370,8 @@ def preset_caution(settings: Mapping | None, history, scenarios: Iterable) -> st
         return ""
     m = H.esc(market)
     return ('<p class="caution"><b>Caution, US calibration:</b> the preset scenarios are '
-            f"calibrated on the {CALIBRATED_ON} channel (docs/scenarios.md, SOURCES.md). "
+            f"calibrated on the {CALIBRATED_ON} channel, on {CALIBRATED_ON} evidence (cited "
+            "beside each assumption below). "
             f"This report applies their assumptions to {m}'s series as written: their "
             f"effects, and the evidence cited for them, are {CALIBRATED_ON} figures, not "
             f"{m}'s. Write a scenario file for {m} to change them.</p>")
@@ -420,7 +421,7 @@ def markets_preset_caution(scenarios: Iterable | None, target: str) -> str:
         + ("every market in proportion" if m == "ALL" else f"{H.esc(m)}'s series")
         for m, names in acting.items())
     return ('<p class="caution"><b>Caution, US calibration:</b> the preset scenarios are '
-            f"calibrated on the {CALIBRATED_ON} channel (docs/scenarios.md, SOURCES.md). "
+            f"calibrated on the {CALIBRATED_ON} channel, on {CALIBRATED_ON} evidence. "
             f"This projection applies {where} as written: their effects, and the evidence "
             f"cited for them, are {CALIBRATED_ON} figures. Write scenarios for those markets "
             "to change them.</p>")

@@ -167,8 +167,7 @@ def currency_caution_text(unit: str) -> str:
             "the key message differ from those of the same run in USD. Its bands differ too, "
             "for another reason: the models are fitted to the CNY series afresh, and their "
             "widths on it are not those on the USD series. Neither is the same uncertainty "
-            "in another unit (docs/results.md, \"The reporting currency\", compares the two "
-            "runs). For the outlook in dollars, project in USD.")
+            "in another unit. For the outlook in dollars, project in USD.")
 
 
 def currency_caution(unit: str) -> str:
@@ -475,8 +474,8 @@ def provenance(records, history) -> str:
         count = (f"{len(records.frame):,} published figures in total; {len(frame):,} for "
                  "this market." if history is not None else
                  f"{len(records.frame):,} published figures.")
-        parts.append(f"<p>{count} Every figure carries its source; the addresses are given "
-                     "as text (this file loads nothing).</p>")
+        parts.append(f"<p>{count} Every figure carries its source. The addresses are "
+                     "links: this file loads nothing, and a link only when clicked.</p>")
         # the official outlet's address where one was found, else the re-post; records
         # without this market have no row to cite (and filtering them would warn)
         mine = records if len(frame) == len(records.frame) else (
@@ -484,7 +483,8 @@ def provenance(records, history) -> str:
         if mine is not None:
             src = provenance_table(mine)[["source", "address", "official", "figures",
                                           "years"]]
-            parts.append(H.table(src, stack=True, anywhere=("address",), whole_words=True))
+            parts.append(H.table(src, stack=True, anywhere=("address",), whole_words=True,
+                                 links=("address",)))
     if history is not None and hasattr(history, "to_frame"):
         ev = history.to_frame()
         if "evidence" in ev.columns:
@@ -548,11 +548,11 @@ def aicc_note(spec) -> str:
     if getattr(spec, "method", None) == "select":
         text += (" This model still selects the family with the lowest one, on a scale "
                  "that keeps the choice from depending on the unit: a convention, not a "
-                 "test of fit (docs/models.md).")
+                 "test of fit.")
     elif getattr(spec, "weights", None) == "aicc":
         text += (" This model still weights the families by them (Akaike weights), on a "
                  "scale that keeps the weights from depending on the unit: a convention, "
-                 "not a test of fit (docs/models.md).")
+                 "not a test of fit.")
     else:
         text += " The families are weighted equally: the values play no part in the model."
     return f'<p class="muted">{text}</p>'

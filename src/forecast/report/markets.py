@@ -582,5 +582,9 @@ def _history(projection) -> str:
                   f"{unit_text(projection.unit)}: the markets add up to China's total in every "
                   "draw" + _basis_key(frame, years, frame["market"].unique()), "Market",
                   [str(y) for y in years], rows)
-            + f'<p class="muted">Estimates of the joint model: {H.esc(params)} (see '
-              "docs/markets.md for their meaning).</p>")
+            + f'<p class="muted">Estimates of the joint model: {H.esc(params)}. The sigmas '
+              "are the standard deviations of the yearly shocks to China's total's log "
+              "level and to its growth (sigma level, sigma slope), and to each market's "
+              "log ratio to the rest of the world and to that ratio's trend (sigma ratio, "
+              "sigma ratio slope, shared by the markets); loglike is the log likelihood "
+              "at them.</p>")
