@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import ForecastTypeError, ParameterError
+from ..errors import ForecastError, ForecastTypeError, ParameterError
 from ..plotting._shapes import decomposition_wide, history_kind
 from ..plotting.names import (
     ASSUMPTION_COLORS,
@@ -141,6 +141,16 @@ def fx_note(summary, unit: str, history=None, of: str = "") -> str:
     return f'<p class="fx-note">{text}</p>'
 
 
+def nowcast_year(history) -> int | None:
+    """The last history year when it is estimated from partial-year figures, else None."""
+    if history is None or not hasattr(history, "nowcast"):
+        return None
+    try:
+        return int(history.nowcast(n=10).year)
+    except (ForecastError, ValueError, TypeError):
+        return None
+
+
 def currency_caution_text(unit: str) -> str:
     """The caution read with the key message when the projection is in CNY ("" else).
 
@@ -202,8 +212,6 @@ def unofficial_latest(records, history) -> tuple[list[int], list[tuple[str, list
     if obs is None or obs.empty or not {"used", "row", "origin"} <= set(obs.columns):
         return [], []
     used = obs[obs["used"].astype(bool)]
-    from .keymessage import nowcast_year  # lazy: keymessage imports this module
-
     now = nowcast_year(history)
     before = sorted(int(y) for y in used["year"].unique() if now is None or y < now)
     years = [y for y in (before[-1] if before else None, now)

@@ -25,7 +25,7 @@ from .._keywords import checked_init, checked_keywords
 from .._validation import band_probs, check_int, check_level, level_label
 from ..errors import ForecastError, ParameterError
 from ..plotting.names import assumption_label, scenario_label, unit_text
-from ._sections import check_inputs, check_projection, currency_caution_text
+from ._sections import check_inputs, check_projection, currency_caution_text, nowcast_year
 from .formats import percent
 
 __all__ = ["KeyMessage", "key_message", "nowcast_year"]
@@ -224,16 +224,6 @@ def _driver(projection, scenario: str, baseline: str, year: int):
     k = int(np.argmax(np.abs(row["log_points"].to_numpy())))
     return (scenario, str(row["assumption"].iloc[k]), float(row["log_points"].iloc[k]),
             float(row["log_points"].sum()), len(row) - 1)
-
-
-def nowcast_year(history) -> int | None:
-    """The last history year when it is estimated from partial-year figures, else None."""
-    if history is None or not hasattr(history, "nowcast"):
-        return None
-    try:
-        return int(history.nowcast(n=10).year)
-    except (ForecastError, ValueError, TypeError):
-        return None
 
 
 @checked_keywords
