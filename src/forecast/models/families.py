@@ -180,9 +180,11 @@ class LogLinearTrend(ModelSpec):
 class DampedTrend(ModelSpec):
     """ETS(A,Ad,N): ``z_t = l + phi b + e``, ``l' = l + phi b + alpha e``, ``b' = phi b + beta e``.
 
-    Maximum likelihood over alpha, beta <= alpha and phi in R's ``ets()`` bounds, with
-    the initial level and trend profiled out (and integrated into the forecast as
-    diffuse states when ``param_uncertainty``).
+    Restricted maximum likelihood over alpha, beta <= alpha and phi in R's ``ets()``
+    bounds: the initial level and trend integrated out as diffuse (the likelihood of the
+    n - 2 error contrasts free of them; docs/models.md, "The damped trend's restricted
+    likelihood"), and integrated into the forecast as diffuse states when
+    ``param_uncertainty``.
 
     Parameters
     ----------
