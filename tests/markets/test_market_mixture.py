@@ -140,7 +140,7 @@ def test_summaries_and_queries_work_on_the_mixture(mp):
     iamc = mix.to_iamc(shares=True, history=True)
     assert set(iamc["scenario"]) == {"mixture"}
     assert 2009 in iamc.columns
-    assert "scenarios=1, n_paths=300" in repr(mix)
+    assert "scenarios=[mixture] (1), n_paths=300" in repr(mix)
 
 
 def test_the_mixture_exports_and_saves(mp, tmp_path):
