@@ -29,6 +29,7 @@ from scipy.optimize import minimize
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
 from .._threads import quiet_warnings
+from .._validation import influential
 from ..errors import DataError, ModelError
 
 PARAM_NAMES = ("sigma_level", "sigma_slope", "sigma_ratio", "sigma_ratio_slope")
@@ -204,5 +205,5 @@ def smooth(model: MarketModel, params: np.ndarray) -> tuple[np.ndarray, np.ndarr
         unit[j] = 1.0
         cols[:, j] = run(unit) - base
         unit[j] = 0.0
-    keep = np.any(np.abs(cols) > 1e-14, axis=0)
+    keep = influential(cols)
     return mean, cols[:, keep]

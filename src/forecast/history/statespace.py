@@ -23,6 +23,7 @@ from scipy.optimize import minimize
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
 from .._threads import quiet_warnings
+from .._validation import influential
 from ..errors import ModelError
 
 PARAM_NAMES = ("sigma_level", "sigma_slope")
@@ -120,5 +121,5 @@ def smooth(model: LogLevelModel, params: np.ndarray) -> tuple[np.ndarray, np.nda
         unit[j] = 1.0
         cols[:, j] = run(unit) - base
         unit[j] = 0.0
-    keep = np.any(np.abs(cols) > 1e-14, axis=0)
+    keep = influential(cols)
     return mean, np.sqrt(np.maximum(var, 0.0)), cols[:, keep]
