@@ -65,3 +65,35 @@ def write_result(out: Path | None, text: str, echo: bool = True) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}")
+
+
+def plain_cell(v: object) -> str | None:
+    """A table cell that needs no column rule (text, an integer, NaN), else None.
+
+    Standard library only, as this module is imported before numpy (numpy's integers
+    are ``numbers.Integral``).
+    """
+    import math
+    import numbers
+
+    if isinstance(v, str):
+        return v
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    x = float(v)  # type: ignore[arg-type]
+    return "n/a" if math.isnan(x) else None
+
+
+def markdown_table(rows: list[dict], cell, bold=None) -> str:
+    """A Markdown table of `rows` (the first row's keys are the columns), each value
+    written by ``cell(column, value)``; the second cell of a row is bold where
+    ``bold(row)`` is true."""
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for r in rows:
+        cells = [cell(c, r.get(c, "")) for c in cols]
+        if bold is not None and bold(r):
+            cells[1] = f"**{cells[1]}**"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+

@@ -42,7 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine_note, write_result  # first: it pins the BLAS threads
+from _common import (  # first: it pins the BLAS threads
+    ROOT,
+    machine_note,
+    plain_cell,
+    write_result,
+)
+from _common import markdown_table as _markdown_table
 
 # isort: split
 
@@ -432,13 +438,10 @@ def r_rows(path: Path) -> tuple[list[dict[str, object]], str]:
 
 # ---------------------------------------------------------------------------- output
 def _fmt(col: str, v: object) -> str:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, int | np.integer):
-        return str(int(v))
+    plain = plain_cell(v)
+    if plain is not None:
+        return plain
     v = float(v)  # type: ignore[arg-type]
-    if math.isnan(v):
-        return "n/a"
     if math.isinf(v):
         return "inf"
     if col.startswith("cov"):
@@ -450,10 +453,7 @@ def _fmt(col: str, v: object) -> str:
 
 def markdown_table(rows: list[dict[str, object]]) -> str:
     """A Markdown table of the rows (keys of the first row are the columns)."""
-    cols = list(rows[0])
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    lines += ["| " + " | ".join(_fmt(c, r.get(c, "")) for c in cols) + " |" for r in rows]
-    return "\n".join(lines)
+    return _markdown_table(rows, _fmt)
 
 
 def _ids(items, n: int = 12) -> str:

@@ -64,7 +64,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine_note, write_result  # first: it pins the BLAS threads
+from _common import (  # first: it pins the BLAS threads
+    ROOT,
+    machine_note,
+    plain_cell,
+    write_result,
+)
+from _common import markdown_table as _markdown_table
 
 # isort: split
 
@@ -438,13 +444,10 @@ def row(process: str, method: str, sc: Scores, n_series: int) -> dict[str, objec
 
 def fmt(col: str, v: object) -> str:
     """A table cell (the format follows the column's name)."""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, int | np.integer):
-        return str(int(v))
+    plain = plain_cell(v)
+    if plain is not None:
+        return plain
     v = float(v)  # type: ignore[arg-type]
-    if math.isnan(v):
-        return "n/a"
     if "cov" in col or "P(" in col:
         return f"{v:.3f}"
     if "tail" in col:
@@ -457,14 +460,7 @@ def fmt(col: str, v: object) -> str:
 def markdown_table(rows: list[dict[str, object]],
                    bold: Callable[[dict], bool] | None = None) -> str:
     """A Markdown table of the rows (keys of the first row are the columns)."""
-    cols = list(rows[0])
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for r in rows:
-        cells = [fmt(c, r.get(c, "")) for c in cols]
-        if bold is not None and bold(r):
-            cells[1] = f"**{cells[1]}**"
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _markdown_table(rows, fmt, bold)
 
 
 def summary_rows(rows: list[dict[str, object]], processes: list[str]) -> list[dict[str, object]]:
